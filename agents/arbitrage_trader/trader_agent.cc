@@ -1,0 +1,126 @@
+#include "agents/arbitrage_trader/trader_agent.h"
+
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/battery.h"
+#include "core/battery_schedule.h"
+#include "core/interlocks.h"
+#include "core/time_util.h"
+#include "services/common/proto_time.h"
+
+namespace gridpilot {
+namespace {
+
+BatteryParams BatteryFromProto(const v1::Asset& asset) {
+  const v1::BatteryState& b = asset.battery();
+  BatteryParams p;
+  p.id = asset.id();
+  p.energy_capacity_mwh = b.energy_capacity_mwh();
+  p.max_charge_mw = b.max_charge_mw();
+  p.max_discharge_mw = b.max_discharge_mw();
+  p.charge_efficiency = b.charge_efficiency();
+  p.discharge_efficiency = b.discharge_efficiency();
+  p.soc_min_mwh = b.soc_min_mwh();
+  p.soc_max_mwh = b.soc_max_mwh();
+  p.soc_initial_mwh = b.soc_mwh();
+  p.reserve_mwh = b.reserve_mwh();
+  p.degradation_gbp_per_mwh = b.degradation_gbp_per_mwh();
+  return p;
+}
+
+}  // namespace
+
+void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
+  absl::MutexLock lock(&mu_);
+  interval_ = FromProtoDuration(region.interval());
+}
+
+std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time t = FromProtoTime(tick.time());
+  std::optional<double> price;
+  if (tick.has_price_gbp_per_mwh()) price = tick.price_gbp_per_mwh();
+  prices_.Observe(FromProtoTime(tick.measured_interval_start()), price);
+
+  const v1::Asset* battery = nullptr;
+  for (const v1::Asset& asset : tick.assets()) {
+    if (asset.kind() == v1::ASSET_KIND_BATTERY) {
+      battery = &asset;
+      break;
+    }
+  }
+  if (battery == nullptr) return {};
+  const BatteryParams params = BatteryFromProto(*battery);
+  const double floor_mwh = params.soc_min_mwh + params.reserve_mwh;
+
+  // Where the battery will stand when the planned interval begins: now, plus what is
+  // already scheduled for the interval being decided (our own earlier proposal).
+  const double soc_now = battery->battery().soc_mwh();
+  const ClampedSetpoint scheduled = ClampBatteryPower(
+      params, soc_now, battery->scheduled_power_mw(), floor_mwh, interval_);
+  const double soc_at_plan_start =
+      StepBattery(params, soc_now, scheduled.power_mw, interval_).soc_after_mwh;
+
+  const absl::Time plan_start = t + interval_;
+  ScheduleRequest request;
+  request.battery = params;
+  request.soc_start_mwh = soc_at_plan_start;
+  request.soc_floor_mwh = floor_mwh;
+  request.interval = interval_;
+  request.price_gbp_per_mwh = prices_.Forecast(plan_start, kHorizonIntervals);
+  // Energy left at the horizon's end is worth what it would sell for at the horizon's
+  // average forecast price, so the plan neither hoards nor dumps at the cut-off.
+  const double mean_price =
+      std::accumulate(request.price_gbp_per_mwh.begin(), request.price_gbp_per_mwh.end(), 0.0) /
+      request.price_gbp_per_mwh.size();
+  request.terminal_value_gbp_per_mwh =
+      std::max(0.0, mean_price * params.discharge_efficiency - params.degradation_gbp_per_mwh);
+  const BatterySchedule plan = PlanBatterySchedule(request);
+
+  schedule_.Clear();
+  *schedule_.mutable_planned_at() = tick.time();
+  for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+    v1::ScheduledInterval* s = schedule_.add_intervals();
+    *s->mutable_interval_start() = ToProtoTime(plan_start + i * interval_);
+    s->set_power_mw(plan.power_mw[i]);
+    s->set_soc_after_mwh(plan.soc_after_mwh[i]);
+    s->set_price_forecast_gbp_per_mwh(request.price_gbp_per_mwh[i]);
+  }
+  schedule_.set_expected_value_gbp(plan.objective_gbp);
+  const double first_mw = plan.power_mw.empty() ? 0.0 : plan.power_mw[0];
+  std::string reason = absl::StrFormat(
+      "plan at %s: %+.1f MW at forecast %.2f GBP/MWh (horizon mean %.2f), expected %.0f GBP",
+      FormatUtcTimestamp(t), first_mw,
+      request.price_gbp_per_mwh.empty() ? 0.0 : request.price_gbp_per_mwh[0], mean_price,
+      plan.objective_gbp);
+  if (!plan.note.empty()) absl::StrAppend(&reason, "; ", plan.note);
+  schedule_.set_reason(reason);
+  status_.set_plans_made(status_.plans_made() + 1);
+  *status_.mutable_last_plan_time() = tick.time();
+  status_.set_last_reason(reason);
+
+  v1::DispatchProposal p;
+  p.set_asset_id(params.id);
+  p.set_priority(v1::DISPATCH_PRIORITY_TRADING);
+  p.set_power_mw(first_mw);
+  *p.mutable_start() = ToProtoTime(plan_start);
+  *p.mutable_end() = ToProtoTime(plan_start + interval_);
+  p.set_idempotency_key(absl::StrCat(kAgentName, "/", params.id, "/", FormatUtcTimestamp(plan_start)));
+  p.set_reason(reason);
+  status_.set_proposals_sent(status_.proposals_sent() + 1);
+  return {p};
+}
+
+v1::GetScheduleResponse TraderAgent::Schedule() const {
+  absl::MutexLock lock(&mu_);
+  return schedule_;
+}
+
+v1::GetTraderStatusResponse TraderAgent::Status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,43 @@
+// TraderAgent: the arbitrage trader's tick handler. Each tick it learns the price of the
+// interval that has just ended (prices are known only after their period), forecasts
+// the next day of prices with its own PriceForecaster, re-plans the battery over that
+// horizon with PlanBatterySchedule (never below soc_min + reserve: the reserve belongs to
+// the grid-response agent), and proposes the plan's first setpoint for the interval after
+// the one being decided (trading is scheduled one interval ahead, so the response agent
+// sees the trader's intent in the tick and can adjust around it).
+// Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
+#ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
+#define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
+
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "agents/common/agent_runtime.h"
+#include "core/price_forecaster.h"
+#include "gridpilot/v1/trader.pb.h"
+
+namespace gridpilot {
+
+class TraderAgent final : public TickAgent {
+ public:
+  static constexpr char kAgentName[] = "arbitrage-trader";
+  static constexpr int kHorizonIntervals = 48;
+
+  void OnRegistered(const v1::RegionInfo& region) override;
+  std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) override;
+
+  v1::GetScheduleResponse Schedule() const;
+  v1::GetTraderStatusResponse Status() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
+  PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
+  v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
+  v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_

@@ -1,0 +1,60 @@
+// AgentRuntime: the loop every agent process runs. It registers the agent with the
+// gateway's ClockService, follows the TelemetryService tick stream (reconnecting from the
+// last tick seen if the stream breaks), hands each tick to the agent's OnTick, and submits
+// the returned proposals as the agent's answer to that tick (an empty list is an answer:
+// "no action"). The agent's decision logic stays pure; this is the edge.
+#ifndef GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
+#define GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gridpilot/v1/asset.grpc.pb.h"
+#include "gridpilot/v1/clock.grpc.pb.h"
+#include "gridpilot/v1/telemetry.grpc.pb.h"
+
+namespace gridpilot {
+
+// What an agent implements. OnTick is called once per tick, in order, from one thread.
+class TickAgent {
+ public:
+  virtual ~TickAgent() = default;
+  // Called once after registration with the region's grid code.
+  virtual void OnRegistered(const v1::RegionInfo& region) = 0;
+  // Returns the proposals answering `tick` (possibly none).
+  virtual std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) = 0;
+};
+
+class AgentRuntime {
+ public:
+  AgentRuntime(std::string agent_name, const std::string& gateway_address, TickAgent* agent);
+
+  // Registers, retrying while the gateway is unavailable, for up to `timeout`.
+  absl::Status Register(absl::Duration timeout);
+  // Follows ticks until the run finishes or Stop() is called.
+  void Run();
+  // Ends Run promptly, cancelling a stream read in progress. Thread-safe.
+  void Stop();
+
+ private:
+  bool RunFinished();
+  void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals);
+
+  const std::string agent_name_;
+  TickAgent* const agent_;
+  std::unique_ptr<v1::ClockService::Stub> clock_;
+  std::unique_ptr<v1::TelemetryService::Stub> telemetry_;
+  std::unique_ptr<v1::AssetService::Stub> assets_;
+  std::atomic<bool> stop_{false};
+  absl::Mutex mu_;
+  grpc::ClientContext* active_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_

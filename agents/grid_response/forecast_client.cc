@@ -1,0 +1,28 @@
+#include "agents/grid_response/forecast_client.h"
+
+#include "services/common/grpc_status.h"
+#include "services/common/proto_time.h"
+#include "services/common/server_runner.h"
+
+namespace gridpilot {
+
+GrpcChangeForecastSource::GrpcChangeForecastSource(const std::string& address,
+                                                   absl::Duration wait)
+    : stub_(v1::ForecastService::NewStub(MakeChannel(address))), wait_(wait) {}
+
+absl::StatusOr<std::vector<double>> GrpcChangeForecastSource::ChangeForecast(
+    absl::Time issue_time) {
+  v1::NetLoadChangeRequest request;
+  *request.mutable_issue_time() = ToProtoTime(issue_time);
+  *request.mutable_max_wait() = ToProtoDuration(wait_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + wait_ + absl::Seconds(1)));
+  v1::NetLoadChangeResponse response;
+  grpc::Status status = stub_->GetNetLoadChange(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  std::vector<double> changes;
+  for (const v1::HorizonForecast& f : response.forecasts()) changes.push_back(f.change_mw());
+  return changes;
+}
+
+}  // namespace gridpilot

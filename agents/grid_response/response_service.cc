@@ -1,0 +1,41 @@
+#include "agents/grid_response/response_service.h"
+
+#include "services/common/grpc_status.h"
+
+namespace gridpilot {
+
+grpc::Status ResponseAgentServiceImpl::GetStatus(grpc::ServerContext*,
+                                                 const v1::GetResponseStatusRequest*,
+                                                 v1::GetResponseStatusResponse* response) {
+  *response = agent_->Status();
+  return grpc::Status::OK;
+}
+
+grpc::Status ResponseAgentServiceImpl::ListEvents(grpc::ServerContext*,
+                                                  const v1::ListEventsRequest* request,
+                                                  v1::ListEventsResponse* response) {
+  if (request->limit() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit must be >= 0");
+  }
+  const size_t limit = request->limit() == 0 ? 100 : static_cast<size_t>(request->limit());
+  for (v1::RampEvent& e : agent_->RecentEvents(limit)) *response->add_events() = std::move(e);
+  return grpc::Status::OK;
+}
+
+grpc::Status ResponseAgentServiceImpl::GetThresholds(grpc::ServerContext*,
+                                                     const v1::GetThresholdsRequest*,
+                                                     v1::Thresholds* response) {
+  *response = agent_->Thresholds();
+  return grpc::Status::OK;
+}
+
+grpc::Status ResponseAgentServiceImpl::SetThresholds(grpc::ServerContext*,
+                                                     const v1::Thresholds* request,
+                                                     v1::Thresholds* response) {
+  absl::Status set = agent_->SetThresholds(*request);
+  if (!set.ok()) return ToGrpcStatus(set);
+  *response = agent_->Thresholds();
+  return grpc::Status::OK;
+}
+
+}  // namespace gridpilot

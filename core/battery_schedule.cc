@@ -1,0 +1,194 @@
+#include "core/battery_schedule.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace gridpilot {
+namespace {
+
+// Slack for comparing energies: levels are built by floating-point arithmetic, and a move
+// that uses exactly the power limit must count as feasible.
+constexpr double kToleranceMwh = 1e-9;
+// Bounds memory (levels x intervals choices) for absurdly fine grids.
+constexpr double kMaxLevels = 100000;
+
+// Why the request cannot be planned, or empty if it can.
+std::string RequestProblem(const ScheduleRequest& r) {
+  const BatteryParams& b = r.battery;
+  auto finite = [](double v) { return std::isfinite(v); };
+  if (!finite(r.soc_step_mwh) || r.soc_step_mwh <= 0) return "soc_step_mwh must be > 0";
+  if (r.interval <= absl::ZeroDuration() || r.interval == absl::InfiniteDuration()) {
+    return "interval must be > 0";
+  }
+  if (!finite(b.max_charge_mw) || b.max_charge_mw <= 0) return "max_charge_mw must be > 0";
+  if (!finite(b.max_discharge_mw) || b.max_discharge_mw <= 0) {
+    return "max_discharge_mw must be > 0";
+  }
+  if (!(b.charge_efficiency > 0 && b.charge_efficiency <= 1)) {
+    return "charge_efficiency must be in (0, 1]";
+  }
+  if (!(b.discharge_efficiency > 0 && b.discharge_efficiency <= 1)) {
+    return "discharge_efficiency must be in (0, 1]";
+  }
+  if (!finite(b.degradation_gbp_per_mwh) || b.degradation_gbp_per_mwh < 0) {
+    return "degradation_gbp_per_mwh must be >= 0";
+  }
+  if (!finite(b.soc_min_mwh) || !finite(b.soc_max_mwh) || !finite(r.soc_start_mwh) ||
+      !finite(r.soc_floor_mwh) || !finite(r.terminal_value_gbp_per_mwh)) {
+    return "soc bounds, start soc, floor and terminal value must be finite";
+  }
+  if (std::max(r.soc_floor_mwh, b.soc_min_mwh) > b.soc_max_mwh) {
+    return absl::StrFormat("floor %g MWh is above soc_max %g MWh",
+                           std::max(r.soc_floor_mwh, b.soc_min_mwh), b.soc_max_mwh);
+  }
+  for (size_t i = 0; i < r.price_gbp_per_mwh.size(); ++i) {
+    if (!finite(r.price_gbp_per_mwh[i])) return absl::StrCat("price ", i, " is not finite");
+  }
+  return "";
+}
+
+BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
+  BatterySchedule plan;
+  plan.power_mw.assign(r.price_gbp_per_mwh.size(), 0.0);
+  plan.soc_after_mwh.assign(r.price_gbp_per_mwh.size(), r.soc_start_mwh);
+  plan.objective_gbp = r.terminal_value_gbp_per_mwh * r.soc_start_mwh;
+  plan.note = std::move(note);
+  return plan;
+}
+
+}  // namespace
+
+BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
+  if (std::string problem = RequestProblem(request); !problem.empty()) {
+    return HoldPlan(request, absl::StrCat("invalid request, holding: ", problem));
+  }
+  const BatteryParams& b = request.battery;
+  const double hours = absl::ToDoubleHours(request.interval);
+  const double floor_mwh = std::max(request.soc_floor_mwh, b.soc_min_mwh);
+  const double top_mwh = b.soc_max_mwh;
+  const double start_mwh = request.soc_start_mwh;
+  const double step_mwh = request.soc_step_mwh;
+  const double max_gain_mwh = b.max_charge_mw * hours * b.charge_efficiency;      // stored
+  const double max_loss_mwh = b.max_discharge_mw * hours / b.discharge_efficiency;  // stored
+  const double inv_charge_eff = 1.0 / b.charge_efficiency;
+  const double discharge_eff = b.discharge_efficiency;
+  const double degradation = b.degradation_gbp_per_mwh;
+
+  std::vector<std::string> notes;
+  if (request.soc_floor_mwh < b.soc_min_mwh) {
+    notes.push_back(absl::StrFormat("floor raised to soc_min %g MWh", b.soc_min_mwh));
+  }
+  if (start_mwh < floor_mwh - kToleranceMwh) {
+    notes.push_back(absl::StrFormat(
+        "start soc %g MWh is below the floor %g MWh: charge or hold only until it is reached",
+        start_mwh, floor_mwh));
+  }
+  if (start_mwh > top_mwh + kToleranceMwh) {
+    notes.push_back(absl::StrFormat(
+        "start soc %g MWh is above soc_max %g MWh: discharge or hold only until it is reached",
+        start_mwh, top_mwh));
+  }
+  if (step_mwh > max_gain_mwh + kToleranceMwh && step_mwh > max_loss_mwh + kToleranceMwh) {
+    notes.push_back("soc_step_mwh exceeds one interval's energy limits: grid levels can only hold");
+  }
+
+  // Levels: the floor-anchored grid spanning [floor, soc_max] and the start, plus the
+  // start itself (replacing a grid level it coincides with).
+  const double low_mwh = std::min(floor_mwh, start_mwh);
+  const double high_mwh = std::max(top_mwh, start_mwh);
+  const double j_min = std::ceil((low_mwh - floor_mwh) / step_mwh - kToleranceMwh);
+  const double j_max = std::floor((high_mwh - floor_mwh) / step_mwh + kToleranceMwh);
+  if (j_max - j_min + 2 > kMaxLevels) {
+    return HoldPlan(request, absl::StrFormat("invalid request, holding: soc_step_mwh %g "
+                                             "gives more than %g levels",
+                                             step_mwh, kMaxLevels));
+  }
+  std::vector<double> levels;
+  levels.reserve(static_cast<size_t>(j_max - j_min) + 2);
+  for (double j = j_min; j <= j_max; ++j) levels.push_back(floor_mwh + j * step_mwh);
+  auto start_it = std::lower_bound(levels.begin(), levels.end(), start_mwh - kToleranceMwh);
+  if (start_it != levels.end() && std::abs(*start_it - start_mwh) <= kToleranceMwh) {
+    *start_it = start_mwh;
+  } else {
+    start_it = levels.insert(start_it, start_mwh);
+  }
+  const int start_index = static_cast<int>(start_it - levels.begin());
+  const int n = static_cast<int>(levels.size());
+
+  // Reachable band of each level, the same for every interval: within the power limits,
+  // never below min(level, floor) nor above max(level, soc_max). Levels are sorted, so the
+  // band is a contiguous index range that always includes holding.
+  std::vector<int> band_lo(n), band_hi(n);
+  for (int a = 0; a < n; ++a) {
+    const double from = levels[a];
+    const double lowest = std::max(from - max_loss_mwh, std::min(from, floor_mwh));
+    const double highest = std::min(from + max_gain_mwh, std::max(from, top_mwh));
+    band_lo[a] = static_cast<int>(
+        std::lower_bound(levels.begin(), levels.end(), lowest - kToleranceMwh) -
+        levels.begin());
+    band_hi[a] = static_cast<int>(
+        std::upper_bound(levels.begin(), levels.end(), highest + kToleranceMwh) -
+        levels.begin()) - 1;
+  }
+
+  // Stage reward (£) of moving from stored level `from` to `to` at `price`.
+  auto reward = [&](double from, double to, double price) {
+    const double delta = to - from;
+    if (delta > 0) return -(price + degradation) * delta * inv_charge_eff;
+    return (price - degradation) * (-delta) * discharge_eff;
+  };
+
+  // Backward pass. value[a] = best reward-to-go from level a; choice holds the argmax per
+  // interval and level. Holding is tried first and only a strictly better move replaces
+  // it, so ties resolve to doing nothing.
+  const size_t intervals = request.price_gbp_per_mwh.size();
+  std::vector<double> value(n), next_value(n);
+  for (int a = 0; a < n; ++a) next_value[a] = request.terminal_value_gbp_per_mwh * levels[a];
+  std::vector<int32_t> choice(intervals * n);
+  for (size_t i = intervals; i-- > 0;) {
+    const double price = request.price_gbp_per_mwh[i];
+    int32_t* stage_choice = choice.data() + i * n;
+    for (int a = 0; a < n; ++a) {
+      double best = next_value[a];
+      int32_t best_to = a;
+      for (int to = band_lo[a]; to <= band_hi[a]; ++to) {
+        const double candidate = reward(levels[a], levels[to], price) + next_value[to];
+        if (candidate > best) {
+          best = candidate;
+          best_to = to;
+        }
+      }
+      value[a] = best;
+      stage_choice[a] = best_to;
+    }
+    value.swap(next_value);
+  }
+
+  // Forward pass from the start, recomputing the objective from the chosen moves.
+  BatterySchedule plan;
+  plan.power_mw.reserve(intervals);
+  plan.soc_after_mwh.reserve(intervals);
+  int at = start_index;
+  for (size_t i = 0; i < intervals; ++i) {
+    const int to = choice[i * n + at];
+    const double delta = levels[to] - levels[at];
+    const double grid_mwh = delta > 0 ? -delta * inv_charge_eff : -delta * discharge_eff;
+    plan.power_mw.push_back(grid_mwh / hours);
+    plan.soc_after_mwh.push_back(levels[to]);
+    plan.objective_gbp += reward(levels[at], levels[to], request.price_gbp_per_mwh[i]);
+    at = to;
+  }
+  plan.objective_gbp += request.terminal_value_gbp_per_mwh * levels[at];
+  plan.note = absl::StrJoin(notes, "; ");
+  return plan;
+}
+
+}  // namespace gridpilot

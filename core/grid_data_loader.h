@@ -1,0 +1,38 @@
+// Loads the shipped GB files (see data/README.md) into typed series.
+// Errors name file, line and column; missing values stay missing.
+#ifndef GRIDPILOT_CORE_GRID_DATA_LOADER_H_
+#define GRIDPILOT_CORE_GRID_DATA_LOADER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/grid_series.h"
+
+namespace gridpilot {
+
+// Joins the NESO demand file (columns timestamp_utc, ND, EMBEDDED_SOLAR_GENERATION,
+// EMBEDDED_WIND_GENERATION) with the Elexon price file (timestamp_utc, Price) on
+// timestamp_utc. The result spans the demand file; periods absent from the price file
+// have no price. Errors: NotFound for a missing file; InvalidArgument naming
+// file:line: column for a bad value, an unsorted or duplicate timestamp, or a gap in
+// the demand file.
+absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
+                                          const std::string& price_csv_path);
+
+// One vintage of NESO's day-ahead national demand forecast for one target period.
+struct DayAheadForecastRow {
+  absl::Time target_start;                   // target interval start, UTC
+  absl::Time published;                      // PublishTime, UTC
+  std::optional<double> national_demand_mw;  // forecast ND (GB MW); missing stays missing
+};
+
+// Reads gb_demand_forecast_dayahead_*.csv (timestamp_utc, PublishTime, NationalDemand).
+absl::StatusOr<std::vector<DayAheadForecastRow>> LoadDayAheadForecast(
+    const std::string& csv_path);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_CORE_GRID_DATA_LOADER_H_

@@ -1,0 +1,239 @@
+#include "core/net_load_change_forecaster.h"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <system_error>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/logging.h"
+#include "core/status_macros.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+constexpr size_t kMinTrainingRows = 1000;
+
+absl::Status ValidateHorizons(const std::vector<int>& horizons) {
+  if (horizons.empty()) return absl::InvalidArgumentError("no horizons given");
+  absl::flat_hash_set<int> seen;
+  for (int h : horizons) {
+    if (h < 1) return absl::InvalidArgumentError(absl::StrCat("horizon ", h, " is < 1"));
+    if (!seen.insert(h).second) {
+      return absl::InvalidArgumentError(absl::StrCat("horizon ", h, " is repeated"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// 64-bit FNV-1a, fed field by field.
+class Fnv1a {
+ public:
+  void Bytes(const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) {
+      hash_ ^= p[i];
+      hash_ *= 0x100000001b3ULL;
+    }
+  }
+  template <typename T>
+  void Value(const T& v) {
+    Bytes(&v, sizeof(v));
+  }
+  void Optional(const std::optional<double>& v) {
+    Value<uint8_t>(v.has_value() ? 1 : 0);
+    if (v.has_value()) Value(*v);
+  }
+  uint64_t hash() const { return hash_; }
+
+ private:
+  uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+std::string ModelPath(const std::string& model_dir, int horizon, uint64_t fingerprint) {
+  return (std::filesystem::path(model_dir) /
+          absl::StrFormat("change_h%d_%016x.json", horizon, fingerprint))
+      .string();
+}
+
+}  // namespace
+
+absl::StatusOr<TrainingSet> BuildChangeTrainingSet(const std::vector<GridMeasurement>& history,
+                                                   const std::vector<int>& horizons) {
+  for (int h : horizons) {
+    if (h < 1) return absl::InvalidArgumentError(absl::StrCat("horizon ", h, " is < 1"));
+  }
+  TrainingSet set;
+  set.cols = FeatureStore::FeatureNames().size();
+  set.targets.resize(horizons.size());
+  if (history.empty()) return set;
+
+  // Net load on the regular half-hour grid from the first interval, so targets can be
+  // read by offset even across gaps. Only pushes the store accepted are indexed.
+  const absl::Time first_start = history.front().interval_start;
+  std::vector<double> net_by_offset;
+  std::vector<size_t> row_offsets;
+  FeatureStore store;
+  for (const GridMeasurement& m : history) {
+    RETURN_IF_ERROR(store.Push(m));
+    const size_t offset = static_cast<size_t>((m.interval_start - first_start) / kHalfHour);
+    net_by_offset.resize(offset + 1, std::numeric_limits<double>::quiet_NaN());
+    net_by_offset[offset] = m.net_load_mw.value_or(std::numeric_limits<double>::quiet_NaN());
+    if (offset + 1 < kChangeWarmUpIntervals) continue;
+    const std::vector<float> row = store.Features();
+    set.features.insert(set.features.end(), row.begin(), row.end());
+    set.decision_times.push_back(store.decision_time());
+    row_offsets.push_back(offset);
+  }
+  set.rows = row_offsets.size();
+
+  for (size_t j = 0; j < horizons.size(); ++j) {
+    std::vector<float>& targets = set.targets[j];
+    targets.reserve(set.rows);
+    for (size_t offset : row_offsets) {
+      const size_t target_offset = offset + static_cast<size_t>(horizons[j]);
+      // NaN minus anything is NaN, so an unknown end or start gives an unknown target.
+      targets.push_back(target_offset < net_by_offset.size()
+                            ? static_cast<float>(net_by_offset[target_offset] -
+                                                 net_by_offset[offset])
+                            : std::numeric_limits<float>::quiet_NaN());
+    }
+  }
+  return set;
+}
+
+uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
+                                const std::vector<int>& horizons,
+                                const XgboostParams& params) {
+  Fnv1a fnv;
+  for (const std::string& name : FeatureStore::FeatureNames()) {
+    fnv.Bytes(name.data(), name.size() + 1);  // with the terminator, so names can't merge
+  }
+  fnv.Value(static_cast<uint64_t>(history.size()));
+  for (const GridMeasurement& m : history) {
+    fnv.Value(absl::ToUnixNanos(m.interval_start));
+    fnv.Optional(m.net_load_mw);
+    fnv.Optional(m.embedded_solar_mw);
+    fnv.Optional(m.embedded_wind_mw);
+    fnv.Optional(m.price_gbp_per_mwh);
+  }
+  fnv.Value(static_cast<uint64_t>(horizons.size()));
+  for (int h : horizons) fnv.Value(h);
+  fnv.Value(params.num_rounds);
+  fnv.Value(params.max_depth);
+  fnv.Value(params.eta);
+  fnv.Value(params.subsample);
+  fnv.Value(params.colsample_bytree);
+  fnv.Value(params.min_child_weight);
+  fnv.Value(params.nthread);
+  fnv.Value(params.seed);
+  return fnv.hash();
+}
+
+absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
+    const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
+    const XgboostParams& params) {
+  RETURN_IF_ERROR(ValidateHorizons(horizons));
+  ASSIGN_OR_RETURN(const TrainingSet set, BuildChangeTrainingSet(history, horizons));
+  std::vector<std::shared_ptr<const XgboostRegressor>> models;
+  for (size_t j = 0; j < horizons.size(); ++j) {
+    std::vector<float> features;
+    std::vector<float> targets;
+    features.reserve(set.features.size());
+    targets.reserve(set.rows);
+    for (size_t r = 0; r < set.rows; ++r) {
+      if (std::isnan(set.targets[j][r])) continue;
+      targets.push_back(set.targets[j][r]);
+      features.insert(features.end(), set.features.begin() + r * set.cols,
+                      set.features.begin() + (r + 1) * set.cols);
+    }
+    if (targets.size() < kMinTrainingRows) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "horizon ", horizons[j], ": only ", targets.size(),
+          " rows with a known target, need at least ", kMinTrainingRows,
+          " (history of ", history.size(), " intervals, ", kChangeWarmUpIntervals,
+          " of them warm-up)"));
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<XgboostRegressor> model,
+                     XgboostRegressor::Train(features, targets.size(), set.cols, targets,
+                                             params));
+    models.push_back(std::move(model));
+  }
+  return NetLoadChangeForecaster(horizons, std::move(models));
+}
+
+absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
+    const std::string& model_dir, const std::vector<GridMeasurement>& history,
+    const std::vector<int>& horizons, const XgboostParams& params) {
+  RETURN_IF_ERROR(ValidateHorizons(horizons));
+  std::error_code ec;
+  std::filesystem::create_directories(model_dir, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot create model directory ", model_dir, ": ", ec.message()));
+  }
+  const uint64_t fingerprint = ChangeModelFingerprint(history, horizons, params);
+  std::vector<std::string> paths;
+  bool all_exist = true;
+  for (int h : horizons) {
+    paths.push_back(ModelPath(model_dir, h, fingerprint));
+    all_exist = all_exist && std::filesystem::exists(paths.back(), ec);
+  }
+
+  if (all_exist) {
+    std::vector<std::shared_ptr<const XgboostRegressor>> models;
+    absl::Status status;
+    for (const std::string& path : paths) {
+      absl::StatusOr<std::unique_ptr<XgboostRegressor>> model =
+          XgboostRegressor::LoadJson(path);
+      if (!model.ok()) {
+        status = model.status();
+        break;
+      }
+      if ((*model)->num_features() != FeatureStore::FeatureNames().size()) {
+        status = absl::InternalError(absl::StrCat(path, " has ", (*model)->num_features(),
+                                                  " features, expected ",
+                                                  FeatureStore::FeatureNames().size()));
+        break;
+      }
+      models.push_back(std::move(*model));
+    }
+    if (status.ok()) {
+      LogInfo(absl::StrCat("loaded net-load change models ", absl::StrFormat("%016x", fingerprint),
+                           " from ", model_dir));
+      return NetLoadChangeForecaster(horizons, std::move(models));
+    }
+    // A damaged cache file is not fatal: the data to rebuild it is at hand.
+    LogWarning(absl::StrCat("retraining: ", status.message()));
+  }
+
+  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster, Train(history, horizons, params));
+  for (size_t j = 0; j < horizons.size(); ++j) {
+    RETURN_IF_ERROR(forecaster.models_[j]->SaveJson(paths[j]));
+  }
+  LogInfo(absl::StrCat("trained and saved net-load change models ",
+                       absl::StrFormat("%016x", fingerprint), " in ", model_dir));
+  return forecaster;
+}
+
+absl::StatusOr<std::vector<ChangeForecast>> NetLoadChangeForecaster::Forecast(
+    const FeatureStore& store) const {
+  if (store.size() == 0) {
+    return absl::FailedPreconditionError("no measurement pushed yet: nothing to forecast from");
+  }
+  const std::vector<float> features = store.Features();
+  std::vector<ChangeForecast> forecasts;
+  forecasts.reserve(horizons_.size());
+  for (size_t j = 0; j < horizons_.size(); ++j) {
+    ASSIGN_OR_RETURN(const double change_mw, models_[j]->Predict(features));
+    forecasts.push_back({horizons_[j], store.decision_time() + (horizons_[j] - 1) * kHalfHour,
+                         change_mw});
+  }
+  return forecasts;
+}
+
+}  // namespace gridpilot

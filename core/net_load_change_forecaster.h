@@ -1,0 +1,98 @@
+// Forecasts how much the region's net load will change over the next few half-hours,
+// one XGBoost model per horizon, from the FeatureStore's features. The same FeatureStore
+// code builds the training rows offline and the serving rows online, so the two agree by
+// construction. Training results are cached on disk under a fingerprint of the training
+// data, horizons and parameters, so a service restart reloads instead of retraining.
+#ifndef GRIDPILOT_CORE_NET_LOAD_CHANGE_FORECASTER_H_
+#define GRIDPILOT_CORE_NET_LOAD_CHANGE_FORECASTER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/feature_store.h"
+#include "core/grid_measurement.h"
+#include "core/xgboost_model.h"
+
+namespace gridpilot {
+
+// One forecast for one horizon. Horizon h (1-based) targets the interval starting at
+// decision_time + (h - 1) * 30 min; h = 1 is "the next 30-minute change".
+struct ChangeForecast {
+  int horizon_intervals;
+  absl::Time target_interval_start;
+  // Predicted net load of the target interval minus the net load of the last measured
+  // interval (region MW; > 0 = net load rises).
+  double change_mw;
+};
+
+// Feature rows and per-horizon targets for training or evaluation.
+struct TrainingSet {
+  std::vector<float> features;  // rows x cols, row-major, NaN = missing
+  size_t rows = 0;
+  size_t cols = 0;
+  // targets[j][r]: change for horizons[j] at row r (target interval net load minus lag-1
+  // net load); NaN where either is unknown.
+  std::vector<std::vector<float>> targets;
+  std::vector<absl::Time> decision_times;  // one per row
+};
+
+// Intervals a FeatureStore must hold before a row is emitted: lag 337 must exist.
+inline constexpr size_t kChangeWarmUpIntervals = 336 + 2;
+
+// Pushes `history` (sorted; gaps allowed and treated as missing) through one FeatureStore
+// and emits one row per measurement once the store holds kChangeWarmUpIntervals
+// intervals: the features at the decision time just after that measurement, and its
+// targets. InvalidArgument if a horizon is < 1 or the history is not strictly increasing
+// on the half-hour grid (the FeatureStore's error).
+absl::StatusOr<TrainingSet> BuildChangeTrainingSet(const std::vector<GridMeasurement>& history,
+                                                   const std::vector<int>& horizons);
+
+// 64-bit FNV-1a over every time and value of `history` (missing distinguished from any
+// number), the horizons, the params and the feature names: equal inputs, equal key.
+uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
+                                const std::vector<int>& horizons,
+                                const XgboostParams& params);
+
+// Copyable and movable (copies share the immutable models). Forecast is thread-safe.
+class NetLoadChangeForecaster {
+ public:
+  // Trains one model per horizon on BuildChangeTrainingSet(history, horizons), dropping
+  // rows whose target is unknown. InvalidArgument if horizons is empty or has a value < 1
+  // or a repeat, or if any horizon has fewer than 1000 usable rows; Internal on an
+  // XGBoost failure.
+  static absl::StatusOr<NetLoadChangeForecaster> Train(
+      const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
+      const XgboostParams& params);
+
+  // Loads model_dir/change_h{h}_{fingerprint as 16 hex digits}.json for every horizon
+  // when all exist (and load); otherwise trains as Train does and saves them. Creates
+  // model_dir if needed. Different history, horizons or params give a different
+  // fingerprint, so a stale model is never reused. Errors as Train, plus Internal when
+  // model_dir cannot be created or a model cannot be saved.
+  static absl::StatusOr<NetLoadChangeForecaster> LoadOrTrain(
+      const std::string& model_dir, const std::vector<GridMeasurement>& history,
+      const std::vector<int>& horizons, const XgboostParams& params);
+
+  // One forecast per horizon, in horizons() order, for a decision at
+  // store.decision_time(). FailedPrecondition if the store is empty.
+  absl::StatusOr<std::vector<ChangeForecast>> Forecast(const FeatureStore& store) const;
+
+  const std::vector<int>& horizons() const { return horizons_; }
+
+ private:
+  NetLoadChangeForecaster(std::vector<int> horizons,
+                          std::vector<std::shared_ptr<const XgboostRegressor>> models)
+      : horizons_(std::move(horizons)), models_(std::move(models)) {}
+
+  std::vector<int> horizons_;
+  std::vector<std::shared_ptr<const XgboostRegressor>> models_;  // one per horizon
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_CORE_NET_LOAD_CHANGE_FORECASTER_H_

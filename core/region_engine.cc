@@ -1,0 +1,213 @@
+#include "core/region_engine.h"
+
+#include <cmath>
+#include <map>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/interlocks.h"
+#include "core/status_macros.h"
+
+namespace gridpilot {
+namespace {
+
+std::map<std::string, AssetPowerRange> PowerRanges(const std::vector<BatteryParams>& batteries,
+                                                   const std::vector<PeakerParams>& peakers) {
+  std::map<std::string, AssetPowerRange> ranges;
+  for (const BatteryParams& b : batteries) {
+    ranges[b.id] = {-b.max_charge_mw, b.max_discharge_mw};
+  }
+  for (const PeakerParams& p : peakers) ranges[p.id] = {0.0, p.capacity_mw};
+  return ranges;
+}
+
+std::string JoinReasons(const std::string& proposal_reason, const std::string& note) {
+  if (note.empty()) return proposal_reason;
+  if (proposal_reason.empty()) return note;
+  return absl::StrCat(proposal_reason, "; ", note);
+}
+
+}  // namespace
+
+absl::Status RegionConfig::Validate() const {
+  if (!(scale > 0.0) || !std::isfinite(scale)) {
+    return absl::InvalidArgumentError("region.scale must be > 0");
+  }
+  if (!(ramp_limit_mw > 0.0) || !std::isfinite(ramp_limit_mw)) {
+    return absl::InvalidArgumentError("region.ramp_limit_mw must be > 0");
+  }
+  if (!(instability_penalty_gbp_per_mw >= 0.0) || !std::isfinite(instability_penalty_gbp_per_mw)) {
+    return absl::InvalidArgumentError("region.instability_penalty_gbp_per_mw must be >= 0");
+  }
+  if (interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("region.interval must be > 0");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RegionEngine::Validate(const RegionConfig& region,
+                                    const std::vector<BatteryParams>& batteries,
+                                    const std::vector<PeakerParams>& peakers) {
+  RETURN_IF_ERROR(region.Validate());
+  absl::flat_hash_set<std::string> ids;
+  auto check_id = [&ids](const std::string& id) -> absl::Status {
+    if (id.empty()) return absl::InvalidArgumentError("asset id must not be empty");
+    if (!ids.insert(id).second) {
+      return absl::InvalidArgumentError(absl::StrCat("asset id \"", id, "\" is used twice"));
+    }
+    return absl::OkStatus();
+  };
+  for (const BatteryParams& b : batteries) {
+    RETURN_IF_ERROR(check_id(b.id));
+    absl::Status valid = b.Validate();
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("battery ", b.id, ": ", valid.message()));
+    }
+  }
+  for (const PeakerParams& p : peakers) {
+    RETURN_IF_ERROR(check_id(p.id));
+    absl::Status valid = p.Validate();
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("peaker ", p.id, ": ", valid.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+RegionEngine::RegionEngine(RegionConfig region, std::vector<BatteryParams> batteries,
+                           std::vector<PeakerParams> peakers,
+                           std::optional<double> previous_net_load_mw)
+    : region_(std::move(region)),
+      battery_params_(std::move(batteries)),
+      peaker_params_(std::move(peakers)),
+      arbiter_(PowerRanges(battery_params_, peaker_params_)),
+      previous_net_load_mw_(previous_net_load_mw),
+      previous_net_load_after_mw_(previous_net_load_mw) {
+  for (const BatteryParams& b : battery_params_) {
+    battery_soc_mwh_.push_back(b.soc_initial_mwh);
+    battery_power_mw_.push_back(0.0);
+    totals_.push_back({b.id, 0, 0.0});
+  }
+  for (const PeakerParams& p : peaker_params_) {
+    peaker_states_.push_back(PeakerState{});
+    totals_.push_back({p.id, 0, 0.0});
+  }
+}
+
+AssetDecision RegionEngine::Governing(const std::string& asset_id, absl::Time t) const {
+  AssetDecision decision;
+  decision.asset_id = asset_id;
+  std::optional<ProposalRecord> winner = arbiter_.Resolve(asset_id, t);
+  if (winner.has_value()) {
+    decision.proposal_id = winner->id;
+    decision.agent = winner->proposal.agent;
+    decision.priority = winner->proposal.priority;
+    decision.requested_mw = winner->proposal.power_mw;
+    decision.reason = winner->proposal.reason;
+  }
+  return decision;
+}
+
+IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
+                                            std::optional<double> net_load_mw,
+                                            std::optional<double> price_gbp_per_mwh) {
+  IntervalOutcome out;
+  out.interval_start = interval_start;
+  out.net_load_mw = net_load_mw;
+  const double hours = absl::ToDoubleHours(region_.interval);
+
+  std::string price_note;
+  double price = 0.0;
+  if (price_gbp_per_mwh.has_value()) {
+    price = *price_gbp_per_mwh;
+    last_price_gbp_per_mwh_ = price;
+  } else if (last_price_gbp_per_mwh_.has_value()) {
+    price = *last_price_gbp_per_mwh_;
+    price_note = absl::StrFormat("price missing; settled at last known %.2f GBP/MWh", price);
+  } else {
+    price_note = "price missing and none known yet; settled at 0 GBP/MWh";
+  }
+
+  size_t total_index = 0;
+  for (size_t i = 0; i < battery_params_.size(); ++i, ++total_index) {
+    const BatteryParams& params = battery_params_[i];
+    AssetDecision decision = Governing(params.id, interval_start);
+    // The reserve is for resilience: trading (and idle) requests keep above it.
+    const double floor_mwh = decision.priority == DispatchPriority::kResilience
+                                 ? params.soc_min_mwh
+                                 : params.soc_min_mwh + params.reserve_mwh;
+    ClampedSetpoint clamped = ClampBatteryPower(params, battery_soc_mwh_[i],
+                                                decision.requested_mw, floor_mwh,
+                                                region_.interval);
+    BatteryInterval step = StepBattery(params, battery_soc_mwh_[i], clamped.power_mw,
+                                       region_.interval);
+    battery_soc_mwh_[i] = step.soc_after_mwh;
+    battery_power_mw_[i] = step.power_mw;
+    decision.applied_mw = step.power_mw;
+    decision.reason = JoinReasons(decision.reason, clamped.reason);
+    out.dispatch_mw += step.power_mw;
+    for (LedgerEntry& e : SettleBattery(params, step, price, interval_start, price_note)) {
+      out.entries.push_back(std::move(e));
+    }
+    AssetTotals& totals = totals_[total_index];
+    if (std::abs(step.power_mw) > 1e-9) ++totals.intervals_dispatched;
+    totals.energy_mwh += step.charge_mwh + step.discharge_mwh;
+    out.batteries.push_back(step);
+    out.decisions.push_back(std::move(decision));
+  }
+  for (size_t i = 0; i < peaker_params_.size(); ++i, ++total_index) {
+    const PeakerParams& params = peaker_params_[i];
+    AssetDecision decision = Governing(params.id, interval_start);
+    // With no proposal the peaker is asked for 0 MW: it stops when its minimum up
+    // time allows, and never runs unasked.
+    PeakerInterval step = StepPeaker(params, peaker_states_[i], decision.requested_mw,
+                                     interval_start, region_.interval);
+    peaker_states_[i] = step.next;
+    decision.applied_mw = step.output_mw;
+    decision.reason = JoinReasons(decision.reason, step.note);
+    out.dispatch_mw += step.output_mw;
+    for (LedgerEntry& e : SettlePeaker(params, step, region_.interval, interval_start)) {
+      out.entries.push_back(std::move(e));
+    }
+    AssetTotals& totals = totals_[total_index];
+    if (step.output_mw > 1e-9) ++totals.intervals_dispatched;
+    totals.energy_mwh += step.output_mw * hours;
+    out.peakers.push_back(step);
+    out.decisions.push_back(std::move(decision));
+  }
+
+  if (net_load_mw.has_value()) {
+    out.net_load_after_mw = *net_load_mw - out.dispatch_mw;
+    if (previous_net_load_after_mw_.has_value()) {
+      out.excess_mw = RampExcessMw(*previous_net_load_after_mw_, *out.net_load_after_mw,
+                                   region_.ramp_limit_mw);
+    }
+    if (previous_net_load_mw_.has_value()) {
+      out.baseline_excess_mw =
+          RampExcessMw(*previous_net_load_mw_, *net_load_mw, region_.ramp_limit_mw);
+    }
+    out.entries.push_back(SettleInstability(out.excess_mw,
+                                            region_.instability_penalty_gbp_per_mw,
+                                            interval_start));
+    baseline_penalty_gbp_ += out.baseline_excess_mw * region_.instability_penalty_gbp_per_mw;
+  }
+  previous_net_load_mw_ = net_load_mw;
+  previous_net_load_after_mw_ = out.net_load_after_mw;
+  last_dispatch_mw_ = out.dispatch_mw;
+
+  for (const LedgerEntry& e : out.entries) ledger_.Add(e);
+  arbiter_.ExpireBefore(interval_start + region_.interval);
+  ++intervals_applied_;
+  return out;
+}
+
+double RegionEngine::battery_cycles() const {
+  double cycles = 0.0;
+  for (size_t i = 0; i < battery_params_.size(); ++i) {
+    cycles += totals_[i].energy_mwh / (2.0 * battery_params_[i].energy_capacity_mwh);
+  }
+  return cycles;
+}
+
+}  // namespace gridpilot

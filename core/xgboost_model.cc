@@ -1,0 +1,184 @@
+#include "core/xgboost_model.h"
+
+#include <xgboost/c_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string_view>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/status_macros.h"
+
+namespace gridpilot {
+namespace {
+
+// The single translation of XGBoost's error convention (non-zero return, message in
+// XGBGetLastError) into a Status; `what` names the call for the message.
+absl::Status XgbCall(int rc, std::string_view what) {
+  if (rc == 0) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("XGBoost ", std::string(what), " failed: ", XGBGetLastError()));
+}
+
+struct BoosterDeleter {
+  void operator()(void* handle) const { XGBoosterFree(handle); }
+};
+struct DMatrixDeleter {
+  void operator()(void* handle) const { XGDMatrixFree(handle); }
+};
+using BoosterPtr = std::unique_ptr<void, BoosterDeleter>;
+using DMatrixPtr = std::unique_ptr<void, DMatrixDeleter>;
+
+absl::Status SetParam(void* booster, const char* name, const std::string& value) {
+  return XgbCall(XGBoosterSetParam(booster, name, value.c_str()),
+                 absl::StrCat("SetParam(", name, "=", value, ")"));
+}
+
+std::string Num(double v) { return absl::StrFormat("%.17g", v); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
+    const std::vector<float>& features_row_major, size_t rows, size_t cols,
+    const std::vector<float>& targets, const XgboostParams& params) {
+  if (rows == 0 || cols == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("training needs rows and columns, got ", rows, " x ", cols));
+  }
+  if (features_row_major.size() != rows * cols) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("features hold ", features_row_major.size(), " values, expected ",
+                     rows, " rows x ", cols, " cols = ", rows * cols));
+  }
+  if (targets.size() != rows) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("got ", targets.size(), " targets for ", rows, " rows"));
+  }
+  for (size_t i = 0; i < rows; ++i) {
+    if (!std::isfinite(targets[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("target of row ", i, " is ", targets[i], "; drop unknown targets"));
+    }
+  }
+  if (params.num_rounds < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("num_rounds must be >= 1, got ", params.num_rounds));
+  }
+
+  DMatrixHandle dmatrix_raw = nullptr;
+  RETURN_IF_ERROR(XgbCall(XGDMatrixCreateFromMat(features_row_major.data(), rows, cols,
+                                                 std::nanf(""), &dmatrix_raw),
+                          "DMatrixCreateFromMat"));
+  DMatrixPtr dmatrix(dmatrix_raw);
+  RETURN_IF_ERROR(XgbCall(XGDMatrixSetFloatInfo(dmatrix.get(), "label", targets.data(), rows),
+                          "DMatrixSetFloatInfo(label)"));
+
+  BoosterHandle booster_raw = nullptr;
+  DMatrixHandle train_sets[] = {dmatrix.get()};
+  RETURN_IF_ERROR(XgbCall(XGBoosterCreate(train_sets, 1, &booster_raw), "BoosterCreate"));
+  BoosterPtr booster(booster_raw);
+  void* b = booster.get();
+  RETURN_IF_ERROR(SetParam(b, "objective", "reg:squarederror"));
+  RETURN_IF_ERROR(SetParam(b, "tree_method", "hist"));
+  RETURN_IF_ERROR(SetParam(b, "verbosity", "0"));
+  RETURN_IF_ERROR(SetParam(b, "max_depth", absl::StrCat(params.max_depth)));
+  RETURN_IF_ERROR(SetParam(b, "eta", Num(params.eta)));
+  RETURN_IF_ERROR(SetParam(b, "subsample", Num(params.subsample)));
+  RETURN_IF_ERROR(SetParam(b, "colsample_bytree", Num(params.colsample_bytree)));
+  RETURN_IF_ERROR(SetParam(b, "min_child_weight", Num(params.min_child_weight)));
+  RETURN_IF_ERROR(SetParam(b, "nthread", absl::StrCat(params.nthread)));
+  RETURN_IF_ERROR(SetParam(b, "seed", absl::StrCat(params.seed)));
+  for (int iter = 0; iter < params.num_rounds; ++iter) {
+    RETURN_IF_ERROR(XgbCall(XGBoosterUpdateOneIter(b, iter, dmatrix.get()),
+                            absl::StrCat("BoosterUpdateOneIter(", iter, ")")));
+  }
+  // Single-row predictions are far cheaper on one thread than waking a pool.
+  RETURN_IF_ERROR(SetParam(b, "nthread", "1"));
+  return std::unique_ptr<XgboostRegressor>(new XgboostRegressor(booster.release(), cols));
+}
+
+absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::LoadJson(
+    const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open model file ", path));
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::InternalError(absl::StrCat("cannot read model file ", path));
+
+  BoosterHandle booster_raw = nullptr;
+  RETURN_IF_ERROR(XgbCall(XGBoosterCreate(nullptr, 0, &booster_raw), "BoosterCreate"));
+  BoosterPtr booster(booster_raw);
+  RETURN_IF_ERROR(XgbCall(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(),
+                                                       bytes.size()),
+                          absl::StrCat("LoadModelFromBuffer(", path, ")")));
+  RETURN_IF_ERROR(SetParam(booster.get(), "nthread", "1"));
+  bst_ulong num_features = 0;
+  RETURN_IF_ERROR(
+      XgbCall(XGBoosterGetNumFeature(booster.get(), &num_features), "GetNumFeature"));
+  if (num_features == 0) {
+    return absl::InternalError(absl::StrCat("model file ", path, " has no features"));
+  }
+  return std::unique_ptr<XgboostRegressor>(
+      new XgboostRegressor(booster.release(), static_cast<size_t>(num_features)));
+}
+
+XgboostRegressor::~XgboostRegressor() { XGBoosterFree(booster_); }
+
+absl::Status XgboostRegressor::SaveJson(const std::string& path) const {
+  std::string bytes;
+  {
+    absl::MutexLock lock(&mu_);
+    bst_ulong len = 0;
+    const char* data = nullptr;
+    RETURN_IF_ERROR(XgbCall(
+        XGBoosterSaveModelToBuffer(booster_, R"({"format":"json"})", &len, &data),
+        "SaveModelToBuffer"));
+    bytes.assign(data, len);  // the buffer is only valid until the next call
+  }
+  const std::string tmp_path = path + ".tmp";
+  {
+    std::ofstream out(tmp_path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp_path));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp_path, path, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", tmp_path, " to ", path, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<double> XgboostRegressor::Predict(const std::vector<float>& row) const {
+  if (row.size() != num_features_) {
+    return absl::InvalidArgumentError(absl::StrCat("row has ", row.size(),
+                                                   " features, the model expects ",
+                                                   num_features_));
+  }
+  // __array_interface__ description of one dense float32 row, by address.
+  const std::string values = absl::StrCat(
+      R"({"data":[)", reinterpret_cast<uintptr_t>(row.data()), R"(,true],"shape":[1,)",
+      row.size(), R"(],"typestr":"<f4","version":3})");
+  static constexpr char kConfig[] =
+      R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
+      R"("strict_shape":false,"cache_id":0,"missing":NaN})";
+  absl::MutexLock lock(&mu_);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  RETURN_IF_ERROR(XgbCall(XGBoosterPredictFromDense(booster_, values.c_str(), kConfig,
+                                                    nullptr, &shape, &dim, &result),
+                          "PredictFromDense"));
+  if (dim < 1 || shape[0] != 1) {
+    return absl::InternalError("XGBoost PredictFromDense returned an unexpected shape");
+  }
+  return static_cast<double>(result[0]);
+}
+
+}  // namespace gridpilot

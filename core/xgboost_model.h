@@ -1,0 +1,75 @@
+// The XGBoost seam: a gradient-boosted regression tree model behind a small, Status-based
+// interface. This is the one file in the project that calls the XGBoost C API; every call
+// goes through one wrapper that turns XGBoost's int return code and XGBGetLastError()
+// into an absl::Status. Forecasters train, save, load and query models only through here.
+#ifndef GRIDPILOT_CORE_XGBOOST_MODEL_H_
+#define GRIDPILOT_CORE_XGBOOST_MODEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace gridpilot {
+
+// Training hyper-parameters (XGBoost names; objective is squared error, trees use "hist").
+struct XgboostParams {
+  int num_rounds = 300;
+  int max_depth = 6;
+  double eta = 0.05;
+  double subsample = 0.8;
+  double colsample_bytree = 0.8;
+  double min_child_weight = 5;
+  int nthread = 2;  // threads used while training; prediction always uses one
+  uint64_t seed = 7;
+};
+
+// A trained single-output regressor. Thread-safe: Predict and SaveJson may be called from
+// several threads; they serialise on an internal mutex because an XGBoost booster handle
+// must not be used by two threads at once. Not copyable or movable (hold it by pointer).
+class XgboostRegressor {
+ public:
+  // Trains on `rows` x `cols` features (row-major, NaN = missing) against `targets`
+  // (one per row). InvalidArgument if the sizes disagree, rows or cols is zero, any
+  // target is NaN or infinite (callers drop unknown targets first), or num_rounds < 1;
+  // Internal if XGBoost fails. Deterministic for fixed params and data.
+  static absl::StatusOr<std::unique_ptr<XgboostRegressor>> Train(
+      const std::vector<float>& features_row_major, size_t rows, size_t cols,
+      const std::vector<float>& targets, const XgboostParams& params);
+
+  // Loads a model written by SaveJson. NotFound if the file does not exist; Internal if
+  // XGBoost cannot read it.
+  static absl::StatusOr<std::unique_ptr<XgboostRegressor>> LoadJson(const std::string& path);
+
+  ~XgboostRegressor();
+  XgboostRegressor(const XgboostRegressor&) = delete;
+  XgboostRegressor& operator=(const XgboostRegressor&) = delete;
+
+  // Writes the model as XGBoost JSON: first to path + ".tmp", then renames it over path,
+  // so a reader never sees a half-written model. Internal on any I/O or XGBoost failure.
+  absl::Status SaveJson(const std::string& path) const;
+
+  // Predicts one row (NaN = missing). InvalidArgument unless row.size() == num_features().
+  absl::StatusOr<double> Predict(const std::vector<float>& row) const;
+
+  // Number of features the model was trained on.
+  size_t num_features() const { return num_features_; }
+
+ private:
+  XgboostRegressor(void* booster, size_t num_features)
+      : booster_(booster), num_features_(num_features) {}
+
+  mutable absl::Mutex mu_;
+  void* const booster_ ABSL_PT_GUARDED_BY(mu_);  // BoosterHandle, owned
+  const size_t num_features_;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_CORE_XGBOOST_MODEL_H_

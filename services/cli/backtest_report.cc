@@ -1,0 +1,79 @@
+#include "services/cli/backtest_report.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/common/proto_time.h"
+
+namespace gridpilot {
+
+nlohmann::json BacktestReportJson(const std::string& from, const std::string& to,
+                                  double wall_seconds, const StackFigures& figures,
+                                  const std::vector<ProcessInfo>& processes) {
+  nlohmann::json report;
+  report["from"] = from;
+  report["to"] = to;
+  report["ticks"] = figures.clock.ticks_done();
+  report["wall_seconds"] = wall_seconds;
+  nlohmann::json ledger = nlohmann::json::object();
+  for (const v1::CauseTotal& c : figures.pnl.by_cause()) ledger[c.cause()] = c.amount_gbp();
+  ledger["net"] = figures.pnl.net_gbp();
+  report["ledger_gbp"] = ledger;
+  report["baseline_instability_penalty_gbp"] = figures.pnl.baseline_instability_penalty_gbp();
+  const int64_t measured = figures.response.measured_ramp_events();
+  const int64_t forecast = figures.response.forecast_ramp_events();
+  report["ramp_events"] = measured + forecast;
+  report["ramp_events_by_kind"] = {{"measured", measured}, {"forecast", forecast}};
+  nlohmann::json dispatches = nlohmann::json::object();
+  for (const v1::AssetDispatchSummary& d : figures.pnl.dispatches()) {
+    dispatches[d.asset_id()] = {{"count", d.intervals_dispatched()}, {"mwh", d.energy_mwh()}};
+  }
+  report["dispatches"] = dispatches;
+  report["battery_cycles"] = figures.pnl.battery_cycles();
+  report["forecast_change_30min_mae_mw"] = nullptr;
+  report["forecast_change_30min_persistence_mae_mw"] = nullptr;
+  for (const v1::HorizonAccuracy& h : figures.accuracy.horizons()) {
+    if (FromProtoDuration(h.horizon()) == absl::Minutes(30) && h.count() > 0) {
+      report["forecast_change_30min_mae_mw"] = h.mae_mw();
+      report["forecast_change_30min_persistence_mae_mw"] = h.persistence_mae_mw();
+    }
+  }
+  report["missed_answers"] = figures.clock.missed_answers();
+  nlohmann::json procs = nlohmann::json::array();
+  for (const ProcessInfo& p : processes) procs.push_back({{"name", p.name}, {"pid", p.pid}});
+  report["processes"] = procs;
+  return report;
+}
+
+std::string BacktestSummary(const nlohmann::json& r) {
+  const nlohmann::json& l = r["ledger_gbp"];
+  std::string out = absl::StrFormat(
+      "backtest %s .. %s: %d ticks in %.2f s (%.0f ticks/s)\n",
+      r["from"].get<std::string>(), r["to"].get<std::string>(), r["ticks"].get<int64_t>(),
+      r["wall_seconds"].get<double>(),
+      r["ticks"].get<int64_t>() / std::max(1e-9, r["wall_seconds"].get<double>()));
+  absl::StrAppend(&out, absl::StrFormat(
+      "  ledger GBP: arbitrage sold %.0f, bought %.0f, peaker fuel %.0f, starts %.0f, "
+      "degradation %.0f, instability %.0f => net %.0f\n",
+      l["arbitrage_sold"].get<double>(), l["arbitrage_bought"].get<double>(),
+      l["peaker_fuel"].get<double>(), l["peaker_starts"].get<double>(),
+      l["battery_degradation"].get<double>(), l["instability_penalty"].get<double>(),
+      l["net"].get<double>()));
+  absl::StrAppend(&out, absl::StrFormat(
+      "  instability penalty %.0f GBP vs %.0f GBP with no dispatch; %d ramp events\n",
+      -l["instability_penalty"].get<double>(), r["baseline_instability_penalty_gbp"].get<double>(),
+      r["ramp_events"].get<int64_t>()));
+  for (const auto& [asset, d] : r["dispatches"].items()) {
+    absl::StrAppend(&out, absl::StrFormat("  %s: dispatched in %d intervals, %.1f MWh\n", asset,
+                                          d["count"].get<int64_t>(), d["mwh"].get<double>()));
+  }
+  absl::StrAppend(&out, absl::StrFormat("  battery cycles %.1f\n", r["battery_cycles"].get<double>()));
+  if (!r["forecast_change_30min_mae_mw"].is_null()) {
+    absl::StrAppend(&out, absl::StrFormat(
+        "  30-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",
+        r["forecast_change_30min_mae_mw"].get<double>(),
+        r["forecast_change_30min_persistence_mae_mw"].get<double>()));
+  }
+  return out;
+}
+
+}  // namespace gridpilot

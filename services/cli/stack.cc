@@ -1,0 +1,183 @@
+#include "services/cli/stack.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/grpc_status.h"
+#include "services/common/server_runner.h"
+
+namespace gridpilot {
+namespace {
+
+std::chrono::system_clock::time_point Deadline(absl::Duration d) {
+  return absl::ToChronoTime(absl::Now() + d);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Stack::StartProcess(const std::string& name,
+                                                const std::string& binary,
+                                                std::vector<std::string> args,
+                                                const StackOptions& options) {
+  const std::string port_file = absl::StrCat(options.run_dir, "/", name, ".port");
+  std::filesystem::remove(port_file);
+  args.push_back("--port=0");
+  args.push_back(absl::StrCat("--port_file=", port_file));
+  absl::StatusOr<ChildProcess> child =
+      ChildProcess::Start(name, absl::StrCat(options.bin_dir, "/", binary), args,
+                          absl::StrCat(options.run_dir, "/", name, ".log"));
+  if (!child.ok()) return child.status();
+  processes_.push_back(*std::move(child));
+  absl::StatusOr<int> port = processes_.back().WaitForPort(port_file, absl::Seconds(60));
+  if (!port.ok()) return port.status();
+  return absl::StrCat("127.0.0.1:", *port);
+}
+
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options) {
+  std::unique_ptr<Stack> stack(new Stack());
+  std::error_code ec;
+  std::filesystem::create_directories(options.run_dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(options.run_dir, ": ", ec.message()));
+  stack->store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(stack->store_path_ + suffix);
+  }
+
+  std::vector<std::string> gateway_args = {
+      absl::StrCat("--from=", options.from), absl::StrCat("--to=", options.to),
+      absl::StrCat("--mode=", options.mode), absl::StrCat("--tick_seconds=", options.tick_seconds),
+      absl::StrCat("--store=", stack->store_path_)};
+  if (!options.config.empty()) gateway_args.push_back(absl::StrCat("--config=", options.config));
+  if (!options.demand_csv.empty()) {
+    gateway_args.push_back(absl::StrCat("--demand_csv=", options.demand_csv));
+  }
+  if (!options.price_csv.empty()) {
+    gateway_args.push_back(absl::StrCat("--price_csv=", options.price_csv));
+  }
+  absl::StatusOr<std::string> gateway =
+      stack->StartProcess("gateway", "gridpilot-gateway", gateway_args, options);
+  if (!gateway.ok()) return gateway.status();
+  stack->gateway_address_ = *gateway;
+  std::shared_ptr<grpc::Channel> gateway_channel = MakeChannel(*gateway);
+  stack->clock_ = v1::ClockService::NewStub(gateway_channel);
+  stack->ledger_ = v1::LedgerService::NewStub(gateway_channel);
+
+  const std::string model_dir =
+      options.model_dir.empty() ? absl::StrCat(options.run_dir, "/models") : options.model_dir;
+  absl::StatusOr<std::string> forecast = stack->StartProcess(
+      "forecast", "gridpilot-forecast",
+      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir)}, options);
+  if (!forecast.ok()) return forecast.status();
+  stack->forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
+  // Ready when it answers (it says UNAVAILABLE while its models load or train).
+  const absl::Time give_up = absl::Now() + options.start_timeout;
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline(absl::Seconds(2)));
+    v1::GetAccuracyResponse accuracy;
+    if (stack->forecast_->GetAccuracy(&context, {}, &accuracy).ok()) break;
+    if (!stack->processes_.back().Running()) {
+      return absl::UnavailableError(absl::StrCat("forecast exited (",
+                                                 stack->processes_.back().exit_description(),
+                                                 "):\n", stack->processes_.back().LogTail(15)));
+    }
+    if (absl::Now() > give_up) return absl::DeadlineExceededError("forecast never became ready");
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+
+  absl::StatusOr<std::string> response = stack->StartProcess(
+      "response", "gridpilot-response",
+      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, options);
+  if (!response.ok()) return response.status();
+  stack->response_ = v1::ResponseAgentService::NewStub(MakeChannel(*response));
+  absl::StatusOr<std::string> trader = stack->StartProcess(
+      "trader", "gridpilot-trader", {absl::StrCat("--gateway=", *gateway)}, options);
+  if (!trader.ok()) return trader.status();
+  stack->trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
+
+  // Both agents must be registered before the clock starts, or the first ticks would
+  // not wait for them.
+  while (true) {
+    absl::StatusOr<v1::GetClockStatusResponse> status = stack->ClockStatus();
+    if (status.ok() && status->registered_agents_size() >= 2) break;
+    for (ChildProcess& p : stack->processes_) {
+      if (!p.Running()) {
+        return absl::UnavailableError(absl::StrCat(p.name(), " exited (", p.exit_description(),
+                                                   "):\n", p.LogTail(15)));
+      }
+    }
+    if (absl::Now() > give_up) return absl::DeadlineExceededError("agents never registered");
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return stack;
+}
+
+absl::Status Stack::StartClock() {
+  grpc::ClientContext context;
+  context.set_deadline(Deadline(absl::Seconds(5)));
+  v1::StartResponse response;
+  return FromGrpcStatus(clock_->Start(&context, {}, &response));
+}
+
+absl::StatusOr<v1::GetClockStatusResponse> Stack::ClockStatus() {
+  grpc::ClientContext context;
+  context.set_deadline(Deadline(absl::Seconds(5)));
+  v1::GetClockStatusResponse status;
+  grpc::Status rc = clock_->GetStatus(&context, {}, &status);
+  if (!rc.ok()) return FromGrpcStatus(rc);
+  return status;
+}
+
+absl::Status Stack::WaitFinished(
+    const std::function<void(const v1::GetClockStatusResponse&)>& progress) {
+  absl::Time next_report = absl::Now() + absl::Seconds(1);
+  while (true) {
+    for (ChildProcess& p : processes_) {
+      if (!p.Running()) {
+        return absl::UnavailableError(absl::StrCat(p.name(), " exited during the run (",
+                                                   p.exit_description(), "):\n", p.LogTail(15)));
+      }
+    }
+    absl::StatusOr<v1::GetClockStatusResponse> status = ClockStatus();
+    if (!status.ok()) return status.status();
+    if (status->state() == v1::RUN_STATE_FINISHED) return absl::OkStatus();
+    if (absl::Now() >= next_report) {
+      progress(*status);
+      next_report = absl::Now() + absl::Seconds(1);
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+absl::StatusOr<StackFigures> Stack::Collect() {
+  StackFigures figures;
+  absl::StatusOr<v1::GetClockStatusResponse> clock = ClockStatus();
+  if (!clock.ok()) return clock.status();
+  figures.clock = *clock;
+  grpc::ClientContext ledger_context, forecast_context, response_context, trader_context;
+  for (grpc::ClientContext* c :
+       {&ledger_context, &forecast_context, &response_context, &trader_context}) {
+    c->set_deadline(Deadline(absl::Seconds(5)));
+  }
+  grpc::Status rc = ledger_->GetPnl(&ledger_context, {}, &figures.pnl);
+  if (!rc.ok()) return FromGrpcStatus(rc);
+  rc = forecast_->GetAccuracy(&forecast_context, {}, &figures.accuracy);
+  if (!rc.ok()) return FromGrpcStatus(rc);
+  rc = response_->GetStatus(&response_context, {}, &figures.response);
+  if (!rc.ok()) return FromGrpcStatus(rc);
+  rc = trader_->GetStatus(&trader_context, {}, &figures.trader);
+  if (!rc.ok()) return FromGrpcStatus(rc);
+  return figures;
+}
+
+bool Stack::StopAll() {
+  bool all_clean = true;
+  // Agents first, then the forecast, then the gateway they talk to.
+  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
+    if (it->Running() && !it->Stop(absl::Seconds(5))) all_clean = false;
+  }
+  return all_clean;
+}
+
+}  // namespace gridpilot

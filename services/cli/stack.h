@@ -1,0 +1,85 @@
+// Stack: the four gridpilot processes started on loopback as separate OS processes, each
+// on a free port it picks itself (port 0, reported through a port file), in dependency
+// order: gateway, forecast (ready once its models are), grid-response, trader. The
+// launcher then starts the clock, follows progress, collects the figures and stops them.
+#ifndef GRIDPILOT_SERVICES_CLI_STACK_H_
+#define GRIDPILOT_SERVICES_CLI_STACK_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridpilot/v1/clock.grpc.pb.h"
+#include "gridpilot/v1/forecast.grpc.pb.h"
+#include "gridpilot/v1/ledger.grpc.pb.h"
+#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/trader.grpc.pb.h"
+#include "services/cli/child_process.h"
+
+namespace gridpilot {
+
+struct StackOptions {
+  std::string bin_dir;        // where the gridpilot-* binaries are
+  std::string run_dir;        // logs, port files and the store go here (created)
+  std::string config;         // gateway config file; empty = defaults
+  std::string demand_csv;     // empty = the gateway's default
+  std::string price_csv;
+  std::string from = "2023-01-01";
+  std::string to = "2023-12-31";
+  std::string mode = "lock_step";   // or "live"
+  double tick_seconds = 2.0;        // live mode
+  std::string model_dir;            // forecast model cache; empty = run_dir/models
+  absl::Duration start_timeout = absl::Minutes(5);  // includes model training
+};
+
+// The figures a finished (or interrupted) run reports, gathered over gRPC.
+struct StackFigures {
+  v1::GetClockStatusResponse clock;
+  v1::GetPnlResponse pnl;
+  v1::GetAccuracyResponse accuracy;
+  v1::GetResponseStatusResponse response;
+  v1::GetTraderStatusResponse trader;
+};
+
+class Stack {
+ public:
+  // Starts every process and waits until all are ready and both agents registered.
+  // On failure the processes already started are stopped and the error names the one
+  // that failed, with the tail of its log.
+  static absl::StatusOr<std::unique_ptr<Stack>> Launch(const StackOptions& options);
+
+  absl::Status StartClock();
+  absl::StatusOr<v1::GetClockStatusResponse> ClockStatus();
+  // Polls until the run is finished; calls `progress` about once a second.
+  // Unavailable if a process dies on the way.
+  absl::Status WaitFinished(const std::function<void(const v1::GetClockStatusResponse&)>& progress);
+  absl::StatusOr<StackFigures> Collect();
+  // Stops every process (SIGTERM, then SIGKILL); true if all stopped on SIGTERM.
+  bool StopAll();
+
+  std::vector<ChildProcess>& processes() { return processes_; }
+  const std::string& store_path() const { return store_path_; }
+  const std::string& gateway_address() const { return gateway_address_; }
+
+ private:
+  Stack() = default;
+  absl::StatusOr<std::string> StartProcess(const std::string& name, const std::string& binary,
+                                           std::vector<std::string> args,
+                                           const StackOptions& options);
+
+  std::vector<ChildProcess> processes_;
+  std::string store_path_;
+  std::string gateway_address_;
+  std::unique_ptr<v1::ClockService::Stub> clock_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
+  std::unique_ptr<v1::ForecastService::Stub> forecast_;
+  std::unique_ptr<v1::ResponseAgentService::Stub> response_;
+  std::unique_ptr<v1::TraderService::Stub> trader_;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_CLI_STACK_H_

@@ -1,0 +1,36 @@
+// Starts a gRPC server on loopback with the standard extras every gridpilot process
+// serves: grpc.health.v1 health checking and server reflection. Binds the requested port
+// (0 = any free port) and, if asked, writes the bound port to a file so a launcher can
+// find it without fixed ports.
+#ifndef GRIDPILOT_SERVICES_COMMON_SERVER_RUNNER_H_
+#define GRIDPILOT_SERVICES_COMMON_SERVER_RUNNER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace gridpilot {
+
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+// Builds and starts a server on `host:port` serving `services` (not owned; they must
+// outlive the server). If `port_file` is non-empty the bound port is written to it
+// atomically (write + rename). Unavailable if the port cannot be bound.
+absl::StatusOr<RunningServer> StartGrpcServer(const std::string& host, int port,
+                                              const std::vector<grpc::Service*>& services,
+                                              const std::string& port_file);
+
+// A channel to `address` ("127.0.0.1:port") with project defaults (no proxy, large
+// messages allowed for history streams).
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_COMMON_SERVER_RUNNER_H_

@@ -1,0 +1,91 @@
+#include "services/forecast/forecast_book.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "core/logging.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+// Forecasts are kept for this many issue times: enough for every horizon to be scored
+// and for a slow agent to fetch an older one.
+constexpr size_t kIssuedKept = 512;
+
+}  // namespace
+
+ForecastBook::ForecastBook(NetLoadChangeForecaster forecaster,
+                           const std::vector<GridMeasurement>& history)
+    : forecaster_(std::move(forecaster)) {
+  absl::MutexLock lock(&mu_);
+  for (const GridMeasurement& m : history) {
+    absl::Status pushed = store_.Push(m);
+    if (!pushed.ok()) LogWarning(absl::StrCat("history: ", pushed.message()));
+  }
+  for (int h : forecaster_.horizons()) scores_.push_back({h, 0, 0.0, 0.0});
+}
+
+void ForecastBook::ScoreTarget(absl::Time interval_start, double actual_net_load_mw) {
+  for (size_t i = 0; i < scores_.size(); ++i) {
+    const absl::Time issue = interval_start - (scores_[i].horizon_intervals - 1) * kHalfHour;
+    auto it = issued_.find(issue);
+    if (it == issued_.end() || i >= it->second.forecasts.size()) continue;
+    const double actual_change = actual_net_load_mw - it->second.last_net_load_mw;
+    HorizonScore& score = scores_[i];
+    ++score.count;
+    score.abs_error_sum_mw += std::abs(actual_change - it->second.forecasts[i].change_mw);
+    score.persistence_abs_error_sum_mw += std::abs(actual_change);
+  }
+}
+
+absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
+  absl::MutexLock lock(&mu_);
+  absl::Status pushed = store_.Push(measurement);
+  if (!pushed.ok()) return pushed;
+  if (measurement.net_load_mw.has_value()) {
+    ScoreTarget(measurement.interval_start, *measurement.net_load_mw);
+  }
+  const absl::Time issue_time = store_.decision_time();
+  latest_issue_ = issue_time;
+  std::optional<double> base = store_.last_net_load_mw();
+  if (base.has_value()) {
+    absl::StatusOr<std::vector<ChangeForecast>> forecasts = forecaster_.Forecast(store_);
+    if (forecasts.ok()) {
+      issued_[issue_time] = IssuedForecast{issue_time, *base, *std::move(forecasts)};
+    } else {
+      LogWarning(absl::StrCat("no forecast at ", FormatUtcTimestamp(issue_time), ": ",
+                              forecasts.status().message()));
+    }
+  }
+  while (issued_.size() > kIssuedKept) issued_.erase(issued_.begin());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IssuedForecast> ForecastBook::Get(absl::Time issue_time,
+                                                 absl::Duration max_wait) const {
+  absl::MutexLock lock(&mu_);
+  auto arrived = [this, issue_time]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return latest_issue_ >= issue_time;
+  };
+  // max_wait is wall time: it bounds how long a caller waits for the tick to reach us.
+  if (!mu_.AwaitWithTimeout(absl::Condition(&arrived), max_wait)) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "no forecast issued at ", FormatUtcTimestamp(issue_time), " yet; latest is ",
+        latest_issue_ == absl::InfinitePast() ? "none" : FormatUtcTimestamp(latest_issue_)));
+  }
+  auto it = issued_.find(issue_time);
+  if (it == issued_.end()) {
+    return absl::NotFoundError(absl::StrCat("no forecast was issued at ",
+                                            FormatUtcTimestamp(issue_time),
+                                            " (too old, or its measurement was missing)"));
+  }
+  return it->second;
+}
+
+std::vector<HorizonScore> ForecastBook::Scores() const {
+  absl::MutexLock lock(&mu_);
+  return scores_;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,66 @@
+// ForecastBook: the forecast process's live state. It pushes each tick's measurement
+// into the feature store, issues the net-load-change forecasts for that tick's decision
+// time, keeps recent forecasts so agents can fetch them (waiting briefly for a tick that
+// has not arrived yet), and scores every forecast against the outturn when its target
+// interval is measured. Thread-safe.
+#ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
+#define GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
+
+#include <map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/feature_store.h"
+#include "core/grid_measurement.h"
+#include "core/net_load_change_forecaster.h"
+
+namespace gridpilot {
+
+struct IssuedForecast {
+  absl::Time issue_time;
+  double last_net_load_mw = 0.0;           // base of the changes, region MW
+  std::vector<ChangeForecast> forecasts;   // increasing horizon
+};
+
+// Running accuracy for one horizon.
+struct HorizonScore {
+  int horizon_intervals = 0;
+  int64_t count = 0;
+  double abs_error_sum_mw = 0.0;
+  double persistence_abs_error_sum_mw = 0.0;  // forecasting "no change"
+};
+
+class ForecastBook {
+ public:
+  // `history` warms the feature store (measurements strictly before the first tick).
+  ForecastBook(NetLoadChangeForecaster forecaster, const std::vector<GridMeasurement>& history);
+
+  // Ingests one tick's measurement; issues forecasts for the decision time that follows
+  // it (interval_start + 30 min). Errors from the feature store pass through.
+  absl::Status Ingest(const GridMeasurement& measurement);
+
+  // The forecast issued at `issue_time`, waiting up to `max_wait` for it.
+  // DeadlineExceeded if it has not been issued in time; NotFound if it is too old or
+  // was never issued (not enough history, or a measurement was missing).
+  absl::StatusOr<IssuedForecast> Get(absl::Time issue_time, absl::Duration max_wait) const;
+
+  std::vector<HorizonScore> Scores() const;
+
+ private:
+  void ScoreTarget(absl::Time interval_start, double actual_net_load_mw)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const NetLoadChangeForecaster forecaster_;
+  mutable absl::Mutex mu_;
+  FeatureStore store_ ABSL_GUARDED_BY(mu_);
+  absl::Time latest_issue_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::map<absl::Time, IssuedForecast> issued_ ABSL_GUARDED_BY(mu_);
+  std::vector<HorizonScore> scores_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_

@@ -1,0 +1,190 @@
+// gridpilot-forecast: fetches the history before the replay from the gateway, trains (or
+// loads from --model_dir) the XGBoost net-load-change models on it, follows the tick
+// stream into its feature store, and serves ForecastService. Health is NOT_SERVING until
+// the models are ready.
+#include <mutex>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "core/logging.h"
+#include "core/time_util.h"
+#include "gridpilot/v1/clock.grpc.pb.h"
+#include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/common/proto_time.h"
+#include "services/common/server_runner.h"
+#include "services/common/shutdown_signal.h"
+#include "services/forecast/forecast_service.h"
+
+ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
+ABSL_FLAG(std::string, model_dir, "gridpilot-models", "where trained models are cached");
+ABSL_FLAG(int, training_days, 365, "days of history before the replay used for training");
+ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
+ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
+ABSL_FLAG(std::string, port_file, "", "write the bound port here");
+
+namespace gridpilot {
+namespace {
+
+GridMeasurement MeasurementOf(const v1::Tick& tick) {
+  GridMeasurement m;
+  m.interval_start = FromProtoTime(tick.measured_interval_start());
+  if (tick.has_net_load_mw()) m.net_load_mw = tick.net_load_mw();
+  if (tick.has_embedded_solar_mw()) m.embedded_solar_mw = tick.embedded_solar_mw();
+  if (tick.has_embedded_wind_mw()) m.embedded_wind_mw = tick.embedded_wind_mw();
+  if (tick.has_price_gbp_per_mwh()) m.price_gbp_per_mwh = tick.price_gbp_per_mwh();
+  return m;
+}
+
+absl::StatusOr<absl::Time> ReplayStart(v1::ClockService::Stub* clock) {
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::GetClockStatusResponse status;
+    if (clock->GetStatus(&context, v1::GetClockStatusRequest(), &status).ok()) {
+      return FromProtoTime(status.region().replay_start());
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::UnavailableError("gateway did not answer for 30 s");
+}
+
+absl::StatusOr<std::vector<GridMeasurement>> FetchHistory(v1::TelemetryService::Stub* telemetry,
+                                                          absl::Time start, absl::Time end) {
+  v1::HistoryRequest request;
+  *request.mutable_start() = ToProtoTime(start);
+  *request.mutable_end() = ToProtoTime(end);
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->History(&context, request);
+  std::vector<GridMeasurement> history;
+  v1::Tick tick;
+  while (reader->Read(&tick)) history.push_back(MeasurementOf(tick));
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrCat("history: ", status.error_message()));
+  }
+  return history;
+}
+
+// Lets another thread cancel the stream read in progress.
+struct StopSwitch {
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  grpc::ClientContext* active = nullptr;
+  void Stop() {
+    stop = true;
+    std::lock_guard<std::mutex> lock(mu);
+    if (active != nullptr) active->TryCancel();
+  }
+};
+
+// Follows the tick stream until the run finishes or the switch is thrown.
+void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* clock,
+                 ForecastBook* book, StopSwitch* stop) {
+  std::optional<absl::Time> last_seen;
+  while (!stop->stop) {
+    grpc::ClientContext context;
+    {
+      std::lock_guard<std::mutex> lock(stop->mu);
+      if (stop->stop) return;
+      stop->active = &context;
+    }
+    v1::SubscribeRequest request;
+    request.set_subscriber("forecast");
+    if (last_seen.has_value()) {
+      *request.mutable_from_time() = ToProtoTime(*last_seen + absl::Nanoseconds(1));
+    }
+    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->Subscribe(&context, request);
+    v1::Tick tick;
+    while (!stop->stop && reader->Read(&tick)) {
+      last_seen = FromProtoTime(tick.time());
+      absl::Status ingested = book->Ingest(MeasurementOf(tick));
+      if (!ingested.ok()) LogWarning(absl::StrCat("tick: ", ingested.message()));
+    }
+    grpc::Status status = reader->Finish();
+    {
+      std::lock_guard<std::mutex> lock(stop->mu);
+      stop->active = nullptr;
+    }
+    if (stop->stop) return;
+    grpc::ClientContext status_context;
+    v1::GetClockStatusResponse clock_status;
+    if (status.ok() && clock->GetStatus(&status_context, {}, &clock_status).ok() &&
+        clock_status.state() == v1::RUN_STATE_FINISHED) {
+      LogInfo("run finished; no more ticks");
+      return;
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
+
+int Main() {
+  SetLogTag("forecast");
+  if (absl::GetFlag(FLAGS_gateway).empty()) {
+    LogError("--gateway is required");
+    return 2;
+  }
+  ForecastServiceImpl service;
+  absl::StatusOr<RunningServer> server = StartGrpcServer(
+      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service},
+      absl::GetFlag(FLAGS_port_file));
+  if (!server.ok()) {
+    LogError(server.status().message());
+    return 2;
+  }
+  server->server->GetHealthCheckService()->SetServingStatus(false);
+
+  std::shared_ptr<grpc::Channel> channel = MakeChannel(absl::GetFlag(FLAGS_gateway));
+  auto clock = v1::ClockService::NewStub(channel);
+  auto telemetry = v1::TelemetryService::NewStub(channel);
+  absl::StatusOr<absl::Time> replay_start = ReplayStart(clock.get());
+  if (!replay_start.ok()) {
+    LogError(replay_start.status().message());
+    return 2;
+  }
+  absl::StatusOr<std::vector<GridMeasurement>> history = FetchHistory(
+      telemetry.get(), *replay_start - absl::Hours(24) * absl::GetFlag(FLAGS_training_days),
+      *replay_start);
+  if (!history.ok()) {
+    LogError(history.status().message());
+    return 2;
+  }
+  // Wall time here only reports how long training took.
+  const absl::Time began = absl::Now();
+  const std::vector<int> horizons = {1, 2, 3, 4};
+  absl::StatusOr<NetLoadChangeForecaster> forecaster = NetLoadChangeForecaster::LoadOrTrain(
+      absl::GetFlag(FLAGS_model_dir), *history, horizons, XgboostParams{});
+  if (!forecaster.ok()) {
+    LogError(absl::StrCat("models: ", forecaster.status().message()));
+    return 2;
+  }
+  const std::string model_name = absl::StrFormat(
+      "xgboost net-load change h1..h4, trained on %d intervals before %s (fingerprint %016x)",
+      history->size(), FormatUtcTimestamp(*replay_start),
+      ChangeModelFingerprint(*history, horizons, XgboostParams{}));
+  LogInfo(absl::StrCat(model_name, "; ready in ",
+                       absl::FormatDuration(absl::Now() - began)));
+  ForecastBook book(*std::move(forecaster), *history);
+  service.SetBook(&book, model_name);
+  server->server->GetHealthCheckService()->SetServingStatus(true);
+
+  StopSwitch stop;
+  std::thread follower([&] { FollowTicks(telemetry.get(), clock.get(), &book, &stop); });
+  WaitForShutdownSignal();
+  stop.Stop();
+  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  follower.join();
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+int main(int argc, char** argv) {
+  gridpilot::BlockShutdownSignals();
+  absl::ParseCommandLine(argc, argv);
+  return gridpilot::Main();
+}

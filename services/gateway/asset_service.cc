@@ -1,0 +1,40 @@
+#include "services/common/grpc_status.h"
+#include "services/common/proto_time.h"
+#include "services/gateway/gateway_services.h"
+
+namespace gridpilot {
+
+grpc::Status AssetServiceImpl::ListAssets(grpc::ServerContext*, const v1::ListAssetsRequest*,
+                                          v1::ListAssetsResponse* response) {
+  for (v1::Asset& asset : run_->Assets()) *response->add_assets() = std::move(asset);
+  *response->mutable_as_of() = run_->Status().now();
+  return grpc::Status::OK;
+}
+
+grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext*,
+                                              const v1::SubmitDispatchRequest* request,
+                                              v1::SubmitDispatchResponse* response) {
+  absl::StatusOr<std::vector<v1::ProposalResult>> results = run_->Submit(*request);
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  for (v1::ProposalResult& r : *results) *response->add_results() = std::move(r);
+  return grpc::Status::OK;
+}
+
+grpc::Status AssetServiceImpl::CancelDispatch(grpc::ServerContext*,
+                                              const v1::CancelDispatchRequest* request,
+                                              v1::CancelDispatchResponse*) {
+  return ToGrpcStatus(run_->Cancel(request->proposal_id()));
+}
+
+grpc::Status AssetServiceImpl::ListDecisions(grpc::ServerContext*,
+                                             const v1::ListDecisionsRequest* request,
+                                             v1::ListDecisionsResponse* response) {
+  if (request->limit() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit must be >= 0");
+  }
+  const size_t limit = request->limit() == 0 ? 100 : static_cast<size_t>(request->limit());
+  for (v1::Decision& d : run_->RecentDecisions(limit)) *response->add_decisions() = std::move(d);
+  return grpc::Status::OK;
+}
+
+}  // namespace gridpilot

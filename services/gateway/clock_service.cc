@@ -1,0 +1,27 @@
+#include "services/common/grpc_status.h"
+#include "services/gateway/gateway_services.h"
+
+namespace gridpilot {
+
+grpc::Status ClockServiceImpl::RegisterAgent(grpc::ServerContext*,
+                                             const v1::RegisterAgentRequest* request,
+                                             v1::RegisterAgentResponse* response) {
+  if (request->agent().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "agent: required");
+  }
+  *response->mutable_region() = run_->RegisterAgent(request->agent());
+  return grpc::Status::OK;
+}
+
+grpc::Status ClockServiceImpl::Start(grpc::ServerContext*, const v1::StartRequest*,
+                                     v1::StartResponse*) {
+  return ToGrpcStatus(run_->Start());
+}
+
+grpc::Status ClockServiceImpl::GetStatus(grpc::ServerContext*, const v1::GetClockStatusRequest*,
+                                         v1::GetClockStatusResponse* response) {
+  *response = run_->Status();
+  return grpc::Status::OK;
+}
+
+}  // namespace gridpilot

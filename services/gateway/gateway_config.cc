@@ -1,0 +1,166 @@
+#include "services/gateway/gateway_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+
+namespace gridpilot {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads the keys of one JSON object into fields; unknown keys and wrong types are errors.
+class ObjectReader {
+ public:
+  ObjectReader(const Json& object, std::string where) : object_(object), where_(std::move(where)) {}
+
+  void Number(const std::string& key, double* field) {
+    handlers_[key] = [field](const Json& v) -> bool {
+      if (!v.is_number()) return false;
+      *field = v.get<double>();
+      return true;
+    };
+  }
+  void Minutes(const std::string& key, absl::Duration* field) {
+    handlers_[key] = [field](const Json& v) -> bool {
+      if (!v.is_number()) return false;
+      *field = absl::Seconds(v.get<double>() * 60.0);
+      return true;
+    };
+  }
+  void String(const std::string& key, std::string* field) {
+    handlers_[key] = [field](const Json& v) -> bool {
+      if (!v.is_string()) return false;
+      *field = v.get<std::string>();
+      return true;
+    };
+  }
+
+  absl::Status Read() const {
+    if (!object_.is_object()) {
+      return absl::InvalidArgumentError(absl::StrCat(where_, ": must be an object"));
+    }
+    for (const auto& [key, value] : object_.items()) {
+      auto it = handlers_.find(key);
+      if (it == handlers_.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(where_, ".", key, ": unknown key"));
+      }
+      if (!it->second(value)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where_, ".", key, ": wrong type ", value.type_name()));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const Json& object_;
+  std::string where_;
+  std::map<std::string, std::function<bool(const Json&)>> handlers_;
+};
+
+absl::Status ReadBattery(const Json& j, const std::string& where, BatteryParams* b) {
+  ObjectReader r(j, where);
+  r.String("id", &b->id);
+  r.Number("energy_capacity_mwh", &b->energy_capacity_mwh);
+  r.Number("max_charge_mw", &b->max_charge_mw);
+  r.Number("max_discharge_mw", &b->max_discharge_mw);
+  r.Number("charge_efficiency", &b->charge_efficiency);
+  r.Number("discharge_efficiency", &b->discharge_efficiency);
+  r.Number("soc_min_mwh", &b->soc_min_mwh);
+  r.Number("soc_max_mwh", &b->soc_max_mwh);
+  r.Number("soc_initial_mwh", &b->soc_initial_mwh);
+  r.Number("reserve_mwh", &b->reserve_mwh);
+  r.Number("degradation_gbp_per_mwh", &b->degradation_gbp_per_mwh);
+  return r.Read();
+}
+
+absl::Status ReadPeaker(const Json& j, const std::string& where, PeakerParams* p) {
+  ObjectReader r(j, where);
+  r.String("id", &p->id);
+  r.Number("capacity_mw", &p->capacity_mw);
+  r.Number("min_stable_load_mw", &p->min_stable_load_mw);
+  r.Minutes("start_up_time_min", &p->start_up_time);
+  r.Minutes("min_up_time_min", &p->min_up_time);
+  r.Minutes("min_down_time_min", &p->min_down_time);
+  r.Number("ramp_rate_mw_per_min", &p->ramp_rate_mw_per_min);
+  r.Number("fuel_gbp_per_mwh", &p->fuel_gbp_per_mwh);
+  r.Number("start_cost_gbp", &p->start_cost_gbp);
+  return r.Read();
+}
+
+template <typename Params, typename ReadFn>
+absl::Status ReadList(const Json& root, const std::string& key, ReadFn read,
+                      std::vector<Params>* out) {
+  if (!root.contains(key)) return absl::OkStatus();
+  const Json& list = root.at(key);
+  if (!list.is_array()) return absl::InvalidArgumentError(absl::StrCat(key, ": must be a list"));
+  out->clear();
+  for (size_t i = 0; i < list.size(); ++i) {
+    Params params;
+    RETURN_IF_ERROR(read(list[i], absl::StrCat(key, "[", i, "]"), &params));
+    out->push_back(std::move(params));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir,
+                         GatewayConfig* config) {
+  if (!root.is_object()) return absl::InvalidArgumentError("top level must be an object");
+  for (const auto& [key, value] : root.items()) {
+    if (key != "region" && key != "batteries" && key != "peakers" && key != "data") {
+      return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
+    }
+  }
+  if (root.contains("region")) {
+    ObjectReader r(root.at("region"), "region");
+    r.String("name", &config->region.name);
+    r.Number("scale", &config->region.scale);
+    r.Number("ramp_limit_mw", &config->region.ramp_limit_mw);
+    r.Number("instability_penalty_gbp_per_mw", &config->region.instability_penalty_gbp_per_mw);
+    RETURN_IF_ERROR(r.Read());
+  }
+  RETURN_IF_ERROR(ReadList<BatteryParams>(root, "batteries", ReadBattery, &config->batteries));
+  RETURN_IF_ERROR(ReadList<PeakerParams>(root, "peakers", ReadPeaker, &config->peakers));
+  if (root.contains("data")) {
+    ObjectReader r(root.at("data"), "data");
+    r.String("demand_csv", &config->demand_csv);
+    r.String("price_csv", &config->price_csv);
+    RETURN_IF_ERROR(r.Read());
+    for (std::string* path : {&config->demand_csv, &config->price_csv}) {
+      if (!path->empty() && std::filesystem::path(*path).is_relative()) {
+        *path = (base_dir / *path).string();
+      }
+    }
+  }
+  return RegionEngine::Validate(config->region, config->batteries, config->peakers);
+}
+
+}  // namespace
+
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
+  GatewayConfig config;
+  if (path.empty()) return config;
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open config file"));
+  Json root;
+  try {
+    root = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    // nlohmann reports the byte offset; that is the most precise location it has.
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON: ", e.what()));
+  }
+  absl::Status parsed =
+      ParseConfig(root, std::filesystem::absolute(path).parent_path(), &config);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", parsed.message()));
+  }
+  return config;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,46 @@
+// The gateway's configuration: the region's grid code, the asset registry and the data
+// files. Read from a JSON file; every field is optional and defaults to a region of 1%
+// of GB with a 50 MW / 100 MWh battery and a 60 MW OCGT peaker. Unknown keys are errors
+// (a typo must not silently fall back to a default).
+//
+// {
+//   "region": {"name": "gb-1pct", "scale": 0.01, "ramp_limit_mw": 15,
+//              "instability_penalty_gbp_per_mw": 150},
+//   "batteries": [{"id": "battery-1", "energy_capacity_mwh": 100, "max_charge_mw": 50,
+//                  "max_discharge_mw": 50, "charge_efficiency": 0.95,
+//                  "discharge_efficiency": 0.95, "soc_min_mwh": 5, "soc_max_mwh": 95,
+//                  "soc_initial_mwh": 50, "reserve_mwh": 20, "degradation_gbp_per_mwh": 5}],
+//   "peakers": [{"id": "peaker-1", "capacity_mw": 60, "min_stable_load_mw": 20,
+//                "start_up_time_min": 20, "min_up_time_min": 60, "min_down_time_min": 60,
+//                "ramp_rate_mw_per_min": 8, "fuel_gbp_per_mwh": 160, "start_cost_gbp": 2500}],
+//   "data": {"demand_csv": "gb_demand_2022_2023.csv",
+//            "price_csv": "gb_price_mid_2022-10_2023-12.csv"}  // relative to the config file
+// }
+#ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
+#define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/battery.h"
+#include "core/peaker.h"
+#include "core/region_engine.h"
+
+namespace gridpilot {
+
+struct GatewayConfig {
+  RegionConfig region;
+  std::vector<BatteryParams> batteries = {BatteryParams{}};
+  std::vector<PeakerParams> peakers = {PeakerParams{}};
+  std::string demand_csv;  // absolute or relative to the working directory; empty = default
+  std::string price_csv;
+};
+
+// Reads and validates a config file. An empty path gives the defaults. Errors name the
+// file and the key: InvalidArgument "cfg.json: batteries[0].max_charge_mw: must be > 0".
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_

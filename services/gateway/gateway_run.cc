@@ -1,0 +1,452 @@
+#include "services/gateway/gateway_run.h"
+
+#include <cmath>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/logging.h"
+#include "core/status_macros.h"
+#include "core/time_util.h"
+#include "services/common/proto_time.h"
+
+namespace gridpilot {
+namespace {
+
+constexpr size_t kRecentDecisionsKept = 1000;
+
+std::optional<double> Scaled(std::optional<double> value, double scale) {
+  if (!value.has_value()) return std::nullopt;
+  return *value * scale;
+}
+
+v1::PeakerStatus ToProto(PeakerStatus status) {
+  switch (status) {
+    case PeakerStatus::kOff: return v1::PEAKER_STATUS_OFF;
+    case PeakerStatus::kStarting: return v1::PEAKER_STATUS_STARTING;
+    case PeakerStatus::kOn: return v1::PEAKER_STATUS_ON;
+  }
+  return v1::PEAKER_STATUS_UNSPECIFIED;
+}
+
+absl::StatusOr<DispatchProposal> FromProto(const std::string& agent,
+                                           const v1::DispatchProposal& p, size_t index) {
+  const std::string where = absl::StrCat("proposals[", index, "]");
+  if (!p.has_start() || !p.has_end()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": start and end are required"));
+  }
+  DispatchProposal out;
+  out.agent = agent;
+  out.asset_id = p.asset_id();
+  switch (p.priority()) {
+    case v1::DISPATCH_PRIORITY_TRADING: out.priority = DispatchPriority::kTrading; break;
+    case v1::DISPATCH_PRIORITY_RESILIENCE: out.priority = DispatchPriority::kResilience; break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ".priority: must be TRADING or RESILIENCE"));
+  }
+  out.power_mw = p.power_mw();
+  out.start = FromProtoTime(p.start());
+  out.end = FromProtoTime(p.end());
+  out.idempotency_key = p.idempotency_key();
+  out.reason = p.reason();
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(GatewayConfig config,
+                                                                GridSeries gb_series,
+                                                                GatewayRunOptions options,
+                                                                Store* store) {
+  RETURN_IF_ERROR(RegionEngine::Validate(config.region, config.batteries, config.peakers));
+  if (config.region.interval != kHalfHour) {
+    return absl::InvalidArgumentError("region.interval must be 30 minutes (the data's resolution)");
+  }
+  if (options.replay_to <= options.replay_from) {
+    return absl::InvalidArgumentError("replay end must be after its start");
+  }
+  std::optional<size_t> first = gb_series.IndexOf(options.replay_from);
+  if (!first.has_value() || *first == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "replay start ", FormatUtcTimestamp(options.replay_from),
+        " needs data for the interval before it; the data covers ",
+        FormatUtcTimestamp(gb_series.start()), " to ", FormatUtcTimestamp(gb_series.end())));
+  }
+  if (options.replay_to > gb_series.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "replay end ", FormatUtcTimestamp(options.replay_to), " is after the data's end ",
+        FormatUtcTimestamp(gb_series.end())));
+  }
+  const size_t end = *first + static_cast<size_t>((options.replay_to - options.replay_from) /
+                                                  kHalfHour);
+  return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
+                                                    options, store, *first, end));
+}
+
+GatewayRun::GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
+                       Store* store, size_t first_index, size_t end_index)
+    : config_(std::move(config)),
+      gb_series_(std::move(gb_series)),
+      options_(options),
+      store_(store),
+      first_index_(first_index),
+      end_index_(end_index),
+      clock_(options.replay_from),
+      engine_(config_.region, config_.batteries, config_.peakers,
+              Scaled(gb_series_.at(first_index - 1).national_demand_mw, config_.region.scale)) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+GatewayRun::~GatewayRun() {
+  Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void GatewayRun::Stop() {
+  absl::MutexLock lock(&mu_);
+  stop_ = true;
+}
+
+GridInterval GatewayRun::RegionInterval(size_t series_index) const {
+  const GridInterval& gb = gb_series_.at(series_index);
+  const double scale = config_.region.scale;
+  GridInterval region = gb;
+  region.national_demand_mw = Scaled(gb.national_demand_mw, scale);
+  region.embedded_solar_mw = Scaled(gb.embedded_solar_mw, scale);
+  region.embedded_wind_mw = Scaled(gb.embedded_wind_mw, scale);
+  return region;
+}
+
+namespace {
+
+void FillMeasurement(const GridInterval& region, v1::Tick* tick) {
+  *tick->mutable_measured_interval_start() = ToProtoTime(region.start);
+  *tick->mutable_time() = ToProtoTime(region.start + kHalfHour);
+  if (region.national_demand_mw) tick->set_net_load_mw(*region.national_demand_mw);
+  if (region.embedded_solar_mw) tick->set_embedded_solar_mw(*region.embedded_solar_mw);
+  if (region.embedded_wind_mw) tick->set_embedded_wind_mw(*region.embedded_wind_mw);
+  if (region.national_demand_mw && region.embedded_solar_mw && region.embedded_wind_mw) {
+    tick->set_gross_load_mw(*region.national_demand_mw + *region.embedded_solar_mw +
+                            *region.embedded_wind_mw);
+  }
+  if (region.price_gbp_per_mwh) tick->set_price_gbp_per_mwh(*region.price_gbp_per_mwh);
+}
+
+}  // namespace
+
+std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const {
+  std::vector<v1::Asset> assets;
+  const DispatchArbiter& arbiter = engine_.arbiter();
+  auto schedule = [&](v1::Asset* asset) {
+    std::optional<ProposalRecord> winner = arbiter.Resolve(asset->id(), scheduled_for);
+    if (winner.has_value()) {
+      asset->set_scheduled_power_mw(winner->proposal.power_mw);
+      asset->set_scheduled_proposal_id(winner->id);
+    }
+  };
+  for (size_t i = 0; i < engine_.battery_params().size(); ++i) {
+    const BatteryParams& p = engine_.battery_params()[i];
+    v1::Asset& asset = assets.emplace_back();
+    asset.set_id(p.id);
+    asset.set_kind(v1::ASSET_KIND_BATTERY);
+    v1::BatteryState* b = asset.mutable_battery();
+    b->set_soc_mwh(engine_.battery_soc_mwh()[i]);
+    b->set_power_mw(engine_.battery_power_mw()[i]);
+    b->set_energy_capacity_mwh(p.energy_capacity_mwh);
+    b->set_max_charge_mw(p.max_charge_mw);
+    b->set_max_discharge_mw(p.max_discharge_mw);
+    b->set_charge_efficiency(p.charge_efficiency);
+    b->set_discharge_efficiency(p.discharge_efficiency);
+    b->set_soc_min_mwh(p.soc_min_mwh);
+    b->set_soc_max_mwh(p.soc_max_mwh);
+    b->set_reserve_mwh(p.reserve_mwh);
+    b->set_degradation_gbp_per_mwh(p.degradation_gbp_per_mwh);
+    schedule(&asset);
+  }
+  for (size_t i = 0; i < engine_.peaker_params().size(); ++i) {
+    const PeakerParams& p = engine_.peaker_params()[i];
+    const PeakerState& s = engine_.peaker_states()[i];
+    v1::Asset& asset = assets.emplace_back();
+    asset.set_id(p.id);
+    asset.set_kind(v1::ASSET_KIND_PEAKER);
+    v1::PeakerState* ps = asset.mutable_peaker();
+    ps->set_status(ToProto(s.status));
+    ps->set_output_mw(s.output_mw);
+    if (s.status_since != absl::InfinitePast()) {
+      *ps->mutable_status_since() = ToProtoTime(s.status_since);
+    }
+    ps->set_capacity_mw(p.capacity_mw);
+    ps->set_min_stable_load_mw(p.min_stable_load_mw);
+    *ps->mutable_start_up_time() = ToProtoDuration(p.start_up_time);
+    *ps->mutable_min_up_time() = ToProtoDuration(p.min_up_time);
+    *ps->mutable_min_down_time() = ToProtoDuration(p.min_down_time);
+    ps->set_ramp_rate_mw_per_min(p.ramp_rate_mw_per_min);
+    ps->set_fuel_gbp_per_mwh(p.fuel_gbp_per_mwh);
+    ps->set_start_cost_gbp(p.start_cost_gbp);
+    schedule(&asset);
+  }
+  return assets;
+}
+
+v1::Tick GatewayRun::BuildTick(size_t series_index, int64_t sequence) const {
+  v1::Tick tick;
+  tick.set_sequence(sequence);
+  FillMeasurement(RegionInterval(series_index - 1), &tick);
+  tick.set_dispatch_mw(engine_.last_dispatch_mw());
+  for (v1::Asset& asset : AssetsLocked(gb_series_.at(series_index).start)) {
+    *tick.add_assets() = std::move(asset);
+  }
+  return tick;
+}
+
+v1::RegionInfo GatewayRun::RegisterAgent(const std::string& agent) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (agents_.emplace(agent, 0).second) LogInfo(absl::StrCat("agent registered: ", agent));
+  }
+  return Region();
+}
+
+v1::RegionInfo GatewayRun::Region() const {
+  v1::RegionInfo info;
+  info.set_name(config_.region.name);
+  info.set_scale(config_.region.scale);
+  *info.mutable_interval() = ToProtoDuration(config_.region.interval);
+  info.set_ramp_limit_mw(config_.region.ramp_limit_mw);
+  info.set_instability_penalty_gbp_per_mw(config_.region.instability_penalty_gbp_per_mw);
+  *info.mutable_replay_start() = ToProtoTime(options_.replay_from);
+  *info.mutable_replay_end() = ToProtoTime(options_.replay_to);
+  return info;
+}
+
+absl::Status GatewayRun::Start() {
+  absl::MutexLock lock(&mu_);
+  if (started_) return absl::FailedPreconditionError("the run has already started");
+  started_ = true;
+  LogInfo(absl::StrCat("run started: ", FormatUtcTimestamp(options_.replay_from), " to ",
+                       FormatUtcTimestamp(options_.replay_to), ", ", end_index_ - first_index_,
+                       " ticks, ", agents_.size(), " agents"));
+  return absl::OkStatus();
+}
+
+bool GatewayRun::AllAnsweredLocked() const {
+  for (const auto& [agent, misses] : agents_) {
+    if (misses >= options_.max_consecutive_misses) continue;  // not waited for any more
+    if (!answered_.contains(agent)) return false;
+  }
+  return true;
+}
+
+void GatewayRun::Loop() {
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(+[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return run->started_ || run->stop_;
+    }, this));
+    if (stop_) return;
+  }
+  for (size_t i = first_index_; i < end_index_; ++i) {
+    const absl::Time t = gb_series_.at(i).start;
+    clock_.Set(t);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) break;
+      answering_tick_ = t;
+      answered_.clear();
+      ticks_.push_back(BuildTick(i, static_cast<int64_t>(i - first_index_)));
+    }
+    if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
+      absl::MutexLock lock(&mu_);
+      // The deadline is wall time on purpose: it bounds how long a dead agent can stall
+      // the run, and never enters a decision.
+      mu_.AwaitWithTimeout(absl::Condition(+[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return run->stop_ || run->AllAnsweredLocked();
+      }, this), options_.answer_deadline);
+      for (auto& [agent, misses] : agents_) {
+        if (answered_.contains(agent)) {
+          misses = 0;
+        } else if (misses < options_.max_consecutive_misses) {
+          ++missed_answers_;
+          if (++misses == options_.max_consecutive_misses) {
+            LogWarning(absl::StrCat("agent ", agent, " missed ", misses,
+                                    " ticks in a row; no longer waiting for it"));
+          }
+        }
+      }
+    } else {
+      absl::SleepFor(options_.live_tick_period);
+    }
+
+    const GridInterval region = RegionInterval(i);
+    IntervalOutcome outcome;
+    {
+      absl::MutexLock lock(&mu_);
+      outcome = engine_.ApplyInterval(t, region.national_demand_mw, region.price_gbp_per_mwh);
+      for (const AssetDecision& d : outcome.decisions) {
+        v1::Decision& out = recent_decisions_.emplace_back();
+        *out.mutable_interval_start() = ToProtoTime(t);
+        out.set_asset_id(d.asset_id);
+        out.set_proposal_id(d.proposal_id);
+        out.set_agent(d.agent);
+        out.set_requested_mw(d.requested_mw);
+        out.set_applied_mw(d.applied_mw);
+        out.set_reason(d.reason);
+        if (recent_decisions_.size() > kRecentDecisionsKept) recent_decisions_.pop_front();
+      }
+    }
+    if (store_ != nullptr) {
+      absl::Status stored = store_->RecordInterval(region, outcome);
+      if (!stored.ok()) LogError(absl::StrCat("store: ", stored.message()));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  clock_.Set(options_.replay_to);
+  finished_ = true;
+  LogInfo(absl::StrCat("run finished: ", engine_.intervals_applied(), " intervals settled, net ",
+                       absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
+}
+
+v1::GetClockStatusResponse GatewayRun::Status() const {
+  absl::MutexLock lock(&mu_);
+  v1::GetClockStatusResponse status;
+  status.set_mode(options_.mode);
+  status.set_state(finished_ ? v1::RUN_STATE_FINISHED
+                   : started_ ? v1::RUN_STATE_RUNNING
+                              : v1::RUN_STATE_WAITING);
+  *status.mutable_now() = ToProtoTime(clock_.Now());
+  status.set_ticks_done(engine_.intervals_applied());
+  status.set_ticks_total(static_cast<int64_t>(end_index_ - first_index_));
+  for (const auto& [agent, misses] : agents_) status.add_registered_agents(agent);
+  status.set_missed_answers(missed_answers_);
+  *status.mutable_region() = Region();
+  return status;
+}
+
+bool GatewayRun::WaitFinished(absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&finished_), timeout);
+}
+
+GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeout,
+                                            v1::Tick* tick) const {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this, index]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return ticks_.size() > index || finished_ || stop_;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  if (ticks_.size() > index) {
+    *tick = ticks_[index];
+    return TickWait::kTick;
+  }
+  return (finished_ || stop_) ? TickWait::kFinished : TickWait::kTimeout;
+}
+
+size_t GatewayRun::FirstTickIndexAtOrAfter(absl::Time time) const {
+  // Tick k decides the interval starting at replay_from + k * interval; that is its time.
+  if (time <= options_.replay_from) return 0;
+  return static_cast<size_t>(absl::Ceil(time - options_.replay_from, kHalfHour) / kHalfHour);
+}
+
+std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) const {
+  const absl::Time known_until = std::min(end, clock_.Now());
+  std::vector<v1::Tick> out;
+  for (const GridInterval& gb : gb_series_.intervals()) {
+    if (gb.start < start) continue;
+    if (gb.start + kHalfHour > known_until) break;
+    std::optional<size_t> index = gb_series_.IndexOf(gb.start);
+    FillMeasurement(RegionInterval(*index), &out.emplace_back());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
+    const v1::SubmitDispatchRequest& request) {
+  if (request.agent().empty()) return absl::InvalidArgumentError("agent: required");
+  std::vector<DispatchProposal> proposals;
+  for (int i = 0; i < request.proposals_size(); ++i) {
+    absl::StatusOr<DispatchProposal> p = FromProto(request.agent(), request.proposals(i), i);
+    if (!p.ok()) return p.status();
+    proposals.push_back(*std::move(p));
+  }
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_.Now();
+  DispatchArbiter& arbiter = engine_.arbiter();
+  // All-or-nothing: validate every proposal before storing any.
+  for (size_t i = 0; i < proposals.size(); ++i) {
+    absl::Status valid = arbiter.Validate(proposals[i]);
+    if (!valid.ok()) {
+      if (store_ != nullptr) {
+        ProposalRecord rejected{0, proposals[i], now, false};
+        store_->RecordProposal(rejected, ProposalStatus::kRejected, std::string(valid.message()))
+            .IgnoreError();
+      }
+      return absl::InvalidArgumentError(absl::StrCat("proposals[", i, "]: ", valid.message()));
+    }
+  }
+  std::vector<v1::ProposalResult> results;
+  for (const DispatchProposal& proposal : proposals) {
+    ASSIGN_OR_RETURN(DispatchArbiter::SubmitResult submitted, arbiter.Submit(proposal, now));
+    v1::ProposalResult& result = results.emplace_back();
+    result.set_proposal_id(submitted.proposal_id);
+    result.set_duplicate(submitted.duplicate);
+    if (store_ != nullptr) {
+      ProposalRecord record{submitted.proposal_id, proposal, now, false};
+      store_->RecordProposal(record, submitted.duplicate ? ProposalStatus::kDuplicate
+                                                         : ProposalStatus::kAccepted, "")
+          .IgnoreError();
+    }
+  }
+  if (request.has_answers_tick() && FromProtoTime(request.answers_tick()) == answering_tick_) {
+    answered_.insert(request.agent());
+  }
+  return results;
+}
+
+absl::Status GatewayRun::Cancel(int64_t proposal_id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(engine_.arbiter().Cancel(proposal_id));
+  if (store_ != nullptr) {
+    ProposalRecord record;
+    record.id = proposal_id;
+    record.submitted_at = clock_.Now();
+    store_->RecordProposal(record, ProposalStatus::kCancelled, "cancelled").IgnoreError();
+  }
+  return absl::OkStatus();
+}
+
+std::vector<v1::Asset> GatewayRun::Assets() const {
+  absl::MutexLock lock(&mu_);
+  return AssetsLocked(clock_.Now());
+}
+
+std::vector<v1::Decision> GatewayRun::RecentDecisions(size_t limit) const {
+  absl::MutexLock lock(&mu_);
+  const size_t n = std::min(limit, recent_decisions_.size());
+  return std::vector<v1::Decision>(recent_decisions_.end() - static_cast<long>(n),
+                                   recent_decisions_.end());
+}
+
+v1::GetPnlResponse GatewayRun::Pnl() const {
+  absl::MutexLock lock(&mu_);
+  v1::GetPnlResponse pnl;
+  const Ledger& ledger = engine_.ledger();
+  for (int c = 0; c < kLedgerCauseCount; ++c) {
+    v1::CauseTotal* total = pnl.add_by_cause();
+    total->set_cause(std::string(LedgerCauseName(static_cast<LedgerCause>(c))));
+    total->set_amount_gbp(ledger.Total(static_cast<LedgerCause>(c)));
+  }
+  pnl.set_net_gbp(ledger.Net());
+  pnl.set_baseline_instability_penalty_gbp(engine_.baseline_instability_penalty_gbp());
+  pnl.set_intervals_settled(engine_.intervals_applied());
+  for (const AssetTotals& totals : engine_.asset_totals()) {
+    v1::AssetDispatchSummary* d = pnl.add_dispatches();
+    d->set_asset_id(totals.asset_id);
+    d->set_intervals_dispatched(totals.intervals_dispatched);
+    d->set_energy_mwh(totals.energy_mwh);
+  }
+  pnl.set_battery_cycles(engine_.battery_cycles());
+  return pnl;
+}
+
+}  // namespace gridpilot

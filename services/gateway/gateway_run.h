@@ -1,0 +1,123 @@
+// GatewayRun: one replay of the grid feed through the region. It owns the simulated
+// clock, the published ticks, the registered agents and the RegionEngine, and runs the
+// tick loop:
+//   lock-step: publish tick t -> wait until every registered agent has answered t (or
+//              the deadline passes) -> arbitrate, apply, settle interval t -> store.
+//   live:      publish tick t -> wait a fixed wall-clock period -> apply whatever
+//              proposals are active. Nothing waits for agents.
+// A tick at decision time t carries the measurement of the interval [t - 30 min, t):
+// agents never see an interval before it has ended. All methods are thread-safe; the
+// gRPC services are thin wrappers over them.
+#ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
+#define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/clock.h"
+#include "core/grid_series.h"
+#include "core/region_engine.h"
+#include "gridpilot/v1/asset.pb.h"
+#include "gridpilot/v1/clock.pb.h"
+#include "gridpilot/v1/ledger.pb.h"
+#include "gridpilot/v1/types.pb.h"
+#include "services/gateway/gateway_config.h"
+#include "services/gateway/store.h"
+
+namespace gridpilot {
+
+struct GatewayRunOptions {
+  absl::Time replay_from;                                  // first interval decided
+  absl::Time replay_to;                                    // end (exclusive) of the last
+  v1::ClockMode mode = v1::CLOCK_MODE_LOCK_STEP;
+  absl::Duration answer_deadline = absl::Seconds(10);      // lock-step wait per tick (wall)
+  absl::Duration live_tick_period = absl::Seconds(2);      // live: wall time per tick
+  int max_consecutive_misses = 3;  // an agent missing this many ticks in a row stops being waited for
+};
+
+class GatewayRun {
+ public:
+  // `gb_series` is the GB-wide feed; the run scales it to the region. The series must
+  // cover [replay_from - interval, replay_to). `store` is not owned and may be null.
+  static absl::StatusOr<std::unique_ptr<GatewayRun>> Create(GatewayConfig config,
+                                                            GridSeries gb_series,
+                                                            GatewayRunOptions options,
+                                                            Store* store);
+
+  // --- ClockService ---
+  v1::RegionInfo RegisterAgent(const std::string& agent);
+  // Starts the tick loop on its own thread. FailedPrecondition if already started.
+  absl::Status Start();
+  v1::GetClockStatusResponse Status() const;
+  // Blocks until the run has finished or `timeout` passes; true if finished.
+  bool WaitFinished(absl::Duration timeout) const;
+
+  // --- TelemetryService ---
+  // Waits up to `timeout` for tick number `index`. kTick: *tick is filled.
+  // kFinished: the run is over and no such tick will come. kTimeout: try again.
+  enum class TickWait { kTick, kFinished, kTimeout };
+  TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick) const;
+  // Index of the first published-or-future tick at or after `time`.
+  size_t FirstTickIndexAtOrAfter(absl::Time time) const;
+  // Measurements of intervals in [start, end) that have ended by the clock.
+  std::vector<v1::Tick> History(absl::Time start, absl::Time end) const;
+
+  // --- AssetService ---
+  absl::StatusOr<std::vector<v1::ProposalResult>> Submit(const v1::SubmitDispatchRequest& request);
+  absl::Status Cancel(int64_t proposal_id);
+  std::vector<v1::Asset> Assets() const;
+  std::vector<v1::Decision> RecentDecisions(size_t limit) const;
+
+  // --- LedgerService ---
+  v1::GetPnlResponse Pnl() const;
+
+  // The run's thread: waits for Start, then runs every tick. Call Stop to end early.
+  void Stop();
+  ~GatewayRun();
+
+ private:
+  GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
+             Store* store, size_t first_index, size_t end_index);
+
+  void Loop();
+  v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
+  GridInterval RegionInterval(size_t series_index) const;
+  v1::Tick BuildTick(size_t series_index, int64_t sequence) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const GatewayConfig config_;
+  const GridSeries gb_series_;
+  const GatewayRunOptions options_;
+  Store* const store_;
+  const size_t first_index_;  // series index of the first interval decided
+  const size_t end_index_;    // one past the last
+
+  FakeClock clock_;  // the simulated clock: the current tick's decision time
+
+  mutable absl::Mutex mu_;
+  RegionEngine engine_ ABSL_GUARDED_BY(mu_);
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<v1::Tick> ticks_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> agents_ ABSL_GUARDED_BY(mu_);  // name -> consecutive misses
+  absl::Time answering_tick_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
+  int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_

@@ -1,0 +1,72 @@
+// The gateway's four gRPC services. Each is a thin edge over GatewayRun: convert the
+// request, call the run, convert the answer back.
+#ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_SERVICES_H_
+#define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_SERVICES_H_
+
+#include "gridpilot/v1/asset.grpc.pb.h"
+#include "gridpilot/v1/clock.grpc.pb.h"
+#include "gridpilot/v1/ledger.grpc.pb.h"
+#include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/gateway/gateway_run.h"
+
+namespace gridpilot {
+
+class TelemetryServiceImpl final : public v1::TelemetryService::Service {
+ public:
+  explicit TelemetryServiceImpl(GatewayRun* run) : run_(run) {}
+  grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest* request,
+                         grpc::ServerWriter<v1::Tick>* writer) override;
+  grpc::Status History(grpc::ServerContext* context, const v1::HistoryRequest* request,
+                       grpc::ServerWriter<v1::Tick>* writer) override;
+
+ private:
+  GatewayRun* run_;
+};
+
+class AssetServiceImpl final : public v1::AssetService::Service {
+ public:
+  explicit AssetServiceImpl(GatewayRun* run) : run_(run) {}
+  grpc::Status ListAssets(grpc::ServerContext* context, const v1::ListAssetsRequest* request,
+                          v1::ListAssetsResponse* response) override;
+  grpc::Status SubmitDispatch(grpc::ServerContext* context,
+                              const v1::SubmitDispatchRequest* request,
+                              v1::SubmitDispatchResponse* response) override;
+  grpc::Status CancelDispatch(grpc::ServerContext* context,
+                              const v1::CancelDispatchRequest* request,
+                              v1::CancelDispatchResponse* response) override;
+  grpc::Status ListDecisions(grpc::ServerContext* context,
+                             const v1::ListDecisionsRequest* request,
+                             v1::ListDecisionsResponse* response) override;
+
+ private:
+  GatewayRun* run_;
+};
+
+class LedgerServiceImpl final : public v1::LedgerService::Service {
+ public:
+  explicit LedgerServiceImpl(GatewayRun* run) : run_(run) {}
+  grpc::Status GetPnl(grpc::ServerContext* context, const v1::GetPnlRequest* request,
+                      v1::GetPnlResponse* response) override;
+
+ private:
+  GatewayRun* run_;
+};
+
+class ClockServiceImpl final : public v1::ClockService::Service {
+ public:
+  explicit ClockServiceImpl(GatewayRun* run) : run_(run) {}
+  grpc::Status RegisterAgent(grpc::ServerContext* context,
+                             const v1::RegisterAgentRequest* request,
+                             v1::RegisterAgentResponse* response) override;
+  grpc::Status Start(grpc::ServerContext* context, const v1::StartRequest* request,
+                     v1::StartResponse* response) override;
+  grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetClockStatusRequest* request,
+                         v1::GetClockStatusResponse* response) override;
+
+ private:
+  GatewayRun* run_;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_GATEWAY_GATEWAY_SERVICES_H_

@@ -1,0 +1,45 @@
+#include "services/common/proto_time.h"
+#include "services/gateway/gateway_services.h"
+
+namespace gridpilot {
+
+grpc::Status TelemetryServiceImpl::Subscribe(grpc::ServerContext* context,
+                                             const v1::SubscribeRequest* request,
+                                             grpc::ServerWriter<v1::Tick>* writer) {
+  size_t next = request->has_from_time()
+                    ? run_->FirstTickIndexAtOrAfter(FromProtoTime(request->from_time()))
+                    : 0;
+  v1::Tick tick;
+  while (!context->IsCancelled()) {
+    // A short wait so a cancelled client or a server shutdown is noticed promptly.
+    switch (run_->WaitForTick(next, absl::Milliseconds(200), &tick)) {
+      case GatewayRun::TickWait::kTick:
+        if (!writer->Write(tick)) return grpc::Status::CANCELLED;
+        ++next;
+        break;
+      case GatewayRun::TickWait::kFinished:
+        return grpc::Status::OK;
+      case GatewayRun::TickWait::kTimeout:
+        break;
+    }
+  }
+  return grpc::Status::CANCELLED;
+}
+
+grpc::Status TelemetryServiceImpl::History(grpc::ServerContext*, const v1::HistoryRequest* request,
+                                           grpc::ServerWriter<v1::Tick>* writer) {
+  if (!request->has_start() || !request->has_end()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "start and end are required");
+  }
+  const absl::Time start = FromProtoTime(request->start());
+  const absl::Time end = FromProtoTime(request->end());
+  if (end <= start) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "end must be after start");
+  }
+  for (const v1::Tick& tick : run_->History(start, end)) {
+    if (!writer->Write(tick)) return grpc::Status::CANCELLED;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,263 @@
+#include "core/battery_schedule.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace gridpilot {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Default battery (50 MW / 100 MWh, 95% each way, £5/MWh wear), floor 5 + 20 = 25 MWh.
+ScheduleRequest DefaultRequest(std::vector<double> prices, double terminal_gbp_per_mwh) {
+  ScheduleRequest r;
+  r.soc_start_mwh = 50.0;
+  r.soc_floor_mwh = r.battery.soc_min_mwh + r.battery.reserve_mwh;
+  r.price_gbp_per_mwh = std::move(prices);
+  r.terminal_value_gbp_per_mwh = terminal_gbp_per_mwh;
+  return r;
+}
+
+// Checks limits, bounds and energy balance of every interval, and that the reported
+// objective is what the plan earns. Bounds are relaxed to the start soc when it lies
+// outside [floor, soc_max], but then the soc may only move towards the band.
+void ExpectPhysicallyConsistent(const ScheduleRequest& r, const BatterySchedule& plan) {
+  const BatteryParams& b = r.battery;
+  const double h = absl::ToDoubleHours(r.interval);
+  const double floor_mwh = std::max(r.soc_floor_mwh, b.soc_min_mwh);
+  ASSERT_EQ(plan.power_mw.size(), r.price_gbp_per_mwh.size());
+  ASSERT_EQ(plan.soc_after_mwh.size(), r.price_gbp_per_mwh.size());
+  double soc = r.soc_start_mwh;
+  double objective = 0.0;
+  for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+    const double p = plan.power_mw[i];
+    EXPECT_LE(-p, b.max_charge_mw + 1e-9) << i;
+    EXPECT_LE(p, b.max_discharge_mw + 1e-9) << i;
+    const double charge_mwh = std::max(-p, 0.0) * h;
+    const double discharge_mwh = std::max(p, 0.0) * h;
+    const double after = plan.soc_after_mwh[i];
+    EXPECT_NEAR(after,
+                soc + charge_mwh * b.charge_efficiency - discharge_mwh / b.discharge_efficiency,
+                1e-6)
+        << i;
+    EXPECT_GE(after, std::min(soc, floor_mwh) - 1e-9) << i;  // never crosses the floor
+    EXPECT_LE(after, std::max(soc, b.soc_max_mwh) + 1e-9) << i;
+    objective += r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
+                 b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh);
+    soc = after;
+  }
+  objective += r.terminal_value_gbp_per_mwh * soc;
+  EXPECT_NEAR(plan.objective_gbp, objective, 1e-6);
+}
+
+TEST(BatteryScheduleTest, ChargesCheapThenDischargesExpensive) {
+  // Charging at 20 costs 25/0.95 per stored MWh; selling at 100 earns 95*0.95; both beat
+  // the terminal value of 50, so both intervals run as hard as the 1 MWh grid allows.
+  const ScheduleRequest r = DefaultRequest({20.0, 100.0}, 50.0);
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  // 50 MW for half an hour stores at most 23.75 MWh: 23 on the grid.
+  EXPECT_NEAR(plan.soc_after_mwh[0], 73.0, 1e-9);
+  EXPECT_NEAR(plan.power_mw[0], -23.0 / 0.95 / 0.5, 1e-9);
+  // Discharge removes at most 25 / 0.95 = 26.3 stored MWh: 26 on the grid.
+  EXPECT_NEAR(plan.soc_after_mwh[1], 47.0, 1e-9);
+  EXPECT_NEAR(plan.power_mw[1], 26.0 * 0.95 / 0.5, 1e-9);
+  EXPECT_NEAR(plan.objective_gbp, -25.0 * 23.0 / 0.95 + 95.0 * 26.0 * 0.95 + 50.0 * 47.0,
+              1e-9);
+  EXPECT_EQ(plan.note, "");
+}
+
+TEST(BatteryScheduleTest, FlatPricesWithDegradationDoNothing) {
+  const ScheduleRequest r = DefaultRequest(std::vector<double>(48, 60.0), 60.0);
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_EQ(plan.power_mw, std::vector<double>(48, 0.0));
+  EXPECT_EQ(plan.soc_after_mwh, std::vector<double>(48, 50.0));
+  EXPECT_DOUBLE_EQ(plan.objective_gbp, 60.0 * 50.0);
+}
+
+TEST(BatteryScheduleTest, NegativePricesPayToCharge) {
+  // At -30 every grid MWh taken in earns 30 - 5 wear, even with no terminal value.
+  const ScheduleRequest r = DefaultRequest({-30.0, -30.0}, 0.0);
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_LT(plan.power_mw[0], 0.0);
+  EXPECT_LT(plan.power_mw[1], 0.0);
+  EXPECT_NEAR(plan.soc_after_mwh[1], 95.0, 1e-9);
+  EXPECT_NEAR(plan.objective_gbp, 25.0 * 45.0 / 0.95, 1e-9);
+}
+
+TEST(BatteryScheduleTest, ExpensivePricesDrainOnlyToTheFloor) {
+  // Selling is worth far more than the terminal value, so it empties as far as allowed.
+  const ScheduleRequest r = DefaultRequest(std::vector<double>(6, 300.0), 0.0);
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_NEAR(plan.soc_after_mwh.back(), 25.0, 1e-9);
+  EXPECT_NEAR(*std::min_element(plan.soc_after_mwh.begin(), plan.soc_after_mwh.end()), 25.0,
+              1e-9);
+}
+
+TEST(BatteryScheduleTest, RandomPricesRespectLimitsAndBalance) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> price(-50.0, 250.0);
+  for (double start : {25.0, 50.0, 61.37, 95.0}) {
+    std::vector<double> prices(48);
+    for (double& p : prices) p = price(rng);
+    const ScheduleRequest r = DefaultRequest(prices, 80.0);
+    ScheduleRequest from = r;
+    from.soc_start_mwh = start;
+    const BatterySchedule plan = PlanBatterySchedule(from);
+    ExpectPhysicallyConsistent(from, plan);
+    EXPECT_EQ(plan.note, "") << start;
+  }
+}
+
+// The objective of the best path through `levels` found by trying every path.
+double BruteForceObjective(const ScheduleRequest& r, const std::vector<double>& levels) {
+  const BatteryParams& b = r.battery;
+  const double h = absl::ToDoubleHours(r.interval);
+  const double floor_mwh = std::max(r.soc_floor_mwh, b.soc_min_mwh);
+  double best = -INFINITY;
+  std::function<void(size_t, double, double)> visit = [&](size_t i, double soc,
+                                                          double earned) {
+    if (i == r.price_gbp_per_mwh.size()) {
+      best = std::max(best, earned + r.terminal_value_gbp_per_mwh * soc);
+      return;
+    }
+    for (double next : levels) {
+      const double charge_mwh = std::max(next - soc, 0.0) / b.charge_efficiency;
+      const double discharge_mwh = std::max(soc - next, 0.0) * b.discharge_efficiency;
+      if (charge_mwh > b.max_charge_mw * h + 1e-9) continue;
+      if (discharge_mwh > b.max_discharge_mw * h + 1e-9) continue;
+      if (next < std::min(soc, floor_mwh) - 1e-9) continue;
+      if (next > std::max(soc, b.soc_max_mwh) + 1e-9) continue;
+      visit(i + 1, next,
+            earned + r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
+                b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh));
+    }
+  };
+  visit(0, r.soc_start_mwh, 0.0);
+  return best;
+}
+
+TEST(BatteryScheduleTest, MatchesBruteForceOnTinyProblems) {
+  std::mt19937 rng(2024);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    ScheduleRequest r;
+    r.battery.energy_capacity_mwh = 12.0;
+    r.battery.soc_min_mwh = uniform(0.0, 2.0);
+    r.battery.soc_max_mwh = uniform(6.0, 10.0);
+    r.battery.max_charge_mw = uniform(1.0, 8.0);
+    r.battery.max_discharge_mw = uniform(1.0, 8.0);
+    r.battery.charge_efficiency = uniform(0.8, 1.0);
+    r.battery.discharge_efficiency = uniform(0.8, 1.0);
+    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
+    r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
+    r.soc_step_mwh = std::vector<double>{0.75, 1.0, 2.0}[trial % 3];
+    // Every fourth start is on the grid; others may be off it, below the floor or above
+    // soc_max.
+    r.soc_start_mwh = trial % 4 == 0 ? r.soc_floor_mwh + r.soc_step_mwh * (trial % 3)
+                                     : uniform(0.0, 11.0);
+    r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
+    r.price_gbp_per_mwh.resize(3 + trial % 2);
+    for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
+
+    // Grid levels from the floor spanning [floor, soc_max] and the start, plus the start.
+    std::vector<double> levels = {r.soc_start_mwh};
+    const double lo = std::min(r.soc_floor_mwh, r.soc_start_mwh);
+    const double hi = std::max(r.battery.soc_max_mwh, r.soc_start_mwh);
+    for (int j = -100; j <= 100; ++j) {
+      const double level = r.soc_floor_mwh + j * r.soc_step_mwh;
+      if (level >= lo - 1e-9 && level <= hi + 1e-9) levels.push_back(level);
+    }
+
+    const BatterySchedule plan = PlanBatterySchedule(r);
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " start " << r.soc_start_mwh);
+    ExpectPhysicallyConsistent(r, plan);
+    EXPECT_NEAR(plan.objective_gbp, BruteForceObjective(r, levels), 1e-9);
+  }
+}
+
+TEST(BatteryScheduleTest, StartBelowFloorOnlyChargesOrHolds) {
+  // A slow charger (10 MW: 4.75 stored MWh per interval) starting at soc_min.
+  ScheduleRequest r = DefaultRequest(std::vector<double>(6, 300.0), 0.0);
+  r.battery.max_charge_mw = 10.0;
+  r.soc_start_mwh = 5.0;
+  // Expensive throughout and no terminal value: it would sell, but may not below the floor.
+  BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_EQ(plan.power_mw, std::vector<double>(6, 0.0));
+  EXPECT_THAT(plan.note, HasSubstr("below the floor"));
+
+  // Cheap then expensive: charges up through the floor over several intervals, then
+  // sells only what lies above the floor.
+  r.price_gbp_per_mwh = {0, 0, 0, 0, 0, 0, 300, 200, 100};
+  plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_NEAR(plan.soc_after_mwh[5], 29.0, 1e-9);  // 6 charges of 4 grid-level MWh
+  EXPECT_GT(plan.power_mw[6], 0.0);
+  EXPECT_NEAR(plan.soc_after_mwh.back(), 25.0, 1e-9);
+  for (size_t i = 0; i + 1 < plan.soc_after_mwh.size(); ++i) {
+    if (plan.soc_after_mwh[i] < 25.0) {
+      EXPECT_GE(plan.soc_after_mwh[i + 1], plan.soc_after_mwh[i]) << i;
+    }
+  }
+}
+
+TEST(BatteryScheduleTest, StartAboveSocMaxOnlyDischargesOrHolds) {
+  // Paid to charge, but already above soc_max: it may not charge further.
+  ScheduleRequest r = DefaultRequest(std::vector<double>(4, -40.0), 0.0);
+  r.soc_start_mwh = 98.0;
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  for (double p : plan.power_mw) EXPECT_GE(p, 0.0);
+  EXPECT_THAT(plan.note, HasSubstr("above soc_max"));
+}
+
+TEST(BatteryScheduleTest, OffGridStartMovesExactlyFromTheTrueSoc) {
+  // Charging at 10 is worth less than the terminal 100, so it charges as far as it can.
+  ScheduleRequest r = DefaultRequest({10.0, 200.0}, 100.0);
+  r.soc_start_mwh = 60.4;
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  // Charges to the highest grid level within 23.75 MWh of 60.4.
+  EXPECT_NEAR(plan.soc_after_mwh[0], 84.0, 1e-9);
+  EXPECT_NEAR(plan.power_mw[0], -(84.0 - 60.4) / 0.95 / 0.5, 1e-9);
+  EXPECT_NEAR(plan.soc_after_mwh[1], 58.0, 1e-9);  // sells at most 26.3 stored MWh
+}
+
+TEST(BatteryScheduleTest, InvalidRequestHoldsWithReason) {
+  ScheduleRequest r = DefaultRequest({10.0, 200.0}, 30.0);
+  r.soc_step_mwh = 0.0;
+  BatterySchedule plan = PlanBatterySchedule(r);
+  EXPECT_EQ(plan.power_mw, std::vector<double>(2, 0.0));
+  EXPECT_EQ(plan.soc_after_mwh, std::vector<double>(2, 50.0));
+  EXPECT_DOUBLE_EQ(plan.objective_gbp, 30.0 * 50.0);
+  EXPECT_THAT(plan.note, HasSubstr("soc_step_mwh must be > 0"));
+
+  r = DefaultRequest({10.0, NAN}, 30.0);
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("price 1 is not finite"));
+
+  r = DefaultRequest({10.0}, 30.0);
+  r.soc_floor_mwh = 96.0;
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("floor 96 MWh is above soc_max 95 MWh"));
+}
+
+TEST(BatteryScheduleTest, NoPricesGivesAnEmptyPlan) {
+  const BatterySchedule plan = PlanBatterySchedule(DefaultRequest({}, 40.0));
+  EXPECT_TRUE(plan.power_mw.empty());
+  EXPECT_TRUE(plan.soc_after_mwh.empty());
+  EXPECT_DOUBLE_EQ(plan.objective_gbp, 40.0 * 50.0);
+}
+
+}  // namespace
+}  // namespace gridpilot
