@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,10 @@ std::string RequestProblem(const ScheduleRequest& r) {
   const BatteryParams& b = r.battery;
   auto finite = [](double v) { return std::isfinite(v); };
   if (!finite(r.soc_step_mwh) || r.soc_step_mwh <= 0) return "soc_step_mwh must be > 0";
+  if (!finite(r.max_power_step_mw) || r.max_power_step_mw < 0) {
+    return "max_power_step_mw must be >= 0";
+  }
+  if (!finite(r.initial_power_mw)) return "initial_power_mw must be finite";
   if (r.interval <= absl::ZeroDuration() || r.interval == absl::InfiniteDuration()) {
     return "interval must be > 0";
   }
@@ -127,6 +132,7 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
   // never below min(level, floor) nor above max(level, soc_max). Levels are sorted, so the
   // band is a contiguous index range that always includes holding.
   std::vector<int> band_lo(n), band_hi(n);
+  int first_lo = 0, first_hi = 0;  // the first interval's range from the start
   for (int a = 0; a < n; ++a) {
     const double from = levels[a];
     const double lowest = std::max(from - max_loss_mwh, std::min(from, floor_mwh));
@@ -137,6 +143,50 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     band_hi[a] = static_cast<int>(
         std::upper_bound(levels.begin(), levels.end(), highest + kToleranceMwh) -
         levels.begin()) - 1;
+  }
+
+  // Soft landing: from grid power p, ramping down by `step` per interval stores (or
+  // draws) sum_k max(0, p - k*step) * h more; that must fit before the bound.
+  const double power_step_mw = request.max_power_step_mw;
+  auto landing_mw_intervals = [power_step_mw](double p) {
+    double sum = 0.0;
+    for (double q = p - power_step_mw; q > 0.0; q -= power_step_mw) sum += q;
+    return sum;
+  };
+  auto grid_power_mw = [&](double from, double to) {
+    const double delta = to - from;
+    return delta > 0 ? -delta * inv_charge_eff / hours : -delta * discharge_eff / hours;
+  };
+  if (power_step_mw > 0.0) {
+    for (int a = 0; a < n; ++a) {
+      // The band is contiguous and the landing need grows with the move, so trimming
+      // from the far ends keeps it contiguous.
+      while (band_hi[a] > a) {
+        const double p = -grid_power_mw(levels[a], levels[band_hi[a]]);
+        const double headroom = std::max(top_mwh, levels[a]) - levels[band_hi[a]];
+        if (headroom + kToleranceMwh >= landing_mw_intervals(p) * hours * b.charge_efficiency) break;
+        --band_hi[a];
+      }
+      while (band_lo[a] < a) {
+        const double p = grid_power_mw(levels[a], levels[band_lo[a]]);
+        const double headroom = levels[band_lo[a]] - std::min(floor_mwh, levels[a]);
+        if (headroom + kToleranceMwh >= landing_mw_intervals(p) * hours / discharge_eff) break;
+        ++band_lo[a];
+      }
+    }
+    // First interval: within one step of the power already running. If no move is
+    // within a step (the battery sits at a bound), the nearest feasible move is kept.
+    int lo = band_lo[start_index], hi = band_hi[start_index];
+    auto power_from_start = [&](int to) { return grid_power_mw(levels[start_index], levels[to]); };
+    while (lo < hi && power_from_start(lo) > request.initial_power_mw + power_step_mw + 1e-9) ++lo;
+    while (hi > lo && power_from_start(hi) < request.initial_power_mw - power_step_mw - 1e-9) --hi;
+    first_lo = lo;
+    first_hi = hi;
+  }
+
+  if (power_step_mw <= 0.0) {
+    first_lo = band_lo[start_index];
+    first_hi = band_hi[start_index];
   }
 
   // Stage reward (£) of moving from stored level `from` to `to` at `price`.
@@ -157,9 +207,13 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     const double price = request.price_gbp_per_mwh[i];
     int32_t* stage_choice = choice.data() + i * n;
     for (int a = 0; a < n; ++a) {
-      double best = next_value[a];
-      int32_t best_to = a;
-      for (int to = band_lo[a]; to <= band_hi[a]; ++to) {
+      const bool first_move = i == 0 && a == start_index;
+      const int lo = first_move ? first_lo : band_lo[a];
+      const int hi = first_move ? first_hi : band_hi[a];
+      const bool may_hold = lo <= a && a <= hi;
+      double best = may_hold ? next_value[a] : -std::numeric_limits<double>::infinity();
+      int32_t best_to = may_hold ? a : lo;
+      for (int to = lo; to <= hi; ++to) {
         const double candidate = reward(levels[a], levels[to], price) + next_value[to];
         if (candidate > best) {
           best = candidate;

@@ -36,6 +36,15 @@ struct ScheduleRequest {
   double terminal_value_gbp_per_mwh = 0.0;  // value of each MWh stored at the end
                                             // (stored energy, not grid energy)
   double soc_step_mwh = 1.0;                // grid resolution
+  // Ramp awareness (optional, 0 = off): the largest change of grid power between
+  // consecutive intervals, MW. When set, (a) the first interval's power stays within
+  // max_power_step_mw of initial_power_mw, and (b) no interval runs at a power the
+  // battery could not ramp back to zero from in steps of max_power_step_mw without
+  // crossing [floor, soc_max] ("soft landing"), so the plan never has to stop dead at a
+  // bound. Later steps are not limited: the trader re-plans every interval, so every
+  // executed step obeys (a).
+  double max_power_step_mw = 0.0;
+  double initial_power_mw = 0.0;            // grid power in the interval before the first
 };
 
 struct BatterySchedule {

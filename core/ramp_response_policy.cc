@@ -198,6 +198,17 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
         peaker_note = absl::StrFormat(
             "peaker needed for %.1f MW next interval but its min down time has not passed; "
             "battery only", need_mw);
+      } else if (const double level_mw =
+                     std::clamp(need_mw, peaker.min_stable_load_mw, peaker.capacity_mw),
+                 commitment_gbp = peaker.start_cost_gbp +
+                                  level_mw * absl::ToDoubleHours(peaker.min_up_time) *
+                                      peaker.fuel_gbp_per_mwh,
+                 avoided_gbp = need_mw * config.instability_penalty_gbp_per_mw;
+                 avoided_gbp < commitment_gbp) {
+        peaker_note = absl::StrFormat(
+            "peaker not started for the %.1f MW the battery may miss next interval: the "
+            "penalty avoided (%.0f GBP) is below the start and minimum-run cost (%.0f GBP)",
+            need_mw, avoided_gbp, commitment_gbp);
       } else {
         decision.peaker_mw = std::clamp(need_mw, peaker.min_stable_load_mw, peaker.capacity_mw);
         peaker_note = absl::StrFormat(

@@ -51,6 +51,10 @@ namespace gridpilot {
 struct ResponsePolicyConfig {
   double ramp_limit_mw = 15.0;              // tolerated |N_t - N_{t-1}|, > 0
   double margin_mw = 1.0;                   // kept in hand for forecast error, >= 0
+  // GBP per MW of ramp excess per interval. A peaker start is requested only when the
+  // penalty it avoids next interval covers its start cost plus fuel at the requested
+  // level for its minimum up time.
+  double instability_penalty_gbp_per_mw = 150.0;
   absl::Duration interval = absl::Minutes(30);
 };
 

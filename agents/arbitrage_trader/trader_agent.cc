@@ -35,6 +35,7 @@ BatteryParams BatteryFromProto(const v1::Asset& asset) {
 void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
   interval_ = FromProtoDuration(region.interval());
+  max_power_step_mw_ = region.ramp_limit_mw();
 }
 
 std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
@@ -69,6 +70,10 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   request.soc_start_mwh = soc_at_plan_start;
   request.soc_floor_mwh = floor_mwh;
   request.interval = interval_;
+  // Trading alone never steps the region's net load by more than the grid's ramp limit;
+  // what load adds on top is the grid-response agent's to counter.
+  request.max_power_step_mw = max_power_step_mw_;
+  request.initial_power_mw = scheduled.power_mw;
   request.price_gbp_per_mwh = prices_.Forecast(plan_start, kHorizonIntervals);
   // Energy left at the horizon's end is worth what it would sell for at the horizon's
   // average forecast price, so the plan neither hoards nor dumps at the cut-off.

@@ -33,6 +33,7 @@ class TraderAgent final : public TickAgent {
  private:
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
+  double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // the region's ramp limit
   PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);

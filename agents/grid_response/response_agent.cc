@@ -70,6 +70,7 @@ v1::DispatchProposal Proposal(const std::string& asset_id, double power_mw, absl
 void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
   config_.ramp_limit_mw = region.ramp_limit_mw();
+  config_.instability_penalty_gbp_per_mw = region.instability_penalty_gbp_per_mw();
   config_.interval = FromProtoDuration(region.interval());
   LogInfo(absl::StrCat("ramp limit ", region.ramp_limit_mw(), " MW per interval"));
 }

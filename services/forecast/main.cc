@@ -147,7 +147,7 @@ int Main() {
   }
   absl::StatusOr<std::vector<GridMeasurement>> history = FetchHistory(
       telemetry.get(), *replay_start - absl::Hours(24) * absl::GetFlag(FLAGS_training_days),
-      *replay_start);
+      *replay_start - kHalfHour);  // the first tick carries the interval just before the replay
   if (!history.ok()) {
     LogError(history.status().message());
     return 2;

@@ -261,3 +261,58 @@ TEST(BatteryScheduleTest, NoPricesGivesAnEmptyPlan) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// Ramp awareness: with a 15 MW step limit, a battery charging hard towards soc_max must
+// start easing off early enough to come down to 0 in 15 MW steps, and the first interval
+// stays within 15 MW of the power already running.
+TEST(PlanBatteryScheduleRampTest, FirstStepAndSoftLandingRespectTheStepLimit) {
+  ScheduleRequest request;
+  request.soc_start_mwh = 60.0;
+  request.soc_floor_mwh = 25.0;
+  request.max_power_step_mw = 15.0;
+  request.initial_power_mw = -40.0;  // charging at 40 MW now
+  // Cheap for 4 intervals, then expensive: the unlimited plan charges flat out to full.
+  request.price_gbp_per_mwh = {10, 10, 10, 10, 200, 200, 200, 200};
+  request.terminal_value_gbp_per_mwh = 0.0;
+  const BatterySchedule plan = PlanBatterySchedule(request);
+  ASSERT_EQ(plan.power_mw.size(), 8u);
+  EXPECT_LE(std::abs(plan.power_mw[0] - request.initial_power_mw), 15.0 + 1e-9);
+  // Along the plan, whenever the battery charges at p MW, the stored headroom left must
+  // hold the ramp-down p-15, p-30, ... at 0.95 efficiency over half-hours.
+  for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+    const double p = -plan.power_mw[i];
+    if (p <= 0) continue;
+    double landing_mwh = 0.0;
+    for (double q = p - 15.0; q > 0; q -= 15.0) landing_mwh += q * 0.5 * 0.95;
+    EXPECT_GE(request.battery.soc_max_mwh - plan.soc_after_mwh[i], landing_mwh - 1e-6)
+        << "interval " << i << " charges at " << p << " MW";
+  }
+  // Without the limit the same request steps by more than 15 MW somewhere, and earns at
+  // least as much (the limit only removes options).
+  ScheduleRequest unlimited = request;
+  unlimited.max_power_step_mw = 0.0;
+  const BatterySchedule free_plan = PlanBatterySchedule(unlimited);
+  EXPECT_GE(free_plan.objective_gbp, plan.objective_gbp - 1e-9);
+  double largest_step_mw = std::abs(free_plan.power_mw[0] - request.initial_power_mw);
+  for (size_t i = 1; i < free_plan.power_mw.size(); ++i) {
+    largest_step_mw =
+        std::max(largest_step_mw, std::abs(free_plan.power_mw[i] - free_plan.power_mw[i - 1]));
+  }
+  EXPECT_GT(largest_step_mw, 15.0);
+}
+
+TEST(PlanBatteryScheduleRampTest, NegativeStepLimitIsRefused) {
+  ScheduleRequest request;
+  request.soc_start_mwh = 50.0;
+  request.max_power_step_mw = -1.0;
+  request.price_gbp_per_mwh = {10, 200};
+  const BatterySchedule plan = PlanBatterySchedule(request);
+  EXPECT_THAT(plan.note, testing::HasSubstr("max_power_step_mw must be >= 0"));
+  EXPECT_EQ(plan.power_mw, std::vector<double>({0.0, 0.0}));
+}
+
+}  // namespace
+}  // namespace gridpilot

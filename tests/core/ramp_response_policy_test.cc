@@ -44,10 +44,14 @@ void PeakerOn(RampObservation& obs, double output_mw, absl::Duration on_for) {
   obs.peaker.status_since = kDecisionTime - on_for;
 }
 
-ResponsePolicyConfig Config(double limit_mw = 15.0, double margin_mw = 1.0) {
+// The penalty is set high enough that every peaker start below pays for itself; the
+// economic gate has its own case.
+ResponsePolicyConfig Config(double limit_mw = 15.0, double margin_mw = 1.0,
+                            double penalty_gbp_per_mw = 1000.0) {
   ResponsePolicyConfig config;
   config.ramp_limit_mw = limit_mw;
   config.margin_mw = margin_mw;
+  config.instability_penalty_gbp_per_mw = penalty_gbp_per_mw;
   return config;
 }
 
@@ -220,6 +224,14 @@ INSTANTIATE_TEST_SUITE_P(
                    .peaker_mw = 32.0,
                    .event_kinds = {Kind::kForecast, Kind::kForecast},
                    .reason_contains = "peaker start requested at 32.0 MW"},
+        // Same ramp at 150 GBP/MW: 32 MW avoided is 4800 GBP, below the 2500 GBP start plus
+        // 32 MW x 1 h x 160 GBP/MWh of fuel (7620 GBP), so the battery alone answers.
+        PolicyCase{.name = "uneconomic_peaker_not_started",
+                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 110.0}; }),
+                   .config = Config(15.0, 1.0, 150.0),
+                   .battery_mw = 6.0,
+                   .event_kinds = {Kind::kForecast, Kind::kForecast},
+                   .reason_contains = "below the start and minimum-run cost (7620 GBP)"},
         PolicyCase{.name = "peaker_start_at_least_min_stable_load",
                    .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 90.0}; }),
                    .config = Config(),
