@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   }
   std::thread ticks([&runtime] { runtime.Run(); });
   WaitForShutdownSignal();
+  LogCpuUsage();
   runtime.Stop();
   ticks.join();
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

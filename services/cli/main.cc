@@ -4,8 +4,7 @@
 //       prints a summary and writes the JSON report.
 //   gridpilot up [--from DATE] [--to DATE] [--tick_seconds S] [--config FILE]
 //       runs the stack live (one half-hour per tick at a real-time pace) until Ctrl-C.
-// Common options: --run_dir DIR (logs, port files, store; default /tmp/gridpilot-<pid>),
-// --model_dir DIR, --demand_csv FILE, --price_csv FILE.
+// Common options: see kUsage.
 #include <unistd.h>
 
 #include <cstdio>
@@ -33,7 +32,7 @@ constexpr char kUsage[] = R"(usage:
   gridpilot up [--from DATE] [--to DATE] [--tick_seconds S] [--config FILE] [options]
 options:
   --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
-  --model_dir DIR    forecast model cache (default <run_dir>/models)
+  --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or ~/.cache/gridpilot/models)
   --demand_csv FILE  NESO demand file (default: the shipped data/)
   --price_csv FILE   Elexon price file (default: the shipped data/)
 DATE is a UTC day like 2023-01-01; --to is inclusive.

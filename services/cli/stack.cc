@@ -1,5 +1,6 @@
 #include "services/cli/stack.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,18 @@ std::chrono::system_clock::time_point Deadline(absl::Duration d) {
 }
 
 }  // namespace
+
+std::string DefaultModelDir() {
+  // Models are cached across runs: the file names carry a fingerprint of the training
+  // data and parameters, so a cached model is only reused for exactly the same training.
+  if (const char* dir = std::getenv("GRIDPILOT_MODEL_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return absl::StrCat(home, "/.cache/gridpilot/models");
+  }
+  return "/tmp/gridpilot-models";
+}
 
 absl::StatusOr<std::string> Stack::StartProcess(const std::string& name,
                                                 const std::string& binary,
@@ -63,8 +76,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
   stack->clock_ = v1::ClockService::NewStub(gateway_channel);
   stack->ledger_ = v1::LedgerService::NewStub(gateway_channel);
 
-  const std::string model_dir =
-      options.model_dir.empty() ? absl::StrCat(options.run_dir, "/models") : options.model_dir;
+  const std::string model_dir = options.model_dir.empty() ? DefaultModelDir() : options.model_dir;
   absl::StatusOr<std::string> forecast = stack->StartProcess(
       "forecast", "gridpilot-forecast",
       {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir)}, options);

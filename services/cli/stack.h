@@ -31,9 +31,12 @@ struct StackOptions {
   std::string to = "2023-12-31";
   std::string mode = "lock_step";   // or "live"
   double tick_seconds = 2.0;        // live mode
-  std::string model_dir;            // forecast model cache; empty = run_dir/models
+  std::string model_dir;            // forecast model cache; empty = DefaultModelDir()
   absl::Duration start_timeout = absl::Minutes(5);  // includes model training
 };
+
+// $GRIDPILOT_MODEL_DIR, else ~/.cache/gridpilot/models.
+std::string DefaultModelDir();
 
 // The figures a finished (or interrupted) run reports, gathered over gRPC.
 struct StackFigures {

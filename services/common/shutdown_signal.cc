@@ -2,6 +2,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+
+#include "absl/strings/str_format.h"
+#include "core/logging.h"
 
 namespace gridpilot {
 namespace {
@@ -33,6 +37,14 @@ int WaitForShutdownSignalFor(int timeout_ms) {
   timespec timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
   const int sig = sigtimedwait(&set, nullptr, &timeout);
   return sig > 0 ? sig : 0;
+}
+
+void LogCpuUsage() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  LogInfo(absl::StrFormat("cpu time: user %.2f s, system %.2f s", seconds(usage.ru_utime),
+                          seconds(usage.ru_stime)));
 }
 
 }  // namespace gridpilot

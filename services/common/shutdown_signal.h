@@ -13,6 +13,10 @@ int WaitForShutdownSignal();
 // Waits at most `timeout_ms` for SIGTERM or SIGINT; returns the signal, or 0 on timeout.
 int WaitForShutdownSignalFor(int timeout_ms);
 
+// Logs this process's CPU time so far (user and system seconds), for operators and for
+// finding which process a run's time goes to.
+void LogCpuUsage();
+
 }  // namespace gridpilot
 
 #endif  // GRIDPILOT_SERVICES_COMMON_SHUTDOWN_SIGNAL_H_

@@ -174,6 +174,7 @@ int Main() {
   StopSwitch stop;
   std::thread follower([&] { FollowTicks(telemetry.get(), clock.get(), &book, &stop); });
   WaitForShutdownSignal();
+  LogCpuUsage();
   stop.Stop();
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   follower.join();

@@ -297,8 +297,14 @@ void GatewayRun::Loop() {
     }
     if (store_ != nullptr) {
       absl::Status stored = store_->RecordInterval(region, outcome);
+      // Live: an operator may be reading the store now, so every tick is committed.
+      if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
       if (!stored.ok()) LogError(absl::StrCat("store: ", stored.message()));
     }
+  }
+  if (store_ != nullptr) {
+    absl::Status flushed = store_->Flush();
+    if (!flushed.ok()) LogError(absl::StrCat("store: ", flushed.message()));
   }
   absl::MutexLock lock(&mu_);
   clock_.Set(options_.replay_to);

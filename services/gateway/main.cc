@@ -127,6 +127,7 @@ int Main() {
   }
   LogInfo(absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
   WaitForShutdownSignal();
+  LogCpuUsage();
   LogInfo("shutting down");
   (*run)->Stop();
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

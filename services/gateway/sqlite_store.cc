@@ -1,5 +1,6 @@
 #include "services/gateway/sqlite_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -47,14 +48,11 @@ const char* StatusName(ProposalStatus status) {
   return "?";
 }
 
-// A prepared statement bound positionally; finalised on destruction.
+// Binds values positionally to a statement prepared once (not owned), runs it and
+// resets it for the next row.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return stmt_ != nullptr; }
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
   Statement& Int(int64_t v) { sqlite3_bind_int64(stmt_, ++index_, v); return *this; }
   Statement& Real(double v) { sqlite3_bind_double(stmt_, ++index_, v); return *this; }
   Statement& Real(std::optional<double> v) {
@@ -68,7 +66,6 @@ class Statement {
     return *this;
   }
   absl::Status Run() {
-    if (stmt_ == nullptr) return absl::InternalError(sqlite3_errmsg(db_));
     const int rc = sqlite3_step(stmt_);
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
@@ -81,30 +78,76 @@ class Statement {
 
  private:
   sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3_stmt* stmt_;
   int index_ = 0;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                                int commit_every_records) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return absl::UnavailableError(absl::StrCat(path, ": cannot open store: ", message));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, std::max(1, commit_every_records)));
   absl::MutexLock lock(&store->mu_);
-  // WAL with synchronous=NORMAL: durable at checkpoints, no fsync per tick.
+  // WAL with synchronous=NORMAL: durable at checkpoints, no fsync per commit.
   RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
   RETURN_IF_ERROR(store->Exec(kSchema));
+  RETURN_IF_ERROR(store->Prepare());
   return store;
+}
+
+absl::Status SqliteStore::Prepare() {
+  const std::pair<sqlite3_stmt**, const char*> statements[] = {
+      {&insert_proposal_, "INSERT INTO proposals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_telemetry_, "INSERT INTO telemetry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_decision_,
+       "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
+  };
+  for (const auto& [stmt, sql] : statements) {
+    if (sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+    }
+  }
+  return absl::OkStatus();
 }
 
 SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
+  CommitLocked().IgnoreError();
+  for (sqlite3_stmt* stmt : {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_}) {
+    sqlite3_finalize(stmt);
+  }
   sqlite3_close(db_);
+}
+
+absl::Status SqliteStore::BeginWrite() {
+  if (in_transaction_) return absl::OkStatus();
+  RETURN_IF_ERROR(Exec("BEGIN"));
+  in_transaction_ = true;
+  records_in_transaction_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::EndWrite() {
+  if (++records_in_transaction_ < commit_every_records_) return absl::OkStatus();
+  return CommitLocked();
+}
+
+absl::Status SqliteStore::CommitLocked() {
+  if (!in_transaction_) return absl::OkStatus();
+  in_transaction_ = false;
+  return Exec("COMMIT");
+}
+
+absl::Status SqliteStore::Flush() {
+  absl::MutexLock lock(&mu_);
+  return CommitLocked();
 }
 
 absl::Status SqliteStore::Exec(const std::string& sql) {
@@ -125,11 +168,19 @@ int64_t SqliteStore::run_id() const {
 absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
                                    const std::string& config_json) {
   absl::MutexLock lock(&mu_);
-  Statement insert(db_, "INSERT INTO runs (replay_from, replay_to, config_json) VALUES (?, ?, ?)");
-  RETURN_IF_ERROR(insert.Text(FormatUtcTimestamp(replay_from))
-                      .Text(FormatUtcTimestamp(replay_to))
-                      .Text(config_json)
-                      .Run());
+  RETURN_IF_ERROR(CommitLocked());
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, "INSERT INTO runs (replay_from, replay_to, config_json) VALUES (?, ?, ?)",
+                         -1, &stmt, nullptr) != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  }
+  absl::Status inserted = Statement(db_, stmt)
+                              .Text(FormatUtcTimestamp(replay_from))
+                              .Text(FormatUtcTimestamp(replay_to))
+                              .Text(config_json)
+                              .Run();
+  sqlite3_finalize(stmt);
+  RETURN_IF_ERROR(inserted);
   run_id_ = sqlite3_last_insert_rowid(db_);
   return absl::OkStatus();
 }
@@ -137,10 +188,9 @@ absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
 absl::Status SqliteStore::RecordProposal(const ProposalRecord& record, ProposalStatus status,
                                          const std::string& detail) {
   absl::MutexLock lock(&mu_);
-  Statement insert(db_,
-                   "INSERT INTO proposals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  RETURN_IF_ERROR(BeginWrite());
   const DispatchProposal& p = record.proposal;
-  return insert.Int(run_id_)
+  RETURN_IF_ERROR(Statement(db_, insert_proposal_).Int(run_id_)
       .Int(record.id)
       .Text(StatusName(status))
       .Text(FormatUtcTimestamp(record.submitted_at))
@@ -153,16 +203,20 @@ absl::Status SqliteStore::RecordProposal(const ProposalRecord& record, ProposalS
       .Text(p.idempotency_key)
       .Text(p.reason)
       .Text(detail)
-      .Run();
+      .Run());
+  return EndWrite();
 }
 
 absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
                                          const IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);
   const std::string start = FormatUtcTimestamp(outcome.interval_start);
-  RETURN_IF_ERROR(Exec("BEGIN"));
+  RETURN_IF_ERROR(BeginWrite());
+  // A savepoint per interval: a failed row undoes only its own interval, never the
+  // records already accepted in the same batch.
+  RETURN_IF_ERROR(Exec("SAVEPOINT interval"));
   absl::Status status = [&]() -> absl::Status {
-    Statement telemetry(db_, "INSERT INTO telemetry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement telemetry(db_, insert_telemetry_);
     RETURN_IF_ERROR(telemetry.Int(run_id_)
                         .Text(start)
                         .Real(region_values.national_demand_mw)
@@ -174,8 +228,7 @@ absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
                         .Real(outcome.excess_mw)
                         .Real(outcome.baseline_excess_mw)
                         .Run());
-    Statement decision(db_,
-                       "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement decision(db_, insert_decision_);
     for (size_t i = 0; i < outcome.decisions.size(); ++i) {
       const AssetDecision& d = outcome.decisions[i];
       decision.Int(run_id_).Text(start).Text(d.asset_id).Int(d.proposal_id).Text(d.agent)
@@ -190,7 +243,7 @@ absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
       }
       RETURN_IF_ERROR(decision.Text(d.reason).Run());
     }
-    Statement ledger(db_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)");
+    Statement ledger(db_, insert_ledger_);
     for (const LedgerEntry& e : outcome.entries) {
       RETURN_IF_ERROR(ledger.Int(run_id_)
                           .Text(start)
@@ -203,10 +256,11 @@ absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
     return absl::OkStatus();
   }();
   if (!status.ok()) {
-    Exec("ROLLBACK").IgnoreError();
+    Exec("ROLLBACK TO interval; RELEASE interval").IgnoreError();
     return status;
   }
-  return Exec("COMMIT");
+  RETURN_IF_ERROR(Exec("RELEASE interval"));
+  return EndWrite();
 }
 
 }  // namespace gridpilot

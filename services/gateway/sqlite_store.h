@@ -1,5 +1,9 @@
 // SqliteStore: the Store on an embedded SQLite database in WAL mode. One file may hold
 // many runs (table runs); every other row carries its run_id. Thread-safe (one mutex).
+// Writes are grouped: a transaction stays open across records and commits once at least
+// `commit_every_records` records are in it, on Flush(), and on destruction, so a
+// backtest does not pay a commit per row. Readers of the file see a record after the
+// commit that contains it; call Flush() when they must see everything.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 
@@ -19,7 +23,8 @@ class SqliteStore final : public Store {
  public:
   // Opens (creating if needed) the database at `path` and its schema.
   // Unavailable naming the path if it cannot be opened.
-  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                           int commit_every_records = 256);
   ~SqliteStore() override;
 
   absl::Status BeginRun(absl::Time replay_from, absl::Time replay_to,
@@ -29,15 +34,32 @@ class SqliteStore final : public Store {
   absl::Status RecordInterval(const GridInterval& region_values,
                               const IntervalOutcome& outcome) override;
 
+  // Commits the open transaction, if any.
+  absl::Status Flush() override;
+
   int64_t run_id() const;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, int commit_every_records)
+      : db_(db), commit_every_records_(commit_every_records) {}
   absl::Status Exec(const std::string& sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Prepare() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Opens a transaction if none is open; commits when enough records are in it.
+  absl::Status BeginWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EndWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);
+  const int commit_every_records_;
   int64_t run_id_ ABSL_GUARDED_BY(mu_) = 0;
+  bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;
+  int records_in_transaction_ ABSL_GUARDED_BY(mu_) = 0;
+  // Prepared once, reused for every row.
+  sqlite3_stmt* insert_proposal_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_decision_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

@@ -33,6 +33,8 @@ class Store {
   // (with battery state), and its ledger entries; written in one transaction.
   virtual absl::Status RecordInterval(const GridInterval& region_values,
                                       const IntervalOutcome& outcome) = 0;
+  // Makes everything recorded so far durable and visible to other readers.
+  virtual absl::Status Flush() = 0;
 };
 
 }  // namespace gridpilot

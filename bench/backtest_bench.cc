@@ -1,0 +1,122 @@
+// backtest_bench: the full-year 2023 backtest through all four processes, in ticks per
+// second, next to two baselines measured in the same run on the same machine:
+//   - the same year through the RegionEngine alone, in this process, with no agents and
+//     no gRPC (what the physics, arbitration and settlement cost by themselves);
+//   - a bare gRPC unary round trip to the running gateway (ClockService.GetStatus).
+// Usage: backtest_bench [--from 2023-01-01] [--to 2023-12-31] [--run_dir DIR]
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "core/grid_data_loader.h"
+#include "core/region_engine.h"
+#include "core/time_util.h"
+#include "services/cli/stack.h"
+
+namespace gridpilot {
+namespace {
+
+std::string Arg(int argc, char** argv, const std::string& key, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == "--" + key) return argv[i + 1];
+  }
+  return fallback;
+}
+
+// Seconds to replay [from, to) through the RegionEngine with no proposals.
+double EngineOnlySeconds(const GridSeries& series, absl::Time from, absl::Time to,
+                         int* intervals) {
+  const size_t first = *series.IndexOf(from);
+  RegionConfig region;
+  std::optional<double> previous = series.at(first - 1).national_demand_mw;
+  RegionEngine engine(region, {BatteryParams{}}, {PeakerParams{}},
+                      previous ? std::optional<double>(*previous * region.scale) : std::nullopt);
+  const absl::Time began = absl::Now();
+  *intervals = 0;
+  for (size_t i = first; i < series.size() && series.at(i).start < to; ++i) {
+    const GridInterval& gb = series.at(i);
+    std::optional<double> load;
+    if (gb.national_demand_mw) load = *gb.national_demand_mw * region.scale;
+    engine.ApplyInterval(gb.start, load, gb.price_gbp_per_mwh);
+    ++*intervals;
+  }
+  return absl::ToDoubleSeconds(absl::Now() - began);
+}
+
+int Main(int argc, char** argv) {
+  StackOptions options;
+  options.bin_dir = std::filesystem::canonical("/proc/self/exe").parent_path().string();
+  options.from = Arg(argc, argv, "from", "2023-01-01");
+  options.to = Arg(argc, argv, "to", "2023-12-31");
+  options.run_dir = Arg(argc, argv, "run_dir", "/tmp/gridpilot-bench-" + std::to_string(getpid()));
+  absl::StatusOr<absl::Time> from = ParseUtcDate(options.from);
+  absl::StatusOr<absl::Time> to_day = ParseUtcDate(options.to);
+  if (!from.ok() || !to_day.ok()) {
+    std::fprintf(stderr, "--from/--to must be dates like 2023-01-01\n");
+    return 2;
+  }
+
+  absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
+  if (!stack.ok()) {
+    std::fprintf(stderr, "cannot start the stack: %s\n", std::string(stack.status().message()).c_str());
+    return 1;
+  }
+  const absl::Time began = absl::Now();
+  absl::Status run = (*stack)->StartClock();
+  if (run.ok()) run = (*stack)->WaitFinished([](const v1::GetClockStatusResponse&) {});
+  const double stack_seconds = absl::ToDoubleSeconds(absl::Now() - began);
+  if (!run.ok()) {
+    std::fprintf(stderr, "run failed: %s\n", std::string(run.message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<v1::GetClockStatusResponse> status = (*stack)->ClockStatus();
+  const int64_t ticks = status.ok() ? status->ticks_done() : 0;
+
+  // Bare gRPC round trips to the same gateway, same run.
+  std::vector<double> round_trip_us;
+  for (int i = 0; i < 2000; ++i) {
+    const absl::Time t0 = absl::Now();
+    if (!(*stack)->ClockStatus().ok()) break;
+    round_trip_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
+  }
+  std::sort(round_trip_us.begin(), round_trip_us.end());
+  (*stack)->StopAll();
+
+  const std::string data_dir = GRIDPILOT_DEFAULT_DATA_DIR;
+  absl::StatusOr<GridSeries> series = LoadGridSeries(data_dir + "/gb_demand_2022_2023.csv",
+                                                     data_dir + "/gb_price_mid_2022-10_2023-12.csv");
+  if (!series.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(series.status().message()).c_str());
+    return 1;
+  }
+  int engine_intervals = 0;
+  const double engine_seconds =
+      EngineOnlySeconds(*series, *from, *to_day + absl::Hours(24), &engine_intervals);
+
+  const double stack_rate = ticks / stack_seconds;
+  const double engine_rate = engine_intervals / engine_seconds;
+  const double p50 = round_trip_us.empty() ? 0 : round_trip_us[round_trip_us.size() / 2];
+  const double p99 = round_trip_us.empty() ? 0 : round_trip_us[round_trip_us.size() * 99 / 100];
+  std::printf("backtest %s .. %s\n", options.from.c_str(), options.to.c_str());
+  std::printf("  full stack (4 processes, lock-step, gRPC): %lld ticks in %.2f s = %.0f ticks/s "
+              "(%.0f us per tick)\n",
+              static_cast<long long>(ticks), stack_seconds, stack_rate, 1e6 / stack_rate);
+  std::printf("  baseline, RegionEngine alone in-process:   %d intervals in %.3f s = %.0f ticks/s\n",
+              engine_intervals, engine_seconds, engine_rate);
+  std::printf("  baseline, bare gRPC unary round trip:      p50 %.1f us, p99 %.1f us\n", p50, p99);
+  std::printf("  ratio: one stack tick costs %.1f bare round trips; the engine is %.2f%% of it\n",
+              (1e6 / stack_rate) / std::max(p50, 1e-9), 100.0 * stack_rate / engine_rate);
+  std::printf("  target: 17,520 ticks in under 10 s (1,752 ticks/s): %s\n",
+              stack_rate * 1.0 >= 1752.0 ? "met" : "not met");
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+int main(int argc, char** argv) { return gridpilot::Main(argc, argv); }
