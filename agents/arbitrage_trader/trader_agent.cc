@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agents/common/asset_from_proto.h"
 #include "core/battery.h"
 #include "core/battery_schedule.h"
 #include "core/interlocks.h"
@@ -11,26 +12,6 @@
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
-namespace {
-
-BatteryParams BatteryFromProto(const v1::Asset& asset) {
-  const v1::BatteryState& b = asset.battery();
-  BatteryParams p;
-  p.id = asset.id();
-  p.energy_capacity_mwh = b.energy_capacity_mwh();
-  p.max_charge_mw = b.max_charge_mw();
-  p.max_discharge_mw = b.max_discharge_mw();
-  p.charge_efficiency = b.charge_efficiency();
-  p.discharge_efficiency = b.discharge_efficiency();
-  p.soc_min_mwh = b.soc_min_mwh();
-  p.soc_max_mwh = b.soc_max_mwh();
-  p.soc_initial_mwh = b.soc_mwh();
-  p.reserve_mwh = b.reserve_mwh();
-  p.degradation_gbp_per_mwh = b.degradation_gbp_per_mwh();
-  return p;
-}
-
-}  // namespace
 
 void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
@@ -45,15 +26,9 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   if (tick.has_price_gbp_per_mwh()) price = tick.price_gbp_per_mwh();
   prices_.Observe(FromProtoTime(tick.measured_interval_start()), price);
 
-  const v1::Asset* battery = nullptr;
-  for (const v1::Asset& asset : tick.assets()) {
-    if (asset.kind() == v1::ASSET_KIND_BATTERY) {
-      battery = &asset;
-      break;
-    }
-  }
+  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   if (battery == nullptr) return {};
-  const BatteryParams params = BatteryFromProto(*battery);
+  const BatteryParams params = BatteryParamsFromProto(*battery);
   const double floor_mwh = params.soc_min_mwh + params.reserve_mwh;
 
   // Where the battery will stand when the planned interval begins: now, plus what is

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agents/common/asset_from_proto.h"
 #include "core/logging.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
@@ -12,44 +13,6 @@ namespace gridpilot {
 namespace {
 
 constexpr size_t kEventsKept = 1000;
-
-BatteryParams BatteryFromProto(const v1::Asset& asset) {
-  const v1::BatteryState& b = asset.battery();
-  BatteryParams p;
-  p.id = asset.id();
-  p.energy_capacity_mwh = b.energy_capacity_mwh();
-  p.max_charge_mw = b.max_charge_mw();
-  p.max_discharge_mw = b.max_discharge_mw();
-  p.charge_efficiency = b.charge_efficiency();
-  p.discharge_efficiency = b.discharge_efficiency();
-  p.soc_min_mwh = b.soc_min_mwh();
-  p.soc_max_mwh = b.soc_max_mwh();
-  p.soc_initial_mwh = b.soc_mwh();
-  p.reserve_mwh = b.reserve_mwh();
-  p.degradation_gbp_per_mwh = b.degradation_gbp_per_mwh();
-  return p;
-}
-
-void PeakerFromProto(const v1::Asset& asset, PeakerParams* params, PeakerState* state) {
-  const v1::PeakerState& s = asset.peaker();
-  params->id = asset.id();
-  params->capacity_mw = s.capacity_mw();
-  params->min_stable_load_mw = s.min_stable_load_mw();
-  params->start_up_time = FromProtoDuration(s.start_up_time());
-  params->min_up_time = FromProtoDuration(s.min_up_time());
-  params->min_down_time = FromProtoDuration(s.min_down_time());
-  params->ramp_rate_mw_per_min = s.ramp_rate_mw_per_min();
-  params->fuel_gbp_per_mwh = s.fuel_gbp_per_mwh();
-  params->start_cost_gbp = s.start_cost_gbp();
-  state->output_mw = s.output_mw();
-  state->status_since = s.has_status_since() ? FromProtoTime(s.status_since())
-                                             : absl::InfinitePast();
-  switch (s.status()) {
-    case v1::PEAKER_STATUS_STARTING: state->status = PeakerStatus::kStarting; break;
-    case v1::PEAKER_STATUS_ON: state->status = PeakerStatus::kOn; break;
-    default: state->status = PeakerStatus::kOff; break;
-  }
-}
 
 v1::DispatchProposal Proposal(const std::string& asset_id, double power_mw, absl::Time t,
                               absl::Duration interval, const std::string& reason) {
@@ -81,14 +44,10 @@ std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
   obs.decision_time = t;
   if (tick.has_net_load_mw()) obs.last_net_load_mw = tick.net_load_mw();
   obs.last_dispatch_mw = tick.dispatch_mw();
-  const v1::Asset* battery = nullptr;
-  const v1::Asset* peaker = nullptr;
-  for (const v1::Asset& asset : tick.assets()) {
-    if (asset.kind() == v1::ASSET_KIND_BATTERY && battery == nullptr) battery = &asset;
-    if (asset.kind() == v1::ASSET_KIND_PEAKER && peaker == nullptr) peaker = &asset;
-  }
+  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
+  const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   if (battery != nullptr) {
-    obs.battery = BatteryFromProto(*battery);
+    obs.battery = BatteryParamsFromProto(*battery);
     obs.battery_soc_mwh = battery->battery().soc_mwh();
     obs.scheduled_battery_mw = battery->scheduled_power_mw();
   } else {
@@ -96,7 +55,8 @@ std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
     obs.battery.max_charge_mw = obs.battery.max_discharge_mw = 1e-9;
   }
   if (peaker != nullptr) {
-    PeakerFromProto(*peaker, &obs.peaker_params, &obs.peaker);
+    obs.peaker_params = PeakerParamsFromProto(*peaker);
+    obs.peaker = PeakerStateFromProto(*peaker);
   } else {
     obs.peaker_params.capacity_mw = 0.0;
     obs.peaker_params.min_stable_load_mw = 0.0;
