@@ -368,15 +368,34 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
 
 absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     const v1::SubmitDispatchRequest& request) {
-  if (request.agent().empty()) return absl::InvalidArgumentError("agent: required");
+  const absl::Time now = clock_.Now();
+  // Malformed requests are refused whole, and each refusal is in the audit log with
+  // whatever of the proposal could be read.
+  auto refuse = [&](const v1::DispatchProposal* p, absl::Status error) {
+    if (store_ != nullptr) {
+      ProposalRecord record;
+      record.proposal.agent = request.agent();
+      if (p != nullptr) {
+        record.proposal.asset_id = p->asset_id();
+        record.proposal.power_mw = p->power_mw();
+        record.proposal.reason = p->reason();
+      }
+      record.submitted_at = now;
+      store_->RecordProposal(record, ProposalStatus::kRejected, std::string(error.message()))
+          .IgnoreError();
+    }
+    return error;
+  };
+  if (request.agent().empty()) {
+    return refuse(nullptr, absl::InvalidArgumentError("agent: required"));
+  }
   std::vector<DispatchProposal> proposals;
   for (int i = 0; i < request.proposals_size(); ++i) {
     absl::StatusOr<DispatchProposal> p = FromProto(request.agent(), request.proposals(i), i);
-    if (!p.ok()) return p.status();
+    if (!p.ok()) return refuse(&request.proposals(i), p.status());
     proposals.push_back(*std::move(p));
   }
   absl::MutexLock lock(&mu_);
-  const absl::Time now = clock_.Now();
   DispatchArbiter& arbiter = engine_.arbiter();
   // All-or-nothing: validate every proposal before storing any.
   for (size_t i = 0; i < proposals.size(); ++i) {
@@ -411,10 +430,14 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
 
 absl::Status GatewayRun::Cancel(int64_t proposal_id) {
   absl::MutexLock lock(&mu_);
+  // The audit row names what was cancelled (if it is still held; expired ones are gone).
+  ProposalRecord record;
+  record.id = proposal_id;
+  for (const ProposalRecord& active : engine_.arbiter().Active()) {
+    if (active.id == proposal_id) record = active;
+  }
   RETURN_IF_ERROR(engine_.arbiter().Cancel(proposal_id));
   if (store_ != nullptr) {
-    ProposalRecord record;
-    record.id = proposal_id;
     record.submitted_at = clock_.Now();
     store_->RecordProposal(record, ProposalStatus::kCancelled, "cancelled").IgnoreError();
   }
