@@ -38,7 +38,9 @@ struct ScheduleRequest {
   double soc_step_mwh = 1.0;                // grid resolution
   // Ramp awareness (optional, 0 = off): the largest change of grid power between
   // consecutive intervals, MW. When set, (a) the first interval's power stays within
-  // max_power_step_mw of initial_power_mw, and (b) no interval runs at a power the
+  // max_power_step_mw of initial_power_mw where a grid level allows it together with (b)
+  // (otherwise the nearest level is kept and the caller clamps), and (b) no interval runs
+  // at a power the
   // battery could not ramp back to zero from in steps of max_power_step_mw without
   // crossing [floor, soc_max] ("soft landing"), so the plan never has to stop dead at a
   // bound. Later steps are not limited: the trader re-plans every interval, so every

@@ -40,6 +40,16 @@ absl::Status SetParam(void* booster, const char* name, const std::string& value)
 
 std::string Num(double v) { return absl::StrFormat("%.17g", v); }
 
+// Caller holds the booster's mutex or is its only user.
+absl::StatusOr<std::string> SaveToJson(void* booster) {
+  bst_ulong len = 0;
+  const char* data = nullptr;
+  RETURN_IF_ERROR(XgbCall(
+      XGBoosterSaveModelToBuffer(booster, R"({"format":"json"})", &len, &data),
+      "SaveModelToBuffer"));
+  return std::string(data, len);  // the buffer is only valid until the next call
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
@@ -96,9 +106,18 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
     RETURN_IF_ERROR(XgbCall(XGBoosterUpdateOneIter(b, iter, dmatrix.get()),
                             absl::StrCat("BoosterUpdateOneIter(", iter, ")")));
   }
-  // Single-row predictions are far cheaper on one thread than waking a pool.
-  RETURN_IF_ERROR(SetParam(b, "nthread", "1"));
-  return std::unique_ptr<XgboostRegressor>(new XgboostRegressor(booster.release(), cols));
+  return FromBooster(booster.release());
+}
+
+absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::FromBooster(
+    void* booster_raw) {
+  BoosterPtr booster(booster_raw);
+  // PredictWithXgboost's single rows are far cheaper on one thread than waking a pool.
+  RETURN_IF_ERROR(SetParam(booster.get(), "nthread", "1"));
+  ASSIGN_OR_RETURN(const std::string json, SaveToJson(booster.get()));
+  ASSIGN_OR_RETURN(TreeEnsemble ensemble, TreeEnsemble::FromXgboostJson(json));
+  return std::unique_ptr<XgboostRegressor>(
+      new XgboostRegressor(booster.release(), std::move(ensemble)));
 }
 
 absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::LoadJson(
@@ -115,30 +134,25 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::LoadJson(
   RETURN_IF_ERROR(XgbCall(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(),
                                                        bytes.size()),
                           absl::StrCat("LoadModelFromBuffer(", path, ")")));
-  RETURN_IF_ERROR(SetParam(booster.get(), "nthread", "1"));
-  bst_ulong num_features = 0;
-  RETURN_IF_ERROR(
-      XgbCall(XGBoosterGetNumFeature(booster.get(), &num_features), "GetNumFeature"));
-  if (num_features == 0) {
-    return absl::InternalError(absl::StrCat("model file ", path, " has no features"));
+  // Compiled from the booster's own JSON rather than the file's bytes, so the ensemble
+  // always describes exactly the model XGBoost holds.
+  absl::StatusOr<std::unique_ptr<XgboostRegressor>> model = FromBooster(booster.release());
+  if (!model.ok()) {
+    return absl::Status(model.status().code(),
+                        absl::StrCat("model file ", path, ": ", model.status().message()));
   }
-  return std::unique_ptr<XgboostRegressor>(
-      new XgboostRegressor(booster.release(), static_cast<size_t>(num_features)));
+  return model;
 }
 
 XgboostRegressor::~XgboostRegressor() { XGBoosterFree(booster_); }
 
+absl::StatusOr<std::string> XgboostRegressor::ModelJson() const {
+  absl::MutexLock lock(&mu_);
+  return SaveToJson(booster_);
+}
+
 absl::Status XgboostRegressor::SaveJson(const std::string& path) const {
-  std::string bytes;
-  {
-    absl::MutexLock lock(&mu_);
-    bst_ulong len = 0;
-    const char* data = nullptr;
-    RETURN_IF_ERROR(XgbCall(
-        XGBoosterSaveModelToBuffer(booster_, R"({"format":"json"})", &len, &data),
-        "SaveModelToBuffer"));
-    bytes.assign(data, len);  // the buffer is only valid until the next call
-  }
+  ASSIGN_OR_RETURN(const std::string bytes, ModelJson());
   const std::string tmp_path = path + ".tmp";
   {
     std::ofstream out(tmp_path, std::ios::binary | std::ios::trunc);
@@ -155,16 +169,37 @@ absl::Status XgboostRegressor::SaveJson(const std::string& path) const {
   return absl::OkStatus();
 }
 
+absl::Status XgboostRegressor::CheckRowSize(const std::vector<float>& row) const {
+  if (row.size() == num_features()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("row has ", row.size(),
+                                                 " features, the model expects ",
+                                                 num_features()));
+}
+
 absl::StatusOr<double> XgboostRegressor::Predict(const std::vector<float>& row) const {
-  if (row.size() != num_features_) {
-    return absl::InvalidArgumentError(absl::StrCat("row has ", row.size(),
-                                                   " features, the model expects ",
-                                                   num_features_));
+  RETURN_IF_ERROR(CheckRowSize(row));
+  return ensemble_.Predict(row.data(), row.size());
+}
+
+absl::StatusOr<double> XgboostRegressor::PredictWithXgboost(
+    const std::vector<float>& row) const {
+  RETURN_IF_ERROR(CheckRowSize(row));
+  ASSIGN_OR_RETURN(const std::vector<double> predictions, PredictBatchWithXgboost(row, 1));
+  return predictions[0];
+}
+
+absl::StatusOr<std::vector<double>> XgboostRegressor::PredictBatchWithXgboost(
+    const std::vector<float>& features_row_major, size_t rows) const {
+  if (rows == 0 || features_row_major.size() != rows * num_features()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch holds ", features_row_major.size(), " values, expected ", rows,
+                     " rows x ", num_features(), " features (rows >= 1)"));
   }
-  // __array_interface__ description of one dense float32 row, by address.
-  const std::string values = absl::StrCat(
-      R"({"data":[)", reinterpret_cast<uintptr_t>(row.data()), R"(,true],"shape":[1,)",
-      row.size(), R"(],"typestr":"<f4","version":3})");
+  // __array_interface__ description of a dense row-major float32 matrix, by address.
+  const std::string values =
+      absl::StrCat(R"({"data":[)", reinterpret_cast<uintptr_t>(features_row_major.data()),
+                   R"(,true],"shape":[)", rows, ",", num_features(),
+                   R"(],"typestr":"<f4","version":3})");
   static constexpr char kConfig[] =
       R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
       R"("strict_shape":false,"cache_id":0,"missing":NaN})";
@@ -175,10 +210,11 @@ absl::StatusOr<double> XgboostRegressor::Predict(const std::vector<float>& row) 
   RETURN_IF_ERROR(XgbCall(XGBoosterPredictFromDense(booster_, values.c_str(), kConfig,
                                                     nullptr, &shape, &dim, &result),
                           "PredictFromDense"));
-  if (dim < 1 || shape[0] != 1) {
+  if (dim < 1 || shape[0] != rows) {
     return absl::InternalError("XGBoost PredictFromDense returned an unexpected shape");
   }
-  return static_cast<double>(result[0]);
+  // Copied under the lock: the result buffer belongs to the booster.
+  return std::vector<double>(result, result + rows);
 }
 
 }  // namespace gridpilot

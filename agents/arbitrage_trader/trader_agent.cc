@@ -1,5 +1,6 @@
 #include "agents/arbitrage_trader/trader_agent.h"
 
+#include <algorithm>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
@@ -57,7 +58,25 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
       request.price_gbp_per_mwh.size();
   request.terminal_value_gbp_per_mwh =
       std::max(0.0, mean_price * params.discharge_efficiency - params.degradation_gbp_per_mwh);
-  const BatterySchedule plan = PlanBatterySchedule(request);
+  BatterySchedule plan = PlanBatterySchedule(request);
+  // The plan moves between 1 MWh levels. Where no level is both within one step of the
+  // power already running and able to ramp down before the floor, the planner keeps the
+  // nearest level, which can step a little past the limit. The battery takes any power,
+  // so the first setpoint is pulled back within the step and re-clamped at the floor.
+  if (!plan.power_mw.empty() && max_power_step_mw_ > 0) {
+    const double stepped_mw =
+        std::clamp(plan.power_mw[0], scheduled.power_mw - max_power_step_mw_,
+                   scheduled.power_mw + max_power_step_mw_);
+    const double first_mw =
+        ClampBatteryPower(params, soc_at_plan_start, stepped_mw, floor_mwh, interval_).power_mw;
+    if (first_mw != plan.power_mw[0]) {
+      plan.power_mw[0] = first_mw;
+      plan.soc_after_mwh[0] =
+          StepBattery(params, soc_at_plan_start, first_mw, interval_).soc_after_mwh;
+      absl::StrAppend(&plan.note, plan.note.empty() ? "" : "; ",
+                      "first setpoint held to the ramp limit");
+    }
+  }
 
   schedule_.Clear();
   *schedule_.mutable_planned_at() = tick.time();

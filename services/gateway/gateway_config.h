@@ -38,7 +38,8 @@ struct GatewayConfig {
 };
 
 // Reads and validates a config file. An empty path gives the defaults. Errors name the
-// file and the key: InvalidArgument "cfg.json: batteries[0].max_charge_mw: must be > 0".
+// file and the key or field, e.g. InvalidArgument "cfg.json: batteries[0].capacity: unknown
+// key" or "cfg.json: battery battery-1: BatteryParams.max_charge_mw = -1: must be > 0".
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path);
 
 }  // namespace gridpilot

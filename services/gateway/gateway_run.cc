@@ -397,9 +397,19 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   }
   absl::MutexLock lock(&mu_);
   DispatchArbiter& arbiter = engine_.arbiter();
-  // All-or-nothing: validate every proposal before storing any.
+  // All-or-nothing: validate every proposal before storing any. The arbiter only knows
+  // the keys already stored, so a key repeated within this request is checked here.
+  std::map<std::string, size_t> keys_in_request;
   for (size_t i = 0; i < proposals.size(); ++i) {
     absl::Status valid = arbiter.Validate(proposals[i]);
+    if (valid.ok() && !proposals[i].idempotency_key.empty()) {
+      const auto [first, inserted] = keys_in_request.emplace(proposals[i].idempotency_key, i);
+      if (!inserted) {
+        valid = absl::InvalidArgumentError(
+            absl::StrCat("idempotency_key: \"", proposals[i].idempotency_key,
+                         "\" is also used by proposals[", first->second, "] of this request"));
+      }
+    }
     if (!valid.ok()) {
       if (store_ != nullptr) {
         ProposalRecord rejected{0, proposals[i], now, false};

@@ -1,0 +1,246 @@
+// TraderAgent over a few days of ticks with a strong daily price pattern, the battery
+// simulated as the gateway would (each interval applies the trader's earlier proposal,
+// clamped at the trading floor): what it proposes and when, the trading floor, the ramp
+// limit between consecutive setpoints, and no look-ahead.
+#include "agents/arbitrage_trader/trader_agent.h"
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "core/battery.h"
+#include "core/interlocks.h"
+#include "core/time_util.h"
+#include "services/common/proto_time.h"
+
+namespace gridpilot {
+namespace {
+
+const absl::Time kStart = *ParseUtcTimestamp("2023-03-06T00:00:00Z");  // a Monday
+constexpr double kRampLimitMw = 15.0;
+constexpr double kTradingFloorMwh = 5.0 + 20.0;  // soc_min + reserve
+constexpr int kTicksPerDay = 48;
+
+using PriceFn = std::function<double(absl::Time interval_start)>;
+
+double HourOf(absl::Time t) {
+  return absl::ToDoubleHours(t - absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()),
+                                                 absl::UTCTimeZone()));
+}
+
+// Cheap nights, expensive evenings, middling otherwise (GBP/MWh).
+double DailyPattern(absl::Time interval_start) {
+  const double hour = HourOf(interval_start);
+  if (hour < 6.0) return 30.0;
+  if (hour >= 17.0 && hour < 21.0) return 150.0;
+  return 70.0;
+}
+
+v1::RegionInfo Region() {
+  v1::RegionInfo region;
+  region.set_ramp_limit_mw(kRampLimitMw);
+  *region.mutable_interval() = ToProtoDuration(kHalfHour);
+  return region;
+}
+
+BatteryParams Battery() { return BatteryParams{}; }  // 100 MWh, 50/50 MW, floor 5 + 20
+
+struct TickRecord {
+  absl::Time time;                   // decision time t
+  double scheduled_mw = 0.0;         // what the tick showed as scheduled for t
+  v1::DispatchProposal proposal;
+  v1::GetScheduleResponse schedule;
+};
+
+// Runs one agent over `ticks` ticks: tick k at kStart + (k+1) * 30 min measures the
+// interval before it at `price`. The gateway side applies, in interval t, the proposal
+// made one tick earlier for t.
+std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks) {
+  TraderAgent agent;
+  agent.OnRegistered(Region());
+  const BatteryParams params = Battery();
+  double soc_mwh = params.soc_initial_mwh;
+  double last_applied_mw = 0.0;
+  std::map<absl::Time, double> proposed;  // interval start -> power
+  std::vector<TickRecord> records;
+  for (int k = 0; k < ticks; ++k) {
+    const absl::Time t = kStart + (k + 1) * kHalfHour;
+    v1::Tick tick;
+    tick.set_sequence(k);
+    *tick.mutable_time() = ToProtoTime(t);
+    *tick.mutable_measured_interval_start() = ToProtoTime(t - kHalfHour);
+    tick.set_price_gbp_per_mwh(price(t - kHalfHour));
+    tick.set_net_load_mw(300);
+    v1::Asset* asset = tick.add_assets();
+    asset->set_id(params.id);
+    asset->set_kind(v1::ASSET_KIND_BATTERY);
+    const double scheduled_mw = proposed.contains(t) ? proposed[t] : 0.0;
+    asset->set_scheduled_power_mw(scheduled_mw);
+    v1::BatteryState* b = asset->mutable_battery();
+    b->set_soc_mwh(soc_mwh);
+    b->set_power_mw(last_applied_mw);
+    b->set_energy_capacity_mwh(params.energy_capacity_mwh);
+    b->set_max_charge_mw(params.max_charge_mw);
+    b->set_max_discharge_mw(params.max_discharge_mw);
+    b->set_charge_efficiency(params.charge_efficiency);
+    b->set_discharge_efficiency(params.discharge_efficiency);
+    b->set_soc_min_mwh(params.soc_min_mwh);
+    b->set_soc_max_mwh(params.soc_max_mwh);
+    b->set_reserve_mwh(params.reserve_mwh);
+    b->set_degradation_gbp_per_mwh(params.degradation_gbp_per_mwh);
+    // A peaker in the registry must not confuse the trader.
+    v1::Asset* peaker = tick.add_assets();
+    peaker->set_id("peaker-1");
+    peaker->set_kind(v1::ASSET_KIND_PEAKER);
+
+    std::vector<v1::DispatchProposal> proposals = agent.OnTick(tick);
+    EXPECT_EQ(proposals.size(), 1u) << "tick " << k;
+    if (proposals.empty()) break;
+    records.push_back({t, scheduled_mw, proposals[0], agent.Schedule()});
+    proposed[FromProtoTime(proposals[0].start())] = proposals[0].power_mw();
+
+    // The gateway applies interval t: the trader's proposal for it, clamped at the floor.
+    const ClampedSetpoint applied =
+        ClampBatteryPower(params, soc_mwh, scheduled_mw, kTradingFloorMwh, kHalfHour);
+    soc_mwh = StepBattery(params, soc_mwh, applied.power_mw, kHalfHour).soc_after_mwh;
+    last_applied_mw = applied.power_mw;
+  }
+  return records;
+}
+
+TEST(TraderAgentTest, ProposalsAreTradingForTheIntervalAfterTheTick) {
+  const std::vector<TickRecord> records = RunTrader(DailyPattern, 3 * kTicksPerDay);
+  std::set<std::string> keys;
+  for (const TickRecord& r : records) {
+    SCOPED_TRACE(FormatUtcTimestamp(r.time));
+    EXPECT_EQ(r.proposal.asset_id(), "battery-1");
+    EXPECT_EQ(r.proposal.priority(), v1::DISPATCH_PRIORITY_TRADING);
+    EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + kHalfHour);
+    EXPECT_EQ(FromProtoTime(r.proposal.end()), r.time + 2 * kHalfHour);
+    EXPECT_TRUE(std::isfinite(r.proposal.power_mw()));
+    EXPECT_FALSE(r.proposal.reason().empty());
+    keys.insert(r.proposal.idempotency_key());
+    // The schedule published alongside starts where the proposal does.
+    EXPECT_EQ(FromProtoTime(r.schedule.planned_at()), r.time);
+    ASSERT_EQ(r.schedule.intervals_size(), TraderAgent::kHorizonIntervals);
+    EXPECT_EQ(FromProtoTime(r.schedule.intervals(0).interval_start()), r.time + kHalfHour);
+    EXPECT_DOUBLE_EQ(r.schedule.intervals(0).power_mw(), r.proposal.power_mw());
+  }
+  EXPECT_EQ(keys.size(), records.size());
+}
+
+TEST(TraderAgentTest, ChargesWhenCheapAndDischargesWhenExpensiveAfterWarmUp) {
+  const std::vector<TickRecord> records = RunTrader(DailyPattern, 5 * kTicksPerDay);
+  int night_intervals = 0;
+  int night_charging = 0;
+  int evening_intervals = 0;
+  int evening_discharging = 0;
+  double night_energy_mwh = 0;
+  double evening_energy_mwh = 0;
+  for (const TickRecord& r : records) {
+    const absl::Time planned = FromProtoTime(r.proposal.start());
+    if (planned < kStart + absl::Hours(48)) continue;  // two days to learn the pattern
+    const double hour = HourOf(planned);
+    const double power_mw = r.proposal.power_mw();
+    SCOPED_TRACE(FormatUtcTimestamp(planned));
+    // Whole-hour margins leave room for ramping in and out at 15 MW per interval.
+    if (hour >= 1.0 && hour < 6.0) {
+      ++night_intervals;
+      EXPECT_LE(power_mw, 1e-6) << "discharging at the cheapest price";
+      if (power_mw < -1.0) ++night_charging;
+      night_energy_mwh += power_mw * 0.5;
+    }
+    if (hour >= 18.0 && hour < 21.0) {
+      ++evening_intervals;
+      EXPECT_GE(power_mw, -1e-6) << "charging at the dearest price";
+      if (power_mw > 1.0) ++evening_discharging;
+      evening_energy_mwh += power_mw * 0.5;
+    }
+  }
+  ASSERT_EQ(night_intervals, 3 * 10);
+  ASSERT_EQ(evening_intervals, 3 * 6);
+  EXPECT_GE(night_charging, 3 * 2);      // at least an hour of real charging a night
+  EXPECT_GE(evening_discharging, 3 * 2);
+  // Roughly the usable 70 MWh goes in each night and comes out each evening.
+  EXPECT_LT(night_energy_mwh, -3 * 30.0);
+  EXPECT_GT(evening_energy_mwh, 3 * 30.0);
+}
+
+TEST(TraderAgentTest, NeverPlansBelowTheTradingFloor) {
+  const std::vector<TickRecord> records = RunTrader(DailyPattern, 4 * kTicksPerDay);
+  double lowest_mwh = 1e9;
+  for (const TickRecord& r : records) {
+    for (const v1::ScheduledInterval& s : r.schedule.intervals()) {
+      EXPECT_GE(s.soc_after_mwh(), kTradingFloorMwh - 1e-6)
+          << FormatUtcTimestamp(r.time) << " plans " << FormatUtcTimestamp(FromProtoTime(
+                                                             s.interval_start()));
+      EXPECT_LE(s.soc_after_mwh(), 95.0 + 1e-6);
+      lowest_mwh = std::min(lowest_mwh, s.soc_after_mwh());
+    }
+  }
+  // The plans do go down to the floor: the check above is not vacuous.
+  EXPECT_LT(lowest_mwh, kTradingFloorMwh + 2.0);
+}
+
+TEST(TraderAgentTest, ConsecutiveSetpointsStayWithinTheRampLimit) {
+  const std::vector<TickRecord> records = RunTrader(DailyPattern, 4 * kTicksPerDay);
+  double largest_step_mw = 0;
+  for (size_t k = 0; k < records.size(); ++k) {
+    const TickRecord& r = records[k];
+    // The tick shows what this trader proposed one tick earlier for the interval being
+    // decided; the new proposal follows it.
+    if (k > 0) {
+      EXPECT_DOUBLE_EQ(r.scheduled_mw, records[k - 1].proposal.power_mw());
+    }
+    const double step_mw = std::abs(r.proposal.power_mw() - r.scheduled_mw);
+    EXPECT_LE(step_mw, kRampLimitMw + 1e-9) << FormatUtcTimestamp(r.time);
+    largest_step_mw = std::max(largest_step_mw, step_mw);
+  }
+  EXPECT_GT(largest_step_mw, kRampLimitMw / 2);  // the limit was actually approached
+}
+
+TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
+  constexpr int kTicks = 4 * kTicksPerDay;
+  constexpr int kK = 2 * kTicksPerDay + 30;  // mid-afternoon of day 3
+  const absl::Time tick_k = kStart + (kK + 1) * kHalfHour;
+  // Identical up to tick k; after it, the evenings are cheap and the nights dear.
+  const PriceFn altered = [&](absl::Time interval_start) {
+    if (interval_start < tick_k) return DailyPattern(interval_start);
+    return 180.0 - DailyPattern(interval_start);
+  };
+  const std::vector<TickRecord> a = RunTrader(DailyPattern, kTicks);
+  const std::vector<TickRecord> b = RunTrader(altered, kTicks);
+  ASSERT_EQ(a.size(), b.size());
+  for (int k = 0; k <= kK; ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(a[k].proposal.power_mw(), b[k].proposal.power_mw());
+    EXPECT_EQ(a[k].proposal.reason(), b[k].proposal.reason());
+  }
+  bool differs_later = false;
+  for (int k = kK + 1; k < kTicks; ++k) {
+    differs_later |= a[k].proposal.power_mw() != b[k].proposal.power_mw();
+  }
+  EXPECT_TRUE(differs_later) << "the alteration after tick k should change later proposals";
+}
+
+TEST(TraderAgentTest, NoBatteryNoProposal) {
+  TraderAgent agent;
+  agent.OnRegistered(Region());
+  v1::Tick tick;
+  *tick.mutable_time() = ToProtoTime(kStart + kHalfHour);
+  *tick.mutable_measured_interval_start() = ToProtoTime(kStart);
+  tick.set_price_gbp_per_mwh(50);
+  v1::Asset* peaker = tick.add_assets();
+  peaker->set_id("peaker-1");
+  peaker->set_kind(v1::ASSET_KIND_PEAKER);
+  EXPECT_TRUE(agent.OnTick(tick).empty());
+  EXPECT_EQ(agent.Status().proposals_sent(), 0);
+}
+
+}  // namespace
+}  // namespace gridpilot

@@ -1,0 +1,217 @@
+// ForecastBook: a forecast per ingested tick, Get's wait / deadline / eviction, scoring
+// against the outturn, and rejection of a repeated tick. The forecaster is a real
+// NetLoadChangeForecaster trained (small) on a synthetic daily cycle.
+#include "services/forecast/forecast_book.h"
+
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kStart = *ParseUtcTimestamp("2023-01-02T00:00:00Z");
+constexpr size_t kHistoryLength = 2000;
+const std::vector<int> kHorizons = {1, 2};
+
+// Region net load: a daily sine around 300 MW plus noise; index i starts at kStart + i/2 h.
+std::vector<GridMeasurement> Series(size_t n) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0.0, 2.0);
+  std::vector<GridMeasurement> out;
+  for (size_t i = 0; i < n; ++i) {
+    const double angle = 2.0 * std::numbers::pi * static_cast<double>(i % 48) / 48.0;
+    out.push_back(GridMeasurement{kStart + i * kHalfHour, 300.0 + 80.0 * std::sin(angle) +
+                                                              noise(rng),
+                                  10.0, 20.0, 70.0});
+  }
+  return out;
+}
+
+class ForecastBookTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    all_ = new std::vector<GridMeasurement>(Series(kHistoryLength + 600));
+    history_ = new std::vector<GridMeasurement>(all_->begin(), all_->begin() + kHistoryLength);
+    XgboostParams params;
+    params.num_rounds = 20;
+    params.nthread = 1;
+    absl::StatusOr<NetLoadChangeForecaster> trained =
+        NetLoadChangeForecaster::Train(*history_, kHorizons, params);
+    ASSERT_TRUE(trained.ok()) << trained.status();
+    forecaster_ = new NetLoadChangeForecaster(*std::move(trained));
+  }
+  static void TearDownTestSuite() {
+    delete forecaster_;
+    delete history_;
+    delete all_;
+  }
+
+  ForecastBook MakeBook() const { return ForecastBook(*forecaster_, *history_); }
+  // The k-th tick after the history.
+  static const GridMeasurement& Tick(size_t k) { return (*all_)[kHistoryLength + k]; }
+  static absl::Time IssueTime(size_t k) { return Tick(k).interval_start + kHalfHour; }
+
+  static std::vector<GridMeasurement>* all_;
+  static std::vector<GridMeasurement>* history_;
+  static NetLoadChangeForecaster* forecaster_;
+};
+
+std::vector<GridMeasurement>* ForecastBookTest::all_ = nullptr;
+std::vector<GridMeasurement>* ForecastBookTest::history_ = nullptr;
+NetLoadChangeForecaster* ForecastBookTest::forecaster_ = nullptr;
+
+TEST_F(ForecastBookTest, IngestIssuesAForecastPerTick) {
+  ForecastBook book = MakeBook();
+  for (size_t k = 0; k < 5; ++k) {
+    SCOPED_TRACE(k);
+    ASSERT_TRUE(book.Ingest(Tick(k)).ok());
+    absl::StatusOr<IssuedForecast> issued = book.Get(IssueTime(k), absl::Milliseconds(50));
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    EXPECT_EQ(issued->issue_time, IssueTime(k));
+    EXPECT_DOUBLE_EQ(issued->last_net_load_mw, *Tick(k).net_load_mw);
+    ASSERT_EQ(issued->forecasts.size(), kHorizons.size());
+    for (size_t j = 0; j < kHorizons.size(); ++j) {
+      EXPECT_EQ(issued->forecasts[j].horizon_intervals, kHorizons[j]);
+      EXPECT_EQ(issued->forecasts[j].target_interval_start,
+                IssueTime(k) + (kHorizons[j] - 1) * kHalfHour);
+      EXPECT_TRUE(std::isfinite(issued->forecasts[j].change_mw));
+    }
+  }
+}
+
+TEST_F(ForecastBookTest, ForecastFollowsTheDailyCycle) {
+  // Over a day the sine rises then falls by up to ~10 MW per half-hour; a trained model
+  // should get the sign of the one-step change right for most of the steep part.
+  ForecastBook book = MakeBook();
+  int steep = 0;
+  int right_sign = 0;
+  for (size_t k = 0; k < 48; ++k) {
+    ASSERT_TRUE(book.Ingest(Tick(k)).ok());
+    absl::StatusOr<IssuedForecast> issued = book.Get(IssueTime(k), absl::Milliseconds(50));
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    const double true_change =
+        80.0 * (std::sin(2.0 * std::numbers::pi * ((kHistoryLength + k + 1) % 48) / 48.0) -
+                std::sin(2.0 * std::numbers::pi * ((kHistoryLength + k) % 48) / 48.0));
+    if (std::abs(true_change) < 7.0) continue;
+    ++steep;
+    if (issued->forecasts[0].change_mw * true_change > 0) ++right_sign;
+  }
+  ASSERT_GT(steep, 10);
+  EXPECT_GE(right_sign, steep * 8 / 10);
+}
+
+TEST_F(ForecastBookTest, GetWaitsForATickStillToCome) {
+  ForecastBook book = MakeBook();
+  absl::StatusOr<IssuedForecast> issued = absl::UnknownError("not run");
+  std::thread getter([&] { issued = book.Get(IssueTime(0), absl::Seconds(60)); });
+  ASSERT_TRUE(book.Ingest(Tick(0)).ok());
+  getter.join();
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_EQ(issued->issue_time, IssueTime(0));
+}
+
+TEST_F(ForecastBookTest, GetForAnIssueTimeNeverReachedIsDeadlineExceeded) {
+  ForecastBook book = MakeBook();
+  ASSERT_TRUE(book.Ingest(Tick(0)).ok());
+  absl::StatusOr<IssuedForecast> issued = book.Get(IssueTime(3), absl::Milliseconds(50));
+  ASSERT_FALSE(issued.ok());
+  EXPECT_EQ(issued.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(issued.status().message()), HasSubstr(FormatUtcTimestamp(IssueTime(3))));
+}
+
+TEST_F(ForecastBookTest, EvictedOrNeverIssuedIsNotFound) {
+  ForecastBook book = MakeBook();
+  constexpr size_t kTicks = 520;  // more than the book keeps
+  for (size_t k = 0; k < kTicks; ++k) ASSERT_TRUE(book.Ingest(Tick(k)).ok()) << k;
+  absl::StatusOr<IssuedForecast> old = book.Get(IssueTime(0), absl::Milliseconds(50));
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(book.Get(IssueTime(kTicks - 1), absl::Milliseconds(50)).ok());
+  EXPECT_TRUE(book.Get(IssueTime(kTicks - 400), absl::Milliseconds(50)).ok());
+
+  // A tick whose net load is missing has no base: no forecast is issued for it.
+  GridMeasurement missing = Tick(kTicks);
+  missing.net_load_mw = std::nullopt;
+  ASSERT_TRUE(book.Ingest(missing).ok());
+  absl::StatusOr<IssuedForecast> none = book.Get(IssueTime(kTicks), absl::Milliseconds(50));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ForecastBookTest, ScoresMatchAHandComputation) {
+  ForecastBook book = MakeBook();
+  constexpr size_t kTicks = 6;
+  std::vector<IssuedForecast> issued;
+  for (size_t k = 0; k < kTicks; ++k) {
+    ASSERT_TRUE(book.Ingest(Tick(k)).ok());
+    absl::StatusOr<IssuedForecast> f = book.Get(IssueTime(k), absl::Milliseconds(50));
+    ASSERT_TRUE(f.ok()) << f.status();
+    issued.push_back(*f);
+  }
+  // Horizon h issued at tick k targets tick k + h; its change is against tick k.
+  std::vector<int64_t> count(kHorizons.size(), 0);
+  std::vector<double> abs_error(kHorizons.size(), 0.0);
+  std::vector<double> persistence(kHorizons.size(), 0.0);
+  for (size_t j = 0; j < kHorizons.size(); ++j) {
+    const size_t h = static_cast<size_t>(kHorizons[j]);
+    for (size_t k = 0; k + h < kTicks; ++k) {
+      const double actual = *Tick(k + h).net_load_mw - *Tick(k).net_load_mw;
+      ++count[j];
+      abs_error[j] += std::abs(actual - issued[k].forecasts[j].change_mw);
+      persistence[j] += std::abs(actual);
+    }
+  }
+  const std::vector<HorizonScore> scores = book.Scores();
+  ASSERT_EQ(scores.size(), kHorizons.size());
+  for (size_t j = 0; j < kHorizons.size(); ++j) {
+    SCOPED_TRACE(kHorizons[j]);
+    EXPECT_EQ(scores[j].horizon_intervals, kHorizons[j]);
+    EXPECT_EQ(scores[j].count, count[j]);
+    EXPECT_NEAR(scores[j].abs_error_sum_mw, abs_error[j], 1e-9);
+    EXPECT_NEAR(scores[j].persistence_abs_error_sum_mw, persistence[j], 1e-9);
+    // MAE as an operator would read it.
+    EXPECT_NEAR(scores[j].abs_error_sum_mw / scores[j].count, abs_error[j] / count[j], 1e-9);
+  }
+  EXPECT_EQ(count[0], 5);
+  EXPECT_EQ(count[1], 4);
+}
+
+TEST_F(ForecastBookTest, RepeatedOrEarlierTickIsRejectedAndChangesNothing) {
+  ForecastBook book = MakeBook();
+  ASSERT_TRUE(book.Ingest(Tick(0)).ok());
+  ASSERT_TRUE(book.Ingest(Tick(1)).ok());
+  const std::vector<HorizonScore> before = book.Scores();
+  absl::StatusOr<IssuedForecast> forecast_before = book.Get(IssueTime(1), absl::Milliseconds(50));
+  ASSERT_TRUE(forecast_before.ok());
+
+  GridMeasurement again = Tick(1);
+  again.net_load_mw = *again.net_load_mw + 100;  // a different value must not overwrite
+  const absl::Status repeated = book.Ingest(again);
+  EXPECT_EQ(repeated.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(book.Ingest(Tick(0)).code(), absl::StatusCode::kInvalidArgument);
+
+  const std::vector<HorizonScore> after = book.Scores();
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t j = 0; j < after.size(); ++j) {
+    EXPECT_EQ(after[j].count, before[j].count);
+    EXPECT_DOUBLE_EQ(after[j].abs_error_sum_mw, before[j].abs_error_sum_mw);
+  }
+  absl::StatusOr<IssuedForecast> forecast_after = book.Get(IssueTime(1), absl::Milliseconds(50));
+  ASSERT_TRUE(forecast_after.ok());
+  EXPECT_DOUBLE_EQ(forecast_after->last_net_load_mw, forecast_before->last_net_load_mw);
+  EXPECT_DOUBLE_EQ(forecast_after->forecasts[0].change_mw, forecast_before->forecasts[0].change_mw);
+  // The book goes on normally with the next tick.
+  EXPECT_TRUE(book.Ingest(Tick(2)).ok());
+}
+
+}  // namespace
+}  // namespace gridpilot

@@ -1,0 +1,207 @@
+// LoadGatewayConfig: defaults, a full file, strictness about keys and types, validation,
+// data paths relative to the file, and errors that name the file and the key.
+#include "services/gateway/gateway_config.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace gridpilot {
+namespace {
+
+using ::testing::HasSubstr;
+
+class GatewayConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "/gateway_config_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `text` to dir_/name and returns the path.
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::filesystem::path path = dir_ / name;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(GatewayConfigTest, EmptyPathGivesDefaults) {
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig("");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->region.name, "gb-1pct");
+  EXPECT_DOUBLE_EQ(config->region.scale, 0.01);
+  EXPECT_DOUBLE_EQ(config->region.ramp_limit_mw, 15);
+  EXPECT_DOUBLE_EQ(config->region.instability_penalty_gbp_per_mw, 150);
+  EXPECT_EQ(config->region.interval, absl::Minutes(30));
+  ASSERT_EQ(config->batteries.size(), 1u);
+  EXPECT_EQ(config->batteries[0].id, "battery-1");
+  EXPECT_DOUBLE_EQ(config->batteries[0].energy_capacity_mwh, 100);
+  ASSERT_EQ(config->peakers.size(), 1u);
+  EXPECT_EQ(config->peakers[0].id, "peaker-1");
+  EXPECT_EQ(config->peakers[0].start_up_time, absl::Minutes(20));
+  EXPECT_TRUE(config->demand_csv.empty());
+  EXPECT_TRUE(config->price_csv.empty());
+}
+
+TEST_F(GatewayConfigTest, FullFileSetsEveryField) {
+  const std::string path = Write("full.json", R"json({
+    "region": {"name": "test-region", "scale": 0.02, "ramp_limit_mw": 12.5,
+               "instability_penalty_gbp_per_mw": 99},
+    "batteries": [
+      {"id": "b-a", "energy_capacity_mwh": 200, "max_charge_mw": 40, "max_discharge_mw": 45,
+       "charge_efficiency": 0.9, "discharge_efficiency": 0.92, "soc_min_mwh": 10,
+       "soc_max_mwh": 190, "soc_initial_mwh": 100, "reserve_mwh": 30,
+       "degradation_gbp_per_mwh": 4},
+      {"id": "b-b"}
+    ],
+    "peakers": [
+      {"id": "p-a", "capacity_mw": 80, "min_stable_load_mw": 25, "start_up_time_min": 15,
+       "min_up_time_min": 90, "min_down_time_min": 45.5, "ramp_rate_mw_per_min": 6,
+       "fuel_gbp_per_mwh": 170, "start_cost_gbp": 3000}
+    ],
+    "data": {"demand_csv": "/abs/demand.csv", "price_csv": "/abs/price.csv"}
+  })json");
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->region.name, "test-region");
+  EXPECT_DOUBLE_EQ(config->region.scale, 0.02);
+  EXPECT_DOUBLE_EQ(config->region.ramp_limit_mw, 12.5);
+  EXPECT_DOUBLE_EQ(config->region.instability_penalty_gbp_per_mw, 99);
+
+  ASSERT_EQ(config->batteries.size(), 2u);
+  const BatteryParams& b = config->batteries[0];
+  EXPECT_EQ(b.id, "b-a");
+  EXPECT_DOUBLE_EQ(b.energy_capacity_mwh, 200);
+  EXPECT_DOUBLE_EQ(b.max_charge_mw, 40);
+  EXPECT_DOUBLE_EQ(b.max_discharge_mw, 45);
+  EXPECT_DOUBLE_EQ(b.charge_efficiency, 0.9);
+  EXPECT_DOUBLE_EQ(b.discharge_efficiency, 0.92);
+  EXPECT_DOUBLE_EQ(b.soc_min_mwh, 10);
+  EXPECT_DOUBLE_EQ(b.soc_max_mwh, 190);
+  EXPECT_DOUBLE_EQ(b.soc_initial_mwh, 100);
+  EXPECT_DOUBLE_EQ(b.reserve_mwh, 30);
+  EXPECT_DOUBLE_EQ(b.degradation_gbp_per_mwh, 4);
+  // An entry sets only what it names; the rest are the defaults.
+  const BatteryParams& defaults = config->batteries[1];
+  EXPECT_EQ(defaults.id, "b-b");
+  EXPECT_DOUBLE_EQ(defaults.energy_capacity_mwh, BatteryParams{}.energy_capacity_mwh);
+  EXPECT_DOUBLE_EQ(defaults.reserve_mwh, BatteryParams{}.reserve_mwh);
+
+  ASSERT_EQ(config->peakers.size(), 1u);
+  const PeakerParams& p = config->peakers[0];
+  EXPECT_EQ(p.id, "p-a");
+  EXPECT_DOUBLE_EQ(p.capacity_mw, 80);
+  EXPECT_DOUBLE_EQ(p.min_stable_load_mw, 25);
+  EXPECT_EQ(p.start_up_time, absl::Minutes(15));
+  EXPECT_EQ(p.min_up_time, absl::Minutes(90));
+  EXPECT_EQ(p.min_down_time, absl::Seconds(45.5 * 60));
+  EXPECT_DOUBLE_EQ(p.ramp_rate_mw_per_min, 6);
+  EXPECT_DOUBLE_EQ(p.fuel_gbp_per_mwh, 170);
+  EXPECT_DOUBLE_EQ(p.start_cost_gbp, 3000);
+
+  EXPECT_EQ(config->demand_csv, "/abs/demand.csv");  // absolute paths are kept
+  EXPECT_EQ(config->price_csv, "/abs/price.csv");
+}
+
+TEST_F(GatewayConfigTest, EmptyPeakerListMeansNoPeaker) {
+  absl::StatusOr<GatewayConfig> config =
+      LoadGatewayConfig(Write("no_peaker.json", R"({"peakers": []})"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->peakers.empty());
+  EXPECT_EQ(config->batteries.size(), 1u);
+}
+
+TEST_F(GatewayConfigTest, DataPathsAreRelativeToTheConfigFile) {
+  const std::string path = Write("conf/sub/cfg.json", R"({
+    "data": {"demand_csv": "demand.csv", "price_csv": "../prices/p.csv"}})");
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::filesystem::path base = std::filesystem::absolute(dir_ / "conf/sub");
+  EXPECT_EQ(std::filesystem::path(config->demand_csv), base / "demand.csv");
+  EXPECT_EQ(std::filesystem::path(config->price_csv).lexically_normal(),
+            std::filesystem::absolute(dir_ / "conf/prices/p.csv").lexically_normal());
+}
+
+struct BadCase {
+  std::string name;
+  std::string json;
+  std::vector<std::string> want_parts;  // all must appear in the message
+};
+
+TEST_F(GatewayConfigTest, BadFilesAreInvalidArgumentNamingFileAndKey) {
+  const std::vector<BadCase> cases = {
+      {"unknown top-level key", R"({"regoin": {}})", {"regoin", "unknown key"}},
+      {"unknown region key", R"({"region": {"ramp_limit": 10}})",
+       {"region.ramp_limit", "unknown key"}},
+      {"unknown battery key", R"({"batteries": [{"capacity": 100}]})",
+       {"batteries[0].capacity", "unknown key"}},
+      {"unknown key in the second peaker",
+       R"({"peakers": [{"id": "p1"}, {"id": "p2", "start_up_time": 20}]})",
+       {"peakers[1].start_up_time", "unknown key"}},
+      {"unknown data key", R"({"data": {"demand": "x.csv"}})", {"data.demand", "unknown key"}},
+      {"number given as a string", R"({"region": {"scale": "0.01"}})",
+       {"region.scale", "wrong type"}},
+      {"string given as a number", R"({"batteries": [{"id": 7}]})",
+       {"batteries[0].id", "wrong type"}},
+      {"batteries not a list", R"({"batteries": {"id": "b"}})", {"batteries", "list"}},
+      {"region not an object", R"({"region": 3})", {"region", "object"}},
+      {"top level not an object", R"([1, 2])", {"object"}},
+      {"negative charge limit", R"({"batteries": [{"max_charge_mw": -1}]})",
+       {"max_charge_mw"}},
+      {"zero ramp limit", R"({"region": {"ramp_limit_mw": 0}})", {"ramp_limit_mw"}},
+      {"soc min above initial", R"({"batteries": [{"soc_min_mwh": 60}]})",
+       {"soc_initial_mwh"}},
+      {"peaker min stable above capacity", R"({"peakers": [{"min_stable_load_mw": 70}]})",
+       {"min_stable_load_mw"}},
+      {"negative start-up time", R"({"peakers": [{"start_up_time_min": -5}]})",
+       {"start_up_time"}},
+      {"duplicate asset ids", R"({"batteries": [{"id": "x"}], "peakers": [{"id": "x"}]})",
+       {"\"x\"", "used twice"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const BadCase& c = cases[i];
+    SCOPED_TRACE(c.name);
+    const std::string path = Write("bad" + std::to_string(i) + ".json", c.json);
+    absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << config.status();
+    const std::string message(config.status().message());
+    EXPECT_THAT(message, HasSubstr(path));
+    for (const std::string& part : c.want_parts) EXPECT_THAT(message, HasSubstr(part));
+  }
+}
+
+TEST_F(GatewayConfigTest, MissingFileIsNotFoundNamingThePath) {
+  const std::string path = (dir_ / "does_not_exist.json").string();
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr(path));
+}
+
+TEST_F(GatewayConfigTest, InvalidJsonIsInvalidArgumentNamingTheFile) {
+  for (const std::string text : {"{\"region\": {\"scale\": 0.01,}", "", "{\"a\": tru}"}) {
+    SCOPED_TRACE(text);
+    const std::string path = Write("broken.json", text);
+    absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(path));
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr("JSON"));
+  }
+}
+
+}  // namespace
+}  // namespace gridpilot

@@ -1,0 +1,391 @@
+// GatewayRun driven in-process from the test thread, as an agent would over gRPC: tick
+// contents and timing semantics, lock-step answering, settlement totals, the answer
+// deadline and dropping a silent agent, History's no-look-ahead, all-or-nothing Submit,
+// the store, and Create's checks of the replay window.
+#include "services/gateway/gateway_run.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "core/time_util.h"
+#include "services/common/proto_time.h"
+#include "services/gateway/sqlite_store.h"
+
+namespace gridpilot {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kSeriesStart = *ParseUtcTimestamp("2023-01-01T00:00:00Z");
+constexpr size_t kSeriesLength = 200;
+constexpr absl::Duration kWait = absl::Seconds(60);  // generous: only a hang reaches it
+constexpr double kDischargeMw = 5.0;  // asked for on every other tick: 2.5 MWh each
+
+// Region values of series interval i (the GB series is these x100; scale 0.01).
+double RegionNetLoadMw(size_t i) { return 300.0 + static_cast<double>(i); }
+double RegionSolarMw(size_t i) { return static_cast<double>(i % 7); }
+constexpr double kRegionWindMw = 20.0;
+double PriceGbpPerMwh(size_t i) { return 50.0 + static_cast<double>(i % 48); }
+
+// 200 half-hours of a GB-wide ramp.
+GridSeries GbSeries() {
+  std::vector<GridInterval> intervals;
+  for (size_t i = 0; i < kSeriesLength; ++i) {
+    intervals.push_back(GridInterval{kSeriesStart + i * kHalfHour, RegionNetLoadMw(i) * 100,
+                                     RegionSolarMw(i) * 100, kRegionWindMw * 100,
+                                     PriceGbpPerMwh(i)});
+  }
+  return *GridSeries::Create(std::move(intervals));
+}
+
+// Options replaying `ticks` intervals from series interval 1.
+GatewayRunOptions Options(int ticks) {
+  GatewayRunOptions options;
+  options.replay_from = kSeriesStart + kHalfHour;
+  options.replay_to = options.replay_from + ticks * kHalfHour;
+  options.mode = v1::CLOCK_MODE_LOCK_STEP;
+  options.answer_deadline = kWait;
+  return options;
+}
+
+std::unique_ptr<GatewayRun> MakeRun(GatewayRunOptions options, Store* store = nullptr) {
+  absl::StatusOr<std::unique_ptr<GatewayRun>> run =
+      GatewayRun::Create(GatewayConfig{}, GbSeries(), options, store);
+  EXPECT_TRUE(run.ok()) << run.status();
+  return run.ok() ? *std::move(run) : nullptr;
+}
+
+v1::DispatchProposal BatteryProposal(double power_mw, absl::Time start,
+                                     absl::Duration lease = kHalfHour,
+                                     const std::string& asset = "battery-1") {
+  v1::DispatchProposal p;
+  p.set_asset_id(asset);
+  p.set_priority(v1::DISPATCH_PRIORITY_RESILIENCE);
+  p.set_power_mw(power_mw);
+  *p.mutable_start() = ToProtoTime(start);
+  *p.mutable_end() = ToProtoTime(start + lease);
+  p.set_reason("test");
+  return p;
+}
+
+v1::SubmitDispatchRequest Answer(const std::string& agent, absl::Time tick_time,
+                                 std::vector<v1::DispatchProposal> proposals) {
+  v1::SubmitDispatchRequest request;
+  request.set_agent(agent);
+  *request.mutable_answers_tick() = ToProtoTime(tick_time);
+  for (v1::DispatchProposal& p : proposals) *request.add_proposals() = std::move(p);
+  return request;
+}
+
+const v1::Asset* FindAsset(const v1::Tick& tick, const std::string& id) {
+  for (const v1::Asset& a : tick.assets()) {
+    if (a.id() == id) return &a;
+  }
+  return nullptr;
+}
+
+int64_t Count(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  int64_t count = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    count = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return count;
+}
+
+class GatewayRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "/gateway_run_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
+  constexpr int kTicks = 20;
+  const std::string db_path = (dir_ / "run.db").string();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db_path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const GatewayRunOptions options = Options(kTicks);
+  ASSERT_TRUE((*store)->BeginRun(options.replay_from, options.replay_to, "{}").ok());
+  std::unique_ptr<GatewayRun> run = MakeRun(options, store->get());
+  ASSERT_NE(run, nullptr);
+
+  const v1::RegionInfo region = run->RegisterAgent("test-agent");
+  EXPECT_DOUBLE_EQ(region.scale(), 0.01);
+  EXPECT_DOUBLE_EQ(region.ramp_limit_mw(), 15);
+  EXPECT_EQ(FromProtoDuration(region.interval()), kHalfHour);
+  EXPECT_EQ(FromProtoTime(region.replay_start()), options.replay_from);
+  EXPECT_EQ(FromProtoTime(region.replay_end()), options.replay_to);
+  v1::GetClockStatusResponse status = run->Status();
+  EXPECT_EQ(status.state(), v1::RUN_STATE_WAITING);
+  EXPECT_EQ(status.ticks_total(), kTicks);
+  ASSERT_EQ(status.registered_agents_size(), 1);
+  EXPECT_EQ(status.registered_agents(0), "test-agent");
+
+  ASSERT_TRUE(run->Start().ok());
+  EXPECT_EQ(run->Start().code(), absl::StatusCode::kFailedPrecondition);
+
+  for (int i = 0; i < kTicks; ++i) {
+    SCOPED_TRACE(i);
+    v1::Tick tick;
+    ASSERT_EQ(run->WaitForTick(i, kWait, &tick), GatewayRun::TickWait::kTick);
+    const absl::Time t = options.replay_from + i * kHalfHour;
+    EXPECT_EQ(tick.sequence(), i);
+    EXPECT_EQ(FromProtoTime(tick.time()), t);
+    EXPECT_EQ(FromProtoTime(tick.measured_interval_start()), t - kHalfHour);
+    // Tick i measures series interval i (the one ending at t), scaled to the region.
+    ASSERT_TRUE(tick.has_net_load_mw());
+    EXPECT_NEAR(tick.net_load_mw(), RegionNetLoadMw(i), 1e-9);
+    EXPECT_NEAR(tick.embedded_solar_mw(), RegionSolarMw(i), 1e-9);
+    EXPECT_NEAR(tick.embedded_wind_mw(), kRegionWindMw, 1e-9);
+    EXPECT_NEAR(tick.gross_load_mw(), RegionNetLoadMw(i) + RegionSolarMw(i) + kRegionWindMw,
+                1e-9);
+    EXPECT_DOUBLE_EQ(tick.price_gbp_per_mwh(), PriceGbpPerMwh(i));  // prices are not scaled
+    // What we asked for in the previous tick was applied in the measured interval.
+    EXPECT_NEAR(tick.dispatch_mw(), (i > 0 && (i - 1) % 2 == 0) ? kDischargeMw : 0.0, 1e-9);
+    ASSERT_NE(FindAsset(tick, "battery-1"), nullptr);
+    ASSERT_NE(FindAsset(tick, "peaker-1"), nullptr);
+
+    // The run waits for our answer: exactly i intervals are settled, the clock is at t.
+    status = run->Status();
+    EXPECT_EQ(status.state(), v1::RUN_STATE_RUNNING);
+    EXPECT_EQ(status.ticks_done(), i);
+    EXPECT_EQ(FromProtoTime(status.now()), t);
+
+    // History holds every interval that has ended by t, and nothing later.
+    const std::vector<v1::Tick> history = run->History(kSeriesStart, absl::InfiniteFuture());
+    ASSERT_EQ(history.size(), static_cast<size_t>(i + 1));
+    for (const v1::Tick& h : history) {
+      EXPECT_LE(FromProtoTime(h.measured_interval_start()) + kHalfHour, t);
+    }
+    EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()), t - kHalfHour);
+    EXPECT_TRUE(run->History(t, t + absl::Hours(2)).empty());
+
+    std::vector<v1::DispatchProposal> proposals;
+    if (i % 2 == 0) proposals.push_back(BatteryProposal(kDischargeMw, t));
+    absl::StatusOr<std::vector<v1::ProposalResult>> results =
+        run->Submit(Answer("test-agent", t, std::move(proposals)));
+    ASSERT_TRUE(results.ok()) << results.status();
+    EXPECT_EQ(results->size(), i % 2 == 0 ? 1u : 0u);
+  }
+
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  v1::Tick after_end;
+  EXPECT_EQ(run->WaitForTick(kTicks, absl::Seconds(5), &after_end),
+            GatewayRun::TickWait::kFinished);
+  status = run->Status();
+  EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
+  EXPECT_EQ(status.ticks_done(), kTicks);
+  EXPECT_EQ(status.missed_answers(), 0);
+  EXPECT_EQ(FromProtoTime(status.now()), options.replay_to);
+
+  // Once finished, the clock is at replay_to: history stops there even though the
+  // series goes on.
+  const std::vector<v1::Tick> history = run->History(kSeriesStart, absl::InfiniteFuture());
+  ASSERT_EQ(history.size(), static_cast<size_t>(kTicks + 1));
+  EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()) + kHalfHour,
+            options.replay_to);
+
+  const v1::GetPnlResponse pnl = run->Pnl();
+  EXPECT_EQ(pnl.intervals_settled(), kTicks);
+  ASSERT_EQ(pnl.by_cause_size(), kLedgerCauseCount);
+  double sum_gbp = 0;
+  for (const v1::CauseTotal& c : pnl.by_cause()) sum_gbp += c.amount_gbp();
+  EXPECT_NEAR(pnl.net_gbp(), sum_gbp, 1e-9);
+  EXPECT_EQ(pnl.by_cause(static_cast<int>(LedgerCause::kArbitrageSold)).cause(),
+            "arbitrage_sold");
+  EXPECT_GT(pnl.by_cause(static_cast<int>(LedgerCause::kArbitrageSold)).amount_gbp(), 0);
+  ASSERT_EQ(pnl.dispatches_size(), 2);
+  EXPECT_EQ(pnl.dispatches(0).asset_id(), "battery-1");
+  EXPECT_EQ(pnl.dispatches(0).intervals_dispatched(), kTicks / 2);
+  EXPECT_NEAR(pnl.dispatches(0).energy_mwh(), kTicks / 2 * kDischargeMw * 0.5, 1e-9);
+  EXPECT_NEAR(pnl.battery_cycles(), kTicks / 2 * kDischargeMw * 0.5 / 200.0, 1e-12);
+
+  const std::vector<v1::Decision> decisions = run->RecentDecisions(2);
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(FromProtoTime(decisions[0].interval_start()), options.replay_to - kHalfHour);
+
+  // The store saw every interval and every accepted proposal, and the run's end
+  // committed them (no Flush here).
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM telemetry"), kTicks);
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM decisions"), 2 * kTicks);
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'accepted'"),
+            kTicks / 2);
+}
+
+TEST_F(GatewayRunTest, SilentAgentIsCountedThenNoLongerWaitedFor) {
+  constexpr int kTicks = 100;
+  GatewayRunOptions options = Options(kTicks);
+  options.answer_deadline = absl::Milliseconds(50);
+  options.max_consecutive_misses = 3;
+  std::unique_ptr<GatewayRun> run = MakeRun(options);
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("silent");
+  ASSERT_TRUE(run->Start().ok());
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  const v1::GetClockStatusResponse status = run->Status();
+  EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
+  EXPECT_EQ(status.ticks_done(), kTicks);
+  // Three deadlines passed; after that the agent is not waited for, so no more misses.
+  EXPECT_EQ(status.missed_answers(), 3);
+}
+
+TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
+  const std::string db_path = (dir_ / "submit.db").string();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db_path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const GatewayRunOptions options = Options(5);
+  ASSERT_TRUE((*store)->BeginRun(options.replay_from, options.replay_to, "{}").ok());
+  std::unique_ptr<GatewayRun> run = MakeRun(options, store->get());
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  const absl::Time t = FromProtoTime(tick.time());
+
+  v1::DispatchProposal no_priority = BatteryProposal(5, t);
+  no_priority.set_priority(v1::DISPATCH_PRIORITY_UNSPECIFIED);
+  v1::DispatchProposal no_lease = BatteryProposal(5, t);
+  no_lease.clear_end();
+  struct Case {
+    std::string name;
+    v1::DispatchProposal bad;
+    std::string want_part;
+  };
+  const std::vector<Case> cases = {
+      {"unknown asset", BatteryProposal(5, t, kHalfHour, "battery-9"), "battery-9"},
+      {"power beyond the asset's range", BatteryProposal(80, t), "power_mw"},
+      {"NaN power", BatteryProposal(std::nan(""), t), "power_mw"},
+      {"empty lease", BatteryProposal(5, t, absl::ZeroDuration()), "end"},
+      {"unspecified priority", no_priority, "priority"},
+      {"missing lease end", no_lease, "start and end"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    absl::StatusOr<std::vector<v1::ProposalResult>> results =
+        run->Submit(Answer("agent", t, {BatteryProposal(10, t), c.bad}));
+    ASSERT_FALSE(results.ok());
+    EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(results.status().message()), HasSubstr("proposals[1]"));
+    EXPECT_THAT(std::string(results.status().message()), HasSubstr(c.want_part));
+    for (const v1::Asset& a : run->Assets()) EXPECT_EQ(a.scheduled_proposal_id(), 0) << a.id();
+  }
+  ASSERT_TRUE((*store)->Flush().ok());
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'accepted'"), 0);
+  EXPECT_GE(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'rejected'"), 4);
+  EXPECT_EQ(run->Submit(v1::SubmitDispatchRequest()).status().code(),
+            absl::StatusCode::kInvalidArgument);  // no agent name
+
+  // Nothing was stored, so the first proposal accepted gets id 1; a retry is a duplicate.
+  // These do not answer the tick, so the run keeps waiting and the clock stays at t.
+  v1::DispatchProposal keyed = BatteryProposal(10, t);
+  keyed.set_idempotency_key("k1");
+  v1::SubmitDispatchRequest not_an_answer = Answer("agent", t, {keyed});
+  not_an_answer.clear_answers_tick();
+  absl::StatusOr<std::vector<v1::ProposalResult>> ok = run->Submit(not_an_answer);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_EQ(ok->size(), 1u);
+  EXPECT_EQ((*ok)[0].proposal_id(), 1);
+  EXPECT_FALSE((*ok)[0].duplicate());
+  absl::StatusOr<std::vector<v1::ProposalResult>> retry = run->Submit(not_an_answer);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ((*retry)[0].proposal_id(), 1);
+  EXPECT_TRUE((*retry)[0].duplicate());
+  const std::vector<v1::Asset> assets = run->Assets();
+  ASSERT_EQ(assets[0].id(), "battery-1");
+  EXPECT_EQ(assets[0].scheduled_proposal_id(), 1);
+  EXPECT_DOUBLE_EQ(assets[0].scheduled_power_mw(), 10);
+}
+
+TEST_F(GatewayRunTest, SubmitRejectsAKeyReusedWithinOneRequestAndStoresNothing) {
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(3));
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  const absl::Time t = FromProtoTime(tick.time());
+  // The same key for two different proposals in one request: the second is a key reuse,
+  // which the arbiter rejects, so the request must fail and nothing be stored.
+  v1::DispatchProposal first = BatteryProposal(10, t);
+  first.set_idempotency_key("same");
+  v1::DispatchProposal second = BatteryProposal(-10, t);
+  second.set_idempotency_key("same");
+  absl::StatusOr<std::vector<v1::ProposalResult>> results =
+      run->Submit(Answer("agent", t, {first, second}));
+  EXPECT_FALSE(results.ok());
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(results.status().message()), HasSubstr("idempotency_key"));
+  for (const v1::Asset& a : run->Assets()) {
+    EXPECT_EQ(a.scheduled_proposal_id(), 0) << a.id() << ": part of a failed request was stored";
+  }
+}
+
+TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
+  struct Case {
+    std::string name;
+    absl::Time from;
+    absl::Time to;
+    std::string want_part;  // empty: OK
+  };
+  const absl::Time end = kSeriesStart + kSeriesLength * kHalfHour;
+  const std::vector<Case> cases = {
+      {"whole series after its first interval", kSeriesStart + kHalfHour, end, ""},
+      {"start with no prior interval", kSeriesStart, kSeriesStart + absl::Hours(2),
+       "needs data for the interval before"},
+      {"start before the data", kSeriesStart - absl::Hours(1), kSeriesStart + absl::Hours(2),
+       "needs data for the interval before"},
+      {"start off the half-hour grid", kSeriesStart + absl::Minutes(45),
+       kSeriesStart + absl::Hours(2), "needs data for the interval before"},
+      {"end after the data", kSeriesStart + kHalfHour, end + kHalfHour, "after the data's end"},
+      {"end before start", kSeriesStart + absl::Hours(2), kSeriesStart + absl::Hours(1),
+       "after its start"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    GatewayRunOptions options;
+    options.replay_from = c.from;
+    options.replay_to = c.to;
+    absl::StatusOr<std::unique_ptr<GatewayRun>> run =
+        GatewayRun::Create(GatewayConfig{}, GbSeries(), options, nullptr);
+    if (c.want_part.empty()) {
+      EXPECT_TRUE(run.ok()) << run.status();
+      continue;
+    }
+    ASSERT_FALSE(run.ok());
+    EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(run.status().message()), HasSubstr(c.want_part));
+  }
+}
+
+TEST_F(GatewayRunTest, StopEndsAWaitingRun) {
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(50));
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  run->Stop();  // the run is waiting for our answer to tick 0 (deadline 60 s)
+  EXPECT_EQ(run->WaitForTick(1, kWait, &tick), GatewayRun::TickWait::kFinished);
+  run.reset();  // joins the loop thread
+}
+
+}  // namespace
+}  // namespace gridpilot

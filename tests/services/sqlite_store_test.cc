@@ -1,0 +1,374 @@
+// SqliteStore: the rows it writes, read back through the plain sqlite3 API as an
+// operator's tool would, when batched writes become visible, WAL mode, run ids and open
+// errors.
+#include "services/gateway/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::Time At(const char* text) { return *ParseUtcTimestamp(text); }
+
+// A cell as read back: NULL, integer, real or text.
+using Cell = std::variant<std::monostate, int64_t, double, std::string>;
+using Row = std::vector<Cell>;
+
+// A read-only connection of its own, as a separate process would have.
+class Reader {
+ public:
+  explicit Reader(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  }
+  ~Reader() { sqlite3_close(db_); }
+
+  std::vector<Row> Query(const std::string& sql) {
+    std::vector<Row> rows;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return rows;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      Row& row = rows.emplace_back();
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+          case SQLITE_INTEGER: row.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, c)); break;
+          default:
+            row.emplace_back(std::string(
+                reinterpret_cast<const char*>(sqlite3_column_text(stmt, c))));
+        }
+      }
+    }
+    sqlite3_finalize(stmt);
+    return rows;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+bool IsNull(const Cell& c) { return std::holds_alternative<std::monostate>(c); }
+int64_t Int(const Cell& c) { return std::get<int64_t>(c); }
+double Real(const Cell& c) {
+  // SQLite stores a REAL that is a whole number compactly but returns it as a float.
+  return std::holds_alternative<int64_t>(c) ? static_cast<double>(std::get<int64_t>(c))
+                                            : std::get<double>(c);
+}
+const std::string& Text(const Cell& c) { return std::get<std::string>(c); }
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "/sqlite_store_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    path_ = (dir_ / "gridpilot.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<SqliteStore> OpenStore(int commit_every_records = 256) {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+        SqliteStore::Open(path_, commit_every_records);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+ProposalRecord Record(int64_t id, const std::string& key, double power_mw) {
+  ProposalRecord r;
+  r.id = id;
+  r.submitted_at = At("2023-01-01T00:00:00Z");
+  r.proposal.agent = "grid-response";
+  r.proposal.asset_id = "battery-1";
+  r.proposal.priority = DispatchPriority::kResilience;
+  r.proposal.power_mw = power_mw;
+  r.proposal.start = At("2023-01-01T00:00:00Z");
+  r.proposal.end = At("2023-01-01T00:30:00Z");
+  r.proposal.idempotency_key = key;
+  r.proposal.reason = "ramp ahead";
+  return r;
+}
+
+// A made-up interval: one battery discharging, one peaker starting.
+IntervalOutcome MadeUpOutcome(absl::Time start) {
+  IntervalOutcome out;
+  out.interval_start = start;
+  AssetDecision battery;
+  battery.asset_id = "battery-1";
+  battery.proposal_id = 3;
+  battery.agent = "grid-response";
+  battery.priority = DispatchPriority::kResilience;
+  battery.requested_mw = 30;
+  battery.applied_mw = 25;
+  battery.reason = "ramp ahead; clamped";
+  AssetDecision peaker;
+  peaker.asset_id = "peaker-1";
+  peaker.requested_mw = 0;
+  peaker.applied_mw = 0;
+  out.decisions = {battery, peaker};
+  out.batteries.push_back(BatteryInterval{25, 50, 50 - 12.5 / 0.95, 0, 12.5});
+  PeakerInterval p;
+  p.next.status = PeakerStatus::kStarting;
+  out.peakers.push_back(p);
+  out.net_load_mw = 340;
+  out.dispatch_mw = 25;
+  out.net_load_after_mw = 315;
+  out.excess_mw = 0;
+  out.baseline_excess_mw = 25;
+  out.entries = {
+      {start, LedgerCause::kArbitrageSold, 1000.5, "battery-1", ""},
+      {start, LedgerCause::kBatteryDegradation, -62.5, "battery-1", ""},
+      {start, LedgerCause::kInstabilityPenalty, 0, "", ""},
+  };
+  return out;
+}
+
+GridInterval MadeUpRegion(absl::Time start) {
+  return GridInterval{start, 340, std::nullopt, 12.25, 80.04};
+}
+
+TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"),
+                              R"({"region": {}})").ok());
+  const int64_t run = store->run_id();
+  EXPECT_GT(run, 0);
+
+  ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kDuplicate, "").ok());
+  ProposalRecord rejected = Record(0, "k2", std::nan(""));
+  ASSERT_TRUE(
+      store->RecordProposal(rejected, ProposalStatus::kRejected, "power_mw: not finite").ok());
+  ProposalRecord cancelled;
+  cancelled.id = 1;
+  cancelled.submitted_at = At("2023-01-01T00:10:00Z");
+  ASSERT_TRUE(store->RecordProposal(cancelled, ProposalStatus::kCancelled, "cancelled").ok());
+
+  const absl::Time start = At("2023-01-01T00:30:00Z");
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+
+  Reader reader(path_);
+  std::vector<Row> runs = reader.Query("SELECT run_id, replay_from, replay_to, config_json FROM runs");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(Int(runs[0][0]), run);
+  EXPECT_EQ(Text(runs[0][1]), "2023-01-01T00:00:00Z");
+  EXPECT_EQ(Text(runs[0][2]), "2023-01-02T00:00:00Z");
+  EXPECT_EQ(Text(runs[0][3]), R"({"region": {}})");
+
+  std::vector<Row> proposals = reader.Query(
+      "SELECT run_id, proposal_id, status, submitted_at, agent, asset_id, priority, power_mw, "
+      "lease_start, lease_end, idempotency_key, reason, detail FROM proposals ORDER BY rowid");
+  ASSERT_EQ(proposals.size(), 4u);
+  const Row& accepted = proposals[0];
+  EXPECT_EQ(Int(accepted[0]), run);
+  EXPECT_EQ(Int(accepted[1]), 1);
+  EXPECT_EQ(Text(accepted[2]), "accepted");
+  EXPECT_EQ(Text(accepted[3]), "2023-01-01T00:00:00Z");
+  EXPECT_EQ(Text(accepted[4]), "grid-response");
+  EXPECT_EQ(Text(accepted[5]), "battery-1");
+  EXPECT_EQ(Int(accepted[6]), static_cast<int>(DispatchPriority::kResilience));
+  EXPECT_DOUBLE_EQ(Real(accepted[7]), 30);
+  EXPECT_EQ(Text(accepted[8]), "2023-01-01T00:00:00Z");
+  EXPECT_EQ(Text(accepted[9]), "2023-01-01T00:30:00Z");
+  EXPECT_EQ(Text(accepted[10]), "k1");
+  EXPECT_EQ(Text(accepted[11]), "ramp ahead");
+  EXPECT_EQ(Text(accepted[12]), "");
+  EXPECT_EQ(Text(proposals[1][2]), "duplicate");
+  EXPECT_EQ(Text(proposals[2][2]), "rejected");
+  EXPECT_EQ(Int(proposals[2][1]), 0);
+  EXPECT_TRUE(IsNull(proposals[2][7]));  // a NaN power is stored as NULL
+  EXPECT_EQ(Text(proposals[2][12]), "power_mw: not finite");
+  EXPECT_EQ(Text(proposals[3][2]), "cancelled");
+  EXPECT_EQ(Int(proposals[3][1]), 1);
+  EXPECT_EQ(Text(proposals[3][3]), "2023-01-01T00:10:00Z");
+
+  std::vector<Row> telemetry = reader.Query(
+      "SELECT run_id, interval_start, net_load_mw, embedded_solar_mw, embedded_wind_mw, "
+      "price_gbp_per_mwh, dispatch_mw, net_load_after_mw, excess_mw, baseline_excess_mw "
+      "FROM telemetry");
+  ASSERT_EQ(telemetry.size(), 1u);
+  const Row& t = telemetry[0];
+  EXPECT_EQ(Int(t[0]), run);
+  EXPECT_EQ(Text(t[1]), "2023-01-01T00:30:00Z");
+  EXPECT_DOUBLE_EQ(Real(t[2]), 340);
+  EXPECT_TRUE(IsNull(t[3]));  // missing stays missing
+  EXPECT_DOUBLE_EQ(Real(t[4]), 12.25);
+  EXPECT_DOUBLE_EQ(Real(t[5]), 80.04);
+  EXPECT_DOUBLE_EQ(Real(t[6]), 25);
+  EXPECT_DOUBLE_EQ(Real(t[7]), 315);
+  EXPECT_DOUBLE_EQ(Real(t[8]), 0);
+  EXPECT_DOUBLE_EQ(Real(t[9]), 25);
+
+  std::vector<Row> decisions = reader.Query(
+      "SELECT asset_id, proposal_id, agent, priority, requested_mw, applied_mw, soc_before_mwh, "
+      "soc_after_mwh, charge_mwh, discharge_mwh, peaker_status, reason, interval_start, run_id "
+      "FROM decisions ORDER BY asset_id");
+  ASSERT_EQ(decisions.size(), 2u);
+  const Row& b = decisions[0];
+  EXPECT_EQ(Text(b[0]), "battery-1");
+  EXPECT_EQ(Int(b[1]), 3);
+  EXPECT_EQ(Text(b[2]), "grid-response");
+  EXPECT_EQ(Int(b[3]), static_cast<int>(DispatchPriority::kResilience));
+  EXPECT_DOUBLE_EQ(Real(b[4]), 30);
+  EXPECT_DOUBLE_EQ(Real(b[5]), 25);
+  EXPECT_DOUBLE_EQ(Real(b[6]), 50);
+  EXPECT_DOUBLE_EQ(Real(b[7]), 50 - 12.5 / 0.95);
+  EXPECT_DOUBLE_EQ(Real(b[8]), 0);
+  EXPECT_DOUBLE_EQ(Real(b[9]), 12.5);
+  EXPECT_TRUE(IsNull(b[10]));
+  EXPECT_EQ(Text(b[11]), "ramp ahead; clamped");
+  EXPECT_EQ(Text(b[12]), "2023-01-01T00:30:00Z");
+  EXPECT_EQ(Int(b[13]), run);
+  const Row& p = decisions[1];
+  EXPECT_EQ(Text(p[0]), "peaker-1");
+  EXPECT_EQ(Int(p[1]), 0);
+  EXPECT_EQ(Text(p[2]), "");
+  for (int c = 6; c <= 9; ++c) EXPECT_TRUE(IsNull(p[c])) << c;
+  EXPECT_EQ(Text(p[10]), "starting");
+
+  std::vector<Row> ledger = reader.Query(
+      "SELECT cause, asset_id, amount_gbp, interval_start, run_id FROM ledger ORDER BY rowid");
+  ASSERT_EQ(ledger.size(), 3u);
+  EXPECT_EQ(Text(ledger[0][0]), "arbitrage_sold");
+  EXPECT_EQ(Text(ledger[0][1]), "battery-1");
+  EXPECT_DOUBLE_EQ(Real(ledger[0][2]), 1000.5);
+  EXPECT_EQ(Text(ledger[0][3]), "2023-01-01T00:30:00Z");
+  EXPECT_EQ(Int(ledger[0][4]), run);
+  EXPECT_EQ(Text(ledger[1][0]), "battery_degradation");
+  EXPECT_DOUBLE_EQ(Real(ledger[1][2]), -62.5);
+  EXPECT_EQ(Text(ledger[2][0]), "instability_penalty");
+  EXPECT_EQ(Text(ledger[2][1]), "");
+  std::vector<Row> sum = reader.Query("SELECT SUM(amount_gbp) FROM ledger");
+  EXPECT_DOUBLE_EQ(Real(sum[0][0]), 1000.5 - 62.5);
+}
+
+TEST_F(SqliteStoreTest, AFailedIntervalUndoesOnlyItselfNotItsBatch) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+  const absl::Time start = At("2023-01-01T00:30:00Z");
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  // The same interval again violates the telemetry primary key: nothing of it is kept.
+  EXPECT_FALSE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  // A decision row that fails after the telemetry row went in: that telemetry row goes too.
+  const absl::Time bad = start + 2 * kHalfHour;
+  IntervalOutcome duplicate_asset = MadeUpOutcome(bad);
+  duplicate_asset.decisions[1].asset_id = "battery-1";  // decisions key clash
+  EXPECT_FALSE(store->RecordInterval(MadeUpRegion(bad), duplicate_asset).ok());
+  // The store is still usable afterwards, in the same batch.
+  const absl::Time next = start + kHalfHour;
+  EXPECT_TRUE(store->RecordInterval(MadeUpRegion(next), MadeUpOutcome(next)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+
+  Reader reader(path_);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry WHERE interval_start = '" +
+                             FormatUtcTimestamp(bad) + "'")[0][0]),
+            0);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 2);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM decisions")[0][0]), 4);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM ledger")[0][0]), 6);
+}
+
+TEST_F(SqliteStoreTest, BatchedRecordsBecomeVisibleOnCommit) {
+  std::unique_ptr<SqliteStore> store = OpenStore(/*commit_every_records=*/3);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+  auto visible = [&] {
+    Reader reader(path_);
+    return Int(reader.Query("SELECT COUNT(*) FROM proposals")[0][0]);
+  };
+  auto record = [&](int64_t id) {
+    ASSERT_TRUE(store->RecordProposal(Record(id, "", 1), ProposalStatus::kAccepted, "").ok());
+  };
+  EXPECT_EQ(visible(), 0);
+  record(1);
+  record(2);
+  EXPECT_EQ(visible(), 0);  // two records: the batch is still open
+  record(3);
+  EXPECT_EQ(visible(), 3);  // the third commits the batch
+  record(4);
+  EXPECT_EQ(visible(), 3);
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(visible(), 4);
+  ASSERT_TRUE(store->Flush().ok());  // nothing open: a no-op
+  record(5);
+  // A new run commits what the previous one left open.
+  ASSERT_TRUE(store->BeginRun(At("2023-02-01T00:00:00Z"), At("2023-02-02T00:00:00Z"), "{}").ok());
+  EXPECT_EQ(visible(), 5);
+  record(6);
+  store.reset();  // closing commits
+  EXPECT_EQ(visible(), 6);
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Reader reader(path_);
+  std::vector<Row> mode = reader.Query("PRAGMA journal_mode");
+  ASSERT_EQ(mode.size(), 1u);
+  EXPECT_EQ(Text(mode[0][0]), "wal");
+}
+
+TEST_F(SqliteStoreTest, TwoRunsInOneFileGetDifferentRunIds) {
+  int64_t first_run = 0;
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+    first_run = store->run_id();
+    const absl::Time start = At("2023-01-01T00:30:00Z");
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  }  // closed: committed
+  std::unique_ptr<SqliteStore> store = OpenStore();  // reopened: the file is kept
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-02-01T00:00:00Z"), At("2023-02-02T00:00:00Z"), "{}").ok());
+  const int64_t second_run = store->run_id();
+  EXPECT_NE(second_run, first_run);
+  // The same interval start is fine in another run.
+  const absl::Time start = At("2023-01-01T00:30:00Z");
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+
+  Reader reader(path_);
+  std::vector<Row> runs = reader.Query("SELECT run_id FROM runs ORDER BY run_id");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(Int(runs[0][0]), first_run);
+  EXPECT_EQ(Int(runs[1][0]), second_run);
+  std::vector<Row> per_run = reader.Query(
+      "SELECT run_id, COUNT(*) FROM telemetry GROUP BY run_id ORDER BY run_id");
+  ASSERT_EQ(per_run.size(), 2u);
+  EXPECT_EQ(Int(per_run[0][1]), 1);
+  EXPECT_EQ(Int(per_run[1][1]), 1);
+}
+
+TEST_F(SqliteStoreTest, PathInMissingDirectoryIsUnavailableNamingThePath) {
+  const std::string path = (dir_ / "no" / "such" / "dir" / "gridpilot.db").string();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable) << store.status();
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr(path));
+}
+
+}  // namespace
+}  // namespace gridpilot
