@@ -1,15 +1,12 @@
 // gridpilot-response: the grid-response agent. Follows the gateway's ticks, counters
 // ramps beyond the limit (measured, and forecast via gridpilot-forecast) with resilience
 // proposals for the battery and the peaker, and serves ResponseAgentService.
-#include <thread>
-
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/str_cat.h"
+#include "agents/common/agent_process.h"
 #include "agents/grid_response/response_agent.h"
 #include "agents/grid_response/response_service.h"
 #include "core/logging.h"
-#include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -24,10 +21,6 @@ int main(int argc, char** argv) {
   BlockShutdownSignals();
   absl::ParseCommandLine(argc, argv);
   SetLogTag("response");
-  if (absl::GetFlag(FLAGS_gateway).empty()) {
-    LogError("--gateway is required");
-    return 2;
-  }
   std::unique_ptr<GrpcChangeForecastSource> forecasts;
   if (!absl::GetFlag(FLAGS_forecast).empty()) {
     forecasts = std::make_unique<GrpcChangeForecastSource>(
@@ -35,24 +28,8 @@ int main(int argc, char** argv) {
   }
   ResponseAgent agent(forecasts.get());
   ResponseAgentServiceImpl service(&agent);
-  absl::StatusOr<RunningServer> server = StartGrpcServer(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service},
-      absl::GetFlag(FLAGS_port_file));
-  if (!server.ok()) {
-    LogError(server.status().message());
-    return 2;
-  }
-  AgentRuntime runtime(ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway), &agent);
-  absl::Status registered = runtime.Register(absl::Seconds(30));
-  if (!registered.ok()) {
-    LogError(registered.message());
-    return 2;
-  }
-  std::thread ticks([&runtime] { runtime.Run(); });
-  WaitForShutdownSignal();
-  LogCpuUsage();
-  runtime.Stop();
-  ticks.join();
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  return 0;
+  return RunAgentProcess({ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
+                          absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
+                          absl::GetFlag(FLAGS_port_file)},
+                         &agent, &service);
 }

@@ -1,0 +1,30 @@
+// The body of every agent's main(): serve the agent's own gRPC service (with health and
+// reflection) on loopback, register with the gateway, follow ticks until the run ends,
+// and stop cleanly on SIGTERM / SIGINT.
+#ifndef GRIDPILOT_AGENTS_COMMON_AGENT_PROCESS_H_
+#define GRIDPILOT_AGENTS_COMMON_AGENT_PROCESS_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "agents/common/agent_runtime.h"
+
+namespace gridpilot {
+
+struct AgentProcessOptions {
+  std::string agent_name;       // as registered with the gateway
+  std::string gateway_address;  // host:port, required
+  std::string host = "127.0.0.1";
+  int port = 0;                 // 0 = any free port
+  std::string port_file;        // where the bound port is written; may be empty
+};
+
+// Runs until a shutdown signal. Returns the process exit code (0 clean, 2 on a start-up
+// error, which is logged). Call BlockShutdownSignals() first thing in main.
+int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
+                    grpc::Service* service);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_AGENTS_COMMON_AGENT_PROCESS_H_
