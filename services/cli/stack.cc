@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
+#include "services/common/shutdown_signal.h"
 
 namespace gridpilot {
 namespace {
@@ -95,6 +96,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
                                                  "):\n", stack->processes_.back().LogTail(15)));
     }
     if (absl::Now() > give_up) return absl::DeadlineExceededError("forecast never became ready");
+    if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     absl::SleepFor(absl::Milliseconds(100));
   }
 
@@ -120,6 +122,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
       }
     }
     if (absl::Now() > give_up) return absl::DeadlineExceededError("agents never registered");
+    if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     absl::SleepFor(absl::Milliseconds(20));
   }
   return stack;
@@ -154,6 +157,7 @@ absl::Status Stack::WaitFinished(
     absl::StatusOr<v1::GetClockStatusResponse> status = ClockStatus();
     if (!status.ok()) return status.status();
     if (status->state() == v1::RUN_STATE_FINISHED) return absl::OkStatus();
+    if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     if (absl::Now() >= next_report) {
       progress(*status);
       next_report = absl::Now() + absl::Seconds(1);

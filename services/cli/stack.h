@@ -57,7 +57,9 @@ class Stack {
   absl::Status StartClock();
   absl::StatusOr<v1::GetClockStatusResponse> ClockStatus();
   // Polls until the run is finished; calls `progress` about once a second.
-  // Unavailable if a process dies on the way.
+  // Unavailable if a process dies on the way; Cancelled on SIGINT/SIGTERM (the caller
+  // blocks them with BlockShutdownSignals and then stops the stack). Launch also returns
+  // Cancelled when interrupted.
   absl::Status WaitFinished(const std::function<void(const v1::GetClockStatusResponse&)>& progress);
   absl::StatusOr<StackFigures> Collect();
   // Stops every process (SIGTERM, then SIGKILL); true if all stopped on SIGTERM.

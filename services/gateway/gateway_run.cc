@@ -309,7 +309,8 @@ void GatewayRun::Loop() {
   absl::MutexLock lock(&mu_);
   clock_.Set(options_.replay_to);
   finished_ = true;
-  LogInfo(absl::StrCat("run finished: ", engine_.intervals_applied(), " intervals settled, net ",
+  LogInfo(absl::StrCat(stop_ ? "run stopped early: " : "run finished: ",
+                       engine_.intervals_applied(), " intervals settled, net ",
                        absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
 }
 
