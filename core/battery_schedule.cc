@@ -205,6 +205,10 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
   std::vector<int32_t> choice(intervals * n);
   for (size_t i = intervals; i-- > 0;) {
     const double price = request.price_gbp_per_mwh[i];
+    // Reward per MWh of stored energy given up (> 0 discharging, < 0 charging): the two
+    // branches of reward() as constants, so the inner loops are branch-free.
+    const double gbp_per_stored_mwh_out = (price - degradation) * discharge_eff;
+    const double gbp_per_stored_mwh_in = (price + degradation) * inv_charge_eff;
     int32_t* stage_choice = choice.data() + i * n;
     for (int a = 0; a < n; ++a) {
       const bool first_move = i == 0 && a == start_index;
@@ -213,8 +217,17 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
       const bool may_hold = lo <= a && a <= hi;
       double best = may_hold ? next_value[a] : -std::numeric_limits<double>::infinity();
       int32_t best_to = may_hold ? a : lo;
-      for (int to = lo; to <= hi; ++to) {
-        const double candidate = reward(levels[a], levels[to], price) + next_value[to];
+      const double from = levels[a];
+      // Same order as a single lo..hi scan (ties keep the earlier choice).
+      for (int to = lo; to < std::min(a, hi + 1); ++to) {
+        const double candidate = gbp_per_stored_mwh_out * (from - levels[to]) + next_value[to];
+        if (candidate > best) {
+          best = candidate;
+          best_to = to;
+        }
+      }
+      for (int to = std::max(a + 1, lo); to <= hi; ++to) {
+        const double candidate = gbp_per_stored_mwh_in * (from - levels[to]) + next_value[to];
         if (candidate > best) {
           best = candidate;
           best_to = to;
