@@ -9,6 +9,7 @@
 #include "core/battery.h"
 #include "core/battery_schedule.h"
 #include "core/interlocks.h"
+#include "core/ledger.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
 
@@ -30,6 +31,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   if (battery == nullptr) return {};
   const BatteryParams params = BatteryParamsFromProto(*battery);
+  Account(params, battery->battery().power_mw(), price, t);
   const double floor_mwh = params.soc_min_mwh + params.reserve_mwh;
 
   // Where the battery will stand when the planned interval begins: now, plus what is
@@ -110,6 +112,66 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   p.set_reason(reason);
   status_.set_proposals_sent(status_.proposals_sent() + 1);
   return {p};
+}
+
+void TraderAgent::Account(const BatteryParams& params, double ended_power_mw,
+                          std::optional<double> ended_price, absl::Time t) {
+  if (!battery_at_start_.has_value()) {
+    // The first tick: the battery has not run yet under this trader.
+    battery_at_start_ = params;
+    yesterday_plan_.emplace(params, interval_, max_power_step_mw_);
+  } else {
+    if (ended_price.has_value()) last_price_ = ended_price;
+    // Settled as the gateway settles: a missing price at the last known one.
+    if (last_price_.has_value()) {
+      const double hours = absl::ToDoubleHours(interval_);
+      BatteryInterval ended;
+      ended.power_mw = ended_power_mw;
+      ended.charge_mwh = std::max(0.0, -ended_power_mw) * hours;
+      ended.discharge_mwh = std::max(0.0, ended_power_mw) * hours;
+      for (const LedgerEntry& e :
+           SettleBattery(params, ended, *last_price_, t - interval_, "")) {
+        realised_pnl_gbp_ += e.amount_gbp;
+      }
+    }
+    prices_seen_.push_back(ended_price);
+  }
+  yesterday_plan_->Step(t, ended_price);
+}
+
+v1::GetTraderPnlResponse TraderAgent::Pnl() const {
+  absl::MutexLock lock(&mu_);
+  v1::GetTraderPnlResponse pnl;
+  pnl.set_intervals(static_cast<int64_t>(prices_seen_.size()));
+  pnl.set_realised_pnl_gbp(realised_pnl_gbp_);
+  if (!battery_at_start_.has_value() || prices_seen_.empty()) return pnl;
+  // Hindsight over exactly the settled intervals; a missing price is filled with the
+  // one before it, as settlement does.
+  std::vector<double> prices;
+  std::optional<double> fill;
+  int64_t missing = 0;
+  for (const std::optional<double>& p : prices_seen_) {
+    if (p.has_value()) fill = p; else ++missing;
+    prices.push_back(fill.value_or(0.0));
+  }
+  ScheduleRequest request;
+  request.battery = *battery_at_start_;
+  request.soc_start_mwh = battery_at_start_->soc_initial_mwh;
+  request.soc_floor_mwh = battery_at_start_->soc_min_mwh + battery_at_start_->reserve_mwh;
+  request.interval = interval_;
+  request.price_gbp_per_mwh = std::move(prices);
+  const double perfect_gbp = PlanBatterySchedule(request).objective_gbp;
+  pnl.set_perfect_foresight_pnl_gbp(perfect_gbp);
+  pnl.set_yesterday_plan_pnl_gbp(yesterday_plan_->pnl_gbp());
+  if (perfect_gbp > 0) {
+    pnl.set_capture_ratio(realised_pnl_gbp_ / perfect_gbp);
+    pnl.set_yesterday_plan_capture_ratio(yesterday_plan_->pnl_gbp() / perfect_gbp);
+  }
+  pnl.set_note(absl::StrFormat(
+      "perfect foresight: the schedule optimiser on the %d actual prices (hindsight), "
+      "%d missing filled with the previous price; no ramp limit",
+      pnl.intervals(), missing));
+  return pnl;
 }
 
 v1::GetScheduleResponse TraderAgent::Schedule() const {

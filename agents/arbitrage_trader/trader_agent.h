@@ -9,12 +9,15 @@
 #ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
 #define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
 
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
+#include "core/battery.h"
 #include "core/price_forecaster.h"
+#include "core/yesterday_plan_baseline.h"
 #include "gridpilot/v1/trader.pb.h"
 
 namespace gridpilot {
@@ -29,14 +32,27 @@ class TraderAgent final : public TickAgent {
 
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
+  // Solves the hindsight perfect-foresight problem over the prices seen so far.
+  v1::GetTraderPnlResponse Pnl() const;
 
  private:
+  // Settles the interval that just ended at its price and feeds the baseline.
+  void Account(const BatteryParams& params, double ended_power_mw,
+               std::optional<double> ended_price, absl::Time t)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // the region's ramp limit
   PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
+  // Accounting since the first tick (see Pnl()).
+  std::optional<BatteryParams> battery_at_start_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::optional<double>> prices_seen_ ABSL_GUARDED_BY(mu_);
+  std::optional<double> last_price_ ABSL_GUARDED_BY(mu_);
+  double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;
+  std::optional<YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gridpilot

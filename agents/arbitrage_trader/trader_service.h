@@ -20,6 +20,11 @@ class TraderServiceImpl final : public v1::TraderService::Service {
     *response = agent_->Status();
     return grpc::Status::OK;
   }
+  grpc::Status GetPnl(grpc::ServerContext*, const v1::GetTraderPnlRequest*,
+                      v1::GetTraderPnlResponse* response) override {
+    *response = agent_->Pnl();
+    return grpc::Status::OK;
+  }
 
  private:
   TraderAgent* agent_;

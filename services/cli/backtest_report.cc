@@ -37,6 +37,12 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
       report["forecast_change_30min_persistence_mae_mw"] = h.persistence_mae_mw();
     }
   }
+  const v1::GetTraderPnlResponse& trader = figures.trader_pnl;
+  report["trader_pnl_gbp"] = trader.realised_pnl_gbp();
+  report["perfect_foresight_pnl_gbp"] = trader.perfect_foresight_pnl_gbp();
+  report["trader_capture_ratio"] = trader.capture_ratio();
+  report["yesterday_plan_pnl_gbp"] = trader.yesterday_plan_pnl_gbp();
+  report["yesterday_plan_capture_ratio"] = trader.yesterday_plan_capture_ratio();
   report["missed_answers"] = figures.clock.missed_answers();
   nlohmann::json procs = nlohmann::json::array();
   for (const ProcessInfo& p : processes) procs.push_back({{"name", p.name}, {"pid", p.pid}});
@@ -67,6 +73,12 @@ std::string BacktestSummary(const nlohmann::json& r) {
                                           d["count"].get<int64_t>(), d["mwh"].get<double>()));
   }
   absl::StrAppend(&out, absl::StrFormat("  battery cycles %.1f\n", r["battery_cycles"].get<double>()));
+  absl::StrAppend(&out, absl::StrFormat(
+      "  trader P&L %.0f GBP = %.2f of perfect foresight (%.0f GBP, hindsight); "
+      "yesterday's-price plan %.0f GBP = %.2f\n",
+      r["trader_pnl_gbp"].get<double>(), r["trader_capture_ratio"].get<double>(),
+      r["perfect_foresight_pnl_gbp"].get<double>(), r["yesterday_plan_pnl_gbp"].get<double>(),
+      r["yesterday_plan_capture_ratio"].get<double>()));
   if (!r["forecast_change_30min_mae_mw"].is_null()) {
     absl::StrAppend(&out, absl::StrFormat(
         "  30-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",

@@ -20,7 +20,9 @@ struct ProcessInfo {
 // peaker_fuel, peaker_starts, battery_degradation, instability_penalty, net},
 // baseline_instability_penalty_gbp, ramp_events, ramp_events_by_kind {measured, forecast},
 // dispatches {asset_id: {count, mwh}}, battery_cycles, forecast_change_30min_mae_mw,
-// forecast_change_30min_persistence_mae_mw, missed_answers, processes [{name, pid}].
+// forecast_change_30min_persistence_mae_mw, trader_pnl_gbp, perfect_foresight_pnl_gbp,
+// trader_capture_ratio, yesterday_plan_pnl_gbp, yesterday_plan_capture_ratio,
+// missed_answers, processes [{name, pid}].
 // Money is signed (income > 0, cost < 0); MW are region MW.
 nlohmann::json BacktestReportJson(const std::string& from, const std::string& to,
                                   double wall_seconds, const StackFigures& figures,

@@ -184,6 +184,11 @@ absl::StatusOr<StackFigures> Stack::Collect() {
   if (!rc.ok()) return FromGrpcStatus(rc);
   rc = trader_->GetStatus(&trader_context, {}, &figures.trader);
   if (!rc.ok()) return FromGrpcStatus(rc);
+  grpc::ClientContext trader_pnl_context;
+  // The perfect-foresight solve over a long window takes a moment.
+  trader_pnl_context.set_deadline(Deadline(absl::Seconds(60)));
+  rc = trader_->GetPnl(&trader_pnl_context, {}, &figures.trader_pnl);
+  if (!rc.ok()) return FromGrpcStatus(rc);
   return figures;
 }
 

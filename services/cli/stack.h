@@ -45,6 +45,7 @@ struct StackFigures {
   v1::GetAccuracyResponse accuracy;
   v1::GetResponseStatusResponse response;
   v1::GetTraderStatusResponse trader;
+  v1::GetTraderPnlResponse trader_pnl;
 };
 
 class Stack {

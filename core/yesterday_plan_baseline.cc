@@ -1,0 +1,70 @@
+#include "core/yesterday_plan_baseline.h"
+
+#include <numeric>
+
+#include "core/battery_schedule.h"
+#include "core/interlocks.h"
+#include "core/ledger.h"
+
+namespace gridpilot {
+
+YesterdayPlanBaseline::YesterdayPlanBaseline(BatteryParams battery, absl::Duration interval,
+                                             double max_power_step_mw)
+    : battery_(std::move(battery)),
+      interval_(interval),
+      max_power_step_mw_(max_power_step_mw),
+      soc_mwh_(battery_.soc_initial_mwh) {}
+
+void YesterdayPlanBaseline::Step(absl::Time t, std::optional<double> ended_price) {
+  if (ended_price.has_value()) last_price_ = ended_price;
+  if (interval_in_progress_ && last_price_.has_value()) {
+    const double hours = absl::ToDoubleHours(interval_);
+    BatteryInterval done;
+    done.power_mw = power_mw_;
+    done.charge_mwh = std::max(0.0, -power_mw_) * hours;
+    done.discharge_mwh = std::max(0.0, power_mw_) * hours;
+    for (const LedgerEntry& e : SettleBattery(battery_, done, *last_price_, t - interval_, "")) {
+      pnl_gbp_ += e.amount_gbp;
+    }
+  }
+  const size_t per_day = static_cast<size_t>(absl::Hours(24) / interval_);
+  recent_prices_.push_back(ended_price);
+  while (recent_prices_.size() > per_day) recent_prices_.pop_front();
+
+  const double floor_mwh = battery_.soc_min_mwh + battery_.reserve_mwh;
+  if (t == absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 86400 * 86400) &&
+      recent_prices_.size() == per_day) {
+    // Yesterday's prices, a missing one replaced by the one before it (or the next known).
+    std::vector<double> prices;
+    std::optional<double> fill;
+    for (const auto& p : recent_prices_) if (p.has_value() && !fill) fill = p;
+    for (const auto& p : recent_prices_) {
+      if (p.has_value()) fill = p;
+      prices.push_back(fill.value_or(0.0));
+    }
+    ScheduleRequest request;
+    request.battery = battery_;
+    request.soc_start_mwh = soc_mwh_;
+    request.soc_floor_mwh = floor_mwh;
+    request.interval = interval_;
+    request.max_power_step_mw = max_power_step_mw_;
+    request.initial_power_mw = power_mw_;
+    request.price_gbp_per_mwh = prices;
+    const double mean = std::accumulate(prices.begin(), prices.end(), 0.0) / prices.size();
+    request.terminal_value_gbp_per_mwh = std::max(
+        0.0, mean * battery_.discharge_efficiency - battery_.degradation_gbp_per_mwh);
+    plan_mw_ = PlanBatterySchedule(request).power_mw;
+    plan_start_ = t;
+  }
+
+  double requested_mw = 0.0;
+  const int64_t index = plan_start_ == absl::InfinitePast()
+                            ? -1
+                            : static_cast<int64_t>((t - plan_start_) / interval_);
+  if (index >= 0 && index < static_cast<int64_t>(plan_mw_.size())) requested_mw = plan_mw_[index];
+  power_mw_ = ClampBatteryPower(battery_, soc_mwh_, requested_mw, floor_mwh, interval_).power_mw;
+  soc_mwh_ = StepBattery(battery_, soc_mwh_, power_mw_, interval_).soc_after_mwh;
+  interval_in_progress_ = true;
+}
+
+}  // namespace gridpilot
