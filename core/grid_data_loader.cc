@@ -94,6 +94,33 @@ absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
   return GridSeries::Create(std::move(intervals));
 }
 
+absl::StatusOr<GridSeries> LoadPriceSeries(const std::string& price_csv_path) {
+  ASSIGN_OR_RETURN(const CsvFile prices, CsvFile::Read(price_csv_path));
+  ASSIGN_OR_RETURN(const size_t time_col, prices.ColumnIndex(kTimestampColumn));
+  ASSIGN_OR_RETURN(const size_t price_col, prices.ColumnIndex("Price"));
+  if (prices.rows().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(price_csv_path, ": no data rows"));
+  }
+  std::vector<GridInterval> intervals;
+  intervals.reserve(prices.rows().size());
+  for (const CsvRow& row : prices.rows()) {
+    GridInterval interval;
+    ASSIGN_OR_RETURN(interval.start, prices.RequiredTime(row, time_col));
+    if (!intervals.empty()) {
+      const absl::Time previous = intervals.back().start;
+      RETURN_IF_ERROR(CheckAfter(prices, row, time_col, previous, interval.start));
+      if (interval.start != previous + kHalfHour) {
+        return RowError(prices, row, time_col,
+                        absl::StrCat("gap: expected ", FormatUtcTimestamp(previous + kHalfHour),
+                                     ", found ", FormatUtcTimestamp(interval.start)));
+      }
+    }
+    ASSIGN_OR_RETURN(interval.price_gbp_per_mwh, prices.OptionalNumber(row, price_col));
+    intervals.push_back(interval);
+  }
+  return GridSeries::Create(std::move(intervals));
+}
+
 absl::StatusOr<std::vector<DayAheadForecastRow>> LoadDayAheadForecast(const std::string& csv_path) {
   ASSIGN_OR_RETURN(const CsvFile file, CsvFile::Read(csv_path));
   ASSIGN_OR_RETURN(const size_t target_col, file.ColumnIndex(kTimestampColumn));

@@ -22,6 +22,10 @@ namespace gridpilot {
 absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
                                           const std::string& price_csv_path);
 
+// Reads a price file alone (timestamp_utc, Price; consecutive half-hours) into a series
+// whose intervals carry only prices. Missing prices stay missing. Errors as above.
+absl::StatusOr<GridSeries> LoadPriceSeries(const std::string& price_csv_path);
+
 // One vintage of NESO's day-ahead national demand forecast for one target period.
 struct DayAheadForecastRow {
   absl::Time target_start;                   // target interval start, UTC

@@ -10,6 +10,7 @@
 #include "core/battery_schedule.h"
 #include "core/interlocks.h"
 #include "core/ledger.h"
+#include "core/perfect_foresight.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
 
@@ -119,6 +120,7 @@ void TraderAgent::Account(const BatteryParams& params, double ended_power_mw,
   if (!battery_at_start_.has_value()) {
     // The first tick: the battery has not run yet under this trader.
     battery_at_start_ = params;
+    first_settled_interval_ = t;
     yesterday_plan_.emplace(params, interval_, max_power_step_mw_);
   } else {
     if (ended_price.has_value()) last_price_ = ended_price;
@@ -145,22 +147,15 @@ v1::GetTraderPnlResponse TraderAgent::Pnl() const {
   pnl.set_intervals(static_cast<int64_t>(prices_seen_.size()));
   pnl.set_realised_pnl_gbp(realised_pnl_gbp_);
   if (!battery_at_start_.has_value() || prices_seen_.empty()) return pnl;
-  // Hindsight over exactly the settled intervals; a missing price is filled with the
-  // one before it, as settlement does.
-  std::vector<double> prices;
-  std::optional<double> fill;
-  int64_t missing = 0;
-  for (const std::optional<double>& p : prices_seen_) {
-    if (p.has_value()) fill = p; else ++missing;
-    prices.push_back(fill.value_or(0.0));
+  // Hindsight over exactly the settled intervals, from the same start, energy-neutral
+  // (ending at the starting SoC), with the same trading floor.
+  absl::StatusOr<PerfectForesight> perfect = SolvePerfectForesight(
+      first_settled_interval_, prices_seen_, *battery_at_start_, battery_at_start_->soc_initial_mwh);
+  if (!perfect.ok()) {
+    pnl.set_note(absl::StrCat("perfect foresight unavailable: ", perfect.status().message()));
+    return pnl;
   }
-  ScheduleRequest request;
-  request.battery = *battery_at_start_;
-  request.soc_start_mwh = battery_at_start_->soc_initial_mwh;
-  request.soc_floor_mwh = battery_at_start_->soc_min_mwh + battery_at_start_->reserve_mwh;
-  request.interval = interval_;
-  request.price_gbp_per_mwh = std::move(prices);
-  const double perfect_gbp = PlanBatterySchedule(request).objective_gbp;
+  const double perfect_gbp = perfect->result.objective_gbp;
   pnl.set_perfect_foresight_pnl_gbp(perfect_gbp);
   pnl.set_yesterday_plan_pnl_gbp(yesterday_plan_->pnl_gbp());
   if (perfect_gbp > 0) {
@@ -168,9 +163,9 @@ v1::GetTraderPnlResponse TraderAgent::Pnl() const {
     pnl.set_yesterday_plan_capture_ratio(yesterday_plan_->pnl_gbp() / perfect_gbp);
   }
   pnl.set_note(absl::StrFormat(
-      "perfect foresight: the schedule optimiser on the %d actual prices (hindsight), "
-      "%d missing filled with the previous price; no ramp limit",
-      pnl.intervals(), missing));
+      "perfect foresight: the exact optimiser on the %d actual prices (hindsight), "
+      "energy-neutral, %d missing filled with the previous price; no ramp limit",
+      pnl.intervals(), perfect->missing_prices));
   return pnl;
 }
 

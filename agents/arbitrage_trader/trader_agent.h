@@ -49,6 +49,7 @@ class TraderAgent final : public TickAgent {
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
   // Accounting since the first tick (see Pnl()).
   std::optional<BatteryParams> battery_at_start_ ABSL_GUARDED_BY(mu_);
+  absl::Time first_settled_interval_ ABSL_GUARDED_BY(mu_);  // the first tick's time
   std::vector<std::optional<double>> prices_seen_ ABSL_GUARDED_BY(mu_);
   std::optional<double> last_price_ ABSL_GUARDED_BY(mu_);
   double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;

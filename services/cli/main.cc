@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "services/cli/backtest_report.h"
+#include "services/cli/optimize_command.h"
 #include "services/cli/stack.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
@@ -30,6 +31,9 @@ namespace {
 constexpr char kUsage[] = R"(usage:
   gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [options]
   gridpilot up [--from DATE] [--to DATE] [--tick_seconds S] [--config FILE] [options]
+  gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
+                     [--json FILE] [--soc_terminal_mwh X]
+      perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
 options:
   --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
   --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or ~/.cache/gridpilot/models)
@@ -206,6 +210,14 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "backtest") return gridpilot::Backtest(argc, argv);
   if (command == "up") return gridpilot::Up(argc, argv);
+  if (command == "optimize") {
+    absl::StatusOr<std::map<std::string, std::string>> o = gridpilot::ParseOptions(
+        argc, argv, {"prices", "from", "to", "config", "out", "json", "soc_terminal_mwh"});
+    if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
+    const int code = gridpilot::RunOptimizeCommand(*o);
+    if (code == 2) std::fprintf(stderr, "%s", gridpilot::kUsage);
+    return code;
+  }
   if (command == "--help" || command == "help") {
     std::printf("%s", gridpilot::kUsage);
     return 0;

@@ -1,0 +1,137 @@
+// The exact schedule optimiser: for one battery over a horizon of intervals with known
+// prices, the charge and discharge plan that maximises revenue minus degradation cost.
+// Unlike PlanBatterySchedule (battery_schedule.h), which searches a grid of SoC levels,
+// this solves the linear programme below to its optimum, fast enough to re-plan a day in
+// microseconds and to give the perfect-foresight benchmark over a year in milliseconds.
+//
+// The LP. Interval t lasts h hours; c_t >= 0 is grid-side charge (MW), d_t >= 0 grid-side
+// discharge (MW), s_t stored energy (MWh) after interval t, s_0 the start SoC:
+//   max  sum_t price_t * (d_t - c_t) * h  -  degradation * (c_t + d_t) * h
+//   s.t. s_t = s_{t-1} + charge_efficiency * c_t * h - d_t * h / discharge_efficiency
+//        0 <= c_t <= max_charge_mw,  0 <= d_t <= max_discharge_mw
+//        floor <= s_t <= soc_max for t = 1..T, where floor = soc_min + reserve (the energy
+//          held back for the grid-response agent; trading never uses it)
+//        terminal_soc_min <= s_T <= terminal_soc_max            (each optional)
+//        sum of d_t * h over the intervals starting in one UTC day <= the discharge cap
+//          (optional; grid-side discharge throughput, the usual "cycles per day" limit).
+// Charging and discharging in the same interval is allowed, as in the LP, and is optimal
+// when the price is low enough that burning energy through the round-trip losses earns
+// money: price < -degradation * (1 + eta) / (1 - eta), eta = charge * discharge
+// efficiency. Such intervals report both charge_mw > 0 and discharge_mw > 0. Otherwise
+// at most one of the two is non-zero.
+//
+// Method. A backward dynamic programme on the value of stored energy: V_t(s) is concave
+// and piecewise linear, the best one interval can earn for a stored change x is concave
+// with two pieces (slopes (price + degradation) / charge_efficiency and
+// (price - degradation) * discharge_efficiency), so each step is a merge of slope
+// sequences followed by cutting the domain to [floor, soc_max]; a forward pass recovers
+// the plan. Exact (to rounding) and O(T log T). The cycle cap is handled by a Lagrange
+// multiplier per UTC day on discharge, found by bisection, days in turn: the result is
+// always feasible, but with a binding cap on more than one day it may fall short of the
+// LP optimum; the result then says kApproximate and optimality_gap_gbp bounds the
+// shortfall (the tests measure it against an LP solver). Each bisection step re-solves
+// the whole horizon, so a cap is meant for re-plans of a few days, not for a year.
+//
+// Never "infeasible" for a valid start state. What cannot be met is relaxed to the
+// closest plan that can, and the result says so:
+//  * start SoC below the floor: the floor is lowered to what full-power charging from the
+//    start can reach (min(floor, s_0 + t * charge_efficiency * max_charge_mw * h)), so the
+//    plan climbs back to the floor as fast as the battery can and never goes lower;
+//  * a terminal SoC range that no plan reaches (under the floor, soc_max, power limits
+//    and caps) becomes the reachable SoC closest to it.
+//
+// Several batteries behind one grid connection (a shared import/export limit) is the
+// next step; the request already carries a vector of batteries and the connection
+// limits, but today exactly one battery and no connection limit are supported
+// (UnimplementedError otherwise).
+// Sign convention: c and d are both >= 0; the gridpilot power setpoint is d - c (> 0
+// discharges to the grid).
+#ifndef GRIDPILOT_CORE_BATTERY_OPTIMIZER_H_
+#define GRIDPILOT_CORE_BATTERY_OPTIMIZER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/battery.h"
+
+namespace gridpilot {
+
+// One battery of an optimiser request.
+struct OptimizerBatterySpec {
+  // Limits, efficiencies, SoC bounds, reserve and degradation cost. soc_initial_mwh is the
+  // stored energy at the start of the first interval; the trading floor is
+  // soc_min_mwh + reserve_mwh.
+  BatteryParams params;
+  // Stored energy required at the end of the horizon, MWh; set both for an exact target.
+  std::optional<double> terminal_soc_min_mwh;
+  std::optional<double> terminal_soc_max_mwh;
+  // Cycle cap: most grid-side discharge (MWh) in the intervals that start in one UTC day.
+  std::optional<double> discharge_cap_mwh_per_day;
+  // Grid-side MWh already discharged earlier in the first UTC day (before the horizon),
+  // counted against that day's cap so that re-planning during a day keeps to it.
+  double discharged_today_mwh = 0.0;
+};
+
+struct BatteryOptimizerRequest {
+  absl::Time start = absl::UnixEpoch();        // start of the first interval, UTC
+  absl::Duration interval = absl::Minutes(30);  // length of every interval, > 0
+  std::vector<double> price_gbp_per_mwh;       // one per interval, may be negative
+  std::vector<OptimizerBatterySpec> batteries;  // exactly one is supported today
+  // Shared grid connection (net import / net export of all batteries, MW). Not supported
+  // yet: must be unset.
+  std::optional<double> grid_import_limit_mw;
+  std::optional<double> grid_export_limit_mw;
+};
+
+enum class OptimizerTermination {
+  kOptimal,      // the LP optimum (after the relaxations the plan lists), to rounding
+  kApproximate,  // cycle cap only: feasible, at most optimality_gap_gbp below the optimum
+};
+
+// The plan of one battery. Per-interval vectors have one entry per price.
+struct OptimizerBatteryPlan {
+  std::string battery_id;
+  std::vector<double> charge_mw;      // grid-side charge, >= 0
+  std::vector<double> discharge_mw;   // grid-side discharge, >= 0
+  std::vector<double> soc_after_mwh;  // stored energy at the end of each interval
+  double revenue_gbp = 0.0;           // sum price * (discharge - charge) MWh
+  double degradation_gbp = 0.0;       // degradation * (charge + discharge) MWh
+  double objective_gbp = 0.0;         // revenue - degradation
+  double soc_floor_mwh = 0.0;         // trading floor used: soc_min + reserve
+  // Relaxations (see the file comment); the note gives the figures.
+  bool start_below_floor = false;     // the plan charges back up to the floor first
+  bool terminal_soc_relaxed = false;  // the terminal range was unreachable
+  int simultaneous_intervals = 0;     // intervals with both charge and discharge > 0
+};
+
+struct BatteryOptimizerResult {
+  OptimizerTermination termination = OptimizerTermination::kOptimal;
+  std::vector<OptimizerBatteryPlan> batteries;  // in request order
+  double revenue_gbp = 0.0;      // sums over batteries
+  double degradation_gbp = 0.0;
+  double objective_gbp = 0.0;
+  // Upper bound on (LP optimum - objective_gbp); 0 unless kApproximate.
+  double optimality_gap_gbp = 0.0;
+  // Human-readable: what was relaxed and by how much, approximation, simultaneous
+  // charge/discharge. Empty when there is nothing to say.
+  std::string note;
+
+  bool relaxed() const;  // any battery has a relaxation flag set
+};
+
+// Solves the LP described in the file comment. Deterministic; thread-safe (no shared
+// state). Errors: InvalidArgument naming the field (and index) for a non-finite price
+// ("price_gbp_per_mwh[17] is NaN"), a non-positive interval, an invalid BatteryParams
+// (its Validate() message, prefixed "batteries[0].params: "), a NaN or negative terminal
+// bound or cap, terminal_soc_min_mwh > terminal_soc_max_mwh, or no battery;
+// Unimplemented for more than one battery or a grid connection limit. An empty price
+// vector gives an empty plan.
+absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
+    const BatteryOptimizerRequest& request);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_CORE_BATTERY_OPTIMIZER_H_
