@@ -16,12 +16,14 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Cycle-cap search limits. Bisection stops when the bracket on a multiplier is this
-// narrow (relative); a sweep visits every capped day once; the work budget counts
-// interval-steps of the dynamic programme over all evaluations.
-constexpr double kMultiplierTolerance = 1e-11;
-constexpr int kMaxSweeps = 30;
-constexpr int64_t kCapWorkBudget = 4'000'000;
+// Cycle-cap work budget: interval-steps of the dynamic programme summed over all column
+// generation rounds (about a second; a 48-interval re-plan needs a few thousand).
+constexpr int64_t kCapWorkBudget = 2'000'000;
+constexpr int kMaxCapRounds = 400;
+// Up to this many days a cycle cap is solved exactly over the whole horizon; beyond it in
+// receding windows of kRollingWindowDays days (see SolveCapsRolling).
+constexpr int kExactCapDays = 8;
+constexpr int kRollingWindowDays = 4;
 
 // The single-battery LP after relaxation. Energies are MWh; charge and discharge are
 // grid-side energies per interval.
@@ -29,16 +31,16 @@ struct Problem {
   std::vector<double> price;  // £/MWh per interval
   double charge_efficiency = 1.0;
   double discharge_efficiency = 1.0;
-  double degradation = 0.0;         // £ per grid-side MWh of throughput
-  double max_charge_mwh = 0.0;      // per interval, grid side
-  double max_discharge_mwh = 0.0;   // per interval, grid side
+  double degradation = 0.0;        // £ per grid-side MWh of throughput
+  double max_charge_mwh = 0.0;     // per interval, grid side
+  double max_discharge_mwh = 0.0;  // per interval, grid side
   double soc_start = 0.0;
-  std::vector<double> lower;        // lower[t] bounds s_t for t = 1..T; lower[0] unused
-  double upper = 0.0;               // soc_max, for every t
-  double terminal_lo = -kInf;       // s_T range after relaxation
+  std::vector<double> lower;   // lower[t] bounds s_t for t = 1..T; lower[0] unused
+  double upper = 0.0;          // soc_max, for every t
+  double terminal_lo = -kInf;  // s_T range after relaxation
   double terminal_hi = kInf;
-  std::vector<int> day;             // horizon day (0-based) of each interval
-  std::vector<double> day_cap;      // grid-side discharge MWh allowed per day; kInf = none
+  std::vector<int> day;         // horizon day (0-based) of each interval
+  std::vector<double> day_cap;  // grid-side discharge MWh allowed per day; kInf = none
 
   int size() const { return static_cast<int>(price.size()); }
   // Largest stored-energy rise and fall in one interval.
@@ -77,15 +79,6 @@ std::vector<double> DayDischarge(const Problem& p, const Plan& plan) {
   std::vector<double> total(p.day_cap.size(), 0.0);
   for (int t = 0; t < p.size(); ++t) total[p.day[t]] += plan.discharge_mwh[t];
   return total;
-}
-
-double CapTolerance(double cap_mwh) { return 1e-9 * std::max(1.0, cap_mwh); }
-
-bool MeetsCaps(const Problem& p, const std::vector<double>& day_discharge) {
-  for (size_t k = 0; k < day_discharge.size(); ++k) {
-    if (day_discharge[k] > p.day_cap[k] + CapTolerance(p.day_cap[k])) return false;
-  }
-  return true;
 }
 
 // The segments of a concave piecewise-linear function, kept by slope rank (rank 0 =
@@ -186,16 +179,14 @@ Plan SolveWithMultipliers(const Problem& p, const std::vector<double>& lambda) {
   std::vector<double> slope(2 * n + 1);  // 2t: charge, 2t+1: discharge, 2n: terminal
   for (int t = 0; t < n; ++t) {
     slope[2 * t] = (p.price[t] + p.degradation) / p.charge_efficiency;
-    slope[2 * t + 1] =
-        (p.price[t] - p.degradation - lambda[p.day[t]]) * p.discharge_efficiency;
+    slope[2 * t + 1] = (p.price[t] - p.degradation - lambda[p.day[t]]) * p.discharge_efficiency;
   }
   slope[2 * n] = 0.0;
   std::vector<int> order(slope.size());
   std::iota(order.begin(), order.end(), 0);
   // Ties broken by index so the plan is deterministic.
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return slope[a] != slope[b] ? slope[a] > slope[b] : a < b;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return slope[a] != slope[b] ? slope[a] > slope[b] : a < b; });
   std::vector<int> rank(slope.size());
   for (size_t i = 0; i < order.size(); ++i) rank[order[i]] = static_cast<int>(i);
 
@@ -236,8 +227,7 @@ Plan SolveWithMultipliers(const Problem& p, const std::vector<double>& lambda) {
     if (!simultaneous) {
       y = std::clamp(s, charge_turn[t], std::max(charge_turn[t], discharge_turn[t]));
     } else {
-      y = std::clamp(s + up - down, discharge_turn[t],
-                     std::max(discharge_turn[t], charge_turn[t]));
+      y = std::clamp(s + up - down, discharge_turn[t], std::max(discharge_turn[t], charge_turn[t]));
     }
     y = std::clamp(y, s - down, s + up);
     y = std::clamp(y, domain_lo[t], std::max(domain_lo[t], domain_hi[t]));
@@ -271,10 +261,10 @@ Plan GreedyPlan(const Problem& p, double band_lo, double band_hi) {
   double s = p.soc_start;
   for (int t = 0; t < n; ++t) {
     const double lower = p.lower[t + 1];
-    const double desired = std::min(std::max(s, std::max(lower, band_lo)),
-                                    std::min(p.upper, band_hi));
-    const double most_down = std::max(
-        0.0, std::min(p.stored_down(), budget[p.day[t]] / p.discharge_efficiency));
+    const double desired =
+        std::min(std::max(s, std::max(lower, band_lo)), std::min(p.upper, band_hi));
+    const double most_down =
+        std::max(0.0, std::min(p.stored_down(), budget[p.day[t]] / p.discharge_efficiency));
     double next = std::clamp(desired, s - most_down, s + p.stored_up());
     next = std::clamp(next, lower, std::max(lower, p.upper));
     if (next > s) {
@@ -294,8 +284,7 @@ Plan GreedyPlan(const Problem& p, double band_lo, double band_hi) {
 void RemoveUnprofitableOverlap(const Problem& p, Plan& plan) {
   const double round_trip = p.charge_efficiency * p.discharge_efficiency;
   for (int t = 0; t < p.size(); ++t) {
-    const double gain =
-        (p.price[t] - p.degradation) * round_trip - (p.price[t] + p.degradation);
+    const double gain = (p.price[t] - p.degradation) * round_trip - (p.price[t] + p.degradation);
     if (gain > 0) continue;
     const double overlap = std::min(plan.charge_mwh[t], plan.discharge_mwh[t] / round_trip);
     plan.charge_mwh[t] -= overlap;
@@ -303,159 +292,264 @@ void RemoveUnprofitableOverlap(const Problem& p, Plan& plan) {
   }
 }
 
-Plan Mix(const Plan& a, const Plan& b, double weight_a) {
-  Plan mixed = a;
-  for (size_t t = 0; t < a.charge_mwh.size(); ++t) {
-    mixed.charge_mwh[t] = weight_a * a.charge_mwh[t] + (1 - weight_a) * b.charge_mwh[t];
-    mixed.discharge_mwh[t] = weight_a * a.discharge_mwh[t] + (1 - weight_a) * b.discharge_mwh[t];
+// The restricted master problem of the cycle cap: the best mix of the plans found so far,
+//   max sum_j w_j objective_j  s.t.  sum_j w_j discharge_j[k] <= cap[k] for every day k,
+//   sum_j w_j = 1, w >= 0,
+// kept as a simplex tableau so that each new plan costs a few pivots from the last basis.
+// Columns: one slack per day, an artificial column for the convexity row (basic only
+// until the first plan replaces it, never entering again), then one column per plan. The
+// slack and artificial columns hold B^-1, which brings each new plan into the tableau.
+// Bland's rule (lowest index enters and leaves) rules out cycling.
+class MasterProblem {
+ public:
+  // `discharge` of the first plan must meet every cap, so the start is feasible.
+  MasterProblem(const std::vector<double>& cap, double objective,
+                const std::vector<double>& discharge)
+      : days_(static_cast<int>(cap.size())),
+        rows_(days_ + 1, std::vector<double>(days_ + 1, 0.0)),
+        rhs_(cap),
+        reduced_(days_ + 1, 0.0),
+        basis_(days_ + 1) {
+    rhs_.push_back(1.0);
+    for (int i = 0; i <= days_; ++i) {
+      rows_[i][i] = 1.0;
+      basis_[i] = i;
+    }
+    AddPlan(objective, discharge);
+    Pivot(days_, days_ + 1);
   }
-  return mixed;
-}
 
-// The largest weight on `violating` in a mix with `feasible` (which meets every cap)
-// that still meets every cap.
-double LargestFeasibleWeight(const Problem& p, const std::vector<double>& violating,
-                             const std::vector<double>& feasible) {
-  double weight = 1.0;
-  for (size_t k = 0; k < violating.size(); ++k) {
-    if (violating[k] > p.day_cap[k] && violating[k] > feasible[k]) {
-      weight = std::min(weight, std::max(0.0, (p.day_cap[k] - feasible[k]) /
-                                                  (violating[k] - feasible[k])));
+  void AddPlan(double objective, const std::vector<double>& discharge) {
+    std::vector<double> raw = discharge;
+    raw.push_back(1.0);
+    double reduced = -objective;
+    for (int i = 0; i <= days_; ++i) reduced += reduced_[i] * raw[i];  // y = z of B^-1 cols
+    for (int r = 0; r <= days_; ++r) {
+      double entry = 0.0;
+      for (int i = 0; i <= days_; ++i) entry += rows_[r][i] * raw[i];
+      rows_[r].push_back(entry);
+    }
+    reduced_.push_back(reduced);
+    scale_ = std::max(scale_, std::abs(objective));
+  }
+
+  void Solve() {
+    const double tolerance = 1e-12 * scale_;
+    const int columns = static_cast<int>(reduced_.size());
+    while (true) {
+      int enter = -1;
+      for (int j = 0; j < columns && enter < 0; ++j) {
+        if (j != days_ && reduced_[j] < -tolerance) enter = j;
+      }
+      if (enter < 0) return;
+      int leave = -1;
+      double best_ratio = kInf;
+      for (int r = 0; r <= days_; ++r) {
+        if (rows_[r][enter] <= 1e-12) continue;
+        const double ratio = rhs_[r] / rows_[r][enter];
+        if (ratio < best_ratio || (ratio == best_ratio && basis_[r] < basis_[leave])) {
+          best_ratio = ratio;
+          leave = r;
+        }
+      }
+      if (leave < 0) return;  // cannot happen: weights sum to 1, slacks are at most cap
+      Pivot(leave, enter);
     }
   }
-  return weight;
-}
+
+  double objective() const { return value_; }
+  // Shadow price of each day's cap, £ per grid MWh, >= 0 at the optimum.
+  std::vector<double> CapPrices() const {
+    std::vector<double> prices(reduced_.begin(), reduced_.begin() + days_);
+    for (double& price : prices) price = std::max(0.0, price);
+    return prices;
+  }
+  // Weight of plan j (in the order added).
+  std::vector<double> Weights(int plans) const {
+    std::vector<double> weights(plans, 0.0);
+    for (int r = 0; r <= days_; ++r) {
+      if (basis_[r] > days_) weights[basis_[r] - days_ - 1] = std::max(0.0, rhs_[r]);
+    }
+    const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+    for (double& w : weights) w /= total;
+    return weights;
+  }
+
+ private:
+  void Pivot(int r, int c) {
+    const double divisor = rows_[r][c];
+    for (double& v : rows_[r]) v /= divisor;
+    rhs_[r] /= divisor;
+    for (int i = 0; i <= days_; ++i) {
+      const double factor = rows_[i][c];
+      if (i == r || factor == 0.0) continue;
+      for (size_t j = 0; j < rows_[i].size(); ++j) rows_[i][j] -= factor * rows_[r][j];
+      rhs_[i] -= factor * rhs_[r];
+    }
+    const double factor = reduced_[c];
+    for (size_t j = 0; j < reduced_.size(); ++j) reduced_[j] -= factor * rows_[r][j];
+    value_ -= factor * rhs_[r];
+    basis_[r] = c;
+  }
+
+  int days_;
+  std::vector<std::vector<double>> rows_;  // B^-1 A, one row per constraint
+  std::vector<double> rhs_;                // B^-1 b
+  std::vector<double> reduced_;            // c_B B^-1 a_j - c_j per column
+  double value_ = 0.0;                     // c_B B^-1 b
+  std::vector<int> basis_;
+  double scale_ = 1.0;
+};
 
 struct CapSolution {
   Plan plan;
   double objective = 0.0;
-  double gap = 0.0;  // dual bound - objective
+  double gap = 0.0;               // Lagrangian bound - objective
+  std::vector<double> cap_price;  // the caps' final shadow prices, £ per grid MWh
 };
 
-// Cycle cap by Lagrangian relaxation. For multipliers lambda >= 0, the best plan with
-// discharge on day k charged lambda_k more gives the bound objective - sum_k lambda_k *
-// (discharge_k - cap_k) >= the LP optimum. Each capped day's multiplier is bisected in turn
-// (days in order, sweeps until nothing moves) to the smallest value at which the day meets
-// its cap; the plans either side of that value are mixed so the day meets it exactly.
-// The best plan that meets every cap is kept (starting from the greedy plan, which does)
-// and the smallest bound gives the gap.
-CapSolution SolveWithCaps(const Problem& p) {
-  const size_t days = p.day_cap.size();
-  struct Evaluation {
-    Plan plan;
-    std::vector<double> day_discharge;
-    double objective = 0.0;
-  };
-  CapSolution best;
-  best.plan = GreedyPlan(p, p.terminal_lo, p.terminal_hi);
-  best.objective = Objective(p, best.plan);
-  double dual_bound = kInf;
+// The cycle cap, exactly, by Dantzig-Wolfe column generation. Relaxing the caps with a
+// price pi_k >= 0 per day on discharge leaves the uncapped problem, which
+// SolveWithMultipliers solves exactly; its value plus sum_k pi_k * cap_k bounds the LP
+// optimum from above. The master problem mixes the plans found so far within the caps;
+// its shadow prices are the next pi. When the bound meets the master's value the mix is
+// optimal (the LP's feasible set is convex, so a mix of feasible plans is feasible).
+// Starts from the greedy plan, which meets every cap; stops at the work budget with the
+// best mix so far and the gap.
+CapSolution SolveCapsExactly(const Problem& p) {
+  const int days = static_cast<int>(p.day_cap.size());
+  std::vector<Plan> plans = {GreedyPlan(p, p.terminal_lo, p.terminal_hi)};
+  MasterProblem master(p.day_cap, Objective(p, plans[0]), DayDischarge(p, plans[0]));
+  double bound = kInf;
   int64_t work = 0;
-  auto consider = [&](Plan plan) {
-    RemoveUnprofitableOverlap(p, plan);
-    const std::vector<double> discharge = DayDischarge(p, plan);
-    if (!MeetsCaps(p, discharge)) return;
-    const double objective = Objective(p, plan);
-    if (objective > best.objective) {
-      best.plan = std::move(plan);
-      best.objective = objective;
-    }
-  };
-  std::vector<double> lambda(days, 0.0);
-  auto evaluate = [&](const std::vector<double>& multipliers) {
-    Evaluation e;
-    e.plan = SolveWithMultipliers(p, multipliers);
-    e.day_discharge = DayDischarge(p, e.plan);
-    e.objective = Objective(p, e.plan);
-    double bound = e.objective;
-    for (size_t k = 0; k < days; ++k) {
-      if (p.day_cap[k] < kInf) bound -= multipliers[k] * (e.day_discharge[k] - p.day_cap[k]);
-    }
-    dual_bound = std::min(dual_bound, bound);
+  while (true) {
+    master.Solve();
+    Plan candidate = SolveWithMultipliers(p, master.CapPrices());
     work += p.size() + 1;
-    consider(e.plan);
-    return e;
-  };
-  // Beyond this multiplier every discharge slope of the day lies below every other slope
-  // of the problem, so the day discharges only what the constraints force.
-  double price_scale = p.degradation + 1.0;
-  for (double price : p.price) price_scale = std::max(price_scale, std::abs(price) + p.degradation);
-  const double lambda_max = 4.0 * price_scale / (p.charge_efficiency * p.discharge_efficiency);
-  auto tolerance = [](double value) { return kMultiplierTolerance * (1.0 + value); };
-
-  Evaluation current = evaluate(lambda);
-  for (int sweep = 0; sweep < kMaxSweeps && work < kCapWorkBudget; ++sweep) {
-    bool moved = false;
-    for (size_t k = 0; k < days && work < kCapWorkBudget; ++k) {
-      const double cap = p.day_cap[k];
-      if (!(cap < kInf)) continue;
-      const double slack = CapTolerance(cap);
-      double lo, hi;
-      Evaluation at_lo, at_hi;
-      if (current.day_discharge[k] > cap + slack) {
-        lo = lambda[k];
-        at_lo = current;
-        hi = lambda_max;
-        lambda[k] = hi;
-        at_hi = evaluate(lambda);
-        if (at_hi.day_discharge[k] > cap + slack) {  // forced discharge: nothing to tune
-          current = std::move(at_hi);
-          continue;
-        }
-      } else if (lambda[k] > 0 && current.day_discharge[k] < cap - slack) {
-        // Already at the smallest multiplier that meets the cap? Then just below it the
-        // day must exceed the cap.
-        hi = lambda[k];
-        at_hi = current;
-        lambda[k] = std::max(0.0, hi - 2 * tolerance(hi));
-        at_lo = evaluate(lambda);
-        if (at_lo.day_discharge[k] > cap + slack) {
-          lambda[k] = hi;
-          continue;
-        }
-        lo = 0.0;
-        lambda[k] = lo;
-        at_lo = evaluate(lambda);
-        if (at_lo.day_discharge[k] <= cap + slack) {
-          current = std::move(at_lo);
-          moved = true;
-          continue;
-        }
-      } else {
-        continue;
-      }
-      moved = true;
-      while (hi - lo > tolerance(hi) && work < kCapWorkBudget) {
-        lambda[k] = 0.5 * (lo + hi);
-        Evaluation mid = evaluate(lambda);
-        if (mid.day_discharge[k] > cap + slack) {
-          lo = lambda[k];
-          at_lo = std::move(mid);
-        } else {
-          hi = lambda[k];
-          at_hi = std::move(mid);
-        }
-      }
-      lambda[k] = hi;
-      const double excess = at_lo.day_discharge[k] - at_hi.day_discharge[k];
-      if (excess > 0) {
-        consider(Mix(at_lo.plan, at_hi.plan, (cap - at_hi.day_discharge[k]) / excess));
-      }
-      current = std::move(at_hi);
-    }
-    if (!moved || dual_bound - best.objective <= 1e-9 * std::max(1.0, std::abs(best.objective))) {
+    const double value = Objective(p, candidate);
+    const std::vector<double> day_discharge = DayDischarge(p, candidate);
+    const std::vector<double> cap_price = master.CapPrices();
+    double lagrangian = value;
+    for (int k = 0; k < days; ++k) lagrangian -= cap_price[k] * (day_discharge[k] - p.day_cap[k]);
+    bound = std::min(bound, lagrangian);
+    if (bound - master.objective() <= 1e-9 * std::max(1.0, std::abs(master.objective())) ||
+        work > kCapWorkBudget || static_cast<int>(plans.size()) >= kMaxCapRounds) {
       break;
     }
+    master.AddPlan(value, day_discharge);
+    plans.push_back(std::move(candidate));
   }
-  // The last plan may break another day's cap: mix it with the best feasible plan.
-  const std::vector<double> best_discharge = DayDischarge(p, best.plan);
-  consider(Mix(current.plan, best.plan,
-               LargestFeasibleWeight(p, current.day_discharge, best_discharge)));
-  best.gap = std::max(0.0, dual_bound - best.objective);
-  return best;
+  CapSolution out;
+  out.plan = Plan{std::vector<double>(p.size(), 0.0), std::vector<double>(p.size(), 0.0)};
+  const std::vector<double> weight = master.Weights(static_cast<int>(plans.size()));
+  for (size_t j = 0; j < plans.size(); ++j) {
+    for (int t = 0; t < p.size(); ++t) {
+      out.plan.charge_mwh[t] += weight[j] * plans[j].charge_mwh[t];
+      out.plan.discharge_mwh[t] += weight[j] * plans[j].discharge_mwh[t];
+    }
+  }
+  RemoveUnprofitableOverlap(p, out.plan);
+  out.objective = Objective(p, out.plan);
+  out.gap = std::max(0.0, bound - out.objective);
+  out.cap_price = master.CapPrices();
+  return out;
+}
+
+// Clips the terminal range of `p` to what some plan reaches from its start. Returns false
+// (and sets the range to the closest reachable SoC) when none of it is reachable;
+// `reach_lo` and `reach_hi` receive the reachable range.
+bool ClipTerminal(Problem& p, double wanted_lo, double wanted_hi, double& reach_lo,
+                  double& reach_hi) {
+  reach_lo = SocPath(p, GreedyPlan(p, -kInf, -kInf)).back();
+  reach_hi = std::max(reach_lo, SocPath(p, GreedyPlan(p, kInf, kInf)).back());
+  if (wanted_hi < reach_lo || wanted_lo > reach_hi) {
+    p.terminal_lo = p.terminal_hi = wanted_hi < reach_lo ? reach_lo : reach_hi;
+    return false;
+  }
+  p.terminal_lo = std::max(wanted_lo, reach_lo);
+  p.terminal_hi = std::min(wanted_hi, reach_hi);
+  return true;
+}
+
+// The cycle cap over many days, where column generation over the whole horizon would need
+// too many rounds: receding windows of kRollingWindowDays days, each solved exactly, of
+// which only the first day is kept. Each window must end in the range of SoC from which
+// the horizon's terminal range is still reachable under the later days' caps, so the
+// plan stays feasible. The windows' shadow prices for their first day give a Lagrangian
+// bound on the whole horizon, hence the gap.
+CapSolution SolveCapsRolling(const Problem& p) {
+  const int n = p.size();
+  const int days = static_cast<int>(p.day_cap.size());
+  std::vector<int> day_start(days + 1, n);  // first interval of each day (days may be empty)
+  for (int t = n - 1; t >= 0; --t) day_start[p.day[t]] = t;
+  for (int k = days - 1; k >= 0; --k) day_start[k] = std::min(day_start[k], day_start[k + 1]);
+  // SoC range at the start of each day from which the terminal range can be reached.
+  std::vector<double> target_lo(days + 1), target_hi(days + 1);
+  target_lo[days] = p.terminal_lo;
+  target_hi[days] = p.terminal_hi;
+  for (int k = days - 1; k >= 1; --k) {
+    const int intervals = day_start[k + 1] - day_start[k];
+    target_hi[k] =
+        std::min(p.upper, target_hi[k + 1] + std::min(intervals * p.stored_down(),
+                                                      p.day_cap[k] / p.discharge_efficiency));
+    target_lo[k] = std::max(p.lower[day_start[k]], target_lo[k + 1] - intervals * p.stored_up());
+  }
+  CapSolution out;
+  out.plan = Plan{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)};
+  out.cap_price.assign(days, 0.0);
+  double soc = p.soc_start;
+  for (int d = 0; d < days; ++d) {
+    const int first = day_start[d];
+    if (first == day_start[d + 1]) continue;
+    const int end_day = std::min(days, d + kRollingWindowDays);
+    const int last = day_start[end_day];
+    Problem window;
+    window.price.assign(p.price.begin() + first, p.price.begin() + last);
+    window.charge_efficiency = p.charge_efficiency;
+    window.discharge_efficiency = p.discharge_efficiency;
+    window.degradation = p.degradation;
+    window.max_charge_mwh = p.max_charge_mwh;
+    window.max_discharge_mwh = p.max_discharge_mwh;
+    window.soc_start = soc;
+    window.lower.assign(p.lower.begin() + first, p.lower.begin() + last + 1);
+    window.upper = p.upper;
+    window.day.assign(p.day.begin() + first, p.day.begin() + last);
+    for (int& day : window.day) day -= d;
+    window.day_cap.assign(p.day_cap.begin() + d, p.day_cap.begin() + end_day);
+    double reach_lo, reach_hi;
+    ClipTerminal(window, target_lo[end_day], target_hi[end_day], reach_lo, reach_hi);
+    const CapSolution solved = SolveCapsExactly(window);
+    for (int t = first; t < day_start[d + 1]; ++t) {
+      out.plan.charge_mwh[t] = solved.plan.charge_mwh[t - first];
+      out.plan.discharge_mwh[t] = solved.plan.discharge_mwh[t - first];
+      soc += p.charge_efficiency * out.plan.charge_mwh[t] -
+             out.plan.discharge_mwh[t] / p.discharge_efficiency;
+    }
+    out.cap_price[d] = solved.cap_price[0];
+  }
+  out.objective = Objective(p, out.plan);
+  const Plan relaxed = SolveWithMultipliers(p, out.cap_price);
+  const std::vector<double> day_discharge = DayDischarge(p, relaxed);
+  double bound = Objective(p, relaxed);
+  for (int k = 0; k < days; ++k) bound -= out.cap_price[k] * (day_discharge[k] - p.day_cap[k]);
+  out.gap = std::max(0.0, bound - out.objective);
+  return out;
+}
+
+CapSolution SolveWithCaps(const Problem& p) {
+  return static_cast<int>(p.day_cap.size()) <= kExactCapDays ? SolveCapsExactly(p)
+                                                             : SolveCapsRolling(p);
 }
 
 std::string FormatMwh(double value) { return absl::StrFormat("%.3f MWh", value); }
+
+// "exactly 5.000 MWh", "at least 80.000 MWh", "between 10.000 MWh and 20.000 MWh".
+std::string DescribeRange(double lo, double hi) {
+  if (lo == hi) return "exactly " + FormatMwh(lo);
+  if (hi == kInf) return "at least " + FormatMwh(lo);
+  if (lo == -kInf) return "at most " + FormatMwh(hi);
+  return absl::StrCat("between ", FormatMwh(lo), " and ", FormatMwh(hi));
+}
 
 absl::Status ValidateRequest(const BatteryOptimizerRequest& request) {
   for (size_t t = 0; t < request.price_gbp_per_mwh.size(); ++t) {
@@ -476,9 +570,9 @@ absl::Status ValidateRequest(const BatteryOptimizerRequest& request) {
     return absl::InvalidArgumentError("batteries is empty: one battery is required");
   }
   if (request.batteries.size() > 1) {
-    return absl::UnimplementedError(absl::StrCat(
-        "batteries has ", request.batteries.size(),
-        " entries: only one battery per request is supported so far"));
+    return absl::UnimplementedError(
+        absl::StrCat("batteries has ", request.batteries.size(),
+                     " entries: only one battery per request is supported so far"));
   }
   if (request.grid_import_limit_mw || request.grid_export_limit_mw) {
     return absl::UnimplementedError(
@@ -508,9 +602,9 @@ absl::Status ValidateRequest(const BatteryOptimizerRequest& request) {
     }
     if (spec.terminal_soc_min_mwh && spec.terminal_soc_max_mwh &&
         *spec.terminal_soc_min_mwh > *spec.terminal_soc_max_mwh) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, "terminal_soc_min_mwh (", *spec.terminal_soc_min_mwh,
-          ") > terminal_soc_max_mwh (", *spec.terminal_soc_max_mwh, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "terminal_soc_min_mwh (", *spec.terminal_soc_min_mwh,
+                       ") > terminal_soc_max_mwh (", *spec.terminal_soc_max_mwh, ")"));
     }
   }
   return absl::OkStatus();
@@ -559,8 +653,8 @@ Problem BuildProblem(const BatteryOptimizerRequest& request, const OptimizerBatt
   p.day.assign(n, 0);
   int days = n > 0 ? 1 : 0;
   for (int t = 0; t < n; ++t) {
-    p.day[t] = static_cast<int>(utc_day(request.start + t * request.interval) -
-                                utc_day(request.start));
+    p.day[t] =
+        static_cast<int>(utc_day(request.start + t * request.interval) - utc_day(request.start));
     days = std::max(days, p.day[t] + 1);
   }
   p.day_cap.assign(days, kInf);
@@ -574,21 +668,12 @@ Problem BuildProblem(const BatteryOptimizerRequest& request, const OptimizerBatt
   // Terminal range: clip to what some plan reaches.
   const double wanted_lo = spec.terminal_soc_min_mwh.value_or(-kInf);
   const double wanted_hi = spec.terminal_soc_max_mwh.value_or(kInf);
-  const std::vector<double> lowest = SocPath(p, GreedyPlan(p, -kInf, -kInf));
-  const std::vector<double> highest = SocPath(p, GreedyPlan(p, kInf, kInf));
-  const double reach_lo = lowest.back();
-  const double reach_hi = std::max(reach_lo, highest.back());
-  if (wanted_hi < reach_lo || wanted_lo > reach_hi) {
+  double reach_lo, reach_hi;
+  if (!ClipTerminal(p, wanted_lo, wanted_hi, reach_lo, reach_hi)) {
     out.terminal_soc_relaxed = true;
-    const double closest = wanted_hi < reach_lo ? reach_lo : reach_hi;
-    p.terminal_lo = p.terminal_hi = closest;
-    absl::StrAppend(&note, "terminal SoC range [", FormatMwh(wanted_lo), ", ",
-                    FormatMwh(wanted_hi), "] is unreachable (reachable: [", FormatMwh(reach_lo),
-                    ", ", FormatMwh(reach_hi), "]): planned the closest, ", FormatMwh(closest),
-                    "; ");
-  } else {
-    p.terminal_lo = std::max(wanted_lo, reach_lo);
-    p.terminal_hi = std::min(wanted_hi, reach_hi);
+    absl::StrAppend(&note, "terminal SoC ", DescribeRange(wanted_lo, wanted_hi),
+                    " is unreachable (reachable: ", DescribeRange(reach_lo, reach_hi),
+                    "): planned the closest, ", FormatMwh(p.terminal_lo), "; ");
   }
   return p;
 }

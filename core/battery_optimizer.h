@@ -25,12 +25,19 @@
 // with two pieces (slopes (price + degradation) / charge_efficiency and
 // (price - degradation) * discharge_efficiency), so each step is a merge of slope
 // sequences followed by cutting the domain to [floor, soc_max]; a forward pass recovers
-// the plan. Exact (to rounding) and O(T log T). The cycle cap is handled by a Lagrange
-// multiplier per UTC day on discharge, found by bisection, days in turn: the result is
-// always feasible, but with a binding cap on more than one day it may fall short of the
-// LP optimum; the result then says kApproximate and optimality_gap_gbp bounds the
-// shortfall (the tests measure it against an LP solver). Each bisection step re-solves
-// the whole horizon, so a cap is meant for re-plans of a few days, not for a year.
+// the plan. Exact (to rounding) and O(T log T): about 15 ms for 22,000 half-hours and
+// 20 us for 48 (bench/optimizer_bench.cc).
+// The cycle cap couples the intervals of a day. It is priced out (a £/MWh charge on each
+// day's discharge, which the same programme solves exactly) and the prices are found by
+// column generation (Dantzig-Wolfe): a small LP mixes the plans found so far within the
+// caps, its shadow prices give the next plan, until the Lagrangian bound meets the mix.
+// That is exact (kOptimal): about 75 us for a 48-interval re-plan, 10 ms for 8 days.
+// Longer horizons would take too many rounds, so beyond 8 days the horizon is solved in
+// receding 4-day windows, keeping the first day of each: always feasible, but
+// kApproximate, with optimality_gap_gbp a loose bound on the shortfall. Measured against
+// GLPK on real prices: 0.05% short over Oct 2022 - Dec 2023 at 50 MWh a day (bound 0.6%,
+// 0.7 s), at most 0.21% short on 2-6 week windows at 30 and 50 MWh a day; on synthetic
+// prices with spikes that pay to hold energy for longer than 4 days, up to 3% short.
 //
 // Never "infeasible" for a valid start state. What cannot be met is relaxed to the
 // closest plan that can, and the result says so:
@@ -76,9 +83,9 @@ struct OptimizerBatterySpec {
 };
 
 struct BatteryOptimizerRequest {
-  absl::Time start = absl::UnixEpoch();        // start of the first interval, UTC
+  absl::Time start = absl::UnixEpoch();         // start of the first interval, UTC
   absl::Duration interval = absl::Minutes(30);  // length of every interval, > 0
-  std::vector<double> price_gbp_per_mwh;       // one per interval, may be negative
+  std::vector<double> price_gbp_per_mwh;        // one per interval, may be negative
   std::vector<OptimizerBatterySpec> batteries;  // exactly one is supported today
   // Shared grid connection (net import / net export of all batteries, MW). Not supported
   // yet: must be unset.
@@ -88,7 +95,8 @@ struct BatteryOptimizerRequest {
 
 enum class OptimizerTermination {
   kOptimal,      // the LP optimum (after the relaxations the plan lists), to rounding
-  kApproximate,  // cycle cap only: feasible, at most optimality_gap_gbp below the optimum
+  kApproximate,  // cycle cap over more than 8 days: feasible, at most
+                 // optimality_gap_gbp below the optimum
 };
 
 // The plan of one battery. Per-interval vectors have one entry per price.
@@ -110,7 +118,7 @@ struct OptimizerBatteryPlan {
 struct BatteryOptimizerResult {
   OptimizerTermination termination = OptimizerTermination::kOptimal;
   std::vector<OptimizerBatteryPlan> batteries;  // in request order
-  double revenue_gbp = 0.0;      // sums over batteries
+  double revenue_gbp = 0.0;                     // sums over batteries
   double degradation_gbp = 0.0;
   double objective_gbp = 0.0;
   // Upper bound on (LP optimum - objective_gbp); 0 unless kApproximate.
