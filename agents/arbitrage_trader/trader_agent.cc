@@ -40,7 +40,7 @@ std::vector<double> SmoothPrices(const std::vector<double>& prices, int half_wid
 void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
   interval_ = FromProtoDuration(region.interval());
-  max_power_step_mw_ = region.ramp_limit_mw();
+  max_power_step_mw_ = kStepShareOfRampLimit * region.ramp_limit_mw();
 }
 
 std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {

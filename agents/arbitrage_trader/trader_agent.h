@@ -26,6 +26,12 @@ class TraderAgent final : public TickAgent {
  public:
   static constexpr char kAgentName[] = "arbitrage-trader";
   static constexpr int kHorizonIntervals = 48;
+  // The trader's own steps are kept to this share of the grid's ramp limit, leaving the
+  // rest for load changes. Full-stack backtest Oct 2022 - Dec 2023: at 1.0 the trader
+  // captured 0.42 of perfect foresight but resilience overrode it in 20% of intervals and
+  // the penalty was 1.10 M GBP (region net +9 k GBP); at 0.6 it captured 0.38, overrides
+  // 14%, penalty 0.73 M GBP, region net +283 k GBP. The region's net decides.
+  static constexpr double kStepShareOfRampLimit = 0.6;
 
   void OnRegistered(const v1::RegionInfo& region) override;
   std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) override;
@@ -43,7 +49,7 @@ class TraderAgent final : public TickAgent {
 
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
-  double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // the region's ramp limit
+  double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // share of the region's ramp limit
   PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
