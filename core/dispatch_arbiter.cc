@@ -87,13 +87,17 @@ absl::Status DispatchArbiter::Cancel(int64_t proposal_id) {
 }
 
 std::optional<ProposalRecord> DispatchArbiter::Resolve(const std::string& asset_id,
-                                                       absl::Time t) const {
+                                                       absl::Time t,
+                                                       DispatchPriority max_priority) const {
   const ProposalRecord* best = nullptr;
   // proposals_ is ordered by id, which is submission order, so among equal priorities
   // the last one seen is the most recent.
   for (const auto& [id, record] : proposals_) {
     const DispatchProposal& p = record.proposal;
-    if (record.cancelled || p.asset_id != asset_id || t < p.start || t >= p.end) continue;
+    if (record.cancelled || p.asset_id != asset_id || t < p.start || t >= p.end ||
+        p.priority > max_priority) {
+      continue;
+    }
     if (best == nullptr || p.priority >= best->proposal.priority) best = &record;
   }
   if (best == nullptr) return std::nullopt;

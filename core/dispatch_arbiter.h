@@ -73,7 +73,11 @@ class DispatchArbiter {
   // The proposal that governs `asset_id` for the interval starting at `t`: among
   // proposals not cancelled with start <= t < end, the highest priority, then the most
   // recently submitted. nullopt when none applies.
-  std::optional<ProposalRecord> Resolve(const std::string& asset_id, absl::Time t) const;
+  // With `max_priority`, proposals above it are ignored (e.g. kTrading: what trading
+  // alone would have applied).
+  std::optional<ProposalRecord> Resolve(
+      const std::string& asset_id, absl::Time t,
+      DispatchPriority max_priority = DispatchPriority::kResilience) const;
 
   // Forgets proposals whose lease ended at or before `t` (idempotency keys are kept).
   void ExpireBefore(absl::Time t);

@@ -1,5 +1,6 @@
 #include "core/region_engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -147,8 +148,27 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
     decision.applied_mw = step.power_mw;
     decision.reason = JoinReasons(decision.reason, clamped.reason);
     out.dispatch_mw += step.power_mw;
+    double applied_net_gbp = 0.0;
     for (LedgerEntry& e : SettleBattery(params, step, price, interval_start, price_note)) {
+      applied_net_gbp += e.amount_gbp;
       out.entries.push_back(std::move(e));
+    }
+    if (decision.priority == DispatchPriority::kResilience) {
+      // What trading alone would have done in this interval, from the same SoC.
+      std::optional<ProposalRecord> trading =
+          arbiter_.Resolve(params.id, interval_start, DispatchPriority::kTrading);
+      const double trading_mw = ClampBatteryPower(
+          params, step.soc_before_mwh, trading ? trading->proposal.power_mw : 0.0,
+          params.soc_min_mwh + params.reserve_mwh, region_.interval).power_mw;
+      double trading_net_gbp = 0.0;
+      for (const LedgerEntry& e :
+           SettleBattery(params, StepBattery(params, step.soc_before_mwh, trading_mw, region_.interval),
+                         price, interval_start, "")) {
+        trading_net_gbp += e.amount_gbp;
+      }
+      // Never counted as a gain: an override that nets more now uses energy the trader
+      // would have sold later, which this one-interval estimate cannot see.
+      resilience_cost_gbp_ += std::max(0.0, trading_net_gbp - applied_net_gbp);
     }
     AssetTotals& totals = totals_[total_index];
     if (std::abs(step.power_mw) > 1e-9) ++totals.intervals_dispatched;
@@ -168,6 +188,7 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
     decision.reason = JoinReasons(decision.reason, step.note);
     out.dispatch_mw += step.output_mw;
     for (LedgerEntry& e : SettlePeaker(params, step, region_.interval, interval_start)) {
+      resilience_cost_gbp_ -= e.amount_gbp;  // the peaker runs only for resilience
       out.entries.push_back(std::move(e));
     }
     AssetTotals& totals = totals_[total_index];

@@ -95,6 +95,13 @@ class RegionEngine {
 
   const Ledger& ledger() const { return ledger_; }
   double baseline_instability_penalty_gbp() const { return baseline_penalty_gbp_; }
+  // What resilience dispatch cost, GBP (>= 0 is a cost): peaker fuel and starts, plus,
+  // in each interval where a resilience proposal governed a battery, what the trading
+  // proposal (or idling) would have netted in that interval minus what the override
+  // netted (energy cash and wear), counted only when positive. A per-interval estimate:
+  // later SoC differences that the override causes are not followed, so an override is
+  // never credited with a gain.
+  double resilience_dispatch_cost_gbp() const { return resilience_cost_gbp_; }
   const std::vector<AssetTotals>& asset_totals() const { return totals_; }
   int64_t intervals_applied() const { return intervals_applied_; }
   // Equivalent full cycles over all batteries: throughput / (2 x capacity), summed.
@@ -116,6 +123,7 @@ class RegionEngine {
   double last_dispatch_mw_ = 0.0;
   Ledger ledger_;
   double baseline_penalty_gbp_ = 0.0;
+  double resilience_cost_gbp_ = 0.0;
   std::vector<AssetTotals> totals_;
   int64_t intervals_applied_ = 0;
 };

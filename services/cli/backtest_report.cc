@@ -23,6 +23,9 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   const int64_t forecast = figures.response.forecast_ramp_events();
   report["ramp_events"] = measured + forecast;
   report["ramp_events_by_kind"] = {{"measured", measured}, {"forecast", forecast}};
+  report["events"] = report["ramp_events_by_kind"];
+  report["resilience_dispatch_cost_gbp"] = figures.pnl.resilience_dispatch_cost_gbp();
+  report["response_net_benefit_gbp"] = figures.pnl.response_net_benefit_gbp();
   nlohmann::json dispatches = nlohmann::json::object();
   for (const v1::AssetDispatchSummary& d : figures.pnl.dispatches()) {
     dispatches[d.asset_id()] = {{"count", d.intervals_dispatched()}, {"mwh", d.energy_mwh()}};
@@ -65,9 +68,11 @@ std::string BacktestSummary(const nlohmann::json& r) {
       l["battery_degradation"].get<double>(), l["instability_penalty"].get<double>(),
       l["net"].get<double>()));
   absl::StrAppend(&out, absl::StrFormat(
-      "  instability penalty %.0f GBP vs %.0f GBP with no dispatch; %d ramp events\n",
+      "  instability penalty %.0f GBP vs %.0f GBP with no dispatch; %d ramp events; "
+      "response net benefit %.0f GBP (after %.0f GBP of resilience dispatch cost)\n",
       -l["instability_penalty"].get<double>(), r["baseline_instability_penalty_gbp"].get<double>(),
-      r["ramp_events"].get<int64_t>()));
+      r["ramp_events"].get<int64_t>(), r["response_net_benefit_gbp"].get<double>(),
+      r["resilience_dispatch_cost_gbp"].get<double>()));
   for (const auto& [asset, d] : r["dispatches"].items()) {
     absl::StrAppend(&out, absl::StrFormat("  %s: dispatched in %d intervals, %.1f MWh\n", asset,
                                           d["count"].get<int64_t>(), d["mwh"].get<double>()));

@@ -19,6 +19,7 @@ struct ProcessInfo {
 // Keys: from, to, ticks, wall_seconds, ledger_gbp {arbitrage_sold, arbitrage_bought,
 // peaker_fuel, peaker_starts, battery_degradation, instability_penalty, net},
 // baseline_instability_penalty_gbp, ramp_events, ramp_events_by_kind {measured, forecast},
+// events (the same counts by kind), resilience_dispatch_cost_gbp, response_net_benefit_gbp,
 // dispatches {asset_id: {count, mwh}}, battery_cycles, forecast_change_30min_mae_mw,
 // forecast_change_30min_persistence_mae_mw, trader_pnl_gbp, perfect_foresight_pnl_gbp,
 // trader_capture_ratio, yesterday_plan_pnl_gbp, yesterday_plan_capture_ratio,

@@ -486,6 +486,10 @@ v1::GetPnlResponse GatewayRun::Pnl() const {
     d->set_energy_mwh(totals.energy_mwh);
   }
   pnl.set_battery_cycles(engine_.battery_cycles());
+  pnl.set_resilience_dispatch_cost_gbp(engine_.resilience_dispatch_cost_gbp());
+  const double penalty_avoided_gbp = engine_.baseline_instability_penalty_gbp() +
+                                     ledger.Total(LedgerCause::kInstabilityPenalty);
+  pnl.set_response_net_benefit_gbp(penalty_avoided_gbp - engine_.resilience_dispatch_cost_gbp());
   return pnl;
 }
 

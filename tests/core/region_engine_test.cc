@@ -405,3 +405,43 @@ TEST(RegionEngineTest, ValidateNamesTheProblem) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// Resilience dispatch cost: an override of the trader's +20 MW by a -10 MW charge at
+// 100 GBP/MWh. Trading would have netted 20 x 0.5 x 100 - 5 x 10 = 950 GBP; the override
+// netted -10 x 0.5 x 100 - 5 x 5 = -525 GBP; the cost is the difference, 1475 GBP.
+// An interval the trader governs costs resilience nothing.
+TEST(RegionEngineCostTest, ResilienceOverrideCostsWhatTradingWouldHaveNetted) {
+  RegionEngine engine = RegionEngine(RegionConfig{}, {BatteryParams{}}, {}, 300.0);
+  const absl::Time t0 = absl::FromUnixSeconds(1672531200);  // 2023-01-01T00:00Z
+  auto propose = [&](DispatchPriority priority, double power_mw, absl::Time start) {
+    DispatchProposal p;
+    p.agent = priority == DispatchPriority::kTrading ? "trader" : "response";
+    p.asset_id = "battery-1";
+    p.priority = priority;
+    p.power_mw = power_mw;
+    p.start = start;
+    p.end = start + absl::Minutes(30);
+    ASSERT_TRUE(engine.arbiter().Submit(p, start).ok());
+  };
+  propose(DispatchPriority::kTrading, 20.0, t0);
+  propose(DispatchPriority::kResilience, -10.0, t0);
+  engine.ApplyInterval(t0, 300.0, 100.0);
+  EXPECT_NEAR(engine.resilience_dispatch_cost_gbp(), 1475.0, 1e-9);
+
+  propose(DispatchPriority::kTrading, 20.0, t0 + absl::Minutes(30));
+  engine.ApplyInterval(t0 + absl::Minutes(30), 300.0, 100.0);
+  EXPECT_NEAR(engine.resilience_dispatch_cost_gbp(), 1475.0, 1e-9);
+
+  // An override that nets more than trading would have (discharge 10 MW at 100 GBP/MWh
+  // instead of charging 20 MW) is not credited: the cost stays where it was.
+  propose(DispatchPriority::kTrading, -20.0, t0 + absl::Minutes(60));
+  propose(DispatchPriority::kResilience, 10.0, t0 + absl::Minutes(60));
+  engine.ApplyInterval(t0 + absl::Minutes(60), 300.0, 100.0);
+  EXPECT_NEAR(engine.resilience_dispatch_cost_gbp(), 1475.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace gridpilot
