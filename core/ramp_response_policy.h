@@ -50,7 +50,7 @@ namespace gridpilot {
 
 struct ResponsePolicyConfig {
   double ramp_limit_mw = 15.0;              // tolerated |N_t - N_{t-1}|, > 0
-  double margin_mw = 1.0;                   // kept in hand for forecast error, >= 0
+  double margin_mw = 0.5;                   // kept in hand for forecast error, >= 0
   // GBP per MW of ramp excess per interval. A peaker start is requested only when the
   // penalty it avoids next interval covers its start cost plus fuel at the requested
   // level for its minimum up time.

@@ -123,6 +123,16 @@ struct CycleCase {
   Setpoints want;
 };
 
+// Registers the agent with the test region and pins the thresholds the expected values
+// below are computed with (limit 15 MW, margin 1 MW), independent of the defaults.
+void RegisterWithPinnedThresholds(ResponseAgent& agent) {
+  agent.OnRegistered(Region());
+  v1::Thresholds thresholds;
+  thresholds.set_ramp_limit_mw(15.0);
+  thresholds.set_margin_mw(1.0);
+  ASSERT_TRUE(agent.SetThresholds(thresholds).ok());
+}
+
 TEST(ResponseAgentTest, TickInProposalsOut) {
   TickSpec base;
   TickSpec low_soc = base;
@@ -168,7 +178,7 @@ TEST(ResponseAgentTest, TickInProposalsOut) {
     FakeChangeForecasts forecasts;
     forecasts.result = c.forecast;
     ResponseAgent agent(&forecasts);
-    agent.OnRegistered(Region());
+    RegisterWithPinnedThresholds(agent);
     if (c.prior_net_load_mw) {
       TickSpec prior;
       prior.t = c.tick.t - kHalfHour;
@@ -187,7 +197,7 @@ TEST(ResponseAgentTest, IdempotencyKeysAreUniquePerTickAndStableForARetry) {
   FakeChangeForecasts forecasts;
   forecasts.result = std::vector<double>{40, 100};
   ResponseAgent agent(&forecasts);
-  agent.OnRegistered(Region());
+  RegisterWithPinnedThresholds(agent);
   std::set<std::string> keys;
   size_t proposals_seen = 0;
   for (int k = 0; k < 4; ++k) {
@@ -206,7 +216,7 @@ TEST(ResponseAgentTest, IdempotencyKeysAreUniquePerTickAndStableForARetry) {
 TEST(ResponseAgentTest, DegradedWhileTheSourceFailsAndRecoversAfter) {
   FakeChangeForecasts forecasts;
   ResponseAgent agent(&forecasts);
-  agent.OnRegistered(Region());
+  RegisterWithPinnedThresholds(agent);
   TickSpec spec;
 
   forecasts.result = std::vector<double>{0, 0};
@@ -239,7 +249,7 @@ TEST(ResponseAgentTest, DegradedWhileTheSourceFailsAndRecoversAfter) {
 
 TEST(ResponseAgentTest, NoForecastSourceIsAlwaysDegraded) {
   ResponseAgent agent(nullptr);
-  agent.OnRegistered(Region());
+  RegisterWithPinnedThresholds(agent);
   TickSpec prior;
   prior.t = kT - kHalfHour;
   agent.OnTick(MakeTick(prior));
@@ -253,7 +263,7 @@ TEST(ResponseAgentTest, NoForecastSourceIsAlwaysDegraded) {
 TEST(ResponseAgentTest, EventsAreCountedByKind) {
   FakeChangeForecasts forecasts;
   ResponseAgent agent(&forecasts);
-  agent.OnRegistered(Region());
+  RegisterWithPinnedThresholds(agent);
   TickSpec prior;
   prior.t = kT - kHalfHour;
   agent.OnTick(MakeTick(prior));  // 300 MW, flat forecast: no events
@@ -300,7 +310,7 @@ TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
   ResponseAgent agent(&forecasts);
   agent.OnRegistered(Region());
   EXPECT_DOUBLE_EQ(agent.Thresholds().ramp_limit_mw(), 15);
-  EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), 1);
+  EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), ResponsePolicyConfig{}.margin_mw);
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
@@ -313,7 +323,7 @@ TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
     t.set_margin_mw(margin);
     EXPECT_EQ(agent.SetThresholds(t).code(), absl::StatusCode::kInvalidArgument);
     EXPECT_DOUBLE_EQ(agent.Thresholds().ramp_limit_mw(), 15);  // unchanged
-    EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), 1);
+    EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), ResponsePolicyConfig{}.margin_mw);
   }
 
   v1::Thresholds wider;
@@ -331,7 +341,7 @@ TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
 TEST(ResponseAgentTest, PeakerRequestPersistsUntilReleased) {
   FakeChangeForecasts forecasts;
   ResponseAgent agent(&forecasts);
-  agent.OnRegistered(Region());
+  RegisterWithPinnedThresholds(agent);
   const absl::Time t1 = kT;
   const absl::Time online = t1 + absl::Minutes(20);
 
