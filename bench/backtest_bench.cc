@@ -109,6 +109,14 @@ int Main(int argc, char** argv) {
   std::printf("  baseline, RegionEngine alone in-process:   %d intervals in %.3f s = %.0f ticks/s\n",
               engine_intervals, engine_seconds, engine_rate);
   std::printf("  baseline, bare gRPC unary round trip:      p50 %.1f us, p99 %.1f us\n", p50, p99);
+  if (status.ok()) {
+    for (const v1::AnswerLatency& a : status->answer_latency()) {
+      std::printf("  tick published -> %s's answer at the arbiter: p50 %.0f us, p99 %.0f us, "
+                  "max %.0f us over %lld ticks\n",
+                  a.agent().c_str(), a.p50_us(), a.p99_us(), a.max_us(),
+                  static_cast<long long>(a.count()));
+    }
+  }
   std::printf("  ratio: one stack tick costs %.1f bare round trips; the engine is %.2f%% of it\n",
               (1e6 / stack_rate) / std::max(p50, 1e-9), 100.0 * stack_rate / engine_rate);
   std::printf("  target: 17,520 ticks in under 10 s (1,752 ticks/s): %s\n",

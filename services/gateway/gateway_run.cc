@@ -1,5 +1,6 @@
 #include "services/gateway/gateway_run.h"
 
+#include <algorithm>
 #include <cmath>
 #include <thread>
 
@@ -255,6 +256,7 @@ void GatewayRun::Loop() {
       answering_tick_ = t;
       answered_.clear();
       ticks_.push_back(BuildTick(i, static_cast<int64_t>(i - first_index_)));
+      published_at_ = absl::Now();  // for the latency metric only
     }
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
@@ -327,7 +329,32 @@ v1::GetClockStatusResponse GatewayRun::Status() const {
   for (const auto& [agent, misses] : agents_) status.add_registered_agents(agent);
   status.set_missed_answers(missed_answers_);
   *status.mutable_region() = Region();
+  for (const auto& [agent, histogram] : answer_latency_) {
+    v1::AnswerLatency* latency = status.add_answer_latency();
+    latency->set_agent(agent);
+    latency->set_count(histogram.count);
+    latency->set_p50_us(histogram.Percentile(0.50));
+    latency->set_p99_us(histogram.Percentile(0.99));
+    latency->set_max_us(histogram.max_us);
+  }
   return status;
+}
+
+void GatewayRun::LatencyHistogram::Add(double us) {
+  const size_t bucket = std::min(buckets.size() - 1, static_cast<size_t>(std::max(0.0, us) / kBucketUs));
+  ++buckets[bucket];
+  ++count;
+  max_us = std::max(max_us, us);
+}
+
+double GatewayRun::LatencyHistogram::Percentile(double fraction) const {
+  const int64_t rank = static_cast<int64_t>(std::ceil(fraction * count));
+  int64_t seen = 0;
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    seen += buckets[b];
+    if (seen >= rank) return std::min(max_us, (b + 1) * kBucketUs);
+  }
+  return max_us;
 }
 
 bool GatewayRun::WaitFinished(absl::Duration timeout) const {
@@ -433,8 +460,9 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
           .IgnoreError();
     }
   }
-  if (request.has_answers_tick() && FromProtoTime(request.answers_tick()) == answering_tick_) {
-    answered_.insert(request.agent());
+  if (request.has_answers_tick() && FromProtoTime(request.answers_tick()) == answering_tick_ &&
+      answered_.insert(request.agent()).second) {
+    answer_latency_[request.agent()].Add(absl::ToDoubleMicroseconds(absl::Now() - published_at_));
   }
   return results;
 }

@@ -115,6 +115,19 @@ class GatewayRun {
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);
+  // Answer latency per agent: a histogram of 10 us buckets up to 50 ms (the last bucket
+  // holds everything slower), so recording is O(1) and reading it is a bounded scan.
+  struct LatencyHistogram {
+    static constexpr double kBucketUs = 10.0;
+    std::vector<int64_t> buckets = std::vector<int64_t>(5001, 0);
+    int64_t count = 0;
+    double max_us = 0.0;
+    void Add(double us);
+    double Percentile(double fraction) const;  // upper edge of the bucket, us
+  };
+  // Wall time the current tick was published (for the latency metric only).
+  absl::Time published_at_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, LatencyHistogram> answer_latency_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -566,6 +566,13 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
   EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
   EXPECT_EQ(status.ticks_done(), 48);
   EXPECT_EQ(status.missed_answers(), 0);
+  // Every answer was timed from its tick's publication.
+  ASSERT_EQ(status.answer_latency_size(), 1);
+  EXPECT_EQ(status.answer_latency(0).agent(), "test-agent");
+  EXPECT_EQ(status.answer_latency(0).count(), 48);
+  EXPECT_GT(status.answer_latency(0).p50_us(), 0.0);
+  EXPECT_LE(status.answer_latency(0).p50_us(), status.answer_latency(0).p99_us());
+  EXPECT_LE(status.answer_latency(0).p99_us(), status.answer_latency(0).max_us());
 
   grpc::ClientContext pnl_context;
   SetDeadline(&pnl_context);
