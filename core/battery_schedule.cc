@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
@@ -256,6 +257,24 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
   plan.objective_gbp += request.terminal_value_gbp_per_mwh * levels[at];
   plan.note = absl::StrJoin(notes, "; ");
   return plan;
+}
+
+ScheduleRequest TradingScheduleRequest(const BatteryParams& battery, double soc_start_mwh,
+                                       double initial_power_mw, std::vector<double> prices,
+                                       absl::Duration interval, double max_power_step_mw) {
+  ScheduleRequest request;
+  request.battery = battery;
+  request.soc_start_mwh = soc_start_mwh;
+  request.soc_floor_mwh = battery.soc_min_mwh + battery.reserve_mwh;
+  request.interval = interval;
+  request.max_power_step_mw = max_power_step_mw;
+  request.initial_power_mw = initial_power_mw;
+  const double mean_price =
+      std::accumulate(prices.begin(), prices.end(), 0.0) / static_cast<double>(prices.size());
+  request.terminal_value_gbp_per_mwh =
+      std::max(0.0, mean_price * battery.discharge_efficiency - battery.degradation_gbp_per_mwh);
+  request.price_gbp_per_mwh = std::move(prices);
+  return request;
 }
 
 }  // namespace gridpilot

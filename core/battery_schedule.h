@@ -64,6 +64,15 @@ struct BatterySchedule {
 // terminal value of the start soc. Thread-safe (no shared state).
 BatterySchedule PlanBatterySchedule(const ScheduleRequest& request);
 
+// The request a trading plan makes: above the trading floor (soc_min + reserve), with the
+// given step limit from `initial_power_mw`, and each MWh still stored at the horizon's end
+// valued at what it would sell for at the horizon's mean price (price x discharge
+// efficiency - degradation, at least 0), so the plan neither hoards nor dumps at the
+// cut-off. `prices` must not be empty.
+ScheduleRequest TradingScheduleRequest(const BatteryParams& battery, double soc_start_mwh,
+                                       double initial_power_mw, std::vector<double> prices,
+                                       absl::Duration interval, double max_power_step_mw);
+
 }  // namespace gridpilot
 
 #endif  // GRIDPILOT_CORE_BATTERY_SCHEDULE_H_

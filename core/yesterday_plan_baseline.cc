@@ -1,6 +1,5 @@
 #include "core/yesterday_plan_baseline.h"
 
-#include <numeric>
 
 #include "core/battery_schedule.h"
 #include "core/interlocks.h"
@@ -42,17 +41,8 @@ void YesterdayPlanBaseline::Step(absl::Time t, std::optional<double> ended_price
       if (p.has_value()) fill = p;
       prices.push_back(fill.value_or(0.0));
     }
-    ScheduleRequest request;
-    request.battery = battery_;
-    request.soc_start_mwh = soc_mwh_;
-    request.soc_floor_mwh = floor_mwh;
-    request.interval = interval_;
-    request.max_power_step_mw = max_power_step_mw_;
-    request.initial_power_mw = power_mw_;
-    request.price_gbp_per_mwh = prices;
-    const double mean = std::accumulate(prices.begin(), prices.end(), 0.0) / prices.size();
-    request.terminal_value_gbp_per_mwh = std::max(
-        0.0, mean * battery_.discharge_efficiency - battery_.degradation_gbp_per_mwh);
+    const ScheduleRequest request = TradingScheduleRequest(
+        battery_, soc_mwh_, power_mw_, std::move(prices), interval_, max_power_step_mw_);
     plan_mw_ = PlanBatterySchedule(request).power_mw;
     plan_start_ = t;
   }
