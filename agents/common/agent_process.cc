@@ -31,7 +31,7 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
   LogCpuUsage();
   runtime.Stop();
   ticks.join();
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  ShutdownServer(server->server.get());
   return 0;
 }
 

@@ -47,6 +47,10 @@ absl::StatusOr<RunningServer> StartGrpcServer(const std::string& host, int port,
   return running;
 }
 
+void ShutdownServer(grpc::Server* server) {
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+}
+
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);

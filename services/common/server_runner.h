@@ -27,6 +27,11 @@ absl::StatusOr<RunningServer> StartGrpcServer(const std::string& host, int port,
                                               const std::vector<grpc::Service*>& services,
                                               const std::string& port_file);
 
+// Stops `server`: new calls are refused and calls still in flight get 200 ms to finish
+// before they are cancelled. (gRPC waits for the whole deadline whenever a client channel
+// is still open, so a long grace made every process take it in full on each stop.)
+void ShutdownServer(grpc::Server* server);
+
 // A channel to `address` ("127.0.0.1:port") with project defaults (no proxy, large
 // messages allowed for history streams).
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);

@@ -176,7 +176,7 @@ int Main() {
   WaitForShutdownSignal();
   LogCpuUsage();
   stop.Stop();
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  ShutdownServer(server->server.get());
   follower.join();
   return 0;
 }

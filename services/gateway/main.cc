@@ -130,7 +130,7 @@ int Main() {
   LogCpuUsage();
   LogInfo("shutting down");
   (*run)->Stop();
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  ShutdownServer(server->server.get());
   return 0;
 }
 
