@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "services/cli/backtest_report.h"
+#include "services/cli/forecast_eval_command.h"
 #include "services/cli/optimize_command.h"
 #include "services/cli/stack.h"
 #include "services/common/proto_time.h"
@@ -34,6 +35,9 @@ constexpr char kUsage[] = R"(usage:
   gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
                      [--json FILE] [--soc_terminal_mwh X]
       perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
+  gridpilot forecast-eval --target change --from DATE --to DATE --out FILE.csv
+                          [--model_dir DIR] [--demand_csv FILE] [--price_csv FILE]
+      out-of-sample net-load-change forecasts vs persistence and seasonal naive
 options:
   --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
   --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or ~/.cache/gridpilot/models)
@@ -210,11 +214,26 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "backtest") return gridpilot::Backtest(argc, argv);
   if (command == "up") return gridpilot::Up(argc, argv);
-  if (command == "optimize") {
-    absl::StatusOr<std::map<std::string, std::string>> o = gridpilot::ParseOptions(
-        argc, argv, {"prices", "from", "to", "config", "out", "json", "soc_terminal_mwh"});
+  // Commands that run in this process: their allowed options and entry point.
+  struct LocalCommand {
+    const char* name;
+    std::vector<std::string> options;
+    int (*run)(const std::map<std::string, std::string>&);
+  };
+  const LocalCommand local_commands[] = {
+      {"optimize",
+       {"prices", "from", "to", "config", "out", "json", "soc_terminal_mwh"},
+       gridpilot::RunOptimizeCommand},
+      {"forecast-eval",
+       {"target", "from", "to", "out", "model_dir", "demand_csv", "price_csv"},
+       gridpilot::RunForecastEvalCommand},
+  };
+  for (const LocalCommand& local : local_commands) {
+    if (command != local.name) continue;
+    absl::StatusOr<std::map<std::string, std::string>> o =
+        gridpilot::ParseOptions(argc, argv, local.options);
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
-    const int code = gridpilot::RunOptimizeCommand(*o);
+    const int code = local.run(*o);
     if (code == 2) std::fprintf(stderr, "%s", gridpilot::kUsage);
     return code;
   }

@@ -1,0 +1,131 @@
+// Out-of-sample evaluation of the net-load-change forecaster, as `gridpilot forecast-eval
+// --target change` runs it. Models are trained on the window just before the evaluation
+// period; the period is then replayed through ONE FeatureStore exactly as the forecast
+// service feeds it (push an interval, forecast at its end, push the next), so a forecast
+// issued at t sees only intervals that ended by t. Each forecast is compared with two
+// naive baselines computed here from the same store, and gets a prediction interval.
+//
+// Prediction intervals are split-conformal: a second set of models is trained on the
+// first 80% of the training window only, its absolute errors on the held-out last 20%
+// (the calibration set, never seen by it) give, per horizon, the half-width
+// |error| quantile at the nominal coverage. The final models (trained on the whole window)
+// use those half-widths. The calibration models slightly underfit relative to the final
+// ones, so the intervals are, if anything, a little wide.
+#ifndef GRIDPILOT_CORE_CHANGE_FORECAST_EVAL_H_
+#define GRIDPILOT_CORE_CHANGE_FORECAST_EVAL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/grid_measurement.h"
+#include "core/net_load_change_forecaster.h"
+#include "core/xgboost_model.h"
+
+namespace gridpilot {
+
+// One forecast for one horizon, with what actually happened (when known).
+struct ChangeEvalRow {
+  absl::Time issue_time;             // decision time t
+  int horizon_intervals = 0;         // 1-based
+  absl::Time target_interval_start;  // t + (h - 1) * 30 min
+  double forecast_mw = 0.0;          // predicted change vs the last measured interval
+  double lower_mw = 0.0;             // prediction interval
+  double upper_mw = 0.0;
+  // Net load of the target interval minus that of the last measured interval (starting
+  // at t - 30 min); nullopt when either is missing or outside the data.
+  std::optional<double> actual_change_mw;
+  // Seasonal naive: the same change one week (336 intervals) earlier; nullopt when either
+  // of those values is missing. Persistence (change 0) needs no column.
+  std::optional<double> seasonal_naive_mw;
+};
+
+// Error figures of the model and the baselines over the same rows of one horizon: those
+// with a known actual and a known seasonal-naive value.
+struct HorizonMetrics {
+  int horizon_intervals = 0;
+  int rows = 0;          // rows scored
+  int rows_skipped = 0;  // rows of this horizon left out (actual or baseline unknown)
+  double model_mae_mw = 0.0, model_rmse_mw = 0.0;
+  double persistence_mae_mw = 0.0, persistence_rmse_mw = 0.0;
+  double seasonal_mae_mw = 0.0, seasonal_rmse_mw = 0.0;
+  // model MAE / min(persistence MAE, seasonal MAE); NaN if that minimum is 0.
+  double mae_ratio_vs_best_baseline = 0.0;
+  double coverage = 0.0;  // fraction of scored rows with lower <= actual <= upper
+};
+
+// Ramp-event contingency table: an event is |change| > threshold.
+struct RampCounts {
+  int hits = 0;          // actual event and forecast event
+  int misses = 0;        // actual event, no forecast event
+  int false_alarms = 0;  // forecast event, no actual event
+  // hits / (hits + misses + false_alarms); NaN when that sum is 0.
+  double csi() const;
+};
+
+struct ChangeEvalConfig {
+  std::string model_dir;                   // LoadOrTrain's cache
+  std::vector<int> horizons = {1, 2, 3, 4};
+  XgboostParams params;
+  int training_days = 365;                 // window just before `from`
+  double calibration_fraction = 0.2;       // last part of the window held out
+  double coverage = 0.9;                   // nominal interval coverage
+  double ramp_quantile = 0.95;             // of |30-min change| in the training window
+};
+
+struct ChangeEvalResult {
+  std::vector<ChangeEvalRow> rows;       // by issue time, then horizon (config order)
+  std::vector<HorizonMetrics> metrics;   // one per horizon, config order
+  std::vector<double> half_widths_mw;    // conformal half-width per horizon
+  int calibration_rows = 0;              // scored rows per horizon in the calibration set (min)
+  int skipped_issue_times = 0;           // last measured net load missing: no forecast
+  int training_intervals = 0;
+  double ramp_threshold_mw = 0.0;
+  RampCounts ramps;                      // horizon 1 only (empty if 1 is not a horizon)
+};
+
+// The smallest value v among `values` such that at least ceil((n + 1) * coverage) of
+// them are <= v (the split-conformal quantile); the largest value when that rank exceeds
+// n. InvalidArgument if values is empty or coverage is not in (0, 1).
+absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double coverage);
+
+// Nearest-rank quantile q in (0, 1] of |net load(i) - net load(i - 1)| over consecutive
+// intervals of `measurements` (both 30 min apart and present). InvalidArgument if there
+// is no such pair or q is out of range.
+absl::StatusOr<double> AbsChangeQuantile(const std::vector<GridMeasurement>& measurements,
+                                         double q);
+
+// Pushes every measurement of `measurements` (sorted, on the half-hour grid) into one
+// FeatureStore; after the push of the interval starting at t - 30 min, if t is in
+// [first_issue, end_issue) and that interval's net load is known, issues the forecasts
+// for decision time t with interval [forecast - w, forecast + w], w = half_widths_mw[j]
+// (one per horizon). Actuals come from `measurements` (any interval, so the caller
+// decides how far they reach). Stops pushing once t reaches end_issue. *skipped counts
+// issue times without a known last net load. InvalidArgument if half_widths_mw does not
+// match the horizons or the measurements are not on the grid.
+absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
+    const NetLoadChangeForecaster& forecaster, const std::vector<GridMeasurement>& measurements,
+    absl::Time first_issue, absl::Time end_issue, const std::vector<double>& half_widths_mw,
+    int* skipped = nullptr);
+
+// Metrics of one horizon over `rows` (other horizons ignored).
+HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_intervals);
+
+// Ramp events of one horizon over the rows with a known actual.
+RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_intervals,
+                      double threshold_mw);
+
+// The whole evaluation of issue times [from, to) (from on the half-hour grid). The
+// training window is the measurements starting in [from - training_days, from); actuals
+// may use measurements at or after `to`. Trains (or loads) the final and the calibration
+// models with LoadOrTrain. InvalidArgument if the window is not fully covered by
+// `measurements`, from >= to, or a forecaster error (e.g. too few rows).
+absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
+    const std::vector<GridMeasurement>& measurements, absl::Time from, absl::Time to,
+    const ChangeEvalConfig& config);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_CORE_CHANGE_FORECAST_EVAL_H_

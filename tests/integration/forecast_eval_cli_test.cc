@@ -1,0 +1,119 @@
+// `gridpilot forecast-eval` as a user runs it: the real binary on the shipped data for two
+// weeks of 2023 (models trained on 2022 into a temporary cache). Checks the CSV layout
+// other tools read, the row times, the intervals, the printed report, and the errors for
+// an unavailable target and bad arguments.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "core/time_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult RunGridpilot(const std::string& args) {
+  const std::string command =
+      std::string(std::getenv("GRIDPILOT_BIN_DIR")) + "/gridpilot " + args + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) result.output.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string Temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+
+std::string DataFile(const std::string& name) {
+  return std::string(std::getenv("GRIDPILOT_SOURCE_DIR")) + "/data/" + name;
+}
+
+TEST(ForecastEvalCliTest, TwoWeeksOfChangeForecasts) {
+  const std::string model_dir = Temp("forecast_eval_models");
+  std::filesystem::remove_all(model_dir);
+  const std::string out = Temp("forecast_eval.csv");
+  // Explicit data files: the test binary's GRIDPILOT_BIN_DIR need not sit two levels
+  // below the source tree.
+  const CommandResult r = RunGridpilot(
+      "forecast-eval --target change --from 2023-01-01 --to 2023-01-14 --out " + out +
+      " --model_dir " + model_dir + " --demand_csv " + DataFile("gb_demand_2022_2023.csv") +
+      " --price_csv " + DataFile("gb_price_mid_2022-10_2023-12.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* line : {"model           MAE", "persistence     MAE", "seasonal naive  MAE",
+                           "MAE ratio model / best baseline", "interval coverage", "CSI"}) {
+    EXPECT_THAT(r.output, HasSubstr(line)) << r.output;
+  }
+  EXPECT_THAT(r.output, HasSubstr("horizon 4 (120 min ahead), 672 rows scored"));
+
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "issue_time_utc,target_time_utc,forecast,lower,upper");
+  const absl::Time from = *gridpilot::ParseUtcDate("2023-01-01");
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> f = absl::StrSplit(line, ',');
+    ASSERT_EQ(f.size(), 5u) << line;
+    const absl::Time issue = *gridpilot::ParseUtcTimestamp(f[0]);
+    const absl::Time target = *gridpilot::ParseUtcTimestamp(f[1]);
+    const size_t h = n % 4;  // 4 rows per issue time, horizons 1..4 in order
+    EXPECT_EQ(issue, from + (n / 4) * gridpilot::kHalfHour) << line;
+    EXPECT_EQ(target, issue + h * gridpilot::kHalfHour) << line;
+    const double forecast = std::stod(f[2]), lower = std::stod(f[3]), upper = std::stod(f[4]);
+    EXPECT_LT(lower, forecast) << line;
+    EXPECT_LT(forecast, upper) << line;
+    ++n;
+  }
+  EXPECT_EQ(n, 14u * 48 * 4);
+}
+
+TEST(ForecastEvalCliTest, OtherTargetsAreRefusedHonestly) {
+  for (const std::string target : {"day-ahead", "price"}) {
+    const CommandResult r = RunGridpilot("forecast-eval --target " + target +
+                                         " --from 2023-01-01 --to 2023-01-14 --out " +
+                                         Temp("x.csv"));
+    EXPECT_EQ(r.exit_code, 2) << target;
+    EXPECT_THAT(r.output,
+                HasSubstr("--target " + target + " is not available yet; only change is"));
+    EXPECT_THAT(r.output, HasSubstr("usage:"));
+  }
+}
+
+TEST(ForecastEvalCliTest, BadArgumentsPrintUsage) {
+  for (const std::string args :
+       {"forecast-eval --from 2023-01-01 --to 2023-01-02 --out y.csv",
+        "forecast-eval --target change --from 2023-01-01 --to 2023-01-02",
+        "forecast-eval --target change --from 2023-01-01 --to 2023-01-02 --out y --bogus 1",
+        "forecast-eval --target change --from yesterday --to 2023-01-02 --out y",
+        "forecast-eval --target change --from 2023-01-05 --to 2023-01-02 --out y"}) {
+    const CommandResult r = RunGridpilot(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_THAT(r.output, HasSubstr("usage:")) << args;
+  }
+}
+
+TEST(ForecastEvalCliTest, WindowWithoutATrainingYearIsAnError) {
+  const CommandResult r = RunGridpilot(
+      "forecast-eval --target change --from 2022-03-01 --to 2022-03-02 --out " + Temp("y.csv") +
+      " --model_dir " + Temp("forecast_eval_models_err") + " --demand_csv " +
+      DataFile("gb_demand_2022_2023.csv") + " --price_csv " +
+      DataFile("gb_price_mid_2022-10_2023-12.csv"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("the data must cover"));
+}
+
+}  // namespace
