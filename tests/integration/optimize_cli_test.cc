@@ -12,27 +12,14 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/run_gridpilot.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult RunGridpilot(const std::string& args) {
-  const std::string command =
-      std::string(std::getenv("GRIDPILOT_BIN_DIR")) + "/gridpilot " + args + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using ::gridpilot::testing::CommandResult;
+using ::gridpilot::testing::RunGridpilot;
 
 std::string Temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
