@@ -44,6 +44,15 @@ absl::Status RegionConfig::Validate() const {
   if (interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("region.interval must be > 0");
   }
+  if (step <= absl::ZeroDuration() || step > interval ||
+      (interval / step) * step != interval) {
+    return absl::InvalidArgumentError("region.step must be > 0 and divide region.interval");
+  }
+  if (ramp_window < step || ramp_window > interval ||
+      (ramp_window / step) * step != ramp_window) {
+    return absl::InvalidArgumentError(
+        "region.ramp_window must be a multiple of region.step and at most region.interval");
+  }
   return absl::OkStatus();
 }
 
@@ -83,8 +92,9 @@ RegionEngine::RegionEngine(RegionConfig region, std::vector<BatteryParams> batte
       battery_params_(std::move(batteries)),
       peaker_params_(std::move(peakers)),
       arbiter_(PowerRanges(battery_params_, peaker_params_)),
-      previous_net_load_mw_(previous_net_load_mw),
-      previous_net_load_after_mw_(previous_net_load_mw) {
+      window_net_load_mw_((region_.ramp_window / region_.step),
+                          previous_net_load_mw),
+      window_net_load_after_mw_(window_net_load_mw_) {
   for (const BatteryParams& b : battery_params_) {
     battery_soc_mwh_.push_back(b.soc_initial_mwh);
     battery_power_mw_.push_back(0.0);
@@ -116,7 +126,8 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
   IntervalOutcome out;
   out.interval_start = interval_start;
   out.net_load_mw = net_load_mw;
-  const double hours = absl::ToDoubleHours(region_.interval);
+  const absl::Duration step_duration = region_.step;
+  const double hours = absl::ToDoubleHours(step_duration);
 
   std::string price_note;
   double price = 0.0;
@@ -140,9 +151,9 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
                                  : params.soc_min_mwh + params.reserve_mwh;
     ClampedSetpoint clamped = ClampBatteryPower(params, battery_soc_mwh_[i],
                                                 decision.requested_mw, floor_mwh,
-                                                region_.interval);
+                                                step_duration);
     BatteryInterval step = StepBattery(params, battery_soc_mwh_[i], clamped.power_mw,
-                                       region_.interval);
+                                       step_duration);
     battery_soc_mwh_[i] = step.soc_after_mwh;
     battery_power_mw_[i] = step.power_mw;
     decision.applied_mw = step.power_mw;
@@ -159,10 +170,10 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
           arbiter_.Resolve(params.id, interval_start, DispatchPriority::kTrading);
       const double trading_mw = ClampBatteryPower(
           params, step.soc_before_mwh, trading ? trading->proposal.power_mw : 0.0,
-          params.soc_min_mwh + params.reserve_mwh, region_.interval).power_mw;
+          params.soc_min_mwh + params.reserve_mwh, step_duration).power_mw;
       double trading_net_gbp = 0.0;
       for (const LedgerEntry& e :
-           SettleBattery(params, StepBattery(params, step.soc_before_mwh, trading_mw, region_.interval),
+           SettleBattery(params, StepBattery(params, step.soc_before_mwh, trading_mw, step_duration),
                          price, interval_start, "")) {
         trading_net_gbp += e.amount_gbp;
       }
@@ -182,12 +193,12 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
     // With no proposal the peaker is asked for 0 MW: it stops when its minimum up
     // time allows, and never runs unasked.
     PeakerInterval step = StepPeaker(params, peaker_states_[i], decision.requested_mw,
-                                     interval_start, region_.interval);
+                                     interval_start, step_duration);
     peaker_states_[i] = step.next;
     decision.applied_mw = step.output_mw;
     decision.reason = JoinReasons(decision.reason, step.note);
     out.dispatch_mw += step.output_mw;
-    for (LedgerEntry& e : SettlePeaker(params, step, region_.interval, interval_start)) {
+    for (LedgerEntry& e : SettlePeaker(params, step, step_duration, interval_start)) {
       resilience_cost_gbp_ -= e.amount_gbp;  // the peaker runs only for resilience
       out.entries.push_back(std::move(e));
     }
@@ -200,25 +211,25 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
 
   if (net_load_mw.has_value()) {
     out.net_load_after_mw = *net_load_mw - out.dispatch_mw;
-    if (previous_net_load_after_mw_.has_value()) {
-      out.excess_mw = RampExcessMw(*previous_net_load_after_mw_, *out.net_load_after_mw,
-                                   region_.ramp_limit_mw);
+    const double limit_mw = region_.WindowRampLimitMw();
+    if (const std::optional<double>& reference = window_net_load_after_mw_.front()) {
+      out.excess_mw = RampExcessMw(*reference, *out.net_load_after_mw, limit_mw);
     }
-    if (previous_net_load_mw_.has_value()) {
-      out.baseline_excess_mw =
-          RampExcessMw(*previous_net_load_mw_, *net_load_mw, region_.ramp_limit_mw);
+    if (const std::optional<double>& reference = window_net_load_mw_.front()) {
+      out.baseline_excess_mw = RampExcessMw(*reference, *net_load_mw, limit_mw);
     }
-    out.entries.push_back(SettleInstability(out.excess_mw,
-                                            region_.instability_penalty_gbp_per_mw,
+    out.entries.push_back(SettleInstability(out.excess_mw, region_.StepPenaltyGbpPerMw(),
                                             interval_start));
-    baseline_penalty_gbp_ += out.baseline_excess_mw * region_.instability_penalty_gbp_per_mw;
+    baseline_penalty_gbp_ += out.baseline_excess_mw * region_.StepPenaltyGbpPerMw();
   }
-  previous_net_load_mw_ = net_load_mw;
-  previous_net_load_after_mw_ = out.net_load_after_mw;
+  window_net_load_mw_.pop_front();
+  window_net_load_mw_.push_back(net_load_mw);
+  window_net_load_after_mw_.pop_front();
+  window_net_load_after_mw_.push_back(out.net_load_after_mw);
   last_dispatch_mw_ = out.dispatch_mw;
 
   for (const LedgerEntry& e : out.entries) ledger_.Add(e);
-  arbiter_.ExpireBefore(interval_start + region_.interval);
+  arbiter_.ExpireBefore(interval_start + step_duration);
   ++intervals_applied_;
   return out;
 }

@@ -7,6 +7,7 @@
 #define GRIDPILOT_CORE_REGION_ENGINE_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,12 +23,26 @@ namespace gridpilot {
 
 // The region's grid code. Defaults: 1% of GB; a 15 MW per half-hour ramp limit is about
 // the 95th percentile of |change| of 1% of GB national demand in 2022 and 2023.
+//
+// The engine advances in steps. A backtest steps once per settlement interval (step =
+// ramp_window = interval, the defaults). The live simulator steps every few seconds: then
+// instability compares the after-dispatch net load with its value ramp_window earlier,
+// tolerates ramp_limit_mw x ramp_window / interval of change, and charges the penalty pro
+// rata, instability_penalty_gbp_per_mw x excess x step / interval. With the defaults both
+// rules are the half-hourly one.
 struct RegionConfig {
   std::string name = "gb-1pct";
   double scale = 0.01;                             // region = GB x scale
   double ramp_limit_mw = 15.0;                     // tolerated |change| per interval, MW
   double instability_penalty_gbp_per_mw = 150.0;   // GBP per MW of excess per interval
-  absl::Duration interval = absl::Minutes(30);
+  absl::Duration interval = absl::Minutes(30);     // settlement interval
+  absl::Duration step = absl::Minutes(30);         // physics and dispatch step; divides interval
+  absl::Duration ramp_window = absl::Minutes(30);  // a multiple of step, <= interval
+
+  // Tolerated |N_t - N_{t - ramp_window}|, MW.
+  double WindowRampLimitMw() const { return ramp_limit_mw * absl::FDivDuration(ramp_window, interval); }
+  // GBP per MW of excess per step.
+  double StepPenaltyGbpPerMw() const { return instability_penalty_gbp_per_mw * absl::FDivDuration(step, interval); }
 
   absl::Status Validate() const;  // InvalidArgument naming the bad field
 };
@@ -64,8 +79,8 @@ struct AssetTotals {
 
 class RegionEngine {
  public:
-  // `previous_net_load_mw` is the region net load of the interval before the first one
-  // applied (no dispatch happened in it). Params must be valid (see Validate()).
+  // `previous_net_load_mw` is the region net load before the first step applied (no
+  // dispatch happened then); it fills the ramp window. Params must be valid (see Validate()).
   RegionEngine(RegionConfig region, std::vector<BatteryParams> batteries,
                std::vector<PeakerParams> peakers, std::optional<double> previous_net_load_mw);
 
@@ -77,10 +92,10 @@ class RegionEngine {
   DispatchArbiter& arbiter() { return arbiter_; }
   const DispatchArbiter& arbiter() const { return arbiter_; }
 
-  // Applies and settles the interval starting at `interval_start`, given its actual
-  // region net load (MW; nullopt if the measurement is missing: no penalty is computed)
-  // and price (GBP/MWh; nullopt: settled at the last known price, noted). Intervals must
-  // be applied in order.
+  // Applies and settles the step [interval_start, interval_start + region.step), given its
+  // actual region net load (MW; nullopt if the measurement is missing: no penalty is
+  // computed for it or for any step whose window reaches back to it) and price (GBP/MWh;
+  // nullopt: settled at the last known price, noted). Steps must be applied in order.
   IntervalOutcome ApplyInterval(absl::Time interval_start, std::optional<double> net_load_mw,
                                 std::optional<double> price_gbp_per_mwh);
 
@@ -117,8 +132,10 @@ class RegionEngine {
   std::vector<double> battery_soc_mwh_;
   std::vector<double> battery_power_mw_;
   std::vector<PeakerState> peaker_states_;
-  std::optional<double> previous_net_load_mw_;        // before dispatch
-  std::optional<double> previous_net_load_after_mw_;  // after dispatch
+  // Net load of the last ramp_window / step steps, oldest first (front = the reference
+  // one window back), before and after dispatch.
+  std::deque<std::optional<double>> window_net_load_mw_;
+  std::deque<std::optional<double>> window_net_load_after_mw_;
   std::optional<double> last_price_gbp_per_mwh_;
   double last_dispatch_mw_ = 0.0;
   Ledger ledger_;

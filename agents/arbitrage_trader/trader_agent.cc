@@ -44,6 +44,9 @@ void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
 }
 
 std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
+  // The trader plans settlement intervals: in the live simulator the ticks between
+  // interval boundaries bring nothing it uses, and its answer to them is "no change".
+  if (!tick.interval_boundary()) return {};
   absl::MutexLock lock(&mu_);
   const absl::Time t = FromProtoTime(tick.time());
   std::optional<double> price;

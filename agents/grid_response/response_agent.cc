@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "agents/common/asset_from_proto.h"
 #include "core/logging.h"
+#include "core/step_response_policy.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
 
@@ -35,10 +36,47 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   config_.ramp_limit_mw = region.ramp_limit_mw();
   config_.instability_penalty_gbp_per_mw = region.instability_penalty_gbp_per_mw();
   config_.interval = FromProtoDuration(region.interval());
-  LogInfo(absl::StrCat("ramp limit ", region.ramp_limit_mw(), " MW per interval"));
+  step_ = region.has_step() ? FromProtoDuration(region.step()) : config_.interval;
+  ramp_window_ = region.has_ramp_window() ? FromProtoDuration(region.ramp_window()) : step_;
+  *status_.mutable_step() = ToProtoDuration(step_);
+  LogInfo(absl::StrCat("ramp limit ", region.ramp_limit_mw(), " MW per interval; step ",
+                       absl::FormatDuration(step_), ", ramp window ",
+                       absl::FormatDuration(ramp_window_)));
 }
 
 std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
+  // Forecasts are of settlement intervals, so only an interval tick asks for them. The
+  // call is made outside the lock: it may wait for the forecast service.
+  std::optional<std::vector<double>> forecast;
+  std::string degraded_reason;
+  if (tick.interval_boundary()) {
+    if (forecasts_ != nullptr) {
+      absl::StatusOr<std::vector<double>> changes =
+          forecasts_->ChangeForecast(FromProtoTime(tick.time()));
+      if (changes.ok()) {
+        forecast = *std::move(changes);
+      } else {
+        degraded_reason = absl::StrCat("forecast unavailable: ", changes.status().message());
+      }
+    } else {
+      degraded_reason = "no forecast service configured";
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::DispatchProposal> proposals;
+  if (tick.interval_boundary()) {
+    DecideInterval(tick, forecast ? &*forecast : nullptr, degraded_reason, &proposals);
+  }
+  if (Stepping()) DecideStep(tick, &proposals);
+  status_.set_ticks_seen(status_.ticks_seen() + 1);
+  *status_.mutable_last_decision_time() = tick.time();
+  status_.set_proposals_sent(status_.proposals_sent() + static_cast<int64_t>(proposals.size()));
+  return proposals;
+}
+
+void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<double>* forecast,
+                                   const std::string& degraded_reason,
+                                   std::vector<v1::DispatchProposal>* proposals) {
   const absl::Time t = FromProtoTime(tick.time());
   RampObservation obs;
   obs.decision_time = t;
@@ -61,64 +99,60 @@ std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
     obs.peaker_params.capacity_mw = 0.0;
     obs.peaker_params.min_stable_load_mw = 0.0;
   }
+  if (forecast != nullptr) obs.forecast_change_mw = *forecast;
 
-  // The forecast call is made outside the lock: it may wait for the forecast service.
-  std::string degraded_reason;
-  if (forecasts_ != nullptr) {
-    absl::StatusOr<std::vector<double>> changes = forecasts_->ChangeForecast(t);
-    if (changes.ok()) {
-      obs.forecast_change_mw = *std::move(changes);
-    } else {
-      degraded_reason = absl::StrCat("forecast unavailable: ", changes.status().message());
-    }
-  } else {
-    degraded_reason = "no forecast service configured";
-  }
-
-  absl::MutexLock lock(&mu_);
   const absl::Time measured_start = FromProtoTime(tick.measured_interval_start());
-  if (measured_start - last_measured_start_ == config_.interval) {
-    obs.previous_net_load_mw = last_net_load_mw_;
-  }
+  const bool consecutive = measured_start - last_measured_start_ == config_.interval;
+  if (consecutive) obs.previous_net_load_mw = last_net_load_mw_;
+  std::optional<double> after_mw;
+  if (obs.last_net_load_mw) after_mw = *obs.last_net_load_mw - obs.last_dispatch_mw;
+  const std::optional<double> previous_after_mw =
+      consecutive ? last_after_dispatch_mw_ : std::nullopt;
   last_net_load_mw_ = obs.last_net_load_mw;
+  last_after_dispatch_mw_ = after_mw;
   last_measured_start_ = measured_start;
 
   ResponseDecision decision = DecideResponse(obs, config_);
   if (decision.degraded != status_.degraded()) {
     if (decision.degraded) {
       LogWarning(absl::StrCat("degraded mode: acting on measured data only (", degraded_reason, ")"));
+      status_.set_degraded_entries(status_.degraded_entries() + 1);
+      *status_.mutable_degraded_since() = tick.time();
     } else {
       LogInfo("forecasts are back; leaving degraded mode");
+      status_.clear_degraded_since();
     }
   }
   status_.set_degraded(decision.degraded);
   status_.set_degraded_reason(decision.degraded ? degraded_reason : "");
-  status_.set_ticks_seen(status_.ticks_seen() + 1);
-  *status_.mutable_last_decision_time() = tick.time();
+  if (decision.degraded) status_.set_degraded_ticks(status_.degraded_ticks() + 1);
 
-  std::vector<v1::DispatchProposal> proposals;
-  if (battery != nullptr && decision.battery_mw.has_value()) {
-    proposals.push_back(Proposal(battery->id(), *decision.battery_mw, t, config_.interval,
-                                 decision.reason));
+  const size_t first_new = proposals->size();
+  // In the live simulator the step policy owns the battery; this policy keeps the peaker.
+  if (battery != nullptr && decision.battery_mw.has_value() && !Stepping()) {
+    proposals->push_back(Proposal(battery->id(), *decision.battery_mw, t, config_.interval,
+                                  decision.reason));
   }
   if (decision.peaker_mw.has_value()) {
     peaker_request_mw_ = *decision.peaker_mw > 0.0 ? decision.peaker_mw : std::nullopt;
   }
   // A running peaker needs a proposal every interval; without one the gateway stops it.
   if (peaker != nullptr && peaker_request_mw_.has_value()) {
-    proposals.push_back(Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval,
-                                 decision.reason));
+    proposals->push_back(Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval,
+                                  decision.reason));
   }
-  status_.set_proposals_sent(status_.proposals_sent() + static_cast<int64_t>(proposals.size()));
 
-  std::string decided = proposals.empty() ? "no dispatch" : "";
-  for (const v1::DispatchProposal& p : proposals) {
+  std::string decided = proposals->size() == first_new ? "no dispatch" : "";
+  for (size_t i = first_new; i < proposals->size(); ++i) {
+    const v1::DispatchProposal& p = (*proposals)[i];
     absl::StrAppend(&decided, decided.empty() ? "" : ", ", p.asset_id(), " ",
                     absl::StrFormat("%+.1f MW", p.power_mw()));
   }
+  forecast_exceeds_ = false;
   for (const RampEvent& e : decision.events) {
     v1::RampEvent& out = events_.emplace_back();
     const bool measured = e.kind == RampEvent::Kind::kMeasured;
+    forecast_exceeds_ |= !measured;
     out.set_kind(measured ? v1::RAMP_EVENT_KIND_MEASURED : v1::RAMP_EVENT_KIND_FORECAST);
     *out.mutable_interval_start() = ToProtoTime(e.interval_start);
     out.set_change_mw(e.change_mw);
@@ -133,12 +167,118 @@ std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
     }
     if (events_.size() > kEventsKept) events_.pop_front();
   }
-  return proposals;
+  if (Stepping()) return;  // episodes follow the step readings instead
+  EpisodeInput input{.time = t, .limit_mw = config_.ramp_limit_mw,
+                     .forecast_exceeds = forecast_exceeds_,
+                     .responding = proposals->size() > first_new};
+  if (obs.last_net_load_mw && obs.previous_net_load_mw) {
+    input.measured_change_mw = *obs.last_net_load_mw - *obs.previous_net_load_mw;
+  }
+  if (after_mw && previous_after_mw) input.after_dispatch_change_mw = *after_mw - *previous_after_mw;
+  TrackEpisode(input);
+}
+
+void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchProposal>* proposals) {
+  const absl::Time t = FromProtoTime(tick.time());
+  const v1::StepReading& reading = tick.step();
+  StepPoint point{.start = FromProtoTime(reading.start())};
+  if (reading.has_net_load_mw()) {
+    point.net_load_mw = reading.net_load_mw();
+    point.after_dispatch_mw = reading.net_load_mw() - reading.dispatch_mw();
+  }
+  // The window holds consecutive steps only; a gap (a reconnect) starts it afresh.
+  if (!window_.empty() && point.start - window_.back().start != step_) window_.clear();
+  window_.push_back(point);
+  const size_t steps_per_window = static_cast<size_t>(ramp_window_ / step_);
+  while (window_.size() > steps_per_window + 1) window_.pop_front();
+
+  const double window_share = absl::FDivDuration(ramp_window_, config_.interval);
+  const StepPolicyConfig step_config{.window_limit_mw = config_.ramp_limit_mw * window_share,
+                                     .margin_mw = config_.margin_mw * window_share,
+                                     .step = step_};
+  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
+  const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
+  bool responding = peaker_request_mw_.has_value();
+  if (battery != nullptr && window_.size() >= steps_per_window) {
+    StepObservation obs{.decision_time = t,
+                        .last_net_load_mw = point.net_load_mw,
+                        .reference_after_dispatch_mw =
+                            window_[window_.size() - steps_per_window].after_dispatch_mw,
+                        .scheduled_battery_mw = battery->scheduled_power_mw(),
+                        .peaker_mw = peaker != nullptr ? peaker->peaker().output_mw() : 0.0,
+                        .battery_soc_mwh = battery->battery().soc_mwh(),
+                        .battery = BatteryParamsFromProto(*battery)};
+    StepDecision decision = DecideStepResponse(obs, step_config);
+    if (decision.battery_mw.has_value()) {
+      std::string reason = decision.reason;
+      if (!reading.event().empty()) absl::StrAppend(&reason, " [", reading.event(), "]");
+      proposals->push_back(Proposal(battery->id(), *decision.battery_mw, t, step_, reason));
+      responding = true;
+    }
+  }
+  EpisodeInput input{.time = t, .limit_mw = step_config.window_limit_mw,
+                     .forecast_exceeds = forecast_exceeds_, .responding = responding};
+  if (window_.size() == steps_per_window + 1) {
+    const StepPoint& first = window_.front();
+    if (first.net_load_mw && point.net_load_mw) {
+      input.measured_change_mw = *point.net_load_mw - *first.net_load_mw;
+    }
+    if (first.after_dispatch_mw && point.after_dispatch_mw) {
+      input.after_dispatch_change_mw = *point.after_dispatch_mw - *first.after_dispatch_mw;
+    }
+  }
+  TrackEpisode(input);
+}
+
+void ResponseAgent::TrackEpisode(const EpisodeInput& input) {
+  for (const RampEpisode& e : episodes_tracker_.Observe(input)) {
+    v1::RampEpisode out;
+    out.set_id(e.id);
+    out.set_state(static_cast<v1::RampEpisodeState>(static_cast<int>(e.state) + 1));
+    out.set_outcome(EpisodeOutcomeName(e.outcome));
+    auto set_time = [](const std::optional<absl::Time>& time, google::protobuf::Timestamp* field) {
+      if (time.has_value()) *field = ToProtoTime(*time);
+    };
+    set_time(e.forecast_at, out.mutable_forecast_at());
+    set_time(e.started_at, out.mutable_started_at());
+    set_time(e.countered_at, out.mutable_countered_at());
+    set_time(e.resolved_at, out.mutable_resolved_at());
+    out.set_peak_change_mw(e.peak_change_mw);
+    out.set_peak_excess_mw(e.peak_excess_mw);
+    out.set_decisions_with_excess(e.decisions_with_excess);
+    out.set_reason(e.reason);
+    if (!episodes_.empty() && episodes_.back().id() == e.id) {
+      episodes_.back() = out;
+    } else {
+      episodes_.push_back(out);
+      if (episodes_.size() > kEventsKept) episodes_.pop_front();
+    }
+    switch (e.outcome) {
+      case EpisodeOutcome::kCountered:
+        status_.set_episodes_countered(status_.episodes_countered() + 1); break;
+      case EpisodeOutcome::kNotCountered:
+        status_.set_episodes_not_countered(status_.episodes_not_countered() + 1); break;
+      case EpisodeOutcome::kDidNotHappen:
+        status_.set_episodes_did_not_happen(status_.episodes_did_not_happen() + 1); break;
+      case EpisodeOutcome::kOpen: break;
+    }
+    if (e.outcome != EpisodeOutcome::kOpen) {
+      LogInfo(absl::StrCat("ramp episode ", e.id, ": ", e.reason));
+    }
+  }
+  const std::optional<RampEpisode>& open = episodes_tracker_.open();
+  status_.set_open_episode_id(open ? open->id : 0);
 }
 
 v1::GetResponseStatusResponse ResponseAgent::Status() const {
   absl::MutexLock lock(&mu_);
   return status_;
+}
+
+std::vector<v1::RampEpisode> ResponseAgent::RecentEpisodes(size_t limit) const {
+  absl::MutexLock lock(&mu_);
+  const size_t n = std::min(limit, episodes_.size());
+  return std::vector<v1::RampEpisode>(episodes_.end() - static_cast<long>(n), episodes_.end());
 }
 
 std::vector<v1::RampEvent> ResponseAgent::RecentEvents(size_t limit) const {

@@ -1,8 +1,11 @@
-// ResponseAgent: the grid-response agent's tick handler. It turns a tick into a
-// RampObservation, asks the forecast service for net-load-change forecasts (falling back
-// to measured data alone, "degraded", when they are unavailable), applies the pure
-// DecideResponse policy, and answers with resilience proposals for the battery and the
-// peaker. Thread-safe: OnTick runs on the runtime thread, the accessors on gRPC threads.
+// ResponseAgent: the grid-response agent's tick handler. At each settlement-interval tick
+// it turns the tick into a RampObservation, asks the forecast service for net-load-change
+// forecasts (falling back to measured data alone, "degraded", when they are unavailable)
+// and applies the pure DecideResponse policy (battery and peaker). When the gateway steps
+// faster than the interval (the live simulator), the battery is instead set every step by
+// DecideStepResponse from the step readings, and the interval policy keeps the peaker.
+// Every decision feeds a RampEpisodeTracker (forecast -> started -> countered ->
+// resolved). Thread-safe: OnTick runs on the runtime thread, the accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
 #define GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
 
@@ -15,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
 #include "agents/grid_response/forecast_client.h"
+#include "core/ramp_episode_tracker.h"
 #include "core/ramp_response_policy.h"
 #include "gridpilot/v1/response_agent.pb.h"
 
@@ -32,14 +36,40 @@ class ResponseAgent final : public TickAgent {
 
   v1::GetResponseStatusResponse Status() const;
   std::vector<v1::RampEvent> RecentEvents(size_t limit) const;
+  std::vector<v1::RampEpisode> RecentEpisodes(size_t limit) const;
   v1::Thresholds Thresholds() const;
   // InvalidArgument for a non-finite or non-positive limit or a negative margin.
   absl::Status SetThresholds(const v1::Thresholds& thresholds);
 
  private:
+  // One step's reading as the agent keeps it for the ramp window.
+  struct StepPoint {
+    absl::Time start;
+    std::optional<double> net_load_mw;        // L
+    std::optional<double> after_dispatch_mw;  // N = L - D
+  };
+
+  // The interval policy at a settlement-interval tick: events, peaker, and (when the
+  // step is the interval) the battery. Appends proposals.
+  void DecideInterval(const v1::Tick& tick, const std::vector<double>* forecast,
+                      const std::string& degraded_reason,
+                      std::vector<v1::DispatchProposal>* proposals) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The step policy of the live simulator. Appends a battery proposal if any.
+  void DecideStep(const v1::Tick& tick, std::vector<v1::DispatchProposal>* proposals)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TrackEpisode(const EpisodeInput& input) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Stepping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return step_ < config_.interval; }
+
   ChangeForecastSource* const forecasts_;
   mutable absl::Mutex mu_;
   ResponsePolicyConfig config_ ABSL_GUARDED_BY(mu_);
+  absl::Duration step_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
+  absl::Duration ramp_window_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
+  std::deque<StepPoint> window_ ABSL_GUARDED_BY(mu_);  // the last ramp_window/step + 1 steps
+  std::optional<double> last_after_dispatch_mw_ ABSL_GUARDED_BY(mu_);  // N_{t-1}, interval
+  bool forecast_exceeds_ ABSL_GUARDED_BY(mu_) = false;  // at the last interval decision
+  RampEpisodeTracker episodes_tracker_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::RampEpisode> episodes_ ABSL_GUARDED_BY(mu_);  // by id, latest state
   std::optional<double> last_net_load_mw_ ABSL_GUARDED_BY(mu_);  // from the previous tick
   absl::Time last_measured_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<double> peaker_request_mw_ ABSL_GUARDED_BY(mu_);  // kept until released

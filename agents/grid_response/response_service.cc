@@ -19,6 +19,7 @@ grpc::Status ResponseAgentServiceImpl::ListEvents(grpc::ServerContext*,
   }
   const size_t limit = request->limit() == 0 ? 100 : static_cast<size_t>(request->limit());
   for (v1::RampEvent& e : agent_->RecentEvents(limit)) *response->add_events() = std::move(e);
+  for (v1::RampEpisode& e : agent_->RecentEpisodes(limit)) *response->add_episodes() = std::move(e);
   return grpc::Status::OK;
 }
 

@@ -2,8 +2,8 @@
 //   gridpilot backtest --from 2023-01-01 --to 2023-12-31 [--config FILE] [--json FILE]
 //       starts the four processes on loopback, runs the replay lock-step, stops them,
 //       prints a summary and writes the JSON report.
-//   gridpilot up [--from DATE] [--to DATE] [--tick_seconds S] [--config FILE]
-//       runs the stack live (one half-hour per tick at a real-time pace) until Ctrl-C.
+//   gridpilot up [--from DATE] [--to DATE] [--step_seconds S] [--tick_seconds S] [--config FILE]
+//       runs the stack live until Ctrl-C: by default the 5-second simulator at real time.
 // Common options: see kUsage.
 #include <unistd.h>
 
@@ -31,7 +31,7 @@ namespace {
 
 constexpr char kUsage[] = R"(usage:
   gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [options]
-  gridpilot up [--from DATE] [--to DATE] [--tick_seconds S] [--config FILE] [options]
+  gridpilot up [--from DATE] [--to DATE] [--step_seconds 5] [--tick_seconds S] [--config FILE] [options]
   gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
                      [--json FILE] [--soc_terminal_mwh X]
       perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
@@ -161,11 +161,19 @@ int Backtest(int argc, char** argv) {
 
 int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv, {"from", "to", "config", "tick_seconds", "run_dir", "model_dir", "demand_csv",
-                   "price_csv"});
+      argc, argv, {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir",
+                   "demand_csv", "price_csv"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
+  // Default: the live simulator, one 5-second step per 5 seconds of wall time.
+  options.step_seconds = 5.0;
+  if (o->contains("step_seconds") &&
+      (!absl::SimpleAtod(o->at("step_seconds"), &options.step_seconds) ||
+       !(options.step_seconds > 0) || options.step_seconds > 1800)) {
+    return Usage("--step_seconds must be a number in (0, 1800] that divides 1800");
+  }
+  options.tick_seconds = options.step_seconds;
   if (o->contains("tick_seconds") &&
       (!absl::SimpleAtod(o->at("tick_seconds"), &options.tick_seconds) ||
        !(options.tick_seconds > 0))) {
@@ -177,9 +185,10 @@ int Up(int argc, char** argv) {
                  std::string(stack.status().message()).c_str());
     return 1;
   }
-  std::printf("gridpilot is up: gateway at %s (gRPC, reflection on), one half-hour every %.1f s.\n"
-              "logs and store in %s. Ctrl-C stops it.\n",
-              (*stack)->gateway_address().c_str(), options.tick_seconds, options.run_dir.c_str());
+  std::printf("gridpilot is up: gateway at %s (gRPC, reflection on), %.0f simulated seconds "
+              "every %.1f s of wall time.\nlogs and store in %s. Ctrl-C stops it.\n",
+              (*stack)->gateway_address().c_str(), options.step_seconds, options.tick_seconds,
+              options.run_dir.c_str());
   std::fflush(stdout);
   absl::Status started = (*stack)->StartClock();
   if (!started.ok()) {

@@ -61,6 +61,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
   std::vector<std::string> gateway_args = {
       absl::StrCat("--from=", options.from), absl::StrCat("--to=", options.to),
       absl::StrCat("--mode=", options.mode), absl::StrCat("--tick_seconds=", options.tick_seconds),
+      absl::StrCat("--step_seconds=", options.step_seconds),
       absl::StrCat("--store=", stack->store_path_)};
   if (!options.config.empty()) gateway_args.push_back(absl::StrCat("--config=", options.config));
   if (!options.demand_csv.empty()) {

@@ -30,7 +30,8 @@ struct StackOptions {
   std::string from = "2023-01-01";
   std::string to = "2023-12-31";
   std::string mode = "lock_step";   // or "live"
-  double tick_seconds = 2.0;        // live mode
+  double tick_seconds = 2.0;        // live mode: wall seconds per tick
+  double step_seconds = 1800.0;     // simulated seconds per tick; < 1800 = live simulator
   std::string model_dir;            // forecast model cache; empty = DefaultModelDir()
   absl::Duration start_timeout = absl::Minutes(5);  // includes model training
 };

@@ -101,6 +101,9 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
     v1::Tick tick;
     while (!stop->stop && reader->Read(&tick)) {
       last_seen = FromProtoTime(tick.time());
+      // The feature store is half-hourly: only a tick that starts an interval brings a
+      // new interval's measurement (every tick of a backtest).
+      if (!tick.interval_boundary()) continue;
       absl::Status ingested = book->Ingest(MeasurementOf(tick));
       if (!ingested.ok()) LogWarning(absl::StrCat("tick: ", ingested.message()));
     }

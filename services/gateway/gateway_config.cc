@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "core/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -33,6 +34,27 @@ class ObjectReader {
       return true;
     };
   }
+  void Seconds(const std::string& key, absl::Duration* field) {
+    handlers_[key] = [field](const Json& v) -> bool {
+      if (!v.is_number()) return false;
+      *field = absl::Seconds(v.get<double>());
+      return true;
+    };
+  }
+  void Unsigned(const std::string& key, uint64_t* field) {
+    handlers_[key] = [field](const Json& v) -> bool {
+      if (!v.is_number_unsigned()) return false;
+      *field = v.get<uint64_t>();
+      return true;
+    };
+  }
+  // Any JSON value, parsed by `parse` (which names its own errors).
+  void Custom(const std::string& key, std::function<absl::Status(const Json&)> parse) {
+    handlers_[key] = [this, parse](const Json& v) -> bool {
+      custom_error_ = parse(v);
+      return true;
+    };
+  }
   void String(const std::string& key, std::string* field) {
     handlers_[key] = [field](const Json& v) -> bool {
       if (!v.is_string()) return false;
@@ -54,6 +76,7 @@ class ObjectReader {
         return absl::InvalidArgumentError(
             absl::StrCat(where_, ".", key, ": wrong type ", value.type_name()));
       }
+      if (!custom_error_.ok()) return custom_error_;
     }
     return absl::OkStatus();
   }
@@ -61,6 +84,7 @@ class ObjectReader {
  private:
   const Json& object_;
   std::string where_;
+  mutable absl::Status custom_error_;
   std::map<std::string, std::function<bool(const Json&)>> handlers_;
 };
 
@@ -109,11 +133,58 @@ absl::Status ReadList(const Json& root, const std::string& key, ReadFn read,
   return absl::OkStatus();
 }
 
+absl::Status ReadFeedEvent(const Json& j, const std::string& where, FeedEvent* e) {
+  ObjectReader r(j, where);
+  std::string kind;
+  std::string at;
+  r.String("kind", &kind);
+  r.String("at", &at);
+  r.Number("magnitude_mw", &e->magnitude_mw);
+  r.Minutes("duration_min", &e->duration);
+  RETURN_IF_ERROR(r.Read());
+  if (kind == "generator_trip") {
+    e->kind = FeedEventKind::kGeneratorTrip;
+  } else if (kind == "cloud_front") {
+    e->kind = FeedEventKind::kCloudFront;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ".kind: \"", kind, "\" is not generator_trip or cloud_front"));
+  }
+  absl::StatusOr<absl::Time> time = ParseUtcTimestamp(at);
+  if (!time.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ".at: ", time.status().message()));
+  }
+  e->at = *time;
+  return absl::OkStatus();
+}
+
+absl::Status ReadLive(const Json& j, GatewayConfig* config) {
+  ObjectReader r(j, "live");
+  LiveFeedConfig& live = config->live;
+  r.Minutes("ramp_window_min", &config->live_ramp_window);
+  r.Number("noise_sd_mw", &live.noise_sd_mw);
+  r.Seconds("noise_correlation_seconds", &live.noise_correlation);
+  r.Number("random_events_per_hour", &live.random_events_per_hour);
+  r.Unsigned("seed", &live.seed);
+  r.Custom("events", [&live](const Json& list) -> absl::Status {
+    if (!list.is_array()) return absl::InvalidArgumentError("live.events: must be a list");
+    live.events.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      RETURN_IF_ERROR(ReadFeedEvent(list[i], absl::StrCat("live.events[", i, "]"),
+                                    &live.events.emplace_back()));
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(r.Read());
+  return live.Validate();
+}
+
 absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir,
                          GatewayConfig* config) {
   if (!root.is_object()) return absl::InvalidArgumentError("top level must be an object");
   for (const auto& [key, value] : root.items()) {
-    if (key != "region" && key != "batteries" && key != "peakers" && key != "data") {
+    if (key != "region" && key != "batteries" && key != "peakers" && key != "data" &&
+        key != "live") {
       return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
     }
   }
@@ -138,6 +209,7 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
       }
     }
   }
+  if (root.contains("live")) RETURN_IF_ERROR(ReadLive(root.at("live"), config));
   return RegionEngine::Validate(config->region, config->batteries, config->peakers);
 }
 

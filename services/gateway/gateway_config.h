@@ -14,8 +14,14 @@
 //                "start_up_time_min": 20, "min_up_time_min": 60, "min_down_time_min": 60,
 //                "ramp_rate_mw_per_min": 8, "fuel_gbp_per_mwh": 160, "start_cost_gbp": 2500}],
 //   "data": {"demand_csv": "gb_demand_2022_2023.csv",
-//            "price_csv": "gb_price_mid_2022-10_2023-12.csv"}  // relative to the config file
+//            "price_csv": "gb_price_mid_2022-10_2023-12.csv"},  // relative to the config file
+//   "live": {"ramp_window_min": 5, "noise_sd_mw": 0.15, "noise_correlation_seconds": 60,
+//            "random_events_per_hour": 1, "seed": 1,
+//            "events": [{"kind": "generator_trip", "at": "2023-06-01T10:00:00Z",
+//                        "magnitude_mw": 12, "duration_min": 15}]}  // or "cloud_front"
 // }
+// "live" shapes the live simulator's world (core/live_feed.h); it is used only when the
+// gateway steps faster than the settlement interval (--step_seconds).
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 
@@ -24,6 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/battery.h"
+#include "core/live_feed.h"
 #include "core/peaker.h"
 #include "core/region_engine.h"
 
@@ -35,6 +42,8 @@ struct GatewayConfig {
   std::vector<PeakerParams> peakers = {PeakerParams{}};
   std::string demand_csv;  // absolute or relative to the working directory; empty = default
   std::string price_csv;
+  LiveFeedConfig live;                            // its step is set by the run
+  absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
 };
 
 // Reads and validates a config file. An empty path gives the defaults. Errors name the

@@ -21,6 +21,22 @@ std::optional<double> Scaled(std::optional<double> value, double scale) {
   return *value * scale;
 }
 
+GridInterval ScaleToRegion(const GridInterval& gb, double scale) {
+  GridInterval region = gb;
+  region.national_demand_mw = Scaled(gb.national_demand_mw, scale);
+  region.embedded_solar_mw = Scaled(gb.embedded_solar_mw, scale);
+  region.embedded_wind_mw = Scaled(gb.embedded_wind_mw, scale);
+  return region;
+}
+
+FeedReading ReadingOf(const GridInterval& region) {
+  return FeedReading{.start = region.start,
+                     .net_load_mw = region.national_demand_mw,
+                     .embedded_solar_mw = region.embedded_solar_mw,
+                     .embedded_wind_mw = region.embedded_wind_mw,
+                     .price_gbp_per_mwh = region.price_gbp_per_mwh};
+}
+
 v1::PeakerStatus ToProto(PeakerStatus status) {
   switch (status) {
     case PeakerStatus::kOff: return v1::PEAKER_STATUS_OFF;
@@ -79,23 +95,54 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(GatewayConfig con
         "replay end ", FormatUtcTimestamp(options.replay_to), " is after the data's end ",
         FormatUtcTimestamp(gb_series.end())));
   }
-  const size_t end = *first + static_cast<size_t>((options.replay_to - options.replay_from) /
-                                                  kHalfHour);
+  if (options.step <= absl::ZeroDuration() || options.step > kHalfHour ||
+      (kHalfHour / options.step) * options.step != kHalfHour) {
+    return absl::InvalidArgumentError("step must be > 0 and divide 30 minutes");
+  }
+  if ((options.replay_to - options.replay_from) % kHalfHour != absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("the replay must span whole half-hours");
+  }
+  const double scale = config.region.scale;
+  FeedReading previous = ReadingOf(ScaleToRegion(gb_series.at(*first - 1), scale));
+  std::optional<LiveFeed> feed;
+  if (options.step < kHalfHour) {
+    config.region.step = options.step;
+    config.region.ramp_window = std::max(options.step, config.live_ramp_window);
+    RETURN_IF_ERROR(RegionEngine::Validate(config.region, config.batteries, config.peakers));
+    std::vector<GridInterval> region_intervals;
+    for (const GridInterval& gb : gb_series.intervals()) {
+      region_intervals.push_back(ScaleToRegion(gb, scale));
+    }
+    ASSIGN_OR_RETURN(GridSeries region_series, GridSeries::Create(std::move(region_intervals)));
+    LiveFeedConfig live = config.live;
+    live.step = options.step;
+    // The feed starts one interval early so that its noise is warm and the first tick has
+    // the reading of the step before the replay.
+    ASSIGN_OR_RETURN(feed, LiveFeed::Create(std::move(region_series),
+                                            options.replay_from - kHalfHour,
+                                            options.replay_to, std::move(live)));
+    while (feed->next_start() < options.replay_from) previous = feed->Next();
+  }
   return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
-                                                    options, store, *first, end));
+                                                    options, store, *first, std::move(feed),
+                                                    std::move(previous)));
 }
 
 GatewayRun::GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
-                       Store* store, size_t first_index, size_t end_index)
+                       Store* store, size_t first_index, std::optional<LiveFeed> feed,
+                       FeedReading previous_reading)
     : config_(std::move(config)),
       gb_series_(std::move(gb_series)),
       options_(options),
       store_(store),
       first_index_(first_index),
-      end_index_(end_index),
+      step_(options.step),
+      ticks_total_((options.replay_to - options.replay_from) / options.step),
+      feed_(std::move(feed)),
+      previous_reading_(std::move(previous_reading)),
       clock_(options.replay_from),
       engine_(config_.region, config_.batteries, config_.peakers,
-              Scaled(gb_series_.at(first_index - 1).national_demand_mw, config_.region.scale)) {
+              previous_reading_.net_load_mw) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -110,13 +157,12 @@ void GatewayRun::Stop() {
 }
 
 GridInterval GatewayRun::RegionInterval(size_t series_index) const {
-  const GridInterval& gb = gb_series_.at(series_index);
-  const double scale = config_.region.scale;
-  GridInterval region = gb;
-  region.national_demand_mw = Scaled(gb.national_demand_mw, scale);
-  region.embedded_solar_mw = Scaled(gb.embedded_solar_mw, scale);
-  region.embedded_wind_mw = Scaled(gb.embedded_wind_mw, scale);
-  return region;
+  return ScaleToRegion(gb_series_.at(series_index), config_.region.scale);
+}
+
+FeedReading GatewayRun::ReadStep(absl::Time t) {
+  if (feed_.has_value()) return feed_->Next();
+  return ReadingOf(RegionInterval(*gb_series_.IndexOf(t)));
 }
 
 namespace {
@@ -190,14 +236,24 @@ std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const 
   return assets;
 }
 
-v1::Tick GatewayRun::BuildTick(size_t series_index, int64_t sequence) const {
+v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
+                               const FeedReading& previous_step) const {
   v1::Tick tick;
   tick.set_sequence(sequence);
-  FillMeasurement(RegionInterval(series_index - 1), &tick);
-  tick.set_dispatch_mw(engine_.last_dispatch_mw());
-  for (v1::Asset& asset : AssetsLocked(gb_series_.at(series_index).start)) {
-    *tick.add_assets() = std::move(asset);
-  }
+  const absl::Time interval_start = t - (t - gb_series_.start()) % kHalfHour;
+  FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1), &tick);
+  *tick.mutable_time() = ToProtoTime(t);
+  tick.set_interval_boundary(t == interval_start);
+  tick.set_dispatch_mw(last_interval_dispatch_mw_);
+  v1::StepReading* reading = tick.mutable_step();
+  *reading->mutable_start() = ToProtoTime(previous_step.start);
+  *reading->mutable_duration() = ToProtoDuration(step_);
+  if (previous_step.net_load_mw) reading->set_net_load_mw(*previous_step.net_load_mw);
+  if (previous_step.embedded_solar_mw) reading->set_embedded_solar_mw(*previous_step.embedded_solar_mw);
+  if (previous_step.embedded_wind_mw) reading->set_embedded_wind_mw(*previous_step.embedded_wind_mw);
+  reading->set_dispatch_mw(engine_.last_dispatch_mw());
+  reading->set_event(previous_step.event);
+  for (v1::Asset& asset : AssetsLocked(t)) *tick.add_assets() = std::move(asset);
   return tick;
 }
 
@@ -218,6 +274,8 @@ v1::RegionInfo GatewayRun::Region() const {
   info.set_instability_penalty_gbp_per_mw(config_.region.instability_penalty_gbp_per_mw);
   *info.mutable_replay_start() = ToProtoTime(options_.replay_from);
   *info.mutable_replay_end() = ToProtoTime(options_.replay_to);
+  *info.mutable_step() = ToProtoDuration(config_.region.step);
+  *info.mutable_ramp_window() = ToProtoDuration(config_.region.ramp_window);
   return info;
 }
 
@@ -226,8 +284,8 @@ absl::Status GatewayRun::Start() {
   if (started_) return absl::FailedPreconditionError("the run has already started");
   started_ = true;
   LogInfo(absl::StrCat("run started: ", FormatUtcTimestamp(options_.replay_from), " to ",
-                       FormatUtcTimestamp(options_.replay_to), ", ", end_index_ - first_index_,
-                       " ticks, ", agents_.size(), " agents"));
+                       FormatUtcTimestamp(options_.replay_to), ", ", ticks_total_, " ticks of ",
+                       absl::FormatDuration(step_), ", ", agents_.size(), " agents"));
   return absl::OkStatus();
 }
 
@@ -247,15 +305,16 @@ void GatewayRun::Loop() {
     }, this));
     if (stop_) return;
   }
-  for (size_t i = first_index_; i < end_index_; ++i) {
-    const absl::Time t = gb_series_.at(i).start;
+  for (int64_t k = 0; k < ticks_total_; ++k) {
+    const absl::Time t = options_.replay_from + k * step_;
+    const FeedReading step = ReadStep(t);
     clock_.Set(t);
     {
       absl::MutexLock lock(&mu_);
       if (stop_) break;
       answering_tick_ = t;
       answered_.clear();
-      ticks_.push_back(BuildTick(i, static_cast<int64_t>(i - first_index_)));
+      ticks_.push_back(BuildTick(t, k, previous_reading_));
       published_at_ = absl::Now();  // for the latency metric only
     }
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
@@ -280,11 +339,21 @@ void GatewayRun::Loop() {
       absl::SleepFor(options_.live_tick_period);
     }
 
-    const GridInterval region = RegionInterval(i);
+    const GridInterval region{.start = t,
+                              .national_demand_mw = step.net_load_mw,
+                              .embedded_solar_mw = step.embedded_solar_mw,
+                              .embedded_wind_mw = step.embedded_wind_mw,
+                              .price_gbp_per_mwh = step.price_gbp_per_mwh};
+    previous_reading_ = step;
     IntervalOutcome outcome;
     {
       absl::MutexLock lock(&mu_);
       outcome = engine_.ApplyInterval(t, region.national_demand_mw, region.price_gbp_per_mwh);
+      interval_dispatch_sum_mw_ += outcome.dispatch_mw;
+      if ((t + step_ - gb_series_.start()) % kHalfHour == absl::ZeroDuration()) {
+        last_interval_dispatch_mw_ = interval_dispatch_sum_mw_ / (kHalfHour / step_);
+        interval_dispatch_sum_mw_ = 0.0;
+      }
       for (const AssetDecision& d : outcome.decisions) {
         v1::Decision& out = recent_decisions_.emplace_back();
         *out.mutable_interval_start() = ToProtoTime(t);
@@ -325,7 +394,7 @@ v1::GetClockStatusResponse GatewayRun::Status() const {
                               : v1::RUN_STATE_WAITING);
   *status.mutable_now() = ToProtoTime(clock_.Now());
   status.set_ticks_done(engine_.intervals_applied());
-  status.set_ticks_total(static_cast<int64_t>(end_index_ - first_index_));
+  status.set_ticks_total(ticks_total_);
   for (const auto& [agent, misses] : agents_) status.add_registered_agents(agent);
   status.set_missed_answers(missed_answers_);
   *status.mutable_region() = Region();
@@ -377,9 +446,9 @@ GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeou
 }
 
 size_t GatewayRun::FirstTickIndexAtOrAfter(absl::Time time) const {
-  // Tick k decides the interval starting at replay_from + k * interval; that is its time.
+  // Tick k decides the step starting at replay_from + k * step; that is its time.
   if (time <= options_.replay_from) return 0;
-  return static_cast<size_t>(absl::Ceil(time - options_.replay_from, kHalfHour) / kHalfHour);
+  return static_cast<size_t>(absl::Ceil(time - options_.replay_from, step_) / step_);
 }
 
 std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) const {

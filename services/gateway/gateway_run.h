@@ -5,8 +5,9 @@
 //              the deadline passes) -> arbitrate, apply, settle interval t -> store.
 //   live:      publish tick t -> wait a fixed wall-clock period -> apply whatever
 //              proposals are active. Nothing waits for agents.
-// A tick at decision time t carries the measurement of the interval [t - 30 min, t):
-// agents never see an interval before it has ended. All methods are thread-safe; the
+// A tick is published every `step` of simulated time. A tick at decision time t carries
+// the reading of the step [t - step, t) and the measurement of the last settlement
+// interval that ended by t: agents never see a step or an interval before it has ended. All methods are thread-safe; the
 // gRPC services are thin wrappers over them.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -25,6 +27,7 @@
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/grid_series.h"
+#include "core/live_feed.h"
 #include "core/region_engine.h"
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
@@ -41,6 +44,10 @@ struct GatewayRunOptions {
   v1::ClockMode mode = v1::CLOCK_MODE_LOCK_STEP;
   absl::Duration answer_deadline = absl::Seconds(10);      // lock-step wait per tick (wall)
   absl::Duration live_tick_period = absl::Seconds(2);      // live: wall time per tick
+  // Simulated time per tick. The settlement interval (30 min) replays the data as it is;
+  // a divisor of it (e.g. 5 s) runs the live simulator (core/live_feed.h, shaped by the
+  // config's "live" section) with the region's ramp window set to config.live_ramp_window.
+  absl::Duration step = absl::Minutes(30);
   int max_consecutive_misses = 3;  // an agent missing this many ticks in a row stops being waited for
 };
 
@@ -86,12 +93,16 @@ class GatewayRun {
 
  private:
   GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
-             Store* store, size_t first_index, size_t end_index);
+             Store* store, size_t first_index, std::optional<LiveFeed> feed,
+             FeedReading previous_reading);
 
   void Loop();
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   GridInterval RegionInterval(size_t series_index) const;
-  v1::Tick BuildTick(size_t series_index, int64_t sequence) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The reading of step [t, t + step): the live feed's, or the data's interval.
+  FeedReading ReadStep(absl::Time t);
+  v1::Tick BuildTick(absl::Time t, int64_t sequence, const FeedReading& previous_step) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -100,7 +111,10 @@ class GatewayRun {
   const GatewayRunOptions options_;
   Store* const store_;
   const size_t first_index_;  // series index of the first interval decided
-  const size_t end_index_;    // one past the last
+  const absl::Duration step_;
+  const int64_t ticks_total_;
+  std::optional<LiveFeed> feed_;    // only when step_ < the settlement interval; loop thread
+  FeedReading previous_reading_;    // the step before the next one applied; loop thread
 
   FakeClock clock_;  // the simulated clock: the current tick's decision time
 
@@ -110,6 +124,9 @@ class GatewayRun {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<v1::Tick> ticks_ ABSL_GUARDED_BY(mu_);
+  // Mean dispatch of the last settlement interval, and the sum building the current one.
+  double last_interval_dispatch_mw_ ABSL_GUARDED_BY(mu_) = 0.0;
+  double interval_dispatch_sum_mw_ ABSL_GUARDED_BY(mu_) = 0.0;
   std::map<std::string, int> agents_ ABSL_GUARDED_BY(mu_);  // name -> consecutive misses
   absl::Time answering_tick_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);

@@ -25,6 +25,9 @@ ABSL_FLAG(std::string, from, "2023-01-01", "first day replayed (UTC date or time
 ABSL_FLAG(std::string, to, "2023-12-31", "last day replayed, inclusive (UTC date), or an end timestamp (exclusive)");
 ABSL_FLAG(std::string, mode, "lock_step", "lock_step (backtest) or live (real-time pace)");
 ABSL_FLAG(double, tick_seconds, 2.0, "live mode: wall seconds per tick");
+ABSL_FLAG(double, step_seconds, 1800,
+          "simulated seconds per tick: 1800 replays the half-hourly data; a divisor of 1800 "
+          "(e.g. 5) runs the live simulator (interpolation, noise, injected events)");
 ABSL_FLAG(double, deadline_seconds, 10.0, "lock-step: wall seconds to wait for agents per tick");
 ABSL_FLAG(std::string, store, "gridpilot.sqlite", "SQLite store path");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
@@ -90,6 +93,7 @@ int Main() {
   }
   options.live_tick_period = absl::Seconds(absl::GetFlag(FLAGS_tick_seconds));
   options.answer_deadline = absl::Seconds(absl::GetFlag(FLAGS_deadline_seconds));
+  options.step = absl::Seconds(absl::GetFlag(FLAGS_step_seconds));
 
   absl::StatusOr<GridSeries> series = LoadGridSeries(demand_csv, price_csv);
   if (!series.ok()) {

@@ -57,6 +57,7 @@ struct TickSpec {
 
 v1::Tick MakeTick(const TickSpec& spec) {
   v1::Tick tick;
+  tick.set_interval_boundary(true);
   *tick.mutable_time() = ToProtoTime(spec.t);
   *tick.mutable_measured_interval_start() = ToProtoTime(spec.t - kHalfHour);
   if (spec.net_load_mw) tick.set_net_load_mw(*spec.net_load_mw);

@@ -71,6 +71,7 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks) {
   for (int k = 0; k < ticks; ++k) {
     const absl::Time t = kStart + (k + 1) * kHalfHour;
     v1::Tick tick;
+    tick.set_interval_boundary(true);
     tick.set_sequence(k);
     *tick.mutable_time() = ToProtoTime(t);
     *tick.mutable_measured_interval_start() = ToProtoTime(t - kHalfHour);
@@ -232,6 +233,7 @@ TEST(TraderAgentTest, NoBatteryNoProposal) {
   TraderAgent agent;
   agent.OnRegistered(Region());
   v1::Tick tick;
+  tick.set_interval_boundary(true);
   *tick.mutable_time() = ToProtoTime(kStart + kHalfHour);
   *tick.mutable_measured_interval_start() = ToProtoTime(kStart);
   tick.set_price_gbp_per_mwh(50);

@@ -1,0 +1,53 @@
+// The grid-response agent's policy at the live simulator's timescale (a step of a few
+// seconds). The grid tolerates |N_k - N_{k-n}| <= window_limit_mw, where N = L - D is the
+// after-dispatch net load and n steps make the ramp window (region.h). Only the battery acts
+// at this timescale; the peaker, which needs minutes to start, stays with the half-hourly
+// forecast-led policy (ramp_response_policy.h).
+//
+// For step k (starting at decision_time), w = max(0, window_limit - margin):
+//  - prediction L^_k = L_{k-1}: over a few seconds the last reading is the best guess;
+//  - band for the dispatch in k: [L^_k - N_{k-n} - w, L^_k - N_{k-n} + w];
+//  - the trader's scheduled battery power (clamped to its trading floor) plus the peaker's
+//    output is left alone if inside the band; otherwise the battery is set to reach the
+//    nearest edge, clamped by ClampBatteryPower with the resilience floor soc_min. Once the
+//    disturbance is absorbed, the band moves with the window, so the battery is handed back
+//    to the trader no faster than the grid tolerates.
+//  - a setpoint within 0.1 MW of the schedule is not proposed.
+// Pure; never fails: without the readings it needs it proposes nothing and says why.
+#ifndef GRIDPILOT_CORE_STEP_RESPONSE_POLICY_H_
+#define GRIDPILOT_CORE_STEP_RESPONSE_POLICY_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "core/battery.h"
+
+namespace gridpilot {
+
+struct StepObservation {
+  absl::Time decision_time;                          // start of step k
+  std::optional<double> last_net_load_mw;            // L_{k-1}
+  std::optional<double> reference_after_dispatch_mw; // N_{k-n}
+  double scheduled_battery_mw = 0.0;                 // the trader's setpoint for step k
+  double peaker_mw = 0.0;                            // the peaker's output in k-1 (kept in k)
+  double battery_soc_mwh = 0.0;
+  BatteryParams battery;
+};
+
+struct StepPolicyConfig {
+  double window_limit_mw = 2.5;            // tolerated |N_k - N_{k-n}|, > 0
+  double margin_mw = 0.1;                  // >= 0
+  absl::Duration step = absl::Seconds(5);
+};
+
+struct StepDecision {
+  std::optional<double> battery_mw;  // resilience setpoint for step k; nullopt = trader's
+  std::string reason;
+};
+
+StepDecision DecideStepResponse(const StepObservation& obs, const StepPolicyConfig& config);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_CORE_STEP_RESPONSE_POLICY_H_
