@@ -31,9 +31,11 @@ std::vector<RampEpisode> RampEpisodeTracker::Observe(const EpisodeInput& in) {
   std::vector<RampEpisode> changed;
   const bool measured_exceeds =
       in.measured_change_mw && std::abs(*in.measured_change_mw) > in.limit_mw;
-  const double excess_mw = in.after_dispatch_change_mw
-                               ? std::max(0.0, std::abs(*in.after_dispatch_change_mw) - in.limit_mw)
-                               : 0.0;
+  // An excess below a tenth of the limit is measurement noise, not a failure to counter.
+  double excess_mw = in.after_dispatch_change_mw
+                         ? std::max(0.0, std::abs(*in.after_dispatch_change_mw) - in.limit_mw)
+                         : 0.0;
+  if (excess_mw < kNoiseShareOfLimit * in.limit_mw) excess_mw = 0.0;
   const std::string when = FormatUtcTimestamp(in.time);
 
   if (open_.has_value()) {

@@ -1,7 +1,8 @@
 // RampEpisodeTracker: the lifecycle of ramp events as an operator follows them.
 //   forecast  -> a forecast change beyond the limit, not yet measured;
 //   started   -> the measured change (before the region's dispatch) exceeds the limit;
-//   countered -> while it does, the change after dispatch is within the limit;
+//   countered -> while it does, the change after dispatch is within the limit (an excess
+//                below a tenth of the limit is taken as measurement noise);
 //   resolved  -> the measured change is back within the limit and the agent no longer
 //                holds the battery (it is handed back to the trader); the outcome says
 //                whether it was countered, not countered, or never happened.
@@ -47,6 +48,8 @@ struct EpisodeInput {
 
 class RampEpisodeTracker {
  public:
+  static constexpr double kNoiseShareOfLimit = 0.1;
+
   // Advances the open episode (or opens one); returns the episodes that changed state,
   // at most two (one resolved and a new one opened in the same decision).
   std::vector<RampEpisode> Observe(const EpisodeInput& in);

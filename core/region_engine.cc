@@ -29,7 +29,23 @@ std::string JoinReasons(const std::string& proposal_reason, const std::string& n
   return absl::StrCat(proposal_reason, "; ", note);
 }
 
+// Mean of the window, or nullopt if any value in it is missing.
+std::optional<double> WindowMean(const std::deque<std::optional<double>>& window) {
+  double sum = 0.0;
+  for (const std::optional<double>& v : window) {
+    if (!v.has_value()) return std::nullopt;
+    sum += *v;
+  }
+  return sum / static_cast<double>(window.size());
+}
+
 }  // namespace
+
+double RampToleranceMw(double ramp_limit_mw, absl::Duration interval, absl::Duration step,
+                       absl::Duration ramp_window) {
+  const double n = std::max(1.0, std::round(absl::FDivDuration(ramp_window, step)));
+  return ramp_limit_mw * absl::FDivDuration(ramp_window, interval) * (n + 1.0) / (2.0 * n);
+}
 
 absl::Status RegionConfig::Validate() const {
   if (!(scale > 0.0) || !std::isfinite(scale)) {
@@ -211,11 +227,11 @@ IntervalOutcome RegionEngine::ApplyInterval(absl::Time interval_start,
 
   if (net_load_mw.has_value()) {
     out.net_load_after_mw = *net_load_mw - out.dispatch_mw;
-    const double limit_mw = region_.WindowRampLimitMw();
-    if (const std::optional<double>& reference = window_net_load_after_mw_.front()) {
+    const double limit_mw = region_.ToleranceMw();
+    if (const std::optional<double> reference = WindowMean(window_net_load_after_mw_)) {
       out.excess_mw = RampExcessMw(*reference, *out.net_load_after_mw, limit_mw);
     }
-    if (const std::optional<double>& reference = window_net_load_mw_.front()) {
+    if (const std::optional<double> reference = WindowMean(window_net_load_mw_)) {
       out.baseline_excess_mw = RampExcessMw(*reference, *net_load_mw, limit_mw);
     }
     out.entries.push_back(SettleInstability(out.excess_mw, region_.StepPenaltyGbpPerMw(),

@@ -25,11 +25,19 @@ namespace gridpilot {
 // the 95th percentile of |change| of 1% of GB national demand in 2022 and 2023.
 //
 // The engine advances in steps. A backtest steps once per settlement interval (step =
-// ramp_window = interval, the defaults). The live simulator steps every few seconds: then
-// instability compares the after-dispatch net load with its value ramp_window earlier,
-// tolerates ramp_limit_mw x ramp_window / interval of change, and charges the penalty pro
-// rata, instability_penalty_gbp_per_mw x excess x step / interval. With the defaults both
-// rules are the half-hourly one.
+// ramp_window = interval, the defaults). The live simulator steps every few seconds. In
+// both, instability compares the after-dispatch net load N_k with the mean of the n =
+// ramp_window / step steps before it and tolerates RampToleranceMw of difference: what a
+// steady ramp of ramp_limit_mw per interval gives. With n = 1 that is the half-hourly rule
+// |N_t - N_{t-1}| <= ramp_limit_mw; with n > 1 a one-step spike moves the reference by only
+// 1/n of itself, so countering it does not echo a window later. The penalty is charged pro
+// rata, instability_penalty_gbp_per_mw x excess x step / interval.
+//
+// Tolerated |N_k - mean(N_{k-n} .. N_{k-1})|, MW, for a ramp limit per `interval`:
+// limit x (window / interval) x (n + 1) / (2 n).
+double RampToleranceMw(double ramp_limit_mw, absl::Duration interval, absl::Duration step,
+                       absl::Duration ramp_window);
+
 struct RegionConfig {
   std::string name = "gb-1pct";
   double scale = 0.01;                             // region = GB x scale
@@ -39,8 +47,7 @@ struct RegionConfig {
   absl::Duration step = absl::Minutes(30);         // physics and dispatch step; divides interval
   absl::Duration ramp_window = absl::Minutes(30);  // a multiple of step, <= interval
 
-  // Tolerated |N_t - N_{t - ramp_window}|, MW.
-  double WindowRampLimitMw() const { return ramp_limit_mw * absl::FDivDuration(ramp_window, interval); }
+  double ToleranceMw() const { return RampToleranceMw(ramp_limit_mw, interval, step, ramp_window); }
   // GBP per MW of excess per step.
   double StepPenaltyGbpPerMw() const { return instability_penalty_gbp_per_mw * absl::FDivDuration(step, interval); }
 
@@ -132,8 +139,7 @@ class RegionEngine {
   std::vector<double> battery_soc_mwh_;
   std::vector<double> battery_power_mw_;
   std::vector<PeakerState> peaker_states_;
-  // Net load of the last ramp_window / step steps, oldest first (front = the reference
-  // one window back), before and after dispatch.
+  // Net load of the last ramp_window / step steps, oldest first, before and after dispatch.
   std::deque<std::optional<double>> window_net_load_mw_;
   std::deque<std::optional<double>> window_net_load_after_mw_;
   std::optional<double> last_price_gbp_per_mwh_;

@@ -18,14 +18,14 @@ StepDecision DecideStepResponse(const StepObservation& obs, const StepPolicyConf
     decision.reason = "no proposal: the last reading or the one a window back is missing";
     return decision;
   }
-  if (!(config.window_limit_mw > 0) || !(config.margin_mw >= 0) ||
+  if (!(config.tolerance_mw > 0) || !(config.margin_mw >= 0) ||
       config.step <= absl::ZeroDuration() || !std::isfinite(obs.battery_soc_mwh) ||
       !std::isfinite(obs.scheduled_battery_mw) || !std::isfinite(obs.peaker_mw) ||
       !obs.battery.Validate().ok()) {
     decision.reason = "no proposal: invalid config or asset state";
     return decision;
   }
-  const double w = std::max(0.0, config.window_limit_mw - config.margin_mw);
+  const double w = std::max(0.0, config.tolerance_mw - config.margin_mw);
   const double centre_mw = *obs.last_net_load_mw - *obs.reference_after_dispatch_mw;
   const double low_mw = centre_mw - w;
   const double high_mw = centre_mw + w;
@@ -49,7 +49,7 @@ StepDecision DecideStepResponse(const StepObservation& obs, const StepPolicyConf
   decision.reason = absl::StrFormat(
       "net load %.2f MW; dispatch must lie in [%.2f, %.2f] MW to keep the change over the "
       "ramp window within %.2f MW; battery %.2f MW instead of %.2f MW scheduled%s",
-      *obs.last_net_load_mw, low_mw, high_mw, config.window_limit_mw, battery_mw, scheduled_mw,
+      *obs.last_net_load_mw, low_mw, high_mw, config.tolerance_mw, battery_mw, scheduled_mw,
       std::abs(battery_mw + obs.peaker_mw - target_mw) > kDeadbandMw
           ? absl::StrFormat(", %.2f MW short at its limits",
                             std::abs(battery_mw + obs.peaker_mw - target_mw))

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "agents/common/asset_from_proto.h"
 #include "core/logging.h"
+#include "core/region_engine.h"
 #include "core/step_response_policy.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
@@ -192,10 +193,23 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
   const size_t steps_per_window = static_cast<size_t>(ramp_window_ / step_);
   while (window_.size() > steps_per_window + 1) window_.pop_front();
 
-  const double window_share = absl::FDivDuration(ramp_window_, config_.interval);
-  const StepPolicyConfig step_config{.window_limit_mw = config_.ramp_limit_mw * window_share,
-                                     .margin_mw = config_.margin_mw * window_share,
-                                     .step = step_};
+  const double tolerance_mw =
+      RampToleranceMw(config_.ramp_limit_mw, config_.interval, step_, ramp_window_);
+  // The margin keeps the same share of the limit at every timescale.
+  const StepPolicyConfig step_config{
+      .tolerance_mw = tolerance_mw,
+      .margin_mw = config_.margin_mw * tolerance_mw / config_.ramp_limit_mw,
+      .step = step_};
+  // Mean of a field over window_[begin, end), or nullopt if any value is missing.
+  auto mean = [this](size_t begin, size_t end,
+                     std::optional<double> StepPoint::*field) -> std::optional<double> {
+    double sum = 0.0;
+    for (size_t i = begin; i < end; ++i) {
+      if (!(window_[i].*field).has_value()) return std::nullopt;
+      sum += *(window_[i].*field);
+    }
+    return sum / static_cast<double>(end - begin);
+  };
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   bool responding = peaker_request_mw_.has_value();
@@ -203,7 +217,8 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
     StepObservation obs{.decision_time = t,
                         .last_net_load_mw = point.net_load_mw,
                         .reference_after_dispatch_mw =
-                            window_[window_.size() - steps_per_window].after_dispatch_mw,
+                            mean(window_.size() - steps_per_window, window_.size(),
+                                 &StepPoint::after_dispatch_mw),
                         .scheduled_battery_mw = battery->scheduled_power_mw(),
                         .peaker_mw = peaker != nullptr ? peaker->peaker().output_mw() : 0.0,
                         .battery_soc_mwh = battery->battery().soc_mwh(),
@@ -216,15 +231,15 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
       responding = true;
     }
   }
-  EpisodeInput input{.time = t, .limit_mw = step_config.window_limit_mw,
+  // The step that just ended against the window before it, as the gateway judges it.
+  EpisodeInput input{.time = t, .limit_mw = tolerance_mw,
                      .forecast_exceeds = forecast_exceeds_, .responding = responding};
   if (window_.size() == steps_per_window + 1) {
-    const StepPoint& first = window_.front();
-    if (first.net_load_mw && point.net_load_mw) {
-      input.measured_change_mw = *point.net_load_mw - *first.net_load_mw;
-    }
-    if (first.after_dispatch_mw && point.after_dispatch_mw) {
-      input.after_dispatch_change_mw = *point.after_dispatch_mw - *first.after_dispatch_mw;
+    const std::optional<double> before = mean(0, steps_per_window, &StepPoint::net_load_mw);
+    const std::optional<double> after = mean(0, steps_per_window, &StepPoint::after_dispatch_mw);
+    if (before && point.net_load_mw) input.measured_change_mw = *point.net_load_mw - *before;
+    if (after && point.after_dispatch_mw) {
+      input.after_dispatch_change_mw = *point.after_dispatch_mw - *after;
     }
   }
   TrackEpisode(input);

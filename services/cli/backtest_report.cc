@@ -24,6 +24,13 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["ramp_events"] = measured + forecast;
   report["ramp_events_by_kind"] = {{"measured", measured}, {"forecast", forecast}};
   report["events"] = report["ramp_events_by_kind"];
+  const v1::GetResponseStatusResponse& r = figures.response;
+  report["ramp_episodes"] = {{"countered", r.episodes_countered()},
+                             {"not_countered", r.episodes_not_countered()},
+                             {"did_not_happen", r.episodes_did_not_happen()},
+                             {"open", r.open_episode_id() != 0 ? 1 : 0}};
+  report["response_degraded_ticks"] = r.degraded_ticks();
+  report["step_seconds"] = absl::ToDoubleSeconds(FromProtoDuration(r.step()));
   report["resilience_dispatch_cost_gbp"] = figures.pnl.resilience_dispatch_cost_gbp();
   report["response_net_benefit_gbp"] = figures.pnl.response_net_benefit_gbp();
   nlohmann::json dispatches = nlohmann::json::object();
@@ -73,6 +80,12 @@ std::string BacktestSummary(const nlohmann::json& r) {
       -l["instability_penalty"].get<double>(), r["baseline_instability_penalty_gbp"].get<double>(),
       r["ramp_events"].get<int64_t>(), r["response_net_benefit_gbp"].get<double>(),
       r["resilience_dispatch_cost_gbp"].get<double>()));
+  const nlohmann::json& episodes = r["ramp_episodes"];
+  absl::StrAppend(&out, absl::StrFormat(
+      "  ramp episodes: %d countered, %d not fully countered, %d forecast but did not happen; "
+      "%d ticks in degraded mode\n",
+      episodes["countered"].get<int64_t>(), episodes["not_countered"].get<int64_t>(),
+      episodes["did_not_happen"].get<int64_t>(), r["response_degraded_ticks"].get<int64_t>()));
   for (const auto& [asset, d] : r["dispatches"].items()) {
     absl::StrAppend(&out, absl::StrFormat("  %s: dispatched in %d intervals, %.1f MWh\n", asset,
                                           d["count"].get<int64_t>(), d["mwh"].get<double>()));

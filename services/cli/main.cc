@@ -7,6 +7,7 @@
 // Common options: see kUsage.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -30,8 +31,10 @@ namespace gridpilot {
 namespace {
 
 constexpr char kUsage[] = R"(usage:
-  gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [options]
+  gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [--step_seconds S] [options]
+      lock-step replay; --step_seconds below 1800 (e.g. 5) runs the live simulator lock-step
   gridpilot up [--from DATE] [--to DATE] [--step_seconds 5] [--tick_seconds S] [--config FILE] [options]
+      live until Ctrl-C: one simulated step of --step_seconds every --tick_seconds of wall time
   gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
                      [--json FILE] [--soc_terminal_mwh X]
       perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
@@ -107,13 +110,30 @@ std::vector<ProcessInfo> Processes(Stack& stack) {
   return out;
 }
 
+// Reads --step_seconds into options.step_seconds (left as is when absent). False if bad.
+bool ReadStepSeconds(const std::map<std::string, std::string>& o, StackOptions* options) {
+  auto it = o.find("step_seconds");
+  if (it == o.end()) return true;
+  double seconds = 0.0;
+  if (!absl::SimpleAtod(it->second, &seconds) || !(seconds > 0) || seconds > 1800 ||
+      std::fmod(1800.0, seconds) != 0.0) {
+    return false;
+  }
+  options->step_seconds = seconds;
+  return true;
+}
+
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv, {"from", "to", "config", "json", "run_dir", "model_dir", "demand_csv", "price_csv"});
+      argc, argv, {"from", "to", "config", "json", "run_dir", "model_dir", "demand_csv", "price_csv",
+                   "step_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
   options.mode = "lock_step";
+  if (!ReadStepSeconds(*o, &options)) {
+    return Usage("--step_seconds must be a number in (0, 1800] that divides 1800");
+  }
   // Wall time measures the run for the report; it is not an input to any decision.
   const absl::Time began = absl::Now();
   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
@@ -168,9 +188,7 @@ int Up(int argc, char** argv) {
   options.mode = "live";
   // Default: the live simulator, one 5-second step per 5 seconds of wall time.
   options.step_seconds = 5.0;
-  if (o->contains("step_seconds") &&
-      (!absl::SimpleAtod(o->at("step_seconds"), &options.step_seconds) ||
-       !(options.step_seconds > 0) || options.step_seconds > 1800)) {
+  if (!ReadStepSeconds(*o, &options)) {
     return Usage("--step_seconds must be a number in (0, 1800] that divides 1800");
   }
   options.tick_seconds = options.step_seconds;

@@ -315,7 +315,7 @@ void GatewayRun::Loop() {
       answering_tick_ = t;
       answered_.clear();
       ticks_.push_back(BuildTick(t, k, previous_reading_));
-      published_at_ = absl::Now();  // for the latency metric only
+      published_at_.push_back(absl::Now());  // for the latency metric only
     }
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
@@ -529,9 +529,17 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
           .IgnoreError();
     }
   }
-  if (request.has_answers_tick() && FromProtoTime(request.answers_tick()) == answering_tick_ &&
-      answered_.insert(request.agent()).second) {
-    answer_latency_[request.agent()].Add(absl::ToDoubleMicroseconds(absl::Now() - published_at_));
+  if (request.has_answers_tick()) {
+    const absl::Time answers = FromProtoTime(request.answers_tick());
+    // Latency counts every answer to a published tick, late ones included (live mode
+    // does not wait, so a slow answer shows here rather than as a miss).
+    const size_t index = FirstTickIndexAtOrAfter(answers);
+    if (index < ticks_.size() && FromProtoTime(ticks_[index].time()) == answers &&
+        (answers != answering_tick_ || !answered_.contains(request.agent()))) {
+      answer_latency_[request.agent()].Add(
+          absl::ToDoubleMicroseconds(absl::Now() - published_at_[index]));
+    }
+    if (answers == answering_tick_) answered_.insert(request.agent());
   }
   return results;
 }

@@ -142,8 +142,8 @@ class GatewayRun {
     void Add(double us);
     double Percentile(double fraction) const;  // upper edge of the bucket, us
   };
-  // Wall time the current tick was published (for the latency metric only).
-  absl::Time published_at_ ABSL_GUARDED_BY(mu_);
+  // Wall time each tick was published, by tick index (for the latency metric only).
+  std::vector<absl::Time> published_at_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, LatencyHistogram> answer_latency_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
