@@ -445,3 +445,38 @@ TEST(RegionEngineCostTest, ResilienceOverrideCostsWhatTradingWouldHaveNetted) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+TEST(RegionEngineStepTest, ToleranceIsTheHalfHourlyRuleWhenTheWindowIsOneStep) {
+  EXPECT_DOUBLE_EQ(RampToleranceMw(15.0, kInterval, kInterval, kInterval), 15.0);
+  // 5 s steps, 5 min window (n = 60): a steady 15 MW per half-hour ramp is exactly at it.
+  EXPECT_NEAR(RampToleranceMw(15.0, kInterval, absl::Seconds(5), absl::Minutes(5)),
+              15.0 / 6.0 * 61.0 / 120.0, 1e-12);
+}
+
+TEST(RegionEngineStepTest, FiveSecondStepsChargeASpikeProRataWithoutAnEcho) {
+  RegionConfig region;
+  region.step = absl::Seconds(5);
+  region.ramp_window = absl::Minutes(5);
+  ASSERT_TRUE(region.Validate().ok());
+  RegionEngine engine(region, {}, {}, 300.0);
+  const double tolerance_mw = region.ToleranceMw();
+  absl::Time t = kT0;
+  for (int k = 0; k < 60; ++k, t += region.step) engine.ApplyInterval(t, 300.0, 50.0);
+  IntervalOutcome spike = engine.ApplyInterval(t, 312.0, 50.0);
+  t += region.step;
+  EXPECT_NEAR(spike.excess_mw, 12.0 - tolerance_mw, 1e-9);
+  EXPECT_NEAR(-engine.ledger().Total(LedgerCause::kInstabilityPenalty),
+              150.0 * (12.0 - tolerance_mw) * 5.0 / 1800.0, 1e-9);
+  // Back to 300 MW: the spike moved the window's mean by 0.2 MW only.
+  for (int k = 0; k < 120; ++k, t += region.step) {
+    EXPECT_EQ(engine.ApplyInterval(t, 300.0, 50.0).excess_mw, 0.0) << k;
+  }
+  region.step = absl::Seconds(7);
+  EXPECT_FALSE(region.Validate().ok());
+}
+
+}  // namespace
+}  // namespace gridpilot

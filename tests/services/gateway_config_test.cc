@@ -115,6 +115,24 @@ TEST_F(GatewayConfigTest, FullFileSetsEveryField) {
   EXPECT_EQ(config->price_csv, "/abs/price.csv");
 }
 
+TEST_F(GatewayConfigTest, LiveSectionShapesTheSimulator) {
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(Write("live.json", R"({"live": {
+      "ramp_window_min": 10, "noise_sd_mw": 0.3, "noise_correlation_seconds": 30,
+      "random_events_per_hour": 0, "seed": 42,
+      "events": [{"kind": "cloud_front", "at": "2023-06-01T12:00:00Z", "magnitude_mw": 20,
+                  "duration_min": 25}]}})"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->live_ramp_window, absl::Minutes(10));
+  EXPECT_EQ(config->live.noise_sd_mw, 0.3);
+  EXPECT_EQ(config->live.noise_correlation, absl::Seconds(30));
+  EXPECT_EQ(config->live.random_events_per_hour, 0.0);
+  EXPECT_EQ(config->live.seed, 42u);
+  ASSERT_EQ(config->live.events.size(), 1u);
+  EXPECT_EQ(config->live.events[0].kind, FeedEventKind::kCloudFront);
+  EXPECT_EQ(config->live.events[0].magnitude_mw, 20.0);
+  EXPECT_EQ(config->live.events[0].duration, absl::Minutes(25));
+}
+
 TEST_F(GatewayConfigTest, EmptyPeakerListMeansNoPeaker) {
   absl::StatusOr<GatewayConfig> config =
       LoadGatewayConfig(Write("no_peaker.json", R"({"peakers": []})"));
@@ -157,6 +175,12 @@ TEST_F(GatewayConfigTest, BadFilesAreInvalidArgumentNamingFileAndKey) {
        {"batteries[0].id", "wrong type"}},
       {"batteries not a list", R"({"batteries": {"id": "b"}})", {"batteries", "list"}},
       {"region not an object", R"({"region": 3})", {"region", "object"}},
+      {"unknown live key", R"({"live": {"noise": 1}})", {"live.noise", "unknown key"}},
+      {"unknown event kind", R"({"live": {"events": [{"kind": "meteor", "at": "2023-06-01T10:00:00Z"}]}})",
+       {"live.events[0].kind", "meteor"}},
+      {"bad event time", R"({"live": {"events": [{"kind": "cloud_front", "at": "noon"}]}})",
+       {"live.events[0].at"}},
+      {"negative noise", R"({"live": {"noise_sd_mw": -1}})", {"live.noise_sd_mw"}},
       {"top level not an object", R"([1, 2])", {"object"}},
       {"negative charge limit", R"({"batteries": [{"max_charge_mw": -1}]})",
        {"max_charge_mw"}},
