@@ -328,6 +328,10 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
                                    << Diagnostics();
   EXPECT_GT(ramped->ticks_seen(), degraded->ticks_seen()) << Diagnostics();
   EXPECT_GT(ramped->proposals_sent(), degraded->proposals_sent()) << Diagnostics();
+  // The metric: degraded ticks counted, one more entry, and since when.
+  EXPECT_GT(ramped->degraded_ticks(), degraded->degraded_ticks()) << Diagnostics();
+  EXPECT_EQ(ramped->degraded_entries(), healthy->degraded_entries() + 1) << Diagnostics();
+  EXPECT_TRUE(ramped->has_degraded_since()) << Diagnostics();
   const absl::Time degraded_until = FromProtoTime(ramped->last_decision_time());
 
   {
