@@ -124,18 +124,17 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(GatewayConfig con
     while (feed->next_start() < options.replay_from) previous = feed->Next();
   }
   return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
-                                                    options, store, *first, std::move(feed),
+                                                    options, store, std::move(feed),
                                                     std::move(previous)));
 }
 
 GatewayRun::GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
-                       Store* store, size_t first_index, std::optional<LiveFeed> feed,
+                       Store* store, std::optional<LiveFeed> feed,
                        FeedReading previous_reading)
     : config_(std::move(config)),
       gb_series_(std::move(gb_series)),
       options_(options),
       store_(store),
-      first_index_(first_index),
       step_(options.step),
       ticks_total_((options.replay_to - options.replay_from) / options.step),
       feed_(std::move(feed)),

@@ -93,7 +93,7 @@ class GatewayRun {
 
  private:
   GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
-             Store* store, size_t first_index, std::optional<LiveFeed> feed,
+             Store* store, std::optional<LiveFeed> feed,
              FeedReading previous_reading);
 
   void Loop();
@@ -110,7 +110,6 @@ class GatewayRun {
   const GridSeries gb_series_;
   const GatewayRunOptions options_;
   Store* const store_;
-  const size_t first_index_;  // series index of the first interval decided
   const absl::Duration step_;
   const int64_t ticks_total_;
   std::optional<LiveFeed> feed_;    // only when step_ < the settlement interval; loop thread
