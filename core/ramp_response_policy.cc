@@ -29,6 +29,36 @@ struct IntervalPlan {
                                  // supply enough, < 0 it could not absorb enough
 };
 
+// The largest |power| (same sign as battery_mw, at most |battery_mw|) after which the
+// battery can still walk back to 0 MW in steps of step_mw per interval with the energy it
+// has (discharging: stored energy above soc_min; charging: room below soc_max), counting
+// t itself. Without this the battery runs dry mid-ramp and drops its whole output in one
+// interval, a cliff the grid sees as a ramp of its own.
+double HandBackCapMw(const BatteryParams& battery, double soc_mwh, double battery_mw,
+                     double step_mw, absl::Duration interval) {
+  if (battery_mw == 0.0 || step_mw <= 0.0) return battery_mw;
+  const double interval_h = absl::ToDoubleHours(interval);
+  const double magnitude_mw = std::abs(battery_mw);
+  const double room_mwh = battery_mw > 0 ? soc_mwh - battery.soc_min_mwh
+                                         : battery.soc_max_mwh - soc_mwh;
+  // Holding p in t and walking back moves S(p) = sum_k max(0, p - k * step) MW-intervals
+  // through the grid connection: S(p) = n p - step n (n - 1) / 2 for (n-1) step < p <= n step.
+  const double budget_mw_intervals =
+      std::max(0.0, room_mwh) / interval_h *
+      (battery_mw > 0 ? battery.discharge_efficiency : 1.0 / battery.charge_efficiency);
+  for (int n = 1;; ++n) {
+    const double p_mw = (budget_mw_intervals + step_mw * n * (n - 1) / 2.0) / n;
+    if (p_mw <= n * step_mw) {
+      const double capped_mw = std::min(p_mw, magnitude_mw);
+      return battery_mw > 0 ? capped_mw : -capped_mw;
+    }
+  }
+}
+
+// The battery moves from the schedule towards the band edge nearest it, as far as its power
+// and energy allow and no further than leaves it able to hand back gradually
+// (HandBackCapMw with steps of the band's half-width); it never moves past the schedule
+// the other way.
 IntervalPlan PlanInterval(const RampObservation& obs, absl::Duration interval,
                           double scheduled_mw, double peaker_mw, double low_mw,
                           double high_mw) {
@@ -36,10 +66,14 @@ IntervalPlan PlanInterval(const RampObservation& obs, absl::Duration interval,
   const double scheduled_total_mw = scheduled_mw + peaker_mw;
   plan.target_total_mw = std::clamp(scheduled_total_mw, low_mw, high_mw);
   if (plan.target_total_mw != scheduled_total_mw) {
-    const double battery_mw =
+    const double reachable_mw =
         ClampBatteryPower(obs.battery, obs.battery_soc_mwh, plan.target_total_mw - peaker_mw,
                           obs.battery.soc_min_mwh, interval)
             .power_mw;
+    const double capped_mw = HandBackCapMw(obs.battery, obs.battery_soc_mwh, reachable_mw,
+                                           0.5 * (high_mw - low_mw), interval);
+    const double battery_mw = reachable_mw > scheduled_mw ? std::max(capped_mw, scheduled_mw)
+                                                          : std::min(capped_mw, scheduled_mw);
     if (std::abs(battery_mw - scheduled_mw) > kDeadbandMw) {
       plan.battery_mw = battery_mw;
       plan.battery_changed = true;
@@ -49,19 +83,65 @@ IntervalPlan PlanInterval(const RampObservation& obs, absl::Duration interval,
   return plan;
 }
 
-// Dispatch needed in t+1 beyond what the battery can discharge then, with the peaker off:
-// the lower edge of t+1's band minus the battery's capability from the energy left after t.
-// The band is centred on what t's plan delivers, not on its target: if the battery falls
-// short in t, the grid sees that shortfall in t, and t+1 is judged from there.
-double NeedNextMw(const RampObservation& obs, absl::Duration interval, const IntervalPlan& plan,
-                  double change_next_mw, double half_width_mw) {
-  const double soc_next_mwh =
+// Dispatch the battery cannot deliver, with the peaker off from t+1, in each interval after t for
+// which a change is predicted (changes_ahead_mw[0] is t+1's change, [1] t+2's, ...): the
+// lower edge of that interval's band minus the battery's discharge capability from the
+// energy left by then, >= 0. Each band is centred on what the interval before delivers,
+// not on its target: if the battery falls short, the grid sees that shortfall, and the
+// next interval is judged from there. The battery is assumed to deliver what it can.
+std::vector<double> ShortfallAheadMw(const RampObservation& obs, absl::Duration interval,
+                                     const IntervalPlan& plan,
+                                     const std::vector<double>& changes_ahead_mw,
+                                     double half_width_mw) {
+  std::vector<double> shortfall_mw;
+  double soc_mwh =
       StepBattery(obs.battery, obs.battery_soc_mwh, plan.battery_mw, interval).soc_after_mwh;
-  const double capability_mw = ClampBatteryPower(obs.battery, soc_next_mwh,
-                                                 obs.battery.max_discharge_mw,
-                                                 obs.battery.soc_min_mwh, interval)
-                                   .power_mw;
-  return plan.peaker_mw + plan.battery_mw + change_next_mw - half_width_mw - capability_mw;
+  double delivered_mw = plan.peaker_mw + plan.battery_mw;
+  for (double change_mw : changes_ahead_mw) {
+    const double needed_mw = delivered_mw + change_mw - half_width_mw;
+    const double capability_mw =
+        ClampBatteryPower(obs.battery, soc_mwh, obs.battery.max_discharge_mw,
+                          obs.battery.soc_min_mwh, interval)
+            .power_mw;
+    const double battery_mw = std::min(needed_mw, capability_mw);
+    shortfall_mw.push_back(std::max(0.0, needed_mw - capability_mw));
+    soc_mwh = StepBattery(obs.battery, soc_mwh, battery_mw, interval).soc_after_mwh;
+    delivered_mw = battery_mw;
+  }
+  return shortfall_mw;
+}
+
+// The first interval's shortfall (0 if none is predicted).
+double NeedNextMw(const RampObservation& obs, absl::Duration interval, const IntervalPlan& plan,
+                  const std::vector<double>& changes_ahead_mw, double half_width_mw) {
+  if (changes_ahead_mw.empty()) return 0.0;
+  return ShortfallAheadMw(obs, interval, plan, {changes_ahead_mw[0]}, half_width_mw)[0];
+}
+
+// What a peaker start now would avoid and cost over the intervals after t with a
+// predicted shortfall (shortfall_mw[0] is t+1): avoided, the penalty on the shortfall it
+// can cover (up to capacity); cost, the start plus fuel at max(min stable load, shortfall)
+// in each of those intervals, and at min stable load for the rest of its minimum up time.
+struct PeakerEconomics {
+  double avoided_gbp = 0.0;
+  double commitment_gbp = 0.0;
+};
+
+PeakerEconomics StartEconomics(const PeakerParams& peaker, const std::vector<double>& shortfall_mw,
+                               absl::Duration interval, double penalty_gbp_per_mw) {
+  PeakerEconomics e{.commitment_gbp = peaker.start_cost_gbp};
+  const double interval_h = absl::ToDoubleHours(interval);
+  for (double mw : shortfall_mw) {
+    e.avoided_gbp += std::min(mw, peaker.capacity_mw) * penalty_gbp_per_mw;
+    e.commitment_gbp += std::clamp(mw, peaker.min_stable_load_mw, peaker.capacity_mw) *
+                        interval_h * peaker.fuel_gbp_per_mwh;
+  }
+  const double covered_h = interval_h * static_cast<double>(shortfall_mw.size());
+  const double min_up_h = absl::ToDoubleHours(peaker.min_up_time);
+  if (covered_h < min_up_h) {
+    e.commitment_gbp += (min_up_h - covered_h) * peaker.min_stable_load_mw * peaker.fuel_gbp_per_mwh;
+  }
+  return e;
 }
 
 // Empty if the inputs can be acted on, else why not.
@@ -124,11 +204,15 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
     change_mw = last_mw - *obs.previous_net_load_mw;
     source = "no forecast, last measured change persists";
   }
-  std::optional<double> change_next_mw;
-  if (forecast_ok && obs.forecast_change_mw.size() >= 2) {
-    change_next_mw = obs.forecast_change_mw[1] - obs.forecast_change_mw[0];
-  } else if (!forecast_ok) {
-    change_next_mw = change_mw;
+  // Predicted change of each interval after t: from the forecast's horizons, or in
+  // degraded mode the last change once more.
+  std::vector<double> changes_ahead_mw;
+  if (forecast_ok) {
+    for (size_t k = 1; k < obs.forecast_change_mw.size(); ++k) {
+      changes_ahead_mw.push_back(obs.forecast_change_mw[k] - obs.forecast_change_mw[k - 1]);
+    }
+  } else {
+    changes_ahead_mw.push_back(change_mw);
   }
 
   // (c) The band for the total dispatch in t.
@@ -164,8 +248,7 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
         PlanInterval(obs, interval, scheduled_mw, stopped_mw, low_mw, high_mw);
     const bool stop_covered =
         stop.shortfall_mw < kPeakerNeedMw &&
-        (!change_next_mw ||
-         NeedNextMw(obs, interval, stop, *change_next_mw, half_width_mw) < kPeakerNeedMw);
+        NeedNextMw(obs, interval, stop, changes_ahead_mw, half_width_mw) < kPeakerNeedMw;
     if (stop_covered) {
       decision.peaker_mw = 0.0;
       plan = stop;
@@ -187,8 +270,10 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
                                       plan.shortfall_mw);
       }
     }
-  } else if (change_next_mw) {
-    const double need_mw = NeedNextMw(obs, interval, plan, *change_next_mw, half_width_mw);
+  } else if (!changes_ahead_mw.empty()) {
+    const std::vector<double> shortfall_mw =
+        ShortfallAheadMw(obs, interval, plan, changes_ahead_mw, half_width_mw);
+    const double need_mw = shortfall_mw[0];
     if (need_mw > kPeakerNeedMw) {
       if (!forecast_ok) {
         peaker_note = absl::StrFormat(
@@ -198,17 +283,14 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
         peaker_note = absl::StrFormat(
             "peaker needed for %.1f MW next interval but its min down time has not passed; "
             "battery only", need_mw);
-      } else if (const double level_mw =
-                     std::clamp(need_mw, peaker.min_stable_load_mw, peaker.capacity_mw),
-                 commitment_gbp = peaker.start_cost_gbp +
-                                  level_mw * absl::ToDoubleHours(peaker.min_up_time) *
-                                      peaker.fuel_gbp_per_mwh,
-                 avoided_gbp = need_mw * config.instability_penalty_gbp_per_mw;
-                 avoided_gbp < commitment_gbp) {
+      } else if (const PeakerEconomics e = StartEconomics(peaker, shortfall_mw, interval,
+                                                           config.instability_penalty_gbp_per_mw);
+                 e.avoided_gbp < e.commitment_gbp) {
         peaker_note = absl::StrFormat(
             "peaker not started for the %.1f MW the battery may miss next interval: the "
-            "penalty avoided (%.0f GBP) is below the start and minimum-run cost (%.0f GBP)",
-            need_mw, avoided_gbp, commitment_gbp);
+            "penalty avoided over the next %d intervals (%.0f GBP) is below the start and "
+            "running cost (%.0f GBP)",
+            need_mw, static_cast<int>(shortfall_mw.size()), e.avoided_gbp, e.commitment_gbp);
       } else {
         decision.peaker_mw = std::clamp(need_mw, peaker.min_stable_load_mw, peaker.capacity_mw);
         peaker_note = absl::StrFormat(
@@ -236,7 +318,7 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
                                    plan.battery_mw, scheduled_mw, plan.target_total_mw,
                                    plan.peaker_mw);
     if (plan.shortfall_mw > kDeadbandMw || plan.shortfall_mw < -kDeadbandMw) {
-      absl::StrAppendFormat(&battery_note, ", %.1f MW short at the battery's power or energy limit",
+      absl::StrAppendFormat(&battery_note, ", %.1f MW short at the battery's power or energy limit or to keep a gradual hand-back",
                             std::abs(plan.shortfall_mw));
     }
   }

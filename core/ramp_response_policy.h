@@ -15,16 +15,24 @@
 //      as the gateway would apply it (clamped with the trading floor soc_min + reserve).
 //      If scheduled battery + peaker is in the band, the battery is left alone. Otherwise
 //      the target total is the band edge nearest it, and the battery setpoint is
-//      target - peaker, clamped by ClampBatteryPower with the resilience floor soc_min.
-//  (d) Peaker, using the predicted change of interval t+1 (C_2 - C_1; in degraded mode
-//      the last change again; unknown with a one-step forecast), the band for t+1
-//      computed as if t's planned dispatch had been delivered (the target, or less where
-//      the battery cannot reach it), and the battery's discharge capability in t+1 after
-//      t's setpoint:
+//      target - peaker, clamped by ClampBatteryPower with the resilience floor soc_min,
+//      and then to the most it can give and still walk back to 0 MW in steps of the
+//      band's half-width w with the energy it has (or the room below soc_max when
+//      charging). The grid sees the rest now instead of a cliff later, when the battery
+//      runs dry mid-ramp and drops its whole output at once. It never moves past the
+//      schedule the other way.
+//  (d) Peaker, using the predicted changes of the intervals after t (C_{k+1} - C_k; in
+//      degraded mode the last change, once; none with a one-step forecast), each band
+//      computed as if the interval before had delivered what the battery could (t: the
+//      plan), and the battery's discharge capability from the energy left, interval by
+//      interval, with the peaker off from t+1:
 //      - off: if the dispatch needed in t+1 exceeds what the battery can deliver by more
-//        than 1 MW, a forecast is present and min_down_time has passed, request a start
-//        now at the needed level clamped to [min_stable_load, capacity]. A start is
-//        assumed to produce nothing in t (start_up_time > 0).
+//        than 1 MW, a forecast is present, min_down_time has passed, and the penalty on
+//        the shortfalls of all predicted intervals (each up to capacity) covers the start
+//        cost plus fuel at max(min_stable_load, shortfall) in each of them (and at
+//        min_stable_load for the rest of min_up_time), request a start now at t+1's
+//        need clamped to [min_stable_load, capacity]. A start is assumed to produce
+//        nothing in t (start_up_time > 0).
 //      - on or starting: if, with the peaker stopped (on: 0 MW, or min stable load while
 //        min_up_time has not passed, which the gateway enforces), the battery covers t
 //        and t+1 within 1 MW, request 0 and plan the battery for the stopped peaker.
@@ -52,8 +60,7 @@ struct ResponsePolicyConfig {
   double ramp_limit_mw = 15.0;              // tolerated |N_t - N_{t-1}|, > 0
   double margin_mw = 0.5;                   // kept in hand for forecast error, >= 0
   // GBP per MW of ramp excess per interval. A peaker start is requested only when the
-  // penalty it avoids next interval covers its start cost plus fuel at the requested
-  // level for its minimum up time.
+  // penalty it avoids over the predicted intervals covers its start and fuel costs (d).
   double instability_penalty_gbp_per_mw = 150.0;
   absl::Duration interval = absl::Minutes(30);
 };

@@ -225,13 +225,31 @@ INSTANTIATE_TEST_SUITE_P(
                    .event_kinds = {Kind::kForecast, Kind::kForecast},
                    .reason_contains = "peaker start requested at 32.0 MW"},
         // Same ramp at 150 GBP/MW: 32 MW avoided is 4800 GBP, below the 2500 GBP start plus
-        // 32 MW x 1 h x 160 GBP/MWh of fuel (7620 GBP), so the battery alone answers.
+        // fuel at 160 GBP/MWh for 32 MW over t+1 (2560 GBP) and 20 MW for the rest of its
+        // 1 h minimum up time (1600 GBP), 6660 GBP, so the battery alone answers.
         PolicyCase{.name = "uneconomic_peaker_not_started",
                    .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 110.0}; }),
                    .config = Config(15.0, 1.0, 150.0),
                    .battery_mw = 6.0,
                    .event_kinds = {Kind::kForecast, Kind::kForecast},
-                   .reason_contains = "below the start and minimum-run cost (7620 GBP)"},
+                   .reason_contains = "(4800 GBP) is below the start and running cost (6660 GBP)"},
+        // At 150 GBP/MW a start pays only for a shortfall that lasts: +60 MW in each of
+        // the next three intervals. After 6 MW in t the battery (41.84 MWh above soc_min)
+        // gives 50 MW in t+1 (2 short of 6 + 60 - 14), then 29.5 MW of what is left in t+2
+        // (66.5 short of 50 + 60 - 14) and nothing in t+3 (75.5 short): 2 + 60 + 60 MW
+        // within capacity avoid 18300 GBP against a 2500 GBP start and fuel for 20, 60 and
+        // 60 MW over half an hour each (11200 GBP). The start is at min stable load for
+        // t+1's 2 MW; later intervals raise it.
+        PolicyCase{.name = "sustained_shortfall_pays_for_peaker_start",
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {20.0, 80.0, 140.0, 200.0};
+                   }),
+                   .config = Config(15.0, 1.0, 150.0),
+                   .battery_mw = 6.0,
+                   .peaker_mw = 20.0,
+                   .event_kinds = {Kind::kForecast, Kind::kForecast, Kind::kForecast,
+                                   Kind::kForecast},
+                   .reason_contains = "peaker start requested at 20.0 MW now for the 2.0 MW"},
         PolicyCase{.name = "peaker_start_at_least_min_stable_load",
                    .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 90.0}; }),
                    .config = Config(),
@@ -264,12 +282,13 @@ INSTANTIATE_TEST_SUITE_P(
                    .battery_mw = 6.0,
                    .event_kinds = {Kind::kForecast, Kind::kForecast},
                    .reason_contains = "min down time has not passed"},
-        // +60 persisting: the battery gives 46 MW now and could not cover t+1 either, but
-        // without a forecast there is no lead time to start the peaker.
+        // +60 persisting: the full battery gives 46 MW now and could not cover t+1 either,
+        // but without a forecast there is no lead time to start the peaker.
         PolicyCase{.name = "degraded_never_starts_peaker",
                    .obs = Obs([](RampObservation& o) {
                      o.previous_net_load_mw = 940.0;
                      o.forecast_change_mw = {};
+                     o.battery_soc_mwh = 95.0;
                    }),
                    .config = Config(),
                    .battery_mw = 46.0,
@@ -277,9 +296,33 @@ INSTANTIATE_TEST_SUITE_P(
                    .degraded = true,
                    .reason_contains = "no lead time"},
         PolicyCase{.name = "one_step_forecast_gives_no_peaker_decision",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {60.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {60.0};
+                     o.battery_soc_mwh = 95.0;
+                   }),
                    .config = Config(),
                    .battery_mw = 46.0,
+                   .event_kinds = {Kind::kForecast}},
+        // With 45 MWh above soc_min (42.75 MWh at the grid, 85.5 MW-intervals) the battery
+        // could give the 46 MW the band asks, but not then walk back to 0 in 14 MW steps
+        // (46 + 32 + 18 + 4 = 100 MW-intervals). It gives the most that can: p + (p - 14) +
+        // (p - 28) + (p - 42) = 85.5, p = 42.375 MW, and the grid sees the rest now rather
+        // than a cliff when the battery runs dry.
+        PolicyCase{.name = "discharge_capped_to_hand_back_gradually",
+                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {60.0}; }),
+                   .config = Config(),
+                   .battery_mw = 42.375,
+                   .event_kinds = {Kind::kForecast},
+                   .reason_contains = "3.6 MW short"},
+        // The same for charging: 10 MWh of room below soc_max (10 / 0.95 / 0.5 = 21.05
+        // MW-intervals at the grid): p + (p - 14) = 21.05, p = 17.53 MW of charge.
+        PolicyCase{.name = "charge_capped_to_hand_back_gradually",
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {-60.0};
+                     o.battery_soc_mwh = 85.0;
+                   }),
+                   .config = Config(),
+                   .battery_mw = -(10.0 / 0.95 / 0.5 + 14.0) / 2.0,
                    .event_kinds = {Kind::kForecast}},
         // On at 30 MW for 2 h, flat load: band [16, 44]; the battery takes 16 of the step.
         PolicyCase{.name = "peaker_on_no_need_stops",
@@ -441,7 +484,8 @@ TEST(DecideResponseCycleTest, HandBackIsGradualWithTightLimit) {
 // Random observations with a fixed seed: every battery setpoint must already satisfy the
 // gateway's interlock (a fixed point of ClampBatteryPower with floor soc_min), every peaker
 // request must be 0 or within [min_stable_load, capacity], and where the battery is not at
-// a physical limit the total dispatch must land in the band.
+// a physical limit, or at the most it can give and still hand back in 14 MW steps, the
+// total dispatch must land in the band.
 TEST(DecideResponsePropertyTest, SetpointsRespectInterlocksAndBand) {
   std::mt19937 rng(20230105);
   auto uniform = [&rng](double lo, double hi) {
@@ -492,7 +536,21 @@ TEST(DecideResponsePropertyTest, SetpointsRespectInterlocksAndBand) {
       const double min_mw = ClampBatteryPower(obs.battery, obs.battery_soc_mwh, -1e6,
                                               obs.battery.soc_min_mwh, config.interval)
                                 .power_mw;
-      if (obs.peaker.status == PeakerStatus::kOff && b < max_mw - 1e-6 && b > min_mw + 1e-6) {
+      // Grid MW-intervals of holding |b| in t and then walking back to 0 in 14 MW steps,
+      // against what the stored energy (or the room below soc_max) allows.
+      auto walk_back_mw_intervals = [](double p_mw) {
+        double sum = 0.0;
+        for (double level = p_mw; level > 0.0; level -= 14.0) sum += level;
+        return sum;
+      };
+      const double budget_mw_intervals =
+          b > 0 ? (obs.battery_soc_mwh - obs.battery.soc_min_mwh) * obs.battery.discharge_efficiency / 0.5
+                : (obs.battery.soc_max_mwh - obs.battery_soc_mwh) / obs.battery.charge_efficiency / 0.5;
+      EXPECT_LE(walk_back_mw_intervals(std::abs(b)), budget_mw_intervals + 1e-6);
+      const bool at_hand_back_cap =
+          walk_back_mw_intervals(std::abs(b) + 0.01) > budget_mw_intervals;
+      if (obs.peaker.status == PeakerStatus::kOff && b < max_mw - 1e-6 && b > min_mw + 1e-6 &&
+          !at_hand_back_cap) {
         const double change_mw = obs.forecast_change_mw.empty()
                                      ? *obs.last_net_load_mw - *obs.previous_net_load_mw
                                      : obs.forecast_change_mw[0];
