@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/change_forecast_eval.h"
+#include "core/day_ahead_demand_eval.h"
 #include "core/grid_data_loader.h"
 #include "core/region_engine.h"
 #include "core/time_util.h"
@@ -28,15 +29,87 @@ std::string DefaultDataDir() {
       .string();
 }
 
+constexpr char kNesoDayAheadFile[] = "gb_demand_forecast_dayahead_2022-10_2023-12.csv";
+
+std::string Option(const std::map<std::string, std::string>& o, const std::string& key,
+                   const std::string& fallback) {
+  return o.contains(key) ? o.at(key) : fallback;
+}
+
+// --target day-ahead: series and window already parsed and loaded.
+int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSeries& series,
+                    const std::string& demand_csv, absl::Time from, absl::Time to) {
+  // NESO's day-ahead forecast ships next to the demand file (data/README.md).
+  const std::string neso_csv =
+      (std::filesystem::path(demand_csv).parent_path() / kNesoDayAheadFile).string();
+  absl::StatusOr<std::vector<DayAheadForecastRow>> neso = LoadDayAheadForecast(neso_csv);
+  if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
+
+  DayAheadEvalConfig config;
+  config.model_dir = Option(o, "model_dir", DefaultModelDir());
+  std::printf("forecast-eval day-ahead %s .. %s: issued at D-1 23:45 UTC for the 48 "
+              "half-hours of each day D; training on up to %d days before %s (models in %s)\n",
+              o.at("from").c_str(), o.at("to").c_str(), config.max_training_days,
+              o.at("from").c_str(), config.model_dir.c_str());
+  std::fflush(stdout);
+  absl::StatusOr<DayAheadEvalResult> result =
+      EvaluateDayAheadDemand(series, *neso, from, to, config);
+  if (!result.ok()) return Fail(1, std::string(result.status().message()));
+
+  std::ofstream out(o.at("out"));
+  out << "issue_time_utc,target_time_utc,forecast,lower,upper\n";
+  for (const DayAheadEvalRow& row : result->rows) {
+    out << absl::StrFormat("%s,%s,%.3f,%.3f,%.3f\n", FormatUtcTimestamp(row.issue_time),
+                           FormatUtcTimestamp(row.target_start), row.forecast_mw, row.lower_mw,
+                           row.upper_mw);
+  }
+  if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
+
+  const DayAheadMetrics& m = result->metrics;
+  std::printf("  trained on %d days from %s (%d rows); NESO vintages from %s\n",
+              result->training_days, FormatUtcTimestamp(result->training_first_day).c_str(),
+              result->training_rows, neso_csv.c_str());
+  std::printf("  %zu forecasts (GB MW; %d half-hours skipped: no NESO vintage and no ND a "
+              "week earlier); %d with an outturn\n",
+              result->rows.size(), result->skipped_targets, m.rows_with_actual);
+  std::printf("  %d rows compared (outturn and every baseline known; NESO needs a vintage "
+              "published by 23:45):\n",
+              m.rows_compared);
+  std::printf("                     MAE MW    RMSE MW   MAPE %%\n");
+  auto line = [](const char* name, const ErrorMetrics& e) {
+    std::printf("    %-15s %9.1f  %9.1f  %6.3f\n", name, e.mae_mw, e.rmse_mw, e.mape_percent);
+  };
+  line("model", m.model);
+  line("NESO day-ahead", m.neso);
+  line("seasonal naive", m.seasonal_naive);
+  line("persistence", m.persistence);
+  std::printf("    (persistence = same half-hour on D-1, or D-2 for 23:30 which has not ended "
+              "by 23:45; seasonal naive = same half-hour on D-7)\n");
+  std::printf("  model over all %d rows with an outturn: MAE %.1f MW, RMSE %.1f MW, MAPE "
+              "%.3f%%\n",
+              m.rows_with_actual, m.model_all.mae_mw, m.model_all.rmse_mw,
+              m.model_all.mape_percent);
+  std::printf("  interval coverage %.1f%% on compared rows, %.1f%% on all (nominal %.0f%%, "
+              "split-conformal: half-width %.1f MW with a NESO vintage, %.1f MW without, "
+              "from %d + %d held-out calibration rows)\n",
+              m.coverage * 100, m.coverage_all * 100, config.coverage * 100,
+              result->half_widths.with_neso_mw, result->half_widths.without_neso_mw,
+              result->calibration_rows_with_neso, result->calibration_rows_without_neso);
+  std::printf("  forecasts written to %s\n", o.at("out").c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   for (const char* required : {"target", "from", "to", "out"}) {
     if (!o.contains(required)) return Fail(2, absl::StrFormat("--%s is required", required));
   }
-  if (o.at("target") != "change") {
-    return Fail(2, absl::StrFormat("--target %s is not available yet; only change is",
-                                   o.at("target")));
+  const std::string target = o.at("target");
+  if (target != "change" && target != "day-ahead") {
+    return Fail(2, absl::StrFormat("--target %s is not available yet; only change and "
+                                   "day-ahead are",
+                                   target));
   }
   absl::StatusOr<absl::Time> from = ParseUtcDate(o.at("from"));
   absl::StatusOr<absl::Time> to_day = ParseUtcDate(o.at("to"));
@@ -47,12 +120,13 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
 
   const std::string data_dir = DefaultDataDir();
   auto get = [&o](const std::string& key, const std::string& fallback) {
-    return o.contains(key) ? o.at(key) : fallback;
+    return Option(o, key, fallback);
   };
   const std::string demand_csv = get("demand_csv", data_dir + "/gb_demand_2022_2023.csv");
   const std::string price_csv = get("price_csv", data_dir + "/gb_price_mid_2022-10_2023-12.csv");
   absl::StatusOr<GridSeries> series = LoadGridSeries(demand_csv, price_csv);
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
+  if (target == "day-ahead") return RunDayAheadEval(o, *series, demand_csv, *from, to);
 
   // Region MW, scaled exactly as the gateway scales what it sends the forecast service.
   const double scale = RegionConfig{}.scale;

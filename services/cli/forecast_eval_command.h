@@ -1,9 +1,15 @@
-// `gridpilot forecast-eval --target change`: the out-of-sample evaluation of the
-// net-load-change forecaster over a window of the shipped (or given) data, written as one
-// CSV row per issue time and horizon, with a printed report of the model against the
-// persistence and seasonal-naive baselines, interval coverage and 30-min ramp skill.
-// Other tools read the CSV: keep the option and column names. The logic lives in
-// core/change_forecast_eval.h; this file parses, loads, calls it and writes.
+// `gridpilot forecast-eval`: out-of-sample evaluation of a forecaster over a window of the
+// shipped (or given) data, written as one CSV row per forecast
+// (issue_time_utc,target_time_utc,forecast,lower,upper) with a printed report of the
+// model against its baselines. Targets:
+//   change     the net-load-change forecaster (region MW, 30-120 min ahead) against
+//              persistence and seasonal naive, with 30-min ramp skill
+//              (core/change_forecast_eval.h);
+//   day-ahead  national demand ND (GB MW) of the 48 half-hours of each day, issued at
+//              D-1 23:45 UTC, against persistence, seasonal naive and NESO's own day-ahead
+//              forecast, with MAE, RMSE and MAPE side by side (core/day_ahead_demand_eval.h).
+// Other tools read the CSV: keep the option and column names. This file parses, loads,
+// calls the core and writes.
 #ifndef GRIDPILOT_SERVICES_CLI_FORECAST_EVAL_COMMAND_H_
 #define GRIDPILOT_SERVICES_CLI_FORECAST_EVAL_COMMAND_H_
 
@@ -12,9 +18,10 @@
 
 namespace gridpilot {
 
-// Options: target (only "change" is available), from, to (inclusive UTC dates), out
+// Options: target ("change" or "day-ahead"), from, to (inclusive UTC dates), out
 // (required); model_dir, demand_csv, price_csv (optional; data defaults to
-// <dir of the binary>/../../data). Returns the exit code: 0 done, 1 on a data, training
+// <dir of the binary>/../../data). day-ahead reads NESO's forecast file
+// gb_demand_forecast_dayahead_2022-10_2023-12.csv from the directory of the demand file. Returns the exit code: 0 done, 1 on a data, training
 // or I/O error, 2 on bad arguments (including an unavailable target).
 int RunForecastEvalCommand(const std::map<std::string, std::string>& options);
 

@@ -1,0 +1,188 @@
+#include "core/day_ahead_demand_eval.h"
+
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "core/change_forecast_eval.h"
+#include "core/status_macros.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+constexpr absl::Duration kDay = absl::Hours(24);
+constexpr int kIntervalsPerDay = 48;
+constexpr int kMinRowsPerKind = 100;
+
+bool IsUtcMidnight(absl::Time t) {
+  return absl::ToCivilDay(t, absl::UTCTimeZone()) ==
+         absl::ToCivilSecond(t, absl::UTCTimeZone());
+}
+
+absl::Time FirstFullUtcDay(absl::Time t) {
+  const absl::Time midnight =
+      absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()), absl::UTCTimeZone());
+  return midnight == t ? t : midnight + kDay;
+}
+
+}  // namespace
+
+void ErrorAccumulator::Add(double forecast_mw, double actual_mw) {
+  const double error = forecast_mw - actual_mw;
+  ++rows_;
+  abs_sum_ += std::abs(error);
+  sq_sum_ += error * error;
+  if (actual_mw != 0.0) {
+    ++mape_rows_;
+    ape_sum_ += std::abs(error) / std::abs(actual_mw);
+  }
+}
+
+ErrorMetrics ErrorAccumulator::Metrics() const {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ErrorMetrics m;
+  m.rows = rows_;
+  m.mae_mw = rows_ > 0 ? abs_sum_ / rows_ : nan;
+  m.rmse_mw = rows_ > 0 ? std::sqrt(sq_sum_ / rows_) : nan;
+  m.mape_percent = mape_rows_ > 0 ? 100.0 * ape_sum_ / mape_rows_ : nan;
+  return m;
+}
+
+DayAheadMetrics ScoreDayAhead(const std::vector<DayAheadEvalRow>& rows) {
+  ErrorAccumulator model, persistence, seasonal, neso, model_all;
+  int covered = 0, covered_all = 0;
+  DayAheadMetrics m;
+  for (const DayAheadEvalRow& row : rows) {
+    if (!row.actual_mw.has_value()) continue;
+    const double actual = *row.actual_mw;
+    const bool inside = row.lower_mw <= actual && actual <= row.upper_mw;
+    ++m.rows_with_actual;
+    model_all.Add(row.forecast_mw, actual);
+    if (inside) ++covered_all;
+    if (!row.persistence_mw.has_value() || !row.seasonal_naive_mw.has_value() ||
+        !row.neso_mw.has_value()) {
+      continue;
+    }
+    ++m.rows_compared;
+    model.Add(row.forecast_mw, actual);
+    persistence.Add(*row.persistence_mw, actual);
+    seasonal.Add(*row.seasonal_naive_mw, actual);
+    neso.Add(*row.neso_mw, actual);
+    if (inside) ++covered;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.model = model.Metrics();
+  m.persistence = persistence.Metrics();
+  m.seasonal_naive = seasonal.Metrics();
+  m.neso = neso.Metrics();
+  m.model_all = model_all.Metrics();
+  m.coverage = m.rows_compared > 0 ? static_cast<double>(covered) / m.rows_compared : nan;
+  m.coverage_all =
+      m.rows_with_actual > 0 ? static_cast<double>(covered_all) / m.rows_with_actual : nan;
+  return m;
+}
+
+absl::StatusOr<std::vector<DayAheadEvalRow>> ForecastDayAheadDays(
+    const DayAheadDemandForecaster& forecaster, const DayAheadDemandFeatures& features,
+    absl::Time first_day, absl::Time end_day, const DayAheadIntervalWidths& widths,
+    int* skipped) {
+  if (!IsUtcMidnight(first_day) || !IsUtcMidnight(end_day)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "days must start at UTC midnight: ", FormatUtcTimestamp(first_day), ", ",
+        FormatUtcTimestamp(end_day)));
+  }
+  if (skipped != nullptr) *skipped = 0;
+  std::vector<DayAheadEvalRow> rows;
+  for (absl::Time day = first_day; day < end_day; day += kDay) {
+    const absl::Time cutoff = DayAheadCutoff(day);
+    for (int i = 0; i < kIntervalsPerDay; ++i) {
+      const absl::Time target = day + i * kHalfHour;
+      ASSIGN_OR_RETURN(const std::optional<double> forecast,
+                       forecaster.Forecast(features, target, cutoff));
+      if (!forecast.has_value()) {
+        if (skipped != nullptr) ++*skipped;
+        continue;
+      }
+      DayAheadEvalRow row;
+      row.issue_time = cutoff;
+      row.target_start = target;
+      row.forecast_mw = *forecast;
+      row.neso_mw = features.NesoForecastMw(target, cutoff);
+      row.has_neso = row.neso_mw.has_value();
+      const double width = row.has_neso ? widths.with_neso_mw : widths.without_neso_mw;
+      row.lower_mw = *forecast - width;
+      row.upper_mw = *forecast + width;
+      row.actual_mw = features.ActualNationalDemandMw(target);
+      row.persistence_mw = features.PersistenceMw(target, cutoff);
+      row.seasonal_naive_mw = features.SeasonalNaiveMw(target, cutoff);
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
+    const GridSeries& series, const std::vector<DayAheadForecastRow>& neso, absl::Time from,
+    absl::Time to, const DayAheadEvalConfig& config) {
+  if (!IsUtcMidnight(from) || !IsUtcMidnight(to) || from >= to) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the evaluation window ", FormatUtcTimestamp(from), " .. ", FormatUtcTimestamp(to),
+        " is not a non-empty span of UTC days"));
+  }
+  if (!(config.calibration_fraction > 0.0 && config.calibration_fraction < 1.0)) {
+    return absl::InvalidArgumentError("calibration_fraction must be in (0, 1)");
+  }
+  DayAheadEvalResult result;
+  const absl::Time earliest = series.empty() ? from : FirstFullUtcDay(series.start());
+  result.training_first_day = std::max(earliest, from - config.max_training_days * kDay);
+  result.training_days = static_cast<int>((from - result.training_first_day) / kDay);
+  if (series.empty() || result.training_days < config.min_training_days) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the data must cover at least ", config.min_training_days, " training days before ",
+        FormatUtcTimestamp(from), " (it has ", std::max(result.training_days, 0), ")"));
+  }
+  const DayAheadDemandFeatures features(&series, &neso);
+
+  // Calibration: a model that never saw the held-out last days scores them.
+  const int fit_days = static_cast<int>(std::lround(result.training_days *
+                                                    (1.0 - config.calibration_fraction)));
+  const absl::Time split = result.training_first_day + fit_days * kDay;
+  ASSIGN_OR_RETURN(const DayAheadTrainingSet calibration_set,
+                   BuildDayAheadTrainingSet(features, result.training_first_day, split));
+  ASSIGN_OR_RETURN(const DayAheadDemandForecaster calibration_model,
+                   DayAheadDemandForecaster::LoadOrTrain(config.model_dir, calibration_set,
+                                                         config.params));
+  ASSIGN_OR_RETURN(const std::vector<DayAheadEvalRow> calibration_rows,
+                   ForecastDayAheadDays(calibration_model, features, split, from, {}));
+  std::vector<double> with_neso, without_neso, all;
+  for (const DayAheadEvalRow& row : calibration_rows) {
+    if (!row.actual_mw.has_value()) continue;
+    const double error = std::abs(*row.actual_mw - row.forecast_mw);
+    (row.has_neso ? with_neso : without_neso).push_back(error);
+    all.push_back(error);
+  }
+  result.calibration_rows_with_neso = static_cast<int>(with_neso.size());
+  result.calibration_rows_without_neso = static_cast<int>(without_neso.size());
+  ASSIGN_OR_RETURN(const double pooled, ConformalQuantile(all, config.coverage));
+  auto width = [&](const std::vector<double>& errors) -> absl::StatusOr<double> {
+    if (errors.size() < kMinRowsPerKind) return pooled;
+    return ConformalQuantile(errors, config.coverage);
+  };
+  ASSIGN_OR_RETURN(result.half_widths.with_neso_mw, width(with_neso));
+  ASSIGN_OR_RETURN(result.half_widths.without_neso_mw, width(without_neso));
+
+  ASSIGN_OR_RETURN(const DayAheadTrainingSet training_set,
+                   BuildDayAheadTrainingSet(features, result.training_first_day, from));
+  result.training_rows = static_cast<int>(training_set.rows);
+  ASSIGN_OR_RETURN(const DayAheadDemandForecaster model,
+                   DayAheadDemandForecaster::LoadOrTrain(config.model_dir, training_set,
+                                                         config.params));
+  ASSIGN_OR_RETURN(result.rows, ForecastDayAheadDays(model, features, from, to,
+                                                     result.half_widths,
+                                                     &result.skipped_targets));
+  result.metrics = ScoreDayAhead(result.rows);
+  return result;
+}
+
+}  // namespace gridpilot
