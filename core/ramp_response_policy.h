@@ -58,7 +58,7 @@ namespace gridpilot {
 
 struct ResponsePolicyConfig {
   double ramp_limit_mw = 15.0;              // tolerated |N_t - N_{t-1}|, > 0
-  double margin_mw = 0.5;                   // kept in hand for forecast error, >= 0
+  double margin_mw = 1.0;                   // kept in hand for forecast error, >= 0
   // GBP per MW of ramp excess per interval. A peaker start is requested only when the
   // penalty it avoids over the predicted intervals covers its start and fuel costs (d).
   double instability_penalty_gbp_per_mw = 150.0;
