@@ -155,22 +155,32 @@ absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
                                                          config.params));
   ASSIGN_OR_RETURN(const std::vector<DayAheadEvalRow> calibration_rows,
                    ForecastDayAheadDays(calibration_model, features, split, from, {}));
-  std::vector<double> with_neso, without_neso, all;
+  // Each path is calibrated on its own forecasts: the NESO path on the rows that had a
+  // vintage, the fallback path on every row (it is what those rows would have got
+  // without one), so a window where NESO never failed still calibrates the fallback.
+  std::vector<double> with_neso, without_neso;
   for (const DayAheadEvalRow& row : calibration_rows) {
     if (!row.actual_mw.has_value()) continue;
-    const double error = std::abs(*row.actual_mw - row.forecast_mw);
-    (row.has_neso ? with_neso : without_neso).push_back(error);
-    all.push_back(error);
+    if (row.has_neso) {
+      with_neso.push_back(std::abs(*row.actual_mw - row.forecast_mw));
+    }
+    ASSIGN_OR_RETURN(const std::optional<double> fallback,
+                     calibration_model.FallbackForecast(features, row.target_start,
+                                                        row.issue_time));
+    if (fallback.has_value()) without_neso.push_back(std::abs(*row.actual_mw - *fallback));
   }
   result.calibration_rows_with_neso = static_cast<int>(with_neso.size());
   result.calibration_rows_without_neso = static_cast<int>(without_neso.size());
-  ASSIGN_OR_RETURN(const double pooled, ConformalQuantile(all, config.coverage));
-  auto width = [&](const std::vector<double>& errors) -> absl::StatusOr<double> {
-    if (errors.size() < kMinRowsPerKind) return pooled;
-    return ConformalQuantile(errors, config.coverage);
-  };
-  ASSIGN_OR_RETURN(result.half_widths.with_neso_mw, width(with_neso));
-  ASSIGN_OR_RETURN(result.half_widths.without_neso_mw, width(without_neso));
+  ASSIGN_OR_RETURN(result.half_widths.without_neso_mw,
+                   ConformalQuantile(without_neso, config.coverage));
+  // Too few rows with a vintage (e.g. a window before NESO's file starts): the fallback's
+  // width, the larger of the two in every window measured, stands in.
+  if (with_neso.size() < kMinRowsPerKind) {
+    result.half_widths.with_neso_mw = result.half_widths.without_neso_mw;
+  } else {
+    ASSIGN_OR_RETURN(result.half_widths.with_neso_mw,
+                     ConformalQuantile(with_neso, config.coverage));
+  }
 
   ASSIGN_OR_RETURN(const DayAheadTrainingSet training_set,
                    BuildDayAheadTrainingSet(features, result.training_first_day, from));

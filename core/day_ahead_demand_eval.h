@@ -9,9 +9,11 @@
 // Prediction intervals are split-conformal, as for the change model
 // (change_forecast_eval.h): a calibration model trained on the first 80% of the training
 // days gives absolute errors on the held-out last 20%, and their conformal quantile at the
-// nominal coverage is the half-width. Errors with and without a NESO vintage differ a
-// lot, so the quantile is taken separately for the two kinds of rows (Mondrian conformal),
-// falling back to all calibration rows when a kind has fewer than 100.
+// nominal coverage is the half-width. The two forecast paths (with and without a NESO
+// vintage) differ a lot in error, so each gets its own quantile (Mondrian conformal): the
+// NESO path from the held-out rows that had a vintage, the fallback path from its own
+// forecasts on every held-out row. With fewer than 100 rows that had a vintage, the NESO
+// path uses the fallback's width.
 #ifndef GRIDPILOT_CORE_DAY_AHEAD_DEMAND_EVAL_H_
 #define GRIDPILOT_CORE_DAY_AHEAD_DEMAND_EVAL_H_
 
@@ -106,8 +108,8 @@ struct DayAheadEvalResult {
   std::vector<DayAheadEvalRow> rows;  // by day, then half-hour
   DayAheadMetrics metrics;
   DayAheadIntervalWidths half_widths;
-  int calibration_rows_with_neso = 0;
-  int calibration_rows_without_neso = 0;
+  int calibration_rows_with_neso = 0;     // NESO path's calibration residuals
+  int calibration_rows_without_neso = 0;  // fallback path's (every held-out row)
   int skipped_targets = 0;  // no anchor: no forecast
   absl::Time training_first_day;
   int training_days = 0;

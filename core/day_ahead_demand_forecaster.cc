@@ -204,6 +204,16 @@ absl::StatusOr<std::optional<double>> DayAheadDemandForecaster::Forecast(
     const double beta = neso_error_betas_[NesoLeadBand(row[FeatureIndex("neso_lead_hours")])];
     return std::optional<double>(neso + (std::isnan(error) ? 0.0 : beta * error));
   }
+  return FallbackFromRow(row);
+}
+
+absl::StatusOr<std::optional<double>> DayAheadDemandForecaster::FallbackForecast(
+    const DayAheadDemandFeatures& features, absl::Time target_start, absl::Time cutoff) const {
+  return FallbackFromRow(features.Features(target_start, cutoff));
+}
+
+absl::StatusOr<std::optional<double>> DayAheadDemandForecaster::FallbackFromRow(
+    const std::vector<float>& row) const {
   const float week_ago = row[FeatureIndex("nd_d7_mw")];
   if (std::isnan(week_ago)) return std::optional<double>();
   absl::StatusOr<double> change = fallback_model_->Predict(WithoutNesoFeatures(row));

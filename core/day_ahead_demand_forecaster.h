@@ -89,6 +89,13 @@ class DayAheadDemandForecaster {
                                                               const XgboostParams& params);
 
   // The NESO correction's slopes, one per lead band (dimensionless).
+  // What Forecast returns when no NESO vintage is known, whether or not one is: the
+  // fallback path alone, so it can be calibrated on every row. nullopt without the
+  // week-old ND. Errors as Forecast.
+  absl::StatusOr<std::optional<double>> FallbackForecast(const DayAheadDemandFeatures& features,
+                                                         absl::Time target_start,
+                                                         absl::Time cutoff) const;
+
   const std::vector<double>& neso_error_betas() const { return neso_error_betas_; }
 
   // Forecast ND (GB MW) of the half-hour starting at target_start as seen at `cutoff`:
@@ -104,6 +111,9 @@ class DayAheadDemandForecaster {
                            std::shared_ptr<const XgboostRegressor> fallback_model)
       : neso_error_betas_(std::move(neso_error_betas)),
         fallback_model_(std::move(fallback_model)) {}
+
+  // The fallback path on a full feature row.
+  absl::StatusOr<std::optional<double>> FallbackFromRow(const std::vector<float>& row) const;
 
   std::vector<double> neso_error_betas_;  // one per lead band (NesoLeadBand)
   std::shared_ptr<const XgboostRegressor> fallback_model_;  // target: ND - ND a week earlier

@@ -91,7 +91,7 @@ int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSerie
               m.model_all.mape_percent);
   std::printf("  interval coverage %.1f%% on compared rows, %.1f%% on all (nominal %.0f%%, "
               "split-conformal: half-width %.1f MW with a NESO vintage, %.1f MW without, "
-              "from %d + %d held-out calibration rows)\n",
+              "from %d and %d held-out calibration residuals)\n",
               m.coverage * 100, m.coverage_all * 100, config.coverage * 100,
               result->half_widths.with_neso_mw, result->half_widths.without_neso_mw,
               result->calibration_rows_with_neso, result->calibration_rows_without_neso);
