@@ -21,5 +21,14 @@ install -m 644 "$src/gb_price_mid_apx_2022-10_2023-12.csv" "$here/gb_price_mid_2
 install -m 644 "$src/gb_demand_forecast_dayahead_2022-10_2023-12.csv" \
   "$here/gb_demand_forecast_dayahead_2022-10_2023-12.csv"
 
+# Household meter: timestamp_utc and Global_active_power only, for the rows whose logger
+# clock (timestamp_local, field 2) is in January 2007. Fields are copied as text, unchanged.
+awk -F, 'NR == 1 { print $1 "," $3; next } substr($2, 1, 7) == "2007-01" { print $1 "," $3 }' \
+  "$src/household_power_1min_2007Q1.csv" > "$here/household_power_1min_2007-01.csv"
+if [ "$(head -n 1 "$here/household_power_1min_2007-01.csv")" != "timestamp_utc,Global_active_power" ]; then
+  echo "unexpected column layout in $src/household_power_1min_2007Q1.csv" >&2
+  exit 1
+fi
+
 cd "$here" && sha256sum gb_demand_2022_2023.csv gb_price_mid_2022-10_2023-12.csv \
-  gb_demand_forecast_dayahead_2022-10_2023-12.csv
+  gb_demand_forecast_dayahead_2022-10_2023-12.csv household_power_1min_2007-01.csv

@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev
   glpk-utils libglpk-dev
   python3 python3-grpcio python3-grpc-tools python3-protobuf
+  python3-sklearn
 )
 
 missing=()

@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "services/cli/backtest_report.h"
+#include "services/cli/detect_command.h"
 #include "services/cli/forecast_eval_command.h"
 #include "services/cli/optimize_command.h"
 #include "services/cli/stack.h"
@@ -41,6 +42,10 @@ constexpr char kUsage[] = R"(usage:
   gridpilot forecast-eval --target change --from DATE --to DATE --out FILE.csv
                           [--model_dir DIR] [--demand_csv FILE] [--price_csv FILE]
       out-of-sample net-load-change forecasts vs persistence and seasonal naive
+  gridpilot detect --input FILE.csv --column NAME [--time-column timestamp_utc] [--train FILE.csv]
+                   [--contamination X] [--residual-threshold Z] [--flat-rows N] [--seed N]
+                   [--features FILE.csv] --out scores.csv
+      anomaly detection: timestamp_utc,value,score,is_anomaly,kind,cause for every row
 options:
   --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
   --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or ~/.cache/gridpilot/models)
@@ -254,6 +259,10 @@ int main(int argc, char** argv) {
       {"forecast-eval",
        {"target", "from", "to", "out", "model_dir", "demand_csv", "price_csv"},
        gridpilot::RunForecastEvalCommand},
+      {"detect",
+       {"input", "column", "time-column", "train", "contamination", "residual-threshold",
+        "flat-rows", "seed", "features", "out"},
+       gridpilot::RunDetectCommand},
   };
   for (const LocalCommand& local : local_commands) {
     if (command != local.name) continue;

@@ -1,0 +1,258 @@
+#include "services/cli/detect_command.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "core/anomaly.h"
+#include "core/anomaly_features.h"
+#include "core/csv_reader.h"
+#include "core/isolation_forest.h"
+#include "core/residual_detector.h"
+#include "core/status_macros.h"
+
+namespace gridpilot {
+namespace {
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "gridpilot detect: %s\n", message.c_str());
+  return code;
+}
+
+// One column of a CSV on a regular time grid.
+struct ColumnSeries {
+  std::vector<std::string> time_text;   // the time column as written
+  std::vector<std::string> value_text;  // the value field as written
+  std::vector<double> values;           // NaN = missing
+  absl::Duration step;
+  int periods_per_day = 0;
+  int first_period = 0;  // period of day of row 0 (period 0 starts at UTC midnight)
+};
+
+absl::StatusOr<ColumnSeries> LoadColumn(const std::string& path, const std::string& column,
+                                        const std::string& time_column) {
+  ASSIGN_OR_RETURN(const CsvFile file, CsvFile::Read(path));
+  ASSIGN_OR_RETURN(const size_t value_index, file.ColumnIndex(column));
+  ASSIGN_OR_RETURN(const size_t time_index, file.ColumnIndex(time_column));
+  if (file.rows().size() < 2) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: needs at least 2 rows", path));
+  }
+  ColumnSeries s;
+  std::optional<absl::Time> first, previous;
+  for (const CsvRow& row : file.rows()) {
+    ASSIGN_OR_RETURN(const absl::Time t, file.RequiredTime(row, time_index));
+    if (previous.has_value()) {
+      if (!first.has_value() || previous == first) {
+        s.step = t - *previous;
+        if (s.step <= absl::ZeroDuration() || absl::Hours(24) % s.step != absl::ZeroDuration()) {
+          return absl::InvalidArgumentError(absl::StrFormat(
+              "%s:%d: step %s from the previous row must be positive and divide a day", path,
+              row.line, absl::FormatDuration(s.step)));
+        }
+      } else if (t - *previous != s.step) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "%s:%d: %s is %s after the previous row, not %s: detect needs a regular series "
+            "with no gaps",
+            path, row.line, row.fields[time_index], absl::FormatDuration(t - *previous),
+            absl::FormatDuration(s.step)));
+      }
+    }
+    if (!first.has_value()) first = t;
+    previous = t;
+    const std::string& field = row.fields[value_index];
+    double value = std::nan("");
+    if (!field.empty() && field != "?") {  // "?" is UCI's missing-reading mark
+      ASSIGN_OR_RETURN(const std::optional<double> parsed, file.OptionalNumber(row, value_index));
+      value = *parsed;
+    }
+    s.time_text.push_back(row.fields[time_index]);
+    s.value_text.push_back(field);
+    s.values.push_back(value);
+  }
+  s.periods_per_day = static_cast<int>(absl::Hours(24) / s.step);
+  // A series that starts off the step grid (e.g. at 00:10 with 30-min steps) takes the
+  // period it starts in.
+  absl::Duration remainder;
+  const absl::Duration since_midnight = (*first - absl::UnixEpoch()) % absl::Hours(24);
+  s.first_period = static_cast<int>(absl::IDivDuration(since_midnight, s.step, &remainder));
+  return s;
+}
+
+// Rows of `m` whose value is present, packed for the forest, and which rows they are.
+std::vector<double> PresentRows(const AnomalyFeatureMatrix& m, std::vector<size_t>* which) {
+  std::vector<double> packed;
+  packed.reserve(m.values.size());
+  for (size_t r = 0; r < m.row_count; ++r) {
+    if (std::isnan(m.row(r)[0])) continue;
+    packed.insert(packed.end(), m.row(r), m.row(r) + m.feature_count);
+    if (which != nullptr) which->push_back(r);
+  }
+  return packed;
+}
+
+absl::Status WriteFeatures(const std::string& path, const ColumnSeries& series,
+                           const AnomalyFeatureMatrix& m) {
+  std::ofstream out(path);
+  out << "timestamp_utc";
+  for (const std::string& name : m.names) out << "," << name;
+  out << "\n";
+  for (size_t r = 0; r < m.row_count; ++r) {
+    out << series.time_text[r];
+    for (int f = 0; f < m.feature_count; ++f) {
+      const double x = m.row(r)[f];
+      out << ",";
+      if (!std::isnan(x)) out << absl::StrFormat("%.17g", x);
+    }
+    out << "\n";
+  }
+  if (!out) return absl::InternalError(absl::StrFormat("cannot write %s", path));
+  return absl::OkStatus();
+}
+
+bool ReadNumberOption(const std::map<std::string, std::string>& o, const std::string& key,
+                      double* value) {
+  auto it = o.find(key);
+  return it == o.end() || absl::SimpleAtod(it->second, value);
+}
+
+}  // namespace
+
+int RunDetectCommand(const std::map<std::string, std::string>& o) {
+  for (const char* required : {"input", "column", "out"}) {
+    if (!o.contains(required)) return Fail(2, absl::StrFormat("--%s is required", required));
+  }
+  const std::string time_column = o.contains("time-column") ? o.at("time-column") : "timestamp_utc";
+  IsolationForestOptions forest_options;
+  ResidualDetectorOptions residual_options;
+  double seed = static_cast<double>(forest_options.seed), flat_rows = 0;
+  if (!ReadNumberOption(o, "contamination", &forest_options.contamination) ||
+      !(forest_options.contamination > 0 && forest_options.contamination <= 0.5)) {
+    return Fail(2, "--contamination must be a number in (0, 0.5]");
+  }
+  if (!ReadNumberOption(o, "residual-threshold", &residual_options.threshold_z) ||
+      !(residual_options.threshold_z > 0)) {
+    return Fail(2, "--residual-threshold must be a positive number");
+  }
+  if (!ReadNumberOption(o, "seed", &seed) || !(seed >= 0) || seed != std::floor(seed)) {
+    return Fail(2, "--seed must be a non-negative integer");
+  }
+  forest_options.seed = static_cast<uint64_t>(seed);
+  if (!ReadNumberOption(o, "flat-rows", &flat_rows) || flat_rows != std::floor(flat_rows) ||
+      (o.contains("flat-rows") && flat_rows < 2)) {
+    return Fail(2, "--flat-rows must be an integer >= 2");
+  }
+
+  const std::string& input_path = o.at("input");
+  const std::string& column = o.at("column");
+  absl::StatusOr<ColumnSeries> input = LoadColumn(input_path, column, time_column);
+  if (!input.ok()) return Fail(1, std::string(input.status().message()));
+  absl::StatusOr<ColumnSeries> train = input;
+  if (o.contains("train")) {
+    train = LoadColumn(o.at("train"), column, time_column);
+    if (!train.ok()) return Fail(1, std::string(train.status().message()));
+    if (train->step != input->step) {
+      return Fail(1, absl::StrFormat("%s has a step of %s but %s has %s", o.at("train"),
+                                     absl::FormatDuration(train->step), input_path,
+                                     absl::FormatDuration(input->step)));
+    }
+  }
+
+  AnomalyFeatureOptions feature_options;
+  feature_options.periods_per_day = input->periods_per_day;
+  residual_options.periods_per_day = input->periods_per_day;
+  AnomalyRules rules;
+  const int rows_per_hour = std::max(1, static_cast<int>(absl::Hours(1) / input->step));
+  rules.flat_line_min_rows =
+      o.contains("flat-rows") ? static_cast<int>(flat_rows) : std::max(4, rows_per_hour);
+
+  absl::StatusOr<AnomalyFeatureMatrix> train_features =
+      AnomalyFeatures(train->values, feature_options);
+  absl::StatusOr<AnomalyFeatureMatrix> features = AnomalyFeatures(input->values, feature_options);
+  if (!train_features.ok()) return Fail(1, std::string(train_features.status().message()));
+  if (!features.ok()) return Fail(1, std::string(features.status().message()));
+  const std::string& train_path = o.contains("train") ? o.at("train") : input_path;
+  const std::vector<double> train_rows = PresentRows(*train_features, nullptr);
+  if (train_rows.empty()) return Fail(1, absl::StrFormat("%s: column %s has no values",
+                                                          train_path, column));
+  absl::StatusOr<IsolationForest> forest =
+      IsolationForest::Fit(train_rows, train_features->feature_count, forest_options);
+  if (!forest.ok()) return Fail(1, absl::StrFormat("%s: %s", train_path, forest.status().message()));
+  const FeatureBaseline baseline = FeatureBaseline::Fit(*train_features);
+  absl::StatusOr<ResidualDetector> residual_detector =
+      ResidualDetector::Fit(train->values, train->first_period, residual_options);
+  if (!residual_detector.ok()) {
+    return Fail(1, absl::StrFormat("%s: %s", train_path, residual_detector.status().message()));
+  }
+
+  std::vector<size_t> scored_rows;
+  const std::vector<double> input_rows = PresentRows(*features, &scored_rows);
+  std::vector<double> forest_scores(input->values.size(), std::nan(""));
+  if (!input_rows.empty()) {
+    absl::StatusOr<std::vector<double>> scores = forest->Score(input_rows);
+    if (!scores.ok()) return Fail(1, std::string(scores.status().message()));
+    for (size_t k = 0; k < scored_rows.size(); ++k) forest_scores[scored_rows[k]] = (*scores)[k];
+  }
+  absl::StatusOr<std::vector<ResidualScore>> residuals =
+      residual_detector->Score(input->values, input->first_period);
+  if (!residuals.ok()) return Fail(1, std::string(residuals.status().message()));
+
+  const int run_length_index = RunLengthFeatureIndex(feature_options);
+  std::ofstream out(o.at("out"));
+  out << "timestamp_utc,value,score,is_anomaly,kind,cause\n";
+  std::map<AnomalyKind, int> kind_counts;
+  for (size_t r = 0; r < input->values.size(); ++r) {
+    AnomalyEvidence e;
+    e.value = input->values[r];
+    e.residual = (*residuals)[r];
+    double score = std::nan("");
+    if (!std::isnan(e.value)) {
+      const double* row = features->row(r);
+      e.recent_level = e.value - row[kFirstDevMeanFeatureIndex];
+      e.run_length = static_cast<int>(row[run_length_index]);
+      e.forest_score = forest_scores[r];
+      e.forest_flagged = e.forest_score >= forest->threshold();
+      e.top_features = TopFeatureDeviations(row, features->names, baseline, 2);
+      score = CombinedAnomalyScore(e.forest_score, forest->threshold(), e.residual.z,
+                                   residual_options.threshold_z);
+    }
+    const AnomalyLabel label = ClassifyAnomaly(e, rules);
+    ++kind_counts[label.kind];
+    out << input->time_text[r] << "," << input->value_text[r] << ","
+        << (std::isnan(score) ? std::string() : absl::StrFormat("%.6f", score)) << ","
+        << (label.kind == AnomalyKind::kNone ? 0 : 1) << "," << AnomalyKindName(label.kind)
+        << "," << label.cause << "\n";
+  }
+  if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
+  if (o.contains("features")) {
+    if (absl::Status s = WriteFeatures(o.at("features"), *input, *features); !s.ok()) {
+      return Fail(1, std::string(s.message()));
+    }
+  }
+
+  std::printf("detect %s column %s: %zu rows, step %s, trained on %s (%zu rows with a value)\n",
+              input_path.c_str(), column.c_str(), input->values.size(),
+              absl::FormatDuration(input->step).c_str(), train_path.c_str(),
+              train_rows.size() / train_features->feature_count);
+  std::printf("  isolation forest: %d trees, subsample %d, threshold %.4f (contamination %g)\n",
+              forest->tree_count(), forest->subsample_size(), forest->threshold(),
+              forest_options.contamination);
+  std::printf("  residual detector: forecast = median of the same period 1, 7 and 14 days "
+              "earlier, |z| >= %g; flat line >= %d rows\n",
+              residual_options.threshold_z, rules.flat_line_min_rows);
+  int flagged = 0;
+  std::string by_kind;
+  for (const auto& [kind, count] : kind_counts) {
+    if (kind == AnomalyKind::kNone) continue;
+    flagged += count;
+    by_kind += absl::StrFormat(" %s %d", AnomalyKindName(kind), count);
+  }
+  std::printf("  flagged %d rows:%s\n  written to %s\n", flagged, by_kind.c_str(),
+              o.at("out").c_str());
+  return 0;
+}
+
+}  // namespace gridpilot
