@@ -29,6 +29,9 @@ std::pair<double, double> RobustCenterScale(std::vector<double>& v) {
 
 absl::Status CheckOptions(const ResidualDetectorOptions& o) {
   if (o.periods_per_day < 1) return absl::InvalidArgumentError("periods_per_day must be >= 1");
+  if (o.smoothing_rows < -1 || o.smoothing_rows == 0) {
+    return absl::InvalidArgumentError("smoothing_rows must be >= 1 (or -1 for the default)");
+  }
   if (o.forecast_lag_days.empty()) {
     return absl::InvalidArgumentError("forecast_lag_days must not be empty");
   }
@@ -42,6 +45,9 @@ absl::Status CheckOptions(const ResidualDetectorOptions& o) {
     return absl::InvalidArgumentError("min_residuals_per_period must be >= 1");
   }
   if (!(o.threshold_z > 0.0)) return absl::InvalidArgumentError("threshold_z must be > 0");
+  if (!(o.max_training_flag_share > 0.0 && o.max_training_flag_share <= 1.0)) {
+    return absl::InvalidArgumentError("max_training_flag_share must be in (0, 1]");
+  }
   return absl::OkStatus();
 }
 
@@ -53,7 +59,32 @@ absl::Status CheckFirstPeriod(int first_period, int periods_per_day) {
   return absl::OkStatus();
 }
 
+int SmoothingRows(const ResidualDetectorOptions& o) {
+  return o.smoothing_rows > 0 ? o.smoothing_rows : std::max(1, o.periods_per_day / 48);
+}
+
 }  // namespace
+
+std::vector<double> TrailingMean(std::span<const double> values, int rows) {
+  std::vector<double> mean(values.size(), std::nan(""));
+  // Running sums over the window; a window is at most a few dozen readings of one meter, so
+  // the cancellation of adding and removing is far below the readings' resolution.
+  double sum = 0.0;
+  int count = 0;
+  const size_t width = static_cast<size_t>(std::max(rows, 1));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isnan(values[i])) {
+      sum += values[i];
+      ++count;
+    }
+    if (i >= width && !std::isnan(values[i - width])) {
+      sum -= values[i - width];
+      --count;
+    }
+    if (!std::isnan(values[i]) && count > 0) mean[i] = sum / count;
+  }
+  return mean;
+}
 
 std::vector<double> SeasonalMedianForecast(std::span<const double> values, int periods_per_day,
                                            std::span<const int> lag_days) {
@@ -82,12 +113,13 @@ absl::StatusOr<ResidualDetector> ResidualDetector::Fit(std::span<const double> v
   const int periods = options.periods_per_day;
   const int pool = options.scale_pool_periods >= 0 ? options.scale_pool_periods : periods / 96;
 
+  const std::vector<double> smoothed = TrailingMean(values, SmoothingRows(options));
   const std::vector<double> forecast =
-      SeasonalMedianForecast(values, periods, options.forecast_lag_days);
+      SeasonalMedianForecast(smoothed, periods, options.forecast_lag_days);
   std::vector<std::vector<double>> by_period(periods);
   std::vector<double> all;
   for (size_t i = 0; i < values.size(); ++i) {
-    const double r = values[i] - forecast[i];
+    const double r = smoothed[i] - forecast[i];
     if (std::isnan(r)) continue;
     by_period[(first_period + i) % periods].push_back(r);
     all.push_back(r);
@@ -122,6 +154,21 @@ absl::StatusOr<ResidualDetector> ResidualDetector::Fit(std::span<const double> v
     detector.center_[p] = center;
     detector.scale_[p] = scale;
   }
+
+  std::vector<double> training_z;
+  training_z.reserve(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int p = static_cast<int>((first_period + i) % periods);
+    const double z = (smoothed[i] - forecast[i] - detector.center_[p]) / detector.scale_[p];
+    if (!std::isnan(z)) training_z.push_back(std::abs(z));
+  }
+  // The k-th largest |z| flags k rows: k = max_training_flag_share of them, at least one.
+  const size_t k = std::clamp<size_t>(
+      static_cast<size_t>(options.max_training_flag_share * training_z.size()), 1,
+      training_z.size());
+  std::nth_element(training_z.begin(), training_z.begin() + (k - 1), training_z.end(),
+                   std::greater<>());
+  detector.threshold_ = std::max(options.threshold_z, training_z[k - 1]);
   return detector;
 }
 
@@ -129,16 +176,17 @@ absl::StatusOr<std::vector<ResidualScore>> ResidualDetector::Score(std::span<con
                                                                    int first_period) const {
   if (absl::Status s = CheckFirstPeriod(first_period, options_.periods_per_day); !s.ok()) return s;
   const int periods = options_.periods_per_day;
+  const std::vector<double> smoothed = TrailingMean(values, SmoothingRows(options_));
   const std::vector<double> forecast =
-      SeasonalMedianForecast(values, periods, options_.forecast_lag_days);
+      SeasonalMedianForecast(smoothed, periods, options_.forecast_lag_days);
   std::vector<ResidualScore> out(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     const int p = static_cast<int>((first_period + i) % periods);
     ResidualScore& s = out[i];
     s.forecast = forecast[i];
-    s.residual = values[i] - forecast[i];
+    s.residual = smoothed[i] - forecast[i];
     s.z = (s.residual - center_[p]) / scale_[p];
-    s.flagged = std::abs(s.z) >= options_.threshold_z;  // false for NaN
+    s.flagged = std::abs(s.z) >= threshold_;  // false for NaN
   }
   return out;
 }

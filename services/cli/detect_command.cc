@@ -164,6 +164,7 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
   AnomalyFeatureOptions feature_options;
   feature_options.periods_per_day = input->periods_per_day;
   residual_options.periods_per_day = input->periods_per_day;
+  residual_options.max_training_flag_share = forest_options.contamination;
   AnomalyRules rules;
   const int rows_per_hour = std::max(1, static_cast<int>(absl::Hours(1) / input->step));
   rules.flat_line_min_rows =
@@ -217,7 +218,7 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
       e.forest_flagged = e.forest_score >= forest->threshold();
       e.top_features = TopFeatureDeviations(row, features->names, baseline, 2);
       score = CombinedAnomalyScore(e.forest_score, forest->threshold(), e.residual.z,
-                                   residual_options.threshold_z);
+                                   residual_detector->threshold());
     }
     const AnomalyLabel label = ClassifyAnomaly(e, rules);
     ++kind_counts[label.kind];
@@ -241,8 +242,10 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
               forest->tree_count(), forest->subsample_size(), forest->threshold(),
               forest_options.contamination);
   std::printf("  residual detector: forecast = median of the same period 1, 7 and 14 days "
-              "earlier, |z| >= %g; flat line >= %d rows\n",
-              residual_options.threshold_z, rules.flat_line_min_rows);
+              "earlier, |z| >= %.2f (at least %g, at most %g of training flagged); flat line "
+              ">= %d rows\n",
+              residual_detector->threshold(), residual_options.threshold_z,
+              residual_options.max_training_flag_share, rules.flat_line_min_rows);
   int flagged = 0;
   std::string by_kind;
   for (const auto& [kind, count] : kind_counts) {

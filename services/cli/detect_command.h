@@ -23,16 +23,17 @@ namespace gridpilot {
 //                            that divides a day, ascending, no gaps
 //   train                    fit on this file (same columns and step) instead of the input
 //   contamination            share of training rows the forest flags, (0, 0.5], default 0.01
-//   residual-threshold       |z| that flags false data, default 4
+//   residual-threshold       least |z| that flags false data, default 4; higher when 4 would
+//                            flag more than the contamination share of the training rows
 //   flat-rows                identical consecutive values that make a flat line; default
 //                            the larger of 4 rows and one hour of rows
 //   seed                     Isolation Forest seed, default 42
 //   features                 also write the feature matrix here (timestamp_utc + features)
 // Missing readings: an empty field or UCI's "?" is a missing value; the row is kept, kind
 // "missing", no score. Any other non-number is an error naming file, line and column.
-// score = max(forest score, residual score) where the residual score maps |z| onto the
-// forest's scale so that |z| = residual-threshold lands on the forest's threshold (see
-// CombinedAnomalyScore in detect_command.cc).
+// score = CombinedAnomalyScore (core/anomaly.h): the larger of the forest's score and the
+// residual |z| mapped onto the forest's scale so that the residual detector's threshold
+// lands on the forest's threshold.
 // Returns the exit code: 0 done, 1 on a data or I/O error (message on stderr names the
 // file, and the line where there is one), 2 on bad arguments.
 int RunDetectCommand(const std::map<std::string, std::string>& options);

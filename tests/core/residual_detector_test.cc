@@ -118,6 +118,44 @@ TEST(ResidualDetectorTest, CatchesASlowFalseDataRampThatTheIsolationForestMisses
   EXPECT_LE(forest_caught, 2) << "isolation forest";
 }
 
+TEST(TrailingMeanTest, MeansThePresentValuesOfTheWindow) {
+  const double nan = std::nan("");
+  const std::vector<double> v = {1, 3, nan, 5, 7};
+  const std::vector<double> m = TrailingMean(v, 2);
+  EXPECT_EQ(m[0], 1.0);
+  EXPECT_EQ(m[1], 2.0);
+  EXPECT_TRUE(std::isnan(m[2]));  // a missing reading stays missing
+  EXPECT_EQ(m[3], 5.0);           // window {NaN, 5}
+  EXPECT_EQ(m[4], 6.0);
+}
+
+TEST(ResidualDetectorTest, ThresholdRisesWhenFourWouldFlagTooManyTrainingRows) {
+  // Heavy tails: 5% of readings jump by a lot (appliances), the rest are well behaved.
+  std::vector<double> series = DailySeries(40, 6);
+  std::mt19937_64 rng(8);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (double& x : series) {
+    if (unit(rng) < 0.05) x += 10.0 * unit(rng);
+  }
+  ResidualDetectorOptions options;
+  options.max_training_flag_share = 0.01;
+  absl::StatusOr<ResidualDetector> detector = ResidualDetector::Fit(series, 0, options);
+  ASSERT_TRUE(detector.ok());
+  EXPECT_GT(detector->threshold(), 4.0);
+  const std::vector<ResidualScore> scores = *detector->Score(series, 0);
+  int flagged = 0, scored = 0;
+  for (const ResidualScore& s : scores) {
+    flagged += s.flagged;
+    scored += !std::isnan(s.z);
+  }
+  EXPECT_LE(flagged, scored / 100 + 1);
+  EXPECT_GE(flagged, scored / 100 - 1);
+  // Well-behaved data keeps the configured 4.
+  absl::StatusOr<ResidualDetector> calm = ResidualDetector::Fit(DailySeries(40, 6), 0, options);
+  ASSERT_TRUE(calm.ok());
+  EXPECT_EQ(calm->threshold(), 4.0);
+}
+
 TEST(ResidualDetectorTest, BadInputIsInvalidArgument) {
   const std::vector<double> train = DailySeries(10, 5);
   ResidualDetectorOptions o;
