@@ -50,9 +50,11 @@ bool AgentRuntime::RunFinished() {
          status.state() == v1::RUN_STATE_FINISHED;
 }
 
-void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals) {
+void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
+                          std::string note) {
   v1::SubmitDispatchRequest request;
   request.set_agent(agent_name_);
+  request.set_note(std::move(note));
   *request.mutable_answers_tick() = tick.time();
   for (v1::DispatchProposal& p : proposals) *request.add_proposals() = std::move(p);
   grpc::ClientContext context;
@@ -97,7 +99,8 @@ void AgentRuntime::Run() {
     while (!stop_ && reader->Read(&tick)) {
       backoff = absl::Milliseconds(100);
       last_seen = FromProtoTime(tick.time());
-      Answer(tick, agent_->OnTick(tick));
+      std::vector<v1::DispatchProposal> proposals = agent_->OnTick(tick);
+      Answer(tick, std::move(proposals), agent_->AnswerNote());
     }
     grpc::Status status = reader->Finish();
     {

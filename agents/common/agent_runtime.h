@@ -28,6 +28,9 @@ class TickAgent {
   virtual void OnRegistered(const v1::RegionInfo& region) = 0;
   // Returns the proposals answering `tick` (possibly none).
   virtual std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) = 0;
+  // Called right after OnTick: why the answer is what it is when no proposal's reason
+  // says it (e.g. it held on suspect telemetry); "" for nothing. Goes to the audit log.
+  virtual std::string AnswerNote() { return ""; }
 };
 
 class AgentRuntime {
@@ -43,7 +46,8 @@ class AgentRuntime {
 
  private:
   bool RunFinished();
-  void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals);
+  void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
+              std::string note);
 
   const std::string agent_name_;
   TickAgent* const agent_;

@@ -10,7 +10,7 @@ GrpcChangeForecastSource::GrpcChangeForecastSource(const std::string& address,
                                                    absl::Duration wait)
     : stub_(v1::ForecastService::NewStub(MakeChannel(address))), wait_(wait) {}
 
-absl::StatusOr<std::vector<double>> GrpcChangeForecastSource::ChangeForecast(
+absl::StatusOr<IssuedChangeForecast> GrpcChangeForecastSource::ChangeForecast(
     absl::Time issue_time) {
   v1::NetLoadChangeRequest request;
   *request.mutable_issue_time() = ToProtoTime(issue_time);
@@ -20,9 +20,13 @@ absl::StatusOr<std::vector<double>> GrpcChangeForecastSource::ChangeForecast(
   v1::NetLoadChangeResponse response;
   grpc::Status status = stub_->GetNetLoadChange(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  std::vector<double> changes;
-  for (const v1::HorizonForecast& f : response.forecasts()) changes.push_back(f.change_mw());
-  return changes;
+  IssuedChangeForecast issued;
+  for (const v1::HorizonForecast& f : response.forecasts()) {
+    issued.changes_mw.push_back(f.change_mw());
+  }
+  issued.base_suspect = response.verdict().suspect();
+  issued.suspect_cause = response.verdict().anomaly().cause();
+  return issued;
 }
 
 }  // namespace gridpilot

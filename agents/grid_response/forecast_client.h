@@ -13,12 +13,21 @@
 
 namespace gridpilot {
 
+// A forecast as the agent uses it.
+struct IssuedChangeForecast {
+  std::vector<double> changes_mw;  // cumulative C_1..C_H, MW, region
+  // The anomaly detectors judged the interval the forecast starts from (the tick's
+  // measurement) suspect: a reading the load forecast says cannot be true.
+  bool base_suspect = false;
+  std::string suspect_cause;       // the detectors' cause, when suspect
+};
+
 class ChangeForecastSource {
  public:
   virtual ~ChangeForecastSource() = default;
-  // Cumulative net-load change forecasts C_1..C_H (MW, region) issued at `issue_time`.
-  // Unavailable / DeadlineExceeded when the service is down or late.
-  virtual absl::StatusOr<std::vector<double>> ChangeForecast(absl::Time issue_time) = 0;
+  // The forecast issued at `issue_time`. Unavailable / DeadlineExceeded when the service
+  // is down or late.
+  virtual absl::StatusOr<IssuedChangeForecast> ChangeForecast(absl::Time issue_time) = 0;
 };
 
 // ChangeForecastSource over ForecastService.GetNetLoadChange.
@@ -26,7 +35,7 @@ class GrpcChangeForecastSource final : public ChangeForecastSource {
  public:
   // `wait` bounds how long one call may take (the service may still be ingesting the tick).
   GrpcChangeForecastSource(const std::string& address, absl::Duration wait);
-  absl::StatusOr<std::vector<double>> ChangeForecast(absl::Time issue_time) override;
+  absl::StatusOr<IssuedChangeForecast> ChangeForecast(absl::Time issue_time) override;
 
  private:
   std::unique_ptr<v1::ForecastService::Stub> stub_;

@@ -48,11 +48,11 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
 std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
   // Forecasts are of settlement intervals, so only an interval tick asks for them. The
   // call is made outside the lock: it may wait for the forecast service.
-  std::optional<std::vector<double>> forecast;
+  std::optional<IssuedChangeForecast> forecast;
   std::string degraded_reason;
   if (tick.interval_boundary()) {
     if (forecasts_ != nullptr) {
-      absl::StatusOr<std::vector<double>> changes =
+      absl::StatusOr<IssuedChangeForecast> changes =
           forecasts_->ChangeForecast(FromProtoTime(tick.time()));
       if (changes.ok()) {
         forecast = *std::move(changes);
@@ -65,14 +65,50 @@ std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
   }
   absl::MutexLock lock(&mu_);
   std::vector<v1::DispatchProposal> proposals;
-  if (tick.interval_boundary()) {
-    DecideInterval(tick, forecast ? &*forecast : nullptr, degraded_reason, &proposals);
+  note_.clear();
+  if (tick.interval_boundary() && forecast && forecast->base_suspect) {
+    HoldInterval(tick, forecast->suspect_cause, &proposals);
+  } else if (tick.interval_boundary()) {
+    DecideInterval(tick, forecast ? &forecast->changes_mw : nullptr, degraded_reason,
+                   &proposals);
   }
   if (Stepping()) DecideStep(tick, &proposals);
   status_.set_ticks_seen(status_.ticks_seen() + 1);
   *status_.mutable_last_decision_time() = tick.time();
   status_.set_proposals_sent(status_.proposals_sent() + static_cast<int64_t>(proposals.size()));
   return proposals;
+}
+
+std::string ResponseAgent::AnswerNote() {
+  absl::MutexLock lock(&mu_);
+  return note_;
+}
+
+void ResponseAgent::HoldInterval(const v1::Tick& tick, const std::string& cause,
+                                 std::vector<v1::DispatchProposal>* proposals) {
+  const absl::Time t = FromProtoTime(tick.time());
+  const std::string measured = FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
+  note_ = absl::StrCat("held: the net load measured for ", measured,
+                       " is suspect (", cause, "); no decision on it, ");
+  const std::string reason = absl::StrCat("held from ", FormatUtcTimestamp(last_decision_time_),
+                                          ": telemetry for ", measured, " is suspect");
+  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
+  const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
+  if (battery != nullptr && last_battery_mw_.has_value() && !Stepping()) {
+    proposals->push_back(Proposal(battery->id(), *last_battery_mw_, t, config_.interval, reason));
+  }
+  if (peaker != nullptr && peaker_request_mw_.has_value()) {
+    proposals->push_back(Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval, reason));
+  }
+  absl::StrAppend(&note_, proposals->empty()
+                              ? "the last decision left the assets to the trader"
+                              : absl::StrCat("the last decision's setpoints kept (", reason, ")"));
+  // The suspect reading must not become the base of the next decision's change.
+  last_net_load_mw_.reset();
+  last_after_dispatch_mw_.reset();
+  last_measured_start_ = FromProtoTime(tick.measured_interval_start());
+  status_.set_suspect_ticks_held(status_.suspect_ticks_held() + 1);
+  LogWarning(note_);
 }
 
 void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<double>* forecast,
@@ -114,6 +150,8 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   last_measured_start_ = measured_start;
 
   ResponseDecision decision = DecideResponse(obs, config_);
+  last_battery_mw_ = decision.battery_mw;
+  last_decision_time_ = t;
   if (decision.degraded != status_.degraded()) {
     if (decision.degraded) {
       LogWarning(absl::StrCat("degraded mode: acting on measured data only (", degraded_reason, ")"));

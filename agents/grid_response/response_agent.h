@@ -5,7 +5,9 @@
 // faster than the interval (the live simulator), the battery is instead set every step by
 // DecideStepResponse from the step readings, and the interval policy keeps the peaker.
 // Every decision feeds a RampEpisodeTracker (forecast -> started -> countered ->
-// resolved). Thread-safe: OnTick runs on the runtime thread, the accessors on gRPC threads.
+// resolved). An interval tick whose measurement the forecast process judges suspect
+// (false data) is not acted on: the agent holds its last decision and says why in the
+// answer's note. Thread-safe: OnTick runs on the runtime thread, the accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
 #define GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
 
@@ -33,6 +35,7 @@ class ResponseAgent final : public TickAgent {
 
   void OnRegistered(const v1::RegionInfo& region) override;
   std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) override;
+  std::string AnswerNote() override;
 
   v1::GetResponseStatusResponse Status() const;
   std::vector<v1::RampEvent> RecentEvents(size_t limit) const;
@@ -54,6 +57,11 @@ class ResponseAgent final : public TickAgent {
   void DecideInterval(const v1::Tick& tick, const std::vector<double>* forecast,
                       const std::string& degraded_reason,
                       std::vector<v1::DispatchProposal>* proposals) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At an interval tick whose measurement is suspect: no decision on it. The last
+  // interval decision's setpoints are proposed again for this interval ("held"), and the
+  // suspect reading is not kept as the previous measurement.
+  void HoldInterval(const v1::Tick& tick, const std::string& cause,
+                    std::vector<v1::DispatchProposal>* proposals) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The step policy of the live simulator. Appends a battery proposal if any.
   void DecideStep(const v1::Tick& tick, std::vector<v1::DispatchProposal>* proposals)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -73,6 +81,10 @@ class ResponseAgent final : public TickAgent {
   std::optional<double> last_net_load_mw_ ABSL_GUARDED_BY(mu_);  // from the previous tick
   absl::Time last_measured_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<double> peaker_request_mw_ ABSL_GUARDED_BY(mu_);  // kept until released
+  // The battery setpoint of the last interval decision (nullopt: left to the trader).
+  std::optional<double> last_battery_mw_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_decision_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided
   v1::GetResponseStatusResponse status_ ABSL_GUARDED_BY(mu_);
   std::deque<v1::RampEvent> events_ ABSL_GUARDED_BY(mu_);
 };

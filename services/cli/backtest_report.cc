@@ -30,6 +30,7 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
                              {"did_not_happen", r.episodes_did_not_happen()},
                              {"open", r.open_episode_id() != 0 ? 1 : 0}};
   report["response_degraded_ticks"] = r.degraded_ticks();
+  report["response_suspect_ticks_held"] = r.suspect_ticks_held();
   report["step_seconds"] = absl::ToDoubleSeconds(FromProtoDuration(r.step()));
   report["resilience_dispatch_cost_gbp"] = figures.pnl.resilience_dispatch_cost_gbp();
   report["response_net_benefit_gbp"] = figures.pnl.response_net_benefit_gbp();

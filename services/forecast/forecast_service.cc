@@ -3,6 +3,7 @@
 #include "core/time_util.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
+#include "services/forecast/anomaly_service.h"
 
 namespace gridpilot {
 namespace {
@@ -39,6 +40,13 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
     out->set_change_mw(f.change_mw);
   }
   response->set_model(model_name_);
+  // The anomaly book scores an interval before the forecast book issues on it, so the
+  // verdict is there already.
+  if (AnomalyBook* anomalies = anomalies_.load(); anomalies != nullptr) {
+    absl::StatusOr<IntervalVerdict> verdict =
+        anomalies->Get(issued->issue_time - kHalfHour, absl::ZeroDuration());
+    if (verdict.ok()) *response->mutable_verdict() = ToProtoVerdict(*verdict);
+  }
   return grpc::Status::OK;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gridpilot/v1/forecast.grpc.pb.h"
+#include "services/forecast/anomaly_book.h"
 #include "services/forecast/forecast_book.h"
 
 namespace gridpilot {
@@ -13,6 +14,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:
   // `book` is set once the models are ready; until then calls get UNAVAILABLE.
   void SetBook(ForecastBook* book, std::string model_name);
+  // The anomaly verdict on each forecast's base interval comes from here (optional).
+  void SetAnomalyBook(AnomalyBook* anomalies) { anomalies_.store(anomalies); }
 
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
                                 const v1::NetLoadChangeRequest* request,
@@ -22,6 +25,7 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};
+  std::atomic<AnomalyBook*> anomalies_{nullptr};
   std::string model_name_;
 };
 

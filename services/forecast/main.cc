@@ -1,6 +1,7 @@
 // gridpilot-forecast: fetches the history before the replay from the gateway, trains (or
 // loads from --model_dir) the XGBoost net-load-change models on it, follows the tick
-// stream into its feature store, and serves ForecastService. Health is NOT_SERVING until
+// stream into its feature store and anomaly detectors, and serves ForecastService and
+// AnomalyService. Health is NOT_SERVING until
 // the models are ready.
 #include <mutex>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
+#include "services/forecast/anomaly_service.h"
 #include "services/forecast/forecast_service.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -83,7 +85,7 @@ struct StopSwitch {
 
 // Follows the tick stream until the run finishes or the switch is thrown.
 void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* clock,
-                 ForecastBook* book, StopSwitch* stop) {
+                 AnomalyBook* anomalies, ForecastBook* book, StopSwitch* stop) {
   std::optional<absl::Time> last_seen;
   while (!stop->stop) {
     grpc::ClientContext context;
@@ -104,6 +106,15 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
       // The feature store is half-hourly: only a tick that starts an interval brings a
       // new interval's measurement (every tick of a backtest).
       if (!tick.interval_boundary()) continue;
+      // Anomalies first: a forecast served for this tick carries the verdict on its base.
+      absl::StatusOr<IntervalVerdict> verdict = anomalies->Ingest(MeasurementOf(tick));
+      if (!verdict.ok()) {
+        LogWarning(absl::StrCat("anomaly scoring: ", verdict.status().message()));
+      } else if (verdict->reading.suspect) {
+        LogWarning(absl::StrFormat("suspect reading for %s (residual %+.1f robust sigma): %s",
+                                   FormatUtcTimestamp(verdict->interval_start),
+                                   verdict->reading.residual.z, verdict->reading.label.cause));
+      }
       absl::Status ingested = book->Ingest(MeasurementOf(tick));
       if (!ingested.ok()) LogWarning(absl::StrCat("tick: ", ingested.message()));
     }
@@ -131,8 +142,9 @@ int Main() {
     return 2;
   }
   ForecastServiceImpl service;
+  AnomalyServiceImpl anomaly_service;
   absl::StatusOr<RunningServer> server = StartGrpcServer(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service},
+      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service, &anomaly_service},
       absl::GetFlag(FLAGS_port_file));
   if (!server.ok()) {
     LogError(server.status().message());
@@ -170,15 +182,26 @@ int Main() {
       ChangeModelFingerprint(*history, horizons, XgboostParams{}));
   LogInfo(absl::StrCat(model_name, "; ready in ",
                        absl::FormatDuration(absl::Now() - began)));
+  absl::StatusOr<SeriesAnomalyDetector> detector =
+      FitNetLoadAnomalyDetector(*history, SeriesAnomalyOptions{});
+  if (!detector.ok()) {
+    LogError(absl::StrCat("anomaly detectors: ", detector.status().message()));
+    return 2;
+  }
+  AnomalyBook anomalies(*std::move(detector), *history);
+  anomaly_service.SetBook(&anomalies);
+  service.SetAnomalyBook(&anomalies);
   ForecastBook book(*std::move(forecaster), *history);
   service.SetBook(&book, model_name);
   server->server->GetHealthCheckService()->SetServingStatus(true);
 
   StopSwitch stop;
-  std::thread follower([&] { FollowTicks(telemetry.get(), clock.get(), &book, &stop); });
+  std::thread follower(
+      [&] { FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &stop); });
   WaitForShutdownSignal();
   LogCpuUsage();
   stop.Stop();
+  anomaly_service.Stop();
   ShutdownServer(server->server.get());
   follower.join();
   return 0;

@@ -158,6 +158,29 @@ absl::Status ReadFeedEvent(const Json& j, const std::string& where, FeedEvent* e
   return absl::OkStatus();
 }
 
+absl::Status ReadFalseData(const Json& list, GatewayConfig* config) {
+  if (!list.is_array()) return absl::InvalidArgumentError("false_data: must be a list");
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string where = absl::StrCat("false_data[", i, "]");
+    FalseDataInjection& f = config->false_data.emplace_back();
+    ObjectReader r(list[i], where);
+    std::string from;
+    r.String("from", &from);
+    r.Minutes("duration_min", &f.duration);
+    r.Number("ramp_mw_per_hour", &f.ramp_mw_per_hour);
+    RETURN_IF_ERROR(r.Read());
+    absl::StatusOr<absl::Time> time = ParseUtcTimestamp(from);
+    if (!time.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".from: ", time.status().message()));
+    }
+    f.from = *time;
+    if (absl::Status valid = f.Validate(); !valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", valid.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadLive(const Json& j, GatewayConfig* config) {
   ObjectReader r(j, "live");
   LiveFeedConfig& live = config->live;
@@ -184,7 +207,7 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
   if (!root.is_object()) return absl::InvalidArgumentError("top level must be an object");
   for (const auto& [key, value] : root.items()) {
     if (key != "region" && key != "batteries" && key != "peakers" && key != "data" &&
-        key != "live") {
+        key != "live" && key != "false_data") {
       return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
     }
   }
@@ -210,6 +233,7 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     }
   }
   if (root.contains("live")) RETURN_IF_ERROR(ReadLive(root.at("live"), config));
+  if (root.contains("false_data")) RETURN_IF_ERROR(ReadFalseData(root.at("false_data"), config));
   return RegionEngine::Validate(config->region, config->batteries, config->peakers);
 }
 

@@ -18,10 +18,14 @@
 //   "live": {"ramp_window_min": 5, "noise_sd_mw": 0.15, "noise_correlation_seconds": 60,
 //            "random_events_per_hour": 1, "seed": 1,
 //            "events": [{"kind": "generator_trip", "at": "2023-06-01T10:00:00Z",
-//                        "magnitude_mw": 12, "duration_min": 15}]}  // or "cloud_front"
+//                        "magnitude_mw": 12, "duration_min": 15}]},  // or "cloud_front"
+//   "false_data": [{"from": "2023-06-01T10:00:00Z", "duration_min": 240,
+//                   "ramp_mw_per_hour": 20}]
 // }
 // "live" shapes the live simulator's world (core/live_feed.h); it is used only when the
-// gateway steps faster than the settlement interval (--step_seconds).
+// gateway steps faster than the settlement interval (--step_seconds). "false_data" adds an
+// attacker's ramp to the net load the gateway reports (core/false_data_injection.h), to
+// exercise the anomaly guard; settlement stays on the true values.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 
@@ -30,6 +34,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/battery.h"
+#include "core/false_data_injection.h"
 #include "core/live_feed.h"
 #include "core/peaker.h"
 #include "core/region_engine.h"
@@ -44,6 +49,7 @@ struct GatewayConfig {
   std::string price_csv;
   LiveFeedConfig live;                            // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
+  std::vector<FalseDataInjection> false_data;     // none by default
 };
 
 // Reads and validates a config file. An empty path gives the defaults. Errors name the

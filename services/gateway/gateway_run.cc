@@ -166,15 +166,17 @@ FeedReading GatewayRun::ReadStep(absl::Time t) {
 
 namespace {
 
-void FillMeasurement(const GridInterval& region, v1::Tick* tick) {
+// The interval's values as reported: `false_data_mw` is added to the net load (and so
+// to the gross load), which is what an injection of false data does to telemetry.
+void FillMeasurement(const GridInterval& region, double false_data_mw, v1::Tick* tick) {
   *tick->mutable_measured_interval_start() = ToProtoTime(region.start);
   *tick->mutable_time() = ToProtoTime(region.start + kHalfHour);
-  if (region.national_demand_mw) tick->set_net_load_mw(*region.national_demand_mw);
+  if (region.national_demand_mw) tick->set_net_load_mw(*region.national_demand_mw + false_data_mw);
   if (region.embedded_solar_mw) tick->set_embedded_solar_mw(*region.embedded_solar_mw);
   if (region.embedded_wind_mw) tick->set_embedded_wind_mw(*region.embedded_wind_mw);
   if (region.national_demand_mw && region.embedded_solar_mw && region.embedded_wind_mw) {
-    tick->set_gross_load_mw(*region.national_demand_mw + *region.embedded_solar_mw +
-                            *region.embedded_wind_mw);
+    tick->set_gross_load_mw(*region.national_demand_mw + false_data_mw +
+                            *region.embedded_solar_mw + *region.embedded_wind_mw);
   }
   if (region.price_gbp_per_mwh) tick->set_price_gbp_per_mwh(*region.price_gbp_per_mwh);
 }
@@ -240,7 +242,8 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
   v1::Tick tick;
   tick.set_sequence(sequence);
   const absl::Time interval_start = t - (t - gb_series_.start()) % kHalfHour;
-  FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1), &tick);
+  FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1),
+                  FalseDataOffsetMw(config_.false_data, interval_start - kHalfHour), &tick);
   *tick.mutable_time() = ToProtoTime(t);
   tick.set_interval_boundary(t == interval_start);
   tick.set_dispatch_mw(last_interval_dispatch_mw_);
@@ -457,7 +460,8 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
     if (gb.start < start) continue;
     if (gb.start + kHalfHour > known_until) break;
     std::optional<size_t> index = gb_series_.IndexOf(gb.start);
-    FillMeasurement(RegionInterval(*index), &out.emplace_back());
+    FillMeasurement(RegionInterval(*index), FalseDataOffsetMw(config_.false_data, gb.start),
+                    &out.emplace_back());
   }
   return out;
 }
@@ -527,6 +531,11 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
                                                          : ProposalStatus::kAccepted, "")
           .IgnoreError();
     }
+  }
+  if (store_ != nullptr && !request.note().empty()) {
+    store_->RecordAgentNote(request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now,
+                            request.agent(), request.note())
+        .IgnoreError();
   }
   if (request.has_answers_tick()) {
     const absl::Time answers = FromProtoTime(request.answers_tick());

@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS decisions (
 CREATE TABLE IF NOT EXISTS ledger (
   run_id INTEGER NOT NULL, interval_start TEXT NOT NULL, cause TEXT NOT NULL,
   asset_id TEXT NOT NULL, amount_gbp REAL NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agent_notes (
+  run_id INTEGER NOT NULL, tick TEXT NOT NULL, agent TEXT NOT NULL, note TEXT NOT NULL);
 )sql";
 
 const char* StatusName(ProposalStatus status) {
@@ -108,6 +110,7 @@ absl::Status SqliteStore::Prepare() {
       {&insert_decision_,
        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
+      {&insert_note_, "INSERT INTO agent_notes VALUES (?, ?, ?, ?)"},
   };
   for (const auto& [stmt, sql] : statements) {
     if (sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr) != SQLITE_OK) {
@@ -120,7 +123,8 @@ absl::Status SqliteStore::Prepare() {
 SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
   CommitLocked().IgnoreError();
-  for (sqlite3_stmt* stmt : {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_}) {
+  for (sqlite3_stmt* stmt :
+       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -203,6 +207,18 @@ absl::Status SqliteStore::RecordProposal(const ProposalRecord& record, ProposalS
       .Text(p.idempotency_key)
       .Text(p.reason)
       .Text(detail)
+      .Run());
+  return EndWrite();
+}
+
+absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& agent,
+                                          const std::string& note) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(Statement(db_, insert_note_).Int(run_id_)
+      .Text(FormatUtcTimestamp(tick))
+      .Text(agent)
+      .Text(note)
       .Run());
   return EndWrite();
 }

@@ -31,6 +31,8 @@ class SqliteStore final : public Store {
                         const std::string& config_json) override;
   absl::Status RecordProposal(const ProposalRecord& record, ProposalStatus status,
                               const std::string& detail) override;
+  absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
+                               const std::string& note) override;
   absl::Status RecordInterval(const GridInterval& region_values,
                               const IntervalOutcome& outcome) override;
 
@@ -60,6 +62,7 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_decision_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_note_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

@@ -29,6 +29,10 @@ class Store {
   // `record.id` is 0 when nothing was stored in the arbiter.
   virtual absl::Status RecordProposal(const ProposalRecord& record, ProposalStatus status,
                                       const std::string& detail) = 0;
+  // An agent's note on its answer to the tick at `tick` (e.g. that it held on suspect
+  // telemetry): part of the audit log.
+  virtual absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
+                                       const std::string& note) = 0;
   // One applied interval: its measured region values, the decision for every asset
   // (with battery state), and its ledger entries; written in one transaction.
   virtual absl::Status RecordInterval(const GridInterval& region_values,

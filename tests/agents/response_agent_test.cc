@@ -27,11 +27,14 @@ const absl::Time kT = *ParseUtcTimestamp("2023-01-05T07:00:00Z");
 // Returns the set result for every call and records the issue times asked for.
 class FakeChangeForecasts final : public ChangeForecastSource {
  public:
-  absl::StatusOr<std::vector<double>> ChangeForecast(absl::Time issue_time) override {
+  absl::StatusOr<IssuedChangeForecast> ChangeForecast(absl::Time issue_time) override {
     asked.push_back(issue_time);
-    return result;
+    if (!result.ok()) return result.status();
+    return IssuedChangeForecast{.changes_mw = *result, .base_suspect = suspect,
+                                .suspect_cause = suspect ? "far from the seasonal forecast" : ""};
   }
   absl::StatusOr<std::vector<double>> result = std::vector<double>{0.0, 0.0};
+  bool suspect = false;
   std::vector<absl::Time> asked;
 };
 
@@ -386,6 +389,46 @@ TEST(ResponseAgentTest, PeakerRequestPersistsUntilReleased) {
     SCOPED_TRACE(step.name);
     forecasts.result = step.forecast;
     ExpectProposals(agent.OnTick(MakeTick(step.tick)), step.tick.t, step.want);
+  }
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// A tick whose measurement the forecast process judges suspect is not acted on: the
+// battery setpoint decided at the tick before is proposed again, marked held, the answer
+// carries a note saying why, and the suspect reading is not the base of the next change.
+TEST(ResponseAgentTest, SuspectTelemetryHoldsTheLastDecision) {
+  FakeChangeForecasts forecasts;
+  ResponseAgent agent(&forecasts);
+  RegisterWithPinnedThresholds(agent);
+  forecasts.result = std::vector<double>{40, 40};
+  ExpectProposals(agent.OnTick(MakeTick(TickSpec{})), kT, {{"battery-1", 26}});
+  EXPECT_EQ(agent.AnswerNote(), "");
+
+  // The next tick reports a fake 200 MW jump and a forecast of a further 60 MW rise.
+  forecasts.suspect = true;
+  forecasts.result = std::vector<double>{60, 60};
+  TickSpec fake{.t = kT + kHalfHour, .net_load_mw = 500, .dispatch_mw = 26};
+  const std::vector<v1::DispatchProposal> held = agent.OnTick(MakeTick(fake));
+  ExpectProposals(held, kT + kHalfHour, {{"battery-1", 26}});
+  EXPECT_THAT(held[0].reason(), HasSubstr("held from"));
+  EXPECT_THAT(held[0].reason(), HasSubstr("suspect"));
+  EXPECT_THAT(agent.AnswerNote(), HasSubstr("is suspect (far from the seasonal forecast)"));
+  EXPECT_EQ(agent.Status().suspect_ticks_held(), 1);
+
+  // Trusted again: flat forecast, so the battery goes back to the trader; no note.
+  forecasts.suspect = false;
+  forecasts.result = std::vector<double>{0, 0};
+  TickSpec back{.t = kT + 2 * kHalfHour, .net_load_mw = 300, .dispatch_mw = 26};
+  const std::vector<v1::DispatchProposal> after = agent.OnTick(MakeTick(back));
+  EXPECT_EQ(agent.AnswerNote(), "");
+  // No measured event from 500 -> 300: the suspect 500 was never kept as the base.
+  for (const v1::RampEvent& e : agent.RecentEvents(10)) {
+    EXPECT_NE(e.kind(), v1::RAMP_EVENT_KIND_MEASURED) << e.reason();
   }
 }
 

@@ -4,8 +4,6 @@
 // ledger's arithmetic, the grid-response agent countering the trip in the very next step
 // (and saying why), the penalty against the no-dispatch baseline, and that two runs settle
 // identically.
-#include <sqlite3.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -16,11 +14,14 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/run_gridpilot.h"
+#include "tests/integration/sqlite_query.h"
 
 namespace gridpilot {
 namespace {
 
 using Json = nlohmann::json;
+using ::gridpilot::testing::Column;
+using ::gridpilot::testing::Number;
 using ::gridpilot::testing::RunGridpilot;
 
 constexpr char kConfig[] = R"({"live": {"random_events_per_hour": 0, "seed": 7, "events": [
@@ -46,34 +47,6 @@ DayRun RunDay(const std::string& name) {
   if (in) run.report = Json::parse(in);
   run.store = dir + "/run/store.sqlite";
   return run;
-}
-
-// The first column of each row of a query, as text.
-std::vector<std::string> Column(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::vector<std::string> out;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << db_path;
-    sqlite3_close(db);
-    return out;
-  }
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-  } else {
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out.push_back(text ? reinterpret_cast<const char*>(text) : "");
-    }
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
-}
-
-double Number(const std::string& db_path, const std::string& sql) {
-  std::vector<std::string> rows = Column(db_path, sql);
-  return rows.empty() ? NAN : std::atof(rows[0].c_str());
 }
 
 class LiveSimulatorTest : public ::testing::Test {

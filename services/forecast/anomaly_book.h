@@ -1,0 +1,72 @@
+// AnomalyBook: the forecast process's anomaly state. It keeps the recent region net load,
+// scores each newly measured interval with a SeriesAnomalyDetector fitted on the history
+// before the replay, keeps every verdict (so agents can ask about a tick, waiting briefly
+// for one that has not arrived) and every anomaly (for listing and streaming).
+// Thread-safe.
+#ifndef GRIDPILOT_SERVICES_FORECAST_ANOMALY_BOOK_H_
+#define GRIDPILOT_SERVICES_FORECAST_ANOMALY_BOOK_H_
+
+#include <map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/grid_measurement.h"
+#include "core/series_anomaly_detector.h"
+
+namespace gridpilot {
+
+struct IntervalVerdict {
+  absl::Time interval_start;
+  ScoredReading reading;  // label.kind kNone: not flagged
+  double expected_mw() const { return reading.residual.forecast; }
+  bool flagged() const { return reading.label.kind != AnomalyKind::kNone; }
+};
+
+// Fits the detector on the net load of `history` (half-hourly, in order; missing values
+// allowed). InvalidArgument when it cannot be fitted.
+absl::StatusOr<SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
+    const std::vector<GridMeasurement>& history, const SeriesAnomalyOptions& options);
+
+class AnomalyBook {
+ public:
+  // `history` (measurements strictly before the first tick, in order) seeds the recent
+  // series the first verdicts look back on.
+  AnomalyBook(SeriesAnomalyDetector detector, const std::vector<GridMeasurement>& history);
+
+  // Scores the interval of one tick's measurement. An interval at or before the last one
+  // scored is ignored (a re-sent tick); a gap is filled with missing readings.
+  absl::StatusOr<IntervalVerdict> Ingest(const GridMeasurement& measurement);
+
+  // The verdict on the interval starting at `interval_start`, waiting up to `max_wait`
+  // for it. DeadlineExceeded if it has not been scored in time; NotFound if it is older
+  // than the book's memory.
+  absl::StatusOr<IntervalVerdict> Get(absl::Time interval_start, absl::Duration max_wait) const;
+
+  // Flagged intervals from `from` on (all kinds, or those in `kinds`), the newest `limit`.
+  std::vector<IntervalVerdict> List(absl::Time from, const std::vector<AnomalyKind>& kinds,
+                                    size_t limit) const;
+
+  // Flagged intervals after the first `*seen` ever flagged, waiting up to `max_wait` for
+  // one; advances `*seen`. For streaming.
+  std::vector<IntervalVerdict> WaitForNew(size_t* seen, absl::Duration max_wait) const;
+
+  int64_t intervals_scored() const;
+  double threshold() const { return detector_.threshold(); }
+
+ private:
+  const SeriesAnomalyDetector detector_;
+  const size_t history_rows_;
+  mutable absl::Mutex mu_;
+  std::vector<double> recent_mw_ ABSL_GUARDED_BY(mu_);   // oldest first
+  absl::Time recent_end_ ABSL_GUARDED_BY(mu_);            // start of the interval after the last
+  std::map<absl::Time, IntervalVerdict> verdicts_ ABSL_GUARDED_BY(mu_);
+  std::vector<IntervalVerdict> flagged_ ABSL_GUARDED_BY(mu_);
+  int64_t scored_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_FORECAST_ANOMALY_BOOK_H_

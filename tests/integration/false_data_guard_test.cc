@@ -1,0 +1,75 @@
+// Integration test of the false-data guard, with the real four processes: the gateway's
+// config injects an attacker's ramp (+60 MW an hour for three hours) into the net load it
+// reports for one morning of a week's backtest. The forecast process's anomaly detectors
+// must judge the later readings suspect, the grid-response agent must make no decision
+// on a suspect tick (it holds its last one), and the gateway's audit log must say why.
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/run_gridpilot.h"
+#include "tests/integration/sqlite_query.h"
+
+namespace gridpilot {
+namespace {
+
+using ::gridpilot::testing::Column;
+using ::gridpilot::testing::Number;
+using ::gridpilot::testing::RunGridpilot;
+using ::testing::HasSubstr;
+
+constexpr char kConfig[] = R"({"false_data": [
+  {"from": "2023-03-08T04:00:00Z", "duration_min": 180, "ramp_mw_per_hour": 60}]})";
+
+TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
+  const std::string dir = std::string(::testing::TempDir()) + "/false-data-guard";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/config.json") << kConfig;
+  const auto result = RunGridpilot("backtest --from 2023-03-01 --to 2023-03-08 --config " + dir +
+                                   "/config.json --json " + dir + "/report.json --run_dir " +
+                                   dir + "/run");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string store = dir + "/run/store.sqlite";
+
+  // The audit log: the agent's notes, one per held tick, all inside the attack.
+  const std::vector<std::string> held_ticks = Column(
+      store, "SELECT tick FROM agent_notes WHERE agent = 'grid-response' ORDER BY tick");
+  ASSERT_FALSE(held_ticks.empty()) << "no tick was judged suspect";
+  for (const std::string& tick : held_ticks) {
+    // Tick t carries the interval [t - 30 min, t); the attack's offset is > 0 from 04:30.
+    EXPECT_GT(tick, "2023-03-08T05:00:00Z");
+    EXPECT_LE(tick, "2023-03-08T07:30:00Z");
+  }
+  for (const std::string& note :
+       Column(store, "SELECT note FROM agent_notes WHERE agent = 'grid-response'")) {
+    EXPECT_THAT(note, HasSubstr("is suspect"));
+    EXPECT_THAT(note, HasSubstr("no decision on it"));
+  }
+  // No decision was made on a suspect tick: whatever grid-response proposed for the
+  // interval starting at a held tick is a held setpoint.
+  for (const std::string& tick : held_ticks) {
+    SCOPED_TRACE(tick);
+    for (const std::string& reason :
+         Column(store, "SELECT reason FROM proposals WHERE agent = 'grid-response' AND "
+                       "lease_start = '" + tick + "'")) {
+      EXPECT_THAT(reason, HasSubstr("held from"));
+    }
+  }
+  // The agent counted them, and the report says so.
+  std::ifstream in(dir + "/report.json");
+  const nlohmann::json report = nlohmann::json::parse(in);
+  EXPECT_EQ(report["response_suspect_ticks_held"].get<int64_t>(),
+            static_cast<int64_t>(held_ticks.size()));
+  // Settlement stays on the true values: the grid never saw the attacker's ramp.
+  EXPECT_LT(Number(store, "SELECT MAX(baseline_excess_mw) FROM telemetry WHERE interval_start "
+                          "BETWEEN '2023-03-08T04:00:00Z' AND '2023-03-08T07:00:00Z'"),
+            40.0);
+}
+
+}  // namespace
+}  // namespace gridpilot
