@@ -96,23 +96,25 @@ int main() {
               static_cast<std::streamsize>(m.values.size() * sizeof(double)));
   }
   const std::string script = dir + "/sklearn_timing.py";
-  std::ofstream(script) << "import sys, time\n"
-                           "import numpy as np\n"
-                           "from sklearn.ensemble import IsolationForest\n"
-                           "x = np.fromfile(sys.argv[1], dtype=np.float64).reshape(-1, int(sys.argv[2]))\n"
-                           "best_fit = best_score = 1e9\n"
-                           "for k in range(int(sys.argv[3])):\n"
-                           "    t0 = time.perf_counter()\n"
-                           "    f = IsolationForest(n_estimators=100, max_samples=256, contamination="
-                        << kContamination
-                        << ", random_state=k).fit(x)\n"
-                           "    t1 = time.perf_counter()\n"
-                           "    s = -f.score_samples(x)\n"
-                           "    t2 = time.perf_counter()\n"
-                           "    best_fit = min(best_fit, t1 - t0); best_score = min(best_score, t2 - t1)\n"
-                           "print(best_fit, best_score, s.mean())\n";
-  const std::string command = "OMP_NUM_THREADS=1 /usr/bin/python3 " + script + " " + matrix_path + " " +
-                              std::to_string(m.feature_count) + " 3";
+  std::ofstream(script)
+      << "import sys, time\n"
+         "import numpy as np\n"
+         "from sklearn.ensemble import IsolationForest\n"
+         "x = np.fromfile(sys.argv[1], dtype=np.float64).reshape(-1, int(sys.argv[2]))\n"
+         "best_fit = best_score = 1e9\n"
+         "for k in range(int(sys.argv[3])):\n"
+         "    t0 = time.perf_counter()\n"
+         "    f = IsolationForest(n_estimators=100, max_samples=256, contamination="
+      << kContamination
+      << ", random_state=k).fit(x)\n"
+         "    t1 = time.perf_counter()\n"
+         "    s = -f.score_samples(x)\n"
+         "    t2 = time.perf_counter()\n"
+         "    best_fit = min(best_fit, t1 - t0)\n"
+         "    best_score = min(best_score, t2 - t1)\n"
+         "print(best_fit, best_score, s.mean())\n";
+  const std::string command = "OMP_NUM_THREADS=1 /usr/bin/python3 " + script + " " +
+                              matrix_path + " " + std::to_string(m.feature_count) + " 3";
   FILE* pipe = popen(command.c_str(), "r");
   double sk_fit = 0, sk_score = 0, sk_mean = 0;
   const int got = pipe != nullptr ? std::fscanf(pipe, "%lf %lf %lf", &sk_fit, &sk_score, &sk_mean)

@@ -46,7 +46,7 @@ absl::StatusOr<ColumnSeries> LoadColumn(const std::string& path, const std::stri
   for (const CsvRow& row : file.rows()) {
     ASSIGN_OR_RETURN(const absl::Time t, file.RequiredTime(row, time_index));
     if (previous.has_value()) {
-      if (!first.has_value() || previous == first) {
+      if (*previous == *first) {  // the second row sets the step
         s.step = t - *previous;
         if (s.step <= absl::ZeroDuration() || absl::Hours(24) % s.step != absl::ZeroDuration()) {
           return absl::InvalidArgumentError(absl::StrFormat(
@@ -181,7 +181,9 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
                                                           train_path, column));
   absl::StatusOr<IsolationForest> forest =
       IsolationForest::Fit(train_rows, train_features->feature_count, forest_options);
-  if (!forest.ok()) return Fail(1, absl::StrFormat("%s: %s", train_path, forest.status().message()));
+  if (!forest.ok()) {
+    return Fail(1, absl::StrFormat("%s: %s", train_path, forest.status().message()));
+  }
   const FeatureBaseline baseline = FeatureBaseline::Fit(*train_features);
   absl::StatusOr<ResidualDetector> residual_detector =
       ResidualDetector::Fit(train->values, train->first_period, residual_options);

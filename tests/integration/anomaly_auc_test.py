@@ -34,8 +34,9 @@ CONTAMINATION = 0.02
 
 # name, file, column, rows per day, lengths in rows of: stuck run, drift, ramp; the ramp's
 # height (units of the column: kW, MW), the local hour its start is drawn from (plus up
-# to 2 h) and the least share of its second half the residual detector must flag. Row 0 of both files is at local midnight (the household logger's clock; GB in
-# winter), so row % rows-per-day is the local time of day.
+# to 2 h) and the least share of its second half the residual detector must flag. Row 0
+# of both files is at local midnight (the household logger's clock; GB in winter), so
+# row % rows-per-day is the local time of day.
 DATASETS = [
     ("household", "data/household_power_1min_2007-01.csv", "Global_active_power", 1440,
      90, 360, 240, 3.0, 1, 0.15),

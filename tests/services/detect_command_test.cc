@@ -82,7 +82,8 @@ TEST(DetectCommandTest, WritesEveryRowWithItsKind) {
   std::map<int, std::string> edits = {{200, ""}, {300, "60000"}, {400, "5000"}};
   for (int i = 500; i < 510; ++i) edits[i] = "25000";  // a stuck meter, 10 rows
   const std::string input = WriteDemand("kinds.csv", 14, edits);
-  const DetectRun run = Detect({{"input", input}, {"column", "ND"}, {"out", Temp("kinds_out.csv")}});
+  const DetectRun run =
+      Detect({{"input", input}, {"column", "ND"}, {"out", Temp("kinds_out.csv")}});
   ASSERT_EQ(run.exit_code, 0) << run.error;
   std::string header;
   const std::vector<OutputRow> rows = ReadOutput(Temp("kinds_out.csv"), &header);
