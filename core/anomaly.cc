@@ -78,6 +78,11 @@ double CombinedAnomalyScore(double forest_score, double forest_threshold, double
   return std::max(forest_score, residual_score);
 }
 
+double FlatLineScore(int run_length, int flat_line_min_rows, double forest_threshold) {
+  if (run_length < 1) return 0.0;
+  return std::pow(forest_threshold, static_cast<double>(flat_line_min_rows) / run_length);
+}
+
 AnomalyLabel ClassifyAnomaly(const AnomalyEvidence& e, const AnomalyRules& rules) {
   AnomalyLabel label;
   if (std::isnan(e.value)) {

@@ -52,6 +52,11 @@ std::string TopFeatureDeviations(const double* row, const std::vector<std::strin
 double CombinedAnomalyScore(double forest_score, double forest_threshold, double residual_z,
                             double residual_threshold);
 
+// A run of identical values on the same scale: forest_threshold ^ (flat_line_min_rows /
+// run_length), which equals the threshold when the run reaches flat_line_min_rows and rises
+// towards 1 as a stuck meter stays stuck. 0 for run_length < 1. Pure.
+double FlatLineScore(int run_length, int flat_line_min_rows, double forest_threshold);
+
 // Everything the rules look at for one row.
 struct AnomalyEvidence {
   double value = std::nan("");         // the reading; NaN = missing

@@ -1,5 +1,6 @@
 #include "services/cli/detect_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -219,8 +220,9 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
       e.forest_score = forest_scores[r];
       e.forest_flagged = e.forest_score >= forest->threshold();
       e.top_features = TopFeatureDeviations(row, features->names, baseline, 2);
-      score = CombinedAnomalyScore(e.forest_score, forest->threshold(), e.residual.z,
-                                   residual_detector->threshold());
+      score = std::max(CombinedAnomalyScore(e.forest_score, forest->threshold(), e.residual.z,
+                                            residual_detector->threshold()),
+                       FlatLineScore(e.run_length, rules.flat_line_min_rows, forest->threshold()));
     }
     const AnomalyLabel label = ClassifyAnomaly(e, rules);
     ++kind_counts[label.kind];

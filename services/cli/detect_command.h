@@ -31,9 +31,10 @@ namespace gridpilot {
 //   features                 also write the feature matrix here (timestamp_utc + features)
 // Missing readings: an empty field or UCI's "?" is a missing value; the row is kept, kind
 // "missing", no score. Any other non-number is an error naming file, line and column.
-// score = CombinedAnomalyScore (core/anomaly.h): the larger of the forest's score and the
-// residual |z| mapped onto the forest's scale so that the residual detector's threshold
-// lands on the forest's threshold.
+// score = the larger of CombinedAnomalyScore and FlatLineScore (core/anomaly.h): the
+// forest's score, and the residual |z| and the run of identical values mapped onto the
+// forest's scale so that each rule's threshold lands on the forest's threshold; so a row
+// with a value has score >= the forest's threshold exactly when it is flagged.
 // Returns the exit code: 0 done, 1 on a data or I/O error (message on stderr names the
 // file, and the line where there is one), 2 on bad arguments.
 int RunDetectCommand(const std::map<std::string, std::string>& options);

@@ -107,6 +107,8 @@ TEST(DetectCommandTest, WritesEveryRowWithItsKind) {
   EXPECT_NE(rows[502].kind, "flat_line");
   for (int i = 503; i < 510; ++i) EXPECT_EQ(rows[i].kind, "flat_line") << i;
   EXPECT_THAT(rows[509].cause, HasSubstr("repeated for 10 rows"));
+  // The score rises as the meter stays stuck.
+  EXPECT_GT(std::stod(rows[509].score), std::stod(rows[503].score));
 
   int flagged = 0;
   for (const OutputRow& r : rows) {
