@@ -39,9 +39,11 @@ constexpr char kUsage[] = R"(usage:
   gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
                      [--json FILE] [--soc_terminal_mwh X]
       perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
-  gridpilot forecast-eval --target change --from DATE --to DATE --out FILE.csv
+  gridpilot forecast-eval --target change|day-ahead --from DATE --to DATE --out FILE.csv
                           [--model_dir DIR] [--demand_csv FILE] [--price_csv FILE]
-      out-of-sample net-load-change forecasts vs persistence and seasonal naive
+      out-of-sample forecasts vs baselines: change = net-load change 30-120 min (persistence,
+      seasonal naive); day-ahead = ND of each day issued at D-1 23:45 UTC (persistence,
+      seasonal naive, NESO day-ahead; MAE, RMSE, MAPE)
   gridpilot detect --input FILE.csv --column NAME [--time-column timestamp_utc] [--train FILE.csv]
                    [--contamination X] [--residual-threshold Z] [--flat-rows N] [--seed N]
                    [--features FILE.csv] --out scores.csv
