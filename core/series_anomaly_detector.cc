@@ -35,7 +35,7 @@ absl::StatusOr<SeriesAnomalyDetector> SeriesAnomalyDetector::Fit(
   ASSIGN_OR_RETURN(AnomalyFeatureMatrix features,
                    AnomalyFeatures(training, FeatureOptionsOf(options)));
   const std::vector<double> rows = PresentRows(features, nullptr);
-  if (rows.empty()) return absl::InvalidArgumentError("training series has no values");
+  if (rows.empty()) return absl::InvalidArgumentError("has no values");
   ASSIGN_OR_RETURN(IsolationForest forest,
                    IsolationForest::Fit(rows, features.feature_count, options.forest));
   ASSIGN_OR_RETURN(ResidualDetector residual,
@@ -72,8 +72,10 @@ ScoredReading SeriesAnomalyDetector::Judge(const AnomalyFeatureMatrix& features,
     e.forest_score = forest_score;
     e.forest_flagged = forest_score >= forest_.threshold();
     e.top_features = TopFeatureDeviations(x, feature_names_, baseline_, 2);
-    out.score = CombinedAnomalyScore(forest_score, forest_.threshold(), residual.z,
-                                     options_.residual.threshold_z);
+    out.score = std::max(CombinedAnomalyScore(forest_score, forest_.threshold(), residual.z,
+                                              residual_.threshold()),
+                         FlatLineScore(e.run_length, options_.rules.flat_line_min_rows,
+                                       forest_.threshold()));
   }
   out.value = e.value;
   out.residual = residual;

@@ -37,7 +37,7 @@ struct SeriesAnomalyOptions {
 // One row's verdict.
 struct ScoredReading {
   double value = 0.0;           // NaN = missing
-  double score = 0.0;           // CombinedAnomalyScore; NaN for a missing reading
+  double score = 0.0;           // max(CombinedAnomalyScore, FlatLineScore); NaN if missing
   ResidualScore residual;
   AnomalyLabel label;           // kind kNone = not flagged
   bool suspect = false;         // |residual.z| >= suspect_z (see the file comment)
@@ -46,8 +46,8 @@ struct ScoredReading {
 class SeriesAnomalyDetector {
  public:
   // Fits on `training` (NaN = missing), whose row 0 is at period of day `first_period`.
-  // InvalidArgument naming the problem for bad options, no present value, or what the
-  // forest or the residual detector refuse.
+  // InvalidArgument naming the problem for bad options, no present value ("has no
+  // values"), or what the forest or the residual detector refuse.
   static absl::StatusOr<SeriesAnomalyDetector> Fit(std::span<const double> training,
                                                    int first_period,
                                                    const SeriesAnomalyOptions& options);
@@ -67,6 +67,8 @@ class SeriesAnomalyDetector {
   int HistoryRows() const;
 
   double threshold() const { return forest_.threshold(); }
+  const IsolationForest& forest() const { return forest_; }
+  const ResidualDetector& residual_detector() const { return residual_; }
   const SeriesAnomalyOptions& options() const { return options_; }
 
  private:

@@ -13,6 +13,7 @@
 #include "core/anomaly_features.h"
 #include "core/csv_reader.h"
 #include "core/isolation_forest.h"
+#include "core/series_anomaly_detector.h"
 #include "core/residual_detector.h"
 #include "core/status_macros.h"
 
@@ -83,18 +84,6 @@ absl::StatusOr<ColumnSeries> LoadColumn(const std::string& path, const std::stri
   return s;
 }
 
-// Rows of `m` whose value is present, packed for the forest, and which rows they are.
-std::vector<double> PresentRows(const AnomalyFeatureMatrix& m, std::vector<size_t>* which) {
-  std::vector<double> packed;
-  packed.reserve(m.values.size());
-  for (size_t r = 0; r < m.row_count; ++r) {
-    if (std::isnan(m.row(r)[0])) continue;
-    packed.insert(packed.end(), m.row(r), m.row(r) + m.feature_count);
-    if (which != nullptr) which->push_back(r);
-  }
-  return packed;
-}
-
 absl::Status WriteFeatures(const std::string& path, const ColumnSeries& series,
                            const AnomalyFeatureMatrix& m) {
   std::ofstream out(path);
@@ -162,94 +151,65 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
     }
   }
 
-  AnomalyFeatureOptions feature_options;
-  feature_options.periods_per_day = input->periods_per_day;
-  residual_options.periods_per_day = input->periods_per_day;
-  residual_options.max_training_flag_share = forest_options.contamination;
-  AnomalyRules rules;
+  SeriesAnomalyOptions options;
+  options.forest = forest_options;
+  options.residual = residual_options;
+  options.residual.periods_per_day = input->periods_per_day;
+  options.residual.max_training_flag_share = forest_options.contamination;
   const int rows_per_hour = std::max(1, static_cast<int>(absl::Hours(1) / input->step));
-  rules.flat_line_min_rows =
+  options.rules.flat_line_min_rows =
       o.contains("flat-rows") ? static_cast<int>(flat_rows) : std::max(4, rows_per_hour);
 
-  absl::StatusOr<AnomalyFeatureMatrix> train_features =
-      AnomalyFeatures(train->values, feature_options);
-  absl::StatusOr<AnomalyFeatureMatrix> features = AnomalyFeatures(input->values, feature_options);
-  if (!train_features.ok()) return Fail(1, std::string(train_features.status().message()));
-  if (!features.ok()) return Fail(1, std::string(features.status().message()));
   const std::string& train_path = o.contains("train") ? o.at("train") : input_path;
-  const std::vector<double> train_rows = PresentRows(*train_features, nullptr);
-  if (train_rows.empty()) return Fail(1, absl::StrFormat("%s: column %s has no values",
-                                                          train_path, column));
-  absl::StatusOr<IsolationForest> forest =
-      IsolationForest::Fit(train_rows, train_features->feature_count, forest_options);
-  if (!forest.ok()) {
-    return Fail(1, absl::StrFormat("%s: %s", train_path, forest.status().message()));
+  absl::StatusOr<SeriesAnomalyDetector> detector =
+      SeriesAnomalyDetector::Fit(train->values, train->first_period, options);
+  if (!detector.ok()) {
+    return Fail(1, absl::StrFormat("%s: column %s: %s", train_path, column,
+                                   detector.status().message()));
   }
-  const FeatureBaseline baseline = FeatureBaseline::Fit(*train_features);
-  absl::StatusOr<ResidualDetector> residual_detector =
-      ResidualDetector::Fit(train->values, train->first_period, residual_options);
-  if (!residual_detector.ok()) {
-    return Fail(1, absl::StrFormat("%s: %s", train_path, residual_detector.status().message()));
-  }
+  absl::StatusOr<std::vector<ScoredReading>> scored =
+      detector->ScoreAll(input->values, input->first_period);
+  if (!scored.ok()) return Fail(1, std::string(scored.status().message()));
 
-  std::vector<size_t> scored_rows;
-  const std::vector<double> input_rows = PresentRows(*features, &scored_rows);
-  std::vector<double> forest_scores(input->values.size(), std::nan(""));
-  if (!input_rows.empty()) {
-    absl::StatusOr<std::vector<double>> scores = forest->Score(input_rows);
-    if (!scores.ok()) return Fail(1, std::string(scores.status().message()));
-    for (size_t k = 0; k < scored_rows.size(); ++k) forest_scores[scored_rows[k]] = (*scores)[k];
-  }
-  absl::StatusOr<std::vector<ResidualScore>> residuals =
-      residual_detector->Score(input->values, input->first_period);
-  if (!residuals.ok()) return Fail(1, std::string(residuals.status().message()));
-
-  const int run_length_index = RunLengthFeatureIndex(feature_options);
   std::ofstream out(o.at("out"));
   out << "timestamp_utc,value,score,is_anomaly,kind,cause\n";
   std::map<AnomalyKind, int> kind_counts;
   for (size_t r = 0; r < input->values.size(); ++r) {
-    AnomalyEvidence e;
-    e.value = input->values[r];
-    e.residual = (*residuals)[r];
-    double score = std::nan("");
-    if (!std::isnan(e.value)) {
-      const double* row = features->row(r);
-      e.recent_level = e.value - row[kFirstDevMeanFeatureIndex];
-      e.run_length = static_cast<int>(row[run_length_index]);
-      e.forest_score = forest_scores[r];
-      e.forest_flagged = e.forest_score >= forest->threshold();
-      e.top_features = TopFeatureDeviations(row, features->names, baseline, 2);
-      score = std::max(CombinedAnomalyScore(e.forest_score, forest->threshold(), e.residual.z,
-                                            residual_detector->threshold()),
-                       FlatLineScore(e.run_length, rules.flat_line_min_rows, forest->threshold()));
-    }
-    const AnomalyLabel label = ClassifyAnomaly(e, rules);
+    const ScoredReading& reading = (*scored)[r];
+    const AnomalyLabel& label = reading.label;
     ++kind_counts[label.kind];
     out << input->time_text[r] << "," << input->value_text[r] << ","
-        << (std::isnan(score) ? std::string() : absl::StrFormat("%.6f", score)) << ","
-        << (label.kind == AnomalyKind::kNone ? 0 : 1) << "," << AnomalyKindName(label.kind)
-        << "," << label.cause << "\n";
+        << (std::isnan(reading.score) ? std::string() : absl::StrFormat("%.6f", reading.score))
+        << "," << (label.kind == AnomalyKind::kNone ? 0 : 1) << ","
+        << AnomalyKindName(label.kind) << "," << label.cause << "\n";
   }
   if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
   if (o.contains("features")) {
+    AnomalyFeatureOptions feature_options = options.features;
+    feature_options.periods_per_day = input->periods_per_day;
+    absl::StatusOr<AnomalyFeatureMatrix> features = AnomalyFeatures(input->values, feature_options);
+    if (!features.ok()) return Fail(1, std::string(features.status().message()));
     if (absl::Status s = WriteFeatures(o.at("features"), *input, *features); !s.ok()) {
       return Fail(1, std::string(s.message()));
     }
   }
 
+  const size_t train_present = static_cast<size_t>(
+      std::count_if(train->values.begin(), train->values.end(),
+                    [](double v) { return !std::isnan(v); }));
+  const IsolationForest& forest = detector->forest();
+  const ResidualDetector& residual_detector = detector->residual_detector();
   std::printf("detect %s column %s: %zu rows, step %s, trained on %s (%zu rows with a value)\n",
               input_path.c_str(), column.c_str(), input->values.size(),
-              absl::FormatDuration(input->step).c_str(), train_path.c_str(),
-              train_rows.size() / train_features->feature_count);
+              absl::FormatDuration(input->step).c_str(), train_path.c_str(), train_present);
   std::printf("  isolation forest: %d trees, subsample %d, threshold %.4f (contamination %g)\n",
-              forest->tree_count(), forest->subsample_size(), forest->threshold(),
+              forest.tree_count(), forest.subsample_size(), forest.threshold(),
               forest_options.contamination);
   std::printf("  residual detector: forecast = median of the same period 1, 7 and 14 days "
               "earlier, |z| >= %.2f (at least %g, at most %g of training flagged); flat line "
               ">= %d rows\n",
-              residual_detector->threshold(), residual_options.threshold_z,
-              residual_options.max_training_flag_share, rules.flat_line_min_rows);
+              residual_detector.threshold(), options.residual.threshold_z,
+              options.residual.max_training_flag_share, options.rules.flat_line_min_rows);
   int flagged = 0;
   std::string by_kind;
   for (const auto& [kind, count] : kind_counts) {
