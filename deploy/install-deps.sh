@@ -14,7 +14,12 @@ packages=(
   glpk-utils libglpk-dev
   python3 python3-grpcio python3-grpc-tools python3-protobuf
   python3-sklearn
+  prometheus-cpp-dev libcpp-httplib-dev
+  prometheus docker-compose chromium
 )
+# The web console's chart and browser-test packages come from npm. A machine that already
+# has node and npm (for example from NodeSource) keeps them; otherwise Debian's are installed.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
