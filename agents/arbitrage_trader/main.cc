@@ -1,6 +1,9 @@
 // gridpilot-trader: the arbitrage trader. Follows the gateway's ticks, re-plans the
 // battery every interval from its own price forecast, proposes trading setpoints, and
-// serves TraderService.
+// serves TraderService. With --forecast it asks the anomaly detectors' verdict on each
+// tick and keeps its last trusted plan on suspect telemetry.
+#include <memory>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "agents/arbitrage_trader/trader_agent.h"
@@ -10,6 +13,10 @@
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
+ABSL_FLAG(std::string, forecast, "",
+          "forecast service address host:port, for the anomaly verdict on each tick; "
+          "empty = plan without verdicts");
+ABSL_FLAG(double, verdict_wait_seconds, 5.0, "longest wait for one verdict");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
@@ -19,7 +26,12 @@ int main(int argc, char** argv) {
   BlockShutdownSignals();
   absl::ParseCommandLine(argc, argv);
   SetLogTag("trader");
-  TraderAgent agent;
+  std::unique_ptr<GrpcTelemetryVerdictSource> verdicts;
+  if (!absl::GetFlag(FLAGS_forecast).empty()) {
+    verdicts = std::make_unique<GrpcTelemetryVerdictSource>(
+        absl::GetFlag(FLAGS_forecast), absl::Seconds(absl::GetFlag(FLAGS_verdict_wait_seconds)));
+  }
+  TraderAgent agent(verdicts.get());
   TraderServiceImpl service(&agent);
   return RunAgentProcess({TraderAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
                           absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),

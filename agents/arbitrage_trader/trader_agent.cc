@@ -11,6 +11,7 @@
 #include "core/battery_schedule.h"
 #include "core/interlocks.h"
 #include "core/ledger.h"
+#include "core/logging.h"
 #include "core/perfect_foresight.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
@@ -47,8 +48,20 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // The trader plans settlement intervals: in the live simulator the ticks between
   // interval boundaries bring nothing it uses, and its answer to them is "no change".
   if (!tick.interval_boundary()) return {};
-  absl::MutexLock lock(&mu_);
   const absl::Time t = FromProtoTime(tick.time());
+  // Asked before taking the lock: it is a network call.
+  std::optional<TelemetryVerdict> verdict;
+  if (verdicts_ != nullptr) {
+    absl::StatusOr<TelemetryVerdict> asked = verdicts_->VerdictAt(t);
+    if (asked.ok()) {
+      verdict = *std::move(asked);
+    } else {
+      LogWarning(absl::StrCat("no verdict on the tick at ", FormatUtcTimestamp(t),
+                              ", planning without one: ", asked.status().message()));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  note_.clear();
   std::optional<double> price;
   if (tick.has_price_gbp_per_mwh()) price = tick.price_gbp_per_mwh();
   prices_.Observe(FromProtoTime(tick.measured_interval_start()), price);
@@ -68,6 +81,33 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
       StepBattery(params, soc_now, scheduled.power_mw, interval_).soc_after_mwh;
 
   const absl::Time plan_start = t + interval_;
+  if (verdict.has_value() && verdict->suspect) {
+    // Keep the last trusted plan: its setpoint for the next interval, or the power already
+    // scheduled when that plan does not reach it, within the step and the floor.
+    double held_mw = scheduled.power_mw;
+    for (const v1::ScheduledInterval& s : schedule_.intervals()) {
+      if (FromProtoTime(s.interval_start()) == plan_start) held_mw = s.power_mw();
+    }
+    if (max_power_step_mw_ > 0) {
+      held_mw = std::clamp(held_mw, scheduled.power_mw - max_power_step_mw_,
+                           scheduled.power_mw + max_power_step_mw_);
+    }
+    held_mw = ClampBatteryPower(params, soc_at_plan_start, held_mw, floor_mwh, interval_).power_mw;
+    const std::string measured =
+        FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
+    const std::string plan_time = schedule_.has_planned_at()
+                                      ? FormatUtcTimestamp(FromProtoTime(schedule_.planned_at()))
+                                      : std::string("none");
+    const std::string reason =
+        absl::StrFormat("held from plan at %s: telemetry for %s is suspect; %+.1f MW",
+                        plan_time, measured, held_mw);
+    note_ = absl::StrCat("held: the telemetry measured for ", measured, " is suspect (",
+                         verdict->cause, "); no re-plan on it, ", reason);
+    status_.set_suspect_ticks_held(status_.suspect_ticks_held() + 1);
+    status_.set_last_reason(reason);
+    LogWarning(note_);
+    return {TradingProposal(params.id, held_mw, plan_start, reason)};
+  }
   // Trading alone never steps the region's net load by more than its share of the grid's
   // ramp limit; what load adds on top is the grid-response agent's to counter.
   const std::vector<double> forecast = prices_.Forecast(plan_start, kHorizonIntervals);
@@ -128,16 +168,26 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   *status_.mutable_last_plan_time() = tick.time();
   status_.set_last_reason(reason);
 
+  return {TradingProposal(params.id, first_mw, plan_start, reason)};
+}
+
+v1::DispatchProposal TraderAgent::TradingProposal(const std::string& asset_id, double power_mw,
+                                                  absl::Time start, const std::string& reason) {
   v1::DispatchProposal p;
-  p.set_asset_id(params.id);
+  p.set_asset_id(asset_id);
   p.set_priority(v1::DISPATCH_PRIORITY_TRADING);
-  p.set_power_mw(first_mw);
-  *p.mutable_start() = ToProtoTime(plan_start);
-  *p.mutable_end() = ToProtoTime(plan_start + interval_);
-  p.set_idempotency_key(absl::StrCat(kAgentName, "/", params.id, "/", FormatUtcTimestamp(plan_start)));
+  p.set_power_mw(power_mw);
+  *p.mutable_start() = ToProtoTime(start);
+  *p.mutable_end() = ToProtoTime(start + interval_);
+  p.set_idempotency_key(absl::StrCat(kAgentName, "/", asset_id, "/", FormatUtcTimestamp(start)));
   p.set_reason(reason);
   status_.set_proposals_sent(status_.proposals_sent() + 1);
-  return {p};
+  return p;
+}
+
+std::string TraderAgent::AnswerNote() {
+  absl::MutexLock lock(&mu_);
+  return note_;
 }
 
 void TraderAgent::Account(const BatteryParams& params, double ended_power_mw,

@@ -5,6 +5,12 @@
 // the grid-response agent), and proposes the plan's first setpoint for the interval after
 // the one being decided (trading is scheduled one interval ahead, so the response agent
 // sees the trader's intent in the tick and can adjust around it).
+// On a tick whose measurement the anomaly detectors judge suspect (possible false data)
+// it does not re-plan: it keeps the plan made on the last trusted tick, proposes that
+// plan's setpoint for the next interval, and says so in its answer's note. Prices are
+// still recorded and the ended interval settled: they come from the market, not from the
+// suspect meter. Without a verdict source, or when the source fails, it plans as usual
+// (its own inputs are prices; the failure is logged).
 // Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
 #define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
@@ -15,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
+#include "agents/common/verdict_client.h"
 #include "core/battery.h"
 #include "core/price_forecaster.h"
 #include "core/yesterday_plan_baseline.h"
@@ -33,8 +40,12 @@ class TraderAgent final : public TickAgent {
   // 14%, penalty 0.73 M GBP, region net +283 k GBP. The region's net decides.
   static constexpr double kStepShareOfRampLimit = 0.6;
 
+  // `verdicts` (not owned, may be null) judges each tick's measurement.
+  explicit TraderAgent(TelemetryVerdictSource* verdicts = nullptr) : verdicts_(verdicts) {}
+
   void OnRegistered(const v1::RegionInfo& region) override;
   std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) override;
+  std::string AnswerNote() override;
 
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
@@ -47,6 +58,12 @@ class TraderAgent final : public TickAgent {
                std::optional<double> ended_price, absl::Time t)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // The proposal of `power_mw` for the interval starting at `start`.
+  v1::DispatchProposal TradingProposal(const std::string& asset_id, double power_mw,
+                                       absl::Time start, const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  TelemetryVerdictSource* const verdicts_;
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // share of the region's ramp limit
@@ -60,6 +77,7 @@ class TraderAgent final : public TickAgent {
   std::optional<double> last_price_ ABSL_GUARDED_BY(mu_);
   double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;
   std::optional<YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
+  std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided
 };
 
 }  // namespace gridpilot

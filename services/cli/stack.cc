@@ -107,7 +107,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
   if (!response.ok()) return response.status();
   stack->response_ = v1::ResponseAgentService::NewStub(MakeChannel(*response));
   absl::StatusOr<std::string> trader = stack->StartProcess(
-      "trader", "gridpilot-trader", {absl::StrCat("--gateway=", *gateway)}, options);
+      "trader", "gridpilot-trader",
+      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, options);
   if (!trader.ok()) return trader.status();
   stack->trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
 
