@@ -1,9 +1,11 @@
 // TraderAgent over a few days of ticks with a strong daily price pattern, the battery
 // simulated as the gateway would (each interval applies the trader's earlier proposal,
 // clamped at the trading floor): what it proposes and when, the trading floor, the ramp
-// limit between consecutive setpoints, and no look-ahead.
+// limit between consecutive setpoints, no look-ahead, and holding the last trusted plan on
+// ticks whose telemetry the anomaly detectors judge suspect.
 #include "agents/arbitrage_trader/trader_agent.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -55,13 +57,31 @@ struct TickRecord {
   double scheduled_mw = 0.0;         // what the tick showed as scheduled for t
   v1::DispatchProposal proposal;
   v1::GetScheduleResponse schedule;
+  std::string note;                  // the answer's note
+};
+
+// Judges the ticks at the given times suspect; fails for the times in `failing`.
+class FakeVerdicts final : public TelemetryVerdictSource {
+ public:
+  FakeVerdicts(std::set<absl::Time> suspect, std::set<absl::Time> failing = {})
+      : suspect_(std::move(suspect)), failing_(std::move(failing)) {}
+  absl::StatusOr<TelemetryVerdict> VerdictAt(absl::Time tick_time) override {
+    if (failing_.contains(tick_time)) return absl::UnavailableError("anomaly service down");
+    if (suspect_.contains(tick_time)) return TelemetryVerdict{true, "net load +150 MW off"};
+    return TelemetryVerdict{};
+  }
+
+ private:
+  std::set<absl::Time> suspect_, failing_;
 };
 
 // Runs one agent over `ticks` ticks: tick k at kStart + (k+1) * 30 min measures the
 // interval before it at `price`. The gateway side applies, in interval t, the proposal
 // made one tick earlier for t.
-std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks) {
-  TraderAgent agent;
+std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
+                                  TelemetryVerdictSource* verdicts = nullptr,
+                                  v1::GetTraderStatusResponse* final_status = nullptr) {
+  TraderAgent agent(verdicts);
   agent.OnRegistered(Region());
   const BatteryParams params = Battery();
   double soc_mwh = params.soc_initial_mwh;
@@ -102,7 +122,7 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks) {
     std::vector<v1::DispatchProposal> proposals = agent.OnTick(tick);
     EXPECT_EQ(proposals.size(), 1u) << "tick " << k;
     if (proposals.empty()) break;
-    records.push_back({t, scheduled_mw, proposals[0], agent.Schedule()});
+    records.push_back({t, scheduled_mw, proposals[0], agent.Schedule(), agent.AnswerNote()});
     proposed[FromProtoTime(proposals[0].start())] = proposals[0].power_mw();
 
     // The gateway applies interval t: the trader's proposal for it, clamped at the floor.
@@ -111,6 +131,7 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks) {
     soc_mwh = StepBattery(params, soc_mwh, applied.power_mw, kHalfHour).soc_after_mwh;
     last_applied_mw = applied.power_mw;
   }
+  if (final_status != nullptr) *final_status = agent.Status();
   return records;
 }
 
@@ -242,6 +263,81 @@ TEST(TraderAgentTest, NoBatteryNoProposal) {
   peaker->set_kind(v1::ASSET_KIND_PEAKER);
   EXPECT_TRUE(agent.OnTick(tick).empty());
   EXPECT_EQ(agent.Status().proposals_sent(), 0);
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// Day 3, 17:00-18:30: the evening peak, when the trader is discharging.
+std::set<absl::Time> SuspectEvening() {
+  std::set<absl::Time> times;
+  for (int k = 0; k < 4; ++k) times.insert(kStart + absl::Hours(2 * 24 + 17) + k * kHalfHour);
+  return times;
+}
+
+TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
+  const std::set<absl::Time> suspect = SuspectEvening();
+  FakeVerdicts verdicts(suspect);
+  v1::GetTraderStatusResponse status;
+  const std::vector<TickRecord> held = RunTrader(DailyPattern, 3 * kTicksPerDay, &verdicts, &status);
+  const std::vector<TickRecord> plain = RunTrader(DailyPattern, 3 * kTicksPerDay);
+  ASSERT_EQ(held.size(), plain.size());
+  EXPECT_EQ(status.suspect_ticks_held(), 4);
+
+  const v1::GetScheduleResponse* trusted = nullptr;  // the last plan made on trusted data
+  int discharging_held = 0;
+  for (size_t k = 0; k < held.size(); ++k) {
+    const TickRecord& r = held[k];
+    SCOPED_TRACE(FormatUtcTimestamp(r.time));
+    if (r.time < *suspect.begin()) {
+      // Nothing differs before the first suspect tick.
+      EXPECT_EQ(r.proposal.power_mw(), plain[k].proposal.power_mw());
+      EXPECT_EQ(r.note, "");
+    }
+    if (!suspect.contains(r.time)) {
+      EXPECT_EQ(FromProtoTime(r.schedule.planned_at()), r.time);
+      trusted = &r.schedule;
+      continue;
+    }
+    ASSERT_NE(trusted, nullptr);
+    // No re-plan: the published schedule is still the trusted one.
+    EXPECT_EQ(r.schedule.planned_at().seconds(), trusted->planned_at().seconds());
+    // The proposal is that plan's setpoint for the interval after the tick.
+    const v1::ScheduledInterval* planned = nullptr;
+    for (const v1::ScheduledInterval& s : trusted->intervals()) {
+      if (FromProtoTime(s.interval_start()) == r.time + kHalfHour) planned = &s;
+    }
+    ASSERT_NE(planned, nullptr);
+    // The plan limits only its first step; the held setpoint keeps the ramp limit from
+    // the power already scheduled for the interval being decided.
+    EXPECT_NEAR(r.proposal.power_mw(),
+                std::clamp(planned->power_mw(), r.scheduled_mw - kRampLimitMw * TraderAgent::kStepShareOfRampLimit,
+                           r.scheduled_mw + kRampLimitMw * TraderAgent::kStepShareOfRampLimit),
+                1e-9);
+    EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + kHalfHour);
+    EXPECT_THAT(r.proposal.reason(), ::testing::StartsWith("held from plan at "));
+    EXPECT_THAT(r.note, ::testing::StartsWith("held: the telemetry measured for "));
+    EXPECT_THAT(r.note, ::testing::HasSubstr("net load +150 MW off"));
+    if (r.proposal.power_mw() > 1.0) ++discharging_held;
+  }
+  // The held plan is a real one (the evening discharge), not "do nothing".
+  EXPECT_GE(discharging_held, 2);
+}
+
+TEST(TraderAgentTest, PlansAsUsualWhenTheVerdictSourceFails) {
+  FakeVerdicts verdicts(/*suspect=*/{}, /*failing=*/SuspectEvening());
+  v1::GetTraderStatusResponse status;
+  const std::vector<TickRecord> failing =
+      RunTrader(DailyPattern, 3 * kTicksPerDay, &verdicts, &status);
+  const std::vector<TickRecord> plain = RunTrader(DailyPattern, 3 * kTicksPerDay);
+  ASSERT_EQ(failing.size(), plain.size());
+  for (size_t k = 0; k < failing.size(); ++k) {
+    EXPECT_EQ(failing[k].proposal.power_mw(), plain[k].proposal.power_mw());
+  }
+  EXPECT_EQ(status.suspect_ticks_held(), 0);
 }
 
 }  // namespace
