@@ -54,6 +54,7 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["trader_capture_ratio"] = trader.capture_ratio();
   report["yesterday_plan_pnl_gbp"] = trader.yesterday_plan_pnl_gbp();
   report["yesterday_plan_capture_ratio"] = trader.yesterday_plan_capture_ratio();
+  report["trader_suspect_ticks_held"] = figures.trader.suspect_ticks_held();
   report["missed_answers"] = figures.clock.missed_answers();
   nlohmann::json procs = nlohmann::json::array();
   for (const ProcessInfo& p : processes) procs.push_back({{"name", p.name}, {"pid", p.pid}});

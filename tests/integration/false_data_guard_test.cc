@@ -1,8 +1,9 @@
 // Integration test of the false-data guard, with the real four processes: the gateway's
 // config injects an attacker's ramp (+60 MW an hour for three hours) into the net load it
 // reports for one morning of a week's backtest. The forecast process's anomaly detectors
-// must judge the later readings suspect, the grid-response agent must make no decision
-// on a suspect tick (it holds its last one), and the gateway's audit log must say why.
+// must judge the later readings suspect, neither agent may decide on a suspect tick (the
+// grid-response agent holds its last decision, the trader its last trusted plan), and the
+// gateway's audit log must say why.
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -60,10 +61,31 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
       EXPECT_THAT(reason, HasSubstr("held from"));
     }
   }
-  // The agent counted them, and the report says so.
+  // The trader did not re-plan on the same ticks: each has its note, and its proposal
+  // answering the tick (for the interval after it) is the held plan's.
+  EXPECT_EQ(Column(store, "SELECT tick FROM agent_notes WHERE agent = 'arbitrage-trader' "
+                          "ORDER BY tick"),
+            held_ticks);
+  for (const std::string& note :
+       Column(store, "SELECT note FROM agent_notes WHERE agent = 'arbitrage-trader'")) {
+    EXPECT_THAT(note, HasSubstr("is suspect"));
+    EXPECT_THAT(note, HasSubstr("no re-plan on it"));
+  }
+  for (const std::string& tick : held_ticks) {
+    SCOPED_TRACE(tick);
+    const std::vector<std::string> reasons =
+        Column(store, "SELECT reason FROM proposals WHERE agent = 'arbitrage-trader' AND "
+                      "lease_start = strftime('%Y-%m-%dT%H:%M:%SZ', '" + tick +
+                          "', '+30 minutes')");
+    ASSERT_EQ(reasons.size(), 1u);
+    EXPECT_THAT(reasons[0], HasSubstr("held from plan at"));
+  }
+  // The agents counted them, and the report says so.
   std::ifstream in(dir + "/report.json");
   const nlohmann::json report = nlohmann::json::parse(in);
   EXPECT_EQ(report["response_suspect_ticks_held"].get<int64_t>(),
+            static_cast<int64_t>(held_ticks.size()));
+  EXPECT_EQ(report["trader_suspect_ticks_held"].get<int64_t>(),
             static_cast<int64_t>(held_ticks.size()));
   // Settlement stays on the true values: the grid never saw the attacker's ramp.
   EXPECT_LT(Number(store, "SELECT MAX(baseline_excess_mw) FROM telemetry WHERE interval_start "
