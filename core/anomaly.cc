@@ -83,6 +83,16 @@ double FlatLineScore(int run_length, int flat_line_min_rows, double forest_thres
   return std::pow(forest_threshold, static_cast<double>(flat_line_min_rows) / run_length);
 }
 
+namespace {
+
+std::string ResidualCause(const ResidualScore& residual) {
+  return absl::StrFormat(
+      "residual %+.1f robust sigma from the seasonal forecast %.6g (same time 1/7/14 days ago)",
+      residual.z, residual.forecast);
+}
+
+}  // namespace
+
 AnomalyLabel ClassifyAnomaly(const AnomalyEvidence& e, const AnomalyRules& rules) {
   AnomalyLabel label;
   if (std::isnan(e.value)) {
@@ -97,11 +107,11 @@ AnomalyLabel ClassifyAnomaly(const AnomalyEvidence& e, const AnomalyRules& rules
     label.kind = above ? AnomalyKind::kSpike : AnomalyKind::kDrop;
     label.cause = absl::StrFormat("isolation score %.3f; %s robust z vs training median",
                                   e.forest_score, e.top_features);
+    // Both detectors: the residual is what makes a reading suspect, so it is named too.
+    if (e.residual.flagged) absl::StrAppend(&label.cause, "; ", ResidualCause(e.residual));
   } else if (e.residual.flagged) {
     label.kind = AnomalyKind::kFalseData;
-    label.cause = absl::StrFormat(
-        "residual %+.1f robust sigma from the seasonal forecast %.6g (same time 1/7/14 days ago)",
-        e.residual.z, e.residual.forecast);
+    label.cause = ResidualCause(e.residual);
   }
   return label;
 }

@@ -82,7 +82,7 @@ struct AnomalyLabel {
 //   missing   value is NaN;
 //   flat_line run_length >= flat_line_min_rows;
 //   spike     forest flagged and value > recent_level; drop if value <= recent_level (or
-//             no recent level);
+//             no recent level); the cause names the residual too when it is flagged;
 //   false_data residual flagged;
 //   none      otherwise.
 // Pure.
