@@ -9,6 +9,7 @@
 #include "agents/arbitrage_trader/trader_agent.h"
 #include "agents/arbitrage_trader/trader_service.h"
 #include "agents/common/agent_process.h"
+#include "agents/arbitrage_trader/trader_metrics.h"
 #include "core/logging.h"
 #include "services/common/shutdown_signal.h"
 
@@ -20,6 +21,9 @@ ABSL_FLAG(double, verdict_wait_seconds, 5.0, "longest wait for one verdict");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
+ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
+          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
+ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
 
 int main(int argc, char** argv) {
   using namespace gridpilot;
@@ -35,6 +39,7 @@ int main(int argc, char** argv) {
   TraderServiceImpl service(&agent);
   return RunAgentProcess({TraderAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
                           absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-                          absl::GetFlag(FLAGS_port_file)},
-                         &agent, &service);
+                          absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
+                          absl::GetFlag(FLAGS_metrics_port_file)},
+                         &agent, &service, MakeTraderCollector(&agent));
 }

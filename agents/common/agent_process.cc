@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "core/logging.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -9,7 +10,8 @@
 namespace gridpilot {
 
 int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
-                    grpc::Service* service) {
+                    grpc::Service* service,
+                    std::shared_ptr<prometheus::Collectable> agent_metrics) {
   if (options.gateway_address.empty()) {
     LogError("--gateway is required");
     return 2;
@@ -20,7 +22,22 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
     LogError(server.status().message());
     return 2;
   }
-  AgentRuntime runtime(options.agent_name, options.gateway_address, agent);
+  auto registry = std::make_shared<prometheus::Registry>();
+  AgentMetrics runtime_metrics(options.agent_name, registry.get());
+  std::unique_ptr<MetricsServer> metrics;
+  if (options.metrics_port != kMetricsPortOff) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> started =
+        MetricsServer::Start(options.host, options.metrics_port, options.metrics_port_file);
+    if (!started.ok()) {
+      LogError(started.status().message());
+      return 2;
+    }
+    metrics = *std::move(started);
+    metrics->Register(registry);
+    if (agent_metrics != nullptr) metrics->Register(agent_metrics);
+    LogInfo(absl::StrCat("metrics on port ", metrics->port()));
+  }
+  AgentRuntime runtime(options.agent_name, options.gateway_address, agent, &runtime_metrics);
   absl::Status registered = runtime.Register(absl::Seconds(30));
   if (!registered.ok()) {
     LogError(registered.message());

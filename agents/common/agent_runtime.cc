@@ -12,8 +12,8 @@
 namespace gridpilot {
 
 AgentRuntime::AgentRuntime(std::string agent_name, const std::string& gateway_address,
-                           TickAgent* agent)
-    : agent_name_(std::move(agent_name)), agent_(agent) {
+                           TickAgent* agent, AgentMetrics* metrics)
+    : agent_name_(std::move(agent_name)), agent_(agent), metrics_(metrics) {
   std::shared_ptr<grpc::Channel> channel = MakeChannel(gateway_address);
   clock_ = v1::ClockService::NewStub(channel);
   telemetry_ = v1::TelemetryService::NewStub(channel);
@@ -62,6 +62,7 @@ void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal
   v1::SubmitDispatchResponse response;
   grpc::Status status = assets_->SubmitDispatch(&context, request, &response);
   if (status.ok()) return;
+  if (metrics_ != nullptr) metrics_->RpcFailed("SubmitDispatch", status.error_code());
   LogError(absl::StrCat("dispatch for tick ", FormatUtcTimestamp(FromProtoTime(tick.time())),
                         " refused: ", status.error_message()));
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
@@ -99,8 +100,15 @@ void AgentRuntime::Run() {
     while (!stop_ && reader->Read(&tick)) {
       backoff = absl::Milliseconds(100);
       last_seen = FromProtoTime(tick.time());
+      // Wall time for the latency metrics only; it never enters a decision.
+      const absl::Time received = absl::Now();
       std::vector<v1::DispatchProposal> proposals = agent_->OnTick(tick);
+      const absl::Time decided = absl::Now();
+      const int proposal_count = static_cast<int>(proposals.size());
       Answer(tick, std::move(proposals), agent_->AnswerNote());
+      if (metrics_ != nullptr) {
+        metrics_->TickAnswered(decided - received, absl::Now() - received, proposal_count);
+      }
     }
     grpc::Status status = reader->Finish();
     {
@@ -113,6 +121,10 @@ void AgentRuntime::Run() {
       return;
     }
     LogWarning(absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
+    if (metrics_ != nullptr) {
+      if (!status.ok()) metrics_->RpcFailed("Subscribe", status.error_code());
+      metrics_->StreamReconnected();
+    }
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }

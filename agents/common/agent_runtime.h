@@ -2,7 +2,8 @@
 // gateway's ClockService, follows the TelemetryService tick stream (reconnecting from the
 // last tick seen if the stream breaks), hands each tick to the agent's OnTick, and submits
 // the returned proposals as the agent's answer to that tick (an empty list is an answer:
-// "no action"). The agent's decision logic stays pure; this is the edge.
+// "no action"). The agent's decision logic stays pure; this is the edge, and where the
+// agent's latency and RPC failures are measured (agent_metrics.h).
 #ifndef GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 #define GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agents/common/agent_metrics.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
@@ -35,7 +37,9 @@ class TickAgent {
 
 class AgentRuntime {
  public:
-  AgentRuntime(std::string agent_name, const std::string& gateway_address, TickAgent* agent);
+  // `metrics` (not owned, may be null: nothing is measured) must outlive the runtime.
+  AgentRuntime(std::string agent_name, const std::string& gateway_address, TickAgent* agent,
+               AgentMetrics* metrics = nullptr);
 
   // Registers, retrying while the gateway is unavailable, for up to `timeout`.
   absl::Status Register(absl::Duration timeout);
@@ -51,6 +55,7 @@ class AgentRuntime {
 
   const std::string agent_name_;
   TickAgent* const agent_;
+  AgentMetrics* const metrics_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::TelemetryService::Stub> telemetry_;
   std::unique_ptr<v1::AssetService::Stub> assets_;

@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "agents/common/agent_process.h"
+#include "agents/grid_response/response_metrics.h"
 #include "agents/grid_response/response_agent.h"
 #include "agents/grid_response/response_service.h"
 #include "core/logging.h"
@@ -15,6 +16,9 @@ ABSL_FLAG(double, forecast_wait_seconds, 5.0, "longest wait for one forecast");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
+ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
+          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
+ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
 
 int main(int argc, char** argv) {
   using namespace gridpilot;
@@ -30,6 +34,7 @@ int main(int argc, char** argv) {
   ResponseAgentServiceImpl service(&agent);
   return RunAgentProcess({ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
                           absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-                          absl::GetFlag(FLAGS_port_file)},
-                         &agent, &service);
+                          absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
+                          absl::GetFlag(FLAGS_metrics_port_file)},
+                         &agent, &service, MakeResponseCollector(&agent));
 }

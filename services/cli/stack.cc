@@ -38,6 +38,12 @@ absl::StatusOr<std::string> Stack::StartProcess(const std::string& name,
   std::filesystem::remove(port_file);
   args.push_back("--port=0");
   args.push_back(absl::StrCat("--port_file=", port_file));
+  // Every process serves Prometheus metrics on a free port of its own, named in the run
+  // directory (<name>.metrics.port) for tests, scrapers and operators.
+  const std::string metrics_port_file = absl::StrCat(options.run_dir, "/", name, ".metrics.port");
+  std::filesystem::remove(metrics_port_file);
+  args.push_back("--metrics_port=0");
+  args.push_back(absl::StrCat("--metrics_port_file=", metrics_port_file));
   absl::StatusOr<ChildProcess> child =
       ChildProcess::Start(name, absl::StrCat(options.bin_dir, "/", binary), args,
                           absl::StrCat(options.run_dir, "/", name, ".log"));

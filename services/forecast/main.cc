@@ -16,9 +16,11 @@
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "services/common/proto_time.h"
+#include "services/common/metrics_server.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 #include "services/forecast/anomaly_service.h"
+#include "services/forecast/forecast_metrics.h"
 #include "services/forecast/forecast_service.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -27,6 +29,9 @@ ABSL_FLAG(int, training_days, 365, "days of history before the replay used for t
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
+ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
+          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
+ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
 
 namespace gridpilot {
 namespace {
@@ -85,7 +90,8 @@ struct StopSwitch {
 
 // Follows the tick stream until the run finishes or the switch is thrown.
 void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* clock,
-                 AnomalyBook* anomalies, ForecastBook* book, StopSwitch* stop) {
+                 AnomalyBook* anomalies, ForecastBook* book, ForecastMetrics* metrics,
+                 StopSwitch* stop) {
   std::optional<absl::Time> last_seen;
   while (!stop->stop) {
     grpc::ClientContext context;
@@ -108,7 +114,9 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
       if (!tick.interval_boundary()) continue;
       // Anomalies first: a forecast served for this tick carries the verdict on its base.
       absl::StatusOr<IntervalVerdict> verdict = anomalies->Ingest(MeasurementOf(tick));
+      if (verdict.ok()) metrics->OnVerdict(*verdict);
       if (!verdict.ok()) {
+        metrics->IngestFailed("anomaly");
         LogWarning(absl::StrCat("anomaly scoring: ", verdict.status().message()));
       } else if (verdict->reading.suspect) {
         LogWarning(absl::StrFormat("suspect reading for %s (residual %+.1f robust sigma): %s",
@@ -116,7 +124,15 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
                                    verdict->reading.residual.z, verdict->reading.label.cause));
       }
       absl::Status ingested = book->Ingest(MeasurementOf(tick));
-      if (!ingested.ok()) LogWarning(absl::StrCat("tick: ", ingested.message()));
+      if (!ingested.ok()) {
+        metrics->IngestFailed("forecast");
+        LogWarning(absl::StrCat("tick: ", ingested.message()));
+      } else {
+        // The forecast for the decision time this measurement completes, if one was issued.
+        absl::StatusOr<IssuedForecast> issued = book->Get(
+            FromProtoTime(tick.measured_interval_start()) + kHalfHour, absl::ZeroDuration());
+        if (issued.ok()) metrics->OnIssued(*issued);
+      }
     }
     grpc::Status status = reader->Finish();
     {
@@ -124,6 +140,7 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
       stop->active = nullptr;
     }
     if (stop->stop) return;
+    if (!status.ok()) metrics->StreamBroken(status.error_code());
     grpc::ClientContext status_context;
     v1::GetClockStatusResponse clock_status;
     if (status.ok() && clock->GetStatus(&status_context, {}, &clock_status).ok() &&
@@ -151,6 +168,22 @@ int Main() {
     return 2;
   }
   server->server->GetHealthCheckService()->SetServingStatus(false);
+  // Metrics are served from the start, so that an operator sees a process still training.
+  auto registry = std::make_shared<prometheus::Registry>();
+  ForecastMetrics metrics(registry.get());
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (absl::GetFlag(FLAGS_metrics_port) != kMetricsPortOff) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::Start(
+        absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+        absl::GetFlag(FLAGS_metrics_port_file));
+    if (!started.ok()) {
+      LogError(started.status().message());
+      return 2;
+    }
+    metrics_server = *std::move(started);
+    metrics_server->Register(registry);
+    LogInfo(absl::StrCat("metrics on port ", metrics_server->port()));
+  }
 
   std::shared_ptr<grpc::Channel> channel = MakeChannel(absl::GetFlag(FLAGS_gateway));
   auto clock = v1::ClockService::NewStub(channel);
@@ -193,17 +226,21 @@ int Main() {
   service.SetAnomalyBook(&anomalies);
   ForecastBook book(*std::move(forecaster), *history);
   service.SetBook(&book, model_name);
+  std::shared_ptr<SnapshotCollector> book_metrics = MakeForecastBookCollector(&book, &anomalies);
+  if (metrics_server != nullptr) metrics_server->Register(book_metrics);
   server->server->GetHealthCheckService()->SetServingStatus(true);
+  metrics.SetReady(true);
 
   StopSwitch stop;
   std::thread follower(
-      [&] { FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &stop); });
+      [&] { FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &metrics, &stop); });
   WaitForShutdownSignal();
   LogCpuUsage();
   stop.Stop();
   anomaly_service.Stop();
   ShutdownServer(server->server.get());
   follower.join();
+  metrics_server.reset();  // no scrape may read the books once they are gone
   return 0;
 }
 

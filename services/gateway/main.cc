@@ -1,21 +1,27 @@
 // gridpilot-gateway: owns the grid feed (a replay of the shipped GB data), the assets,
 // the interlocks, the arbiter, settlement and the store. Serves TelemetryService,
 // AssetService, LedgerService and ClockService (plus health and reflection) on loopback.
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "core/grid_data_loader.h"
 #include "core/logging.h"
 #include "core/time_util.h"
+#include "services/common/metrics_server.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 #include "services/gateway/gateway_config.h"
+#include "services/gateway/gateway_metrics.h"
 #include "services/gateway/gateway_services.h"
+#include "services/gateway/metered_store.h"
 #include "services/gateway/sqlite_store.h"
 
 ABSL_FLAG(std::string, config, "", "JSON config file (region, assets, data); empty = defaults");
@@ -33,6 +39,12 @@ ABSL_FLAG(std::string, store, "gridpilot.sqlite", "SQLite store path");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
+ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
+          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
+ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
+ABSL_FLAG(int, start_when_agents, 0,
+          "start the clock by itself once this many agents have registered (for stacks "
+          "started without the launcher, e.g. docker-compose); 0 = wait for ClockService.Start");
 
 namespace gridpilot {
 namespace {
@@ -56,6 +68,24 @@ std::string ReadFileOrEmpty(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// --start_when_agents: polls until that many agents have registered, then starts the
+// clock, as the launcher does over ClockService. Returns once the run has been started
+// (by anyone) or `*quit` is set.
+void StartWhenAgentsRegistered(GatewayRun* run, const std::atomic<bool>* quit) {
+  const int wanted = absl::GetFlag(FLAGS_start_when_agents);
+  while (!*quit) {
+    const v1::GetClockStatusResponse status = run->Status();
+    if (status.state() != v1::RUN_STATE_WAITING) return;
+    if (status.registered_agents_size() >= wanted) {
+      absl::Status started = run->Start();
+      if (!started.ok()) LogWarning(absl::StrCat("start: ", started.message()));
+      return;
+    }
+    // Wall time only paces this poll; it never enters a decision.
+    absl::SleepFor(absl::Milliseconds(100));
+  }
 }
 
 int Main() {
@@ -106,14 +136,29 @@ int Main() {
     LogError(store.status().message());
     return 2;
   }
-  absl::Status begun = (*store)->BeginRun(options.replay_from, options.replay_to,
+  // The metrics endpoint comes up before the run so that a failed bind stops the start.
+  auto registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<MetricsServer> metrics;
+  if (absl::GetFlag(FLAGS_metrics_port) != kMetricsPortOff) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::Start(
+        absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+        absl::GetFlag(FLAGS_metrics_port_file));
+    if (!started.ok()) {
+      LogError(started.status().message());
+      return 2;
+    }
+    metrics = *std::move(started);
+    metrics->Register(registry);
+  }
+  MeteredStore metered_store(store->get(), registry.get());
+  absl::Status begun = metered_store.BeginRun(options.replay_from, options.replay_to,
                                           ReadFileOrEmpty(absl::GetFlag(FLAGS_config)));
   if (!begun.ok()) {
     LogError(begun.message());
     return 2;
   }
   absl::StatusOr<std::unique_ptr<GatewayRun>> run =
-      GatewayRun::Create(*std::move(config), *std::move(series), options, store->get());
+      GatewayRun::Create(*std::move(config), *std::move(series), options, &metered_store);
   if (!run.ok()) {
     LogError(run.status().message());
     return 2;
@@ -129,12 +174,27 @@ int Main() {
     LogError(server.status().message());
     return 2;
   }
+  std::shared_ptr<SnapshotCollector> run_metrics = MakeGatewayCollector(run->get());
+  if (metrics != nullptr) {
+    metrics->Register(run_metrics);
+    LogInfo(absl::StrCat("metrics on port ", metrics->port()));
+  }
   LogInfo(absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
+  std::atomic<bool> quit_starter{false};
+  std::thread starter;
+  if (absl::GetFlag(FLAGS_start_when_agents) > 0) {
+    starter = std::thread([&run, &quit_starter] {
+      StartWhenAgentsRegistered(run->get(), &quit_starter);
+    });
+  }
   WaitForShutdownSignal();
   LogCpuUsage();
   LogInfo("shutting down");
   (*run)->Stop();
+  quit_starter = true;
+  if (starter.joinable()) starter.join();
   ShutdownServer(server->server.get());
+  metrics.reset();  // no scrape may read the run once it is gone
   return 0;
 }
 

@@ -1,0 +1,60 @@
+#include "agents/common/agent_metrics.h"
+
+#include "absl/status/status.h"
+
+namespace gridpilot {
+
+prometheus::Histogram::BucketBoundaries TickLatencyBuckets() {
+  prometheus::Histogram::BucketBoundaries bounds;
+  for (double b = 50e-6; b < 7.0; b *= 2) bounds.push_back(b);
+  return bounds;
+}
+
+AgentMetrics::AgentMetrics(const std::string& agent, prometheus::Registry* registry)
+    : agent_(agent),
+      decided_(prometheus::BuildHistogram()
+                   .Name("gridpilot_tick_to_decision_seconds")
+                   .Help("Wall time from receiving a tick to the agent's decision (its "
+                         "OnTick: forecast waits, policy, the trader's schedule solve), s")
+                   .Register(*registry)
+                   .Add({{"agent", agent}}, TickLatencyBuckets())),
+      answered_(prometheus::BuildHistogram()
+                    .Name("gridpilot_tick_to_answer_seconds")
+                    .Help("Wall time from receiving a tick to the gateway acknowledging the "
+                          "agent's answer (decision plus SubmitDispatch), s")
+                    .Register(*registry)
+                    .Add({{"agent", agent}}, TickLatencyBuckets())),
+      ticks_(prometheus::BuildCounter()
+                 .Name("gridpilot_agent_ticks_total")
+                 .Help("Ticks the agent received and answered")
+                 .Register(*registry)
+                 .Add({{"agent", agent}})),
+      proposals_(prometheus::BuildCounter()
+                     .Name("gridpilot_agent_proposals_total")
+                     .Help("Dispatch proposals the agent sent in its answers")
+                     .Register(*registry)
+                     .Add({{"agent", agent}})),
+      reconnects_(prometheus::BuildCounter()
+                      .Name("gridpilot_tick_stream_reconnects_total")
+                      .Help("Times the tick stream ended before the run did and was re-opened")
+                      .Register(*registry)
+                      .Add({{"agent", agent}})),
+      rpc_errors_(prometheus::BuildCounter()
+                      .Name("gridpilot_rpc_errors_total")
+                      .Help("RPCs to a peer that failed, by rpc and gRPC status code")
+                      .Register(*registry)) {}
+
+void AgentMetrics::TickAnswered(absl::Duration decided, absl::Duration answered, int proposals) {
+  ticks_.Increment();
+  proposals_.Increment(proposals);
+  decided_.Observe(absl::ToDoubleSeconds(decided));
+  answered_.Observe(absl::ToDoubleSeconds(answered));
+}
+
+void AgentMetrics::RpcFailed(const std::string& rpc, grpc::StatusCode code) {
+  rpc_errors_.Add({{"agent", agent_}, {"rpc", rpc}, {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}}).Increment();
+}
+
+void AgentMetrics::StreamReconnected() { reconnects_.Increment(); }
+
+}  // namespace gridpilot

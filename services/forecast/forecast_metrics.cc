@@ -1,0 +1,131 @@
+#include "services/forecast/forecast_metrics.h"
+
+#include <cmath>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+std::string HorizonLabel(int horizon_intervals) {
+  return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(kHalfHour));
+}
+
+// gRPC and Abseil status codes are the same numbers; Abseil names them (UNAVAILABLE, ...).
+std::string CodeLabel(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+}  // namespace
+
+ForecastMetrics::ForecastMetrics(prometheus::Registry* registry)
+    : ready_(prometheus::BuildGauge()
+                 .Name("gridpilot_forecast_ready")
+                 .Help("1 once the models are loaded and the service answers, else 0")
+                 .Register(*registry)
+                 .Add({})),
+      anomalies_(prometheus::BuildCounter()
+                     .Name("gridpilot_anomalies_total")
+                     .Help("Measured intervals of the region's net load flagged as "
+                           "anomalous, by kind (spike, drop, flat_line, missing, false_data)")
+                     .Register(*registry)),
+      suspect_(prometheus::BuildCounter()
+                   .Name("gridpilot_suspect_readings_total")
+                   .Help("Measured intervals judged suspect (at least the suspect threshold "
+                         "of robust sigmas from the seasonal forecast): agents hold on them")
+                   .Register(*registry)
+                   .Add({})),
+      residual_sigma_(prometheus::BuildGauge()
+                          .Name("gridpilot_anomaly_residual_sigma")
+                          .Help("Residual of the last measured interval from its seasonal "
+                                "forecast, robust sigmas, signed")
+                          .Register(*registry)
+                          .Add({})),
+      forecast_mw_(prometheus::BuildGauge()
+                       .Name("gridpilot_forecast_net_load_mw")
+                       .Help("Latest forecast of the region's net load, MW, by horizon "
+                             "(minutes after the last measured half-hour's end)")
+                       .Register(*registry)),
+      forecast_change_mw_(prometheus::BuildGauge()
+                              .Name("gridpilot_forecast_change_mw")
+                              .Help("Latest forecast net-load change from the last measured "
+                                    "half-hour, MW (> 0 rising), by horizon in minutes")
+                              .Register(*registry)),
+      ingest_errors_(prometheus::BuildCounter()
+                         .Name("gridpilot_ingest_errors_total")
+                         .Help("Measurements a stage (anomaly, forecast) could not take")
+                         .Register(*registry)),
+      rpc_errors_(prometheus::BuildCounter()
+                      .Name("gridpilot_rpc_errors_total")
+                      .Help("RPCs to a peer that failed, by rpc and gRPC status code")
+                      .Register(*registry)) {
+  for (AnomalyKind kind : {AnomalyKind::kSpike, AnomalyKind::kDrop, AnomalyKind::kFlatLine,
+                           AnomalyKind::kMissing, AnomalyKind::kFalseData}) {
+    anomalies_.Add({{"kind", std::string(AnomalyKindName(kind))}});  // present at 0
+  }
+  for (const char* stage : {"anomaly", "forecast"}) ingest_errors_.Add({{"stage", stage}});
+}
+
+void ForecastMetrics::SetReady(bool ready) { ready_.Set(ready ? 1.0 : 0.0); }
+
+void ForecastMetrics::OnVerdict(const IntervalVerdict& verdict) {
+  if (verdict.flagged()) {
+    anomalies_.Add({{"kind", std::string(AnomalyKindName(verdict.reading.label.kind))}})
+        .Increment();
+  }
+  if (verdict.reading.suspect) suspect_.Increment();
+  if (std::isfinite(verdict.reading.residual.z)) residual_sigma_.Set(verdict.reading.residual.z);
+}
+
+void ForecastMetrics::OnIssued(const IssuedForecast& issued) {
+  for (const ChangeForecast& f : issued.forecasts) {
+    const std::string horizon = HorizonLabel(f.horizon_intervals);
+    forecast_mw_.Add({{"horizon_minutes", horizon}}).Set(issued.last_net_load_mw + f.change_mw);
+    forecast_change_mw_.Add({{"horizon_minutes", horizon}}).Set(f.change_mw);
+  }
+}
+
+void ForecastMetrics::IngestFailed(const std::string& stage) {
+  ingest_errors_.Add({{"stage", stage}}).Increment();
+}
+
+void ForecastMetrics::StreamBroken(grpc::StatusCode code) {
+  rpc_errors_.Add({{"rpc", "Subscribe"}, {"code", CodeLabel(code)}}).Increment();
+}
+
+std::shared_ptr<SnapshotCollector> MakeForecastBookCollector(const ForecastBook* book,
+                                                             const AnomalyBook* anomalies) {
+  return std::make_shared<SnapshotCollector>([book, anomalies] {
+    SnapshotFamily error = SnapshotFamily::Counter(
+        "gridpilot_forecast_abs_error_mw_total",
+        "Sum of |actual - forecast| net-load change over scored forecasts, MW, by horizon "
+        "in minutes; with gridpilot_forecast_scored_total gives the MAE over any window");
+    SnapshotFamily persistence = SnapshotFamily::Counter(
+        "gridpilot_forecast_persistence_abs_error_mw_total",
+        "The same sum for the no-change (persistence) forecast, MW, by horizon");
+    SnapshotFamily scored = SnapshotFamily::Counter(
+        "gridpilot_forecast_scored_total", "Forecasts scored against the outturn, by horizon");
+    SnapshotFamily mae = SnapshotFamily::Gauge(
+        "gridpilot_forecast_mae_mw",
+        "Mean absolute error of the net-load change forecast since the start, MW, by horizon");
+    for (const HorizonScore& s : book->Scores()) {
+      const MetricLabels horizon = {{"horizon_minutes", HorizonLabel(s.horizon_intervals)}};
+      error.Add(horizon, s.abs_error_sum_mw);
+      persistence.Add(horizon, s.persistence_abs_error_sum_mw);
+      scored.Add(horizon, static_cast<double>(s.count));
+      if (s.count > 0) mae.Add(horizon, s.abs_error_sum_mw / s.count);
+    }
+    std::vector<prometheus::MetricFamily> out;
+    for (SnapshotFamily* f : {&error, &persistence, &scored, &mae}) out.push_back(f->Take());
+    out.push_back(SnapshotFamily::Counter("gridpilot_intervals_scored_total",
+                                          "Measured intervals the anomaly detectors scored")
+                      .Add(static_cast<double>(anomalies->intervals_scored()))
+                      .Take());
+    return out;
+  });
+}
+
+}  // namespace gridpilot

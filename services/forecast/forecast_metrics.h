@@ -1,0 +1,59 @@
+// The forecast process's Prometheus metrics. ForecastMetrics counts what the tick
+// follower sees as it happens (anomalies by kind, suspect readings, ingest errors, broken
+// streams) and keeps the latest forecast as gauges; MakeForecastBookCollector reads the
+// running forecast error and the intervals scored from the books at scrape time. The
+// books and the core know nothing of either.
+#ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_
+#define GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+#include "services/common/metric_snapshot.h"
+#include "services/forecast/anomaly_book.h"
+#include "services/forecast/forecast_book.h"
+
+namespace gridpilot {
+
+class ForecastMetrics {
+ public:
+  // Registers the families in `registry` (not owned; must outlive this). Thread-safe.
+  explicit ForecastMetrics(prometheus::Registry* registry);
+
+  // Models loaded and serving (health SERVING): 1, else 0.
+  void SetReady(bool ready);
+  // The verdict on a newly measured interval.
+  void OnVerdict(const IntervalVerdict& verdict);
+  // The forecasts issued for one decision time: net load per horizon = base + change.
+  void OnIssued(const IssuedForecast& issued);
+  // A measurement that `stage` ("anomaly", "forecast") could not take.
+  void IngestFailed(const std::string& stage);
+  // The tick stream ended before the run did (`code` its status).
+  void StreamBroken(grpc::StatusCode code);
+
+ private:
+  prometheus::Gauge& ready_;
+  prometheus::Family<prometheus::Counter>& anomalies_;
+  prometheus::Counter& suspect_;
+  prometheus::Gauge& residual_sigma_;
+  prometheus::Family<prometheus::Gauge>& forecast_mw_;
+  prometheus::Family<prometheus::Gauge>& forecast_change_mw_;
+  prometheus::Family<prometheus::Counter>& ingest_errors_;
+  prometheus::Family<prometheus::Counter>& rpc_errors_;
+};
+
+// Running forecast error per horizon (absolute error sums and counts, from which PromQL
+// takes a windowed MAE, and the MAE since the start) and intervals scored for anomalies.
+// `book` and `anomalies` are not owned and must outlive the collector's last scrape.
+std::shared_ptr<SnapshotCollector> MakeForecastBookCollector(const ForecastBook* book,
+                                                             const AnomalyBook* anomalies);
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_

@@ -1,0 +1,47 @@
+// MeteredStore: a Store decorator that counts, for Prometheus, what the gateway records:
+// proposals by how they were received, each step's per-asset decision (idle, applied as
+// requested, or limited by the interlocks and physics), steps whose net-load change broke
+// the grid's tolerance (with and without the region's dispatch), agents' notes, and store
+// errors. Everything the audit log gets passes through here, so the counters agree with
+// the store, and GatewayRun needs no knowledge of metrics.
+#ifndef GRIDPILOT_SERVICES_GATEWAY_METERED_STORE_H_
+#define GRIDPILOT_SERVICES_GATEWAY_METERED_STORE_H_
+
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/registry.h"
+#include "services/gateway/store.h"
+
+namespace gridpilot {
+
+class MeteredStore final : public Store {
+ public:
+  // `inner` (not owned) receives every call; `registry` (not owned) gets the counter
+  // families. Both must outlive this. Thread-safe if `inner` is.
+  MeteredStore(Store* inner, prometheus::Registry* registry);
+
+  absl::Status BeginRun(absl::Time replay_from, absl::Time replay_to,
+                        const std::string& config_json) override;
+  absl::Status RecordProposal(const ProposalRecord& record, ProposalStatus status,
+                              const std::string& detail) override;
+  absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
+                               const std::string& note) override;
+  absl::Status RecordInterval(const GridInterval& region_values,
+                              const IntervalOutcome& outcome) override;
+  absl::Status Flush() override;
+
+ private:
+  absl::Status Counted(const char* operation, absl::Status status);
+
+  Store* const inner_;
+  prometheus::Family<prometheus::Counter>& proposals_;
+  prometheus::Family<prometheus::Counter>& decisions_;
+  prometheus::Family<prometheus::Counter>& ramp_steps_;
+  prometheus::Family<prometheus::Counter>& ramp_excess_mw_;
+  prometheus::Family<prometheus::Counter>& notes_;
+  prometheus::Family<prometheus::Counter>& errors_;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_GATEWAY_METERED_STORE_H_
