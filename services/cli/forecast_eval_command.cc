@@ -9,6 +9,8 @@
 #include "core/change_forecast_eval.h"
 #include "core/day_ahead_demand_eval.h"
 #include "core/grid_data_loader.h"
+#include "core/price_forecast_eval.h"
+#include "core/price_forecaster.h"
 #include "core/region_engine.h"
 #include "core/time_util.h"
 #include "services/cli/stack.h"
@@ -99,6 +101,53 @@ int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSerie
   return 0;
 }
 
+// --target price: series and window already parsed and loaded.
+int RunPriceEval(const std::map<std::string, std::string>& o,
+                 const std::vector<GridMeasurement>& measurements, absl::Time from,
+                 absl::Time to) {
+  const PriceEvalConfig config;
+  std::printf("forecast-eval price %s .. %s: the trader's price forecast (same half-hour on "
+              "recent days of the same kind, weighted %.1f^n over %d days) issued every "
+              "half-hour for the next %d half-hours\n",
+              o.at("from").c_str(), o.at("to").c_str(), PriceForecaster::kDayDecay,
+              PriceForecaster::kLookbackDays, config.horizon_intervals);
+  std::fflush(stdout);
+  absl::StatusOr<PriceEvalResult> result =
+      EvaluatePriceForecasts(measurements, from, to, config);
+  if (!result.ok()) return Fail(1, std::string(result.status().message()));
+
+  std::ofstream out(o.at("out"));
+  out << "issue_time_utc,target_time_utc,forecast,lower,upper\n";
+  for (const PriceEvalRow& row : result->rows) {
+    out << absl::StrFormat("%s,%s,%.3f,%.3f,%.3f\n", FormatUtcTimestamp(row.issue_time),
+                           FormatUtcTimestamp(row.target_start), row.forecast_gbp_per_mwh,
+                           row.lower_gbp_per_mwh, row.upper_gbp_per_mwh);
+  }
+  if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
+
+  std::printf("  %zu forecasts (GBP/MWh); rows compared: price and every baseline recorded\n",
+              result->rows.size());
+  std::printf("                        rows      model   seasonal naive   yesterday   "
+              "persistence   (MAE / RMSE GBP/MWh)\n");
+  auto line = [](const char* name, const PriceMetrics& m) {
+    std::printf("    %-18s %7d  %5.2f / %5.2f   %5.2f / %5.2f   %5.2f / %5.2f   %5.2f / %5.2f"
+                "   coverage %.1f%%\n",
+                name, m.rows_compared, m.model.mae_mw, m.model.rmse_mw, m.seasonal_naive.mae_mw,
+                m.seasonal_naive.rmse_mw, m.yesterday.mae_mw, m.yesterday.rmse_mw,
+                m.persistence.mae_mw, m.persistence.rmse_mw, m.coverage * 100);
+  };
+  line("all horizons", result->all);
+  line("next half-hour", result->first_interval);
+  line("8 to 24 h ahead", result->day_ahead_part);
+  std::printf("    MAE ratio model / seasonal naive %.3f (all horizons)\n",
+              result->all.model.mae_mw / result->all.seasonal_naive.mae_mw);
+  std::printf("  intervals: %.0f%% nominal, conformal on the errors of the previous %d days, "
+              "re-estimated each midnight\n",
+              config.coverage * 100, config.calibration_days);
+  std::printf("  forecasts written to %s\n", o.at("out").c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
@@ -106,10 +155,8 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
     if (!o.contains(required)) return Fail(2, absl::StrFormat("--%s is required", required));
   }
   const std::string target = o.at("target");
-  if (target != "change" && target != "day-ahead") {
-    return Fail(2, absl::StrFormat("--target %s is not available yet; only change and "
-                                   "day-ahead are",
-                                   target));
+  if (target != "change" && target != "day-ahead" && target != "price") {
+    return Fail(2, absl::StrFormat("--target %s: must be change, day-ahead or price", target));
   }
   absl::StatusOr<absl::Time> from = ParseUtcDate(o.at("from"));
   absl::StatusOr<absl::Time> to_day = ParseUtcDate(o.at("to"));
@@ -139,6 +186,7 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
     measurements.push_back({gb.start, scaled(gb.national_demand_mw), scaled(gb.embedded_solar_mw),
                             scaled(gb.embedded_wind_mw), gb.price_gbp_per_mwh});
   }
+  if (target == "price") return RunPriceEval(o, measurements, *from, to);
 
   ChangeEvalConfig config;
   config.model_dir = get("model_dir", DefaultModelDir());

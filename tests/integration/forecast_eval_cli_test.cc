@@ -1,7 +1,7 @@
 // `gridpilot forecast-eval` as a user runs it: the real binary on the shipped data for two
 // weeks of 2023 (models trained on 2022 into a temporary cache). Checks the CSV layout
 // other tools read, the row times, the intervals, the printed report, and the errors for
-// an unavailable target and bad arguments.
+// an unknown target and bad arguments; and the price target over one week.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -68,16 +68,47 @@ TEST(ForecastEvalCliTest, TwoWeeksOfChangeForecasts) {
   EXPECT_EQ(n, 14u * 48 * 4);
 }
 
-TEST(ForecastEvalCliTest, OtherTargetsAreRefusedHonestly) {
-  for (const std::string target : {"price", "bogus"}) {
-    const CommandResult r = RunGridpilot("forecast-eval --target " + target +
-                                         " --from 2023-01-01 --to 2023-01-14 --out " +
-                                         Temp("x.csv"));
-    EXPECT_EQ(r.exit_code, 2) << target;
-    EXPECT_THAT(r.output, HasSubstr("--target " + target +
-                                    " is not available yet; only change and day-ahead are"));
-    EXPECT_THAT(r.output, HasSubstr("usage:"));
+TEST(ForecastEvalCliTest, UnknownTargetsAreRefused) {
+  const CommandResult r = RunGridpilot("forecast-eval --target bogus --from 2023-01-01 --to "
+                                       "2023-01-14 --out " + Temp("x.csv"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("--target bogus: must be change, day-ahead or price"));
+  EXPECT_THAT(r.output, HasSubstr("usage:"));
+}
+
+// The price forecast the trader plans on: 48 half-hours from every boundary of a week,
+// against the three baselines; the interval brackets the forecast.
+TEST(ForecastEvalCliTest, PriceWritesEveryHorizonAndPrintsTheBaselines) {
+  const std::string out = Temp("price.csv");
+  const CommandResult r = RunGridpilot("forecast-eval --target price --from 2023-02-01 --to "
+                                       "2023-02-07 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("seasonal naive"));
+  EXPECT_THAT(r.output, HasSubstr("MAE ratio model / seasonal naive"));
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "issue_time_utc,target_time_utc,forecast,lower,upper");
+  size_t n = 0;
+  const absl::Time from = *gridpilot::ParseUtcTimestamp("2023-02-01T00:00:00Z");
+  while (std::getline(in, line)) {
+    const std::vector<std::string> f = absl::StrSplit(line, ',');
+    ASSERT_EQ(f.size(), 5u) << line;
+    const absl::Time issue = *gridpilot::ParseUtcTimestamp(f[0]);
+    const absl::Time target = *gridpilot::ParseUtcTimestamp(f[1]);
+    EXPECT_EQ(issue, from + (n / 48) * gridpilot::kHalfHour) << line;
+    EXPECT_EQ(target, issue + (n % 48) * gridpilot::kHalfHour) << line;
+    EXPECT_LT(std::stod(f[3]), std::stod(f[2])) << line;
+    EXPECT_LT(std::stod(f[2]), std::stod(f[4])) << line;
+    ++n;
   }
+  EXPECT_EQ(n, 7u * 48 * 48);
+  // Too early: the shipped prices start at 2022-09-30T23:00Z (a UK day), and the intervals
+  // need 29 days.
+  const CommandResult early = RunGridpilot("forecast-eval --target price --from 2022-10-10 "
+                                           "--to 2022-10-12 --out " + Temp("early.csv"));
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_THAT(early.output, HasSubstr("the prices start at 2022-09-30T23:00:00Z"));
 }
 
 TEST(ForecastEvalCliTest, BadArgumentsPrintUsage) {
