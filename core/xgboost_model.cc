@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string_view>
 #include <system_error>
 
@@ -186,6 +187,41 @@ absl::StatusOr<double> XgboostRegressor::PredictWithXgboost(
   RETURN_IF_ERROR(CheckRowSize(row));
   ASSIGN_OR_RETURN(const std::vector<double> predictions, PredictBatchWithXgboost(row, 1));
   return predictions[0];
+}
+
+absl::StatusOr<std::vector<double>> XgboostRegressor::Contributions(
+    const std::vector<float>& row) const {
+  RETURN_IF_ERROR(CheckRowSize(row));
+  // In-place prediction serves only values and margins; contributions need a DMatrix.
+  DMatrixHandle matrix = nullptr;
+  RETURN_IF_ERROR(XgbCall(XGDMatrixCreateFromMat(row.data(), 1, row.size(),
+                                                 std::numeric_limits<float>::quiet_NaN(),
+                                                 &matrix),
+                          "DMatrixCreateFromMat"));
+  static constexpr char kConfig[] =
+      R"({"type":2,"training":false,"iteration_begin":0,"iteration_end":0,)"
+      R"("strict_shape":false})";
+  absl::MutexLock lock(&mu_);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  absl::Status status = XgbCall(
+      XGBoosterPredictFromDMatrix(booster_, matrix, kConfig, &shape, &dim, &result),
+      "PredictFromDMatrix");
+  std::vector<double> contributions;
+  if (status.ok()) {
+    bst_ulong total = 1;
+    for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+    if (total != num_features() + 1) {
+      status = absl::InternalError("XGBoost contributions have an unexpected shape");
+    } else {
+      // Copied under the lock: the result buffer belongs to the booster.
+      contributions.assign(result, result + total);
+    }
+  }
+  XGDMatrixFree(matrix);
+  if (!status.ok()) return status;
+  return contributions;
 }
 
 absl::StatusOr<std::vector<double>> XgboostRegressor::PredictBatchWithXgboost(

@@ -84,6 +84,12 @@ class XgboostRegressor {
   // unless rows >= 1 and the size is rows * num_features(); Internal if XGBoost fails.
   absl::StatusOr<std::vector<double>> PredictBatchWithXgboost(
       const std::vector<float>& features_row_major, size_t rows) const;
+  // SHAP contributions of one row (XGBoost's exact TreeSHAP, pred_contribs): one value per
+  // feature, then the bias (the expected prediction); they sum to the prediction up to
+  // float rounding. Through XGBoost, serialised on the booster mutex (tens of
+  // microseconds): for explanations, not for the decision path. InvalidArgument unless
+  // row.size() == num_features(); Internal if XGBoost fails.
+  absl::StatusOr<std::vector<double>> Contributions(const std::vector<float>& row) const;
 
   // Number of features the model was trained on.
   size_t num_features() const { return ensemble_.num_features(); }

@@ -82,6 +82,28 @@ TEST(XgboostRegressorTest, LearnsALinearFunction) {
   EXPECT_NEAR(*high, 20.0, 1.5);
 }
 
+// SHAP contributions: they add up to the prediction, and they name the features that
+// matter (x0 and x1), not the noise feature x2.
+TEST(XgboostRegressorTest, ContributionsSumToThePredictionAndRankTheFeatures) {
+  const Synthetic train = MakeSynthetic(3000, 1);
+  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
+                                       FastParams());
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::vector<float> row = {4.0f, -3.0f, 2.0f};
+  auto contributions = (*model)->Contributions(row);
+  ASSERT_TRUE(contributions.ok()) << contributions.status();
+  ASSERT_EQ(contributions->size(), kCols + 1);  // features, then the bias
+  double sum = 0.0;
+  for (double c : *contributions) sum += c;
+  EXPECT_NEAR(sum, *(*model)->Predict(row), 1e-3);
+  // y = 3 x0 - 2 x1: x0 = 4 adds about +12 against the mean, x1 = -3 about +6.
+  EXPECT_NEAR((*contributions)[0], 12.0, 1.5);
+  EXPECT_NEAR((*contributions)[1], 6.0, 1.5);
+  EXPECT_LT(std::abs((*contributions)[2]), 0.5);
+  EXPECT_EQ((*model)->Contributions({1.0f}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(XgboostRegressorTest, AcceptsMissingFeatures) {
   const Synthetic train = MakeSynthetic(2000, 3);
   auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
