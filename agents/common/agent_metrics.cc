@@ -1,6 +1,5 @@
 #include "agents/common/agent_metrics.h"
 
-#include "absl/status/status.h"
 
 namespace gridpilot {
 
@@ -41,8 +40,13 @@ AgentMetrics::AgentMetrics(const std::string& agent, prometheus::Registry* regis
                       .Add({{"agent", agent}})),
       rpc_errors_(prometheus::BuildCounter()
                       .Name("gridpilot_rpc_errors_total")
-                      .Help("RPCs to a peer that failed, by rpc and gRPC status code")
-                      .Register(*registry)) {}
+                      .Help("RPCs to the gateway that failed, by agent and rpc")
+                      .Register(*registry)) {
+  // Present at 0 from the start, so that dashboards and rate() see them before any error.
+  for (const char* rpc : {"SubmitDispatch", "Subscribe"}) {
+    rpc_errors_.Add({{"agent", agent_}, {"rpc", rpc}});
+  }
+}
 
 void AgentMetrics::TickAnswered(absl::Duration decided, absl::Duration answered, int proposals) {
   ticks_.Increment();
@@ -51,8 +55,8 @@ void AgentMetrics::TickAnswered(absl::Duration decided, absl::Duration answered,
   answered_.Observe(absl::ToDoubleSeconds(answered));
 }
 
-void AgentMetrics::RpcFailed(const std::string& rpc, grpc::StatusCode code) {
-  rpc_errors_.Add({{"agent", agent_}, {"rpc", rpc}, {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}}).Increment();
+void AgentMetrics::RpcFailed(const std::string& rpc) {
+  rpc_errors_.Add({{"agent", agent_}, {"rpc", rpc}}).Increment();
 }
 
 void AgentMetrics::StreamReconnected() { reconnects_.Increment(); }

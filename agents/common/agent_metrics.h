@@ -6,8 +6,6 @@
 #ifndef GRIDPILOT_AGENTS_COMMON_AGENT_METRICS_H_
 #define GRIDPILOT_AGENTS_COMMON_AGENT_METRICS_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <string>
 
 #include "absl/time/time.h"
@@ -26,9 +24,9 @@ class AgentMetrics {
   // One tick answered: `decided` is receipt to OnTick's return, `answered` receipt to the
   // gateway's reply (wall time, >= 0). `proposals` is how many the answer carried.
   void TickAnswered(absl::Duration decided, absl::Duration answered, int proposals);
-  // An RPC (`rpc`: "SubmitDispatch", "Subscribe", ...) to a peer failed with `code`;
-  // the code label is its name, e.g. UNAVAILABLE (gRPC and Abseil codes are the same).
-  void RpcFailed(const std::string& rpc, grpc::StatusCode code);
+  // An RPC to the gateway failed: `rpc` is "SubmitDispatch" or "Subscribe" (a tick
+  // stream that broke). The status itself goes to the log.
+  void RpcFailed(const std::string& rpc);
   // The tick stream ended before the run did and is being re-opened.
   void StreamReconnected();
 

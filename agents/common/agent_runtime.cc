@@ -62,7 +62,7 @@ void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal
   v1::SubmitDispatchResponse response;
   grpc::Status status = assets_->SubmitDispatch(&context, request, &response);
   if (status.ok()) return;
-  if (metrics_ != nullptr) metrics_->RpcFailed("SubmitDispatch", status.error_code());
+  if (metrics_ != nullptr) metrics_->RpcFailed("SubmitDispatch");
   LogError(absl::StrCat("dispatch for tick ", FormatUtcTimestamp(FromProtoTime(tick.time())),
                         " refused: ", status.error_message()));
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
@@ -122,7 +122,7 @@ void AgentRuntime::Run() {
     }
     LogWarning(absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
     if (metrics_ != nullptr) {
-      if (!status.ok()) metrics_->RpcFailed("Subscribe", status.error_code());
+      if (!status.ok()) metrics_->RpcFailed("Subscribe");
       metrics_->StreamReconnected();
     }
     absl::SleepFor(backoff);

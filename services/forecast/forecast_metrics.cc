@@ -3,7 +3,6 @@
 #include <cmath>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/time_util.h"
 
@@ -14,10 +13,6 @@ std::string HorizonLabel(int horizon_intervals) {
   return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(kHalfHour));
 }
 
-// gRPC and Abseil status codes are the same numbers; Abseil names them (UNAVAILABLE, ...).
-std::string CodeLabel(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
 
 }  // namespace
 
@@ -60,13 +55,14 @@ ForecastMetrics::ForecastMetrics(prometheus::Registry* registry)
                          .Register(*registry)),
       rpc_errors_(prometheus::BuildCounter()
                       .Name("gridpilot_rpc_errors_total")
-                      .Help("RPCs to a peer that failed, by rpc and gRPC status code")
+                      .Help("RPCs to the gateway that failed, by rpc")
                       .Register(*registry)) {
   for (AnomalyKind kind : {AnomalyKind::kSpike, AnomalyKind::kDrop, AnomalyKind::kFlatLine,
                            AnomalyKind::kMissing, AnomalyKind::kFalseData}) {
     anomalies_.Add({{"kind", std::string(AnomalyKindName(kind))}});  // present at 0
   }
   for (const char* stage : {"anomaly", "forecast"}) ingest_errors_.Add({{"stage", stage}});
+  rpc_errors_.Add({{"rpc", "Subscribe"}});
 }
 
 void ForecastMetrics::SetReady(bool ready) { ready_.Set(ready ? 1.0 : 0.0); }
@@ -92,9 +88,7 @@ void ForecastMetrics::IngestFailed(const std::string& stage) {
   ingest_errors_.Add({{"stage", stage}}).Increment();
 }
 
-void ForecastMetrics::StreamBroken(grpc::StatusCode code) {
-  rpc_errors_.Add({{"rpc", "Subscribe"}, {"code", CodeLabel(code)}}).Increment();
-}
+void ForecastMetrics::StreamBroken() { rpc_errors_.Add({{"rpc", "Subscribe"}}).Increment(); }
 
 std::shared_ptr<SnapshotCollector> MakeForecastBookCollector(const ForecastBook* book,
                                                              const AnomalyBook* anomalies) {

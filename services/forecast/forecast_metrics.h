@@ -6,8 +6,6 @@
 #ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_
 #define GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <memory>
 #include <string>
 
@@ -34,8 +32,8 @@ class ForecastMetrics {
   void OnIssued(const IssuedForecast& issued);
   // A measurement that `stage` ("anomaly", "forecast") could not take.
   void IngestFailed(const std::string& stage);
-  // The tick stream ended before the run did (`code` its status).
-  void StreamBroken(grpc::StatusCode code);
+  // The tick stream from the gateway broke before the run ended.
+  void StreamBroken();
 
  private:
   prometheus::Gauge& ready_;

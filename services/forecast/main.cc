@@ -140,7 +140,7 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
       stop->active = nullptr;
     }
     if (stop->stop) return;
-    if (!status.ok()) metrics->StreamBroken(status.error_code());
+    if (!status.ok()) metrics->StreamBroken();
     grpc::ClientContext status_context;
     v1::GetClockStatusResponse clock_status;
     if (status.ok() && clock->GetStatus(&status_context, {}, &clock_status).ok() &&

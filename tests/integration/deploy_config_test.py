@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""The deployment files validate offline and agree with each other.
+
+- `promtool check config deploy/prometheus.yml` passes (Debian's promtool), and promtool
+  does reject a broken copy (so the check is not vacuous).
+- `docker-compose config -q` validates docker-compose.yml (Debian's docker-compose v1;
+  no Docker engine is needed or used).
+- The compose services and prometheus.yml agree: each gridpilot process listens on
+  0.0.0.0 at a fixed gRPC port that its health check probes with gridpilot-health-probe,
+  serves metrics on the port prometheus.yml scrapes it at, restarts by policy, and the
+  store is on a named volume.
+- Grafana provisioning: the dashboard's datasource is the provisioned one, the provider
+  loads the directory compose mounts the dashboards on, and the dashboard JSON is
+  well-formed (unique panel ids, every target has a PromQL expression).
+  tests/integration/prometheus_scrape_test.py evaluates those expressions against the
+  running stack.
+
+Environment (set by ctest): GRIDPILOT_SOURCE_DIR (the repo).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import yaml
+
+SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
+GRIDPILOT_SERVICES = {
+    "gateway": "gridpilot-gateway",
+    "forecast": "gridpilot-forecast",
+    "response": "gridpilot-response",
+    "trader": "gridpilot-trader",
+}
+
+
+def flags_of(command):
+    """{"--port": "50051", ...} from a compose command list of --key=value flags."""
+    flags = {}
+    for arg in command[1:]:
+        key, _, value = arg.partition("=")
+        flags[key] = value
+    return flags
+
+
+def mounts_of(service):
+    """[(source, target)] of a resolved compose service's volumes ("source:target:mode")."""
+    mounts = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            mounts.append((volume.get("source", ""), volume["target"]))
+        else:
+            source, target = volume.split(":")[:2]
+            mounts.append((source, target))
+    return mounts
+
+
+class DeployConfigTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not SOURCE_DIR:
+            raise unittest.SkipTest("GRIDPILOT_SOURCE_DIR is not set (run under ctest)")
+        cls.prometheus_yml = os.path.join(SOURCE_DIR, "deploy", "prometheus.yml")
+        with open(cls.prometheus_yml) as f:
+            cls.prometheus = yaml.safe_load(f)
+        # The compose file as docker-compose resolves it (anchors merged, defaults filled).
+        resolved = subprocess.run(["docker-compose", "config"], cwd=SOURCE_DIR,
+                                  capture_output=True, text=True, timeout=60)
+        if resolved.returncode != 0:
+            raise AssertionError("docker-compose config failed:\n" + resolved.stderr)
+        cls.compose = yaml.safe_load(resolved.stdout)
+
+    def test_promtool_accepts_prometheus_yml(self):
+        result = subprocess.run(["promtool", "check", "config", self.prometheus_yml],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_promtool_rejects_a_broken_copy(self):
+        broken = dict(self.prometheus)
+        broken["global"] = dict(broken["global"], scrape_interval="five seconds")
+        with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
+            yaml.safe_dump(broken, f)
+            f.flush()
+            result = subprocess.run(["promtool", "check", "config", f.name],
+                                    capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+
+    def test_docker_compose_config_validates(self):
+        result = subprocess.run(["docker-compose", "config", "-q"], cwd=SOURCE_DIR,
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_one_service_per_process_with_health_check_and_restart_policy(self):
+        services = self.compose["services"]
+        for name, binary in GRIDPILOT_SERVICES.items():
+            with self.subTest(service=name):
+                self.assertIn(name, services)
+                service = services[name]
+                command = service["command"]
+                self.assertEqual(command[0], binary)
+                flags = flags_of(command)
+                self.assertEqual(flags.get("--host"), "0.0.0.0")
+                port = flags["--port"]
+                self.assertNotEqual(port, "0", "compose needs fixed ports")
+                test = service["healthcheck"]["test"]
+                self.assertEqual(test[:2], ["CMD", "gridpilot-health-probe"])
+                self.assertIn("--address=127.0.0.1:" + port, test)
+                self.assertIn(service.get("restart"), ("unless-stopped", "always", "on-failure"))
+                self.assertEqual(service["build"]["dockerfile"], "deploy/Dockerfile")
+        # Peers are addressed by service name and the ports those services listen on.
+        gateway_port = flags_of(services["gateway"]["command"])["--port"]
+        forecast_port = flags_of(services["forecast"]["command"])["--port"]
+        for name in ("forecast", "response", "trader"):
+            self.assertEqual(flags_of(services[name]["command"])["--gateway"],
+                             "gateway:" + gateway_port)
+        for name in ("response", "trader"):
+            self.assertEqual(flags_of(services[name]["command"])["--forecast"],
+                             "forecast:" + forecast_port)
+        # The clock starts once both agents have registered (no launcher in compose).
+        self.assertEqual(flags_of(services["gateway"]["command"])["--start_when_agents"], "2")
+
+    def test_store_is_on_a_named_volume(self):
+        gateway = self.compose["services"]["gateway"]
+        store = flags_of(gateway["command"])["--store"]
+        named = set(self.compose.get("volumes", {}))
+        mounts = mounts_of(gateway)
+        self.assertTrue(any(source in named and store.startswith(target + "/")
+                            for source, target in mounts), (store, mounts))
+
+    def test_prometheus_scrapes_every_process_at_its_metrics_port(self):
+        targets = set()
+        for job in self.prometheus["scrape_configs"]:
+            for static in job.get("static_configs", []):
+                targets.update(static["targets"])
+        for name in GRIDPILOT_SERVICES:
+            with self.subTest(service=name):
+                metrics_port = flags_of(self.compose["services"][name]["command"])["--metrics_port"]
+                self.assertIn(f"{name}:{metrics_port}", targets)
+        prometheus = self.compose["services"]["prometheus"]
+        self.assertTrue(any(source.endswith("deploy/prometheus.yml") and
+                            target == "/etc/prometheus/prometheus.yml"
+                            for source, target in mounts_of(prometheus)))
+
+    def test_grafana_provisioning_and_dashboard(self):
+        grafana_dir = os.path.join(SOURCE_DIR, "deploy", "grafana")
+        with open(os.path.join(grafana_dir, "provisioning", "datasources", "prometheus.yml")) as f:
+            datasources = yaml.safe_load(f)["datasources"]
+        with open(os.path.join(grafana_dir, "provisioning", "dashboards", "gridpilot.yml")) as f:
+            providers = yaml.safe_load(f)["providers"]
+        with open(os.path.join(grafana_dir, "dashboards", "gridpilot.json")) as f:
+            dashboard = json.load(f)
+        uids = {d["uid"] for d in datasources}
+        self.assertTrue(any(d["url"] == "http://prometheus:9090" for d in datasources))
+        # The provider reads the directory compose mounts deploy/grafana/dashboards on.
+        grafana = self.compose["services"]["grafana"]
+        mounted = {target for source, target in mounts_of(grafana)
+                   if source.endswith("deploy/grafana/dashboards")}
+        self.assertIn(providers[0]["options"]["path"], mounted)
+        panel_ids = [p["id"] for p in dashboard["panels"]]
+        self.assertEqual(len(panel_ids), len(set(panel_ids)))
+        self.assertGreaterEqual(len(panel_ids), 8)
+        for panel in dashboard["panels"]:
+            with self.subTest(panel=panel["title"]):
+                self.assertIn(panel["datasource"]["uid"], uids)
+                self.assertTrue(panel["targets"])
+                for target in panel["targets"]:
+                    self.assertTrue(target["expr"].strip())
+                    self.assertIn(target["datasource"]["uid"], uids)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""gridpilot-health-probe, the container health check, against a real server.
+
+Starts the real gridpilot-gateway on a free port and checks the probe's exit codes:
+0 when the gateway's grpc.health.v1 service says SERVING, 1 for a port nothing listens on
+(within its timeout) and for a service name the server does not know, 2 without
+--address.
+
+Environment (set by ctest): GRIDPILOT_BIN_DIR (build/bin).
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
+START_TIMEOUT_S = 60.0  # hang detector, not a speed assertion
+
+
+def probe(*args):
+    return subprocess.run([os.path.join(BIN_DIR, "gridpilot-health-probe"), *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+class HealthProbeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not BIN_DIR:
+            raise unittest.SkipTest("GRIDPILOT_BIN_DIR is not set (run under ctest)")
+        cls.tmp = tempfile.mkdtemp(prefix="gridpilot-probe-")
+        port_file = os.path.join(cls.tmp, "gateway.port")
+        cls.gateway = subprocess.Popen(
+            [os.path.join(BIN_DIR, "gridpilot-gateway"), "--from=2023-06-01",
+             "--to=2023-06-01", "--port=0", "--port_file=" + port_file,
+             "--store=" + os.path.join(cls.tmp, "store.sqlite")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        give_up = time.monotonic() + START_TIMEOUT_S
+        while not os.path.exists(port_file):
+            if cls.gateway.poll() is not None or time.monotonic() > give_up:
+                cls.tearDownClass()
+                raise AssertionError("the gateway did not start")
+            time.sleep(0.05)
+        with open(port_file) as f:
+            cls.address = "127.0.0.1:" + f.read().strip()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.gateway.poll() is None:
+            cls.gateway.send_signal(signal.SIGTERM)
+            cls.gateway.wait(timeout=30)
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_serving_server_exits_0(self):
+        result = probe("--address=" + self.address)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("SERVING", result.stdout)
+
+    def test_nothing_listening_exits_1(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            unused = s.getsockname()[1]
+        result = probe(f"--address=127.0.0.1:{unused}", "--timeout_seconds=0.5")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("health check failed", result.stderr)
+
+    def test_unknown_service_exits_1(self):
+        result = probe("--address=" + self.address, "--service=no.such.Service")
+        self.assertEqual(result.returncode, 1)
+
+    def test_missing_address_exits_2(self):
+        self.assertEqual(probe().returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
