@@ -236,4 +236,15 @@ absl::StatusOr<std::vector<ChangeForecast>> NetLoadChangeForecaster::Forecast(
   return forecasts;
 }
 
+absl::StatusOr<std::vector<std::vector<double>>> NetLoadChangeForecaster::Contributions(
+    const std::vector<float>& features) const {
+  std::vector<std::vector<double>> out;
+  out.reserve(models_.size());
+  for (const std::shared_ptr<const XgboostRegressor>& model : models_) {
+    ASSIGN_OR_RETURN(std::vector<double> contributions, model->Contributions(features));
+    out.push_back(std::move(contributions));
+  }
+  return out;
+}
+
 }  // namespace gridpilot

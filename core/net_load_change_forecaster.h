@@ -82,6 +82,12 @@ class NetLoadChangeForecaster {
   // store.decision_time(). FailedPrecondition if the store is empty.
   absl::StatusOr<std::vector<ChangeForecast>> Forecast(const FeatureStore& store) const;
 
+  // SHAP contributions of each horizon's model for a feature row of FeatureStore
+  // (store.Features()): per horizon in horizons() order, one value per FeatureNames()
+  // entry, then the bias; each sums to that horizon's forecast. Through XGBoost (tens of
+  // microseconds per horizon): for explanations. Errors as XgboostRegressor::Contributions.
+  absl::StatusOr<std::vector<std::vector<double>>> Contributions(
+      const std::vector<float>& features) const;
   const std::vector<int>& horizons() const { return horizons_; }
 
  private:

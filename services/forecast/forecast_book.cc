@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/logging.h"
+#include "core/status_macros.h"
 #include "core/time_util.h"
 
 namespace gridpilot {
@@ -52,7 +53,8 @@ absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
   if (base.has_value()) {
     absl::StatusOr<std::vector<ChangeForecast>> forecasts = forecaster_.Forecast(store_);
     if (forecasts.ok()) {
-      issued_[issue_time] = IssuedForecast{issue_time, *base, *std::move(forecasts)};
+      issued_[issue_time] =
+          IssuedForecast{issue_time, *base, *std::move(forecasts), store_.Features()};
     } else {
       LogWarning(absl::StrCat("no forecast at ", FormatUtcTimestamp(issue_time), ": ",
                               forecasts.status().message()));
@@ -86,6 +88,23 @@ absl::StatusOr<IssuedForecast> ForecastBook::Get(absl::Time issue_time,
 std::vector<HorizonScore> ForecastBook::Scores() const {
   absl::MutexLock lock(&mu_);
   return scores_;
+}
+
+absl::StatusOr<std::vector<HorizonExplanation>> ForecastBook::Explain(absl::Time issue_time,
+                                                                      int top_k) const {
+  if (top_k < 1) return absl::InvalidArgumentError("top_k must be >= 1");
+  ASSIGN_OR_RETURN(const IssuedForecast issued, Get(issue_time, absl::ZeroDuration()));
+  // Outside the lock: XGBoost computes the contributions (tens of microseconds each).
+  ASSIGN_OR_RETURN(const std::vector<std::vector<double>> contributions,
+                   forecaster_.Contributions(issued.features));
+  std::vector<HorizonExplanation> out;
+  for (size_t j = 0; j < contributions.size(); ++j) {
+    ASSIGN_OR_RETURN(Explanation e, ExplainContributions(FeatureStore::FeatureNames(),
+                                                         issued.features, contributions[j],
+                                                         top_k));
+    out.push_back({forecaster_.horizons()[j], std::move(e)});
+  }
+  return out;
 }
 
 }  // namespace gridpilot

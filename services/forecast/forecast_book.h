@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/feature_store.h"
+#include "core/forecast_explanation.h"
 #include "core/grid_measurement.h"
 #include "core/net_load_change_forecaster.h"
 
@@ -23,6 +24,13 @@ struct IssuedForecast {
   absl::Time issue_time;
   double last_net_load_mw = 0.0;           // base of the changes, region MW
   std::vector<ChangeForecast> forecasts;   // increasing horizon
+  std::vector<float> features;             // the row the models read (FeatureNames order)
+};
+
+// One horizon of an issued forecast, explained.
+struct HorizonExplanation {
+  int horizon_intervals = 0;
+  Explanation explanation;                 // in MW of change
 };
 
 // Running accuracy for one horizon.
@@ -47,6 +55,9 @@ class ForecastBook {
   // was never issued (not enough history, or a measurement was missing).
   absl::StatusOr<IssuedForecast> Get(absl::Time issue_time, absl::Duration max_wait) const;
 
+  // The forecast issued at `issue_time` explained per horizon: its `top_k` largest SHAP
+  // contributions. Errors as Get with no wait; InvalidArgument if top_k < 1.
+  absl::StatusOr<std::vector<HorizonExplanation>> Explain(absl::Time issue_time, int top_k) const;
   std::vector<HorizonScore> Scores() const;
 
  private:

@@ -1,5 +1,6 @@
 #include "services/forecast/forecast_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/time_util.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
@@ -63,6 +64,39 @@ grpc::Status ForecastServiceImpl::GetAccuracy(grpc::ServerContext*, const v1::Ge
       out->set_persistence_mae_mw(s.persistence_abs_error_sum_mw / s.count);
     }
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::Explain(grpc::ServerContext*, const v1::ExplainRequest* request,
+                                          v1::ExplainResponse* response) {
+  ForecastBook* book = book_.load();
+  if (book == nullptr) return kNotReady;
+  if (!request->has_issue_time()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "issue_time: required");
+  }
+  if (request->top_k() < 0 || request->top_k() > 50) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "top_k: must be in 0..50 (0 = 5)");
+  }
+  const int top_k = request->top_k() == 0 ? 5 : request->top_k();
+  absl::StatusOr<std::vector<HorizonExplanation>> explained =
+      book->Explain(FromProtoTime(request->issue_time()), top_k);
+  if (!explained.ok()) return ToGrpcStatus(explained.status());
+  *response->mutable_issue_time() = request->issue_time();
+  for (const HorizonExplanation& h : *explained) {
+    v1::HorizonExplanation* out = response->add_horizons();
+    *out->mutable_horizon() = ToProtoDuration(h.horizon_intervals * kHalfHour);
+    out->set_change_mw(h.explanation.forecast);
+    out->set_bias_mw(h.explanation.bias);
+    out->set_others_mw(h.explanation.others);
+    for (const FeatureContribution& c : h.explanation.top) {
+      v1::FeatureContribution* f = out->add_top();
+      f->set_feature(c.feature);
+      f->set_value(c.value);
+      f->set_contribution_mw(c.contribution);
+    }
+  }
+  response->set_method(absl::StrCat("SHAP (XGBoost TreeSHAP) of ", model_name_,
+                                    "; contributions sum to the change forecast"));
   return grpc::Status::OK;
 }
 

@@ -22,6 +22,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                                 v1::NetLoadChangeResponse* response) override;
   grpc::Status GetAccuracy(grpc::ServerContext* context, const v1::GetAccuracyRequest* request,
                            v1::GetAccuracyResponse* response) override;
+  grpc::Status Explain(grpc::ServerContext* context, const v1::ExplainRequest* request,
+                       v1::ExplainResponse* response) override;
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};

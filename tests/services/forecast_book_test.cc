@@ -1,8 +1,10 @@
 // ForecastBook: a forecast per ingested tick, Get's wait / deadline / eviction, scoring
 // against the outturn, and rejection of a repeated tick. The forecaster is a real
-// NetLoadChangeForecaster trained (small) on a synthetic daily cycle.
+// NetLoadChangeForecaster trained (small) on a synthetic daily cycle. Explain's SHAP
+// contributions add up to the issued forecast.
 #include "services/forecast/forecast_book.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -86,6 +88,34 @@ TEST_F(ForecastBookTest, IngestIssuesAForecastPerTick) {
       EXPECT_TRUE(std::isfinite(issued->forecasts[j].change_mw));
     }
   }
+}
+
+// Explain gives, per horizon, contributions that add up to the issued forecast, the
+// largest first, named after the feature store's features.
+TEST_F(ForecastBookTest, ExplainAddsUpToTheIssuedForecast) {
+  ForecastBook book = MakeBook();
+  for (size_t k = 0; k < 3; ++k) ASSERT_TRUE(book.Ingest(Tick(k)).ok());
+  absl::StatusOr<IssuedForecast> issued = book.Get(IssueTime(2), absl::ZeroDuration());
+  ASSERT_TRUE(issued.ok());
+  absl::StatusOr<std::vector<HorizonExplanation>> explained = book.Explain(IssueTime(2), 3);
+  ASSERT_TRUE(explained.ok()) << explained.status();
+  ASSERT_EQ(explained->size(), kHorizons.size());
+  const std::vector<std::string>& names = FeatureStore::FeatureNames();
+  for (size_t j = 0; j < kHorizons.size(); ++j) {
+    const Explanation& e = (*explained)[j].explanation;
+    EXPECT_EQ((*explained)[j].horizon_intervals, kHorizons[j]);
+    EXPECT_NEAR(e.forecast, issued->forecasts[j].change_mw, 1e-3);
+    double sum = e.bias + e.others;
+    ASSERT_EQ(e.top.size(), 3u);
+    for (size_t i = 0; i < e.top.size(); ++i) {
+      sum += e.top[i].contribution;
+      EXPECT_NE(std::find(names.begin(), names.end(), e.top[i].feature), names.end());
+      if (i > 0) EXPECT_GE(std::abs(e.top[i - 1].contribution), std::abs(e.top[i].contribution));
+    }
+    EXPECT_NEAR(sum, issued->forecasts[j].change_mw, 1e-3);
+  }
+  EXPECT_EQ(book.Explain(IssueTime(7), 3).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(book.Explain(IssueTime(2), 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ForecastBookTest, ForecastFollowsTheDailyCycle) {
