@@ -54,11 +54,6 @@ class Fnv1a {
   uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-std::string ModelPath(const std::string& model_dir, int horizon, uint64_t fingerprint) {
-  return (std::filesystem::path(model_dir) /
-          absl::StrFormat("change_h%d_%016x.json", horizon, fingerprint))
-      .string();
-}
 
 }  // namespace
 
@@ -166,55 +161,67 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
   return NetLoadChangeForecaster(horizons, std::move(models));
 }
 
+std::string NetLoadChangeForecaster::ModelFileName(int horizon, const std::string& suffix) {
+  return absl::StrCat("change_h", horizon, suffix, ".json");
+}
+
+absl::Status NetLoadChangeForecaster::Save(const std::string& dir,
+                                           const std::string& suffix) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::InternalError(absl::StrCat("cannot create model directory ", dir, ": ",
+                                            ec.message()));
+  }
+  for (size_t j = 0; j < horizons_.size(); ++j) {
+    RETURN_IF_ERROR(models_[j]->SaveJson(
+        (std::filesystem::path(dir) / ModelFileName(horizons_[j], suffix)).string()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
+    const std::string& dir, const std::vector<int>& horizons, const std::string& suffix) {
+  RETURN_IF_ERROR(ValidateHorizons(horizons));
+  std::vector<std::shared_ptr<const XgboostRegressor>> models;
+  for (int h : horizons) {
+    const std::string path = (std::filesystem::path(dir) / ModelFileName(h, suffix)).string();
+    ASSIGN_OR_RETURN(std::unique_ptr<XgboostRegressor> model, XgboostRegressor::LoadJson(path));
+    if (model->num_features() != FeatureStore::FeatureNames().size()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, " has ", model->num_features(),
+                                                     " features, expected ",
+                                                     FeatureStore::FeatureNames().size()));
+    }
+    models.push_back(std::move(model));
+  }
+  return NetLoadChangeForecaster(horizons, std::move(models));
+}
+
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
     const std::string& model_dir, const std::vector<GridMeasurement>& history,
     const std::vector<int>& horizons, const XgboostParams& params) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
-  std::error_code ec;
-  std::filesystem::create_directories(model_dir, ec);
-  if (ec) {
-    return absl::InternalError(
-        absl::StrCat("cannot create model directory ", model_dir, ": ", ec.message()));
-  }
   const uint64_t fingerprint = ChangeModelFingerprint(history, horizons, params);
-  std::vector<std::string> paths;
+  const std::string suffix = absl::StrFormat("_%016x", fingerprint);
+  std::error_code ec;
   bool all_exist = true;
   for (int h : horizons) {
-    paths.push_back(ModelPath(model_dir, h, fingerprint));
-    all_exist = all_exist && std::filesystem::exists(paths.back(), ec);
+    all_exist = all_exist &&
+                std::filesystem::exists(std::filesystem::path(model_dir) / ModelFileName(h, suffix), ec);
   }
-
   if (all_exist) {
-    std::vector<std::shared_ptr<const XgboostRegressor>> models;
-    absl::Status status;
-    for (const std::string& path : paths) {
-      absl::StatusOr<std::unique_ptr<XgboostRegressor>> model =
-          XgboostRegressor::LoadJson(path);
-      if (!model.ok()) {
-        status = model.status();
-        break;
-      }
-      if ((*model)->num_features() != FeatureStore::FeatureNames().size()) {
-        status = absl::InternalError(absl::StrCat(path, " has ", (*model)->num_features(),
-                                                  " features, expected ",
-                                                  FeatureStore::FeatureNames().size()));
-        break;
-      }
-      models.push_back(std::move(*model));
-    }
-    if (status.ok()) {
+    absl::StatusOr<NetLoadChangeForecaster> loaded = Load(model_dir, horizons, suffix);
+    if (loaded.ok()) {
       LogInfo(absl::StrCat("loaded net-load change models ", absl::StrFormat("%016x", fingerprint),
                            " from ", model_dir));
-      return NetLoadChangeForecaster(horizons, std::move(models));
+      return loaded;
     }
     // A damaged cache file is not fatal: the data to rebuild it is at hand.
-    LogWarning(absl::StrCat("retraining: ", status.message()));
+    LogWarning(absl::StrCat("retraining: ", loaded.status().message()));
   }
 
   ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster, Train(history, horizons, params));
-  for (size_t j = 0; j < horizons.size(); ++j) {
-    RETURN_IF_ERROR(forecaster.models_[j]->SaveJson(paths[j]));
-  }
+  RETURN_IF_ERROR(forecaster.Save(model_dir, suffix));
   LogInfo(absl::StrCat("trained and saved net-load change models ",
                        absl::StrFormat("%016x", fingerprint), " in ", model_dir));
   return forecaster;

@@ -78,6 +78,15 @@ class NetLoadChangeForecaster {
       const std::string& model_dir, const std::vector<GridMeasurement>& history,
       const std::vector<int>& horizons, const XgboostParams& params);
 
+  // Writes one XGBoost JSON model per horizon to dir/change_h{h}{suffix}.json (creating
+  // dir), each atomically. Internal on an I/O or XGBoost failure.
+  absl::Status Save(const std::string& dir, const std::string& suffix = "") const;
+  // Loads what Save wrote for `horizons`. NotFound if a file is missing; InvalidArgument
+  // for bad horizons or a model that does not read FeatureStore's features; Internal if
+  // XGBoost cannot read a file.
+  static absl::StatusOr<NetLoadChangeForecaster> Load(const std::string& dir,
+                                                      const std::vector<int>& horizons,
+                                                      const std::string& suffix = "");
   // One forecast per horizon, in horizons() order, for a decision at
   // store.decision_time(). FailedPrecondition if the store is empty.
   absl::StatusOr<std::vector<ChangeForecast>> Forecast(const FeatureStore& store) const;
@@ -91,6 +100,7 @@ class NetLoadChangeForecaster {
   const std::vector<int>& horizons() const { return horizons_; }
 
  private:
+  static std::string ModelFileName(int horizon, const std::string& suffix);
   NetLoadChangeForecaster(std::vector<int> horizons,
                           std::vector<std::shared_ptr<const XgboostRegressor>> models)
       : horizons_(std::move(horizons)), models_(std::move(models)) {}
