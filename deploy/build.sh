@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages gridpilot needs, then configures and builds it in build/.
+# Installs the Debian packages gridpilot needs and the web console's npm packages, then
+# configures and builds it in build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
+# The console's chart library and the browser test's driver, exactly as web/package-lock.json pins them.
+(cd web && npm ci --no-audit --no-fund)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "services/cli/backtest_html.h"
 #include "services/cli/backtest_report.h"
 #include "services/cli/detect_command.h"
 #include "services/cli/forecast_eval_command.h"
@@ -32,8 +33,9 @@ namespace gridpilot {
 namespace {
 
 constexpr char kUsage[] = R"(usage:
-  gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [--step_seconds S] [options]
-      lock-step replay; --step_seconds below 1800 (e.g. 5) runs the live simulator lock-step
+  gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [--html FILE] [--step_seconds S] [options]
+      lock-step replay; --step_seconds below 1800 (e.g. 5) runs the live simulator lock-step;
+      --html writes a self-contained report with the console's charts and the summary
   gridpilot up [--from DATE] [--to DATE] [--step_seconds 5] [--tick_seconds S] [--config FILE] [options]
       live until Ctrl-C: one simulated step of --step_seconds every --tick_seconds of wall time
   gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
@@ -132,8 +134,8 @@ bool ReadStepSeconds(const std::map<std::string, std::string>& o, StackOptions* 
 
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv, {"from", "to", "config", "json", "run_dir", "model_dir", "demand_csv", "price_csv",
-                   "step_seconds"});
+      argc, argv, {"from", "to", "config", "json", "html", "run_dir", "model_dir", "demand_csv",
+                   "price_csv", "step_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
@@ -161,6 +163,10 @@ int Backtest(int argc, char** argv) {
   const double wall_seconds = absl::ToDoubleSeconds(absl::Now() - clock_started);
   absl::StatusOr<StackFigures> figures =
       run.ok() ? (*stack)->Collect() : absl::StatusOr<StackFigures>(run);
+  // The HTML report's charts are read from the processes before they stop.
+  BacktestHtmlReport html;
+  absl::Status html_status = absl::OkStatus();
+  if (figures.ok() && o->contains("html")) html_status = html.Collect(options.run_dir);
   const std::vector<ProcessInfo> processes = Processes(**stack);
   const bool clean = (*stack)->StopAll();
   if (!figures.ok()) {
@@ -182,6 +188,15 @@ int Backtest(int argc, char** argv) {
       return 1;
     }
     std::printf("  report written to %s\n", o->at("json").c_str());
+  }
+  if (o->contains("html")) {
+    if (html_status.ok()) html_status = html.Write(report, o->at("html"));
+    if (!html_status.ok()) {
+      std::fprintf(stderr, "gridpilot: --html %s: %s\n", o->at("html").c_str(),
+                   std::string(html_status.message()).c_str());
+      return 1;
+    }
+    std::printf("  HTML report written to %s\n", o->at("html").c_str());
   }
   return 0;
 }

@@ -1,0 +1,55 @@
+// ForecastBand: an online split-conformal prediction interval for the forecast service's
+// net-load forecasts, built by the console from what it watches. The forecast service
+// serves point forecasts only (NetLoadChangeResponse has no interval), so the console
+// keeps, per horizon, the absolute errors of the last `window` forecasts whose target
+// interval has since been measured, and gives each new forecast a band of +/- the
+// conformal quantile of those errors. Before `min_errors` errors are known there is no band.
+// Not thread-safe: ConsoleState guards it.
+#ifndef GRIDPILOT_SERVICES_CONSOLE_FORECAST_BAND_H_
+#define GRIDPILOT_SERVICES_CONSOLE_FORECAST_BAND_H_
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/time/time.h"
+
+namespace gridpilot {
+
+class ForecastBand {
+ public:
+  // `coverage` in (0, 1), e.g. 0.9; `window` >= 1 errors kept per horizon; `min_errors`
+  // >= 1 errors needed before a band is given.
+  ForecastBand(double coverage, int window, int min_errors);
+
+  // Records a forecast of the net load of the interval starting at `target`, made
+  // `horizon` ahead, MW. A later forecast of the same (horizon, target) replaces it.
+  void AddForecast(absl::Duration horizon, absl::Time target, double net_load_mw);
+
+  // Records the measured net load of the interval starting at `interval_start`, MW, and
+  // scores every pending forecast of it. Forecasts of intervals before it that were never
+  // measured (a missing reading) are dropped.
+  void AddMeasurement(absl::Time interval_start, double net_load_mw);
+
+  // Half-width of the band for `horizon`, MW (>= 0): the ceil((n + 1) * coverage)-th
+  // smallest of the n known absolute errors (the largest if that rank exceeds n).
+  // nullopt while fewer than `min_errors` errors are known.
+  std::optional<double> HalfWidth(absl::Duration horizon) const;
+
+  // Absolute errors known for `horizon`.
+  int ErrorCount(absl::Duration horizon) const;
+
+ private:
+  const double coverage_;
+  const int window_;
+  const int min_errors_;
+  // horizon -> (target interval start -> forecast MW), awaiting measurement.
+  std::map<absl::Duration, std::map<absl::Time, double>> pending_;
+  // horizon -> the last `window_` absolute errors, oldest first.
+  std::map<absl::Duration, std::deque<double>> errors_;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_CONSOLE_FORECAST_BAND_H_

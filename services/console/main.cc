@@ -1,0 +1,100 @@
+// gridpilot-console: the control room's web console. Attaches to a running stack over
+// gRPC (addresses from `gridpilot up --run_dir DIR`'s port files, or explicit flags),
+// follows it into a ConsoleState and serves the page, its data and a server-sent-event
+// stream on loopback HTTP. It never opens the gateway's store.
+//   gridpilot-console --run_dir DIR [--http_port 0] [--http_port_file FILE] [--web_dir DIR]
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "core/logging.h"
+#include "services/common/shutdown_signal.h"
+#include "services/console/console_http_server.h"
+#include "services/console/console_state.h"
+#include "services/console/stack_addresses.h"
+#include "services/console/stack_follower.h"
+#include "services/console/web_assets.h"
+
+ABSL_FLAG(std::string, run_dir, "", "run directory of `gridpilot up` (reads its *.port files)");
+ABSL_FLAG(std::string, gateway, "", "gateway host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, forecast, "", "forecast host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, response, "", "grid-response agent host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, trader, "", "trader host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, http_host, "127.0.0.1", "HTTP listen address");
+ABSL_FLAG(int, http_port, 8080, "HTTP port; 0 = any free port");
+ABSL_FLAG(std::string, http_port_file, "", "write the bound HTTP port here");
+ABSL_FLAG(std::string, web_dir, "",
+          "page and chart library (web/ after `npm ci`); default $GRIDPILOT_WEB_DIR or the "
+          "source tree's web/");
+ABSL_FLAG(double, poll_seconds, 1.0, "how often events, schedule, P&L and decisions are read");
+
+namespace gridpilot {
+namespace {
+
+int Main() {
+  SetLogTag("console");
+  StackAddresses addresses;
+  if (const std::string run_dir = absl::GetFlag(FLAGS_run_dir); !run_dir.empty()) {
+    absl::StatusOr<StackAddresses> from_dir = ReadStackAddresses(run_dir);
+    if (!from_dir.ok()) {
+      LogError(from_dir.status().message());
+      return 2;
+    }
+    addresses = *from_dir;
+  }
+  absl::StatusOr<StackAddresses> resolved = ApplyAddressOverrides(
+      addresses, {absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
+                  absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)});
+  if (!resolved.ok()) {
+    LogError(resolved.status().message());
+    return 2;
+  }
+  const double poll_seconds = absl::GetFlag(FLAGS_poll_seconds);
+  if (!(poll_seconds > 0)) {
+    LogError("--poll_seconds must be positive");
+    return 2;
+  }
+  std::string web_dir = absl::GetFlag(FLAGS_web_dir);
+  if (web_dir.empty()) web_dir = DefaultWebDir();
+  absl::StatusOr<WebAssets> assets = LoadWebAssets(web_dir);
+  if (!assets.ok()) {
+    LogError(assets.status().message());
+    return 2;
+  }
+
+  ConsoleState state;
+  StackFollowerOptions follow;
+  follow.poll_period = absl::Seconds(poll_seconds);
+  StackFollower follower(*resolved, &state, follow);
+  ConsoleHttpServer http(&state, *std::move(assets));
+  absl::StatusOr<int> port = http.Start(absl::GetFlag(FLAGS_http_host),
+                                        absl::GetFlag(FLAGS_http_port),
+                                        absl::GetFlag(FLAGS_http_port_file));
+  if (!port.ok()) {
+    LogError(port.status().message());
+    return 2;
+  }
+  follower.Start();
+  LogInfo(absl::StrCat("console at http://", absl::GetFlag(FLAGS_http_host), ":", *port,
+                       "/ following gateway ", resolved->gateway));
+  WaitForShutdownSignal();
+  LogInfo("shutting down");
+  follower.Stop();
+  http.Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+int main(int argc, char** argv) {
+  gridpilot::BlockShutdownSignals();
+  absl::SetProgramUsageMessage(
+      "gridpilot-console: the web console of a running gridpilot stack "
+      "(--run_dir DIR or --gateway/--forecast/--response/--trader host:port)");
+  absl::ParseCommandLine(argc, argv);
+  return gridpilot::Main();
+}

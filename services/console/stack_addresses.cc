@@ -1,0 +1,67 @@
+#include "services/console/stack_addresses.h"
+
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace gridpilot {
+namespace {
+
+absl::StatusOr<std::string> ReadPortFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open (is the stack up?)"));
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string content(absl::StripAsciiWhitespace(text.str()));
+  int port = 0;
+  if (!absl::SimpleAtoi(content, &port) || port < 1 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": \"", content, "\" is not a port"));
+  }
+  return absl::StrCat("127.0.0.1:", port);
+}
+
+absl::Status CheckAddress(const std::string& name, const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (address.empty() || colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " address \"", address, "\" is not host:port (give --run_dir or --",
+                     name, ")"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir) {
+  StackAddresses out;
+  for (auto [name, field] : {std::pair{"gateway", &out.gateway}, std::pair{"forecast", &out.forecast},
+                             std::pair{"response", &out.response}, std::pair{"trader", &out.trader}}) {
+    absl::StatusOr<std::string> address = ReadPortFile(absl::StrCat(run_dir, "/", name, ".port"));
+    if (!address.ok()) return address.status();
+    *field = *std::move(address);
+  }
+  return out;
+}
+
+absl::StatusOr<StackAddresses> ApplyAddressOverrides(StackAddresses addresses,
+                                                     const StackAddresses& overrides) {
+  if (!overrides.gateway.empty()) addresses.gateway = overrides.gateway;
+  if (!overrides.forecast.empty()) addresses.forecast = overrides.forecast;
+  if (!overrides.response.empty()) addresses.response = overrides.response;
+  if (!overrides.trader.empty()) addresses.trader = overrides.trader;
+  for (auto [name, value] : {std::pair{"gateway", &addresses.gateway},
+                             std::pair{"forecast", &addresses.forecast},
+                             std::pair{"response", &addresses.response},
+                             std::pair{"trader", &addresses.trader}}) {
+    if (absl::Status s = CheckAddress(name, *value); !s.ok()) return s;
+  }
+  return addresses;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,60 @@
+// StackAddresses: the launcher's port files and the flags that override them.
+#include "services/console/stack_addresses.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace gridpilot {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string RunDir(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(StackAddressesTest, ReadsEveryPortFile) {
+  const std::string dir = RunDir("addresses-ok");
+  int port = 40001;
+  for (const char* name : {"gateway", "forecast", "response", "trader"}) {
+    std::ofstream(dir + "/" + name + ".port") << port++ << "\n";
+  }
+  absl::StatusOr<StackAddresses> a = ReadStackAddresses(dir);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->gateway, "127.0.0.1:40001");
+  EXPECT_EQ(a->trader, "127.0.0.1:40004");
+  absl::StatusOr<StackAddresses> b = ApplyAddressOverrides(*a, {"", "", "", "10.0.0.2:7000"});
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->trader, "10.0.0.2:7000");
+  EXPECT_EQ(b->forecast, "127.0.0.1:40002");
+}
+
+TEST(StackAddressesTest, MissingOrBadFilesAreNamed) {
+  const std::string dir = RunDir("addresses-bad");
+  absl::StatusOr<StackAddresses> a = ReadStackAddresses(dir);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("gateway.port"));
+  for (const char* name : {"gateway", "forecast", "response"}) std::ofstream(dir + "/" + name + ".port") << "1\n";
+  std::ofstream(dir + "/trader.port") << "port\n";
+  a = ReadStackAddresses(dir);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("trader.port"));
+}
+
+TEST(StackAddressesTest, EveryAddressMustBeHostPort) {
+  absl::StatusOr<StackAddresses> a =
+      ApplyAddressOverrides({}, {"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", ""});
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("trader"));
+  a = ApplyAddressOverrides({}, {"127.0.0.1:1", "127.0.0.1:2", "localhost", "127.0.0.1:4"});
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("response address \"localhost\""));
+}
+
+}  // namespace
+}  // namespace gridpilot

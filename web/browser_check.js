@@ -1,0 +1,144 @@
+// Drives Debian's headless Chromium (playwright-core) through the gridpilot console page
+// and checks what an operator would look at. Used by tests/integration/console_browser_test.py
+// for both the live console and the backtest report.
+//
+//   node browser_check.js --url URL --screenshot FILE [--expect-anomaly] [--expect-event]
+//                         [--timeout-s 60] [--chromium /usr/bin/chromium]
+//
+// Checks: the net-load and asset charts have a canvas with drawn pixels and data points;
+// with --expect-anomaly, an anomaly row is shown in red with its cause as the tooltip and
+// the chart has a red anomaly point; with --expect-event, the ramp-event table has a row;
+// the theme toggle changes the page's colours; the CSV download holds the shown rows; at
+// phone width (390 px) nothing overflows sideways. Prints one JSON line of figures
+// (milliseconds to the first data, to the anomaly) and exits non-zero on the first failure.
+'use strict';
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+function parseArgs(argv) {
+  const out = { timeoutS: 60, chromium: '/usr/bin/chromium', expectAnomaly: false, expectEvent: false };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--url') out.url = argv[++i];
+    else if (a === '--screenshot') out.screenshot = argv[++i];
+    else if (a === '--timeout-s') out.timeoutS = Number(argv[++i]);
+    else if (a === '--chromium') out.chromium = argv[++i];
+    else if (a === '--expect-anomaly') out.expectAnomaly = true;
+    else if (a === '--expect-event') out.expectEvent = true;
+    else throw new Error('unknown argument ' + a);
+  }
+  if (!out.url || !out.screenshot) throw new Error('--url and --screenshot are required');
+  return out;
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error('check failed: ' + message);
+}
+
+// Pixels of a chart's canvas that are not transparent: > 0 means something was drawn.
+async function drawnPixels(page, id) {
+  return page.evaluate((chartId) => {
+    const canvas = document.querySelector('#' + chartId + ' canvas');
+    if (!canvas) return -1;
+    const g = canvas.getContext('2d');
+    const img = g.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < img.length; i += 4) if (img[i] !== 0) n++;
+    return n;
+  }, id);
+}
+
+// "rgb(229, 55, 43)" -> [229, 55, 43]
+function rgb(text) {
+  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(text || '');
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+(async () => {
+  const args = parseArgs(process.argv);
+  const timeout = args.timeoutS * 1000;
+  const figures = {};
+  const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const t0 = Date.now();
+    await page.goto(args.url, { waitUntil: 'load', timeout });
+    figures.load_ms = Date.now() - t0;
+    await page.waitForFunction(() => Number(document.querySelector('#chart-netload').dataset.points) > 0,
+                               null, { timeout });
+    figures.first_data_ms = Date.now() - t0;
+
+    for (const id of ['chart-netload', 'chart-assets']) {
+      const points = Number(await page.getAttribute('#' + id, 'data-points'));
+      const pixels = await drawnPixels(page, id);
+      check(pixels > 0, id + ' canvas is blank or missing (' + pixels + ')');
+      check(points > 0, id + ' has no data points');
+      figures[id.replace('chart-', '') + '_points'] = points;
+    }
+
+    if (args.expectAnomaly) {
+      await page.waitForSelector('#anomalies tbody tr.anomaly', { timeout });
+      await page.waitForFunction(() => Number(document.querySelector('#chart-netload').dataset.anomalyPoints) > 0,
+                                 null, { timeout });
+      figures.anomaly_ms = Date.now() - t0;
+      const row = await page.$eval('#anomalies tbody tr.anomaly', (tr) => ({
+        color: getComputedStyle(tr.cells[0]).color, title: tr.getAttribute('title'), kind: tr.dataset.kind,
+        causeTitle: tr.querySelector('td.cause').getAttribute('title'),
+      }));
+      const c = rgb(row.color);
+      check(c && c[0] >= 180 && c[1] <= 90 && c[2] <= 90, 'anomaly row is not red: ' + row.color);
+      check(row.title && row.title.length > 5 && row.causeTitle === row.title, 'anomaly has no cause tooltip');
+      figures.anomalies = await page.$$eval('#anomalies tbody tr.anomaly', (r) => r.length);
+      figures.anomaly_kind = row.kind;
+      figures.anomaly_cause = row.title;
+    }
+
+    if (args.expectEvent) {
+      await page.waitForSelector('#events tbody tr.event', { timeout });
+      figures.events = await page.$$eval('#events tbody tr.event', (r) => r.length);
+      figures.event_ms = Date.now() - t0;
+    }
+
+    // Theme: the toggle flips data-theme and the page's background.
+    const before = await page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]);
+    await page.click('#theme');
+    const after = await page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]);
+    check(before[0] !== after[0] && before[1] !== after[1], 'theme toggle changed nothing: ' + before + ' / ' + after);
+    await page.click('#theme');
+
+    // CSV of the net-load chart: a header and as many rows as the chart has x values.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout }),
+                                          page.click('button[data-csv="netload"]')]);
+    const csvPath = await download.path();
+    const csv = require('fs').readFileSync(csvPath, 'utf8').trim().split('\n');
+    check(csv[0].startsWith('time_utc,net_load_mw,reported_interval_mw,forecast_mw'), 'CSV header: ' + csv[0]);
+    check(csv.length > 1, 'CSV has no rows');
+    figures.csv_rows = csv.length - 1;
+    const [png] = await Promise.all([page.waitForEvent('download', { timeout }),
+                                     page.click('button[data-png="netload"]')]);
+    const pngBytes = require('fs').readFileSync(await png.path());
+    check(pngBytes.length > 1000 && pngBytes.slice(1, 4).toString() === 'PNG', 'PNG download is not a PNG');
+
+    await page.screenshot({ path: args.screenshot, fullPage: true });
+
+    // Phone width: the layout reflows to one column without sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(400);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, 'page overflows a phone-width screen by ' + overflow + ' px');
+    await page.screenshot({
+      path: path.join(path.dirname(args.screenshot), path.basename(args.screenshot, '.png') + '-phone.png'),
+      fullPage: false,
+    });
+    check(errors.length === 0, 'page errors: ' + errors.join('; '));
+    console.log(JSON.stringify(figures));
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => {
+  console.error(String(e && e.stack || e));
+  process.exit(1);
+});

@@ -1,0 +1,519 @@
+// gridpilot console page: draws the JSON of services/console/console_state.h with uPlot.
+// Live (served by gridpilot-console): the data comes from /api/stream (server-sent events,
+// each a ConsoleState snapshot of what is new). Report (gridpilot backtest --html): the
+// data is window.GRIDPILOT_REPORT, inlined with this script; nothing is fetched.
+//
+// Times: tick "t" is the tick time (the end of the step or interval it measured); forecast
+// and anomaly "t" is the start of a settlement interval, drawn at its end (+30 min) so it
+// lines up with the tick that measures it.
+(function () {
+  'use strict';
+  const INTERVAL_S = 1800;
+  const MAX_TABLE_ROWS = 300;
+  const report = window.GRIDPILOT_REPORT || null;
+
+  // ---- data held by the page --------------------------------------------------------
+  const TICK_COLS = ['index', 't', 'net_load_mw', 'interval_net_load_mw', 'soc_mwh', 'battery_mw', 'peaker_mw',
+                     'peaker_status', 'price_gbp_per_mwh'];
+  const FORECAST_COLS = ['index', 'issue_t', 't', 'net_load_mw', 'lower_mw', 'upper_mw'];
+  const data = {
+    ticks: emptyCols(TICK_COLS), forecast: emptyCols(FORECAST_COLS), lastIndex: -1,
+    anomalies: [], events: [], episodes: [], decisions: [], schedule: null, pnl: null,
+    latestForecast: null, sources: {}, summary: null, bandCoverage: 0.9, version: -1,
+  };
+
+  function emptyCols(names) {
+    const o = {};
+    for (const n of names) o[n] = [];
+    return o;
+  }
+
+  function appendCols(into, from, names) {
+    for (const n of names) {
+      const column = from[n] || [];
+      for (let i = 0; i < column.length; i++) into[n].push(column[i]);
+    }
+  }
+
+  function merge(s) {
+    if (s.reset) {
+      data.ticks = emptyCols(TICK_COLS);
+      data.forecast = emptyCols(FORECAST_COLS);
+    }
+    appendCols(data.ticks, s.ticks, TICK_COLS);
+    appendCols(data.forecast, s.forecast, FORECAST_COLS);
+    data.lastIndex = s.last_index;
+    data.version = s.version;
+    data.anomalies = s.anomalies || [];
+    data.events = s.events || [];
+    data.episodes = s.episodes || [];
+    data.decisions = s.decisions || [];
+    data.schedule = s.schedule;
+    data.pnl = s.pnl;
+    data.latestForecast = s.latest_forecast;
+    data.sources = s.sources || {};
+    data.summary = s.summary;
+    if (typeof s.band_coverage === 'number') data.bandCoverage = s.band_coverage;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'text') e.textContent = v;
+      else if (k === 'class') e.className = v;
+      else e.setAttribute(k, v);
+    }
+    for (const c of children || []) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    return e;
+  }
+
+  function iso(t) {
+    if (t === null || t === undefined) return '';
+    return new Date(t * 1000).toISOString().replace('T', ' ').replace(/:00\.000Z$|\.000Z$/, '').replace('Z', '');
+  }
+
+  function fmt(v, digits) {
+    if (v === null || v === undefined || Number.isNaN(v)) return '';
+    return Number(v).toFixed(digits === undefined ? 1 : digits);
+  }
+
+  function gbp(v) {
+    if (v === null || v === undefined) return '';
+    return Math.round(v).toLocaleString('en-GB');
+  }
+
+  function cssVar(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+
+  function csvCell(v) {
+    if (v === null || v === undefined) return '';
+    const s = String(v);
+    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  function download(name, blob) {
+    const a = el('a', { href: URL.createObjectURL(blob), download: name });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  // ---- time range ---------------------------------------------------------------------
+  // [lo, hi] in Unix seconds of tick time, from the range control; relative ranges count
+  // back from the newest data (a report is history, so never from the wall clock).
+  function range() {
+    const sel = $('range').value;
+    const t = data.ticks.t;
+    const newest = t.length ? t[t.length - 1] : 0;
+    if (sel === 'all') return [-Infinity, Infinity];
+    if (sel === 'custom') {
+      const f = Date.parse($('range-from').value + 'Z');
+      const to = Date.parse($('range-to').value + 'Z');
+      return [Number.isNaN(f) ? -Infinity : f / 1000, Number.isNaN(to) ? Infinity : to / 1000];
+    }
+    return [newest - Number(sel), Infinity];
+  }
+  const inRange = (t, r) => t >= r[0] && t <= r[1];
+
+  // ---- chart views --------------------------------------------------------------------
+  // Each view turns the held data into uPlot columns for the current range and keeps the
+  // rows it drew for the CSV download.
+  function netloadView(r) {
+    const xs = new Map();  // x -> row
+    const row = (x) => {
+      if (!xs.has(x)) xs.set(x, { x, load: null, reported: null, fc: null, lo: null, hi: null, anom: null, cause: '' });
+      return xs.get(x);
+    };
+    const T = data.ticks;
+    for (let i = 0; i < T.t.length; i++) {
+      if (!inRange(T.t[i], r)) continue;
+      const o = row(T.t[i]);
+      o.load = T.net_load_mw[i];
+      o.reported = T.interval_net_load_mw[i];
+    }
+    const F = data.forecast;
+    for (let i = 0; i < F.t.length; i++) {
+      const x = F.t[i] + INTERVAL_S;
+      if (!inRange(x, r)) continue;
+      const o = row(x);
+      o.fc = F.net_load_mw[i]; o.lo = F.lower_mw[i]; o.hi = F.upper_mw[i];
+    }
+    for (const a of data.anomalies) {
+      const x = a.t + INTERVAL_S;
+      if (!inRange(x, r) || a.value_mw === null) continue;
+      const o = row(x);
+      o.anom = a.value_mw; o.cause = a.kind + ': ' + a.cause;
+    }
+    const rows = [...xs.values()].sort((a, b) => a.x - b.x);
+    return {
+      rows,
+      cols: [rows.map((o) => o.x), rows.map((o) => o.load), rows.map((o) => o.reported),
+             rows.map((o) => o.fc), rows.map((o) => o.lo), rows.map((o) => o.hi), rows.map((o) => o.anom)],
+      csv: [['time_utc', 'net_load_mw', 'reported_interval_mw', 'forecast_mw', 'band_lower_mw', 'band_upper_mw',
+             'anomaly_mw', 'anomaly'],
+            ...rows.map((o) => [iso(o.x), o.load, o.reported, o.fc, o.lo, o.hi, o.anom, o.cause])],
+    };
+  }
+
+  function assetsView(r) {
+    const T = data.ticks;
+    const rows = [];
+    for (let i = 0; i < T.t.length; i++) {
+      if (!inRange(T.t[i], r)) continue;
+      rows.push([T.t[i], T.soc_mwh[i], T.battery_mw[i], T.peaker_mw[i], T.peaker_status[i]]);
+    }
+    return {
+      rows,
+      cols: [rows.map((o) => o[0]), rows.map((o) => o[1]), rows.map((o) => o[2]), rows.map((o) => o[3])],
+      csv: [['time_utc', 'soc_mwh', 'battery_mw', 'peaker_mw', 'peaker_status'],
+            ...rows.map((o) => [iso(o[0]), o[1], o[2], o[3], o[4]])],
+    };
+  }
+
+  function scheduleView() {
+    const s = data.schedule && data.schedule.intervals;
+    const n = s ? s.t.length : 0;
+    const x = [], p = [], soc = [], price = [], csv = [['interval_start_utc', 'power_mw', 'soc_after_mwh', 'price_forecast_gbp_per_mwh']];
+    for (let i = 0; i < n; i++) {
+      x.push(s.t[i] + INTERVAL_S / 2); p.push(s.power_mw[i]); soc.push(s.soc_after_mwh[i]);
+      price.push(s.price_gbp_per_mwh[i]);
+      csv.push([iso(s.t[i]), s.power_mw[i], s.soc_after_mwh[i], s.price_gbp_per_mwh[i]]);
+    }
+    return { rows: x, cols: [x, p, soc, price], csv };
+  }
+
+  const utc = (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+
+  function axis(side, label, scale) {
+    const o = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 },
+                ticks: { stroke: cssVar('--grid') }, label, size: 56 };
+    if (side !== undefined) o.side = side;
+    if (scale) o.scale = scale;
+    if (side === 1) o.grid = { show: false };
+    return o;
+  }
+
+  const CHARTS = {
+    netload: {
+      view: netloadView,
+      height: 300,
+      opts: () => ({
+        series: [
+          {},
+          { label: 'net load MW', stroke: cssVar('--line'), width: 1.5, spanGaps: true },
+          { label: 'reported interval MW', stroke: cssVar('--muted'), width: 1, dash: [2, 3], spanGaps: true },
+          { label: 'forecast MW', stroke: cssVar('--forecast'), width: 1.5, dash: [6, 4], spanGaps: true },
+          { label: 'band low', stroke: cssVar('--forecast'), width: 0.5, spanGaps: true },
+          { label: 'band high', stroke: cssVar('--forecast'), width: 0.5, spanGaps: true },
+          { label: 'anomaly', stroke: cssVar('--anomaly'), width: 0, paths: () => null,
+            points: { show: true, size: 10, width: 2, stroke: cssVar('--anomaly'), fill: cssVar('--anomaly') } },
+        ],
+        bands: [{ series: [5, 4], fill: cssVar('--band') }],
+        axes: [axis(), axis(3, 'MW')],
+      }),
+    },
+    assets: {
+      view: assetsView,
+      height: 220,
+      opts: () => ({
+        series: [
+          {},
+          { label: 'SoC MWh', stroke: cssVar('--soc'), width: 1.5, scale: 'mwh', spanGaps: true },
+          { label: 'battery MW', stroke: cssVar('--battery'), width: 1, scale: 'mw' },
+          { label: 'peaker MW', stroke: cssVar('--peaker'), width: 1.5, scale: 'mw' },
+        ],
+        axes: [axis(), axis(3, 'MWh', 'mwh'), axis(1, 'MW', 'mw')],
+      }),
+    },
+    schedule: {
+      view: scheduleView,
+      height: 220,
+      opts: () => ({
+        series: [
+          {},
+          { label: 'planned MW', stroke: cssVar('--battery'), fill: cssVar('--band'), width: 1,
+            scale: 'mw', paths: uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined },
+          { label: 'SoC after MWh', stroke: cssVar('--soc'), width: 1.5, scale: 'mwh' },
+          { label: 'price £/MWh', stroke: cssVar('--price'), width: 1, scale: 'gbp', dash: [4, 3] },
+        ],
+        axes: [axis(), axis(3, 'MW', 'mw'), axis(1, '£/MWh', 'gbp')],
+      }),
+    },
+  };
+
+  const plots = {};
+  const views = {};
+  let zoomed = false;
+
+  function buildChart(name) {
+    const spec = CHARTS[name];
+    const host = $('chart-' + name);
+    if (plots[name]) { plots[name].destroy(); delete plots[name]; }
+    host.textContent = '';
+    const o = spec.opts();
+    o.width = Math.max(200, host.clientWidth);
+    o.height = window.innerWidth < 600 ? Math.round(spec.height * 0.75) : spec.height;
+    o.tzDate = utc;
+    o.cursor = { drag: { x: true, y: false } };
+    o.hooks = { setSelect: [() => { zoomed = true; }] };
+    const empty = o.series.map(() => []);
+    plots[name] = new uPlot(o, empty, host);
+    // A double-click resets uPlot's zoom; let new data rescale again.
+    host.addEventListener('dblclick', () => { zoomed = false; });
+  }
+
+  function buildCharts() {
+    for (const name of Object.keys(CHARTS)) buildChart(name);
+  }
+
+  function countPoints(cols) {
+    let n = 0;
+    for (let s = 1; s < cols.length; s++) for (const v of cols[s]) if (v !== null && v !== undefined) n++;
+    return n;
+  }
+
+  function drawCharts(r) {
+    for (const name of Object.keys(CHARTS)) {
+      const v = CHARTS[name].view(r);
+      views[name] = v;
+      plots[name].setData(v.cols, !zoomed);
+      $('chart-' + name).dataset.points = String(countPoints(v.cols));
+    }
+    $('chart-netload').dataset.anomalyPoints =
+      String(views.netload.cols[6].filter((v) => v !== null).length);
+  }
+
+  // ---- tables -------------------------------------------------------------------------
+  const tableCsv = {};
+
+  function fillTable(id, header, rows, rowAttrs) {
+    const body = $(id).tBodies[0];
+    body.textContent = '';
+    for (let i = 0; i < rows.length && i < MAX_TABLE_ROWS; i++) {
+      const attrs = rowAttrs ? rowAttrs(i) : {};
+      const tr = el('tr', attrs.tr || {});
+      rows[i].forEach((cell, j) => {
+        const a = (attrs.cells && attrs.cells[j]) || {};
+        tr.appendChild(el('td', Object.assign({ text: cell === null || cell === undefined ? '' : String(cell) }, a)));
+      });
+      body.appendChild(tr);
+    }
+    tableCsv[id] = [header, ...rows];
+  }
+
+  function drawAnomalies(r) {
+    const list = data.anomalies.filter((a) => inRange(a.t + INTERVAL_S, r)).reverse();
+    fillTable('anomalies',
+      ['interval_start_utc', 'kind', 'value_mw', 'expected_mw', 'residual_z', 'suspect', 'cause'],
+      list.map((a) => [iso(a.t), a.kind, fmt(a.value_mw), fmt(a.expected_mw), fmt(a.residual_z, 2),
+                       a.suspect ? 'yes' : 'no', a.cause]),
+      (i) => ({
+        tr: { class: 'anomaly', title: list[i].cause, 'data-kind': list[i].kind,
+              'data-suspect': String(list[i].suspect) },
+        cells: { 6: { class: 'cause', title: list[i].cause } },
+      }));
+  }
+
+  function appliedText(e) {
+    return e.applied.map((d) => d.asset_id + ' ' + fmt(d.applied_mw) + ' MW (' + (d.agent || 'idle') + ')').join('; ');
+  }
+
+  function drawEvents(r) {
+    const list = data.events.filter((e) => inRange(e.t + INTERVAL_S, r)).reverse();
+    fillTable('events',
+      ['interval_start_utc', 'kind', 'change_mw', 'limit_mw', 'decision', 'applied', 'reason'],
+      list.map((e) => [iso(e.t), e.kind, fmt(e.change_mw), fmt(e.limit_mw), e.decision, appliedText(e), e.reason]),
+      (i) => ({ tr: { class: 'event', title: list[i].reason, 'data-kind': list[i].kind } }));
+    // The on-screen table has no reason column: it is the row's tooltip.
+    for (const tr of $('events').tBodies[0].rows) tr.deleteCell(6);
+  }
+
+  function drawDecisions(r) {
+    const list = data.decisions.filter((d) => inRange(d.t, r)).reverse();
+    fillTable('decisions',
+      ['interval_start_utc', 'asset_id', 'agent', 'requested_mw', 'applied_mw', 'reason'],
+      list.map((d) => [iso(d.t), d.asset_id, d.agent, fmt(d.requested_mw), fmt(d.applied_mw), d.reason]),
+      (i) => ({ tr: { title: list[i].reason } }));
+  }
+
+  function drawPnl() {
+    const body = $('pnl').tBodies[0];
+    body.textContent = '';
+    const p = data.pnl;
+    tableCsv.pnl = [['cause', 'amount_gbp']];
+    if (!p) { $('pnl-note').textContent = 'no settlement yet'; return; }
+    const max = Math.max(1, ...p.by_cause.map((c) => Math.abs(c.amount_gbp)));
+    for (const c of p.by_cause) {
+      const bar = el('div', { class: 'pnlbar ' + (c.amount_gbp >= 0 ? 'pos' : 'neg'),
+                              style: 'width:' + (100 * Math.abs(c.amount_gbp) / max).toFixed(1) + '%' });
+      body.appendChild(el('tr', { 'data-cause': c.cause }, [
+        el('td', { text: c.cause.replace(/_/g, ' ') }), el('td', { class: 'num', text: gbp(c.amount_gbp) }),
+        el('td', {}, [bar])]));
+      tableCsv.pnl.push([c.cause, c.amount_gbp]);
+    }
+    body.appendChild(el('tr', { class: 'total' }, [el('td', { text: 'net' }),
+      el('td', { class: 'num', text: gbp(p.net_gbp) }), el('td')]));
+    tableCsv.pnl.push(['net', p.net_gbp]);
+    $('pnl-note').textContent = p.intervals_settled + ' intervals settled; instability penalty with no dispatch £' +
+      gbp(p.baseline_instability_penalty_gbp) + '; response net benefit £' + gbp(p.response_net_benefit_gbp) +
+      '; battery cycles ' + fmt(p.battery_cycles, 1);
+  }
+
+  function drawSummary() {
+    const s = data.summary;
+    $('summary-card').hidden = !s;
+    if (!s) return;
+    const body = $('summary').tBodies[0];
+    body.textContent = '';
+    const flat = [];
+    (function walk(prefix, v) {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        for (const [k, w] of Object.entries(v)) walk(prefix ? prefix + '.' + k : k, w);
+      } else {
+        flat.push([prefix, Array.isArray(v) ? JSON.stringify(v) : v]);
+      }
+    })('', s);
+    for (const [k, v] of flat) {
+      body.appendChild(el('tr', {}, [el('th', { text: k }),
+        el('td', { class: 'num', text: typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : String(v) })]));
+    }
+  }
+
+  function drawStatusLine() {
+    const t = data.ticks;
+    const n = t.t.length;
+    const peaker = n ? t.peaker_status[n - 1] : '';
+    $('peaker-state').textContent = peaker ? peaker + ' (' + fmt(t.peaker_mw[n - 1]) + ' MW)' : 'no peaker';
+    $('battery-now').textContent = n && t.soc_mwh[n - 1] !== null
+      ? fmt(t.soc_mwh[n - 1]) + ' MWh, ' + fmt(t.battery_mw[n - 1]) + ' MW' : '-';
+    $('band-label').textContent = Math.round(data.bandCoverage * 100) + '%';
+    const s = data.schedule;
+    $('schedule-note').textContent = s
+      ? 'planned ' + iso(s.planned_t) + ' UTC, expected £' + gbp(s.expected_value_gbp) + ': ' + s.reason
+      : 'no plan yet';
+    const bad = Object.entries(data.sources).filter(([, v]) => !v.ok);
+    $('sources').textContent = bad.map(([k, v]) => k + ': ' + v.error).join(' | ');
+  }
+
+  // ---- drawing ------------------------------------------------------------------------
+  let pending = false;
+  function render() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      const r = range();
+      drawCharts(r);
+      drawAnomalies(r);
+      drawEvents(r);
+      drawDecisions(r);
+      drawPnl();
+      drawSummary();
+      drawStatusLine();
+      document.body.dataset.version = String(data.version);
+      document.body.dataset.ready = data.ticks.t.length > 0 ? '1' : '0';
+    });
+  }
+
+  // ---- controls -----------------------------------------------------------------------
+  function setTheme(theme) {
+    document.documentElement.dataset.theme = theme;
+    $('theme').textContent = theme === 'dark' ? 'light theme' : 'dark theme';
+    try { localStorage.setItem('gridpilot-theme', theme); } catch (e) { /* private mode */ }
+    buildCharts();
+    render();
+  }
+
+  function chartPng(name) {
+    const u = plots[name];
+    const chartCanvas = u.ctx.canvas;
+    const c = document.createElement('canvas');
+    c.width = chartCanvas.width;
+    c.height = chartCanvas.height;
+    const g = c.getContext('2d');
+    g.fillStyle = cssVar('--card');
+    g.fillRect(0, 0, c.width, c.height);
+    g.drawImage(chartCanvas, 0, 0);
+    c.toBlob((b) => download('gridpilot-' + name + '.png', b), 'image/png');
+  }
+
+  function csvFor(name) {
+    if (views[name]) return views[name].csv;
+    return tableCsv[name] || [];
+  }
+
+  function wireControls() {
+    $('theme').addEventListener('click', () =>
+      setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark'));
+    $('range').addEventListener('change', () => {
+      $('custom-range').hidden = $('range').value !== 'custom';
+      zoomed = false;
+      render();
+    });
+    for (const id of ['range-from', 'range-to']) $(id).addEventListener('change', () => { zoomed = false; render(); });
+    $('reset-zoom').addEventListener('click', () => { zoomed = false; buildCharts(); render(); });
+    document.addEventListener('click', (ev) => {
+      const b = ev.target.closest('button');
+      if (!b) return;
+      if (b.dataset.csv) {
+        const rows = csvFor(b.dataset.csv);
+        download('gridpilot-' + b.dataset.csv + '.csv',
+          new Blob([rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n'], { type: 'text/csv' }));
+      } else if (b.dataset.png) {
+        chartPng(b.dataset.png);
+      }
+    });
+    let resizeTimer = null;
+    window.addEventListener('resize', () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => {
+        for (const [name, u] of Object.entries(plots)) {
+          const host = $('chart-' + name);
+          u.setSize({ width: Math.max(200, host.clientWidth),
+                      height: window.innerWidth < 600 ? Math.round(CHARTS[name].height * 0.75) : CHARTS[name].height });
+        }
+      }, 150);
+    });
+  }
+
+  function connect() {
+    const status = $('status');
+    const es = new EventSource('/api/stream?after=' + data.lastIndex);
+    es.addEventListener('snapshot', (ev) => {
+      merge(JSON.parse(ev.data));
+      status.textContent = 'live';
+      status.dataset.state = 'live';
+      render();
+    });
+    es.onerror = () => {
+      status.textContent = 'reconnecting';
+      status.dataset.state = 'down';
+      // EventSource reconnects by itself, but to the URL it was opened with: reopen so the
+      // server sends only what this page has not seen.
+      es.close();
+      setTimeout(connect, 2000);
+    };
+  }
+
+  function start() {
+    let theme = 'dark';
+    try { theme = localStorage.getItem('gridpilot-theme') || ''; } catch (e) { theme = ''; }
+    if (!theme) theme = window.matchMedia && window.matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
+    wireControls();
+    if (report) {
+      $('mode').textContent = 'backtest report';
+      $('status').textContent = 'report';
+      $('status').dataset.state = 'report';
+      merge(report);
+    }
+    setTheme(theme);
+    if (!report) connect();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
