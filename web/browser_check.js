@@ -6,6 +6,7 @@
 //                         [--timeout-s 60] [--chromium /usr/bin/chromium]
 //
 // Checks: the net-load and asset charts have a canvas with drawn pixels and data points;
+// the time-range filter narrows what is shown; a drag zooms both time charts together;
 // with --expect-anomaly, an anomaly row is shown in red with its cause as the tooltip and
 // the chart has a red anomaly point; with --expect-event, the ramp-event table has a row;
 // the theme toggle changes the page's colours; the CSV download holds the shown rows; at
@@ -101,6 +102,38 @@ function rgb(text) {
       figures.events = await page.$$eval('#events tbody tr.event', (r) => r.length);
       figures.event_ms = Date.now() - t0;
     }
+
+    // Time-range filter: the last 2 h of data is fewer points than all of it.
+    const allPoints = Number(await page.getAttribute('#chart-netload', 'data-points'));
+    await page.selectOption('#range', '7200');
+    await page.waitForTimeout(300);
+    const recentPoints = Number(await page.getAttribute('#chart-netload', 'data-points'));
+    check(recentPoints > 0 && recentPoints < allPoints,
+          'range "last 2 h" shows ' + recentPoints + ' of ' + allPoints + ' points');
+    figures.range_2h_points = recentPoints;
+    await page.selectOption('#range', 'all');
+    await page.waitForTimeout(300);
+
+    // Zoom: dragging across the middle of the net-load chart narrows it, and the asset
+    // chart follows to the same span.
+    const span = async (id) => page.evaluate((chartId) => {
+      const d = document.querySelector('#' + chartId).dataset;
+      return [Number(d.xMin), Number(d.xMax)];
+    }, id);
+    const wide = await span('chart-netload');
+    const over = await page.locator('#chart-netload .u-over').boundingBox();
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    const narrow = await span('chart-netload');
+    const follower = await span('chart-assets');
+    check(narrow[1] - narrow[0] < 0.5 * (wide[1] - wide[0]), 'drag did not zoom: ' + wide + ' -> ' + narrow);
+    check(Math.abs(follower[0] - narrow[0]) < 1 && Math.abs(follower[1] - narrow[1]) < 1,
+          'asset chart did not follow the zoom: ' + follower + ' vs ' + narrow);
+    await page.click('#reset-zoom');
+    await page.waitForTimeout(300);
 
     // Theme: the toggle flips data-theme and the page's background.
     const before = await page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]);

@@ -245,6 +245,7 @@
     },
   };
 
+  const TIME_CHARTS = ['netload', 'assets'];
   const plots = {};
   const views = {};
   let zoomed = false;
@@ -259,7 +260,24 @@
     o.height = window.innerWidth < 600 ? Math.round(spec.height * 0.75) : spec.height;
     o.tzDate = utc;
     o.cursor = { drag: { x: true, y: false } };
-    o.hooks = { setSelect: [() => { zoomed = true; }] };
+    o.hooks = {
+      setSelect: [(u) => {
+        if (u.select.width <= 0) return;
+        zoomed = true;
+        // The time charts zoom together: net load and the assets share the time axis.
+        const lo = u.posToVal(u.select.left, 'x');
+        const hi = u.posToVal(u.select.left + u.select.width, 'x');
+        for (const other of TIME_CHARTS) {
+          if (plots[other] && plots[other] !== u) plots[other].setScale('x', { min: lo, max: hi });
+        }
+      }],
+      // The shown time span, for tests and for anyone reading the DOM.
+      setScale: [(u, key) => {
+        if (key !== 'x') return;
+        host.dataset.xMin = String(u.scales.x.min);
+        host.dataset.xMax = String(u.scales.x.max);
+      }],
+    };
     const empty = o.series.map(() => []);
     plots[name] = new uPlot(o, empty, host);
     // A double-click resets uPlot's zoom; let new data rescale again.
@@ -332,6 +350,18 @@
     for (const tr of $('events').tBodies[0].rows) tr.deleteCell(6);
   }
 
+  function drawEpisodes() {
+    const list = data.episodes.slice().reverse();
+    fillTable('episodes',
+      ['id', 'state', 'outcome', 'forecast_at_utc', 'started_at_utc', 'countered_at_utc', 'resolved_at_utc',
+       'peak_change_mw', 'peak_excess_mw', 'reason'],
+      list.map((e) => [e.id, e.state, e.outcome, iso(e.forecast_t), iso(e.started_t), iso(e.countered_t),
+                       iso(e.resolved_t), fmt(e.peak_change_mw), fmt(e.peak_excess_mw), e.reason]),
+      (i) => ({ tr: { title: list[i].reason } }));
+    // On screen: no forecast-at and reason columns (the reason is the tooltip).
+    for (const tr of $('episodes').tBodies[0].rows) { tr.deleteCell(9); tr.deleteCell(3); }
+  }
+
   function drawDecisions(r) {
     const list = data.decisions.filter((d) => inRange(d.t, r)).reverse();
     fillTable('decisions',
@@ -395,6 +425,16 @@
     $('schedule-note').textContent = s
       ? 'planned ' + iso(s.planned_t) + ' UTC, expected £' + gbp(s.expected_value_gbp) + ': ' + s.reason
       : 'no plan yet';
+    if (report) {
+      const n = data.forecast.t.length;
+      const intervals = data.ticks.t.length;
+      $('netload-note').dataset.forecasts = String(n);
+      if (n && n < intervals && !$('netload-note').dataset.noted) {
+        $('netload-note').dataset.noted = '1';
+        $('netload-note').textContent += ' Forecasts are shown for the last ' + n +
+          ' intervals: the forecast service keeps its newest 512.';
+      }
+    }
     const bad = Object.entries(data.sources).filter(([, v]) => !v.ok);
     $('sources').textContent = bad.map(([k, v]) => k + ': ' + v.error).join(' | ');
   }
@@ -410,6 +450,7 @@
       drawCharts(r);
       drawAnomalies(r);
       drawEvents(r);
+      drawEpisodes();
       drawDecisions(r);
       drawPnl();
       drawSummary();

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +53,8 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
   if (!page.ok()) return page.status();
   server_ = std::make_unique<httplib::Server>();
   httplib::Server& s = *server_;
+  const size_t threads = static_cast<size_t>(std::max(2, options_.threads));
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 
   auto serve_text = [&s](const char* path, const std::string* text, const char* type) {
     s.Get(path, [text, type](const httplib::Request&, httplib::Response& res) {

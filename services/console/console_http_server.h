@@ -31,6 +31,9 @@ namespace gridpilot {
 struct ConsoleHttpOptions {
   absl::Duration min_event_interval = absl::Milliseconds(250);
   absl::Duration keep_alive = absl::Seconds(10);
+  // Request threads. Each open event stream (a browser tab) holds one, so this bounds
+  // the tabs served at once; further requests queue.
+  int threads = 32;
 };
 
 class ConsoleHttpServer {
