@@ -70,6 +70,11 @@ absl::Status ReadSetHeader(const fs::path& dir, const nlohmann::json& metadata,
 
 }  // namespace
 
+bool ChangeModelSetPublished(const std::string& root, absl::Time cutoff) {
+  std::error_code ec;
+  return fs::exists(fs::path(root) / SetDirName(cutoff), ec);
+}
+
 absl::Status PublishChangeModelSet(const std::string& root,
                                    const NetLoadChangeForecaster& forecaster,
                                    absl::Time cutoff, nlohmann::json metadata) {

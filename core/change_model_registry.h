@@ -34,6 +34,9 @@ absl::Status PublishChangeModelSet(const std::string& root,
                                    const NetLoadChangeForecaster& forecaster,
                                    absl::Time cutoff, nlohmann::json metadata);
 
+// True if a set for `cutoff` is published under `root`.
+bool ChangeModelSetPublished(const std::string& root, absl::Time cutoff);
+
 // The published set with the newest cut-off at or before `not_after`. Sets with damaged
 // metadata or another build's features are skipped with a warning. NotFound if there is
 // none (or no root); the chosen set's load errors name its files.

@@ -13,6 +13,7 @@
 #include "core/price_forecaster.h"
 #include "core/region_engine.h"
 #include "core/time_util.h"
+#include "services/cli/shipped_data.h"
 #include "services/cli/stack.h"
 
 namespace gridpilot {
@@ -21,14 +22,6 @@ namespace {
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "gridpilot forecast-eval: %s\n", message.c_str());
   return code;
-}
-
-// The binary has no compiled-in data path: the README layout puts it in build/bin, so
-// the shipped data/ is two levels up.
-std::string DefaultDataDir() {
-  return (std::filesystem::canonical("/proc/self/exe").parent_path() / ".." / ".." / "data")
-      .lexically_normal()
-      .string();
 }
 
 constexpr char kNesoDayAheadFile[] = "gb_demand_forecast_dayahead_2022-10_2023-12.csv";
@@ -165,31 +158,15 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   const absl::Time to = *to_day + absl::Hours(24);  // --to is inclusive
   if (to <= *from) return Fail(2, "--to must not be before --from");
 
-  const std::string data_dir = DefaultDataDir();
-  auto get = [&o](const std::string& key, const std::string& fallback) {
-    return Option(o, key, fallback);
-  };
-  const std::string demand_csv = get("demand_csv", data_dir + "/gb_demand_2022_2023.csv");
-  const std::string price_csv = get("price_csv", data_dir + "/gb_price_mid_2022-10_2023-12.csv");
-  absl::StatusOr<GridSeries> series = LoadGridSeries(demand_csv, price_csv);
+  const std::string demand_csv = DemandCsv(o);
+  absl::StatusOr<GridSeries> series = LoadGridSeries(demand_csv, PriceCsv(o));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
   if (target == "day-ahead") return RunDayAheadEval(o, *series, demand_csv, *from, to);
-
-  // Region MW, scaled exactly as the gateway scales what it sends the forecast service.
-  const double scale = RegionConfig{}.scale;
-  auto scaled = [scale](std::optional<double> v) {
-    return v.has_value() ? std::optional<double>(*v * scale) : std::nullopt;
-  };
-  std::vector<GridMeasurement> measurements;
-  measurements.reserve(series->size());
-  for (const GridInterval& gb : series->intervals()) {
-    measurements.push_back({gb.start, scaled(gb.national_demand_mw), scaled(gb.embedded_solar_mw),
-                            scaled(gb.embedded_wind_mw), gb.price_gbp_per_mwh});
-  }
+  const std::vector<GridMeasurement> measurements = RegionMeasurements(*series);
   if (target == "price") return RunPriceEval(o, measurements, *from, to);
 
   ChangeEvalConfig config;
-  config.model_dir = get("model_dir", DefaultModelDir());
+  config.model_dir = Option(o, "model_dir", DefaultModelDir());
   std::printf("forecast-eval change %s .. %s: training on the %d days before %s "
               "(models in %s)\n",
               o.at("from").c_str(), o.at("to").c_str(), config.training_days,
@@ -210,7 +187,7 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
 
   std::printf("  %zu rows (%d issue times skipped: last net load missing); region MW "
               "(GB x %.2f)\n",
-              result->rows.size(), result->skipped_issue_times, scale);
+              result->rows.size(), result->skipped_issue_times, RegionConfig{}.scale);
   std::printf("  intervals: split-conformal, %.0f%% nominal, half-widths from %d held-out "
               "calibration rows per horizon (last 20%% of the training window)\n",
               config.coverage * 100, result->calibration_rows);

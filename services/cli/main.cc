@@ -23,8 +23,10 @@
 #include "services/cli/backtest_report.h"
 #include "services/cli/detect_command.h"
 #include "services/cli/forecast_eval_command.h"
+#include "services/cli/operator_commands.h"
 #include "services/cli/optimize_command.h"
 #include "services/cli/stack.h"
+#include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
 #include "core/time_util.h"
@@ -41,18 +43,34 @@ constexpr char kUsage[] = R"(usage:
   gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
                      [--json FILE] [--soc_terminal_mwh X]
       perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
-  gridpilot forecast-eval --target change|day-ahead --from DATE --to DATE --out FILE.csv
+  gridpilot forecast-eval --target change|day-ahead|price --from DATE --to DATE --out FILE.csv
                           [--model_dir DIR] [--demand_csv FILE] [--price_csv FILE]
       out-of-sample forecasts vs baselines: change = net-load change 30-120 min (persistence,
       seasonal naive); day-ahead = ND of each day issued at D-1 23:45 UTC (persistence,
-      seasonal naive, NESO day-ahead; MAE, RMSE, MAPE)
+      seasonal naive, NESO day-ahead; MAE, RMSE, MAPE); price = the trader's forecast of
+      the next 48 half-hours, every half-hour (persistence, yesterday, seasonal naive)
+  gridpilot train --target change --from DATE --to DATE --registry DIR [--every_days 30]
+                  [--training_days 365] [--demand_csv FILE] [--price_csv FILE]
+      walk-forward: a model set per cut-off, trained only on the days before it, scored on
+      the period after it, published in the registry (gridpilot-forecast --registry DIR)
   gridpilot detect --input FILE.csv --column NAME [--time-column timestamp_utc] [--train FILE.csv]
                    [--contamination X] [--residual-threshold Z] [--flat-rows N] [--seed N]
                    [--features FILE.csv] --out scores.csv
       anomaly detection: timestamp_utc,value,score,is_anomaly,kind,cause for every row
+operator commands, against a running stack (--run_dir of `gridpilot up`, or --gateway,
+--forecast, --response, --trader host:port); human-readable, or --json for scripts:
+  gridpilot status | assets | pnl | forecast | reload-model
+  gridpilot events [--limit N]          ramp events and episodes (newest N, default 20)
+  gridpilot anomalies [--limit N] [--kind spike|drop|flat_line|missing|false_data]
+  gridpilot dispatch --asset ID --power_mw X [--minutes 30] [--priority resilience|trading]
+                     [--reason TEXT] [--yes]
+      an operator proposal through the arbiter from the gateway's clock on; asks for
+      confirmation (type yes) unless --yes
 options:
   --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
   --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or ~/.cache/gridpilot/models)
+  --registry DIR     backtest, up: the forecast serves the newest set of this registry trained
+                     before the replay (see train), and reloads on `gridpilot reload-model`
   --demand_csv FILE  NESO demand file (default: the shipped data/)
   --price_csv FILE   Elexon price file (default: the shipped data/)
 DATE is a UTC day like 2023-01-01; --to is inclusive.
@@ -67,15 +85,21 @@ std::string BinDir() {
   return std::filesystem::canonical("/proc/self/exe").parent_path().string();
 }
 
-// Parses "--key value" and "--key=value" pairs; unknown keys are errors.
+// Parses "--key value" and "--key=value" pairs, and switches ("--key" alone, stored as
+// "true"); unknown keys are errors.
 absl::StatusOr<std::map<std::string, std::string>> ParseOptions(
-    int argc, char** argv, const std::vector<std::string>& allowed) {
+    int argc, char** argv, const std::vector<std::string>& allowed,
+    const std::vector<std::string>& switches = {}) {
   std::map<std::string, std::string> out;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0) return absl::InvalidArgumentError("unexpected argument " + arg);
     std::string key = arg.substr(2), value;
     const size_t eq = key.find('=');
+    if (std::find(switches.begin(), switches.end(), key) != switches.end()) {
+      out[key] = "true";
+      continue;
+    }
     if (eq != std::string::npos) {
       value = key.substr(eq + 1);
       key = key.substr(0, eq);
@@ -108,6 +132,7 @@ StackOptions OptionsFrom(const std::map<std::string, std::string>& o) {
   options.demand_csv = absolute(get("demand_csv", ""));
   options.price_csv = absolute(get("price_csv", ""));
   options.model_dir = absolute(get("model_dir", ""));
+  options.registry = absolute(get("registry", ""));
   options.from = get("from", options.from);
   options.to = get("to", options.to);
   return options;
@@ -134,8 +159,8 @@ bool ReadStepSeconds(const std::map<std::string, std::string>& o, StackOptions* 
 
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv, {"from", "to", "config", "json", "html", "run_dir", "model_dir", "demand_csv",
-                   "price_csv", "step_seconds"});
+      argc, argv, {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
+                   "demand_csv", "price_csv", "step_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
@@ -204,7 +229,7 @@ int Backtest(int argc, char** argv) {
 int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv, {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir",
-                   "demand_csv", "price_csv"});
+                   "registry", "demand_csv", "price_csv"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
@@ -276,11 +301,29 @@ int main(int argc, char** argv) {
       {"forecast-eval",
        {"target", "from", "to", "out", "model_dir", "demand_csv", "price_csv"},
        gridpilot::RunForecastEvalCommand},
+      {"train",
+       {"target", "from", "to", "registry", "every_days", "training_days", "demand_csv",
+        "price_csv"},
+       gridpilot::RunTrainCommand},
       {"detect",
        {"input", "column", "time-column", "train", "contamination", "residual-threshold",
         "flat-rows", "seed", "features", "out"},
        gridpilot::RunDetectCommand},
   };
+  for (const gridpilot::OperatorCommand& op : gridpilot::OperatorCommands()) {
+    if (command != op.name) continue;
+    std::vector<std::string> options = gridpilot::OperatorAddressOptions();
+    options.insert(options.end(), op.options.begin(), op.options.end());
+    const std::vector<std::string> switches =
+        command == "dispatch" ? std::vector<std::string>{"json", "yes"}
+                              : std::vector<std::string>{"json"};
+    absl::StatusOr<std::map<std::string, std::string>> o =
+        gridpilot::ParseOptions(argc, argv, options, switches);
+    if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
+    const int code = op.run(*o);
+    if (code == 2) std::fprintf(stderr, "%s", gridpilot::kUsage);
+    return code;
+  }
   for (const LocalCommand& local : local_commands) {
     if (command != local.name) continue;
     absl::StatusOr<std::map<std::string, std::string>> o =

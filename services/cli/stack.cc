@@ -87,7 +87,9 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
   const std::string model_dir = options.model_dir.empty() ? DefaultModelDir() : options.model_dir;
   absl::StatusOr<std::string> forecast = stack->StartProcess(
       "forecast", "gridpilot-forecast",
-      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir)}, options);
+      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
+       absl::StrCat("--registry=", options.registry)},
+      options);
   if (!forecast.ok()) return forecast.status();
   stack->forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
   // Ready when it answers (it says UNAVAILABLE while its models load or train).

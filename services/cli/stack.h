@@ -33,6 +33,7 @@ struct StackOptions {
   double tick_seconds = 2.0;        // live mode: wall seconds per tick
   double step_seconds = 1800.0;     // simulated seconds per tick; < 1800 = live simulator
   std::string model_dir;            // forecast model cache; empty = DefaultModelDir()
+  std::string registry;             // change model registry for the forecast; empty = none
   absl::Duration start_timeout = absl::Minutes(5);  // includes model training
 };
 

@@ -17,14 +17,14 @@ constexpr size_t kIssuedKept = 512;
 }  // namespace
 
 ForecastBook::ForecastBook(NetLoadChangeForecaster forecaster,
-                           const std::vector<GridMeasurement>& history)
-    : forecaster_(std::move(forecaster)) {
+                           const std::vector<GridMeasurement>& history) {
   absl::MutexLock lock(&mu_);
+  forecaster_ = std::make_shared<const NetLoadChangeForecaster>(std::move(forecaster));
   for (const GridMeasurement& m : history) {
     absl::Status pushed = store_.Push(m);
     if (!pushed.ok()) LogWarning(absl::StrCat("history: ", pushed.message()));
   }
-  for (int h : forecaster_.horizons()) scores_.push_back({h, 0, 0.0, 0.0});
+  for (int h : forecaster_->horizons()) scores_.push_back({h, 0, 0.0, 0.0});
 }
 
 void ForecastBook::ScoreTarget(absl::Time interval_start, double actual_net_load_mw) {
@@ -51,10 +51,10 @@ absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
   latest_issue_ = issue_time;
   std::optional<double> base = store_.last_net_load_mw();
   if (base.has_value()) {
-    absl::StatusOr<std::vector<ChangeForecast>> forecasts = forecaster_.Forecast(store_);
+    absl::StatusOr<std::vector<ChangeForecast>> forecasts = forecaster_->Forecast(store_);
     if (forecasts.ok()) {
-      issued_[issue_time] =
-          IssuedForecast{issue_time, *base, *std::move(forecasts), store_.Features()};
+      issued_[issue_time] = IssuedForecast{issue_time, *base, *std::move(forecasts),
+                                           store_.Features(), forecaster_};
     } else {
       LogWarning(absl::StrCat("no forecast at ", FormatUtcTimestamp(issue_time), ": ",
                               forecasts.status().message()));
@@ -96,15 +96,30 @@ absl::StatusOr<std::vector<HorizonExplanation>> ForecastBook::Explain(absl::Time
   ASSIGN_OR_RETURN(const IssuedForecast issued, Get(issue_time, absl::ZeroDuration()));
   // Outside the lock: XGBoost computes the contributions (tens of microseconds each).
   ASSIGN_OR_RETURN(const std::vector<std::vector<double>> contributions,
-                   forecaster_.Contributions(issued.features));
+                   issued.model->Contributions(issued.features));
   std::vector<HorizonExplanation> out;
   for (size_t j = 0; j < contributions.size(); ++j) {
     ASSIGN_OR_RETURN(Explanation e, ExplainContributions(FeatureStore::FeatureNames(),
                                                          issued.features, contributions[j],
                                                          top_k));
-    out.push_back({forecaster_.horizons()[j], std::move(e)});
+    out.push_back({issued.model->horizons()[j], std::move(e)});
   }
   return out;
+}
+
+absl::Status ForecastBook::SwapForecaster(NetLoadChangeForecaster forecaster) {
+  absl::MutexLock lock(&mu_);
+  if (forecaster.horizons() != forecaster_->horizons()) {
+    return absl::InvalidArgumentError(
+        "the new models forecast other horizons than the running ones");
+  }
+  forecaster_ = std::make_shared<const NetLoadChangeForecaster>(std::move(forecaster));
+  return absl::OkStatus();
+}
+
+absl::Time ForecastBook::LatestIssueTime() const {
+  absl::MutexLock lock(&mu_);
+  return latest_issue_;
 }
 
 }  // namespace gridpilot

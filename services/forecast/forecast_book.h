@@ -2,11 +2,13 @@
 // into the feature store, issues the net-load-change forecasts for that tick's decision
 // time, keeps recent forecasts so agents can fetch them (waiting briefly for a tick that
 // has not arrived yet), and scores every forecast against the outturn when its target
-// interval is measured. Thread-safe.
+// interval is measured. Its models can be swapped while it serves (ReloadModel).
+// Thread-safe.
 #ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
 #define GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
 
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -25,6 +27,7 @@ struct IssuedForecast {
   double last_net_load_mw = 0.0;           // base of the changes, region MW
   std::vector<ChangeForecast> forecasts;   // increasing horizon
   std::vector<float> features;             // the row the models read (FeatureNames order)
+  std::shared_ptr<const NetLoadChangeForecaster> model;  // the models that issued it
 };
 
 // One horizon of an issued forecast, explained.
@@ -59,12 +62,19 @@ class ForecastBook {
   // contributions. Errors as Get with no wait; InvalidArgument if top_k < 1.
   absl::StatusOr<std::vector<HorizonExplanation>> Explain(absl::Time issue_time, int top_k) const;
   std::vector<HorizonScore> Scores() const;
+  // The newest issue time ingested (InfinitePast before the first tick).
+  absl::Time LatestIssueTime() const;
+  // Replaces the models from the next ingested tick on; forecasts already issued keep
+  // the models that issued them (Explain uses those). Calls in progress are not dropped:
+  // the swap waits for the book's lock like any call. InvalidArgument unless the new
+  // models have the same horizons (the running scores are per horizon).
+  absl::Status SwapForecaster(NetLoadChangeForecaster forecaster);
 
  private:
   void ScoreTarget(absl::Time interval_start, double actual_net_load_mw)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const NetLoadChangeForecaster forecaster_;
+  std::shared_ptr<const NetLoadChangeForecaster> forecaster_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
   FeatureStore store_ ABSL_GUARDED_BY(mu_);
   absl::Time latest_issue_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -1,6 +1,8 @@
 #include "services/forecast/forecast_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/change_model_registry.h"
+#include "core/logging.h"
 #include "core/time_util.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
@@ -14,8 +16,27 @@ const grpc::Status kNotReady(grpc::StatusCode::UNAVAILABLE, "models are still lo
 }  // namespace
 
 void ForecastServiceImpl::SetBook(ForecastBook* book, std::string model_name) {
-  model_name_ = std::move(model_name);
+  {
+    absl::MutexLock lock(&mu_);
+    model_name_ = std::move(model_name);
+  }
   book_.store(book);
+}
+
+void ForecastServiceImpl::SetRegistry(std::string registry_dir, std::string serving_set_path) {
+  absl::MutexLock lock(&mu_);
+  registry_dir_ = std::move(registry_dir);
+  serving_set_path_ = std::move(serving_set_path);
+}
+
+std::string ForecastServiceImpl::ModelName() const {
+  absl::MutexLock lock(&mu_);
+  return model_name_;
+}
+
+std::string RegistryModelName(const ChangeModelSet& set) {
+  return absl::StrCat("xgboost net-load change h1..h4 from registry set ", set.path,
+                      " (trained on data before ", FormatUtcTimestamp(set.cutoff), ")");
 }
 
 grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
@@ -40,7 +61,7 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
     *out->mutable_target_interval_start() = ToProtoTime(f.target_interval_start);
     out->set_change_mw(f.change_mw);
   }
-  response->set_model(model_name_);
+  response->set_model(ModelName());
   // The anomaly book scores an interval before the forecast book issues on it, so the
   // verdict is there already.
   if (AnomalyBook* anomalies = anomalies_.load(); anomalies != nullptr) {
@@ -95,8 +116,43 @@ grpc::Status ForecastServiceImpl::Explain(grpc::ServerContext*, const v1::Explai
       f->set_contribution_mw(c.contribution);
     }
   }
-  response->set_method(absl::StrCat("SHAP (XGBoost TreeSHAP) of ", model_name_,
+  response->set_method(absl::StrCat("SHAP (XGBoost TreeSHAP) of ", ModelName(),
                                     "; contributions sum to the change forecast"));
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::ReloadModelRequest*,
+                                              v1::ReloadModelResponse* response) {
+  ForecastBook* book = book_.load();
+  if (book == nullptr) return kNotReady;
+  absl::MutexLock reload(&reload_mu_);
+  std::string registry_dir, serving;
+  {
+    absl::MutexLock lock(&mu_);
+    registry_dir = registry_dir_;
+    serving = serving_set_path_;
+  }
+  if (registry_dir.empty()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "no model registry: start gridpilot-forecast with --registry DIR");
+  }
+  // No look-ahead: only a set trained on data before the latest forecast's issue time.
+  const absl::Time now = book->LatestIssueTime();
+  absl::StatusOr<ChangeModelSet> set = LoadNewestChangeModelSet(registry_dir, now);
+  if (!set.ok()) return ToGrpcStatus(set.status());
+  const bool changed = set->path != serving;
+  if (changed) {
+    const std::string name = RegistryModelName(*set);
+    absl::Status swapped = book->SwapForecaster(set->forecaster);
+    if (!swapped.ok()) return ToGrpcStatus(swapped);
+    absl::MutexLock lock(&mu_);
+    serving_set_path_ = set->path;
+    model_name_ = name;
+    LogInfo(absl::StrCat("reloaded: ", name));
+  }
+  response->set_model(ModelName());
+  *response->mutable_cutoff() = ToProtoTime(set->cutoff);
+  response->set_changed(changed);
   return grpc::Status::OK;
 }
 

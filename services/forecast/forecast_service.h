@@ -2,18 +2,28 @@
 #ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_SERVICE_H_
 #define GRIDPILOT_SERVICES_FORECAST_FORECAST_SERVICE_H_
 
+#include <atomic>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
+
+#include "core/change_model_registry.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/forecast_book.h"
 
 namespace gridpilot {
 
+// The model name GetNetLoadChange reports for a set loaded from the registry.
+std::string RegistryModelName(const ChangeModelSet& set);
+
 class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:
   // `book` is set once the models are ready; until then calls get UNAVAILABLE.
   void SetBook(ForecastBook* book, std::string model_name);
+  // ReloadModel's source: a change model registry and the set now serving (empty path:
+  // the models did not come from the registry).
+  void SetRegistry(std::string registry_dir, std::string serving_set_path);
   // The anomaly verdict on each forecast's base interval comes from here (optional).
   void SetAnomalyBook(AnomalyBook* anomalies) { anomalies_.store(anomalies); }
 
@@ -24,11 +34,19 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                            v1::GetAccuracyResponse* response) override;
   grpc::Status Explain(grpc::ServerContext* context, const v1::ExplainRequest* request,
                        v1::ExplainResponse* response) override;
+  grpc::Status ReloadModel(grpc::ServerContext* context, const v1::ReloadModelRequest* request,
+                           v1::ReloadModelResponse* response) override;
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};
   std::atomic<AnomalyBook*> anomalies_{nullptr};
-  std::string model_name_;
+  std::string ModelName() const;
+
+  mutable absl::Mutex mu_;
+  std::string model_name_ ABSL_GUARDED_BY(mu_);
+  std::string registry_dir_ ABSL_GUARDED_BY(mu_);
+  std::string serving_set_path_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex reload_mu_;  // one reload at a time
 };
 
 }  // namespace gridpilot

@@ -1,9 +1,11 @@
 // gridpilot-forecast: fetches the history before the replay from the gateway, trains (or
-// loads from --model_dir) the XGBoost net-load-change models on it, follows the tick
+// loads from --model_dir) the XGBoost net-load-change models on it, or serves the newest
+// set trained before the replay from a model registry (--registry), follows the tick
 // stream into its feature store and anomaly detectors, and serves ForecastService and
 // AnomalyService. Health is NOT_SERVING until
 // the models are ready.
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -11,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/change_model_registry.h"
 #include "core/logging.h"
 #include "core/time_util.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
@@ -26,6 +29,10 @@
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
 ABSL_FLAG(std::string, model_dir, "gridpilot-models", "where trained models are cached");
 ABSL_FLAG(int, training_days, 365, "days of history before the replay used for training");
+ABSL_FLAG(std::string, registry, "",
+          "change model registry (gridpilot train --registry): serve its newest set trained "
+          "before the replay instead of training, and reload from it on ReloadModel; empty = "
+          "train (or load from --model_dir) on the history");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
@@ -203,16 +210,36 @@ int Main() {
   // Wall time here only reports how long training took.
   const absl::Time began = absl::Now();
   const std::vector<int> horizons = {1, 2, 3, 4};
-  absl::StatusOr<NetLoadChangeForecaster> forecaster = NetLoadChangeForecaster::LoadOrTrain(
-      absl::GetFlag(FLAGS_model_dir), *history, horizons, XgboostParams{});
-  if (!forecaster.ok()) {
-    LogError(absl::StrCat("models: ", forecaster.status().message()));
-    return 2;
+  std::optional<NetLoadChangeForecaster> forecaster;
+  std::string model_name, serving_set;
+  if (const std::string registry_dir = absl::GetFlag(FLAGS_registry); !registry_dir.empty()) {
+    // No look-ahead: the newest set trained on data before the replay starts.
+    absl::StatusOr<ChangeModelSet> set = LoadNewestChangeModelSet(registry_dir, *replay_start);
+    if (set.ok() && set->forecaster.horizons() == horizons) {
+      model_name = RegistryModelName(*set);
+      serving_set = set->path;
+      forecaster.emplace(std::move(set->forecaster));
+    } else {
+      LogWarning(absl::StrCat("registry ", registry_dir, ": ",
+                              set.ok() ? "the newest set has other horizons"
+                                       : std::string(set.status().message()),
+                              "; training on the history instead"));
+    }
   }
-  const std::string model_name = absl::StrFormat(
-      "xgboost net-load change h1..h4, trained on %d intervals before %s (fingerprint %016x)",
-      history->size(), FormatUtcTimestamp(*replay_start),
-      ChangeModelFingerprint(*history, horizons, XgboostParams{}));
+  if (!forecaster.has_value()) {
+    absl::StatusOr<NetLoadChangeForecaster> trained = NetLoadChangeForecaster::LoadOrTrain(
+        absl::GetFlag(FLAGS_model_dir), *history, horizons, XgboostParams{});
+    if (!trained.ok()) {
+      LogError(absl::StrCat("models: ", trained.status().message()));
+      return 2;
+    }
+    forecaster.emplace(*std::move(trained));
+    model_name = absl::StrFormat(
+        "xgboost net-load change h1..h4, trained on %d intervals before %s (fingerprint %016x)",
+        history->size(), FormatUtcTimestamp(*replay_start),
+        ChangeModelFingerprint(*history, horizons, XgboostParams{}));
+  }
+  service.SetRegistry(absl::GetFlag(FLAGS_registry), serving_set);
   LogInfo(absl::StrCat(model_name, "; ready in ",
                        absl::FormatDuration(absl::Now() - began)));
   absl::StatusOr<SeriesAnomalyDetector> detector =

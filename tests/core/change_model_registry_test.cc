@@ -90,7 +90,9 @@ TEST_F(ChangeModelRegistryTest, LoadsTheNewestSetAtOrBeforeTheTime) {
 
 TEST_F(ChangeModelRegistryTest, APublishedSetIsNeverOverwritten) {
   const NetLoadChangeForecaster f = Trained(40.0);
+  EXPECT_FALSE(ChangeModelSetPublished(root_, c1_));
   ASSERT_TRUE(PublishChangeModelSet(root_, f, c1_, {}).ok());
+  EXPECT_TRUE(ChangeModelSetPublished(root_, c1_));
   EXPECT_EQ(PublishChangeModelSet(root_, f, c1_, {}).code(), absl::StatusCode::kAlreadyExists);
 }
 

@@ -118,6 +118,46 @@ TEST_F(ForecastBookTest, ExplainAddsUpToTheIssuedForecast) {
   EXPECT_EQ(book.Explain(IssueTime(2), 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// Swapping the models while another thread ingests and fetches drops no call; later
+// forecasts come from the new models, earlier ones keep (and are explained by) the old.
+TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
+  XgboostParams params;
+  params.num_rounds = 5;  // a visibly different model
+  absl::StatusOr<NetLoadChangeForecaster> other =
+      NetLoadChangeForecaster::Train(*history_, kHorizons, params);
+  ASSERT_TRUE(other.ok());
+  ForecastBook book = MakeBook();
+  ForecastBook reference = MakeBook();           // never swapped
+  ForecastBook swapped_from_start(*other, *history_);
+  std::thread server([&] {
+    for (size_t k = 0; k < 40; ++k) {
+      ASSERT_TRUE(book.Ingest(Tick(k)).ok());
+      ASSERT_TRUE(book.Get(IssueTime(k), absl::Seconds(1)).ok()) << k;
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_TRUE(book.SwapForecaster(*other).ok());
+  server.join();
+  for (size_t k = 0; k < 40; ++k) {
+    ASSERT_TRUE(reference.Ingest(Tick(k)).ok());
+    ASSERT_TRUE(swapped_from_start.Ingest(Tick(k)).ok());
+  }
+  // The last forecast is the new models'; each one matches one of the two models exactly.
+  const double last = book.Get(IssueTime(39), absl::ZeroDuration())->forecasts[0].change_mw;
+  EXPECT_EQ(last, swapped_from_start.Get(IssueTime(39), absl::ZeroDuration())->forecasts[0].change_mw);
+  EXPECT_NE(last, reference.Get(IssueTime(39), absl::ZeroDuration())->forecasts[0].change_mw);
+  for (size_t k = 0; k < 40; ++k) {
+    const double f = book.Get(IssueTime(k), absl::ZeroDuration())->forecasts[0].change_mw;
+    const absl::StatusOr<std::vector<HorizonExplanation>> why = book.Explain(IssueTime(k), 1);
+    ASSERT_TRUE(why.ok());
+    EXPECT_NEAR((*why)[0].explanation.forecast, f, 1e-3) << k;  // explained by its own model
+  }
+  // Other horizons cannot be swapped in.
+  absl::StatusOr<NetLoadChangeForecaster> one = NetLoadChangeForecaster::Train(*history_, {1}, params);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(book.SwapForecaster(*one).code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(ForecastBookTest, ForecastFollowsTheDailyCycle) {
   // Over a day the sine rises then falls by up to ~10 MW per half-hour; a trained model
   // should get the sign of the one-step change right for most of the steep part.

@@ -1,0 +1,537 @@
+#include "services/cli/operator_commands.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "core/time_util.h"
+#include "gridpilot/v1/anomaly.grpc.pb.h"
+#include "gridpilot/v1/asset.grpc.pb.h"
+#include "gridpilot/v1/clock.grpc.pb.h"
+#include "gridpilot/v1/forecast.grpc.pb.h"
+#include "gridpilot/v1/ledger.grpc.pb.h"
+#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/trader.grpc.pb.h"
+#include "services/common/grpc_status.h"
+#include "services/common/proto_time.h"
+#include "services/common/server_runner.h"
+#include "services/console/stack_addresses.h"
+
+namespace gridpilot {
+namespace {
+
+using Options = std::map<std::string, std::string>;
+
+constexpr absl::Duration kCallDeadline = absl::Seconds(10);
+constexpr char kOperatorAgent[] = "operator";
+
+// A failed command: what it was doing and why, for stderr.
+struct Failure {
+  int exit_code;
+  std::string message;
+};
+
+int Report(const std::string& command, const Failure& failure) {
+  std::fprintf(stderr, "gridpilot %s: %s\n", command.c_str(), failure.message.c_str());
+  return failure.exit_code;
+}
+
+std::string Get(const Options& o, const std::string& key, const std::string& fallback = "") {
+  auto it = o.find(key);
+  return it == o.end() ? fallback : it->second;
+}
+
+bool WantsJson(const Options& o) { return o.contains("json"); }
+
+// The address of `process` ("gateway", "forecast", "response" or "trader"): its flag,
+// else its port file in --run_dir.
+absl::StatusOr<std::string> AddressOf(const Options& o, const std::string& process) {
+  if (o.contains(process)) return o.at(process);
+  if (!o.contains("run_dir")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("needs --run_dir (of a running `gridpilot up`) or --", process));
+  }
+  absl::StatusOr<StackAddresses> found = ReadStackAddresses(o.at("run_dir"));
+  if (!found.ok()) return found.status();
+  if (process == "gateway") return found->gateway;
+  if (process == "forecast") return found->forecast;
+  if (process == "response") return found->response;
+  return found->trader;
+}
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+}
+
+// One RPC on a fresh stub; the failure names the process and its address.
+template <typename Service, typename Request, typename Response, typename Method>
+absl::Status Call(const std::string& process, const std::string& address, Method method,
+                  const Request& request, Response* response) {
+  auto stub = Service::NewStub(MakeChannel(address));
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  const grpc::Status status = ((*stub).*method)(&context, request, response);
+  if (status.ok()) return absl::OkStatus();
+  const absl::Status error = FromGrpcStatus(status);
+  return absl::Status(error.code(),
+                      absl::StrCat(process, " at ", address, ": ", error.ToString()));
+}
+
+nlohmann::json ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string text;
+  if (!google::protobuf::util::MessageToJsonString(message, &text, options).ok()) {
+    return nlohmann::json();
+  }
+  return nlohmann::json::parse(text);
+}
+
+void PrintJson(const nlohmann::json& json) { std::printf("%s\n", json.dump(2).c_str()); }
+
+std::string Time(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "-";
+  return FormatUtcTimestamp(FromProtoTime(t));
+}
+
+// A positive integer option, or `fallback` when absent. False if present and bad.
+bool ReadLimit(const Options& o, int fallback, int* limit) {
+  *limit = fallback;
+  if (!o.contains("limit")) return true;
+  return absl::SimpleAtoi(o.at("limit"), limit) && *limit > 0 && *limit <= 100000;
+}
+
+// The addresses of `processes`, in order. InvalidArgument (a usage error) when one can
+// be found neither from its flag nor from --run_dir.
+absl::StatusOr<std::vector<std::string>> AddressesOf(const Options& o,
+                                                     const std::vector<std::string>& processes) {
+  std::vector<std::string> out;
+  for (const std::string& process : processes) {
+    absl::StatusOr<std::string> address = AddressOf(o, process);
+    if (!address.ok()) return address.status();
+    out.push_back(*std::move(address));
+  }
+  return out;
+}
+
+// Reports `status`; exit 2 (usage) for InvalidArgument, else 1.
+int Refused(const std::string& command, const absl::Status& status) {
+  return Report(command, {status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1,
+                          std::string(status.message())});
+}
+
+int Fail(const std::string& command, const absl::Status& status) {
+  return Report(command, {1, std::string(status.message())});
+}
+
+// "off", "starting", "on" from PEAKER_STATUS_OFF etc.
+std::string PeakerStatusText(v1::PeakerStatus status) {
+  std::string name = v1::PeakerStatus_Name(status);
+  name = name.substr(std::string("PEAKER_STATUS_").size());
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+const char* ModeName(v1::ClockMode mode) {
+  return mode == v1::CLOCK_MODE_LIVE ? "live" : mode == v1::CLOCK_MODE_LOCK_STEP ? "lock-step" : "?";
+}
+
+const char* StateName(v1::RunState state) {
+  switch (state) {
+    case v1::RUN_STATE_WAITING: return "waiting to start";
+    case v1::RUN_STATE_RUNNING: return "running";
+    case v1::RUN_STATE_FINISHED: return "finished";
+    default: return "?";
+  }
+}
+
+int Status(const Options& o) {
+  const std::string cmd = "status";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway", "response", "trader"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& gateway = (*at)[0];
+  const std::string& response = (*at)[1];
+  const std::string& trader = (*at)[2];
+  v1::GetClockStatusResponse clock;
+  v1::GetResponseStatusResponse agent;
+  v1::GetTraderStatusResponse trading;
+  absl::Status s = Call<v1::ClockService>("gateway", gateway, &v1::ClockService::Stub::GetStatus,
+                                          v1::GetClockStatusRequest(), &clock);
+  if (s.ok()) {
+    s = Call<v1::ResponseAgentService>("grid-response", response,
+                                       &v1::ResponseAgentService::Stub::GetStatus,
+                                       v1::GetResponseStatusRequest(), &agent);
+  }
+  if (s.ok()) {
+    s = Call<v1::TraderService>("trader", trader, &v1::TraderService::Stub::GetStatus,
+                                v1::GetTraderStatusRequest(), &trading);
+  }
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson({{"clock", ToJson(clock)}, {"response", ToJson(agent)}, {"trader", ToJson(trading)}});
+    return 0;
+  }
+  const v1::RegionInfo& region = clock.region();
+  std::printf("clock     %s, %s; now %s; %lld / %lld ticks settled; %lld missed answers\n",
+              ModeName(clock.mode()), StateName(clock.state()), Time(clock.now()).c_str(),
+              static_cast<long long>(clock.ticks_done()),
+              static_cast<long long>(clock.ticks_total()),
+              static_cast<long long>(clock.missed_answers()));
+  std::printf("region    %s (GB x %g), interval %s, ramp limit %.1f MW, replay %s .. %s\n",
+              region.name().c_str(), region.scale(),
+              absl::FormatDuration(FromProtoDuration(region.interval())).c_str(),
+              region.ramp_limit_mw(), Time(region.replay_start()).c_str(),
+              Time(region.replay_end()).c_str());
+  for (const std::string& name : clock.registered_agents()) {
+    std::string latency = "no answers measured yet";
+    for (const v1::AnswerLatency& l : clock.answer_latency()) {
+      if (l.agent() == name && l.count() > 0) {
+        latency = absl::StrFormat("%d answers, p50 %.0f us, p99 %.0f us, max %.0f us", l.count(),
+                                  l.p50_us(), l.p99_us(), l.max_us());
+      }
+    }
+    std::printf("agent     %s: %s\n", name.c_str(), latency.c_str());
+  }
+  std::printf("response  %s; %lld ticks seen; ramp events %lld measured, %lld forecast; "
+              "episodes %lld countered, %lld not countered, %lld did not happen; "
+              "%lld suspect ticks held\n",
+              agent.degraded() ? absl::StrCat("DEGRADED since ", Time(agent.degraded_since()),
+                                              ": ", agent.degraded_reason()).c_str()
+                               : "normal",
+              static_cast<long long>(agent.ticks_seen()),
+              static_cast<long long>(agent.measured_ramp_events()),
+              static_cast<long long>(agent.forecast_ramp_events()),
+              static_cast<long long>(agent.episodes_countered()),
+              static_cast<long long>(agent.episodes_not_countered()),
+              static_cast<long long>(agent.episodes_did_not_happen()),
+              static_cast<long long>(agent.suspect_ticks_held()));
+  std::printf("trader    %lld plans, %lld proposals, %lld suspect ticks held; last plan %s: %s\n",
+              static_cast<long long>(trading.plans_made()),
+              static_cast<long long>(trading.proposals_sent()),
+              static_cast<long long>(trading.suspect_ticks_held()),
+              Time(trading.last_plan_time()).c_str(), trading.last_reason().c_str());
+  return 0;
+}
+
+absl::Status ListAssets(const std::string& gateway, v1::ListAssetsResponse* assets) {
+  return Call<v1::AssetService>("gateway", gateway, &v1::AssetService::Stub::ListAssets,
+                                v1::ListAssetsRequest(), assets);
+}
+
+int Assets(const Options& o) {
+  const std::string cmd = "assets";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& gateway = (*at)[0];
+  v1::ListAssetsResponse assets;
+  if (absl::Status s = ListAssets(gateway, &assets); !s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(assets));
+    return 0;
+  }
+  std::printf("assets as of %s\n", Time(assets.as_of()).c_str());
+  for (const v1::Asset& a : assets.assets()) {
+    if (a.has_battery()) {
+      const v1::BatteryState& b = a.battery();
+      std::printf("  %-12s battery  power %+7.1f MW  SoC %6.1f / %.1f MWh (floor %.1f + reserve "
+                  "%.1f)  scheduled %+.1f MW\n",
+                  a.id().c_str(), b.power_mw(), b.soc_mwh(), b.energy_capacity_mwh(),
+                  b.soc_min_mwh(), b.reserve_mwh(), a.scheduled_power_mw());
+    } else if (a.has_peaker()) {
+      const v1::PeakerState& p = a.peaker();
+      std::printf("  %-12s peaker   %s since %s  output %.1f / %.1f MW  scheduled %+.1f MW\n",
+                  a.id().c_str(), PeakerStatusText(p.status()).c_str(),
+                  Time(p.status_since()).c_str(), p.output_mw(), p.capacity_mw(),
+                  a.scheduled_power_mw());
+    }
+  }
+  return 0;
+}
+
+int Events(const Options& o) {
+  const std::string cmd = "events";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"response"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& response = (*at)[0];
+  int limit = 0;
+  if (!ReadLimit(o, 20, &limit)) return Report(cmd, {2, "--limit must be an integer in 1..100000"});
+  v1::ListEventsRequest request;
+  request.set_limit(limit);
+  v1::ListEventsResponse events;
+  absl::Status s = Call<v1::ResponseAgentService>(
+      "grid-response", response, &v1::ResponseAgentService::Stub::ListEvents, request, &events);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(events));
+    return 0;
+  }
+  std::printf("ramp episodes (%d):\n", events.episodes_size());
+  for (const v1::RampEpisode& e : events.episodes()) {
+    std::printf("  #%lld %-15s started %s  peak change %+.1f MW  peak excess %.1f MW  %s\n",
+                static_cast<long long>(e.id()), e.outcome().c_str(), Time(e.started_at()).c_str(),
+                e.peak_change_mw(), e.peak_excess_mw(), e.reason().c_str());
+  }
+  std::printf("ramp events (%d):\n", events.events_size());
+  for (const v1::RampEvent& e : events.events()) {
+    std::printf("  %s %-8s %+7.1f MW (limit %.1f)  detected %s  -> %s\n",
+                Time(e.interval_start()).c_str(),
+                e.kind() == v1::RAMP_EVENT_KIND_MEASURED ? "measured" : "forecast", e.change_mw(),
+                e.limit_mw(), Time(e.detected_at()).c_str(), e.decision().c_str());
+  }
+  return 0;
+}
+
+int Forecast(const Options& o) {
+  const std::string cmd = "forecast";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway", "forecast"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& gateway = (*at)[0];
+  const std::string& forecast = (*at)[1];
+  v1::GetClockStatusResponse clock;
+  absl::Status s = Call<v1::ClockService>("gateway", gateway, &v1::ClockService::Stub::GetStatus,
+                                          v1::GetClockStatusRequest(), &clock);
+  if (!s.ok()) return Fail(cmd, s);
+  // Forecasts are issued at interval boundaries: the latest one the clock has reached.
+  const absl::Duration interval = FromProtoDuration(clock.region().interval());
+  if (interval <= absl::ZeroDuration()) return Fail(cmd, absl::UnavailableError("gateway reports no interval"));
+  const absl::Time now = FromProtoTime(clock.now());
+  const absl::Time issue = absl::FromUnixSeconds(0) +
+                           absl::Floor(now - absl::FromUnixSeconds(0), interval);
+  v1::NetLoadChangeRequest request;
+  *request.mutable_issue_time() = ToProtoTime(issue);
+  *request.mutable_max_wait() = ToProtoDuration(absl::Seconds(2));
+  v1::NetLoadChangeResponse response;
+  s = Call<v1::ForecastService>("forecast", forecast,
+                                &v1::ForecastService::Stub::GetNetLoadChange, request, &response);
+  if (!s.ok()) return Fail(cmd, s);
+  // Why: the three features that moved each horizon most.
+  v1::ExplainRequest explain_request;
+  *explain_request.mutable_issue_time() = response.issue_time();
+  explain_request.set_top_k(3);
+  v1::ExplainResponse explained;
+  s = Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::Explain,
+                                explain_request, &explained);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson({{"forecast", ToJson(response)}, {"explanation", ToJson(explained)}});
+    return 0;
+  }
+  std::printf("net-load change forecast issued %s from %.1f MW (last measured interval)\n",
+              Time(response.issue_time()).c_str(), response.last_net_load_mw());
+  for (int j = 0; j < response.forecasts_size(); ++j) {
+    const v1::HorizonForecast& f = response.forecasts(j);
+    std::string why;
+    if (j < explained.horizons_size()) {
+      for (const v1::FeatureContribution& c : explained.horizons(j).top()) {
+        absl::StrAppend(&why, why.empty() ? "  why: " : ", ", c.feature(), " ",
+                        absl::StrFormat("%+.1f", c.contribution_mw()));
+      }
+    }
+    std::printf("  +%-4.0f min  interval %s  %+7.1f MW  -> %.1f MW%s\n",
+                absl::ToDoubleMinutes(FromProtoDuration(f.horizon())),
+                Time(f.target_interval_start()).c_str(), f.change_mw(),
+                response.last_net_load_mw() + f.change_mw(), why.c_str());
+  }
+  const v1::Verdict& verdict = response.verdict();
+  std::printf("base reading: %s\n",
+              verdict.suspect()
+                  ? absl::StrCat("SUSPECT (", verdict.anomaly().cause(), "): agents hold").c_str()
+              : verdict.flagged()
+                  ? absl::StrCat("flagged ", verdict.anomaly().kind(), " (",
+                                 verdict.anomaly().cause(), ")").c_str()
+                  : "trusted");
+  std::printf("model: %s\n", response.model().c_str());
+  return 0;
+}
+
+int Anomalies(const Options& o) {
+  const std::string cmd = "anomalies";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"forecast"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& forecast = (*at)[0];
+  int limit = 0;
+  if (!ReadLimit(o, 20, &limit)) return Report(cmd, {2, "--limit must be an integer in 1..100000"});
+  v1::ListAnomaliesRequest request;
+  request.set_limit(limit);
+  if (o.contains("kind")) request.add_kinds(o.at("kind"));
+  v1::ListAnomaliesResponse anomalies;
+  absl::Status s = Call<v1::AnomalyService>(
+      "forecast", forecast, &v1::AnomalyService::Stub::ListAnomalies, request, &anomalies);
+  // A bad --kind is the operator's error, reported by the service.
+  if (!s.ok()) return Refused(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(anomalies));
+    return 0;
+  }
+  std::printf("%lld intervals scored; flagged at score >= %.3f; %d shown (newest %d)\n",
+              static_cast<long long>(anomalies.intervals_scored()), anomalies.threshold(),
+              anomalies.anomalies_size(), limit);
+  for (const v1::Anomaly& a : anomalies.anomalies()) {
+    std::printf("  %s  %-10s %9s  score %.3f%s  %s\n", Time(a.interval_start()).c_str(),
+                a.kind().c_str(),
+                a.has_value() ? absl::StrFormat("%.1f MW", a.value()).c_str() : "missing",
+                a.score(), a.suspect() ? "  SUSPECT" : "", a.cause().c_str());
+  }
+  return 0;
+}
+
+int Pnl(const Options& o) {
+  const std::string cmd = "pnl";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway", "trader"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& gateway = (*at)[0];
+  const std::string& trader = (*at)[1];
+  v1::GetPnlResponse ledger;
+  v1::GetTraderPnlResponse trading;
+  absl::Status s = Call<v1::LedgerService>("gateway", gateway, &v1::LedgerService::Stub::GetPnl,
+                                           v1::GetPnlRequest(), &ledger);
+  if (s.ok()) {
+    s = Call<v1::TraderService>("trader", trader, &v1::TraderService::Stub::GetPnl,
+                                v1::GetTraderPnlRequest(), &trading);
+  }
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson({{"ledger", ToJson(ledger)}, {"trader", ToJson(trading)}});
+    return 0;
+  }
+  std::printf("ledger over %lld settled intervals (GBP, income > 0):\n",
+              static_cast<long long>(ledger.intervals_settled()));
+  for (const v1::CauseTotal& c : ledger.by_cause()) {
+    std::printf("  %-22s %+14.2f\n", c.cause().c_str(), c.amount_gbp());
+  }
+  std::printf("  %-22s %+14.2f\n", "net", ledger.net_gbp());
+  std::printf("instability penalty with no dispatch %.2f GBP; resilience dispatch cost %.2f GBP; "
+              "response net benefit %+.2f GBP\n",
+              ledger.baseline_instability_penalty_gbp(), ledger.resilience_dispatch_cost_gbp(),
+              ledger.response_net_benefit_gbp());
+  std::printf("trader: realised %+.2f GBP = %.2f of perfect foresight %.2f GBP (hindsight); "
+              "yesterday's-price plan %+.2f GBP\n",
+              trading.realised_pnl_gbp(), trading.capture_ratio(),
+              trading.perfect_foresight_pnl_gbp(), trading.yesterday_plan_pnl_gbp());
+  return 0;
+}
+
+int ReloadModel(const Options& o) {
+  const std::string cmd = "reload-model";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"forecast"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  v1::ReloadModelResponse response;
+  absl::Status s = Call<v1::ForecastService>("forecast", (*at)[0],
+                                             &v1::ForecastService::Stub::ReloadModel,
+                                             v1::ReloadModelRequest(), &response);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(response));
+    return 0;
+  }
+  std::printf("%s: serving %s (cut-off %s)\n",
+              response.changed() ? "reloaded" : "unchanged, the newest usable set was serving",
+              response.model().c_str(), Time(response.cutoff()).c_str());
+  return 0;
+}
+
+// Asks on stdin; true only for "yes" (or "y").
+bool Confirmed(const std::string& question) {
+  std::fprintf(stderr, "%s Type yes to confirm: ", question.c_str());
+  std::fflush(stderr);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "yes" || answer == "y";
+}
+
+int Dispatch(const Options& o) {
+  const std::string cmd = "dispatch";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  const std::string& gateway = (*at)[0];
+  if (!o.contains("asset") || !o.contains("power_mw")) {
+    return Report(cmd, {2, "needs --asset ID and --power_mw X"});
+  }
+  double power_mw = 0.0, minutes = 30.0;
+  if (!absl::SimpleAtod(o.at("power_mw"), &power_mw) || !std::isfinite(power_mw)) {
+    return Report(cmd, {2, absl::StrCat("--power_mw: not a number: ", o.at("power_mw"))});
+  }
+  if (o.contains("minutes") &&
+      (!absl::SimpleAtod(o.at("minutes"), &minutes) || !(minutes > 0) || minutes > 7 * 24 * 60)) {
+    return Report(cmd, {2, "--minutes must be a number in (0, 10080]"});
+  }
+  const std::string priority_name = Get(o, "priority", "resilience");
+  v1::DispatchPriority priority;
+  if (priority_name == "resilience") {
+    priority = v1::DISPATCH_PRIORITY_RESILIENCE;
+  } else if (priority_name == "trading") {
+    priority = v1::DISPATCH_PRIORITY_TRADING;
+  } else {
+    return Report(cmd, {2, "--priority must be resilience or trading"});
+  }
+  // The lease starts at the gateway's clock, not this machine's: the region may be a replay.
+  v1::ListAssetsResponse assets;
+  if (absl::Status s = ListAssets(gateway, &assets); !s.ok()) return Fail(cmd, s);
+  const absl::Time start = FromProtoTime(assets.as_of());
+  const absl::Time end = start + absl::Seconds(std::round(minutes * 60));
+
+  v1::SubmitDispatchRequest request;
+  request.set_agent(kOperatorAgent);
+  v1::DispatchProposal* p = request.add_proposals();
+  p->set_asset_id(o.at("asset"));
+  p->set_priority(priority);
+  p->set_power_mw(power_mw);
+  *p->mutable_start() = ToProtoTime(start);
+  *p->mutable_end() = ToProtoTime(end);
+  p->set_reason(Get(o, "reason", "operator dispatch from the gridpilot CLI"));
+  const std::string what = absl::StrFormat(
+      "%s at %+.1f MW (%s) for intervals starting %s .. %s, as %s with %s priority.",
+      o.at("asset"), power_mw, power_mw > 0 ? "discharge / generate" : power_mw < 0 ? "charge" : "idle",
+      FormatUtcTimestamp(start), FormatUtcTimestamp(end), kOperatorAgent, priority_name);
+  if (!o.contains("yes") && !Confirmed(absl::StrCat("Dispatch ", what))) {
+    return Report(cmd, {1, "not confirmed; nothing was submitted"});
+  }
+  v1::SubmitDispatchResponse response;
+  absl::Status s = Call<v1::AssetService>("gateway", gateway,
+                                          &v1::AssetService::Stub::SubmitDispatch, request, &response);
+  // The gateway refuses what the arbiter or the asset would not take, and says why.
+  if (!s.ok()) return Refused(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson({{"request", ToJson(request)}, {"response", ToJson(response)}});
+    return 0;
+  }
+  for (const v1::ProposalResult& r : response.results()) {
+    std::printf("submitted %s: proposal %lld%s\n", what.c_str(),
+                static_cast<long long>(r.proposal_id()), r.duplicate() ? " (duplicate)" : "");
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> OperatorAddressOptions() {
+  return {"run_dir", "gateway", "forecast", "response", "trader"};
+}
+
+const std::vector<OperatorCommand>& OperatorCommands() {
+  static const std::vector<OperatorCommand> commands = {
+      {"status", {}, Status},
+      {"assets", {}, Assets},
+      {"events", {"limit"}, Events},
+      {"forecast", {}, Forecast},
+      {"anomalies", {"limit", "kind"}, Anomalies},
+      {"pnl", {}, Pnl},
+      {"reload-model", {}, ReloadModel},
+      {"dispatch", {"asset", "power_mw", "minutes", "priority", "reason"}, Dispatch},
+  };
+  return commands;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,41 @@
+#include "services/cli/shipped_data.h"
+
+#include <filesystem>
+#include <optional>
+
+#include "core/region_engine.h"
+
+namespace gridpilot {
+
+std::string DefaultDataDir() {
+  return (std::filesystem::canonical("/proc/self/exe").parent_path() / ".." / ".." / "data")
+      .lexically_normal()
+      .string();
+}
+
+std::string DemandCsv(const std::map<std::string, std::string>& options) {
+  auto it = options.find("demand_csv");
+  return it != options.end() ? it->second : DefaultDataDir() + "/gb_demand_2022_2023.csv";
+}
+
+std::string PriceCsv(const std::map<std::string, std::string>& options) {
+  auto it = options.find("price_csv");
+  return it != options.end() ? it->second
+                             : DefaultDataDir() + "/gb_price_mid_2022-10_2023-12.csv";
+}
+
+std::vector<GridMeasurement> RegionMeasurements(const GridSeries& gb) {
+  const double scale = RegionConfig{}.scale;
+  auto scaled = [scale](std::optional<double> v) {
+    return v.has_value() ? std::optional<double>(*v * scale) : std::nullopt;
+  };
+  std::vector<GridMeasurement> out;
+  out.reserve(gb.size());
+  for (const GridInterval& i : gb.intervals()) {
+    out.push_back({i.start, scaled(i.national_demand_mw), scaled(i.embedded_solar_mw),
+                   scaled(i.embedded_wind_mw), i.price_gbp_per_mwh});
+  }
+  return out;
+}
+
+}  // namespace gridpilot
