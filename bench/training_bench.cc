@@ -1,0 +1,72 @@
+// How long `gridpilot train` takes to train one change model set on two years of the
+// shipped half-hourly data (2022-01-01 .. 2023-12-31, region-scaled as the service sees
+// it): building the feature rows, then one XGBoost model per horizon (300 rounds, depth 6,
+// one thread, as the service trains). Target: under 30 s for the whole set. The baseline
+// in the same run is the same training on one year, so the ratio shows how the cost
+// grows with the window on whatever machine this runs on. Prints a table; takes no flags.
+#include <cstdio>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "core/grid_data_loader.h"
+#include "core/net_load_change_forecaster.h"
+#include "core/time_util.h"
+#include "services/cli/shipped_data.h"
+
+namespace gridpilot {
+namespace {
+
+struct Timing {
+  size_t intervals = 0;
+  double build_seconds = 0.0;  // BuildChangeTrainingSet alone
+  double total_seconds = 0.0;  // Train: rows plus every horizon's model
+};
+
+Timing TimeTraining(const std::vector<GridMeasurement>& history) {
+  const std::vector<int> horizons = {1, 2, 3, 4};
+  Timing t;
+  t.intervals = history.size();
+  absl::Time began = absl::Now();
+  absl::StatusOr<TrainingSet> set = BuildChangeTrainingSet(history, horizons);
+  t.build_seconds = absl::ToDoubleSeconds(absl::Now() - began);
+  if (!set.ok()) std::fprintf(stderr, "rows: %s\n", std::string(set.status().message()).c_str());
+  began = absl::Now();
+  absl::StatusOr<NetLoadChangeForecaster> f =
+      NetLoadChangeForecaster::Train(history, horizons, XgboostParams{});
+  t.total_seconds = absl::ToDoubleSeconds(absl::Now() - began);
+  if (!f.ok()) std::fprintf(stderr, "train: %s\n", std::string(f.status().message()).c_str());
+  return t;
+}
+
+int Main() {
+  const std::string data = GRIDPILOT_DEFAULT_DATA_DIR;
+  absl::StatusOr<GridSeries> gb = LoadGridSeries(data + "/gb_demand_2022_2023.csv",
+                                                 data + "/gb_price_mid_2022-10_2023-12.csv");
+  if (!gb.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(gb.status().message()).c_str());
+    return 1;
+  }
+  const std::vector<GridMeasurement> all = RegionMeasurements(*gb);
+  const absl::Time year_two = *ParseUtcTimestamp("2023-01-01T00:00:00Z");
+  std::vector<GridMeasurement> one_year;
+  for (const GridMeasurement& m : all) {
+    if (m.interval_start >= year_two) one_year.push_back(m);
+  }
+  std::printf("training the change model set (4 horizons, 300 rounds, depth 6, 1 thread)\n");
+  const Timing year = TimeTraining(one_year);
+  const Timing two_years = TimeTraining(all);
+  std::printf("  window      intervals  feature rows s  total s (rows + 4 models)\n");
+  std::printf("  one year    %9zu  %14.2f  %7.2f\n", year.intervals, year.build_seconds,
+              year.total_seconds);
+  std::printf("  two years   %9zu  %14.2f  %7.2f   (target < 30 s)\n", two_years.intervals,
+              two_years.build_seconds, two_years.total_seconds);
+  std::printf("  two years / one year: %.2fx the time for %.2fx the rows\n",
+              two_years.total_seconds / year.total_seconds,
+              static_cast<double>(two_years.intervals) / year.intervals);
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+int main() { return gridpilot::Main(); }
