@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/logging.h"
+#include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 
@@ -16,13 +17,14 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
     LogError("--gateway is required");
     return 2;
   }
-  absl::StatusOr<RunningServer> server =
-      StartGrpcServer(options.host, options.port, {service}, options.port_file);
+  auto registry = std::make_shared<prometheus::Registry>();
+  absl::StatusOr<RunningServer> server = StartGrpcServer(
+      options.host, options.port, {service}, options.port_file,
+      RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     LogError(server.status().message());
     return 2;
   }
-  auto registry = std::make_shared<prometheus::Registry>();
   AgentMetrics runtime_metrics(options.agent_name, registry.get());
   std::unique_ptr<MetricsServer> metrics;
   if (options.metrics_port != kMetricsPortOff) {

@@ -8,9 +8,11 @@
 
 namespace gridpilot {
 
-absl::StatusOr<RunningServer> StartGrpcServer(const std::string& host, int port,
-                                              const std::vector<grpc::Service*>& services,
-                                              const std::string& port_file) {
+absl::StatusOr<RunningServer> StartGrpcServer(
+    const std::string& host, int port, const std::vector<grpc::Service*>& services,
+    const std::string& port_file,
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -18,6 +20,7 @@ absl::StatusOr<RunningServer> StartGrpcServer(const std::string& host, int port,
   builder.AddListeningPort(absl::StrCat(host, ":", port), grpc::InsecureServerCredentials(),
                            &running.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (!interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors));
   running.server = builder.BuildAndStart();
   if (running.server == nullptr || running.port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));

@@ -6,6 +6,7 @@
 #define GRIDPILOT_SERVICES_COMMON_SERVER_RUNNER_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <memory>
 #include <string>
@@ -22,10 +23,13 @@ struct RunningServer {
 
 // Builds and starts a server on `host:port` serving `services` (not owned; they must
 // outlive the server). If `port_file` is non-empty the bound port is written to it
-// atomically (write + rename). Unavailable if the port cannot be bound.
-absl::StatusOr<RunningServer> StartGrpcServer(const std::string& host, int port,
-                                              const std::vector<grpc::Service*>& services,
-                                              const std::string& port_file);
+// atomically (write + rename). `interceptors` see every RPC (e.g. to count them for
+// metrics). Unavailable if the port cannot be bound.
+absl::StatusOr<RunningServer> StartGrpcServer(
+    const std::string& host, int port, const std::vector<grpc::Service*>& services,
+    const std::string& port_file,
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors = {});
 
 // Stops `server`: new calls are refused and calls still in flight get 200 ms to finish
 // before they are cancelled. (gRPC waits for the whole deadline whenever a client channel

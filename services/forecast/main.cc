@@ -20,6 +20,7 @@
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "services/common/proto_time.h"
 #include "services/common/metrics_server.h"
+#include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 #include "services/forecast/anomaly_service.h"
@@ -165,19 +166,19 @@ int Main() {
     LogError("--gateway is required");
     return 2;
   }
+  auto registry = std::make_shared<prometheus::Registry>();
+  ForecastMetrics metrics(registry.get());
   ForecastServiceImpl service;
   AnomalyServiceImpl anomaly_service;
   absl::StatusOr<RunningServer> server = StartGrpcServer(
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service, &anomaly_service},
-      absl::GetFlag(FLAGS_port_file));
+      absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     LogError(server.status().message());
     return 2;
   }
   server->server->GetHealthCheckService()->SetServingStatus(false);
   // Metrics are served from the start, so that an operator sees a process still training.
-  auto registry = std::make_shared<prometheus::Registry>();
-  ForecastMetrics metrics(registry.get());
   std::unique_ptr<MetricsServer> metrics_server;
   if (absl::GetFlag(FLAGS_metrics_port) != kMetricsPortOff) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::Start(

@@ -16,6 +16,7 @@
 #include "core/logging.h"
 #include "core/time_util.h"
 #include "services/common/metrics_server.h"
+#include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 #include "services/gateway/gateway_config.h"
@@ -169,7 +170,8 @@ int Main() {
   ClockServiceImpl clock(run->get());
   absl::StatusOr<RunningServer> server = StartGrpcServer(
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-      {&telemetry, &assets, &ledger, &clock}, absl::GetFlag(FLAGS_port_file));
+      {&telemetry, &assets, &ledger, &clock}, absl::GetFlag(FLAGS_port_file),
+      RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     LogError(server.status().message());
     return 2;
