@@ -70,6 +70,7 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     const GridInterval& measured = series.at(i - 1);
     const absl::Time t = series.at(i).start;
     v1::Tick tick;
+    tick.set_interval_boundary(true);  // every tick here ends a settlement interval
     tick.set_sequence(static_cast<int64_t>(i - first));
     *tick.mutable_time() = ToProtoTime(t);
     *tick.mutable_measured_interval_start() = ToProtoTime(measured.start);
