@@ -8,7 +8,7 @@
 - The compose services and prometheus.yml agree: each gridpilot process listens on
   0.0.0.0 at a fixed gRPC port that its health check probes with gridpilot-health-probe,
   serves metrics on the port prometheus.yml scrapes it at, restarts by policy, and the
-  store is on a named volume.
+  store is on a named volume; the console follows the four services by name and port.
 - Grafana provisioning: the dashboard's datasource is the provisioned one, the provider
   loads the directory compose mounts the dashboards on, and the dashboard JSON is
   well-formed (unique panel ids, every target has a PromQL expression).
@@ -120,6 +120,15 @@ class DeployConfigTest(unittest.TestCase):
                              "forecast:" + forecast_port)
         # The clock starts once both agents have registered (no launcher in compose).
         self.assertEqual(flags_of(services["gateway"]["command"])["--start_when_agents"], "2")
+
+    def test_console_follows_the_services_by_name(self):
+        services = self.compose["services"]
+        console = flags_of(services["console"]["command"])
+        self.assertEqual(services["console"]["command"][0], "gridpilot-console")
+        self.assertEqual(console["--http_host"], "0.0.0.0")
+        for name in GRIDPILOT_SERVICES:
+            port = flags_of(services[name]["command"])["--port"]
+            self.assertEqual(console["--" + name], f"{name}:{port}")
 
     def test_store_is_on_a_named_volume(self):
         gateway = self.compose["services"]["gateway"]
