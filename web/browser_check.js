@@ -166,6 +166,14 @@ function rgb(text) {
       path: path.join(path.dirname(args.screenshot), path.basename(args.screenshot, '.png') + '-phone.png'),
       fullPage: false,
     });
+    // Live page: the event stream's delivery and drawing times, as the page measured them.
+    const live = await page.evaluate(() => [document.body.dataset.deliveryMs, document.body.dataset.drawMs,
+                                            document.body.dataset.events]);
+    if (live[2] !== undefined) {
+      figures.sse_events = Number(live[2]);
+      figures.sse_delivery_ms_p50 = Number(live[0]);
+      figures.draw_ms_p50 = Number(live[1]);
+    }
     check(errors.length === 0, 'page errors: ' + errors.join('; '));
     console.log(JSON.stringify(figures));
   } finally {

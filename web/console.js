@@ -440,6 +440,20 @@
   }
 
   // ---- drawing ------------------------------------------------------------------------
+  // Live figures, kept on the body for anyone measuring the page: the median time from the
+  // server writing an event to this page receiving it, and from receiving it to drawn.
+  const delivery = [];
+  const drawing = [];
+  let receivedAt = null;
+  function median(list) {
+    const s = list.slice().sort((a, b) => a - b);
+    return s.length ? s[Math.floor(s.length / 2)] : null;
+  }
+  function remember(list, v) {
+    list.push(v);
+    if (list.length > 200) list.shift();
+  }
+
   let pending = false;
   function render() {
     if (pending) return;
@@ -456,6 +470,13 @@
       drawSummary();
       drawStatusLine();
       document.body.dataset.version = String(data.version);
+      if (receivedAt !== null) {
+        remember(drawing, performance.now() - receivedAt);
+        receivedAt = null;
+        document.body.dataset.drawMs = String(median(drawing));
+        document.body.dataset.deliveryMs = String(median(delivery));
+        document.body.dataset.events = String(delivery.length);
+      }
       document.body.dataset.ready = data.ticks.t.length > 0 ? '1' : '0';
     });
   }
@@ -525,7 +546,10 @@
     const status = $('status');
     const es = new EventSource('/api/stream?after=' + data.lastIndex);
     es.addEventListener('snapshot', (ev) => {
-      merge(JSON.parse(ev.data));
+      const s = JSON.parse(ev.data);
+      if (typeof s.sent_unix_ms === 'number') remember(delivery, Date.now() - s.sent_unix_ms);
+      if (receivedAt === null) receivedAt = performance.now();
+      merge(s);
       status.textContent = 'live';
       status.dataset.state = 'live';
       render();

@@ -99,6 +99,8 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
             if (state_->version() > cursor->version) {
               nlohmann::json snapshot = state_->Snapshot(cursor->query);
               cursor->version = snapshot["version"].get<int64_t>();
+              // Wall-clock stamp so a page can measure delivery; never part of the data.
+              snapshot["sent_unix_ms"] = absl::ToUnixMillis(absl::Now());
               cursor->query.after = snapshot["last_index"].get<int64_t>();
               const std::string event = absl::StrCat(
                   "event: snapshot\ndata: ",

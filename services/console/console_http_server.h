@@ -4,9 +4,10 @@
 //   GET /                     the page
 //   GET /console.js, /console.css, /lib/uPlot.iife.min.js, /lib/uPlot.min.css
 //   GET /api/snapshot?from=&to=&after=   ConsoleState::Snapshot as JSON
-//   GET /api/stream?from=&to=&after=     text/event-stream: an "snapshot" event with the
+//   GET /api/stream?from=&to=&after=     text/event-stream: a "snapshot" event with the
 //       points after `after` at once, then one with what is new after each change (at
-//       most one per `min_event_interval`), and a comment line as keep-alive
+//       most one per `min_event_interval`), and a comment line as keep-alive; each event
+//       also carries sent_unix_ms, the server's wall clock when it was written
 //   GET /healthz              "ok"
 // Bad query parameters get 400 with {"error": message}. Thread-safe.
 #ifndef GRIDPILOT_SERVICES_CONSOLE_CONSOLE_HTTP_SERVER_H_
