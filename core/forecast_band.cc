@@ -1,4 +1,4 @@
-#include "services/console/forecast_band.h"
+#include "core/forecast_band.h"
 
 #include <algorithm>
 #include <cmath>

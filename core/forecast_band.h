@@ -1,12 +1,11 @@
-// ForecastBand: an online split-conformal prediction interval for the forecast service's
-// net-load forecasts, built by the console from what it watches. The forecast service
-// serves point forecasts only (NetLoadChangeResponse has no interval), so the console
-// keeps, per horizon, the absolute errors of the last `window` forecasts whose target
-// interval has since been measured, and gives each new forecast a band of +/- the
-// conformal quantile of those errors. Before `min_errors` errors are known there is no band.
-// Not thread-safe: ConsoleState guards it.
-#ifndef GRIDPILOT_SERVICES_CONSOLE_FORECAST_BAND_H_
-#define GRIDPILOT_SERVICES_CONSOLE_FORECAST_BAND_H_
+// ForecastBand: an online split-conformal prediction interval for net-load forecasts, as
+// the forecast service serves them: per horizon, the absolute errors of the last `window`
+// forecasts whose target interval has since been measured, and each new forecast gets a
+// band of +/- the conformal quantile of those errors (only errors known when it is
+// issued: no look-ahead). Before `min_errors` errors are known there is no band.
+// Not thread-safe: its owner guards it.
+#ifndef GRIDPILOT_CORE_FORECAST_BAND_H_
+#define GRIDPILOT_CORE_FORECAST_BAND_H_
 
 #include <deque>
 #include <map>
@@ -52,4 +51,4 @@ class ForecastBand {
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_SERVICES_CONSOLE_FORECAST_BAND_H_
+#endif  // GRIDPILOT_CORE_FORECAST_BAND_H_

@@ -328,8 +328,10 @@ int Forecast(const Options& o) {
     PrintJson({{"forecast", ToJson(response)}, {"explanation", ToJson(explained)}});
     return 0;
   }
-  std::printf("net-load change forecast issued %s from %.1f MW (last measured interval)\n",
-              Time(response.issue_time()).c_str(), response.last_net_load_mw());
+  std::printf("net-load change forecast issued %s from %.1f MW (last measured interval); "
+              "%.0f%% intervals\n",
+              Time(response.issue_time()).c_str(), response.last_net_load_mw(),
+              response.interval_coverage() * 100);
   for (int j = 0; j < response.forecasts_size(); ++j) {
     const v1::HorizonForecast& f = response.forecasts(j);
     std::string why;
@@ -339,9 +341,13 @@ int Forecast(const Options& o) {
                         absl::StrFormat("%+.1f", c.contribution_mw()));
       }
     }
-    std::printf("  +%-4.0f min  interval %s  %+7.1f MW  -> %.1f MW%s\n",
+    const std::string band =
+        f.has_lower_change_mw() && f.has_upper_change_mw()
+            ? absl::StrFormat(" [%+.1f, %+.1f]", f.lower_change_mw(), f.upper_change_mw())
+            : std::string(" [no interval yet]");
+    std::printf("  +%-4.0f min  interval %s  %+7.1f MW%s  -> %.1f MW%s\n",
                 absl::ToDoubleMinutes(FromProtoDuration(f.horizon())),
-                Time(f.target_interval_start()).c_str(), f.change_mw(),
+                Time(f.target_interval_start()).c_str(), f.change_mw(), band.c_str(),
                 response.last_net_load_mw() + f.change_mw(), why.c_str());
   }
   const v1::Verdict& verdict = response.verdict();

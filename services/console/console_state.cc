@@ -60,8 +60,7 @@ json DecisionJson(const v1::Decision& d) {
 }  // namespace
 
 ConsoleState::ConsoleState(ConsoleStateOptions options)
-    : options_(options),
-      band_(options.band_coverage, options.band_window, options.band_min_errors) {}
+    : options_(options) {}
 
 void ConsoleState::Changed() { ++version_; }
 
@@ -91,9 +90,6 @@ void ConsoleState::AddTick(const v1::Tick& tick) {
   }
   absl::MutexLock lock(&mu_);
   if (!ticks_.empty() && point.time <= ticks_.back().time) return;
-  if (tick.interval_boundary() && tick.has_net_load_mw()) {
-    band_.AddMeasurement(FromProtoTime(tick.measured_interval_start()), tick.net_load_mw());
-  }
   point.index = next_index_++;
   ticks_.push_back(std::move(point));
   while (static_cast<int>(ticks_.size()) > options_.max_points) {
@@ -110,13 +106,13 @@ void ConsoleState::AddForecast(const v1::NetLoadChangeResponse& forecast) {
   if (!forecasts_.empty() && issue <= forecasts_.back().issue_time) return;
   latest_forecast_ = forecast;
   latest_half_widths_.clear();
-  // The band of each horizon is what was known before this forecast is scored: no look-ahead.
+  // The service's interval, built from errors it knew at issue time (no look-ahead).
   for (const v1::HorizonForecast& h : forecast.forecasts()) {
-    const absl::Duration horizon = FromProtoDuration(h.horizon());
-    latest_half_widths_.push_back(band_.HalfWidth(horizon));
-    band_.AddForecast(horizon, FromProtoTime(h.target_interval_start()),
-                      forecast.last_net_load_mw() + h.change_mw());
+    latest_half_widths_.push_back(
+        h.has_upper_change_mw() ? std::optional<double>(h.upper_change_mw() - h.change_mw())
+                                : std::nullopt);
   }
+  band_coverage_ = forecast.interval_coverage();
   const v1::HorizonForecast& first = forecast.forecasts(0);
   ForecastPoint point;
   point.index = next_index_++;
@@ -249,7 +245,7 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
     forecast["upper_mw"].push_back(band ? json(p.net_load_mw + *p.half_width_mw) : json(nullptr));
   }
   out["forecast"] = std::move(forecast);
-  out["band_coverage"] = options_.band_coverage;
+  out["band_coverage"] = band_coverage_;
 
   if (latest_forecast_.forecasts().empty()) {
     out["latest_forecast"] = nullptr;

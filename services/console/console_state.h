@@ -29,7 +29,6 @@
 #include "gridpilot/v1/response_agent.pb.h"
 #include "gridpilot/v1/telemetry.pb.h"
 #include "gridpilot/v1/trader.pb.h"
-#include "services/console/forecast_band.h"
 #include "services/console/snapshot_query.h"
 
 namespace gridpilot {
@@ -37,9 +36,6 @@ namespace gridpilot {
 struct ConsoleStateOptions {
   int max_points = 50000;       // ticks and forecast points kept, each
   int max_anomalies = 2000;
-  double band_coverage = 0.9;   // of the forecast band
-  int band_window = 500;        // errors per horizon the band is taken from
-  int band_min_errors = 10;     // no band before this many errors per horizon
 };
 
 class ConsoleState {
@@ -49,11 +45,11 @@ class ConsoleState {
   // One tick of the gateway's feed. The chart's net load is the step reading when the
   // tick has one, else the interval's; an interval tick also gives the interval's reported
   // measurement (which carries any injected false data). SoC and peaker state come from
-  // its assets. An interval tick's measurement also scores the forecasts of that interval
-  // (the band). Ticks must come in order; one not after the last kept is ignored.
+  // its assets. Ticks must come in order; one not after the last kept is ignored.
   void AddTick(const v1::Tick& tick);
   // A forecast issued at a decision time: its 30-min horizon joins the forecast series (net
-  // load = last measured + change) with the band known at issue time, and all its horizons
+  // load = last measured + change) with the forecast service's prediction interval (the
+  // band; none while the service has too few scored errors), and all its horizons
   // become the latest forecast. A forecast not issued after the last one kept is ignored.
   void AddForecast(const v1::NetLoadChangeResponse& forecast);
   // An anomaly from ListAnomalies or StreamAnomalies; one per (series, interval), later wins.
@@ -102,7 +98,7 @@ class ConsoleState {
     absl::Time issue_time;
     absl::Time target;                      // start of the forecast interval
     double net_load_mw = 0.0;
-    std::optional<double> half_width_mw;    // band, when known at issue time
+    std::optional<double> half_width_mw;    // band: the service's interval, when it gave one
   };
 
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -116,9 +112,9 @@ class ConsoleState {
   int64_t dropped_through_ ABSL_GUARDED_BY(mu_) = -1;
   std::deque<TickPoint> ticks_ ABSL_GUARDED_BY(mu_);
   std::deque<ForecastPoint> forecasts_ ABSL_GUARDED_BY(mu_);
-  ForecastBand band_ ABSL_GUARDED_BY(mu_);
   v1::NetLoadChangeResponse latest_forecast_ ABSL_GUARDED_BY(mu_);
   std::vector<std::optional<double>> latest_half_widths_ ABSL_GUARDED_BY(mu_);
+  double band_coverage_ ABSL_GUARDED_BY(mu_) = 0.0;  // of the latest forecast's intervals
   std::map<std::pair<std::string, absl::Time>, v1::Anomaly> anomalies_ ABSL_GUARDED_BY(mu_);
   v1::ListEventsResponse events_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);

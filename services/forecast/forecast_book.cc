@@ -46,6 +46,7 @@ absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
   if (!pushed.ok()) return pushed;
   if (measurement.net_load_mw.has_value()) {
     ScoreTarget(measurement.interval_start, *measurement.net_load_mw);
+    band_.AddMeasurement(measurement.interval_start, *measurement.net_load_mw);
   }
   const absl::Time issue_time = store_.decision_time();
   latest_issue_ = issue_time;
@@ -53,8 +54,16 @@ absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
   if (base.has_value()) {
     absl::StatusOr<std::vector<ChangeForecast>> forecasts = forecaster_->Forecast(store_);
     if (forecasts.ok()) {
+      // Each interval is what the errors known now say: taken before this one is added.
+      std::vector<std::optional<double>> half_widths;
+      for (const ChangeForecast& f : *forecasts) {
+        const absl::Duration horizon = f.horizon_intervals * kHalfHour;
+        half_widths.push_back(band_.HalfWidth(horizon));
+        band_.AddForecast(horizon, f.target_interval_start, *base + f.change_mw);
+      }
       issued_[issue_time] = IssuedForecast{issue_time, *base, *std::move(forecasts),
-                                           store_.Features(), forecaster_};
+                                           std::move(half_widths), store_.Features(),
+                                           forecaster_};
     } else {
       LogWarning(absl::StrCat("no forecast at ", FormatUtcTimestamp(issue_time), ": ",
                               forecasts.status().message()));

@@ -2,13 +2,14 @@
 // into the feature store, issues the net-load-change forecasts for that tick's decision
 // time, keeps recent forecasts so agents can fetch them (waiting briefly for a tick that
 // has not arrived yet), and scores every forecast against the outturn when its target
-// interval is measured. Its models can be swapped while it serves (ReloadModel).
+// interval is measured; those scores give each new forecast its prediction interval. Its models can be swapped while it serves (ReloadModel).
 // Thread-safe.
 #ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
 #define GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -16,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/feature_store.h"
+#include "core/forecast_band.h"
 #include "core/forecast_explanation.h"
 #include "core/grid_measurement.h"
 #include "core/net_load_change_forecaster.h"
@@ -26,6 +28,9 @@ struct IssuedForecast {
   absl::Time issue_time;
   double last_net_load_mw = 0.0;           // base of the changes, region MW
   std::vector<ChangeForecast> forecasts;   // increasing horizon
+  // Per forecast: the half-width of its prediction interval at kIntervalCoverage, MW of
+  // change, from the errors known when it was issued; nullopt while too few are known.
+  std::vector<std::optional<double>> half_width_mw;
   std::vector<float> features;             // the row the models read (FeatureNames order)
   std::shared_ptr<const NetLoadChangeForecaster> model;  // the models that issued it
 };
@@ -46,6 +51,10 @@ struct HorizonScore {
 
 class ForecastBook {
  public:
+  static constexpr double kIntervalCoverage = 0.9;
+  static constexpr int kIntervalWindow = 500;     // scored errors per horizon kept
+  static constexpr int kIntervalMinErrors = 10;   // no interval before this many
+
   // `history` warms the feature store (measurements strictly before the first tick).
   ForecastBook(NetLoadChangeForecaster forecaster, const std::vector<GridMeasurement>& history);
 
@@ -77,6 +86,7 @@ class ForecastBook {
   std::shared_ptr<const NetLoadChangeForecaster> forecaster_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
   FeatureStore store_ ABSL_GUARDED_BY(mu_);
+  ForecastBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
   absl::Time latest_issue_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::map<absl::Time, IssuedForecast> issued_ ABSL_GUARDED_BY(mu_);
   std::vector<HorizonScore> scores_ ABSL_GUARDED_BY(mu_);

@@ -55,12 +55,18 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
   if (!issued.ok()) return ToGrpcStatus(issued.status());
   *response->mutable_issue_time() = ToProtoTime(issued->issue_time);
   response->set_last_net_load_mw(issued->last_net_load_mw);
-  for (const ChangeForecast& f : issued->forecasts) {
+  for (size_t j = 0; j < issued->forecasts.size(); ++j) {
+    const ChangeForecast& f = issued->forecasts[j];
     v1::HorizonForecast* out = response->add_forecasts();
     *out->mutable_horizon() = ToProtoDuration(f.horizon_intervals * kHalfHour);
     *out->mutable_target_interval_start() = ToProtoTime(f.target_interval_start);
     out->set_change_mw(f.change_mw);
+    if (const std::optional<double>& half = issued->half_width_mw[j]; half.has_value()) {
+      out->set_lower_change_mw(f.change_mw - *half);
+      out->set_upper_change_mw(f.change_mw + *half);
+    }
   }
+  response->set_interval_coverage(ForecastBook::kIntervalCoverage);
   response->set_model(ModelName());
   // The anomaly book scores an interval before the forecast book issues on it, so the
   // verdict is there already.

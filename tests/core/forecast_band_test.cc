@@ -1,5 +1,5 @@
 // ForecastBand: the online conformal band from scored forecasts.
-#include "services/console/forecast_band.h"
+#include "core/forecast_band.h"
 
 #include "gtest/gtest.h"
 

@@ -1,6 +1,6 @@
 // ConsoleState: gRPC messages in, the page's JSON out. Ticks become columns (step reading
-// preferred, SoC and peaker from the assets), forecasts get a band only from errors known
-// before they were issued, deltas after an index, range filters, anomaly de-duplication,
+// preferred, SoC and peaker from the assets), forecasts carry the forecast service's interval
+// as their band, deltas after an index, range filters, anomaly de-duplication,
 // events joined with the decision applied at their decision time, and source errors.
 #include "services/console/console_state.h"
 
@@ -79,29 +79,28 @@ TEST(ConsoleStateTest, StepReadingIsPreferredAndOutOfOrderTicksIgnored) {
   EXPECT_EQ(s["ticks"]["interval_net_load_mw"], json({200.0}));  // as reported, for the interval
 }
 
-TEST(ConsoleStateTest, BandUsesOnlyErrorsKnownAtIssueTime) {
-  ConsoleStateOptions options;
-  options.band_min_errors = 2;
-  options.band_coverage = 0.5;
-  ConsoleState state(options);
-  // Forecast for interval i+1 issued at tick i; interval i+1 measured by tick i+1.
-  // Errors: |210-205|=5, |230-220|=10.
+// The band is the forecast service's interval, passed through: none while the service
+// gave none, then last + change +/- the half-width it served.
+TEST(ConsoleStateTest, BandIsTheServicesInterval) {
+  ConsoleState state;
   state.AddTick(IntervalTick(0, 200.0, 50.0));
-  state.AddForecast(Forecast(0, 200.0, 5.0));    // 205 for interval 1
-  state.AddTick(IntervalTick(1, 210.0, 50.0));   // error 5
-  state.AddForecast(Forecast(1, 210.0, 10.0));   // 220 for interval 2; one error known
-  state.AddTick(IntervalTick(2, 230.0, 50.0));   // error 10
-  state.AddForecast(Forecast(2, 230.0, -4.0));   // 226: two errors known
-  const json f = state.Snapshot({})["forecast"];
-  EXPECT_EQ(f["net_load_mw"], json({205.0, 220.0, 226.0}));
+  state.AddForecast(Forecast(0, 200.0, 5.0));    // 205, no interval yet
+  state.AddTick(IntervalTick(1, 210.0, 50.0));
+  v1::NetLoadChangeResponse with_interval = Forecast(1, 210.0, 10.0);  // 220 +/- 10
+  with_interval.mutable_forecasts(0)->set_lower_change_mw(0.0);
+  with_interval.mutable_forecasts(0)->set_upper_change_mw(20.0);
+  with_interval.set_interval_coverage(0.9);
+  state.AddForecast(with_interval);
+  const json s = state.Snapshot({});
+  const json& f = s["forecast"];
+  EXPECT_EQ(f["net_load_mw"], json({205.0, 220.0}));
   EXPECT_TRUE(f["lower_mw"][0].is_null());
-  EXPECT_TRUE(f["lower_mw"][1].is_null());
-  // rank ceil(3 * 0.5) = 2 of {5, 10}: 10.
-  EXPECT_DOUBLE_EQ(f["lower_mw"][2].get<double>(), 216.0);
-  EXPECT_DOUBLE_EQ(f["upper_mw"][2].get<double>(), 236.0);
-  const json latest = state.Snapshot({})["latest_forecast"];
+  EXPECT_DOUBLE_EQ(f["lower_mw"][1].get<double>(), 210.0);
+  EXPECT_DOUBLE_EQ(f["upper_mw"][1].get<double>(), 230.0);
+  EXPECT_DOUBLE_EQ(s["band_coverage"].get<double>(), 0.9);
+  const json latest = s["latest_forecast"];
   EXPECT_EQ(latest["points"][0]["horizon_min"], 30);
-  EXPECT_DOUBLE_EQ(latest["points"][0]["upper_mw"].get<double>(), 236.0);
+  EXPECT_DOUBLE_EQ(latest["points"][0]["upper_mw"].get<double>(), 230.0);
 }
 
 TEST(ConsoleStateTest, DeltaAfterIndexAndReset) {

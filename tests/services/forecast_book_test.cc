@@ -167,6 +167,33 @@ TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
   EXPECT_EQ(book.SwapForecaster(*one).code(), absl::StatusCode::kInvalidArgument);
 }
 
+// Each forecast's interval comes from the errors scored before it was issued: none until
+// kIntervalMinErrors forecasts of the horizon were measured, then the conformal half-width,
+// which covers most later outcomes.
+TEST_F(ForecastBookTest, IntervalsComeFromErrorsKnownAtIssueTime) {
+  ForecastBook book = MakeBook();
+  int covered = 0, scored = 0;
+  for (size_t k = 0; k < 200; ++k) {
+    ASSERT_TRUE(book.Ingest(Tick(k)).ok());
+    const IssuedForecast issued = *book.Get(IssueTime(k), absl::ZeroDuration());
+    ASSERT_EQ(issued.half_width_mw.size(), kHorizons.size());
+    // Horizon h's forecast issued at tick k is scored when tick k + h - 1 ... arrives; by
+    // tick k, forecasts issued at ticks 0 .. k - h have been measured.
+    for (size_t j = 0; j < kHorizons.size(); ++j) {
+      const int known = static_cast<int>(k) - kHorizons[j] + 1;
+      EXPECT_EQ(issued.half_width_mw[j].has_value(), known >= ForecastBook::kIntervalMinErrors)
+          << "tick " << k << " horizon " << kHorizons[j];
+    }
+    if (k >= 20 && k + 1 < 200 && issued.half_width_mw[0].has_value()) {
+      const double actual = *Tick(k + 1).net_load_mw - issued.last_net_load_mw;
+      ++scored;
+      if (std::abs(actual - issued.forecasts[0].change_mw) <= *issued.half_width_mw[0]) ++covered;
+    }
+  }
+  ASSERT_GT(scored, 100);
+  EXPECT_GT(static_cast<double>(covered) / scored, 0.8);
+}
+
 TEST_F(ForecastBookTest, ForecastFollowsTheDailyCycle) {
   // Over a day the sine rises then falls by up to ~10 MW per half-hour; a trained model
   // should get the sign of the one-step change right for most of the steep part.
