@@ -36,8 +36,10 @@ absl::StatusOr<SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
 }
 
 AnomalyBook::AnomalyBook(SeriesAnomalyDetector detector,
-                         const std::vector<GridMeasurement>& history)
+                         const std::vector<GridMeasurement>& history,
+                         double one_step_suspect_multiple)
     : detector_(std::move(detector)),
+      one_step_suspect_multiple_(one_step_suspect_multiple),
       history_rows_(static_cast<size_t>(detector_.HistoryRows())) {
   const size_t keep = std::min(history.size(), history_rows_);
   for (size_t i = history.size() - keep; i < history.size(); ++i) {
@@ -47,7 +49,8 @@ AnomalyBook::AnomalyBook(SeriesAnomalyDetector detector,
                                 : history.back().interval_start + kHalfHour;
 }
 
-absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(const GridMeasurement& measurement) {
+absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
+    const GridMeasurement& measurement, const std::optional<OneStepForecast>& one_step) {
   absl::MutexLock lock(&mu_);
   if (recent_end_ != absl::InfinitePast() && measurement.interval_start < recent_end_) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -69,6 +72,9 @@ absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(const GridMeasurement& measu
   absl::StatusOr<ScoredReading> reading =
       detector_.ScoreLast(recent_mw_, PeriodOfDay(first_start));
   if (!reading.ok()) return reading.status();
+  if (one_step.has_value() && one_step_suspect_multiple_ > 0) {
+    ApplyOneStepCheck(*one_step, one_step_suspect_multiple_, &*reading);
+  }
   IntervalVerdict verdict{measurement.interval_start, *std::move(reading)};
   ++scored_;
   verdicts_[verdict.interval_start] = verdict;

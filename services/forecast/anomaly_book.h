@@ -7,6 +7,7 @@
 #define GRIDPILOT_SERVICES_FORECAST_ANOMALY_BOOK_H_
 
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -14,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/grid_measurement.h"
+#include "core/one_step_check.h"
 #include "core/series_anomaly_detector.h"
 
 namespace gridpilot {
@@ -34,11 +36,17 @@ class AnomalyBook {
  public:
   // `history` (measurements strictly before the first tick, in order) seeds the recent
   // series the first verdicts look back on.
-  AnomalyBook(SeriesAnomalyDetector detector, const std::vector<GridMeasurement>& history);
+  // `one_step_suspect_multiple` > 0 turns on the one-step check (core/one_step_check.h)
+  // at that many interval half-widths; 0 leaves it off.
+  AnomalyBook(SeriesAnomalyDetector detector, const std::vector<GridMeasurement>& history,
+              double one_step_suspect_multiple = 0.0);
 
-  // Scores the interval of one tick's measurement. An interval at or before the last one
-  // scored is ignored (a re-sent tick); a gap is filled with missing readings.
-  absl::StatusOr<IntervalVerdict> Ingest(const GridMeasurement& measurement);
+  // Scores the interval of one tick's measurement, and with `one_step` (the 30-min
+  // forecast of this interval, with its interval) applies the one-step check. An interval
+  // at or before the last one scored is ignored (a re-sent tick); a gap is filled with
+  // missing readings.
+  absl::StatusOr<IntervalVerdict> Ingest(const GridMeasurement& measurement,
+                                         const std::optional<OneStepForecast>& one_step = {});
 
   // The verdict on the interval starting at `interval_start`, waiting up to `max_wait`
   // for it. DeadlineExceeded if it has not been scored in time; NotFound if it is older
@@ -58,6 +66,7 @@ class AnomalyBook {
 
  private:
   const SeriesAnomalyDetector detector_;
+  const double one_step_suspect_multiple_;
   const size_t history_rows_;
   mutable absl::Mutex mu_;
   std::vector<double> recent_mw_ ABSL_GUARDED_BY(mu_);   // oldest first

@@ -1,7 +1,9 @@
 // Integration test of the false-data guard, with the real four processes: the gateway's
 // config injects an attacker's ramp (+60 MW an hour for three hours) into the net load it
 // reports for one morning of a week's backtest. The forecast process's anomaly detectors
-// must judge the later readings suspect, neither agent may decide on a suspect tick (the
+// must judge every attacked reading suspect from the first (+30 MW, caught by the one-step
+// check against the 30-min forecast; the seasonal residual alone tolerated +30 and +60
+// MW), neither agent may decide on a suspect tick (the
 // grid-response agent holds its last decision, the trader its last trusted plan), and the
 // gateway's audit log must say why.
 #include <filesystem>
@@ -41,11 +43,15 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
   const std::vector<std::string> held_ticks = Column(
       store, "SELECT tick FROM agent_notes WHERE agent = 'grid-response' ORDER BY tick");
   ASSERT_FALSE(held_ticks.empty()) << "no tick was judged suspect";
-  for (const std::string& tick : held_ticks) {
-    // Tick t carries the interval [t - 30 min, t); the attack's offset is > 0 from 04:30.
-    EXPECT_GT(tick, "2023-03-08T05:00:00Z");
-    EXPECT_LE(tick, "2023-03-08T07:30:00Z");
-  }
+  // Tick t carries the interval [t - 30 min, t); the attack's offset is > 0 for the
+  // intervals 04:30 .. 06:30, and the step back at 07:00 is no truer to the forecast.
+  EXPECT_EQ(held_ticks, (std::vector<std::string>{
+                            "2023-03-08T05:00:00Z", "2023-03-08T05:30:00Z", "2023-03-08T06:00:00Z",
+                            "2023-03-08T06:30:00Z", "2023-03-08T07:00:00Z", "2023-03-08T07:30:00Z"}));
+  // The first attacked reading is caught by the one-step check, and its note says so.
+  EXPECT_THAT(Column(store, "SELECT note FROM agent_notes WHERE agent = 'grid-response' AND "
+                            "tick = '2023-03-08T05:00:00Z'")[0],
+              HasSubstr("off the 30-min forecast"));
   for (const std::string& note :
        Column(store, "SELECT note FROM agent_notes WHERE agent = 'grid-response'")) {
     EXPECT_THAT(note, HasSubstr("is suspect"));
