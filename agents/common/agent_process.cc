@@ -26,19 +26,14 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
     return 2;
   }
   AgentMetrics runtime_metrics(options.agent_name, registry.get());
-  std::unique_ptr<MetricsServer> metrics;
-  if (options.metrics_port != kMetricsPortOff) {
-    absl::StatusOr<std::unique_ptr<MetricsServer>> started =
-        MetricsServer::Start(options.host, options.metrics_port, options.metrics_port_file);
-    if (!started.ok()) {
-      LogError(started.status().message());
-      return 2;
-    }
-    metrics = *std::move(started);
-    metrics->Register(registry);
-    if (agent_metrics != nullptr) metrics->Register(agent_metrics);
-    LogInfo(absl::StrCat("metrics on port ", metrics->port()));
+  absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::StartUnlessOff(
+      options.host, options.metrics_port, options.metrics_port_file, registry);
+  if (!started.ok()) {
+    LogError(started.status().message());
+    return 2;
   }
+  std::unique_ptr<MetricsServer> metrics = *std::move(started);
+  if (metrics != nullptr && agent_metrics != nullptr) metrics->Register(agent_metrics);
   AgentRuntime runtime(options.agent_name, options.gateway_address, agent, &runtime_metrics);
   absl::Status registered = runtime.Register(absl::Seconds(30));
   if (!registered.ok()) {

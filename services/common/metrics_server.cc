@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
+#include "core/logging.h"
 #include "services/common/port_file.h"
 #include "services/common/process_collector.h"
 
@@ -42,6 +43,17 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
 
 void MetricsServer::Register(const std::shared_ptr<prometheus::Collectable>& collectable) {
   exposer_->RegisterCollectable(collectable);
+}
+
+absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::StartUnlessOff(
+    const std::string& host, int port, const std::string& port_file,
+    const std::shared_ptr<prometheus::Registry>& registry) {
+  if (port == kMetricsPortOff) return std::unique_ptr<MetricsServer>();
+  absl::StatusOr<std::unique_ptr<MetricsServer>> started = Start(host, port, port_file);
+  if (!started.ok()) return started.status();
+  (*started)->Register(registry);
+  LogInfo(absl::StrCat("metrics on port ", (*started)->port()));
+  return started;
 }
 
 }  // namespace gridpilot

@@ -11,6 +11,8 @@
 #define GRIDPILOT_SERVICES_COMMON_METRICS_SERVER_H_
 
 #include <memory>
+
+#include <prometheus/registry.h>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,13 @@ class MetricsServer {
   // or the file written. InvalidArgument for a port outside [0, 65535].
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& host, int port,
                                                               const std::string& port_file);
+
+  // The process's metrics server as its flags ask: nullptr when `port` is
+  // kMetricsPortOff, else Start(host, port, port_file) serving `registry` (and logging the
+  // port). Errors as Start.
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> StartUnlessOff(
+      const std::string& host, int port, const std::string& port_file,
+      const std::shared_ptr<prometheus::Registry>& registry);
 
   // Adds `collectable` to what /metrics serves. The server holds it weakly: the caller
   // keeps it alive for as long as it should be served. Thread-safe; may be called at any

@@ -195,19 +195,14 @@ int Main() {
   }
   server->server->GetHealthCheckService()->SetServingStatus(false);
   // Metrics are served from the start, so that an operator sees a process still training.
-  std::unique_ptr<MetricsServer> metrics_server;
-  if (absl::GetFlag(FLAGS_metrics_port) != kMetricsPortOff) {
-    absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::Start(
-        absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
-        absl::GetFlag(FLAGS_metrics_port_file));
-    if (!started.ok()) {
-      LogError(started.status().message());
-      return 2;
-    }
-    metrics_server = *std::move(started);
-    metrics_server->Register(registry);
-    LogInfo(absl::StrCat("metrics on port ", metrics_server->port()));
+  absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::StartUnlessOff(
+      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+      absl::GetFlag(FLAGS_metrics_port_file), registry);
+  if (!started.ok()) {
+    LogError(started.status().message());
+    return 2;
   }
+  std::unique_ptr<MetricsServer> metrics_server = *std::move(started);
 
   std::shared_ptr<grpc::Channel> channel = MakeChannel(absl::GetFlag(FLAGS_gateway));
   auto clock = v1::ClockService::NewStub(channel);

@@ -139,18 +139,14 @@ int Main() {
   }
   // The metrics endpoint comes up before the run so that a failed bind stops the start.
   auto registry = std::make_shared<prometheus::Registry>();
-  std::unique_ptr<MetricsServer> metrics;
-  if (absl::GetFlag(FLAGS_metrics_port) != kMetricsPortOff) {
-    absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::Start(
-        absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
-        absl::GetFlag(FLAGS_metrics_port_file));
-    if (!started.ok()) {
-      LogError(started.status().message());
-      return 2;
-    }
-    metrics = *std::move(started);
-    metrics->Register(registry);
+  absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::StartUnlessOff(
+      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+      absl::GetFlag(FLAGS_metrics_port_file), registry);
+  if (!started.ok()) {
+    LogError(started.status().message());
+    return 2;
   }
+  std::unique_ptr<MetricsServer> metrics = *std::move(started);
   MeteredStore metered_store(store->get(), registry.get());
   absl::Status begun = metered_store.BeginRun(options.replay_from, options.replay_to,
                                           ReadFileOrEmpty(absl::GetFlag(FLAGS_config)));
@@ -177,10 +173,7 @@ int Main() {
     return 2;
   }
   std::shared_ptr<SnapshotCollector> run_metrics = MakeGatewayCollector(run->get());
-  if (metrics != nullptr) {
-    metrics->Register(run_metrics);
-    LogInfo(absl::StrCat("metrics on port ", metrics->port()));
-  }
+  if (metrics != nullptr) metrics->Register(run_metrics);
   LogInfo(absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
   std::atomic<bool> quit_starter{false};
   std::thread starter;

@@ -3,7 +3,7 @@
 
 Starts the real gridpilot-gateway (port 0 + port file) and talks to it with Debian's
 python3-grpcio, using Python stubs generated into a temp dir from proto/gridpilot/v1/*.proto
-and tests/integration/health.proto. Checks that a generic client sees what the architecture
+and services/health_probe/health.proto. Checks that a generic client sees what the architecture
 promises: grpc.health.v1 reports SERVING, the asset registry is readable, a malformed
 proposal is rejected with INVALID_ARGUMENT, and server reflection lists the services.
 
@@ -62,13 +62,13 @@ def generate_stubs(out_dir):
     """
     proto_root = os.path.join(SOURCE_DIR, "proto")
     well_known = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-    integration = os.path.join(SOURCE_DIR, "tests", "integration")
+    health_probe = os.path.join(SOURCE_DIR, "services", "health_probe")
     ours = sorted(glob.glob(os.path.join(proto_root, "gridpilot", "v1", "*.proto")))
     if not ours:
         raise RuntimeError("no protos under %s" % proto_root)
     jobs = [
         (proto_root, [os.path.relpath(p, proto_root) for p in ours]),
-        (integration, ["health.proto"]),
+        (health_probe, ["health.proto"]),
     ]
     for include, files in jobs:
         includes = ["-I" + include, "-I" + proto_root, "-I" + well_known]
