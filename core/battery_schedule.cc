@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +71,206 @@ BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
   return plan;
 }
 
+// The plan whose every step stays within request.max_power_step_mw (see
+// ScheduleRequest::limit_every_step), or nullopt when none exists from the start state.
+// State of the backward pass: (level k, move e of the interval before), where levels are
+// start + k * step and a move is a change of e levels; the stage reward depends only on
+// the move, and the step limit only on the previous and next move.
+std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& request,
+                                                    double floor_mwh) {
+  const BatteryParams& b = request.battery;
+  const double hours = absl::ToDoubleHours(request.interval);
+  const double start_mwh = request.soc_start_mwh;
+  const double step_mwh = request.soc_step_mwh;
+  const double top_mwh = b.soc_max_mwh;
+  const double inv_charge_eff = 1.0 / b.charge_efficiency;
+  const double discharge_eff = b.discharge_efficiency;
+  const double degradation = b.degradation_gbp_per_mwh;
+  const double power_step_mw = request.max_power_step_mw;
+  constexpr double kPowerToleranceMw = 1e-9;
+  const double inf = std::numeric_limits<double>::infinity();
+
+  // Level indices k: start + k * step within [min(floor, start), max(top, start)].
+  const int k_lo = static_cast<int>(
+      std::ceil((std::min(floor_mwh, start_mwh) - start_mwh) / step_mwh - kToleranceMwh));
+  const int k_hi = static_cast<int>(
+      std::floor((std::max(top_mwh, start_mwh) - start_mwh) / step_mwh + kToleranceMwh));
+  // The lowest level at or above the floor and the highest at or below soc_max.
+  const int k_floor =
+      static_cast<int>(std::ceil((floor_mwh - start_mwh) / step_mwh - kToleranceMwh));
+  const int k_top =
+      static_cast<int>(std::floor((top_mwh - start_mwh) / step_mwh + kToleranceMwh));
+  // Moves e (levels per interval) within the power limits.
+  const int e_min = -static_cast<int>(
+      std::floor(b.max_discharge_mw * hours / discharge_eff / step_mwh + kToleranceMwh));
+  const int e_max = static_cast<int>(
+      std::floor(b.max_charge_mw * hours * b.charge_efficiency / step_mwh + kToleranceMwh));
+  const int levels = k_hi - k_lo + 1;
+  const int moves = e_max - e_min + 1;
+  if (e_min < -127 || e_max > 127 ||  // moves are stored as int8_t
+      static_cast<double>(levels) * moves * (request.price_gbp_per_mwh.size() + 2) > 5e7) {
+    return std::nullopt;  // too fine a grid for the second state; the caller falls back
+  }
+  auto level_mwh = [&](int k) { return start_mwh + k * step_mwh; };
+  auto move_power_mw = [&](int e) {  // grid power, > 0 discharge
+    const double delta_mwh = e * step_mwh;
+    return delta_mwh > 0 ? -delta_mwh * inv_charge_eff / hours : -delta_mwh * discharge_eff / hours;
+  };
+  // Moves allowed after a move at power p: P(e) falls as e grows, so they are a range.
+  auto next_range = [&](double p, int* lo, int* hi) {
+    *lo = e_min;
+    while (*lo <= e_max && move_power_mw(*lo) > p + power_step_mw + kPowerToleranceMw) ++*lo;
+    *hi = e_max;
+    while (*hi >= *lo && move_power_mw(*hi) < p - power_step_mw - kPowerToleranceMw) --*hi;
+  };
+  std::vector<int> range_lo(moves), range_hi(moves);
+  for (int e = e_min; e <= e_max; ++e) {
+    next_range(move_power_mw(e), &range_lo[e - e_min], &range_hi[e - e_min]);
+  }
+  // Levels reachable from level k: never below min(level, floor) nor above
+  // max(level, soc_max), as in the first-step-only plan.
+  auto band = [&](int k, int* lo, int* hi) {
+    *lo = k < k_floor ? k : std::max(k + e_min, k_floor);
+    *hi = k > k_top ? k : std::min(k + e_max, k_top);
+    *lo = std::max(*lo, k_lo);
+    *hi = std::min(*hi, k_hi);
+  };
+  // Soft landing at the horizon: from move e at level k, ramping down to 0 in steps of
+  // the limit must stay within the band.
+  auto lands = [&](int k, int e) {
+    const double p = move_power_mw(e);
+    double rest_mw_intervals = 0.0;
+    for (double q = std::abs(p) - power_step_mw; q > kPowerToleranceMw; q -= power_step_mw) {
+      rest_mw_intervals += q;
+    }
+    const double at = level_mwh(k);
+    if (p < 0) {
+      return std::max(top_mwh, at) - at + kToleranceMwh >=
+             rest_mw_intervals * hours * b.charge_efficiency;
+    }
+    return at - std::min(floor_mwh, at) + kToleranceMwh >=
+           rest_mw_intervals * hours / discharge_eff;
+  };
+
+  const size_t intervals = request.price_gbp_per_mwh.size();
+  const size_t states = static_cast<size_t>(levels) * moves;
+  auto state = [&](int k, int e) { return static_cast<size_t>(k - k_lo) * moves + (e - e_min); };
+  std::vector<double> value(states), next_value(states);
+  for (int k = k_lo; k <= k_hi; ++k) {
+    for (int e = e_min; e <= e_max; ++e) {
+      next_value[state(k, e)] =
+          lands(k, e) ? request.terminal_value_gbp_per_mwh * level_mwh(k) : -inf;
+    }
+  }
+  // choice[i][state] = the move taken in interval i from that state (i >= 1).
+  std::vector<int8_t> choice(intervals * states, 0);
+  std::vector<double> move_reward(moves), best_by_move(moves);
+  std::vector<int> window(moves);  // deque of candidate moves, see below
+  auto stage_rewards = [&](double price) {
+    for (int e = e_min; e <= e_max; ++e) {
+      const double delta_mwh = e * step_mwh;
+      move_reward[e - e_min] = delta_mwh > 0 ? -(price + degradation) * delta_mwh * inv_charge_eff
+                                             : (price - degradation) * (-delta_mwh) * discharge_eff;
+    }
+  };
+  // Multiples of g at or below / at or above x (g > 0).
+  auto round_down = [](int x, int g) { return x >= 0 ? x - x % g : x - (g + x % g) % g; };
+  auto round_up = [&](int x, int g) { return -round_down(-x, g); };
+  const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
+  for (size_t i = intervals; i-- > 1;) {
+    stage_rewards(request.price_gbp_per_mwh[i]);
+    int8_t* stage_choice = choice.data() + i * states;
+    // A coarse interval moves between even levels by even moves only: states with an odd
+    // level or an odd last move are unreachable and worth -inf to the interval before.
+    const int g = i >= coarse_from ? 2 : 1;
+    if (g > 1) std::fill(value.begin(), value.end(), -inf);
+    for (int k = round_up(k_lo, g); k <= k_hi; k += g) {
+      int lo, hi;
+      band(k, &lo, &hi);
+      lo = round_up(lo, g);  // k itself (holding) stays in the band
+      hi = round_down(hi, g);
+      // The value of each move from k, whatever came before (set for the moves
+      // lo - k .. hi - k in steps of g, the only ones read below).
+      {
+        // State (to, to - k) steps by g * (moves + 1) as `to` grows by g.
+        const double* next = next_value.data() + state(lo, lo - k);
+        for (int e = lo - k; e <= hi - k; e += g, next += g * (moves + 1)) {
+          best_by_move[e - e_min] = move_reward[e - e_min] + *next;
+        }
+      }
+      // The best move in a window of moves for each previous move. The windows slide
+      // upwards as the previous move grows (both ends are monotone), so a deque of
+      // candidates with falling values gives each maximum in amortised O(1); equal values
+      // keep the smaller move in front.
+      // Only states a move can arrive in (from level k - prev) are ever read.
+      double* value_row = value.data() + state(k, 0);
+      int8_t* choice_row = stage_choice + state(k, 0);
+      int head = 0, tail = 0, pushed = lo - k;
+      const int prev_last = std::min(e_max, k - k_lo);
+      for (int prev = round_up(std::max(e_min, k - k_hi), g); prev <= prev_last; prev += g) {
+        const int from = round_up(std::max(range_lo[prev - e_min], lo - k), g);
+        const int until = round_down(std::min(range_hi[prev - e_min], hi - k), g);
+        for (; pushed <= until; pushed += g) {
+          const double v = best_by_move[pushed - e_min];
+          while (tail > head && best_by_move[window[tail - 1] - e_min] < v) --tail;
+          window[tail++] = pushed;
+        }
+        while (tail > head && window[head] < from) ++head;
+        double best = -inf;
+        int best_e = from;
+        if (tail > head && from <= until) {
+          best_e = window[head];
+          best = best_by_move[best_e - e_min];
+          // Ties resolve to doing nothing, then to the smaller move.
+          if (from <= 0 && 0 <= until && best_by_move[-e_min] == best) best_e = 0;
+        }
+        value_row[prev] = best;
+        choice_row[prev] = static_cast<int8_t>(best_e);
+      }
+    }
+    value.swap(next_value);
+  }
+  // The first interval, from the start (k = 0) after initial_power_mw.
+  int first_lo, first_hi, lo, hi;
+  next_range(request.initial_power_mw, &first_lo, &first_hi);
+  band(0, &lo, &hi);
+  first_lo = std::max(first_lo, lo);
+  first_hi = std::min(first_hi, hi);
+  stage_rewards(request.price_gbp_per_mwh[0]);
+  double best = -inf;
+  int first_move = 0;
+  if (first_lo <= 0 && 0 <= first_hi) {
+    best = move_reward[-e_min] + next_value[state(0, 0)];
+  }
+  for (int e = first_lo; e <= first_hi; ++e) {
+    const double candidate = move_reward[e - e_min] + next_value[state(e, e)];
+    if (candidate > best) {
+      best = candidate;
+      first_move = e;
+    }
+  }
+  if (!(best > -inf)) return std::nullopt;
+
+  BatterySchedule plan;
+  plan.power_mw.reserve(intervals);
+  plan.soc_after_mwh.reserve(intervals);
+  int k = 0, e = first_move;
+  for (size_t i = 0; i < intervals; ++i) {
+    if (i > 0) e = choice[i * states + state(k, e)];
+    const double from_mwh = level_mwh(k);
+    k += e;
+    const double to_mwh = level_mwh(k);
+    const double delta = to_mwh - from_mwh;
+    plan.power_mw.push_back(move_power_mw(e));
+    plan.soc_after_mwh.push_back(to_mwh);
+    const double price = request.price_gbp_per_mwh[i];
+    plan.objective_gbp += delta > 0 ? -(price + degradation) * delta * inv_charge_eff
+                                    : (price - degradation) * (-delta) * discharge_eff;
+  }
+  plan.objective_gbp += request.terminal_value_gbp_per_mwh * level_mwh(k);
+  return plan;
+}
+
 }  // namespace
 
 BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
@@ -104,6 +305,18 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
   }
   if (step_mwh > max_gain_mwh + kToleranceMwh && step_mwh > max_loss_mwh + kToleranceMwh) {
     notes.push_back("soc_step_mwh exceeds one interval's energy limits: grid levels can only hold");
+  }
+
+  // A step limit of the whole power range limits nothing: the plain plan is the same.
+  if (request.limit_every_step && request.max_power_step_mw > 0.0 &&
+      request.max_power_step_mw < b.max_charge_mw + b.max_discharge_mw &&
+      !request.price_gbp_per_mwh.empty()) {
+    if (std::optional<BatterySchedule> limited = PlanEveryStepLimited(request, floor_mwh)) {
+      limited->note = absl::StrJoin(notes, "; ");
+      return *std::move(limited);
+    }
+    notes.push_back(
+        "no plan keeps every step within the limit from here: only the first is limited");
   }
 
   // Levels: the floor-anchored grid spanning [floor, soc_max] and the start, plus the
@@ -269,6 +482,8 @@ ScheduleRequest TradingScheduleRequest(const BatteryParams& battery, double soc_
   request.interval = interval;
   request.max_power_step_mw = max_power_step_mw;
   request.initial_power_mw = initial_power_mw;
+  request.limit_every_step = true;
+  request.coarse_from_interval = kTradingFineIntervals;
   const double mean_price =
       std::accumulate(prices.begin(), prices.end(), 0.0) / static_cast<double>(prices.size());
   request.terminal_value_gbp_per_mwh =

@@ -1,8 +1,9 @@
 // The arbitrage trader's optimiser: given a price path, when should the battery charge and
 // discharge? PlanBatterySchedule solves this exactly on a grid of stored-energy levels by
 // dynamic programming, backward over the intervals. It is pure and cheap (a 48-interval,
-// 100 MWh plan at 1 MWh resolution takes well under a millisecond), so the trader can
-// re-plan every interval as prices become known.
+// 100 MWh plan at 1 MWh resolution takes well under a millisecond; with every step
+// limited, which adds the previous power as a state, about 0.3-0.6 ms for a trading
+// plan), so the trader can re-plan every interval as prices become known.
 //
 // Model. In each interval of h hours the battery moves from stored level a to level b:
 //   charging (b > a):    grid_in  = (b - a) / charge_efficiency,     grid_in  <= max_charge_mw * h
@@ -19,6 +20,8 @@
 #ifndef GRIDPILOT_CORE_BATTERY_SCHEDULE_H_
 #define GRIDPILOT_CORE_BATTERY_SCHEDULE_H_
 
+#include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -40,13 +43,28 @@ struct ScheduleRequest {
   // consecutive intervals, MW. When set, (a) the first interval's power stays within
   // max_power_step_mw of initial_power_mw where a grid level allows it together with (b)
   // (otherwise the nearest level is kept and the caller clamps), and (b) no interval runs
-  // at a power the
-  // battery could not ramp back to zero from in steps of max_power_step_mw without
-  // crossing [floor, soc_max] ("soft landing"), so the plan never has to stop dead at a
-  // bound. Later steps are not limited: the trader re-plans every interval, so every
-  // executed step obeys (a).
+  // at a power the battery could not ramp back to zero from in steps of max_power_step_mw
+  // without crossing [floor, soc_max] ("soft landing"), so the plan never has to stop dead
+  // at a bound. Later steps are limited only with limit_every_step.
   double max_power_step_mw = 0.0;
   double initial_power_mw = 0.0;            // grid power in the interval before the first
+  // With max_power_step_mw > 0: EVERY step of the plan (the first from initial_power_mw,
+  // then between consecutive intervals) stays within max_power_step_mw, and the plan ends
+  // at a power it can ramp down to zero from within [floor, soc_max]. The plan is then
+  // optimal over a grid of levels start + k * soc_step_mwh (k integer) within the band,
+  // with the previous interval's power as a second state: a plan that cannot chase
+  // peaks the ramp limit cannot reach. If no such plan exists from the start state (the
+  // battery already runs too hard towards a bound), the first-step-only plan above is
+  // returned and `note` says so. A limit of max_charge_mw + max_discharge_mw or more limits
+  // nothing and plans as without. Costs O(levels x moves) per interval: for the default
+  // battery at 1 MWh and a 9 MW step, about 1 ms for 48 intervals on a busy 2-core
+  // machine, about 0.5 ms with coarse_from_interval 12.
+  bool limit_every_step = false;
+  // With limit_every_step: from this interval on (0-based), the plan moves only between
+  // levels start + 2k * soc_step_mwh, in whole multiples of 2 * soc_step_mwh, which
+  // quarters the cost of those intervals. Only the near intervals are executed before the
+  // next re-plan, so the far ones can be coarse. The default keeps every interval fine.
+  size_t coarse_from_interval = std::numeric_limits<size_t>::max();
 };
 
 struct BatterySchedule {
@@ -64,11 +82,18 @@ struct BatterySchedule {
 // terminal value of the start soc. Thread-safe (no shared state).
 BatterySchedule PlanBatterySchedule(const ScheduleRequest& request);
 
+// Intervals of a trading plan planned on the fine grid; later ones are coarse (see
+// coarse_from_interval). Trader replay, Oct 2022 - Dec 2023 at a 9 MW step: capture 0.456
+// of perfect foresight with 12 as with all 48 fine (0.453 with 6, 0.444 all coarse), at
+// half the cost of all fine.
+inline constexpr size_t kTradingFineIntervals = 12;
+
 // The request a trading plan makes: above the trading floor (soc_min + reserve), with the
-// given step limit from `initial_power_mw`, and each MWh still stored at the horizon's end
-// valued at what it would sell for at the horizon's mean price (price x discharge
-// efficiency - degradation, at least 0), so the plan neither hoards nor dumps at the
-// cut-off. `prices` must not be empty.
+// given step limit on every step (limit_every_step, coarse from kTradingFineIntervals on;
+// none when max_power_step_mw is 0) from `initial_power_mw`, and each MWh still stored at
+// the horizon's end valued at what it would sell for at the horizon's mean price (price x
+// discharge efficiency - degradation, at least 0), so the plan neither hoards nor dumps at
+// the cut-off. `prices` must not be empty.
 ScheduleRequest TradingScheduleRequest(const BatteryParams& battery, double soc_start_mwh,
                                        double initial_power_mw, std::vector<double> prices,
                                        absl::Duration interval, double max_power_step_mw);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -312,6 +313,187 @@ TEST(PlanBatteryScheduleRampTest, NegativeStepLimitIsRefused) {
   const BatterySchedule plan = PlanBatterySchedule(request);
   EXPECT_THAT(plan.note, testing::HasSubstr("max_power_step_mw must be >= 0"));
   EXPECT_EQ(plan.power_mw, std::vector<double>({0.0, 0.0}));
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// Best objective over every path of levels start + k * step (k integer) whose every step,
+// from initial_power_mw on, is within max_power_step_mw and which ends at a power that
+// can ramp down to 0 in such steps within [floor, soc_max]: limit_every_step by
+// exhaustive search.
+double BruteForceEveryStepLimited(const ScheduleRequest& r) {
+  const BatteryParams& b = r.battery;
+  const double h = absl::ToDoubleHours(r.interval);
+  const double floor_mwh = std::max(r.soc_floor_mwh, b.soc_min_mwh);
+  const double s = r.max_power_step_mw;
+  double best = -1e300;
+  std::function<void(size_t, double, double, double)> visit = [&](size_t i, double soc,
+                                                                   double power, double earned) {
+    if (i == r.price_gbp_per_mwh.size()) {
+      double rest = 0.0;
+      for (double q = std::abs(power) - s; q > 1e-9; q -= s) rest += q;
+      const double headroom_mwh =
+          power < 0 ? std::max(b.soc_max_mwh, soc) - soc : soc - std::min(floor_mwh, soc);
+      const double landing_mwh =
+          power < 0 ? rest * h * b.charge_efficiency : rest * h / b.discharge_efficiency;
+      const bool lands = headroom_mwh + 1e-9 >= landing_mwh;
+      if (lands) best = std::max(best, earned + r.terminal_value_gbp_per_mwh * soc);
+      return;
+    }
+    for (int k = -200; k <= 200; ++k) {
+      const double next = soc + k * r.soc_step_mwh;
+      if (next < std::min(soc, floor_mwh) - 1e-9 || next > std::max(soc, b.soc_max_mwh) + 1e-9) {
+        continue;
+      }
+      const double charge_mwh = k > 0 ? (next - soc) / b.charge_efficiency : 0.0;
+      const double discharge_mwh = k < 0 ? (soc - next) * b.discharge_efficiency : 0.0;
+      if (charge_mwh > b.max_charge_mw * h + 1e-9) continue;
+      if (discharge_mwh > b.max_discharge_mw * h + 1e-9) continue;
+      const double p = (discharge_mwh - charge_mwh) / h;
+      if (std::abs(p - power) > s + 1e-9) continue;
+      visit(i + 1, next, p,
+            earned + r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
+                b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh));
+    }
+  };
+  visit(0, r.soc_start_mwh, r.initial_power_mw, 0.0);
+  return best;
+}
+
+TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceOnTinyProblems) {
+  std::mt19937 rng(77);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  int limited_plans = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    ScheduleRequest r;
+    r.battery.energy_capacity_mwh = 12.0;
+    r.battery.soc_min_mwh = uniform(0.0, 2.0);
+    r.battery.soc_max_mwh = uniform(6.0, 10.0);
+    r.battery.max_charge_mw = uniform(2.0, 8.0);
+    r.battery.max_discharge_mw = uniform(2.0, 8.0);
+    r.battery.charge_efficiency = uniform(0.8, 1.0);
+    r.battery.discharge_efficiency = uniform(0.8, 1.0);
+    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
+    r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
+    r.soc_step_mwh = std::vector<double>{0.5, 1.0}[trial % 2];
+    r.soc_start_mwh = uniform(0.0, 11.0);
+    r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
+    r.max_power_step_mw = uniform(0.5, 4.0);
+    r.initial_power_mw = uniform(-3.0, 3.0);
+    r.limit_every_step = true;
+    r.price_gbp_per_mwh.resize(3 + trial % 3);
+    for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
+
+    const BatterySchedule plan = PlanBatterySchedule(r);
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " start " << r.soc_start_mwh);
+    ExpectPhysicallyConsistent(r, plan);
+    const double brute = BruteForceEveryStepLimited(r);
+    if (brute < -1e299) {
+      // No path keeps every step within the limit: the first-step-only plan, said so.
+      EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
+      continue;
+    }
+    ++limited_plans;
+    EXPECT_NEAR(plan.objective_gbp, brute, 1e-9);
+    double previous_mw = r.initial_power_mw;
+    for (double p : plan.power_mw) {
+      EXPECT_LE(std::abs(p - previous_mw), r.max_power_step_mw + 1e-9);
+      previous_mw = p;
+    }
+  }
+  EXPECT_GT(limited_plans, 200);  // the comparison covered most trials
+}
+
+// On the default battery with a 9 MW step, a single expensive half-hour can only be met
+// by ramping into it: the every-step plan discharges in the intervals before the peak to
+// get there, and earns less on paper than the first-step-only plan, which jumps from 0 to
+// full power, but everything it plans can run.
+TEST(PlanBatteryScheduleEveryStepTest, RampsTowardsAPeakItCanReach) {
+  ScheduleRequest r = DefaultRequest({50, 50, 50, 50, 50, 300, 50, 50, 50, 50, 50, 50}, 45.0);
+  r.max_power_step_mw = 9.0;
+  r.initial_power_mw = 0.0;
+  r.limit_every_step = true;
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_EQ(plan.note, "");
+  double previous_mw = 0.0;
+  for (double p : plan.power_mw) {
+    EXPECT_LE(std::abs(p - previous_mw), 9.0 + 1e-9);
+    previous_mw = p;
+  }
+  // It ramps into the peak through the dull half-hours before it, and out after it.
+  EXPECT_GT(plan.power_mw[4], 0.0);
+  EXPECT_GT(plan.power_mw[5], plan.power_mw[4]);
+  EXPECT_GT(plan.power_mw[6], 0.0);
+  ScheduleRequest first_only = r;
+  first_only.limit_every_step = false;
+  const BatterySchedule loose = PlanBatterySchedule(first_only);
+  EXPECT_GT(loose.power_mw[5] - loose.power_mw[4], 9.0);  // a step it could not take
+  EXPECT_GT(loose.objective_gbp, plan.objective_gbp);
+}
+
+// Discharging at 50 MW just above the floor with a 9 MW step cannot stop in time: no
+// plan keeps every step within the limit, so the first-step-only plan answers, noted.
+TEST(PlanBatteryScheduleEveryStepTest, FallsBackWhenNoLimitedPlanExists) {
+  ScheduleRequest r = DefaultRequest({100, 100, 100, 100}, 0.0);
+  r.soc_start_mwh = 30.0;
+  r.max_power_step_mw = 9.0;
+  r.initial_power_mw = 50.0;
+  r.limit_every_step = true;
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// A coarse tail keeps every step within the limit and lies between the all-coarse plan
+// (whose paths it contains: even levels from the start) and the all-fine plan (which
+// contains its paths), on real-looking random days.
+TEST(PlanBatteryScheduleEveryStepTest, CoarseTailLiesBetweenCoarseAndFine) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0.0, 25.0);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> prices(48);
+    for (size_t i = 0; i < prices.size(); ++i) {
+      prices[i] = 90.0 + 40.0 * std::sin(6.283 * (i + trial) / 48.0) + noise(rng);
+    }
+    ScheduleRequest fine = TradingScheduleRequest(BatteryParams{}, 40.3 + trial, trial % 3 - 1.0,
+                                                  prices, absl::Minutes(30), 9.0);
+    ASSERT_TRUE(fine.limit_every_step);
+    ASSERT_EQ(fine.coarse_from_interval, kTradingFineIntervals);
+    const BatterySchedule hybrid = PlanBatterySchedule(fine);
+    fine.coarse_from_interval = std::numeric_limits<size_t>::max();
+    const BatterySchedule all_fine = PlanBatterySchedule(fine);
+    ScheduleRequest coarse = fine;
+    coarse.soc_step_mwh = 2.0 * fine.soc_step_mwh;
+    const BatterySchedule all_coarse = PlanBatterySchedule(coarse);
+    SCOPED_TRACE(testing::Message() << "trial " << trial);
+    fine.coarse_from_interval = kTradingFineIntervals;
+    ExpectPhysicallyConsistent(fine, hybrid);
+    EXPECT_EQ(hybrid.note, "");
+    EXPECT_LE(hybrid.objective_gbp, all_fine.objective_gbp + 1e-6);
+    EXPECT_GE(hybrid.objective_gbp, all_coarse.objective_gbp - 1e-6);
+    double previous_mw = fine.initial_power_mw;
+    for (size_t i = 0; i < hybrid.power_mw.size(); ++i) {
+      EXPECT_LE(std::abs(hybrid.power_mw[i] - previous_mw), 9.0 + 1e-9) << i;
+      previous_mw = hybrid.power_mw[i];
+      if (i >= kTradingFineIntervals) {  // whole multiples of 2 MWh from the start soc
+        const double moved = (hybrid.soc_after_mwh[i] - fine.soc_start_mwh) / 2.0;
+        EXPECT_NEAR(moved, std::round(moved), 1e-9) << i;
+      }
+    }
+  }
 }
 
 }  // namespace
