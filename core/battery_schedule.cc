@@ -59,6 +59,16 @@ std::string RequestProblem(const ScheduleRequest& r) {
   for (size_t i = 0; i < r.price_gbp_per_mwh.size(); ++i) {
     if (!finite(r.price_gbp_per_mwh[i])) return absl::StrCat("price ", i, " is not finite");
   }
+  if (!r.step_centre_mw.empty()) {
+    if (r.step_centre_mw.size() != r.price_gbp_per_mwh.size()) {
+      return "step_centre_mw must be empty or one per price";
+    }
+    for (size_t i = 0; i < r.step_centre_mw.size(); ++i) {
+      if (!(std::abs(r.step_centre_mw[i]) <= r.max_power_step_mw)) {
+        return absl::StrCat("step centre ", i, " is not within +-max_power_step_mw");
+      }
+    }
+  }
   return "";
 }
 
@@ -123,10 +133,19 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     *hi = e_max;
     while (*hi >= *lo && move_power_mw(*hi) < p - power_step_mw - kPowerToleranceMw) --*hi;
   };
+  // The change of power interval i may make is centred on centre(i) (0 without centres).
+  auto centre = [&](size_t i) {
+    return request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[i];
+  };
   std::vector<int> range_lo(moves), range_hi(moves);
-  for (int e = e_min; e <= e_max; ++e) {
-    next_range(move_power_mw(e), &range_lo[e - e_min], &range_hi[e - e_min]);
-  }
+  double ranges_centre = std::numeric_limits<double>::quiet_NaN();
+  auto set_ranges = [&](double c) {
+    if (c == ranges_centre) return;
+    ranges_centre = c;
+    for (int e = e_min; e <= e_max; ++e) {
+      next_range(move_power_mw(e) + c, &range_lo[e - e_min], &range_hi[e - e_min]);
+    }
+  };
   // Levels reachable from level k: never below min(level, floor) nor above
   // max(level, soc_max), as in the first-step-only plan.
   auto band = [&](int k, int* lo, int* hi) {
@@ -179,6 +198,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
   for (size_t i = intervals; i-- > 1;) {
     stage_rewards(request.price_gbp_per_mwh[i]);
+    set_ranges(centre(i));
     int8_t* stage_choice = choice.data() + i * states;
     // A coarse interval moves between even levels by even moves only: states with an odd
     // level or an odd last move are unreachable and worth -inf to the interval before.
@@ -232,7 +252,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   }
   // The first interval, from the start (k = 0) after initial_power_mw.
   int first_lo, first_hi, lo, hi;
-  next_range(request.initial_power_mw, &first_lo, &first_hi);
+  next_range(request.initial_power_mw + centre(0), &first_lo, &first_hi);
   band(0, &lo, &hi);
   first_lo = std::max(first_lo, lo);
   first_hi = std::min(first_hi, hi);
@@ -307,9 +327,11 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     notes.push_back("soc_step_mwh exceeds one interval's energy limits: grid levels can only hold");
   }
 
-  // A step limit of the whole power range limits nothing: the plain plan is the same.
+  // A step window covering the whole power range limits nothing: the plain plan is the same.
+  double widest_centre_mw = 0.0;
+  for (double c : request.step_centre_mw) widest_centre_mw = std::max(widest_centre_mw, std::abs(c));
   if (request.limit_every_step && request.max_power_step_mw > 0.0 &&
-      request.max_power_step_mw < b.max_charge_mw + b.max_discharge_mw &&
+      request.max_power_step_mw - widest_centre_mw < b.max_charge_mw + b.max_discharge_mw &&
       !request.price_gbp_per_mwh.empty()) {
     if (std::optional<BatterySchedule> limited = PlanEveryStepLimited(request, floor_mwh)) {
       limited->note = absl::StrJoin(notes, "; ");
@@ -392,8 +414,11 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     // within a step (the battery sits at a bound), the nearest feasible move is kept.
     int lo = band_lo[start_index], hi = band_hi[start_index];
     auto power_from_start = [&](int to) { return grid_power_mw(levels[start_index], levels[to]); };
-    while (lo < hi && power_from_start(lo) > request.initial_power_mw + power_step_mw + 1e-9) ++lo;
-    while (hi > lo && power_from_start(hi) < request.initial_power_mw - power_step_mw - 1e-9) --hi;
+    const double first_centre_mw =
+        request.initial_power_mw +
+        (request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[0]);
+    while (lo < hi && power_from_start(lo) > first_centre_mw + power_step_mw + 1e-9) ++lo;
+    while (hi > lo && power_from_start(hi) < first_centre_mw - power_step_mw - 1e-9) --hi;
     first_lo = lo;
     first_hi = hi;
   }

@@ -65,6 +65,13 @@ struct ScheduleRequest {
   // quarters the cost of those intervals. Only the near intervals are executed before the
   // next re-plan, so the far ones can be coarse. The default keeps every interval fine.
   size_t coarse_from_interval = std::numeric_limits<size_t>::max();
+  // Optional, with max_power_step_mw > 0: one value per interval, MW, each within
+  // +-max_power_step_mw. Interval i's change of power from the interval before (from
+  // initial_power_mw for i = 0) must then lie in [centre_i - step, centre_i + step] rather
+  // than [-step, step], where step is max_power_step_mw: so a plan can lean its steps the
+  // way that offsets an expected change of load, and can always hold its power. Later
+  // intervals use it only with limit_every_step; the soft landing ignores it.
+  std::vector<double> step_centre_mw;
 };
 
 struct BatterySchedule {

@@ -45,6 +45,10 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   std::optional<double> price;
   if (tick.has_price_gbp_per_mwh()) price = tick.price_gbp_per_mwh();
   prices_.Observe(FromProtoTime(tick.measured_interval_start()), price);
+  const bool suspect = verdict.has_value() && verdict->suspect;
+  std::optional<double> net_load_mw;
+  if (tick.has_net_load_mw() && !suspect) net_load_mw = tick.net_load_mw();
+  net_load_.Observe(FromProtoTime(tick.measured_interval_start()), net_load_mw);
 
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   if (battery == nullptr) return {};
@@ -88,14 +92,30 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     LogWarning(note_);
     return {TradingProposal(params.id, held_mw, plan_start, reason)};
   }
-  // Trading alone never steps the region's net load by more than its share of the grid's
-  // ramp limit; what load adds on top is the grid-response agent's to counter.
+  // Trading never moves the region's net load by more than its share of the grid's ramp
+  // limit away from where the expected change of load takes it (below); what the load
+  // does beyond its expectation is the grid-response agent's to counter.
   const std::vector<double> forecast = prices_.Forecast(plan_start, kHorizonIntervals);
   // Every step of the plan is kept within the limit (TradingScheduleRequest), so it never
   // chases a peak the ramp limit cannot reach.
-  const ScheduleRequest request =
+  ScheduleRequest request =
       TradingScheduleRequest(params, soc_at_plan_start, scheduled.power_mw, forecast,
                              interval_, max_power_step_mw_);
+  // The step window leans the way the region's net load is expected to move (its
+  // same-kind-day profile, change from the interval at t to the planned one and on), as
+  // far as still lets the trader hold its power: net load after dispatch moves by the
+  // load's change minus the battery's, so a step that follows the load offsets it instead
+  // of adding to it. Full-stack backtest 2023: trader P&L 680 k -> 736 k GBP (capture 0.39
+  // -> 0.42), region net +293 k -> +328 k GBP, penalty 387 k -> 408 k GBP (half the lean:
+  // 720 k, +315 k, 405 k; the lean capped at half the step: 724 k, +310 k, 413 k).
+  if (max_power_step_mw_ > 0) {
+    const std::vector<double> load_mw = net_load_.Forecast(t, kHorizonIntervals + 1);
+    request.step_centre_mw.resize(kHorizonIntervals);
+    for (int i = 0; i < kHorizonIntervals; ++i) {
+      request.step_centre_mw[i] =
+          std::clamp(load_mw[i + 1] - load_mw[i], -max_power_step_mw_, max_power_step_mw_);
+    }
+  }
   const double mean_price =
       std::accumulate(forecast.begin(), forecast.end(), 0.0) / forecast.size();
   BatterySchedule plan = PlanBatterySchedule(request);
@@ -104,9 +124,10 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // nearest level, which can step a little past the limit. The battery takes any power,
   // so the first setpoint is pulled back within the step and re-clamped at the floor.
   if (!plan.power_mw.empty() && max_power_step_mw_ > 0) {
-    const double stepped_mw =
-        std::clamp(plan.power_mw[0], scheduled.power_mw - max_power_step_mw_,
-                   scheduled.power_mw + max_power_step_mw_);
+    const double centre_mw =
+        scheduled.power_mw + (request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[0]);
+    const double stepped_mw = std::clamp(plan.power_mw[0], centre_mw - max_power_step_mw_,
+                                         centre_mw + max_power_step_mw_);
     const double first_mw =
         ClampBatteryPower(params, soc_at_plan_start, stepped_mw, floor_mwh, interval_).power_mw;
     if (first_mw != plan.power_mw[0]) {

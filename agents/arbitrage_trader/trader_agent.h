@@ -35,7 +35,7 @@ class TraderAgent final : public TickAgent {
   static constexpr char kAgentName[] = "arbitrage-trader";
   static constexpr int kHorizonIntervals = 48;
   // The trader's own steps are kept to this share of the grid's ramp limit, leaving the
-  // rest for load changes. Full-stack backtest Oct 2022 - Dec 2023: at 1.0 the trader
+  // rest for load changes (around the change of its net-load profile: see OnTick). Full-stack backtest Oct 2022 - Dec 2023: at 1.0 the trader
   // captured 0.42 of perfect foresight but resilience overrode it in 20% of intervals and
   // the penalty was 1.10 M GBP (region net +9 k GBP); at 0.6 it captured 0.38, overrides
   // 14%, penalty 0.73 M GBP, region net +283 k GBP. The region's net decides. With every
@@ -71,6 +71,9 @@ class TraderAgent final : public TickAgent {
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // share of the region's ramp limit
   PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
+  // The same half-hourly same-kind-day profile, of the region's net load (MW, trusted
+  // ticks only): its expected change from one interval to the next centres the step window.
+  PriceForecaster net_load_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
   // Accounting since the first tick (see Pnl()).

@@ -498,3 +498,49 @@ TEST(PlanBatteryScheduleEveryStepTest, CoarseTailLiesBetweenCoarseAndFine) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// A centred step window moves every step's allowed range: with falling prices the plan
+// discharges as early and hard as it may, so the first step reaches the top of
+// [centre - 9, centre + 9] = [-5, 13] MW (on the 1.9 MW grid of discharge powers), past the
+// symmetric limit; with limit_every_step every later step stays in its own window and
+// leans past 9 MW where its centre is 9.
+TEST(PlanBatteryScheduleEveryStepTest, StepWindowFollowsItsCentre) {
+  ScheduleRequest r = DefaultRequest({300, 280, 260, 240, 220, 200}, 0.0);
+  r.soc_start_mwh = 95.0;
+  r.max_power_step_mw = 9.0;
+  r.step_centre_mw = {4.0, -3.0, 9.0, 0.0, 2.0, -9.0};
+  for (bool every_step : {true, false}) {
+    r.limit_every_step = every_step;
+    const BatterySchedule plan = PlanBatterySchedule(r);
+    SCOPED_TRACE(testing::Message() << "limit_every_step " << every_step);
+    ExpectPhysicallyConsistent(r, plan);
+    EXPECT_EQ(plan.note, "");
+    // The first step goes as far as the window and the 1 MWh grid allow: 13 MW at most.
+    EXPECT_LE(plan.power_mw[0], 13.0 + 1e-9);
+    EXPECT_GT(plan.power_mw[0], 11.0);
+    if (!every_step) continue;
+    double previous_mw = 0.0;
+    for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+      const double step_mw = plan.power_mw[i] - previous_mw;
+      EXPECT_LE(step_mw, r.step_centre_mw[i] + 9.0 + 1e-9) << i;
+      EXPECT_GE(step_mw, r.step_centre_mw[i] - 9.0 - 1e-9) << i;
+      previous_mw = plan.power_mw[i];
+    }
+    EXPECT_GT(plan.power_mw[2] - plan.power_mw[1], 9.0);  // leaning with a centre of 9
+  }
+}
+
+TEST(PlanBatteryScheduleEveryStepTest, CentresOutsideTheStepAreRefused) {
+  ScheduleRequest r = DefaultRequest({10, 200}, 0.0);
+  r.max_power_step_mw = 9.0;
+  r.step_centre_mw = {0.0, 9.5};
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("step centre 1"));
+  r.step_centre_mw = {0.0};
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("one per price"));
+}
+
+}  // namespace
+}  // namespace gridpilot
