@@ -30,6 +30,9 @@ class NullStore final : public Store {
   absl::Status RecordAgentNote(absl::Time, const std::string&, const std::string&) override {
     return absl::OkStatus();
   }
+  absl::Status RecordPlan(absl::Time, const std::string&, const v1::AgentPlan&) override {
+    return absl::OkStatus();
+  }
   absl::Status RecordInterval(const GridInterval&, const IntervalOutcome&) override {
     return absl::OkStatus();
   }

@@ -51,10 +51,11 @@ bool AgentRuntime::RunFinished() {
 }
 
 void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
-                          std::string note) {
+                          std::string note, std::optional<v1::AgentPlan> plan) {
   v1::SubmitDispatchRequest request;
   request.set_agent(agent_name_);
   request.set_note(std::move(note));
+  if (plan.has_value()) *request.mutable_plan() = *std::move(plan);
   *request.mutable_answers_tick() = tick.time();
   for (v1::DispatchProposal& p : proposals) *request.add_proposals() = std::move(p);
   grpc::ClientContext context;
@@ -105,7 +106,7 @@ void AgentRuntime::Run() {
       std::vector<v1::DispatchProposal> proposals = agent_->OnTick(tick);
       const absl::Time decided = absl::Now();
       const int proposal_count = static_cast<int>(proposals.size());
-      Answer(tick, std::move(proposals), agent_->AnswerNote());
+      Answer(tick, std::move(proposals), agent_->AnswerNote(), agent_->AnswerPlan());
       if (metrics_ != nullptr) {
         metrics_->TickAnswered(decided - received, absl::Now() - received, proposal_count);
       }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ class TickAgent {
   // Called right after OnTick: why the answer is what it is when no proposal's reason
   // says it (e.g. it held on suspect telemetry); "" for nothing. Goes to the audit log.
   virtual std::string AnswerNote() { return ""; }
+  // Called right after OnTick: the whole plan the answer comes from, if the agent plans
+  // ahead (the trader's schedule); nullopt for none. Goes to the audit log.
+  virtual std::optional<v1::AgentPlan> AnswerPlan() { return std::nullopt; }
 };
 
 class AgentRuntime {
@@ -51,7 +55,7 @@ class AgentRuntime {
  private:
   bool RunFinished();
   void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
-              std::string note);
+              std::string note, std::optional<v1::AgentPlan> plan);
 
   const std::string agent_name_;
   TickAgent* const agent_;

@@ -14,6 +14,35 @@
 namespace gridpilot {
 namespace {
 
+// A plan is informational, but the audit log must be able to trust it: finite powers and
+// forecasts, one forecast per interval or none, a start when there are intervals.
+absl::Status ValidatePlan(const v1::AgentPlan& plan) {
+  if (plan.power_mw_size() > 0 && !plan.has_first_interval_start()) {
+    return absl::InvalidArgumentError("plan.first_interval_start: required with power_mw");
+  }
+  if (plan.price_forecast_gbp_per_mwh_size() != 0 &&
+      plan.price_forecast_gbp_per_mwh_size() != plan.power_mw_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan.price_forecast_gbp_per_mwh: ", plan.price_forecast_gbp_per_mwh_size(),
+        " values for ", plan.power_mw_size(), " intervals (one each, or none)"));
+  }
+  for (int i = 0; i < plan.power_mw_size(); ++i) {
+    if (!std::isfinite(plan.power_mw(i))) {
+      return absl::InvalidArgumentError(absl::StrCat("plan.power_mw[", i, "]: not finite"));
+    }
+  }
+  for (int i = 0; i < plan.price_forecast_gbp_per_mwh_size(); ++i) {
+    if (!std::isfinite(plan.price_forecast_gbp_per_mwh(i))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("plan.price_forecast_gbp_per_mwh[", i, "]: not finite"));
+    }
+  }
+  if (!std::isfinite(plan.expected_value_gbp())) {
+    return absl::InvalidArgumentError("plan.expected_value_gbp: not finite");
+  }
+  return absl::OkStatus();
+}
+
 constexpr size_t kRecentDecisionsKept = 1000;
 
 std::optional<double> Scaled(std::optional<double> value, double scale) {
@@ -495,6 +524,11 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     if (!p.ok()) return refuse(&request.proposals(i), p.status());
     proposals.push_back(*std::move(p));
   }
+  if (request.has_plan()) {
+    if (absl::Status valid = ValidatePlan(request.plan()); !valid.ok()) {
+      return refuse(nullptr, valid);
+    }
+  }
   absl::MutexLock lock(&mu_);
   DispatchArbiter& arbiter = engine_.arbiter();
   // All-or-nothing: validate every proposal before storing any. The arbiter only knows
@@ -531,6 +565,11 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
                                                          : ProposalStatus::kAccepted, "")
           .IgnoreError();
     }
+  }
+  if (store_ != nullptr && request.has_plan()) {
+    store_->RecordPlan(request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now,
+                       request.agent(), request.plan())
+        .IgnoreError();
   }
   if (store_ != nullptr && !request.note().empty()) {
     store_->RecordAgentNote(request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now,

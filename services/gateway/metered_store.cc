@@ -53,7 +53,7 @@ MeteredStore::MeteredStore(Store* inner, prometheus::Registry* registry)
                   .Name("gridpilot_store_errors_total")
                   .Help("Store operations that failed, by operation")
                   .Register(*registry)) {
-  for (const char* op : {"begin_run", "proposal", "note", "interval", "flush"}) {
+  for (const char* op : {"begin_run", "proposal", "note", "plan", "interval", "flush"}) {
     errors_.Add({{"operation", op}});  // present at 0, so rate() works from the start
   }
   for (const char* view : {"no_dispatch", "after_dispatch"}) {
@@ -86,6 +86,11 @@ absl::Status MeteredStore::RecordAgentNote(absl::Time tick, const std::string& a
                                            const std::string& note) {
   notes_.Add({{"agent", agent}}).Increment();
   return Counted("note", inner_->RecordAgentNote(tick, agent, note));
+}
+
+absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
+                                      const v1::AgentPlan& plan) {
+  return Counted("plan", inner_->RecordPlan(tick, agent, plan));
 }
 
 absl::Status MeteredStore::RecordInterval(const GridInterval& region_values,

@@ -26,6 +26,8 @@ class MeteredStore final : public Store {
                               const std::string& detail) override;
   absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                const std::string& note) override;
+  absl::Status RecordPlan(absl::Time tick, const std::string& agent,
+                          const v1::AgentPlan& plan) override;
   absl::Status RecordInterval(const GridInterval& region_values,
                               const IntervalOutcome& outcome) override;
   absl::Status Flush() override;

@@ -5,8 +5,10 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/status_macros.h"
 #include "core/time_util.h"
+#include "services/common/proto_time.h"
 
 namespace gridpilot {
 namespace {
@@ -38,6 +40,11 @@ CREATE TABLE IF NOT EXISTS ledger (
   asset_id TEXT NOT NULL, amount_gbp REAL NOT NULL, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS agent_notes (
   run_id INTEGER NOT NULL, tick TEXT NOT NULL, agent TEXT NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plans (
+  run_id INTEGER NOT NULL, tick TEXT NOT NULL, agent TEXT NOT NULL,
+  first_interval_start TEXT NOT NULL, intervals INTEGER NOT NULL,
+  power_mw TEXT NOT NULL, price_forecast_gbp_per_mwh TEXT NOT NULL,
+  expected_value_gbp REAL NOT NULL, reason TEXT NOT NULL);
 )sql";
 
 const char* StatusName(ProposalStatus status) {
@@ -111,6 +118,7 @@ absl::Status SqliteStore::Prepare() {
        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
       {&insert_note_, "INSERT INTO agent_notes VALUES (?, ?, ?, ?)"},
+      {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
   };
   for (const auto& [stmt, sql] : statements) {
     if (sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr) != SQLITE_OK) {
@@ -124,7 +132,8 @@ SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
   CommitLocked().IgnoreError();
   for (sqlite3_stmt* stmt :
-       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_}) {
+       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
+        insert_plan_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -219,6 +228,38 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
       .Text(FormatUtcTimestamp(tick))
       .Text(agent)
       .Text(note)
+      .Run());
+  return EndWrite();
+}
+
+namespace {
+
+// "12.5 -3 0": the values at 0.1 resolution, space-separated (a plan's columns stay small:
+// about 600 bytes for the trader's 48 intervals).
+std::string CompactNumbers(const google::protobuf::RepeatedField<double>& values) {
+  std::string out;
+  for (double v : values) {
+    if (!out.empty()) out += ' ';
+    out += absl::StrFormat("%.1f", v);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
+                                     const v1::AgentPlan& plan) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(Statement(db_, insert_plan_).Int(run_id_)
+      .Text(FormatUtcTimestamp(tick))
+      .Text(agent)
+      .Text(FormatUtcTimestamp(FromProtoTime(plan.first_interval_start())))
+      .Int(plan.power_mw_size())
+      .Text(CompactNumbers(plan.power_mw()))
+      .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh()))
+      .Real(plan.expected_value_gbp())
+      .Text(plan.reason())
       .Run());
   return EndWrite();
 }

@@ -33,6 +33,8 @@ class SqliteStore final : public Store {
                               const std::string& detail) override;
   absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                const std::string& note) override;
+  absl::Status RecordPlan(absl::Time tick, const std::string& agent,
+                          const v1::AgentPlan& plan) override;
   absl::Status RecordInterval(const GridInterval& region_values,
                               const IntervalOutcome& outcome) override;
 
@@ -63,6 +65,7 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_decision_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_note_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_plan_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

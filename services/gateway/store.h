@@ -12,6 +12,7 @@
 #include "core/dispatch_arbiter.h"
 #include "core/grid_series.h"
 #include "core/region_engine.h"
+#include "gridpilot/v1/asset.pb.h"
 
 namespace gridpilot {
 
@@ -33,6 +34,9 @@ class Store {
   // telemetry): part of the audit log.
   virtual absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                        const std::string& note) = 0;
+  // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
+  virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
+                                  const v1::AgentPlan& plan) = 0;
   // One applied interval: its measured region values, the decision for every asset
   // (with battery state), and its ledger entries; written in one transaction.
   virtual absl::Status RecordInterval(const GridInterval& region_values,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -292,6 +293,26 @@ TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
   EXPECT_GE(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'rejected'"), 4);
   EXPECT_EQ(run->Submit(v1::SubmitDispatchRequest()).status().code(),
             absl::StatusCode::kInvalidArgument);  // no agent name
+  // A malformed plan refuses the whole answer, naming the field.
+  for (const auto& [name, mutate] :
+       std::vector<std::pair<std::string, std::function<void(v1::AgentPlan*)>>>{
+           {"plan.power_mw[1]", [](v1::AgentPlan* p) { p->set_power_mw(1, std::nan("")); }},
+           {"plan.price_forecast_gbp_per_mwh",
+            [](v1::AgentPlan* p) { p->add_price_forecast_gbp_per_mwh(1); }},
+           {"plan.first_interval_start", [](v1::AgentPlan* p) { p->clear_first_interval_start(); }}}) {
+    SCOPED_TRACE(name);
+    v1::SubmitDispatchRequest with_plan = Answer("agent", t, {BatteryProposal(10, t)});
+    v1::AgentPlan* plan = with_plan.mutable_plan();
+    *plan->mutable_first_interval_start() = ToProtoTime(t + kHalfHour);
+    plan->add_power_mw(10);
+    plan->add_power_mw(20);
+    mutate(plan);
+    absl::StatusOr<std::vector<v1::ProposalResult>> refused = run->Submit(with_plan);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(refused.status().message()), HasSubstr(name));
+  }
+  ASSERT_TRUE((*store)->Flush().ok());
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM plans"), 0);
 
   // Nothing was stored, so the first proposal accepted gets id 1; a retry is a duplicate.
   // These do not answer the tick, so the run keeps waiting and the clock stays at t.

@@ -25,6 +25,10 @@ class FakeStore final : public Store {
     notes.push_back(note);
     return Next();
   }
+  absl::Status RecordPlan(absl::Time, const std::string&, const v1::AgentPlan& plan) override {
+    plans.push_back(plan.reason());
+    return Next();
+  }
   absl::Status RecordInterval(const GridInterval&, const IntervalOutcome&) override {
     ++intervals;
     return Next();
@@ -34,6 +38,7 @@ class FakeStore final : public Store {
   absl::Status fail_next = absl::OkStatus();
   std::vector<std::string> proposals;
   std::vector<std::string> notes;
+  std::vector<std::string> plans;  // reasons
   int intervals = 0;
 
  private:
@@ -135,6 +140,10 @@ TEST(MeteredStoreTest, PassesFailuresThroughAndCountsThem) {
   EXPECT_FALSE(store.Flush().ok());
   EXPECT_TRUE(store.RecordAgentNote(absl::UnixEpoch(), "response", "held").ok());
   EXPECT_EQ(inner.notes, std::vector<std::string>{"held"});
+  v1::AgentPlan plan;
+  plan.set_reason("plan at noon");
+  EXPECT_TRUE(store.RecordPlan(absl::UnixEpoch(), "trader", plan).ok());
+  EXPECT_EQ(inner.plans, std::vector<std::string>{"plan at noon"});
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "interval"}}), 1);
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "flush"}}), 1);
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "note"}}), 0);

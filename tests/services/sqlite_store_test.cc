@@ -2,6 +2,7 @@
 // operator's tool would, when batched writes become visible, WAL mode, run ids and open
 // errors.
 #include "services/gateway/sqlite_store.h"
+#include "services/common/proto_time.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -288,6 +289,34 @@ TEST_F(SqliteStoreTest, AFailedIntervalUndoesOnlyItselfNotItsBatch) {
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 2);
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM decisions")[0][0]), 4);
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM ledger")[0][0]), 6);
+}
+
+// A plan is one row: its intervals as compact numbers at 0.1 resolution.
+TEST_F(SqliteStoreTest, RecordsPlansCompactly) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+  v1::AgentPlan plan;
+  *plan.mutable_first_interval_start() = ToProtoTime(At("2023-01-01T01:00:00Z"));
+  for (double mw : {12.54, -3.0, 0.0}) plan.add_power_mw(mw);
+  for (double price : {80.0, 95.25, -4.5}) plan.add_price_forecast_gbp_per_mwh(price);
+  plan.set_expected_value_gbp(1234.5);
+  plan.set_reason("plan at 00:30");
+  ASSERT_TRUE(store->RecordPlan(At("2023-01-01T00:30:00Z"), "arbitrage-trader", plan).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  const auto rows = reader.Query(
+      "SELECT tick, agent, first_interval_start, intervals, power_mw, "
+      "price_forecast_gbp_per_mwh, expected_value_gbp, reason FROM plans");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(Text(rows[0][0]), "2023-01-01T00:30:00Z");
+  EXPECT_EQ(Text(rows[0][1]), "arbitrage-trader");
+  EXPECT_EQ(Text(rows[0][2]), "2023-01-01T01:00:00Z");
+  EXPECT_EQ(Int(rows[0][3]), 3);
+  EXPECT_EQ(Text(rows[0][4]), "12.5 -3.0 0.0");
+  EXPECT_EQ(Text(rows[0][5]), "80.0 95.2 -4.5");
+  EXPECT_DOUBLE_EQ(Real(rows[0][6]), 1234.5);
+  EXPECT_EQ(Text(rows[0][7]), "plan at 00:30");
 }
 
 TEST_F(SqliteStoreTest, BatchedRecordsBecomeVisibleOnCommit) {
