@@ -8,8 +8,10 @@
 // measured interval and, as scheduled power, the trader's own proposal for the interval
 // at t submitted one tick earlier. After the tick, that proposal is applied to a virtual
 // battery for [t, t + 30 min) exactly as the RegionEngine applies a trading request:
-// ClampBatteryPower with the trading floor (soc_min + reserve), then StepBattery. Demand,
-// solar and wind play no part in the trader's decisions and are left out.
+// ClampBatteryPower with the trading floor (soc_min + reserve), then StepBattery. The tick
+// carries the region's net load (GB ND x 0.01, as the gateway scales it), which the
+// trader's step window leans with; solar and wind play no part in its decisions and are
+// left out. The region's instability penalty is not modelled: that needs the full stack.
 //
 // Prints TraderAgent::Pnl() and the wall time for each ramp limit given.
 // Usage: trader_replay_bench [--data_dir DIR] [--from 2022-10-01] [--to 2023-12-31]
@@ -75,6 +77,9 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     *tick.mutable_time() = ToProtoTime(t);
     *tick.mutable_measured_interval_start() = ToProtoTime(measured.start);
     if (measured.price_gbp_per_mwh) tick.set_price_gbp_per_mwh(*measured.price_gbp_per_mwh);
+    if (measured.national_demand_mw) {
+      tick.set_net_load_mw(*measured.national_demand_mw * region.scale());
+    }
     tick.set_dispatch_mw(applied_mw);
     v1::Asset* asset = tick.add_assets();
     asset->set_id(params.id);
