@@ -139,11 +139,21 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   };
   std::vector<int> range_lo(moves), range_hi(moves);
   double ranges_centre = std::numeric_limits<double>::quiet_NaN();
+  // next_range for every move at once: as e grows its power falls, and both ends of its
+  // range rise, so two pointers sweep them in O(moves).
   auto set_ranges = [&](double c) {
     if (c == ranges_centre) return;
     ranges_centre = c;
+    int lo = e_min, last_within = e_min - 1;
     for (int e = e_min; e <= e_max; ++e) {
-      next_range(move_power_mw(e) + c, &range_lo[e - e_min], &range_hi[e - e_min]);
+      const double p = move_power_mw(e) + c;
+      while (lo <= e_max && move_power_mw(lo) > p + power_step_mw + kPowerToleranceMw) ++lo;
+      while (last_within < e_max &&
+             move_power_mw(last_within + 1) >= p - power_step_mw - kPowerToleranceMw) {
+        ++last_within;
+      }
+      range_lo[e - e_min] = lo;
+      range_hi[e - e_min] = std::max(last_within, lo - 1);
     }
   };
   // Levels reachable from level k: never below min(level, floor) nor above
