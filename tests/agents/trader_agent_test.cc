@@ -1,7 +1,8 @@
 // TraderAgent over a few days of ticks with a strong daily price pattern, the battery
 // simulated as the gateway would (each interval applies the trader's earlier proposal,
 // clamped at the trading floor): what it proposes and when, the trading floor, the ramp
-// limit between consecutive setpoints, no look-ahead, and holding the last trusted plan on
+// limit between consecutive setpoints and its lean with the expected change of net load, no
+// look-ahead (prices and net load), and holding the last trusted plan on
 // ticks whose telemetry the anomaly detectors judge suspect.
 #include "agents/arbitrage_trader/trader_agent.h"
 
@@ -29,6 +30,7 @@ constexpr double kTradingFloorMwh = 5.0 + 20.0;  // soc_min + reserve
 constexpr int kTicksPerDay = 48;
 
 using PriceFn = std::function<double(absl::Time interval_start)>;
+using LoadFn = std::function<double(absl::Time interval_start)>;  // region net load, MW
 
 double HourOf(absl::Time t) {
   return absl::ToDoubleHours(t - absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()),
@@ -41,6 +43,16 @@ double DailyPattern(absl::Time interval_start) {
   if (hour < 6.0) return 30.0;
   if (hour >= 17.0 && hour < 21.0) return 150.0;
   return 70.0;
+}
+
+// Region net load (MW): 300 overnight and through the day, rising 10 MW per half-hour
+// from 15:00 to 17:00 and falling back 10 MW per half-hour from 21:00, the same every day.
+double EveningRamp(absl::Time interval_start) {
+  const double hour = HourOf(interval_start);
+  if (hour >= 15.0 && hour < 17.0) return 300.0 + 10.0 * (std::floor(2 * (hour - 15.0)) + 1);
+  if (hour >= 17.0 && hour < 21.0) return 340.0;
+  if (hour >= 21.0 && hour < 23.0) return 340.0 - 10.0 * (std::floor(2 * (hour - 21.0)) + 1);
+  return 300.0;
 }
 
 v1::RegionInfo Region() {
@@ -80,7 +92,8 @@ class FakeVerdicts final : public TelemetryVerdictSource {
 // made one tick earlier for t.
 std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
                                   TelemetryVerdictSource* verdicts = nullptr,
-                                  v1::GetTraderStatusResponse* final_status = nullptr) {
+                                  v1::GetTraderStatusResponse* final_status = nullptr,
+                                  const LoadFn& net_load = nullptr) {
   TraderAgent agent(verdicts);
   agent.OnRegistered(Region());
   const BatteryParams params = Battery();
@@ -96,7 +109,7 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
     *tick.mutable_time() = ToProtoTime(t);
     *tick.mutable_measured_interval_start() = ToProtoTime(t - kHalfHour);
     tick.set_price_gbp_per_mwh(price(t - kHalfHour));
-    tick.set_net_load_mw(300);
+    tick.set_net_load_mw(net_load ? net_load(t - kHalfHour) : 300.0);
     v1::Asset* asset = tick.add_assets();
     asset->set_id(params.id);
     asset->set_kind(v1::ASSET_KIND_BATTERY);
@@ -226,6 +239,34 @@ TEST(TraderAgentTest, ConsecutiveSetpointsStayWithinTheRampLimit) {
   EXPECT_GT(largest_step_mw, kRampLimitMw / 2);  // the limit was actually approached
 }
 
+// Once a day of the same kind has been seen, each step lies within 9 MW (0.6 x 15) of the
+// change of net load expected for the planned interval, and leans past the symmetric 9 MW
+// where the evening ramp of load lets the trader discharge into a short evening peak of
+// price faster.
+TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
+  const PriceFn short_peak = [](absl::Time interval_start) {
+    const double hour = HourOf(interval_start);
+    if (hour < 6.0) return 30.0;
+    return hour >= 17.0 && hour < 18.0 ? 300.0 : 70.0;
+  };
+  const std::vector<TickRecord> records =
+      RunTrader(short_peak, 4 * kTicksPerDay, nullptr, nullptr, EveningRamp);
+  const double share_mw = 0.6 * kRampLimitMw;
+  double largest_step_mw = 0.0;
+  for (const TickRecord& r : records) {
+    const absl::Time planned = FromProtoTime(r.proposal.start());
+    if (planned < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
+    const double expected_change_mw =
+        std::clamp(EveningRamp(planned) - EveningRamp(planned - kHalfHour), -share_mw, share_mw);
+    const double step_mw = r.proposal.power_mw() - r.scheduled_mw;
+    SCOPED_TRACE(FormatUtcTimestamp(planned));
+    EXPECT_LE(step_mw, expected_change_mw + share_mw + 1e-9);
+    EXPECT_GE(step_mw, expected_change_mw - share_mw - 1e-9);
+    largest_step_mw = std::max(largest_step_mw, step_mw);
+  }
+  EXPECT_GT(largest_step_mw, share_mw + 1.0);
+}
+
 TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
   constexpr int kTicks = 4 * kTicksPerDay;
   constexpr int kK = 2 * kTicksPerDay + 30;  // mid-afternoon of day 3
@@ -235,8 +276,14 @@ TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
     if (interval_start < tick_k) return DailyPattern(interval_start);
     return 180.0 - DailyPattern(interval_start);
   };
-  const std::vector<TickRecord> a = RunTrader(DailyPattern, kTicks);
-  const std::vector<TickRecord> b = RunTrader(altered, kTicks);
+  // The net load (which leans the step window) changes after tick k too.
+  const LoadFn altered_load = [&](absl::Time interval_start) {
+    const double load_mw = EveningRamp(interval_start);
+    return interval_start < tick_k ? load_mw : 600.0 - load_mw;
+  };
+  const std::vector<TickRecord> a =
+      RunTrader(DailyPattern, kTicks, nullptr, nullptr, EveningRamp);
+  const std::vector<TickRecord> b = RunTrader(altered, kTicks, nullptr, nullptr, altered_load);
   ASSERT_EQ(a.size(), b.size());
   for (int k = 0; k <= kK; ++k) {
     SCOPED_TRACE(k);
