@@ -25,6 +25,12 @@ void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
 }
 
 std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
+  {
+    // What AnswerNote and AnswerPlan say belongs to this tick's answer only.
+    absl::MutexLock lock(&mu_);
+    note_.clear();
+    answer_plan_.reset();
+  }
   // The trader plans settlement intervals: in the live simulator the ticks between
   // interval boundaries bring nothing it uses, and its answer to them is "no change".
   if (!tick.interval_boundary()) return {};
@@ -41,7 +47,6 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     }
   }
   absl::MutexLock lock(&mu_);
-  note_.clear();
   std::optional<double> price;
   if (tick.has_price_gbp_per_mwh()) price = tick.price_gbp_per_mwh();
   prices_.Observe(FromProtoTime(tick.measured_interval_start()), price);
@@ -160,6 +165,14 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   status_.set_plans_made(status_.plans_made() + 1);
   *status_.mutable_last_plan_time() = tick.time();
   status_.set_last_reason(reason);
+  v1::AgentPlan& recorded = answer_plan_.emplace();
+  *recorded.mutable_first_interval_start() = ToProtoTime(plan_start);
+  for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+    recorded.add_power_mw(plan.power_mw[i]);
+    recorded.add_price_forecast_gbp_per_mwh(forecast[i]);
+  }
+  recorded.set_expected_value_gbp(plan.objective_gbp);
+  recorded.set_reason(reason);
 
   return {TradingProposal(params.id, first_mw, plan_start, reason)};
 }
@@ -181,6 +194,11 @@ v1::DispatchProposal TraderAgent::TradingProposal(const std::string& asset_id, d
 std::string TraderAgent::AnswerNote() {
   absl::MutexLock lock(&mu_);
   return note_;
+}
+
+std::optional<v1::AgentPlan> TraderAgent::AnswerPlan() {
+  absl::MutexLock lock(&mu_);
+  return answer_plan_;
 }
 
 void TraderAgent::Account(const BatteryParams& params, double ended_power_mw,

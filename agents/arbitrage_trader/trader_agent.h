@@ -49,6 +49,9 @@ class TraderAgent final : public TickAgent {
   void OnRegistered(const v1::RegionInfo& region) override;
   std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) override;
   std::string AnswerNote() override;
+  // The plan made on the tick just answered (none when it held or did not plan), for the
+  // gateway's audit log.
+  std::optional<v1::AgentPlan> AnswerPlan() override;
 
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
@@ -84,6 +87,7 @@ class TraderAgent final : public TickAgent {
   double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;
   std::optional<YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
   std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided
+  std::optional<v1::AgentPlan> answer_plan_ ABSL_GUARDED_BY(mu_);  // likewise
 };
 
 }  // namespace gridpilot

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -70,6 +71,7 @@ struct TickRecord {
   v1::DispatchProposal proposal;
   v1::GetScheduleResponse schedule;
   std::string note;                  // the answer's note
+  std::optional<v1::AgentPlan> plan; // the plan sent to the audit log with the answer
 };
 
 // Judges the ticks at the given times suspect; fails for the times in `failing`.
@@ -135,7 +137,8 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
     std::vector<v1::DispatchProposal> proposals = agent.OnTick(tick);
     EXPECT_EQ(proposals.size(), 1u) << "tick " << k;
     if (proposals.empty()) break;
-    records.push_back({t, scheduled_mw, proposals[0], agent.Schedule(), agent.AnswerNote()});
+    records.push_back({t, scheduled_mw, proposals[0], agent.Schedule(), agent.AnswerNote(),
+                       agent.AnswerPlan()});
     proposed[FromProtoTime(proposals[0].start())] = proposals[0].power_mw();
 
     // The gateway applies interval t: the trader's proposal for it, clamped at the floor.
@@ -346,9 +349,19 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
     }
     if (!suspect.contains(r.time)) {
       EXPECT_EQ(FromProtoTime(r.schedule.planned_at()), r.time);
+      // The audit log gets the whole plan the proposal came from.
+      EXPECT_TRUE(r.plan.has_value());
+      if (r.plan.has_value()) {
+        EXPECT_EQ(r.plan->power_mw_size(), r.schedule.intervals_size());
+        EXPECT_EQ(r.plan->price_forecast_gbp_per_mwh_size(), r.schedule.intervals_size());
+        EXPECT_EQ(r.plan->power_mw(0), r.proposal.power_mw());
+        EXPECT_EQ(FromProtoTime(r.plan->first_interval_start()), r.time + kHalfHour);
+        EXPECT_EQ(r.plan->reason(), r.proposal.reason());
+      }
       trusted = &r.schedule;
       continue;
     }
+    EXPECT_FALSE(r.plan.has_value());  // no plan was made on a suspect tick
     ASSERT_NE(trusted, nullptr);
     // No re-plan: the published schedule is still the trusted one.
     EXPECT_EQ(r.schedule.planned_at().seconds(), trusted->planned_at().seconds());

@@ -86,6 +86,16 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
     ASSERT_EQ(reasons.size(), 1u);
     EXPECT_THAT(reasons[0], HasSubstr("held from plan at"));
   }
+  // Every plan the trader made is in the audit log, one per tick it did not hold on.
+  std::ifstream report_in(dir + "/report.json");
+  const int64_t ticks = nlohmann::json::parse(report_in)["ticks"].get<int64_t>();
+  EXPECT_EQ(Number(store, "SELECT COUNT(*) FROM plans WHERE agent = 'arbitrage-trader'"),
+            static_cast<double>(ticks - static_cast<int64_t>(held_ticks.size())));
+  EXPECT_EQ(Number(store, "SELECT MIN(intervals) FROM plans"), 48.0);
+  for (const std::string& tick : held_ticks) {
+    EXPECT_EQ(Number(store, "SELECT COUNT(*) FROM plans WHERE tick = '" + tick + "'"), 0.0)
+        << tick;
+  }
   // The agents counted them, and the report says so.
   std::ifstream in(dir + "/report.json");
   const nlohmann::json report = nlohmann::json::parse(in);
