@@ -3,10 +3,12 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "core/change_forecast_eval.h"
 #include "core/price_forecaster.h"
+#include "core/price_model.h"
 #include "core/status_macros.h"
 #include "core/time_util.h"
 
@@ -20,16 +22,32 @@ struct PastError {
   double abs_error = 0.0;
 };
 
+// A training example of the price model, usable once its price is known.
+struct Example {
+  absl::Time known_at;
+  std::vector<float> features;
+  float price = 0.0f;
+};
+
+// One issue time in this many gives training examples (every horizon of it).
+constexpr int kExampleEvery = 4;
+
+absl::Time StartOfNextMonth(absl::Time t) {
+  return absl::FromCivil(absl::CivilMonth(absl::ToCivilSecond(t, absl::UTCTimeZone())) + 1,
+                         absl::UTCTimeZone());
+}
+
 }  // namespace
 
 PriceMetrics ScorePriceRows(const std::vector<PriceEvalRow>& rows, int first_horizon,
                             int last_horizon) {
-  ErrorAccumulator model, persistence, yesterday, seasonal;
+  ErrorAccumulator model, profile, persistence, yesterday, seasonal;
   int covered = 0;
   for (const PriceEvalRow& r : rows) {
     if (r.horizon_intervals < first_horizon || r.horizon_intervals > last_horizon) continue;
     if (!r.actual || !r.persistence || !r.yesterday || !r.seasonal_naive) continue;
     model.Add(r.forecast_gbp_per_mwh, *r.actual);
+    profile.Add(r.profile_gbp_per_mwh, *r.actual);
     persistence.Add(*r.persistence, *r.actual);
     yesterday.Add(*r.yesterday, *r.actual);
     seasonal.Add(*r.seasonal_naive, *r.actual);
@@ -37,6 +55,7 @@ PriceMetrics ScorePriceRows(const std::vector<PriceEvalRow>& rows, int first_hor
   }
   PriceMetrics m;
   m.model = model.Metrics();
+  m.profile = profile.Metrics();
   m.persistence = persistence.Metrics();
   m.yesterday = yesterday.Metrics();
   m.seasonal_naive = seasonal.Metrics();
@@ -55,6 +74,8 @@ absl::StatusOr<PriceEvalResult> EvaluatePriceForecasts(
   }
   const absl::Time first = measurements.front().interval_start;
   const absl::Time calibrate_from = from - absl::Hours(24 * config.calibration_days);
+  const absl::Time prices_needed_from =
+      calibrate_from - absl::Hours(24 * (config.min_training_days + 1));
   absl::Time first_price = absl::InfiniteFuture();
   for (const GridMeasurement& m : measurements) {
     if (m.price_gbp_per_mwh.has_value()) {
@@ -62,12 +83,12 @@ absl::StatusOr<PriceEvalResult> EvaluatePriceForecasts(
       break;
     }
   }
-  if (first_price > calibrate_from - absl::Hours(24)) {
+  if (first_price > prices_needed_from) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the prices start at ", FormatUtcTimestamp(first_price), "; evaluating from ",
-        FormatUtcTimestamp(from), " needs them from ",
-        FormatUtcTimestamp(calibrate_from - absl::Hours(24)), " (",
-        config.calibration_days, " calibration days and one of warm-up)"));
+        FormatUtcTimestamp(from), " needs them from ", FormatUtcTimestamp(prices_needed_from),
+        " (", config.min_training_days, " days to train on, ", config.calibration_days,
+        " calibration days and one of warm-up)"));
   }
   // Prices by half-hour index from `first`.
   std::vector<std::optional<double>> price(measurements.size());
@@ -91,13 +112,32 @@ absl::StatusOr<PriceEvalResult> EvaluatePriceForecasts(
   PriceForecaster forecaster;
   std::vector<std::deque<PastError>> errors(horizons);
   std::vector<double> half_widths(horizons, std::numeric_limits<double>::infinity());
+  std::vector<Example> examples;
+  std::unique_ptr<XgboostRegressor> model;
+  absl::Time next_training = calibrate_from;
+  int issue_index = 0;
   PriceEvalResult result;
-  for (absl::Time s = first + kHalfHour; s < to; s += kHalfHour) {
+  for (absl::Time s = first + kHalfHour; s < to; s += kHalfHour, ++issue_index) {
     forecaster.Observe(s - kHalfHour, price_at(s - kHalfHour));
-    if (s < calibrate_from) continue;
+    if (s >= next_training) {
+      // Walk forward: every example whose price is known by now, none after.
+      std::vector<float> features, prices;
+      size_t rows = 0;
+      for (const Example& e : examples) {
+        if (e.known_at > s) continue;
+        features.insert(features.end(), e.features.begin(), e.features.end());
+        prices.push_back(e.price);
+        ++rows;
+      }
+      ASSIGN_OR_RETURN(model, XgboostRegressor::Train(features, rows, PriceFeatureNames().size(),
+                                                      prices, PriceModelParams()));
+      ++result.trainings;
+      result.last_training_examples = static_cast<int>(rows);
+      next_training = StartOfNextMonth(s);
+    }
     const absl::Time midnight =
         absl::FromCivil(absl::ToCivilDay(s, absl::UTCTimeZone()), absl::UTCTimeZone());
-    if (s == midnight || result.last_half_widths.empty()) {
+    if (s >= calibrate_from && (s == midnight || result.last_half_widths.empty())) {
       // Midnight: re-estimate each horizon's half-width from what is known by now.
       for (int h = 0; h < horizons; ++h) {
         std::deque<PastError>& past = errors[h];
@@ -116,23 +156,34 @@ absl::StatusOr<PriceEvalResult> EvaluatePriceForecasts(
       }
       result.last_half_widths = half_widths;
     }
-    const std::vector<double> forecast = forecaster.Forecast(s, horizons);
+    const std::vector<double> profile = forecaster.Forecast(s, horizons);
     const std::optional<double> last_known = price_at(s - kHalfHour);
+    const std::optional<double> last_yesterday = price_at(s - kHalfHour - absl::Hours(24));
     for (int h = 0; h < horizons; ++h) {
       const absl::Time target = s + h * kHalfHour;
       const std::optional<double> actual = price_at(target);
+      const std::vector<float> features = PriceFeatureRow(
+          {target, h, profile[h], last_known, last_yesterday,
+           target - absl::Hours(24) < s ? price_at(target - absl::Hours(24)) : std::nullopt,
+           price_at(target - absl::Hours(24 * 7))});
+      if (actual.has_value() && issue_index % kExampleEvery == 0) {
+        examples.push_back({target + kHalfHour, features, static_cast<float>(*actual)});
+      }
+      if (model == nullptr) continue;  // before calibrate_from
+      ASSIGN_OR_RETURN(const double forecast, model->Predict(features));
       if (actual.has_value()) {
-        errors[h].push_back({s, target + kHalfHour, std::abs(forecast[h] - *actual)});
+        errors[h].push_back({s, target + kHalfHour, std::abs(forecast - *actual)});
       }
       if (s < from) continue;
       PriceEvalRow row;
       row.issue_time = s;
       row.horizon_intervals = h + 1;
       row.target_start = target;
-      row.forecast_gbp_per_mwh = forecast[h];
-      row.lower_gbp_per_mwh = forecast[h] - half_widths[h];
-      row.upper_gbp_per_mwh = forecast[h] + half_widths[h];
+      row.forecast_gbp_per_mwh = forecast;
+      row.lower_gbp_per_mwh = forecast - half_widths[h];
+      row.upper_gbp_per_mwh = forecast + half_widths[h];
       row.actual = actual;
+      row.profile_gbp_per_mwh = profile[h];
       row.persistence = last_known;
       row.yesterday = price_at(target - absl::Hours(24));
       row.seasonal_naive = price_at(target - absl::Hours(24 * 7));

@@ -99,11 +99,12 @@ int RunPriceEval(const std::map<std::string, std::string>& o,
                  const std::vector<GridMeasurement>& measurements, absl::Time from,
                  absl::Time to) {
   const PriceEvalConfig config;
-  std::printf("forecast-eval price %s .. %s: the trader's price forecast (same half-hour on "
-              "recent days of the same kind, weighted %.1f^n over %d days) issued every "
-              "half-hour for the next %d half-hours\n",
-              o.at("from").c_str(), o.at("to").c_str(), PriceForecaster::kDayDecay,
-              PriceForecaster::kLookbackDays, config.horizon_intervals);
+  std::printf("forecast-eval price %s .. %s: every half-hour, the next %d half-hours; model = "
+              "XGBoost on the trader's profile and recent prices, retrained at each month "
+              "start on every price known by then; the trader's profile (same half-hour on "
+              "recent days of the same kind, weighted %.1f^n over %d days) is a baseline\n",
+              o.at("from").c_str(), o.at("to").c_str(), config.horizon_intervals,
+              PriceForecaster::kDayDecay, PriceForecaster::kLookbackDays);
   std::fflush(stdout);
   absl::StatusOr<PriceEvalResult> result =
       EvaluatePriceForecasts(measurements, from, to, config);
@@ -120,20 +121,23 @@ int RunPriceEval(const std::map<std::string, std::string>& o,
 
   std::printf("  %zu forecasts (GBP/MWh); rows compared: price and every baseline recorded\n",
               result->rows.size());
-  std::printf("                        rows      model   seasonal naive   yesterday   "
-              "persistence   (MAE / RMSE GBP/MWh)\n");
+  std::printf("  %d trainings, the last on %d examples\n", result->trainings,
+              result->last_training_examples);
+  std::printf("  MAE / RMSE GBP/MWh       rows   model          trader's profile  seasonal naive "
+              "  yesterday       persistence     coverage\n");
   auto line = [](const char* name, const PriceMetrics& m) {
-    std::printf("    %-18s %7d  %5.2f / %5.2f   %5.2f / %5.2f   %5.2f / %5.2f   %5.2f / %5.2f"
-                "   coverage %.1f%%\n",
-                name, m.rows_compared, m.model.mae_mw, m.model.rmse_mw, m.seasonal_naive.mae_mw,
-                m.seasonal_naive.rmse_mw, m.yesterday.mae_mw, m.yesterday.rmse_mw,
-                m.persistence.mae_mw, m.persistence.rmse_mw, m.coverage * 100);
+    auto pair = [](const ErrorMetrics& e) { return absl::StrFormat("%6.2f / %6.2f", e.mae_mw, e.rmse_mw); };
+    std::printf("    %-18s %7d  %s  %s   %s  %s  %s  %.1f%%\n", name, m.rows_compared,
+                pair(m.model).c_str(), pair(m.profile).c_str(), pair(m.seasonal_naive).c_str(),
+                pair(m.yesterday).c_str(), pair(m.persistence).c_str(), m.coverage * 100);
   };
   line("all horizons", result->all);
   line("next half-hour", result->first_interval);
   line("8 to 24 h ahead", result->day_ahead_part);
-  std::printf("    MAE ratio model / seasonal naive %.3f (all horizons)\n",
-              result->all.model.mae_mw / result->all.seasonal_naive.mae_mw);
+  std::printf("    MAE ratio model / seasonal naive %.3f, model / trader's profile %.3f (all "
+              "horizons)\n",
+              result->all.model.mae_mw / result->all.seasonal_naive.mae_mw,
+              result->all.model.mae_mw / result->all.profile.mae_mw);
   std::printf("  intervals: %.0f%% nominal, conformal on the errors of the previous %d days, "
               "re-estimated each midnight\n",
               config.coverage * 100, config.calibration_days);

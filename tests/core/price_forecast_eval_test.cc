@@ -1,6 +1,7 @@
 // EvaluatePriceForecasts on a synthetic price series: row layout, the baselines' values,
-// rolling conformal intervals, and no look-ahead (changing prices after T leaves every
-// forecast and interval issued at or before T unchanged).
+// the walk-forward XGBoost model against them, rolling conformal intervals, and no
+// look-ahead (changing prices after T leaves every forecast and interval issued at or
+// before T unchanged, models retrained after T included).
 #include "core/price_forecast_eval.h"
 
 #include <cmath>
@@ -30,8 +31,8 @@ std::vector<GridMeasurement> Series(int days) {
 }
 
 TEST(PriceForecastEvalTest, RowsCarryTheBaselinesAndBracketTheForecast) {
-  const std::vector<GridMeasurement> prices = Series(45);
-  const absl::Time from = kDataStart + absl::Hours(24 * 35), to = from + absl::Hours(24);
+  const std::vector<GridMeasurement> prices = Series(90);
+  const absl::Time from = kDataStart + absl::Hours(24 * 70), to = from + absl::Hours(24);
   absl::StatusOr<PriceEvalResult> result = EvaluatePriceForecasts(prices, from, to, {});
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->rows.size(), 48u * 48);
@@ -46,19 +47,26 @@ TEST(PriceForecastEvalTest, RowsCarryTheBaselinesAndBracketTheForecast) {
     EXPECT_EQ(*r.persistence, price(r.issue_time - kHalfHour));
     EXPECT_EQ(*r.yesterday, price(r.target_start - absl::Hours(24)));
     EXPECT_EQ(*r.seasonal_naive, price(r.target_start - absl::Hours(24 * 7)));
+    EXPECT_TRUE(std::isfinite(r.profile_gbp_per_mwh));
     EXPECT_LT(r.lower_gbp_per_mwh, r.forecast_gbp_per_mwh);
     EXPECT_GT(r.upper_gbp_per_mwh, r.forecast_gbp_per_mwh);
   }
   EXPECT_EQ(result->all.rows_compared, 48 * 48);
   EXPECT_EQ(result->first_interval.rows_compared, 48);
-  // The daily shape repeats, so the profile beats persistence by far.
+  // The daily shape repeats, so the profile beats persistence by far, and the model, which
+  // starts from the profile, is no worse than it by much.
+  EXPECT_LT(result->all.profile.mae_mw, result->all.persistence.mae_mw);
   EXPECT_LT(result->all.model.mae_mw, result->all.persistence.mae_mw);
+  EXPECT_LT(result->all.model.mae_mw, 1.2 * result->all.profile.mae_mw);
+  // Trained before the period (28 days ahead of it) and at the start of March.
+  EXPECT_EQ(result->trainings, 2);
   EXPECT_GT(result->all.coverage, 0.6);
 }
 
 TEST(PriceForecastEvalTest, ChangingLaterPricesLeavesEarlierForecastsEqual) {
-  const std::vector<GridMeasurement> prices = Series(45);
-  const absl::Time from = kDataStart + absl::Hours(24 * 35), to = from + absl::Hours(48);
+  // The period crosses 2023-04-01, so a model is retrained after T on the changed prices.
+  const std::vector<GridMeasurement> prices = Series(95);
+  const absl::Time from = *ParseUtcTimestamp("2023-03-30T00:00:00Z"), to = from + absl::Hours(72);
   const absl::Time t = from + absl::Hours(30);  // T
   std::vector<GridMeasurement> changed = prices;
   for (GridMeasurement& m : changed) {
@@ -84,7 +92,7 @@ TEST(PriceForecastEvalTest, ChangingLaterPricesLeavesEarlierForecastsEqual) {
 }
 
 TEST(PriceForecastEvalTest, TooLittleHistoryIsRefused) {
-  const std::vector<GridMeasurement> prices = Series(45);
+  const std::vector<GridMeasurement> prices = Series(90);
   absl::StatusOr<PriceEvalResult> r = EvaluatePriceForecasts(
       prices, kDataStart + absl::Hours(24 * 10), kDataStart + absl::Hours(24 * 11), {});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);

@@ -76,8 +76,8 @@ TEST(ForecastEvalCliTest, UnknownTargetsAreRefused) {
   EXPECT_THAT(r.output, HasSubstr("usage:"));
 }
 
-// The price forecast the trader plans on: 48 half-hours from every boundary of a week,
-// against the three baselines; the interval brackets the forecast.
+// The price model: 48 half-hours from every boundary of a week, against the trader's
+// profile and the three naive baselines; the interval brackets the forecast.
 TEST(ForecastEvalCliTest, PriceWritesEveryHorizonAndPrintsTheBaselines) {
   const std::string out = Temp("price.csv");
   const CommandResult r = RunGridpilot("forecast-eval --target price --from 2023-02-01 --to "
@@ -85,6 +85,8 @@ TEST(ForecastEvalCliTest, PriceWritesEveryHorizonAndPrintsTheBaselines) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("seasonal naive"));
   EXPECT_THAT(r.output, HasSubstr("MAE ratio model / seasonal naive"));
+  EXPECT_THAT(r.output, HasSubstr("trader's profile"));
+  EXPECT_THAT(r.output, HasSubstr("trainings, the last on"));
   std::ifstream in(out);
   std::string line;
   std::getline(in, line);
