@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/fnv1a.h"
 #include "core/logging.h"
 #include "core/status_macros.h"
 #include "core/time_util.h"
@@ -20,25 +21,6 @@ constexpr size_t kMinTrainingRows = 500;
 constexpr int kIntervalsPerDay = 48;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-// 64-bit FNV-1a, fed field by field.
-class Fnv1a {
- public:
-  void Bytes(const void* data, size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < n; ++i) {
-      hash_ ^= p[i];
-      hash_ *= 0x100000001b3ULL;
-    }
-  }
-  template <typename T>
-  void Value(const T& v) {
-    Bytes(&v, sizeof(v));
-  }
-  uint64_t hash() const { return hash_; }
-
- private:
-  uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
 
 // Column of a feature by name; the names are fixed, so a miss is a programming error
 // caught by every test.
