@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/feature_store.h"
+#include "core/forecast_band.h"
 #include "core/status_macros.h"
 #include "core/time_util.h"
 
@@ -32,6 +33,38 @@ std::optional<double> NetLoadAt(const std::vector<GridMeasurement>& measurements
 std::optional<double> Difference(std::optional<double> to, std::optional<double> from) {
   if (!to.has_value() || !from.has_value()) return std::nullopt;
   return *to - *from;
+}
+
+// The forecast service's intervals (ForecastBand: per horizon, the conformal quantile of
+// the last kBandWindow absolute errors known at issue time) given to `rows` (sorted by
+// issue time; each issued with the last measured interval known). `fallback_mw[j]`
+// serves horizon j while its band has too few errors. Only intervals that ended by a
+// row's issue time are scored before it: no look-ahead.
+void ApplyRollingIntervals(const std::vector<GridMeasurement>& measurements,
+                           const std::vector<int>& horizons, double coverage,
+                           const std::vector<double>& fallback_mw,
+                           std::vector<ChangeEvalRow>& rows) {
+  constexpr int kBandWindow = 500, kBandMinErrors = 10;  // as ForecastBook serves them
+  ForecastBand band(coverage, kBandWindow, kBandMinErrors);
+  auto next = measurements.begin();
+  if (!rows.empty()) next = FirstAtOrAfter(measurements, rows.front().issue_time - kHalfHour);
+  for (ChangeEvalRow& row : rows) {
+    for (; next != measurements.end() && next->interval_start + kHalfHour <= row.issue_time;
+         ++next) {
+      if (next->net_load_mw.has_value()) band.AddMeasurement(next->interval_start, *next->net_load_mw);
+    }
+    const size_t j = static_cast<size_t>(
+        std::find(horizons.begin(), horizons.end(), row.horizon_intervals) - horizons.begin());
+    const absl::Duration horizon = row.horizon_intervals * kHalfHour;
+    const double half_width = band.HalfWidth(horizon).value_or(fallback_mw[j]);
+    row.lower_mw = row.forecast_mw - half_width;
+    row.upper_mw = row.forecast_mw + half_width;
+    // The band works on levels: base (the last measured interval) plus the change.
+    const std::optional<double> base = NetLoadAt(measurements, row.issue_time - kHalfHour);
+    if (base.has_value()) {
+      band.AddForecast(horizon, row.target_interval_start, *base + row.forecast_mw);
+    }
+  }
 }
 
 }  // namespace
@@ -80,7 +113,7 @@ absl::StatusOr<double> AbsChangeQuantile(const std::vector<GridMeasurement>& mea
 absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
     const NetLoadChangeForecaster& forecaster, const std::vector<GridMeasurement>& measurements,
     absl::Time first_issue, absl::Time end_issue, const std::vector<double>& half_widths_mw,
-    int* skipped) {
+    int* skipped, const std::vector<DayAheadForecastRow>& day_ahead) {
   const std::vector<int>& horizons = forecaster.horizons();
   if (half_widths_mw.size() != horizons.size()) {
     return absl::InvalidArgumentError(absl::StrCat(half_widths_mw.size(), " half-widths for ",
@@ -89,10 +122,12 @@ absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
   if (skipped != nullptr) *skipped = 0;
   std::vector<ChangeEvalRow> rows;
   FeatureStore store;
+  DayAheadForecastFeed feed(day_ahead);
   for (const GridMeasurement& m : measurements) {
     const absl::Time t = m.interval_start + kHalfHour;
     if (t >= end_issue) break;  // nothing left to issue
     RETURN_IF_ERROR(store.Push(m));
+    RETURN_IF_ERROR(feed.PushPublishedBefore(store));
     if (t < first_issue) continue;
     // Forecasts are relative to the last measured interval: without it there is nothing
     // to issue (the forecast service skips such ticks too).
@@ -126,6 +161,7 @@ HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_
   out.horizon_intervals = horizon_intervals;
   double model_abs = 0, model_sq = 0, pers_abs = 0, pers_sq = 0, seas_abs = 0, seas_sq = 0;
   int covered = 0;
+  double half_width_sum = 0.0;
   for (const ChangeEvalRow& row : rows) {
     if (row.horizon_intervals != horizon_intervals) continue;
     if (!row.actual_change_mw.has_value() || !row.seasonal_naive_mw.has_value()) {
@@ -143,12 +179,13 @@ HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_
     seas_abs += std::abs(seasonal_error);
     seas_sq += seasonal_error * seasonal_error;
     if (row.lower_mw <= actual && actual <= row.upper_mw) ++covered;
+    half_width_sum += (row.upper_mw - row.lower_mw) / 2;
   }
   if (out.rows == 0) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     out.model_mae_mw = out.model_rmse_mw = out.persistence_mae_mw = out.persistence_rmse_mw =
         out.seasonal_mae_mw = out.seasonal_rmse_mw = out.mae_ratio_vs_best_baseline =
-            out.coverage = nan;
+            out.coverage = out.mean_half_width_mw = nan;
     return out;
   }
   const double n = out.rows;
@@ -162,6 +199,7 @@ HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_
   out.mae_ratio_vs_best_baseline =
       best > 0 ? out.model_mae_mw / best : std::numeric_limits<double>::quiet_NaN();
   out.coverage = covered / n;
+  out.mean_half_width_mw = half_width_sum / n;
   return out;
 }
 
@@ -181,7 +219,7 @@ RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_interv
 
 absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
     const std::vector<GridMeasurement>& measurements, absl::Time from, absl::Time to,
-    const ChangeEvalConfig& config) {
+    const ChangeEvalConfig& config, const std::vector<DayAheadForecastRow>& day_ahead) {
   if (from >= to) return absl::InvalidArgumentError("the evaluation window is empty");
   if (!(config.calibration_fraction > 0.0 && config.calibration_fraction < 1.0)) {
     return absl::InvalidArgumentError("calibration_fraction must be in (0, 1)");
@@ -204,12 +242,14 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
   result.training_intervals = static_cast<int>(history.size());
   ASSIGN_OR_RETURN(const NetLoadChangeForecaster calibration_model,
                    NetLoadChangeForecaster::LoadOrTrain(config.model_dir, calibration_history,
-                                                        config.horizons, config.params));
+                                                        config.horizons, config.params,
+                                                        day_ahead));
   const std::vector<double> zero(config.horizons.size(), 0.0);
   // Actuals come from `history` only, so no calibration residual uses the evaluation period.
   ASSIGN_OR_RETURN(const std::vector<ChangeEvalRow> calibration_rows,
                    ReplayChangeForecasts(calibration_model, history,
-                                         history[split].interval_start, from, zero));
+                                         history[split].interval_start, from, zero,
+                                         nullptr, day_ahead));
   result.calibration_rows = std::numeric_limits<int>::max();
   for (int h : config.horizons) {
     std::vector<double> residuals;
@@ -225,10 +265,19 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
 
   ASSIGN_OR_RETURN(const NetLoadChangeForecaster model,
                    NetLoadChangeForecaster::LoadOrTrain(config.model_dir, history,
-                                                        config.horizons, config.params));
+                                                        config.horizons, config.params,
+                                                        day_ahead));
   ASSIGN_OR_RETURN(result.rows, ReplayChangeForecasts(model, measurements, from, to,
                                                       result.half_widths_mw,
-                                                      &result.skipped_issue_times));
+                                                      &result.skipped_issue_times, day_ahead));
+  // Intervals as served: rolling over the errors known at issue time, warmed with the
+  // calibration model's held-out forecasts (whose errors roll out after kBandWindow).
+  std::vector<ChangeEvalRow> banded = calibration_rows;
+  banded.insert(banded.end(), result.rows.begin(), result.rows.end());
+  ApplyRollingIntervals(measurements, config.horizons, config.coverage, result.half_widths_mw,
+                        banded);
+  result.rows.assign(banded.begin() + static_cast<std::ptrdiff_t>(calibration_rows.size()),
+                     banded.end());
   for (int h : config.horizons) result.metrics.push_back(ScoreHorizon(result.rows, h));
   ASSIGN_OR_RETURN(result.ramp_threshold_mw, AbsChangeQuantile(history, config.ramp_quantile));
   result.ramps = CountRamps(result.rows, 1, result.ramp_threshold_mw);

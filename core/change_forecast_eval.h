@@ -5,12 +5,13 @@
 // issued at t sees only intervals that ended by t. Each forecast is compared with two
 // naive baselines computed here from the same store, and gets a prediction interval.
 //
-// Prediction intervals are split-conformal: a second set of models is trained on the
-// first 80% of the training window only, its absolute errors on the held-out last 20%
-// (the calibration set, never seen by it) give, per horizon, the half-width
-// |error| quantile at the nominal coverage. The final models (trained on the whole window)
-// use those half-widths. The calibration models slightly underfit relative to the final
-// ones, so the intervals are, if anything, a little wide.
+// Prediction intervals are the forecast service's (ForecastBand): per horizon, +/- the
+// conformal quantile of the absolute errors of the last 500 forecasts whose target had
+// been measured by the issue time. The band is warmed with a calibration model's
+// forecasts: a second set of models trained on the first 80% of the training window only,
+// replayed over the held-out last 20% (never seen by it); their errors roll out of the
+// window during the first days of the period. The calibration quantile per horizon
+// (half_widths_mw) serves only while a band has fewer than 10 errors.
 #ifndef GRIDPILOT_CORE_CHANGE_FORECAST_EVAL_H_
 #define GRIDPILOT_CORE_CHANGE_FORECAST_EVAL_H_
 
@@ -54,6 +55,7 @@ struct HorizonMetrics {
   // model MAE / min(persistence MAE, seasonal MAE); NaN if that minimum is 0.
   double mae_ratio_vs_best_baseline = 0.0;
   double coverage = 0.0;  // fraction of scored rows with lower <= actual <= upper
+  double mean_half_width_mw = 0.0;  // mean of (upper - lower) / 2 over the scored rows
 };
 
 // Ramp-event contingency table: an event is |change| > threshold.
@@ -78,7 +80,7 @@ struct ChangeEvalConfig {
 struct ChangeEvalResult {
   std::vector<ChangeEvalRow> rows;       // by issue time, then horizon (config order)
   std::vector<HorizonMetrics> metrics;   // one per horizon, config order
-  std::vector<double> half_widths_mw;    // conformal half-width per horizon
+  std::vector<double> half_widths_mw;    // calibration quantile per horizon (the fallback)
   int calibration_rows = 0;              // scored rows per horizon in the calibration set (min)
   int skipped_issue_times = 0;           // last measured net load missing: no forecast
   int training_intervals = 0;
@@ -103,12 +105,14 @@ absl::StatusOr<double> AbsChangeQuantile(const std::vector<GridMeasurement>& mea
 // for decision time t with interval [forecast - w, forecast + w], w = half_widths_mw[j]
 // (one per horizon). Actuals come from `measurements` (any interval, so the caller
 // decides how far they reach). Stops pushing once t reaches end_issue. *skipped counts
-// issue times without a known last net load. InvalidArgument if half_widths_mw does not
-// match the horizons or the measurements are not on the grid.
+// issue times without a known last net load. The store gets the `day_ahead` vintages
+// (region MW) published before each decision time, as the forecast service gets them.
+// InvalidArgument if half_widths_mw does not match the horizons or the measurements are
+// not on the grid.
 absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
     const NetLoadChangeForecaster& forecaster, const std::vector<GridMeasurement>& measurements,
     absl::Time first_issue, absl::Time end_issue, const std::vector<double>& half_widths_mw,
-    int* skipped = nullptr);
+    int* skipped = nullptr, const std::vector<DayAheadForecastRow>& day_ahead = {});
 
 // Metrics of one horizon over `rows` (other horizons ignored).
 HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_intervals);
@@ -120,11 +124,13 @@ RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_interv
 // The whole evaluation of issue times [from, to) (from on the half-hour grid). The
 // training window is the measurements starting in [from - training_days, from); actuals
 // may use measurements at or after `to`. Trains (or loads) the final and the calibration
-// models with LoadOrTrain. InvalidArgument if the window is not fully covered by
-// `measurements`, from >= to, or a forecaster error (e.g. too few rows).
+// models with LoadOrTrain. `day_ahead` (the operator's vintages, region MW) feeds training
+// and replay alike, each row seeing only vintages published before its decision time.
+// InvalidArgument if the window is not fully covered by `measurements`, from >= to, or a
+// forecaster error (e.g. too few rows).
 absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
     const std::vector<GridMeasurement>& measurements, absl::Time from, absl::Time to,
-    const ChangeEvalConfig& config);
+    const ChangeEvalConfig& config, const std::vector<DayAheadForecastRow>& day_ahead = {});
 
 }  // namespace gridpilot
 

@@ -2,19 +2,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <numbers>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "core/status_macros.h"
 #include "core/time_util.h"
+#include "core/uk_calendar.h"
 
 namespace gridpilot {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
+constexpr int kDayAheadHorizons = 4;
+// Oldest operator-forecast target the features read: lag 2's interval.
+constexpr absl::Duration kDayAheadKept = absl::Hours(1);
 
 double ValueOrNaN(const std::optional<double>& v) { return v.has_value() ? *v : kNaN; }
 
@@ -37,9 +43,15 @@ std::vector<std::string> BuildFeatureNames() {
         "net_load_std_12_mw", "net_load_mean_48_mw", "net_load_std_48_mw",
         "net_load_gradient_mw", "embedded_solar_lag1_mw", "embedded_wind_lag1_mw",
         "embedded_solar_diff_lag1_lag2_mw", "embedded_wind_diff_lag1_lag2_mw",
-        "renewable_penetration"}) {
+        "renewable_penetration", "local_hour_of_day_sin", "local_hour_of_day_cos",
+        "bank_holiday"}) {
     names.push_back(name);
   }
+  for (int h = 1; h <= kDayAheadHorizons; ++h) {
+    names.push_back(absl::StrCat("day_ahead_change_h", h, "_mw"));
+  }
+  names.push_back("day_ahead_error_lag1_mw");
+  names.push_back("day_ahead_error_diff_mw");
   return names;
 }
 
@@ -80,6 +92,54 @@ absl::Status FeatureStore::Push(const GridMeasurement& m) {
   Append(ValueOrNaN(m.net_load_mw), ValueOrNaN(m.embedded_solar_mw),
          ValueOrNaN(m.embedded_wind_mw));
   last_start_ = m.interval_start;
+  day_ahead_.erase(day_ahead_.begin(), day_ahead_.lower_bound(decision_time() - kDayAheadKept));
+  return absl::OkStatus();
+}
+
+absl::Status FeatureStore::PushDayAheadForecast(const DayAheadForecastRow& row) {
+  if (size_ == 0 || row.published >= decision_time()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "day-ahead forecast for ", FormatUtcTimestamp(row.target_start), " published at ",
+        FormatUtcTimestamp(row.published), " is not before the decision time ",
+        size_ == 0 ? "(nothing pushed yet)" : FormatUtcTimestamp(decision_time())));
+  }
+  if (!row.national_demand_mw.has_value() ||
+      row.target_start < decision_time() - kDayAheadKept) {
+    return absl::OkStatus();
+  }
+  auto [it, inserted] = day_ahead_.try_emplace(
+      row.target_start, DayAheadValue{row.published, *row.national_demand_mw});
+  if (!inserted && row.published > it->second.published) {
+    it->second = DayAheadValue{row.published, *row.national_demand_mw};
+  }
+  return absl::OkStatus();
+}
+
+double FeatureStore::DayAheadAt(absl::Time target_start) const {
+  auto it = day_ahead_.find(target_start);
+  return it == day_ahead_.end() ? kNaN : it->second.demand_mw;
+}
+
+DayAheadForecastFeed::DayAheadForecastFeed(const std::vector<DayAheadForecastRow>& vintages) {
+  Add(vintages);
+}
+
+void DayAheadForecastFeed::Add(const std::vector<DayAheadForecastRow>& vintages) {
+  if (vintages.empty()) return;
+  vintages_.erase(vintages_.begin(), vintages_.begin() + static_cast<std::ptrdiff_t>(next_));
+  next_ = 0;
+  vintages_.insert(vintages_.end(), vintages.begin(), vintages.end());
+  std::stable_sort(vintages_.begin(), vintages_.end(),
+                   [](const DayAheadForecastRow& a, const DayAheadForecastRow& b) {
+                     return a.published < b.published;
+                   });
+}
+
+absl::Status DayAheadForecastFeed::PushPublishedBefore(FeatureStore& store) {
+  while (next_ < vintages_.size() && vintages_[next_].published < store.decision_time()) {
+    RETURN_IF_ERROR(store.PushDayAheadForecast(vintages_[next_]));
+    ++next_;
+  }
   return absl::OkStatus();
 }
 
@@ -176,6 +236,20 @@ std::vector<float> FeatureStore::Features() const {
   put(wind - Lag(wind_mw_, 2));
   const double gross_mw = net(1) + solar + wind;
   put(gross_mw > 0.0 ? (solar + wind) / gross_mw : kNaN);  // false for NaN
+
+  const absl::CivilSecond local = UkLocalTime(t);
+  const double local_day_fraction = (local.hour() * 60 + local.minute()) / 1440.0;
+  put(std::sin(kTwoPi * local_day_fraction));
+  put(std::cos(kTwoPi * local_day_fraction));
+  put(IsEnglandWalesBankHoliday(absl::CivilDay(local)) ? 1.0 : 0.0);
+
+  const double forecast_lag1 = DayAheadAt(t - kHalfHour);
+  for (int h = 1; h <= kDayAheadHorizons; ++h) {
+    put(DayAheadAt(t + (h - 1) * kHalfHour) - forecast_lag1);
+  }
+  const double error_lag1 = net(1) - forecast_lag1;
+  put(error_lag1);
+  put(error_lag1 - (net(2) - DayAheadAt(t - 2 * kHalfHour)));
   return f;
 }
 

@@ -8,12 +8,14 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/day_ahead_forecast_row.h"
 #include "core/grid_measurement.h"
 
 namespace gridpilot {
@@ -34,6 +36,14 @@ class FeatureStore {
   // earlier or off-grid time returns InvalidArgument naming both times and leaves the
   // store unchanged. Price is not a feature and is not kept.
   absl::Status Push(const GridMeasurement& m);
+
+  // Records one vintage of the grid operator's day-ahead demand forecast (region MW).
+  // No look-ahead by construction: row.published must be before decision_time(), so a
+  // vintage can only be pushed once the store has reached the first decision it may
+  // inform; otherwise InvalidArgument naming both times, and the store is unchanged.
+  // Per target the newest publication wins (an older one pushed later is ignored); a
+  // missing value, or a target more than an hour before decision_time(), is ignored.
+  absl::Status PushDayAheadForecast(const DayAheadForecastRow& row);
 
   // The decision time the features are for: the last interval start + 30 min.
   // absl::InfinitePast() before the first push.
@@ -66,6 +76,13 @@ class FeatureStore {
   //   embedded_solar_diff_lag1_lag2_mw, embedded_wind_diff_lag1_lag2_mw
   //   renewable_penetration   (solar + wind) / (net + solar + wind) of lag 1; NaN unless
   //                           gross load > 0
+  //   local_hour_of_day_{sin,cos}  as hour_of_day, in UK local time (demand follows it)
+  //   bank_holiday            1 on an England & Wales bank holiday (UK local day), else 0
+  // From the operator's day-ahead forecast F (newest vintage pushed; NaN where none):
+  //   day_ahead_change_h{h}_mw, h = 1..4: F(decision_time + (h-1)*30 min) - F(lag 1),
+  //                           the operator's expected change at horizon h
+  //   day_ahead_error_lag1_mw             lag1 - F(lag 1)
+  //   day_ahead_error_diff_mw             (lag1 - F(lag 1)) - (lag2 - F(lag 2))
   static const std::vector<std::string>& FeatureNames();
 
   // Net load of the last interval; nullopt before the first push or if it was missing.
@@ -79,6 +96,13 @@ class FeatureStore {
   // Value of lag k (1 = last interval) of a ring; NaN when not held. k >= 1.
   double Lag(const std::array<double, kCapacityIntervals>& ring, size_t k) const;
   void Append(double net_load_mw, double solar_mw, double wind_mw);
+  // Operator forecast of the interval starting at `target_start`; NaN if none held.
+  double DayAheadAt(absl::Time target_start) const;
+
+  struct DayAheadValue {
+    absl::Time published;
+    double demand_mw;
+  };
 
   std::array<double, kCapacityIntervals> net_load_mw_;
   std::array<double, kCapacityIntervals> solar_mw_;
@@ -86,6 +110,26 @@ class FeatureStore {
   size_t next_ = 0;  // ring slot the next interval goes to
   size_t size_ = 0;  // intervals held
   absl::Time last_start_ = absl::InfinitePast();
+  std::map<absl::Time, DayAheadValue> day_ahead_;  // by target start
+};
+
+// Feeds a FeatureStore the day-ahead vintages it may see: holds vintages in publication
+// order and pushes, on each call, those published before the store's decision time that
+// it has not pushed yet. Offline replays give it every vintage at once; the forecast
+// service adds them as the gateway publishes them. One feed per store; not thread-safe.
+class DayAheadForecastFeed {
+ public:
+  DayAheadForecastFeed() = default;
+  explicit DayAheadForecastFeed(const std::vector<DayAheadForecastRow>& vintages);
+  // Queues vintages (any order) for later pushes.
+  void Add(const std::vector<DayAheadForecastRow>& vintages);
+  // Pushes the queued vintages published before store.decision_time(); later ones wait.
+  absl::Status PushPublishedBefore(FeatureStore& store);
+  size_t queued() const { return vintages_.size() - next_; }
+
+ private:
+  std::vector<DayAheadForecastRow> vintages_;  // by published, from next_ on
+  size_t next_ = 0;
 };
 
 }  // namespace gridpilot

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/day_ahead_forecast_row.h"
 #include "core/grid_series.h"
 
 namespace gridpilot {
@@ -25,13 +26,6 @@ absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
 // Reads a price file alone (timestamp_utc, Price; consecutive half-hours) into a series
 // whose intervals carry only prices. Missing prices stay missing. Errors as above.
 absl::StatusOr<GridSeries> LoadPriceSeries(const std::string& price_csv_path);
-
-// One vintage of NESO's day-ahead national demand forecast for one target period.
-struct DayAheadForecastRow {
-  absl::Time target_start;                   // target interval start, UTC
-  absl::Time published;                      // PublishTime, UTC
-  std::optional<double> national_demand_mw;  // forecast ND (GB MW); missing stays missing
-};
 
 // Reads gb_demand_forecast_dayahead_*.csv (timestamp_utc, PublishTime, NationalDemand).
 absl::StatusOr<std::vector<DayAheadForecastRow>> LoadDayAheadForecast(

@@ -34,8 +34,9 @@ absl::Status ValidateHorizons(const std::vector<int>& horizons) {
 
 }  // namespace
 
-absl::StatusOr<TrainingSet> BuildChangeTrainingSet(const std::vector<GridMeasurement>& history,
-                                                   const std::vector<int>& horizons) {
+absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
+    const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
+    const std::vector<DayAheadForecastRow>& day_ahead) {
   for (int h : horizons) {
     if (h < 1) return absl::InvalidArgumentError(absl::StrCat("horizon ", h, " is < 1"));
   }
@@ -50,8 +51,10 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(const std::vector<GridMeasure
   std::vector<double> net_by_offset;
   std::vector<size_t> row_offsets;
   FeatureStore store;
+  DayAheadForecastFeed feed(day_ahead);
   for (const GridMeasurement& m : history) {
     RETURN_IF_ERROR(store.Push(m));
+    RETURN_IF_ERROR(feed.PushPublishedBefore(store));
     const size_t offset = static_cast<size_t>((m.interval_start - first_start) / kHalfHour);
     net_by_offset.resize(offset + 1, std::numeric_limits<double>::quiet_NaN());
     net_by_offset[offset] = m.net_load_mw.value_or(std::numeric_limits<double>::quiet_NaN());
@@ -80,7 +83,8 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(const std::vector<GridMeasure
 
 uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
                                 const std::vector<int>& horizons,
-                                const XgboostParams& params) {
+                                const XgboostParams& params,
+                                const std::vector<DayAheadForecastRow>& day_ahead) {
   Fnv1a fnv;
   for (const std::string& name : FeatureStore::FeatureNames()) {
     fnv.Bytes(name.data(), name.size() + 1);  // with the terminator, so names can't merge
@@ -103,14 +107,24 @@ uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
   fnv.Value(params.min_child_weight);
   fnv.Value(params.nthread);
   fnv.Value(params.seed);
+  // Only the vintages a training row can see: those published by the last decision time.
+  const absl::Time end = history.empty() ? absl::InfinitePast()
+                                         : history.back().interval_start + kHalfHour;
+  for (const DayAheadForecastRow& row : day_ahead) {
+    if (row.published < end) {
+      fnv.Value(absl::ToUnixNanos(row.target_start));
+      fnv.Value(absl::ToUnixNanos(row.published));
+      fnv.Optional(row.national_demand_mw);
+    }
+  }
   return fnv.hash();
 }
 
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
     const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
-    const XgboostParams& params) {
+    const XgboostParams& params, const std::vector<DayAheadForecastRow>& day_ahead) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
-  ASSIGN_OR_RETURN(const TrainingSet set, BuildChangeTrainingSet(history, horizons));
+  ASSIGN_OR_RETURN(const TrainingSet set, BuildChangeTrainingSet(history, horizons, day_ahead));
   std::vector<std::shared_ptr<const XgboostRegressor>> models;
   for (size_t j = 0; j < horizons.size(); ++j) {
     std::vector<float> features;
@@ -176,9 +190,10 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
 
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
     const std::string& model_dir, const std::vector<GridMeasurement>& history,
-    const std::vector<int>& horizons, const XgboostParams& params) {
+    const std::vector<int>& horizons, const XgboostParams& params,
+    const std::vector<DayAheadForecastRow>& day_ahead) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
-  const uint64_t fingerprint = ChangeModelFingerprint(history, horizons, params);
+  const uint64_t fingerprint = ChangeModelFingerprint(history, horizons, params, day_ahead);
   const std::string suffix = absl::StrFormat("_%016x", fingerprint);
   std::error_code ec;
   bool all_exist = true;
@@ -197,7 +212,8 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
     LogWarning(absl::StrCat("retraining: ", loaded.status().message()));
   }
 
-  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster, Train(history, horizons, params));
+  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster,
+                   Train(history, horizons, params, day_ahead));
   RETURN_IF_ERROR(forecaster.Save(model_dir, suffix));
   LogInfo(absl::StrCat("trained and saved net-load change models ",
                        absl::StrFormat("%016x", fingerprint), " in ", model_dir));

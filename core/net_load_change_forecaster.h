@@ -47,36 +47,42 @@ inline constexpr size_t kChangeWarmUpIntervals = 336 + 2;
 // Pushes `history` (sorted; gaps allowed and treated as missing) through one FeatureStore
 // and emits one row per measurement once the store holds kChangeWarmUpIntervals
 // intervals: the features at the decision time just after that measurement, and its
-// targets. InvalidArgument if a horizon is < 1 or the history is not strictly increasing
-// on the half-hour grid (the FeatureStore's error).
-absl::StatusOr<TrainingSet> BuildChangeTrainingSet(const std::vector<GridMeasurement>& history,
-                                                   const std::vector<int>& horizons);
+// targets. Before each row the store gets the `day_ahead` vintages (region MW, any
+// order) published before that decision time, as the forecast service gets them; with
+// none, the operator-forecast features are NaN. InvalidArgument if a horizon is < 1 or
+// the history is not strictly increasing on the half-hour grid (the FeatureStore's error).
+absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
+    const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
+    const std::vector<DayAheadForecastRow>& day_ahead = {});
 
-// 64-bit FNV-1a over every time and value of `history` (missing distinguished from any
-// number), the horizons, the params and the feature names: equal inputs, equal key.
+// 64-bit FNV-1a over every time and value of `history` and `day_ahead` (missing
+// distinguished from any number), the horizons, the params and the feature names: equal
+// inputs, equal key.
 uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
                                 const std::vector<int>& horizons,
-                                const XgboostParams& params);
+                                const XgboostParams& params,
+                                const std::vector<DayAheadForecastRow>& day_ahead = {});
 
 // Copyable and movable (copies share the immutable models). Forecast is thread-safe.
 class NetLoadChangeForecaster {
  public:
-  // Trains one model per horizon on BuildChangeTrainingSet(history, horizons), dropping
+  // Trains one model per horizon on BuildChangeTrainingSet(history, horizons, day_ahead), dropping
   // rows whose target is unknown. InvalidArgument if horizons is empty or has a value < 1
   // or a repeat, or if any horizon has fewer than 1000 usable rows; Internal on an
   // XGBoost failure.
   static absl::StatusOr<NetLoadChangeForecaster> Train(
       const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
-      const XgboostParams& params);
+      const XgboostParams& params, const std::vector<DayAheadForecastRow>& day_ahead = {});
 
   // Loads model_dir/change_h{h}_{fingerprint as 16 hex digits}.json for every horizon
   // when all exist (and load); otherwise trains as Train does and saves them. Creates
   // model_dir if needed. Different history, horizons or params give a different
-  // fingerprint, so a stale model is never reused. Errors as Train, plus Internal when
+  // fingerprint (day_ahead included), so a stale model is never reused. Errors as Train, plus Internal when
   // model_dir cannot be created or a model cannot be saved.
   static absl::StatusOr<NetLoadChangeForecaster> LoadOrTrain(
       const std::string& model_dir, const std::vector<GridMeasurement>& history,
-      const std::vector<int>& horizons, const XgboostParams& params);
+      const std::vector<int>& horizons, const XgboostParams& params,
+      const std::vector<DayAheadForecastRow>& day_ahead = {});
 
   // Writes one XGBoost JSON model per horizon to dir/change_h{h}{suffix}.json (creating
   // dir), each atomically. Internal on an I/O or XGBoost failure.

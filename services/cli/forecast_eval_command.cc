@@ -24,8 +24,6 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-constexpr char kNesoDayAheadFile[] = "gb_demand_forecast_dayahead_2022-10_2023-12.csv";
-
 std::string Option(const std::map<std::string, std::string>& o, const std::string& key,
                    const std::string& fallback) {
   return o.contains(key) ? o.at(key) : fallback;
@@ -33,11 +31,9 @@ std::string Option(const std::map<std::string, std::string>& o, const std::strin
 
 // --target day-ahead: series and window already parsed and loaded.
 int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSeries& series,
-                    const std::string& demand_csv, absl::Time from, absl::Time to) {
+                    absl::Time from, absl::Time to) {
   // NESO's day-ahead forecast ships next to the demand file (data/README.md).
-  const std::string neso_csv =
-      (std::filesystem::path(demand_csv).parent_path() / kNesoDayAheadFile).string();
-  absl::StatusOr<std::vector<DayAheadForecastRow>> neso = LoadDayAheadForecast(neso_csv);
+  absl::StatusOr<std::vector<DayAheadForecastRow>> neso = LoadGbDayAheadForecast(o);
   if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
 
   DayAheadEvalConfig config;
@@ -63,7 +59,7 @@ int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSerie
   const DayAheadMetrics& m = result->metrics;
   std::printf("  trained on %d days from %s (%d rows); NESO vintages from %s\n",
               result->training_days, FormatUtcTimestamp(result->training_first_day).c_str(),
-              result->training_rows, neso_csv.c_str());
+              result->training_rows, DayAheadCsv(o).c_str());
   std::printf("  %zu forecasts (GB MW; %d half-hours skipped: no NESO vintage and no ND a "
               "week earlier); %d with an outturn\n",
               result->rows.size(), result->skipped_targets, m.rows_with_actual);
@@ -162,10 +158,9 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   const absl::Time to = *to_day + absl::Hours(24);  // --to is inclusive
   if (to <= *from) return Fail(2, "--to must not be before --from");
 
-  const std::string demand_csv = DemandCsv(o);
-  absl::StatusOr<GridSeries> series = LoadGridSeries(demand_csv, PriceCsv(o));
+  absl::StatusOr<GridSeries> series = LoadGridSeries(DemandCsv(o), PriceCsv(o));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
-  if (target == "day-ahead") return RunDayAheadEval(o, *series, demand_csv, *from, to);
+  if (target == "day-ahead") return RunDayAheadEval(o, *series, *from, to);
   const std::vector<GridMeasurement> measurements = RegionMeasurements(*series);
   if (target == "price") return RunPriceEval(o, measurements, *from, to);
 
@@ -176,8 +171,11 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
               o.at("from").c_str(), o.at("to").c_str(), config.training_days,
               o.at("from").c_str(), config.model_dir.c_str());
   std::fflush(stdout);
+  // The operator's day-ahead vintages, scaled to the region as the gateway sends them.
+  absl::StatusOr<std::vector<DayAheadForecastRow>> neso = LoadRegionDayAheadForecast(o);
+  if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
   absl::StatusOr<ChangeEvalResult> result =
-      EvaluateChangeForecasts(measurements, *from, to, config);
+      EvaluateChangeForecasts(measurements, *from, to, config, *neso);
   if (!result.ok()) return Fail(1, std::string(result.status().message()));
 
   std::ofstream out(o.at("out"));
@@ -192,8 +190,10 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   std::printf("  %zu rows (%d issue times skipped: last net load missing); region MW "
               "(GB x %.2f)\n",
               result->rows.size(), result->skipped_issue_times, RegionConfig{}.scale);
-  std::printf("  intervals: split-conformal, %.0f%% nominal, half-widths from %d held-out "
-              "calibration rows per horizon (last 20%% of the training window)\n",
+  std::printf("  intervals: %.0f%% nominal, rolling as the forecast service serves them (per "
+              "horizon the errors of the last 500 forecasts measured by issue time), warmed "
+              "with %d held-out calibration forecasts per horizon (last 20%% of the training "
+              "window)\n",
               config.coverage * 100, result->calibration_rows);
   for (size_t j = 0; j < result->metrics.size(); ++j) {
     const HorizonMetrics& m = result->metrics[j];
@@ -206,8 +206,8 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
     std::printf("    seasonal naive  MAE %8.3f MW  RMSE %8.3f MW\n", m.seasonal_mae_mw,
                 m.seasonal_rmse_mw);
     std::printf("    MAE ratio model / best baseline %.3f\n", m.mae_ratio_vs_best_baseline);
-    std::printf("    interval coverage %.1f%% (half-width %.3f MW)\n", m.coverage * 100,
-                result->half_widths_mw[j]);
+    std::printf("    interval coverage %.1f%% (mean half-width %.3f MW)\n", m.coverage * 100,
+                m.mean_half_width_mw);
   }
   const RampCounts& r = result->ramps;
   std::printf("  ramps (30 min, |change| > %.3f MW = 95th pct of the training window): "

@@ -73,6 +73,9 @@ options:
                      before the replay (see train), and reloads on `gridpilot reload-model`
   --demand_csv FILE  NESO demand file (default: the shipped data/)
   --price_csv FILE   Elexon price file (default: the shipped data/)
+  --day_ahead_csv FILE  NESO day-ahead demand forecast (default: beside the demand file for
+                     forecast-eval and train, the shipped data/ for the stack; "none" in a
+                     stack publishes none): the change models' operator-forecast features
 DATE is a UTC day like 2023-01-01; --to is inclusive.
 )";
 
@@ -131,6 +134,8 @@ StackOptions OptionsFrom(const std::map<std::string, std::string>& o) {
   options.config = absolute(get("config", ""));
   options.demand_csv = absolute(get("demand_csv", ""));
   options.price_csv = absolute(get("price_csv", ""));
+  options.day_ahead_csv = get("day_ahead_csv", "");
+  if (options.day_ahead_csv != "none") options.day_ahead_csv = absolute(options.day_ahead_csv);
   options.model_dir = absolute(get("model_dir", ""));
   options.registry = absolute(get("registry", ""));
   options.from = get("from", options.from);
@@ -160,7 +165,7 @@ bool ReadStepSeconds(const std::map<std::string, std::string>& o, StackOptions* 
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv, {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
-                   "demand_csv", "price_csv", "step_seconds"});
+                   "demand_csv", "price_csv", "day_ahead_csv", "step_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
@@ -229,7 +234,7 @@ int Backtest(int argc, char** argv) {
 int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv, {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir",
-                   "registry", "demand_csv", "price_csv"});
+                   "registry", "demand_csv", "price_csv", "day_ahead_csv"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
@@ -299,11 +304,11 @@ int main(int argc, char** argv) {
        {"prices", "from", "to", "config", "out", "json", "soc_terminal_mwh"},
        gridpilot::RunOptimizeCommand},
       {"forecast-eval",
-       {"target", "from", "to", "out", "model_dir", "demand_csv", "price_csv"},
+       {"target", "from", "to", "out", "model_dir", "demand_csv", "price_csv", "day_ahead_csv"},
        gridpilot::RunForecastEvalCommand},
       {"train",
        {"target", "from", "to", "registry", "every_days", "training_days", "demand_csv",
-        "price_csv"},
+        "price_csv", "day_ahead_csv"},
        gridpilot::RunTrainCommand},
       {"detect",
        {"input", "column", "time-column", "train", "contamination", "residual-threshold",

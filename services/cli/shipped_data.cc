@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/grid_data_loader.h"
 #include "core/region_engine.h"
 
 namespace gridpilot {
@@ -36,6 +37,26 @@ std::vector<GridMeasurement> RegionMeasurements(const GridSeries& gb) {
                    scaled(i.embedded_wind_mw), i.price_gbp_per_mwh});
   }
   return out;
+}
+
+std::string DayAheadCsv(const std::map<std::string, std::string>& options) {
+  auto it = options.find("day_ahead_csv");
+  if (it != options.end()) return it->second;
+  return (std::filesystem::path(DemandCsv(options)).parent_path() /
+          "gb_demand_forecast_dayahead_2022-10_2023-12.csv")
+      .string();
+}
+
+absl::StatusOr<std::vector<DayAheadForecastRow>> LoadGbDayAheadForecast(
+    const std::map<std::string, std::string>& options) {
+  return LoadDayAheadForecast(DayAheadCsv(options));
+}
+
+absl::StatusOr<std::vector<DayAheadForecastRow>> LoadRegionDayAheadForecast(
+    const std::map<std::string, std::string>& options) {
+  absl::StatusOr<std::vector<DayAheadForecastRow>> gb = LoadGbDayAheadForecast(options);
+  if (!gb.ok()) return gb.status();
+  return ScaleDayAheadForecast(*std::move(gb), RegionConfig{}.scale);
 }
 
 }  // namespace gridpilot

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/day_ahead_forecast_row.h"
 #include "core/grid_measurement.h"
 #include "core/grid_series.h"
 
@@ -23,6 +24,16 @@ std::string PriceCsv(const std::map<std::string, std::string>& options);
 
 // The region's half-hourly series (MW = GB x RegionConfig{}.scale; prices unscaled).
 std::vector<GridMeasurement> RegionMeasurements(const GridSeries& gb);
+
+// --day_ahead_csv or NESO's day-ahead forecast file beside the demand file.
+std::string DayAheadCsv(const std::map<std::string, std::string>& options);
+
+// NESO's day-ahead forecast from DayAheadCsv(options), GB MW as published (the
+// day-ahead demand evaluation) or scaled like RegionMeasurements (the change models).
+absl::StatusOr<std::vector<DayAheadForecastRow>> LoadGbDayAheadForecast(
+    const std::map<std::string, std::string>& options);
+absl::StatusOr<std::vector<DayAheadForecastRow>> LoadRegionDayAheadForecast(
+    const std::map<std::string, std::string>& options);
 
 }  // namespace gridpilot
 

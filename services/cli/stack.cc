@@ -76,6 +76,9 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
   if (!options.price_csv.empty()) {
     gateway_args.push_back(absl::StrCat("--price_csv=", options.price_csv));
   }
+  if (!options.day_ahead_csv.empty()) {
+    gateway_args.push_back(absl::StrCat("--day_ahead_csv=", options.day_ahead_csv));
+  }
   absl::StatusOr<std::string> gateway =
       stack->StartProcess("gateway", "gridpilot-gateway", gateway_args, options);
   if (!gateway.ok()) return gateway.status();

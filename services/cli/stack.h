@@ -26,6 +26,7 @@ struct StackOptions {
   std::string run_dir;        // logs, port files and the store go here (created)
   std::string config;         // gateway config file; empty = defaults
   std::string demand_csv;     // empty = the gateway's default
+  std::string day_ahead_csv;  // empty = the gateway's default; "none" = no operator forecast
   std::string price_csv;
   std::string from = "2023-01-01";
   std::string to = "2023-12-31";

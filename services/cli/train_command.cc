@@ -57,6 +57,9 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
   absl::StatusOr<GridSeries> series = LoadGridSeries(DemandCsv(o), PriceCsv(o));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
   const std::vector<GridMeasurement> all = RegionMeasurements(*series);
+  // Each training row and replayed forecast sees only the vintages published before it.
+  absl::StatusOr<std::vector<DayAheadForecastRow>> day_ahead = LoadRegionDayAheadForecast(o);
+  if (!day_ahead.ok()) return Fail(1, std::string(day_ahead.status().message()));
   const std::vector<int> horizons = {1, 2, 3, 4};
   const XgboostParams params;
   std::printf("walk-forward training of the change models, a cut-off every %d days from %s to "
@@ -82,7 +85,7 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     // Wall time measures the training for the report; it is not an input to the models.
     const absl::Time began = absl::Now();
     absl::StatusOr<NetLoadChangeForecaster> forecaster =
-        NetLoadChangeForecaster::Train(history, horizons, params);
+        NetLoadChangeForecaster::Train(history, horizons, params, *day_ahead);
     if (!forecaster.ok()) {
       return Fail(1, absl::StrFormat("cut-off %s: %s", FormatUtcTimestamp(cutoff),
                                      forecaster.status().message()));
@@ -90,7 +93,8 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     const double train_seconds = absl::ToDoubleSeconds(absl::Now() - began);
     // Out of sample: the period this set would serve, until the next cut-off.
     absl::StatusOr<std::vector<ChangeEvalRow>> rows = ReplayChangeForecasts(
-        *forecaster, all, cutoff, next, std::vector<double>(horizons.size(), 0.0));
+        *forecaster, all, cutoff, next, std::vector<double>(horizons.size(), 0.0), nullptr,
+        *day_ahead);
     if (!rows.ok()) return Fail(1, std::string(rows.status().message()));
     nlohmann::json validation = {{"from", FormatUtcTimestamp(cutoff)},
                                  {"to", FormatUtcTimestamp(next)}};

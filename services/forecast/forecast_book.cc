@@ -17,12 +17,18 @@ constexpr size_t kIssuedKept = 512;
 }  // namespace
 
 ForecastBook::ForecastBook(NetLoadChangeForecaster forecaster,
-                           const std::vector<GridMeasurement>& history) {
+                           const std::vector<GridMeasurement>& history,
+                           const std::vector<DayAheadForecastRow>& day_ahead)
+    : day_ahead_(day_ahead) {
   absl::MutexLock lock(&mu_);
   forecaster_ = std::make_shared<const NetLoadChangeForecaster>(std::move(forecaster));
   for (const GridMeasurement& m : history) {
     absl::Status pushed = store_.Push(m);
     if (!pushed.ok()) LogWarning(absl::StrCat("history: ", pushed.message()));
+  }
+  if (!history.empty()) {
+    absl::Status pushed = day_ahead_.PushPublishedBefore(store_);
+    if (!pushed.ok()) LogWarning(absl::StrCat("day-ahead forecast: ", pushed.message()));
   }
   for (int h : forecaster_->horizons()) scores_.push_back({h, 0, 0.0, 0.0});
 }
@@ -40,10 +46,16 @@ void ForecastBook::ScoreTarget(absl::Time interval_start, double actual_net_load
   }
 }
 
+void ForecastBook::AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead) {
+  absl::MutexLock lock(&mu_);
+  day_ahead_.Add(day_ahead);
+}
+
 absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
   absl::MutexLock lock(&mu_);
   absl::Status pushed = store_.Push(measurement);
   if (!pushed.ok()) return pushed;
+  RETURN_IF_ERROR(day_ahead_.PushPublishedBefore(store_));
   if (measurement.net_load_mw.has_value()) {
     ScoreTarget(measurement.interval_start, *measurement.net_load_mw);
     band_.AddMeasurement(measurement.interval_start, *measurement.net_load_mw);

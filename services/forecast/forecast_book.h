@@ -55,11 +55,18 @@ class ForecastBook {
   static constexpr int kIntervalWindow = 500;     // scored errors per horizon kept
   static constexpr int kIntervalMinErrors = 10;   // no interval before this many
 
-  // `history` warms the feature store (measurements strictly before the first tick).
-  ForecastBook(NetLoadChangeForecaster forecaster, const std::vector<GridMeasurement>& history);
+  // `history` warms the feature store (measurements strictly before the first tick);
+  // `day_ahead` holds the operator's day-ahead forecast values (region MW) known so far.
+  ForecastBook(NetLoadChangeForecaster forecaster, const std::vector<GridMeasurement>& history,
+               const std::vector<DayAheadForecastRow>& day_ahead = {});
+
+  // Queues newly published day-ahead forecast values (region MW). Each reaches the
+  // features from the first decision time after its publication (FeatureStore's rule).
+  void AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead);
 
   // Ingests one tick's measurement; issues forecasts for the decision time that follows
-  // it (interval_start + 30 min). Errors from the feature store pass through.
+  // it (interval_start + 30 min), with the queued day-ahead values published before it.
+  // Errors from the feature store pass through.
   absl::Status Ingest(const GridMeasurement& measurement);
 
   // The forecast issued at `issue_time`, waiting up to `max_wait` for it.
@@ -86,6 +93,7 @@ class ForecastBook {
   std::shared_ptr<const NetLoadChangeForecaster> forecaster_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
   FeatureStore store_ ABSL_GUARDED_BY(mu_);
+  DayAheadForecastFeed day_ahead_ ABSL_GUARDED_BY(mu_);
   ForecastBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
   absl::Time latest_issue_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::map<absl::Time, IssuedForecast> issued_ ABSL_GUARDED_BY(mu_);

@@ -90,6 +90,28 @@ absl::StatusOr<std::vector<GridMeasurement>> FetchHistory(v1::TelemetryService::
   return history;
 }
 
+DayAheadForecastRow DayAheadRowOf(const v1::DayAheadDemandForecast& f) {
+  return {FromProtoTime(f.target_start()), FromProtoTime(f.published()), f.demand_mw()};
+}
+
+// The operator's day-ahead forecast values published before `published_before`.
+absl::StatusOr<std::vector<DayAheadForecastRow>> FetchDayAhead(
+    v1::TelemetryService::Stub* telemetry, absl::Time published_before) {
+  v1::DayAheadForecastsRequest request;
+  *request.mutable_published_before() = ToProtoTime(published_before);
+  v1::DayAheadForecastsResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::Status status = telemetry->DayAheadForecasts(&context, request, &response);
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrCat("day-ahead forecasts: ", status.error_message()));
+  }
+  std::vector<DayAheadForecastRow> rows;
+  rows.reserve(response.forecasts_size());
+  for (const v1::DayAheadDemandForecast& f : response.forecasts()) rows.push_back(DayAheadRowOf(f));
+  return rows;
+}
+
 // Lets another thread cancel the stream read in progress.
 struct StopSwitch {
   std::atomic<bool> stop{false};
@@ -123,6 +145,13 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
     v1::Tick tick;
     while (!stop->stop && reader->Read(&tick)) {
       last_seen = FromProtoTime(tick.time());
+      if (tick.day_ahead_forecasts_size() > 0) {
+        std::vector<DayAheadForecastRow> published;
+        for (const v1::DayAheadDemandForecast& f : tick.day_ahead_forecasts()) {
+          published.push_back(DayAheadRowOf(f));
+        }
+        book->AddDayAheadForecasts(published);
+      }
       // The feature store is half-hourly: only a tick that starts an interval brings a
       // new interval's measurement (every tick of a backtest).
       if (!tick.interval_boundary()) continue;
@@ -219,6 +248,12 @@ int Main() {
     LogError(history.status().message());
     return 2;
   }
+  absl::StatusOr<std::vector<DayAheadForecastRow>> day_ahead =
+      FetchDayAhead(telemetry.get(), *replay_start);
+  if (!day_ahead.ok()) {
+    LogError(day_ahead.status().message());
+    return 2;
+  }
   // Wall time here only reports how long training took.
   const absl::Time began = absl::Now();
   const std::vector<int> horizons = {1, 2, 3, 4};
@@ -240,16 +275,17 @@ int Main() {
   }
   if (!forecaster.has_value()) {
     absl::StatusOr<NetLoadChangeForecaster> trained = NetLoadChangeForecaster::LoadOrTrain(
-        absl::GetFlag(FLAGS_model_dir), *history, horizons, XgboostParams{});
+        absl::GetFlag(FLAGS_model_dir), *history, horizons, XgboostParams{}, *day_ahead);
     if (!trained.ok()) {
       LogError(absl::StrCat("models: ", trained.status().message()));
       return 2;
     }
     forecaster.emplace(*std::move(trained));
     model_name = absl::StrFormat(
-        "xgboost net-load change h1..h4, trained on %d intervals before %s (fingerprint %016x)",
-        history->size(), FormatUtcTimestamp(*replay_start),
-        ChangeModelFingerprint(*history, horizons, XgboostParams{}));
+        "xgboost net-load change h1..h4, trained on %d intervals and %d day-ahead forecast "
+        "values before %s (fingerprint %016x)",
+        history->size(), day_ahead->size(), FormatUtcTimestamp(*replay_start),
+        ChangeModelFingerprint(*history, horizons, XgboostParams{}, *day_ahead));
   }
   service.SetRegistry(absl::GetFlag(FLAGS_registry), serving_set);
   LogInfo(absl::StrCat(model_name, "; ready in ",
@@ -264,7 +300,7 @@ int Main() {
                         absl::GetFlag(FLAGS_one_step_suspect_multiple));
   anomaly_service.SetBook(&anomalies);
   service.SetAnomalyBook(&anomalies);
-  ForecastBook book(*std::move(forecaster), *history);
+  ForecastBook book(*std::move(forecaster), *history, *day_ahead);
   service.SetBook(&book, model_name);
   std::shared_ptr<SnapshotCollector> book_metrics = MakeForecastBookCollector(&book, &anomalies);
   if (metrics_server != nullptr) metrics_server->Register(book_metrics);

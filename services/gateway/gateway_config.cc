@@ -225,9 +225,10 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     ObjectReader r(root.at("data"), "data");
     r.String("demand_csv", &config->demand_csv);
     r.String("price_csv", &config->price_csv);
+    r.String("day_ahead_csv", &config->day_ahead_csv);
     RETURN_IF_ERROR(r.Read());
-    for (std::string* path : {&config->demand_csv, &config->price_csv}) {
-      if (!path->empty() && std::filesystem::path(*path).is_relative()) {
+    for (std::string* path : {&config->demand_csv, &config->price_csv, &config->day_ahead_csv}) {
+      if (!path->empty() && *path != "none" && std::filesystem::path(*path).is_relative()) {
         *path = (base_dir / *path).string();
       }
     }

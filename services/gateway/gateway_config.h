@@ -14,7 +14,9 @@
 //                "start_up_time_min": 20, "min_up_time_min": 60, "min_down_time_min": 60,
 //                "ramp_rate_mw_per_min": 8, "fuel_gbp_per_mwh": 160, "start_cost_gbp": 2500}],
 //   "data": {"demand_csv": "gb_demand_2022_2023.csv",
-//            "price_csv": "gb_price_mid_2022-10_2023-12.csv"},  // relative to the config file
+//            "price_csv": "gb_price_mid_2022-10_2023-12.csv",
+//            "day_ahead_csv": "gb_demand_forecast_dayahead_2022-10_2023-12.csv"},
+//            // relative to the config file; day_ahead_csv "none" publishes no operator forecast
 //   "live": {"ramp_window_min": 5, "noise_sd_mw": 0.15, "noise_correlation_seconds": 60,
 //            "random_events_per_hour": 1, "seed": 1,
 //            "events": [{"kind": "generator_trip", "at": "2023-06-01T10:00:00Z",
@@ -47,6 +49,7 @@ struct GatewayConfig {
   std::vector<PeakerParams> peakers = {PeakerParams{}};
   std::string demand_csv;  // absolute or relative to the working directory; empty = default
   std::string price_csv;
+  std::string day_ahead_csv;  // NESO's day-ahead demand forecast; "none" = no such feed
   LiveFeedConfig live;                            // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
   std::vector<FalseDataInjection> false_data;     // none by default

@@ -101,10 +101,9 @@ absl::StatusOr<DispatchProposal> FromProto(const std::string& agent,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(GatewayConfig config,
-                                                                GridSeries gb_series,
-                                                                GatewayRunOptions options,
-                                                                Store* store) {
+absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
+    GatewayConfig config, GridSeries gb_series, GatewayRunOptions options, Store* store,
+    std::vector<DayAheadForecastRow> gb_day_ahead) {
   RETURN_IF_ERROR(RegionEngine::Validate(config.region, config.batteries, config.peakers));
   if (config.region.interval != kHalfHour) {
     return absl::InvalidArgumentError("region.interval must be 30 minutes (the data's resolution)");
@@ -152,16 +151,25 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(GatewayConfig con
                                             options.replay_to, std::move(live)));
     while (feed->next_start() < options.replay_from) previous = feed->Next();
   }
+  std::erase_if(gb_day_ahead,
+                [](const DayAheadForecastRow& row) { return !row.national_demand_mw; });
+  std::vector<DayAheadForecastRow> day_ahead =
+      ScaleDayAheadForecast(std::move(gb_day_ahead), scale);
+  std::stable_sort(day_ahead.begin(), day_ahead.end(),
+                   [](const DayAheadForecastRow& a, const DayAheadForecastRow& b) {
+                     return a.published < b.published;
+                   });
   return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
                                                     options, store, std::move(feed),
-                                                    std::move(previous)));
+                                                    std::move(previous), std::move(day_ahead)));
 }
 
 GatewayRun::GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
                        Store* store, std::optional<LiveFeed> feed,
-                       FeedReading previous_reading)
+                       FeedReading previous_reading, std::vector<DayAheadForecastRow> day_ahead)
     : config_(std::move(config)),
       gb_series_(std::move(gb_series)),
+      day_ahead_(std::move(day_ahead)),
       options_(options),
       store_(store),
       step_(options.step),
@@ -285,7 +293,33 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
   reading->set_dispatch_mw(engine_.last_dispatch_mw());
   reading->set_event(previous_step.event);
   for (v1::Asset& asset : AssetsLocked(t)) *tick.add_assets() = std::move(asset);
+  for (v1::DayAheadDemandForecast& f : DayAheadPublishedIn(t - step_, t)) {
+    *tick.add_day_ahead_forecasts() = std::move(f);
+  }
   return tick;
+}
+
+std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadPublishedIn(absl::Time from,
+                                                                        absl::Time to) const {
+  auto published_before = [](const DayAheadForecastRow& row, absl::Time t) {
+    return row.published < t;
+  };
+  auto first = std::lower_bound(day_ahead_.begin(), day_ahead_.end(), from, published_before);
+  auto last = std::lower_bound(first, day_ahead_.end(), to, published_before);
+  std::vector<v1::DayAheadDemandForecast> out;
+  out.reserve(last - first);
+  for (auto it = first; it != last; ++it) {
+    v1::DayAheadDemandForecast& f = out.emplace_back();
+    *f.mutable_target_start() = ToProtoTime(it->target_start);
+    *f.mutable_published() = ToProtoTime(it->published);
+    f.set_demand_mw(*it->national_demand_mw);
+  }
+  return out;
+}
+
+std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadForecasts(
+    absl::Time published_before) const {
+  return DayAheadPublishedIn(absl::InfinitePast(), std::min(published_before, clock_.Now()));
 }
 
 v1::RegionInfo GatewayRun::RegisterAgent(const std::string& agent) {

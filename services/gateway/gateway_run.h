@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
+#include "core/day_ahead_forecast_row.h"
 #include "core/grid_series.h"
 #include "core/live_feed.h"
 #include "core/region_engine.h"
@@ -55,10 +56,12 @@ class GatewayRun {
  public:
   // `gb_series` is the GB-wide feed; the run scales it to the region. The series must
   // cover [replay_from - interval, replay_to). `store` is not owned and may be null.
-  static absl::StatusOr<std::unique_ptr<GatewayRun>> Create(GatewayConfig config,
-                                                            GridSeries gb_series,
-                                                            GatewayRunOptions options,
-                                                            Store* store);
+  // `gb_day_ahead` is the grid operator's day-ahead demand forecast (GB MW, any order;
+  // rows without a value are dropped), published to the forecast side as its vintages
+  // become public; empty for none.
+  static absl::StatusOr<std::unique_ptr<GatewayRun>> Create(
+      GatewayConfig config, GridSeries gb_series, GatewayRunOptions options, Store* store,
+      std::vector<DayAheadForecastRow> gb_day_ahead = {});
 
   // --- ClockService ---
   v1::RegionInfo RegisterAgent(const std::string& agent);
@@ -77,6 +80,9 @@ class GatewayRun {
   size_t FirstTickIndexAtOrAfter(absl::Time time) const;
   // Measurements of intervals in [start, end) that have ended by the clock.
   std::vector<v1::Tick> History(absl::Time start, absl::Time end) const;
+  // The day-ahead forecast values (region MW) published before min(published_before,
+  // the clock), oldest publication first.
+  std::vector<v1::DayAheadDemandForecast> DayAheadForecasts(absl::Time published_before) const;
 
   // --- AssetService ---
   absl::StatusOr<std::vector<v1::ProposalResult>> Submit(const v1::SubmitDispatchRequest& request);
@@ -94,7 +100,11 @@ class GatewayRun {
  private:
   GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
              Store* store, std::optional<LiveFeed> feed,
-             FeedReading previous_reading);
+             FeedReading previous_reading, std::vector<DayAheadForecastRow> day_ahead);
+
+  // Day-ahead values published in [from, to), oldest publication first.
+  std::vector<v1::DayAheadDemandForecast> DayAheadPublishedIn(absl::Time from,
+                                                              absl::Time to) const;
 
   void Loop();
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
@@ -108,6 +118,7 @@ class GatewayRun {
 
   const GatewayConfig config_;
   const GridSeries gb_series_;
+  const std::vector<DayAheadForecastRow> day_ahead_;  // region MW, by publication time
   const GatewayRunOptions options_;
   Store* const store_;
   const absl::Duration step_;

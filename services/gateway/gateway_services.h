@@ -18,6 +18,9 @@ class TelemetryServiceImpl final : public v1::TelemetryService::Service {
                          grpc::ServerWriter<v1::Tick>* writer) override;
   grpc::Status History(grpc::ServerContext* context, const v1::HistoryRequest* request,
                        grpc::ServerWriter<v1::Tick>* writer) override;
+  grpc::Status DayAheadForecasts(grpc::ServerContext* context,
+                                 const v1::DayAheadForecastsRequest* request,
+                                 v1::DayAheadForecastsResponse* response) override;
 
  private:
   GatewayRun* run_;

@@ -28,6 +28,9 @@
 ABSL_FLAG(std::string, config, "", "JSON config file (region, assets, data); empty = defaults");
 ABSL_FLAG(std::string, demand_csv, "", "NESO demand CSV (overrides the config)");
 ABSL_FLAG(std::string, price_csv, "", "Elexon price CSV (overrides the config)");
+ABSL_FLAG(std::string, day_ahead_csv, "",
+          "NESO day-ahead demand forecast CSV, published to the forecast side as its vintages "
+          "become public (overrides the config); \"none\" for no such feed");
 ABSL_FLAG(std::string, from, "2023-01-01", "first day replayed (UTC date or timestamp)");
 ABSL_FLAG(std::string, to, "2023-12-31", "last day replayed, inclusive (UTC date), or an end timestamp (exclusive)");
 ABSL_FLAG(std::string, mode, "lock_step", "lock_step (backtest) or live (real-time pace)");
@@ -103,6 +106,11 @@ int Main() {
   std::string price_csv = absl::GetFlag(FLAGS_price_csv);
   if (price_csv.empty()) price_csv = config->price_csv;
   if (price_csv.empty()) price_csv = data_dir + "/gb_price_mid_2022-10_2023-12.csv";
+  std::string day_ahead_csv = absl::GetFlag(FLAGS_day_ahead_csv);
+  if (day_ahead_csv.empty()) day_ahead_csv = config->day_ahead_csv;
+  if (day_ahead_csv.empty()) {
+    day_ahead_csv = data_dir + "/gb_demand_forecast_dayahead_2022-10_2023-12.csv";
+  }
 
   GatewayRunOptions options;
   absl::StatusOr<absl::Time> from = ParseRangeStart(absl::GetFlag(FLAGS_from));
@@ -131,6 +139,15 @@ int Main() {
     LogError(absl::StrCat("cannot load the grid feed: ", series.status().message()));
     return 2;
   }
+  std::vector<DayAheadForecastRow> day_ahead;
+  if (day_ahead_csv != "none") {
+    absl::StatusOr<std::vector<DayAheadForecastRow>> loaded = LoadDayAheadForecast(day_ahead_csv);
+    if (!loaded.ok()) {
+      LogError(absl::StrCat("cannot load the day-ahead forecast: ", loaded.status().message()));
+      return 2;
+    }
+    day_ahead = *std::move(loaded);
+  }
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
       SqliteStore::Open(absl::GetFlag(FLAGS_store));
   if (!store.ok()) {
@@ -155,7 +172,8 @@ int Main() {
     return 2;
   }
   absl::StatusOr<std::unique_ptr<GatewayRun>> run =
-      GatewayRun::Create(*std::move(config), *std::move(series), options, &metered_store);
+      GatewayRun::Create(*std::move(config), *std::move(series), options, &metered_store,
+                         std::move(day_ahead));
   if (!run.ok()) {
     LogError(run.status().message());
     return 2;

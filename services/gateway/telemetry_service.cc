@@ -42,4 +42,17 @@ grpc::Status TelemetryServiceImpl::History(grpc::ServerContext*, const v1::Histo
   return grpc::Status::OK;
 }
 
+grpc::Status TelemetryServiceImpl::DayAheadForecasts(grpc::ServerContext*,
+                                                     const v1::DayAheadForecastsRequest* request,
+                                                     v1::DayAheadForecastsResponse* response) {
+  if (!request->has_published_before()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "published_before is required");
+  }
+  for (v1::DayAheadDemandForecast& f :
+       run_->DayAheadForecasts(FromProtoTime(request->published_before()))) {
+    *response->add_forecasts() = std::move(f);
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace gridpilot

@@ -53,7 +53,7 @@ double Wiggly(size_t i) { return 300.0 + 0.5 * i + 25.0 * std::sin(0.7 * i); }
 TEST(FeatureStoreTest, NamesMatchFeatureCount) {
   FeatureStore store;
   EXPECT_EQ(store.Features().size(), FeatureStore::FeatureNames().size());
-  EXPECT_EQ(FeatureStore::FeatureNames().size(), 34u);
+  EXPECT_EQ(FeatureStore::FeatureNames().size(), 43u);
   EXPECT_TRUE(store.Push(Measurement(At("2023-01-01T00:00:00Z"), 1.0)).ok());
   EXPECT_EQ(store.Features().size(), FeatureStore::FeatureNames().size());
 }
@@ -282,6 +282,103 @@ TEST(FeatureStoreTest, NoLookAhead) {
   }
   EXPECT_EQ(rows_compared, cut);
   EXPECT_TRUE(later_rows_differ);  // the alteration is visible once it is in the past
+}
+
+TEST(FeatureStoreTest, LocalTimeAndBankHoliday) {
+  FeatureStore summer;
+  // Decision at 12:00 UTC on 2023-07-03 = 13:00 BST, a working Monday.
+  ASSERT_TRUE(summer.Push(Measurement(At("2023-07-03T11:30:00Z"), 200.0)).ok());
+  EXPECT_NEAR(Feature(summer, "local_hour_of_day_sin"), std::sin(kTwoPi * 13 / 24), 1e-6);
+  EXPECT_NEAR(Feature(summer, "local_hour_of_day_cos"), std::cos(kTwoPi * 13 / 24), 1e-6);
+  EXPECT_NEAR(Feature(summer, "hour_of_day_sin"), 0.0, 1e-6);  // UTC noon
+  EXPECT_EQ(Feature(summer, "bank_holiday"), 0.0f);
+
+  FeatureStore christmas;
+  // Decision at 09:00 UTC = 09:00 GMT on Monday 2023-12-25.
+  ASSERT_TRUE(christmas.Push(Measurement(At("2023-12-25T08:30:00Z"), 200.0)).ok());
+  EXPECT_NEAR(Feature(christmas, "local_hour_of_day_sin"), std::sin(kTwoPi * 9 / 24), 1e-6);
+  EXPECT_EQ(Feature(christmas, "bank_holiday"), 1.0f);
+}
+
+DayAheadForecastRow Vintage(const char* target, const char* published,
+                            std::optional<double> demand_mw) {
+  return {At(target), At(published), demand_mw};
+}
+
+TEST(FeatureStoreTest, DayAheadForecastFeatures) {
+  // Decision time 10:00; lag 1 is 09:30 (net 210), lag 2 is 09:00 (net 200).
+  FeatureStore store = PushSeries(At("2023-03-01T08:30:00Z"), {190.0, 200.0, 210.0});
+  for (const char* name : {"day_ahead_change_h1_mw", "day_ahead_error_lag1_mw",
+                           "day_ahead_error_diff_mw"}) {
+    EXPECT_TRUE(std::isnan(Feature(store, name))) << name << " without a vintage";
+  }
+  const char* published = "2023-02-28T23:45:00Z";
+  for (auto [target, mw] : std::vector<std::pair<const char*, double>>{
+           {"2023-03-01T09:00:00Z", 195.0}, {"2023-03-01T09:30:00Z", 204.0},
+           {"2023-03-01T10:00:00Z", 214.0}, {"2023-03-01T10:30:00Z", 225.0},
+           {"2023-03-01T11:00:00Z", 230.0}}) {
+    ASSERT_TRUE(store.PushDayAheadForecast(Vintage(target, published, mw)).ok());
+  }
+  // h4 (11:30) has no value in this vintage, and a missing value adds nothing.
+  ASSERT_TRUE(store.PushDayAheadForecast(Vintage("2023-03-01T11:30:00Z", published, std::nullopt)).ok());
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h1_mw"), 214.0 - 204.0);
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h2_mw"), 225.0 - 204.0);
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h3_mw"), 230.0 - 204.0);
+  EXPECT_TRUE(std::isnan(Feature(store, "day_ahead_change_h4_mw")));
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_error_lag1_mw"), 210.0 - 204.0);
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_error_diff_mw"), (210.0 - 204.0) - (200.0 - 195.0));
+
+  // A newer vintage replaces a value; an older one pushed later does not.
+  ASSERT_TRUE(store.PushDayAheadForecast(
+      Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:15:00Z", 218.0)).ok());
+  ASSERT_TRUE(store.PushDayAheadForecast(
+      Vintage("2023-03-01T10:00:00Z", "2023-02-27T23:45:00Z", 100.0)).ok());
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h1_mw"), 218.0 - 204.0);
+
+  // A vintage published at or after the decision time is refused and changes nothing.
+  const std::vector<float> before = store.Features();
+  absl::Status refused = store.PushDayAheadForecast(
+      Vintage("2023-03-01T10:00:00Z", "2023-03-01T10:00:00Z", 999.0));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), HasSubstr("not before the decision time 2023-03-01T10:00:00Z"));
+  EXPECT_THAT(store.Features(), Pointwise(NanSensitiveFloatEq(), before));
+  FeatureStore empty;
+  EXPECT_EQ(empty.PushDayAheadForecast(Vintage("2023-03-01T10:00:00Z", published, 1.0)).code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // Values of intervals more than an hour old are dropped as the store moves on.
+  ASSERT_TRUE(store.Push(Measurement(At("2023-03-01T10:00:00Z"), 220.0)).ok());
+  ASSERT_TRUE(store.Push(Measurement(At("2023-03-01T10:30:00Z"), 226.0)).ok());
+  // Decision 11:00: lag 1 = 10:30 (forecast 225), lag 2 = 10:00 (forecast 218).
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h1_mw"), 230.0 - 225.0);
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_error_diff_mw"), (226.0 - 225.0) - (220.0 - 218.0));
+}
+
+TEST(FeatureStoreTest, DayAheadFeedPushesOnlyWhatWasPublishedBeforeTheDecision) {
+  DayAheadForecastFeed feed({Vintage("2023-03-01T12:00:00Z", "2023-03-01T10:45:00Z", 250.0),
+                             Vintage("2023-03-01T10:00:00Z", "2023-02-28T23:45:00Z", 214.0),
+                             Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:59:00Z", 216.0),
+                             Vintage("2023-03-01T10:00:00Z", "2023-03-01T10:00:00Z", 900.0)});
+  FeatureStore store = PushSeries(At("2023-03-01T08:30:00Z"), {190.0, 200.0, 210.0});
+  ASSERT_TRUE(feed.PushPublishedBefore(store).ok());  // decision time 10:00
+  EXPECT_EQ(feed.queued(), 2u);
+  EXPECT_FALSE(std::isnan(Feature(store, "hour_of_day_sin")));
+  // Only the two vintages published before 10:00 are in; the newer of them wins.
+  FeatureStore check = PushSeries(At("2023-03-01T08:30:00Z"), {190.0, 200.0, 210.0});
+  ASSERT_TRUE(check.PushDayAheadForecast(
+      Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:59:00Z", 216.0)).ok());
+  EXPECT_THAT(store.Features(), Pointwise(NanSensitiveFloatEq(), check.Features()));
+
+  // Decision time 11:00: the rest, and one added since, were all published before it.
+  feed.Add({Vintage("2023-03-01T10:30:00Z", "2023-03-01T09:00:00Z", 225.0)});
+  ASSERT_TRUE(store.Push(Measurement(At("2023-03-01T10:00:00Z"), 220.0)).ok());
+  ASSERT_TRUE(store.Push(Measurement(At("2023-03-01T10:30:00Z"), 226.0)).ok());
+  ASSERT_TRUE(feed.PushPublishedBefore(store).ok());
+  EXPECT_EQ(feed.queued(), 0u);
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_error_lag1_mw"), 226.0 - 225.0);
+  // The vintage published at 10:00 is now the newest for 10:00.
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_error_diff_mw"), (226.0 - 225.0) - (220.0 - 900.0));
+  EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h3_mw"), 250.0 - 225.0);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <numbers>
@@ -118,6 +119,99 @@ TEST(BuildChangeTrainingSetTest, OfflineRowsEqualOnlineFeatures) {
   EXPECT_FALSE(std::isnan(set->targets[0][set->rows - 2]));
   EXPECT_TRUE(std::isnan(set->targets[1][set->rows - 3]));
   EXPECT_FALSE(std::isnan(set->targets[1][set->rows - 4]));
+}
+
+// Operator forecasts of `history` as NESO publishes them: at 23:45 the day before for
+// every half-hour of a UTC day, and a second vintage at 09:00 for that afternoon.
+std::vector<DayAheadForecastRow> SyntheticVintages(const std::vector<GridMeasurement>& history,
+                                                   uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> error(0.0, 4.0);
+  std::vector<DayAheadForecastRow> rows;
+  for (const GridMeasurement& m : history) {
+    const absl::Time day = absl::FromUnixSeconds(absl::ToUnixSeconds(m.interval_start) / 86400 * 86400);
+    rows.push_back({m.interval_start, day - absl::Minutes(15), *m.net_load_mw + error(rng)});
+    if (m.interval_start >= day + absl::Hours(12)) {
+      rows.push_back({m.interval_start, day + absl::Hours(9), *m.net_load_mw + error(rng)});
+    }
+  }
+  std::shuffle(rows.begin(), rows.end(), rng);  // any order is accepted
+  return rows;
+}
+
+TEST(BuildChangeTrainingSetTest, OfflineRowsEqualOnlineFeaturesWithOperatorForecasts) {
+  const std::vector<GridMeasurement> history = SyntheticHistory(900, 5);
+  const std::vector<DayAheadForecastRow> vintages = SyntheticVintages(history, 6);
+  absl::StatusOr<TrainingSet> set = BuildChangeTrainingSet(history, {1, 2}, vintages);
+  ASSERT_TRUE(set.ok()) << set.status();
+
+  // Online, as the forecast service gets them: each tick at t brings the vintages
+  // published in [t - 30 min, t), after the measurement that ends at t.
+  FeatureStore online;
+  DayAheadForecastFeed feed;
+  size_t row = 0, rows_with_operator_forecast = 0;
+  const size_t h1 = std::find(FeatureStore::FeatureNames().begin(),
+                              FeatureStore::FeatureNames().end(), "day_ahead_change_h1_mw") -
+                    FeatureStore::FeatureNames().begin();
+  for (const GridMeasurement& m : history) {
+    ASSERT_TRUE(online.Push(m).ok());
+    const absl::Time t = online.decision_time();
+    std::vector<DayAheadForecastRow> published;
+    for (const DayAheadForecastRow& v : vintages) {
+      if (v.published >= t - kHalfHour && v.published < t) published.push_back(v);
+    }
+    feed.Add(published);
+    ASSERT_TRUE(feed.PushPublishedBefore(online).ok());
+    if (t <= history.front().interval_start + (kChangeWarmUpIntervals - 1) * kHalfHour) continue;
+    ASSERT_LT(row, set->rows);
+    const std::vector<float> offline(set->features.begin() + row * set->cols,
+                                     set->features.begin() + (row + 1) * set->cols);
+    EXPECT_THAT(offline, Pointwise(NanSensitiveFloatEq(), online.Features())) << "row " << row;
+    rows_with_operator_forecast += !std::isnan(offline[h1]);
+    ++row;
+  }
+  EXPECT_EQ(row, set->rows);
+  EXPECT_GT(rows_with_operator_forecast, set->rows * 9 / 10);
+}
+
+TEST(BuildChangeTrainingSetTest, FeaturesIgnoreOperatorForecastsPublishedLater) {
+  const std::vector<GridMeasurement> history = SyntheticHistory(900, 7);
+  const std::vector<DayAheadForecastRow> original = SyntheticVintages(history, 8);
+  const absl::Time t = history[700].interval_start;
+  // Every vintage published at or after t is changed, and a new one is published at t
+  // for the very next interval.
+  std::vector<DayAheadForecastRow> altered = original;
+  for (DayAheadForecastRow& v : altered) {
+    if (v.published >= t) v.national_demand_mw = *v.national_demand_mw + 50.0;
+  }
+  altered.push_back({t, t, 1000.0});
+  auto a = BuildChangeTrainingSet(history, {1}, original);
+  auto b = BuildChangeTrainingSet(history, {1}, altered);
+  ASSERT_TRUE(a.ok() && b.ok());
+  size_t compared = 0;
+  bool later_rows_differ = false;
+  for (size_t r = 0; r < a->rows; ++r) {
+    const std::vector<float> fa(a->features.begin() + r * a->cols,
+                                a->features.begin() + (r + 1) * a->cols);
+    const std::vector<float> fb(b->features.begin() + r * b->cols,
+                                b->features.begin() + (r + 1) * b->cols);
+    if (a->decision_times[r] <= t) {
+      EXPECT_THAT(fa, Pointwise(NanSensitiveFloatEq(), fb)) << "row " << r;
+      ++compared;
+    } else if (fa != fb) {
+      later_rows_differ = true;
+    }
+  }
+  EXPECT_EQ(compared, 700 - kChangeWarmUpIntervals + 1);  // decision times up to t
+  EXPECT_TRUE(later_rows_differ);
+  // The model cache key follows the vintages a training row can see, and only those.
+  std::vector<GridMeasurement> before_t(history.begin(), history.begin() + 699);
+  EXPECT_EQ(ChangeModelFingerprint(before_t, {1}, SmallParams(), original),
+            ChangeModelFingerprint(before_t, {1}, SmallParams(), altered));
+  EXPECT_NE(ChangeModelFingerprint(history, {1}, SmallParams(), original),
+            ChangeModelFingerprint(history, {1}, SmallParams(), altered));
+  EXPECT_NE(ChangeModelFingerprint(history, {1}, SmallParams(), original),
+            ChangeModelFingerprint(history, {1}, SmallParams()));
 }
 
 TEST(BuildChangeTrainingSetTest, FeaturesIgnoreTheFuture) {

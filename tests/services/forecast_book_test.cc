@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <string>
 #include <random>
 #include <thread>
 #include <vector>
@@ -93,6 +94,36 @@ TEST_F(ForecastBookTest, IngestIssuesAForecastPerTick) {
 
 // Explain gives, per horizon, contributions that add up to the issued forecast, the
 // largest first, named after the feature store's features.
+TEST_F(ForecastBookTest, OperatorForecastsReachTheFeaturesOnceTheyArePublished) {
+  const std::vector<std::string>& names = FeatureStore::FeatureNames();
+  auto feature = [&names](const IssuedForecast& issued, const char* name) {
+    return issued.features[std::find(names.begin(), names.end(), name) - names.begin()];
+  };
+  const absl::Time t0 = IssueTime(0);  // the decision Tick(0) completes
+  // Known at start: the operator's forecasts of the intervals at t0 - 30 min and t0.
+  ForecastBook book(*forecaster_, *history_,
+                    {{t0 - kHalfHour, t0 - absl::Hours(2), 301.0}, {t0, t0 - absl::Hours(2), 311.0}});
+  ASSERT_TRUE(book.Ingest(Tick(0)).ok());
+  absl::StatusOr<IssuedForecast> issued = book.Get(t0, absl::ZeroDuration());
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h1_mw"), 311.0f - 301.0f);
+  EXPECT_TRUE(std::isnan(feature(*issued, "day_ahead_change_h2_mw")));
+
+  // Published at t0 + 10 min and t0 + 40 min: each used from the first decision after it.
+  book.AddDayAheadForecasts({{t0 + kHalfHour, t0 + absl::Minutes(10), 330.0},
+                             {t0 + 2 * kHalfHour, t0 + absl::Minutes(10), 345.0},
+                             {t0 + 2 * kHalfHour, t0 + absl::Minutes(40), 360.0}});
+  ASSERT_TRUE(book.Ingest(Tick(1)).ok());
+  issued = book.Get(t0 + kHalfHour, absl::ZeroDuration());
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h1_mw"), 330.0f - 311.0f);
+  EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h2_mw"), 345.0f - 311.0f);
+  ASSERT_TRUE(book.Ingest(Tick(2)).ok());
+  issued = book.Get(t0 + 2 * kHalfHour, absl::ZeroDuration());
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h1_mw"), 360.0f - 330.0f);
+}
+
 TEST_F(ForecastBookTest, ExplainAddsUpToTheIssuedForecast) {
   ForecastBook book = MakeBook();
   for (size_t k = 0; k < 3; ++k) ASSERT_TRUE(book.Ingest(Tick(k)).ok());

@@ -396,6 +396,47 @@ TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
   }
 }
 
+TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
+  const GatewayRunOptions options = Options(4);  // ticks at t0, t0 + 30 min, ... (GB MW in)
+  const absl::Time t0 = options.replay_from;
+  const std::vector<DayAheadForecastRow> gb = {
+      {t0 + absl::Hours(3), t0 + absl::Minutes(45), 31000.0},  // out between ticks 1 and 2
+      {t0, t0 - absl::Minutes(15), 30000.0},                   // out before the replay
+      {t0 + kHalfHour, t0 - absl::Minutes(15), std::nullopt},  // no value: never sent
+      {t0, t0 - absl::Hours(20), 29000.0}};                    // an older vintage
+  absl::StatusOr<std::unique_ptr<GatewayRun>> run =
+      GatewayRun::Create(GatewayConfig{}, GbSeries(), options, nullptr, gb);
+  ASSERT_TRUE(run.ok()) << run.status();
+
+  // Before the run: only what was published before the clock (t0), oldest first, in
+  // region MW; and never past the time asked for.
+  std::vector<v1::DayAheadDemandForecast> known = (*run)->DayAheadForecasts(absl::InfiniteFuture());
+  ASSERT_EQ(known.size(), 2u);
+  EXPECT_EQ(FromProtoTime(known[0].published()), t0 - absl::Hours(20));
+  EXPECT_DOUBLE_EQ(known[0].demand_mw(), 290.0);
+  EXPECT_EQ(FromProtoTime(known[1].published()), t0 - absl::Minutes(15));
+  EXPECT_EQ(FromProtoTime(known[1].target_start()), t0);
+  EXPECT_DOUBLE_EQ(known[1].demand_mw(), 300.0);
+  EXPECT_EQ((*run)->DayAheadForecasts(t0 - absl::Minutes(15)).size(), 1u);
+
+  // Each tick at t carries what was published in [t - 30 min, t).
+  ASSERT_TRUE((*run)->Start().ok());  // no agent registered: nothing is waited for
+  ASSERT_TRUE((*run)->WaitFinished(kWait));
+  std::vector<int> published_on_tick;
+  for (int i = 0; i < 4; ++i) {
+    v1::Tick tick;
+    ASSERT_EQ((*run)->WaitForTick(i, kWait, &tick), GatewayRun::TickWait::kTick);
+    published_on_tick.push_back(tick.day_ahead_forecasts_size());
+    if (i == 2) {
+      ASSERT_EQ(tick.day_ahead_forecasts_size(), 1);
+      EXPECT_EQ(FromProtoTime(tick.day_ahead_forecasts(0).target_start()), t0 + absl::Hours(3));
+      EXPECT_DOUBLE_EQ(tick.day_ahead_forecasts(0).demand_mw(), 310.0);
+    }
+  }
+  EXPECT_EQ(published_on_tick, (std::vector<int>{1, 0, 1, 0}));
+  EXPECT_EQ((*run)->DayAheadForecasts(absl::InfiniteFuture()).size(), 3u);
+}
+
 TEST_F(GatewayRunTest, StopEndsAWaitingRun) {
   std::unique_ptr<GatewayRun> run = MakeRun(Options(50));
   ASSERT_NE(run, nullptr);
