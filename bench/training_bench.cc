@@ -23,7 +23,7 @@ struct Timing {
 };
 
 Timing TimeTraining(const std::vector<GridMeasurement>& history) {
-  const std::vector<int> horizons = {1, 2, 3, 4};
+  const std::vector<int>& horizons = ServedChangeHorizons();
   Timing t;
   t.intervals = history.size();
   absl::Time began = absl::Now();

@@ -69,7 +69,7 @@ struct RampCounts {
 
 struct ChangeEvalConfig {
   std::string model_dir;                   // LoadOrTrain's cache
-  std::vector<int> horizons = {1, 2, 3, 4};
+  std::vector<int> horizons = ServedChangeHorizons();
   XgboostParams params;
   int training_days = 365;                 // window just before `from`
   double calibration_fraction = 0.2;       // last part of the window held out

@@ -18,7 +18,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
-constexpr int kDayAheadHorizons = 4;
+constexpr int kDayAheadHorizons = 8;  // ServedChangeHorizons()
 // Oldest operator-forecast target the features read: lag 2's interval.
 constexpr absl::Duration kDayAheadKept = absl::Hours(1);
 

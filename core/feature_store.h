@@ -79,7 +79,7 @@ class FeatureStore {
   //   local_hour_of_day_{sin,cos}  as hour_of_day, in UK local time (demand follows it)
   //   bank_holiday            1 on an England & Wales bank holiday (UK local day), else 0
   // From the operator's day-ahead forecast F (newest vintage pushed; NaN where none):
-  //   day_ahead_change_h{h}_mw, h = 1..4: F(decision_time + (h-1)*30 min) - F(lag 1),
+  //   day_ahead_change_h{h}_mw, h = 1..8: F(decision_time + (h-1)*30 min) - F(lag 1),
   //                           the operator's expected change at horizon h
   //   day_ahead_error_lag1_mw             lag1 - F(lag 1)
   //   day_ahead_error_diff_mw             (lag1 - F(lag 1)) - (lag2 - F(lag 2))

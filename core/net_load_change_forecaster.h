@@ -41,6 +41,13 @@ struct TrainingSet {
   std::vector<absl::Time> decision_times;  // one per row
 };
 
+// The horizons the forecast service serves and `gridpilot train` publishes: every
+// half-hour from 30 minutes to 4 hours ahead (lead time for a peaker's start).
+inline const std::vector<int>& ServedChangeHorizons() {
+  static const std::vector<int>* const kHorizons = new std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8};
+  return *kHorizons;
+}
+
 // Intervals a FeatureStore must hold before a row is emitted: lag 337 must exist.
 inline constexpr size_t kChangeWarmUpIntervals = 336 + 2;
 

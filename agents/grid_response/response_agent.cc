@@ -1,5 +1,6 @@
 #include "agents/grid_response/response_agent.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -136,7 +137,10 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
     obs.peaker_params.capacity_mw = 0.0;
     obs.peaker_params.min_stable_load_mw = 0.0;
   }
-  if (forecast != nullptr) obs.forecast_change_mw = *forecast;
+  if (forecast != nullptr) {
+    const size_t used = std::min(forecast->size(), static_cast<size_t>(config_.lookahead_intervals));
+    obs.forecast_change_mw.assign(forecast->begin(), forecast->begin() + used);
+  }
 
   const absl::Time measured_start = FromProtoTime(tick.measured_interval_start());
   const bool consecutive = measured_start - last_measured_start_ == config_.interval;

@@ -2,7 +2,7 @@
 // shipped (or given) data, written as one CSV row per forecast
 // (issue_time_utc,target_time_utc,forecast,lower,upper) with a printed report of the
 // model against its baselines. Targets:
-//   change     the net-load-change forecaster (region MW, 30-120 min ahead) against
+//   change     the net-load-change forecaster (region MW, 30 min to 4 h ahead) against
 //              persistence and seasonal naive, with 30-min ramp skill
 //              (core/change_forecast_eval.h);
 //   day-ahead  national demand ND (GB MW) of the 48 half-hours of each day, issued at

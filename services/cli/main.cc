@@ -45,7 +45,7 @@ constexpr char kUsage[] = R"(usage:
       perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
   gridpilot forecast-eval --target change|day-ahead|price --from DATE --to DATE --out FILE.csv
                           [--model_dir DIR] [--demand_csv FILE] [--price_csv FILE]
-      out-of-sample forecasts vs baselines: change = net-load change 30-120 min (persistence,
+      out-of-sample forecasts vs baselines: change = net-load change 30 min-4 h (persistence,
       seasonal naive); day-ahead = ND of each day issued at D-1 23:45 UTC (persistence,
       seasonal naive, NESO day-ahead; MAE, RMSE, MAPE); price = the trader's forecast of
       the next 48 half-hours, every half-hour (persistence, yesterday, seasonal naive)

@@ -60,7 +60,7 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
   // Each training row and replayed forecast sees only the vintages published before it.
   absl::StatusOr<std::vector<DayAheadForecastRow>> day_ahead = LoadRegionDayAheadForecast(o);
   if (!day_ahead.ok()) return Fail(1, std::string(day_ahead.status().message()));
-  const std::vector<int> horizons = {1, 2, 3, 4};
+  const std::vector<int>& horizons = ServedChangeHorizons();
   const XgboostParams params;
   std::printf("walk-forward training of the change models, a cut-off every %d days from %s to "
               "%s, each on the %d days before it; registry %s\n",

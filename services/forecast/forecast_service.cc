@@ -35,7 +35,7 @@ std::string ForecastServiceImpl::ModelName() const {
 }
 
 std::string RegistryModelName(const ChangeModelSet& set) {
-  return absl::StrCat("xgboost net-load change h1..h4 from registry set ", set.path,
+  return absl::StrCat("xgboost net-load change h1..h8 from registry set ", set.path,
                       " (trained on data before ", FormatUtcTimestamp(set.cutoff), ")");
 }
 

@@ -256,7 +256,7 @@ int Main() {
   }
   // Wall time here only reports how long training took.
   const absl::Time began = absl::Now();
-  const std::vector<int> horizons = {1, 2, 3, 4};
+  const std::vector<int>& horizons = ServedChangeHorizons();
   std::optional<NetLoadChangeForecaster> forecaster;
   std::string model_name, serving_set;
   if (const std::string registry_dir = absl::GetFlag(FLAGS_registry); !registry_dir.empty()) {
@@ -282,7 +282,7 @@ int Main() {
     }
     forecaster.emplace(*std::move(trained));
     model_name = absl::StrFormat(
-        "xgboost net-load change h1..h4, trained on %d intervals and %d day-ahead forecast "
+        "xgboost net-load change h1..h8, trained on %d intervals and %d day-ahead forecast "
         "values before %s (fingerprint %016x)",
         history->size(), day_ahead->size(), FormatUtcTimestamp(*replay_start),
         ChangeModelFingerprint(*history, horizons, XgboostParams{}, *day_ahead));

@@ -197,6 +197,22 @@ TEST(ResponseAgentTest, TickInProposalsOut) {
   }
 }
 
+TEST(ResponseAgentTest, ReadsTheForecastOnlyAsFarAsItsLookAhead) {
+  FakeChangeForecasts forecasts;
+  ResponseAgent agent(&forecasts);
+  RegisterWithPinnedThresholds(agent);
+  TickSpec spec;
+  // Steps of 40 MW from 2.5 h ahead on: beyond the 2-h look-ahead, not a forecast ramp.
+  forecasts.result = std::vector<double>{0, 0, 0, 0, 40, 80, 120, 160};
+  EXPECT_TRUE(agent.OnTick(MakeTick(spec)).empty());
+  EXPECT_EQ(agent.Status().forecast_ramp_events(), 0);
+  // The same step 1.5 h ahead is one.
+  forecasts.result = std::vector<double>{0, 0, 40, 40, 40, 40, 40, 40};
+  spec.t += kHalfHour;
+  agent.OnTick(MakeTick(spec));
+  EXPECT_EQ(agent.Status().forecast_ramp_events(), 1);
+}
+
 TEST(ResponseAgentTest, IdempotencyKeysAreUniquePerTickAndStableForARetry) {
   FakeChangeForecasts forecasts;
   forecasts.result = std::vector<double>{40, 100};

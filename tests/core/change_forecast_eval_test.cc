@@ -177,10 +177,10 @@ TEST(EvaluateChangeForecastsTest, EndToEndOnASyntheticSeries) {
   absl::StatusOr<ChangeEvalResult> result =
       EvaluateChangeForecasts(data, kFrom, kFrom + absl::Hours(24 * 7), config);
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(result->rows.size(), 7u * 48 * 4);
+  EXPECT_EQ(result->rows.size(), 7u * 48 * 8);  // horizons 30 min to 4 h
   EXPECT_EQ(result->training_intervals, 40 * 48);
-  ASSERT_EQ(result->metrics.size(), 4u);
-  ASSERT_EQ(result->half_widths_mw.size(), 4u);
+  ASSERT_EQ(result->metrics.size(), 8u);
+  ASSERT_EQ(result->half_widths_mw.size(), 8u);
   EXPECT_GT(result->calibration_rows, 370);  // 8 days held out, less the last targets
   for (const HorizonMetrics& m : result->metrics) {
     EXPECT_EQ(m.rows, 7 * 48) << m.horizon_intervals;  // data runs a day past the window
@@ -236,7 +236,7 @@ TEST(EvaluateChangeForecastsTest, NoLookAhead) {
       ++differ_after;
     }
   }
-  EXPECT_EQ(unchanged, (2 * 48 + 14 + 1) * 4);
+  EXPECT_EQ(unchanged, (2 * 48 + 14 + 1) * 8);
   EXPECT_GT(differ_after, 0);  // the change is visible once it is in the past
 }
 

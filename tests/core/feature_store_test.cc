@@ -53,7 +53,7 @@ double Wiggly(size_t i) { return 300.0 + 0.5 * i + 25.0 * std::sin(0.7 * i); }
 TEST(FeatureStoreTest, NamesMatchFeatureCount) {
   FeatureStore store;
   EXPECT_EQ(store.Features().size(), FeatureStore::FeatureNames().size());
-  EXPECT_EQ(FeatureStore::FeatureNames().size(), 43u);
+  EXPECT_EQ(FeatureStore::FeatureNames().size(), 47u);
   EXPECT_TRUE(store.Push(Measurement(At("2023-01-01T00:00:00Z"), 1.0)).ok());
   EXPECT_EQ(store.Features().size(), FeatureStore::FeatureNames().size());
 }

@@ -45,6 +45,7 @@ TEST(ForecastEvalCliTest, TwoWeeksOfChangeForecasts) {
     EXPECT_THAT(r.output, HasSubstr(line)) << r.output;
   }
   EXPECT_THAT(r.output, HasSubstr("horizon 4 (120 min ahead), 672 rows scored"));
+  EXPECT_THAT(r.output, HasSubstr("horizon 8 (240 min ahead), 672 rows scored"));
 
   std::ifstream in(out);
   std::string line;
@@ -57,15 +58,15 @@ TEST(ForecastEvalCliTest, TwoWeeksOfChangeForecasts) {
     ASSERT_EQ(f.size(), 5u) << line;
     const absl::Time issue = *gridpilot::ParseUtcTimestamp(f[0]);
     const absl::Time target = *gridpilot::ParseUtcTimestamp(f[1]);
-    const size_t h = n % 4;  // 4 rows per issue time, horizons 1..4 in order
-    EXPECT_EQ(issue, from + (n / 4) * gridpilot::kHalfHour) << line;
+    const size_t h = n % 8;  // 8 rows per issue time, horizons 1..8 in order
+    EXPECT_EQ(issue, from + (n / 8) * gridpilot::kHalfHour) << line;
     EXPECT_EQ(target, issue + h * gridpilot::kHalfHour) << line;
     const double forecast = std::stod(f[2]), lower = std::stod(f[3]), upper = std::stod(f[4]);
     EXPECT_LT(lower, forecast) << line;
     EXPECT_LT(forecast, upper) << line;
     ++n;
   }
-  EXPECT_EQ(n, 14u * 48 * 4);
+  EXPECT_EQ(n, 14u * 48 * 8);
 }
 
 TEST(ForecastEvalCliTest, UnknownTargetsAreRefused) {
