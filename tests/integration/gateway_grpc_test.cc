@@ -645,6 +645,13 @@ TEST_F(GatewayBadInputTest, MissingDemandCsvIsNamed) {
   EXPECT_THAT(RunAndExpectFailure({"--demand_csv", missing}), HasSubstr(missing));
 }
 
+TEST_F(GatewayBadInputTest, MissingDayAheadForecastCsvIsNamed) {
+  const std::string missing = dir_ + "/no_such_day_ahead.csv";
+  const std::string log = RunAndExpectFailure({"--day_ahead_csv", missing});
+  EXPECT_THAT(log, HasSubstr("cannot load the day-ahead forecast"));
+  EXPECT_THAT(log, HasSubstr(missing));
+}
+
 TEST_F(GatewayBadInputTest, CorruptDemandValueIsNamedByFileLineAndColumn) {
   // Copy the shipped demand file, replacing the ND value of line 100 with "abc".
   std::ifstream in(DataDir() + "/gb_demand_2022_2023.csv");
