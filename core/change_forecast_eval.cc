@@ -87,28 +87,6 @@ absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double cove
   return values[index];
 }
 
-absl::StatusOr<double> AbsChangeQuantile(const std::vector<GridMeasurement>& measurements,
-                                         double q) {
-  if (!(q > 0.0 && q <= 1.0)) {
-    return absl::InvalidArgumentError(absl::StrCat("quantile ", q, " not in (0, 1]"));
-  }
-  std::vector<double> changes;
-  for (size_t i = 1; i < measurements.size(); ++i) {
-    const GridMeasurement& a = measurements[i - 1];
-    const GridMeasurement& b = measurements[i];
-    if (b.interval_start - a.interval_start != kHalfHour) continue;
-    if (std::optional<double> d = Difference(b.net_load_mw, a.net_load_mw)) {
-      changes.push_back(std::abs(*d));
-    }
-  }
-  if (changes.empty()) {
-    return absl::InvalidArgumentError("no two consecutive intervals with a known net load");
-  }
-  // Nearest rank: the ceil(q * n)-th smallest.
-  const size_t rank = std::max<size_t>(1, static_cast<size_t>(std::ceil(q * changes.size())));
-  std::nth_element(changes.begin(), changes.begin() + (rank - 1), changes.end());
-  return changes[rank - 1];
-}
 
 absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
     const NetLoadChangeForecaster& forecaster, const std::vector<GridMeasurement>& measurements,
@@ -150,6 +128,7 @@ absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
       // Both week-old intervals ended before t, so the store holds them (it keeps 8 days).
       row.seasonal_naive_mw = Difference(store.NetLoadAt(f.target_interval_start - kWeek),
                                          store.NetLoadAt(m.interval_start - kWeek));
+      row.ramp_probability = f.ramp_probability;
       rows.push_back(row);
     }
   }
@@ -213,6 +192,22 @@ RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_interv
     if (actual_event && forecast_event) ++counts.hits;
     if (actual_event && !forecast_event) ++counts.misses;
     if (!actual_event && forecast_event) ++counts.false_alarms;
+  }
+  return counts;
+}
+
+RampCounts CountRampAlarms(const std::vector<ChangeEvalRow>& rows, double threshold_mw) {
+  RampCounts counts;
+  for (const ChangeEvalRow& row : rows) {
+    if (row.horizon_intervals != 1 || !row.actual_change_mw.has_value() ||
+        !row.ramp_probability.has_value()) {
+      continue;
+    }
+    const bool actual_event = std::abs(*row.actual_change_mw) > threshold_mw;
+    const bool alarm = *row.ramp_probability > 0.5;
+    if (actual_event && alarm) ++counts.hits;
+    if (actual_event && !alarm) ++counts.misses;
+    if (!actual_event && alarm) ++counts.false_alarms;
   }
   return counts;
 }
@@ -281,6 +276,7 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
   for (int h : config.horizons) result.metrics.push_back(ScoreHorizon(result.rows, h));
   ASSIGN_OR_RETURN(result.ramp_threshold_mw, AbsChangeQuantile(history, config.ramp_quantile));
   result.ramps = CountRamps(result.rows, 1, result.ramp_threshold_mw);
+  result.ramp_alarms = CountRampAlarms(result.rows, result.ramp_threshold_mw);
   return result;
 }
 

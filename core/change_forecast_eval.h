@@ -41,6 +41,7 @@ struct ChangeEvalRow {
   // Seasonal naive: the same change one week (336 intervals) earlier; nullopt when either
   // of those values is missing. Persistence (change 0) needs no column.
   std::optional<double> seasonal_naive_mw;
+  std::optional<double> ramp_probability;  // horizon 1: the ramp alarm's (ChangeForecast)
 };
 
 // Error figures of the model and the baselines over the same rows of one horizon: those
@@ -85,7 +86,8 @@ struct ChangeEvalResult {
   int skipped_issue_times = 0;           // last measured net load missing: no forecast
   int training_intervals = 0;
   double ramp_threshold_mw = 0.0;
-  RampCounts ramps;                      // horizon 1 only (empty if 1 is not a horizon)
+  RampCounts ramps;                      // horizon 1, alarm = |forecast| > threshold
+  RampCounts ramp_alarms;                // horizon 1, alarm = ramp probability > 0.5
 };
 
 // The smallest value v among `values` such that at least ceil((n + 1) * coverage) of
@@ -93,11 +95,6 @@ struct ChangeEvalResult {
 // n. InvalidArgument if values is empty or coverage is not in (0, 1).
 absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double coverage);
 
-// Nearest-rank quantile q in (0, 1] of |net load(i) - net load(i - 1)| over consecutive
-// intervals of `measurements` (both 30 min apart and present). InvalidArgument if there
-// is no such pair or q is out of range.
-absl::StatusOr<double> AbsChangeQuantile(const std::vector<GridMeasurement>& measurements,
-                                         double q);
 
 // Pushes every measurement of `measurements` (sorted, on the half-hour grid) into one
 // FeatureStore; after the push of the interval starting at t - 30 min, if t is in
@@ -117,9 +114,14 @@ absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
 // Metrics of one horizon over `rows` (other horizons ignored).
 HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_intervals);
 
-// Ramp events of one horizon over the rows with a known actual.
+// Ramp events of one horizon over the rows with a known actual: an event is |actual| >
+// threshold_mw, a forecast event |forecast| > threshold_mw.
 RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_intervals,
                       double threshold_mw);
+
+// The same events against the ramp alarm of horizon-1 rows: a forecast event is a ramp
+// probability above 0.5 (more likely than not). Rows without a probability are skipped.
+RampCounts CountRampAlarms(const std::vector<ChangeEvalRow>& rows, double threshold_mw);
 
 // The whole evaluation of issue times [from, to) (from on the half-hour grid). The
 // training window is the measurements starting in [from - training_days, from); actuals

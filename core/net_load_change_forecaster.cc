@@ -1,5 +1,6 @@
 #include "core/net_load_change_forecaster.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <system_error>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/fnv1a.h"
@@ -18,6 +20,7 @@ namespace gridpilot {
 namespace {
 
 constexpr size_t kMinTrainingRows = 1000;
+constexpr char kThresholdAttribute[] = "event_threshold_mw";
 
 absl::Status ValidateHorizons(const std::vector<int>& horizons) {
   if (horizons.empty()) return absl::InvalidArgumentError("no horizons given");
@@ -33,6 +36,29 @@ absl::Status ValidateHorizons(const std::vector<int>& horizons) {
 
 
 }  // namespace
+
+absl::StatusOr<double> AbsChangeQuantile(const std::vector<GridMeasurement>& measurements,
+                                         double q) {
+  if (!(q > 0.0 && q <= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("quantile ", q, " not in (0, 1]"));
+  }
+  std::vector<double> changes;
+  for (size_t i = 1; i < measurements.size(); ++i) {
+    const GridMeasurement& a = measurements[i - 1];
+    const GridMeasurement& b = measurements[i];
+    if (b.interval_start - a.interval_start != kHalfHour) continue;
+    if (a.net_load_mw.has_value() && b.net_load_mw.has_value()) {
+      changes.push_back(std::abs(*b.net_load_mw - *a.net_load_mw));
+    }
+  }
+  if (changes.empty()) {
+    return absl::InvalidArgumentError("no two consecutive intervals with a known net load");
+  }
+  // Nearest rank: the ceil(q * n)-th smallest.
+  const size_t rank = std::max<size_t>(1, static_cast<size_t>(std::ceil(q * changes.size())));
+  std::nth_element(changes.begin(), changes.begin() + (rank - 1), changes.end());
+  return changes[rank - 1];
+}
 
 absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
     const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
@@ -149,11 +175,40 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
                                              params));
     models.push_back(std::move(model));
   }
-  return NetLoadChangeForecaster(horizons, std::move(models));
+  const auto h1 = std::find(horizons.begin(), horizons.end(), 1);
+  if (h1 == horizons.end()) return NetLoadChangeForecaster(horizons, std::move(models), nullptr, 0.0);
+
+  // The ramp alarm: P(|30-min change| > threshold), on the same rows.
+  ASSIGN_OR_RETURN(const double threshold_mw, AbsChangeQuantile(history, kRampEventQuantile));
+  const std::vector<float>& changes = set.targets[h1 - horizons.begin()];
+  std::vector<float> features, events;
+  for (size_t r = 0; r < set.rows; ++r) {
+    if (std::isnan(changes[r])) continue;
+    events.push_back(std::abs(changes[r]) > threshold_mw ? 1.0f : 0.0f);
+    features.insert(features.end(), set.features.begin() + r * set.cols,
+                    set.features.begin() + (r + 1) * set.cols);
+  }
+  XgboostParams classifier = params;
+  classifier.objective = "binary:logistic";
+  ASSIGN_OR_RETURN(std::unique_ptr<XgboostRegressor> ramp_model,
+                   XgboostRegressor::Train(features, events.size(), set.cols, events, classifier));
+  RETURN_IF_ERROR(
+      ramp_model->SetAttribute(kThresholdAttribute, absl::StrFormat("%.17g", threshold_mw)));
+  return NetLoadChangeForecaster(horizons, std::move(models), std::move(ramp_model),
+                                 threshold_mw);
+}
+
+std::optional<double> NetLoadChangeForecaster::ramp_threshold_mw() const {
+  if (ramp_model_ == nullptr) return std::nullopt;
+  return ramp_threshold_mw_;
 }
 
 std::string NetLoadChangeForecaster::ModelFileName(int horizon, const std::string& suffix) {
   return absl::StrCat("change_h", horizon, suffix, ".json");
+}
+
+std::string NetLoadChangeForecaster::RampModelFileName(const std::string& suffix) {
+  return absl::StrCat("ramp_h1", suffix, ".json");
 }
 
 absl::Status NetLoadChangeForecaster::Save(const std::string& dir,
@@ -167,6 +222,10 @@ absl::Status NetLoadChangeForecaster::Save(const std::string& dir,
   for (size_t j = 0; j < horizons_.size(); ++j) {
     RETURN_IF_ERROR(models_[j]->SaveJson(
         (std::filesystem::path(dir) / ModelFileName(horizons_[j], suffix)).string()));
+  }
+  if (ramp_model_ != nullptr) {
+    RETURN_IF_ERROR(
+        ramp_model_->SaveJson((std::filesystem::path(dir) / RampModelFileName(suffix)).string()));
   }
   return absl::OkStatus();
 }
@@ -185,7 +244,26 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
     }
     models.push_back(std::move(model));
   }
-  return NetLoadChangeForecaster(horizons, std::move(models));
+  if (std::find(horizons.begin(), horizons.end(), 1) == horizons.end()) {
+    return NetLoadChangeForecaster(horizons, std::move(models), nullptr, 0.0);
+  }
+  const std::string path = (std::filesystem::path(dir) / RampModelFileName(suffix)).string();
+  ASSIGN_OR_RETURN(std::unique_ptr<XgboostRegressor> ramp_model, XgboostRegressor::LoadJson(path));
+  ASSIGN_OR_RETURN(const std::optional<std::string> threshold_text,
+                   ramp_model->Attribute(kThresholdAttribute));
+  double threshold_mw = 0.0;
+  if (!threshold_text.has_value() || !absl::SimpleAtod(*threshold_text, &threshold_mw) ||
+      !(threshold_mw > 0.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": no positive ", kThresholdAttribute, " attribute"));
+  }
+  if (ramp_model->num_features() != FeatureStore::FeatureNames().size()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " has ", ramp_model->num_features(),
+                                                   " features, expected ",
+                                                   FeatureStore::FeatureNames().size()));
+  }
+  return NetLoadChangeForecaster(horizons, std::move(models), std::move(ramp_model),
+                                 threshold_mw);
 }
 
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
@@ -200,6 +278,10 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
   for (int h : horizons) {
     all_exist = all_exist &&
                 std::filesystem::exists(std::filesystem::path(model_dir) / ModelFileName(h, suffix), ec);
+  }
+  if (std::find(horizons.begin(), horizons.end(), 1) != horizons.end()) {
+    all_exist = all_exist &&
+                std::filesystem::exists(std::filesystem::path(model_dir) / RampModelFileName(suffix), ec);
   }
   if (all_exist) {
     absl::StatusOr<NetLoadChangeForecaster> loaded = Load(model_dir, horizons, suffix);
@@ -230,8 +312,13 @@ absl::StatusOr<std::vector<ChangeForecast>> NetLoadChangeForecaster::Forecast(
   forecasts.reserve(horizons_.size());
   for (size_t j = 0; j < horizons_.size(); ++j) {
     ASSIGN_OR_RETURN(const double change_mw, models_[j]->Predict(features));
-    forecasts.push_back({horizons_[j], store.decision_time() + (horizons_[j] - 1) * kHalfHour,
-                         change_mw});
+    ChangeForecast& f = forecasts.emplace_back();
+    f.horizon_intervals = horizons_[j];
+    f.target_interval_start = store.decision_time() + (horizons_[j] - 1) * kHalfHour;
+    f.change_mw = change_mw;
+    if (horizons_[j] == 1 && ramp_model_ != nullptr) {
+      ASSIGN_OR_RETURN(f.ramp_probability, ramp_model_->Predict(features));
+    }
   }
   return forecasts;
 }

@@ -88,9 +88,9 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
   }
 
   ASSIGN_OR_RETURN(const std::string objective, FindString(root, "learner.objective.name"));
-  if (objective != "reg:squarederror") {
+  if (objective != "reg:squarederror" && objective != "binary:logistic") {
     return Bad(absl::StrCat("learner.objective.name is \"", objective,
-                            "\"; only reg:squarederror is supported"));
+                            "\"; only reg:squarederror and binary:logistic are supported"));
   }
   ASSIGN_OR_RETURN(const std::string booster, FindString(root, "learner.gradient_booster.name"));
   if (booster != "gbtree") {
@@ -122,7 +122,15 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
   }
 
   TreeEnsemble ensemble;
-  ensemble.base_score_ = base_score;
+  ensemble.logistic_ = objective == "binary:logistic";
+  // A logistic model's base_score is a probability; its sum starts from the margin, as
+  // XGBoost's ProbToMargin computes it (in float).
+  if (ensemble.logistic_ && !(base_score > 0.0f && base_score < 1.0f)) {
+    return Bad(absl::StrCat("learner.learner_model_param.base_score is ", base_score,
+                            "; a binary:logistic model needs one in (0, 1)"));
+  }
+  ensemble.base_score_ =
+      ensemble.logistic_ ? -std::log(1.0f / base_score - 1.0f) : base_score;
   ensemble.num_features_ = static_cast<size_t>(num_features);
   for (size_t t = 0; t < trees->size(); ++t) {
     const Json& tree = (*trees)[t];
@@ -241,6 +249,7 @@ double TreeEnsemble::Predict(const float* row, size_t cols) const {
     for (int32_t s = 0; s < tree_depths_[t]; ++s) a = step(a);
     sum += leaf_values_[a];
   }
+  if (logistic_) return 1.0f / (1.0f + std::exp(-sum));  // XGBoost's float sigmoid
   return sum;
 }
 

@@ -24,7 +24,7 @@ namespace gridpilot {
 class TreeEnsemble {
  public:
   // Builds the evaluator from an XGBoost (1.x) JSON model. Supported: booster "gbtree"
-  // with objective "reg:squarederror", one output, numeric splits only. InvalidArgument
+  // with objective "reg:squarederror" or "binary:logistic", one output, numeric splits only. InvalidArgument
   // naming the offending field (e.g. "learner.objective.name", "trees[3].left_children")
   // if the text is not JSON, a field is missing or has the wrong type or length, the
   // objective or booster is another one, a split is categorical, a split feature is
@@ -32,7 +32,8 @@ class TreeEnsemble {
   static absl::StatusOr<TreeEnsemble> FromXgboostJson(std::string_view json);
 
   // The model's prediction for one row of `cols` features (NaN = missing): base_score
-  // plus the leaf value of every tree, summed in float in tree order as XGBoost does.
+  // plus the leaf value of every tree, summed in float in tree order as XGBoost does;
+  // for binary:logistic, the sigmoid of that sum from the base margin (a probability).
   // cols should equal num_features(); a feature index >= cols is treated as missing, so
   // a short row is never read past its end. No allocation, no lock.
   double Predict(const float* row, size_t cols) const;
@@ -59,7 +60,8 @@ class TreeEnsemble {
   std::vector<float> leaf_values_;    // per node of nodes_: its leaf value, 0 for a split
   std::vector<int32_t> tree_roots_;   // index into nodes_ of each tree's root, tree order
   std::vector<int32_t> tree_depths_;  // per tree: steps from the root to its deepest leaf
-  float base_score_ = 0.0f;
+  float base_score_ = 0.0f;           // the margin the sum starts from
+  bool logistic_ = false;             // binary:logistic: Predict returns sigmoid(sum)
   size_t num_features_ = 0;
 };
 

@@ -69,10 +69,19 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
     return absl::InvalidArgumentError(
         absl::StrCat("got ", targets.size(), " targets for ", rows, " rows"));
   }
+  if (params.objective != "reg:squarederror" && params.objective != "binary:logistic") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "objective \"", params.objective, "\": reg:squarederror or binary:logistic"));
+  }
+  const bool labels = params.objective == "binary:logistic";
   for (size_t i = 0; i < rows; ++i) {
     if (!std::isfinite(targets[i])) {
       return absl::InvalidArgumentError(
           absl::StrCat("target of row ", i, " is ", targets[i], "; drop unknown targets"));
+    }
+    if (labels && targets[i] != 0.0f && targets[i] != 1.0f) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "target of row ", i, " is ", targets[i], "; binary:logistic needs 0 or 1"));
     }
   }
   if (params.num_rounds < 1) {
@@ -93,7 +102,7 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
   RETURN_IF_ERROR(XgbCall(XGBoosterCreate(train_sets, 1, &booster_raw), "BoosterCreate"));
   BoosterPtr booster(booster_raw);
   void* b = booster.get();
-  RETURN_IF_ERROR(SetParam(b, "objective", "reg:squarederror"));
+  RETURN_IF_ERROR(SetParam(b, "objective", params.objective));
   RETURN_IF_ERROR(SetParam(b, "tree_method", "hist"));
   RETURN_IF_ERROR(SetParam(b, "verbosity", "0"));
   RETURN_IF_ERROR(SetParam(b, "max_depth", absl::StrCat(params.max_depth)));
@@ -108,6 +117,23 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
                             absl::StrCat("BoosterUpdateOneIter(", iter, ")")));
   }
   return FromBooster(booster.release());
+}
+
+absl::Status XgboostRegressor::SetAttribute(const std::string& name, const std::string& value) {
+  absl::MutexLock lock(&mu_);
+  return XgbCall(XGBoosterSetAttr(booster_, name.c_str(), value.c_str()),
+                 absl::StrCat("SetAttr(", name, ")"));
+}
+
+absl::StatusOr<std::optional<std::string>> XgboostRegressor::Attribute(
+    const std::string& name) const {
+  absl::MutexLock lock(&mu_);
+  const char* value = nullptr;
+  int found = 0;
+  RETURN_IF_ERROR(XgbCall(XGBoosterGetAttr(booster_, name.c_str(), &value, &found),
+                          absl::StrCat("GetAttr(", name, ")")));
+  if (found == 0) return std::nullopt;
+  return std::string(value);
 }
 
 absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::FromBooster(

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,8 @@ struct XgboostParams {
   // does not depend on the thread count.
   int nthread = 1;
   uint64_t seed = 7;
+  // "reg:squarederror" (the default) or "binary:logistic" (Predict returns a probability).
+  std::string objective = "reg:squarederror";
 };
 
 // A trained single-output regressor. Thread-safe: every const method may be called from
@@ -46,7 +49,7 @@ struct XgboostParams {
 class XgboostRegressor {
  public:
   // Trains on `rows` x `cols` features (row-major, NaN = missing) against `targets`
-  // (one per row). InvalidArgument if the sizes disagree, rows or cols is zero, any
+  // (one per row; 0 or 1 for params.objective "binary:logistic"). InvalidArgument if the sizes disagree, rows or cols is zero, any
   // target is NaN or infinite (callers drop unknown targets first), or num_rounds < 1;
   // Internal if XGBoost fails. Deterministic for fixed params and data.
   static absl::StatusOr<std::unique_ptr<XgboostRegressor>> Train(
@@ -93,6 +96,12 @@ class XgboostRegressor {
 
   // Number of features the model was trained on.
   size_t num_features() const { return ensemble_.num_features(); }
+
+  // A named string kept in the model (XGBoost's booster attributes: saved with it by
+  // SaveJson and read back by LoadJson). Internal if XGBoost fails.
+  absl::Status SetAttribute(const std::string& name, const std::string& value);
+  // nullopt when the model has no such attribute.
+  absl::StatusOr<std::optional<std::string>> Attribute(const std::string& name) const;
 
  private:
   XgboostRegressor(void* booster, TreeEnsemble ensemble)

@@ -213,6 +213,10 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   std::printf("  ramps (30 min, |change| > %.3f MW = 95th pct of the training window): "
               "hits %d, misses %d, false alarms %d, CSI %.3f\n",
               result->ramp_threshold_mw, r.hits, r.misses, r.false_alarms, r.csi());
+  const RampCounts& a = result->ramp_alarms;
+  std::printf("  ramp alarm (the classifier's probability of such a ramp > 0.5): hits %d, "
+              "misses %d, false alarms %d, CSI %.3f\n",
+              a.hits, a.misses, a.false_alarms, a.csi());
   std::printf("  forecasts written to %s\n", o.at("out").c_str());
   return 0;
 }

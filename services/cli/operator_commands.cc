@@ -349,6 +349,11 @@ int Forecast(const Options& o) {
                 absl::ToDoubleMinutes(FromProtoDuration(f.horizon())),
                 Time(f.target_interval_start()).c_str(), f.change_mw(), band.c_str(),
                 response.last_net_load_mw() + f.change_mw(), why.c_str());
+    if (f.has_ramp_probability() && response.has_ramp_threshold_mw()) {
+      std::printf("             ramp alarm: %s (P(|change| > %.1f MW) = %.2f)\n",
+                  f.ramp_probability() > 0.5 ? "RAMP EXPECTED" : "none",
+                  response.ramp_threshold_mw(), f.ramp_probability());
+    }
   }
   const v1::Verdict& verdict = response.verdict();
   std::printf("base reading: %s\n",

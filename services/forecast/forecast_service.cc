@@ -65,8 +65,14 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
       out->set_lower_change_mw(f.change_mw - *half);
       out->set_upper_change_mw(f.change_mw + *half);
     }
+    if (f.ramp_probability.has_value()) out->set_ramp_probability(*f.ramp_probability);
   }
   response->set_interval_coverage(ForecastBook::kIntervalCoverage);
+  if (issued->model != nullptr) {
+    if (std::optional<double> threshold = issued->model->ramp_threshold_mw()) {
+      response->set_ramp_threshold_mw(*threshold);
+    }
+  }
   response->set_model(ModelName());
   // The anomaly book scores an interval before the forecast book issues on it, so the
   // verdict is there already.

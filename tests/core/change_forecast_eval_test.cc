@@ -112,6 +112,29 @@ TEST(CountRampsTest, ContingencyTableAndCsi) {
   EXPECT_TRUE(std::isnan(RampCounts{}.csi()));
 }
 
+TEST(CountRampAlarmsTest, AnAlarmIsAProbabilityAboveOneHalf) {
+  auto with_probability = [](int horizon, std::optional<double> actual,
+                             std::optional<double> p) {
+    ChangeEvalRow row = Row(horizon, 0, actual, {}, 0, 0);  // forecast 0: never a ramp
+    row.ramp_probability = p;
+    return row;
+  };
+  const std::vector<ChangeEvalRow> rows = {
+      with_probability(1, 15, 0.9),           // hit
+      with_probability(1, -12, 0.5),          // miss: 0.5 is not more likely than not
+      with_probability(1, 3, 0.7),            // false alarm
+      with_probability(1, 2, 0.1),            // correct negative
+      with_probability(1, 15, std::nullopt),  // no alarm model: not counted
+      with_probability(1, std::nullopt, 0.9), // no actual: not counted
+      with_probability(2, 15, 0.9),           // another horizon
+  };
+  const RampCounts c = CountRampAlarms(rows, 10.0);
+  EXPECT_EQ(c.hits, 1);
+  EXPECT_EQ(c.misses, 1);
+  EXPECT_EQ(c.false_alarms, 1);
+  EXPECT_EQ(CountRamps(rows, 1, 10.0).hits, 0);  // the regression never forecast one
+}
+
 TEST(ReplayChangeForecastsTest, RowsBaselinesAndActualsFollowTheSeries) {
   const std::vector<GridMeasurement> data = Synthetic(kFrom - absl::Hours(24 * 40), 42);
   std::vector<GridMeasurement> history;

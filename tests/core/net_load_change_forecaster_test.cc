@@ -295,6 +295,42 @@ TEST(NetLoadChangeForecasterTest, ForecastShapeAndTargets) {
   EXPECT_EQ((*forecasts)[2].target_interval_start, t + 3 * kHalfHour);
   // The synthetic daily swing is +-80 MW: one step changes by at most ~11 MW plus noise.
   EXPECT_LT(std::abs((*forecasts)[0].change_mw), 30.0);
+  // The ramp alarm answers for horizon 1 only, with its threshold from the history.
+  ASSERT_TRUE((*forecasts)[0].ramp_probability.has_value());
+  EXPECT_GE(*(*forecasts)[0].ramp_probability, 0.0);
+  EXPECT_LE(*(*forecasts)[0].ramp_probability, 1.0);
+  EXPECT_FALSE((*forecasts)[1].ramp_probability.has_value());
+  EXPECT_EQ(forecaster->ramp_threshold_mw(), *AbsChangeQuantile(history, kRampEventQuantile));
+  auto without_h1 = NetLoadChangeForecaster::Train(history, {2}, SmallParams());
+  ASSERT_TRUE(without_h1.ok()) << without_h1.status();
+  EXPECT_FALSE(without_h1->ramp_threshold_mw().has_value());
+  EXPECT_FALSE((*without_h1->Forecast(store))[0].ramp_probability.has_value());
+}
+
+TEST(NetLoadChangeForecasterTest, RampAlarmFollowsTheDailyRamps) {
+  // The synthetic net load swings +-80 MW a day: events (the top 5% of |change|) happen
+  // only on its steep flanks, where noise pushes a ~10 MW step over the threshold, never
+  // at its flat tops and troughs. The alarm's probability must follow that.
+  const std::vector<GridMeasurement> history = SyntheticHistory(4000, 9);
+  auto forecaster = NetLoadChangeForecaster::Train(history, {1}, SmallParams());
+  ASSERT_TRUE(forecaster.ok()) << forecaster.status();
+  FeatureStore store;
+  double steep_sum = 0, flat_sum = 0;
+  int steep = 0, flat = 0;
+  for (const GridMeasurement& m : SyntheticHistory(4000 + 480, 9)) {
+    ASSERT_TRUE(store.Push(m).ok());
+    if (m.interval_start < history.back().interval_start) continue;
+    const int slot = static_cast<int>((store.decision_time() - absl::UnixEpoch()) / kHalfHour % 48);
+    const double p = *(*forecaster->Forecast(store))[0].ramp_probability;
+    // -80 cos(day): steepest at slots 12 and 36, flat at 0 and 24.
+    if (slot == 12 || slot == 36) steep_sum += p, ++steep;
+    if (slot == 0 || slot == 24) flat_sum += p, ++flat;
+  }
+  ASSERT_GT(steep, 10);
+  ASSERT_GT(flat, 10);
+  EXPECT_GT(steep_sum / steep, 0.05) << "flat " << flat_sum / flat;
+  EXPECT_LT(flat_sum / flat, 0.01);
+  EXPECT_GT(steep_sum / steep, 10 * flat_sum / flat);
 }
 
 TEST(NetLoadChangeForecasterTest, LoadOrTrainReusesTheCacheOnlyForTheSameData) {
@@ -312,7 +348,7 @@ TEST(NetLoadChangeForecasterTest, LoadOrTrainReusesTheCacheOnlyForTheSameData) {
 
   auto first = NetLoadChangeForecaster::LoadOrTrain(dir, history, horizons, SmallParams());
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_EQ(count_files(), 2);
+  ASSERT_EQ(count_files(), 3);  // change_h1, change_h2 and the ramp alarm
   const std::string h1_path =
       dir + absl::StrFormat("/change_h1_%016x.json",
                             ChangeModelFingerprint(history, horizons, SmallParams()));
@@ -321,7 +357,7 @@ TEST(NetLoadChangeForecasterTest, LoadOrTrainReusesTheCacheOnlyForTheSameData) {
 
   auto second = NetLoadChangeForecaster::LoadOrTrain(dir, history, horizons, SmallParams());
   ASSERT_TRUE(second.ok()) << second.status();
-  EXPECT_EQ(count_files(), 2);
+  EXPECT_EQ(count_files(), 3);
   EXPECT_EQ(std::filesystem::last_write_time(h1_path), written_at);  // loaded, not rewritten
 
   FeatureStore store;
@@ -333,7 +369,9 @@ TEST(NetLoadChangeForecasterTest, LoadOrTrainReusesTheCacheOnlyForTheSameData) {
   for (size_t j = 0; j < a->size(); ++j) {
     EXPECT_EQ((*a)[j].change_mw, (*b)[j].change_mw);
     EXPECT_EQ((*a)[j].target_interval_start, (*b)[j].target_interval_start);
+    EXPECT_EQ((*a)[j].ramp_probability, (*b)[j].ramp_probability);
   }
+  EXPECT_EQ(first->ramp_threshold_mw(), second->ramp_threshold_mw());
 
   // One changed value is different training data: a new fingerprint, new files.
   std::vector<GridMeasurement> changed = history;
@@ -347,7 +385,7 @@ TEST(NetLoadChangeForecasterTest, LoadOrTrainReusesTheCacheOnlyForTheSameData) {
   EXPECT_NE(ChangeModelFingerprint(history, {1, 3}, SmallParams()),
             ChangeModelFingerprint(history, horizons, SmallParams()));
   ASSERT_TRUE(NetLoadChangeForecaster::LoadOrTrain(dir, changed, horizons, SmallParams()).ok());
-  EXPECT_EQ(count_files(), 4);
+  EXPECT_EQ(count_files(), 6);
   std::filesystem::remove_all(dir);
 }
 

@@ -215,6 +215,18 @@ TEST(TreeEnsembleTest, HandWrittenModelRoutesLeftRightAndMissing) {
   EXPECT_EQ(ensemble->Predict(short_row, 1), 0.5 + 30 + 0.125);
 }
 
+TEST(TreeEnsembleTest, LogisticModelReturnsTheSigmoidOfTheMargin) {
+  Json model = TinyModel();
+  model["learner"]["objective"]["name"] = "binary:logistic";
+  model["learner"]["learner_model_param"]["base_score"] = "2E-1";  // margin log(0.25)
+  absl::StatusOr<TreeEnsemble> ensemble = TreeEnsemble::FromXgboostJson(model.dump());
+  ASSERT_TRUE(ensemble.ok()) << ensemble.status();
+  const float row[] = {0.5f, 0.0f, 0.0f};  // leaves 10 and 0.25, as in the regression case
+  const float margin = -std::log(1.0f / 0.2f - 1.0f) + 10.0f + 0.25f;
+  EXPECT_EQ(ensemble->Predict(row, 3), 1.0f / (1.0f + std::exp(-margin)));
+  EXPECT_GT(ensemble->Predict(row, 3), 0.99);
+}
+
 TEST(TreeEnsembleTest, TreeThatIsASingleLeaf) {
   Json model = TinyModel();
   Json& trees = model["learner"]["gradient_booster"]["model"]["trees"];
@@ -245,8 +257,14 @@ TEST(TreeEnsembleTest, RejectsMalformedOrUnsupportedModels) {
   EXPECT_THAT(not_json.message(), HasSubstr("not valid JSON"));
   EXPECT_EQ(TreeEnsemble::FromXgboostJson("").status().code(), absl::StatusCode::kInvalidArgument);
 
-  ExpectRejected([](Json& m) { m["learner"]["objective"]["name"] = "binary:logistic"; },
-                 {"learner.objective.name", "binary:logistic", "reg:squarederror"});
+  ExpectRejected([](Json& m) { m["learner"]["objective"]["name"] = "multi:softprob"; },
+                 {"learner.objective.name", "multi:softprob", "reg:squarederror"});
+  ExpectRejected(
+      [](Json& m) {
+        m["learner"]["objective"]["name"] = "binary:logistic";
+        m["learner"]["learner_model_param"]["base_score"] = "1E0";
+      },
+      {"base_score", "(0, 1)"});
   ExpectRejected([](Json& m) { m["learner"]["gradient_booster"]["name"] = "dart"; },
                  {"learner.gradient_booster.name", "dart"});
   ExpectRejected([](Json& m) { m["learner"]["learner_model_param"].erase("base_score"); },

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -143,6 +144,50 @@ TEST(XgboostRegressorTest, TrainingIsDeterministic) {
                                    FastParams());
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ((*a)->Predict({1.0f, 2.0f, 3.0f}).value(), (*b)->Predict({1.0f, 2.0f, 3.0f}).value());
+}
+
+TEST(XgboostRegressorTest, LogisticModelGivesXgboostsProbabilities) {
+  // The event y > 0 of the synthetic linear function: a classifier of it.
+  const Synthetic train = MakeSynthetic(3000, 11);
+  std::vector<float> events;
+  for (float y : train.targets) events.push_back(y > 0.0f ? 1.0f : 0.0f);
+  XgboostParams params = FastParams();
+  params.objective = "binary:logistic";
+  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, events, params);
+  ASSERT_TRUE(model.ok()) << model.status();
+  const Synthetic test = MakeSynthetic(500, 12);
+  int right = 0;
+  for (size_t r = 0; r < test.rows; ++r) {
+    const std::vector<float> row(test.features.begin() + r * kCols,
+                                 test.features.begin() + (r + 1) * kCols);
+    const double p = *(*model)->Predict(row);
+    EXPECT_GT(p, 0.0);
+    EXPECT_LT(p, 1.0);
+    EXPECT_NEAR(p, *(*model)->PredictWithXgboost(row), 1e-6) << "row " << r;
+    right += (p > 0.5) == (test.targets[r] > 0.0f);
+  }
+  EXPECT_GT(right, 475);  // > 95% right on a clean linear boundary
+
+  // An attribute travels with the saved model.
+  ASSERT_TRUE((*model)->SetAttribute("event_threshold_mw", "18.5").ok());
+  const std::string path = TempPath("logistic.json");
+  ASSERT_TRUE((*model)->SaveJson(path).ok());
+  auto loaded = XgboostRegressor::LoadJson(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(*(*loaded)->Attribute("event_threshold_mw"), std::optional<std::string>("18.5"));
+  EXPECT_EQ(*(*loaded)->Attribute("no_such_attribute"), std::nullopt);
+  const std::vector<float> row(test.features.begin(), test.features.begin() + kCols);
+  EXPECT_EQ(*(*loaded)->Predict(row), *(*model)->Predict(row));
+
+  // Labels must be 0 or 1, and only the two objectives are known.
+  events[7] = 0.5f;
+  EXPECT_THAT(XgboostRegressor::Train(train.features, train.rows, kCols, events, params)
+                  .status().message(),
+              HasSubstr("binary:logistic needs 0 or 1"));
+  params.objective = "reg:pseudohubererror";
+  EXPECT_EQ(XgboostRegressor::Train(train.features, train.rows, kCols, train.targets, params)
+                .status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(XgboostRegressorTest, RejectsNaNTarget) {
