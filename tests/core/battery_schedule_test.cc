@@ -533,13 +533,111 @@ TEST(PlanBatteryScheduleEveryStepTest, StepWindowFollowsItsCentre) {
   }
 }
 
-TEST(PlanBatteryScheduleEveryStepTest, CentresOutsideTheStepAreRefused) {
+TEST(PlanBatteryScheduleEveryStepTest, CentresBeyondTheBatteryRangeAreRefused) {
   ScheduleRequest r = DefaultRequest({10, 200}, 0.0);
   r.max_power_step_mw = 9.0;
-  r.step_centre_mw = {0.0, 9.5};
+  r.step_centre_mw = {0.0, 100.5};  // the default battery changes by at most 50 + 50 MW
   EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("step centre 1"));
   r.step_centre_mw = {0.0};
   EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("one per price"));
+  r.step_centre_mw = {0.0, 0.0};
+  r.follow_beyond_mw = -1.0;
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("follow_beyond_mw"));
+}
+
+// [min(0, centre - step), max(0, centre + step)]: symmetric about the centre while the
+// centre is within the step, and always containing 0 (holding).
+TEST(StepWindowForTest, LeansWithTheCentreAndAlwaysAllowsHolding) {
+  struct Case {
+    double centre_mw, step_mw, lower_mw, upper_mw;
+  };
+  for (const Case& c : {Case{0, 9, -9, 9}, Case{4, 9, -5, 13}, Case{9, 9, 0, 18},
+                        Case{20, 9, 0, 29}, Case{-20, 9, -29, 0}, Case{-3, 0, -3, 0}}) {
+    SCOPED_TRACE(testing::Message() << "centre " << c.centre_mw << " step " << c.step_mw);
+    const StepWindow w = StepWindowFor(c.centre_mw, c.step_mw);
+    EXPECT_DOUBLE_EQ(w.lower_mw, c.lower_mw);
+    EXPECT_DOUBLE_EQ(w.upper_mw, c.upper_mw);
+  }
+}
+
+// A centre beyond the step widens the window on its side (here up to 20 + 9 = 29 MW) but
+// still lets the plan hold: with rising prices it holds; with falling ones it discharges
+// past the symmetric 18 MW at once.
+TEST(PlanBatteryScheduleEveryStepTest, CentreBeyondTheStepWidensTheWindowAndAllowsHolding) {
+  for (bool every_step : {true, false}) {
+    SCOPED_TRACE(testing::Message() << "limit_every_step " << every_step);
+    ScheduleRequest falling = DefaultRequest({300, 280, 260, 240}, 0.0);
+    falling.soc_start_mwh = 95.0;
+    falling.max_power_step_mw = 9.0;
+    falling.limit_every_step = every_step;
+    falling.step_centre_mw = {20.0, 0.0, 0.0, 0.0};
+    const BatterySchedule sell = PlanBatterySchedule(falling);
+    ExpectPhysicallyConsistent(falling, sell);
+    EXPECT_GT(sell.power_mw[0], 18.0 + 1e-9);
+    EXPECT_LE(sell.power_mw[0], 29.0 + 1e-9);
+
+    ScheduleRequest rising = falling;
+    rising.price_gbp_per_mwh = {100, 150, 200, 250};
+    rising.soc_start_mwh = 50.0;
+    rising.terminal_value_gbp_per_mwh = 240.0;
+    const BatterySchedule hold = PlanBatterySchedule(rising);
+    ExpectPhysicallyConsistent(rising, hold);
+    EXPECT_EQ(hold.note, "");
+    EXPECT_LE(hold.power_mw[0], 1e-9);  // never forced to discharge into rising prices
+  }
+}
+
+// With prices that pay for no trade, a plan holds; asked to follow a +20 MW change of load
+// at interval 3 beyond 15 MW, it must step up by at least 5 MW there, so starting at the
+// floor it first charges (and gives the charging up into the ramp, or stores the energy
+// to discharge into it).
+TEST(PlanBatteryScheduleEveryStepTest, FollowsCentresBeyondFollowBeyondMw) {
+  ScheduleRequest r = DefaultRequest({100, 100, 100, 100, 100, 100}, 90.0);
+  r.soc_start_mwh = 25.0;  // the floor
+  r.max_power_step_mw = 9.0;
+  r.limit_every_step = true;
+  r.step_centre_mw = {0.0, 0.0, 0.0, 20.0, 0.0, 0.0};
+  const BatterySchedule free = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, free);
+  for (double p : free.power_mw) EXPECT_NEAR(p, 0.0, 1e-9);
+
+  r.follow_beyond_mw = 15.0;
+  r.follow_from_interval = 1;
+  const BatterySchedule following = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, following);
+  EXPECT_EQ(following.note, "");
+  EXPECT_GE(following.power_mw[3] - following.power_mw[2], 5.0 - 1e-9);
+  EXPECT_LE(following.power_mw[3] - following.power_mw[2], 29.0 + 1e-9);
+  EXPECT_LT(*std::min_element(following.power_mw.begin(), following.power_mw.begin() + 3),
+            -1.0);
+  // Every other step stays in its lean window.
+  double previous_mw = 0.0;
+  for (size_t i = 0; i < following.power_mw.size(); ++i) {
+    if (i != 3) {
+      EXPECT_LE(std::abs(following.power_mw[i] - previous_mw), 9.0 + 1e-9) << i;
+    }
+    previous_mw = following.power_mw[i];
+  }
+
+  // Following from interval 4 on leaves interval 3 free again.
+  r.follow_from_interval = 4;
+  for (double p : PlanBatterySchedule(r).power_mw) EXPECT_NEAR(p, 0.0, 1e-9);
+}
+
+// A ramp no plan can follow from the start (a +40 MW change at interval 1 from the floor,
+// with one 9 MW step to prepare) leaves the first-step-only plan, and says so.
+TEST(PlanBatteryScheduleEveryStepTest, AnUnfollowableRampFallsBackToTheFirstStepPlan) {
+  ScheduleRequest r = DefaultRequest({100, 100, 100, 100}, 90.0);
+  r.soc_start_mwh = 25.0;
+  r.max_power_step_mw = 9.0;
+  r.limit_every_step = true;
+  r.step_centre_mw = {0.0, 40.0, 0.0, 0.0};
+  r.follow_beyond_mw = 15.0;
+  r.follow_from_interval = 1;
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
+  EXPECT_LE(std::abs(plan.power_mw[0]), 9.0 + 1e-9);
 }
 
 }  // namespace
