@@ -13,24 +13,49 @@
 // trader's step window leans with; solar and wind play no part in its decisions and are
 // left out. The region's instability penalty is not modelled: that needs the full stack.
 //
-// Prints TraderAgent::Pnl() and the wall time for each ramp limit given.
+// To see what the rest of the stack does to the trader, a full-stack run's resilience
+// overrides and suspect ticks can be replayed too (open loop: they are what the stack did
+// to the trader it ran, not a reaction to this replay). --overrides FILE gives one
+// `interval_start_utc,power_mw` line per interval the grid-response agent governed; that
+// power is applied instead of the trader's, clamped with the resilience floor (soc_min),
+// as the RegionEngine applies a resilience decision. --suspect_ticks FILE gives one tick
+// time per line at which the trader's verdict source reports suspect telemetry. From a
+// backtest's store:
+//   sqlite3 -csv store.sqlite "SELECT interval_start, requested_mw FROM decisions
+//     WHERE agent = 'grid-response' AND asset_id = 'battery-1'" > overrides.csv
+//   sqlite3 store.sqlite "SELECT DISTINCT tick FROM agent_notes
+//     WHERE agent = 'arbitrage-trader' AND note LIKE 'held:%'" > suspect.csv
+// With both from the Oct 2022 - Dec 2023 default backtest, the replay at 15 MW gives the
+// backtest's trader P&L to the pound (1,084,068 GBP, capture 0.409).
+//
+// Prints TraderAgent::Pnl(), the battery's net (energy and degradation, settled as the
+// gateway settles) in overridden intervals and in the rest, and the wall time for each
+// ramp limit given.
 // Usage: trader_replay_bench [--data_dir DIR] [--from 2022-10-01] [--to 2023-12-31]
-//                            [--ramp_limits 1000,15]
+//                            [--ramp_limits 1000,15] [--overrides FILE]
+//                            [--suspect_ticks FILE]
 // --to is inclusive. DIR defaults to $GRIDPILOT_SOURCE_DIR/data, else ./data.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "agents/arbitrage_trader/trader_agent.h"
 #include "core/battery.h"
 #include "core/grid_data_loader.h"
 #include "core/interlocks.h"
+#include "core/ledger.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
 
@@ -44,17 +69,84 @@ std::string Arg(int argc, char** argv, const std::string& key, const std::string
   return fallback;
 }
 
+// What a full-stack run did to its trader, replayed open loop (see the top of the file).
+struct StackEffects {
+  std::map<absl::Time, double> resilience_mw;  // by interval start, battery power, MW
+  std::set<absl::Time> suspect_ticks;
+};
+
+// Reports suspect telemetry exactly at the given tick times.
+class FixedVerdicts final : public TelemetryVerdictSource {
+ public:
+  explicit FixedVerdicts(const std::set<absl::Time>* suspect) : suspect_(suspect) {}
+  absl::StatusOr<TelemetryVerdict> VerdictAt(absl::Time tick_time) override {
+    TelemetryVerdict verdict;
+    verdict.suspect = suspect_->count(tick_time) > 0;
+    if (verdict.suspect) verdict.cause = "suspect in the replayed backtest";
+    return verdict;
+  }
+
+ private:
+  const std::set<absl::Time>* suspect_;
+};
+
+// Reads `interval_start_utc,power_mw` lines; InvalidArgument naming the line otherwise.
+absl::StatusOr<std::map<absl::Time, double>> ReadOverrides(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(path + ": cannot be read");
+  std::map<absl::Time, double> overrides;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const std::vector<std::string> fields = absl::StrSplit(line, ',');
+    double power_mw = 0.0;
+    absl::StatusOr<absl::Time> start =
+        fields.size() == 2 ? ParseUtcTimestamp(fields[0]) : absl::InvalidArgumentError("");
+    if (!start.ok() || !absl::SimpleAtod(fields[1], &power_mw)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ":", number, ": expected interval_start_utc,power_mw, got \"", line, "\""));
+    }
+    overrides[*start] = power_mw;
+  }
+  return overrides;
+}
+
+// Reads one tick time per line; InvalidArgument naming the line otherwise.
+absl::StatusOr<std::set<absl::Time>> ReadTicks(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(path + ": cannot be read");
+  std::set<absl::Time> ticks;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    absl::StatusOr<absl::Time> t = ParseUtcTimestamp(line);
+    if (!t.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", number, ": not a UTC timestamp: \"", line, "\""));
+    }
+    ticks.insert(*t);
+  }
+  return ticks;
+}
+
 struct ReplayResult {
   v1::GetTraderPnlResponse pnl;
   int64_t ticks = 0;
   double largest_step_mw = 0.0;  // largest |change| of applied power between intervals
   double seconds = 0.0;
+  int64_t overridden_intervals = 0;
+  // The battery's net (energy bought and sold, degradation), GBP, in the intervals the
+  // replayed resilience overrides governed and in the rest.
+  double overridden_net_gbp = 0.0;
+  double trader_net_gbp = 0.0;
 };
 
 // Replays ticks at series indices [first, end); series.at(first - 1) must exist.
-ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double ramp_limit_mw) {
+ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double ramp_limit_mw,
+                    const StackEffects& effects) {
   const absl::Time began = absl::Now();
-  TraderAgent trader;
+  FixedVerdicts verdicts(&effects.suspect_ticks);
+  TraderAgent trader(&verdicts);
   v1::RegionInfo region;
   region.set_name("replay");
   region.set_scale(0.01);
@@ -67,6 +159,7 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
   double soc_mwh = params.soc_initial_mwh;
   double applied_mw = 0.0;    // power applied in the interval before the tick
   double scheduled_mw = 0.0;  // the proposal governing the interval at the tick
+  std::optional<double> last_price;  // missing prices settle at the last known one
   ReplayResult result;
   for (size_t i = first; i < end; ++i) {
     const GridInterval& measured = series.at(i - 1);
@@ -100,10 +193,22 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
 
     const std::vector<v1::DispatchProposal> proposals = trader.OnTick(tick);
 
-    // The interval at t runs the proposal made one tick earlier.
+    // The interval at t runs the proposal made one tick earlier, unless resilience
+    // overrode it there.
+    const auto resilience = effects.resilience_mw.find(t);
+    const bool overridden = resilience != effects.resilience_mw.end();
     const ClampedSetpoint clamped =
-        ClampBatteryPower(params, soc_mwh, scheduled_mw, trading_floor_mwh, kHalfHour);
+        overridden
+            ? ClampBatteryPower(params, soc_mwh, resilience->second, params.soc_min_mwh, kHalfHour)
+            : ClampBatteryPower(params, soc_mwh, scheduled_mw, trading_floor_mwh, kHalfHour);
     const BatteryInterval step = StepBattery(params, soc_mwh, clamped.power_mw, kHalfHour);
+    if (series.at(i).price_gbp_per_mwh) last_price = series.at(i).price_gbp_per_mwh;
+    double net_gbp = 0.0;
+    for (const LedgerEntry& e : SettleBattery(params, step, last_price.value_or(0.0), t, "")) {
+      net_gbp += e.amount_gbp;
+    }
+    (overridden ? result.overridden_net_gbp : result.trader_net_gbp) += net_gbp;
+    result.overridden_intervals += overridden ? 1 : 0;
     result.largest_step_mw = std::max(result.largest_step_mw, std::abs(step.power_mw - applied_mw));
     soc_mwh = step.soc_after_mwh;
     applied_mw = step.power_mw;
@@ -131,6 +236,23 @@ int Main(int argc, char** argv) {
   if (!from.ok() || !to_day.ok()) {
     std::fprintf(stderr, "--from/--to must be dates like 2023-01-01\n");
     return 2;
+  }
+  StackEffects effects;
+  if (const std::string path = Arg(argc, argv, "overrides", ""); !path.empty()) {
+    absl::StatusOr<std::map<absl::Time, double>> overrides = ReadOverrides(path);
+    if (!overrides.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(overrides.status().message()).c_str());
+      return 2;
+    }
+    effects.resilience_mw = *std::move(overrides);
+  }
+  if (const std::string path = Arg(argc, argv, "suspect_ticks", ""); !path.empty()) {
+    absl::StatusOr<std::set<absl::Time>> ticks = ReadTicks(path);
+    if (!ticks.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(ticks.status().message()).c_str());
+      return 2;
+    }
+    effects.suspect_ticks = *std::move(ticks);
   }
   std::vector<double> ramp_limits_mw;
   for (absl::string_view text : absl::StrSplit(Arg(argc, argv, "ramp_limits", "1000,15"), ',')) {
@@ -163,7 +285,7 @@ int Main(int argc, char** argv) {
   std::printf("trader replay %s .. %s (data loaded in %.2f s)\n", from_text.c_str(),
               to_text.c_str(), load_seconds);
   for (double limit_mw : ramp_limits_mw) {
-    const ReplayResult r = Replay(*series, *first, end, limit_mw);
+    const ReplayResult r = Replay(*series, *first, end, limit_mw, effects);
     const v1::GetTraderPnlResponse& p = r.pnl;
     std::printf("ramp limit %g MW/interval: %lld ticks in %.2f s (%.0f us per tick)\n", limit_mw,
                 static_cast<long long>(r.ticks), r.seconds, 1e6 * r.seconds / r.ticks);
@@ -177,6 +299,12 @@ int Main(int argc, char** argv) {
                                                 : 0.0,
                 r.largest_step_mw);
     std::printf("  note: %s\n", p.note().c_str());
+    if (!effects.resilience_mw.empty() || !effects.suspect_ticks.empty()) {
+      std::printf("  replayed %lld resilience overrides and %zu suspect ticks; battery net "
+                  "%.0f GBP in overridden intervals, %.0f GBP in the rest\n",
+                  static_cast<long long>(r.overridden_intervals), effects.suspect_ticks.size(),
+                  r.overridden_net_gbp, r.trader_net_gbp);
+    }
   }
   return 0;
 }

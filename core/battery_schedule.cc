@@ -59,17 +59,45 @@ std::string RequestProblem(const ScheduleRequest& r) {
   for (size_t i = 0; i < r.price_gbp_per_mwh.size(); ++i) {
     if (!finite(r.price_gbp_per_mwh[i])) return absl::StrCat("price ", i, " is not finite");
   }
+  if (!(r.follow_beyond_mw >= 0.0) || !finite(r.follow_beyond_mw)) {
+    return "follow_beyond_mw must be finite and >= 0";
+  }
   if (!r.step_centre_mw.empty()) {
     if (r.step_centre_mw.size() != r.price_gbp_per_mwh.size()) {
       return "step_centre_mw must be empty or one per price";
     }
+    const double widest_change_mw = b.max_charge_mw + b.max_discharge_mw;
     for (size_t i = 0; i < r.step_centre_mw.size(); ++i) {
-      if (!(std::abs(r.step_centre_mw[i]) <= r.max_power_step_mw)) {
-        return absl::StrCat("step centre ", i, " is not within +-max_power_step_mw");
+      if (!(std::abs(r.step_centre_mw[i]) <= widest_change_mw)) {
+        return absl::StrCat("step centre ", i,
+                            " is not within +-(max_charge_mw + max_discharge_mw)");
       }
     }
   }
   return "";
+}
+
+}  // namespace
+
+StepWindow StepWindowFor(double centre_mw, double max_power_step_mw) {
+  return {std::min(0.0, centre_mw - max_power_step_mw),
+          std::max(0.0, centre_mw + max_power_step_mw)};
+}
+
+namespace {
+
+// The changes of power interval i may make: StepWindowFor its centre, or, from
+// follow_from_interval on and where the centre lies beyond +-follow_beyond_mw, the window
+// that follows it (ScheduleRequest::follow_beyond_mw), which excludes holding.
+StepWindow StepWindowOf(const ScheduleRequest& r, size_t i) {
+  const double centre_mw = r.step_centre_mw.empty() ? 0.0 : r.step_centre_mw[i];
+  const double step_mw = r.max_power_step_mw;
+  const double follow_mw = r.follow_beyond_mw;
+  if (follow_mw > 0.0 && i >= r.follow_from_interval) {
+    if (centre_mw > follow_mw) return {centre_mw - follow_mw, centre_mw + step_mw};
+    if (centre_mw < -follow_mw) return {centre_mw - step_mw, centre_mw + follow_mw};
+  }
+  return StepWindowFor(centre_mw, step_mw);
 }
 
 BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
@@ -126,30 +154,29 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const double delta_mwh = e * step_mwh;
     return delta_mwh > 0 ? -delta_mwh * inv_charge_eff / hours : -delta_mwh * discharge_eff / hours;
   };
-  // Moves allowed after a move at power p: P(e) falls as e grows, so they are a range.
-  auto next_range = [&](double p, int* lo, int* hi) {
+  // The change of power interval i may make.
+  auto window_of = [&](size_t i) { return StepWindowOf(request, i); };
+  // Moves allowed after a move at power p, within `w`: P(e) falls as e grows, so they are
+  // a range.
+  auto next_range = [&](double p, StepWindow w, int* lo, int* hi) {
     *lo = e_min;
-    while (*lo <= e_max && move_power_mw(*lo) > p + power_step_mw + kPowerToleranceMw) ++*lo;
+    while (*lo <= e_max && move_power_mw(*lo) > p + w.upper_mw + kPowerToleranceMw) ++*lo;
     *hi = e_max;
-    while (*hi >= *lo && move_power_mw(*hi) < p - power_step_mw - kPowerToleranceMw) --*hi;
-  };
-  // The change of power interval i may make is centred on centre(i) (0 without centres).
-  auto centre = [&](size_t i) {
-    return request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[i];
+    while (*hi >= *lo && move_power_mw(*hi) < p + w.lower_mw - kPowerToleranceMw) --*hi;
   };
   std::vector<int> range_lo(moves), range_hi(moves);
-  double ranges_centre = std::numeric_limits<double>::quiet_NaN();
+  StepWindow ranges_window{std::numeric_limits<double>::quiet_NaN(), 0.0};
   // next_range for every move at once: as e grows its power falls, and both ends of its
   // range rise, so two pointers sweep them in O(moves).
-  auto set_ranges = [&](double c) {
-    if (c == ranges_centre) return;
-    ranges_centre = c;
+  auto set_ranges = [&](StepWindow w) {
+    if (w.lower_mw == ranges_window.lower_mw && w.upper_mw == ranges_window.upper_mw) return;
+    ranges_window = w;
     int lo = e_min, last_within = e_min - 1;
     for (int e = e_min; e <= e_max; ++e) {
-      const double p = move_power_mw(e) + c;
-      while (lo <= e_max && move_power_mw(lo) > p + power_step_mw + kPowerToleranceMw) ++lo;
+      const double p = move_power_mw(e);
+      while (lo <= e_max && move_power_mw(lo) > p + w.upper_mw + kPowerToleranceMw) ++lo;
       while (last_within < e_max &&
-             move_power_mw(last_within + 1) >= p - power_step_mw - kPowerToleranceMw) {
+             move_power_mw(last_within + 1) >= p + w.lower_mw - kPowerToleranceMw) {
         ++last_within;
       }
       range_lo[e - e_min] = lo;
@@ -208,7 +235,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
   for (size_t i = intervals; i-- > 1;) {
     stage_rewards(request.price_gbp_per_mwh[i]);
-    set_ranges(centre(i));
+    set_ranges(window_of(i));
     int8_t* stage_choice = choice.data() + i * states;
     // A coarse interval moves between even levels by even moves only: states with an odd
     // level or an odd last move are unreachable and worth -inf to the interval before.
@@ -262,7 +289,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   }
   // The first interval, from the start (k = 0) after initial_power_mw.
   int first_lo, first_hi, lo, hi;
-  next_range(request.initial_power_mw + centre(0), &first_lo, &first_hi);
+  next_range(request.initial_power_mw, window_of(0), &first_lo, &first_hi);
   band(0, &lo, &hi);
   first_lo = std::max(first_lo, lo);
   first_hi = std::min(first_hi, hi);
@@ -424,11 +451,11 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     // within a step (the battery sits at a bound), the nearest feasible move is kept.
     int lo = band_lo[start_index], hi = band_hi[start_index];
     auto power_from_start = [&](int to) { return grid_power_mw(levels[start_index], levels[to]); };
-    const double first_centre_mw =
-        request.initial_power_mw +
-        (request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[0]);
-    while (lo < hi && power_from_start(lo) > first_centre_mw + power_step_mw + 1e-9) ++lo;
-    while (hi > lo && power_from_start(hi) < first_centre_mw - power_step_mw - 1e-9) --hi;
+    const StepWindow first_window = StepWindowOf(request, 0);
+    const double first_lowest_mw = request.initial_power_mw + first_window.lower_mw;
+    const double first_highest_mw = request.initial_power_mw + first_window.upper_mw;
+    while (lo < hi && power_from_start(lo) > first_highest_mw + 1e-9) ++lo;
+    while (hi > lo && power_from_start(hi) < first_lowest_mw - 1e-9) --hi;
     first_lo = lo;
     first_hi = hi;
   }

@@ -66,12 +66,26 @@ struct ScheduleRequest {
   // next re-plan, so the far ones can be coarse. The default keeps every interval fine.
   size_t coarse_from_interval = std::numeric_limits<size_t>::max();
   // Optional, with max_power_step_mw > 0: one value per interval, MW, each within
-  // +-max_power_step_mw. Interval i's change of power from the interval before (from
-  // initial_power_mw for i = 0) must then lie in [centre_i - step, centre_i + step] rather
-  // than [-step, step], where step is max_power_step_mw: so a plan can lean its steps the
-  // way that offsets an expected change of load, and can always hold its power. Later
-  // intervals use it only with limit_every_step; the soft landing ignores it.
+  // +-(max_charge_mw + max_discharge_mw). Interval i's change of power from the interval
+  // before (from initial_power_mw for i = 0) must then lie in StepWindowFor(centre_i,
+  // step) rather than [-step, step], where step is max_power_step_mw: [centre_i - step,
+  // centre_i + step] while |centre_i| <= step, and beyond that the window still reaches
+  // centre_i + step in the centre's direction but stops at 0 on the other side. So a plan
+  // can lean its steps the way that offsets an expected change of load, and can always
+  // hold its power. Later intervals use it only with limit_every_step; the soft landing
+  // ignores it.
   std::vector<double> step_centre_mw;
+  // Optional (0 = off, else > 0), with step_centre_mw: from interval follow_from_interval
+  // on (0-based; later intervals only with limit_every_step), where |centre_i| >
+  // follow_beyond_mw the plan must follow the centre: the change must lie in
+  // [centre_i - follow_beyond_mw, centre_i + step] for a positive centre, mirrored for a
+  // negative one, so holding is not allowed there. A plan that cannot follow from some
+  // state is worth nothing from it, so the plan keeps the stored energy (or the charging
+  // to give up) that an expected ramp of load will need: energy the grid-response agent
+  // would otherwise take at whatever the price is then. If no plan from the start state
+  // can follow, the first-step-only plan is returned (see limit_every_step).
+  double follow_beyond_mw = 0.0;
+  size_t follow_from_interval = 0;
 };
 
 struct BatterySchedule {
@@ -80,6 +94,15 @@ struct BatterySchedule {
   double objective_gbp = 0;           // revenue - degradation + terminal value
   std::string note;                   // what was relaxed or refused; empty when nothing
 };
+
+// The changes of power, MW, a step centred on `centre_mw` may make with a step limit of
+// `max_power_step_mw` (>= 0): [min(0, centre - step), max(0, centre + step)]. It always
+// contains 0 (holding), and equals [centre - step, centre + step] when |centre| <= step.
+struct StepWindow {
+  double lower_mw = 0.0;  // the most negative change allowed (towards charging)
+  double upper_mw = 0.0;  // the most positive change allowed (towards discharging)
+};
+StepWindow StepWindowFor(double centre_mw, double max_power_step_mw);
 
 // Plans the schedule that maximises the objective over the level grid described above.
 // The floor used is max(soc_floor_mwh, battery.soc_min_mwh). Never fails: an invalid

@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "core/battery.h"
+#include "core/battery_schedule.h"
 #include "core/interlocks.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
@@ -259,15 +260,55 @@ TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
   for (const TickRecord& r : records) {
     const absl::Time planned = FromProtoTime(r.proposal.start());
     if (planned < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
-    const double expected_change_mw =
-        std::clamp(EveningRamp(planned) - EveningRamp(planned - kHalfHour), -share_mw, share_mw);
+    const StepWindow window =
+        StepWindowFor(EveningRamp(planned) - EveningRamp(planned - kHalfHour), share_mw);
     const double step_mw = r.proposal.power_mw() - r.scheduled_mw;
     SCOPED_TRACE(FormatUtcTimestamp(planned));
-    EXPECT_LE(step_mw, expected_change_mw + share_mw + 1e-9);
-    EXPECT_GE(step_mw, expected_change_mw - share_mw - 1e-9);
+    EXPECT_LE(step_mw, window.upper_mw + 1e-9);
+    EXPECT_GE(step_mw, window.lower_mw - 1e-9);
     largest_step_mw = std::max(largest_step_mw, step_mw);
   }
   EXPECT_GT(largest_step_mw, share_mw + 1.0);
+}
+
+// Region net load (MW): 300 overnight, up 30 MW a half-hour at 06:00, 06:30 and 07:00 (a
+// ramp twice the limit), 390 until noon, then down 10 MW a half-hour back to 300 by 16:00.
+double SteepMorningRamp(absl::Time interval_start) {
+  const double hour = HourOf(interval_start);
+  if (hour < 6.0) return 300.0;
+  if (hour < 7.5) return 300.0 + 30.0 * (std::floor(2 * (hour - 6.0)) + 1);
+  if (hour < 12.0) return 390.0;
+  if (hour < 16.5) return 390.0 - 10.0 * (std::floor(2 * (hour - 12.0)) + 1);
+  return 300.0;
+}
+
+// Once the morning ramp is in the net-load profile, every plan follows it from its second
+// interval on: each step into a ramp interval is at least the expected change (30 MW)
+// less 25 MW (5/3 of the 15 MW limit). The gentler afternoon fall (10 MW) is only leaned
+// with, and the first planned interval is never forced.
+TEST(TraderAgentTest, PlansFollowAnExpectedRampBeyondTheFollowThreshold) {
+  const std::vector<TickRecord> records =
+      RunTrader(DailyPattern, 3 * kTicksPerDay, nullptr, nullptr, SteepMorningRamp);
+  const double follow_beyond_mw = TraderAgent::kFollowBeyondShareOfRampLimit * kRampLimitMw;
+  ASSERT_NEAR(follow_beyond_mw, 25.0, 1e-9);
+  int ramp_steps_checked = 0;
+  for (const TickRecord& r : records) {
+    if (r.time < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
+    SCOPED_TRACE(FormatUtcTimestamp(r.time));
+    EXPECT_THAT(r.schedule.reason(), testing::Not(testing::HasSubstr("only the first")));
+    for (int j = 1; j < r.schedule.intervals_size(); ++j) {
+      const absl::Time start = FromProtoTime(r.schedule.intervals(j).interval_start());
+      const double expected_change_mw =
+          SteepMorningRamp(start) - SteepMorningRamp(start - kHalfHour);
+      if (expected_change_mw <= follow_beyond_mw) continue;
+      const double step_mw =
+          r.schedule.intervals(j).power_mw() - r.schedule.intervals(j - 1).power_mw();
+      EXPECT_GE(step_mw, expected_change_mw - follow_beyond_mw - 1e-9)
+          << "into " << FormatUtcTimestamp(start);
+      ++ramp_steps_checked;
+    }
+  }
+  EXPECT_GT(ramp_steps_checked, 100);
 }
 
 TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {

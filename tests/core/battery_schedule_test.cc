@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -321,10 +322,21 @@ TEST(PlanBatteryScheduleRampTest, NegativeStepLimitIsRefused) {
 namespace gridpilot {
 namespace {
 
+// The changes of power interval i of `r` allows, written out from the contracts of
+// step_centre_mw and follow_beyond_mw (not from the planner's code).
+std::pair<double, double> AllowedChangeMw(const ScheduleRequest& r, size_t i) {
+  const double s = r.max_power_step_mw;
+  const double c = r.step_centre_mw.empty() ? 0.0 : r.step_centre_mw[i];
+  const double f = r.follow_beyond_mw;
+  if (f > 0 && i >= r.follow_from_interval && c > f) return {c - f, c + s};
+  if (f > 0 && i >= r.follow_from_interval && c < -f) return {c - s, c + f};
+  return {std::min(0.0, c - s), std::max(0.0, c + s)};
+}
+
 // Best objective over every path of levels start + k * step (k integer) whose every step,
-// from initial_power_mw on, is within max_power_step_mw and which ends at a power that
-// can ramp down to 0 in such steps within [floor, soc_max]: limit_every_step by
-// exhaustive search.
+// from initial_power_mw on, is within its allowed change (AllowedChangeMw; without
+// centres +-max_power_step_mw) and which ends at a power that can ramp down to 0 in steps
+// of max_power_step_mw within [floor, soc_max]: limit_every_step by exhaustive search.
 double BruteForceEveryStepLimited(const ScheduleRequest& r) {
   const BatteryParams& b = r.battery;
   const double h = absl::ToDoubleHours(r.interval);
@@ -354,7 +366,8 @@ double BruteForceEveryStepLimited(const ScheduleRequest& r) {
       if (charge_mwh > b.max_charge_mw * h + 1e-9) continue;
       if (discharge_mwh > b.max_discharge_mw * h + 1e-9) continue;
       const double p = (discharge_mwh - charge_mwh) / h;
-      if (std::abs(p - power) > s + 1e-9) continue;
+      const auto [lower_mw, upper_mw] = AllowedChangeMw(r, i);
+      if (p - power < lower_mw - 1e-9 || p - power > upper_mw + 1e-9) continue;
       visit(i + 1, next, p,
             earned + r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
                 b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh));
@@ -408,6 +421,67 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceOnTinyProblems) {
     }
   }
   EXPECT_GT(limited_plans, 200);  // the comparison covered most trials
+}
+
+// The same with random step centres, many beyond the step, and a random follow threshold
+// from a random interval: the planner's windows match the contracts.
+TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceWithCentresAndFollowing) {
+  std::mt19937 rng(78);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  int limited_plans = 0, following_plans = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    ScheduleRequest r;
+    r.battery.energy_capacity_mwh = 12.0;
+    r.battery.soc_min_mwh = uniform(0.0, 2.0);
+    r.battery.soc_max_mwh = uniform(6.0, 10.0);
+    r.battery.max_charge_mw = uniform(2.0, 8.0);
+    r.battery.max_discharge_mw = uniform(2.0, 8.0);
+    r.battery.charge_efficiency = uniform(0.8, 1.0);
+    r.battery.discharge_efficiency = uniform(0.8, 1.0);
+    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
+    r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
+    r.soc_step_mwh = std::vector<double>{0.5, 1.0}[trial % 2];
+    r.soc_start_mwh = uniform(0.0, 11.0);
+    r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
+    r.max_power_step_mw = uniform(0.5, 4.0);
+    r.initial_power_mw = uniform(-3.0, 3.0);
+    r.limit_every_step = true;
+    r.price_gbp_per_mwh.resize(3 + trial % 3);
+    for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
+    const double widest_change_mw = r.battery.max_charge_mw + r.battery.max_discharge_mw;
+    for (size_t i = 0; i < r.price_gbp_per_mwh.size(); ++i) {
+      r.step_centre_mw.push_back(uniform(-widest_change_mw, widest_change_mw));
+    }
+    if (trial % 4 != 0) {
+      r.follow_beyond_mw = uniform(1.0, 5.0);
+      r.follow_from_interval = static_cast<size_t>(trial % 3);
+    }
+
+    const BatterySchedule plan = PlanBatterySchedule(r);
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " start " << r.soc_start_mwh);
+    ExpectPhysicallyConsistent(r, plan);
+    const double brute = BruteForceEveryStepLimited(r);
+    if (brute < -1e299) {
+      EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
+      continue;
+    }
+    ++limited_plans;
+    EXPECT_NEAR(plan.objective_gbp, brute, 1e-9);
+    double previous_mw = r.initial_power_mw;
+    bool followed = false;
+    for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+      const auto [lower_mw, upper_mw] = AllowedChangeMw(r, i);
+      EXPECT_GE(plan.power_mw[i] - previous_mw, lower_mw - 1e-9) << i;
+      EXPECT_LE(plan.power_mw[i] - previous_mw, upper_mw + 1e-9) << i;
+      followed |= lower_mw > 0 || upper_mw < 0;
+      previous_mw = plan.power_mw[i];
+    }
+    following_plans += followed ? 1 : 0;
+  }
+  EXPECT_GT(limited_plans, 100);  // 123 of the 300 trials with this seed
+  EXPECT_GT(following_plans, 40);  // 54: plans that had to follow were compared too
 }
 
 // On the default battery with a 9 MW step, a single expensive half-hour can only be met
@@ -533,13 +607,111 @@ TEST(PlanBatteryScheduleEveryStepTest, StepWindowFollowsItsCentre) {
   }
 }
 
-TEST(PlanBatteryScheduleEveryStepTest, CentresOutsideTheStepAreRefused) {
+TEST(PlanBatteryScheduleEveryStepTest, CentresBeyondTheBatteryRangeAreRefused) {
   ScheduleRequest r = DefaultRequest({10, 200}, 0.0);
   r.max_power_step_mw = 9.0;
-  r.step_centre_mw = {0.0, 9.5};
+  r.step_centre_mw = {0.0, 100.5};  // the default battery changes by at most 50 + 50 MW
   EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("step centre 1"));
   r.step_centre_mw = {0.0};
   EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("one per price"));
+  r.step_centre_mw = {0.0, 0.0};
+  r.follow_beyond_mw = -1.0;
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("follow_beyond_mw"));
+}
+
+// [min(0, centre - step), max(0, centre + step)]: symmetric about the centre while the
+// centre is within the step, and always containing 0 (holding).
+TEST(StepWindowForTest, LeansWithTheCentreAndAlwaysAllowsHolding) {
+  struct Case {
+    double centre_mw, step_mw, lower_mw, upper_mw;
+  };
+  for (const Case& c : {Case{0, 9, -9, 9}, Case{4, 9, -5, 13}, Case{9, 9, 0, 18},
+                        Case{20, 9, 0, 29}, Case{-20, 9, -29, 0}, Case{-3, 0, -3, 0}}) {
+    SCOPED_TRACE(testing::Message() << "centre " << c.centre_mw << " step " << c.step_mw);
+    const StepWindow w = StepWindowFor(c.centre_mw, c.step_mw);
+    EXPECT_DOUBLE_EQ(w.lower_mw, c.lower_mw);
+    EXPECT_DOUBLE_EQ(w.upper_mw, c.upper_mw);
+  }
+}
+
+// A centre beyond the step widens the window on its side (here up to 20 + 9 = 29 MW) but
+// still lets the plan hold: with rising prices it holds; with falling ones it discharges
+// past the symmetric 18 MW at once.
+TEST(PlanBatteryScheduleEveryStepTest, CentreBeyondTheStepWidensTheWindowAndAllowsHolding) {
+  for (bool every_step : {true, false}) {
+    SCOPED_TRACE(testing::Message() << "limit_every_step " << every_step);
+    ScheduleRequest falling = DefaultRequest({300, 280, 260, 240}, 0.0);
+    falling.soc_start_mwh = 95.0;
+    falling.max_power_step_mw = 9.0;
+    falling.limit_every_step = every_step;
+    falling.step_centre_mw = {20.0, 0.0, 0.0, 0.0};
+    const BatterySchedule sell = PlanBatterySchedule(falling);
+    ExpectPhysicallyConsistent(falling, sell);
+    EXPECT_GT(sell.power_mw[0], 18.0 + 1e-9);
+    EXPECT_LE(sell.power_mw[0], 29.0 + 1e-9);
+
+    ScheduleRequest rising = falling;
+    rising.price_gbp_per_mwh = {100, 150, 200, 250};
+    rising.soc_start_mwh = 50.0;
+    rising.terminal_value_gbp_per_mwh = 240.0;
+    const BatterySchedule hold = PlanBatterySchedule(rising);
+    ExpectPhysicallyConsistent(rising, hold);
+    EXPECT_EQ(hold.note, "");
+    EXPECT_LE(hold.power_mw[0], 1e-9);  // never forced to discharge into rising prices
+  }
+}
+
+// With prices that pay for no trade, a plan holds; asked to follow a +20 MW change of load
+// at interval 3 beyond 15 MW, it must step up by at least 5 MW there, so starting at the
+// floor it first charges (and gives the charging up into the ramp, or stores the energy
+// to discharge into it).
+TEST(PlanBatteryScheduleEveryStepTest, FollowsCentresBeyondFollowBeyondMw) {
+  ScheduleRequest r = DefaultRequest({100, 100, 100, 100, 100, 100}, 90.0);
+  r.soc_start_mwh = 25.0;  // the floor
+  r.max_power_step_mw = 9.0;
+  r.limit_every_step = true;
+  r.step_centre_mw = {0.0, 0.0, 0.0, 20.0, 0.0, 0.0};
+  const BatterySchedule free = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, free);
+  for (double p : free.power_mw) EXPECT_NEAR(p, 0.0, 1e-9);
+
+  r.follow_beyond_mw = 15.0;
+  r.follow_from_interval = 1;
+  const BatterySchedule following = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, following);
+  EXPECT_EQ(following.note, "");
+  EXPECT_GE(following.power_mw[3] - following.power_mw[2], 5.0 - 1e-9);
+  EXPECT_LE(following.power_mw[3] - following.power_mw[2], 29.0 + 1e-9);
+  EXPECT_LT(*std::min_element(following.power_mw.begin(), following.power_mw.begin() + 3),
+            -1.0);
+  // Every other step stays in its lean window.
+  double previous_mw = 0.0;
+  for (size_t i = 0; i < following.power_mw.size(); ++i) {
+    if (i != 3) {
+      EXPECT_LE(std::abs(following.power_mw[i] - previous_mw), 9.0 + 1e-9) << i;
+    }
+    previous_mw = following.power_mw[i];
+  }
+
+  // Following from interval 4 on leaves interval 3 free again.
+  r.follow_from_interval = 4;
+  for (double p : PlanBatterySchedule(r).power_mw) EXPECT_NEAR(p, 0.0, 1e-9);
+}
+
+// A ramp no plan can follow from the start (a +40 MW change at interval 1 from the floor,
+// with one 9 MW step to prepare) leaves the first-step-only plan, and says so.
+TEST(PlanBatteryScheduleEveryStepTest, AnUnfollowableRampFallsBackToTheFirstStepPlan) {
+  ScheduleRequest r = DefaultRequest({100, 100, 100, 100}, 90.0);
+  r.soc_start_mwh = 25.0;
+  r.max_power_step_mw = 9.0;
+  r.limit_every_step = true;
+  r.step_centre_mw = {0.0, 40.0, 0.0, 0.0};
+  r.follow_beyond_mw = 15.0;
+  r.follow_from_interval = 1;
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
+  EXPECT_LE(std::abs(plan.power_mw[0]), 9.0 + 1e-9);
 }
 
 }  // namespace
