@@ -224,7 +224,7 @@ int Run() {
            kBatchRows / ens_batch_us * 1e6, "rows/s");
   std::printf("\nper tick (us):\n");
   std::printf("  FeatureStore Push + Features            %10.2f\n", feature_tick_us);
-  std::printf("  Push + Forecast, %zu horizons (now)       %10.2f\n", horizons.size(),
+  std::printf("  Push + Forecast, %zu horizons + ramp alarm %8.2f\n", horizons.size(),
               forecast_tick_us);
   std::printf("  same with XGBoost single-row (estimate) %10.2f  = Push+Features + %zu x %.2f\n",
               feature_tick_us + horizons.size() * xgb_single_us, horizons.size(), xgb_single_us);

@@ -65,7 +65,8 @@ int Main() {
               "with NESO's day-ahead vintages)\n", models);
   const Timing year = TimeTraining(one_year, *day_ahead);
   const Timing two_years = TimeTraining(all, *day_ahead);
-  std::printf("  window      intervals  feature rows s  total s (rows + %zu models)\n", models);
+  std::printf("  window      intervals  feature rows s  total s (rows + %zu models + ramp alarm)\n",
+              models);
   std::printf("  one year    %9zu  %14.2f  %7.2f\n", year.intervals, year.build_seconds,
               year.total_seconds);
   std::printf("  two years   %9zu  %14.2f  %7.2f   (target < 30 s)\n", two_years.intervals,

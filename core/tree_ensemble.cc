@@ -223,26 +223,23 @@ double TreeEnsemble::Predict(const float* row, size_t cols) const {
     return node.left + !go_left;
   };
   // XGBoost starts from base_score and adds each tree's leaf in float, in tree order;
-  // doing the same gives bit-identical results. Four trees walk side by side because a
-  // walk is a chain of dependent loads: interleaving lets the CPU overlap four of them.
+  // doing the same gives bit-identical results. Eight trees walk side by side because a
+  // walk is a chain of dependent loads: interleaving lets the CPU overlap eight of them.
+  constexpr size_t kLanes = 8;
   float sum = base_score_;
   const size_t num_trees = tree_roots_.size();
   size_t t = 0;
-  for (; t + 4 <= num_trees; t += 4) {
-    int32_t a = tree_roots_[t], b = tree_roots_[t + 1], c = tree_roots_[t + 2],
-            d = tree_roots_[t + 3];
-    const int32_t steps = std::max(std::max(tree_depths_[t], tree_depths_[t + 1]),
-                                   std::max(tree_depths_[t + 2], tree_depths_[t + 3]));
-    for (int32_t s = 0; s < steps; ++s) {
-      a = step(a);
-      b = step(b);
-      c = step(c);
-      d = step(d);
+  for (; t + kLanes <= num_trees; t += kLanes) {
+    int32_t at[kLanes];
+    int32_t steps = 0;
+    for (size_t k = 0; k < kLanes; ++k) {
+      at[k] = tree_roots_[t + k];
+      steps = std::max(steps, tree_depths_[t + k]);
     }
-    sum += leaf_values_[a];
-    sum += leaf_values_[b];
-    sum += leaf_values_[c];
-    sum += leaf_values_[d];
+    for (int32_t s = 0; s < steps; ++s) {
+      for (size_t k = 0; k < kLanes; ++k) at[k] = step(at[k]);
+    }
+    for (size_t k = 0; k < kLanes; ++k) sum += leaf_values_[at[k]];
   }
   for (; t < num_trees; ++t) {
     int32_t a = tree_roots_[t];
