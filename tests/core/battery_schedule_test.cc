@@ -377,6 +377,57 @@ double BruteForceEveryStepLimited(const ScheduleRequest& r) {
   return best;
 }
 
+// A random tiny every-step-limited problem (3-5 intervals) for brute-force comparisons;
+// `uniform(lo, hi)` draws the numbers, `trial` picks the SoC grid and the length.
+template <typename Uniform>
+ScheduleRequest TinyEveryStepRequest(Uniform& uniform, int trial) {
+  ScheduleRequest r;
+  r.battery.energy_capacity_mwh = 12.0;
+  r.battery.soc_min_mwh = uniform(0.0, 2.0);
+  r.battery.soc_max_mwh = uniform(6.0, 10.0);
+  r.battery.max_charge_mw = uniform(2.0, 8.0);
+  r.battery.max_discharge_mw = uniform(2.0, 8.0);
+  r.battery.charge_efficiency = uniform(0.8, 1.0);
+  r.battery.discharge_efficiency = uniform(0.8, 1.0);
+  r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
+  r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
+  r.soc_step_mwh = std::vector<double>{0.5, 1.0}[trial % 2];
+  r.soc_start_mwh = uniform(0.0, 11.0);
+  r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
+  r.max_power_step_mw = uniform(0.5, 4.0);
+  r.initial_power_mw = uniform(-3.0, 3.0);
+  r.limit_every_step = true;
+  r.price_gbp_per_mwh.resize(3 + trial % 3);
+  for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
+  return r;
+}
+
+// Plans `r` and checks it against exhaustive search: physically consistent, the same
+// objective, and every step within its allowed change. Returns whether a limited plan
+// exists (else the planner must say it limited only the first step); *followed is set
+// when some interval's allowed change excludes holding (the plan had to follow).
+bool ExpectMatchesBruteForce(const ScheduleRequest& r, bool* followed) {
+  const BatterySchedule plan = PlanBatterySchedule(r);
+  ExpectPhysicallyConsistent(r, plan);
+  const double brute = BruteForceEveryStepLimited(r);
+  if (brute < -1e299) {
+    // No path keeps every step within the limit: the first-step-only plan, said so.
+    EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
+    return false;
+  }
+  EXPECT_NEAR(plan.objective_gbp, brute, 1e-9);
+  double previous_mw = r.initial_power_mw;
+  *followed = false;
+  for (size_t i = 0; i < plan.power_mw.size(); ++i) {
+    const auto [lower_mw, upper_mw] = AllowedChangeMw(r, i);
+    EXPECT_GE(plan.power_mw[i] - previous_mw, lower_mw - 1e-9) << i;
+    EXPECT_LE(plan.power_mw[i] - previous_mw, upper_mw + 1e-9) << i;
+    *followed |= lower_mw > 0 || upper_mw < 0;
+    previous_mw = plan.power_mw[i];
+  }
+  return true;
+}
+
 TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceOnTinyProblems) {
   std::mt19937 rng(77);
   auto uniform = [&](double lo, double hi) {
@@ -384,41 +435,11 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceOnTinyProblems) {
   };
   int limited_plans = 0;
   for (int trial = 0; trial < 300; ++trial) {
-    ScheduleRequest r;
-    r.battery.energy_capacity_mwh = 12.0;
-    r.battery.soc_min_mwh = uniform(0.0, 2.0);
-    r.battery.soc_max_mwh = uniform(6.0, 10.0);
-    r.battery.max_charge_mw = uniform(2.0, 8.0);
-    r.battery.max_discharge_mw = uniform(2.0, 8.0);
-    r.battery.charge_efficiency = uniform(0.8, 1.0);
-    r.battery.discharge_efficiency = uniform(0.8, 1.0);
-    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
-    r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
-    r.soc_step_mwh = std::vector<double>{0.5, 1.0}[trial % 2];
-    r.soc_start_mwh = uniform(0.0, 11.0);
-    r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
-    r.max_power_step_mw = uniform(0.5, 4.0);
-    r.initial_power_mw = uniform(-3.0, 3.0);
-    r.limit_every_step = true;
-    r.price_gbp_per_mwh.resize(3 + trial % 3);
-    for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
-
-    const BatterySchedule plan = PlanBatterySchedule(r);
+    const ScheduleRequest r = TinyEveryStepRequest(uniform, trial);
     SCOPED_TRACE(testing::Message() << "trial " << trial << " start " << r.soc_start_mwh);
-    ExpectPhysicallyConsistent(r, plan);
-    const double brute = BruteForceEveryStepLimited(r);
-    if (brute < -1e299) {
-      // No path keeps every step within the limit: the first-step-only plan, said so.
-      EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
-      continue;
-    }
-    ++limited_plans;
-    EXPECT_NEAR(plan.objective_gbp, brute, 1e-9);
-    double previous_mw = r.initial_power_mw;
-    for (double p : plan.power_mw) {
-      EXPECT_LE(std::abs(p - previous_mw), r.max_power_step_mw + 1e-9);
-      previous_mw = p;
-    }
+    bool followed = false;
+    limited_plans += ExpectMatchesBruteForce(r, &followed) ? 1 : 0;
+    EXPECT_FALSE(followed);  // no centres, no following: every step within +-max step
   }
   EXPECT_GT(limited_plans, 200);  // the comparison covered most trials
 }
@@ -432,24 +453,7 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceWithCentresAndFollowing)
   };
   int limited_plans = 0, following_plans = 0;
   for (int trial = 0; trial < 300; ++trial) {
-    ScheduleRequest r;
-    r.battery.energy_capacity_mwh = 12.0;
-    r.battery.soc_min_mwh = uniform(0.0, 2.0);
-    r.battery.soc_max_mwh = uniform(6.0, 10.0);
-    r.battery.max_charge_mw = uniform(2.0, 8.0);
-    r.battery.max_discharge_mw = uniform(2.0, 8.0);
-    r.battery.charge_efficiency = uniform(0.8, 1.0);
-    r.battery.discharge_efficiency = uniform(0.8, 1.0);
-    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
-    r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
-    r.soc_step_mwh = std::vector<double>{0.5, 1.0}[trial % 2];
-    r.soc_start_mwh = uniform(0.0, 11.0);
-    r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
-    r.max_power_step_mw = uniform(0.5, 4.0);
-    r.initial_power_mw = uniform(-3.0, 3.0);
-    r.limit_every_step = true;
-    r.price_gbp_per_mwh.resize(3 + trial % 3);
-    for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
+    ScheduleRequest r = TinyEveryStepRequest(uniform, trial);
     const double widest_change_mw = r.battery.max_charge_mw + r.battery.max_discharge_mw;
     for (size_t i = 0; i < r.price_gbp_per_mwh.size(); ++i) {
       r.step_centre_mw.push_back(uniform(-widest_change_mw, widest_change_mw));
@@ -458,26 +462,10 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceWithCentresAndFollowing)
       r.follow_beyond_mw = uniform(1.0, 5.0);
       r.follow_from_interval = static_cast<size_t>(trial % 3);
     }
-
-    const BatterySchedule plan = PlanBatterySchedule(r);
     SCOPED_TRACE(testing::Message() << "trial " << trial << " start " << r.soc_start_mwh);
-    ExpectPhysicallyConsistent(r, plan);
-    const double brute = BruteForceEveryStepLimited(r);
-    if (brute < -1e299) {
-      EXPECT_THAT(plan.note, HasSubstr("only the first is limited"));
-      continue;
-    }
-    ++limited_plans;
-    EXPECT_NEAR(plan.objective_gbp, brute, 1e-9);
-    double previous_mw = r.initial_power_mw;
     bool followed = false;
-    for (size_t i = 0; i < plan.power_mw.size(); ++i) {
-      const auto [lower_mw, upper_mw] = AllowedChangeMw(r, i);
-      EXPECT_GE(plan.power_mw[i] - previous_mw, lower_mw - 1e-9) << i;
-      EXPECT_LE(plan.power_mw[i] - previous_mw, upper_mw + 1e-9) << i;
-      followed |= lower_mw > 0 || upper_mw < 0;
-      previous_mw = plan.power_mw[i];
-    }
+    if (!ExpectMatchesBruteForce(r, &followed)) continue;
+    ++limited_plans;
     following_plans += followed ? 1 : 0;
   }
   EXPECT_GT(limited_plans, 100);  // 123 of the 300 trials with this seed
