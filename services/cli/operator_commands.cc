@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -324,8 +325,18 @@ int Forecast(const Options& o) {
   s = Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::Explain,
                                 explain_request, &explained);
   if (!s.ok()) return Fail(cmd, s);
+  // The price view issued at the same decision time.
+  v1::PriceForecastRequest price_request;
+  *price_request.mutable_issue_time() = response.issue_time();
+  v1::PriceForecastResponse prices;
+  s = Call<v1::ForecastService>("forecast", forecast,
+                                &v1::ForecastService::Stub::GetPriceForecast, price_request,
+                                &prices);
+  if (!s.ok()) return Fail(cmd, s);
   if (WantsJson(o)) {
-    PrintJson({{"forecast", ToJson(response)}, {"explanation", ToJson(explained)}});
+    PrintJson({{"forecast", ToJson(response)},
+               {"explanation", ToJson(explained)},
+               {"prices", ToJson(prices)}});
     return 0;
   }
   std::printf("net-load change forecast issued %s from %.1f MW (last measured interval); "
@@ -364,6 +375,16 @@ int Forecast(const Options& o) {
                                  verdict.anomaly().cause(), ")").c_str()
                   : "trusted");
   std::printf("model: %s\n", response.model().c_str());
+  std::printf("prices, next 6 of %d half-hours (GBP/MWh, %.0f%% intervals; %s):\n",
+              prices.prices_size(), prices.interval_coverage() * 100, prices.model().c_str());
+  for (int k = 0; k < std::min(6, prices.prices_size()); ++k) {
+    const v1::HalfHourPrice& p = prices.prices(k);
+    std::printf("  %s  %7.2f%s\n", Time(p.interval_start()).c_str(), p.price_gbp_per_mwh(),
+                p.has_lower_gbp_per_mwh()
+                    ? absl::StrFormat(" [%.2f, %.2f]", p.lower_gbp_per_mwh(),
+                                      p.upper_gbp_per_mwh()).c_str()
+                    : " [no interval yet]");
+  }
   return 0;
 }
 

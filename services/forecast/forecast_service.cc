@@ -168,4 +168,31 @@ grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::Re
   return grpc::Status::OK;
 }
 
+grpc::Status ForecastServiceImpl::GetPriceForecast(grpc::ServerContext*,
+                                                   const v1::PriceForecastRequest* request,
+                                                   v1::PriceForecastResponse* response) {
+  PriceBook* prices = prices_.load();
+  if (prices == nullptr) return kNotReady;
+  std::optional<absl::Time> issue_time;
+  if (request->has_issue_time()) issue_time = FromProtoTime(request->issue_time());
+  absl::StatusOr<IssuedPriceForecast> issued = prices->Get(issue_time);
+  if (!issued.ok()) return ToGrpcStatus(issued.status());
+  *response->mutable_issue_time() = ToProtoTime(issued->issue_time);
+  for (size_t k = 0; k < issued->price_gbp_per_mwh.size(); ++k) {
+    v1::HalfHourPrice* out = response->add_prices();
+    *out->mutable_interval_start() = ToProtoTime(issued->issue_time + k * kHalfHour);
+    const double price = issued->price_gbp_per_mwh[k];
+    out->set_price_gbp_per_mwh(price);
+    if (const std::optional<double>& half = issued->half_width_gbp[k]; half.has_value()) {
+      out->set_lower_gbp_per_mwh(price - *half);
+      out->set_upper_gbp_per_mwh(price + *half);
+    }
+  }
+  response->set_model(
+      "trader's price profile: a 0.9-per-day decayed mean of the same half-hour on the last "
+      "28 days of the same kind");
+  response->set_interval_coverage(PriceBook::kIntervalCoverage);
+  return grpc::Status::OK;
+}
+
 }  // namespace gridpilot

@@ -11,6 +11,7 @@
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/forecast_book.h"
+#include "services/forecast/price_book.h"
 
 namespace gridpilot {
 
@@ -26,6 +27,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   void SetRegistry(std::string registry_dir, std::string serving_set_path);
   // The anomaly verdict on each forecast's base interval comes from here (optional).
   void SetAnomalyBook(AnomalyBook* anomalies) { anomalies_.store(anomalies); }
+  // GetPriceForecast's source; until it is set calls get UNAVAILABLE.
+  void SetPriceBook(PriceBook* prices) { prices_.store(prices); }
 
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
                                 const v1::NetLoadChangeRequest* request,
@@ -36,10 +39,14 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                        v1::ExplainResponse* response) override;
   grpc::Status ReloadModel(grpc::ServerContext* context, const v1::ReloadModelRequest* request,
                            v1::ReloadModelResponse* response) override;
+  grpc::Status GetPriceForecast(grpc::ServerContext* context,
+                                const v1::PriceForecastRequest* request,
+                                v1::PriceForecastResponse* response) override;
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};
   std::atomic<AnomalyBook*> anomalies_{nullptr};
+  std::atomic<PriceBook*> prices_{nullptr};
   std::string ModelName() const;
 
   mutable absl::Mutex mu_;

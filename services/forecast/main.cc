@@ -126,8 +126,8 @@ struct StopSwitch {
 
 // Follows the tick stream until the run finishes or the switch is thrown.
 void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* clock,
-                 AnomalyBook* anomalies, ForecastBook* book, ForecastMetrics* metrics,
-                 StopSwitch* stop) {
+                 AnomalyBook* anomalies, ForecastBook* book, PriceBook* prices,
+                 ForecastMetrics* metrics, StopSwitch* stop) {
   std::optional<absl::Time> last_seen;
   while (!stop->stop) {
     grpc::ClientContext context;
@@ -176,7 +176,14 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
                                    FormatUtcTimestamp(verdict->interval_start),
                                    verdict->reading.residual.z, verdict->reading.label.cause));
       }
-      absl::Status ingested = book->Ingest(MeasurementOf(tick));
+      // Prices come from the market, not the meter: observed even on a suspect reading.
+      const GridMeasurement measured = MeasurementOf(tick);
+      if (absl::Status priced = prices->Ingest(measured.interval_start, measured.price_gbp_per_mwh);
+          !priced.ok()) {
+        metrics->IngestFailed("price");
+        LogWarning(absl::StrCat("price: ", priced.message()));
+      }
+      absl::Status ingested = book->Ingest(measured);
       if (!ingested.ok()) {
         metrics->IngestFailed("forecast");
         LogWarning(absl::StrCat("tick: ", ingested.message()));
@@ -301,6 +308,12 @@ int Main() {
   anomaly_service.SetBook(&anomalies);
   service.SetAnomalyBook(&anomalies);
   ForecastBook book(*std::move(forecaster), *history, *day_ahead);
+  PriceBook prices;
+  for (const GridMeasurement& m : *history) {
+    absl::Status priced = prices.Ingest(m.interval_start, m.price_gbp_per_mwh);
+    if (!priced.ok()) LogWarning(absl::StrCat("price history: ", priced.message()));
+  }
+  service.SetPriceBook(&prices);
   service.SetBook(&book, model_name);
   std::shared_ptr<SnapshotCollector> book_metrics = MakeForecastBookCollector(&book, &anomalies);
   if (metrics_server != nullptr) metrics_server->Register(book_metrics);
@@ -309,7 +322,7 @@ int Main() {
 
   StopSwitch stop;
   std::thread follower(
-      [&] { FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &metrics, &stop); });
+      [&] { FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &prices, &metrics, &stop); });
   WaitForShutdownSignal();
   LogCpuUsage();
   stop.Stop();

@@ -136,7 +136,20 @@ TEST_F(OperatorCliTest, ForecastGivesEveryHorizonFromTheLatestBoundary) {
   EXPECT_THAT(human.output, HasSubstr("  why: "));
   EXPECT_THAT(human.output, HasSubstr("90% intervals"));
   EXPECT_THAT(human.output, HasSubstr("base reading: "));
+  EXPECT_THAT(human.output, HasSubstr("prices, next 6 of 48 half-hours"));
   const nlohmann::json json = Json("forecast");
+  // The price view (ForecastService.GetPriceForecast) issued at the same decision time:
+  // 48 consecutive half-hours from it, each interval (once there) around its price.
+  const nlohmann::json& prices = json["prices"];
+  EXPECT_EQ(prices["issue_time"], json["forecast"]["issue_time"]);
+  ASSERT_EQ(prices["prices"].size(), 48u);
+  EXPECT_EQ(prices["prices"][0]["interval_start"], prices["issue_time"]);
+  for (const nlohmann::json& p : prices["prices"]) {
+    ASSERT_TRUE(p.contains("price_gbp_per_mwh")) << p;
+    if (!p.contains("upper_gbp_per_mwh")) continue;
+    EXPECT_LE(p["lower_gbp_per_mwh"].get<double>(), p["price_gbp_per_mwh"].get<double>());
+    EXPECT_GE(p["upper_gbp_per_mwh"].get<double>(), p["price_gbp_per_mwh"].get<double>());
+  }
   const nlohmann::json& forecast = json["forecast"];
   ASSERT_GE(forecast["forecasts"].size(), 4u);
   EXPECT_EQ(forecast["forecasts"][0]["horizon"], "1800s");

@@ -1,0 +1,57 @@
+// PriceBook: the forecast process's price forecasts for the next 48 half-hours. It
+// observes each tick's price of the interval just ended, issues a forecast at the
+// decision time that follows (the trader's profile, core/price_forecaster.h: the same
+// method the trader plans on, so an operator sees the price view the trader acts on),
+// scores every issued forecast as its half-hours' prices arrive, and gives each new
+// forecast 90% intervals from those scores (ForecastBand: only errors known at issue
+// time). Thread-safe.
+#ifndef GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
+#define GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
+
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/forecast_band.h"
+#include "core/price_forecaster.h"
+
+namespace gridpilot {
+
+struct IssuedPriceForecast {
+  absl::Time issue_time;
+  std::vector<double> price_gbp_per_mwh;               // half-hours from issue_time on
+  std::vector<std::optional<double>> half_width_gbp;   // per half-hour; nullopt: too few errors
+};
+
+class PriceBook {
+ public:
+  static constexpr int kHorizonIntervals = 48;
+  static constexpr double kIntervalCoverage = 0.9;
+  static constexpr int kIntervalWindow = 500;
+  static constexpr int kIntervalMinErrors = 10;
+  static constexpr size_t kIssuedKept = 96;
+
+  // Observes the price (nullopt = missing) of the interval starting at `interval_start`
+  // and issues the forecast for interval_start + 30 min. InvalidArgument unless the
+  // interval is after the last one observed.
+  absl::Status Ingest(absl::Time interval_start, std::optional<double> price_gbp_per_mwh);
+
+  // The forecast issued at `issue_time`, or the newest when nullopt. NotFound if it was
+  // never issued or is no longer kept.
+  absl::StatusOr<IssuedPriceForecast> Get(std::optional<absl::Time> issue_time) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  PriceForecaster profile_ ABSL_GUARDED_BY(mu_);
+  ForecastBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
+  std::optional<absl::Time> last_interval_ ABSL_GUARDED_BY(mu_);
+  std::map<absl::Time, IssuedPriceForecast> issued_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
