@@ -122,34 +122,32 @@ absl::StatusOr<std::vector<DayAheadEvalRow>> ForecastDayAheadDays(
   return rows;
 }
 
-absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
+absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
     const GridSeries& series, const std::vector<DayAheadForecastRow>& neso, absl::Time from,
-    absl::Time to, const DayAheadEvalConfig& config) {
-  if (!IsUtcMidnight(from) || !IsUtcMidnight(to) || from >= to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the evaluation window ", FormatUtcTimestamp(from), " .. ", FormatUtcTimestamp(to),
-        " is not a non-empty span of UTC days"));
+    const DayAheadEvalConfig& config) {
+  if (!IsUtcMidnight(from)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(FormatUtcTimestamp(from), " is not a UTC midnight"));
   }
   if (!(config.calibration_fraction > 0.0 && config.calibration_fraction < 1.0)) {
     return absl::InvalidArgumentError("calibration_fraction must be in (0, 1)");
   }
-  DayAheadEvalResult result;
   const absl::Time earliest = series.empty() ? from : FirstFullUtcDay(series.start());
-  result.training_first_day = std::max(earliest, from - config.max_training_days * kDay);
-  result.training_days = static_cast<int>((from - result.training_first_day) / kDay);
-  if (series.empty() || result.training_days < config.min_training_days) {
+  const absl::Time first_day = std::max(earliest, from - config.max_training_days * kDay);
+  const int training_days = static_cast<int>((from - first_day) / kDay);
+  if (series.empty() || training_days < config.min_training_days) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the data must cover at least ", config.min_training_days, " training days before ",
-        FormatUtcTimestamp(from), " (it has ", std::max(result.training_days, 0), ")"));
+        FormatUtcTimestamp(from), " (it has ", std::max(training_days, 0), ")"));
   }
   const DayAheadDemandFeatures features(&series, &neso);
 
   // Calibration: a model that never saw the held-out last days scores them.
-  const int fit_days = static_cast<int>(std::lround(result.training_days *
-                                                    (1.0 - config.calibration_fraction)));
-  const absl::Time split = result.training_first_day + fit_days * kDay;
+  const int fit_days =
+      static_cast<int>(std::lround(training_days * (1.0 - config.calibration_fraction)));
+  const absl::Time split = first_day + fit_days * kDay;
   ASSIGN_OR_RETURN(const DayAheadTrainingSet calibration_set,
-                   BuildDayAheadTrainingSet(features, result.training_first_day, split));
+                   BuildDayAheadTrainingSet(features, first_day, split));
   ASSIGN_OR_RETURN(const DayAheadDemandForecaster calibration_model,
                    DayAheadDemandForecaster::LoadOrTrain(config.model_dir, calibration_set,
                                                          config.params));
@@ -169,26 +167,49 @@ absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
                                                         row.issue_time));
     if (fallback.has_value()) without_neso.push_back(std::abs(*row.actual_mw - *fallback));
   }
-  result.calibration_rows_with_neso = static_cast<int>(with_neso.size());
-  result.calibration_rows_without_neso = static_cast<int>(without_neso.size());
-  ASSIGN_OR_RETURN(result.half_widths.without_neso_mw,
-                   ConformalQuantile(without_neso, config.coverage));
+  DayAheadIntervalWidths widths;
+  ASSIGN_OR_RETURN(widths.without_neso_mw, ConformalQuantile(without_neso, config.coverage));
   // Too few rows with a vintage (e.g. a window before NESO's file starts): the fallback's
   // width, the larger of the two in every window measured, stands in.
   if (with_neso.size() < kMinRowsPerKind) {
-    result.half_widths.with_neso_mw = result.half_widths.without_neso_mw;
+    widths.with_neso_mw = widths.without_neso_mw;
   } else {
-    ASSIGN_OR_RETURN(result.half_widths.with_neso_mw,
-                     ConformalQuantile(with_neso, config.coverage));
+    ASSIGN_OR_RETURN(widths.with_neso_mw, ConformalQuantile(with_neso, config.coverage));
   }
 
   ASSIGN_OR_RETURN(const DayAheadTrainingSet training_set,
-                   BuildDayAheadTrainingSet(features, result.training_first_day, from));
-  result.training_rows = static_cast<int>(training_set.rows);
-  ASSIGN_OR_RETURN(const DayAheadDemandForecaster model,
+                   BuildDayAheadTrainingSet(features, first_day, from));
+  ASSIGN_OR_RETURN(DayAheadDemandForecaster model,
                    DayAheadDemandForecaster::LoadOrTrain(config.model_dir, training_set,
                                                          config.params));
-  ASSIGN_OR_RETURN(result.rows, ForecastDayAheadDays(model, features, from, to,
+  return TrainedDayAheadDemand{std::move(model),
+                               widths,
+                               static_cast<int>(with_neso.size()),
+                               static_cast<int>(without_neso.size()),
+                               first_day,
+                               training_days,
+                               static_cast<int>(training_set.rows)};
+}
+
+absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
+    const GridSeries& series, const std::vector<DayAheadForecastRow>& neso, absl::Time from,
+    absl::Time to, const DayAheadEvalConfig& config) {
+  if (!IsUtcMidnight(from) || !IsUtcMidnight(to) || from >= to) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the evaluation window ", FormatUtcTimestamp(from), " .. ", FormatUtcTimestamp(to),
+        " is not a non-empty span of UTC days"));
+  }
+  ASSIGN_OR_RETURN(const TrainedDayAheadDemand trained,
+                   TrainDayAheadDemand(series, neso, from, config));
+  DayAheadEvalResult result;
+  result.half_widths = trained.half_widths;
+  result.calibration_rows_with_neso = trained.calibration_rows_with_neso;
+  result.calibration_rows_without_neso = trained.calibration_rows_without_neso;
+  result.training_first_day = trained.training_first_day;
+  result.training_days = trained.training_days;
+  result.training_rows = trained.training_rows;
+  const DayAheadDemandFeatures features(&series, &neso);
+  ASSIGN_OR_RETURN(result.rows, ForecastDayAheadDays(trained.forecaster, features, from, to,
                                                      result.half_widths,
                                                      &result.skipped_targets));
   result.metrics = ScoreDayAhead(result.rows);

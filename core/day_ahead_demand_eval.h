@@ -116,6 +116,23 @@ struct DayAheadEvalResult {
   int training_rows = 0;
 };
 
+// The model and interval widths for forecasting from `from` (a UTC midnight) on, trained
+// as the evaluation trains them: on the days before `from` (the last max_training_days,
+// none before the series' first full UTC day), widths from a calibration model that did
+// not see the last calibration_fraction of them. Errors as EvaluateDayAheadDemand.
+struct TrainedDayAheadDemand {
+  DayAheadDemandForecaster forecaster;
+  DayAheadIntervalWidths half_widths;
+  int calibration_rows_with_neso = 0;
+  int calibration_rows_without_neso = 0;
+  absl::Time training_first_day;
+  int training_days = 0;
+  int training_rows = 0;
+};
+absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
+    const GridSeries& series, const std::vector<DayAheadForecastRow>& neso, absl::Time from,
+    const DayAheadEvalConfig& config);
+
 // The whole evaluation of days [from, to) (UTC midnights). Trains on the days before
 // `from`: the last max_training_days of them, but none before the series' first full UTC
 // day. InvalidArgument if from >= to, either is not a UTC midnight, or fewer than

@@ -333,10 +333,25 @@ int Forecast(const Options& o) {
                                 &v1::ForecastService::Stub::GetPriceForecast, price_request,
                                 &prices);
   if (!s.ok()) return Fail(cmd, s);
+  // The day-ahead demand forecast of the day the issue time falls in (issued at its
+  // cut-off); the command still answers when the service has no day-ahead model.
+  v1::DayAheadDemandRequest day_request;
+  *day_request.mutable_day() =
+      ToProtoTime(absl::UnixEpoch() + absl::Floor(issue - absl::UnixEpoch(), absl::Hours(24)));
+  v1::DayAheadDemandResponse day_ahead;
+  const absl::Status day_ahead_status =
+      Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::GetDayAheadDemand,
+                                day_request, &day_ahead);
   if (WantsJson(o)) {
-    PrintJson({{"forecast", ToJson(response)},
-               {"explanation", ToJson(explained)},
-               {"prices", ToJson(prices)}});
+    nlohmann::json out = {{"forecast", ToJson(response)},
+                          {"explanation", ToJson(explained)},
+                          {"prices", ToJson(prices)}};
+    if (day_ahead_status.ok()) {
+      out["day_ahead_demand"] = ToJson(day_ahead);
+    } else {
+      out["day_ahead_demand_error"] = std::string(day_ahead_status.message());
+    }
+    PrintJson(out);
     return 0;
   }
   std::printf("net-load change forecast issued %s from %.1f MW (last measured interval); "
@@ -384,6 +399,22 @@ int Forecast(const Options& o) {
                     ? absl::StrFormat(" [%.2f, %.2f]", p.lower_gbp_per_mwh(),
                                       p.upper_gbp_per_mwh()).c_str()
                     : " [no interval yet]");
+  }
+  if (!day_ahead_status.ok()) {
+    std::printf("day-ahead demand: unavailable (%s)\n",
+                std::string(day_ahead_status.message()).c_str());
+    return 0;
+  }
+  std::printf("day-ahead demand issued %s for %d half-hours (MW, 90%% intervals; %s):\n",
+              Time(day_ahead.issue_time()).c_str(), day_ahead.demand_size(),
+              day_ahead.model().c_str());
+  for (int k = 0; k < std::min(6, day_ahead.demand_size()); ++k) {
+    const v1::HalfHourDemand& d = day_ahead.demand(k);
+    std::printf("  %s  %7.1f [%.1f, %.1f]%s\n", Time(d.interval_start()).c_str(), d.demand_mw(),
+                d.lower_mw(), d.upper_mw(),
+                d.has_operator_forecast_mw()
+                    ? absl::StrFormat("  NESO %.1f", d.operator_forecast_mw()).c_str()
+                    : "");
   }
   return 0;
 }

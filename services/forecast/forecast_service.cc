@@ -1,7 +1,9 @@
 #include "services/forecast/forecast_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/change_model_registry.h"
+#include "core/day_ahead_demand_features.h"
 #include "core/logging.h"
 #include "core/time_util.h"
 #include "services/common/grpc_status.h"
@@ -192,6 +194,47 @@ grpc::Status ForecastServiceImpl::GetPriceForecast(grpc::ServerContext*,
       "trader's price profile: a 0.9-per-day decayed mean of the same half-hour on the last "
       "28 days of the same kind");
   response->set_interval_coverage(PriceBook::kIntervalCoverage);
+  return grpc::Status::OK;
+}
+
+void ForecastServiceImpl::SetDayAheadUnavailable(std::string why_not) {
+  absl::MutexLock lock(&mu_);
+  day_ahead_unavailable_ = std::move(why_not);
+}
+
+grpc::Status ForecastServiceImpl::GetDayAheadDemand(grpc::ServerContext*,
+                                                    const v1::DayAheadDemandRequest* request,
+                                                    v1::DayAheadDemandResponse* response) {
+  DayAheadBook* book = day_ahead_.load();
+  if (book == nullptr) {
+    absl::MutexLock lock(&mu_);
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, day_ahead_unavailable_);
+  }
+  if (!request->has_day()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "day: required (a UTC midnight)");
+  }
+  const absl::Time day = FromProtoTime(request->day());
+  if ((day - absl::UnixEpoch()) % absl::Hours(24) != absl::ZeroDuration()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("day: ", FormatUtcTimestamp(day), " is not a UTC midnight"));
+  }
+  absl::StatusOr<std::vector<DayAheadEvalRow>> rows = book->Get(day);
+  if (!rows.ok()) return ToGrpcStatus(rows.status());
+  *response->mutable_issue_time() = ToProtoTime(DayAheadCutoff(day));
+  for (const DayAheadEvalRow& row : *rows) {
+    v1::HalfHourDemand* out = response->add_demand();
+    *out->mutable_interval_start() = ToProtoTime(row.target_start);
+    out->set_demand_mw(row.forecast_mw);
+    out->set_lower_mw(row.lower_mw);
+    out->set_upper_mw(row.upper_mw);
+    if (row.neso_mw.has_value()) out->set_operator_forecast_mw(*row.neso_mw);
+  }
+  const TrainedDayAheadDemand& trained = book->trained();
+  response->set_model(absl::StrFormat(
+      "NESO day-ahead + correction per lead band, XGBoost fallback; trained on %d days from "
+      "%s; 90%% half-widths %.3f MW with a vintage, %.3f MW without",
+      trained.training_days, FormatUtcTimestamp(trained.training_first_day),
+      trained.half_widths.with_neso_mw, trained.half_widths.without_neso_mw));
   return grpc::Status::OK;
 }
 

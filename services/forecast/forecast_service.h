@@ -11,6 +11,7 @@
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/forecast_book.h"
+#include "services/forecast/day_ahead_book.h"
 #include "services/forecast/price_book.h"
 
 namespace gridpilot {
@@ -29,6 +30,9 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   void SetAnomalyBook(AnomalyBook* anomalies) { anomalies_.store(anomalies); }
   // GetPriceForecast's source; until it is set calls get UNAVAILABLE.
   void SetPriceBook(PriceBook* prices) { prices_.store(prices); }
+  // GetDayAheadDemand's source; while unset calls get UNAVAILABLE with `why_not`.
+  void SetDayAheadBook(DayAheadBook* day_ahead) { day_ahead_.store(day_ahead); }
+  void SetDayAheadUnavailable(std::string why_not);
 
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
                                 const v1::NetLoadChangeRequest* request,
@@ -42,17 +46,22 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   grpc::Status GetPriceForecast(grpc::ServerContext* context,
                                 const v1::PriceForecastRequest* request,
                                 v1::PriceForecastResponse* response) override;
+  grpc::Status GetDayAheadDemand(grpc::ServerContext* context,
+                                 const v1::DayAheadDemandRequest* request,
+                                 v1::DayAheadDemandResponse* response) override;
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};
   std::atomic<AnomalyBook*> anomalies_{nullptr};
   std::atomic<PriceBook*> prices_{nullptr};
+  std::atomic<DayAheadBook*> day_ahead_{nullptr};
   std::string ModelName() const;
 
   mutable absl::Mutex mu_;
   std::string model_name_ ABSL_GUARDED_BY(mu_);
   std::string registry_dir_ ABSL_GUARDED_BY(mu_);
   std::string serving_set_path_ ABSL_GUARDED_BY(mu_);
+  std::string day_ahead_unavailable_ ABSL_GUARDED_BY(mu_) = "the day-ahead model is loading";
   absl::Mutex reload_mu_;  // one reload at a time
 };
 

@@ -127,7 +127,7 @@ struct StopSwitch {
 // Follows the tick stream until the run finishes or the switch is thrown.
 void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* clock,
                  AnomalyBook* anomalies, ForecastBook* book, PriceBook* prices,
-                 ForecastMetrics* metrics, StopSwitch* stop) {
+                 DayAheadBook* day_ahead, ForecastMetrics* metrics, StopSwitch* stop) {
   std::optional<absl::Time> last_seen;
   while (!stop->stop) {
     grpc::ClientContext context;
@@ -151,6 +151,7 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
           published.push_back(DayAheadRowOf(f));
         }
         book->AddDayAheadForecasts(published);
+        if (day_ahead != nullptr) day_ahead->AddDayAheadForecasts(published);
       }
       // The feature store is half-hourly: only a tick that starts an interval brings a
       // new interval's measurement (every tick of a backtest).
@@ -182,6 +183,12 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
           !priced.ok()) {
         metrics->IngestFailed("price");
         LogWarning(absl::StrCat("price: ", priced.message()));
+      }
+      if (day_ahead != nullptr) {
+        if (absl::Status issued = day_ahead->Ingest(measured); !issued.ok()) {
+          metrics->IngestFailed("day_ahead");
+          LogWarning(absl::StrCat("day-ahead demand: ", issued.message()));
+        }
       }
       absl::Status ingested = book->Ingest(measured);
       if (!ingested.ok()) {
@@ -314,6 +321,31 @@ int Main() {
     if (!priced.ok()) LogWarning(absl::StrCat("price history: ", priced.message()));
   }
   service.SetPriceBook(&prices);
+  // Day-ahead demand: trained on the whole days before the replay's first midnight.
+  std::optional<DayAheadBook> day_ahead_book;
+  {
+    std::vector<GridInterval> intervals;
+    for (const GridMeasurement& m : *history) {
+      intervals.push_back({m.interval_start, m.net_load_mw, m.embedded_solar_mw,
+                           m.embedded_wind_mw, m.price_gbp_per_mwh});
+    }
+    DayAheadEvalConfig config;
+    config.model_dir = absl::GetFlag(FLAGS_model_dir);
+    const absl::Time first_day =
+        absl::UnixEpoch() + absl::Floor(*replay_start - absl::UnixEpoch(), absl::Hours(24));
+    absl::StatusOr<GridSeries> series = GridSeries::Create(std::move(intervals));
+    absl::StatusOr<TrainedDayAheadDemand> trained =
+        series.ok() ? TrainDayAheadDemand(*series, *day_ahead, first_day, config)
+                    : absl::StatusOr<TrainedDayAheadDemand>(series.status());
+    if (trained.ok()) {
+      day_ahead_book.emplace(*std::move(trained), *history, *day_ahead);
+      service.SetDayAheadBook(&*day_ahead_book);
+    } else {
+      const std::string why = absl::StrCat("no day-ahead demand model: ", trained.status().message());
+      LogWarning(why);
+      service.SetDayAheadUnavailable(why);
+    }
+  }
   service.SetBook(&book, model_name);
   std::shared_ptr<SnapshotCollector> book_metrics = MakeForecastBookCollector(&book, &anomalies);
   if (metrics_server != nullptr) metrics_server->Register(book_metrics);
@@ -322,7 +354,10 @@ int Main() {
 
   StopSwitch stop;
   std::thread follower(
-      [&] { FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &prices, &metrics, &stop); });
+      [&] {
+        FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &prices,
+                    day_ahead_book.has_value() ? &*day_ahead_book : nullptr, &metrics, &stop);
+      });
   WaitForShutdownSignal();
   LogCpuUsage();
   stop.Stop();

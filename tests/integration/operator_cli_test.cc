@@ -137,6 +137,7 @@ TEST_F(OperatorCliTest, ForecastGivesEveryHorizonFromTheLatestBoundary) {
   EXPECT_THAT(human.output, HasSubstr("90% intervals"));
   EXPECT_THAT(human.output, HasSubstr("base reading: "));
   EXPECT_THAT(human.output, HasSubstr("prices, next 6 of 48 half-hours"));
+  EXPECT_THAT(human.output, HasSubstr("day-ahead demand issued 2023-05-31T23:45"));
   const nlohmann::json json = Json("forecast");
   // The price view (ForecastService.GetPriceForecast) issued at the same decision time:
   // 48 consecutive half-hours from it, each interval (once there) around its price.
@@ -144,6 +145,18 @@ TEST_F(OperatorCliTest, ForecastGivesEveryHorizonFromTheLatestBoundary) {
   EXPECT_EQ(prices["issue_time"], json["forecast"]["issue_time"]);
   ASSERT_EQ(prices["prices"].size(), 48u);
   EXPECT_EQ(prices["prices"][0]["interval_start"], prices["issue_time"]);
+  // The day-ahead demand of the replay's first day (ForecastService.GetDayAheadDemand),
+  // issued at its cut-off, with NESO's forecast beside it (a vintage was out by then).
+  ASSERT_TRUE(json.contains("day_ahead_demand")) << json.dump();
+  const nlohmann::json& day_ahead = json["day_ahead_demand"];
+  EXPECT_EQ(day_ahead["issue_time"], "2023-05-31T23:45:00Z");
+  ASSERT_EQ(day_ahead["demand"].size(), 48u);
+  for (const nlohmann::json& d : day_ahead["demand"]) {
+    EXPECT_LT(d["lower_mw"].get<double>(), d["demand_mw"].get<double>());
+    EXPECT_GT(d["upper_mw"].get<double>(), d["demand_mw"].get<double>());
+    EXPECT_NEAR(d["demand_mw"].get<double>(), d["operator_forecast_mw"].get<double>(),
+                0.1 * d["operator_forecast_mw"].get<double>());
+  }
   for (const nlohmann::json& p : prices["prices"]) {
     ASSERT_TRUE(p.contains("price_gbp_per_mwh")) << p;
     if (!p.contains("upper_gbp_per_mwh")) continue;

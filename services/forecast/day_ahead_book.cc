@@ -1,0 +1,71 @@
+#include "services/forecast/day_ahead_book.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/day_ahead_demand_features.h"
+#include "core/status_macros.h"
+#include "core/time_util.h"
+
+namespace gridpilot {
+namespace {
+
+GridInterval IntervalOf(const GridMeasurement& m) {
+  return {m.interval_start, m.net_load_mw, m.embedded_solar_mw, m.embedded_wind_mw,
+          m.price_gbp_per_mwh};
+}
+
+bool IsUtcMidnightTime(absl::Time t) {
+  return (t - absl::UnixEpoch()) % absl::Hours(24) == absl::ZeroDuration();
+}
+
+}  // namespace
+
+DayAheadBook::DayAheadBook(TrainedDayAheadDemand trained,
+                           const std::vector<GridMeasurement>& history,
+                           std::vector<DayAheadForecastRow> day_ahead)
+    : trained_(std::move(trained)) {
+  absl::MutexLock lock(&mu_);
+  for (const GridMeasurement& m : history) intervals_.push_back(IntervalOf(m));
+  day_ahead_ = std::move(day_ahead);
+}
+
+void DayAheadBook::AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead) {
+  absl::MutexLock lock(&mu_);
+  day_ahead_.insert(day_ahead_.end(), day_ahead.begin(), day_ahead.end());
+}
+
+absl::Status DayAheadBook::Ingest(const GridMeasurement& measurement) {
+  absl::MutexLock lock(&mu_);
+  if (!intervals_.empty() && measurement.interval_start != intervals_.back().start + kHalfHour) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "interval ", FormatUtcTimestamp(measurement.interval_start), " does not follow ",
+        FormatUtcTimestamp(intervals_.back().start)));
+  }
+  intervals_.push_back(IntervalOf(measurement));
+  const absl::Time day = measurement.interval_start + kHalfHour;
+  if (!IsUtcMidnightTime(day)) return absl::OkStatus();
+  // The day's forecast, from what had ended or been published by its cut-off (the
+  // features' gates); the series is rebuilt once a day.
+  ASSIGN_OR_RETURN(const GridSeries series, GridSeries::Create(intervals_));
+  const DayAheadDemandFeatures features(&series, &day_ahead_);
+  ASSIGN_OR_RETURN(std::vector<DayAheadEvalRow> rows,
+                   ForecastDayAheadDays(trained_.forecaster, features, day, day + absl::Hours(24),
+                                        trained_.half_widths));
+  issued_[day] = std::move(rows);
+  while (issued_.size() > kDaysKept) issued_.erase(issued_.begin());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<DayAheadEvalRow>> DayAheadBook::Get(absl::Time day) const {
+  absl::MutexLock lock(&mu_);
+  auto it = issued_.find(day);
+  if (it == issued_.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no day-ahead demand forecast issued for ", FormatUtcTimestamp(day),
+        issued_.empty() ? std::string(" (none issued yet: one is issued at each UTC midnight)")
+                        : absl::StrCat(" (kept: ", FormatUtcTimestamp(issued_.begin()->first),
+                                       " to ", FormatUtcTimestamp(issued_.rbegin()->first), ")")));
+  }
+  return it->second;
+}
+
+}  // namespace gridpilot

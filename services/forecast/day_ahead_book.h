@@ -1,0 +1,55 @@
+// DayAheadBook: the forecast process's day-ahead demand forecasts. At each UTC midnight
+// tick it issues the forecast of that day's 48 half-hours as of the day's cut-off (D-1
+// 23:45 UTC, core/day_ahead_demand_features.h), with the model and interval widths
+// trained before the replay (TrainDayAheadDemand) and the same code the evaluation runs
+// (ForecastDayAheadDays), on the intervals and operator vintages the process has received.
+// Demand is region MW, like everything the forecast side sees. Thread-safe.
+#ifndef GRIDPILOT_SERVICES_FORECAST_DAY_AHEAD_BOOK_H_
+#define GRIDPILOT_SERVICES_FORECAST_DAY_AHEAD_BOOK_H_
+
+#include <map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/day_ahead_demand_eval.h"
+#include "core/grid_measurement.h"
+
+namespace gridpilot {
+
+class DayAheadBook {
+ public:
+  static constexpr size_t kDaysKept = 7;
+
+  // `history` (consecutive half-hours) and `day_ahead` (vintages published before the
+  // replay) are what the model was trained on.
+  DayAheadBook(TrainedDayAheadDemand trained, const std::vector<GridMeasurement>& history,
+               std::vector<DayAheadForecastRow> day_ahead);
+
+  // Newly published vintages (region MW).
+  void AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead);
+
+  // Ingests the next interval's measurement; when it ends at a UTC midnight D, issues
+  // D's forecast. InvalidArgument unless the interval follows the last one; errors of
+  // the forecaster pass through.
+  absl::Status Ingest(const GridMeasurement& measurement);
+
+  // The forecast of the UTC day starting at `day`. NotFound if none was issued or it is
+  // no longer kept.
+  absl::StatusOr<std::vector<DayAheadEvalRow>> Get(absl::Time day) const;
+
+  const TrainedDayAheadDemand& trained() const { return trained_; }
+
+ private:
+  const TrainedDayAheadDemand trained_;
+  mutable absl::Mutex mu_;
+  std::vector<GridInterval> intervals_ ABSL_GUARDED_BY(mu_);
+  std::vector<DayAheadForecastRow> day_ahead_ ABSL_GUARDED_BY(mu_);
+  std::map<absl::Time, std::vector<DayAheadEvalRow>> issued_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_FORECAST_DAY_AHEAD_BOOK_H_
