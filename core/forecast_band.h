@@ -1,6 +1,5 @@
-// ForecastBand: an online split-conformal prediction interval for forecasts as the
-// forecast service serves them (net load in MW; its price book uses it for GBP/MWh the
-// same way): per horizon, the absolute errors of the last `window`
+// ForecastBand: an online split-conformal prediction interval for net-load forecasts, as
+// the forecast service serves them: per horizon, the absolute errors of the last `window`
 // forecasts whose target interval has since been measured, and each new forecast gets a
 // band of +/- the conformal quantile of those errors (only errors known when it is
 // issued: no look-ahead). Before `min_errors` errors are known there is no band.

@@ -1,5 +1,8 @@
 #include "services/forecast/price_book.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "core/time_util.h"
 
@@ -15,19 +18,21 @@ absl::Status PriceBook::Ingest(absl::Time interval_start,
   }
   last_interval_ = interval_start;
   profile_.Observe(interval_start, price_gbp_per_mwh);
-  // Scores the forecasts of this interval, issued before its price was known.
-  if (price_gbp_per_mwh.has_value()) band_.AddMeasurement(interval_start, *price_gbp_per_mwh);
-
   const absl::Time issue_time = interval_start + kHalfHour;
-  IssuedPriceForecast issued;
-  issued.issue_time = issue_time;
-  issued.price_gbp_per_mwh = profile_.Forecast(issue_time, kHorizonIntervals);
-  for (int k = 0; k < kHorizonIntervals; ++k) {
-    const absl::Duration horizon = (k + 1) * kHalfHour;
-    issued.half_width_gbp.push_back(band_.HalfWidth(horizon));
-    band_.AddForecast(horizon, issue_time + k * kHalfHour, issued.price_gbp_per_mwh[k]);
+  // Scores every kept forecast of this interval: horizon k was issued k half-hours before
+  // it. The price is known from issue_time on.
+  if (price_gbp_per_mwh.has_value()) {
+    for (int k = 0; k < kHorizonIntervals; ++k) {
+      auto it = issued_.find(interval_start - k * kHalfHour);
+      if (it == issued_.end()) continue;
+      std::deque<ScoredError>& errors = errors_[k];
+      errors.push_back({issue_time, std::abs(it->second[k] - *price_gbp_per_mwh)});
+      while (errors.size() > static_cast<size_t>(kIntervalWindow) + kIssuedKept) {
+        errors.pop_front();
+      }
+    }
   }
-  issued_[issue_time] = std::move(issued);
+  issued_[issue_time] = profile_.Forecast(issue_time, kHorizonIntervals);
   while (issued_.size() > kIssuedKept) issued_.erase(issued_.begin());
   return absl::OkStatus();
 }
@@ -35,15 +40,34 @@ absl::Status PriceBook::Ingest(absl::Time interval_start,
 absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> issue_time) const {
   absl::MutexLock lock(&mu_);
   if (issued_.empty()) return absl::NotFoundError("no price forecast issued yet");
-  if (!issue_time.has_value()) return issued_.rbegin()->second;
-  auto it = issued_.find(*issue_time);
+  auto it = issue_time.has_value() ? issued_.find(*issue_time) : std::prev(issued_.end());
   if (it == issued_.end()) {
     return absl::NotFoundError(absl::StrCat(
         "no price forecast issued at ", FormatUtcTimestamp(*issue_time), " (kept: ",
         FormatUtcTimestamp(issued_.begin()->first), " to ",
         FormatUtcTimestamp(issued_.rbegin()->first), ")"));
   }
-  return it->second;
+  IssuedPriceForecast out;
+  out.issue_time = it->first;
+  out.price_gbp_per_mwh = it->second;
+  for (int k = 0; k < kHorizonIntervals; ++k) {
+    // The last kIntervalWindow errors known at the issue time, and their conformal
+    // quantile: the ceil((n + 1) * coverage)-th smallest (the largest if that exceeds n).
+    std::vector<double> known;
+    for (auto e = errors_[k].rbegin();
+         e != errors_[k].rend() && known.size() < static_cast<size_t>(kIntervalWindow); ++e) {
+      if (e->known_at <= out.issue_time) known.push_back(e->abs_error_gbp);
+    }
+    if (known.size() < static_cast<size_t>(kIntervalMinErrors)) {
+      out.half_width_gbp.push_back(std::nullopt);
+      continue;
+    }
+    const size_t rank = std::min(
+        known.size(), static_cast<size_t>(std::ceil((known.size() + 1) * kIntervalCoverage)));
+    std::nth_element(known.begin(), known.begin() + (rank - 1), known.end());
+    out.half_width_gbp.push_back(known[rank - 1]);
+  }
+  return out;
 }
 
 }  // namespace gridpilot

@@ -2,12 +2,15 @@
 // observes each tick's price of the interval just ended, issues a forecast at the
 // decision time that follows (the trader's profile, core/price_forecaster.h: the same
 // method the trader plans on, so an operator sees the price view the trader acts on),
-// scores every issued forecast as its half-hours' prices arrive, and gives each new
-// forecast 90% intervals from those scores (ForecastBand: only errors known at issue
-// time). Thread-safe.
+// scores every issued forecast as its half-hours' prices arrive, and gives each forecast
+// 90% intervals from those scores: per horizon, the conformal quantile of the last 500
+// errors known at its issue time (as ForecastBand does for net load). The intervals are
+// worked out when a forecast is asked for, not at every tick. Thread-safe.
 #ifndef GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
 #define GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
 
+#include <array>
+#include <deque>
 #include <map>
 #include <optional>
 #include <vector>
@@ -16,7 +19,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/forecast_band.h"
 #include "core/price_forecaster.h"
 
 namespace gridpilot {
@@ -45,11 +47,19 @@ class PriceBook {
   absl::StatusOr<IssuedPriceForecast> Get(std::optional<absl::Time> issue_time) const;
 
  private:
+  struct ScoredError {
+    absl::Time known_at;  // when the price it was scored against became known
+    double abs_error_gbp;
+  };
+
   mutable absl::Mutex mu_;
   PriceForecaster profile_ ABSL_GUARDED_BY(mu_);
-  ForecastBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
   std::optional<absl::Time> last_interval_ ABSL_GUARDED_BY(mu_);
-  std::map<absl::Time, IssuedPriceForecast> issued_ ABSL_GUARDED_BY(mu_);
+  // Issued forecasts (prices only; Get adds the intervals), kept kIssuedKept, which is
+  // long enough for every horizon to be scored.
+  std::map<absl::Time, std::vector<double>> issued_ ABSL_GUARDED_BY(mu_);
+  // Per horizon, the newest errors: enough for the window of any kept issue time.
+  std::array<std::deque<ScoredError>, kHorizonIntervals> errors_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gridpilot
