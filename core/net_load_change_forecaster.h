@@ -87,14 +87,14 @@ uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
 // Copyable and movable (copies share the immutable models). Forecast is thread-safe.
 class NetLoadChangeForecaster {
  public:
-  // Trains one model per horizon on BuildChangeTrainingSet(history, horizons, day_ahead), dropping
-  // rows whose target is unknown. With horizon 1 it also trains the ramp alarm: an
-  // XGBoost classifier (binary:logistic) of |30-min change| > the history's
+  // Trains one model per horizon on BuildChangeTrainingSet(history, horizons, day_ahead),
+  // dropping rows whose target is unknown. With horizon 1 it also trains the ramp alarm:
+  // an XGBoost classifier (binary:logistic) of |30-min change| > the history's
   // kRampEventQuantile of |change|. A classifier of the event, rather than the
-  // regression's mean beyond the threshold, because the mean of a large change is
-  // shrunk towards zero: on 2023 the alarm caught ramps with CSI 0.651 against 0.622. InvalidArgument if horizons is empty or has a value < 1
-  // or a repeat, or if any horizon has fewer than 1000 usable rows; Internal on an
-  // XGBoost failure.
+  // regression's mean beyond the threshold, because the mean of a large change is shrunk
+  // towards zero: on 2023 the alarm caught ramps with CSI 0.653 against 0.622.
+  // InvalidArgument if horizons is empty or has a value < 1 or a repeat, or if any
+  // horizon has fewer than 1000 usable rows; Internal on an XGBoost failure.
   static absl::StatusOr<NetLoadChangeForecaster> Train(
       const std::vector<GridMeasurement>& history, const std::vector<int>& horizons,
       const XgboostParams& params, const std::vector<DayAheadForecastRow>& day_ahead = {});
