@@ -182,34 +182,40 @@ HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_
   return out;
 }
 
-RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_intervals,
-                      double threshold_mw) {
+namespace {
+
+// The contingency table of `alarm` against |actual| > threshold_mw over the rows of one
+// horizon with a known actual, skipping rows `alarm` cannot judge (nullopt).
+template <typename Alarm>
+RampCounts Count(const std::vector<ChangeEvalRow>& rows, int horizon_intervals,
+                 double threshold_mw, Alarm alarm) {
   RampCounts counts;
   for (const ChangeEvalRow& row : rows) {
     if (row.horizon_intervals != horizon_intervals || !row.actual_change_mw.has_value()) continue;
+    const std::optional<bool> forecast_event = alarm(row);
+    if (!forecast_event.has_value()) continue;
     const bool actual_event = std::abs(*row.actual_change_mw) > threshold_mw;
-    const bool forecast_event = std::abs(row.forecast_mw) > threshold_mw;
-    if (actual_event && forecast_event) ++counts.hits;
-    if (actual_event && !forecast_event) ++counts.misses;
-    if (!actual_event && forecast_event) ++counts.false_alarms;
+    if (actual_event && *forecast_event) ++counts.hits;
+    if (actual_event && !*forecast_event) ++counts.misses;
+    if (!actual_event && *forecast_event) ++counts.false_alarms;
   }
   return counts;
 }
 
+}  // namespace
+
+RampCounts CountRamps(const std::vector<ChangeEvalRow>& rows, int horizon_intervals,
+                      double threshold_mw) {
+  return Count(rows, horizon_intervals, threshold_mw, [threshold_mw](const ChangeEvalRow& row) {
+    return std::optional<bool>(std::abs(row.forecast_mw) > threshold_mw);
+  });
+}
+
 RampCounts CountRampAlarms(const std::vector<ChangeEvalRow>& rows, double threshold_mw) {
-  RampCounts counts;
-  for (const ChangeEvalRow& row : rows) {
-    if (row.horizon_intervals != 1 || !row.actual_change_mw.has_value() ||
-        !row.ramp_probability.has_value()) {
-      continue;
-    }
-    const bool actual_event = std::abs(*row.actual_change_mw) > threshold_mw;
-    const bool alarm = *row.ramp_probability > 0.5;
-    if (actual_event && alarm) ++counts.hits;
-    if (actual_event && !alarm) ++counts.misses;
-    if (!actual_event && alarm) ++counts.false_alarms;
-  }
-  return counts;
+  return Count(rows, 1, threshold_mw, [](const ChangeEvalRow& row) -> std::optional<bool> {
+    if (!row.ramp_probability.has_value()) return std::nullopt;
+    return *row.ramp_probability > 0.5;
+  });
 }
 
 absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(

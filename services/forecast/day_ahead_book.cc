@@ -17,14 +17,32 @@ bool IsUtcMidnightTime(absl::Time t) {
   return (t - absl::UnixEpoch()) % absl::Hours(24) == absl::ZeroDuration();
 }
 
+std::vector<GridInterval> IntervalsOf(const std::vector<GridMeasurement>& measurements) {
+  std::vector<GridInterval> out;
+  out.reserve(measurements.size());
+  for (const GridMeasurement& m : measurements) out.push_back(IntervalOf(m));
+  return out;
+}
+
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<DayAheadBook>> DayAheadBook::Train(
+    const std::vector<GridMeasurement>& history, std::vector<DayAheadForecastRow> day_ahead,
+    absl::Time replay_start, const DayAheadEvalConfig& config) {
+  ASSIGN_OR_RETURN(const GridSeries series, GridSeries::Create(IntervalsOf(history)));
+  const absl::Time first_day =
+      absl::UnixEpoch() + absl::Floor(replay_start - absl::UnixEpoch(), absl::Hours(24));
+  ASSIGN_OR_RETURN(TrainedDayAheadDemand trained,
+                   TrainDayAheadDemand(series, day_ahead, first_day, config));
+  return std::make_unique<DayAheadBook>(std::move(trained), history, std::move(day_ahead));
+}
 
 DayAheadBook::DayAheadBook(TrainedDayAheadDemand trained,
                            const std::vector<GridMeasurement>& history,
                            std::vector<DayAheadForecastRow> day_ahead)
     : trained_(std::move(trained)) {
   absl::MutexLock lock(&mu_);
-  for (const GridMeasurement& m : history) intervals_.push_back(IntervalOf(m));
+  intervals_ = IntervalsOf(history);
   day_ahead_ = std::move(day_ahead);
 }
 

@@ -8,6 +8,7 @@
 #define GRIDPILOT_SERVICES_FORECAST_DAY_AHEAD_BOOK_H_
 
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -22,6 +23,13 @@ namespace gridpilot {
 class DayAheadBook {
  public:
   static constexpr size_t kDaysKept = 7;
+
+  // Trains the model (TrainDayAheadDemand) on the whole days of `history` (consecutive
+  // half-hours, region MW) before the UTC midnight at or before `replay_start`, with `day_ahead` (vintages published before the replay), and returns
+  // the book that serves it. Errors of the series or the training pass through.
+  static absl::StatusOr<std::unique_ptr<DayAheadBook>> Train(
+      const std::vector<GridMeasurement>& history, std::vector<DayAheadForecastRow> day_ahead,
+      absl::Time replay_start, const DayAheadEvalConfig& config);
 
   // `history` (consecutive half-hours) and `day_ahead` (vintages published before the
   // replay) are what the model was trained on.

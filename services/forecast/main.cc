@@ -322,29 +322,17 @@ int Main() {
   }
   service.SetPriceBook(&prices);
   // Day-ahead demand: trained on the whole days before the replay's first midnight.
-  std::optional<DayAheadBook> day_ahead_book;
-  {
-    std::vector<GridInterval> intervals;
-    for (const GridMeasurement& m : *history) {
-      intervals.push_back({m.interval_start, m.net_load_mw, m.embedded_solar_mw,
-                           m.embedded_wind_mw, m.price_gbp_per_mwh});
-    }
-    DayAheadEvalConfig config;
-    config.model_dir = absl::GetFlag(FLAGS_model_dir);
-    const absl::Time first_day =
-        absl::UnixEpoch() + absl::Floor(*replay_start - absl::UnixEpoch(), absl::Hours(24));
-    absl::StatusOr<GridSeries> series = GridSeries::Create(std::move(intervals));
-    absl::StatusOr<TrainedDayAheadDemand> trained =
-        series.ok() ? TrainDayAheadDemand(*series, *day_ahead, first_day, config)
-                    : absl::StatusOr<TrainedDayAheadDemand>(series.status());
-    if (trained.ok()) {
-      day_ahead_book.emplace(*std::move(trained), *history, *day_ahead);
-      service.SetDayAheadBook(&*day_ahead_book);
-    } else {
-      const std::string why = absl::StrCat("no day-ahead demand model: ", trained.status().message());
-      LogWarning(why);
-      service.SetDayAheadUnavailable(why);
-    }
+  DayAheadEvalConfig day_ahead_config;
+  day_ahead_config.model_dir = absl::GetFlag(FLAGS_model_dir);
+  absl::StatusOr<std::unique_ptr<DayAheadBook>> day_ahead_book =
+      DayAheadBook::Train(*history, *day_ahead, *replay_start, day_ahead_config);
+  if (day_ahead_book.ok()) {
+    service.SetDayAheadBook(day_ahead_book->get());
+  } else {
+    const std::string why =
+        absl::StrCat("no day-ahead demand model: ", day_ahead_book.status().message());
+    LogWarning(why);
+    service.SetDayAheadUnavailable(why);
   }
   service.SetBook(&book, model_name);
   std::shared_ptr<SnapshotCollector> book_metrics = MakeForecastBookCollector(&book, &anomalies);
@@ -356,7 +344,7 @@ int Main() {
   std::thread follower(
       [&] {
         FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &prices,
-                    day_ahead_book.has_value() ? &*day_ahead_book : nullptr, &metrics, &stop);
+                    day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &metrics, &stop);
       });
   WaitForShutdownSignal();
   LogCpuUsage();

@@ -1,9 +1,11 @@
 #include "services/forecast/price_book.h"
 
-#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "core/change_forecast_eval.h"
+#include "core/status_macros.h"
 #include "core/time_util.h"
 
 namespace gridpilot {
@@ -52,7 +54,7 @@ absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> iss
   out.price_gbp_per_mwh = it->second;
   for (int k = 0; k < kHorizonIntervals; ++k) {
     // The last kIntervalWindow errors known at the issue time, and their conformal
-    // quantile: the ceil((n + 1) * coverage)-th smallest (the largest if that exceeds n).
+    // quantile.
     std::vector<double> known;
     for (auto e = errors_[k].rbegin();
          e != errors_[k].rend() && known.size() < static_cast<size_t>(kIntervalWindow); ++e) {
@@ -62,10 +64,9 @@ absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> iss
       out.half_width_gbp.push_back(std::nullopt);
       continue;
     }
-    const size_t rank = std::min(
-        known.size(), static_cast<size_t>(std::ceil((known.size() + 1) * kIntervalCoverage)));
-    std::nth_element(known.begin(), known.begin() + (rank - 1), known.end());
-    out.half_width_gbp.push_back(known[rank - 1]);
+    ASSIGN_OR_RETURN(const double half_width,
+                     ConformalQuantile(std::move(known), kIntervalCoverage));
+    out.half_width_gbp.push_back(half_width);
   }
   return out;
 }
