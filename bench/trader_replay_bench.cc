@@ -33,7 +33,7 @@
 // ramp limit given.
 // Usage: trader_replay_bench [--data_dir DIR] [--from 2022-10-01] [--to 2023-12-31]
 //                            [--ramp_limits 1000,15] [--overrides FILE]
-//                            [--suspect_ticks FILE]
+//                            [--suspect_ticks FILE] [--risk_aversion 0]
 // --to is inclusive. DIR defaults to $GRIDPILOT_SOURCE_DIR/data, else ./data.
 #include <algorithm>
 #include <cmath>
@@ -56,6 +56,7 @@
 #include "core/grid_data_loader.h"
 #include "core/interlocks.h"
 #include "core/ledger.h"
+#include "core/price_risk.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
 
@@ -139,14 +140,25 @@ struct ReplayResult {
   // replayed resilience overrides governed and in the rest.
   double overridden_net_gbp = 0.0;
   double trader_net_gbp = 0.0;
+  // Per UTC day (days since 1970): the battery's net, and that net marked to market (plus
+  // the day's change of stored energy at its mean price x discharge efficiency), so a day
+  // that buys energy for the next is not counted as a loss.
+  struct Day {
+    double net_gbp = 0.0;
+    double soc_start_mwh = 0.0;
+    double soc_end_mwh = 0.0;
+    double price_sum_gbp_per_mwh = 0.0;
+    int priced_intervals = 0;
+  };
+  std::map<int64_t, Day> days;
 };
 
 // Replays ticks at series indices [first, end); series.at(first - 1) must exist.
 ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double ramp_limit_mw,
-                    const StackEffects& effects) {
+                    const StackEffects& effects, double risk_aversion) {
   const absl::Time began = absl::Now();
   FixedVerdicts verdicts(&effects.suspect_ticks);
-  TraderAgent trader(&verdicts);
+  TraderAgent trader(&verdicts, risk_aversion);
   v1::RegionInfo region;
   region.set_name("replay");
   region.set_scale(0.01);
@@ -208,6 +220,17 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
       net_gbp += e.amount_gbp;
     }
     (overridden ? result.overridden_net_gbp : result.trader_net_gbp) += net_gbp;
+    {
+      const int64_t day_index = absl::ToUnixSeconds(t) / 86400;
+      auto [day, first_of_day] = result.days.try_emplace(day_index);
+      if (first_of_day) day->second.soc_start_mwh = soc_mwh;
+      day->second.net_gbp += net_gbp;
+      day->second.soc_end_mwh = step.soc_after_mwh;
+      if (series.at(i).price_gbp_per_mwh) {
+        day->second.price_sum_gbp_per_mwh += *series.at(i).price_gbp_per_mwh;
+        ++day->second.priced_intervals;
+      }
+    }
     result.overridden_intervals += overridden ? 1 : 0;
     result.largest_step_mw = std::max(result.largest_step_mw, std::abs(step.power_mw - applied_mw));
     soc_mwh = step.soc_after_mwh;
@@ -263,6 +286,12 @@ int Main(int argc, char** argv) {
     }
     ramp_limits_mw.push_back(limit_mw);
   }
+  double risk_aversion = 0.0;
+  if (!absl::SimpleAtod(Arg(argc, argv, "risk_aversion", "0"), &risk_aversion) ||
+      !ValidateRiskAversion(risk_aversion).ok()) {
+    std::fprintf(stderr, "--risk_aversion must be a number in [0, 1]\n");
+    return 2;
+  }
 
   const absl::Time load_began = absl::Now();
   absl::StatusOr<GridSeries> series = LoadGridSeries(
@@ -285,7 +314,7 @@ int Main(int argc, char** argv) {
   std::printf("trader replay %s .. %s (data loaded in %.2f s)\n", from_text.c_str(),
               to_text.c_str(), load_seconds);
   for (double limit_mw : ramp_limits_mw) {
-    const ReplayResult r = Replay(*series, *first, end, limit_mw, effects);
+    const ReplayResult r = Replay(*series, *first, end, limit_mw, effects, risk_aversion);
     const v1::GetTraderPnlResponse& p = r.pnl;
     std::printf("ramp limit %g MW/interval: %lld ticks in %.2f s (%.0f us per tick)\n", limit_mw,
                 static_cast<long long>(r.ticks), r.seconds, 1e6 * r.seconds / r.ticks);
@@ -299,6 +328,22 @@ int Main(int argc, char** argv) {
                                                 : 0.0,
                 r.largest_step_mw);
     std::printf("  note: %s\n", p.note().c_str());
+    // The downside risk settings are for: the worst days, marked to market.
+    std::vector<double> days;
+    const BatteryParams battery;
+    for (const auto& [index, day] : r.days) {
+      const double mean_price = day.priced_intervals > 0
+                                    ? day.price_sum_gbp_per_mwh / day.priced_intervals
+                                    : 0.0;
+      days.push_back(day.net_gbp + (day.soc_end_mwh - day.soc_start_mwh) * mean_price *
+                                       battery.discharge_efficiency);
+    }
+    std::sort(days.begin(), days.end());
+    const auto losing = std::count_if(days.begin(), days.end(), [](double d) { return d < 0; });
+    std::printf("  days marked to market: %zu, %lld losing; worst %.0f GBP, 5th percentile "
+                "%.0f GBP, median %.0f GBP\n",
+                days.size(), static_cast<long long>(losing), days.front(),
+                days[days.size() / 20], days[days.size() / 2]);
     if (!effects.resilience_mw.empty() || !effects.suspect_ticks.empty()) {
       std::printf("  replayed %lld resilience overrides and %zu suspect ticks; battery net "
                   "%.0f GBP in overridden intervals, %.0f GBP in the rest\n",

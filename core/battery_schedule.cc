@@ -59,6 +59,17 @@ std::string RequestProblem(const ScheduleRequest& r) {
   for (size_t i = 0; i < r.price_gbp_per_mwh.size(); ++i) {
     if (!finite(r.price_gbp_per_mwh[i])) return absl::StrCat("price ", i, " is not finite");
   }
+  if (!r.charge_price_gbp_per_mwh.empty()) {
+    if (r.charge_price_gbp_per_mwh.size() != r.price_gbp_per_mwh.size()) {
+      return "charge_price_gbp_per_mwh must be empty or one per price";
+    }
+    for (size_t i = 0; i < r.charge_price_gbp_per_mwh.size(); ++i) {
+      if (!finite(r.charge_price_gbp_per_mwh[i]) ||
+          !(r.charge_price_gbp_per_mwh[i] >= r.price_gbp_per_mwh[i])) {
+        return absl::StrCat("charge price ", i, " is not finite or below price ", i);
+      }
+    }
+  }
   if (!(r.follow_beyond_mw >= 0.0) || !finite(r.follow_beyond_mw)) {
     return "follow_beyond_mw must be finite and >= 0";
   }
@@ -98,6 +109,12 @@ StepWindow StepWindowOf(const ScheduleRequest& r, size_t i) {
     if (centre_mw < -follow_mw) return {centre_mw - step_mw, centre_mw + follow_mw};
   }
   return StepWindowFor(centre_mw, step_mw);
+}
+
+// The price of charging in interval i (ScheduleRequest::charge_price_gbp_per_mwh).
+double ChargePrice(const ScheduleRequest& r, size_t i) {
+  return r.charge_price_gbp_per_mwh.empty() ? r.price_gbp_per_mwh[i]
+                                            : r.charge_price_gbp_per_mwh[i];
 }
 
 BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
@@ -222,11 +239,14 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   std::vector<int8_t> choice(intervals * states, 0);
   std::vector<double> move_reward(moves), best_by_move(moves);
   std::vector<int> window(moves);  // deque of candidate moves, see below
-  auto stage_rewards = [&](double price) {
+  auto stage_rewards = [&](size_t i) {
+    const double price = request.price_gbp_per_mwh[i];
+    const double charge_price = ChargePrice(request, i);
     for (int e = e_min; e <= e_max; ++e) {
       const double delta_mwh = e * step_mwh;
-      move_reward[e - e_min] = delta_mwh > 0 ? -(price + degradation) * delta_mwh * inv_charge_eff
-                                             : (price - degradation) * (-delta_mwh) * discharge_eff;
+      move_reward[e - e_min] = delta_mwh > 0
+                                   ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
+                                   : (price - degradation) * (-delta_mwh) * discharge_eff;
     }
   };
   // Multiples of g at or below / at or above x (g > 0).
@@ -234,7 +254,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   auto round_up = [&](int x, int g) { return -round_down(-x, g); };
   const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
   for (size_t i = intervals; i-- > 1;) {
-    stage_rewards(request.price_gbp_per_mwh[i]);
+    stage_rewards(i);
     set_ranges(window_of(i));
     int8_t* stage_choice = choice.data() + i * states;
     // A coarse interval moves between even levels by even moves only: states with an odd
@@ -293,7 +313,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   band(0, &lo, &hi);
   first_lo = std::max(first_lo, lo);
   first_hi = std::min(first_hi, hi);
-  stage_rewards(request.price_gbp_per_mwh[0]);
+  stage_rewards(0);
   double best = -inf;
   int first_move = 0;
   if (first_lo <= 0 && 0 <= first_hi) {
@@ -320,9 +340,9 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const double delta = to_mwh - from_mwh;
     plan.power_mw.push_back(move_power_mw(e));
     plan.soc_after_mwh.push_back(to_mwh);
-    const double price = request.price_gbp_per_mwh[i];
-    plan.objective_gbp += delta > 0 ? -(price + degradation) * delta * inv_charge_eff
-                                    : (price - degradation) * (-delta) * discharge_eff;
+    plan.objective_gbp += delta > 0 ? -(ChargePrice(request, i) + degradation) * delta * inv_charge_eff
+                                    : (request.price_gbp_per_mwh[i] - degradation) * (-delta) *
+                                          discharge_eff;
   }
   plan.objective_gbp += request.terminal_value_gbp_per_mwh * level_mwh(k);
   return plan;
@@ -465,11 +485,11 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     first_hi = band_hi[start_index];
   }
 
-  // Stage reward (£) of moving from stored level `from` to `to` at `price`.
-  auto reward = [&](double from, double to, double price) {
+  // Stage reward (£) of moving from stored level `from` to `to` in interval i.
+  auto reward = [&](double from, double to, size_t i) {
     const double delta = to - from;
-    if (delta > 0) return -(price + degradation) * delta * inv_charge_eff;
-    return (price - degradation) * (-delta) * discharge_eff;
+    if (delta > 0) return -(ChargePrice(request, i) + degradation) * delta * inv_charge_eff;
+    return (request.price_gbp_per_mwh[i] - degradation) * (-delta) * discharge_eff;
   };
 
   // Backward pass. value[a] = best reward-to-go from level a; choice holds the argmax per
@@ -484,7 +504,7 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     // Reward per MWh of stored energy given up (> 0 discharging, < 0 charging): the two
     // branches of reward() as constants, so the inner loops are branch-free.
     const double gbp_per_stored_mwh_out = (price - degradation) * discharge_eff;
-    const double gbp_per_stored_mwh_in = (price + degradation) * inv_charge_eff;
+    const double gbp_per_stored_mwh_in = (ChargePrice(request, i) + degradation) * inv_charge_eff;
     int32_t* stage_choice = choice.data() + i * n;
     for (int a = 0; a < n; ++a) {
       const bool first_move = i == 0 && a == start_index;
@@ -526,7 +546,7 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     const double grid_mwh = delta > 0 ? -delta * inv_charge_eff : -delta * discharge_eff;
     plan.power_mw.push_back(grid_mwh / hours);
     plan.soc_after_mwh.push_back(levels[to]);
-    plan.objective_gbp += reward(levels[at], levels[to], request.price_gbp_per_mwh[i]);
+    plan.objective_gbp += reward(levels[at], levels[to], i);
     at = to;
   }
   plan.objective_gbp += request.terminal_value_gbp_per_mwh * levels[at];

@@ -8,7 +8,8 @@
 // Model. In each interval of h hours the battery moves from stored level a to level b:
 //   charging (b > a):    grid_in  = (b - a) / charge_efficiency,     grid_in  <= max_charge_mw * h
 //   discharging (b < a): grid_out = (a - b) * discharge_efficiency,  grid_out <= max_discharge_mw * h
-//   reward = price * (grid_out - grid_in) - degradation * (grid_in + grid_out)
+//   reward = price * grid_out - charge_price * grid_in - degradation * (grid_in + grid_out)
+// (charge_price = price unless the request gives charge prices)
 // and the final stored energy is worth terminal_value per MWh. Levels are soc_floor +
 // k * soc_step_mwh within [soc_floor, soc_max], plus the true start soc as one extra level
 // when it is off the grid, so the first action is exact and feasible from where the battery
@@ -35,6 +36,11 @@ struct ScheduleRequest {
   double soc_start_mwh = 0.0;
   double soc_floor_mwh = 0.0;  // trading floor = soc_min + reserve
   std::vector<double> price_gbp_per_mwh;  // one per interval, can be negative
+  // Optional: the price of charging in each interval, one per price and each at or above
+  // that interval's price, which then prices discharging only. Risk settings use it to
+  // value a trade at the unfavourable side of each price's interval (TradingPrices).
+  // Empty: charging and discharging both at price_gbp_per_mwh.
+  std::vector<double> charge_price_gbp_per_mwh;
   absl::Duration interval = absl::Minutes(30);
   double terminal_value_gbp_per_mwh = 0.0;  // value of each MWh stored at the end
                                             // (stored energy, not grid energy)
@@ -91,7 +97,8 @@ struct ScheduleRequest {
 struct BatterySchedule {
   std::vector<double> power_mw;       // one per interval, > 0 discharge
   std::vector<double> soc_after_mwh;  // stored energy at the end of each interval
-  double objective_gbp = 0;           // revenue - degradation + terminal value
+  double objective_gbp = 0;           // revenue - degradation + terminal value, at the
+                                      // request's prices (charging at its charge prices)
   std::string note;                   // what was relaxed or refused; empty when nothing
 };
 

@@ -10,13 +10,19 @@
 #include "agents/arbitrage_trader/trader_service.h"
 #include "agents/common/agent_process.h"
 #include "agents/arbitrage_trader/trader_metrics.h"
+#include "absl/strings/str_cat.h"
 #include "core/logging.h"
+#include "core/price_risk.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
 ABSL_FLAG(std::string, forecast, "",
           "forecast service address host:port, for the anomaly verdict on each tick; "
           "empty = plan without verdicts");
+ABSL_FLAG(double, risk_aversion, 0.0,
+          "risk settings, in [0, 1]: 0 plans on the price forecast alone; a > 0 values each "
+          "MWh charged at forecast + a x its 90% interval's half-width and each MWh "
+          "discharged at forecast - a x half-width");
 ABSL_FLAG(double, verdict_wait_seconds, 5.0, "longest wait for one verdict");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
@@ -30,12 +36,17 @@ int main(int argc, char** argv) {
   BlockShutdownSignals();
   absl::ParseCommandLine(argc, argv);
   SetLogTag("trader");
+  const double risk_aversion = absl::GetFlag(FLAGS_risk_aversion);
+  if (absl::Status valid = ValidateRiskAversion(risk_aversion); !valid.ok()) {
+    LogError(absl::StrCat("--", valid.message()));
+    return 2;
+  }
   std::unique_ptr<GrpcTelemetryVerdictSource> verdicts;
   if (!absl::GetFlag(FLAGS_forecast).empty()) {
     verdicts = std::make_unique<GrpcTelemetryVerdictSource>(
         absl::GetFlag(FLAGS_forecast), absl::Seconds(absl::GetFlag(FLAGS_verdict_wait_seconds)));
   }
-  TraderAgent agent(verdicts.get());
+  TraderAgent agent(verdicts.get(), risk_aversion);
   TraderServiceImpl service(&agent);
   return RunAgentProcess({TraderAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
                           absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),

@@ -13,10 +13,26 @@
 #include "core/ledger.h"
 #include "core/logging.h"
 #include "core/perfect_foresight.h"
+#include "core/price_risk.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
+
+namespace {
+// The trader's price intervals: 90%, over the last 500 scored errors of each horizon,
+// none before 10 (as the forecast service's PriceBook).
+constexpr double kPriceIntervalCoverage = 0.9;
+constexpr int kPriceIntervalWindow = 500;
+constexpr int kPriceIntervalMinErrors = 10;
+}  // namespace
+
+TraderAgent::TraderAgent(TelemetryVerdictSource* verdicts, double risk_aversion)
+    : verdicts_(verdicts),
+      risk_aversion_(risk_aversion),
+      price_band_(kPriceIntervalCoverage, kPriceIntervalWindow, kPriceIntervalMinErrors) {
+  status_.set_risk_aversion(risk_aversion);
+}
 
 void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
@@ -51,6 +67,9 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   std::optional<double> price;
   if (tick.has_price_gbp_per_mwh()) price = tick.price_gbp_per_mwh();
   prices_.Observe(FromProtoTime(tick.measured_interval_start()), price);
+  if (risk_aversion_ > 0 && price.has_value()) {
+    price_band_.AddMeasurement(FromProtoTime(tick.measured_interval_start()), *price);
+  }
   const bool suspect = verdict.has_value() && verdict->suspect;
   std::optional<double> net_load_mw;
   if (tick.has_net_load_mw() && !suspect) net_load_mw = tick.net_load_mw();
@@ -102,11 +121,28 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // limit away from where the expected change of load takes it (below); what the load
   // does beyond its expectation is the grid-response agent's to counter.
   const std::vector<double> forecast = prices_.Forecast(plan_start, kHorizonIntervals);
+  // Risk settings: trades valued into the forecast's intervals (horizon k + 1 intervals
+  // from t for the k-th planned interval), and this forecast recorded to be scored.
+  std::vector<std::optional<double>> half_width_gbp(forecast.size());
+  std::optional<RiskAdjustedPrices> risk_prices;
+  if (risk_aversion_ > 0) {
+    for (size_t k = 0; k < forecast.size(); ++k) {
+      const absl::Duration horizon = static_cast<int64_t>(k + 1) * interval_;
+      half_width_gbp[k] = price_band_.HalfWidth(horizon);
+      price_band_.AddForecast(horizon, plan_start + static_cast<int64_t>(k) * interval_,
+                              forecast[k]);
+    }
+    risk_prices = AdjustPricesForRisk(forecast, half_width_gbp, risk_aversion_);
+  }
   // Every step of the plan is kept within the limit (TradingScheduleRequest), so it never
   // chases a peak the ramp limit cannot reach.
-  ScheduleRequest request =
-      TradingScheduleRequest(params, soc_at_plan_start, scheduled.power_mw, forecast,
-                             interval_, max_power_step_mw_);
+  ScheduleRequest request = TradingScheduleRequest(
+      params, soc_at_plan_start, scheduled.power_mw,
+      risk_prices.has_value() ? risk_prices->discharge_gbp_per_mwh : forecast, interval_,
+      max_power_step_mw_);
+  if (risk_prices.has_value()) {
+    request.charge_price_gbp_per_mwh = risk_prices->charge_gbp_per_mwh;
+  }
   // The step window leans the way the region's net load is expected to move (its
   // same-kind-day profile, change from the interval at t to the planned one and on):
   // each step within 9 MW of that change, and holding always allowed (StepWindowFor):
@@ -161,6 +197,10 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     s->set_power_mw(plan.power_mw[i]);
     s->set_soc_after_mwh(plan.soc_after_mwh[i]);
     s->set_price_forecast_gbp_per_mwh(forecast[i]);
+    if (half_width_gbp[i].has_value()) {
+      s->set_price_lower_gbp_per_mwh(forecast[i] - *half_width_gbp[i]);
+      s->set_price_upper_gbp_per_mwh(forecast[i] + *half_width_gbp[i]);
+    }
   }
   schedule_.set_expected_value_gbp(plan.objective_gbp);
   const double first_mw = plan.power_mw.empty() ? 0.0 : plan.power_mw[0];
@@ -169,6 +209,16 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
       FormatUtcTimestamp(t), first_mw,
       forecast.empty() ? 0.0 : forecast[0], mean_price,
       plan.objective_gbp);
+  if (risk_prices.has_value()) {
+    absl::StrAppendFormat(&reason,
+                          "; risk aversion %.2f: trades valued into the 90%% price intervals",
+                          risk_aversion_);
+    if (risk_prices->intervals_without_half_width > 0) {
+      absl::StrAppendFormat(&reason, " (%d of %d intervals have none yet)",
+                            risk_prices->intervals_without_half_width,
+                            static_cast<int>(forecast.size()));
+    }
+  }
   if (!plan.note.empty()) absl::StrAppend(&reason, "; ", plan.note);
   schedule_.set_reason(reason);
   status_.set_plans_made(status_.plans_made() + 1);

@@ -26,6 +26,7 @@
 #include "agents/common/agent_runtime.h"
 #include "agents/common/verdict_client.h"
 #include "core/battery.h"
+#include "core/forecast_band.h"
 #include "core/price_forecaster.h"
 #include "core/yesterday_plan_baseline.h"
 #include "gridpilot/v1/trader.pb.h"
@@ -60,8 +61,12 @@ class TraderAgent final : public TickAgent {
   // ramp alarm: 2023 0.403 / 239 k / +467 k, 15 months 0.402 / 313 k / +752 k.
   static constexpr double kFollowBeyondShareOfRampLimit = 17.0 / 15.0;
 
-  // `verdicts` (not owned, may be null) judges each tick's measurement.
-  explicit TraderAgent(TelemetryVerdictSource* verdicts = nullptr) : verdicts_(verdicts) {}
+  // `verdicts` (not owned, may be null) judges each tick's measurement. `risk_aversion`
+  // (risk settings, core/price_risk.h; must pass ValidateRiskAversion) > 0 makes every
+  // plan value its trades into the 90% intervals of its price forecast, which the trader
+  // builds from its own past errors (ForecastBand: per horizon, the last 500 errors known
+  // at the plan's time; none before 10).
+  explicit TraderAgent(TelemetryVerdictSource* verdicts = nullptr, double risk_aversion = 0.0);
 
   void OnRegistered(const v1::RegionInfo& region) override;
   std::vector<v1::DispatchProposal> OnTick(const v1::Tick& tick) override;
@@ -92,6 +97,9 @@ class TraderAgent final : public TickAgent {
   double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // share of the region's ramp limit
   double follow_beyond_mw_ ABSL_GUARDED_BY(mu_) = 0.0;   // likewise
   PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
+  const double risk_aversion_;
+  // Scores the price forecasts plans were made on (only with risk_aversion_ > 0).
+  ForecastBand price_band_ ABSL_GUARDED_BY(mu_);
   // The same half-hourly same-kind-day profile, of the region's net load (MW, trusted
   // ticks only): its expected change from one interval to the next centres the step window.
   PriceForecaster net_load_ ABSL_GUARDED_BY(mu_);

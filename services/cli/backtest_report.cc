@@ -55,6 +55,7 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["yesterday_plan_pnl_gbp"] = trader.yesterday_plan_pnl_gbp();
   report["yesterday_plan_capture_ratio"] = trader.yesterday_plan_capture_ratio();
   report["trader_suspect_ticks_held"] = figures.trader.suspect_ticks_held();
+  report["trader_risk_aversion"] = figures.trader.risk_aversion();
   report["missed_answers"] = figures.clock.missed_answers();
   nlohmann::json procs = nlohmann::json::array();
   for (const ProcessInfo& p : processes) procs.push_back({{"name", p.name}, {"pid", p.pid}});

@@ -29,6 +29,7 @@
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
+#include "core/price_risk.h"
 #include "core/time_util.h"
 
 namespace gridpilot {
@@ -76,6 +77,9 @@ options:
   --day_ahead_csv FILE  NESO day-ahead demand forecast (default: beside the demand file for
                      forecast-eval and train, the shipped data/ for the stack; "none" in a
                      stack publishes none): the change models' operator-forecast features
+  --trader_risk_aversion A  backtest, up: the trader's risk settings, A in [0, 1] (default 0):
+                     it values each MWh charged at its price forecast + A x the forecast's 90%
+                     interval half-width and each MWh discharged at forecast - A x half-width
 DATE is a UTC day like 2023-01-01; --to is inclusive.
 )";
 
@@ -138,6 +142,7 @@ StackOptions OptionsFrom(const std::map<std::string, std::string>& o) {
   if (options.day_ahead_csv != "none") options.day_ahead_csv = absolute(options.day_ahead_csv);
   options.model_dir = absolute(get("model_dir", ""));
   options.registry = absolute(get("registry", ""));
+  options.trader_risk_aversion = get("trader_risk_aversion", "");
   options.from = get("from", options.from);
   options.to = get("to", options.to);
   return options;
@@ -162,16 +167,33 @@ bool ReadStepSeconds(const std::map<std::string, std::string>& o, StackOptions* 
   return true;
 }
 
+// The trader's risk settings as given (InvalidArgument naming the option if not a number
+// in [0, 1]), so a bad value stops the command before any process starts.
+absl::Status CheckRiskAversion(const StackOptions& options) {
+  if (options.trader_risk_aversion.empty()) return absl::OkStatus();
+  double risk_aversion = 0.0;
+  if (!absl::SimpleAtod(options.trader_risk_aversion, &risk_aversion)) {
+    return absl::InvalidArgumentError("--trader_risk_aversion must be a number in [0, 1]");
+  }
+  absl::Status valid = ValidateRiskAversion(risk_aversion);
+  if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat("--trader_", valid.message()));
+  return absl::OkStatus();
+}
+
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv, {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
-                   "demand_csv", "price_csv", "day_ahead_csv", "step_seconds"});
+                   "demand_csv", "price_csv", "day_ahead_csv", "step_seconds",
+                   "trader_risk_aversion"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
   options.mode = "lock_step";
   if (!ReadStepSeconds(*o, &options)) {
     return Usage("--step_seconds must be a number in (0, 1800] that divides 1800");
+  }
+  if (absl::Status risk = CheckRiskAversion(options); !risk.ok()) {
+    return Usage(std::string(risk.message()));
   }
   // Wall time measures the run for the report; it is not an input to any decision.
   const absl::Time began = absl::Now();
@@ -234,7 +256,8 @@ int Backtest(int argc, char** argv) {
 int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv, {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir",
-                   "registry", "demand_csv", "price_csv", "day_ahead_csv"});
+                   "registry", "demand_csv", "price_csv", "day_ahead_csv",
+                   "trader_risk_aversion"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
@@ -242,6 +265,9 @@ int Up(int argc, char** argv) {
   options.step_seconds = 5.0;
   if (!ReadStepSeconds(*o, &options)) {
     return Usage("--step_seconds must be a number in (0, 1800] that divides 1800");
+  }
+  if (absl::Status risk = CheckRiskAversion(options); !risk.ok()) {
+    return Usage(std::string(risk.message()));
   }
   options.tick_seconds = options.step_seconds;
   if (o->contains("tick_seconds") &&

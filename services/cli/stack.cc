@@ -117,9 +117,13 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
       {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, options);
   if (!response.ok()) return response.status();
   stack->response_ = v1::ResponseAgentService::NewStub(MakeChannel(*response));
-  absl::StatusOr<std::string> trader = stack->StartProcess(
-      "trader", "gridpilot-trader",
-      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, options);
+  std::vector<std::string> trader_args = {absl::StrCat("--gateway=", *gateway),
+                                          absl::StrCat("--forecast=", *forecast)};
+  if (!options.trader_risk_aversion.empty()) {
+    trader_args.push_back(absl::StrCat("--risk_aversion=", options.trader_risk_aversion));
+  }
+  absl::StatusOr<std::string> trader =
+      stack->StartProcess("trader", "gridpilot-trader", trader_args, options);
   if (!trader.ok()) return trader.status();
   stack->trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
 

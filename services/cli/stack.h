@@ -35,6 +35,7 @@ struct StackOptions {
   double step_seconds = 1800.0;     // simulated seconds per tick; < 1800 = live simulator
   std::string model_dir;            // forecast model cache; empty = DefaultModelDir()
   std::string registry;             // change model registry for the forecast; empty = none
+  std::string trader_risk_aversion; // the trader's --risk_aversion; empty = its default (0)
   absl::Duration start_timeout = absl::Minutes(5);  // includes model training
 };
 

@@ -31,6 +31,8 @@ constexpr double kRampLimitMw = 15.0;
 constexpr double kTradingFloorMwh = 5.0 + 20.0;  // soc_min + reserve
 constexpr int kTicksPerDay = 48;
 
+using ::testing::HasSubstr;
+using ::testing::Not;
 using PriceFn = std::function<double(absl::Time interval_start)>;
 using LoadFn = std::function<double(absl::Time interval_start)>;  // region net load, MW
 
@@ -96,8 +98,8 @@ class FakeVerdicts final : public TelemetryVerdictSource {
 std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
                                   TelemetryVerdictSource* verdicts = nullptr,
                                   v1::GetTraderStatusResponse* final_status = nullptr,
-                                  const LoadFn& net_load = nullptr) {
-  TraderAgent agent(verdicts);
+                                  const LoadFn& net_load = nullptr, double risk_aversion = 0.0) {
+  TraderAgent agent(verdicts, risk_aversion);
   agent.OnRegistered(Region());
   const BatteryParams params = Battery();
   double soc_mwh = params.soc_initial_mwh;
@@ -312,6 +314,9 @@ TEST(TraderAgentTest, PlansFollowAnExpectedRampBeyondTheFollowThreshold) {
 }
 
 TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
+  // Risk-neutral, and with risk settings, whose price intervals come from scored errors.
+  for (const double risk_aversion : {0.0, 0.5}) {
+  SCOPED_TRACE(testing::Message() << "risk aversion " << risk_aversion);
   constexpr int kTicks = 4 * kTicksPerDay;
   constexpr int kK = 2 * kTicksPerDay + 30;  // mid-afternoon of day 3
   const absl::Time tick_k = kStart + (kK + 1) * kHalfHour;
@@ -326,8 +331,9 @@ TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
     return interval_start < tick_k ? load_mw : 600.0 - load_mw;
   };
   const std::vector<TickRecord> a =
-      RunTrader(DailyPattern, kTicks, nullptr, nullptr, EveningRamp);
-  const std::vector<TickRecord> b = RunTrader(altered, kTicks, nullptr, nullptr, altered_load);
+      RunTrader(DailyPattern, kTicks, nullptr, nullptr, EveningRamp, risk_aversion);
+  const std::vector<TickRecord> b =
+      RunTrader(altered, kTicks, nullptr, nullptr, altered_load, risk_aversion);
   ASSERT_EQ(a.size(), b.size());
   for (int k = 0; k <= kK; ++k) {
     SCOPED_TRACE(k);
@@ -339,6 +345,53 @@ TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
     differs_later |= a[k].proposal.power_mw() != b[k].proposal.power_mw();
   }
   EXPECT_TRUE(differs_later) << "the alteration after tick k should change later proposals";
+  }
+}
+
+// The daily pattern with a deterministic +-40 GBP/MWh scatter the profile cannot learn.
+double NoisyDailyPattern(absl::Time interval_start) {
+  return DailyPattern(interval_start) +
+         40.0 * std::sin(1.7 * static_cast<double>(absl::ToUnixSeconds(interval_start) / 1800));
+}
+
+double ThroughputMwh(const std::vector<TickRecord>& records) {
+  double mwh = 0.0;
+  for (const TickRecord& r : records) mwh += std::abs(r.proposal.power_mw()) * 0.5;
+  return mwh;
+}
+
+TEST(TraderAgentTest, RiskSettingsPlanOnTheForecastsIntervals) {
+  constexpr int kTicks = 5 * kTicksPerDay;
+  v1::GetTraderStatusResponse status;
+  const std::vector<TickRecord> averse =
+      RunTrader(NoisyDailyPattern, kTicks, nullptr, &status, nullptr, 1.0);
+  EXPECT_EQ(status.risk_aversion(), 1.0);
+  // No interval until 10 errors of a horizon have been scored.
+  EXPECT_THAT(averse[0].schedule.reason(),
+              HasSubstr("risk aversion 1.00: trades valued into the 90% price intervals "
+                        "(48 of 48 intervals have none yet)"));
+  EXPECT_FALSE(averse[0].schedule.intervals(0).has_price_lower_gbp_per_mwh());
+  const TickRecord& late = averse.back();
+  EXPECT_THAT(late.schedule.reason(), HasSubstr("risk aversion 1.00"));
+  EXPECT_THAT(late.schedule.reason(), Not(HasSubstr("none yet")));
+  for (const v1::ScheduledInterval& s : late.schedule.intervals()) {
+    ASSERT_TRUE(s.has_price_lower_gbp_per_mwh());
+    ASSERT_TRUE(s.has_price_upper_gbp_per_mwh());
+    EXPECT_LT(s.price_lower_gbp_per_mwh(), s.price_forecast_gbp_per_mwh());
+    EXPECT_GT(s.price_upper_gbp_per_mwh(), s.price_forecast_gbp_per_mwh());
+    EXPECT_NEAR(s.price_upper_gbp_per_mwh() - s.price_forecast_gbp_per_mwh(),
+                s.price_forecast_gbp_per_mwh() - s.price_lower_gbp_per_mwh(), 1e-9);
+  }
+  // Risk-neutral plans carry no intervals; the averse trader trades less energy, but
+  // still trades the night-to-evening spread, which is wider than the scatter.
+  v1::GetTraderStatusResponse neutral_status;
+  const std::vector<TickRecord> neutral =
+      RunTrader(NoisyDailyPattern, kTicks, nullptr, &neutral_status);
+  EXPECT_EQ(neutral_status.risk_aversion(), 0.0);
+  EXPECT_FALSE(neutral.back().schedule.intervals(0).has_price_lower_gbp_per_mwh());
+  EXPECT_THAT(neutral.back().schedule.reason(), Not(HasSubstr("risk aversion")));
+  EXPECT_LT(ThroughputMwh(averse), ThroughputMwh(neutral));
+  EXPECT_GT(ThroughputMwh(averse), 100.0);
 }
 
 TEST(TraderAgentTest, NoBatteryNoProposal) {

@@ -26,6 +26,12 @@ ScheduleRequest DefaultRequest(std::vector<double> prices, double terminal_gbp_p
   return r;
 }
 
+// What interval i of `r` pays per MWh charged (ScheduleRequest::charge_price_gbp_per_mwh).
+double ChargePriceIn(const ScheduleRequest& r, size_t i) {
+  return r.charge_price_gbp_per_mwh.empty() ? r.price_gbp_per_mwh[i]
+                                            : r.charge_price_gbp_per_mwh[i];
+}
+
 // Checks limits, bounds and energy balance of every interval, and that the reported
 // objective is what the plan earns. Bounds are relaxed to the start soc when it lies
 // outside [floor, soc_max], but then the soc may only move towards the band.
@@ -50,7 +56,7 @@ void ExpectPhysicallyConsistent(const ScheduleRequest& r, const BatterySchedule&
         << i;
     EXPECT_GE(after, std::min(soc, floor_mwh) - 1e-9) << i;  // never crosses the floor
     EXPECT_LE(after, std::max(soc, b.soc_max_mwh) + 1e-9) << i;
-    objective += r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
+    objective += r.price_gbp_per_mwh[i] * discharge_mwh - ChargePriceIn(r, i) * charge_mwh -
                  b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh);
     soc = after;
   }
@@ -140,7 +146,7 @@ double BruteForceObjective(const ScheduleRequest& r, const std::vector<double>& 
       if (next < std::min(soc, floor_mwh) - 1e-9) continue;
       if (next > std::max(soc, b.soc_max_mwh) + 1e-9) continue;
       visit(i + 1, next,
-            earned + r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
+            earned + r.price_gbp_per_mwh[i] * discharge_mwh - ChargePriceIn(r, i) * charge_mwh -
                 b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh));
     }
   };
@@ -187,6 +193,68 @@ TEST(BatteryScheduleTest, MatchesBruteForceOnTinyProblems) {
     ExpectPhysicallyConsistent(r, plan);
     EXPECT_NEAR(plan.objective_gbp, BruteForceObjective(r, levels), 1e-9);
   }
+}
+
+// With charging priced above discharging (risk settings), a spread is traded only when it
+// pays at both prices.
+TEST(BatteryScheduleTest, ChargePricesAboveThePriceNarrowTheTradedSpread) {
+  ScheduleRequest r;
+  r.soc_start_mwh = 50.0;
+  r.soc_floor_mwh = 25.0;
+  r.price_gbp_per_mwh = {40.0, 40.0, 100.0, 100.0};
+  r.terminal_value_gbp_per_mwh = 0.0;
+  const BatterySchedule neutral = PlanBatterySchedule(r);
+  EXPECT_LT(neutral.power_mw[0], 0.0);  // charges at 40 to sell at 100
+  // A stored MWh bought at 40 costs (40 + 5) / 0.95 = 47.4 and sells for (100 - 5) x 0.95
+  // = 90.3; bought at 95 it costs 105.3 and no longer pays: the plan only sells what it
+  // holds.
+  r.charge_price_gbp_per_mwh = {95.0, 95.0, 130.0, 130.0};
+  const BatterySchedule averse = PlanBatterySchedule(r);
+  EXPECT_EQ(averse.power_mw[0], 0.0);
+  EXPECT_EQ(averse.power_mw[1], 0.0);
+  EXPECT_GT(averse.power_mw[2] + averse.power_mw[3], 40.0);  // sells the 25 MWh it holds
+  EXPECT_LT(averse.objective_gbp, neutral.objective_gbp);
+  EXPECT_TRUE(averse.note.empty()) << averse.note;
+}
+
+TEST(BatteryScheduleTest, MatchesBruteForceWithChargePrices) {
+  std::mt19937 rng(2025);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  for (int trial = 0; trial < 100; ++trial) {
+    ScheduleRequest r;
+    r.battery.energy_capacity_mwh = 12.0;
+    r.battery.soc_min_mwh = 1.0;
+    r.battery.soc_max_mwh = 9.0;
+    r.battery.max_charge_mw = uniform(1.0, 8.0);
+    r.battery.max_discharge_mw = uniform(1.0, 8.0);
+    r.battery.charge_efficiency = uniform(0.8, 1.0);
+    r.battery.discharge_efficiency = uniform(0.8, 1.0);
+    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
+    r.soc_floor_mwh = 2.0;
+    r.soc_start_mwh = uniform(2.0, 9.0);
+    r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
+    r.price_gbp_per_mwh.resize(4);
+    for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
+    for (double p : r.price_gbp_per_mwh) r.charge_price_gbp_per_mwh.push_back(p + uniform(0, 60));
+    std::vector<double> levels = {r.soc_start_mwh};
+    for (double level = 2.0; level <= 9.0 + 1e-9; level += 1.0) levels.push_back(level);
+    SCOPED_TRACE(testing::Message() << "trial " << trial);
+    const BatterySchedule plan = PlanBatterySchedule(r);
+    ExpectPhysicallyConsistent(r, plan);
+    EXPECT_NEAR(plan.objective_gbp, BruteForceObjective(r, levels), 1e-9);
+  }
+}
+
+TEST(BatteryScheduleTest, ChargePricesBelowThePriceAreRefused) {
+  ScheduleRequest r;
+  r.soc_start_mwh = 50.0;
+  r.price_gbp_per_mwh = {40.0, 100.0};
+  r.charge_price_gbp_per_mwh = {40.0, 99.0};
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("charge price 1"));
+  r.charge_price_gbp_per_mwh = {40.0};
+  EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("one per price"));
 }
 
 TEST(BatteryScheduleTest, StartBelowFloorOnlyChargesOrHolds) {
@@ -369,7 +437,7 @@ double BruteForceEveryStepLimited(const ScheduleRequest& r) {
       const auto [lower_mw, upper_mw] = AllowedChangeMw(r, i);
       if (p - power < lower_mw - 1e-9 || p - power > upper_mw + 1e-9) continue;
       visit(i + 1, next, p,
-            earned + r.price_gbp_per_mwh[i] * (discharge_mwh - charge_mwh) -
+            earned + r.price_gbp_per_mwh[i] * discharge_mwh - ChargePriceIn(r, i) * charge_mwh -
                 b.degradation_gbp_per_mwh * (charge_mwh + discharge_mwh));
     }
   };
@@ -470,6 +538,23 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceWithCentresAndFollowing)
   }
   EXPECT_GT(limited_plans, 100);  // 123 of the 300 trials with this seed
   EXPECT_GT(following_plans, 40);  // 54: plans that had to follow were compared too
+}
+
+// The every-step planner with charging priced above discharging, as risk settings ask.
+TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceWithChargePrices) {
+  std::mt19937 rng(79);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  int limited_plans = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    ScheduleRequest r = TinyEveryStepRequest(uniform, trial);
+    for (double p : r.price_gbp_per_mwh) r.charge_price_gbp_per_mwh.push_back(p + uniform(0, 60));
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " start " << r.soc_start_mwh);
+    bool followed = false;
+    limited_plans += ExpectMatchesBruteForce(r, &followed) ? 1 : 0;
+  }
+  EXPECT_GT(limited_plans, 100);
 }
 
 // On the default battery with a 9 MW step, a single expensive half-hour can only be met

@@ -521,6 +521,7 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
   EXPECT_GE(r.value("battery_cycles", -1.0), 0.0);
   EXPECT_GE(r.value("forecast_change_30min_mae_mw", -1.0), 0.0);
   EXPECT_GE(r.value("baseline_instability_penalty_gbp", -1.0), 0.0);
+  EXPECT_EQ(r.value("trader_risk_aversion", -1.0), 0.0);  // risk-neutral by default
   // Costs are negative cash flows.
   for (const char* cost : {"peaker_fuel", "peaker_starts", "battery_degradation",
                            "instability_penalty"}) {
@@ -769,6 +770,24 @@ TEST(BacktestBadInputTest, MissingDemandFileIsNamed) {
   EXPECT_NE(launch.command.stderr_text.find(missing), std::string::npos)
       << "stderr:\n" << launch.command.stderr_text << "\ngateway.log:\n" << launch.gateway_log;
   EXPECT_NE(launch.gateway_log.find(missing), std::string::npos) << launch.gateway_log;
+  std::filesystem::remove_all(work_dir);
+}
+
+TEST(BacktestBadInputTest, RiskAversionOutsideZeroToOneIsRefusedBeforeAnythingStarts) {
+  ASSERT_FALSE(RequiredEnv("GRIDPILOT_BIN_DIR").empty());
+  const std::string work_dir = MakeTempDir("gridpilot_risk");
+  ASSERT_FALSE(work_dir.empty());
+  for (const char* bad : {"1.5", "-0.1", "high"}) {
+    SCOPED_TRACE(bad);
+    const CommandResult run =
+        RunCommand({RequiredEnv("GRIDPILOT_BIN_DIR") + "/gridpilot", "backtest", "--from", kFrom,
+                    "--to", kTo, "--run_dir", work_dir + "/run", "--trader_risk_aversion", bad},
+                   work_dir + "/risk");
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.stderr_text.find("--trader_risk_aversion"), std::string::npos)
+        << run.stderr_text;
+    EXPECT_FALSE(std::filesystem::exists(work_dir + "/run/store.sqlite"));
+  }
   std::filesystem::remove_all(work_dir);
 }
 
