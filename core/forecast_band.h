@@ -1,5 +1,6 @@
-// ForecastBand: an online split-conformal prediction interval for net-load forecasts, as
-// the forecast service serves them: per horizon, the absolute errors of the last `window`
+// ForecastBand: an online split-conformal prediction interval for a forecast series (net
+// load as the forecast service serves it; the trader's price forecasts, GBP/MWh, with its
+// risk settings): per horizon, the absolute errors of the last `window`
 // forecasts whose target interval has since been measured, and each new forecast gets a
 // band of +/- the conformal quantile of those errors (only errors known when it is
 // issued: no look-ahead). Before `min_errors` errors are known there is no band.
