@@ -55,7 +55,7 @@ struct TickSpec {
   double scheduled_battery_mw = 0;
   v1::PeakerStatus peaker_status = v1::PEAKER_STATUS_OFF;
   double peaker_output_mw = 0;
-  std::optional<absl::Time> peaker_since;  // nullopt: never changed state
+  std::optional<absl::Time> peaker_since = std::nullopt;  // never changed state
 };
 
 v1::Tick MakeTick(const TickSpec& spec) {

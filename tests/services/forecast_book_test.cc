@@ -142,7 +142,9 @@ TEST_F(ForecastBookTest, ExplainAddsUpToTheIssuedForecast) {
     for (size_t i = 0; i < e.top.size(); ++i) {
       sum += e.top[i].contribution;
       EXPECT_NE(std::find(names.begin(), names.end(), e.top[i].feature), names.end());
-      if (i > 0) EXPECT_GE(std::abs(e.top[i - 1].contribution), std::abs(e.top[i].contribution));
+      if (i > 0) {
+        EXPECT_GE(std::abs(e.top[i - 1].contribution), std::abs(e.top[i].contribution));
+      }
     }
     EXPECT_NEAR(sum, issued->forecasts[j].change_mw, 1e-3);
   }
@@ -184,8 +186,12 @@ TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
   // other: the same feature store serves both, so each value is exactly one model's.
   for (size_t k = 0; k < 45; ++k) {
     const double f = first_change(book, k);
-    if (k <= 19) EXPECT_EQ(f, first_change(reference, k)) << k;
-    if (k >= 40) EXPECT_EQ(f, first_change(swapped_from_start, k)) << k;
+    if (k <= 19) {
+      EXPECT_EQ(f, first_change(reference, k)) << k;
+    }
+    if (k >= 40) {
+      EXPECT_EQ(f, first_change(swapped_from_start, k)) << k;
+    }
     EXPECT_TRUE(f == first_change(reference, k) || f == first_change(swapped_from_start, k)) << k;
     const absl::StatusOr<std::vector<HorizonExplanation>> why = book.Explain(IssueTime(k), 1);
     ASSERT_TRUE(why.ok());
