@@ -10,8 +10,10 @@
 // battery for [t, t + 30 min) exactly as the RegionEngine applies a trading request:
 // ClampBatteryPower with the trading floor (soc_min + reserve), then StepBattery. The tick
 // carries the region's net load (GB ND x 0.01, as the gateway scales it), which the
-// trader's step window leans with; solar and wind play no part in its decisions and are
-// left out. The region's instability penalty is not modelled: that needs the full stack.
+// trader's step window leans with, the embedded solar and wind, and, as the gateway adds
+// them, NESO's day-ahead demand vintages published in [t - 30 min, t) (x 0.01; --day_ahead
+// no leaves them out). The region's instability penalty is not modelled: that needs the
+// full stack.
 //
 // To see what the rest of the stack does to the trader, a full-stack run's resilience
 // overrides and suspect ticks can be replayed too (open loop: they are what the stack did
@@ -25,15 +27,19 @@
 //     WHERE agent = 'grid-response' AND asset_id = 'battery-1'" > overrides.csv
 //   sqlite3 store.sqlite "SELECT DISTINCT tick FROM agent_notes
 //     WHERE agent = 'arbitrage-trader' AND note LIKE 'held:%'" > suspect.csv
-// With both from the Oct 2022 - Dec 2023 default backtest, the replay at 15 MW gives the
-// backtest's trader P&L to the pound (1,084,068 GBP, capture 0.409).
+// With both from the Oct 2022 - Dec 2023 default backtest, the replay at 15 MW gave the
+// backtest's trader P&L to the pound (1,084,068 GBP, capture 0.409, an earlier stack;
+// 1,064,765 GBP, 0.402 with the profile alone and the overrides of the 0.402 run).
 //
 // Prints TraderAgent::Pnl(), the battery's net (energy and degradation, settled as the
 // gateway settles) in overridden intervals and in the rest, and the wall time for each
-// ramp limit given.
+// ramp limit given. With --split DATE also the capture before and from that day in the
+// same run (the part from it: the realised P&L since, over perfect foresight solved on its
+// prices alone, from the battery's initial SoC).
 // Usage: trader_replay_bench [--data_dir DIR] [--from 2022-10-01] [--to 2023-12-31]
 //                            [--ramp_limits 1000,15] [--overrides FILE]
 //                            [--suspect_ticks FILE] [--risk_aversion 0]
+//                            [--split 2023-07-01] [--day_ahead no]
 // --to is inclusive. DIR defaults to $GRIDPILOT_SOURCE_DIR/data, else ./data.
 #include <algorithm>
 #include <cmath>
@@ -56,6 +62,7 @@
 #include "core/grid_data_loader.h"
 #include "core/interlocks.h"
 #include "core/ledger.h"
+#include "core/perfect_foresight.h"
 #include "core/price_risk.h"
 #include "core/time_util.h"
 #include "services/common/proto_time.h"
@@ -132,6 +139,11 @@ absl::StatusOr<std::set<absl::Time>> ReadTicks(const std::string& path) {
 
 struct ReplayResult {
   v1::GetTraderPnlResponse pnl;
+  // With a split: the P&L up to the split tick, and the rest (realised difference, perfect
+  // foresight solved over the rest's prices alone).
+  std::optional<v1::GetTraderPnlResponse> before_split;
+  double after_split_realised_gbp = 0.0;
+  double after_split_perfect_gbp = 0.0;
   int64_t ticks = 0;
   double largest_step_mw = 0.0;  // largest |change| of applied power between intervals
   double seconds = 0.0;
@@ -155,7 +167,9 @@ struct ReplayResult {
 
 // Replays ticks at series indices [first, end); series.at(first - 1) must exist.
 ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double ramp_limit_mw,
-                    const StackEffects& effects, double risk_aversion) {
+                    const StackEffects& effects, double risk_aversion,
+                    const std::vector<DayAheadForecastRow>& day_ahead,
+                    std::optional<size_t> split) {
   const absl::Time began = absl::Now();
   FixedVerdicts verdicts(&effects.suspect_ticks);
   TraderAgent trader(&verdicts, risk_aversion);
@@ -173,7 +187,14 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
   double scheduled_mw = 0.0;  // the proposal governing the interval at the tick
   std::optional<double> last_price;  // missing prices settle at the last known one
   ReplayResult result;
+  // day_ahead is sorted by publication; next_vintage is the first not yet in a tick.
+  size_t next_vintage = 0;
+  while (next_vintage < day_ahead.size() &&
+         day_ahead[next_vintage].published < series.at(first).start - kHalfHour) {
+    ++next_vintage;
+  }
   for (size_t i = first; i < end; ++i) {
+    if (split.has_value() && i == *split) result.before_split = trader.Pnl();
     const GridInterval& measured = series.at(i - 1);
     const absl::Time t = series.at(i).start;
     v1::Tick tick;
@@ -184,6 +205,21 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     if (measured.price_gbp_per_mwh) tick.set_price_gbp_per_mwh(*measured.price_gbp_per_mwh);
     if (measured.national_demand_mw) {
       tick.set_net_load_mw(*measured.national_demand_mw * region.scale());
+    }
+    if (measured.embedded_solar_mw) {
+      tick.set_embedded_solar_mw(*measured.embedded_solar_mw * region.scale());
+    }
+    if (measured.embedded_wind_mw) {
+      tick.set_embedded_wind_mw(*measured.embedded_wind_mw * region.scale());
+    }
+    // As the gateway adds them: the vintages published in [t - 30 min, t), region MW.
+    for (; next_vintage < day_ahead.size() && day_ahead[next_vintage].published < t;
+         ++next_vintage) {
+      const DayAheadForecastRow& row = day_ahead[next_vintage];
+      v1::DayAheadDemandForecast* f = tick.add_day_ahead_forecasts();
+      *f->mutable_target_start() = ToProtoTime(row.target_start);
+      *f->mutable_published() = ToProtoTime(row.published);
+      f->set_demand_mw(*row.national_demand_mw * region.scale());
     }
     tick.set_dispatch_mw(applied_mw);
     v1::Asset* asset = tick.add_assets();
@@ -244,6 +280,16 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     ++result.ticks;
   }
   result.pnl = trader.Pnl();
+  if (result.before_split.has_value()) {
+    result.after_split_realised_gbp =
+        result.pnl.realised_pnl_gbp() - result.before_split->realised_pnl_gbp();
+    // The intervals the trader settled after the split: [split, end - 1).
+    std::vector<std::optional<double>> prices;
+    for (size_t i = *split; i + 1 < end; ++i) prices.push_back(series.at(i).price_gbp_per_mwh);
+    absl::StatusOr<PerfectForesight> perfect =
+        SolvePerfectForesight(series.at(*split).start, prices, params, params.soc_initial_mwh);
+    if (perfect.ok()) result.after_split_perfect_gbp = perfect->result.objective_gbp;
+  }
   result.seconds = absl::ToDoubleSeconds(absl::Now() - began);
   return result;
 }
@@ -310,11 +356,36 @@ int Main(int argc, char** argv) {
     return 2;
   }
   const size_t end = *first + static_cast<size_t>((to - *from) / kHalfHour);
+  std::optional<size_t> split;
+  if (const std::string text = Arg(argc, argv, "split", ""); !text.empty()) {
+    absl::StatusOr<absl::Time> split_day = ParseUtcDate(text);
+    if (!split_day.ok() || *split_day <= *from || *split_day >= to) {
+      std::fprintf(stderr, "--split must be a date inside the replay\n");
+      return 2;
+    }
+    split = series->IndexOf(*split_day);
+  }
+  std::vector<DayAheadForecastRow> day_ahead;
+  if (Arg(argc, argv, "day_ahead", "yes") != "no") {
+    absl::StatusOr<std::vector<DayAheadForecastRow>> loaded =
+        LoadDayAheadForecast(data_dir + "/gb_demand_forecast_dayahead_2022-10_2023-12.csv");
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
+      return 1;
+    }
+    day_ahead = *std::move(loaded);
+    std::erase_if(day_ahead, [](const DayAheadForecastRow& row) { return !row.national_demand_mw; });
+    std::stable_sort(day_ahead.begin(), day_ahead.end(),
+                     [](const DayAheadForecastRow& a, const DayAheadForecastRow& b) {
+                       return a.published < b.published;
+                     });
+  }
 
   std::printf("trader replay %s .. %s (data loaded in %.2f s)\n", from_text.c_str(),
               to_text.c_str(), load_seconds);
   for (double limit_mw : ramp_limits_mw) {
-    const ReplayResult r = Replay(*series, *first, end, limit_mw, effects, risk_aversion);
+    const ReplayResult r =
+        Replay(*series, *first, end, limit_mw, effects, risk_aversion, day_ahead, split);
     const v1::GetTraderPnlResponse& p = r.pnl;
     std::printf("ramp limit %g MW/interval: %lld ticks in %.2f s (%.0f us per tick)\n", limit_mw,
                 static_cast<long long>(r.ticks), r.seconds, 1e6 * r.seconds / r.ticks);
@@ -344,6 +415,16 @@ int Main(int argc, char** argv) {
                 "%.0f GBP, median %.0f GBP\n",
                 days.size(), static_cast<long long>(losing), days.front(),
                 days[days.size() / 20], days[days.size() / 2]);
+    if (r.before_split.has_value()) {
+      const v1::GetTraderPnlResponse& b = *r.before_split;
+      std::printf("  before the split   %12.0f GBP   capture %.3f (perfect %.0f GBP)\n",
+                  b.realised_pnl_gbp(), b.capture_ratio(), b.perfect_foresight_pnl_gbp());
+      std::printf("  from the split     %12.0f GBP   capture %.3f (perfect %.0f GBP)\n",
+                  r.after_split_realised_gbp,
+                  r.after_split_perfect_gbp > 0 ? r.after_split_realised_gbp / r.after_split_perfect_gbp
+                                                : 0.0,
+                  r.after_split_perfect_gbp);
+    }
     if (!effects.resilience_mw.empty() || !effects.suspect_ticks.empty()) {
       std::printf("  replayed %lld resilience overrides and %zu suspect ticks; battery net "
                   "%.0f GBP in overridden intervals, %.0f GBP in the rest\n",
