@@ -48,10 +48,17 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     note_.clear();
     answer_plan_.reset();
   }
-  // The trader plans settlement intervals: in the live simulator the ticks between
-  // interval boundaries bring nothing it uses, and its answer to them is "no change".
-  if (!tick.interval_boundary()) return {};
   const absl::Time t = FromProtoTime(tick.time());
+  if (tick.day_ahead_forecasts_size() > 0) {
+    // Vintages come in publication order, so a later one replaces an earlier one.
+    absl::MutexLock lock(&mu_);
+    for (const v1::DayAheadDemandForecast& f : tick.day_ahead_forecasts()) {
+      day_ahead_demand_mw_[FromProtoTime(f.target_start())] = f.demand_mw();
+    }
+  }
+  // The trader plans settlement intervals: in the live simulator the ticks between
+  // interval boundaries bring nothing else it uses, and its answer to them is "no change".
+  if (!tick.interval_boundary()) return {};
   // Asked before taking the lock: it is a network call.
   std::optional<TelemetryVerdict> verdict;
   if (verdicts_ != nullptr) {
@@ -74,6 +81,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   std::optional<double> net_load_mw;
   if (tick.has_net_load_mw() && !suspect) net_load_mw = tick.net_load_mw();
   net_load_.Observe(FromProtoTime(tick.measured_interval_start()), net_load_mw);
+  price_correction_.Observe(FromProtoTime(tick.measured_interval_start()), price);
 
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   if (battery == nullptr) return {};
@@ -90,6 +98,8 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
       StepBattery(params, soc_now, scheduled.power_mw, interval_).soc_after_mwh;
 
   const absl::Time plan_start = t + interval_;
+  day_ahead_demand_mw_.erase(day_ahead_demand_mw_.begin(),
+                             day_ahead_demand_mw_.lower_bound(plan_start));
   if (verdict.has_value() && verdict->suspect) {
     // Keep the last trusted plan: its setpoint for the next interval, or the power already
     // scheduled when that plan does not reach it, within the step and the floor.
@@ -117,10 +127,24 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     LogWarning(note_);
     return {TradingProposal(params.id, held_mw, plan_start, reason)};
   }
-  // Trading never moves the region's net load by more than its share of the grid's ramp
-  // limit away from where the expected change of load takes it (below); what the load
-  // does beyond its expectation is the grid-response agent's to counter.
-  const std::vector<double> forecast = prices_.Forecast(plan_start, kHorizonIntervals);
+  // The price view: the profile plus its correction (PriceProfileCorrection), from the
+  // last known price's distance from its profile and NESO's demand forecast's distance
+  // from the net-load profile. That profile runs from the interval at t: its changes also
+  // centre the step window (below).
+  const std::vector<double> load_mw = net_load_.Forecast(t, kHorizonIntervals + 1);
+  std::vector<double> demand_deviation_mw(kHorizonIntervals, 0.0);
+  for (int i = 0; i < kHorizonIntervals; ++i) {
+    const auto day_ahead = day_ahead_demand_mw_.find(plan_start + i * interval_);
+    if (day_ahead != day_ahead_demand_mw_.end()) {
+      demand_deviation_mw[i] = day_ahead->second - load_mw[i + 1];
+    }
+  }
+  const absl::Time measured_start = FromProtoTime(tick.measured_interval_start());
+  const double price_anomaly =
+      price.has_value() ? *price - prices_.Forecast(measured_start, 1)[0] : 0.0;
+  const std::vector<double> forecast =
+      price_correction_.Forecast(plan_start, prices_.Forecast(plan_start, kHorizonIntervals),
+                                 price_anomaly, demand_deviation_mw);
   // Risk settings: trades valued into the forecast's intervals (horizon k + 1 intervals
   // from t for the k-th planned interval), and this forecast recorded to be scored.
   std::vector<std::optional<double>> half_width_gbp(forecast.size());
@@ -134,6 +158,9 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     }
     risk_prices = AdjustPricesForRisk(forecast, half_width_gbp, risk_aversion_);
   }
+  // Trading never moves the region's net load by more than its share of the grid's ramp
+  // limit away from where the expected change of load takes it (below); what the load
+  // does beyond its expectation is the grid-response agent's to counter.
   // Every step of the plan is kept within the limit (TradingScheduleRequest), so it never
   // chases a peak the ramp limit cannot reach.
   ScheduleRequest request = TradingScheduleRequest(
@@ -151,7 +178,6 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // -> 0.42), region net +293 k -> +328 k GBP, penalty 387 k -> 408 k GBP (half the lean:
   // 720 k, +315 k, 405 k; the lean capped at half the step: 724 k, +310 k, 413 k).
   if (max_power_step_mw_ > 0) {
-    const std::vector<double> load_mw = net_load_.Forecast(t, kHorizonIntervals + 1);
     request.step_centre_mw.resize(kHorizonIntervals);
     const double widest_change_mw = params.max_charge_mw + params.max_discharge_mw;
     for (int i = 0; i < kHorizonIntervals; ++i) {

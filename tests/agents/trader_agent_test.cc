@@ -35,6 +35,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using PriceFn = std::function<double(absl::Time interval_start)>;
 using LoadFn = std::function<double(absl::Time interval_start)>;  // region net load, MW
+// The day-ahead demand vintages published in [tick_time - 30 min, tick_time).
+using DayAheadFn =
+    std::function<std::vector<v1::DayAheadDemandForecast>(absl::Time tick_time)>;
 
 double HourOf(absl::Time t) {
   return absl::ToDoubleHours(t - absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()),
@@ -94,11 +97,15 @@ class FakeVerdicts final : public TelemetryVerdictSource {
 
 // Runs one agent over `ticks` ticks: tick k at kStart + (k+1) * 30 min measures the
 // interval before it at `price`. The gateway side applies, in interval t, the proposal
-// made one tick earlier for t.
+// made one tick earlier for t. Day-ahead vintages come in the boundary tick, or with
+// `day_ahead_between_boundaries` in a tick of their own a minute before it (as the live
+// simulator's steps bring them).
 std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
                                   TelemetryVerdictSource* verdicts = nullptr,
                                   v1::GetTraderStatusResponse* final_status = nullptr,
-                                  const LoadFn& net_load = nullptr, double risk_aversion = 0.0) {
+                                  const LoadFn& net_load = nullptr, double risk_aversion = 0.0,
+                                  const DayAheadFn& day_ahead = nullptr,
+                                  bool day_ahead_between_boundaries = false) {
   TraderAgent agent(verdicts, risk_aversion);
   agent.OnRegistered(Region());
   const BatteryParams params = Battery();
@@ -136,6 +143,20 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
     v1::Asset* peaker = tick.add_assets();
     peaker->set_id("peaker-1");
     peaker->set_kind(v1::ASSET_KIND_PEAKER);
+    if (day_ahead) {
+      v1::Tick* carrier = &tick;
+      v1::Tick between;
+      if (day_ahead_between_boundaries) {
+        *between.mutable_time() = ToProtoTime(t - absl::Minutes(1));
+        carrier = &between;
+      }
+      for (v1::DayAheadDemandForecast& f : day_ahead(t)) {
+        *carrier->add_day_ahead_forecasts() = std::move(f);
+      }
+      if (day_ahead_between_boundaries) {
+        EXPECT_TRUE(agent.OnTick(between).empty());
+      }
+    }
 
     std::vector<v1::DispatchProposal> proposals = agent.OnTick(tick);
     EXPECT_EQ(proposals.size(), 1u) << "tick " << k;
@@ -392,6 +413,92 @@ TEST(TraderAgentTest, RiskSettingsPlanOnTheForecastsIntervals) {
   EXPECT_THAT(neutral.back().schedule.reason(), Not(HasSubstr("risk aversion")));
   EXPECT_LT(ThroughputMwh(averse), ThroughputMwh(neutral));
   EXPECT_GT(ThroughputMwh(averse), 100.0);
+}
+
+// Day d's demand runs 40 MW above the flat net load on even days and 40 below on odd
+// ones, and its prices 0.5 GBP/MWh per MW with it.
+double DemandDeviationMw(absl::Time interval_start) {
+  const int64_t day = (interval_start - kStart) / absl::Hours(24);
+  return day % 2 == 0 ? 40.0 : -40.0;
+}
+double PriceWithDemand(absl::Time interval_start) {
+  return DailyPattern(interval_start) + 0.5 * DemandDeviationMw(interval_start);
+}
+
+// NESO's vintage for day d, published at 23:45 the day before: `demand_mw` for each of
+// its 48 half-hours.
+DayAheadFn DailyVintages(std::function<double(absl::Time target, absl::Time published)> demand_mw) {
+  return [demand_mw](absl::Time tick_time) {
+    std::vector<v1::DayAheadDemandForecast> out;
+    const absl::Time published = tick_time - absl::Minutes(15);
+    if ((published - kStart) % absl::Hours(24) != absl::Hours(23) + absl::Minutes(45)) return out;
+    for (int i = 0; i < kTicksPerDay; ++i) {
+      const absl::Time target = tick_time + i * kHalfHour;
+      v1::DayAheadDemandForecast& f = out.emplace_back();
+      *f.mutable_target_start() = ToProtoTime(target);
+      *f.mutable_published() = ToProtoTime(published);
+      f.set_demand_mw(demand_mw(target, published));
+    }
+    return out;
+  };
+}
+
+TEST(TraderAgentTest, DayAheadDemandPublishedAfterTickKChangesNothingBeforeIt) {
+  // Ten days, so that the price correction has learned (it starts after about four and a
+  // half days per horizon). After tick k every vintage says the opposite of the truth.
+  constexpr int kTicks = 10 * kTicksPerDay;
+  constexpr int kK = 7 * kTicksPerDay + 30;
+  const absl::Time tick_k = kStart + (kK + 1) * kHalfHour;
+  const DayAheadFn truthful =
+      DailyVintages([](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
+  const DayAheadFn altered = DailyVintages([&](absl::Time target, absl::Time published) {
+    return 300.0 + (published < tick_k ? 1.0 : -1.0) * DemandDeviationMw(target);
+  });
+  const std::vector<TickRecord> a =
+      RunTrader(PriceWithDemand, kTicks, nullptr, nullptr, nullptr, 0.0, truthful);
+  const std::vector<TickRecord> b =
+      RunTrader(PriceWithDemand, kTicks, nullptr, nullptr, nullptr, 0.0, altered);
+  ASSERT_EQ(a.size(), b.size());
+  for (int k = 0; k <= kK; ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(a[k].proposal.power_mw(), b[k].proposal.power_mw());
+    EXPECT_EQ(a[k].proposal.reason(), b[k].proposal.reason());
+  }
+  bool differs_later = false;
+  for (int k = kK + 1; k < kTicks; ++k) {
+    differs_later |= a[k].schedule.intervals(0).price_forecast_gbp_per_mwh() !=
+                     b[k].schedule.intervals(0).price_forecast_gbp_per_mwh();
+  }
+  EXPECT_TRUE(differs_later) << "later vintages should move later price forecasts";
+}
+
+TEST(TraderAgentTest, PlansOnTheDayAheadDemandOnceLearned) {
+  // Day 8 (even) is dear by 20 GBP/MWh after an odd day 7. Planning at its start, the
+  // trader expects that with the vintages; without them it expects day 7's cheapness to
+  // last (the profile plus the price anomaly).
+  constexpr int kTicks = 8 * kTicksPerDay;
+  const DayAheadFn truthful =
+      DailyVintages([](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
+  const std::vector<TickRecord> with =
+      RunTrader(PriceWithDemand, kTicks, nullptr, nullptr, nullptr, 0.0, truthful);
+  const std::vector<TickRecord> without = RunTrader(PriceWithDemand, kTicks);
+  // The last tick is day 8's 00:00 and plans from 00:30 (30 GBP/MWh + 20 until 06:00).
+  const v1::GetScheduleResponse& s = with.back().schedule;
+  ASSERT_EQ(FromProtoTime(s.intervals(0).interval_start()),
+            kStart + absl::Hours(8 * 24) + kHalfHour);
+  for (int i = 0; i < 4; ++i) {
+    const double with_gbp = s.intervals(i).price_forecast_gbp_per_mwh();
+    const double without_gbp = without.back().schedule.intervals(i).price_forecast_gbp_per_mwh();
+    EXPECT_NEAR(with_gbp, 50.0, 8.0) << i;
+    EXPECT_GT(with_gbp, without_gbp + 30.0) << i;
+  }
+  // Vintages brought by ticks between interval boundaries count the same.
+  const std::vector<TickRecord> between =
+      RunTrader(PriceWithDemand, kTicks, nullptr, nullptr, nullptr, 0.0, truthful, true);
+  ASSERT_EQ(between.size(), with.size());
+  for (size_t k = 0; k < with.size(); ++k) {
+    EXPECT_EQ(between[k].proposal.power_mw(), with[k].proposal.power_mw()) << k;
+  }
 }
 
 TEST(TraderAgentTest, NoBatteryNoProposal) {
