@@ -227,5 +227,41 @@ TEST_F(GatewayConfigTest, InvalidJsonIsInvalidArgumentNamingTheFile) {
   }
 }
 
+// deploy/arbitrage-only.json is the default region and assets with a ramp limit that binds
+// nothing: the battery's widest swing (full charge to full discharge) is far inside it, so
+// the trader plans without a step limit and the response agent has no ramp to counter.
+TEST_F(GatewayConfigTest, ShippedArbitrageOnlyConfigChangesOnlyTheRampLimit) {
+  const char* source_dir = getenv("GRIDPILOT_SOURCE_DIR");
+  ASSERT_NE(source_dir, nullptr) << "set GRIDPILOT_SOURCE_DIR to the source tree (ctest does)";
+  absl::StatusOr<GatewayConfig> shipped =
+      LoadGatewayConfig(std::string(source_dir) + "/deploy/arbitrage-only.json");
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  absl::StatusOr<GatewayConfig> defaults = LoadGatewayConfig("");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+
+  EXPECT_EQ(shipped->region.name, "arbitrage-only");
+  ASSERT_EQ(shipped->batteries.size(), 1u);
+  const BatteryParams& battery = shipped->batteries[0];
+  EXPECT_GE(shipped->region.ramp_limit_mw, 10 * (battery.max_charge_mw + battery.max_discharge_mw));
+  EXPECT_DOUBLE_EQ(shipped->region.scale, defaults->region.scale);
+  EXPECT_DOUBLE_EQ(shipped->region.instability_penalty_gbp_per_mw,
+                   defaults->region.instability_penalty_gbp_per_mw);
+  const BatteryParams& default_battery = defaults->batteries[0];
+  EXPECT_EQ(battery.id, default_battery.id);
+  EXPECT_DOUBLE_EQ(battery.energy_capacity_mwh, default_battery.energy_capacity_mwh);
+  EXPECT_DOUBLE_EQ(battery.max_charge_mw, default_battery.max_charge_mw);
+  EXPECT_DOUBLE_EQ(battery.max_discharge_mw, default_battery.max_discharge_mw);
+  EXPECT_DOUBLE_EQ(battery.charge_efficiency, default_battery.charge_efficiency);
+  EXPECT_DOUBLE_EQ(battery.discharge_efficiency, default_battery.discharge_efficiency);
+  EXPECT_DOUBLE_EQ(battery.soc_min_mwh, default_battery.soc_min_mwh);
+  EXPECT_DOUBLE_EQ(battery.soc_max_mwh, default_battery.soc_max_mwh);
+  EXPECT_DOUBLE_EQ(battery.soc_initial_mwh, default_battery.soc_initial_mwh);
+  EXPECT_DOUBLE_EQ(battery.reserve_mwh, default_battery.reserve_mwh);
+  EXPECT_DOUBLE_EQ(battery.degradation_gbp_per_mwh, default_battery.degradation_gbp_per_mwh);
+  EXPECT_EQ(shipped->peakers.size(), defaults->peakers.size());
+  EXPECT_TRUE(shipped->demand_csv.empty());
+  EXPECT_TRUE(shipped->price_csv.empty());
+}
+
 }  // namespace
 }  // namespace gridpilot
