@@ -266,10 +266,10 @@ TEST(TraderAgentTest, ConsecutiveSetpointsStayWithinTheRampLimit) {
   EXPECT_GT(largest_step_mw, kRampLimitMw / 2);  // the limit was actually approached
 }
 
-// Once a day of the same kind has been seen, each step lies within 9 MW (0.6 x 15) of the
-// change of net load expected for the planned interval, and leans past the symmetric 9 MW
-// where the evening ramp of load lets the trader discharge into a short evening peak of
-// price faster.
+// Once a day of the same kind has been seen, each step lies within the trader's share of
+// the 15 MW ramp limit around the change of net load expected for the planned interval,
+// and leans past that symmetric share where the evening ramp of load lets the trader
+// discharge into a short evening peak of price faster.
 TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
   const PriceFn short_peak = [](absl::Time interval_start) {
     const double hour = HourOf(interval_start);
@@ -278,7 +278,7 @@ TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
   };
   const std::vector<TickRecord> records =
       RunTrader(short_peak, 4 * kTicksPerDay, nullptr, nullptr, EveningRamp);
-  const double share_mw = 0.6 * kRampLimitMw;
+  const double share_mw = TraderAgent::kStepShareOfRampLimit * kRampLimitMw;
   double largest_step_mw = 0.0;
   for (const TickRecord& r : records) {
     const absl::Time planned = FromProtoTime(r.proposal.start());
