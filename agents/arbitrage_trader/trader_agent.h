@@ -58,7 +58,7 @@ class TraderAgent final : public TickAgent {
   // 0.8 0.445 / 373 k / +805 k; 1.0 0.459 / 541 k / +676 k. 2023 at 0.7: 0.445 / 255 k /
   // +525 k (0.434 / 238 k / +523 k at 0.6). 0.7 (10.5 MW at 15 MW) is the default.
   static constexpr double kStepShareOfRampLimit = 0.7;
-  // Expected changes of net load beyond this share of the ramp limit (17 MW at 15 MW) are
+  // Expected changes of net load beyond this share of the ramp limit (16 MW at 15 MW) are
   // ones every plan follows from its second interval on (ScheduleRequest::
   // follow_beyond_mw), so it keeps the energy the response agent would take for them.
   // Full-stack backtest Oct 2022 - Dec 2023 (capture / penalty / region net, GBP): none
@@ -72,8 +72,14 @@ class TraderAgent final : public TickAgent {
   // energy for ramps and the battery sits empty less (15 months, intervals starting below
   // 6 MWh: 1,973 none, 1,630 at 25 MW, 381 at 17 MW). With the 4-h forecasts and the
   // ramp alarm: 2023 0.403 / 239 k / +467 k, 15 months 0.402 / 313 k / +752 k. (These
-  // figures, and the step share's above, are from before the PriceProfileCorrection.)
-  static constexpr double kFollowBeyondShareOfRampLimit = 17.0 / 15.0;
+  // figures, and the step share's first ones above, are from before the
+  // PriceProfileCorrection.) Re-swept at the 0.7 step share with the correction (15 months;
+  // capture / penalty / net): 13 MW 0.429 / 357 k / +779 k; 15 MW 0.430 / 304 k / +834 k;
+  // 16 MW 0.438 / 322 k / +837 k; 17 MW 0.438 / 338 k / +823 k; 20 MW 0.442 / 387 k /
+  // +784 k. 2023: 16 MW 0.442 / 243 k / +533 k, 17 MW 0.445 / 255 k / +525 k. 16 MW, by
+  // the region's net again (a small gain against how much the sweep moves between
+  // neighbouring thresholds).
+  static constexpr double kFollowBeyondShareOfRampLimit = 16.0 / 15.0;
 
   // `verdicts` (not owned, may be null) judges each tick's measurement. `risk_aversion`
   // (risk settings, core/price_risk.h; must pass ValidateRiskAversion) > 0 makes every

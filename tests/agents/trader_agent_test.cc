@@ -307,13 +307,13 @@ double SteepMorningRamp(absl::Time interval_start) {
 
 // Once the morning ramp is in the net-load profile, every plan follows it from its second
 // interval on: each step into a ramp interval is at least the expected change (30 MW)
-// less 17 MW (17/15 of the 15 MW limit). The gentler afternoon fall (10 MW) is only leaned
+// less 16 MW (16/15 of the 15 MW limit). The gentler afternoon fall (10 MW) is only leaned
 // with, and the first planned interval is never forced.
 TEST(TraderAgentTest, PlansFollowAnExpectedRampBeyondTheFollowThreshold) {
   const std::vector<TickRecord> records =
       RunTrader(DailyPattern, 3 * kTicksPerDay, nullptr, nullptr, SteepMorningRamp);
   const double follow_beyond_mw = TraderAgent::kFollowBeyondShareOfRampLimit * kRampLimitMw;
-  ASSERT_NEAR(follow_beyond_mw, 17.0, 1e-9);
+  ASSERT_NEAR(follow_beyond_mw, 16.0, 1e-9);
   int ramp_steps_checked = 0;
   for (const TickRecord& r : records) {
     if (r.time < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
