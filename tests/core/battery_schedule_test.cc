@@ -154,6 +154,21 @@ double BruteForceObjective(const ScheduleRequest& r, const std::vector<double>& 
   return best;
 }
 
+// A random tiny battery for brute-force comparisons: 12 MWh, charge and discharge limits
+// in [min_power_mw, 8] MW, efficiencies in [0.8, 1], degradation in [0, 10] GBP/MWh. Its
+// SoC bounds are the defaults until the caller sets them. `uniform(lo, hi)` draws.
+template <typename Uniform>
+BatteryParams TinyRandomBattery(Uniform& uniform, double min_power_mw) {
+  BatteryParams b;
+  b.energy_capacity_mwh = 12.0;
+  b.max_charge_mw = uniform(min_power_mw, 8.0);
+  b.max_discharge_mw = uniform(min_power_mw, 8.0);
+  b.charge_efficiency = uniform(0.8, 1.0);
+  b.discharge_efficiency = uniform(0.8, 1.0);
+  b.degradation_gbp_per_mwh = uniform(0.0, 10.0);
+  return b;
+}
+
 TEST(BatteryScheduleTest, MatchesBruteForceOnTinyProblems) {
   std::mt19937 rng(2024);
   auto uniform = [&](double lo, double hi) {
@@ -161,14 +176,9 @@ TEST(BatteryScheduleTest, MatchesBruteForceOnTinyProblems) {
   };
   for (int trial = 0; trial < 200; ++trial) {
     ScheduleRequest r;
-    r.battery.energy_capacity_mwh = 12.0;
+    r.battery = TinyRandomBattery(uniform, 1.0);
     r.battery.soc_min_mwh = uniform(0.0, 2.0);
     r.battery.soc_max_mwh = uniform(6.0, 10.0);
-    r.battery.max_charge_mw = uniform(1.0, 8.0);
-    r.battery.max_discharge_mw = uniform(1.0, 8.0);
-    r.battery.charge_efficiency = uniform(0.8, 1.0);
-    r.battery.discharge_efficiency = uniform(0.8, 1.0);
-    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
     r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
     r.soc_step_mwh = std::vector<double>{0.75, 1.0, 2.0}[trial % 3];
     // Every fourth start is on the grid; others may be off it, below the floor or above
@@ -224,14 +234,9 @@ TEST(BatteryScheduleTest, MatchesBruteForceWithChargePrices) {
   };
   for (int trial = 0; trial < 100; ++trial) {
     ScheduleRequest r;
-    r.battery.energy_capacity_mwh = 12.0;
+    r.battery = TinyRandomBattery(uniform, 1.0);
     r.battery.soc_min_mwh = 1.0;
     r.battery.soc_max_mwh = 9.0;
-    r.battery.max_charge_mw = uniform(1.0, 8.0);
-    r.battery.max_discharge_mw = uniform(1.0, 8.0);
-    r.battery.charge_efficiency = uniform(0.8, 1.0);
-    r.battery.discharge_efficiency = uniform(0.8, 1.0);
-    r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
     r.soc_floor_mwh = 2.0;
     r.soc_start_mwh = uniform(2.0, 9.0);
     r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
@@ -450,14 +455,9 @@ double BruteForceEveryStepLimited(const ScheduleRequest& r) {
 template <typename Uniform>
 ScheduleRequest TinyEveryStepRequest(Uniform& uniform, int trial) {
   ScheduleRequest r;
-  r.battery.energy_capacity_mwh = 12.0;
+  r.battery = TinyRandomBattery(uniform, 2.0);
   r.battery.soc_min_mwh = uniform(0.0, 2.0);
   r.battery.soc_max_mwh = uniform(6.0, 10.0);
-  r.battery.max_charge_mw = uniform(2.0, 8.0);
-  r.battery.max_discharge_mw = uniform(2.0, 8.0);
-  r.battery.charge_efficiency = uniform(0.8, 1.0);
-  r.battery.discharge_efficiency = uniform(0.8, 1.0);
-  r.battery.degradation_gbp_per_mwh = uniform(0.0, 10.0);
   r.soc_floor_mwh = r.battery.soc_min_mwh + uniform(0.0, 3.0);
   r.soc_step_mwh = std::vector<double>{0.5, 1.0}[trial % 2];
   r.soc_start_mwh = uniform(0.0, 11.0);
