@@ -95,14 +95,7 @@ uint64_t DayAheadModelFingerprint(const DayAheadTrainingSet& set, const XgboostP
   fnv.Bytes(set.neso_mw.data(), set.neso_mw.size() * sizeof(float));
   fnv.Bytes(set.seasonal_naive_mw.data(), set.seasonal_naive_mw.size() * sizeof(float));
   for (absl::Time t : set.target_starts) fnv.Value(absl::ToUnixNanos(t));
-  fnv.Value(params.num_rounds);
-  fnv.Value(params.max_depth);
-  fnv.Value(params.eta);
-  fnv.Value(params.subsample);
-  fnv.Value(params.colsample_bytree);
-  fnv.Value(params.min_child_weight);
-  fnv.Value(params.nthread);
-  fnv.Value(params.seed);
+  AddToFingerprint(params, &fnv);
   return fnv.hash();
 }
 

@@ -125,14 +125,7 @@ uint64_t ChangeModelFingerprint(const std::vector<GridMeasurement>& history,
   }
   fnv.Value(static_cast<uint64_t>(horizons.size()));
   for (int h : horizons) fnv.Value(h);
-  fnv.Value(params.num_rounds);
-  fnv.Value(params.max_depth);
-  fnv.Value(params.eta);
-  fnv.Value(params.subsample);
-  fnv.Value(params.colsample_bytree);
-  fnv.Value(params.min_child_weight);
-  fnv.Value(params.nthread);
-  fnv.Value(params.seed);
+  AddToFingerprint(params, &fnv);
   // Only the vintages a training row can see: those published by the last decision time.
   const absl::Time end = history.empty() ? absl::InfinitePast()
                                          : history.back().interval_start + kHalfHour;

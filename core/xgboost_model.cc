@@ -279,4 +279,15 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::PredictBatchWithXgboost(
   return std::vector<double>(result, result + rows);
 }
 
+void AddToFingerprint(const XgboostParams& params, Fnv1a* fnv) {
+  fnv->Value(params.num_rounds);
+  fnv->Value(params.max_depth);
+  fnv->Value(params.eta);
+  fnv->Value(params.subsample);
+  fnv->Value(params.colsample_bytree);
+  fnv->Value(params.min_child_weight);
+  fnv->Value(params.nthread);
+  fnv->Value(params.seed);
+}
+
 }  // namespace gridpilot

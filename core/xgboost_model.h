@@ -18,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/fnv1a.h"
 #include "absl/synchronization/mutex.h"
 #include "core/tree_ensemble.h"
 
@@ -40,6 +41,11 @@ struct XgboostParams {
   // "reg:squarederror" (the default) or "binary:logistic" (Predict returns a probability).
   std::string objective = "reg:squarederror";
 };
+
+// Feeds the parameters into a model cache's fingerprint, in a fixed order: rounds, depth,
+// eta, subsample, column sample, minimum child weight, threads, seed (not the objective:
+// each cache holds one kind of model).
+void AddToFingerprint(const XgboostParams& params, Fnv1a* fnv);
 
 // A trained single-output regressor. Thread-safe: every const method may be called from
 // several threads. Predict reads only the immutable TreeEnsemble, so it takes no lock;

@@ -45,7 +45,14 @@ std::vector<double> ForecastAfter(const NetLoadChangeForecaster& f,
   FeatureStore store;
   for (const GridMeasurement& m : history) EXPECT_TRUE(store.Push(m).ok());
   std::vector<double> out;
-  for (const ChangeForecast& c : *f.Forecast(store)) out.push_back(c.change_mw);
+  // Held in a variable: a range-for over *f.Forecast(store) would read the vector after
+  // the temporary StatusOr holding it is gone.
+  const absl::StatusOr<std::vector<ChangeForecast>> forecasts = f.Forecast(store);
+  if (!forecasts.ok()) {
+    ADD_FAILURE() << forecasts.status();
+    return out;
+  }
+  for (const ChangeForecast& c : *forecasts) out.push_back(c.change_mw);
   return out;
 }
 
