@@ -35,7 +35,7 @@ std::string FeedEventKindName(FeedEventKind kind);  // "generator_trip", "cloud_
 
 struct FeedEvent {
   FeedEventKind kind = FeedEventKind::kGeneratorTrip;
-  absl::Time at;                               // onset
+  absl::Time at{};                             // onset
   double magnitude_mw = 10.0;                  // trip: net load lost; cloud front: solar lost, > 0
   absl::Duration duration = absl::Minutes(15); // held this long after onset, then recovers
 };
@@ -60,7 +60,7 @@ struct FeedReading {
   std::optional<double> embedded_solar_mw;
   std::optional<double> embedded_wind_mw;
   std::optional<double> price_gbp_per_mwh;   // of the settlement interval
-  std::string event;                         // the injected events acting now; empty if none
+  std::string event{};                       // the injected events acting now; empty if none
 };
 
 class LiveFeed {

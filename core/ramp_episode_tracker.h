@@ -40,8 +40,8 @@ struct RampEpisode {
 struct EpisodeInput {
   absl::Time time;                              // decision time
   double limit_mw = 0.0;                        // tolerated |change|, > 0
-  std::optional<double> measured_change_mw;     // before dispatch, the last measured window
-  std::optional<double> after_dispatch_change_mw;  // after dispatch, same window
+  std::optional<double> measured_change_mw{};   // before dispatch, the last measured window
+  std::optional<double> after_dispatch_change_mw{};  // after dispatch, same window
   bool forecast_exceeds = false;                // a forecast change beyond the limit is known
   bool responding = false;                      // the agent holds resilience dispatch now
 };

@@ -147,8 +147,8 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   if (consecutive) obs.previous_net_load_mw = last_net_load_mw_;
   std::optional<double> after_mw;
   if (obs.last_net_load_mw) after_mw = *obs.last_net_load_mw - obs.last_dispatch_mw;
-  const std::optional<double> previous_after_mw =
-      consecutive ? last_after_dispatch_mw_ : std::nullopt;
+  std::optional<double> previous_after_mw;
+  if (consecutive) previous_after_mw = last_after_dispatch_mw_;
   last_net_load_mw_ = obs.last_net_load_mw;
   last_after_dispatch_mw_ = after_mw;
   last_measured_start_ = measured_start;

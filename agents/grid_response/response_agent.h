@@ -48,8 +48,8 @@ class ResponseAgent final : public TickAgent {
   // One step's reading as the agent keeps it for the ramp window.
   struct StepPoint {
     absl::Time start;
-    std::optional<double> net_load_mw;        // L
-    std::optional<double> after_dispatch_mw;  // N = L - D
+    std::optional<double> net_load_mw{};        // L
+    std::optional<double> after_dispatch_mw{};  // N = L - D
   };
 
   // The interval policy at a settlement-interval tick: events, peaker, and (when the

@@ -42,7 +42,9 @@ TEST(StepResponsePolicyTest, Table) {
     obs.battery_soc_mwh = c.soc_mwh;
     StepDecision d = DecideStepResponse(obs, config);
     ASSERT_EQ(d.battery_mw.has_value(), c.expected_mw.has_value()) << c.name << ": " << d.reason;
-    if (c.expected_mw) EXPECT_NEAR(*d.battery_mw, *c.expected_mw, 1e-9) << c.name;
+    if (c.expected_mw) {
+      EXPECT_NEAR(*d.battery_mw, *c.expected_mw, 1e-9) << c.name;
+    }
     EXPECT_FALSE(d.reason.empty()) << c.name;
     if (d.battery_mw) {
       // Never beyond what the interlocks allow over one step.

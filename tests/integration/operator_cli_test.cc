@@ -64,7 +64,9 @@ class OperatorCliTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (up_ != nullptr) EXPECT_TRUE(up_->Stop(absl::Seconds(30)));
+    if (up_ != nullptr) {
+      EXPECT_TRUE(up_->Stop(absl::Seconds(30)));
+    }
     delete up_;
     delete dir_;
   }
