@@ -185,7 +185,7 @@ struct BacktestRun {
 // `gridpilot backtest` over the week, with optional data files.
 BacktestRun RunBacktest(const std::string& work_dir, const std::string& name,
                         const std::string& model_dir, const std::string& demand_csv = "",
-                        const std::string& price_csv = "") {
+                        const std::string& price_csv = "", const std::string& config = "") {
   BacktestRun run;
   run.run_dir = absl::StrCat(work_dir, "/", name);
   run.json_path = absl::StrCat(work_dir, "/", name, ".json");
@@ -198,6 +198,7 @@ BacktestRun RunBacktest(const std::string& work_dir, const std::string& name,
   if (!model_dir.empty()) argv.insert(argv.end(), {"--model_dir", model_dir});
   if (!demand_csv.empty()) argv.insert(argv.end(), {"--demand_csv", demand_csv});
   if (!price_csv.empty()) argv.insert(argv.end(), {"--price_csv", price_csv});
+  if (!config.empty()) argv.insert(argv.end(), {"--config", config});
   run.command = RunCommand(argv, absl::StrCat(work_dir, "/", name));
   if (run.command.exit_code == 0) {
     run.report = Json::parse(ReadFile(run.json_path), nullptr, /*allow_exceptions=*/false);
@@ -426,6 +427,7 @@ struct WeekRuns {
   std::string work_dir;
   std::string setup_error;  // non-empty if the runs could not be made
   BacktestRun a, b, changed;
+  BacktestRun arbitrage_only;  // the shipped deploy/arbitrage-only.json
 };
 
 class BacktestWeekTest : public ::testing::Test {
@@ -454,6 +456,8 @@ class BacktestWeekTest : public ::testing::Test {
     runs.a = RunBacktest(runs.work_dir, "runA", model_dir);  // trains the models
     runs.b = RunBacktest(runs.work_dir, "runB", model_dir);
     runs.changed = RunBacktest(runs.work_dir, "runChanged", model_dir, demand, price);
+    runs.arbitrage_only = RunBacktest(runs.work_dir, "runArbitrageOnly", model_dir, "", "",
+                                      source_dir + "/deploy/arbitrage-only.json");
     std::printf("run A report:\n%s\n", runs.a.report.dump(2).c_str());
   }
 
@@ -485,6 +489,7 @@ class BacktestWeekTest : public ::testing::Test {
   static const BacktestRun& A() { return runs_->a; }
   static const BacktestRun& B() { return runs_->b; }
   static const BacktestRun& Changed() { return runs_->changed; }
+  static const BacktestRun& ArbitrageOnly() { return runs_->arbitrage_only; }
 
  private:
   static inline WeekRuns* runs_ = nullptr;
@@ -755,6 +760,34 @@ struct FailedLaunch {
 FailedLaunch BacktestWithDemand(const std::string& work_dir, const std::string& demand_csv) {
   BacktestRun run = RunBacktest(work_dir, "run", work_dir + "/models", demand_csv);
   return {run.command, ReadFile(run.run_dir + "/gateway.log")};
+}
+
+// 8. In the shipped arbitrage-only region (deploy/arbitrage-only.json: a ramp limit nothing
+//    reaches) the battery only trades: the response agent never takes it, nothing is
+//    penalised, and the trader, told the region's limit over gRPC, steps further than its
+//    share of the default 15 MW limit allows.
+TEST_F(BacktestWeekTest, ArbitrageOnlyRegionLeavesTheBatteryToTheTrader) {
+  ASSERT_TRUE(Ran(ArbitrageOnly()));
+  const Json& report = ArbitrageOnly().report;
+  EXPECT_EQ(report["ledger_gbp"].value("instability_penalty", kNaN), 0.0);
+  EXPECT_EQ(report.value("resilience_dispatch_cost_gbp", kNaN), 0.0);
+  const BatteryParams battery;
+  const std::vector<Decision> decisions = DecisionsOf(ArbitrageOnly().store_path(), battery.id);
+  ASSERT_EQ(decisions.size(), static_cast<size_t>(kWeekTicks));
+  double largest_step_mw = 0.0;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    EXPECT_NE(decisions[i].priority, static_cast<int>(DispatchPriority::kResilience))
+        << decisions[i].text;
+    if (i > 0) {
+      largest_step_mw = std::max(largest_step_mw,
+                                 std::abs(decisions[i].applied_mw - decisions[i - 1].applied_mw));
+    }
+  }
+  // In the default region the trader steps at most 10.5 MW past the change of load it
+  // expects (the battery's largest step of this week there: 20.9 MW; of 2023: 27.3 MW);
+  // here it swings from charging to discharging between intervals (49.4 MW this week).
+  EXPECT_GT(largest_step_mw, 40.0);
+  EXPECT_GT(report.value("trader_pnl_gbp", kNaN), A().report.value("trader_pnl_gbp", kNaN));
 }
 
 TEST(BacktestBadInputTest, MissingDemandFileIsNamed) {
