@@ -18,6 +18,12 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   for (const v1::CauseTotal& c : figures.pnl.by_cause()) ledger[c.cause()] = c.amount_gbp();
   ledger["net"] = figures.pnl.net_gbp();
   report["ledger_gbp"] = ledger;
+  // Which region the figures are from: the trader's capture depends on its ramp duty
+  // (deploy/arbitrage-only.json lifts it).
+  const v1::RegionInfo& region = figures.clock.region();
+  report["region"] = {{"name", region.name()},
+                      {"ramp_limit_mw", region.ramp_limit_mw()},
+                      {"instability_penalty_gbp_per_mw", region.instability_penalty_gbp_per_mw()}};
   report["baseline_instability_penalty_gbp"] = figures.pnl.baseline_instability_penalty_gbp();
   const int64_t measured = figures.response.measured_ramp_events();
   const int64_t forecast = figures.response.forecast_ramp_events();

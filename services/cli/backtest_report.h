@@ -18,6 +18,7 @@ struct ProcessInfo {
 
 // Keys: from, to, ticks, wall_seconds, ledger_gbp {arbitrage_sold, arbitrage_bought,
 // peaker_fuel, peaker_starts, battery_degradation, instability_penalty, net},
+// region {name, ramp_limit_mw, instability_penalty_gbp_per_mw},
 // baseline_instability_penalty_gbp, ramp_events, ramp_events_by_kind {measured, forecast},
 // events (the same counts by kind), resilience_dispatch_cost_gbp, response_net_benefit_gbp,
 // dispatches {asset_id: {count, mwh}}, battery_cycles, forecast_change_30min_mae_mw,

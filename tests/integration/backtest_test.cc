@@ -527,6 +527,11 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
   EXPECT_GE(r.value("forecast_change_30min_mae_mw", -1.0), 0.0);
   EXPECT_GE(r.value("baseline_instability_penalty_gbp", -1.0), 0.0);
   EXPECT_EQ(r.value("trader_risk_aversion", -1.0), 0.0);  // risk-neutral by default
+  ASSERT_TRUE(r.contains("region"));
+  EXPECT_EQ(r["region"].value("name", ""), RegionConfig().name);
+  EXPECT_EQ(r["region"].value("ramp_limit_mw", kNaN), RegionConfig().ramp_limit_mw);
+  EXPECT_EQ(r["region"].value("instability_penalty_gbp_per_mw", kNaN),
+            RegionConfig().instability_penalty_gbp_per_mw);
   // Costs are negative cash flows.
   for (const char* cost : {"peaker_fuel", "peaker_starts", "battery_degradation",
                            "instability_penalty"}) {
@@ -769,6 +774,7 @@ FailedLaunch BacktestWithDemand(const std::string& work_dir, const std::string& 
 TEST_F(BacktestWeekTest, ArbitrageOnlyRegionLeavesTheBatteryToTheTrader) {
   ASSERT_TRUE(Ran(ArbitrageOnly()));
   const Json& report = ArbitrageOnly().report;
+  EXPECT_EQ(report["region"].value("name", ""), "arbitrage-only");
   EXPECT_EQ(report["ledger_gbp"].value("instability_penalty", kNaN), 0.0);
   EXPECT_EQ(report.value("resilience_dispatch_cost_gbp", kNaN), 0.0);
   const BatteryParams battery;
