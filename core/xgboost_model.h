@@ -18,8 +18,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "core/fnv1a.h"
 #include "absl/synchronization/mutex.h"
+#include "core/fnv1a.h"
 #include "core/tree_ensemble.h"
 
 namespace gridpilot {

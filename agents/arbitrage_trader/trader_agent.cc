@@ -173,9 +173,8 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // The step window leans the way the region's net load is expected to move (its
   // same-kind-day profile, change from the interval at t to the planned one and on):
   // each step within max_power_step_mw_ of that change, and holding always allowed
-  // (StepWindowFor):
-  // net load after dispatch moves by the load's change minus the battery's, so a step
-  // that follows the load offsets it instead of adding to it. Full-stack backtest 2023: trader P&L 680 k -> 736 k GBP (capture 0.39
+  // (StepWindowFor): net load after dispatch moves by the load's change minus the
+  // battery's, so a step that follows the load offsets it instead of adding to it. Full-stack backtest 2023: trader P&L 680 k -> 736 k GBP (capture 0.39
   // -> 0.42), region net +293 k -> +328 k GBP, penalty 387 k -> 408 k GBP (half the lean:
   // 720 k, +315 k, 405 k; the lean capped at half the step: 724 k, +310 k, 413 k).
   // Leaning instead with the forecast service's net-load change forecasts (XGBoost, far
