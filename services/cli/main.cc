@@ -62,6 +62,7 @@ operator commands, against a running stack (--run_dir of `gridpilot up`, or --ga
 --forecast, --response, --trader host:port); human-readable, or --json for scripts:
   gridpilot status | assets | pnl | forecast | reload-model
   gridpilot events [--limit N]          ramp events and episodes (newest N, default 20)
+  gridpilot schedule [--limit N]        the trader's current plan (first N intervals, default 12)
   gridpilot anomalies [--limit N] [--kind spike|drop|flat_line|missing|false_data]
   gridpilot dispatch --asset ID --power_mw X [--minutes 30] [--priority resilience|trading]
                      [--reason TEXT] [--yes]

@@ -486,6 +486,46 @@ int Pnl(const Options& o) {
   return 0;
 }
 
+// The trader's current plan: when it was made, why, and its first --limit intervals
+// (default 12) with the power, the stored energy after, and the price forecast it was
+// planned on (with its 90% interval when the trader plans with risk settings).
+int Schedule(const Options& o) {
+  const std::string cmd = "schedule";
+  int limit = 0;
+  if (!ReadLimit(o, 12, &limit)) return Report(cmd, {2, "--limit must be an integer in 1..100000"});
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"trader"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  v1::GetScheduleResponse schedule;
+  absl::Status s = Call<v1::TraderService>("trader", (*at)[0],
+                                           &v1::TraderService::Stub::GetSchedule,
+                                           v1::GetScheduleRequest(), &schedule);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(schedule));
+    return 0;
+  }
+  if (!schedule.has_planned_at()) {
+    std::printf("the trader has not planned yet\n");
+    return 0;
+  }
+  std::printf("plan made at %s, %d intervals, expected %+.2f GBP\n  %s\n",
+              Time(schedule.planned_at()).c_str(), schedule.intervals_size(),
+              schedule.expected_value_gbp(), schedule.reason().c_str());
+  int shown = 0;
+  for (const v1::ScheduledInterval& i : schedule.intervals()) {
+    if (shown++ == limit) break;
+    std::string band;
+    if (i.has_price_lower_gbp_per_mwh() && i.has_price_upper_gbp_per_mwh()) {
+      band = absl::StrFormat("  90%% %.2f .. %.2f", i.price_lower_gbp_per_mwh(),
+                             i.price_upper_gbp_per_mwh());
+    }
+    std::printf("  %s  %+7.1f MW  SoC after %6.1f MWh  price %8.2f GBP/MWh%s\n",
+                Time(i.interval_start()).c_str(), i.power_mw(), i.soc_after_mwh(),
+                i.price_forecast_gbp_per_mwh(), band.c_str());
+  }
+  return 0;
+}
+
 int ReloadModel(const Options& o) {
   const std::string cmd = "reload-model";
   absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"forecast"});
@@ -591,6 +631,7 @@ const std::vector<OperatorCommand>& OperatorCommands() {
       {"forecast", {}, Forecast},
       {"anomalies", {"limit", "kind"}, Anomalies},
       {"pnl", {}, Pnl},
+      {"schedule", {"limit"}, Schedule},
       {"reload-model", {}, ReloadModel},
       {"dispatch", {"asset", "power_mw", "minutes", "priority", "reason"}, Dispatch},
   };

@@ -1,6 +1,6 @@
 // Integration test of the operator CLI against a real running stack: `gridpilot up` runs
 // the live simulator (5-minute steps, one every 0.2 s of wall time) in the background, and
-// each command (status, assets, events, forecast, anomalies, pnl, dispatch) is run as an
+// each command (status, assets, events, forecast, anomalies, pnl, schedule, dispatch) is run as an
 // operator would, human-readable and with --json. Bad arguments print the usage and exit
 // 2; an unreachable stack exits 1; dispatch submits nothing unless confirmed. The forecast
 // serves a registry set made by `gridpilot train` and swaps in a newer one on
@@ -211,6 +211,24 @@ TEST_F(OperatorCliTest, PnlShowsTheLedgerByCauseAndTheTrader) {
   double sum = 0.0;
   for (const nlohmann::json& c : json["ledger"]["by_cause"]) sum += c["amount_gbp"].get<double>();
   EXPECT_NEAR(sum, json["ledger"]["net_gbp"].get<double>(), 1e-6);
+}
+
+TEST_F(OperatorCliTest, ScheduleShowsTheTradersPlanAndItsPrices) {
+  const CommandResult human = RunGridpilot(Run("schedule --limit 3"));
+  ASSERT_EQ(human.exit_code, 0) << human.output;
+  EXPECT_THAT(human.output, HasSubstr("plan made at "));
+  EXPECT_THAT(human.output, HasSubstr("plan at "));  // the plan's reason
+  EXPECT_THAT(human.output, HasSubstr(" GBP/MWh"));
+  const nlohmann::json json = Json("schedule");
+  // A whole horizon of consecutive half-hours, each with a stored energy inside the battery.
+  ASSERT_EQ(json["intervals"].size(), 48u);
+  for (const nlohmann::json& i : json["intervals"]) {
+    EXPECT_GE(i.value("soc_after_mwh", -1.0), 0.0) << i;
+    EXPECT_TRUE(i.contains("price_forecast_gbp_per_mwh")) << i;
+  }
+  EXPECT_FALSE(json.value("reason", "").empty());
+  const CommandResult bad = RunGridpilot(Run("schedule --limit 0"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
 }
 
 // The gateway's store commits in batches: waits up to 10 s for `sql` to give `expected`.
