@@ -5,7 +5,9 @@
 //    (50 MW / 100 MWh, floor = soc_min + reserve = 25 MWh, start 50 MWh, no terminal);
 //  * a 48-interval re-plan, the trader's every-interval job: 1,000 windows starting at
 //    consecutive half-hours, median time per solve;
-//  * the same re-plans with a 50 MWh/day discharge cap, and the whole span with it.
+//  * the same re-plans with a 50 MWh/day discharge cap, and the whole span with it;
+//  * the same re-plans for a fleet of three default batteries behind one 60 MW grid
+//    connection (import and export), solved together.
 // Prints a table; optional argument: the data directory (default: the source tree's).
 #include <algorithm>
 #include <chrono>
@@ -37,19 +39,27 @@ double Median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+// `batteries` default batteries; with `connection_mw`, behind one connection of that
+// import and export limit.
 BatteryOptimizerRequest Request(absl::Time start, std::vector<double> prices,
-                                std::optional<double> cap_mwh_per_day) {
+                                std::optional<double> cap_mwh_per_day, int batteries = 1,
+                                std::optional<double> connection_mw = std::nullopt) {
   BatteryOptimizerRequest request;
   request.start = start;
   request.price_gbp_per_mwh = std::move(prices);
-  request.batteries.emplace_back();
-  request.batteries[0].discharge_cap_mwh_per_day = cap_mwh_per_day;
+  for (int b = 0; b < batteries; ++b) {
+    OptimizerBatterySpec& spec = request.batteries.emplace_back();
+    spec.params.id = "battery-" + std::to_string(b + 1);
+    spec.discharge_cap_mwh_per_day = cap_mwh_per_day;
+  }
+  request.grid_import_limit_mw = connection_mw;
+  request.grid_export_limit_mw = connection_mw;
   return request;
 }
 
 // The same LP for GLPK: the default battery starts above the floor, so the floor is flat.
-lp_oracle::OracleLp Oracle(const BatteryOptimizerRequest& request) {
-  const OptimizerBatterySpec& spec = request.batteries[0];
+lp_oracle::OracleLp Oracle(const BatteryOptimizerRequest& request,
+                           const OptimizerBatterySpec& spec) {
   const BatteryParams& b = spec.params;
   lp_oracle::OracleLp lp;
   lp.hours = absl::ToDoubleHours(request.interval);
@@ -95,9 +105,12 @@ Timed RunOptimizer(const BatteryOptimizerRequest& request) {
 }
 
 Timed RunGlpk(const BatteryOptimizerRequest& request) {
-  const lp_oracle::OracleLp lp = Oracle(request);
+  lp_oracle::OracleFleet fleet{{}, request.grid_export_limit_mw, request.grid_import_limit_mw};
+  for (const OptimizerBatterySpec& spec : request.batteries) {
+    fleet.batteries.push_back(Oracle(request, spec));
+  }
   const Clock::time_point start = Clock::now();
-  const lp_oracle::OracleSolution solution = lp_oracle::SolveWithGlpk(lp);
+  const lp_oracle::OracleSolution solution = lp_oracle::SolveFleetWithGlpk(fleet);
   Timed out{MillisSince(start), solution.objective_gbp, solution.feasible ? "" : "infeasible"};
   return out;
 }
@@ -113,7 +126,8 @@ void PrintRow(const char* what, const Timed& ours, const Timed& glpk) {
 // Median times and the worst objective difference over 1,000 consecutive 48-interval
 // windows.
 void BenchReplans(const char* what, absl::Time first_start, const std::vector<double>& prices,
-                  size_t first_offset, std::optional<double> cap_mwh_per_day) {
+                  size_t first_offset, std::optional<double> cap_mwh_per_day,
+                  int batteries = 1, std::optional<double> connection_mw = std::nullopt) {
   std::vector<double> ours_ms, glpk_ms;
   double worst = 0.0;
   Timed last_ours, last_glpk;
@@ -122,7 +136,7 @@ void BenchReplans(const char* what, absl::Time first_start, const std::vector<do
     const BatteryOptimizerRequest request =
         Request(first_start + static_cast<int64_t>(offset) * kHalfHour,
                 std::vector<double>(prices.begin() + offset, prices.begin() + offset + 48),
-                cap_mwh_per_day);
+                cap_mwh_per_day, batteries, connection_mw);
     last_ours = RunOptimizer(request);
     last_glpk = RunGlpk(request);
     ours_ms.push_back(last_ours.millis);
@@ -186,6 +200,8 @@ int Main(int argc, char** argv) {
 
   BenchReplans("48-interval re-plan", first_start, prices, 10000, std::nullopt);
   BenchReplans("48-interval re-plan, cap 50 MWh/d", first_start, prices, 10000, 50.0);
+  BenchReplans("48-int. fleet: 3 batteries, 60 MW", first_start, prices, 10000, std::nullopt, 3,
+               60.0);
 
   const BatteryOptimizerRequest capped_year = Request(first_start, prices, 50.0);
   PrintRow("whole span, cap 50 MWh/day", RunOptimizer(capped_year), RunGlpk(capped_year));

@@ -24,6 +24,9 @@ constexpr int kMaxCapRounds = 400;
 // receding windows of kRollingWindowDays days (see SolveCapsRolling).
 constexpr int kExactCapDays = 8;
 constexpr int kRollingWindowDays = 4;
+// Shared grid connection: column generation rounds before settling for the best mix so
+// far (with its gap); a 48-interval fleet of a few batteries needs tens.
+constexpr int kMaxFleetRounds = 1000;
 
 // The single-battery LP after relaxation. Energies are MWh; charge and discharge are
 // grid-side energies per interval.
@@ -292,6 +295,83 @@ void RemoveUnprofitableOverlap(const Problem& p, Plan& plan) {
   }
 }
 
+// A simplex tableau for the master problems below: B^-1 A, B^-1 b, the reduced costs
+// c_B B^-1 a_j - c_j of every column (maximising), the objective c_B B^-1 b and the basis.
+// Both masters start from an identity basis, so the start basis' columns hold B^-1.
+struct Tableau {
+  std::vector<std::vector<double>> rows;  // one per constraint
+  std::vector<double> rhs;
+  std::vector<double> reduced;
+  double value = 0.0;
+  std::vector<int> basis;
+
+  // The identity basis on `rhs.size()` rows, one column each, reduced costs 0.
+  explicit Tableau(std::vector<double> start_rhs)
+      : rows(start_rhs.size(), std::vector<double>(start_rhs.size(), 0.0)),
+        rhs(std::move(start_rhs)),
+        reduced(rhs.size(), 0.0),
+        basis(rhs.size()) {
+    for (size_t i = 0; i < rhs.size(); ++i) {
+      rows[i][i] = 1.0;
+      basis[i] = static_cast<int>(i);
+    }
+  }
+
+  // Appends column `raw` (in the start basis' terms) with reduced cost `reduced_cost`.
+  void AddColumn(const std::vector<double>& raw, double reduced_cost) {
+    for (size_t r = 0; r < rows.size(); ++r) {
+      double entry = 0.0;
+      for (size_t i = 0; i < raw.size(); ++i) entry += rows[r][i] * raw[i];
+      rows[r].push_back(entry);
+    }
+    reduced.push_back(reduced_cost);
+  }
+
+  void Pivot(int r, int c) {
+    const double divisor = rows[r][c];
+    for (double& v : rows[r]) v /= divisor;
+    rhs[r] /= divisor;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const double factor = rows[i][c];
+      if (static_cast<int>(i) == r || factor == 0.0) continue;
+      for (size_t j = 0; j < rows[i].size(); ++j) rows[i][j] -= factor * rows[r][j];
+      rhs[i] -= factor * rhs[r];
+    }
+    const double factor = reduced[c];
+    for (size_t j = 0; j < reduced.size(); ++j) reduced[j] -= factor * rows[r][j];
+    value -= factor * rhs[r];
+    basis[r] = c;
+  }
+
+  // Pivots to an optimum by Bland's rule (lowest index enters and leaves), which rules
+  // out cycling: a column enters when its reduced cost is below -tolerance (never
+  // `never_enters`), on a pivot element above `smallest_pivot`. Stops if no row limits
+  // the entering column (the masters' weights are bounded, so that does not happen).
+  void Solve(double tolerance, double smallest_pivot, int never_enters = -1) {
+    while (true) {
+      int enter = -1;
+      for (size_t j = 0; j < reduced.size() && enter < 0; ++j) {
+        if (static_cast<int>(j) != never_enters && reduced[j] < -tolerance) {
+          enter = static_cast<int>(j);
+        }
+      }
+      if (enter < 0) return;
+      int leave = -1;
+      double best_ratio = kInf;
+      for (size_t r = 0; r < rows.size(); ++r) {
+        if (rows[r][enter] <= smallest_pivot) continue;
+        const double ratio = rhs[r] / rows[r][enter];
+        if (ratio < best_ratio || (ratio == best_ratio && basis[r] < basis[leave])) {
+          best_ratio = ratio;
+          leave = static_cast<int>(r);
+        }
+      }
+      if (leave < 0) return;
+      Pivot(leave, enter);
+    }
+  }
+};
+
 // The restricted master problem of the cycle cap: the best mix of the plans found so far,
 //   max sum_j w_j objective_j  s.t.  sum_j w_j discharge_j[k] <= cap[k] for every day k,
 //   sum_j w_j = 1, w >= 0,
@@ -305,62 +385,27 @@ class MasterProblem {
   // `discharge` of the first plan must meet every cap, so the start is feasible.
   MasterProblem(const std::vector<double>& cap, double objective,
                 const std::vector<double>& discharge)
-      : days_(static_cast<int>(cap.size())),
-        rows_(days_ + 1, std::vector<double>(days_ + 1, 0.0)),
-        rhs_(cap),
-        reduced_(days_ + 1, 0.0),
-        basis_(days_ + 1) {
-    rhs_.push_back(1.0);
-    for (int i = 0; i <= days_; ++i) {
-      rows_[i][i] = 1.0;
-      basis_[i] = i;
-    }
+      : days_(static_cast<int>(cap.size())), tableau_(WithConvexity(cap)) {
     AddPlan(objective, discharge);
-    Pivot(days_, days_ + 1);
+    tableau_.Pivot(days_, days_ + 1);
   }
 
   void AddPlan(double objective, const std::vector<double>& discharge) {
     std::vector<double> raw = discharge;
     raw.push_back(1.0);
     double reduced = -objective;
-    for (int i = 0; i <= days_; ++i) reduced += reduced_[i] * raw[i];  // y = z of B^-1 cols
-    for (int r = 0; r <= days_; ++r) {
-      double entry = 0.0;
-      for (int i = 0; i <= days_; ++i) entry += rows_[r][i] * raw[i];
-      rows_[r].push_back(entry);
-    }
-    reduced_.push_back(reduced);
+    // y = the reduced costs of the start basis' columns (their costs are 0).
+    for (int i = 0; i <= days_; ++i) reduced += tableau_.reduced[i] * raw[i];
+    tableau_.AddColumn(raw, reduced);
     scale_ = std::max(scale_, std::abs(objective));
   }
 
-  void Solve() {
-    const double tolerance = 1e-12 * scale_;
-    const int columns = static_cast<int>(reduced_.size());
-    while (true) {
-      int enter = -1;
-      for (int j = 0; j < columns && enter < 0; ++j) {
-        if (j != days_ && reduced_[j] < -tolerance) enter = j;
-      }
-      if (enter < 0) return;
-      int leave = -1;
-      double best_ratio = kInf;
-      for (int r = 0; r <= days_; ++r) {
-        if (rows_[r][enter] <= 1e-12) continue;
-        const double ratio = rhs_[r] / rows_[r][enter];
-        if (ratio < best_ratio || (ratio == best_ratio && basis_[r] < basis_[leave])) {
-          best_ratio = ratio;
-          leave = r;
-        }
-      }
-      if (leave < 0) return;  // cannot happen: weights sum to 1, slacks are at most cap
-      Pivot(leave, enter);
-    }
-  }
+  void Solve() { tableau_.Solve(1e-12 * scale_, 1e-12, /*never_enters=*/days_); }
 
-  double objective() const { return value_; }
+  double objective() const { return tableau_.value; }
   // Shadow price of each day's cap, £ per grid MWh, >= 0 at the optimum.
   std::vector<double> CapPrices() const {
-    std::vector<double> prices(reduced_.begin(), reduced_.begin() + days_);
+    std::vector<double> prices(tableau_.reduced.begin(), tableau_.reduced.begin() + days_);
     for (double& price : prices) price = std::max(0.0, price);
     return prices;
   }
@@ -368,7 +413,8 @@ class MasterProblem {
   std::vector<double> Weights(int plans) const {
     std::vector<double> weights(plans, 0.0);
     for (int r = 0; r <= days_; ++r) {
-      if (basis_[r] > days_) weights[basis_[r] - days_ - 1] = std::max(0.0, rhs_[r]);
+      const int column = tableau_.basis[r];
+      if (column > days_) weights[column - days_ - 1] = std::max(0.0, tableau_.rhs[r]);
     }
     const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
     for (double& w : weights) w /= total;
@@ -376,28 +422,13 @@ class MasterProblem {
   }
 
  private:
-  void Pivot(int r, int c) {
-    const double divisor = rows_[r][c];
-    for (double& v : rows_[r]) v /= divisor;
-    rhs_[r] /= divisor;
-    for (int i = 0; i <= days_; ++i) {
-      const double factor = rows_[i][c];
-      if (i == r || factor == 0.0) continue;
-      for (size_t j = 0; j < rows_[i].size(); ++j) rows_[i][j] -= factor * rows_[r][j];
-      rhs_[i] -= factor * rhs_[r];
-    }
-    const double factor = reduced_[c];
-    for (size_t j = 0; j < reduced_.size(); ++j) reduced_[j] -= factor * rows_[r][j];
-    value_ -= factor * rhs_[r];
-    basis_[r] = c;
+  static std::vector<double> WithConvexity(std::vector<double> cap) {
+    cap.push_back(1.0);
+    return cap;
   }
 
   int days_;
-  std::vector<std::vector<double>> rows_;  // B^-1 A, one row per constraint
-  std::vector<double> rhs_;                // B^-1 b
-  std::vector<double> reduced_;            // c_B B^-1 a_j - c_j per column
-  double value_ = 0.0;                     // c_B B^-1 b
-  std::vector<int> basis_;
+  Tableau tableau_;
   double scale_ = 1.0;
 };
 
@@ -452,6 +483,188 @@ CapSolution SolveCapsExactly(const Problem& p) {
   out.objective = Objective(p, out.plan);
   out.gap = std::max(0.0, bound - out.objective);
   out.cap_price = master.CapPrices();
+  return out;
+}
+
+// The restricted master problem of a fleet behind one grid connection: the best mix, per
+// battery, of the plans found so far,
+//   max sum_bj w_bj objective_bj
+//   s.t. sum_bj w_bj flow_bj[r] <= limit[r] for every coupling row r (net export or net
+//        import of one interval, MWh), sum_j w_bj = 1 for every battery b, w >= 0.
+// The start basis is the coupling rows' slacks and one "idle" column per battery (the
+// battery holding its start SoC, which meets every limit).
+class FleetMaster {
+ public:
+  FleetMaster(std::vector<double> limit, const std::vector<double>& idle_objective)
+      : couplings_(static_cast<int>(limit.size())),
+        rows_count_(couplings_ + static_cast<int>(idle_objective.size())),
+        tableau_(WithConvexity(std::move(limit), idle_objective.size())),
+        cost_(rows_count_, 0.0) {
+    for (size_t b = 0; b < idle_objective.size(); ++b) {
+      cost_[couplings_ + b] = idle_objective[b];
+      tableau_.value += idle_objective[b];
+      scale_ = std::max(scale_, std::abs(idle_objective[b]));
+    }
+  }
+
+  // A plan of battery `battery`: its objective and its flow in every coupling row.
+  void AddColumn(int battery, double objective, const std::vector<double>& flow) {
+    std::vector<double> raw = flow;
+    raw.resize(rows_count_, 0.0);
+    raw[couplings_ + battery] = 1.0;
+    const std::vector<double> y = Duals();
+    double reduced = -objective;
+    for (int i = 0; i < rows_count_; ++i) reduced += y[i] * raw[i];
+    tableau_.AddColumn(raw, reduced);
+    cost_.push_back(objective);
+    scale_ = std::max(scale_, std::abs(objective));
+  }
+
+  // Pivots on elements above 1e-9 only: with many coupling rows, smaller ones let the
+  // tableau drift far enough (about 1e-5 relative) to stop short of the optimum.
+  void Solve() { tableau_.Solve(1e-12 * scale_, 1e-9); }
+
+  double objective() const { return tableau_.value; }
+  // y = c_B B^-1: the coupling rows' shadow prices (£/MWh, >= 0 at the optimum), then each
+  // battery's convexity row. Read off the start basis' columns: reduced = y_i - cost_i.
+  std::vector<double> Duals() const {
+    std::vector<double> y(rows_count_);
+    for (int i = 0; i < rows_count_; ++i) y[i] = tableau_.reduced[i] + cost_[i];
+    return y;
+  }
+  int couplings() const { return couplings_; }
+  // Weight of every column (slacks included, all columns in the order added).
+  std::vector<double> Weights() const {
+    std::vector<double> weights(tableau_.reduced.size(), 0.0);
+    for (int r = 0; r < rows_count_; ++r) {
+      weights[tableau_.basis[r]] = std::max(0.0, tableau_.rhs[r]);
+    }
+    return weights;
+  }
+
+ private:
+  static std::vector<double> WithConvexity(std::vector<double> limit, size_t batteries) {
+    limit.resize(limit.size() + batteries, 1.0);
+    return limit;
+  }
+
+  int couplings_;
+  int rows_count_;
+  Tableau tableau_;
+  std::vector<double> cost_;  // objective of each column
+  double scale_ = 1.0;
+};
+
+struct FleetSolution {
+  std::vector<Plan> plans;           // one per battery
+  std::vector<bool> terminal_missed; // the battery had to hold where no plan met its terminal
+  double gap = 0.0;                  // Lagrangian bound - objective
+};
+
+// Several batteries behind one connection, exactly, by Dantzig-Wolfe column generation.
+// Pricing each coupling row at its shadow price y >= 0 separates the batteries: each
+// solves its own problem (SolveWithMultipliers) at the price p_t - y_export_t +
+// y_import_t, whose value, summed, plus sum_r y_r limit_r bounds the fleet optimum from
+// above. The master mixes the plans found so far within the limits; mixing plans of one
+// battery gives a plan of that battery (its feasible set is convex). Every battery must
+// start within [floor, soc_max], so that holding is feasible for it; holding is worth
+// `-penalty` where it misses the battery's terminal range, so it is used only when no mix
+// of plans can meet both the limits and that range.
+FleetSolution SolveFleet(const std::vector<Problem>& problems,
+                         std::optional<double> export_limit_mwh,
+                         std::optional<double> import_limit_mwh) {
+  const int batteries = static_cast<int>(problems.size());
+  const int n = problems[0].size();
+  // Coupling rows: for each interval, net export then net import, where limited.
+  std::vector<double> limit;
+  std::vector<int> row_interval, row_sign;
+  for (int t = 0; t < n; ++t) {
+    if (export_limit_mwh) {
+      limit.push_back(*export_limit_mwh);
+      row_interval.push_back(t);
+      row_sign.push_back(+1);
+    }
+    if (import_limit_mwh) {
+      limit.push_back(*import_limit_mwh);
+      row_interval.push_back(t);
+      row_sign.push_back(-1);
+    }
+  }
+  double penalty = 1.0;
+  for (const Problem& p : problems) {
+    for (int t = 0; t < n; ++t) {
+      penalty += 10.0 * (std::abs(p.price[t]) + p.degradation) *
+                 (p.max_charge_mwh + p.max_discharge_mwh);
+    }
+  }
+  std::vector<double> idle_objective(batteries, 0.0);
+  for (int b = 0; b < batteries; ++b) {
+    const Problem& p = problems[b];
+    if (p.soc_start < p.terminal_lo || p.soc_start > p.terminal_hi) idle_objective[b] = -penalty;
+  }
+  FleetMaster master(limit, idle_objective);
+  const int couplings = master.couplings();
+  // Columns in the order added: couplings slacks, idle columns, then plans.
+  std::vector<int> column_battery;
+  std::vector<Plan> column_plan;
+  const std::vector<double> no_multipliers;
+  auto flows = [&](const Plan& plan) {
+    std::vector<double> flow(couplings);
+    for (int r = 0; r < couplings; ++r) {
+      const int t = row_interval[r];
+      flow[r] = row_sign[r] * (plan.discharge_mwh[t] - plan.charge_mwh[t]);
+    }
+    return flow;
+  };
+  double bound = kInf;
+  for (int round = 0;; ++round) {
+    master.Solve();
+    const std::vector<double> y = master.Duals();
+    double lagrangian = 0.0;
+    for (int r = 0; r < couplings; ++r) lagrangian += std::max(0.0, y[r]) * limit[r];
+    std::vector<std::pair<int, Plan>> entering;
+    for (int b = 0; b < batteries; ++b) {
+      Problem priced = problems[b];
+      for (int r = 0; r < couplings; ++r) {
+        priced.price[row_interval[r]] -= row_sign[r] * std::max(0.0, y[r]);
+      }
+      Plan plan = SolveWithMultipliers(priced, std::vector<double>(priced.day_cap.size(), 0.0));
+      const double value = Objective(priced, plan);
+      // Holding is a column of its own (the idle one), worth at most 0 at any price.
+      lagrangian += std::max(value, idle_objective[b]);
+      // Against the master's scale: the duals, and so `value`, can be far larger.
+      if (value - y[couplings + b] > 1e-10 * std::max(1.0, std::abs(master.objective()))) {
+        entering.emplace_back(b, std::move(plan));
+      }
+    }
+    bound = std::min(bound, lagrangian);
+    if (entering.empty() || round >= kMaxFleetRounds) break;
+    for (auto& [b, plan] : entering) {
+      master.AddColumn(b, Objective(problems[b], plan), flows(plan));
+      column_battery.push_back(b);
+      column_plan.push_back(std::move(plan));
+    }
+  }
+  FleetSolution out;
+  out.plans.assign(batteries,
+                   Plan{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)});
+  out.terminal_missed.assign(batteries, false);
+  const std::vector<double> weight = master.Weights();
+  for (int b = 0; b < batteries; ++b) {
+    if (idle_objective[b] < 0 && weight[couplings + b] > 1e-9) out.terminal_missed[b] = true;
+  }
+  double objective = 0.0;
+  for (size_t j = 0; j < column_plan.size(); ++j) {
+    const double w = weight[couplings + batteries + j];
+    if (w == 0.0) continue;
+    Plan& mix = out.plans[column_battery[j]];
+    for (int t = 0; t < n; ++t) {
+      mix.charge_mwh[t] += w * column_plan[j].charge_mwh[t];
+      mix.discharge_mwh[t] += w * column_plan[j].discharge_mwh[t];
+    }
+  }
+  for (int b = 0; b < batteries; ++b) objective += Objective(problems[b], out.plans[b]);
+  out.gap = std::max(0.0, bound - objective);
   return out;
 }
 
@@ -569,16 +782,14 @@ absl::Status ValidateRequest(const BatteryOptimizerRequest& request) {
   if (request.batteries.empty()) {
     return absl::InvalidArgumentError("batteries is empty: one battery is required");
   }
-  if (request.batteries.size() > 1) {
-    return absl::UnimplementedError(
-        absl::StrCat("batteries has ", request.batteries.size(),
-                     " entries: only one battery per request is supported so far"));
+  for (const auto& [field, value] : {std::pair{"grid_import_limit_mw", request.grid_import_limit_mw},
+                                     std::pair{"grid_export_limit_mw", request.grid_export_limit_mw}}) {
+    if (value && !(*value >= 0 && *value < kInf)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " = ", *value, ": must be finite and >= 0"));
+    }
   }
-  if (request.grid_import_limit_mw || request.grid_export_limit_mw) {
-    return absl::UnimplementedError(
-        "grid_import_limit_mw / grid_export_limit_mw (a shared grid connection) are not "
-        "supported yet");
-  }
+  const bool shared_connection = request.grid_import_limit_mw || request.grid_export_limit_mw;
   for (size_t b = 0; b < request.batteries.size(); ++b) {
     const OptimizerBatterySpec& spec = request.batteries[b];
     const std::string where = absl::StrCat("batteries[", b, "].");
@@ -605,6 +816,18 @@ absl::Status ValidateRequest(const BatteryOptimizerRequest& request) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "terminal_soc_min_mwh (", *spec.terminal_soc_min_mwh,
                        ") > terminal_soc_max_mwh (", *spec.terminal_soc_max_mwh, ")"));
+    }
+    if (shared_connection && spec.discharge_cap_mwh_per_day) {
+      return absl::UnimplementedError(
+          absl::StrCat(where, "discharge_cap_mwh_per_day: a cycle cap together with a shared "
+                       "grid connection limit is not supported yet"));
+    }
+    const double floor = spec.params.soc_min_mwh + spec.params.reserve_mwh;
+    if (shared_connection && spec.params.soc_initial_mwh < floor) {
+      return absl::UnimplementedError(absl::StrCat(
+          where, "params.soc_initial_mwh (", spec.params.soc_initial_mwh,
+          ") is below the trading floor (", floor,
+          "): with a shared grid connection limit that is not supported yet"));
     }
   }
   return absl::OkStatus();
@@ -692,18 +915,44 @@ absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
   BatteryOptimizerResult result;
   const double hours = absl::ToDoubleHours(request.interval);
   std::string note;
-  for (const OptimizerBatterySpec& spec : request.batteries) {
-    OptimizerBatteryPlan out;
-    out.battery_id = spec.params.id;
-    const Problem p = BuildProblem(request, spec, out, note);
-    Plan plan;
-    if (p.capped()) {
-      CapSolution capped = SolveWithCaps(p);
-      plan = std::move(capped.plan);
-      result.optimality_gap_gbp += capped.gap;
-    } else {
-      plan = SolveWithMultipliers(p, std::vector<double>(p.day_cap.size(), 0.0));
+  std::vector<Problem> problems;
+  std::vector<OptimizerBatteryPlan> outs(request.batteries.size());
+  for (size_t b = 0; b < request.batteries.size(); ++b) {
+    outs[b].battery_id = request.batteries[b].params.id;
+    problems.push_back(BuildProblem(request, request.batteries[b], outs[b], note));
+  }
+  std::vector<Plan> plans;
+  const bool shared_connection = request.grid_import_limit_mw || request.grid_export_limit_mw;
+  if (shared_connection && !request.price_gbp_per_mwh.empty()) {
+    auto mwh = [hours](std::optional<double> mw) -> std::optional<double> {
+      if (!mw) return std::nullopt;
+      return *mw * hours;
+    };
+    FleetSolution fleet = SolveFleet(problems, mwh(request.grid_export_limit_mw),
+                                     mwh(request.grid_import_limit_mw));
+    plans = std::move(fleet.plans);
+    result.optimality_gap_gbp += fleet.gap;
+    for (size_t b = 0; b < plans.size(); ++b) {
+      if (!fleet.terminal_missed[b]) continue;
+      outs[b].terminal_soc_relaxed = true;
+      absl::StrAppend(&note, outs[b].battery_id, ": no plan meets both its terminal SoC and ",
+                      "the connection limits, so part of it holds its start SoC; ");
     }
+  } else {
+    for (const Problem& p : problems) {
+      if (p.capped()) {
+        CapSolution capped = SolveWithCaps(p);
+        plans.push_back(std::move(capped.plan));
+        result.optimality_gap_gbp += capped.gap;
+      } else {
+        plans.push_back(SolveWithMultipliers(p, std::vector<double>(p.day_cap.size(), 0.0)));
+      }
+    }
+  }
+  for (size_t b = 0; b < problems.size(); ++b) {
+    const Problem& p = problems[b];
+    const Plan& plan = plans[b];
+    OptimizerBatteryPlan& out = outs[b];
     const std::vector<double> soc = SocPath(p, plan);
     for (int t = 0; t < p.size(); ++t) {
       out.charge_mw.push_back(plan.charge_mwh[t] / hours);
@@ -716,8 +965,11 @@ absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
     out.objective_gbp = out.revenue_gbp - out.degradation_gbp;
     if (out.simultaneous_intervals > 0) {
       absl::StrAppend(&note, out.simultaneous_intervals,
-                      " interval(s) charge and discharge at once: at those prices burning ",
-                      "energy through the round-trip losses earns money; ");
+                      shared_connection
+                          ? " interval(s) charge and discharge at once (a mix of plans within "
+                            "the connection limits); "
+                          : " interval(s) charge and discharge at once: at those prices "
+                            "burning energy through the round-trip losses earns money; ");
     }
     result.revenue_gbp += out.revenue_gbp;
     result.degradation_gbp += out.degradation_gbp;
@@ -726,7 +978,8 @@ absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
   }
   if (result.optimality_gap_gbp > 1e-7 * std::max(1.0, std::abs(result.objective_gbp))) {
     result.termination = OptimizerTermination::kApproximate;
-    absl::StrAppend(&note, "cycle cap: feasible plan within £",
+    absl::StrAppend(&note, shared_connection ? "connection limits" : "cycle cap",
+                    ": feasible plan within £",
                     absl::StrFormat("%.6g", result.optimality_gap_gbp),
                     " of the optimum (Lagrangian bound); ");
   } else {

@@ -47,10 +47,20 @@
 //  * a terminal SoC range that no plan reaches (under the floor, soc_max, power limits
 //    and caps) becomes the reachable SoC closest to it.
 //
-// Several batteries behind one grid connection (a shared import/export limit) is the
-// next step; the request already carries a vector of batteries and the connection
-// limits, but today exactly one battery and no connection limit are supported
-// (UnimplementedError otherwise).
+// Several batteries. Without a connection limit each is solved alone (they share only the
+// prices). Behind one grid connection, the fleet LP adds, for every interval,
+//   sum_b (d_bt - c_bt) <= grid_export_limit_mw,   sum_b (c_bt - d_bt) <= grid_import_limit_mw
+// and is solved exactly by Dantzig-Wolfe column generation: each battery is priced by the
+// programme above at p_t minus the export row's shadow price plus the import row's, and a
+// small master LP mixes, per battery, the plans found so far within the limits (a mix of
+// one battery's plans is a plan of that battery). Tested against GLPK on 200 random fleets
+// of 2-4 batteries (worst relative difference 3e-13). Slower than GLPK: 8-9 ms for a
+// 48-interval re-plan of three default batteries behind 60 MW, against GLPK's 1.5-1.7 ms
+// (bench/optimizer_bench.cc): it takes tens to a hundred rounds. Not supported yet with a
+// connection limit (Unimplemented): a cycle cap, or a battery starting below its floor.
+// Every battery starts where holding is feasible, so a plan always exists; when no plan
+// meets a battery's terminal range within the limits, part of its plan holds instead and
+// the result says so (terminal_soc_relaxed).
 // Sign convention: c and d are both >= 0; the gridpilot power setpoint is d - c (> 0
 // discharges to the grid).
 #ifndef GRIDPILOT_CORE_BATTERY_OPTIMIZER_H_
@@ -86,17 +96,17 @@ struct BatteryOptimizerRequest {
   absl::Time start = absl::UnixEpoch();         // start of the first interval, UTC
   absl::Duration interval = absl::Minutes(30);  // length of every interval, > 0
   std::vector<double> price_gbp_per_mwh;        // one per interval, may be negative
-  std::vector<OptimizerBatterySpec> batteries;  // exactly one is supported today
-  // Shared grid connection (net import / net export of all batteries, MW). Not supported
-  // yet: must be unset.
+  std::vector<OptimizerBatterySpec> batteries;  // at least one
+  // Shared grid connection: most net import / net export of all batteries together in any
+  // interval, MW (finite, >= 0); unset = none.
   std::optional<double> grid_import_limit_mw;
   std::optional<double> grid_export_limit_mw;
 };
 
 enum class OptimizerTermination {
   kOptimal,      // the LP optimum (after the relaxations the plan lists), to rounding
-  kApproximate,  // cycle cap over more than 8 days: feasible, at most
-                 // optimality_gap_gbp below the optimum
+  kApproximate,  // cycle cap over more than 8 days, or a fleet that ran out of rounds:
+                 // feasible, at most optimality_gap_gbp below the optimum
 };
 
 // The plan of one battery. Per-interval vectors have one entry per price.
@@ -134,9 +144,9 @@ struct BatteryOptimizerResult {
 // state). Errors: InvalidArgument naming the field (and index) for a non-finite price
 // ("price_gbp_per_mwh[17] is NaN"), a non-positive interval, an invalid BatteryParams
 // (its Validate() message, prefixed "batteries[0].params: "), a NaN or negative terminal
-// bound or cap, terminal_soc_min_mwh > terminal_soc_max_mwh, or no battery;
-// Unimplemented for more than one battery or a grid connection limit. An empty price
-// vector gives an empty plan.
+// bound or cap, terminal_soc_min_mwh > terminal_soc_max_mwh, no battery, or a negative or
+// non-finite connection limit; Unimplemented for a connection limit together with a cycle
+// cap or a start below the floor. An empty price vector gives an empty plan.
 absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
     const BatteryOptimizerRequest& request);
 
