@@ -607,7 +607,6 @@ FleetSolution SolveFleet(const std::vector<Problem>& problems,
   // Columns in the order added: couplings slacks, idle columns, then plans.
   std::vector<int> column_battery;
   std::vector<Plan> column_plan;
-  const std::vector<double> no_multipliers;
   auto flows = [&](const Plan& plan) {
     std::vector<double> flow(couplings);
     for (int r = 0; r < couplings; ++r) {
@@ -630,7 +629,8 @@ FleetSolution SolveFleet(const std::vector<Problem>& problems,
       }
       Plan plan = SolveWithMultipliers(priced, std::vector<double>(priced.day_cap.size(), 0.0));
       const double value = Objective(priced, plan);
-      // Holding is a column of its own (the idle one), worth at most 0 at any price.
+      // The idle column is priced on its own: 0, or -penalty where holding misses the
+      // battery's terminal range.
       lagrangian += std::max(value, idle_objective[b]);
       // Against the master's scale: the duals, and so `value`, can be far larger.
       if (value - y[couplings + b] > 1e-10 * std::max(1.0, std::abs(master.objective()))) {
