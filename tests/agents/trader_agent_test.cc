@@ -175,6 +175,16 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
   return records;
 }
 
+// Ticks 0..last of two runs proposed the same power for the same reason.
+void ExpectSameProposalsThrough(const std::vector<TickRecord>& a,
+                                const std::vector<TickRecord>& b, int last) {
+  for (int k = 0; k <= last; ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(a[k].proposal.power_mw(), b[k].proposal.power_mw());
+    EXPECT_EQ(a[k].proposal.reason(), b[k].proposal.reason());
+  }
+}
+
 TEST(TraderAgentTest, ProposalsAreTradingForTheIntervalAfterTheTick) {
   const std::vector<TickRecord> records = RunTrader(DailyPattern, 3 * kTicksPerDay);
   std::set<std::string> keys;
@@ -356,11 +366,7 @@ TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
   const std::vector<TickRecord> b =
       RunTrader(altered, kTicks, nullptr, nullptr, altered_load, risk_aversion);
   ASSERT_EQ(a.size(), b.size());
-  for (int k = 0; k <= kK; ++k) {
-    SCOPED_TRACE(k);
-    EXPECT_EQ(a[k].proposal.power_mw(), b[k].proposal.power_mw());
-    EXPECT_EQ(a[k].proposal.reason(), b[k].proposal.reason());
-  }
+  ExpectSameProposalsThrough(a, b, kK);
   bool differs_later = false;
   for (int k = kK + 1; k < kTicks; ++k) {
     differs_later |= a[k].proposal.power_mw() != b[k].proposal.power_mw();
@@ -459,11 +465,7 @@ TEST(TraderAgentTest, DayAheadDemandPublishedAfterTickKChangesNothingBeforeIt) {
   const std::vector<TickRecord> b =
       RunTrader(PriceWithDemand, kTicks, nullptr, nullptr, nullptr, 0.0, altered);
   ASSERT_EQ(a.size(), b.size());
-  for (int k = 0; k <= kK; ++k) {
-    SCOPED_TRACE(k);
-    EXPECT_EQ(a[k].proposal.power_mw(), b[k].proposal.power_mw());
-    EXPECT_EQ(a[k].proposal.reason(), b[k].proposal.reason());
-  }
+  ExpectSameProposalsThrough(a, b, kK);
   bool differs_later = false;
   for (int k = kK + 1; k < kTicks; ++k) {
     differs_later |= a[k].schedule.intervals(0).price_forecast_gbp_per_mwh() !=
