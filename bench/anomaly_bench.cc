@@ -1,5 +1,5 @@
 // Isolation Forest speed: fit and score 100,000 rows of the anomaly features (10 per row,
-// core/anomaly_features.h, of a synthetic minute-resolution meter series) with 100 trees of
+// core/anomaly/anomaly_features.h, of a synthetic minute-resolution meter series) with 100 trees of
 // 256 samples, against scikit-learn's IsolationForest on the same matrix in the same run.
 // Both fits include scoring the training rows for the contamination threshold (sklearn does
 // so whenever contamination is a number). sklearn's figures are its own perf_counter timing
@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "core/anomaly_features.h"
-#include "core/isolation_forest.h"
+#include "core/anomaly/anomaly_features.h"
+#include "core/ml/isolation_forest.h"
 
 namespace {
 
@@ -50,13 +50,13 @@ double Seconds(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 int main() {
-  using gridpilot::AnomalyFeatureOptions;
-  using gridpilot::IsolationForest;
-  using gridpilot::IsolationForestOptions;
+  using gridpilot::anomaly::AnomalyFeatureOptions;
+  using gridpilot::ml::IsolationForest;
+  using gridpilot::ml::IsolationForestOptions;
   AnomalyFeatureOptions feature_options;
   feature_options.periods_per_day = 1440;
-  const gridpilot::AnomalyFeatureMatrix m =
-      *gridpilot::AnomalyFeatures(MeterSeries(kRows), feature_options);
+  const gridpilot::anomaly::AnomalyFeatureMatrix m =
+      *gridpilot::anomaly::AnomalyFeatures(MeterSeries(kRows), feature_options);
   IsolationForestOptions options;
   options.contamination = kContamination;
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "absl/time/clock.h"
-#include "core/grid_data_loader.h"
-#include "core/region_engine.h"
-#include "core/time_util.h"
+#include "core/data/grid_data_loader.h"
+#include "core/region/region_engine.h"
+#include "core/base/time_util.h"
 #include "services/cli/stack.h"
 
 namespace gridpilot {
@@ -29,20 +29,20 @@ std::string Arg(int argc, char** argv, const std::string& key, const std::string
 }
 
 // Seconds to replay [from, to) through the RegionEngine with no proposals.
-double EngineOnlySeconds(const GridSeries& series, absl::Time from, absl::Time to,
+double EngineOnlySeconds(const data::GridSeries& series, absl::Time from, absl::Time to,
                          int* intervals) {
   const size_t first = *series.IndexOf(from);
-  RegionConfig region;
-  std::optional<double> previous = series.at(first - 1).national_demand_mw;
-  RegionEngine engine(region, {BatteryParams{}}, {PeakerParams{}},
+  region::RegionConfig region;
+  std::optional<double> previous = series.at(first - 1).net_load_mw;
+  region::RegionEngine engine(region, {assets::BatteryParams{}}, {assets::PeakerParams{}},
                       previous ? std::optional<double>(*previous * region.scale) : std::nullopt);
   const absl::Time began = absl::Now();
   *intervals = 0;
   for (size_t i = first; i < series.size() && series.at(i).start < to; ++i) {
-    const GridInterval& gb = series.at(i);
+    const data::GridInterval& gb = series.at(i);
     std::optional<double> load;
-    if (gb.national_demand_mw) load = *gb.national_demand_mw * region.scale;
-    engine.ApplyInterval(gb.start, load, gb.price_gbp_per_mwh);
+    if (gb.net_load_mw) load = *gb.net_load_mw * region.scale;
+    engine.ApplyStep(gb.start, load, gb.price_gbp_per_mwh);
     ++*intervals;
   }
   return absl::ToDoubleSeconds(absl::Now() - began);
@@ -54,8 +54,8 @@ int Main(int argc, char** argv) {
   options.from = Arg(argc, argv, "from", "2023-01-01");
   options.to = Arg(argc, argv, "to", "2023-12-31");
   options.run_dir = Arg(argc, argv, "run_dir", "/tmp/gridpilot-bench-" + std::to_string(getpid()));
-  absl::StatusOr<absl::Time> from = ParseUtcDate(options.from);
-  absl::StatusOr<absl::Time> to_day = ParseUtcDate(options.to);
+  absl::StatusOr<absl::Time> from = base::ParseUtcDate(options.from);
+  absl::StatusOr<absl::Time> to_day = base::ParseUtcDate(options.to);
   if (!from.ok() || !to_day.ok()) {
     std::fprintf(stderr, "--from/--to must be dates like 2023-01-01\n");
     return 2;
@@ -88,7 +88,7 @@ int Main(int argc, char** argv) {
   (*stack)->StopAll();
 
   const std::string data_dir = GRIDPILOT_DEFAULT_DATA_DIR;
-  absl::StatusOr<GridSeries> series = LoadGridSeries(data_dir + "/gb_demand_2022_2023.csv",
+  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(data_dir + "/gb_demand_2022_2023.csv",
                                                      data_dir + "/gb_price_mid_2022-10_2023-12.csv");
   if (!series.ok()) {
     std::fprintf(stderr, "%s\n", std::string(series.status().message()).c_str());

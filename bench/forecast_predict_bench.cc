@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "core/feature_store.h"
-#include "core/grid_measurement.h"
-#include "core/net_load_change_forecaster.h"
-#include "core/time_util.h"
-#include "core/tree_ensemble.h"
-#include "core/xgboost_model.h"
+#include "core/forecast/feature_store.h"
+#include "core/data/grid_measurement.h"
+#include "core/forecast/models/net_load_change_forecaster.h"
+#include "core/base/time_util.h"
+#include "core/ml/tree_ensemble.h"
+#include "core/ml/xgboost_model.h"
 
 namespace gridpilot {
 namespace {
@@ -81,19 +81,19 @@ std::vector<float> Targets(const std::vector<float>& rows) {
 }
 
 // A region net-load series with daily and weekly cycles, embedded renewables and noise.
-std::vector<GridMeasurement> SyntheticHistory(size_t n) {
+std::vector<data::GridMeasurement> SyntheticHistory(size_t n) {
   constexpr double kTwoPi = 2.0 * std::numbers::pi;
   std::mt19937 rng(5);
   std::normal_distribution<double> noise(0.0, 3.0);
-  const absl::Time start = ParseUtcTimestamp("2022-01-03T00:00:00Z").value();
-  std::vector<GridMeasurement> history;
+  const absl::Time start = base::ParseUtcTimestamp("2022-01-03T00:00:00Z").value();
+  std::vector<data::GridMeasurement> history;
   for (size_t i = 0; i < n; ++i) {
     const double day = kTwoPi * (i % 48) / 48.0;
     const double week = kTwoPi * (i % 336) / 336.0;
     const double solar = std::max(0.0, 40.0 * -std::cos(day));
     const double wind = 25.0 + 15.0 * std::sin(i / 60.0);
     history.push_back(
-        {start + i * kHalfHour,
+        {start + i * base::kHalfHour,
          300.0 - 80.0 * std::cos(day) + 20.0 * std::sin(week) - 0.5 * solar + noise(rng), solar,
          wind, 80.0});
   }
@@ -109,14 +109,14 @@ int Run() {
   std::printf("training: %zu rows x %zu features, 300 rounds, depth 6, 1 thread...\n", kTrainRows,
               kCols);
   const std::vector<float> train = RandomRows(kTrainRows, 1);
-  XgboostParams params;  // the forecaster's defaults: 300 rounds, depth 6
+  ml::XgboostParams params;  // the forecaster's defaults: 300 rounds, depth 6
   params.nthread = 1;
-  auto model = XgboostRegressor::Train(train, kTrainRows, kCols, Targets(train), params);
+  auto model = ml::XgboostRegressor::Train(train, kTrainRows, kCols, Targets(train), params);
   if (!model.ok()) {
     std::fprintf(stderr, "training failed: %s\n", std::string(model.status().message()).c_str());
     return 1;
   }
-  auto ensemble = TreeEnsemble::FromXgboostJson((*model)->ModelJson().value());
+  auto ensemble = ml::TreeEnsemble::FromXgboostJson((*model)->ModelJson().value());
   if (!ensemble.ok()) {
     std::fprintf(stderr, "%s\n", std::string(ensemble.status().message()).c_str());
     return 1;
@@ -168,15 +168,15 @@ int Run() {
   });
 
   // The forecaster as the forecast service runs it: a year of history, every served horizon.
-  const std::vector<int>& horizons = ServedChangeHorizons();
+  const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
   std::printf("training the net-load change forecaster: a synthetic year, %zu horizons...\n",
               horizons.size());
   constexpr size_t kTrainIntervals = 17520;
   constexpr size_t kTicks = 4000;
-  const std::vector<GridMeasurement> history = SyntheticHistory(kTrainIntervals + kTicks);
-  const std::vector<GridMeasurement> train_history(history.begin(),
+  const std::vector<data::GridMeasurement> history = SyntheticHistory(kTrainIntervals + kTicks);
+  const std::vector<data::GridMeasurement> train_history(history.begin(),
                                                    history.begin() + kTrainIntervals);
-  auto forecaster = NetLoadChangeForecaster::Train(train_history, horizons, params);
+  auto forecaster = forecast::models::NetLoadChangeForecaster::Train(train_history, horizons, params);
   if (!forecaster.ok()) {
     std::fprintf(stderr, "%s\n", std::string(forecaster.status().message()).c_str());
     return 1;
@@ -184,13 +184,13 @@ int Run() {
   // Both loops run the ticks after the training year, in blocks of 100, on stores that
   // were warmed up with the 400 intervals before them.
   auto warm_store = [&] {
-    FeatureStore store;
+    forecast::FeatureStore store;
     for (size_t i = kTrainIntervals - 400; i < kTrainIntervals; ++i) {
       if (!store.Push(history[i]).ok()) std::abort();
     }
     return store;
   };
-  FeatureStore store = warm_store();
+  forecast::FeatureStore store = warm_store();
   size_t next = kTrainIntervals;
   const double feature_tick_us = MedianMicros(kTicks / 100,
                                               [&] {

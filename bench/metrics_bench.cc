@@ -24,7 +24,7 @@ class NullStore final : public Store {
   absl::Status BeginRun(absl::Time, absl::Time, const std::string&) override {
     return absl::OkStatus();
   }
-  absl::Status RecordProposal(const ProposalRecord&, ProposalStatus, const std::string&) override {
+  absl::Status RecordProposal(const region::ProposalRecord&, ProposalStatus, const std::string&) override {
     return absl::OkStatus();
   }
   absl::Status RecordAgentNote(absl::Time, const std::string&, const std::string&) override {
@@ -33,7 +33,7 @@ class NullStore final : public Store {
   absl::Status RecordPlan(absl::Time, const std::string&, const v1::AgentPlan&) override {
     return absl::OkStatus();
   }
-  absl::Status RecordInterval(const GridInterval&, const IntervalOutcome&) override {
+  absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {
     return absl::OkStatus();
   }
   absl::Status Flush() override { return absl::OkStatus(); }
@@ -54,19 +54,19 @@ void BM_GatewayRecordInterval(benchmark::State& state) {
   NullStore inner;
   prometheus::Registry registry;
   MeteredStore store(&inner, &registry);
-  IntervalOutcome outcome;
-  AssetDecision battery;
+  region::IntervalOutcome outcome;
+  region::AssetDecision battery;
   battery.asset_id = "battery-1";
   battery.proposal_id = 12;
   battery.agent = "arbitrage-trader";
   battery.requested_mw = 20.0;
   battery.applied_mw = 20.0;
-  AssetDecision peaker;
+  region::AssetDecision peaker;
   peaker.asset_id = "peaker-1";
   outcome.decisions = {battery, peaker};
   outcome.baseline_excess_mw = 3.0;
   outcome.excess_mw = 1.0;
-  const GridInterval region;
+  const data::GridInterval region;
   for (auto _ : state) benchmark::DoNotOptimize(store.RecordInterval(region, outcome));
 }
 BENCHMARK(BM_GatewayRecordInterval);

@@ -1,4 +1,4 @@
-// Times the exact schedule optimiser (core/battery_optimizer.h) against GLPK's simplex on
+// Times the exact schedule optimiser (core/planning/exact_optimizer.h) against GLPK's simplex on
 // the same LPs, in the same run, with real GB prices (Oct 2022 - Dec 2023, 21,938
 // half-hours; the 696 missing prices are filled with the previous period's price):
 //  * the perfect-foresight solve of the whole span with the default battery
@@ -20,10 +20,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/battery_optimizer.h"
-#include "core/grid_data_loader.h"
-#include "core/time_util.h"
-#include "tests/core/glpk_oracle.h"
+#include "core/planning/exact_optimizer.h"
+#include "core/data/grid_data_loader.h"
+#include "core/base/time_util.h"
+#include "tests/core/planning/glpk_oracle.h"
 
 namespace gridpilot {
 namespace {
@@ -41,14 +41,14 @@ double Median(std::vector<double> values) {
 
 // `batteries` default batteries; with `connection_mw`, behind one connection of that
 // import and export limit.
-BatteryOptimizerRequest Request(absl::Time start, std::vector<double> prices,
+planning::BatteryOptimizerRequest Request(absl::Time start, std::vector<double> prices,
                                 std::optional<double> cap_mwh_per_day, int batteries = 1,
                                 std::optional<double> connection_mw = std::nullopt) {
-  BatteryOptimizerRequest request;
+  planning::BatteryOptimizerRequest request;
   request.start = start;
   request.price_gbp_per_mwh = std::move(prices);
   for (int b = 0; b < batteries; ++b) {
-    OptimizerBatterySpec& spec = request.batteries.emplace_back();
+    planning::OptimizerBatterySpec& spec = request.batteries.emplace_back();
     spec.params.id = "battery-" + std::to_string(b + 1);
     spec.discharge_cap_mwh_per_day = cap_mwh_per_day;
   }
@@ -58,9 +58,9 @@ BatteryOptimizerRequest Request(absl::Time start, std::vector<double> prices,
 }
 
 // The same LP for GLPK: the default battery starts above the floor, so the floor is flat.
-lp_oracle::OracleLp Oracle(const BatteryOptimizerRequest& request,
-                           const OptimizerBatterySpec& spec) {
-  const BatteryParams& b = spec.params;
+lp_oracle::OracleLp Oracle(const planning::BatteryOptimizerRequest& request,
+                           const planning::OptimizerBatterySpec& spec) {
+  const assets::BatteryParams& b = spec.params;
   lp_oracle::OracleLp lp;
   lp.hours = absl::ToDoubleHours(request.interval);
   lp.price_gbp_per_mwh = request.price_gbp_per_mwh;
@@ -89,24 +89,24 @@ struct Timed {
   std::string detail;
 };
 
-Timed RunOptimizer(const BatteryOptimizerRequest& request) {
+Timed RunOptimizer(const planning::BatteryOptimizerRequest& request) {
   const Clock::time_point start = Clock::now();
-  const absl::StatusOr<BatteryOptimizerResult> result = OptimizeBatterySchedule(request);
+  const absl::StatusOr<planning::BatteryOptimizerResult> result = planning::OptimizeBatterySchedule(request);
   Timed out{MillisSince(start), 0.0, ""};
   if (!result.ok()) {
     std::fprintf(stderr, "optimiser failed: %s\n", std::string(result.status().message()).c_str());
     std::exit(1);
   }
   out.objective_gbp = result->objective_gbp;
-  out.detail = result->termination == OptimizerTermination::kOptimal
+  out.detail = result->termination == planning::OptimizerTermination::kOptimal
                    ? "optimal"
                    : "approximate, gap £" + std::to_string(result->optimality_gap_gbp);
   return out;
 }
 
-Timed RunGlpk(const BatteryOptimizerRequest& request) {
+Timed RunGlpk(const planning::BatteryOptimizerRequest& request) {
   lp_oracle::OracleFleet fleet{{}, request.grid_export_limit_mw, request.grid_import_limit_mw};
-  for (const OptimizerBatterySpec& spec : request.batteries) {
+  for (const planning::OptimizerBatterySpec& spec : request.batteries) {
     fleet.batteries.push_back(Oracle(request, spec));
   }
   const Clock::time_point start = Clock::now();
@@ -133,8 +133,8 @@ void BenchReplans(const char* what, absl::Time first_start, const std::vector<do
   Timed last_ours, last_glpk;
   for (size_t w = 0; w < 1000; ++w) {
     const size_t offset = first_offset + w;
-    const BatteryOptimizerRequest request =
-        Request(first_start + static_cast<int64_t>(offset) * kHalfHour,
+    const planning::BatteryOptimizerRequest request =
+        Request(first_start + static_cast<int64_t>(offset) * base::kHalfHour,
                 std::vector<double>(prices.begin() + offset, prices.begin() + offset + 48),
                 cap_mwh_per_day, batteries, connection_mw);
     last_ours = RunOptimizer(request);
@@ -163,7 +163,7 @@ int Main(int argc, char** argv) {
     return 2;
 #endif
   }
-  const absl::StatusOr<GridSeries> series = LoadGridSeries(
+  const absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(
       data_dir + "/gb_demand_2022_2023.csv", data_dir + "/gb_price_mid_2022-10_2023-12.csv");
   if (!series.ok()) {
     std::fprintf(stderr, "%s\n", std::string(series.status().message()).c_str());
@@ -173,7 +173,7 @@ int Main(int argc, char** argv) {
   absl::Time first_start;
   int filled = 0;
   std::optional<double> previous;
-  for (const GridInterval& interval : series->intervals()) {
+  for (const data::GridInterval& interval : series->intervals()) {
     if (!previous && !interval.price_gbp_per_mwh) continue;  // before the price file
     if (prices.empty()) first_start = interval.start;
     if (interval.price_gbp_per_mwh) {
@@ -184,11 +184,11 @@ int Main(int argc, char** argv) {
     prices.push_back(*previous);
   }
   std::printf("%zu half-hours from %s, %d missing prices filled with the previous one\n\n",
-              prices.size(), FormatUtcTimestamp(first_start).c_str(), filled);
+              prices.size(), base::FormatUtcTimestamp(first_start).c_str(), filled);
   std::printf("%-34s %12s %12s %10s %16s %16s %9s\n", "problem", "optimiser ms", "GLPK ms",
               "speed-up", "optimiser £", "GLPK £", "rel diff");
 
-  const BatteryOptimizerRequest year = Request(first_start, prices, std::nullopt);
+  const planning::BatteryOptimizerRequest year = Request(first_start, prices, std::nullopt);
   std::vector<double> year_ms;
   Timed year_ours;
   for (int run = 0; run < 5; ++run) {
@@ -203,7 +203,7 @@ int Main(int argc, char** argv) {
   BenchReplans("48-int. fleet: 3 batteries, 60 MW", first_start, prices, 10000, std::nullopt, 3,
                60.0);
 
-  const BatteryOptimizerRequest capped_year = Request(first_start, prices, 50.0);
+  const planning::BatteryOptimizerRequest capped_year = Request(first_start, prices, 50.0);
   PrintRow("whole span, cap 50 MWh/day", RunOptimizer(capped_year), RunGlpk(capped_year));
   return 0;
 }

@@ -4,7 +4,7 @@
 //
 // Each tick is built as the gateway builds it (services/gateway/gateway_run.cc BuildTick):
 // decision time t, the measured interval [t - 30 min, t) with its price, and one battery
-// (core/battery.h defaults) with its stored energy at t, the power applied in the
+// (core/assets/battery.h defaults) with its stored energy at t, the power applied in the
 // measured interval and, as scheduled power, the trader's own proposal for the interval
 // at t submitted one tick earlier. After the tick, that proposal is applied to a virtual
 // battery for [t, t + 30 min) exactly as the RegionEngine applies a trading request:
@@ -58,13 +58,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "agents/arbitrage_trader/trader_agent.h"
-#include "core/battery.h"
-#include "core/grid_data_loader.h"
-#include "core/interlocks.h"
-#include "core/ledger.h"
-#include "core/perfect_foresight.h"
-#include "core/price_risk.h"
-#include "core/time_util.h"
+#include "core/assets/battery.h"
+#include "core/data/grid_data_loader.h"
+#include "core/assets/interlocks.h"
+#include "core/market/ledger.h"
+#include "core/market/perfect_foresight.h"
+#include "core/market/price_risk.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -109,7 +109,7 @@ absl::StatusOr<std::map<absl::Time, double>> ReadOverrides(const std::string& pa
     const std::vector<std::string> fields = absl::StrSplit(line, ',');
     double power_mw = 0.0;
     absl::StatusOr<absl::Time> start =
-        fields.size() == 2 ? ParseUtcTimestamp(fields[0]) : absl::InvalidArgumentError("");
+        fields.size() == 2 ? base::ParseUtcTimestamp(fields[0]) : absl::InvalidArgumentError("");
     if (!start.ok() || !absl::SimpleAtod(fields[1], &power_mw)) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ":", number, ": expected interval_start_utc,power_mw, got \"", line, "\""));
@@ -127,7 +127,7 @@ absl::StatusOr<std::set<absl::Time>> ReadTicks(const std::string& path) {
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.empty()) continue;
-    absl::StatusOr<absl::Time> t = ParseUtcTimestamp(line);
+    absl::StatusOr<absl::Time> t = base::ParseUtcTimestamp(line);
     if (!t.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":", number, ": not a UTC timestamp: \"", line, "\""));
@@ -166,9 +166,9 @@ struct ReplayResult {
 };
 
 // Replays ticks at series indices [first, end); series.at(first - 1) must exist.
-ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double ramp_limit_mw,
+ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, double ramp_limit_mw,
                     const StackEffects& effects, double risk_aversion,
-                    const std::vector<DayAheadForecastRow>& day_ahead,
+                    const std::vector<data::DayAheadForecastRow>& day_ahead,
                     std::optional<size_t> split) {
   const absl::Time began = absl::Now();
   FixedVerdicts verdicts(&effects.suspect_ticks);
@@ -176,11 +176,11 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
   v1::RegionInfo region;
   region.set_name("replay");
   region.set_scale(0.01);
-  *region.mutable_interval() = ToProtoDuration(kHalfHour);
+  *region.mutable_interval() = ToProtoDuration(base::kHalfHour);
   region.set_ramp_limit_mw(ramp_limit_mw);
   trader.OnRegistered(region);
 
-  const BatteryParams params;
+  const assets::BatteryParams params;
   const double trading_floor_mwh = params.soc_min_mwh + params.reserve_mwh;
   double soc_mwh = params.soc_initial_mwh;
   double applied_mw = 0.0;    // power applied in the interval before the tick
@@ -190,12 +190,12 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
   // day_ahead is sorted by publication; next_vintage is the first not yet in a tick.
   size_t next_vintage = 0;
   while (next_vintage < day_ahead.size() &&
-         day_ahead[next_vintage].published < series.at(first).start - kHalfHour) {
+         day_ahead[next_vintage].published < series.at(first).start - base::kHalfHour) {
     ++next_vintage;
   }
   for (size_t i = first; i < end; ++i) {
     if (split.has_value() && i == *split) result.before_split = trader.Pnl();
-    const GridInterval& measured = series.at(i - 1);
+    const data::GridInterval& measured = series.at(i - 1);
     const absl::Time t = series.at(i).start;
     v1::Tick tick;
     tick.set_interval_boundary(true);  // every tick here ends a settlement interval
@@ -203,8 +203,8 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     *tick.mutable_time() = ToProtoTime(t);
     *tick.mutable_measured_interval_start() = ToProtoTime(measured.start);
     if (measured.price_gbp_per_mwh) tick.set_price_gbp_per_mwh(*measured.price_gbp_per_mwh);
-    if (measured.national_demand_mw) {
-      tick.set_net_load_mw(*measured.national_demand_mw * region.scale());
+    if (measured.net_load_mw) {
+      tick.set_net_load_mw(*measured.net_load_mw * region.scale());
     }
     if (measured.embedded_solar_mw) {
       tick.set_embedded_solar_mw(*measured.embedded_solar_mw * region.scale());
@@ -215,11 +215,11 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     // As the gateway adds them: the vintages published in [t - 30 min, t), region MW.
     for (; next_vintage < day_ahead.size() && day_ahead[next_vintage].published < t;
          ++next_vintage) {
-      const DayAheadForecastRow& row = day_ahead[next_vintage];
+      const data::DayAheadForecastRow& row = day_ahead[next_vintage];
       v1::DayAheadDemandForecast* f = tick.add_day_ahead_forecasts();
       *f->mutable_target_start() = ToProtoTime(row.target_start);
       *f->mutable_published() = ToProtoTime(row.published);
-      f->set_demand_mw(*row.national_demand_mw * region.scale());
+      f->set_demand_mw(*row.net_load_mw * region.scale());
     }
     tick.set_dispatch_mw(applied_mw);
     v1::Asset* asset = tick.add_assets();
@@ -245,14 +245,14 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     // overrode it there.
     const auto resilience = effects.resilience_mw.find(t);
     const bool overridden = resilience != effects.resilience_mw.end();
-    const ClampedSetpoint clamped =
+    const assets::ClampedSetpoint clamped =
         overridden
-            ? ClampBatteryPower(params, soc_mwh, resilience->second, params.soc_min_mwh, kHalfHour)
-            : ClampBatteryPower(params, soc_mwh, scheduled_mw, trading_floor_mwh, kHalfHour);
-    const BatteryInterval step = StepBattery(params, soc_mwh, clamped.power_mw, kHalfHour);
+            ? assets::ClampBatteryPower(params, soc_mwh, resilience->second, params.soc_min_mwh, base::kHalfHour)
+            : assets::ClampBatteryPower(params, soc_mwh, scheduled_mw, trading_floor_mwh, base::kHalfHour);
+    const assets::BatteryInterval step = assets::StepBattery(params, soc_mwh, clamped.power_mw, base::kHalfHour);
     if (series.at(i).price_gbp_per_mwh) last_price = series.at(i).price_gbp_per_mwh;
     double net_gbp = 0.0;
-    for (const LedgerEntry& e : SettleBattery(params, step, last_price.value_or(0.0), t, "")) {
+    for (const market::LedgerEntry& e : market::SettleBattery(params, step, last_price.value_or(0.0), t, "")) {
       net_gbp += e.amount_gbp;
     }
     (overridden ? result.overridden_net_gbp : result.trader_net_gbp) += net_gbp;
@@ -275,7 +275,7 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     // The arbiter would hold the proposal for the interval after t; nothing else idles.
     scheduled_mw = 0.0;
     for (const v1::DispatchProposal& p : proposals) {
-      if (FromProtoTime(p.start()) == t + kHalfHour) scheduled_mw = p.power_mw();
+      if (FromProtoTime(p.start()) == t + base::kHalfHour) scheduled_mw = p.power_mw();
     }
     ++result.ticks;
   }
@@ -286,8 +286,8 @@ ReplayResult Replay(const GridSeries& series, size_t first, size_t end, double r
     // The intervals the trader settled after the split: [split, end - 1).
     std::vector<std::optional<double>> prices;
     for (size_t i = *split; i + 1 < end; ++i) prices.push_back(series.at(i).price_gbp_per_mwh);
-    absl::StatusOr<PerfectForesight> perfect =
-        SolvePerfectForesight(series.at(*split).start, prices, params, params.soc_initial_mwh);
+    absl::StatusOr<market::PerfectForesight> perfect =
+        market::SolvePerfectForesight(series.at(*split).start, prices, params, params.soc_initial_mwh);
     if (perfect.ok()) result.after_split_perfect_gbp = perfect->result.objective_gbp;
   }
   result.seconds = absl::ToDoubleSeconds(absl::Now() - began);
@@ -300,8 +300,8 @@ int Main(int argc, char** argv) {
       Arg(argc, argv, "data_dir", source_dir != nullptr ? std::string(source_dir) + "/data" : "data");
   const std::string from_text = Arg(argc, argv, "from", "2022-10-01");
   const std::string to_text = Arg(argc, argv, "to", "2023-12-31");
-  absl::StatusOr<absl::Time> from = ParseUtcDate(from_text);
-  absl::StatusOr<absl::Time> to_day = ParseUtcDate(to_text);
+  absl::StatusOr<absl::Time> from = base::ParseUtcDate(from_text);
+  absl::StatusOr<absl::Time> to_day = base::ParseUtcDate(to_text);
   if (!from.ok() || !to_day.ok()) {
     std::fprintf(stderr, "--from/--to must be dates like 2023-01-01\n");
     return 2;
@@ -334,13 +334,13 @@ int Main(int argc, char** argv) {
   }
   double risk_aversion = 0.0;
   if (!absl::SimpleAtod(Arg(argc, argv, "risk_aversion", "0"), &risk_aversion) ||
-      !ValidateRiskAversion(risk_aversion).ok()) {
+      !market::ValidateRiskAversion(risk_aversion).ok()) {
     std::fprintf(stderr, "--risk_aversion must be a number in [0, 1]\n");
     return 2;
   }
 
   const absl::Time load_began = absl::Now();
-  absl::StatusOr<GridSeries> series = LoadGridSeries(
+  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(
       data_dir + "/gb_demand_2022_2023.csv", data_dir + "/gb_price_mid_2022-10_2023-12.csv");
   if (!series.ok()) {
     std::fprintf(stderr, "%s\n", std::string(series.status().message()).c_str());
@@ -351,32 +351,32 @@ int Main(int argc, char** argv) {
   const absl::Time to = *to_day + absl::Hours(24);  // inclusive day
   if (!first.has_value() || *first == 0 || to > series->end() || to <= *from) {
     std::fprintf(stderr, "the data covers %s to %s; the replay needs the interval before --from\n",
-                 FormatUtcTimestamp(series->start()).c_str(),
-                 FormatUtcTimestamp(series->end()).c_str());
+                 base::FormatUtcTimestamp(series->start()).c_str(),
+                 base::FormatUtcTimestamp(series->end()).c_str());
     return 2;
   }
-  const size_t end = *first + static_cast<size_t>((to - *from) / kHalfHour);
+  const size_t end = *first + static_cast<size_t>((to - *from) / base::kHalfHour);
   std::optional<size_t> split;
   if (const std::string text = Arg(argc, argv, "split", ""); !text.empty()) {
-    absl::StatusOr<absl::Time> split_day = ParseUtcDate(text);
+    absl::StatusOr<absl::Time> split_day = base::ParseUtcDate(text);
     if (!split_day.ok() || *split_day <= *from || *split_day >= to) {
       std::fprintf(stderr, "--split must be a date inside the replay\n");
       return 2;
     }
     split = series->IndexOf(*split_day);
   }
-  std::vector<DayAheadForecastRow> day_ahead;
+  std::vector<data::DayAheadForecastRow> day_ahead;
   if (Arg(argc, argv, "day_ahead", "yes") != "no") {
-    absl::StatusOr<std::vector<DayAheadForecastRow>> loaded =
-        LoadDayAheadForecast(data_dir + "/gb_demand_forecast_dayahead_2022-10_2023-12.csv");
+    absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded =
+        data::LoadDayAheadForecast(data_dir + "/gb_demand_forecast_dayahead_2022-10_2023-12.csv");
     if (!loaded.ok()) {
       std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str());
       return 1;
     }
     day_ahead = *std::move(loaded);
-    std::erase_if(day_ahead, [](const DayAheadForecastRow& row) { return !row.national_demand_mw; });
+    std::erase_if(day_ahead, [](const data::DayAheadForecastRow& row) { return !row.net_load_mw; });
     std::stable_sort(day_ahead.begin(), day_ahead.end(),
-                     [](const DayAheadForecastRow& a, const DayAheadForecastRow& b) {
+                     [](const data::DayAheadForecastRow& a, const data::DayAheadForecastRow& b) {
                        return a.published < b.published;
                      });
   }
@@ -401,7 +401,7 @@ int Main(int argc, char** argv) {
     std::printf("  note: %s\n", p.note().c_str());
     // The downside risk settings are for: the worst days, marked to market.
     std::vector<double> days;
-    const BatteryParams battery;
+    const assets::BatteryParams battery;
     for (const auto& [index, day] : r.days) {
       const double mean_price = day.priced_intervals > 0
                                     ? day.price_sum_gbp_per_mwh / day.priced_intervals

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/time/clock.h"
-#include "core/grid_data_loader.h"
-#include "core/net_load_change_forecaster.h"
-#include "core/time_util.h"
+#include "core/data/grid_data_loader.h"
+#include "core/forecast/models/net_load_change_forecaster.h"
+#include "core/base/time_util.h"
 #include "services/cli/shipped_data.h"
 
 namespace gridpilot {
@@ -23,18 +23,18 @@ struct Timing {
   double total_seconds = 0.0;  // Train: rows plus every horizon's model
 };
 
-Timing TimeTraining(const std::vector<GridMeasurement>& history,
-                    const std::vector<DayAheadForecastRow>& day_ahead) {
-  const std::vector<int>& horizons = ServedChangeHorizons();
+Timing TimeTraining(const std::vector<data::GridMeasurement>& history,
+                    const std::vector<data::DayAheadForecastRow>& day_ahead) {
+  const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
   Timing t;
   t.intervals = history.size();
   absl::Time began = absl::Now();
-  absl::StatusOr<TrainingSet> set = BuildChangeTrainingSet(history, horizons, day_ahead);
+  absl::StatusOr<forecast::models::TrainingSet> set = forecast::models::BuildChangeTrainingSet(history, horizons, day_ahead);
   t.build_seconds = absl::ToDoubleSeconds(absl::Now() - began);
   if (!set.ok()) std::fprintf(stderr, "rows: %s\n", std::string(set.status().message()).c_str());
   began = absl::Now();
-  absl::StatusOr<NetLoadChangeForecaster> f =
-      NetLoadChangeForecaster::Train(history, horizons, XgboostParams{}, day_ahead);
+  absl::StatusOr<forecast::models::NetLoadChangeForecaster> f =
+      forecast::models::NetLoadChangeForecaster::Train(history, horizons, ml::XgboostParams{}, day_ahead);
   t.total_seconds = absl::ToDoubleSeconds(absl::Now() - began);
   if (!f.ok()) std::fprintf(stderr, "train: %s\n", std::string(f.status().message()).c_str());
   return t;
@@ -42,25 +42,25 @@ Timing TimeTraining(const std::vector<GridMeasurement>& history,
 
 int Main() {
   const std::string data = GRIDPILOT_DEFAULT_DATA_DIR;
-  absl::StatusOr<GridSeries> gb = LoadGridSeries(data + "/gb_demand_2022_2023.csv",
+  absl::StatusOr<data::GridSeries> gb = data::LoadGridSeries(data + "/gb_demand_2022_2023.csv",
                                                  data + "/gb_price_mid_2022-10_2023-12.csv");
   if (!gb.ok()) {
     std::fprintf(stderr, "%s\n", std::string(gb.status().message()).c_str());
     return 1;
   }
-  const std::vector<GridMeasurement> all = RegionMeasurements(*gb);
-  absl::StatusOr<std::vector<DayAheadForecastRow>> day_ahead =
+  const std::vector<data::GridMeasurement> all = RegionMeasurements(*gb);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> day_ahead =
       LoadRegionDayAheadForecast({{"demand_csv", data + "/gb_demand_2022_2023.csv"}});
   if (!day_ahead.ok()) {
     std::fprintf(stderr, "%s\n", std::string(day_ahead.status().message()).c_str());
     return 1;
   }
-  const absl::Time year_two = *ParseUtcTimestamp("2023-01-01T00:00:00Z");
-  std::vector<GridMeasurement> one_year;
-  for (const GridMeasurement& m : all) {
+  const absl::Time year_two = *base::ParseUtcTimestamp("2023-01-01T00:00:00Z");
+  std::vector<data::GridMeasurement> one_year;
+  for (const data::GridMeasurement& m : all) {
     if (m.interval_start >= year_two) one_year.push_back(m);
   }
-  const size_t models = ServedChangeHorizons().size();
+  const size_t models = forecast::models::ServedChangeHorizons().size();
   std::printf("training the change model set (%zu horizons, 300 rounds, depth 6, 1 thread, "
               "with NESO's day-ahead vintages)\n", models);
   const Timing year = TimeTraining(one_year, *day_ahead);

@@ -11,8 +11,8 @@
 #include "agents/common/agent_process.h"
 #include "agents/arbitrage_trader/trader_metrics.h"
 #include "absl/strings/str_cat.h"
-#include "core/logging.h"
-#include "core/price_risk.h"
+#include "core/base/logging.h"
+#include "core/market/price_risk.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -35,10 +35,10 @@ int main(int argc, char** argv) {
   using namespace gridpilot;
   BlockShutdownSignals();
   absl::ParseCommandLine(argc, argv);
-  SetLogTag("trader");
+  base::SetLogTag("trader");
   const double risk_aversion = absl::GetFlag(FLAGS_risk_aversion);
-  if (absl::Status valid = ValidateRiskAversion(risk_aversion); !valid.ok()) {
-    LogError(absl::StrCat("--", valid.message()));
+  if (absl::Status valid = market::ValidateRiskAversion(risk_aversion); !valid.ok()) {
+    base::LogError(absl::StrCat("--", valid.message()));
     return 2;
   }
   std::unique_ptr<GrpcTelemetryVerdictSource> verdicts;

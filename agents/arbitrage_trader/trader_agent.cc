@@ -7,14 +7,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agents/common/asset_from_proto.h"
-#include "core/battery.h"
-#include "core/battery_schedule.h"
-#include "core/interlocks.h"
-#include "core/ledger.h"
-#include "core/logging.h"
-#include "core/perfect_foresight.h"
-#include "core/price_risk.h"
-#include "core/time_util.h"
+#include "core/assets/battery.h"
+#include "core/planning/grid_dp_planner.h"
+#include "core/assets/interlocks.h"
+#include "core/market/ledger.h"
+#include "core/base/logging.h"
+#include "core/market/perfect_foresight.h"
+#include "core/market/price_risk.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -66,7 +66,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
     if (asked.ok()) {
       verdict = *std::move(asked);
     } else {
-      LogWarning(absl::StrCat("no verdict on the tick at ", FormatUtcTimestamp(t),
+      base::LogWarning(absl::StrCat("no verdict on the tick at ", base::FormatUtcTimestamp(t),
                               ", planning without one: ", asked.status().message()));
     }
   }
@@ -85,17 +85,17 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
 
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   if (battery == nullptr) return {};
-  const BatteryParams params = BatteryParamsFromProto(*battery);
+  const assets::BatteryParams params = BatteryParamsFromProto(*battery);
   Account(params, battery->battery().power_mw(), price, t);
   const double floor_mwh = params.soc_min_mwh + params.reserve_mwh;
 
   // Where the battery will stand when the planned interval begins: now, plus what is
   // already scheduled for the interval being decided (our own earlier proposal).
   const double soc_now = battery->battery().soc_mwh();
-  const ClampedSetpoint scheduled = ClampBatteryPower(
+  const assets::ClampedSetpoint scheduled = assets::ClampBatteryPower(
       params, soc_now, battery->scheduled_power_mw(), floor_mwh, interval_);
   const double soc_at_plan_start =
-      StepBattery(params, soc_now, scheduled.power_mw, interval_).soc_after_mwh;
+      assets::StepBattery(params, soc_now, scheduled.power_mw, interval_).soc_after_mwh;
 
   const absl::Time plan_start = t + interval_;
   day_ahead_demand_mw_.erase(day_ahead_demand_mw_.begin(),
@@ -111,11 +111,11 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
       held_mw = std::clamp(held_mw, scheduled.power_mw - max_power_step_mw_,
                            scheduled.power_mw + max_power_step_mw_);
     }
-    held_mw = ClampBatteryPower(params, soc_at_plan_start, held_mw, floor_mwh, interval_).power_mw;
+    held_mw = assets::ClampBatteryPower(params, soc_at_plan_start, held_mw, floor_mwh, interval_).power_mw;
     const std::string measured =
-        FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
+        base::FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
     const std::string plan_time = schedule_.has_planned_at()
-                                      ? FormatUtcTimestamp(FromProtoTime(schedule_.planned_at()))
+                                      ? base::FormatUtcTimestamp(FromProtoTime(schedule_.planned_at()))
                                       : std::string("none");
     const std::string reason =
         absl::StrFormat("held from plan at %s: telemetry for %s is suspect; %+.1f MW",
@@ -124,7 +124,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
                          verdict->cause, "); no re-plan on it, ", reason);
     status_.set_suspect_ticks_held(status_.suspect_ticks_held() + 1);
     status_.set_last_reason(reason);
-    LogWarning(note_);
+    base::LogWarning(note_);
     return {TradingProposal(params.id, held_mw, plan_start, reason)};
   }
   // The price view: the profile plus its correction (PriceProfileCorrection), from the
@@ -148,7 +148,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // Risk settings: trades valued into the forecast's intervals (horizon k + 1 intervals
   // from t for the k-th planned interval), and this forecast recorded to be scored.
   std::vector<std::optional<double>> half_width_gbp(forecast.size());
-  std::optional<RiskAdjustedPrices> risk_prices;
+  std::optional<market::RiskAdjustedPrices> risk_prices;
   if (risk_aversion_ > 0) {
     for (size_t k = 0; k < forecast.size(); ++k) {
       const absl::Duration horizon = static_cast<int64_t>(k + 1) * interval_;
@@ -156,14 +156,14 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
       price_band_.AddForecast(horizon, plan_start + static_cast<int64_t>(k) * interval_,
                               forecast[k]);
     }
-    risk_prices = AdjustPricesForRisk(forecast, half_width_gbp, risk_aversion_);
+    risk_prices = market::AdjustPricesForRisk(forecast, half_width_gbp, risk_aversion_);
   }
   // Trading never moves the region's net load by more than its share of the grid's ramp
   // limit away from where the expected change of load takes it (below); what the load
   // does beyond its expectation is the grid-response agent's to counter.
   // Every step of the plan is kept within the limit (TradingScheduleRequest), so it never
   // chases a peak the ramp limit cannot reach.
-  ScheduleRequest request = TradingScheduleRequest(
+  planning::ScheduleRequest request = planning::TradingScheduleRequest(
       params, soc_at_plan_start, scheduled.power_mw,
       risk_prices.has_value() ? risk_prices->discharge_gbp_per_mwh : forecast, interval_,
       max_power_step_mw_);
@@ -199,22 +199,22 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   }
   const double mean_price =
       std::accumulate(forecast.begin(), forecast.end(), 0.0) / forecast.size();
-  BatterySchedule plan = PlanBatterySchedule(request);
+  planning::BatterySchedule plan = planning::PlanBatterySchedule(request);
   // The plan moves between 1 MWh levels. Where no level is both within one step of the
   // power already running and able to ramp down before the floor, the planner keeps the
   // nearest level, which can step a little past the limit. The battery takes any power,
   // so the first setpoint is pulled back within the step and re-clamped at the floor.
   if (!plan.power_mw.empty() && max_power_step_mw_ > 0) {
-    const StepWindow window = StepWindowFor(
+    const planning::StepWindow window = planning::StepWindowFor(
         request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[0], max_power_step_mw_);
     const double stepped_mw = std::clamp(plan.power_mw[0], scheduled.power_mw + window.lower_mw,
                                          scheduled.power_mw + window.upper_mw);
     const double first_mw =
-        ClampBatteryPower(params, soc_at_plan_start, stepped_mw, floor_mwh, interval_).power_mw;
+        assets::ClampBatteryPower(params, soc_at_plan_start, stepped_mw, floor_mwh, interval_).power_mw;
     if (first_mw != plan.power_mw[0]) {
       plan.power_mw[0] = first_mw;
       plan.soc_after_mwh[0] =
-          StepBattery(params, soc_at_plan_start, first_mw, interval_).soc_after_mwh;
+          assets::StepBattery(params, soc_at_plan_start, first_mw, interval_).soc_after_mwh;
       absl::StrAppend(&plan.note, plan.note.empty() ? "" : "; ",
                       "first setpoint held to the ramp limit");
     }
@@ -237,7 +237,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   const double first_mw = plan.power_mw.empty() ? 0.0 : plan.power_mw[0];
   std::string reason = absl::StrFormat(
       "plan at %s: %+.1f MW at forecast %.2f GBP/MWh (horizon mean %.2f), expected %.0f GBP",
-      FormatUtcTimestamp(t), first_mw,
+      base::FormatUtcTimestamp(t), first_mw,
       forecast.empty() ? 0.0 : forecast[0], mean_price,
       plan.objective_gbp);
   if (risk_prices.has_value()) {
@@ -275,7 +275,7 @@ v1::DispatchProposal TraderAgent::TradingProposal(const std::string& asset_id, d
   p.set_power_mw(power_mw);
   *p.mutable_start() = ToProtoTime(start);
   *p.mutable_end() = ToProtoTime(start + interval_);
-  p.set_idempotency_key(absl::StrCat(kAgentName, "/", asset_id, "/", FormatUtcTimestamp(start)));
+  p.set_idempotency_key(absl::StrCat(kAgentName, "/", asset_id, "/", base::FormatUtcTimestamp(start)));
   p.set_reason(reason);
   status_.set_proposals_sent(status_.proposals_sent() + 1);
   return p;
@@ -291,7 +291,7 @@ std::optional<v1::AgentPlan> TraderAgent::AnswerPlan() {
   return answer_plan_;
 }
 
-void TraderAgent::Account(const BatteryParams& params, double ended_power_mw,
+void TraderAgent::Account(const assets::BatteryParams& params, double ended_power_mw,
                           std::optional<double> ended_price, absl::Time t) {
   if (!battery_at_start_.has_value()) {
     // The first tick: the battery has not run yet under this trader.
@@ -303,12 +303,12 @@ void TraderAgent::Account(const BatteryParams& params, double ended_power_mw,
     // Settled as the gateway settles: a missing price at the last known one.
     if (last_price_.has_value()) {
       const double hours = absl::ToDoubleHours(interval_);
-      BatteryInterval ended;
+      assets::BatteryInterval ended;
       ended.power_mw = ended_power_mw;
       ended.charge_mwh = std::max(0.0, -ended_power_mw) * hours;
       ended.discharge_mwh = std::max(0.0, ended_power_mw) * hours;
-      for (const LedgerEntry& e :
-           SettleBattery(params, ended, *last_price_, t - interval_, "")) {
+      for (const market::LedgerEntry& e :
+           market::SettleBattery(params, ended, *last_price_, t - interval_, "")) {
         realised_pnl_gbp_ += e.amount_gbp;
       }
     }
@@ -325,7 +325,7 @@ v1::GetTraderPnlResponse TraderAgent::Pnl() const {
   if (!battery_at_start_.has_value() || prices_seen_.empty()) return pnl;
   // Hindsight over exactly the settled intervals, from the same start, energy-neutral
   // (ending at the starting SoC), with the same trading floor.
-  absl::StatusOr<PerfectForesight> perfect = SolvePerfectForesight(
+  absl::StatusOr<market::PerfectForesight> perfect = market::SolvePerfectForesight(
       first_settled_interval_, prices_seen_, *battery_at_start_, battery_at_start_->soc_initial_mwh);
   if (!perfect.ok()) {
     pnl.set_note(absl::StrCat("perfect foresight unavailable: ", perfect.status().message()));

@@ -1,6 +1,6 @@
 // TraderAgent: the arbitrage trader's tick handler. Each tick it learns the price of the
 // interval that has just ended (prices are known only after their period), forecasts
-// the next day of prices with its own PriceForecaster profile plus a PriceProfileCorrection
+// the next day of prices with its own ProfileForecaster profile plus a PriceProfileCorrection
 // (learned from the profile's past errors: the current price level and NESO's day-ahead
 // demand forecasts the ticks carry, each vintage kept from the tick that brings it, on
 // every tick, suspect or not, as they come from NESO), re-plans the battery over that
@@ -29,11 +29,11 @@
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
 #include "agents/common/verdict_client.h"
-#include "core/battery.h"
-#include "core/forecast_band.h"
-#include "core/price_forecaster.h"
-#include "core/price_profile_correction.h"
-#include "core/yesterday_plan_baseline.h"
+#include "core/assets/battery.h"
+#include "core/forecast/conformal_band.h"
+#include "core/forecast/profile_forecaster.h"
+#include "core/forecast/price_profile_correction.h"
+#include "core/market/yesterday_plan_baseline.h"
 #include "gridpilot/v1/trader.pb.h"
 
 namespace gridpilot {
@@ -82,9 +82,9 @@ class TraderAgent final : public TickAgent {
   static constexpr double kFollowBeyondShareOfRampLimit = 16.0 / 15.0;
 
   // `verdicts` (not owned, may be null) judges each tick's measurement. `risk_aversion`
-  // (risk settings, core/price_risk.h; must pass ValidateRiskAversion) > 0 makes every
+  // (risk settings, core/market/price_risk.h; must pass ValidateRiskAversion) > 0 makes every
   // plan value its trades into the 90% intervals of its price forecast, which the trader
-  // builds from its own past errors (ForecastBand: per horizon, the last 500 errors known
+  // builds from its own past errors (ConformalBand: per horizon, the last 500 errors known
   // at the plan's time; none before 10).
   explicit TraderAgent(TelemetryVerdictSource* verdicts = nullptr, double risk_aversion = 0.0);
 
@@ -102,7 +102,7 @@ class TraderAgent final : public TickAgent {
 
  private:
   // Settles the interval that just ended at its price and feeds the baseline.
-  void Account(const BatteryParams& params, double ended_power_mw,
+  void Account(const assets::BatteryParams& params, double ended_power_mw,
                std::optional<double> ended_price, absl::Time t)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -116,27 +116,27 @@ class TraderAgent final : public TickAgent {
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double max_power_step_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // share of the region's ramp limit
   double follow_beyond_mw_ ABSL_GUARDED_BY(mu_) = 0.0;   // likewise
-  PriceForecaster prices_ ABSL_GUARDED_BY(mu_);
+  forecast::ProfileForecaster prices_ ABSL_GUARDED_BY(mu_);
   const double risk_aversion_;
   // Scores the price forecasts plans were made on (only with risk_aversion_ > 0).
-  ForecastBand price_band_ ABSL_GUARDED_BY(mu_);
+  forecast::ConformalBand price_band_ ABSL_GUARDED_BY(mu_);
   // What the trader adds to the price profile; learns from every ended interval's price.
-  PriceProfileCorrection price_correction_ ABSL_GUARDED_BY(mu_){kHorizonIntervals};
+  forecast::PriceProfileCorrection price_correction_ ABSL_GUARDED_BY(mu_){kHorizonIntervals};
   // NESO's day-ahead demand forecast (region MW) by target interval start: the latest
   // vintage published before the last tick, targets from the planned interval on.
   std::map<absl::Time, double> day_ahead_demand_mw_ ABSL_GUARDED_BY(mu_);
   // The same half-hourly same-kind-day profile, of the region's net load (MW, trusted
   // ticks only): its expected change from one interval to the next centres the step window.
-  PriceForecaster net_load_ ABSL_GUARDED_BY(mu_);
+  forecast::ProfileForecaster net_load_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
   // Accounting since the first tick (see Pnl()).
-  std::optional<BatteryParams> battery_at_start_ ABSL_GUARDED_BY(mu_);
+  std::optional<assets::BatteryParams> battery_at_start_ ABSL_GUARDED_BY(mu_);
   absl::Time first_settled_interval_ ABSL_GUARDED_BY(mu_);  // the first tick's time
   std::vector<std::optional<double>> prices_seen_ ABSL_GUARDED_BY(mu_);
   std::optional<double> last_price_ ABSL_GUARDED_BY(mu_);
   double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;
-  std::optional<YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
+  std::optional<market::YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
   std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided
   std::optional<v1::AgentPlan> answer_plan_ ABSL_GUARDED_BY(mu_);  // likewise
 };

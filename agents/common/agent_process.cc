@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "core/logging.h"
+#include "core/base/logging.h"
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -14,7 +14,7 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
                     grpc::Service* service,
                     std::shared_ptr<prometheus::Collectable> agent_metrics) {
   if (options.gateway_address.empty()) {
-    LogError("--gateway is required");
+    base::LogError("--gateway is required");
     return 2;
   }
   auto registry = std::make_shared<prometheus::Registry>();
@@ -22,14 +22,14 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
       options.host, options.port, {service}, options.port_file,
       RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
-    LogError(server.status().message());
+    base::LogError(server.status().message());
     return 2;
   }
   AgentMetrics runtime_metrics(options.agent_name, registry.get());
   absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::StartUnlessOff(
       options.host, options.metrics_port, options.metrics_port_file, registry);
   if (!started.ok()) {
-    LogError(started.status().message());
+    base::LogError(started.status().message());
     return 2;
   }
   std::unique_ptr<MetricsServer> metrics = *std::move(started);
@@ -37,7 +37,7 @@ int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
   AgentRuntime runtime(options.agent_name, options.gateway_address, agent, &runtime_metrics);
   absl::Status registered = runtime.Register(absl::Seconds(30));
   if (!registered.ok()) {
-    LogError(registered.message());
+    base::LogError(registered.message());
     return 2;
   }
   std::thread ticks([&runtime] { runtime.Run(); });

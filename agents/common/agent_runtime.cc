@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "core/logging.h"
-#include "core/time_util.h"
+#include "core/base/logging.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
 
@@ -64,7 +64,7 @@ void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal
   grpc::Status status = assets_->SubmitDispatch(&context, request, &response);
   if (status.ok()) return;
   if (metrics_ != nullptr) metrics_->RpcFailed("SubmitDispatch");
-  LogError(absl::StrCat("dispatch for tick ", FormatUtcTimestamp(FromProtoTime(tick.time())),
+  base::LogError(absl::StrCat("dispatch for tick ", base::FormatUtcTimestamp(FromProtoTime(tick.time())),
                         " refused: ", status.error_message()));
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     // Still answer the tick, so the lock-step does not wait for us in vain.
@@ -118,10 +118,10 @@ void AgentRuntime::Run() {
     }
     if (stop_) break;
     if (status.ok() && RunFinished()) {
-      LogInfo("run finished; no more ticks");
+      base::LogInfo("run finished; no more ticks");
       return;
     }
-    LogWarning(absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
+    base::LogWarning(absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
     if (metrics_ != nullptr) {
       if (!status.ok()) metrics_->RpcFailed("Subscribe");
       metrics_->StreamReconnected();

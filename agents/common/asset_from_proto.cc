@@ -4,9 +4,9 @@
 
 namespace gridpilot {
 
-BatteryParams BatteryParamsFromProto(const v1::Asset& asset) {
+assets::BatteryParams BatteryParamsFromProto(const v1::Asset& asset) {
   const v1::BatteryState& b = asset.battery();
-  BatteryParams p;
+  assets::BatteryParams p;
   p.id = asset.id();
   p.energy_capacity_mwh = b.energy_capacity_mwh();
   p.max_charge_mw = b.max_charge_mw();
@@ -21,9 +21,9 @@ BatteryParams BatteryParamsFromProto(const v1::Asset& asset) {
   return p;
 }
 
-PeakerParams PeakerParamsFromProto(const v1::Asset& asset) {
+assets::PeakerParams PeakerParamsFromProto(const v1::Asset& asset) {
   const v1::PeakerState& s = asset.peaker();
-  PeakerParams p;
+  assets::PeakerParams p;
   p.id = asset.id();
   p.capacity_mw = s.capacity_mw();
   p.min_stable_load_mw = s.min_stable_load_mw();
@@ -36,16 +36,16 @@ PeakerParams PeakerParamsFromProto(const v1::Asset& asset) {
   return p;
 }
 
-PeakerState PeakerStateFromProto(const v1::Asset& asset) {
+assets::PeakerState PeakerStateFromProto(const v1::Asset& asset) {
   const v1::PeakerState& s = asset.peaker();
-  PeakerState state;
+  assets::PeakerState state;
   state.output_mw = s.output_mw();
   state.status_since =
       s.has_status_since() ? FromProtoTime(s.status_since()) : absl::InfinitePast();
   switch (s.status()) {
-    case v1::PEAKER_STATUS_STARTING: state.status = PeakerStatus::kStarting; break;
-    case v1::PEAKER_STATUS_ON: state.status = PeakerStatus::kOn; break;
-    default: state.status = PeakerStatus::kOff; break;
+    case v1::PEAKER_STATUS_STARTING: state.status = assets::PeakerStatus::kStarting; break;
+    case v1::PEAKER_STATUS_ON: state.status = assets::PeakerStatus::kOn; break;
+    default: state.status = assets::PeakerStatus::kOff; break;
   }
   return state;
 }

@@ -7,7 +7,7 @@
 #include "agents/grid_response/response_metrics.h"
 #include "agents/grid_response/response_agent.h"
 #include "agents/grid_response/response_service.h"
-#include "core/logging.h"
+#include "core/base/logging.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   using namespace gridpilot;
   BlockShutdownSignals();
   absl::ParseCommandLine(argc, argv);
-  SetLogTag("response");
+  base::SetLogTag("response");
   std::unique_ptr<GrpcChangeForecastSource> forecasts;
   if (!absl::GetFlag(FLAGS_forecast).empty()) {
     forecasts = std::make_unique<GrpcChangeForecastSource>(

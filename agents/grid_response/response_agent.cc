@@ -6,10 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agents/common/asset_from_proto.h"
-#include "core/logging.h"
-#include "core/region_engine.h"
-#include "core/step_response_policy.h"
-#include "core/time_util.h"
+#include "core/base/logging.h"
+#include "core/region/region_engine.h"
+#include "core/control/step_response_policy.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -26,7 +26,7 @@ v1::DispatchProposal Proposal(const std::string& asset_id, double power_mw, absl
   *p.mutable_start() = ToProtoTime(t);
   *p.mutable_end() = ToProtoTime(t + interval);
   p.set_idempotency_key(absl::StrCat(ResponseAgent::kAgentName, "/", asset_id, "/",
-                                     FormatUtcTimestamp(t)));
+                                     base::FormatUtcTimestamp(t)));
   p.set_reason(reason);
   return p;
 }
@@ -41,7 +41,7 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   step_ = region.has_step() ? FromProtoDuration(region.step()) : config_.interval;
   ramp_window_ = region.has_ramp_window() ? FromProtoDuration(region.ramp_window()) : step_;
   *status_.mutable_step() = ToProtoDuration(step_);
-  LogInfo(absl::StrCat("ramp limit ", region.ramp_limit_mw(), " MW per interval; step ",
+  base::LogInfo(absl::StrCat("ramp limit ", region.ramp_limit_mw(), " MW per interval; step ",
                        absl::FormatDuration(step_), ", ramp window ",
                        absl::FormatDuration(ramp_window_)));
 }
@@ -88,10 +88,10 @@ std::string ResponseAgent::AnswerNote() {
 void ResponseAgent::HoldInterval(const v1::Tick& tick, const std::string& cause,
                                  std::vector<v1::DispatchProposal>* proposals) {
   const absl::Time t = FromProtoTime(tick.time());
-  const std::string measured = FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
+  const std::string measured = base::FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
   note_ = absl::StrCat("held: the net load measured for ", measured,
                        " is suspect (", cause, "); no decision on it, ");
-  const std::string reason = absl::StrCat("held from ", FormatUtcTimestamp(last_decision_time_),
+  const std::string reason = absl::StrCat("held from ", base::FormatUtcTimestamp(last_decision_time_),
                                           ": telemetry for ", measured, " is suspect");
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
@@ -109,14 +109,14 @@ void ResponseAgent::HoldInterval(const v1::Tick& tick, const std::string& cause,
   last_after_dispatch_mw_.reset();
   last_measured_start_ = FromProtoTime(tick.measured_interval_start());
   status_.set_suspect_ticks_held(status_.suspect_ticks_held() + 1);
-  LogWarning(note_);
+  base::LogWarning(note_);
 }
 
 void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<double>* forecast,
                                    const std::string& degraded_reason,
                                    std::vector<v1::DispatchProposal>* proposals) {
   const absl::Time t = FromProtoTime(tick.time());
-  RampObservation obs;
+  control::RampObservation obs;
   obs.decision_time = t;
   if (tick.has_net_load_mw()) obs.last_net_load_mw = tick.net_load_mw();
   obs.last_dispatch_mw = tick.dispatch_mw();
@@ -153,16 +153,16 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   last_after_dispatch_mw_ = after_mw;
   last_measured_start_ = measured_start;
 
-  ResponseDecision decision = DecideResponse(obs, config_);
+  control::ResponseDecision decision = control::DecideResponse(obs, config_);
   last_battery_mw_ = decision.battery_mw;
   last_decision_time_ = t;
   if (decision.degraded != status_.degraded()) {
     if (decision.degraded) {
-      LogWarning(absl::StrCat("degraded mode: acting on measured data only (", degraded_reason, ")"));
+      base::LogWarning(absl::StrCat("degraded mode: acting on measured data only (", degraded_reason, ")"));
       status_.set_degraded_entries(status_.degraded_entries() + 1);
       *status_.mutable_degraded_since() = tick.time();
     } else {
-      LogInfo("forecasts are back; leaving degraded mode");
+      base::LogInfo("forecasts are back; leaving degraded mode");
       status_.clear_degraded_since();
     }
   }
@@ -192,9 +192,9 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
                     absl::StrFormat("%+.1f MW", p.power_mw()));
   }
   forecast_exceeds_ = false;
-  for (const RampEvent& e : decision.events) {
+  for (const control::RampEvent& e : decision.events) {
     v1::RampEvent& out = events_.emplace_back();
-    const bool measured = e.kind == RampEvent::Kind::kMeasured;
+    const bool measured = e.kind == control::RampEvent::Kind::kMeasured;
     forecast_exceeds_ |= !measured;
     out.set_kind(measured ? v1::RAMP_EVENT_KIND_MEASURED : v1::RAMP_EVENT_KIND_FORECAST);
     *out.mutable_interval_start() = ToProtoTime(e.interval_start);
@@ -211,7 +211,7 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
     if (events_.size() > kEventsKept) events_.pop_front();
   }
   if (Stepping()) return;  // episodes follow the step readings instead
-  EpisodeInput input{.time = t, .limit_mw = config_.ramp_limit_mw,
+  control::EpisodeInput input{.time = t, .limit_mw = config_.ramp_limit_mw,
                      .forecast_exceeds = forecast_exceeds_,
                      .responding = proposals->size() > first_new};
   if (obs.last_net_load_mw && obs.previous_net_load_mw) {
@@ -236,9 +236,9 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
   while (window_.size() > steps_per_window + 1) window_.pop_front();
 
   const double tolerance_mw =
-      RampToleranceMw(config_.ramp_limit_mw, config_.interval, step_, ramp_window_);
+      region::RampToleranceMw(config_.ramp_limit_mw, config_.interval, step_, ramp_window_);
   // The margin keeps the same share of the limit at every timescale.
-  const StepPolicyConfig step_config{
+  const control::StepPolicyConfig step_config{
       .tolerance_mw = tolerance_mw,
       .margin_mw = config_.margin_mw * tolerance_mw / config_.ramp_limit_mw,
       .step = step_};
@@ -256,7 +256,7 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   bool responding = peaker_request_mw_.has_value();
   if (battery != nullptr && window_.size() >= steps_per_window) {
-    StepObservation obs{.decision_time = t,
+    control::StepObservation obs{.decision_time = t,
                         .last_net_load_mw = point.net_load_mw,
                         .reference_after_dispatch_mw =
                             mean(window_.size() - steps_per_window, window_.size(),
@@ -265,7 +265,7 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
                         .peaker_mw = peaker != nullptr ? peaker->peaker().output_mw() : 0.0,
                         .battery_soc_mwh = battery->battery().soc_mwh(),
                         .battery = BatteryParamsFromProto(*battery)};
-    StepDecision decision = DecideStepResponse(obs, step_config);
+    control::StepDecision decision = control::DecideStepResponse(obs, step_config);
     if (decision.battery_mw.has_value()) {
       std::string reason = decision.reason;
       if (!reading.event().empty()) absl::StrAppend(&reason, " [", reading.event(), "]");
@@ -274,7 +274,7 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
     }
   }
   // The step that just ended against the window before it, as the gateway judges it.
-  EpisodeInput input{.time = t, .limit_mw = tolerance_mw,
+  control::EpisodeInput input{.time = t, .limit_mw = tolerance_mw,
                      .forecast_exceeds = forecast_exceeds_, .responding = responding};
   if (window_.size() == steps_per_window + 1) {
     const std::optional<double> before = mean(0, steps_per_window, &StepPoint::net_load_mw);
@@ -287,12 +287,12 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
   TrackEpisode(input);
 }
 
-void ResponseAgent::TrackEpisode(const EpisodeInput& input) {
-  for (const RampEpisode& e : episodes_tracker_.Observe(input)) {
+void ResponseAgent::TrackEpisode(const control::EpisodeInput& input) {
+  for (const control::RampEpisode& e : episodes_tracker_.Observe(input)) {
     v1::RampEpisode out;
     out.set_id(e.id);
     out.set_state(static_cast<v1::RampEpisodeState>(static_cast<int>(e.state) + 1));
-    out.set_outcome(EpisodeOutcomeName(e.outcome));
+    out.set_outcome(control::EpisodeOutcomeName(e.outcome));
     auto set_time = [](const std::optional<absl::Time>& time, google::protobuf::Timestamp* field) {
       if (time.has_value()) *field = ToProtoTime(*time);
     };
@@ -311,19 +311,19 @@ void ResponseAgent::TrackEpisode(const EpisodeInput& input) {
       if (episodes_.size() > kEventsKept) episodes_.pop_front();
     }
     switch (e.outcome) {
-      case EpisodeOutcome::kCountered:
+      case control::EpisodeOutcome::kCountered:
         status_.set_episodes_countered(status_.episodes_countered() + 1); break;
-      case EpisodeOutcome::kNotCountered:
+      case control::EpisodeOutcome::kNotCountered:
         status_.set_episodes_not_countered(status_.episodes_not_countered() + 1); break;
-      case EpisodeOutcome::kDidNotHappen:
+      case control::EpisodeOutcome::kDidNotHappen:
         status_.set_episodes_did_not_happen(status_.episodes_did_not_happen() + 1); break;
-      case EpisodeOutcome::kOpen: break;
+      case control::EpisodeOutcome::kOpen: break;
     }
-    if (e.outcome != EpisodeOutcome::kOpen) {
-      LogInfo(absl::StrCat("ramp episode ", e.id, ": ", e.reason));
+    if (e.outcome != control::EpisodeOutcome::kOpen) {
+      base::LogInfo(absl::StrCat("ramp episode ", e.id, ": ", e.reason));
     }
   }
-  const std::optional<RampEpisode>& open = episodes_tracker_.open();
+  const std::optional<control::RampEpisode>& open = episodes_tracker_.open();
   status_.set_open_episode_id(open ? open->id : 0);
 }
 

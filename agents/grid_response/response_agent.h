@@ -20,8 +20,8 @@
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
 #include "agents/grid_response/forecast_client.h"
-#include "core/ramp_episode_tracker.h"
-#include "core/ramp_response_policy.h"
+#include "core/control/ramp_episode_tracker.h"
+#include "core/control/ramp_response_policy.h"
 #include "gridpilot/v1/response_agent.pb.h"
 
 namespace gridpilot {
@@ -65,18 +65,18 @@ class ResponseAgent final : public TickAgent {
   // The step policy of the live simulator. Appends a battery proposal if any.
   void DecideStep(const v1::Tick& tick, std::vector<v1::DispatchProposal>* proposals)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void TrackEpisode(const EpisodeInput& input) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TrackEpisode(const control::EpisodeInput& input) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool Stepping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return step_ < config_.interval; }
 
   ChangeForecastSource* const forecasts_;
   mutable absl::Mutex mu_;
-  ResponsePolicyConfig config_ ABSL_GUARDED_BY(mu_);
+  control::ResponsePolicyConfig config_ ABSL_GUARDED_BY(mu_);
   absl::Duration step_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   absl::Duration ramp_window_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   std::deque<StepPoint> window_ ABSL_GUARDED_BY(mu_);  // the last ramp_window/step + 1 steps
   std::optional<double> last_after_dispatch_mw_ ABSL_GUARDED_BY(mu_);  // N_{t-1}, interval
   bool forecast_exceeds_ ABSL_GUARDED_BY(mu_) = false;  // at the last interval decision
-  RampEpisodeTracker episodes_tracker_ ABSL_GUARDED_BY(mu_);
+  control::RampEpisodeTracker episodes_tracker_ ABSL_GUARDED_BY(mu_);
   std::deque<v1::RampEpisode> episodes_ ABSL_GUARDED_BY(mu_);  // by id, latest state
   std::optional<double> last_net_load_mw_ ABSL_GUARDED_BY(mu_);  // from the previous tick
   absl::Time last_measured_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

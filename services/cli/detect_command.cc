@@ -9,13 +9,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
-#include "core/anomaly.h"
-#include "core/anomaly_features.h"
-#include "core/csv_reader.h"
-#include "core/isolation_forest.h"
-#include "core/series_anomaly_detector.h"
-#include "core/residual_detector.h"
-#include "core/status_macros.h"
+#include "core/anomaly/anomaly.h"
+#include "core/anomaly/anomaly_features.h"
+#include "core/data/csv_reader.h"
+#include "core/ml/isolation_forest.h"
+#include "core/anomaly/series_anomaly_detector.h"
+#include "core/anomaly/residual_detector.h"
+#include "core/base/status_macros.h"
 
 namespace gridpilot {
 namespace {
@@ -37,7 +37,7 @@ struct ColumnSeries {
 
 absl::StatusOr<ColumnSeries> LoadColumn(const std::string& path, const std::string& column,
                                         const std::string& time_column) {
-  ASSIGN_OR_RETURN(const CsvFile file, CsvFile::Read(path));
+  ASSIGN_OR_RETURN(const data::CsvFile file, data::CsvFile::Read(path));
   ASSIGN_OR_RETURN(const size_t value_index, file.ColumnIndex(column));
   ASSIGN_OR_RETURN(const size_t time_index, file.ColumnIndex(time_column));
   if (file.rows().size() < 2) {
@@ -45,7 +45,7 @@ absl::StatusOr<ColumnSeries> LoadColumn(const std::string& path, const std::stri
   }
   ColumnSeries s;
   std::optional<absl::Time> first, previous;
-  for (const CsvRow& row : file.rows()) {
+  for (const data::CsvRow& row : file.rows()) {
     ASSIGN_OR_RETURN(const absl::Time t, file.RequiredTime(row, time_index));
     if (previous.has_value()) {
       if (*previous == *first) {  // the second row sets the step
@@ -85,7 +85,7 @@ absl::StatusOr<ColumnSeries> LoadColumn(const std::string& path, const std::stri
 }
 
 absl::Status WriteFeatures(const std::string& path, const ColumnSeries& series,
-                           const AnomalyFeatureMatrix& m) {
+                           const anomaly::AnomalyFeatureMatrix& m) {
   std::ofstream out(path);
   out << "timestamp_utc";
   for (const std::string& name : m.names) out << "," << name;
@@ -116,8 +116,8 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
     if (!o.contains(required)) return Fail(2, absl::StrFormat("--%s is required", required));
   }
   const std::string time_column = o.contains("time-column") ? o.at("time-column") : "timestamp_utc";
-  IsolationForestOptions forest_options;
-  ResidualDetectorOptions residual_options;
+  ml::IsolationForestOptions forest_options;
+  anomaly::ResidualDetectorOptions residual_options;
   double seed = static_cast<double>(forest_options.seed), flat_rows = 0;
   if (!ReadNumberOption(o, "contamination", &forest_options.contamination) ||
       !(forest_options.contamination > 0 && forest_options.contamination <= 0.5)) {
@@ -151,7 +151,7 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
     }
   }
 
-  SeriesAnomalyOptions options;
+  anomaly::SeriesAnomalyOptions options;
   options.forest = forest_options;
   options.residual = residual_options;
   options.residual.periods_per_day = input->periods_per_day;
@@ -161,33 +161,33 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
       o.contains("flat-rows") ? static_cast<int>(flat_rows) : std::max(4, rows_per_hour);
 
   const std::string& train_path = o.contains("train") ? o.at("train") : input_path;
-  absl::StatusOr<SeriesAnomalyDetector> detector =
-      SeriesAnomalyDetector::Fit(train->values, train->first_period, options);
+  absl::StatusOr<anomaly::SeriesAnomalyDetector> detector =
+      anomaly::SeriesAnomalyDetector::Fit(train->values, train->first_period, options);
   if (!detector.ok()) {
     return Fail(1, absl::StrFormat("%s: column %s: %s", train_path, column,
                                    detector.status().message()));
   }
-  absl::StatusOr<std::vector<ScoredReading>> scored =
+  absl::StatusOr<std::vector<anomaly::ScoredReading>> scored =
       detector->ScoreAll(input->values, input->first_period);
   if (!scored.ok()) return Fail(1, std::string(scored.status().message()));
 
   std::ofstream out(o.at("out"));
   out << "timestamp_utc,value,score,is_anomaly,kind,cause\n";
-  std::map<AnomalyKind, int> kind_counts;
+  std::map<anomaly::AnomalyKind, int> kind_counts;
   for (size_t r = 0; r < input->values.size(); ++r) {
-    const ScoredReading& reading = (*scored)[r];
-    const AnomalyLabel& label = reading.label;
+    const anomaly::ScoredReading& reading = (*scored)[r];
+    const anomaly::AnomalyLabel& label = reading.label;
     ++kind_counts[label.kind];
     out << input->time_text[r] << "," << input->value_text[r] << ","
         << (std::isnan(reading.score) ? std::string() : absl::StrFormat("%.6f", reading.score))
-        << "," << (label.kind == AnomalyKind::kNone ? 0 : 1) << ","
-        << AnomalyKindName(label.kind) << "," << label.cause << "\n";
+        << "," << (label.kind == anomaly::AnomalyKind::kNone ? 0 : 1) << ","
+        << anomaly::AnomalyKindName(label.kind) << "," << label.cause << "\n";
   }
   if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
   if (o.contains("features")) {
-    AnomalyFeatureOptions feature_options = options.features;
+    anomaly::AnomalyFeatureOptions feature_options = options.features;
     feature_options.periods_per_day = input->periods_per_day;
-    absl::StatusOr<AnomalyFeatureMatrix> features = AnomalyFeatures(input->values, feature_options);
+    absl::StatusOr<anomaly::AnomalyFeatureMatrix> features = anomaly::AnomalyFeatures(input->values, feature_options);
     if (!features.ok()) return Fail(1, std::string(features.status().message()));
     if (absl::Status s = WriteFeatures(o.at("features"), *input, *features); !s.ok()) {
       return Fail(1, std::string(s.message()));
@@ -197,8 +197,8 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
   const size_t train_present = static_cast<size_t>(
       std::count_if(train->values.begin(), train->values.end(),
                     [](double v) { return !std::isnan(v); }));
-  const IsolationForest& forest = detector->forest();
-  const ResidualDetector& residual_detector = detector->residual_detector();
+  const ml::IsolationForest& forest = detector->forest();
+  const anomaly::ResidualDetector& residual_detector = detector->residual_detector();
   std::printf("detect %s column %s: %zu rows, step %s, trained on %s (%zu rows with a value)\n",
               input_path.c_str(), column.c_str(), input->values.size(),
               absl::FormatDuration(input->step).c_str(), train_path.c_str(), train_present);
@@ -213,9 +213,9 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
   int flagged = 0;
   std::string by_kind;
   for (const auto& [kind, count] : kind_counts) {
-    if (kind == AnomalyKind::kNone) continue;
+    if (kind == anomaly::AnomalyKind::kNone) continue;
     flagged += count;
-    by_kind += absl::StrFormat(" %s %d", AnomalyKindName(kind), count);
+    by_kind += absl::StrFormat(" %s %d", anomaly::AnomalyKindName(kind), count);
   }
   std::printf("  flagged %d rows:%s\n  written to %s\n", flagged, by_kind.c_str(),
               o.at("out").c_str());

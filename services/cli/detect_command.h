@@ -1,13 +1,13 @@
 // `gridpilot detect`: offline anomaly detection on one column of a regularly sampled CSV
 // (a meter, or a region's demand). Fits an Isolation Forest on the column's features
-// (core/anomaly_features.h) and a seasonal forecast-residual detector
-// (core/residual_detector.h) on the training file (the input itself by default), then
+// (core/anomaly/anomaly_features.h) and a seasonal forecast-residual detector
+// (core/anomaly/residual_detector.h) on the training file (the input itself by default), then
 // writes for every input row
 //   timestamp_utc,value,score,is_anomaly,kind,cause
 // Other tools read that file: keep the names. `timestamp_utc` holds the input's time
 // column as written; `value` the field as written (empty when missing); `score` in [0, 1],
 // higher = more anomalous (empty for a missing value; see RunDetectCommand); `is_anomaly`
-// 0 or 1; `kind` one of core/anomaly.h's names (empty when not flagged); `cause` a
+// 0 or 1; `kind` one of core/anomaly/anomaly.h's names (empty when not flagged); `cause` a
 // one-line reason without commas.
 #ifndef GRIDPILOT_SERVICES_CLI_DETECT_COMMAND_H_
 #define GRIDPILOT_SERVICES_CLI_DETECT_COMMAND_H_
@@ -31,7 +31,7 @@ namespace gridpilot {
 //   features                 also write the feature matrix here (timestamp_utc + features)
 // Missing readings: an empty field or UCI's "?" is a missing value; the row is kept, kind
 // "missing", no score. Any other non-number is an error naming file, line and column.
-// score = the larger of CombinedAnomalyScore and FlatLineScore (core/anomaly.h): the
+// score = the larger of CombinedAnomalyScore and FlatLineScore (core/anomaly/anomaly.h): the
 // forest's score, and the residual |z| and the run of identical values mapped onto the
 // forest's scale so that each rule's threshold lands on the forest's threshold; so a row
 // with a value has score >= the forest's threshold exactly when it is flagged.

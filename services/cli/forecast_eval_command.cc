@@ -6,13 +6,13 @@
 #include <fstream>
 
 #include "absl/strings/str_format.h"
-#include "core/change_forecast_eval.h"
-#include "core/day_ahead_demand_eval.h"
-#include "core/grid_data_loader.h"
-#include "core/price_forecast_eval.h"
-#include "core/price_forecaster.h"
-#include "core/region_engine.h"
-#include "core/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
+#include "core/forecast/eval/day_ahead_demand_eval.h"
+#include "core/data/grid_data_loader.h"
+#include "core/forecast/eval/price_forecast_eval.h"
+#include "core/forecast/profile_forecaster.h"
+#include "core/region/region_engine.h"
+#include "core/base/time_util.h"
 #include "services/cli/shipped_data.h"
 #include "services/cli/stack.h"
 
@@ -30,35 +30,35 @@ std::string Option(const std::map<std::string, std::string>& o, const std::strin
 }
 
 // --target day-ahead: series and window already parsed and loaded.
-int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSeries& series,
+int RunDayAheadEval(const std::map<std::string, std::string>& o, const data::GridSeries& series,
                     absl::Time from, absl::Time to) {
   // NESO's day-ahead forecast ships next to the demand file (data/README.md).
-  absl::StatusOr<std::vector<DayAheadForecastRow>> neso = LoadGbDayAheadForecast(o);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> neso = LoadGbDayAheadForecast(o);
   if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
 
-  DayAheadEvalConfig config;
+  forecast::eval::DayAheadEvalConfig config;
   config.model_dir = Option(o, "model_dir", DefaultModelDir());
   std::printf("forecast-eval day-ahead %s .. %s: issued at D-1 23:45 UTC for the 48 "
               "half-hours of each day D; training on up to %d days before %s (models in %s)\n",
               o.at("from").c_str(), o.at("to").c_str(), config.max_training_days,
               o.at("from").c_str(), config.model_dir.c_str());
   std::fflush(stdout);
-  absl::StatusOr<DayAheadEvalResult> result =
-      EvaluateDayAheadDemand(series, *neso, from, to, config);
+  absl::StatusOr<forecast::eval::DayAheadEvalResult> result =
+      forecast::eval::EvaluateDayAheadDemand(series, *neso, from, to, config);
   if (!result.ok()) return Fail(1, std::string(result.status().message()));
 
   std::ofstream out(o.at("out"));
   out << "issue_time_utc,target_time_utc,forecast,lower,upper\n";
-  for (const DayAheadEvalRow& row : result->rows) {
-    out << absl::StrFormat("%s,%s,%.3f,%.3f,%.3f\n", FormatUtcTimestamp(row.issue_time),
-                           FormatUtcTimestamp(row.target_start), row.forecast_mw, row.lower_mw,
+  for (const forecast::eval::DayAheadEvalRow& row : result->rows) {
+    out << absl::StrFormat("%s,%s,%.3f,%.3f,%.3f\n", base::FormatUtcTimestamp(row.issue_time),
+                           base::FormatUtcTimestamp(row.target_start), row.forecast_mw, row.lower_mw,
                            row.upper_mw);
   }
   if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
 
-  const DayAheadMetrics& m = result->metrics;
+  const forecast::eval::DayAheadMetrics& m = result->metrics;
   std::printf("  trained on %d days from %s (%d rows); NESO vintages from %s\n",
-              result->training_days, FormatUtcTimestamp(result->training_first_day).c_str(),
+              result->training_days, base::FormatUtcTimestamp(result->training_first_day).c_str(),
               result->training_rows, DayAheadCsv(o).c_str());
   std::printf("  %zu forecasts (GB MW; %d half-hours skipped: no NESO vintage and no ND a "
               "week earlier); %d with an outturn\n",
@@ -67,7 +67,7 @@ int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSerie
               "published by 23:45):\n",
               m.rows_compared);
   std::printf("                     MAE MW    RMSE MW   MAPE %%\n");
-  auto line = [](const char* name, const ErrorMetrics& e) {
+  auto line = [](const char* name, const forecast::eval::ErrorMetrics& e) {
     std::printf("    %-15s %9.1f  %9.1f  %6.3f\n", name, e.mae_mw, e.rmse_mw, e.mape_percent);
   };
   line("model", m.model);
@@ -92,25 +92,25 @@ int RunDayAheadEval(const std::map<std::string, std::string>& o, const GridSerie
 
 // --target price: series and window already parsed and loaded.
 int RunPriceEval(const std::map<std::string, std::string>& o,
-                 const std::vector<GridMeasurement>& measurements, absl::Time from,
+                 const std::vector<data::GridMeasurement>& measurements, absl::Time from,
                  absl::Time to) {
-  const PriceEvalConfig config;
+  const forecast::eval::PriceEvalConfig config;
   std::printf("forecast-eval price %s .. %s: every half-hour, the next %d half-hours; model = "
               "XGBoost on the trader's profile and recent prices, retrained at each month "
               "start on every price known by then; the trader's profile (same half-hour on "
               "recent days of the same kind, weighted %.1f^n over %d days) is a baseline\n",
               o.at("from").c_str(), o.at("to").c_str(), config.horizon_intervals,
-              PriceForecaster::kDayDecay, PriceForecaster::kLookbackDays);
+              forecast::ProfileForecaster::kDayDecay, forecast::ProfileForecaster::kLookbackDays);
   std::fflush(stdout);
-  absl::StatusOr<PriceEvalResult> result =
-      EvaluatePriceForecasts(measurements, from, to, config);
+  absl::StatusOr<forecast::eval::PriceEvalResult> result =
+      forecast::eval::EvaluatePriceForecasts(measurements, from, to, config);
   if (!result.ok()) return Fail(1, std::string(result.status().message()));
 
   std::ofstream out(o.at("out"));
   out << "issue_time_utc,target_time_utc,forecast,lower,upper\n";
-  for (const PriceEvalRow& row : result->rows) {
-    out << absl::StrFormat("%s,%s,%.3f,%.3f,%.3f\n", FormatUtcTimestamp(row.issue_time),
-                           FormatUtcTimestamp(row.target_start), row.forecast_gbp_per_mwh,
+  for (const forecast::eval::PriceEvalRow& row : result->rows) {
+    out << absl::StrFormat("%s,%s,%.3f,%.3f,%.3f\n", base::FormatUtcTimestamp(row.issue_time),
+                           base::FormatUtcTimestamp(row.target_start), row.forecast_gbp_per_mwh,
                            row.lower_gbp_per_mwh, row.upper_gbp_per_mwh);
   }
   if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
@@ -121,8 +121,8 @@ int RunPriceEval(const std::map<std::string, std::string>& o,
               result->last_training_examples);
   std::printf("  MAE / RMSE GBP/MWh       rows   model          trader's profile  seasonal naive "
               "  yesterday       persistence     coverage\n");
-  auto line = [](const char* name, const PriceMetrics& m) {
-    auto pair = [](const ErrorMetrics& e) { return absl::StrFormat("%6.2f / %6.2f", e.mae_mw, e.rmse_mw); };
+  auto line = [](const char* name, const forecast::eval::PriceMetrics& m) {
+    auto pair = [](const forecast::eval::ErrorMetrics& e) { return absl::StrFormat("%6.2f / %6.2f", e.mae_mw, e.rmse_mw); };
     std::printf("    %-18s %7d  %s  %s   %s  %s  %s  %.1f%%\n", name, m.rows_compared,
                 pair(m.model).c_str(), pair(m.profile).c_str(), pair(m.seasonal_naive).c_str(),
                 pair(m.yesterday).c_str(), pair(m.persistence).c_str(), m.coverage * 100);
@@ -151,20 +151,20 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   if (target != "change" && target != "day-ahead" && target != "price") {
     return Fail(2, absl::StrFormat("--target %s: must be change, day-ahead or price", target));
   }
-  absl::StatusOr<absl::Time> from = ParseUtcDate(o.at("from"));
-  absl::StatusOr<absl::Time> to_day = ParseUtcDate(o.at("to"));
+  absl::StatusOr<absl::Time> from = base::ParseUtcDate(o.at("from"));
+  absl::StatusOr<absl::Time> to_day = base::ParseUtcDate(o.at("to"));
   if (!from.ok()) return Fail(2, absl::StrFormat("--from: %s", from.status().message()));
   if (!to_day.ok()) return Fail(2, absl::StrFormat("--to: %s", to_day.status().message()));
   const absl::Time to = *to_day + absl::Hours(24);  // --to is inclusive
   if (to <= *from) return Fail(2, "--to must not be before --from");
 
-  absl::StatusOr<GridSeries> series = LoadGridSeries(DemandCsv(o), PriceCsv(o));
+  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(DemandCsv(o), PriceCsv(o));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
   if (target == "day-ahead") return RunDayAheadEval(o, *series, *from, to);
-  const std::vector<GridMeasurement> measurements = RegionMeasurements(*series);
+  const std::vector<data::GridMeasurement> measurements = RegionMeasurements(*series);
   if (target == "price") return RunPriceEval(o, measurements, *from, to);
 
-  ChangeEvalConfig config;
+  forecast::eval::ChangeEvalConfig config;
   config.model_dir = Option(o, "model_dir", DefaultModelDir());
   std::printf("forecast-eval change %s .. %s: training on the %d days before %s "
               "(models in %s)\n",
@@ -172,31 +172,31 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
               o.at("from").c_str(), config.model_dir.c_str());
   std::fflush(stdout);
   // The operator's day-ahead vintages, scaled to the region as the gateway sends them.
-  absl::StatusOr<std::vector<DayAheadForecastRow>> neso = LoadRegionDayAheadForecast(o);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> neso = LoadRegionDayAheadForecast(o);
   if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
-  absl::StatusOr<ChangeEvalResult> result =
-      EvaluateChangeForecasts(measurements, *from, to, config, *neso);
+  absl::StatusOr<forecast::eval::ChangeEvalResult> result =
+      forecast::eval::EvaluateChangeForecasts(measurements, *from, to, config, *neso);
   if (!result.ok()) return Fail(1, std::string(result.status().message()));
 
   std::ofstream out(o.at("out"));
   out << "issue_time_utc,target_time_utc,forecast,lower,upper\n";
-  for (const ChangeEvalRow& row : result->rows) {
-    out << absl::StrFormat("%s,%s,%.6f,%.6f,%.6f\n", FormatUtcTimestamp(row.issue_time),
-                           FormatUtcTimestamp(row.target_interval_start), row.forecast_mw,
+  for (const forecast::eval::ChangeEvalRow& row : result->rows) {
+    out << absl::StrFormat("%s,%s,%.6f,%.6f,%.6f\n", base::FormatUtcTimestamp(row.issue_time),
+                           base::FormatUtcTimestamp(row.target_interval_start), row.forecast_mw,
                            row.lower_mw, row.upper_mw);
   }
   if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
 
   std::printf("  %zu rows (%d issue times skipped: last net load missing); region MW "
               "(GB x %.2f)\n",
-              result->rows.size(), result->skipped_issue_times, RegionConfig{}.scale);
+              result->rows.size(), result->skipped_issue_times, region::RegionConfig{}.scale);
   std::printf("  intervals: %.0f%% nominal, rolling as the forecast service serves them (per "
               "horizon the errors of the last 500 forecasts measured by issue time), warmed "
               "with %d held-out calibration forecasts per horizon (last 20%% of the training "
               "window)\n",
               config.coverage * 100, result->calibration_rows);
   for (size_t j = 0; j < result->metrics.size(); ++j) {
-    const HorizonMetrics& m = result->metrics[j];
+    const forecast::eval::HorizonMetrics& m = result->metrics[j];
     std::printf("  horizon %d (%d min ahead), %d rows scored, %d skipped:\n",
                 m.horizon_intervals, 30 * m.horizon_intervals, m.rows, m.rows_skipped);
     std::printf("    model           MAE %8.3f MW  RMSE %8.3f MW\n", m.model_mae_mw,
@@ -209,11 +209,11 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
     std::printf("    interval coverage %.1f%% (mean half-width %.3f MW)\n", m.coverage * 100,
                 m.mean_half_width_mw);
   }
-  const RampCounts& r = result->ramps;
+  const forecast::eval::RampCounts& r = result->ramps;
   std::printf("  ramps (30 min, |change| > %.3f MW = 95th pct of the training window): "
               "hits %d, misses %d, false alarms %d, CSI %.3f\n",
               result->ramp_threshold_mw, r.hits, r.misses, r.false_alarms, r.csi());
-  const RampCounts& a = result->ramp_alarms;
+  const forecast::eval::RampCounts& a = result->ramp_alarms;
   std::printf("  ramp alarm (the classifier's probability of such a ramp > 0.5): hits %d, "
               "misses %d, false alarms %d, CSI %.3f\n",
               a.hits, a.misses, a.false_alarms, a.csi());

@@ -4,10 +4,10 @@
 // model against its baselines. Targets:
 //   change     the net-load-change forecaster (region MW, 30 min to 4 h ahead) against
 //              persistence and seasonal naive, with 30-min ramp skill
-//              (core/change_forecast_eval.h);
+//              (core/forecast/eval/change_forecast_eval.h);
 //   day-ahead  national demand ND (GB MW) of the 48 half-hours of each day, issued at
 //              D-1 23:45 UTC, against persistence, seasonal naive and NESO's own day-ahead
-//              forecast, with MAE, RMSE and MAPE side by side (core/day_ahead_demand_eval.h).
+//              forecast, with MAE, RMSE and MAPE side by side (core/forecast/eval/day_ahead_demand_eval.h).
 // Other tools read the CSV: keep the option and column names. This file parses, loads,
 // calls the core and writes.
 #ifndef GRIDPILOT_SERVICES_CLI_FORECAST_EVAL_COMMAND_H_

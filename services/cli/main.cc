@@ -29,8 +29,8 @@
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
-#include "core/price_risk.h"
-#include "core/time_util.h"
+#include "core/market/price_risk.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -176,7 +176,7 @@ absl::Status CheckRiskAversion(const StackOptions& options) {
   if (!absl::SimpleAtod(options.trader_risk_aversion, &risk_aversion)) {
     return absl::InvalidArgumentError("--trader_risk_aversion must be a number in [0, 1]");
   }
-  absl::Status valid = ValidateRiskAversion(risk_aversion);
+  absl::Status valid = market::ValidateRiskAversion(risk_aversion);
   if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat("--trader_", valid.message()));
   return absl::OkStatus();
 }
@@ -301,7 +301,7 @@ int Up(int argc, char** argv) {
       break;
     }
     std::printf("  simulated time %s, %lld ticks settled\n",
-                FormatUtcTimestamp(FromProtoTime(s->now())).c_str(),
+                base::FormatUtcTimestamp(FromProtoTime(s->now())).c_str(),
                 static_cast<long long>(s->ticks_done()));
     std::fflush(stdout);
   }

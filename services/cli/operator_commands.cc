@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "gridpilot/v1/anomaly.grpc.pb.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
@@ -104,7 +104,7 @@ void PrintJson(const nlohmann::json& json) { std::printf("%s\n", json.dump(2).c_
 
 std::string Time(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return "-";
-  return FormatUtcTimestamp(FromProtoTime(t));
+  return base::FormatUtcTimestamp(FromProtoTime(t));
 }
 
 // A positive integer option, or `fallback` when absent. False if present and bad.
@@ -597,7 +597,7 @@ int Dispatch(const Options& o) {
   const std::string what = absl::StrFormat(
       "%s at %+.1f MW (%s) for intervals starting %s .. %s, as %s with %s priority.",
       o.at("asset"), power_mw, power_mw > 0 ? "discharge / generate" : power_mw < 0 ? "charge" : "idle",
-      FormatUtcTimestamp(start), FormatUtcTimestamp(end), kOperatorAgent, priority_name);
+      base::FormatUtcTimestamp(start), base::FormatUtcTimestamp(end), kOperatorAgent, priority_name);
   if (!o.contains("yes") && !Confirmed(absl::StrCat("Dispatch ", what))) {
     return Report(cmd, {1, "not confirmed; nothing was submitted"});
   }

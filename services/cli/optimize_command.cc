@@ -6,9 +6,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
-#include "core/grid_data_loader.h"
-#include "core/perfect_foresight.h"
-#include "core/time_util.h"
+#include "core/data/grid_data_loader.h"
+#include "core/market/perfect_foresight.h"
+#include "core/base/time_util.h"
 #include "services/gateway/gateway_config.h"
 
 namespace gridpilot {
@@ -25,8 +25,8 @@ int RunOptimizeCommand(const std::map<std::string, std::string>& o) {
   for (const char* required : {"prices", "from", "to", "out"}) {
     if (!o.contains(required)) return Fail(2, absl::StrFormat("--%s is required", required));
   }
-  absl::StatusOr<absl::Time> from = ParseUtcDate(o.at("from"));
-  absl::StatusOr<absl::Time> to_day = ParseUtcDate(o.at("to"));
+  absl::StatusOr<absl::Time> from = base::ParseUtcDate(o.at("from"));
+  absl::StatusOr<absl::Time> to_day = base::ParseUtcDate(o.at("to"));
   if (!from.ok()) return Fail(2, absl::StrFormat("--from: %s", from.status().message()));
   if (!to_day.ok()) return Fail(2, absl::StrFormat("--to: %s", to_day.status().message()));
   const absl::Time to = *to_day + absl::Hours(24);  // --to is inclusive
@@ -36,7 +36,7 @@ int RunOptimizeCommand(const std::map<std::string, std::string>& o) {
       LoadGatewayConfig(o.contains("config") ? o.at("config") : "");
   if (!config.ok()) return Fail(1, std::string(config.status().message()));
   if (config->batteries.empty()) return Fail(1, "the config has no battery");
-  const BatteryParams& battery = config->batteries.front();
+  const assets::BatteryParams& battery = config->batteries.front();
   std::optional<double> terminal_mwh = battery.soc_initial_mwh;  // energy-neutral by default
   if (o.contains("soc_terminal_mwh")) {
     double value = 0;
@@ -46,29 +46,29 @@ int RunOptimizeCommand(const std::map<std::string, std::string>& o) {
     terminal_mwh = value;
   }
 
-  absl::StatusOr<GridSeries> series = LoadPriceSeries(o.at("prices"));
+  absl::StatusOr<data::GridSeries> series = data::LoadPriceSeries(o.at("prices"));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
   std::vector<std::optional<double>> prices;
   std::vector<absl::Time> starts;
-  for (const GridInterval& interval : series->intervals()) {
+  for (const data::GridInterval& interval : series->intervals()) {
     if (interval.start < *from || interval.start >= to) continue;
     prices.push_back(interval.price_gbp_per_mwh);
     starts.push_back(interval.start);
   }
-  if (starts.empty() || starts.front() != *from || starts.back() + kHalfHour != to) {
+  if (starts.empty() || starts.front() != *from || starts.back() + base::kHalfHour != to) {
     return Fail(1, absl::StrFormat("%s covers %s to %s, not the whole window", o.at("prices"),
-                                   FormatUtcTimestamp(series->start()),
-                                   FormatUtcTimestamp(series->end())));
+                                   base::FormatUtcTimestamp(series->start()),
+                                   base::FormatUtcTimestamp(series->end())));
   }
-  absl::StatusOr<PerfectForesight> solved =
-      SolvePerfectForesight(*from, prices, battery, terminal_mwh);
+  absl::StatusOr<market::PerfectForesight> solved =
+      market::SolvePerfectForesight(*from, prices, battery, terminal_mwh);
   if (!solved.ok()) return Fail(1, std::string(solved.status().message()));
-  const OptimizerBatteryPlan& plan = solved->result.batteries.front();
+  const planning::OptimizerBatteryPlan& plan = solved->result.batteries.front();
 
   std::ofstream out(o.at("out"));
   out << "timestamp_utc,price_gbp_per_mwh,charge_mw,discharge_mw,soc_mwh\n";
   for (size_t i = 0; i < starts.size(); ++i) {
-    out << absl::StrFormat("%s,%.10g,%.10g,%.10g,%.10g\n", FormatUtcTimestamp(starts[i]),
+    out << absl::StrFormat("%s,%.10g,%.10g,%.10g,%.10g\n", base::FormatUtcTimestamp(starts[i]),
                            solved->price_gbp_per_mwh[i], plan.charge_mw[i], plan.discharge_mw[i],
                            plan.soc_after_mwh[i]);
   }

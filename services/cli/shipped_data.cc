@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <optional>
 
-#include "core/grid_data_loader.h"
-#include "core/region_engine.h"
+#include "core/data/grid_data_loader.h"
+#include "core/region/region_engine.h"
 
 namespace gridpilot {
 
@@ -25,15 +25,15 @@ std::string PriceCsv(const std::map<std::string, std::string>& options) {
                              : DefaultDataDir() + "/gb_price_mid_2022-10_2023-12.csv";
 }
 
-std::vector<GridMeasurement> RegionMeasurements(const GridSeries& gb) {
-  const double scale = RegionConfig{}.scale;
+std::vector<data::GridMeasurement> RegionMeasurements(const data::GridSeries& gb) {
+  const double scale = region::RegionConfig{}.scale;
   auto scaled = [scale](std::optional<double> v) {
     return v.has_value() ? std::optional<double>(*v * scale) : std::nullopt;
   };
-  std::vector<GridMeasurement> out;
+  std::vector<data::GridMeasurement> out;
   out.reserve(gb.size());
-  for (const GridInterval& i : gb.intervals()) {
-    out.push_back({i.start, scaled(i.national_demand_mw), scaled(i.embedded_solar_mw),
+  for (const data::GridInterval& i : gb.intervals()) {
+    out.push_back({i.start, scaled(i.net_load_mw), scaled(i.embedded_solar_mw),
                    scaled(i.embedded_wind_mw), i.price_gbp_per_mwh});
   }
   return out;
@@ -47,16 +47,16 @@ std::string DayAheadCsv(const std::map<std::string, std::string>& options) {
       .string();
 }
 
-absl::StatusOr<std::vector<DayAheadForecastRow>> LoadGbDayAheadForecast(
+absl::StatusOr<std::vector<data::DayAheadForecastRow>> LoadGbDayAheadForecast(
     const std::map<std::string, std::string>& options) {
-  return LoadDayAheadForecast(DayAheadCsv(options));
+  return data::LoadDayAheadForecast(DayAheadCsv(options));
 }
 
-absl::StatusOr<std::vector<DayAheadForecastRow>> LoadRegionDayAheadForecast(
+absl::StatusOr<std::vector<data::DayAheadForecastRow>> LoadRegionDayAheadForecast(
     const std::map<std::string, std::string>& options) {
-  absl::StatusOr<std::vector<DayAheadForecastRow>> gb = LoadGbDayAheadForecast(options);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> gb = LoadGbDayAheadForecast(options);
   if (!gb.ok()) return gb.status();
-  return ScaleDayAheadForecast(*std::move(gb), RegionConfig{}.scale);
+  return data::ScaleDayAheadForecast(*std::move(gb), region::RegionConfig{}.scale);
 }
 
 }  // namespace gridpilot

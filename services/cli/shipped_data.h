@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/day_ahead_forecast_row.h"
-#include "core/grid_measurement.h"
-#include "core/grid_series.h"
+#include "core/data/day_ahead_forecast_row.h"
+#include "core/data/grid_measurement.h"
+#include "core/data/grid_series.h"
 
 namespace gridpilot {
 
@@ -23,16 +23,16 @@ std::string DemandCsv(const std::map<std::string, std::string>& options);
 std::string PriceCsv(const std::map<std::string, std::string>& options);
 
 // The region's half-hourly series (MW = GB x RegionConfig{}.scale; prices unscaled).
-std::vector<GridMeasurement> RegionMeasurements(const GridSeries& gb);
+std::vector<data::GridMeasurement> RegionMeasurements(const data::GridSeries& gb);
 
 // --day_ahead_csv or NESO's day-ahead forecast file beside the demand file.
 std::string DayAheadCsv(const std::map<std::string, std::string>& options);
 
 // NESO's day-ahead forecast from DayAheadCsv(options), GB MW as published (the
 // day-ahead demand evaluation) or scaled like RegionMeasurements (the change models).
-absl::StatusOr<std::vector<DayAheadForecastRow>> LoadGbDayAheadForecast(
+absl::StatusOr<std::vector<data::DayAheadForecastRow>> LoadGbDayAheadForecast(
     const std::map<std::string, std::string>& options);
-absl::StatusOr<std::vector<DayAheadForecastRow>> LoadRegionDayAheadForecast(
+absl::StatusOr<std::vector<data::DayAheadForecastRow>> LoadRegionDayAheadForecast(
     const std::map<std::string, std::string>& options);
 
 }  // namespace gridpilot

@@ -8,10 +8,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "core/change_forecast_eval.h"
-#include "core/change_model_registry.h"
-#include "core/grid_data_loader.h"
-#include "core/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
+#include "core/forecast/models/change_model_registry.h"
+#include "core/data/grid_data_loader.h"
+#include "core/base/time_util.h"
 #include "services/cli/shipped_data.h"
 
 namespace gridpilot {
@@ -40,8 +40,8 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
                                    "from a registry",
                                    o.at("target")));
   }
-  absl::StatusOr<absl::Time> from = ParseUtcDate(o.at("from"));
-  absl::StatusOr<absl::Time> to_day = ParseUtcDate(o.at("to"));
+  absl::StatusOr<absl::Time> from = base::ParseUtcDate(o.at("from"));
+  absl::StatusOr<absl::Time> to_day = base::ParseUtcDate(o.at("to"));
   if (!from.ok()) return Fail(2, absl::StrFormat("--from: %s", from.status().message()));
   if (!to_day.ok()) return Fail(2, absl::StrFormat("--to: %s", to_day.status().message()));
   const absl::Time end = *to_day + absl::Hours(24);  // --to is inclusive
@@ -54,14 +54,14 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     return Fail(2, "--training_days must be a whole number of days in 28..3660");
   }
 
-  absl::StatusOr<GridSeries> series = LoadGridSeries(DemandCsv(o), PriceCsv(o));
+  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(DemandCsv(o), PriceCsv(o));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
-  const std::vector<GridMeasurement> all = RegionMeasurements(*series);
+  const std::vector<data::GridMeasurement> all = RegionMeasurements(*series);
   // Each training row and replayed forecast sees only the vintages published before it.
-  absl::StatusOr<std::vector<DayAheadForecastRow>> day_ahead = LoadRegionDayAheadForecast(o);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> day_ahead = LoadRegionDayAheadForecast(o);
   if (!day_ahead.ok()) return Fail(1, std::string(day_ahead.status().message()));
-  const std::vector<int>& horizons = ServedChangeHorizons();
-  const XgboostParams params;
+  const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
+  const ml::XgboostParams params;
   std::printf("walk-forward training of the change models, a cut-off every %d days from %s to "
               "%s, each on the %d days before it; registry %s\n",
               every_days, o.at("from").c_str(), o.at("to").c_str(), training_days,
@@ -73,33 +73,33 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
   for (absl::Time cutoff = *from; cutoff < end; cutoff += absl::Hours(24 * every_days)) {
     const absl::Time next = std::min(cutoff + absl::Hours(24 * every_days), end);
     const absl::Time train_from = cutoff - absl::Hours(24 * training_days);
-    if (ChangeModelSetPublished(o.at("registry"), cutoff)) {
-      std::printf("  %s   already published, kept\n", FormatUtcTimestamp(cutoff).c_str());
+    if (forecast::models::ChangeModelSetPublished(o.at("registry"), cutoff)) {
+      std::printf("  %s   already published, kept\n", base::FormatUtcTimestamp(cutoff).c_str());
       ++kept;
       continue;
     }
-    std::vector<GridMeasurement> history;
-    for (const GridMeasurement& m : all) {
+    std::vector<data::GridMeasurement> history;
+    for (const data::GridMeasurement& m : all) {
       if (m.interval_start >= train_from && m.interval_start < cutoff) history.push_back(m);
     }
     // Wall time measures the training for the report; it is not an input to the models.
     const absl::Time began = absl::Now();
-    absl::StatusOr<NetLoadChangeForecaster> forecaster =
-        NetLoadChangeForecaster::Train(history, horizons, params, *day_ahead);
+    absl::StatusOr<forecast::models::NetLoadChangeForecaster> forecaster =
+        forecast::models::NetLoadChangeForecaster::Train(history, horizons, params, *day_ahead);
     if (!forecaster.ok()) {
-      return Fail(1, absl::StrFormat("cut-off %s: %s", FormatUtcTimestamp(cutoff),
+      return Fail(1, absl::StrFormat("cut-off %s: %s", base::FormatUtcTimestamp(cutoff),
                                      forecaster.status().message()));
     }
     const double train_seconds = absl::ToDoubleSeconds(absl::Now() - began);
     // Out of sample: the period this set would serve, until the next cut-off.
-    absl::StatusOr<std::vector<ChangeEvalRow>> rows = ReplayChangeForecasts(
+    absl::StatusOr<std::vector<forecast::eval::ChangeEvalRow>> rows = forecast::eval::ReplayChangeForecasts(
         *forecaster, all, cutoff, next, std::vector<double>(horizons.size(), 0.0), nullptr,
         *day_ahead);
     if (!rows.ok()) return Fail(1, std::string(rows.status().message()));
-    nlohmann::json validation = {{"from", FormatUtcTimestamp(cutoff)},
-                                 {"to", FormatUtcTimestamp(next)}};
+    nlohmann::json validation = {{"from", base::FormatUtcTimestamp(cutoff)},
+                                 {"to", base::FormatUtcTimestamp(next)}};
     for (int h : horizons) {
-      const HorizonMetrics m = ScoreHorizon(*rows, h);
+      const forecast::eval::HorizonMetrics m = forecast::eval::ScoreHorizon(*rows, h);
       validation["horizons"].push_back({{"horizon_intervals", h},
                                         {"rows", m.rows},
                                         {"mae_mw", m.model_mae_mw},
@@ -107,8 +107,8 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
                                         {"persistence_mae_mw", m.persistence_mae_mw}});
     }
     const nlohmann::json metadata = {
-        {"training_from", FormatUtcTimestamp(train_from)},
-        {"training_to", FormatUtcTimestamp(cutoff)},
+        {"training_from", base::FormatUtcTimestamp(train_from)},
+        {"training_to", base::FormatUtcTimestamp(cutoff)},
         {"training_intervals", history.size()},
         {"params", {{"num_rounds", params.num_rounds}, {"max_depth", params.max_depth},
                     {"eta", params.eta}, {"subsample", params.subsample},
@@ -116,12 +116,12 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
                     {"min_child_weight", params.min_child_weight}, {"seed", params.seed}}},
         {"train_wall_seconds", train_seconds},
         {"validation", validation}};
-    absl::Status status = PublishChangeModelSet(o.at("registry"), *forecaster, cutoff, metadata);
+    absl::Status status = forecast::models::PublishChangeModelSet(o.at("registry"), *forecaster, cutoff, metadata);
     if (!status.ok()) return Fail(1, std::string(status.message()));
     ++published;
     const nlohmann::json& h1 = validation["horizons"][0];
     std::printf("  %s   %13zu  %7.1f   %8.3f (%.3f, %.3f)\n",
-                FormatUtcTimestamp(cutoff).c_str(), history.size(), train_seconds,
+                base::FormatUtcTimestamp(cutoff).c_str(), history.size(), train_seconds,
                 h1["mae_mw"].get<double>(), h1["seasonal_naive_mae_mw"].get<double>(),
                 h1["persistence_mae_mw"].get<double>());
     std::fflush(stdout);

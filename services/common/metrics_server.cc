@@ -3,7 +3,7 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
-#include "core/logging.h"
+#include "core/base/logging.h"
 #include "services/common/port_file.h"
 #include "services/common/process_collector.h"
 
@@ -52,7 +52,7 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::StartUnlessOff(
   absl::StatusOr<std::unique_ptr<MetricsServer>> started = Start(host, port, port_file);
   if (!started.ok()) return started.status();
   (*started)->Register(registry);
-  LogInfo(absl::StrCat("metrics on port ", (*started)->port()));
+  base::LogInfo(absl::StrCat("metrics on port ", (*started)->port()));
   return started;
 }
 

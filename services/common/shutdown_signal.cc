@@ -5,7 +5,7 @@
 #include <sys/resource.h>
 
 #include "absl/strings/str_format.h"
-#include "core/logging.h"
+#include "core/base/logging.h"
 
 namespace gridpilot {
 namespace {
@@ -43,7 +43,7 @@ void LogCpuUsage() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-  LogInfo(absl::StrFormat("cpu time: user %.2f s, system %.2f s", seconds(usage.ru_utime),
+  base::LogInfo(absl::StrFormat("cpu time: user %.2f s, system %.2f s", seconds(usage.ru_utime),
                           seconds(usage.ru_stime)));
 }
 

@@ -10,7 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "core/logging.h"
+#include "core/base/logging.h"
 #include "services/common/shutdown_signal.h"
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
@@ -35,12 +35,12 @@ namespace gridpilot {
 namespace {
 
 int Main() {
-  SetLogTag("console");
+  base::SetLogTag("console");
   StackAddresses addresses;
   if (const std::string run_dir = absl::GetFlag(FLAGS_run_dir); !run_dir.empty()) {
     absl::StatusOr<StackAddresses> from_dir = ReadStackAddresses(run_dir);
     if (!from_dir.ok()) {
-      LogError(from_dir.status().message());
+      base::LogError(from_dir.status().message());
       return 2;
     }
     addresses = *from_dir;
@@ -49,19 +49,19 @@ int Main() {
       addresses, {absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
                   absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)});
   if (!resolved.ok()) {
-    LogError(resolved.status().message());
+    base::LogError(resolved.status().message());
     return 2;
   }
   const double poll_seconds = absl::GetFlag(FLAGS_poll_seconds);
   if (!(poll_seconds > 0)) {
-    LogError("--poll_seconds must be positive");
+    base::LogError("--poll_seconds must be positive");
     return 2;
   }
   std::string web_dir = absl::GetFlag(FLAGS_web_dir);
   if (web_dir.empty()) web_dir = DefaultWebDir();
   absl::StatusOr<WebAssets> assets = LoadWebAssets(web_dir);
   if (!assets.ok()) {
-    LogError(assets.status().message());
+    base::LogError(assets.status().message());
     return 2;
   }
 
@@ -74,14 +74,14 @@ int Main() {
                                         absl::GetFlag(FLAGS_http_port),
                                         absl::GetFlag(FLAGS_http_port_file));
   if (!port.ok()) {
-    LogError(port.status().message());
+    base::LogError(port.status().message());
     return 2;
   }
   follower.Start();
-  LogInfo(absl::StrCat("console at http://", absl::GetFlag(FLAGS_http_host), ":", *port,
+  base::LogInfo(absl::StrCat("console at http://", absl::GetFlag(FLAGS_http_host), ":", *port,
                        "/ following gateway ", resolved->gateway));
   WaitForShutdownSignal();
-  LogInfo("shutting down");
+  base::LogInfo("shutting down");
   follower.Stop();
   http.Stop();
   return 0;

@@ -4,7 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -17,7 +17,7 @@ absl::StatusOr<absl::Time> ParseTimeParam(const std::string& key, const std::str
     }
     return absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
   }
-  absl::StatusOr<absl::Time> t = ParseUtcTimestamp(value);
+  absl::StatusOr<absl::Time> t = base::ParseUtcTimestamp(value);
   if (!t.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         key, ": \"", value, "\" is neither Unix seconds nor a UTC timestamp like 2023-03-08T04:00:00Z"));

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -17,26 +17,26 @@ int PeriodOfDay(absl::Time interval_start) {
   const absl::Time midnight = absl::FromCivil(
       absl::ToCivilDay(interval_start, absl::UTCTimeZone()), absl::UTCTimeZone());
   absl::Duration remainder;
-  return static_cast<int>(absl::IDivDuration(interval_start - midnight, kHalfHour, &remainder));
+  return static_cast<int>(absl::IDivDuration(interval_start - midnight, base::kHalfHour, &remainder));
 }
 
-double ValueOf(const GridMeasurement& m) {
+double ValueOf(const data::GridMeasurement& m) {
   return m.net_load_mw.has_value() ? *m.net_load_mw : std::nan("");
 }
 
 }  // namespace
 
-absl::StatusOr<SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
-    const std::vector<GridMeasurement>& history, const SeriesAnomalyOptions& options) {
+absl::StatusOr<anomaly::SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
+    const std::vector<data::GridMeasurement>& history, const anomaly::SeriesAnomalyOptions& options) {
   if (history.empty()) return absl::InvalidArgumentError("no history to fit the detectors on");
   std::vector<double> values;
   values.reserve(history.size());
-  for (const GridMeasurement& m : history) values.push_back(ValueOf(m));
-  return SeriesAnomalyDetector::Fit(values, PeriodOfDay(history.front().interval_start), options);
+  for (const data::GridMeasurement& m : history) values.push_back(ValueOf(m));
+  return anomaly::SeriesAnomalyDetector::Fit(values, PeriodOfDay(history.front().interval_start), options);
 }
 
-AnomalyBook::AnomalyBook(SeriesAnomalyDetector detector,
-                         const std::vector<GridMeasurement>& history,
+AnomalyBook::AnomalyBook(anomaly::SeriesAnomalyDetector detector,
+                         const std::vector<data::GridMeasurement>& history,
                          double one_step_suspect_multiple)
     : detector_(std::move(detector)),
       one_step_suspect_multiple_(one_step_suspect_multiple),
@@ -46,18 +46,18 @@ AnomalyBook::AnomalyBook(SeriesAnomalyDetector detector,
     recent_mw_.push_back(ValueOf(history[i]));
   }
   recent_end_ = history.empty() ? absl::InfinitePast()
-                                : history.back().interval_start + kHalfHour;
+                                : history.back().interval_start + base::kHalfHour;
 }
 
 absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
-    const GridMeasurement& measurement, const std::optional<OneStepForecast>& one_step) {
+    const data::GridMeasurement& measurement, const std::optional<anomaly::OneStepForecast>& one_step) {
   absl::MutexLock lock(&mu_);
   if (recent_end_ != absl::InfinitePast() && measurement.interval_start < recent_end_) {
     return absl::AlreadyExistsError(absl::StrCat(
-        "interval ", FormatUtcTimestamp(measurement.interval_start), " was already scored"));
+        "interval ", base::FormatUtcTimestamp(measurement.interval_start), " was already scored"));
   }
   if (recent_end_ != absl::InfinitePast()) {
-    for (absl::Time t = recent_end_; t < measurement.interval_start; t += kHalfHour) {
+    for (absl::Time t = recent_end_; t < measurement.interval_start; t += base::kHalfHour) {
       recent_mw_.push_back(std::nan(""));
     }
   }
@@ -66,14 +66,14 @@ absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
     recent_mw_.erase(recent_mw_.begin(),
                      recent_mw_.begin() + static_cast<long>(recent_mw_.size() - history_rows_ - 1));
   }
-  recent_end_ = measurement.interval_start + kHalfHour;
+  recent_end_ = measurement.interval_start + base::kHalfHour;
   const absl::Time first_start =
-      measurement.interval_start - static_cast<int64_t>(recent_mw_.size() - 1) * kHalfHour;
-  absl::StatusOr<ScoredReading> reading =
+      measurement.interval_start - static_cast<int64_t>(recent_mw_.size() - 1) * base::kHalfHour;
+  absl::StatusOr<anomaly::ScoredReading> reading =
       detector_.ScoreLast(recent_mw_, PeriodOfDay(first_start));
   if (!reading.ok()) return reading.status();
   if (one_step.has_value() && one_step_suspect_multiple_ > 0) {
-    ApplyOneStepCheck(*one_step, one_step_suspect_multiple_, &*reading);
+    anomaly::ApplyOneStepCheck(*one_step, one_step_suspect_multiple_, &*reading);
   }
   IntervalVerdict verdict{measurement.interval_start, *std::move(reading)};
   ++scored_;
@@ -92,19 +92,19 @@ absl::StatusOr<IntervalVerdict> AnomalyBook::Get(absl::Time interval_start,
   mu_.AwaitWithTimeout(absl::Condition(&scored), max_wait);
   if (!scored()) {
     return absl::DeadlineExceededError(absl::StrCat(
-        "interval ", FormatUtcTimestamp(interval_start), " has not been measured yet"));
+        "interval ", base::FormatUtcTimestamp(interval_start), " has not been measured yet"));
   }
   auto it = verdicts_.find(interval_start);
   if (it == verdicts_.end()) {
     return absl::NotFoundError(absl::StrCat("no verdict on interval ",
-                                            FormatUtcTimestamp(interval_start),
+                                            base::FormatUtcTimestamp(interval_start),
                                             ": before the book's memory or not a tick"));
   }
   return it->second;
 }
 
 std::vector<IntervalVerdict> AnomalyBook::List(absl::Time from,
-                                               const std::vector<AnomalyKind>& kinds,
+                                               const std::vector<anomaly::AnomalyKind>& kinds,
                                                size_t limit) const {
   absl::MutexLock lock(&mu_);
   std::vector<IntervalVerdict> out;

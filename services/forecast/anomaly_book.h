@@ -14,39 +14,39 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/grid_measurement.h"
-#include "core/one_step_check.h"
-#include "core/series_anomaly_detector.h"
+#include "core/data/grid_measurement.h"
+#include "core/anomaly/one_step_check.h"
+#include "core/anomaly/series_anomaly_detector.h"
 
 namespace gridpilot {
 
 struct IntervalVerdict {
   absl::Time interval_start;
-  ScoredReading reading;  // label.kind kNone: not flagged
+  anomaly::ScoredReading reading;  // label.kind kNone: not flagged
   double expected_mw() const { return reading.residual.forecast; }
-  bool flagged() const { return reading.label.kind != AnomalyKind::kNone; }
+  bool flagged() const { return reading.label.kind != anomaly::AnomalyKind::kNone; }
 };
 
 // Fits the detector on the net load of `history` (half-hourly, in order; missing values
 // allowed). InvalidArgument when it cannot be fitted.
-absl::StatusOr<SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
-    const std::vector<GridMeasurement>& history, const SeriesAnomalyOptions& options);
+absl::StatusOr<anomaly::SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
+    const std::vector<data::GridMeasurement>& history, const anomaly::SeriesAnomalyOptions& options);
 
 class AnomalyBook {
  public:
   // `history` (measurements strictly before the first tick, in order) seeds the recent
   // series the first verdicts look back on.
-  // `one_step_suspect_multiple` > 0 turns on the one-step check (core/one_step_check.h)
+  // `one_step_suspect_multiple` > 0 turns on the one-step check (core/anomaly/one_step_check.h)
   // at that many interval half-widths; 0 leaves it off.
-  AnomalyBook(SeriesAnomalyDetector detector, const std::vector<GridMeasurement>& history,
+  AnomalyBook(anomaly::SeriesAnomalyDetector detector, const std::vector<data::GridMeasurement>& history,
               double one_step_suspect_multiple = 0.0);
 
   // Scores the interval of one tick's measurement, and with `one_step` (the 30-min
   // forecast of this interval, with its interval) applies the one-step check. An interval
   // at or before the last one scored is ignored (a re-sent tick); a gap is filled with
   // missing readings.
-  absl::StatusOr<IntervalVerdict> Ingest(const GridMeasurement& measurement,
-                                         const std::optional<OneStepForecast>& one_step = {});
+  absl::StatusOr<IntervalVerdict> Ingest(const data::GridMeasurement& measurement,
+                                         const std::optional<anomaly::OneStepForecast>& one_step = {});
 
   // The verdict on the interval starting at `interval_start`, waiting up to `max_wait`
   // for it. DeadlineExceeded if it has not been scored in time; NotFound if it is older
@@ -54,7 +54,7 @@ class AnomalyBook {
   absl::StatusOr<IntervalVerdict> Get(absl::Time interval_start, absl::Duration max_wait) const;
 
   // Flagged intervals from `from` on (all kinds, or those in `kinds`), the newest `limit`.
-  std::vector<IntervalVerdict> List(absl::Time from, const std::vector<AnomalyKind>& kinds,
+  std::vector<IntervalVerdict> List(absl::Time from, const std::vector<anomaly::AnomalyKind>& kinds,
                                     size_t limit) const;
 
   // Flagged intervals after the first `*seen` ever flagged, waiting up to `max_wait` for
@@ -65,7 +65,7 @@ class AnomalyBook {
   double threshold() const { return detector_.threshold(); }
 
  private:
-  const SeriesAnomalyDetector detector_;
+  const anomaly::SeriesAnomalyDetector detector_;
   const double one_step_suspect_multiple_;
   const size_t history_rows_;
   mutable absl::Mutex mu_;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 
@@ -21,7 +21,7 @@ v1::Anomaly ToProtoAnomaly(const IntervalVerdict& v) {
   a.set_series("net_load_mw");
   if (!std::isnan(v.reading.value)) a.set_value(v.reading.value);
   a.set_score(std::isnan(v.reading.score) ? 0.0 : v.reading.score);
-  a.set_kind(std::string(AnomalyKindName(v.reading.label.kind)));
+  a.set_kind(std::string(anomaly::AnomalyKindName(v.reading.label.kind)));
   a.set_cause(v.reading.label.cause);
   a.set_suspect(v.reading.suspect);
   a.set_expected_mw(v.expected_mw());
@@ -29,10 +29,10 @@ v1::Anomaly ToProtoAnomaly(const IntervalVerdict& v) {
   return a;
 }
 
-absl::StatusOr<AnomalyKind> ParseKind(const std::string& name) {
-  for (AnomalyKind k : {AnomalyKind::kSpike, AnomalyKind::kDrop, AnomalyKind::kFlatLine,
-                        AnomalyKind::kMissing, AnomalyKind::kFalseData}) {
-    if (AnomalyKindName(k) == name) return k;
+absl::StatusOr<anomaly::AnomalyKind> ParseKind(const std::string& name) {
+  for (anomaly::AnomalyKind k : {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
+                        anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
+    if (anomaly::AnomalyKindName(k) == name) return k;
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "kinds: unknown kind \"", name, "\" (spike, drop, flat_line, missing, false_data)"));
@@ -57,9 +57,9 @@ grpc::Status AnomalyServiceImpl::ListAnomalies(grpc::ServerContext*,
   if (request->limit() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit: must be >= 0");
   }
-  std::vector<AnomalyKind> kinds;
+  std::vector<anomaly::AnomalyKind> kinds;
   for (const std::string& name : request->kinds()) {
-    absl::StatusOr<AnomalyKind> kind = ParseKind(name);
+    absl::StatusOr<anomaly::AnomalyKind> kind = ParseKind(name);
     if (!kind.ok()) return ToGrpcStatus(kind.status());
     kinds.push_back(*kind);
   }
@@ -104,7 +104,7 @@ grpc::Status AnomalyServiceImpl::GetVerdict(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_wait: must be in [0, 60 s]");
   }
   absl::StatusOr<IntervalVerdict> verdict =
-      book->Get(FromProtoTime(request->tick_time()) - kHalfHour, max_wait);
+      book->Get(FromProtoTime(request->tick_time()) - base::kHalfHour, max_wait);
   if (!verdict.ok()) return ToGrpcStatus(verdict.status());
   *response = ToProtoVerdict(*verdict);
   return grpc::Status::OK;

@@ -1,6 +1,6 @@
 // DayAheadBook: the forecast process's day-ahead demand forecasts. At each UTC midnight
 // tick it issues the forecast of that day's 48 half-hours as of the day's cut-off (D-1
-// 23:45 UTC, core/day_ahead_demand_features.h), with the model and interval widths
+// 23:45 UTC, core/forecast/day_ahead_demand_features.h), with the model and interval widths
 // trained before the replay (TrainDayAheadDemand) and the same code the evaluation runs
 // (ForecastDayAheadDays), on the intervals and operator vintages the process has received.
 // Demand is region MW, like everything the forecast side sees. Thread-safe.
@@ -15,8 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/day_ahead_demand_eval.h"
-#include "core/grid_measurement.h"
+#include "core/forecast/eval/day_ahead_demand_eval.h"
+#include "core/data/grid_measurement.h"
 
 namespace gridpilot {
 
@@ -28,34 +28,34 @@ class DayAheadBook {
   // half-hours, region MW) before the UTC midnight at or before `replay_start`, with `day_ahead` (vintages published before the replay), and returns
   // the book that serves it. Errors of the series or the training pass through.
   static absl::StatusOr<std::unique_ptr<DayAheadBook>> Train(
-      const std::vector<GridMeasurement>& history, std::vector<DayAheadForecastRow> day_ahead,
-      absl::Time replay_start, const DayAheadEvalConfig& config);
+      const std::vector<data::GridMeasurement>& history, std::vector<data::DayAheadForecastRow> day_ahead,
+      absl::Time replay_start, const forecast::eval::DayAheadEvalConfig& config);
 
   // `history` (consecutive half-hours) and `day_ahead` (vintages published before the
   // replay) are what the model was trained on.
-  DayAheadBook(TrainedDayAheadDemand trained, const std::vector<GridMeasurement>& history,
-               std::vector<DayAheadForecastRow> day_ahead);
+  DayAheadBook(forecast::eval::TrainedDayAheadDemand trained, const std::vector<data::GridMeasurement>& history,
+               std::vector<data::DayAheadForecastRow> day_ahead);
 
   // Newly published vintages (region MW).
-  void AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead);
+  void AddDayAheadForecasts(const std::vector<data::DayAheadForecastRow>& day_ahead);
 
   // Ingests the next interval's measurement; when it ends at a UTC midnight D, issues
   // D's forecast. InvalidArgument unless the interval follows the last one; errors of
   // the forecaster pass through.
-  absl::Status Ingest(const GridMeasurement& measurement);
+  absl::Status Ingest(const data::GridMeasurement& measurement);
 
   // The forecast of the UTC day starting at `day`. NotFound if none was issued or it is
   // no longer kept.
-  absl::StatusOr<std::vector<DayAheadEvalRow>> Get(absl::Time day) const;
+  absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> Get(absl::Time day) const;
 
-  const TrainedDayAheadDemand& trained() const { return trained_; }
+  const forecast::eval::TrainedDayAheadDemand& trained() const { return trained_; }
 
  private:
-  const TrainedDayAheadDemand trained_;
+  const forecast::eval::TrainedDayAheadDemand trained_;
   mutable absl::Mutex mu_;
-  std::vector<GridInterval> intervals_ ABSL_GUARDED_BY(mu_);
-  std::vector<DayAheadForecastRow> day_ahead_ ABSL_GUARDED_BY(mu_);
-  std::map<absl::Time, std::vector<DayAheadEvalRow>> issued_ ABSL_GUARDED_BY(mu_);
+  std::vector<data::GridInterval> intervals_ ABSL_GUARDED_BY(mu_);
+  std::vector<data::DayAheadForecastRow> day_ahead_ ABSL_GUARDED_BY(mu_);
+  std::map<absl::Time, std::vector<forecast::eval::DayAheadEvalRow>> issued_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gridpilot

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "core/logging.h"
-#include "core/status_macros.h"
-#include "core/time_util.h"
+#include "core/base/logging.h"
+#include "core/base/status_macros.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -16,26 +16,26 @@ constexpr size_t kIssuedKept = 512;
 
 }  // namespace
 
-ForecastBook::ForecastBook(NetLoadChangeForecaster forecaster,
-                           const std::vector<GridMeasurement>& history,
-                           const std::vector<DayAheadForecastRow>& day_ahead)
+ForecastBook::ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
+                           const std::vector<data::GridMeasurement>& history,
+                           const std::vector<data::DayAheadForecastRow>& day_ahead)
     : day_ahead_(day_ahead) {
   absl::MutexLock lock(&mu_);
-  forecaster_ = std::make_shared<const NetLoadChangeForecaster>(std::move(forecaster));
-  for (const GridMeasurement& m : history) {
+  forecaster_ = std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
+  for (const data::GridMeasurement& m : history) {
     absl::Status pushed = store_.Push(m);
-    if (!pushed.ok()) LogWarning(absl::StrCat("history: ", pushed.message()));
+    if (!pushed.ok()) base::LogWarning(absl::StrCat("history: ", pushed.message()));
   }
   if (!history.empty()) {
     absl::Status pushed = day_ahead_.PushPublishedBefore(store_);
-    if (!pushed.ok()) LogWarning(absl::StrCat("day-ahead forecast: ", pushed.message()));
+    if (!pushed.ok()) base::LogWarning(absl::StrCat("day-ahead forecast: ", pushed.message()));
   }
   for (int h : forecaster_->horizons()) scores_.push_back({h, 0, 0.0, 0.0});
 }
 
 void ForecastBook::ScoreTarget(absl::Time interval_start, double actual_net_load_mw) {
   for (size_t i = 0; i < scores_.size(); ++i) {
-    const absl::Time issue = interval_start - (scores_[i].horizon_intervals - 1) * kHalfHour;
+    const absl::Time issue = interval_start - (scores_[i].horizon_intervals - 1) * base::kHalfHour;
     auto it = issued_.find(issue);
     if (it == issued_.end() || i >= it->second.forecasts.size()) continue;
     const double actual_change = actual_net_load_mw - it->second.last_net_load_mw;
@@ -46,12 +46,12 @@ void ForecastBook::ScoreTarget(absl::Time interval_start, double actual_net_load
   }
 }
 
-void ForecastBook::AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead) {
+void ForecastBook::AddDayAheadForecasts(const std::vector<data::DayAheadForecastRow>& day_ahead) {
   absl::MutexLock lock(&mu_);
   day_ahead_.Add(day_ahead);
 }
 
-absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
+absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
   absl::MutexLock lock(&mu_);
   absl::Status pushed = store_.Push(measurement);
   if (!pushed.ok()) return pushed;
@@ -64,12 +64,12 @@ absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
   latest_issue_ = issue_time;
   std::optional<double> base = store_.last_net_load_mw();
   if (base.has_value()) {
-    absl::StatusOr<std::vector<ChangeForecast>> forecasts = forecaster_->Forecast(store_);
+    absl::StatusOr<std::vector<forecast::models::ChangeForecast>> forecasts = forecaster_->Forecast(store_);
     if (forecasts.ok()) {
       // Each interval is what the errors known now say: taken before this one is added.
       std::vector<std::optional<double>> half_widths;
-      for (const ChangeForecast& f : *forecasts) {
-        const absl::Duration horizon = f.horizon_intervals * kHalfHour;
+      for (const forecast::models::ChangeForecast& f : *forecasts) {
+        const absl::Duration horizon = f.horizon_intervals * base::kHalfHour;
         half_widths.push_back(band_.HalfWidth(horizon));
         band_.AddForecast(horizon, f.target_interval_start, *base + f.change_mw);
       }
@@ -77,7 +77,7 @@ absl::Status ForecastBook::Ingest(const GridMeasurement& measurement) {
                                            std::move(half_widths), store_.Features(),
                                            forecaster_};
     } else {
-      LogWarning(absl::StrCat("no forecast at ", FormatUtcTimestamp(issue_time), ": ",
+      base::LogWarning(absl::StrCat("no forecast at ", base::FormatUtcTimestamp(issue_time), ": ",
                               forecasts.status().message()));
     }
   }
@@ -94,13 +94,13 @@ absl::StatusOr<IssuedForecast> ForecastBook::Get(absl::Time issue_time,
   // max_wait is wall time: it bounds how long a caller waits for the tick to reach us.
   if (!mu_.AwaitWithTimeout(absl::Condition(&arrived), max_wait)) {
     return absl::DeadlineExceededError(absl::StrCat(
-        "no forecast issued at ", FormatUtcTimestamp(issue_time), " yet; latest is ",
-        latest_issue_ == absl::InfinitePast() ? "none" : FormatUtcTimestamp(latest_issue_)));
+        "no forecast issued at ", base::FormatUtcTimestamp(issue_time), " yet; latest is ",
+        latest_issue_ == absl::InfinitePast() ? "none" : base::FormatUtcTimestamp(latest_issue_)));
   }
   auto it = issued_.find(issue_time);
   if (it == issued_.end()) {
     return absl::NotFoundError(absl::StrCat("no forecast was issued at ",
-                                            FormatUtcTimestamp(issue_time),
+                                            base::FormatUtcTimestamp(issue_time),
                                             " (too old, or its measurement was missing)"));
   }
   return it->second;
@@ -120,7 +120,7 @@ absl::StatusOr<std::vector<HorizonExplanation>> ForecastBook::Explain(absl::Time
                    issued.model->Contributions(issued.features));
   std::vector<HorizonExplanation> out;
   for (size_t j = 0; j < contributions.size(); ++j) {
-    ASSIGN_OR_RETURN(Explanation e, ExplainContributions(FeatureStore::FeatureNames(),
+    ASSIGN_OR_RETURN(ml::Explanation e, ml::ExplainContributions(forecast::FeatureStore::FeatureNames(),
                                                          issued.features, contributions[j],
                                                          top_k));
     out.push_back({issued.model->horizons()[j], std::move(e)});
@@ -128,13 +128,13 @@ absl::StatusOr<std::vector<HorizonExplanation>> ForecastBook::Explain(absl::Time
   return out;
 }
 
-absl::Status ForecastBook::SwapForecaster(NetLoadChangeForecaster forecaster) {
+absl::Status ForecastBook::SwapForecaster(forecast::models::NetLoadChangeForecaster forecaster) {
   absl::MutexLock lock(&mu_);
   if (forecaster.horizons() != forecaster_->horizons()) {
     return absl::InvalidArgumentError(
         "the new models forecast other horizons than the running ones");
   }
-  forecaster_ = std::make_shared<const NetLoadChangeForecaster>(std::move(forecaster));
+  forecaster_ = std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
   return absl::OkStatus();
 }
 

@@ -16,29 +16,29 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/feature_store.h"
-#include "core/forecast_band.h"
-#include "core/forecast_explanation.h"
-#include "core/grid_measurement.h"
-#include "core/net_load_change_forecaster.h"
+#include "core/forecast/feature_store.h"
+#include "core/forecast/conformal_band.h"
+#include "core/ml/forecast_explanation.h"
+#include "core/data/grid_measurement.h"
+#include "core/forecast/models/net_load_change_forecaster.h"
 
 namespace gridpilot {
 
 struct IssuedForecast {
   absl::Time issue_time;
   double last_net_load_mw = 0.0;           // base of the changes, region MW
-  std::vector<ChangeForecast> forecasts;   // increasing horizon
+  std::vector<forecast::models::ChangeForecast> forecasts;   // increasing horizon
   // Per forecast: the half-width of its prediction interval at kIntervalCoverage, MW of
   // change, from the errors known when it was issued; nullopt while too few are known.
   std::vector<std::optional<double>> half_width_mw;
   std::vector<float> features;             // the row the models read (FeatureNames order)
-  std::shared_ptr<const NetLoadChangeForecaster> model;  // the models that issued it
+  std::shared_ptr<const forecast::models::NetLoadChangeForecaster> model;  // the models that issued it
 };
 
 // One horizon of an issued forecast, explained.
 struct HorizonExplanation {
   int horizon_intervals = 0;
-  Explanation explanation;                 // in MW of change
+  ml::Explanation explanation;                 // in MW of change
 };
 
 // Running accuracy for one horizon.
@@ -57,17 +57,17 @@ class ForecastBook {
 
   // `history` warms the feature store (measurements strictly before the first tick);
   // `day_ahead` holds the operator's day-ahead forecast values (region MW) known so far.
-  ForecastBook(NetLoadChangeForecaster forecaster, const std::vector<GridMeasurement>& history,
-               const std::vector<DayAheadForecastRow>& day_ahead = {});
+  ForecastBook(forecast::models::NetLoadChangeForecaster forecaster, const std::vector<data::GridMeasurement>& history,
+               const std::vector<data::DayAheadForecastRow>& day_ahead = {});
 
   // Queues newly published day-ahead forecast values (region MW). Each reaches the
   // features from the first decision time after its publication (FeatureStore's rule).
-  void AddDayAheadForecasts(const std::vector<DayAheadForecastRow>& day_ahead);
+  void AddDayAheadForecasts(const std::vector<data::DayAheadForecastRow>& day_ahead);
 
   // Ingests one tick's measurement; issues forecasts for the decision time that follows
   // it (interval_start + 30 min), with the queued day-ahead values published before it.
   // Errors from the feature store pass through.
-  absl::Status Ingest(const GridMeasurement& measurement);
+  absl::Status Ingest(const data::GridMeasurement& measurement);
 
   // The forecast issued at `issue_time`, waiting up to `max_wait` for it.
   // DeadlineExceeded if it has not been issued in time; NotFound if it is too old or
@@ -84,17 +84,17 @@ class ForecastBook {
   // the models that issued them (Explain uses those). Calls in progress are not dropped:
   // the swap waits for the book's lock like any call. InvalidArgument unless the new
   // models have the same horizons (the running scores are per horizon).
-  absl::Status SwapForecaster(NetLoadChangeForecaster forecaster);
+  absl::Status SwapForecaster(forecast::models::NetLoadChangeForecaster forecaster);
 
  private:
   void ScoreTarget(absl::Time interval_start, double actual_net_load_mw)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::shared_ptr<const NetLoadChangeForecaster> forecaster_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const forecast::models::NetLoadChangeForecaster> forecaster_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
-  FeatureStore store_ ABSL_GUARDED_BY(mu_);
-  DayAheadForecastFeed day_ahead_ ABSL_GUARDED_BY(mu_);
-  ForecastBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
+  forecast::FeatureStore store_ ABSL_GUARDED_BY(mu_);
+  forecast::DayAheadForecastFeed day_ahead_ ABSL_GUARDED_BY(mu_);
+  forecast::ConformalBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
   absl::Time latest_issue_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::map<absl::Time, IssuedForecast> issued_ ABSL_GUARDED_BY(mu_);
   std::vector<HorizonScore> scores_ ABSL_GUARDED_BY(mu_);

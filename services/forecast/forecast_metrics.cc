@@ -4,13 +4,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
 
 std::string HorizonLabel(int horizon_intervals) {
-  return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(kHalfHour));
+  return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(base::kHalfHour));
 }
 
 
@@ -57,9 +57,9 @@ ForecastMetrics::ForecastMetrics(prometheus::Registry* registry)
                       .Name("gridpilot_rpc_errors_total")
                       .Help("RPCs to the gateway that failed, by rpc")
                       .Register(*registry)) {
-  for (AnomalyKind kind : {AnomalyKind::kSpike, AnomalyKind::kDrop, AnomalyKind::kFlatLine,
-                           AnomalyKind::kMissing, AnomalyKind::kFalseData}) {
-    anomalies_.Add({{"kind", std::string(AnomalyKindName(kind))}});  // present at 0
+  for (anomaly::AnomalyKind kind : {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
+                           anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
+    anomalies_.Add({{"kind", std::string(anomaly::AnomalyKindName(kind))}});  // present at 0
   }
   for (const char* stage : {"anomaly", "forecast"}) ingest_errors_.Add({{"stage", stage}});
   rpc_errors_.Add({{"rpc", "Subscribe"}});
@@ -69,7 +69,7 @@ void ForecastMetrics::SetReady(bool ready) { ready_.Set(ready ? 1.0 : 0.0); }
 
 void ForecastMetrics::OnVerdict(const IntervalVerdict& verdict) {
   if (verdict.flagged()) {
-    anomalies_.Add({{"kind", std::string(AnomalyKindName(verdict.reading.label.kind))}})
+    anomalies_.Add({{"kind", std::string(anomaly::AnomalyKindName(verdict.reading.label.kind))}})
         .Increment();
   }
   if (verdict.reading.suspect) suspect_.Increment();
@@ -77,7 +77,7 @@ void ForecastMetrics::OnVerdict(const IntervalVerdict& verdict) {
 }
 
 void ForecastMetrics::OnIssued(const IssuedForecast& issued) {
-  for (const ChangeForecast& f : issued.forecasts) {
+  for (const forecast::models::ChangeForecast& f : issued.forecasts) {
     const std::string horizon = HorizonLabel(f.horizon_intervals);
     forecast_mw_.Add({{"horizon_minutes", horizon}}).Set(issued.last_net_load_mw + f.change_mw);
     forecast_change_mw_.Add({{"horizon_minutes", horizon}}).Set(f.change_mw);

@@ -2,10 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/change_model_registry.h"
-#include "core/day_ahead_demand_features.h"
-#include "core/logging.h"
-#include "core/time_util.h"
+#include "core/forecast/models/change_model_registry.h"
+#include "core/forecast/day_ahead_demand_features.h"
+#include "core/base/logging.h"
+#include "core/base/time_util.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 #include "services/forecast/anomaly_service.h"
@@ -36,9 +36,9 @@ std::string ForecastServiceImpl::ModelName() const {
   return model_name_;
 }
 
-std::string RegistryModelName(const ChangeModelSet& set) {
+std::string RegistryModelName(const forecast::models::ChangeModelSet& set) {
   return absl::StrCat("xgboost net-load change h1..h8 from registry set ", set.path,
-                      " (trained on data before ", FormatUtcTimestamp(set.cutoff), ")");
+                      " (trained on data before ", base::FormatUtcTimestamp(set.cutoff), ")");
 }
 
 grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
@@ -58,9 +58,9 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
   *response->mutable_issue_time() = ToProtoTime(issued->issue_time);
   response->set_last_net_load_mw(issued->last_net_load_mw);
   for (size_t j = 0; j < issued->forecasts.size(); ++j) {
-    const ChangeForecast& f = issued->forecasts[j];
+    const forecast::models::ChangeForecast& f = issued->forecasts[j];
     v1::HorizonForecast* out = response->add_forecasts();
-    *out->mutable_horizon() = ToProtoDuration(f.horizon_intervals * kHalfHour);
+    *out->mutable_horizon() = ToProtoDuration(f.horizon_intervals * base::kHalfHour);
     *out->mutable_target_interval_start() = ToProtoTime(f.target_interval_start);
     out->set_change_mw(f.change_mw);
     if (const std::optional<double>& half = issued->half_width_mw[j]; half.has_value()) {
@@ -80,7 +80,7 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
   // verdict is there already.
   if (AnomalyBook* anomalies = anomalies_.load(); anomalies != nullptr) {
     absl::StatusOr<IntervalVerdict> verdict =
-        anomalies->Get(issued->issue_time - kHalfHour, absl::ZeroDuration());
+        anomalies->Get(issued->issue_time - base::kHalfHour, absl::ZeroDuration());
     if (verdict.ok()) *response->mutable_verdict() = ToProtoVerdict(*verdict);
   }
   return grpc::Status::OK;
@@ -92,7 +92,7 @@ grpc::Status ForecastServiceImpl::GetAccuracy(grpc::ServerContext*, const v1::Ge
   if (book == nullptr) return kNotReady;
   for (const HorizonScore& s : book->Scores()) {
     v1::HorizonAccuracy* out = response->add_horizons();
-    *out->mutable_horizon() = ToProtoDuration(s.horizon_intervals * kHalfHour);
+    *out->mutable_horizon() = ToProtoDuration(s.horizon_intervals * base::kHalfHour);
     out->set_count(s.count);
     if (s.count > 0) {
       out->set_mae_mw(s.abs_error_sum_mw / s.count);
@@ -119,11 +119,11 @@ grpc::Status ForecastServiceImpl::Explain(grpc::ServerContext*, const v1::Explai
   *response->mutable_issue_time() = request->issue_time();
   for (const HorizonExplanation& h : *explained) {
     v1::HorizonExplanation* out = response->add_horizons();
-    *out->mutable_horizon() = ToProtoDuration(h.horizon_intervals * kHalfHour);
+    *out->mutable_horizon() = ToProtoDuration(h.horizon_intervals * base::kHalfHour);
     out->set_change_mw(h.explanation.forecast);
     out->set_bias_mw(h.explanation.bias);
     out->set_others_mw(h.explanation.others);
-    for (const FeatureContribution& c : h.explanation.top) {
+    for (const ml::FeatureContribution& c : h.explanation.top) {
       v1::FeatureContribution* f = out->add_top();
       f->set_feature(c.feature);
       f->set_value(c.value);
@@ -152,7 +152,7 @@ grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::Re
   }
   // No look-ahead: only a set trained on data before the latest forecast's issue time.
   const absl::Time now = book->LatestIssueTime();
-  absl::StatusOr<ChangeModelSet> set = LoadNewestChangeModelSet(registry_dir, now);
+  absl::StatusOr<forecast::models::ChangeModelSet> set = forecast::models::LoadNewestChangeModelSet(registry_dir, now);
   if (!set.ok()) return ToGrpcStatus(set.status());
   const bool changed = set->path != serving;
   if (changed) {
@@ -162,7 +162,7 @@ grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::Re
     absl::MutexLock lock(&mu_);
     serving_set_path_ = set->path;
     model_name_ = name;
-    LogInfo(absl::StrCat("reloaded: ", name));
+    base::LogInfo(absl::StrCat("reloaded: ", name));
   }
   response->set_model(ModelName());
   *response->mutable_cutoff() = ToProtoTime(set->cutoff);
@@ -182,7 +182,7 @@ grpc::Status ForecastServiceImpl::GetPriceForecast(grpc::ServerContext*,
   *response->mutable_issue_time() = ToProtoTime(issued->issue_time);
   for (size_t k = 0; k < issued->price_gbp_per_mwh.size(); ++k) {
     v1::HalfHourPrice* out = response->add_prices();
-    *out->mutable_interval_start() = ToProtoTime(issued->issue_time + k * kHalfHour);
+    *out->mutable_interval_start() = ToProtoTime(issued->issue_time + k * base::kHalfHour);
     const double price = issued->price_gbp_per_mwh[k];
     out->set_price_gbp_per_mwh(price);
     if (const std::optional<double>& half = issued->half_width_gbp[k]; half.has_value()) {
@@ -216,12 +216,12 @@ grpc::Status ForecastServiceImpl::GetDayAheadDemand(grpc::ServerContext*,
   const absl::Time day = FromProtoTime(request->day());
   if ((day - absl::UnixEpoch()) % absl::Hours(24) != absl::ZeroDuration()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("day: ", FormatUtcTimestamp(day), " is not a UTC midnight"));
+                        absl::StrCat("day: ", base::FormatUtcTimestamp(day), " is not a UTC midnight"));
   }
-  absl::StatusOr<std::vector<DayAheadEvalRow>> rows = book->Get(day);
+  absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> rows = book->Get(day);
   if (!rows.ok()) return ToGrpcStatus(rows.status());
-  *response->mutable_issue_time() = ToProtoTime(DayAheadCutoff(day));
-  for (const DayAheadEvalRow& row : *rows) {
+  *response->mutable_issue_time() = ToProtoTime(forecast::DayAheadCutoff(day));
+  for (const forecast::eval::DayAheadEvalRow& row : *rows) {
     v1::HalfHourDemand* out = response->add_demand();
     *out->mutable_interval_start() = ToProtoTime(row.target_start);
     out->set_demand_mw(row.forecast_mw);
@@ -229,11 +229,11 @@ grpc::Status ForecastServiceImpl::GetDayAheadDemand(grpc::ServerContext*,
     out->set_upper_mw(row.upper_mw);
     if (row.neso_mw.has_value()) out->set_operator_forecast_mw(*row.neso_mw);
   }
-  const TrainedDayAheadDemand& trained = book->trained();
+  const forecast::eval::TrainedDayAheadDemand& trained = book->trained();
   response->set_model(absl::StrFormat(
       "NESO day-ahead + correction per lead band, XGBoost fallback; trained on %d days from "
       "%s; 90%% half-widths %.3f MW with a vintage, %.3f MW without",
-      trained.training_days, FormatUtcTimestamp(trained.training_first_day),
+      trained.training_days, base::FormatUtcTimestamp(trained.training_first_day),
       trained.half_widths.with_neso_mw, trained.half_widths.without_neso_mw));
   return grpc::Status::OK;
 }

@@ -7,7 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 
-#include "core/change_model_registry.h"
+#include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/forecast_book.h"
@@ -17,7 +17,7 @@
 namespace gridpilot {
 
 // The model name GetNetLoadChange reports for a set loaded from the registry.
-std::string RegistryModelName(const ChangeModelSet& set);
+std::string RegistryModelName(const forecast::models::ChangeModelSet& set);
 
 class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:

@@ -13,9 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "core/change_model_registry.h"
-#include "core/logging.h"
-#include "core/time_util.h"
+#include "core/forecast/models/change_model_registry.h"
+#include "core/base/logging.h"
+#include "core/base/time_util.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "services/common/proto_time.h"
@@ -50,8 +50,8 @@ ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here
 namespace gridpilot {
 namespace {
 
-GridMeasurement MeasurementOf(const v1::Tick& tick) {
-  GridMeasurement m;
+data::GridMeasurement MeasurementOf(const v1::Tick& tick) {
+  data::GridMeasurement m;
   m.interval_start = FromProtoTime(tick.measured_interval_start());
   if (tick.has_net_load_mw()) m.net_load_mw = tick.net_load_mw();
   if (tick.has_embedded_solar_mw()) m.embedded_solar_mw = tick.embedded_solar_mw();
@@ -73,14 +73,14 @@ absl::StatusOr<absl::Time> ReplayStart(v1::ClockService::Stub* clock) {
   return absl::UnavailableError("gateway did not answer for 30 s");
 }
 
-absl::StatusOr<std::vector<GridMeasurement>> FetchHistory(v1::TelemetryService::Stub* telemetry,
+absl::StatusOr<std::vector<data::GridMeasurement>> FetchHistory(v1::TelemetryService::Stub* telemetry,
                                                           absl::Time start, absl::Time end) {
   v1::HistoryRequest request;
   *request.mutable_start() = ToProtoTime(start);
   *request.mutable_end() = ToProtoTime(end);
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->History(&context, request);
-  std::vector<GridMeasurement> history;
+  std::vector<data::GridMeasurement> history;
   v1::Tick tick;
   while (reader->Read(&tick)) history.push_back(MeasurementOf(tick));
   grpc::Status status = reader->Finish();
@@ -90,12 +90,12 @@ absl::StatusOr<std::vector<GridMeasurement>> FetchHistory(v1::TelemetryService::
   return history;
 }
 
-DayAheadForecastRow DayAheadRowOf(const v1::DayAheadDemandForecast& f) {
+data::DayAheadForecastRow DayAheadRowOf(const v1::DayAheadDemandForecast& f) {
   return {FromProtoTime(f.target_start()), FromProtoTime(f.published()), f.demand_mw()};
 }
 
 // The operator's day-ahead forecast values published before `published_before`.
-absl::StatusOr<std::vector<DayAheadForecastRow>> FetchDayAhead(
+absl::StatusOr<std::vector<data::DayAheadForecastRow>> FetchDayAhead(
     v1::TelemetryService::Stub* telemetry, absl::Time published_before) {
   v1::DayAheadForecastsRequest request;
   *request.mutable_published_before() = ToProtoTime(published_before);
@@ -106,7 +106,7 @@ absl::StatusOr<std::vector<DayAheadForecastRow>> FetchDayAhead(
   if (!status.ok()) {
     return absl::UnavailableError(absl::StrCat("day-ahead forecasts: ", status.error_message()));
   }
-  std::vector<DayAheadForecastRow> rows;
+  std::vector<data::DayAheadForecastRow> rows;
   rows.reserve(response.forecasts_size());
   for (const v1::DayAheadDemandForecast& f : response.forecasts()) rows.push_back(DayAheadRowOf(f));
   return rows;
@@ -146,7 +146,7 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
     while (!stop->stop && reader->Read(&tick)) {
       last_seen = FromProtoTime(tick.time());
       if (tick.day_ahead_forecasts_size() > 0) {
-        std::vector<DayAheadForecastRow> published;
+        std::vector<data::DayAheadForecastRow> published;
         for (const v1::DayAheadDemandForecast& f : tick.day_ahead_forecasts()) {
           published.push_back(DayAheadRowOf(f));
         }
@@ -159,45 +159,45 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
       // Anomalies first: a forecast served for this tick carries the verdict on its base.
       // The one-step check compares the reading with the 30-min forecast of it, issued at
       // the decision time that began its interval (when that forecast had an interval).
-      std::optional<OneStepForecast> one_step;
+      std::optional<anomaly::OneStepForecast> one_step;
       const absl::Time measured_start = FromProtoTime(tick.measured_interval_start());
       if (absl::StatusOr<IssuedForecast> before = book->Get(measured_start, absl::ZeroDuration());
           before.ok() && !before->forecasts.empty() && before->half_width_mw[0].has_value()) {
-        one_step = OneStepForecast{before->last_net_load_mw + before->forecasts[0].change_mw,
+        one_step = anomaly::OneStepForecast{before->last_net_load_mw + before->forecasts[0].change_mw,
                                    *before->half_width_mw[0]};
       }
       absl::StatusOr<IntervalVerdict> verdict = anomalies->Ingest(MeasurementOf(tick), one_step);
       if (verdict.ok()) metrics->OnVerdict(*verdict);
       if (!verdict.ok()) {
         metrics->IngestFailed("anomaly");
-        LogWarning(absl::StrCat("anomaly scoring: ", verdict.status().message()));
+        base::LogWarning(absl::StrCat("anomaly scoring: ", verdict.status().message()));
       } else if (verdict->reading.suspect) {
-        LogWarning(absl::StrFormat("suspect reading for %s (seasonal residual %+.1f robust "
+        base::LogWarning(absl::StrFormat("suspect reading for %s (seasonal residual %+.1f robust "
                                    "sigma): %s",
-                                   FormatUtcTimestamp(verdict->interval_start),
+                                   base::FormatUtcTimestamp(verdict->interval_start),
                                    verdict->reading.residual.z, verdict->reading.label.cause));
       }
       // Prices come from the market, not the meter: observed even on a suspect reading.
-      const GridMeasurement measured = MeasurementOf(tick);
+      const data::GridMeasurement measured = MeasurementOf(tick);
       if (absl::Status priced = prices->Ingest(measured.interval_start, measured.price_gbp_per_mwh);
           !priced.ok()) {
         metrics->IngestFailed("price");
-        LogWarning(absl::StrCat("price: ", priced.message()));
+        base::LogWarning(absl::StrCat("price: ", priced.message()));
       }
       if (day_ahead != nullptr) {
         if (absl::Status issued = day_ahead->Ingest(measured); !issued.ok()) {
           metrics->IngestFailed("day_ahead");
-          LogWarning(absl::StrCat("day-ahead demand: ", issued.message()));
+          base::LogWarning(absl::StrCat("day-ahead demand: ", issued.message()));
         }
       }
       absl::Status ingested = book->Ingest(measured);
       if (!ingested.ok()) {
         metrics->IngestFailed("forecast");
-        LogWarning(absl::StrCat("tick: ", ingested.message()));
+        base::LogWarning(absl::StrCat("tick: ", ingested.message()));
       } else {
         // The forecast for the decision time this measurement completes, if one was issued.
         absl::StatusOr<IssuedForecast> issued = book->Get(
-            FromProtoTime(tick.measured_interval_start()) + kHalfHour, absl::ZeroDuration());
+            FromProtoTime(tick.measured_interval_start()) + base::kHalfHour, absl::ZeroDuration());
         if (issued.ok()) metrics->OnIssued(*issued);
       }
     }
@@ -212,7 +212,7 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
     v1::GetClockStatusResponse clock_status;
     if (status.ok() && clock->GetStatus(&status_context, {}, &clock_status).ok() &&
         clock_status.state() == v1::RUN_STATE_FINISHED) {
-      LogInfo("run finished; no more ticks");
+      base::LogInfo("run finished; no more ticks");
       return;
     }
     absl::SleepFor(absl::Milliseconds(200));
@@ -220,9 +220,9 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
 }
 
 int Main() {
-  SetLogTag("forecast");
+  base::SetLogTag("forecast");
   if (absl::GetFlag(FLAGS_gateway).empty()) {
-    LogError("--gateway is required");
+    base::LogError("--gateway is required");
     return 2;
   }
   auto registry = std::make_shared<prometheus::Registry>();
@@ -233,7 +233,7 @@ int Main() {
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service, &anomaly_service},
       absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
-    LogError(server.status().message());
+    base::LogError(server.status().message());
     return 2;
   }
   server->server->GetHealthCheckService()->SetServingStatus(false);
@@ -242,7 +242,7 @@ int Main() {
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
       absl::GetFlag(FLAGS_metrics_port_file), registry);
   if (!started.ok()) {
-    LogError(started.status().message());
+    base::LogError(started.status().message());
     return 2;
   }
   std::unique_ptr<MetricsServer> metrics_server = *std::move(started);
@@ -252,62 +252,62 @@ int Main() {
   auto telemetry = v1::TelemetryService::NewStub(channel);
   absl::StatusOr<absl::Time> replay_start = ReplayStart(clock.get());
   if (!replay_start.ok()) {
-    LogError(replay_start.status().message());
+    base::LogError(replay_start.status().message());
     return 2;
   }
-  absl::StatusOr<std::vector<GridMeasurement>> history = FetchHistory(
+  absl::StatusOr<std::vector<data::GridMeasurement>> history = FetchHistory(
       telemetry.get(), *replay_start - absl::Hours(24) * absl::GetFlag(FLAGS_training_days),
-      *replay_start - kHalfHour);  // the first tick carries the interval just before the replay
+      *replay_start - base::kHalfHour);  // the first tick carries the interval just before the replay
   if (!history.ok()) {
-    LogError(history.status().message());
+    base::LogError(history.status().message());
     return 2;
   }
-  absl::StatusOr<std::vector<DayAheadForecastRow>> day_ahead =
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> day_ahead =
       FetchDayAhead(telemetry.get(), *replay_start);
   if (!day_ahead.ok()) {
-    LogError(day_ahead.status().message());
+    base::LogError(day_ahead.status().message());
     return 2;
   }
   // Wall time here only reports how long training took.
   const absl::Time began = absl::Now();
-  const std::vector<int>& horizons = ServedChangeHorizons();
-  std::optional<NetLoadChangeForecaster> forecaster;
+  const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
+  std::optional<forecast::models::NetLoadChangeForecaster> forecaster;
   std::string model_name, serving_set;
   if (const std::string registry_dir = absl::GetFlag(FLAGS_registry); !registry_dir.empty()) {
     // No look-ahead: the newest set trained on data before the replay starts.
-    absl::StatusOr<ChangeModelSet> set = LoadNewestChangeModelSet(registry_dir, *replay_start);
+    absl::StatusOr<forecast::models::ChangeModelSet> set = forecast::models::LoadNewestChangeModelSet(registry_dir, *replay_start);
     if (set.ok() && set->forecaster.horizons() == horizons) {
       model_name = RegistryModelName(*set);
       serving_set = set->path;
       forecaster.emplace(std::move(set->forecaster));
     } else {
-      LogWarning(absl::StrCat("registry ", registry_dir, ": ",
+      base::LogWarning(absl::StrCat("registry ", registry_dir, ": ",
                               set.ok() ? "the newest set has other horizons"
                                        : std::string(set.status().message()),
                               "; training on the history instead"));
     }
   }
   if (!forecaster.has_value()) {
-    absl::StatusOr<NetLoadChangeForecaster> trained = NetLoadChangeForecaster::LoadOrTrain(
-        absl::GetFlag(FLAGS_model_dir), *history, horizons, XgboostParams{}, *day_ahead);
+    absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained = forecast::models::NetLoadChangeForecaster::LoadOrTrain(
+        absl::GetFlag(FLAGS_model_dir), *history, horizons, ml::XgboostParams{}, *day_ahead);
     if (!trained.ok()) {
-      LogError(absl::StrCat("models: ", trained.status().message()));
+      base::LogError(absl::StrCat("models: ", trained.status().message()));
       return 2;
     }
     forecaster.emplace(*std::move(trained));
     model_name = absl::StrFormat(
         "xgboost net-load change h1..h8, trained on %d intervals and %d day-ahead forecast "
         "values before %s (fingerprint %016x)",
-        history->size(), day_ahead->size(), FormatUtcTimestamp(*replay_start),
-        ChangeModelFingerprint(*history, horizons, XgboostParams{}, *day_ahead));
+        history->size(), day_ahead->size(), base::FormatUtcTimestamp(*replay_start),
+        forecast::models::ChangeModelFingerprint(*history, horizons, ml::XgboostParams{}, *day_ahead));
   }
   service.SetRegistry(absl::GetFlag(FLAGS_registry), serving_set);
-  LogInfo(absl::StrCat(model_name, "; ready in ",
+  base::LogInfo(absl::StrCat(model_name, "; ready in ",
                        absl::FormatDuration(absl::Now() - began)));
-  absl::StatusOr<SeriesAnomalyDetector> detector =
-      FitNetLoadAnomalyDetector(*history, SeriesAnomalyOptions{});
+  absl::StatusOr<anomaly::SeriesAnomalyDetector> detector =
+      FitNetLoadAnomalyDetector(*history, anomaly::SeriesAnomalyOptions{});
   if (!detector.ok()) {
-    LogError(absl::StrCat("anomaly detectors: ", detector.status().message()));
+    base::LogError(absl::StrCat("anomaly detectors: ", detector.status().message()));
     return 2;
   }
   AnomalyBook anomalies(*std::move(detector), *history,
@@ -316,13 +316,13 @@ int Main() {
   service.SetAnomalyBook(&anomalies);
   ForecastBook book(*std::move(forecaster), *history, *day_ahead);
   PriceBook prices;
-  for (const GridMeasurement& m : *history) {
+  for (const data::GridMeasurement& m : *history) {
     absl::Status priced = prices.Ingest(m.interval_start, m.price_gbp_per_mwh);
-    if (!priced.ok()) LogWarning(absl::StrCat("price history: ", priced.message()));
+    if (!priced.ok()) base::LogWarning(absl::StrCat("price history: ", priced.message()));
   }
   service.SetPriceBook(&prices);
   // Day-ahead demand: trained on the whole days before the replay's first midnight.
-  DayAheadEvalConfig day_ahead_config;
+  forecast::eval::DayAheadEvalConfig day_ahead_config;
   day_ahead_config.model_dir = absl::GetFlag(FLAGS_model_dir);
   absl::StatusOr<std::unique_ptr<DayAheadBook>> day_ahead_book =
       DayAheadBook::Train(*history, *day_ahead, *replay_start, day_ahead_config);
@@ -331,7 +331,7 @@ int Main() {
   } else {
     const std::string why =
         absl::StrCat("no day-ahead demand model: ", day_ahead_book.status().message());
-    LogWarning(why);
+    base::LogWarning(why);
     service.SetDayAheadUnavailable(why);
   }
   service.SetBook(&book, model_name);

@@ -4,9 +4,9 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "core/change_forecast_eval.h"
-#include "core/status_macros.h"
-#include "core/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
+#include "core/base/status_macros.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 
@@ -15,17 +15,17 @@ absl::Status PriceBook::Ingest(absl::Time interval_start,
   absl::MutexLock lock(&mu_);
   if (last_interval_.has_value() && interval_start <= *last_interval_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("price of ", FormatUtcTimestamp(interval_start), " is not after the last (",
-                     FormatUtcTimestamp(*last_interval_), ")"));
+        absl::StrCat("price of ", base::FormatUtcTimestamp(interval_start), " is not after the last (",
+                     base::FormatUtcTimestamp(*last_interval_), ")"));
   }
   last_interval_ = interval_start;
   profile_.Observe(interval_start, price_gbp_per_mwh);
-  const absl::Time issue_time = interval_start + kHalfHour;
+  const absl::Time issue_time = interval_start + base::kHalfHour;
   // Scores every kept forecast of this interval: horizon k was issued k half-hours before
   // it. The price is known from issue_time on.
   if (price_gbp_per_mwh.has_value()) {
     for (int k = 0; k < kHorizonIntervals; ++k) {
-      auto it = issued_.find(interval_start - k * kHalfHour);
+      auto it = issued_.find(interval_start - k * base::kHalfHour);
       if (it == issued_.end()) continue;
       std::deque<ScoredError>& errors = errors_[k];
       errors.push_back({issue_time, std::abs(it->second[k] - *price_gbp_per_mwh)});
@@ -45,9 +45,9 @@ absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> iss
   auto it = issue_time.has_value() ? issued_.find(*issue_time) : std::prev(issued_.end());
   if (it == issued_.end()) {
     return absl::NotFoundError(absl::StrCat(
-        "no price forecast issued at ", FormatUtcTimestamp(*issue_time), " (kept: ",
-        FormatUtcTimestamp(issued_.begin()->first), " to ",
-        FormatUtcTimestamp(issued_.rbegin()->first), ")"));
+        "no price forecast issued at ", base::FormatUtcTimestamp(*issue_time), " (kept: ",
+        base::FormatUtcTimestamp(issued_.begin()->first), " to ",
+        base::FormatUtcTimestamp(issued_.rbegin()->first), ")"));
   }
   IssuedPriceForecast out;
   out.issue_time = it->first;
@@ -65,7 +65,7 @@ absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> iss
       continue;
     }
     ASSIGN_OR_RETURN(const double half_width,
-                     ConformalQuantile(std::move(known), kIntervalCoverage));
+                     forecast::eval::ConformalQuantile(std::move(known), kIntervalCoverage));
     out.half_width_gbp.push_back(half_width);
   }
   return out;

@@ -1,10 +1,10 @@
 // PriceBook: the forecast process's price forecasts for the next 48 half-hours. It
 // observes each tick's price of the interval just ended, issues a forecast at the
-// decision time that follows (the trader's profile, core/price_forecaster.h: the same
+// decision time that follows (the trader's profile, core/forecast/profile_forecaster.h: the same
 // method the trader plans on, so an operator sees the price view the trader acts on),
 // scores every issued forecast as its half-hours' prices arrive, and gives each forecast
 // 90% intervals from those scores: per horizon, the conformal quantile of the last 500
-// errors known at its issue time (as ForecastBand does for net load). The intervals are
+// errors known at its issue time (as ConformalBand does for net load). The intervals are
 // worked out when a forecast is asked for, not at every tick. Thread-safe.
 #ifndef GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
 #define GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/price_forecaster.h"
+#include "core/forecast/profile_forecaster.h"
 
 namespace gridpilot {
 
@@ -53,7 +53,7 @@ class PriceBook {
   };
 
   mutable absl::Mutex mu_;
-  PriceForecaster profile_ ABSL_GUARDED_BY(mu_);
+  forecast::ProfileForecaster profile_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Time> last_interval_ ABSL_GUARDED_BY(mu_);
   // Issued forecasts (prices only; Get adds the intervals), kept kIssuedKept, which is
   // long enough for every horizon to be scored.

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "core/status_macros.h"
-#include "core/time_util.h"
+#include "core/base/status_macros.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -88,7 +88,7 @@ class ObjectReader {
   std::map<std::string, std::function<bool(const Json&)>> handlers_;
 };
 
-absl::Status ReadBattery(const Json& j, const std::string& where, BatteryParams* b) {
+absl::Status ReadBattery(const Json& j, const std::string& where, assets::BatteryParams* b) {
   ObjectReader r(j, where);
   r.String("id", &b->id);
   r.Number("energy_capacity_mwh", &b->energy_capacity_mwh);
@@ -104,7 +104,7 @@ absl::Status ReadBattery(const Json& j, const std::string& where, BatteryParams*
   return r.Read();
 }
 
-absl::Status ReadPeaker(const Json& j, const std::string& where, PeakerParams* p) {
+absl::Status ReadPeaker(const Json& j, const std::string& where, assets::PeakerParams* p) {
   ObjectReader r(j, where);
   r.String("id", &p->id);
   r.Number("capacity_mw", &p->capacity_mw);
@@ -133,7 +133,7 @@ absl::Status ReadList(const Json& root, const std::string& key, ReadFn read,
   return absl::OkStatus();
 }
 
-absl::Status ReadFeedEvent(const Json& j, const std::string& where, FeedEvent* e) {
+absl::Status ReadFeedEvent(const Json& j, const std::string& where, data::FeedEvent* e) {
   ObjectReader r(j, where);
   std::string kind;
   std::string at;
@@ -143,14 +143,14 @@ absl::Status ReadFeedEvent(const Json& j, const std::string& where, FeedEvent* e
   r.Minutes("duration_min", &e->duration);
   RETURN_IF_ERROR(r.Read());
   if (kind == "generator_trip") {
-    e->kind = FeedEventKind::kGeneratorTrip;
+    e->kind = data::FeedEventKind::kGeneratorTrip;
   } else if (kind == "cloud_front") {
-    e->kind = FeedEventKind::kCloudFront;
+    e->kind = data::FeedEventKind::kCloudFront;
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ".kind: \"", kind, "\" is not generator_trip or cloud_front"));
   }
-  absl::StatusOr<absl::Time> time = ParseUtcTimestamp(at);
+  absl::StatusOr<absl::Time> time = base::ParseUtcTimestamp(at);
   if (!time.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ".at: ", time.status().message()));
   }
@@ -162,14 +162,14 @@ absl::Status ReadFalseData(const Json& list, GatewayConfig* config) {
   if (!list.is_array()) return absl::InvalidArgumentError("false_data: must be a list");
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string where = absl::StrCat("false_data[", i, "]");
-    FalseDataInjection& f = config->false_data.emplace_back();
+    data::FalseDataInjection& f = config->false_data.emplace_back();
     ObjectReader r(list[i], where);
     std::string from;
     r.String("from", &from);
     r.Minutes("duration_min", &f.duration);
     r.Number("ramp_mw_per_hour", &f.ramp_mw_per_hour);
     RETURN_IF_ERROR(r.Read());
-    absl::StatusOr<absl::Time> time = ParseUtcTimestamp(from);
+    absl::StatusOr<absl::Time> time = base::ParseUtcTimestamp(from);
     if (!time.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ".from: ", time.status().message()));
     }
@@ -183,7 +183,7 @@ absl::Status ReadFalseData(const Json& list, GatewayConfig* config) {
 
 absl::Status ReadLive(const Json& j, GatewayConfig* config) {
   ObjectReader r(j, "live");
-  LiveFeedConfig& live = config->live;
+  data::LiveFeedConfig& live = config->live;
   r.Minutes("ramp_window_min", &config->live_ramp_window);
   r.Number("noise_sd_mw", &live.noise_sd_mw);
   r.Seconds("noise_correlation_seconds", &live.noise_correlation);
@@ -219,8 +219,8 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     r.Number("instability_penalty_gbp_per_mw", &config->region.instability_penalty_gbp_per_mw);
     RETURN_IF_ERROR(r.Read());
   }
-  RETURN_IF_ERROR(ReadList<BatteryParams>(root, "batteries", ReadBattery, &config->batteries));
-  RETURN_IF_ERROR(ReadList<PeakerParams>(root, "peakers", ReadPeaker, &config->peakers));
+  RETURN_IF_ERROR(ReadList<assets::BatteryParams>(root, "batteries", ReadBattery, &config->batteries));
+  RETURN_IF_ERROR(ReadList<assets::PeakerParams>(root, "peakers", ReadPeaker, &config->peakers));
   if (root.contains("data")) {
     ObjectReader r(root.at("data"), "data");
     r.String("demand_csv", &config->demand_csv);
@@ -235,7 +235,7 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
   }
   if (root.contains("live")) RETURN_IF_ERROR(ReadLive(root.at("live"), config));
   if (root.contains("false_data")) RETURN_IF_ERROR(ReadFalseData(root.at("false_data"), config));
-  return RegionEngine::Validate(config->region, config->batteries, config->peakers);
+  return region::RegionEngine::Validate(config->region, config->batteries, config->peakers);
 }
 
 }  // namespace

@@ -24,9 +24,9 @@
 //   "false_data": [{"from": "2023-06-01T10:00:00Z", "duration_min": 240,
 //                   "ramp_mw_per_hour": 20}]
 // }
-// "live" shapes the live simulator's world (core/live_feed.h); it is used only when the
+// "live" shapes the live simulator's world (core/data/live_feed.h); it is used only when the
 // gateway steps faster than the settlement interval (--step_seconds). "false_data" adds an
-// attacker's ramp to the net load the gateway reports (core/false_data_injection.h), to
+// attacker's ramp to the net load the gateway reports (core/data/false_data_injection.h), to
 // exercise the anomaly guard; settlement stays on the true values.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
@@ -35,24 +35,24 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/battery.h"
-#include "core/false_data_injection.h"
-#include "core/live_feed.h"
-#include "core/peaker.h"
-#include "core/region_engine.h"
+#include "core/assets/battery.h"
+#include "core/data/false_data_injection.h"
+#include "core/data/live_feed.h"
+#include "core/assets/peaker.h"
+#include "core/region/region_engine.h"
 
 namespace gridpilot {
 
 struct GatewayConfig {
-  RegionConfig region;
-  std::vector<BatteryParams> batteries = {BatteryParams{}};
-  std::vector<PeakerParams> peakers = {PeakerParams{}};
+  region::RegionConfig region;
+  std::vector<assets::BatteryParams> batteries = {assets::BatteryParams{}};
+  std::vector<assets::PeakerParams> peakers = {assets::PeakerParams{}};
   std::string demand_csv;  // absolute or relative to the working directory; empty = default
   std::string price_csv;
   std::string day_ahead_csv;  // NESO's day-ahead demand forecast; "none" = no such feed
-  LiveFeedConfig live;                            // its step is set by the run
+  data::LiveFeedConfig live;                            // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
-  std::vector<FalseDataInjection> false_data;     // none by default
+  std::vector<data::FalseDataInjection> false_data;     // none by default
 };
 
 // Reads and validates a config file. An empty path gives the defaults. Errors name the

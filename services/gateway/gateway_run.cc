@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/logging.h"
-#include "core/status_macros.h"
-#include "core/time_util.h"
+#include "core/base/logging.h"
+#include "core/base/status_macros.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -50,43 +50,43 @@ std::optional<double> Scaled(std::optional<double> value, double scale) {
   return *value * scale;
 }
 
-GridInterval ScaleToRegion(const GridInterval& gb, double scale) {
-  GridInterval region = gb;
-  region.national_demand_mw = Scaled(gb.national_demand_mw, scale);
+data::GridInterval ScaleToRegion(const data::GridInterval& gb, double scale) {
+  data::GridInterval region = gb;
+  region.net_load_mw = Scaled(gb.net_load_mw, scale);
   region.embedded_solar_mw = Scaled(gb.embedded_solar_mw, scale);
   region.embedded_wind_mw = Scaled(gb.embedded_wind_mw, scale);
   return region;
 }
 
-FeedReading ReadingOf(const GridInterval& region) {
-  return FeedReading{.start = region.start,
-                     .net_load_mw = region.national_demand_mw,
+data::FeedReading ReadingOf(const data::GridInterval& region) {
+  return data::FeedReading{.start = region.start,
+                     .net_load_mw = region.net_load_mw,
                      .embedded_solar_mw = region.embedded_solar_mw,
                      .embedded_wind_mw = region.embedded_wind_mw,
                      .price_gbp_per_mwh = region.price_gbp_per_mwh};
 }
 
-v1::PeakerStatus ToProto(PeakerStatus status) {
+v1::PeakerStatus ToProto(assets::PeakerStatus status) {
   switch (status) {
-    case PeakerStatus::kOff: return v1::PEAKER_STATUS_OFF;
-    case PeakerStatus::kStarting: return v1::PEAKER_STATUS_STARTING;
-    case PeakerStatus::kOn: return v1::PEAKER_STATUS_ON;
+    case assets::PeakerStatus::kOff: return v1::PEAKER_STATUS_OFF;
+    case assets::PeakerStatus::kStarting: return v1::PEAKER_STATUS_STARTING;
+    case assets::PeakerStatus::kOn: return v1::PEAKER_STATUS_ON;
   }
   return v1::PEAKER_STATUS_UNSPECIFIED;
 }
 
-absl::StatusOr<DispatchProposal> FromProto(const std::string& agent,
+absl::StatusOr<region::DispatchProposal> FromProto(const std::string& agent,
                                            const v1::DispatchProposal& p, size_t index) {
   const std::string where = absl::StrCat("proposals[", index, "]");
   if (!p.has_start() || !p.has_end()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": start and end are required"));
   }
-  DispatchProposal out;
+  region::DispatchProposal out;
   out.agent = agent;
   out.asset_id = p.asset_id();
   switch (p.priority()) {
-    case v1::DISPATCH_PRIORITY_TRADING: out.priority = DispatchPriority::kTrading; break;
-    case v1::DISPATCH_PRIORITY_RESILIENCE: out.priority = DispatchPriority::kResilience; break;
+    case v1::DISPATCH_PRIORITY_TRADING: out.priority = region::DispatchPriority::kTrading; break;
+    case v1::DISPATCH_PRIORITY_RESILIENCE: out.priority = region::DispatchPriority::kResilience; break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(where, ".priority: must be TRADING or RESILIENCE"));
@@ -102,10 +102,10 @@ absl::StatusOr<DispatchProposal> FromProto(const std::string& agent,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
-    GatewayConfig config, GridSeries gb_series, GatewayRunOptions options, Store* store,
-    std::vector<DayAheadForecastRow> gb_day_ahead) {
-  RETURN_IF_ERROR(RegionEngine::Validate(config.region, config.batteries, config.peakers));
-  if (config.region.interval != kHalfHour) {
+    GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options, Store* store,
+    std::vector<data::DayAheadForecastRow> gb_day_ahead) {
+  RETURN_IF_ERROR(region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
+  if (config.region.interval != base::kHalfHour) {
     return absl::InvalidArgumentError("region.interval must be 30 minutes (the data's resolution)");
   }
   if (options.replay_to <= options.replay_from) {
@@ -114,49 +114,49 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
   std::optional<size_t> first = gb_series.IndexOf(options.replay_from);
   if (!first.has_value() || *first == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "replay start ", FormatUtcTimestamp(options.replay_from),
+        "replay start ", base::FormatUtcTimestamp(options.replay_from),
         " needs data for the interval before it; the data covers ",
-        FormatUtcTimestamp(gb_series.start()), " to ", FormatUtcTimestamp(gb_series.end())));
+        base::FormatUtcTimestamp(gb_series.start()), " to ", base::FormatUtcTimestamp(gb_series.end())));
   }
   if (options.replay_to > gb_series.end()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "replay end ", FormatUtcTimestamp(options.replay_to), " is after the data's end ",
-        FormatUtcTimestamp(gb_series.end())));
+        "replay end ", base::FormatUtcTimestamp(options.replay_to), " is after the data's end ",
+        base::FormatUtcTimestamp(gb_series.end())));
   }
-  if (options.step <= absl::ZeroDuration() || options.step > kHalfHour ||
-      (kHalfHour / options.step) * options.step != kHalfHour) {
+  if (options.step <= absl::ZeroDuration() || options.step > base::kHalfHour ||
+      (base::kHalfHour / options.step) * options.step != base::kHalfHour) {
     return absl::InvalidArgumentError("step must be > 0 and divide 30 minutes");
   }
-  if ((options.replay_to - options.replay_from) % kHalfHour != absl::ZeroDuration()) {
+  if ((options.replay_to - options.replay_from) % base::kHalfHour != absl::ZeroDuration()) {
     return absl::InvalidArgumentError("the replay must span whole half-hours");
   }
   const double scale = config.region.scale;
-  FeedReading previous = ReadingOf(ScaleToRegion(gb_series.at(*first - 1), scale));
-  std::optional<LiveFeed> feed;
-  if (options.step < kHalfHour) {
+  data::FeedReading previous = ReadingOf(ScaleToRegion(gb_series.at(*first - 1), scale));
+  std::optional<data::LiveFeed> feed;
+  if (options.step < base::kHalfHour) {
     config.region.step = options.step;
     config.region.ramp_window = std::max(options.step, config.live_ramp_window);
-    RETURN_IF_ERROR(RegionEngine::Validate(config.region, config.batteries, config.peakers));
-    std::vector<GridInterval> region_intervals;
-    for (const GridInterval& gb : gb_series.intervals()) {
+    RETURN_IF_ERROR(region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
+    std::vector<data::GridInterval> region_intervals;
+    for (const data::GridInterval& gb : gb_series.intervals()) {
       region_intervals.push_back(ScaleToRegion(gb, scale));
     }
-    ASSIGN_OR_RETURN(GridSeries region_series, GridSeries::Create(std::move(region_intervals)));
-    LiveFeedConfig live = config.live;
+    ASSIGN_OR_RETURN(data::GridSeries region_series, data::GridSeries::Create(std::move(region_intervals)));
+    data::LiveFeedConfig live = config.live;
     live.step = options.step;
     // The feed starts one interval early so that its noise is warm and the first tick has
     // the reading of the step before the replay.
-    ASSIGN_OR_RETURN(feed, LiveFeed::Create(std::move(region_series),
-                                            options.replay_from - kHalfHour,
+    ASSIGN_OR_RETURN(feed, data::LiveFeed::Create(std::move(region_series),
+                                            options.replay_from - base::kHalfHour,
                                             options.replay_to, std::move(live)));
     while (feed->next_start() < options.replay_from) previous = feed->Next();
   }
   std::erase_if(gb_day_ahead,
-                [](const DayAheadForecastRow& row) { return !row.national_demand_mw; });
-  std::vector<DayAheadForecastRow> day_ahead =
-      ScaleDayAheadForecast(std::move(gb_day_ahead), scale);
+                [](const data::DayAheadForecastRow& row) { return !row.net_load_mw; });
+  std::vector<data::DayAheadForecastRow> day_ahead =
+      data::ScaleDayAheadForecast(std::move(gb_day_ahead), scale);
   std::stable_sort(day_ahead.begin(), day_ahead.end(),
-                   [](const DayAheadForecastRow& a, const DayAheadForecastRow& b) {
+                   [](const data::DayAheadForecastRow& a, const data::DayAheadForecastRow& b) {
                      return a.published < b.published;
                    });
   return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
@@ -164,9 +164,9 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
                                                     std::move(previous), std::move(day_ahead)));
 }
 
-GatewayRun::GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
-                       Store* store, std::optional<LiveFeed> feed,
-                       FeedReading previous_reading, std::vector<DayAheadForecastRow> day_ahead)
+GatewayRun::GatewayRun(GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
+                       Store* store, std::optional<data::LiveFeed> feed,
+                       data::FeedReading previous_reading, std::vector<data::DayAheadForecastRow> day_ahead)
     : config_(std::move(config)),
       gb_series_(std::move(gb_series)),
       day_ahead_(std::move(day_ahead)),
@@ -192,11 +192,11 @@ void GatewayRun::Stop() {
   stop_ = true;
 }
 
-GridInterval GatewayRun::RegionInterval(size_t series_index) const {
+data::GridInterval GatewayRun::RegionInterval(size_t series_index) const {
   return ScaleToRegion(gb_series_.at(series_index), config_.region.scale);
 }
 
-FeedReading GatewayRun::ReadStep(absl::Time t) {
+data::FeedReading GatewayRun::ReadStep(absl::Time t) {
   if (feed_.has_value()) return feed_->Next();
   return ReadingOf(RegionInterval(*gb_series_.IndexOf(t)));
 }
@@ -205,14 +205,14 @@ namespace {
 
 // The interval's values as reported: `false_data_mw` is added to the net load (and so
 // to the gross load), which is what an injection of false data does to telemetry.
-void FillMeasurement(const GridInterval& region, double false_data_mw, v1::Tick* tick) {
+void FillMeasurement(const data::GridInterval& region, double false_data_mw, v1::Tick* tick) {
   *tick->mutable_measured_interval_start() = ToProtoTime(region.start);
-  *tick->mutable_time() = ToProtoTime(region.start + kHalfHour);
-  if (region.national_demand_mw) tick->set_net_load_mw(*region.national_demand_mw + false_data_mw);
+  *tick->mutable_time() = ToProtoTime(region.start + base::kHalfHour);
+  if (region.net_load_mw) tick->set_net_load_mw(*region.net_load_mw + false_data_mw);
   if (region.embedded_solar_mw) tick->set_embedded_solar_mw(*region.embedded_solar_mw);
   if (region.embedded_wind_mw) tick->set_embedded_wind_mw(*region.embedded_wind_mw);
-  if (region.national_demand_mw && region.embedded_solar_mw && region.embedded_wind_mw) {
-    tick->set_gross_load_mw(*region.national_demand_mw + false_data_mw +
+  if (region.net_load_mw && region.embedded_solar_mw && region.embedded_wind_mw) {
+    tick->set_gross_load_mw(*region.net_load_mw + false_data_mw +
                             *region.embedded_solar_mw + *region.embedded_wind_mw);
   }
   if (region.price_gbp_per_mwh) tick->set_price_gbp_per_mwh(*region.price_gbp_per_mwh);
@@ -222,16 +222,16 @@ void FillMeasurement(const GridInterval& region, double false_data_mw, v1::Tick*
 
 std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const {
   std::vector<v1::Asset> assets;
-  const DispatchArbiter& arbiter = engine_.arbiter();
+  const region::DispatchArbiter& arbiter = engine_.arbiter();
   auto schedule = [&](v1::Asset* asset) {
-    std::optional<ProposalRecord> winner = arbiter.Resolve(asset->id(), scheduled_for);
+    std::optional<region::ProposalRecord> winner = arbiter.Resolve(asset->id(), scheduled_for);
     if (winner.has_value()) {
       asset->set_scheduled_power_mw(winner->proposal.power_mw);
       asset->set_scheduled_proposal_id(winner->id);
     }
   };
   for (size_t i = 0; i < engine_.battery_params().size(); ++i) {
-    const BatteryParams& p = engine_.battery_params()[i];
+    const assets::BatteryParams& p = engine_.battery_params()[i];
     v1::Asset& asset = assets.emplace_back();
     asset.set_id(p.id);
     asset.set_kind(v1::ASSET_KIND_BATTERY);
@@ -250,8 +250,8 @@ std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const 
     schedule(&asset);
   }
   for (size_t i = 0; i < engine_.peaker_params().size(); ++i) {
-    const PeakerParams& p = engine_.peaker_params()[i];
-    const PeakerState& s = engine_.peaker_states()[i];
+    const assets::PeakerParams& p = engine_.peaker_params()[i];
+    const assets::PeakerState& s = engine_.peaker_states()[i];
     v1::Asset& asset = assets.emplace_back();
     asset.set_id(p.id);
     asset.set_kind(v1::ASSET_KIND_PEAKER);
@@ -275,12 +275,12 @@ std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const 
 }
 
 v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
-                               const FeedReading& previous_step) const {
+                               const data::FeedReading& previous_step) const {
   v1::Tick tick;
   tick.set_sequence(sequence);
-  const absl::Time interval_start = t - (t - gb_series_.start()) % kHalfHour;
+  const absl::Time interval_start = t - (t - gb_series_.start()) % base::kHalfHour;
   FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1),
-                  FalseDataOffsetMw(config_.false_data, interval_start - kHalfHour), &tick);
+                  data::FalseDataOffsetMw(config_.false_data, interval_start - base::kHalfHour), &tick);
   *tick.mutable_time() = ToProtoTime(t);
   tick.set_interval_boundary(t == interval_start);
   tick.set_dispatch_mw(last_interval_dispatch_mw_);
@@ -301,7 +301,7 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
 
 std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadPublishedIn(absl::Time from,
                                                                         absl::Time to) const {
-  auto published_before = [](const DayAheadForecastRow& row, absl::Time t) {
+  auto published_before = [](const data::DayAheadForecastRow& row, absl::Time t) {
     return row.published < t;
   };
   auto first = std::lower_bound(day_ahead_.begin(), day_ahead_.end(), from, published_before);
@@ -312,7 +312,7 @@ std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadPublishedIn(absl::Ti
     v1::DayAheadDemandForecast& f = out.emplace_back();
     *f.mutable_target_start() = ToProtoTime(it->target_start);
     *f.mutable_published() = ToProtoTime(it->published);
-    f.set_demand_mw(*it->national_demand_mw);
+    f.set_demand_mw(*it->net_load_mw);
   }
   return out;
 }
@@ -325,7 +325,7 @@ std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadForecasts(
 v1::RegionInfo GatewayRun::RegisterAgent(const std::string& agent) {
   {
     absl::MutexLock lock(&mu_);
-    if (agents_.emplace(agent, 0).second) LogInfo(absl::StrCat("agent registered: ", agent));
+    if (agents_.emplace(agent, 0).second) base::LogInfo(absl::StrCat("agent registered: ", agent));
   }
   return Region();
 }
@@ -348,8 +348,8 @@ absl::Status GatewayRun::Start() {
   absl::MutexLock lock(&mu_);
   if (started_) return absl::FailedPreconditionError("the run has already started");
   started_ = true;
-  LogInfo(absl::StrCat("run started: ", FormatUtcTimestamp(options_.replay_from), " to ",
-                       FormatUtcTimestamp(options_.replay_to), ", ", ticks_total_, " ticks of ",
+  base::LogInfo(absl::StrCat("run started: ", base::FormatUtcTimestamp(options_.replay_from), " to ",
+                       base::FormatUtcTimestamp(options_.replay_to), ", ", ticks_total_, " ticks of ",
                        absl::FormatDuration(step_), ", ", agents_.size(), " agents"));
   return absl::OkStatus();
 }
@@ -372,7 +372,7 @@ void GatewayRun::Loop() {
   }
   for (int64_t k = 0; k < ticks_total_; ++k) {
     const absl::Time t = options_.replay_from + k * step_;
-    const FeedReading step = ReadStep(t);
+    const data::FeedReading step = ReadStep(t);
     clock_.Set(t);
     {
       absl::MutexLock lock(&mu_);
@@ -395,7 +395,7 @@ void GatewayRun::Loop() {
         } else if (misses < options_.max_consecutive_misses) {
           ++missed_answers_;
           if (++misses == options_.max_consecutive_misses) {
-            LogWarning(absl::StrCat("agent ", agent, " missed ", misses,
+            base::LogWarning(absl::StrCat("agent ", agent, " missed ", misses,
                                     " ticks in a row; no longer waiting for it"));
           }
         }
@@ -404,22 +404,22 @@ void GatewayRun::Loop() {
       absl::SleepFor(options_.live_tick_period);
     }
 
-    const GridInterval region{.start = t,
-                              .national_demand_mw = step.net_load_mw,
+    const data::GridInterval region{.start = t,
+                              .net_load_mw = step.net_load_mw,
                               .embedded_solar_mw = step.embedded_solar_mw,
                               .embedded_wind_mw = step.embedded_wind_mw,
                               .price_gbp_per_mwh = step.price_gbp_per_mwh};
     previous_reading_ = step;
-    IntervalOutcome outcome;
+    region::IntervalOutcome outcome;
     {
       absl::MutexLock lock(&mu_);
-      outcome = engine_.ApplyInterval(t, region.national_demand_mw, region.price_gbp_per_mwh);
+      outcome = engine_.ApplyStep(t, region.net_load_mw, region.price_gbp_per_mwh);
       interval_dispatch_sum_mw_ += outcome.dispatch_mw;
-      if ((t + step_ - gb_series_.start()) % kHalfHour == absl::ZeroDuration()) {
-        last_interval_dispatch_mw_ = interval_dispatch_sum_mw_ / (kHalfHour / step_);
+      if ((t + step_ - gb_series_.start()) % base::kHalfHour == absl::ZeroDuration()) {
+        last_interval_dispatch_mw_ = interval_dispatch_sum_mw_ / (base::kHalfHour / step_);
         interval_dispatch_sum_mw_ = 0.0;
       }
-      for (const AssetDecision& d : outcome.decisions) {
+      for (const region::AssetDecision& d : outcome.decisions) {
         v1::Decision& out = recent_decisions_.emplace_back();
         *out.mutable_interval_start() = ToProtoTime(t);
         out.set_asset_id(d.asset_id);
@@ -435,17 +435,17 @@ void GatewayRun::Loop() {
       absl::Status stored = store_->RecordInterval(region, outcome);
       // Live: an operator may be reading the store now, so every tick is committed.
       if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
-      if (!stored.ok()) LogError(absl::StrCat("store: ", stored.message()));
+      if (!stored.ok()) base::LogError(absl::StrCat("store: ", stored.message()));
     }
   }
   if (store_ != nullptr) {
     absl::Status flushed = store_->Flush();
-    if (!flushed.ok()) LogError(absl::StrCat("store: ", flushed.message()));
+    if (!flushed.ok()) base::LogError(absl::StrCat("store: ", flushed.message()));
   }
   absl::MutexLock lock(&mu_);
   clock_.Set(options_.replay_to);
   finished_ = true;
-  LogInfo(absl::StrCat(stop_ ? "run stopped early: " : "run finished: ",
+  base::LogInfo(absl::StrCat(stop_ ? "run stopped early: " : "run finished: ",
                        engine_.intervals_applied(), " intervals settled, net ",
                        absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
 }
@@ -519,11 +519,11 @@ size_t GatewayRun::FirstTickIndexAtOrAfter(absl::Time time) const {
 std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) const {
   const absl::Time known_until = std::min(end, clock_.Now());
   std::vector<v1::Tick> out;
-  for (const GridInterval& gb : gb_series_.intervals()) {
+  for (const data::GridInterval& gb : gb_series_.intervals()) {
     if (gb.start < start) continue;
-    if (gb.start + kHalfHour > known_until) break;
+    if (gb.start + base::kHalfHour > known_until) break;
     std::optional<size_t> index = gb_series_.IndexOf(gb.start);
-    FillMeasurement(RegionInterval(*index), FalseDataOffsetMw(config_.false_data, gb.start),
+    FillMeasurement(RegionInterval(*index), data::FalseDataOffsetMw(config_.false_data, gb.start),
                     &out.emplace_back());
   }
   return out;
@@ -536,7 +536,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   // whatever of the proposal could be read.
   auto refuse = [&](const v1::DispatchProposal* p, absl::Status error) {
     if (store_ != nullptr) {
-      ProposalRecord record;
+      region::ProposalRecord record;
       record.proposal.agent = request.agent();
       if (p != nullptr) {
         record.proposal.asset_id = p->asset_id();
@@ -552,9 +552,9 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   if (request.agent().empty()) {
     return refuse(nullptr, absl::InvalidArgumentError("agent: required"));
   }
-  std::vector<DispatchProposal> proposals;
+  std::vector<region::DispatchProposal> proposals;
   for (int i = 0; i < request.proposals_size(); ++i) {
-    absl::StatusOr<DispatchProposal> p = FromProto(request.agent(), request.proposals(i), i);
+    absl::StatusOr<region::DispatchProposal> p = FromProto(request.agent(), request.proposals(i), i);
     if (!p.ok()) return refuse(&request.proposals(i), p.status());
     proposals.push_back(*std::move(p));
   }
@@ -564,7 +564,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     }
   }
   absl::MutexLock lock(&mu_);
-  DispatchArbiter& arbiter = engine_.arbiter();
+  region::DispatchArbiter& arbiter = engine_.arbiter();
   // All-or-nothing: validate every proposal before storing any. The arbiter only knows
   // the keys already stored, so a key repeated within this request is checked here.
   std::map<std::string, size_t> keys_in_request;
@@ -580,7 +580,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     }
     if (!valid.ok()) {
       if (store_ != nullptr) {
-        ProposalRecord rejected{0, proposals[i], now, false};
+        region::ProposalRecord rejected{0, proposals[i], now, false};
         store_->RecordProposal(rejected, ProposalStatus::kRejected, std::string(valid.message()))
             .IgnoreError();
       }
@@ -588,13 +588,13 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     }
   }
   std::vector<v1::ProposalResult> results;
-  for (const DispatchProposal& proposal : proposals) {
-    ASSIGN_OR_RETURN(DispatchArbiter::SubmitResult submitted, arbiter.Submit(proposal, now));
+  for (const region::DispatchProposal& proposal : proposals) {
+    ASSIGN_OR_RETURN(region::DispatchArbiter::SubmitResult submitted, arbiter.Submit(proposal, now));
     v1::ProposalResult& result = results.emplace_back();
     result.set_proposal_id(submitted.proposal_id);
     result.set_duplicate(submitted.duplicate);
     if (store_ != nullptr) {
-      ProposalRecord record{submitted.proposal_id, proposal, now, false};
+      region::ProposalRecord record{submitted.proposal_id, proposal, now, false};
       store_->RecordProposal(record, submitted.duplicate ? ProposalStatus::kDuplicate
                                                          : ProposalStatus::kAccepted, "")
           .IgnoreError();
@@ -628,9 +628,9 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
 absl::Status GatewayRun::Cancel(int64_t proposal_id) {
   absl::MutexLock lock(&mu_);
   // The audit row names what was cancelled (if it is still held; expired ones are gone).
-  ProposalRecord record;
+  region::ProposalRecord record;
   record.id = proposal_id;
-  for (const ProposalRecord& active : engine_.arbiter().Active()) {
+  for (const region::ProposalRecord& active : engine_.arbiter().Active()) {
     if (active.id == proposal_id) record = active;
   }
   RETURN_IF_ERROR(engine_.arbiter().Cancel(proposal_id));
@@ -656,16 +656,16 @@ std::vector<v1::Decision> GatewayRun::RecentDecisions(size_t limit) const {
 v1::GetPnlResponse GatewayRun::Pnl() const {
   absl::MutexLock lock(&mu_);
   v1::GetPnlResponse pnl;
-  const Ledger& ledger = engine_.ledger();
-  for (int c = 0; c < kLedgerCauseCount; ++c) {
+  const market::Ledger& ledger = engine_.ledger();
+  for (int c = 0; c < market::kLedgerCauseCount; ++c) {
     v1::CauseTotal* total = pnl.add_by_cause();
-    total->set_cause(std::string(LedgerCauseName(static_cast<LedgerCause>(c))));
-    total->set_amount_gbp(ledger.Total(static_cast<LedgerCause>(c)));
+    total->set_cause(std::string(market::LedgerCauseName(static_cast<market::LedgerCause>(c))));
+    total->set_amount_gbp(ledger.Total(static_cast<market::LedgerCause>(c)));
   }
   pnl.set_net_gbp(ledger.Net());
   pnl.set_baseline_instability_penalty_gbp(engine_.baseline_instability_penalty_gbp());
   pnl.set_intervals_settled(engine_.intervals_applied());
-  for (const AssetTotals& totals : engine_.asset_totals()) {
+  for (const region::AssetTotals& totals : engine_.asset_totals()) {
     v1::AssetDispatchSummary* d = pnl.add_dispatches();
     d->set_asset_id(totals.asset_id);
     d->set_intervals_dispatched(totals.intervals_dispatched);
@@ -674,7 +674,7 @@ v1::GetPnlResponse GatewayRun::Pnl() const {
   pnl.set_battery_cycles(engine_.battery_cycles());
   pnl.set_resilience_dispatch_cost_gbp(engine_.resilience_dispatch_cost_gbp());
   const double penalty_avoided_gbp = engine_.baseline_instability_penalty_gbp() +
-                                     ledger.Total(LedgerCause::kInstabilityPenalty);
+                                     ledger.Total(market::LedgerCause::kInstabilityPenalty);
   pnl.set_response_net_benefit_gbp(penalty_avoided_gbp - engine_.resilience_dispatch_cost_gbp());
   return pnl;
 }

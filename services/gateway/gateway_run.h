@@ -25,11 +25,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/clock.h"
-#include "core/day_ahead_forecast_row.h"
-#include "core/grid_series.h"
-#include "core/live_feed.h"
-#include "core/region_engine.h"
+#include "core/base/clock.h"
+#include "core/data/day_ahead_forecast_row.h"
+#include "core/data/grid_series.h"
+#include "core/data/live_feed.h"
+#include "core/region/region_engine.h"
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
 #include "gridpilot/v1/ledger.pb.h"
@@ -46,7 +46,7 @@ struct GatewayRunOptions {
   absl::Duration answer_deadline = absl::Seconds(10);      // lock-step wait per tick (wall)
   absl::Duration live_tick_period = absl::Seconds(2);      // live: wall time per tick
   // Simulated time per tick. The settlement interval (30 min) replays the data as it is;
-  // a divisor of it (e.g. 5 s) runs the live simulator (core/live_feed.h, shaped by the
+  // a divisor of it (e.g. 5 s) runs the live simulator (core/data/live_feed.h, shaped by the
   // config's "live" section) with the region's ramp window set to config.live_ramp_window.
   absl::Duration step = absl::Minutes(30);
   int max_consecutive_misses = 3;  // an agent missing this many ticks in a row stops being waited for
@@ -60,8 +60,8 @@ class GatewayRun {
   // rows without a value are dropped), published to the forecast side as its vintages
   // become public; empty for none.
   static absl::StatusOr<std::unique_ptr<GatewayRun>> Create(
-      GatewayConfig config, GridSeries gb_series, GatewayRunOptions options, Store* store,
-      std::vector<DayAheadForecastRow> gb_day_ahead = {});
+      GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options, Store* store,
+      std::vector<data::DayAheadForecastRow> gb_day_ahead = {});
 
   // --- ClockService ---
   v1::RegionInfo RegisterAgent(const std::string& agent);
@@ -98,9 +98,9 @@ class GatewayRun {
   ~GatewayRun();
 
  private:
-  GatewayRun(GatewayConfig config, GridSeries gb_series, GatewayRunOptions options,
-             Store* store, std::optional<LiveFeed> feed,
-             FeedReading previous_reading, std::vector<DayAheadForecastRow> day_ahead);
+  GatewayRun(GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
+             Store* store, std::optional<data::LiveFeed> feed,
+             data::FeedReading previous_reading, std::vector<data::DayAheadForecastRow> day_ahead);
 
   // Day-ahead values published in [from, to), oldest publication first.
   std::vector<v1::DayAheadDemandForecast> DayAheadPublishedIn(absl::Time from,
@@ -108,28 +108,28 @@ class GatewayRun {
 
   void Loop();
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
-  GridInterval RegionInterval(size_t series_index) const;
+  data::GridInterval RegionInterval(size_t series_index) const;
   // The reading of step [t, t + step): the live feed's, or the data's interval.
-  FeedReading ReadStep(absl::Time t);
-  v1::Tick BuildTick(absl::Time t, int64_t sequence, const FeedReading& previous_step) const
+  data::FeedReading ReadStep(absl::Time t);
+  v1::Tick BuildTick(absl::Time t, int64_t sequence, const data::FeedReading& previous_step) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const GatewayConfig config_;
-  const GridSeries gb_series_;
-  const std::vector<DayAheadForecastRow> day_ahead_;  // region MW, by publication time
+  const data::GridSeries gb_series_;
+  const std::vector<data::DayAheadForecastRow> day_ahead_;  // region MW, by publication time
   const GatewayRunOptions options_;
   Store* const store_;
   const absl::Duration step_;
   const int64_t ticks_total_;
-  std::optional<LiveFeed> feed_;    // only when step_ < the settlement interval; loop thread
-  FeedReading previous_reading_;    // the step before the next one applied; loop thread
+  std::optional<data::LiveFeed> feed_;    // only when step_ < the settlement interval; loop thread
+  data::FeedReading previous_reading_;    // the step before the next one applied; loop thread
 
-  FakeClock clock_;  // the simulated clock: the current tick's decision time
+  base::FakeClock clock_;  // the simulated clock: the current tick's decision time
 
   mutable absl::Mutex mu_;
-  RegionEngine engine_ ABSL_GUARDED_BY(mu_);
+  region::RegionEngine engine_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -12,9 +12,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "core/grid_data_loader.h"
-#include "core/logging.h"
-#include "core/time_util.h"
+#include "core/data/grid_data_loader.h"
+#include "core/base/logging.h"
+#include "core/base/time_util.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
@@ -55,15 +55,15 @@ namespace {
 
 // "2023-12-31" means the whole day (end = next midnight); a timestamp is exclusive.
 absl::StatusOr<absl::Time> ParseRangeEnd(const std::string& text) {
-  absl::StatusOr<absl::Time> day = ParseUtcDate(text);
+  absl::StatusOr<absl::Time> day = base::ParseUtcDate(text);
   if (day.ok()) return *day + absl::Hours(24);
-  return ParseUtcTimestamp(text);
+  return base::ParseUtcTimestamp(text);
 }
 
 absl::StatusOr<absl::Time> ParseRangeStart(const std::string& text) {
-  absl::StatusOr<absl::Time> day = ParseUtcDate(text);
+  absl::StatusOr<absl::Time> day = base::ParseUtcDate(text);
   if (day.ok()) return day;
-  return ParseUtcTimestamp(text);
+  return base::ParseUtcTimestamp(text);
 }
 
 std::string ReadFileOrEmpty(const std::string& path) {
@@ -84,7 +84,7 @@ void StartWhenAgentsRegistered(GatewayRun* run, const std::atomic<bool>* quit) {
     if (status.state() != v1::RUN_STATE_WAITING) return;
     if (status.registered_agents_size() >= wanted) {
       absl::Status started = run->Start();
-      if (!started.ok()) LogWarning(absl::StrCat("start: ", started.message()));
+      if (!started.ok()) base::LogWarning(absl::StrCat("start: ", started.message()));
       return;
     }
     // Wall time only paces this poll; it never enters a decision.
@@ -93,10 +93,10 @@ void StartWhenAgentsRegistered(GatewayRun* run, const std::atomic<bool>* quit) {
 }
 
 int Main() {
-  SetLogTag("gateway");
+  base::SetLogTag("gateway");
   absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {
-    LogError(config.status().message());
+    base::LogError(config.status().message());
     return 2;
   }
   const std::string data_dir = GRIDPILOT_DEFAULT_DATA_DIR;
@@ -116,7 +116,7 @@ int Main() {
   absl::StatusOr<absl::Time> from = ParseRangeStart(absl::GetFlag(FLAGS_from));
   absl::StatusOr<absl::Time> to = ParseRangeEnd(absl::GetFlag(FLAGS_to));
   if (!from.ok() || !to.ok()) {
-    LogError(absl::StrCat("--from/--to: ", (from.ok() ? to : from).status().message()));
+    base::LogError(absl::StrCat("--from/--to: ", (from.ok() ? to : from).status().message()));
     return 2;
   }
   options.replay_from = *from;
@@ -127,23 +127,23 @@ int Main() {
   } else if (mode == "live") {
     options.mode = v1::CLOCK_MODE_LIVE;
   } else {
-    LogError(absl::StrCat("--mode: \"", mode, "\" is not lock_step or live"));
+    base::LogError(absl::StrCat("--mode: \"", mode, "\" is not lock_step or live"));
     return 2;
   }
   options.live_tick_period = absl::Seconds(absl::GetFlag(FLAGS_tick_seconds));
   options.answer_deadline = absl::Seconds(absl::GetFlag(FLAGS_deadline_seconds));
   options.step = absl::Seconds(absl::GetFlag(FLAGS_step_seconds));
 
-  absl::StatusOr<GridSeries> series = LoadGridSeries(demand_csv, price_csv);
+  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(demand_csv, price_csv);
   if (!series.ok()) {
-    LogError(absl::StrCat("cannot load the grid feed: ", series.status().message()));
+    base::LogError(absl::StrCat("cannot load the grid feed: ", series.status().message()));
     return 2;
   }
-  std::vector<DayAheadForecastRow> day_ahead;
+  std::vector<data::DayAheadForecastRow> day_ahead;
   if (day_ahead_csv != "none") {
-    absl::StatusOr<std::vector<DayAheadForecastRow>> loaded = LoadDayAheadForecast(day_ahead_csv);
+    absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded = data::LoadDayAheadForecast(day_ahead_csv);
     if (!loaded.ok()) {
-      LogError(absl::StrCat("cannot load the day-ahead forecast: ", loaded.status().message()));
+      base::LogError(absl::StrCat("cannot load the day-ahead forecast: ", loaded.status().message()));
       return 2;
     }
     day_ahead = *std::move(loaded);
@@ -151,7 +151,7 @@ int Main() {
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
       SqliteStore::Open(absl::GetFlag(FLAGS_store));
   if (!store.ok()) {
-    LogError(store.status().message());
+    base::LogError(store.status().message());
     return 2;
   }
   // The metrics endpoint comes up before the run so that a failed bind stops the start.
@@ -160,7 +160,7 @@ int Main() {
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
       absl::GetFlag(FLAGS_metrics_port_file), registry);
   if (!started.ok()) {
-    LogError(started.status().message());
+    base::LogError(started.status().message());
     return 2;
   }
   std::unique_ptr<MetricsServer> metrics = *std::move(started);
@@ -168,14 +168,14 @@ int Main() {
   absl::Status begun = metered_store.BeginRun(options.replay_from, options.replay_to,
                                           ReadFileOrEmpty(absl::GetFlag(FLAGS_config)));
   if (!begun.ok()) {
-    LogError(begun.message());
+    base::LogError(begun.message());
     return 2;
   }
   absl::StatusOr<std::unique_ptr<GatewayRun>> run =
       GatewayRun::Create(*std::move(config), *std::move(series), options, &metered_store,
                          std::move(day_ahead));
   if (!run.ok()) {
-    LogError(run.status().message());
+    base::LogError(run.status().message());
     return 2;
   }
   TelemetryServiceImpl telemetry(run->get());
@@ -187,12 +187,12 @@ int Main() {
       {&telemetry, &assets, &ledger, &clock}, absl::GetFlag(FLAGS_port_file),
       RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
-    LogError(server.status().message());
+    base::LogError(server.status().message());
     return 2;
   }
   std::shared_ptr<SnapshotCollector> run_metrics = MakeGatewayCollector(run->get());
   if (metrics != nullptr) metrics->Register(run_metrics);
-  LogInfo(absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
+  base::LogInfo(absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
   std::atomic<bool> quit_starter{false};
   std::thread starter;
   if (absl::GetFlag(FLAGS_start_when_agents) > 0) {
@@ -202,7 +202,7 @@ int Main() {
   }
   WaitForShutdownSignal();
   LogCpuUsage();
-  LogInfo("shutting down");
+  base::LogInfo("shutting down");
   (*run)->Stop();
   quit_starter = true;
   if (starter.joinable()) starter.join();

@@ -72,7 +72,7 @@ absl::Status MeteredStore::BeginRun(absl::Time replay_from, absl::Time replay_to
   return Counted("begin_run", inner_->BeginRun(replay_from, replay_to, config_json));
 }
 
-absl::Status MeteredStore::RecordProposal(const ProposalRecord& record, ProposalStatus status,
+absl::Status MeteredStore::RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
                                           const std::string& detail) {
   proposals_
       .Add({{"agent", record.proposal.agent},
@@ -93,9 +93,9 @@ absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
   return Counted("plan", inner_->RecordPlan(tick, agent, plan));
 }
 
-absl::Status MeteredStore::RecordInterval(const GridInterval& region_values,
-                                          const IntervalOutcome& outcome) {
-  for (const AssetDecision& d : outcome.decisions) {
+absl::Status MeteredStore::RecordInterval(const data::GridInterval& region_values,
+                                          const region::IntervalOutcome& outcome) {
+  for (const region::AssetDecision& d : outcome.decisions) {
     const char* result = d.proposal_id == 0                                    ? "idle"
                          : std::abs(d.applied_mw - d.requested_mw) <= kSameMw ? "applied"
                                                                                : "limited";

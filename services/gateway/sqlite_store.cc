@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/status_macros.h"
-#include "core/time_util.h"
+#include "core/base/status_macros.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -188,8 +188,8 @@ absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
     return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
   }
   absl::Status inserted = Statement(db_, stmt)
-                              .Text(FormatUtcTimestamp(replay_from))
-                              .Text(FormatUtcTimestamp(replay_to))
+                              .Text(base::FormatUtcTimestamp(replay_from))
+                              .Text(base::FormatUtcTimestamp(replay_to))
                               .Text(config_json)
                               .Run();
   sqlite3_finalize(stmt);
@@ -198,21 +198,21 @@ absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::RecordProposal(const ProposalRecord& record, ProposalStatus status,
+absl::Status SqliteStore::RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
                                          const std::string& detail) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
-  const DispatchProposal& p = record.proposal;
+  const region::DispatchProposal& p = record.proposal;
   RETURN_IF_ERROR(Statement(db_, insert_proposal_).Int(run_id_)
       .Int(record.id)
       .Text(StatusName(status))
-      .Text(FormatUtcTimestamp(record.submitted_at))
+      .Text(base::FormatUtcTimestamp(record.submitted_at))
       .Text(p.agent)
       .Text(p.asset_id)
       .Int(static_cast<int>(p.priority))
       .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
-      .Text(FormatUtcTimestamp(p.start))
-      .Text(FormatUtcTimestamp(p.end))
+      .Text(base::FormatUtcTimestamp(p.start))
+      .Text(base::FormatUtcTimestamp(p.end))
       .Text(p.idempotency_key)
       .Text(p.reason)
       .Text(detail)
@@ -225,7 +225,7 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
   RETURN_IF_ERROR(Statement(db_, insert_note_).Int(run_id_)
-      .Text(FormatUtcTimestamp(tick))
+      .Text(base::FormatUtcTimestamp(tick))
       .Text(agent)
       .Text(note)
       .Run());
@@ -252,9 +252,9 @@ absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
   RETURN_IF_ERROR(Statement(db_, insert_plan_).Int(run_id_)
-      .Text(FormatUtcTimestamp(tick))
+      .Text(base::FormatUtcTimestamp(tick))
       .Text(agent)
-      .Text(FormatUtcTimestamp(FromProtoTime(plan.first_interval_start())))
+      .Text(base::FormatUtcTimestamp(FromProtoTime(plan.first_interval_start())))
       .Int(plan.power_mw_size())
       .Text(CompactNumbers(plan.power_mw()))
       .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh()))
@@ -264,10 +264,10 @@ absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
   return EndWrite();
 }
 
-absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
-                                         const IntervalOutcome& outcome) {
+absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values,
+                                         const region::IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);
-  const std::string start = FormatUtcTimestamp(outcome.interval_start);
+  const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
   RETURN_IF_ERROR(BeginWrite());
   // A savepoint per interval: a failed row undoes only its own interval, never the
   // records already accepted in the same batch.
@@ -276,7 +276,7 @@ absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
     Statement telemetry(db_, insert_telemetry_);
     RETURN_IF_ERROR(telemetry.Int(run_id_)
                         .Text(start)
-                        .Real(region_values.national_demand_mw)
+                        .Real(region_values.net_load_mw)
                         .Real(region_values.embedded_solar_mw)
                         .Real(region_values.embedded_wind_mw)
                         .Real(region_values.price_gbp_per_mwh)
@@ -287,24 +287,24 @@ absl::Status SqliteStore::RecordInterval(const GridInterval& region_values,
                         .Run());
     Statement decision(db_, insert_decision_);
     for (size_t i = 0; i < outcome.decisions.size(); ++i) {
-      const AssetDecision& d = outcome.decisions[i];
+      const region::AssetDecision& d = outcome.decisions[i];
       decision.Int(run_id_).Text(start).Text(d.asset_id).Int(d.proposal_id).Text(d.agent)
           .Int(static_cast<int>(d.priority)).Real(d.requested_mw).Real(d.applied_mw);
       if (i < outcome.batteries.size()) {
-        const BatteryInterval& b = outcome.batteries[i];
+        const assets::BatteryInterval& b = outcome.batteries[i];
         decision.Real(b.soc_before_mwh).Real(b.soc_after_mwh).Real(b.charge_mwh)
             .Real(b.discharge_mwh).Null();
       } else {
-        const PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
-        decision.Null().Null().Null().Null().Text(std::string(PeakerStatusName(p.next.status)));
+        const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
+        decision.Null().Null().Null().Null().Text(std::string(assets::PeakerStatusName(p.next.status)));
       }
       RETURN_IF_ERROR(decision.Text(d.reason).Run());
     }
     Statement ledger(db_, insert_ledger_);
-    for (const LedgerEntry& e : outcome.entries) {
+    for (const market::LedgerEntry& e : outcome.entries) {
       RETURN_IF_ERROR(ledger.Int(run_id_)
                           .Text(start)
-                          .Text(std::string(LedgerCauseName(e.cause)))
+                          .Text(std::string(market::LedgerCauseName(e.cause)))
                           .Text(e.asset_id)
                           .Real(e.amount_gbp)
                           .Text(e.note)

@@ -29,14 +29,14 @@ class SqliteStore final : public Store {
 
   absl::Status BeginRun(absl::Time replay_from, absl::Time replay_to,
                         const std::string& config_json) override;
-  absl::Status RecordProposal(const ProposalRecord& record, ProposalStatus status,
+  absl::Status RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
                               const std::string& detail) override;
   absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                const std::string& note) override;
   absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                           const v1::AgentPlan& plan) override;
-  absl::Status RecordInterval(const GridInterval& region_values,
-                              const IntervalOutcome& outcome) override;
+  absl::Status RecordInterval(const data::GridInterval& region_values,
+                              const region::IntervalOutcome& outcome) override;
 
   // Commits the open transaction, if any.
   absl::Status Flush() override;

@@ -9,9 +9,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "core/dispatch_arbiter.h"
-#include "core/grid_series.h"
-#include "core/region_engine.h"
+#include "core/region/dispatch_arbiter.h"
+#include "core/data/grid_series.h"
+#include "core/region/region_engine.h"
 #include "gridpilot/v1/asset.pb.h"
 
 namespace gridpilot {
@@ -28,7 +28,7 @@ class Store {
                                 const std::string& config_json) = 0;
   // A submitted proposal and how it was received. For kRejected, `detail` is the error;
   // `record.id` is 0 when nothing was stored in the arbiter.
-  virtual absl::Status RecordProposal(const ProposalRecord& record, ProposalStatus status,
+  virtual absl::Status RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
                                       const std::string& detail) = 0;
   // An agent's note on its answer to the tick at `tick` (e.g. that it held on suspect
   // telemetry): part of the audit log.
@@ -39,8 +39,8 @@ class Store {
                                   const v1::AgentPlan& plan) = 0;
   // One applied interval: its measured region values, the decision for every asset
   // (with battery state), and its ledger entries; written in one transaction.
-  virtual absl::Status RecordInterval(const GridInterval& region_values,
-                                      const IntervalOutcome& outcome) = 0;
+  virtual absl::Status RecordInterval(const data::GridInterval& region_values,
+                                      const region::IntervalOutcome& outcome) = 0;
   // Makes everything recorded so far durable and visible to other readers.
   virtual absl::Status Flush() = 0;
 };

@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "absl/strings/str_cat.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -22,7 +22,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const absl::Time kT = *ParseUtcTimestamp("2023-01-05T07:00:00Z");
+const absl::Time kT = *base::ParseUtcTimestamp("2023-01-05T07:00:00Z");
 
 // Returns the set result for every call and records the issue times asked for.
 class FakeChangeForecasts final : public ChangeForecastSource {
@@ -42,7 +42,7 @@ v1::RegionInfo Region() {
   v1::RegionInfo region;
   region.set_ramp_limit_mw(15);
   region.set_instability_penalty_gbp_per_mw(150);
-  *region.mutable_interval() = ToProtoDuration(kHalfHour);
+  *region.mutable_interval() = ToProtoDuration(base::kHalfHour);
   return region;
 }
 
@@ -62,7 +62,7 @@ v1::Tick MakeTick(const TickSpec& spec) {
   v1::Tick tick;
   tick.set_interval_boundary(true);
   *tick.mutable_time() = ToProtoTime(spec.t);
-  *tick.mutable_measured_interval_start() = ToProtoTime(spec.t - kHalfHour);
+  *tick.mutable_measured_interval_start() = ToProtoTime(spec.t - base::kHalfHour);
   if (spec.net_load_mw) tick.set_net_load_mw(*spec.net_load_mw);
   tick.set_dispatch_mw(spec.dispatch_mw);
 
@@ -113,7 +113,7 @@ void ExpectProposals(const std::vector<v1::DispatchProposal>& proposals, absl::T
     EXPECT_NEAR(p.power_mw(), want[i].second, 1e-6);
     EXPECT_EQ(p.priority(), v1::DISPATCH_PRIORITY_RESILIENCE);
     EXPECT_EQ(FromProtoTime(p.start()), t);
-    EXPECT_EQ(FromProtoTime(p.end()), t + kHalfHour);
+    EXPECT_EQ(FromProtoTime(p.end()), t + base::kHalfHour);
     EXPECT_THAT(p.idempotency_key(), HasSubstr(want[i].first));
     EXPECT_FALSE(p.reason().empty());
   }
@@ -150,7 +150,7 @@ TEST(ResponseAgentTest, TickInProposalsOut) {
   TickSpec no_measurement = base;
   no_measurement.net_load_mw = std::nullopt;
   TickSpec peaker_just_stopped = base;
-  peaker_just_stopped.peaker_since = kT - kHalfHour;
+  peaker_just_stopped.peaker_since = kT - base::kHalfHour;
   const absl::Status down = absl::UnavailableError("forecast service down");
   using V = std::vector<double>;
 
@@ -185,7 +185,7 @@ TEST(ResponseAgentTest, TickInProposalsOut) {
     RegisterWithPinnedThresholds(agent);
     if (c.prior_net_load_mw) {
       TickSpec prior;
-      prior.t = c.tick.t - kHalfHour;
+      prior.t = c.tick.t - base::kHalfHour;
       prior.net_load_mw = c.prior_net_load_mw;
       agent.OnTick(MakeTick(prior));
     }
@@ -208,7 +208,7 @@ TEST(ResponseAgentTest, ReadsTheForecastOnlyAsFarAsItsLookAhead) {
   EXPECT_EQ(agent.Status().forecast_ramp_events(), 0);
   // The same step 1.5 h ahead is one.
   forecasts.result = std::vector<double>{0, 0, 40, 40, 40, 40, 40, 40};
-  spec.t += kHalfHour;
+  spec.t += base::kHalfHour;
   agent.OnTick(MakeTick(spec));
   EXPECT_EQ(agent.Status().forecast_ramp_events(), 1);
 }
@@ -222,11 +222,11 @@ TEST(ResponseAgentTest, IdempotencyKeysAreUniquePerTickAndStableForARetry) {
   size_t proposals_seen = 0;
   for (int k = 0; k < 4; ++k) {
     TickSpec spec;
-    spec.t = kT + k * kHalfHour;
+    spec.t = kT + k * base::kHalfHour;
     for (const v1::DispatchProposal& p : agent.OnTick(MakeTick(spec))) {
       ++proposals_seen;
       keys.insert(p.idempotency_key());
-      EXPECT_THAT(p.idempotency_key(), HasSubstr(FormatUtcTimestamp(spec.t)));
+      EXPECT_THAT(p.idempotency_key(), HasSubstr(base::FormatUtcTimestamp(spec.t)));
     }
   }
   EXPECT_GE(proposals_seen, 4u);
@@ -244,7 +244,7 @@ TEST(ResponseAgentTest, DegradedWhileTheSourceFailsAndRecoversAfter) {
   EXPECT_FALSE(agent.Status().degraded());
 
   forecasts.result = absl::DeadlineExceededError("forecast late");
-  spec.t += kHalfHour;
+  spec.t += base::kHalfHour;
   agent.OnTick(MakeTick(spec));
   v1::GetResponseStatusResponse status = agent.Status();
   EXPECT_TRUE(status.degraded());
@@ -253,12 +253,12 @@ TEST(ResponseAgentTest, DegradedWhileTheSourceFailsAndRecoversAfter) {
 
   // A forecast with a non-finite value is no forecast either.
   forecasts.result = std::vector<double>{std::numeric_limits<double>::quiet_NaN(), 0};
-  spec.t += kHalfHour;
+  spec.t += base::kHalfHour;
   agent.OnTick(MakeTick(spec));
   EXPECT_TRUE(agent.Status().degraded());
 
   forecasts.result = std::vector<double>{0, 0};
-  spec.t += kHalfHour;
+  spec.t += base::kHalfHour;
   agent.OnTick(MakeTick(spec));
   status = agent.Status();
   EXPECT_FALSE(status.degraded());
@@ -271,7 +271,7 @@ TEST(ResponseAgentTest, NoForecastSourceIsAlwaysDegraded) {
   ResponseAgent agent(nullptr);
   RegisterWithPinnedThresholds(agent);
   TickSpec prior;
-  prior.t = kT - kHalfHour;
+  prior.t = kT - base::kHalfHour;
   agent.OnTick(MakeTick(prior));
   TickSpec rise;
   rise.net_load_mw = 340;
@@ -285,7 +285,7 @@ TEST(ResponseAgentTest, EventsAreCountedByKind) {
   ResponseAgent agent(&forecasts);
   RegisterWithPinnedThresholds(agent);
   TickSpec prior;
-  prior.t = kT - kHalfHour;
+  prior.t = kT - base::kHalfHour;
   agent.OnTick(MakeTick(prior));  // 300 MW, flat forecast: no events
   EXPECT_TRUE(agent.RecentEvents(10).empty());
 
@@ -305,9 +305,9 @@ TEST(ResponseAgentTest, EventsAreCountedByKind) {
     double change_mw;
   };
   const std::vector<Want> want = {
-      {v1::RAMP_EVENT_KIND_MEASURED, kT - kHalfHour, 40},
+      {v1::RAMP_EVENT_KIND_MEASURED, kT - base::kHalfHour, 40},
       {v1::RAMP_EVENT_KIND_FORECAST, kT, 40},
-      {v1::RAMP_EVENT_KIND_FORECAST, kT + kHalfHour, 60},
+      {v1::RAMP_EVENT_KIND_FORECAST, kT + base::kHalfHour, 60},
   };
   for (size_t i = 0; i < want.size(); ++i) {
     SCOPED_TRACE(i);
@@ -321,7 +321,7 @@ TEST(ResponseAgentTest, EventsAreCountedByKind) {
   }
   const std::vector<v1::RampEvent> newest = agent.RecentEvents(1);
   ASSERT_EQ(newest.size(), 1u);
-  EXPECT_EQ(FromProtoTime(newest[0].interval_start()), kT + kHalfHour);
+  EXPECT_EQ(FromProtoTime(newest[0].interval_start()), kT + base::kHalfHour);
 }
 
 TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
@@ -330,7 +330,7 @@ TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
   ResponseAgent agent(&forecasts);
   agent.OnRegistered(Region());
   EXPECT_DOUBLE_EQ(agent.Thresholds().ramp_limit_mw(), 15);
-  EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), ResponsePolicyConfig{}.margin_mw);
+  EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), control::ResponsePolicyConfig{}.margin_mw);
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
@@ -343,7 +343,7 @@ TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
     t.set_margin_mw(margin);
     EXPECT_EQ(agent.SetThresholds(t).code(), absl::StatusCode::kInvalidArgument);
     EXPECT_DOUBLE_EQ(agent.Thresholds().ramp_limit_mw(), 15);  // unchanged
-    EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), ResponsePolicyConfig{}.margin_mw);
+    EXPECT_DOUBLE_EQ(agent.Thresholds().margin_mw(), control::ResponsePolicyConfig{}.margin_mw);
   }
 
   v1::Thresholds wider;
@@ -375,7 +375,7 @@ TEST(ResponseAgentTest, PeakerRequestPersistsUntilReleased) {
   auto tick = [&](int k, double net_load_mw, double dispatch_mw, double soc_mwh,
                   v1::PeakerStatus status, double output_mw, std::optional<absl::Time> since) {
     TickSpec spec;
-    spec.t = t1 + k * kHalfHour;
+    spec.t = t1 + k * base::kHalfHour;
     spec.net_load_mw = net_load_mw;
     spec.dispatch_mw = dispatch_mw;
     spec.soc_mwh = soc_mwh;
@@ -428,9 +428,9 @@ TEST(ResponseAgentTest, SuspectTelemetryHoldsTheLastDecision) {
   // The next tick reports a fake 200 MW jump and a forecast of a further 60 MW rise.
   forecasts.suspect = true;
   forecasts.result = std::vector<double>{60, 60};
-  TickSpec fake{.t = kT + kHalfHour, .net_load_mw = 500, .dispatch_mw = 26};
+  TickSpec fake{.t = kT + base::kHalfHour, .net_load_mw = 500, .dispatch_mw = 26};
   const std::vector<v1::DispatchProposal> held = agent.OnTick(MakeTick(fake));
-  ExpectProposals(held, kT + kHalfHour, {{"battery-1", 26}});
+  ExpectProposals(held, kT + base::kHalfHour, {{"battery-1", 26}});
   EXPECT_THAT(held[0].reason(), HasSubstr("held from"));
   EXPECT_THAT(held[0].reason(), HasSubstr("suspect"));
   EXPECT_THAT(agent.AnswerNote(), HasSubstr("is suspect (far from the seasonal forecast)"));
@@ -439,7 +439,7 @@ TEST(ResponseAgentTest, SuspectTelemetryHoldsTheLastDecision) {
   // Trusted again: flat forecast, so the battery goes back to the trader; no note.
   forecasts.suspect = false;
   forecasts.result = std::vector<double>{0, 0};
-  TickSpec back{.t = kT + 2 * kHalfHour, .net_load_mw = 300, .dispatch_mw = 26};
+  TickSpec back{.t = kT + 2 * base::kHalfHour, .net_load_mw = 300, .dispatch_mw = 26};
   const std::vector<v1::DispatchProposal> after = agent.OnTick(MakeTick(back));
   EXPECT_EQ(agent.AnswerNote(), "");
   // No measured event from 500 -> 300: the suspect 500 was never kept as the base.

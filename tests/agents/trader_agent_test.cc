@@ -17,16 +17,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/battery.h"
-#include "core/battery_schedule.h"
-#include "core/interlocks.h"
-#include "core/time_util.h"
+#include "core/assets/battery.h"
+#include "core/planning/grid_dp_planner.h"
+#include "core/assets/interlocks.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
 namespace {
 
-const absl::Time kStart = *ParseUtcTimestamp("2023-03-06T00:00:00Z");  // a Monday
+const absl::Time kStart = *base::ParseUtcTimestamp("2023-03-06T00:00:00Z");  // a Monday
 constexpr double kRampLimitMw = 15.0;
 constexpr double kTradingFloorMwh = 5.0 + 20.0;  // soc_min + reserve
 constexpr int kTicksPerDay = 48;
@@ -65,11 +65,11 @@ double EveningRamp(absl::Time interval_start) {
 v1::RegionInfo Region() {
   v1::RegionInfo region;
   region.set_ramp_limit_mw(kRampLimitMw);
-  *region.mutable_interval() = ToProtoDuration(kHalfHour);
+  *region.mutable_interval() = ToProtoDuration(base::kHalfHour);
   return region;
 }
 
-BatteryParams Battery() { return BatteryParams{}; }  // 100 MWh, 50/50 MW, floor 5 + 20
+assets::BatteryParams Battery() { return assets::BatteryParams{}; }  // 100 MWh, 50/50 MW, floor 5 + 20
 
 struct TickRecord {
   absl::Time time;                   // decision time t
@@ -108,20 +108,20 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
                                   bool day_ahead_between_boundaries = false) {
   TraderAgent agent(verdicts, risk_aversion);
   agent.OnRegistered(Region());
-  const BatteryParams params = Battery();
+  const assets::BatteryParams params = Battery();
   double soc_mwh = params.soc_initial_mwh;
   double last_applied_mw = 0.0;
   std::map<absl::Time, double> proposed;  // interval start -> power
   std::vector<TickRecord> records;
   for (int k = 0; k < ticks; ++k) {
-    const absl::Time t = kStart + (k + 1) * kHalfHour;
+    const absl::Time t = kStart + (k + 1) * base::kHalfHour;
     v1::Tick tick;
     tick.set_interval_boundary(true);
     tick.set_sequence(k);
     *tick.mutable_time() = ToProtoTime(t);
-    *tick.mutable_measured_interval_start() = ToProtoTime(t - kHalfHour);
-    tick.set_price_gbp_per_mwh(price(t - kHalfHour));
-    tick.set_net_load_mw(net_load ? net_load(t - kHalfHour) : 300.0);
+    *tick.mutable_measured_interval_start() = ToProtoTime(t - base::kHalfHour);
+    tick.set_price_gbp_per_mwh(price(t - base::kHalfHour));
+    tick.set_net_load_mw(net_load ? net_load(t - base::kHalfHour) : 300.0);
     v1::Asset* asset = tick.add_assets();
     asset->set_id(params.id);
     asset->set_kind(v1::ASSET_KIND_BATTERY);
@@ -166,9 +166,9 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
     proposed[FromProtoTime(proposals[0].start())] = proposals[0].power_mw();
 
     // The gateway applies interval t: the trader's proposal for it, clamped at the floor.
-    const ClampedSetpoint applied =
-        ClampBatteryPower(params, soc_mwh, scheduled_mw, kTradingFloorMwh, kHalfHour);
-    soc_mwh = StepBattery(params, soc_mwh, applied.power_mw, kHalfHour).soc_after_mwh;
+    const assets::ClampedSetpoint applied =
+        assets::ClampBatteryPower(params, soc_mwh, scheduled_mw, kTradingFloorMwh, base::kHalfHour);
+    soc_mwh = assets::StepBattery(params, soc_mwh, applied.power_mw, base::kHalfHour).soc_after_mwh;
     last_applied_mw = applied.power_mw;
   }
   if (final_status != nullptr) *final_status = agent.Status();
@@ -189,18 +189,18 @@ TEST(TraderAgentTest, ProposalsAreTradingForTheIntervalAfterTheTick) {
   const std::vector<TickRecord> records = RunTrader(DailyPattern, 3 * kTicksPerDay);
   std::set<std::string> keys;
   for (const TickRecord& r : records) {
-    SCOPED_TRACE(FormatUtcTimestamp(r.time));
+    SCOPED_TRACE(base::FormatUtcTimestamp(r.time));
     EXPECT_EQ(r.proposal.asset_id(), "battery-1");
     EXPECT_EQ(r.proposal.priority(), v1::DISPATCH_PRIORITY_TRADING);
-    EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + kHalfHour);
-    EXPECT_EQ(FromProtoTime(r.proposal.end()), r.time + 2 * kHalfHour);
+    EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + base::kHalfHour);
+    EXPECT_EQ(FromProtoTime(r.proposal.end()), r.time + 2 * base::kHalfHour);
     EXPECT_TRUE(std::isfinite(r.proposal.power_mw()));
     EXPECT_FALSE(r.proposal.reason().empty());
     keys.insert(r.proposal.idempotency_key());
     // The schedule published alongside starts where the proposal does.
     EXPECT_EQ(FromProtoTime(r.schedule.planned_at()), r.time);
     ASSERT_EQ(r.schedule.intervals_size(), TraderAgent::kHorizonIntervals);
-    EXPECT_EQ(FromProtoTime(r.schedule.intervals(0).interval_start()), r.time + kHalfHour);
+    EXPECT_EQ(FromProtoTime(r.schedule.intervals(0).interval_start()), r.time + base::kHalfHour);
     EXPECT_DOUBLE_EQ(r.schedule.intervals(0).power_mw(), r.proposal.power_mw());
   }
   EXPECT_EQ(keys.size(), records.size());
@@ -219,7 +219,7 @@ TEST(TraderAgentTest, ChargesWhenCheapAndDischargesWhenExpensiveAfterWarmUp) {
     if (planned < kStart + absl::Hours(48)) continue;  // two days to learn the pattern
     const double hour = HourOf(planned);
     const double power_mw = r.proposal.power_mw();
-    SCOPED_TRACE(FormatUtcTimestamp(planned));
+    SCOPED_TRACE(base::FormatUtcTimestamp(planned));
     // Whole-hour margins leave room for ramping in and out at 15 MW per interval.
     if (hour >= 1.0 && hour < 6.0) {
       ++night_intervals;
@@ -249,7 +249,7 @@ TEST(TraderAgentTest, NeverPlansBelowTheTradingFloor) {
   for (const TickRecord& r : records) {
     for (const v1::ScheduledInterval& s : r.schedule.intervals()) {
       EXPECT_GE(s.soc_after_mwh(), kTradingFloorMwh - 1e-6)
-          << FormatUtcTimestamp(r.time) << " plans " << FormatUtcTimestamp(FromProtoTime(
+          << base::FormatUtcTimestamp(r.time) << " plans " << base::FormatUtcTimestamp(FromProtoTime(
                                                              s.interval_start()));
       EXPECT_LE(s.soc_after_mwh(), 95.0 + 1e-6);
       lowest_mwh = std::min(lowest_mwh, s.soc_after_mwh());
@@ -270,7 +270,7 @@ TEST(TraderAgentTest, ConsecutiveSetpointsStayWithinTheRampLimit) {
       EXPECT_DOUBLE_EQ(r.scheduled_mw, records[k - 1].proposal.power_mw());
     }
     const double step_mw = std::abs(r.proposal.power_mw() - r.scheduled_mw);
-    EXPECT_LE(step_mw, kRampLimitMw + 1e-9) << FormatUtcTimestamp(r.time);
+    EXPECT_LE(step_mw, kRampLimitMw + 1e-9) << base::FormatUtcTimestamp(r.time);
     largest_step_mw = std::max(largest_step_mw, step_mw);
   }
   EXPECT_GT(largest_step_mw, kRampLimitMw / 2);  // the limit was actually approached
@@ -293,10 +293,10 @@ TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
   for (const TickRecord& r : records) {
     const absl::Time planned = FromProtoTime(r.proposal.start());
     if (planned < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
-    const StepWindow window =
-        StepWindowFor(EveningRamp(planned) - EveningRamp(planned - kHalfHour), share_mw);
+    const planning::StepWindow window =
+        planning::StepWindowFor(EveningRamp(planned) - EveningRamp(planned - base::kHalfHour), share_mw);
     const double step_mw = r.proposal.power_mw() - r.scheduled_mw;
-    SCOPED_TRACE(FormatUtcTimestamp(planned));
+    SCOPED_TRACE(base::FormatUtcTimestamp(planned));
     EXPECT_LE(step_mw, window.upper_mw + 1e-9);
     EXPECT_GE(step_mw, window.lower_mw - 1e-9);
     largest_step_mw = std::max(largest_step_mw, step_mw);
@@ -327,17 +327,17 @@ TEST(TraderAgentTest, PlansFollowAnExpectedRampBeyondTheFollowThreshold) {
   int ramp_steps_checked = 0;
   for (const TickRecord& r : records) {
     if (r.time < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
-    SCOPED_TRACE(FormatUtcTimestamp(r.time));
+    SCOPED_TRACE(base::FormatUtcTimestamp(r.time));
     EXPECT_THAT(r.schedule.reason(), testing::Not(testing::HasSubstr("only the first")));
     for (int j = 1; j < r.schedule.intervals_size(); ++j) {
       const absl::Time start = FromProtoTime(r.schedule.intervals(j).interval_start());
       const double expected_change_mw =
-          SteepMorningRamp(start) - SteepMorningRamp(start - kHalfHour);
+          SteepMorningRamp(start) - SteepMorningRamp(start - base::kHalfHour);
       if (expected_change_mw <= follow_beyond_mw) continue;
       const double step_mw =
           r.schedule.intervals(j).power_mw() - r.schedule.intervals(j - 1).power_mw();
       EXPECT_GE(step_mw, expected_change_mw - follow_beyond_mw - 1e-9)
-          << "into " << FormatUtcTimestamp(start);
+          << "into " << base::FormatUtcTimestamp(start);
       ++ramp_steps_checked;
     }
   }
@@ -350,7 +350,7 @@ TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
   SCOPED_TRACE(testing::Message() << "risk aversion " << risk_aversion);
   constexpr int kTicks = 4 * kTicksPerDay;
   constexpr int kK = 2 * kTicksPerDay + 30;  // mid-afternoon of day 3
-  const absl::Time tick_k = kStart + (kK + 1) * kHalfHour;
+  const absl::Time tick_k = kStart + (kK + 1) * base::kHalfHour;
   // Identical up to tick k; after it, the evenings are cheap and the nights dear.
   const PriceFn altered = [&](absl::Time interval_start) {
     if (interval_start < tick_k) return DailyPattern(interval_start);
@@ -439,7 +439,7 @@ DayAheadFn DailyVintages(std::function<double(absl::Time target, absl::Time publ
     const absl::Time published = tick_time - absl::Minutes(15);
     if ((published - kStart) % absl::Hours(24) != absl::Hours(23) + absl::Minutes(45)) return out;
     for (int i = 0; i < kTicksPerDay; ++i) {
-      const absl::Time target = tick_time + i * kHalfHour;
+      const absl::Time target = tick_time + i * base::kHalfHour;
       v1::DayAheadDemandForecast& f = out.emplace_back();
       *f.mutable_target_start() = ToProtoTime(target);
       *f.mutable_published() = ToProtoTime(published);
@@ -454,7 +454,7 @@ TEST(TraderAgentTest, DayAheadDemandPublishedAfterTickKChangesNothingBeforeIt) {
   // half days per horizon). After tick k every vintage says the opposite of the truth.
   constexpr int kTicks = 10 * kTicksPerDay;
   constexpr int kK = 7 * kTicksPerDay + 30;
-  const absl::Time tick_k = kStart + (kK + 1) * kHalfHour;
+  const absl::Time tick_k = kStart + (kK + 1) * base::kHalfHour;
   const DayAheadFn truthful =
       DailyVintages([](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
   const DayAheadFn altered = DailyVintages([&](absl::Time target, absl::Time published) {
@@ -487,7 +487,7 @@ TEST(TraderAgentTest, PlansOnTheDayAheadDemandOnceLearned) {
   // The last tick is day 8's 00:00 and plans from 00:30 (30 GBP/MWh + 20 until 06:00).
   const v1::GetScheduleResponse& s = with.back().schedule;
   ASSERT_EQ(FromProtoTime(s.intervals(0).interval_start()),
-            kStart + absl::Hours(8 * 24) + kHalfHour);
+            kStart + absl::Hours(8 * 24) + base::kHalfHour);
   for (int i = 0; i < 4; ++i) {
     const double with_gbp = s.intervals(i).price_forecast_gbp_per_mwh();
     const double without_gbp = without.back().schedule.intervals(i).price_forecast_gbp_per_mwh();
@@ -508,7 +508,7 @@ TEST(TraderAgentTest, NoBatteryNoProposal) {
   agent.OnRegistered(Region());
   v1::Tick tick;
   tick.set_interval_boundary(true);
-  *tick.mutable_time() = ToProtoTime(kStart + kHalfHour);
+  *tick.mutable_time() = ToProtoTime(kStart + base::kHalfHour);
   *tick.mutable_measured_interval_start() = ToProtoTime(kStart);
   tick.set_price_gbp_per_mwh(50);
   v1::Asset* peaker = tick.add_assets();
@@ -527,7 +527,7 @@ namespace {
 // Day 3, 17:00-18:30: the evening peak, when the trader is discharging.
 std::set<absl::Time> SuspectEvening() {
   std::set<absl::Time> times;
-  for (int k = 0; k < 4; ++k) times.insert(kStart + absl::Hours(2 * 24 + 17) + k * kHalfHour);
+  for (int k = 0; k < 4; ++k) times.insert(kStart + absl::Hours(2 * 24 + 17) + k * base::kHalfHour);
   return times;
 }
 
@@ -544,7 +544,7 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
   int discharging_held = 0;
   for (size_t k = 0; k < held.size(); ++k) {
     const TickRecord& r = held[k];
-    SCOPED_TRACE(FormatUtcTimestamp(r.time));
+    SCOPED_TRACE(base::FormatUtcTimestamp(r.time));
     if (r.time < *suspect.begin()) {
       // Nothing differs before the first suspect tick.
       EXPECT_EQ(r.proposal.power_mw(), plain[k].proposal.power_mw());
@@ -558,7 +558,7 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
         EXPECT_EQ(r.plan->power_mw_size(), r.schedule.intervals_size());
         EXPECT_EQ(r.plan->price_forecast_gbp_per_mwh_size(), r.schedule.intervals_size());
         EXPECT_EQ(r.plan->power_mw(0), r.proposal.power_mw());
-        EXPECT_EQ(FromProtoTime(r.plan->first_interval_start()), r.time + kHalfHour);
+        EXPECT_EQ(FromProtoTime(r.plan->first_interval_start()), r.time + base::kHalfHour);
         EXPECT_EQ(r.plan->reason(), r.proposal.reason());
       }
       trusted = &r.schedule;
@@ -571,7 +571,7 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
     // The proposal is that plan's setpoint for the interval after the tick.
     const v1::ScheduledInterval* planned = nullptr;
     for (const v1::ScheduledInterval& s : trusted->intervals()) {
-      if (FromProtoTime(s.interval_start()) == r.time + kHalfHour) planned = &s;
+      if (FromProtoTime(s.interval_start()) == r.time + base::kHalfHour) planned = &s;
     }
     ASSERT_NE(planned, nullptr);
     // The plan limits only its first step; the held setpoint keeps the ramp limit from
@@ -580,7 +580,7 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
                 std::clamp(planned->power_mw(), r.scheduled_mw - kRampLimitMw * TraderAgent::kStepShareOfRampLimit,
                            r.scheduled_mw + kRampLimitMw * TraderAgent::kStepShareOfRampLimit),
                 1e-9);
-    EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + kHalfHour);
+    EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + base::kHalfHour);
     EXPECT_THAT(r.proposal.reason(), ::testing::StartsWith("held from plan at "));
     EXPECT_THAT(r.note, ::testing::StartsWith("held: the telemetry measured for "));
     EXPECT_THAT(r.note, ::testing::HasSubstr("net load +150 MW off"));

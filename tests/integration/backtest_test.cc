@@ -38,9 +38,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "core/battery.h"
-#include "core/peaker.h"
-#include "core/region_engine.h"
+#include "core/assets/battery.h"
+#include "core/assets/peaker.h"
+#include "core/region/region_engine.h"
 #include "gtest/gtest.h"
 
 extern char** environ;
@@ -528,10 +528,10 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
   EXPECT_GE(r.value("baseline_instability_penalty_gbp", -1.0), 0.0);
   EXPECT_EQ(r.value("trader_risk_aversion", -1.0), 0.0);  // risk-neutral by default
   ASSERT_TRUE(r.contains("region"));
-  EXPECT_EQ(r["region"].value("name", ""), RegionConfig().name);
-  EXPECT_EQ(r["region"].value("ramp_limit_mw", kNaN), RegionConfig().ramp_limit_mw);
+  EXPECT_EQ(r["region"].value("name", ""), region::RegionConfig().name);
+  EXPECT_EQ(r["region"].value("ramp_limit_mw", kNaN), region::RegionConfig().ramp_limit_mw);
   EXPECT_EQ(r["region"].value("instability_penalty_gbp_per_mw", kNaN),
-            RegionConfig().instability_penalty_gbp_per_mw);
+            region::RegionConfig().instability_penalty_gbp_per_mw);
   // Costs are negative cash flows.
   for (const char* cost : {"peaker_fuel", "peaker_starts", "battery_degradation",
                            "instability_penalty"}) {
@@ -539,7 +539,7 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
   }
 
   ASSERT_TRUE(r.contains("dispatches") && r["dispatches"].is_object());
-  for (const std::string& asset : {BatteryParams{}.id, PeakerParams{}.id}) {
+  for (const std::string& asset : {assets::BatteryParams{}.id, assets::PeakerParams{}.id}) {
     ASSERT_TRUE(r["dispatches"].contains(asset)) << r["dispatches"];
     const Json& d = r["dispatches"][asset];
     ASSERT_TRUE(d.contains("count") && d["count"].is_number_integer()) << d;
@@ -612,7 +612,7 @@ TEST_F(BacktestWeekTest, ReportAgreesWithStore) {
   EXPECT_EQ(AsInt(telemetry[0][0]), kWeekTicks);
   EXPECT_EQ(AsText(telemetry[0][1]), "2023-03-01T00:00:00Z");
   EXPECT_EQ(AsText(telemetry[0][2]), "2023-03-07T23:30:00Z");
-  const double penalty_gbp_per_mw = RegionConfig{}.instability_penalty_gbp_per_mw;
+  const double penalty_gbp_per_mw = region::RegionConfig{}.instability_penalty_gbp_per_mw;
   const double excess_mw = AsReal(telemetry[0][3]).value_or(kNaN);
   const double baseline_excess_mw = AsReal(telemetry[0][4]).value_or(kNaN);
   EXPECT_TRUE(NearRelative(A().report.value("baseline_instability_penalty_gbp", kNaN),
@@ -624,7 +624,7 @@ TEST_F(BacktestWeekTest, ReportAgreesWithStore) {
 
   // One decision per asset per interval; dispatch counts and energy as in the report.
   const double hours = 0.5;
-  for (const std::string& asset : {BatteryParams{}.id, PeakerParams{}.id}) {
+  for (const std::string& asset : {assets::BatteryParams{}.id, assets::PeakerParams{}.id}) {
     const std::vector<Decision> decisions = DecisionsOf(store, asset);
     EXPECT_EQ(decisions.size(), static_cast<size_t>(kWeekTicks)) << asset;
     int64_t count = 0;
@@ -642,7 +642,7 @@ TEST_F(BacktestWeekTest, ReportAgreesWithStore) {
 // 3. Each battery interval conserves energy with the default efficiencies, and each
 //    interval starts where the previous one ended.
 TEST_F(BacktestWeekTest, BatteryEnergyBalances) {
-  const BatteryParams battery;  // the gateway's default battery
+  const assets::BatteryParams battery;  // the gateway's default battery
   const std::vector<Decision> decisions = DecisionsOf(A().store_path(), battery.id);
   ASSERT_EQ(decisions.size(), static_cast<size_t>(kWeekTicks));
   EXPECT_NEAR(*decisions.front().soc_before_mwh, battery.soc_initial_mwh, 1e-9);
@@ -662,8 +662,8 @@ TEST_F(BacktestWeekTest, BatteryEnergyBalances) {
 
 // 4. The interlocks hold: battery state of charge, power and reserve; peaker output.
 TEST_F(BacktestWeekTest, InterlocksAreNeverViolated) {
-  const BatteryParams battery;
-  const PeakerParams peaker;
+  const assets::BatteryParams battery;
+  const assets::PeakerParams peaker;
   const double hours = 0.5;
   const double reserve_floor_mwh = battery.soc_min_mwh + battery.reserve_mwh;
   int trading_or_idle = 0, resilience = 0;
@@ -678,7 +678,7 @@ TEST_F(BacktestWeekTest, InterlocksAreNeverViolated) {
     EXPECT_GE(d.applied_mw, -battery.max_charge_mw - 1e-9) << d.text;
     EXPECT_NEAR(*d.discharge_mwh, std::max(0.0, d.applied_mw) * hours, 1e-6) << d.text;
     EXPECT_NEAR(*d.charge_mwh, std::max(0.0, -d.applied_mw) * hours, 1e-6) << d.text;
-    if (d.priority == static_cast<int>(DispatchPriority::kResilience)) {
+    if (d.priority == static_cast<int>(region::DispatchPriority::kResilience)) {
       ++resilience;
       continue;
     }
@@ -777,12 +777,12 @@ TEST_F(BacktestWeekTest, ArbitrageOnlyRegionLeavesTheBatteryToTheTrader) {
   EXPECT_EQ(report["region"].value("name", ""), "arbitrage-only");
   EXPECT_EQ(report["ledger_gbp"].value("instability_penalty", kNaN), 0.0);
   EXPECT_EQ(report.value("resilience_dispatch_cost_gbp", kNaN), 0.0);
-  const BatteryParams battery;
+  const assets::BatteryParams battery;
   const std::vector<Decision> decisions = DecisionsOf(ArbitrageOnly().store_path(), battery.id);
   ASSERT_EQ(decisions.size(), static_cast<size_t>(kWeekTicks));
   double largest_step_mw = 0.0;
   for (size_t i = 0; i < decisions.size(); ++i) {
-    EXPECT_NE(decisions[i].priority, static_cast<int>(DispatchPriority::kResilience))
+    EXPECT_NE(decisions[i].priority, static_cast<int>(region::DispatchPriority::kResilience))
         << decisions[i].text;
     if (i > 0) {
       largest_step_mw = std::max(largest_step_mw,

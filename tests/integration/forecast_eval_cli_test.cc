@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/run_gridpilot.h"
@@ -51,16 +51,16 @@ TEST(ForecastEvalCliTest, TwoWeeksOfChangeForecasts) {
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "issue_time_utc,target_time_utc,forecast,lower,upper");
-  const absl::Time from = *gridpilot::ParseUtcDate("2023-01-01");
+  const absl::Time from = *gridpilot::base::ParseUtcDate("2023-01-01");
   size_t n = 0;
   while (std::getline(in, line)) {
     const std::vector<std::string> f = absl::StrSplit(line, ',');
     ASSERT_EQ(f.size(), 5u) << line;
-    const absl::Time issue = *gridpilot::ParseUtcTimestamp(f[0]);
-    const absl::Time target = *gridpilot::ParseUtcTimestamp(f[1]);
+    const absl::Time issue = *gridpilot::base::ParseUtcTimestamp(f[0]);
+    const absl::Time target = *gridpilot::base::ParseUtcTimestamp(f[1]);
     const size_t h = n % 8;  // 8 rows per issue time, horizons 1..8 in order
-    EXPECT_EQ(issue, from + (n / 8) * gridpilot::kHalfHour) << line;
-    EXPECT_EQ(target, issue + h * gridpilot::kHalfHour) << line;
+    EXPECT_EQ(issue, from + (n / 8) * gridpilot::base::kHalfHour) << line;
+    EXPECT_EQ(target, issue + h * gridpilot::base::kHalfHour) << line;
     const double forecast = std::stod(f[2]), lower = std::stod(f[3]), upper = std::stod(f[4]);
     EXPECT_LT(lower, forecast) << line;
     EXPECT_LT(forecast, upper) << line;
@@ -93,14 +93,14 @@ TEST(ForecastEvalCliTest, PriceWritesEveryHorizonAndPrintsTheBaselines) {
   std::getline(in, line);
   EXPECT_EQ(line, "issue_time_utc,target_time_utc,forecast,lower,upper");
   size_t n = 0;
-  const absl::Time from = *gridpilot::ParseUtcTimestamp("2023-02-01T00:00:00Z");
+  const absl::Time from = *gridpilot::base::ParseUtcTimestamp("2023-02-01T00:00:00Z");
   while (std::getline(in, line)) {
     const std::vector<std::string> f = absl::StrSplit(line, ',');
     ASSERT_EQ(f.size(), 5u) << line;
-    const absl::Time issue = *gridpilot::ParseUtcTimestamp(f[0]);
-    const absl::Time target = *gridpilot::ParseUtcTimestamp(f[1]);
-    EXPECT_EQ(issue, from + (n / 48) * gridpilot::kHalfHour) << line;
-    EXPECT_EQ(target, issue + (n % 48) * gridpilot::kHalfHour) << line;
+    const absl::Time issue = *gridpilot::base::ParseUtcTimestamp(f[0]);
+    const absl::Time target = *gridpilot::base::ParseUtcTimestamp(f[1]);
+    EXPECT_EQ(issue, from + (n / 48) * gridpilot::base::kHalfHour) << line;
+    EXPECT_EQ(target, issue + (n % 48) * gridpilot::base::kHalfHour) << line;
     EXPECT_LT(std::stod(f[3]), std::stod(f[2])) << line;
     EXPECT_LT(std::stod(f[2]), std::stod(f[4])) << line;
     ++n;

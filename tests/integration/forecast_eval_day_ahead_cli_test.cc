@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/run_gridpilot.h"
@@ -51,15 +51,15 @@ TEST(ForecastEvalDayAheadCliTest, OneWeekOfDayAheadForecasts) {
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "issue_time_utc,target_time_utc,forecast,lower,upper");
-  const absl::Time from = *gridpilot::ParseUtcDate("2023-01-01");
+  const absl::Time from = *gridpilot::base::ParseUtcDate("2023-01-01");
   size_t n = 0;
   while (std::getline(in, line)) {
     const std::vector<std::string> f = absl::StrSplit(line, ',');
     ASSERT_EQ(f.size(), 5u) << line;
     const absl::Time day = from + absl::Hours(24) * static_cast<int64_t>(n / 48);
-    EXPECT_EQ(*gridpilot::ParseUtcTimestamp(f[0]), day - absl::Minutes(15)) << line;
-    EXPECT_EQ(*gridpilot::ParseUtcTimestamp(f[1]),
-              day + gridpilot::kHalfHour * static_cast<int64_t>(n % 48))
+    EXPECT_EQ(*gridpilot::base::ParseUtcTimestamp(f[0]), day - absl::Minutes(15)) << line;
+    EXPECT_EQ(*gridpilot::base::ParseUtcTimestamp(f[1]),
+              day + gridpilot::base::kHalfHour * static_cast<int64_t>(n % 48))
         << line;
     const double forecast = std::stod(f[2]), lower = std::stod(f[3]), upper = std::stod(f[4]);
     EXPECT_GT(forecast, 10000) << line;  // GB MW: ND never fell below 13,601

@@ -29,7 +29,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
@@ -116,7 +116,7 @@ std::string Describe(const AgentStatus& s) {
                       "\" ticks_seen=", s.ticks_seen(), " measured_ramps=",
                       s.measured_ramp_events(), " forecast_ramps=", s.forecast_ramp_events(),
                       " proposals_sent=", s.proposals_sent(), " last_decision=",
-                      FormatUtcTimestamp(FromProtoTime(s.last_decision_time())), "}");
+                      base::FormatUtcTimestamp(FromProtoTime(s.last_decision_time())), "}");
 }
 
 class ForecastOutageTest : public ::testing::Test {
@@ -375,8 +375,8 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
       }
     }
     EXPECT_GE(from_agent, 1) << "no grid-response decision between "
-                             << FormatUtcTimestamp(degraded_from) << " and "
-                             << FormatUtcTimestamp(degraded_until) << Diagnostics();
+                             << base::FormatUtcTimestamp(degraded_from) << " and "
+                             << base::FormatUtcTimestamp(degraded_until) << Diagnostics();
   }
 
   // --- Restart the forecast on the same port with the same models: the agent recovers. ---

@@ -24,7 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
@@ -64,7 +64,7 @@ std::string MakeTempDir() {
 }
 
 absl::Time Utc(const char* text) {
-  absl::StatusOr<absl::Time> t = ParseUtcTimestamp(text);
+  absl::StatusOr<absl::Time> t = base::ParseUtcTimestamp(text);
   EXPECT_TRUE(t.ok()) << text;
   return t.value_or(absl::InfinitePast());
 }
@@ -272,7 +272,7 @@ v1::DispatchProposal BatteryProposal(double power_mw, const std::string& key = "
   p.set_priority(v1::DISPATCH_PRIORITY_RESILIENCE);
   p.set_power_mw(power_mw);
   *p.mutable_start() = ToProtoTime(Utc(kReplayStart));
-  *p.mutable_end() = ToProtoTime(Utc(kReplayStart) + kHalfHour);
+  *p.mutable_end() = ToProtoTime(Utc(kReplayStart) + base::kHalfHour);
   p.set_idempotency_key(key);
   p.set_reason("integration test");
   return p;
@@ -339,7 +339,7 @@ TEST_F(GatewayTest, SubmitDispatchRejectsMalformedProposalsNamingTheProblem) {
       {"end equal to start", [&](auto* r) { *proposal(r)->mutable_end() = proposal(r)->start(); },
        "end"},
       {"end before start",
-       [&](auto* r) { *proposal(r)->mutable_end() = ToProtoTime(Utc(kReplayStart) - kHalfHour); },
+       [&](auto* r) { *proposal(r)->mutable_end() = ToProtoTime(Utc(kReplayStart) - base::kHalfHour); },
        "end"},
       {"missing start", [&](auto* r) { proposal(r)->clear_start(); }, "start"},
       {"empty agent", [&](auto* r) { r->clear_agent(); }, "agent"},
@@ -488,11 +488,11 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
   int clamped_intervals = 0;
   while (reader->Read(&tick)) {
     SCOPED_TRACE(
-        absl::StrCat("tick ", ticks, " at ", FormatUtcTimestamp(FromProtoTime(tick.time()))));
+        absl::StrCat("tick ", ticks, " at ", base::FormatUtcTimestamp(FromProtoTime(tick.time()))));
     ASSERT_EQ(tick.sequence(), ticks);
     const absl::Time t = FromProtoTime(tick.time());
-    EXPECT_EQ(t, Utc(kReplayStart) + ticks * kHalfHour);
-    EXPECT_EQ(FromProtoTime(tick.measured_interval_start()), t - kHalfHour);
+    EXPECT_EQ(t, Utc(kReplayStart) + ticks * base::kHalfHour);
+    EXPECT_EQ(FromProtoTime(tick.measured_interval_start()), t - base::kHalfHour);
     const v1::Asset* battery = FindInTick(tick, "battery-1");
     ASSERT_NE(battery, nullptr);
     const v1::BatteryState& b = battery->battery();
@@ -518,7 +518,7 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
       for (const v1::Decision& d : ListDecisions(2)) {
         if (d.asset_id() != "battery-1") continue;
         found = true;
-        EXPECT_EQ(FromProtoTime(d.interval_start()), t - kHalfHour);
+        EXPECT_EQ(FromProtoTime(d.interval_start()), t - base::kHalfHour);
         EXPECT_EQ(d.proposal_id(), previous_id);
         EXPECT_EQ(d.agent(), "test-agent");
         EXPECT_DOUBLE_EQ(d.requested_mw(), kRequestMw);
@@ -535,7 +535,7 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
     p.set_priority(v1::DISPATCH_PRIORITY_RESILIENCE);
     p.set_power_mw(kRequestMw);
     *p.mutable_start() = tick.time();
-    *p.mutable_end() = ToProtoTime(t + kHalfHour);
+    *p.mutable_end() = ToProtoTime(t + base::kHalfHour);
     p.set_idempotency_key(absl::StrCat("tick-", ticks));
     p.set_reason("lock-step test");
     v1::SubmitDispatchRequest request = Request({p});
@@ -610,7 +610,7 @@ TEST_F(GatewayTest, HistoryBeforeStartHasNoLookAhead) {
   EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()), Utc("2023-02-28T23:30:00Z"));
   for (const v1::Tick& h : history) {
     // Every interval has ended by the gateway clock (the replay start).
-    EXPECT_LE(FromProtoTime(h.measured_interval_start()) + kHalfHour, Utc(kReplayStart));
+    EXPECT_LE(FromProtoTime(h.measured_interval_start()) + base::kHalfHour, Utc(kReplayStart));
     EXPECT_TRUE(h.has_net_load_mw());
     EXPECT_TRUE(h.assets().empty());
   }

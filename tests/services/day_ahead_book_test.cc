@@ -11,15 +11,15 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/day_ahead_demand_features.h"
-#include "core/time_util.h"
+#include "core/forecast/day_ahead_demand_features.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
 
 using ::testing::HasSubstr;
 
-const absl::Time kStart = *ParseUtcTimestamp("2023-01-02T00:00:00Z");
+const absl::Time kStart = *base::ParseUtcTimestamp("2023-01-02T00:00:00Z");
 constexpr absl::Duration kDay = absl::Hours(24);
 constexpr int kTrainingDays = 60;
 constexpr int kDays = kTrainingDays + 4;
@@ -27,8 +27,8 @@ constexpr int kDays = kTrainingDays + 4;
 // Region demand: a daily cycle, a weekly one and noise; the operator's forecast of each
 // day, published at 23:45 the day before, is the demand plus its own error.
 struct Data {
-  std::vector<GridMeasurement> measurements;
-  std::vector<DayAheadForecastRow> vintages;
+  std::vector<data::GridMeasurement> measurements;
+  std::vector<data::DayAheadForecastRow> vintages;
 };
 
 Data MakeData() {
@@ -36,7 +36,7 @@ Data MakeData() {
   std::normal_distribution<double> noise(0.0, 3.0), operator_error(0.0, 5.0);
   Data d;
   for (int i = 0; i < kDays * 48; ++i) {
-    const absl::Time start = kStart + i * kHalfHour;
+    const absl::Time start = kStart + i * base::kHalfHour;
     const double day = 2 * 3.14159265358979 * (i % 48) / 48.0;
     const double demand = 300 - 80 * std::cos(day) + 20 * std::sin(2 * 3.14159265358979 * i / 336.0) +
                           noise(rng);
@@ -47,30 +47,30 @@ Data MakeData() {
   return d;
 }
 
-GridSeries SeriesOf(const std::vector<GridMeasurement>& ms) {
-  std::vector<GridInterval> intervals;
-  for (const GridMeasurement& m : ms) {
+data::GridSeries SeriesOf(const std::vector<data::GridMeasurement>& ms) {
+  std::vector<data::GridInterval> intervals;
+  for (const data::GridMeasurement& m : ms) {
     intervals.push_back({m.interval_start, m.net_load_mw, m.embedded_solar_mw, m.embedded_wind_mw,
                          m.price_gbp_per_mwh});
   }
-  return *GridSeries::Create(std::move(intervals));
+  return *data::GridSeries::Create(std::move(intervals));
 }
 
 TEST(DayAheadBookTest, ServesTheEvaluationsForecastFromWhatArrivedByTheCutOff) {
   const Data data = MakeData();
   const absl::Time first_served = kStart + kTrainingDays * kDay;
-  const std::vector<GridMeasurement> history(data.measurements.begin(),
+  const std::vector<data::GridMeasurement> history(data.measurements.begin(),
                                              data.measurements.begin() + kTrainingDays * 48);
-  std::vector<DayAheadForecastRow> known, later;
-  for (const DayAheadForecastRow& v : data.vintages) {
+  std::vector<data::DayAheadForecastRow> known, later;
+  for (const data::DayAheadForecastRow& v : data.vintages) {
     (v.published < first_served ? known : later).push_back(v);
   }
-  DayAheadEvalConfig config;
+  forecast::eval::DayAheadEvalConfig config;
   config.model_dir = (std::filesystem::path(::testing::TempDir()) / "day_ahead_book_models").string();
   config.params.num_rounds = 30;
   config.params.nthread = 1;
-  absl::StatusOr<TrainedDayAheadDemand> trained =
-      TrainDayAheadDemand(SeriesOf(history), known, first_served, config);
+  absl::StatusOr<forecast::eval::TrainedDayAheadDemand> trained =
+      forecast::eval::TrainDayAheadDemand(SeriesOf(history), known, first_served, config);
   ASSERT_TRUE(trained.ok()) << trained.status();
 
   DayAheadBook book(*trained, history, known);
@@ -79,8 +79,8 @@ TEST(DayAheadBookTest, ServesTheEvaluationsForecastFromWhatArrivedByTheCutOff) {
   // vintages published since the previous tick.
   size_t next_vintage = 0;
   for (size_t i = history.size(); i < data.measurements.size(); ++i) {
-    const absl::Time tick = data.measurements[i].interval_start + kHalfHour;
-    std::vector<DayAheadForecastRow> published;
+    const absl::Time tick = data.measurements[i].interval_start + base::kHalfHour;
+    std::vector<data::DayAheadForecastRow> published;
     while (next_vintage < later.size() && later[next_vintage].published < tick) {
       published.push_back(later[next_vintage++]);
     }
@@ -89,21 +89,21 @@ TEST(DayAheadBookTest, ServesTheEvaluationsForecastFromWhatArrivedByTheCutOff) {
   }
 
   // Offline: the evaluation's forecast on the whole series and every vintage.
-  const GridSeries all = SeriesOf(data.measurements);
-  const DayAheadDemandFeatures features(&all, &data.vintages);
+  const data::GridSeries all = SeriesOf(data.measurements);
+  const forecast::DayAheadDemandFeatures features(&all, &data.vintages);
   for (int d = 1; d < 4; ++d) {
     const absl::Time day = first_served + d * kDay;
-    SCOPED_TRACE(FormatUtcTimestamp(day));
-    absl::StatusOr<std::vector<DayAheadEvalRow>> served = book.Get(day);
+    SCOPED_TRACE(base::FormatUtcTimestamp(day));
+    absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> served = book.Get(day);
     ASSERT_TRUE(served.ok()) << served.status();
-    absl::StatusOr<std::vector<DayAheadEvalRow>> offline = ForecastDayAheadDays(
+    absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> offline = forecast::eval::ForecastDayAheadDays(
         trained->forecaster, features, day, day + kDay, trained->half_widths);
     ASSERT_TRUE(offline.ok()) << offline.status();
     ASSERT_EQ(served->size(), 48u);
     ASSERT_EQ(offline->size(), 48u);
     for (size_t k = 0; k < 48; ++k) {
-      EXPECT_EQ((*served)[k].target_start, day + k * kHalfHour);
-      EXPECT_EQ((*served)[k].issue_time, DayAheadCutoff(day));
+      EXPECT_EQ((*served)[k].target_start, day + k * base::kHalfHour);
+      EXPECT_EQ((*served)[k].issue_time, forecast::DayAheadCutoff(day));
       EXPECT_DOUBLE_EQ((*served)[k].forecast_mw, (*offline)[k].forecast_mw) << k;
       EXPECT_DOUBLE_EQ((*served)[k].upper_mw, (*offline)[k].upper_mw) << k;
       EXPECT_TRUE((*served)[k].has_neso);

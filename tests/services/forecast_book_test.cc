@@ -15,25 +15,25 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "absl/synchronization/notification.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
 
 using ::testing::HasSubstr;
 
-const absl::Time kStart = *ParseUtcTimestamp("2023-01-02T00:00:00Z");
+const absl::Time kStart = *base::ParseUtcTimestamp("2023-01-02T00:00:00Z");
 constexpr size_t kHistoryLength = 2000;
 const std::vector<int> kHorizons = {1, 2};
 
 // Region net load: a daily sine around 300 MW plus noise; index i starts at kStart + i/2 h.
-std::vector<GridMeasurement> Series(size_t n) {
+std::vector<data::GridMeasurement> Series(size_t n) {
   std::mt19937 rng(11);
   std::normal_distribution<double> noise(0.0, 2.0);
-  std::vector<GridMeasurement> out;
+  std::vector<data::GridMeasurement> out;
   for (size_t i = 0; i < n; ++i) {
     const double angle = 2.0 * std::numbers::pi * static_cast<double>(i % 48) / 48.0;
-    out.push_back(GridMeasurement{kStart + i * kHalfHour, 300.0 + 80.0 * std::sin(angle) +
+    out.push_back(data::GridMeasurement{kStart + i * base::kHalfHour, 300.0 + 80.0 * std::sin(angle) +
                                                               noise(rng),
                                   10.0, 20.0, 70.0});
   }
@@ -43,15 +43,15 @@ std::vector<GridMeasurement> Series(size_t n) {
 class ForecastBookTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    all_ = new std::vector<GridMeasurement>(Series(kHistoryLength + 600));
-    history_ = new std::vector<GridMeasurement>(all_->begin(), all_->begin() + kHistoryLength);
-    XgboostParams params;
+    all_ = new std::vector<data::GridMeasurement>(Series(kHistoryLength + 600));
+    history_ = new std::vector<data::GridMeasurement>(all_->begin(), all_->begin() + kHistoryLength);
+    ml::XgboostParams params;
     params.num_rounds = 20;
     params.nthread = 1;
-    absl::StatusOr<NetLoadChangeForecaster> trained =
-        NetLoadChangeForecaster::Train(*history_, kHorizons, params);
+    absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained =
+        forecast::models::NetLoadChangeForecaster::Train(*history_, kHorizons, params);
     ASSERT_TRUE(trained.ok()) << trained.status();
-    forecaster_ = new NetLoadChangeForecaster(*std::move(trained));
+    forecaster_ = new forecast::models::NetLoadChangeForecaster(*std::move(trained));
   }
   static void TearDownTestSuite() {
     delete forecaster_;
@@ -61,17 +61,17 @@ class ForecastBookTest : public ::testing::Test {
 
   ForecastBook MakeBook() const { return ForecastBook(*forecaster_, *history_); }
   // The k-th tick after the history.
-  static const GridMeasurement& Tick(size_t k) { return (*all_)[kHistoryLength + k]; }
-  static absl::Time IssueTime(size_t k) { return Tick(k).interval_start + kHalfHour; }
+  static const data::GridMeasurement& Tick(size_t k) { return (*all_)[kHistoryLength + k]; }
+  static absl::Time IssueTime(size_t k) { return Tick(k).interval_start + base::kHalfHour; }
 
-  static std::vector<GridMeasurement>* all_;
-  static std::vector<GridMeasurement>* history_;
-  static NetLoadChangeForecaster* forecaster_;
+  static std::vector<data::GridMeasurement>* all_;
+  static std::vector<data::GridMeasurement>* history_;
+  static forecast::models::NetLoadChangeForecaster* forecaster_;
 };
 
-std::vector<GridMeasurement>* ForecastBookTest::all_ = nullptr;
-std::vector<GridMeasurement>* ForecastBookTest::history_ = nullptr;
-NetLoadChangeForecaster* ForecastBookTest::forecaster_ = nullptr;
+std::vector<data::GridMeasurement>* ForecastBookTest::all_ = nullptr;
+std::vector<data::GridMeasurement>* ForecastBookTest::history_ = nullptr;
+forecast::models::NetLoadChangeForecaster* ForecastBookTest::forecaster_ = nullptr;
 
 TEST_F(ForecastBookTest, IngestIssuesAForecastPerTick) {
   ForecastBook book = MakeBook();
@@ -86,7 +86,7 @@ TEST_F(ForecastBookTest, IngestIssuesAForecastPerTick) {
     for (size_t j = 0; j < kHorizons.size(); ++j) {
       EXPECT_EQ(issued->forecasts[j].horizon_intervals, kHorizons[j]);
       EXPECT_EQ(issued->forecasts[j].target_interval_start,
-                IssueTime(k) + (kHorizons[j] - 1) * kHalfHour);
+                IssueTime(k) + (kHorizons[j] - 1) * base::kHalfHour);
       EXPECT_TRUE(std::isfinite(issued->forecasts[j].change_mw));
     }
   }
@@ -95,14 +95,14 @@ TEST_F(ForecastBookTest, IngestIssuesAForecastPerTick) {
 // Explain gives, per horizon, contributions that add up to the issued forecast, the
 // largest first, named after the feature store's features.
 TEST_F(ForecastBookTest, OperatorForecastsReachTheFeaturesOnceTheyArePublished) {
-  const std::vector<std::string>& names = FeatureStore::FeatureNames();
+  const std::vector<std::string>& names = forecast::FeatureStore::FeatureNames();
   auto feature = [&names](const IssuedForecast& issued, const char* name) {
     return issued.features[std::find(names.begin(), names.end(), name) - names.begin()];
   };
   const absl::Time t0 = IssueTime(0);  // the decision Tick(0) completes
   // Known at start: the operator's forecasts of the intervals at t0 - 30 min and t0.
   ForecastBook book(*forecaster_, *history_,
-                    {{t0 - kHalfHour, t0 - absl::Hours(2), 301.0}, {t0, t0 - absl::Hours(2), 311.0}});
+                    {{t0 - base::kHalfHour, t0 - absl::Hours(2), 301.0}, {t0, t0 - absl::Hours(2), 311.0}});
   ASSERT_TRUE(book.Ingest(Tick(0)).ok());
   absl::StatusOr<IssuedForecast> issued = book.Get(t0, absl::ZeroDuration());
   ASSERT_TRUE(issued.ok()) << issued.status();
@@ -110,16 +110,16 @@ TEST_F(ForecastBookTest, OperatorForecastsReachTheFeaturesOnceTheyArePublished) 
   EXPECT_TRUE(std::isnan(feature(*issued, "day_ahead_change_h2_mw")));
 
   // Published at t0 + 10 min and t0 + 40 min: each used from the first decision after it.
-  book.AddDayAheadForecasts({{t0 + kHalfHour, t0 + absl::Minutes(10), 330.0},
-                             {t0 + 2 * kHalfHour, t0 + absl::Minutes(10), 345.0},
-                             {t0 + 2 * kHalfHour, t0 + absl::Minutes(40), 360.0}});
+  book.AddDayAheadForecasts({{t0 + base::kHalfHour, t0 + absl::Minutes(10), 330.0},
+                             {t0 + 2 * base::kHalfHour, t0 + absl::Minutes(10), 345.0},
+                             {t0 + 2 * base::kHalfHour, t0 + absl::Minutes(40), 360.0}});
   ASSERT_TRUE(book.Ingest(Tick(1)).ok());
-  issued = book.Get(t0 + kHalfHour, absl::ZeroDuration());
+  issued = book.Get(t0 + base::kHalfHour, absl::ZeroDuration());
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h1_mw"), 330.0f - 311.0f);
   EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h2_mw"), 345.0f - 311.0f);
   ASSERT_TRUE(book.Ingest(Tick(2)).ok());
-  issued = book.Get(t0 + 2 * kHalfHour, absl::ZeroDuration());
+  issued = book.Get(t0 + 2 * base::kHalfHour, absl::ZeroDuration());
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_FLOAT_EQ(feature(*issued, "day_ahead_change_h1_mw"), 360.0f - 330.0f);
 }
@@ -132,9 +132,9 @@ TEST_F(ForecastBookTest, ExplainAddsUpToTheIssuedForecast) {
   absl::StatusOr<std::vector<HorizonExplanation>> explained = book.Explain(IssueTime(2), 3);
   ASSERT_TRUE(explained.ok()) << explained.status();
   ASSERT_EQ(explained->size(), kHorizons.size());
-  const std::vector<std::string>& names = FeatureStore::FeatureNames();
+  const std::vector<std::string>& names = forecast::FeatureStore::FeatureNames();
   for (size_t j = 0; j < kHorizons.size(); ++j) {
-    const Explanation& e = (*explained)[j].explanation;
+    const ml::Explanation& e = (*explained)[j].explanation;
     EXPECT_EQ((*explained)[j].horizon_intervals, kHorizons[j]);
     EXPECT_NEAR(e.forecast, issued->forecasts[j].change_mw, 1e-3);
     double sum = e.bias + e.others;
@@ -155,10 +155,10 @@ TEST_F(ForecastBookTest, ExplainAddsUpToTheIssuedForecast) {
 // Swapping the models while another thread ingests and fetches drops no call; later
 // forecasts come from the new models, earlier ones keep (and are explained by) the old.
 TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
-  XgboostParams params;
+  ml::XgboostParams params;
   params.num_rounds = 5;  // a visibly different model
-  absl::StatusOr<NetLoadChangeForecaster> other =
-      NetLoadChangeForecaster::Train(*history_, kHorizons, params);
+  absl::StatusOr<forecast::models::NetLoadChangeForecaster> other =
+      forecast::models::NetLoadChangeForecaster::Train(*history_, kHorizons, params);
   ASSERT_TRUE(other.ok());
   ForecastBook book = MakeBook();
   ForecastBook reference = MakeBook();           // never swapped
@@ -199,7 +199,7 @@ TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
   }
   EXPECT_NE(first_change(reference, 44), first_change(swapped_from_start, 44));
   // Other horizons cannot be swapped in.
-  absl::StatusOr<NetLoadChangeForecaster> one = NetLoadChangeForecaster::Train(*history_, {1}, params);
+  absl::StatusOr<forecast::models::NetLoadChangeForecaster> one = forecast::models::NetLoadChangeForecaster::Train(*history_, {1}, params);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(book.SwapForecaster(*one).code(), absl::StatusCode::kInvalidArgument);
 }
@@ -268,7 +268,7 @@ TEST_F(ForecastBookTest, GetForAnIssueTimeNeverReachedIsDeadlineExceeded) {
   absl::StatusOr<IssuedForecast> issued = book.Get(IssueTime(3), absl::Milliseconds(50));
   ASSERT_FALSE(issued.ok());
   EXPECT_EQ(issued.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_THAT(std::string(issued.status().message()), HasSubstr(FormatUtcTimestamp(IssueTime(3))));
+  EXPECT_THAT(std::string(issued.status().message()), HasSubstr(base::FormatUtcTimestamp(IssueTime(3))));
 }
 
 TEST_F(ForecastBookTest, EvictedOrNeverIssuedIsNotFound) {
@@ -282,7 +282,7 @@ TEST_F(ForecastBookTest, EvictedOrNeverIssuedIsNotFound) {
   EXPECT_TRUE(book.Get(IssueTime(kTicks - 400), absl::Milliseconds(50)).ok());
 
   // A tick whose net load is missing has no base: no forecast is issued for it.
-  GridMeasurement missing = Tick(kTicks);
+  data::GridMeasurement missing = Tick(kTicks);
   missing.net_load_mw = std::nullopt;
   ASSERT_TRUE(book.Ingest(missing).ok());
   absl::StatusOr<IssuedForecast> none = book.Get(IssueTime(kTicks), absl::Milliseconds(50));
@@ -336,7 +336,7 @@ TEST_F(ForecastBookTest, RepeatedOrEarlierTickIsRejectedAndChangesNothing) {
   absl::StatusOr<IssuedForecast> forecast_before = book.Get(IssueTime(1), absl::Milliseconds(50));
   ASSERT_TRUE(forecast_before.ok());
 
-  GridMeasurement again = Tick(1);
+  data::GridMeasurement again = Tick(1);
   again.net_load_mw = *again.net_load_mw + 100;  // a different value must not overwrite
   const absl::Status repeated = book.Ingest(again);
   EXPECT_EQ(repeated.code(), absl::StatusCode::kInvalidArgument);

@@ -81,7 +81,7 @@ TEST_F(GatewayConfigTest, FullFileSetsEveryField) {
   EXPECT_DOUBLE_EQ(config->region.instability_penalty_gbp_per_mw, 99);
 
   ASSERT_EQ(config->batteries.size(), 2u);
-  const BatteryParams& b = config->batteries[0];
+  const assets::BatteryParams& b = config->batteries[0];
   EXPECT_EQ(b.id, "b-a");
   EXPECT_DOUBLE_EQ(b.energy_capacity_mwh, 200);
   EXPECT_DOUBLE_EQ(b.max_charge_mw, 40);
@@ -94,13 +94,13 @@ TEST_F(GatewayConfigTest, FullFileSetsEveryField) {
   EXPECT_DOUBLE_EQ(b.reserve_mwh, 30);
   EXPECT_DOUBLE_EQ(b.degradation_gbp_per_mwh, 4);
   // An entry sets only what it names; the rest are the defaults.
-  const BatteryParams& defaults = config->batteries[1];
+  const assets::BatteryParams& defaults = config->batteries[1];
   EXPECT_EQ(defaults.id, "b-b");
-  EXPECT_DOUBLE_EQ(defaults.energy_capacity_mwh, BatteryParams{}.energy_capacity_mwh);
-  EXPECT_DOUBLE_EQ(defaults.reserve_mwh, BatteryParams{}.reserve_mwh);
+  EXPECT_DOUBLE_EQ(defaults.energy_capacity_mwh, assets::BatteryParams{}.energy_capacity_mwh);
+  EXPECT_DOUBLE_EQ(defaults.reserve_mwh, assets::BatteryParams{}.reserve_mwh);
 
   ASSERT_EQ(config->peakers.size(), 1u);
-  const PeakerParams& p = config->peakers[0];
+  const assets::PeakerParams& p = config->peakers[0];
   EXPECT_EQ(p.id, "p-a");
   EXPECT_DOUBLE_EQ(p.capacity_mw, 80);
   EXPECT_DOUBLE_EQ(p.min_stable_load_mw, 25);
@@ -128,7 +128,7 @@ TEST_F(GatewayConfigTest, LiveSectionShapesTheSimulator) {
   EXPECT_EQ(config->live.random_events_per_hour, 0.0);
   EXPECT_EQ(config->live.seed, 42u);
   ASSERT_EQ(config->live.events.size(), 1u);
-  EXPECT_EQ(config->live.events[0].kind, FeedEventKind::kCloudFront);
+  EXPECT_EQ(config->live.events[0].kind, data::FeedEventKind::kCloudFront);
   EXPECT_EQ(config->live.events[0].magnitude_mw, 20.0);
   EXPECT_EQ(config->live.events[0].duration, absl::Minutes(25));
 }
@@ -241,12 +241,12 @@ TEST_F(GatewayConfigTest, ShippedArbitrageOnlyConfigChangesOnlyTheRampLimit) {
 
   EXPECT_EQ(shipped->region.name, "arbitrage-only");
   ASSERT_EQ(shipped->batteries.size(), 1u);
-  const BatteryParams& battery = shipped->batteries[0];
+  const assets::BatteryParams& battery = shipped->batteries[0];
   EXPECT_GE(shipped->region.ramp_limit_mw, 10 * (battery.max_charge_mw + battery.max_discharge_mw));
   EXPECT_DOUBLE_EQ(shipped->region.scale, defaults->region.scale);
   EXPECT_DOUBLE_EQ(shipped->region.instability_penalty_gbp_per_mw,
                    defaults->region.instability_penalty_gbp_per_mw);
-  const BatteryParams& default_battery = defaults->batteries[0];
+  const assets::BatteryParams& default_battery = defaults->batteries[0];
   EXPECT_EQ(battery.id, default_battery.id);
   EXPECT_DOUBLE_EQ(battery.energy_capacity_mwh, default_battery.energy_capacity_mwh);
   EXPECT_DOUBLE_EQ(battery.max_charge_mw, default_battery.max_charge_mw);

@@ -15,7 +15,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/sqlite_store.h"
 
@@ -24,7 +24,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const absl::Time kSeriesStart = *ParseUtcTimestamp("2023-01-01T00:00:00Z");
+const absl::Time kSeriesStart = *base::ParseUtcTimestamp("2023-01-01T00:00:00Z");
 constexpr size_t kSeriesLength = 200;
 constexpr absl::Duration kWait = absl::Seconds(60);  // generous: only a hang reaches it
 constexpr double kDischargeMw = 5.0;  // asked for on every other tick: 2.5 MWh each
@@ -36,21 +36,21 @@ constexpr double kRegionWindMw = 20.0;
 double PriceGbpPerMwh(size_t i) { return 50.0 + static_cast<double>(i % 48); }
 
 // 200 half-hours of a GB-wide ramp.
-GridSeries GbSeries() {
-  std::vector<GridInterval> intervals;
+data::GridSeries GbSeries() {
+  std::vector<data::GridInterval> intervals;
   for (size_t i = 0; i < kSeriesLength; ++i) {
-    intervals.push_back(GridInterval{kSeriesStart + i * kHalfHour, RegionNetLoadMw(i) * 100,
+    intervals.push_back(data::GridInterval{kSeriesStart + i * base::kHalfHour, RegionNetLoadMw(i) * 100,
                                      RegionSolarMw(i) * 100, kRegionWindMw * 100,
                                      PriceGbpPerMwh(i)});
   }
-  return *GridSeries::Create(std::move(intervals));
+  return *data::GridSeries::Create(std::move(intervals));
 }
 
 // Options replaying `ticks` intervals from series interval 1.
 GatewayRunOptions Options(int ticks) {
   GatewayRunOptions options;
-  options.replay_from = kSeriesStart + kHalfHour;
-  options.replay_to = options.replay_from + ticks * kHalfHour;
+  options.replay_from = kSeriesStart + base::kHalfHour;
+  options.replay_to = options.replay_from + ticks * base::kHalfHour;
   options.mode = v1::CLOCK_MODE_LOCK_STEP;
   options.answer_deadline = kWait;
   return options;
@@ -64,7 +64,7 @@ std::unique_ptr<GatewayRun> MakeRun(GatewayRunOptions options, Store* store = nu
 }
 
 v1::DispatchProposal BatteryProposal(double power_mw, absl::Time start,
-                                     absl::Duration lease = kHalfHour,
+                                     absl::Duration lease = base::kHalfHour,
                                      const std::string& asset = "battery-1") {
   v1::DispatchProposal p;
   p.set_asset_id(asset);
@@ -130,7 +130,7 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
   const v1::RegionInfo region = run->RegisterAgent("test-agent");
   EXPECT_DOUBLE_EQ(region.scale(), 0.01);
   EXPECT_DOUBLE_EQ(region.ramp_limit_mw(), 15);
-  EXPECT_EQ(FromProtoDuration(region.interval()), kHalfHour);
+  EXPECT_EQ(FromProtoDuration(region.interval()), base::kHalfHour);
   EXPECT_EQ(FromProtoTime(region.replay_start()), options.replay_from);
   EXPECT_EQ(FromProtoTime(region.replay_end()), options.replay_to);
   v1::GetClockStatusResponse status = run->Status();
@@ -146,10 +146,10 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
     SCOPED_TRACE(i);
     v1::Tick tick;
     ASSERT_EQ(run->WaitForTick(i, kWait, &tick), GatewayRun::TickWait::kTick);
-    const absl::Time t = options.replay_from + i * kHalfHour;
+    const absl::Time t = options.replay_from + i * base::kHalfHour;
     EXPECT_EQ(tick.sequence(), i);
     EXPECT_EQ(FromProtoTime(tick.time()), t);
-    EXPECT_EQ(FromProtoTime(tick.measured_interval_start()), t - kHalfHour);
+    EXPECT_EQ(FromProtoTime(tick.measured_interval_start()), t - base::kHalfHour);
     // Tick i measures series interval i (the one ending at t), scaled to the region.
     ASSERT_TRUE(tick.has_net_load_mw());
     EXPECT_NEAR(tick.net_load_mw(), RegionNetLoadMw(i), 1e-9);
@@ -173,9 +173,9 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
     const std::vector<v1::Tick> history = run->History(kSeriesStart, absl::InfiniteFuture());
     ASSERT_EQ(history.size(), static_cast<size_t>(i + 1));
     for (const v1::Tick& h : history) {
-      EXPECT_LE(FromProtoTime(h.measured_interval_start()) + kHalfHour, t);
+      EXPECT_LE(FromProtoTime(h.measured_interval_start()) + base::kHalfHour, t);
     }
-    EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()), t - kHalfHour);
+    EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()), t - base::kHalfHour);
     EXPECT_TRUE(run->History(t, t + absl::Hours(2)).empty());
 
     std::vector<v1::DispatchProposal> proposals;
@@ -200,18 +200,18 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
   // series goes on.
   const std::vector<v1::Tick> history = run->History(kSeriesStart, absl::InfiniteFuture());
   ASSERT_EQ(history.size(), static_cast<size_t>(kTicks + 1));
-  EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()) + kHalfHour,
+  EXPECT_EQ(FromProtoTime(history.back().measured_interval_start()) + base::kHalfHour,
             options.replay_to);
 
   const v1::GetPnlResponse pnl = run->Pnl();
   EXPECT_EQ(pnl.intervals_settled(), kTicks);
-  ASSERT_EQ(pnl.by_cause_size(), kLedgerCauseCount);
+  ASSERT_EQ(pnl.by_cause_size(), market::kLedgerCauseCount);
   double sum_gbp = 0;
   for (const v1::CauseTotal& c : pnl.by_cause()) sum_gbp += c.amount_gbp();
   EXPECT_NEAR(pnl.net_gbp(), sum_gbp, 1e-9);
-  EXPECT_EQ(pnl.by_cause(static_cast<int>(LedgerCause::kArbitrageSold)).cause(),
+  EXPECT_EQ(pnl.by_cause(static_cast<int>(market::LedgerCause::kArbitrageSold)).cause(),
             "arbitrage_sold");
-  EXPECT_GT(pnl.by_cause(static_cast<int>(LedgerCause::kArbitrageSold)).amount_gbp(), 0);
+  EXPECT_GT(pnl.by_cause(static_cast<int>(market::LedgerCause::kArbitrageSold)).amount_gbp(), 0);
   ASSERT_EQ(pnl.dispatches_size(), 2);
   EXPECT_EQ(pnl.dispatches(0).asset_id(), "battery-1");
   EXPECT_EQ(pnl.dispatches(0).intervals_dispatched(), kTicks / 2);
@@ -220,7 +220,7 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
 
   const std::vector<v1::Decision> decisions = run->RecentDecisions(2);
   ASSERT_EQ(decisions.size(), 2u);
-  EXPECT_EQ(FromProtoTime(decisions[0].interval_start()), options.replay_to - kHalfHour);
+  EXPECT_EQ(FromProtoTime(decisions[0].interval_start()), options.replay_to - base::kHalfHour);
 
   // The store saw every interval and every accepted proposal, and the run's end
   // committed them (no Flush here).
@@ -271,7 +271,7 @@ TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
     std::string want_part;
   };
   const std::vector<Case> cases = {
-      {"unknown asset", BatteryProposal(5, t, kHalfHour, "battery-9"), "battery-9"},
+      {"unknown asset", BatteryProposal(5, t, base::kHalfHour, "battery-9"), "battery-9"},
       {"power beyond the asset's range", BatteryProposal(80, t), "power_mw"},
       {"NaN power", BatteryProposal(std::nan(""), t), "power_mw"},
       {"empty lease", BatteryProposal(5, t, absl::ZeroDuration()), "end"},
@@ -303,7 +303,7 @@ TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
     SCOPED_TRACE(name);
     v1::SubmitDispatchRequest with_plan = Answer("agent", t, {BatteryProposal(10, t)});
     v1::AgentPlan* plan = with_plan.mutable_plan();
-    *plan->mutable_first_interval_start() = ToProtoTime(t + kHalfHour);
+    *plan->mutable_first_interval_start() = ToProtoTime(t + base::kHalfHour);
     plan->add_power_mw(10);
     plan->add_power_mw(20);
     mutate(plan);
@@ -366,16 +366,16 @@ TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
     absl::Time to;
     std::string want_part;  // empty: OK
   };
-  const absl::Time end = kSeriesStart + kSeriesLength * kHalfHour;
+  const absl::Time end = kSeriesStart + kSeriesLength * base::kHalfHour;
   const std::vector<Case> cases = {
-      {"whole series after its first interval", kSeriesStart + kHalfHour, end, ""},
+      {"whole series after its first interval", kSeriesStart + base::kHalfHour, end, ""},
       {"start with no prior interval", kSeriesStart, kSeriesStart + absl::Hours(2),
        "needs data for the interval before"},
       {"start before the data", kSeriesStart - absl::Hours(1), kSeriesStart + absl::Hours(2),
        "needs data for the interval before"},
       {"start off the half-hour grid", kSeriesStart + absl::Minutes(45),
        kSeriesStart + absl::Hours(2), "needs data for the interval before"},
-      {"end after the data", kSeriesStart + kHalfHour, end + kHalfHour, "after the data's end"},
+      {"end after the data", kSeriesStart + base::kHalfHour, end + base::kHalfHour, "after the data's end"},
       {"end before start", kSeriesStart + absl::Hours(2), kSeriesStart + absl::Hours(1),
        "after its start"},
   };
@@ -399,10 +399,10 @@ TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
 TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
   const GatewayRunOptions options = Options(4);  // ticks at t0, t0 + 30 min, ... (GB MW in)
   const absl::Time t0 = options.replay_from;
-  const std::vector<DayAheadForecastRow> gb = {
+  const std::vector<data::DayAheadForecastRow> gb = {
       {t0 + absl::Hours(3), t0 + absl::Minutes(45), 31000.0},  // out between ticks 1 and 2
       {t0, t0 - absl::Minutes(15), 30000.0},                   // out before the replay
-      {t0 + kHalfHour, t0 - absl::Minutes(15), std::nullopt},  // no value: never sent
+      {t0 + base::kHalfHour, t0 - absl::Minutes(15), std::nullopt},  // no value: never sent
       {t0, t0 - absl::Hours(20), 29000.0}};                    // an older vintage
   absl::StatusOr<std::unique_ptr<GatewayRun>> run =
       GatewayRun::Create(GatewayConfig{}, GbSeries(), options, nullptr, gb);

@@ -16,7 +16,7 @@ namespace {
 class FakeStore final : public Store {
  public:
   absl::Status BeginRun(absl::Time, absl::Time, const std::string&) override { return Next(); }
-  absl::Status RecordProposal(const ProposalRecord& record, ProposalStatus,
+  absl::Status RecordProposal(const region::ProposalRecord& record, ProposalStatus,
                               const std::string&) override {
     proposals.push_back(record.proposal.agent);
     return Next();
@@ -29,7 +29,7 @@ class FakeStore final : public Store {
     plans.push_back(plan.reason());
     return Next();
   }
-  absl::Status RecordInterval(const GridInterval&, const IntervalOutcome&) override {
+  absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {
     ++intervals;
     return Next();
   }
@@ -63,16 +63,16 @@ double Value(const prometheus::Registry& registry, const std::string& name,
   return -1.0;
 }
 
-ProposalRecord Proposal(const std::string& agent, const std::string& asset) {
-  ProposalRecord record;
+region::ProposalRecord Proposal(const std::string& agent, const std::string& asset) {
+  region::ProposalRecord record;
   record.proposal.agent = agent;
   record.proposal.asset_id = asset;
   return record;
 }
 
-AssetDecision Decision(const std::string& asset, int64_t proposal_id, double requested_mw,
+region::AssetDecision Decision(const std::string& asset, int64_t proposal_id, double requested_mw,
                        double applied_mw) {
-  AssetDecision d;
+  region::AssetDecision d;
   d.asset_id = asset;
   d.proposal_id = proposal_id;
   d.agent = proposal_id == 0 ? "" : "trader";
@@ -102,7 +102,7 @@ TEST(MeteredStoreTest, CountsDecisionsAndRampStepsPerInterval) {
   FakeStore inner;
   prometheus::Registry registry;
   MeteredStore store(&inner, &registry);
-  IntervalOutcome outcome;
+  region::IntervalOutcome outcome;
   outcome.decisions = {Decision("battery-1", 7, 30.0, 30.0), Decision("peaker-1", 0, 0.0, 0.0)};
   outcome.baseline_excess_mw = 4.0;  // the grid's ramp broke the tolerance...
   outcome.excess_mw = 0.0;           // ...and the dispatch countered it
@@ -133,7 +133,7 @@ TEST(MeteredStoreTest, PassesFailuresThroughAndCountsThem) {
   MeteredStore store(&inner, &registry);
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "interval"}}), 0);
   inner.fail_next = absl::UnavailableError("disk full");
-  absl::Status s = store.RecordInterval({}, IntervalOutcome{});
+  absl::Status s = store.RecordInterval({}, region::IntervalOutcome{});
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(s.message(), "disk full");
   inner.fail_next = absl::UnavailableError("locked");

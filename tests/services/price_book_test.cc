@@ -9,14 +9,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
 
 using ::testing::HasSubstr;
 
-const absl::Time kStart = *ParseUtcTimestamp("2023-03-06T00:00:00Z");  // a Monday
+const absl::Time kStart = *base::ParseUtcTimestamp("2023-03-06T00:00:00Z");  // a Monday
 
 // A daily price shape with a wiggle that changes from day to day.
 double Price(size_t i) {
@@ -26,15 +26,15 @@ double Price(size_t i) {
 
 TEST(PriceBookTest, ServesTheTradersProfileWithIntervalsFromKnownErrors) {
   PriceBook book;
-  PriceForecaster profile;
+  forecast::ProfileForecaster profile;
   for (size_t i = 0; i < 48 * 10; ++i) {
-    const absl::Time start = kStart + i * kHalfHour;
+    const absl::Time start = kStart + i * base::kHalfHour;
     const std::optional<double> price =
         i == 100 ? std::nullopt : std::optional<double>(Price(i));  // one missing price
     ASSERT_TRUE(book.Ingest(start, price).ok());
     profile.Observe(start, price);
   }
-  const absl::Time issue = kStart + 48 * 10 * kHalfHour;
+  const absl::Time issue = kStart + 48 * 10 * base::kHalfHour;
   absl::StatusOr<IssuedPriceForecast> issued = book.Get(std::nullopt);
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_EQ(issued->issue_time, issue);
@@ -48,7 +48,7 @@ TEST(PriceBookTest, ServesTheTradersProfileWithIntervalsFromKnownErrors) {
   // A new book: after 20 prices, the 30-min horizon has its 10 scored errors (and more);
   // 24 h ahead nothing has been scored yet, so no interval.
   PriceBook fresh;
-  for (size_t i = 0; i < 20; ++i) ASSERT_TRUE(fresh.Ingest(kStart + i * kHalfHour, Price(i)).ok());
+  for (size_t i = 0; i < 20; ++i) ASSERT_TRUE(fresh.Ingest(kStart + i * base::kHalfHour, Price(i)).ok());
   absl::StatusOr<IssuedPriceForecast> early = fresh.Get(std::nullopt);
   ASSERT_TRUE(early.ok()) << early.status();
   EXPECT_TRUE(early->half_width_gbp[0].has_value());
@@ -59,18 +59,18 @@ TEST(PriceBookTest, LaterPricesNeverChangeAnEarlierForecast) {
   PriceBook a, b;
   const size_t cut = 48 * 6 + 40;
   for (size_t i = 0; i < 48 * 8; ++i) {
-    const absl::Time start = kStart + i * kHalfHour;
+    const absl::Time start = kStart + i * base::kHalfHour;
     ASSERT_TRUE(a.Ingest(start, Price(i)).ok());
     ASSERT_TRUE(b.Ingest(start, i < cut ? Price(i) : 500.0 - Price(i)).ok());
   }
   int compared = 0, differ = 0;
   for (size_t i = 48 * 8 - PriceBook::kIssuedKept + 1; i <= 48 * 8; ++i) {
-    const absl::Time issue = kStart + i * kHalfHour;
+    const absl::Time issue = kStart + i * base::kHalfHour;
     absl::StatusOr<IssuedPriceForecast> x = a.Get(issue), y = b.Get(issue);
     ASSERT_TRUE(x.ok() && y.ok()) << x.status() << y.status();
     if (i <= cut) {  // issued when only prices before the cut were known
-      EXPECT_EQ(x->price_gbp_per_mwh, y->price_gbp_per_mwh) << FormatUtcTimestamp(issue);
-      EXPECT_EQ(x->half_width_gbp, y->half_width_gbp) << FormatUtcTimestamp(issue);
+      EXPECT_EQ(x->price_gbp_per_mwh, y->price_gbp_per_mwh) << base::FormatUtcTimestamp(issue);
+      EXPECT_EQ(x->half_width_gbp, y->half_width_gbp) << base::FormatUtcTimestamp(issue);
       ++compared;
     } else {
       differ += x->price_gbp_per_mwh != y->price_gbp_per_mwh;
@@ -90,8 +90,8 @@ TEST(PriceBookTest, ErrorsNameTheTimes) {
   const absl::StatusOr<IssuedPriceForecast> missing = book.Get(kStart + absl::Hours(5));
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("2023-03-06T05:00:00Z"));
-  for (int i = 1; i < 200; ++i) ASSERT_TRUE(book.Ingest(kStart + i * kHalfHour, 50.0).ok());
-  EXPECT_EQ(book.Get(kStart + kHalfHour).status().code(), absl::StatusCode::kNotFound);  // evicted
+  for (int i = 1; i < 200; ++i) ASSERT_TRUE(book.Ingest(kStart + i * base::kHalfHour, 50.0).ok());
+  EXPECT_EQ(book.Get(kStart + base::kHalfHour).status().code(), absl::StatusCode::kNotFound);  // evicted
 }
 
 }  // namespace

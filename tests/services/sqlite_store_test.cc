@@ -15,14 +15,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/time_util.h"
+#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
 
 using ::testing::HasSubstr;
 
-absl::Time At(const char* text) { return *ParseUtcTimestamp(text); }
+absl::Time At(const char* text) { return *base::ParseUtcTimestamp(text); }
 
 // A cell as read back: NULL, integer, real or text.
 using Cell = std::variant<std::monostate, int64_t, double, std::string>;
@@ -94,13 +94,13 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_;
 };
 
-ProposalRecord Record(int64_t id, const std::string& key, double power_mw) {
-  ProposalRecord r;
+region::ProposalRecord Record(int64_t id, const std::string& key, double power_mw) {
+  region::ProposalRecord r;
   r.id = id;
   r.submitted_at = At("2023-01-01T00:00:00Z");
   r.proposal.agent = "grid-response";
   r.proposal.asset_id = "battery-1";
-  r.proposal.priority = DispatchPriority::kResilience;
+  r.proposal.priority = region::DispatchPriority::kResilience;
   r.proposal.power_mw = power_mw;
   r.proposal.start = At("2023-01-01T00:00:00Z");
   r.proposal.end = At("2023-01-01T00:30:00Z");
@@ -110,25 +110,25 @@ ProposalRecord Record(int64_t id, const std::string& key, double power_mw) {
 }
 
 // A made-up interval: one battery discharging, one peaker starting.
-IntervalOutcome MadeUpOutcome(absl::Time start) {
-  IntervalOutcome out;
+region::IntervalOutcome MadeUpOutcome(absl::Time start) {
+  region::IntervalOutcome out;
   out.interval_start = start;
-  AssetDecision battery;
+  region::AssetDecision battery;
   battery.asset_id = "battery-1";
   battery.proposal_id = 3;
   battery.agent = "grid-response";
-  battery.priority = DispatchPriority::kResilience;
+  battery.priority = region::DispatchPriority::kResilience;
   battery.requested_mw = 30;
   battery.applied_mw = 25;
   battery.reason = "ramp ahead; clamped";
-  AssetDecision peaker;
+  region::AssetDecision peaker;
   peaker.asset_id = "peaker-1";
   peaker.requested_mw = 0;
   peaker.applied_mw = 0;
   out.decisions = {battery, peaker};
-  out.batteries.push_back(BatteryInterval{25, 50, 50 - 12.5 / 0.95, 0, 12.5});
-  PeakerInterval p;
-  p.next.status = PeakerStatus::kStarting;
+  out.batteries.push_back(assets::BatteryInterval{25, 50, 50 - 12.5 / 0.95, 0, 12.5});
+  assets::PeakerInterval p;
+  p.next.status = assets::PeakerStatus::kStarting;
   out.peakers.push_back(p);
   out.net_load_mw = 340;
   out.dispatch_mw = 25;
@@ -136,15 +136,15 @@ IntervalOutcome MadeUpOutcome(absl::Time start) {
   out.excess_mw = 0;
   out.baseline_excess_mw = 25;
   out.entries = {
-      {start, LedgerCause::kArbitrageSold, 1000.5, "battery-1", ""},
-      {start, LedgerCause::kBatteryDegradation, -62.5, "battery-1", ""},
-      {start, LedgerCause::kInstabilityPenalty, 0, "", ""},
+      {start, market::LedgerCause::kArbitrageSold, 1000.5, "battery-1", ""},
+      {start, market::LedgerCause::kBatteryDegradation, -62.5, "battery-1", ""},
+      {start, market::LedgerCause::kInstabilityPenalty, 0, "", ""},
   };
   return out;
 }
 
-GridInterval MadeUpRegion(absl::Time start) {
-  return GridInterval{start, 340, std::nullopt, 12.25, 80.04};
+data::GridInterval MadeUpRegion(absl::Time start) {
+  return data::GridInterval{start, 340, std::nullopt, 12.25, 80.04};
 }
 
 TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
@@ -157,10 +157,10 @@ TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
 
   ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
   ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kDuplicate, "").ok());
-  ProposalRecord rejected = Record(0, "k2", std::nan(""));
+  region::ProposalRecord rejected = Record(0, "k2", std::nan(""));
   ASSERT_TRUE(
       store->RecordProposal(rejected, ProposalStatus::kRejected, "power_mw: not finite").ok());
-  ProposalRecord cancelled;
+  region::ProposalRecord cancelled;
   cancelled.id = 1;
   cancelled.submitted_at = At("2023-01-01T00:10:00Z");
   ASSERT_TRUE(store->RecordProposal(cancelled, ProposalStatus::kCancelled, "cancelled").ok());
@@ -188,7 +188,7 @@ TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   EXPECT_EQ(Text(accepted[3]), "2023-01-01T00:00:00Z");
   EXPECT_EQ(Text(accepted[4]), "grid-response");
   EXPECT_EQ(Text(accepted[5]), "battery-1");
-  EXPECT_EQ(Int(accepted[6]), static_cast<int>(DispatchPriority::kResilience));
+  EXPECT_EQ(Int(accepted[6]), static_cast<int>(region::DispatchPriority::kResilience));
   EXPECT_DOUBLE_EQ(Real(accepted[7]), 30);
   EXPECT_EQ(Text(accepted[8]), "2023-01-01T00:00:00Z");
   EXPECT_EQ(Text(accepted[9]), "2023-01-01T00:30:00Z");
@@ -230,7 +230,7 @@ TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   EXPECT_EQ(Text(b[0]), "battery-1");
   EXPECT_EQ(Int(b[1]), 3);
   EXPECT_EQ(Text(b[2]), "grid-response");
-  EXPECT_EQ(Int(b[3]), static_cast<int>(DispatchPriority::kResilience));
+  EXPECT_EQ(Int(b[3]), static_cast<int>(region::DispatchPriority::kResilience));
   EXPECT_DOUBLE_EQ(Real(b[4]), 30);
   EXPECT_DOUBLE_EQ(Real(b[5]), 25);
   EXPECT_DOUBLE_EQ(Real(b[6]), 50);
@@ -273,18 +273,18 @@ TEST_F(SqliteStoreTest, AFailedIntervalUndoesOnlyItselfNotItsBatch) {
   // The same interval again violates the telemetry primary key: nothing of it is kept.
   EXPECT_FALSE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
   // A decision row that fails after the telemetry row went in: that telemetry row goes too.
-  const absl::Time bad = start + 2 * kHalfHour;
-  IntervalOutcome duplicate_asset = MadeUpOutcome(bad);
+  const absl::Time bad = start + 2 * base::kHalfHour;
+  region::IntervalOutcome duplicate_asset = MadeUpOutcome(bad);
   duplicate_asset.decisions[1].asset_id = "battery-1";  // decisions key clash
   EXPECT_FALSE(store->RecordInterval(MadeUpRegion(bad), duplicate_asset).ok());
   // The store is still usable afterwards, in the same batch.
-  const absl::Time next = start + kHalfHour;
+  const absl::Time next = start + base::kHalfHour;
   EXPECT_TRUE(store->RecordInterval(MadeUpRegion(next), MadeUpOutcome(next)).ok());
   ASSERT_TRUE(store->Flush().ok());
 
   Reader reader(path_);
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry WHERE interval_start = '" +
-                             FormatUtcTimestamp(bad) + "'")[0][0]),
+                             base::FormatUtcTimestamp(bad) + "'")[0][0]),
             0);
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 2);
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM decisions")[0][0]), 4);

@@ -1,0 +1,29 @@
+// UTC time parsing and formatting shared by ingest, CLI and services.
+// Times are absl::Time instants; text is ISO 8601 with a Z suffix.
+#ifndef GRIDPILOT_CORE_BASE_TIME_UTIL_H_
+#define GRIDPILOT_CORE_BASE_TIME_UTIL_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace gridpilot::base {
+
+// One GB settlement period.
+inline constexpr absl::Duration kHalfHour = absl::Minutes(30);
+
+// Parses "2023-01-01T00:00:00Z" (seconds optional: "2023-01-01T00:00Z").
+// InvalidArgument with the offending text otherwise.
+absl::StatusOr<absl::Time> ParseUtcTimestamp(std::string_view text);
+
+// Parses a calendar date "2023-01-01" as its UTC midnight.
+absl::StatusOr<absl::Time> ParseUtcDate(std::string_view text);
+
+// "2023-01-01T00:00:00Z".
+std::string FormatUtcTimestamp(absl::Time t);
+
+}  // namespace gridpilot::base
+
+#endif  // GRIDPILOT_CORE_BASE_TIME_UTIL_H_

@@ -1,0 +1,48 @@
+#include "core/forecast/conformal_band.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace gridpilot::forecast {
+
+ConformalBand::ConformalBand(double coverage, int window, int min_errors)
+    : coverage_(coverage), window_(std::max(1, window)), min_errors_(std::max(1, min_errors)) {}
+
+void ConformalBand::AddForecast(absl::Duration horizon, absl::Time target, double net_load_mw) {
+  if (!std::isfinite(net_load_mw)) return;
+  pending_[horizon][target] = net_load_mw;
+}
+
+void ConformalBand::AddMeasurement(absl::Time interval_start, double net_load_mw) {
+  for (auto& [horizon, by_target] : pending_) {
+    auto it = by_target.begin();
+    while (it != by_target.end() && it->first <= interval_start) {
+      if (it->first == interval_start && std::isfinite(net_load_mw)) {
+        std::deque<double>& errors = errors_[horizon];
+        errors.push_back(std::fabs(net_load_mw - it->second));
+        while (static_cast<int>(errors.size()) > window_) errors.pop_front();
+      }
+      it = by_target.erase(it);
+    }
+  }
+}
+
+std::optional<double> ConformalBand::HalfWidth(absl::Duration horizon) const {
+  auto it = errors_.find(horizon);
+  if (it == errors_.end() || static_cast<int>(it->second.size()) < min_errors_) {
+    return std::nullopt;
+  }
+  std::vector<double> sorted(it->second.begin(), it->second.end());
+  std::sort(sorted.begin(), sorted.end());
+  const double n = static_cast<double>(sorted.size());
+  const size_t rank = static_cast<size_t>(std::ceil((n + 1.0) * coverage_));
+  return sorted[std::min(rank, sorted.size()) - 1];
+}
+
+int ConformalBand::ErrorCount(absl::Duration horizon) const {
+  auto it = errors_.find(horizon);
+  return it == errors_.end() ? 0 : static_cast<int>(it->second.size());
+}
+
+}  // namespace gridpilot::forecast

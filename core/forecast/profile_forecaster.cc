@@ -1,0 +1,108 @@
+#include "core/forecast/profile_forecaster.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/base/time_util.h"
+
+namespace gridpilot::forecast {
+namespace {
+
+constexpr int64_t kPeriodsPerDay = 48;
+constexpr int64_t kKeptPeriods = ProfileForecaster::kHistoryDays * kPeriodsPerDay;
+
+// Half-hour index since the Unix epoch, floored so that times before 1970 also land in
+// the half-hour that contains them.
+int64_t PeriodIndex(absl::Time t) {
+  absl::Duration remainder;
+  return absl::IDivDuration(absl::Floor(t - absl::UnixEpoch(), base::kHalfHour), base::kHalfHour,
+                            &remainder);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+// Whether the UTC day containing `period` is a Saturday or Sunday. Day 0 (1970-01-01)
+// was a Thursday, so (day + 3) mod 7 counts from Monday = 0.
+bool IsWeekend(int64_t period) {
+  const int64_t day = FloorDiv(period, kPeriodsPerDay);
+  return day + 3 - 7 * FloorDiv(day + 3, 7) >= 5;
+}
+
+size_t Slot(int64_t period) {
+  return static_cast<size_t>(period - kKeptPeriods * FloorDiv(period, kKeptPeriods));
+}
+
+}  // namespace
+
+void ProfileForecaster::Observe(absl::Time interval_start,
+                              std::optional<double> price_gbp_per_mwh) {
+  const int64_t period = PeriodIndex(interval_start);
+  if (newest_period_.has_value() && period <= *newest_period_ - kKeptPeriods) return;
+  if (price_gbp_per_mwh_.empty()) {
+    price_gbp_per_mwh_.assign(kKeptPeriods, std::numeric_limits<double>::quiet_NaN());
+    period_.assign(kKeptPeriods, std::numeric_limits<int64_t>::min());
+  }
+  const size_t slot = Slot(period);
+  price_gbp_per_mwh_[slot] =
+      price_gbp_per_mwh.value_or(std::numeric_limits<double>::quiet_NaN());
+  period_[slot] = period;
+  if (!newest_period_.has_value() || period > *newest_period_) newest_period_ = period;
+}
+
+std::optional<double> ProfileForecaster::Known(int64_t period, int64_t start) const {
+  if (period >= start || !newest_period_.has_value() || period > *newest_period_ ||
+      period <= *newest_period_ - kKeptPeriods) {
+    return std::nullopt;
+  }
+  const size_t slot = Slot(period);
+  if (period_[slot] != period || std::isnan(price_gbp_per_mwh_[slot])) return std::nullopt;
+  return price_gbp_per_mwh_[slot];
+}
+
+std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
+                                              int intervals) const {
+  if (intervals <= 0) return {};
+  const int64_t start = PeriodIndex(first_interval_start);
+
+  // Fallback: the last known price before the start, else 0.
+  double last_known = 0.0;
+  if (newest_period_.has_value()) {
+    for (int64_t p = std::min(start - 1, *newest_period_); p > *newest_period_ - kKeptPeriods;
+         --p) {
+      if (std::optional<double> price = Known(p, start)) {
+        last_known = *price;
+        break;
+      }
+    }
+  }
+
+  std::vector<double> forecast;
+  forecast.reserve(intervals);
+  for (int i = 0; i < intervals; ++i) {
+    const int64_t target = start + i;
+    const bool weekend = IsWeekend(target);
+    // Weighted sums and the next weight, for same-kind days and for all days.
+    double same_sum = 0.0, same_weights = 0.0, same_next = 1.0;
+    double all_sum = 0.0, all_weights = 0.0, all_next = 1.0;
+    for (int d = 1; d <= kLookbackDays; ++d) {
+      const int64_t p = target - d * kPeriodsPerDay;
+      std::optional<double> price = Known(p, start);
+      if (!price.has_value()) continue;
+      all_sum += all_next * *price;
+      all_weights += all_next;
+      all_next *= kDayDecay;
+      if (IsWeekend(p) == weekend) {
+        same_sum += same_next * *price;
+        same_weights += same_next;
+        same_next *= kDayDecay;
+      }
+    }
+    forecast.push_back(same_weights > 0.0 ? same_sum / same_weights
+                       : all_weights > 0.0 ? all_sum / all_weights
+                                           : last_known);
+  }
+  return forecast;
+}
+
+}  // namespace gridpilot::forecast

@@ -1,0 +1,65 @@
+// ConformalBand: the online conformal band from scored forecasts.
+#include "core/forecast/conformal_band.h"
+
+#include "gtest/gtest.h"
+
+namespace gridpilot::forecast {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1678233600);
+const absl::Duration kH1 = absl::Minutes(30);
+
+TEST(ForecastBandTest, NoBandBeforeEnoughErrors) {
+  ConformalBand band(0.9, 100, 3);
+  band.AddForecast(kH1, kT0, 100.0);
+  band.AddMeasurement(kT0, 104.0);
+  EXPECT_EQ(band.ErrorCount(kH1), 1);
+  EXPECT_FALSE(band.HalfWidth(kH1).has_value());
+}
+
+TEST(ForecastBandTest, ConformalQuantileOfAbsoluteErrors) {
+  ConformalBand band(0.9, 100, 1);
+  // Errors 1..10 MW, alternating sign.
+  for (int i = 1; i <= 10; ++i) {
+    const absl::Time t = kT0 + kH1 * i;
+    band.AddForecast(kH1, t, 100.0);
+    band.AddMeasurement(t, 100.0 + (i % 2 ? i : -i));
+  }
+  // ceil(11 * 0.9) = 10th smallest of 1..10.
+  EXPECT_DOUBLE_EQ(*band.HalfWidth(kH1), 10.0);
+  ConformalBand half(0.5, 100, 1);
+  for (int i = 1; i <= 10; ++i) {
+    const absl::Time t = kT0 + kH1 * i;
+    half.AddForecast(kH1, t, 0.0);
+    half.AddMeasurement(t, i);
+  }
+  EXPECT_DOUBLE_EQ(*half.HalfWidth(kH1), 6.0);  // ceil(5.5) = 6th
+}
+
+TEST(ForecastBandTest, WindowForgetsOldErrorsAndHorizonsAreSeparate) {
+  ConformalBand band(0.9, 2, 1);
+  for (int i = 1; i <= 3; ++i) {
+    const absl::Time t = kT0 + kH1 * i;
+    band.AddForecast(kH1, t, 0.0);
+    band.AddForecast(absl::Minutes(60), t, 0.0);
+    band.AddMeasurement(t, i == 1 ? 50.0 : 1.0);
+  }
+  EXPECT_EQ(band.ErrorCount(kH1), 2);
+  EXPECT_DOUBLE_EQ(*band.HalfWidth(kH1), 1.0);  // the 50 MW error left the window
+  EXPECT_EQ(band.ErrorCount(absl::Minutes(60)), 2);
+  EXPECT_FALSE(band.HalfWidth(absl::Minutes(90)).has_value());
+}
+
+TEST(ForecastBandTest, UnmeasuredTargetsAreDropped) {
+  ConformalBand band(0.9, 10, 1);
+  band.AddForecast(kH1, kT0, 100.0);              // never measured
+  band.AddForecast(kH1, kT0 + kH1, 100.0);
+  band.AddMeasurement(kT0 + kH1, 103.0);
+  EXPECT_EQ(band.ErrorCount(kH1), 1);
+  band.AddMeasurement(kT0, 0.0);                  // late: its forecast is gone
+  EXPECT_EQ(band.ErrorCount(kH1), 1);
+  EXPECT_DOUBLE_EQ(*band.HalfWidth(kH1), 3.0);
+}
+
+}  // namespace
+}  // namespace gridpilot::forecast
