@@ -16,6 +16,7 @@ packages=(
   python3-sklearn
   prometheus-cpp-dev libcpp-httplib-dev
   prometheus docker-compose chromium
+  clang-format
 )
 # The web console's chart and browser-test packages come from npm. A machine that already
 # has node and npm (for example from NodeSource) keeps them; otherwise Debian's are installed.
