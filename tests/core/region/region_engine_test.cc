@@ -376,16 +376,17 @@ TEST(RegionEngineTest, ValidateNamesTheProblem) {
   assets::BatteryParams second = Battery();
   second.id = "battery-2";
 
+  const RegionConfig defaults;
   const std::vector<Case> cases = {
-      {"defaults", {}, {Battery()}, {assets::PeakerParams{}}, {}},
-      {"two batteries", {}, {Battery(), second}, {}, {}},
-      {"duplicate battery ids", {}, {Battery(), Battery()}, {}, {"battery-1", "used twice"}},
-      {"battery and peaker share an id", {}, {Battery()}, {named_battery},
+      {"defaults", defaults, {Battery()}, {assets::PeakerParams{}}, {}},
+      {"two batteries", defaults, {Battery(), second}, {}, {}},
+      {"duplicate battery ids", defaults, {Battery(), Battery()}, {}, {"battery-1", "used twice"}},
+      {"battery and peaker share an id", defaults, {Battery()}, {named_battery},
        {"battery-1", "used twice"}},
-      {"empty id", {}, {unnamed}, {}, {"asset id", "empty"}},
-      {"negative charge limit", {}, {bad_charge}, {}, {"battery-1", "max_charge_mw"}},
-      {"reserve above soc max", {}, {bad_reserve}, {}, {"reserve_mwh"}},
-      {"peaker ramp zero", {}, {}, {bad_ramp}, {"peaker-1", "ramp_rate_mw_per_min"}},
+      {"empty id", defaults, {unnamed}, {}, {"asset id", "empty"}},
+      {"negative charge limit", defaults, {bad_charge}, {}, {"battery-1", "max_charge_mw"}},
+      {"reserve above soc max", defaults, {bad_reserve}, {}, {"reserve_mwh"}},
+      {"peaker ramp zero", defaults, {}, {bad_ramp}, {"peaker-1", "ramp_rate_mw_per_min"}},
       {"ramp limit zero", bad_limit, {}, {}, {"ramp_limit_mw"}},
       {"penalty NaN", bad_penalty, {}, {}, {"instability_penalty_gbp_per_mw"}},
   };
