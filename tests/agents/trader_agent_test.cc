@@ -21,6 +21,7 @@
 #include "core/planning/grid_dp_planner.h"
 #include "core/assets/interlocks.h"
 #include "core/base/time_util.h"
+#include "core/control/trading_policy.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -31,6 +32,7 @@ constexpr double kRampLimitMw = 15.0;
 constexpr double kTradingFloorMwh = 5.0 + 20.0;  // soc_min + reserve
 constexpr int kTicksPerDay = 48;
 
+using ::gridpilot::control::TradingPolicy;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using PriceFn = std::function<double(absl::Time interval_start)>;
@@ -199,7 +201,7 @@ TEST(TraderAgentTest, ProposalsAreTradingForTheIntervalAfterTheTick) {
     keys.insert(r.proposal.idempotency_key());
     // The schedule published alongside starts where the proposal does.
     EXPECT_EQ(FromProtoTime(r.schedule.planned_at()), r.time);
-    ASSERT_EQ(r.schedule.intervals_size(), TraderAgent::kHorizonIntervals);
+    ASSERT_EQ(r.schedule.intervals_size(), TradingPolicy::kHorizonIntervals);
     EXPECT_EQ(FromProtoTime(r.schedule.intervals(0).interval_start()), r.time + base::kHalfHour);
     EXPECT_DOUBLE_EQ(r.schedule.intervals(0).power_mw(), r.proposal.power_mw());
   }
@@ -288,7 +290,7 @@ TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
   };
   const std::vector<TickRecord> records =
       RunTrader(short_peak, 4 * kTicksPerDay, nullptr, nullptr, EveningRamp);
-  const double share_mw = TraderAgent::kStepShareOfRampLimit * kRampLimitMw;
+  const double share_mw = TradingPolicy::kStepShareOfRampLimit * kRampLimitMw;
   double largest_step_mw = 0.0;
   for (const TickRecord& r : records) {
     const absl::Time planned = FromProtoTime(r.proposal.start());
@@ -322,7 +324,7 @@ double SteepMorningRamp(absl::Time interval_start) {
 TEST(TraderAgentTest, PlansFollowAnExpectedRampBeyondTheFollowThreshold) {
   const std::vector<TickRecord> records =
       RunTrader(DailyPattern, 3 * kTicksPerDay, nullptr, nullptr, SteepMorningRamp);
-  const double follow_beyond_mw = TraderAgent::kFollowBeyondShareOfRampLimit * kRampLimitMw;
+  const double follow_beyond_mw = TradingPolicy::kFollowBeyondShareOfRampLimit * kRampLimitMw;
   ASSERT_NEAR(follow_beyond_mw, 16.0, 1e-9);
   int ramp_steps_checked = 0;
   for (const TickRecord& r : records) {
@@ -576,9 +578,9 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
     ASSERT_NE(planned, nullptr);
     // The plan limits only its first step; the held setpoint keeps the ramp limit from
     // the power already scheduled for the interval being decided.
+    const double step_mw = kRampLimitMw * TradingPolicy::kStepShareOfRampLimit;
     EXPECT_NEAR(r.proposal.power_mw(),
-                std::clamp(planned->power_mw(), r.scheduled_mw - kRampLimitMw * TraderAgent::kStepShareOfRampLimit,
-                           r.scheduled_mw + kRampLimitMw * TraderAgent::kStepShareOfRampLimit),
+                std::clamp(planned->power_mw(), r.scheduled_mw - step_mw, r.scheduled_mw + step_mw),
                 1e-9);
     EXPECT_EQ(FromProtoTime(r.proposal.start()), r.time + base::kHalfHour);
     EXPECT_THAT(r.proposal.reason(), ::testing::StartsWith("held from plan at "));
