@@ -16,8 +16,12 @@ AgentRuntime::AgentRuntime(std::string agent_name, const std::string& gateway_ad
     : agent_name_(std::move(agent_name)), agent_(agent), metrics_(metrics) {
   std::shared_ptr<grpc::Channel> channel = MakeChannel(gateway_address);
   clock_ = v1::ClockService::NewStub(channel);
-  telemetry_ = v1::TelemetryService::NewStub(channel);
   assets_ = v1::AssetService::NewStub(channel);
+  TickSubscriptionOptions options;
+  options.subscriber = agent_name_;
+  options.first_retry = absl::Milliseconds(100);
+  options.max_retry = absl::Seconds(2);
+  ticks_ = std::make_unique<TickSubscription>(channel, std::move(options));
 }
 
 absl::Status AgentRuntime::Register(absl::Duration timeout) {
@@ -40,14 +44,6 @@ absl::Status AgentRuntime::Register(absl::Duration timeout) {
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
-}
-
-bool AgentRuntime::RunFinished() {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  v1::GetClockStatusResponse status;
-  return clock_->GetStatus(&context, v1::GetClockStatusRequest(), &status).ok() &&
-         status.state() == v1::RUN_STATE_FINISHED;
 }
 
 void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
@@ -76,59 +72,33 @@ void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal
 
 void AgentRuntime::Stop() {
   stop_ = true;
-  absl::MutexLock lock(&mu_);
-  if (active_stream_ != nullptr) active_stream_->TryCancel();
+  ticks_->Stop();
+}
+
+void AgentRuntime::OnTick(const v1::Tick& tick) {
+  // Wall time for the latency metrics only; it never enters a decision.
+  const absl::Time received = absl::Now();
+  std::vector<v1::DispatchProposal> proposals = agent_->OnTick(tick);
+  const absl::Time decided = absl::Now();
+  const int proposal_count = static_cast<int>(proposals.size());
+  Answer(tick, std::move(proposals), agent_->AnswerNote(), agent_->AnswerPlan());
+  if (metrics_ != nullptr) {
+    metrics_->TickAnswered(decided - received, absl::Now() - received, proposal_count);
+  }
 }
 
 void AgentRuntime::Run() {
-  std::optional<absl::Time> last_seen;
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!stop_) {
-    grpc::ClientContext context;
-    v1::SubscribeRequest request;
-    request.set_subscriber(agent_name_);
-    if (last_seen.has_value()) {
-      *request.mutable_from_time() = ToProtoTime(*last_seen + absl::Nanoseconds(1));
-    }
-    {
-      absl::MutexLock lock(&mu_);
-      if (stop_) break;
-      active_stream_ = &context;
-    }
-    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader =
-        telemetry_->Subscribe(&context, request);
-    v1::Tick tick;
-    while (!stop_ && reader->Read(&tick)) {
-      backoff = absl::Milliseconds(100);
-      last_seen = FromProtoTime(tick.time());
-      // Wall time for the latency metrics only; it never enters a decision.
-      const absl::Time received = absl::Now();
-      std::vector<v1::DispatchProposal> proposals = agent_->OnTick(tick);
-      const absl::Time decided = absl::Now();
-      const int proposal_count = static_cast<int>(proposals.size());
-      Answer(tick, std::move(proposals), agent_->AnswerNote(), agent_->AnswerPlan());
-      if (metrics_ != nullptr) {
-        metrics_->TickAnswered(decided - received, absl::Now() - received, proposal_count);
-      }
-    }
-    grpc::Status status = reader->Finish();
-    {
-      absl::MutexLock lock(&mu_);
-      active_stream_ = nullptr;
-    }
-    if (stop_) break;
-    if (status.ok() && RunFinished()) {
-      base::LogInfo("run finished; no more ticks");
-      return;
-    }
-    base::LogWarning(absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
+  TickCallbacks callbacks;
+  callbacks.on_tick = [this](const v1::Tick& tick) { OnTick(tick); };
+  callbacks.on_stream_ended = [this](const grpc::Status& status, absl::Duration) {
+    base::LogWarning(
+        absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
     if (metrics_ != nullptr) {
       if (!status.ok()) metrics_->RpcFailed("Subscribe");
       metrics_->StreamReconnected();
     }
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(2));
-  }
+  };
+  ticks_->Run(callbacks);
 }
 
 }  // namespace gridpilot

@@ -1,6 +1,7 @@
 // AgentRuntime: the loop every agent process runs. It registers the agent with the
-// gateway's ClockService, follows the TelemetryService tick stream (reconnecting from the
-// last tick seen if the stream breaks), hands each tick to the agent's OnTick, and submits
+// gateway's ClockService, follows the TelemetryService tick stream through a
+// TickSubscription (services/common/tick_subscription.h: resumed after the last tick seen
+// if the stream breaks), hands each tick to the agent's OnTick, and submits
 // the returned proposals as the agent's answer to that tick (an empty list is an answer:
 // "no action"). The agent's decision logic stays pure; this is the edge, and where the
 // agent's latency and RPC failures are measured (agent_metrics.h).
@@ -14,12 +15,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/common/agent_metrics.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
-#include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/common/tick_subscription.h"
 
 namespace gridpilot {
 
@@ -49,11 +49,12 @@ class AgentRuntime {
   absl::Status Register(absl::Duration timeout);
   // Follows ticks until the run finishes or Stop() is called.
   void Run();
-  // Ends Run promptly, cancelling a stream read in progress. Thread-safe.
+  // Ends Run (and a Register still retrying) promptly, cancelling a stream read in
+  // progress. Thread-safe.
   void Stop();
 
  private:
-  bool RunFinished();
+  void OnTick(const v1::Tick& tick);
   void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
               std::string note, std::optional<v1::AgentPlan> plan);
 
@@ -61,11 +62,9 @@ class AgentRuntime {
   TickAgent* const agent_;
   AgentMetrics* const metrics_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
-  std::unique_ptr<v1::TelemetryService::Stub> telemetry_;
   std::unique_ptr<v1::AssetService::Stub> assets_;
+  std::unique_ptr<TickSubscription> ticks_;
   std::atomic<bool> stop_{false};
-  absl::Mutex mu_;
-  grpc::ClientContext* active_stream_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

@@ -28,6 +28,12 @@ StackFollower::StackFollower(const StackAddresses& addresses, ConsoleState* stat
   std::shared_ptr<grpc::Channel> gateway = MakeChannel(addresses.gateway);
   std::shared_ptr<grpc::Channel> forecast = MakeChannel(addresses.forecast);
   telemetry_ = v1::TelemetryService::NewStub(gateway);
+  TickSubscriptionOptions follow;
+  follow.subscriber = "console";
+  follow.first_retry = options_.retry_period;
+  follow.max_retry = options_.retry_period;
+  follow.until_run_finished = false;
+  ticks_ = std::make_unique<TickSubscription>(gateway, std::move(follow));
   assets_ = v1::AssetService::NewStub(gateway);
   ledger_ = v1::LedgerService::NewStub(gateway);
   forecast_ = v1::ForecastService::NewStub(forecast);
@@ -53,6 +59,7 @@ void StackFollower::Stop() {
     if (!stopping_.HasBeenNotified()) stopping_.Notify();
     for (grpc::ClientContext* context : calls_) context->TryCancel();
   }
+  ticks_->Stop();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -97,35 +104,22 @@ void StackFollower::FetchForecast(const google::protobuf::Timestamp& issue_time,
 }
 
 void StackFollower::FollowTelemetry() {
-  std::optional<google::protobuf::Timestamp> last;
-  while (!stopping_.HasBeenNotified()) {
-    grpc::ClientContext context;
-    v1::SubscribeRequest request;
-    request.set_subscriber("console");
-    if (last.has_value()) *request.mutable_from_time() = *last;
-    if (!Track(&context)) return;
-    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry_->Subscribe(&context, request);
-    v1::Tick tick;
-    bool any = false;
-    while (reader->Read(&tick)) {
-      any = true;
+  TickCallbacks callbacks;
+  callbacks.on_stream_up = [this] { state_->SetSourceStatus("gateway", ""); };
+  callbacks.on_tick = [this](const v1::Tick& tick) {
+    state_->AddTick(tick);
+    // The forecast of an interval tick is issued once the forecast process has it; for a
+    // replayed (old) tick it is there already or gone (NotFound).
+    if (tick.interval_boundary()) FetchForecast(tick.time(), options_.forecast_wait);
+  };
+  callbacks.on_stream_ended = [this](const grpc::Status& status, absl::Duration) {
+    if (status.ok()) {
       state_->SetSourceStatus("gateway", "");
-      if (last.has_value() && FromProtoTime(tick.time()) <= FromProtoTime(*last)) continue;
-      last = tick.time();
-      state_->AddTick(tick);
-      // The forecast of an interval tick is issued once the forecast process has it; for a
-      // replayed (old) tick it is there already or gone (NotFound).
-      if (tick.interval_boundary()) FetchForecast(tick.time(), options_.forecast_wait);
-    }
-    const grpc::Status status = reader->Finish();
-    Untrack(&context);
-    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+    } else if (status.error_code() != grpc::StatusCode::CANCELLED) {
       state_->SetSourceStatus("gateway", Describe(status));
-    } else if (!any && status.ok()) {
-      state_->SetSourceStatus("gateway", "");
     }
-    if (!Pause(options_.retry_period)) return;
-  }
+  };
+  ticks_->Run(callbacks);
 }
 
 void StackFollower::FollowAnomalies() {

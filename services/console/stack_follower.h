@@ -25,6 +25,7 @@
 #include "gridpilot/v1/response_agent.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
+#include "services/common/tick_subscription.h"
 #include "services/console/console_state.h"
 #include "services/console/stack_addresses.h"
 
@@ -76,6 +77,8 @@ class StackFollower {
   const StackFollowerOptions options_;
   ConsoleState* const state_;
   std::unique_ptr<v1::TelemetryService::Stub> telemetry_;
+  // Not stopped at a run's end: the console keeps following the gateway until Stop().
+  std::unique_ptr<TickSubscription> ticks_;
   std::unique_ptr<v1::AssetService::Stub> assets_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::ForecastService::Stub> forecast_;

@@ -4,7 +4,6 @@
 // stream into its feature store and anomaly detectors, and serves ForecastService and
 // AnomalyService. Health is NOT_SERVING until
 // the models are ready.
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -23,8 +22,10 @@
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
+#include "services/common/tick_subscription.h"
 #include "services/forecast/anomaly_service.h"
 #include "services/forecast/forecast_metrics.h"
+#include "services/forecast/forecast_pipeline.h"
 #include "services/forecast/forecast_service.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -49,16 +50,6 @@ ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here
 
 namespace gridpilot {
 namespace {
-
-data::GridMeasurement MeasurementOf(const v1::Tick& tick) {
-  data::GridMeasurement m;
-  m.interval_start = FromProtoTime(tick.measured_interval_start());
-  if (tick.has_net_load_mw()) m.net_load_mw = tick.net_load_mw();
-  if (tick.has_embedded_solar_mw()) m.embedded_solar_mw = tick.embedded_solar_mw();
-  if (tick.has_embedded_wind_mw()) m.embedded_wind_mw = tick.embedded_wind_mw();
-  if (tick.has_price_gbp_per_mwh()) m.price_gbp_per_mwh = tick.price_gbp_per_mwh();
-  return m;
-}
 
 absl::StatusOr<absl::Time> ReplayStart(v1::ClockService::Stub* clock) {
   for (int attempt = 0; attempt < 300; ++attempt) {
@@ -90,10 +81,6 @@ absl::StatusOr<std::vector<data::GridMeasurement>> FetchHistory(v1::TelemetrySer
   return history;
 }
 
-data::DayAheadForecastRow DayAheadRowOf(const v1::DayAheadDemandForecast& f) {
-  return {FromProtoTime(f.target_start()), FromProtoTime(f.published()), f.demand_mw()};
-}
-
 // The operator's day-ahead forecast values published before `published_before`.
 absl::StatusOr<std::vector<data::DayAheadForecastRow>> FetchDayAhead(
     v1::TelemetryService::Stub* telemetry, absl::Time published_before) {
@@ -110,113 +97,6 @@ absl::StatusOr<std::vector<data::DayAheadForecastRow>> FetchDayAhead(
   rows.reserve(response.forecasts_size());
   for (const v1::DayAheadDemandForecast& f : response.forecasts()) rows.push_back(DayAheadRowOf(f));
   return rows;
-}
-
-// Lets another thread cancel the stream read in progress.
-struct StopSwitch {
-  std::atomic<bool> stop{false};
-  std::mutex mu;
-  grpc::ClientContext* active = nullptr;
-  void Stop() {
-    stop = true;
-    std::lock_guard<std::mutex> lock(mu);
-    if (active != nullptr) active->TryCancel();
-  }
-};
-
-// Follows the tick stream until the run finishes or the switch is thrown.
-void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* clock,
-                 AnomalyBook* anomalies, ForecastBook* book, PriceBook* prices,
-                 DayAheadBook* day_ahead, ForecastMetrics* metrics, StopSwitch* stop) {
-  std::optional<absl::Time> last_seen;
-  while (!stop->stop) {
-    grpc::ClientContext context;
-    {
-      std::lock_guard<std::mutex> lock(stop->mu);
-      if (stop->stop) return;
-      stop->active = &context;
-    }
-    v1::SubscribeRequest request;
-    request.set_subscriber("forecast");
-    if (last_seen.has_value()) {
-      *request.mutable_from_time() = ToProtoTime(*last_seen + absl::Nanoseconds(1));
-    }
-    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->Subscribe(&context, request);
-    v1::Tick tick;
-    while (!stop->stop && reader->Read(&tick)) {
-      last_seen = FromProtoTime(tick.time());
-      if (tick.day_ahead_forecasts_size() > 0) {
-        std::vector<data::DayAheadForecastRow> published;
-        for (const v1::DayAheadDemandForecast& f : tick.day_ahead_forecasts()) {
-          published.push_back(DayAheadRowOf(f));
-        }
-        book->AddDayAheadForecasts(published);
-        if (day_ahead != nullptr) day_ahead->AddDayAheadForecasts(published);
-      }
-      // The feature store is half-hourly: only a tick that starts an interval brings a
-      // new interval's measurement (every tick of a backtest).
-      if (!tick.interval_boundary()) continue;
-      // Anomalies first: a forecast served for this tick carries the verdict on its base.
-      // The one-step check compares the reading with the 30-min forecast of it, issued at
-      // the decision time that began its interval (when that forecast had an interval).
-      std::optional<anomaly::OneStepForecast> one_step;
-      const absl::Time measured_start = FromProtoTime(tick.measured_interval_start());
-      if (absl::StatusOr<IssuedForecast> before = book->Get(measured_start, absl::ZeroDuration());
-          before.ok() && !before->forecasts.empty() && before->half_width_mw[0].has_value()) {
-        one_step = anomaly::OneStepForecast{before->last_net_load_mw + before->forecasts[0].change_mw,
-                                   *before->half_width_mw[0]};
-      }
-      absl::StatusOr<IntervalVerdict> verdict = anomalies->Ingest(MeasurementOf(tick), one_step);
-      if (verdict.ok()) metrics->OnVerdict(*verdict);
-      if (!verdict.ok()) {
-        metrics->IngestFailed("anomaly");
-        base::LogWarning(absl::StrCat("anomaly scoring: ", verdict.status().message()));
-      } else if (verdict->reading.suspect) {
-        base::LogWarning(absl::StrFormat("suspect reading for %s (seasonal residual %+.1f robust "
-                                   "sigma): %s",
-                                   base::FormatUtcTimestamp(verdict->interval_start),
-                                   verdict->reading.residual.z, verdict->reading.label.cause));
-      }
-      // Prices come from the market, not the meter: observed even on a suspect reading.
-      const data::GridMeasurement measured = MeasurementOf(tick);
-      if (absl::Status priced = prices->Ingest(measured.interval_start, measured.price_gbp_per_mwh);
-          !priced.ok()) {
-        metrics->IngestFailed("price");
-        base::LogWarning(absl::StrCat("price: ", priced.message()));
-      }
-      if (day_ahead != nullptr) {
-        if (absl::Status issued = day_ahead->Ingest(measured); !issued.ok()) {
-          metrics->IngestFailed("day_ahead");
-          base::LogWarning(absl::StrCat("day-ahead demand: ", issued.message()));
-        }
-      }
-      absl::Status ingested = book->Ingest(measured);
-      if (!ingested.ok()) {
-        metrics->IngestFailed("forecast");
-        base::LogWarning(absl::StrCat("tick: ", ingested.message()));
-      } else {
-        // The forecast for the decision time this measurement completes, if one was issued.
-        absl::StatusOr<IssuedForecast> issued = book->Get(
-            FromProtoTime(tick.measured_interval_start()) + base::kHalfHour, absl::ZeroDuration());
-        if (issued.ok()) metrics->OnIssued(*issued);
-      }
-    }
-    grpc::Status status = reader->Finish();
-    {
-      std::lock_guard<std::mutex> lock(stop->mu);
-      stop->active = nullptr;
-    }
-    if (stop->stop) return;
-    if (!status.ok()) metrics->StreamBroken();
-    grpc::ClientContext status_context;
-    v1::GetClockStatusResponse clock_status;
-    if (status.ok() && clock->GetStatus(&status_context, {}, &clock_status).ok() &&
-        clock_status.state() == v1::RUN_STATE_FINISHED) {
-      base::LogInfo("run finished; no more ticks");
-      return;
-    }
-    absl::SleepFor(absl::Milliseconds(200));
-  }
 }
 
 int Main() {
@@ -340,15 +220,23 @@ int Main() {
   server->server->GetHealthCheckService()->SetServingStatus(true);
   metrics.SetReady(true);
 
-  StopSwitch stop;
-  std::thread follower(
-      [&] {
-        FollowTicks(telemetry.get(), clock.get(), &anomalies, &book, &prices,
-                    day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &metrics, &stop);
-      });
+  ForecastPipeline pipeline(
+      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr},
+      &metrics);
+  TickSubscriptionOptions follow;
+  follow.subscriber = "forecast";
+  follow.first_retry = absl::Milliseconds(200);
+  follow.max_retry = absl::Milliseconds(200);
+  TickSubscription ticks(channel, std::move(follow));
+  TickCallbacks callbacks;
+  callbacks.on_tick = [&pipeline](const v1::Tick& tick) { pipeline.OnTick(tick); };
+  callbacks.on_stream_ended = [&metrics](const grpc::Status& status, absl::Duration) {
+    if (!status.ok()) metrics.StreamBroken();
+  };
+  std::thread follower([&] { ticks.Run(callbacks); });
   WaitForShutdownSignal();
   LogCpuUsage();
-  stop.Stop();
+  ticks.Stop();
   anomaly_service.Stop();
   ShutdownServer(server->server.get());
   follower.join();
