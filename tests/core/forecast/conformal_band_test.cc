@@ -9,7 +9,7 @@ namespace {
 const absl::Time kT0 = absl::FromUnixSeconds(1678233600);
 const absl::Duration kH1 = absl::Minutes(30);
 
-TEST(ForecastBandTest, NoBandBeforeEnoughErrors) {
+TEST(ConformalBandTest, NoBandBeforeEnoughErrors) {
   ConformalBand band(0.9, 100, 3);
   band.AddForecast(kH1, kT0, 100.0);
   band.AddMeasurement(kT0, 104.0);
@@ -17,7 +17,7 @@ TEST(ForecastBandTest, NoBandBeforeEnoughErrors) {
   EXPECT_FALSE(band.HalfWidth(kH1).has_value());
 }
 
-TEST(ForecastBandTest, ConformalQuantileOfAbsoluteErrors) {
+TEST(ConformalBandTest, ConformalQuantileOfAbsoluteErrors) {
   ConformalBand band(0.9, 100, 1);
   // Errors 1..10 MW, alternating sign.
   for (int i = 1; i <= 10; ++i) {
@@ -36,7 +36,7 @@ TEST(ForecastBandTest, ConformalQuantileOfAbsoluteErrors) {
   EXPECT_DOUBLE_EQ(*half.HalfWidth(kH1), 6.0);  // ceil(5.5) = 6th
 }
 
-TEST(ForecastBandTest, WindowForgetsOldErrorsAndHorizonsAreSeparate) {
+TEST(ConformalBandTest, WindowForgetsOldErrorsAndHorizonsAreSeparate) {
   ConformalBand band(0.9, 2, 1);
   for (int i = 1; i <= 3; ++i) {
     const absl::Time t = kT0 + kH1 * i;
@@ -50,7 +50,7 @@ TEST(ForecastBandTest, WindowForgetsOldErrorsAndHorizonsAreSeparate) {
   EXPECT_FALSE(band.HalfWidth(absl::Minutes(90)).has_value());
 }
 
-TEST(ForecastBandTest, UnmeasuredTargetsAreDropped) {
+TEST(ConformalBandTest, UnmeasuredTargetsAreDropped) {
   ConformalBand band(0.9, 10, 1);
   band.AddForecast(kH1, kT0, 100.0);              // never measured
   band.AddForecast(kH1, kT0 + kH1, 100.0);

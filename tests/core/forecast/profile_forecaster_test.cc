@@ -31,7 +31,7 @@ void ObserveDays(ProfileForecaster& f, int days, Offset day_offset, absl::Time d
   }
 }
 
-TEST(PriceForecasterTest, RepeatsAStationaryDailySine) {
+TEST(ProfileForecasterTest, RepeatsAStationaryDailySine) {
   ProfileForecaster f;
   ObserveDays(f, 30, [](int) { return 0.0; });
   const std::vector<double> forecast = f.Forecast(Period(30, 0), 96);
@@ -39,7 +39,7 @@ TEST(PriceForecasterTest, RepeatsAStationaryDailySine) {
   for (int i = 0; i < 96; ++i) EXPECT_NEAR(forecast[i], Sine(i % 48), 1e-9) << i;
 }
 
-TEST(PriceForecasterTest, WeightsEarlierDaysDownByTheDecay) {
+TEST(ProfileForecasterTest, WeightsEarlierDaysDownByTheDecay) {
   // Monday +0, Tuesday +10, Wednesday +20. Thursday: (20 + 0.9 * 10 + 0.81 * 0) / 2.71.
   // Friday's candidates are the same three days (Thursday is not known at the start).
   ProfileForecaster f;
@@ -48,7 +48,7 @@ TEST(PriceForecasterTest, WeightsEarlierDaysDownByTheDecay) {
   for (int i = 0; i < 96; ++i) EXPECT_NEAR(forecast[i], Sine(i % 48) + 29.0 / 2.71, 1e-9) << i;
 }
 
-TEST(PriceForecasterTest, UsesTheMostRecentKnownPartOfToday) {
+TEST(ProfileForecasterTest, UsesTheMostRecentKnownPartOfToday) {
   // Start at noon on day 1 (Tuesday): afternoon targets have only day 0 (+0) behind them,
   // but tomorrow morning's targets also have today's morning (+30), at full weight.
   ProfileForecaster f;
@@ -59,7 +59,7 @@ TEST(PriceForecasterTest, UsesTheMostRecentKnownPartOfToday) {
   for (int i = 24; i < 48; ++i) EXPECT_NEAR(forecast[i], Sine(i - 24) + 30.0 / 1.9, 1e-9) << i;
 }
 
-TEST(PriceForecasterTest, WeekendsAndWeekdaysEachUseTheirOwnKind) {
+TEST(ProfileForecasterTest, WeekendsAndWeekdaysEachUseTheirOwnKind) {
   // Two weeks less a day: Saturday (day 5) +40, Sunday (day 6) +60, weekdays +0, and the
   // second week's weekdays +7. Forecast from Saturday day 12 over three days.
   ProfileForecaster f;
@@ -77,7 +77,7 @@ TEST(PriceForecasterTest, WeekendsAndWeekdaysEachUseTheirOwnKind) {
   for (int i = 96; i < 144; ++i) EXPECT_NEAR(forecast[i], Sine(i % 48) + sum / weights, 1e-9) << i;
 }
 
-TEST(PriceForecasterTest, SkipsMissingValuesAndTheNextKnownDayTakesTheirWeight) {
+TEST(ProfileForecasterTest, SkipsMissingValuesAndTheNextKnownDayTakesTheirWeight) {
   ProfileForecaster f;
   ObserveDays(f, 3, [](int d) { return 10.0 * d; });
   f.Observe(Period(2, 10), std::nullopt);  // erases the value observed above
@@ -89,7 +89,7 @@ TEST(PriceForecasterTest, SkipsMissingValuesAndTheNextKnownDayTakesTheirWeight) 
   EXPECT_NEAR(forecast[0], Sine(0) + 29.0 / 2.71, 1e-9);
 }
 
-TEST(PriceForecasterTest, FallsBackToOtherDaysThenLastKnownPriceThenZero) {
+TEST(ProfileForecasterTest, FallsBackToOtherDaysThenLastKnownPriceThenZero) {
   ProfileForecaster empty;
   EXPECT_EQ(empty.Forecast(Period(0, 0), 3), std::vector<double>({0.0, 0.0, 0.0}));
   EXPECT_TRUE(empty.Forecast(Period(0, 0), 0).empty());
@@ -115,7 +115,7 @@ TEST(PriceForecasterTest, FallsBackToOtherDaysThenLastKnownPriceThenZero) {
   for (int i = 0; i < 48; ++i) EXPECT_NEAR(saturday[i], Sine(i) + expected, 1e-9) << i;
 }
 
-TEST(PriceForecasterTest, NeverReadsAtOrAfterTheForecastStart) {
+TEST(ProfileForecasterTest, NeverReadsAtOrAfterTheForecastStart) {
   // Irregular prices so that every value matters.
   auto price = [](int d, int p) { return Sine(p) + 7.0 * std::sin(0.37 * (d * 48 + p)) + d; };
   const absl::Time start = Period(16, 24);  // a Wednesday
@@ -143,7 +143,7 @@ TEST(PriceForecasterTest, NeverReadsAtOrAfterTheForecastStart) {
             honest.Forecast(start + 30 * base::kHalfHour, 48)[48 - 30 + 1]);
 }
 
-TEST(PriceForecasterTest, KeepsOnlyTheLastTwentyEightDays) {
+TEST(ProfileForecasterTest, KeepsOnlyTheLastTwentyEightDays) {
   // Day 0 (a Monday) ran 100 above. A forecast from day 28 (also a Monday) reaches back
   // exactly to day 0, but only while day 0 is still kept.
   ProfileForecaster f;
@@ -166,7 +166,7 @@ TEST(PriceForecasterTest, KeepsOnlyTheLastTwentyEightDays) {
   EXPECT_EQ(f.Forecast(Period(28, 0), 48), monday);
 }
 
-TEST(PriceForecasterTest, HalfHoursNeverObservedAreUnknown) {
+TEST(ProfileForecasterTest, HalfHoursNeverObservedAreUnknown) {
   // Day 28's first ten half-hours are skipped, not even reported missing. They must not
   // read as the values four weeks earlier (day 0, +100) that the history held there.
   ProfileForecaster f;
@@ -176,7 +176,7 @@ TEST(PriceForecasterTest, HalfHoursNeverObservedAreUnknown) {
   for (int i = 0; i < 48; ++i) EXPECT_NEAR(forecast[i], Sine(i), 1e-9) << i;
 }
 
-TEST(PriceForecasterTest, WorksTheSameBefore1970) {
+TEST(ProfileForecasterTest, WorksTheSameBefore1970) {
   // The same week pattern observed from a Monday in 1969 and from a Monday in 2023
   // (weekday arithmetic and the ring buffer on negative half-hour indices).
   const absl::Time monday_1969 =

@@ -235,7 +235,7 @@ BatteryOptimizerRequest RandomRequest(std::mt19937_64& rng, int n) {
   return request;
 }
 
-TEST(BatteryOptimizerTest, MatchesGlpkOnRandomWindows) {
+TEST(ExactOptimizerTest, MatchesGlpkOnRandomWindows) {
   std::mt19937_64 rng(20240611);
   std::uniform_int_distribution<int> length(1, 200);
   int relaxed_terminals = 0, below_floor = 0, simultaneous = 0;
@@ -295,7 +295,7 @@ const RealPrices& LoadRealPrices() {
   return *prices;
 }
 
-TEST(BatteryOptimizerTest, MatchesGlpkOnRealPriceWindows) {
+TEST(ExactOptimizerTest, MatchesGlpkOnRealPriceWindows) {
   const RealPrices& real = LoadRealPrices();
   ASSERT_GT(real.price_gbp_per_mwh.size(), 21000u)
       << "set GRIDPILOT_SOURCE_DIR to the source tree (ctest does)";
@@ -340,7 +340,7 @@ BatteryOptimizerRequest DefaultRequest(std::vector<double> prices) {
   return request;
 }
 
-TEST(BatteryOptimizerTest, BuysLowSellsHighWithinTheReserve) {
+TEST(ExactOptimizerTest, BuysLowSellsHighWithinTheReserve) {
   // 50 MW / 100 MWh, 0.95 each way, floor 5 + 20 = 25 MWh, soc_max 95, start 50.
   BatteryOptimizerRequest request = DefaultRequest({40, 40, 200, 200, 200});
   const absl::StatusOr<BatteryOptimizerResult> result = OptimizeBatterySchedule(request);
@@ -359,7 +359,7 @@ TEST(BatteryOptimizerTest, BuysLowSellsHighWithinTheReserve) {
   EXPECT_EQ(result->note, "");
 }
 
-TEST(BatteryOptimizerTest, UnreachableTerminalBecomesClosestReachable) {
+TEST(ExactOptimizerTest, UnreachableTerminalBecomesClosestReachable) {
   BatteryOptimizerRequest request = DefaultRequest({100, 100});
   request.batteries[0].params.soc_initial_mwh = 30;
   request.batteries[0].terminal_soc_min_mwh = request.batteries[0].terminal_soc_max_mwh = 95;
@@ -388,7 +388,7 @@ TEST(BatteryOptimizerTest, UnreachableTerminalBecomesClosestReachable) {
   ExpectMatchesGlpk(low, *low_result);
 }
 
-TEST(BatteryOptimizerTest, StartBelowFloorChargesBackUpAtFullPower) {
+TEST(ExactOptimizerTest, StartBelowFloorChargesBackUpAtFullPower) {
   // 10 MW charging stores 4.75 MWh a half-hour: from 10 MWh the 25 MWh floor is regained
   // in the 4th interval, even though power is dear then and cheap later.
   BatteryOptimizerRequest request = DefaultRequest({300, 300, 300, 300, 300, 20, 20, 300});
@@ -413,7 +413,7 @@ TEST(BatteryOptimizerTest, StartBelowFloorChargesBackUpAtFullPower) {
   ExpectMatchesGlpk(request, *result);
 }
 
-TEST(BatteryOptimizerTest, NegativePricesPayToCharge) {
+TEST(ExactOptimizerTest, NegativePricesPayToCharge) {
   BatteryOptimizerRequest request = DefaultRequest({-30, -30, 60, 60});
   request.batteries[0].params.soc_initial_mwh = 25.0;  // at the floor: nothing to sell
   const absl::StatusOr<BatteryOptimizerResult> result = OptimizeBatterySchedule(request);
@@ -430,7 +430,7 @@ TEST(BatteryOptimizerTest, NegativePricesPayToCharge) {
   ExpectMatchesGlpk(request, *result);
 }
 
-TEST(BatteryOptimizerTest, VeryNegativePricesChargeAndDischargeAtOnce) {
+TEST(ExactOptimizerTest, VeryNegativePricesChargeAndDischargeAtOnce) {
   // eta = 0.9025, wear £5: burning through the losses pays below
   // -5 * 1.9025 / 0.0975 = -£97.6/MWh. At -150, on a full battery, the plan charges and
   // discharges in the same interval; at -50 it does not.
@@ -448,7 +448,7 @@ TEST(BatteryOptimizerTest, VeryNegativePricesChargeAndDischargeAtOnce) {
   ExpectMatchesGlpk(request, *result);
 }
 
-TEST(BatteryOptimizerTest, CycleCapBindsEachDay) {
+TEST(ExactOptimizerTest, CycleCapBindsEachDay) {
   // Two days, each with a cheap night and a dear evening. Uncapped, the battery sells
   // 70 MWh stored (66.5 grid MWh) a day; capped at 40 grid MWh a day it sells 40.
   std::vector<double> day(48, 60.0);
@@ -491,7 +491,7 @@ TEST(BatteryOptimizerTest, CycleCapBindsEachDay) {
 }
 
 // Up to 8 days the cap is solved exactly (column generation): it must match GLPK.
-TEST(BatteryOptimizerTest, CycleCapMatchesGlpkUpToEightDays) {
+TEST(ExactOptimizerTest, CycleCapMatchesGlpkUpToEightDays) {
   std::mt19937_64 rng(7);
   std::uniform_int_distribution<int> length(1, 300);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -539,7 +539,7 @@ TEST(BatteryOptimizerTest, CycleCapMatchesGlpkUpToEightDays) {
 
 // Beyond 8 days the cap is solved in receding 4-day windows: feasible, a valid gap, and
 // on real prices within 0.5% of the optimum (the worst of these windows is 0.2% short).
-TEST(BatteryOptimizerTest, LongCycleCapIsFeasibleAndNearGlpk) {
+TEST(ExactOptimizerTest, LongCycleCapIsFeasibleAndNearGlpk) {
   const RealPrices& real = LoadRealPrices();
   ASSERT_GT(real.price_gbp_per_mwh.size(), 21000u)
       << "set GRIDPILOT_SOURCE_DIR to the source tree (ctest does)";
@@ -577,7 +577,7 @@ TEST(BatteryOptimizerTest, LongCycleCapIsFeasibleAndNearGlpk) {
   std::printf("long cycle cap: worst shortfall %.3g (relative)\n", worst);
 }
 
-TEST(BatteryOptimizerTest, RejectsNaNPriceNamingTheIndex) {
+TEST(ExactOptimizerTest, RejectsNaNPriceNamingTheIndex) {
   std::vector<double> prices(24, 50.0);
   prices[17] = std::numeric_limits<double>::quiet_NaN();
   const absl::StatusOr<BatteryOptimizerResult> result =
@@ -586,7 +586,7 @@ TEST(BatteryOptimizerTest, RejectsNaNPriceNamingTheIndex) {
   EXPECT_EQ(result.status().message(), "price_gbp_per_mwh[17] is NaN");
 }
 
-TEST(BatteryOptimizerTest, RejectsInvalidRequests) {
+TEST(ExactOptimizerTest, RejectsInvalidRequests) {
   BatteryOptimizerRequest request = DefaultRequest({50, 60});
   request.batteries[0].params.charge_efficiency = 1.2;
   EXPECT_EQ(OptimizeBatterySchedule(request).status().message(),
@@ -697,7 +697,7 @@ BatteryOptimizerRequest RandomFleetRequest(std::mt19937_64& rng, int n) {
   return request;
 }
 
-TEST(BatteryOptimizerFleetTest, MatchesGlpkOnRandomFleets) {
+TEST(ExactOptimizerFleetTest, MatchesGlpkOnRandomFleets) {
   std::mt19937_64 rng(20261121);
   std::uniform_int_distribution<int> length(1, 60);
   int limited = 0, binding = 0;
@@ -736,7 +736,7 @@ TEST(BatteryOptimizerFleetTest, MatchesGlpkOnRandomFleets) {
 // Two default batteries that would both sell 50 MW into the dear hours share a 60 MW
 // export limit: together they export at most 60 MW in every interval, and without the
 // limit each battery earns what it earns alone.
-TEST(BatteryOptimizerFleetTest, ExportLimitIsSharedAndNoLimitMeansEachAlone) {
+TEST(ExactOptimizerFleetTest, ExportLimitIsSharedAndNoLimitMeansEachAlone) {
   BatteryOptimizerRequest request = DefaultRequest({40, 40, 40, 40, 300, 300, 40, 40});
   request.batteries.emplace_back();
   request.batteries[1].params.id = "battery-2";
@@ -763,7 +763,7 @@ TEST(BatteryOptimizerFleetTest, ExportLimitIsSharedAndNoLimitMeansEachAlone) {
 // Both batteries must end 40 MWh fuller but the connection imports at most 10 MW: no plan
 // meets both, which GLPK confirms. The optimiser does not fail: the batteries charge what
 // the limit lets them, stay within it, and the result says which terminal it missed.
-TEST(BatteryOptimizerFleetTest, UnreachableTerminalsUnderTheLimitAreSaidAndStayFeasible) {
+TEST(ExactOptimizerFleetTest, UnreachableTerminalsUnderTheLimitAreSaidAndStayFeasible) {
   BatteryOptimizerRequest request = DefaultRequest({40, 40, 40, 40});
   request.batteries.emplace_back();
   request.batteries[1].params.id = "battery-2";
@@ -779,7 +779,7 @@ TEST(BatteryOptimizerFleetTest, UnreachableTerminalsUnderTheLimitAreSaidAndStayF
   }
 }
 
-TEST(BatteryOptimizerFleetTest, BadLimitsAndUnsupportedCombinationsAreRefused) {
+TEST(ExactOptimizerFleetTest, BadLimitsAndUnsupportedCombinationsAreRefused) {
   BatteryOptimizerRequest request = DefaultRequest({50, 60});
   request.grid_export_limit_mw = -1.0;
   absl::StatusOr<BatteryOptimizerResult> result = OptimizeBatterySchedule(request);
@@ -803,7 +803,7 @@ TEST(BatteryOptimizerFleetTest, BadLimitsAndUnsupportedCombinationsAreRefused) {
   EXPECT_THAT(result.status().message(), HasSubstr("below the trading floor"));
 }
 
-TEST(BatteryOptimizerTest, EmptyHorizonGivesEmptyPlan) {
+TEST(ExactOptimizerTest, EmptyHorizonGivesEmptyPlan) {
   const absl::StatusOr<BatteryOptimizerResult> result = OptimizeBatterySchedule(DefaultRequest({}));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_TRUE(result->batteries[0].charge_mw.empty());

@@ -64,7 +64,7 @@ void ExpectPhysicallyConsistent(const ScheduleRequest& r, const BatterySchedule&
   EXPECT_NEAR(plan.objective_gbp, objective, 1e-6);
 }
 
-TEST(BatteryScheduleTest, ChargesCheapThenDischargesExpensive) {
+TEST(GridDpPlannerTest, ChargesCheapThenDischargesExpensive) {
   // Charging at 20 costs 25/0.95 per stored MWh; selling at 100 earns 95*0.95; both beat
   // the terminal value of 50, so both intervals run as hard as the 1 MWh grid allows.
   const ScheduleRequest r = DefaultRequest({20.0, 100.0}, 50.0);
@@ -81,7 +81,7 @@ TEST(BatteryScheduleTest, ChargesCheapThenDischargesExpensive) {
   EXPECT_EQ(plan.note, "");
 }
 
-TEST(BatteryScheduleTest, FlatPricesWithDegradationDoNothing) {
+TEST(GridDpPlannerTest, FlatPricesWithDegradationDoNothing) {
   const ScheduleRequest r = DefaultRequest(std::vector<double>(48, 60.0), 60.0);
   const BatterySchedule plan = PlanBatterySchedule(r);
   ExpectPhysicallyConsistent(r, plan);
@@ -90,7 +90,7 @@ TEST(BatteryScheduleTest, FlatPricesWithDegradationDoNothing) {
   EXPECT_DOUBLE_EQ(plan.objective_gbp, 60.0 * 50.0);
 }
 
-TEST(BatteryScheduleTest, NegativePricesPayToCharge) {
+TEST(GridDpPlannerTest, NegativePricesPayToCharge) {
   // At -30 every grid MWh taken in earns 30 - 5 wear, even with no terminal value.
   const ScheduleRequest r = DefaultRequest({-30.0, -30.0}, 0.0);
   const BatterySchedule plan = PlanBatterySchedule(r);
@@ -101,7 +101,7 @@ TEST(BatteryScheduleTest, NegativePricesPayToCharge) {
   EXPECT_NEAR(plan.objective_gbp, 25.0 * 45.0 / 0.95, 1e-9);
 }
 
-TEST(BatteryScheduleTest, ExpensivePricesDrainOnlyToTheFloor) {
+TEST(GridDpPlannerTest, ExpensivePricesDrainOnlyToTheFloor) {
   // Selling is worth far more than the terminal value, so it empties as far as allowed.
   const ScheduleRequest r = DefaultRequest(std::vector<double>(6, 300.0), 0.0);
   const BatterySchedule plan = PlanBatterySchedule(r);
@@ -111,7 +111,7 @@ TEST(BatteryScheduleTest, ExpensivePricesDrainOnlyToTheFloor) {
               1e-9);
 }
 
-TEST(BatteryScheduleTest, RandomPricesRespectLimitsAndBalance) {
+TEST(GridDpPlannerTest, RandomPricesRespectLimitsAndBalance) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> price(-50.0, 250.0);
   for (double start : {25.0, 50.0, 61.37, 95.0}) {
@@ -169,7 +169,7 @@ assets::BatteryParams TinyRandomBattery(Uniform& uniform, double min_power_mw) {
   return b;
 }
 
-TEST(BatteryScheduleTest, MatchesBruteForceOnTinyProblems) {
+TEST(GridDpPlannerTest, MatchesBruteForceOnTinyProblems) {
   std::mt19937 rng(2024);
   auto uniform = [&](double lo, double hi) {
     return std::uniform_real_distribution<double>(lo, hi)(rng);
@@ -207,7 +207,7 @@ TEST(BatteryScheduleTest, MatchesBruteForceOnTinyProblems) {
 
 // With charging priced above discharging (risk settings), a spread is traded only when it
 // pays at both prices.
-TEST(BatteryScheduleTest, ChargePricesAboveThePriceNarrowTheTradedSpread) {
+TEST(GridDpPlannerTest, ChargePricesAboveThePriceNarrowTheTradedSpread) {
   ScheduleRequest r;
   r.soc_start_mwh = 50.0;
   r.soc_floor_mwh = 25.0;
@@ -227,7 +227,7 @@ TEST(BatteryScheduleTest, ChargePricesAboveThePriceNarrowTheTradedSpread) {
   EXPECT_TRUE(averse.note.empty()) << averse.note;
 }
 
-TEST(BatteryScheduleTest, MatchesBruteForceWithChargePrices) {
+TEST(GridDpPlannerTest, MatchesBruteForceWithChargePrices) {
   std::mt19937 rng(2025);
   auto uniform = [&](double lo, double hi) {
     return std::uniform_real_distribution<double>(lo, hi)(rng);
@@ -252,7 +252,7 @@ TEST(BatteryScheduleTest, MatchesBruteForceWithChargePrices) {
   }
 }
 
-TEST(BatteryScheduleTest, ChargePricesBelowThePriceAreRefused) {
+TEST(GridDpPlannerTest, ChargePricesBelowThePriceAreRefused) {
   ScheduleRequest r;
   r.soc_start_mwh = 50.0;
   r.price_gbp_per_mwh = {40.0, 100.0};
@@ -262,7 +262,7 @@ TEST(BatteryScheduleTest, ChargePricesBelowThePriceAreRefused) {
   EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("one per price"));
 }
 
-TEST(BatteryScheduleTest, StartBelowFloorOnlyChargesOrHolds) {
+TEST(GridDpPlannerTest, StartBelowFloorOnlyChargesOrHolds) {
   // A slow charger (10 MW: 4.75 stored MWh per interval) starting at soc_min.
   ScheduleRequest r = DefaultRequest(std::vector<double>(6, 300.0), 0.0);
   r.battery.max_charge_mw = 10.0;
@@ -288,7 +288,7 @@ TEST(BatteryScheduleTest, StartBelowFloorOnlyChargesOrHolds) {
   }
 }
 
-TEST(BatteryScheduleTest, StartAboveSocMaxOnlyDischargesOrHolds) {
+TEST(GridDpPlannerTest, StartAboveSocMaxOnlyDischargesOrHolds) {
   // Paid to charge, but already above soc_max: it may not charge further.
   ScheduleRequest r = DefaultRequest(std::vector<double>(4, -40.0), 0.0);
   r.soc_start_mwh = 98.0;
@@ -298,7 +298,7 @@ TEST(BatteryScheduleTest, StartAboveSocMaxOnlyDischargesOrHolds) {
   EXPECT_THAT(plan.note, HasSubstr("above soc_max"));
 }
 
-TEST(BatteryScheduleTest, OffGridStartMovesExactlyFromTheTrueSoc) {
+TEST(GridDpPlannerTest, OffGridStartMovesExactlyFromTheTrueSoc) {
   // Charging at 10 is worth less than the terminal 100, so it charges as far as it can.
   ScheduleRequest r = DefaultRequest({10.0, 200.0}, 100.0);
   r.soc_start_mwh = 60.4;
@@ -310,7 +310,7 @@ TEST(BatteryScheduleTest, OffGridStartMovesExactlyFromTheTrueSoc) {
   EXPECT_NEAR(plan.soc_after_mwh[1], 58.0, 1e-9);  // sells at most 26.3 stored MWh
 }
 
-TEST(BatteryScheduleTest, InvalidRequestHoldsWithReason) {
+TEST(GridDpPlannerTest, InvalidRequestHoldsWithReason) {
   ScheduleRequest r = DefaultRequest({10.0, 200.0}, 30.0);
   r.soc_step_mwh = 0.0;
   BatterySchedule plan = PlanBatterySchedule(r);
@@ -327,7 +327,7 @@ TEST(BatteryScheduleTest, InvalidRequestHoldsWithReason) {
   EXPECT_THAT(PlanBatterySchedule(r).note, HasSubstr("floor 96 MWh is above soc_max 95 MWh"));
 }
 
-TEST(BatteryScheduleTest, NoPricesGivesAnEmptyPlan) {
+TEST(GridDpPlannerTest, NoPricesGivesAnEmptyPlan) {
   const BatterySchedule plan = PlanBatterySchedule(DefaultRequest({}, 40.0));
   EXPECT_TRUE(plan.power_mw.empty());
   EXPECT_TRUE(plan.soc_after_mwh.empty());
