@@ -30,7 +30,7 @@ class NullStore final : public Store {
   absl::Status RecordAgentNote(absl::Time, const std::string&, const std::string&) override {
     return absl::OkStatus();
   }
-  absl::Status RecordPlan(absl::Time, const std::string&, const v1::AgentPlan&) override {
+  absl::Status RecordPlan(absl::Time, const std::string&, const AgentPlanRecord&) override {
     return absl::OkStatus();
   }
   absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {

@@ -121,7 +121,11 @@ LiveFeed::LiveFeed(GridSeries series, absl::Time from, absl::Time to, LiveFeedCo
       next_start_(from),
       rng_(config_.seed) {}
 
-FeedReading LiveFeed::Next() {
+absl::StatusOr<FeedReading> LiveFeed::Next() {
+  if (Done()) {
+    return absl::OutOfRangeError(
+        absl::StrCat("live feed: no step after ", base::FormatUtcTimestamp(to_)));
+  }
   FeedReading r;
   r.start = next_start_;
   next_start_ += config_.step;

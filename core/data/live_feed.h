@@ -9,7 +9,8 @@
 //    and then recovers over 5 minutes; a cloud front takes solar away over 2 minutes,
 //    holds, and gives it back over 10 minutes (it can take no more solar than there is,
 //    so at night it does nothing and says so).
-// The price of a step is that of the settlement interval containing it.
+// The price of a step is that of the settlement interval containing it. A reading is
+// a FeedReading (core/data/telemetry_source.h).
 //
 // The feed is the simulated world, not an agent: the reading of a step in interval j is
 // built from the data of j-1, j and j+1. Agents only ever see readings of steps that have
@@ -27,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/data/grid_series.h"
+#include "core/data/telemetry_source.h"
 
 namespace gridpilot::data {
 
@@ -53,25 +55,18 @@ struct LiveFeedConfig {
   absl::Status Validate() const;  // InvalidArgument naming the field
 };
 
-// One step's reading (region MW; means over the step, taken at its middle).
-struct FeedReading {
-  absl::Time start;                          // step start
-  std::optional<double> net_load_mw;         // absent where the data is
-  std::optional<double> embedded_solar_mw;
-  std::optional<double> embedded_wind_mw;
-  std::optional<double> price_gbp_per_mwh;   // of the settlement interval
-  std::string event{};                       // the injected events acting now; empty if none
-};
-
-class LiveFeed {
+// The live simulator as a TelemetrySource: a reading's values are taken at the middle of
+// its step. Not thread-safe (one consumer, as the TelemetrySource contract says).
+class LiveFeed final : public TelemetrySource {
  public:
   // `region_series` is already scaled to the region. Readings start at `from` (on the
   // half-hour grid, inside the series) and end before `to`. Random events are drawn here.
   static absl::StatusOr<LiveFeed> Create(GridSeries region_series, absl::Time from,
                                          absl::Time to, LiveFeedConfig config);
 
-  // The reading of the next step; steps come in order from `from`. Requires !Done().
-  FeedReading Next();
+  absl::Duration step() const override { return config_.step; }
+  // The reading of the next step; steps come in order from `from`. OutOfRange once Done().
+  absl::StatusOr<FeedReading> Next() override;
   bool Done() const { return next_start_ >= to_; }
   absl::Time next_start() const { return next_start_; }
   // Every event of the run, scheduled and random, by onset.

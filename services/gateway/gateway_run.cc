@@ -6,10 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "core/base/logging.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
 #include "services/common/proto_time.h"
+#include "services/gateway/grid_feed.h"
 
 namespace gridpilot {
 namespace {
@@ -45,25 +47,23 @@ absl::Status ValidatePlan(const v1::AgentPlan& plan) {
 
 constexpr size_t kRecentDecisionsKept = 1000;
 
-std::optional<double> Scaled(std::optional<double> value, double scale) {
-  if (!value.has_value()) return std::nullopt;
-  return *value * scale;
+// The error for a call whose audit row could not be written: the store's code, and a
+// message saying what was not recorded and that the run has stopped.
+absl::Status AuditFailure(absl::string_view what, const absl::Status& stored) {
+  return absl::Status(stored.code(),
+                      absl::StrCat("audit log: cannot record ", what, ": ", stored.message(),
+                                   "; the run is stopped and applies nothing more"));
 }
 
-data::GridInterval ScaleToRegion(const data::GridInterval& gb, double scale) {
-  data::GridInterval region = gb;
-  region.net_load_mw = Scaled(gb.net_load_mw, scale);
-  region.embedded_solar_mw = Scaled(gb.embedded_solar_mw, scale);
-  region.embedded_wind_mw = Scaled(gb.embedded_wind_mw, scale);
-  return region;
-}
-
-data::FeedReading ReadingOf(const data::GridInterval& region) {
-  return data::FeedReading{.start = region.start,
-                     .net_load_mw = region.net_load_mw,
-                     .embedded_solar_mw = region.embedded_solar_mw,
-                     .embedded_wind_mw = region.embedded_wind_mw,
-                     .price_gbp_per_mwh = region.price_gbp_per_mwh};
+AgentPlanRecord PlanRecordOf(const v1::AgentPlan& plan) {
+  AgentPlanRecord record;
+  record.first_interval_start = FromProtoTime(plan.first_interval_start());
+  record.power_mw.assign(plan.power_mw().begin(), plan.power_mw().end());
+  record.price_forecast_gbp_per_mwh.assign(plan.price_forecast_gbp_per_mwh().begin(),
+                                           plan.price_forecast_gbp_per_mwh().end());
+  record.expected_value_gbp = plan.expected_value_gbp();
+  record.reason = plan.reason();
+  return record;
 }
 
 v1::PeakerStatus ToProto(assets::PeakerStatus status) {
@@ -102,81 +102,74 @@ absl::StatusOr<region::DispatchProposal> FromProto(const std::string& agent,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
-    GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options, Store* store,
+    GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
+    std::unique_ptr<data::TelemetrySource> feed, base::Clock* wall_clock, Store* store,
     std::vector<data::DayAheadForecastRow> gb_day_ahead) {
   RETURN_IF_ERROR(region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
   if (config.region.interval != base::kHalfHour) {
     return absl::InvalidArgumentError("region.interval must be 30 minutes (the data's resolution)");
   }
-  if (options.replay_to <= options.replay_from) {
-    return absl::InvalidArgumentError("replay end must be after its start");
+  RETURN_IF_ERROR(ValidateReplayWindow(gb_series, options));
+  if (feed == nullptr || wall_clock == nullptr) {
+    return absl::InvalidArgumentError("a feed and a wall clock are required");
   }
-  std::optional<size_t> first = gb_series.IndexOf(options.replay_from);
-  if (!first.has_value() || *first == 0) {
+  if (feed->step() != options.step) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "replay start ", base::FormatUtcTimestamp(options.replay_from),
-        " needs data for the interval before it; the data covers ",
-        base::FormatUtcTimestamp(gb_series.start()), " to ", base::FormatUtcTimestamp(gb_series.end())));
+        "the feed's step ", absl::FormatDuration(feed->step()), " is not the run's step ",
+        absl::FormatDuration(options.step)));
   }
-  if (options.replay_to > gb_series.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "replay end ", base::FormatUtcTimestamp(options.replay_to), " is after the data's end ",
-        base::FormatUtcTimestamp(gb_series.end())));
-  }
-  if (options.step <= absl::ZeroDuration() || options.step > base::kHalfHour ||
-      (base::kHalfHour / options.step) * options.step != base::kHalfHour) {
-    return absl::InvalidArgumentError("step must be > 0 and divide 30 minutes");
-  }
-  if ((options.replay_to - options.replay_from) % base::kHalfHour != absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("the replay must span whole half-hours");
-  }
-  const double scale = config.region.scale;
-  data::FeedReading previous = ReadingOf(ScaleToRegion(gb_series.at(*first - 1), scale));
-  std::optional<data::LiveFeed> feed;
   if (options.step < base::kHalfHour) {
     config.region.step = options.step;
     config.region.ramp_window = std::max(options.step, config.live_ramp_window);
     RETURN_IF_ERROR(region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
-    std::vector<data::GridInterval> region_intervals;
-    for (const data::GridInterval& gb : gb_series.intervals()) {
-      region_intervals.push_back(ScaleToRegion(gb, scale));
+  }
+  // The reading of the step before the first tick: the first tick carries it, and its net
+  // load is where the region's first ramp is measured from.
+  const absl::Time previous_start = options.replay_from - options.step;
+  data::FeedReading previous;
+  do {
+    absl::StatusOr<data::FeedReading> read = feed->Next();
+    if (!read.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the feed has no step starting at ", base::FormatUtcTimestamp(previous_start),
+          " (the one before the replay): ", read.status().message()));
     }
-    ASSIGN_OR_RETURN(data::GridSeries region_series, data::GridSeries::Create(std::move(region_intervals)));
-    data::LiveFeedConfig live = config.live;
-    live.step = options.step;
-    // The feed starts one interval early so that its noise is warm and the first tick has
-    // the reading of the step before the replay.
-    ASSIGN_OR_RETURN(feed, data::LiveFeed::Create(std::move(region_series),
-                                            options.replay_from - base::kHalfHour,
-                                            options.replay_to, std::move(live)));
-    while (feed->next_start() < options.replay_from) previous = feed->Next();
+    previous = *std::move(read);
+  } while (previous.start < previous_start);
+  if (previous.start != previous_start) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the feed skipped the step starting at ", base::FormatUtcTimestamp(previous_start),
+        " (the one before the replay): its reading starts at ",
+        base::FormatUtcTimestamp(previous.start)));
   }
   std::erase_if(gb_day_ahead,
                 [](const data::DayAheadForecastRow& row) { return !row.net_load_mw; });
   std::vector<data::DayAheadForecastRow> day_ahead =
-      data::ScaleDayAheadForecast(std::move(gb_day_ahead), scale);
+      data::ScaleDayAheadForecast(std::move(gb_day_ahead), config.region.scale);
   std::stable_sort(day_ahead.begin(), day_ahead.end(),
                    [](const data::DayAheadForecastRow& a, const data::DayAheadForecastRow& b) {
                      return a.published < b.published;
                    });
-  return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
-                                                    options, store, std::move(feed),
-                                                    std::move(previous), std::move(day_ahead)));
+  return std::unique_ptr<GatewayRun>(new GatewayRun(
+      std::move(config), std::move(gb_series), options, std::move(feed), wall_clock, store,
+      std::move(previous), std::move(day_ahead)));
 }
 
 GatewayRun::GatewayRun(GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
-                       Store* store, std::optional<data::LiveFeed> feed,
-                       data::FeedReading previous_reading, std::vector<data::DayAheadForecastRow> day_ahead)
+                       std::unique_ptr<data::TelemetrySource> feed, base::Clock* wall_clock,
+                       Store* store, data::FeedReading previous_reading,
+                       std::vector<data::DayAheadForecastRow> day_ahead)
     : config_(std::move(config)),
       gb_series_(std::move(gb_series)),
       day_ahead_(std::move(day_ahead)),
       options_(options),
+      feed_(std::move(feed)),
+      wall_clock_(wall_clock),
       store_(store),
       step_(options.step),
       ticks_total_((options.replay_to - options.replay_from) / options.step),
-      feed_(std::move(feed)),
       previous_reading_(std::move(previous_reading)),
-      clock_(options.replay_from),
+      sim_clock_(options.replay_from),
       engine_(config_.region, config_.batteries, config_.peakers,
               previous_reading_.net_load_mw) {
   thread_ = std::thread([this] { Loop(); });
@@ -196,9 +189,34 @@ data::GridInterval GatewayRun::RegionInterval(size_t series_index) const {
   return ScaleToRegion(gb_series_.at(series_index), config_.region.scale);
 }
 
-data::FeedReading GatewayRun::ReadStep(absl::Time t) {
-  if (feed_.has_value()) return feed_->Next();
-  return ReadingOf(RegionInterval(*gb_series_.IndexOf(t)));
+absl::StatusOr<data::FeedReading> GatewayRun::ReadStep(absl::Time t) {
+  absl::StatusOr<data::FeedReading> reading = feed_->Next();
+  if (!reading.ok()) {
+    return absl::Status(reading.status().code(),
+                        absl::StrCat("feed: no reading of the step starting at ",
+                                     base::FormatUtcTimestamp(t), ": ",
+                                     reading.status().message()));
+  }
+  if (reading->start != t) {
+    return absl::InternalError(absl::StrCat(
+        "feed: the reading after the step starting at ", base::FormatUtcTimestamp(t - step_),
+        " starts at ", base::FormatUtcTimestamp(reading->start), ", not ",
+        base::FormatUtcTimestamp(t)));
+  }
+  return reading;
+}
+
+void GatewayRun::FailLocked(const absl::Status& error) {
+  if (failure_.ok()) {
+    failure_ = error;
+    base::LogError(absl::StrCat("run stopped: ", error.message()));
+  }
+  stop_ = true;
+}
+
+absl::Status GatewayRun::Failure() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
 }
 
 namespace {
@@ -319,7 +337,7 @@ std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadPublishedIn(absl::Ti
 
 std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadForecasts(
     absl::Time published_before) const {
-  return DayAheadPublishedIn(absl::InfinitePast(), std::min(published_before, clock_.Now()));
+  return DayAheadPublishedIn(absl::InfinitePast(), std::min(published_before, sim_clock_.Now()));
 }
 
 v1::RegionInfo GatewayRun::RegisterAgent(const std::string& agent) {
@@ -370,22 +388,24 @@ void GatewayRun::Loop() {
     }, this));
     if (stop_) return;
   }
+  // Live: tick k is due at paced_from + k * live_tick_period on the wall clock. A loop
+  // that fell behind does not sleep until it has caught up.
+  const absl::Time paced_from = wall_clock_->Now();
   for (int64_t k = 0; k < ticks_total_; ++k) {
     const absl::Time t = options_.replay_from + k * step_;
-    const data::FeedReading step = ReadStep(t);
-    clock_.Set(t);
+    sim_clock_.Set(t);
     {
       absl::MutexLock lock(&mu_);
       if (stop_) break;
       answering_tick_ = t;
       answered_.clear();
       ticks_.push_back(BuildTick(t, k, previous_reading_));
-      published_at_.push_back(absl::Now());  // for the latency metric only
+      published_at_.push_back(wall_clock_->Now());  // for the latency metric only
     }
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
-      // The deadline is wall time on purpose: it bounds how long a dead agent can stall
-      // the run, and never enters a decision.
+      // The deadline is wall time on purpose, and read from the mutex rather than the
+      // injected clock: it only bounds how long a dead agent can stall the run.
       mu_.AwaitWithTimeout(absl::Condition(+[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
         return run->stop_ || run->AllAnsweredLocked();
       }, this), options_.answer_deadline);
@@ -401,18 +421,27 @@ void GatewayRun::Loop() {
         }
       }
     } else {
-      absl::SleepFor(options_.live_tick_period);
+      wall_clock_->SleepUntil(paced_from + (k + 1) * options_.live_tick_period);
     }
 
+    absl::StatusOr<data::FeedReading> step = ReadStep(t);
+    if (!step.ok()) {
+      absl::MutexLock lock(&mu_);
+      FailLocked(step.status());
+      break;
+    }
     const data::GridInterval region{.start = t,
-                              .net_load_mw = step.net_load_mw,
-                              .embedded_solar_mw = step.embedded_solar_mw,
-                              .embedded_wind_mw = step.embedded_wind_mw,
-                              .price_gbp_per_mwh = step.price_gbp_per_mwh};
-    previous_reading_ = step;
+                              .net_load_mw = step->net_load_mw,
+                              .embedded_solar_mw = step->embedded_solar_mw,
+                              .embedded_wind_mw = step->embedded_wind_mw,
+                              .price_gbp_per_mwh = step->price_gbp_per_mwh};
+    previous_reading_ = *std::move(step);
     region::IntervalOutcome outcome;
     {
       absl::MutexLock lock(&mu_);
+      // A stopped run applies nothing more: after a failed audit write in Submit, the
+      // proposals it refused must never reach an asset.
+      if (stop_) break;
       outcome = engine_.ApplyStep(t, region.net_load_mw, region.price_gbp_per_mwh);
       interval_dispatch_sum_mw_ += outcome.dispatch_mw;
       if ((t + step_ - gb_series_.start()) % base::kHalfHour == absl::ZeroDuration()) {
@@ -435,17 +464,26 @@ void GatewayRun::Loop() {
       absl::Status stored = store_->RecordInterval(region, outcome);
       // Live: an operator may be reading the store now, so every tick is committed.
       if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
-      if (!stored.ok()) base::LogError(absl::StrCat("store: ", stored.message()));
+      if (!stored.ok()) {
+        absl::MutexLock lock(&mu_);
+        FailLocked(AuditFailure(absl::StrCat("the step at ", base::FormatUtcTimestamp(t)),
+                                stored));
+        break;
+      }
     }
   }
   if (store_ != nullptr) {
     absl::Status flushed = store_->Flush();
-    if (!flushed.ok()) base::LogError(absl::StrCat("store: ", flushed.message()));
+    if (!flushed.ok()) {
+      absl::MutexLock lock(&mu_);
+      FailLocked(AuditFailure("the run's last records (final commit)", flushed));
+    }
   }
   absl::MutexLock lock(&mu_);
-  clock_.Set(options_.replay_to);
+  sim_clock_.Set(options_.replay_to);
   finished_ = true;
-  base::LogInfo(absl::StrCat(stop_ ? "run stopped early: " : "run finished: ",
+  base::LogInfo(absl::StrCat(engine_.intervals_applied() < ticks_total_ ? "run stopped early: "
+                                                                       : "run finished: ",
                        engine_.intervals_applied(), " intervals settled, net ",
                        absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
 }
@@ -457,7 +495,7 @@ v1::GetClockStatusResponse GatewayRun::Status() const {
   status.set_state(finished_ ? v1::RUN_STATE_FINISHED
                    : started_ ? v1::RUN_STATE_RUNNING
                               : v1::RUN_STATE_WAITING);
-  *status.mutable_now() = ToProtoTime(clock_.Now());
+  *status.mutable_now() = ToProtoTime(sim_clock_.Now());
   status.set_ticks_done(engine_.intervals_applied());
   status.set_ticks_total(ticks_total_);
   for (const auto& [agent, misses] : agents_) status.add_registered_agents(agent);
@@ -517,7 +555,7 @@ size_t GatewayRun::FirstTickIndexAtOrAfter(absl::Time time) const {
 }
 
 std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) const {
-  const absl::Time known_until = std::min(end, clock_.Now());
+  const absl::Time known_until = std::min(end, sim_clock_.Now());
   std::vector<v1::Tick> out;
   for (const data::GridInterval& gb : gb_series_.intervals()) {
     if (gb.start < start) continue;
@@ -531,23 +569,34 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
 
 absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     const v1::SubmitDispatchRequest& request) {
-  const absl::Time now = clock_.Now();
-  // Malformed requests are refused whole, and each refusal is in the audit log with
-  // whatever of the proposal could be read.
-  auto refuse = [&](const v1::DispatchProposal* p, absl::Status error) {
-    if (store_ != nullptr) {
-      region::ProposalRecord record;
-      record.proposal.agent = request.agent();
-      if (p != nullptr) {
-        record.proposal.asset_id = p->asset_id();
-        record.proposal.power_mw = p->power_mw();
-        record.proposal.reason = p->reason();
-      }
-      record.submitted_at = now;
-      store_->RecordProposal(record, ProposalStatus::kRejected, std::string(error.message()))
-          .IgnoreError();
+  const absl::Time now = sim_clock_.Now();
+  {
+    absl::MutexLock lock(&mu_);
+    if (!failure_.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the run has stopped: ", failure_.message()));
     }
-    return error;
+  }
+  // Malformed requests are refused whole, and each refusal is in the audit log with
+  // whatever of the proposal could be read. A refusal that cannot be recorded stops the
+  // run; the caller still gets the refusal, with that said.
+  auto refuse = [&](const v1::DispatchProposal* p, absl::Status error) {
+    if (store_ == nullptr) return error;
+    region::ProposalRecord record;
+    record.proposal.agent = request.agent();
+    if (p != nullptr) {
+      record.proposal.asset_id = p->asset_id();
+      record.proposal.power_mw = p->power_mw();
+      record.proposal.reason = p->reason();
+    }
+    record.submitted_at = now;
+    const absl::Status stored =
+        store_->RecordProposal(record, ProposalStatus::kRejected, std::string(error.message()));
+    if (stored.ok()) return error;
+    absl::MutexLock lock(&mu_);
+    FailLocked(AuditFailure("a refused request", stored));
+    return absl::Status(error.code(), absl::StrCat(error.message(), "; and ",
+                                                   AuditFailure("the refusal", stored).message()));
   };
   if (request.agent().empty()) {
     return refuse(nullptr, absl::InvalidArgumentError("agent: required"));
@@ -579,14 +628,25 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
       }
     }
     if (!valid.ok()) {
+      const absl::Status refused =
+          absl::InvalidArgumentError(absl::StrCat("proposals[", i, "]: ", valid.message()));
       if (store_ != nullptr) {
         region::ProposalRecord rejected{0, proposals[i], now, false};
-        store_->RecordProposal(rejected, ProposalStatus::kRejected, std::string(valid.message()))
-            .IgnoreError();
+        const absl::Status stored = store_->RecordProposal(rejected, ProposalStatus::kRejected,
+                                                           std::string(valid.message()));
+        if (!stored.ok()) {
+          FailLocked(AuditFailure("a refused proposal", stored));
+          return absl::Status(refused.code(),
+                              absl::StrCat(refused.message(), "; and ",
+                                           AuditFailure("the refusal", stored).message()));
+        }
       }
-      return absl::InvalidArgumentError(absl::StrCat("proposals[", i, "]: ", valid.message()));
+      return refused;
     }
   }
+  // From here each record is written under mu_, before the loop can apply anything: if
+  // one fails, the run stops before its next step, so nothing this request asked for is
+  // ever applied and the caller is told so.
   std::vector<v1::ProposalResult> results;
   for (const region::DispatchProposal& proposal : proposals) {
     ASSIGN_OR_RETURN(region::DispatchArbiter::SubmitResult submitted, arbiter.Submit(proposal, now));
@@ -595,20 +655,36 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     result.set_duplicate(submitted.duplicate);
     if (store_ != nullptr) {
       region::ProposalRecord record{submitted.proposal_id, proposal, now, false};
-      store_->RecordProposal(record, submitted.duplicate ? ProposalStatus::kDuplicate
-                                                         : ProposalStatus::kAccepted, "")
-          .IgnoreError();
+      const absl::Status stored = store_->RecordProposal(
+          record, submitted.duplicate ? ProposalStatus::kDuplicate : ProposalStatus::kAccepted,
+          "");
+      if (!stored.ok()) {
+        const absl::Status error =
+            AuditFailure(absl::StrCat("proposal ", submitted.proposal_id), stored);
+        FailLocked(error);
+        return error;
+      }
     }
   }
+  const absl::Time answered_tick =
+      request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now;
   if (store_ != nullptr && request.has_plan()) {
-    store_->RecordPlan(request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now,
-                       request.agent(), request.plan())
-        .IgnoreError();
+    const absl::Status stored =
+        store_->RecordPlan(answered_tick, request.agent(), PlanRecordOf(request.plan()));
+    if (!stored.ok()) {
+      const absl::Status error = AuditFailure("the answer's plan", stored);
+      FailLocked(error);
+      return error;
+    }
   }
   if (store_ != nullptr && !request.note().empty()) {
-    store_->RecordAgentNote(request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now,
-                            request.agent(), request.note())
-        .IgnoreError();
+    const absl::Status stored =
+        store_->RecordAgentNote(answered_tick, request.agent(), request.note());
+    if (!stored.ok()) {
+      const absl::Status error = AuditFailure("the answer's note", stored);
+      FailLocked(error);
+      return error;
+    }
   }
   if (request.has_answers_tick()) {
     const absl::Time answers = FromProtoTime(request.answers_tick());
@@ -618,7 +694,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     if (index < ticks_.size() && FromProtoTime(ticks_[index].time()) == answers &&
         (answers != answering_tick_ || !answered_.contains(request.agent()))) {
       answer_latency_[request.agent()].Add(
-          absl::ToDoubleMicroseconds(absl::Now() - published_at_[index]));
+          absl::ToDoubleMicroseconds(wall_clock_->Now() - published_at_[index]));
     }
     if (answers == answering_tick_) answered_.insert(request.agent());
   }
@@ -627,6 +703,10 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
 
 absl::Status GatewayRun::Cancel(int64_t proposal_id) {
   absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the run has stopped: ", failure_.message()));
+  }
   // The audit row names what was cancelled (if it is still held; expired ones are gone).
   region::ProposalRecord record;
   record.id = proposal_id;
@@ -635,15 +715,22 @@ absl::Status GatewayRun::Cancel(int64_t proposal_id) {
   }
   RETURN_IF_ERROR(engine_.arbiter().Cancel(proposal_id));
   if (store_ != nullptr) {
-    record.submitted_at = clock_.Now();
-    store_->RecordProposal(record, ProposalStatus::kCancelled, "cancelled").IgnoreError();
+    record.submitted_at = sim_clock_.Now();
+    const absl::Status stored =
+        store_->RecordProposal(record, ProposalStatus::kCancelled, "cancelled");
+    if (!stored.ok()) {
+      const absl::Status error =
+          AuditFailure(absl::StrCat("the cancellation of proposal ", proposal_id), stored);
+      FailLocked(error);
+      return error;
+    }
   }
   return absl::OkStatus();
 }
 
 std::vector<v1::Asset> GatewayRun::Assets() const {
   absl::MutexLock lock(&mu_);
-  return AssetsLocked(clock_.Now());
+  return AssetsLocked(sim_clock_.Now());
 }
 
 std::vector<v1::Decision> GatewayRun::RecentDecisions(size_t limit) const {

@@ -1,21 +1,30 @@
-// GatewayRun: one replay of the grid feed through the region. It owns the simulated
-// clock, the published ticks, the registered agents and the RegionEngine, and runs the
-// tick loop:
+// GatewayRun: one run of the grid feed through the region. It owns the simulated clock,
+// the published ticks, the registered agents and the RegionEngine, and runs the tick
+// loop on its own thread:
 //   lock-step: publish tick t -> wait until every registered agent has answered t (or
-//              the deadline passes) -> arbitrate, apply, settle interval t -> store.
-//   live:      publish tick t -> wait a fixed wall-clock period -> apply whatever
-//              proposals are active. Nothing waits for agents.
+//              the deadline passes) -> read step [t, t + step) from the feed ->
+//              arbitrate, apply, settle it -> store.
+//   live:      publish tick t -> sleep on the wall clock until the next tick is due
+//              (tick k is due at start + k * live_tick_period) -> read, apply whatever
+//              proposals are active -> store. Nothing waits for agents.
 // A tick is published every `step` of simulated time. A tick at decision time t carries
 // the reading of the step [t - step, t) and the measurement of the last settlement
-// interval that ended by t: agents never see a step or an interval before it has ended. All methods are thread-safe; the
-// gRPC services are thin wrappers over them.
+// interval that ended by t: agents never see a step or an interval before it has ended.
+//
+// Seams: the readings come from an injected data::TelemetrySource (replay, simulator,
+// later live buses); wall time (live pacing, answer latency) from an injected
+// base::Clock; the audit log goes to an injected Store. A failed store write stops the
+// run (docs/decisions.md, "Audit writes"): the call whose record failed returns the
+// error, later Submit and Cancel calls fail with FailedPrecondition, and no further step
+// is applied.
+// All methods are thread-safe; the gRPC services are thin wrappers over them.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <optional>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,7 +37,7 @@
 #include "core/base/clock.h"
 #include "core/data/day_ahead_forecast_row.h"
 #include "core/data/grid_series.h"
-#include "core/data/live_feed.h"
+#include "core/data/telemetry_source.h"
 #include "core/region/region_engine.h"
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
@@ -45,22 +54,33 @@ struct GatewayRunOptions {
   v1::ClockMode mode = v1::CLOCK_MODE_LOCK_STEP;
   absl::Duration answer_deadline = absl::Seconds(10);      // lock-step wait per tick (wall)
   absl::Duration live_tick_period = absl::Seconds(2);      // live: wall time per tick
-  // Simulated time per tick. The settlement interval (30 min) replays the data as it is;
-  // a divisor of it (e.g. 5 s) runs the live simulator (core/data/live_feed.h, shaped by the
-  // config's "live" section) with the region's ramp window set to config.live_ramp_window.
+  // Simulated time per tick; the feed's step. The settlement interval (30 min) replays
+  // the data as it is; a divisor of it (e.g. 5 s) is for the live simulator
+  // (services/gateway/grid_feed.h) and sets the region's ramp window to
+  // config.live_ramp_window.
   absl::Duration step = absl::Minutes(30);
   int max_consecutive_misses = 3;  // an agent missing this many ticks in a row stops being waited for
 };
 
 class GatewayRun {
  public:
-  // `gb_series` is the GB-wide feed; the run scales it to the region. The series must
-  // cover [replay_from - interval, replay_to). `store` is not owned and may be null.
-  // `gb_day_ahead` is the grid operator's day-ahead demand forecast (GB MW, any order;
-  // rows without a value are dropped), published to the forecast side as its vintages
-  // become public; empty for none.
+  // `gb_series` is the GB-wide data; the run scales it to the region for the settlement
+  // measurements its ticks and History carry. It must cover [replay_from - interval,
+  // replay_to) (services/gateway/grid_feed.h: ValidateReplayWindow).
+  // `feed` (owned) gives the step readings the run applies, region MW; its step must be
+  // options.step. Create reads it up to the step that ends at replay_from (readings
+  // before that warm the source up and are dropped; for a source fed on the wall clock
+  // this waits for that step to end); the run's thread reads one step per tick after.
+  // `wall_clock` (not owned, must outlive the run) paces live mode and times answers for
+  // the latency metric. `store` (not owned, may be null, must outlive the run) is the
+  // audit log. `gb_day_ahead` is the grid operator's day-ahead demand forecast (GB MW,
+  // any order; rows without a value are dropped), published to the forecast side as its
+  // vintages become public; empty for none.
+  // InvalidArgument for a bad config, replay window, or a feed whose step or first
+  // readings do not fit the replay.
   static absl::StatusOr<std::unique_ptr<GatewayRun>> Create(
-      GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options, Store* store,
+      GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
+      std::unique_ptr<data::TelemetrySource> feed, base::Clock* wall_clock, Store* store,
       std::vector<data::DayAheadForecastRow> gb_day_ahead = {});
 
   // --- ClockService ---
@@ -93,13 +113,17 @@ class GatewayRun {
   // --- LedgerService ---
   v1::GetPnlResponse Pnl() const;
 
+  // OK while the run is sound; otherwise the error that stopped it (a failed store
+  // write, or a feed that failed or broke its contract). A Stop is not a failure.
+  absl::Status Failure() const;
+
   // The run's thread: waits for Start, then runs every tick. Call Stop to end early.
   void Stop();
   ~GatewayRun();
 
  private:
   GatewayRun(GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
-             Store* store, std::optional<data::LiveFeed> feed,
+             std::unique_ptr<data::TelemetrySource> feed, base::Clock* wall_clock, Store* store,
              data::FeedReading previous_reading, std::vector<data::DayAheadForecastRow> day_ahead);
 
   // Day-ahead values published in [from, to), oldest publication first.
@@ -109,8 +133,11 @@ class GatewayRun {
   void Loop();
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
-  // The reading of step [t, t + step): the live feed's, or the data's interval.
-  data::FeedReading ReadStep(absl::Time t);
+  // The feed's next reading, which must be of the step starting at `t`; an error if the
+  // feed failed, ended early or skipped a step.
+  absl::StatusOr<data::FeedReading> ReadStep(absl::Time t);
+  // Stops the run for `error`, logging it; the first such error is kept as Failure().
+  void FailLocked(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::Tick BuildTick(absl::Time t, int64_t sequence, const data::FeedReading& previous_step) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -120,19 +147,23 @@ class GatewayRun {
   const data::GridSeries gb_series_;
   const std::vector<data::DayAheadForecastRow> day_ahead_;  // region MW, by publication time
   const GatewayRunOptions options_;
+  const std::unique_ptr<data::TelemetrySource> feed_;  // read by the loop thread only
+  base::Clock* const wall_clock_;
   Store* const store_;
   const absl::Duration step_;
   const int64_t ticks_total_;
-  std::optional<data::LiveFeed> feed_;    // only when step_ < the settlement interval; loop thread
   data::FeedReading previous_reading_;    // the step before the next one applied; loop thread
 
-  base::FakeClock clock_;  // the simulated clock: the current tick's decision time
+  // The simulated clock: the current tick's decision time, set by the loop. Decisions
+  // (Submit's time, History's horizon, what Assets shows as scheduled) read it.
+  base::FakeClock sim_clock_;
 
   mutable absl::Mutex mu_;
   region::RegionEngine engine_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::Tick> ticks_ ABSL_GUARDED_BY(mu_);
   // Mean dispatch of the last settlement interval, and the sum building the current one.
   double last_interval_dispatch_mw_ ABSL_GUARDED_BY(mu_) = 0.0;

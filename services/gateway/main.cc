@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/data/grid_data_loader.h"
+#include "core/base/clock.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
 #include "services/common/metrics_server.h"
@@ -22,6 +23,7 @@
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/gateway_services.h"
+#include "services/gateway/grid_feed.h"
 #include "services/gateway/metered_store.h"
 #include "services/gateway/sqlite_store.h"
 
@@ -171,9 +173,16 @@ int Main() {
     base::LogError(begun.message());
     return 2;
   }
+  absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
+      MakeGridFeed(*config, *series, options);
+  if (!feed.ok()) {
+    base::LogError(feed.status().message());
+    return 2;
+  }
+  base::SystemClock wall_clock;
   absl::StatusOr<std::unique_ptr<GatewayRun>> run =
-      GatewayRun::Create(*std::move(config), *std::move(series), options, &metered_store,
-                         std::move(day_ahead));
+      GatewayRun::Create(*std::move(config), *std::move(series), options, *std::move(feed),
+                         &wall_clock, &metered_store, std::move(day_ahead));
   if (!run.ok()) {
     base::LogError(run.status().message());
     return 2;

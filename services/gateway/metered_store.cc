@@ -89,7 +89,7 @@ absl::Status MeteredStore::RecordAgentNote(absl::Time tick, const std::string& a
 }
 
 absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
-                                      const v1::AgentPlan& plan) {
+                                      const AgentPlanRecord& plan) {
   return Counted("plan", inner_->RecordPlan(tick, agent, plan));
 }
 

@@ -27,7 +27,7 @@ class MeteredStore final : public Store {
   absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                const std::string& note) override;
   absl::Status RecordPlan(absl::Time tick, const std::string& agent,
-                          const v1::AgentPlan& plan) override;
+                          const AgentPlanRecord& plan) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::Status Flush() override;

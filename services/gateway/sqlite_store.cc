@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
-#include "services/common/proto_time.h"
 
 namespace gridpilot {
 namespace {
@@ -47,6 +48,13 @@ CREATE TABLE IF NOT EXISTS plans (
   expected_value_gbp REAL NOT NULL, reason TEXT NOT NULL);
 )sql";
 
+// SQLite's busy and locked results are another connection holding the database: retryable.
+absl::Status SqliteError(int rc, absl::string_view message) {
+  const std::string text = absl::StrCat("sqlite: ", message);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return absl::UnavailableError(text);
+  return absl::InternalError(text);
+}
+
 const char* StatusName(ProposalStatus status) {
   switch (status) {
     case ProposalStatus::kAccepted: return "accepted";
@@ -79,9 +87,7 @@ class Statement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
     index_ = 0;
-    if (rc != SQLITE_DONE) {
-      return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
-    }
+    if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
     return absl::OkStatus();
   }
 
@@ -140,6 +146,7 @@ SqliteStore::~SqliteStore() {
 }
 
 absl::Status SqliteStore::BeginWrite() {
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (BeginRun)");
   if (in_transaction_) return absl::OkStatus();
   RETURN_IF_ERROR(Exec("BEGIN"));
   in_transaction_ = true;
@@ -155,7 +162,14 @@ absl::Status SqliteStore::EndWrite() {
 absl::Status SqliteStore::CommitLocked() {
   if (!in_transaction_) return absl::OkStatus();
   in_transaction_ = false;
-  return Exec("COMMIT");
+  const absl::Status committed = Exec("COMMIT");
+  if (committed.ok()) return committed;
+  // The batch is lost: roll back what is left of it so that the next write starts clean,
+  // and say how many records went.
+  if (sqlite3_get_autocommit(db_) == 0) Exec("ROLLBACK").IgnoreError();  // reported below
+  return absl::Status(committed.code(),
+                      absl::StrCat(committed.message(), " (commit failed; ",
+                                   records_in_transaction_, " records of the batch are lost)"));
 }
 
 absl::Status SqliteStore::Flush() {
@@ -165,10 +179,10 @@ absl::Status SqliteStore::Flush() {
 
 absl::Status SqliteStore::Exec(const std::string& sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error); rc != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    return absl::InternalError(absl::StrCat("sqlite: ", message));
+    return SqliteError(rc, message);
   }
   return absl::OkStatus();
 }
@@ -236,7 +250,7 @@ namespace {
 
 // "12.5 -3 0": the values at 0.1 resolution, space-separated (a plan's columns stay small:
 // about 600 bytes for the trader's 48 intervals).
-std::string CompactNumbers(const google::protobuf::RepeatedField<double>& values) {
+std::string CompactNumbers(const std::vector<double>& values) {
   std::string out;
   for (double v : values) {
     if (!out.empty()) out += ' ';
@@ -248,18 +262,18 @@ std::string CompactNumbers(const google::protobuf::RepeatedField<double>& values
 }  // namespace
 
 absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
-                                     const v1::AgentPlan& plan) {
+                                     const AgentPlanRecord& plan) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
   RETURN_IF_ERROR(Statement(db_, insert_plan_).Int(run_id_)
       .Text(base::FormatUtcTimestamp(tick))
       .Text(agent)
-      .Text(base::FormatUtcTimestamp(FromProtoTime(plan.first_interval_start())))
-      .Int(plan.power_mw_size())
-      .Text(CompactNumbers(plan.power_mw()))
-      .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh()))
-      .Real(plan.expected_value_gbp())
-      .Text(plan.reason())
+      .Text(base::FormatUtcTimestamp(plan.first_interval_start))
+      .Int(static_cast<int64_t>(plan.power_mw.size()))
+      .Text(CompactNumbers(plan.power_mw))
+      .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh))
+      .Real(plan.expected_value_gbp)
+      .Text(plan.reason)
       .Run());
   return EndWrite();
 }

@@ -3,7 +3,10 @@
 // Writes are grouped: a transaction stays open across records and commits once at least
 // `commit_every_records` records are in it, on Flush(), and on destruction, so a
 // backtest does not pay a commit per row. Readers of the file see a record after the
-// commit that contains it; call Flush() when they must see everything.
+// commit that contains it; call Flush() when they must see everything. Errors as the
+// Store contract says: SQLite's busy and locked results are Unavailable, its other
+// failures Internal; a failed commit rolls its batch back and says how many records
+// were lost.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 
@@ -34,7 +37,7 @@ class SqliteStore final : public Store {
   absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                const std::string& note) override;
   absl::Status RecordPlan(absl::Time tick, const std::string& agent,
-                          const v1::AgentPlan& plan) override;
+                          const AgentPlanRecord& plan) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
 

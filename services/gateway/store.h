@@ -1,23 +1,52 @@
-// Store: where the gateway keeps telemetry, the audit log (every proposal and every
-// per-interval decision with its reason) and the ledger. SqliteStore is the default
-// implementation; a server database can sit behind the same interface.
+// Store: where the gateway keeps telemetry, the audit log (every proposal and how it was
+// received, every agent's plan and note, every per-step decision with its reason) and
+// the ledger. SqliteStore is the default implementation; a server database can sit
+// behind the same interface. The interface speaks domain types only: the gRPC edge
+// converts before it calls.
+//
+// Contract, for every implementation:
+//  - Thread-safety: every method may be called from any thread, concurrently (the
+//    gateway's tick loop records steps while gRPC threads record proposals).
+//  - Ownership: arguments are borrowed for the call only; the store copies what it keeps.
+//  - Order and durability: records are kept in the order of the calls that returned OK.
+//    OK means the record is accepted into the current write batch; it is durable and
+//    visible to other readers of the database after the next Flush() that returns OK
+//    (an implementation may also commit earlier, e.g. every few hundred records).
+//  - Errors: a record call that fails has stored nothing of that record (a step is
+//    written whole or not at all). A failed commit (from Flush, or from a record call
+//    that filled a batch) may lose the uncommitted records of the batch. Codes:
+//    FailedPrecondition when called before BeginRun; Unavailable when the database
+//    cannot be reached or is locked (may succeed if retried later); Internal for a
+//    write or commit the database refused (disk full, I/O error, corruption).
+//    The gateway treats any failure as fatal to the run: an audit log must not silently
+//    lose rows (docs/decisions.md, "Audit writes").
 #ifndef GRIDPILOT_SERVICES_GATEWAY_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_STORE_H_
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "core/region/dispatch_arbiter.h"
 #include "core/data/grid_series.h"
+#include "core/region/dispatch_arbiter.h"
 #include "core/region/region_engine.h"
-#include "gridpilot/v1/asset.pb.h"
 
 namespace gridpilot {
 
 // How a submitted proposal was received.
 enum class ProposalStatus { kAccepted, kDuplicate, kRejected, kCancelled };
+
+// The plan an agent's answer came from, as the agent sent it: informational, kept so that
+// a decision can be traced to the plan behind it.
+struct AgentPlanRecord {
+  absl::Time first_interval_start = absl::UnixEpoch();  // start of power_mw[0], UTC
+  std::vector<double> power_mw;  // one per settlement interval; > 0 discharge, < 0 charge
+  std::vector<double> price_forecast_gbp_per_mwh;  // one per interval, or empty
+  double expected_value_gbp = 0.0;                 // the agent's own estimate, £
+  std::string reason;
+};
 
 class Store {
  public:
@@ -36,9 +65,9 @@ class Store {
                                        const std::string& note) = 0;
   // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
   virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
-                                  const v1::AgentPlan& plan) = 0;
-  // One applied interval: its measured region values, the decision for every asset
-  // (with battery state), and its ledger entries; written in one transaction.
+                                  const AgentPlanRecord& plan) = 0;
+  // One applied step: its measured region values, the decision for every asset (with
+  // battery state), and its ledger entries; all of it or nothing.
   virtual absl::Status RecordInterval(const data::GridInterval& region_values,
                                       const region::IntervalOutcome& outcome) = 0;
   // Makes everything recorded so far durable and visible to other readers.

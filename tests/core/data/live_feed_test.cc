@@ -45,7 +45,7 @@ std::vector<FeedReading> ReadAll(LiveFeedConfig config, absl::Time from, absl::T
   absl::StatusOr<LiveFeed> feed = LiveFeed::Create(Series(), from, to, std::move(config));
   EXPECT_TRUE(feed.ok()) << feed.status();
   std::vector<FeedReading> out;
-  while (feed.ok() && !feed->Done()) out.push_back(feed->Next());
+  while (feed.ok() && !feed->Done()) out.push_back(*feed->Next());
   return out;
 }
 
@@ -141,6 +141,22 @@ TEST(LiveFeedTest, RandomEventsAreDrawnFromTheSeed) {
     EXPECT_GE(e.at, kT0);
     EXPECT_LT(e.at, kT0 + 4 * base::kHalfHour);
   }
+}
+
+// As a TelemetrySource: its step, consecutive steps from `from`, then OutOfRange for good.
+TEST(LiveFeedTest, EndsWithOutOfRangeAfterTheLastStep) {
+  absl::StatusOr<LiveFeed> feed =
+      LiveFeed::Create(Series(), kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour, Quiet());
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  TelemetrySource& source = *feed;
+  EXPECT_EQ(source.step(), absl::Minutes(1));
+  for (int i = 0; i < 30; ++i) {
+    absl::StatusOr<FeedReading> r = source.Next();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->start, kT0 + base::kHalfHour + absl::Minutes(i));
+  }
+  EXPECT_EQ(source.Next().status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(source.Next().status().code(), absl::StatusCode::kOutOfRange);
 }
 
 TEST(LiveFeedTest, RejectsBadConfigAndSpans) {

@@ -1,7 +1,8 @@
 // GatewayRun driven in-process from the test thread, as an agent would over gRPC: tick
 // contents and timing semantics, lock-step answering, settlement totals, the answer
 // deadline and dropping a silent agent, History's no-look-ahead, all-or-nothing Submit,
-// the store, and Create's checks of the replay window.
+// the store, Create's checks of the replay window, live pacing on a fake wall clock, and
+// a failing audit log stopping the run.
 #include "services/gateway/gateway_run.h"
 
 #include <sqlite3.h>
@@ -9,14 +10,20 @@
 
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/synchronization/mutex.h"
+#include "core/base/clock.h"
 #include "core/base/time_util.h"
+#include "core/data/series_replay.h"
 #include "services/common/proto_time.h"
+#include "services/gateway/grid_feed.h"
 #include "services/gateway/sqlite_store.h"
 
 namespace gridpilot {
@@ -56,9 +63,27 @@ GatewayRunOptions Options(int ticks) {
   return options;
 }
 
+base::Clock* WallClock() {
+  static base::SystemClock* const clock = new base::SystemClock;
+  return clock;
+}
+
+// A run of the default config over GbSeries(), fed as the gateway process feeds it.
+absl::StatusOr<std::unique_ptr<GatewayRun>> CreateRun(
+    const GatewayRunOptions& options, Store* store,
+    std::vector<data::DayAheadForecastRow> gb_day_ahead = {},
+    base::Clock* wall_clock = WallClock()) {
+  GatewayConfig config;
+  data::GridSeries series = GbSeries();
+  absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
+      MakeGridFeed(config, series, options);
+  if (!feed.ok()) return feed.status();
+  return GatewayRun::Create(std::move(config), std::move(series), options, *std::move(feed),
+                            wall_clock, store, std::move(gb_day_ahead));
+}
+
 std::unique_ptr<GatewayRun> MakeRun(GatewayRunOptions options, Store* store = nullptr) {
-  absl::StatusOr<std::unique_ptr<GatewayRun>> run =
-      GatewayRun::Create(GatewayConfig{}, GbSeries(), options, store);
+  absl::StatusOr<std::unique_ptr<GatewayRun>> run = CreateRun(options, store);
   EXPECT_TRUE(run.ok()) << run.status();
   return run.ok() ? *std::move(run) : nullptr;
 }
@@ -105,6 +130,71 @@ int64_t Count(const std::string& db_path, const std::string& sql) {
   sqlite3_close(db);
   return count;
 }
+
+// An in-memory Store that counts what it is given and, when told, fails proposals or the
+// steps from a given one on. Thread-safe, as the Store contract asks.
+class MemoryStore final : public Store {
+ public:
+  absl::Status BeginRun(absl::Time, absl::Time, const std::string&) override {
+    return absl::OkStatus();
+  }
+  absl::Status RecordProposal(const region::ProposalRecord&, ProposalStatus,
+                              const std::string&) override {
+    absl::MutexLock lock(&mu_);
+    if (!proposal_error_.ok()) return proposal_error_;
+    ++proposals_;
+    return absl::OkStatus();
+  }
+  absl::Status RecordAgentNote(absl::Time, const std::string&, const std::string&) override {
+    return absl::OkStatus();
+  }
+  absl::Status RecordPlan(absl::Time, const std::string&, const AgentPlanRecord&) override {
+    return absl::OkStatus();
+  }
+  absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {
+    absl::MutexLock lock(&mu_);
+    if (intervals_ >= fail_intervals_from_) return interval_error_;
+    ++intervals_;
+    return absl::OkStatus();
+  }
+  absl::Status Flush() override {
+    absl::MutexLock lock(&mu_);
+    ++flushes_;
+    return absl::OkStatus();
+  }
+
+  void FailProposals(absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    proposal_error_ = std::move(error);
+  }
+  // The step records after the first `count` fail with `error`.
+  void FailIntervalsAfter(int count, absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    fail_intervals_from_ = count;
+    interval_error_ = std::move(error);
+  }
+  int proposals() const {
+    absl::MutexLock lock(&mu_);
+    return proposals_;
+  }
+  int intervals() const {
+    absl::MutexLock lock(&mu_);
+    return intervals_;
+  }
+  int flushes() const {
+    absl::MutexLock lock(&mu_);
+    return flushes_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Status proposal_error_ ABSL_GUARDED_BY(mu_);
+  int fail_intervals_from_ ABSL_GUARDED_BY(mu_) = std::numeric_limits<int>::max();
+  absl::Status interval_error_ ABSL_GUARDED_BY(mu_);
+  int proposals_ ABSL_GUARDED_BY(mu_) = 0;
+  int intervals_ ABSL_GUARDED_BY(mu_) = 0;
+  int flushes_ ABSL_GUARDED_BY(mu_) = 0;
+};
 
 class GatewayRunTest : public ::testing::Test {
  protected:
@@ -384,8 +474,7 @@ TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
     GatewayRunOptions options;
     options.replay_from = c.from;
     options.replay_to = c.to;
-    absl::StatusOr<std::unique_ptr<GatewayRun>> run =
-        GatewayRun::Create(GatewayConfig{}, GbSeries(), options, nullptr);
+    absl::StatusOr<std::unique_ptr<GatewayRun>> run = CreateRun(options, nullptr);
     if (c.want_part.empty()) {
       EXPECT_TRUE(run.ok()) << run.status();
       continue;
@@ -396,6 +485,40 @@ TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
   }
 }
 
+// The injected feed must fit the run: its step, and a first reading of the step just
+// before the replay; a feed that ends early stops the run with the feed's error.
+TEST_F(GatewayRunTest, TheFeedMustFitTheReplay) {
+  const GatewayRunOptions options = Options(4);
+  auto replay = [&](absl::Time from, absl::Time to) -> std::unique_ptr<data::TelemetrySource> {
+    absl::StatusOr<std::unique_ptr<data::SeriesReplay>> feed =
+        data::SeriesReplay::Create(GbSeries(), from, to);
+    EXPECT_TRUE(feed.ok()) << feed.status();
+    return feed.ok() ? *std::move(feed) : nullptr;
+  };
+  auto create = [&](GatewayRunOptions o, std::unique_ptr<data::TelemetrySource> feed) {
+    return GatewayRun::Create(GatewayConfig(), GbSeries(), o, std::move(feed), WallClock(),
+                              nullptr);
+  };
+  GatewayRunOptions faster = options;
+  faster.step = absl::Minutes(5);
+  absl::StatusOr<std::unique_ptr<GatewayRun>> run =
+      create(faster, replay(options.replay_from - base::kHalfHour, options.replay_to));
+  EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(run.status().message()), HasSubstr("feed's step"));
+
+  run = create(options, replay(options.replay_from, options.replay_to));
+  EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(run.status().message()), HasSubstr("skipped the step"));
+
+  run = create(options, replay(options.replay_from - base::kHalfHour,
+                               options.replay_to - base::kHalfHour));
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_TRUE((*run)->Start().ok());
+  ASSERT_TRUE((*run)->WaitFinished(kWait));
+  EXPECT_EQ((*run)->Failure().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ((*run)->Status().ticks_done(), 3);
+}
+
 TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
   const GatewayRunOptions options = Options(4);  // ticks at t0, t0 + 30 min, ... (GB MW in)
   const absl::Time t0 = options.replay_from;
@@ -404,8 +527,7 @@ TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
       {t0, t0 - absl::Minutes(15), 30000.0},                   // out before the replay
       {t0 + base::kHalfHour, t0 - absl::Minutes(15), std::nullopt},  // no value: never sent
       {t0, t0 - absl::Hours(20), 29000.0}};                    // an older vintage
-  absl::StatusOr<std::unique_ptr<GatewayRun>> run =
-      GatewayRun::Create(GatewayConfig{}, GbSeries(), options, nullptr, gb);
+  absl::StatusOr<std::unique_ptr<GatewayRun>> run = CreateRun(options, nullptr, gb);
   ASSERT_TRUE(run.ok()) << run.status();
 
   // Before the run: only what was published before the clock (t0), oldest first, in
@@ -447,6 +569,171 @@ TEST_F(GatewayRunTest, StopEndsAWaitingRun) {
   run->Stop();  // the run is waiting for our answer to tick 0 (deadline 60 s)
   EXPECT_EQ(run->WaitForTick(1, kWait, &tick), GatewayRun::TickWait::kFinished);
   run.reset();  // joins the loop thread
+}
+
+// Live mode on a fake wall clock: 30 minutes of simulated time in 10 s steps, paced at
+// 2 s of wall time a tick, run through in a fraction of a second of real time. Each time
+// the run sleeps, the test checks that the tick just published came when it was due, the
+// next has not come early, and every step before it is settled; then it wakes the run.
+TEST_F(GatewayRunTest, LiveModePacesTicksOnTheInjectedWallClock) {
+  constexpr absl::Duration kStep = absl::Seconds(10);
+  constexpr absl::Duration kPeriod = absl::Seconds(2);
+  constexpr int kTicks = 180;  // one half-hour
+  const absl::Time wall_start = absl::FromUnixSeconds(1'800'000'000);
+  GatewayRunOptions options = Options(1);
+  options.mode = v1::CLOCK_MODE_LIVE;
+  options.step = kStep;
+  options.live_tick_period = kPeriod;
+  base::FakeClock wall(wall_start);
+  MemoryStore store;
+  absl::StatusOr<std::unique_ptr<GatewayRun>> created = CreateRun(options, &store, {}, &wall);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<GatewayRun> run = *std::move(created);
+  // However the test ends, the run is stopped and woken before it is destroyed.
+  struct Release {
+    GatewayRun* run;
+    base::FakeClock* wall;
+    ~Release() {
+      run->Stop();
+      wall->Set(absl::InfiniteFuture());
+    }
+  } release{run.get(), &wall};
+  EXPECT_EQ(run->Status().ticks_total(), kTicks);
+  EXPECT_EQ(wall.AwaitSleeper(absl::ZeroDuration()), std::nullopt);  // not started
+  ASSERT_TRUE(run->Start().ok());
+
+  for (int k = 0; k < kTicks; ++k) {
+    SCOPED_TRACE(k);
+    const std::optional<absl::Time> due = wall.AwaitSleeper(kWait);
+    ASSERT_TRUE(due.has_value());
+    EXPECT_EQ(*due, wall_start + (k + 1) * kPeriod);
+    EXPECT_EQ(wall.Now(), wall_start + k * kPeriod);
+    const absl::Time t = options.replay_from + k * kStep;
+    v1::Tick tick;
+    ASSERT_EQ(run->WaitForTick(k, absl::ZeroDuration(), &tick), GatewayRun::TickWait::kTick);
+    EXPECT_EQ(FromProtoTime(tick.time()), t);
+    EXPECT_EQ(FromProtoTime(tick.step().start()), t - kStep);
+    EXPECT_EQ(FromProtoDuration(tick.step().duration()), kStep);
+    // The step before was applied with the discharge asked for at tick 0 (10 minutes).
+    EXPECT_NEAR(tick.step().dispatch_mw(), (k >= 1 && k <= 60) ? kDischargeMw : 0.0, 1e-9);
+    v1::Tick next;
+    EXPECT_EQ(run->WaitForTick(k + 1, absl::ZeroDuration(), &next),
+              GatewayRun::TickWait::kTimeout);
+    const v1::GetClockStatusResponse status = run->Status();
+    EXPECT_EQ(status.ticks_done(), k);
+    EXPECT_EQ(FromProtoTime(status.now()), t);
+    if (k == 0) {
+      absl::StatusOr<std::vector<v1::ProposalResult>> results = run->Submit(
+          Answer("agent", t, {BatteryProposal(kDischargeMw, t, absl::Minutes(10))}));
+      ASSERT_TRUE(results.ok()) << results.status();
+    }
+    wall.Set(*due);
+  }
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  const v1::GetClockStatusResponse status = run->Status();
+  EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
+  EXPECT_EQ(status.ticks_done(), kTicks);
+  EXPECT_EQ(FromProtoTime(status.now()), options.replay_to);
+  EXPECT_EQ(wall.Now(), wall_start + kTicks * kPeriod);
+  const v1::GetPnlResponse pnl = run->Pnl();
+  ASSERT_EQ(pnl.dispatches(0).asset_id(), "battery-1");
+  EXPECT_EQ(pnl.dispatches(0).intervals_dispatched(), 60);
+  EXPECT_NEAR(pnl.dispatches(0).energy_mwh(), kDischargeMw / 6.0, 1e-9);
+  EXPECT_TRUE(run->Failure().ok()) << run->Failure();
+  // Live mode commits every step: an operator may be reading the store.
+  EXPECT_EQ(store.intervals(), kTicks);
+  EXPECT_GE(store.flushes(), kTicks);
+  EXPECT_EQ(store.proposals(), 1);
+}
+
+// docs/decisions.md, "Audit writes": a proposal whose audit row cannot be written is
+// refused, the run stops before its next step, so nothing it asked for is ever applied,
+// and every later call is told why.
+TEST_F(GatewayRunTest, AProposalTheAuditLogCannotRecordIsRefusedAndStopsTheRun) {
+  MemoryStore store;
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(10), &store);
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  const absl::Time t0 = FromProtoTime(tick.time());
+  ASSERT_TRUE(run->Submit(Answer("agent", t0, {BatteryProposal(kDischargeMw, t0)})).ok());
+  ASSERT_EQ(run->WaitForTick(1, kWait, &tick), GatewayRun::TickWait::kTick);
+  const absl::Time t1 = FromProtoTime(tick.time());
+
+  store.FailProposals(absl::InternalError("sqlite: disk I/O error"));
+  absl::StatusOr<std::vector<v1::ProposalResult>> refused =
+      run->Submit(Answer("agent", t1, {BatteryProposal(-10, t1)}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("audit log"));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("disk I/O error"));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("run is stopped"));
+
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  EXPECT_EQ(run->Failure().code(), absl::StatusCode::kInternal);
+  const v1::GetClockStatusResponse status = run->Status();
+  EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
+  EXPECT_EQ(status.ticks_done(), 1);  // step 0 only: the charge was never applied
+  const v1::GetPnlResponse pnl = run->Pnl();
+  EXPECT_EQ(pnl.dispatches(0).intervals_dispatched(), 1);
+  EXPECT_NEAR(pnl.dispatches(0).energy_mwh(), kDischargeMw * 0.5, 1e-9);
+  EXPECT_EQ(store.intervals(), 1);
+  EXPECT_EQ(store.proposals(), 1);
+
+  store.FailProposals(absl::OkStatus());  // even with the store back, the run stays stopped
+  EXPECT_EQ(run->Submit(Answer("agent", t1, {BatteryProposal(5, t1)})).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(run->Submit(v1::SubmitDispatchRequest()).status().message()),
+              HasSubstr("disk I/O error"));
+  EXPECT_EQ(run->Cancel(1).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// A refusal the audit log cannot record is still a refusal, and it too stops the run.
+TEST_F(GatewayRunTest, ARefusalTheAuditLogCannotRecordStillRefusesAndStopsTheRun) {
+  MemoryStore store;
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(10), &store);
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  const absl::Time t = FromProtoTime(tick.time());
+  store.FailProposals(absl::UnavailableError("sqlite: database is locked"));
+  absl::StatusOr<std::vector<v1::ProposalResult>> refused =
+      run->Submit(Answer("agent", t, {BatteryProposal(80, t)}));  // beyond the battery
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("power_mw"));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("database is locked"));
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  EXPECT_EQ(run->Failure().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(run->Status().ticks_done(), 0);
+}
+
+// A step whose record fails has been applied (physics is not undone), but the run stops
+// there, naming the step, and settles nothing more.
+TEST_F(GatewayRunTest, AStepTheAuditLogCannotRecordStopsTheRun) {
+  MemoryStore store;
+  store.FailIntervalsAfter(3, absl::InternalError("sqlite: database or disk is full"));
+  const GatewayRunOptions options = Options(10);
+  std::unique_ptr<GatewayRun> run = MakeRun(options, &store);
+  ASSERT_NE(run, nullptr);
+  ASSERT_TRUE(run->Start().ok());  // no agent: nothing is waited for
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  const absl::Status failure = run->Failure();
+  EXPECT_EQ(failure.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(failure.message()),
+              HasSubstr(base::FormatUtcTimestamp(options.replay_from + 3 * base::kHalfHour)));
+  EXPECT_THAT(std::string(failure.message()), HasSubstr("disk is full"));
+  const v1::GetClockStatusResponse status = run->Status();
+  EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
+  EXPECT_EQ(status.ticks_done(), 4);
+  EXPECT_EQ(status.ticks_total(), 10);
+  EXPECT_EQ(store.intervals(), 3);
+  EXPECT_EQ(run->Submit(v1::SubmitDispatchRequest()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ class FakeStore final : public Store {
     notes.push_back(note);
     return Next();
   }
-  absl::Status RecordPlan(absl::Time, const std::string&, const v1::AgentPlan& plan) override {
-    plans.push_back(plan.reason());
+  absl::Status RecordPlan(absl::Time, const std::string&, const AgentPlanRecord& plan) override {
+    plans.push_back(plan.reason);
     return Next();
   }
   absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {
@@ -140,8 +140,8 @@ TEST(MeteredStoreTest, PassesFailuresThroughAndCountsThem) {
   EXPECT_FALSE(store.Flush().ok());
   EXPECT_TRUE(store.RecordAgentNote(absl::UnixEpoch(), "response", "held").ok());
   EXPECT_EQ(inner.notes, std::vector<std::string>{"held"});
-  v1::AgentPlan plan;
-  plan.set_reason("plan at noon");
+  AgentPlanRecord plan;
+  plan.reason = "plan at noon";
   EXPECT_TRUE(store.RecordPlan(absl::UnixEpoch(), "trader", plan).ok());
   EXPECT_EQ(inner.plans, std::vector<std::string>{"plan at noon"});
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "interval"}}), 1);

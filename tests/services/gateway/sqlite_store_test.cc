@@ -2,7 +2,6 @@
 // operator's tool would, when batched writes become visible, WAL mode, run ids and open
 // errors.
 #include "services/gateway/sqlite_store.h"
-#include "services/common/proto_time.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -296,12 +295,12 @@ TEST_F(SqliteStoreTest, RecordsPlansCompactly) {
   std::unique_ptr<SqliteStore> store = OpenStore();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
-  v1::AgentPlan plan;
-  *plan.mutable_first_interval_start() = ToProtoTime(At("2023-01-01T01:00:00Z"));
-  for (double mw : {12.54, -3.0, 0.0}) plan.add_power_mw(mw);
-  for (double price : {80.0, 95.25, -4.5}) plan.add_price_forecast_gbp_per_mwh(price);
-  plan.set_expected_value_gbp(1234.5);
-  plan.set_reason("plan at 00:30");
+  AgentPlanRecord plan;
+  plan.first_interval_start = At("2023-01-01T01:00:00Z");
+  plan.power_mw = {12.54, -3.0, 0.0};
+  plan.price_forecast_gbp_per_mwh = {80.0, 95.25, -4.5};
+  plan.expected_value_gbp = 1234.5;
+  plan.reason = "plan at 00:30";
   ASSERT_TRUE(store->RecordPlan(At("2023-01-01T00:30:00Z"), "arbitrage-trader", plan).ok());
   ASSERT_TRUE(store->Flush().ok());
   Reader reader(path_);
@@ -389,6 +388,37 @@ TEST_F(SqliteStoreTest, TwoRunsInOneFileGetDifferentRunIds) {
   ASSERT_EQ(per_run.size(), 2u);
   EXPECT_EQ(Int(per_run[0][1]), 1);
   EXPECT_EQ(Int(per_run[1][1]), 1);
+}
+
+TEST_F(SqliteStoreTest, RecordingBeforeBeginRunIsFailedPrecondition) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->RecordAgentNote(At("2023-01-01T00:30:00Z"), "agent", "note").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->RecordProposal(Record(1, "", 10), ProposalStatus::kAccepted, "").code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+// Another connection holding the write lock: the record fails as Unavailable and stores
+// nothing; once the lock is gone the store goes on, with that record absent.
+TEST_F(SqliteStoreTest, ALockedDatabaseIsUnavailableAndTheFailedRecordStoresNothing) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+  ASSERT_TRUE(store->Flush().ok());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const absl::Status locked = store->RecordAgentNote(At("2023-01-01T00:30:00Z"), "a", "lost");
+  EXPECT_EQ(locked.code(), absl::StatusCode::kUnavailable) << locked;
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  ASSERT_TRUE(store->RecordAgentNote(At("2023-01-01T01:00:00Z"), "a", "kept").ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  const std::vector<Row> notes = reader.Query("SELECT note FROM agent_notes");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(Text(notes[0][0]), "kept");
 }
 
 TEST_F(SqliteStoreTest, PathInMissingDirectoryIsUnavailableNamingThePath) {
