@@ -7,26 +7,21 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "bench/bench_inputs.h"
+#include "bench/round_trip_latency.h"
+#include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
 #include "core/region/region_engine.h"
-#include "core/base/time_util.h"
 #include "services/cli/stack.h"
 
 namespace gridpilot {
 namespace {
-
-std::string Arg(int argc, char** argv, const std::string& key, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + key) return argv[i + 1];
-  }
-  return fallback;
-}
 
 // Seconds to replay [from, to) through the RegionEngine with no proposals.
 double EngineOnlySeconds(const data::GridSeries& series, absl::Time from, absl::Time to,
@@ -51,9 +46,10 @@ double EngineOnlySeconds(const data::GridSeries& series, absl::Time from, absl::
 int Main(int argc, char** argv) {
   StackOptions options;
   options.bin_dir = std::filesystem::canonical("/proc/self/exe").parent_path().string();
-  options.from = Arg(argc, argv, "from", "2023-01-01");
-  options.to = Arg(argc, argv, "to", "2023-12-31");
-  options.run_dir = Arg(argc, argv, "run_dir", "/tmp/gridpilot-bench-" + std::to_string(getpid()));
+  options.from = FlagValue(argc, argv, "from", "2023-01-01");
+  options.to = FlagValue(argc, argv, "to", "2023-12-31");
+  options.run_dir =
+      FlagValue(argc, argv, "run_dir", "/tmp/gridpilot-bench-" + std::to_string(getpid()));
   absl::StatusOr<absl::Time> from = base::ParseUtcDate(options.from);
   absl::StatusOr<absl::Time> to_day = base::ParseUtcDate(options.to);
   if (!from.ok() || !to_day.ok()) {
@@ -78,18 +74,11 @@ int Main(int argc, char** argv) {
   const int64_t ticks = status.ok() ? status->ticks_done() : 0;
 
   // Bare gRPC round trips to the same gateway, same run.
-  std::vector<double> round_trip_us;
-  for (int i = 0; i < 2000; ++i) {
-    const absl::Time t0 = absl::Now();
-    if (!(*stack)->ClockStatus().ok()) break;
-    round_trip_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-  }
-  std::sort(round_trip_us.begin(), round_trip_us.end());
+  const RoundTripLatency round_trip = MeasureRoundTrips(**stack, 2000);
   (*stack)->StopAll();
 
   const std::string data_dir = GRIDPILOT_DEFAULT_DATA_DIR;
-  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(data_dir + "/gb_demand_2022_2023.csv",
-                                                     data_dir + "/gb_price_mid_2022-10_2023-12.csv");
+  absl::StatusOr<data::GridSeries> series = LoadShippedGbSeries(data_dir);
   if (!series.ok()) {
     std::fprintf(stderr, "%s\n", std::string(series.status().message()).c_str());
     return 1;
@@ -100,8 +89,8 @@ int Main(int argc, char** argv) {
 
   const double stack_rate = ticks / stack_seconds;
   const double engine_rate = engine_intervals / engine_seconds;
-  const double p50 = round_trip_us.empty() ? 0 : round_trip_us[round_trip_us.size() / 2];
-  const double p99 = round_trip_us.empty() ? 0 : round_trip_us[round_trip_us.size() * 99 / 100];
+  const double p50 = round_trip.p50_us;
+  const double p99 = round_trip.p99_us;
   std::printf("backtest %s .. %s\n", options.from.c_str(), options.to.c_str());
   std::printf("  full stack (4 processes, lock-step, gRPC): %lld ticks in %.2f s = %.0f ticks/s "
               "(%.0f us per tick)\n",

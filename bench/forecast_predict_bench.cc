@@ -12,18 +12,18 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
-#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
-#include "core/forecast/feature_store.h"
-#include "core/data/grid_measurement.h"
-#include "core/forecast/models/net_load_change_forecaster.h"
 #include "core/base/time_util.h"
+#include "core/data/grid_measurement.h"
+#include "core/forecast/feature_store.h"
+#include "core/forecast/models/net_load_change_forecaster.h"
 #include "core/ml/tree_ensemble.h"
 #include "core/ml/xgboost_model.h"
+#include "tests/core/forecast/models/synthetic_history.h"
 
 namespace gridpilot {
 namespace {
@@ -80,24 +80,11 @@ std::vector<float> Targets(const std::vector<float>& rows) {
   return targets;
 }
 
-// A region net-load series with daily and weekly cycles, embedded renewables and noise.
+// A region net-load series with daily and weekly cycles, embedded renewables and noise:
+// the change-forecaster tests' series.
 std::vector<data::GridMeasurement> SyntheticHistory(size_t n) {
-  constexpr double kTwoPi = 2.0 * std::numbers::pi;
-  std::mt19937 rng(5);
-  std::normal_distribution<double> noise(0.0, 3.0);
-  const absl::Time start = base::ParseUtcTimestamp("2022-01-03T00:00:00Z").value();
-  std::vector<data::GridMeasurement> history;
-  for (size_t i = 0; i < n; ++i) {
-    const double day = kTwoPi * (i % 48) / 48.0;
-    const double week = kTwoPi * (i % 336) / 336.0;
-    const double solar = std::max(0.0, 40.0 * -std::cos(day));
-    const double wind = 25.0 + 15.0 * std::sin(i / 60.0);
-    history.push_back(
-        {start + i * base::kHalfHour,
-         300.0 - 80.0 * std::cos(day) + 20.0 * std::sin(week) - 0.5 * solar + noise(rng), solar,
-         wind, 80.0});
-  }
-  return history;
+  return forecast::SyntheticRegionHistory(n, 5,
+                                          base::ParseUtcTimestamp("2022-01-03T00:00:00Z").value());
 }
 
 void PrintRow(const char* what, double xgboost, double ensemble, const char* unit) {

@@ -15,33 +15,28 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "bench/bench_inputs.h"
+#include "bench/round_trip_latency.h"
 #include "services/cli/stack.h"
 
 namespace gridpilot {
 namespace {
 
-std::string Arg(int argc, char** argv, const std::string& key, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (argv[i] == "--" + key) return argv[i + 1];
-  }
-  return fallback;
-}
-
 int Main(int argc, char** argv) {
   int64_t ticks_wanted = 0;
   double tick_ms = 0.0;
-  if (!absl::SimpleAtoi(Arg(argc, argv, "ticks", "12000"), &ticks_wanted) ||
-      !absl::SimpleAtod(Arg(argc, argv, "tick_ms", "10"), &tick_ms) || ticks_wanted <= 0 ||
+  if (!absl::SimpleAtoi(FlagValue(argc, argv, "ticks", "12000"), &ticks_wanted) ||
+      !absl::SimpleAtod(FlagValue(argc, argv, "tick_ms", "10"), &tick_ms) || ticks_wanted <= 0 ||
       !(tick_ms > 0)) {
     std::fprintf(stderr, "--ticks and --tick_ms must be positive numbers\n");
     return 2;
   }
   StackOptions options;
   options.bin_dir = std::filesystem::canonical("/proc/self/exe").parent_path().string();
-  options.from = Arg(argc, argv, "from", "2023-06-01");
-  options.to = Arg(argc, argv, "to", "2023-06-02");  // two days of 5 s steps: 34,560 ticks
+  options.from = FlagValue(argc, argv, "from", "2023-06-01");
+  options.to = FlagValue(argc, argv, "to", "2023-06-02");  // two days of 5 s steps: 34,560 ticks
   options.run_dir =
-      Arg(argc, argv, "run_dir", "/tmp/gridpilot-live-bench-" + std::to_string(getpid()));
+      FlagValue(argc, argv, "run_dir", "/tmp/gridpilot-live-bench-" + std::to_string(getpid()));
   options.mode = "live";
   options.step_seconds = 5.0;
   options.tick_seconds = tick_ms / 1000.0;
@@ -66,20 +61,14 @@ int Main(int argc, char** argv) {
     }
   }
   // Bare round trips to the same gateway while it is still ticking.
-  std::vector<double> round_trip_us;
-  for (int i = 0; i < 2000; ++i) {
-    const absl::Time t0 = absl::Now();
-    if (!(*stack)->ClockStatus().ok()) break;
-    round_trip_us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-  }
+  const RoundTripLatency round_trip = MeasureRoundTrips(**stack, 2000);
   (*stack)->StopAll();
   if (!status.ok()) {
     std::fprintf(stderr, "gateway unreachable: %s\n", std::string(status.status().message()).c_str());
     return 1;
   }
-  std::sort(round_trip_us.begin(), round_trip_us.end());
-  const double p50 = round_trip_us.empty() ? 0 : round_trip_us[round_trip_us.size() / 2];
-  const double p99 = round_trip_us.empty() ? 0 : round_trip_us[round_trip_us.size() * 99 / 100];
+  const double p50 = round_trip.p50_us;
+  const double p99 = round_trip.p99_us;
   std::printf("live mode, 5 s simulator steps, one tick every %.1f ms of wall time: %lld ticks\n",
               tick_ms, static_cast<long long>(status->ticks_done()));
   std::printf("  baseline, bare gRPC unary round trip: p50 %.0f us, p99 %.0f us\n", p50, p99);

@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "bench/bench_inputs.h"
+#include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
 #include "core/forecast/models/net_load_change_forecaster.h"
-#include "core/base/time_util.h"
 #include "services/cli/shipped_data.h"
 
 namespace gridpilot {
@@ -42,8 +43,7 @@ Timing TimeTraining(const std::vector<data::GridMeasurement>& history,
 
 int Main() {
   const std::string data = GRIDPILOT_DEFAULT_DATA_DIR;
-  absl::StatusOr<data::GridSeries> gb = data::LoadGridSeries(data + "/gb_demand_2022_2023.csv",
-                                                 data + "/gb_price_mid_2022-10_2023-12.csv");
+  absl::StatusOr<data::GridSeries> gb = LoadShippedGbSeries(data);
   if (!gb.ok()) {
     std::fprintf(stderr, "%s\n", std::string(gb.status().message()).c_str());
     return 1;

@@ -18,44 +18,22 @@ the forecast model cache is $GRIDPILOT_MODEL_DIR as for every integration test.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 import unittest
 import urllib.error
 import urllib.request
 
+from gridpilot_processes import start_live_stack, stop, wait_for_file
+
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 # Hang detectors, not speed assertions.
 START_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 30.0
 BROWSER_TIMEOUT_S = 90
 
 CONFIG = {"false_data": [{"from": "2023-03-08T04:00:00Z", "duration_min": 180,
                           "ramp_mw_per_hour": 60}]}
-
-
-def wait_for_file(path, timeout_s, process):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if os.path.exists(path):
-            return True
-        if process.poll() is not None:
-            return False
-        time.sleep(0.1)
-    return False
-
-
-def stop(process):
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class ConsoleBrowserTest(unittest.TestCase):
@@ -74,11 +52,8 @@ class ConsoleBrowserTest(unittest.TestCase):
         cls.stack = cls.console = None
         cls.stack_log = open(os.path.join(cls.out_dir, "up.log"), "w")
         cls.console_log = open(os.path.join(cls.out_dir, "console.log"), "w")
-        cls.stack = subprocess.Popen(
-            [os.path.join(BIN_DIR, "gridpilot"), "up", "--from", "2023-03-08", "--to", "2023-03-08",
-             "--step_seconds", "300", "--tick_seconds", "0.2", "--config", config,
-             "--run_dir", cls.run_dir],
-            stdout=cls.stack_log, stderr=subprocess.STDOUT)
+        cls.stack = start_live_stack(BIN_DIR, cls.run_dir, "2023-03-08", "2023-03-08",
+                                     cls.stack_log, "--config", config)
         try:
             if not wait_for_file(os.path.join(cls.run_dir, "trader.port"), START_TIMEOUT_S, cls.stack):
                 raise RuntimeError("the stack did not come up; see " + cls.stack_log.name)

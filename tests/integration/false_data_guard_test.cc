@@ -6,7 +6,6 @@
 // MW), neither agent may decide on a suspect tick (the
 // grid-response agent holds its last decision, the trader its last trusted plan), and the
 // gateway's audit log must say why.
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/run_gridpilot.h"
 #include "tests/integration/sqlite_query.h"
+#include "tests/integration/test_env.h"
 
 namespace gridpilot {
 namespace {
@@ -28,10 +28,17 @@ using ::testing::HasSubstr;
 constexpr char kConfig[] = R"({"false_data": [
   {"from": "2023-03-08T04:00:00Z", "duration_min": 180, "ramp_mw_per_hour": 60}]})";
 
+// Every note `agent` left in the audit log of `store` says each of `phrases`.
+void ExpectEveryNoteSays(const std::string& store, const std::string& agent,
+                         std::initializer_list<const char*> phrases) {
+  for (const std::string& note :
+       Column(store, "SELECT note FROM agent_notes WHERE agent = '" + agent + "'")) {
+    for (const char* phrase : phrases) EXPECT_THAT(note, HasSubstr(phrase));
+  }
+}
+
 TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
-  const std::string dir = std::string(::testing::TempDir()) + "/false-data-guard";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = testing::FreshTempDir("false-data-guard");
   std::ofstream(dir + "/config.json") << kConfig;
   const auto result = RunGridpilot("backtest --from 2023-03-01 --to 2023-03-08 --config " + dir +
                                    "/config.json --json " + dir + "/report.json --run_dir " +
@@ -52,11 +59,7 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
   EXPECT_THAT(Column(store, "SELECT note FROM agent_notes WHERE agent = 'grid-response' AND "
                             "tick = '2023-03-08T05:00:00Z'")[0],
               HasSubstr("off the 30-min forecast"));
-  for (const std::string& note :
-       Column(store, "SELECT note FROM agent_notes WHERE agent = 'grid-response'")) {
-    EXPECT_THAT(note, HasSubstr("is suspect"));
-    EXPECT_THAT(note, HasSubstr("no decision on it"));
-  }
+  ExpectEveryNoteSays(store, "grid-response", {"is suspect", "no decision on it"});
   // No decision was made on a suspect tick: whatever grid-response proposed for the
   // interval starting at a held tick is a held setpoint.
   for (const std::string& tick : held_ticks) {
@@ -72,11 +75,7 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
   EXPECT_EQ(Column(store, "SELECT tick FROM agent_notes WHERE agent = 'arbitrage-trader' "
                           "ORDER BY tick"),
             held_ticks);
-  for (const std::string& note :
-       Column(store, "SELECT note FROM agent_notes WHERE agent = 'arbitrage-trader'")) {
-    EXPECT_THAT(note, HasSubstr("is suspect"));
-    EXPECT_THAT(note, HasSubstr("no re-plan on it"));
-  }
+  ExpectEveryNoteSays(store, "arbitrage-trader", {"is suspect", "no re-plan on it"});
   for (const std::string& tick : held_ticks) {
     SCOPED_TRACE(tick);
     const std::vector<std::string> reasons =

@@ -3,19 +3,19 @@
 // Checks the CSV layout other tools read, the issue and target times, the intervals, the
 // side-by-side report, and the errors for a window without enough training data and for
 // bad arguments.
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/forecast_csv.h"
 #include "tests/integration/run_gridpilot.h"
+#include "tests/integration/test_env.h"
 
+namespace gridpilot {
 namespace {
 
 using ::testing::HasSubstr;
@@ -23,20 +23,17 @@ using ::testing::HasSubstr;
 using ::gridpilot::testing::CommandResult;
 using ::gridpilot::testing::RunGridpilot;
 
-std::string Temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
-
 // The data files, explicitly: the test binary's GRIDPILOT_BIN_DIR need not sit two levels
 // below the source tree. NESO's forecast file is read from the demand file's directory.
 std::string DataArgs() {
-  const std::string dir = std::string(std::getenv("GRIDPILOT_SOURCE_DIR")) + "/data/";
-  return " --demand_csv " + dir + "gb_demand_2022_2023.csv --price_csv " + dir +
-         "gb_price_mid_2022-10_2023-12.csv";
+  return " --demand_csv " + testing::DataFile("gb_demand_2022_2023.csv") + " --price_csv " +
+         testing::DataFile("gb_price_mid_2022-10_2023-12.csv");
 }
 
 TEST(ForecastEvalDayAheadCliTest, OneWeekOfDayAheadForecasts) {
-  const std::string model_dir = Temp("forecast_eval_day_ahead_models");
+  const std::string model_dir = testing::TempPath("forecast_eval_day_ahead_models");
   std::filesystem::remove_all(model_dir);
-  const std::string out = Temp("forecast_eval_day_ahead.csv");
+  const std::string out = testing::TempPath("forecast_eval_day_ahead.csv");
   const CommandResult r =
       RunGridpilot("forecast-eval --target day-ahead --from 2023-01-01 --to 2023-01-07 --out " +
                    out + " --model_dir " + model_dir + DataArgs());
@@ -47,35 +44,27 @@ TEST(ForecastEvalDayAheadCliTest, OneWeekOfDayAheadForecasts) {
     EXPECT_THAT(r.output, HasSubstr(text)) << r.output;
   }
 
-  std::ifstream in(out);
-  std::string line;
-  std::getline(in, line);
-  EXPECT_EQ(line, "issue_time_utc,target_time_utc,forecast,lower,upper");
-  const absl::Time from = *gridpilot::base::ParseUtcDate("2023-01-01");
-  size_t n = 0;
-  while (std::getline(in, line)) {
-    const std::vector<std::string> f = absl::StrSplit(line, ',');
-    ASSERT_EQ(f.size(), 5u) << line;
+  std::vector<testing::ForecastCsvRow> rows;
+  ASSERT_NO_FATAL_FAILURE(testing::ReadForecastCsv(out, &rows));
+  const absl::Time from = *base::ParseUtcDate("2023-01-01");
+  for (size_t n = 0; n < rows.size(); ++n) {
+    const testing::ForecastCsvRow& row = rows[n];
     const absl::Time day = from + absl::Hours(24) * static_cast<int64_t>(n / 48);
-    EXPECT_EQ(*gridpilot::base::ParseUtcTimestamp(f[0]), day - absl::Minutes(15)) << line;
-    EXPECT_EQ(*gridpilot::base::ParseUtcTimestamp(f[1]),
-              day + gridpilot::base::kHalfHour * static_cast<int64_t>(n % 48))
-        << line;
-    const double forecast = std::stod(f[2]), lower = std::stod(f[3]), upper = std::stod(f[4]);
-    EXPECT_GT(forecast, 10000) << line;  // GB MW: ND never fell below 13,601
-    EXPECT_LT(forecast, 50000) << line;
-    EXPECT_LT(lower, forecast) << line;
-    EXPECT_LT(forecast, upper) << line;
-    ++n;
+    EXPECT_EQ(row.issue, day - absl::Minutes(15)) << row.line;
+    EXPECT_EQ(row.target, day + base::kHalfHour * static_cast<int64_t>(n % 48)) << row.line;
+    EXPECT_GT(row.forecast, 10000) << row.line;  // GB MW: ND never fell below 13,601
+    EXPECT_LT(row.forecast, 50000) << row.line;
+    EXPECT_LT(row.lower, row.forecast) << row.line;
+    EXPECT_LT(row.forecast, row.upper) << row.line;
   }
-  EXPECT_EQ(n, 7u * 48);
+  EXPECT_EQ(rows.size(), 7u * 48);
 }
 
 TEST(ForecastEvalDayAheadCliTest, TooFewTrainingDaysIsAnError) {
-  const CommandResult r = RunGridpilot(
-      "forecast-eval --target day-ahead --from 2022-01-10 --to 2022-01-12 --out " +
-      Temp("y.csv") + " --model_dir " + Temp("forecast_eval_day_ahead_models_err") +
-      DataArgs());
+  const CommandResult r =
+      RunGridpilot("forecast-eval --target day-ahead --from 2022-01-10 --to 2022-01-12 --out " +
+                   testing::TempPath("y.csv") + " --model_dir " +
+                   testing::TempPath("forecast_eval_day_ahead_models_err") + DataArgs());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_THAT(r.output, HasSubstr("training days before 2022-01-10"));
 }
@@ -85,10 +74,9 @@ TEST(ForecastEvalDayAheadCliTest, BadArgumentsPrintUsage) {
        {"forecast-eval --target day-ahead --from 2023-01-01 --to 2023-01-02",
         "forecast-eval --target day-ahead --from 2023-13-01 --to 2023-01-02 --out y",
         "forecast-eval --target day-ahead --from 2023-01-05 --to 2023-01-02 --out y"}) {
-    const CommandResult r = RunGridpilot(args);
-    EXPECT_EQ(r.exit_code, 2) << args;
-    EXPECT_THAT(r.output, HasSubstr("usage:")) << args;
+    testing::ExpectUsageError(args);
   }
 }
 
 }  // namespace
+}  // namespace gridpilot

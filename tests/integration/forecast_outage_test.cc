@@ -10,18 +10,13 @@
 // limit of the 1% region (the morning rise 06:00-07:30 UTC, the evening fall 20:00-23:30),
 // so any degraded stretch of a sim day includes some.
 #include <signal.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <deque>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,6 +34,8 @@
 #include "services/cli/child_process.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
+#include "tests/integration/grpc_call.h"
+#include "tests/integration/test_env.h"
 
 namespace gridpilot {
 namespace {
@@ -69,48 +66,6 @@ constexpr int kRampsWhileDegraded = 2;
 
 using AgentStatus = v1::GetResponseStatusResponse;
 
-std::string RequiredEnv(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') {
-    ADD_FAILURE() << name << " is not set (run the test through ctest)";
-    return "";
-  }
-  return value;
-}
-
-std::string Binary(const std::string& name) { return RequiredEnv("GRIDPILOT_BIN_DIR") + "/" + name; }
-
-std::string MakeTempDir() {
-  std::string pattern = ::testing::TempDir() + "forecast_outage_XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed for " << pattern;
-  return pattern;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The last `lines` lines of the file at `path`.
-std::string Tail(const std::string& path, int lines) {
-  std::ifstream in(path);
-  std::deque<std::string> tail;
-  std::string line;
-  while (std::getline(in, line)) {
-    tail.push_back(line);
-    if (static_cast<int>(tail.size()) > lines) tail.pop_front();
-  }
-  return absl::StrJoin(tail, "\n");
-}
-
-void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + kRpcTimeout));
-}
-
-std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
-
 std::string Describe(const AgentStatus& s) {
   return absl::StrCat("{degraded=", s.degraded(), " reason=\"", s.degraded_reason(),
                       "\" ticks_seen=", s.ticks_seen(), " measured_ramps=",
@@ -122,7 +77,7 @@ std::string Describe(const AgentStatus& s) {
 class ForecastOutageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = MakeTempDir();
+    dir_ = testing::MakeTempDir("forecast_outage");
     model_dir_ = dir_ + "/models";
   }
 
@@ -140,9 +95,10 @@ class ForecastOutageTest : public ::testing::Test {
                             std::vector<std::string> args, std::optional<ChildProcess>* slot) {
     const std::string port_file = absl::StrCat(dir_, "/", name, ".port");
     args.insert(args.end(), {"--port_file", port_file});
-    absl::StatusOr<ChildProcess> child =
-        ChildProcess::Start(name, Binary(binary), args, absl::StrCat(dir_, "/", name, ".log"));
+    absl::StatusOr<ChildProcess> child = ChildProcess::Start(
+        name, testing::BinaryPath(binary), args, absl::StrCat(dir_, "/", name, ".log"));
     if (!child.ok()) return child.status();
+    if (slot->has_value()) replaced_.push_back(*std::move(*slot));
     slot->emplace(*std::move(child));
     return (*slot)->WaitForPort(port_file, kStartTimeout);
   }
@@ -150,19 +106,18 @@ class ForecastOutageTest : public ::testing::Test {
   // Starts a forecast process on `port` (0 = any) and waits until it serves forecasts.
   absl::StatusOr<int> StartForecast(const std::string& name, int port) {
     absl::StatusOr<int> bound = Start(name, "gridpilot-forecast",
-                                      {"--gateway", Address(gateway_port_), "--model_dir",
-                                       model_dir_, "--port", absl::StrCat(port)},
+                                      {"--gateway", testing::LoopbackAddress(gateway_port_),
+                                       "--model_dir", model_dir_, "--port", absl::StrCat(port)},
                                       &forecast_);
     if (!bound.ok()) return bound;
     // GetAccuracy is UNAVAILABLE while the models train or load.
-    auto stub = v1::ForecastService::NewStub(MakeChannel(Address(*bound)));
+    auto stub = v1::ForecastService::NewStub(MakeChannel(testing::LoopbackAddress(*bound)));
     const absl::Time give_up = absl::Now() + kForecastReadyTimeout;
     grpc::Status status;
     while (absl::Now() < give_up && forecast_->Running()) {
-      grpc::ClientContext context;
-      SetDeadline(&context);
       v1::GetAccuracyResponse accuracy;
-      status = stub->GetAccuracy(&context, {}, &accuracy);
+      status = testing::UnaryCall(*stub, &v1::ForecastService::Stub::GetAccuracy, {}, &accuracy,
+                                  kRpcTimeout);
       if (status.ok()) return bound;
       absl::SleepFor(absl::Milliseconds(50));
     }
@@ -171,19 +126,17 @@ class ForecastOutageTest : public ::testing::Test {
   }
 
   v1::GetClockStatusResponse ClockStatus() {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::GetClockStatusResponse status;
-    grpc::Status rpc = clock_->GetStatus(&context, {}, &status);
+    grpc::Status rpc =
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetStatus, {}, &status, kRpcTimeout);
     EXPECT_TRUE(rpc.ok()) << rpc.error_message();
     return status;
   }
 
   std::optional<AgentStatus> AgentStatusNow() {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     AgentStatus status;
-    grpc::Status rpc = response_agent_->GetStatus(&context, {}, &status);
+    grpc::Status rpc = testing::UnaryCall(
+        *response_agent_, &v1::ResponseAgentService::Stub::GetStatus, {}, &status, kRpcTimeout);
     if (!rpc.ok()) {
       ADD_FAILURE() << "ResponseAgentService.GetStatus: " << rpc.error_message();
       return std::nullopt;
@@ -221,21 +174,21 @@ class ForecastOutageTest : public ::testing::Test {
   // What happened, and the tail of every log: printed with any failure.
   std::string Diagnostics() {
     std::string out = absl::StrCat("\ntimeline:\n  ", absl::StrJoin(timeline_, "\n  "), "\n");
-    if (clock_ != nullptr) {
-      grpc::ClientContext context;
-      SetDeadline(&context);
-      v1::GetClockStatusResponse clock;
-      if (clock_->GetStatus(&context, {}, &clock).ok()) {
-        absl::StrAppend(&out, "gateway clock: ", clock.ShortDebugString(), "\n");
-      }
+    v1::GetClockStatusResponse clock;
+    if (clock_ != nullptr &&
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetStatus, {}, &clock, kRpcTimeout)
+            .ok()) {
+      absl::StrAppend(&out, "gateway clock: ", clock.ShortDebugString(), "\n");
     }
-    for (const char* name : {"gateway", "forecast", "response", "forecast-restarted"}) {
-      const std::string path = absl::StrCat(dir_, "/", name, ".log");
-      if (std::filesystem::exists(path)) {
-        absl::StrAppend(&out, "--- ", name, ".log (tail) ---\n", Tail(path, 25), "\n");
-      }
+    for (std::optional<ChildProcess>* child : {&gateway_, &forecast_, &response_}) {
+      if (child->has_value()) AppendLogTail(**child, &out);
     }
+    for (const ChildProcess& child : replaced_) AppendLogTail(child, &out);
     return out;
+  }
+
+  static void AppendLogTail(const ChildProcess& child, std::string* out) {
+    absl::StrAppend(out, "--- ", child.name(), ".log (tail) ---\n", child.LogTail(25), "\n");
   }
 
   std::string dir_;
@@ -244,6 +197,8 @@ class ForecastOutageTest : public ::testing::Test {
   std::optional<ChildProcess> gateway_;
   std::optional<ChildProcess> forecast_;
   std::optional<ChildProcess> response_;
+  // Processes whose slot a restart has taken (the killed forecast), kept for their logs.
+  std::vector<ChildProcess> replaced_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::AssetService::Stub> assets_;
   std::unique_ptr<v1::ResponseAgentService::Stub> response_agent_;
@@ -259,7 +214,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
             &gateway_);
   ASSERT_TRUE(gateway_port.ok()) << gateway_port.status() << Diagnostics();
   gateway_port_ = *gateway_port;
-  std::shared_ptr<grpc::Channel> gateway = MakeChannel(Address(gateway_port_));
+  std::shared_ptr<grpc::Channel> gateway = MakeChannel(testing::LoopbackAddress(gateway_port_));
   clock_ = v1::ClockService::NewStub(gateway);
   assets_ = v1::AssetService::NewStub(gateway);
 
@@ -267,13 +222,14 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   ASSERT_TRUE(forecast_port.ok()) << forecast_port.status() << Diagnostics();
   Note(absl::StrCat("forecast ready on port ", *forecast_port));
 
-  absl::StatusOr<int> response_port =
-      Start("response", "gridpilot-response",
-            {"--gateway", Address(gateway_port_), "--forecast", Address(*forecast_port),
-             "--forecast_wait_seconds", "0.05", "--port", "0"},
-            &response_);
+  absl::StatusOr<int> response_port = Start(
+      "response", "gridpilot-response",
+      {"--gateway", testing::LoopbackAddress(gateway_port_), "--forecast",
+       testing::LoopbackAddress(*forecast_port), "--forecast_wait_seconds", "0.05", "--port", "0"},
+      &response_);
   ASSERT_TRUE(response_port.ok()) << response_port.status() << Diagnostics();
-  response_agent_ = v1::ResponseAgentService::NewStub(MakeChannel(Address(*response_port)));
+  response_agent_ =
+      v1::ResponseAgentService::NewStub(MakeChannel(testing::LoopbackAddress(*response_port)));
   // The agent registers after it starts listening; the run must know it before it starts.
   const absl::Time give_up = absl::Now() + kStartTimeout;
   std::vector<std::string> registered;
@@ -285,10 +241,9 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   }
   ASSERT_THAT(registered, ::testing::Contains(kAgent)) << Diagnostics();
   {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::StartResponse started;
-    grpc::Status status = clock_->Start(&context, {}, &started);
+    grpc::Status status =
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::Start, {}, &started, kRpcTimeout);
     ASSERT_TRUE(status.ok()) << status.error_message() << Diagnostics();
   }
   Note("clock started");
@@ -337,12 +292,12 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   {
     // The agent's event log has the measured ramps it saw while degraded, and it acted on
     // at least one of them.
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::ListEventsRequest request;
     request.set_limit(1000);
     v1::ListEventsResponse events;
-    grpc::Status status = response_agent_->ListEvents(&context, request, &events);
+    grpc::Status status =
+        testing::UnaryCall(*response_agent_, &v1::ResponseAgentService::Stub::ListEvents, request,
+                           &events, kRpcTimeout);
     ASSERT_TRUE(status.ok()) << status.error_message();
     int measured = 0;
     int acted_on = 0;
@@ -359,12 +314,11 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   }
   {
     // The gateway applied grid-response proposals for intervals decided while degraded.
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::ListDecisionsRequest request;
     request.set_limit(1000);
     v1::ListDecisionsResponse decisions;
-    grpc::Status status = assets_->ListDecisions(&context, request, &decisions);
+    grpc::Status status = testing::UnaryCall(*assets_, &v1::AssetService::Stub::ListDecisions,
+                                             request, &decisions, kRpcTimeout);
     ASSERT_TRUE(status.ok()) << status.error_message();
     int from_agent = 0;
     for (const v1::Decision& d : decisions.decisions()) {
@@ -384,7 +338,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   ASSERT_TRUE(restarted.ok()) << restarted.status() << Diagnostics();
   ASSERT_EQ(*restarted, *forecast_port) << Diagnostics();
   Note("forecast restarted");
-  EXPECT_THAT(ReadFile(forecast_->log_path()), HasSubstr("loaded net-load change models"))
+  EXPECT_THAT(testing::ReadFile(forecast_->log_path()), HasSubstr("loaded net-load change models"))
       << "the restart should load the cached models, not retrain" << Diagnostics();
 
   std::optional<AgentStatus> recovered = PollUntil(

@@ -2,13 +2,6 @@
 // --start_when_agents=2 it waits until two agents have registered and then starts its own
 // clock; its Prometheus endpoint (--metrics_port=0, --metrics_port_file) reports the run's
 // state as it changes. The real binary, talked to over gRPC and HTTP.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +10,9 @@
 #include "gtest/gtest.h"
 #include "services/cli/child_process.h"
 #include "services/common/server_runner.h"
+#include "tests/integration/grpc_call.h"
+#include "tests/integration/http_get.h"
+#include "tests/integration/test_env.h"
 
 namespace gridpilot {
 namespace {
@@ -24,50 +20,33 @@ namespace {
 // Hang detectors, not speed assertions.
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kStateTimeout = absl::Seconds(30);
+constexpr absl::Duration kRpcTimeout = absl::Seconds(10);
 
-// The body of GET /metrics from 127.0.0.1:port.
-std::string Scrape(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request = "GET /metrics HTTP/1.0\r\nConnection: close\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[8192];
-      ssize_t n;
-      while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  return response;
-}
+// The Prometheus endpoint's answer to GET /metrics.
+std::string Scrape(int port) { return testing::HttpGet(port, "/metrics"); }
 
 v1::RunState State(v1::ClockService::Stub* clock) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::GetClockStatusResponse status;
-  EXPECT_TRUE(clock->GetStatus(&context, {}, &status).ok());
+  EXPECT_TRUE(
+      testing::UnaryCall(*clock, &v1::ClockService::Stub::GetStatus, {}, &status, kRpcTimeout)
+          .ok());
   return status.state();
 }
 
 void Register(v1::ClockService::Stub* clock, const std::string& agent) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::RegisterAgentRequest request;
   request.set_agent(agent);
   v1::RegisterAgentResponse response;
-  ASSERT_TRUE(clock->RegisterAgent(&context, request, &response).ok());
+  ASSERT_TRUE(testing::UnaryCall(*clock, &v1::ClockService::Stub::RegisterAgent, request, &response,
+                                 kRpcTimeout)
+                  .ok());
 }
 
 TEST(GatewayAutostartTest, StartsItsClockOnceTwoAgentsRegisterAndMetricsSayWhen) {
-  std::string dir = ::testing::TempDir() + "gateway_autostart_XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  const std::string bin = std::string(std::getenv("GRIDPILOT_BIN_DIR")) + "/gridpilot-gateway";
+  const std::string dir = testing::MakeTempDir("gateway_autostart");
+  ASSERT_FALSE(dir.empty());
   absl::StatusOr<ChildProcess> gateway = ChildProcess::Start(
-      "gateway", bin,
+      "gateway", testing::BinaryPath("gridpilot-gateway"),
       {"--from=2023-06-01", "--to=2023-06-01", "--start_when_agents=2", "--port=0",
        absl::StrCat("--port_file=", dir, "/gateway.port"), "--metrics_port=0",
        absl::StrCat("--metrics_port_file=", dir, "/gateway.metrics.port"),
@@ -79,7 +58,7 @@ TEST(GatewayAutostartTest, StartsItsClockOnceTwoAgentsRegisterAndMetricsSayWhen)
   absl::StatusOr<int> metrics_port =
       gateway->WaitForPort(dir + "/gateway.metrics.port", kStartTimeout);
   ASSERT_TRUE(metrics_port.ok()) << metrics_port.status();
-  auto clock = v1::ClockService::NewStub(MakeChannel(absl::StrCat("127.0.0.1:", *port)));
+  auto clock = v1::ClockService::NewStub(MakeChannel(testing::LoopbackAddress(*port)));
 
   EXPECT_NE(Scrape(*metrics_port).find("gridpilot_run_state{state=\"waiting\"} 1"),
             std::string::npos);

@@ -4,18 +4,15 @@
 // to check the audit log. Bad-data tests start the binary with broken inputs and check
 // that it refuses to run and says why.
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -34,6 +31,8 @@
 #include "services/cli/child_process.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
+#include "tests/integration/grpc_call.h"
+#include "tests/integration/test_env.h"
 
 namespace gridpilot {
 namespace {
@@ -45,35 +44,12 @@ constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kExitTimeout = absl::Seconds(60);
 constexpr absl::Duration kRpcTimeout = absl::Seconds(60);
 
-std::string RequiredEnv(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') {
-    ADD_FAILURE() << name << " is not set (run the test through ctest)";
-    return "";
-  }
-  return value;
-}
-
-std::string GatewayBinary() { return RequiredEnv("GRIDPILOT_BIN_DIR") + "/gridpilot-gateway"; }
-std::string DataDir() { return RequiredEnv("GRIDPILOT_SOURCE_DIR") + "/data"; }
-
-std::string MakeTempDir() {
-  std::string pattern = ::testing::TempDir() + "gateway_grpc_XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed for " << pattern;
-  return pattern;
-}
+std::string GatewayBinary() { return testing::BinaryPath("gridpilot-gateway"); }
 
 absl::Time Utc(const char* text) {
   absl::StatusOr<absl::Time> t = base::ParseUtcTimestamp(text);
   EXPECT_TRUE(t.ok()) << text;
   return t.value_or(absl::InfinitePast());
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 void WriteFile(const std::string& path, const std::string& text) {
@@ -82,7 +58,7 @@ void WriteFile(const std::string& path, const std::string& text) {
 }
 
 void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(kRpcTimeout));
+  context->set_deadline(absl::ToChronoTime(absl::Now() + kRpcTimeout));
 }
 
 // The run replayed by every test: 2023-03-01 (the --to day is inclusive), 48 intervals.
@@ -132,9 +108,9 @@ std::string RunExpectingExit(const std::vector<std::string>& args, const std::st
   if (child->Running()) {
     child->Stop(absl::Seconds(5));
     ADD_FAILURE() << "gateway still running after " << kExitTimeout << "; log:\n"
-                  << ReadFile(log_path);
+                  << testing::ReadFile(log_path);
   }
-  *log = ReadFile(log_path);
+  *log = testing::ReadFile(log_path);
   return child->exit_description();
 }
 
@@ -162,12 +138,12 @@ class GatewayTest : public ::testing::Test {
     ledger_.reset();
     telemetry_.reset();
     EXPECT_TRUE(child_->Stop(absl::Seconds(30))) << "gateway ignored SIGTERM";
-    EXPECT_EQ(child_->exit_description(), "exit 0") << ReadFile(child_->log_path());
+    EXPECT_EQ(child_->exit_description(), "exit 0") << testing::ReadFile(child_->log_path());
     child_.reset();
   }
 
   void StartGateway(const std::vector<std::string>& extra_args) {
-    dir_ = MakeTempDir();
+    dir_ = testing::MakeTempDir("gateway_grpc");
     store_ = dir_ + "/s.sqlite";
     const std::string port_file = dir_ + "/port";
     std::vector<std::string> args =
@@ -181,7 +157,7 @@ class GatewayTest : public ::testing::Test {
     child_.emplace(*std::move(child));
     absl::StatusOr<int> port = child_->WaitForPort(port_file, kStartTimeout);
     ASSERT_TRUE(port.ok()) << port.status();
-    std::shared_ptr<grpc::Channel> channel = MakeChannel(absl::StrCat("127.0.0.1:", *port));
+    std::shared_ptr<grpc::Channel> channel = MakeChannel(testing::LoopbackAddress(*port));
     assets_ = v1::AssetService::NewStub(channel);
     clock_ = v1::ClockService::NewStub(channel);
     ledger_ = v1::LedgerService::NewStub(channel);
@@ -189,10 +165,9 @@ class GatewayTest : public ::testing::Test {
   }
 
   v1::ListAssetsResponse ListAssets() {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::ListAssetsResponse response;
-    grpc::Status status = assets_->ListAssets(&context, {}, &response);
+    grpc::Status status = testing::UnaryCall(*assets_, &v1::AssetService::Stub::ListAssets, {},
+                                             &response, kRpcTimeout);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -207,53 +182,55 @@ class GatewayTest : public ::testing::Test {
 
   grpc::Status Submit(const v1::SubmitDispatchRequest& request,
                       v1::SubmitDispatchResponse* response) {
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    return assets_->SubmitDispatch(&context, request, response);
+    return testing::UnaryCall(*assets_, &v1::AssetService::Stub::SubmitDispatch, request, response,
+                              kRpcTimeout);
   }
 
   grpc::Status Cancel(int64_t proposal_id) {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::CancelDispatchRequest request;
     request.set_proposal_id(proposal_id);
     v1::CancelDispatchResponse response;
-    return assets_->CancelDispatch(&context, request, &response);
+    return testing::UnaryCall(*assets_, &v1::AssetService::Stub::CancelDispatch, request, &response,
+                              kRpcTimeout);
   }
 
   std::vector<v1::Decision> ListDecisions(int limit) {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::ListDecisionsRequest request;
     request.set_limit(limit);
     v1::ListDecisionsResponse response;
-    grpc::Status status = assets_->ListDecisions(&context, request, &response);
+    grpc::Status status = testing::UnaryCall(*assets_, &v1::AssetService::Stub::ListDecisions,
+                                             request, &response, kRpcTimeout);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return {response.decisions().begin(), response.decisions().end()};
   }
 
   v1::GetClockStatusResponse ClockStatus() {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::GetClockStatusResponse response;
-    grpc::Status status = clock_->GetStatus(&context, {}, &response);
+    grpc::Status status =
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetStatus, {}, &response, kRpcTimeout);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
 
   grpc::Status StartClock() {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::StartResponse response;
-    return clock_->Start(&context, {}, &response);
+    return testing::UnaryCall(*clock_, &v1::ClockService::Stub::Start, {}, &response, kRpcTimeout);
   }
 
   grpc::Status RegisterAgent(const std::string& agent, v1::RegisterAgentResponse* response) {
-    grpc::ClientContext context;
-    SetDeadline(&context);
     v1::RegisterAgentRequest request;
     request.set_agent(agent);
-    return clock_->RegisterAgent(&context, request, response);
+    return testing::UnaryCall(*clock_, &v1::ClockService::Stub::RegisterAgent, request, response,
+                              kRpcTimeout);
+  }
+
+  // battery-1's schedule as ListAssets shows it: the proposal governing it (0 for none) and
+  // its power (MW, > 0 = discharge).
+  void ExpectBatteryScheduled(int64_t proposal_id, double power_mw) {
+    const v1::Asset* battery = FindAsset(ListAssets(), "battery-1");
+    ASSERT_NE(battery, nullptr);
+    EXPECT_EQ(battery->scheduled_proposal_id(), proposal_id);
+    EXPECT_DOUBLE_EQ(battery->scheduled_power_mw(), power_mw);
   }
 
   std::string dir_;
@@ -377,10 +354,7 @@ TEST_F(GatewayTest, SubmitDispatchIsAllOrNothing) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(response.results_size(), 1);
   EXPECT_FALSE(response.results(0).duplicate());
-  const v1::Asset* battery = FindAsset(ListAssets(), "battery-1");
-  ASSERT_NE(battery, nullptr);
-  EXPECT_EQ(battery->scheduled_proposal_id(), response.results(0).proposal_id());
-  EXPECT_DOUBLE_EQ(battery->scheduled_power_mw(), 10.0);
+  ASSERT_NO_FATAL_FAILURE(ExpectBatteryScheduled(response.results(0).proposal_id(), 10.0));
 
   StopGateway();
   EXPECT_EQ(CountProposalRows(store_, "accepted", "batch-valid"), 1);
@@ -405,10 +379,7 @@ TEST_F(GatewayTest, RepeatedIdempotencyKeyIsAppliedOnce) {
   grpc::Status status = Submit(Request({BatteryProposal(20, "key-1")}), &third);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("idempotency_key"));
-  const v1::Asset* battery = FindAsset(ListAssets(), "battery-1");
-  ASSERT_NE(battery, nullptr);
-  EXPECT_EQ(battery->scheduled_proposal_id(), first.results(0).proposal_id());
-  EXPECT_DOUBLE_EQ(battery->scheduled_power_mw(), 10.0);
+  ASSERT_NO_FATAL_FAILURE(ExpectBatteryScheduled(first.results(0).proposal_id(), 10.0));
 
   StopGateway();
   EXPECT_EQ(CountProposalRows(store_, "accepted", "key-1"), 1);
@@ -423,17 +394,11 @@ TEST_F(GatewayTest, CancelDispatch) {
   ASSERT_TRUE(Submit(Request({BatteryProposal(-20)}), &response).ok());
   ASSERT_EQ(response.results_size(), 1);
   const int64_t id = response.results(0).proposal_id();
-  const v1::Asset* battery = FindAsset(ListAssets(), "battery-1");
-  ASSERT_NE(battery, nullptr);
-  EXPECT_EQ(battery->scheduled_proposal_id(), id);
-  EXPECT_DOUBLE_EQ(battery->scheduled_power_mw(), -20.0);
+  ASSERT_NO_FATAL_FAILURE(ExpectBatteryScheduled(id, -20.0));
 
   status = Cancel(id);
   EXPECT_TRUE(status.ok()) << status.error_message();
-  battery = FindAsset(ListAssets(), "battery-1");
-  ASSERT_NE(battery, nullptr);
-  EXPECT_EQ(battery->scheduled_proposal_id(), 0);
-  EXPECT_DOUBLE_EQ(battery->scheduled_power_mw(), 0.0);
+  ASSERT_NO_FATAL_FAILURE(ExpectBatteryScheduled(0, 0.0));
 }
 
 TEST_F(GatewayTest, ClockServiceLifecycle) {
@@ -574,10 +539,9 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
   EXPECT_LE(status.answer_latency(0).p50_us(), status.answer_latency(0).p99_us());
   EXPECT_LE(status.answer_latency(0).p99_us(), status.answer_latency(0).max_us());
 
-  grpc::ClientContext pnl_context;
-  SetDeadline(&pnl_context);
   v1::GetPnlResponse pnl;
-  ASSERT_TRUE(ledger_->GetPnl(&pnl_context, {}, &pnl).ok());
+  ASSERT_TRUE(
+      testing::UnaryCall(*ledger_, &v1::LedgerService::Stub::GetPnl, {}, &pnl, kRpcTimeout).ok());
   double sum_gbp = 0.0;
   for (const v1::CauseTotal& c : pnl.by_cause()) sum_gbp += c.amount_gbp();
   EXPECT_NEAR(pnl.net_gbp(), sum_gbp, 1e-6 * std::max(1.0, std::abs(sum_gbp)));
@@ -620,7 +584,7 @@ TEST_F(GatewayTest, HistoryBeforeStartHasNoLookAhead) {
 
 class GatewayBadInputTest : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = MakeTempDir(); }
+  void SetUp() override { dir_ = testing::MakeTempDir("gateway_grpc"); }
   void TearDown() override {
     if (!HasFailure()) std::filesystem::remove_all(dir_);
   }
@@ -654,7 +618,7 @@ TEST_F(GatewayBadInputTest, MissingDayAheadForecastCsvIsNamed) {
 
 TEST_F(GatewayBadInputTest, CorruptDemandValueIsNamedByFileLineAndColumn) {
   // Copy the shipped demand file, replacing the ND value of line 100 with "abc".
-  std::ifstream in(DataDir() + "/gb_demand_2022_2023.csv");
+  std::ifstream in(testing::DataFile("gb_demand_2022_2023.csv"));
   ASSERT_TRUE(in) << "cannot read the shipped demand file";
   const std::string corrupt = dir_ + "/demand_corrupt.csv";
   std::ofstream out(corrupt);

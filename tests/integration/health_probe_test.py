@@ -11,12 +11,12 @@ Environment (set by ctest): GRIDPILOT_BIN_DIR (build/bin).
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
-import time
 import unittest
+
+from gridpilot_processes import stop, wait_for_file
 
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 START_TIMEOUT_S = 60.0  # hang detector, not a speed assertion
@@ -39,20 +39,15 @@ class HealthProbeTest(unittest.TestCase):
              "--to=2023-06-01", "--port=0", "--port_file=" + port_file,
              "--store=" + os.path.join(cls.tmp, "store.sqlite")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        give_up = time.monotonic() + START_TIMEOUT_S
-        while not os.path.exists(port_file):
-            if cls.gateway.poll() is not None or time.monotonic() > give_up:
-                cls.tearDownClass()
-                raise AssertionError("the gateway did not start")
-            time.sleep(0.05)
+        if not wait_for_file(port_file, START_TIMEOUT_S, cls.gateway):
+            cls.tearDownClass()
+            raise AssertionError("the gateway did not start")
         with open(port_file) as f:
             cls.address = "127.0.0.1:" + f.read().strip()
 
     @classmethod
     def tearDownClass(cls):
-        if cls.gateway.poll() is None:
-            cls.gateway.send_signal(signal.SIGTERM)
-            cls.gateway.wait(timeout=30)
+        stop(cls.gateway)
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_serving_server_exits_0(self):

@@ -6,7 +6,6 @@
 // identically.
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/run_gridpilot.h"
 #include "tests/integration/sqlite_query.h"
+#include "tests/integration/test_env.h"
 
 namespace gridpilot {
 namespace {
@@ -34,9 +34,7 @@ struct DayRun {
 };
 
 DayRun RunDay(const std::string& name) {
-  const std::string dir = std::string(::testing::TempDir()) + "/live-sim-" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = testing::FreshTempDir("live-sim-" + name);
   std::ofstream(dir + "/config.json") << kConfig;
   const auto result = RunGridpilot(
       "backtest --from 2023-06-01 --to 2023-06-01 --step_seconds 5 --config " + dir +

@@ -5,7 +5,6 @@
 // 2; an unreachable stack exits 1; dispatch submits nothing unless confirmed. The forecast
 // serves a registry set made by `gridpilot train` and swaps in a newer one on
 // `gridpilot reload-model`, never one trained on data after its clock.
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,6 +17,7 @@
 #include "services/cli/child_process.h"
 #include "tests/integration/run_gridpilot.h"
 #include "tests/integration/sqlite_query.h"
+#include "tests/integration/test_env.h"
 
 namespace gridpilot {
 namespace {
@@ -33,14 +33,12 @@ using ::testing::Not;
 class OperatorCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(std::string(::testing::TempDir()) + "/operator-cli");
-    std::filesystem::remove_all(*dir_);
-    std::filesystem::create_directories(*dir_);
+    dir_ = new std::string(testing::FreshTempDir("operator-cli"));
     // The walk-forward registry the forecast serves from: one set, cut-off 2023-05-01.
     const CommandResult trained = RunGridpilot(Train("2023-05-01"));
     ASSERT_EQ(trained.exit_code, 0) << trained.output;
     absl::StatusOr<ChildProcess> up = ChildProcess::Start(
-        "up", std::string(std::getenv("GRIDPILOT_BIN_DIR")) + "/gridpilot",
+        "up", testing::BinaryPath("gridpilot"),
         {"up", "--run_dir", *dir_ + "/run", "--from", "2023-06-01", "--to", "2023-06-03",
          "--step_seconds", "300", "--tick_seconds", "0.2", "--registry", *dir_ + "/registry"},
         *dir_ + "/up.log");
@@ -82,6 +80,14 @@ class OperatorCliTest : public ::testing::Test {
     return absl::StrCat(args, " --run_dir ", *dir_, "/run");
   }
 
+  // Runs `args` against the stack as an operator reading the terminal would: it must exit 0
+  // and print each of `lines`.
+  static void ExpectHumanOutput(const std::string& args, std::initializer_list<const char*> lines) {
+    const CommandResult human = RunGridpilot(Run(args));
+    ASSERT_EQ(human.exit_code, 0) << human.output;
+    for (const char* line : lines) EXPECT_THAT(human.output, HasSubstr(line)) << human.output;
+  }
+
   static nlohmann::json Json(const std::string& args) {
     const CommandResult result = RunGridpilot(Run(args + " --json"));
     EXPECT_EQ(result.exit_code, 0) << result.output;
@@ -96,12 +102,9 @@ std::string* OperatorCliTest::dir_ = nullptr;
 ChildProcess* OperatorCliTest::up_ = nullptr;
 
 TEST_F(OperatorCliTest, StatusShowsTheClockAndBothAgents) {
-  const CommandResult human = RunGridpilot(Run("status"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("clock     live, running"));
-  EXPECT_THAT(human.output, HasSubstr("agent     grid-response"));
-  EXPECT_THAT(human.output, HasSubstr("agent     arbitrage-trader"));
-  EXPECT_THAT(human.output, HasSubstr("ramp limit 15.0 MW"));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectHumanOutput("status", {"clock     live, running", "agent     grid-response",
+                                   "agent     arbitrage-trader", "ramp limit 15.0 MW"}));
   const nlohmann::json json = Json("status");
   EXPECT_EQ(json["clock"]["mode"], "CLOCK_MODE_LIVE");
   EXPECT_EQ(json["clock"]["registered_agents"].size(), 2u);
@@ -109,10 +112,8 @@ TEST_F(OperatorCliTest, StatusShowsTheClockAndBothAgents) {
 }
 
 TEST_F(OperatorCliTest, AssetsListTheBatteryAndThePeaker) {
-  const CommandResult human = RunGridpilot(Run("assets"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("battery-1    battery"));
-  EXPECT_THAT(human.output, HasSubstr("peaker-1     peaker   off since"));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectHumanOutput("assets", {"battery-1    battery", "peaker-1     peaker   off since"}));
   const nlohmann::json json = Json("assets");
   ASSERT_EQ(json["assets"].size(), 2u);
   const nlohmann::json& battery = json["assets"][0];
@@ -121,25 +122,18 @@ TEST_F(OperatorCliTest, AssetsListTheBatteryAndThePeaker) {
 }
 
 TEST_F(OperatorCliTest, EventsListEpisodesAndEvents) {
-  const CommandResult human = RunGridpilot(Run("events --limit 5"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("ramp episodes ("));
-  EXPECT_THAT(human.output, HasSubstr("ramp events ("));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectHumanOutput("events --limit 5", {"ramp episodes (", "ramp events ("}));
   const nlohmann::json json = Json("events --limit 5");
   EXPECT_TRUE(json.contains("events"));
   EXPECT_LE(json["events"].size(), 5u);
 }
 
 TEST_F(OperatorCliTest, ForecastGivesEveryHorizonFromTheLatestBoundary) {
-  const CommandResult human = RunGridpilot(Run("forecast"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("net-load change forecast issued 2023-06-0"));
-  EXPECT_THAT(human.output, HasSubstr("+30   min"));
-  EXPECT_THAT(human.output, HasSubstr("  why: "));
-  EXPECT_THAT(human.output, HasSubstr("90% intervals"));
-  EXPECT_THAT(human.output, HasSubstr("base reading: "));
-  EXPECT_THAT(human.output, HasSubstr("prices, next 6 of 48 half-hours"));
-  EXPECT_THAT(human.output, HasSubstr("day-ahead demand issued 2023-05-31T23:45"));
+  ASSERT_NO_FATAL_FAILURE(ExpectHumanOutput(
+      "forecast", {"net-load change forecast issued 2023-06-0", "+30   min",
+                   "  why: ", "90% intervals", "base reading: ", "prices, next 6 of 48 half-hours",
+                   "day-ahead demand issued 2023-05-31T23:45"}));
   const nlohmann::json json = Json("forecast");
   // The price view (ForecastService.GetPriceForecast) issued at the same decision time:
   // 48 consecutive half-hours from it, each interval (once there) around its price.
@@ -191,9 +185,8 @@ TEST_F(OperatorCliTest, ForecastGivesEveryHorizonFromTheLatestBoundary) {
 }
 
 TEST_F(OperatorCliTest, AnomaliesReportWhatWasScored) {
-  const CommandResult human = RunGridpilot(Run("anomalies --limit 3"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("intervals scored; flagged at score >= "));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectHumanOutput("anomalies --limit 3", {"intervals scored; flagged at score >= "}));
   const nlohmann::json json = Json("anomalies");
   EXPECT_GT(std::stoll(json["intervals_scored"].get<std::string>()), 0);
   // An unknown kind is the operator's mistake: the service says so, exit 2.
@@ -203,10 +196,7 @@ TEST_F(OperatorCliTest, AnomaliesReportWhatWasScored) {
 }
 
 TEST_F(OperatorCliTest, PnlShowsTheLedgerByCauseAndTheTrader) {
-  const CommandResult human = RunGridpilot(Run("pnl"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("  net "));
-  EXPECT_THAT(human.output, HasSubstr("of perfect foresight"));
+  ASSERT_NO_FATAL_FAILURE(ExpectHumanOutput("pnl", {"  net ", "of perfect foresight"}));
   const nlohmann::json json = Json("pnl");
   double sum = 0.0;
   for (const nlohmann::json& c : json["ledger"]["by_cause"]) sum += c["amount_gbp"].get<double>();
@@ -214,11 +204,9 @@ TEST_F(OperatorCliTest, PnlShowsTheLedgerByCauseAndTheTrader) {
 }
 
 TEST_F(OperatorCliTest, ScheduleShowsTheTradersPlanAndItsPrices) {
-  const CommandResult human = RunGridpilot(Run("schedule --limit 3"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("plan made at "));
-  EXPECT_THAT(human.output, HasSubstr("plan at "));  // the plan's reason
-  EXPECT_THAT(human.output, HasSubstr(" GBP/MWh"));
+  // "plan at " starts the plan's reason.
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectHumanOutput("schedule --limit 3", {"plan made at ", "plan at ", " GBP/MWh"}));
   const nlohmann::json json = Json("schedule");
   // A whole horizon of consecutive half-hours, each with a stored energy inside the battery.
   ASSERT_EQ(json["intervals"].size(), 48u);
@@ -287,10 +275,8 @@ TEST_F(OperatorCliTest, ReloadModelSwapsInTheNewestSetTrainedBeforeTheClock) {
     const CommandResult trained = RunGridpilot(Train(day));
     ASSERT_EQ(trained.exit_code, 0) << trained.output;
   }
-  const CommandResult human = RunGridpilot(Run("reload-model"));
-  ASSERT_EQ(human.exit_code, 0) << human.output;
-  EXPECT_THAT(human.output, HasSubstr("reloaded: serving "));
-  EXPECT_THAT(human.output, HasSubstr("(cut-off 2023-05-20T00:00:00Z)"));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectHumanOutput("reload-model", {"reloaded: serving ", "(cut-off 2023-05-20T00:00:00Z)"}));
   // The forecasts issued from now on name the new set; the July one is never used.
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
   std::string model;
@@ -315,10 +301,7 @@ TEST_F(OperatorCliTest, BadArgumentsPrintUsageAndExit2) {
         std::string("train --target price --from 2023-01-01 --to 2023-01-02 --registry /tmp/r"),
         std::string("train --target change --from 2023-01-01 --to 2023-01-02 --registry "
                     "/tmp/r --every_days 0")}) {
-    SCOPED_TRACE(args);
-    const CommandResult result = RunGridpilot(args);
-    EXPECT_EQ(result.exit_code, 2) << result.output;
-    EXPECT_THAT(result.output, HasSubstr("usage:"));
+    testing::ExpectUsageError(args);
   }
 }
 

@@ -13,7 +13,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/run_gridpilot.h"
+#include "tests/integration/test_env.h"
 
+namespace gridpilot {
 namespace {
 
 using ::testing::HasSubstr;
@@ -21,15 +23,11 @@ using ::testing::HasSubstr;
 using ::gridpilot::testing::CommandResult;
 using ::gridpilot::testing::RunGridpilot;
 
-std::string Temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
-
-std::string SharedPrices() {
-  return std::string(std::getenv("GRIDPILOT_SOURCE_DIR")) + "/data/gb_price_mid_2022-10_2023-12.csv";
-}
+std::string SharedPrices() { return testing::DataFile("gb_price_mid_2022-10_2023-12.csv"); }
 
 // A price file of consecutive half-hours from 2023-01-01T00:00Z; "" is a missing price.
 std::string WritePrices(const std::string& name, const std::vector<std::string>& prices) {
-  const std::string path = Temp(name);
+  const std::string path = testing::TempPath(name);
   std::ofstream out(path);
   out << "timestamp_utc,SettlementDate,SettlementPeriod,DataProvider,Price,Volume\n";
   for (size_t i = 0; i < prices.size(); ++i) {
@@ -58,17 +56,17 @@ std::vector<Row> ReadSchedule(const std::string& path, std::string* header) {
 }
 
 TEST(OptimizeCliTest, WeekOfRealPricesIsFeasibleAndMatchesItsJson) {
-  const CommandResult r = RunGridpilot("optimize --prices " + SharedPrices() +
-                              " --from 2023-03-01 --to 2023-03-07 --out " + Temp("week.csv") +
-                              " --json " + Temp("week.json"));
+  const CommandResult r = RunGridpilot(
+      "optimize --prices " + SharedPrices() + " --from 2023-03-01 --to 2023-03-07 --out " +
+      testing::TempPath("week.csv") + " --json " + testing::TempPath("week.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("objective"));
   std::string header;
-  const std::vector<Row> rows = ReadSchedule(Temp("week.csv"), &header);
+  const std::vector<Row> rows = ReadSchedule(testing::TempPath("week.csv"), &header);
   EXPECT_EQ(header, "timestamp_utc,price_gbp_per_mwh,charge_mw,discharge_mw,soc_mwh");
   ASSERT_EQ(rows.size(), 336u);
 
-  std::ifstream json_in(Temp("week.json"));
+  std::ifstream json_in(testing::TempPath("week.json"));
   const nlohmann::json json = nlohmann::json::parse(json_in);
   const nlohmann::json& b = json.at("battery");
   for (const char* key : {"power_mw", "energy_mwh", "charge_efficiency", "discharge_efficiency",
@@ -102,11 +100,12 @@ TEST(OptimizeCliTest, NegativePricesArePaidToCharge) {
   std::vector<std::string> prices(48, "100");
   for (int i = 0; i < 8; ++i) prices[i] = "-50";
   const std::string path = WritePrices("negative.csv", prices);
-  const CommandResult r = RunGridpilot("optimize --prices " + path + " --from 2023-01-01 --to 2023-01-01 --out " +
-                              Temp("negative_out.csv") + " --json " + Temp("negative.json"));
+  const CommandResult r = RunGridpilot(
+      "optimize --prices " + path + " --from 2023-01-01 --to 2023-01-01 --out " +
+      testing::TempPath("negative_out.csv") + " --json " + testing::TempPath("negative.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::string header;
-  const std::vector<Row> rows = ReadSchedule(Temp("negative_out.csv"), &header);
+  const std::vector<Row> rows = ReadSchedule(testing::TempPath("negative_out.csv"), &header);
   double charged_at_negative_mw = 0.0;
   for (int i = 0; i < 8; ++i) charged_at_negative_mw += rows[i].charge;
   EXPECT_GT(charged_at_negative_mw, 0.0);
@@ -117,8 +116,9 @@ TEST(OptimizeCliTest, MissingPricesAreFilledAndSaidSo) {
   prices[10] = "";
   prices[11] = "";
   const std::string path = WritePrices("missing.csv", prices);
-  const CommandResult r = RunGridpilot("optimize --prices " + path + " --from 2023-01-01 --to 2023-01-01 --out " +
-                              Temp("missing_out.csv"));
+  const CommandResult r =
+      RunGridpilot("optimize --prices " + path + " --from 2023-01-01 --to 2023-01-01 --out " +
+                   testing::TempPath("missing_out.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("2 missing prices filled with the previous known price"));
 }
@@ -127,15 +127,17 @@ TEST(OptimizeCliTest, NanPriceIsAnErrorNamingTheLine) {
   std::vector<std::string> prices(48, "80");
   prices[5] = "nan";  // line 7: header is line 1
   const std::string path = WritePrices("nan.csv", prices);
-  const CommandResult r = RunGridpilot("optimize --prices " + path + " --from 2023-01-01 --to 2023-01-01 --out " +
-                              Temp("nan_out.csv"));
+  const CommandResult r =
+      RunGridpilot("optimize --prices " + path + " --from 2023-01-01 --to 2023-01-01 --out " +
+                   testing::TempPath("nan_out.csv"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr(path + ":7: column Price"));
 }
 
 TEST(OptimizeCliTest, WindowOutsideTheFileIsRefused) {
-  const CommandResult r = RunGridpilot("optimize --prices " + SharedPrices() +
-                              " --from 2024-01-01 --to 2024-01-02 --out " + Temp("x.csv"));
+  const CommandResult r =
+      RunGridpilot("optimize --prices " + SharedPrices() +
+                   " --from 2024-01-01 --to 2024-01-02 --out " + testing::TempPath("x.csv"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("not the whole window"));
 }
@@ -144,10 +146,9 @@ TEST(OptimizeCliTest, BadArgumentsPrintUsage) {
   for (const std::string args : {"optimize --prices x.csv --from 2023-01-01 --to 2023-01-02",
                                  "optimize --prices x.csv --from 2023-01-01 --to 2023-01-02 --out y --bogus 1",
                                  "optimize --prices x.csv --from yesterday --to 2023-01-02 --out y"}) {
-    const CommandResult r = RunGridpilot(args);
-    EXPECT_EQ(r.exit_code, 2) << args;
-    EXPECT_THAT(r.output, HasSubstr("usage:")) << args;
+    testing::ExpectUsageError(args);
   }
 }
 
 }  // namespace
+}  // namespace gridpilot

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -30,6 +29,8 @@ import unittest
 import urllib.parse
 import urllib.request
 
+from gridpilot_processes import start_live_stack, stop
+
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 PROMETHEUS = "/usr/bin/prometheus"
@@ -37,7 +38,6 @@ PROCESSES = ("gateway", "forecast", "response", "trader")
 # Hang detectors, not speed assertions.
 STACK_START_TIMEOUT_S = 120.0
 SCRAPE_TIMEOUT_S = 45.0
-STOP_TIMEOUT_S = 30.0
 # Metric names in PromQL: gridpilot_* and the process_* ones every process exports.
 METRIC_NAME = re.compile(r"\b((?:gridpilot|process)_[a-z0-9_]+)\b")
 
@@ -58,16 +58,6 @@ def wait_for(predicate, timeout_s, what):
     raise AssertionError("timed out waiting for " + what)
 
 
-def stop(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 class PrometheusScrapeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -86,11 +76,7 @@ class PrometheusScrapeTest(unittest.TestCase):
     def _start(cls):
         run_dir = os.path.join(cls.tmp, "run")
         cls.stack_log = open(os.path.join(cls.tmp, "up.log"), "w")
-        cls.stack = subprocess.Popen(
-            [os.path.join(BIN_DIR, "gridpilot"), "up", "--run_dir", run_dir,
-             "--from", "2023-06-01", "--to", "2023-06-30",
-             "--step_seconds", "300", "--tick_seconds", "0.2"],
-            stdout=cls.stack_log, stderr=subprocess.STDOUT)
+        cls.stack = start_live_stack(BIN_DIR, run_dir, "2023-06-01", "2023-06-30", cls.stack_log)
 
         def ports():
             if cls.stack.poll() is not None:
@@ -140,8 +126,7 @@ class PrometheusScrapeTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         for process in (cls.prometheus, cls.stack):
-            if process is not None:
-                stop(process)
+            stop(process)
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod

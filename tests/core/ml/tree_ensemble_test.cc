@@ -14,6 +14,7 @@
 #include "core/ml/xgboost_model.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/core/ml/synthetic_regression.h"
 
 namespace gridpilot::ml {
 namespace {
@@ -27,30 +28,16 @@ constexpr size_t kCols = 6;
 
 // Six features, each missing 10% of the time. x0's missingness carries signal (the
 // target jumps when it is missing), so trees learn default branches in both directions.
-struct Synthetic {
-  std::vector<float> features;
-  std::vector<float> targets;
-  size_t rows = 0;
-};
-
 Synthetic MakeSynthetic(size_t rows, uint32_t seed) {
-  std::mt19937 rng(seed);
   std::uniform_real_distribution<float> x(-3.0f, 3.0f);
   std::bernoulli_distribution missing(0.1);
   std::normal_distribution<float> noise(0.0f, 0.2f);
-  Synthetic s;
-  s.rows = rows;
-  for (size_t r = 0; r < rows; ++r) {
-    float v[kCols];
-    for (float& f : v) f = missing(rng) ? kNaN : x(rng);
+  return ml::MakeSynthetic(rows, kCols, seed, [&](std::mt19937& rng, float* v) {
+    for (size_t c = 0; c < kCols; ++c) v[c] = missing(rng) ? kNaN : x(rng);
     auto or_zero = [](float f) { return std::isnan(f) ? 0.0f : f; };
-    const float y = (std::isnan(v[0]) ? 5.0f : 2.0f * v[0]) + std::sin(or_zero(v[1])) * 3.0f +
-                    or_zero(v[2]) * or_zero(v[3]) - (or_zero(v[4]) > 1.0f ? 4.0f : 0.0f) +
-                    noise(rng);
-    s.features.insert(s.features.end(), v, v + kCols);
-    s.targets.push_back(y);
-  }
-  return s;
+    return (std::isnan(v[0]) ? 5.0f : 2.0f * v[0]) + std::sin(or_zero(v[1])) * 3.0f +
+           or_zero(v[2]) * or_zero(v[3]) - (or_zero(v[4]) > 1.0f ? 4.0f : 0.0f) + noise(rng);
+  });
 }
 
 // Every numeric threshold the model's trees use, per split feature.
@@ -80,7 +67,7 @@ TEST_P(TreeEnsembleMatchesXgboostTest, OnRandomRowsWithMissingValuesAndExactThre
   params.max_depth = GetParam().max_depth;
   params.eta = 0.1;
   params.min_child_weight = 1;
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets, params);
+  auto model = TrainOn(train, params);
   ASSERT_TRUE(model.ok()) << model.status();
   const std::string json = (*model)->ModelJson().value();
   absl::StatusOr<TreeEnsemble> ensemble = TreeEnsemble::FromXgboostJson(json);
@@ -143,17 +130,15 @@ TEST(TreeEnsembleTest, LoadedModelPredictsAsXgboost) {
   const Synthetic train = MakeSynthetic(2000, 21);
   XgboostParams params;
   params.num_rounds = 50;
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets, params);
+  auto model = TrainOn(train, params);
   ASSERT_TRUE(model.ok()) << model.status();
-  const std::string path =
-      (std::filesystem::path(testing::TempDir()) / "tree_ensemble_loaded.json").string();
+  const std::string path = TempPath("tree_ensemble_loaded.json");
   ASSERT_TRUE((*model)->SaveJson(path).ok());
   auto loaded = XgboostRegressor::LoadJson(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   const Synthetic test = MakeSynthetic(200, 22);
   for (size_t r = 0; r < test.rows; ++r) {
-    const std::vector<float> row(test.features.begin() + r * kCols,
-                                 test.features.begin() + (r + 1) * kCols);
+    const std::vector<float> row = test.Row(r);
     EXPECT_EQ((*loaded)->Predict(row).value(), (*model)->PredictWithXgboost(row).value())
         << "row " << r;
   }

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/core/ml/synthetic_regression.h"
 
 namespace gridpilot::ml {
 namespace {
@@ -21,24 +22,13 @@ using ::testing::HasSubstr;
 constexpr size_t kCols = 3;
 
 // y = 3*x0 - 2*x1 + noise; x2 is pure noise the model should learn to ignore.
-struct Synthetic {
-  std::vector<float> features;
-  std::vector<float> targets;
-  size_t rows = 0;
-};
-
 Synthetic MakeSynthetic(size_t rows, uint32_t seed) {
-  std::mt19937 rng(seed);
   std::uniform_real_distribution<float> x(-5.0f, 5.0f);
   std::normal_distribution<float> noise(0.0f, 0.1f);
-  Synthetic s;
-  s.rows = rows;
-  for (size_t r = 0; r < rows; ++r) {
-    const float x0 = x(rng), x1 = x(rng), x2 = x(rng);
-    s.features.insert(s.features.end(), {x0, x1, x2});
-    s.targets.push_back(3 * x0 - 2 * x1 + noise(rng));
-  }
-  return s;
+  return ml::MakeSynthetic(rows, kCols, seed, [&](std::mt19937& rng, float* v) {
+    for (size_t c = 0; c < kCols; ++c) v[c] = x(rng);
+    return 3 * v[0] - 2 * v[1] + noise(rng);
+  });
 }
 
 XgboostParams FastParams() {
@@ -52,22 +42,16 @@ XgboostParams FastParams() {
   return p;
 }
 
-std::string TempPath(const std::string& name) {
-  return (std::filesystem::path(testing::TempDir()) / name).string();
-}
-
 TEST(XgboostRegressorTest, LearnsALinearFunction) {
   const Synthetic train = MakeSynthetic(3000, 1);
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                       FastParams());
+  auto model = TrainOn(train, FastParams());
   ASSERT_TRUE(model.ok()) << model.status();
   EXPECT_EQ((*model)->num_features(), kCols);
 
   const Synthetic test = MakeSynthetic(500, 2);
   double abs_error = 0.0;
   for (size_t r = 0; r < test.rows; ++r) {
-    const std::vector<float> row(test.features.begin() + r * kCols,
-                                 test.features.begin() + (r + 1) * kCols);
+    const std::vector<float> row = test.Row(r);
     auto y = (*model)->Predict(row);
     ASSERT_TRUE(y.ok()) << y.status();
     abs_error += std::abs(*y - test.targets[r]);
@@ -87,8 +71,7 @@ TEST(XgboostRegressorTest, LearnsALinearFunction) {
 // matter (x0 and x1), not the noise feature x2.
 TEST(XgboostRegressorTest, ContributionsSumToThePredictionAndRankTheFeatures) {
   const Synthetic train = MakeSynthetic(3000, 1);
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                       FastParams());
+  auto model = TrainOn(train, FastParams());
   ASSERT_TRUE(model.ok()) << model.status();
   const std::vector<float> row = {4.0f, -3.0f, 2.0f};
   auto contributions = (*model)->Contributions(row);
@@ -107,8 +90,7 @@ TEST(XgboostRegressorTest, ContributionsSumToThePredictionAndRankTheFeatures) {
 
 TEST(XgboostRegressorTest, AcceptsMissingFeatures) {
   const Synthetic train = MakeSynthetic(2000, 3);
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                       FastParams());
+  auto model = TrainOn(train, FastParams());
   ASSERT_TRUE(model.ok()) << model.status();
   auto y = (*model)->Predict({std::numeric_limits<float>::quiet_NaN(), 1.0f, 1.0f});
   ASSERT_TRUE(y.ok()) << y.status();
@@ -117,8 +99,7 @@ TEST(XgboostRegressorTest, AcceptsMissingFeatures) {
 
 TEST(XgboostRegressorTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   const Synthetic train = MakeSynthetic(2000, 4);
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                       FastParams());
+  auto model = TrainOn(train, FastParams());
   ASSERT_TRUE(model.ok()) << model.status();
   const std::string path = TempPath("xgboost_round_trip.json");
   ASSERT_TRUE((*model)->SaveJson(path).ok());
@@ -130,18 +111,15 @@ TEST(XgboostRegressorTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   EXPECT_EQ((*loaded)->num_features(), kCols);
   const Synthetic test = MakeSynthetic(200, 5);
   for (size_t r = 0; r < test.rows; ++r) {
-    const std::vector<float> row(test.features.begin() + r * kCols,
-                                 test.features.begin() + (r + 1) * kCols);
+    const std::vector<float> row = test.Row(r);
     EXPECT_EQ((*model)->Predict(row).value(), (*loaded)->Predict(row).value()) << "row " << r;
   }
 }
 
 TEST(XgboostRegressorTest, TrainingIsDeterministic) {
   const Synthetic train = MakeSynthetic(1500, 6);
-  auto a = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                   FastParams());
-  auto b = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                   FastParams());
+  auto a = TrainOn(train, FastParams());
+  auto b = TrainOn(train, FastParams());
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ((*a)->Predict({1.0f, 2.0f, 3.0f}).value(), (*b)->Predict({1.0f, 2.0f, 3.0f}).value());
 }
@@ -158,8 +136,7 @@ TEST(XgboostRegressorTest, LogisticModelGivesXgboostsProbabilities) {
   const Synthetic test = MakeSynthetic(500, 12);
   int right = 0;
   for (size_t r = 0; r < test.rows; ++r) {
-    const std::vector<float> row(test.features.begin() + r * kCols,
-                                 test.features.begin() + (r + 1) * kCols);
+    const std::vector<float> row = test.Row(r);
     const double p = *(*model)->Predict(row);
     EXPECT_GT(p, 0.0);
     EXPECT_LT(p, 1.0);
@@ -176,7 +153,7 @@ TEST(XgboostRegressorTest, LogisticModelGivesXgboostsProbabilities) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(*(*loaded)->Attribute("event_threshold_mw"), std::optional<std::string>("18.5"));
   EXPECT_EQ(*(*loaded)->Attribute("no_such_attribute"), std::nullopt);
-  const std::vector<float> row(test.features.begin(), test.features.begin() + kCols);
+  const std::vector<float> row = test.Row(0);
   EXPECT_EQ(*(*loaded)->Predict(row), *(*model)->Predict(row));
 
   // Labels must be 0 or 1, and only the two objectives are known.
@@ -185,16 +162,13 @@ TEST(XgboostRegressorTest, LogisticModelGivesXgboostsProbabilities) {
                   .status().message(),
               HasSubstr("binary:logistic needs 0 or 1"));
   params.objective = "reg:pseudohubererror";
-  EXPECT_EQ(XgboostRegressor::Train(train.features, train.rows, kCols, train.targets, params)
-                .status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(TrainOn(train, params).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(XgboostRegressorTest, RejectsNaNTarget) {
   Synthetic train = MakeSynthetic(100, 7);
   train.targets[42] = std::numeric_limits<float>::quiet_NaN();
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                       FastParams());
+  auto model = TrainOn(train, FastParams());
   EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(model.status().message(), HasSubstr("row 42"));
 }
@@ -218,8 +192,7 @@ TEST(XgboostRegressorTest, RejectsInconsistentSizes) {
 
 TEST(XgboostRegressorTest, WrongRowLengthIsInvalidArgument) {
   const Synthetic train = MakeSynthetic(500, 9);
-  auto model = XgboostRegressor::Train(train.features, train.rows, kCols, train.targets,
-                                       FastParams());
+  auto model = TrainOn(train, FastParams());
   ASSERT_TRUE(model.ok()) << model.status();
   auto too_short = (*model)->Predict({1.0f, 2.0f});
   EXPECT_EQ(too_short.status().code(), absl::StatusCode::kInvalidArgument);

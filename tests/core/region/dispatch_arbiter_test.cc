@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
+#include "tests/core/region/proposal_builder.h"
 
 namespace gridpilot::region {
 namespace {
@@ -25,15 +26,7 @@ DispatchProposal Proposal(const char* agent, DispatchPriority priority, double p
                           const char* start = "2023-01-01T00:00:00Z",
                           const char* end = "2023-01-01T01:00:00Z",
                           const char* asset = "battery-1") {
-  DispatchProposal p;
-  p.agent = agent;
-  p.asset_id = asset;
-  p.priority = priority;
-  p.power_mw = power_mw;
-  p.start = T(start);
-  p.end = T(end);
-  p.reason = "test";
-  return p;
+  return MakeProposal(agent, asset, priority, power_mw, T(start), T(end), "test");
 }
 
 const absl::Time kNow = T("2023-01-01T00:00:00Z");

@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
+#include "tests/core/region/proposal_builder.h"
 
 namespace gridpilot::region {
 namespace {
@@ -39,14 +40,8 @@ RegionEngine MakeEngine(double soc_initial_mwh = 50.0,
 // Submits a proposal for `asset` over the intervals [from, to) of the test day.
 int64_t Propose(RegionEngine& engine, const std::string& agent, DispatchPriority priority,
                 double power_mw, int from, int to, const std::string& asset = "battery-1") {
-  DispatchProposal p;
-  p.agent = agent;
-  p.asset_id = asset;
-  p.priority = priority;
-  p.power_mw = power_mw;
-  p.start = At(from);
-  p.end = At(to);
-  p.reason = agent + " test proposal";
+  const DispatchProposal p =
+      MakeProposal(agent, asset, priority, power_mw, At(from), At(to), agent + " test proposal");
   absl::StatusOr<DispatchArbiter::SubmitResult> submitted = engine.arbiter().Submit(p, At(from));
   EXPECT_TRUE(submitted.ok()) << submitted.status();
   return submitted.ok() ? submitted->proposal_id : 0;
@@ -418,13 +413,9 @@ TEST(RegionEngineCostTest, ResilienceOverrideCostsWhatTradingWouldHaveNetted) {
   RegionEngine engine = RegionEngine(RegionConfig{}, {assets::BatteryParams{}}, {}, 300.0);
   const absl::Time t0 = absl::FromUnixSeconds(1672531200);  // 2023-01-01T00:00Z
   auto propose = [&](DispatchPriority priority, double power_mw, absl::Time start) {
-    DispatchProposal p;
-    p.agent = priority == DispatchPriority::kTrading ? "trader" : "response";
-    p.asset_id = "battery-1";
-    p.priority = priority;
-    p.power_mw = power_mw;
-    p.start = start;
-    p.end = start + absl::Minutes(30);
+    const DispatchProposal p =
+        MakeProposal(priority == DispatchPriority::kTrading ? "trader" : "response", "battery-1",
+                     priority, power_mw, start, start + absl::Minutes(30), /*reason=*/"");
     ASSERT_TRUE(engine.arbiter().Submit(p, start).ok());
   };
   propose(DispatchPriority::kTrading, 20.0, t0);

@@ -3,11 +3,6 @@
 // refuses a port that is taken or out of range.
 #include "services/common/metrics_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,30 +11,10 @@
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
 #include "services/common/metric_snapshot.h"
+#include "tests/integration/http_get.h"
 
 namespace gridpilot {
 namespace {
-
-// GET /metrics from 127.0.0.1:port over a plain socket; the whole response.
-std::string HttpGetMetrics(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request =
-        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t n;
-      while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  return response;
-}
 
 TEST(MetricsServerTest, ServesRegisteredAndProcessMetricsOnTheReportedPort) {
   const std::string port_file = std::string(::testing::TempDir()) + "/metrics-server-test.port";
@@ -66,7 +41,7 @@ TEST(MetricsServerTest, ServesRegisteredAndProcessMetricsOnTheReportedPort) {
   });
   (*server)->Register(snapshot);
 
-  const std::string body = HttpGetMetrics((*server)->port());
+  const std::string body = testing::HttpGet((*server)->port(), "/metrics");
   EXPECT_NE(body.find("200 OK"), std::string::npos) << body;
   EXPECT_NE(body.find("gridpilot_test_events_total{kind=\"a\"} 3"), std::string::npos) << body;
   EXPECT_NE(body.find("# TYPE gridpilot_test_level_mw gauge"), std::string::npos) << body;

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/proto_time.h"
+#include "tests/services/console_test_assets.h"
 
 namespace gridpilot {
 namespace {
@@ -19,13 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 
 WebAssets Assets() {
-  WebAssets a;
-  a.page_html = "<html><head><!--GRIDPILOT:HEAD--></head><body><!--GRIDPILOT:BODY--></body></html>";
-  a.page_js = "/* page */";
-  a.page_css = "/* css */";
-  a.chart_js = "/* uPlot */";
-  a.chart_css = "/* uPlot css */";
-  return a;
+  return MinimalWebAssets("/* page */", "/* css */", "/* uPlot */", "/* uPlot css */");
 }
 
 v1::Tick Tick(int i, double net_load_mw) {

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/services/console_test_assets.h"
 
 namespace gridpilot {
 namespace {
@@ -12,13 +13,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 WebAssets Assets() {
-  WebAssets a;
-  a.page_html = "<html><head><!--GRIDPILOT:HEAD--></head><body><!--GRIDPILOT:BODY--></body></html>";
-  a.page_js = "console.log('page');";
-  a.page_css = "body{color:red}";
-  a.chart_js = "var uPlot = function(){ return '</script>'; };";
-  a.chart_css = ".uplot{}";
-  return a;
+  return MinimalWebAssets("console.log('page');", "body{color:red}",
+                          "var uPlot = function(){ return '</script>'; };", ".uplot{}");
 }
 
 TEST(ConsolePageTest, LivePageLinksItsAssets) {

@@ -2,14 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <filesystem>
 #include <limits>
-#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,10 +17,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/data/grid_data_loader.h"
-#include "core/base/time_util.h"
+#include "tests/core/forecast/models/synthetic_history.h"
 
 namespace gridpilot::forecast::models {
 namespace {
@@ -30,27 +30,12 @@ using ::testing::HasSubstr;
 using ::testing::NanSensitiveFloatEq;
 using ::testing::Pointwise;
 
-constexpr double kTwoPi = 2.0 * std::numbers::pi;
-
 absl::Time At(const char* text) { return base::ParseUtcTimestamp(text).value(); }
 
 // A region-sized series with a daily and a weekly cycle, embedded renewables and noise.
 std::vector<data::GridMeasurement> SyntheticHistory(size_t n, uint32_t seed,
-                                              absl::Time start = At("2023-01-02T00:00:00Z")) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> noise(0.0, 3.0);
-  std::vector<data::GridMeasurement> history;
-  for (size_t i = 0; i < n; ++i) {
-    const double day = kTwoPi * (i % 48) / 48.0;
-    const double week = kTwoPi * (i % 336) / 336.0;
-    const double solar = std::max(0.0, 40.0 * -std::cos(day));
-    const double wind = 25.0 + 15.0 * std::sin(i / 60.0);
-    history.push_back(data::GridMeasurement{start + i * base::kHalfHour,
-                                      300.0 - 80.0 * std::cos(day) + 20.0 * std::sin(week) -
-                                          0.5 * solar + noise(rng),
-                                      solar, wind, 80.0});
-  }
-  return history;
+                                                    absl::Time start = At("2023-01-02T00:00:00Z")) {
+  return SyntheticRegionHistory(n, seed, start);
 }
 
 ml::XgboostParams SmallParams() {
