@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/proto_time.h"
-#include "tests/services/console_test_assets.h"
+#include "tests/services/console/console_test_assets.h"
 
 namespace gridpilot {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/services/console_test_assets.h"
+#include "tests/services/console/console_test_assets.h"
 
 namespace gridpilot {
 namespace {

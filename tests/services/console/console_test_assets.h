@@ -1,7 +1,7 @@
 // Test helper: the smallest console web assets a page can be built from, for the tests of
 // the console page and of the HTTP server that serves it. Header-only.
-#ifndef GRIDPILOT_TESTS_SERVICES_CONSOLE_TEST_ASSETS_H_
-#define GRIDPILOT_TESTS_SERVICES_CONSOLE_TEST_ASSETS_H_
+#ifndef GRIDPILOT_TESTS_SERVICES_CONSOLE_CONSOLE_TEST_ASSETS_H_
+#define GRIDPILOT_TESTS_SERVICES_CONSOLE_CONSOLE_TEST_ASSETS_H_
 
 #include <string>
 #include <utility>
@@ -25,4 +25,4 @@ inline WebAssets MinimalWebAssets(std::string page_js, std::string page_css, std
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_TESTS_SERVICES_CONSOLE_TEST_ASSETS_H_
+#endif  // GRIDPILOT_TESTS_SERVICES_CONSOLE_CONSOLE_TEST_ASSETS_H_
