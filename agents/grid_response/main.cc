@@ -8,6 +8,7 @@
 #include "agents/grid_response/response_agent.h"
 #include "agents/grid_response/response_service.h"
 #include "core/base/logging.h"
+#include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -23,6 +24,11 @@ ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here
 int main(int argc, char** argv) {
   using namespace gridpilot;
   BlockShutdownSignals();
+  HandleHelpFlag(argc, argv,
+                 "gridpilot-response --gateway HOST:PORT [--forecast HOST:PORT] [flags]\n"
+                 "The response agent: follows the gateway's ticks, counters ramps beyond the "
+                 "grid's limit\n(measured, and forecast by gridpilot-forecast) with resilience "
+                 "proposals for the battery\nand the peaker, and serves ResponseService.");
   absl::ParseCommandLine(argc, argv);
   base::SetLogTag("response");
   std::unique_ptr<GrpcChangeForecastSource> forecasts;

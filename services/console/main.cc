@@ -8,9 +8,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/logging.h"
+#include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
@@ -92,9 +92,12 @@ int Main() {
 
 int main(int argc, char** argv) {
   gridpilot::BlockShutdownSignals();
-  absl::SetProgramUsageMessage(
-      "gridpilot-console: the web console of a running gridpilot stack "
-      "(--run_dir DIR or --gateway/--forecast/--response/--trader host:port)");
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-console --run_dir DIR [--http_port 8080] [flags]\n"
+      "The web console of a running gridpilot stack: follows it over gRPC (the port files of\n"
+      "`gridpilot up --run_dir DIR`, or --gateway/--forecast/--response/--trader host:port) "
+      "and\nserves live charts on loopback HTTP.");
   absl::ParseCommandLine(argc, argv);
   return gridpilot::Main();
 }

@@ -19,6 +19,7 @@
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "services/common/proto_time.h"
+#include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
@@ -361,6 +362,13 @@ int Main() {
 
 int main(int argc, char** argv) {
   gridpilot::BlockShutdownSignals();
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-forecast --gateway HOST:PORT [--registry DIR | --model_dir DIR] [flags]\n"
+      "The forecast process: trains (or loads) the net-load-change models on the history "
+      "before\nthe replay, follows the ticks into its feature store and anomaly detectors, "
+      "and serves\nForecastService and AnomalyService. Health is NOT_SERVING until the "
+      "models are ready.");
   absl::ParseCommandLine(argc, argv);
   return gridpilot::Main();
 }
