@@ -1,14 +1,14 @@
 #include "services/cli/cli_usage.h"
 
-#include <string_view>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace gridpilot {
 namespace {
 
-constexpr char kStackOptions[] = R"(  --config FILE      gateway config: region, battery, peaker (default: built-in region)
+constexpr char kStackOptions[] =
+    R"(  --config FILE      gateway config: region, battery, peaker (default: built-in region)
   --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
   --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or
                      ~/.cache/gridpilot/models)
@@ -23,13 +23,15 @@ constexpr char kStackOptions[] = R"(  --config FILE      gateway config: region,
                      half-width and each MWh discharged at forecast - A x half-width
 )";
 
-constexpr char kOperatorOptions[] = R"(  --run_dir DIR      run directory of a running `gridpilot up` (reads its port files)
+constexpr char kOperatorOptions[] =
+    R"(  --run_dir DIR      run directory of a running `gridpilot up` (reads its port files)
   --gateway, --forecast, --response, --trader HOST:PORT  a process's address (overrides
                      --run_dir)
   --json             print the protos' JSON mapping instead of text (default: text)
 )";
 
-constexpr char kDataOptions[] = R"(  --demand_csv FILE  NESO demand file (default: the shipped data/)
+constexpr char kDataOptions[] =
+    R"(  --demand_csv FILE  NESO demand file (default: the shipped data/)
   --price_csv FILE   Elexon price file (default: the shipped data/)
   --day_ahead_csv FILE  NESO day-ahead demand forecast (default: beside the demand file)
 )";
@@ -37,10 +39,10 @@ constexpr char kDataOptions[] = R"(  --demand_csv FILE  NESO demand file (defaul
 constexpr char kDateNote[] = "DATE is a UTC day like 2023-01-01; --to is inclusive.\n";
 
 struct CommandText {
-  std::string_view name;
-  std::string_view synopsis;  // the command line and what it does
-  std::string_view options;   // its own options with defaults
-  std::string_view shared;    // the option block it shares with other commands
+  absl::string_view name;
+  absl::string_view synopsis;  // the command line and what it does
+  absl::string_view options;   // its own options with defaults
+  absl::string_view shared;    // the option block it shares with other commands
 };
 
 const CommandText kCommands[] = {
@@ -175,7 +177,7 @@ std::string CliUsage() {
   return out;
 }
 
-std::string CommandUsage(std::string_view name) {
+std::string CommandUsage(absl::string_view name) {
   for (const CommandText& command : kCommands) {
     if (command.name != name) continue;
     std::string out = absl::StrCat("usage: ", command.synopsis, "options:\n", command.options,
@@ -188,7 +190,7 @@ std::string CommandUsage(std::string_view name) {
 
 bool WantsHelp(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
-    const std::string_view arg = argv[i];
+    const absl::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") return true;
   }
   return false;

@@ -5,7 +5,8 @@
 #define GRIDPILOT_SERVICES_CLI_CLI_USAGE_H_
 
 #include <string>
-#include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace gridpilot {
 
@@ -13,7 +14,7 @@ namespace gridpilot {
 std::string CliUsage();
 
 // The usage of one command (e.g. "backtest", "dispatch"); empty for an unknown command.
-std::string CommandUsage(std::string_view command);
+std::string CommandUsage(absl::string_view command);
 
 // True if an argument after the command (argv[2] on) is --help or -h.
 bool WantsHelp(int argc, char** argv);

@@ -13,7 +13,7 @@
 
 namespace gridpilot {
 
-std::string FlagUsage(std::string_view summary) {
+std::string FlagUsage(absl::string_view summary) {
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     // Abseil's own flags (--flagfile, --helpfull, ...) are not the program's.
@@ -28,16 +28,15 @@ std::string FlagUsage(std::string_view summary) {
   for (const absl::CommandLineFlag* flag : flags) {
     std::string default_value = flag->DefaultValue();
     if (default_value.empty()) default_value = "\"\"";
-    absl::StrAppend(&out, "  --", flag->Name(), "=", default_value, "\n      ", flag->Help(),
-                    "\n");
+    absl::StrAppend(&out, "  --", flag->Name(), "=", default_value, "\n      ", flag->Help(), "\n");
   }
   absl::StrAppend(&out, "  --help, -h\n      print this and exit\n");
   return out;
 }
 
-void HandleHelpFlag(int argc, char** argv, std::string_view summary) {
+void HandleHelpFlag(int argc, char** argv, absl::string_view summary) {
   for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
+    const absl::string_view arg = argv[i];
     if (arg == "--") break;
     if (arg == "--help" || arg == "-help" || arg == "-h") {
       std::fputs(FlagUsage(summary).c_str(), stdout);
