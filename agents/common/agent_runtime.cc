@@ -46,7 +46,7 @@ bool AgentRuntime::RunFinished() {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   v1::GetClockStatusResponse status;
-  return clock_->GetStatus(&context, v1::GetClockStatusRequest(), &status).ok() &&
+  return clock_->GetClockStatus(&context, v1::GetClockStatusRequest(), &status).ok() &&
          status.state() == v1::RUN_STATE_FINISHED;
 }
 
@@ -95,10 +95,11 @@ void AgentRuntime::Run() {
       if (stop_) break;
       active_stream_ = &context;
     }
-    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader =
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
         telemetry_->Subscribe(&context, request);
-    v1::Tick tick;
-    while (!stop_ && reader->Read(&tick)) {
+    v1::SubscribeResponse message;
+    while (!stop_ && reader->Read(&message)) {
+      const v1::Tick& tick = message.tick();
       backoff = absl::Milliseconds(100);
       last_seen = FromProtoTime(tick.time());
       // Wall time for the latency metrics only; it never enters a decision.

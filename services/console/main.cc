@@ -21,7 +21,7 @@
 ABSL_FLAG(std::string, run_dir, "", "run directory of `gridpilot up` (reads its *.port files)");
 ABSL_FLAG(std::string, gateway, "", "gateway host:port (overrides --run_dir)");
 ABSL_FLAG(std::string, forecast, "", "forecast host:port (overrides --run_dir)");
-ABSL_FLAG(std::string, response, "", "grid-response agent host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, response, "", "response agent host:port (overrides --run_dir)");
 ABSL_FLAG(std::string, trader, "", "trader host:port (overrides --run_dir)");
 ABSL_FLAG(std::string, http_host, "127.0.0.1", "HTTP listen address");
 ABSL_FLAG(int, http_port, 8080, "HTTP port; 0 = any free port");

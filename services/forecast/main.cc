@@ -66,7 +66,7 @@ absl::StatusOr<absl::Time> ReplayStart(v1::ClockService::Stub* clock) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
     v1::GetClockStatusResponse status;
-    if (clock->GetStatus(&context, v1::GetClockStatusRequest(), &status).ok()) {
+    if (clock->GetClockStatus(&context, v1::GetClockStatusRequest(), &status).ok()) {
       return FromProtoTime(status.region().replay_start());
     }
     absl::SleepFor(absl::Milliseconds(100));
@@ -80,10 +80,11 @@ absl::StatusOr<std::vector<data::GridMeasurement>> FetchHistory(v1::TelemetrySer
   *request.mutable_start() = ToProtoTime(start);
   *request.mutable_end() = ToProtoTime(end);
   grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->History(&context, request);
+  std::unique_ptr<grpc::ClientReader<v1::HistoryResponse>> reader =
+      telemetry->History(&context, request);
   std::vector<data::GridMeasurement> history;
-  v1::Tick tick;
-  while (reader->Read(&tick)) history.push_back(MeasurementOf(tick));
+  v1::HistoryResponse message;
+  while (reader->Read(&message)) history.push_back(MeasurementOf(message.tick()));
   grpc::Status status = reader->Finish();
   if (!status.ok()) {
     return absl::UnavailableError(absl::StrCat("history: ", status.error_message()));
@@ -142,9 +143,11 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
     if (last_seen.has_value()) {
       *request.mutable_from_time() = ToProtoTime(*last_seen + absl::Nanoseconds(1));
     }
-    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->Subscribe(&context, request);
-    v1::Tick tick;
-    while (!stop->stop && reader->Read(&tick)) {
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+        telemetry->Subscribe(&context, request);
+    v1::SubscribeResponse message;
+    while (!stop->stop && reader->Read(&message)) {
+      const v1::Tick& tick = message.tick();
       last_seen = FromProtoTime(tick.time());
       if (tick.day_ahead_forecasts_size() > 0) {
         std::vector<data::DayAheadForecastRow> published;
@@ -211,7 +214,7 @@ void FollowTicks(v1::TelemetryService::Stub* telemetry, v1::ClockService::Stub* 
     if (!status.ok()) metrics->StreamBroken();
     grpc::ClientContext status_context;
     v1::GetClockStatusResponse clock_status;
-    if (status.ok() && clock->GetStatus(&status_context, {}, &clock_status).ok() &&
+    if (status.ok() && clock->GetClockStatus(&status_context, {}, &clock_status).ok() &&
         clock_status.state() == v1::RUN_STATE_FINISHED) {
       base::LogInfo("run finished; no more ticks");
       return;

@@ -1,4 +1,4 @@
-// Integration test of the grid-response agent's degraded mode: the real gateway (live
+// Integration test of the response agent's degraded mode: the real gateway (live
 // mode, one half-hour every 0.15 s of wall time), forecast and response processes run as
 // child processes of the test (port 0 + port files, logs in a temp dir), so the test can
 // kill the forecast process mid-run. While it is down the agent must say it is degraded
@@ -34,7 +34,7 @@
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
-#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/response.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/cli/child_process.h"
 #include "services/common/proto_time.h"
@@ -63,7 +63,7 @@ constexpr absl::Duration kRampsTimeout = absl::Seconds(15);
 // default); the outage here lasts a few seconds, so the next attempt is soon.
 constexpr absl::Duration kRecoveryTimeout = absl::Seconds(20);
 
-constexpr char kAgent[] = "grid-response";
+constexpr char kAgent[] = "response";
 // Measured ramps seen while degraded before the forecast is restarted.
 constexpr int kRampsWhileDegraded = 2;
 
@@ -174,7 +174,7 @@ class ForecastOutageTest : public ::testing::Test {
     grpc::ClientContext context;
     SetDeadline(&context);
     v1::GetClockStatusResponse status;
-    grpc::Status rpc = clock_->GetStatus(&context, {}, &status);
+    grpc::Status rpc = clock_->GetClockStatus(&context, {}, &status);
     EXPECT_TRUE(rpc.ok()) << rpc.error_message();
     return status;
   }
@@ -183,9 +183,9 @@ class ForecastOutageTest : public ::testing::Test {
     grpc::ClientContext context;
     SetDeadline(&context);
     AgentStatus status;
-    grpc::Status rpc = response_agent_->GetStatus(&context, {}, &status);
+    grpc::Status rpc = response_stub_->GetResponseStatus(&context, {}, &status);
     if (!rpc.ok()) {
-      ADD_FAILURE() << "ResponseAgentService.GetStatus: " << rpc.error_message();
+      ADD_FAILURE() << "ResponseService.GetResponseStatus: " << rpc.error_message();
       return std::nullopt;
     }
     return status;
@@ -225,7 +225,7 @@ class ForecastOutageTest : public ::testing::Test {
       grpc::ClientContext context;
       SetDeadline(&context);
       v1::GetClockStatusResponse clock;
-      if (clock_->GetStatus(&context, {}, &clock).ok()) {
+      if (clock_->GetClockStatus(&context, {}, &clock).ok()) {
         absl::StrAppend(&out, "gateway clock: ", clock.ShortDebugString(), "\n");
       }
     }
@@ -246,7 +246,7 @@ class ForecastOutageTest : public ::testing::Test {
   std::optional<ChildProcess> response_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::AssetService::Stub> assets_;
-  std::unique_ptr<v1::ResponseAgentService::Stub> response_agent_;
+  std::unique_ptr<v1::ResponseService::Stub> response_stub_;
   std::vector<std::string> timeline_;
 };
 
@@ -273,7 +273,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
              "--forecast_wait_seconds", "0.05", "--port", "0"},
             &response_);
   ASSERT_TRUE(response_port.ok()) << response_port.status() << Diagnostics();
-  response_agent_ = v1::ResponseAgentService::NewStub(MakeChannel(Address(*response_port)));
+  response_stub_ = v1::ResponseService::NewStub(MakeChannel(Address(*response_port)));
   // The agent registers after it starts listening; the run must know it before it starts.
   const absl::Time give_up = absl::Now() + kStartTimeout;
   std::vector<std::string> registered;
@@ -342,7 +342,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
     v1::ListEventsRequest request;
     request.set_limit(1000);
     v1::ListEventsResponse events;
-    grpc::Status status = response_agent_->ListEvents(&context, request, &events);
+    grpc::Status status = response_stub_->ListEvents(&context, request, &events);
     ASSERT_TRUE(status.ok()) << status.error_message();
     int measured = 0;
     int acted_on = 0;
@@ -358,7 +358,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
     EXPECT_GE(acted_on, 1) << Diagnostics();
   }
   {
-    // The gateway applied grid-response proposals for intervals decided while degraded.
+    // The gateway applied response proposals for intervals decided while degraded.
     grpc::ClientContext context;
     SetDeadline(&context);
     v1::ListDecisionsRequest request;
@@ -374,7 +374,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
         ++from_agent;
       }
     }
-    EXPECT_GE(from_agent, 1) << "no grid-response decision between "
+    EXPECT_GE(from_agent, 1) << "no response decision between "
                              << base::FormatUtcTimestamp(degraded_from) << " and "
                              << base::FormatUtcTimestamp(degraded_until) << Diagnostics();
   }

@@ -49,7 +49,7 @@ v1::RunState State(v1::ClockService::Stub* clock) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::GetClockStatusResponse status;
-  EXPECT_TRUE(clock->GetStatus(&context, {}, &status).ok());
+  EXPECT_TRUE(clock->GetClockStatus(&context, {}, &status).ok());
   return status.state();
 }
 

@@ -99,8 +99,8 @@ TEST_F(OperatorCliTest, StatusShowsTheClockAndBothAgents) {
   const CommandResult human = RunGridpilot(Run("status"));
   ASSERT_EQ(human.exit_code, 0) << human.output;
   EXPECT_THAT(human.output, HasSubstr("clock     live, running"));
-  EXPECT_THAT(human.output, HasSubstr("agent     grid-response"));
-  EXPECT_THAT(human.output, HasSubstr("agent     arbitrage-trader"));
+  EXPECT_THAT(human.output, HasSubstr("agent     response"));
+  EXPECT_THAT(human.output, HasSubstr("agent     trader"));
   EXPECT_THAT(human.output, HasSubstr("ramp limit 15.0 MW"));
   const nlohmann::json json = Json("status");
   EXPECT_EQ(json["clock"]["mode"], "CLOCK_MODE_LIVE");
@@ -196,7 +196,7 @@ TEST_F(OperatorCliTest, AnomaliesReportWhatWasScored) {
   EXPECT_THAT(human.output, HasSubstr("intervals scored; flagged at score >= "));
   const nlohmann::json json = Json("anomalies");
   EXPECT_GT(std::stoll(json["intervals_scored"].get<std::string>()), 0);
-  // An unknown kind is the operator's mistake: the service says so, exit 2.
+  // An unknown kind is the operator's mistake: the CLI says so, exit 2.
   const CommandResult bad = RunGridpilot(Run("anomalies --kind gremlins"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_THAT(bad.output, HasSubstr("gremlins"));

@@ -6,10 +6,10 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "agents/arbitrage_trader/trader_agent.h"
-#include "agents/arbitrage_trader/trader_service.h"
+#include "agents/trader/trader_agent.h"
+#include "agents/trader/trader_service.h"
 #include "agents/common/agent_process.h"
-#include "agents/arbitrage_trader/trader_metrics.h"
+#include "agents/trader/trader_metrics.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/logging.h"
 #include "core/market/price_risk.h"

@@ -1,4 +1,4 @@
-#include "agents/arbitrage_trader/trader_agent.h"
+#include "agents/trader/trader_agent.h"
 
 #include <algorithm>
 #include <cmath>
@@ -160,7 +160,7 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   }
   // Trading never moves the region's net load by more than its share of the grid's ramp
   // limit away from where the expected change of load takes it (below); what the load
-  // does beyond its expectation is the grid-response agent's to counter.
+  // does beyond its expectation is the response agent's to counter.
   // Every step of the plan is kept within the limit (TradingScheduleRequest), so it never
   // chases a peak the ramp limit cannot reach.
   planning::ScheduleRequest request = planning::TradingScheduleRequest(

@@ -5,7 +5,7 @@
 // demand forecasts the ticks carry, each vintage kept from the tick that brings it, on
 // every tick, suspect or not, as they come from NESO), re-plans the battery over that
 // horizon with PlanBatterySchedule (never below soc_min + reserve: the reserve belongs to
-// the grid-response agent; every planned step within its share of the ramp limit, so the
+// the response agent; every planned step within its share of the ramp limit, so the
 // plan it publishes is one the battery can follow, leaning with the expected change of
 // the region's net load and, from the second planned interval, following expected ramps
 // too steep for the grid, so it keeps the energy they will take), and proposes the plan's first setpoint
@@ -18,8 +18,8 @@
 // suspect meter. Without a verdict source, or when the source fails, it plans as usual
 // (its own inputs are prices; the failure is logged).
 // Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
-#ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
-#define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
+#ifndef GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
+#define GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 
 #include <map>
 #include <optional>
@@ -40,7 +40,7 @@ namespace gridpilot {
 
 class TraderAgent final : public TickAgent {
  public:
-  static constexpr char kAgentName[] = "arbitrage-trader";
+  static constexpr char kAgentName[] = "trader";
   // Planned half-hours. 72 planned no better (replay at 15 MW with the price correction:
   // capture 0.493 alone, 0.427 with the full stack's overrides, against 0.494 / 0.427) at
   // a third more time per plan.
@@ -143,4 +143,4 @@ class TraderAgent final : public TickAgent {
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
+#endif  // GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
