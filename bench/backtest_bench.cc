@@ -2,7 +2,7 @@
 // second, next to two baselines measured in the same run on the same machine:
 //   - the same year through the RegionEngine alone, in this process, with no agents and
 //     no gRPC (what the physics, arbitration and settlement cost by themselves);
-//   - a bare gRPC unary round trip to the running gateway (ClockService.GetStatus).
+//   - a bare gRPC unary round trip to the running gateway (ClockService.GetClockStatus).
 // Usage: backtest_bench [--from 2023-01-01] [--to 2023-12-31] [--run_dir DIR]
 #include <unistd.h>
 

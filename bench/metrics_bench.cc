@@ -41,7 +41,7 @@ class NullStore final : public Store {
 
 void BM_AgentTickAnswered(benchmark::State& state) {
   prometheus::Registry registry;
-  AgentMetrics metrics("grid-response", &registry);
+  AgentMetrics metrics("response", &registry);
   for (auto _ : state) {
     const absl::Time received = absl::Now();
     const absl::Time decided = absl::Now();
@@ -58,7 +58,7 @@ void BM_GatewayRecordInterval(benchmark::State& state) {
   region::AssetDecision battery;
   battery.asset_id = "battery-1";
   battery.proposal_id = 12;
-  battery.agent = "arbitrage-trader";
+  battery.agent = "trader";
   battery.requested_mw = 20.0;
   battery.applied_mw = 20.0;
   region::AssetDecision peaker;
@@ -73,7 +73,7 @@ BENCHMARK(BM_GatewayRecordInterval);
 
 void BM_ScrapeAgentRegistry(benchmark::State& state) {
   auto registry = std::make_shared<prometheus::Registry>();
-  AgentMetrics metrics("grid-response", registry.get());
+  AgentMetrics metrics("response", registry.get());
   for (int i = 0; i < 1000; ++i) metrics.TickAnswered(absl::Microseconds(i), absl::Microseconds(2 * i), 1);
   const prometheus::TextSerializer serializer;
   size_t bytes = 0;

@@ -1,5 +1,5 @@
 // The baseline the stack benchmarks compare against: bare gRPC unary round trips
-// (ClockService.GetStatus) to the running gateway, measured in the same run on the same
+// (ClockService.GetClockStatus) to the running gateway, measured in the same run on the same
 // machine. Header-only, shared by the bench binaries that launch a Stack.
 #ifndef GRIDPILOT_BENCH_ROUND_TRIP_LATENCY_H_
 #define GRIDPILOT_BENCH_ROUND_TRIP_LATENCY_H_
@@ -19,7 +19,7 @@ struct RoundTripLatency {
   double p99_us = 0;
 };
 
-// Makes up to `calls` GetStatus calls to the stack's gateway, one after another, and
+// Makes up to `calls` GetClockStatus calls to the stack's gateway, one after another, and
 // stops at the first that fails.
 inline RoundTripLatency MeasureRoundTrips(Stack& stack, int calls) {
   std::vector<double> round_trip_us;

@@ -18,15 +18,15 @@
 // To see what the rest of the stack does to the trader, a full-stack run's resilience
 // overrides and suspect ticks can be replayed too (open loop: they are what the stack did
 // to the trader it ran, not a reaction to this replay). --overrides FILE gives one
-// `interval_start_utc,power_mw` line per interval the grid-response agent governed; that
+// `interval_start_utc,power_mw` line per interval the response agent governed; that
 // power is applied instead of the trader's, clamped with the resilience floor (soc_min),
 // as the RegionEngine applies a resilience decision. --suspect_ticks FILE gives one tick
 // time per line at which the trader's verdict source reports suspect telemetry. From a
 // backtest's store:
 //   sqlite3 -csv store.sqlite "SELECT interval_start, requested_mw FROM decisions
-//     WHERE agent = 'grid-response' AND asset_id = 'battery-1'" > overrides.csv
+//     WHERE agent = 'response' AND asset_id = 'battery-1'" > overrides.csv
 //   sqlite3 store.sqlite "SELECT DISTINCT tick FROM agent_notes
-//     WHERE agent = 'arbitrage-trader' AND note LIKE 'held:%'" > suspect.csv
+//     WHERE agent = 'trader' AND note LIKE 'held:%'" > suspect.csv
 // With both from the Oct 2022 - Dec 2023 default backtest, the replay at 15 MW gave the
 // backtest's trader P&L to the pound (1,084,068 GBP, capture 0.409, an earlier stack;
 // 1,064,765 GBP, 0.402 with the profile alone and the overrides of the 0.402 run).
@@ -57,7 +57,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "agents/arbitrage_trader/trader_agent.h"
+#include "agents/trader/trader_agent.h"
 #include "core/assets/battery.h"
 #include "core/data/grid_data_loader.h"
 #include "core/assets/interlocks.h"

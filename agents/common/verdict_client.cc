@@ -16,10 +16,11 @@ absl::StatusOr<TelemetryVerdict> GrpcTelemetryVerdictSource::VerdictAt(absl::Tim
   *request.mutable_max_wait() = ToProtoDuration(wait_);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + wait_ + absl::Seconds(1)));
-  v1::Verdict response;
+  v1::GetVerdictResponse response;
   grpc::Status status = stub_->GetVerdict(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return TelemetryVerdict{response.suspect(), response.anomaly().cause()};
+  const v1::Verdict& verdict = response.verdict();
+  return TelemetryVerdict{verdict.suspect(), verdict.anomaly().cause()};
 }
 
 }  // namespace gridpilot

@@ -1,4 +1,4 @@
-// What the grid-response agent knows at one decision time: the last measured net loads,
+// What the response agent knows at one decision time: the last measured net loads,
 // what the region's assets did and are scheduled to do, the forecast of the net-load
 // change and the state of the battery and the peaker. It is the input of both
 // DetectRamps (ramp_detector.h) and DecideResponse (ramp_response_policy.h), so it lives

@@ -1,4 +1,4 @@
-// The grid-response agent's dispatch policy: from one observation (ramp_observation.h),
+// The response agent's dispatch policy: from one observation (ramp_observation.h),
 // the battery setpoint and peaker request that keep the change of the region's
 // after-dispatch net load within the grid's ramp limit while disturbing the trader's
 // battery schedule as little as possible. A pure function, so the agent's cycle is

@@ -1,4 +1,4 @@
-// The grid-response agent's policy at the live simulator's timescale (a step of a few
+// The response agent's policy at the live simulator's timescale (a step of a few
 // seconds). The grid tolerates |N_k - R_k| <= tolerance_mw, where N = L - D is the
 // after-dispatch net load and R_k the mean of N over the n steps of the ramp window before
 // k (region_engine.h). Only the battery acts

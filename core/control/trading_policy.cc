@@ -139,7 +139,7 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
   }
   // Trading never moves the region's net load by more than its share of the grid's ramp
   // limit away from where the expected change of load takes it; what the load does beyond
-  // its expectation is the grid-response agent's to counter. Every step of the plan is
+  // its expectation is the response agent's to counter. Every step of the plan is
   // kept within the limit, so it never chases a peak the ramp limit cannot reach.
   planning::ScheduleRequest request = planning::TradingScheduleRequest(
       params, soc_at_plan_start_mwh, scheduled_mw,

@@ -1,5 +1,5 @@
 // LiveFeed: the live simulator's grid. It turns the half-hourly region series into a
-// reading every few seconds, so the grid-response agent is exercised at its real
+// reading every few seconds, so the response agent is exercised at its real
 // timescale:
 //  - net load, embedded solar and wind are interpolated linearly between the centres of
 //    the half-hours (a half-hour's value is its mean, so it belongs at its middle);

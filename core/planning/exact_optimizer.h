@@ -10,7 +10,7 @@
 //   s.t. s_t = s_{t-1} + charge_efficiency * c_t * h - d_t * h / discharge_efficiency
 //        0 <= c_t <= max_charge_mw,  0 <= d_t <= max_discharge_mw
 //        floor <= s_t <= soc_max for t = 1..T, where floor = soc_min + reserve (the energy
-//          held back for the grid-response agent; trading never uses it)
+//          held back for the response agent; trading never uses it)
 //        terminal_soc_min <= s_T <= terminal_soc_max            (each optional)
 //        sum of d_t * h over the intervals starting in one UTC day <= the discharge cap
 //          (optional; grid-side discharge throughput, the usual "cycles per day" limit).

@@ -87,7 +87,7 @@ struct ScheduleRequest {
   // [centre_i - follow_beyond_mw, centre_i + step] for a positive centre, mirrored for a
   // negative one, so holding is not allowed there. A plan that cannot follow from some
   // state is worth nothing from it, so the plan keeps the stored energy (or the charging
-  // to give up) that an expected ramp of load will need: energy the grid-response agent
+  // to give up) that an expected ramp of load will need: energy the response agent
   // would otherwise take at whatever the price is then. If no plan from the start state
   // can follow, the first-step-only plan is returned (see limit_every_step).
   double follow_beyond_mw = 0.0;

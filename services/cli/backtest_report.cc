@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -15,7 +16,9 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["ticks"] = figures.clock.ticks_done();
   report["wall_seconds"] = wall_seconds;
   nlohmann::json ledger = nlohmann::json::object();
-  for (const v1::CauseTotal& c : figures.pnl.by_cause()) ledger[c.cause()] = c.amount_gbp();
+  for (const v1::CauseTotal& c : figures.pnl.by_cause()) {
+    ledger[ShortName(c.cause())] = c.amount_gbp();
+  }
   ledger["net"] = figures.pnl.net_gbp();
   report["ledger_gbp"] = ledger;
   // Which region the figures are from: the trader's capture depends on its ramp duty

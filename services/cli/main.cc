@@ -4,7 +4,7 @@
 //       prints a summary and writes the JSON report.
 //   gridpilot up [--from DATE] [--to DATE] [--step_seconds S] [--tick_seconds S] [--config FILE]
 //       runs the stack live until Ctrl-C: by default the 5-second simulator at real time.
-// Common options: see kUsage.
+// Every command's options: see cli_usage.cc (`gridpilot COMMAND --help`).
 #include <unistd.h>
 
 #include <cmath>
@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "services/cli/backtest_html.h"
 #include "services/cli/backtest_report.h"
+#include "services/cli/cli_usage.h"
 #include "services/cli/detect_command.h"
 #include "services/cli/forecast_eval_command.h"
 #include "services/cli/operator_commands.h"
@@ -35,57 +36,9 @@
 namespace gridpilot {
 namespace {
 
-constexpr char kUsage[] = R"(usage:
-  gridpilot backtest --from DATE --to DATE [--config FILE] [--json FILE] [--html FILE] [--step_seconds S] [options]
-      lock-step replay; --step_seconds below 1800 (e.g. 5) runs the live simulator lock-step;
-      --html writes a self-contained report with the console's charts and the summary
-  gridpilot up [--from DATE] [--to DATE] [--step_seconds 5] [--tick_seconds S] [--config FILE] [options]
-      live until Ctrl-C: one simulated step of --step_seconds every --tick_seconds of wall time
-  gridpilot optimize --prices FILE.csv --from DATE --to DATE [--config FILE] --out schedule.csv
-                     [--json FILE] [--soc_terminal_mwh X]
-      perfect-foresight battery schedule (hindsight); terminal SoC defaults to the initial
-  gridpilot forecast-eval --target change|day-ahead|price --from DATE --to DATE --out FILE.csv
-                          [--model_dir DIR] [--demand_csv FILE] [--price_csv FILE]
-      out-of-sample forecasts vs baselines: change = net-load change 30 min-4 h (persistence,
-      seasonal naive); day-ahead = ND of each day issued at D-1 23:45 UTC (persistence,
-      seasonal naive, NESO day-ahead; MAE, RMSE, MAPE); price = the trader's forecast of
-      the next 48 half-hours, every half-hour (persistence, yesterday, seasonal naive)
-  gridpilot train --target change --from DATE --to DATE --registry DIR [--every_days 30]
-                  [--training_days 365] [--demand_csv FILE] [--price_csv FILE]
-      walk-forward: a model set per cut-off, trained only on the days before it, scored on
-      the period after it, published in the registry (gridpilot-forecast --registry DIR)
-  gridpilot detect --input FILE.csv --column NAME [--time-column timestamp_utc] [--train FILE.csv]
-                   [--contamination X] [--residual-threshold Z] [--flat-rows N] [--seed N]
-                   [--features FILE.csv] --out scores.csv
-      anomaly detection: timestamp_utc,value,score,is_anomaly,kind,cause for every row
-operator commands, against a running stack (--run_dir of `gridpilot up`, or --gateway,
---forecast, --response, --trader host:port); human-readable, or --json for scripts:
-  gridpilot status | assets | pnl | forecast | reload-model
-  gridpilot events [--limit N]          ramp events and episodes (newest N, default 20)
-  gridpilot schedule [--limit N]        the trader's current plan (first N intervals, default 12)
-  gridpilot anomalies [--limit N] [--kind spike|drop|flat_line|missing|false_data]
-  gridpilot dispatch --asset ID --power_mw X [--minutes 30] [--priority resilience|trading]
-                     [--reason TEXT] [--yes]
-      an operator proposal through the arbiter from the gateway's clock on; asks for
-      confirmation (type yes) unless --yes
-options:
-  --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
-  --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or ~/.cache/gridpilot/models)
-  --registry DIR     backtest, up: the forecast serves the newest set of this registry trained
-                     before the replay (see train), and reloads on `gridpilot reload-model`
-  --demand_csv FILE  NESO demand file (default: the shipped data/)
-  --price_csv FILE   Elexon price file (default: the shipped data/)
-  --day_ahead_csv FILE  NESO day-ahead demand forecast (default: beside the demand file for
-                     forecast-eval and train, the shipped data/ for the stack; "none" in a
-                     stack publishes none): the change models' operator-forecast features
-  --trader_risk_aversion A  backtest, up: the trader's risk settings, A in [0, 1] (default 0):
-                     it values each MWh charged at its price forecast + A x the forecast's 90%
-                     interval half-width and each MWh discharged at forecast - A x half-width
-DATE is a UTC day like 2023-01-01; --to is inclusive.
-)";
 
 int Usage(const std::string& error) {
-  std::fprintf(stderr, "gridpilot: %s\n%s", error.c_str(), kUsage);
+  std::fprintf(stderr, "gridpilot: %s\n%s", error.c_str(), CliUsage().c_str());
   return 2;
 }
 
@@ -318,6 +271,16 @@ int main(int argc, char** argv) {
   gridpilot::BlockShutdownSignals();
   if (argc < 2) return gridpilot::Usage("missing command");
   const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::printf("%s", gridpilot::CliUsage().c_str());
+    return 0;
+  }
+  if (gridpilot::WantsHelp(argc, argv)) {
+    const std::string usage = gridpilot::CommandUsage(command);
+    if (usage.empty()) return gridpilot::Usage("unknown command " + command);
+    std::printf("%s", usage.c_str());
+    return 0;
+  }
   if (command == "backtest") return gridpilot::Backtest(argc, argv);
   if (command == "up") return gridpilot::Up(argc, argv);
   // Commands that run in this process: their allowed options and entry point.
@@ -353,7 +316,7 @@ int main(int argc, char** argv) {
         gridpilot::ParseOptions(argc, argv, options, switches);
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
     const int code = op.run(*o);
-    if (code == 2) std::fprintf(stderr, "%s", gridpilot::kUsage);
+    if (code == 2) std::fprintf(stderr, "%s", gridpilot::CommandUsage(command).c_str());
     return code;
   }
   for (const LocalCommand& local : local_commands) {
@@ -362,12 +325,8 @@ int main(int argc, char** argv) {
         gridpilot::ParseOptions(argc, argv, local.options);
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
     const int code = local.run(*o);
-    if (code == 2) std::fprintf(stderr, "%s", gridpilot::kUsage);
+    if (code == 2) std::fprintf(stderr, "%s", gridpilot::CommandUsage(command).c_str());
     return code;
-  }
-  if (command == "--help" || command == "help") {
-    std::printf("%s", gridpilot::kUsage);
-    return 0;
   }
   return gridpilot::Usage("unknown command " + command);
 }

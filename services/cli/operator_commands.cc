@@ -22,9 +22,10 @@
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "gridpilot/v1/ledger.grpc.pb.h"
-#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/response.grpc.pb.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
 #include "services/common/grpc_status.h"
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
 #include "services/console/stack_addresses.h"
@@ -168,15 +169,16 @@ int Status(const Options& o) {
   v1::GetClockStatusResponse clock;
   v1::GetResponseStatusResponse agent;
   v1::GetTraderStatusResponse trading;
-  absl::Status s = Call<v1::ClockService>("gateway", gateway, &v1::ClockService::Stub::GetStatus,
-                                          v1::GetClockStatusRequest(), &clock);
+  absl::Status s =
+      Call<v1::ClockService>("gateway", gateway, &v1::ClockService::Stub::GetClockStatus,
+                             v1::GetClockStatusRequest(), &clock);
   if (s.ok()) {
-    s = Call<v1::ResponseAgentService>("grid-response", response,
-                                       &v1::ResponseAgentService::Stub::GetStatus,
-                                       v1::GetResponseStatusRequest(), &agent);
+    s = Call<v1::ResponseService>("response", response,
+                                  &v1::ResponseService::Stub::GetResponseStatus,
+                                  v1::GetResponseStatusRequest(), &agent);
   }
   if (s.ok()) {
-    s = Call<v1::TraderService>("trader", trader, &v1::TraderService::Stub::GetStatus,
+    s = Call<v1::TraderService>("trader", trader, &v1::TraderService::Stub::GetTraderStatus,
                                 v1::GetTraderStatusRequest(), &trading);
   }
   if (!s.ok()) return Fail(cmd, s);
@@ -271,8 +273,8 @@ int Events(const Options& o) {
   v1::ListEventsRequest request;
   request.set_limit(limit);
   v1::ListEventsResponse events;
-  absl::Status s = Call<v1::ResponseAgentService>(
-      "grid-response", response, &v1::ResponseAgentService::Stub::ListEvents, request, &events);
+  absl::Status s = Call<v1::ResponseService>(
+      "response", response, &v1::ResponseService::Stub::ListEvents, request, &events);
   if (!s.ok()) return Fail(cmd, s);
   if (WantsJson(o)) {
     PrintJson(ToJson(events));
@@ -281,7 +283,8 @@ int Events(const Options& o) {
   std::printf("ramp episodes (%d):\n", events.episodes_size());
   for (const v1::RampEpisode& e : events.episodes()) {
     std::printf("  #%lld %-15s started %s  peak change %+.1f MW  peak excess %.1f MW  %s\n",
-                static_cast<long long>(e.id()), e.outcome().c_str(), Time(e.started_at()).c_str(),
+                static_cast<long long>(e.id()), ShortName(e.outcome()).c_str(),
+                Time(e.started_at()).c_str(),
                 e.peak_change_mw(), e.peak_excess_mw(), e.reason().c_str());
   }
   std::printf("ramp events (%d):\n", events.events_size());
@@ -301,8 +304,9 @@ int Forecast(const Options& o) {
   const std::string& gateway = (*at)[0];
   const std::string& forecast = (*at)[1];
   v1::GetClockStatusResponse clock;
-  absl::Status s = Call<v1::ClockService>("gateway", gateway, &v1::ClockService::Stub::GetStatus,
-                                          v1::GetClockStatusRequest(), &clock);
+  absl::Status s =
+      Call<v1::ClockService>("gateway", gateway, &v1::ClockService::Stub::GetClockStatus,
+                             v1::GetClockStatusRequest(), &clock);
   if (!s.ok()) return Fail(cmd, s);
   // Forecasts are issued at interval boundaries: the latest one the clock has reached.
   const absl::Duration interval = FromProtoDuration(clock.region().interval());
@@ -310,10 +314,10 @@ int Forecast(const Options& o) {
   const absl::Time now = FromProtoTime(clock.now());
   const absl::Time issue = absl::FromUnixSeconds(0) +
                            absl::Floor(now - absl::FromUnixSeconds(0), interval);
-  v1::NetLoadChangeRequest request;
+  v1::GetNetLoadChangeRequest request;
   *request.mutable_issue_time() = ToProtoTime(issue);
   *request.mutable_max_wait() = ToProtoDuration(absl::Seconds(2));
-  v1::NetLoadChangeResponse response;
+  v1::GetNetLoadChangeResponse response;
   s = Call<v1::ForecastService>("forecast", forecast,
                                 &v1::ForecastService::Stub::GetNetLoadChange, request, &response);
   if (!s.ok()) return Fail(cmd, s);
@@ -326,19 +330,19 @@ int Forecast(const Options& o) {
                                 explain_request, &explained);
   if (!s.ok()) return Fail(cmd, s);
   // The price view issued at the same decision time.
-  v1::PriceForecastRequest price_request;
+  v1::GetPriceForecastRequest price_request;
   *price_request.mutable_issue_time() = response.issue_time();
-  v1::PriceForecastResponse prices;
+  v1::GetPriceForecastResponse prices;
   s = Call<v1::ForecastService>("forecast", forecast,
                                 &v1::ForecastService::Stub::GetPriceForecast, price_request,
                                 &prices);
   if (!s.ok()) return Fail(cmd, s);
   // The day-ahead demand forecast of the day the issue time falls in (issued at its
   // cut-off); the command still answers when the service has no day-ahead model.
-  v1::DayAheadDemandRequest day_request;
+  v1::GetDayAheadDemandRequest day_request;
   *day_request.mutable_day() =
       ToProtoTime(absl::UnixEpoch() + absl::Floor(issue - absl::UnixEpoch(), absl::Hours(24)));
-  v1::DayAheadDemandResponse day_ahead;
+  v1::GetDayAheadDemandResponse day_ahead;
   const absl::Status day_ahead_status =
       Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::GetDayAheadDemand,
                                 day_request, &day_ahead);
@@ -386,7 +390,7 @@ int Forecast(const Options& o) {
               verdict.suspect()
                   ? absl::StrCat("SUSPECT (", verdict.anomaly().cause(), "): agents hold").c_str()
               : verdict.flagged()
-                  ? absl::StrCat("flagged ", verdict.anomaly().kind(), " (",
+                  ? absl::StrCat("flagged ", ShortName(verdict.anomaly().kind()), " (",
                                  verdict.anomaly().cause(), ")").c_str()
                   : "trusted");
   std::printf("model: %s\n", response.model().c_str());
@@ -428,11 +432,17 @@ int Anomalies(const Options& o) {
   if (!ReadLimit(o, 20, &limit)) return Report(cmd, {2, "--limit must be an integer in 1..100000"});
   v1::ListAnomaliesRequest request;
   request.set_limit(limit);
-  if (o.contains("kind")) request.add_kinds(o.at("kind"));
+  if (o.contains("kind")) {
+    const v1::AnomalyKind kind = FromShortName<v1::AnomalyKind>(o.at("kind"));
+    if (kind == v1::ANOMALY_KIND_UNSPECIFIED) {
+      return Report(cmd, {2, absl::StrCat("--kind: unknown kind \"", o.at("kind"),
+                                          "\" (spike, drop, flat_line, missing, false_data)")});
+    }
+    request.add_kinds(kind);
+  }
   v1::ListAnomaliesResponse anomalies;
   absl::Status s = Call<v1::AnomalyService>(
       "forecast", forecast, &v1::AnomalyService::Stub::ListAnomalies, request, &anomalies);
-  // A bad --kind is the operator's error, reported by the service.
   if (!s.ok()) return Refused(cmd, s);
   if (WantsJson(o)) {
     PrintJson(ToJson(anomalies));
@@ -443,7 +453,7 @@ int Anomalies(const Options& o) {
               anomalies.anomalies_size(), limit);
   for (const v1::Anomaly& a : anomalies.anomalies()) {
     std::printf("  %s  %-10s %9s  score %.3f%s  %s\n", Time(a.interval_start()).c_str(),
-                a.kind().c_str(),
+                ShortName(a.kind()).c_str(),
                 a.has_value() ? absl::StrFormat("%.1f MW", a.value()).c_str() : "missing",
                 a.score(), a.suspect() ? "  SUSPECT" : "", a.cause().c_str());
   }
@@ -461,7 +471,7 @@ int Pnl(const Options& o) {
   absl::Status s = Call<v1::LedgerService>("gateway", gateway, &v1::LedgerService::Stub::GetPnl,
                                            v1::GetPnlRequest(), &ledger);
   if (s.ok()) {
-    s = Call<v1::TraderService>("trader", trader, &v1::TraderService::Stub::GetPnl,
+    s = Call<v1::TraderService>("trader", trader, &v1::TraderService::Stub::GetTraderPnl,
                                 v1::GetTraderPnlRequest(), &trading);
   }
   if (!s.ok()) return Fail(cmd, s);
@@ -472,7 +482,7 @@ int Pnl(const Options& o) {
   std::printf("ledger over %lld settled intervals (GBP, income > 0):\n",
               static_cast<long long>(ledger.intervals_settled()));
   for (const v1::CauseTotal& c : ledger.by_cause()) {
-    std::printf("  %-22s %+14.2f\n", c.cause().c_str(), c.amount_gbp());
+    std::printf("  %-22s %+14.2f\n", ShortName(c.cause()).c_str(), c.amount_gbp());
   }
   std::printf("  %-22s %+14.2f\n", "net", ledger.net_gbp());
   std::printf("instability penalty with no dispatch %.2f GBP; resilience dispatch cost %.2f GBP; "

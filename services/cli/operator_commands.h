@@ -1,9 +1,9 @@
 // The operator CLI: commands that talk to a running stack over gRPC and print what they
 // read, human-readable by default and as JSON with --json (the protos' JSON mapping with
 // their field names, for scripts):
-//   status     clock, agents and their answer latency, grid-response and trader state
+//   status     clock, agents and their answer latency, response and trader state
 //   assets     the asset registry with SoC, output and what is scheduled
-//   events     ramp events and episodes from the grid-response agent
+//   events     ramp events and episodes from the response agent
 //   forecast   the net-load change forecast issued at the latest interval boundary
 //   anomalies  the anomaly detectors' flagged readings
 //   pnl        the ledger by cause and the trader's P&L against perfect foresight

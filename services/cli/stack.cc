@@ -116,7 +116,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
       "response", "gridpilot-response",
       {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, options);
   if (!response.ok()) return response.status();
-  stack->response_ = v1::ResponseAgentService::NewStub(MakeChannel(*response));
+  stack->response_ = v1::ResponseService::NewStub(MakeChannel(*response));
   std::vector<std::string> trader_args = {absl::StrCat("--gateway=", *gateway),
                                           absl::StrCat("--forecast=", *forecast)};
   if (!options.trader_risk_aversion.empty()) {
@@ -156,7 +156,7 @@ absl::StatusOr<v1::GetClockStatusResponse> Stack::ClockStatus() {
   grpc::ClientContext context;
   context.set_deadline(Deadline(absl::Seconds(5)));
   v1::GetClockStatusResponse status;
-  grpc::Status rc = clock_->GetStatus(&context, {}, &status);
+  grpc::Status rc = clock_->GetClockStatus(&context, {}, &status);
   if (!rc.ok()) return FromGrpcStatus(rc);
   return status;
 }
@@ -197,14 +197,14 @@ absl::StatusOr<StackFigures> Stack::Collect() {
   if (!rc.ok()) return FromGrpcStatus(rc);
   rc = forecast_->GetAccuracy(&forecast_context, {}, &figures.accuracy);
   if (!rc.ok()) return FromGrpcStatus(rc);
-  rc = response_->GetStatus(&response_context, {}, &figures.response);
+  rc = response_->GetResponseStatus(&response_context, {}, &figures.response);
   if (!rc.ok()) return FromGrpcStatus(rc);
-  rc = trader_->GetStatus(&trader_context, {}, &figures.trader);
+  rc = trader_->GetTraderStatus(&trader_context, {}, &figures.trader);
   if (!rc.ok()) return FromGrpcStatus(rc);
   grpc::ClientContext trader_pnl_context;
   // The perfect-foresight solve over a long window takes a moment.
   trader_pnl_context.set_deadline(Deadline(absl::Seconds(60)));
-  rc = trader_->GetPnl(&trader_pnl_context, {}, &figures.trader_pnl);
+  rc = trader_->GetTraderPnl(&trader_pnl_context, {}, &figures.trader_pnl);
   if (!rc.ok()) return FromGrpcStatus(rc);
   return figures;
 }

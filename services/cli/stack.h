@@ -1,6 +1,6 @@
 // Stack: the four gridpilot processes started on loopback as separate OS processes, each
 // on a free port it picks itself (port 0, reported through a port file), in dependency
-// order: gateway, forecast (ready once its models are), grid-response, trader. The
+// order: gateway, forecast (ready once its models are), response, trader. The
 // launcher then starts the clock, follows progress, collects the figures and stops them.
 #ifndef GRIDPILOT_SERVICES_CLI_STACK_H_
 #define GRIDPILOT_SERVICES_CLI_STACK_H_
@@ -15,7 +15,7 @@
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "gridpilot/v1/ledger.grpc.pb.h"
-#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/response.grpc.pb.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
 #include "services/cli/child_process.h"
 
@@ -86,7 +86,7 @@ class Stack {
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::ForecastService::Stub> forecast_;
-  std::unique_ptr<v1::ResponseAgentService::Stub> response_;
+  std::unique_ptr<v1::ResponseService::Stub> response_;
   std::unique_ptr<v1::TraderService::Stub> trader_;
 };
 

@@ -30,7 +30,7 @@ bool TickSubscription::RunFinished() {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   v1::GetClockStatusResponse status;
-  return clock_->GetStatus(&context, v1::GetClockStatusRequest(), &status).ok() &&
+  return clock_->GetClockStatus(&context, v1::GetClockStatusRequest(), &status).ok() &&
          status.state() == v1::RUN_STATE_FINISHED;
 }
 
@@ -44,11 +44,13 @@ bool TickSubscription::FollowOneStream(const TickCallbacks& callbacks, grpc::Sta
     if (stopping_) return false;
     active_stream_ = &context;
   }
-  std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry_->Subscribe(&context, request);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      telemetry_->Subscribe(&context, request);
   bool up = false;
   bool new_tick = false;
-  v1::Tick tick;
-  while (!stopping() && reader->Read(&tick)) {
+  v1::SubscribeResponse message;
+  while (!stopping() && reader->Read(&message)) {
+    const v1::Tick& tick = message.tick();
     if (!up) {
       up = true;
       if (callbacks.on_stream_up) callbacks.on_stream_up();

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <utility>
 
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -99,7 +100,7 @@ void ConsoleState::AddTick(const v1::Tick& tick) {
   Changed();
 }
 
-void ConsoleState::AddForecast(const v1::NetLoadChangeResponse& forecast) {
+void ConsoleState::AddForecast(const v1::GetNetLoadChangeResponse& forecast) {
   if (forecast.forecasts().empty()) return;
   const absl::Time issue = FromProtoTime(forecast.issue_time());
   absl::MutexLock lock(&mu_);
@@ -276,7 +277,7 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
                          {"series", a.series()},
                          {"value_mw", a.has_value() ? json(a.value()) : json(nullptr)},
                          {"score", a.score()},
-                         {"kind", a.kind()},
+                         {"kind", ShortName(a.kind())},
                          {"cause", a.cause()},
                          {"suspect", a.suspect()},
                          {"expected_mw", a.expected_mw()},
@@ -312,7 +313,7 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   for (const v1::RampEpisode& e : events_.episodes()) {
     episodes.push_back({{"id", e.id()},
                         {"state", EpisodeStateName(e.state())},
-                        {"outcome", e.outcome()},
+                        {"outcome", ShortName(e.outcome())},
                         {"forecast_t", OptionalTime(e.forecast_at())},
                         {"started_t", OptionalTime(e.started_at())},
                         {"countered_t", OptionalTime(e.countered_at())},
@@ -345,7 +346,7 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   } else {
     json by_cause = json::array();
     for (const v1::CauseTotal& c : pnl_.by_cause()) {
-      by_cause.push_back({{"cause", c.cause()}, {"amount_gbp", c.amount_gbp()}});
+      by_cause.push_back({{"cause", ShortName(c.cause())}, {"amount_gbp", c.amount_gbp()}});
     }
     out["pnl"] = {{"by_cause", std::move(by_cause)},
                   {"net_gbp", pnl_.net_gbp()},

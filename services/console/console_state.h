@@ -26,7 +26,7 @@
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/forecast.pb.h"
 #include "gridpilot/v1/ledger.pb.h"
-#include "gridpilot/v1/response_agent.pb.h"
+#include "gridpilot/v1/response.pb.h"
 #include "gridpilot/v1/telemetry.pb.h"
 #include "gridpilot/v1/trader.pb.h"
 #include "services/console/snapshot_query.h"
@@ -51,7 +51,7 @@ class ConsoleState {
   // load = last measured + change) with the forecast service's prediction interval (the
   // band; none while the service has too few scored errors), and all its horizons
   // become the latest forecast. A forecast not issued after the last one kept is ignored.
-  void AddForecast(const v1::NetLoadChangeResponse& forecast);
+  void AddForecast(const v1::GetNetLoadChangeResponse& forecast);
   // An anomaly from ListAnomalies or StreamAnomalies; one per (series, interval), later wins.
   void AddAnomaly(const v1::Anomaly& anomaly);
   // Replace the ramp events and episodes, the trader's plan, the ledger, the audit log.
@@ -112,7 +112,7 @@ class ConsoleState {
   int64_t dropped_through_ ABSL_GUARDED_BY(mu_) = -1;
   std::deque<TickPoint> ticks_ ABSL_GUARDED_BY(mu_);
   std::deque<ForecastPoint> forecasts_ ABSL_GUARDED_BY(mu_);
-  v1::NetLoadChangeResponse latest_forecast_ ABSL_GUARDED_BY(mu_);
+  v1::GetNetLoadChangeResponse latest_forecast_ ABSL_GUARDED_BY(mu_);
   std::vector<std::optional<double>> latest_half_widths_ ABSL_GUARDED_BY(mu_);
   double band_coverage_ ABSL_GUARDED_BY(mu_) = 0.0;  // of the latest forecast's intervals
   std::map<std::pair<std::string, absl::Time>, v1::Anomaly> anomalies_ ABSL_GUARDED_BY(mu_);

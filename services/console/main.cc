@@ -8,9 +8,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/logging.h"
+#include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
@@ -21,7 +21,7 @@
 ABSL_FLAG(std::string, run_dir, "", "run directory of `gridpilot up` (reads its *.port files)");
 ABSL_FLAG(std::string, gateway, "", "gateway host:port (overrides --run_dir)");
 ABSL_FLAG(std::string, forecast, "", "forecast host:port (overrides --run_dir)");
-ABSL_FLAG(std::string, response, "", "grid-response agent host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, response, "", "response agent host:port (overrides --run_dir)");
 ABSL_FLAG(std::string, trader, "", "trader host:port (overrides --run_dir)");
 ABSL_FLAG(std::string, http_host, "127.0.0.1", "HTTP listen address");
 ABSL_FLAG(int, http_port, 8080, "HTTP port; 0 = any free port");
@@ -92,9 +92,12 @@ int Main() {
 
 int main(int argc, char** argv) {
   gridpilot::BlockShutdownSignals();
-  absl::SetProgramUsageMessage(
-      "gridpilot-console: the web console of a running gridpilot stack "
-      "(--run_dir DIR or --gateway/--forecast/--response/--trader host:port)");
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-console --run_dir DIR [--http_port 8080] [flags]\n"
+      "The web console of a running gridpilot stack: follows it over gRPC (the port files of\n"
+      "`gridpilot up --run_dir DIR`, or --gateway/--forecast/--response/--trader host:port) "
+      "and\nserves live charts on loopback HTTP.");
   absl::ParseCommandLine(argc, argv);
   return gridpilot::Main();
 }

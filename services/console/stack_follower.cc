@@ -38,7 +38,7 @@ StackFollower::StackFollower(const StackAddresses& addresses, ConsoleState* stat
   ledger_ = v1::LedgerService::NewStub(gateway);
   forecast_ = v1::ForecastService::NewStub(forecast);
   anomalies_ = v1::AnomalyService::NewStub(forecast);
-  response_ = v1::ResponseAgentService::NewStub(MakeChannel(addresses.response));
+  response_ = v1::ResponseService::NewStub(MakeChannel(addresses.response));
   trader_ = v1::TraderService::NewStub(MakeChannel(addresses.trader));
 }
 
@@ -86,10 +86,10 @@ void StackFollower::FetchForecast(const google::protobuf::Timestamp& issue_time,
                                   absl::Duration max_wait) {
   grpc::ClientContext context;
   context.set_deadline(Deadline(max_wait + kUnaryTimeout));
-  v1::NetLoadChangeRequest request;
+  v1::GetNetLoadChangeRequest request;
   *request.mutable_issue_time() = issue_time;
   *request.mutable_max_wait() = ToProtoDuration(max_wait);
-  v1::NetLoadChangeResponse response;
+  v1::GetNetLoadChangeResponse response;
   if (!Track(&context)) return;
   const grpc::Status status = forecast_->GetNetLoadChange(&context, request, &response);
   Untrack(&context);
@@ -144,10 +144,10 @@ void StackFollower::FollowAnomalies() {
     }
     grpc::ClientContext context;
     if (!Track(&context)) return;
-    std::unique_ptr<grpc::ClientReader<v1::Anomaly>> reader =
+    std::unique_ptr<grpc::ClientReader<v1::StreamAnomaliesResponse>> reader =
         anomalies_->StreamAnomalies(&context, v1::StreamAnomaliesRequest());
-    v1::Anomaly anomaly;
-    while (reader->Read(&anomaly)) state_->AddAnomaly(anomaly);
+    v1::StreamAnomaliesResponse message;
+    while (reader->Read(&message)) state_->AddAnomaly(message.anomaly());
     const grpc::Status status = reader->Finish();
     Untrack(&context);
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
@@ -211,11 +211,11 @@ absl::Status StackFollower::CollectFinishedRun(const StackAddresses& addresses,
     context.set_deadline(Deadline(timeout));
     v1::SubscribeRequest request;
     request.set_subscriber("backtest-report");
-    std::unique_ptr<grpc::ClientReader<v1::Tick>> reader =
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
         follower.telemetry_->Subscribe(&context, request);
     std::vector<v1::Tick> ticks;
-    v1::Tick tick;
-    while (reader->Read(&tick)) ticks.push_back(tick);
+    v1::SubscribeResponse message;
+    while (reader->Read(&message)) ticks.push_back(message.tick());
     const grpc::Status status = reader->Finish();
     if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
       return absl::DeadlineExceededError("the run had not finished: telemetry still streaming");

@@ -22,7 +22,7 @@
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "gridpilot/v1/ledger.grpc.pb.h"
-#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/response.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
 #include "services/common/tick_subscription.h"
@@ -83,7 +83,7 @@ class StackFollower {
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::ForecastService::Stub> forecast_;
   std::unique_ptr<v1::AnomalyService::Stub> anomalies_;
-  std::unique_ptr<v1::ResponseAgentService::Stub> response_;
+  std::unique_ptr<v1::ResponseService::Stub> response_;
   std::unique_ptr<v1::TraderService::Stub> trader_;
 
   absl::Notification stopping_;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/time_util.h"
 #include "services/common/grpc_status.h"
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -21,7 +22,7 @@ v1::Anomaly ToProtoAnomaly(const IntervalVerdict& v) {
   a.set_series("net_load_mw");
   if (!std::isnan(v.reading.value)) a.set_value(v.reading.value);
   a.set_score(std::isnan(v.reading.score) ? 0.0 : v.reading.score);
-  a.set_kind(std::string(anomaly::AnomalyKindName(v.reading.label.kind)));
+  a.set_kind(FromShortName<v1::AnomalyKind>(anomaly::AnomalyKindName(v.reading.label.kind)));
   a.set_cause(v.reading.label.cause);
   a.set_suspect(v.reading.suspect);
   a.set_expected_mw(v.expected_mw());
@@ -29,13 +30,14 @@ v1::Anomaly ToProtoAnomaly(const IntervalVerdict& v) {
   return a;
 }
 
-absl::StatusOr<anomaly::AnomalyKind> ParseKind(const std::string& name) {
+absl::StatusOr<anomaly::AnomalyKind> ParseKind(int kind) {
+  const std::string name = ShortName(static_cast<v1::AnomalyKind>(kind));
   for (anomaly::AnomalyKind k : {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
                         anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
-    if (anomaly::AnomalyKindName(k) == name) return k;
+    if (!name.empty() && anomaly::AnomalyKindName(k) == name) return k;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "kinds: unknown kind \"", name, "\" (spike, drop, flat_line, missing, false_data)"));
+      "kinds: ", kind, " is not a kind (spike, drop, flat_line, missing, false_data)"));
 }
 
 }  // namespace
@@ -58,8 +60,8 @@ grpc::Status AnomalyServiceImpl::ListAnomalies(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit: must be >= 0");
   }
   std::vector<anomaly::AnomalyKind> kinds;
-  for (const std::string& name : request->kinds()) {
-    absl::StatusOr<anomaly::AnomalyKind> kind = ParseKind(name);
+  for (int kind_number : request->kinds()) {
+    absl::StatusOr<anomaly::AnomalyKind> kind = ParseKind(kind_number);
     if (!kind.ok()) return ToGrpcStatus(kind.status());
     kinds.push_back(*kind);
   }
@@ -75,9 +77,9 @@ grpc::Status AnomalyServiceImpl::ListAnomalies(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status AnomalyServiceImpl::StreamAnomalies(grpc::ServerContext* context,
-                                                 const v1::StreamAnomaliesRequest*,
-                                                 grpc::ServerWriter<v1::Anomaly>* writer) {
+grpc::Status AnomalyServiceImpl::StreamAnomalies(
+    grpc::ServerContext* context, const v1::StreamAnomaliesRequest*,
+    grpc::ServerWriter<v1::StreamAnomaliesResponse>* writer) {
   AnomalyBook* book = book_.load();
   if (book == nullptr) return kNotReady;
   // From now on: what was flagged before the call is for ListAnomalies.
@@ -85,7 +87,9 @@ grpc::Status AnomalyServiceImpl::StreamAnomalies(grpc::ServerContext* context,
   book->WaitForNew(&seen, absl::ZeroDuration());
   while (!context->IsCancelled() && !stopping_) {
     for (const IntervalVerdict& v : book->WaitForNew(&seen, absl::Milliseconds(200))) {
-      if (!writer->Write(ToProtoAnomaly(v))) return grpc::Status::OK;
+      v1::StreamAnomaliesResponse response;
+      *response.mutable_anomaly() = ToProtoAnomaly(v);
+      if (!writer->Write(response)) return grpc::Status::OK;
     }
   }
   return grpc::Status::OK;
@@ -93,7 +97,7 @@ grpc::Status AnomalyServiceImpl::StreamAnomalies(grpc::ServerContext* context,
 
 grpc::Status AnomalyServiceImpl::GetVerdict(grpc::ServerContext*,
                                             const v1::GetVerdictRequest* request,
-                                            v1::Verdict* response) {
+                                            v1::GetVerdictResponse* response) {
   AnomalyBook* book = book_.load();
   if (book == nullptr) return kNotReady;
   if (!request->has_tick_time()) {
@@ -106,7 +110,7 @@ grpc::Status AnomalyServiceImpl::GetVerdict(grpc::ServerContext*,
   absl::StatusOr<IntervalVerdict> verdict =
       book->Get(FromProtoTime(request->tick_time()) - base::kHalfHour, max_wait);
   if (!verdict.ok()) return ToGrpcStatus(verdict.status());
-  *response = ToProtoVerdict(*verdict);
+  *response->mutable_verdict() = ToProtoVerdict(*verdict);
   return grpc::Status::OK;
 }
 

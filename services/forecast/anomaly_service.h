@@ -23,9 +23,9 @@ class AnomalyServiceImpl final : public v1::AnomalyService::Service {
                              v1::ListAnomaliesResponse* response) override;
   grpc::Status StreamAnomalies(grpc::ServerContext* context,
                                const v1::StreamAnomaliesRequest* request,
-                               grpc::ServerWriter<v1::Anomaly>* writer) override;
+                               grpc::ServerWriter<v1::StreamAnomaliesResponse>* writer) override;
   grpc::Status GetVerdict(grpc::ServerContext* context, const v1::GetVerdictRequest* request,
-                          v1::Verdict* response) override;
+                          v1::GetVerdictResponse* response) override;
 
  private:
   std::atomic<AnomalyBook*> book_{nullptr};

@@ -42,8 +42,8 @@ std::string RegistryModelName(const forecast::models::ChangeModelSet& set) {
 }
 
 grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
-                                                   const v1::NetLoadChangeRequest* request,
-                                                   v1::NetLoadChangeResponse* response) {
+                                                   const v1::GetNetLoadChangeRequest* request,
+                                                   v1::GetNetLoadChangeResponse* response) {
   ForecastBook* book = book_.load();
   if (book == nullptr) return kNotReady;
   if (!request->has_issue_time()) {
@@ -171,8 +171,8 @@ grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::Re
 }
 
 grpc::Status ForecastServiceImpl::GetPriceForecast(grpc::ServerContext*,
-                                                   const v1::PriceForecastRequest* request,
-                                                   v1::PriceForecastResponse* response) {
+                                                   const v1::GetPriceForecastRequest* request,
+                                                   v1::GetPriceForecastResponse* response) {
   PriceBook* prices = prices_.load();
   if (prices == nullptr) return kNotReady;
   std::optional<absl::Time> issue_time;
@@ -203,8 +203,8 @@ void ForecastServiceImpl::SetDayAheadUnavailable(std::string why_not) {
 }
 
 grpc::Status ForecastServiceImpl::GetDayAheadDemand(grpc::ServerContext*,
-                                                    const v1::DayAheadDemandRequest* request,
-                                                    v1::DayAheadDemandResponse* response) {
+                                                    const v1::GetDayAheadDemandRequest* request,
+                                                    v1::GetDayAheadDemandResponse* response) {
   DayAheadBook* book = day_ahead_.load();
   if (book == nullptr) {
     absl::MutexLock lock(&mu_);

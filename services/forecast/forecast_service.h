@@ -35,8 +35,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   void SetDayAheadUnavailable(std::string why_not);
 
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
-                                const v1::NetLoadChangeRequest* request,
-                                v1::NetLoadChangeResponse* response) override;
+                                const v1::GetNetLoadChangeRequest* request,
+                                v1::GetNetLoadChangeResponse* response) override;
   grpc::Status GetAccuracy(grpc::ServerContext* context, const v1::GetAccuracyRequest* request,
                            v1::GetAccuracyResponse* response) override;
   grpc::Status Explain(grpc::ServerContext* context, const v1::ExplainRequest* request,
@@ -44,11 +44,11 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   grpc::Status ReloadModel(grpc::ServerContext* context, const v1::ReloadModelRequest* request,
                            v1::ReloadModelResponse* response) override;
   grpc::Status GetPriceForecast(grpc::ServerContext* context,
-                                const v1::PriceForecastRequest* request,
-                                v1::PriceForecastResponse* response) override;
+                                const v1::GetPriceForecastRequest* request,
+                                v1::GetPriceForecastResponse* response) override;
   grpc::Status GetDayAheadDemand(grpc::ServerContext* context,
-                                 const v1::DayAheadDemandRequest* request,
-                                 v1::DayAheadDemandResponse* response) override;
+                                 const v1::GetDayAheadDemandRequest* request,
+                                 v1::GetDayAheadDemandResponse* response) override;
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};

@@ -18,6 +18,7 @@
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "services/common/proto_time.h"
+#include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
@@ -56,7 +57,7 @@ absl::StatusOr<absl::Time> ReplayStart(v1::ClockService::Stub* clock) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
     v1::GetClockStatusResponse status;
-    if (clock->GetStatus(&context, v1::GetClockStatusRequest(), &status).ok()) {
+    if (clock->GetClockStatus(&context, v1::GetClockStatusRequest(), &status).ok()) {
       return FromProtoTime(status.region().replay_start());
     }
     absl::SleepFor(absl::Milliseconds(100));
@@ -70,10 +71,11 @@ absl::StatusOr<std::vector<data::GridMeasurement>> FetchHistory(v1::TelemetrySer
   *request.mutable_start() = ToProtoTime(start);
   *request.mutable_end() = ToProtoTime(end);
   grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry->History(&context, request);
+  std::unique_ptr<grpc::ClientReader<v1::HistoryResponse>> reader =
+      telemetry->History(&context, request);
   std::vector<data::GridMeasurement> history;
-  v1::Tick tick;
-  while (reader->Read(&tick)) history.push_back(MeasurementOf(tick));
+  v1::HistoryResponse message;
+  while (reader->Read(&message)) history.push_back(MeasurementOf(message.tick()));
   grpc::Status status = reader->Finish();
   if (!status.ok()) {
     return absl::UnavailableError(absl::StrCat("history: ", status.error_message()));
@@ -249,6 +251,13 @@ int Main() {
 
 int main(int argc, char** argv) {
   gridpilot::BlockShutdownSignals();
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-forecast --gateway HOST:PORT [--registry DIR | --model_dir DIR] [flags]\n"
+      "The forecast process: trains (or loads) the net-load-change models on the history "
+      "before\nthe replay, follows the ticks into its feature store and anomaly detectors, "
+      "and serves\nForecastService and AnomalyService. Health is NOT_SERVING until the "
+      "models are ready.");
   absl::ParseCommandLine(argc, argv);
   return gridpilot::Main();
 }

@@ -18,8 +18,9 @@ grpc::Status ClockServiceImpl::Start(grpc::ServerContext*, const v1::StartReques
   return ToGrpcStatus(run_->Start());
 }
 
-grpc::Status ClockServiceImpl::GetStatus(grpc::ServerContext*, const v1::GetClockStatusRequest*,
-                                         v1::GetClockStatusResponse* response) {
+grpc::Status ClockServiceImpl::GetClockStatus(grpc::ServerContext*,
+                                              const v1::GetClockStatusRequest*,
+                                              v1::GetClockStatusResponse* response) {
   *response = run_->Status();
   return grpc::Status::OK;
 }

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -130,7 +131,9 @@ void AssetFamilies(const std::vector<v1::Asset>& assets, std::vector<MetricFamil
 void LedgerFamilies(const v1::GetPnlResponse& pnl, std::vector<MetricFamily>* out) {
   SnapshotFamily by_cause = SnapshotFamily::Gauge(
       "gridpilot_ledger_gbp", "Settled GBP since the run started, by cause (income > 0)");
-  for (const v1::CauseTotal& c : pnl.by_cause()) by_cause.Add({{"cause", c.cause()}}, c.amount_gbp());
+  for (const v1::CauseTotal& c : pnl.by_cause()) {
+    by_cause.Add({{"cause", ShortName(c.cause())}}, c.amount_gbp());
+  }
   out->push_back(by_cause.Take());
   out->push_back(SnapshotFamily::Gauge("gridpilot_ledger_net_gbp",
                                        "Net settled GBP since the run started")

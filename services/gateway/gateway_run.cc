@@ -10,6 +10,7 @@
 #include "core/base/logging.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/grid_feed.h"
 
@@ -746,7 +747,8 @@ v1::GetPnlResponse GatewayRun::Pnl() const {
   const market::Ledger& ledger = engine_.ledger();
   for (int c = 0; c < market::kLedgerCauseCount; ++c) {
     v1::CauseTotal* total = pnl.add_by_cause();
-    total->set_cause(std::string(market::LedgerCauseName(static_cast<market::LedgerCause>(c))));
+    total->set_cause(FromShortName<v1::LedgerCause>(
+        market::LedgerCauseName(static_cast<market::LedgerCause>(c))));
     total->set_amount_gbp(ledger.Total(static_cast<market::LedgerCause>(c)));
   }
   pnl.set_net_gbp(ledger.Net());

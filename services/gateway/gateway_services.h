@@ -15,9 +15,9 @@ class TelemetryServiceImpl final : public v1::TelemetryService::Service {
  public:
   explicit TelemetryServiceImpl(GatewayRun* run) : run_(run) {}
   grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest* request,
-                         grpc::ServerWriter<v1::Tick>* writer) override;
+                         grpc::ServerWriter<v1::SubscribeResponse>* writer) override;
   grpc::Status History(grpc::ServerContext* context, const v1::HistoryRequest* request,
-                       grpc::ServerWriter<v1::Tick>* writer) override;
+                       grpc::ServerWriter<v1::HistoryResponse>* writer) override;
   grpc::Status DayAheadForecasts(grpc::ServerContext* context,
                                  const v1::DayAheadForecastsRequest* request,
                                  v1::DayAheadForecastsResponse* response) override;
@@ -63,8 +63,9 @@ class ClockServiceImpl final : public v1::ClockService::Service {
                              v1::RegisterAgentResponse* response) override;
   grpc::Status Start(grpc::ServerContext* context, const v1::StartRequest* request,
                      v1::StartResponse* response) override;
-  grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetClockStatusRequest* request,
-                         v1::GetClockStatusResponse* response) override;
+  grpc::Status GetClockStatus(grpc::ServerContext* context,
+                              const v1::GetClockStatusRequest* request,
+                              v1::GetClockStatusResponse* response) override;
 
  private:
   GatewayRun* run_;

@@ -9,13 +9,13 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/data/grid_data_loader.h"
 #include "core/base/clock.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
@@ -225,7 +225,12 @@ int Main() {
 
 int main(int argc, char** argv) {
   gridpilot::BlockShutdownSignals();
-  absl::SetProgramUsageMessage("gridpilot-gateway: the grid feed, assets, arbiter and ledger");
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-gateway [--config FILE] [--from DATE] [--to DATE] [--mode lock_step|live] "
+      "[flags]\nThe gateway: owns the grid feed (a replay of the shipped GB data), the "
+      "assets, the\ninterlocks, the dispatch arbiter, settlement and the SQLite store; "
+      "serves TelemetryService,\nAssetService, LedgerService and ClockService.");
   absl::ParseCommandLine(argc, argv);
   return gridpilot::Main();
 }

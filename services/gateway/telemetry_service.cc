@@ -5,16 +5,17 @@ namespace gridpilot {
 
 grpc::Status TelemetryServiceImpl::Subscribe(grpc::ServerContext* context,
                                              const v1::SubscribeRequest* request,
-                                             grpc::ServerWriter<v1::Tick>* writer) {
+                                             grpc::ServerWriter<v1::SubscribeResponse>* writer) {
   size_t next = request->has_from_time()
                     ? run_->FirstTickIndexAtOrAfter(FromProtoTime(request->from_time()))
                     : 0;
-  v1::Tick tick;
+  v1::SubscribeResponse response;
+  v1::Tick& tick = *response.mutable_tick();
   while (!context->IsCancelled()) {
     // A short wait so a cancelled client or a server shutdown is noticed promptly.
     switch (run_->WaitForTick(next, absl::Milliseconds(200), &tick)) {
       case GatewayRun::TickWait::kTick:
-        if (!writer->Write(tick)) return grpc::Status::CANCELLED;
+        if (!writer->Write(response)) return grpc::Status::CANCELLED;
         ++next;
         break;
       case GatewayRun::TickWait::kFinished:
@@ -27,7 +28,7 @@ grpc::Status TelemetryServiceImpl::Subscribe(grpc::ServerContext* context,
 }
 
 grpc::Status TelemetryServiceImpl::History(grpc::ServerContext*, const v1::HistoryRequest* request,
-                                           grpc::ServerWriter<v1::Tick>* writer) {
+                                           grpc::ServerWriter<v1::HistoryResponse>* writer) {
   if (!request->has_start() || !request->has_end()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "start and end are required");
   }
@@ -36,8 +37,10 @@ grpc::Status TelemetryServiceImpl::History(grpc::ServerContext*, const v1::Histo
   if (end <= start) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "end must be after start");
   }
-  for (const v1::Tick& tick : run_->History(start, end)) {
-    if (!writer->Write(tick)) return grpc::Status::CANCELLED;
+  v1::HistoryResponse response;
+  for (v1::Tick& tick : run_->History(start, end)) {
+    response.mutable_tick()->Swap(&tick);
+    if (!writer->Write(response)) return grpc::Status::CANCELLED;
   }
   return grpc::Status::OK;
 }

@@ -12,17 +12,19 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "health.grpc.pb.h"
+#include "services/common/flag_help.h"
 
 ABSL_FLAG(std::string, address, "", "server address host:port (required)");
 ABSL_FLAG(std::string, service, "", "service name to ask about; empty = the whole server");
 ABSL_FLAG(double, timeout_seconds, 2.0, "give up after this long");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "gridpilot-health-probe --address HOST:PORT [--service NAME] [--timeout_seconds S]: "
-      "exit 0 if the server's gRPC health service says SERVING, else 1");
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-health-probe --address HOST:PORT [--service NAME] [--timeout_seconds S]\n"
+      "Asks a gRPC server's standard health service whether it is serving: exit 0 if "
+      "SERVING,\n1 otherwise (reason on stderr), 2 for bad arguments.");
   absl::ParseCommandLine(argc, argv);
   const std::string address = absl::GetFlag(FLAGS_address);
   const double timeout_seconds = absl::GetFlag(FLAGS_timeout_seconds);

@@ -1,5 +1,5 @@
 // Integration test of `gridpilot backtest`: the launcher starts the real gateway, forecast,
-// grid-response and trader processes, replays one week (2023-03-01 .. 2023-03-07, 336
+// response and trader processes, replays one week (2023-03-01 .. 2023-03-07, 336
 // half-hours) lock-step, and writes a JSON report and a SQLite store. The test runs the
 // launcher as a user would (a child process with a temp run dir), then checks the report
 // and the store: the report's keys, the ledger's arithmetic, the battery's energy balance,

@@ -4,7 +4,7 @@
 // must judge every attacked reading suspect from the first (+30 MW, caught by the one-step
 // check against the 30-min forecast; the seasonal residual alone tolerated +30 and +60
 // MW), neither agent may decide on a suspect tick (the
-// grid-response agent holds its last decision, the trader its last trusted plan), and the
+// response agent holds its last decision, the trader its last trusted plan), and the
 // gateway's audit log must say why.
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -48,7 +48,7 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
 
   // The audit log: the agent's notes, one per held tick, all inside the attack.
   const std::vector<std::string> held_ticks = Column(
-      store, "SELECT tick FROM agent_notes WHERE agent = 'grid-response' ORDER BY tick");
+      store, "SELECT tick FROM agent_notes WHERE agent = 'response' ORDER BY tick");
   ASSERT_FALSE(held_ticks.empty()) << "no tick was judged suspect";
   // Tick t carries the interval [t - 30 min, t); the attack's offset is > 0 for the
   // intervals 04:30 .. 06:30, and the step back at 07:00 is no truer to the forecast.
@@ -56,30 +56,30 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
                             "2023-03-08T05:00:00Z", "2023-03-08T05:30:00Z", "2023-03-08T06:00:00Z",
                             "2023-03-08T06:30:00Z", "2023-03-08T07:00:00Z", "2023-03-08T07:30:00Z"}));
   // The first attacked reading is caught by the one-step check, and its note says so.
-  EXPECT_THAT(Column(store, "SELECT note FROM agent_notes WHERE agent = 'grid-response' AND "
+  EXPECT_THAT(Column(store, "SELECT note FROM agent_notes WHERE agent = 'response' AND "
                             "tick = '2023-03-08T05:00:00Z'")[0],
               HasSubstr("off the 30-min forecast"));
-  ExpectEveryNoteSays(store, "grid-response", {"is suspect", "no decision on it"});
-  // No decision was made on a suspect tick: whatever grid-response proposed for the
+  ExpectEveryNoteSays(store, "response", {"is suspect", "no decision on it"});
+  // No decision was made on a suspect tick: whatever response proposed for the
   // interval starting at a held tick is a held setpoint.
   for (const std::string& tick : held_ticks) {
     SCOPED_TRACE(tick);
     for (const std::string& reason :
-         Column(store, "SELECT reason FROM proposals WHERE agent = 'grid-response' AND "
+         Column(store, "SELECT reason FROM proposals WHERE agent = 'response' AND "
                        "lease_start = '" + tick + "'")) {
       EXPECT_THAT(reason, HasSubstr("held from"));
     }
   }
   // The trader did not re-plan on the same ticks: each has its note, and its proposal
   // answering the tick (for the interval after it) is the held plan's.
-  EXPECT_EQ(Column(store, "SELECT tick FROM agent_notes WHERE agent = 'arbitrage-trader' "
+  EXPECT_EQ(Column(store, "SELECT tick FROM agent_notes WHERE agent = 'trader' "
                           "ORDER BY tick"),
             held_ticks);
-  ExpectEveryNoteSays(store, "arbitrage-trader", {"is suspect", "no re-plan on it"});
+  ExpectEveryNoteSays(store, "trader", {"is suspect", "no re-plan on it"});
   for (const std::string& tick : held_ticks) {
     SCOPED_TRACE(tick);
     const std::vector<std::string> reasons =
-        Column(store, "SELECT reason FROM proposals WHERE agent = 'arbitrage-trader' AND "
+        Column(store, "SELECT reason FROM proposals WHERE agent = 'trader' AND "
                       "lease_start = strftime('%Y-%m-%dT%H:%M:%SZ', '" + tick +
                           "', '+30 minutes')");
     ASSERT_EQ(reasons.size(), 1u);
@@ -88,7 +88,7 @@ TEST(FalseDataGuardTest, SuspectTicksAreHeldAndAudited) {
   // Every plan the trader made is in the audit log, one per tick it did not hold on.
   std::ifstream report_in(dir + "/report.json");
   const int64_t ticks = nlohmann::json::parse(report_in)["ticks"].get<int64_t>();
-  EXPECT_EQ(Number(store, "SELECT COUNT(*) FROM plans WHERE agent = 'arbitrage-trader'"),
+  EXPECT_EQ(Number(store, "SELECT COUNT(*) FROM plans WHERE agent = 'trader'"),
             static_cast<double>(ticks - static_cast<int64_t>(held_ticks.size())));
   EXPECT_EQ(Number(store, "SELECT MIN(intervals) FROM plans"), 48.0);
   for (const std::string& tick : held_ticks) {

@@ -1,4 +1,4 @@
-// Integration test of the grid-response agent's degraded mode: the real gateway (live
+// Integration test of the response agent's degraded mode: the real gateway (live
 // mode, one half-hour every 0.15 s of wall time), forecast and response processes run as
 // child processes of the test (port 0 + port files, logs in a temp dir), so the test can
 // kill the forecast process mid-run. While it is down the agent must say it is degraded
@@ -29,7 +29,7 @@
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
-#include "gridpilot/v1/response_agent.grpc.pb.h"
+#include "gridpilot/v1/response.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/cli/child_process.h"
 #include "services/common/proto_time.h"
@@ -60,7 +60,7 @@ constexpr absl::Duration kRampsTimeout = absl::Seconds(15);
 // default); the outage here lasts a few seconds, so the next attempt is soon.
 constexpr absl::Duration kRecoveryTimeout = absl::Seconds(20);
 
-constexpr char kAgent[] = "grid-response";
+constexpr char kAgent[] = "response";
 // Measured ramps seen while degraded before the forecast is restarted.
 constexpr int kRampsWhileDegraded = 2;
 
@@ -128,7 +128,7 @@ class ForecastOutageTest : public ::testing::Test {
   v1::GetClockStatusResponse ClockStatus() {
     v1::GetClockStatusResponse status;
     grpc::Status rpc =
-        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetStatus, {}, &status, kRpcTimeout);
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {}, &status, kRpcTimeout);
     EXPECT_TRUE(rpc.ok()) << rpc.error_message();
     return status;
   }
@@ -136,9 +136,9 @@ class ForecastOutageTest : public ::testing::Test {
   std::optional<AgentStatus> AgentStatusNow() {
     AgentStatus status;
     grpc::Status rpc = testing::UnaryCall(
-        *response_agent_, &v1::ResponseAgentService::Stub::GetStatus, {}, &status, kRpcTimeout);
+        *response_stub_, &v1::ResponseService::Stub::GetResponseStatus, {}, &status, kRpcTimeout);
     if (!rpc.ok()) {
-      ADD_FAILURE() << "ResponseAgentService.GetStatus: " << rpc.error_message();
+      ADD_FAILURE() << "ResponseService.GetResponseStatus: " << rpc.error_message();
       return std::nullopt;
     }
     return status;
@@ -176,7 +176,7 @@ class ForecastOutageTest : public ::testing::Test {
     std::string out = absl::StrCat("\ntimeline:\n  ", absl::StrJoin(timeline_, "\n  "), "\n");
     v1::GetClockStatusResponse clock;
     if (clock_ != nullptr &&
-        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetStatus, {}, &clock, kRpcTimeout)
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {}, &clock, kRpcTimeout)
             .ok()) {
       absl::StrAppend(&out, "gateway clock: ", clock.ShortDebugString(), "\n");
     }
@@ -201,7 +201,7 @@ class ForecastOutageTest : public ::testing::Test {
   std::vector<ChildProcess> replaced_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::AssetService::Stub> assets_;
-  std::unique_ptr<v1::ResponseAgentService::Stub> response_agent_;
+  std::unique_ptr<v1::ResponseService::Stub> response_stub_;
   std::vector<std::string> timeline_;
 };
 
@@ -228,8 +228,8 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
        testing::LoopbackAddress(*forecast_port), "--forecast_wait_seconds", "0.05", "--port", "0"},
       &response_);
   ASSERT_TRUE(response_port.ok()) << response_port.status() << Diagnostics();
-  response_agent_ =
-      v1::ResponseAgentService::NewStub(MakeChannel(testing::LoopbackAddress(*response_port)));
+  response_stub_ =
+      v1::ResponseService::NewStub(MakeChannel(testing::LoopbackAddress(*response_port)));
   // The agent registers after it starts listening; the run must know it before it starts.
   const absl::Time give_up = absl::Now() + kStartTimeout;
   std::vector<std::string> registered;
@@ -296,7 +296,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
     request.set_limit(1000);
     v1::ListEventsResponse events;
     grpc::Status status =
-        testing::UnaryCall(*response_agent_, &v1::ResponseAgentService::Stub::ListEvents, request,
+        testing::UnaryCall(*response_stub_, &v1::ResponseService::Stub::ListEvents, request,
                            &events, kRpcTimeout);
     ASSERT_TRUE(status.ok()) << status.error_message();
     int measured = 0;
@@ -313,7 +313,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
     EXPECT_GE(acted_on, 1) << Diagnostics();
   }
   {
-    // The gateway applied grid-response proposals for intervals decided while degraded.
+    // The gateway applied response proposals for intervals decided while degraded.
     v1::ListDecisionsRequest request;
     request.set_limit(1000);
     v1::ListDecisionsResponse decisions;
@@ -328,7 +328,7 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
         ++from_agent;
       }
     }
-    EXPECT_GE(from_agent, 1) << "no grid-response decision between "
+    EXPECT_GE(from_agent, 1) << "no response decision between "
                              << base::FormatUtcTimestamp(degraded_from) << " and "
                              << base::FormatUtcTimestamp(degraded_until) << Diagnostics();
   }

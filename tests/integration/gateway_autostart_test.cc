@@ -28,7 +28,7 @@ std::string Scrape(int port) { return testing::HttpGet(port, "/metrics"); }
 v1::RunState State(v1::ClockService::Stub* clock) {
   v1::GetClockStatusResponse status;
   EXPECT_TRUE(
-      testing::UnaryCall(*clock, &v1::ClockService::Stub::GetStatus, {}, &status, kRpcTimeout)
+      testing::UnaryCall(*clock, &v1::ClockService::Stub::GetClockStatus, {}, &status, kRpcTimeout)
           .ok());
   return status.state();
 }

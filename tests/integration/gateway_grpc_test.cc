@@ -207,7 +207,7 @@ class GatewayTest : public ::testing::Test {
   v1::GetClockStatusResponse ClockStatus() {
     v1::GetClockStatusResponse response;
     grpc::Status status =
-        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetStatus, {}, &response, kRpcTimeout);
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {}, &response, kRpcTimeout);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -443,15 +443,17 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
   v1::SubscribeRequest subscribe;
   subscribe.set_subscriber("test-agent");
-  std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry_->Subscribe(&context, subscribe);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      telemetry_->Subscribe(&context, subscribe);
 
-  v1::Tick tick;
+  v1::SubscribeResponse message;
   int64_t ticks = 0;
   int64_t previous_id = 0;
   double previous_soc_mwh = 0.0;
   int full_power_intervals = 0;
   int clamped_intervals = 0;
-  while (reader->Read(&tick)) {
+  while (reader->Read(&message)) {
+    const v1::Tick& tick = message.tick();
     SCOPED_TRACE(
         absl::StrCat("tick ", ticks, " at ", base::FormatUtcTimestamp(FromProtoTime(tick.time()))));
     ASSERT_EQ(tick.sequence(), ticks);
@@ -562,10 +564,11 @@ TEST_F(GatewayTest, HistoryBeforeStartHasNoLookAhead) {
   v1::HistoryRequest request;
   *request.mutable_start() = ToProtoTime(Utc("2023-02-28T00:00:00Z"));
   *request.mutable_end() = ToProtoTime(Utc("2023-03-05T00:00:00Z"));
-  std::unique_ptr<grpc::ClientReader<v1::Tick>> reader = telemetry_->History(&context, request);
+  std::unique_ptr<grpc::ClientReader<v1::HistoryResponse>> reader =
+      telemetry_->History(&context, request);
   std::vector<v1::Tick> history;
-  v1::Tick tick;
-  while (reader->Read(&tick)) history.push_back(tick);
+  v1::HistoryResponse message;
+  while (reader->Read(&message)) history.push_back(message.tick());
   grpc::Status status = reader->Finish();
   ASSERT_TRUE(status.ok()) << status.error_message();
 

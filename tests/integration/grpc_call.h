@@ -16,7 +16,7 @@ namespace gridpilot::testing {
 // "127.0.0.1:<port>", the address of a process listening on loopback.
 inline std::string LoopbackAddress(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-// Calls `method` of `stub` (e.g. &v1::ClockService::Stub::GetStatus) with `request`, giving
+// Calls `method` of `stub` (e.g. &v1::ClockService::Stub::GetClockStatus) with `request`, giving
 // up `timeout` from now; fills *response and returns the call's status. Blocking.
 template <typename Stub, typename Request, typename Response>
 grpc::Status UnaryCall(Stub& stub,

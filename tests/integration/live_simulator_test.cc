@@ -1,7 +1,7 @@
 // Integration test of the live simulator (`gridpilot backtest --step_seconds 5`): the real
 // four processes step one day of 2023 every 5 simulated seconds, lock-step, with a
 // generator trip and a cloud front injected by the gateway config. Checks: the report, the
-// ledger's arithmetic, the grid-response agent countering the trip in the very next step
+// ledger's arithmetic, the response agent countering the trip in the very next step
 // (and saying why), the penalty against the no-dispatch baseline, and that two runs settle
 // identically.
 #include <cmath>
@@ -78,10 +78,10 @@ TEST_F(LiveSimulatorTest, TheTripIsCounteredInTheNextStep) {
   const std::string& db = first_->store;
   // The trip's own step carries the step up (nothing can act inside it)...
   EXPECT_GT(Number(db, "SELECT excess_mw FROM telemetry WHERE interval_start = '2023-06-01T10:00:00Z'"), 5.0);
-  // ...and from the next step the battery, governed by the grid-response agent, covers it.
+  // ...and from the next step the battery, governed by the response agent, covers it.
   EXPECT_EQ(Column(db, "SELECT agent FROM decisions WHERE asset_id = 'battery-1' AND "
                        "interval_start = '2023-06-01T10:00:05Z'"),
-            std::vector<std::string>{"grid-response"});
+            std::vector<std::string>{"response"});
   EXPECT_GT(Number(db, "SELECT applied_mw FROM decisions WHERE asset_id = 'battery-1' AND "
                        "interval_start = '2023-06-01T10:00:05Z'"), 9.0);
   const std::vector<std::string> reasons = Column(

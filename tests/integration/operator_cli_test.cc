@@ -103,8 +103,8 @@ ChildProcess* OperatorCliTest::up_ = nullptr;
 
 TEST_F(OperatorCliTest, StatusShowsTheClockAndBothAgents) {
   ASSERT_NO_FATAL_FAILURE(
-      ExpectHumanOutput("status", {"clock     live, running", "agent     grid-response",
-                                   "agent     arbitrage-trader", "ramp limit 15.0 MW"}));
+      ExpectHumanOutput("status", {"clock     live, running", "agent     response",
+                                   "agent     trader", "ramp limit 15.0 MW"}));
   const nlohmann::json json = Json("status");
   EXPECT_EQ(json["clock"]["mode"], "CLOCK_MODE_LIVE");
   EXPECT_EQ(json["clock"]["registered_agents"].size(), 2u);
@@ -189,7 +189,7 @@ TEST_F(OperatorCliTest, AnomaliesReportWhatWasScored) {
       ExpectHumanOutput("anomalies --limit 3", {"intervals scored; flagged at score >= "}));
   const nlohmann::json json = Json("anomalies");
   EXPECT_GT(std::stoll(json["intervals_scored"].get<std::string>()), 0);
-  // An unknown kind is the operator's mistake: the service says so, exit 2.
+  // An unknown kind is the operator's mistake: the CLI says so, exit 2.
   const CommandResult bad = RunGridpilot(Run("anomalies --kind gremlins"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_THAT(bad.output, HasSubstr("gremlins"));

@@ -181,7 +181,7 @@ class PrometheusScrapeTest(unittest.TestCase):
     def test_both_agents_report_tick_to_decision_latency(self):
         counts = {labels["agent"]: value for labels, value in
                   self.query("gridpilot_tick_to_decision_seconds_count")}
-        self.assertEqual(set(counts), {"grid-response", "arbitrage-trader"})
+        self.assertEqual(set(counts), {"response", "trader"})
         for agent, count in counts.items():
             self.assertGreater(count, 0, agent)
 

@@ -1,4 +1,4 @@
-// Cycle tests for the grid-response policy, in the manner of OpenEMS controller tests:
+// Cycle tests for the response policy, in the manner of OpenEMS controller tests:
 // one observation in, the expected proposals out. Unless a case says otherwise the region
 // sits at 1000 MW net load with no dispatch, the battery (50 MW / 100 MWh, efficiencies
 // 0.95, soc_min 5, reserve 20) holds 50 MWh, the 60 MW peaker (min stable 20 MW) has long

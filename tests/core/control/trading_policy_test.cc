@@ -114,7 +114,7 @@ TEST_P(TradingPolicyCycleTest, ProposesExpectedSetpoint) {
     ASSERT_EQ(d.plan->power_mw.size(), static_cast<size_t>(TradingPolicy::kHorizonIntervals));
     EXPECT_EQ(d.plan->power_mw[0], *d.power_mw);
     EXPECT_EQ(d.plan->price_forecast_gbp_per_mwh[0], 1000.0);  // the profile's spike
-    // The reserve is the grid-response agent's: no plan goes below soc_min + reserve.
+    // The reserve is the response agent's: no plan goes below soc_min + reserve.
     for (double soc_mwh : d.plan->soc_after_mwh) EXPECT_GE(soc_mwh, kFloorMwh - 1e-9);
   }
   if (!c.reason_contains.empty()) {

@@ -77,7 +77,7 @@ class FakeRun {
   }
 
   grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest& request,
-                         grpc::ServerWriter<v1::Tick>* writer) {
+                         grpc::ServerWriter<v1::SubscribeResponse>* writer) {
     size_t next = 0;
     StreamPlan plan;
     {
@@ -110,7 +110,9 @@ class FakeRun {
         }
       }
       if (!tick.has_value()) continue;
-      if (!writer->Write(*tick)) return grpc::Status::CANCELLED;
+      v1::SubscribeResponse message;
+      *message.mutable_tick() = *tick;
+      if (!writer->Write(message)) return grpc::Status::CANCELLED;
       ++next;
       ++sent;
     }
@@ -130,7 +132,7 @@ class FakeTelemetry : public v1::TelemetryService::Service {
  public:
   explicit FakeTelemetry(FakeRun* run) : run_(run) {}
   grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest* request,
-                         grpc::ServerWriter<v1::Tick>* writer) override {
+                         grpc::ServerWriter<v1::SubscribeResponse>* writer) override {
     return run_->Subscribe(context, *request, writer);
   }
 
@@ -141,7 +143,7 @@ class FakeTelemetry : public v1::TelemetryService::Service {
 class FakeClock : public v1::ClockService::Service {
  public:
   explicit FakeClock(const FakeRun* run) : run_(run) {}
-  grpc::Status GetStatus(grpc::ServerContext*, const v1::GetClockStatusRequest*,
+  grpc::Status GetClockStatus(grpc::ServerContext*, const v1::GetClockStatusRequest*,
                          v1::GetClockStatusResponse* response) override {
     response->set_state(run_->finished() ? v1::RUN_STATE_FINISHED : v1::RUN_STATE_RUNNING);
     return grpc::Status::OK;

@@ -37,8 +37,8 @@ v1::Tick IntervalTick(int i, std::optional<double> net_load_mw, double soc_mwh,
 }
 
 // A forecast issued at the decision time of tick i: +change_mw for 30 min.
-v1::NetLoadChangeResponse Forecast(int i, double last_mw, double change_mw) {
-  v1::NetLoadChangeResponse f;
+v1::GetNetLoadChangeResponse Forecast(int i, double last_mw, double change_mw) {
+  v1::GetNetLoadChangeResponse f;
   const absl::Time issue = kT0 + absl::Minutes(30) * (i + 1);
   *f.mutable_issue_time() = ToProtoTime(issue);
   f.set_last_net_load_mw(last_mw);
@@ -86,7 +86,7 @@ TEST(ConsoleStateTest, BandIsTheServicesInterval) {
   state.AddTick(IntervalTick(0, 200.0, 50.0));
   state.AddForecast(Forecast(0, 200.0, 5.0));    // 205, no interval yet
   state.AddTick(IntervalTick(1, 210.0, 50.0));
-  v1::NetLoadChangeResponse with_interval = Forecast(1, 210.0, 10.0);  // 220 +/- 10
+  v1::GetNetLoadChangeResponse with_interval = Forecast(1, 210.0, 10.0);  // 220 +/- 10
   with_interval.mutable_forecasts(0)->set_lower_change_mw(0.0);
   with_interval.mutable_forecasts(0)->set_upper_change_mw(20.0);
   with_interval.set_interval_coverage(0.9);
@@ -145,11 +145,11 @@ TEST(ConsoleStateTest, AnomalyIsKeptOncePerIntervalWithCause) {
   *a.mutable_interval_start() = ToProtoTime(kT0);
   a.set_series("net_load_mw");
   a.set_value(290.0);
-  a.set_kind("spike");
+  a.set_kind(v1::ANOMALY_KIND_SPIKE);
   a.set_cause("first");
   a.set_residual_z(NAN);
   state.AddAnomaly(a);
-  a.set_kind("false_data");
+  a.set_kind(v1::ANOMALY_KIND_FALSE_DATA);
   a.set_cause("residual 7.1 sigma above the seasonal forecast");
   a.set_suspect(true);
   state.AddAnomaly(a);
@@ -178,7 +178,7 @@ TEST(ConsoleStateTest, EventCarriesDecisionAppliedAtItsDecisionTime) {
     v1::Decision* d = decisions.add_decisions();
     *d->mutable_interval_start() = ToProtoTime(kT0 + absl::Minutes(30) * (i + 1));
     d->set_asset_id("battery-1");
-    d->set_agent("grid-response");
+    d->set_agent("response");
     d->set_applied_mw(10.0 + i);
   }
   state.SetDecisions(decisions);
@@ -194,7 +194,7 @@ TEST(ConsoleStateTest, PnlScheduleAndSourcesAreReported) {
   ConsoleState state;
   v1::GetPnlResponse pnl;
   v1::CauseTotal* c = pnl.add_by_cause();
-  c->set_cause("arbitrage_sold");
+  c->set_cause(v1::LEDGER_CAUSE_ARBITRAGE_SOLD);
   c->set_amount_gbp(120.5);
   pnl.set_net_gbp(120.5);
   state.SetPnl(pnl);

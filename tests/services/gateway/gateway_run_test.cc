@@ -300,7 +300,7 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
   for (const v1::CauseTotal& c : pnl.by_cause()) sum_gbp += c.amount_gbp();
   EXPECT_NEAR(pnl.net_gbp(), sum_gbp, 1e-9);
   EXPECT_EQ(pnl.by_cause(static_cast<int>(market::LedgerCause::kArbitrageSold)).cause(),
-            "arbitrage_sold");
+            v1::LEDGER_CAUSE_ARBITRAGE_SOLD);
   EXPECT_GT(pnl.by_cause(static_cast<int>(market::LedgerCause::kArbitrageSold)).amount_gbp(), 0);
   ASSERT_EQ(pnl.dispatches_size(), 2);
   EXPECT_EQ(pnl.dispatches(0).asset_id(), "battery-1");

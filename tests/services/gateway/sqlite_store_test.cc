@@ -97,7 +97,7 @@ region::ProposalRecord Record(int64_t id, const std::string& key, double power_m
   region::ProposalRecord r;
   r.id = id;
   r.submitted_at = At("2023-01-01T00:00:00Z");
-  r.proposal.agent = "grid-response";
+  r.proposal.agent = "response";
   r.proposal.asset_id = "battery-1";
   r.proposal.priority = region::DispatchPriority::kResilience;
   r.proposal.power_mw = power_mw;
@@ -115,7 +115,7 @@ region::IntervalOutcome MadeUpOutcome(absl::Time start) {
   region::AssetDecision battery;
   battery.asset_id = "battery-1";
   battery.proposal_id = 3;
-  battery.agent = "grid-response";
+  battery.agent = "response";
   battery.priority = region::DispatchPriority::kResilience;
   battery.requested_mw = 30;
   battery.applied_mw = 25;
@@ -185,7 +185,7 @@ TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   EXPECT_EQ(Int(accepted[1]), 1);
   EXPECT_EQ(Text(accepted[2]), "accepted");
   EXPECT_EQ(Text(accepted[3]), "2023-01-01T00:00:00Z");
-  EXPECT_EQ(Text(accepted[4]), "grid-response");
+  EXPECT_EQ(Text(accepted[4]), "response");
   EXPECT_EQ(Text(accepted[5]), "battery-1");
   EXPECT_EQ(Int(accepted[6]), static_cast<int>(region::DispatchPriority::kResilience));
   EXPECT_DOUBLE_EQ(Real(accepted[7]), 30);
@@ -228,7 +228,7 @@ TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   const Row& b = decisions[0];
   EXPECT_EQ(Text(b[0]), "battery-1");
   EXPECT_EQ(Int(b[1]), 3);
-  EXPECT_EQ(Text(b[2]), "grid-response");
+  EXPECT_EQ(Text(b[2]), "response");
   EXPECT_EQ(Int(b[3]), static_cast<int>(region::DispatchPriority::kResilience));
   EXPECT_DOUBLE_EQ(Real(b[4]), 30);
   EXPECT_DOUBLE_EQ(Real(b[5]), 25);
@@ -301,7 +301,7 @@ TEST_F(SqliteStoreTest, RecordsPlansCompactly) {
   plan.price_forecast_gbp_per_mwh = {80.0, 95.25, -4.5};
   plan.expected_value_gbp = 1234.5;
   plan.reason = "plan at 00:30";
-  ASSERT_TRUE(store->RecordPlan(At("2023-01-01T00:30:00Z"), "arbitrage-trader", plan).ok());
+  ASSERT_TRUE(store->RecordPlan(At("2023-01-01T00:30:00Z"), "trader", plan).ok());
   ASSERT_TRUE(store->Flush().ok());
   Reader reader(path_);
   const auto rows = reader.Query(
@@ -309,7 +309,7 @@ TEST_F(SqliteStoreTest, RecordsPlansCompactly) {
       "price_forecast_gbp_per_mwh, expected_value_gbp, reason FROM plans");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(Text(rows[0][0]), "2023-01-01T00:30:00Z");
-  EXPECT_EQ(Text(rows[0][1]), "arbitrage-trader");
+  EXPECT_EQ(Text(rows[0][1]), "trader");
   EXPECT_EQ(Text(rows[0][2]), "2023-01-01T01:00:00Z");
   EXPECT_EQ(Int(rows[0][3]), 3);
   EXPECT_EQ(Text(rows[0][4]), "12.5 -3.0 0.0");

@@ -6,13 +6,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "agents/arbitrage_trader/trader_agent.h"
-#include "agents/arbitrage_trader/trader_service.h"
+#include "agents/trader/trader_agent.h"
+#include "agents/trader/trader_service.h"
 #include "agents/common/agent_process.h"
-#include "agents/arbitrage_trader/trader_metrics.h"
+#include "agents/trader/trader_metrics.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/logging.h"
 #include "core/market/price_risk.h"
+#include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -34,6 +35,12 @@ ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here
 int main(int argc, char** argv) {
   using namespace gridpilot;
   BlockShutdownSignals();
+  HandleHelpFlag(argc, argv,
+                 "gridpilot-trader --gateway HOST:PORT [--forecast HOST:PORT] [flags]\n"
+                 "The arbitrage trader: follows the gateway's ticks, re-plans the battery every "
+                 "interval\nfrom its own price forecast, proposes trading setpoints and serves "
+                 "TraderService.\nWith --forecast it keeps its last trusted plan on ticks the "
+                 "anomaly detectors judge suspect.");
   absl::ParseCommandLine(argc, argv);
   base::SetLogTag("trader");
   const double risk_aversion = absl::GetFlag(FLAGS_risk_aversion);

@@ -1,4 +1,4 @@
-#include "agents/grid_response/response_metrics.h"
+#include "agents/response/response_metrics.h"
 
 #include <vector>
 

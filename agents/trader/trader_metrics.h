@@ -1,12 +1,12 @@
 // The arbitrage trader's scrape-time metrics, read from its status (the same one
-// TraderService.GetStatus serves): plans made and suspect ticks held. Its decision
+// TraderService.GetTraderStatus serves): plans made and suspect ticks held. Its decision
 // latency (which includes the schedule solve) is measured by the agent runtime.
-#ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_METRICS_H_
-#define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_METRICS_H_
+#ifndef GRIDPILOT_AGENTS_TRADER_TRADER_METRICS_H_
+#define GRIDPILOT_AGENTS_TRADER_TRADER_METRICS_H_
 
 #include <memory>
 
-#include "agents/arbitrage_trader/trader_agent.h"
+#include "agents/trader/trader_agent.h"
 #include "services/common/metric_snapshot.h"
 
 namespace gridpilot {
@@ -16,4 +16,4 @@ std::shared_ptr<SnapshotCollector> MakeTraderCollector(const TraderAgent* agent)
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_METRICS_H_
+#endif  // GRIDPILOT_AGENTS_TRADER_TRADER_METRICS_H_

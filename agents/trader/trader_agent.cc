@@ -1,4 +1,4 @@
-#include "agents/arbitrage_trader/trader_agent.h"
+#include "agents/trader/trader_agent.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,13 +1,14 @@
-// gridpilot-response: the grid-response agent. Follows the gateway's ticks, counters
+// gridpilot-response: the response agent. Follows the gateway's ticks, counters
 // ramps beyond the limit (measured, and forecast via gridpilot-forecast) with resilience
-// proposals for the battery and the peaker, and serves ResponseAgentService.
+// proposals for the battery and the peaker, and serves ResponseService.
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "agents/common/agent_process.h"
-#include "agents/grid_response/response_metrics.h"
-#include "agents/grid_response/response_agent.h"
-#include "agents/grid_response/response_service.h"
+#include "agents/response/response_metrics.h"
+#include "agents/response/response_agent.h"
+#include "agents/response/response_service.h"
 #include "core/base/logging.h"
+#include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
@@ -23,6 +24,11 @@ ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here
 int main(int argc, char** argv) {
   using namespace gridpilot;
   BlockShutdownSignals();
+  HandleHelpFlag(argc, argv,
+                 "gridpilot-response --gateway HOST:PORT [--forecast HOST:PORT] [flags]\n"
+                 "The response agent: follows the gateway's ticks, counters ramps beyond the "
+                 "grid's limit\n(measured, and forecast by gridpilot-forecast) with resilience "
+                 "proposals for the battery\nand the peaker, and serves ResponseService.");
   absl::ParseCommandLine(argc, argv);
   base::SetLogTag("response");
   std::unique_ptr<GrpcChangeForecastSource> forecasts;
@@ -31,7 +37,7 @@ int main(int argc, char** argv) {
         absl::GetFlag(FLAGS_forecast), absl::Seconds(absl::GetFlag(FLAGS_forecast_wait_seconds)));
   }
   ResponseAgent agent(forecasts.get());
-  ResponseAgentServiceImpl service(&agent);
+  ResponseServiceImpl service(&agent);
   return RunAgentProcess({ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
                           absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
                           absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),

@@ -1,4 +1,4 @@
-#include "agents/arbitrage_trader/trader_metrics.h"
+#include "agents/trader/trader_metrics.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 // The response agent's view of the forecast service: the seam between the agent and
 // gRPC, so the agent can be tested with a fake source.
-#ifndef GRIDPILOT_AGENTS_GRID_RESPONSE_FORECAST_CLIENT_H_
-#define GRIDPILOT_AGENTS_GRID_RESPONSE_FORECAST_CLIENT_H_
+#ifndef GRIDPILOT_AGENTS_RESPONSE_FORECAST_CLIENT_H_
+#define GRIDPILOT_AGENTS_RESPONSE_FORECAST_CLIENT_H_
 
 #include <memory>
 #include <string>
@@ -44,4 +44,4 @@ class GrpcChangeForecastSource final : public ChangeForecastSource {
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_AGENTS_GRID_RESPONSE_FORECAST_CLIENT_H_
+#endif  // GRIDPILOT_AGENTS_RESPONSE_FORECAST_CLIENT_H_

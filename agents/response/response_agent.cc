@@ -1,4 +1,4 @@
-#include "agents/grid_response/response_agent.h"
+#include "agents/response/response_agent.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +10,7 @@
 #include "core/region/region_engine.h"
 #include "core/control/step_response_policy.h"
 #include "core/base/time_util.h"
+#include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -292,7 +293,8 @@ void ResponseAgent::TrackEpisode(const control::EpisodeInput& input) {
     v1::RampEpisode out;
     out.set_id(e.id);
     out.set_state(static_cast<v1::RampEpisodeState>(static_cast<int>(e.state) + 1));
-    out.set_outcome(control::EpisodeOutcomeName(e.outcome));
+    out.set_outcome(
+        FromShortName<v1::RampEpisodeOutcome>(control::EpisodeOutcomeName(e.outcome)));
     auto set_time = [](const std::optional<absl::Time>& time, google::protobuf::Timestamp* field) {
       if (time.has_value()) *field = ToProtoTime(*time);
     };

@@ -1,7 +1,7 @@
 // ResponseAgent cycle tests in the OpenEMS manner: a tick and a forecast in, resilience
 // proposals out. The forecast service is replaced by an in-process ChangeForecastSource
 // that returns what the test sets (or an error).
-#include "agents/grid_response/response_agent.h"
+#include "agents/response/response_agent.h"
 
 #include <cmath>
 #include <limits>

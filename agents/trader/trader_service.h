@@ -1,8 +1,8 @@
 // TraderService over a TraderAgent: a thin gRPC edge.
-#ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_SERVICE_H_
-#define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_SERVICE_H_
+#ifndef GRIDPILOT_AGENTS_TRADER_TRADER_SERVICE_H_
+#define GRIDPILOT_AGENTS_TRADER_TRADER_SERVICE_H_
 
-#include "agents/arbitrage_trader/trader_agent.h"
+#include "agents/trader/trader_agent.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
 
 namespace gridpilot {
@@ -15,13 +15,13 @@ class TraderServiceImpl final : public v1::TraderService::Service {
     *response = agent_->Schedule();
     return grpc::Status::OK;
   }
-  grpc::Status GetStatus(grpc::ServerContext*, const v1::GetTraderStatusRequest*,
-                         v1::GetTraderStatusResponse* response) override {
+  grpc::Status GetTraderStatus(grpc::ServerContext*, const v1::GetTraderStatusRequest*,
+                               v1::GetTraderStatusResponse* response) override {
     *response = agent_->Status();
     return grpc::Status::OK;
   }
-  grpc::Status GetPnl(grpc::ServerContext*, const v1::GetTraderPnlRequest*,
-                      v1::GetTraderPnlResponse* response) override {
+  grpc::Status GetTraderPnl(grpc::ServerContext*, const v1::GetTraderPnlRequest*,
+                            v1::GetTraderPnlResponse* response) override {
     *response = agent_->Pnl();
     return grpc::Status::OK;
   }
@@ -32,4 +32,4 @@ class TraderServiceImpl final : public v1::TraderService::Service {
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_SERVICE_H_
+#endif  // GRIDPILOT_AGENTS_TRADER_TRADER_SERVICE_H_

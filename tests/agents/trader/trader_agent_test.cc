@@ -4,7 +4,7 @@
 // limit between consecutive setpoints and its lean with the expected change of net load, no
 // look-ahead (prices and net load), and holding the last trusted plan on
 // ticks whose telemetry the anomaly detectors judge suspect.
-#include "agents/arbitrage_trader/trader_agent.h"
+#include "agents/trader/trader_agent.h"
 
 #include <algorithm>
 #include <cmath>

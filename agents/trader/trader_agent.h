@@ -10,8 +10,8 @@
 // fails, it plans as usual (its own inputs are prices; the failure is logged). It also
 // settles each ended interval at its price for its P&L report.
 // Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
-#ifndef GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
-#define GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
+#ifndef GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
+#define GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 
 #include <optional>
 #include <string>
@@ -31,7 +31,7 @@ namespace gridpilot {
 
 class TraderAgent final : public TickAgent {
  public:
-  static constexpr char kAgentName[] = "arbitrage-trader";
+  static constexpr char kAgentName[] = "trader";
   // `verdicts` (not owned, may be null) judges each tick's measurement. `risk_aversion` is
   // the policy's (control::TradingPolicy's constructor).
   explicit TraderAgent(TelemetryVerdictSource* verdicts = nullptr, double risk_aversion = 0.0);
@@ -87,4 +87,4 @@ class TraderAgent final : public TickAgent {
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_AGENTS_ARBITRAGE_TRADER_TRADER_AGENT_H_
+#endif  // GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_

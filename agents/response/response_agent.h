@@ -1,4 +1,4 @@
-// ResponseAgent: the grid-response agent's tick handler. At each settlement-interval tick
+// ResponseAgent: the response agent's tick handler. At each settlement-interval tick
 // it turns the tick into a RampObservation, asks the forecast service for net-load-change
 // forecasts (falling back to measured data alone, "degraded", when they are unavailable)
 // and applies the pure DecideResponse policy (battery and peaker). When the gateway steps
@@ -8,8 +8,8 @@
 // resolved). An interval tick whose measurement the forecast process judges suspect
 // (false data) is not acted on: the agent holds its last decision and says why in the
 // answer's note. Thread-safe: OnTick runs on the runtime thread, the accessors on gRPC threads.
-#ifndef GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
-#define GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
+#ifndef GRIDPILOT_AGENTS_RESPONSE_RESPONSE_AGENT_H_
+#define GRIDPILOT_AGENTS_RESPONSE_RESPONSE_AGENT_H_
 
 #include <deque>
 #include <optional>
@@ -19,16 +19,16 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
-#include "agents/grid_response/forecast_client.h"
+#include "agents/response/forecast_client.h"
 #include "core/control/ramp_episode_tracker.h"
 #include "core/control/ramp_response_policy.h"
-#include "gridpilot/v1/response_agent.pb.h"
+#include "gridpilot/v1/response.pb.h"
 
 namespace gridpilot {
 
 class ResponseAgent final : public TickAgent {
  public:
-  static constexpr char kAgentName[] = "grid-response";
+  static constexpr char kAgentName[] = "response";
 
   // `forecasts` is not owned and may be null (always degraded).
   explicit ResponseAgent(ChangeForecastSource* forecasts) : forecasts_(forecasts) {}
@@ -91,4 +91,4 @@ class ResponseAgent final : public TickAgent {
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_AGENTS_GRID_RESPONSE_RESPONSE_AGENT_H_
+#endif  // GRIDPILOT_AGENTS_RESPONSE_RESPONSE_AGENT_H_

@@ -1,4 +1,4 @@
-#include "agents/grid_response/forecast_client.h"
+#include "agents/response/forecast_client.h"
 
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
@@ -12,12 +12,12 @@ GrpcChangeForecastSource::GrpcChangeForecastSource(const std::string& address,
 
 absl::StatusOr<IssuedChangeForecast> GrpcChangeForecastSource::ChangeForecast(
     absl::Time issue_time) {
-  v1::NetLoadChangeRequest request;
+  v1::GetNetLoadChangeRequest request;
   *request.mutable_issue_time() = ToProtoTime(issue_time);
   *request.mutable_max_wait() = ToProtoDuration(wait_);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + wait_ + absl::Seconds(1)));
-  v1::NetLoadChangeResponse response;
+  v1::GetNetLoadChangeResponse response;
   grpc::Status status = stub_->GetNetLoadChange(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   IssuedChangeForecast issued;

@@ -1,0 +1,199 @@
+#include "services/cli/cli_usage.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace gridpilot {
+namespace {
+
+constexpr char kStackOptions[] =
+    R"(  --config FILE      gateway config: region, battery, peaker (default: built-in region)
+  --run_dir DIR      logs, port files and the SQLite store (default /tmp/gridpilot-<pid>)
+  --model_dir DIR    forecast model cache (default $GRIDPILOT_MODEL_DIR or
+                     ~/.cache/gridpilot/models)
+  --registry DIR     the forecast serves the newest set of this registry trained before the
+                     replay (see train), and reloads on `gridpilot reload-model` (default none)
+  --demand_csv FILE  NESO demand file (default: the shipped data/)
+  --price_csv FILE   Elexon price file (default: the shipped data/)
+  --day_ahead_csv FILE  NESO day-ahead demand forecast (default: the shipped data/; "none"
+                     publishes none)
+  --trader_risk_aversion A  the trader's risk settings, A in [0, 1] (default 0): it values
+                     each MWh charged at its price forecast + A x the forecast's 90% interval
+                     half-width and each MWh discharged at forecast - A x half-width
+)";
+
+constexpr char kOperatorOptions[] =
+    R"(  --run_dir DIR      run directory of a running `gridpilot up` (reads its port files)
+  --gateway, --forecast, --response, --trader HOST:PORT  a process's address (overrides
+                     --run_dir)
+  --json             print the protos' JSON mapping instead of text (default: text)
+)";
+
+constexpr char kDataOptions[] =
+    R"(  --demand_csv FILE  NESO demand file (default: the shipped data/)
+  --price_csv FILE   Elexon price file (default: the shipped data/)
+  --day_ahead_csv FILE  NESO day-ahead demand forecast (default: beside the demand file)
+)";
+
+constexpr char kDateNote[] = "DATE is a UTC day like 2023-01-01; --to is inclusive.\n";
+
+struct CommandText {
+  absl::string_view name;
+  absl::string_view synopsis;  // the command line and what it does
+  absl::string_view options;   // its own options with defaults
+  absl::string_view shared;    // the option block it shares with other commands
+};
+
+const CommandText kCommands[] = {
+    {"backtest",
+     "gridpilot backtest --from DATE --to DATE [options]\n"
+     "  Starts the gateway, forecast, response and trader processes on loopback, replays the\n"
+     "  window lock-step, stops them, prints a summary and writes the reports.\n",
+     "  --from DATE        first day replayed (required)\n"
+     "  --to DATE          last day replayed, inclusive (required)\n"
+     "  --json FILE        write the JSON report here (default: none)\n"
+     "  --html FILE        write a self-contained HTML report with the console's charts\n"
+     "                     (default: none)\n"
+     "  --step_seconds S   simulated seconds per tick, dividing 1800 (default 1800; below\n"
+     "                     1800 runs the live simulator lock-step)\n",
+     kStackOptions},
+    {"up",
+     "gridpilot up [options]\n"
+     "  Runs the stack live until Ctrl-C: one simulated step of --step_seconds every\n"
+     "  --tick_seconds of wall time; any gRPC client can use the gateway address it prints.\n",
+     "  --from DATE        first day simulated (default 2023-01-01)\n"
+     "  --to DATE          last day simulated, inclusive (default 2023-12-31)\n"
+     "  --step_seconds S   simulated seconds per step, dividing 1800 (default 5)\n"
+     "  --tick_seconds S   wall seconds per step (default: --step_seconds)\n",
+     kStackOptions},
+    {"optimize",
+     "gridpilot optimize --prices FILE.csv --from DATE --to DATE --out schedule.csv [options]\n"
+     "  The perfect-foresight (hindsight) schedule of the configured battery on the actual\n"
+     "  prices, written as CSV, with its objective in GBP.\n",
+     "  --prices FILE.csv  Elexon price file (required)\n"
+     "  --from DATE, --to DATE  the window (required)\n"
+     "  --out FILE.csv     the schedule (required)\n"
+     "  --config FILE      gateway config with the battery (default: the built-in battery)\n"
+     "  --json FILE        every parameter used and the objective (default: none)\n"
+     "  --soc_terminal_mwh X  stored energy at the end, MWh (default: the initial)\n",
+     ""},
+    {"forecast-eval",
+     "gridpilot forecast-eval --target change|day-ahead|price --from DATE --to DATE --out "
+     "FILE.csv [options]\n"
+     "  Out-of-sample forecasts against baselines: change = net-load change 30 min-4 h\n"
+     "  (persistence, seasonal naive); day-ahead = ND of each day issued at D-1 23:45 UTC\n"
+     "  (persistence, seasonal naive, NESO day-ahead); price = the trader's forecast of the\n"
+     "  next 48 half-hours (persistence, yesterday, seasonal naive).\n",
+     "  --target T         change, day-ahead or price (required)\n"
+     "  --from DATE, --to DATE  the evaluated window (required)\n"
+     "  --out FILE.csv     every forecast and its outturn (required)\n"
+     "  --model_dir DIR    model cache (default $GRIDPILOT_MODEL_DIR or\n"
+     "                     ~/.cache/gridpilot/models)\n",
+     kDataOptions},
+    {"train",
+     "gridpilot train --target change --from DATE --to DATE --registry DIR [options]\n"
+     "  Walk-forward training: a model set per cut-off, trained only on the days before it,\n"
+     "  scored on the period after it, published in the registry (gridpilot-forecast\n"
+     "  --registry DIR).\n",
+     "  --target change    the models trained (required; only change)\n"
+     "  --from DATE, --to DATE  the first cut-off and the end of the last period (required)\n"
+     "  --registry DIR     where model sets are published (required)\n"
+     "  --every_days N     days between cut-offs (default 30)\n"
+     "  --training_days N  days of history before each cut-off (default 365)\n",
+     kDataOptions},
+    {"detect",
+     "gridpilot detect --input FILE.csv --column NAME --out scores.csv [options]\n"
+     "  Anomaly detection on one column of a CSV (Isolation Forest, seasonal residual, flat\n"
+     "  lines): writes timestamp_utc,value,score,is_anomaly,kind,cause for every row.\n",
+     "  --input FILE.csv   the series (required)\n"
+     "  --column NAME      the column scored (required)\n"
+     "  --out FILE.csv     the scores (required)\n"
+     "  --time-column NAME  the timestamp column (default timestamp_utc)\n"
+     "  --train FILE.csv   fit on this file instead of the input (default: the input)\n"
+     "  --contamination X  expected share of anomalies, (0, 0.5] (default 0.01)\n"
+     "  --residual-threshold Z  robust z of a flagged residual (default 4)\n"
+     "  --flat-rows N      equal readings in a row that make a flat line (default: an hour,\n"
+     "                     at least 4)\n"
+     "  --seed N           the forest's seed (default 42)\n"
+     "  --features FILE.csv  also write the features scored (default: none)\n",
+     ""},
+    {"status",
+     "gridpilot status [options]\n"
+     "  The clock, the agents with their answer latency, and the response and trader state.\n",
+     "", kOperatorOptions},
+    {"assets",
+     "gridpilot assets [options]\n"
+     "  The asset registry: SoC, output, status and what is scheduled.\n",
+     "", kOperatorOptions},
+    {"events",
+     "gridpilot events [--limit N] [options]\n"
+     "  Ramp events and episodes from the response agent, newest last.\n",
+     "  --limit N          newest N (default 20)\n", kOperatorOptions},
+    {"forecast",
+     "gridpilot forecast [options]\n"
+     "  The latest net-load change forecast, why (SHAP) and the verdict on its base.\n",
+     "", kOperatorOptions},
+    {"anomalies",
+     "gridpilot anomalies [--limit N] [--kind KIND] [options]\n"
+     "  The anomaly detectors' flagged readings, newest last.\n",
+     "  --limit N          newest N (default 20)\n"
+     "  --kind KIND        spike, drop, flat_line, missing or false_data (default: all)\n",
+     kOperatorOptions},
+    {"pnl",
+     "gridpilot pnl [options]\n"
+     "  The ledger by cause and the trader's P&L against perfect foresight (hindsight).\n",
+     "", kOperatorOptions},
+    {"schedule",
+     "gridpilot schedule [--limit N] [options]\n"
+     "  The trader's current plan, why, and the prices it planned on.\n",
+     "  --limit N          first N intervals (default 12)\n", kOperatorOptions},
+    {"reload-model",
+     "gridpilot reload-model [options]\n"
+     "  Makes the forecast serve the newest model set of its registry.\n",
+     "", kOperatorOptions},
+    {"dispatch",
+     "gridpilot dispatch --asset ID --power_mw X [options]\n"
+     "  One operator proposal through the gateway's arbiter from the gateway's clock on;\n"
+     "  asks for confirmation (type yes) unless --yes.\n",
+     "  --asset ID         the asset, e.g. battery-1 (required)\n"
+     "  --power_mw X       MW; battery > 0 discharge, < 0 charge; peaker >= 0 (required)\n"
+     "  --minutes M        lease length (default 30)\n"
+     "  --priority P       resilience or trading (default resilience)\n"
+     "  --reason TEXT      for the audit log (default: operator dispatch from the gridpilot "
+     "CLI)\n"
+     "  --yes              submit without asking\n",
+     kOperatorOptions},
+};
+
+}  // namespace
+
+std::string CliUsage() {
+  std::string out = "usage: gridpilot COMMAND [options]; gridpilot COMMAND --help for one\n";
+  for (const CommandText& command : kCommands) {
+    absl::StrAppend(&out, "  ", command.synopsis);
+  }
+  absl::StrAppend(&out, kDateNote);
+  return out;
+}
+
+std::string CommandUsage(absl::string_view name) {
+  for (const CommandText& command : kCommands) {
+    if (command.name != name) continue;
+    std::string out = absl::StrCat("usage: ", command.synopsis, "options:\n", command.options,
+                                   command.shared, "  --help, -h         print this and exit\n");
+    if (absl::StrContains(command.options, "DATE")) absl::StrAppend(&out, kDateNote);
+    return out;
+  }
+  return "";
+}
+
+bool WantsHelp(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+}  // namespace gridpilot
