@@ -14,9 +14,8 @@
 // 1, 7 and 14 days earlier (forecast_lag_days), present values only: yesterday for the
 // recent level, last week and the week before for the day of the week, and the median so
 // that one odd day (a spike, a holiday, an earlier attack) does not move it. It never uses
-// the same day's readings, so a ramp that builds over hours is not followed. On GB demand
-// 2022-2023 its residuals' robust scale is 1.74 GW, against 2.30 GW for the median of the
-// last 7 days and 1.87 GW for yesterday alone.
+// the same day's readings, so a ramp that builds over hours is not followed.
+// Why these lags and the training flag share: docs/decisions.md, "Residual detector".
 //
 // Scale, fitted on training data: for period of day p, with residual
 // r = smoothed actual - forecast of the smoothed series,
@@ -25,8 +24,8 @@
 // z = (r - center_p) / scale_p; |z| >= threshold() flags the row as false data, where
 // threshold() is threshold_z unless that would flag more than max_training_flag_share of
 // the training rows: then it is the |z| that flags exactly that share. A household meter's
-// residuals are heavy-tailed (appliances switching), and a fixed 4 flagged 7.5% of its
-// January 2007 minutes; GB demand's stay at 4.
+// residuals are heavy-tailed (appliances switching), so a fixed threshold_z would flag too
+// many of its rows; GB demand's threshold stays at threshold_z.
 #ifndef GRIDPILOT_CORE_ANOMALY_RESIDUAL_DETECTOR_H_
 #define GRIDPILOT_CORE_ANOMALY_RESIDUAL_DETECTOR_H_
 

@@ -8,9 +8,8 @@
 // seasonal forecast is "suspect", whatever kind the rules give it: the forecast says it
 // cannot be true, so agents must not act on it. That is the false-data guard. suspect_z is
 // above the residual detector's flagging threshold because holding costs the region its
-// response: on 2023's region net load |z| >= 6 holds 15 real intervals and |z| >= 8 none
-// (measured in the 2023 backtest). A spike the forest sees but the forecast does not
-// rule out is reported and not suspect.
+// response (why 6: docs/decisions.md, "Series anomaly detector"). A spike the forest sees
+// but the forecast does not rule out is reported and not suspect.
 #ifndef GRIDPILOT_CORE_ANOMALY_SERIES_ANOMALY_DETECTOR_H_
 #define GRIDPILOT_CORE_ANOMALY_SERIES_ANOMALY_DETECTOR_H_
 

@@ -64,9 +64,8 @@ struct ResponsePolicyConfig {
   double instability_penalty_gbp_per_mw = 150.0;
   absl::Duration interval = absl::Minutes(30);
   // Forecast horizons the response reads (2 h): its peaker starts within one interval,
-  // and the start gate's penalty sum was tuned over these. The service forecasts 4 h;
-  // reading all of it changed no 2023 dispatch but counted 727 forecast ramp episodes
-  // that did not happen instead of 254.
+  // and the start gate's penalty sum was tuned over these. The service forecasts 4 h
+  // (why not all of it: docs/decisions.md, "Ramp response lookahead").
   int lookahead_intervals = 4;
 };
 

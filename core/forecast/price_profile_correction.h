@@ -10,27 +10,12 @@
 // half-hour (made before it began), and demand_deviation is NESO's latest day-ahead demand
 // forecast for the target minus the trader's net-load profile for it (0 when no vintage
 // covers the target). The profile's own coefficient stays 1: fitting it as well (a
-// per-horizon recalibration) flattens the day's shape, and the trader replay's capture
-// fell from 0.474 to 0.453. Coefficients come from exponentially forgotten sums (each
-// update multiplies earlier ones by kForgetting, a memory of about 2,000 forecasts, some 6
-// weeks per horizon) with a small ridge, and are used once a horizon's effective sample
-// count reaches kMinEffectiveSamples (211 forecasts, about four and a half days); before
-// that the correction is 0.
-//
-// Trader replay Oct 2022 - Dec 2023 at 15 MW (bench/trader_replay_bench.cc; capture of
-// perfect foresight, whole window / Oct-Jun / Jul-Dec): profile alone 0.474 / 0.480 /
-// 0.459, with this correction 0.494 / 0.491 / 0.502; with the full stack's resilience
-// overrides and suspect ticks replayed 0.402 / 0.408 / 0.388 -> 0.427 / 0.428 / 0.426. The
-// anomaly alone gave 0.469 (0.406 with overrides), demand alone 0.475 (0.399).
-// Not kept (full stack Oct 2022 - Dec 2023 at the 0.7 step share and 16 MW follow
-// threshold: capture 0.438, region net £836,916): a fourth term from the forecast service's
-// net-load change forecasts (the next 4 h's expected load against the net-load profile),
-// 0.436 / £831,894. Nor, in the replay alone (0.494 then), other terms: demand deviation
-// at the evening peak 0.493, times the profile 0.491, squared 0.492; the anomaly times the
-// profile's shape 0.494; the profile's shape 0.485; the anomaly's means over 2 h and a day
-// 0.498; yesterday's error at the same half-hour 0.504 alone but 0.428 against 0.427 with
-// the full stack's overrides. NESO's TSD - ND forecast explains 0.8% more of the profile's
-// error than ND alone (35.6% against 34.8%).
+// per-horizon recalibration) flattens the day's shape. Coefficients come from
+// exponentially forgotten sums (each update multiplies earlier ones by kForgetting, a
+// memory of about 2,000 forecasts, some 6 weeks per horizon) with a small ridge, and are
+// used once a horizon's effective sample count reaches kMinEffectiveSamples (211
+// forecasts, about four and a half days); before that the correction is 0.
+// Why these terms and parameters: docs/decisions.md, "Price profile correction".
 //
 // Learning is honest by construction: a forecast learns from a price only when that price
 // is observed, and the caller observes a half-hour only once it has ended. Not thread-safe.

@@ -7,17 +7,9 @@
 // For arbitrage the SHAPE of the day matters far more than its level (the plan depends
 // on which half-hours are dearer than which), and a single past day is a noisy shape: a
 // plan built on yesterday alone trades on yesterday's accidents. Averaging many days
-// gives a stable shape; in the trader replay (bench/trader_replay_bench.cc, Oct 2022 -
-// Dec 2023) this lifted the capture ratio from 0.40 to 0.55 with no ramp limit and from
-// 0.34 to 0.46 at 15 MW per interval, while level corrections, medians, blends with
-// yesterday or last week and near-term persistence did not help or hurt. Nor did the
-// parameters below (replay at 15 MW, capture alone / with the full stack's overrides,
-// against 0.474 / 0.402): decay 0.8 0.460 / 0.391, 0.85 0.467 / 0.397, 0.95 0.473 /
-// 0.403; 14 days 0.456 / 0.390, 42 days 0.472 / 0.404, 56 days 0.474 / 0.406; finer kinds
-// of day all hurt (Saturday and Sunday apart 0.459 / 0.390, bank holidays as weekends
-// 0.469 / 0.398, each day of the week 0.420 / 0.361), and so did one kind for all days
-// (0.448 / 0.376). What did help is a correction learned on top of this profile
-// (PriceProfileCorrection).
+// gives a stable shape. What the trader adds on top of this profile is a learned
+// correction (PriceProfileCorrection).
+// Why these parameters: docs/decisions.md, "Profile forecaster".
 //
 // Method, for each target half-hour t given the forecast start s (both on the half-hour
 // grid; a day is a UTC calendar day, a weekend day is a Saturday or Sunday):

@@ -34,8 +34,8 @@ struct XgboostParams {
   double min_child_weight = 5;
   // Threads used while training; prediction always uses one. One by default: XGBoost's
   // OpenMP (libgomp) barriers spin, so on a loaded 2-core machine 2 threads trained many
-  // times slower than 1 (measured 195 s vs 6.4 s for a year x 4 horizons). The model
-  // does not depend on the thread count.
+  // times slower than 1 (docs/decisions.md, "XGBoost training threads"). The model does
+  // not depend on the thread count.
   int nthread = 1;
   uint64_t seed = 7;
   // "reg:squarederror" (the default) or "binary:logistic" (Predict returns a probability).

@@ -1,6 +1,6 @@
 // The exact schedule optimiser: for one battery over a horizon of intervals with known
 // prices, the charge and discharge plan that maximises revenue minus degradation cost.
-// Unlike PlanBatterySchedule (battery_schedule.h), which searches a grid of SoC levels,
+// Unlike PlanBatterySchedule (grid_dp_planner.h), which searches a grid of SoC levels,
 // this solves the linear programme below to its optimum, fast enough to re-plan a day in
 // microseconds and to give the perfect-foresight benchmark over a year in milliseconds.
 //
@@ -25,19 +25,16 @@
 // with two pieces (slopes (price + degradation) / charge_efficiency and
 // (price - degradation) * discharge_efficiency), so each step is a merge of slope
 // sequences followed by cutting the domain to [floor, soc_max]; a forward pass recovers
-// the plan. Exact (to rounding) and O(T log T): about 15 ms for 22,000 half-hours and
-// 20 us for 48 (bench/optimizer_bench.cc).
+// the plan. Exact (to rounding) and O(T log T) (battery_lp_solver.h).
 // The cycle cap couples the intervals of a day. It is priced out (a £/MWh charge on each
 // day's discharge, which the same programme solves exactly) and the prices are found by
 // column generation (Dantzig-Wolfe): a small LP mixes the plans found so far within the
 // caps, its shadow prices give the next plan, until the Lagrangian bound meets the mix.
-// That is exact (kOptimal): about 75 us for a 48-interval re-plan, 10 ms for 8 days.
-// Longer horizons would take too many rounds, so beyond 8 days the horizon is solved in
-// receding 4-day windows, keeping the first day of each: always feasible, but
-// kApproximate, with optimality_gap_gbp a loose bound on the shortfall. Measured against
-// GLPK on real prices: 0.05% short over Oct 2022 - Dec 2023 at 50 MWh a day (bound 0.6%,
-// 0.7 s), at most 0.21% short on 2-6 week windows at 30 and 50 MWh a day; on synthetic
-// prices with spikes that pay to hold energy for longer than 4 days, up to 3% short.
+// That is exact (kOptimal) up to 8 days. Longer horizons would take too many rounds, so
+// beyond 8 days the horizon is solved in receding 4-day windows, keeping the first day of
+// each: always feasible, but kApproximate, with optimality_gap_gbp a loose bound on the
+// shortfall (cycle_cap.h).
+// Timings and accuracy against GLPK: docs/decisions.md, "Exact optimiser".
 //
 // Never "infeasible" for a valid start state. What cannot be met is relaxed to the
 // closest plan that can, and the result says so:
@@ -53,14 +50,11 @@
 // and is solved exactly by Dantzig-Wolfe column generation: each battery is priced by the
 // programme above at p_t minus the export row's shadow price plus the import row's, and a
 // small master LP mixes, per battery, the plans found so far within the limits (a mix of
-// one battery's plans is a plan of that battery). Tested against GLPK on 200 random fleets
-// of 2-4 batteries (worst relative difference 3e-13). Slower than GLPK: 8-9 ms for a
-// 48-interval re-plan of three default batteries behind 60 MW, against GLPK's 1.5-1.7 ms
-// (bench/optimizer_bench.cc): it takes tens to a hundred rounds. Not supported yet with a
-// connection limit (Unimplemented): a cycle cap, or a battery starting below its floor.
-// Every battery starts where holding is feasible, so a plan always exists; when no plan
-// meets a battery's terminal range within the limits, part of its plan holds instead and
-// the result says so (terminal_soc_relaxed).
+// one battery's plans is a plan of that battery; fleet_optimizer.h). Not supported yet
+// with a connection limit (Unimplemented): a cycle cap, or a battery starting below its
+// floor. Every battery starts where holding is feasible, so a plan always exists; when no
+// plan meets a battery's terminal range within the limits, part of its plan holds instead
+// and the result says so (terminal_soc_relaxed).
 // Sign convention: c and d are both >= 0; the gridpilot power setpoint is d - c (> 0
 // discharges to the grid).
 #ifndef GRIDPILOT_CORE_PLANNING_EXACT_OPTIMIZER_H_

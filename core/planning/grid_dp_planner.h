@@ -120,9 +120,7 @@ StepWindow StepWindowFor(double centre_mw, double max_power_step_mw);
 BatterySchedule PlanBatterySchedule(const ScheduleRequest& request);
 
 // Intervals of a trading plan planned on the fine grid; later ones are coarse (see
-// coarse_from_interval). Trader replay, Oct 2022 - Dec 2023 at a 9 MW step: capture 0.456
-// of perfect foresight with 12 as with all 48 fine (0.453 with 6, 0.444 all coarse), at
-// half the cost of all fine.
+// coarse_from_interval). Why 12: docs/decisions.md, "Grid DP planner".
 inline constexpr size_t kTradingFineIntervals = 12;
 
 // The request a trading plan makes: above the trading floor (soc_min + reserve), with the

@@ -9,12 +9,9 @@
 //     trained on every training row with the features derived from NESO's forecast
 //     (names starting "neso") hidden, so it never leans on what it will not have.
 // Why not XGBoost for the NESO rows too: NESO's file starts in October 2022, so a model
-// trained on 2022 sees under 3 months of vintages. Tuned on 2022 only (train before a
-// date, validate after it, within 2022), tree corrections of NESO's forecast were worse
-// than NESO itself on every split tried (e.g. 2.25-2.70% vs 2.13% MAPE on December
-// 2022), and one tree model for both kinds of rows was far worse (its large week-old-anchor
-// corrections leaked into the NESO rows). The linear correction beat NESO on two of the
-// three 2022 splits (2.07 vs 2.10, 1.91 vs 1.99; 2.15 vs 2.13 on the third).
+// trained on 2022 sees under 3 months of vintages, and tuned on 2022 alone, tree
+// corrections of NESO's forecast did worse than NESO itself and than the linear correction
+// (docs/decisions.md, "Day-ahead demand forecaster").
 // Training rows and forecasts use the same DayAheadDemandFeatures code at the same
 // cut-off, so they agree by construction. The XGBoost model is cached on disk under a
 // fingerprint of the training set and parameters.

@@ -92,7 +92,7 @@ class NetLoadChangeForecaster {
   // an XGBoost classifier (binary:logistic) of |30-min change| > the history's
   // kRampEventQuantile of |change|. A classifier of the event, rather than the
   // regression's mean beyond the threshold, because the mean of a large change is shrunk
-  // towards zero: on 2023 the alarm caught ramps with CSI 0.653 against 0.622.
+  // towards zero (docs/decisions.md, "Net-load change forecaster").
   // InvalidArgument if horizons is empty or has a value < 1 or a repeat, or if any
   // horizon has fewer than 1000 usable rows; Internal on an XGBoost failure.
   static absl::StatusOr<NetLoadChangeForecaster> Train(
