@@ -9,18 +9,18 @@ namespace gridpilot::forecast {
 ConformalBand::ConformalBand(double coverage, int window, int min_errors)
     : coverage_(coverage), window_(std::max(1, window)), min_errors_(std::max(1, min_errors)) {}
 
-void ConformalBand::AddForecast(absl::Duration horizon, absl::Time target, double net_load_mw) {
-  if (!std::isfinite(net_load_mw)) return;
-  pending_[horizon][target] = net_load_mw;
+void ConformalBand::AddForecast(absl::Duration horizon, absl::Time target, double value) {
+  if (!std::isfinite(value)) return;
+  pending_[horizon][target] = value;
 }
 
-void ConformalBand::AddMeasurement(absl::Time interval_start, double net_load_mw) {
+void ConformalBand::AddMeasurement(absl::Time interval_start, double value) {
   for (auto& [horizon, by_target] : pending_) {
     auto it = by_target.begin();
     while (it != by_target.end() && it->first <= interval_start) {
-      if (it->first == interval_start && std::isfinite(net_load_mw)) {
+      if (it->first == interval_start && std::isfinite(value)) {
         std::deque<double>& errors = errors_[horizon];
-        errors.push_back(std::fabs(net_load_mw - it->second));
+        errors.push_back(std::fabs(value - it->second));
         while (static_cast<int>(errors.size()) > window_) errors.pop_front();
       }
       it = by_target.erase(it);

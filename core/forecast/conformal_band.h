@@ -1,6 +1,7 @@
-// ConformalBand: an online split-conformal prediction interval for a forecast series (net
-// load as the forecast service serves it; the trader's price forecasts, GBP/MWh, with its
-// risk settings): per horizon, the absolute errors of the last `window`
+// ConformalBand: an online split-conformal prediction interval for a forecast series of
+// any one unit (net load in MW as the forecast service serves it; the trader's price
+// forecasts in GBP/MWh, with its risk settings). Every value passed in, and every
+// half-width given back, is in that series' unit. Per horizon, the absolute errors of the last `window`
 // forecasts whose target interval has since been measured, and each new forecast gets a
 // band of +/- the conformal quantile of those errors (only errors known when it is
 // issued: no look-ahead). Before `min_errors` errors are known there is no band.
@@ -23,16 +24,17 @@ class ConformalBand {
   // >= 1 errors needed before a band is given.
   ConformalBand(double coverage, int window, int min_errors);
 
-  // Records a forecast of the net load of the interval starting at `target`, made
-  // `horizon` ahead, MW. A later forecast of the same (horizon, target) replaces it.
-  void AddForecast(absl::Duration horizon, absl::Time target, double net_load_mw);
+  // Records a forecast of the series' value for the interval starting at `target`, made
+  // `horizon` ahead. A later forecast of the same (horizon, target) replaces it; a
+  // non-finite value is ignored.
+  void AddForecast(absl::Duration horizon, absl::Time target, double value);
 
-  // Records the measured net load of the interval starting at `interval_start`, MW, and
-  // scores every pending forecast of it. Forecasts of intervals before it that were never
+  // Records the measured value of the interval starting at `interval_start` and scores
+  // every pending forecast of it. Forecasts of intervals before it that were never
   // measured (a missing reading) are dropped.
-  void AddMeasurement(absl::Time interval_start, double net_load_mw);
+  void AddMeasurement(absl::Time interval_start, double value);
 
-  // Half-width of the band for `horizon`, MW (>= 0): the ceil((n + 1) * coverage)-th
+  // Half-width of the band for `horizon`, in the series' unit (>= 0): the ceil((n + 1) * coverage)-th
   // smallest of the n known absolute errors (the largest if that rank exceeds n).
   // nullopt while fewer than `min_errors` errors are known.
   std::optional<double> HalfWidth(absl::Duration horizon) const;
@@ -44,7 +46,7 @@ class ConformalBand {
   const double coverage_;
   const int window_;
   const int min_errors_;
-  // horizon -> (target interval start -> forecast MW), awaiting measurement.
+  // horizon -> (target interval start -> forecast value), awaiting measurement.
   std::map<absl::Duration, std::map<absl::Time, double>> pending_;
   // horizon -> the last `window_` absolute errors, oldest first.
   std::map<absl::Duration, std::deque<double>> errors_;
