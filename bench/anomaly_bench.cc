@@ -80,10 +80,10 @@ int main() {
   }
   std::printf("gridpilot IsolationForest, %d rows x %d features, 100 trees, psi 256:\n", kRows,
               m.feature_count);
-  std::printf("  fit (incl. scoring the training rows for the threshold) %.1f ms, score %.1f ms,"
-              " total %.1f ms (best of %d); mean score %.4f\n",
-              best_fit * 1e3, best_score * 1e3, (best_fit + best_score) * 1e3, kRepeats,
-              checksum / kRows);
+  std::printf(
+      "  fit (incl. scoring the training rows for the threshold) %.1f ms, score %.1f ms,"
+      " total %.1f ms (best of %d); mean score %.4f\n",
+      best_fit * 1e3, best_score * 1e3, (best_fit + best_score) * 1e3, kRepeats, checksum / kRows);
 
   // The same matrix to scikit-learn.
   const std::string dir = std::filesystem::temp_directory_path().string() + "/anomaly_bench_" +
@@ -113,12 +113,12 @@ int main() {
          "    best_fit = min(best_fit, t1 - t0)\n"
          "    best_score = min(best_score, t2 - t1)\n"
          "print(best_fit, best_score, s.mean())\n";
-  const std::string command = "OMP_NUM_THREADS=1 /usr/bin/python3 " + script + " " +
-                              matrix_path + " " + std::to_string(m.feature_count) + " 3";
+  const std::string command = "OMP_NUM_THREADS=1 /usr/bin/python3 " + script + " " + matrix_path +
+                              " " + std::to_string(m.feature_count) + " 3";
   FILE* pipe = popen(command.c_str(), "r");
   double sk_fit = 0, sk_score = 0, sk_mean = 0;
-  const int got = pipe != nullptr ? std::fscanf(pipe, "%lf %lf %lf", &sk_fit, &sk_score, &sk_mean)
-                                  : 0;
+  const int got =
+      pipe != nullptr ? std::fscanf(pipe, "%lf %lf %lf", &sk_fit, &sk_score, &sk_mean) : 0;
   if (pipe != nullptr) pclose(pipe);
   std::filesystem::remove_all(dir);
   if (got != 3) {
@@ -128,8 +128,7 @@ int main() {
   std::printf("scikit-learn IsolationForest, same matrix and parameters:\n");
   std::printf("  fit %.1f ms, score_samples %.1f ms, total %.1f ms (best of 3); mean score %.4f\n",
               sk_fit * 1e3, sk_score * 1e3, (sk_fit + sk_score) * 1e3, sk_mean);
-  std::printf("ratio sklearn / gridpilot: fit %.1fx, score %.1fx, total %.1fx\n",
-              sk_fit / best_fit, sk_score / best_score,
-              (sk_fit + sk_score) / (best_fit + best_score));
+  std::printf("ratio sklearn / gridpilot: fit %.1fx, score %.1fx, total %.1fx\n", sk_fit / best_fit,
+              sk_score / best_score, (sk_fit + sk_score) / (best_fit + best_score));
   return 0;
 }

@@ -29,8 +29,9 @@ double EngineOnlySeconds(const data::GridSeries& series, absl::Time from, absl::
   const size_t first = *series.IndexOf(from);
   region::RegionConfig region;
   std::optional<double> previous = series.at(first - 1).net_load_mw;
-  region::RegionEngine engine(region, {assets::BatteryParams{}}, {assets::PeakerParams{}},
-                      previous ? std::optional<double>(*previous * region.scale) : std::nullopt);
+  region::RegionEngine engine(
+      region, {assets::BatteryParams{}}, {assets::PeakerParams{}},
+      previous ? std::optional<double>(*previous * region.scale) : std::nullopt);
   const absl::Time began = absl::Now();
   *intervals = 0;
   for (size_t i = first; i < series.size() && series.at(i).start < to; ++i) {
@@ -59,7 +60,8 @@ int Main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
   if (!stack.ok()) {
-    std::fprintf(stderr, "cannot start the stack: %s\n", std::string(stack.status().message()).c_str());
+    std::fprintf(stderr, "cannot start the stack: %s\n",
+                 std::string(stack.status().message()).c_str());
     return 1;
   }
   const absl::Time began = absl::Now();
@@ -92,18 +94,20 @@ int Main(int argc, char** argv) {
   const double p50 = round_trip.p50_us;
   const double p99 = round_trip.p99_us;
   std::printf("backtest %s .. %s\n", options.from.c_str(), options.to.c_str());
-  std::printf("  full stack (4 processes, lock-step, gRPC): %lld ticks in %.2f s = %.0f ticks/s "
-              "(%.0f us per tick)\n",
-              static_cast<long long>(ticks), stack_seconds, stack_rate, 1e6 / stack_rate);
-  std::printf("  baseline, RegionEngine alone in-process:   %d intervals in %.3f s = %.0f ticks/s\n",
-              engine_intervals, engine_seconds, engine_rate);
+  std::printf(
+      "  full stack (4 processes, lock-step, gRPC): %lld ticks in %.2f s = %.0f ticks/s "
+      "(%.0f us per tick)\n",
+      static_cast<long long>(ticks), stack_seconds, stack_rate, 1e6 / stack_rate);
+  std::printf(
+      "  baseline, RegionEngine alone in-process:   %d intervals in %.3f s = %.0f ticks/s\n",
+      engine_intervals, engine_seconds, engine_rate);
   std::printf("  baseline, bare gRPC unary round trip:      p50 %.1f us, p99 %.1f us\n", p50, p99);
   if (status.ok()) {
     for (const v1::AnswerLatency& a : status->answer_latency()) {
-      std::printf("  tick published -> %s's answer at the arbiter: p50 %.0f us, p99 %.0f us, "
-                  "max %.0f us over %lld ticks\n",
-                  a.agent().c_str(), a.p50_us(), a.p99_us(), a.max_us(),
-                  static_cast<long long>(a.count()));
+      std::printf(
+          "  tick published -> %s's answer at the arbiter: p50 %.0f us, p99 %.0f us, "
+          "max %.0f us over %lld ticks\n",
+          a.agent().c_str(), a.p50_us(), a.p99_us(), a.max_us(), static_cast<long long>(a.count()));
     }
   }
   std::printf("  ratio: one stack tick costs %.1f bare round trips; the engine is %.2f%% of it\n",

@@ -162,8 +162,9 @@ int Run() {
   constexpr size_t kTicks = 4000;
   const std::vector<data::GridMeasurement> history = SyntheticHistory(kTrainIntervals + kTicks);
   const std::vector<data::GridMeasurement> train_history(history.begin(),
-                                                   history.begin() + kTrainIntervals);
-  auto forecaster = forecast::models::NetLoadChangeForecaster::Train(train_history, horizons, params);
+                                                         history.begin() + kTrainIntervals);
+  auto forecaster =
+      forecast::models::NetLoadChangeForecaster::Train(train_history, horizons, params);
   if (!forecaster.ok()) {
     std::fprintf(stderr, "%s\n", std::string(forecaster.status().message()).c_str());
     return 1;

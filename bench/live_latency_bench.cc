@@ -43,7 +43,8 @@ int Main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
   if (!stack.ok()) {
-    std::fprintf(stderr, "cannot start the stack: %s\n", std::string(stack.status().message()).c_str());
+    std::fprintf(stderr, "cannot start the stack: %s\n",
+                 std::string(stack.status().message()).c_str());
     return 1;
   }
   absl::Status started = (*stack)->StartClock();
@@ -64,7 +65,8 @@ int Main(int argc, char** argv) {
   const RoundTripLatency round_trip = MeasureRoundTrips(**stack, 2000);
   (*stack)->StopAll();
   if (!status.ok()) {
-    std::fprintf(stderr, "gateway unreachable: %s\n", std::string(status.status().message()).c_str());
+    std::fprintf(stderr, "gateway unreachable: %s\n",
+                 std::string(status.status().message()).c_str());
     return 1;
   }
   const double p50 = round_trip.p50_us;
@@ -74,10 +76,11 @@ int Main(int argc, char** argv) {
   std::printf("  baseline, bare gRPC unary round trip: p50 %.0f us, p99 %.0f us\n", p50, p99);
   bool met = true;
   for (const v1::AnswerLatency& a : status->answer_latency()) {
-    std::printf("  tick leaves the gateway -> %s's proposal accepted by the arbiter: p50 %.0f us "
-                "(%.1fx round trip), p99 %.0f us (%.1fx), max %.0f us over %lld ticks\n",
-                a.agent().c_str(), a.p50_us(), a.p50_us() / std::max(p50, 1e-9), a.p99_us(),
-                a.p99_us() / std::max(p99, 1e-9), a.max_us(), static_cast<long long>(a.count()));
+    std::printf(
+        "  tick leaves the gateway -> %s's proposal accepted by the arbiter: p50 %.0f us "
+        "(%.1fx round trip), p99 %.0f us (%.1fx), max %.0f us over %lld ticks\n",
+        a.agent().c_str(), a.p50_us(), a.p50_us() / std::max(p50, 1e-9), a.p99_us(),
+        a.p99_us() / std::max(p99, 1e-9), a.max_us(), static_cast<long long>(a.count()));
     if (a.agent() == "response") met = a.p99_us() < 5000.0 && a.count() >= 10000;
   }
   std::printf("  target: response p99 under 5 ms over at least 10,000 ticks: %s\n",

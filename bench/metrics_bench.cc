@@ -24,7 +24,8 @@ class NullStore final : public Store {
   absl::Status BeginRun(absl::Time, absl::Time, const std::string&) override {
     return absl::OkStatus();
   }
-  absl::Status RecordProposal(const region::ProposalRecord&, ProposalStatus, const std::string&) override {
+  absl::Status RecordProposal(const region::ProposalRecord&, ProposalStatus,
+                              const std::string&) override {
     return absl::OkStatus();
   }
   absl::Status RecordAgentNote(absl::Time, const std::string&, const std::string&) override {
@@ -74,7 +75,8 @@ BENCHMARK(BM_GatewayRecordInterval);
 void BM_ScrapeAgentRegistry(benchmark::State& state) {
   auto registry = std::make_shared<prometheus::Registry>();
   AgentMetrics metrics("response", registry.get());
-  for (int i = 0; i < 1000; ++i) metrics.TickAnswered(absl::Microseconds(i), absl::Microseconds(2 * i), 1);
+  for (int i = 0; i < 1000; ++i)
+    metrics.TickAnswered(absl::Microseconds(i), absl::Microseconds(2 * i), 1);
   const prometheus::TextSerializer serializer;
   size_t bytes = 0;
   for (auto _ : state) {

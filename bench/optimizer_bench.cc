@@ -20,9 +20,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/planning/exact_optimizer.h"
-#include "core/data/grid_data_loader.h"
 #include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
+#include "core/planning/exact_optimizer.h"
 #include "tests/core/planning/glpk_oracle.h"
 
 namespace gridpilot {
@@ -42,8 +42,8 @@ double Median(std::vector<double> values) {
 // `batteries` default batteries; with `connection_mw`, behind one connection of that
 // import and export limit.
 planning::BatteryOptimizerRequest Request(absl::Time start, std::vector<double> prices,
-                                std::optional<double> cap_mwh_per_day, int batteries = 1,
-                                std::optional<double> connection_mw = std::nullopt) {
+                                          std::optional<double> cap_mwh_per_day, int batteries = 1,
+                                          std::optional<double> connection_mw = std::nullopt) {
   planning::BatteryOptimizerRequest request;
   request.start = start;
   request.price_gbp_per_mwh = std::move(prices);
@@ -91,7 +91,8 @@ struct Timed {
 
 Timed RunOptimizer(const planning::BatteryOptimizerRequest& request) {
   const Clock::time_point start = Clock::now();
-  const absl::StatusOr<planning::BatteryOptimizerResult> result = planning::OptimizeBatterySchedule(request);
+  const absl::StatusOr<planning::BatteryOptimizerResult> result =
+      planning::OptimizeBatterySchedule(request);
   Timed out{MillisSince(start), 0.0, ""};
   if (!result.ok()) {
     std::fprintf(stderr, "optimiser failed: %s\n", std::string(result.status().message()).c_str());
@@ -126,8 +127,8 @@ void PrintRow(const char* what, const Timed& ours, const Timed& glpk) {
 // Median times and the worst objective difference over 1,000 consecutive 48-interval
 // windows.
 void BenchReplans(const char* what, absl::Time first_start, const std::vector<double>& prices,
-                  size_t first_offset, std::optional<double> cap_mwh_per_day,
-                  int batteries = 1, std::optional<double> connection_mw = std::nullopt) {
+                  size_t first_offset, std::optional<double> cap_mwh_per_day, int batteries = 1,
+                  std::optional<double> connection_mw = std::nullopt) {
   std::vector<double> ours_ms, glpk_ms;
   double worst = 0.0;
   Timed last_ours, last_glpk;

@@ -59,12 +59,12 @@
 #include "absl/time/clock.h"
 #include "agents/trader/trader_agent.h"
 #include "core/assets/battery.h"
-#include "core/data/grid_data_loader.h"
 #include "core/assets/interlocks.h"
+#include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
 #include "core/market/ledger.h"
 #include "core/market/perfect_foresight.h"
 #include "core/market/price_risk.h"
-#include "core/base/time_util.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -183,8 +183,8 @@ ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, do
   const assets::BatteryParams params;
   const double trading_floor_mwh = params.soc_min_mwh + params.reserve_mwh;
   double soc_mwh = params.soc_initial_mwh;
-  double applied_mw = 0.0;    // power applied in the interval before the tick
-  double scheduled_mw = 0.0;  // the proposal governing the interval at the tick
+  double applied_mw = 0.0;           // power applied in the interval before the tick
+  double scheduled_mw = 0.0;         // the proposal governing the interval at the tick
   std::optional<double> last_price;  // missing prices settle at the last known one
   ReplayResult result;
   // day_ahead is sorted by publication; next_vintage is the first not yet in a tick.
@@ -246,13 +246,16 @@ ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, do
     const auto resilience = effects.resilience_mw.find(t);
     const bool overridden = resilience != effects.resilience_mw.end();
     const assets::ClampedSetpoint clamped =
-        overridden
-            ? assets::ClampBatteryPower(params, soc_mwh, resilience->second, params.soc_min_mwh, base::kHalfHour)
-            : assets::ClampBatteryPower(params, soc_mwh, scheduled_mw, trading_floor_mwh, base::kHalfHour);
-    const assets::BatteryInterval step = assets::StepBattery(params, soc_mwh, clamped.power_mw, base::kHalfHour);
+        overridden ? assets::ClampBatteryPower(params, soc_mwh, resilience->second,
+                                               params.soc_min_mwh, base::kHalfHour)
+                   : assets::ClampBatteryPower(params, soc_mwh, scheduled_mw, trading_floor_mwh,
+                                               base::kHalfHour);
+    const assets::BatteryInterval step =
+        assets::StepBattery(params, soc_mwh, clamped.power_mw, base::kHalfHour);
     if (series.at(i).price_gbp_per_mwh) last_price = series.at(i).price_gbp_per_mwh;
     double net_gbp = 0.0;
-    for (const market::LedgerEntry& e : market::SettleBattery(params, step, last_price.value_or(0.0), t, "")) {
+    for (const market::LedgerEntry& e :
+         market::SettleBattery(params, step, last_price.value_or(0.0), t, "")) {
       net_gbp += e.amount_gbp;
     }
     (overridden ? result.overridden_net_gbp : result.trader_net_gbp) += net_gbp;
@@ -286,8 +289,8 @@ ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, do
     // The intervals the trader settled after the split: [split, end - 1).
     std::vector<std::optional<double>> prices;
     for (size_t i = *split; i + 1 < end; ++i) prices.push_back(series.at(i).price_gbp_per_mwh);
-    absl::StatusOr<market::PerfectForesight> perfect =
-        market::SolvePerfectForesight(series.at(*split).start, prices, params, params.soc_initial_mwh);
+    absl::StatusOr<market::PerfectForesight> perfect = market::SolvePerfectForesight(
+        series.at(*split).start, prices, params, params.soc_initial_mwh);
     if (perfect.ok()) result.after_split_perfect_gbp = perfect->result.objective_gbp;
   }
   result.seconds = absl::ToDoubleSeconds(absl::Now() - began);
@@ -296,8 +299,8 @@ ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, do
 
 int Main(int argc, char** argv) {
   const char* source_dir = std::getenv("GRIDPILOT_SOURCE_DIR");
-  const std::string data_dir =
-      Arg(argc, argv, "data_dir", source_dir != nullptr ? std::string(source_dir) + "/data" : "data");
+  const std::string data_dir = Arg(
+      argc, argv, "data_dir", source_dir != nullptr ? std::string(source_dir) + "/data" : "data");
   const std::string from_text = Arg(argc, argv, "from", "2022-10-01");
   const std::string to_text = Arg(argc, argv, "to", "2023-12-31");
   absl::StatusOr<absl::Time> from = base::ParseUtcDate(from_text);
@@ -394,42 +397,44 @@ int Main(int argc, char** argv) {
     std::printf("  perfect foresight  %12.0f GBP\n", p.perfect_foresight_pnl_gbp());
     std::printf("  yesterday plan     %12.0f GBP   capture %.3f\n", p.yesterday_plan_pnl_gbp(),
                 p.yesterday_plan_capture_ratio());
-    std::printf("  trader / yesterday plan: %.2fx; largest applied step %.1f MW\n",
-                p.yesterday_plan_pnl_gbp() != 0 ? p.realised_pnl_gbp() / p.yesterday_plan_pnl_gbp()
-                                                : 0.0,
-                r.largest_step_mw);
+    std::printf(
+        "  trader / yesterday plan: %.2fx; largest applied step %.1f MW\n",
+        p.yesterday_plan_pnl_gbp() != 0 ? p.realised_pnl_gbp() / p.yesterday_plan_pnl_gbp() : 0.0,
+        r.largest_step_mw);
     std::printf("  note: %s\n", p.note().c_str());
     // The downside risk settings are for: the worst days, marked to market.
     std::vector<double> days;
     const assets::BatteryParams battery;
     for (const auto& [index, day] : r.days) {
-      const double mean_price = day.priced_intervals > 0
-                                    ? day.price_sum_gbp_per_mwh / day.priced_intervals
-                                    : 0.0;
+      const double mean_price =
+          day.priced_intervals > 0 ? day.price_sum_gbp_per_mwh / day.priced_intervals : 0.0;
       days.push_back(day.net_gbp + (day.soc_end_mwh - day.soc_start_mwh) * mean_price *
                                        battery.discharge_efficiency);
     }
     std::sort(days.begin(), days.end());
     const auto losing = std::count_if(days.begin(), days.end(), [](double d) { return d < 0; });
-    std::printf("  days marked to market: %zu, %lld losing; worst %.0f GBP, 5th percentile "
-                "%.0f GBP, median %.0f GBP\n",
-                days.size(), static_cast<long long>(losing), days.front(),
-                days[days.size() / 20], days[days.size() / 2]);
+    std::printf(
+        "  days marked to market: %zu, %lld losing; worst %.0f GBP, 5th percentile "
+        "%.0f GBP, median %.0f GBP\n",
+        days.size(), static_cast<long long>(losing), days.front(), days[days.size() / 20],
+        days[days.size() / 2]);
     if (r.before_split.has_value()) {
       const v1::GetTraderPnlResponse& b = *r.before_split;
       std::printf("  before the split   %12.0f GBP   capture %.3f (perfect %.0f GBP)\n",
                   b.realised_pnl_gbp(), b.capture_ratio(), b.perfect_foresight_pnl_gbp());
       std::printf("  from the split     %12.0f GBP   capture %.3f (perfect %.0f GBP)\n",
                   r.after_split_realised_gbp,
-                  r.after_split_perfect_gbp > 0 ? r.after_split_realised_gbp / r.after_split_perfect_gbp
-                                                : 0.0,
+                  r.after_split_perfect_gbp > 0
+                      ? r.after_split_realised_gbp / r.after_split_perfect_gbp
+                      : 0.0,
                   r.after_split_perfect_gbp);
     }
     if (!effects.resilience_mw.empty() || !effects.suspect_ticks.empty()) {
-      std::printf("  replayed %lld resilience overrides and %zu suspect ticks; battery net "
-                  "%.0f GBP in overridden intervals, %.0f GBP in the rest\n",
-                  static_cast<long long>(r.overridden_intervals), effects.suspect_ticks.size(),
-                  r.overridden_net_gbp, r.trader_net_gbp);
+      std::printf(
+          "  replayed %lld resilience overrides and %zu suspect ticks; battery net "
+          "%.0f GBP in overridden intervals, %.0f GBP in the rest\n",
+          static_cast<long long>(r.overridden_intervals), effects.suspect_ticks.size(),
+          r.overridden_net_gbp, r.trader_net_gbp);
     }
   }
   return 0;

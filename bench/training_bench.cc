@@ -30,12 +30,14 @@ Timing TimeTraining(const std::vector<data::GridMeasurement>& history,
   Timing t;
   t.intervals = history.size();
   absl::Time began = absl::Now();
-  absl::StatusOr<forecast::models::TrainingSet> set = forecast::models::BuildChangeTrainingSet(history, horizons, day_ahead);
+  absl::StatusOr<forecast::models::TrainingSet> set =
+      forecast::models::BuildChangeTrainingSet(history, horizons, day_ahead);
   t.build_seconds = absl::ToDoubleSeconds(absl::Now() - began);
   if (!set.ok()) std::fprintf(stderr, "rows: %s\n", std::string(set.status().message()).c_str());
   began = absl::Now();
   absl::StatusOr<forecast::models::NetLoadChangeForecaster> f =
-      forecast::models::NetLoadChangeForecaster::Train(history, horizons, ml::XgboostParams{}, day_ahead);
+      forecast::models::NetLoadChangeForecaster::Train(history, horizons, ml::XgboostParams{},
+                                                       day_ahead);
   t.total_seconds = absl::ToDoubleSeconds(absl::Now() - began);
   if (!f.ok()) std::fprintf(stderr, "train: %s\n", std::string(f.status().message()).c_str());
   return t;
@@ -61,8 +63,10 @@ int Main() {
     if (m.interval_start >= year_two) one_year.push_back(m);
   }
   const size_t models = forecast::models::ServedChangeHorizons().size();
-  std::printf("training the change model set (%zu horizons, 300 rounds, depth 6, 1 thread, "
-              "with NESO's day-ahead vintages)\n", models);
+  std::printf(
+      "training the change model set (%zu horizons, 300 rounds, depth 6, 1 thread, "
+      "with NESO's day-ahead vintages)\n",
+      models);
   const Timing year = TimeTraining(one_year, *day_ahead);
   const Timing two_years = TimeTraining(all, *day_ahead);
   std::printf("  window      intervals  feature rows s  total s (rows + %zu models + ramp alarm)\n",

@@ -1,6 +1,5 @@
 #include "agents/common/agent_metrics.h"
 
-
 namespace gridpilot {
 
 prometheus::Histogram::BucketBoundaries TickLatencyBuckets() {

@@ -10,17 +10,16 @@
 
 namespace gridpilot {
 
-int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
-                    grpc::Service* service,
+int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent, grpc::Service* service,
                     std::shared_ptr<prometheus::Collectable> agent_metrics) {
   if (options.gateway_address.empty()) {
     base::LogError("--gateway is required");
     return 2;
   }
   auto registry = std::make_shared<prometheus::Registry>();
-  absl::StatusOr<RunningServer> server = StartGrpcServer(
-      options.host, options.port, {service}, options.port_file,
-      RpcMetricsInterceptors(registry.get()));
+  absl::StatusOr<RunningServer> server =
+      StartGrpcServer(options.host, options.port, {service}, options.port_file,
+                      RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     base::LogError(server.status().message());
     return 2;

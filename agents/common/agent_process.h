@@ -19,8 +19,8 @@ struct AgentProcessOptions {
   std::string agent_name;       // as registered with the gateway
   std::string gateway_address;  // host:port, required
   std::string host = "127.0.0.1";
-  int port = 0;                 // 0 = any free port
-  std::string port_file;        // where the bound port is written; may be empty
+  int port = 0;                        // 0 = any free port
+  std::string port_file;               // where the bound port is written; may be empty
   int metrics_port = kMetricsPortOff;  // Prometheus /metrics; 0 = any free port
   std::string metrics_port_file;       // where the bound metrics port is written; may be empty
 };
@@ -29,8 +29,7 @@ struct AgentProcessOptions {
 // error, which is logged). Call BlockShutdownSignals() first thing in main. With metrics
 // on, /metrics serves the runtime's AgentMetrics and `agent_metrics` (the agent's own
 // scrape-time state; may be null).
-int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent,
-                    grpc::Service* service,
+int RunAgentProcess(const AgentProcessOptions& options, TickAgent* agent, grpc::Service* service,
                     std::shared_ptr<prometheus::Collectable> agent_metrics = nullptr);
 
 }  // namespace gridpilot

@@ -60,8 +60,9 @@ void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal
   grpc::Status status = assets_->SubmitDispatch(&context, request, &response);
   if (status.ok()) return;
   if (metrics_ != nullptr) metrics_->RpcFailed("SubmitDispatch");
-  base::LogError(absl::StrCat("dispatch for tick ", base::FormatUtcTimestamp(FromProtoTime(tick.time())),
-                        " refused: ", status.error_message()));
+  base::LogError(absl::StrCat("dispatch for tick ",
+                              base::FormatUtcTimestamp(FromProtoTime(tick.time())),
+                              " refused: ", status.error_message()));
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
     // Still answer the tick, so the lock-step does not wait for us in vain.
     request.clear_proposals();

@@ -55,8 +55,8 @@ class AgentRuntime {
 
  private:
   void OnTick(const v1::Tick& tick);
-  void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
-              std::string note, std::optional<v1::AgentPlan> plan);
+  void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals, std::string note,
+              std::optional<v1::AgentPlan> plan);
 
   const std::string agent_name_;
   TickAgent* const agent_;

@@ -6,8 +6,7 @@
 
 namespace gridpilot {
 
-GrpcChangeForecastSource::GrpcChangeForecastSource(const std::string& address,
-                                                   absl::Duration wait)
+GrpcChangeForecastSource::GrpcChangeForecastSource(const std::string& address, absl::Duration wait)
     : stub_(v1::ForecastService::NewStub(MakeChannel(address))), wait_(wait) {}
 
 absl::StatusOr<IssuedChangeForecast> GrpcChangeForecastSource::ChangeForecast(

@@ -19,7 +19,7 @@ struct IssuedChangeForecast {
   // The anomaly detectors judged the interval the forecast starts from (the tick's
   // measurement) suspect: a reading the load forecast says cannot be true.
   bool base_suspect = false;
-  std::string suspect_cause;       // the detectors' cause, when suspect
+  std::string suspect_cause;  // the detectors' cause, when suspect
 };
 
 class ChangeForecastSource {

@@ -4,15 +4,16 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "agents/common/agent_process.h"
-#include "agents/response/response_metrics.h"
 #include "agents/response/response_agent.h"
+#include "agents/response/response_metrics.h"
 #include "agents/response/response_service.h"
 #include "core/base/logging.h"
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
-ABSL_FLAG(std::string, forecast, "", "forecast service address host:port; empty = measured data only");
+ABSL_FLAG(std::string, forecast, "",
+          "forecast service address host:port; empty = measured data only");
 ABSL_FLAG(double, forecast_wait_seconds, 5.0, "longest wait for one forecast");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
@@ -38,9 +39,9 @@ int main(int argc, char** argv) {
   }
   ResponseAgent agent(forecasts.get());
   ResponseServiceImpl service(&agent);
-  return RunAgentProcess({ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
-                          absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-                          absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
-                          absl::GetFlag(FLAGS_metrics_port_file)},
-                         &agent, &service, MakeResponseCollector(&agent));
+  return RunAgentProcess(
+      {ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_host),
+       absl::GetFlag(FLAGS_port), absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
+       absl::GetFlag(FLAGS_metrics_port_file)},
+      &agent, &service, MakeResponseCollector(&agent));
 }

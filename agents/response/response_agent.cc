@@ -7,9 +7,9 @@
 #include "absl/strings/str_format.h"
 #include "agents/common/asset_from_proto.h"
 #include "core/base/logging.h"
-#include "core/region/region_engine.h"
-#include "core/control/step_response_policy.h"
 #include "core/base/time_util.h"
+#include "core/control/step_response_policy.h"
+#include "core/region/region_engine.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
@@ -26,8 +26,8 @@ v1::DispatchProposal Proposal(const std::string& asset_id, double power_mw, absl
   p.set_power_mw(power_mw);
   *p.mutable_start() = ToProtoTime(t);
   *p.mutable_end() = ToProtoTime(t + interval);
-  p.set_idempotency_key(absl::StrCat(ResponseAgent::kAgentName, "/", asset_id, "/",
-                                     base::FormatUtcTimestamp(t)));
+  p.set_idempotency_key(
+      absl::StrCat(ResponseAgent::kAgentName, "/", asset_id, "/", base::FormatUtcTimestamp(t)));
   p.set_reason(reason);
   return p;
 }
@@ -43,8 +43,8 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   ramp_window_ = region.has_ramp_window() ? FromProtoDuration(region.ramp_window()) : step_;
   *status_.mutable_step() = ToProtoDuration(step_);
   base::LogInfo(absl::StrCat("ramp limit ", region.ramp_limit_mw(), " MW per interval; step ",
-                       absl::FormatDuration(step_), ", ramp window ",
-                       absl::FormatDuration(ramp_window_)));
+                             absl::FormatDuration(step_), ", ramp window ",
+                             absl::FormatDuration(ramp_window_)));
 }
 
 std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
@@ -71,8 +71,7 @@ std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
   if (tick.interval_boundary() && forecast && forecast->base_suspect) {
     HoldInterval(tick, forecast->suspect_cause, &proposals);
   } else if (tick.interval_boundary()) {
-    DecideInterval(tick, forecast ? &forecast->changes_mw : nullptr, degraded_reason,
-                   &proposals);
+    DecideInterval(tick, forecast ? &forecast->changes_mw : nullptr, degraded_reason, &proposals);
   }
   if (Stepping()) DecideStep(tick, &proposals);
   status_.set_ticks_seen(status_.ticks_seen() + 1);
@@ -89,11 +88,13 @@ std::string ResponseAgent::AnswerNote() {
 void ResponseAgent::HoldInterval(const v1::Tick& tick, const std::string& cause,
                                  std::vector<v1::DispatchProposal>* proposals) {
   const absl::Time t = FromProtoTime(tick.time());
-  const std::string measured = base::FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
-  note_ = absl::StrCat("held: the net load measured for ", measured,
-                       " is suspect (", cause, "); no decision on it, ");
-  const std::string reason = absl::StrCat("held from ", base::FormatUtcTimestamp(last_decision_time_),
-                                          ": telemetry for ", measured, " is suspect");
+  const std::string measured =
+      base::FormatUtcTimestamp(FromProtoTime(tick.measured_interval_start()));
+  note_ = absl::StrCat("held: the net load measured for ", measured, " is suspect (", cause,
+                       "); no decision on it, ");
+  const std::string reason =
+      absl::StrCat("held from ", base::FormatUtcTimestamp(last_decision_time_), ": telemetry for ",
+                   measured, " is suspect");
   const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   if (battery != nullptr && last_battery_mw_.has_value() && !Stepping()) {
@@ -139,7 +140,8 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
     obs.peaker_params.min_stable_load_mw = 0.0;
   }
   if (forecast != nullptr) {
-    const size_t used = std::min(forecast->size(), static_cast<size_t>(config_.lookahead_intervals));
+    const size_t used =
+        std::min(forecast->size(), static_cast<size_t>(config_.lookahead_intervals));
     obs.forecast_change_mw.assign(forecast->begin(), forecast->begin() + used);
   }
 
@@ -159,7 +161,8 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   last_decision_time_ = t;
   if (decision.degraded != status_.degraded()) {
     if (decision.degraded) {
-      base::LogWarning(absl::StrCat("degraded mode: acting on measured data only (", degraded_reason, ")"));
+      base::LogWarning(
+          absl::StrCat("degraded mode: acting on measured data only (", degraded_reason, ")"));
       status_.set_degraded_entries(status_.degraded_entries() + 1);
       *status_.mutable_degraded_since() = tick.time();
     } else {
@@ -174,16 +177,16 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   const size_t first_new = proposals->size();
   // In the live simulator the step policy owns the battery; this policy keeps the peaker.
   if (battery != nullptr && decision.battery_mw.has_value() && !Stepping()) {
-    proposals->push_back(Proposal(battery->id(), *decision.battery_mw, t, config_.interval,
-                                  decision.reason));
+    proposals->push_back(
+        Proposal(battery->id(), *decision.battery_mw, t, config_.interval, decision.reason));
   }
   if (decision.peaker_mw.has_value()) {
     peaker_request_mw_ = *decision.peaker_mw > 0.0 ? decision.peaker_mw : std::nullopt;
   }
   // A running peaker needs a proposal every interval; without one the gateway stops it.
   if (peaker != nullptr && peaker_request_mw_.has_value()) {
-    proposals->push_back(Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval,
-                                  decision.reason));
+    proposals->push_back(
+        Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval, decision.reason));
   }
 
   std::string decided = proposals->size() == first_new ? "no dispatch" : "";
@@ -212,13 +215,15 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
     if (events_.size() > kEventsKept) events_.pop_front();
   }
   if (Stepping()) return;  // episodes follow the step readings instead
-  control::EpisodeInput input{.time = t, .limit_mw = config_.ramp_limit_mw,
-                     .forecast_exceeds = forecast_exceeds_,
-                     .responding = proposals->size() > first_new};
+  control::EpisodeInput input{.time = t,
+                              .limit_mw = config_.ramp_limit_mw,
+                              .forecast_exceeds = forecast_exceeds_,
+                              .responding = proposals->size() > first_new};
   if (obs.last_net_load_mw && obs.previous_net_load_mw) {
     input.measured_change_mw = *obs.last_net_load_mw - *obs.previous_net_load_mw;
   }
-  if (after_mw && previous_after_mw) input.after_dispatch_change_mw = *after_mw - *previous_after_mw;
+  if (after_mw && previous_after_mw)
+    input.after_dispatch_change_mw = *after_mw - *previous_after_mw;
   TrackEpisode(input);
 }
 
@@ -257,15 +262,15 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   bool responding = peaker_request_mw_.has_value();
   if (battery != nullptr && window_.size() >= steps_per_window) {
-    control::StepObservation obs{.decision_time = t,
-                        .last_net_load_mw = point.net_load_mw,
-                        .reference_after_dispatch_mw =
-                            mean(window_.size() - steps_per_window, window_.size(),
-                                 &StepPoint::after_dispatch_mw),
-                        .scheduled_battery_mw = battery->scheduled_power_mw(),
-                        .peaker_mw = peaker != nullptr ? peaker->peaker().output_mw() : 0.0,
-                        .battery_soc_mwh = battery->battery().soc_mwh(),
-                        .battery = BatteryParamsFromProto(*battery)};
+    control::StepObservation obs{
+        .decision_time = t,
+        .last_net_load_mw = point.net_load_mw,
+        .reference_after_dispatch_mw =
+            mean(window_.size() - steps_per_window, window_.size(), &StepPoint::after_dispatch_mw),
+        .scheduled_battery_mw = battery->scheduled_power_mw(),
+        .peaker_mw = peaker != nullptr ? peaker->peaker().output_mw() : 0.0,
+        .battery_soc_mwh = battery->battery().soc_mwh(),
+        .battery = BatteryParamsFromProto(*battery)};
     control::StepDecision decision = control::DecideStepResponse(obs, step_config);
     if (decision.battery_mw.has_value()) {
       std::string reason = decision.reason;
@@ -275,8 +280,10 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
     }
   }
   // The step that just ended against the window before it, as the gateway judges it.
-  control::EpisodeInput input{.time = t, .limit_mw = tolerance_mw,
-                     .forecast_exceeds = forecast_exceeds_, .responding = responding};
+  control::EpisodeInput input{.time = t,
+                              .limit_mw = tolerance_mw,
+                              .forecast_exceeds = forecast_exceeds_,
+                              .responding = responding};
   if (window_.size() == steps_per_window + 1) {
     const std::optional<double> before = mean(0, steps_per_window, &StepPoint::net_load_mw);
     const std::optional<double> after = mean(0, steps_per_window, &StepPoint::after_dispatch_mw);
@@ -293,8 +300,7 @@ void ResponseAgent::TrackEpisode(const control::EpisodeInput& input) {
     v1::RampEpisode out;
     out.set_id(e.id);
     out.set_state(static_cast<v1::RampEpisodeState>(static_cast<int>(e.state) + 1));
-    out.set_outcome(
-        FromShortName<v1::RampEpisodeOutcome>(control::EpisodeOutcomeName(e.outcome)));
+    out.set_outcome(FromShortName<v1::RampEpisodeOutcome>(control::EpisodeOutcomeName(e.outcome)));
     auto set_time = [](const std::optional<absl::Time>& time, google::protobuf::Timestamp* field) {
       if (time.has_value()) *field = ToProtoTime(*time);
     };
@@ -314,11 +320,14 @@ void ResponseAgent::TrackEpisode(const control::EpisodeInput& input) {
     }
     switch (e.outcome) {
       case control::EpisodeOutcome::kCountered:
-        status_.set_episodes_countered(status_.episodes_countered() + 1); break;
+        status_.set_episodes_countered(status_.episodes_countered() + 1);
+        break;
       case control::EpisodeOutcome::kNotCountered:
-        status_.set_episodes_not_countered(status_.episodes_not_countered() + 1); break;
+        status_.set_episodes_not_countered(status_.episodes_not_countered() + 1);
+        break;
       case control::EpisodeOutcome::kDidNotHappen:
-        status_.set_episodes_did_not_happen(status_.episodes_did_not_happen() + 1); break;
+        status_.set_episodes_did_not_happen(status_.episodes_did_not_happen() + 1);
+        break;
       case control::EpisodeOutcome::kOpen: break;
     }
     if (e.outcome != control::EpisodeOutcome::kOpen) {

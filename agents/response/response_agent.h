@@ -56,12 +56,14 @@ class ResponseAgent final : public TickAgent {
   // step is the interval) the battery. Appends proposals.
   void DecideInterval(const v1::Tick& tick, const std::vector<double>* forecast,
                       const std::string& degraded_reason,
-                      std::vector<v1::DispatchProposal>* proposals) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                      std::vector<v1::DispatchProposal>* proposals)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // At an interval tick whose measurement is suspect: no decision on it. The last
   // interval decision's setpoints are proposed again for this interval ("held"), and the
   // suspect reading is not kept as the previous measurement.
   void HoldInterval(const v1::Tick& tick, const std::string& cause,
-                    std::vector<v1::DispatchProposal>* proposals) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                    std::vector<v1::DispatchProposal>* proposals)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The step policy of the live simulator. Appends a battery proposal if any.
   void DecideStep(const v1::Tick& tick, std::vector<v1::DispatchProposal>* proposals)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -77,7 +79,7 @@ class ResponseAgent final : public TickAgent {
   std::optional<double> last_after_dispatch_mw_ ABSL_GUARDED_BY(mu_);  // N_{t-1}, interval
   bool forecast_exceeds_ ABSL_GUARDED_BY(mu_) = false;  // at the last interval decision
   control::RampEpisodeTracker episodes_tracker_ ABSL_GUARDED_BY(mu_);
-  std::deque<v1::RampEpisode> episodes_ ABSL_GUARDED_BY(mu_);  // by id, latest state
+  std::deque<v1::RampEpisode> episodes_ ABSL_GUARDED_BY(mu_);    // by id, latest state
   std::optional<double> last_net_load_mw_ ABSL_GUARDED_BY(mu_);  // from the previous tick
   absl::Time last_measured_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<double> peaker_request_mw_ ABSL_GUARDED_BY(mu_);  // kept until released

@@ -6,11 +6,11 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "agents/trader/trader_agent.h"
-#include "agents/trader/trader_service.h"
-#include "agents/common/agent_process.h"
-#include "agents/trader/trader_metrics.h"
 #include "absl/strings/str_cat.h"
+#include "agents/common/agent_process.h"
+#include "agents/trader/trader_agent.h"
+#include "agents/trader/trader_metrics.h"
+#include "agents/trader/trader_service.h"
 #include "core/base/logging.h"
 #include "core/market/price_risk.h"
 #include "services/common/flag_help.h"
@@ -55,9 +55,9 @@ int main(int argc, char** argv) {
   }
   TraderAgent agent(verdicts.get(), risk_aversion);
   TraderServiceImpl service(&agent);
-  return RunAgentProcess({TraderAgent::kAgentName, absl::GetFlag(FLAGS_gateway),
-                          absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-                          absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
-                          absl::GetFlag(FLAGS_metrics_port_file)},
-                         &agent, &service, MakeTraderCollector(&agent));
+  return RunAgentProcess(
+      {TraderAgent::kAgentName, absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_host),
+       absl::GetFlag(FLAGS_port), absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
+       absl::GetFlag(FLAGS_metrics_port_file)},
+      &agent, &service, MakeTraderCollector(&agent));
 }

@@ -125,7 +125,8 @@ v1::DispatchProposal TraderAgent::TradingProposal(const std::string& asset_id, d
   p.set_power_mw(power_mw);
   *p.mutable_start() = ToProtoTime(start);
   *p.mutable_end() = ToProtoTime(start + interval_);
-  p.set_idempotency_key(absl::StrCat(kAgentName, "/", asset_id, "/", base::FormatUtcTimestamp(start)));
+  p.set_idempotency_key(
+      absl::StrCat(kAgentName, "/", asset_id, "/", base::FormatUtcTimestamp(start)));
   p.set_reason(reason);
   status_.set_proposals_sent(status_.proposals_sent() + 1);
   return p;
@@ -175,8 +176,9 @@ v1::GetTraderPnlResponse TraderAgent::Pnl() const {
   if (!battery_at_start_.has_value() || prices_seen_.empty()) return pnl;
   // Hindsight over exactly the settled intervals, from the same start, energy-neutral
   // (ending at the starting SoC), with the same trading floor.
-  absl::StatusOr<market::PerfectForesight> perfect = market::SolvePerfectForesight(
-      first_settled_interval_, prices_seen_, *battery_at_start_, battery_at_start_->soc_initial_mwh);
+  absl::StatusOr<market::PerfectForesight> perfect =
+      market::SolvePerfectForesight(first_settled_interval_, prices_seen_, *battery_at_start_,
+                                    battery_at_start_->soc_initial_mwh);
   if (!perfect.ok()) {
     pnl.set_note(absl::StrCat("perfect foresight unavailable: ", perfect.status().message()));
     return pnl;
@@ -188,10 +190,10 @@ v1::GetTraderPnlResponse TraderAgent::Pnl() const {
     pnl.set_capture_ratio(realised_pnl_gbp_ / perfect_gbp);
     pnl.set_yesterday_plan_capture_ratio(yesterday_plan_->pnl_gbp() / perfect_gbp);
   }
-  pnl.set_note(absl::StrFormat(
-      "perfect foresight: the exact optimiser on the %d actual prices (hindsight), "
-      "energy-neutral, %d missing filled with the previous price; no ramp limit",
-      pnl.intervals(), perfect->missing_prices));
+  pnl.set_note(
+      absl::StrFormat("perfect foresight: the exact optimiser on the %d actual prices (hindsight), "
+                      "energy-neutral, %d missing filled with the previous price; no ramp limit",
+                      pnl.intervals(), perfect->missing_prices));
   return pnl;
 }
 

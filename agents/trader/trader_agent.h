@@ -56,8 +56,7 @@ class TraderAgent final : public TickAgent {
 
   // Settles the interval that just ended at its price and feeds the baseline.
   void Account(const assets::BatteryParams& params, double ended_power_mw,
-               std::optional<double> ended_price, absl::Time t)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+               std::optional<double> ended_price, absl::Time t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // The published schedule and the audit log's plan for `plan`.
   void Publish(const control::TradingPlan& plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

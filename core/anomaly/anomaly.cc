@@ -100,8 +100,8 @@ AnomalyLabel ClassifyAnomaly(const AnomalyEvidence& e, const AnomalyRules& rules
     label.cause = "no reading (empty field)";
   } else if (e.run_length >= rules.flat_line_min_rows) {
     label.kind = AnomalyKind::kFlatLine;
-    label.cause = absl::StrFormat("value %.6g repeated for %d rows (stuck meter?)", e.value,
-                                  e.run_length);
+    label.cause =
+        absl::StrFormat("value %.6g repeated for %d rows (stuck meter?)", e.value, e.run_length);
   } else if (e.forest_flagged) {
     const bool above = !std::isnan(e.recent_level) && e.value > e.recent_level;
     label.kind = above ? AnomalyKind::kSpike : AnomalyKind::kDrop;

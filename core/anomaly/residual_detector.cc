@@ -53,8 +53,8 @@ absl::Status CheckOptions(const ResidualDetectorOptions& o) {
 
 absl::Status CheckFirstPeriod(int first_period, int periods_per_day) {
   if (first_period < 0 || first_period >= periods_per_day) {
-    return absl::InvalidArgumentError(absl::StrCat("first_period ", first_period,
-                                                   " is not in [0, ", periods_per_day, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("first_period ", first_period, " is not in [0, ", periods_per_day, ")"));
   }
   return absl::OkStatus();
 }
@@ -125,9 +125,9 @@ absl::StatusOr<ResidualDetector> ResidualDetector::Fit(std::span<const double> v
     all.push_back(r);
   }
   if (all.size() < static_cast<size_t>(options.min_residuals_per_period)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "training data gives ", all.size(), " forecast residuals, need at least ",
-        options.min_residuals_per_period, " (more than a day of readings)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("training data gives ", all.size(), " forecast residuals, need at least ",
+                     options.min_residuals_per_period, " (more than a day of readings)"));
   }
   const auto [all_center, all_scale] = RobustCenterScale(all);
   if (!(all_scale > 0.0)) {
@@ -163,9 +163,9 @@ absl::StatusOr<ResidualDetector> ResidualDetector::Fit(std::span<const double> v
     if (!std::isnan(z)) training_z.push_back(std::abs(z));
   }
   // The k-th largest |z| flags k rows: k = max_training_flag_share of them, at least one.
-  const size_t k = std::clamp<size_t>(
-      static_cast<size_t>(options.max_training_flag_share * training_z.size()), 1,
-      training_z.size());
+  const size_t k =
+      std::clamp<size_t>(static_cast<size_t>(options.max_training_flag_share * training_z.size()),
+                         1, training_z.size());
   std::nth_element(training_z.begin(), training_z.begin() + (k - 1), training_z.end(),
                    std::greater<>());
   detector.threshold_ = std::max(options.threshold_z, training_z[k - 1]);

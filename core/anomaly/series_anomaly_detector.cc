@@ -41,8 +41,8 @@ absl::StatusOr<SeriesAnomalyDetector> SeriesAnomalyDetector::Fit(
   ASSIGN_OR_RETURN(ResidualDetector residual,
                    ResidualDetector::Fit(training, first_period, options.residual));
   FeatureBaseline baseline = FeatureBaseline::Fit(features);
-  return SeriesAnomalyDetector(options, std::move(forest), std::move(baseline),
-                               std::move(residual), features.names);
+  return SeriesAnomalyDetector(options, std::move(forest), std::move(baseline), std::move(residual),
+                               features.names);
 }
 
 int SeriesAnomalyDetector::HistoryRows() const {
@@ -72,10 +72,9 @@ ScoredReading SeriesAnomalyDetector::Judge(const AnomalyFeatureMatrix& features,
     e.forest_score = forest_score;
     e.forest_flagged = forest_score >= forest_.threshold();
     e.top_features = TopFeatureDeviations(x, feature_names_, baseline_, 2);
-    out.score = std::max(CombinedAnomalyScore(forest_score, forest_.threshold(), residual.z,
-                                              residual_.threshold()),
-                         FlatLineScore(e.run_length, options_.rules.flat_line_min_rows,
-                                       forest_.threshold()));
+    out.score = std::max(
+        CombinedAnomalyScore(forest_score, forest_.threshold(), residual.z, residual_.threshold()),
+        FlatLineScore(e.run_length, options_.rules.flat_line_min_rows, forest_.threshold()));
   }
   out.value = e.value;
   out.residual = residual;

@@ -20,26 +20,26 @@
 #include "absl/status/statusor.h"
 #include "core/anomaly/anomaly.h"
 #include "core/anomaly/anomaly_features.h"
-#include "core/ml/isolation_forest.h"
 #include "core/anomaly/residual_detector.h"
+#include "core/ml/isolation_forest.h"
 
 namespace gridpilot::anomaly {
 
 struct SeriesAnomalyOptions {
-  AnomalyFeatureOptions features;    // periods_per_day is taken from residual below
+  AnomalyFeatureOptions features;  // periods_per_day is taken from residual below
   ml::IsolationForestOptions forest;
   ResidualDetectorOptions residual;  // periods_per_day: rows per day of the series
   AnomalyRules rules;
-  double suspect_z = 6.0;            // |residual z| at or above this: suspect, > 0
+  double suspect_z = 6.0;  // |residual z| at or above this: suspect, > 0
 };
 
 // One row's verdict.
 struct ScoredReading {
-  double value = 0.0;           // NaN = missing
-  double score = 0.0;           // max(CombinedAnomalyScore, FlatLineScore); NaN if missing
+  double value = 0.0;  // NaN = missing
+  double score = 0.0;  // max(CombinedAnomalyScore, FlatLineScore); NaN if missing
   ResidualScore residual;
-  AnomalyLabel label;           // kind kNone = not flagged
-  bool suspect = false;         // |residual.z| >= suspect_z (see the file comment)
+  AnomalyLabel label;    // kind kNone = not flagged
+  bool suspect = false;  // |residual.z| >= suspect_z (see the file comment)
 };
 
 class SeriesAnomalyDetector {
@@ -59,8 +59,7 @@ class SeriesAnomalyDetector {
   // The last row of `values` only, equal to ScoreAll(values, first_period).back() but
   // scoring one row with the forest. `values` needs only the history the features and
   // the forecast look at: HistoryRows() rows before the last. Thread-safe.
-  absl::StatusOr<ScoredReading> ScoreLast(std::span<const double> values,
-                                          int first_period) const;
+  absl::StatusOr<ScoredReading> ScoreLast(std::span<const double> values, int first_period) const;
 
   // Rows of history before a reading that ScoreLast looks at.
   int HistoryRows() const;
@@ -74,8 +73,10 @@ class SeriesAnomalyDetector {
   SeriesAnomalyDetector(SeriesAnomalyOptions options, ml::IsolationForest forest,
                         FeatureBaseline baseline, ResidualDetector residual,
                         std::vector<std::string> feature_names)
-      : options_(std::move(options)), forest_(std::move(forest)),
-        baseline_(std::move(baseline)), residual_(std::move(residual)),
+      : options_(std::move(options)),
+        forest_(std::move(forest)),
+        baseline_(std::move(baseline)),
+        residual_(std::move(residual)),
         feature_names_(std::move(feature_names)) {}
 
   ScoredReading Judge(const AnomalyFeatureMatrix& features, size_t row, double forest_score,

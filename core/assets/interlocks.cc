@@ -9,9 +9,8 @@
 
 namespace gridpilot::assets {
 
-ClampedSetpoint ClampBatteryPower(const BatteryParams& params, double soc_mwh,
-                                  double requested_mw, double soc_floor_mwh,
-                                  absl::Duration duration) {
+ClampedSetpoint ClampBatteryPower(const BatteryParams& params, double soc_mwh, double requested_mw,
+                                  double soc_floor_mwh, absl::Duration duration) {
   if (!std::isfinite(requested_mw)) {
     return {0.0, absl::StrFormat("request %g MW is not finite: clamped to 0", requested_mw)};
   }
@@ -62,8 +61,7 @@ absl::Status CheckBatteryInterval(const BatteryParams& params, const BatteryInte
   // Power limits allow only floating-point noise; energy checks allow tolerance_mwh.
   constexpr double kPowerSlackMw = 1e-9;
   const auto fail = [&](const std::string& what) {
-    return absl::FailedPreconditionError(
-        absl::StrFormat("battery %s: %s", params.id, what));
+    return absl::FailedPreconditionError(absl::StrFormat("battery %s: %s", params.id, what));
   };
   if (!(interval.power_mw <= params.max_discharge_mw + kPowerSlackMw)) {
     return fail(absl::StrFormat("power %g MW exceeds max discharge %g MW", interval.power_mw,

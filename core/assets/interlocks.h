@@ -21,9 +21,8 @@ struct ClampedSetpoint {
 // soc_floor = soc_min + reserve; resilience requests pass soc_floor = soc_min. If the
 // battery already sits below the floor, discharge is clamped to 0 (never forced charge).
 // A non-finite request is clamped to 0.
-ClampedSetpoint ClampBatteryPower(const BatteryParams& params, double soc_mwh,
-                                  double requested_mw, double soc_floor_mwh,
-                                  absl::Duration duration);
+ClampedSetpoint ClampBatteryPower(const BatteryParams& params, double soc_mwh, double requested_mw,
+                                  double soc_floor_mwh, absl::Duration duration);
 
 // Checks an applied interval against the hard limits (power limits, soc_min/soc_max,
 // energy balance soc_after = soc_before + charge*eta_c - discharge/eta_d within

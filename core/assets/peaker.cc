@@ -50,19 +50,15 @@ absl::Status PeakerParams::Validate() const {
 
 std::string_view PeakerStatusName(PeakerStatus status) {
   switch (status) {
-    case PeakerStatus::kOff:
-      return "off";
-    case PeakerStatus::kStarting:
-      return "starting";
-    case PeakerStatus::kOn:
-      return "on";
+    case PeakerStatus::kOff: return "off";
+    case PeakerStatus::kStarting: return "starting";
+    case PeakerStatus::kOn: return "on";
   }
   return "unknown";
 }
 
-PeakerInterval StepPeaker(const PeakerParams& params, const PeakerState& state,
-                          double requested_mw, absl::Time interval_start,
-                          absl::Duration duration) {
+PeakerInterval StepPeaker(const PeakerParams& params, const PeakerState& state, double requested_mw,
+                          absl::Time interval_start, absl::Duration duration) {
   PeakerInterval out;
   out.next = state;
   // Anything that is not a positive request is a stop; the arbiter should never send
@@ -75,7 +71,8 @@ PeakerInterval StepPeaker(const PeakerParams& params, const PeakerState& state,
   if (state.status == PeakerStatus::kOff && run) {
     const absl::Time may_start = state.status_since + params.min_down_time;
     if (interval_start < may_start) {
-      out.note = absl::StrFormat("min down time: off until %s", base::FormatUtcTimestamp(may_start));
+      out.note =
+          absl::StrFormat("min down time: off until %s", base::FormatUtcTimestamp(may_start));
       return out;
     }
     out.started = true;

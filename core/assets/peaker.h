@@ -15,14 +15,14 @@ namespace gridpilot::assets {
 // Defaults: a 60 MW open-cycle gas turbine.
 struct PeakerParams {
   std::string id = "peaker-1";
-  double capacity_mw = 60.0;                          // maximum output
-  double min_stable_load_mw = 20.0;                   // lowest output while on
-  absl::Duration start_up_time = absl::Minutes(20);   // from start command to online
-  absl::Duration min_up_time = absl::Hours(1);        // once online, stays on this long
-  absl::Duration min_down_time = absl::Hours(1);      // once off, stays off this long
-  double ramp_rate_mw_per_min = 8.0;                  // max output change while on
-  double fuel_gbp_per_mwh = 160.0;                    // fuel + carbon per MWh generated
-  double start_cost_gbp = 2500.0;                     // per start
+  double capacity_mw = 60.0;                         // maximum output
+  double min_stable_load_mw = 20.0;                  // lowest output while on
+  absl::Duration start_up_time = absl::Minutes(20);  // from start command to online
+  absl::Duration min_up_time = absl::Hours(1);       // once online, stays on this long
+  absl::Duration min_down_time = absl::Hours(1);     // once off, stays off this long
+  double ramp_rate_mw_per_min = 8.0;                 // max output change while on
+  double fuel_gbp_per_mwh = 160.0;                   // fuel + carbon per MWh generated
+  double start_cost_gbp = 2500.0;                    // per start
 
   // InvalidArgument naming the first bad field (0 <= min_stable <= capacity, capacity > 0,
   // durations >= 0, ramp > 0, costs >= 0, no NaN).
@@ -34,17 +34,17 @@ std::string_view PeakerStatusName(PeakerStatus status);  // "off", "starting", "
 
 struct PeakerState {
   PeakerStatus status = PeakerStatus::kOff;
-  double output_mw = 0.0;                           // output in the last interval
-  absl::Time status_since = absl::InfinitePast();   // when the current status began
-                                                    // (for kOn: the moment it came online)
+  double output_mw = 0.0;                          // output in the last interval
+  absl::Time status_since = absl::InfinitePast();  // when the current status began
+                                                   // (for kOn: the moment it came online)
 };
 
 // The result of one interval.
 struct PeakerInterval {
-  PeakerState next;          // state at the end of the interval
-  double output_mw = 0.0;    // average output over the interval (MW, >= 0)
-  bool started = false;      // a start was initiated in this interval (start cost due)
-  std::string note;          // why the output differs from the request; empty if it does not
+  PeakerState next;        // state at the end of the interval
+  double output_mw = 0.0;  // average output over the interval (MW, >= 0)
+  bool started = false;    // a start was initiated in this interval (start cost due)
+  std::string note;        // why the output differs from the request; empty if it does not
 };
 
 // Applies a requested output (MW; 0 means stop, > 0 means run at that level) over
@@ -59,9 +59,8 @@ struct PeakerInterval {
 //  - on, request > 0: output is clamped to [min_stable_load, capacity] and to within
 //    ramp_rate * duration of the previous output (from min_stable_load when just online).
 // `requested_mw` must be finite and >= 0 (validated upstream by the arbiter).
-PeakerInterval StepPeaker(const PeakerParams& params, const PeakerState& state,
-                          double requested_mw, absl::Time interval_start,
-                          absl::Duration duration);
+PeakerInterval StepPeaker(const PeakerParams& params, const PeakerState& state, double requested_mw,
+                          absl::Time interval_start, absl::Duration duration);
 
 }  // namespace gridpilot::assets
 

@@ -39,12 +39,10 @@ void SetLogTag(absl::string_view tag) {
 void Log(LogSeverity severity, absl::string_view message) {
   // Log lines carry wall time on purpose: they are for the operator reading them now,
   // not an input to any decision (decisions take time from an injected Clock).
-  const std::string stamp =
-      absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::UTCTimeZone());
+  const std::string stamp = absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::UTCTimeZone());
   std::lock_guard<std::mutex> lock(LogMutex());
-  std::fprintf(stderr, "%s %s %s: %.*s\n", stamp.c_str(), Tag().c_str(),
-               SeverityName(severity), static_cast<int>(message.size()),
-               message.data());
+  std::fprintf(stderr, "%s %s %s: %.*s\n", stamp.c_str(), Tag().c_str(), SeverityName(severity),
+               static_cast<int>(message.size()), message.data());
 }
 
 }  // namespace gridpilot::base

@@ -10,10 +10,10 @@
 #define GP_CONCAT_(a, b) GP_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    const ::absl::Status gp_status_ = (expr);      \
-    if (!gp_status_.ok()) return gp_status_;       \
+#define RETURN_IF_ERROR(expr)                 \
+  do {                                        \
+    const ::absl::Status gp_status_ = (expr); \
+    if (!gp_status_.ok()) return gp_status_;  \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, rexpr): evaluates rexpr (an absl::StatusOr<T>); on error

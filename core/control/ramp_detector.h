@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "core/control/ramp_observation.h"
 #include "core/base/time_util.h"
+#include "core/control/ramp_observation.h"
 
 namespace gridpilot::control {
 

@@ -48,8 +48,8 @@ std::vector<RampEpisode> RampEpisodeTracker::Observe(const EpisodeInput& in) {
       if (e.state == EpisodeState::kForecast) {
         e.state = EpisodeState::kStarted;
         e.started_at = in.time;
-        e.reason = absl::StrFormat("%s: measured change %+.2f MW exceeds the %.2f MW limit",
-                                   when, *in.measured_change_mw, in.limit_mw);
+        e.reason = absl::StrFormat("%s: measured change %+.2f MW exceeds the %.2f MW limit", when,
+                                   *in.measured_change_mw, in.limit_mw);
       }
     }
     if (e.state != EpisodeState::kForecast) {
@@ -59,15 +59,16 @@ std::vector<RampEpisode> RampEpisodeTracker::Observe(const EpisodeInput& in) {
       } else if (e.state == EpisodeState::kStarted && measured_exceeds) {
         e.state = EpisodeState::kCountered;
         e.countered_at = in.time;
-        e.reason = absl::StrFormat("%s: countered, change after dispatch %+.2f MW is within %.2f MW",
-                                   when, in.after_dispatch_change_mw.value_or(0.0), in.limit_mw);
+        e.reason =
+            absl::StrFormat("%s: countered, change after dispatch %+.2f MW is within %.2f MW", when,
+                            in.after_dispatch_change_mw.value_or(0.0), in.limit_mw);
       }
     }
     const bool quiet = !measured_exceeds && !in.responding;
     if (quiet && (e.state != EpisodeState::kForecast || !in.forecast_exceeds)) {
       e.outcome = e.state == EpisodeState::kForecast ? EpisodeOutcome::kDidNotHappen
-                  : e.decisions_with_excess == 0    ? EpisodeOutcome::kCountered
-                                                    : EpisodeOutcome::kNotCountered;
+                  : e.decisions_with_excess == 0     ? EpisodeOutcome::kCountered
+                                                     : EpisodeOutcome::kNotCountered;
       e.state = EpisodeState::kResolved;
       e.resolved_at = in.time;
       e.reason = absl::StrFormat(
@@ -99,7 +100,8 @@ std::vector<RampEpisode> RampEpisodeTracker::Observe(const EpisodeInput& in) {
   } else {
     e.state = EpisodeState::kForecast;
     e.forecast_at = in.time;
-    e.reason = absl::StrFormat("%s: a forecast change exceeds the %.2f MW limit", when, in.limit_mw);
+    e.reason =
+        absl::StrFormat("%s: a forecast change exceeds the %.2f MW limit", when, in.limit_mw);
   }
   open_ = e;
   changed.push_back(e);

@@ -27,23 +27,23 @@ enum class EpisodeOutcome { kOpen, kCountered, kNotCountered, kDidNotHappen };
 std::string EpisodeOutcomeName(EpisodeOutcome outcome);
 
 struct RampEpisode {
-  int64_t id = 0;                       // 1, 2, ... in order of opening
+  int64_t id = 0;  // 1, 2, ... in order of opening
   EpisodeState state = EpisodeState::kForecast;
   EpisodeOutcome outcome = EpisodeOutcome::kOpen;
   std::optional<absl::Time> forecast_at, started_at, countered_at, resolved_at;
-  double peak_change_mw = 0.0;          // largest |measured change| seen, signed
-  double peak_excess_mw = 0.0;          // largest after-dispatch excess seen, >= 0
-  int64_t decisions_with_excess = 0;    // decisions whose last measurement had excess
-  std::string reason;                   // the latest transition, in words
+  double peak_change_mw = 0.0;        // largest |measured change| seen, signed
+  double peak_excess_mw = 0.0;        // largest after-dispatch excess seen, >= 0
+  int64_t decisions_with_excess = 0;  // decisions whose last measurement had excess
+  std::string reason;                 // the latest transition, in words
 };
 
 struct EpisodeInput {
-  absl::Time time;                              // decision time
-  double limit_mw = 0.0;                        // tolerated |change|, > 0
-  std::optional<double> measured_change_mw{};   // before dispatch, the last measured window
+  absl::Time time;                                   // decision time
+  double limit_mw = 0.0;                             // tolerated |change|, > 0
+  std::optional<double> measured_change_mw{};        // before dispatch, the last measured window
   std::optional<double> after_dispatch_change_mw{};  // after dispatch, same window
-  bool forecast_exceeds = false;                // a forecast change beyond the limit is known
-  bool responding = false;                      // the agent holds resilience dispatch now
+  bool forecast_exceeds = false;                     // a forecast change beyond the limit is known
+  bool responding = false;                           // the agent holds resilience dispatch now
 };
 
 class RampEpisodeTracker {

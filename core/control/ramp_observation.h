@@ -22,16 +22,16 @@
 namespace gridpilot::control {
 
 struct RampObservation {
-  absl::Time decision_time;                     // start of interval t
-  std::optional<double> last_net_load_mw;       // L_{t-1}; nullopt if not measured
-  std::optional<double> previous_net_load_mw;   // L_{t-2}; nullopt if not measured
-  double last_dispatch_mw = 0.0;                // D_{t-1}: battery + peaker output in t-1
-  double scheduled_battery_mw = 0.0;            // trader's battery setpoint for t, 0 if none
-  std::vector<double> forecast_change_mw;       // C_h = predicted L_{t+h-1} - L_{t-1} for
-                                                // h = 1..H; empty = no forecast (degraded)
-  double battery_soc_mwh = 0.0;                 // stored energy at decision_time
+  absl::Time decision_time;                    // start of interval t
+  std::optional<double> last_net_load_mw;      // L_{t-1}; nullopt if not measured
+  std::optional<double> previous_net_load_mw;  // L_{t-2}; nullopt if not measured
+  double last_dispatch_mw = 0.0;               // D_{t-1}: battery + peaker output in t-1
+  double scheduled_battery_mw = 0.0;           // trader's battery setpoint for t, 0 if none
+  std::vector<double> forecast_change_mw;      // C_h = predicted L_{t+h-1} - L_{t-1} for
+                                               // h = 1..H; empty = no forecast (degraded)
+  double battery_soc_mwh = 0.0;                // stored energy at decision_time
   assets::BatteryParams battery;
-  assets::PeakerState peaker;                           // output_mw = output in t-1
+  assets::PeakerState peaker;  // output_mw = output in t-1
   assets::PeakerParams peaker_params;
 };
 

@@ -39,8 +39,8 @@ double HandBackCapMw(const assets::BatteryParams& battery, double soc_mwh, doubl
   if (battery_mw == 0.0 || step_mw <= 0.0) return battery_mw;
   const double interval_h = absl::ToDoubleHours(interval);
   const double magnitude_mw = std::abs(battery_mw);
-  const double room_mwh = battery_mw > 0 ? soc_mwh - battery.soc_min_mwh
-                                         : battery.soc_max_mwh - soc_mwh;
+  const double room_mwh =
+      battery_mw > 0 ? soc_mwh - battery.soc_min_mwh : battery.soc_max_mwh - soc_mwh;
   // Holding p in t and walking back moves S(p) = sum_k max(0, p - k * step) MW-intervals
   // through the grid connection: S(p) = n p - step n (n - 1) / 2 for (n-1) step < p <= n step.
   const double budget_mw_intervals =
@@ -59,17 +59,16 @@ double HandBackCapMw(const assets::BatteryParams& battery, double soc_mwh, doubl
 // and energy allow and no further than leaves it able to hand back gradually
 // (HandBackCapMw with steps of the band's half-width); it never moves past the schedule
 // the other way.
-IntervalPlan PlanInterval(const RampObservation& obs, absl::Duration interval,
-                          double scheduled_mw, double peaker_mw, double low_mw,
-                          double high_mw) {
+IntervalPlan PlanInterval(const RampObservation& obs, absl::Duration interval, double scheduled_mw,
+                          double peaker_mw, double low_mw, double high_mw) {
   IntervalPlan plan{.peaker_mw = peaker_mw, .battery_mw = scheduled_mw};
   const double scheduled_total_mw = scheduled_mw + peaker_mw;
   plan.target_total_mw = std::clamp(scheduled_total_mw, low_mw, high_mw);
   if (plan.target_total_mw != scheduled_total_mw) {
-    const double reachable_mw =
-        assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, plan.target_total_mw - peaker_mw,
-                          obs.battery.soc_min_mwh, interval)
-            .power_mw;
+    const double reachable_mw = assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh,
+                                                          plan.target_total_mw - peaker_mw,
+                                                          obs.battery.soc_min_mwh, interval)
+                                    .power_mw;
     const double capped_mw = HandBackCapMw(obs.battery, obs.battery_soc_mwh, reachable_mw,
                                            0.5 * (high_mw - low_mw), interval);
     const double battery_mw = reachable_mw > scheduled_mw ? std::max(capped_mw, scheduled_mw)
@@ -94,14 +93,14 @@ std::vector<double> ShortfallAheadMw(const RampObservation& obs, absl::Duration 
                                      const std::vector<double>& changes_ahead_mw,
                                      double half_width_mw) {
   std::vector<double> shortfall_mw;
-  double soc_mwh =
-      assets::StepBattery(obs.battery, obs.battery_soc_mwh, plan.battery_mw, interval).soc_after_mwh;
+  double soc_mwh = assets::StepBattery(obs.battery, obs.battery_soc_mwh, plan.battery_mw, interval)
+                       .soc_after_mwh;
   double delivered_mw = plan.peaker_mw + plan.battery_mw;
   for (double change_mw : changes_ahead_mw) {
     const double needed_mw = delivered_mw + change_mw - half_width_mw;
     const double capability_mw =
         assets::ClampBatteryPower(obs.battery, soc_mwh, obs.battery.max_discharge_mw,
-                          obs.battery.soc_min_mwh, interval)
+                                  obs.battery.soc_min_mwh, interval)
             .power_mw;
     const double battery_mw = std::min(needed_mw, capability_mw);
     shortfall_mw.push_back(std::max(0.0, needed_mw - capability_mw));
@@ -127,19 +126,21 @@ struct PeakerEconomics {
   double commitment_gbp = 0.0;
 };
 
-PeakerEconomics StartEconomics(const assets::PeakerParams& peaker, const std::vector<double>& shortfall_mw,
-                               absl::Duration interval, double penalty_gbp_per_mw) {
+PeakerEconomics StartEconomics(const assets::PeakerParams& peaker,
+                               const std::vector<double>& shortfall_mw, absl::Duration interval,
+                               double penalty_gbp_per_mw) {
   PeakerEconomics e{.commitment_gbp = peaker.start_cost_gbp};
   const double interval_h = absl::ToDoubleHours(interval);
   for (double mw : shortfall_mw) {
     e.avoided_gbp += std::min(mw, peaker.capacity_mw) * penalty_gbp_per_mw;
-    e.commitment_gbp += std::clamp(mw, peaker.min_stable_load_mw, peaker.capacity_mw) *
-                        interval_h * peaker.fuel_gbp_per_mwh;
+    e.commitment_gbp += std::clamp(mw, peaker.min_stable_load_mw, peaker.capacity_mw) * interval_h *
+                        peaker.fuel_gbp_per_mwh;
   }
   const double covered_h = interval_h * static_cast<double>(shortfall_mw.size());
   const double min_up_h = absl::ToDoubleHours(peaker.min_up_time);
   if (covered_h < min_up_h) {
-    e.commitment_gbp += (min_up_h - covered_h) * peaker.min_stable_load_mw * peaker.fuel_gbp_per_mwh;
+    e.commitment_gbp +=
+        (min_up_h - covered_h) * peaker.min_stable_load_mw * peaker.fuel_gbp_per_mwh;
   }
   return e;
 }
@@ -179,10 +180,9 @@ std::string InvalidInput(const RampObservation& obs, const ResponsePolicyConfig&
 
 ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicyConfig& config) {
   ResponseDecision decision;
-  const bool forecast_ok =
-      !obs.forecast_change_mw.empty() &&
-      std::all_of(obs.forecast_change_mw.begin(), obs.forecast_change_mw.end(),
-                  [](double c) { return std::isfinite(c); });
+  const bool forecast_ok = !obs.forecast_change_mw.empty() &&
+                           std::all_of(obs.forecast_change_mw.begin(), obs.forecast_change_mw.end(),
+                                       [](double c) { return std::isfinite(c); });
   decision.degraded = !forecast_ok;
   if (std::string why = InvalidInput(obs, config); !why.empty()) {
     decision.reason = absl::StrCat("no proposal: ", why);
@@ -223,7 +223,7 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
   const double high_mw = center_mw + half_width_mw;
   const double scheduled_mw =
       assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, obs.scheduled_battery_mw,
-                        obs.battery.soc_min_mwh + obs.battery.reserve_mwh, interval)
+                                obs.battery.soc_min_mwh + obs.battery.reserve_mwh, interval)
           .power_mw;
 
   // (b) Expected peaker output in t.
@@ -258,16 +258,16 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
               : absl::StrFormat(
                     "peaker stop requested (the battery covers the step down from %.1f MW)%s",
                     peaker_mw,
-                    stopped_mw > 0 ? ", held at min stable load until its min up time passes"
-                                   : "");
+                    stopped_mw > 0 ? ", held at min stable load until its min up time passes" : "");
     } else if (status == assets::PeakerStatus::kOn && std::abs(plan.shortfall_mw) > kPeakerNeedMw) {
-      const double level_mw = std::clamp(peaker_mw + plan.shortfall_mw,
-                                         peaker.min_stable_load_mw, peaker.capacity_mw);
+      const double level_mw =
+          std::clamp(peaker_mw + plan.shortfall_mw, peaker.min_stable_load_mw, peaker.capacity_mw);
       if (std::abs(level_mw - peaker_mw) > kDeadbandMw) {
         decision.peaker_mw = level_mw;
-        peaker_note = absl::StrFormat("peaker moved from %.1f to %.1f MW to cover the battery's "
-                                      "%+.1f MW shortfall", peaker_mw, level_mw,
-                                      plan.shortfall_mw);
+        peaker_note = absl::StrFormat(
+            "peaker moved from %.1f to %.1f MW to cover the battery's "
+            "%+.1f MW shortfall",
+            peaker_mw, level_mw, plan.shortfall_mw);
       }
     }
   } else if (!changes_ahead_mw.empty()) {
@@ -278,13 +278,15 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
       if (!forecast_ok) {
         peaker_note = absl::StrFormat(
             "peaker not started for the %.1f MW the battery may miss next interval: "
-            "no forecast, so no lead time", need_mw);
+            "no forecast, so no lead time",
+            need_mw);
       } else if (obs.decision_time - obs.peaker.status_since < peaker.min_down_time) {
         peaker_note = absl::StrFormat(
             "peaker needed for %.1f MW next interval but its min down time has not passed; "
-            "battery only", need_mw);
+            "battery only",
+            need_mw);
       } else if (const PeakerEconomics e = StartEconomics(peaker, shortfall_mw, interval,
-                                                           config.instability_penalty_gbp_per_mw);
+                                                          config.instability_penalty_gbp_per_mw);
                  e.avoided_gbp < e.commitment_gbp) {
         peaker_note = absl::StrFormat(
             "peaker not started for the %.1f MW the battery may miss next interval: the "
@@ -295,7 +297,8 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
         decision.peaker_mw = std::clamp(need_mw, peaker.min_stable_load_mw, peaker.capacity_mw);
         peaker_note = absl::StrFormat(
             "peaker start requested at %.1f MW now for the %.1f MW the battery cannot "
-            "deliver next interval", *decision.peaker_mw, need_mw);
+            "deliver next interval",
+            *decision.peaker_mw, need_mw);
       }
     }
   }
@@ -305,29 +308,36 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
   std::string battery_note;
   const double scheduled_total_mw = scheduled_mw + plan.peaker_mw;
   if (scheduled_total_mw >= low_mw && scheduled_total_mw <= high_mw) {
-    battery_note = absl::StrFormat("scheduled %.1f MW (battery %.1f + peaker %.1f) is within it, "
-                                   "so the battery is left to the trader",
-                                   scheduled_total_mw, scheduled_mw, plan.peaker_mw);
+    battery_note = absl::StrFormat(
+        "scheduled %.1f MW (battery %.1f + peaker %.1f) is within it, "
+        "so the battery is left to the trader",
+        scheduled_total_mw, scheduled_mw, plan.peaker_mw);
   } else if (!plan.battery_changed) {
-    battery_note = absl::StrFormat("the scheduled battery %.2f MW is already within %.1f MW of "
-                                   "the %.2f MW target", scheduled_mw, kDeadbandMw,
-                                   plan.target_total_mw - plan.peaker_mw);
+    battery_note = absl::StrFormat(
+        "the scheduled battery %.2f MW is already within %.1f MW of "
+        "the %.2f MW target",
+        scheduled_mw, kDeadbandMw, plan.target_total_mw - plan.peaker_mw);
   } else {
-    battery_note = absl::StrFormat("battery set to %.1f MW instead of %.1f MW scheduled, aiming "
-                                   "at %.1f MW total with peaker %.1f MW",
-                                   plan.battery_mw, scheduled_mw, plan.target_total_mw,
-                                   plan.peaker_mw);
+    battery_note = absl::StrFormat(
+        "battery set to %.1f MW instead of %.1f MW scheduled, aiming "
+        "at %.1f MW total with peaker %.1f MW",
+        plan.battery_mw, scheduled_mw, plan.target_total_mw, plan.peaker_mw);
     if (plan.shortfall_mw > kDeadbandMw || plan.shortfall_mw < -kDeadbandMw) {
-      absl::StrAppendFormat(&battery_note, ", %.1f MW short at the battery's power or energy limit or to keep a gradual hand-back",
-                            std::abs(plan.shortfall_mw));
+      absl::StrAppendFormat(
+          &battery_note,
+          ", %.1f MW short at the battery's power or energy limit or to keep a gradual hand-back",
+          std::abs(plan.shortfall_mw));
     }
   }
   if (std::abs(scheduled_mw - obs.scheduled_battery_mw) > kDeadbandMw) {
-    absl::StrAppendFormat(&battery_note, " (trader's %.1f MW limited to %.1f MW by the trading "
-                          "reserve)", obs.scheduled_battery_mw, scheduled_mw);
+    absl::StrAppendFormat(&battery_note,
+                          " (trader's %.1f MW limited to %.1f MW by the trading "
+                          "reserve)",
+                          obs.scheduled_battery_mw, scheduled_mw);
   }
   decision.reason = absl::StrFormat(
-      "%s: predicted net load %.1f MW (%+.1f MW), so total dispatch must lie in [%.1f, %.1f] MW; %s",
+      "%s: predicted net load %.1f MW (%+.1f MW), so total dispatch must lie in [%.1f, %.1f] MW; "
+      "%s",
       source, last_mw + change_mw, change_mw, low_mw, high_mw, battery_note);
   if (!peaker_note.empty()) absl::StrAppend(&decision.reason, "; ", peaker_note);
   return decision;

@@ -57,8 +57,8 @@
 namespace gridpilot::control {
 
 struct ResponsePolicyConfig {
-  double ramp_limit_mw = 15.0;              // tolerated |N_t - N_{t-1}|, > 0
-  double margin_mw = 1.0;                   // kept in hand for forecast error, >= 0
+  double ramp_limit_mw = 15.0;  // tolerated |N_t - N_{t-1}|, > 0
+  double margin_mw = 1.0;       // kept in hand for forecast error, >= 0
   // GBP per MW of ramp excess per interval. A peaker start is requested only when the
   // penalty it avoids over the predicted intervals covers its start and fuel costs (d).
   double instability_penalty_gbp_per_mw = 150.0;
@@ -76,7 +76,7 @@ struct ResponseDecision {
                                      // nullopt = no request
   std::vector<RampEvent> events;
   std::string reason;
-  bool degraded = false;             // true if no forecast was used
+  bool degraded = false;  // true if no forecast was used
 };
 
 // Applies the policy above. Any battery setpoint is a fixed point of ClampBatteryPower

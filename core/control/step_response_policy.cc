@@ -31,7 +31,7 @@ StepDecision DecideStepResponse(const StepObservation& obs, const StepPolicyConf
   const double high_mw = centre_mw + w;
   const double scheduled_mw =
       assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, obs.scheduled_battery_mw,
-                        obs.battery.soc_min_mwh + obs.battery.reserve_mwh, config.step)
+                                obs.battery.soc_min_mwh + obs.battery.reserve_mwh, config.step)
           .power_mw;
   const double scheduled_total_mw = scheduled_mw + obs.peaker_mw;
   if (scheduled_total_mw >= low_mw && scheduled_total_mw <= high_mw) {
@@ -41,10 +41,10 @@ StepDecision DecideStepResponse(const StepObservation& obs, const StepPolicyConf
     return decision;
   }
   const double target_mw = std::clamp(scheduled_total_mw, low_mw, high_mw);
-  const double battery_mw = assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh,
-                                              target_mw - obs.peaker_mw,
-                                              obs.battery.soc_min_mwh, config.step)
-                                .power_mw;
+  const double battery_mw =
+      assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, target_mw - obs.peaker_mw,
+                                obs.battery.soc_min_mwh, config.step)
+          .power_mw;
   if (std::abs(battery_mw - scheduled_mw) > kDeadbandMw) decision.battery_mw = battery_mw;
   decision.reason = absl::StrFormat(
       "net load %.2f MW; dispatch must lie in [%.2f, %.2f] MW to keep the change over the "

@@ -27,18 +27,18 @@
 namespace gridpilot::control {
 
 struct StepObservation {
-  absl::Time decision_time;                          // start of step k
-  std::optional<double> last_net_load_mw;            // L_{k-1}
-  std::optional<double> reference_after_dispatch_mw; // R_k: mean N over steps k-n .. k-1
-  double scheduled_battery_mw = 0.0;                 // the trader's setpoint for step k
-  double peaker_mw = 0.0;                            // the peaker's output in k-1 (kept in k)
+  absl::Time decision_time;                           // start of step k
+  std::optional<double> last_net_load_mw;             // L_{k-1}
+  std::optional<double> reference_after_dispatch_mw;  // R_k: mean N over steps k-n .. k-1
+  double scheduled_battery_mw = 0.0;                  // the trader's setpoint for step k
+  double peaker_mw = 0.0;                             // the peaker's output in k-1 (kept in k)
   double battery_soc_mwh = 0.0;
   assets::BatteryParams battery;
 };
 
 struct StepPolicyConfig {
-  double tolerance_mw = 1.27;              // tolerated |N_k - R_k|, > 0
-  double margin_mw = 0.04;                 // kept for prediction error, >= 0
+  double tolerance_mw = 1.27;  // tolerated |N_k - R_k|, > 0
+  double margin_mw = 0.04;     // kept for prediction error, >= 0
   absl::Duration step = absl::Seconds(5);
 };
 

@@ -40,14 +40,14 @@ struct TradingObservation {
   // day-ahead vintages.
   bool interval_boundary = true;
   absl::Duration interval = absl::Minutes(30);  // the region's settlement interval
-  double ramp_limit_mw = 0.0;  // the grid's tolerated change of net load per interval, MW;
-                               // 0 = no step limit on the trader's plans
+  double ramp_limit_mw = 0.0;          // the grid's tolerated change of net load per interval, MW;
+                                       // 0 = no step limit on the trader's plans
   absl::Time measured_interval_start;  // start of the interval that has just ended
   std::optional<double> price_gbp_per_mwh;  // its price; nullopt when not known
   std::optional<double> net_load_mw;        // its measured net load; nullopt when missing
   // The anomaly detectors judge the measurement possibly false (no verdict = trusted).
   bool suspect = false;
-  std::string suspect_cause;  // why, when suspect
+  std::string suspect_cause;              // why, when suspect
   std::optional<TradingBattery> battery;  // nullopt: the region has no battery
   // Vintages published since the previous tick, in publication order: a later target
   // value replaces an earlier one.

@@ -79,12 +79,12 @@ TradingDecision TradingPolicy::Hold(const TradingObservation& obs, double schedu
     }
   }
   if (max_power_step_mw > 0) {
-    held_mw = std::clamp(held_mw, scheduled_mw - max_power_step_mw,
-                         scheduled_mw + max_power_step_mw);
+    held_mw =
+        std::clamp(held_mw, scheduled_mw - max_power_step_mw, scheduled_mw + max_power_step_mw);
   }
-  held_mw = assets::ClampBatteryPower(params, soc_at_plan_start_mwh, held_mw, floor_mwh,
-                                      obs.interval)
-                .power_mw;
+  held_mw =
+      assets::ClampBatteryPower(params, soc_at_plan_start_mwh, held_mw, floor_mwh, obs.interval)
+          .power_mw;
   const std::string measured = base::FormatUtcTimestamp(obs.measured_interval_start);
   const std::string plan_time = last_plan_.has_value()
                                     ? base::FormatUtcTimestamp(last_plan_->planned_at)
@@ -180,9 +180,9 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
         request.step_centre_mw.empty() ? 0.0 : request.step_centre_mw[0], max_power_step_mw);
     const double stepped_mw = std::clamp(plan.power_mw[0], scheduled_mw + window.lower_mw,
                                          scheduled_mw + window.upper_mw);
-    const double first_mw = assets::ClampBatteryPower(params, soc_at_plan_start_mwh,
-                                                      stepped_mw, floor_mwh, interval)
-                                .power_mw;
+    const double first_mw =
+        assets::ClampBatteryPower(params, soc_at_plan_start_mwh, stepped_mw, floor_mwh, interval)
+            .power_mw;
     if (first_mw != plan.power_mw[0]) {
       plan.power_mw[0] = first_mw;
       plan.soc_after_mwh[0] =
@@ -195,8 +195,8 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
   const double first_mw = plan.power_mw.empty() ? 0.0 : plan.power_mw[0];
   std::string reason = absl::StrFormat(
       "plan at %s: %+.1f MW at forecast %.2f GBP/MWh (horizon mean %.2f), expected %.0f GBP",
-      base::FormatUtcTimestamp(now), first_mw, forecast.empty() ? 0.0 : forecast[0],
-      mean_price, plan.objective_gbp);
+      base::FormatUtcTimestamp(now), first_mw, forecast.empty() ? 0.0 : forecast[0], mean_price,
+      plan.objective_gbp);
   if (risk_prices.has_value()) {
     absl::StrAppendFormat(&reason,
                           "; risk aversion %.2f: trades valued into the 90%% price intervals",

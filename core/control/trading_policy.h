@@ -69,10 +69,10 @@ struct TradingDecision {
   // The setpoint for [interval_start, interval_start + interval), MW, > 0 discharge;
   // nullopt: nothing to propose (not a boundary tick, or no battery).
   std::optional<double> power_mw;
-  absl::Time interval_start;  // the planned interval: t + interval
-  std::string reason;         // why this setpoint, one sentence with the numbers
-  bool held = false;          // suspect telemetry: the last trusted plan was kept (c)
-  std::string note;           // when held: what was suspect and what was kept
+  absl::Time interval_start;        // the planned interval: t + interval
+  std::string reason;               // why this setpoint, one sentence with the numbers
+  bool held = false;                // suspect telemetry: the last trusted plan was kept (c)
+  std::string note;                 // when held: what was suspect and what was kept
   std::optional<TradingPlan> plan;  // the plan made on this tick; nullopt when held
 };
 
@@ -88,9 +88,7 @@ class TradingPolicy {
   static constexpr double kFollowBeyondShareOfRampLimit = 16.0 / 15.0;
 
   // The largest step of the trader's power between intervals for a ramp limit, MW (>= 0).
-  static double StepLimitMw(double ramp_limit_mw) {
-    return kStepShareOfRampLimit * ramp_limit_mw;
-  }
+  static double StepLimitMw(double ramp_limit_mw) { return kStepShareOfRampLimit * ramp_limit_mw; }
 
   // `risk_aversion` (risk settings, core/market/price_risk.h; must pass
   // ValidateRiskAversion) > 0 makes every plan value its trades into the 90% intervals of

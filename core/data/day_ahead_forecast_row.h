@@ -13,14 +13,14 @@ namespace gridpilot::data {
 
 // One vintage of the forecast for one target period.
 struct DayAheadForecastRow {
-  absl::Time target_start;                   // target interval start, UTC
-  absl::Time published;                      // PublishTime, UTC
+  absl::Time target_start;            // target interval start, UTC
+  absl::Time published;               // PublishTime, UTC
   std::optional<double> net_load_mw;  // forecast ND (GB or region MW); missing stays missing
 };
 
 // The rows with every value multiplied by `scale` (GB to region MW); times unchanged.
-inline std::vector<DayAheadForecastRow> ScaleDayAheadForecast(
-    std::vector<DayAheadForecastRow> rows, double scale) {
+inline std::vector<DayAheadForecastRow> ScaleDayAheadForecast(std::vector<DayAheadForecastRow> rows,
+                                                              double scale) {
   for (DayAheadForecastRow& row : rows) {
     if (row.net_load_mw.has_value()) *row.net_load_mw *= scale;
   }

@@ -5,9 +5,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "core/data/csv_reader.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/data/csv_reader.h"
 
 namespace gridpilot::data {
 namespace {
@@ -25,12 +25,14 @@ absl::Status RowError(const CsvFile& file, const CsvRow& row, size_t column,
 absl::Status CheckAfter(const CsvFile& file, const CsvRow& row, size_t column, absl::Time previous,
                         absl::Time t) {
   if (t == previous) {
-    return RowError(file, row, column, absl::StrCat("duplicate timestamp ", base::FormatUtcTimestamp(t)));
+    return RowError(file, row, column,
+                    absl::StrCat("duplicate timestamp ", base::FormatUtcTimestamp(t)));
   }
   if (t < previous) {
-    return RowError(file, row, column,
-                    absl::StrCat(base::FormatUtcTimestamp(t), " is earlier than the previous row's ",
-                                 base::FormatUtcTimestamp(previous), " (file must be sorted)"));
+    return RowError(
+        file, row, column,
+        absl::StrCat(base::FormatUtcTimestamp(t), " is earlier than the previous row's ",
+                     base::FormatUtcTimestamp(previous), " (file must be sorted)"));
   }
   return absl::OkStatus();
 }
@@ -58,9 +60,10 @@ absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
       const absl::Time previous = intervals.back().start;
       RETURN_IF_ERROR(CheckAfter(demand, row, time_col, previous, interval.start));
       if (interval.start != previous + base::kHalfHour) {
-        return RowError(demand, row, time_col,
-                        absl::StrCat("gap: expected ", base::FormatUtcTimestamp(previous + base::kHalfHour),
-                                     ", found ", base::FormatUtcTimestamp(interval.start)));
+        return RowError(
+            demand, row, time_col,
+            absl::StrCat("gap: expected ", base::FormatUtcTimestamp(previous + base::kHalfHour),
+                         ", found ", base::FormatUtcTimestamp(interval.start)));
       }
     }
     ASSIGN_OR_RETURN(interval.net_load_mw, demand.OptionalNumber(row, demand_col));
@@ -110,9 +113,10 @@ absl::StatusOr<GridSeries> LoadPriceSeries(const std::string& price_csv_path) {
       const absl::Time previous = intervals.back().start;
       RETURN_IF_ERROR(CheckAfter(prices, row, time_col, previous, interval.start));
       if (interval.start != previous + base::kHalfHour) {
-        return RowError(prices, row, time_col,
-                        absl::StrCat("gap: expected ", base::FormatUtcTimestamp(previous + base::kHalfHour),
-                                     ", found ", base::FormatUtcTimestamp(interval.start)));
+        return RowError(
+            prices, row, time_col,
+            absl::StrCat("gap: expected ", base::FormatUtcTimestamp(previous + base::kHalfHour),
+                         ", found ", base::FormatUtcTimestamp(interval.start)));
       }
     }
     ASSIGN_OR_RETURN(interval.price_gbp_per_mwh, prices.OptionalNumber(row, price_col));

@@ -28,8 +28,7 @@ absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
 absl::StatusOr<GridSeries> LoadPriceSeries(const std::string& price_csv_path);
 
 // Reads gb_demand_forecast_dayahead_*.csv (timestamp_utc, PublishTime, NationalDemand).
-absl::StatusOr<std::vector<DayAheadForecastRow>> LoadDayAheadForecast(
-    const std::string& csv_path);
+absl::StatusOr<std::vector<DayAheadForecastRow>> LoadDayAheadForecast(const std::string& csv_path);
 
 }  // namespace gridpilot::data
 

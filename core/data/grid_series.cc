@@ -14,8 +14,8 @@ absl::StatusOr<GridSeries> GridSeries::Create(std::vector<GridInterval> interval
     const absl::Time expected = intervals[i - 1].start + base::kHalfHour;
     if (intervals[i].start != expected) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "interval ", i, " starts at ", base::FormatUtcTimestamp(intervals[i].start), ", expected ",
-          base::FormatUtcTimestamp(expected), " (30 min after the previous one)"));
+          "interval ", i, " starts at ", base::FormatUtcTimestamp(intervals[i].start),
+          ", expected ", base::FormatUtcTimestamp(expected), " (30 min after the previous one)"));
     }
   }
   return GridSeries(std::move(intervals));

@@ -15,11 +15,11 @@ namespace gridpilot::data {
 // One half-hour of GB data. All power values are GB-wide averages over the interval (MW).
 // A value absent from the source stays std::nullopt; it is never replaced by zero.
 struct GridInterval {
-  absl::Time start;                                // interval start, UTC
+  absl::Time start;                         // interval start, UTC
   std::optional<double> net_load_mw;        // NESO ND: demand net of embedded solar+wind
-  std::optional<double> embedded_solar_mw;         // NESO estimate, >= 0
-  std::optional<double> embedded_wind_mw;          // NESO estimate, >= 0
-  std::optional<double> price_gbp_per_mwh;         // Market Index Price, may be negative
+  std::optional<double> embedded_solar_mw;  // NESO estimate, >= 0
+  std::optional<double> embedded_wind_mw;   // NESO estimate, >= 0
+  std::optional<double> price_gbp_per_mwh;  // Market Index Price, may be negative
 };
 
 // A regular half-hourly series. Invariant: intervals()[i].start == start() + i * 30 min.
@@ -42,8 +42,7 @@ class GridSeries {
   std::optional<size_t> IndexOf(absl::Time start) const;
 
  private:
-  explicit GridSeries(std::vector<GridInterval> intervals)
-      : intervals_(std::move(intervals)) {}
+  explicit GridSeries(std::vector<GridInterval> intervals) : intervals_(std::move(intervals)) {}
   std::vector<GridInterval> intervals_;
 };
 

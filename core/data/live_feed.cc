@@ -17,8 +17,8 @@ constexpr absl::Duration kCloudRecovery = absl::Minutes(10);
 // Share (0..1) of an event's magnitude acting at time x.
 double EventShare(const FeedEvent& e, absl::Time x) {
   if (x < e.at) return 0.0;
-  const absl::Duration onset = e.kind == FeedEventKind::kCloudFront ? kCloudOnset
-                                                                    : absl::ZeroDuration();
+  const absl::Duration onset =
+      e.kind == FeedEventKind::kCloudFront ? kCloudOnset : absl::ZeroDuration();
   const absl::Duration recovery =
       e.kind == FeedEventKind::kCloudFront ? kCloudRecovery : kTripRecovery;
   const absl::Duration since = x - e.at;
@@ -33,7 +33,8 @@ double EventShare(const FeedEvent& e, absl::Time x) {
 std::optional<double> Interpolate(const GridSeries& series, absl::Time x,
                                   std::optional<double> GridInterval::*field) {
   const absl::Time first_centre = series.start() + base::kHalfHour / 2;
-  const double position = absl::FDivDuration(x - first_centre, base::kHalfHour);  // in half-hours from centre 0
+  const double position =
+      absl::FDivDuration(x - first_centre, base::kHalfHour);  // in half-hours from centre 0
   const double floor = std::floor(position);
   const long last = static_cast<long>(series.size()) - 1;
   const long i = std::clamp(static_cast<long>(floor), 0L, last);
@@ -53,8 +54,7 @@ std::string FeedEventKindName(FeedEventKind kind) {
 }
 
 absl::Status LiveFeedConfig::Validate() const {
-  if (step <= absl::ZeroDuration() ||
-      (base::kHalfHour / step) * step != base::kHalfHour) {
+  if (step <= absl::ZeroDuration() || (base::kHalfHour / step) * step != base::kHalfHour) {
     return absl::InvalidArgumentError("live.step_seconds must be > 0 and divide 30 minutes");
   }
   if (!(noise_sd_mw >= 0.0) || !std::isfinite(noise_sd_mw)) {
@@ -68,23 +68,26 @@ absl::Status LiveFeedConfig::Validate() const {
   }
   for (size_t i = 0; i < events.size(); ++i) {
     if (!(events[i].magnitude_mw > 0.0) || !std::isfinite(events[i].magnitude_mw)) {
-      return absl::InvalidArgumentError(absl::StrCat("live.events[", i, "].magnitude_mw must be > 0"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("live.events[", i, "].magnitude_mw must be > 0"));
     }
     if (events[i].duration < absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(absl::StrCat("live.events[", i, "].duration_min must be >= 0"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("live.events[", i, "].duration_min must be >= 0"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<LiveFeed> LiveFeed::Create(GridSeries region_series, absl::Time from,
-                                          absl::Time to, LiveFeedConfig config) {
+absl::StatusOr<LiveFeed> LiveFeed::Create(GridSeries region_series, absl::Time from, absl::Time to,
+                                          LiveFeedConfig config) {
   if (absl::Status valid = config.Validate(); !valid.ok()) return valid;
   if (!region_series.IndexOf(from).has_value() || to > region_series.end() || to <= from) {
     return absl::InvalidArgumentError(absl::StrCat(
         "live feed span ", base::FormatUtcTimestamp(from), " to ", base::FormatUtcTimestamp(to),
-        " is not on the half-hour grid inside the data (", base::FormatUtcTimestamp(region_series.start()),
-        " to ", base::FormatUtcTimestamp(region_series.end()), ")"));
+        " is not on the half-hour grid inside the data (",
+        base::FormatUtcTimestamp(region_series.start()), " to ",
+        base::FormatUtcTimestamp(region_series.end()), ")"));
   }
   std::vector<FeedEvent> events = config.events;
   if (config.random_events_per_hour > 0.0) {

@@ -37,16 +37,16 @@ std::string FeedEventKindName(FeedEventKind kind);  // "generator_trip", "cloud_
 
 struct FeedEvent {
   FeedEventKind kind = FeedEventKind::kGeneratorTrip;
-  absl::Time at{};                             // onset
-  double magnitude_mw = 10.0;                  // trip: net load lost; cloud front: solar lost, > 0
-  absl::Duration duration = absl::Minutes(15); // held this long after onset, then recovers
+  absl::Time at{};                              // onset
+  double magnitude_mw = 10.0;                   // trip: net load lost; cloud front: solar lost, > 0
+  absl::Duration duration = absl::Minutes(15);  // held this long after onset, then recovers
 };
 
 struct LiveFeedConfig {
-  absl::Duration step = absl::Seconds(5);              // one reading per step; divides 30 min
-  double noise_sd_mw = 0.15;                           // region MW, >= 0
+  absl::Duration step = absl::Seconds(5);  // one reading per step; divides 30 min
+  double noise_sd_mw = 0.15;               // region MW, >= 0
   absl::Duration noise_correlation = absl::Seconds(60);
-  std::vector<FeedEvent> events;                       // scheduled events
+  std::vector<FeedEvent> events;  // scheduled events
   // Poisson rate of random events, drawn from the seed over the feed's span: half trips
   // (5-15 MW, held 10-30 min), half cloud fronts (10-30 MW, held 10-40 min).
   double random_events_per_hour = 1.0;
@@ -61,8 +61,8 @@ class LiveFeed final : public TelemetrySource {
  public:
   // `region_series` is already scaled to the region. Readings start at `from` (on the
   // half-hour grid, inside the series) and end before `to`. Random events are drawn here.
-  static absl::StatusOr<LiveFeed> Create(GridSeries region_series, absl::Time from,
-                                         absl::Time to, LiveFeedConfig config);
+  static absl::StatusOr<LiveFeed> Create(GridSeries region_series, absl::Time from, absl::Time to,
+                                         LiveFeedConfig config);
 
   absl::Duration step() const override { return config_.step; }
   // The reading of the next step; steps come in order from `from`. OutOfRange once Done().

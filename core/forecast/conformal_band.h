@@ -1,8 +1,8 @@
 // ConformalBand: an online split-conformal prediction interval for a forecast series of
 // any one unit (net load in MW as the forecast service serves it; the trader's price
 // forecasts in GBP/MWh, with its risk settings). Every value passed in, and every
-// half-width given back, is in that series' unit. Per horizon, the absolute errors of the last `window`
-// forecasts whose target interval has since been measured, and each new forecast gets a
+// half-width given back, is in that series' unit. Per horizon, the absolute errors of the last
+// `window` forecasts whose target interval has since been measured, and each new forecast gets a
 // band of +/- the conformal quantile of those errors (only errors known when it is
 // issued: no look-ahead). Before `min_errors` errors are known there is no band.
 // Not thread-safe: its owner guards it.
@@ -34,8 +34,8 @@ class ConformalBand {
   // measured (a missing reading) are dropped.
   void AddMeasurement(absl::Time interval_start, double value);
 
-  // Half-width of the band for `horizon`, in the series' unit (>= 0): the ceil((n + 1) * coverage)-th
-  // smallest of the n known absolute errors (the largest if that rank exceeds n).
+  // Half-width of the band for `horizon`, in the series' unit (>= 0): the ceil((n + 1) *
+  // coverage)-th smallest of the n known absolute errors (the largest if that rank exceeds n).
   // nullopt while fewer than `min_errors` errors are known.
   std::optional<double> HalfWidth(absl::Duration horizon) const;
 

@@ -107,29 +107,29 @@ std::optional<double> DayAheadDemandFeatures::AnchorMw(absl::Time target_start,
 
 const std::vector<std::string>& DayAheadDemandFeatures::FeatureNames() {
   static const std::vector<std::string>* const kNames = new std::vector<std::string>{
-      "local_half_hour_of_day",        // 0..49 from UK local midnight
-      "local_day_of_week",             // Monday = 0
-      "local_day_of_year",             // 1..366
-      "bst",                           // 1 in British Summer Time
-      "bank_holiday",                  // England & Wales, the target's local day
-      "bank_holiday_d1",               // ... the local day of target - 24 h
-      "bank_holiday_d7",               // ... the local day of target - 7 days
-      "days_from_christmas",           // signed, clipped to [-15, 15]
-      "neso_forecast_mw",              // latest vintage published by the cut-off
-      "neso_lead_hours",               // target start - that vintage's publication
-      "neso_minus_d1_mw",              // neso_forecast_mw - nd_d1_mw
-      "neso_minus_d7_mw",              // neso_forecast_mw - nd_d7_mw
-      "nd_d1_mw",                      // outturn ND of the same half-hour on D-1 ...
+      "local_half_hour_of_day",  // 0..49 from UK local midnight
+      "local_day_of_week",       // Monday = 0
+      "local_day_of_year",       // 1..366
+      "bst",                     // 1 in British Summer Time
+      "bank_holiday",            // England & Wales, the target's local day
+      "bank_holiday_d1",         // ... the local day of target - 24 h
+      "bank_holiday_d7",         // ... the local day of target - 7 days
+      "days_from_christmas",     // signed, clipped to [-15, 15]
+      "neso_forecast_mw",        // latest vintage published by the cut-off
+      "neso_lead_hours",         // target start - that vintage's publication
+      "neso_minus_d1_mw",        // neso_forecast_mw - nd_d1_mw
+      "neso_minus_d7_mw",        // neso_forecast_mw - nd_d7_mw
+      "nd_d1_mw",                // outturn ND of the same half-hour on D-1 ...
       "nd_d2_mw",
       "nd_d7_mw",
       "nd_d14_mw",
-      "nd_last_known_mw",              // the last half-hour ended by the cut-off
-      "nd_last_known_minus_d1_mw",     // that minus the same half-hour a day earlier
-      "nd_mean_last_day_mw",           // mean of the 48 half-hours ended by the cut-off
-      "neso_error_d1_mw",              // nd_d1 - NESO's forecast of it at its own cut-off
-      "neso_error_last_known_mw",      // the same for the last known half-hour
-      "neso_error_mean_last_day_mw",   // mean of that error over the last 48 known
-      "embedded_solar_d1_mw",          // NESO estimates, same half-hour on D-1
+      "nd_last_known_mw",             // the last half-hour ended by the cut-off
+      "nd_last_known_minus_d1_mw",    // that minus the same half-hour a day earlier
+      "nd_mean_last_day_mw",          // mean of the 48 half-hours ended by the cut-off
+      "neso_error_d1_mw",             // nd_d1 - NESO's forecast of it at its own cut-off
+      "neso_error_last_known_mw",     // the same for the last known half-hour
+      "neso_error_mean_last_day_mw",  // mean of that error over the last 48 known
+      "embedded_solar_d1_mw",         // NESO estimates, same half-hour on D-1
       "embedded_wind_d1_mw",
   };
   return *kNames;
@@ -157,9 +157,8 @@ std::vector<float> DayAheadDemandFeatures::Features(absl::Time target_start,
   const std::optional<double> d1 = KnownNationalDemandMw(target_start - kDay, cutoff);
   const std::optional<double> d7 = KnownNationalDemandMw(target_start - 7 * kDay, cutoff);
   f.push_back(AsFeature(neso));
-  f.push_back(neso.has_value()
-                  ? static_cast<float>(absl::ToDoubleHours(target_start - published))
-                  : kNaN);
+  f.push_back(neso.has_value() ? static_cast<float>(absl::ToDoubleHours(target_start - published))
+                               : kNaN);
   f.push_back(AsFeature(Minus(neso, d1)));
   f.push_back(AsFeature(Minus(neso, d7)));
   f.push_back(AsFeature(d1));

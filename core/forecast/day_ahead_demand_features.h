@@ -32,7 +32,8 @@ absl::Time DayAheadCutoff(absl::Time day_start);
 // LoadDayAheadForecast returns it).
 class DayAheadDemandFeatures {
  public:
-  DayAheadDemandFeatures(const data::GridSeries* series, const std::vector<data::DayAheadForecastRow>* neso)
+  DayAheadDemandFeatures(const data::GridSeries* series,
+                         const std::vector<data::DayAheadForecastRow>* neso)
       : series_(series), neso_(neso) {}
 
   // ND of the half-hour starting at `interval_start` if that half-hour had ended by

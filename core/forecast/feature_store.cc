@@ -25,26 +25,25 @@ constexpr absl::Duration kDayAheadKept = absl::Hours(1);
 double ValueOrNaN(const std::optional<double>& v) { return v.has_value() ? *v : kNaN; }
 
 bool OnHalfHourGrid(absl::Time t) {
-  return t != absl::InfinitePast() && t != absl::InfiniteFuture() && (t - absl::UnixEpoch()) % base::kHalfHour == absl::ZeroDuration();
+  return t != absl::InfinitePast() && t != absl::InfiniteFuture() &&
+         (t - absl::UnixEpoch()) % base::kHalfHour == absl::ZeroDuration();
 }
 
 std::vector<std::string> BuildFeatureNames() {
-  std::vector<std::string> names = {"hour_of_day_sin", "hour_of_day_cos",
-                                    "day_of_week_sin", "day_of_week_cos",
-                                    "day_of_year_sin", "day_of_year_cos",
+  std::vector<std::string> names = {"hour_of_day_sin", "hour_of_day_cos", "day_of_week_sin",
+                                    "day_of_week_cos", "day_of_year_sin", "day_of_year_cos",
                                     "net_load_lag1_mw"};
   for (int k = 1; k <= 11; ++k) {
     names.push_back(absl::StrCat("net_load_diff_lag", k, "_lag", k + 1, "_mw"));
   }
   for (const char* name :
        {"net_load_change_yesterday_mw", "net_load_change_last_week_mw",
-        "net_load_change2_yesterday_mw", "net_load_change2_last_week_mw",
-        "net_load_mean_4_mw", "net_load_std_4_mw", "net_load_mean_12_mw",
-        "net_load_std_12_mw", "net_load_mean_48_mw", "net_load_std_48_mw",
-        "net_load_gradient_mw", "embedded_solar_lag1_mw", "embedded_wind_lag1_mw",
-        "embedded_solar_diff_lag1_lag2_mw", "embedded_wind_diff_lag1_lag2_mw",
-        "renewable_penetration", "local_hour_of_day_sin", "local_hour_of_day_cos",
-        "bank_holiday"}) {
+        "net_load_change2_yesterday_mw", "net_load_change2_last_week_mw", "net_load_mean_4_mw",
+        "net_load_std_4_mw", "net_load_mean_12_mw", "net_load_std_12_mw", "net_load_mean_48_mw",
+        "net_load_std_48_mw", "net_load_gradient_mw", "embedded_solar_lag1_mw",
+        "embedded_wind_lag1_mw", "embedded_solar_diff_lag1_lag2_mw",
+        "embedded_wind_diff_lag1_lag2_mw", "renewable_penetration", "local_hour_of_day_sin",
+        "local_hour_of_day_cos", "bank_holiday"}) {
     names.push_back(name);
   }
   for (int h = 1; h <= kDayAheadHorizons; ++h) {
@@ -71,10 +70,10 @@ const std::vector<std::string>& FeatureStore::FeatureNames() {
 
 absl::Status FeatureStore::Push(const data::GridMeasurement& m) {
   if (!OnHalfHourGrid(m.interval_start)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "interval start ", absl::FormatTime(m.interval_start, absl::UTCTimeZone()),
-        " is not on the UTC half-hour grid (last interval start ",
-        size_ == 0 ? "none" : base::FormatUtcTimestamp(last_start_), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("interval start ", absl::FormatTime(m.interval_start, absl::UTCTimeZone()),
+                     " is not on the UTC half-hour grid (last interval start ",
+                     size_ == 0 ? "none" : base::FormatUtcTimestamp(last_start_), ")"));
   }
   if (size_ > 0) {
     if (m.interval_start <= last_start_) {
@@ -103,12 +102,11 @@ absl::Status FeatureStore::PushDayAheadForecast(const data::DayAheadForecastRow&
         base::FormatUtcTimestamp(row.published), " is not before the decision time ",
         size_ == 0 ? "(nothing pushed yet)" : base::FormatUtcTimestamp(decision_time())));
   }
-  if (!row.net_load_mw.has_value() ||
-      row.target_start < decision_time() - kDayAheadKept) {
+  if (!row.net_load_mw.has_value() || row.target_start < decision_time() - kDayAheadKept) {
     return absl::OkStatus();
   }
-  auto [it, inserted] = day_ahead_.try_emplace(
-      row.target_start, DayAheadValue{row.published, *row.net_load_mw});
+  auto [it, inserted] =
+      day_ahead_.try_emplace(row.target_start, DayAheadValue{row.published, *row.net_load_mw});
   if (!inserted && row.published > it->second.published) {
     it->second = DayAheadValue{row.published, *row.net_load_mw};
   }
@@ -155,8 +153,7 @@ absl::Time FeatureStore::decision_time() const {
   return size_ == 0 ? absl::InfinitePast() : last_start_ + base::kHalfHour;
 }
 
-double FeatureStore::Lag(const std::array<double, kCapacityIntervals>& ring,
-                         size_t k) const {
+double FeatureStore::Lag(const std::array<double, kCapacityIntervals>& ring, size_t k) const {
   if (k > size_) return kNaN;
   return ring[(next_ + kCapacityIntervals - k) % kCapacityIntervals];
 }
@@ -168,8 +165,7 @@ std::optional<double> FeatureStore::last_net_load_mw() const {
 }
 
 std::optional<double> FeatureStore::NetLoadAt(absl::Time interval_start) const {
-  if (size_ == 0 || !OnHalfHourGrid(interval_start) ||
-      interval_start >= decision_time()) {
+  if (size_ == 0 || !OnHalfHourGrid(interval_start) || interval_start >= decision_time()) {
     return std::nullopt;
   }
   const int64_t k = (decision_time() - interval_start) / base::kHalfHour;

@@ -45,7 +45,7 @@ PriceProfileCorrection::PriceProfileCorrection(int horizon_intervals)
 std::optional<PriceProfileCorrection::Terms> PriceProfileCorrection::Coefficients(
     const Sums& sums) const {
   if (sums.weight < kMinEffectiveSamples) return std::nullopt;
-  std::array<double, kN * kN> a = sums.xx;
+  std::array<double, kN* kN> a = sums.xx;
   for (int i = 0; i < kN; ++i) a[i * kN + i] += kRidge;
   std::optional<Terms> beta = SolveLinear(a, sums.xy);
   if (beta.has_value()) {
@@ -87,8 +87,7 @@ void PriceProfileCorrection::Observe(absl::Time interval_start,
   for (const Issued& issued : issued_) {
     if (interval_start < issued.first_interval_start) continue;
     const int64_t h = (interval_start - issued.first_interval_start) / base::kHalfHour;
-    if (h >= static_cast<int64_t>(issued.terms.size()) ||
-        h >= static_cast<int64_t>(sums_.size())) {
+    if (h >= static_cast<int64_t>(issued.terms.size()) || h >= static_cast<int64_t>(sums_.size())) {
       continue;
     }
     const Terms& x = issued.terms[h];

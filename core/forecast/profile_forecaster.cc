@@ -36,7 +36,7 @@ size_t Slot(int64_t period) {
 }  // namespace
 
 void ProfileForecaster::Observe(absl::Time interval_start,
-                              std::optional<double> price_gbp_per_mwh) {
+                                std::optional<double> price_gbp_per_mwh) {
   const int64_t period = PeriodIndex(interval_start);
   if (newest_period_.has_value() && period <= *newest_period_ - kKeptPeriods) return;
   if (price_gbp_per_mwh_.empty()) {
@@ -44,8 +44,7 @@ void ProfileForecaster::Observe(absl::Time interval_start,
     period_.assign(kKeptPeriods, std::numeric_limits<int64_t>::min());
   }
   const size_t slot = Slot(period);
-  price_gbp_per_mwh_[slot] =
-      price_gbp_per_mwh.value_or(std::numeric_limits<double>::quiet_NaN());
+  price_gbp_per_mwh_[slot] = price_gbp_per_mwh.value_or(std::numeric_limits<double>::quiet_NaN());
   period_[slot] = period;
   if (!newest_period_.has_value() || period > *newest_period_) newest_period_ = period;
 }
@@ -61,7 +60,7 @@ std::optional<double> ProfileForecaster::Known(int64_t period, int64_t start) co
 }
 
 std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
-                                              int intervals) const {
+                                                int intervals) const {
   if (intervals <= 0) return {};
   const int64_t start = PeriodIndex(first_interval_start);
 
@@ -98,7 +97,7 @@ std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
         same_next *= kDayDecay;
       }
     }
-    forecast.push_back(same_weights > 0.0 ? same_sum / same_weights
+    forecast.push_back(same_weights > 0.0  ? same_sum / same_weights
                        : all_weights > 0.0 ? all_sum / all_weights
                                            : last_known);
   }

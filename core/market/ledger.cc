@@ -16,18 +16,12 @@ double Signed(double amount_gbp) { return amount_gbp + 0.0; }
 
 std::string_view LedgerCauseName(LedgerCause cause) {
   switch (cause) {
-    case LedgerCause::kArbitrageSold:
-      return "arbitrage_sold";
-    case LedgerCause::kArbitrageBought:
-      return "arbitrage_bought";
-    case LedgerCause::kPeakerFuel:
-      return "peaker_fuel";
-    case LedgerCause::kPeakerStarts:
-      return "peaker_starts";
-    case LedgerCause::kBatteryDegradation:
-      return "battery_degradation";
-    case LedgerCause::kInstabilityPenalty:
-      return "instability_penalty";
+    case LedgerCause::kArbitrageSold: return "arbitrage_sold";
+    case LedgerCause::kArbitrageBought: return "arbitrage_bought";
+    case LedgerCause::kPeakerFuel: return "peaker_fuel";
+    case LedgerCause::kPeakerStarts: return "peaker_starts";
+    case LedgerCause::kBatteryDegradation: return "battery_degradation";
+    case LedgerCause::kInstabilityPenalty: return "instability_penalty";
   }
   return "unknown";
 }
@@ -57,7 +51,8 @@ std::vector<LedgerEntry> SettleBattery(const assets::BatteryParams& params,
   };
 }
 
-std::vector<LedgerEntry> SettlePeaker(const assets::PeakerParams& params, const assets::PeakerInterval& interval,
+std::vector<LedgerEntry> SettlePeaker(const assets::PeakerParams& params,
+                                      const assets::PeakerInterval& interval,
                                       absl::Duration duration, absl::Time interval_start) {
   const double energy_mwh = interval.output_mw * absl::ToDoubleHours(duration);
   return {
@@ -77,8 +72,8 @@ double RampExcessMw(double previous_net_load_mw, double net_load_mw, double ramp
 
 LedgerEntry SettleInstability(double excess_mw, double penalty_gbp_per_mw,
                               absl::Time interval_start) {
-  return {interval_start, LedgerCause::kInstabilityPenalty,
-          Signed(-excess_mw * penalty_gbp_per_mw), "",
+  return {interval_start, LedgerCause::kInstabilityPenalty, Signed(-excess_mw * penalty_gbp_per_mw),
+          "",
           excess_mw > 0 ? absl::StrFormat("net-load change %.3f MW beyond the ramp limit at "
                                           "%.2f GBP/MW",
                                           excess_mw, penalty_gbp_per_mw)

@@ -16,12 +16,12 @@
 namespace gridpilot::market {
 
 enum class LedgerCause {
-  kArbitrageSold = 0,       // battery discharge sold at the interval price (> 0 unless price < 0)
-  kArbitrageBought,         // battery charge bought at the interval price (< 0 unless price < 0)
-  kPeakerFuel,              // fuel + carbon, <= 0
-  kPeakerStarts,            // start costs, <= 0
-  kBatteryDegradation,      // wear, <= 0
-  kInstabilityPenalty,      // ramp excess penalty, <= 0
+  kArbitrageSold = 0,   // battery discharge sold at the interval price (> 0 unless price < 0)
+  kArbitrageBought,     // battery charge bought at the interval price (< 0 unless price < 0)
+  kPeakerFuel,          // fuel + carbon, <= 0
+  kPeakerStarts,        // start costs, <= 0
+  kBatteryDegradation,  // wear, <= 0
+  kInstabilityPenalty,  // ramp excess penalty, <= 0
 };
 inline constexpr int kLedgerCauseCount = 6;
 
@@ -59,7 +59,8 @@ std::vector<LedgerEntry> SettleBattery(const assets::BatteryParams& params,
 
 // Peaker: fuel = -output_mw * hours * fuel cost; starts = -start_cost if started.
 // The peaker's energy is not sold: it serves the region's own load (documented choice).
-std::vector<LedgerEntry> SettlePeaker(const assets::PeakerParams& params, const assets::PeakerInterval& interval,
+std::vector<LedgerEntry> SettlePeaker(const assets::PeakerParams& params,
+                                      const assets::PeakerInterval& interval,
                                       absl::Duration duration, absl::Time interval_start);
 
 // The part of a net-load change beyond the ramp limit, MW (>= 0):

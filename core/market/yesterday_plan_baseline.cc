@@ -1,9 +1,8 @@
 #include "core/market/yesterday_plan_baseline.h"
 
-
-#include "core/planning/grid_dp_planner.h"
 #include "core/assets/interlocks.h"
 #include "core/market/ledger.h"
+#include "core/planning/grid_dp_planner.h"
 
 namespace gridpilot::market {
 
@@ -36,7 +35,8 @@ void YesterdayPlanBaseline::Step(absl::Time t, std::optional<double> ended_price
     // Yesterday's prices, a missing one replaced by the one before it (or the next known).
     std::vector<double> prices;
     std::optional<double> fill;
-    for (const auto& p : recent_prices_) if (p.has_value() && !fill) fill = p;
+    for (const auto& p : recent_prices_)
+      if (p.has_value() && !fill) fill = p;
     for (const auto& p : recent_prices_) {
       if (p.has_value()) fill = p;
       prices.push_back(fill.value_or(0.0));
@@ -52,7 +52,8 @@ void YesterdayPlanBaseline::Step(absl::Time t, std::optional<double> ended_price
                             ? -1
                             : static_cast<int64_t>((t - plan_start_) / interval_);
   if (index >= 0 && index < static_cast<int64_t>(plan_mw_.size())) requested_mw = plan_mw_[index];
-  power_mw_ = assets::ClampBatteryPower(battery_, soc_mwh_, requested_mw, floor_mwh, interval_).power_mw;
+  power_mw_ =
+      assets::ClampBatteryPower(battery_, soc_mwh_, requested_mw, floor_mwh, interval_).power_mw;
   soc_mwh_ = assets::StepBattery(battery_, soc_mwh_, power_mw_, interval_).soc_after_mwh;
   interval_in_progress_ = true;
 }

@@ -36,7 +36,7 @@ class YesterdayPlanBaseline {
   absl::Duration interval_;
   double max_power_step_mw_;
   double soc_mwh_;
-  double power_mw_ = 0.0;             // setpoint of the interval in progress
+  double power_mw_ = 0.0;  // setpoint of the interval in progress
   bool interval_in_progress_ = false;
   std::optional<double> last_price_;
   std::deque<std::optional<double>> recent_prices_;  // the last day, oldest first

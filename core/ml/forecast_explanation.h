@@ -12,15 +12,15 @@ namespace gridpilot::ml {
 
 struct FeatureContribution {
   std::string feature;
-  float value = 0.0f;          // the feature's value in the forecast's row (NaN = missing)
-  double contribution = 0.0;   // in the forecast's unit, signed
+  float value = 0.0f;         // the feature's value in the forecast's row (NaN = missing)
+  double contribution = 0.0;  // in the forecast's unit, signed
 };
 
 struct Explanation {
-  double forecast = 0.0;       // bias + every contribution
-  double bias = 0.0;           // the model's expected value over its training rows
+  double forecast = 0.0;                 // bias + every contribution
+  double bias = 0.0;                     // the model's expected value over its training rows
   std::vector<FeatureContribution> top;  // largest |contribution| first
-  double others = 0.0;         // the sum of the contributions not in `top`
+  double others = 0.0;                   // the sum of the contributions not in `top`
 };
 
 // The `top_k` largest contributions by magnitude (ties: feature order), the rest summed.

@@ -29,8 +29,8 @@ uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {  // [0, n), n > 0
 absl::Status CheckShape(std::span<const double> rows, int feature_count) {
   if (feature_count < 1) return absl::InvalidArgumentError("feature_count must be >= 1");
   if (rows.empty() || rows.size() % static_cast<size_t>(feature_count) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "expected a positive multiple of ", feature_count, " values, got ", rows.size()));
+    return absl::InvalidArgumentError(absl::StrCat("expected a positive multiple of ",
+                                                   feature_count, " values, got ", rows.size()));
   }
   return absl::OkStatus();
 }
@@ -150,9 +150,8 @@ absl::StatusOr<IsolationForest> IsolationForest::Fit(std::span<const double> row
       // Keep both sides non-empty: the minimum goes left, the maximum right.
       if (split <= low[feature]) split = std::nextafter(low[feature], high[feature]);
       const uint32_t* middle = std::partition(
-          order.data() + task.begin, order.data() + task.end, [&](uint32_t r) {
-            return sample[static_cast<size_t>(r) * d + feature] < split;
-          });
+          order.data() + task.begin, order.data() + task.end,
+          [&](uint32_t r) { return sample[static_cast<size_t>(r) * d + feature] < split; });
       const uint32_t mid = static_cast<uint32_t>(middle - order.data());
       const uint32_t left = static_cast<uint32_t>(forest.nodes_.size());
       node.feature = feature;
@@ -171,8 +170,8 @@ absl::StatusOr<IsolationForest> IsolationForest::Fit(std::span<const double> row
   if (!training_scores.ok()) return training_scores.status();
   std::vector<double>& scores = *training_scores;
   const size_t k = std::clamp<size_t>(
-      static_cast<size_t>(std::llround(options.contamination * static_cast<double>(row_count))),
-      1, row_count);
+      static_cast<size_t>(std::llround(options.contamination * static_cast<double>(row_count))), 1,
+      row_count);
   std::nth_element(scores.begin(), scores.begin() + (k - 1), scores.end(), std::greater<>());
   forest.threshold_ = scores[k - 1];
   return forest;

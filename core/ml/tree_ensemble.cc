@@ -129,8 +129,7 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
     return Bad(absl::StrCat("learner.learner_model_param.base_score is ", base_score,
                             "; a binary:logistic model needs one in (0, 1)"));
   }
-  ensemble.base_score_ =
-      ensemble.logistic_ ? -std::log(1.0f / base_score - 1.0f) : base_score;
+  ensemble.base_score_ = ensemble.logistic_ ? -std::log(1.0f / base_score - 1.0f) : base_score;
   ensemble.num_features_ = static_cast<size_t>(num_features);
   for (size_t t = 0; t < trees->size(); ++t) {
     const Json& tree = (*trees)[t];

@@ -24,10 +24,10 @@ namespace gridpilot::ml {
 class TreeEnsemble {
  public:
   // Builds the evaluator from an XGBoost (1.x) JSON model. Supported: booster "gbtree"
-  // with objective "reg:squarederror" or "binary:logistic", one output, numeric splits only. InvalidArgument
-  // naming the offending field (e.g. "learner.objective.name", "trees[3].left_children")
-  // if the text is not JSON, a field is missing or has the wrong type or length, the
-  // objective or booster is another one, a split is categorical, a split feature is
+  // with objective "reg:squarederror" or "binary:logistic", one output, numeric splits only.
+  // InvalidArgument naming the offending field (e.g. "learner.objective.name",
+  // "trees[3].left_children") if the text is not JSON, a field is missing or has the wrong type or
+  // length, the objective or booster is another one, a split is categorical, a split feature is
   // outside [0, num_feature), or a tree's child links do not form a tree rooted at node 0.
   static absl::StatusOr<TreeEnsemble> FromXgboostJson(std::string_view json);
 

@@ -22,7 +22,8 @@ namespace {
 // XGBGetLastError) into a Status; `what` names the call for the message.
 absl::Status XgbCall(int rc, std::string_view what) {
   if (rc == 0) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat("XGBoost ", std::string(what), " failed: ", XGBGetLastError()));
+  return absl::InternalError(
+      absl::StrCat("XGBoost ", std::string(what), " failed: ", XGBGetLastError()));
 }
 
 struct BoosterDeleter {
@@ -45,9 +46,8 @@ std::string Num(double v) { return absl::StrFormat("%.17g", v); }
 absl::StatusOr<std::string> SaveToJson(void* booster) {
   bst_ulong len = 0;
   const char* data = nullptr;
-  RETURN_IF_ERROR(XgbCall(
-      XGBoosterSaveModelToBuffer(booster, R"({"format":"json"})", &len, &data),
-      "SaveModelToBuffer"));
+  RETURN_IF_ERROR(XgbCall(XGBoosterSaveModelToBuffer(booster, R"({"format":"json"})", &len, &data),
+                          "SaveModelToBuffer"));
   return std::string(data, len);  // the buffer is only valid until the next call
 }
 
@@ -61,17 +61,17 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
         absl::StrCat("training needs rows and columns, got ", rows, " x ", cols));
   }
   if (features_row_major.size() != rows * cols) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("features hold ", features_row_major.size(), " values, expected ",
-                     rows, " rows x ", cols, " cols = ", rows * cols));
+    return absl::InvalidArgumentError(absl::StrCat("features hold ", features_row_major.size(),
+                                                   " values, expected ", rows, " rows x ", cols,
+                                                   " cols = ", rows * cols));
   }
   if (targets.size() != rows) {
     return absl::InvalidArgumentError(
         absl::StrCat("got ", targets.size(), " targets for ", rows, " rows"));
   }
   if (params.objective != "reg:squarederror" && params.objective != "binary:logistic") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "objective \"", params.objective, "\": reg:squarederror or binary:logistic"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("objective \"", params.objective, "\": reg:squarederror or binary:logistic"));
   }
   const bool labels = params.objective == "binary:logistic";
   for (size_t i = 0; i < rows; ++i) {
@@ -80,8 +80,8 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
           absl::StrCat("target of row ", i, " is ", targets[i], "; drop unknown targets"));
     }
     if (labels && targets[i] != 0.0f && targets[i] != 1.0f) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "target of row ", i, " is ", targets[i], "; binary:logistic needs 0 or 1"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("target of row ", i, " is ", targets[i], "; binary:logistic needs 0 or 1"));
     }
   }
   if (params.num_rounds < 1) {
@@ -90,9 +90,9 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
   }
 
   DMatrixHandle dmatrix_raw = nullptr;
-  RETURN_IF_ERROR(XgbCall(XGDMatrixCreateFromMat(features_row_major.data(), rows, cols,
-                                                 std::nanf(""), &dmatrix_raw),
-                          "DMatrixCreateFromMat"));
+  RETURN_IF_ERROR(XgbCall(
+      XGDMatrixCreateFromMat(features_row_major.data(), rows, cols, std::nanf(""), &dmatrix_raw),
+      "DMatrixCreateFromMat"));
   DMatrixPtr dmatrix(dmatrix_raw);
   RETURN_IF_ERROR(XgbCall(XGDMatrixSetFloatInfo(dmatrix.get(), "label", targets.data(), rows),
                           "DMatrixSetFloatInfo(label)"));
@@ -136,8 +136,7 @@ absl::StatusOr<std::optional<std::string>> XgboostRegressor::Attribute(
   return std::string(value);
 }
 
-absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::FromBooster(
-    void* booster_raw) {
+absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::FromBooster(void* booster_raw) {
   BoosterPtr booster(booster_raw);
   // PredictWithXgboost's single rows are far cheaper on one thread than waking a pool.
   RETURN_IF_ERROR(SetParam(booster.get(), "nthread", "1"));
@@ -151,15 +150,13 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::LoadJson(
     const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open model file ", path));
-  const std::string bytes((std::istreambuf_iterator<char>(in)),
-                          std::istreambuf_iterator<char>());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return absl::InternalError(absl::StrCat("cannot read model file ", path));
 
   BoosterHandle booster_raw = nullptr;
   RETURN_IF_ERROR(XgbCall(XGBoosterCreate(nullptr, 0, &booster_raw), "BoosterCreate"));
   BoosterPtr booster(booster_raw);
-  RETURN_IF_ERROR(XgbCall(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(),
-                                                       bytes.size()),
+  RETURN_IF_ERROR(XgbCall(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()),
                           absl::StrCat("LoadModelFromBuffer(", path, ")")));
   // Compiled from the booster's own JSON rather than the file's bytes, so the ensemble
   // always describes exactly the model XGBoost holds.
@@ -198,9 +195,8 @@ absl::Status XgboostRegressor::SaveJson(const std::string& path) const {
 
 absl::Status XgboostRegressor::CheckRowSize(const std::vector<float>& row) const {
   if (row.size() == num_features()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("row has ", row.size(),
-                                                 " features, the model expects ",
-                                                 num_features()));
+  return absl::InvalidArgumentError(
+      absl::StrCat("row has ", row.size(), " features, the model expects ", num_features()));
 }
 
 absl::StatusOr<double> XgboostRegressor::Predict(const std::vector<float>& row) const {
@@ -208,8 +204,7 @@ absl::StatusOr<double> XgboostRegressor::Predict(const std::vector<float>& row) 
   return ensemble_.Predict(row.data(), row.size());
 }
 
-absl::StatusOr<double> XgboostRegressor::PredictWithXgboost(
-    const std::vector<float>& row) const {
+absl::StatusOr<double> XgboostRegressor::PredictWithXgboost(const std::vector<float>& row) const {
   RETURN_IF_ERROR(CheckRowSize(row));
   ASSIGN_OR_RETURN(const std::vector<double> predictions, PredictBatchWithXgboost(row, 1));
   return predictions[0];
@@ -221,8 +216,7 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::Contributions(
   // In-place prediction serves only values and margins; contributions need a DMatrix.
   DMatrixHandle matrix = nullptr;
   RETURN_IF_ERROR(XgbCall(XGDMatrixCreateFromMat(row.data(), 1, row.size(),
-                                                 std::numeric_limits<float>::quiet_NaN(),
-                                                 &matrix),
+                                                 std::numeric_limits<float>::quiet_NaN(), &matrix),
                           "DMatrixCreateFromMat"));
   static constexpr char kConfig[] =
       R"({"type":2,"training":false,"iteration_begin":0,"iteration_end":0,)"
@@ -231,9 +225,9 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::Contributions(
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  absl::Status status = XgbCall(
-      XGBoosterPredictFromDMatrix(booster_, matrix, kConfig, &shape, &dim, &result),
-      "PredictFromDMatrix");
+  absl::Status status =
+      XgbCall(XGBoosterPredictFromDMatrix(booster_, matrix, kConfig, &shape, &dim, &result),
+              "PredictFromDMatrix");
   std::vector<double> contributions;
   if (status.ok()) {
     bst_ulong total = 1;
@@ -253,15 +247,14 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::Contributions(
 absl::StatusOr<std::vector<double>> XgboostRegressor::PredictBatchWithXgboost(
     const std::vector<float>& features_row_major, size_t rows) const {
   if (rows == 0 || features_row_major.size() != rows * num_features()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("batch holds ", features_row_major.size(), " values, expected ", rows,
-                     " rows x ", num_features(), " features (rows >= 1)"));
+    return absl::InvalidArgumentError(absl::StrCat("batch holds ", features_row_major.size(),
+                                                   " values, expected ", rows, " rows x ",
+                                                   num_features(), " features (rows >= 1)"));
   }
   // __array_interface__ description of a dense row-major float32 matrix, by address.
-  const std::string values =
-      absl::StrCat(R"({"data":[)", reinterpret_cast<uintptr_t>(features_row_major.data()),
-                   R"(,true],"shape":[)", rows, ",", num_features(),
-                   R"(],"typestr":"<f4","version":3})");
+  const std::string values = absl::StrCat(
+      R"({"data":[)", reinterpret_cast<uintptr_t>(features_row_major.data()), R"(,true],"shape":[)",
+      rows, ",", num_features(), R"(],"typestr":"<f4","version":3})");
   static constexpr char kConfig[] =
       R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
       R"("strict_shape":false,"cache_id":0,"missing":NaN})";
@@ -269,9 +262,9 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::PredictBatchWithXgboost(
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  RETURN_IF_ERROR(XgbCall(XGBoosterPredictFromDense(booster_, values.c_str(), kConfig,
-                                                    nullptr, &shape, &dim, &result),
-                          "PredictFromDense"));
+  RETURN_IF_ERROR(XgbCall(
+      XGBoosterPredictFromDense(booster_, values.c_str(), kConfig, nullptr, &shape, &dim, &result),
+      "PredictFromDense"));
   if (dim < 1 || shape[0] != rows) {
     return absl::InternalError("XGBoost PredictFromDense returned an unexpected shape");
   }

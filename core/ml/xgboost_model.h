@@ -55,9 +55,9 @@ void AddToFingerprint(const XgboostParams& params, base::Fnv1a* fnv);
 class XgboostRegressor {
  public:
   // Trains on `rows` x `cols` features (row-major, NaN = missing) against `targets`
-  // (one per row; 0 or 1 for params.objective "binary:logistic"). InvalidArgument if the sizes disagree, rows or cols is zero, any
-  // target is NaN or infinite (callers drop unknown targets first), or num_rounds < 1;
-  // Internal if XGBoost fails. Deterministic for fixed params and data.
+  // (one per row; 0 or 1 for params.objective "binary:logistic"). InvalidArgument if the sizes
+  // disagree, rows or cols is zero, any target is NaN or infinite (callers drop unknown targets
+  // first), or num_rounds < 1; Internal if XGBoost fails. Deterministic for fixed params and data.
   static absl::StatusOr<std::unique_ptr<XgboostRegressor>> Train(
       const std::vector<float>& features_row_major, size_t rows, size_t cols,
       const std::vector<float>& targets, const XgboostParams& params);

@@ -138,8 +138,8 @@ absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
       if (!mw) return std::nullopt;
       return *mw * hours;
     };
-    FleetSolution fleet = SolveFleet(problems, mwh(request.grid_export_limit_mw),
-                                     mwh(request.grid_import_limit_mw));
+    FleetSolution fleet =
+        SolveFleet(problems, mwh(request.grid_export_limit_mw), mwh(request.grid_import_limit_mw));
     plans = std::move(fleet.plans);
     result.optimality_gap_gbp += fleet.gap;
     for (size_t b = 0; b < plans.size(); ++b) {
@@ -189,8 +189,7 @@ absl::StatusOr<BatteryOptimizerResult> OptimizeBatterySchedule(
   if (result.optimality_gap_gbp > 1e-7 * std::max(1.0, std::abs(result.objective_gbp))) {
     result.termination = OptimizerTermination::kApproximate;
     absl::StrAppend(&note, shared_connection ? "connection limits" : "cycle cap",
-                    ": feasible plan within £",
-                    absl::StrFormat("%.6g", result.optimality_gap_gbp),
+                    ": feasible plan within £", absl::StrFormat("%.6g", result.optimality_gap_gbp),
                     " of the optimum (Lagrangian bound); ");
   } else {
     result.optimality_gap_gbp = 0.0;

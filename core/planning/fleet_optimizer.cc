@@ -112,8 +112,8 @@ FleetSolution SolveFleet(const std::vector<Problem>& problems,
   double penalty = 1.0;
   for (const Problem& p : problems) {
     for (int t = 0; t < n; ++t) {
-      penalty += 10.0 * (std::abs(p.price[t]) + p.degradation) *
-                 (p.max_charge_mwh + p.max_discharge_mwh);
+      penalty +=
+          10.0 * (std::abs(p.price[t]) + p.degradation) * (p.max_charge_mwh + p.max_discharge_mwh);
     }
   }
   std::vector<double> idle_objective(batteries, 0.0);
@@ -165,8 +165,7 @@ FleetSolution SolveFleet(const std::vector<Problem>& problems,
     }
   }
   FleetSolution out;
-  out.plans.assign(batteries,
-                   Plan{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)});
+  out.plans.assign(batteries, Plan{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)});
   out.terminal_missed.assign(batteries, false);
   const std::vector<double> weight = master.Weights();
   for (int b = 0; b < batteries; ++b) {

@@ -18,9 +18,9 @@
 namespace gridpilot::planning::lp {
 
 struct FleetSolution {
-  std::vector<Plan> plans;           // one per battery
-  std::vector<bool> terminal_missed; // the battery had to hold where no plan met its terminal
-  double gap = 0.0;                  // Lagrangian bound - objective
+  std::vector<Plan> plans;            // one per battery
+  std::vector<bool> terminal_missed;  // the battery had to hold where no plan met its terminal
+  double gap = 0.0;                   // Lagrangian bound - objective
 };
 
 // Several batteries behind one connection, exactly, by Dantzig-Wolfe column generation.

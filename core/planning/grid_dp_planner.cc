@@ -153,8 +153,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   // The lowest level at or above the floor and the highest at or below soc_max.
   const int k_floor =
       static_cast<int>(std::ceil((floor_mwh - start_mwh) / step_mwh - kToleranceMwh));
-  const int k_top =
-      static_cast<int>(std::floor((top_mwh - start_mwh) / step_mwh + kToleranceMwh));
+  const int k_top = static_cast<int>(std::floor((top_mwh - start_mwh) / step_mwh + kToleranceMwh));
   // Moves e (levels per interval) within the power limits.
   const int e_min = -static_cast<int>(
       std::floor(b.max_discharge_mw * hours / discharge_eff / step_mwh + kToleranceMwh));
@@ -340,9 +339,9 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const double delta = to_mwh - from_mwh;
     plan.power_mw.push_back(move_power_mw(e));
     plan.soc_after_mwh.push_back(to_mwh);
-    plan.objective_gbp += delta > 0 ? -(ChargePrice(request, i) + degradation) * delta * inv_charge_eff
-                                    : (request.price_gbp_per_mwh[i] - degradation) * (-delta) *
-                                          discharge_eff;
+    plan.objective_gbp +=
+        delta > 0 ? -(ChargePrice(request, i) + degradation) * delta * inv_charge_eff
+                  : (request.price_gbp_per_mwh[i] - degradation) * (-delta) * discharge_eff;
   }
   plan.objective_gbp += request.terminal_value_gbp_per_mwh * level_mwh(k);
   return plan;
@@ -360,7 +359,7 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
   const double top_mwh = b.soc_max_mwh;
   const double start_mwh = request.soc_start_mwh;
   const double step_mwh = request.soc_step_mwh;
-  const double max_gain_mwh = b.max_charge_mw * hours * b.charge_efficiency;      // stored
+  const double max_gain_mwh = b.max_charge_mw * hours * b.charge_efficiency;        // stored
   const double max_loss_mwh = b.max_discharge_mw * hours / b.discharge_efficiency;  // stored
   const double inv_charge_eff = 1.0 / b.charge_efficiency;
   const double discharge_eff = b.discharge_efficiency;
@@ -386,7 +385,8 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
 
   // A step window covering the whole power range limits nothing: the plain plan is the same.
   double widest_centre_mw = 0.0;
-  for (double c : request.step_centre_mw) widest_centre_mw = std::max(widest_centre_mw, std::abs(c));
+  for (double c : request.step_centre_mw)
+    widest_centre_mw = std::max(widest_centre_mw, std::abs(c));
   if (request.limit_every_step && request.max_power_step_mw > 0.0 &&
       request.max_power_step_mw - widest_centre_mw < b.max_charge_mw + b.max_discharge_mw &&
       !request.price_gbp_per_mwh.empty()) {
@@ -431,11 +431,11 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
     const double lowest = std::max(from - max_loss_mwh, std::min(from, floor_mwh));
     const double highest = std::min(from + max_gain_mwh, std::max(from, top_mwh));
     band_lo[a] = static_cast<int>(
-        std::lower_bound(levels.begin(), levels.end(), lowest - kToleranceMwh) -
-        levels.begin());
-    band_hi[a] = static_cast<int>(
-        std::upper_bound(levels.begin(), levels.end(), highest + kToleranceMwh) -
-        levels.begin()) - 1;
+        std::lower_bound(levels.begin(), levels.end(), lowest - kToleranceMwh) - levels.begin());
+    band_hi[a] =
+        static_cast<int>(std::upper_bound(levels.begin(), levels.end(), highest + kToleranceMwh) -
+                         levels.begin()) -
+        1;
   }
 
   // Soft landing: from grid power p, ramping down by `step` per interval stores (or
@@ -457,7 +457,8 @@ BatterySchedule PlanBatterySchedule(const ScheduleRequest& request) {
       while (band_hi[a] > a) {
         const double p = -grid_power_mw(levels[a], levels[band_hi[a]]);
         const double headroom = std::max(top_mwh, levels[a]) - levels[band_hi[a]];
-        if (headroom + kToleranceMwh >= landing_mw_intervals(p) * hours * b.charge_efficiency) break;
+        if (headroom + kToleranceMwh >= landing_mw_intervals(p) * hours * b.charge_efficiency)
+          break;
         --band_hi[a];
       }
       while (band_lo[a] < a) {

@@ -7,8 +7,8 @@
 //
 // Model. In each interval of h hours the battery moves from stored level a to level b:
 //   charging (b > a):    grid_in  = (b - a) / charge_efficiency,     grid_in  <= max_charge_mw * h
-//   discharging (b < a): grid_out = (a - b) * discharge_efficiency,  grid_out <= max_discharge_mw * h
-//   reward = price * grid_out - charge_price * grid_in - degradation * (grid_in + grid_out)
+//   discharging (b < a): grid_out = (a - b) * discharge_efficiency,  grid_out <= max_discharge_mw *
+//   h reward = price * grid_out - charge_price * grid_in - degradation * (grid_in + grid_out)
 // (charge_price = price unless the request gives charge prices)
 // and the final stored energy is worth terminal_value per MWh. Levels are soc_floor +
 // k * soc_step_mwh within [soc_floor, soc_max], plus the true start soc as one extra level
@@ -34,7 +34,7 @@ namespace gridpilot::planning {
 struct ScheduleRequest {
   assets::BatteryParams battery;
   double soc_start_mwh = 0.0;
-  double soc_floor_mwh = 0.0;  // trading floor = soc_min + reserve
+  double soc_floor_mwh = 0.0;             // trading floor = soc_min + reserve
   std::vector<double> price_gbp_per_mwh;  // one per interval, can be negative
   // Optional: the price of charging in each interval, one per price and each at or above
   // that interval's price, which then prices discharging only. Risk settings use it to
@@ -53,7 +53,7 @@ struct ScheduleRequest {
   // without crossing [floor, soc_max] ("soft landing"), so the plan never has to stop dead
   // at a bound. Later steps are limited only with limit_every_step.
   double max_power_step_mw = 0.0;
-  double initial_power_mw = 0.0;            // grid power in the interval before the first
+  double initial_power_mw = 0.0;  // grid power in the interval before the first
   // With max_power_step_mw > 0: EVERY step of the plan (the first from initial_power_mw,
   // then between consecutive intervals) stays within max_power_step_mw, and the plan ends
   // at a power it can ramp down to zero from within [floor, soc_max]. The plan is then

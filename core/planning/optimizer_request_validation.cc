@@ -73,15 +73,16 @@ absl::Status ValidateRequest(const BatteryOptimizerRequest& request) {
     }
     if (shared_connection && spec.discharge_cap_mwh_per_day) {
       return absl::UnimplementedError(
-          absl::StrCat(where, "discharge_cap_mwh_per_day: a cycle cap together with a shared "
+          absl::StrCat(where,
+                       "discharge_cap_mwh_per_day: a cycle cap together with a shared "
                        "grid connection limit is not supported yet"));
     }
     const double floor = spec.params.soc_min_mwh + spec.params.reserve_mwh;
     if (shared_connection && spec.params.soc_initial_mwh < floor) {
-      return absl::UnimplementedError(absl::StrCat(
-          where, "params.soc_initial_mwh (", spec.params.soc_initial_mwh,
-          ") is below the trading floor (", floor,
-          "): with a shared grid connection limit that is not supported yet"));
+      return absl::UnimplementedError(
+          absl::StrCat(where, "params.soc_initial_mwh (", spec.params.soc_initial_mwh,
+                       ") is below the trading floor (", floor,
+                       "): with a shared grid connection limit that is not supported yet"));
     }
   }
   return absl::OkStatus();

@@ -43,13 +43,13 @@ absl::Status DispatchArbiter::Validate(const DispatchProposal& proposal) const {
   const AssetPowerRange& range = asset->second;
   if (proposal.power_mw < range.min_mw || proposal.power_mw > range.max_mw) {
     return absl::InvalidArgumentError(
-        absl::StrFormat("power_mw: %g MW is outside [%g, %g] MW for asset %s",
-                        proposal.power_mw, range.min_mw, range.max_mw, proposal.asset_id));
+        absl::StrFormat("power_mw: %g MW is outside [%g, %g] MW for asset %s", proposal.power_mw,
+                        range.min_mw, range.max_mw, proposal.asset_id));
   }
   if (proposal.end <= proposal.start) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("end: ", base::FormatUtcTimestamp(proposal.end), " must be after start ",
-                     base::FormatUtcTimestamp(proposal.start)));
+    return absl::InvalidArgumentError(absl::StrCat("end: ", base::FormatUtcTimestamp(proposal.end),
+                                                   " must be after start ",
+                                                   base::FormatUtcTimestamp(proposal.start)));
   }
   const auto seen = keys_.find(KeyOf(proposal));
   if (seen != keys_.end() && !SameContent(seen->second.second, proposal)) {
@@ -86,8 +86,7 @@ absl::Status DispatchArbiter::Cancel(int64_t proposal_id) {
   return absl::NotFoundError(absl::StrCat("proposal ", proposal_id, " not found"));
 }
 
-std::optional<ProposalRecord> DispatchArbiter::Resolve(const std::string& asset_id,
-                                                       absl::Time t,
+std::optional<ProposalRecord> DispatchArbiter::Resolve(const std::string& asset_id, absl::Time t,
                                                        DispatchPriority max_priority) const {
   const ProposalRecord* best = nullptr;
   // proposals_ is ordered by id, which is submission order, so among equal priorities

@@ -22,8 +22,8 @@ enum class DispatchPriority { kUnspecified = 0, kTrading = 1, kResilience = 2 };
 
 // What an agent asks of one asset.
 struct DispatchProposal {
-  std::string agent;            // who asks, non-empty
-  std::string asset_id;         // a registered asset
+  std::string agent;     // who asks, non-empty
+  std::string asset_id;  // a registered asset
   DispatchPriority priority = DispatchPriority::kUnspecified;
   double power_mw = 0.0;        // battery: > 0 discharge, < 0 charge; peaker: output >= 0
   absl::Time start;             // the lease: the proposal applies to intervals starting
@@ -33,9 +33,9 @@ struct DispatchProposal {
 };
 
 struct ProposalRecord {
-  int64_t id = 0;               // assigned by the arbiter, increasing from 1
+  int64_t id = 0;  // assigned by the arbiter, increasing from 1
   DispatchProposal proposal;
-  absl::Time submitted_at;      // clock time of submission
+  absl::Time submitted_at;  // clock time of submission
   bool cancelled = false;
 };
 

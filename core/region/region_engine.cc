@@ -13,8 +13,9 @@
 namespace gridpilot::region {
 namespace {
 
-std::map<std::string, AssetPowerRange> PowerRanges(const std::vector<assets::BatteryParams>& batteries,
-                                                   const std::vector<assets::PeakerParams>& peakers) {
+std::map<std::string, AssetPowerRange> PowerRanges(
+    const std::vector<assets::BatteryParams>& batteries,
+    const std::vector<assets::PeakerParams>& peakers) {
   std::map<std::string, AssetPowerRange> ranges;
   for (const assets::BatteryParams& b : batteries) {
     ranges[b.id] = {-b.max_charge_mw, b.max_discharge_mw};
@@ -60,12 +61,10 @@ absl::Status RegionConfig::Validate() const {
   if (interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("region.interval must be > 0");
   }
-  if (step <= absl::ZeroDuration() || step > interval ||
-      (interval / step) * step != interval) {
+  if (step <= absl::ZeroDuration() || step > interval || (interval / step) * step != interval) {
     return absl::InvalidArgumentError("region.step must be > 0 and divide region.interval");
   }
-  if (ramp_window < step || ramp_window > interval ||
-      (ramp_window / step) * step != ramp_window) {
+  if (ramp_window < step || ramp_window > interval || (ramp_window / step) * step != ramp_window) {
     return absl::InvalidArgumentError(
         "region.ramp_window must be a multiple of region.step and at most region.interval");
   }
@@ -108,8 +107,7 @@ RegionEngine::RegionEngine(RegionConfig region, std::vector<assets::BatteryParam
       battery_params_(std::move(batteries)),
       peaker_params_(std::move(peakers)),
       arbiter_(PowerRanges(battery_params_, peaker_params_)),
-      window_net_load_mw_((region_.ramp_window / region_.step),
-                          previous_net_load_mw),
+      window_net_load_mw_((region_.ramp_window / region_.step), previous_net_load_mw),
       window_net_load_after_mw_(window_net_load_mw_) {
   for (const assets::BatteryParams& b : battery_params_) {
     battery_soc_mwh_.push_back(b.soc_initial_mwh);
@@ -137,8 +135,8 @@ AssetDecision RegionEngine::Governing(const std::string& asset_id, absl::Time t)
 }
 
 IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
-                                            std::optional<double> net_load_mw,
-                                            std::optional<double> price_gbp_per_mwh) {
+                                        std::optional<double> net_load_mw,
+                                        std::optional<double> price_gbp_per_mwh) {
   IntervalOutcome out;
   out.interval_start = interval_start;
   out.net_load_mw = net_load_mw;
@@ -165,18 +163,18 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
     const double floor_mwh = decision.priority == DispatchPriority::kResilience
                                  ? params.soc_min_mwh
                                  : params.soc_min_mwh + params.reserve_mwh;
-    assets::ClampedSetpoint clamped = assets::ClampBatteryPower(params, battery_soc_mwh_[i],
-                                                decision.requested_mw, floor_mwh,
-                                                step_duration);
-    assets::BatteryInterval step = assets::StepBattery(params, battery_soc_mwh_[i], clamped.power_mw,
-                                       step_duration);
+    assets::ClampedSetpoint clamped = assets::ClampBatteryPower(
+        params, battery_soc_mwh_[i], decision.requested_mw, floor_mwh, step_duration);
+    assets::BatteryInterval step =
+        assets::StepBattery(params, battery_soc_mwh_[i], clamped.power_mw, step_duration);
     battery_soc_mwh_[i] = step.soc_after_mwh;
     battery_power_mw_[i] = step.power_mw;
     decision.applied_mw = step.power_mw;
     decision.reason = JoinReasons(decision.reason, clamped.reason);
     out.dispatch_mw += step.power_mw;
     double applied_net_gbp = 0.0;
-    for (market::LedgerEntry& e : market::SettleBattery(params, step, price, interval_start, price_note)) {
+    for (market::LedgerEntry& e :
+         market::SettleBattery(params, step, price, interval_start, price_note)) {
       applied_net_gbp += e.amount_gbp;
       out.entries.push_back(std::move(e));
     }
@@ -184,13 +182,15 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
       // What trading alone would have done in this interval, from the same SoC.
       std::optional<ProposalRecord> trading =
           arbiter_.Resolve(params.id, interval_start, DispatchPriority::kTrading);
-      const double trading_mw = assets::ClampBatteryPower(
-          params, step.soc_before_mwh, trading ? trading->proposal.power_mw : 0.0,
-          params.soc_min_mwh + params.reserve_mwh, step_duration).power_mw;
+      const double trading_mw =
+          assets::ClampBatteryPower(params, step.soc_before_mwh,
+                                    trading ? trading->proposal.power_mw : 0.0,
+                                    params.soc_min_mwh + params.reserve_mwh, step_duration)
+              .power_mw;
       double trading_net_gbp = 0.0;
-      for (const market::LedgerEntry& e :
-           market::SettleBattery(params, assets::StepBattery(params, step.soc_before_mwh, trading_mw, step_duration),
-                         price, interval_start, "")) {
+      for (const market::LedgerEntry& e : market::SettleBattery(
+               params, assets::StepBattery(params, step.soc_before_mwh, trading_mw, step_duration),
+               price, interval_start, "")) {
         trading_net_gbp += e.amount_gbp;
       }
       // Never counted as a gain: an override that nets more now uses energy the trader
@@ -208,13 +208,14 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
     AssetDecision decision = Governing(params.id, interval_start);
     // With no proposal the peaker is asked for 0 MW: it stops when its minimum up
     // time allows, and never runs unasked.
-    assets::PeakerInterval step = assets::StepPeaker(params, peaker_states_[i], decision.requested_mw,
-                                     interval_start, step_duration);
+    assets::PeakerInterval step = assets::StepPeaker(
+        params, peaker_states_[i], decision.requested_mw, interval_start, step_duration);
     peaker_states_[i] = step.next;
     decision.applied_mw = step.output_mw;
     decision.reason = JoinReasons(decision.reason, step.note);
     out.dispatch_mw += step.output_mw;
-    for (market::LedgerEntry& e : market::SettlePeaker(params, step, step_duration, interval_start)) {
+    for (market::LedgerEntry& e :
+         market::SettlePeaker(params, step, step_duration, interval_start)) {
       resilience_cost_gbp_ -= e.amount_gbp;  // the peaker runs only for resilience
       out.entries.push_back(std::move(e));
     }
@@ -234,8 +235,8 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
     if (const std::optional<double> reference = WindowMean(window_net_load_mw_)) {
       out.baseline_excess_mw = market::RampExcessMw(*reference, *net_load_mw, limit_mw);
     }
-    out.entries.push_back(market::SettleInstability(out.excess_mw, region_.StepPenaltyGbpPerMw(),
-                                            interval_start));
+    out.entries.push_back(
+        market::SettleInstability(out.excess_mw, region_.StepPenaltyGbpPerMw(), interval_start));
     baseline_penalty_gbp_ += out.baseline_excess_mw * region_.StepPenaltyGbpPerMw();
   }
   window_net_load_mw_.pop_front();

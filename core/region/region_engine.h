@@ -15,9 +15,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/assets/battery.h"
-#include "core/region/dispatch_arbiter.h"
-#include "core/market/ledger.h"
 #include "core/assets/peaker.h"
+#include "core/market/ledger.h"
+#include "core/region/dispatch_arbiter.h"
 
 namespace gridpilot::region {
 
@@ -49,32 +49,34 @@ struct RegionConfig {
 
   double ToleranceMw() const { return RampToleranceMw(ramp_limit_mw, interval, step, ramp_window); }
   // GBP per MW of excess per step.
-  double StepPenaltyGbpPerMw() const { return instability_penalty_gbp_per_mw * absl::FDivDuration(step, interval); }
+  double StepPenaltyGbpPerMw() const {
+    return instability_penalty_gbp_per_mw * absl::FDivDuration(step, interval);
+  }
 
   absl::Status Validate() const;  // InvalidArgument naming the bad field
 };
 
 struct AssetDecision {
   std::string asset_id;
-  int64_t proposal_id = 0;          // 0: no proposal governed this interval (idle)
+  int64_t proposal_id = 0;  // 0: no proposal governed this interval (idle)
   std::string agent;
   DispatchPriority priority = DispatchPriority::kUnspecified;
-  double requested_mw = 0.0;        // battery > 0 discharge; peaker >= 0
-  double applied_mw = 0.0;          // after interlocks and physics
-  std::string reason;               // the proposal's reason, then any interlock note
+  double requested_mw = 0.0;  // battery > 0 discharge; peaker >= 0
+  double applied_mw = 0.0;    // after interlocks and physics
+  std::string reason;         // the proposal's reason, then any interlock note
 };
 
 struct IntervalOutcome {
   absl::Time interval_start;
   std::vector<AssetDecision> decisions;            // one per asset, registry order
-  std::vector<assets::BatteryInterval> batteries;          // registry order
-  std::vector<assets::PeakerInterval> peakers;             // registry order
+  std::vector<assets::BatteryInterval> batteries;  // registry order
+  std::vector<assets::PeakerInterval> peakers;     // registry order
   std::optional<double> net_load_mw;               // region net load before dispatch
   double dispatch_mw = 0.0;                        // batteries + peakers, > 0 supply
   std::optional<double> net_load_after_mw;         // net load - dispatch
   double excess_mw = 0.0;                          // ramp excess after dispatch
   double baseline_excess_mw = 0.0;                 // ramp excess with no dispatch at all
-  std::vector<market::LedgerEntry> entries;                // settlement of this interval
+  std::vector<market::LedgerEntry> entries;        // settlement of this interval
 };
 
 // Per-asset running totals.
@@ -89,7 +91,8 @@ class RegionEngine {
   // `previous_net_load_mw` is the region net load before the first step applied (no
   // dispatch happened then); it fills the ramp window. Params must be valid (see Validate()).
   RegionEngine(RegionConfig region, std::vector<assets::BatteryParams> batteries,
-               std::vector<assets::PeakerParams> peakers, std::optional<double> previous_net_load_mw);
+               std::vector<assets::PeakerParams> peakers,
+               std::optional<double> previous_net_load_mw);
 
   // Validates region and asset params and that asset ids are unique and non-empty.
   static absl::Status Validate(const RegionConfig& region,
@@ -104,7 +107,7 @@ class RegionEngine {
   // computed for it or for any step whose window reaches back to it) and price (GBP/MWh;
   // nullopt: settled at the last known price, noted). Steps must be applied in order.
   IntervalOutcome ApplyStep(absl::Time interval_start, std::optional<double> net_load_mw,
-                                std::optional<double> price_gbp_per_mwh);
+                            std::optional<double> price_gbp_per_mwh);
 
   const RegionConfig& region() const { return region_; }
   const std::vector<assets::BatteryParams>& battery_params() const { return battery_params_; }

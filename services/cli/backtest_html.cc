@@ -26,9 +26,10 @@ absl::Status BacktestHtmlReport::Write(const nlohmann::json& summary, const std:
   absl::StatusOr<WebAssets> assets = LoadWebAssets(DefaultWebDir());
   if (!assets.ok()) return assets.status();
   state_.SetSummary(summary);
-  absl::StatusOr<std::string> html = ReportPageHtml(
-      *assets, state_.Snapshot(SnapshotQuery{}),
-      absl::StrCat("gridpilot backtest ", summary.value("from", ""), " .. ", summary.value("to", "")));
+  absl::StatusOr<std::string> html =
+      ReportPageHtml(*assets, state_.Snapshot(SnapshotQuery{}),
+                     absl::StrCat("gridpilot backtest ", summary.value("from", ""), " .. ",
+                                  summary.value("to", "")));
   if (!html.ok()) return html.status();
   std::ofstream out(path, std::ios::binary);
   out << *html;

@@ -75,45 +75,53 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
 std::string BacktestSummary(const nlohmann::json& r) {
   const nlohmann::json& l = r["ledger_gbp"];
   std::string out = absl::StrFormat(
-      "backtest %s .. %s: %d ticks in %.2f s (%.0f ticks/s)\n",
-      r["from"].get<std::string>(), r["to"].get<std::string>(), r["ticks"].get<int64_t>(),
-      r["wall_seconds"].get<double>(),
+      "backtest %s .. %s: %d ticks in %.2f s (%.0f ticks/s)\n", r["from"].get<std::string>(),
+      r["to"].get<std::string>(), r["ticks"].get<int64_t>(), r["wall_seconds"].get<double>(),
       r["ticks"].get<int64_t>() / std::max(1e-9, r["wall_seconds"].get<double>()));
-  absl::StrAppend(&out, absl::StrFormat(
-      "  ledger GBP: arbitrage sold %.0f, bought %.0f, peaker fuel %.0f, starts %.0f, "
-      "degradation %.0f, instability %.0f => net %.0f\n",
-      l["arbitrage_sold"].get<double>(), l["arbitrage_bought"].get<double>(),
-      l["peaker_fuel"].get<double>(), l["peaker_starts"].get<double>(),
-      l["battery_degradation"].get<double>(), l["instability_penalty"].get<double>(),
-      l["net"].get<double>()));
-  absl::StrAppend(&out, absl::StrFormat(
-      "  instability penalty %.0f GBP vs %.0f GBP with no dispatch; %d ramp events; "
-      "response net benefit %.0f GBP (after %.0f GBP of resilience dispatch cost)\n",
-      -l["instability_penalty"].get<double>(), r["baseline_instability_penalty_gbp"].get<double>(),
-      r["ramp_events"].get<int64_t>(), r["response_net_benefit_gbp"].get<double>(),
-      r["resilience_dispatch_cost_gbp"].get<double>()));
+  absl::StrAppend(
+      &out, absl::StrFormat(
+                "  ledger GBP: arbitrage sold %.0f, bought %.0f, peaker fuel %.0f, starts %.0f, "
+                "degradation %.0f, instability %.0f => net %.0f\n",
+                l["arbitrage_sold"].get<double>(), l["arbitrage_bought"].get<double>(),
+                l["peaker_fuel"].get<double>(), l["peaker_starts"].get<double>(),
+                l["battery_degradation"].get<double>(), l["instability_penalty"].get<double>(),
+                l["net"].get<double>()));
+  absl::StrAppend(
+      &out, absl::StrFormat(
+                "  instability penalty %.0f GBP vs %.0f GBP with no dispatch; %d ramp events; "
+                "response net benefit %.0f GBP (after %.0f GBP of resilience dispatch cost)\n",
+                -l["instability_penalty"].get<double>(),
+                r["baseline_instability_penalty_gbp"].get<double>(),
+                r["ramp_events"].get<int64_t>(), r["response_net_benefit_gbp"].get<double>(),
+                r["resilience_dispatch_cost_gbp"].get<double>()));
   const nlohmann::json& episodes = r["ramp_episodes"];
-  absl::StrAppend(&out, absl::StrFormat(
-      "  ramp episodes: %d countered, %d not fully countered, %d forecast but did not happen; "
-      "%d ticks in degraded mode\n",
-      episodes["countered"].get<int64_t>(), episodes["not_countered"].get<int64_t>(),
-      episodes["did_not_happen"].get<int64_t>(), r["response_degraded_ticks"].get<int64_t>()));
+  absl::StrAppend(
+      &out,
+      absl::StrFormat(
+          "  ramp episodes: %d countered, %d not fully countered, %d forecast but did not happen; "
+          "%d ticks in degraded mode\n",
+          episodes["countered"].get<int64_t>(), episodes["not_countered"].get<int64_t>(),
+          episodes["did_not_happen"].get<int64_t>(), r["response_degraded_ticks"].get<int64_t>()));
   for (const auto& [asset, d] : r["dispatches"].items()) {
     absl::StrAppend(&out, absl::StrFormat("  %s: dispatched in %d intervals, %.1f MWh\n", asset,
                                           d["count"].get<int64_t>(), d["mwh"].get<double>()));
   }
-  absl::StrAppend(&out, absl::StrFormat("  battery cycles %.1f\n", r["battery_cycles"].get<double>()));
-  absl::StrAppend(&out, absl::StrFormat(
-      "  trader P&L %.0f GBP = %.2f of perfect foresight (%.0f GBP, hindsight); "
-      "yesterday's-price plan %.0f GBP = %.2f\n",
-      r["trader_pnl_gbp"].get<double>(), r["trader_capture_ratio"].get<double>(),
-      r["perfect_foresight_pnl_gbp"].get<double>(), r["yesterday_plan_pnl_gbp"].get<double>(),
-      r["yesterday_plan_capture_ratio"].get<double>()));
+  absl::StrAppend(&out,
+                  absl::StrFormat("  battery cycles %.1f\n", r["battery_cycles"].get<double>()));
+  absl::StrAppend(
+      &out,
+      absl::StrFormat("  trader P&L %.0f GBP = %.2f of perfect foresight (%.0f GBP, hindsight); "
+                      "yesterday's-price plan %.0f GBP = %.2f\n",
+                      r["trader_pnl_gbp"].get<double>(), r["trader_capture_ratio"].get<double>(),
+                      r["perfect_foresight_pnl_gbp"].get<double>(),
+                      r["yesterday_plan_pnl_gbp"].get<double>(),
+                      r["yesterday_plan_capture_ratio"].get<double>()));
   if (!r["forecast_change_30min_mae_mw"].is_null()) {
-    absl::StrAppend(&out, absl::StrFormat(
-        "  30-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",
-        r["forecast_change_30min_mae_mw"].get<double>(),
-        r["forecast_change_30min_persistence_mae_mw"].get<double>()));
+    absl::StrAppend(
+        &out, absl::StrFormat(
+                  "  30-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",
+                  r["forecast_change_30min_mae_mw"].get<double>(),
+                  r["forecast_change_30min_persistence_mae_mw"].get<double>()));
   }
   return out;
 }

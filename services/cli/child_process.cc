@@ -17,8 +17,7 @@ extern char** environ;
 
 namespace gridpilot {
 
-absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& name,
-                                                 const std::string& binary,
+absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& name, const std::string& binary,
                                                  const std::vector<std::string>& args,
                                                  const std::string& log_path) {
   std::vector<char*> argv;
@@ -97,8 +96,8 @@ absl::StatusOr<int> ChildProcess::WaitForPort(const std::string& port_file,
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(absl::StrCat(name_, " did not start listening within ",
-                                                  absl::FormatDuration(timeout)));
+  return absl::DeadlineExceededError(
+      absl::StrCat(name_, " did not start listening within ", absl::FormatDuration(timeout)));
 }
 
 bool ChildProcess::Stop(absl::Duration grace) {

@@ -11,11 +11,11 @@
 #include "absl/strings/str_format.h"
 #include "core/anomaly/anomaly.h"
 #include "core/anomaly/anomaly_features.h"
+#include "core/anomaly/residual_detector.h"
+#include "core/anomaly/series_anomaly_detector.h"
+#include "core/base/status_macros.h"
 #include "core/data/csv_reader.h"
 #include "core/ml/isolation_forest.h"
-#include "core/anomaly/series_anomaly_detector.h"
-#include "core/anomaly/residual_detector.h"
-#include "core/base/status_macros.h"
 
 namespace gridpilot {
 namespace {
@@ -164,8 +164,8 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
   absl::StatusOr<anomaly::SeriesAnomalyDetector> detector =
       anomaly::SeriesAnomalyDetector::Fit(train->values, train->first_period, options);
   if (!detector.ok()) {
-    return Fail(1, absl::StrFormat("%s: column %s: %s", train_path, column,
-                                   detector.status().message()));
+    return Fail(
+        1, absl::StrFormat("%s: column %s: %s", train_path, column, detector.status().message()));
   }
   absl::StatusOr<std::vector<anomaly::ScoredReading>> scored =
       detector->ScoreAll(input->values, input->first_period);
@@ -187,16 +187,16 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
   if (o.contains("features")) {
     anomaly::AnomalyFeatureOptions feature_options = options.features;
     feature_options.periods_per_day = input->periods_per_day;
-    absl::StatusOr<anomaly::AnomalyFeatureMatrix> features = anomaly::AnomalyFeatures(input->values, feature_options);
+    absl::StatusOr<anomaly::AnomalyFeatureMatrix> features =
+        anomaly::AnomalyFeatures(input->values, feature_options);
     if (!features.ok()) return Fail(1, std::string(features.status().message()));
     if (absl::Status s = WriteFeatures(o.at("features"), *input, *features); !s.ok()) {
       return Fail(1, std::string(s.message()));
     }
   }
 
-  const size_t train_present = static_cast<size_t>(
-      std::count_if(train->values.begin(), train->values.end(),
-                    [](double v) { return !std::isnan(v); }));
+  const size_t train_present = static_cast<size_t>(std::count_if(
+      train->values.begin(), train->values.end(), [](double v) { return !std::isnan(v); }));
   const ml::IsolationForest& forest = detector->forest();
   const anomaly::ResidualDetector& residual_detector = detector->residual_detector();
   std::printf("detect %s column %s: %zu rows, step %s, trained on %s (%zu rows with a value)\n",
@@ -205,11 +205,12 @@ int RunDetectCommand(const std::map<std::string, std::string>& o) {
   std::printf("  isolation forest: %d trees, subsample %d, threshold %.4f (contamination %g)\n",
               forest.tree_count(), forest.subsample_size(), forest.threshold(),
               forest_options.contamination);
-  std::printf("  residual detector: forecast = median of the same period 1, 7 and 14 days "
-              "earlier, |z| >= %.2f (at least %g, at most %g of training flagged); flat line "
-              ">= %d rows\n",
-              residual_detector.threshold(), options.residual.threshold_z,
-              options.residual.max_training_flag_share, options.rules.flat_line_min_rows);
+  std::printf(
+      "  residual detector: forecast = median of the same period 1, 7 and 14 days "
+      "earlier, |z| >= %.2f (at least %g, at most %g of training flagged); flat line "
+      ">= %d rows\n",
+      residual_detector.threshold(), options.residual.threshold_z,
+      options.residual.max_training_flag_share, options.rules.flat_line_min_rows);
   int flagged = 0;
   std::string by_kind;
   for (const auto& [kind, count] : kind_counts) {

@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/base/time_util.h"
+#include "core/market/price_risk.h"
 #include "services/cli/backtest_html.h"
 #include "services/cli/backtest_report.h"
 #include "services/cli/cli_usage.h"
@@ -30,21 +32,16 @@
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
-#include "core/market/price_risk.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
-
 
 int Usage(const std::string& error) {
   std::fprintf(stderr, "gridpilot: %s\n%s", error.c_str(), CliUsage().c_str());
   return 2;
 }
 
-std::string BinDir() {
-  return std::filesystem::canonical("/proc/self/exe").parent_path().string();
-}
+std::string BinDir() { return std::filesystem::canonical("/proc/self/exe").parent_path().string(); }
 
 // Parses "--key value" and "--key=value" pairs, and switches ("--key" alone, stored as
 // "true"); unknown keys are errors.
@@ -136,9 +133,9 @@ absl::Status CheckRiskAversion(const StackOptions& options) {
 
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv, {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
-                   "demand_csv", "price_csv", "day_ahead_csv", "step_seconds",
-                   "trader_risk_aversion"});
+      argc, argv,
+      {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry", "demand_csv",
+       "price_csv", "day_ahead_csv", "step_seconds", "trader_risk_aversion"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
@@ -180,8 +177,8 @@ int Backtest(int argc, char** argv) {
                  std::string(figures.status().message()).c_str(), options.run_dir.c_str());
     return 1;
   }
-  nlohmann::json report = BacktestReportJson(options.from, options.to, wall_seconds, *figures,
-                                             processes);
+  nlohmann::json report =
+      BacktestReportJson(options.from, options.to, wall_seconds, *figures, processes);
   std::printf("%s", BacktestSummary(report).c_str());
   std::printf("  start-up (incl. model load/training) %.1f s; processes stopped %s; run dir %s\n",
               absl::ToDoubleSeconds(clock_started - began), clean ? "cleanly" : "by SIGKILL",
@@ -209,9 +206,9 @@ int Backtest(int argc, char** argv) {
 
 int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv, {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir",
-                   "registry", "demand_csv", "price_csv", "day_ahead_csv",
-                   "trader_risk_aversion"});
+      argc, argv,
+      {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir", "registry",
+       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
@@ -235,10 +232,11 @@ int Up(int argc, char** argv) {
                  std::string(stack.status().message()).c_str());
     return 1;
   }
-  std::printf("gridpilot is up: gateway at %s (gRPC, reflection on), %.0f simulated seconds "
-              "every %.1f s of wall time.\nlogs and store in %s. Ctrl-C stops it.\n",
-              (*stack)->gateway_address().c_str(), options.step_seconds, options.tick_seconds,
-              options.run_dir.c_str());
+  std::printf(
+      "gridpilot is up: gateway at %s (gRPC, reflection on), %.0f simulated seconds "
+      "every %.1f s of wall time.\nlogs and store in %s. Ctrl-C stops it.\n",
+      (*stack)->gateway_address().c_str(), options.step_seconds, options.tick_seconds,
+      options.run_dir.c_str());
   std::fflush(stdout);
   absl::Status started = (*stack)->StartClock();
   if (!started.ok()) {
@@ -309,9 +307,9 @@ int main(int argc, char** argv) {
     if (command != op.name) continue;
     std::vector<std::string> options = gridpilot::OperatorAddressOptions();
     options.insert(options.end(), op.options.begin(), op.options.end());
-    const std::vector<std::string> switches =
-        command == "dispatch" ? std::vector<std::string>{"json", "yes"}
-                              : std::vector<std::string>{"json"};
+    const std::vector<std::string> switches = command == "dispatch"
+                                                  ? std::vector<std::string>{"json", "yes"}
+                                                  : std::vector<std::string>{"json"};
     absl::StatusOr<std::map<std::string, std::string>> o =
         gridpilot::ParseOptions(argc, argv, options, switches);
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));

@@ -86,8 +86,7 @@ absl::Status Call(const std::string& process, const std::string& address, Method
   const grpc::Status status = ((*stub).*method)(&context, request, response);
   if (status.ok()) return absl::OkStatus();
   const absl::Status error = FromGrpcStatus(status);
-  return absl::Status(error.code(),
-                      absl::StrCat(process, " at ", address, ": ", error.ToString()));
+  return absl::Status(error.code(), absl::StrCat(process, " at ", address, ": ", error.ToString()));
 }
 
 nlohmann::json ToJson(const google::protobuf::Message& message) {
@@ -147,7 +146,9 @@ std::string PeakerStatusText(v1::PeakerStatus status) {
 }
 
 const char* ModeName(v1::ClockMode mode) {
-  return mode == v1::CLOCK_MODE_LIVE ? "live" : mode == v1::CLOCK_MODE_LOCK_STEP ? "lock-step" : "?";
+  return mode == v1::CLOCK_MODE_LIVE        ? "live"
+         : mode == v1::CLOCK_MODE_LOCK_STEP ? "lock-step"
+                                            : "?";
 }
 
 const char* StateName(v1::RunState state) {
@@ -207,19 +208,21 @@ int Status(const Options& o) {
     }
     std::printf("agent     %s: %s\n", name.c_str(), latency.c_str());
   }
-  std::printf("response  %s; %lld ticks seen; ramp events %lld measured, %lld forecast; "
-              "episodes %lld countered, %lld not countered, %lld did not happen; "
-              "%lld suspect ticks held\n",
-              agent.degraded() ? absl::StrCat("DEGRADED since ", Time(agent.degraded_since()),
-                                              ": ", agent.degraded_reason()).c_str()
-                               : "normal",
-              static_cast<long long>(agent.ticks_seen()),
-              static_cast<long long>(agent.measured_ramp_events()),
-              static_cast<long long>(agent.forecast_ramp_events()),
-              static_cast<long long>(agent.episodes_countered()),
-              static_cast<long long>(agent.episodes_not_countered()),
-              static_cast<long long>(agent.episodes_did_not_happen()),
-              static_cast<long long>(agent.suspect_ticks_held()));
+  std::printf(
+      "response  %s; %lld ticks seen; ramp events %lld measured, %lld forecast; "
+      "episodes %lld countered, %lld not countered, %lld did not happen; "
+      "%lld suspect ticks held\n",
+      agent.degraded() ? absl::StrCat("DEGRADED since ", Time(agent.degraded_since()), ": ",
+                                      agent.degraded_reason())
+                             .c_str()
+                       : "normal",
+      static_cast<long long>(agent.ticks_seen()),
+      static_cast<long long>(agent.measured_ramp_events()),
+      static_cast<long long>(agent.forecast_ramp_events()),
+      static_cast<long long>(agent.episodes_countered()),
+      static_cast<long long>(agent.episodes_not_countered()),
+      static_cast<long long>(agent.episodes_did_not_happen()),
+      static_cast<long long>(agent.suspect_ticks_held()));
   std::printf("trader    %lld plans, %lld proposals, %lld suspect ticks held; last plan %s: %s\n",
               static_cast<long long>(trading.plans_made()),
               static_cast<long long>(trading.proposals_sent()),
@@ -248,10 +251,11 @@ int Assets(const Options& o) {
   for (const v1::Asset& a : assets.assets()) {
     if (a.has_battery()) {
       const v1::BatteryState& b = a.battery();
-      std::printf("  %-12s battery  power %+7.1f MW  SoC %6.1f / %.1f MWh (floor %.1f + reserve "
-                  "%.1f)  scheduled %+.1f MW\n",
-                  a.id().c_str(), b.power_mw(), b.soc_mwh(), b.energy_capacity_mwh(),
-                  b.soc_min_mwh(), b.reserve_mwh(), a.scheduled_power_mw());
+      std::printf(
+          "  %-12s battery  power %+7.1f MW  SoC %6.1f / %.1f MWh (floor %.1f + reserve "
+          "%.1f)  scheduled %+.1f MW\n",
+          a.id().c_str(), b.power_mw(), b.soc_mwh(), b.energy_capacity_mwh(), b.soc_min_mwh(),
+          b.reserve_mwh(), a.scheduled_power_mw());
     } else if (a.has_peaker()) {
       const v1::PeakerState& p = a.peaker();
       std::printf("  %-12s peaker   %s since %s  output %.1f / %.1f MW  scheduled %+.1f MW\n",
@@ -284,8 +288,8 @@ int Events(const Options& o) {
   for (const v1::RampEpisode& e : events.episodes()) {
     std::printf("  #%lld %-15s started %s  peak change %+.1f MW  peak excess %.1f MW  %s\n",
                 static_cast<long long>(e.id()), ShortName(e.outcome()).c_str(),
-                Time(e.started_at()).c_str(),
-                e.peak_change_mw(), e.peak_excess_mw(), e.reason().c_str());
+                Time(e.started_at()).c_str(), e.peak_change_mw(), e.peak_excess_mw(),
+                e.reason().c_str());
   }
   std::printf("ramp events (%d):\n", events.events_size());
   for (const v1::RampEvent& e : events.events()) {
@@ -310,16 +314,17 @@ int Forecast(const Options& o) {
   if (!s.ok()) return Fail(cmd, s);
   // Forecasts are issued at interval boundaries: the latest one the clock has reached.
   const absl::Duration interval = FromProtoDuration(clock.region().interval());
-  if (interval <= absl::ZeroDuration()) return Fail(cmd, absl::UnavailableError("gateway reports no interval"));
+  if (interval <= absl::ZeroDuration())
+    return Fail(cmd, absl::UnavailableError("gateway reports no interval"));
   const absl::Time now = FromProtoTime(clock.now());
-  const absl::Time issue = absl::FromUnixSeconds(0) +
-                           absl::Floor(now - absl::FromUnixSeconds(0), interval);
+  const absl::Time issue =
+      absl::FromUnixSeconds(0) + absl::Floor(now - absl::FromUnixSeconds(0), interval);
   v1::GetNetLoadChangeRequest request;
   *request.mutable_issue_time() = ToProtoTime(issue);
   *request.mutable_max_wait() = ToProtoDuration(absl::Seconds(2));
   v1::GetNetLoadChangeResponse response;
-  s = Call<v1::ForecastService>("forecast", forecast,
-                                &v1::ForecastService::Stub::GetNetLoadChange, request, &response);
+  s = Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::GetNetLoadChange,
+                                request, &response);
   if (!s.ok()) return Fail(cmd, s);
   // Why: the three features that moved each horizon most.
   v1::ExplainRequest explain_request;
@@ -333,9 +338,8 @@ int Forecast(const Options& o) {
   v1::GetPriceForecastRequest price_request;
   *price_request.mutable_issue_time() = response.issue_time();
   v1::GetPriceForecastResponse prices;
-  s = Call<v1::ForecastService>("forecast", forecast,
-                                &v1::ForecastService::Stub::GetPriceForecast, price_request,
-                                &prices);
+  s = Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::GetPriceForecast,
+                                price_request, &prices);
   if (!s.ok()) return Fail(cmd, s);
   // The day-ahead demand forecast of the day the issue time falls in (issued at its
   // cut-off); the command still answers when the service has no day-ahead model.
@@ -343,9 +347,8 @@ int Forecast(const Options& o) {
   *day_request.mutable_day() =
       ToProtoTime(absl::UnixEpoch() + absl::Floor(issue - absl::UnixEpoch(), absl::Hours(24)));
   v1::GetDayAheadDemandResponse day_ahead;
-  const absl::Status day_ahead_status =
-      Call<v1::ForecastService>("forecast", forecast, &v1::ForecastService::Stub::GetDayAheadDemand,
-                                day_request, &day_ahead);
+  const absl::Status day_ahead_status = Call<v1::ForecastService>(
+      "forecast", forecast, &v1::ForecastService::Stub::GetDayAheadDemand, day_request, &day_ahead);
   if (WantsJson(o)) {
     nlohmann::json out = {{"forecast", ToJson(response)},
                           {"explanation", ToJson(explained)},
@@ -358,10 +361,11 @@ int Forecast(const Options& o) {
     PrintJson(out);
     return 0;
   }
-  std::printf("net-load change forecast issued %s from %.1f MW (last measured interval); "
-              "%.0f%% intervals\n",
-              Time(response.issue_time()).c_str(), response.last_net_load_mw(),
-              response.interval_coverage() * 100);
+  std::printf(
+      "net-load change forecast issued %s from %.1f MW (last measured interval); "
+      "%.0f%% intervals\n",
+      Time(response.issue_time()).c_str(), response.last_net_load_mw(),
+      response.interval_coverage() * 100);
   for (int j = 0; j < response.forecasts_size(); ++j) {
     const v1::HorizonForecast& f = response.forecasts(j);
     std::string why;
@@ -389,20 +393,20 @@ int Forecast(const Options& o) {
   std::printf("base reading: %s\n",
               verdict.suspect()
                   ? absl::StrCat("SUSPECT (", verdict.anomaly().cause(), "): agents hold").c_str()
-              : verdict.flagged()
-                  ? absl::StrCat("flagged ", ShortName(verdict.anomaly().kind()), " (",
-                                 verdict.anomaly().cause(), ")").c_str()
-                  : "trusted");
+              : verdict.flagged() ? absl::StrCat("flagged ", ShortName(verdict.anomaly().kind()),
+                                                 " (", verdict.anomaly().cause(), ")")
+                                        .c_str()
+                                  : "trusted");
   std::printf("model: %s\n", response.model().c_str());
   std::printf("prices, next 6 of %d half-hours (GBP/MWh, %.0f%% intervals; %s):\n",
               prices.prices_size(), prices.interval_coverage() * 100, prices.model().c_str());
   for (int k = 0; k < std::min(6, prices.prices_size()); ++k) {
     const v1::HalfHourPrice& p = prices.prices(k);
-    std::printf("  %s  %7.2f%s\n", Time(p.interval_start()).c_str(), p.price_gbp_per_mwh(),
-                p.has_lower_gbp_per_mwh()
-                    ? absl::StrFormat(" [%.2f, %.2f]", p.lower_gbp_per_mwh(),
-                                      p.upper_gbp_per_mwh()).c_str()
-                    : " [no interval yet]");
+    std::printf(
+        "  %s  %7.2f%s\n", Time(p.interval_start()).c_str(), p.price_gbp_per_mwh(),
+        p.has_lower_gbp_per_mwh()
+            ? absl::StrFormat(" [%.2f, %.2f]", p.lower_gbp_per_mwh(), p.upper_gbp_per_mwh()).c_str()
+            : " [no interval yet]");
   }
   if (!day_ahead_status.ok()) {
     std::printf("day-ahead demand: unavailable (%s)\n",
@@ -485,14 +489,16 @@ int Pnl(const Options& o) {
     std::printf("  %-22s %+14.2f\n", ShortName(c.cause()).c_str(), c.amount_gbp());
   }
   std::printf("  %-22s %+14.2f\n", "net", ledger.net_gbp());
-  std::printf("instability penalty with no dispatch %.2f GBP; resilience dispatch cost %.2f GBP; "
-              "response net benefit %+.2f GBP\n",
-              ledger.baseline_instability_penalty_gbp(), ledger.resilience_dispatch_cost_gbp(),
-              ledger.response_net_benefit_gbp());
-  std::printf("trader: realised %+.2f GBP = %.2f of perfect foresight %.2f GBP (hindsight); "
-              "yesterday's-price plan %+.2f GBP\n",
-              trading.realised_pnl_gbp(), trading.capture_ratio(),
-              trading.perfect_foresight_pnl_gbp(), trading.yesterday_plan_pnl_gbp());
+  std::printf(
+      "instability penalty with no dispatch %.2f GBP; resilience dispatch cost %.2f GBP; "
+      "response net benefit %+.2f GBP\n",
+      ledger.baseline_instability_penalty_gbp(), ledger.resilience_dispatch_cost_gbp(),
+      ledger.response_net_benefit_gbp());
+  std::printf(
+      "trader: realised %+.2f GBP = %.2f of perfect foresight %.2f GBP (hindsight); "
+      "yesterday's-price plan %+.2f GBP\n",
+      trading.realised_pnl_gbp(), trading.capture_ratio(), trading.perfect_foresight_pnl_gbp(),
+      trading.yesterday_plan_pnl_gbp());
   return 0;
 }
 
@@ -506,9 +512,9 @@ int Schedule(const Options& o) {
   absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"trader"});
   if (!at.ok()) return Refused(cmd, at.status());
   v1::GetScheduleResponse schedule;
-  absl::Status s = Call<v1::TraderService>("trader", (*at)[0],
-                                           &v1::TraderService::Stub::GetSchedule,
-                                           v1::GetScheduleRequest(), &schedule);
+  absl::Status s =
+      Call<v1::TraderService>("trader", (*at)[0], &v1::TraderService::Stub::GetSchedule,
+                              v1::GetScheduleRequest(), &schedule);
   if (!s.ok()) return Fail(cmd, s);
   if (WantsJson(o)) {
     PrintJson(ToJson(schedule));
@@ -541,9 +547,9 @@ int ReloadModel(const Options& o) {
   absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"forecast"});
   if (!at.ok()) return Refused(cmd, at.status());
   v1::ReloadModelResponse response;
-  absl::Status s = Call<v1::ForecastService>("forecast", (*at)[0],
-                                             &v1::ForecastService::Stub::ReloadModel,
-                                             v1::ReloadModelRequest(), &response);
+  absl::Status s =
+      Call<v1::ForecastService>("forecast", (*at)[0], &v1::ForecastService::Stub::ReloadModel,
+                                v1::ReloadModelRequest(), &response);
   if (!s.ok()) return Fail(cmd, s);
   if (WantsJson(o)) {
     PrintJson(ToJson(response));
@@ -605,15 +611,19 @@ int Dispatch(const Options& o) {
   *p->mutable_end() = ToProtoTime(end);
   p->set_reason(Get(o, "reason", "operator dispatch from the gridpilot CLI"));
   const std::string what = absl::StrFormat(
-      "%s at %+.1f MW (%s) for intervals starting %s .. %s, as %s with %s priority.",
-      o.at("asset"), power_mw, power_mw > 0 ? "discharge / generate" : power_mw < 0 ? "charge" : "idle",
-      base::FormatUtcTimestamp(start), base::FormatUtcTimestamp(end), kOperatorAgent, priority_name);
+      "%s at %+.1f MW (%s) for intervals starting %s .. %s, as %s with %s priority.", o.at("asset"),
+      power_mw,
+      power_mw > 0   ? "discharge / generate"
+      : power_mw < 0 ? "charge"
+                     : "idle",
+      base::FormatUtcTimestamp(start), base::FormatUtcTimestamp(end), kOperatorAgent,
+      priority_name);
   if (!o.contains("yes") && !Confirmed(absl::StrCat("Dispatch ", what))) {
     return Report(cmd, {1, "not confirmed; nothing was submitted"});
   }
   v1::SubmitDispatchResponse response;
-  absl::Status s = Call<v1::AssetService>("gateway", gateway,
-                                          &v1::AssetService::Stub::SubmitDispatch, request, &response);
+  absl::Status s = Call<v1::AssetService>(
+      "gateway", gateway, &v1::AssetService::Stub::SubmitDispatch, request, &response);
   // The gateway refuses what the arbiter or the asset would not take, and says why.
   if (!s.ok()) return Refused(cmd, s);
   if (WantsJson(o)) {

@@ -6,9 +6,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
 #include "core/market/perfect_foresight.h"
-#include "core/base/time_util.h"
 #include "services/gateway/gateway_config.h"
 
 namespace gridpilot {
@@ -75,8 +75,7 @@ int RunOptimizeCommand(const std::map<std::string, std::string>& o) {
   if (!out) return Fail(1, absl::StrFormat("cannot write %s", o.at("out")));
 
   std::printf("perfect-foresight schedule %s .. %s: %d intervals\n", o.at("from").c_str(),
-              o.at("to").c_str(),
-              static_cast<int>(starts.size()));
+              o.at("to").c_str(), static_cast<int>(starts.size()));
   std::printf("  objective %.2f GBP (revenue %.2f GBP, degradation %.2f GBP)\n",
               solved->result.objective_gbp, solved->result.revenue_gbp,
               solved->result.degradation_gbp);

@@ -21,8 +21,7 @@ std::string DemandCsv(const std::map<std::string, std::string>& options) {
 
 std::string PriceCsv(const std::map<std::string, std::string>& options) {
   auto it = options.find("price_csv");
-  return it != options.end() ? it->second
-                             : DefaultDataDir() + "/gb_price_mid_2022-10_2023-12.csv";
+  return it != options.end() ? it->second : DefaultDataDir() + "/gb_price_mid_2022-10_2023-12.csv";
 }
 
 std::vector<data::GridMeasurement> RegionMeasurements(const data::GridSeries& gb) {

@@ -30,8 +30,7 @@ std::string DefaultModelDir() {
   return "/tmp/gridpilot-models";
 }
 
-absl::StatusOr<std::string> Stack::StartProcess(const std::string& name,
-                                                const std::string& binary,
+absl::StatusOr<std::string> Stack::StartProcess(const std::string& name, const std::string& binary,
                                                 std::vector<std::string> args,
                                                 const StackOptions& options) {
   const std::string port_file = absl::StrCat(options.run_dir, "/", name, ".port");
@@ -64,11 +63,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     std::filesystem::remove(stack->store_path_ + suffix);
   }
 
-  std::vector<std::string> gateway_args = {
-      absl::StrCat("--from=", options.from), absl::StrCat("--to=", options.to),
-      absl::StrCat("--mode=", options.mode), absl::StrCat("--tick_seconds=", options.tick_seconds),
-      absl::StrCat("--step_seconds=", options.step_seconds),
-      absl::StrCat("--store=", stack->store_path_)};
+  std::vector<std::string> gateway_args = {absl::StrCat("--from=", options.from),
+                                           absl::StrCat("--to=", options.to),
+                                           absl::StrCat("--mode=", options.mode),
+                                           absl::StrCat("--tick_seconds=", options.tick_seconds),
+                                           absl::StrCat("--step_seconds=", options.step_seconds),
+                                           absl::StrCat("--store=", stack->store_path_)};
   if (!options.config.empty()) gateway_args.push_back(absl::StrCat("--config=", options.config));
   if (!options.demand_csv.empty()) {
     gateway_args.push_back(absl::StrCat("--demand_csv=", options.demand_csv));
@@ -134,8 +134,8 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     if (status.ok() && status->registered_agents_size() >= 2) break;
     for (ChildProcess& p : stack->processes_) {
       if (!p.Running()) {
-        return absl::UnavailableError(absl::StrCat(p.name(), " exited (", p.exit_description(),
-                                                   "):\n", p.LogTail(15)));
+        return absl::UnavailableError(
+            absl::StrCat(p.name(), " exited (", p.exit_description(), "):\n", p.LogTail(15)));
       }
     }
     if (absl::Now() > give_up) return absl::DeadlineExceededError("agents never registered");

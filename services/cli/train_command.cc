@@ -8,10 +8,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
 #include "core/forecast/eval/change_forecast_eval.h"
 #include "core/forecast/models/change_model_registry.h"
-#include "core/data/grid_data_loader.h"
-#include "core/base/time_util.h"
 #include "services/cli/shipped_data.h"
 
 namespace gridpilot {
@@ -62,12 +62,14 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
   if (!day_ahead.ok()) return Fail(1, std::string(day_ahead.status().message()));
   const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
   const ml::XgboostParams params;
-  std::printf("walk-forward training of the change models, a cut-off every %d days from %s to "
-              "%s, each on the %d days before it; registry %s\n",
-              every_days, o.at("from").c_str(), o.at("to").c_str(), training_days,
-              o.at("registry").c_str());
-  std::printf("  cut-off                training rows  train s   next-period MAE h1 MW "
-              "(seasonal naive, persistence)\n");
+  std::printf(
+      "walk-forward training of the change models, a cut-off every %d days from %s to "
+      "%s, each on the %d days before it; registry %s\n",
+      every_days, o.at("from").c_str(), o.at("to").c_str(), training_days,
+      o.at("registry").c_str());
+  std::printf(
+      "  cut-off                training rows  train s   next-period MAE h1 MW "
+      "(seasonal naive, persistence)\n");
   std::fflush(stdout);
   int published = 0, kept = 0;
   for (absl::Time cutoff = *from; cutoff < end; cutoff += absl::Hours(24 * every_days)) {
@@ -92,9 +94,10 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     }
     const double train_seconds = absl::ToDoubleSeconds(absl::Now() - began);
     // Out of sample: the period this set would serve, until the next cut-off.
-    absl::StatusOr<std::vector<forecast::eval::ChangeEvalRow>> rows = forecast::eval::ReplayChangeForecasts(
-        *forecaster, all, cutoff, next, std::vector<double>(horizons.size(), 0.0), nullptr,
-        *day_ahead);
+    absl::StatusOr<std::vector<forecast::eval::ChangeEvalRow>> rows =
+        forecast::eval::ReplayChangeForecasts(*forecaster, all, cutoff, next,
+                                              std::vector<double>(horizons.size(), 0.0), nullptr,
+                                              *day_ahead);
     if (!rows.ok()) return Fail(1, std::string(rows.status().message()));
     nlohmann::json validation = {{"from", base::FormatUtcTimestamp(cutoff)},
                                  {"to", base::FormatUtcTimestamp(next)}};
@@ -106,17 +109,21 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
                                         {"seasonal_naive_mae_mw", m.seasonal_mae_mw},
                                         {"persistence_mae_mw", m.persistence_mae_mw}});
     }
-    const nlohmann::json metadata = {
-        {"training_from", base::FormatUtcTimestamp(train_from)},
-        {"training_to", base::FormatUtcTimestamp(cutoff)},
-        {"training_intervals", history.size()},
-        {"params", {{"num_rounds", params.num_rounds}, {"max_depth", params.max_depth},
-                    {"eta", params.eta}, {"subsample", params.subsample},
-                    {"colsample_bytree", params.colsample_bytree},
-                    {"min_child_weight", params.min_child_weight}, {"seed", params.seed}}},
-        {"train_wall_seconds", train_seconds},
-        {"validation", validation}};
-    absl::Status status = forecast::models::PublishChangeModelSet(o.at("registry"), *forecaster, cutoff, metadata);
+    const nlohmann::json metadata = {{"training_from", base::FormatUtcTimestamp(train_from)},
+                                     {"training_to", base::FormatUtcTimestamp(cutoff)},
+                                     {"training_intervals", history.size()},
+                                     {"params",
+                                      {{"num_rounds", params.num_rounds},
+                                       {"max_depth", params.max_depth},
+                                       {"eta", params.eta},
+                                       {"subsample", params.subsample},
+                                       {"colsample_bytree", params.colsample_bytree},
+                                       {"min_child_weight", params.min_child_weight},
+                                       {"seed", params.seed}}},
+                                     {"train_wall_seconds", train_seconds},
+                                     {"validation", validation}};
+    absl::Status status =
+        forecast::models::PublishChangeModelSet(o.at("registry"), *forecaster, cutoff, metadata);
     if (!status.ok()) return Fail(1, std::string(status.message()));
     ++published;
     const nlohmann::json& h1 = validation["horizons"][0];

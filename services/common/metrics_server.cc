@@ -16,8 +16,8 @@ MetricsServer::MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, int p
 }
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& host,
-                                                                     int port,
-                                                                     const std::string& port_file) {
+                                                                    int port,
+                                                                    const std::string& port_file) {
   if (port < 0 || port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("metrics port ", port, " is not in 0..65535"));
   }

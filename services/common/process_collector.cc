@@ -35,10 +35,10 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
                       .Add(static_cast<double>(resident_pages) * sysconf(_SC_PAGESIZE))
                       .Take());
   }
-  out.push_back(SnapshotFamily::Gauge("process_start_time_seconds",
-                                      "When this process started, Unix seconds")
-                    .Add(absl::ToDoubleSeconds(started_ - absl::UnixEpoch()))
-                    .Take());
+  out.push_back(
+      SnapshotFamily::Gauge("process_start_time_seconds", "When this process started, Unix seconds")
+          .Add(absl::ToDoubleSeconds(started_ - absl::UnixEpoch()))
+          .Take());
   return out;
 }
 

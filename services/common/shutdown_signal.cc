@@ -44,7 +44,7 @@ void LogCpuUsage() {
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
   base::LogInfo(absl::StrFormat("cpu time: user %.2f s, system %.2f s", seconds(usage.ru_utime),
-                          seconds(usage.ru_stime)));
+                                seconds(usage.ru_stime)));
 }
 
 }  // namespace gridpilot

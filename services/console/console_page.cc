@@ -33,32 +33,35 @@ std::string CodeScriptSafe(const std::string& code) {
 }
 
 std::string HtmlEscape(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
+  return absl::StrReplaceAll(text,
+                             {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
 
 }  // namespace
 
 absl::StatusOr<std::string> LivePageHtml(const WebAssets& assets) {
-  return Fill(assets.page_html,
-              absl::StrCat("<title>gridpilot console</title>\n<link rel=\"stylesheet\" href=\"",
-                           kChartCssPath, "\">\n<link rel=\"stylesheet\" href=\"", kPageCssPath,
-                           "\">"),
-              absl::StrCat("<script src=\"", kChartJsPath, "\"></script>\n<script src=\"",
-                           kPageJsPath, "\"></script>"));
+  return Fill(
+      assets.page_html,
+      absl::StrCat("<title>gridpilot console</title>\n<link rel=\"stylesheet\" href=\"",
+                   kChartCssPath, "\">\n<link rel=\"stylesheet\" href=\"", kPageCssPath, "\">"),
+      absl::StrCat("<script src=\"", kChartJsPath, "\"></script>\n<script src=\"", kPageJsPath,
+                   "\"></script>"));
 }
 
 absl::StatusOr<std::string> ReportPageHtml(const WebAssets& assets, const nlohmann::json& snapshot,
                                            const std::string& title) {
   // CSS has no "</" outside comments and strings in these files; "</style" would end it.
-  return Fill(assets.page_html,
-              absl::StrCat("<title>", HtmlEscape(title), "</title>\n<style>\n",
-                           absl::StrReplaceAll(assets.chart_css, {{"</style", "<\\/style"}}),
-                           "\n</style>\n<style>\n",
-                           absl::StrReplaceAll(assets.page_css, {{"</style", "<\\/style"}}),
-                           "\n</style>"),
-              absl::StrCat("<script>window.GRIDPILOT_REPORT = ", JsonScriptSafe(snapshot.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
-                           ";</script>\n<script>\n", CodeScriptSafe(assets.chart_js),
-                           "\n</script>\n<script>\n", CodeScriptSafe(assets.page_js), "\n</script>"));
+  return Fill(
+      assets.page_html,
+      absl::StrCat("<title>", HtmlEscape(title), "</title>\n<style>\n",
+                   absl::StrReplaceAll(assets.chart_css, {{"</style", "<\\/style"}}),
+                   "\n</style>\n<style>\n",
+                   absl::StrReplaceAll(assets.page_css, {{"</style", "<\\/style"}}), "\n</style>"),
+      absl::StrCat(
+          "<script>window.GRIDPILOT_REPORT = ",
+          JsonScriptSafe(snapshot.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+          ";</script>\n<script>\n", CodeScriptSafe(assets.chart_js), "\n</script>\n<script>\n",
+          CodeScriptSafe(assets.page_js), "\n</script>"));
 }
 
 }  // namespace gridpilot

@@ -52,16 +52,18 @@ json OptionalTime(const google::protobuf::Timestamp& t) {
 }
 
 json DecisionJson(const v1::Decision& d) {
-  return {{"t", UnixSeconds(d.interval_start())}, {"asset_id", d.asset_id()},
-          {"proposal_id", d.proposal_id()},       {"agent", d.agent()},
-          {"requested_mw", d.requested_mw()},     {"applied_mw", d.applied_mw()},
+  return {{"t", UnixSeconds(d.interval_start())},
+          {"asset_id", d.asset_id()},
+          {"proposal_id", d.proposal_id()},
+          {"agent", d.agent()},
+          {"requested_mw", d.requested_mw()},
+          {"applied_mw", d.applied_mw()},
           {"reason", d.reason()}};
 }
 
 }  // namespace
 
-ConsoleState::ConsoleState(ConsoleStateOptions options)
-    : options_(options) {}
+ConsoleState::ConsoleState(ConsoleStateOptions options) : options_(options) {}
 
 void ConsoleState::Changed() { ++version_; }
 
@@ -109,9 +111,9 @@ void ConsoleState::AddForecast(const v1::GetNetLoadChangeResponse& forecast) {
   latest_half_widths_.clear();
   // The service's interval, built from errors it knew at issue time (no look-ahead).
   for (const v1::HorizonForecast& h : forecast.forecasts()) {
-    latest_half_widths_.push_back(
-        h.has_upper_change_mw() ? std::optional<double>(h.upper_change_mw() - h.change_mw())
-                                : std::nullopt);
+    latest_half_widths_.push_back(h.has_upper_change_mw()
+                                      ? std::optional<double>(h.upper_change_mw() - h.change_mw())
+                                      : std::nullopt);
   }
   band_coverage_ = forecast.interval_coverage();
   const v1::HorizonForecast& first = forecast.forecasts(0);
@@ -213,11 +215,15 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   out["reset"] = query.after < 0 || query.after < dropped_through_;
   const int64_t after = out["reset"].get<bool>() ? -1 : query.after;
 
-  json ticks = {{"index", json::array()}, {"t", json::array()},
-                {"net_load_mw", json::array()}, {"interval_net_load_mw", json::array()},
+  json ticks = {{"index", json::array()},
+                {"t", json::array()},
+                {"net_load_mw", json::array()},
+                {"interval_net_load_mw", json::array()},
                 {"soc_mwh", json::array()},
-                {"battery_mw", json::array()}, {"peaker_mw", json::array()},
-                {"peaker_status", json::array()}, {"price_gbp_per_mwh", json::array()}};
+                {"battery_mw", json::array()},
+                {"peaker_mw", json::array()},
+                {"peaker_status", json::array()},
+                {"price_gbp_per_mwh", json::array()}};
   for (const TickPoint& p : ticks_) {
     if (p.index <= after || !in_range(p.time)) continue;
     ticks["index"].push_back(p.index);
@@ -232,9 +238,9 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   }
   out["ticks"] = std::move(ticks);
 
-  json forecast = {{"index", json::array()}, {"issue_t", json::array()}, {"t", json::array()},
-                   {"net_load_mw", json::array()}, {"lower_mw", json::array()},
-                   {"upper_mw", json::array()}};
+  json forecast = {{"index", json::array()},    {"issue_t", json::array()},
+                   {"t", json::array()},        {"net_load_mw", json::array()},
+                   {"lower_mw", json::array()}, {"upper_mw", json::array()}};
   for (const ForecastPoint& p : forecasts_) {
     if (p.index <= after || !in_range(p.target)) continue;
     forecast["index"].push_back(p.index);
@@ -273,16 +279,16 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   json anomalies = json::array();
   for (const auto& [key, a] : anomalies_) {
     if (!in_range(key.second)) continue;
-    anomalies.push_back({{"t", UnixSeconds(key.second)},
-                         {"series", a.series()},
-                         {"value_mw", a.has_value() ? json(a.value()) : json(nullptr)},
-                         {"score", a.score()},
-                         {"kind", ShortName(a.kind())},
-                         {"cause", a.cause()},
-                         {"suspect", a.suspect()},
-                         {"expected_mw", a.expected_mw()},
-                         {"residual_z", std::isfinite(a.residual_z()) ? json(a.residual_z())
-                                                                      : json(nullptr)}});
+    anomalies.push_back(
+        {{"t", UnixSeconds(key.second)},
+         {"series", a.series()},
+         {"value_mw", a.has_value() ? json(a.value()) : json(nullptr)},
+         {"score", a.score()},
+         {"kind", ShortName(a.kind())},
+         {"cause", a.cause()},
+         {"suspect", a.suspect()},
+         {"expected_mw", a.expected_mw()},
+         {"residual_z", std::isfinite(a.residual_z()) ? json(a.residual_z()) : json(nullptr)}});
   }
   out["anomalies"] = std::move(anomalies);
 
@@ -327,8 +333,10 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   if (schedule_.intervals().empty() && !schedule_.has_planned_at()) {
     out["schedule"] = nullptr;
   } else {
-    json s = {{"t", json::array()}, {"power_mw", json::array()},
-              {"soc_after_mwh", json::array()}, {"price_gbp_per_mwh", json::array()}};
+    json s = {{"t", json::array()},
+              {"power_mw", json::array()},
+              {"soc_after_mwh", json::array()},
+              {"price_gbp_per_mwh", json::array()}};
     for (const v1::ScheduledInterval& i : schedule_.intervals()) {
       s["t"].push_back(UnixSeconds(i.interval_start()));
       s["power_mw"].push_back(i.power_mw());

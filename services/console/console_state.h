@@ -34,7 +34,7 @@
 namespace gridpilot {
 
 struct ConsoleStateOptions {
-  int max_points = 50000;       // ticks and forecast points kept, each
+  int max_points = 50000;  // ticks and forecast points kept, each
   int max_anomalies = 2000;
 };
 
@@ -83,22 +83,22 @@ class ConsoleState {
   struct TickPoint {
     int64_t index = 0;
     absl::Time time;
-    std::optional<double> net_load_mw;      // region MW before dispatch (step reading)
+    std::optional<double> net_load_mw;  // region MW before dispatch (step reading)
     // The settlement interval's measurement as the gateway reported it (what the agents
     // and the anomaly detectors see; false data shows here): interval ticks only.
     std::optional<double> interval_net_load_mw;
-    std::optional<double> soc_mwh;          // first battery's stored energy
-    double battery_mw = 0.0;                // > 0 discharge
+    std::optional<double> soc_mwh;  // first battery's stored energy
+    double battery_mw = 0.0;        // > 0 discharge
     double peaker_mw = 0.0;
-    std::string peaker_status;              // off, starting, on; empty if no peaker
+    std::string peaker_status;  // off, starting, on; empty if no peaker
     std::optional<double> price_gbp_per_mwh;
   };
   struct ForecastPoint {
     int64_t index = 0;
     absl::Time issue_time;
-    absl::Time target;                      // start of the forecast interval
+    absl::Time target;  // start of the forecast interval
     double net_load_mw = 0.0;
-    std::optional<double> half_width_mw;    // band: the service's interval, when it gave one
+    std::optional<double> half_width_mw;  // band: the service's interval, when it gave one
   };
 
   void Changed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

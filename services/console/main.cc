@@ -70,16 +70,16 @@ int Main() {
   follow.poll_period = absl::Seconds(poll_seconds);
   StackFollower follower(*resolved, &state, follow);
   ConsoleHttpServer http(&state, *std::move(assets));
-  absl::StatusOr<int> port = http.Start(absl::GetFlag(FLAGS_http_host),
-                                        absl::GetFlag(FLAGS_http_port),
-                                        absl::GetFlag(FLAGS_http_port_file));
+  absl::StatusOr<int> port =
+      http.Start(absl::GetFlag(FLAGS_http_host), absl::GetFlag(FLAGS_http_port),
+                 absl::GetFlag(FLAGS_http_port_file));
   if (!port.ok()) {
     base::LogError(port.status().message());
     return 2;
   }
   follower.Start();
   base::LogInfo(absl::StrCat("console at http://", absl::GetFlag(FLAGS_http_host), ":", *port,
-                       "/ following gateway ", resolved->gateway));
+                             "/ following gateway ", resolved->gateway));
   WaitForShutdownSignal();
   base::LogInfo("shutting down");
   follower.Stop();

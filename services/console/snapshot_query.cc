@@ -19,8 +19,9 @@ absl::StatusOr<absl::Time> ParseTimeParam(const std::string& key, const std::str
   }
   absl::StatusOr<absl::Time> t = base::ParseUtcTimestamp(value);
   if (!t.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        key, ": \"", value, "\" is neither Unix seconds nor a UTC timestamp like 2023-03-08T04:00:00Z"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": \"", value,
+                     "\" is neither Unix seconds nor a UTC timestamp like 2023-03-08T04:00:00Z"));
   }
   return *t;
 }

@@ -25,7 +25,8 @@ struct SnapshotQuery {
 // Parses `from` and `to` (a UTC timestamp like 2023-03-08T04:00:00Z, or Unix seconds) and
 // `after` (an integer >= -1). Unknown keys are rejected. InvalidArgument names the
 // parameter and the bad value; also when from >= to.
-absl::StatusOr<SnapshotQuery> ParseSnapshotQuery(const std::multimap<std::string, std::string>& params);
+absl::StatusOr<SnapshotQuery> ParseSnapshotQuery(
+    const std::multimap<std::string, std::string>& params);
 
 }  // namespace gridpilot
 

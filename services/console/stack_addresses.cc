@@ -29,9 +29,8 @@ absl::Status CheckAddress(const std::string& name, const std::string& address) {
   int port = 0;
   if (address.empty() || colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 1 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, " address \"", address, "\" is not host:port (give --run_dir or --",
-                     name, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, " address \"", address, "\" is not host:port (give --run_dir or --", name, ")"));
   }
   return absl::OkStatus();
 }
@@ -40,8 +39,9 @@ absl::Status CheckAddress(const std::string& name, const std::string& address) {
 
 absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir) {
   StackAddresses out;
-  for (auto [name, field] : {std::pair{"gateway", &out.gateway}, std::pair{"forecast", &out.forecast},
-                             std::pair{"response", &out.response}, std::pair{"trader", &out.trader}}) {
+  for (auto [name, field] :
+       {std::pair{"gateway", &out.gateway}, std::pair{"forecast", &out.forecast},
+        std::pair{"response", &out.response}, std::pair{"trader", &out.trader}}) {
     absl::StatusOr<std::string> address = ReadPortFile(absl::StrCat(run_dir, "/", name, ".port"));
     if (!address.ok()) return address.status();
     *field = *std::move(address);
@@ -55,10 +55,9 @@ absl::StatusOr<StackAddresses> ApplyAddressOverrides(StackAddresses addresses,
   if (!overrides.forecast.empty()) addresses.forecast = overrides.forecast;
   if (!overrides.response.empty()) addresses.response = overrides.response;
   if (!overrides.trader.empty()) addresses.trader = overrides.trader;
-  for (auto [name, value] : {std::pair{"gateway", &addresses.gateway},
-                             std::pair{"forecast", &addresses.forecast},
-                             std::pair{"response", &addresses.response},
-                             std::pair{"trader", &addresses.trader}}) {
+  for (auto [name, value] :
+       {std::pair{"gateway", &addresses.gateway}, std::pair{"forecast", &addresses.forecast},
+        std::pair{"response", &addresses.response}, std::pair{"trader", &addresses.trader}}) {
     if (absl::Status s = CheckAddress(name, *value); !s.ok()) return s;
   }
   return addresses;

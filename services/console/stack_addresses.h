@@ -11,10 +11,10 @@
 namespace gridpilot {
 
 struct StackAddresses {
-  std::string gateway;    // "127.0.0.1:port": telemetry, assets (audit log), ledger
-  std::string forecast;   // forecasts and anomalies
-  std::string response;   // ramp events
-  std::string trader;     // the trader's schedule
+  std::string gateway;   // "127.0.0.1:port": telemetry, assets (audit log), ledger
+  std::string forecast;  // forecasts and anomalies
+  std::string response;  // ramp events
+  std::string trader;    // the trader's schedule
 };
 
 // Reads DIR/gateway.port, forecast.port, response.port and trader.port. NotFound names a

@@ -14,8 +14,7 @@ std::chrono::system_clock::time_point Deadline(absl::Duration d) {
 }
 
 std::string Describe(const grpc::Status& status) {
-  return absl::StrCat("code ", static_cast<int>(status.error_code()), ": ",
-                      status.error_message());
+  return absl::StrCat("code ", static_cast<int>(status.error_code()), ": ", status.error_message());
 }
 
 constexpr absl::Duration kUnaryTimeout = absl::Seconds(5);
@@ -66,9 +65,7 @@ void StackFollower::Stop() {
   threads_.clear();
 }
 
-bool StackFollower::Pause(absl::Duration d) {
-  return !stopping_.WaitForNotificationWithTimeout(d);
-}
+bool StackFollower::Pause(absl::Duration d) { return !stopping_.WaitForNotificationWithTimeout(d); }
 
 bool StackFollower::Track(grpc::ClientContext* context) {
   absl::MutexLock lock(&mu_);
@@ -202,8 +199,8 @@ void StackFollower::Poll() {
   } while (Pause(options_.poll_period));
 }
 
-absl::Status StackFollower::CollectFinishedRun(const StackAddresses& addresses,
-                                               ConsoleState* state, absl::Duration timeout,
+absl::Status StackFollower::CollectFinishedRun(const StackAddresses& addresses, ConsoleState* state,
+                                               absl::Duration timeout,
                                                StackFollowerOptions options) {
   StackFollower follower(addresses, state, options);
   {

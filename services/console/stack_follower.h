@@ -58,8 +58,7 @@ class StackFollower {
   // DeadlineExceeded if the telemetry stream has not ended within `timeout` (the run is
   // still going); Unavailable (with the peer's message) if a peer cannot be read.
   static absl::Status CollectFinishedRun(const StackAddresses& addresses, ConsoleState* state,
-                                         absl::Duration timeout,
-                                         StackFollowerOptions options = {});
+                                         absl::Duration timeout, StackFollowerOptions options = {});
 
  private:
   void FollowTelemetry();

@@ -14,10 +14,11 @@ constexpr size_t kVerdictsKept = 20000;
 
 // Half-hour of the UTC day the interval starts in, 0..47.
 int PeriodOfDay(absl::Time interval_start) {
-  const absl::Time midnight = absl::FromCivil(
-      absl::ToCivilDay(interval_start, absl::UTCTimeZone()), absl::UTCTimeZone());
+  const absl::Time midnight =
+      absl::FromCivil(absl::ToCivilDay(interval_start, absl::UTCTimeZone()), absl::UTCTimeZone());
   absl::Duration remainder;
-  return static_cast<int>(absl::IDivDuration(interval_start - midnight, base::kHalfHour, &remainder));
+  return static_cast<int>(
+      absl::IDivDuration(interval_start - midnight, base::kHalfHour, &remainder));
 }
 
 double ValueOf(const data::GridMeasurement& m) {
@@ -27,12 +28,14 @@ double ValueOf(const data::GridMeasurement& m) {
 }  // namespace
 
 absl::StatusOr<anomaly::SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
-    const std::vector<data::GridMeasurement>& history, const anomaly::SeriesAnomalyOptions& options) {
+    const std::vector<data::GridMeasurement>& history,
+    const anomaly::SeriesAnomalyOptions& options) {
   if (history.empty()) return absl::InvalidArgumentError("no history to fit the detectors on");
   std::vector<double> values;
   values.reserve(history.size());
   for (const data::GridMeasurement& m : history) values.push_back(ValueOf(m));
-  return anomaly::SeriesAnomalyDetector::Fit(values, PeriodOfDay(history.front().interval_start), options);
+  return anomaly::SeriesAnomalyDetector::Fit(values, PeriodOfDay(history.front().interval_start),
+                                             options);
 }
 
 AnomalyBook::AnomalyBook(anomaly::SeriesAnomalyDetector detector,
@@ -45,12 +48,13 @@ AnomalyBook::AnomalyBook(anomaly::SeriesAnomalyDetector detector,
   for (size_t i = history.size() - keep; i < history.size(); ++i) {
     recent_mw_.push_back(ValueOf(history[i]));
   }
-  recent_end_ = history.empty() ? absl::InfinitePast()
-                                : history.back().interval_start + base::kHalfHour;
+  recent_end_ =
+      history.empty() ? absl::InfinitePast() : history.back().interval_start + base::kHalfHour;
 }
 
 absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
-    const data::GridMeasurement& measurement, const std::optional<anomaly::OneStepForecast>& one_step) {
+    const data::GridMeasurement& measurement,
+    const std::optional<anomaly::OneStepForecast>& one_step) {
   absl::MutexLock lock(&mu_);
   if (recent_end_ != absl::InfinitePast() && measurement.interval_start < recent_end_) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -124,8 +128,8 @@ std::vector<IntervalVerdict> AnomalyBook::WaitForNew(size_t* seen, absl::Duratio
   absl::MutexLock lock(&mu_);
   auto more = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return flagged_.size() > *seen; };
   mu_.AwaitWithTimeout(absl::Condition(&more), max_wait);
-  std::vector<IntervalVerdict> out(flagged_.begin() + static_cast<long>(std::min(*seen, flagged_.size())),
-                                   flagged_.end());
+  std::vector<IntervalVerdict> out(
+      flagged_.begin() + static_cast<long>(std::min(*seen, flagged_.size())), flagged_.end());
   *seen = flagged_.size();
   return out;
 }

@@ -14,9 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/data/grid_measurement.h"
 #include "core/anomaly/one_step_check.h"
 #include "core/anomaly/series_anomaly_detector.h"
+#include "core/data/grid_measurement.h"
 
 namespace gridpilot {
 
@@ -30,7 +30,8 @@ struct IntervalVerdict {
 // Fits the detector on the net load of `history` (half-hourly, in order; missing values
 // allowed). InvalidArgument when it cannot be fitted.
 absl::StatusOr<anomaly::SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
-    const std::vector<data::GridMeasurement>& history, const anomaly::SeriesAnomalyOptions& options);
+    const std::vector<data::GridMeasurement>& history,
+    const anomaly::SeriesAnomalyOptions& options);
 
 class AnomalyBook {
  public:
@@ -38,15 +39,17 @@ class AnomalyBook {
   // series the first verdicts look back on.
   // `one_step_suspect_multiple` > 0 turns on the one-step check (core/anomaly/one_step_check.h)
   // at that many interval half-widths; 0 leaves it off.
-  AnomalyBook(anomaly::SeriesAnomalyDetector detector, const std::vector<data::GridMeasurement>& history,
+  AnomalyBook(anomaly::SeriesAnomalyDetector detector,
+              const std::vector<data::GridMeasurement>& history,
               double one_step_suspect_multiple = 0.0);
 
   // Scores the interval of one tick's measurement, and with `one_step` (the 30-min
   // forecast of this interval, with its interval) applies the one-step check. An interval
   // at or before the last one scored is ignored (a re-sent tick); a gap is filled with
   // missing readings.
-  absl::StatusOr<IntervalVerdict> Ingest(const data::GridMeasurement& measurement,
-                                         const std::optional<anomaly::OneStepForecast>& one_step = {});
+  absl::StatusOr<IntervalVerdict> Ingest(
+      const data::GridMeasurement& measurement,
+      const std::optional<anomaly::OneStepForecast>& one_step = {});
 
   // The verdict on the interval starting at `interval_start`, waiting up to `max_wait`
   // for it. DeadlineExceeded if it has not been scored in time; NotFound if it is older
@@ -69,8 +72,8 @@ class AnomalyBook {
   const double one_step_suspect_multiple_;
   const size_t history_rows_;
   mutable absl::Mutex mu_;
-  std::vector<double> recent_mw_ ABSL_GUARDED_BY(mu_);   // oldest first
-  absl::Time recent_end_ ABSL_GUARDED_BY(mu_);            // start of the interval after the last
+  std::vector<double> recent_mw_ ABSL_GUARDED_BY(mu_);  // oldest first
+  absl::Time recent_end_ ABSL_GUARDED_BY(mu_);          // start of the interval after the last
   std::map<absl::Time, IntervalVerdict> verdicts_ ABSL_GUARDED_BY(mu_);
   std::vector<IntervalVerdict> flagged_ ABSL_GUARDED_BY(mu_);
   int64_t scored_ ABSL_GUARDED_BY(mu_) = 0;

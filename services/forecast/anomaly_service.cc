@@ -32,8 +32,9 @@ v1::Anomaly ToProtoAnomaly(const IntervalVerdict& v) {
 
 absl::StatusOr<anomaly::AnomalyKind> ParseKind(int kind) {
   const std::string name = ShortName(static_cast<v1::AnomalyKind>(kind));
-  for (anomaly::AnomalyKind k : {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
-                        anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
+  for (anomaly::AnomalyKind k :
+       {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
+        anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
     if (!name.empty() && anomaly::AnomalyKindName(k) == name) return k;
   }
   return absl::InvalidArgumentError(absl::StrCat(
@@ -47,7 +48,8 @@ v1::Verdict ToProtoVerdict(const IntervalVerdict& verdict) {
   *out.mutable_interval_start() = ToProtoTime(verdict.interval_start);
   out.set_suspect(verdict.reading.suspect);
   out.set_flagged(verdict.flagged());
-  if (verdict.flagged() || verdict.reading.suspect) *out.mutable_anomaly() = ToProtoAnomaly(verdict);
+  if (verdict.flagged() || verdict.reading.suspect)
+    *out.mutable_anomaly() = ToProtoAnomaly(verdict);
   return out;
 }
 

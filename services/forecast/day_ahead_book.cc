@@ -1,9 +1,9 @@
 #include "services/forecast/day_ahead_book.h"
 
 #include "absl/strings/str_cat.h"
-#include "core/forecast/day_ahead_demand_features.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/forecast/day_ahead_demand_features.h"
 
 namespace gridpilot {
 namespace {
@@ -17,7 +17,8 @@ bool IsUtcMidnightTime(absl::Time t) {
   return (t - absl::UnixEpoch()) % absl::Hours(24) == absl::ZeroDuration();
 }
 
-std::vector<data::GridInterval> IntervalsOf(const std::vector<data::GridMeasurement>& measurements) {
+std::vector<data::GridInterval> IntervalsOf(
+    const std::vector<data::GridMeasurement>& measurements) {
   std::vector<data::GridInterval> out;
   out.reserve(measurements.size());
   for (const data::GridMeasurement& m : measurements) out.push_back(IntervalOf(m));
@@ -27,8 +28,9 @@ std::vector<data::GridInterval> IntervalsOf(const std::vector<data::GridMeasurem
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DayAheadBook>> DayAheadBook::Train(
-    const std::vector<data::GridMeasurement>& history, std::vector<data::DayAheadForecastRow> day_ahead,
-    absl::Time replay_start, const forecast::eval::DayAheadEvalConfig& config) {
+    const std::vector<data::GridMeasurement>& history,
+    std::vector<data::DayAheadForecastRow> day_ahead, absl::Time replay_start,
+    const forecast::eval::DayAheadEvalConfig& config) {
   ASSIGN_OR_RETURN(const data::GridSeries series, data::GridSeries::Create(IntervalsOf(history)));
   const absl::Time first_day =
       absl::UnixEpoch() + absl::Floor(replay_start - absl::UnixEpoch(), absl::Hours(24));
@@ -53,10 +55,11 @@ void DayAheadBook::AddDayAheadForecasts(const std::vector<data::DayAheadForecast
 
 absl::Status DayAheadBook::Ingest(const data::GridMeasurement& measurement) {
   absl::MutexLock lock(&mu_);
-  if (!intervals_.empty() && measurement.interval_start != intervals_.back().start + base::kHalfHour) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "interval ", base::FormatUtcTimestamp(measurement.interval_start), " does not follow ",
-        base::FormatUtcTimestamp(intervals_.back().start)));
+  if (!intervals_.empty() &&
+      measurement.interval_start != intervals_.back().start + base::kHalfHour) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("interval ", base::FormatUtcTimestamp(measurement.interval_start),
+                     " does not follow ", base::FormatUtcTimestamp(intervals_.back().start)));
   }
   intervals_.push_back(IntervalOf(measurement));
   const absl::Time day = measurement.interval_start + base::kHalfHour;
@@ -65,23 +68,26 @@ absl::Status DayAheadBook::Ingest(const data::GridMeasurement& measurement) {
   // features' gates); the series is rebuilt once a day.
   ASSIGN_OR_RETURN(const data::GridSeries series, data::GridSeries::Create(intervals_));
   const forecast::DayAheadDemandFeatures features(&series, &day_ahead_);
-  ASSIGN_OR_RETURN(std::vector<forecast::eval::DayAheadEvalRow> rows,
-                   forecast::eval::ForecastDayAheadDays(trained_.forecaster, features, day, day + absl::Hours(24),
-                                        trained_.half_widths));
+  ASSIGN_OR_RETURN(
+      std::vector<forecast::eval::DayAheadEvalRow> rows,
+      forecast::eval::ForecastDayAheadDays(trained_.forecaster, features, day,
+                                           day + absl::Hours(24), trained_.half_widths));
   issued_[day] = std::move(rows);
   while (issued_.size() > kDaysKept) issued_.erase(issued_.begin());
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> DayAheadBook::Get(absl::Time day) const {
+absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> DayAheadBook::Get(
+    absl::Time day) const {
   absl::MutexLock lock(&mu_);
   auto it = issued_.find(day);
   if (it == issued_.end()) {
     return absl::NotFoundError(absl::StrCat(
         "no day-ahead demand forecast issued for ", base::FormatUtcTimestamp(day),
-        issued_.empty() ? std::string(" (none issued yet: one is issued at each UTC midnight)")
-                        : absl::StrCat(" (kept: ", base::FormatUtcTimestamp(issued_.begin()->first),
-                                       " to ", base::FormatUtcTimestamp(issued_.rbegin()->first), ")")));
+        issued_.empty()
+            ? std::string(" (none issued yet: one is issued at each UTC midnight)")
+            : absl::StrCat(" (kept: ", base::FormatUtcTimestamp(issued_.begin()->first), " to ",
+                           base::FormatUtcTimestamp(issued_.rbegin()->first), ")")));
   }
   return it->second;
 }

@@ -15,8 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/forecast/eval/day_ahead_demand_eval.h"
 #include "core/data/grid_measurement.h"
+#include "core/forecast/eval/day_ahead_demand_eval.h"
 
 namespace gridpilot {
 
@@ -25,15 +25,18 @@ class DayAheadBook {
   static constexpr size_t kDaysKept = 7;
 
   // Trains the model (TrainDayAheadDemand) on the whole days of `history` (consecutive
-  // half-hours, region MW) before the UTC midnight at or before `replay_start`, with `day_ahead` (vintages published before the replay), and returns
-  // the book that serves it. Errors of the series or the training pass through.
+  // half-hours, region MW) before the UTC midnight at or before `replay_start`, with `day_ahead`
+  // (vintages published before the replay), and returns the book that serves it. Errors of the
+  // series or the training pass through.
   static absl::StatusOr<std::unique_ptr<DayAheadBook>> Train(
-      const std::vector<data::GridMeasurement>& history, std::vector<data::DayAheadForecastRow> day_ahead,
-      absl::Time replay_start, const forecast::eval::DayAheadEvalConfig& config);
+      const std::vector<data::GridMeasurement>& history,
+      std::vector<data::DayAheadForecastRow> day_ahead, absl::Time replay_start,
+      const forecast::eval::DayAheadEvalConfig& config);
 
   // `history` (consecutive half-hours) and `day_ahead` (vintages published before the
   // replay) are what the model was trained on.
-  DayAheadBook(forecast::eval::TrainedDayAheadDemand trained, const std::vector<data::GridMeasurement>& history,
+  DayAheadBook(forecast::eval::TrainedDayAheadDemand trained,
+               const std::vector<data::GridMeasurement>& history,
                std::vector<data::DayAheadForecastRow> day_ahead);
 
   // Newly published vintages (region MW).

@@ -21,7 +21,8 @@ ForecastBook::ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
                            const std::vector<data::DayAheadForecastRow>& day_ahead)
     : day_ahead_(day_ahead) {
   absl::MutexLock lock(&mu_);
-  forecaster_ = std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
+  forecaster_ =
+      std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
   for (const data::GridMeasurement& m : history) {
     absl::Status pushed = store_.Push(m);
     if (!pushed.ok()) base::LogWarning(absl::StrCat("history: ", pushed.message()));
@@ -64,7 +65,8 @@ absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
   latest_issue_ = issue_time;
   std::optional<double> base = store_.last_net_load_mw();
   if (base.has_value()) {
-    absl::StatusOr<std::vector<forecast::models::ChangeForecast>> forecasts = forecaster_->Forecast(store_);
+    absl::StatusOr<std::vector<forecast::models::ChangeForecast>> forecasts =
+        forecaster_->Forecast(store_);
     if (forecasts.ok()) {
       // Each interval is what the errors known now say: taken before this one is added.
       std::vector<std::optional<double>> half_widths;
@@ -73,12 +75,12 @@ absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
         half_widths.push_back(band_.HalfWidth(horizon));
         band_.AddForecast(horizon, f.target_interval_start, *base + f.change_mw);
       }
-      issued_[issue_time] = IssuedForecast{issue_time, *base, *std::move(forecasts),
-                                           std::move(half_widths), store_.Features(),
-                                           forecaster_};
+      issued_[issue_time] = IssuedForecast{
+          issue_time,        *base,      *std::move(forecasts), std::move(half_widths),
+          store_.Features(), forecaster_};
     } else {
       base::LogWarning(absl::StrCat("no forecast at ", base::FormatUtcTimestamp(issue_time), ": ",
-                              forecasts.status().message()));
+                                    forecasts.status().message()));
     }
   }
   while (issued_.size() > kIssuedKept) issued_.erase(issued_.begin());
@@ -88,9 +90,8 @@ absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
 absl::StatusOr<IssuedForecast> ForecastBook::Get(absl::Time issue_time,
                                                  absl::Duration max_wait) const {
   absl::MutexLock lock(&mu_);
-  auto arrived = [this, issue_time]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return latest_issue_ >= issue_time;
-  };
+  auto arrived = [this, issue_time]()
+                     ABSL_NO_THREAD_SAFETY_ANALYSIS { return latest_issue_ >= issue_time; };
   // max_wait is wall time: it bounds how long a caller waits for the tick to reach us.
   if (!mu_.AwaitWithTimeout(absl::Condition(&arrived), max_wait)) {
     return absl::DeadlineExceededError(absl::StrCat(
@@ -120,9 +121,9 @@ absl::StatusOr<std::vector<HorizonExplanation>> ForecastBook::Explain(absl::Time
                    issued.model->Contributions(issued.features));
   std::vector<HorizonExplanation> out;
   for (size_t j = 0; j < contributions.size(); ++j) {
-    ASSIGN_OR_RETURN(ml::Explanation e, ml::ExplainContributions(forecast::FeatureStore::FeatureNames(),
-                                                         issued.features, contributions[j],
-                                                         top_k));
+    ASSIGN_OR_RETURN(ml::Explanation e,
+                     ml::ExplainContributions(forecast::FeatureStore::FeatureNames(),
+                                              issued.features, contributions[j], top_k));
     out.push_back({issued.model->horizons()[j], std::move(e)});
   }
   return out;
@@ -134,7 +135,8 @@ absl::Status ForecastBook::SwapForecaster(forecast::models::NetLoadChangeForecas
     return absl::InvalidArgumentError(
         "the new models forecast other horizons than the running ones");
   }
-  forecaster_ = std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
+  forecaster_ =
+      std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
   return absl::OkStatus();
 }
 

@@ -2,8 +2,8 @@
 // into the feature store, issues the net-load-change forecasts for that tick's decision
 // time, keeps recent forecasts so agents can fetch them (waiting briefly for a tick that
 // has not arrived yet), and scores every forecast against the outturn when its target
-// interval is measured; those scores give each new forecast its prediction interval. Its models can be swapped while it serves (ReloadModel).
-// Thread-safe.
+// interval is measured; those scores give each new forecast its prediction interval. Its models can
+// be swapped while it serves (ReloadModel). Thread-safe.
 #ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
 #define GRIDPILOT_SERVICES_FORECAST_FORECAST_BOOK_H_
 
@@ -16,29 +16,30 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/forecast/feature_store.h"
-#include "core/forecast/conformal_band.h"
-#include "core/ml/forecast_explanation.h"
 #include "core/data/grid_measurement.h"
+#include "core/forecast/conformal_band.h"
+#include "core/forecast/feature_store.h"
 #include "core/forecast/models/net_load_change_forecaster.h"
+#include "core/ml/forecast_explanation.h"
 
 namespace gridpilot {
 
 struct IssuedForecast {
   absl::Time issue_time;
-  double last_net_load_mw = 0.0;           // base of the changes, region MW
-  std::vector<forecast::models::ChangeForecast> forecasts;   // increasing horizon
+  double last_net_load_mw = 0.0;                            // base of the changes, region MW
+  std::vector<forecast::models::ChangeForecast> forecasts;  // increasing horizon
   // Per forecast: the half-width of its prediction interval at kIntervalCoverage, MW of
   // change, from the errors known when it was issued; nullopt while too few are known.
   std::vector<std::optional<double>> half_width_mw;
-  std::vector<float> features;             // the row the models read (FeatureNames order)
-  std::shared_ptr<const forecast::models::NetLoadChangeForecaster> model;  // the models that issued it
+  std::vector<float> features;  // the row the models read (FeatureNames order)
+  std::shared_ptr<const forecast::models::NetLoadChangeForecaster>
+      model;  // the models that issued it
 };
 
 // One horizon of an issued forecast, explained.
 struct HorizonExplanation {
   int horizon_intervals = 0;
-  ml::Explanation explanation;                 // in MW of change
+  ml::Explanation explanation;  // in MW of change
 };
 
 // Running accuracy for one horizon.
@@ -52,12 +53,13 @@ struct HorizonScore {
 class ForecastBook {
  public:
   static constexpr double kIntervalCoverage = 0.9;
-  static constexpr int kIntervalWindow = 500;     // scored errors per horizon kept
-  static constexpr int kIntervalMinErrors = 10;   // no interval before this many
+  static constexpr int kIntervalWindow = 500;    // scored errors per horizon kept
+  static constexpr int kIntervalMinErrors = 10;  // no interval before this many
 
   // `history` warms the feature store (measurements strictly before the first tick);
   // `day_ahead` holds the operator's day-ahead forecast values (region MW) known so far.
-  ForecastBook(forecast::models::NetLoadChangeForecaster forecaster, const std::vector<data::GridMeasurement>& history,
+  ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
+               const std::vector<data::GridMeasurement>& history,
                const std::vector<data::DayAheadForecastRow>& day_ahead = {});
 
   // Queues newly published day-ahead forecast values (region MW). Each reaches the
@@ -94,7 +96,8 @@ class ForecastBook {
   mutable absl::Mutex mu_;
   forecast::FeatureStore store_ ABSL_GUARDED_BY(mu_);
   forecast::DayAheadForecastFeed day_ahead_ ABSL_GUARDED_BY(mu_);
-  forecast::ConformalBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow, kIntervalMinErrors};
+  forecast::ConformalBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow,
+                                                     kIntervalMinErrors};
   absl::Time latest_issue_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::map<absl::Time, IssuedForecast> issued_ ABSL_GUARDED_BY(mu_);
   std::vector<HorizonScore> scores_ ABSL_GUARDED_BY(mu_);

@@ -13,7 +13,6 @@ std::string HorizonLabel(int horizon_intervals) {
   return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(base::kHalfHour));
 }
 
-
 }  // namespace
 
 ForecastMetrics::ForecastMetrics(prometheus::Registry* registry)
@@ -57,8 +56,9 @@ ForecastMetrics::ForecastMetrics(prometheus::Registry* registry)
                       .Name("gridpilot_rpc_errors_total")
                       .Help("RPCs to the gateway that failed, by rpc")
                       .Register(*registry)) {
-  for (anomaly::AnomalyKind kind : {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
-                           anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
+  for (anomaly::AnomalyKind kind :
+       {anomaly::AnomalyKind::kSpike, anomaly::AnomalyKind::kDrop, anomaly::AnomalyKind::kFlatLine,
+        anomaly::AnomalyKind::kMissing, anomaly::AnomalyKind::kFalseData}) {
     anomalies_.Add({{"kind", std::string(anomaly::AnomalyKindName(kind))}});  // present at 0
   }
   for (const char* stage : {"anomaly", "forecast"}) ingest_errors_.Add({{"stage", stage}});

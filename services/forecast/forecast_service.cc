@@ -2,10 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/forecast/models/change_model_registry.h"
-#include "core/forecast/day_ahead_demand_features.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "core/forecast/day_ahead_demand_features.h"
+#include "core/forecast/models/change_model_registry.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 #include "services/forecast/anomaly_service.h"
@@ -152,7 +152,8 @@ grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::Re
   }
   // No look-ahead: only a set trained on data before the latest forecast's issue time.
   const absl::Time now = book->LatestIssueTime();
-  absl::StatusOr<forecast::models::ChangeModelSet> set = forecast::models::LoadNewestChangeModelSet(registry_dir, now);
+  absl::StatusOr<forecast::models::ChangeModelSet> set =
+      forecast::models::LoadNewestChangeModelSet(registry_dir, now);
   if (!set.ok()) return ToGrpcStatus(set.status());
   const bool changed = set->path != serving;
   if (changed) {
@@ -215,8 +216,9 @@ grpc::Status ForecastServiceImpl::GetDayAheadDemand(grpc::ServerContext*,
   }
   const absl::Time day = FromProtoTime(request->day());
   if ((day - absl::UnixEpoch()) % absl::Hours(24) != absl::ZeroDuration()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("day: ", base::FormatUtcTimestamp(day), " is not a UTC midnight"));
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("day: ", base::FormatUtcTimestamp(day), " is not a UTC midnight"));
   }
   absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> rows = book->Get(day);
   if (!rows.ok()) return ToGrpcStatus(rows.status());

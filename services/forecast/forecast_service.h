@@ -10,8 +10,8 @@
 #include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "services/forecast/anomaly_book.h"
-#include "services/forecast/forecast_book.h"
 #include "services/forecast/day_ahead_book.h"
+#include "services/forecast/forecast_book.h"
 #include "services/forecast/price_book.h"
 
 namespace gridpilot {

@@ -12,14 +12,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "core/forecast/models/change_model_registry.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
-#include "services/common/proto_time.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
+#include "services/common/proto_time.h"
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -65,8 +65,8 @@ absl::StatusOr<absl::Time> ReplayStart(v1::ClockService::Stub* clock) {
   return absl::UnavailableError("gateway did not answer for 30 s");
 }
 
-absl::StatusOr<std::vector<data::GridMeasurement>> FetchHistory(v1::TelemetryService::Stub* telemetry,
-                                                          absl::Time start, absl::Time end) {
+absl::StatusOr<std::vector<data::GridMeasurement>> FetchHistory(
+    v1::TelemetryService::Stub* telemetry, absl::Time start, absl::Time end) {
   v1::HistoryRequest request;
   *request.mutable_start() = ToProtoTime(start);
   *request.mutable_end() = ToProtoTime(end);
@@ -120,9 +120,9 @@ int Main() {
   }
   server->server->GetHealthCheckService()->SetServingStatus(false);
   // Metrics are served from the start, so that an operator sees a process still training.
-  absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::StartUnlessOff(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
-      absl::GetFlag(FLAGS_metrics_port_file), registry);
+  absl::StatusOr<std::unique_ptr<MetricsServer>> started =
+      MetricsServer::StartUnlessOff(absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+                                    absl::GetFlag(FLAGS_metrics_port_file), registry);
   if (!started.ok()) {
     base::LogError(started.status().message());
     return 2;
@@ -139,7 +139,8 @@ int Main() {
   }
   absl::StatusOr<std::vector<data::GridMeasurement>> history = FetchHistory(
       telemetry.get(), *replay_start - absl::Hours(24) * absl::GetFlag(FLAGS_training_days),
-      *replay_start - base::kHalfHour);  // the first tick carries the interval just before the replay
+      *replay_start -
+          base::kHalfHour);  // the first tick carries the interval just before the replay
   if (!history.ok()) {
     base::LogError(history.status().message());
     return 2;
@@ -157,21 +158,23 @@ int Main() {
   std::string model_name, serving_set;
   if (const std::string registry_dir = absl::GetFlag(FLAGS_registry); !registry_dir.empty()) {
     // No look-ahead: the newest set trained on data before the replay starts.
-    absl::StatusOr<forecast::models::ChangeModelSet> set = forecast::models::LoadNewestChangeModelSet(registry_dir, *replay_start);
+    absl::StatusOr<forecast::models::ChangeModelSet> set =
+        forecast::models::LoadNewestChangeModelSet(registry_dir, *replay_start);
     if (set.ok() && set->forecaster.horizons() == horizons) {
       model_name = RegistryModelName(*set);
       serving_set = set->path;
       forecaster.emplace(std::move(set->forecaster));
     } else {
-      base::LogWarning(absl::StrCat("registry ", registry_dir, ": ",
-                              set.ok() ? "the newest set has other horizons"
-                                       : std::string(set.status().message()),
-                              "; training on the history instead"));
+      base::LogWarning(absl::StrCat(
+          "registry ", registry_dir, ": ",
+          set.ok() ? "the newest set has other horizons" : std::string(set.status().message()),
+          "; training on the history instead"));
     }
   }
   if (!forecaster.has_value()) {
-    absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained = forecast::models::NetLoadChangeForecaster::LoadOrTrain(
-        absl::GetFlag(FLAGS_model_dir), *history, horizons, ml::XgboostParams{}, *day_ahead);
+    absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained =
+        forecast::models::NetLoadChangeForecaster::LoadOrTrain(
+            absl::GetFlag(FLAGS_model_dir), *history, horizons, ml::XgboostParams{}, *day_ahead);
     if (!trained.ok()) {
       base::LogError(absl::StrCat("models: ", trained.status().message()));
       return 2;
@@ -181,11 +184,11 @@ int Main() {
         "xgboost net-load change h1..h8, trained on %d intervals and %d day-ahead forecast "
         "values before %s (fingerprint %016x)",
         history->size(), day_ahead->size(), base::FormatUtcTimestamp(*replay_start),
-        forecast::models::ChangeModelFingerprint(*history, horizons, ml::XgboostParams{}, *day_ahead));
+        forecast::models::ChangeModelFingerprint(*history, horizons, ml::XgboostParams{},
+                                                 *day_ahead));
   }
   service.SetRegistry(absl::GetFlag(FLAGS_registry), serving_set);
-  base::LogInfo(absl::StrCat(model_name, "; ready in ",
-                       absl::FormatDuration(absl::Now() - began)));
+  base::LogInfo(absl::StrCat(model_name, "; ready in ", absl::FormatDuration(absl::Now() - began)));
   absl::StatusOr<anomaly::SeriesAnomalyDetector> detector =
       FitNetLoadAnomalyDetector(*history, anomaly::SeriesAnomalyOptions{});
   if (!detector.ok()) {

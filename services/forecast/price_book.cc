@@ -4,19 +4,18 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "core/forecast/eval/change_forecast_eval.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
 
 namespace gridpilot {
 
-absl::Status PriceBook::Ingest(absl::Time interval_start,
-                               std::optional<double> price_gbp_per_mwh) {
+absl::Status PriceBook::Ingest(absl::Time interval_start, std::optional<double> price_gbp_per_mwh) {
   absl::MutexLock lock(&mu_);
   if (last_interval_.has_value() && interval_start <= *last_interval_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("price of ", base::FormatUtcTimestamp(interval_start), " is not after the last (",
-                     base::FormatUtcTimestamp(*last_interval_), ")"));
+        absl::StrCat("price of ", base::FormatUtcTimestamp(interval_start),
+                     " is not after the last (", base::FormatUtcTimestamp(*last_interval_), ")"));
   }
   last_interval_ = interval_start;
   profile_.Observe(interval_start, price_gbp_per_mwh);
@@ -44,10 +43,10 @@ absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> iss
   if (issued_.empty()) return absl::NotFoundError("no price forecast issued yet");
   auto it = issue_time.has_value() ? issued_.find(*issue_time) : std::prev(issued_.end());
   if (it == issued_.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no price forecast issued at ", base::FormatUtcTimestamp(*issue_time), " (kept: ",
-        base::FormatUtcTimestamp(issued_.begin()->first), " to ",
-        base::FormatUtcTimestamp(issued_.rbegin()->first), ")"));
+    return absl::NotFoundError(
+        absl::StrCat("no price forecast issued at ", base::FormatUtcTimestamp(*issue_time),
+                     " (kept: ", base::FormatUtcTimestamp(issued_.begin()->first), " to ",
+                     base::FormatUtcTimestamp(issued_.rbegin()->first), ")"));
   }
   IssuedPriceForecast out;
   out.issue_time = it->first;

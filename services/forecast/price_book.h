@@ -25,8 +25,8 @@ namespace gridpilot {
 
 struct IssuedPriceForecast {
   absl::Time issue_time;
-  std::vector<double> price_gbp_per_mwh;               // half-hours from issue_time on
-  std::vector<std::optional<double>> half_width_gbp;   // per half-hour; nullopt: too few errors
+  std::vector<double> price_gbp_per_mwh;              // half-hours from issue_time on
+  std::vector<std::optional<double>> half_width_gbp;  // per half-hour; nullopt: too few errors
 };
 
 class PriceBook {

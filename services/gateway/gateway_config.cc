@@ -219,7 +219,8 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     r.Number("instability_penalty_gbp_per_mw", &config->region.instability_penalty_gbp_per_mw);
     RETURN_IF_ERROR(r.Read());
   }
-  RETURN_IF_ERROR(ReadList<assets::BatteryParams>(root, "batteries", ReadBattery, &config->batteries));
+  RETURN_IF_ERROR(
+      ReadList<assets::BatteryParams>(root, "batteries", ReadBattery, &config->batteries));
   RETURN_IF_ERROR(ReadList<assets::PeakerParams>(root, "peakers", ReadPeaker, &config->peakers));
   if (root.contains("data")) {
     ObjectReader r(root.at("data"), "data");
@@ -252,8 +253,7 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
     // nlohmann reports the byte offset; that is the most precise location it has.
     return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON: ", e.what()));
   }
-  absl::Status parsed =
-      ParseConfig(root, std::filesystem::absolute(path).parent_path(), &config);
+  absl::Status parsed = ParseConfig(root, std::filesystem::absolute(path).parent_path(), &config);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", parsed.message()));
   }

@@ -36,9 +36,9 @@
 
 #include "absl/status/statusor.h"
 #include "core/assets/battery.h"
+#include "core/assets/peaker.h"
 #include "core/data/false_data_injection.h"
 #include "core/data/live_feed.h"
-#include "core/assets/peaker.h"
 #include "core/region/region_engine.h"
 
 namespace gridpilot {
@@ -50,9 +50,9 @@ struct GatewayConfig {
   std::string demand_csv;  // absolute or relative to the working directory; empty = default
   std::string price_csv;
   std::string day_ahead_csv;  // NESO's day-ahead demand forecast; "none" = no such feed
-  data::LiveFeedConfig live;                            // its step is set by the run
+  data::LiveFeedConfig live;  // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
-  std::vector<data::FalseDataInjection> false_data;     // none by default
+  std::vector<data::FalseDataInjection> false_data;    // none by default
 };
 
 // Reads and validates a config file. An empty path gives the defaults. Errors name the

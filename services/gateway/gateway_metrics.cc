@@ -31,9 +31,9 @@ void ClockFamilies(const v1::GetClockStatusResponse& s, std::vector<MetricFamily
           .Take());
   SnapshotFamily state = SnapshotFamily::Gauge(
       "gridpilot_run_state", "1 for the run's state (waiting, running, finished), else 0");
-  for (const auto& [value, name] : {std::pair{v1::RUN_STATE_WAITING, "waiting"},
-                                    std::pair{v1::RUN_STATE_RUNNING, "running"},
-                                    std::pair{v1::RUN_STATE_FINISHED, "finished"}}) {
+  for (const auto& [value, name] :
+       {std::pair{v1::RUN_STATE_WAITING, "waiting"}, std::pair{v1::RUN_STATE_RUNNING, "running"},
+        std::pair{v1::RUN_STATE_FINISHED, "finished"}}) {
     state.Add({{"state", name}}, s.state() == value ? 1.0 : 0.0);
   }
   out->push_back(state.Take());
@@ -42,10 +42,10 @@ void ClockFamilies(const v1::GetClockStatusResponse& s, std::vector<MetricFamily
                                        "step), Unix seconds")
                      .Add(absl::ToDoubleSeconds(FromProtoTime(s.now()) - absl::UnixEpoch()))
                      .Take());
-  out->push_back(SnapshotFamily::Gauge("gridpilot_agents_registered",
-                                       "Agents registered with the clock")
-                     .Add(s.registered_agents_size())
-                     .Take());
+  out->push_back(
+      SnapshotFamily::Gauge("gridpilot_agents_registered", "Agents registered with the clock")
+          .Add(s.registered_agents_size())
+          .Take());
   out->push_back(SnapshotFamily::Counter("gridpilot_missed_answers_total",
                                          "(step, agent) pairs where the lock-step deadline "
                                          "passed before the agent answered")
@@ -91,19 +91,19 @@ void ReadingFamilies(const v1::Tick& tick, std::vector<MetricFamily>* out) {
 }
 
 void AssetFamilies(const std::vector<v1::Asset>& assets, std::vector<MetricFamily>* out) {
-  SnapshotFamily soc = SnapshotFamily::Gauge("gridpilot_battery_soc_mwh",
-                                             "Energy stored in each battery, MWh");
+  SnapshotFamily soc =
+      SnapshotFamily::Gauge("gridpilot_battery_soc_mwh", "Energy stored in each battery, MWh");
   SnapshotFamily soc_fraction = SnapshotFamily::Gauge(
       "gridpilot_battery_soc_ratio", "Energy stored over capacity, 0..1, by battery");
-  SnapshotFamily power = SnapshotFamily::Gauge(
-      "gridpilot_battery_power_mw", "Battery power in the last step, MW, > 0 discharge");
+  SnapshotFamily power = SnapshotFamily::Gauge("gridpilot_battery_power_mw",
+                                               "Battery power in the last step, MW, > 0 discharge");
   SnapshotFamily peaker_state = SnapshotFamily::Gauge(
       "gridpilot_peaker_state", "1 for each peaker's state (off, starting, on), else 0");
   SnapshotFamily peaker_output =
       SnapshotFamily::Gauge("gridpilot_peaker_output_mw", "Peaker output, MW");
-  SnapshotFamily scheduled = SnapshotFamily::Gauge(
-      "gridpilot_asset_scheduled_power_mw",
-      "What the arbiter would request of each asset for the coming step, MW");
+  SnapshotFamily scheduled =
+      SnapshotFamily::Gauge("gridpilot_asset_scheduled_power_mw",
+                            "What the arbiter would request of each asset for the coming step, MW");
   for (const v1::Asset& a : assets) {
     const MetricLabels asset = {{"asset", a.id()}};
     scheduled.Add(asset, a.scheduled_power_mw());
@@ -122,8 +122,8 @@ void AssetFamilies(const std::vector<v1::Asset>& assets, std::vector<MetricFamil
       peaker_output.Add(asset, a.peaker().output_mw());
     }
   }
-  for (SnapshotFamily* f : {&soc, &soc_fraction, &power, &peaker_state, &peaker_output,
-                            &scheduled}) {
+  for (SnapshotFamily* f :
+       {&soc, &soc_fraction, &power, &peaker_state, &peaker_output, &scheduled}) {
     out->push_back(f->Take());
   }
 }
@@ -135,10 +135,10 @@ void LedgerFamilies(const v1::GetPnlResponse& pnl, std::vector<MetricFamily>* ou
     by_cause.Add({{"cause", ShortName(c.cause())}}, c.amount_gbp());
   }
   out->push_back(by_cause.Take());
-  out->push_back(SnapshotFamily::Gauge("gridpilot_ledger_net_gbp",
-                                       "Net settled GBP since the run started")
-                     .Add(pnl.net_gbp())
-                     .Take());
+  out->push_back(
+      SnapshotFamily::Gauge("gridpilot_ledger_net_gbp", "Net settled GBP since the run started")
+          .Add(pnl.net_gbp())
+          .Take());
   out->push_back(SnapshotFamily::Gauge("gridpilot_baseline_instability_penalty_gbp",
                                        "Penalty the same steps would have cost with no "
                                        "dispatch, GBP (>= 0)")
@@ -152,8 +152,8 @@ void LedgerFamilies(const v1::GetPnlResponse& pnl, std::vector<MetricFamily>* ou
                                        "Equivalent full battery cycles since the start")
                      .Add(pnl.battery_cycles())
                      .Take());
-  SnapshotFamily intervals = SnapshotFamily::Counter(
-      "gridpilot_asset_dispatched_steps_total", "Steps with non-zero applied power, by asset");
+  SnapshotFamily intervals = SnapshotFamily::Counter("gridpilot_asset_dispatched_steps_total",
+                                                     "Steps with non-zero applied power, by asset");
   SnapshotFamily energy = SnapshotFamily::Counter(
       "gridpilot_asset_energy_mwh_total",
       "Grid-side throughput (battery: charge + discharge) or generation (peaker), MWh");

@@ -25,9 +25,9 @@ absl::Status ValidatePlan(const v1::AgentPlan& plan) {
   }
   if (plan.price_forecast_gbp_per_mwh_size() != 0 &&
       plan.price_forecast_gbp_per_mwh_size() != plan.power_mw_size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "plan.price_forecast_gbp_per_mwh: ", plan.price_forecast_gbp_per_mwh_size(),
-        " values for ", plan.power_mw_size(), " intervals (one each, or none)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan.price_forecast_gbp_per_mwh: ", plan.price_forecast_gbp_per_mwh_size(),
+                     " values for ", plan.power_mw_size(), " intervals (one each, or none)"));
   }
   for (int i = 0; i < plan.power_mw_size(); ++i) {
     if (!std::isfinite(plan.power_mw(i))) {
@@ -77,7 +77,7 @@ v1::PeakerStatus ToProto(assets::PeakerStatus status) {
 }
 
 absl::StatusOr<region::DispatchProposal> FromProto(const std::string& agent,
-                                           const v1::DispatchProposal& p, size_t index) {
+                                                   const v1::DispatchProposal& p, size_t index) {
   const std::string where = absl::StrCat("proposals[", index, "]");
   if (!p.has_start() || !p.has_end()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": start and end are required"));
@@ -87,7 +87,9 @@ absl::StatusOr<region::DispatchProposal> FromProto(const std::string& agent,
   out.asset_id = p.asset_id();
   switch (p.priority()) {
     case v1::DISPATCH_PRIORITY_TRADING: out.priority = region::DispatchPriority::kTrading; break;
-    case v1::DISPATCH_PRIORITY_RESILIENCE: out.priority = region::DispatchPriority::kResilience; break;
+    case v1::DISPATCH_PRIORITY_RESILIENCE:
+      out.priority = region::DispatchPriority::kResilience;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(where, ".priority: must be TRADING or RESILIENCE"));
@@ -115,14 +117,15 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
     return absl::InvalidArgumentError("a feed and a wall clock are required");
   }
   if (feed->step() != options.step) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the feed's step ", absl::FormatDuration(feed->step()), " is not the run's step ",
-        absl::FormatDuration(options.step)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the feed's step ", absl::FormatDuration(feed->step()),
+                     " is not the run's step ", absl::FormatDuration(options.step)));
   }
   if (options.step < base::kHalfHour) {
     config.region.step = options.step;
     config.region.ramp_window = std::max(options.step, config.live_ramp_window);
-    RETURN_IF_ERROR(region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
+    RETURN_IF_ERROR(
+        region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
   }
   // The reading of the step before the first tick: the first tick carries it, and its net
   // load is where the region's first ramp is measured from.
@@ -151,9 +154,9 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
                    [](const data::DayAheadForecastRow& a, const data::DayAheadForecastRow& b) {
                      return a.published < b.published;
                    });
-  return std::unique_ptr<GatewayRun>(new GatewayRun(
-      std::move(config), std::move(gb_series), options, std::move(feed), wall_clock, store,
-      std::move(previous), std::move(day_ahead)));
+  return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
+                                                    options, std::move(feed), wall_clock, store,
+                                                    std::move(previous), std::move(day_ahead)));
 }
 
 GatewayRun::GatewayRun(GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,
@@ -171,8 +174,7 @@ GatewayRun::GatewayRun(GatewayConfig config, data::GridSeries gb_series, Gateway
       ticks_total_((options.replay_to - options.replay_from) / options.step),
       previous_reading_(std::move(previous_reading)),
       sim_clock_(options.replay_from),
-      engine_(config_.region, config_.batteries, config_.peakers,
-              previous_reading_.net_load_mw) {
+      engine_(config_.region, config_.batteries, config_.peakers, previous_reading_.net_load_mw) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -193,16 +195,16 @@ data::GridInterval GatewayRun::RegionInterval(size_t series_index) const {
 absl::StatusOr<data::FeedReading> GatewayRun::ReadStep(absl::Time t) {
   absl::StatusOr<data::FeedReading> reading = feed_->Next();
   if (!reading.ok()) {
-    return absl::Status(reading.status().code(),
-                        absl::StrCat("feed: no reading of the step starting at ",
-                                     base::FormatUtcTimestamp(t), ": ",
-                                     reading.status().message()));
+    return absl::Status(
+        reading.status().code(),
+        absl::StrCat("feed: no reading of the step starting at ", base::FormatUtcTimestamp(t), ": ",
+                     reading.status().message()));
   }
   if (reading->start != t) {
-    return absl::InternalError(absl::StrCat(
-        "feed: the reading after the step starting at ", base::FormatUtcTimestamp(t - step_),
-        " starts at ", base::FormatUtcTimestamp(reading->start), ", not ",
-        base::FormatUtcTimestamp(t)));
+    return absl::InternalError(absl::StrCat("feed: the reading after the step starting at ",
+                                            base::FormatUtcTimestamp(t - step_), " starts at ",
+                                            base::FormatUtcTimestamp(reading->start), ", not ",
+                                            base::FormatUtcTimestamp(t)));
   }
   return reading;
 }
@@ -231,8 +233,8 @@ void FillMeasurement(const data::GridInterval& region, double false_data_mw, v1:
   if (region.embedded_solar_mw) tick->set_embedded_solar_mw(*region.embedded_solar_mw);
   if (region.embedded_wind_mw) tick->set_embedded_wind_mw(*region.embedded_wind_mw);
   if (region.net_load_mw && region.embedded_solar_mw && region.embedded_wind_mw) {
-    tick->set_gross_load_mw(*region.net_load_mw + false_data_mw +
-                            *region.embedded_solar_mw + *region.embedded_wind_mw);
+    tick->set_gross_load_mw(*region.net_load_mw + false_data_mw + *region.embedded_solar_mw +
+                            *region.embedded_wind_mw);
   }
   if (region.price_gbp_per_mwh) tick->set_price_gbp_per_mwh(*region.price_gbp_per_mwh);
 }
@@ -299,7 +301,8 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
   tick.set_sequence(sequence);
   const absl::Time interval_start = t - (t - gb_series_.start()) % base::kHalfHour;
   FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1),
-                  data::FalseDataOffsetMw(config_.false_data, interval_start - base::kHalfHour), &tick);
+                  data::FalseDataOffsetMw(config_.false_data, interval_start - base::kHalfHour),
+                  &tick);
   *tick.mutable_time() = ToProtoTime(t);
   tick.set_interval_boundary(t == interval_start);
   tick.set_dispatch_mw(last_interval_dispatch_mw_);
@@ -307,8 +310,10 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
   *reading->mutable_start() = ToProtoTime(previous_step.start);
   *reading->mutable_duration() = ToProtoDuration(step_);
   if (previous_step.net_load_mw) reading->set_net_load_mw(*previous_step.net_load_mw);
-  if (previous_step.embedded_solar_mw) reading->set_embedded_solar_mw(*previous_step.embedded_solar_mw);
-  if (previous_step.embedded_wind_mw) reading->set_embedded_wind_mw(*previous_step.embedded_wind_mw);
+  if (previous_step.embedded_solar_mw)
+    reading->set_embedded_solar_mw(*previous_step.embedded_solar_mw);
+  if (previous_step.embedded_wind_mw)
+    reading->set_embedded_wind_mw(*previous_step.embedded_wind_mw);
   reading->set_dispatch_mw(engine_.last_dispatch_mw());
   reading->set_event(previous_step.event);
   for (v1::Asset& asset : AssetsLocked(t)) *tick.add_assets() = std::move(asset);
@@ -367,9 +372,10 @@ absl::Status GatewayRun::Start() {
   absl::MutexLock lock(&mu_);
   if (started_) return absl::FailedPreconditionError("the run has already started");
   started_ = true;
-  base::LogInfo(absl::StrCat("run started: ", base::FormatUtcTimestamp(options_.replay_from), " to ",
-                       base::FormatUtcTimestamp(options_.replay_to), ", ", ticks_total_, " ticks of ",
-                       absl::FormatDuration(step_), ", ", agents_.size(), " agents"));
+  base::LogInfo(absl::StrCat("run started: ", base::FormatUtcTimestamp(options_.replay_from),
+                             " to ", base::FormatUtcTimestamp(options_.replay_to), ", ",
+                             ticks_total_, " ticks of ", absl::FormatDuration(step_), ", ",
+                             agents_.size(), " agents"));
   return absl::OkStatus();
 }
 
@@ -384,9 +390,9 @@ bool GatewayRun::AllAnsweredLocked() const {
 void GatewayRun::Loop() {
   {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(+[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      return run->started_ || run->stop_;
-    }, this));
+    mu_.Await(absl::Condition(
+        +[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS { return run->started_ || run->stop_; },
+        this));
     if (stop_) return;
   }
   // Live: tick k is due at paced_from + k * live_tick_period on the wall clock. A loop
@@ -407,9 +413,12 @@ void GatewayRun::Loop() {
       absl::MutexLock lock(&mu_);
       // The deadline is wall time on purpose, and read from the mutex rather than the
       // injected clock: it only bounds how long a dead agent can stall the run.
-      mu_.AwaitWithTimeout(absl::Condition(+[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return run->stop_ || run->AllAnsweredLocked();
-      }, this), options_.answer_deadline);
+      mu_.AwaitWithTimeout(absl::Condition(
+                               +[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                 return run->stop_ || run->AllAnsweredLocked();
+                               },
+                               this),
+                           options_.answer_deadline);
       for (auto& [agent, misses] : agents_) {
         if (answered_.contains(agent)) {
           misses = 0;
@@ -417,7 +426,7 @@ void GatewayRun::Loop() {
           ++missed_answers_;
           if (++misses == options_.max_consecutive_misses) {
             base::LogWarning(absl::StrCat("agent ", agent, " missed ", misses,
-                                    " ticks in a row; no longer waiting for it"));
+                                          " ticks in a row; no longer waiting for it"));
           }
         }
       }
@@ -432,10 +441,10 @@ void GatewayRun::Loop() {
       break;
     }
     const data::GridInterval region{.start = t,
-                              .net_load_mw = step->net_load_mw,
-                              .embedded_solar_mw = step->embedded_solar_mw,
-                              .embedded_wind_mw = step->embedded_wind_mw,
-                              .price_gbp_per_mwh = step->price_gbp_per_mwh};
+                                    .net_load_mw = step->net_load_mw,
+                                    .embedded_solar_mw = step->embedded_solar_mw,
+                                    .embedded_wind_mw = step->embedded_wind_mw,
+                                    .price_gbp_per_mwh = step->price_gbp_per_mwh};
     previous_reading_ = *std::move(step);
     region::IntervalOutcome outcome;
     {
@@ -467,8 +476,7 @@ void GatewayRun::Loop() {
       if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
       if (!stored.ok()) {
         absl::MutexLock lock(&mu_);
-        FailLocked(AuditFailure(absl::StrCat("the step at ", base::FormatUtcTimestamp(t)),
-                                stored));
+        FailLocked(AuditFailure(absl::StrCat("the step at ", base::FormatUtcTimestamp(t)), stored));
         break;
       }
     }
@@ -483,17 +491,17 @@ void GatewayRun::Loop() {
   absl::MutexLock lock(&mu_);
   sim_clock_.Set(options_.replay_to);
   finished_ = true;
-  base::LogInfo(absl::StrCat(engine_.intervals_applied() < ticks_total_ ? "run stopped early: "
-                                                                       : "run finished: ",
-                       engine_.intervals_applied(), " intervals settled, net ",
-                       absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
+  base::LogInfo(absl::StrCat(
+      engine_.intervals_applied() < ticks_total_ ? "run stopped early: " : "run finished: ",
+      engine_.intervals_applied(), " intervals settled, net ",
+      absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
 }
 
 v1::GetClockStatusResponse GatewayRun::Status() const {
   absl::MutexLock lock(&mu_);
   v1::GetClockStatusResponse status;
   status.set_mode(options_.mode);
-  status.set_state(finished_ ? v1::RUN_STATE_FINISHED
+  status.set_state(finished_  ? v1::RUN_STATE_FINISHED
                    : started_ ? v1::RUN_STATE_RUNNING
                               : v1::RUN_STATE_WAITING);
   *status.mutable_now() = ToProtoTime(sim_clock_.Now());
@@ -514,7 +522,8 @@ v1::GetClockStatusResponse GatewayRun::Status() const {
 }
 
 void GatewayRun::LatencyHistogram::Add(double us) {
-  const size_t bucket = std::min(buckets.size() - 1, static_cast<size_t>(std::max(0.0, us) / kBucketUs));
+  const size_t bucket =
+      std::min(buckets.size() - 1, static_cast<size_t>(std::max(0.0, us) / kBucketUs));
   ++buckets[bucket];
   ++count;
   max_us = std::max(max_us, us);
@@ -536,7 +545,7 @@ bool GatewayRun::WaitFinished(absl::Duration timeout) const {
 }
 
 GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeout,
-                                            v1::Tick* tick) const {
+                                             v1::Tick* tick) const {
   absl::MutexLock lock(&mu_);
   auto ready = [this, index]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return ticks_.size() > index || finished_ || stop_;
@@ -604,7 +613,8 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   }
   std::vector<region::DispatchProposal> proposals;
   for (int i = 0; i < request.proposals_size(); ++i) {
-    absl::StatusOr<region::DispatchProposal> p = FromProto(request.agent(), request.proposals(i), i);
+    absl::StatusOr<region::DispatchProposal> p =
+        FromProto(request.agent(), request.proposals(i), i);
     if (!p.ok()) return refuse(&request.proposals(i), p.status());
     proposals.push_back(*std::move(p));
   }
@@ -650,15 +660,15 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   // ever applied and the caller is told so.
   std::vector<v1::ProposalResult> results;
   for (const region::DispatchProposal& proposal : proposals) {
-    ASSIGN_OR_RETURN(region::DispatchArbiter::SubmitResult submitted, arbiter.Submit(proposal, now));
+    ASSIGN_OR_RETURN(region::DispatchArbiter::SubmitResult submitted,
+                     arbiter.Submit(proposal, now));
     v1::ProposalResult& result = results.emplace_back();
     result.set_proposal_id(submitted.proposal_id);
     result.set_duplicate(submitted.duplicate);
     if (store_ != nullptr) {
       region::ProposalRecord record{submitted.proposal_id, proposal, now, false};
       const absl::Status stored = store_->RecordProposal(
-          record, submitted.duplicate ? ProposalStatus::kDuplicate : ProposalStatus::kAccepted,
-          "");
+          record, submitted.duplicate ? ProposalStatus::kDuplicate : ProposalStatus::kAccepted, "");
       if (!stored.ok()) {
         const absl::Status error =
             AuditFailure(absl::StrCat("proposal ", submitted.proposal_id), stored);
@@ -705,8 +715,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
 absl::Status GatewayRun::Cancel(int64_t proposal_id) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the run has stopped: ", failure_.message()));
+    return absl::FailedPreconditionError(absl::StrCat("the run has stopped: ", failure_.message()));
   }
   // The audit row names what was cancelled (if it is still held; expired ones are gone).
   region::ProposalRecord record;

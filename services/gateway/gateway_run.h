@@ -49,17 +49,18 @@
 namespace gridpilot {
 
 struct GatewayRunOptions {
-  absl::Time replay_from;                                  // first interval decided
-  absl::Time replay_to;                                    // end (exclusive) of the last
+  absl::Time replay_from;  // first interval decided
+  absl::Time replay_to;    // end (exclusive) of the last
   v1::ClockMode mode = v1::CLOCK_MODE_LOCK_STEP;
-  absl::Duration answer_deadline = absl::Seconds(10);      // lock-step wait per tick (wall)
-  absl::Duration live_tick_period = absl::Seconds(2);      // live: wall time per tick
+  absl::Duration answer_deadline = absl::Seconds(10);  // lock-step wait per tick (wall)
+  absl::Duration live_tick_period = absl::Seconds(2);  // live: wall time per tick
   // Simulated time per tick; the feed's step. The settlement interval (30 min) replays
   // the data as it is; a divisor of it (e.g. 5 s) is for the live simulator
   // (services/gateway/grid_feed.h) and sets the region's ramp window to
   // config.live_ramp_window.
   absl::Duration step = absl::Minutes(30);
-  int max_consecutive_misses = 3;  // an agent missing this many ticks in a row stops being waited for
+  int max_consecutive_misses =
+      3;  // an agent missing this many ticks in a row stops being waited for
 };
 
 class GatewayRun {
@@ -127,8 +128,7 @@ class GatewayRun {
              data::FeedReading previous_reading, std::vector<data::DayAheadForecastRow> day_ahead);
 
   // Day-ahead values published in [from, to), oldest publication first.
-  std::vector<v1::DayAheadDemandForecast> DayAheadPublishedIn(absl::Time from,
-                                                              absl::Time to) const;
+  std::vector<v1::DayAheadDemandForecast> DayAheadPublishedIn(absl::Time from, absl::Time to) const;
 
   void Loop();
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
@@ -140,7 +140,8 @@ class GatewayRun {
   void FailLocked(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::Tick BuildTick(absl::Time t, int64_t sequence, const data::FeedReading& previous_step) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const GatewayConfig config_;
@@ -152,7 +153,7 @@ class GatewayRun {
   Store* const store_;
   const absl::Duration step_;
   const int64_t ticks_total_;
-  data::FeedReading previous_reading_;    // the step before the next one applied; loop thread
+  data::FeedReading previous_reading_;  // the step before the next one applied; loop thread
 
   // The simulated clock: the current tick's decision time, set by the loop. Decisions
   // (Submit's time, History's horizon, what Assets shows as scheduled) read it.

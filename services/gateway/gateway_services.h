@@ -37,8 +37,7 @@ class AssetServiceImpl final : public v1::AssetService::Service {
   grpc::Status CancelDispatch(grpc::ServerContext* context,
                               const v1::CancelDispatchRequest* request,
                               v1::CancelDispatchResponse* response) override;
-  grpc::Status ListDecisions(grpc::ServerContext* context,
-                             const v1::ListDecisionsRequest* request,
+  grpc::Status ListDecisions(grpc::ServerContext* context, const v1::ListDecisionsRequest* request,
                              v1::ListDecisionsResponse* response) override;
 
  private:
@@ -58,8 +57,7 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
 class ClockServiceImpl final : public v1::ClockService::Service {
  public:
   explicit ClockServiceImpl(GatewayRun* run) : run_(run) {}
-  grpc::Status RegisterAgent(grpc::ServerContext* context,
-                             const v1::RegisterAgentRequest* request,
+  grpc::Status RegisterAgent(grpc::ServerContext* context, const v1::RegisterAgentRequest* request,
                              v1::RegisterAgentResponse* response) override;
   grpc::Status Start(grpc::ServerContext* context, const v1::StartRequest* request,
                      v1::StartResponse* response) override;

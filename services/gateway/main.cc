@@ -11,10 +11,10 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "core/data/grid_data_loader.h"
 #include "core/base/clock.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
@@ -34,7 +34,8 @@ ABSL_FLAG(std::string, day_ahead_csv, "",
           "NESO day-ahead demand forecast CSV, published to the forecast side as its vintages "
           "become public (overrides the config); \"none\" for no such feed");
 ABSL_FLAG(std::string, from, "2023-01-01", "first day replayed (UTC date or timestamp)");
-ABSL_FLAG(std::string, to, "2023-12-31", "last day replayed, inclusive (UTC date), or an end timestamp (exclusive)");
+ABSL_FLAG(std::string, to, "2023-12-31",
+          "last day replayed, inclusive (UTC date), or an end timestamp (exclusive)");
 ABSL_FLAG(std::string, mode, "lock_step", "lock_step (backtest) or live (real-time pace)");
 ABSL_FLAG(double, tick_seconds, 2.0, "live mode: wall seconds per tick");
 ABSL_FLAG(double, step_seconds, 1800,
@@ -143,9 +144,11 @@ int Main() {
   }
   std::vector<data::DayAheadForecastRow> day_ahead;
   if (day_ahead_csv != "none") {
-    absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded = data::LoadDayAheadForecast(day_ahead_csv);
+    absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded =
+        data::LoadDayAheadForecast(day_ahead_csv);
     if (!loaded.ok()) {
-      base::LogError(absl::StrCat("cannot load the day-ahead forecast: ", loaded.status().message()));
+      base::LogError(
+          absl::StrCat("cannot load the day-ahead forecast: ", loaded.status().message()));
       return 2;
     }
     day_ahead = *std::move(loaded);
@@ -158,9 +161,9 @@ int Main() {
   }
   // The metrics endpoint comes up before the run so that a failed bind stops the start.
   auto registry = std::make_shared<prometheus::Registry>();
-  absl::StatusOr<std::unique_ptr<MetricsServer>> started = MetricsServer::StartUnlessOff(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
-      absl::GetFlag(FLAGS_metrics_port_file), registry);
+  absl::StatusOr<std::unique_ptr<MetricsServer>> started =
+      MetricsServer::StartUnlessOff(absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+                                    absl::GetFlag(FLAGS_metrics_port_file), registry);
   if (!started.ok()) {
     base::LogError(started.status().message());
     return 2;
@@ -168,7 +171,7 @@ int Main() {
   std::unique_ptr<MetricsServer> metrics = *std::move(started);
   MeteredStore metered_store(store->get(), registry.get());
   absl::Status begun = metered_store.BeginRun(options.replay_from, options.replay_to,
-                                          ReadFileOrEmpty(absl::GetFlag(FLAGS_config)));
+                                              ReadFileOrEmpty(absl::GetFlag(FLAGS_config)));
   if (!begun.ok()) {
     base::LogError(begun.message());
     return 2;
@@ -192,22 +195,21 @@ int Main() {
   LedgerServiceImpl ledger(run->get());
   ClockServiceImpl clock(run->get());
   absl::StatusOr<RunningServer> server = StartGrpcServer(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-      {&telemetry, &assets, &ledger, &clock}, absl::GetFlag(FLAGS_port_file),
-      RpcMetricsInterceptors(registry.get()));
+      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&telemetry, &assets, &ledger, &clock},
+      absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     base::LogError(server.status().message());
     return 2;
   }
   std::shared_ptr<SnapshotCollector> run_metrics = MakeGatewayCollector(run->get());
   if (metrics != nullptr) metrics->Register(run_metrics);
-  base::LogInfo(absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
+  base::LogInfo(
+      absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
   std::atomic<bool> quit_starter{false};
   std::thread starter;
   if (absl::GetFlag(FLAGS_start_when_agents) > 0) {
-    starter = std::thread([&run, &quit_starter] {
-      StartWhenAgentsRegistered(run->get(), &quit_starter);
-    });
+    starter = std::thread(
+        [&run, &quit_starter] { StartWhenAgentsRegistered(run->get(), &quit_starter); });
   }
   WaitForShutdownSignal();
   LogCpuUsage();

@@ -72,8 +72,8 @@ absl::Status MeteredStore::BeginRun(absl::Time replay_from, absl::Time replay_to
   return Counted("begin_run", inner_->BeginRun(replay_from, replay_to, config_json));
 }
 
-absl::Status MeteredStore::RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
-                                          const std::string& detail) {
+absl::Status MeteredStore::RecordProposal(const region::ProposalRecord& record,
+                                          ProposalStatus status, const std::string& detail) {
   proposals_
       .Add({{"agent", record.proposal.agent},
             {"asset", record.proposal.asset_id},
@@ -96,11 +96,13 @@ absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
 absl::Status MeteredStore::RecordInterval(const data::GridInterval& region_values,
                                           const region::IntervalOutcome& outcome) {
   for (const region::AssetDecision& d : outcome.decisions) {
-    const char* result = d.proposal_id == 0                                    ? "idle"
+    const char* result = d.proposal_id == 0                                   ? "idle"
                          : std::abs(d.applied_mw - d.requested_mw) <= kSameMw ? "applied"
-                                                                               : "limited";
-    decisions_.Add({{"asset", d.asset_id}, {"agent", d.proposal_id == 0 ? "none" : d.agent},
-                    {"result", result}})
+                                                                              : "limited";
+    decisions_
+        .Add({{"asset", d.asset_id},
+              {"agent", d.proposal_id == 0 ? "none" : d.agent},
+              {"result", result}})
         .Increment();
   }
   if (outcome.baseline_excess_mw > 0.0) {

@@ -70,14 +70,23 @@ const char* StatusName(ProposalStatus status) {
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Statement& Int(int64_t v) { sqlite3_bind_int64(stmt_, ++index_, v); return *this; }
-  Statement& Real(double v) { sqlite3_bind_double(stmt_, ++index_, v); return *this; }
+  Statement& Int(int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  Statement& Real(double v) {
+    sqlite3_bind_double(stmt_, ++index_, v);
+    return *this;
+  }
   Statement& Real(std::optional<double> v) {
     if (v.has_value()) return Real(*v);
     sqlite3_bind_null(stmt_, ++index_);
     return *this;
   }
-  Statement& Null() { sqlite3_bind_null(stmt_, ++index_); return *this; }
+  Statement& Null() {
+    sqlite3_bind_null(stmt_, ++index_);
+    return *this;
+  }
   Statement& Text(const std::string& v) {
     sqlite3_bind_text(stmt_, ++index_, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -100,7 +109,7 @@ class Statement {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
-                                                                int commit_every_records) {
+                                                               int commit_every_records) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
@@ -137,9 +146,8 @@ absl::Status SqliteStore::Prepare() {
 SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
   CommitLocked().IgnoreError();
-  for (sqlite3_stmt* stmt :
-       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
-        insert_plan_}) {
+  for (sqlite3_stmt* stmt : {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_,
+                             insert_note_, insert_plan_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -197,7 +205,8 @@ absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CommitLocked());
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, "INSERT INTO runs (replay_from, replay_to, config_json) VALUES (?, ?, ?)",
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT INTO runs (replay_from, replay_to, config_json) VALUES (?, ?, ?)",
                          -1, &stmt, nullptr) != SQLITE_OK) {
     return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
   }
@@ -212,25 +221,27 @@ absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
-                                         const std::string& detail) {
+absl::Status SqliteStore::RecordProposal(const region::ProposalRecord& record,
+                                         ProposalStatus status, const std::string& detail) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
   const region::DispatchProposal& p = record.proposal;
-  RETURN_IF_ERROR(Statement(db_, insert_proposal_).Int(run_id_)
-      .Int(record.id)
-      .Text(StatusName(status))
-      .Text(base::FormatUtcTimestamp(record.submitted_at))
-      .Text(p.agent)
-      .Text(p.asset_id)
-      .Int(static_cast<int>(p.priority))
-      .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
-      .Text(base::FormatUtcTimestamp(p.start))
-      .Text(base::FormatUtcTimestamp(p.end))
-      .Text(p.idempotency_key)
-      .Text(p.reason)
-      .Text(detail)
-      .Run());
+  RETURN_IF_ERROR(
+      Statement(db_, insert_proposal_)
+          .Int(run_id_)
+          .Int(record.id)
+          .Text(StatusName(status))
+          .Text(base::FormatUtcTimestamp(record.submitted_at))
+          .Text(p.agent)
+          .Text(p.asset_id)
+          .Int(static_cast<int>(p.priority))
+          .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
+          .Text(base::FormatUtcTimestamp(p.start))
+          .Text(base::FormatUtcTimestamp(p.end))
+          .Text(p.idempotency_key)
+          .Text(p.reason)
+          .Text(detail)
+          .Run());
   return EndWrite();
 }
 
@@ -238,11 +249,12 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
                                           const std::string& note) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
-  RETURN_IF_ERROR(Statement(db_, insert_note_).Int(run_id_)
-      .Text(base::FormatUtcTimestamp(tick))
-      .Text(agent)
-      .Text(note)
-      .Run());
+  RETURN_IF_ERROR(Statement(db_, insert_note_)
+                      .Int(run_id_)
+                      .Text(base::FormatUtcTimestamp(tick))
+                      .Text(agent)
+                      .Text(note)
+                      .Run());
   return EndWrite();
 }
 
@@ -265,16 +277,17 @@ absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
                                      const AgentPlanRecord& plan) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
-  RETURN_IF_ERROR(Statement(db_, insert_plan_).Int(run_id_)
-      .Text(base::FormatUtcTimestamp(tick))
-      .Text(agent)
-      .Text(base::FormatUtcTimestamp(plan.first_interval_start))
-      .Int(static_cast<int64_t>(plan.power_mw.size()))
-      .Text(CompactNumbers(plan.power_mw))
-      .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh))
-      .Real(plan.expected_value_gbp)
-      .Text(plan.reason)
-      .Run());
+  RETURN_IF_ERROR(Statement(db_, insert_plan_)
+                      .Int(run_id_)
+                      .Text(base::FormatUtcTimestamp(tick))
+                      .Text(agent)
+                      .Text(base::FormatUtcTimestamp(plan.first_interval_start))
+                      .Int(static_cast<int64_t>(plan.power_mw.size()))
+                      .Text(CompactNumbers(plan.power_mw))
+                      .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh))
+                      .Real(plan.expected_value_gbp)
+                      .Text(plan.reason)
+                      .Run());
   return EndWrite();
 }
 
@@ -302,15 +315,25 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
     Statement decision(db_, insert_decision_);
     for (size_t i = 0; i < outcome.decisions.size(); ++i) {
       const region::AssetDecision& d = outcome.decisions[i];
-      decision.Int(run_id_).Text(start).Text(d.asset_id).Int(d.proposal_id).Text(d.agent)
-          .Int(static_cast<int>(d.priority)).Real(d.requested_mw).Real(d.applied_mw);
+      decision.Int(run_id_)
+          .Text(start)
+          .Text(d.asset_id)
+          .Int(d.proposal_id)
+          .Text(d.agent)
+          .Int(static_cast<int>(d.priority))
+          .Real(d.requested_mw)
+          .Real(d.applied_mw);
       if (i < outcome.batteries.size()) {
         const assets::BatteryInterval& b = outcome.batteries[i];
-        decision.Real(b.soc_before_mwh).Real(b.soc_after_mwh).Real(b.charge_mwh)
-            .Real(b.discharge_mwh).Null();
+        decision.Real(b.soc_before_mwh)
+            .Real(b.soc_after_mwh)
+            .Real(b.charge_mwh)
+            .Real(b.discharge_mwh)
+            .Null();
       } else {
         const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
-        decision.Null().Null().Null().Null().Text(std::string(assets::PeakerStatusName(p.next.status)));
+        decision.Null().Null().Null().Null().Text(
+            std::string(assets::PeakerStatusName(p.next.status)));
       }
       RETURN_IF_ERROR(decision.Text(d.reason).Run());
     }

@@ -18,10 +18,8 @@ grpc::Status TelemetryServiceImpl::Subscribe(grpc::ServerContext* context,
         if (!writer->Write(response)) return grpc::Status::CANCELLED;
         ++next;
         break;
-      case GatewayRun::TickWait::kFinished:
-        return grpc::Status::OK;
-      case GatewayRun::TickWait::kTimeout:
-        break;
+      case GatewayRun::TickWait::kFinished: return grpc::Status::OK;
+      case GatewayRun::TickWait::kTimeout: break;
     }
   }
   return grpc::Status::CANCELLED;

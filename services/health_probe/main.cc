@@ -29,8 +29,9 @@ int main(int argc, char** argv) {
   const std::string address = absl::GetFlag(FLAGS_address);
   const double timeout_seconds = absl::GetFlag(FLAGS_timeout_seconds);
   if (address.empty() || !(timeout_seconds > 0)) {
-    std::fprintf(stderr, "gridpilot-health-probe: --address is required and "
-                         "--timeout_seconds must be > 0\n");
+    std::fprintf(stderr,
+                 "gridpilot-health-probe: --address is required and "
+                 "--timeout_seconds must be > 0\n");
     return 2;
   }
   grpc::ChannelArguments args;

@@ -64,9 +64,8 @@ constexpr char kPriceFile[] = "gb_price_mid_2022-10_2023-12.csv";
 // A backtest of a week takes seconds; this only bounds a hung run.
 constexpr absl::Duration kRunTimeout = absl::Minutes(5);
 
-const char* const kCauses[] = {"arbitrage_sold",      "arbitrage_bought",
-                               "peaker_fuel",         "peaker_starts",
-                               "battery_degradation", "instability_penalty"};
+const char* const kCauses[] = {"arbitrage_sold", "arbitrage_bought",    "peaker_fuel",
+                               "peaker_starts",  "battery_degradation", "instability_penalty"};
 
 std::string RequiredEnv(const char* name) {
   const char* value = std::getenv(name);
@@ -191,10 +190,14 @@ BacktestRun RunBacktest(const std::string& work_dir, const std::string& name,
   run.json_path = absl::StrCat(work_dir, "/", name, ".json");
   std::vector<std::string> argv = {RequiredEnv("GRIDPILOT_BIN_DIR") + "/gridpilot",
                                    "backtest",
-                                   "--from", kFrom,
-                                   "--to", kTo,
-                                   "--run_dir", run.run_dir,
-                                   "--json", run.json_path};
+                                   "--from",
+                                   kFrom,
+                                   "--to",
+                                   kTo,
+                                   "--run_dir",
+                                   run.run_dir,
+                                   "--json",
+                                   run.json_path};
   if (!model_dir.empty()) argv.insert(argv.end(), {"--model_dir", model_dir});
   if (!demand_csv.empty()) argv.insert(argv.end(), {"--demand_csv", demand_csv});
   if (!price_csv.empty()) argv.insert(argv.end(), {"--price_csv", price_csv});
@@ -253,9 +256,8 @@ std::vector<Row> Query(const std::string& path, const std::string& sql) {
         case SQLITE_INTEGER: row.emplace_back(sqlite3_column_int64(stmt, i)); break;
         case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, i)); break;
         case SQLITE_TEXT:
-          row.emplace_back(std::string(
-              reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
-              static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+          row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                                       static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
           break;
         default: row.emplace_back(std::monostate()); break;
       }
@@ -294,10 +296,13 @@ struct Decision {
 
 std::vector<Decision> DecisionsOf(const std::string& store, const std::string& asset_id) {
   std::vector<Decision> out;
-  for (const Row& r : Query(store, absl::StrCat(
-           "SELECT interval_start, asset_id, priority, applied_mw, soc_before_mwh, "
-           "soc_after_mwh, charge_mwh, discharge_mwh, peaker_status, reason FROM decisions "
-           "WHERE asset_id = '", asset_id, "' ORDER BY interval_start"))) {
+  for (const Row& r :
+       Query(store,
+             absl::StrCat(
+                 "SELECT interval_start, asset_id, priority, applied_mw, soc_before_mwh, "
+                 "soc_after_mwh, charge_mwh, discharge_mwh, peaker_status, reason FROM decisions "
+                 "WHERE asset_id = '",
+                 asset_id, "' ORDER BY interval_start"))) {
     Decision d;
     d.interval_start = AsText(r[0]);
     d.asset_id = AsText(r[1]);
@@ -338,7 +343,8 @@ std::string DecisionsSql(const std::string& where) {
       "d.applied_mw, d.soc_before_mwh, d.soc_after_mwh, d.charge_mwh, d.discharge_mwh, "
       "d.peaker_status, d.reason, (SELECT p.idempotency_key FROM proposals p WHERE "
       "p.run_id = d.run_id AND p.proposal_id = d.proposal_id AND p.status = 'accepted') "
-      "FROM decisions d ", where, " ORDER BY d.interval_start, d.asset_id");
+      "FROM decisions d ",
+      where, " ORDER BY d.interval_start, d.asset_id");
 }
 
 // Every proposal column but proposal_id (arrival order, see DecisionsSql), in an order
@@ -499,13 +505,13 @@ class BacktestWeekTest : public ::testing::Test {
 //    half-hour of the week.
 TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
   const Json& r = A().report;
-  const std::vector<std::string> numbers = {
-      "/wall_seconds", "/baseline_instability_penalty_gbp", "/battery_cycles",
-      "/forecast_change_30min_mae_mw"};
+  const std::vector<std::string> numbers = {"/wall_seconds", "/baseline_instability_penalty_gbp",
+                                            "/battery_cycles", "/forecast_change_30min_mae_mw"};
   const std::vector<std::string> integers = {"/ticks", "/ramp_events"};
   for (const std::string& key : numbers) {
     ASSERT_TRUE(r.contains(Json::json_pointer(key))) << key;
-    EXPECT_TRUE(r.at(Json::json_pointer(key)).is_number()) << key << " = " << r.at(Json::json_pointer(key));
+    EXPECT_TRUE(r.at(Json::json_pointer(key)).is_number())
+        << key << " = " << r.at(Json::json_pointer(key));
   }
   for (const std::string& key : integers) {
     ASSERT_TRUE(r.contains(Json::json_pointer(key))) << key;
@@ -533,8 +539,8 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
   EXPECT_EQ(r["region"].value("instability_penalty_gbp_per_mw", kNaN),
             region::RegionConfig().instability_penalty_gbp_per_mw);
   // Costs are negative cash flows.
-  for (const char* cost : {"peaker_fuel", "peaker_starts", "battery_degradation",
-                           "instability_penalty"}) {
+  for (const char* cost :
+       {"peaker_fuel", "peaker_starts", "battery_degradation", "instability_penalty"}) {
     EXPECT_LE(r["ledger_gbp"].value(cost, 1.0), 0.0) << cost;
   }
 
@@ -605,9 +611,10 @@ TEST_F(BacktestWeekTest, ReportAgreesWithStore) {
   EXPECT_EQ(AsText(runs[0][0]), "2023-03-01T00:00:00Z");
   EXPECT_EQ(AsText(runs[0][1]), "2023-03-08T00:00:00Z");
 
-  const std::vector<Row> telemetry = Query(
-      store, "SELECT COUNT(*), MIN(interval_start), MAX(interval_start), SUM(excess_mw), "
-             "SUM(baseline_excess_mw) FROM telemetry");
+  const std::vector<Row> telemetry =
+      Query(store,
+            "SELECT COUNT(*), MIN(interval_start), MAX(interval_start), SUM(excess_mw), "
+            "SUM(baseline_excess_mw) FROM telemetry");
   ASSERT_EQ(telemetry.size(), 1u);
   EXPECT_EQ(AsInt(telemetry[0][0]), kWeekTicks);
   EXPECT_EQ(AsText(telemetry[0][1]), "2023-03-01T00:00:00Z");
@@ -648,14 +655,14 @@ TEST_F(BacktestWeekTest, BatteryEnergyBalances) {
   EXPECT_NEAR(*decisions.front().soc_before_mwh, battery.soc_initial_mwh, 1e-9);
   for (size_t i = 0; i < decisions.size(); ++i) {
     const Decision& d = decisions[i];
-    ASSERT_TRUE(d.soc_before_mwh && d.soc_after_mwh && d.charge_mwh && d.discharge_mwh)
-        << d.text;
-    const double expected_change = *d.charge_mwh * battery.charge_efficiency -
-                                   *d.discharge_mwh / battery.discharge_efficiency;
+    ASSERT_TRUE(d.soc_before_mwh && d.soc_after_mwh && d.charge_mwh && d.discharge_mwh) << d.text;
+    const double expected_change =
+        *d.charge_mwh * battery.charge_efficiency - *d.discharge_mwh / battery.discharge_efficiency;
     EXPECT_NEAR(*d.soc_after_mwh - *d.soc_before_mwh, expected_change, 1e-6) << d.text;
     if (i > 0) {
       EXPECT_NEAR(*d.soc_before_mwh, *decisions[i - 1].soc_after_mwh, 1e-9)
-          << decisions[i - 1].text << "\n" << d.text;
+          << decisions[i - 1].text << "\n"
+          << d.text;
     }
   }
 }
@@ -668,8 +675,7 @@ TEST_F(BacktestWeekTest, InterlocksAreNeverViolated) {
   const double reserve_floor_mwh = battery.soc_min_mwh + battery.reserve_mwh;
   int trading_or_idle = 0, resilience = 0;
   for (const Decision& d : DecisionsOf(A().store_path(), battery.id)) {
-    ASSERT_TRUE(d.soc_before_mwh && d.soc_after_mwh && d.charge_mwh && d.discharge_mwh)
-        << d.text;
+    ASSERT_TRUE(d.soc_before_mwh && d.soc_after_mwh && d.charge_mwh && d.discharge_mwh) << d.text;
     for (double soc : {*d.soc_before_mwh, *d.soc_after_mwh}) {
       EXPECT_GE(soc, battery.soc_min_mwh - 1e-6) << d.text;
       EXPECT_LE(soc, battery.soc_max_mwh + 1e-6) << d.text;
@@ -738,7 +744,8 @@ TEST_F(BacktestWeekTest, DecisionsBeforeADataChangeDoNotDependOnIt) {
 
   const std::string proposals_before = absl::StrCat(
       "SELECT agent, asset_id, priority, power_mw, lease_start, lease_end, status, "
-      "submitted_at, idempotency_key, reason FROM proposals WHERE lease_start < '", kChangeFrom,
+      "submitted_at, idempotency_key, reason FROM proposals WHERE lease_start < '",
+      kChangeFrom,
       "' ORDER BY lease_start, agent, asset_id, submitted_at, idempotency_key, status, rowid");
   const std::vector<Row> original_proposals = Query(A().store_path(), proposals_before);
   EXPECT_FALSE(original_proposals.empty());
@@ -807,7 +814,9 @@ TEST(BacktestBadInputTest, MissingDemandFileIsNamed) {
   // The launcher repeats the failed process's last log lines (stack.h), so the user sees
   // the cause on the terminal; the gateway's log has it too.
   EXPECT_NE(launch.command.stderr_text.find(missing), std::string::npos)
-      << "stderr:\n" << launch.command.stderr_text << "\ngateway.log:\n" << launch.gateway_log;
+      << "stderr:\n"
+      << launch.command.stderr_text << "\ngateway.log:\n"
+      << launch.gateway_log;
   EXPECT_NE(launch.gateway_log.find(missing), std::string::npos) << launch.gateway_log;
   std::filesystem::remove_all(work_dir);
 }
@@ -823,8 +832,7 @@ TEST(BacktestBadInputTest, RiskAversionOutsideZeroToOneIsRefusedBeforeAnythingSt
                     "--to", kTo, "--run_dir", work_dir + "/run", "--trader_risk_aversion", bad},
                    work_dir + "/risk");
     EXPECT_EQ(run.exit_code, 2);
-    EXPECT_NE(run.stderr_text.find("--trader_risk_aversion"), std::string::npos)
-        << run.stderr_text;
+    EXPECT_NE(run.stderr_text.find("--trader_risk_aversion"), std::string::npos) << run.stderr_text;
     EXPECT_FALSE(std::filesystem::exists(work_dir + "/run/store.sqlite"));
   }
   std::filesystem::remove_all(work_dir);
@@ -839,15 +847,15 @@ TEST(BacktestBadInputTest, CorruptDemandValueIsLocated) {
   // Within the replayed week, so the value matters to the run.
   const std::string bad_row = "2023-03-02T10:00:00Z";
   int bad_line = 0;
-  ASSERT_TRUE(CopyCsv(source_dir + "/data/" + kDemandFile, corrupt,
-                      [&](int line, const std::vector<std::string>& header,
-                          std::vector<std::string>* fields) {
-                        const int nd = ColumnOf(header, "ND");
-                        if ((*fields)[0] != bad_row || nd < 0) return false;
-                        (*fields)[nd] = "abc";
-                        bad_line = line;
-                        return true;
-                      }));
+  ASSERT_TRUE(CopyCsv(
+      source_dir + "/data/" + kDemandFile, corrupt,
+      [&](int line, const std::vector<std::string>& header, std::vector<std::string>* fields) {
+        const int nd = ColumnOf(header, "ND");
+        if ((*fields)[0] != bad_row || nd < 0) return false;
+        (*fields)[nd] = "abc";
+        bad_line = line;
+        return true;
+      }));
   ASSERT_GT(bad_line, 1);
 
   const FailedLaunch launch = BacktestWithDemand(work_dir, corrupt);
@@ -856,8 +864,9 @@ TEST(BacktestBadInputTest, CorruptDemandValueIsLocated) {
   // "<file>:<line>: column ND: ..."
   const std::string location = absl::StrCat(corrupt, ":", bad_line, ": column ND");
   EXPECT_NE(launch.command.stderr_text.find(location), std::string::npos)
-      << "expected \"" << location << "\" in stderr:\n" << launch.command.stderr_text
-      << "\ngateway.log:\n" << launch.gateway_log;
+      << "expected \"" << location << "\" in stderr:\n"
+      << launch.command.stderr_text << "\ngateway.log:\n"
+      << launch.gateway_log;
   EXPECT_NE(launch.gateway_log.find(location), std::string::npos) << launch.gateway_log;
   std::filesystem::remove_all(work_dir);
 }

@@ -68,8 +68,10 @@ TEST(ForecastEvalCliTest, UnknownTargetsAreRefused) {
 // profile and the three naive baselines; the interval brackets the forecast.
 TEST(ForecastEvalCliTest, PriceWritesEveryHorizonAndPrintsTheBaselines) {
   const std::string out = testing::TempPath("price.csv");
-  const CommandResult r = RunGridpilot("forecast-eval --target price --from 2023-02-01 --to "
-                                       "2023-02-07 --out " + out);
+  const CommandResult r = RunGridpilot(
+      "forecast-eval --target price --from 2023-02-01 --to "
+      "2023-02-07 --out " +
+      out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("seasonal naive"));
   EXPECT_THAT(r.output, HasSubstr("MAE ratio model / seasonal naive"));

@@ -67,11 +67,11 @@ constexpr int kRampsWhileDegraded = 2;
 using AgentStatus = v1::GetResponseStatusResponse;
 
 std::string Describe(const AgentStatus& s) {
-  return absl::StrCat("{degraded=", s.degraded(), " reason=\"", s.degraded_reason(),
-                      "\" ticks_seen=", s.ticks_seen(), " measured_ramps=",
-                      s.measured_ramp_events(), " forecast_ramps=", s.forecast_ramp_events(),
-                      " proposals_sent=", s.proposals_sent(), " last_decision=",
-                      base::FormatUtcTimestamp(FromProtoTime(s.last_decision_time())), "}");
+  return absl::StrCat(
+      "{degraded=", s.degraded(), " reason=\"", s.degraded_reason(),
+      "\" ticks_seen=", s.ticks_seen(), " measured_ramps=", s.measured_ramp_events(),
+      " forecast_ramps=", s.forecast_ramp_events(), " proposals_sent=", s.proposals_sent(),
+      " last_decision=", base::FormatUtcTimestamp(FromProtoTime(s.last_decision_time())), "}");
 }
 
 class ForecastOutageTest : public ::testing::Test {
@@ -121,14 +121,14 @@ class ForecastOutageTest : public ::testing::Test {
       if (status.ok()) return bound;
       absl::SleepFor(absl::Milliseconds(50));
     }
-    return absl::UnavailableError(absl::StrCat(name, " never served GetAccuracy (last: ",
-                                               status.error_message(), ")"));
+    return absl::UnavailableError(
+        absl::StrCat(name, " never served GetAccuracy (last: ", status.error_message(), ")"));
   }
 
   v1::GetClockStatusResponse ClockStatus() {
     v1::GetClockStatusResponse status;
-    grpc::Status rpc =
-        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {}, &status, kRpcTimeout);
+    grpc::Status rpc = testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {},
+                                          &status, kRpcTimeout);
     EXPECT_TRUE(rpc.ok()) << rpc.error_message();
     return status;
   }
@@ -175,9 +175,9 @@ class ForecastOutageTest : public ::testing::Test {
   std::string Diagnostics() {
     std::string out = absl::StrCat("\ntimeline:\n  ", absl::StrJoin(timeline_, "\n  "), "\n");
     v1::GetClockStatusResponse clock;
-    if (clock_ != nullptr &&
-        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {}, &clock, kRpcTimeout)
-            .ok()) {
+    if (clock_ != nullptr && testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus,
+                                                {}, &clock, kRpcTimeout)
+                                 .ok()) {
       absl::StrAppend(&out, "gateway clock: ", clock.ShortDebugString(), "\n");
     }
     for (std::optional<ChildProcess>* child : {&gateway_, &forecast_, &response_}) {
@@ -249,9 +249,9 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   Note("clock started");
 
   // --- Forecasts in use. ---
-  std::optional<AgentStatus> healthy = PollUntil(
-      "forecasts in use", kFirstForecastTimeout,
-      [](const AgentStatus& s) { return s.ticks_seen() >= 2 && !s.degraded(); });
+  std::optional<AgentStatus> healthy =
+      PollUntil("forecasts in use", kFirstForecastTimeout,
+                [](const AgentStatus& s) { return s.ticks_seen() >= 2 && !s.degraded(); });
   ASSERT_TRUE(healthy.has_value()) << Diagnostics();
   EXPECT_EQ(healthy->degraded_reason(), "") << Diagnostics();
 
@@ -279,8 +279,8 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
         if (!s.degraded()) ++healthy_while_down;
       });
   ASSERT_TRUE(ramped.has_value()) << Diagnostics();
-  EXPECT_EQ(healthy_while_down, 0) << "the agent claimed forecasts while the process was dead"
-                                   << Diagnostics();
+  EXPECT_EQ(healthy_while_down, 0)
+      << "the agent claimed forecasts while the process was dead" << Diagnostics();
   EXPECT_GT(ramped->ticks_seen(), degraded->ticks_seen()) << Diagnostics();
   EXPECT_GT(ramped->proposals_sent(), degraded->proposals_sent()) << Diagnostics();
   // The metric: degraded ticks counted, one more entry, and since when.
@@ -295,9 +295,8 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
     v1::ListEventsRequest request;
     request.set_limit(1000);
     v1::ListEventsResponse events;
-    grpc::Status status =
-        testing::UnaryCall(*response_stub_, &v1::ResponseService::Stub::ListEvents, request,
-                           &events, kRpcTimeout);
+    grpc::Status status = testing::UnaryCall(
+        *response_stub_, &v1::ResponseService::Stub::ListEvents, request, &events, kRpcTimeout);
     ASSERT_TRUE(status.ok()) << status.error_message();
     int measured = 0;
     int acted_on = 0;
@@ -341,8 +340,8 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   EXPECT_THAT(testing::ReadFile(forecast_->log_path()), HasSubstr("loaded net-load change models"))
       << "the restart should load the cached models, not retrain" << Diagnostics();
 
-  std::optional<AgentStatus> recovered = PollUntil(
-      "recovered", kRecoveryTimeout, [](const AgentStatus& s) { return !s.degraded(); });
+  std::optional<AgentStatus> recovered =
+      PollUntil("recovered", kRecoveryTimeout, [](const AgentStatus& s) { return !s.degraded(); });
   ASSERT_TRUE(recovered.has_value()) << Diagnostics();
   EXPECT_EQ(recovered->degraded_reason(), "") << Diagnostics();
   EXPECT_GT(recovered->ticks_seen(), ramped->ticks_seen()) << Diagnostics();
@@ -350,8 +349,8 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   // --- Clean shutdown: SIGTERM ends every process with exit 0. ---
   for (std::optional<ChildProcess>* child : {&response_, &forecast_, &gateway_}) {
     EXPECT_TRUE((*child)->Stop(kStopGrace)) << (*child)->name() << " ignored SIGTERM";
-    EXPECT_EQ((*child)->exit_description(), "exit 0")
-        << (*child)->name() << "\n" << (*child)->LogTail(20);
+    EXPECT_EQ((*child)->exit_description(), "exit 0") << (*child)->name() << "\n"
+                                                      << (*child)->LogTail(20);
   }
 }
 

@@ -206,8 +206,8 @@ class GatewayTest : public ::testing::Test {
 
   v1::GetClockStatusResponse ClockStatus() {
     v1::GetClockStatusResponse response;
-    grpc::Status status =
-        testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {}, &response, kRpcTimeout);
+    grpc::Status status = testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {},
+                                             &response, kRpcTimeout);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -316,7 +316,9 @@ TEST_F(GatewayTest, SubmitDispatchRejectsMalformedProposalsNamingTheProblem) {
       {"end equal to start", [&](auto* r) { *proposal(r)->mutable_end() = proposal(r)->start(); },
        "end"},
       {"end before start",
-       [&](auto* r) { *proposal(r)->mutable_end() = ToProtoTime(Utc(kReplayStart) - base::kHalfHour); },
+       [&](auto* r) {
+         *proposal(r)->mutable_end() = ToProtoTime(Utc(kReplayStart) - base::kHalfHour);
+       },
        "end"},
       {"missing start", [&](auto* r) { proposal(r)->clear_start(); }, "start"},
       {"empty agent", [&](auto* r) { r->clear_agent(); }, "agent"},

@@ -36,9 +36,9 @@ struct DayRun {
 DayRun RunDay(const std::string& name) {
   const std::string dir = testing::FreshTempDir("live-sim-" + name);
   std::ofstream(dir + "/config.json") << kConfig;
-  const auto result = RunGridpilot(
-      "backtest --from 2023-06-01 --to 2023-06-01 --step_seconds 5 --config " + dir +
-      "/config.json --json " + dir + "/report.json --run_dir " + dir + "/run");
+  const auto result =
+      RunGridpilot("backtest --from 2023-06-01 --to 2023-06-01 --step_seconds 5 --config " + dir +
+                   "/config.json --json " + dir + "/report.json --run_dir " + dir + "/run");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   DayRun run;
   std::ifstream in(dir + "/report.json");
@@ -71,27 +71,36 @@ TEST_F(LiveSimulatorTest, ReportsADayOfFiveSecondSteps) {
   EXPECT_GT(baseline, 0.0);
   EXPECT_LT(penalty, 0.25 * baseline) << penalty << " vs " << baseline;
   EXPECT_GT(r["ramp_episodes"]["countered"].get<int64_t>() +
-                r["ramp_episodes"]["not_countered"].get<int64_t>(), 0);
+                r["ramp_episodes"]["not_countered"].get<int64_t>(),
+            0);
 }
 
 TEST_F(LiveSimulatorTest, TheTripIsCounteredInTheNextStep) {
   const std::string& db = first_->store;
   // The trip's own step carries the step up (nothing can act inside it)...
-  EXPECT_GT(Number(db, "SELECT excess_mw FROM telemetry WHERE interval_start = '2023-06-01T10:00:00Z'"), 5.0);
+  EXPECT_GT(
+      Number(db, "SELECT excess_mw FROM telemetry WHERE interval_start = '2023-06-01T10:00:00Z'"),
+      5.0);
   // ...and from the next step the battery, governed by the response agent, covers it.
-  EXPECT_EQ(Column(db, "SELECT agent FROM decisions WHERE asset_id = 'battery-1' AND "
-                       "interval_start = '2023-06-01T10:00:05Z'"),
+  EXPECT_EQ(Column(db,
+                   "SELECT agent FROM decisions WHERE asset_id = 'battery-1' AND "
+                   "interval_start = '2023-06-01T10:00:05Z'"),
             std::vector<std::string>{"response"});
-  EXPECT_GT(Number(db, "SELECT applied_mw FROM decisions WHERE asset_id = 'battery-1' AND "
-                       "interval_start = '2023-06-01T10:00:05Z'"), 9.0);
-  const std::vector<std::string> reasons = Column(
-      db, "SELECT reason FROM decisions WHERE asset_id = 'battery-1' AND "
-          "interval_start = '2023-06-01T10:00:10Z'");
+  EXPECT_GT(Number(db,
+                   "SELECT applied_mw FROM decisions WHERE asset_id = 'battery-1' AND "
+                   "interval_start = '2023-06-01T10:00:05Z'"),
+            9.0);
+  const std::vector<std::string> reasons =
+      Column(db,
+             "SELECT reason FROM decisions WHERE asset_id = 'battery-1' AND "
+             "interval_start = '2023-06-01T10:00:10Z'");
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_NE(reasons[0].find("generator_trip"), std::string::npos) << reasons[0];
   // While the trip holds, what the grid sees stays within its tolerance (bar noise).
-  EXPECT_LT(Number(db, "SELECT max(excess_mw) FROM telemetry WHERE interval_start > "
-                       "'2023-06-01T10:00:00Z' AND interval_start < '2023-06-01T10:15:00Z'"), 0.5);
+  EXPECT_LT(Number(db,
+                   "SELECT max(excess_mw) FROM telemetry WHERE interval_start > "
+                   "'2023-06-01T10:00:00Z' AND interval_start < '2023-06-01T10:15:00Z'"),
+            0.5);
 }
 
 TEST_F(LiveSimulatorTest, TwoRunsSettleIdentically) {

@@ -52,8 +52,9 @@ class OperatorCliTest : public ::testing::Test {
       const CommandResult status = RunGridpilot(Run("status --json"));
       // int64 fields are JSON strings in the protobuf JSON mapping.
       if (status.exit_code == 0 &&
-          std::stoll(nlohmann::json::parse(status.output)["clock"]["ticks_done"]
-                         .get<std::string>()) >= 6) {
+          std::stoll(
+              nlohmann::json::parse(status.output)["clock"]["ticks_done"].get<std::string>()) >=
+              6) {
         return;
       }
       absl::SleepFor(absl::Milliseconds(500));
@@ -71,8 +72,8 @@ class OperatorCliTest : public ::testing::Test {
 
   // One walk-forward set with cut-off `day`, trained on the 365 days before it.
   static std::string Train(const std::string& day) {
-    return absl::StrCat("train --target change --from ", day, " --to ", day, " --registry ",
-                        *dir_, "/registry");
+    return absl::StrCat("train --target change --from ", day, " --to ", day, " --registry ", *dir_,
+                        "/registry");
   }
 
   // `args` with the stack's run dir.
@@ -102,9 +103,9 @@ std::string* OperatorCliTest::dir_ = nullptr;
 ChildProcess* OperatorCliTest::up_ = nullptr;
 
 TEST_F(OperatorCliTest, StatusShowsTheClockAndBothAgents) {
-  ASSERT_NO_FATAL_FAILURE(
-      ExpectHumanOutput("status", {"clock     live, running", "agent     response",
-                                   "agent     trader", "ramp limit 15.0 MW"}));
+  ASSERT_NO_FATAL_FAILURE(ExpectHumanOutput(
+      "status",
+      {"clock     live, running", "agent     response", "agent     trader", "ramp limit 15.0 MW"}));
   const nlohmann::json json = Json("status");
   EXPECT_EQ(json["clock"]["mode"], "CLOCK_MODE_LIVE");
   EXPECT_EQ(json["clock"]["registered_agents"].size(), 2u);
@@ -118,7 +119,8 @@ TEST_F(OperatorCliTest, AssetsListTheBatteryAndThePeaker) {
   ASSERT_EQ(json["assets"].size(), 2u);
   const nlohmann::json& battery = json["assets"][0];
   EXPECT_EQ(battery["id"], "battery-1");
-  EXPECT_GE(battery["battery"]["soc_mwh"].get<double>(), battery["battery"]["soc_min_mwh"].get<double>());
+  EXPECT_GE(battery["battery"]["soc_mwh"].get<double>(),
+            battery["battery"]["soc_min_mwh"].get<double>());
 }
 
 TEST_F(OperatorCliTest, EventsListEpisodesAndEvents) {
@@ -245,13 +247,13 @@ TEST_F(OperatorCliTest, DispatchSubmitsOnlyWhenConfirmed) {
   EXPECT_EQ(Column(store, count_sql), std::vector<std::string>{"0"});
 
   std::ofstream(*dir_ + "/yes.txt") << "yes\n";
-  const CommandResult confirmed = RunGridpilot(
-      Run("dispatch --asset battery-1 --power_mw 5 --reason 'cli test'") + " < " + *dir_ +
-      "/yes.txt");
+  const CommandResult confirmed =
+      RunGridpilot(Run("dispatch --asset battery-1 --power_mw 5 --reason 'cli test'") + " < " +
+                   *dir_ + "/yes.txt");
   ASSERT_EQ(confirmed.exit_code, 0) << confirmed.output;
   EXPECT_THAT(confirmed.output, HasSubstr("submitted battery-1 at +5.0 MW"));
-  EXPECT_TRUE(StoreHolds(store, "SELECT reason FROM proposals WHERE agent = 'operator'",
-                         {"cli test"}));
+  EXPECT_TRUE(
+      StoreHolds(store, "SELECT reason FROM proposals WHERE agent = 'operator'", {"cli test"}));
 
   const nlohmann::json json = Json("dispatch --asset battery-1 --power_mw -5 --yes");
   EXPECT_EQ(json["request"]["proposals"][0]["power_mw"], -5.0);

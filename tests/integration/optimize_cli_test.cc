@@ -32,8 +32,8 @@ std::string WritePrices(const std::string& name, const std::vector<std::string>&
   out << "timestamp_utc,SettlementDate,SettlementPeriod,DataProvider,Price,Volume\n";
   for (size_t i = 0; i < prices.size(); ++i) {
     char stamp[64];
-    std::snprintf(stamp, sizeof(stamp), "2023-01-%02zuT%02zu:%02zu:00Z", 1 + i / 48,
-                  (i % 48) / 2, (i % 2) * 30);
+    std::snprintf(stamp, sizeof(stamp), "2023-01-%02zuT%02zu:%02zu:00Z", 1 + i / 48, (i % 48) / 2,
+                  (i % 2) * 30);
     out << stamp << ",2023-01-01,1,APXMIDP," << prices[i] << ",100\n";
   }
   return path;
@@ -143,9 +143,10 @@ TEST(OptimizeCliTest, WindowOutsideTheFileIsRefused) {
 }
 
 TEST(OptimizeCliTest, BadArgumentsPrintUsage) {
-  for (const std::string args : {"optimize --prices x.csv --from 2023-01-01 --to 2023-01-02",
-                                 "optimize --prices x.csv --from 2023-01-01 --to 2023-01-02 --out y --bogus 1",
-                                 "optimize --prices x.csv --from yesterday --to 2023-01-02 --out y"}) {
+  for (const std::string args :
+       {"optimize --prices x.csv --from 2023-01-01 --to 2023-01-02",
+        "optimize --prices x.csv --from 2023-01-01 --to 2023-01-02 --out y --bogus 1",
+        "optimize --prices x.csv --from yesterday --to 2023-01-02 --out y"}) {
     testing::ExpectUsageError(args);
   }
 }

@@ -5,10 +5,10 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "core/forecast/feature_store.h"
-#include "core/forecast/conformal_band.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/forecast/conformal_band.h"
+#include "core/forecast/feature_store.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -51,7 +51,8 @@ void ApplyRollingIntervals(const std::vector<data::GridMeasurement>& measurement
   for (ChangeEvalRow& row : rows) {
     for (; next != measurements.end() && next->interval_start + base::kHalfHour <= row.issue_time;
          ++next) {
-      if (next->net_load_mw.has_value()) band.AddMeasurement(next->interval_start, *next->net_load_mw);
+      if (next->net_load_mw.has_value())
+        band.AddMeasurement(next->interval_start, *next->net_load_mw);
     }
     const size_t j = static_cast<size_t>(
         std::find(horizons.begin(), horizons.end(), row.horizon_intervals) - horizons.begin());
@@ -87,15 +88,15 @@ absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double cove
   return values[index];
 }
 
-
 absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
-    const models::NetLoadChangeForecaster& forecaster, const std::vector<data::GridMeasurement>& measurements,
-    absl::Time first_issue, absl::Time end_issue, const std::vector<double>& half_widths_mw,
-    int* skipped, const std::vector<data::DayAheadForecastRow>& day_ahead) {
+    const models::NetLoadChangeForecaster& forecaster,
+    const std::vector<data::GridMeasurement>& measurements, absl::Time first_issue,
+    absl::Time end_issue, const std::vector<double>& half_widths_mw, int* skipped,
+    const std::vector<data::DayAheadForecastRow>& day_ahead) {
   const std::vector<int>& horizons = forecaster.horizons();
   if (half_widths_mw.size() != horizons.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(half_widths_mw.size(), " half-widths for ",
-                                                   horizons.size(), " horizons"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(half_widths_mw.size(), " half-widths for ", horizons.size(), " horizons"));
   }
   if (skipped != nullptr) *skipped = 0;
   std::vector<ChangeEvalRow> rows;
@@ -114,7 +115,8 @@ absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
       if (skipped != nullptr) ++*skipped;
       continue;
     }
-    ASSIGN_OR_RETURN(const std::vector<models::ChangeForecast> forecasts, forecaster.Forecast(store));
+    ASSIGN_OR_RETURN(const std::vector<models::ChangeForecast> forecasts,
+                     forecaster.Forecast(store));
     for (size_t j = 0; j < forecasts.size(); ++j) {
       const models::ChangeForecast& f = forecasts[j];
       ChangeEvalRow row;
@@ -163,8 +165,8 @@ HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_
   if (out.rows == 0) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     out.model_mae_mw = out.model_rmse_mw = out.persistence_mae_mw = out.persistence_rmse_mw =
-        out.seasonal_mae_mw = out.seasonal_rmse_mw = out.mae_ratio_vs_best_baseline =
-            out.coverage = out.mean_half_width_mw = nan;
+        out.seasonal_mae_mw = out.seasonal_rmse_mw = out.mae_ratio_vs_best_baseline = out.coverage =
+            out.mean_half_width_mw = nan;
     return out;
   }
   const double n = out.rows;
@@ -187,8 +189,8 @@ namespace {
 // The contingency table of `alarm` against |actual| > threshold_mw over the rows of one
 // horizon with a known actual, skipping rows `alarm` cannot judge (nullopt).
 template <typename Alarm>
-RampCounts Count(const std::vector<ChangeEvalRow>& rows, int horizon_intervals,
-                 double threshold_mw, Alarm alarm) {
+RampCounts Count(const std::vector<ChangeEvalRow>& rows, int horizon_intervals, double threshold_mw,
+                 Alarm alarm) {
   RampCounts counts;
   for (const ChangeEvalRow& row : rows) {
     if (row.horizon_intervals != horizon_intervals || !row.actual_change_mw.has_value()) continue;
@@ -231,26 +233,27 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
   // The data must start by the training window and reach the last issue's own interval.
   if (measurements.empty() || measurements.front().interval_start > train_start ||
       measurements.back().interval_start < to - base::kHalfHour - base::kHalfHour) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the data must cover ", base::FormatUtcTimestamp(train_start), " to ", base::FormatUtcTimestamp(to),
-        " (", config.training_days, " training days before the window)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the data must cover ", base::FormatUtcTimestamp(train_start), " to ",
+                     base::FormatUtcTimestamp(to), " (", config.training_days,
+                     " training days before the window)"));
   }
   const std::vector<data::GridMeasurement> history(first, last);
   const size_t split = static_cast<size_t>(history.size() * (1.0 - config.calibration_fraction));
-  const std::vector<data::GridMeasurement> calibration_history(history.begin(), history.begin() + split);
+  const std::vector<data::GridMeasurement> calibration_history(history.begin(),
+                                                               history.begin() + split);
 
   ChangeEvalResult result;
   result.training_intervals = static_cast<int>(history.size());
-  ASSIGN_OR_RETURN(const models::NetLoadChangeForecaster calibration_model,
-                   models::NetLoadChangeForecaster::LoadOrTrain(config.model_dir, calibration_history,
-                                                        config.horizons, config.params,
-                                                        day_ahead));
+  ASSIGN_OR_RETURN(
+      const models::NetLoadChangeForecaster calibration_model,
+      models::NetLoadChangeForecaster::LoadOrTrain(config.model_dir, calibration_history,
+                                                   config.horizons, config.params, day_ahead));
   const std::vector<double> zero(config.horizons.size(), 0.0);
   // Actuals come from `history` only, so no calibration residual uses the evaluation period.
   ASSIGN_OR_RETURN(const std::vector<ChangeEvalRow> calibration_rows,
-                   ReplayChangeForecasts(calibration_model, history,
-                                         history[split].interval_start, from, zero,
-                                         nullptr, day_ahead));
+                   ReplayChangeForecasts(calibration_model, history, history[split].interval_start,
+                                         from, zero, nullptr, day_ahead));
   result.calibration_rows = std::numeric_limits<int>::max();
   for (int h : config.horizons) {
     std::vector<double> residuals;
@@ -265,12 +268,11 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
   }
 
   ASSIGN_OR_RETURN(const models::NetLoadChangeForecaster model,
-                   models::NetLoadChangeForecaster::LoadOrTrain(config.model_dir, history,
-                                                        config.horizons, config.params,
-                                                        day_ahead));
-  ASSIGN_OR_RETURN(result.rows, ReplayChangeForecasts(model, measurements, from, to,
-                                                      result.half_widths_mw,
-                                                      &result.skipped_issue_times, day_ahead));
+                   models::NetLoadChangeForecaster::LoadOrTrain(
+                       config.model_dir, history, config.horizons, config.params, day_ahead));
+  ASSIGN_OR_RETURN(result.rows,
+                   ReplayChangeForecasts(model, measurements, from, to, result.half_widths_mw,
+                                         &result.skipped_issue_times, day_ahead));
   // Intervals as served: rolling over the errors known at issue time, warmed with the
   // calibration model's held-out forecasts (whose errors roll out after kBandWindow).
   std::vector<ChangeEvalRow> banded = calibration_rows;
@@ -280,7 +282,8 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
   result.rows.assign(banded.begin() + static_cast<std::ptrdiff_t>(calibration_rows.size()),
                      banded.end());
   for (int h : config.horizons) result.metrics.push_back(ScoreHorizon(result.rows, h));
-  ASSIGN_OR_RETURN(result.ramp_threshold_mw, models::AbsChangeQuantile(history, config.ramp_quantile));
+  ASSIGN_OR_RETURN(result.ramp_threshold_mw,
+                   models::AbsChangeQuantile(history, config.ramp_quantile));
   result.ramps = CountRamps(result.rows, 1, result.ramp_threshold_mw);
   result.ramp_alarms = CountRampAlarms(result.rows, result.ramp_threshold_mw);
   return result;

@@ -55,7 +55,7 @@ struct HorizonMetrics {
   double seasonal_mae_mw = 0.0, seasonal_rmse_mw = 0.0;
   // model MAE / min(persistence MAE, seasonal MAE); NaN if that minimum is 0.
   double mae_ratio_vs_best_baseline = 0.0;
-  double coverage = 0.0;  // fraction of scored rows with lower <= actual <= upper
+  double coverage = 0.0;            // fraction of scored rows with lower <= actual <= upper
   double mean_half_width_mw = 0.0;  // mean of (upper - lower) / 2 over the scored rows
 };
 
@@ -69,32 +69,31 @@ struct RampCounts {
 };
 
 struct ChangeEvalConfig {
-  std::string model_dir;                   // LoadOrTrain's cache
+  std::string model_dir;  // LoadOrTrain's cache
   std::vector<int> horizons = models::ServedChangeHorizons();
   ml::XgboostParams params;
-  int training_days = 365;                 // window just before `from`
-  double calibration_fraction = 0.2;       // last part of the window held out
-  double coverage = 0.9;                   // nominal interval coverage
-  double ramp_quantile = 0.95;             // of |30-min change| in the training window
+  int training_days = 365;            // window just before `from`
+  double calibration_fraction = 0.2;  // last part of the window held out
+  double coverage = 0.9;              // nominal interval coverage
+  double ramp_quantile = 0.95;        // of |30-min change| in the training window
 };
 
 struct ChangeEvalResult {
-  std::vector<ChangeEvalRow> rows;       // by issue time, then horizon (config order)
-  std::vector<HorizonMetrics> metrics;   // one per horizon, config order
-  std::vector<double> half_widths_mw;    // calibration quantile per horizon (the fallback)
-  int calibration_rows = 0;              // scored rows per horizon in the calibration set (min)
-  int skipped_issue_times = 0;           // last measured net load missing: no forecast
+  std::vector<ChangeEvalRow> rows;      // by issue time, then horizon (config order)
+  std::vector<HorizonMetrics> metrics;  // one per horizon, config order
+  std::vector<double> half_widths_mw;   // calibration quantile per horizon (the fallback)
+  int calibration_rows = 0;             // scored rows per horizon in the calibration set (min)
+  int skipped_issue_times = 0;          // last measured net load missing: no forecast
   int training_intervals = 0;
   double ramp_threshold_mw = 0.0;
-  RampCounts ramps;                      // horizon 1, alarm = |forecast| > threshold
-  RampCounts ramp_alarms;                // horizon 1, alarm = ramp probability > 0.5
+  RampCounts ramps;        // horizon 1, alarm = |forecast| > threshold
+  RampCounts ramp_alarms;  // horizon 1, alarm = ramp probability > 0.5
 };
 
 // The smallest value v among `values` such that at least ceil((n + 1) * coverage) of
 // them are <= v (the split-conformal quantile); the largest value when that rank exceeds
 // n. InvalidArgument if values is empty or coverage is not in (0, 1).
 absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double coverage);
-
 
 // Pushes every measurement of `measurements` (sorted, on the half-hour grid) into one
 // FeatureStore; after the push of the interval starting at t - 30 min, if t is in
@@ -107,9 +106,10 @@ absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double cove
 // InvalidArgument if half_widths_mw does not match the horizons or the measurements are
 // not on the grid.
 absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
-    const models::NetLoadChangeForecaster& forecaster, const std::vector<data::GridMeasurement>& measurements,
-    absl::Time first_issue, absl::Time end_issue, const std::vector<double>& half_widths_mw,
-    int* skipped = nullptr, const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+    const models::NetLoadChangeForecaster& forecaster,
+    const std::vector<data::GridMeasurement>& measurements, absl::Time first_issue,
+    absl::Time end_issue, const std::vector<double>& half_widths_mw, int* skipped = nullptr,
+    const std::vector<data::DayAheadForecastRow>& day_ahead = {});
 
 // Metrics of one horizon over `rows` (other horizons ignored).
 HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_intervals);

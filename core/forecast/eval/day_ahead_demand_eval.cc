@@ -4,9 +4,9 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "core/forecast/eval/change_forecast_eval.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -16,8 +16,7 @@ constexpr int kIntervalsPerDay = 48;
 constexpr int kMinRowsPerKind = 100;
 
 bool IsUtcMidnight(absl::Time t) {
-  return absl::ToCivilDay(t, absl::UTCTimeZone()) ==
-         absl::ToCivilSecond(t, absl::UTCTimeZone());
+  return absl::ToCivilDay(t, absl::UTCTimeZone()) == absl::ToCivilSecond(t, absl::UTCTimeZone());
 }
 
 absl::Time FirstFullUtcDay(absl::Time t) {
@@ -85,12 +84,11 @@ DayAheadMetrics ScoreDayAhead(const std::vector<DayAheadEvalRow>& rows) {
 
 absl::StatusOr<std::vector<DayAheadEvalRow>> ForecastDayAheadDays(
     const models::DayAheadDemandForecaster& forecaster, const DayAheadDemandFeatures& features,
-    absl::Time first_day, absl::Time end_day, const DayAheadIntervalWidths& widths,
-    int* skipped) {
+    absl::Time first_day, absl::Time end_day, const DayAheadIntervalWidths& widths, int* skipped) {
   if (!IsUtcMidnight(first_day) || !IsUtcMidnight(end_day)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "days must start at UTC midnight: ", base::FormatUtcTimestamp(first_day), ", ",
-        base::FormatUtcTimestamp(end_day)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("days must start at UTC midnight: ", base::FormatUtcTimestamp(first_day), ", ",
+                     base::FormatUtcTimestamp(end_day)));
   }
   if (skipped != nullptr) *skipped = 0;
   std::vector<DayAheadEvalRow> rows;
@@ -123,8 +121,8 @@ absl::StatusOr<std::vector<DayAheadEvalRow>> ForecastDayAheadDays(
 }
 
 absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
-    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso, absl::Time from,
-    const DayAheadEvalConfig& config) {
+    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso,
+    absl::Time from, const DayAheadEvalConfig& config) {
   if (!IsUtcMidnight(from)) {
     return absl::InvalidArgumentError(
         absl::StrCat(base::FormatUtcTimestamp(from), " is not a UTC midnight"));
@@ -150,7 +148,7 @@ absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
                    models::BuildDayAheadTrainingSet(features, first_day, split));
   ASSIGN_OR_RETURN(const models::DayAheadDemandForecaster calibration_model,
                    models::DayAheadDemandForecaster::LoadOrTrain(config.model_dir, calibration_set,
-                                                         config.params));
+                                                                 config.params));
   ASSIGN_OR_RETURN(const std::vector<DayAheadEvalRow> calibration_rows,
                    ForecastDayAheadDays(calibration_model, features, split, from, {}));
   // Each path is calibrated on its own forecasts: the NESO path on the rows that had a
@@ -162,9 +160,9 @@ absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
     if (row.has_neso) {
       with_neso.push_back(std::abs(*row.actual_mw - row.forecast_mw));
     }
-    ASSIGN_OR_RETURN(const std::optional<double> fallback,
-                     calibration_model.FallbackForecast(features, row.target_start,
-                                                        row.issue_time));
+    ASSIGN_OR_RETURN(
+        const std::optional<double> fallback,
+        calibration_model.FallbackForecast(features, row.target_start, row.issue_time));
     if (fallback.has_value()) without_neso.push_back(std::abs(*row.actual_mw - *fallback));
   }
   DayAheadIntervalWidths widths;
@@ -179,9 +177,9 @@ absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
 
   ASSIGN_OR_RETURN(const models::DayAheadTrainingSet training_set,
                    models::BuildDayAheadTrainingSet(features, first_day, from));
-  ASSIGN_OR_RETURN(models::DayAheadDemandForecaster model,
-                   models::DayAheadDemandForecaster::LoadOrTrain(config.model_dir, training_set,
-                                                         config.params));
+  ASSIGN_OR_RETURN(
+      models::DayAheadDemandForecaster model,
+      models::DayAheadDemandForecaster::LoadOrTrain(config.model_dir, training_set, config.params));
   return TrainedDayAheadDemand{std::move(model),
                                widths,
                                static_cast<int>(with_neso.size()),
@@ -192,12 +190,12 @@ absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
 }
 
 absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
-    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso, absl::Time from,
-    absl::Time to, const DayAheadEvalConfig& config) {
+    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso,
+    absl::Time from, absl::Time to, const DayAheadEvalConfig& config) {
   if (!IsUtcMidnight(from) || !IsUtcMidnight(to) || from >= to) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the evaluation window ", base::FormatUtcTimestamp(from), " .. ", base::FormatUtcTimestamp(to),
-        " is not a non-empty span of UTC days"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the evaluation window ", base::FormatUtcTimestamp(from), " .. ",
+                     base::FormatUtcTimestamp(to), " is not a non-empty span of UTC days"));
   }
   ASSIGN_OR_RETURN(const TrainedDayAheadDemand trained,
                    TrainDayAheadDemand(series, neso, from, config));
@@ -210,8 +208,7 @@ absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
   result.training_rows = trained.training_rows;
   const DayAheadDemandFeatures features(&series, &neso);
   ASSIGN_OR_RETURN(result.rows, ForecastDayAheadDays(trained.forecaster, features, from, to,
-                                                     result.half_widths,
-                                                     &result.skipped_targets));
+                                                     result.half_widths, &result.skipped_targets));
   result.metrics = ScoreDayAhead(result.rows);
   return result;
 }

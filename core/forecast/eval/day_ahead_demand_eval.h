@@ -23,10 +23,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/forecast/day_ahead_demand_features.h"
-#include "core/forecast/models/day_ahead_demand_forecaster.h"
 #include "core/data/grid_data_loader.h"
 #include "core/data/grid_series.h"
+#include "core/forecast/day_ahead_demand_features.h"
+#include "core/forecast/models/day_ahead_demand_forecaster.h"
 #include "core/ml/xgboost_model.h"
 
 namespace gridpilot::forecast::eval {
@@ -36,10 +36,10 @@ struct DayAheadEvalRow {
   absl::Time issue_time;    // the cut-off, D-1 23:45 UTC
   absl::Time target_start;  // a half-hour of day D
   double forecast_mw = 0.0;
-  double lower_mw = 0.0;    // prediction interval
+  double lower_mw = 0.0;  // prediction interval
   double upper_mw = 0.0;
-  bool has_neso = false;    // a NESO vintage was known at the cut-off
-  std::optional<double> actual_mw;          // outturn ND; nullopt if unknown
+  bool has_neso = false;            // a NESO vintage was known at the cut-off
+  std::optional<double> actual_mw;  // outturn ND; nullopt if unknown
   std::optional<double> persistence_mw;
   std::optional<double> seasonal_naive_mw;
   std::optional<double> neso_mw;
@@ -72,8 +72,8 @@ struct DayAheadMetrics {
   int rows_compared = 0;
   int rows_with_actual = 0;  // rows with a known outturn
   ErrorMetrics model, persistence, seasonal_naive, neso;
-  double coverage = 0.0;     // share of compared rows with lower <= actual <= upper
-  ErrorMetrics model_all;    // the model over every row with a known outturn
+  double coverage = 0.0;   // share of compared rows with lower <= actual <= upper
+  ErrorMetrics model_all;  // the model over every row with a known outturn
   double coverage_all = 0.0;
 };
 
@@ -96,12 +96,12 @@ absl::StatusOr<std::vector<DayAheadEvalRow>> ForecastDayAheadDays(
     int* skipped = nullptr);
 
 struct DayAheadEvalConfig {
-  std::string model_dir;             // LoadOrTrain's cache
+  std::string model_dir;  // LoadOrTrain's cache
   ml::XgboostParams params;
-  int max_training_days = 365;       // at most this many days before `from`
-  int min_training_days = 28;        // fewer available in the data is an error
+  int max_training_days = 365;        // at most this many days before `from`
+  int min_training_days = 28;         // fewer available in the data is an error
   double calibration_fraction = 0.2;  // last part of the training days held out
-  double coverage = 0.9;             // nominal interval coverage
+  double coverage = 0.9;              // nominal interval coverage
 };
 
 struct DayAheadEvalResult {
@@ -110,7 +110,7 @@ struct DayAheadEvalResult {
   DayAheadIntervalWidths half_widths;
   int calibration_rows_with_neso = 0;     // NESO path's calibration residuals
   int calibration_rows_without_neso = 0;  // fallback path's (every held-out row)
-  int skipped_targets = 0;  // no anchor: no forecast
+  int skipped_targets = 0;                // no anchor: no forecast
   absl::Time training_first_day;
   int training_days = 0;
   int training_rows = 0;
@@ -130,16 +130,16 @@ struct TrainedDayAheadDemand {
   int training_rows = 0;
 };
 absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
-    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso, absl::Time from,
-    const DayAheadEvalConfig& config);
+    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso,
+    absl::Time from, const DayAheadEvalConfig& config);
 
 // The whole evaluation of days [from, to) (UTC midnights). Trains on the days before
 // `from`: the last max_training_days of them, but none before the series' first full UTC
 // day. InvalidArgument if from >= to, either is not a UTC midnight, or fewer than
 // min_training_days days precede `from` in the series; errors of the forecaster otherwise.
 absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
-    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso, absl::Time from,
-    absl::Time to, const DayAheadEvalConfig& config);
+    const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso,
+    absl::Time from, absl::Time to, const DayAheadEvalConfig& config);
 
 }  // namespace gridpilot::forecast::eval
 

@@ -6,11 +6,11 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "core/forecast/eval/change_forecast_eval.h"
-#include "core/forecast/profile_forecaster.h"
-#include "core/forecast/models/price_model.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
+#include "core/forecast/models/price_model.h"
+#include "core/forecast/profile_forecaster.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -86,9 +86,9 @@ absl::StatusOr<PriceEvalResult> EvaluatePriceForecasts(
   if (first_price > prices_needed_from) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the prices start at ", base::FormatUtcTimestamp(first_price), "; evaluating from ",
-        base::FormatUtcTimestamp(from), " needs them from ", base::FormatUtcTimestamp(prices_needed_from),
-        " (", config.min_training_days, " days to train on, ", config.calibration_days,
-        " calibration days and one of warm-up)"));
+        base::FormatUtcTimestamp(from), " needs them from ",
+        base::FormatUtcTimestamp(prices_needed_from), " (", config.min_training_days,
+        " days to train on, ", config.calibration_days, " calibration days and one of warm-up)"));
   }
   // Prices by half-hour index from `first`.
   std::vector<std::optional<double>> price(measurements.size());
@@ -129,8 +129,9 @@ absl::StatusOr<PriceEvalResult> EvaluatePriceForecasts(
         prices.push_back(e.price);
         ++rows;
       }
-      ASSIGN_OR_RETURN(model, ml::XgboostRegressor::Train(features, rows, models::PriceFeatureNames().size(),
-                                                      prices, models::PriceModelParams()));
+      ASSIGN_OR_RETURN(
+          model, ml::XgboostRegressor::Train(features, rows, models::PriceFeatureNames().size(),
+                                             prices, models::PriceModelParams()));
       ++result.trainings;
       result.last_training_examples = static_cast<int>(rows);
       next_training = StartOfNextMonth(s);

@@ -2,7 +2,8 @@
 // price` runs it. At every half-hour boundary s of the period the forecasters have seen
 // exactly the prices of the intervals that ended by s (pushed one by one, as the trader
 // receives them) and forecast the 48 half-hours starting at s.
-//   model            the XGBoost price model (core/forecast/models/price_model.h), trained walk-forward:
+//   model            the XGBoost price model (core/forecast/models/price_model.h), trained
+//   walk-forward:
 //                    first `calibration_days` before the period, then at the start of
 //                    every calendar month, each time on every (issue, horizon) example
 //                    whose price was known by then (one issue time in four);
@@ -24,29 +25,29 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/forecast/eval/day_ahead_demand_eval.h"
 #include "core/data/grid_measurement.h"
+#include "core/forecast/eval/day_ahead_demand_eval.h"
 
 namespace gridpilot::forecast::eval {
 
 struct PriceEvalRow {
-  absl::Time issue_time;       // s
-  int horizon_intervals = 0;   // 1-based: the target starts at s + (h - 1) * 30 min
+  absl::Time issue_time;      // s
+  int horizon_intervals = 0;  // 1-based: the target starts at s + (h - 1) * 30 min
   absl::Time target_start;
   double forecast_gbp_per_mwh = 0.0;
   double lower_gbp_per_mwh = 0.0;
   double upper_gbp_per_mwh = 0.0;
-  std::optional<double> actual;          // the target's price, if recorded
-  double profile_gbp_per_mwh = 0.0;      // the trader's profile (a baseline here)
-  std::optional<double> persistence;     // baselines, when their price is recorded
+  std::optional<double> actual;       // the target's price, if recorded
+  double profile_gbp_per_mwh = 0.0;   // the trader's profile (a baseline here)
+  std::optional<double> persistence;  // baselines, when their price is recorded
   std::optional<double> yesterday;
   std::optional<double> seasonal_naive;
 };
 
 struct PriceEvalConfig {
   int horizon_intervals = 48;
-  double coverage = 0.9;       // nominal interval coverage
-  int calibration_days = 28;   // rolling window of matured errors for the intervals
+  double coverage = 0.9;      // nominal interval coverage
+  int calibration_days = 28;  // rolling window of matured errors for the intervals
   // Prices needed before the model's first training (calibration_days before `from`).
   int min_training_days = 28;
 };
@@ -57,14 +58,14 @@ struct PriceEvalConfig {
 struct PriceMetrics {
   int rows_compared = 0;
   ErrorMetrics model, profile, persistence, yesterday, seasonal_naive;
-  double coverage = 0.0;   // share of compared rows with lower <= actual <= upper
+  double coverage = 0.0;  // share of compared rows with lower <= actual <= upper
 };
 
 struct PriceEvalResult {
-  std::vector<PriceEvalRow> rows;  // by issue time, then horizon
-  PriceMetrics all;                // every horizon
-  PriceMetrics first_interval;     // horizon 1 only
-  PriceMetrics day_ahead_part;     // horizons 17..48 (8 to 24 hours ahead)
+  std::vector<PriceEvalRow> rows;        // by issue time, then horizon
+  PriceMetrics all;                      // every horizon
+  PriceMetrics first_interval;           // horizon 1 only
+  PriceMetrics day_ahead_part;           // horizons 17..48 (8 to 24 hours ahead)
   std::vector<double> last_half_widths;  // per horizon, at the last midnight of the period
   int trainings = 0;                     // walk-forward trainings of the model
   int last_training_examples = 0;

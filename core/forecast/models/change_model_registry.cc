@@ -9,10 +9,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/forecast/feature_store.h"
 #include "core/base/logging.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/forecast/feature_store.h"
 
 namespace gridpilot::forecast::models {
 namespace {
@@ -38,13 +38,14 @@ absl::StatusOr<nlohmann::json> ReadMetadata(const fs::path& dir) {
 }
 
 // The cut-off and horizons a set's metadata declares.
-absl::Status ReadSetHeader(const fs::path& dir, const nlohmann::json& metadata,
-                           absl::Time* cutoff, std::vector<int>* horizons) {
+absl::Status ReadSetHeader(const fs::path& dir, const nlohmann::json& metadata, absl::Time* cutoff,
+                           std::vector<int>* horizons) {
   const std::string where = (dir / kMetadataFile).string();
   if (!metadata.contains("cutoff") || !metadata["cutoff"].is_string()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": \"cutoff\" missing"));
   }
-  absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(metadata["cutoff"].get<std::string>());
+  absl::StatusOr<absl::Time> parsed =
+      base::ParseUtcTimestamp(metadata["cutoff"].get<std::string>());
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": \"cutoff\": ", parsed.status().message()));
@@ -76,14 +77,14 @@ bool ChangeModelSetPublished(const std::string& root, absl::Time cutoff) {
 }
 
 absl::Status PublishChangeModelSet(const std::string& root,
-                                   const NetLoadChangeForecaster& forecaster,
-                                   absl::Time cutoff, nlohmann::json metadata) {
+                                   const NetLoadChangeForecaster& forecaster, absl::Time cutoff,
+                                   nlohmann::json metadata) {
   const fs::path final_dir = fs::path(root) / SetDirName(cutoff);
   std::error_code ec;
   if (fs::exists(final_dir, ec)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("a model set for ", base::FormatUtcTimestamp(cutoff), " is published: ",
-                     final_dir.string()));
+    return absl::AlreadyExistsError(absl::StrCat("a model set for ",
+                                                 base::FormatUtcTimestamp(cutoff),
+                                                 " is published: ", final_dir.string()));
   }
   const fs::path temp_dir =
       fs::path(root) / absl::StrCat(".tmp-", SetDirName(cutoff), "-", getpid());
@@ -98,7 +99,8 @@ absl::Status PublishChangeModelSet(const std::string& root,
     out << metadata.dump(2) << "\n";
     if (!out) {
       fs::remove_all(temp_dir, ec);
-      return absl::InternalError(absl::StrCat("cannot write ", (temp_dir / kMetadataFile).string()));
+      return absl::InternalError(
+          absl::StrCat("cannot write ", (temp_dir / kMetadataFile).string()));
     }
   }
   fs::rename(temp_dir, final_dir, ec);
@@ -121,9 +123,8 @@ absl::StatusOr<ChangeModelSet> LoadNewestChangeModelSet(const std::string& root,
     absl::StatusOr<nlohmann::json> metadata = ReadMetadata(entry.path());
     absl::Time cutoff;
     std::vector<int> horizons;
-    absl::Status header =
-        metadata.ok() ? ReadSetHeader(entry.path(), *metadata, &cutoff, &horizons)
-                      : metadata.status();
+    absl::Status header = metadata.ok() ? ReadSetHeader(entry.path(), *metadata, &cutoff, &horizons)
+                                        : metadata.status();
     if (!header.ok()) {
       // A damaged set, or one from a build with other features, is not a candidate.
       base::LogWarning(absl::StrCat("model registry: skipping ", name, ": ", header.message()));

@@ -23,16 +23,16 @@ namespace gridpilot::forecast::models {
 struct ChangeModelSet {
   NetLoadChangeForecaster forecaster;
   absl::Time cutoff;
-  std::string path;          // the set's directory
-  nlohmann::json metadata;   // metadata.json as written
+  std::string path;         // the set's directory
+  nlohmann::json metadata;  // metadata.json as written
 };
 
 // Publishes `forecaster` as the set for `cutoff` under `root` (created if needed), with
 // `metadata` plus the fields above (which it overwrites). AlreadyExists if a set for that
 // cut-off is published; Internal on an I/O failure (nothing is left half-written).
 absl::Status PublishChangeModelSet(const std::string& root,
-                                   const NetLoadChangeForecaster& forecaster,
-                                   absl::Time cutoff, nlohmann::json metadata);
+                                   const NetLoadChangeForecaster& forecaster, absl::Time cutoff,
+                                   nlohmann::json metadata);
 
 // True if a set for `cutoff` is published under `root`.
 bool ChangeModelSetPublished(const std::string& root, absl::Time cutoff);

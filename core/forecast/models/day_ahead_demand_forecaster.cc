@@ -4,8 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
-#include <utility>
 #include <system_error>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -20,7 +20,6 @@ namespace {
 constexpr size_t kMinTrainingRows = 500;
 constexpr int kIntervalsPerDay = 48;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
 
 // Column of a feature by name; the names are fixed, so a miss is a programming error
 // caught by every test.
@@ -39,8 +38,7 @@ absl::Status CheckSet(const DayAheadTrainingSet& set) {
 }
 
 bool IsUtcMidnight(absl::Time t) {
-  return absl::ToCivilDay(t, absl::UTCTimeZone()) ==
-         absl::ToCivilSecond(t, absl::UTCTimeZone());
+  return absl::ToCivilDay(t, absl::UTCTimeZone()) == absl::ToCivilSecond(t, absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -53,8 +51,9 @@ std::vector<float> WithoutNesoFeatures(std::vector<float> row) {
   return row;
 }
 
-absl::StatusOr<DayAheadTrainingSet> BuildDayAheadTrainingSet(
-    const DayAheadDemandFeatures& features, absl::Time first_day, absl::Time end_day) {
+absl::StatusOr<DayAheadTrainingSet> BuildDayAheadTrainingSet(const DayAheadDemandFeatures& features,
+                                                             absl::Time first_day,
+                                                             absl::Time end_day) {
   if (!IsUtcMidnight(first_day) || !IsUtcMidnight(end_day) || first_day >= end_day) {
     return absl::InvalidArgumentError(
         absl::StrCat("training days ", base::FormatUtcTimestamp(first_day), " .. ",
@@ -74,8 +73,7 @@ absl::StatusOr<DayAheadTrainingSet> BuildDayAheadTrainingSet(
       set.features.insert(set.features.end(), row.begin(), row.end());
       set.actuals_mw.push_back(static_cast<float>(*actual));
       set.neso_mw.push_back(neso.has_value() ? static_cast<float>(*neso) : kNaN);
-      set.seasonal_naive_mw.push_back(seasonal.has_value() ? static_cast<float>(*seasonal)
-                                                           : kNaN);
+      set.seasonal_naive_mw.push_back(seasonal.has_value() ? static_cast<float>(*seasonal) : kNaN);
       set.target_starts.push_back(target);
     }
   }
@@ -133,12 +131,14 @@ absl::StatusOr<DayAheadDemandForecaster> DayAheadDemandForecaster::Train(
     targets.push_back(set.actuals_mw[r] - set.seasonal_naive_mw[r]);
   }
   if (targets.size() < kMinTrainingRows) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("only ", targets.size(), " day-ahead training rows with a known outturn "
-                     "and ND a week earlier, need at least ", kMinTrainingRows));
+    return absl::InvalidArgumentError(absl::StrCat("only ", targets.size(),
+                                                   " day-ahead training rows with a known outturn "
+                                                   "and ND a week earlier, need at least ",
+                                                   kMinTrainingRows));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> fallback,
-                   ml::XgboostRegressor::Train(features, targets.size(), set.cols, targets, params));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ml::XgboostRegressor> fallback,
+      ml::XgboostRegressor::Train(features, targets.size(), set.cols, targets, params));
   return DayAheadDemandForecaster(FitNesoErrorBetas(set), std::move(fallback));
 }
 
@@ -152,11 +152,12 @@ absl::StatusOr<DayAheadDemandForecaster> DayAheadDemandForecaster::LoadOrTrain(
         absl::StrCat("cannot create model directory ", model_dir, ": ", ec.message()));
   }
   const std::string path =
-      (std::filesystem::path(model_dir) /
-       absl::StrFormat("day_ahead_demand_fallback_%016x.json", DayAheadModelFingerprint(set, params)))
+      (std::filesystem::path(model_dir) / absl::StrFormat("day_ahead_demand_fallback_%016x.json",
+                                                          DayAheadModelFingerprint(set, params)))
           .string();
   if (std::filesystem::exists(path, ec)) {
-    absl::StatusOr<std::unique_ptr<ml::XgboostRegressor>> fallback = ml::XgboostRegressor::LoadJson(path);
+    absl::StatusOr<std::unique_ptr<ml::XgboostRegressor>> fallback =
+        ml::XgboostRegressor::LoadJson(path);
     if (fallback.ok() && (*fallback)->num_features() == set.cols) {
       base::LogInfo(absl::StrCat("loaded day-ahead demand model ", path));
       return DayAheadDemandForecaster(FitNesoErrorBetas(set), std::move(*fallback));

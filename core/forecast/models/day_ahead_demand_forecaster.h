@@ -38,9 +38,9 @@ struct DayAheadTrainingSet {
   std::vector<float> features;  // rows x cols, row-major, NaN = missing
   size_t rows = 0;
   size_t cols = 0;
-  std::vector<float> actuals_mw;         // outturn ND (GB MW), one per row
-  std::vector<float> neso_mw;            // NESO's forecast at the cut-off; NaN if none
-  std::vector<float> seasonal_naive_mw;  // ND a week earlier; NaN if unknown
+  std::vector<float> actuals_mw;          // outturn ND (GB MW), one per row
+  std::vector<float> neso_mw;             // NESO's forecast at the cut-off; NaN if none
+  std::vector<float> seasonal_naive_mw;   // ND a week earlier; NaN if unknown
   std::vector<absl::Time> target_starts;  // one per row
 };
 
@@ -48,8 +48,9 @@ struct DayAheadTrainingSet {
 // midnights), each as seen at that day's cut-off. Targets use outturn ND, so every
 // target must lie before whatever the caller treats as the future: end_day <= the first
 // evaluated day. InvalidArgument unless both are UTC midnights and first_day < end_day.
-absl::StatusOr<DayAheadTrainingSet> BuildDayAheadTrainingSet(
-    const DayAheadDemandFeatures& features, absl::Time first_day, absl::Time end_day);
+absl::StatusOr<DayAheadTrainingSet> BuildDayAheadTrainingSet(const DayAheadDemandFeatures& features,
+                                                             absl::Time first_day,
+                                                             absl::Time end_day);
 
 // 64-bit FNV-1a over the feature names, the training set (features, targets, times) and
 // the params: equal inputs, equal key.
@@ -100,8 +101,7 @@ class DayAheadDemandForecaster {
   // NESO's forecast nor the week-old ND is known (no forecast issued).
   // Internal only if the model rejects the row (a width mismatch: a stale model).
   absl::StatusOr<std::optional<double>> Forecast(const DayAheadDemandFeatures& features,
-                                                 absl::Time target_start,
-                                                 absl::Time cutoff) const;
+                                                 absl::Time target_start, absl::Time cutoff) const;
 
  private:
   DayAheadDemandForecaster(std::vector<double> neso_error_betas,
@@ -112,7 +112,7 @@ class DayAheadDemandForecaster {
   // The fallback path on a full feature row.
   absl::StatusOr<std::optional<double>> FallbackFromRow(const std::vector<float>& row) const;
 
-  std::vector<double> neso_error_betas_;  // one per lead band (NesoLeadBand)
+  std::vector<double> neso_error_betas_;                        // one per lead band (NesoLeadBand)
   std::shared_ptr<const ml::XgboostRegressor> fallback_model_;  // target: ND - ND a week earlier
 };
 

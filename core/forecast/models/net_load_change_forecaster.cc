@@ -34,7 +34,6 @@ absl::Status ValidateHorizons(const std::vector<int>& horizons) {
   return absl::OkStatus();
 }
 
-
 }  // namespace
 
 absl::StatusOr<double> AbsChangeQuantile(const std::vector<data::GridMeasurement>& measurements,
@@ -98,18 +97,17 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
     for (size_t offset : row_offsets) {
       const size_t target_offset = offset + static_cast<size_t>(horizons[j]);
       // NaN minus anything is NaN, so an unknown end or start gives an unknown target.
-      targets.push_back(target_offset < net_by_offset.size()
-                            ? static_cast<float>(net_by_offset[target_offset] -
-                                                 net_by_offset[offset])
-                            : std::numeric_limits<float>::quiet_NaN());
+      targets.push_back(
+          target_offset < net_by_offset.size()
+              ? static_cast<float>(net_by_offset[target_offset] - net_by_offset[offset])
+              : std::numeric_limits<float>::quiet_NaN());
     }
   }
   return set;
 }
 
 uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& history,
-                                const std::vector<int>& horizons,
-                                const ml::XgboostParams& params,
+                                const std::vector<int>& horizons, const ml::XgboostParams& params,
                                 const std::vector<data::DayAheadForecastRow>& day_ahead) {
   base::Fnv1a fnv;
   for (const std::string& name : FeatureStore::FeatureNames()) {
@@ -127,8 +125,8 @@ uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& histor
   for (int h : horizons) fnv.Value(h);
   ml::AddToFingerprint(params, &fnv);
   // Only the vintages a training row can see: those published by the last decision time.
-  const absl::Time end = history.empty() ? absl::InfinitePast()
-                                         : history.back().interval_start + base::kHalfHour;
+  const absl::Time end =
+      history.empty() ? absl::InfinitePast() : history.back().interval_start + base::kHalfHour;
   for (const data::DayAheadForecastRow& row : day_ahead) {
     if (row.published < end) {
       fnv.Value(absl::ToUnixNanos(row.target_start));
@@ -159,17 +157,17 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
     if (targets.size() < kMinTrainingRows) {
       return absl::InvalidArgumentError(absl::StrCat(
           "horizon ", horizons[j], ": only ", targets.size(),
-          " rows with a known target, need at least ", kMinTrainingRows,
-          " (history of ", history.size(), " intervals, ", kChangeWarmUpIntervals,
-          " of them warm-up)"));
+          " rows with a known target, need at least ", kMinTrainingRows, " (history of ",
+          history.size(), " intervals, ", kChangeWarmUpIntervals, " of them warm-up)"));
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> model,
-                     ml::XgboostRegressor::Train(features, targets.size(), set.cols, targets,
-                                             params));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<ml::XgboostRegressor> model,
+        ml::XgboostRegressor::Train(features, targets.size(), set.cols, targets, params));
     models.push_back(std::move(model));
   }
   const auto h1 = std::find(horizons.begin(), horizons.end(), 1);
-  if (h1 == horizons.end()) return NetLoadChangeForecaster(horizons, std::move(models), nullptr, 0.0);
+  if (h1 == horizons.end())
+    return NetLoadChangeForecaster(horizons, std::move(models), nullptr, 0.0);
 
   // The ramp alarm: P(|30-min change| > threshold), on the same rows.
   ASSIGN_OR_RETURN(const double threshold_mw, AbsChangeQuantile(history, kRampEventQuantile));
@@ -183,12 +181,12 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
   }
   ml::XgboostParams classifier = params;
   classifier.objective = "binary:logistic";
-  ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> ramp_model,
-                   ml::XgboostRegressor::Train(features, events.size(), set.cols, events, classifier));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ml::XgboostRegressor> ramp_model,
+      ml::XgboostRegressor::Train(features, events.size(), set.cols, events, classifier));
   RETURN_IF_ERROR(
       ramp_model->SetAttribute(kThresholdAttribute, absl::StrFormat("%.17g", threshold_mw)));
-  return NetLoadChangeForecaster(horizons, std::move(models), std::move(ramp_model),
-                                 threshold_mw);
+  return NetLoadChangeForecaster(horizons, std::move(models), std::move(ramp_model), threshold_mw);
 }
 
 std::optional<double> NetLoadChangeForecaster::ramp_threshold_mw() const {
@@ -209,8 +207,8 @@ absl::Status NetLoadChangeForecaster::Save(const std::string& dir,
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    return absl::InternalError(absl::StrCat("cannot create model directory ", dir, ": ",
-                                            ec.message()));
+    return absl::InternalError(
+        absl::StrCat("cannot create model directory ", dir, ": ", ec.message()));
   }
   for (size_t j = 0; j < horizons_.size(); ++j) {
     RETURN_IF_ERROR(models_[j]->SaveJson(
@@ -229,7 +227,8 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
   std::vector<std::shared_ptr<const ml::XgboostRegressor>> models;
   for (int h : horizons) {
     const std::string path = (std::filesystem::path(dir) / ModelFileName(h, suffix)).string();
-    ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> model, ml::XgboostRegressor::LoadJson(path));
+    ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> model,
+                     ml::XgboostRegressor::LoadJson(path));
     if (model->num_features() != FeatureStore::FeatureNames().size()) {
       return absl::InvalidArgumentError(absl::StrCat(path, " has ", model->num_features(),
                                                      " features, expected ",
@@ -241,7 +240,8 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
     return NetLoadChangeForecaster(horizons, std::move(models), nullptr, 0.0);
   }
   const std::string path = (std::filesystem::path(dir) / RampModelFileName(suffix)).string();
-  ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> ramp_model, ml::XgboostRegressor::LoadJson(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<ml::XgboostRegressor> ramp_model,
+                   ml::XgboostRegressor::LoadJson(path));
   ASSIGN_OR_RETURN(const std::optional<std::string> threshold_text,
                    ramp_model->Attribute(kThresholdAttribute));
   double threshold_mw = 0.0;
@@ -255,8 +255,7 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
                                                    " features, expected ",
                                                    FeatureStore::FeatureNames().size()));
   }
-  return NetLoadChangeForecaster(horizons, std::move(models), std::move(ramp_model),
-                                 threshold_mw);
+  return NetLoadChangeForecaster(horizons, std::move(models), std::move(ramp_model), threshold_mw);
 }
 
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
@@ -269,29 +268,28 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
   std::error_code ec;
   bool all_exist = true;
   for (int h : horizons) {
-    all_exist = all_exist &&
-                std::filesystem::exists(std::filesystem::path(model_dir) / ModelFileName(h, suffix), ec);
+    all_exist = all_exist && std::filesystem::exists(
+                                 std::filesystem::path(model_dir) / ModelFileName(h, suffix), ec);
   }
   if (std::find(horizons.begin(), horizons.end(), 1) != horizons.end()) {
-    all_exist = all_exist &&
-                std::filesystem::exists(std::filesystem::path(model_dir) / RampModelFileName(suffix), ec);
+    all_exist = all_exist && std::filesystem::exists(
+                                 std::filesystem::path(model_dir) / RampModelFileName(suffix), ec);
   }
   if (all_exist) {
     absl::StatusOr<NetLoadChangeForecaster> loaded = Load(model_dir, horizons, suffix);
     if (loaded.ok()) {
-      base::LogInfo(absl::StrCat("loaded net-load change models ", absl::StrFormat("%016x", fingerprint),
-                           " from ", model_dir));
+      base::LogInfo(absl::StrCat("loaded net-load change models ",
+                                 absl::StrFormat("%016x", fingerprint), " from ", model_dir));
       return loaded;
     }
     // A damaged cache file is not fatal: the data to rebuild it is at hand.
     base::LogWarning(absl::StrCat("retraining: ", loaded.status().message()));
   }
 
-  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster,
-                   Train(history, horizons, params, day_ahead));
+  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster, Train(history, horizons, params, day_ahead));
   RETURN_IF_ERROR(forecaster.Save(model_dir, suffix));
   base::LogInfo(absl::StrCat("trained and saved net-load change models ",
-                       absl::StrFormat("%016x", fingerprint), " in ", model_dir));
+                             absl::StrFormat("%016x", fingerprint), " in ", model_dir));
   return forecaster;
 }
 

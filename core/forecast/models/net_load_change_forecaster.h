@@ -15,8 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/forecast/feature_store.h"
 #include "core/data/grid_measurement.h"
+#include "core/forecast/feature_store.h"
 #include "core/ml/xgboost_model.h"
 
 namespace gridpilot::forecast::models {
@@ -80,8 +80,7 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
 // distinguished from any number), the horizons, the params and the feature names: equal
 // inputs, equal key.
 uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& history,
-                                const std::vector<int>& horizons,
-                                const ml::XgboostParams& params,
+                                const std::vector<int>& horizons, const ml::XgboostParams& params,
                                 const std::vector<data::DayAheadForecastRow>& day_ahead = {});
 
 // Copyable and movable (copies share the immutable models). Forecast is thread-safe.
@@ -97,13 +96,14 @@ class NetLoadChangeForecaster {
   // horizon has fewer than 1000 usable rows; Internal on an XGBoost failure.
   static absl::StatusOr<NetLoadChangeForecaster> Train(
       const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-      const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+      const ml::XgboostParams& params,
+      const std::vector<data::DayAheadForecastRow>& day_ahead = {});
 
   // Loads model_dir/change_h{h}_{fingerprint as 16 hex digits}.json for every horizon
   // when all exist (and load); otherwise trains as Train does and saves them. Creates
   // model_dir if needed. Different history, horizons or params give a different
-  // fingerprint (day_ahead included), so a stale model is never reused. Errors as Train, plus Internal when
-  // model_dir cannot be created or a model cannot be saved.
+  // fingerprint (day_ahead included), so a stale model is never reused. Errors as Train, plus
+  // Internal when model_dir cannot be created or a model cannot be saved.
   static absl::StatusOr<NetLoadChangeForecaster> LoadOrTrain(
       const std::string& model_dir, const std::vector<data::GridMeasurement>& history,
       const std::vector<int>& horizons, const ml::XgboostParams& params,
@@ -150,7 +150,7 @@ class NetLoadChangeForecaster {
 
   std::vector<int> horizons_;
   std::vector<std::shared_ptr<const ml::XgboostRegressor>> models_;  // one per horizon
-  std::shared_ptr<const ml::XgboostRegressor> ramp_model_;            // null without horizon 1
+  std::shared_ptr<const ml::XgboostRegressor> ramp_model_;           // null without horizon 1
   double ramp_threshold_mw_ = 0.0;
 };
 

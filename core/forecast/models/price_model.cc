@@ -9,11 +9,17 @@
 namespace gridpilot::forecast::models {
 
 const std::vector<std::string>& PriceFeatureNames() {
-  static const std::vector<std::string>* const kNames = new std::vector<std::string>{
-      "profile_gbp_per_mwh", "last_known_gbp_per_mwh", "target_a_day_earlier_gbp_per_mwh",
-      "target_a_week_earlier_gbp_per_mwh", "last_known_day_over_day_gbp_per_mwh",
-      "last_known_minus_profile_gbp_per_mwh", "horizon_index", "target_hour_sin",
-      "target_hour_cos", "target_weekend"};
+  static const std::vector<std::string>* const kNames =
+      new std::vector<std::string>{"profile_gbp_per_mwh",
+                                   "last_known_gbp_per_mwh",
+                                   "target_a_day_earlier_gbp_per_mwh",
+                                   "target_a_week_earlier_gbp_per_mwh",
+                                   "last_known_day_over_day_gbp_per_mwh",
+                                   "last_known_minus_profile_gbp_per_mwh",
+                                   "horizon_index",
+                                   "target_hour_sin",
+                                   "target_hour_cos",
+                                   "target_weekend"};
   return *kNames;
 }
 

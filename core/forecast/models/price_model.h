@@ -17,12 +17,12 @@
 namespace gridpilot::forecast::models {
 
 struct PriceFeatureInputs {
-  absl::Time target;                         // start of the forecast half-hour
-  int horizon_index = 0;                     // 0 = the half-hour starting at issue time
-  double profile_gbp_per_mwh = 0.0;          // ProfileForecaster's forecast of the target
-  std::optional<double> last_known;          // the half-hour that ended at issue time
+  absl::Time target;                 // start of the forecast half-hour
+  int horizon_index = 0;             // 0 = the half-hour starting at issue time
+  double profile_gbp_per_mwh = 0.0;  // ProfileForecaster's forecast of the target
+  std::optional<double> last_known;  // the half-hour that ended at issue time
   std::optional<double> last_known_a_day_earlier;
-  std::optional<double> target_a_day_earlier;   // known when horizon_index < 48
+  std::optional<double> target_a_day_earlier;  // known when horizon_index < 48
   std::optional<double> target_a_week_earlier;
 };
 

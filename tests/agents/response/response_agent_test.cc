@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/time_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -30,7 +30,8 @@ class FakeChangeForecasts final : public ChangeForecastSource {
   absl::StatusOr<IssuedChangeForecast> ChangeForecast(absl::Time issue_time) override {
     asked.push_back(issue_time);
     if (!result.ok()) return result.status();
-    return IssuedChangeForecast{.changes_mw = *result, .base_suspect = suspect,
+    return IssuedChangeForecast{.changes_mw = *result,
+                                .base_suspect = suspect,
                                 .suspect_cause = suspect ? "far from the seasonal forecast" : ""};
   }
   absl::StatusOr<std::vector<double>> result = std::vector<double>{0.0, 0.0};
@@ -159,20 +160,41 @@ TEST(ResponseAgentTest, TickInProposalsOut) {
   const std::vector<CycleCase> cases = {
       {"flat forecast: nothing", std::nullopt, base, V{0, 0}, {}},
       {"rise within the limit: nothing", std::nullopt, base, V{12, 20}, {}},
-      {"forecast rise 40: discharge to the band edge", std::nullopt, base, V{40, 40},
+      {"forecast rise 40: discharge to the band edge",
+       std::nullopt,
+       base,
+       V{40, 40},
        {{"battery-1", 26}}},
-      {"forecast fall 40: charge to the band edge", std::nullopt, base, V{-40, -40},
+      {"forecast fall 40: charge to the band edge",
+       std::nullopt,
+       base,
+       V{-40, -40},
        {{"battery-1", -26}}},
-      {"trader discharge already in the band: left alone", std::nullopt, trader_discharging,
-       V{40, 40}, {}},
-      {"trader charging against the rise: overridden", std::nullopt, trader_charging,
-       V{40, 40}, {{"battery-1", 26}}},
-      {"low soc: discharge limited by soc_min, reserve used", std::nullopt, low_soc, V{40, 40},
+      {"trader discharge already in the band: left alone",
+       std::nullopt,
+       trader_discharging,
+       V{40, 40},
+       {}},
+      {"trader charging against the rise: overridden",
+       std::nullopt,
+       trader_charging,
+       V{40, 40},
+       {{"battery-1", 26}}},
+      {"low soc: discharge limited by soc_min, reserve used",
+       std::nullopt,
+       low_soc,
+       V{40, 40},
        {{"battery-1", 9.5}}},
-      {"sustained rise beyond the battery: peaker start", std::nullopt, base, V{40, 100},
+      {"sustained rise beyond the battery: peaker start",
+       std::nullopt,
+       base,
+       V{40, 100},
        {{"battery-1", 26}, {"peaker-1", 22}}},
-      {"peaker inside min down time: battery only", std::nullopt, peaker_just_stopped,
-       V{40, 100}, {{"battery-1", 26}}},
+      {"peaker inside min down time: battery only",
+       std::nullopt,
+       peaker_just_stopped,
+       V{40, 100},
+       {{"battery-1", 26}}},
       {"degraded: last measured change persists", 300, rise, down, {{"battery-1", 26}}},
       {"degraded with no earlier measurement: flat assumed", std::nullopt, rise, down, {}},
       {"no measured net load: nothing", std::nullopt, no_measurement, V{40, 40}, {}},
@@ -390,15 +412,25 @@ TEST(ResponseAgentTest, PeakerRequestPersistsUntilReleased) {
   const v1::PeakerStatus kStarting = v1::PEAKER_STATUS_STARTING;
   const v1::PeakerStatus kOn = v1::PEAKER_STATUS_ON;
   const std::vector<Step> steps = {
-      {"start requested", tick(0, 300, 0, 50, kOff, 0, std::nullopt), {40, 100},
+      {"start requested",
+       tick(0, 300, 0, 50, kOff, 0, std::nullopt),
+       {40, 100},
        {{"battery-1", 26}, {"peaker-1", 22}}},
-      {"starting: the request is repeated", tick(1, 340, 26, soc2, kStarting, 0, t1),
-       {40, 100}, {{"battery-1", 32}, {"peaker-1", 22}}},
+      {"starting: the request is repeated",
+       tick(1, 340, 26, soc2, kStarting, 0, t1),
+       {40, 100},
+       {{"battery-1", 32}, {"peaker-1", 22}}},
       {"on, the battery could not cover a stop: still requested",
-       tick(2, 380, 54, soc3, kOn, 22, online), {0, 0}, {{"battery-1", 18}, {"peaker-1", 22}}},
-      {"on, a full battery covers the stop: released", tick(3, 380, 54, 80, kOn, 22, online),
-       {0, 0}, {{"battery-1", 40}}},
-      {"released stays released", tick(4, 380, 40, 60, kOn, 20, online), {0, 0},
+       tick(2, 380, 54, soc3, kOn, 22, online),
+       {0, 0},
+       {{"battery-1", 18}, {"peaker-1", 22}}},
+      {"on, a full battery covers the stop: released",
+       tick(3, 380, 54, 80, kOn, 22, online),
+       {0, 0},
+       {{"battery-1", 40}}},
+      {"released stays released",
+       tick(4, 380, 40, 60, kOn, 20, online),
+       {0, 0},
        {{"battery-1", 26}}},
   };
   for (const Step& step : steps) {

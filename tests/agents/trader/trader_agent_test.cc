@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "core/assets/battery.h"
-#include "core/planning/grid_dp_planner.h"
 #include "core/assets/interlocks.h"
 #include "core/base/time_util.h"
 #include "core/control/trading_policy.h"
+#include "core/planning/grid_dp_planner.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 #include "services/common/proto_time.h"
 
 namespace gridpilot {
@@ -38,12 +38,11 @@ using ::testing::Not;
 using PriceFn = std::function<double(absl::Time interval_start)>;
 using LoadFn = std::function<double(absl::Time interval_start)>;  // region net load, MW
 // The day-ahead demand vintages published in [tick_time - 30 min, tick_time).
-using DayAheadFn =
-    std::function<std::vector<v1::DayAheadDemandForecast>(absl::Time tick_time)>;
+using DayAheadFn = std::function<std::vector<v1::DayAheadDemandForecast>(absl::Time tick_time)>;
 
 double HourOf(absl::Time t) {
-  return absl::ToDoubleHours(t - absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()),
-                                                 absl::UTCTimeZone()));
+  return absl::ToDoubleHours(
+      t - absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()), absl::UTCTimeZone()));
 }
 
 // Cheap nights, expensive evenings, middling otherwise (GBP/MWh).
@@ -71,15 +70,17 @@ v1::RegionInfo Region() {
   return region;
 }
 
-assets::BatteryParams Battery() { return assets::BatteryParams{}; }  // 100 MWh, 50/50 MW, floor 5 + 20
+assets::BatteryParams Battery() {
+  return assets::BatteryParams{};
+}  // 100 MWh, 50/50 MW, floor 5 + 20
 
 struct TickRecord {
-  absl::Time time;                   // decision time t
-  double scheduled_mw = 0.0;         // what the tick showed as scheduled for t
+  absl::Time time;            // decision time t
+  double scheduled_mw = 0.0;  // what the tick showed as scheduled for t
   v1::DispatchProposal proposal;
   v1::GetScheduleResponse schedule;
-  std::string note;                  // the answer's note
-  std::optional<v1::AgentPlan> plan; // the plan sent to the audit log with the answer
+  std::string note;                   // the answer's note
+  std::optional<v1::AgentPlan> plan;  // the plan sent to the audit log with the answer
 };
 
 // Judges the ticks at the given times suspect; fails for the times in `failing`.
@@ -163,8 +164,8 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
     std::vector<v1::DispatchProposal> proposals = agent.OnTick(tick);
     EXPECT_EQ(proposals.size(), 1u) << "tick " << k;
     if (proposals.empty()) break;
-    records.push_back({t, scheduled_mw, proposals[0], agent.Schedule(), agent.AnswerNote(),
-                       agent.AnswerPlan()});
+    records.push_back(
+        {t, scheduled_mw, proposals[0], agent.Schedule(), agent.AnswerNote(), agent.AnswerPlan()});
     proposed[FromProtoTime(proposals[0].start())] = proposals[0].power_mw();
 
     // The gateway applies interval t: the trader's proposal for it, clamped at the floor.
@@ -178,8 +179,8 @@ std::vector<TickRecord> RunTrader(const PriceFn& price, int ticks,
 }
 
 // Ticks 0..last of two runs proposed the same power for the same reason.
-void ExpectSameProposalsThrough(const std::vector<TickRecord>& a,
-                                const std::vector<TickRecord>& b, int last) {
+void ExpectSameProposalsThrough(const std::vector<TickRecord>& a, const std::vector<TickRecord>& b,
+                                int last) {
   for (int k = 0; k <= last; ++k) {
     SCOPED_TRACE(k);
     EXPECT_EQ(a[k].proposal.power_mw(), b[k].proposal.power_mw());
@@ -238,7 +239,7 @@ TEST(TraderAgentTest, ChargesWhenCheapAndDischargesWhenExpensiveAfterWarmUp) {
   }
   ASSERT_EQ(night_intervals, 3 * 10);
   ASSERT_EQ(evening_intervals, 3 * 6);
-  EXPECT_GE(night_charging, 3 * 2);      // at least an hour of real charging a night
+  EXPECT_GE(night_charging, 3 * 2);  // at least an hour of real charging a night
   EXPECT_GE(evening_discharging, 3 * 2);
   // Roughly the usable 70 MWh goes in each night and comes out each evening.
   EXPECT_LT(night_energy_mwh, -3 * 30.0);
@@ -251,8 +252,8 @@ TEST(TraderAgentTest, NeverPlansBelowTheTradingFloor) {
   for (const TickRecord& r : records) {
     for (const v1::ScheduledInterval& s : r.schedule.intervals()) {
       EXPECT_GE(s.soc_after_mwh(), kTradingFloorMwh - 1e-6)
-          << base::FormatUtcTimestamp(r.time) << " plans " << base::FormatUtcTimestamp(FromProtoTime(
-                                                             s.interval_start()));
+          << base::FormatUtcTimestamp(r.time) << " plans "
+          << base::FormatUtcTimestamp(FromProtoTime(s.interval_start()));
       EXPECT_LE(s.soc_after_mwh(), 95.0 + 1e-6);
       lowest_mwh = std::min(lowest_mwh, s.soc_after_mwh());
     }
@@ -295,8 +296,8 @@ TEST(TraderAgentTest, StepWindowLeansWithTheExpectedChangeOfNetLoad) {
   for (const TickRecord& r : records) {
     const absl::Time planned = FromProtoTime(r.proposal.start());
     if (planned < kStart + absl::Hours(24)) continue;  // Monday: no profile yet
-    const planning::StepWindow window =
-        planning::StepWindowFor(EveningRamp(planned) - EveningRamp(planned - base::kHalfHour), share_mw);
+    const planning::StepWindow window = planning::StepWindowFor(
+        EveningRamp(planned) - EveningRamp(planned - base::kHalfHour), share_mw);
     const double step_mw = r.proposal.power_mw() - r.scheduled_mw;
     SCOPED_TRACE(base::FormatUtcTimestamp(planned));
     EXPECT_LE(step_mw, window.upper_mw + 1e-9);
@@ -349,31 +350,31 @@ TEST(TraderAgentTest, PlansFollowAnExpectedRampBeyondTheFollowThreshold) {
 TEST(TraderAgentTest, ProposalAtTickKIgnoresEverythingAfterIt) {
   // Risk-neutral, and with risk settings, whose price intervals come from scored errors.
   for (const double risk_aversion : {0.0, 0.5}) {
-  SCOPED_TRACE(testing::Message() << "risk aversion " << risk_aversion);
-  constexpr int kTicks = 4 * kTicksPerDay;
-  constexpr int kK = 2 * kTicksPerDay + 30;  // mid-afternoon of day 3
-  const absl::Time tick_k = kStart + (kK + 1) * base::kHalfHour;
-  // Identical up to tick k; after it, the evenings are cheap and the nights dear.
-  const PriceFn altered = [&](absl::Time interval_start) {
-    if (interval_start < tick_k) return DailyPattern(interval_start);
-    return 180.0 - DailyPattern(interval_start);
-  };
-  // The net load (which leans the step window) changes after tick k too.
-  const LoadFn altered_load = [&](absl::Time interval_start) {
-    const double load_mw = EveningRamp(interval_start);
-    return interval_start < tick_k ? load_mw : 600.0 - load_mw;
-  };
-  const std::vector<TickRecord> a =
-      RunTrader(DailyPattern, kTicks, nullptr, nullptr, EveningRamp, risk_aversion);
-  const std::vector<TickRecord> b =
-      RunTrader(altered, kTicks, nullptr, nullptr, altered_load, risk_aversion);
-  ASSERT_EQ(a.size(), b.size());
-  ExpectSameProposalsThrough(a, b, kK);
-  bool differs_later = false;
-  for (int k = kK + 1; k < kTicks; ++k) {
-    differs_later |= a[k].proposal.power_mw() != b[k].proposal.power_mw();
-  }
-  EXPECT_TRUE(differs_later) << "the alteration after tick k should change later proposals";
+    SCOPED_TRACE(testing::Message() << "risk aversion " << risk_aversion);
+    constexpr int kTicks = 4 * kTicksPerDay;
+    constexpr int kK = 2 * kTicksPerDay + 30;  // mid-afternoon of day 3
+    const absl::Time tick_k = kStart + (kK + 1) * base::kHalfHour;
+    // Identical up to tick k; after it, the evenings are cheap and the nights dear.
+    const PriceFn altered = [&](absl::Time interval_start) {
+      if (interval_start < tick_k) return DailyPattern(interval_start);
+      return 180.0 - DailyPattern(interval_start);
+    };
+    // The net load (which leans the step window) changes after tick k too.
+    const LoadFn altered_load = [&](absl::Time interval_start) {
+      const double load_mw = EveningRamp(interval_start);
+      return interval_start < tick_k ? load_mw : 600.0 - load_mw;
+    };
+    const std::vector<TickRecord> a =
+        RunTrader(DailyPattern, kTicks, nullptr, nullptr, EveningRamp, risk_aversion);
+    const std::vector<TickRecord> b =
+        RunTrader(altered, kTicks, nullptr, nullptr, altered_load, risk_aversion);
+    ASSERT_EQ(a.size(), b.size());
+    ExpectSameProposalsThrough(a, b, kK);
+    bool differs_later = false;
+    for (int k = kK + 1; k < kTicks; ++k) {
+      differs_later |= a[k].proposal.power_mw() != b[k].proposal.power_mw();
+    }
+    EXPECT_TRUE(differs_later) << "the alteration after tick k should change later proposals";
   }
 }
 
@@ -457,8 +458,8 @@ TEST(TraderAgentTest, DayAheadDemandPublishedAfterTickKChangesNothingBeforeIt) {
   constexpr int kTicks = 10 * kTicksPerDay;
   constexpr int kK = 7 * kTicksPerDay + 30;
   const absl::Time tick_k = kStart + (kK + 1) * base::kHalfHour;
-  const DayAheadFn truthful =
-      DailyVintages([](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
+  const DayAheadFn truthful = DailyVintages(
+      [](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
   const DayAheadFn altered = DailyVintages([&](absl::Time target, absl::Time published) {
     return 300.0 + (published < tick_k ? 1.0 : -1.0) * DemandDeviationMw(target);
   });
@@ -481,8 +482,8 @@ TEST(TraderAgentTest, PlansOnTheDayAheadDemandOnceLearned) {
   // trader expects that with the vintages; without them it expects day 7's cheapness to
   // last (the profile plus the price anomaly).
   constexpr int kTicks = 8 * kTicksPerDay;
-  const DayAheadFn truthful =
-      DailyVintages([](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
+  const DayAheadFn truthful = DailyVintages(
+      [](absl::Time target, absl::Time) { return 300.0 + DemandDeviationMw(target); });
   const std::vector<TickRecord> with =
       RunTrader(PriceWithDemand, kTicks, nullptr, nullptr, nullptr, 0.0, truthful);
   const std::vector<TickRecord> without = RunTrader(PriceWithDemand, kTicks);
@@ -537,7 +538,8 @@ TEST(TraderAgentTest, SuspectTicksKeepTheLastTrustedPlanAndSayWhy) {
   const std::set<absl::Time> suspect = SuspectEvening();
   FakeVerdicts verdicts(suspect);
   v1::GetTraderStatusResponse status;
-  const std::vector<TickRecord> held = RunTrader(DailyPattern, 3 * kTicksPerDay, &verdicts, &status);
+  const std::vector<TickRecord> held =
+      RunTrader(DailyPattern, 3 * kTicksPerDay, &verdicts, &status);
   const std::vector<TickRecord> plain = RunTrader(DailyPattern, 3 * kTicksPerDay);
   ASSERT_EQ(held.size(), plain.size());
   EXPECT_EQ(status.suspect_ticks_held(), 4);

@@ -46,8 +46,7 @@ TEST(ClassifyAnomalyTest, LongRunOfOneValueIsAStuckMeter) {
   EXPECT_EQ(label.kind, AnomalyKind::kFlatLine);
   EXPECT_THAT(label.cause, HasSubstr("repeated for 60 rows"));
   e.run_length = 59;
-  EXPECT_EQ(ClassifyAnomaly(e, AnomalyRules{.flat_line_min_rows = 60}).kind,
-            AnomalyKind::kSpike);
+  EXPECT_EQ(ClassifyAnomaly(e, AnomalyRules{.flat_line_min_rows = 60}).kind, AnomalyKind::kSpike);
 }
 
 TEST(ClassifyAnomalyTest, ForestFlagsSpikeOrDropByTheRecentLevel) {

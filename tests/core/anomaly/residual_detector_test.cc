@@ -73,7 +73,7 @@ TEST(ResidualDetectorTest, FlagsASpikeAndNotTheOrdinaryRows) {
   EXPECT_GT(scores[10 * kPeriods + 5].z, 4.0);
   int flagged = 0;
   for (const ResidualScore& s : scores) flagged += s.flagged;
-  EXPECT_LE(flagged, 10);  // the spike and at most 1.5% of 672 ordinary rows
+  EXPECT_LE(flagged, 10);                // the spike and at most 1.5% of 672 ordinary rows
   EXPECT_TRUE(std::isnan(scores[0].z));  // no forecast on the first day
   EXPECT_FALSE(scores[0].flagged);
 }

@@ -76,8 +76,7 @@ TEST(ClampBatteryPowerTest, AppliedIntervalStaysWithinBoundsEverywhere) {
   params.discharge_efficiency = 0.91;
   const std::vector<absl::Duration> durations = {absl::Seconds(5), absl::Minutes(30),
                                                  absl::Hours(1)};
-  const std::vector<double> floors = {params.soc_min_mwh,
-                                      params.soc_min_mwh + params.reserve_mwh};
+  const std::vector<double> floors = {params.soc_min_mwh, params.soc_min_mwh + params.reserve_mwh};
   int checked = 0;
   for (absl::Duration duration : durations) {
     for (double floor_mwh : floors) {
@@ -85,8 +84,7 @@ TEST(ClampBatteryPowerTest, AppliedIntervalStaysWithinBoundsEverywhere) {
         for (double requested_mw = -73.1; requested_mw <= 73.1; requested_mw += 1.3) {
           const ClampedSetpoint clamped =
               ClampBatteryPower(params, soc_mwh, requested_mw, floor_mwh, duration);
-          const BatteryInterval applied =
-              StepBattery(params, soc_mwh, clamped.power_mw, duration);
+          const BatteryInterval applied = StepBattery(params, soc_mwh, clamped.power_mw, duration);
           ASSERT_LE(clamped.power_mw, params.max_discharge_mw);
           ASSERT_GE(clamped.power_mw, -params.max_charge_mw);
           // Never reverses or amplifies the request.

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot::assets {
 namespace {
@@ -84,31 +84,25 @@ void RunScript(const PeakerParams& params, const std::vector<Tick>& ticks) {
 
 TEST(PeakerTest, FullCycleWithDefaults) {
   // 20 min start-up, 1 h min up and down, ramp 8 MW/min (240 MW per interval: not binding).
-  RunScript(PeakerParams(),
-            {
-                {"2023-01-01T00:00:00Z", 40, PeakerStatus::kStarting, 0, true,
-                 "2023-01-01T00:00:00Z"},
-                // Online at 00:20, so the 00:30 interval is the first to produce.
-                {"2023-01-01T00:30:00Z", 60, PeakerStatus::kOn, 60, false,
-                 "2023-01-01T00:20:00Z"},
-                // Min up time runs to 01:20: a stop at 01:00 holds min stable load.
-                {"2023-01-01T01:00:00Z", 0, PeakerStatus::kOn, 20, false,
-                 "2023-01-01T00:20:00Z"},
-                {"2023-01-01T01:30:00Z", 0, PeakerStatus::kOff, 0, false,
-                 "2023-01-01T01:30:00Z"},
-                // Min down time runs to 02:30.
-                {"2023-01-01T02:00:00Z", 30, PeakerStatus::kOff, 0, false,
-                 "2023-01-01T01:30:00Z"},
-                {"2023-01-01T02:30:00Z", 30, PeakerStatus::kStarting, 0, true,
-                 "2023-01-01T02:30:00Z"},
-                {"2023-01-01T03:00:00Z", 30, PeakerStatus::kOn, 30, false,
-                 "2023-01-01T02:50:00Z"},
-            });
+  RunScript(
+      PeakerParams(),
+      {
+          {"2023-01-01T00:00:00Z", 40, PeakerStatus::kStarting, 0, true, "2023-01-01T00:00:00Z"},
+          // Online at 00:20, so the 00:30 interval is the first to produce.
+          {"2023-01-01T00:30:00Z", 60, PeakerStatus::kOn, 60, false, "2023-01-01T00:20:00Z"},
+          // Min up time runs to 01:20: a stop at 01:00 holds min stable load.
+          {"2023-01-01T01:00:00Z", 0, PeakerStatus::kOn, 20, false, "2023-01-01T00:20:00Z"},
+          {"2023-01-01T01:30:00Z", 0, PeakerStatus::kOff, 0, false, "2023-01-01T01:30:00Z"},
+          // Min down time runs to 02:30.
+          {"2023-01-01T02:00:00Z", 30, PeakerStatus::kOff, 0, false, "2023-01-01T01:30:00Z"},
+          {"2023-01-01T02:30:00Z", 30, PeakerStatus::kStarting, 0, true, "2023-01-01T02:30:00Z"},
+          {"2023-01-01T03:00:00Z", 30, PeakerStatus::kOn, 30, false, "2023-01-01T02:50:00Z"},
+      });
 }
 
 TEST(PeakerTest, StartNotesWhenOnline) {
-  const PeakerInterval got = StepPeaker(PeakerParams(), PeakerState(), 40,
-                                        T("2023-01-01T00:00:00Z"), kInterval);
+  const PeakerInterval got =
+      StepPeaker(PeakerParams(), PeakerState(), 40, T("2023-01-01T00:00:00Z"), kInterval);
   EXPECT_THAT(got.note, HasSubstr("starting: online at 2023-01-01T00:20:00Z"));
 }
 
@@ -194,8 +188,7 @@ TEST(PeakerTest, OnRequestClamps) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     const PeakerInterval got =
-        StepPeaker(params, {PeakerStatus::kOn, c.previous_mw, since}, c.requested_mw, t,
-                   kInterval);
+        StepPeaker(params, {PeakerStatus::kOn, c.previous_mw, since}, c.requested_mw, t, kInterval);
     EXPECT_EQ(got.next.status, PeakerStatus::kOn);
     EXPECT_EQ(got.next.status_since, since);
     EXPECT_DOUBLE_EQ(got.output_mw, c.want_mw);
@@ -207,8 +200,7 @@ TEST(PeakerTest, JustOnlineRampsFromMinStableLoad) {
   PeakerParams params;
   params.ramp_rate_mw_per_min = 0.5;  // 15 MW per half hour
   const PeakerState starting{PeakerStatus::kStarting, 0, T("2023-01-01T00:00:00Z")};
-  const PeakerInterval got =
-      StepPeaker(params, starting, 60, T("2023-01-01T00:30:00Z"), kInterval);
+  const PeakerInterval got = StepPeaker(params, starting, 60, T("2023-01-01T00:30:00Z"), kInterval);
   EXPECT_EQ(got.next.status, PeakerStatus::kOn);
   EXPECT_DOUBLE_EQ(got.output_mw, 35);  // 20 + 15
 }

@@ -22,7 +22,7 @@ struct ExpectedEvent {
   Kind kind;
   absl::Duration offset;  // interval_start - decision_time
   double change_mw;
-  std::string reason;     // checked only when non-empty
+  std::string reason;  // checked only when non-empty
 };
 
 struct DetectorCase {
@@ -111,8 +111,8 @@ INSTANTIATE_TEST_SUITE_P(
                      15.0,
                      {{Kind::kMeasured, -absl::Minutes(30), 30.0, ""},
                       {Kind::kForecast, absl::ZeroDuration(), -20.0, ""}}},
-        DetectorCase{"no_previous_measurement_no_measured_event", 1030.0, std::nullopt, {}, 15.0,
-                     {}},
+        DetectorCase{
+            "no_previous_measurement_no_measured_event", 1030.0, std::nullopt, {}, 15.0, {}},
         DetectorCase{"no_last_measurement_no_measured_event", std::nullopt, 900.0, {}, 15.0, {}},
         // A NaN at h = 2 spoils the changes of h = 2 and h = 3; h = 4 is still judged.
         DetectorCase{"non_finite_forecast_skipped",

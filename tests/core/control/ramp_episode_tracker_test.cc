@@ -2,19 +2,22 @@
 // outcomes countered, not_countered and did_not_happen.
 #include "core/control/ramp_episode_tracker.h"
 
-#include "gtest/gtest.h"
 #include "core/base/time_util.h"
+#include "gtest/gtest.h"
 
 namespace gridpilot::control {
 namespace {
 
 const absl::Time kT0 = *base::ParseUtcTimestamp("2023-01-01T06:00:00Z");
 
-EpisodeInput At(int k, std::optional<double> measured, std::optional<double> after,
-                bool forecast, bool responding) {
-  return EpisodeInput{.time = kT0 + k * absl::Minutes(30), .limit_mw = 15.0,
-                      .measured_change_mw = measured, .after_dispatch_change_mw = after,
-                      .forecast_exceeds = forecast, .responding = responding};
+EpisodeInput At(int k, std::optional<double> measured, std::optional<double> after, bool forecast,
+                bool responding) {
+  return EpisodeInput{.time = kT0 + k * absl::Minutes(30),
+                      .limit_mw = 15.0,
+                      .measured_change_mw = measured,
+                      .after_dispatch_change_mw = after,
+                      .forecast_exceeds = forecast,
+                      .responding = responding};
 }
 
 TEST(RampEpisodeTrackerTest, ForecastStartedCounteredResolved) {

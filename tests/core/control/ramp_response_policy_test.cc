@@ -126,7 +126,9 @@ INSTANTIATE_TEST_SUITE_P(
                    .event_kinds = {Kind::kMeasured},
                    .degraded = true},
         PolicyCase{.name = "forecast_down_ramp_charges",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {-30.0, -30.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {-30.0, -30.0};
+                   }),
                    .config = Config(),
                    .battery_mw = -16.0,
                    .event_kinds = {Kind::kForecast}},
@@ -218,7 +220,9 @@ INSTANTIATE_TEST_SUITE_P(
         // t: +20 (battery 6). t+1: +90, band low edge 6 + 90 - 14 = 82, battery 50:
         // 32 MW needed from the peaker, ordered now for its 20 min start-up.
         PolicyCase{.name = "forecast_ramp_next_interval_starts_peaker_now",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 110.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {20.0, 110.0};
+                   }),
                    .config = Config(),
                    .battery_mw = 6.0,
                    .peaker_mw = 32.0,
@@ -228,7 +232,9 @@ INSTANTIATE_TEST_SUITE_P(
         // fuel at 160 GBP/MWh for 32 MW over t+1 (2560 GBP) and 20 MW for the rest of its
         // 1 h minimum up time (1600 GBP), 6660 GBP, so the battery alone answers.
         PolicyCase{.name = "uneconomic_peaker_not_started",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 110.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {20.0, 110.0};
+                   }),
                    .config = Config(15.0, 1.0, 150.0),
                    .battery_mw = 6.0,
                    .event_kinds = {Kind::kForecast, Kind::kForecast},
@@ -240,24 +246,28 @@ INSTANTIATE_TEST_SUITE_P(
         // within capacity avoid 18300 GBP against a 2500 GBP start and fuel for 20, 60 and
         // 60 MW over half an hour each (11200 GBP). The start is at min stable load for
         // t+1's 2 MW; later intervals raise it.
-        PolicyCase{.name = "sustained_shortfall_pays_for_peaker_start",
-                   .obs = Obs([](RampObservation& o) {
-                     o.forecast_change_mw = {20.0, 80.0, 140.0, 200.0};
-                   }),
-                   .config = Config(15.0, 1.0, 150.0),
-                   .battery_mw = 6.0,
-                   .peaker_mw = 20.0,
-                   .event_kinds = {Kind::kForecast, Kind::kForecast, Kind::kForecast,
-                                   Kind::kForecast},
-                   .reason_contains = "peaker start requested at 20.0 MW now for the 2.0 MW"},
+        PolicyCase{
+            .name = "sustained_shortfall_pays_for_peaker_start",
+            .obs = Obs([](RampObservation& o) {
+              o.forecast_change_mw = {20.0, 80.0, 140.0, 200.0};
+            }),
+            .config = Config(15.0, 1.0, 150.0),
+            .battery_mw = 6.0,
+            .peaker_mw = 20.0,
+            .event_kinds = {Kind::kForecast, Kind::kForecast, Kind::kForecast, Kind::kForecast},
+            .reason_contains = "peaker start requested at 20.0 MW now for the 2.0 MW"},
         PolicyCase{.name = "peaker_start_at_least_min_stable_load",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 90.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {20.0, 90.0};
+                   }),
                    .config = Config(),
                    .battery_mw = 6.0,
                    .peaker_mw = 20.0,
                    .event_kinds = {Kind::kForecast, Kind::kForecast}},
         PolicyCase{.name = "peaker_start_capped_at_capacity",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {20.0, 200.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {20.0, 200.0};
+                   }),
                    .config = Config(),
                    .battery_mw = 6.0,
                    .peaker_mw = 60.0,
@@ -420,7 +430,9 @@ INSTANTIATE_TEST_SUITE_P(
                    .event_kinds = {Kind::kMeasured},
                    .degraded = true},
         PolicyCase{.name = "margin_at_least_limit_pins_dispatch_to_band_centre",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {10.0, 10.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {10.0, 10.0};
+                   }),
                    .config = Config(15.0, 20.0),
                    .battery_mw = 10.0},
         PolicyCase{.name = "no_measurement_nothing",
@@ -445,7 +457,9 @@ INSTANTIATE_TEST_SUITE_P(
                    .config = Config(),
                    .reason_contains = "battery params invalid"},
         PolicyCase{.name = "invalid_config_nothing",
-                   .obs = Obs([](RampObservation& o) { o.forecast_change_mw = {50.0, 50.0}; }),
+                   .obs = Obs([](RampObservation& o) {
+                     o.forecast_change_mw = {50.0, 50.0};
+                   }),
                    .config = Config(15.0, -1.0),
                    .reason_contains = "margin_mw"}),
     [](const testing::TestParamInfo<PolicyCase>& info) { return info.param.name; });
@@ -467,7 +481,8 @@ void ExpectGradualHandBack(const ResponsePolicyConfig& config,
     EXPECT_LE(std::abs(dispatch_mw - obs.last_dispatch_mw),
               config.ramp_limit_mw - config.margin_mw + 1e-9);
     obs.battery_soc_mwh =
-        assets::StepBattery(obs.battery, obs.battery_soc_mwh, dispatch_mw, config.interval).soc_after_mwh;
+        assets::StepBattery(obs.battery, obs.battery_soc_mwh, dispatch_mw, config.interval)
+            .soc_after_mwh;
     obs.last_dispatch_mw = dispatch_mw;
     obs.decision_time += config.interval;
   }
@@ -521,8 +536,8 @@ TEST(DecideResponsePropertyTest, SetpointsRespectInterlocksAndBand) {
       const double b = *d.battery_mw;
       EXPECT_LE(b, obs.battery.max_discharge_mw + 1e-9);
       EXPECT_GE(b, -obs.battery.max_charge_mw - 1e-9);
-      EXPECT_NEAR(assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, b, obs.battery.soc_min_mwh,
-                                    config.interval)
+      EXPECT_NEAR(assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, b,
+                                            obs.battery.soc_min_mwh, config.interval)
                       .power_mw,
                   b, 1e-9);
       const assets::BatteryInterval step =
@@ -531,10 +546,10 @@ TEST(DecideResponsePropertyTest, SetpointsRespectInterlocksAndBand) {
       EXPECT_LE(step.soc_after_mwh, obs.battery.soc_max_mwh + 1e-9);
 
       const double max_mw = assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, 1e6,
-                                              obs.battery.soc_min_mwh, config.interval)
+                                                      obs.battery.soc_min_mwh, config.interval)
                                 .power_mw;
       const double min_mw = assets::ClampBatteryPower(obs.battery, obs.battery_soc_mwh, -1e6,
-                                              obs.battery.soc_min_mwh, config.interval)
+                                                      obs.battery.soc_min_mwh, config.interval)
                                 .power_mw;
       // Grid MW-intervals of holding |b| in t and then walking back to 0 in 14 MW steps,
       // against what the stored energy (or the room below soc_max) allows.
@@ -543,14 +558,15 @@ TEST(DecideResponsePropertyTest, SetpointsRespectInterlocksAndBand) {
         for (double level = p_mw; level > 0.0; level -= 14.0) sum += level;
         return sum;
       };
-      const double budget_mw_intervals =
-          b > 0 ? (obs.battery_soc_mwh - obs.battery.soc_min_mwh) * obs.battery.discharge_efficiency / 0.5
-                : (obs.battery.soc_max_mwh - obs.battery_soc_mwh) / obs.battery.charge_efficiency / 0.5;
+      const double budget_mw_intervals = b > 0 ? (obs.battery_soc_mwh - obs.battery.soc_min_mwh) *
+                                                     obs.battery.discharge_efficiency / 0.5
+                                               : (obs.battery.soc_max_mwh - obs.battery_soc_mwh) /
+                                                     obs.battery.charge_efficiency / 0.5;
       EXPECT_LE(walk_back_mw_intervals(std::abs(b)), budget_mw_intervals + 1e-6);
       const bool at_hand_back_cap =
           walk_back_mw_intervals(std::abs(b) + 0.01) > budget_mw_intervals;
-      if (obs.peaker.status == assets::PeakerStatus::kOff && b < max_mw - 1e-6 && b > min_mw + 1e-6 &&
-          !at_hand_back_cap) {
+      if (obs.peaker.status == assets::PeakerStatus::kOff && b < max_mw - 1e-6 &&
+          b > min_mw + 1e-6 && !at_hand_back_cap) {
         const double change_mw = obs.forecast_change_mw.empty()
                                      ? *obs.last_net_load_mw - *obs.previous_net_load_mw
                                      : obs.forecast_change_mw[0];

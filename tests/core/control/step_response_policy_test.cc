@@ -4,10 +4,10 @@
 #include <optional>
 #include <string>
 
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "core/assets/interlocks.h"
 #include "core/base/time_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 
 namespace gridpilot::control {
 namespace {
@@ -18,7 +18,7 @@ struct Case {
   std::optional<double> reference_mw;  // mean after-dispatch N over the window
   double scheduled_mw;
   double soc_mwh;
-  std::optional<double> expected_mw;   // nullopt: no proposal
+  std::optional<double> expected_mw;  // nullopt: no proposal
 };
 
 TEST(StepResponsePolicyTest, Table) {
@@ -28,7 +28,8 @@ TEST(StepResponsePolicyTest, Table) {
       {"within the tolerance: nothing", 300.5, 300.0, 0.0, 50.0, std::nullopt},
       {"a 12 MW trip is countered at once", 312.0, 300.0, 0.0, 50.0, 12.0 - w},
       {"a drop is absorbed by charging", 290.0, 300.0, 0.0, 50.0, -(10.0 - w)},
-      {"the trader's setpoint is kept when it is in the band", 305.0, 300.0, 4.5, 50.0, std::nullopt},
+      {"the trader's setpoint is kept when it is in the band", 305.0, 300.0, 4.5, 50.0,
+       std::nullopt},
       {"a trader step beyond the band is smoothed", 300.0, 300.0, 9.0, 50.0, w},
       {"an empty battery cannot discharge", 312.0, 300.0, 0.0, 5.0, std::nullopt},
       {"no reference yet: nothing", 312.0, std::nullopt, 0.0, 50.0, std::nullopt},
@@ -49,8 +50,10 @@ TEST(StepResponsePolicyTest, Table) {
     if (d.battery_mw) {
       // Never beyond what the interlocks allow over one step.
       EXPECT_NEAR(assets::ClampBatteryPower(obs.battery, c.soc_mwh, *d.battery_mw,
-                                    obs.battery.soc_min_mwh, config.step).power_mw,
-                  *d.battery_mw, 1e-9) << c.name;
+                                            obs.battery.soc_min_mwh, config.step)
+                      .power_mw,
+                  *d.battery_mw, 1e-9)
+          << c.name;
     }
   }
 }

@@ -31,7 +31,7 @@ constexpr absl::Duration kInterval = absl::Minutes(30);
 constexpr double kRampLimitMw = 15.0;
 constexpr double kFloorMwh = 25.0;
 const absl::Time kMonday = absl::FromCivil(absl::CivilDay(2023, 3, 6), absl::UTCTimeZone());
-const absl::Time kSpike = kMonday + absl::Hours(17);  // Monday's dear half-hour
+const absl::Time kSpike = kMonday + absl::Hours(17);                      // Monday's dear half-hour
 const absl::Time kDecision = kMonday + absl::Hours(24 + 16) + kInterval;  // Tuesday 16:30
 
 using LoadFn = std::function<double(absl::Time interval_start)>;  // region net load, MW
@@ -40,7 +40,8 @@ double Flat(absl::Time) { return 300.0; }
 // 300 MW up to 16:30, 320 MW from 17:00: +20 MW expected into 17:00.
 double RisesAtFive(absl::Time start) {
   return start - absl::FromCivil(absl::ToCivilDay(start, absl::UTCTimeZone()),
-                                 absl::UTCTimeZone()) < absl::Hours(17)
+                                 absl::UTCTimeZone()) <
+                 absl::Hours(17)
              ? 300.0
              : 320.0;
 }
@@ -56,8 +57,8 @@ TradingObservation Tick(absl::Time t, double soc_mwh, double scheduled_mw,
   obs.interval = kInterval;
   obs.ramp_limit_mw = kRampLimitMw;
   obs.measured_interval_start = measured;
-  obs.price_gbp_per_mwh = (measured - kSpike) % absl::Hours(24) == absl::ZeroDuration() ? 1000.0
-                                                                                       : 0.0;
+  obs.price_gbp_per_mwh =
+      (measured - kSpike) % absl::Hours(24) == absl::ZeroDuration() ? 1000.0 : 0.0;
   obs.net_load_mw = load(measured);
   obs.battery = TradingBattery{
       .params = assets::BatteryParams{}, .soc_mwh = soc_mwh, .scheduled_power_mw = scheduled_mw};
@@ -141,9 +142,7 @@ INSTANTIATE_TEST_SUITE_P(
                     .load = FallsAtFive,
                     .expected_mw = 0.0},
         // 2 MWh above the trading floor: 3.8 MW, however dear the spike.
-        TradingCase{.name = "reserve_limits_the_discharge",
-                    .soc_mwh = 27.0,
-                    .expected_mw = 3.8},
+        TradingCase{.name = "reserve_limits_the_discharge", .soc_mwh = 27.0, .expected_mw = 3.8},
         // 7.6 MW scheduled for 16:30 takes 4 MWh first, leaving 1 MWh above the floor.
         TradingCase{.name = "reserve_counts_what_is_already_scheduled",
                     .soc_mwh = 30.0,

@@ -39,7 +39,8 @@ TEST(CsvFileTest, ReadsHeaderRowsAndValues) {
   EXPECT_EQ(file->RequiredNumber(first, 1).value(), 21940.0);
   EXPECT_EQ(file->OptionalNumber(first, 2).value(), -12.5);
   EXPECT_EQ(file->RequiredNumber(file->rows()[1], 2).value(), 1000.0);
-  EXPECT_EQ(file->RequiredTime(first, 0).value(), base::ParseUtcTimestamp("2022-01-01T00:00Z").value());
+  EXPECT_EQ(file->RequiredTime(first, 0).value(),
+            base::ParseUtcTimestamp("2022-01-01T00:00Z").value());
 }
 
 TEST(CsvFileTest, EmptyFieldStaysMissing) {

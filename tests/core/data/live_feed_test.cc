@@ -6,9 +6,9 @@
 #include <cmath>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot::data {
 namespace {
@@ -69,11 +69,12 @@ TEST(LiveFeedTest, GeneratorTripStepsUpHoldsAndRecoversOverFiveMinutes) {
                            .magnitude_mw = 12.0,
                            .duration = absl::Minutes(10)});
   std::vector<FeedReading> with = ReadAll(config, kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour);
-  std::vector<FeedReading> without = ReadAll(Quiet(), kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour);
+  std::vector<FeedReading> without =
+      ReadAll(Quiet(), kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour);
   auto extra = [&](int minute) { return *with[minute].net_load_mw - *without[minute].net_load_mw; };
   EXPECT_NEAR(extra(4), 0.0, 1e-9);
-  EXPECT_NEAR(extra(5), 12.0, 1e-9);   // full step at once
-  EXPECT_NEAR(extra(14), 12.0, 1e-9);  // held for 10 min
+  EXPECT_NEAR(extra(5), 12.0, 1e-9);                   // full step at once
+  EXPECT_NEAR(extra(14), 12.0, 1e-9);                  // held for 10 min
   EXPECT_NEAR(extra(15), 12.0 * (1 - 0.5 / 5), 1e-9);  // recovering linearly
   EXPECT_NEAR(extra(20), 0.0, 1e-9);
   EXPECT_THAT(with[5].event, HasSubstr("generator_trip"));
@@ -87,14 +88,16 @@ TEST(LiveFeedTest, CloudFrontTakesOnlyTheSolarThereIs) {
                            .magnitude_mw = 50.0,
                            .duration = absl::Minutes(20)});
   std::vector<FeedReading> with = ReadAll(config, kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour);
-  std::vector<FeedReading> without = ReadAll(Quiet(), kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour);
+  std::vector<FeedReading> without =
+      ReadAll(Quiet(), kT0 + base::kHalfHour, kT0 + 2 * base::kHalfHour);
   // Onset over 2 minutes: at 0.5 min a quarter of 50 MW, capped by the 10.3 MW of solar.
   EXPECT_NEAR(*with[0].net_load_mw - *without[0].net_load_mw,
               std::min(12.5, *without[0].embedded_solar_mw), 1e-9);
   EXPECT_LT(*without[0].embedded_solar_mw, 12.5);
   for (int m = 2; m < 20; ++m) {
     EXPECT_NEAR(*with[m].embedded_solar_mw, 0.0, 1e-9) << m;
-    EXPECT_NEAR(*with[m].net_load_mw - *without[m].net_load_mw, *without[m].embedded_solar_mw, 1e-9);
+    EXPECT_NEAR(*with[m].net_load_mw - *without[m].net_load_mw, *without[m].embedded_solar_mw,
+                1e-9);
   }
   // At night (interval 0 has no solar) a cloud front does nothing.
   LiveFeedConfig night = Quiet();
@@ -115,8 +118,13 @@ TEST(LiveFeedTest, NoiseHasTheConfiguredSpreadAndIsDeterministicPerSeed) {
   const absl::Time from = kT0 + base::kHalfHour;
   std::vector<FeedReading> a = ReadAll(config, from, from + 2 * base::kHalfHour);
   std::vector<FeedReading> b = ReadAll(config, from, from + 2 * base::kHalfHour);
-  std::vector<FeedReading> quiet = ReadAll([] { LiveFeedConfig q = Quiet(); q.step = absl::Seconds(5); return q; }(),
-                                           from, from + 2 * base::kHalfHour);
+  std::vector<FeedReading> quiet = ReadAll(
+      [] {
+        LiveFeedConfig q = Quiet();
+        q.step = absl::Seconds(5);
+        return q;
+      }(),
+      from, from + 2 * base::kHalfHour);
   double sum_sq = 0.0;
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(*a[i].net_load_mw, *b[i].net_load_mw);
@@ -134,7 +142,8 @@ TEST(LiveFeedTest, NoiseHasTheConfiguredSpreadAndIsDeterministicPerSeed) {
 TEST(LiveFeedTest, RandomEventsAreDrawnFromTheSeed) {
   LiveFeedConfig config = Quiet();
   config.random_events_per_hour = 4.0;
-  absl::StatusOr<LiveFeed> feed = LiveFeed::Create(Series(), kT0, kT0 + 4 * base::kHalfHour, config);
+  absl::StatusOr<LiveFeed> feed =
+      LiveFeed::Create(Series(), kT0, kT0 + 4 * base::kHalfHour, config);
   ASSERT_TRUE(feed.ok());
   EXPECT_FALSE(feed->events().empty());
   for (const FeedEvent& e : feed->events()) {
@@ -166,7 +175,8 @@ TEST(LiveFeedTest, RejectsBadConfigAndSpans) {
   config = Quiet();
   config.events.push_back({.magnitude_mw = -1.0});
   EXPECT_THAT(config.Validate().message(), HasSubstr("events[0].magnitude_mw"));
-  EXPECT_FALSE(LiveFeed::Create(Series(), kT0 + absl::Minutes(7), kT0 + base::kHalfHour, Quiet()).ok());
+  EXPECT_FALSE(
+      LiveFeed::Create(Series(), kT0 + absl::Minutes(7), kT0 + base::kHalfHour, Quiet()).ok());
   EXPECT_FALSE(LiveFeed::Create(Series(), kT0, kT0 + 5 * base::kHalfHour, Quiet()).ok());
 }
 

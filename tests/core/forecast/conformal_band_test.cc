@@ -52,11 +52,11 @@ TEST(ConformalBandTest, WindowForgetsOldErrorsAndHorizonsAreSeparate) {
 
 TEST(ConformalBandTest, UnmeasuredTargetsAreDropped) {
   ConformalBand band(0.9, 10, 1);
-  band.AddForecast(kH1, kT0, 100.0);              // never measured
+  band.AddForecast(kH1, kT0, 100.0);  // never measured
   band.AddForecast(kH1, kT0 + kH1, 100.0);
   band.AddMeasurement(kT0 + kH1, 103.0);
   EXPECT_EQ(band.ErrorCount(kH1), 1);
-  band.AddMeasurement(kT0, 0.0);                  // late: its forecast is gone
+  band.AddMeasurement(kT0, 0.0);  // late: its forecast is gone
   EXPECT_EQ(band.ErrorCount(kH1), 1);
   EXPECT_DOUBLE_EQ(*band.HalfWidth(kH1), 3.0);
 }

@@ -8,9 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot::forecast {
 namespace {
@@ -24,8 +24,8 @@ constexpr double kTwoPi = 2.0 * std::numbers::pi;
 absl::Time At(const char* text) { return base::ParseUtcTimestamp(text).value(); }
 
 data::GridMeasurement Measurement(absl::Time start, std::optional<double> net_mw,
-                            std::optional<double> solar_mw = 10.0,
-                            std::optional<double> wind_mw = 20.0) {
+                                  std::optional<double> solar_mw = 10.0,
+                                  std::optional<double> wind_mw = 20.0) {
   return data::GridMeasurement{start, net_mw, solar_mw, wind_mw, 50.0};
 }
 
@@ -69,8 +69,7 @@ TEST(FeatureStoreTest, EmptyStoreKnowsNothing) {
 
 TEST(FeatureStoreTest, LagsDiffsRollingStatsAndCyclicalTime) {
   // 13 intervals, the last starting 05:30 on Monday 2023-01-02: decision time 06:00.
-  const std::vector<double> net = {100, 103, 101, 110, 108, 115, 120,
-                                   118, 125, 130, 128, 135, 140};
+  const std::vector<double> net = {100, 103, 101, 110, 108, 115, 120, 118, 125, 130, 128, 135, 140};
   const FeatureStore store = PushSeries(At("2023-01-01T23:30:00Z"), net);
   ASSERT_EQ(store.decision_time(), At("2023-01-02T06:00:00Z"));
 
@@ -185,7 +184,7 @@ TEST(FeatureStoreTest, NetLoadAtAndLastNetLoad) {
   EXPECT_EQ(store.NetLoadAt(start + base::kHalfHour), 110.0);
   EXPECT_FALSE(store.NetLoadAt(start + 3 * base::kHalfHour).has_value());  // not yet measured
   EXPECT_FALSE(store.NetLoadAt(start - base::kHalfHour).has_value());      // before the start
-  EXPECT_FALSE(store.NetLoadAt(start + absl::Minutes(10)).has_value());  // off-grid
+  EXPECT_FALSE(store.NetLoadAt(start + absl::Minutes(10)).has_value());    // off-grid
 
   ASSERT_TRUE(store.Push(Measurement(start + 3 * base::kHalfHour, std::nullopt)).ok());
   EXPECT_FALSE(store.last_net_load_mw().has_value());
@@ -256,7 +255,8 @@ TEST(FeatureStoreTest, NoLookAhead) {
   const size_t cut = 700;  // t = start + cut * 30 min
   std::vector<data::GridMeasurement> original, altered;
   for (size_t i = 0; i < n; ++i) {
-    data::GridMeasurement m = Measurement(start + i * base::kHalfHour, Wiggly(i), 5.0 + i % 7, 9.0 + i % 5);
+    data::GridMeasurement m =
+        Measurement(start + i * base::kHalfHour, Wiggly(i), 5.0 + i % 7, 9.0 + i % 5);
     original.push_back(m);
     if (i >= cut) {
       m.net_load_mw = *m.net_load_mw * 3 + 17;
@@ -301,26 +301,29 @@ TEST(FeatureStoreTest, LocalTimeAndBankHoliday) {
 }
 
 data::DayAheadForecastRow Vintage(const char* target, const char* published,
-                            std::optional<double> demand_mw) {
+                                  std::optional<double> demand_mw) {
   return {At(target), At(published), demand_mw};
 }
 
 TEST(FeatureStoreTest, DayAheadForecastFeatures) {
   // Decision time 10:00; lag 1 is 09:30 (net 210), lag 2 is 09:00 (net 200).
   FeatureStore store = PushSeries(At("2023-03-01T08:30:00Z"), {190.0, 200.0, 210.0});
-  for (const char* name : {"day_ahead_change_h1_mw", "day_ahead_error_lag1_mw",
-                           "day_ahead_error_diff_mw"}) {
+  for (const char* name :
+       {"day_ahead_change_h1_mw", "day_ahead_error_lag1_mw", "day_ahead_error_diff_mw"}) {
     EXPECT_TRUE(std::isnan(Feature(store, name))) << name << " without a vintage";
   }
   const char* published = "2023-02-28T23:45:00Z";
-  for (auto [target, mw] : std::vector<std::pair<const char*, double>>{
-           {"2023-03-01T09:00:00Z", 195.0}, {"2023-03-01T09:30:00Z", 204.0},
-           {"2023-03-01T10:00:00Z", 214.0}, {"2023-03-01T10:30:00Z", 225.0},
-           {"2023-03-01T11:00:00Z", 230.0}}) {
+  for (auto [target, mw] :
+       std::vector<std::pair<const char*, double>>{{"2023-03-01T09:00:00Z", 195.0},
+                                                   {"2023-03-01T09:30:00Z", 204.0},
+                                                   {"2023-03-01T10:00:00Z", 214.0},
+                                                   {"2023-03-01T10:30:00Z", 225.0},
+                                                   {"2023-03-01T11:00:00Z", 230.0}}) {
     ASSERT_TRUE(store.PushDayAheadForecast(Vintage(target, published, mw)).ok());
   }
   // h4 (11:30) has no value in this vintage, and a missing value adds nothing.
-  ASSERT_TRUE(store.PushDayAheadForecast(Vintage("2023-03-01T11:30:00Z", published, std::nullopt)).ok());
+  ASSERT_TRUE(
+      store.PushDayAheadForecast(Vintage("2023-03-01T11:30:00Z", published, std::nullopt)).ok());
   EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h1_mw"), 214.0 - 204.0);
   EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h2_mw"), 225.0 - 204.0);
   EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h3_mw"), 230.0 - 204.0);
@@ -329,16 +332,18 @@ TEST(FeatureStoreTest, DayAheadForecastFeatures) {
   EXPECT_FLOAT_EQ(Feature(store, "day_ahead_error_diff_mw"), (210.0 - 204.0) - (200.0 - 195.0));
 
   // A newer vintage replaces a value; an older one pushed later does not.
-  ASSERT_TRUE(store.PushDayAheadForecast(
-      Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:15:00Z", 218.0)).ok());
-  ASSERT_TRUE(store.PushDayAheadForecast(
-      Vintage("2023-03-01T10:00:00Z", "2023-02-27T23:45:00Z", 100.0)).ok());
+  ASSERT_TRUE(
+      store.PushDayAheadForecast(Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:15:00Z", 218.0))
+          .ok());
+  ASSERT_TRUE(
+      store.PushDayAheadForecast(Vintage("2023-03-01T10:00:00Z", "2023-02-27T23:45:00Z", 100.0))
+          .ok());
   EXPECT_FLOAT_EQ(Feature(store, "day_ahead_change_h1_mw"), 218.0 - 204.0);
 
   // A vintage published at or after the decision time is refused and changes nothing.
   const std::vector<float> before = store.Features();
-  absl::Status refused = store.PushDayAheadForecast(
-      Vintage("2023-03-01T10:00:00Z", "2023-03-01T10:00:00Z", 999.0));
+  absl::Status refused =
+      store.PushDayAheadForecast(Vintage("2023-03-01T10:00:00Z", "2023-03-01T10:00:00Z", 999.0));
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(refused.message(), HasSubstr("not before the decision time 2023-03-01T10:00:00Z"));
   EXPECT_THAT(store.Features(), Pointwise(NanSensitiveFloatEq(), before));
@@ -365,8 +370,9 @@ TEST(FeatureStoreTest, DayAheadFeedPushesOnlyWhatWasPublishedBeforeTheDecision) 
   EXPECT_FALSE(std::isnan(Feature(store, "hour_of_day_sin")));
   // Only the two vintages published before 10:00 are in; the newer of them wins.
   FeatureStore check = PushSeries(At("2023-03-01T08:30:00Z"), {190.0, 200.0, 210.0});
-  ASSERT_TRUE(check.PushDayAheadForecast(
-      Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:59:00Z", 216.0)).ok());
+  ASSERT_TRUE(
+      check.PushDayAheadForecast(Vintage("2023-03-01T10:00:00Z", "2023-03-01T09:59:00Z", 216.0))
+          .ok());
   EXPECT_THAT(store.Features(), Pointwise(NanSensitiveFloatEq(), check.Features()));
 
   // Decision time 11:00: the rest, and one added since, were all published before it.

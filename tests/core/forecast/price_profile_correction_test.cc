@@ -22,9 +22,9 @@ absl::Time Interval(int k) { return kT0 + k * base::kHalfHour; }
 
 // The inputs at step k (forecast from interval k + 1) and the realised price of interval k.
 struct World {
-  std::function<double(int k)> anomaly;                 // price anomaly known at step k
+  std::function<double(int k)> anomaly;                  // price anomaly known at step k
   std::function<double(int k, int h)> demand_deviation;  // for interval k + 1 + h
-  std::function<std::optional<double>(int k)> price;    // realised price of interval k
+  std::function<std::optional<double>(int k)> price;     // realised price of interval k
   double profile = 50.0;                                 // flat profile, £/MWh
 };
 

@@ -110,8 +110,8 @@ TEST(ProfileForecasterTest, FallsBackToOtherDaysThenLastKnownPriceThenZero) {
   ProfileForecaster weekdays;
   ObserveDays(weekdays, 5, [](int d) { return 10.0 * d; });  // Monday +0 .. Friday +40
   const std::vector<double> saturday = weekdays.Forecast(Period(5, 0), 48);
-  const double expected = (40.0 + 0.9 * 30.0 + 0.81 * 20.0 + 0.729 * 10.0) /
-                          (1.0 + 0.9 + 0.81 + 0.729 + 0.6561);
+  const double expected =
+      (40.0 + 0.9 * 30.0 + 0.81 * 20.0 + 0.729 * 10.0) / (1.0 + 0.9 + 0.81 + 0.729 + 0.6561);
   for (int i = 0; i < 48; ++i) EXPECT_NEAR(saturday[i], Sine(i) + expected, 1e-9) << i;
 }
 
@@ -179,8 +179,7 @@ TEST(ProfileForecasterTest, HalfHoursNeverObservedAreUnknown) {
 TEST(ProfileForecasterTest, WorksTheSameBefore1970) {
   // The same week pattern observed from a Monday in 1969 and from a Monday in 2023
   // (weekday arithmetic and the ring buffer on negative half-hour indices).
-  const absl::Time monday_1969 =
-      absl::FromCivil(absl::CivilDay(1969, 12, 22), absl::UTCTimeZone());
+  const absl::Time monday_1969 = absl::FromCivil(absl::CivilDay(1969, 12, 22), absl::UTCTimeZone());
   auto offset = [](int d) { return 3.0 * d * d - 20.0 * (d % 7 >= 5); };
   ProfileForecaster before;
   ProfileForecaster after;

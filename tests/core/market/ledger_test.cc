@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "gtest/gtest.h"
 #include "core/base/time_util.h"
+#include "gtest/gtest.h"
 
 namespace gridpilot::market {
 namespace {
@@ -70,8 +70,7 @@ TEST(SettleBatteryTest, Signs) {
     ASSERT_EQ(entries.size(), 3u);
     EXPECT_NEAR(AmountFor(entries, LedgerCause::kArbitrageSold), c.want_sold_gbp, 1e-9);
     EXPECT_NEAR(AmountFor(entries, LedgerCause::kArbitrageBought), c.want_bought_gbp, 1e-9);
-    EXPECT_NEAR(AmountFor(entries, LedgerCause::kBatteryDegradation), c.want_degradation_gbp,
-                1e-9);
+    EXPECT_NEAR(AmountFor(entries, LedgerCause::kBatteryDegradation), c.want_degradation_gbp, 1e-9);
     for (const LedgerEntry& e : entries) {
       EXPECT_EQ(e.interval_start, kT0);
       EXPECT_EQ(e.asset_id, "battery-1");
@@ -106,8 +105,8 @@ TEST(LedgerTest, TotalsByCauseSumToNet) {
        SettleBattery(battery, assets::StepBattery(battery, 50, -40, kInterval), 30, kT0, "")) {
     ledger.Add(e);  // bought -600, wear -100
   }
-  for (const LedgerEntry& e :
-       SettleBattery(battery, assets::StepBattery(battery, 60, 40, kInterval), 120, kT0 + kInterval, "")) {
+  for (const LedgerEntry& e : SettleBattery(
+           battery, assets::StepBattery(battery, 60, 40, kInterval), 120, kT0 + kInterval, "")) {
     ledger.Add(e);  // sold +2400, wear -100
   }
   assets::PeakerInterval p;
@@ -140,12 +139,11 @@ TEST(RampExcessTest, BothDirections) {
   };
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::vector<Case> cases = {
-      {300, 340, 25, 15},  // up
-      {340, 300, 25, 15},  // down
-      {300, 320, 25, 0},   // within
-      {300, 275, 25, 0},   // exactly at the limit
-      {300, 300, 0, 0},
-      {nan, 300, 25, 0},  // no previous reading
+      {300, 340, 25, 15},                     // up
+      {340, 300, 25, 15},                     // down
+      {300, 320, 25, 0},                      // within
+      {300, 275, 25, 0},                      // exactly at the limit
+      {300, 300, 0, 0},   {nan, 300, 25, 0},  // no previous reading
       {300, nan, 25, 0},
   };
   for (const Case& c : cases) {

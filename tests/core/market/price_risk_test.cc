@@ -13,16 +13,14 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 TEST(PriceRiskTest, ValuesChargingUpAndDischargingDownByTheShareOfTheHalfWidth) {
-  const RiskAdjustedPrices prices =
-      AdjustPricesForRisk({50.0, -10.0, 80.0}, {20.0, 4.0, 0.0}, 0.5);
+  const RiskAdjustedPrices prices = AdjustPricesForRisk({50.0, -10.0, 80.0}, {20.0, 4.0, 0.0}, 0.5);
   EXPECT_THAT(prices.discharge_gbp_per_mwh, ElementsAre(40.0, -12.0, 80.0));
   EXPECT_THAT(prices.charge_gbp_per_mwh, ElementsAre(60.0, -8.0, 80.0));
   EXPECT_EQ(prices.intervals_without_half_width, 0);
 }
 
 TEST(PriceRiskTest, NoHalfWidthYetLeavesTheForecastAndIsCounted) {
-  const RiskAdjustedPrices prices =
-      AdjustPricesForRisk({50.0, 60.0}, {std::nullopt, 10.0}, 1.0);
+  const RiskAdjustedPrices prices = AdjustPricesForRisk({50.0, 60.0}, {std::nullopt, 10.0}, 1.0);
   EXPECT_THAT(prices.discharge_gbp_per_mwh, ElementsAre(50.0, 50.0));
   EXPECT_THAT(prices.charge_gbp_per_mwh, ElementsAre(50.0, 70.0));
   EXPECT_EQ(prices.intervals_without_half_width, 1);

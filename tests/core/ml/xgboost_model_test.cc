@@ -84,8 +84,7 @@ TEST(XgboostRegressorTest, ContributionsSumToThePredictionAndRankTheFeatures) {
   EXPECT_NEAR((*contributions)[0], 12.0, 1.5);
   EXPECT_NEAR((*contributions)[1], 6.0, 1.5);
   EXPECT_LT(std::abs((*contributions)[2]), 0.5);
-  EXPECT_EQ((*model)->Contributions({1.0f}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*model)->Contributions({1.0f}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(XgboostRegressorTest, AcceptsMissingFeatures) {
@@ -158,9 +157,9 @@ TEST(XgboostRegressorTest, LogisticModelGivesXgboostsProbabilities) {
 
   // Labels must be 0 or 1, and only the two objectives are known.
   events[7] = 0.5f;
-  EXPECT_THAT(XgboostRegressor::Train(train.features, train.rows, kCols, events, params)
-                  .status().message(),
-              HasSubstr("binary:logistic needs 0 or 1"));
+  EXPECT_THAT(
+      XgboostRegressor::Train(train.features, train.rows, kCols, events, params).status().message(),
+      HasSubstr("binary:logistic needs 0 or 1"));
   params.objective = "reg:pseudohubererror";
   EXPECT_EQ(TrainOn(train, params).status().code(), absl::StatusCode::kInvalidArgument);
 }
@@ -175,14 +174,13 @@ TEST(XgboostRegressorTest, RejectsNaNTarget) {
 
 TEST(XgboostRegressorTest, RejectsInconsistentSizes) {
   const Synthetic train = MakeSynthetic(100, 8);
-  EXPECT_EQ(XgboostRegressor::Train(train.features, train.rows, kCols + 1, train.targets,
-                                    FastParams())
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      XgboostRegressor::Train(train.features, train.rows, kCols + 1, train.targets, FastParams())
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   std::vector<float> short_targets(train.targets.begin(), train.targets.end() - 1);
-  EXPECT_EQ(XgboostRegressor::Train(train.features, train.rows, kCols, short_targets,
-                                    FastParams())
+  EXPECT_EQ(XgboostRegressor::Train(train.features, train.rows, kCols, short_targets, FastParams())
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);

@@ -14,8 +14,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "core/data/grid_data_loader.h"
 #include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/core/planning/glpk_oracle.h"
@@ -280,8 +280,8 @@ const RealPrices& LoadRealPrices() {
     const char* source = std::getenv("GRIDPILOT_SOURCE_DIR");
     if (source == nullptr) return out;
     const std::string data = std::string(source) + "/data/";
-    absl::StatusOr<data::GridSeries> series =
-        data::LoadGridSeries(data + "gb_demand_2022_2023.csv", data + "gb_price_mid_2022-10_2023-12.csv");
+    absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(
+        data + "gb_demand_2022_2023.csv", data + "gb_price_mid_2022-10_2023-12.csv");
     if (!series.ok()) return out;
     std::optional<double> previous;
     for (const data::GridInterval& interval : series->intervals()) {
@@ -704,9 +704,9 @@ TEST(ExactOptimizerFleetTest, MatchesGlpkOnRandomFleets) {
   double worst = 0.0;
   for (int i = 0; i < 200; ++i) {
     const BatteryOptimizerRequest request = RandomFleetRequest(rng, length(rng));
-    SCOPED_TRACE(::testing::Message() << "case " << i << ", " << request.batteries.size()
-                                      << " batteries, " << request.price_gbp_per_mwh.size()
-                                      << " intervals");
+    SCOPED_TRACE(::testing::Message()
+                 << "case " << i << ", " << request.batteries.size() << " batteries, "
+                 << request.price_gbp_per_mwh.size() << " intervals");
     const absl::StatusOr<BatteryOptimizerResult> result = OptimizeBatterySchedule(request);
     ASSERT_TRUE(result.ok()) << result.status();
     EXPECT_EQ(result->termination, OptimizerTermination::kOptimal) << result->note;
@@ -728,8 +728,10 @@ TEST(ExactOptimizerFleetTest, MatchesGlpkOnRandomFleets) {
     }
     if (HasFailure()) break;
   }
-  std::printf("random fleets: worst relative difference %.2g; %d with a connection limit, "
-              "%d of them binding\n", worst, limited, binding);
+  std::printf(
+      "random fleets: worst relative difference %.2g; %d with a connection limit, "
+      "%d of them binding\n",
+      worst, limited, binding);
   EXPECT_GT(binding, 50);  // the limits must matter, or matching GLPK proves little
 }
 

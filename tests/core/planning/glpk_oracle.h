@@ -116,15 +116,15 @@ inline OracleSolution SolveFleetWithGlpk(const OracleFleet& fleet) {
       for (int t = 0; t < n; ++t) put(first + in.day_of_interval[t], discharge(t), h);
     }
   }
-  for (const auto& [limit, sign] : {std::pair{fleet.export_limit_mw, 1.0},
-                                    std::pair{fleet.import_limit_mw, -1.0}}) {
+  for (const auto& [limit, sign] :
+       {std::pair{fleet.export_limit_mw, 1.0}, std::pair{fleet.import_limit_mw, -1.0}}) {
     if (!limit) continue;
     const int first = glp_add_rows(lp, n);
     for (int t = 0; t < n; ++t) {
       glp_set_row_bnds(lp, first + t, GLP_UP, 0.0, *limit);
       for (int base : first_column) {
-        put(first + t, base + n + t, sign);   // discharge
-        put(first + t, base + t, -sign);      // charge
+        put(first + t, base + n + t, sign);  // discharge
+        put(first + t, base + t, -sign);     // charge
       }
     }
   }

@@ -76,8 +76,7 @@ TEST(GridDpPlannerTest, ChargesCheapThenDischargesExpensive) {
   // Discharge removes at most 25 / 0.95 = 26.3 stored MWh: 26 on the grid.
   EXPECT_NEAR(plan.soc_after_mwh[1], 47.0, 1e-9);
   EXPECT_NEAR(plan.power_mw[1], 26.0 * 0.95 / 0.5, 1e-9);
-  EXPECT_NEAR(plan.objective_gbp, -25.0 * 23.0 / 0.95 + 95.0 * 26.0 * 0.95 + 50.0 * 47.0,
-              1e-9);
+  EXPECT_NEAR(plan.objective_gbp, -25.0 * 23.0 / 0.95 + 95.0 * 26.0 * 0.95 + 50.0 * 47.0, 1e-9);
   EXPECT_EQ(plan.note, "");
 }
 
@@ -107,8 +106,7 @@ TEST(GridDpPlannerTest, ExpensivePricesDrainOnlyToTheFloor) {
   const BatterySchedule plan = PlanBatterySchedule(r);
   ExpectPhysicallyConsistent(r, plan);
   EXPECT_NEAR(plan.soc_after_mwh.back(), 25.0, 1e-9);
-  EXPECT_NEAR(*std::min_element(plan.soc_after_mwh.begin(), plan.soc_after_mwh.end()), 25.0,
-              1e-9);
+  EXPECT_NEAR(*std::min_element(plan.soc_after_mwh.begin(), plan.soc_after_mwh.end()), 25.0, 1e-9);
 }
 
 TEST(GridDpPlannerTest, RandomPricesRespectLimitsAndBalance) {
@@ -132,8 +130,7 @@ double BruteForceObjective(const ScheduleRequest& r, const std::vector<double>& 
   const double h = absl::ToDoubleHours(r.interval);
   const double floor_mwh = std::max(r.soc_floor_mwh, b.soc_min_mwh);
   double best = -INFINITY;
-  std::function<void(size_t, double, double)> visit = [&](size_t i, double soc,
-                                                          double earned) {
+  std::function<void(size_t, double, double)> visit = [&](size_t i, double soc, double earned) {
     if (i == r.price_gbp_per_mwh.size()) {
       best = std::max(best, earned + r.terminal_value_gbp_per_mwh * soc);
       return;
@@ -183,8 +180,8 @@ TEST(GridDpPlannerTest, MatchesBruteForceOnTinyProblems) {
     r.soc_step_mwh = std::vector<double>{0.75, 1.0, 2.0}[trial % 3];
     // Every fourth start is on the grid; others may be off it, below the floor or above
     // soc_max.
-    r.soc_start_mwh = trial % 4 == 0 ? r.soc_floor_mwh + r.soc_step_mwh * (trial % 3)
-                                     : uniform(0.0, 11.0);
+    r.soc_start_mwh =
+        trial % 4 == 0 ? r.soc_floor_mwh + r.soc_step_mwh * (trial % 3) : uniform(0.0, 11.0);
     r.terminal_value_gbp_per_mwh = uniform(0.0, 100.0);
     r.price_gbp_per_mwh.resize(3 + trial % 2);
     for (double& p : r.price_gbp_per_mwh) p = uniform(-60.0, 200.0);
@@ -417,7 +414,7 @@ double BruteForceEveryStepLimited(const ScheduleRequest& r) {
   const double s = r.max_power_step_mw;
   double best = -1e300;
   std::function<void(size_t, double, double, double)> visit = [&](size_t i, double soc,
-                                                                   double power, double earned) {
+                                                                  double power, double earned) {
     if (i == r.price_gbp_per_mwh.size()) {
       double rest = 0.0;
       for (double q = std::abs(power) - s; q > 1e-9; q -= s) rest += q;
@@ -536,7 +533,7 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesBruteForceWithCentresAndFollowing)
     ++limited_plans;
     following_plans += followed ? 1 : 0;
   }
-  EXPECT_GT(limited_plans, 100);  // 123 of the 300 trials with this seed
+  EXPECT_GT(limited_plans, 100);   // 123 of the 300 trials with this seed
   EXPECT_GT(following_plans, 40);  // 54: plans that had to follow were compared too
 }
 
@@ -615,8 +612,8 @@ TEST(PlanBatteryScheduleEveryStepTest, CoarseTailLiesBetweenCoarseAndFine) {
     for (size_t i = 0; i < prices.size(); ++i) {
       prices[i] = 90.0 + 40.0 * std::sin(6.283 * (i + trial) / 48.0) + noise(rng);
     }
-    ScheduleRequest fine = TradingScheduleRequest(assets::BatteryParams{}, 40.3 + trial, trial % 3 - 1.0,
-                                                  prices, absl::Minutes(30), 9.0);
+    ScheduleRequest fine = TradingScheduleRequest(assets::BatteryParams{}, 40.3 + trial,
+                                                  trial % 3 - 1.0, prices, absl::Minutes(30), 9.0);
     ASSERT_TRUE(fine.limit_every_step);
     ASSERT_EQ(fine.coarse_from_interval, kTradingFineIntervals);
     const BatterySchedule hybrid = PlanBatterySchedule(fine);
@@ -755,8 +752,7 @@ TEST(PlanBatteryScheduleEveryStepTest, FollowsCentresBeyondFollowBeyondMw) {
   EXPECT_EQ(following.note, "");
   EXPECT_GE(following.power_mw[3] - following.power_mw[2], 5.0 - 1e-9);
   EXPECT_LE(following.power_mw[3] - following.power_mw[2], 29.0 + 1e-9);
-  EXPECT_LT(*std::min_element(following.power_mw.begin(), following.power_mw.begin() + 3),
-            -1.0);
+  EXPECT_LT(*std::min_element(following.power_mw.begin(), following.power_mw.begin() + 3), -1.0);
   // Every other step stays in its lean window.
   double previous_mw = 0.0;
   for (size_t i = 0; i < following.power_mw.size(); ++i) {

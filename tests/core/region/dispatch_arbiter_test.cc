@@ -34,8 +34,8 @@ const absl::Time kNow = T("2023-01-01T00:00:00Z");
 TEST(DispatchArbiterTest, IdsIncreaseFromOneAndRecordSubmission) {
   DispatchArbiter arbiter = MakeArbiter();
   auto first = arbiter.Submit(Proposal("trader", DispatchPriority::kTrading, 10), kNow);
-  auto second = arbiter.Submit(Proposal("trader", DispatchPriority::kTrading, 20),
-                               kNow + absl::Seconds(3));
+  auto second =
+      arbiter.Submit(Proposal("trader", DispatchPriority::kTrading, 20), kNow + absl::Seconds(3));
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(first->proposal_id, 1);
   EXPECT_EQ(second->proposal_id, 2);
@@ -104,8 +104,7 @@ TEST(DispatchArbiterTest, TradingGovernsOnceResilienceLeaseEnds) {
                           kNow)
                   .ok());
   EXPECT_EQ(arbiter.Resolve("battery-1", T("2023-01-01T00:00:00Z"))->proposal.agent, "trader");
-  EXPECT_EQ(arbiter.Resolve("battery-1", T("2023-01-01T00:30:00Z"))->proposal.agent,
-            "response");
+  EXPECT_EQ(arbiter.Resolve("battery-1", T("2023-01-01T00:30:00Z"))->proposal.agent, "response");
   EXPECT_EQ(arbiter.Resolve("battery-1", T("2023-01-01T01:00:00Z"))->proposal.agent, "trader");
 }
 
@@ -228,8 +227,8 @@ TEST(DispatchArbiterTest, RejectsInvalidProposalsNamingTheField) {
        },
        "power_mw:"},
       {"end equals start", [](DispatchProposal& p) { p.end = p.start; }, "end:"},
-      {"end before start",
-       [](DispatchProposal& p) { p.end = p.start - absl::Minutes(30); }, "end:"},
+      {"end before start", [](DispatchProposal& p) { p.end = p.start - absl::Minutes(30); },
+       "end:"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -48,7 +48,7 @@ int64_t Propose(RegionEngine& engine, const std::string& agent, DispatchPriority
 }
 
 const market::LedgerEntry* FindEntry(const IntervalOutcome& out, market::LedgerCause cause,
-                             const std::string& asset_id) {
+                                     const std::string& asset_id) {
   for (const market::LedgerEntry& e : out.entries) {
     if (e.cause == cause && e.asset_id == asset_id) return &e;
   }
@@ -180,7 +180,8 @@ TEST(RegionEngineTest, InstabilityExcessAfterDispatchVersusBaseline) {
     }
     // The baseline is what the region would have paid with no dispatch at all.
     EXPECT_DOUBLE_EQ(engine.baseline_instability_penalty_gbp(), 25 * 150.0);
-    EXPECT_DOUBLE_EQ(engine.ledger().Total(market::LedgerCause::kInstabilityPenalty), PenaltyGbp(out));
+    EXPECT_DOUBLE_EQ(engine.ledger().Total(market::LedgerCause::kInstabilityPenalty),
+                     PenaltyGbp(out));
   }
 }
 
@@ -190,8 +191,8 @@ TEST(RegionEngineTest, AfterDispatchStepIsMeasuredFromAfterDispatchLoad) {
   Propose(engine, "response", DispatchPriority::kResilience, 25, 0, 1);
   engine.ApplyStep(At(0), 340, 80);
   const IntervalOutcome second = engine.ApplyStep(At(1), 340, 80);
-  EXPECT_DOUBLE_EQ(second.baseline_excess_mw, 0);         // 340 -> 340
-  EXPECT_DOUBLE_EQ(second.excess_mw, 10);                 // 315 -> 340, limit 15
+  EXPECT_DOUBLE_EQ(second.baseline_excess_mw, 0);  // 340 -> 340
+  EXPECT_DOUBLE_EQ(second.excess_mw, 10);          // 315 -> 340, limit 15
   EXPECT_DOUBLE_EQ(PenaltyGbp(second), -10 * 150.0);
 }
 
@@ -200,7 +201,8 @@ TEST(RegionEngineTest, MissingPriceSettledAtLastKnownPriceWithNote) {
   Propose(engine, "trader", DispatchPriority::kTrading, 10, 0, 3);  // 5 MWh each interval
 
   const IntervalOutcome first = engine.ApplyStep(At(0), std::nullopt, std::nullopt);
-  const market::LedgerEntry* sold = FindEntry(first, market::LedgerCause::kArbitrageSold, "battery-1");
+  const market::LedgerEntry* sold =
+      FindEntry(first, market::LedgerCause::kArbitrageSold, "battery-1");
   ASSERT_NE(sold, nullptr);
   EXPECT_DOUBLE_EQ(sold->amount_gbp, 0);
   EXPECT_THAT(sold->note, HasSubstr("none known yet"));
@@ -216,7 +218,8 @@ TEST(RegionEngineTest, MissingPriceSettledAtLastKnownPriceWithNote) {
   ASSERT_NE(sold, nullptr);
   EXPECT_DOUBLE_EQ(sold->amount_gbp, 5 * 84.1);
   EXPECT_EQ(sold->note, "price missing; settled at last known 84.10 GBP/MWh");
-  const market::LedgerEntry* wear = FindEntry(third, market::LedgerCause::kBatteryDegradation, "battery-1");
+  const market::LedgerEntry* wear =
+      FindEntry(third, market::LedgerCause::kBatteryDegradation, "battery-1");
   ASSERT_NE(wear, nullptr);
   EXPECT_DOUBLE_EQ(wear->amount_gbp, -5 * 5.0);
   EXPECT_THAT(wear->note, HasSubstr("price missing"));
@@ -306,8 +309,8 @@ TEST(RegionEngineTest, PeakerStopsWhenItsLeaseEndsOnceMinUpTimeAllows) {
   const std::vector<Want> want = {
       {assets::PeakerStatus::kStarting, 0, true},  // online at T0+20 min: nothing in [T0, T0+30)
       {assets::PeakerStatus::kOn, 30, false},
-      {assets::PeakerStatus::kOn, 20, false},      // no proposal, min up until T0+80 min
-      {assets::PeakerStatus::kOff, 0, false},      // T0+90 min: may stop
+      {assets::PeakerStatus::kOn, 20, false},  // no proposal, min up until T0+80 min
+      {assets::PeakerStatus::kOff, 0, false},  // T0+90 min: may stop
       {assets::PeakerStatus::kOff, 0, false},
   };
   for (size_t k = 0; k < want.size(); ++k) {
@@ -328,8 +331,8 @@ TEST(RegionEngineTest, PeakerStopsWhenItsLeaseEndsOnceMinUpTimeAllows) {
 
 TEST(RegionEngineTest, AssetTotalsAndBatteryCycles) {
   RegionEngine engine = MakeEngine(50);
-  Propose(engine, "trader", DispatchPriority::kTrading, -40, 0, 2);   // 2 x 20 MWh in
-  Propose(engine, "trader", DispatchPriority::kTrading, 30, 3, 4);    // 15 MWh out
+  Propose(engine, "trader", DispatchPriority::kTrading, -40, 0, 2);  // 2 x 20 MWh in
+  Propose(engine, "trader", DispatchPriority::kTrading, 30, 3, 4);   // 15 MWh out
   Propose(engine, "response", DispatchPriority::kResilience, 40, 0, 2, "peaker-1");
   for (int k = 0; k < 6; ++k) engine.ApplyStep(At(k), 300, 80);
 
@@ -376,7 +379,10 @@ TEST(RegionEngineTest, ValidateNamesTheProblem) {
       {"defaults", defaults, {Battery()}, {assets::PeakerParams{}}, {}},
       {"two batteries", defaults, {Battery(), second}, {}, {}},
       {"duplicate battery ids", defaults, {Battery(), Battery()}, {}, {"battery-1", "used twice"}},
-      {"battery and peaker share an id", defaults, {Battery()}, {named_battery},
+      {"battery and peaker share an id",
+       defaults,
+       {Battery()},
+       {named_battery},
        {"battery-1", "used twice"}},
       {"empty id", defaults, {unnamed}, {}, {"asset id", "empty"}},
       {"negative charge limit", defaults, {bad_charge}, {}, {"battery-1", "max_charge_mw"}},

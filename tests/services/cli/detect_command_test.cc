@@ -40,8 +40,8 @@ std::string WriteDemand(const std::string& name, int days,
   std::ofstream out(path);
   out << "timestamp_utc,SETTLEMENT_PERIOD,ND\n";
   for (int i = 0; i < days * 48; ++i) {
-    const double value = 26000 + 6000 * std::sin(2 * 3.14159265358979 * (i % 48) / 48.0) +
-                         noise(rng);
+    const double value =
+        26000 + 6000 * std::sin(2 * 3.14159265358979 * (i % 48) / 48.0) + noise(rng);
     auto it = edits.find(i);
     out << Stamp(i) << "," << (i % 48) + 1 << ","
         << (it != edits.end() ? it->second : std::to_string(static_cast<int>(value))) << "\n";
@@ -132,8 +132,11 @@ TEST(DetectCommandTest, SameInputGivesIdenticalOutput) {
 TEST(DetectCommandTest, QuestionMarkIsMissingAndTrainFileIsUsed) {
   const std::string train = WriteDemand("train.csv", 10, {});
   const std::string input = WriteDemand("qmark.csv", 10, {{50, "?"}});
-  const DetectRun run = Detect({{"input", input}, {"column", "ND"}, {"train", train},
-                          {"out", Temp("qmark_out.csv")}, {"features", Temp("features.csv")}});
+  const DetectRun run = Detect({{"input", input},
+                                {"column", "ND"},
+                                {"train", train},
+                                {"out", Temp("qmark_out.csv")},
+                                {"features", Temp("features.csv")}});
   ASSERT_EQ(run.exit_code, 0) << run.error;
   std::string header;
   const std::vector<OutputRow> rows = ReadOutput(Temp("qmark_out.csv"), &header);
@@ -175,12 +178,13 @@ TEST(DetectCommandTest, GapInTimeIsAnErrorNamingTheLine) {
 TEST(DetectCommandTest, BadArgumentsExitWithTwo) {
   const std::string input = WriteDemand("args.csv", 3, {});
   EXPECT_EQ(Detect({{"input", input}, {"out", Temp("x.csv")}}).exit_code, 2);  // no --column
-  const DetectRun bad = Detect({{"input", input}, {"column", "ND"}, {"out", Temp("x.csv")},
-                          {"contamination", "0.9"}});
+  const DetectRun bad = Detect(
+      {{"input", input}, {"column", "ND"}, {"out", Temp("x.csv")}, {"contamination", "0.9"}});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.error, HasSubstr("--contamination"));
-  EXPECT_EQ(Detect({{"input", input}, {"column", "ND"}, {"out", Temp("x.csv")},
-                    {"flat-rows", "1"}}).exit_code, 2);
+  EXPECT_EQ(Detect({{"input", input}, {"column", "ND"}, {"out", Temp("x.csv")}, {"flat-rows", "1"}})
+                .exit_code,
+            2);
 }
 
 }  // namespace

@@ -144,7 +144,7 @@ class FakeClock : public v1::ClockService::Service {
  public:
   explicit FakeClock(const FakeRun* run) : run_(run) {}
   grpc::Status GetClockStatus(grpc::ServerContext*, const v1::GetClockStatusRequest*,
-                         v1::GetClockStatusResponse* response) override {
+                              v1::GetClockStatusResponse* response) override {
     response->set_state(run_->finished() ? v1::RUN_STATE_FINISHED : v1::RUN_STATE_RUNNING);
     return grpc::Status::OK;
   }

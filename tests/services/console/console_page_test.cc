@@ -34,10 +34,14 @@ TEST(ConsolePageTest, ReportInlinesEverything) {
   EXPECT_THAT(*html, HasSubstr("body{color:red}"));
   EXPECT_THAT(*html, HasSubstr("console.log('page');"));
   EXPECT_THAT(*html, HasSubstr("<title>run &lt;1&gt;</title>"));
-  EXPECT_THAT(*html, HasSubstr("window.GRIDPILOT_REPORT = {\"cause\":\"a <\\/script><script>alert(1)\",\"n\":3};"));
+  EXPECT_THAT(
+      *html,
+      HasSubstr(
+          "window.GRIDPILOT_REPORT = {\"cause\":\"a <\\/script><script>alert(1)\",\"n\":3};"));
   // Exactly the three script elements the page needs end in the document.
   size_t ends = 0;
-  for (size_t at = html->find("</script>"); at != std::string::npos; at = html->find("</script>", at + 1)) {
+  for (size_t at = html->find("</script>"); at != std::string::npos;
+       at = html->find("</script>", at + 1)) {
     ++ends;
   }
   EXPECT_EQ(ends, 3u);

@@ -84,7 +84,7 @@ TEST(ConsoleStateTest, StepReadingIsPreferredAndOutOfOrderTicksIgnored) {
 TEST(ConsoleStateTest, BandIsTheServicesInterval) {
   ConsoleState state;
   state.AddTick(IntervalTick(0, 200.0, 50.0));
-  state.AddForecast(Forecast(0, 200.0, 5.0));    // 205, no interval yet
+  state.AddForecast(Forecast(0, 200.0, 5.0));  // 205, no interval yet
   state.AddTick(IntervalTick(1, 210.0, 50.0));
   v1::GetNetLoadChangeResponse with_interval = Forecast(1, 210.0, 10.0);  // 220 +/- 10
   with_interval.mutable_forecasts(0)->set_lower_change_mw(0.0);

@@ -40,7 +40,8 @@ TEST(StackAddressesTest, MissingOrBadFilesAreNamed) {
   absl::StatusOr<StackAddresses> a = ReadStackAddresses(dir);
   EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(a.status().message()), HasSubstr("gateway.port"));
-  for (const char* name : {"gateway", "forecast", "response"}) std::ofstream(dir + "/" + name + ".port") << "1\n";
+  for (const char* name : {"gateway", "forecast", "response"})
+    std::ofstream(dir + "/" + name + ".port") << "1\n";
   std::ofstream(dir + "/trader.port") << "port\n";
   a = ReadStackAddresses(dir);
   EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);

@@ -9,10 +9,10 @@
 #include <random>
 #include <vector>
 
+#include "core/base/time_util.h"
+#include "core/forecast/day_ahead_demand_features.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/forecast/day_ahead_demand_features.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -38,8 +38,8 @@ Data MakeData() {
   for (int i = 0; i < kDays * 48; ++i) {
     const absl::Time start = kStart + i * base::kHalfHour;
     const double day = 2 * 3.14159265358979 * (i % 48) / 48.0;
-    const double demand = 300 - 80 * std::cos(day) + 20 * std::sin(2 * 3.14159265358979 * i / 336.0) +
-                          noise(rng);
+    const double demand =
+        300 - 80 * std::cos(day) + 20 * std::sin(2 * 3.14159265358979 * i / 336.0) + noise(rng);
     d.measurements.push_back({start, demand, 5.0, 10.0, 60.0});
     const absl::Time midnight = kStart + (i / 48) * kDay;
     d.vintages.push_back({start, midnight - absl::Minutes(15), demand + operator_error(rng)});
@@ -60,13 +60,14 @@ TEST(DayAheadBookTest, ServesTheEvaluationsForecastFromWhatArrivedByTheCutOff) {
   const Data data = MakeData();
   const absl::Time first_served = kStart + kTrainingDays * kDay;
   const std::vector<data::GridMeasurement> history(data.measurements.begin(),
-                                             data.measurements.begin() + kTrainingDays * 48);
+                                                   data.measurements.begin() + kTrainingDays * 48);
   std::vector<data::DayAheadForecastRow> known, later;
   for (const data::DayAheadForecastRow& v : data.vintages) {
     (v.published < first_served ? known : later).push_back(v);
   }
   forecast::eval::DayAheadEvalConfig config;
-  config.model_dir = (std::filesystem::path(::testing::TempDir()) / "day_ahead_book_models").string();
+  config.model_dir =
+      (std::filesystem::path(::testing::TempDir()) / "day_ahead_book_models").string();
   config.params.num_rounds = 30;
   config.params.nthread = 1;
   absl::StatusOr<forecast::eval::TrainedDayAheadDemand> trained =
@@ -96,8 +97,9 @@ TEST(DayAheadBookTest, ServesTheEvaluationsForecastFromWhatArrivedByTheCutOff) {
     SCOPED_TRACE(base::FormatUtcTimestamp(day));
     absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> served = book.Get(day);
     ASSERT_TRUE(served.ok()) << served.status();
-    absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> offline = forecast::eval::ForecastDayAheadDays(
-        trained->forecaster, features, day, day + kDay, trained->half_widths);
+    absl::StatusOr<std::vector<forecast::eval::DayAheadEvalRow>> offline =
+        forecast::eval::ForecastDayAheadDays(trained->forecaster, features, day, day + kDay,
+                                             trained->half_widths);
     ASSERT_TRUE(offline.ok()) << offline.status();
     ASSERT_EQ(served->size(), 48u);
     ASSERT_EQ(offline->size(), 48u);

@@ -7,15 +7,15 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <string>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "absl/synchronization/notification.h"
 #include "core/base/time_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 
 namespace gridpilot {
 namespace {
@@ -33,9 +33,9 @@ std::vector<data::GridMeasurement> Series(size_t n) {
   std::vector<data::GridMeasurement> out;
   for (size_t i = 0; i < n; ++i) {
     const double angle = 2.0 * std::numbers::pi * static_cast<double>(i % 48) / 48.0;
-    out.push_back(data::GridMeasurement{kStart + i * base::kHalfHour, 300.0 + 80.0 * std::sin(angle) +
-                                                              noise(rng),
-                                  10.0, 20.0, 70.0});
+    out.push_back(data::GridMeasurement{kStart + i * base::kHalfHour,
+                                        300.0 + 80.0 * std::sin(angle) + noise(rng), 10.0, 20.0,
+                                        70.0});
   }
   return out;
 }
@@ -44,7 +44,8 @@ class ForecastBookTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     all_ = new std::vector<data::GridMeasurement>(Series(kHistoryLength + 600));
-    history_ = new std::vector<data::GridMeasurement>(all_->begin(), all_->begin() + kHistoryLength);
+    history_ =
+        new std::vector<data::GridMeasurement>(all_->begin(), all_->begin() + kHistoryLength);
     ml::XgboostParams params;
     params.num_rounds = 20;
     params.nthread = 1;
@@ -101,8 +102,9 @@ TEST_F(ForecastBookTest, OperatorForecastsReachTheFeaturesOnceTheyArePublished) 
   };
   const absl::Time t0 = IssueTime(0);  // the decision Tick(0) completes
   // Known at start: the operator's forecasts of the intervals at t0 - 30 min and t0.
-  ForecastBook book(*forecaster_, *history_,
-                    {{t0 - base::kHalfHour, t0 - absl::Hours(2), 301.0}, {t0, t0 - absl::Hours(2), 311.0}});
+  ForecastBook book(
+      *forecaster_, *history_,
+      {{t0 - base::kHalfHour, t0 - absl::Hours(2), 301.0}, {t0, t0 - absl::Hours(2), 311.0}});
   ASSERT_TRUE(book.Ingest(Tick(0)).ok());
   absl::StatusOr<IssuedForecast> issued = book.Get(t0, absl::ZeroDuration());
   ASSERT_TRUE(issued.ok()) << issued.status();
@@ -161,7 +163,7 @@ TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
       forecast::models::NetLoadChangeForecaster::Train(*history_, kHorizons, params);
   ASSERT_TRUE(other.ok());
   ForecastBook book = MakeBook();
-  ForecastBook reference = MakeBook();           // never swapped
+  ForecastBook reference = MakeBook();  // never swapped
   ForecastBook swapped_from_start(*other, *history_);
   absl::Notification half_served;
   std::thread server([&] {
@@ -199,7 +201,8 @@ TEST_F(ForecastBookTest, SwapWhileServingDropsNothing) {
   }
   EXPECT_NE(first_change(reference, 44), first_change(swapped_from_start, 44));
   // Other horizons cannot be swapped in.
-  absl::StatusOr<forecast::models::NetLoadChangeForecaster> one = forecast::models::NetLoadChangeForecaster::Train(*history_, {1}, params);
+  absl::StatusOr<forecast::models::NetLoadChangeForecaster> one =
+      forecast::models::NetLoadChangeForecaster::Train(*history_, {1}, params);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(book.SwapForecaster(*one).code(), absl::StatusCode::kInvalidArgument);
 }
@@ -268,7 +271,8 @@ TEST_F(ForecastBookTest, GetForAnIssueTimeNeverReachedIsDeadlineExceeded) {
   absl::StatusOr<IssuedForecast> issued = book.Get(IssueTime(3), absl::Milliseconds(50));
   ASSERT_FALSE(issued.ok());
   EXPECT_EQ(issued.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_THAT(std::string(issued.status().message()), HasSubstr(base::FormatUtcTimestamp(IssueTime(3))));
+  EXPECT_THAT(std::string(issued.status().message()),
+              HasSubstr(base::FormatUtcTimestamp(IssueTime(3))));
 }
 
 TEST_F(ForecastBookTest, EvictedOrNeverIssuedIsNotFound) {

@@ -7,9 +7,9 @@
 #include <optional>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -44,11 +44,11 @@ TEST(PriceBookTest, ServesTheTradersProfileWithIntervalsFromKnownErrors) {
   for (const std::optional<double>& w : issued->half_width_gbp) ASSERT_TRUE(w.has_value());
   EXPECT_GT(*issued->half_width_gbp[0], 0.0);
 
-
   // A new book: after 20 prices, the 30-min horizon has its 10 scored errors (and more);
   // 24 h ahead nothing has been scored yet, so no interval.
   PriceBook fresh;
-  for (size_t i = 0; i < 20; ++i) ASSERT_TRUE(fresh.Ingest(kStart + i * base::kHalfHour, Price(i)).ok());
+  for (size_t i = 0; i < 20; ++i)
+    ASSERT_TRUE(fresh.Ingest(kStart + i * base::kHalfHour, Price(i)).ok());
   absl::StatusOr<IssuedPriceForecast> early = fresh.Get(std::nullopt);
   ASSERT_TRUE(early.ok()) << early.status();
   EXPECT_TRUE(early->half_width_gbp[0].has_value());
@@ -91,7 +91,8 @@ TEST(PriceBookTest, ErrorsNameTheTimes) {
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("2023-03-06T05:00:00Z"));
   for (int i = 1; i < 200; ++i) ASSERT_TRUE(book.Ingest(kStart + i * base::kHalfHour, 50.0).ok());
-  EXPECT_EQ(book.Get(kStart + base::kHalfHour).status().code(), absl::StatusCode::kNotFound);  // evicted
+  EXPECT_EQ(book.Get(kStart + base::kHalfHour).status().code(),
+            absl::StatusCode::kNotFound);  // evicted
 }
 
 }  // namespace

@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "absl/synchronization/mutex.h"
 #include "core/base/clock.h"
 #include "core/base/time_util.h"
 #include "core/data/series_replay.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/grid_feed.h"
 #include "services/gateway/sqlite_store.h"
@@ -34,7 +34,7 @@ using ::testing::HasSubstr;
 const absl::Time kSeriesStart = *base::ParseUtcTimestamp("2023-01-01T00:00:00Z");
 constexpr size_t kSeriesLength = 200;
 constexpr absl::Duration kWait = absl::Seconds(60);  // generous: only a hang reaches it
-constexpr double kDischargeMw = 5.0;  // asked for on every other tick: 2.5 MWh each
+constexpr double kDischargeMw = 5.0;                 // asked for on every other tick: 2.5 MWh each
 
 // Region values of series interval i (the GB series is these x100; scale 0.01).
 double RegionNetLoadMw(size_t i) { return 300.0 + static_cast<double>(i); }
@@ -46,9 +46,9 @@ double PriceGbpPerMwh(size_t i) { return 50.0 + static_cast<double>(i % 48); }
 data::GridSeries GbSeries() {
   std::vector<data::GridInterval> intervals;
   for (size_t i = 0; i < kSeriesLength; ++i) {
-    intervals.push_back(data::GridInterval{kSeriesStart + i * base::kHalfHour, RegionNetLoadMw(i) * 100,
-                                     RegionSolarMw(i) * 100, kRegionWindMw * 100,
-                                     PriceGbpPerMwh(i)});
+    intervals.push_back(data::GridInterval{kSeriesStart + i * base::kHalfHour,
+                                           RegionNetLoadMw(i) * 100, RegionSolarMw(i) * 100,
+                                           kRegionWindMw * 100, PriceGbpPerMwh(i)});
   }
   return *data::GridSeries::Create(std::move(intervals));
 }
@@ -245,8 +245,7 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
     EXPECT_NEAR(tick.net_load_mw(), RegionNetLoadMw(i), 1e-9);
     EXPECT_NEAR(tick.embedded_solar_mw(), RegionSolarMw(i), 1e-9);
     EXPECT_NEAR(tick.embedded_wind_mw(), kRegionWindMw, 1e-9);
-    EXPECT_NEAR(tick.gross_load_mw(), RegionNetLoadMw(i) + RegionSolarMw(i) + kRegionWindMw,
-                1e-9);
+    EXPECT_NEAR(tick.gross_load_mw(), RegionNetLoadMw(i) + RegionSolarMw(i) + kRegionWindMw, 1e-9);
     EXPECT_DOUBLE_EQ(tick.price_gbp_per_mwh(), PriceGbpPerMwh(i));  // prices are not scaled
     // What we asked for in the previous tick was applied in the measured interval.
     EXPECT_NEAR(tick.dispatch_mw(), (i > 0 && (i - 1) % 2 == 0) ? kDischargeMw : 0.0, 1e-9);
@@ -316,8 +315,7 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
   // committed them (no Flush here).
   EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM telemetry"), kTicks);
   EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM decisions"), 2 * kTicks);
-  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'accepted'"),
-            kTicks / 2);
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'accepted'"), kTicks / 2);
 }
 
 TEST_F(GatewayRunTest, SilentAgentIsCountedThenNoLongerWaitedFor) {
@@ -389,7 +387,8 @@ TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
            {"plan.power_mw[1]", [](v1::AgentPlan* p) { p->set_power_mw(1, std::nan("")); }},
            {"plan.price_forecast_gbp_per_mwh",
             [](v1::AgentPlan* p) { p->add_price_forecast_gbp_per_mwh(1); }},
-           {"plan.first_interval_start", [](v1::AgentPlan* p) { p->clear_first_interval_start(); }}}) {
+           {"plan.first_interval_start",
+            [](v1::AgentPlan* p) { p->clear_first_interval_start(); }}}) {
     SCOPED_TRACE(name);
     v1::SubmitDispatchRequest with_plan = Answer("agent", t, {BatteryProposal(10, t)});
     v1::AgentPlan* plan = with_plan.mutable_plan();
@@ -465,7 +464,8 @@ TEST_F(GatewayRunTest, CreateChecksTheReplayWindowAgainstTheData) {
        "needs data for the interval before"},
       {"start off the half-hour grid", kSeriesStart + absl::Minutes(45),
        kSeriesStart + absl::Hours(2), "needs data for the interval before"},
-      {"end after the data", kSeriesStart + base::kHalfHour, end + base::kHalfHour, "after the data's end"},
+      {"end after the data", kSeriesStart + base::kHalfHour, end + base::kHalfHour,
+       "after the data's end"},
       {"end before start", kSeriesStart + absl::Hours(2), kSeriesStart + absl::Hours(1),
        "after its start"},
   };
@@ -510,8 +510,8 @@ TEST_F(GatewayRunTest, TheFeedMustFitTheReplay) {
   EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(run.status().message()), HasSubstr("skipped the step"));
 
-  run = create(options, replay(options.replay_from - base::kHalfHour,
-                               options.replay_to - base::kHalfHour));
+  run = create(options,
+               replay(options.replay_from - base::kHalfHour, options.replay_to - base::kHalfHour));
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_TRUE((*run)->Start().ok());
   ASSERT_TRUE((*run)->WaitFinished(kWait));
@@ -523,10 +523,10 @@ TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
   const GatewayRunOptions options = Options(4);  // ticks at t0, t0 + 30 min, ... (GB MW in)
   const absl::Time t0 = options.replay_from;
   const std::vector<data::DayAheadForecastRow> gb = {
-      {t0 + absl::Hours(3), t0 + absl::Minutes(45), 31000.0},  // out between ticks 1 and 2
-      {t0, t0 - absl::Minutes(15), 30000.0},                   // out before the replay
+      {t0 + absl::Hours(3), t0 + absl::Minutes(45), 31000.0},        // out between ticks 1 and 2
+      {t0, t0 - absl::Minutes(15), 30000.0},                         // out before the replay
       {t0 + base::kHalfHour, t0 - absl::Minutes(15), std::nullopt},  // no value: never sent
-      {t0, t0 - absl::Hours(20), 29000.0}};                    // an older vintage
+      {t0, t0 - absl::Hours(20), 29000.0}};                          // an older vintage
   absl::StatusOr<std::unique_ptr<GatewayRun>> run = CreateRun(options, nullptr, gb);
   ASSERT_TRUE(run.ok()) << run.status();
 
@@ -617,14 +617,13 @@ TEST_F(GatewayRunTest, LiveModePacesTicksOnTheInjectedWallClock) {
     // The step before was applied with the discharge asked for at tick 0 (10 minutes).
     EXPECT_NEAR(tick.step().dispatch_mw(), (k >= 1 && k <= 60) ? kDischargeMw : 0.0, 1e-9);
     v1::Tick next;
-    EXPECT_EQ(run->WaitForTick(k + 1, absl::ZeroDuration(), &next),
-              GatewayRun::TickWait::kTimeout);
+    EXPECT_EQ(run->WaitForTick(k + 1, absl::ZeroDuration(), &next), GatewayRun::TickWait::kTimeout);
     const v1::GetClockStatusResponse status = run->Status();
     EXPECT_EQ(status.ticks_done(), k);
     EXPECT_EQ(FromProtoTime(status.now()), t);
     if (k == 0) {
-      absl::StatusOr<std::vector<v1::ProposalResult>> results = run->Submit(
-          Answer("agent", t, {BatteryProposal(kDischargeMw, t, absl::Minutes(10))}));
+      absl::StatusOr<std::vector<v1::ProposalResult>> results =
+          run->Submit(Answer("agent", t, {BatteryProposal(kDischargeMw, t, absl::Minutes(10))}));
       ASSERT_TRUE(results.ok()) << results.status();
     }
     wall.Set(*due);

@@ -71,7 +71,7 @@ region::ProposalRecord Proposal(const std::string& agent, const std::string& ass
 }
 
 region::AssetDecision Decision(const std::string& asset, int64_t proposal_id, double requested_mw,
-                       double applied_mw) {
+                               double applied_mw) {
   region::AssetDecision d;
   d.asset_id = asset;
   d.proposal_id = proposal_id;
@@ -85,17 +85,24 @@ TEST(MeteredStoreTest, CountsProposalsByHowTheyWereReceived) {
   FakeStore inner;
   prometheus::Registry registry;
   MeteredStore store(&inner, &registry);
-  ASSERT_TRUE(store.RecordProposal(Proposal("trader", "battery-1"), ProposalStatus::kAccepted, "").ok());
-  ASSERT_TRUE(store.RecordProposal(Proposal("trader", "battery-1"), ProposalStatus::kAccepted, "").ok());
-  ASSERT_TRUE(store.RecordProposal(Proposal("trader", "battery-1"), ProposalStatus::kRejected, "bad").ok());
-  ASSERT_TRUE(store.RecordProposal(Proposal("response", "peaker-1"), ProposalStatus::kDuplicate, "").ok());
+  ASSERT_TRUE(
+      store.RecordProposal(Proposal("trader", "battery-1"), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(
+      store.RecordProposal(Proposal("trader", "battery-1"), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(
+      store.RecordProposal(Proposal("trader", "battery-1"), ProposalStatus::kRejected, "bad").ok());
+  ASSERT_TRUE(
+      store.RecordProposal(Proposal("response", "peaker-1"), ProposalStatus::kDuplicate, "").ok());
   EXPECT_EQ(inner.proposals.size(), 4u);
   EXPECT_EQ(Value(registry, "gridpilot_proposals_total",
-                  {{"agent", "trader"}, {"asset", "battery-1"}, {"status", "accepted"}}), 2);
+                  {{"agent", "trader"}, {"asset", "battery-1"}, {"status", "accepted"}}),
+            2);
   EXPECT_EQ(Value(registry, "gridpilot_proposals_total",
-                  {{"agent", "trader"}, {"asset", "battery-1"}, {"status", "rejected"}}), 1);
+                  {{"agent", "trader"}, {"asset", "battery-1"}, {"status", "rejected"}}),
+            1);
   EXPECT_EQ(Value(registry, "gridpilot_proposals_total",
-                  {{"agent", "response"}, {"asset", "peaker-1"}, {"status", "duplicate"}}), 1);
+                  {{"agent", "response"}, {"asset", "peaker-1"}, {"status", "duplicate"}}),
+            1);
 }
 
 TEST(MeteredStoreTest, CountsDecisionsAndRampStepsPerInterval) {
@@ -114,17 +121,20 @@ TEST(MeteredStoreTest, CountsDecisionsAndRampStepsPerInterval) {
   EXPECT_EQ(inner.intervals, 2);
   const std::string decisions = "gridpilot_dispatch_decisions_total";
   EXPECT_EQ(Value(registry, decisions,
-                  {{"asset", "battery-1"}, {"agent", "trader"}, {"result", "applied"}}), 1);
+                  {{"asset", "battery-1"}, {"agent", "trader"}, {"result", "applied"}}),
+            1);
   EXPECT_EQ(Value(registry, decisions,
-                  {{"asset", "battery-1"}, {"agent", "trader"}, {"result", "limited"}}), 1);
-  EXPECT_EQ(Value(registry, decisions,
-                  {{"asset", "peaker-1"}, {"agent", "none"}, {"result", "idle"}}), 2);
+                  {{"asset", "battery-1"}, {"agent", "trader"}, {"result", "limited"}}),
+            1);
+  EXPECT_EQ(
+      Value(registry, decisions, {{"asset", "peaker-1"}, {"agent", "none"}, {"result", "idle"}}),
+      2);
   EXPECT_EQ(Value(registry, "gridpilot_ramp_steps_total", {{"view", "no_dispatch"}}), 2);
   EXPECT_EQ(Value(registry, "gridpilot_ramp_steps_total", {{"view", "after_dispatch"}}), 1);
   EXPECT_DOUBLE_EQ(Value(registry, "gridpilot_ramp_excess_mw_total", {{"view", "no_dispatch"}}),
                    10.0);
-  EXPECT_DOUBLE_EQ(
-      Value(registry, "gridpilot_ramp_excess_mw_total", {{"view", "after_dispatch"}}), 1.5);
+  EXPECT_DOUBLE_EQ(Value(registry, "gridpilot_ramp_excess_mw_total", {{"view", "after_dispatch"}}),
+                   1.5);
 }
 
 TEST(MeteredStoreTest, PassesFailuresThroughAndCountsThem) {

@@ -12,9 +12,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot {
 namespace {
@@ -50,8 +50,8 @@ class Reader {
           case SQLITE_INTEGER: row.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
           case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, c)); break;
           default:
-            row.emplace_back(std::string(
-                reinterpret_cast<const char*>(sqlite3_column_text(stmt, c))));
+            row.emplace_back(
+                std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c))));
         }
       }
     }
@@ -149,8 +149,9 @@ data::GridInterval MadeUpRegion(absl::Time start) {
 TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   std::unique_ptr<SqliteStore> store = OpenStore();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"),
-                              R"({"region": {}})").ok());
+  ASSERT_TRUE(
+      store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), R"({"region": {}})")
+          .ok());
   const int64_t run = store->run_id();
   EXPECT_GT(run, 0);
 
@@ -169,7 +170,8 @@ TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   ASSERT_TRUE(store->Flush().ok());
 
   Reader reader(path_);
-  std::vector<Row> runs = reader.Query("SELECT run_id, replay_from, replay_to, config_json FROM runs");
+  std::vector<Row> runs =
+      reader.Query("SELECT run_id, replay_from, replay_to, config_json FROM runs");
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(Int(runs[0][0]), run);
   EXPECT_EQ(Text(runs[0][1]), "2023-01-01T00:00:00Z");
@@ -367,7 +369,7 @@ TEST_F(SqliteStoreTest, TwoRunsInOneFileGetDifferentRunIds) {
     first_run = store->run_id();
     const absl::Time start = At("2023-01-01T00:30:00Z");
     ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
-  }  // closed: committed
+  }                                                  // closed: committed
   std::unique_ptr<SqliteStore> store = OpenStore();  // reopened: the file is kept
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->BeginRun(At("2023-02-01T00:00:00Z"), At("2023-02-02T00:00:00Z"), "{}").ok());
@@ -383,8 +385,8 @@ TEST_F(SqliteStoreTest, TwoRunsInOneFileGetDifferentRunIds) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(Int(runs[0][0]), first_run);
   EXPECT_EQ(Int(runs[1][0]), second_run);
-  std::vector<Row> per_run = reader.Query(
-      "SELECT run_id, COUNT(*) FROM telemetry GROUP BY run_id ORDER BY run_id");
+  std::vector<Row> per_run =
+      reader.Query("SELECT run_id, COUNT(*) FROM telemetry GROUP BY run_id ORDER BY run_id");
   ASSERT_EQ(per_run.size(), 2u);
   EXPECT_EQ(Int(per_run[0][1]), 1);
   EXPECT_EQ(Int(per_run[1][1]), 1);

@@ -41,8 +41,8 @@ ChangeEvalConfig SmallConfig(const std::string& dir_name) {
 
 TEST(ConformalQuantileTest, UsesTheFiniteSampleRank) {
   std::vector<double> values = {5, 3, 9, 1, 7, 2, 10, 4, 8, 6};
-  EXPECT_DOUBLE_EQ(*ConformalQuantile(values, 0.9), 10.0);  // rank ceil(11 * 0.9) = 10
-  EXPECT_DOUBLE_EQ(*ConformalQuantile(values, 0.5), 6.0);   // rank ceil(5.5) = 6
+  EXPECT_DOUBLE_EQ(*ConformalQuantile(values, 0.9), 10.0);    // rank ceil(11 * 0.9) = 10
+  EXPECT_DOUBLE_EQ(*ConformalQuantile(values, 0.5), 6.0);     // rank ceil(5.5) = 6
   EXPECT_DOUBLE_EQ(*ConformalQuantile({1, 2, 3}, 0.9), 3.0);  // rank 4 > n: the largest
   EXPECT_FALSE(ConformalQuantile({}, 0.9).ok());
   EXPECT_FALSE(ConformalQuantile({1.0}, 1.0).ok());
@@ -51,7 +51,8 @@ TEST(ConformalQuantileTest, UsesTheFiniteSampleRank) {
 TEST(AbsChangeQuantileTest, SkipsPairsWithAMissingValue) {
   std::vector<data::GridMeasurement> m;
   const std::vector<std::optional<double>> net = {0.0, 10.0, 5.0, 5.0, std::nullopt, 20.0};
-  for (size_t i = 0; i < net.size(); ++i) m.push_back({kFrom + i * base::kHalfHour, net[i], std::nullopt, std::nullopt, std::nullopt});
+  for (size_t i = 0; i < net.size(); ++i)
+    m.push_back({kFrom + i * base::kHalfHour, net[i], std::nullopt, std::nullopt, std::nullopt});
   // |changes| = {10, 5, 0}; the pairs around the missing value do not count.
   EXPECT_DOUBLE_EQ(*models::AbsChangeQuantile(m, 0.95), 10.0);
   EXPECT_DOUBLE_EQ(*models::AbsChangeQuantile(m, 0.5), 5.0);
@@ -73,8 +74,8 @@ ChangeEvalRow Row(int h, double forecast, std::optional<double> actual,
 
 TEST(ScoreHorizonTest, MetricsByHand) {
   const std::vector<ChangeEvalRow> rows = {
-      Row(1, 2.0, 4.0, 1.0, 0.0, 3.0),      // errors: model 2, persistence 4, seasonal 3
-      Row(1, -1.0, -2.0, -2.0, -3.0, 1.0),  // model 1, persistence 2, seasonal 0; covered
+      Row(1, 2.0, 4.0, 1.0, 0.0, 3.0),        // errors: model 2, persistence 4, seasonal 3
+      Row(1, -1.0, -2.0, -2.0, -3.0, 1.0),    // model 1, persistence 2, seasonal 0; covered
       Row(1, 50.0, 1.0, std::nullopt, 0, 0),  // no seasonal value: skipped for all
       Row(1, 50.0, std::nullopt, 1.0, 0, 0),  // no actual: skipped
       Row(2, 99.0, 0.0, 0.0, 0, 0),           // another horizon
@@ -96,13 +97,13 @@ TEST(ScoreHorizonTest, MetricsByHand) {
 
 TEST(CountRampsTest, ContingencyTableAndCsi) {
   const std::vector<ChangeEvalRow> rows = {
-      Row(1, 12, 15, {}, 0, 0),    // hit
-      Row(1, 3, -11, {}, 0, 0),    // miss (sign does not matter)
-      Row(1, -11, 2, {}, 0, 0),    // false alarm
-      Row(1, 11, 10, {}, 0, 0),    // false alarm: 10 is not above the threshold
-      Row(1, 2, 1, {}, 0, 0),      // correct negative
+      Row(1, 12, 15, {}, 0, 0),            // hit
+      Row(1, 3, -11, {}, 0, 0),            // miss (sign does not matter)
+      Row(1, -11, 2, {}, 0, 0),            // false alarm
+      Row(1, 11, 10, {}, 0, 0),            // false alarm: 10 is not above the threshold
+      Row(1, 2, 1, {}, 0, 0),              // correct negative
       Row(1, 20, std::nullopt, {}, 0, 0),  // no actual: not counted
-      Row(2, 20, 20, {}, 0, 0),    // another horizon
+      Row(2, 20, 20, {}, 0, 0),            // another horizon
   };
   const RampCounts c = CountRamps(rows, 1, 10.0);
   EXPECT_EQ(c.hits, 1);
@@ -113,20 +114,19 @@ TEST(CountRampsTest, ContingencyTableAndCsi) {
 }
 
 TEST(CountRampAlarmsTest, AnAlarmIsAProbabilityAboveOneHalf) {
-  auto with_probability = [](int horizon, std::optional<double> actual,
-                             std::optional<double> p) {
+  auto with_probability = [](int horizon, std::optional<double> actual, std::optional<double> p) {
     ChangeEvalRow row = Row(horizon, 0, actual, {}, 0, 0);  // forecast 0: never a ramp
     row.ramp_probability = p;
     return row;
   };
   const std::vector<ChangeEvalRow> rows = {
-      with_probability(1, 15, 0.9),           // hit
-      with_probability(1, -12, 0.5),          // miss: 0.5 is not more likely than not
-      with_probability(1, 3, 0.7),            // false alarm
-      with_probability(1, 2, 0.1),            // correct negative
-      with_probability(1, 15, std::nullopt),  // no alarm model: not counted
-      with_probability(1, std::nullopt, 0.9), // no actual: not counted
-      with_probability(2, 15, 0.9),           // another horizon
+      with_probability(1, 15, 0.9),            // hit
+      with_probability(1, -12, 0.5),           // miss: 0.5 is not more likely than not
+      with_probability(1, 3, 0.7),             // false alarm
+      with_probability(1, 2, 0.1),             // correct negative
+      with_probability(1, 15, std::nullopt),   // no alarm model: not counted
+      with_probability(1, std::nullopt, 0.9),  // no actual: not counted
+      with_probability(2, 15, 0.9),            // another horizon
   };
   const RampCounts c = CountRampAlarms(rows, 10.0);
   EXPECT_EQ(c.hits, 1);
@@ -147,8 +147,8 @@ TEST(ReplayChangeForecastsTest, RowsBaselinesAndActualsFollowTheSeries) {
       models::NetLoadChangeForecaster::Train(history, {1, 2, 3, 4}, params);
   ASSERT_TRUE(model.ok()) << model.status();
   int skipped = -1;
-  absl::StatusOr<std::vector<ChangeEvalRow>> rows = ReplayChangeForecasts(
-      *model, data, kFrom, kFrom + absl::Hours(24), {1, 2, 3, 4}, &skipped);
+  absl::StatusOr<std::vector<ChangeEvalRow>> rows =
+      ReplayChangeForecasts(*model, data, kFrom, kFrom + absl::Hours(24), {1, 2, 3, 4}, &skipped);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 48u * 4);
   EXPECT_EQ(skipped, 0);
@@ -169,8 +169,7 @@ TEST(ReplayChangeForecastsTest, RowsBaselinesAndActualsFollowTheSeries) {
   }
   // Past the end of the data the actual is unknown but the forecast is still issued.
   std::vector<data::GridMeasurement> short_data(data.begin(), data.begin() + i0 + 48);
-  rows = ReplayChangeForecasts(*model, short_data, kFrom, kFrom + absl::Hours(24),
-                               {0, 0, 0, 0});
+  rows = ReplayChangeForecasts(*model, short_data, kFrom, kFrom + absl::Hours(24), {0, 0, 0, 0});
   ASSERT_TRUE(rows.ok());
   EXPECT_FALSE(rows->back().actual_change_mw.has_value());  // target after the data
   EXPECT_FALSE(ReplayChangeForecasts(*model, data, kFrom, kFrom + base::kHalfHour, {1.0}).ok());
@@ -186,8 +185,8 @@ TEST(ReplayChangeForecastsTest, MissingLastNetLoadSkipsTheIssueTime) {
   ASSERT_TRUE(model.ok());
   data[40 * 48 + 3].net_load_mw = std::nullopt;  // the interval before issue kFrom + 2 h
   int skipped = 0;
-  absl::StatusOr<std::vector<ChangeEvalRow>> rows = ReplayChangeForecasts(
-      *model, data, kFrom, kFrom + absl::Hours(24), {0}, &skipped);
+  absl::StatusOr<std::vector<ChangeEvalRow>> rows =
+      ReplayChangeForecasts(*model, data, kFrom, kFrom + absl::Hours(24), {0}, &skipped);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(skipped, 1);
   EXPECT_EQ(rows->size(), 47u);
@@ -221,8 +220,9 @@ TEST(EvaluateChangeForecastsTest, EndToEndOnASyntheticSeries) {
   EXPECT_EQ(ramps.hits + ramps.misses + ramps.false_alarms > 0, true);
 
   // Too little data before the window.
-  EXPECT_EQ(EvaluateChangeForecasts(data, kFrom - absl::Hours(24), kFrom + absl::Hours(24),
-                                    config).status().code(),
+  EXPECT_EQ(EvaluateChangeForecasts(data, kFrom - absl::Hours(24), kFrom + absl::Hours(24), config)
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(EvaluateChangeForecasts(data, kFrom, kFrom, config).ok());
 }

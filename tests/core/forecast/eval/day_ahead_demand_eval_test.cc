@@ -6,10 +6,10 @@
 #include <numbers>
 
 #include "absl/time/time.h"
-#include "core/forecast/day_ahead_demand_features.h"
-#include "core/forecast/models/day_ahead_demand_forecaster.h"
 #include "core/base/time_util.h"
 #include "core/base/uk_calendar.h"
+#include "core/forecast/day_ahead_demand_features.h"
+#include "core/forecast/models/day_ahead_demand_forecaster.h"
 #include "gtest/gtest.h"
 
 namespace gridpilot::forecast::eval {
@@ -57,8 +57,8 @@ SyntheticData Synthetic(int days) {
     const int day = i / 48;
     const absl::Time published = DayAheadCutoff(kStart + day * kDay) +
                                  (day % 5 == 4 ? absl::Minutes(1) : absl::ZeroDuration());
-    data.neso.push_back({intervals[i].start, published,
-                         *intervals[i].net_load_mw + 150 + 300 * noise.Next()});
+    data.neso.push_back(
+        {intervals[i].start, published, *intervals[i].net_load_mw + 150 + 300 * noise.Next()});
   }
   return data;
 }
@@ -68,10 +68,11 @@ TEST(UkCalendarTest, SummerTimeAndBankHolidays) {
   EXPECT_EQ(base::UkUtcOffset(Utc("2023-03-26T01:00:00Z")), absl::Hours(1));
   EXPECT_EQ(base::UkUtcOffset(Utc("2023-10-29T00:59:00Z")), absl::Hours(1));
   EXPECT_EQ(base::UkUtcOffset(Utc("2023-10-29T01:00:00Z")), absl::ZeroDuration());
-  EXPECT_EQ(base::UkLocalTime(Utc("2023-07-01T23:30:00Z")), absl::CivilSecond(2023, 7, 2, 0, 30, 0));
-  EXPECT_TRUE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2022, 9, 19)));  // state funeral
-  EXPECT_TRUE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2023, 5, 8)));   // coronation
-  EXPECT_TRUE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2022, 12, 27)));  // substitute
+  EXPECT_EQ(base::UkLocalTime(Utc("2023-07-01T23:30:00Z")),
+            absl::CivilSecond(2023, 7, 2, 0, 30, 0));
+  EXPECT_TRUE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2022, 9, 19)));    // state funeral
+  EXPECT_TRUE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2023, 5, 8)));     // coronation
+  EXPECT_TRUE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2022, 12, 27)));   // substitute
   EXPECT_FALSE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2022, 12, 25)));  // a Sunday
   EXPECT_FALSE(base::IsEnglandWalesBankHoliday(absl::CivilDay(2023, 6, 5)));
 }
@@ -102,10 +103,10 @@ TEST(ScoreDayAheadTest, ComparesOnlyRowsWhereEveryBaselineIsKnown) {
     return r;
   };
   const std::vector<DayAheadEvalRow> rows = {
-      row(110, 100, 105),                  // model 10% (covered), NESO 5%
-      row(100, 200, 210),                  // model 50% (not covered), NESO 5%
-      row(300, 100, std::nullopt),         // no NESO: only in the all-rows figures
-      row(999, std::nullopt, 100),         // no outturn: nowhere
+      row(110, 100, 105),           // model 10% (covered), NESO 5%
+      row(100, 200, 210),           // model 50% (not covered), NESO 5%
+      row(300, 100, std::nullopt),  // no NESO: only in the all-rows figures
+      row(999, std::nullopt, 100),  // no outturn: nowhere
   };
   const DayAheadMetrics m = ScoreDayAhead(rows);
   EXPECT_EQ(m.rows_compared, 2);
@@ -145,9 +146,9 @@ TEST(DayAheadDemandFeaturesTest, NesoVintagesFilteredByPublicationTime) {
   const absl::Time target = Utc("2023-01-02T12:00:00Z");
   const absl::Time cutoff = DayAheadCutoff(Utc("2023-01-02T00:00:00Z"));
   std::vector<data::DayAheadForecastRow> neso = {
-      {target, Utc("2022-12-31T23:45:00Z"), 1000.0},   // two days old
-      {target, Utc("2023-01-01T23:45:00Z"), 2000.0},   // exactly at the cut-off: known
-      {target, Utc("2023-01-01T23:46:00Z"), 3000.0},   // after the cut-off: not known
+      {target, Utc("2022-12-31T23:45:00Z"), 1000.0},  // two days old
+      {target, Utc("2023-01-01T23:45:00Z"), 2000.0},  // exactly at the cut-off: known
+      {target, Utc("2023-01-01T23:46:00Z"), 3000.0},  // after the cut-off: not known
   };
   const data::GridSeries empty;
   DayAheadDemandFeatures f(&empty, &neso);
@@ -183,7 +184,8 @@ TEST(DayAheadDemandEvalTest, ForecastsOfDaysUpToDIgnoreDataAfterItsCutoff) {
   const SyntheticData data = Synthetic(40);
   const DayAheadDemandFeatures features(&data.series, &data.neso);
   const absl::Time eval_from = kStart + 30 * kDay;
-  absl::StatusOr<models::DayAheadTrainingSet> set = models::BuildDayAheadTrainingSet(features, kStart, eval_from);
+  absl::StatusOr<models::DayAheadTrainingSet> set =
+      models::BuildDayAheadTrainingSet(features, kStart, eval_from);
   ASSERT_TRUE(set.ok()) << set.status();
   absl::StatusOr<models::DayAheadDemandForecaster> model =
       models::DayAheadDemandForecaster::Train(*set, SmallParams());
@@ -259,8 +261,8 @@ TEST(DayAheadDemandEvalTest, RowsIssueTimesIntervalsAndBaselines) {
     // The 23:46 vintage of every fifth day is too late: those days have no NESO value.
     const bool late_vintage = ((day - kStart) / kDay) % 5 == 4;
     EXPECT_EQ(row.has_neso, !late_vintage);
-    const double width = row.has_neso ? result->half_widths.with_neso_mw
-                                      : result->half_widths.without_neso_mw;
+    const double width =
+        row.has_neso ? result->half_widths.with_neso_mw : result->half_widths.without_neso_mw;
     EXPECT_DOUBLE_EQ(row.upper_mw - row.forecast_mw, width);
     EXPECT_DOUBLE_EQ(row.forecast_mw - row.lower_mw, width);
     EXPECT_EQ(row.actual_mw, data.series.at(*data.series.IndexOf(row.target_start)).net_load_mw);

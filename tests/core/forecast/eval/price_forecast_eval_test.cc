@@ -7,9 +7,9 @@
 #include <cmath>
 #include <vector>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -23,8 +23,8 @@ std::vector<data::GridMeasurement> Series(int days) {
     data::GridMeasurement m;
     m.interval_start = kDataStart + i * base::kHalfHour;
     const int period = i % 48, day = i / 48;
-    m.price_gbp_per_mwh = 80.0 + 40.0 * std::sin(period * 2 * M_PI / 48) +
-                          10.0 * std::sin(day * 1.7 + period * 0.3);
+    m.price_gbp_per_mwh =
+        80.0 + 40.0 * std::sin(period * 2 * M_PI / 48) + 10.0 * std::sin(day * 1.7 + period * 0.3);
     out.push_back(m);
   }
   return out;
@@ -38,7 +38,8 @@ TEST(PriceForecastEvalTest, RowsCarryTheBaselinesAndBracketTheForecast) {
   ASSERT_EQ(result->rows.size(), 48u * 48);
   auto price = [&](absl::Time t) {
     absl::Duration remainder;
-    return *prices[absl::IDivDuration(t - kDataStart, base::kHalfHour, &remainder)].price_gbp_per_mwh;
+    return *prices[absl::IDivDuration(t - kDataStart, base::kHalfHour, &remainder)]
+                .price_gbp_per_mwh;
   };
   for (const PriceEvalRow& r : result->rows) {
     EXPECT_EQ(r.target_start, r.issue_time + (r.horizon_intervals - 1) * base::kHalfHour);
@@ -66,7 +67,8 @@ TEST(PriceForecastEvalTest, RowsCarryTheBaselinesAndBracketTheForecast) {
 TEST(PriceForecastEvalTest, ChangingLaterPricesLeavesEarlierForecastsEqual) {
   // The period crosses 2023-04-01, so a model is retrained after T on the changed prices.
   const std::vector<data::GridMeasurement> prices = Series(95);
-  const absl::Time from = *base::ParseUtcTimestamp("2023-03-30T00:00:00Z"), to = from + absl::Hours(72);
+  const absl::Time from = *base::ParseUtcTimestamp("2023-03-30T00:00:00Z"),
+                   to = from + absl::Hours(72);
   const absl::Time t = from + absl::Hours(30);  // T
   std::vector<data::GridMeasurement> changed = prices;
   for (data::GridMeasurement& m : changed) {

@@ -9,9 +9,9 @@
 #include <numbers>
 #include <random>
 
+#include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/base/time_util.h"
 
 namespace gridpilot::forecast::models {
 namespace {
@@ -25,8 +25,8 @@ std::vector<data::GridMeasurement> Series(size_t n, double amplitude) {
   std::vector<data::GridMeasurement> out;
   for (size_t i = 0; i < n; ++i) {
     const double angle = 2.0 * std::numbers::pi * static_cast<double>(i % 48) / 48.0;
-    out.push_back({kStart + i * base::kHalfHour, 300.0 + amplitude * std::sin(angle) + noise(rng), 10.0,
-                   20.0, 70.0});
+    out.push_back({kStart + i * base::kHalfHour, 300.0 + amplitude * std::sin(angle) + noise(rng),
+                   10.0, 20.0, 70.0});
   }
   return out;
 }

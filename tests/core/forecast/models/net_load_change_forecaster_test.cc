@@ -48,7 +48,7 @@ ml::XgboostParams SmallParams() {
 
 TEST(BuildChangeTrainingSetTest, OfflineRowsEqualOnlineFeatures) {
   std::vector<data::GridMeasurement> history = SyntheticHistory(1200, 1);
-  history[500].net_load_mw = std::nullopt;       // a missing value
+  history[500].net_load_mw = std::nullopt;  // a missing value
   history[900].embedded_solar_mw = std::nullopt;
   history.erase(history.begin() + 700, history.begin() + 703);  // a 3-interval gap
   const std::vector<int> horizons = {1, 3};
@@ -66,16 +66,15 @@ TEST(BuildChangeTrainingSetTest, OfflineRowsEqualOnlineFeatures) {
   size_t row = 0;
   for (const data::GridMeasurement& m : history) {
     ASSERT_TRUE(online.Push(m).ok());
-    if (online.decision_time() <= history.front().interval_start +
-                                      (kChangeWarmUpIntervals - 1) * base::kHalfHour) {
+    if (online.decision_time() <=
+        history.front().interval_start + (kChangeWarmUpIntervals - 1) * base::kHalfHour) {
       continue;
     }
     ASSERT_LT(row, set->rows);
     ASSERT_EQ(set->decision_times[row], online.decision_time());
     const std::vector<float> offline(set->features.begin() + row * set->cols,
                                      set->features.begin() + (row + 1) * set->cols);
-    EXPECT_THAT(offline, Pointwise(NanSensitiveFloatEq(), online.Features()))
-        << "row " << row;
+    EXPECT_THAT(offline, Pointwise(NanSensitiveFloatEq(), online.Features())) << "row " << row;
     ++row;
   }
   EXPECT_EQ(row, set->rows);
@@ -108,13 +107,14 @@ TEST(BuildChangeTrainingSetTest, OfflineRowsEqualOnlineFeatures) {
 
 // Operator forecasts of `history` as NESO publishes them: at 23:45 the day before for
 // every half-hour of a UTC day, and a second vintage at 09:00 for that afternoon.
-std::vector<data::DayAheadForecastRow> SyntheticVintages(const std::vector<data::GridMeasurement>& history,
-                                                   uint32_t seed) {
+std::vector<data::DayAheadForecastRow> SyntheticVintages(
+    const std::vector<data::GridMeasurement>& history, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> error(0.0, 4.0);
   std::vector<data::DayAheadForecastRow> rows;
   for (const data::GridMeasurement& m : history) {
-    const absl::Time day = absl::FromUnixSeconds(absl::ToUnixSeconds(m.interval_start) / 86400 * 86400);
+    const absl::Time day =
+        absl::FromUnixSeconds(absl::ToUnixSeconds(m.interval_start) / 86400 * 86400);
     rows.push_back({m.interval_start, day - absl::Minutes(15), *m.net_load_mw + error(rng)});
     if (m.interval_start >= day + absl::Hours(12)) {
       rows.push_back({m.interval_start, day + absl::Hours(9), *m.net_load_mw + error(rng)});
@@ -147,7 +147,8 @@ TEST(BuildChangeTrainingSetTest, OfflineRowsEqualOnlineFeaturesWithOperatorForec
     }
     feed.Add(published);
     ASSERT_TRUE(feed.PushPublishedBefore(online).ok());
-    if (t <= history.front().interval_start + (kChangeWarmUpIntervals - 1) * base::kHalfHour) continue;
+    if (t <= history.front().interval_start + (kChangeWarmUpIntervals - 1) * base::kHalfHour)
+      continue;
     ASSERT_LT(row, set->rows);
     const std::vector<float> offline(set->features.begin() + row * set->cols,
                                      set->features.begin() + (row + 1) * set->cols);
@@ -264,8 +265,7 @@ TEST(NetLoadChangeForecasterTest, ForecastShapeAndTargets) {
   EXPECT_THAT(forecaster->horizons(), ::testing::ElementsAre(1, 2, 4));
 
   FeatureStore empty;
-  EXPECT_EQ(forecaster->Forecast(empty).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(forecaster->Forecast(empty).status().code(), absl::StatusCode::kFailedPrecondition);
 
   FeatureStore store;
   for (const data::GridMeasurement& m : history) ASSERT_TRUE(store.Push(m).ok());
@@ -305,7 +305,8 @@ TEST(NetLoadChangeForecasterTest, RampAlarmFollowsTheDailyRamps) {
   for (const data::GridMeasurement& m : SyntheticHistory(4000 + 480, 9)) {
     ASSERT_TRUE(store.Push(m).ok());
     if (m.interval_start < history.back().interval_start) continue;
-    const int slot = static_cast<int>((store.decision_time() - absl::UnixEpoch()) / base::kHalfHour % 48);
+    const int slot =
+        static_cast<int>((store.decision_time() - absl::UnixEpoch()) / base::kHalfHour % 48);
     const double p = *(*forecaster->Forecast(store))[0].ramp_probability;
     // -80 cos(day): steepest at slots 12 and 36, flat at 0 and 24.
     if (slot == 12 || slot == 36) steep_sum += p, ++steep;
@@ -319,10 +320,9 @@ TEST(NetLoadChangeForecasterTest, RampAlarmFollowsTheDailyRamps) {
 }
 
 TEST(NetLoadChangeForecasterTest, LoadOrTrainReusesTheCacheOnlyForTheSameData) {
-  const std::string dir =
-      (std::filesystem::path(testing::TempDir()) /
-       absl::StrCat("change_models_cache_test_", getpid()))
-          .string();
+  const std::string dir = (std::filesystem::path(testing::TempDir()) /
+                           absl::StrCat("change_models_cache_test_", getpid()))
+                              .string();
   std::filesystem::remove_all(dir);
   const std::vector<data::GridMeasurement> history = SyntheticHistory(2000, 6);
   const std::vector<int> horizons = {1, 2};
@@ -395,7 +395,7 @@ std::optional<double> Scaled(std::optional<double> gb_mw, double factor) {
 TEST(NetLoadChangeForecasterRealDataTest, BeatsSeasonalNaiveAndPersistenceInQ1_2023) {
   absl::StatusOr<data::GridSeries> series =
       data::LoadGridSeries(ShippedDataPath("gb_demand_2022_2023.csv"),
-                     ShippedDataPath("gb_price_mid_2022-10_2023-12.csv"));
+                           ShippedDataPath("gb_price_mid_2022-10_2023-12.csv"));
   ASSERT_TRUE(series.ok()) << series.status();
   constexpr double kRegionFactor = 0.01;
   const absl::Time train_end = At("2023-01-01T00:00:00Z");
@@ -404,8 +404,8 @@ TEST(NetLoadChangeForecasterRealDataTest, BeatsSeasonalNaiveAndPersistenceInQ1_2
   for (const data::GridInterval& g : series->intervals()) {
     if (g.start >= eval_end) break;
     const data::GridMeasurement m{g.start, Scaled(g.net_load_mw, kRegionFactor),
-                            Scaled(g.embedded_solar_mw, kRegionFactor),
-                            Scaled(g.embedded_wind_mw, kRegionFactor), g.price_gbp_per_mwh};
+                                  Scaled(g.embedded_solar_mw, kRegionFactor),
+                                  Scaled(g.embedded_wind_mw, kRegionFactor), g.price_gbp_per_mwh};
     all.push_back(m);
     if (g.start < train_end) train.push_back(m);
   }
