@@ -37,6 +37,7 @@ v1::DispatchProposal Proposal(const std::string& asset_id, double power_mw, absl
 void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
   config_.ramp_limit_mw = region.ramp_limit_mw();
+  region_ramp_limit_mw_ = region.ramp_limit_mw();
   config_.instability_penalty_gbp_per_mw = region.instability_penalty_gbp_per_mw();
   config_.interval = FromProtoDuration(region.interval());
   step_ = region.has_step() ? FromProtoDuration(region.step()) : config_.interval;
@@ -364,14 +365,20 @@ v1::Thresholds ResponseAgent::Thresholds() const {
 }
 
 absl::Status ResponseAgent::SetThresholds(const v1::Thresholds& thresholds) {
-  if (!std::isfinite(thresholds.ramp_limit_mw()) || thresholds.ramp_limit_mw() <= 0.0) {
-    return absl::InvalidArgumentError("ramp_limit_mw: must be a finite number > 0");
+  absl::MutexLock lock(&mu_);
+  const double max_limit_mw = kMaxRampLimitMultiple * region_ramp_limit_mw_;
+  const double limit_mw = thresholds.ramp_limit_mw();
+  if (!std::isfinite(limit_mw) || limit_mw <= 0.0 || limit_mw > max_limit_mw) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "ramp_limit_mw: %g is outside (0, %g] MW (%g x the region's limit of %g MW)", limit_mw,
+        max_limit_mw, kMaxRampLimitMultiple, region_ramp_limit_mw_));
   }
   if (!std::isfinite(thresholds.margin_mw()) || thresholds.margin_mw() < 0.0 ||
-      thresholds.margin_mw() >= thresholds.ramp_limit_mw()) {
-    return absl::InvalidArgumentError("margin_mw: must be >= 0 and below ramp_limit_mw");
+      thresholds.margin_mw() >= limit_mw) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("margin_mw: %g is outside [0, %g) MW (below ramp_limit_mw)",
+                        thresholds.margin_mw(), limit_mw));
   }
-  absl::MutexLock lock(&mu_);
   config_.ramp_limit_mw = thresholds.ramp_limit_mw();
   config_.margin_mw = thresholds.margin_mw();
   return absl::OkStatus();

@@ -41,7 +41,14 @@ class ResponseAgent final : public TickAgent {
   std::vector<v1::RampEvent> RecentEvents(size_t limit) const;
   std::vector<v1::RampEpisode> RecentEpisodes(size_t limit) const;
   v1::Thresholds Thresholds() const;
-  // InvalidArgument for a non-finite or non-positive limit or a negative margin.
+  // The largest ramp limit SetThresholds accepts, as a multiple of the region's
+  // configured limit (docs/decisions.md, "Input bounds"): wider than that, the agent
+  // would in effect stop responding while claiming to.
+  static constexpr double kMaxRampLimitMultiple = 10.0;
+  // InvalidArgument, with the accepted range in the message, for a ramp limit outside
+  // (0, kMaxRampLimitMultiple x the region's limit] (not a finite number included) or a
+  // margin outside [0, ramp limit). Before OnRegistered the reference is the default
+  // limit. Nothing changes on an error.
   absl::Status SetThresholds(const v1::Thresholds& thresholds);
 
  private:
@@ -73,6 +80,8 @@ class ResponseAgent final : public TickAgent {
   ChangeForecastSource* const forecasts_;
   mutable absl::Mutex mu_;
   control::ResponsePolicyConfig config_ ABSL_GUARDED_BY(mu_);
+  // The region's configured ramp limit, MW: the reference SetThresholds bounds against.
+  double region_ramp_limit_mw_ ABSL_GUARDED_BY(mu_) = control::ResponsePolicyConfig{}.ramp_limit_mw;
   absl::Duration step_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   absl::Duration ramp_window_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   std::deque<StepPoint> window_ ABSL_GUARDED_BY(mu_);  // the last ramp_window/step + 1 steps

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "core/base/time_util.h"
 
 namespace gridpilot::data {
@@ -121,6 +122,19 @@ absl::StatusOr<std::optional<double>> CsvFile::OptionalNumber(const CsvRow& row,
   if (ec != std::errc() || ptr != last || !std::isfinite(value)) {
     return absl::InvalidArgumentError(absl::StrCat(FieldLocation(path_, row, header_[column]),
                                                    ": \"", field, "\" is not a number"));
+  }
+  return value;
+}
+
+absl::StatusOr<std::optional<double>> CsvFile::OptionalNumberIn(const CsvRow& row, size_t column,
+                                                                double min, double max,
+                                                                std::string_view unit) const {
+  absl::StatusOr<std::optional<double>> value = OptionalNumber(row, column);
+  if (!value.ok() || !value->has_value()) return value;
+  if (**value < min || **value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: %g is outside the plausible range [%g, %g] %s",
+                        FieldLocation(path_, row, header_[column]), **value, min, max, unit));
   }
   return value;
 }

@@ -38,6 +38,12 @@ class CsvFile {
   // not a finite number, including "nan" and "inf", is
   // InvalidArgument "path:line: column NAME: \"abc\" is not a number".
   absl::StatusOr<std::optional<double>> OptionalNumber(const CsvRow& row, size_t column) const;
+  // As OptionalNumber, and a number outside [min, max] is InvalidArgument
+  // "path:line: column NAME: 1e+308 is outside the plausible range [0, 100000] MW";
+  // `unit` names the unit in that message.
+  absl::StatusOr<std::optional<double>> OptionalNumberIn(const CsvRow& row, size_t column,
+                                                         double min, double max,
+                                                         std::string_view unit) const;
   // As OptionalNumber but an empty field is an error too ("... is empty").
   absl::StatusOr<double> RequiredNumber(const CsvRow& row, size_t column) const;
   // ISO 8601 UTC timestamp; errors name file, line and column.

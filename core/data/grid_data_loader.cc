@@ -66,9 +66,12 @@ absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
                          ", found ", base::FormatUtcTimestamp(interval.start)));
       }
     }
-    ASSIGN_OR_RETURN(interval.net_load_mw, demand.OptionalNumber(row, demand_col));
-    ASSIGN_OR_RETURN(interval.embedded_solar_mw, demand.OptionalNumber(row, solar_col));
-    ASSIGN_OR_RETURN(interval.embedded_wind_mw, demand.OptionalNumber(row, wind_col));
+    ASSIGN_OR_RETURN(interval.net_load_mw,
+                     demand.OptionalNumberIn(row, demand_col, kMinDemandMw, kMaxDemandMw, "MW"));
+    ASSIGN_OR_RETURN(interval.embedded_solar_mw,
+                     demand.OptionalNumberIn(row, solar_col, kMinEmbeddedMw, kMaxEmbeddedMw, "MW"));
+    ASSIGN_OR_RETURN(interval.embedded_wind_mw,
+                     demand.OptionalNumberIn(row, wind_col, kMinEmbeddedMw, kMaxEmbeddedMw, "MW"));
     intervals.push_back(interval);
   }
 
@@ -83,7 +86,9 @@ absl::StatusOr<GridSeries> LoadGridSeries(const std::string& demand_csv_path,
     if (previous) RETURN_IF_ERROR(CheckAfter(prices, row, price_time_col, *previous, t));
     previous = t;
     // Parse every value, even outside the demand span: a bad value is a bad file.
-    ASSIGN_OR_RETURN(const std::optional<double> price, prices.OptionalNumber(row, price_col));
+    ASSIGN_OR_RETURN(
+        const std::optional<double> price,
+        prices.OptionalNumberIn(row, price_col, kMinPriceGbpPerMwh, kMaxPriceGbpPerMwh, "GBP/MWh"));
     if (t < first || t >= end) continue;
     absl::Duration remainder;
     const int64_t index = absl::IDivDuration(t - first, base::kHalfHour, &remainder);
@@ -119,7 +124,9 @@ absl::StatusOr<GridSeries> LoadPriceSeries(const std::string& price_csv_path) {
                          ", found ", base::FormatUtcTimestamp(interval.start)));
       }
     }
-    ASSIGN_OR_RETURN(interval.price_gbp_per_mwh, prices.OptionalNumber(row, price_col));
+    ASSIGN_OR_RETURN(
+        interval.price_gbp_per_mwh,
+        prices.OptionalNumberIn(row, price_col, kMinPriceGbpPerMwh, kMaxPriceGbpPerMwh, "GBP/MWh"));
     intervals.push_back(interval);
   }
   return GridSeries::Create(std::move(intervals));
@@ -137,7 +144,8 @@ absl::StatusOr<std::vector<DayAheadForecastRow>> LoadDayAheadForecast(const std:
     DayAheadForecastRow forecast;
     ASSIGN_OR_RETURN(forecast.target_start, file.RequiredTime(row, target_col));
     ASSIGN_OR_RETURN(forecast.published, file.RequiredTime(row, published_col));
-    ASSIGN_OR_RETURN(forecast.net_load_mw, file.OptionalNumber(row, demand_col));
+    ASSIGN_OR_RETURN(forecast.net_load_mw,
+                     file.OptionalNumberIn(row, demand_col, kMinDemandMw, kMaxDemandMw, "MW"));
     // Sorted by target, then vintage, with no repeated (target, vintage) pair: callers
     // pick "the latest vintage published before t" and need that to be unambiguous.
     if (!forecasts.empty()) {

@@ -46,6 +46,13 @@ absl::Status DispatchArbiter::Validate(const DispatchProposal& proposal) const {
         absl::StrFormat("power_mw: %g MW is outside [%g, %g] MW for asset %s", proposal.power_mw,
                         range.min_mw, range.max_mw, proposal.asset_id));
   }
+  if (proposal.power_mw > 0.0 && proposal.power_mw < range.min_positive_mw) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "power_mw: %g MW is below the min stable load %g MW of asset %s: ask for 0 (off) or "
+        "[%g, %g] MW",
+        proposal.power_mw, range.min_positive_mw, proposal.asset_id, range.min_positive_mw,
+        range.max_mw));
+  }
   if (proposal.end <= proposal.start) {
     return absl::InvalidArgumentError(absl::StrCat("end: ", base::FormatUtcTimestamp(proposal.end),
                                                    " must be after start ",

@@ -40,10 +40,14 @@ struct ProposalRecord {
 };
 
 // The power range an asset accepts, MW (battery: [-max_charge, +max_discharge];
-// peaker: [0, capacity]).
+// peaker: 0 or [min stable load, capacity]).
 struct AssetPowerRange {
   double min_mw = 0.0;
   double max_mw = 0.0;
+  // The smallest positive power the asset can run at (a peaker's min stable load); a
+  // request in (0, min_positive_mw) is refused rather than starting the unit
+  // (docs/decisions.md, "Input bounds").
+  double min_positive_mw = 0.0;
 };
 
 class DispatchArbiter {
@@ -58,8 +62,8 @@ class DispatchArbiter {
 
   // Stores a proposal. InvalidArgument (message names the field) for: empty agent,
   // unknown asset, unspecified priority, non-finite power, power outside the asset's
-  // range, end <= start, or an idempotency key reused by the same agent for a different
-  // proposal. A repeat of an earlier (agent, key) with the same content returns the
+  // range or in (0, min_positive_mw), end <= start, or an idempotency key reused by the same agent
+  // for a different proposal. A repeat of an earlier (agent, key) with the same content returns the
   // original id with duplicate = true.
   absl::StatusOr<SubmitResult> Submit(const DispatchProposal& proposal, absl::Time now);
 

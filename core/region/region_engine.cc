@@ -20,7 +20,9 @@ std::map<std::string, AssetPowerRange> PowerRanges(
   for (const assets::BatteryParams& b : batteries) {
     ranges[b.id] = {-b.max_charge_mw, b.max_discharge_mw};
   }
-  for (const assets::PeakerParams& p : peakers) ranges[p.id] = {0.0, p.capacity_mw};
+  for (const assets::PeakerParams& p : peakers) {
+    ranges[p.id] = {0.0, p.capacity_mw, p.min_stable_load_mw};
+  }
   return ranges;
 }
 

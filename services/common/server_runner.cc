@@ -19,6 +19,10 @@ absl::StatusOr<RunningServer> StartGrpcServer(
   RunningServer running;
   builder.AddListeningPort(absl::StrCat(host, ":", port), grpc::InsecureServerCredentials(),
                            &running.port);
+  // Set deliberately rather than left to gRPC's default: no request to any gridpilot
+  // server comes near it (the largest, an answer with a plan, is a few kB), and a larger
+  // message is refused by gRPC with RESOURCE_EXHAUSTED before any handler sees it.
+  builder.SetMaxReceiveMessageSize(kMaxServerReceiveMessageBytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (!interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors));
   running.server = builder.BuildAndStart();

@@ -16,6 +16,11 @@
 
 namespace gridpilot {
 
+// The largest request any gridpilot server accepts, bytes (4 MiB). Requests are small
+// (the largest, an agent's answer with its plan, is a few kB); responses may be larger
+// and are bounded by the client's channel (MakeChannel). docs/decisions.md, "Input bounds".
+inline constexpr int kMaxServerReceiveMessageBytes = 4 * 1024 * 1024;
+
 struct RunningServer {
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -24,7 +29,8 @@ struct RunningServer {
 // Builds and starts a server on `host:port` serving `services` (not owned; they must
 // outlive the server). If `port_file` is non-empty the bound port is written to it
 // atomically (write + rename). `interceptors` see every RPC (e.g. to count them for
-// metrics). Unavailable if the port cannot be bound.
+// metrics). Requests over kMaxServerReceiveMessageBytes are refused by gRPC
+// (RESOURCE_EXHAUSTED). Unavailable if the port cannot be bound.
 absl::StatusOr<RunningServer> StartGrpcServer(
     const std::string& host, int port, const std::vector<grpc::Service*>& services,
     const std::string& port_file,

@@ -1,13 +1,16 @@
 #include "services/common/grpc_status.h"
 #include "services/gateway/gateway_services.h"
+#include "services/gateway/input_bounds.h"
 
 namespace gridpilot {
 
 grpc::Status ClockServiceImpl::RegisterAgent(grpc::ServerContext*,
                                              const v1::RegisterAgentRequest* request,
                                              v1::RegisterAgentResponse* response) {
-  if (request->agent().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "agent: required");
+  if (absl::Status valid =
+          ValidateIdentifier("agent", request->agent(), kMaxAgentNameBytes, /*required=*/true);
+      !valid.ok()) {
+    return ToGrpcStatus(valid);
   }
   *response->mutable_region() = run_->RegisterAgent(request->agent());
   return grpc::Status::OK;

@@ -1,10 +1,13 @@
 #include "services/gateway/gateway_config.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
@@ -15,51 +18,64 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Reads the keys of one JSON object into fields; unknown keys and wrong types are errors.
+// Reads the keys of one JSON object into fields; unknown keys, wrong types and numbers
+// that are not finite (or overflow their unit) are errors.
 class ObjectReader {
  public:
   ObjectReader(const Json& object, std::string where) : object_(object), where_(std::move(where)) {}
 
   void Number(const std::string& key, double* field) {
-    handlers_[key] = [field](const Json& v) -> bool {
-      if (!v.is_number()) return false;
-      *field = v.get<double>();
-      return true;
+    handlers_[key] = [field](const Json& v) -> std::string {
+      if (!v.is_number()) return WrongType(v);
+      const double value = v.get<double>();
+      if (!std::isfinite(value)) return NotFinite(v);
+      *field = value;
+      return "";
     };
   }
   void Minutes(const std::string& key, absl::Duration* field) {
-    handlers_[key] = [field](const Json& v) -> bool {
-      if (!v.is_number()) return false;
-      *field = absl::Seconds(v.get<double>() * 60.0);
-      return true;
+    handlers_[key] = [field](const Json& v) -> std::string {
+      if (!v.is_number()) return WrongType(v);
+      const double seconds = v.get<double>() * 60.0;
+      if (!std::isfinite(seconds) || absl::Seconds(seconds) == absl::InfiniteDuration() ||
+          absl::Seconds(seconds) == -absl::InfiniteDuration()) {
+        return NotFinite(v);
+      }
+      *field = absl::Seconds(seconds);
+      return "";
     };
   }
   void Seconds(const std::string& key, absl::Duration* field) {
-    handlers_[key] = [field](const Json& v) -> bool {
-      if (!v.is_number()) return false;
-      *field = absl::Seconds(v.get<double>());
-      return true;
+    handlers_[key] = [field](const Json& v) -> std::string {
+      if (!v.is_number()) return WrongType(v);
+      const double seconds = v.get<double>();
+      if (!std::isfinite(seconds) || absl::Seconds(seconds) == absl::InfiniteDuration() ||
+          absl::Seconds(seconds) == -absl::InfiniteDuration()) {
+        return NotFinite(v);
+      }
+      *field = absl::Seconds(seconds);
+      return "";
     };
   }
   void Unsigned(const std::string& key, uint64_t* field) {
-    handlers_[key] = [field](const Json& v) -> bool {
-      if (!v.is_number_unsigned()) return false;
+    handlers_[key] = [field](const Json& v) -> std::string {
+      if (!v.is_number_unsigned()) return WrongType(v);
       *field = v.get<uint64_t>();
-      return true;
+      return "";
     };
   }
   // Any JSON value, parsed by `parse` (which names its own errors).
   void Custom(const std::string& key, std::function<absl::Status(const Json&)> parse) {
-    handlers_[key] = [this, parse](const Json& v) -> bool {
+    handlers_[key] = [this, parse](const Json& v) -> std::string {
       custom_error_ = parse(v);
-      return true;
+      return "";
     };
   }
   void String(const std::string& key, std::string* field) {
-    handlers_[key] = [field](const Json& v) -> bool {
-      if (!v.is_string()) return false;
+    handlers_[key] = [field](const Json& v) -> std::string {
+      if (!v.is_string()) return WrongType(v);
       *field = v.get<std::string>();
-      return true;
+      return "";
     };
   }
 
@@ -72,9 +88,8 @@ class ObjectReader {
       if (it == handlers_.end()) {
         return absl::InvalidArgumentError(absl::StrCat(where_, ".", key, ": unknown key"));
       }
-      if (!it->second(value)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where_, ".", key, ": wrong type ", value.type_name()));
+      if (const std::string error = it->second(value); !error.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(where_, ".", key, ": ", error));
       }
       if (!custom_error_.ok()) return custom_error_;
     }
@@ -82,11 +97,98 @@ class ObjectReader {
   }
 
  private:
+  static std::string WrongType(const Json& v) { return absl::StrCat("wrong type ", v.type_name()); }
+  static std::string NotFinite(const Json& v) {
+    return absl::StrCat(v.dump(), " is not a finite number (in its unit)");
+  }
+
   const Json& object_;
   std::string where_;
   mutable absl::Status custom_error_;
-  std::map<std::string, std::function<bool(const Json&)>> handlers_;
+  // Each returns "" when the value was taken, else what was wrong with it.
+  std::map<std::string, std::function<std::string(const Json&)>> handlers_;
 };
+
+// A SAX handler that only follows where the parser is ("region.ramp_limit_mw",
+// "batteries[1]"), so that a parse error can name the key it happened at. The DOM parse
+// comes first; this runs only after it failed.
+class KeyPathTracker : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override {
+    stack_.push_back({true, "", 0});
+    return true;
+  }
+  bool key(string_t& key) override {
+    stack_.back().key = key;
+    return true;
+  }
+  bool end_object() override { return End(); }
+  bool start_array(std::size_t) override {
+    stack_.push_back({false, "", 0});
+    return true;
+  }
+  bool end_array() override { return End(); }
+  bool parse_error(std::size_t, const std::string& last_token,
+                   const nlohmann::detail::exception&) override {
+    last_token_ = last_token;
+    return false;
+  }
+
+  // The path of the value being read when parsing stopped; "" at the top level.
+  std::string Path() const {
+    std::string path;
+    for (const Level& level : stack_) {
+      if (level.object) {
+        if (level.key.empty()) break;
+        absl::StrAppend(&path, path.empty() ? "" : ".", level.key);
+      } else {
+        absl::StrAppend(&path, "[", level.index, "]");
+      }
+    }
+    return path;
+  }
+  const std::string& last_token() const { return last_token_; }
+
+ private:
+  struct Level {
+    bool object;
+    std::string key;  // object: the key being read
+    size_t index;     // array: the element being read
+  };
+  bool Value() {
+    if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+    return true;
+  }
+  bool End() {
+    stack_.pop_back();
+    return Value();
+  }
+
+  std::vector<Level> stack_;
+  std::string last_token_;
+};
+
+// The error for text nlohmann could not parse: the key it stopped at where there is one,
+// and nlohmann's own message (which has the byte offset for a syntax error).
+absl::Status JsonError(const std::string& text, const Json::exception& e) {
+  KeyPathTracker tracker;
+  Json::sax_parse(text, &tracker, nlohmann::detail::input_format_t::json, /*strict=*/true,
+                  /*ignore_comments=*/false);
+  const std::string at = tracker.Path().empty() ? "" : absl::StrCat(tracker.Path(), ": ");
+  // 406: a number too large for a double (such as 1e999).
+  if (e.id == 406) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, tracker.last_token(), " is not a finite number (", e.what(), ")"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("not valid JSON: ", at, e.what()));
+}
 
 absl::Status ReadBattery(const Json& j, const std::string& where, assets::BatteryParams* b) {
   ObjectReader r(j, where);
@@ -246,14 +348,21 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   if (path.empty()) return config;
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open config file"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Json root;
   try {
-    root = Json::parse(in);
-  } catch (const Json::parse_error& e) {
-    // nlohmann reports the byte offset; that is the most precise location it has.
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON: ", e.what()));
+    root = Json::parse(text);
+  } catch (const Json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", JsonError(text, e).message()));
   }
-  absl::Status parsed = ParseConfig(root, std::filesystem::absolute(path).parent_path(), &config);
+  absl::Status parsed;
+  // The readers check each type before reading it, so nothing below should throw; if a
+  // case was missed, it is still this file's error and not an abort.
+  try {
+    parsed = ParseConfig(root, std::filesystem::absolute(path).parent_path(), &config);
+  } catch (const Json::exception& e) {
+    parsed = absl::InvalidArgumentError(absl::StrCat("unreadable value: ", e.what()));
+  }
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", parsed.message()));
   }

@@ -10,18 +10,30 @@
 #include "core/base/logging.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/data/grid_data_loader.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/grid_feed.h"
+#include "services/gateway/input_bounds.h"
 
 namespace gridpilot {
 namespace {
 
-// A plan is informational, but the audit log must be able to trust it: finite powers and
-// forecasts, one forecast per interval or none, a start when there are intervals.
-absl::Status ValidatePlan(const v1::AgentPlan& plan) {
+// A plan is informational, but the audit log must be able to trust it: a valid start,
+// finite powers within the fleet's limit and prices within the data's range, one forecast
+// per interval or none, a start when there are intervals, a bounded reason.
+absl::Status ValidatePlan(const v1::AgentPlan& plan, double power_limit_mw) {
   if (plan.power_mw_size() > 0 && !plan.has_first_interval_start()) {
     return absl::InvalidArgumentError("plan.first_interval_start: required with power_mw");
+  }
+  if (plan.has_first_interval_start()) {
+    RETURN_IF_ERROR(
+        ValidateProtoTimestamp("plan.first_interval_start", plan.first_interval_start()));
+  }
+  if (plan.power_mw_size() > kMaxPlanIntervals) {
+    return absl::InvalidArgumentError(absl::StrCat("plan.power_mw: ", plan.power_mw_size(),
+                                                   " intervals is more than the limit of ",
+                                                   kMaxPlanIntervals));
   }
   if (plan.price_forecast_gbp_per_mwh_size() != 0 &&
       plan.price_forecast_gbp_per_mwh_size() != plan.power_mw_size()) {
@@ -33,17 +45,36 @@ absl::Status ValidatePlan(const v1::AgentPlan& plan) {
     if (!std::isfinite(plan.power_mw(i))) {
       return absl::InvalidArgumentError(absl::StrCat("plan.power_mw[", i, "]: not finite"));
     }
+    RETURN_IF_ERROR(ValidatePowerBound(absl::StrCat("plan.power_mw[", i, "]"), plan.power_mw(i),
+                                       power_limit_mw));
   }
   for (int i = 0; i < plan.price_forecast_gbp_per_mwh_size(); ++i) {
-    if (!std::isfinite(plan.price_forecast_gbp_per_mwh(i))) {
+    const double price = plan.price_forecast_gbp_per_mwh(i);
+    if (!std::isfinite(price)) {
       return absl::InvalidArgumentError(
           absl::StrCat("plan.price_forecast_gbp_per_mwh[", i, "]: not finite"));
+    }
+    if (price < data::kMinPriceGbpPerMwh || price > data::kMaxPriceGbpPerMwh) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("plan.price_forecast_gbp_per_mwh[%d]: %g is outside [%g, %g] GBP/MWh", i,
+                          price, data::kMinPriceGbpPerMwh, data::kMaxPriceGbpPerMwh));
     }
   }
   if (!std::isfinite(plan.expected_value_gbp())) {
     return absl::InvalidArgumentError("plan.expected_value_gbp: not finite");
   }
-  return absl::OkStatus();
+  return ValidateText("plan.reason", plan.reason(), kMaxReasonBytes);
+}
+
+// The largest |power| a plan may hold: the whole fleet at full power, MW, plus a
+// tolerance for rounding.
+double PlanPowerLimitMw(const GatewayConfig& config) {
+  double limit_mw = 1e-6;
+  for (const assets::BatteryParams& b : config.batteries) {
+    limit_mw += std::max(b.max_charge_mw, b.max_discharge_mw);
+  }
+  for (const assets::PeakerParams& p : config.peakers) limit_mw += p.capacity_mw;
+  return limit_mw;
 }
 
 constexpr size_t kRecentDecisionsKept = 1000;
@@ -76,12 +107,29 @@ v1::PeakerStatus ToProto(assets::PeakerStatus status) {
   return v1::PEAKER_STATUS_UNSPECIFIED;
 }
 
+// The proposal as the arbiter sees it, after the gateway's own bounds: identifiers and
+// reason within their sizes, valid timestamps, a lease within `lease_horizon` of `now`.
+// The arbiter then checks the asset, the power against its range, and the key's reuse.
 absl::StatusOr<region::DispatchProposal> FromProto(const std::string& agent,
-                                                   const v1::DispatchProposal& p, size_t index) {
+                                                   const v1::DispatchProposal& p, size_t index,
+                                                   absl::Time now, absl::Duration lease_horizon) {
   const std::string where = absl::StrCat("proposals[", index, "]");
   if (!p.has_start() || !p.has_end()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": start and end are required"));
   }
+  RETURN_IF_ERROR(ValidateIdentifier(absl::StrCat(where, ".asset_id"), p.asset_id(),
+                                     kMaxAssetIdBytes, /*required=*/true));
+  RETURN_IF_ERROR(ValidateIdentifier(absl::StrCat(where, ".idempotency_key"), p.idempotency_key(),
+                                     kMaxIdempotencyKeyBytes, /*required=*/false));
+  RETURN_IF_ERROR(ValidateText(absl::StrCat(where, ".reason"), p.reason(), kMaxReasonBytes));
+  RETURN_IF_ERROR(ValidateProtoTimestamp(absl::StrCat(where, ".start"), p.start()));
+  RETURN_IF_ERROR(ValidateProtoTimestamp(absl::StrCat(where, ".end"), p.end()));
+  if (!std::isfinite(p.power_mw())) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s.power_mw: %g is not finite", where, p.power_mw()));
+  }
+  RETURN_IF_ERROR(
+      ValidateLease(where, FromProtoTime(p.start()), FromProtoTime(p.end()), now, lease_horizon));
   region::DispatchProposal out;
   out.agent = agent;
   out.asset_id = p.asset_id();
@@ -113,6 +161,9 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
     return absl::InvalidArgumentError("region.interval must be 30 minutes (the data's resolution)");
   }
   RETURN_IF_ERROR(ValidateReplayWindow(gb_series, options));
+  if (options.lease_horizon <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("lease_horizon must be > 0");
+  }
   if (feed == nullptr || wall_clock == nullptr) {
     return absl::InvalidArgumentError("a feed and a wall clock are required");
   }
@@ -594,10 +645,13 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     if (store_ == nullptr) return error;
     region::ProposalRecord record;
     record.proposal.agent = request.agent();
+    // What is kept of a refused request is cut to the bounds: an oversized field must
+    // not reach the store by being refused.
+    record.proposal.agent = Truncated(request.agent(), kMaxAgentNameBytes);
     if (p != nullptr) {
-      record.proposal.asset_id = p->asset_id();
+      record.proposal.asset_id = Truncated(p->asset_id(), kMaxAssetIdBytes);
       record.proposal.power_mw = p->power_mw();
-      record.proposal.reason = p->reason();
+      record.proposal.reason = Truncated(p->reason(), kMaxReasonBytes);
     }
     record.submitted_at = now;
     const absl::Status stored =
@@ -608,18 +662,29 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     return absl::Status(error.code(), absl::StrCat(error.message(), "; and ",
                                                    AuditFailure("the refusal", stored).message()));
   };
-  if (request.agent().empty()) {
-    return refuse(nullptr, absl::InvalidArgumentError("agent: required"));
+  if (absl::Status valid =
+          ValidateIdentifier("agent", request.agent(), kMaxAgentNameBytes, /*required=*/true);
+      !valid.ok()) {
+    return refuse(nullptr, valid);
+  }
+  if (absl::Status valid = ValidateText("note", request.note(), kMaxNoteBytes); !valid.ok()) {
+    return refuse(nullptr, valid);
+  }
+  if (request.has_answers_tick()) {
+    if (absl::Status valid = ValidateProtoTimestamp("answers_tick", request.answers_tick());
+        !valid.ok()) {
+      return refuse(nullptr, valid);
+    }
   }
   std::vector<region::DispatchProposal> proposals;
   for (int i = 0; i < request.proposals_size(); ++i) {
     absl::StatusOr<region::DispatchProposal> p =
-        FromProto(request.agent(), request.proposals(i), i);
+        FromProto(request.agent(), request.proposals(i), i, now, options_.lease_horizon);
     if (!p.ok()) return refuse(&request.proposals(i), p.status());
     proposals.push_back(*std::move(p));
   }
   if (request.has_plan()) {
-    if (absl::Status valid = ValidatePlan(request.plan()); !valid.ok()) {
+    if (absl::Status valid = ValidatePlan(request.plan(), PlanPowerLimitMw(config_)); !valid.ok()) {
       return refuse(nullptr, valid);
     }
   }

@@ -44,6 +44,7 @@
 #include "gridpilot/v1/ledger.pb.h"
 #include "gridpilot/v1/types.pb.h"
 #include "services/gateway/gateway_config.h"
+#include "services/gateway/input_bounds.h"
 #include "services/gateway/store.h"
 
 namespace gridpilot {
@@ -61,6 +62,9 @@ struct GatewayRunOptions {
   absl::Duration step = absl::Minutes(30);
   int max_consecutive_misses =
       3;  // an agent missing this many ticks in a row stops being waited for
+  // A proposal's lease must lie within this of the run's clock (services/gateway/
+  // input_bounds.h: ValidateLease).
+  absl::Duration lease_horizon = kDefaultLeaseHorizon;
 };
 
 class GatewayRun {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "core/base/time_util.h"
@@ -128,6 +129,67 @@ TEST(LoadGridSeriesTest, BadValuesNameFileLineAndColumn) {
                                          "2023-01-01T00:00:00Z,2023-01-01,1,APXMIDP,NaN,1\n");
   EXPECT_EQ(LoadGridSeries(good_demand, nan_price).status().message(),
             nan_price + ":2: column Price: \"NaN\" is not a number");
+}
+
+// Values that parse but cannot be real (1e308 MW of demand, a price of 1e308 GBP/MWh)
+// are refused naming file, line, column and the plausible range, never passed on.
+TEST(LoadGridSeriesTest, ImplausibleValuesNameFileLineColumnAndRange) {
+  const std::string price = WriteTempFile("implausible_price_ok.csv", kPriceHeader);
+  struct Case {
+    std::string column;
+    std::string row;  // the second data row
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"ND", "2022-10-01T00:30:00Z,2022-10-01,4,1e308,1,1,1,1,1",
+       "column ND: 1e+308 is outside the plausible range [0, 100000] MW"},
+      {"ND", "2022-10-01T00:30:00Z,2022-10-01,4,-5,1,1,1,1,1",
+       "column ND: -5 is outside the plausible range [0, 100000] MW"},
+      {"solar", "2022-10-01T00:30:00Z,2022-10-01,4,20000,1,1,1,60000,1",
+       "column EMBEDDED_SOLAR_GENERATION: 60000 is outside the plausible range [0, 50000] MW"},
+      {"wind", "2022-10-01T00:30:00Z,2022-10-01,4,20000,1,-1,1,1,1",
+       "column EMBEDDED_WIND_GENERATION: -1 is outside the plausible range [0, 50000] MW"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].row);
+    const std::string demand = WriteTempFile(
+        "implausible_demand" + std::to_string(i) + ".csv",
+        std::string(kDemandHeader) + "2022-10-01T00:00:00Z,2022-10-01,3,21940,1,1,1,1,1\n" +
+            cases[i].row + "\n");
+    absl::StatusOr<GridSeries> series = LoadGridSeries(demand, price);
+    EXPECT_EQ(series.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(series.status().message(), demand + ":3: " + cases[i].want);
+  }
+
+  const std::string demand = WriteTempFile("implausible_good_demand.csv", GoodDemand());
+  for (const std::string value : {"1e308", "-10001", "10000.5"}) {
+    SCOPED_TRACE(value);
+    const std::string bad_price = WriteTempFile(
+        "implausible_price.csv",
+        std::string(kPriceHeader) + "2022-10-01T00:00:00Z,2022-10-01,3,APXMIDP," + value + ",1\n");
+    absl::StatusOr<GridSeries> series = LoadGridSeries(demand, bad_price);
+    EXPECT_EQ(series.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(series.status().message()),
+                HasSubstr(bad_price + ":2: column Price: "));
+    EXPECT_THAT(std::string(series.status().message()),
+                HasSubstr("outside the plausible range [-10000, 10000] GBP/MWh"));
+    EXPECT_EQ(LoadPriceSeries(bad_price).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  // The bounds themselves are plausible.
+  const std::string edge_price =
+      WriteTempFile("edge_price.csv", std::string(kPriceHeader) +
+                                          "2022-10-01T00:00:00Z,2022-10-01,3,APXMIDP,-10000,1\n"
+                                          "2022-10-01T00:30:00Z,2022-10-01,4,APXMIDP,10000,1\n");
+  EXPECT_TRUE(LoadGridSeries(demand, edge_price).ok());
+
+  const std::string forecast =
+      WriteTempFile("implausible_forecast.csv",
+                    "timestamp_utc,SettlementDate,SettlementPeriod,PublishTime,NationalDemand,"
+                    "TransmissionSystemDemand,Boundary\n"
+                    "2022-10-01T00:00:00Z,2022-10-01,3,2022-09-29T23:45:00Z,1e308,22300,N\n");
+  EXPECT_EQ(
+      LoadDayAheadForecast(forecast).status().message(),
+      forecast + ":2: column NationalDemand: 1e+308 is outside the plausible range [0, 100000] MW");
 }
 
 TEST(LoadGridSeriesTest, PriceOffTheHalfHourGridIsRejected) {

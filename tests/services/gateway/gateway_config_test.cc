@@ -232,6 +232,60 @@ TEST_F(GatewayConfigTest, InvalidJsonIsInvalidArgumentNamingTheFile) {
   }
 }
 
+// Hostile numbers and broken files: each is InvalidArgument naming the file, and the key
+// where there is one; none may escape as an exception.
+TEST_F(GatewayConfigTest, HostileNumbersAndBrokenFilesNameFileAndKey) {
+  struct Case {
+    std::string name;
+    std::string json;
+    std::vector<std::string> want_parts;
+  };
+  const std::vector<Case> cases = {
+      {"1e999",
+       R"({"region": {"ramp_limit_mw": 1e999}})",
+       {"region.ramp_limit_mw: 1e999 is not a finite number"}},
+      {"-1e999 in a battery",
+       R"({"batteries": [{"id": "b", "max_charge_mw": -1e999}]})",
+       {"batteries[0].max_charge_mw", "-1e999", "not a finite number"}},
+      {"1e999 in a live event",
+       R"({"live": {"events": [{"kind": "cloud_front", "magnitude_mw": 1e999}]}})",
+       {"live.events[0].magnitude_mw", "not a finite number"}},
+      {"minutes overflowing to infinity",
+       R"({"peakers": [{"start_up_time_min": 1e308}]})",
+       {"peakers[0].start_up_time_min", "not a finite number"}},
+      {"seconds beyond any duration",
+       R"({"live": {"noise_correlation_seconds": 1e300}})",
+       {"live.noise_correlation_seconds", "not a finite number"}},
+      {"NaN literal", R"({"region": {"scale": NaN}})", {"not valid JSON", "region.scale"}},
+      {"Infinity literal", R"({"region": {"scale": Infinity}})", {"not valid JSON"}},
+      {"wrong type: object for a number",
+       R"({"region": {"scale": {}}})",
+       {"region.scale", "wrong type object"}},
+      {"wrong type: list for a string",
+       R"({"batteries": [{"id": [1]}]})",
+       {"batteries[0].id", "wrong type array"}},
+      {"negative seed", R"({"live": {"seed": -1}})", {"live.seed", "wrong type"}},
+      {"truncated",
+       R"({"region": {"ramp_limit_mw": 1)",
+       {"not valid JSON", "region.ramp_limit_mw"}},
+      {"truncated in a list",
+       R"({"batteries": [{"id": "b"}, )",
+       {"not valid JSON", "batteries[1]"}},
+      {"cut mid-string", R"({"region": {"name": "gb)", {"not valid JSON", "region.name"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    SCOPED_TRACE(c.name);
+    const std::string path = Write("hostile" + std::to_string(i) + ".json", c.json);
+    absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << config.status();
+    const std::string message(config.status().message());
+    EXPECT_THAT(message, HasSubstr(path + ": "));
+    for (const std::string& part : c.want_parts) EXPECT_THAT(message, HasSubstr(part));
+  }
+}
+
 // deploy/arbitrage-only.json is the default region and assets with a ramp limit that binds
 // nothing: the battery's widest swing (full charge to full discharge) is far inside it, so
 // the trader plans without a step limit and the response agent has no ramp to counter.

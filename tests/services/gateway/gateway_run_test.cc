@@ -424,6 +424,157 @@ TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
   EXPECT_DOUBLE_EQ(assets[0].scheduled_power_mw(), 10);
 }
 
+// Hostile input: oversized strings, control characters in identifiers, timestamps out
+// of range, leases far from the run's clock, powers beyond any asset, a peaker asked for
+// less than its min stable load. Each is InvalidArgument naming the field and the bound;
+// no proposal is accepted or scheduled, and what the refusals' audit rows keep is bounded.
+TEST_F(GatewayRunTest, HostileRequestsAreRefusedNamingFieldAndBound) {
+  const std::string db_path = (dir_ / "hostile.db").string();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db_path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const GatewayRunOptions options = Options(5);
+  ASSERT_TRUE((*store)->BeginRun(options.replay_from, options.replay_to, "{}").ok());
+  std::unique_ptr<GatewayRun> run = MakeRun(options, store->get());
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  const absl::Time t = FromProtoTime(tick.time());
+  const std::string megabyte(1 << 20, 'x');
+
+  auto with = [&](std::function<void(v1::DispatchProposal*)> mutate) {
+    v1::DispatchProposal p = BatteryProposal(10, t);
+    mutate(&p);
+    return Answer("agent", t, {p});
+  };
+  auto with_request = [&](std::function<void(v1::SubmitDispatchRequest*)> mutate) {
+    v1::SubmitDispatchRequest request = Answer("agent", t, {BatteryProposal(10, t)});
+    mutate(&request);
+    return request;
+  };
+  auto plan_with = [&](std::function<void(v1::AgentPlan*)> mutate) {
+    v1::SubmitDispatchRequest request = Answer("agent", t, {BatteryProposal(10, t)});
+    v1::AgentPlan* plan = request.mutable_plan();
+    *plan->mutable_first_interval_start() = ToProtoTime(t);
+    plan->add_power_mw(10);
+    mutate(plan);
+    return request;
+  };
+  google::protobuf::Timestamp year_10000;
+  year_10000.set_seconds(253402300800);
+  google::protobuf::Timestamp bad_nanos = ToProtoTime(t);
+  bad_nanos.set_nanos(-1);
+  struct Case {
+    std::string name;
+    v1::SubmitDispatchRequest request;
+    std::vector<std::string> want_parts;
+  };
+  const std::vector<Case> cases = {
+      {"1 MB agent name", Answer(megabyte, t, {BatteryProposal(10, t)}), {"agent", "64 bytes"}},
+      {"agent name with a newline",
+       Answer("agent\nINFO: forged", t, {BatteryProposal(10, t)}),
+       {"agent", "control character 0x0a"}},
+      {"1 MB reason",
+       with([&](v1::DispatchProposal* p) { p->set_reason(megabyte); }),
+       {"proposals[0].reason", "1024 bytes"}},
+      {"1 MB idempotency key",
+       with([&](v1::DispatchProposal* p) { p->set_idempotency_key(megabyte); }),
+       {"proposals[0].idempotency_key", "128 bytes"}},
+      {"key with a control character",
+       with([&](v1::DispatchProposal* p) { p->set_idempotency_key("k\x01"); }),
+       {"proposals[0].idempotency_key", "control character 0x01"}},
+      {"asset id with a carriage return",
+       with([&](v1::DispatchProposal* p) { p->set_asset_id("battery-1\r"); }),
+       {"proposals[0].asset_id", "control character 0x0d"}},
+      {"1 MB note",
+       with_request([&](v1::SubmitDispatchRequest* r) { r->set_note(megabyte); }),
+       {"note", "2048 bytes"}},
+      {"lease in 1900",
+       with([&](v1::DispatchProposal* p) {
+         *p->mutable_start() = ToProtoTime(*base::ParseUtcTimestamp("1900-01-01T00:00:00Z"));
+         *p->mutable_end() = ToProtoTime(*base::ParseUtcTimestamp("1900-01-01T00:30:00Z"));
+       }),
+       {"proposals[0].start", "before the run's clock"}},
+      {"lease to 9999",
+       with([&](v1::DispatchProposal* p) {
+         *p->mutable_end() = ToProtoTime(*base::ParseUtcTimestamp("9999-01-01T00:00:00Z"));
+       }),
+       {"proposals[0].end", "after the run's clock"}},
+      {"lease 8 days long",
+       with(
+           [&](v1::DispatchProposal* p) { *p->mutable_end() = ToProtoTime(t + absl::Hours(192)); }),
+       {"proposals[0].end", "168h"}},
+      {"timestamp past year 9999",
+       with([&](v1::DispatchProposal* p) { *p->mutable_end() = year_10000; }),
+       {"proposals[0].end", "Timestamp range"}},
+      {"negative nanos",
+       with([&](v1::DispatchProposal* p) { *p->mutable_start() = bad_nanos; }),
+       {"proposals[0].start", "nanos"}},
+      {"invalid answers_tick",
+       with_request([&](v1::SubmitDispatchRequest* r) { *r->mutable_answers_tick() = year_10000; }),
+       {"answers_tick"}},
+      {"power 1e308",
+       with([&](v1::DispatchProposal* p) { p->set_power_mw(1e308); }),
+       {"proposals[0]", "power_mw", "outside [-50, 50] MW"}},
+      {"infinite power",
+       with([&](v1::DispatchProposal* p) {
+         p->set_power_mw(std::numeric_limits<double>::infinity());
+       }),
+       {"proposals[0].power_mw", "not finite"}},
+      {"peaker below min stable load",
+       with([&](v1::DispatchProposal* p) {
+         p->set_asset_id("peaker-1");
+         p->set_power_mw(1e-9);
+       }),
+       {"proposals[0]", "min stable load 20 MW", "[20, 60] MW"}},
+      {"plan power 1e308",
+       plan_with([](v1::AgentPlan* p) { p->set_power_mw(0, 1e308); }),
+       {"plan.power_mw[0]", "outside"}},
+      {"plan price 1e308",
+       plan_with([](v1::AgentPlan* p) { p->add_price_forecast_gbp_per_mwh(1e308); }),
+       {"plan.price_forecast_gbp_per_mwh[0]", "[-10000, 10000]"}},
+      {"1 MB plan reason",
+       plan_with([&](v1::AgentPlan* p) { p->set_reason(megabyte); }),
+       {"plan.reason", "1024 bytes"}},
+      {"plan start past year 9999",
+       plan_with([&](v1::AgentPlan* p) { *p->mutable_first_interval_start() = year_10000; }),
+       {"plan.first_interval_start"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    absl::StatusOr<std::vector<v1::ProposalResult>> results = run->Submit(c.request);
+    ASSERT_FALSE(results.ok());
+    EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string message(results.status().message());
+    EXPECT_LT(message.size(), 400u);
+    for (const std::string& part : c.want_parts) EXPECT_THAT(message, HasSubstr(part));
+    for (const v1::Asset& a : run->Assets()) EXPECT_EQ(a.scheduled_proposal_id(), 0) << a.id();
+  }
+  ASSERT_TRUE((*store)->Flush().ok());
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status != 'rejected'"), 0);
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM plans"), 0);
+  EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM agent_notes"), 0);
+  // A refusal's audit row keeps at most the bound of each field (and says it was cut).
+  EXPECT_LE(Count(db_path, "SELECT MAX(LENGTH(agent)) FROM proposals"), 64 + 32);
+  EXPECT_LE(Count(db_path, "SELECT MAX(LENGTH(reason)) FROM proposals"), 1024 + 32);
+  EXPECT_LE(Count(db_path, "SELECT MAX(LENGTH(detail)) FROM proposals"), 400);
+
+  // At the bounds, the same kinds of request are accepted: a 64-byte name, a 1024-byte
+  // reason, a 128-byte key, a 2048-byte note, a lease ending 7 days out, the peaker at its
+  // min stable load.
+  v1::DispatchProposal at_bounds = BatteryProposal(50, t, absl::Hours(7 * 24));
+  at_bounds.set_reason(std::string(1024, 'r'));
+  at_bounds.set_idempotency_key(std::string(128, 'k'));
+  v1::DispatchProposal peaker = BatteryProposal(20, t, base::kHalfHour, "peaker-1");
+  v1::SubmitDispatchRequest accepted = Answer(std::string(64, 'a'), t, {at_bounds, peaker});
+  accepted.clear_answers_tick();
+  accepted.set_note(std::string(2048, 'n'));
+  absl::StatusOr<std::vector<v1::ProposalResult>> ok = run->Submit(accepted);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->size(), 2u);
+}
+
 TEST_F(GatewayRunTest, SubmitRejectsAKeyReusedWithinOneRequestAndStoresNothing) {
   std::unique_ptr<GatewayRun> run = MakeRun(Options(3));
   ASSERT_NE(run, nullptr);
