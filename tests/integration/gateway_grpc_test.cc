@@ -32,6 +32,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
 #include "tests/integration/grpc_call.h"
+#include "tests/integration/sqlite_query.h"
 #include "tests/integration/test_env.h"
 
 namespace gridpilot {
@@ -338,6 +339,125 @@ TEST_F(GatewayTest, SubmitDispatchRejectsMalformedProposalsNamingTheProblem) {
   EXPECT_EQ(FindAsset(ListAssets(), "peaker-1")->scheduled_proposal_id(), 0);
   StopGateway();
   EXPECT_EQ(CountProposalRows(store_, "accepted"), 0);
+}
+
+// A few hundred generated hostile requests against the real gateway: oversized strings,
+// control characters in identifiers, timestamps out of range, leases far from the clock,
+// powers beyond any asset, a peaker asked for less than its min stable load, absurd plans.
+// Each gets INVALID_ARGUMENT naming the field; the gateway keeps serving; the accepted
+// proposals before and after are all the store holds as accepted.
+TEST_F(GatewayTest, HostileProposalsAreRefusedAndTheGatewayKeepsServing) {
+  v1::SubmitDispatchResponse response;
+  ASSERT_TRUE(Submit(Request({BatteryProposal(10, "before")}), &response).ok());
+  const int64_t before_id = response.results(0).proposal_id();
+
+  const absl::Time start = Utc(kReplayStart);
+  struct Hostile {
+    std::string kind;
+    std::function<void(int, v1::SubmitDispatchRequest*)> mutate;  // i: the variant
+    std::string message_names;
+  };
+  auto proposal = [](v1::SubmitDispatchRequest* r) { return r->mutable_proposals(0); };
+  auto control = [](int i) { return std::string(1, static_cast<char>(i % 2 ? i % 32 : 0x7f)); };
+  const std::vector<Hostile> kinds = {
+      {"long agent", [](int i, auto* r) { r->set_agent(std::string(65 + i * 997, 'a')); }, "agent"},
+      {"agent with control", [&](int i, auto* r) { r->set_agent("agent" + control(i) + "x"); },
+       "agent: control character"},
+      {"long reason",
+       [&](int i, auto* r) { proposal(r)->set_reason(std::string(1025 + i * 4999, 'r')); },
+       "proposals[0].reason"},
+      {"long key",
+       [&](int i, auto* r) { proposal(r)->set_idempotency_key(std::string(129 + i * 31, 'k')); },
+       "proposals[0].idempotency_key"},
+      {"key with control",
+       [&](int i, auto* r) { proposal(r)->set_idempotency_key("k" + control(i)); },
+       "proposals[0].idempotency_key: control character"},
+      {"asset with control",
+       [&](int i, auto* r) { proposal(r)->set_asset_id("battery-1" + control(i)); },
+       "proposals[0].asset_id: control character"},
+      {"long note", [](int i, auto* r) { r->set_note(std::string(2049 + i * 7001, 'n')); }, "note"},
+      {"lease long ago",
+       [&](int i, auto* r) {
+         *proposal(r)->mutable_start() = ToProtoTime(start - absl::Hours(24 * (8 + 3000 * i)));
+       },
+       "proposals[0].start"},
+      {"lease far ahead",
+       [&](int i, auto* r) {
+         *proposal(r)->mutable_end() = ToProtoTime(start + absl::Hours(24 * (8 + 3000 * i)));
+       },
+       "proposals[0].end"},
+      {"timestamp beyond 9999",
+       [&](int i, auto* r) { proposal(r)->mutable_end()->set_seconds(253402300800 + i); },
+       "Timestamp range"},
+      {"power beyond the battery",
+       [&](int i, auto* r) {
+         proposal(r)->set_power_mw((i % 2 ? 1 : -1) * (50.5 + std::pow(10.0, i % 300)));
+       },
+       "power_mw"},
+      {"power not finite",
+       [&](int i, auto* r) {
+         proposal(r)->set_power_mw(i % 2 ? std::numeric_limits<double>::quiet_NaN()
+                                         : -std::numeric_limits<double>::infinity());
+       },
+       "power_mw"},
+      {"peaker below min stable load",
+       [&](int i, auto* r) {
+         proposal(r)->set_asset_id("peaker-1");
+         proposal(r)->set_power_mw(i == 0 ? 1e-9 : 20.0 * i / 21.0);
+       },
+       "min stable load"},
+      {"plan power",
+       [&](int i, auto* r) {
+         *r->mutable_plan()->mutable_first_interval_start() = ToProtoTime(start);
+         r->mutable_plan()->add_power_mw(1e308 / (i + 1));
+       },
+       "plan.power_mw[0]"},
+      {"plan price",
+       [&](int i, auto* r) {
+         *r->mutable_plan()->mutable_first_interval_start() = ToProtoTime(start);
+         r->mutable_plan()->add_power_mw(1);
+         r->mutable_plan()->add_price_forecast_gbp_per_mwh(-1e308 / (i + 1));
+       },
+       "plan.price_forecast_gbp_per_mwh[0]"},
+  };
+  constexpr int kVariants = 20;
+  int tried = 0;
+  int refused_well = 0;
+  for (const Hostile& kind : kinds) {
+    for (int i = 0; i < kVariants; ++i) {
+      SCOPED_TRACE(absl::StrCat(kind.kind, " #", i));
+      v1::SubmitDispatchRequest request = Request({BatteryProposal(10, absl::StrCat("h", tried))});
+      kind.mutate(i, &request);
+      ++tried;
+      grpc::Status status = Submit(request, &response);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+      EXPECT_THAT(status.error_message(), HasSubstr(kind.message_names));
+      EXPECT_LT(status.error_message().size(), 400u);
+      refused_well += status.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
+                      status.error_message().find(kind.message_names) != std::string::npos;
+    }
+  }
+  EXPECT_EQ(tried, 300);
+  EXPECT_EQ(refused_well, tried);
+  // A request above the server's receive limit never reaches the gateway's code.
+  v1::SubmitDispatchRequest huge = Request({BatteryProposal(10, "huge")});
+  huge.set_note(std::string(kMaxServerReceiveMessageBytes + 1, 'n'));
+  EXPECT_EQ(Submit(huge, &response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Still serving, with the schedule as it was, and still accepting.
+  ASSERT_NO_FATAL_FAILURE(ExpectBatteryScheduled(before_id, 10.0));
+  v1::RegisterAgentResponse registered;
+  EXPECT_EQ(RegisterAgent("agent\nforged", &registered).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(Submit(Request({BatteryProposal(-20, "after")}), &response).ok());
+  ASSERT_NO_FATAL_FAILURE(ExpectBatteryScheduled(response.results(0).proposal_id(), -20.0));
+  StopGateway();
+  EXPECT_EQ(CountProposalRows(store_, "accepted"), 2);
+  EXPECT_EQ(CountProposalRows(store_, "accepted", "before"), 1);
+  EXPECT_EQ(CountProposalRows(store_, "accepted", "after"), 1);
+  EXPECT_EQ(CountProposalRows(store_, "rejected"), tried);
+  EXPECT_LE(testing::Number(store_, "SELECT MAX(LENGTH(reason) + LENGTH(agent)) FROM proposals"),
+            1024 + 64 + 64);
 }
 
 TEST_F(GatewayTest, SubmitDispatchIsAllOrNothing) {
@@ -663,6 +783,9 @@ TEST_F(GatewayBadInputTest, BadConfigIsNamedByKey) {
       {"unknown top-level key", R"({"regoin": {"scale": 0.01}})", "regoin"},
       {"negative charge limit", R"({"batteries": [{"id": "battery-1", "max_charge_mw": -1}]})",
        "max_charge_mw"},
+      {"a number too large for a double", R"({"region": {"ramp_limit_mw": 1e999}})",
+       "region.ramp_limit_mw: 1e999 is not a finite number"},
+      {"truncated", R"({"region": {"ramp_limit_mw": 1)", "region.ramp_limit_mw"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -346,6 +346,36 @@ TEST(ResponseAgentTest, EventsAreCountedByKind) {
   EXPECT_EQ(FromProtoTime(newest[0].interval_start()), kT + base::kHalfHour);
 }
 
+// The ramp limit is bounded by the region's: (0, 10 x 15] MW here. 1e300 would switch
+// resilience off while the agent still claimed to respond.
+TEST(ResponseAgentTest, SetThresholdsRefusesLimitsBeyondTheRegionsRange) {
+  FakeChangeForecasts forecasts;
+  ResponseAgent agent(&forecasts);
+  agent.OnRegistered(Region());
+  for (const double limit : {1e300, 150.001, 1e9}) {
+    SCOPED_TRACE(limit);
+    v1::Thresholds t;
+    t.set_ramp_limit_mw(limit);
+    t.set_margin_mw(1);
+    const absl::Status set = agent.SetThresholds(t);
+    EXPECT_EQ(set.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(set.message()), HasSubstr("ramp_limit_mw"));
+    EXPECT_THAT(std::string(set.message()), HasSubstr("outside (0, 150] MW"));
+    EXPECT_DOUBLE_EQ(agent.Thresholds().ramp_limit_mw(), 15);  // unchanged
+  }
+  v1::Thresholds widest;
+  widest.set_ramp_limit_mw(150);
+  widest.set_margin_mw(149);
+  EXPECT_TRUE(agent.SetThresholds(widest).ok());
+  EXPECT_DOUBLE_EQ(agent.Thresholds().ramp_limit_mw(), 150);
+  v1::Thresholds bad_margin;
+  bad_margin.set_ramp_limit_mw(20);
+  bad_margin.set_margin_mw(1e300);
+  const absl::Status set = agent.SetThresholds(bad_margin);
+  EXPECT_EQ(set.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(set.message()), HasSubstr("margin_mw: 1e+300 is outside [0, 20) MW"));
+}
+
 TEST(ResponseAgentTest, SetThresholdsValidatesAndTakesEffect) {
   FakeChangeForecasts forecasts;
   forecasts.result = std::vector<double>{40, 40};
