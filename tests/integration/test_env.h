@@ -5,6 +5,7 @@
 #define GRIDPILOT_TESTS_INTEGRATION_TEST_ENV_H_
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -37,8 +38,11 @@ inline std::string DataFile(const std::string& name) {
   return RequiredEnv("GRIDPILOT_SOURCE_DIR") + "/data/" + name;
 }
 
-// `name` in GoogleTest's temp dir; the file is neither created nor removed.
-inline std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+// `name`, qualified by this process's id, in GoogleTest's temp dir, so that two runs of the
+// suite on one machine never share a path; the file is neither created nor removed.
+inline std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/" + name + "." + std::to_string(getpid());
+}
 
 // The directory `name` in GoogleTest's temp dir, made empty: whatever an earlier run left
 // there is removed. Returns its path.
