@@ -77,7 +77,10 @@ absl::StatusOr<DispatchArbiter::SubmitResult> DispatchArbiter::Submit(
 
   const int64_t id = next_id_++;
   proposals_[id] = ProposalRecord{id, proposal, now, false};
-  if (!key.empty()) keys_[key] = {id, proposal};
+  if (!key.empty()) {
+    keys_[key] = {id, proposal};
+    keys_by_end_.emplace(proposal.end, key);
+  }
   return SubmitResult{id, false};
 }
 
@@ -113,6 +116,11 @@ std::optional<ProposalRecord> DispatchArbiter::Resolve(const std::string& asset_
 void DispatchArbiter::ExpireBefore(absl::Time t) {
   for (auto it = proposals_.begin(); it != proposals_.end();) {
     it = it->second.proposal.end <= t ? proposals_.erase(it) : std::next(it);
+  }
+  const absl::Time keys_before = t - key_window_;
+  while (!keys_by_end_.empty() && keys_by_end_.begin()->first <= keys_before) {
+    keys_.erase(keys_by_end_.begin()->second);
+    keys_by_end_.erase(keys_by_end_.begin());
   }
 }
 

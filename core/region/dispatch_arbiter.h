@@ -1,6 +1,8 @@
 // The dispatch arbiter: holds agents' proposals and decides, for each asset and
 // interval, which one wins. Resilience outranks trading; a lease bounds every proposal
-// in time; an idempotency key makes a retried submission a no-op.
+// in time; an idempotency key makes a retried submission a no-op for as long as the key is
+// remembered: until `key_window` after its proposal's lease ended (docs/decisions.md,
+// "Memory bounds").
 // Not thread-safe: the gateway serialises access.
 #ifndef GRIDPILOT_CORE_REGION_DISPATCH_ARBITER_H_
 #define GRIDPILOT_CORE_REGION_DISPATCH_ARBITER_H_
@@ -50,10 +52,16 @@ struct AssetPowerRange {
   double min_positive_mw = 0.0;
 };
 
+// How long an idempotency key is remembered after its proposal's lease ended.
+inline constexpr absl::Duration kDefaultIdempotencyKeyWindow = absl::Hours(1);
+
 class DispatchArbiter {
  public:
-  explicit DispatchArbiter(std::map<std::string, AssetPowerRange> assets)
-      : assets_(std::move(assets)) {}
+  // `key_window` (>= 0): an idempotency key is forgotten once its proposal's lease ended
+  // more than this before the time given to ExpireBefore.
+  explicit DispatchArbiter(std::map<std::string, AssetPowerRange> assets,
+                           absl::Duration key_window = kDefaultIdempotencyKeyWindow)
+      : assets_(std::move(assets)), key_window_(key_window) {}
 
   struct SubmitResult {
     int64_t proposal_id = 0;
@@ -64,7 +72,8 @@ class DispatchArbiter {
   // unknown asset, unspecified priority, non-finite power, power outside the asset's
   // range or in (0, min_positive_mw), end <= start, or an idempotency key reused by the same agent
   // for a different proposal. A repeat of an earlier (agent, key) with the same content returns the
-  // original id with duplicate = true.
+  // original id with duplicate = true, while the key is remembered; once it is forgotten
+  // (ExpireBefore) a repeat is a new proposal with a new id, whose lease has long ended.
   absl::StatusOr<SubmitResult> Submit(const DispatchProposal& proposal, absl::Time now);
 
   // The checks Submit makes, without storing anything: OK exactly when Submit would
@@ -83,11 +92,16 @@ class DispatchArbiter {
       const std::string& asset_id, absl::Time t,
       DispatchPriority max_priority = DispatchPriority::kResilience) const;
 
-  // Forgets proposals whose lease ended at or before `t` (idempotency keys are kept).
+  // Forgets proposals (cancelled or not) whose lease ended at or before `t`, and the
+  // idempotency keys of proposals whose lease ended at or before `t - key_window`.
   void ExpireBefore(absl::Time t);
 
   // Proposals currently held (not yet expired), by id.
   std::vector<ProposalRecord> Active() const;
+
+  // Idempotency keys currently remembered, and proposals currently held.
+  size_t keys_held() const { return keys_.size(); }
+  size_t proposals_held() const { return proposals_.size(); }
 
  private:
   // "agent\0key", or empty when the proposal has no idempotency key.
@@ -95,7 +109,10 @@ class DispatchArbiter {
 
   std::map<std::string, AssetPowerRange> assets_;
   std::map<int64_t, ProposalRecord> proposals_;
+  const absl::Duration key_window_;
   absl::flat_hash_map<std::string, std::pair<int64_t, DispatchProposal>> keys_;  // agent\0key
+  // The keys of keys_ by their proposal's lease end, to forget the oldest first.
+  std::multimap<absl::Time, std::string> keys_by_end_;
   int64_t next_id_ = 1;
 };
 

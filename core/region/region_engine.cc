@@ -104,11 +104,12 @@ absl::Status RegionEngine::Validate(const RegionConfig& region,
 
 RegionEngine::RegionEngine(RegionConfig region, std::vector<assets::BatteryParams> batteries,
                            std::vector<assets::PeakerParams> peakers,
-                           std::optional<double> previous_net_load_mw)
+                           std::optional<double> previous_net_load_mw,
+                           absl::Duration idempotency_key_window)
     : region_(std::move(region)),
       battery_params_(std::move(batteries)),
       peaker_params_(std::move(peakers)),
-      arbiter_(PowerRanges(battery_params_, peaker_params_)),
+      arbiter_(PowerRanges(battery_params_, peaker_params_), idempotency_key_window),
       window_net_load_mw_((region_.ramp_window / region_.step), previous_net_load_mw),
       window_net_load_after_mw_(window_net_load_mw_) {
   for (const assets::BatteryParams& b : battery_params_) {

@@ -90,9 +90,11 @@ class RegionEngine {
  public:
   // `previous_net_load_mw` is the region net load before the first step applied (no
   // dispatch happened then); it fills the ramp window. Params must be valid (see Validate()).
+  // `idempotency_key_window` is the arbiter's (DispatchArbiter's constructor).
   RegionEngine(RegionConfig region, std::vector<assets::BatteryParams> batteries,
                std::vector<assets::PeakerParams> peakers,
-               std::optional<double> previous_net_load_mw);
+               std::optional<double> previous_net_load_mw,
+               absl::Duration idempotency_key_window = kDefaultIdempotencyKeyWindow);
 
   // Validates region and asset params and that asset ids are unique and non-empty.
   static absl::Status Validate(const RegionConfig& region,

@@ -16,7 +16,8 @@
 // ticks from that time inclusive; the gateway re-sends that tick, which shows the stream
 // is up (`on_stream_up`) but is not handed on again, nor is any tick at or before it. So
 // across reconnections each tick reaches `on_tick` at most once, in time order; ticks
-// published while the stream was down arrive on the next stream (the gateway keeps them).
+// published while the stream was down arrive on the next stream (the gateway keeps those
+// of the last two hours of run time; docs/decisions.md, "Memory bounds").
 //
 // Pause between streams: `first_retry` after a stream that brought a new tick (or before
 // the first reconnection), doubling with each further stream that brings none, up to

@@ -164,6 +164,12 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
   if (options.lease_horizon <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("lease_horizon must be > 0");
   }
+  if (options.tick_window < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("tick_window must be >= 0");
+  }
+  if (options.idempotency_key_window < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("idempotency_key_window must be >= 0");
+  }
   if (feed == nullptr || wall_clock == nullptr) {
     return absl::InvalidArgumentError("a feed and a wall clock are required");
   }
@@ -225,7 +231,8 @@ GatewayRun::GatewayRun(GatewayConfig config, data::GridSeries gb_series, Gateway
       ticks_total_((options.replay_to - options.replay_from) / options.step),
       previous_reading_(std::move(previous_reading)),
       sim_clock_(options.replay_from),
-      engine_(config_.region, config_.batteries, config_.peakers, previous_reading_.net_load_mw) {
+      engine_(config_.region, config_.batteries, config_.peakers, previous_reading_.net_load_mw,
+              options.idempotency_key_window) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -459,6 +466,12 @@ void GatewayRun::Loop() {
       answered_.clear();
       ticks_.push_back(BuildTick(t, k, previous_reading_));
       published_at_.push_back(wall_clock_->Now());  // for the latency metric only
+      // Only the tick window is kept (docs/decisions.md, "Memory bounds").
+      while (ticks_.size() > 1 && FromProtoTime(ticks_.front().time()) < t - options_.tick_window) {
+        ticks_.pop_front();
+        published_at_.pop_front();
+        ++first_kept_tick_;
+      }
     }
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
@@ -599,14 +612,19 @@ GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeou
                                              v1::Tick* tick) const {
   absl::MutexLock lock(&mu_);
   auto ready = [this, index]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return ticks_.size() > index || finished_ || stop_;
+    return first_kept_tick_ + ticks_.size() > index || finished_ || stop_;
   };
   mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  if (ticks_.size() > index) {
-    *tick = ticks_[index];
+  if (first_kept_tick_ + ticks_.size() > index) {
+    *tick = ticks_[index < first_kept_tick_ ? 0 : index - first_kept_tick_];
     return TickWait::kTick;
   }
   return (finished_ || stop_) ? TickWait::kFinished : TickWait::kTimeout;
+}
+
+GatewayRun::Retained GatewayRun::RetainedCounts() const {
+  absl::MutexLock lock(&mu_);
+  return Retained{ticks_.size(), engine_.arbiter().keys_held(), engine_.arbiter().proposals_held()};
 }
 
 size_t GatewayRun::FirstTickIndexAtOrAfter(absl::Time time) const {
@@ -766,11 +784,13 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     const absl::Time answers = FromProtoTime(request.answers_tick());
     // Latency counts every answer to a published tick, late ones included (live mode
     // does not wait, so a slow answer shows here rather than as a miss).
+    // An answer to a tick no longer kept is not timed.
     const size_t index = FirstTickIndexAtOrAfter(answers);
-    if (index < ticks_.size() && FromProtoTime(ticks_[index].time()) == answers &&
+    if (index >= first_kept_tick_ && index - first_kept_tick_ < ticks_.size() &&
+        FromProtoTime(ticks_[index - first_kept_tick_].time()) == answers &&
         (answers != answering_tick_ || !answered_.contains(request.agent()))) {
       answer_latency_[request.agent()].Add(
-          absl::ToDoubleMicroseconds(wall_clock_->Now() - published_at_[index]));
+          absl::ToDoubleMicroseconds(wall_clock_->Now() - published_at_[index - first_kept_tick_]));
     }
     if (answers == answering_tick_) answered_.insert(request.agent());
   }

@@ -38,6 +38,7 @@
 #include "core/data/day_ahead_forecast_row.h"
 #include "core/data/grid_series.h"
 #include "core/data/telemetry_source.h"
+#include "core/region/dispatch_arbiter.h"
 #include "core/region/region_engine.h"
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
@@ -48,6 +49,10 @@
 #include "services/gateway/store.h"
 
 namespace gridpilot {
+
+// Two hours of run time: 4 ticks of a half-hourly replay, 1440 of the 5 s live simulator
+// (about 6.5 MB). Reconnecting followers resume within seconds of wall time.
+inline constexpr absl::Duration kDefaultTickWindow = absl::Hours(2);
 
 struct GatewayRunOptions {
   absl::Time replay_from;  // first interval decided
@@ -65,6 +70,12 @@ struct GatewayRunOptions {
   // A proposal's lease must lie within this of the run's clock (services/gateway/
   // input_bounds.h: ValidateLease).
   absl::Duration lease_horizon = kDefaultLeaseHorizon;
+  // Memory bounds (docs/decisions.md, "Memory bounds"), both in run (simulated) time, >= 0.
+  // Published ticks are kept while their time is within this of the newest tick; a
+  // subscriber resuming from before that gets the oldest tick still kept, then the rest.
+  absl::Duration tick_window = kDefaultTickWindow;
+  // An idempotency key is remembered until this after its proposal's lease ended.
+  absl::Duration idempotency_key_window = region::kDefaultIdempotencyKeyWindow;
 };
 
 class GatewayRun {
@@ -97,7 +108,9 @@ class GatewayRun {
   bool WaitFinished(absl::Duration timeout) const;
 
   // --- TelemetryService ---
-  // Waits up to `timeout` for tick number `index`. kTick: *tick is filled.
+  // Waits up to `timeout` for tick number `index`. kTick: *tick is filled with that tick,
+  // or, when it is older than the tick window and no longer kept, with the oldest tick
+  // kept (its sequence says which; continue from sequence + 1).
   // kFinished: the run is over and no such tick will come. kTimeout: try again.
   enum class TickWait { kTick, kFinished, kTimeout };
   TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick) const;
@@ -114,6 +127,14 @@ class GatewayRun {
   absl::Status Cancel(int64_t proposal_id);
   std::vector<v1::Asset> Assets() const;
   std::vector<v1::Decision> RecentDecisions(size_t limit) const;
+
+  // What the run holds in memory, for the bounds in GatewayRunOptions.
+  struct Retained {
+    size_t ticks = 0;             // published ticks kept
+    size_t idempotency_keys = 0;  // remembered by the arbiter
+    size_t proposals = 0;         // held by the arbiter (lease not ended)
+  };
+  Retained RetainedCounts() const;
 
   // --- LedgerService ---
   v1::GetPnlResponse Pnl() const;
@@ -169,7 +190,10 @@ class GatewayRun {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
-  std::vector<v1::Tick> ticks_ ABSL_GUARDED_BY(mu_);
+  // The published ticks within the tick window; ticks_[i] is tick number
+  // first_kept_tick_ + i.
+  std::deque<v1::Tick> ticks_ ABSL_GUARDED_BY(mu_);
+  size_t first_kept_tick_ ABSL_GUARDED_BY(mu_) = 0;
   // Mean dispatch of the last settlement interval, and the sum building the current one.
   double last_interval_dispatch_mw_ ABSL_GUARDED_BY(mu_) = 0.0;
   double interval_dispatch_sum_mw_ ABSL_GUARDED_BY(mu_) = 0.0;
@@ -188,8 +212,9 @@ class GatewayRun {
     void Add(double us);
     double Percentile(double fraction) const;  // upper edge of the bucket, us
   };
-  // Wall time each tick was published, by tick index (for the latency metric only).
-  std::vector<absl::Time> published_at_ ABSL_GUARDED_BY(mu_);
+  // Wall time each kept tick was published, parallel to ticks_ (for the latency metric
+  // only).
+  std::deque<absl::Time> published_at_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, LatencyHistogram> answer_latency_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };

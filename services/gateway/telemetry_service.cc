@@ -16,7 +16,8 @@ grpc::Status TelemetryServiceImpl::Subscribe(grpc::ServerContext* context,
     switch (run_->WaitForTick(next, absl::Milliseconds(200), &tick)) {
       case GatewayRun::TickWait::kTick:
         if (!writer->Write(response)) return grpc::Status::CANCELLED;
-        ++next;
+        // The tick sent may be later than `next` when `next` is older than the tick window.
+        next = static_cast<size_t>(tick.sequence()) + 1;
         break;
       case GatewayRun::TickWait::kFinished: return grpc::Status::OK;
       case GatewayRun::TickWait::kTimeout: break;

@@ -177,13 +177,65 @@ TEST(DispatchArbiterTest, IdempotentResubmitIsStoredOnce) {
   EXPECT_FALSE(theirs->duplicate);
   EXPECT_EQ(theirs->proposal_id, 2);
 
-  // The key outlives the proposal's lease: a late retry does not resurrect it.
-  arbiter.ExpireBefore(T("2023-01-02T00:00:00Z"));
-  auto late = arbiter.Submit(p, T("2023-01-02T00:00:00Z"));
+  // The key outlives the proposal's lease (by the key window, an hour by default): a late
+  // retry does not resurrect it.
+  arbiter.ExpireBefore(T("2023-01-01T01:59:59Z"));
+  auto late = arbiter.Submit(p, T("2023-01-01T01:59:59Z"));
   ASSERT_TRUE(late.ok());
   EXPECT_TRUE(late->duplicate);
   EXPECT_EQ(late->proposal_id, 1);
   EXPECT_TRUE(arbiter.Active().empty());
+}
+
+// docs/decisions.md, "Memory bounds".
+TEST(DispatchArbiterTest, KeysAreForgottenAWindowAfterTheirLeaseEnded) {
+  DispatchArbiter arbiter({{"battery-1", {-50, 50}}}, absl::Minutes(30));
+  DispatchProposal hour = Proposal("trader", DispatchPriority::kTrading, 10, "2023-01-01T00:00:00Z",
+                                   "2023-01-01T01:00:00Z");
+  hour.idempotency_key = "hour";
+  DispatchProposal day = Proposal("trader", DispatchPriority::kTrading, 20, "2023-01-01T00:00:00Z",
+                                  "2023-01-02T00:00:00Z");
+  day.idempotency_key = "day";
+  const DispatchProposal keyless = Proposal("trader", DispatchPriority::kTrading, 30,
+                                            "2023-01-01T00:00:00Z", "2023-01-01T00:30:00Z");
+  ASSERT_TRUE(arbiter.Submit(hour, kNow).ok());
+  ASSERT_TRUE(arbiter.Submit(day, kNow).ok());
+  ASSERT_TRUE(arbiter.Submit(keyless, kNow).ok());
+  EXPECT_EQ(arbiter.keys_held(), 2u);
+  EXPECT_EQ(arbiter.proposals_held(), 3u);
+
+  // The hour's lease has ended but its key is within the window: a retry is a duplicate,
+  // and reusing the key for something else is still refused.
+  arbiter.ExpireBefore(T("2023-01-01T01:29:59Z"));
+  EXPECT_EQ(arbiter.proposals_held(), 1u);
+  EXPECT_EQ(arbiter.keys_held(), 2u);
+  auto retry = arbiter.Submit(hour, T("2023-01-01T01:29:59Z"));
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->proposal_id, 1);
+  DispatchProposal reused = hour;
+  reused.power_mw = 11;
+  EXPECT_EQ(arbiter.Validate(reused).code(), absl::StatusCode::kInvalidArgument);
+
+  // Half an hour after the lease ended the key is forgotten; the day's is kept.
+  arbiter.ExpireBefore(T("2023-01-01T01:30:00Z"));
+  EXPECT_EQ(arbiter.keys_held(), 1u);
+  // A late duplicate is then a new proposal with a new id. Its lease ended long before
+  // any interval still to be decided, so it governs nothing, and it is gone at the next
+  // expiry; its key is remembered for the window again.
+  auto late = arbiter.Submit(hour, T("2023-01-01T01:30:00Z"));
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(late->duplicate);
+  EXPECT_EQ(late->proposal_id, 4);
+  EXPECT_EQ(arbiter.Resolve("battery-1", T("2023-01-01T01:30:00Z"))->id, 2);
+  arbiter.ExpireBefore(T("2023-01-01T01:30:00Z"));
+  EXPECT_EQ(arbiter.proposals_held(), 1u);
+  EXPECT_EQ(arbiter.keys_held(), 1u);
+
+  arbiter.ExpireBefore(T("2023-01-02T00:30:00Z"));
+  EXPECT_EQ(arbiter.proposals_held(), 0u);
+  EXPECT_EQ(arbiter.keys_held(), 0u);
+  EXPECT_TRUE(arbiter.Submit(day, T("2023-01-02T00:30:00Z")).ok());
 }
 
 TEST(DispatchArbiterTest, KeyReusedForDifferentContentIsRejected) {

@@ -2,14 +2,18 @@
 // contents and timing semantics, lock-step answering, settlement totals, the answer
 // deadline and dropping a silent agent, History's no-look-ahead, all-or-nothing Submit,
 // the store, Create's checks of the replay window, live pacing on a fake wall clock, and
-// a failing audit log stopping the run.
+// a failing audit log stopping the run, and memory staying bounded over a week live.
 #include "services/gateway/gateway_run.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iostream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -42,10 +46,10 @@ double RegionSolarMw(size_t i) { return static_cast<double>(i % 7); }
 constexpr double kRegionWindMw = 20.0;
 double PriceGbpPerMwh(size_t i) { return 50.0 + static_cast<double>(i % 48); }
 
-// 200 half-hours of a GB-wide ramp.
-data::GridSeries GbSeries() {
+// `length` (200 by default) half-hours of a GB-wide ramp.
+data::GridSeries GbSeries(size_t length = kSeriesLength) {
   std::vector<data::GridInterval> intervals;
-  for (size_t i = 0; i < kSeriesLength; ++i) {
+  for (size_t i = 0; i < length; ++i) {
     intervals.push_back(data::GridInterval{kSeriesStart + i * base::kHalfHour,
                                            RegionNetLoadMw(i) * 100, RegionSolarMw(i) * 100,
                                            kRegionWindMw * 100, PriceGbpPerMwh(i)});
@@ -71,10 +75,10 @@ base::Clock* WallClock() {
 // A run of the default config over GbSeries(), fed as the gateway process feeds it.
 absl::StatusOr<std::unique_ptr<GatewayRun>> CreateRun(
     const GatewayRunOptions& options, Store* store,
-    std::vector<data::DayAheadForecastRow> gb_day_ahead = {},
-    base::Clock* wall_clock = WallClock()) {
+    std::vector<data::DayAheadForecastRow> gb_day_ahead = {}, base::Clock* wall_clock = WallClock(),
+    size_t series_length = kSeriesLength) {
   GatewayConfig config;
-  data::GridSeries series = GbSeries();
+  data::GridSeries series = GbSeries(series_length);
   absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
       MakeGridFeed(config, series, options);
   if (!feed.ok()) return feed.status();
@@ -794,6 +798,109 @@ TEST_F(GatewayRunTest, LiveModePacesTicksOnTheInjectedWallClock) {
   EXPECT_EQ(store.intervals(), kTicks);
   EXPECT_GE(store.flushes(), kTicks);
   EXPECT_EQ(store.proposals(), 1);
+}
+
+// The process's resident set size in MB, from /proc/self/statm.
+double ResidentMb() {
+  std::ifstream statm("/proc/self/statm");
+  long size_pages = 0, resident_pages = 0;
+  statm >> size_pages >> resident_pages;
+  return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1e6;
+}
+
+// docs/decisions.md, "Memory bounds": a simulated week live, one-minute steps, with an
+// agent that answers every tick with fresh idempotency keys (and retries each answer
+// once). The ticks and keys the run holds stay flat after the first windows, and so does
+// the process's resident size.
+TEST_F(GatewayRunTest, AWeekLiveKeepsTicksKeysAndMemoryBounded) {
+  constexpr absl::Duration kStep = absl::Minutes(1);
+  constexpr absl::Duration kPeriod = absl::Seconds(5);
+  constexpr int kTicks = 7 * 24 * 60;
+  constexpr absl::Duration kTickWindow = absl::Hours(2);
+  constexpr absl::Duration kKeyWindow = absl::Hours(1);
+  const absl::Time wall_start = absl::FromUnixSeconds(1'800'000'000);
+  GatewayRunOptions options = Options(kTicks * kStep / base::kHalfHour);
+  options.mode = v1::CLOCK_MODE_LIVE;
+  options.step = kStep;
+  options.live_tick_period = kPeriod;
+  options.tick_window = kTickWindow;
+  options.idempotency_key_window = kKeyWindow;
+  base::FakeClock wall(wall_start);
+  absl::StatusOr<std::unique_ptr<GatewayRun>> created = CreateRun(
+      options, nullptr, {}, &wall, /*series_length=*/kTicks * kStep / base::kHalfHour + 2);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<GatewayRun> run = *std::move(created);
+  struct Release {
+    GatewayRun* run;
+    base::FakeClock* wall;
+    ~Release() {
+      run->Stop();
+      wall->Set(absl::InfiniteFuture());
+    }
+  } release{run.get(), &wall};
+  ASSERT_EQ(run->Status().ticks_total(), kTicks);
+  ASSERT_TRUE(run->Start().ok());
+
+  // Held at tick k once warm: the ticks of the last two hours, and the keys of leases
+  // that ended less than an hour before the last step applied, or have not ended.
+  const size_t kTicksKept = kTickWindow / kStep + 1;
+  // Per tick: one key for a one-step lease and one for a half-hour lease.
+  const size_t kKeysBound = (kKeyWindow + kStep) / kStep + (kKeyWindow + base::kHalfHour) / kStep;
+  size_t max_ticks = 0, min_ticks = SIZE_MAX, max_keys = 0, min_keys = SIZE_MAX;
+  double quarter_mb = 0.0;
+  for (int k = 0; k < kTicks; ++k) {
+    const std::optional<absl::Time> due = wall.AwaitSleeper(kWait);
+    ASSERT_TRUE(due.has_value()) << k;
+    const absl::Time t = options.replay_from + k * kStep;
+    v1::Tick tick;
+    ASSERT_EQ(run->WaitForTick(k, absl::ZeroDuration(), &tick), GatewayRun::TickWait::kTick);
+    ASSERT_EQ(tick.sequence(), k);
+    v1::DispatchProposal now = BatteryProposal(k % 2 == 0 ? 2.0 : -2.0, t, kStep);
+    now.set_idempotency_key(absl::StrCat("now/", k));
+    v1::DispatchProposal half_hour = BatteryProposal(1.0, t, base::kHalfHour);
+    half_hour.set_priority(v1::DISPATCH_PRIORITY_TRADING);
+    half_hour.set_idempotency_key(absl::StrCat("half-hour/", k));
+    const v1::SubmitDispatchRequest answer = Answer("agent", t, {now, half_hour});
+    absl::StatusOr<std::vector<v1::ProposalResult>> first = run->Submit(answer);
+    ASSERT_TRUE(first.ok()) << first.status();
+    absl::StatusOr<std::vector<v1::ProposalResult>> retry = run->Submit(answer);
+    ASSERT_TRUE(retry.ok()) << retry.status();
+    ASSERT_TRUE((*retry)[0].duplicate() && (*retry)[1].duplicate()) << k;
+    ASSERT_EQ((*retry)[0].proposal_id(), (*first)[0].proposal_id());
+
+    const GatewayRun::Retained held = run->RetainedCounts();
+    ASSERT_LE(held.ticks, kTicksKept) << k;
+    ASSERT_LE(held.idempotency_keys, kKeysBound) << k;
+    if (k >= kTicks / 4) {
+      max_ticks = std::max(max_ticks, held.ticks);
+      min_ticks = std::min(min_ticks, held.ticks);
+      max_keys = std::max(max_keys, held.idempotency_keys);
+      min_keys = std::min(min_keys, held.idempotency_keys);
+    }
+    if (k == kTicks / 4) quarter_mb = ResidentMb();
+    wall.Set(*due);
+  }
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  const double end_mb = ResidentMb();
+  EXPECT_TRUE(run->Failure().ok()) << run->Failure();
+  EXPECT_EQ(run->Status().ticks_done(), kTicks);
+  // Flat after warm-up: the same number of ticks, the keys within one tick's two.
+  EXPECT_EQ(min_ticks, kTicksKept);
+  EXPECT_EQ(max_ticks, kTicksKept);
+  EXPECT_LE(max_keys - min_keys, 2u);
+  EXPECT_GE(min_keys, kKeysBound - 4);
+  std::cout << "week live: " << kTicks << " ticks; held " << max_ticks << " ticks and " << min_keys
+            << ".." << max_keys << " idempotency keys; resident " << quarter_mb
+            << " MB at a quarter, " << end_mb << " MB at the end\n";
+  // Bounded, it grows by well under 1 MB; keeping every tick and key it grew by about
+  // 17 MB over the last three quarters (docs/decisions.md, "Memory bounds").
+  EXPECT_LT(end_mb - quarter_mb, 5.0);
+
+  // A subscriber resuming from the run's start gets the oldest tick still kept.
+  v1::Tick oldest;
+  ASSERT_EQ(run->WaitForTick(0, absl::ZeroDuration(), &oldest), GatewayRun::TickWait::kTick);
+  EXPECT_EQ(oldest.sequence(), kTicks - static_cast<int64_t>(kTicksKept));
+  EXPECT_EQ(FromProtoTime(oldest.time()), options.replay_from + (kTicks - 1) * kStep - kTickWindow);
 }
 
 // docs/decisions.md, "Audit writes": a proposal whose audit row cannot be written is
