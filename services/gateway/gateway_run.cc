@@ -466,8 +466,10 @@ void GatewayRun::Loop() {
       answered_.clear();
       ticks_.push_back(BuildTick(t, k, previous_reading_));
       published_at_.push_back(wall_clock_->Now());  // for the latency metric only
-      // Only the tick window is kept (docs/decisions.md, "Memory bounds").
-      while (ticks_.size() > 1 && FromProtoTime(ticks_.front().time()) < t - options_.tick_window) {
+      // Live, only the tick window is kept (docs/decisions.md, "Memory bounds"); a lock-step
+      // run is bounded by its data window and its report reads every tick once it ends.
+      while (options_.mode == v1::CLOCK_MODE_LIVE && ticks_.size() > 1 &&
+             FromProtoTime(ticks_.front().time()) < t - options_.tick_window) {
         ticks_.pop_front();
         published_at_.pop_front();
         ++first_kept_tick_;

@@ -71,8 +71,10 @@ struct GatewayRunOptions {
   // input_bounds.h: ValidateLease).
   absl::Duration lease_horizon = kDefaultLeaseHorizon;
   // Memory bounds (docs/decisions.md, "Memory bounds"), both in run (simulated) time, >= 0.
-  // Published ticks are kept while their time is within this of the newest tick; a
+  // Live, published ticks are kept while their time is within this of the newest tick; a
   // subscriber resuming from before that gets the oldest tick still kept, then the rest.
+  // A lock-step run keeps every tick: it is bounded by its replay window, and the
+  // backtest report reads all of them after the run.
   absl::Duration tick_window = kDefaultTickWindow;
   // An idempotency key is remembered until this after its proposal's lease ended.
   absl::Duration idempotency_key_window = region::kDefaultIdempotencyKeyWindow;
