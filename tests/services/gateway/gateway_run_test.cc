@@ -92,6 +92,24 @@ std::unique_ptr<GatewayRun> MakeRun(GatewayRunOptions options, Store* store = nu
   return run.ok() ? *std::move(run) : nullptr;
 }
 
+// A started run with one registered agent, "agent", that has received tick 0, whose time
+// goes to *first_tick. nullptr (and a test failure) when any step fails.
+std::unique_ptr<GatewayRun> StartWithOneAgent(GatewayRunOptions options, Store* store,
+                                              absl::Time* first_tick) {
+  std::unique_ptr<GatewayRun> run = MakeRun(options, store);
+  if (run == nullptr) return nullptr;
+  run->RegisterAgent("agent");
+  const absl::Status started = run->Start();
+  EXPECT_TRUE(started.ok()) << started;
+  v1::Tick tick;
+  if (!started.ok() || run->WaitForTick(0, kWait, &tick) != GatewayRun::TickWait::kTick) {
+    ADD_FAILURE() << "no tick 0";
+    return nullptr;
+  }
+  *first_tick = FromProtoTime(tick.time());
+  return run;
+}
+
 v1::DispatchProposal BatteryProposal(double power_mw, absl::Time start,
                                      absl::Duration lease = base::kHalfHour,
                                      const std::string& asset = "battery-1") {
@@ -345,13 +363,9 @@ TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
   ASSERT_TRUE(store.ok()) << store.status();
   const GatewayRunOptions options = Options(5);
   ASSERT_TRUE((*store)->BeginRun(options.replay_from, options.replay_to, "{}").ok());
-  std::unique_ptr<GatewayRun> run = MakeRun(options, store->get());
+  absl::Time t;
+  std::unique_ptr<GatewayRun> run = StartWithOneAgent(options, store->get(), &t);
   ASSERT_NE(run, nullptr);
-  run->RegisterAgent("agent");
-  ASSERT_TRUE(run->Start().ok());
-  v1::Tick tick;
-  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
-  const absl::Time t = FromProtoTime(tick.time());
 
   v1::DispatchProposal no_priority = BatteryProposal(5, t);
   no_priority.set_priority(v1::DISPATCH_PRIORITY_UNSPECIFIED);
@@ -438,13 +452,9 @@ TEST_F(GatewayRunTest, HostileRequestsAreRefusedNamingFieldAndBound) {
   ASSERT_TRUE(store.ok()) << store.status();
   const GatewayRunOptions options = Options(5);
   ASSERT_TRUE((*store)->BeginRun(options.replay_from, options.replay_to, "{}").ok());
-  std::unique_ptr<GatewayRun> run = MakeRun(options, store->get());
+  absl::Time t;
+  std::unique_ptr<GatewayRun> run = StartWithOneAgent(options, store->get(), &t);
   ASSERT_NE(run, nullptr);
-  run->RegisterAgent("agent");
-  ASSERT_TRUE(run->Start().ok());
-  v1::Tick tick;
-  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
-  const absl::Time t = FromProtoTime(tick.time());
   const std::string megabyte(1 << 20, 'x');
 
   auto with = [&](std::function<void(v1::DispatchProposal*)> mutate) {
@@ -580,13 +590,9 @@ TEST_F(GatewayRunTest, HostileRequestsAreRefusedNamingFieldAndBound) {
 }
 
 TEST_F(GatewayRunTest, SubmitRejectsAKeyReusedWithinOneRequestAndStoresNothing) {
-  std::unique_ptr<GatewayRun> run = MakeRun(Options(3));
+  absl::Time t;
+  std::unique_ptr<GatewayRun> run = StartWithOneAgent(Options(3), nullptr, &t);
   ASSERT_NE(run, nullptr);
-  run->RegisterAgent("agent");
-  ASSERT_TRUE(run->Start().ok());
-  v1::Tick tick;
-  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
-  const absl::Time t = FromProtoTime(tick.time());
   // The same key for two different proposals in one request: the second is a key reuse,
   // which the arbiter rejects, so the request must fail and nothing be stored.
   v1::DispatchProposal first = BatteryProposal(10, t);
@@ -908,14 +914,11 @@ TEST_F(GatewayRunTest, AWeekLiveKeepsTicksKeysAndMemoryBounded) {
 // and every later call is told why.
 TEST_F(GatewayRunTest, AProposalTheAuditLogCannotRecordIsRefusedAndStopsTheRun) {
   MemoryStore store;
-  std::unique_ptr<GatewayRun> run = MakeRun(Options(10), &store);
+  absl::Time t0;
+  std::unique_ptr<GatewayRun> run = StartWithOneAgent(Options(10), &store, &t0);
   ASSERT_NE(run, nullptr);
-  run->RegisterAgent("agent");
-  ASSERT_TRUE(run->Start().ok());
-  v1::Tick tick;
-  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
-  const absl::Time t0 = FromProtoTime(tick.time());
   ASSERT_TRUE(run->Submit(Answer("agent", t0, {BatteryProposal(kDischargeMw, t0)})).ok());
+  v1::Tick tick;
   ASSERT_EQ(run->WaitForTick(1, kWait, &tick), GatewayRun::TickWait::kTick);
   const absl::Time t1 = FromProtoTime(tick.time());
 
@@ -950,13 +953,9 @@ TEST_F(GatewayRunTest, AProposalTheAuditLogCannotRecordIsRefusedAndStopsTheRun) 
 // A refusal the audit log cannot record is still a refusal, and it too stops the run.
 TEST_F(GatewayRunTest, ARefusalTheAuditLogCannotRecordStillRefusesAndStopsTheRun) {
   MemoryStore store;
-  std::unique_ptr<GatewayRun> run = MakeRun(Options(10), &store);
+  absl::Time t;
+  std::unique_ptr<GatewayRun> run = StartWithOneAgent(Options(10), &store, &t);
   ASSERT_NE(run, nullptr);
-  run->RegisterAgent("agent");
-  ASSERT_TRUE(run->Start().ok());
-  v1::Tick tick;
-  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
-  const absl::Time t = FromProtoTime(tick.time());
   store.FailProposals(absl::UnavailableError("sqlite: database is locked"));
   absl::StatusOr<std::vector<v1::ProposalResult>> refused =
       run->Submit(Answer("agent", t, {BatteryProposal(80, t)}));  // beyond the battery
