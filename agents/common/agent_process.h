@@ -25,6 +25,11 @@ struct AgentProcessOptions {
   std::string metrics_port_file;       // where the bound metrics port is written; may be empty
 };
 
+// The options every agent process takes from its command line: --gateway, --host, --port,
+// --port_file, --metrics_port and --metrics_port_file (defined once, in
+// agent_process_flags.cc). Call after absl::ParseCommandLine.
+AgentProcessOptions AgentProcessOptionsFromFlags(const std::string& agent_name);
+
 // Runs until a shutdown signal. Returns the process exit code (0 clean, 2 on a start-up
 // error, which is logged). Call BlockShutdownSignals() first thing in main. With metrics
 // on, /metrics serves the runtime's AgentMetrics and `agent_metrics` (the agent's own

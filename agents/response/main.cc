@@ -11,16 +11,9 @@
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
-ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
 ABSL_FLAG(std::string, forecast, "",
           "forecast service address host:port; empty = measured data only");
 ABSL_FLAG(double, forecast_wait_seconds, 5.0, "longest wait for one forecast");
-ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
-ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
-ABSL_FLAG(std::string, port_file, "", "write the bound port here");
-ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
-          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
-ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
 
 int main(int argc, char** argv) {
   using namespace gridpilot;
@@ -39,9 +32,6 @@ int main(int argc, char** argv) {
   }
   ResponseAgent agent(forecasts.get());
   ResponseServiceImpl service(&agent);
-  return RunAgentProcess(
-      {ResponseAgent::kAgentName, absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_host),
-       absl::GetFlag(FLAGS_port), absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
-       absl::GetFlag(FLAGS_metrics_port_file)},
-      &agent, &service, MakeResponseCollector(&agent));
+  return RunAgentProcess(AgentProcessOptionsFromFlags(ResponseAgent::kAgentName), &agent, &service,
+                         MakeResponseCollector(&agent));
 }

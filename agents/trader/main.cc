@@ -16,7 +16,6 @@
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
-ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
 ABSL_FLAG(std::string, forecast, "",
           "forecast service address host:port, for the anomaly verdict on each tick; "
           "empty = plan without verdicts");
@@ -25,12 +24,6 @@ ABSL_FLAG(double, risk_aversion, 0.0,
           "MWh charged at forecast + a x its 90% interval's half-width and each MWh "
           "discharged at forecast - a x half-width");
 ABSL_FLAG(double, verdict_wait_seconds, 5.0, "longest wait for one verdict");
-ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
-ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
-ABSL_FLAG(std::string, port_file, "", "write the bound port here");
-ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
-          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
-ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
 
 int main(int argc, char** argv) {
   using namespace gridpilot;
@@ -55,9 +48,6 @@ int main(int argc, char** argv) {
   }
   TraderAgent agent(verdicts.get(), risk_aversion);
   TraderServiceImpl service(&agent);
-  return RunAgentProcess(
-      {TraderAgent::kAgentName, absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_host),
-       absl::GetFlag(FLAGS_port), absl::GetFlag(FLAGS_port_file), absl::GetFlag(FLAGS_metrics_port),
-       absl::GetFlag(FLAGS_metrics_port_file)},
-      &agent, &service, MakeTraderCollector(&agent));
+  return RunAgentProcess(AgentProcessOptionsFromFlags(TraderAgent::kAgentName), &agent, &service,
+                         MakeTraderCollector(&agent));
 }
