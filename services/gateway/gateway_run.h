@@ -25,6 +25,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -88,6 +89,11 @@ struct GatewayRunOptions {
   // records nothing submitted while they are decided; a difference fails the run.
   // InfinitePast for a new run. Must be a tick time of the replay window.
   absl::Time verified_through = absl::InfinitePast();
+  // A resumed live run (docs/decisions.md, "Resumable runs"): the batteries' state of
+  // charge, the peakers' state and the ledger's totals it starts from, by asset id; every
+  // configured asset must be in it. Live mode only; replay_from is then the step after
+  // the stored run's last one.
+  std::optional<StoredRunState> carried_state;
 };
 
 class GatewayRun {

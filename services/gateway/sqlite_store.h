@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
                                         const std::string& config_json) override;
   absl::Status VerifyInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
+  absl::StatusOr<StoredRunState> LastState() override;
 
   int64_t run_id() const;
 
