@@ -17,6 +17,8 @@
 // run (docs/decisions.md, "Audit writes"): the call whose record failed returns the
 // error, later Submit and Cancel calls fail with FailedPrecondition, and no further step
 // is applied.
+// A run may continue one the store already holds (options.verified_through for lock-step,
+// options.carried_state for live; docs/decisions.md, "Resumable runs").
 // All methods are thread-safe; the gRPC services are thin wrappers over them.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
