@@ -59,15 +59,16 @@ std::optional<std::map<std::string, std::string>> RuleCondition::Holds(const Ale
     case AlertRuleKind::kFalseDataHeld:
       for (const auto& [agent, held] : o.suspect_ticks_held) {
         CountEvent(agent, held, o.now,
-                   absl::StrCat(agent, " held on suspect telemetry at ", at, " (", held,
-                                " ticks held since the run started)"));
+                   absl::StrCat(agent, " held on suspect telemetry at ", at,
+                                " (ticks held since the run started: ", held, ")"));
       }
       return HeldEvents(o.now);
     case AlertRuleKind::kRampNotCountered:
       if (o.episodes_not_countered) {
         CountEvent("response", *o.episodes_not_countered, o.now,
-                   absl::StrCat("a ramp episode ended not countered by ", at, " (",
-                                *o.episodes_not_countered, " since the run started)"));
+                   absl::StrCat("a ramp episode ended not countered by ", at,
+                                " (episodes not countered since the run started: ",
+                                *o.episodes_not_countered, ")"));
       }
       return HeldEvents(o.now);
     case AlertRuleKind::kInstabilityPenalty: return PenaltyHolds(o);
@@ -101,7 +102,7 @@ std::optional<std::map<std::string, std::string>> RuleCondition::Holds(const Ale
       if (!o.since_last_tick) return std::nullopt;
       if (*o.since_last_tick > rule_.stale_after) {
         return Holding{
-            {"gateway", absl::StrFormat("no new tick for %.0f s (limit %.0f s); last tick at %s",
+            {"gateway", absl::StrFormat("no new tick for %.1f s (limit %.1f s); last tick at %s",
                                         absl::ToDoubleSeconds(*o.since_last_tick),
                                         absl::ToDoubleSeconds(rule_.stale_after), at)}};
       }

@@ -200,8 +200,8 @@ TEST(AlertEvaluatorTest, SummariesNameWhatHappened) {
   const std::vector<AlertNotice> notices = evaluator->Evaluate(second);
   ASSERT_EQ(notices.size(), 2u);
   EXPECT_EQ(notices[0].rule, "penalty");  // configuration order
-  EXPECT_THAT(notices[0].summary, HasSubstr("instability penalty GBP 42 in the hour to "
-                                            "2023-03-08T04:30:00Z, above the limit of GBP 10"));
+  EXPECT_THAT(notices[0].summary, HasSubstr("instability penalty GBP 42.40 in the hour to "
+                                            "2023-03-08T04:30:00Z, above the limit of GBP 10.00"));
   EXPECT_EQ(notices[1].rule, "held");
   EXPECT_THAT(notices[1].summary, HasSubstr("response held on suspect telemetry"));
 }

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Integration test of gridpilot-alerter with the real processes: `gridpilot up` replays
+the morning of 2023-03-08 live (5-minute steps every 0.2 s) with the false-data guard's
+attack injected (+60 MW an hour for three hours from 04:00), and gridpilot-alerter follows
+it with rules set to fire. The test runs the receivers: a webhook (Python http.server) that
+answers the first two POSTs with 503, and an SMTP server (aiosmtpd), both on free loopback
+ports. It also plays the launcher's supervisor, writing RUN_DIR/supervisor.json with three
+processes restarted at once, for the rate limit.
+
+Asserts: the first alert reaches the webhook on the third try (retries with backoff); the
+false-data alert is sent once per agent while it keeps firing (deduplication), stamped with
+the run's simulated time; of three restarts only two are sent (at most 2 per rule per day);
+"data stale" fires once the replay has ended; every alert arrives by e-mail as well.
+
+Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; GRIDPILOT_MODEL_DIR.
+"""
+import email
+import email.policy
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+from aiosmtpd.controller import Controller
+
+from gridpilot_processes import start_live_stack, stop, wait_for_file
+
+SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR",
+                            os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", os.path.join(SOURCE_DIR, "build", "bin"))
+# Hang detectors, not speed assertions.
+START_TIMEOUT_S = 180.0
+ALERT_TIMEOUT_S = 120.0
+PROCESSES = ("gateway", "forecast", "response", "trader")
+FAILED_POSTS = 2
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout_s, what):
+    give_up = time.monotonic() + timeout_s
+    while time.monotonic() < give_up:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class FlakyWebhook(http.server.BaseHTTPRequestHandler):
+    """Answers the first FAILED_POSTS POSTs with 503, then 200; records every POST."""
+    posts = []  # (status answered, parsed body)
+    lock = threading.Lock()
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with self.lock:
+            status = 503 if len(self.posts) < FAILED_POSTS else 200
+            self.posts.append((status, body, self.headers.get("Content-Type")))
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Mailbox:
+    """aiosmtpd handler keeping every message."""
+
+    def __init__(self):
+        self.messages = []  # (envelope recipients, parsed message)
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+def write_supervisor(run_dir, restarts):
+    """RUN_DIR/supervisor.json as the launcher's supervisor writes it (atomically)."""
+    report = {"processes": [
+        {"name": name, "pid": 1000 + i, "state": "running", "restarts": restarts,
+         "last_exit": "signal 9" if restarts else "", "last_restart_utc": ""}
+        for i, name in enumerate(("gateway", "forecast", "trader"))]}
+    path = os.path.join(run_dir, "supervisor.json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(report, f)
+    os.replace(path + ".tmp", path)
+
+
+class AlertsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="gridpilot-alerts-")
+        run_dir = os.path.join(cls.tmp, "run")
+        os.makedirs(run_dir)
+        cls.webhook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyWebhook)
+        threading.Thread(target=cls.webhook.serve_forever, daemon=True).start()
+        cls.mailbox = Mailbox()
+        smtp_port = free_port()
+        cls.smtp = Controller(cls.mailbox, hostname="127.0.0.1", port=smtp_port)
+        cls.smtp.start()
+
+        config = {
+            "false_data": [{"from": "2023-03-08T04:00:00Z", "duration_min": 180,
+                            "ramp_mw_per_hour": 60}],
+            "alerts": {
+                "webhook": {"url": f"http://127.0.0.1:{cls.webhook.server_port}/alerts",
+                            "first_backoff_ms": 100, "max_backoff_ms": 1000,
+                            "max_attempts": 5, "timeout_ms": 2000},
+                "email": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+                          "from": "gridpilot@localhost", "to": ["ops@localhost"]},
+                "rules": [
+                    {"name": "false-data-held", "kind": "false_data_held", "hold_s": 7200},
+                    {"name": "anomalies", "kind": "anomaly", "hold_s": 3600},
+                    {"name": "penalty", "kind": "instability_penalty",
+                     "above_gbp_per_hour": 0.01},
+                    {"name": "ramp", "kind": "ramp_not_countered"},
+                    {"name": "degraded", "kind": "degraded"},
+                    {"name": "restarts", "kind": "process_restarted", "hold_s": 0,
+                     "max_alerts": 2, "rate_window_s": 86400},
+                    {"name": "stale", "kind": "data_stale", "stale_after_s": 2},
+                ]}}
+        cls.config_path = os.path.join(cls.tmp, "config.json")
+        with open(cls.config_path, "w") as f:
+            json.dump(config, f)
+        write_supervisor(run_dir, 0)
+
+        cls.stack_log = open(os.path.join(cls.tmp, "up.log"), "w")
+        cls.stack = start_live_stack(BIN_DIR, run_dir, "2023-03-08T02:00:00Z",
+                                     "2023-03-08T09:00:00Z", cls.stack_log,
+                                     "--config", cls.config_path)
+        cls.alerter = None
+        for name in PROCESSES:
+            if not wait_for_file(os.path.join(run_dir, name + ".port"), START_TIMEOUT_S,
+                                 cls.stack):
+                raise AssertionError("gridpilot up did not start:\n" + cls.log("up.log"))
+        cls.alerter_log = open(os.path.join(cls.tmp, "alerter.log"), "w")
+        cls.alerter = subprocess.Popen(
+            [os.path.join(BIN_DIR, "gridpilot-alerter"), "--config", cls.config_path,
+             "--run_dir", run_dir, "--port_file", os.path.join(run_dir, "alerter.port")],
+            stdout=cls.alerter_log, stderr=subprocess.STDOUT)
+        try:
+            # The first alert sent (after its two failed tries) is the cue for the restarts.
+            wait_for(lambda: cls.delivered(), ALERT_TIMEOUT_S, "a first alert at the webhook")
+            write_supervisor(run_dir, 1)
+            # The replay ends at 09:00; two seconds later the data is stale.
+            wait_for(lambda: any(b["rule"] == "stale" for b in cls.delivered()),
+                     ALERT_TIMEOUT_S, "the stale-data alert")
+        finally:
+            stop(cls.alerter)
+            stop(cls.stack)
+        with open(os.path.join(run_dir, "alerter.json")) as f:
+            cls.counts = json.load(f)
+        print("alerter counts:", json.dumps(cls.counts), file=sys.stderr)
+        for body in cls.delivered():
+            print(f"  {body['status']:8} {body['rule']} ({body['key']}) at {body['at']}: "
+                  f"{body['summary']}", file=sys.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        stop(getattr(cls, "alerter", None))
+        stop(getattr(cls, "stack", None))
+        cls.webhook.shutdown()
+        cls.smtp.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def log(cls, name):
+        for handle in ("stack_log", "alerter_log"):
+            if hasattr(cls, handle):
+                getattr(cls, handle).flush()
+        with open(os.path.join(cls.tmp, name)) as f:
+            return f.read()
+
+    @classmethod
+    def delivered(cls):
+        with FlakyWebhook.lock:
+            return [body for status, body, _ in FlakyWebhook.posts if status == 200]
+
+    def firing(self, rule):
+        return [b for b in self.delivered() if b["rule"] == rule and b["status"] == "firing"]
+
+    def test_webhook_retries_until_delivered(self):
+        posts = FlakyWebhook.posts
+        self.assertEqual([status for status, _, _ in posts[:3]], [503, 503, 200])
+        # The same alert, tried three times.
+        self.assertEqual(posts[0][1], posts[2][1])
+        self.assertEqual(posts[1][1], posts[2][1])
+        self.assertEqual(posts[0][2], "application/json")
+        webhook = self.counts["sinks"]["webhook"]
+        self.assertEqual(webhook["retries"], FAILED_POSTS)
+        self.assertEqual(webhook["failed"], 0)
+        self.assertEqual(webhook["dropped"], 0)
+        self.assertEqual(webhook["delivered"], len(self.delivered()))
+
+    def test_false_data_held_is_sent_once_per_agent_while_it_fires(self):
+        held = self.firing("false-data-held")
+        keys = sorted(b["key"] for b in held)
+        self.assertEqual(keys, sorted(set(keys)), "an agent's alert was repeated while firing")
+        self.assertIn("response", keys)
+        for body in held:
+            self.assertIn("held on suspect telemetry", body["summary"])
+            # Stamped with the run's simulated time, inside the attack (04:00 + 3 h, and
+            # the step back after it).
+            self.assertGreaterEqual(body["at"], "2023-03-08T04:00:00Z")
+            self.assertLessEqual(body["at"], "2023-03-08T08:00:00Z")
+        self.assertGreater(self.counts["alerts"]["deduplicated"], 0)
+
+    def test_rate_limit_sends_two_of_three_restarts(self):
+        restarts = self.firing("restarts")
+        self.assertEqual(len(restarts), 2, restarts)
+        for body in restarts:
+            self.assertIn("was restarted (restarts: 1; last exit: signal 9)", body["summary"])
+        self.assertGreaterEqual(self.counts["alerts"]["rate_limited"], 1)
+        alerts = self.counts["alerts"]
+        self.assertEqual(alerts["fired"], alerts["sent_firing"] + alerts["rate_limited"])
+
+    def test_stale_data_fires_after_the_replay_ends(self):
+        stale = self.firing("stale")
+        self.assertEqual(len(stale), 1)
+        self.assertEqual(stale[0]["key"], "gateway")
+        self.assertIn("no new tick for", stale[0]["summary"])
+        self.assertGreaterEqual(stale[0]["at"], "2023-03-08T08:55:00Z")
+
+    def test_every_alert_also_arrives_by_email(self):
+        with self.mailbox.lock:
+            messages = list(self.mailbox.messages)
+        subjects = sorted(m["Subject"] for _, m in messages)
+        expected = sorted(f"[gridpilot] {b['status'].upper()} {b['rule']} ({b['key']})"
+                          for b in self.delivered())
+        self.assertEqual(subjects, expected)
+        for rcpt, message in messages:
+            self.assertEqual(rcpt, ["ops@localhost"])
+            self.assertIn("rule: ", message.get_content())
+        self.assertEqual(self.counts["sinks"]["email"]["delivered"], len(messages))
+        self.assertEqual(self.counts["sinks"]["email"]["failed"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
