@@ -39,8 +39,8 @@ std::optional<std::map<std::string, std::string>> RuleCondition::PenaltyHolds(
   if (last_hour_gbp <= rule_.penalty_gbp_per_hour) return std::map<std::string, std::string>();
   return std::map<std::string, std::string>{
       {"region", absl::StrFormat(
-                     "instability penalty GBP %.0f in the hour to %s, above the limit of "
-                     "GBP %.0f per hour",
+                     "instability penalty GBP %.2f in the hour to %s, above the limit of "
+                     "GBP %.2f per hour",
                      last_hour_gbp, base::FormatUtcTimestamp(o.now), rule_.penalty_gbp_per_hour)}};
 }
 
