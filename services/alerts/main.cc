@@ -36,6 +36,9 @@ ABSL_FLAG(std::string, supervisor_file, "",
 ABSL_FLAG(std::string, status_file, "",
           "where the alert and delivery counts are written (JSON); default RUN_DIR/alerter.json");
 ABSL_FLAG(double, drain_seconds, 10.0, "at the end, how long queued alerts may still be sent");
+ABSL_FLAG(bool, linger_after_run, false,
+          "backtest: after the run finished and the alerts were sent, wait for SIGTERM "
+          "instead of exiting (for a launcher that counts an exited child as a failure)");
 ABSL_FLAG(double, stale_check_seconds, 1.0, "live mode: how often stale data is checked");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address (gRPC health, metrics)");
 ABSL_FLAG(int, port, 0, "gRPC health port; 0 = any free port");
@@ -168,8 +171,10 @@ int Main() {
     alerter.Run();
     finished = true;
   });
+  bool signalled = false;
   while (!finished) {
     if (WaitForShutdownSignalFor(100) != 0) {
+      signalled = true;
       alerter.Stop();
       break;
     }
@@ -177,6 +182,7 @@ int Main() {
   follower.join();
   alerter.Finish(absl::Seconds(absl::GetFlag(FLAGS_drain_seconds)));
   base::LogInfo(absl::StrCat("counts: ", alerter.CountsJson()));
+  if (!signalled && absl::GetFlag(FLAGS_linger_after_run)) WaitForShutdownSignal();
   ShutdownServer(server->server.get());
   return 0;
 }
