@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "services/common/json_error.h"
 
 namespace gridpilot {
 namespace {
@@ -217,7 +218,7 @@ absl::StatusOr<AlertsConfig> ParseAlertsConfig(const std::string& text, const st
   try {
     root = Json::parse(text);
   } catch (const Json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON: ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", JsonParseError(text, e).message()));
   }
   if (!root.is_object() || !root.contains("alerts")) {
     return absl::NotFoundError(absl::StrCat(path, ": no top-level \"alerts\" key"));

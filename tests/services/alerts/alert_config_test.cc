@@ -96,7 +96,9 @@ TEST(AlertConfigTest, NumbersTooLargeForADoubleAreAnErrorNotACrash) {
           "above_gbp_per_hour": 1e999}]}})",
       kFile);
   ASSERT_FALSE(config.ok());
-  EXPECT_THAT(config.status().message(), HasSubstr("cfg.json: "));
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("cfg.json: alerts.rules[0].above_gbp_per_hour: 1e999 is not a finite "
+                        "number"));
 }
 
 TEST(AlertConfigTest, AFileWithoutAlertsIsNotFound) {
