@@ -85,7 +85,7 @@ std::optional<std::map<std::string, std::string>> RuleCondition::Holds(const Ale
       for (const auto& [process, state] : o.processes) {
         CountEvent(
             process, state.restarts, o.now,
-            absl::StrCat(process, " was restarted (", state.restarts, " restarts; last exit: ",
+            absl::StrCat(process, " was restarted (restarts: ", state.restarts, "; last exit: ",
                          state.last_exit.empty() ? "unknown" : state.last_exit, ")"));
       }
       Holding holds = HeldEvents(o.now);

@@ -14,22 +14,16 @@ the run's simulated time; of three restarts only two are sent (at most 2 per rul
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; GRIDPILOT_MODEL_DIR.
 """
-import email
-import email.policy
-import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
-from aiosmtpd.controller import Controller
-
+from alert_receivers import Mailbox, Webhook, alert_sinks_config
 from gridpilot_processes import start_live_stack, stop, wait_for_file
 
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR",
@@ -42,12 +36,6 @@ PROCESSES = ("gateway", "forecast", "response", "trader")
 FAILED_POSTS = 2
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for(predicate, timeout_s, what):
     give_up = time.monotonic() + timeout_s
     while time.monotonic() < give_up:
@@ -56,38 +44,6 @@ def wait_for(predicate, timeout_s, what):
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-class FlakyWebhook(http.server.BaseHTTPRequestHandler):
-    """Answers the first FAILED_POSTS POSTs with 503, then 200; records every POST."""
-    posts = []  # (status answered, parsed body)
-    lock = threading.Lock()
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        with self.lock:
-            status = 503 if len(self.posts) < FAILED_POSTS else 200
-            self.posts.append((status, body, self.headers.get("Content-Type")))
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-class Mailbox:
-    """aiosmtpd handler keeping every message."""
-
-    def __init__(self):
-        self.messages = []  # (envelope recipients, parsed message)
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
 
 
 def write_supervisor(run_dir, restarts):
@@ -108,22 +64,14 @@ class AlertsTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="gridpilot-alerts-")
         run_dir = os.path.join(cls.tmp, "run")
         os.makedirs(run_dir)
-        cls.webhook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyWebhook)
-        threading.Thread(target=cls.webhook.serve_forever, daemon=True).start()
+        cls.webhook = Webhook(fail_first=FAILED_POSTS)
         cls.mailbox = Mailbox()
-        smtp_port = free_port()
-        cls.smtp = Controller(cls.mailbox, hostname="127.0.0.1", port=smtp_port)
-        cls.smtp.start()
 
         config = {
             "false_data": [{"from": "2023-03-08T04:00:00Z", "duration_min": 180,
                             "ramp_mw_per_hour": 60}],
             "alerts": {
-                "webhook": {"url": f"http://127.0.0.1:{cls.webhook.server_port}/alerts",
-                            "first_backoff_ms": 100, "max_backoff_ms": 1000,
-                            "max_attempts": 5, "timeout_ms": 2000},
-                "email": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
-                          "from": "gridpilot@localhost", "to": ["ops@localhost"]},
+                **alert_sinks_config(cls.webhook, cls.mailbox),
                 "rules": [
                     {"name": "false-data-held", "kind": "false_data_held", "hold_s": 7200},
                     {"name": "anomalies", "kind": "anomaly", "hold_s": 3600},
@@ -175,8 +123,11 @@ class AlertsTest(unittest.TestCase):
     def tearDownClass(cls):
         stop(getattr(cls, "alerter", None))
         stop(getattr(cls, "stack", None))
-        cls.webhook.shutdown()
-        cls.smtp.stop()
+        for handle in ("stack_log", "alerter_log"):
+            if hasattr(cls, handle):
+                getattr(cls, handle).close()
+        cls.webhook.stop()
+        cls.mailbox.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod
@@ -189,14 +140,13 @@ class AlertsTest(unittest.TestCase):
 
     @classmethod
     def delivered(cls):
-        with FlakyWebhook.lock:
-            return [body for status, body, _ in FlakyWebhook.posts if status == 200]
+        return cls.webhook.delivered()
 
     def firing(self, rule):
         return [b for b in self.delivered() if b["rule"] == rule and b["status"] == "firing"]
 
     def test_webhook_retries_until_delivered(self):
-        posts = FlakyWebhook.posts
+        posts = self.webhook.all_posts()
         self.assertEqual([status for status, _, _ in posts[:3]], [503, 503, 200])
         # The same alert, tried three times.
         self.assertEqual(posts[0][1], posts[2][1])
@@ -238,8 +188,7 @@ class AlertsTest(unittest.TestCase):
         self.assertGreaterEqual(stale[0]["at"], "2023-03-08T08:55:00Z")
 
     def test_every_alert_also_arrives_by_email(self):
-        with self.mailbox.lock:
-            messages = list(self.mailbox.messages)
+        messages = self.mailbox.received()
         subjects = sorted(m["Subject"] for _, m in messages)
         expected = sorted(f"[gridpilot] {b['status'].upper()} {b['rule']} ({b['key']})"
                           for b in self.delivered())
