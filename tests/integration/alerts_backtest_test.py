@@ -5,6 +5,9 @@ to 14:00 at half-hour steps with the false-data guard's attack (+60 MW an hour f
 hours from 04:00) and starts its clock once both agents have registered; the alerter is
 started before the agents, so that it follows the run from its first tick.
 
+A second case runs the same backtest through the launcher (`gridpilot backtest --config`),
+which starts gridpilot-alerter itself because the config has an "alerts" section.
+
 Asserts: the alerter ends by itself when the run finishes (exit 0) and sends what waits;
 the false-data alerts reach the webhook and the SMTP server once per agent, stamped with
 the run's simulated time (not the wall clock); no "data stale" in a backtest; the counts
@@ -155,6 +158,46 @@ class AlertsBacktestTest(unittest.TestCase):
         self.assertEqual(self.counts["sinks"]["email"]["delivered"], len(self.mailbox.received()))
         self.assertEqual(self.counts["alerts"]["sent_firing"] + self.counts["alerts"]["sent_resolved"],
                          len(delivered))
+
+
+class LauncherBacktestTest(unittest.TestCase):
+    """`gridpilot backtest` starts the alerter when the config has an "alerts" section."""
+
+    def test_launcher_starts_the_alerter_and_the_alerts_arrive(self):
+        tmp = tempfile.mkdtemp(prefix="gridpilot-alerts-launcher-")
+        webhook, mailbox = Webhook(), Mailbox()
+        try:
+            config = {
+                "false_data": [{"from": "2023-03-08T04:00:00Z", "duration_min": 180,
+                                "ramp_mw_per_hour": 60}],
+                "alerts": {**alert_sinks_config(webhook, mailbox),
+                           "rules": [{"name": "false-data-held", "kind": "false_data_held",
+                                      "hold_s": 7200}]}}
+            config_path = os.path.join(tmp, "config.json")
+            with open(config_path, "w") as f:
+                json.dump(config, f)
+            run = os.path.join(tmp, "run")
+            result = subprocess.run(
+                [os.path.join(BIN_DIR, "gridpilot"), "backtest", "--from", "2023-03-08T02:00:00Z",
+                 "--to", "2023-03-08T14:00:00Z", "--config", config_path, "--run_dir", run,
+                 "--json", os.path.join(tmp, "report.json")],
+                capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            self.assertTrue(os.path.exists(os.path.join(run, "alerter.port")))
+            with open(os.path.join(run, "alerter.json")) as f:
+                counts = json.load(f)
+            print("launcher alerter counts:", json.dumps(counts), file=sys.stderr)
+            held = [b for b in webhook.delivered()
+                    if b["rule"] == "false-data-held" and b["status"] == "firing"]
+            self.assertIn("response", [b["key"] for b in held])
+            for body in held:
+                self.assertTrue(body["at"].startswith("2023-03-08T"), body)
+            self.assertEqual(counts["sinks"]["webhook"]["delivered"], len(webhook.delivered()))
+            self.assertEqual(counts["sinks"]["email"]["delivered"], len(mailbox.received()))
+        finally:
+            webhook.stop()
+            mailbox.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

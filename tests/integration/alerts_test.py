@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Integration test of gridpilot-alerter with the real processes: `gridpilot up` replays
 the morning of 2023-03-08 live (5-minute steps every 0.2 s) with the false-data guard's
-attack injected (+60 MW an hour for three hours from 04:00), and gridpilot-alerter follows
-it with rules set to fire. The test runs the receivers: a webhook (Python http.server) that
+attack injected (+60 MW an hour for three hours from 04:00); its config has an "alerts"
+section with rules set to fire, so the launcher starts gridpilot-alerter, which follows
+the stack. The test runs the receivers: a webhook (Python http.server) that
 answers the first two POSTs with 503, and an SMTP server (aiosmtpd), both on free loopback
 ports. It also plays the launcher's supervisor, writing RUN_DIR/supervisor.json with three
 processes restarted at once, for the rate limit.
@@ -17,7 +18,6 @@ Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; GRIDPILOT_M
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -92,17 +92,12 @@ class AlertsTest(unittest.TestCase):
         cls.stack = start_live_stack(BIN_DIR, run_dir, "2023-03-08T02:00:00Z",
                                      "2023-03-08T09:00:00Z", cls.stack_log,
                                      "--config", cls.config_path)
-        cls.alerter = None
-        for name in PROCESSES:
-            if not wait_for_file(os.path.join(run_dir, name + ".port"), START_TIMEOUT_S,
-                                 cls.stack):
-                raise AssertionError("gridpilot up did not start:\n" + cls.log("up.log"))
-        cls.alerter_log = open(os.path.join(cls.tmp, "alerter.log"), "w")
-        cls.alerter = subprocess.Popen(
-            [os.path.join(BIN_DIR, "gridpilot-alerter"), "--config", cls.config_path,
-             "--run_dir", run_dir, "--port_file", os.path.join(run_dir, "alerter.port")],
-            stdout=cls.alerter_log, stderr=subprocess.STDOUT)
+        # The launcher starts gridpilot-alerter itself: the config has an "alerts" section.
         try:
+            if not wait_for_file(os.path.join(run_dir, "alerter.port"), START_TIMEOUT_S,
+                                 cls.stack):
+                raise AssertionError("the launcher did not start the alerter:\n" +
+                                     cls.log("up.log"))
             # The first alert sent (after its two failed tries) is the cue for the restarts.
             wait_for(lambda: cls.delivered(), ALERT_TIMEOUT_S, "a first alert at the webhook")
             write_supervisor(run_dir, 1)
@@ -110,7 +105,8 @@ class AlertsTest(unittest.TestCase):
             wait_for(lambda: any(b["rule"] == "stale" for b in cls.delivered()),
                      ALERT_TIMEOUT_S, "the stale-data alert")
         finally:
-            stop(cls.alerter)
+            # `gridpilot up` stops the alerter first; it sends what waits, then writes its
+            # counts.
             stop(cls.stack)
         with open(os.path.join(run_dir, "alerter.json")) as f:
             cls.counts = json.load(f)
@@ -121,9 +117,8 @@ class AlertsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        stop(getattr(cls, "alerter", None))
         stop(getattr(cls, "stack", None))
-        for handle in ("stack_log", "alerter_log"):
+        for handle in ("stack_log",):
             if hasattr(cls, handle):
                 getattr(cls, handle).close()
         cls.webhook.stop()
@@ -132,9 +127,8 @@ class AlertsTest(unittest.TestCase):
 
     @classmethod
     def log(cls, name):
-        for handle in ("stack_log", "alerter_log"):
-            if hasattr(cls, handle):
-                getattr(cls, handle).flush()
+        if hasattr(cls, "stack_log"):
+            cls.stack_log.flush()
         with open(os.path.join(cls.tmp, name)) as f:
             return f.read()
 
