@@ -199,6 +199,43 @@ class LauncherBacktestTest(unittest.TestCase):
             mailbox.stop()
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def test_dead_receivers_neither_hold_nor_change_the_run(self):
+        tmp = tempfile.mkdtemp(prefix="gridpilot-alerts-dead-")
+        try:
+            false_data = [{"from": "2023-03-08T04:00:00Z", "duration_min": 180,
+                           "ramp_mw_per_hour": 60}]
+            dead = {"webhook": {"url": f"http://127.0.0.1:{free_port()}/alerts",
+                                "first_backoff_ms": 50, "max_backoff_ms": 200},
+                    "email": {"smtp_port": free_port(), "to": ["ops@localhost"]},
+                    "rules": [{"name": "false-data-held", "kind": "false_data_held"}]}
+            reports = {}
+            for name, config in (("with", {"false_data": false_data, "alerts": dead}),
+                                 ("without", {"false_data": false_data})):
+                config_path = os.path.join(tmp, name + ".json")
+                with open(config_path, "w") as f:
+                    json.dump(config, f)
+                result = subprocess.run(
+                    [os.path.join(BIN_DIR, "gridpilot"), "backtest",
+                     "--from", "2023-03-08T02:00:00Z", "--to", "2023-03-08T14:00:00Z",
+                     "--config", config_path, "--run_dir", os.path.join(tmp, name),
+                     "--json", os.path.join(tmp, name + "-report.json")],
+                    capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                with open(os.path.join(tmp, name + "-report.json")) as f:
+                    reports[name] = json.load(f)
+            with open(os.path.join(tmp, "with", "alerter.json")) as f:
+                counts = json.load(f)
+            print("dead receivers, alerter counts:", json.dumps(counts), file=sys.stderr)
+            self.assertGreater(counts["alerts"]["sent_firing"], 0)
+            for sink in ("webhook", "email"):
+                self.assertEqual(counts["sinks"][sink]["delivered"], 0)
+                self.assertEqual(counts["sinks"][sink]["failed"], counts["sinks"][sink]["queued"])
+            self.assertGreater(counts["sinks"]["webhook"]["retries"], 0)
+            for key in ("ledger_gbp", "ticks", "dispatches", "ramp_episodes"):
+                self.assertEqual(reports["with"][key], reports["without"][key], key)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
 
 if __name__ == "__main__":
     unittest.main()
