@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from alert_receivers import Mailbox, Webhook, alert_sinks_config
 from gridpilot_processes import start_live_stack, stop, wait_for_file
@@ -104,6 +105,11 @@ class AlertsTest(unittest.TestCase):
             # The replay ends at 09:00; two seconds later the data is stale.
             wait_for(lambda: any(b["rule"] == "stale" for b in cls.delivered()),
                      ALERT_TIMEOUT_S, "the stale-data alert")
+            with open(os.path.join(run_dir, "alerter.metrics.port")) as f:
+                metrics_port = int(f.read())
+            with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics",
+                                        timeout=10) as response:
+                cls.metrics = response.read().decode()
         finally:
             # `gridpilot up` stops the alerter first; it sends what waits, then writes its
             # counts.
@@ -192,6 +198,19 @@ class AlertsTest(unittest.TestCase):
             self.assertIn("rule: ", message.get_content())
         self.assertEqual(self.counts["sinks"]["email"]["delivered"], len(messages))
         self.assertEqual(self.counts["sinks"]["email"]["failed"], 0)
+
+    def test_metrics_count_the_alerts(self):
+        def value(name, **labels):
+            for line in self.metrics.splitlines():
+                if line.startswith(name + "{") and all(
+                        f'{k}="{v}"' in line for k, v in labels.items()):
+                    return float(line.split()[-1])
+            self.fail(f"{name} {labels} not served:\n{self.metrics}")
+
+        self.assertEqual(value("gridpilot_alert_deliveries_total", sink="webhook",
+                               result="retried"), FAILED_POSTS)
+        self.assertGreater(value("gridpilot_alerts_sent_total", status="firing"), 0)
+        self.assertEqual(value("gridpilot_alert_conditions_total", outcome="rate_limited"), 1)
 
 
 if __name__ == "__main__":
