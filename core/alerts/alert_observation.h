@@ -43,7 +43,8 @@ struct AlertObservation {
   std::optional<double> instability_penalty_gbp;
   std::optional<bool> degraded;  // the response agent acts on measured data only
   std::string degraded_reason;
-  std::map<std::string, ProcessState> processes;  // by process name
+  // By process name; unset when the supervisor's report was not read (none, or unreadable).
+  std::optional<std::map<std::string, ProcessState>> processes;
   // Live mode only: wall time since the last new tick arrived. Unset in a backtest.
   std::optional<absl::Duration> since_last_tick;
 };

@@ -82,14 +82,15 @@ std::optional<std::map<std::string, std::string>> RuleCondition::Holds(const Ale
       }
       return Holding();
     case AlertRuleKind::kProcessRestarted: {
-      for (const auto& [process, state] : o.processes) {
+      if (!o.processes) return std::nullopt;
+      for (const auto& [process, state] : *o.processes) {
         CountEvent(
             process, state.restarts, o.now,
             absl::StrCat(process, " was restarted (restarts: ", state.restarts, "; last exit: ",
                          state.last_exit.empty() ? "unknown" : state.last_exit, ")"));
       }
       Holding holds = HeldEvents(o.now);
-      for (const auto& [process, state] : o.processes) {
+      for (const auto& [process, state] : *o.processes) {
         if (state.given_up) {
           holds[process] =
               absl::StrCat("the supervisor gave up restarting ", process, " after ", state.restarts,

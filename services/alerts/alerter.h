@@ -29,7 +29,7 @@ struct AlerterOptions {
   // backtest) Run returns when the gateway's run finishes.
   bool live = false;
   absl::Duration stale_check_period = absl::Seconds(1);  // live mode
-  // If non-empty, the counts (AlerterCountsJson) are written here, atomically, after every
+  // If non-empty, the counts (Alerter::CountsJson) are written here, atomically, after every
   // evaluation that sent something and when Run returns.
   std::string status_file;
 };

@@ -63,7 +63,10 @@ auto Degraded(bool degraded) {
   };
 }
 auto Restarts(int64_t trader, bool given_up = false) {
-  return [=](AlertObservation* o) { o->processes["trader"] = {trader, given_up, "signal 9"}; };
+  return [=](AlertObservation* o) {
+    o->processes.emplace();
+    (*o->processes)["trader"] = {trader, given_up, "signal 9"};
+  };
 }
 auto SinceTick(absl::Duration d) {
   return [=](AlertObservation* o) { o->since_last_tick = d; };
@@ -135,7 +138,8 @@ std::vector<Case> Cases() {
         {1, Restarts(1), {"firing:trader"}},
         {2, Restarts(1), {"resolved:trader"}},
         {3, Restarts(5, true), {"firing:trader"}},
-        {4, Restarts(5, true), {}}},
+        {4, [](AlertObservation*) {}, {}},  // the report unread: no change
+        {5, Restarts(5, true), {}}},
        {2, 2, 1, 1, 0}},
       {"ramp not countered",
        Rule(AlertRuleKind::kRampNotCountered, zero_hold),
