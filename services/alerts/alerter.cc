@@ -95,10 +95,10 @@ void Alerter::Stop() {
 }
 
 void Alerter::Finish(absl::Duration drain) {
+  // Every sink gets the whole drain time, side by side.
   const absl::Time until = absl::Now() + drain;
-  for (const std::unique_ptr<DeliveryQueue>& sink : sinks_) {
-    sink->Stop(std::max(absl::ZeroDuration(), until - absl::Now()));
-  }
+  for (const std::unique_ptr<DeliveryQueue>& sink : sinks_) sink->RequestStop(until);
+  for (const std::unique_ptr<DeliveryQueue>& sink : sinks_) sink->Stop(absl::ZeroDuration());
   WriteStatus();
 }
 

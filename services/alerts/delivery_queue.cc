@@ -94,15 +94,14 @@ void DeliveryQueue::Run() {
   }
 }
 
+void DeliveryQueue::RequestStop(absl::Time stop_by) {
+  absl::MutexLock lock(&mu_);
+  if (!stop_at_) stop_at_ = stop_by;
+  changed_.SignalAll();
+}
+
 void DeliveryQueue::Stop(absl::Duration drain) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (!stop_at_) {
-      // With time to drain, the thread stops once nothing waits; without, at once.
-      stop_at_ = absl::Now() + drain;
-    }
-    changed_.SignalAll();
-  }
+  RequestStop(absl::Now() + drain);
   if (thread_.joinable()) thread_.join();
 }
 

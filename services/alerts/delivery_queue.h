@@ -43,9 +43,12 @@ class DeliveryQueue {
   // Queues `notice` and returns at once. Thread-safe.
   void Enqueue(alerts::AlertNotice notice);
 
-  // Lets the queue work for up to `drain` (to deliver what waits, retries included), then
-  // stops the thread; an alert still waiting or between retries is counted failed.
-  // Idempotent.
+  // Lets the queue work until `stop_by` (wall time) to deliver what waits, retries
+  // included, and refuses new alerts; returns at once. The first call sets the deadline.
+  void RequestStop(absl::Time stop_by);
+
+  // RequestStop(now + drain), then waits for the thread; an alert still waiting or between
+  // retries at the deadline is counted failed. Idempotent.
   void Stop(absl::Duration drain);
 
   DeliveryCounts counts() const;
