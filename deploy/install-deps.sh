@@ -16,6 +16,7 @@ packages=(
   python3-sklearn
   prometheus-cpp-dev libcpp-httplib-dev
   prometheus docker-compose chromium
+  python3-aiosmtpd
   clang-format
 )
 # The web console's chart and browser-test packages come from npm. A machine that already

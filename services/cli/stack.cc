@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -14,6 +16,15 @@ namespace {
 
 std::chrono::system_clock::time_point Deadline(absl::Duration d) {
   return absl::ToChronoTime(absl::Now() + d);
+}
+
+// True if the config file at `path` has a top-level "alerts" section (README.md, "Alerts").
+// A file that cannot be read or parsed is the gateway's to report.
+bool ConfigHasAlerts(const std::string& path) {
+  if (path.empty()) return false;
+  std::ifstream in(path);
+  const nlohmann::json root = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return root.is_object() && root.contains("alerts");
 }
 
 }  // namespace
@@ -126,6 +137,17 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
       stack->StartProcess("trader", "gridpilot-trader", trader_args, options);
   if (!trader.ok()) return trader.status();
   stack->trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
+
+  // gridpilot-alerter (services/alerts) follows the stack when the config has an "alerts"
+  // section. Started before the clock, so that it follows a backtest from its first ticks.
+  if (ConfigHasAlerts(options.config)) {
+    absl::StatusOr<std::string> alerter = stack->StartProcess(
+        "alerter", "gridpilot-alerter",
+        {absl::StrCat("--config=", options.config), absl::StrCat("--run_dir=", options.run_dir),
+         "--linger_after_run", "--drain_seconds=4"},
+        options);
+    if (!alerter.ok()) return alerter.status();
+  }
 
   // Both agents must be registered before the clock starts, or the first ticks would
   // not wait for them.

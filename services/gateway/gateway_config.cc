@@ -309,7 +309,7 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
   if (!root.is_object()) return absl::InvalidArgumentError("top level must be an object");
   for (const auto& [key, value] : root.items()) {
     if (key != "region" && key != "batteries" && key != "peakers" && key != "data" &&
-        key != "live" && key != "false_data") {
+        key != "live" && key != "false_data" && key != "alerts") {  // alerts: gridpilot-alerter
       return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
     }
   }
