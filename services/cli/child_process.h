@@ -16,12 +16,14 @@ namespace gridpilot {
 
 class ChildProcess {
  public:
-  // Starts `binary` with `args`; stdout and stderr go to `log_path`.
+  // Starts `binary` with `args`; stdout and stderr go to `log_path` (truncated, or
+  // appended to when `append_log`, as for a restart).
   static absl::StatusOr<ChildProcess> Start(const std::string& name, const std::string& binary,
                                             const std::vector<std::string>& args,
-                                            const std::string& log_path);
+                                            const std::string& log_path, bool append_log = false);
   ChildProcess(ChildProcess&& other) noexcept;
-  ChildProcess& operator=(ChildProcess&&) = delete;
+  // Stops this process if still running, then takes `other`'s.
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
   ~ChildProcess();  // stops the process if still running
 
   const std::string& name() const { return name_; }
