@@ -170,6 +170,18 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
   if (options.idempotency_key_window < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("idempotency_key_window must be >= 0");
   }
+  if (options.verified_through != absl::InfinitePast()) {
+    if (options.mode != v1::CLOCK_MODE_LOCK_STEP) {
+      return absl::InvalidArgumentError("verified_through: only a lock-step run re-executes");
+    }
+    if (options.verified_through < options.replay_from ||
+        options.verified_through >= options.replay_to ||
+        (options.verified_through - options.replay_from) % options.step != absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("verified_through: ", base::FormatUtcTimestamp(options.verified_through),
+                       " is not a tick of the replay window"));
+    }
+  }
   if (feed == nullptr || wall_clock == nullptr) {
     return absl::InvalidArgumentError("a feed and a wall clock are required");
   }
@@ -437,8 +449,17 @@ absl::Status GatewayRun::Start() {
   return absl::OkStatus();
 }
 
+bool GatewayRun::WaitsFor(const std::string& agent) const {
+  return options_.expected_agents.empty() || options_.expected_agents.contains(agent);
+}
+
+Store* GatewayRun::AuditStoreAt(absl::Time now) const {
+  return now <= options_.verified_through ? nullptr : store_;
+}
+
 bool GatewayRun::AllAnsweredLocked() const {
   for (const auto& [agent, misses] : agents_) {
+    if (!WaitsFor(agent)) continue;
     if (misses >= options_.max_consecutive_misses) continue;  // not waited for any more
     if (!answered_.contains(agent)) return false;
   }
@@ -486,6 +507,7 @@ void GatewayRun::Loop() {
                                this),
                            options_.answer_deadline);
       for (auto& [agent, misses] : agents_) {
+        if (!WaitsFor(agent)) continue;
         if (answered_.contains(agent)) {
           misses = 0;
         } else if (misses < options_.max_consecutive_misses) {
@@ -536,7 +558,20 @@ void GatewayRun::Loop() {
         if (recent_decisions_.size() > kRecentDecisionsKept) recent_decisions_.pop_front();
       }
     }
-    if (store_ != nullptr) {
+    if (store_ != nullptr && t <= options_.verified_through) {
+      // Resumed: this interval is already stored; it must come out the same again.
+      const absl::Status verified = store_->VerifyInterval(region, outcome);
+      if (!verified.ok()) {
+        absl::MutexLock lock(&mu_);
+        FailLocked(verified);
+        break;
+      }
+      if (t == options_.verified_through) {
+        base::LogInfo(absl::StrCat("resume: ", k + 1,
+                                   " stored intervals re-executed and equal; recording from ",
+                                   base::FormatUtcTimestamp(t + step_)));
+      }
+    } else if (store_ != nullptr) {
       absl::Status stored = store_->RecordInterval(region, outcome);
       // Live: an operator may be reading the store now, so every tick is committed.
       if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
@@ -575,6 +610,7 @@ v1::GetClockStatusResponse GatewayRun::Status() const {
   status.set_ticks_total(ticks_total_);
   for (const auto& [agent, misses] : agents_) status.add_registered_agents(agent);
   status.set_missed_answers(missed_answers_);
+  if (!failure_.ok()) status.set_failure(failure_.ToString());
   *status.mutable_region() = Region();
   for (const auto& [agent, histogram] : answer_latency_) {
     v1::AnswerLatency* latency = status.add_answer_latency();
@@ -651,6 +687,7 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
 absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     const v1::SubmitDispatchRequest& request) {
   const absl::Time now = sim_clock_.Now();
+  Store* const store = AuditStoreAt(now);
   {
     absl::MutexLock lock(&mu_);
     if (!failure_.ok()) {
@@ -662,7 +699,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   // whatever of the proposal could be read. A refusal that cannot be recorded stops the
   // run; the caller still gets the refusal, with that said.
   auto refuse = [&](const v1::DispatchProposal* p, absl::Status error) {
-    if (store_ == nullptr) return error;
+    if (store == nullptr) return error;
     region::ProposalRecord record;
     record.proposal.agent = request.agent();
     // What is kept of a refused request is cut to the bounds: an oversized field must
@@ -675,7 +712,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     }
     record.submitted_at = now;
     const absl::Status stored =
-        store_->RecordProposal(record, ProposalStatus::kRejected, std::string(error.message()));
+        store->RecordProposal(record, ProposalStatus::kRejected, std::string(error.message()));
     if (stored.ok()) return error;
     absl::MutexLock lock(&mu_);
     FailLocked(AuditFailure("a refused request", stored));
@@ -726,10 +763,10 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     if (!valid.ok()) {
       const absl::Status refused =
           absl::InvalidArgumentError(absl::StrCat("proposals[", i, "]: ", valid.message()));
-      if (store_ != nullptr) {
+      if (store != nullptr) {
         region::ProposalRecord rejected{0, proposals[i], now, false};
-        const absl::Status stored = store_->RecordProposal(rejected, ProposalStatus::kRejected,
-                                                           std::string(valid.message()));
+        const absl::Status stored = store->RecordProposal(rejected, ProposalStatus::kRejected,
+                                                          std::string(valid.message()));
         if (!stored.ok()) {
           FailLocked(AuditFailure("a refused proposal", stored));
           return absl::Status(refused.code(),
@@ -750,9 +787,9 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     v1::ProposalResult& result = results.emplace_back();
     result.set_proposal_id(submitted.proposal_id);
     result.set_duplicate(submitted.duplicate);
-    if (store_ != nullptr) {
+    if (store != nullptr) {
       region::ProposalRecord record{submitted.proposal_id, proposal, now, false};
-      const absl::Status stored = store_->RecordProposal(
+      const absl::Status stored = store->RecordProposal(
           record, submitted.duplicate ? ProposalStatus::kDuplicate : ProposalStatus::kAccepted, "");
       if (!stored.ok()) {
         const absl::Status error =
@@ -764,18 +801,18 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
   }
   const absl::Time answered_tick =
       request.has_answers_tick() ? FromProtoTime(request.answers_tick()) : now;
-  if (store_ != nullptr && request.has_plan()) {
+  if (store != nullptr && request.has_plan()) {
     const absl::Status stored =
-        store_->RecordPlan(answered_tick, request.agent(), PlanRecordOf(request.plan()));
+        store->RecordPlan(answered_tick, request.agent(), PlanRecordOf(request.plan()));
     if (!stored.ok()) {
       const absl::Status error = AuditFailure("the answer's plan", stored);
       FailLocked(error);
       return error;
     }
   }
-  if (store_ != nullptr && !request.note().empty()) {
+  if (store != nullptr && !request.note().empty()) {
     const absl::Status stored =
-        store_->RecordAgentNote(answered_tick, request.agent(), request.note());
+        store->RecordAgentNote(answered_tick, request.agent(), request.note());
     if (!stored.ok()) {
       const absl::Status error = AuditFailure("the answer's note", stored);
       FailLocked(error);
@@ -811,10 +848,11 @@ absl::Status GatewayRun::Cancel(int64_t proposal_id) {
     if (active.id == proposal_id) record = active;
   }
   RETURN_IF_ERROR(engine_.arbiter().Cancel(proposal_id));
-  if (store_ != nullptr) {
+  Store* const store = AuditStoreAt(sim_clock_.Now());
+  if (store != nullptr) {
     record.submitted_at = sim_clock_.Now();
     const absl::Status stored =
-        store_->RecordProposal(record, ProposalStatus::kCancelled, "cancelled");
+        store->RecordProposal(record, ProposalStatus::kCancelled, "cancelled");
     if (!stored.ok()) {
       const absl::Status error =
           AuditFailure(absl::StrCat("the cancellation of proposal ", proposal_id), stored);

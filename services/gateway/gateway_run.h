@@ -78,6 +78,16 @@ struct GatewayRunOptions {
   absl::Duration tick_window = kDefaultTickWindow;
   // An idempotency key is remembered until this after its proposal's lease ended.
   absl::Duration idempotency_key_window = region::kDefaultIdempotencyKeyWindow;
+  // Lock-step waits only for these agents (docs/decisions.md, "Expected agents"): another
+  // agent may register and submit, but no tick waits for it and it is never counted as
+  // missing. Empty: every registered agent is waited for.
+  std::set<std::string> expected_agents;
+  // A resumed lock-step run (docs/decisions.md, "Resumable runs"): the intervals starting
+  // at or before this are already in the store. The run re-executes them from the start,
+  // checks each against the store (Store::VerifyInterval) instead of recording it, and
+  // records nothing submitted while they are decided; a difference fails the run.
+  // InfinitePast for a new run. Must be a tick time of the replay window.
+  absl::Time verified_through = absl::InfinitePast();
 };
 
 class GatewayRun {
@@ -170,6 +180,11 @@ class GatewayRun {
   std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether lock-step waits for `agent` (options.expected_agents).
+  bool WaitsFor(const std::string& agent) const;
+  // The store for records made at run time `now`: null (record nothing) while a resumed
+  // run re-decides intervals the store already holds, or when there is no store.
+  Store* AuditStoreAt(absl::Time now) const;
 
   const GatewayConfig config_;
   const data::GridSeries gb_series_;

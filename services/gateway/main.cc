@@ -1,11 +1,15 @@
 // gridpilot-gateway: owns the grid feed (a replay of the shipped GB data), the assets,
 // the interlocks, the arbiter, settlement and the store. Serves TelemetryService,
 // AssetService, LedgerService and ClockService (plus health and reflection) on loopback.
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -24,6 +28,7 @@
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/gateway_services.h"
 #include "services/gateway/grid_feed.h"
+#include "services/gateway/input_bounds.h"
 #include "services/gateway/metered_store.h"
 #include "services/gateway/sqlite_store.h"
 
@@ -53,6 +58,15 @@ ABSL_FLAG(int, start_when_agents, 0,
           "start the clock by itself once this many agents have registered (for stacks "
           "started without the launcher, e.g. docker-compose); 0 = wait for ClockService.Start");
 
+ABSL_FLAG(bool, resume, false,
+          "continue the latest run in --store whose --from, --to and --config equal these, "
+          "from its last committed interval (lock-step only: the run re-executes the stored "
+          "intervals, checks each is equal, and records from the first one missing)");
+ABSL_FLAG(std::vector<std::string>, expected_agents, {},
+          "lock-step waits only for these agents (comma list, e.g. response,trader) and "
+          "--start_when_agents counts only them; others may register and submit; empty = "
+          "every registered agent");
+
 namespace gridpilot {
 namespace {
 
@@ -80,12 +94,17 @@ std::string ReadFileOrEmpty(const std::string& path) {
 // --start_when_agents: polls until that many agents have registered, then starts the
 // clock, as the launcher does over ClockService. Returns once the run has been started
 // (by anyone) or `*quit` is set.
-void StartWhenAgentsRegistered(GatewayRun* run, const std::atomic<bool>* quit) {
+// With `expected` non-empty, only agents named in it count.
+void StartWhenAgentsRegistered(GatewayRun* run, const std::set<std::string>& expected,
+                               const std::atomic<bool>* quit) {
   const int wanted = absl::GetFlag(FLAGS_start_when_agents);
   while (!*quit) {
     const v1::GetClockStatusResponse status = run->Status();
     if (status.state() != v1::RUN_STATE_WAITING) return;
-    if (status.registered_agents_size() >= wanted) {
+    const auto counted = std::count_if(
+        status.registered_agents().begin(), status.registered_agents().end(),
+        [&](const std::string& agent) { return expected.empty() || expected.contains(agent); });
+    if (counted >= wanted) {
       absl::Status started = run->Start();
       if (!started.ok()) base::LogWarning(absl::StrCat("start: ", started.message()));
       return;
@@ -136,6 +155,23 @@ int Main() {
   options.live_tick_period = absl::Seconds(absl::GetFlag(FLAGS_tick_seconds));
   options.answer_deadline = absl::Seconds(absl::GetFlag(FLAGS_deadline_seconds));
   options.step = absl::Seconds(absl::GetFlag(FLAGS_step_seconds));
+  for (const std::string& agent : absl::GetFlag(FLAGS_expected_agents)) {
+    if (agent.empty()) continue;
+    if (absl::Status valid = ValidateIdentifier("--expected_agents", agent, kMaxAgentNameBytes,
+                                                /*required=*/true);
+        !valid.ok()) {
+      base::LogError(valid.message());
+      return 2;
+    }
+    options.expected_agents.insert(agent);
+  }
+  const bool resume = absl::GetFlag(FLAGS_resume);
+  if (resume && options.mode != v1::CLOCK_MODE_LOCK_STEP) {
+    base::LogError(
+        "--resume: only a lock-step run can be resumed (docs/decisions.md, "
+        "\"Resumable runs\")");
+    return 2;
+  }
 
   absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(demand_csv, price_csv);
   if (!series.ok()) {
@@ -170,11 +206,29 @@ int Main() {
   }
   std::unique_ptr<MetricsServer> metrics = *std::move(started);
   MeteredStore metered_store(store->get(), registry.get());
-  absl::Status begun = metered_store.BeginRun(options.replay_from, options.replay_to,
-                                              ReadFileOrEmpty(absl::GetFlag(FLAGS_config)));
-  if (!begun.ok()) {
-    base::LogError(begun.message());
-    return 2;
+  const std::string config_json = ReadFileOrEmpty(absl::GetFlag(FLAGS_config));
+  if (resume) {
+    absl::StatusOr<ResumePoint> point =
+        metered_store.ResumeRun(options.replay_from, options.replay_to, config_json);
+    if (!point.ok()) {
+      base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", point.status().message()));
+      return 2;
+    }
+    options.verified_through =
+        std::min(point->last_interval_start, options.replay_to - options.step);
+    base::LogInfo(
+        absl::StrCat("resuming run ", point->run_id, " from ",
+                     point->last_interval_start == absl::InfinitePast()
+                         ? base::FormatUtcTimestamp(options.replay_from)
+                         : base::FormatUtcTimestamp(point->last_interval_start + options.step),
+                     ": ", point->intervals_committed, " intervals committed"));
+  } else {
+    absl::Status begun =
+        metered_store.BeginRun(options.replay_from, options.replay_to, config_json);
+    if (!begun.ok()) {
+      base::LogError(begun.message());
+      return 2;
+    }
   }
   absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
       MakeGridFeed(*config, *series, options);
@@ -208,8 +262,9 @@ int Main() {
   std::atomic<bool> quit_starter{false};
   std::thread starter;
   if (absl::GetFlag(FLAGS_start_when_agents) > 0) {
-    starter = std::thread(
-        [&run, &quit_starter] { StartWhenAgentsRegistered(run->get(), &quit_starter); });
+    starter = std::thread([&run, &options, &quit_starter] {
+      StartWhenAgentsRegistered(run->get(), options.expected_agents, &quit_starter);
+    });
   }
   WaitForShutdownSignal();
   LogCpuUsage();
@@ -219,6 +274,11 @@ int Main() {
   if (starter.joinable()) starter.join();
   ShutdownServer(server->server.get());
   metrics.reset();  // no scrape may read the run once it is gone
+  // A failed run (GetClockStatus.failure says why) is a failed process.
+  if (const absl::Status failure = (*run)->Failure(); !failure.ok()) {
+    base::LogError(absl::StrCat("exiting with status 1: the run failed: ", failure.message()));
+    return 1;
+  }
   return 0;
 }
 

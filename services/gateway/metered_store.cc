@@ -118,4 +118,14 @@ absl::Status MeteredStore::RecordInterval(const data::GridInterval& region_value
 
 absl::Status MeteredStore::Flush() { return Counted("flush", inner_->Flush()); }
 
+absl::StatusOr<ResumePoint> MeteredStore::ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                                    const std::string& config_json) {
+  return inner_->ResumeRun(replay_from, replay_to, config_json);
+}
+
+absl::Status MeteredStore::VerifyInterval(const data::GridInterval& region_values,
+                                          const region::IntervalOutcome& outcome) {
+  return inner_->VerifyInterval(region_values, outcome);
+}
+
 }  // namespace gridpilot

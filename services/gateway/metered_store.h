@@ -31,6 +31,11 @@ class MeteredStore final : public Store {
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::Status Flush() override;
+  // Passed through; a resumed run's verified intervals are not counted again.
+  absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                        const std::string& config_json) override;
+  absl::Status VerifyInterval(const data::GridInterval& region_values,
+                              const region::IntervalOutcome& outcome) override;
 
  private:
   absl::Status Counted(const char* operation, absl::Status status);

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS plans (
   first_interval_start TEXT NOT NULL, intervals INTEGER NOT NULL,
   power_mw TEXT NOT NULL, price_forecast_gbp_per_mwh TEXT NOT NULL,
   expected_value_gbp REAL NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_by_interval ON ledger (run_id, interval_start);
 )sql";
 
 // SQLite's busy and locked results are another connection holding the database: retryable.
@@ -134,6 +135,17 @@ absl::Status SqliteStore::Prepare() {
       {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
       {&insert_note_, "INSERT INTO agent_notes VALUES (?, ?, ?, ?)"},
       {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&select_telemetry_,
+       "SELECT net_load_mw, embedded_solar_mw, embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, "
+       "net_load_after_mw, excess_mw, baseline_excess_mw FROM telemetry "
+       "WHERE run_id = ? AND interval_start = ?"},
+      {&select_decisions_,
+       "SELECT asset_id, proposal_id, agent, priority, requested_mw, applied_mw, soc_before_mwh, "
+       "soc_after_mwh, charge_mwh, discharge_mwh, peaker_status, reason FROM decisions "
+       "WHERE run_id = ? AND interval_start = ? ORDER BY rowid"},
+      {&select_ledger_,
+       "SELECT cause, asset_id, amount_gbp, note FROM ledger "
+       "WHERE run_id = ? AND interval_start = ? ORDER BY rowid"},
   };
   for (const auto& [stmt, sql] : statements) {
     if (sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr) != SQLITE_OK) {
@@ -146,8 +158,9 @@ absl::Status SqliteStore::Prepare() {
 SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
   CommitLocked().IgnoreError();
-  for (sqlite3_stmt* stmt : {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_,
-                             insert_note_, insert_plan_}) {
+  for (sqlite3_stmt* stmt :
+       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
+        insert_plan_, select_telemetry_, select_decisions_, select_ledger_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -162,8 +175,9 @@ absl::Status SqliteStore::BeginWrite() {
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::EndWrite() {
-  if (++records_in_transaction_ < commit_every_records_) return absl::OkStatus();
+absl::Status SqliteStore::EndWrite(bool commit_point) {
+  ++records_in_transaction_;
+  if (!commit_point || records_in_transaction_ < commit_every_records_) return absl::OkStatus();
   return CommitLocked();
 }
 
@@ -242,7 +256,7 @@ absl::Status SqliteStore::RecordProposal(const region::ProposalRecord& record,
           .Text(p.reason)
           .Text(detail)
           .Run());
-  return EndWrite();
+  return EndWrite(/*commit_point=*/false);
 }
 
 absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& agent,
@@ -255,7 +269,7 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
                       .Text(agent)
                       .Text(note)
                       .Run());
-  return EndWrite();
+  return EndWrite(/*commit_point=*/false);
 }
 
 namespace {
@@ -288,7 +302,7 @@ absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
                       .Real(plan.expected_value_gbp)
                       .Text(plan.reason)
                       .Run());
-  return EndWrite();
+  return EndWrite(/*commit_point=*/false);
 }
 
 absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values,
@@ -354,7 +368,277 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
     return status;
   }
   RETURN_IF_ERROR(Exec("RELEASE interval"));
-  return EndWrite();
+  return EndWrite(/*commit_point=*/true);
+}
+
+namespace {
+
+// Reads one row of a query column by column and compares each cell with the value a
+// record would have written; keeps the first difference.
+class RowCheck {
+ public:
+  RowCheck(sqlite3_stmt* row, std::string where) : row_(row), where_(std::move(where)) {}
+
+  RowCheck& Real(const char* column, std::optional<double> expected) {
+    const int c = index_++;
+    if (!difference_.empty()) return *this;
+    const bool stored_null = sqlite3_column_type(row_, c) == SQLITE_NULL;
+    if (stored_null && !expected.has_value()) return *this;
+    const std::string stored =
+        stored_null ? "NULL" : absl::StrFormat("%.17g", sqlite3_column_double(row_, c));
+    // Exact: SQLite keeps a REAL as the same 8-byte double, and a re-execution is
+    // deterministic, so any difference at all is a divergence.
+    if (!stored_null && expected.has_value() && sqlite3_column_double(row_, c) == *expected) {
+      return *this;
+    }
+    Differs(column, stored,
+            expected.has_value() ? absl::StrFormat("%.17g", *expected) : std::string("NULL"));
+    return *this;
+  }
+  RowCheck& Int(const char* column, int64_t expected) {
+    const int c = index_++;
+    if (!difference_.empty()) return *this;
+    if (sqlite3_column_type(row_, c) == SQLITE_INTEGER &&
+        sqlite3_column_int64(row_, c) == expected) {
+      return *this;
+    }
+    Differs(column, ColumnText(c), absl::StrCat(expected));
+    return *this;
+  }
+  RowCheck& Text(const char* column, const std::string& expected) {
+    const int c = index_++;
+    if (!difference_.empty()) return *this;
+    if (sqlite3_column_type(row_, c) == SQLITE_TEXT && ColumnText(c) == expected) return *this;
+    Differs(column, ColumnText(c), absl::StrCat("\"", expected, "\""));
+    return *this;
+  }
+  RowCheck& Null(const char* column) { return Real(column, std::nullopt); }
+  // Empty when every cell matched; otherwise "where.column: stored X, recomputed Y".
+  const std::string& difference() const { return difference_; }
+
+ private:
+  std::string ColumnText(int c) const {
+    if (sqlite3_column_type(row_, c) == SQLITE_NULL) return "NULL";
+    const unsigned char* text = sqlite3_column_text(row_, c);
+    return text == nullptr ? "" : reinterpret_cast<const char*>(text);
+  }
+  void Differs(const char* column, const std::string& stored, const std::string& recomputed) {
+    difference_ =
+        absl::StrCat(where_, ".", column, ": stored ", stored, ", recomputed ", recomputed);
+  }
+
+  sqlite3_stmt* row_;
+  std::string where_;
+  int index_ = 0;
+  std::string difference_;
+};
+
+// Binds (run_id, interval_start) to a prepared query (not owned) and resets it on exit.
+class BoundQuery {
+ public:
+  BoundQuery(sqlite3_stmt* stmt, int64_t run_id, const std::string& start) : stmt_(stmt) {
+    sqlite3_bind_int64(stmt_, 1, run_id);
+    sqlite3_bind_text(stmt_, 2, start.c_str(), static_cast<int>(start.size()), SQLITE_TRANSIENT);
+  }
+  ~BoundQuery() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  sqlite3_stmt* row() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+std::string OneLine(const std::string& text, size_t max_chars) {
+  std::string out = text.substr(0, max_chars);
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return text.size() > max_chars ? out + "..." : out;
+}
+
+}  // namespace
+
+absl::StatusOr<ResumePoint> SqliteStore::ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                                   const std::string& config_json) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CommitLocked());
+  const std::string from = base::FormatUtcTimestamp(replay_from);
+  const std::string to = base::FormatUtcTimestamp(replay_to);
+  sqlite3_stmt* runs = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT run_id, replay_from, replay_to, config_json FROM runs "
+                         "ORDER BY run_id DESC",
+                         -1, &runs, nullptr) != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  }
+  auto text = [&](int c) {
+    const unsigned char* t = sqlite3_column_text(runs, c);
+    return std::string(t == nullptr ? "" : reinterpret_cast<const char*>(t));
+  };
+  int64_t found = 0;
+  std::string latest_difference;
+  int rc;
+  while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
+    const int64_t run_id = sqlite3_column_int64(runs, 0);
+    std::string difference;
+    if (text(1) != from) {
+      difference = absl::StrCat("replay_from (stored ", text(1), ", this run ", from, ")");
+    } else if (text(2) != to) {
+      difference = absl::StrCat("replay_to (stored ", text(2), ", this run ", to, ")");
+    } else if (text(3) != config_json) {
+      const std::string stored = text(3);
+      size_t at = 0;
+      while (at < stored.size() && at < config_json.size() && stored[at] == config_json[at]) ++at;
+      difference = absl::StrCat("config (first difference at byte ", at, ": stored \"",
+                                OneLine(stored.substr(at), 40), "\", this run \"",
+                                OneLine(config_json.substr(at), 40), "\")");
+    }
+    if (difference.empty()) {
+      found = run_id;
+      break;
+    }
+    if (latest_difference.empty()) {
+      latest_difference = absl::StrCat("the latest, run ", run_id, ", differs in ", difference);
+    }
+  }
+  sqlite3_finalize(runs);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
+  if (found == 0) {
+    return absl::FailedPreconditionError(
+        latest_difference.empty()
+            ? std::string("resume: the store holds no run to resume")
+            : absl::StrCat("resume: no run in the store has this replay window and config; ",
+                           latest_difference));
+  }
+  ResumePoint point;
+  point.run_id = found;
+  sqlite3_stmt* held = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT COUNT(*), MAX(interval_start) FROM telemetry WHERE run_id = ?", -1,
+                         &held, nullptr) != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+  }
+  sqlite3_bind_int64(held, 1, found);
+  rc = sqlite3_step(held);
+  std::string last;
+  if (rc == SQLITE_ROW) {
+    point.intervals_committed = sqlite3_column_int64(held, 0);
+    if (sqlite3_column_type(held, 1) != SQLITE_NULL) {
+      last = reinterpret_cast<const char*>(sqlite3_column_text(held, 1));
+    }
+  }
+  sqlite3_finalize(held);
+  if (rc != SQLITE_ROW) return SqliteError(rc, sqlite3_errmsg(db_));
+  if (!last.empty()) {
+    absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(last);
+    if (!parsed.ok()) {
+      return absl::InternalError(absl::StrCat("resume: run ", found, ": stored interval_start \"",
+                                              last, "\": ", parsed.status().message()));
+    }
+    point.last_interval_start = *parsed;
+  }
+  // What was recorded after the last settled interval belongs to a tick that never
+  // settled; the resumed run records it again. ISO timestamps compare as text.
+  const std::string after = last.empty() ? std::string("") : last;
+  const std::string id = absl::StrCat(found);
+  RETURN_IF_ERROR(Exec(absl::StrCat(
+      "BEGIN; DELETE FROM proposals WHERE run_id = ", id, " AND submitted_at > '", after,
+      "'; DELETE FROM plans WHERE run_id = ", id, " AND tick > '", after,
+      "'; DELETE FROM agent_notes WHERE run_id = ", id, " AND tick > '", after, "'; COMMIT")));
+  run_id_ = found;
+  return point;
+}
+
+absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values,
+                                         const region::IntervalOutcome& outcome) {
+  absl::MutexLock lock(&mu_);
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
+  auto diverged = [&](const std::string& what) {
+    return absl::InternalError(absl::StrCat("resume: interval ", start, " of run ", run_id_,
+                                            " differs from the stored one: ", what));
+  };
+  {
+    BoundQuery q(select_telemetry_, run_id_, start);
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return diverged("telemetry: no stored row");
+    if (rc != SQLITE_ROW) return SqliteError(rc, sqlite3_errmsg(db_));
+    RowCheck check(q.row(), "telemetry");
+    check.Real("net_load_mw", region_values.net_load_mw)
+        .Real("embedded_solar_mw", region_values.embedded_solar_mw)
+        .Real("embedded_wind_mw", region_values.embedded_wind_mw)
+        .Real("price_gbp_per_mwh", region_values.price_gbp_per_mwh)
+        .Real("dispatch_mw", outcome.dispatch_mw)
+        .Real("net_load_after_mw", outcome.net_load_after_mw)
+        .Real("excess_mw", outcome.excess_mw)
+        .Real("baseline_excess_mw", outcome.baseline_excess_mw);
+    if (!check.difference().empty()) return diverged(check.difference());
+  }
+  {
+    BoundQuery q(select_decisions_, run_id_, start);
+    size_t i = 0;
+    int rc;
+    for (; (rc = q.Step()) == SQLITE_ROW; ++i) {
+      if (i >= outcome.decisions.size()) {
+        return diverged(absl::StrCat("decisions: ", i + 1, " or more stored, ",
+                                     outcome.decisions.size(), " recomputed"));
+      }
+      const region::AssetDecision& d = outcome.decisions[i];
+      RowCheck check(q.row(), absl::StrCat("decisions[", i, "] (", d.asset_id, ")"));
+      check.Text("asset_id", d.asset_id)
+          .Int("proposal_id", d.proposal_id)
+          .Text("agent", d.agent)
+          .Int("priority", static_cast<int>(d.priority))
+          .Real("requested_mw", d.requested_mw)
+          .Real("applied_mw", d.applied_mw);
+      if (i < outcome.batteries.size()) {
+        const assets::BatteryInterval& b = outcome.batteries[i];
+        check.Real("soc_before_mwh", b.soc_before_mwh)
+            .Real("soc_after_mwh", b.soc_after_mwh)
+            .Real("charge_mwh", b.charge_mwh)
+            .Real("discharge_mwh", b.discharge_mwh)
+            .Null("peaker_status");
+      } else {
+        const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
+        check.Null("soc_before_mwh")
+            .Null("soc_after_mwh")
+            .Null("charge_mwh")
+            .Null("discharge_mwh")
+            .Text("peaker_status", std::string(assets::PeakerStatusName(p.next.status)));
+      }
+      check.Text("reason", d.reason);
+      if (!check.difference().empty()) return diverged(check.difference());
+    }
+    if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
+    if (i != outcome.decisions.size()) {
+      return diverged(
+          absl::StrCat("decisions: ", i, " stored, ", outcome.decisions.size(), " recomputed"));
+    }
+  }
+  BoundQuery q(select_ledger_, run_id_, start);
+  size_t i = 0;
+  int rc;
+  for (; (rc = q.Step()) == SQLITE_ROW; ++i) {
+    if (i >= outcome.entries.size()) {
+      return diverged(absl::StrCat("ledger: ", i + 1, " or more rows stored, ",
+                                   outcome.entries.size(), " recomputed"));
+    }
+    const market::LedgerEntry& e = outcome.entries[i];
+    RowCheck check(q.row(), absl::StrCat("ledger[", i, "]"));
+    check.Text("cause", std::string(market::LedgerCauseName(e.cause)))
+        .Text("asset_id", e.asset_id)
+        .Real("amount_gbp", e.amount_gbp)
+        .Text("note", e.note);
+    if (!check.difference().empty()) return diverged(check.difference());
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
+  if (i != outcome.entries.size()) {
+    return diverged(
+        absl::StrCat("ledger: ", i, " rows stored, ", outcome.entries.size(), " recomputed"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace gridpilot

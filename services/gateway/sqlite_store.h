@@ -1,12 +1,12 @@
 // SqliteStore: the Store on an embedded SQLite database in WAL mode. One file may hold
 // many runs (table runs); every other row carries its run_id. Thread-safe (one mutex).
-// Writes are grouped: a transaction stays open across records and commits once at least
-// `commit_every_records` records are in it, on Flush(), and on destruction, so a
-// backtest does not pay a commit per row. Readers of the file see a record after the
-// commit that contains it; call Flush() when they must see everything. Errors as the
-// Store contract says: SQLite's busy and locked results are Unavailable, its other
-// failures Internal; a failed commit rolls its batch back and says how many records
-// were lost.
+// Writes are grouped: a transaction stays open across records and commits at the end of
+// the first RecordInterval once at least `commit_every_records` records are in it, on
+// Flush(), and on destruction, so a backtest does not pay a commit per row and a crash
+// keeps whole settled intervals only (the commit points of store.h). Readers of the file see a
+// record after the commit that contains it; call Flush() when they must see everything. Errors as
+// the Store contract says: SQLite's busy and locked results are Unavailable, its other failures
+// Internal; a failed commit rolls its batch back and says how many records were lost.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 
@@ -44,6 +44,11 @@ class SqliteStore final : public Store {
   // Commits the open transaction, if any.
   absl::Status Flush() override;
 
+  absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                        const std::string& config_json) override;
+  absl::Status VerifyInterval(const data::GridInterval& region_values,
+                              const region::IntervalOutcome& outcome) override;
+
   int64_t run_id() const;
 
  private:
@@ -51,9 +56,11 @@ class SqliteStore final : public Store {
       : db_(db), commit_every_records_(commit_every_records) {}
   absl::Status Exec(const std::string& sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Prepare() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Opens a transaction if none is open; commits when enough records are in it.
+  // Opens a transaction if none is open.
   absl::Status BeginWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status EndWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts the record; at a commit point (the end of an interval), commits when enough
+  // records are in the transaction.
+  absl::Status EndWrite(bool commit_point) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
@@ -69,6 +76,9 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_note_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_plan_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* select_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* select_decisions_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* select_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

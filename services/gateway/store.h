@@ -10,8 +10,12 @@
 //  - Ownership: arguments are borrowed for the call only; the store copies what it keeps.
 //  - Order and durability: records are kept in the order of the calls that returned OK.
 //    OK means the record is accepted into the current write batch; it is durable and
-//    visible to other readers of the database after the next Flush() that returns OK
-//    (an implementation may also commit earlier, e.g. every few hundred records).
+//    visible to other readers of the database after the next Flush() that returns OK.
+//  - Commit points: an implementation may also commit earlier (e.g. every few hundred
+//    records), but only at the end of a RecordInterval call that returned OK. So what is
+//    durable after a crash is always a prefix of the calls that ends with a whole settled
+//    interval, with every proposal, plan and note recorded before it; never half a tick.
+//    A resumed run (ResumeRun) continues from the end of that prefix.
 //  - Errors: a record call that fails has stored nothing of that record (a step is
 //    written whole or not at all). A failed commit (from Flush, or from a record call
 //    that filled a batch) may lose the uncommitted records of the batch. Codes:
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/data/grid_series.h"
 #include "core/region/dispatch_arbiter.h"
@@ -40,6 +45,14 @@ enum class ProposalStatus { kAccepted, kDuplicate, kRejected, kCancelled };
 
 // The plan an agent's answer came from, as the agent sent it: informational, kept so that
 // a decision can be traced to the plan behind it.
+// Where a resumed run continues: the run and the intervals of it the store holds.
+struct ResumePoint {
+  int64_t run_id = 0;
+  int64_t intervals_committed = 0;
+  // Start of the latest interval held; InfinitePast when none is.
+  absl::Time last_interval_start = absl::InfinitePast();
+};
+
 struct AgentPlanRecord {
   absl::Time first_interval_start = absl::UnixEpoch();  // start of power_mw[0], UTC
   std::vector<double> power_mw;  // one per settlement interval; > 0 discharge, < 0 charge
@@ -72,7 +85,30 @@ class Store {
                                       const region::IntervalOutcome& outcome) = 0;
   // Makes everything recorded so far durable and visible to other readers.
   virtual absl::Status Flush() = 0;
+
+  // Instead of BeginRun: reopens the latest run whose replay window and config_json equal
+  // these, so that later calls record into it, and says how far it got. Records of that
+  // run after its last interval (proposals, plans and notes of a tick never settled) are
+  // removed: the resumed run records them again. FailedPrecondition naming what differs
+  // (or that the store holds no run) when no run matches. The default: Unimplemented.
+  virtual absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                                const std::string& config_json);
+  // For a resumed run re-executing an interval already held: OK if the held interval
+  // (its region values, every decision with battery state, every ledger row) equals what
+  // RecordInterval would write for these arguments; Internal naming the interval and the
+  // first field that differs otherwise. Writes nothing. The default: Unimplemented.
+  virtual absl::Status VerifyInterval(const data::GridInterval& region_values,
+                                      const region::IntervalOutcome& outcome);
 };
+
+inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&) {
+  return absl::UnimplementedError("this store cannot resume a run");
+}
+
+inline absl::Status Store::VerifyInterval(const data::GridInterval&,
+                                          const region::IntervalOutcome&) {
+  return absl::UnimplementedError("this store cannot verify a resumed run's intervals");
+}
 
 }  // namespace gridpilot
 

@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <optional>
@@ -336,7 +338,11 @@ TEST_F(SqliteStoreTest, BatchedRecordsBecomeVisibleOnCommit) {
   record(2);
   EXPECT_EQ(visible(), 0);  // two records: the batch is still open
   record(3);
-  EXPECT_EQ(visible(), 3);  // the third commits the batch
+  // Three records, but a proposal is not a commit point: only the end of an interval is.
+  EXPECT_EQ(visible(), 0);
+  const absl::Time start = At("2023-01-01T00:00:00Z");
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  EXPECT_EQ(visible(), 3);  // the interval closes the full batch
   record(4);
   EXPECT_EQ(visible(), 3);
   ASSERT_TRUE(store->Flush().ok());
@@ -429,6 +435,146 @@ TEST_F(SqliteStoreTest, PathInMissingDirectoryIsUnavailableNamingThePath) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable) << store.status();
   EXPECT_THAT(std::string(store.status().message()), HasSubstr(path));
+}
+
+// A gateway killed mid-run: a child process records into its own connection and dies
+// with _exit (no destructor, no Flush). Returns the child's exit status.
+template <typename Records>
+int RecordThenDie(const std::string& path, int commit_every_records, Records records) {
+  const pid_t child = fork();
+  if (child == 0) {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+        SqliteStore::Open(path, commit_every_records);
+    if (!store.ok()) _exit(3);
+    const bool ok = records(store->get());
+    store->release();  // never closed: the process dies with its batch open
+    _exit(ok ? 0 : 4);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+constexpr char kDay1[] = "2023-01-01T00:00:00Z";
+constexpr char kDay2[] = "2023-01-02T00:00:00Z";
+
+absl::Time Interval(int k) { return At(kDay1) + k * absl::Minutes(30); }
+
+TEST_F(SqliteStoreTest, AKilledWriterKeepsWholeIntervalsOnly) {
+  // Batches of 4 records: interval 0 (proposal + interval = 2 records) does not commit;
+  // interval 1 brings the batch to 4 and commits; then two proposals and interval 2's
+  // proposal reach 3 records past the commit, more than any proposal commit would need.
+  const int exit_code = RecordThenDie(path_, 4, [](SqliteStore* store) {
+    bool ok = store->BeginRun(At(kDay1), At(kDay2), "{}").ok();
+    for (int k = 0; k < 2; ++k) {
+      ok = ok && store->RecordProposal(Record(k + 1, "", 1), ProposalStatus::kAccepted, "").ok();
+      ok = ok && store->RecordInterval(MadeUpRegion(Interval(k)), MadeUpOutcome(Interval(k))).ok();
+    }
+    for (int id = 3; id <= 7; ++id) {
+      ok = ok && store->RecordProposal(Record(id, "", 1), ProposalStatus::kAccepted, "").ok();
+    }
+    return ok;
+  });
+  ASSERT_EQ(exit_code, 0);
+  Reader reader(path_);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 2);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM decisions")[0][0]), 4);
+  // The proposals recorded before the last committed interval, and none after it.
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM proposals")[0][0]), 2);
+}
+
+TEST_F(SqliteStoreTest, ResumeRunContinuesTheMatchingRunAfterItsLastInterval) {
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore(1);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{\"a\": 1}").ok());  // run 1
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());          // run 2
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_TRUE(
+          store->RecordInterval(MadeUpRegion(Interval(k)), MadeUpOutcome(Interval(k))).ok());
+    }
+    // A tick that never settled: its proposal and note are committed by the close.
+    region::ProposalRecord late = Record(9, "k9", 1);
+    late.submitted_at = Interval(3);
+    ASSERT_TRUE(store->RecordProposal(late, ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordAgentNote(Interval(3), "response", "held").ok());
+    ASSERT_TRUE(store->BeginRun(At(kDay2), At(kDay2) + absl::Hours(24), "{}").ok());  // run 3
+  }
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<ResumePoint> point = store->ResumeRun(At(kDay1), At(kDay2), "{}");
+  ASSERT_TRUE(point.ok()) << point.status();
+  EXPECT_EQ(point->run_id, 2);
+  EXPECT_EQ(point->intervals_committed, 3);
+  EXPECT_EQ(point->last_interval_start, Interval(2));
+  EXPECT_EQ(store->run_id(), 2);
+  {
+    Reader reader(path_);
+    EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM proposals WHERE run_id = 2")[0][0]), 0);
+    EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM agent_notes WHERE run_id = 2")[0][0]), 0);
+  }
+  // Later records go to the resumed run.
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(3)), MadeUpOutcome(Interval(3))).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry WHERE run_id = 2")[0][0]), 4);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM runs")[0][0]), 3);
+}
+
+TEST_F(SqliteStoreTest, ResumeRunNamesWhatDiffersWhenNoRunMatches) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<ResumePoint> empty = store->ResumeRun(At(kDay1), At(kDay2), "{}");
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(empty.status().message(), HasSubstr("holds no run"));
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{\"region\": {\"scale\": 0.1}}").ok());
+  absl::StatusOr<ResumePoint> other_window =
+      store->ResumeRun(At(kDay1), At(kDay2) + absl::Hours(24), "{\"region\": {\"scale\": 0.1}}");
+  EXPECT_EQ(other_window.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other_window.status().message(),
+              HasSubstr("run 1, differs in replay_to (stored 2023-01-02T00:00:00Z, this run "
+                        "2023-01-03T00:00:00Z)"));
+  absl::StatusOr<ResumePoint> other_config =
+      store->ResumeRun(At(kDay1), At(kDay2), "{\"region\": {\"scale\": 0.2}}");
+  EXPECT_EQ(other_config.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other_config.status().message(),
+              HasSubstr("config (first difference at byte 23: stored \"1}}\", this run \"2}}\")"));
+}
+
+TEST_F(SqliteStoreTest, VerifyIntervalAcceptsTheStoredIntervalAndNamesTheFirstDifference) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  const absl::Time start = Interval(0);
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  ASSERT_TRUE(store->ResumeRun(At(kDay1), At(kDay2), "{}").ok());
+  EXPECT_TRUE(store->VerifyInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+
+  region::IntervalOutcome soc = MadeUpOutcome(start);
+  soc.batteries[0].soc_after_mwh += 1e-9;
+  absl::Status differs = store->VerifyInterval(MadeUpRegion(start), soc);
+  EXPECT_EQ(differs.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(differs.message(), HasSubstr("interval 2023-01-01T00:00:00Z of run 1"));
+  EXPECT_THAT(differs.message(), HasSubstr("decisions[0] (battery-1).soc_after_mwh: stored "));
+
+  region::IntervalOutcome ledger = MadeUpOutcome(start);
+  ASSERT_FALSE(ledger.entries.empty());
+  ledger.entries.pop_back();
+  differs = store->VerifyInterval(MadeUpRegion(start), ledger);
+  EXPECT_THAT(differs.message(), HasSubstr("ledger: "));
+
+  data::GridInterval price = MadeUpRegion(start);
+  price.price_gbp_per_mwh = 81.0;
+  differs = store->VerifyInterval(price, MadeUpOutcome(start));
+  EXPECT_THAT(differs.message(),
+              HasSubstr("telemetry.price_gbp_per_mwh: stored 80.040000000000006, recomputed 81"));
+
+  differs = store->VerifyInterval(MadeUpRegion(Interval(1)), MadeUpOutcome(Interval(1)));
+  EXPECT_THAT(differs.message(), HasSubstr("telemetry: no stored row"));
+  // Verifying wrote nothing.
+  Reader reader(path_);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 1);
 }
 
 }  // namespace
