@@ -560,22 +560,7 @@ absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values
     return absl::InternalError(absl::StrCat("resume: interval ", start, " of run ", run_id_,
                                             " differs from the stored one: ", what));
   };
-  {
-    BoundQuery q(select_telemetry_, run_id_, start);
-    const int rc = q.Step();
-    if (rc == SQLITE_DONE) return diverged("telemetry: no stored row");
-    if (rc != SQLITE_ROW) return SqliteError(rc, sqlite3_errmsg(db_));
-    RowCheck check(q.row(), "telemetry");
-    check.Real("net_load_mw", region_values.net_load_mw)
-        .Real("embedded_solar_mw", region_values.embedded_solar_mw)
-        .Real("embedded_wind_mw", region_values.embedded_wind_mw)
-        .Real("price_gbp_per_mwh", region_values.price_gbp_per_mwh)
-        .Real("dispatch_mw", outcome.dispatch_mw)
-        .Real("net_load_after_mw", outcome.net_load_after_mw)
-        .Real("excess_mw", outcome.excess_mw)
-        .Real("baseline_excess_mw", outcome.baseline_excess_mw);
-    if (!check.difference().empty()) return diverged(check.difference());
-  }
+  // Decisions first: when an agent answered differently, they name the cause.
   {
     BoundQuery q(select_decisions_, run_id_, start);
     size_t i = 0;
@@ -616,6 +601,22 @@ absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values
       return diverged(
           absl::StrCat("decisions: ", i, " stored, ", outcome.decisions.size(), " recomputed"));
     }
+  }
+  {
+    BoundQuery q(select_telemetry_, run_id_, start);
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return diverged("telemetry: no stored row");
+    if (rc != SQLITE_ROW) return SqliteError(rc, sqlite3_errmsg(db_));
+    RowCheck check(q.row(), "telemetry");
+    check.Real("net_load_mw", region_values.net_load_mw)
+        .Real("embedded_solar_mw", region_values.embedded_solar_mw)
+        .Real("embedded_wind_mw", region_values.embedded_wind_mw)
+        .Real("price_gbp_per_mwh", region_values.price_gbp_per_mwh)
+        .Real("dispatch_mw", outcome.dispatch_mw)
+        .Real("net_load_after_mw", outcome.net_load_after_mw)
+        .Real("excess_mw", outcome.excess_mw)
+        .Real("baseline_excess_mw", outcome.baseline_excess_mw);
+    if (!check.difference().empty()) return diverged(check.difference());
   }
   BoundQuery q(select_ledger_, run_id_, start);
   size_t i = 0;

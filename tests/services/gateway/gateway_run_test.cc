@@ -357,6 +357,42 @@ TEST_F(GatewayRunTest, SilentAgentIsCountedThenNoLongerWaitedFor) {
   EXPECT_EQ(status.missed_answers(), 3);
 }
 
+TEST_F(GatewayRunTest, AnUnexpectedAgentIsNeverWaitedForButMaySubmit) {
+  constexpr int kTicks = 12;
+  GatewayRunOptions options = Options(kTicks);
+  options.expected_agents = {"response"};
+  // A deadline far beyond kWait: had the run waited for the silent agent even once,
+  // WaitForTick below would time out.
+  options.answer_deadline = absl::Hours(1);
+  std::unique_ptr<GatewayRun> run = MakeRun(options);
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("response");
+  run->RegisterAgent("intruder");
+  ASSERT_TRUE(run->Start().ok());
+  for (int i = 0; i < kTicks; ++i) {
+    SCOPED_TRACE(i);
+    v1::Tick tick;
+    ASSERT_EQ(run->WaitForTick(i, kWait, &tick), GatewayRun::TickWait::kTick);
+    // The expected agent is waited for: nothing of tick i settles before it answers.
+    EXPECT_EQ(run->Status().ticks_done(), i);
+    const absl::Time t = FromProtoTime(tick.time());
+    if (i == 3) {  // the unexpected agent may still submit
+      absl::StatusOr<std::vector<v1::ProposalResult>> intruded =
+          run->Submit(Answer("intruder", t, {BatteryProposal(kDischargeMw, t)}));
+      ASSERT_TRUE(intruded.ok()) << intruded.status();
+      EXPECT_EQ(intruded->size(), 1u);
+    }
+    ASSERT_TRUE(run->Submit(Answer("response", t, {})).ok());
+  }
+  ASSERT_TRUE(run->WaitFinished(kWait));
+  const v1::GetClockStatusResponse status = run->Status();
+  EXPECT_EQ(status.ticks_done(), kTicks);
+  EXPECT_EQ(status.missed_answers(), 0);
+  EXPECT_EQ(status.registered_agents_size(), 2);
+  EXPECT_TRUE(status.failure().empty());
+  EXPECT_EQ(run->Pnl().dispatches(0).intervals_dispatched(), 1);  // the intruder's proposal
+}
+
 TEST_F(GatewayRunTest, SubmitIsAllOrNothing) {
   const std::string db_path = (dir_ / "submit.db").string();
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db_path);
@@ -987,6 +1023,8 @@ TEST_F(GatewayRunTest, AStepTheAuditLogCannotRecordStopsTheRun) {
   EXPECT_EQ(status.state(), v1::RUN_STATE_FINISHED);
   EXPECT_EQ(status.ticks_done(), 4);
   EXPECT_EQ(status.ticks_total(), 10);
+  // The clock status says the run failed, and why.
+  EXPECT_THAT(status.failure(), HasSubstr("INTERNAL: audit log: cannot record the step at"));
   EXPECT_EQ(store.intervals(), 3);
   EXPECT_EQ(run->Submit(v1::SubmitDispatchRequest()).status().code(),
             absl::StatusCode::kFailedPrecondition);
