@@ -263,7 +263,13 @@ absl::Status Stack::WaitFinished(
     }
     last_status_ = *status;
     if (on_poll) on_poll(*status);
-    if (status->state() == v1::RUN_STATE_FINISHED) return absl::OkStatus();
+    if (status->state() == v1::RUN_STATE_FINISHED) {
+      if (!status->failure().empty()) {
+        return absl::InternalError(absl::StrCat("the gateway's run failed at tick ",
+                                                status->ticks_done(), ": ", status->failure()));
+      }
+      return absl::OkStatus();
+    }
     if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     if (absl::Now() >= next_report) {
       progress(*status);

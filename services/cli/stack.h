@@ -72,7 +72,8 @@ class Stack {
   absl::Status StartClock();
   absl::StatusOr<v1::GetClockStatusResponse> ClockStatus();
   // Polls until the run is finished; calls `progress` about once a second.
-  // Unavailable if a process dies on the way (FirstEnded() names it); Cancelled on SIGINT/SIGTERM
+  // Unavailable if a process dies on the way (FirstEnded() names it); Internal with the
+  // gateway's message if its run failed; Cancelled on SIGINT/SIGTERM
   // (the caller blocks them with BlockShutdownSignals and then stops the stack). Launch also
   // returns Cancelled when interrupted. `on_poll`, if set, sees every status polled (about every 20
   // ms).

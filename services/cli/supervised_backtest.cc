@@ -64,7 +64,10 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
     }
     if (run.ok()) break;
     ChildProcess* ended = result.stack->FirstEnded();
-    if (run.code() == absl::StatusCode::kCancelled || ended == nullptr) {
+    // A run the gateway failed (e.g. a resumed interval that differs) is not a death:
+    // restarting would fail the same way.
+    if (run.code() == absl::StatusCode::kCancelled || run.code() == absl::StatusCode::kInternal ||
+        ended == nullptr) {
       result.stack->StopAll();
       return run;
     }
