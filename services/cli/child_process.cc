@@ -128,6 +128,14 @@ bool ChildProcess::Stop(absl::Duration grace) {
   return false;
 }
 
+void ChildProcess::Kill() {
+  if (!Running()) return;
+  kill(pid_, SIGKILL);
+  int wait_status = 0;
+  waitpid(pid_, &wait_status, 0);
+  Reap(wait_status);
+}
+
 std::string ChildProcess::LogTail(int lines) const {
   std::ifstream in(log_path_);
   std::deque<std::string> tail;

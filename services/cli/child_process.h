@@ -41,6 +41,8 @@ class ChildProcess {
 
   // SIGTERM, wait up to `grace`, then SIGKILL. Returns true if it ended on SIGTERM.
   bool Stop(absl::Duration grace);
+  // SIGKILL now and reap: the process gets no chance to write anything more.
+  void Kill();
 
   // The last `lines` lines of the log, for error messages.
   std::string LogTail(int lines) const;

@@ -87,6 +87,10 @@ class Stack {
   absl::StatusOr<StackFigures> Collect();
   // Stops every process (SIGTERM, then SIGKILL); true if all stopped on SIGTERM.
   bool StopAll();
+  // SIGKILLs every process at once, the gateway first: after a death in lock-step, ticks
+  // the gateway settled since are suspect (an agent may have answered without its
+  // forecast), and a SIGTERM would let it commit them.
+  void KillAll();
 
   // Restarts the ended process `name` with the same arguments on the same port, so peers
   // holding its address reconnect; the gateway also gets --resume. Returns once it

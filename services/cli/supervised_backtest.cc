@@ -82,7 +82,7 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
     const ExitDecision decision = supervisor.Exited(name, exit, now);
     const std::string where =
         absl::StrCat(name, " exited: ", exit, " at tick ", WithThousands(tick));
-    result.stack->StopAll();
+    result.stack->KillAll();
     if (decision.give_up) {
       if (metrics != nullptr) metrics->GivenUp(name);
       (void)WriteSupervisorStatus(SupervisorStatusPath(options.run_dir), supervisor.StatusJson());
