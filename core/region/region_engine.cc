@@ -123,6 +123,31 @@ RegionEngine::RegionEngine(RegionConfig region, std::vector<assets::BatteryParam
   }
 }
 
+absl::Status RegionEngine::Restore(const CarriedState& state) {
+  if (state.battery_soc_mwh.size() != battery_params_.size() ||
+      state.peaker_states.size() != peaker_params_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "restore: ", state.battery_soc_mwh.size(), " batteries and ", state.peaker_states.size(),
+        " peakers given for a fleet of ", battery_params_.size(), " and ", peaker_params_.size()));
+  }
+  for (size_t i = 0; i < battery_params_.size(); ++i) {
+    const double soc_mwh = state.battery_soc_mwh[i];
+    if (!(soc_mwh >= 0.0 && soc_mwh <= battery_params_[i].energy_capacity_mwh)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("restore: ", battery_params_[i].id, ": state of charge ", soc_mwh,
+                       " MWh is outside [0, ", battery_params_[i].energy_capacity_mwh, "]"));
+    }
+  }
+  battery_soc_mwh_ = state.battery_soc_mwh;
+  peaker_states_ = state.peaker_states;
+  for (int c = 0; c < market::kLedgerCauseCount; ++c) {
+    const double carried_gbp = state.ledger_totals_gbp[c] - ledger_.totals()[c];
+    ledger_.Add(market::LedgerEntry{absl::InfinitePast(), static_cast<market::LedgerCause>(c),
+                                    carried_gbp, "", "carried over from the stored run"});
+  }
+  return absl::OkStatus();
+}
+
 AssetDecision RegionEngine::Governing(const std::string& asset_id, absl::Time t) const {
   AssetDecision decision;
   decision.asset_id = asset_id;

@@ -6,6 +6,7 @@
 #ifndef GRIDPILOT_CORE_REGION_REGION_ENGINE_H_
 #define GRIDPILOT_CORE_REGION_REGION_ENGINE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -86,6 +87,14 @@ struct AssetTotals {
   double energy_mwh = 0.0;           // grid-side throughput (battery) or generation (peaker)
 };
 
+// What a restarted live run carries over from its last stored interval
+// (docs/decisions.md, "Resumable runs"): the assets' state and the ledger's totals.
+struct CarriedState {
+  std::vector<double> battery_soc_mwh;             // one per battery, in params order, MWh
+  std::vector<assets::PeakerState> peaker_states;  // one per peaker, in params order
+  std::array<double, market::kLedgerCauseCount> ledger_totals_gbp{};  // by cause, signed
+};
+
 class RegionEngine {
  public:
   // `previous_net_load_mw` is the region net load before the first step applied (no
@@ -100,6 +109,12 @@ class RegionEngine {
   static absl::Status Validate(const RegionConfig& region,
                                const std::vector<assets::BatteryParams>& batteries,
                                const std::vector<assets::PeakerParams>& peakers);
+
+  // Before the first step: replaces each battery's state of charge, each peaker's state
+  // and the ledger's totals with `state`'s (so P&L continues). InvalidArgument, changing
+  // nothing, if a vector's size does not match the fleet or a state of charge is not
+  // within [0, energy capacity].
+  absl::Status Restore(const CarriedState& state);
 
   DispatchArbiter& arbiter() { return arbiter_; }
   const DispatchArbiter& arbiter() const { return arbiter_; }

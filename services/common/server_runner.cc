@@ -19,6 +19,11 @@ absl::StatusOr<RunningServer> StartGrpcServer(
   RunningServer running;
   builder.AddListeningPort(absl::StrCat(host, ":", port), grpc::InsecureServerCredentials(),
                            &running.port);
+  // Without SO_REUSEPORT: with it (gRPC's default), each of gRPC's listeners binds port 0
+  // by itself, so a port-0 server also listens on a second, unreported port serving the
+  // same services, and another process could bind our port too. docs/decisions.md,
+  // "One listening port".
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Set deliberately rather than left to gRPC's default: no request to any gridpilot
   // server comes near it (the largest, an answer with a plan, is a few kB), and a larger
   // message is refused by gRPC with RESOURCE_EXHAUSTED before any handler sees it.

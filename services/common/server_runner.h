@@ -30,7 +30,8 @@ struct RunningServer {
 // outlive the server). If `port_file` is non-empty the bound port is written to it
 // atomically (write + rename). `interceptors` see every RPC (e.g. to count them for
 // metrics). Requests over kMaxServerReceiveMessageBytes are refused by gRPC
-// (RESOURCE_EXHAUSTED). Unavailable if the port cannot be bound.
+// (RESOURCE_EXHAUSTED). The server listens on exactly one port, bound without
+// SO_REUSEPORT, so no other server can share it. Unavailable if the port cannot be bound.
 absl::StatusOr<RunningServer> StartGrpcServer(
     const std::string& host, int port, const std::vector<grpc::Service*>& services,
     const std::string& port_file,

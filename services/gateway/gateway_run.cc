@@ -150,6 +150,31 @@ absl::StatusOr<region::DispatchProposal> FromProto(const std::string& agent,
   return out;
 }
 
+// The engine's carried state for `config`'s fleet, from what the store holds by asset id.
+// FailedPrecondition naming an asset the store has nothing for.
+absl::StatusOr<region::CarriedState> CarriedStateFor(const GatewayConfig& config,
+                                                     const StoredRunState& stored) {
+  region::CarriedState carried;
+  for (const assets::BatteryParams& b : config.batteries) {
+    const auto it = stored.battery_soc_mwh.find(b.id);
+    if (it == stored.battery_soc_mwh.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("resume: the stored run has no state of charge for battery ", b.id));
+    }
+    carried.battery_soc_mwh.push_back(it->second);
+  }
+  for (const assets::PeakerParams& p : config.peakers) {
+    const auto it = stored.peakers.find(p.id);
+    if (it == stored.peakers.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("resume: the stored run has no state for peaker ", p.id));
+    }
+    carried.peaker_states.push_back(it->second);
+  }
+  carried.ledger_totals_gbp = stored.ledger_totals_gbp;
+  return carried;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
@@ -223,9 +248,21 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
                    [](const data::DayAheadForecastRow& a, const data::DayAheadForecastRow& b) {
                      return a.published < b.published;
                    });
-  return std::unique_ptr<GatewayRun>(new GatewayRun(std::move(config), std::move(gb_series),
-                                                    options, std::move(feed), wall_clock, store,
-                                                    std::move(previous), std::move(day_ahead)));
+  std::optional<region::CarriedState> carried;
+  if (options.carried_state.has_value()) {
+    if (options.mode != v1::CLOCK_MODE_LIVE) {
+      return absl::InvalidArgumentError("carried_state: only a live run carries state over");
+    }
+    ASSIGN_OR_RETURN(carried, CarriedStateFor(config, *options.carried_state));
+  }
+  std::unique_ptr<GatewayRun> run(new GatewayRun(std::move(config), std::move(gb_series), options,
+                                                 std::move(feed), wall_clock, store,
+                                                 std::move(previous), std::move(day_ahead)));
+  if (carried.has_value()) {
+    absl::MutexLock lock(&run->mu_);
+    RETURN_IF_ERROR(run->engine_.Restore(*carried));
+  }
+  return run;
 }
 
 GatewayRun::GatewayRun(GatewayConfig config, data::GridSeries gb_series, GatewayRunOptions options,

@@ -17,6 +17,8 @@
 // run (docs/decisions.md, "Audit writes"): the call whose record failed returns the
 // error, later Submit and Cancel calls fail with FailedPrecondition, and no further step
 // is applied.
+// A run may continue one the store already holds (options.verified_through for lock-step,
+// options.carried_state for live; docs/decisions.md, "Resumable runs").
 // All methods are thread-safe; the gRPC services are thin wrappers over them.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
@@ -25,6 +27,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -88,6 +91,11 @@ struct GatewayRunOptions {
   // records nothing submitted while they are decided; a difference fails the run.
   // InfinitePast for a new run. Must be a tick time of the replay window.
   absl::Time verified_through = absl::InfinitePast();
+  // A resumed live run (docs/decisions.md, "Resumable runs"): the batteries' state of
+  // charge, the peakers' state and the ledger's totals it starts from, by asset id; every
+  // configured asset must be in it. Live mode only; replay_from is then the step after
+  // the stored run's last one.
+  std::optional<StoredRunState> carried_state;
 };
 
 class GatewayRun {

@@ -60,8 +60,10 @@ ABSL_FLAG(int, start_when_agents, 0,
 
 ABSL_FLAG(bool, resume, false,
           "continue the latest run in --store whose --from, --to and --config equal these, "
-          "from its last committed interval (lock-step only: the run re-executes the stored "
-          "intervals, checks each is equal, and records from the first one missing)");
+          "from its last committed interval (lock-step: the run re-executes the stored "
+          "intervals, checks each is equal, and records from the first one missing; live: "
+          "continues after the last stored step with its batteries' and peakers' state and "
+          "ledger totals)");
 ABSL_FLAG(std::vector<std::string>, expected_agents, {},
           "lock-step waits only for these agents (comma list, e.g. response,trader) and "
           "--start_when_agents counts only them; others may register and submit; empty = "
@@ -166,12 +168,6 @@ int Main() {
     options.expected_agents.insert(agent);
   }
   const bool resume = absl::GetFlag(FLAGS_resume);
-  if (resume && options.mode != v1::CLOCK_MODE_LOCK_STEP) {
-    base::LogError(
-        "--resume: only a lock-step run can be resumed (docs/decisions.md, "
-        "\"Resumable runs\")");
-    return 2;
-  }
 
   absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(demand_csv, price_csv);
   if (!series.ok()) {
@@ -214,14 +210,29 @@ int Main() {
       base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", point.status().message()));
       return 2;
     }
-    options.verified_through =
-        std::min(point->last_interval_start, options.replay_to - options.step);
     base::LogInfo(
         absl::StrCat("resuming run ", point->run_id, " from ",
                      point->last_interval_start == absl::InfinitePast()
                          ? base::FormatUtcTimestamp(options.replay_from)
                          : base::FormatUtcTimestamp(point->last_interval_start + options.step),
                      ": ", point->intervals_committed, " intervals committed"));
+    if (options.mode == v1::CLOCK_MODE_LOCK_STEP) {
+      options.verified_through =
+          std::min(point->last_interval_start, options.replay_to - options.step);
+    } else if (point->last_interval_start != absl::InfinitePast()) {
+      // Live: continue at the step after the last stored one, from its assets and ledger.
+      absl::StatusOr<StoredRunState> state = metered_store.LastState();
+      if (!state.ok()) {
+        base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", state.status().message()));
+        return 2;
+      }
+      options.replay_from = point->last_interval_start + options.step;
+      if (options.replay_from >= options.replay_to) {
+        base::LogError(absl::StrCat("--resume: run ", point->run_id, " is complete"));
+        return 2;
+      }
+      options.carried_state = *std::move(state);
+    }
   } else {
     absl::Status begun =
         metered_store.BeginRun(options.replay_from, options.replay_to, config_json);

@@ -128,4 +128,6 @@ absl::Status MeteredStore::VerifyInterval(const data::GridInterval& region_value
   return inner_->VerifyInterval(region_values, outcome);
 }
 
+absl::StatusOr<StoredRunState> MeteredStore::LastState() { return inner_->LastState(); }
+
 }  // namespace gridpilot

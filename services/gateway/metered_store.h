@@ -36,6 +36,7 @@ class MeteredStore final : public Store {
                                         const std::string& config_json) override;
   absl::Status VerifyInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
+  absl::StatusOr<StoredRunState> LastState() override;
 
  private:
   absl::Status Counted(const char* operation, absl::Status status);

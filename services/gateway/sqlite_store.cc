@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -413,7 +414,7 @@ class RowCheck {
     return *this;
   }
   RowCheck& Null(const char* column) { return Real(column, std::nullopt); }
-  // A column not compared.
+  // A column that is not compared.
   RowCheck& Skip() {
     ++index_;
     return *this;
@@ -577,11 +578,12 @@ absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values
       }
       const region::AssetDecision& d = outcome.decisions[i];
       RowCheck check(q.row(), absl::StrCat("decisions[", i, "] (", d.asset_id, ")"));
-      // Not the proposal_id: the gateway numbers proposals in arrival order, and two
-      // agents answering the same tick arrive in either order, so ids differ between
-      // equal runs. The winner is named by agent and priority instead.
-      check.Text("asset_id", d.asset_id)
-          .Skip()  // proposal_id
+      check
+          .Text("asset_id", d.asset_id)
+          // Not the proposal id: ids are numbered in arrival order, and two agents
+          // answering one tick arrive in either order. What the proposal asked for is
+          // compared instead (agent, priority, requested power, reason).
+          .Skip()
           .Text("agent", d.agent)
           .Int("priority", static_cast<int>(d.priority))
           .Real("requested_mw", d.requested_mw)
@@ -648,6 +650,85 @@ absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values
         absl::StrCat("ledger: ", i, " rows stored, ", outcome.entries.size(), " recomputed"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<StoredRunState> SqliteStore::LastState() {
+  absl::MutexLock lock(&mu_);
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  RETURN_IF_ERROR(CommitLocked());
+  StoredRunState state;
+  auto query = [&](const std::string& sql, const std::function<void(sqlite3_stmt*)>& row) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+    }
+    sqlite3_bind_int64(stmt, 1, run_id_);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) row(stmt);
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? absl::OkStatus() : SqliteError(rc, sqlite3_errmsg(db_));
+  };
+  auto text = [](sqlite3_stmt* stmt, int c) {
+    const unsigned char* t = sqlite3_column_text(stmt, c);
+    return std::string(t == nullptr ? "" : reinterpret_cast<const char*>(t));
+  };
+  std::string last;
+  RETURN_IF_ERROR(query("SELECT COUNT(*), MAX(interval_start) FROM telemetry WHERE run_id = ?",
+                        [&](sqlite3_stmt* row) {
+                          state.intervals = sqlite3_column_int64(row, 0);
+                          last = text(row, 1);
+                        }));
+  if (last.empty()) return state;
+  absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(last);
+  if (!parsed.ok()) {
+    return absl::InternalError(absl::StrCat("run ", run_id_, ": stored interval_start \"", last,
+                                            "\": ", parsed.status().message()));
+  }
+  state.last_interval_start = *parsed;
+  std::string bad_status;
+  RETURN_IF_ERROR(
+      query(absl::StrCat("SELECT asset_id, soc_after_mwh, peaker_status, applied_mw FROM decisions "
+                         "WHERE run_id = ? AND interval_start = '",
+                         last, "'"),
+            [&](sqlite3_stmt* row) {
+              const std::string asset = text(row, 0);
+              if (sqlite3_column_type(row, 1) != SQLITE_NULL) {
+                state.battery_soc_mwh[asset] = sqlite3_column_double(row, 1);
+                return;
+              }
+              assets::PeakerState& peaker = state.peakers[asset];
+              const std::string status = text(row, 2);
+              if (status == assets::PeakerStatusName(assets::PeakerStatus::kOn)) {
+                peaker.status = assets::PeakerStatus::kOn;
+              } else if (status == assets::PeakerStatusName(assets::PeakerStatus::kStarting)) {
+                peaker.status = assets::PeakerStatus::kStarting;
+              } else if (status != assets::PeakerStatusName(assets::PeakerStatus::kOff)) {
+                bad_status = absl::StrCat(asset, ": peaker_status \"", status, "\"");
+              }
+              peaker.output_mw = sqlite3_column_double(row, 3);
+            }));
+  if (!bad_status.empty()) {
+    return absl::InternalError(absl::StrCat("run ", run_id_, ", interval ", last, ": ", bad_status,
+                                            " is not off, starting or on"));
+  }
+  std::string bad_cause;
+  RETURN_IF_ERROR(query("SELECT cause, SUM(amount_gbp) FROM ledger WHERE run_id = ? GROUP BY cause",
+                        [&](sqlite3_stmt* row) {
+                          const std::string cause = text(row, 0);
+                          for (int c = 0; c < market::kLedgerCauseCount; ++c) {
+                            if (market::LedgerCauseName(static_cast<market::LedgerCause>(c)) ==
+                                cause) {
+                              state.ledger_totals_gbp[c] = sqlite3_column_double(row, 1);
+                              return;
+                            }
+                          }
+                          bad_cause = cause;
+                        }));
+  if (!bad_cause.empty()) {
+    return absl::InternalError(
+        absl::StrCat("run ", run_id_, ": ledger cause \"", bad_cause, "\" is not known"));
+  }
+  return state;
 }
 
 }  // namespace gridpilot

@@ -3,10 +3,13 @@
 // Writes are grouped: a transaction stays open across records and commits at the end of
 // the first RecordInterval once at least `commit_every_records` records are in it, on
 // Flush(), and on destruction, so a backtest does not pay a commit per row and a crash
-// keeps whole settled intervals only (the commit points of store.h). Readers of the file see a
-// record after the commit that contains it; call Flush() when they must see everything. Errors as
-// the Store contract says: SQLite's busy and locked results are Unavailable, its other failures
-// Internal; a failed commit rolls its batch back and says how many records were lost.
+// keeps whole settled intervals only (the commit points of store.h). Readers of the file
+// see a record after the commit that contains it; call Flush() when they must see
+// everything. Errors as the Store contract says: SQLite's busy and locked results are
+// Unavailable, its other failures Internal; a failed commit rolls its batch back and says
+// how many records were lost. A killed run is continued with ResumeRun (then
+// VerifyInterval for the intervals a lock-step run re-executes, LastState for what a live
+// run carries over).
 #ifndef GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_SQLITE_STORE_H_
 
@@ -48,6 +51,7 @@ class SqliteStore final : public Store {
                                         const std::string& config_json) override;
   absl::Status VerifyInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
+  absl::StatusOr<StoredRunState> LastState() override;
 
   int64_t run_id() const;
 

@@ -27,7 +27,9 @@
 #ifndef GRIDPILOT_SERVICES_GATEWAY_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_STORE_H_
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,16 @@ struct ResumePoint {
   int64_t intervals_committed = 0;
   // Start of the latest interval held; InfinitePast when none is.
   absl::Time last_interval_start = absl::InfinitePast();
+};
+
+// What a restarted live run carries over (Store::LastState): the last stored interval's
+// asset state and the run's ledger totals.
+struct StoredRunState {
+  int64_t intervals = 0;                                              // intervals stored
+  absl::Time last_interval_start = absl::InfinitePast();              // InfinitePast when none
+  std::map<std::string, double> battery_soc_mwh;                      // asset id -> soc_after_mwh
+  std::map<std::string, assets::PeakerState> peakers;                 // asset id -> status, output
+  std::array<double, market::kLedgerCauseCount> ledger_totals_gbp{};  // sums by cause
 };
 
 struct AgentPlanRecord {
@@ -99,10 +111,19 @@ class Store {
   // first field that differs otherwise. Writes nothing. The default: Unimplemented.
   virtual absl::Status VerifyInterval(const data::GridInterval& region_values,
                                       const region::IntervalOutcome& outcome);
+  // After ResumeRun: the resumed run's last stored interval (each battery's state of
+  // charge after it, each peaker's status and output; a peaker's status_since is not
+  // stored and comes back as InfinitePast) and its ledger totals by cause. The default:
+  // Unimplemented.
+  virtual absl::StatusOr<StoredRunState> LastState();
 };
 
 inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&) {
   return absl::UnimplementedError("this store cannot resume a run");
+}
+
+inline absl::StatusOr<StoredRunState> Store::LastState() {
+  return absl::UnimplementedError("this store cannot read a run's last state");
 }
 
 inline absl::Status Store::VerifyInterval(const data::GridInterval&,

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "gmock/gmock.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
+#include "gridpilot/v1/ledger.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/cli/child_process.h"
@@ -48,6 +50,11 @@ constexpr int kKillAfterTicks = 200;
 const std::vector<std::string> kReplay = {"--from", "2023-03-01", "--to", "2023-03-05"};
 
 // Every row of `table` for run 1, without the run_id column, in the order written.
+std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 std::vector<std::string> Rows(const std::string& db_path, const std::string& table) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -103,6 +110,7 @@ class Gateway {
     std::shared_ptr<grpc::Channel> channel = MakeChannel(testing::LoopbackAddress(*port));
     assets_ = v1::AssetService::NewStub(channel);
     clock_ = v1::ClockService::NewStub(channel);
+    ledger_ = v1::LedgerService::NewStub(channel);
     telemetry_ = v1::TelemetryService::NewStub(channel);
   }
 
@@ -113,6 +121,22 @@ class Gateway {
   v1::GetClockStatusResponse Status() {
     v1::GetClockStatusResponse response;
     const grpc::Status status = testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus,
+                                                   {}, &response, kRpcTimeout);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  v1::GetPnlResponse Pnl() {
+    v1::GetPnlResponse response;
+    const grpc::Status status =
+        testing::UnaryCall(*ledger_, &v1::LedgerService::Stub::GetPnl, {}, &response, kRpcTimeout);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  v1::ListAssetsResponse Assets() {
+    v1::ListAssetsResponse response;
+    const grpc::Status status = testing::UnaryCall(*assets_, &v1::AssetService::Stub::ListAssets,
                                                    {}, &response, kRpcTimeout);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
@@ -187,6 +211,7 @@ class Gateway {
   std::string Stop() {
     assets_.reset();
     clock_.reset();
+    ledger_.reset();
     telemetry_.reset();
     EXPECT_TRUE(child_->Stop(absl::Seconds(30))) << "gateway ignored SIGTERM";
     return child_->exit_description();
@@ -196,6 +221,7 @@ class Gateway {
   std::optional<ChildProcess> child_;
   std::unique_ptr<v1::AssetService::Stub> assets_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::TelemetryService::Stub> telemetry_;
 };
 
@@ -303,6 +329,78 @@ TEST(GatewayResumeTest, ResumeWithAnotherReplayWindowIsRefusedNamingIt) {
               HasSubstr("no run in the store has this replay window and config; the latest, "
                         "run 1, differs in replay_to (stored 2023-03-06T00:00:00Z, this run "
                         "2023-03-07T00:00:00Z)"));
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+// The first value of the first row of `sql` on `db_path`, as a double.
+double Number(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  double value = std::nan("");
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    value = sqlite3_column_double(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(GatewayResumeTest, AKilledLiveGatewayContinuesFromItsLastStoredStep) {
+  const std::string dir = testing::MakeTempDir("gateway_resume_live");
+  const std::string store = dir + "/live.sqlite";
+  const std::vector<std::string> live = {"--mode", "live", "--tick_seconds", "0.02"};
+  {
+    Gateway killed(dir, "killed", store, live);
+    ASSERT_TRUE(killed.ok());
+    EXPECT_EQ(killed.DriveScriptedAgent(60), 60);
+    ASSERT_EQ(kill(killed.child().pid(), SIGKILL), 0);
+    const absl::Time give_up = absl::Now() + kExitTimeout;
+    while (killed.child().Running() && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    EXPECT_EQ(killed.child().exit_description(), "signal 9");
+  }
+  const int64_t stored = CountIntervals(store);
+  ASSERT_GT(stored, 0);
+  const double stored_net_gbp = Number(store, "SELECT SUM(amount_gbp) FROM ledger");
+  const double stored_soc_mwh = Number(
+      store,
+      "SELECT soc_after_mwh FROM decisions WHERE asset_id = 'battery-1' ORDER BY interval_start "
+      "DESC LIMIT 1");
+  const absl::Time next_step =
+      *base::ParseUtcTimestamp("2023-03-01T00:00:00Z") + stored * base::kHalfHour;
+
+  Gateway resumed(dir, "resumed", store, Concat(live, {"--resume"}));
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_THAT(resumed.Log(),
+              HasSubstr(absl::StrCat("resuming run 1 from ", base::FormatUtcTimestamp(next_step),
+                                     ": ", stored, " intervals committed")));
+  // Before its first step the resumed run shows the carried state: P&L, battery, clock.
+  EXPECT_NEAR(resumed.Pnl().net_gbp(), stored_net_gbp, 1e-6);
+  const v1::ListAssetsResponse assets = resumed.Assets();
+  int batteries_seen = 0;
+  for (const v1::Asset& asset : assets.assets()) {
+    if (asset.id() != "battery-1") continue;
+    ++batteries_seen;
+    EXPECT_DOUBLE_EQ(asset.battery().soc_mwh(), stored_soc_mwh);
+  }
+  EXPECT_EQ(batteries_seen, 1);
+  EXPECT_EQ(FromProtoTime(resumed.Status().region().replay_start()), next_step);
+  EXPECT_EQ(resumed.DriveScriptedAgent(20), 20);
+  EXPECT_EQ(resumed.Stop(), "exit 0");
+
+  // One run, every step once and none missing, P&L continued through the restart.
+  EXPECT_EQ(Number(store, "SELECT COUNT(*) FROM runs"), 1);
+  const int64_t total = CountIntervals(store);
+  EXPECT_GT(total, stored);
+  EXPECT_EQ(Number(store, "SELECT COUNT(DISTINCT interval_start) FROM telemetry"), total);
+  const double span_steps =
+      Number(store,
+             "SELECT (julianday(MAX(interval_start)) - julianday(MIN(interval_start))) * 48 "
+             "FROM telemetry");
+  EXPECT_NEAR(span_steps, total - 1, 1e-6);
   if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 

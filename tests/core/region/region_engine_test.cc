@@ -137,6 +137,39 @@ TEST(RegionEngineTest, TradingFloorHoldsButResilienceMayUseTheReserve) {
   }
 }
 
+TEST(RegionEngineTest, RestoreCarriesStateOfChargePeakerStateAndLedgerTotals) {
+  RegionEngine engine = MakeEngine(50);
+  CarriedState carried;
+  carried.battery_soc_mwh = {72.5};
+  carried.peaker_states = {assets::PeakerState{assets::PeakerStatus::kOn, 30.0, kT0}};
+  carried.ledger_totals_gbp[static_cast<int>(market::LedgerCause::kArbitrageSold)] = 1000.0;
+  carried.ledger_totals_gbp[static_cast<int>(market::LedgerCause::kBatteryDegradation)] = -40.0;
+  ASSERT_TRUE(engine.Restore(carried).ok());
+  EXPECT_DOUBLE_EQ(engine.battery_soc_mwh()[0], 72.5);
+  EXPECT_EQ(engine.peaker_states()[0].status, assets::PeakerStatus::kOn);
+  EXPECT_DOUBLE_EQ(engine.ledger().Net(), 960.0);
+  // The next step starts from the carried state of charge, and the ledger adds to it.
+  Propose(engine, "trader", DispatchPriority::kTrading, 10, 0, 1);
+  const IntervalOutcome out = engine.ApplyStep(At(0), 300, 80);
+  EXPECT_DOUBLE_EQ(out.batteries[0].soc_before_mwh, 72.5);
+  double step_gbp = 0.0;
+  for (const market::LedgerEntry& e : out.entries) step_gbp += e.amount_gbp;
+  EXPECT_NEAR(engine.ledger().Net(), 960.0 + step_gbp, 1e-9);
+
+  // A state that does not fit the fleet changes nothing.
+  RegionEngine fresh = MakeEngine(50);
+  CarriedState too_full = carried;
+  too_full.battery_soc_mwh = {100.5};
+  const absl::Status refused = fresh.Restore(too_full);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), HasSubstr("battery-1: state of charge 100.5 MWh is outside"));
+  CarriedState no_peaker = carried;
+  no_peaker.peaker_states.clear();
+  EXPECT_THAT(fresh.Restore(no_peaker).message(), HasSubstr("0 peakers given for a fleet of"));
+  EXPECT_DOUBLE_EQ(fresh.battery_soc_mwh()[0], 50.0);
+  EXPECT_DOUBLE_EQ(fresh.ledger().Net(), 0.0);
+}
+
 TEST(RegionEngineTest, BatteryEnergyBalanceOverSeveralIntervals) {
   RegionEngine engine = MakeEngine(50);
   const std::vector<double> requests_mw = {-40, -40, 0, 30, 50, -10};

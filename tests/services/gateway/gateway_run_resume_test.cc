@@ -277,5 +277,93 @@ TEST_F(GatewayRunResumeTest, VerifiedThroughMustBeATickOfTheWindow) {
   EXPECT_THAT(run.status().message(), HasSubstr("verified_through: 2023-01-01T00:37:00Z"));
 }
 
+// What a resumed live run carries over, as Store::LastState gives it.
+StoredRunState Carried() {
+  StoredRunState state;
+  state.intervals = 10;
+  state.last_interval_start = kSeriesStart + 10 * base::kHalfHour;
+  state.battery_soc_mwh = {{"battery-1", 61.0}};
+  state.peakers["peaker-1"] = assets::PeakerState{assets::PeakerStatus::kOn, 30.0};
+  state.ledger_totals_gbp[static_cast<int>(market::LedgerCause::kArbitrageSold)] = 500.0;
+  state.ledger_totals_gbp[static_cast<int>(market::LedgerCause::kPeakerFuel)] = -120.0;
+  return state;
+}
+
+TEST_F(GatewayRunResumeTest, ALiveRunContinuesFromTheCarriedAssetsAndLedger) {
+  const std::string db = Path("live.db");
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db);
+  ASSERT_TRUE(store.ok());
+  GatewayRunOptions options = Options();
+  options.mode = v1::CLOCK_MODE_LIVE;
+  options.live_tick_period = absl::Seconds(2);
+  options.replay_from = kSeriesStart + 11 * base::kHalfHour;  // the step after the last stored
+  options.replay_to = options.replay_from + 4 * base::kHalfHour;
+  options.carried_state = Carried();
+  ASSERT_TRUE((*store)->BeginRun(options.replay_from, options.replay_to, "{}").ok());
+  base::FakeClock wall_clock(absl::FromUnixSeconds(1700000000));
+  GatewayConfig config;
+  data::GridSeries series = GbSeries();
+  absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
+      MakeGridFeed(config, series, options);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  absl::StatusOr<std::unique_ptr<GatewayRun>> run =
+      GatewayRun::Create(config, series, options, *std::move(feed), &wall_clock, store->get());
+  ASSERT_TRUE(run.ok()) << run.status();
+
+  // Before the first step: the carried state is what the assets show and P&L starts at.
+  for (const v1::Asset& asset : (*run)->Assets()) {
+    if (asset.id() == "battery-1") {
+      EXPECT_DOUBLE_EQ(asset.battery().soc_mwh(), 61.0);
+    }
+    if (asset.id() == "peaker-1") {
+      EXPECT_EQ(asset.peaker().status(), v1::PEAKER_STATUS_ON);
+      EXPECT_DOUBLE_EQ(asset.peaker().output_mw(), 30.0);
+    }
+  }
+  EXPECT_DOUBLE_EQ((*run)->Pnl().net_gbp(), 380.0);
+
+  ASSERT_TRUE((*run)->Start().ok());
+  for (int k = 0; k < 4; ++k) {
+    std::optional<absl::Time> sleeping_until = wall_clock.AwaitSleeper(kWait);
+    ASSERT_TRUE(sleeping_until.has_value()) << "tick " << k;
+    wall_clock.Set(*sleeping_until);
+  }
+  ASSERT_TRUE((*run)->WaitFinished(kWait));
+  ASSERT_TRUE((*run)->Failure().ok()) << (*run)->Failure();
+  store->reset();
+  // The first stored step starts from the carried state of charge; P&L went on from 380.
+  const std::vector<std::string> decisions = Rows(db, "decisions", 1);
+  ASSERT_EQ(decisions.size(), 8u);
+  EXPECT_THAT(decisions[0], HasSubstr("battery-1|"));
+  EXPECT_THAT(decisions[0], HasSubstr("|61|"));  // soc_before_mwh
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(handle, "SELECT SUM(amount_gbp) FROM ledger", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_NEAR((*run)->Pnl().net_gbp(), 380.0 + sqlite3_column_double(stmt, 0), 1e-9);
+  sqlite3_finalize(stmt);
+  sqlite3_close(handle);
+}
+
+TEST_F(GatewayRunResumeTest, CarriedStateMustNameEveryAssetAndIsForLiveRunsOnly) {
+  GatewayRunOptions options = Options();
+  options.carried_state = Carried();
+  GatewayConfig config;
+  data::GridSeries series = GbSeries();
+  base::SystemClock wall_clock;
+  absl::StatusOr<std::unique_ptr<GatewayRun>> lock_step = GatewayRun::Create(
+      config, series, options, *MakeGridFeed(config, series, options), &wall_clock, nullptr);
+  EXPECT_EQ(lock_step.status().code(), absl::StatusCode::kInvalidArgument);
+
+  options.mode = v1::CLOCK_MODE_LIVE;
+  options.carried_state->peakers.clear();
+  absl::StatusOr<std::unique_ptr<GatewayRun>> no_peaker = GatewayRun::Create(
+      config, series, options, *MakeGridFeed(config, series, options), &wall_clock, nullptr);
+  EXPECT_EQ(no_peaker.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(no_peaker.status().message(), HasSubstr("no state for peaker peaker-1"));
+}
+
 }  // namespace
 }  // namespace gridpilot

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -575,6 +576,36 @@ TEST_F(SqliteStoreTest, VerifyIntervalAcceptsTheStoredIntervalAndNamesTheFirstDi
   // Verifying wrote nothing.
   Reader reader(path_);
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 1);
+}
+
+TEST_F(SqliteStoreTest, LastStateIsTheLastIntervalsAssetsAndTheLedgerTotals) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  for (int k = 0; k < 3; ++k) {
+    region::IntervalOutcome outcome = MadeUpOutcome(Interval(k));
+    outcome.batteries[0].soc_after_mwh = 40.0 + k;
+    outcome.decisions[1].applied_mw = 10.0 * k;
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(k)), outcome).ok());
+  }
+  ASSERT_TRUE(store->Flush().ok());
+  ASSERT_TRUE(store->ResumeRun(At(kDay1), At(kDay2), "{}").ok());
+  absl::StatusOr<StoredRunState> state = store->LastState();
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->intervals, 3);
+  EXPECT_EQ(state->last_interval_start, Interval(2));
+  EXPECT_EQ(state->battery_soc_mwh, (std::map<std::string, double>{{"battery-1", 42.0}}));
+  ASSERT_EQ(state->peakers.count("peaker-1"), 1u);
+  EXPECT_EQ(state->peakers.at("peaker-1").status, assets::PeakerStatus::kStarting);
+  EXPECT_DOUBLE_EQ(state->peakers.at("peaker-1").output_mw, 20.0);
+  EXPECT_EQ(state->peakers.at("peaker-1").status_since, absl::InfinitePast());
+  // Three intervals of MadeUpOutcome's entries.
+  EXPECT_DOUBLE_EQ(state->ledger_totals_gbp[static_cast<int>(market::LedgerCause::kArbitrageSold)],
+                   3001.5);
+  EXPECT_DOUBLE_EQ(
+      state->ledger_totals_gbp[static_cast<int>(market::LedgerCause::kBatteryDegradation)], -187.5);
+  EXPECT_DOUBLE_EQ(state->ledger_totals_gbp[static_cast<int>(market::LedgerCause::kPeakerFuel)],
+                   0.0);
 }
 
 }  // namespace
