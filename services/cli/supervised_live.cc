@@ -51,11 +51,17 @@ LiveRunEnd SuperviseLive(Stack& stack, Supervisor& supervisor, LauncherMetrics* 
     for (const std::string& name : supervisor.DueForRestart(absl::Now())) {
       absl::Status restarted = stack.Restart(name);
       if (restarted.ok() && name == "gateway") {
-        // A resumed live gateway waits for Start like a new one.
-        restarted = stack.StartClock();
-        if (restarted.code() == absl::StatusCode::kFailedPrecondition) {
-          restarted = absl::OkStatus();  // it had started by itself
-        }
+        // A resumed live gateway waits for Start like a new one. The first calls on the
+        // channel to the old process may fail while it reconnects: retried for a while.
+        const absl::Time give_up = absl::Now() + absl::Seconds(10);
+        do {
+          restarted = stack.StartClock();
+          if (restarted.code() == absl::StatusCode::kFailedPrecondition) {
+            restarted = absl::OkStatus();  // it had started by itself
+          }
+          if (restarted.ok() || !stack.Find(name)->Running()) break;
+          absl::SleepFor(absl::Milliseconds(50));
+        } while (absl::Now() < give_up);
       }
       ChildProcess* child = stack.Find(name);
       if (!restarted.ok()) {
