@@ -9,7 +9,8 @@ and the restarts list), list exactly one restart of the killed process, and leav
 with every interval exactly once: one run, 1,344 telemetry rows with distinct
 interval_start, and the same ledger and decision rows as the uninterrupted store.
 Then `backtest --resume RUN_DIR` after SIGKILLing the launcher and all its children: same
-report, same store. Prints each restart's recovery time (not asserted: wall time).
+report, same store. A trader killed four times is given up: the run finishes without it
+and the report says so. Prints each restart's recovery time (not asserted: wall time).
 
 Environment (set by ctest): GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR (or the default cache).
 """
@@ -193,6 +194,37 @@ class BacktestSupervisionTest(unittest.TestCase):
         self.check_equal_to_baseline(report, store)
         print(f"  launcher: killed with {killed_at} intervals committed; --resume finished in "
               f"{time.monotonic() - began:.2f} s", flush=True)
+
+    def test_an_agent_that_keeps_dying_is_given_up_and_the_run_finishes_without_it(self):
+        name = "trader-given-up"
+        process, run_dir, report_path, log = self.start(name)
+        killed = set()
+        try:
+            for _ in range(4):
+                # Each launch of the stack writes the new pids once the agents registered.
+                wait_until(lambda: supervised_pids(run_dir).get("trader", 0) not in killed | {0},
+                           "a new trader", process)
+                pid = supervised_pids(run_dir)["trader"]
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            report, _, output = self.finish(name, process, log, report_path, run_dir)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        self.assertIn("trader exited: signal 9 at tick", output)
+        self.assertIn("given up after 3 restarts: the run goes on without it", output)
+        self.assertEqual(report["processes_given_up"], ["trader"])
+        self.assertEqual([r["process"] for r in report["restarts"]], ["trader"] * 3)
+        self.assertEqual(report["ticks"], TICKS)
+        self.assertEqual(report["missed_answers"], 0)  # not waited for once given up
+        # The rest of the stack ran to the end: the response agent still dispatched the
+        # battery; the trader's figures are absent.
+        self.assertGreater(report["dispatches"]["battery-1"]["count"], 0)
+        self.assertEqual(report["trader_pnl_gbp"], 0)
+        with open(os.path.join(run_dir, "supervisor.json")) as f:
+            states = {p["name"]: p["state"] for p in json.load(f)["processes"]}
+        self.assertEqual(states["trader"], "given_up")
 
     def test_resume_errors_name_what_is_wrong(self):
         gridpilot = os.path.join(BIN_DIR, "gridpilot")
