@@ -123,16 +123,28 @@ absl::Status Stack::Restart(const std::string& name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options) {
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options,
+                                                     std::string* ended_process) {
   std::unique_ptr<Stack> stack(new Stack());
   stack->options_ = options;
+  absl::Status started = stack->StartAll();
+  if (started.ok()) return stack;
+  if (ended_process != nullptr) {
+    ChildProcess* ended = stack->FirstEnded();
+    *ended_process = ended == nullptr ? "" : ended->name();
+  }
+  return started;
+}
+
+absl::Status Stack::StartAll() {
+  const StackOptions& options = options_;
   std::error_code ec;
   std::filesystem::create_directories(options.run_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(options.run_dir, ": ", ec.message()));
-  stack->store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
+  store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
   if (!options.resume) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(stack->store_path_ + suffix);
+      std::filesystem::remove(store_path_ + suffix);
     }
   }
 
@@ -141,7 +153,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
                                            absl::StrCat("--mode=", options.mode),
                                            absl::StrCat("--tick_seconds=", options.tick_seconds),
                                            absl::StrCat("--step_seconds=", options.step_seconds),
-                                           absl::StrCat("--store=", stack->store_path_)};
+                                           absl::StrCat("--store=", store_path_)};
   if (options.mode == "lock_step") {
     gateway_args.push_back(
         absl::StrCat("--expected_agents=", absl::StrJoin(ExpectedAgents(options), ",")));
@@ -158,32 +170,32 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     gateway_args.push_back(absl::StrCat("--day_ahead_csv=", options.day_ahead_csv));
   }
   absl::StatusOr<std::string> gateway =
-      stack->StartProcess("gateway", "gridpilot-gateway", gateway_args, 0);
+      StartProcess("gateway", "gridpilot-gateway", gateway_args, 0);
   if (!gateway.ok()) return gateway.status();
-  stack->gateway_address_ = *gateway;
+  gateway_address_ = *gateway;
   std::shared_ptr<grpc::Channel> gateway_channel = MakeChannel(*gateway);
-  stack->clock_ = v1::ClockService::NewStub(gateway_channel);
-  stack->ledger_ = v1::LedgerService::NewStub(gateway_channel);
+  clock_ = v1::ClockService::NewStub(gateway_channel);
+  ledger_ = v1::LedgerService::NewStub(gateway_channel);
 
   const std::string model_dir = options.model_dir.empty() ? DefaultModelDir() : options.model_dir;
-  absl::StatusOr<std::string> forecast = stack->StartProcess(
-      "forecast", "gridpilot-forecast",
-      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
-       absl::StrCat("--registry=", options.registry)},
-      0);
+  absl::StatusOr<std::string> forecast =
+      StartProcess("forecast", "gridpilot-forecast",
+                   {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
+                    absl::StrCat("--registry=", options.registry)},
+                   0);
   if (!forecast.ok()) return forecast.status();
-  stack->forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
+  forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
   const absl::Time give_up = absl::Now() + options.start_timeout;
-  if (absl::Status ready = stack->WaitForecastReady(options.start_timeout); !ready.ok()) {
+  if (absl::Status ready = WaitForecastReady(options.start_timeout); !ready.ok()) {
     return ready;
   }
 
   if (!options.without.contains("response")) {
-    absl::StatusOr<std::string> response = stack->StartProcess(
+    absl::StatusOr<std::string> response = StartProcess(
         "response", "gridpilot-response",
         {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, 0);
     if (!response.ok()) return response.status();
-    stack->response_ = v1::ResponseService::NewStub(MakeChannel(*response));
+    response_ = v1::ResponseService::NewStub(MakeChannel(*response));
   }
   if (!options.without.contains("trader")) {
     std::vector<std::string> trader_args = {absl::StrCat("--gateway=", *gateway),
@@ -191,19 +203,18 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     if (!options.trader_risk_aversion.empty()) {
       trader_args.push_back(absl::StrCat("--risk_aversion=", options.trader_risk_aversion));
     }
-    absl::StatusOr<std::string> trader =
-        stack->StartProcess("trader", "gridpilot-trader", trader_args, 0);
+    absl::StatusOr<std::string> trader = StartProcess("trader", "gridpilot-trader", trader_args, 0);
     if (!trader.ok()) return trader.status();
-    stack->trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
+    trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
   }
 
   // The agents must be registered before the clock starts, or the first ticks would
   // not wait for them.
   const int agents = static_cast<int>(ExpectedAgents(options).size());
   while (true) {
-    absl::StatusOr<v1::GetClockStatusResponse> status = stack->ClockStatus();
+    absl::StatusOr<v1::GetClockStatusResponse> status = ClockStatus();
     if (status.ok() && status->registered_agents_size() >= agents) break;
-    for (ChildProcess& p : stack->processes_) {
+    for (ChildProcess& p : processes_) {
       if (!p.Running()) {
         return absl::UnavailableError(
             absl::StrCat(p.name(), " exited (", p.exit_description(), "):\n", p.LogTail(15)));
@@ -213,7 +224,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return stack;
+  return absl::OkStatus();
 }
 
 absl::Status Stack::StartClock() {

@@ -67,7 +67,10 @@ class Stack {
   // Starts every process and waits until all are ready and both agents registered.
   // On failure the processes already started are stopped and the error names the one
   // that failed, with the tail of its log.
-  static absl::StatusOr<std::unique_ptr<Stack>> Launch(const StackOptions& options);
+  // If a process exited during the launch and `ended_process` is set, its name is stored
+  // there ("" when the failure was something else).
+  static absl::StatusOr<std::unique_ptr<Stack>> Launch(const StackOptions& options,
+                                                       std::string* ended_process = nullptr);
 
   absl::Status StartClock();
   absl::StatusOr<v1::GetClockStatusResponse> ClockStatus();
@@ -114,6 +117,8 @@ class Stack {
   };
 
   Stack() = default;
+  // Launch's work: every process started in order, the agents registered.
+  absl::Status StartAll();
   // Starts `name` on `port` (0 = any free port) and waits for it to listen.
   absl::StatusOr<std::string> StartProcess(const std::string& name, const std::string& binary,
                                            std::vector<std::string> args, int port);

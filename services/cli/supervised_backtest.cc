@@ -46,6 +46,41 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
   result.startup_seconds = absl::ToDoubleSeconds(clock_started - began);
 
   std::optional<absl::Time> death_seen;  // of the restart not yet recovered
+  // Records the death of `name` and waits out its backoff. Unavailable once a gateway or
+  // forecast is given up (an agent given up is left out of the next launch instead).
+  auto HandleDeath = [&](const std::string& name, const std::string& exit, int64_t tick,
+                         const std::string& log_tail) -> absl::Status {
+    const ExitDecision decision = supervisor.Exited(name, exit, absl::Now());
+    const std::string where =
+        absl::StrCat(name, " exited: ", exit, " at tick ", WithThousands(tick));
+    if (decision.give_up) {
+      if (metrics != nullptr) metrics->GivenUp(name);
+      (void)WriteSupervisorStatus(SupervisorStatusPath(options.run_dir), supervisor.StatusJson());
+      if (name == "gateway" || name == "forecast") {
+        std::fprintf(stderr, "gridpilot: %s; given up after %d restarts\n%s\n", where.c_str(),
+                     policy.max_restarts, log_tail.c_str());
+        return absl::UnavailableError(
+            absl::StrCat(where, "; given up after ", policy.max_restarts, " restarts"));
+      }
+      std::fprintf(stderr,
+                   "gridpilot: %s; given up after %d restarts: the run goes on without it\n",
+                   where.c_str(), policy.max_restarts);
+      options.without.insert(name);
+      result.given_up.push_back(name);
+      return absl::OkStatus();
+    }
+    std::fprintf(stderr, "gridpilot: %s; restarting (%d of %d)\n", where.c_str(),
+                 decision.restart_number, policy.max_restarts);
+    if (metrics != nullptr) metrics->CountRestart(name);
+    (void)WriteSupervisorStatus(SupervisorStatusPath(options.run_dir), supervisor.StatusJson());
+    result.restarts.push_back({name, tick, exit, -1});
+    death_seen = absl::Now();
+    // The backoff: a process that dies at once on start is not restarted in a tight loop.
+    while (absl::Now() < decision.restart_at) {
+      if (WaitForShutdownSignalFor(20) != 0) return absl::CancelledError("interrupted");
+    }
+    return absl::OkStatus();
+  };
   while (true) {
     absl::Status run = result.stack->StartClock();
     if (run.ok()) {
@@ -71,51 +106,33 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
       result.stack->StopAll();
       return run;
     }
-    const absl::Time now = absl::Now();
     if (death_seen.has_value()) {
       // Died again before the run got back to where the last death left it.
       result.restarts.back().recovery_seconds = -1;
     }
-    const std::string name = ended->name();
-    const std::string exit = ended->exit_description();
+    std::string name = ended->name();
+    std::string exit = ended->exit_description();
+    const std::string log_tail = ended->LogTail(15);
     const int64_t tick = result.stack->last_status().ticks_done();
-    const ExitDecision decision = supervisor.Exited(name, exit, now);
-    const std::string where =
-        absl::StrCat(name, " exited: ", exit, " at tick ", WithThousands(tick));
     result.stack->KillAll();
-    if (decision.give_up) {
-      if (metrics != nullptr) metrics->GivenUp(name);
-      (void)WriteSupervisorStatus(SupervisorStatusPath(options.run_dir), supervisor.StatusJson());
-      if (name == "gateway" || name == "forecast") {
-        std::fprintf(stderr, "gridpilot: %s; given up after %d restarts\n%s\n", where.c_str(),
-                     policy.max_restarts, ended->LogTail(15).c_str());
-        return absl::UnavailableError(
-            absl::StrCat(where, "; given up after ", policy.max_restarts, " restarts"));
-      }
-      std::fprintf(stderr,
-                   "gridpilot: %s; given up after %d restarts: the run goes on without it\n",
-                   where.c_str(), policy.max_restarts);
-      options.without.insert(name);
-      result.given_up.push_back(name);
-    } else {
-      std::fprintf(stderr, "gridpilot: %s; restarting (%d of %d)\n", where.c_str(),
-                   decision.restart_number, policy.max_restarts);
-      if (metrics != nullptr) metrics->CountRestart(name);
-      (void)WriteSupervisorStatus(SupervisorStatusPath(options.run_dir), supervisor.StatusJson());
-      result.restarts.push_back({name, tick, exit, -1});
-      death_seen = now;
-      // The backoff: a process that dies at once on start is not restarted in a tight loop.
-      while (absl::Now() < decision.restart_at) {
-        if (WaitForShutdownSignalFor(20) != 0) return absl::CancelledError("interrupted");
-      }
-    }
-    // The whole stack again, the gateway continuing the run in the same store.
-    options.resume = true;
     result.stack.reset();
-    launched = Stack::Launch(options);
-    if (!launched.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("restart after ", where, " failed: ", launched.status().message()));
+    // The whole stack again, the gateway continuing the run in the same store; a process
+    // that dies during the launch counts against its budget like one that dies later.
+    while (true) {
+      absl::Status handled = HandleDeath(name, exit, tick, log_tail);
+      if (!handled.ok()) return handled;
+      options.resume = true;
+      std::string ended_in_launch;
+      launched = Stack::Launch(options, &ended_in_launch);
+      if (launched.ok()) break;
+      if (ended_in_launch.empty() || launched.status().code() == absl::StatusCode::kCancelled) {
+        return absl::UnavailableError(absl::StrCat(
+            "restarting the stack after ", name, " exited failed: ", launched.status().message()));
+      }
+      name = ended_in_launch;
+      // The launch's error, first line (the rest is the log tail).
+      const std::string message(launched.status().message());
+      exit = absl::StrCat("during the restart: ", message.substr(0, message.find('\n')));
     }
     result.stack = *std::move(launched);
     RecordStarted(*result.stack, supervisor, options.run_dir);
