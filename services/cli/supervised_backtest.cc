@@ -125,7 +125,8 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
       std::string ended_in_launch;
       launched = Stack::Launch(options, &ended_in_launch);
       if (launched.ok()) break;
-      if (ended_in_launch.empty() || launched.status().code() == absl::StatusCode::kCancelled) {
+      if (launched.status().code() == absl::StatusCode::kCancelled) return launched.status();
+      if (ended_in_launch.empty()) {
         return absl::UnavailableError(absl::StrCat(
             "restarting the stack after ", name, " exited failed: ", launched.status().message()));
       }

@@ -63,6 +63,8 @@ LiveRunEnd SuperviseLive(Stack& stack, Supervisor& supervisor, LauncherMetrics* 
           absl::SleepFor(absl::Milliseconds(50));
         } while (absl::Now() < give_up);
       }
+      // Ctrl-C while waiting for the restarted process (the wait consumed the signal).
+      if (restarted.code() == absl::StatusCode::kCancelled) return LiveRunEnd::kInterrupted;
       ChildProcess* child = stack.Find(name);
       if (!restarted.ok()) {
         // Counts as another death: the backoff grows, and the budget runs out.
