@@ -53,6 +53,7 @@
     data.latestForecast = s.latest_forecast;
     data.sources = s.sources || {};
     data.summary = s.summary;
+    data.processes = s.processes || [];
     if (typeof s.band_coverage === 'number') data.bandCoverage = s.band_coverage;
   }
 
@@ -437,6 +438,12 @@
     }
     const bad = Object.entries(data.sources).filter(([, v]) => !v.ok);
     $('sources').textContent = bad.map(([k, v]) => k + ': ' + v.error).join(' | ');
+    // The launcher's supervisor: only processes that were restarted or are not running.
+    $('processes').textContent = (data.processes || [])
+      .filter((p) => p.restarts > 0 || p.state !== 'running')
+      .map((p) => p.name + ' ' + p.state.replace('_', ' ') + ', ' + p.restarts + ' restart' +
+        (p.restarts === 1 ? '' : 's') + (p.last_exit ? ' (last exit ' + p.last_exit + ')' : ''))
+      .join(' | ');
   }
 
   // ---- drawing ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ namespace gridpilot {
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& name, const std::string& binary,
                                                  const std::vector<std::string>& args,
-                                                 const std::string& log_path) {
+                                                 const std::string& log_path, bool append_log) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -28,7 +28,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& name, const 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                                   O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -57,6 +57,19 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
       exit_description_(std::move(other.exit_description_)) {
   other.pid_ = -1;
   other.ended_ = true;
+}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this == &other) return *this;
+  if (pid_ > 0 && !ended_) Stop(absl::Seconds(3));
+  name_ = std::move(other.name_);
+  pid_ = other.pid_;
+  log_path_ = std::move(other.log_path_);
+  ended_ = other.ended_;
+  exit_description_ = std::move(other.exit_description_);
+  other.pid_ = -1;
+  other.ended_ = true;
+  return *this;
 }
 
 ChildProcess::~ChildProcess() {
@@ -113,6 +126,14 @@ bool ChildProcess::Stop(absl::Duration grace) {
   waitpid(pid_, &wait_status, 0);
   Reap(wait_status);
   return false;
+}
+
+void ChildProcess::Kill() {
+  if (!Running()) return;
+  kill(pid_, SIGKILL);
+  int wait_status = 0;
+  waitpid(pid_, &wait_status, 0);
+  Reap(wait_status);
 }
 
 std::string ChildProcess::LogTail(int lines) const {

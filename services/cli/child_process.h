@@ -16,12 +16,14 @@ namespace gridpilot {
 
 class ChildProcess {
  public:
-  // Starts `binary` with `args`; stdout and stderr go to `log_path`.
+  // Starts `binary` with `args`; stdout and stderr go to `log_path` (truncated, or
+  // appended to when `append_log`, as for a restart).
   static absl::StatusOr<ChildProcess> Start(const std::string& name, const std::string& binary,
                                             const std::vector<std::string>& args,
-                                            const std::string& log_path);
+                                            const std::string& log_path, bool append_log = false);
   ChildProcess(ChildProcess&& other) noexcept;
-  ChildProcess& operator=(ChildProcess&&) = delete;
+  // Stops this process if still running, then takes `other`'s.
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
   ~ChildProcess();  // stops the process if still running
 
   const std::string& name() const { return name_; }
@@ -39,6 +41,8 @@ class ChildProcess {
 
   // SIGTERM, wait up to `grace`, then SIGKILL. Returns true if it ended on SIGTERM.
   bool Stop(absl::Duration grace);
+  // SIGKILL now and reap: the process gets no chance to write anything more.
+  void Kill();
 
   // The last `lines` lines of the log, for error messages.
   std::string LogTail(int lines) const;

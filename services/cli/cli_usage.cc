@@ -48,20 +48,28 @@ struct CommandText {
 const CommandText kCommands[] = {
     {"backtest",
      "gridpilot backtest --from DATE --to DATE [options]\n"
+     "gridpilot backtest --resume RUN_DIR [--json FILE] [--html FILE]\n"
      "  Starts the gateway, forecast, response and trader processes on loopback, replays the\n"
-     "  window lock-step, stops them, prints a summary and writes the reports.\n",
+     "  window lock-step, stops them, prints a summary and writes the reports. A process that\n"
+     "  dies is restarted (the whole stack, the gateway resuming from its store; at most 3\n"
+     "  restarts per process in 10 min) and the report lists the restarts.\n",
      "  --from DATE        first day replayed (required)\n"
      "  --to DATE          last day replayed, inclusive (required)\n"
      "  --json FILE        write the JSON report here (default: none)\n"
      "  --html FILE        write a self-contained HTML report with the console's charts\n"
      "                     (default: none)\n"
      "  --step_seconds S   simulated seconds per tick, dividing 1800 (default 1800; below\n"
-     "                     1800 runs the live simulator lock-step)\n",
+     "                     1800 runs the live simulator lock-step)\n"
+     "  --resume RUN_DIR   continue the backtest recorded in RUN_DIR/run.json (its launcher\n"
+     "                     was killed) from its store's last committed interval\n",
      kStackOptions},
     {"up",
      "gridpilot up [options]\n"
      "  Runs the stack live until Ctrl-C: one simulated step of --step_seconds every\n"
-     "  --tick_seconds of wall time; any gRPC client can use the gateway address it prints.\n",
+     "  --tick_seconds of wall time; any gRPC client can use the gateway address it prints.\n"
+     "  A process that dies is restarted on the same port (0.5 s backoff doubling to 30 s,\n"
+     "  given up after 3 restarts in 10 min); RUN_DIR/supervisor.json says who is up. Exits\n"
+     "  0 only if the run ended as asked with every process running.\n",
      "  --from DATE        first day simulated (default 2023-01-01)\n"
      "  --to DATE          last day simulated, inclusive (default 2023-12-31)\n"
      "  --step_seconds S   simulated seconds per step, dividing 1800 (default 5)\n"

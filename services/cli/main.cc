@@ -18,6 +18,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "core/base/time_util.h"
 #include "core/market/price_risk.h"
@@ -26,9 +27,15 @@
 #include "services/cli/cli_usage.h"
 #include "services/cli/detect_command.h"
 #include "services/cli/forecast_eval_command.h"
+#include "services/cli/launcher_metrics.h"
 #include "services/cli/operator_commands.h"
 #include "services/cli/optimize_command.h"
+#include "services/cli/run_record.h"
 #include "services/cli/stack.h"
+#include "services/cli/supervised_backtest.h"
+#include "services/cli/supervised_live.h"
+#include "services/cli/supervisor.h"
+#include "services/cli/supervisor_status_file.h"
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
@@ -131,58 +138,117 @@ absl::Status CheckRiskAversion(const StackOptions& options) {
   return absl::OkStatus();
 }
 
+// The options a backtest's run record keeps, with paths made absolute so that
+// `--resume` works from any directory.
+std::map<std::string, std::string> RunRecordOptions(std::map<std::string, std::string> o,
+                                                    const StackOptions& options) {
+  o["run_dir"] = options.run_dir;
+  for (const char* key :
+       {"config", "demand_csv", "price_csv", "model_dir", "registry", "json", "html"}) {
+    if (o.contains(key) && !o[key].empty()) o[key] = std::filesystem::absolute(o[key]).string();
+  }
+  if (o.contains("day_ahead_csv") && o["day_ahead_csv"] != "none") {
+    o["day_ahead_csv"] = std::filesystem::absolute(o["day_ahead_csv"]).string();
+  }
+  return o;
+}
+
+// --resume RUN_DIR: the recorded options, with --json/--html given now taking precedence.
+absl::StatusOr<std::map<std::string, std::string>> ResumedOptions(
+    const std::map<std::string, std::string>& given) {
+  for (const auto& [key, value] : given) {
+    if (key != "resume" && key != "json" && key != "html") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--resume takes the run's options from its run.json: --", key,
+                       " cannot be given with it (only --json and --html)"));
+    }
+  }
+  const std::string run_dir = std::filesystem::absolute(given.at("resume")).string();
+  absl::StatusOr<std::map<std::string, std::string>> recorded = ReadRunRecord(run_dir);
+  if (!recorded.ok()) return recorded.status();
+  for (const char* key : {"json", "html"}) {
+    if (given.contains(key)) (*recorded)[key] = given.at(key);
+  }
+  (*recorded)["run_dir"] = run_dir;
+  return recorded;
+}
+
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv,
       {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry", "demand_csv",
-       "price_csv", "day_ahead_csv", "step_seconds", "trader_risk_aversion"});
+       "price_csv", "day_ahead_csv", "step_seconds", "trader_risk_aversion", "resume"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
+  const bool resume = o->contains("resume");
+  if (resume) {
+    o = ResumedOptions(*o);
+    if (!o.ok()) {
+      std::fprintf(stderr, "gridpilot: backtest --resume: %s\n",
+                   std::string(o.status().message()).c_str());
+      return 2;
+    }
+  }
   if (!o->contains("from") || !o->contains("to")) return Usage("backtest needs --from and --to");
   StackOptions options = OptionsFrom(*o);
   options.mode = "lock_step";
+  options.resume = resume;
   if (!ReadStepSeconds(*o, &options)) {
     return Usage("--step_seconds must be a number in (0, 1800] that divides 1800");
   }
   if (absl::Status risk = CheckRiskAversion(options); !risk.ok()) {
     return Usage(std::string(risk.message()));
   }
-  // Wall time measures the run for the report; it is not an input to any decision.
-  const absl::Time began = absl::Now();
-  absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
-  if (!stack.ok()) {
-    std::fprintf(stderr, "gridpilot: cannot start the stack: %s\n(logs in %s)\n",
-                 std::string(stack.status().message()).c_str(), options.run_dir.c_str());
+  std::error_code dir_error;
+  std::filesystem::create_directories(options.run_dir, dir_error);
+  const absl::Status recorded =
+      resume ? absl::OkStatus() : WriteRunRecord(options.run_dir, RunRecordOptions(*o, options));
+  if (dir_error || !recorded.ok()) {
+    std::fprintf(stderr, "gridpilot: run dir %s: %s\n", options.run_dir.c_str(),
+                 dir_error ? dir_error.message().c_str() : std::string(recorded.message()).c_str());
     return 1;
   }
-  const absl::Time clock_started = absl::Now();
-  absl::Status run = (*stack)->StartClock();
-  if (run.ok()) {
-    run = (*stack)->WaitFinished([](const v1::GetClockStatusResponse& s) {
-      std::fprintf(stderr, "\r  %lld / %lld ticks", static_cast<long long>(s.ticks_done()),
-                   static_cast<long long>(s.ticks_total()));
-    });
-    std::fprintf(stderr, "\n");
+  absl::StatusOr<std::unique_ptr<LauncherMetrics>> metrics =
+      LauncherMetrics::Start(options.run_dir);
+  if (!metrics.ok()) {
+    std::fprintf(stderr, "gridpilot: launcher metrics: %s\n",
+                 std::string(metrics.status().message()).c_str());
+    return 1;
   }
-  const double wall_seconds = absl::ToDoubleSeconds(absl::Now() - clock_started);
-  absl::StatusOr<StackFigures> figures =
-      run.ok() ? (*stack)->Collect() : absl::StatusOr<StackFigures>(run);
+  absl::StatusOr<SupervisedBacktest> run =
+      RunSupervisedBacktest(options, RestartPolicy{}, metrics->get());
+  if (!run.ok()) {
+    std::fprintf(stderr, "gridpilot: backtest failed: %s\n(logs in %s)\n",
+                 std::string(run.status().message()).c_str(), options.run_dir.c_str());
+    return 1;
+  }
+  Stack& stack = *run->stack;
+  absl::StatusOr<StackFigures> figures = stack.Collect();
   // The HTML report's charts are read from the processes before they stop.
   BacktestHtmlReport html;
   absl::Status html_status = absl::OkStatus();
   if (figures.ok() && o->contains("html")) html_status = html.Collect(options.run_dir);
-  const std::vector<ProcessInfo> processes = Processes(**stack);
-  const bool clean = (*stack)->StopAll();
+  const std::vector<ProcessInfo> processes = Processes(stack);
+  const bool clean = stack.StopAll();
   if (!figures.ok()) {
     std::fprintf(stderr, "gridpilot: backtest failed: %s\n(logs in %s)\n",
                  std::string(figures.status().message()).c_str(), options.run_dir.c_str());
     return 1;
   }
   nlohmann::json report =
-      BacktestReportJson(options.from, options.to, wall_seconds, *figures, processes);
+      BacktestReportJson(options.from, options.to, run->clock_seconds, *figures, processes);
+  nlohmann::json restarts = nlohmann::json::array();
+  for (const BacktestRestart& r : run->restarts) {
+    restarts.push_back({{"process", r.process},
+                        {"tick", r.tick},
+                        {"exit", r.exit},
+                        {"recovery_seconds", r.recovery_seconds}});
+  }
+  report["restarts"] = restarts;
+  report["processes_given_up"] = run->given_up;
+  report["resumed"] = resume;
   std::printf("%s", BacktestSummary(report).c_str());
   std::printf("  start-up (incl. model load/training) %.1f s; processes stopped %s; run dir %s\n",
-              absl::ToDoubleSeconds(clock_started - began), clean ? "cleanly" : "by SIGKILL",
-              options.run_dir.c_str());
+              run->startup_seconds, clean ? "cleanly" : "by SIGKILL", options.run_dir.c_str());
   if (o->contains("json")) {
     std::ofstream out(o->at("json"));
     out << report.dump(2) << "\n";
@@ -232,6 +298,13 @@ int Up(int argc, char** argv) {
                  std::string(stack.status().message()).c_str());
     return 1;
   }
+  absl::StatusOr<std::unique_ptr<LauncherMetrics>> metrics =
+      LauncherMetrics::Start(options.run_dir);
+  if (!metrics.ok()) {
+    std::fprintf(stderr, "gridpilot: launcher metrics: %s\n",
+                 std::string(metrics.status().message()).c_str());
+    return 1;
+  }
   std::printf(
       "gridpilot is up: gateway at %s (gRPC, reflection on), %.0f simulated seconds "
       "every %.1f s of wall time.\nlogs and store in %s. Ctrl-C stops it.\n",
@@ -243,22 +316,36 @@ int Up(int argc, char** argv) {
     std::fprintf(stderr, "gridpilot: %s\n", std::string(started.message()).c_str());
     return 1;
   }
-  // Report progress every few seconds until Ctrl-C (or SIGTERM).
-  while (WaitForShutdownSignalFor(5000) == 0) {
-    absl::StatusOr<v1::GetClockStatusResponse> s = (*stack)->ClockStatus();
-    if (!s.ok()) {
-      std::fprintf(stderr, "gridpilot: gateway unreachable: %s\n",
-                   std::string(s.status().message()).c_str());
-      break;
-    }
-    std::printf("  simulated time %s, %lld ticks settled\n",
-                base::FormatUtcTimestamp(FromProtoTime(s->now())).c_str(),
-                static_cast<long long>(s->ticks_done()));
-    std::fflush(stdout);
+  Supervisor supervisor(RestartPolicy{});
+  for (ChildProcess& p : (*stack)->processes()) supervisor.Started(p.name(), p.pid());
+  const LiveRunEnd end =
+      SuperviseLive(**stack, supervisor, metrics->get(), options.run_dir, absl::Seconds(5));
+  // Every child must be running when asked to stop: one that died and was not brought back
+  // makes the run unsound even if the clock went on.
+  std::vector<std::string> unsound;
+  for (ChildProcess& p : (*stack)->processes()) {
+    if (!p.Running()) unsound.push_back(absl::StrCat(p.name(), " (", p.exit_description(), ")"));
   }
   std::printf("stopping...\n");
   const bool clean = (*stack)->StopAll();
-  std::printf("stopped %s\n", clean ? "cleanly" : "(some by SIGKILL)");
+  if (end == LiveRunEnd::kFailed) {
+    std::fprintf(stderr, "gridpilot: the run failed: the gateway kept dying (see %s)\n",
+                 SupervisorStatusPath(options.run_dir).c_str());
+    return 1;
+  }
+  if (!unsound.empty() || supervisor.AnyGivenUp()) {
+    std::fprintf(stderr,
+                 "gridpilot: the run did not complete soundly: not running at the end: %s\n",
+                 unsound.empty() ? "none (a process was given up on earlier)"
+                                 : absl::StrJoin(unsound, ", ").c_str());
+    return 1;
+  }
+  if (!clean) {
+    std::fprintf(stderr, "gridpilot: stopped, but some processes needed SIGKILL\n");
+    return 1;
+  }
+  std::printf("stopped cleanly (%s)\n",
+              end == LiveRunEnd::kFinished ? "end of the replay window" : "as asked");
   return 0;
 }
 

@@ -1,11 +1,13 @@
 #include "services/cli/stack.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
@@ -41,37 +43,120 @@ std::string DefaultModelDir() {
   return "/tmp/gridpilot-models";
 }
 
+std::vector<std::string> ExpectedAgents(const StackOptions& options) {
+  std::vector<std::string> agents;
+  for (const char* agent : {"response", "trader"}) {
+    if (!options.without.contains(agent)) agents.push_back(agent);
+  }
+  return agents;
+}
+
 absl::StatusOr<std::string> Stack::StartProcess(const std::string& name, const std::string& binary,
-                                                std::vector<std::string> args,
-                                                const StackOptions& options) {
-  const std::string port_file = absl::StrCat(options.run_dir, "/", name, ".port");
+                                                std::vector<std::string> args, int port) {
+  const bool restart = port != 0;
+  if (!restart) specs_.push_back({name, binary, args, 0});
+  const std::string port_file = absl::StrCat(options_.run_dir, "/", name, ".port");
   std::filesystem::remove(port_file);
-  args.push_back("--port=0");
+  args.push_back(absl::StrCat("--port=", port));
   args.push_back(absl::StrCat("--port_file=", port_file));
   // Every process serves Prometheus metrics on a free port of its own, named in the run
   // directory (<name>.metrics.port) for tests, scrapers and operators.
-  const std::string metrics_port_file = absl::StrCat(options.run_dir, "/", name, ".metrics.port");
+  const std::string metrics_port_file = absl::StrCat(options_.run_dir, "/", name, ".metrics.port");
   std::filesystem::remove(metrics_port_file);
   args.push_back("--metrics_port=0");
   args.push_back(absl::StrCat("--metrics_port_file=", metrics_port_file));
   absl::StatusOr<ChildProcess> child =
-      ChildProcess::Start(name, absl::StrCat(options.bin_dir, "/", binary), args,
-                          absl::StrCat(options.run_dir, "/", name, ".log"));
+      ChildProcess::Start(name, absl::StrCat(options_.bin_dir, "/", binary), args,
+                          absl::StrCat(options_.run_dir, "/", name, ".log"), restart);
   if (!child.ok()) return child.status();
-  processes_.push_back(*std::move(child));
-  absl::StatusOr<int> port = processes_.back().WaitForPort(port_file, absl::Seconds(60));
-  if (!port.ok()) return port.status();
-  return absl::StrCat("127.0.0.1:", *port);
+  ChildProcess* slot = Find(name);
+  if (slot == nullptr) {
+    processes_.push_back(*std::move(child));
+    slot = &processes_.back();
+  } else {
+    *slot = *std::move(child);
+  }
+  absl::StatusOr<int> bound = slot->WaitForPort(port_file, absl::Seconds(60));
+  if (!bound.ok()) return bound.status();
+  for (ProcessSpec& spec : specs_) {
+    if (spec.name == name) spec.port = *bound;
+  }
+  return absl::StrCat("127.0.0.1:", *bound);
 }
 
-absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options) {
+ChildProcess* Stack::Find(const std::string& name) {
+  for (ChildProcess& p : processes_) {
+    if (p.name() == name) return &p;
+  }
+  return nullptr;
+}
+
+absl::Status Stack::WaitForecastReady(absl::Duration timeout) {
+  // Ready when it answers (it says UNAVAILABLE while its models load or train).
+  const absl::Time give_up = absl::Now() + timeout;
+  ChildProcess* forecast = Find("forecast");
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline(absl::Seconds(2)));
+    v1::GetAccuracyResponse accuracy;
+    if (forecast_->GetAccuracy(&context, {}, &accuracy).ok()) return absl::OkStatus();
+    if (!forecast->Running()) {
+      return absl::UnavailableError(absl::StrCat("forecast exited (", forecast->exit_description(),
+                                                 "):\n", forecast->LogTail(15)));
+    }
+    if (absl::Now() > give_up) return absl::DeadlineExceededError("forecast never became ready");
+    if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+absl::Status Stack::Restart(const std::string& name) {
+  const ProcessSpec* spec = nullptr;
+  for (const ProcessSpec& s : specs_) {
+    if (s.name == name) spec = &s;
+  }
+  ChildProcess* child = Find(name);
+  if (spec == nullptr || child == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no process named ", name));
+  }
+  if (child->Running()) return absl::FailedPreconditionError(absl::StrCat(name, " still runs"));
+  std::vector<std::string> args = spec->args;
+  // A restarted gateway continues the run in its store (live: from the last stored
+  // interval's state); without the flag it would start a second run.
+  if (name == "gateway" && std::find(args.begin(), args.end(), "--resume") == args.end()) {
+    args.push_back("--resume");
+  }
+  const std::string binary = spec->binary;
+  const int port = spec->port;
+  absl::StatusOr<std::string> address = StartProcess(name, binary, std::move(args), port);
+  if (!address.ok()) return address.status();
+  if (name == "forecast") return WaitForecastReady(options_.start_timeout);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options,
+                                                     std::string* ended_process) {
   std::unique_ptr<Stack> stack(new Stack());
+  stack->options_ = options;
+  absl::Status started = stack->StartAll();
+  if (started.ok()) return stack;
+  if (ended_process != nullptr) {
+    ChildProcess* ended = stack->FirstEnded();
+    *ended_process = ended == nullptr ? "" : ended->name();
+  }
+  return started;
+}
+
+absl::Status Stack::StartAll() {
+  const StackOptions& options = options_;
   std::error_code ec;
   std::filesystem::create_directories(options.run_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(options.run_dir, ": ", ec.message()));
-  stack->store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(stack->store_path_ + suffix);
+  store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
+  if (!options.resume) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(store_path_ + suffix);
+    }
   }
 
   std::vector<std::string> gateway_args = {absl::StrCat("--from=", options.from),
@@ -79,7 +164,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
                                            absl::StrCat("--mode=", options.mode),
                                            absl::StrCat("--tick_seconds=", options.tick_seconds),
                                            absl::StrCat("--step_seconds=", options.step_seconds),
-                                           absl::StrCat("--store=", stack->store_path_)};
+                                           absl::StrCat("--store=", store_path_)};
+  if (options.mode == "lock_step") {
+    gateway_args.push_back(
+        absl::StrCat("--expected_agents=", absl::StrJoin(ExpectedAgents(options), ",")));
+  }
+  if (options.resume) gateway_args.push_back("--resume");
   if (!options.config.empty()) gateway_args.push_back(absl::StrCat("--config=", options.config));
   if (!options.demand_csv.empty()) {
     gateway_args.push_back(absl::StrCat("--demand_csv=", options.demand_csv));
@@ -91,70 +181,62 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     gateway_args.push_back(absl::StrCat("--day_ahead_csv=", options.day_ahead_csv));
   }
   absl::StatusOr<std::string> gateway =
-      stack->StartProcess("gateway", "gridpilot-gateway", gateway_args, options);
+      StartProcess("gateway", "gridpilot-gateway", gateway_args, 0);
   if (!gateway.ok()) return gateway.status();
-  stack->gateway_address_ = *gateway;
+  gateway_address_ = *gateway;
   std::shared_ptr<grpc::Channel> gateway_channel = MakeChannel(*gateway);
-  stack->clock_ = v1::ClockService::NewStub(gateway_channel);
-  stack->ledger_ = v1::LedgerService::NewStub(gateway_channel);
+  clock_ = v1::ClockService::NewStub(gateway_channel);
+  ledger_ = v1::LedgerService::NewStub(gateway_channel);
 
   const std::string model_dir = options.model_dir.empty() ? DefaultModelDir() : options.model_dir;
-  absl::StatusOr<std::string> forecast = stack->StartProcess(
-      "forecast", "gridpilot-forecast",
-      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
-       absl::StrCat("--registry=", options.registry)},
-      options);
+  absl::StatusOr<std::string> forecast =
+      StartProcess("forecast", "gridpilot-forecast",
+                   {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
+                    absl::StrCat("--registry=", options.registry)},
+                   0);
   if (!forecast.ok()) return forecast.status();
-  stack->forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
-  // Ready when it answers (it says UNAVAILABLE while its models load or train).
+  forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
   const absl::Time give_up = absl::Now() + options.start_timeout;
-  while (true) {
-    grpc::ClientContext context;
-    context.set_deadline(Deadline(absl::Seconds(2)));
-    v1::GetAccuracyResponse accuracy;
-    if (stack->forecast_->GetAccuracy(&context, {}, &accuracy).ok()) break;
-    if (!stack->processes_.back().Running()) {
-      return absl::UnavailableError(absl::StrCat("forecast exited (",
-                                                 stack->processes_.back().exit_description(),
-                                                 "):\n", stack->processes_.back().LogTail(15)));
-    }
-    if (absl::Now() > give_up) return absl::DeadlineExceededError("forecast never became ready");
-    if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
-    absl::SleepFor(absl::Milliseconds(100));
+  if (absl::Status ready = WaitForecastReady(options.start_timeout); !ready.ok()) {
+    return ready;
   }
 
-  absl::StatusOr<std::string> response = stack->StartProcess(
-      "response", "gridpilot-response",
-      {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, options);
-  if (!response.ok()) return response.status();
-  stack->response_ = v1::ResponseService::NewStub(MakeChannel(*response));
-  std::vector<std::string> trader_args = {absl::StrCat("--gateway=", *gateway),
-                                          absl::StrCat("--forecast=", *forecast)};
-  if (!options.trader_risk_aversion.empty()) {
-    trader_args.push_back(absl::StrCat("--risk_aversion=", options.trader_risk_aversion));
+  if (!options.without.contains("response")) {
+    absl::StatusOr<std::string> response = StartProcess(
+        "response", "gridpilot-response",
+        {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, 0);
+    if (!response.ok()) return response.status();
+    response_ = v1::ResponseService::NewStub(MakeChannel(*response));
   }
-  absl::StatusOr<std::string> trader =
-      stack->StartProcess("trader", "gridpilot-trader", trader_args, options);
-  if (!trader.ok()) return trader.status();
-  stack->trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
+  if (!options.without.contains("trader")) {
+    std::vector<std::string> trader_args = {absl::StrCat("--gateway=", *gateway),
+                                            absl::StrCat("--forecast=", *forecast)};
+    if (!options.trader_risk_aversion.empty()) {
+      trader_args.push_back(absl::StrCat("--risk_aversion=", options.trader_risk_aversion));
+    }
+    absl::StatusOr<std::string> trader = StartProcess("trader", "gridpilot-trader", trader_args, 0);
+    if (!trader.ok()) return trader.status();
+    trader_ = v1::TraderService::NewStub(MakeChannel(*trader));
+  }
 
   // gridpilot-alerter (services/alerts) follows the stack when the config has an "alerts"
   // section. Started before the clock, so that it follows a backtest from its first ticks.
   if (ConfigHasAlerts(options.config)) {
-    absl::StatusOr<std::string> alerter = stack->StartProcess(
+    absl::StatusOr<std::string> alerter = StartProcess(
         "alerter", "gridpilot-alerter",
         {absl::StrCat("--config=", options.config), absl::StrCat("--run_dir=", options.run_dir),
          "--linger_after_run", "--drain_seconds=4"},
-        options);
+        0);
     if (!alerter.ok()) return alerter.status();
   }
 
-  // Both agents must be registered before the clock starts, or the first ticks would
+  // The agents must be registered before the clock starts, or the first ticks would
   // not wait for them.
+  const int agents = static_cast<int>(ExpectedAgents(options).size());
   while (true) {
-    absl::StatusOr<v1::GetClockStatusResponse> status = stack->ClockStatus();
-    if (status.ok() && status->registered_agents_size() >= 2) break;
-    for (ChildProcess& p : stack->processes_) {
+    absl::StatusOr<v1::GetClockStatusResponse> status = ClockStatus();
+    if (status.ok() && status->registered_agents_size() >= agents) break;
+    for (ChildProcess& p : processes_) {
       if (!p.Running()) {
         return absl::UnavailableError(
             absl::StrCat(p.name(), " exited (", p.exit_description(), "):\n", p.LogTail(15)));
@@ -164,7 +246,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Launch(const StackOptions& options
     if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return stack;
+  return absl::OkStatus();
 }
 
 absl::Status Stack::StartClock() {
@@ -183,25 +265,58 @@ absl::StatusOr<v1::GetClockStatusResponse> Stack::ClockStatus() {
   return status;
 }
 
+ChildProcess* Stack::FirstEnded() {
+  for (ChildProcess& p : processes_) {
+    if (!p.Running()) return &p;
+  }
+  return nullptr;
+}
+
 absl::Status Stack::WaitFinished(
-    const std::function<void(const v1::GetClockStatusResponse&)>& progress) {
+    const std::function<void(const v1::GetClockStatusResponse&)>& progress,
+    const std::function<void(const v1::GetClockStatusResponse&)>& on_poll) {
   absl::Time next_report = absl::Now() + absl::Seconds(1);
   while (true) {
-    for (ChildProcess& p : processes_) {
-      if (!p.Running()) {
-        return absl::UnavailableError(absl::StrCat(p.name(), " exited during the run (",
-                                                   p.exit_description(), "):\n", p.LogTail(15)));
-      }
+    if (ChildProcess* ended = FirstEnded(); ended != nullptr) {
+      return absl::UnavailableError(
+          absl::StrCat(ended->name(), " exited during the run (", ended->exit_description(), ")"));
     }
     absl::StatusOr<v1::GetClockStatusResponse> status = ClockStatus();
-    if (!status.ok()) return status.status();
-    if (status->state() == v1::RUN_STATE_FINISHED) return absl::OkStatus();
+    if (!status.ok()) {
+      // A gateway that died answers "connection reset" before it is reaped: give the
+      // death a moment to show, so the error names the process, not the socket.
+      for (int i = 0; i < 50; ++i) {
+        if (ChildProcess* ended = FirstEnded(); ended != nullptr) {
+          return absl::UnavailableError(absl::StrCat(ended->name(), " exited during the run (",
+                                                     ended->exit_description(), ")"));
+        }
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+      return status.status();
+    }
+    last_status_ = *status;
+    if (on_poll) on_poll(*status);
+    if (status->state() == v1::RUN_STATE_FINISHED) {
+      if (!status->failure().empty()) {
+        return absl::InternalError(absl::StrCat("the gateway's run failed at tick ",
+                                                status->ticks_done(), ": ", status->failure()));
+      }
+      return absl::OkStatus();
+    }
     if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     if (absl::Now() >= next_report) {
       progress(*status);
       next_report = absl::Now() + absl::Seconds(1);
     }
-    absl::SleepFor(absl::Milliseconds(20));
+    // Deaths are looked for every millisecond (waitpid is cheap), the clock every 20: the
+    // sooner a death is seen, the fewer ticks a lock-step run settles after it.
+    for (int i = 0; i < 20; ++i) {
+      if (ChildProcess* ended = FirstEnded(); ended != nullptr) {
+        return absl::UnavailableError(absl::StrCat(ended->name(), " exited during the run (",
+                                                   ended->exit_description(), ")"));
+      }
+      absl::SleepFor(absl::Milliseconds(1));
+    }
   }
 }
 
@@ -219,8 +334,12 @@ absl::StatusOr<StackFigures> Stack::Collect() {
   if (!rc.ok()) return FromGrpcStatus(rc);
   rc = forecast_->GetAccuracy(&forecast_context, {}, &figures.accuracy);
   if (!rc.ok()) return FromGrpcStatus(rc);
-  rc = response_->GetResponseStatus(&response_context, {}, &figures.response);
-  if (!rc.ok()) return FromGrpcStatus(rc);
+  // An agent left out of the launch has no figures: its fields stay empty.
+  if (response_ != nullptr) {
+    rc = response_->GetResponseStatus(&response_context, {}, &figures.response);
+    if (!rc.ok()) return FromGrpcStatus(rc);
+  }
+  if (trader_ == nullptr) return figures;
   rc = trader_->GetTraderStatus(&trader_context, {}, &figures.trader);
   if (!rc.ok()) return FromGrpcStatus(rc);
   grpc::ClientContext trader_pnl_context;
@@ -229,6 +348,10 @@ absl::StatusOr<StackFigures> Stack::Collect() {
   rc = trader_->GetTraderPnl(&trader_pnl_context, {}, &figures.trader_pnl);
   if (!rc.ok()) return FromGrpcStatus(rc);
   return figures;
+}
+
+void Stack::KillAll() {
+  for (ChildProcess& p : processes_) p.Kill();
 }
 
 bool Stack::StopAll() {

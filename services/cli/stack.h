@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,16 @@ struct StackOptions {
   std::string registry;              // change model registry for the forecast; empty = none
   std::string trader_risk_aversion;  // the trader's --risk_aversion; empty = its default (0)
   absl::Duration start_timeout = absl::Minutes(5);  // includes model training
+  // Continue the run in the run dir's store (the gateway's --resume) instead of starting
+  // afresh: the store is kept, not deleted.
+  bool resume = false;
+  // Agents left out of this launch (a supervisor gave up on them): not started, not
+  // waited for, not collected. Only "response" and "trader" may be left out.
+  std::set<std::string> without;
 };
+
+// The agents a lock-step gateway waits for: response and trader, less `without`.
+std::vector<std::string> ExpectedAgents(const StackOptions& options);
 
 // $GRIDPILOT_MODEL_DIR, else ~/.cache/gridpilot/models.
 std::string DefaultModelDir();
@@ -57,31 +67,68 @@ class Stack {
   // Starts every process and waits until all are ready and both agents registered.
   // On failure the processes already started are stopped and the error names the one
   // that failed, with the tail of its log.
-  static absl::StatusOr<std::unique_ptr<Stack>> Launch(const StackOptions& options);
+  // If a process exited during the launch and `ended_process` is set, its name is stored
+  // there ("" when the failure was something else).
+  static absl::StatusOr<std::unique_ptr<Stack>> Launch(const StackOptions& options,
+                                                       std::string* ended_process = nullptr);
 
   absl::Status StartClock();
   absl::StatusOr<v1::GetClockStatusResponse> ClockStatus();
   // Polls until the run is finished; calls `progress` about once a second.
-  // Unavailable if a process dies on the way; Cancelled on SIGINT/SIGTERM (the caller
-  // blocks them with BlockShutdownSignals and then stops the stack). Launch also returns
-  // Cancelled when interrupted.
-  absl::Status WaitFinished(const std::function<void(const v1::GetClockStatusResponse&)>& progress);
+  // Unavailable if a process dies on the way (FirstEnded() names it); Internal with the
+  // gateway's message if its run failed; Cancelled on SIGINT/SIGTERM
+  // (the caller blocks them with BlockShutdownSignals and then stops the stack). Launch also
+  // returns Cancelled when interrupted. `on_poll`, if set, sees every status polled (about every 20
+  // ms).
+  absl::Status WaitFinished(
+      const std::function<void(const v1::GetClockStatusResponse&)>& progress,
+      const std::function<void(const v1::GetClockStatusResponse&)>& on_poll = nullptr);
+  // The clock status WaitFinished saw last (ticks_done where a death interrupted it).
+  const v1::GetClockStatusResponse& last_status() const { return last_status_; }
+  // The first child that has ended, or nullptr while all run (reaps ended children).
+  ChildProcess* FirstEnded();
   absl::StatusOr<StackFigures> Collect();
   // Stops every process (SIGTERM, then SIGKILL); true if all stopped on SIGTERM.
   bool StopAll();
+  // SIGKILLs every process at once, the gateway first: after a death in lock-step, ticks
+  // the gateway settled since are suspect (an agent may have answered without its
+  // forecast), and a SIGTERM would let it commit them.
+  void KillAll();
+
+  // Restarts the ended process `name` with the same arguments on the same port, so peers
+  // holding its address reconnect; the gateway also gets --resume. Returns once it
+  // listens (and, for the forecast, answers). NotFound for an unknown name;
+  // FailedPrecondition if it still runs; Unavailable if it fails to start.
+  absl::Status Restart(const std::string& name);
+  // The running-or-ended child `name`, or nullptr.
+  ChildProcess* Find(const std::string& name);
 
   std::vector<ChildProcess>& processes() { return processes_; }
   const std::string& store_path() const { return store_path_; }
   const std::string& gateway_address() const { return gateway_address_; }
 
  private:
-  Stack() = default;
-  absl::StatusOr<std::string> StartProcess(const std::string& name, const std::string& binary,
-                                           std::vector<std::string> args,
-                                           const StackOptions& options);
+  // How a child was started, to start it again the same way.
+  struct ProcessSpec {
+    std::string name;
+    std::string binary;
+    std::vector<std::string> args;  // without the port flags
+    int port = 0;                   // the port it bound first; reused on restart
+  };
 
+  Stack() = default;
+  // Launch's work: every process started in order, the agents registered.
+  absl::Status StartAll();
+  // Starts `name` on `port` (0 = any free port) and waits for it to listen.
+  absl::StatusOr<std::string> StartProcess(const std::string& name, const std::string& binary,
+                                           std::vector<std::string> args, int port);
+  absl::Status WaitForecastReady(absl::Duration timeout);
+
+  StackOptions options_;
+  std::vector<ProcessSpec> specs_;
   std::vector<ChildProcess> processes_;
   std::string store_path_;
+  v1::GetClockStatusResponse last_status_;
   std::string gateway_address_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;

@@ -187,6 +187,13 @@ std::map<std::string, std::string> ConsoleState::SourceErrors() const {
   return out;
 }
 
+void ConsoleState::SetProcesses(nlohmann::json processes) {
+  absl::MutexLock lock(&mu_);
+  if (processes == processes_) return;
+  processes_ = std::move(processes);
+  Changed();
+}
+
 void ConsoleState::SetSummary(nlohmann::json summary) {
   absl::MutexLock lock(&mu_);
   summary_ = std::move(summary);
@@ -376,6 +383,7 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   }
   out["sources"] = std::move(sources);
   out["summary"] = summary_.is_null() ? json(nullptr) : summary_;
+  out["processes"] = processes_.is_null() ? json::array() : processes_;
   return out;
 }
 

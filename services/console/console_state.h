@@ -66,6 +66,10 @@ class ConsoleState {
   std::map<std::string, std::string> SourceErrors() const;
   // Extra figures shown as a summary table (the backtest report's), as key -> value.
   void SetSummary(nlohmann::json summary);
+  // The launcher's supervised processes (RUN_DIR/supervisor.json's "processes": name,
+  // pid, state, restarts, last_exit, last_restart_utc), shown with their restarts.
+  // Counts as a change only when they differ from the last ones set.
+  void SetProcesses(nlohmann::json processes);
 
   // Increases on every change.
   int64_t version() const;
@@ -123,6 +127,7 @@ class ConsoleState {
   v1::ListDecisionsResponse decisions_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> sources_ ABSL_GUARDED_BY(mu_);
   nlohmann::json summary_ ABSL_GUARDED_BY(mu_);
+  nlohmann::json processes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gridpilot

@@ -68,6 +68,9 @@ int Main() {
   ConsoleState state;
   StackFollowerOptions follow;
   follow.poll_period = absl::Seconds(poll_seconds);
+  if (const std::string run_dir = absl::GetFlag(FLAGS_run_dir); !run_dir.empty()) {
+    follow.supervisor_status_path = absl::StrCat(run_dir, "/supervisor.json");
+  }
   StackFollower follower(*resolved, &state, follow);
   ConsoleHttpServer http(&state, *std::move(assets));
   absl::StatusOr<int> port =

@@ -1,5 +1,7 @@
 #include "services/console/stack_follower.h"
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -154,7 +156,23 @@ void StackFollower::FollowAnomalies() {
   }
 }
 
+void StackFollower::ReadSupervisorStatus() {
+  if (options_.supervisor_status_path.empty()) return;
+  std::ifstream in(options_.supervisor_status_path);
+  if (!in) return;  // not written yet
+  // The launcher renames a whole file into place, so a read sees a complete one.
+  nlohmann::json status = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (status.is_discarded() || !status.contains("processes") || !status["processes"].is_array()) {
+    state_->SetSourceStatus("supervisor", absl::StrCat(options_.supervisor_status_path,
+                                                       ": not a supervisor status file"));
+    return;
+  }
+  state_->SetSourceStatus("supervisor", "");
+  state_->SetProcesses(status["processes"]);
+}
+
 void StackFollower::PollOnce() {
+  ReadSupervisorStatus();
   auto call = [this](const char* source, auto&& rpc) {
     grpc::ClientContext context;
     context.set_deadline(Deadline(kUnaryTimeout));

@@ -38,6 +38,9 @@ struct StackFollowerOptions {
   int events_limit = 500;                           // newest ramp events and episodes
   int decisions_limit = 500;                        // newest audit-log decisions
   int anomalies_limit = 2000;                       // anomalies listed on (re)connection
+  // The launcher's RUN_DIR/supervisor.json, read on every poll for the processes'
+  // states and restarts; empty = none (a stack not started by the launcher).
+  std::string supervisor_status_path;
 };
 
 class StackFollower {
@@ -67,6 +70,8 @@ class StackFollower {
   // Reads one forecast (max_wait as given) into the state; NotFound (too old) is not an error.
   void FetchForecast(const google::protobuf::Timestamp& issue_time, absl::Duration max_wait);
   void PollOnce();
+  // RUN_DIR/supervisor.json into the state (options_.supervisor_status_path).
+  void ReadSupervisorStatus();
   // Sleeps up to `d`; false if Stop() was called.
   bool Pause(absl::Duration d);
   // Registers a call so Stop() can cancel it; false if already stopping.

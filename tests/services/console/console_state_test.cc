@@ -225,3 +225,29 @@ TEST(ConsoleStateTest, WaitForChangeReturnsOnChangeOrTimeout) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+TEST(ConsoleStateTest, SupervisedProcessesAreInTheSnapshotAndChangeOnlyWhenTheyDo) {
+  ConsoleState state;
+  EXPECT_EQ(state.Snapshot({})["processes"], nlohmann::json::array());
+  const nlohmann::json processes = nlohmann::json::parse(
+      R"([{"name":"trader","pid":12,"state":"restarting","restarts":2,"last_exit":"signal 9",
+           "last_restart_utc":"2026-01-01T00:00:00Z"}])");
+  const int64_t before = state.version();
+  state.SetProcesses(processes);
+  const int64_t after = state.version();
+  EXPECT_GT(after, before);
+  EXPECT_EQ(state.Snapshot({})["processes"], processes);
+  state.SetProcesses(processes);  // the same again: no change for long-polling pages
+  EXPECT_EQ(state.version(), after);
+  nlohmann::json running = processes;
+  running[0]["state"] = "running";
+  state.SetProcesses(running);
+  EXPECT_GT(state.version(), after);
+  EXPECT_EQ(state.Snapshot({})["processes"][0]["state"], "running");
+}
+
+}  // namespace
+}  // namespace gridpilot
