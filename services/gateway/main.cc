@@ -226,7 +226,19 @@ int Main() {
         base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", state.status().message()));
         return 2;
       }
-      options.replay_from = point->last_interval_start + options.step;
+      // The region settles whole half-hours and a partial one cannot be rebuilt from the
+      // store, so a live run resumes at the first half-hour boundary after its last stored
+      // step; with steps shorter than the half-hour, the steps in between are a gap, never
+      // applied (docs/decisions.md, "Resumable runs").
+      const absl::Time after_last = point->last_interval_start + options.step;
+      options.replay_from =
+          absl::UnixEpoch() + absl::Ceil(after_last - absl::UnixEpoch(), base::kHalfHour);
+      if (options.replay_from > after_last) {
+        base::LogInfo(absl::StrCat("--resume: steps ", base::FormatUtcTimestamp(after_last), " to ",
+                                   base::FormatUtcTimestamp(options.replay_from), " are skipped (",
+                                   (options.replay_from - after_last) / options.step,
+                                   " steps): live resumes at a settlement-interval boundary"));
+      }
       if (options.replay_from >= options.replay_to) {
         base::LogError(absl::StrCat("--resume: run ", point->run_id, " is complete"));
         return 2;

@@ -49,12 +49,12 @@ constexpr int kTicks = 240;
 constexpr int kKillAfterTicks = 200;
 const std::vector<std::string> kReplay = {"--from", "2023-03-01", "--to", "2023-03-05"};
 
-// Every row of `table` for run 1, without the run_id column, in the order written.
 std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
 }
 
+// Every row of `table` for run 1, without the run_id column, in the order written.
 std::vector<std::string> Rows(const std::string& db_path, const std::string& table) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -401,6 +401,53 @@ TEST(GatewayResumeTest, AKilledLiveGatewayContinuesFromItsLastStoredStep) {
              "SELECT (julianday(MAX(interval_start)) - julianday(MIN(interval_start))) * 48 "
              "FROM telemetry");
   EXPECT_NEAR(span_steps, total - 1, 1e-6);
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+// With steps shorter than the settlement interval, a live run resumes at the first
+// half-hour boundary after its last stored step: the steps in between are a stated gap,
+// and no step is stored twice.
+TEST(GatewayResumeTest, ALiveRunWithShortStepsResumesAtTheNextHalfHour) {
+  const std::string dir = testing::MakeTempDir("gateway_resume_live_short");
+  const std::string store = dir + "/live.sqlite";
+  const std::vector<std::string> live = {"--mode", "live",           "--tick_seconds",
+                                         "0.02",   "--step_seconds", "300"};
+  {
+    Gateway killed(dir, "killed", store, live);
+    ASSERT_TRUE(killed.ok());
+    EXPECT_EQ(killed.DriveScriptedAgent(40), 40);
+    ASSERT_EQ(kill(killed.child().pid(), SIGKILL), 0);
+    const absl::Time give_up = absl::Now() + kExitTimeout;
+    while (killed.child().Running() && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
+  const int64_t stored = CountIntervals(store);
+  ASSERT_GT(stored, 0);
+  const absl::Duration step = absl::Minutes(5);
+  const absl::Time replay_start = *base::ParseUtcTimestamp("2023-03-01T00:00:00Z");
+  const absl::Time after_last = replay_start + stored * step;
+  const absl::Time boundary =
+      absl::UnixEpoch() + absl::Ceil(after_last - absl::UnixEpoch(), base::kHalfHour);
+
+  Gateway resumed(dir, "resumed", store, Concat(live, {"--resume"}));
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(FromProtoTime(resumed.Status().region().replay_start()), boundary);
+  if (boundary > after_last) {
+    EXPECT_THAT(resumed.Log(), HasSubstr(absl::StrCat("(", (boundary - after_last) / step,
+                                                      " steps): live resumes at a")));
+  }
+  EXPECT_EQ(resumed.DriveScriptedAgent(12), 12);
+  EXPECT_EQ(resumed.Stop(), "exit 0");
+
+  const int64_t total = CountIntervals(store);
+  EXPECT_GT(total, stored);
+  EXPECT_EQ(Number(store, "SELECT COUNT(DISTINCT interval_start) FROM telemetry"), total);
+  EXPECT_EQ(Number(store, absl::StrCat("SELECT COUNT(*) FROM telemetry WHERE interval_start > '",
+                                       base::FormatUtcTimestamp(after_last - step),
+                                       "' AND interval_start < '",
+                                       base::FormatUtcTimestamp(boundary), "'")),
+            0);
   if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 
