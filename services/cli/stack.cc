@@ -169,7 +169,12 @@ absl::Status Stack::StartAll() {
     gateway_args.push_back(
         absl::StrCat("--expected_agents=", absl::StrJoin(ExpectedAgents(options), ",")));
   }
-  if (options.resume) gateway_args.push_back("--resume");
+  if (options.resume) {
+    gateway_args.push_back("--resume");
+    if (options.resume_keep_ticks >= 0) {
+      gateway_args.push_back(absl::StrCat("--resume_keep_ticks=", options.resume_keep_ticks));
+    }
+  }
   if (!options.config.empty()) gateway_args.push_back(absl::StrCat("--config=", options.config));
   if (!options.demand_csv.empty()) {
     gateway_args.push_back(absl::StrCat("--demand_csv=", options.demand_csv));
@@ -315,6 +320,8 @@ absl::Status Stack::WaitFinished(
         return absl::UnavailableError(absl::StrCat(ended->name(), " exited during the run (",
                                                    ended->exit_description(), ")"));
       }
+      // Every process outlived the status read: its settled ticks had all of them.
+      if (i == 0) ticks_done_all_alive_ = status->ticks_done();
       absl::SleepFor(absl::Milliseconds(1));
     }
   }

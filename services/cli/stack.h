@@ -41,6 +41,9 @@ struct StackOptions {
   // Continue the run in the run dir's store (the gateway's --resume) instead of starting
   // afresh: the store is kept, not deleted.
   bool resume = false;
+  // With resume: the gateway's --resume_keep_ticks (the settled intervals to keep; the
+  // rest are discarded and re-executed); -1 keeps every committed interval.
+  int64_t resume_keep_ticks = -1;
   // Agents left out of this launch (a supervisor gave up on them): not started, not
   // waited for, not collected. Only "response" and "trader" may be left out.
   std::set<std::string> without;
@@ -85,6 +88,9 @@ class Stack {
       const std::function<void(const v1::GetClockStatusResponse&)>& on_poll = nullptr);
   // The clock status WaitFinished saw last (ticks_done where a death interrupted it).
   const v1::GetClockStatusResponse& last_status() const { return last_status_; }
+  // Ticks settled while every process was alive: the ticks_done of the last clock status
+  // that WaitFinished saw with every process still running after it was read.
+  int64_t ticks_done_all_alive() const { return ticks_done_all_alive_; }
   // The first child that has ended, or nullptr while all run (reaps ended children).
   ChildProcess* FirstEnded();
   absl::StatusOr<StackFigures> Collect();
@@ -129,6 +135,7 @@ class Stack {
   std::vector<ChildProcess> processes_;
   std::string store_path_;
   v1::GetClockStatusResponse last_status_;
+  int64_t ticks_done_all_alive_ = 0;
   std::string gateway_address_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;

@@ -1,5 +1,6 @@
 #include "services/cli/supervised_backtest.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -114,6 +115,12 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
     std::string exit = ended->exit_description();
     const std::string log_tail = ended->LogTail(15);
     const int64_t tick = result.stack->last_status().ticks_done();
+    // What was settled after the last moment every process was seen alive may have been
+    // decided without the dead one (an agent answering without forecasts): the resumed
+    // gateway discards it and re-executes it. A relaunch that died before passing the
+    // earlier mark keeps that mark (it re-executed, wrote nothing).
+    options.resume_keep_ticks =
+        std::max(options.resume_keep_ticks, result.stack->ticks_done_all_alive());
     result.stack->KillAll();
     result.stack.reset();
     // The whole stack again, the gateway continuing the run in the same store; a process

@@ -64,6 +64,10 @@ ABSL_FLAG(bool, resume, false,
           "intervals, checks each is equal, and records from the first one missing; live: "
           "continues after the last stored step with its batteries' and peakers' state and "
           "ledger totals)");
+ABSL_FLAG(int64_t, resume_keep_ticks, -1,
+          "with --resume: keep at most this many settled intervals of the run and discard the "
+          "rest (re-executed), e.g. those a launcher saw settle after a process died; "
+          "-1 = keep every committed interval");
 ABSL_FLAG(std::vector<std::string>, expected_agents, {},
           "lock-step waits only for these agents (comma list, e.g. response,trader) and "
           "--start_when_agents counts only them; others may register and submit; empty = "
@@ -204,18 +208,31 @@ int Main() {
   MeteredStore metered_store(store->get(), registry.get());
   const std::string config_json = ReadFileOrEmpty(absl::GetFlag(FLAGS_config));
   if (resume) {
+    const int64_t keep_ticks = absl::GetFlag(FLAGS_resume_keep_ticks);
+    if (keep_ticks < -1) {
+      base::LogError(absl::StrCat("--resume_keep_ticks: ", keep_ticks, " is below -1"));
+      return 2;
+    }
+    // Bounded by the replay: keeping more ticks than it has keeps everything.
+    const absl::Time discard_from =
+        keep_ticks < 0 || keep_ticks > (options.replay_to - options.replay_from) / options.step
+            ? absl::InfiniteFuture()
+            : options.replay_from + keep_ticks * options.step;
     absl::StatusOr<ResumePoint> point =
-        metered_store.ResumeRun(options.replay_from, options.replay_to, config_json);
+        metered_store.ResumeRun(options.replay_from, options.replay_to, config_json, discard_from);
     if (!point.ok()) {
       base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", point.status().message()));
       return 2;
     }
-    base::LogInfo(
-        absl::StrCat("resuming run ", point->run_id, " from ",
-                     point->last_interval_start == absl::InfinitePast()
-                         ? base::FormatUtcTimestamp(options.replay_from)
-                         : base::FormatUtcTimestamp(point->last_interval_start + options.step),
-                     ": ", point->intervals_committed, " intervals committed"));
+    base::LogInfo(absl::StrCat(
+        "resuming run ", point->run_id, " from ",
+        point->last_interval_start == absl::InfinitePast()
+            ? base::FormatUtcTimestamp(options.replay_from)
+            : base::FormatUtcTimestamp(point->last_interval_start + options.step),
+        ": ", point->intervals_committed, " intervals committed",
+        point->intervals_discarded > 0
+            ? absl::StrCat(", ", point->intervals_discarded, " discarded (--resume_keep_ticks)")
+            : ""));
     if (options.mode == v1::CLOCK_MODE_LOCK_STEP) {
       options.verified_through =
           std::min(point->last_interval_start, options.replay_to - options.step);

@@ -119,8 +119,9 @@ absl::Status MeteredStore::RecordInterval(const data::GridInterval& region_value
 absl::Status MeteredStore::Flush() { return Counted("flush", inner_->Flush()); }
 
 absl::StatusOr<ResumePoint> MeteredStore::ResumeRun(absl::Time replay_from, absl::Time replay_to,
-                                                    const std::string& config_json) {
-  return inner_->ResumeRun(replay_from, replay_to, config_json);
+                                                    const std::string& config_json,
+                                                    absl::Time discard_from) {
+  return inner_->ResumeRun(replay_from, replay_to, config_json, discard_from);
 }
 
 absl::Status MeteredStore::VerifyInterval(const data::GridInterval& region_values,

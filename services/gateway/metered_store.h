@@ -33,7 +33,8 @@ class MeteredStore final : public Store {
   absl::Status Flush() override;
   // Passed through; a resumed run's verified intervals are not counted again.
   absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,
-                                        const std::string& config_json) override;
+                                        const std::string& config_json,
+                                        absl::Time discard_from = absl::InfiniteFuture()) override;
   absl::Status VerifyInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::StatusOr<StoredRunState> LastState() override;

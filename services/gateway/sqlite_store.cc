@@ -467,7 +467,8 @@ std::string OneLine(const std::string& text, size_t max_chars) {
 }  // namespace
 
 absl::StatusOr<ResumePoint> SqliteStore::ResumeRun(absl::Time replay_from, absl::Time replay_to,
-                                                   const std::string& config_json) {
+                                                   const std::string& config_json,
+                                                   absl::Time discard_from) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CommitLocked());
   const std::string from = base::FormatUtcTimestamp(replay_from);
@@ -520,6 +521,22 @@ absl::StatusOr<ResumePoint> SqliteStore::ResumeRun(absl::Time replay_from, absl:
   }
   ResumePoint point;
   point.run_id = found;
+  const std::string id = absl::StrCat(found);
+  if (discard_from != absl::InfiniteFuture()) {
+    // ISO timestamps compare as text. The ticks' own records go below, with the tail.
+    const std::string cut = base::FormatUtcTimestamp(discard_from);
+    std::string where = absl::StrCat(" WHERE run_id = ", id, " AND interval_start >= '", cut, "'");
+    RETURN_IF_ERROR(Exec("BEGIN"));
+    absl::Status discarded = Exec(absl::StrCat("DELETE FROM telemetry", where));
+    if (discarded.ok()) point.intervals_discarded = sqlite3_changes(db_);
+    if (discarded.ok()) discarded = Exec(absl::StrCat("DELETE FROM decisions", where));
+    if (discarded.ok()) discarded = Exec(absl::StrCat("DELETE FROM ledger", where));
+    if (discarded.ok()) discarded = Exec("COMMIT");
+    if (!discarded.ok()) {
+      (void)Exec("ROLLBACK");
+      return discarded;
+    }
+  }
   sqlite3_stmt* held = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "SELECT COUNT(*), MAX(interval_start) FROM telemetry WHERE run_id = ?", -1,
@@ -548,7 +565,6 @@ absl::StatusOr<ResumePoint> SqliteStore::ResumeRun(absl::Time replay_from, absl:
   // What was recorded after the last settled interval belongs to a tick that never
   // settled; the resumed run records it again. ISO timestamps compare as text.
   const std::string after = last.empty() ? std::string("") : last;
-  const std::string id = absl::StrCat(found);
   RETURN_IF_ERROR(Exec(absl::StrCat(
       "BEGIN; DELETE FROM proposals WHERE run_id = ", id, " AND submitted_at > '", after,
       "'; DELETE FROM plans WHERE run_id = ", id, " AND tick > '", after,

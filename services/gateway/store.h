@@ -50,7 +50,8 @@ enum class ProposalStatus { kAccepted, kDuplicate, kRejected, kCancelled };
 // Where a resumed run continues: the run and the intervals of it the store holds.
 struct ResumePoint {
   int64_t run_id = 0;
-  int64_t intervals_committed = 0;
+  int64_t intervals_committed = 0;  // held after the discard
+  int64_t intervals_discarded = 0;  // removed because they started at or after discard_from
   // Start of the latest interval held; InfinitePast when none is.
   absl::Time last_interval_start = absl::InfinitePast();
 };
@@ -101,10 +102,14 @@ class Store {
   // Instead of BeginRun: reopens the latest run whose replay window and config_json equal
   // these, so that later calls record into it, and says how far it got. Records of that
   // run after its last interval (proposals, plans and notes of a tick never settled) are
-  // removed: the resumed run records them again. FailedPrecondition naming what differs
-  // (or that the store holds no run) when no run matches. The default: Unimplemented.
+  // removed: the resumed run records them again. Intervals starting at or after
+  // `discard_from` are removed too, with everything recorded for their ticks (a launcher
+  // that saw a process die discards what was settled without it). FailedPrecondition naming
+  // what differs (or that the store holds no run) when no run matches. The default:
+  // Unimplemented.
   virtual absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,
-                                                const std::string& config_json);
+                                                const std::string& config_json,
+                                                absl::Time discard_from = absl::InfiniteFuture());
   // For a resumed run re-executing an interval already held: OK if the held interval
   // (its region values, every decision with battery state, every ledger row) equals what
   // RecordInterval would write for these arguments; Internal naming the interval and the
@@ -118,7 +123,8 @@ class Store {
   virtual absl::StatusOr<StoredRunState> LastState();
 };
 
-inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&) {
+inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&,
+                                                    absl::Time) {
   return absl::UnimplementedError("this store cannot resume a run");
 }
 

@@ -522,6 +522,37 @@ TEST_F(SqliteStoreTest, ResumeRunContinuesTheMatchingRunAfterItsLastInterval) {
   EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM runs")[0][0]), 3);
 }
 
+TEST_F(SqliteStoreTest, ResumeRunDiscardsTheIntervalsFromDiscardFromWithTheirTicks) {
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore(1);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+    for (int k = 0; k < 4; ++k) {
+      region::ProposalRecord proposal = Record(k + 1, absl::StrCat("k", k), 1);
+      proposal.submitted_at = Interval(k);
+      ASSERT_TRUE(store->RecordProposal(proposal, ProposalStatus::kAccepted, "").ok());
+      ASSERT_TRUE(
+          store->RecordInterval(MadeUpRegion(Interval(k)), MadeUpOutcome(Interval(k))).ok());
+    }
+  }
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<ResumePoint> point = store->ResumeRun(At(kDay1), At(kDay2), "{}", Interval(2));
+  ASSERT_TRUE(point.ok()) << point.status();
+  EXPECT_EQ(point->intervals_committed, 2);
+  EXPECT_EQ(point->intervals_discarded, 2);
+  EXPECT_EQ(point->last_interval_start, Interval(1));
+  Reader reader(path_);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM telemetry")[0][0]), 2);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM proposals")[0][0]), 2);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM ledger WHERE interval_start >= '" +
+                             base::FormatUtcTimestamp(Interval(2)) + "'")[0][0]),
+            0);
+  EXPECT_EQ(Int(reader.Query("SELECT COUNT(*) FROM decisions WHERE interval_start >= '" +
+                             base::FormatUtcTimestamp(Interval(2)) + "'")[0][0]),
+            0);
+}
+
 TEST_F(SqliteStoreTest, ResumeRunNamesWhatDiffersWhenNoRunMatches) {
   std::unique_ptr<SqliteStore> store = OpenStore();
   ASSERT_NE(store, nullptr);
