@@ -1,6 +1,6 @@
 // Fuzzes the CSV ingest (core/data/csv_reader.h, core/data/grid_data_loader.h) through the
-// loaders' public entry points, which read files: the input is written to files in a
-// private temporary directory first.
+// loaders' public entry points, which read files: the input is written to in-memory
+// files first.
 // Input: the first byte chooses the entry point (its value mod 4):
 //   0 LoadGridSeries: the rest is the demand file, a form feed ('\f'), the price file;
 //   1 LoadPriceSeries; 2 LoadDayAheadForecast; 3 CsvFile::Parse and every field parser
@@ -9,7 +9,7 @@
 // finite and within the plausible ranges of grid_data_loader.h; an accepted series is
 // half-hourly and has one interval per demand (or price) row; accepted day-ahead rows are
 // sorted by target then publication; every row of a parsed CSV has the header's width.
-#include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,36 +25,45 @@
 #include "absl/strings/match.h"
 #include "core/data/csv_reader.h"
 #include "core/data/grid_data_loader.h"
+#include "fuzz/invariant.h"
 
 namespace gridpilot::data {
 namespace {
 
-[[noreturn]] void Fail(const char* what) {
-  std::fprintf(stderr, "csv_ingest_fuzzer: invariant broken: %s\n", what);
-  std::abort();
-}
+[[noreturn]] void Fail(const std::string& what) { fuzz::FailInvariant("csv_ingest_fuzzer", what); }
 
-// The files the input is written to, in a directory made once per process.
+// The "files" the input is written to: in-memory files (memfd), opened by the loaders
+// through /proc/self/fd, so that each input costs no disk I/O.
 struct Files {
-  std::string demand;
+  int demand_fd = -1;
+  int price_fd = -1;
+  std::string demand;  // path the loaders open
   std::string price;
 };
 
 const Files& TempFiles() {
   static const Files* const files = [] {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/gridpilot-csv-fuzz-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) Fail("mkdtemp");
-    return new Files{dir + "/demand.csv", dir + "/price.csv"};
+    auto* f = new Files;
+    f->demand_fd = memfd_create("demand.csv", 0);
+    f->price_fd = memfd_create("price.csv", 0);
+    if (f->demand_fd < 0 || f->price_fd < 0) Fail("memfd_create");
+    f->demand = "/proc/self/fd/" + std::to_string(f->demand_fd);
+    f->price = "/proc/self/fd/" + std::to_string(f->price_fd);
+    return f;
   }();
   return *files;
 }
 
-void WriteFile(const std::string& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!out) Fail("cannot write the temporary file");
+// Replaces the whole content of the in-memory file `fd` with `text`.
+void WriteFile(int fd, std::string_view text) {
+  if (ftruncate(fd, 0) != 0) Fail("ftruncate");
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n =
+        pwrite(fd, text.data() + written, text.size() - written, static_cast<off_t>(written));
+    if (n <= 0) Fail("pwrite");
+    written += static_cast<size_t>(n);
+  }
 }
 
 void CheckRefusal(const absl::Status& error, const std::string& path_a, const std::string& path_b) {
@@ -99,8 +107,8 @@ void FuzzGridSeries(std::string_view rest) {
   const size_t split = rest.find('\f');
   const std::string_view demand = rest.substr(0, split);
   const std::string_view price = split == std::string_view::npos ? "" : rest.substr(split + 1);
-  WriteFile(files.demand, demand);
-  WriteFile(files.price, price);
+  WriteFile(files.demand_fd, demand);
+  WriteFile(files.price_fd, price);
   const absl::StatusOr<GridSeries> series = LoadGridSeries(files.demand, files.price);
   if (!series.ok()) return CheckRefusal(series.status(), files.demand, files.price);
   if (series->size() != DataRows(demand, files.demand)) Fail("not one interval per demand row");
@@ -109,7 +117,7 @@ void FuzzGridSeries(std::string_view rest) {
 
 void FuzzPriceSeries(std::string_view text) {
   const Files& files = TempFiles();
-  WriteFile(files.price, text);
+  WriteFile(files.price_fd, text);
   const absl::StatusOr<GridSeries> series = LoadPriceSeries(files.price);
   if (!series.ok()) return CheckRefusal(series.status(), files.price, files.price);
   if (series->size() != DataRows(text, files.price)) Fail("not one interval per price row");
@@ -118,7 +126,7 @@ void FuzzPriceSeries(std::string_view text) {
 
 void FuzzDayAhead(std::string_view text) {
   const Files& files = TempFiles();
-  WriteFile(files.demand, text);
+  WriteFile(files.demand_fd, text);
   const absl::StatusOr<std::vector<DayAheadForecastRow>> rows = LoadDayAheadForecast(files.demand);
   if (!rows.ok()) return CheckRefusal(rows.status(), files.demand, files.demand);
   for (size_t i = 0; i < rows->size(); ++i) {

@@ -11,17 +11,18 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "core/region/region_engine.h"
+#include "fuzz/invariant.h"
 #include "services/gateway/gateway_config.h"
 
 namespace {
 
 constexpr char kConfigPath[] = "/fuzz/gateway.json";
 
-[[noreturn]] void Fail(const char* what) {
-  std::fprintf(stderr, "gateway_config_fuzzer: invariant broken: %s\n", what);
-  std::abort();
+[[noreturn]] void Fail(const std::string& what) {
+  gridpilot::fuzz::FailInvariant("gateway_config_fuzzer", what);
 }
 
 void CheckFinite(double value, const char* what) {
@@ -46,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const absl::Status& error = config.status();
     if (error.code() != absl::StatusCode::kInvalidArgument) Fail("error code");
     if (!absl::StartsWith(error.message(), kConfigPath)) Fail("error does not name the file");
-    if (absl::StrContains(error.message(), "unreadable value")) {
+    if (absl::StartsWith(error.message(), absl::StrCat(kConfigPath, ": unreadable value:"))) {
       std::fprintf(stderr, "%s\n", std::string(error.message()).c_str());
       Fail("a JSON exception reached the last-resort catch");
     }

@@ -14,13 +14,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "fuzz/invariant.h"
 #include "services/console/snapshot_query.h"
 
 namespace {
 
-[[noreturn]] void Fail(const char* what) {
-  std::fprintf(stderr, "snapshot_query_fuzzer: invariant broken: %s\n", what);
-  std::abort();
+[[noreturn]] void Fail(const std::string& what) {
+  gridpilot::fuzz::FailInvariant("snapshot_query_fuzzer", what);
 }
 
 // True when `value`, read as Unix seconds, is the time `t` to within a microsecond (the
