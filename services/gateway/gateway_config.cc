@@ -344,7 +344,10 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
 }  // namespace
 
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
-  if (path.empty()) return GatewayConfig{};
+  if (path.empty()) {
+    GatewayConfig defaults;
+    return defaults;
+  }
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open config file"));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
