@@ -8,7 +8,8 @@
 # --from-seeds  start from the seed corpus in fuzz/corpus/<target>/ only, in a scratch
 #               directory (what deploy/test.sh does); otherwise the inputs found by earlier
 #               runs, kept in build-fuzz/corpus/<target>/, are loaded too and grow.
-# TARGET        e.g. csv_ingest; default: every fuzz/*_fuzzer.cc.
+# TARGET        e.g. csv_ingest; default: every fuzz/*_fuzzer.cc. fuzz/TARGET.dict, when
+#               present, is passed as the libFuzzer dictionary.
 # Prints per target: executions, exec/s, coverage (cov, ft), corpus size and the result.
 # Exits 1 if any target crashed, hung, leaked or broke an invariant; the input is kept in
 # build-fuzz/artifacts/<target>/ and the command that reproduces it is printed.
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --seconds=*) seconds="${1#*=}"; shift ;;
     --from-seeds) from_seeds=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -70,11 +71,13 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   stamp="$build/logs/$t.started"
   touch "$stamp"
+  dict=()
+  if [ -f "fuzz/$t.dict" ]; then dict=(-dict="fuzz/$t.dict"); fi
   rc=0
   # -close_fd_mask=3: the targets' own logging is silenced; libFuzzer's and the
   # sanitizers' reports (and broken invariants, fuzz/invariant.h) still reach the log.
   "$build/bin/${t}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    -close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" \
     "$work" "$seeds" >"$log" 2>&1 || rc=$?
   done_line="$(grep -a 'DONE\|#[0-9]*.*cov:' "$log" | tail -1 || true)"
   executions="$(grep -a 'stat::number_of_executed_units' "$log" | awk '{print $2}' || true)"
