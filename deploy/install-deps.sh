@@ -18,6 +18,7 @@ packages=(
   prometheus docker-compose chromium
   python3-aiosmtpd
   clang-format
+  clang-14 libfuzzer-14-dev
 )
 # The web console's chart and browser-test packages come from npm. A machine that already
 # has node and npm (for example from NodeSource) keeps them; otherwise Debian's are installed.

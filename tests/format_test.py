@@ -9,7 +9,7 @@ import unittest
 
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR",
                             os.path.join(os.path.dirname(__file__), ".."))
-FOLDERS = ("core", "services", "agents", "tests", "bench", "proto")
+FOLDERS = ("core", "services", "agents", "tests", "bench", "proto", "fuzz")
 
 
 def sources():

@@ -8,8 +8,11 @@ absl::StatusOr<absl::Time> ParseUtcTimestamp(std::string_view text) {
   absl::Time t;
   std::string err;
   const std::string s(text);
-  if (absl::ParseTime("%Y-%m-%dT%H:%M:%SZ", s, absl::UTCTimeZone(), &t, &err) ||
-      absl::ParseTime("%Y-%m-%dT%H:%MZ", s, absl::UTCTimeZone(), &t, &err)) {
+  // absl::ParseTime also accepts "infinite-past" and "infinite-future", whatever the
+  // format: they are not timestamps.
+  if ((absl::ParseTime("%Y-%m-%dT%H:%M:%SZ", s, absl::UTCTimeZone(), &t, &err) ||
+       absl::ParseTime("%Y-%m-%dT%H:%MZ", s, absl::UTCTimeZone(), &t, &err)) &&
+      t != absl::InfinitePast() && t != absl::InfiniteFuture()) {
     return t;
   }
   return absl::InvalidArgumentError(
@@ -19,7 +22,8 @@ absl::StatusOr<absl::Time> ParseUtcTimestamp(std::string_view text) {
 absl::StatusOr<absl::Time> ParseUtcDate(std::string_view text) {
   absl::Time t;
   std::string err;
-  if (absl::ParseTime("%Y-%m-%d", std::string(text), absl::UTCTimeZone(), &t, &err)) {
+  if (absl::ParseTime("%Y-%m-%d", std::string(text), absl::UTCTimeZone(), &t, &err) &&
+      t != absl::InfinitePast() && t != absl::InfiniteFuture()) {
     return t;
   }
   return absl::InvalidArgumentError(

@@ -15,10 +15,11 @@ namespace gridpilot::base {
 inline constexpr absl::Duration kHalfHour = absl::Minutes(30);
 
 // Parses "2023-01-01T00:00:00Z" (seconds optional: "2023-01-01T00:00Z").
-// InvalidArgument with the offending text otherwise.
+// InvalidArgument with the offending text otherwise, "infinite-past" and
+// "infinite-future" included.
 absl::StatusOr<absl::Time> ParseUtcTimestamp(std::string_view text);
 
-// Parses a calendar date "2023-01-01" as its UTC midnight.
+// Parses a calendar date "2023-01-01" as its UTC midnight; InvalidArgument otherwise.
 absl::StatusOr<absl::Time> ParseUtcDate(std::string_view text);
 
 // "2023-01-01T00:00:00Z".

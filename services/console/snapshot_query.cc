@@ -9,11 +9,23 @@
 namespace gridpilot {
 namespace {
 
+// Unix seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of a
+// google.protobuf.Timestamp: a number outside it is refused rather than wrapped into some
+// other time by the conversion to microseconds.
+constexpr double kMinUnixSeconds = -62135596800.0;
+constexpr double kMaxUnixSeconds = 253402300799.0;
+
 absl::StatusOr<absl::Time> ParseTimeParam(const std::string& key, const std::string& value) {
   double seconds = 0.0;
   if (absl::SimpleAtod(value, &seconds)) {
     if (!std::isfinite(seconds)) {
       return absl::InvalidArgumentError(absl::StrCat(key, ": \"", value, "\" is not finite"));
+    }
+    if (seconds < kMinUnixSeconds || seconds > kMaxUnixSeconds) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": \"", value,
+                       "\" is outside 0001-01-01 to 9999-12-31 (Unix seconds -62135596800 to "
+                       "253402300799)"));
     }
     return absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
   }

@@ -344,11 +344,18 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
 }  // namespace
 
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
-  GatewayConfig config;
-  if (path.empty()) return config;
+  if (path.empty()) {
+    GatewayConfig defaults;
+    return defaults;
+  }
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open config file"));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseGatewayConfig(text, path);
+}
+
+absl::StatusOr<GatewayConfig> ParseGatewayConfig(const std::string& text, const std::string& path) {
+  GatewayConfig config;
   Json root;
   try {
     root = Json::parse(text);

@@ -60,6 +60,10 @@ struct GatewayConfig {
 // key" or "cfg.json: battery battery-1: BatteryParams.max_charge_mw = -1: must be > 0".
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path);
 
+// As LoadGatewayConfig, from the file's text already in memory: `path` names the file in
+// errors, and relative data paths are resolved against its directory.
+absl::StatusOr<GatewayConfig> ParseGatewayConfig(const std::string& text, const std::string& path);
+
 }  // namespace gridpilot
 
 #endif  // GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_

@@ -80,6 +80,20 @@ TEST(CsvFileTest, NanAndInfinityAreRejected) {
   }
 }
 
+// Found by fuzz/csv_ingest_fuzzer.cc: absl::ParseTime's words for the infinite times
+// passed as timestamps.
+TEST(CsvFileTest, InfiniteTimesAreRejected) {
+  absl::StatusOr<CsvFile> file =
+      CsvFile::Parse("timestamp_utc\ninfinite-past\ninfinite-future\n", "t.csv");
+  ASSERT_TRUE(file.ok()) << file.status();
+  for (const CsvRow& row : file->rows()) {
+    absl::StatusOr<absl::Time> t = file->RequiredTime(row, 0);
+    EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument) << row.fields[0];
+    EXPECT_THAT(t.status().message(), HasSubstr("t.csv:" + std::to_string(row.line) +
+                                                ": column timestamp_utc: \"" + row.fields[0]));
+  }
+}
+
 TEST(CsvFileTest, RaggedRowIsRejected) {
   absl::StatusOr<CsvFile> few = CsvFile::Parse("a,b,c\n1,2,3\n1,2\n", "r.csv");
   EXPECT_EQ(few.status().code(), absl::StatusCode::kInvalidArgument);

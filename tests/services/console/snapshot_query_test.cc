@@ -20,6 +20,10 @@ TEST(SnapshotQueryTest, DefaultsAndValidValues) {
   EXPECT_EQ(q->from, absl::FromUnixSeconds(1678248000));
   EXPECT_EQ(q->to, absl::FromUnixSeconds(1678262400));
   EXPECT_EQ(q->after, 41);
+  q = ParseSnapshotQuery({{"from", "-62135596800"}, {"to", "253402300799"}});
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->from, absl::FromUnixSeconds(-62135596800));
+  EXPECT_EQ(q->to, absl::FromUnixSeconds(253402300799));
 }
 
 TEST(SnapshotQueryTest, BadValuesAreNamed) {
@@ -29,6 +33,11 @@ TEST(SnapshotQueryTest, BadValuesAreNamed) {
   } cases[] = {
       {{{"from", "yesterday"}}, "from: \"yesterday\""},
       {{{"to", "inf"}}, "to: \"inf\" is not finite"},
+      // Found by fuzz/snapshot_query_fuzzer.cc: seconds beyond the int64 microsecond range
+      // used to wrap to some other time instead of being refused.
+      {{{"from", "167824800034400.5"}}, "from: \"167824800034400.5\" is outside"},
+      {{{"to", "1e300"}}, "to: \"1e300\" is outside"},
+      {{{"from", "-62135596801"}}, "from: \"-62135596801\" is outside"},
       {{{"after", "-2"}}, "after: \"-2\""},
       {{{"after", "x"}}, "after: \"x\""},
       {{{"limit", "5"}}, "unknown parameter \"limit\""},

@@ -152,6 +152,22 @@ TEST_F(GatewayConfigTest, DataPathsAreRelativeToTheConfigFile) {
             std::filesystem::absolute(dir_ / "conf/prices/p.csv").lexically_normal());
 }
 
+// ParseGatewayConfig reads text already in memory (the config fuzzer's entry point): the
+// path only names the file in errors and anchors relative data paths; nothing is opened.
+TEST_F(GatewayConfigTest, ParseFromTextNamesThePathAndResolvesAgainstIt) {
+  absl::StatusOr<GatewayConfig> config = ParseGatewayConfig(
+      R"({"region": {"ramp_limit_mw": 20}, "data": {"demand_csv": "d.csv"}})", "/no/such/cfg.json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_DOUBLE_EQ(config->region.ramp_limit_mw, 20.0);
+  EXPECT_EQ(config->demand_csv, "/no/such/d.csv");
+  absl::StatusOr<GatewayConfig> bad =
+      ParseGatewayConfig(R"({"region": {"ramp_limit_mw": 1e999}})", "/no/such/cfg.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("/no/such/cfg.json: "));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("region.ramp_limit_mw"));
+}
+
 struct BadCase {
   std::string name;
   std::string json;
