@@ -2,8 +2,7 @@
 // the parser stopped at ("region.ramp_limit_mw", "alerts.rules[2].hold_s"), so that a
 // config loader can report "FILE: KEY: ..." for text that does not even parse (a number too
 // large for a double such as 1e999, a truncated file). Shared by the config loaders
-// (services/alerts/alert_config.cc; services/gateway/gateway_config.cc holds the same
-// tracker privately and can use this one instead).
+// (services/gateway/gateway_config.cc, services/alerts/alert_config.cc).
 #ifndef GRIDPILOT_SERVICES_COMMON_JSON_ERROR_H_
 #define GRIDPILOT_SERVICES_COMMON_JSON_ERROR_H_
 
