@@ -151,6 +151,13 @@ class DeployConfigTest(unittest.TestCase):
         self.assertTrue(any(source.endswith("deploy/prometheus.yml") and
                             target == "/etc/prometheus/prometheus.yml"
                             for source, target in mounts_of(prometheus)))
+        # The alerting rules load beside the config, where rule_files names them.
+        for rule_file in self.prometheus["rule_files"]:
+            with self.subTest(rule_file=rule_file):
+                self.assertTrue(os.path.exists(os.path.join(SOURCE_DIR, "deploy", rule_file)))
+                self.assertTrue(any(source.endswith("deploy/" + rule_file) and
+                                    target == "/etc/prometheus/" + rule_file
+                                    for source, target in mounts_of(prometheus)))
 
     def test_grafana_provisioning_and_dashboard(self):
         grafana_dir = os.path.join(SOURCE_DIR, "deploy", "grafana")

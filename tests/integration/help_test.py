@@ -23,6 +23,7 @@ BINARIES = {
     "gridpilot-response": ("agents/response/main.cc", "--forecast_wait_seconds"),
     "gridpilot-trader": ("agents/trader/main.cc", "--risk_aversion"),
     "gridpilot-console": ("services/console/main.cc", "--http_port"),
+    "gridpilot-alerter": ("services/alerts/main.cc", "--linger_after_run"),
     "gridpilot-health-probe": ("services/health_probe/main.cc", "--address"),
 }
 
