@@ -19,6 +19,7 @@
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
@@ -334,5 +335,6 @@ int main(int argc, char** argv) {
       "assets, the\ninterlocks, the dispatch arbiter, settlement and the SQLite store; "
       "serves TelemetryService,\nAssetService, LedgerService and ClockService.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("gateway")) return 2;
   return gridpilot::Main();
 }
