@@ -2,8 +2,24 @@
 #include "services/common/proto_time.h"
 #include "services/gateway/gateway_services.h"
 #include "services/security/authenticated_caller.h"
+#include "services/security/refusal_observer.h"
 
 namespace gridpilot {
+namespace {
+
+// A proposal refused because the caller claimed another agent or band: audited, then sent.
+grpc::Status Refused(const security::Caller& caller, const absl::Status& why) {
+  security::RefusedCall refused;
+  refused.method = "/gridpilot.v1.AssetService/SubmitDispatch";
+  refused.identity = caller.identity;
+  refused.role = caller.role;
+  refused.code = "PERMISSION_DENIED";
+  refused.reason = std::string(why.message());
+  security::ReportRefusal(refused);
+  return ToGrpcStatus(why);
+}
+
+}  // namespace
 
 grpc::Status AssetServiceImpl::ListAssets(grpc::ServerContext*, const v1::ListAssetsRequest*,
                                           v1::ListAssetsResponse* response) {
@@ -21,11 +37,11 @@ grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext* context,
     for (const v1::DispatchProposal& proposal : request->proposals()) {
       const absl::Status allowed =
           security::AuthorizeProposal(*caller, request->agent(), proposal.priority());
-      if (!allowed.ok()) return ToGrpcStatus(allowed);
+      if (!allowed.ok()) return Refused(*caller, allowed);
     }
     if (request->proposals().empty() && request->agent() != caller->identity) {
-      return ToGrpcStatus(security::AuthorizeProposal(*caller, request->agent(),
-                                                      v1::DISPATCH_PRIORITY_UNSPECIFIED));
+      return Refused(*caller, security::AuthorizeProposal(*caller, request->agent(),
+                                                          v1::DISPATCH_PRIORITY_UNSPECIFIED));
     }
   }
   absl::StatusOr<std::vector<v1::ProposalResult>> results = run_->Submit(*request);

@@ -17,8 +17,10 @@ import importlib
 import ipaddress
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
+import time
 import unittest
 
 import grpc
@@ -345,6 +347,48 @@ class AuthMatrixTest(unittest.TestCase):
                                   pb["response"].SetThresholdsResponse)
         channel.close()
         self.assertEqual(code, OK, details)
+
+    def test_refusals_are_audited_and_rate_limited(self):
+        pb = self.pb
+        trader_key, trader_cert = self.own_certificate("trader")
+        channel = self.channel("gateway", key=trader_key, cert=trader_cert)
+        code, _ = self.call(channel, "/gridpilot.v1.AssetService/SubmitDispatch",
+                            self.proposal_request("trader", pb["types"].DISPATCH_PRIORITY_RESILIENCE),
+                            pb["asset"].SubmitDispatchResponse)
+        channel.close()
+        self.assertEqual(code, PERMISSION_DENIED)
+        # A flood with a wrong token: more than the 60 rows a minute the audit keeps.
+        flood = 300
+        channel = self.channel("gateway", token="f" * 64)
+        for _ in range(flood):
+            code, _ = self.call(channel, "/gridpilot.v1.ClockService/GetClockStatus",
+                                pb["clock"].GetClockStatusRequest(),
+                                pb["clock"].GetClockStatusResponse)
+            self.assertEqual(code, UNAUTHENTICATED)
+        channel.close()
+        store = os.path.join(self.run_dir, "store.sqlite")
+        deadline = time.monotonic() + 60.0
+        rows = []
+        while time.monotonic() < deadline:
+            with sqlite3.connect("file:%s?mode=ro" % store, uri=True) as db:
+                rows = db.execute("SELECT method, identity, role, code, reason, dropped_before "
+                                  "FROM refused_calls").fetchall()
+            if any(r[1] == "trader" for r in rows) and any(r[1] == "" for r in rows):
+                break
+            time.sleep(0.2)
+        self.assertTrue(any(r[0] == "/gridpilot.v1.AssetService/SubmitDispatch" and
+                            r[1] == "trader" and r[2] == "trader" and
+                            r[3] == "PERMISSION_DENIED" and "RESILIENCE" in r[4] for r in rows),
+                        rows[:5])
+        unauthenticated = [r for r in rows if r[3] == "UNAUTHENTICATED"]
+        self.assertGreater(len(unauthenticated), 0)
+        # Rate-limited: fewer rows than refusals (the whole test class makes a few hundred
+        # refusals to the gateway in well under three minutes: at most 3 x 60 rows).
+        self.assertLessEqual(len(rows), 180)
+        self.assertLess(len(rows), flood)
+        for row in rows:
+            for token in self.tokens.values():
+                self.assertNotIn(token, row[4])
 
     def test_key_and_token_files_are_private(self):
         for name in os.listdir(self.credentials):
