@@ -4,19 +4,27 @@
 // bearer token whose SHA-256 is in the server's token table (a person or tool); the token
 // wins when both are present. The method is then checked against roles.h's table.
 // UNAUTHENTICATED when there is no valid credential, PERMISSION_DENIED for a wrong role;
-// messages say what was missing and never contain the token. On success the identity and
-// role are stored in the call's AuthContext (authenticated_caller.h reads them).
+// messages say what was missing and never contain the token. Nothing is written to the
+// AuthContext: gRPC hands the processor the connection's context, so a property added per
+// call would pile up on the connection (and name the first caller to every later call on
+// it); handlers identify the caller again with IdentifyCaller (authenticated_caller.h).
 #ifndef GRIDPILOT_SERVICES_SECURITY_RPC_AUTHORIZER_H_
 #define GRIDPILOT_SERVICES_SECURITY_RPC_AUTHORIZER_H_
 
 #include <grpcpp/security/auth_metadata_processor.h>
 
+#include "absl/status/statusor.h"
+#include "services/security/roles.h"
 #include "services/security/token_table.h"
 
 namespace gridpilot::security {
 
-inline constexpr char kIdentityProperty[] = "gridpilot_identity";
-inline constexpr char kRoleProperty[] = "gridpilot_role";
+// The caller a call's credentials name: `authorization` (the header's value, or nullptr if
+// the call has none) checked against `tokens`, else the common name of the client
+// certificate in `auth` (which the TLS handshake has verified against the CA).
+// Unauthenticated, saying what was missing or wrong and never echoing the token.
+absl::StatusOr<Caller> IdentifyCaller(const std::string* authorization,
+                                      const grpc::AuthContext& auth, const TokenTable& tokens);
 
 class RpcAuthorizer : public grpc::AuthMetadataProcessor {
  public:

@@ -74,6 +74,11 @@ absl::Status InstallClientToken(const std::string& dir, const std::string& role)
 
 bool TransportSecured() { return installed != nullptr; }
 
+const TokenTable* InstalledTokenTable() {
+  if (installed == nullptr || !installed->tokens.has_value()) return nullptr;
+  return &*installed->tokens;
+}
+
 std::shared_ptr<grpc::ServerCredentials> ServerTransportCredentials() {
   if (installed == nullptr || !installed->tokens.has_value()) {
     return grpc::InsecureServerCredentials();

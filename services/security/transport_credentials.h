@@ -20,6 +20,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "services/security/token_table.h"
 
 namespace gridpilot::security {
 
@@ -35,6 +36,10 @@ absl::Status InstallClientToken(const std::string& dir, const std::string& role)
 
 // True once one of the two above succeeded.
 bool TransportSecured();
+
+// The token table the process's servers check, or nullptr when its servers are plaintext
+// (no process identity installed).
+const TokenTable* InstalledTokenTable();
 
 // Credentials for a server: TLS with the CA-verified optional client certificate and the
 // authorizer (rpc_authorizer.h) when secured; plaintext otherwise.
