@@ -390,6 +390,27 @@ class AuthMatrixTest(unittest.TestCase):
             for token in self.tokens.values():
                 self.assertNotIn(token, row[4])
 
+    def test_each_call_on_a_shared_connection_is_its_own_caller(self):
+        # Two tokens on one TLS connection: the second call must not inherit the first
+        # call's identity (gRPC hands the authorizer the connection's AuthContext).
+        pb = self.pb
+        resilience = pb["types"].DISPATCH_PRIORITY_RESILIENCE
+        channel = self.channel("gateway")
+        stub = channel.unary_unary(
+            "/gridpilot.v1.AssetService/SubmitDispatch",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=pb["asset"].SubmitDispatchResponse.FromString)
+        as_operator = grpc.access_token_call_credentials(self.tokens["operator"])
+        as_trader = grpc.access_token_call_credentials(self.tokens["trader"])
+        request = self.proposal_request("operator", resilience)
+        for _ in range(3):
+            stub(request, timeout=RPC_TIMEOUT_S, credentials=as_operator)
+            with self.assertRaises(grpc.RpcError) as raised:
+                stub(request, timeout=RPC_TIMEOUT_S, credentials=as_trader)
+            self.assertEqual(raised.exception.code(), PERMISSION_DENIED)
+            self.assertIn("authenticated as \"trader\"", raised.exception.details())
+        channel.close()
+
     def test_key_and_token_files_are_private(self):
         for name in os.listdir(self.credentials):
             mode = os.stat(os.path.join(self.credentials, name)).st_mode & 0o777
