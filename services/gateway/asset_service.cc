@@ -33,7 +33,7 @@ grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext* context,
                                               v1::SubmitDispatchResponse* response) {
   // Under TLS the agent and its band come from the authenticated caller, never from the
   // request alone: a request that claims another agent or band is refused whole.
-  if (const std::optional<security::Caller> caller = security::AuthenticatedCaller(*context)) {
+  if (const std::optional<security::Caller> caller = security::AuthenticatedCaller(context)) {
     for (const v1::DispatchProposal& proposal : request->proposals()) {
       const absl::Status allowed =
           security::AuthorizeProposal(*caller, request->agent(), proposal.priority());

@@ -10,7 +10,7 @@ namespace gridpilot {
 grpc::Status ClockServiceImpl::RegisterAgent(grpc::ServerContext* context,
                                              const v1::RegisterAgentRequest* request,
                                              v1::RegisterAgentResponse* response) {
-  const std::optional<security::Caller> caller = security::AuthenticatedCaller(*context);
+  const std::optional<security::Caller> caller = security::AuthenticatedCaller(context);
   if (caller.has_value() && request->agent() != caller->identity) {
     security::RefusedCall refused;
     refused.method = "/gridpilot.v1.ClockService/RegisterAgent";

@@ -7,12 +7,13 @@
 
 namespace gridpilot::security {
 
-std::optional<Caller> AuthenticatedCaller(const grpc::ServerContext& context) {
+std::optional<Caller> AuthenticatedCaller(const grpc::ServerContext* context) {
   const TokenTable* tokens = InstalledTokenTable();
   if (tokens == nullptr) return std::nullopt;
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (context == nullptr) return std::nullopt;
+  std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
   if (auth == nullptr) return std::nullopt;
-  const auto& metadata = context.client_metadata();
+  const auto& metadata = context->client_metadata();
   const auto header = metadata.find("authorization");
   const std::string authorization =
       header == metadata.end() ? "" : std::string(header->second.data(), header->second.size());
