@@ -8,6 +8,7 @@
 #include "agents/response/response_metrics.h"
 #include "agents/response/response_service.h"
 #include "core/base/logging.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
                  "grid's limit\n(measured, and forecast by gridpilot-forecast) with resilience "
                  "proposals for the battery\nand the peaker, and serves ResponseService.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("response")) return 2;
   base::SetLogTag("response");
   std::unique_ptr<GrpcChangeForecastSource> forecasts;
   if (!absl::GetFlag(FLAGS_forecast).empty()) {

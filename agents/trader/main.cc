@@ -13,6 +13,7 @@
 #include "agents/trader/trader_service.h"
 #include "core/base/logging.h"
 #include "core/market/price_risk.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
                  "TraderService.\nWith --forecast it keeps its last trusted plan on ticks the "
                  "anomaly detectors judge suspect.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("trader")) return 2;
   base::SetLogTag("trader");
   const double risk_aversion = absl::GetFlag(FLAGS_risk_aversion);
   if (absl::Status valid = market::ValidateRiskAversion(risk_aversion); !valid.ok()) {

@@ -19,6 +19,7 @@
 #include "services/alerts/alerter_metrics.h"
 #include "services/alerts/smtp_sink.h"
 #include "services/alerts/webhook_sink.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/server_runner.h"
@@ -198,5 +199,6 @@ int main(int argc, char** argv) {
       "Follows a running stack and sends the alerts its config's \"alerts\" section asks for "
       "to a\nwebhook (JSON POST) and by e-mail (SMTP), deduplicated and rate-limited.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("alerter", absl::GetFlag(FLAGS_run_dir))) return 2;
   return gridpilot::Main();
 }

@@ -21,6 +21,8 @@ constexpr char kStackOptions[] =
   --trader_risk_aversion A  the trader's risk settings, A in [0, 1] (default 0): it values
                      each MWh charged at its price forecast + A x the forecast's 90% interval
                      half-width and each MWh discharged at forecast - A x half-width
+  --credentials DIR  the stack's credentials (gridpilot credentials init); every gRPC port
+                     serves TLS with roles (default: RUN_DIR/credentials, made on first use)
 )";
 
 constexpr char kOperatorOptions[] =
@@ -28,6 +30,10 @@ constexpr char kOperatorOptions[] =
   --gateway, --forecast, --response, --trader HOST:PORT  a process's address (overrides
                      --run_dir)
   --json             print the protos' JSON mapping instead of text (default: text)
+  --credentials DIR  the stack's credentials: TLS with ca.pem and ROLE.token (default:
+                     RUN_DIR/credentials when it exists, else plaintext)
+  --role ROLE        the token to present (default: viewer; operator for dispatch; admin
+                     for reload-model)
 )";
 
 constexpr char kDataOptions[] =
@@ -172,6 +178,13 @@ const CommandText kCommands[] = {
      "CLI)\n"
      "  --yes              submit without asking\n",
      kOperatorOptions},
+    {"credentials",
+     "gridpilot credentials init DIR\n"
+     "  Makes a stack's credentials in DIR (0700): a local CA (ca.pem), a certificate and key\n"
+     "  per process, a bearer token per role (viewer, operator, trader, response, ai-agent,\n"
+     "  admin: ROLE.token, 0600) and tokens.sha256 (their hashes, for the servers). Refuses\n"
+     "  a DIR that already holds a CA.\n",
+     "  init DIR           the directory to create (required)\n", ""},
 };
 
 }  // namespace

@@ -32,6 +32,7 @@
 #include "services/cli/optimize_command.h"
 #include "services/cli/run_record.h"
 #include "services/cli/stack.h"
+#include "services/cli/stack_credentials.h"
 #include "services/cli/supervised_backtest.h"
 #include "services/cli/supervised_live.h"
 #include "services/cli/supervisor.h"
@@ -39,6 +40,8 @@
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
+#include "services/security/credentials_init.h"
+#include "services/security/transport_credentials.h"
 
 namespace gridpilot {
 namespace {
@@ -174,10 +177,11 @@ absl::StatusOr<std::map<std::string, std::string>> ResumedOptions(
 }
 
 int Backtest(int argc, char** argv) {
-  absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv,
-      {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry", "demand_csv",
-       "price_csv", "day_ahead_csv", "step_seconds", "trader_risk_aversion", "resume"});
+  absl::StatusOr<std::map<std::string, std::string>> o =
+      ParseOptions(argc, argv,
+                   {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
+                    "demand_csv", "price_csv", "day_ahead_csv", "step_seconds",
+                    "trader_risk_aversion", "resume", "credentials"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   const bool resume = o->contains("resume");
   if (resume) {
@@ -205,6 +209,12 @@ int Backtest(int argc, char** argv) {
   if (dir_error || !recorded.ok()) {
     std::fprintf(stderr, "gridpilot: run dir %s: %s\n", options.run_dir.c_str(),
                  dir_error ? dir_error.message().c_str() : std::string(recorded.message()).c_str());
+    return 1;
+  }
+  if (absl::Status secured =
+          PrepareStackCredentials(o->contains("credentials") ? o->at("credentials") : "", &options);
+      !secured.ok()) {
+    std::fprintf(stderr, "gridpilot: credentials: %s\n", std::string(secured.message()).c_str());
     return 1;
   }
   absl::StatusOr<std::unique_ptr<LauncherMetrics>> metrics =
@@ -274,7 +284,7 @@ int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv,
       {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir", "registry",
-       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion"});
+       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
@@ -291,6 +301,19 @@ int Up(int argc, char** argv) {
       (!absl::SimpleAtod(o->at("tick_seconds"), &options.tick_seconds) ||
        !(options.tick_seconds > 0))) {
     return Usage("--tick_seconds must be a positive number");
+  }
+  std::error_code dir_error;
+  std::filesystem::create_directories(options.run_dir, dir_error);
+  if (dir_error) {
+    std::fprintf(stderr, "gridpilot: run dir %s: %s\n", options.run_dir.c_str(),
+                 dir_error.message().c_str());
+    return 1;
+  }
+  if (absl::Status secured =
+          PrepareStackCredentials(o->contains("credentials") ? o->at("credentials") : "", &options);
+      !secured.ok()) {
+    std::fprintf(stderr, "gridpilot: credentials: %s\n", std::string(secured.message()).c_str());
+    return 1;
   }
   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
   if (!stack.ok()) {
@@ -368,6 +391,18 @@ int main(int argc, char** argv) {
   }
   if (command == "backtest") return gridpilot::Backtest(argc, argv);
   if (command == "up") return gridpilot::Up(argc, argv);
+  if (command == "credentials") {
+    if (argc != 4 || std::string(argv[2]) != "init") {
+      return gridpilot::Usage("usage: gridpilot credentials init DIR");
+    }
+    const absl::Status made = gridpilot::security::InitCredentials(argv[3]);
+    if (!made.ok()) {
+      std::fprintf(stderr, "gridpilot credentials init: %s\n", std::string(made.message()).c_str());
+      return 1;
+    }
+    std::printf("credentials written to %s (CA ca.pem; tokens <role>.token, 0600)\n", argv[3]);
+    return 0;
+  }
   // Commands that run in this process: their allowed options and entry point.
   struct LocalCommand {
     const char* name;
@@ -400,6 +435,23 @@ int main(int argc, char** argv) {
     absl::StatusOr<std::map<std::string, std::string>> o =
         gridpilot::ParseOptions(argc, argv, options, switches);
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
+    // A stack with credentials is called over TLS with a person's token: --role's, else the
+    // least role the command needs.
+    const std::string credentials = gridpilot::security::ResolveCredentialsDir(
+        o->contains("credentials") ? o->at("credentials") : "",
+        o->contains("run_dir") ? o->at("run_dir") : "");
+    if (!credentials.empty()) {
+      const std::string role = o->contains("role")         ? o->at("role")
+                               : command == "dispatch"     ? "operator"
+                               : command == "reload-model" ? "admin"
+                                                           : "viewer";
+      const absl::Status secured = gridpilot::security::InstallClientToken(credentials, role);
+      if (!secured.ok()) {
+        std::fprintf(stderr, "gridpilot %s: credentials: %s\n", command.c_str(),
+                     std::string(secured.message()).c_str());
+        return 2;
+      }
+    }
     const int code = op.run(*o);
     if (code == 2) std::fprintf(stderr, "%s", gridpilot::CommandUsage(command).c_str());
     return code;

@@ -640,7 +640,7 @@ int Dispatch(const Options& o) {
 }  // namespace
 
 std::vector<std::string> OperatorAddressOptions() {
-  return {"run_dir", "gateway", "forecast", "response", "trader"};
+  return {"run_dir", "gateway", "forecast", "response", "trader", "credentials", "role"};
 }
 
 const std::vector<OperatorCommand>& OperatorCommands() {

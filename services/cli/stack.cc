@@ -64,6 +64,9 @@ absl::StatusOr<std::string> Stack::StartProcess(const std::string& name, const s
   const std::string metrics_port_file = absl::StrCat(options_.run_dir, "/", name, ".metrics.port");
   std::filesystem::remove(metrics_port_file);
   args.push_back("--metrics_port=0");
+  if (!options_.credentials_dir.empty()) {
+    args.push_back(absl::StrCat("--credentials=", options_.credentials_dir));
+  }
   args.push_back(absl::StrCat("--metrics_port_file=", metrics_port_file));
   absl::StatusOr<ChildProcess> child =
       ChildProcess::Start(name, absl::StrCat(options_.bin_dir, "/", binary), args,

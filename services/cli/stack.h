@@ -47,6 +47,9 @@ struct StackOptions {
   // Agents left out of this launch (a supervisor gave up on them): not started, not
   // waited for, not collected. Only "response" and "trader" may be left out.
   std::set<std::string> without;
+  // The stack's credentials directory (transport_credentials.h), passed to every process
+  // as --credentials; empty = plaintext (PrepareStackCredentials always sets it).
+  std::string credentials_dir;
 };
 
 // The agents a lock-step gateway waits for: response and trader, less `without`.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/port_file.h"
+#include "services/security/transport_credentials.h"
 
 namespace gridpilot {
 
@@ -17,7 +18,7 @@ absl::StatusOr<RunningServer> StartGrpcServer(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   RunningServer running;
-  builder.AddListeningPort(absl::StrCat(host, ":", port), grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(absl::StrCat(host, ":", port), security::ServerTransportCredentials(),
                            &running.port);
   // Without SO_REUSEPORT: with it (gRPC's default), each of gRPC's listeners binds port 0
   // by itself, so a port-0 server also listens on a second, unreported port serving the
@@ -52,7 +53,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // Peers are local processes that restart in seconds. gRPC's default reconnect backoff
   // grows to 120 s, so a client would stay cut off long after its peer is back.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, security::ChannelTransportCredentials(), args);
 }
 
 }  // namespace gridpilot

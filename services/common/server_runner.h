@@ -1,5 +1,7 @@
 // Starts a gRPC server on loopback with the standard extras every gridpilot process
-// serves: grpc.health.v1 health checking and server reflection. Binds the requested port
+// serves: grpc.health.v1 health checking and server reflection. Servers and channels use
+// the process's transport identity (services/security/transport_credentials.h): TLS with
+// roles once one is installed, plaintext otherwise. Binds the requested port
 // (0 = any free port) and, if asked, writes the bound port to a file so a launcher can
 // find it without fixed ports.
 #ifndef GRIDPILOT_SERVICES_COMMON_SERVER_RUNNER_H_

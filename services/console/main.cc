@@ -10,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/logging.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 #include "services/console/console_http_server.h"
@@ -102,5 +103,6 @@ int main(int argc, char** argv) {
       "`gridpilot up --run_dir DIR`, or --gateway/--forecast/--response/--trader host:port) "
       "and\nserves live charts on loopback HTTP.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("console", absl::GetFlag(FLAGS_run_dir))) return 2;
   return gridpilot::Main();
 }

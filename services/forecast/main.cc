@@ -17,6 +17,7 @@
 #include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/proto_time.h"
@@ -262,5 +263,6 @@ int main(int argc, char** argv) {
       "and serves\nForecastService and AnomalyService. Health is NOT_SERVING until the "
       "models are ready.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("forecast")) return 2;
   return gridpilot::Main();
 }

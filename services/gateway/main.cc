@@ -19,6 +19,7 @@
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
+#include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
@@ -30,6 +31,7 @@
 #include "services/gateway/grid_feed.h"
 #include "services/gateway/input_bounds.h"
 #include "services/gateway/metered_store.h"
+#include "services/gateway/refusal_recorder.h"
 #include "services/gateway/sqlite_store.h"
 
 ABSL_FLAG(std::string, config, "", "JSON config file (region, assets, data); empty = defaults");
@@ -74,6 +76,11 @@ ABSL_FLAG(std::vector<std::string>, expected_agents, {},
           "every registered agent");
 
 namespace gridpilot {
+
+// Rows of refused calls the audit log keeps per minute (docs/decisions.md, "Identities, TLS
+// and roles"): a flood of bad calls costs at most about 86,000 rows a day.
+constexpr int kRefusedCallsPerMinute = 60;
+
 namespace {
 
 // "2023-12-31" means the whole day (end = next midnight); a timestamp is exclusive.
@@ -288,6 +295,9 @@ int Main() {
   AssetServiceImpl assets(run->get());
   LedgerServiceImpl ledger(run->get());
   ClockServiceImpl clock(run->get());
+  // Calls refused for want of a credential or a role go to the store's audit log, rate-limited.
+  RefusalRecorder refusals(&metered_store, kRefusedCallsPerMinute, [] { return absl::Now(); });
+  security::SetRefusalObserver(&refusals);
   absl::StatusOr<RunningServer> server = StartGrpcServer(
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&telemetry, &assets, &ledger, &clock},
       absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
@@ -334,5 +344,6 @@ int main(int argc, char** argv) {
       "assets, the\ninterlocks, the dispatch arbiter, settlement and the SQLite store; "
       "serves TelemetryService,\nAssetService, LedgerService and ClockService.");
   absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("gateway")) return 2;
   return gridpilot::Main();
 }

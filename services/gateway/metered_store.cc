@@ -88,6 +88,11 @@ absl::Status MeteredStore::RecordAgentNote(absl::Time tick, const std::string& a
   return Counted("note", inner_->RecordAgentNote(tick, agent, note));
 }
 
+absl::Status MeteredStore::RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
+                                             int64_t dropped_before) {
+  return Counted("refused_call", inner_->RecordRefusedCall(at, call, dropped_before));
+}
+
 absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
                                       const AgentPlanRecord& plan) {
   return Counted("plan", inner_->RecordPlan(tick, agent, plan));

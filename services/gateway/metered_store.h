@@ -28,6 +28,8 @@ class MeteredStore final : public Store {
                                const std::string& note) override;
   absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                           const AgentPlanRecord& plan) override;
+  absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
+                                 int64_t dropped_before) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::Status Flush() override;

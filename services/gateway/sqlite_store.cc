@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS ledger (
   asset_id TEXT NOT NULL, amount_gbp REAL NOT NULL, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS agent_notes (
   run_id INTEGER NOT NULL, tick TEXT NOT NULL, agent TEXT NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refused_calls (
+  run_id INTEGER NOT NULL, at TEXT NOT NULL, method TEXT NOT NULL, identity TEXT NOT NULL,
+  role TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
+  dropped_before INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS plans (
   run_id INTEGER NOT NULL, tick TEXT NOT NULL, agent TEXT NOT NULL,
   first_interval_start TEXT NOT NULL, intervals INTEGER NOT NULL,
@@ -135,6 +139,7 @@ absl::Status SqliteStore::Prepare() {
        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
       {&insert_note_, "INSERT INTO agent_notes VALUES (?, ?, ?, ?)"},
+      {&insert_refused_, "INSERT INTO refused_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&select_telemetry_,
        "SELECT net_load_mw, embedded_solar_mw, embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, "
@@ -161,7 +166,7 @@ SqliteStore::~SqliteStore() {
   CommitLocked().IgnoreError();
   for (sqlite3_stmt* stmt :
        {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
-        insert_plan_, select_telemetry_, select_decisions_, select_ledger_}) {
+        insert_refused_, insert_plan_, select_telemetry_, select_decisions_, select_ledger_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -269,6 +274,23 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
                       .Text(base::FormatUtcTimestamp(tick))
                       .Text(agent)
                       .Text(note)
+                      .Run());
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status SqliteStore::RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
+                                            int64_t dropped_before) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(Statement(db_, insert_refused_)
+                      .Int(run_id_)
+                      .Text(base::FormatUtcTimestamp(at))
+                      .Text(call.method)
+                      .Text(call.identity)
+                      .Text(call.role)
+                      .Text(call.code)
+                      .Text(call.reason)
+                      .Int(dropped_before)
                       .Run());
   return EndWrite(/*commit_point=*/false);
 }

@@ -39,6 +39,7 @@
 #include "core/data/grid_series.h"
 #include "core/region/dispatch_arbiter.h"
 #include "core/region/region_engine.h"
+#include "services/security/refusal_observer.h"
 
 namespace gridpilot {
 
@@ -89,6 +90,11 @@ class Store {
   // telemetry): part of the audit log.
   virtual absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
                                        const std::string& note) = 0;
+  // A call the gateway refused for want of a credential or a role, at wall time `at`, with
+  // the number of refusals not recorded since the last recorded one (rate limit): part of
+  // the audit log (docs/decisions.md, "Identities, TLS and roles").
+  virtual absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
+                                         int64_t dropped_before) = 0;
   // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
   virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                                   const AgentPlanRecord& plan) = 0;

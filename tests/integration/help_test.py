@@ -43,6 +43,7 @@ SUBCOMMANDS = {
     "pnl": "--trader",
     "schedule": "--limit",
     "reload-model": "--run_dir",
+    "credentials": "init",
     "dispatch": "--power_mw",
 }
 

@@ -3,8 +3,9 @@
 
 Starts the real gridpilot-gateway (port 0 + port file) and talks to it with Debian's
 python3-grpcio, using Python stubs generated into a temp dir from proto/gridpilot/v1/*.proto
-and services/health_probe/health.proto. Checks that a generic client sees what the architecture
-promises: grpc.health.v1 reports SERVING, the asset registry is readable, a malformed
+and services/health_probe/health.proto. The gateway runs with credentials from
+`gridpilot credentials init`; the client connects over TLS with the CA and the operator's
+bearer token. Checks that a generic client sees what the architecture promises: grpc.health.v1 reports SERVING, the asset registry is readable, a malformed
 proposal is rejected with INVALID_ARGUMENT, and server reflection lists the services.
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR (the repo), GRIDPILOT_BIN_DIR (build/bin).
@@ -161,16 +162,26 @@ class GatewayPythonClientTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="gridpilot_pyclient_")
         port_file = os.path.join(self.dir, "port")
+        credentials = os.path.join(self.dir, "credentials")
+        subprocess.run([os.path.join(BIN_DIR, "gridpilot"), "credentials", "init", credentials],
+                       check=True, stdout=subprocess.DEVNULL)
         self.log_path = os.path.join(self.dir, "gateway.log")
         with open(self.log_path, "wb") as log:
             self.gateway = subprocess.Popen(
                 [os.path.join(BIN_DIR, "gridpilot-gateway"), "--from", "2023-03-01", "--to",
                  "2023-03-01", "--store", os.path.join(self.dir, "s.sqlite"), "--port", "0",
-                 "--port_file", port_file],
+                 "--port_file", port_file, "--credentials", credentials],
                 stdout=log, stderr=subprocess.STDOUT)
         port = self._wait_for_port(port_file)
-        self.channel = grpc.insecure_channel("127.0.0.1:%d" % port,
-                                             options=[("grpc.enable_http_proxy", 0)])
+        with open(os.path.join(credentials, "ca.pem"), "rb") as f:
+            ca = f.read()
+        with open(os.path.join(credentials, "operator.token"), encoding="ascii") as f:
+            token = f.read().strip()
+        channel_credentials = grpc.composite_channel_credentials(
+            grpc.ssl_channel_credentials(root_certificates=ca),
+            grpc.access_token_call_credentials(token))
+        self.channel = grpc.secure_channel("127.0.0.1:%d" % port, channel_credentials,
+                                           options=[("grpc.enable_http_proxy", 0)])
 
     def tearDown(self):
         self.channel.close()
@@ -241,7 +252,7 @@ class GatewayPythonClientTest(unittest.TestCase):
             power_mw=math.nan, reason="python client test")
         proposal.start.FromJsonString("2023-03-01T00:00:00Z")
         proposal.end.FromJsonString("2023-03-01T00:30:00Z")
-        request = self.asset_pb2.SubmitDispatchRequest(agent="python-client",
+        request = self.asset_pb2.SubmitDispatchRequest(agent="operator",
                                                        proposals=[proposal])
         with self.assertRaises(grpc.RpcError) as raised:
             stub.SubmitDispatch(request, timeout=RPC_TIMEOUT_S)

@@ -170,6 +170,9 @@ class MemoryStore final : public Store {
   absl::Status RecordAgentNote(absl::Time, const std::string&, const std::string&) override {
     return absl::OkStatus();
   }
+  absl::Status RecordRefusedCall(absl::Time, const security::RefusedCall&, int64_t) override {
+    return absl::OkStatus();
+  }
   absl::Status RecordPlan(absl::Time, const std::string&, const AgentPlanRecord&) override {
     return absl::OkStatus();
   }

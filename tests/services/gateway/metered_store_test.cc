@@ -25,6 +25,10 @@ class FakeStore final : public Store {
     notes.push_back(note);
     return Next();
   }
+  absl::Status RecordRefusedCall(absl::Time, const security::RefusedCall& call, int64_t) override {
+    refused.push_back(call.method);
+    return Next();
+  }
   absl::Status RecordPlan(absl::Time, const std::string&, const AgentPlanRecord& plan) override {
     plans.push_back(plan.reason);
     return Next();
@@ -38,6 +42,7 @@ class FakeStore final : public Store {
   absl::Status fail_next = absl::OkStatus();
   std::vector<std::string> proposals;
   std::vector<std::string> notes;
+  std::vector<std::string> refused;
   std::vector<std::string> plans;  // reasons
   int intervals = 0;
 
@@ -150,6 +155,10 @@ TEST(MeteredStoreTest, PassesFailuresThroughAndCountsThem) {
   EXPECT_FALSE(store.Flush().ok());
   EXPECT_TRUE(store.RecordAgentNote(absl::UnixEpoch(), "response", "held").ok());
   EXPECT_EQ(inner.notes, std::vector<std::string>{"held"});
+  security::RefusedCall refused;
+  refused.method = "/gridpilot.v1.AssetService/SubmitDispatch";
+  EXPECT_TRUE(store.RecordRefusedCall(absl::UnixEpoch(), refused, 0).ok());
+  EXPECT_EQ(inner.refused, std::vector<std::string>{refused.method});
   AgentPlanRecord plan;
   plan.reason = "plan at noon";
   EXPECT_TRUE(store.RecordPlan(absl::UnixEpoch(), "trader", plan).ok());
