@@ -3,8 +3,14 @@
 // for both the live console and the backtest report.
 //
 //   node browser_check.js --url URL --screenshot FILE [--expect-anomaly] [--expect-event]
+//                         [--token-file FILE [--set-thresholds RAMP_MW,MARGIN_MW
+//                          --expect-write applied|refused]]
 //                         [--timeout-s 60] [--chromium /usr/bin/chromium]
 //
+// With --token-file (the live console), the page first lands on the login form: the token
+// is typed in and submitted, and the charts must follow. With --set-thresholds, the
+// response thresholds form is filled in and applied, and the result line must say
+// "applied" (or "refused", for a viewer) as --expect-write says.
 // Checks: the net-load and asset charts have a canvas with drawn pixels and data points;
 // the time-range filter narrows what is shown; a drag zooms both time charts together;
 // with --expect-anomaly, an anomaly row is shown in red with its cause as the tooltip and
@@ -26,6 +32,9 @@ function parseArgs(argv) {
     else if (a === '--chromium') out.chromium = argv[++i];
     else if (a === '--expect-anomaly') out.expectAnomaly = true;
     else if (a === '--expect-event') out.expectEvent = true;
+    else if (a === '--token-file') out.tokenFile = argv[++i];
+    else if (a === '--set-thresholds') out.setThresholds = argv[++i].split(',').map(Number);
+    else if (a === '--expect-write') out.expectWrite = argv[++i];
     else throw new Error('unknown argument ' + a);
   }
   if (!out.url || !out.screenshot) throw new Error('--url and --screenshot are required');
@@ -67,6 +76,22 @@ function rgb(text) {
     page.on('pageerror', (e) => errors.push(String(e)));
     const t0 = Date.now();
     await page.goto(args.url, { waitUntil: 'load', timeout });
+    if (args.tokenFile) {
+      // Not logged in: the console sends the page to its login form.
+      check(new URL(page.url()).pathname === '/login', 'expected the login page, got ' + page.url());
+      const token = require('fs').readFileSync(args.tokenFile, 'utf8').trim();
+      await page.fill('#token', token);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), page.click('#login')]);
+      check(new URL(page.url()).pathname === '/', 'login did not lead to the console: ' + page.url());
+      const cookies = await context.cookies();
+      const sessionCookie = cookies.find((c) => c.name === 'gridpilot_session');
+      check(sessionCookie && sessionCookie.httpOnly && sessionCookie.sameSite === 'Strict',
+            'session cookie missing or not HttpOnly/SameSite=Strict: ' + JSON.stringify(sessionCookie));
+      check(await page.evaluate(() => !document.cookie.includes('gridpilot_session')),
+            'the session cookie is readable from the page');
+      await page.waitForSelector('#session:not([hidden])', { timeout });
+      figures.session = await page.textContent('#session');
+    }
     figures.load_ms = Date.now() - t0;
     await page.waitForFunction(() => Number(document.querySelector('#chart-netload').dataset.points) > 0,
                                null, { timeout });
@@ -154,6 +179,24 @@ function rgb(text) {
                                      page.click('button[data-png="netload"]')]);
     const pngBytes = require('fs').readFileSync(await png.path());
     check(pngBytes.length > 1000 && pngBytes.slice(1, 4).toString() === 'PNG', 'PNG download is not a PNG');
+
+    if (args.setThresholds) {
+      await page.waitForSelector('#thresholds-card:not([hidden])', { timeout });
+      await page.waitForFunction(() => document.querySelector('#ramp-limit').value !== '', null, { timeout });
+      figures.thresholds_before = [Number(await page.inputValue('#ramp-limit')), Number(await page.inputValue('#margin'))];
+      await page.fill('#ramp-limit', String(args.setThresholds[0]));
+      await page.fill('#margin', String(args.setThresholds[1]));
+      await page.click('#thresholds-apply');
+      await page.waitForFunction(() => ['ok', 'error'].includes(document.querySelector('#thresholds-result').dataset.state),
+                                 null, { timeout });
+      const result = await page.textContent('#thresholds-result');
+      figures.write_result = result;
+      if (args.expectWrite === 'refused') {
+        check(result.startsWith('refused:'), 'write was not refused: ' + result);
+      } else {
+        check(result.startsWith('applied by'), 'write was not applied: ' + result);
+      }
+    }
 
     await page.screenshot({ path: args.screenshot, fullPage: true });
 

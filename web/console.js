@@ -549,6 +549,66 @@
     });
   }
 
+  // The logged-in person: role and the CSRF token every write sends (live console only).
+  let session = null;
+
+  async function api(path, options) {
+    const r = await fetch(path, Object.assign({ credentials: 'same-origin', cache: 'no-store' }, options || {}));
+    if (r.status === 401) {
+      window.location.assign('/login');
+      throw new Error('session ended');
+    }
+    let body = {};
+    try { body = await r.json(); } catch (e) { body = {}; }
+    if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+    return body;
+  }
+
+  function write(path, payload) {
+    return api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+                       body: JSON.stringify(payload) });
+  }
+
+  function showThresholds(t) {
+    $('ramp-limit').value = t.ramp_limit_mw;
+    $('margin').value = t.margin_mw;
+  }
+
+  async function startSession() {
+    session = await api('/api/session');
+    $('session').textContent = 'logged in: ' + session.role;
+    $('session').hidden = false;
+    $('logout').hidden = false;
+    $('logout').addEventListener('click', async () => {
+      try { await write('/api/logout', {}); } catch (e) { /* ended anyway */ }
+      window.location.assign('/login');
+    });
+    $('thresholds-card').hidden = false;
+    const result = $('thresholds-result');
+    try {
+      showThresholds((await api('/api/thresholds')).thresholds);
+    } catch (e) {
+      result.textContent = 'cannot read the thresholds: ' + e.message;
+      result.dataset.state = 'error';
+    }
+    $('thresholds-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      result.textContent = 'applying...';
+      delete result.dataset.state;
+      try {
+        const body = await write('/api/thresholds', { ramp_limit_mw: Number($('ramp-limit').value),
+                                                      margin_mw: Number($('margin').value) });
+        showThresholds(body.thresholds);
+        result.textContent = 'applied by ' + body.by + ': ramp limit ' + body.thresholds.ramp_limit_mw +
+          ' MW, margin ' + body.thresholds.margin_mw + ' MW';
+        result.dataset.state = 'ok';
+      } catch (e) {
+        result.textContent = 'refused: ' + e.message;
+        result.dataset.state = 'error';
+      }
+    });
+  }
+
   function connect() {
     const status = $('status');
     const es = new EventSource('/api/stream?after=' + data.lastIndex);
@@ -567,7 +627,10 @@
       // EventSource reconnects by itself, but to the URL it was opened with: reopen so the
       // server sends only what this page has not seen.
       es.close();
-      setTimeout(connect, 2000);
+      // A stream that ends with its session sends the page back to the login.
+      api('/api/session').then(() => setTimeout(connect, 2000), (e) => {
+        if (e.message !== 'session ended') setTimeout(connect, 2000);
+      });
     };
   }
 
@@ -583,7 +646,10 @@
       merge(report);
     }
     setTheme(theme);
-    if (!report) connect();
+    if (!report) {
+      startSession().catch(() => {});
+      connect();
+    }
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

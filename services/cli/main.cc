@@ -333,6 +333,10 @@ int Up(int argc, char** argv) {
       "every %.1f s of wall time.\nlogs and store in %s. Ctrl-C stops it.\n",
       (*stack)->gateway_address().c_str(), options.step_seconds, options.tick_seconds,
       options.run_dir.c_str());
+  std::printf(
+      "web console: gridpilot-console --run_dir %s, then log in with the token in "
+      "%s/operator.token (viewer.token to watch only).\n",
+      options.run_dir.c_str(), options.credentials_dir.c_str());
   std::fflush(stdout);
   absl::Status started = (*stack)->StartClock();
   if (!started.ok()) {

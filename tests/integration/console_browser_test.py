@@ -3,18 +3,22 @@
 
 Starts the real stack live (`gridpilot up`, 5-minute steps every 0.2 s from 2023-03-08,
 with the gateway config injecting an attacker's ramp into the reported net load from
-04:00), starts `gridpilot-console --run_dir` on it, checks the HTTP API (400 with a
-message for a bad query parameter, server-sent events that keep coming with new points),
-then drives Debian's headless Chromium with playwright-core (web/browser_check.js): the
-charts render with data, the injected false data appears as an anomaly in red with its
+04:00), starts `gridpilot-console --run_dir` on it, logs in with the operator's token, checks the
+HTTP API (400 with a message for a bad query parameter, server-sent events that keep
+coming with new points), then drives Debian's headless Chromium with playwright-core
+(web/browser_check.js): the page sends it to the login form, the token typed in leads to
+the charts, which render with data, the injected false data appears as an anomaly in red with its
 cause as tooltip, a ramp event appears in the events table, the theme toggle, the CSV and
-PNG downloads and the phone-width layout work. Screenshots go to the build tree
+PNG downloads and the phone-width layout work, and the response thresholds set through
+the page's form are applied (the console's GET /api/thresholds, read from the response
+agent, then shows them). Screenshots go to the build tree
 (<build>/test-output/console/).
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR (the repo), GRIDPILOT_BIN_DIR (build/bin);
 the forecast model cache is $GRIDPILOT_MODEL_DIR as for every integration test.
 """
 
+import http.client
 import json
 import os
 import shutil
@@ -22,6 +26,7 @@ import subprocess
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from gridpilot_processes import start_live_stack, stop, wait_for_file
@@ -66,7 +71,20 @@ class ConsoleBrowserTest(unittest.TestCase):
             if not wait_for_file(port_file, START_TIMEOUT_S, cls.console):
                 raise RuntimeError("the console did not start; see " + cls.console_log.name)
             with open(port_file) as f:
-                cls.base = "http://127.0.0.1:%d" % int(f.read().strip())
+                cls.port = int(f.read().strip())
+            cls.base = "http://127.0.0.1:%d" % cls.port
+            cls.token_file = os.path.join(cls.run_dir, "credentials", "operator.token")
+            with open(cls.token_file) as f:
+                token = f.read().strip()
+            conn = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=30)
+            conn.request("POST", "/login", urllib.parse.urlencode({"token": token}),
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+            login = conn.getresponse()
+            login.read()
+            conn.close()
+            if login.status != 303:
+                raise RuntimeError("login with operator.token answered %d" % login.status)
+            cls.cookie = login.getheader("Set-Cookie").split(";")[0]
         except Exception:
             cls.tearDownClass()
             raise
@@ -79,10 +97,14 @@ class ConsoleBrowserTest(unittest.TestCase):
         cls.stack_log.close()
 
     def get(self, path):
-        with urllib.request.urlopen(self.base + path, timeout=30) as r:
+        request = urllib.request.Request(self.base + path, headers={"Cookie": self.cookie})
+        with urllib.request.urlopen(request, timeout=30) as r:
             return r.status, r.headers.get("Content-Type", ""), r.read()
 
     def test_1_http_api(self):
+        with self.assertRaises(urllib.error.HTTPError) as no_session:
+            urllib.request.urlopen(self.base + "/api/snapshot", timeout=30)
+        self.assertEqual(no_session.exception.code, 401)
         status, _, body = self.get("/healthz")
         self.assertEqual(status, 200)
         status, ctype, body = self.get("/")
@@ -101,7 +123,8 @@ class ConsoleBrowserTest(unittest.TestCase):
 
     def test_2_server_sent_events_keep_coming(self):
         # Two snapshot events: the first has everything, the second only newer points.
-        with urllib.request.urlopen(self.base + "/api/stream", timeout=30) as r:
+        request = urllib.request.Request(self.base + "/api/stream", headers={"Cookie": self.cookie})
+        with urllib.request.urlopen(request, timeout=30) as r:
             self.assertIn("text/event-stream", r.headers.get("Content-Type", ""))
             events = []
             started = time.monotonic()
@@ -122,6 +145,8 @@ class ConsoleBrowserTest(unittest.TestCase):
         result = subprocess.run(
             ["node", os.path.join(self.web_dir, "browser_check.js"), "--url", self.base + "/",
              "--screenshot", screenshot, "--expect-anomaly", "--expect-event",
+             "--token-file", self.token_file, "--set-thresholds", "37.5,4.5",
+             "--expect-write", "applied",
              "--timeout-s", str(BROWSER_TIMEOUT_S)],
             capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S * 3)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
@@ -131,6 +156,10 @@ class ConsoleBrowserTest(unittest.TestCase):
         self.assertGreater(figures["anomalies"], 0)
         self.assertGreater(figures["events"], 0)
         self.assertGreater(os.path.getsize(screenshot), 10000)
+        self.assertEqual(figures["session"], "logged in: operator")
+        self.assertTrue(figures["write_result"].startswith("applied by operator"), figures)
+        _, _, body = self.get("/api/thresholds")
+        self.assertEqual(json.loads(body)["thresholds"], {"ramp_limit_mw": 37.5, "margin_mw": 4.5})
         # The anomaly in red is the injected one: the console's data has it in the attack
         # window, judged suspect.
         _, _, body = self.get("/api/snapshot")
