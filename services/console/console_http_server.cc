@@ -183,7 +183,9 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Content-Security-Policy", "frame-ancestors 'none'");
     res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
+    // Not "no-referrer": under it a browser sends "Origin: null" with a form POST, which
+    // the same-origin check must refuse.
+    res.set_header("Referrer-Policy", "same-origin");
   });
 
   auto serve_text = [&s](const char* path, const std::string* text, const char* type) {
@@ -217,6 +219,8 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
       res.set_content(LoginPageHtml(message), "text/html; charset=utf-8");
     };
     if (absl::Status same = CheckSameOrigin(OriginOf(req), https_); !same.ok()) {
+      base::LogWarning(absl::StrCat("login refused from ", base::EscapeForLog(req.remote_addr),
+                                    ": ", same.message()));
       return refuse(403, same.message());
     }
     const absl::Duration wait = login_throttle_.WaitBeforeAttempt(req.remote_addr, now);
