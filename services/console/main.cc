@@ -7,6 +7,7 @@
 //   gridpilot-console --run_dir DIR [--http_port 0] [--http_port_file FILE] [--web_dir DIR]
 //                     [--tls_cert PEM --tls_key PEM]
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "absl/flags/declare.h"
@@ -19,6 +20,7 @@
 #include "services/common/shutdown_signal.h"
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
+#include "services/console/listen_address.h"
 #include "services/console/stack_addresses.h"
 #include "services/console/stack_follower.h"
 #include "services/console/thresholds_access.h"
@@ -48,10 +50,6 @@ ABSL_DECLARE_FLAG(std::string, credentials);
 
 namespace gridpilot {
 namespace {
-
-bool IsLoopbackHost(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 int Main() {
   base::SetLogTag("console");
@@ -124,10 +122,8 @@ int Main() {
     return 2;
   }
   follower.Start();
-  if (!IsLoopbackHost(host) && !http.https()) {
-    base::LogWarning(absl::StrCat("the console listens on ", host,
-                                  " without TLS: tokens and session cookies cross the network in "
-                                  "clear; give --tls_cert and --tls_key"));
+  if (std::optional<std::string> warning = PlaintextExposureWarning(host, http.https())) {
+    base::LogWarning(*warning);
   }
   const std::string credentials = security::ResolveCredentialsDir(absl::GetFlag(FLAGS_credentials),
                                                                   absl::GetFlag(FLAGS_run_dir));

@@ -360,5 +360,26 @@ TEST_F(ConsoleHttpServerTest, SessionsEndOnLogoutAndAfterTheIdleLifetime) {
   EXPECT_EQ(client_->Get("/api/snapshot", idle)->status, 401);
 }
 
+TEST_F(ConsoleHttpServerTest, AnEventStreamEndsWithItsSession) {
+  state_.AddTick(Tick(0, 200.0));
+  int events = 0;
+  std::thread feeder;
+  httplib::Result r =
+      client_->Get("/api/stream", Session(kViewerToken).first, [&](const char* data, size_t n) {
+        const std::string chunk(data, n);
+        if (chunk.find("data: ") == std::string::npos) return true;
+        if (++events == 1) {
+          // The session outlives its absolute lifetime, then
+          // something new arrives: no event carries it.
+          Advance(absl::Hours(13));
+          feeder = std::thread([this] { state_.AddTick(Tick(1, 250.0)); });
+        }
+        return events < 2;
+      });
+  if (feeder.joinable()) feeder.join();
+  EXPECT_EQ(events, 1);
+  EXPECT_EQ(server_->sessions(), 0);
+}
+
 }  // namespace
 }  // namespace gridpilot
