@@ -30,6 +30,11 @@ const PendingApproval* PendingApprovals::FindByKey(const std::string& identity,
   return nullptr;
 }
 
+const PendingApproval* PendingApprovals::Find(int64_t id) const {
+  auto it = held_.find(id);
+  return it == held_.end() ? nullptr : &it->second;
+}
+
 int PendingApprovals::HeldBy(const std::string& identity) const {
   return static_cast<int>(std::count_if(held_.begin(), held_.end(), [&identity](const auto& entry) {
     return entry.second.identity == identity;

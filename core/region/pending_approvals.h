@@ -40,6 +40,9 @@ class PendingApprovals {
   // The held entry of `identity` with this non-empty idempotency key, or null.
   const PendingApproval* FindByKey(const std::string& identity, const std::string& key) const;
 
+  // The held entry `id`, or null.
+  const PendingApproval* Find(int64_t id) const;
+
   // How many entries `identity` holds.
   int HeldBy(const std::string& identity) const;
 

@@ -36,6 +36,9 @@ TEST(PendingApprovalsTest, AddTakeAndLapse) {
   EXPECT_EQ(pending.FindByKey("mcp", "k1")->id, a);
   EXPECT_EQ(pending.FindByKey("other", "k1")->id, c);
   EXPECT_EQ(pending.FindByKey("mcp", ""), nullptr);
+  ASSERT_NE(pending.Find(b), nullptr);
+  EXPECT_EQ(pending.Find(b)->created_at, kT0 + absl::Minutes(5));
+  EXPECT_EQ(pending.Find(99), nullptr);
   EXPECT_EQ(pending.FindByKey("mcp", "k2"), nullptr);
 
   // Nothing lapses before its expiry; at it, it does.
