@@ -815,15 +815,16 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
       return refused;
     }
   }
-  // From here each record is written under mu_, before the loop can apply anything: if
-  // one fails, the run stops before its next step, so nothing this request asked for is
-  // ever applied and the caller is told so.
-  // Limits (docs/decisions.md, "Limits and approvals") apply to authenticated callers only.
+  // Limits (docs/decisions.md, "Limits and approvals") apply to authenticated callers only:
+  // each proposal beyond them is held for an operator instead of reaching the arbiter.
   std::vector<region::LimitVerdict> verdicts(proposals.size());
   if (requester.has_value() && !proposals.empty()) {
     RETURN_IF_ERROR(LapseExpiredLocked());
     ASSIGN_OR_RETURN(verdicts, EvaluateLimitsLocked(*requester, proposals, store, now));
   }
+  // From here each record is written under mu_, before the loop can apply anything: if
+  // one fails, the run stops before its next step, so nothing this request asked for is
+  // ever applied and the caller is told so.
   std::vector<v1::ProposalResult> results;
   for (size_t i = 0; i < proposals.size(); ++i) {
     const region::DispatchProposal& proposal = proposals[i];
