@@ -32,8 +32,8 @@ constexpr char kOperatorOptions[] =
   --json             print the protos' JSON mapping instead of text (default: text)
   --credentials DIR  the stack's credentials: TLS with ca.pem and ROLE.token (default:
                      RUN_DIR/credentials when it exists, else plaintext)
-  --role ROLE        the token to present (default: viewer; operator for dispatch; admin
-                     for reload-model)
+  --role ROLE        the token to present (default: viewer; operator for dispatch, approve
+                     and reject; admin for reload-model)
 )";
 
 constexpr char kDataOptions[] =
@@ -178,6 +178,20 @@ const CommandText kCommands[] = {
      "CLI)\n"
      "  --yes              submit without asking\n",
      kOperatorOptions},
+    {"approvals",
+     "gridpilot approvals [options]\n"
+     "  The proposals the gateway holds for an operator because they were beyond their\n"
+     "  caller's limits (the gateway config's \"limits\"), with why and when each lapses.\n",
+     "", kOperatorOptions},
+    {"approve",
+     "gridpilot approve ID [--reason TEXT] [options]\n"
+     "  Submits held proposal ID to the arbiter under its proposer's identity, recording you\n"
+     "  as the approver. The proposer cannot approve its own.\n",
+     "  --reason TEXT      for the audit log (default none)\n", kOperatorOptions},
+    {"reject",
+     "gridpilot reject ID [--reason TEXT] [options]\n"
+     "  Drops held proposal ID; it is never applied.\n",
+     "  --reason TEXT      for the audit log (default none)\n", kOperatorOptions},
     {"credentials",
      "gridpilot credentials init DIR\n"
      "  Makes a stack's credentials in DIR (0700): a local CA (ca.pem), a certificate and key\n"

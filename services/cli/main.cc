@@ -436,8 +436,15 @@ int main(int argc, char** argv) {
     const std::vector<std::string> switches = command == "dispatch"
                                                   ? std::vector<std::string>{"json", "yes"}
                                                   : std::vector<std::string>{"json"};
+    // `gridpilot approve ID`: the approval id is the one positional argument, read as --id.
+    std::vector<char*> args(argv, argv + argc);
+    std::string id_flag = "--id";
+    if ((command == "approve" || command == "reject") && argc > 2 &&
+        std::string(argv[2]).rfind("--", 0) != 0) {
+      args.insert(args.begin() + 2, id_flag.data());
+    }
     absl::StatusOr<std::map<std::string, std::string>> o =
-        gridpilot::ParseOptions(argc, argv, options, switches);
+        gridpilot::ParseOptions(static_cast<int>(args.size()), args.data(), options, switches);
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
     // A stack with credentials is called over TLS with a person's token: --role's, else the
     // least role the command needs.
@@ -445,10 +452,11 @@ int main(int argc, char** argv) {
         o->contains("credentials") ? o->at("credentials") : "",
         o->contains("run_dir") ? o->at("run_dir") : "");
     if (!credentials.empty()) {
-      const std::string role = o->contains("role")         ? o->at("role")
-                               : command == "dispatch"     ? "operator"
-                               : command == "reload-model" ? "admin"
-                                                           : "viewer";
+      const std::string role =
+          o->contains("role")                                                    ? o->at("role")
+          : command == "dispatch" || command == "approve" || command == "reject" ? "operator"
+          : command == "reload-model"                                            ? "admin"
+                                                                                 : "viewer";
       const absl::Status secured = gridpilot::security::InstallClientToken(credentials, role);
       if (!secured.ok()) {
         std::fprintf(stderr, "gridpilot %s: credentials: %s\n", command.c_str(),

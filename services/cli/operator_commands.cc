@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "core/base/time_util.h"
 #include "gridpilot/v1/anomaly.grpc.pb.h"
+#include "gridpilot/v1/approval.grpc.pb.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
@@ -602,7 +603,9 @@ int Dispatch(const Options& o) {
   const absl::Time end = start + absl::Seconds(std::round(minutes * 60));
 
   v1::SubmitDispatchRequest request;
-  request.set_agent(kOperatorAgent);
+  // With a token, the gateway takes the agent to be the token's identity, its role.
+  const std::string agent = Get(o, "role", kOperatorAgent);
+  request.set_agent(agent);
   v1::DispatchProposal* p = request.add_proposals();
   p->set_asset_id(o.at("asset"));
   p->set_priority(priority);
@@ -616,8 +619,7 @@ int Dispatch(const Options& o) {
       power_mw > 0   ? "discharge / generate"
       : power_mw < 0 ? "charge"
                      : "idle",
-      base::FormatUtcTimestamp(start), base::FormatUtcTimestamp(end), kOperatorAgent,
-      priority_name);
+      base::FormatUtcTimestamp(start), base::FormatUtcTimestamp(end), agent, priority_name);
   if (!o.contains("yes") && !Confirmed(absl::StrCat("Dispatch ", what))) {
     return Report(cmd, {1, "not confirmed; nothing was submitted"});
   }
@@ -631,9 +633,99 @@ int Dispatch(const Options& o) {
     return 0;
   }
   for (const v1::ProposalResult& r : response.results()) {
+    if (r.pending()) {
+      std::printf("held for approval %lld (gridpilot approve %lld): %s\n",
+                  static_cast<long long>(r.approval_id()), static_cast<long long>(r.approval_id()),
+                  r.pending_reason().c_str());
+      continue;
+    }
     std::printf("submitted %s: proposal %lld%s\n", what.c_str(),
                 static_cast<long long>(r.proposal_id()), r.duplicate() ? " (duplicate)" : "");
   }
+  return 0;
+}
+
+const char* PriorityName(v1::DispatchPriority priority) {
+  return priority == v1::DISPATCH_PRIORITY_RESILIENCE ? "resilience"
+         : priority == v1::DISPATCH_PRIORITY_TRADING  ? "trading"
+                                                      : "unspecified";
+}
+
+int Approvals(const Options& o) {
+  const std::string cmd = "approvals";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  v1::ListApprovalsResponse response;
+  absl::Status s =
+      Call<v1::ApprovalService>("gateway", (*at)[0], &v1::ApprovalService::Stub::ListApprovals,
+                                v1::ListApprovalsRequest(), &response);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(response));
+    return 0;
+  }
+  if (response.approvals().empty()) {
+    std::printf("no pending approvals\n");
+    return 0;
+  }
+  for (const v1::PendingApproval& a : response.approvals()) {
+    const v1::DispatchProposal& p = a.proposal();
+    std::printf("%lld  %s (%s): %s %+.1f MW %s, intervals %s .. %s; expires %s\n    held: %s\n",
+                static_cast<long long>(a.approval_id()), a.identity().c_str(), a.role().c_str(),
+                p.asset_id().c_str(), p.power_mw(), PriorityName(p.priority()),
+                Time(p.start()).c_str(), Time(p.end()).c_str(), Time(a.expires_at()).c_str(),
+                a.pending_reason().c_str());
+    if (!p.reason().empty()) std::printf("    reason: %s\n", p.reason().c_str());
+  }
+  return 0;
+}
+
+// The approval id of approve and reject (the positional ID, passed as --id).
+bool ReadApprovalId(const Options& o, int64_t* id) {
+  return o.contains("id") && absl::SimpleAtoi(o.at("id"), id) && *id > 0;
+}
+
+int Approve(const Options& o) {
+  const std::string cmd = "approve";
+  int64_t id = 0;
+  if (!ReadApprovalId(o, &id)) return Report(cmd, {2, "needs an approval ID (a number > 0)"});
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  v1::ApproveRequest request;
+  request.set_approval_id(id);
+  request.set_reason(Get(o, "reason"));
+  v1::ApproveResponse response;
+  absl::Status s = Call<v1::ApprovalService>(
+      "gateway", (*at)[0], &v1::ApprovalService::Stub::Approve, request, &response);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(response));
+    return 0;
+  }
+  std::printf("approved %lld: proposal %lld%s\n", static_cast<long long>(id),
+              static_cast<long long>(response.proposal_id()),
+              response.duplicate() ? " (duplicate)" : "");
+  return 0;
+}
+
+int Reject(const Options& o) {
+  const std::string cmd = "reject";
+  int64_t id = 0;
+  if (!ReadApprovalId(o, &id)) return Report(cmd, {2, "needs an approval ID (a number > 0)"});
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  v1::RejectRequest request;
+  request.set_approval_id(id);
+  request.set_reason(Get(o, "reason"));
+  v1::RejectResponse response;
+  absl::Status s = Call<v1::ApprovalService>(
+      "gateway", (*at)[0], &v1::ApprovalService::Stub::Reject, request, &response);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(response));
+    return 0;
+  }
+  std::printf("rejected %lld\n", static_cast<long long>(id));
   return 0;
 }
 
@@ -654,6 +746,9 @@ const std::vector<OperatorCommand>& OperatorCommands() {
       {"schedule", {"limit"}, Schedule},
       {"reload-model", {}, ReloadModel},
       {"dispatch", {"asset", "power_mw", "minutes", "priority", "reason"}, Dispatch},
+      {"approvals", {}, Approvals},
+      {"approve", {"id", "reason"}, Approve},
+      {"reject", {"id", "reason"}, Reject},
   };
   return commands;
 }

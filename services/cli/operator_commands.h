@@ -9,6 +9,9 @@
 //   pnl        the ledger by cause and the trader's P&L against perfect foresight
 //   dispatch   submits one operator proposal through the gateway's arbiter, after the
 //              operator confirms it (typing "yes"), or at once with --yes
+//   approvals  the proposals held for an operator because they were beyond their
+//              caller's limits
+//   approve, reject  decide one of them (ID), with an optional --reason
 // The stack is found through --run_dir DIR (the port files `gridpilot up` writes there);
 // --gateway, --forecast, --response and --trader (host:port) override them.
 // Each command returns the process exit code: 0 done, 1 the stack could not answer or

@@ -33,7 +33,8 @@ grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext* context,
                                               v1::SubmitDispatchResponse* response) {
   // Under TLS the agent and its band come from the authenticated caller, never from the
   // request alone: a request that claims another agent or band is refused whole.
-  if (const std::optional<security::Caller> caller = security::AuthenticatedCaller(context)) {
+  const std::optional<security::Caller> caller = security::AuthenticatedCaller(context);
+  if (caller.has_value()) {
     for (const v1::DispatchProposal& proposal : request->proposals()) {
       const absl::Status allowed =
           security::AuthorizeProposal(*caller, request->agent(), proposal.priority());
@@ -44,7 +45,9 @@ grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext* context,
                                                           v1::DISPATCH_PRIORITY_UNSPECIFIED));
     }
   }
-  absl::StatusOr<std::vector<v1::ProposalResult>> results = run_->Submit(*request);
+  std::optional<Requester> requester;
+  if (caller.has_value()) requester = Requester{caller->identity, caller->role};
+  absl::StatusOr<std::vector<v1::ProposalResult>> results = run_->Submit(*request, requester);
   if (!results.ok()) return ToGrpcStatus(results.status());
   for (v1::ProposalResult& r : *results) *response->add_results() = std::move(r);
   return grpc::Status::OK;

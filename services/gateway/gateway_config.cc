@@ -7,12 +7,16 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
 #include "services/common/json_error.h"
+#include "services/gateway/input_bounds.h"
+#include "services/security/roles.h"
 
 namespace gridpilot {
 namespace {
@@ -224,12 +228,160 @@ absl::Status ReadLive(const Json& j, GatewayConfig* config) {
   return live.Validate();
 }
 
+// One entry of "limits.roles" or "limits.identities"; `where` names it in errors.
+absl::Status ReadDispatchLimits(const Json& j, const std::string& where,
+                                region::DispatchLimits* limits) {
+  ObjectReader r(j, where);
+  double max_abs_power_mw = 0.0;
+  absl::Duration max_lease = absl::ZeroDuration();
+  uint64_t actions_per_hour = 0;
+  std::string band;
+  std::optional<std::set<std::string>> assets;
+  r.Number("max_abs_power_mw", &max_abs_power_mw);
+  r.Minutes("max_lease_min", &max_lease);
+  r.Unsigned("actions_per_hour", &actions_per_hour);
+  r.String("priority_band", &band);
+  r.Custom("assets", [&assets, &where](const Json& list) -> absl::Status {
+    if (!list.is_array())
+      return absl::InvalidArgumentError(absl::StrCat(where, ".assets: must be a list"));
+    assets.emplace();
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string() || list[i].get<std::string>().empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ".assets[", i, "]: ", list[i].dump(), " is not an asset id"));
+      }
+      assets->insert(list[i].get<std::string>());
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(r.Read());
+  if (j.contains("max_abs_power_mw")) {
+    if (max_abs_power_mw <= 0.0 || max_abs_power_mw > region::kMaxPowerLimitMw) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".max_abs_power_mw: ", max_abs_power_mw,
+                                                     " is outside (0, ", region::kMaxPowerLimitMw,
+                                                     "] MW"));
+    }
+    limits->max_abs_power_mw = max_abs_power_mw;
+  }
+  if (j.contains("max_lease_min")) {
+    if (max_lease <= absl::ZeroDuration() || max_lease > region::kMaxLeaseLimit) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ".max_lease_min: ", j.at("max_lease_min").dump(), " is outside (0, ",
+                       absl::ToInt64Minutes(region::kMaxLeaseLimit), "] min"));
+    }
+    limits->max_lease = max_lease;
+  }
+  if (j.contains("actions_per_hour")) {
+    if (actions_per_hour > static_cast<uint64_t>(region::kMaxActionsPerHourLimit)) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".actions_per_hour: ", actions_per_hour,
+                                                     " is above ",
+                                                     region::kMaxActionsPerHourLimit));
+    }
+    limits->max_actions_per_hour = static_cast<int>(actions_per_hour);
+  }
+  if (j.contains("priority_band")) {
+    if (band == "trading") {
+      limits->max_priority = region::DispatchPriority::kTrading;
+    } else if (band == "resilience") {
+      limits->max_priority = region::DispatchPriority::kResilience;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ".priority_band: \"", band, "\" is not trading or resilience"));
+    }
+  }
+  limits->assets = std::move(assets);
+  return absl::OkStatus();
+}
+
+// "limits": replaces the default table's entries it names (docs/decisions.md, "Limits and
+// approvals"); asset ids are checked against the configured assets.
+absl::Status ReadLimits(const Json& j, GatewayConfig* config) {
+  region::LimitTable& table = config->limits;
+  ObjectReader r(j, "limits");
+  absl::Duration timeout = table.approval_timeout;
+  uint64_t max_pending = static_cast<uint64_t>(table.max_pending_per_identity);
+  r.Minutes("approval_timeout_min", &timeout);
+  r.Unsigned("max_pending_per_identity", &max_pending);
+  r.Custom("roles", [&table](const Json& roles) -> absl::Status {
+    if (!roles.is_object()) return absl::InvalidArgumentError("limits.roles: must be an object");
+    for (const auto& [role, entry] : roles.items()) {
+      if (!security::IsPersonRole(role)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("limits.roles.", role, ": \"", role,
+                         "\" is not a role (viewer, operator, trader, "
+                         "response, ai-agent, admin)"));
+      }
+      region::DispatchLimits limits;
+      RETURN_IF_ERROR(ReadDispatchLimits(entry, absl::StrCat("limits.roles.", role), &limits));
+      table.by_role[role] = std::move(limits);
+    }
+    return absl::OkStatus();
+  });
+  r.Custom("identities", [&table](const Json& identities) -> absl::Status {
+    if (!identities.is_object()) {
+      return absl::InvalidArgumentError("limits.identities: must be an object");
+    }
+    for (const auto& [identity, entry] : identities.items()) {
+      if (absl::Status valid = ValidateIdentifier("limits.identities: key", identity,
+                                                  kMaxAgentNameBytes, /*required=*/true);
+          !valid.ok()) {
+        return absl::InvalidArgumentError(valid.message());
+      }
+      region::DispatchLimits limits;
+      RETURN_IF_ERROR(
+          ReadDispatchLimits(entry, absl::StrCat("limits.identities.", identity), &limits));
+      table.by_identity[identity] = std::move(limits);
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(r.Read());
+  if (timeout <= absl::ZeroDuration() || timeout > region::kMaxApprovalTimeout) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limits.approval_timeout_min: ", j.at("approval_timeout_min").dump(), " is outside (0, ",
+        absl::ToInt64Minutes(region::kMaxApprovalTimeout), "] min"));
+  }
+  if (max_pending < 1 || max_pending > static_cast<uint64_t>(region::kMaxPendingPerIdentity)) {
+    return absl::InvalidArgumentError(absl::StrCat("limits.max_pending_per_identity: ", max_pending,
+                                                   " is outside [1, ",
+                                                   region::kMaxPendingPerIdentity, "]"));
+  }
+  table.approval_timeout = timeout;
+  table.max_pending_per_identity = static_cast<int>(max_pending);
+  return absl::OkStatus();
+}
+
+// Every asset a limit names must be configured.
+absl::Status CheckLimitAssets(const GatewayConfig& config) {
+  std::set<std::string> known;
+  for (const assets::BatteryParams& b : config.batteries) known.insert(b.id);
+  for (const assets::PeakerParams& p : config.peakers) known.insert(p.id);
+  auto check = [&known](const std::string& where,
+                        const region::DispatchLimits& limits) -> absl::Status {
+    if (!limits.assets.has_value()) return absl::OkStatus();
+    for (const std::string& id : *limits.assets) {
+      if (!known.contains(id)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ".assets: \"", id, "\" is not a configured asset"));
+      }
+    }
+    return absl::OkStatus();
+  };
+  for (const auto& [role, limits] : config.limits.by_role) {
+    RETURN_IF_ERROR(check(absl::StrCat("limits.roles.", role), limits));
+  }
+  for (const auto& [identity, limits] : config.limits.by_identity) {
+    RETURN_IF_ERROR(check(absl::StrCat("limits.identities.", identity), limits));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir,
                          GatewayConfig* config) {
   if (!root.is_object()) return absl::InvalidArgumentError("top level must be an object");
   for (const auto& [key, value] : root.items()) {
     if (key != "region" && key != "batteries" && key != "peakers" && key != "data" &&
-        key != "live" && key != "false_data" && key != "alerts") {  // alerts: gridpilot-alerter
+        key != "live" && key != "false_data" && key != "limits" &&
+        key != "alerts") {  // alerts: gridpilot-alerter
       return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
     }
   }
@@ -258,7 +410,10 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
   }
   if (root.contains("live")) RETURN_IF_ERROR(ReadLive(root.at("live"), config));
   if (root.contains("false_data")) RETURN_IF_ERROR(ReadFalseData(root.at("false_data"), config));
-  return region::RegionEngine::Validate(config->region, config->batteries, config->peakers);
+  if (root.contains("limits")) RETURN_IF_ERROR(ReadLimits(root.at("limits"), config));
+  RETURN_IF_ERROR(
+      region::RegionEngine::Validate(config->region, config->batteries, config->peakers));
+  return CheckLimitAssets(*config);
 }
 
 }  // namespace

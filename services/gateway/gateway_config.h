@@ -22,12 +22,20 @@
 //            "events": [{"kind": "generator_trip", "at": "2023-06-01T10:00:00Z",
 //                        "magnitude_mw": 12, "duration_min": 15}]},  // or "cloud_front"
 //   "false_data": [{"from": "2023-06-01T10:00:00Z", "duration_min": 240,
-//                   "ramp_mw_per_hour": 20}]
+//                   "ramp_mw_per_hour": 20}],
+//   "limits": {"approval_timeout_min": 15, "max_pending_per_identity": 20,
+//              "roles": {"ai-agent": {"max_abs_power_mw": 10, "max_lease_min": 120,
+//                                     "actions_per_hour": 6, "assets": ["battery-1"],
+//                                     "priority_band": "trading"}},
+//              "identities": {"mcp": {}}}
 // }
 // "live" shapes the live simulator's world (core/data/live_feed.h); it is used only when the
 // gateway steps faster than the settlement interval (--step_seconds). "false_data" adds an
 // attacker's ramp to the net load the gateway reports (core/data/false_data_injection.h), to
-// exercise the anomaly guard; settlement stays on the true values.
+// exercise the anomaly guard; settlement stays on the true values. "limits" sets what a
+// caller may propose without an operator's approval (core/region/dispatch_limits.h): an
+// entry replaces the default for its role or identity whole, an entry's unset fields are
+// unlimited, and {} makes it unlimited.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_CONFIG_H_
 
@@ -39,6 +47,7 @@
 #include "core/assets/peaker.h"
 #include "core/data/false_data_injection.h"
 #include "core/data/live_feed.h"
+#include "core/region/dispatch_limits.h"
 #include "core/region/region_engine.h"
 
 namespace gridpilot {
@@ -53,6 +62,7 @@ struct GatewayConfig {
   data::LiveFeedConfig live;  // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
   std::vector<data::FalseDataInjection> false_data;    // none by default
+  region::LimitTable limits = region::DefaultLimitTable();
 };
 
 // Reads and validates a config file. An empty path gives the defaults. Errors name the

@@ -577,6 +577,7 @@ void GatewayRun::Loop() {
       // A stopped run applies nothing more: after a failed audit write in Submit, the
       // proposals it refused must never reach an asset.
       if (stop_) break;
+      if (!approvals_.empty() && !LapseExpiredLocked().ok()) break;
       outcome = engine_.ApplyStep(t, region.net_load_mw, region.price_gbp_per_mwh);
       interval_dispatch_sum_mw_ += outcome.dispatch_mw;
       if ((t + step_ - gb_series_.start()) % base::kHalfHour == absl::ZeroDuration()) {
@@ -722,7 +723,7 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
 }
 
 absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
-    const v1::SubmitDispatchRequest& request) {
+    const v1::SubmitDispatchRequest& request, const std::optional<Requester>& requester) {
   const absl::Time now = sim_clock_.Now();
   Store* const store = AuditStoreAt(now);
   {
@@ -814,13 +815,28 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
       return refused;
     }
   }
+  // Limits (docs/decisions.md, "Limits and approvals") apply to authenticated callers only:
+  // each proposal beyond them is held for an operator instead of reaching the arbiter.
+  std::vector<region::LimitVerdict> verdicts(proposals.size());
+  if (requester.has_value() && !proposals.empty()) {
+    RETURN_IF_ERROR(LapseExpiredLocked());
+    ASSIGN_OR_RETURN(verdicts, EvaluateLimitsLocked(*requester, proposals, store, now));
+  }
   // From here each record is written under mu_, before the loop can apply anything: if
   // one fails, the run stops before its next step, so nothing this request asked for is
   // ever applied and the caller is told so.
   std::vector<v1::ProposalResult> results;
-  for (const region::DispatchProposal& proposal : proposals) {
+  for (size_t i = 0; i < proposals.size(); ++i) {
+    const region::DispatchProposal& proposal = proposals[i];
+    if (verdicts[i].outcome == region::LimitOutcome::kPending) {
+      ASSIGN_OR_RETURN(v1::ProposalResult held,
+                       HoldForApprovalLocked(*requester, proposal, verdicts[i].reason));
+      results.push_back(std::move(held));
+      continue;
+    }
     ASSIGN_OR_RETURN(region::DispatchArbiter::SubmitResult submitted,
                      arbiter.Submit(proposal, now));
+    if (requester.has_value() && !submitted.duplicate) CountActionLocked(*requester);
     v1::ProposalResult& result = results.emplace_back();
     result.set_proposal_id(submitted.proposal_id);
     result.set_duplicate(submitted.duplicate);

@@ -42,6 +42,8 @@
 #include "core/data/grid_series.h"
 #include "core/data/telemetry_source.h"
 #include "core/region/dispatch_arbiter.h"
+#include "core/region/dispatch_limits.h"
+#include "core/region/pending_approvals.h"
 #include "core/region/region_engine.h"
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
@@ -98,6 +100,13 @@ struct GatewayRunOptions {
   std::optional<StoredRunState> carried_state;
 };
 
+// The authenticated caller of a request (under TLS). Limits apply only to such callers:
+// a plaintext run has no identities to limit.
+struct Requester {
+  std::string identity;
+  std::string role;
+};
+
 class GatewayRun {
  public:
   // `gb_series` is the GB-wide data; the run scales it to the region for the settlement
@@ -143,10 +152,31 @@ class GatewayRun {
   std::vector<v1::DayAheadDemandForecast> DayAheadForecasts(absl::Time published_before) const;
 
   // --- AssetService ---
-  absl::StatusOr<std::vector<v1::ProposalResult>> Submit(const v1::SubmitDispatchRequest& request);
+  // With a `requester`, each proposal beyond its limits (config.limits) is held as a
+  // pending approval instead of reaching the arbiter (ProposalResult.pending); the
+  // request is refused whole (ResourceExhausted, audited) when one would exceed the
+  // requester's pending bound.
+  absl::StatusOr<std::vector<v1::ProposalResult>> Submit(
+      const v1::SubmitDispatchRequest& request,
+      const std::optional<Requester>& requester = std::nullopt);
   absl::Status Cancel(int64_t proposal_id);
   std::vector<v1::Asset> Assets() const;
   std::vector<v1::Decision> RecentDecisions(size_t limit) const;
+
+  // --- ApprovalService (services/gateway/gateway_run_approvals.cc) ---
+  // Approvals lapse on the wall clock (the injected base::Clock): each call below first
+  // records every approval past its expiry as lapsed, as does each tick.
+  // The pending approvals, oldest first.
+  absl::StatusOr<std::vector<region::PendingApproval>> PendingApprovals();
+  // Submits pending approval `approval_id` to the arbiter under its requester's identity,
+  // recording `approver` and `reason` (at most kMaxReasonBytes). NotFound when it is not
+  // pending; PermissionDenied when the approver is its requester; FailedPrecondition when
+  // its lease has ended (it lapses) or the arbiter would refuse it now (it stays pending).
+  absl::StatusOr<v1::ProposalResult> Approve(int64_t approval_id, const Requester& approver,
+                                             const std::string& reason);
+  // Drops pending approval `approval_id`, recording `approver` and `reason`. NotFound and
+  // PermissionDenied as for Approve.
+  absl::Status Reject(int64_t approval_id, const Requester& approver, const std::string& reason);
 
   // What the run holds in memory, for the bounds in GatewayRunOptions.
   struct Retained {
@@ -176,6 +206,25 @@ class GatewayRun {
   std::vector<v1::DayAheadDemandForecast> DayAheadPublishedIn(absl::Time from, absl::Time to) const;
 
   void Loop();
+  // Records every pending approval whose expiry has passed on the wall clock as lapsed.
+  // A failed record stops the run (FailLocked) and is returned.
+  absl::Status LapseExpiredLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The limits verdict on each of `proposals` of `requester`, counting the actions and
+  // pending approvals the earlier ones would add. ResourceExhausted (recorded as a
+  // rejected proposal) when one is refused.
+  absl::StatusOr<std::vector<region::LimitVerdict>> EvaluateLimitsLocked(
+      const Requester& requester, const std::vector<region::DispatchProposal>& proposals,
+      Store* store, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Holds `proposal` as a pending approval (or returns the one already pending with its
+  // idempotency key) and records it.
+  absl::StatusOr<v1::ProposalResult> HoldForApprovalLocked(const Requester& requester,
+                                                           const region::DispatchProposal& proposal,
+                                                           const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Notes an action of `requester` applied within limits, for its actions-per-hour limit.
+  void CountActionLocked(const Requester& requester) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records `event` in the audit store (if any); a failure stops the run.
+  absl::Status RecordApprovalLocked(const ApprovalEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
   // The feed's next reading, which must be of the step starting at `t`; an error if the
@@ -227,6 +276,10 @@ class GatewayRun {
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);
+  region::PendingApprovals approvals_ ABSL_GUARDED_BY(mu_);
+  // Wall times of the last hour's actions applied within limits, by identity; kept only
+  // for identities with an actions-per-hour limit (so at most that many each).
+  std::map<std::string, std::deque<absl::Time>> recent_actions_ ABSL_GUARDED_BY(mu_);
   // Answer latency per agent: a histogram of 10 us buckets up to 50 ms (the last bucket
   // holds everything slower), so recording is O(1) and reading it is a bounded scan.
   struct LatencyHistogram {

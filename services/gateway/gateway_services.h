@@ -1,8 +1,9 @@
-// The gateway's four gRPC services. Each is a thin edge over GatewayRun: convert the
+// The gateway's five gRPC services. Each is a thin edge over GatewayRun: convert the
 // request, call the run, convert the answer back.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_SERVICES_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_SERVICES_H_
 
+#include "gridpilot/v1/approval.grpc.pb.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/ledger.grpc.pb.h"
@@ -39,6 +40,20 @@ class AssetServiceImpl final : public v1::AssetService::Service {
                               v1::CancelDispatchResponse* response) override;
   grpc::Status ListDecisions(grpc::ServerContext* context, const v1::ListDecisionsRequest* request,
                              v1::ListDecisionsResponse* response) override;
+
+ private:
+  GatewayRun* run_;
+};
+
+class ApprovalServiceImpl final : public v1::ApprovalService::Service {
+ public:
+  explicit ApprovalServiceImpl(GatewayRun* run) : run_(run) {}
+  grpc::Status ListApprovals(grpc::ServerContext* context, const v1::ListApprovalsRequest* request,
+                             v1::ListApprovalsResponse* response) override;
+  grpc::Status Approve(grpc::ServerContext* context, const v1::ApproveRequest* request,
+                       v1::ApproveResponse* response) override;
+  grpc::Status Reject(grpc::ServerContext* context, const v1::RejectRequest* request,
+                      v1::RejectResponse* response) override;
 
  private:
   GatewayRun* run_;

@@ -1,6 +1,7 @@
 // gridpilot-gateway: owns the grid feed (a replay of the shipped GB data), the assets,
 // the interlocks, the arbiter, settlement and the store. Serves TelemetryService,
-// AssetService, LedgerService and ClockService (plus health and reflection) on loopback.
+// AssetService, LedgerService, ClockService and ApprovalService (plus health and reflection) on
+// loopback.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -295,12 +296,14 @@ int Main() {
   AssetServiceImpl assets(run->get());
   LedgerServiceImpl ledger(run->get());
   ClockServiceImpl clock(run->get());
+  ApprovalServiceImpl approvals(run->get());
   // Calls refused for want of a credential or a role go to the store's audit log, rate-limited.
   RefusalRecorder refusals(&metered_store, kRefusedCallsPerMinute, [] { return absl::Now(); });
   security::SetRefusalObserver(&refusals);
-  absl::StatusOr<RunningServer> server = StartGrpcServer(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&telemetry, &assets, &ledger, &clock},
-      absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
+  absl::StatusOr<RunningServer> server =
+      StartGrpcServer(absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
+                      {&telemetry, &assets, &ledger, &clock, &approvals},
+                      absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     base::LogError(server.status().message());
     return 2;
@@ -342,7 +345,7 @@ int main(int argc, char** argv) {
       "gridpilot-gateway [--config FILE] [--from DATE] [--to DATE] [--mode lock_step|live] "
       "[flags]\nThe gateway: owns the grid feed (a replay of the shipped GB data), the "
       "assets, the\ninterlocks, the dispatch arbiter, settlement and the SQLite store; "
-      "serves TelemetryService,\nAssetService, LedgerService and ClockService.");
+      "serves TelemetryService,\nAssetService, LedgerService, ClockService and ApprovalService.");
   absl::ParseCommandLine(argc, argv);
   if (!gridpilot::InstallCredentialsFromFlag("gateway")) return 2;
   return gridpilot::Main();

@@ -93,6 +93,10 @@ absl::Status MeteredStore::RecordRefusedCall(absl::Time at, const security::Refu
   return Counted("refused_call", inner_->RecordRefusedCall(at, call, dropped_before));
 }
 
+absl::Status MeteredStore::RecordApprovalEvent(const ApprovalEvent& event) {
+  return Counted("approval_event", inner_->RecordApprovalEvent(event));
+}
+
 absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
                                       const AgentPlanRecord& plan) {
   return Counted("plan", inner_->RecordPlan(tick, agent, plan));

@@ -30,6 +30,7 @@ class MeteredStore final : public Store {
                           const AgentPlanRecord& plan) override;
   absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
                                  int64_t dropped_before) override;
+  absl::Status RecordApprovalEvent(const ApprovalEvent& event) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::Status Flush() override;

@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS plans (
   first_interval_start TEXT NOT NULL, intervals INTEGER NOT NULL,
   power_mw TEXT NOT NULL, price_forecast_gbp_per_mwh TEXT NOT NULL,
   expected_value_gbp REAL NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS approvals (
+  run_id INTEGER NOT NULL, approval_id INTEGER NOT NULL, event TEXT NOT NULL, at TEXT NOT NULL,
+  requester TEXT NOT NULL, requester_role TEXT NOT NULL,
+  decided_by TEXT NOT NULL, decided_by_role TEXT NOT NULL,
+  asset_id TEXT NOT NULL, priority INTEGER NOT NULL, power_mw REAL,
+  lease_start TEXT NOT NULL, lease_end TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+  proposal_reason TEXT NOT NULL, reason TEXT NOT NULL, expires_at TEXT NOT NULL,
+  proposal_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_by_interval ON ledger (run_id, interval_start);
 )sql";
 
@@ -140,6 +148,8 @@ absl::Status SqliteStore::Prepare() {
       {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
       {&insert_note_, "INSERT INTO agent_notes VALUES (?, ?, ?, ?)"},
       {&insert_refused_, "INSERT INTO refused_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_approval_,
+       "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&select_telemetry_,
        "SELECT net_load_mw, embedded_solar_mw, embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, "
@@ -164,9 +174,9 @@ absl::Status SqliteStore::Prepare() {
 SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
   CommitLocked().IgnoreError();
-  for (sqlite3_stmt* stmt :
-       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
-        insert_refused_, insert_plan_, select_telemetry_, select_decisions_, select_ledger_}) {
+  for (sqlite3_stmt* stmt : {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_,
+                             insert_note_, insert_refused_, insert_approval_, insert_plan_,
+                             select_telemetry_, select_decisions_, select_ledger_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -275,6 +285,48 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
                       .Text(agent)
                       .Text(note)
                       .Run());
+  return EndWrite(/*commit_point=*/false);
+}
+
+namespace {
+
+const char* ApprovalEventName(ApprovalEvent::Kind kind) {
+  switch (kind) {
+    case ApprovalEvent::Kind::kPending: return "pending";
+    case ApprovalEvent::Kind::kApproved: return "approved";
+    case ApprovalEvent::Kind::kRejected: return "rejected";
+    case ApprovalEvent::Kind::kLapsed: return "lapsed";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+absl::Status SqliteStore::RecordApprovalEvent(const ApprovalEvent& event) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  const region::DispatchProposal& p = event.proposal;
+  RETURN_IF_ERROR(
+      Statement(db_, insert_approval_)
+          .Int(run_id_)
+          .Int(event.approval_id)
+          .Text(ApprovalEventName(event.kind))
+          .Text(base::FormatUtcTimestamp(event.at))
+          .Text(event.requester)
+          .Text(event.requester_role)
+          .Text(event.decided_by)
+          .Text(event.decided_by_role)
+          .Text(p.asset_id)
+          .Int(static_cast<int>(p.priority))
+          .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
+          .Text(base::FormatUtcTimestamp(p.start))
+          .Text(base::FormatUtcTimestamp(p.end))
+          .Text(p.idempotency_key)
+          .Text(p.reason)
+          .Text(event.reason)
+          .Text(base::FormatUtcTimestamp(event.expires_at))
+          .Int(event.proposal_id)
+          .Run());
   return EndWrite(/*commit_point=*/false);
 }
 

@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
                                const std::string& note) override;
   absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                           const AgentPlanRecord& plan) override;
+  absl::Status RecordApprovalEvent(const ApprovalEvent& event) override;
   absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
                                  int64_t dropped_before) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
@@ -83,6 +84,7 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_note_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_refused_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_approval_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_plan_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_decisions_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -67,6 +67,23 @@ struct StoredRunState {
   std::array<double, market::kLedgerCauseCount> ledger_totals_gbp{};  // sums by cause
 };
 
+// One step in the life of a pending approval (docs/decisions.md, "Limits and approvals").
+struct ApprovalEvent {
+  enum class Kind { kPending, kApproved, kRejected, kLapsed };
+  Kind kind = Kind::kPending;
+  int64_t approval_id = 0;
+  absl::Time at;          // the gateway's wall clock; a lapse is at its expiry
+  std::string requester;  // the identity that proposed (the proposal's agent)
+  std::string requester_role;
+  std::string decided_by;       // approved, rejected: the approver's identity; else empty
+  std::string decided_by_role;  // its role; else empty
+  region::DispatchProposal proposal;
+  std::string reason;       // pending: the limits exceeded; approved, rejected: the approver's
+                            // reason; lapsed: why
+  absl::Time expires_at;    // when it lapses (lapses) unless decided
+  int64_t proposal_id = 0;  // approved: the arbiter's id; else 0
+};
+
 struct AgentPlanRecord {
   absl::Time first_interval_start = absl::UnixEpoch();  // start of power_mw[0], UTC
   std::vector<double> power_mw;  // one per settlement interval; > 0 discharge, < 0 charge
@@ -95,6 +112,10 @@ class Store {
   // the audit log (docs/decisions.md, "Identities, TLS and roles").
   virtual absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
                                          int64_t dropped_before) = 0;
+  // A pending approval was created, approved, rejected or lapsed: part of the audit log.
+  // The default: Unimplemented (a store that cannot record approvals stops a run that
+  // holds one, as any failed audit write does).
+  virtual absl::Status RecordApprovalEvent(const ApprovalEvent& event);
   // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
   virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                                   const AgentPlanRecord& plan) = 0;
@@ -128,6 +149,10 @@ class Store {
   // Unimplemented.
   virtual absl::StatusOr<StoredRunState> LastState();
 };
+
+inline absl::Status Store::RecordApprovalEvent(const ApprovalEvent&) {
+  return absl::UnimplementedError("this store cannot record approvals");
+}
 
 inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&,
                                                     absl::Time) {

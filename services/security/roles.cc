@@ -20,7 +20,11 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.AnomalyService/StreamAnomalies", {kAnyRole}},
       {"/gridpilot.v1.AnomalyService/GetVerdict", {kAnyRole}},
       {"/gridpilot.v1.AssetService/ListAssets", {kAnyRole}},
-      {"/gridpilot.v1.AssetService/SubmitDispatch", {"operator", "response", "trader", "admin"}},
+      {"/gridpilot.v1.ApprovalService/ListApprovals", {kAnyRole}},
+      {"/gridpilot.v1.ApprovalService/Approve", {"operator", "admin"}},
+      {"/gridpilot.v1.ApprovalService/Reject", {"operator", "admin"}},
+      {"/gridpilot.v1.AssetService/SubmitDispatch",
+       {"operator", "response", "trader", "ai-agent", "admin"}},
       {"/gridpilot.v1.AssetService/CancelDispatch", {"operator", "admin"}},
       {"/gridpilot.v1.AssetService/ListDecisions", {kAnyRole}},
       {"/gridpilot.v1.ClockService/RegisterAgent", {"response", "trader"}},
@@ -111,8 +115,10 @@ absl::Status AuthorizeProposal(const Caller& caller, absl::string_view requested
         "the request names agent \"", requested_agent, "\" but the caller is authenticated as \"",
         caller.identity, "\"; the agent must be the authenticated identity"));
   }
+  // The ai-agent's band is decided by the gateway's limits (docs/decisions.md, "Limits and
+  // approvals"): beyond it, a proposal waits for an operator rather than being refused.
   const bool band_ok =
-      caller.role == "operator" || caller.role == "admin" ||
+      caller.role == "operator" || caller.role == "admin" || caller.role == "ai-agent" ||
       (caller.role == "response" && priority == v1::DISPATCH_PRIORITY_RESILIENCE) ||
       (caller.role == "trader" && priority == v1::DISPATCH_PRIORITY_TRADING);
   if (band_ok) return absl::OkStatus();

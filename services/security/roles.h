@@ -48,7 +48,8 @@ std::vector<std::string> ListedMethods();
 // OK if `caller` may submit a proposal at `priority` as `requested_agent`: the agent named
 // in the request must be the caller's identity, and the band is the caller's role's:
 // response -> resilience, trader -> trading, operator and admin -> either (the operator's
-// dispatch outranks the trader through resilience priority). PermissionDenied saying which
+// dispatch outranks the trader through resilience priority), ai-agent -> either here, with
+// the gateway's limits holding a band above its limit for approval. PermissionDenied saying which
 // rule failed otherwise.
 absl::Status AuthorizeProposal(const Caller& caller, absl::string_view requested_agent,
                                v1::DispatchPriority priority);

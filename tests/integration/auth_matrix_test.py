@@ -85,7 +85,7 @@ class AuthMatrixTest(unittest.TestCase):
         sys.path.insert(0, cls.stub_dir)
         cls.pb = {name: importlib.import_module("gridpilot.v1.%s_pb2" % name)
                   for name in ["types", "asset", "clock", "forecast", "response", "trader",
-                               "ledger", "anomaly", "telemetry"]}
+                               "ledger", "anomaly", "telemetry", "approval"]}
         cls.run_dir = os.path.join(cls.tmp, "run")
         cls.log = open(os.path.join(cls.tmp, "up.log"), "wb")
         cls.stack = gridpilot_processes.start_live_stack(
@@ -206,6 +206,12 @@ class AuthMatrixTest(unittest.TestCase):
             ("gateway", "/gridpilot.v1.AssetService/CancelDispatch",
              pb["asset"].CancelDispatchRequest(proposal_id=1),
              pb["asset"].CancelDispatchResponse, {"operator", "admin"}),
+            ("gateway", "/gridpilot.v1.ApprovalService/Approve",
+             pb["approval"].ApproveRequest(approval_id=1), pb["approval"].ApproveResponse,
+             {"operator", "admin"}),
+            ("gateway", "/gridpilot.v1.ApprovalService/Reject",
+             pb["approval"].RejectRequest(approval_id=1), pb["approval"].RejectResponse,
+             {"operator", "admin"}),
             ("gateway", "/gridpilot.v1.ClockService/Start", pb["clock"].StartRequest(),
              pb["clock"].StartResponse, {"operator", "admin"}),
             ("gateway", "/gridpilot.v1.ClockService/RegisterAgent",

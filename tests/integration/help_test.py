@@ -45,6 +45,9 @@ SUBCOMMANDS = {
     "reload-model": "--run_dir",
     "credentials": "init",
     "dispatch": "--power_mw",
+    "approvals": "--run_dir",
+    "approve": "--reason",
+    "reject": "--reason",
 }
 
 

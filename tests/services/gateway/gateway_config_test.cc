@@ -340,3 +340,101 @@ TEST_F(GatewayConfigTest, ShippedArbitrageOnlyConfigChangesOnlyTheRampLimit) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+class GatewayLimitsConfigTest : public GatewayConfigTest {};
+
+TEST_F(GatewayLimitsConfigTest, DefaultsHoldTheAiAgentOnly) {
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig("");
+  ASSERT_TRUE(config.ok());
+  const region::LimitTable& limits = config->limits;
+  EXPECT_EQ(limits.approval_timeout, absl::Minutes(15));
+  EXPECT_EQ(limits.max_pending_per_identity, 20);
+  ASSERT_EQ(limits.by_role.size(), 1u);
+  const region::DispatchLimits& ai = limits.by_role.at("ai-agent");
+  EXPECT_EQ(ai.max_abs_power_mw, 10.0);
+  EXPECT_EQ(ai.max_lease, absl::Hours(2));
+  EXPECT_EQ(ai.max_actions_per_hour, 6);
+  EXPECT_EQ(ai.max_priority, region::DispatchPriority::kTrading);
+  EXPECT_FALSE(ai.assets.has_value());
+  EXPECT_TRUE(limits.by_identity.empty());
+}
+
+TEST_F(GatewayLimitsConfigTest, SectionSetsEveryField) {
+  const std::string path = Write("limits.json", R"({
+    "limits": {"approval_timeout_min": 5, "max_pending_per_identity": 3,
+               "roles": {"operator": {"max_lease_min": 240},
+                         "ai-agent": {"max_abs_power_mw": 25, "actions_per_hour": 0,
+                                      "assets": ["battery-1"], "priority_band": "resilience"}},
+               "identities": {"mcp-lab": {}}}})");
+  absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const region::LimitTable& limits = config->limits;
+  EXPECT_EQ(limits.approval_timeout, absl::Minutes(5));
+  EXPECT_EQ(limits.max_pending_per_identity, 3);
+  EXPECT_EQ(limits.by_role.at("operator").max_lease, absl::Hours(4));
+  EXPECT_FALSE(limits.by_role.at("operator").max_abs_power_mw.has_value());
+  const region::DispatchLimits& ai = limits.by_role.at("ai-agent");
+  EXPECT_EQ(ai.max_abs_power_mw, 25.0);
+  EXPECT_EQ(ai.max_actions_per_hour, 0);
+  EXPECT_FALSE(ai.max_lease.has_value());  // the entry replaces the default whole
+  EXPECT_EQ(ai.assets, (std::set<std::string>{"battery-1"}));
+  EXPECT_EQ(ai.max_priority, region::DispatchPriority::kResilience);
+  const region::DispatchLimits& lab = limits.by_identity.at("mcp-lab");
+  EXPECT_FALSE(lab.max_abs_power_mw.has_value() || lab.max_lease.has_value() ||
+               lab.max_actions_per_hour.has_value() || lab.assets.has_value() ||
+               lab.max_priority.has_value());
+}
+
+TEST_F(GatewayLimitsConfigTest, BadLimitsNameFileFieldAndValue) {
+  struct Case {
+    const char* json;
+    std::vector<std::string> want_parts;
+  };
+  const std::vector<Case> cases = {
+      {R"({"limits": {"roles": {"superuser": {}}}})",
+       {"limits.roles.superuser", "\"superuser\" is not a role"}},
+      {R"({"limits": {"roles": {"ai-agent": {"max_abs_power_mw": -1}}}})",
+       {"limits.roles.ai-agent.max_abs_power_mw", "-1", "outside"}},
+      {R"({"limits": {"roles": {"ai-agent": {"max_abs_power_mw": "big"}}}})",
+       {"limits.roles.ai-agent.max_abs_power_mw", "wrong type"}},
+      {R"({"limits": {"roles": {"ai-agent": {"max_lease_min": 0}}}})",
+       {"limits.roles.ai-agent.max_lease_min", "0", "outside"}},
+      {R"({"limits": {"roles": {"ai-agent": {"actions_per_hour": 100000}}}})",
+       {"limits.roles.ai-agent.actions_per_hour", "100000", "above 3600"}},
+      {R"({"limits": {"roles": {"ai-agent": {"actions_per_hour": -2}}}})",
+       {"limits.roles.ai-agent.actions_per_hour", "wrong type"}},
+      {R"({"limits": {"roles": {"ai-agent": {"priority_band": "highest"}}}})",
+       {"limits.roles.ai-agent.priority_band", "\"highest\" is not trading or resilience"}},
+      {R"({"limits": {"identities": {"mcp": {"assets": ["battery-9"]}}}})",
+       {"limits.identities.mcp.assets", "\"battery-9\" is not a configured asset"}},
+      {R"({"limits": {"identities": {"mcp": {"assets": [3]}}}})",
+       {"limits.identities.mcp.assets[0]", "3 is not an asset id"}},
+      {R"({"limits": {"identities": {"mcp": {"max_mw": 3}}}})",
+       {"limits.identities.mcp.max_mw", "unknown key"}},
+      {R"({"limits": {"approval_timeout_min": 0}})",
+       {"limits.approval_timeout_min", "0", "outside (0, 1440] min"}},
+      {R"({"limits": {"approval_timeout_min": 100000}})",
+       {"limits.approval_timeout_min", "100000"}},
+      {R"({"limits": {"max_pending_per_identity": 0}})",
+       {"limits.max_pending_per_identity", "0", "outside [1, 1000]"}},
+      {R"({"limits": {"roles": []}})", {"limits.roles", "must be an object"}},
+      {R"({"limits": {"identities": {"": {}}}})", {"limits.identities"}},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].json);
+    const std::string path = Write("bad_limits" + std::to_string(i) + ".json", cases[i].json);
+    absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(config.status().message(), HasSubstr(path));
+    for (const std::string& part : cases[i].want_parts) {
+      EXPECT_THAT(config.status().message(), HasSubstr(part));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gridpilot

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "gridpilot/v1/anomaly.pb.h"
+#include "gridpilot/v1/approval.pb.h"
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
 #include "gridpilot/v1/forecast.pb.h"
@@ -24,7 +25,8 @@ std::vector<std::string> ProtoMethods() {
       v1::ListAnomaliesRequest::descriptor()->file(), v1::ListAssetsRequest::descriptor()->file(),
       v1::StartRequest::descriptor()->file(),         v1::GetAccuracyRequest::descriptor()->file(),
       v1::GetPnlRequest::descriptor()->file(),        v1::ListEventsRequest::descriptor()->file(),
-      v1::SubscribeRequest::descriptor()->file(),     v1::GetScheduleRequest::descriptor()->file()};
+      v1::SubscribeRequest::descriptor()->file(),     v1::GetScheduleRequest::descriptor()->file(),
+      v1::ListApprovalsRequest::descriptor()->file()};
   std::vector<std::string> methods;
   for (const google::protobuf::FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {
@@ -59,7 +61,16 @@ TEST(RolesTest, WritesNeedTheirRoles) {
   };
   const Case cases[] = {
       {"/gridpilot.v1.AssetService/SubmitDispatch", "viewer", false},
-      {"/gridpilot.v1.AssetService/SubmitDispatch", "ai-agent", false},
+      {"/gridpilot.v1.AssetService/SubmitDispatch", "ai-agent", true},
+      {"/gridpilot.v1.ApprovalService/ListApprovals", "viewer", true},
+      {"/gridpilot.v1.ApprovalService/ListApprovals", "ai-agent", true},
+      {"/gridpilot.v1.ApprovalService/Approve", "viewer", false},
+      {"/gridpilot.v1.ApprovalService/Approve", "ai-agent", false},
+      {"/gridpilot.v1.ApprovalService/Approve", "trader", false},
+      {"/gridpilot.v1.ApprovalService/Approve", "operator", true},
+      {"/gridpilot.v1.ApprovalService/Approve", "admin", true},
+      {"/gridpilot.v1.ApprovalService/Reject", "response", false},
+      {"/gridpilot.v1.ApprovalService/Reject", "operator", true},
       {"/gridpilot.v1.AssetService/SubmitDispatch", "operator", true},
       {"/gridpilot.v1.AssetService/SubmitDispatch", "trader", true},
       {"/gridpilot.v1.AssetService/CancelDispatch", "trader", false},
@@ -110,6 +121,13 @@ TEST(RolesTest, ProposalBandAndAgentComeFromTheCaller) {
             absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(AuthorizeProposal(operator_token, "operator", v1::DISPATCH_PRIORITY_RESILIENCE).ok());
   EXPECT_EQ(AuthorizeProposal(operator_token, "response", v1::DISPATCH_PRIORITY_RESILIENCE).code(),
+            absl::StatusCode::kPermissionDenied);
+  // An AI agent may ask in either band (the gateway's limits hold resilience for approval)
+  // but only as itself.
+  const Caller mcp{"mcp", "ai-agent"};
+  EXPECT_TRUE(AuthorizeProposal(mcp, "mcp", v1::DISPATCH_PRIORITY_TRADING).ok());
+  EXPECT_TRUE(AuthorizeProposal(mcp, "mcp", v1::DISPATCH_PRIORITY_RESILIENCE).ok());
+  EXPECT_EQ(AuthorizeProposal(mcp, "response", v1::DISPATCH_PRIORITY_RESILIENCE).code(),
             absl::StatusCode::kPermissionDenied);
 }
 
