@@ -1,0 +1,40 @@
+// postgres_url: which --store is PostgreSQL, and the URL with its password redacted.
+#include "services/gateway/postgres_url.h"
+
+#include "gtest/gtest.h"
+
+namespace gridpilot {
+namespace {
+
+TEST(PostgresUrlTest, TellsAUrlFromASqlitePath) {
+  EXPECT_TRUE(IsPostgresUrl("postgresql://localhost/gridpilot"));
+  EXPECT_TRUE(IsPostgresUrl("postgres://u@h:5432/db"));
+  EXPECT_TRUE(IsPostgresUrl("PostgreSQL://h/db"));
+  EXPECT_FALSE(IsPostgresUrl("gridpilot.sqlite"));
+  EXPECT_FALSE(IsPostgresUrl("/tmp/postgresql/store.sqlite"));
+  EXPECT_FALSE(IsPostgresUrl("mysql://h/db"));
+}
+
+TEST(PostgresUrlTest, RedactsThePasswordWhereverItIs) {
+  const struct {
+    const char* url;
+    const char* redacted;
+  } cases[] = {
+      {"postgresql://gridpilot:s3cret@127.0.0.1:5432/grid",
+       "postgresql://gridpilot:***@127.0.0.1:5432/grid"},
+      {"postgresql://gridpilot@db.example/grid", "postgresql://gridpilot@db.example/grid"},
+      {"postgresql://db.example/grid", "postgresql://db.example/grid"},
+      {"postgres://u:p@ss@h/db", "postgres://u:***@h/db"},
+      {"postgresql://u:pw@h", "postgresql://u:***@h"},
+      {"postgresql://h/db?password=s3cret&sslmode=require",
+       "postgresql://h/db?password=***&sslmode=require"},
+      {"postgresql://u:a@h/db?sslmode=require&password=b",
+       "postgresql://u:***@h/db?sslmode=require&password=***"},
+      {"postgresql://h?password=x", "postgresql://h?password=***"},
+      {"store.sqlite", "store.sqlite"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(RedactPostgresUrl(c.url), c.redacted) << c.url;
+}
+
+}  // namespace
+}  // namespace gridpilot
