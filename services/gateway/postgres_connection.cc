@@ -36,6 +36,8 @@ PostgresParams& PostgresParams::Real(double v) {
   if (std::isnan(v)) return Null();
   if (std::isinf(v)) {
     values_.emplace_back(v > 0 ? "Infinity" : "-Infinity");
+  } else if (v == 0.0) {
+    values_.emplace_back("0");  // -0 too: SQLite keeps no negative zero either
   } else {
     values_.emplace_back(absl::StrFormat("%.17g", v));
   }
@@ -110,8 +112,7 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Connect(
       backoff *= 2;
     }
   }
-  return absl::UnavailableError(
-      absl::StrCat("postgresql ", display, ": cannot connect: ", last_error));
+  return absl::UnavailableError(absl::StrCat(display, ": cannot connect: ", last_error));
 }
 
 PostgresConnection::~PostgresConnection() { PQfinish(conn_); }
@@ -122,13 +123,13 @@ bool PostgresConnection::InTransaction() const {
 
 absl::Status PostgresConnection::CheckParams(const PostgresParams& params) const {
   if (params.bytes() > kMaxStatementBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("postgresql ", display_url_, ": a statement's values total ", params.bytes(),
-                     " bytes, above the bound of ", kMaxStatementBytes));
+    return absl::InvalidArgumentError(absl::StrCat(display_url_, ": a statement's values total ",
+                                                   params.bytes(), " bytes, above the bound of ",
+                                                   kMaxStatementBytes));
   }
   if (params.nul_parameter() != 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("postgresql ", display_url_, ": text value $", params.nul_parameter(),
+        absl::StrCat(display_url_, ": text value $", params.nul_parameter(),
                      " holds a NUL byte, which PostgreSQL cannot store"));
   }
   return absl::OkStatus();
@@ -147,12 +148,11 @@ absl::StatusOr<PostgresRows> PostgresConnection::Take(PGresult* result) {
   }
   if (message.empty()) message = Trimmed(PQerrorMessage(conn_));
   if (PQstatus(conn_) == CONNECTION_BAD) {
-    return absl::UnavailableError(
-        absl::StrCat("postgresql ", display_url_, ": connection lost: ", message));
+    return absl::UnavailableError(absl::StrCat(display_url_, ": connection lost: ", message));
   }
   const std::string text =
-      absl::StrCat("postgresql ", display_url_, ": ", message,
-                   sqlstate.empty() ? "" : " (SQLSTATE ", sqlstate, sqlstate.empty() ? "" : ")");
+      absl::StrCat(display_url_, ": ", message, sqlstate.empty() ? "" : " (SQLSTATE ", sqlstate,
+                   sqlstate.empty() ? "" : ")");
   return Retryable(sqlstate) ? absl::UnavailableError(text) : absl::InternalError(text);
 }
 

@@ -34,8 +34,9 @@ namespace gridpilot {
 class PostgresParams {
  public:
   PostgresParams& Int(int64_t v);
-  // A NaN is stored as NULL (as SQLite stores it); infinities as PostgreSQL's Infinity.
-  // Finite values are written with 17 significant digits, so they come back bit-exact.
+  // As SQLite stores a REAL: a NaN as NULL and -0 as 0; infinities as PostgreSQL's
+  // Infinity. Other values are written with 17 significant digits, so they come back
+  // bit-exact.
   PostgresParams& Real(double v);
   PostgresParams& Real(std::optional<double> v);
   PostgresParams& Text(const std::string& v);

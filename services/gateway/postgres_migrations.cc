@@ -95,8 +95,8 @@ absl::StatusOr<int> ApplyMigrations(PostgresConnection& db,
     const int version = std::atoi(current->Text(0, 0).c_str());
     if (version > known) {
       return absl::FailedPreconditionError(
-          absl::StrCat("postgresql ", db.display_url(), ": the database's schema is version ",
-                       version, ", newer than this gateway knows (", known,
+          absl::StrCat(db.display_url(), ": the database's schema is version ", version,
+                       ", newer than this gateway knows (", known,
                        "); use a gateway at least as new as the one that wrote it"));
     }
     for (int v = version + 1; v <= known; ++v) {

@@ -19,6 +19,16 @@ bool IsPostgresUrl(absl::string_view store);
 // is not a PostgreSQL URL comes back unchanged.
 std::string RedactPostgresUrl(absl::string_view url);
 
+// A URL split into the URL without its password and the password (percent-decoded; empty
+// when the URL has none): the launcher hands the password to the gateway as PGPASSWORD,
+// which libpq reads, so that it is neither on a command line (which other local users can
+// read) nor in the run record.
+struct PostgresUrlParts {
+  std::string url;
+  std::string password;
+};
+PostgresUrlParts SplitPostgresPassword(absl::string_view url);
+
 }  // namespace gridpilot
 
 #endif  // GRIDPILOT_SERVICES_GATEWAY_POSTGRES_URL_H_

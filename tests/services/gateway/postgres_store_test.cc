@@ -189,6 +189,7 @@ TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItKnows) {
 void RecordASmallRun(Store& store) {
   ASSERT_TRUE(store.BeginRun(At(kDay1), At(kDay2), R"({"region": {"scale": 0.1}})").ok());
   ASSERT_TRUE(store.RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(store.RecordProposal(Record(2, "k0", -0.0), ProposalStatus::kAccepted, "").ok());
   ASSERT_TRUE(store
                   .RecordProposal(Record(0, "k2", NAN), ProposalStatus::kRejected,
                                   "power_mw: NaN is not a number")

@@ -36,5 +36,22 @@ TEST(PostgresUrlTest, RedactsThePasswordWhereverItIs) {
   for (const auto& c : cases) EXPECT_EQ(RedactPostgresUrl(c.url), c.redacted) << c.url;
 }
 
+TEST(PostgresUrlTest, SplitsThePasswordOffTheUrl) {
+  PostgresUrlParts parts = SplitPostgresPassword("postgresql://grid:p%40ss%3Aw@h:5432/db");
+  EXPECT_EQ(parts.url, "postgresql://grid@h:5432/db");
+  EXPECT_EQ(parts.password, "p@ss:w");
+  parts = SplitPostgresPassword("postgresql://h/db?sslmode=require&password=s3cret&x=1");
+  EXPECT_EQ(parts.url, "postgresql://h/db?sslmode=require&x=1");
+  EXPECT_EQ(parts.password, "s3cret");
+  parts = SplitPostgresPassword("postgresql://h/db?password=s3cret");
+  EXPECT_EQ(parts.url, "postgresql://h/db");
+  parts = SplitPostgresPassword("postgresql://grid@h/db");
+  EXPECT_EQ(parts.url, "postgresql://grid@h/db");
+  EXPECT_EQ(parts.password, "");
+  parts = SplitPostgresPassword("store.sqlite");
+  EXPECT_EQ(parts.url, "store.sqlite");
+  EXPECT_EQ(parts.password, "");
+}
+
 }  // namespace
 }  // namespace gridpilot
