@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/base/logging.h"
 #include "services/gateway/postgres_url.h"
 
 namespace gridpilot {
@@ -19,6 +20,12 @@ std::string Trimmed(const char* message) {
 
 // SQLSTATEs after which the same statement may succeed later: connection exceptions (08),
 // serialization failure, deadlock, lock not available, and the server shutting down.
+// The server's warnings (e.g. that it is shutting down) go to the process log, one line
+// each, instead of libpq's default of raw stderr.
+void LogServerMessage(void*, const char* message) {
+  base::LogWarning(absl::StrCat("postgresql server: ", Trimmed(message)));
+}
+
 bool Retryable(const std::string& sqlstate) {
   return absl::StartsWith(sqlstate, "08") || sqlstate == "40001" || sqlstate == "40P01" ||
          sqlstate == "55P03" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
@@ -92,11 +99,14 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Connect(
   for (int attempt = 1; attempt <= std::max(1, max_attempts); ++attempt) {
     PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
     if (conn != nullptr && PQstatus(conn) == CONNECTION_OK) {
+      PQsetNoticeProcessor(conn, &LogServerMessage, nullptr);
       std::unique_ptr<PostgresConnection> connection(new PostgresConnection(conn, display));
       // UTF-8 text both ways; doubles printed shortest-exact (PostgreSQL 12 and later do
-      // that for any extra_float_digits > 0).
+      // that for any extra_float_digits > 0); warnings only (not the notices of CREATE ...
+      // IF NOT EXISTS).
       absl::Status set = connection->Exec(
-          "SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET TIME ZONE 'UTC'");
+          "SET client_encoding = 'UTF8'; SET extra_float_digits = 3; SET TIME ZONE 'UTC'; "
+          "SET client_min_messages = warning");
       if (!set.ok()) return set;
       return connection;
     }

@@ -162,6 +162,7 @@ TEST(PostgresBacktestTest, AServerLostMidRunFailsTheRunNamingTheStore) {
   EXPECT_NE(run.exit_code, 0) << run.output;
   EXPECT_FALSE(std::filesystem::exists(dir + "/run.json"));
   EXPECT_THAT(run.output, HasSubstr("postgresql://gridpilot@127.0.0.1:")) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("connection lost")) << run.output;
   EXPECT_THAT(run.output, Not(HasSubstr(password)));
   EXPECT_THAT(FilesHolding(dir, password), ::testing::IsEmpty());
   std::filesystem::remove_all(dir);
