@@ -1,8 +1,11 @@
 // `gridpilot backtest --store postgresql://...` against a real PostgreSQL 15 started for
 // the test (postgres_server.h): the week's backtest gives the same report and the same rows
-// in every table as the same week on the default SQLite store; the URL's password appears
-// in no log, no command line and not in run.json; and a server lost mid-run fails the run
+// in every table as the same week on the default SQLite store, also when its gateway is
+// SIGKILLed mid-run and resumes from PostgreSQL; the URL's password appears in no log, no
+// file of the run and not in the launcher's output; and a server lost mid-run fails the run
 // with a clear error instead of losing rows silently.
+#include <signal.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -61,6 +64,18 @@ std::vector<std::string> FilesHolding(const std::string& dir, const std::string&
   return out;
 }
 
+// The telemetry rows committed in the database at `url`; 0 until it has the table.
+int CommittedIntervals(const std::string& url) {
+  absl::StatusOr<std::unique_ptr<PostgresConnection>> db = PostgresConnection::Connect(url, 1);
+  if (!db.ok()) return 0;
+  absl::StatusOr<PostgresRows> rows =
+      (*db)->Query("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'telemetry'",
+                   PostgresParams());
+  if (!rows.ok() || rows->Text(0, 0) != "1") return 0;
+  rows = (*db)->Query("SELECT COUNT(*) FROM telemetry", PostgresParams());
+  return rows.ok() ? std::atoi(rows->Text(0, 0).c_str()) : 0;
+}
+
 // Each table's rows as a query both stores answer alike: every column but proposal_id
 // (numbered in arrival order: two agents answering one tick arrive in either order; a
 // decision names its proposal by the accepted proposal's idempotency key instead), sorted
@@ -89,48 +104,113 @@ std::map<std::string, std::string> TableQueries(const std::string& sqlite_path) 
   return out;
 }
 
-TEST(PostgresBacktestTest, TheWeekOnPostgresqlGivesTheSameReportAndRowsAsOnSqlite) {
-  std::unique_ptr<PostgresServer> server = PostgresServer::Start();
-  ASSERT_NE(server, nullptr);
-  ASSERT_TRUE(server->CreateDatabase("week"));
-  const std::string dir = MakeTempDir("postgres_backtest");
-  ASSERT_FALSE(dir.empty());
+// One server and one SQLite run of the week for the suite; each test has its own database.
+class PostgresBacktestTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(MakeTempDir("postgres_backtest"));
+    server_ = PostgresServer::Start().release();
+    sqlite_ = new CommandResult(RunGridpilot(absl::StrCat(
+        "backtest ", kWeek, " --run_dir ", *dir_, "/sqlite --json ", *dir_, "/sqlite.json")));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+    delete sqlite_;
+  }
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr) << "PostgreSQL did not start";
+    ASSERT_EQ(sqlite_->exit_code, 0) << sqlite_->output;
+  }
+  static std::string SqlitePath() { return *dir_ + "/sqlite/store.sqlite"; }
+  // Every table's rows in the PostgreSQL database `url` equal the SQLite week's.
+  static void ExpectSameRowsAsSqlite(const std::string& url) {
+    for (const auto& [table, sql] : TableQueries(SqlitePath())) {
+      SCOPED_TRACE(table);
+      const std::vector<StoreRow> sqlite_rows = SqliteRows(SqlitePath(), sql);
+      // A week without refused calls or agents' notes leaves those two tables empty.
+      if (table != "refused_calls" && table != "agent_notes") {
+        EXPECT_FALSE(sqlite_rows.empty());
+      }
+      EXPECT_EQ(DiffStoreRows(sqlite_rows, PostgresRowsOf(url, sql)), "");
+    }
+  }
 
-  const CommandResult sqlite = RunGridpilot(
-      absl::StrCat("backtest ", kWeek, " --run_dir ", dir, "/sqlite --json ", dir, "/sqlite.json"));
-  ASSERT_EQ(sqlite.exit_code, 0) << sqlite.output;
+  static std::string* dir_;
+  static PostgresServer* server_;
+  static CommandResult* sqlite_;
+};
+
+std::string* PostgresBacktestTest::dir_ = nullptr;
+PostgresServer* PostgresBacktestTest::server_ = nullptr;
+CommandResult* PostgresBacktestTest::sqlite_ = nullptr;
+
+TEST_F(PostgresBacktestTest, TheWeekOnPostgresqlGivesTheSameReportAndRowsAsOnSqlite) {
+  ASSERT_TRUE(server_->CreateDatabase("week"));
+  const std::string& dir = *dir_;
   const CommandResult postgres =
       RunGridpilot(absl::StrCat("backtest ", kWeek, " --run_dir ", dir, "/postgres --json ", dir,
-                                "/postgres.json --store ", server->Url("week")));
+                                "/postgres.json --store ", server_->Url("week")));
   ASSERT_EQ(postgres.exit_code, 0) << postgres.output << FileText(dir + "/postgres/gateway.log");
 
   const Json sqlite_report = ComparableReport(dir + "/sqlite.json");
   ASSERT_TRUE(sqlite_report.is_object());
   EXPECT_EQ(ComparableReport(dir + "/postgres.json"), sqlite_report);
-
-  const std::string sqlite_path = dir + "/sqlite/store.sqlite";
   EXPECT_FALSE(std::filesystem::exists(dir + "/postgres/store.sqlite"));
-  for (const auto& [table, sql] : TableQueries(sqlite_path)) {
-    SCOPED_TRACE(table);
-    const std::vector<StoreRow> sqlite_rows = SqliteRows(sqlite_path, sql);
-    // A week without refused calls or agents' notes leaves those two tables empty.
-    if (table != "refused_calls" && table != "agent_notes") {
-      EXPECT_FALSE(sqlite_rows.empty());
-    }
-    EXPECT_EQ(DiffStoreRows(sqlite_rows, PostgresRowsOf(server->Url("week"), sql)), "");
-  }
+  ExpectSameRowsAsSqlite(server_->Url("week"));
   // The week has 336 settled half-hours, each in both stores.
-  EXPECT_EQ(PostgresRowsOf(server->Url("week"), "SELECT COUNT(*) FROM telemetry"),
+  EXPECT_EQ(PostgresRowsOf(server_->Url("week"), "SELECT COUNT(*) FROM telemetry"),
             (std::vector<StoreRow>{{NumberCell(336)}}));
 
   // The password: in no log or file of the run, nor in the launcher's output.
-  EXPECT_THAT(FilesHolding(dir + "/postgres", server->password()), ::testing::IsEmpty());
-  EXPECT_THAT(postgres.output, Not(HasSubstr(server->password())));
+  EXPECT_THAT(FilesHolding(dir + "/postgres", server_->password()), ::testing::IsEmpty());
+  EXPECT_THAT(postgres.output, Not(HasSubstr(server_->password())));
   EXPECT_THAT(FileText(dir + "/postgres/gateway.log"), HasSubstr("gridpilot@127.0.0.1:"));
-  std::filesystem::remove_all(dir);
 }
 
-TEST(PostgresBacktestTest, AServerLostMidRunFailsTheRunNamingTheStore) {
+// The gateway SIGKILLed mid-week: the launcher restarts the stack, the gateway resumes the
+// run from PostgreSQL (ResumeRun, then VerifyInterval over the re-executed intervals), and
+// the report and the rows are the uninterrupted SQLite run's.
+TEST_F(PostgresBacktestTest, AGatewayKilledMidRunResumesFromPostgresqlToTheSameRows) {
+  ASSERT_TRUE(server_->CreateDatabase("killed"));
+  const std::string url = server_->Url("killed");
+  const std::string run_dir = *dir_ + "/killed";
+  CommandResult run;
+  std::thread launcher([&] {
+    run = RunGridpilot(absl::StrCat("backtest ", kWeek, " --run_dir ", run_dir, " --json ", *dir_,
+                                    "/killed.json --store ", url));
+  });
+  bool killed = false;
+  for (int i = 0; i < 6000 && !killed; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    if (CommittedIntervals(url) < 100) continue;
+    const Json status = Json::parse(FileText(run_dir + "/supervisor.json"), nullptr, false);
+    if (!status.is_object() || !status.contains("processes")) continue;
+    for (const Json& p : status["processes"]) {
+      if (p.value("name", "") == "gateway" && p.value("pid", 0) > 0) {
+        killed = kill(p["pid"].get<int>(), SIGKILL) == 0;
+      }
+    }
+  }
+  launcher.join();
+  ASSERT_TRUE(killed) << run.output;
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("gateway exited: signal 9 at tick "));
+  const Json report = Json::parse(FileText(*dir_ + "/killed.json"), nullptr, false);
+  ASSERT_TRUE(report.is_object());
+  ASSERT_EQ(report["restarts"].size(), 1u) << report.dump(2);
+  EXPECT_EQ(report["restarts"][0]["process"], "gateway");
+  Json comparable = ComparableReport(*dir_ + "/killed.json");
+  comparable.erase("restarts");
+  Json baseline = ComparableReport(*dir_ + "/sqlite.json");
+  baseline.erase("restarts");
+  EXPECT_EQ(comparable, baseline);
+  ExpectSameRowsAsSqlite(url);
+}
+
+// Its own server: the test stops it.
+TEST(PostgresBacktestLostServerTest, AServerLostMidRunFailsTheRunNamingTheStore) {
   std::unique_ptr<PostgresServer> server = PostgresServer::Start();
   ASSERT_NE(server, nullptr);
   ASSERT_TRUE(server->CreateDatabase("lost"));
@@ -146,14 +226,7 @@ TEST(PostgresBacktestTest, AServerLostMidRunFailsTheRunNamingTheStore) {
   bool committed = false;
   for (int i = 0; i < 1200 && !committed; ++i) {
     absl::SleepFor(absl::Milliseconds(250));
-    absl::StatusOr<std::unique_ptr<PostgresConnection>> db = PostgresConnection::Connect(url, 1);
-    if (!db.ok()) continue;
-    absl::StatusOr<PostgresRows> rows = (*db)->Query(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'telemetry'",
-        PostgresParams());
-    if (!rows.ok() || rows->Text(0, 0) != "1") continue;
-    rows = (*db)->Query("SELECT COUNT(*) FROM telemetry", PostgresParams());
-    committed = rows.ok() && std::atoi(rows->Text(0, 0).c_str()) > 0;
+    committed = CommittedIntervals(url) > 0;
   }
   const std::string password = server->password();
   server->Stop("immediate");
