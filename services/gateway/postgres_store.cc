@@ -385,42 +385,44 @@ absl::StatusOr<ResumePoint> PostgresStore::ResumeRun(absl::Time replay_from, abs
   RETURN_IF_ERROR(CommitLocked());
   const std::string from = base::FormatUtcTimestamp(replay_from);
   const std::string to = base::FormatUtcTimestamp(replay_to);
-  absl::StatusOr<PostgresRows> runs = db_->Query(
-      "SELECT run_id, replay_from, replay_to, config_json FROM runs ORDER BY run_id DESC",
-      PostgresParams());
-  if (!runs.ok()) return runs.status();
-  int64_t found = 0;
-  std::string latest_difference;
-  for (int r = 0; r < runs->rows(); ++r) {
-    const int64_t run_id = std::strtoll(runs->Text(r, 0).c_str(), nullptr, 10);
+  // The server finds the run; only the latest run is read back, to say what differs when
+  // none matches (memory stays bounded however many runs the database holds).
+  PostgresParams wanted;
+  wanted.Text(from).Text(to).Text(config_json);
+  absl::StatusOr<PostgresRows> match = db_->Query(
+      "SELECT run_id FROM runs WHERE replay_from = $1 AND replay_to = $2 AND config_json = $3 "
+      "ORDER BY run_id DESC LIMIT 1",
+      wanted);
+  if (!match.ok()) return match.status();
+  if (match->rows() == 0) {
+    absl::StatusOr<PostgresRows> latest = db_->Query(
+        "SELECT run_id, replay_from, replay_to, config_json FROM runs ORDER BY run_id DESC "
+        "LIMIT 1",
+        PostgresParams());
+    if (!latest.ok()) return latest.status();
+    if (latest->rows() == 0) {
+      return absl::FailedPreconditionError("resume: the store holds no run to resume");
+    }
     std::string difference;
-    if (runs->Text(r, 1) != from) {
-      difference = absl::StrCat("replay_from (stored ", runs->Text(r, 1), ", this run ", from, ")");
-    } else if (runs->Text(r, 2) != to) {
-      difference = absl::StrCat("replay_to (stored ", runs->Text(r, 2), ", this run ", to, ")");
-    } else if (runs->Text(r, 3) != config_json) {
-      const std::string stored = runs->Text(r, 3);
+    if (latest->Text(0, 1) != from) {
+      difference =
+          absl::StrCat("replay_from (stored ", latest->Text(0, 1), ", this run ", from, ")");
+    } else if (latest->Text(0, 2) != to) {
+      difference = absl::StrCat("replay_to (stored ", latest->Text(0, 2), ", this run ", to, ")");
+    } else {
+      const std::string stored = latest->Text(0, 3);
       size_t at = 0;
       while (at < stored.size() && at < config_json.size() && stored[at] == config_json[at]) ++at;
       difference = absl::StrCat("config (first difference at byte ", at, ": stored \"",
                                 OneLine(stored.substr(at), 40), "\", this run \"",
                                 OneLine(config_json.substr(at), 40), "\")");
     }
-    if (difference.empty()) {
-      found = run_id;
-      break;
-    }
-    if (latest_difference.empty()) {
-      latest_difference = absl::StrCat("the latest, run ", run_id, ", differs in ", difference);
-    }
-  }
-  if (found == 0) {
     return absl::FailedPreconditionError(
-        latest_difference.empty()
-            ? std::string("resume: the store holds no run to resume")
-            : absl::StrCat("resume: no run in the store has this replay window and config; ",
-                           latest_difference));
+        absl::StrCat("resume: no run in the store has this replay window and config; the "
+                     "latest, run ",
+                     latest->Text(0, 0), ", differs in ", difference));
   }
+  const int64_t found = std::strtoll(match->Text(0, 0).c_str(), nullptr, 10);
   ResumePoint point;
   point.run_id = found;
   // One transaction: the discarded intervals and the unsettled tail go together or not at
@@ -612,17 +614,19 @@ absl::StatusOr<StoredRunState> PostgresStore::LastState() {
     }
     peaker.output_mw = std::strtod(decisions->Text(r, 3).c_str(), nullptr);
   }
-  // Summed in insertion order, as SQLite's SUM walks the rows, so the totals are the same
-  // doubles.
-  absl::StatusOr<PostgresRows> ledger =
-      db_->Query("SELECT cause, amount_gbp FROM ledger WHERE run_id = $1 ORDER BY row_seq", run);
+  // Summed by the server, in insertion order (an aggregate's ORDER BY fixes the order its
+  // rows are added in, so the totals are the same doubles on every read).
+  absl::StatusOr<PostgresRows> ledger = db_->Query(
+      "SELECT cause, SUM(amount_gbp ORDER BY row_seq) FROM ledger WHERE run_id = $1 "
+      "GROUP BY cause",
+      run);
   if (!ledger.ok()) return ledger.status();
   for (int r = 0; r < ledger->rows(); ++r) {
     const std::string cause = ledger->Text(r, 0);
     bool known = false;
     for (int c = 0; c < market::kLedgerCauseCount && !known; ++c) {
       if (market::LedgerCauseName(static_cast<market::LedgerCause>(c)) == cause) {
-        state.ledger_totals_gbp[c] += std::strtod(ledger->Text(r, 1).c_str(), nullptr);
+        state.ledger_totals_gbp[c] = std::strtod(ledger->Text(r, 1).c_str(), nullptr);
         known = true;
       }
     }
