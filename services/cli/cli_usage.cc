@@ -23,6 +23,9 @@ constexpr char kStackOptions[] =
                      half-width and each MWh discharged at forecast - A x half-width
   --credentials DIR  the stack's credentials (gridpilot credentials init); every gRPC port
                      serves TLS with roles (default: RUN_DIR/credentials, made on first use)
+  --store URL|FILE   the gateway's store: postgresql://USER[:PASSWORD]@HOST:PORT/DB (the
+                     password is best in PGPASSWORD or ~/.pgpass) or a SQLite file; a run is
+                     added to it (default: RUN_DIR/store.sqlite, new each run)
 )";
 
 constexpr char kOperatorOptions[] =

@@ -155,8 +155,9 @@ absl::Status Stack::StartAll() {
   std::error_code ec;
   std::filesystem::create_directories(options.run_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(options.run_dir, ": ", ec.message()));
-  store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
-  if (!options.resume) {
+  store_path_ =
+      options.store.empty() ? absl::StrCat(options.run_dir, "/store.sqlite") : options.store;
+  if (!options.resume && options.store.empty()) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
       std::filesystem::remove(store_path_ + suffix);
     }

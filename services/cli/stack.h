@@ -50,6 +50,10 @@ struct StackOptions {
   // The stack's credentials directory (transport_credentials.h), passed to every process
   // as --credentials; empty = plaintext (PrepareStackCredentials always sets it).
   std::string credentials_dir;
+  // The gateway's --store: a PostgreSQL URL (without its password: see
+  // SplitPostgresPassword) or a SQLite file, kept across runs; empty = RUN_DIR/store.sqlite,
+  // removed at the start of a run that does not resume.
+  std::string store;
 };
 
 // The agents a lock-step gateway waits for: response and trader, less `without`.
