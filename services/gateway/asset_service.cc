@@ -33,7 +33,9 @@ grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext* context,
                                               v1::SubmitDispatchResponse* response) {
   // Under TLS the agent and its band come from the authenticated caller, never from the
   // request alone: a request that claims another agent or band is refused whole.
+  std::string role;
   if (const std::optional<security::Caller> caller = security::AuthenticatedCaller(context)) {
+    role = caller->role;
     for (const v1::DispatchProposal& proposal : request->proposals()) {
       const absl::Status allowed =
           security::AuthorizeProposal(*caller, request->agent(), proposal.priority());
@@ -44,7 +46,7 @@ grpc::Status AssetServiceImpl::SubmitDispatch(grpc::ServerContext* context,
                                                           v1::DISPATCH_PRIORITY_UNSPECIFIED));
     }
   }
-  absl::StatusOr<std::vector<v1::ProposalResult>> results = run_->Submit(*request);
+  absl::StatusOr<std::vector<v1::ProposalResult>> results = run_->Submit(*request, role);
   if (!results.ok()) return ToGrpcStatus(results.status());
   for (v1::ProposalResult& r : *results) *response->add_results() = std::move(r);
   return grpc::Status::OK;

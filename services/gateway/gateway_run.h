@@ -143,7 +143,10 @@ class GatewayRun {
   std::vector<v1::DayAheadDemandForecast> DayAheadForecasts(absl::Time published_before) const;
 
   // --- AssetService ---
-  absl::StatusOr<std::vector<v1::ProposalResult>> Submit(const v1::SubmitDispatchRequest& request);
+  // `role` is the authenticated caller's role, kept with every proposal and decision of the
+  // request ("" when the gateway runs without credentials).
+  absl::StatusOr<std::vector<v1::ProposalResult>> Submit(const v1::SubmitDispatchRequest& request,
+                                                         const std::string& role = "");
   absl::Status Cancel(int64_t proposal_id);
   std::vector<v1::Asset> Assets() const;
   std::vector<v1::Decision> RecentDecisions(size_t limit) const;
