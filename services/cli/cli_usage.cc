@@ -169,6 +169,14 @@ const CommandText kCommands[] = {
      "gridpilot reload-model [options]\n"
      "  Makes the forecast serve the newest model set of its registry.\n",
      "", kOperatorOptions},
+    {"audit",
+     "gridpilot audit [--kind KIND] [--since T] [--limit N] [options]\n"
+     "  The audit log's newest rows, newest first: calls refused by any server (with who\n"
+     "  and the role), response threshold changes and forecast model reloads.\n",
+     "  --kind KIND        refusal, thresholds or model_reload (default: all)\n"
+     "  --since T          a UTC time (2026-12-06T15:00:00Z) or a duration back (90m)\n"
+     "  --limit N          newest N, at most 1000 (default 20)\n",
+     kOperatorOptions},
     {"dispatch",
      "gridpilot dispatch --asset ID --power_mw X [options]\n"
      "  One operator proposal through the gateway's arbiter from the gateway's clock on;\n"

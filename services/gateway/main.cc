@@ -26,6 +26,7 @@
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
+#include "services/gateway/audit_service.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/gateway_services.h"
@@ -304,9 +305,13 @@ int Main() {
   // Calls refused for want of a credential or a role go to the store's audit log, rate-limited.
   RefusalRecorder refusals(&metered_store, kRefusedCallsPerMinute, [] { return absl::Now(); });
   security::SetRefusalObserver(&refusals);
+  // What the other servers report (their refusals, threshold changes, model reloads), with
+  // the same per-minute bound for each process and kind.
+  AuditRecorder audit_recorder(&metered_store, kRefusedCallsPerMinute, [] { return absl::Now(); });
+  AuditServiceImpl audit(&audit_recorder, &metered_store);
   absl::StatusOr<RunningServer> server =
       StartGrpcServer(absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-                      {&telemetry, &assets, &ledger, &clock, &approvals},
+                      {&telemetry, &assets, &ledger, &clock, &approvals, &audit},
                       absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     base::LogError(server.status().message());

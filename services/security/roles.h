@@ -20,6 +20,7 @@ namespace gridpilot::security {
 struct Caller {
   std::string identity;
   std::string role;
+  bool by_certificate = false;  // identified by a process certificate, not a bearer token
 };
 
 // The roles a bearer token may carry, in the order `credentials init` writes them:
@@ -41,6 +42,12 @@ std::optional<std::string> RoleOfProcess(absl::string_view identity);
 // SubmitDispatch"). PermissionDenied naming the method, the role and the roles that may
 // call it; PermissionDenied for a method the table does not list (deny by default).
 absl::Status AuthorizeMethod(absl::string_view method, absl::string_view role);
+
+// OK if `caller` may call `method`. A method only the stack's own processes may call
+// (AuditService.RecordAuditEvent: forecast, response and trader) needs the caller to be one
+// of them by its certificate (a token of the same role is not the process); every other
+// method goes by AuthorizeMethod(method, caller.role). PermissionDenied otherwise.
+absl::Status AuthorizeCaller(absl::string_view method, const Caller& caller);
 
 // Every gridpilot.v1 method the table lists (for the test that checks it covers the protos).
 std::vector<std::string> ListedMethods();

@@ -55,7 +55,7 @@ absl::StatusOr<Caller> IdentifyCaller(const std::string* authorization,
     return absl::UnauthenticatedError(absl::StrCat("the client certificate's common name \"",
                                                    identity, "\" is not a gridpilot process"));
   }
-  return Caller{identity, *role};
+  return Caller{identity, *role, /*by_certificate=*/true};
 }
 
 grpc::Status RpcAuthorizer::Process(const InputMetadata& auth_metadata, grpc::AuthContext* context,
@@ -71,7 +71,7 @@ grpc::Status RpcAuthorizer::Process(const InputMetadata& auth_metadata, grpc::Au
     return Refuse(method, Caller{}, grpc::StatusCode::UNAUTHENTICATED,
                   std::string(caller.status().message()));
   }
-  const absl::Status allowed = AuthorizeMethod(method, caller->role);
+  const absl::Status allowed = AuthorizeCaller(method, *caller);
   if (!allowed.ok()) {
     return Refuse(method, *caller, grpc::StatusCode::PERMISSION_DENIED,
                   std::string(allowed.message()));

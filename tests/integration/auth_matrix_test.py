@@ -85,7 +85,7 @@ class AuthMatrixTest(unittest.TestCase):
         sys.path.insert(0, cls.stub_dir)
         cls.pb = {name: importlib.import_module("gridpilot.v1.%s_pb2" % name)
                   for name in ["types", "asset", "clock", "forecast", "response", "trader",
-                               "ledger", "anomaly", "telemetry", "approval"]}
+                               "ledger", "anomaly", "telemetry", "approval", "audit"]}
         cls.run_dir = os.path.join(cls.tmp, "run")
         cls.log = open(os.path.join(cls.tmp, "up.log"), "wb")
         cls.stack = gridpilot_processes.start_live_stack(
@@ -222,6 +222,11 @@ class AuthMatrixTest(unittest.TestCase):
             ("response", "/gridpilot.v1.ResponseService/SetThresholds",
              pb["response"].SetThresholdsRequest(thresholds=thresholds),
              pb["response"].SetThresholdsResponse, {"operator", "admin"}),
+            # Only the stack's processes, by certificate: no token role at all.
+            ("gateway", "/gridpilot.v1.AuditService/RecordAuditEvent",
+             pb["audit"].RecordAuditEventRequest(kind=pb["audit"].AUDIT_EVENT_KIND_REFUSAL,
+                                                 detail_json="{}"),
+             pb["audit"].RecordAuditEventResponse, set()),
         ]
 
     def current_thresholds(self):
