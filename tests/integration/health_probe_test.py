@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import unittest
 
-from gridpilot_processes import stop, wait_for_file
+from gridpilot_processes import by_hand, stop, wait_for_file
 
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 START_TIMEOUT_S = 60.0  # hang detector, not a speed assertion
@@ -35,9 +35,9 @@ class HealthProbeTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="gridpilot-probe-")
         port_file = os.path.join(cls.tmp, "gateway.port")
         cls.gateway = subprocess.Popen(
-            [os.path.join(BIN_DIR, "gridpilot-gateway"), "--from=2023-06-01",
-             "--to=2023-06-01", "--port=0", "--port_file=" + port_file,
-             "--store=" + os.path.join(cls.tmp, "store.sqlite")],
+            by_hand(BIN_DIR, "gridpilot-gateway", "--from=2023-06-01",
+                    "--to=2023-06-01", "--port=0", "--port_file=" + port_file,
+                    "--store=" + os.path.join(cls.tmp, "store.sqlite")),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_for_file(port_file, START_TIMEOUT_S, cls.gateway):
             cls.tearDownClass()
