@@ -98,8 +98,10 @@ int CountProposalRows(const std::string& db_path, const std::string& status,
 std::string RunExpectingExit(const std::vector<std::string>& args, const std::string& dir,
                              std::string* log) {
   const std::string log_path = dir + "/gateway.log";
+  std::vector<std::string> insecure_args = args;
+  insecure_args.push_back("--insecure");
   absl::StatusOr<ChildProcess> child =
-      ChildProcess::Start("gateway", GatewayBinary(), Concat(args, {"--insecure"}), log_path);
+      ChildProcess::Start("gateway", GatewayBinary(), insecure_args, log_path);
   if (!child.ok()) {
     ADD_FAILURE() << child.status();
     return "";
