@@ -103,7 +103,8 @@ absl::Status AuthorizeMethod(absl::string_view method, absl::string_view role) {
       process_only != ProcessOnlyMethods().end()) {
     return absl::PermissionDeniedError(
         absl::StrCat("role \"", role, "\" may not call ", method, "; only the processes ",
-                     absl::StrJoin(process_only->second, ", "), " may, by their certificates"));
+                     absl::StrJoin(process_only->second, ", "),
+                     " may, by their certificates or process tokens"));
   }
   const auto found = MethodRoles().find(method);
   if (found == MethodRoles().end()) {
@@ -122,14 +123,14 @@ absl::Status AuthorizeCaller(absl::string_view method, const Caller& caller) {
   const auto process_only = ProcessOnlyMethods().find(method);
   if (process_only == ProcessOnlyMethods().end()) return AuthorizeMethod(method, caller.role);
   const std::vector<std::string>& allowed = process_only->second;
-  if (caller.by_certificate &&
+  if (caller.is_process &&
       std::find(allowed.begin(), allowed.end(), caller.identity) != allowed.end()) {
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
-      absl::StrCat(caller.by_certificate ? "process \"" : "a token of role \"", caller.identity,
+      absl::StrCat(caller.is_process ? "process \"" : "a token of role \"", caller.identity,
                    "\" may not call ", method, "; only the processes ",
-                   absl::StrJoin(allowed, ", "), " may, by their certificates"));
+                   absl::StrJoin(allowed, ", "), " may, by their certificates or process tokens"));
 }
 
 std::vector<std::string> ListedMethods() {

@@ -20,7 +20,9 @@ namespace gridpilot::security {
 struct Caller {
   std::string identity;
   std::string role;
-  bool by_certificate = false;  // identified by a process certificate, not a bearer token
+  // One of the stack's own processes: by its certificate, or by its process token (the run
+  // dir's Unix sockets); not a person's or tool's bearer token.
+  bool is_process = false;
 };
 
 // The roles a bearer token may carry, in the order `credentials init` writes them:

@@ -107,13 +107,13 @@ TEST(RolesTest, UnlistedMethodIsDenied) {
 TEST(RolesTest, OnlyTheReportingProcessesMayRecordAuditEvents) {
   constexpr char kRecord[] = "/gridpilot.v1.AuditService/RecordAuditEvent";
   for (const char* process : {"forecast", "response", "trader"}) {
-    const Caller certified{process, *RoleOfProcess(process), /*by_certificate=*/true};
+    const Caller certified{process, *RoleOfProcess(process), /*is_process=*/true};
     EXPECT_TRUE(AuthorizeCaller(kRecord, certified).ok()) << process;
   }
   // A token of the same role as a process is not that process; no role reaches the method.
-  const Caller trader_token{"trader", "trader", /*by_certificate=*/false};
+  const Caller trader_token{"trader", "trader", /*is_process=*/false};
   EXPECT_EQ(AuthorizeCaller(kRecord, trader_token).code(), absl::StatusCode::kPermissionDenied);
-  const Caller console{"console", "viewer", /*by_certificate=*/true};
+  const Caller console{"console", "viewer", /*is_process=*/true};
   EXPECT_EQ(AuthorizeCaller(kRecord, console).code(), absl::StatusCode::kPermissionDenied);
   for (const std::string& role : PersonRoles()) {
     EXPECT_EQ(AuthorizeMethod(kRecord, role).code(), absl::StatusCode::kPermissionDenied) << role;
