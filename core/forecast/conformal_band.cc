@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <vector>
 
 namespace gridpilot::forecast {
@@ -33,11 +34,14 @@ std::optional<double> ConformalBand::HalfWidth(absl::Duration horizon) const {
   if (it == errors_.end() || static_cast<int>(it->second.size()) < min_errors_) {
     return std::nullopt;
   }
-  std::vector<double> sorted(it->second.begin(), it->second.end());
-  std::sort(sorted.begin(), sorted.end());
-  const double n = static_cast<double>(sorted.size());
+  // The rank-th smallest is a selection, not a sort (it runs for every horizon of every
+  // issued forecast).
+  std::vector<double> errors(it->second.begin(), it->second.end());
+  const double n = static_cast<double>(errors.size());
   const size_t rank = static_cast<size_t>(std::ceil((n + 1.0) * coverage_));
-  return sorted[std::min(rank, sorted.size()) - 1];
+  const auto nth = errors.begin() + static_cast<std::ptrdiff_t>(std::min(rank, errors.size()) - 1);
+  std::nth_element(errors.begin(), nth, errors.end());
+  return *nth;
 }
 
 int ConformalBand::ErrorCount(absl::Duration horizon) const {

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -248,23 +249,22 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
                                    : (price - degradation) * (-delta_mwh) * discharge_eff;
     }
   };
-  // Multiples of g at or below / at or above x (g > 0).
-  auto round_down = [](int x, int g) { return x >= 0 ? x - x % g : x - (g + x % g) % g; };
-  auto round_up = [&](int x, int g) { return -round_down(-x, g); };
-  const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
-  for (size_t i = intervals; i-- > 1;) {
-    stage_rewards(i);
-    set_ranges(window_of(i));
+  // One interval i of the backward pass, moving in multiples of g levels (g is 1 or 2, a
+  // compile-time constant so that rounding to it costs no division).
+  auto backward_stage = [&](size_t i, auto g_constant) {
+    constexpr int g = decltype(g_constant)::value;
+    // Multiples of g at or below / at or above x.
+    auto round_down = [](int x) { return x >= 0 ? x - x % g : x - (g + x % g) % g; };
+    auto round_up = [&](int x) { return -round_down(-x); };
     int8_t* stage_choice = choice.data() + i * states;
     // A coarse interval moves between even levels by even moves only: states with an odd
     // level or an odd last move are unreachable and worth -inf to the interval before.
-    const int g = i >= coarse_from ? 2 : 1;
     if (g > 1) std::fill(value.begin(), value.end(), -inf);
-    for (int k = round_up(k_lo, g); k <= k_hi; k += g) {
+    for (int k = round_up(k_lo); k <= k_hi; k += g) {
       int lo, hi;
       band(k, &lo, &hi);
-      lo = round_up(lo, g);  // k itself (holding) stays in the band
-      hi = round_down(hi, g);
+      lo = round_up(lo);  // k itself (holding) stays in the band
+      hi = round_down(hi);
       // The value of each move from k, whatever came before (set for the moves
       // lo - k .. hi - k in steps of g, the only ones read below).
       {
@@ -283,9 +283,9 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       int8_t* choice_row = stage_choice + state(k, 0);
       int head = 0, tail = 0, pushed = lo - k;
       const int prev_last = std::min(e_max, k - k_lo);
-      for (int prev = round_up(std::max(e_min, k - k_hi), g); prev <= prev_last; prev += g) {
-        const int from = round_up(std::max(range_lo[prev - e_min], lo - k), g);
-        const int until = round_down(std::min(range_hi[prev - e_min], hi - k), g);
+      for (int prev = round_up(std::max(e_min, k - k_hi)); prev <= prev_last; prev += g) {
+        const int from = round_up(std::max(range_lo[prev - e_min], lo - k));
+        const int until = round_down(std::min(range_hi[prev - e_min], hi - k));
         for (; pushed <= until; pushed += g) {
           const double v = best_by_move[pushed - e_min];
           while (tail > head && best_by_move[window[tail - 1] - e_min] < v) --tail;
@@ -303,6 +303,16 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
         value_row[prev] = best;
         choice_row[prev] = static_cast<int8_t>(best_e);
       }
+    }
+  };
+  const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
+  for (size_t i = intervals; i-- > 1;) {
+    stage_rewards(i);
+    set_ranges(window_of(i));
+    if (i >= coarse_from) {
+      backward_stage(i, std::integral_constant<int, 2>{});
+    } else {
+      backward_stage(i, std::integral_constant<int, 1>{});
     }
     value.swap(next_value);
   }
