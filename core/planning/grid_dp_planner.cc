@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -11,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 #include "absl/strings/str_cat.h"
@@ -133,8 +134,8 @@ BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
 
 // A grid of states for one interval of the every-step-limited plan: levels k0 + g * c
 // (columns c < levels) and moves e0 + g * r (rows r < moves), g = 1 (fine) or 2 (coarse).
-// Rows are `stride` columns long: `levels` rounded up to an even count, the padding
-// holding -inf, so that rows can be combined two columns at a time.
+// Rows are `stride` columns long: `levels` rounded up to a multiple of 4, the padding
+// holding -inf, so that rows can be combined four columns at a time.
 struct Grid {
   int g = 1;
   int k0 = 0;
@@ -172,29 +173,53 @@ Grid MakeGrid(int g, int k_lo, int k_hi, int e_min, int e_max) {
   grid.levels = (grid.round_down(k_hi) - grid.k0) / g + 1;
   grid.e0 = grid.round_up(e_min);
   grid.moves = (grid.round_down(e_max) - grid.e0) / g + 1;
-  grid.stride = grid.levels + (grid.levels & 1);
+  grid.stride = (grid.levels + 3) & ~3;
   return grid;
 }
 
-// out[c] = max(a[c], b[c]) for c < n (n even): exactly one of the two, never a sum.
-void MaxOfRows(const double* a, const double* b, double* out, int n) {
-#if defined(__SSE2__)
-  for (int c = 0; c < n; c += 2) {
-    _mm_storeu_pd(out + c, _mm_max_pd(_mm_loadu_pd(a + c), _mm_loadu_pd(b + c)));
+// Whether this CPU runs AVX2: the row operations below then take four columns at a time.
+// Either way each column gets the same value (a maximum is one of its inputs, and a sum
+// is one IEEE addition).
+#if defined(__x86_64__)
+bool HasAvx2() {
+  static const bool has_avx2 = __builtin_cpu_supports("avx2");
+  return has_avx2;
+}
+
+__attribute__((target("avx2"))) void MaxOfRowsAvx2(const double* a, const double* b, double* out,
+                                                   int n) {
+  int c = 0;
+  for (; c + 4 <= n; c += 4) {
+    _mm256_storeu_pd(out + c, _mm256_max_pd(_mm256_loadu_pd(a + c), _mm256_loadu_pd(b + c)));
   }
-#else
-  for (int c = 0; c < n; ++c) out[c] = a[c] > b[c] ? a[c] : b[c];
+  for (; c < n; ++c) out[c] = a[c] > b[c] ? a[c] : b[c];
+}
+
+__attribute__((target("avx2"))) void AddToRangeAvx2(double add, const double* in, double* out,
+                                                    int first, int last) {
+  const __m256d add4 = _mm256_set1_pd(add);
+  int c = first;
+  for (; c + 3 <= last; c += 4) {
+    _mm256_storeu_pd(out + c, _mm256_add_pd(add4, _mm256_loadu_pd(in + c)));
+  }
+  for (; c <= last; ++c) out[c] = add + in[c];
+}
 #endif
+
+// out[c] = max(a[c], b[c]) for c < n: exactly one of the two, never a sum.
+void MaxOfRows(const double* a, const double* b, double* out, int n) {
+#if defined(__x86_64__)
+  if (HasAvx2()) return MaxOfRowsAvx2(a, b, out, n);
+#endif
+  for (int c = 0; c < n; ++c) out[c] = a[c] > b[c] ? a[c] : b[c];
 }
 
 // out[c] = add + in[c] for first <= c <= last.
 void AddToRange(double add, const double* in, double* out, int first, int last) {
-  int c = first;
-#if defined(__SSE2__)
-  const __m128d add2 = _mm_set1_pd(add);
-  for (; c + 1 <= last; c += 2) _mm_storeu_pd(out + c, _mm_add_pd(add2, _mm_loadu_pd(in + c)));
+#if defined(__x86_64__)
+  if (HasAvx2()) return AddToRangeAvx2(add, in, out, first, last);
 #endif
-  for (; c <= last; ++c) out[c] = add + in[c];
+  for (int c = first; c <= last; ++c) out[c] = add + in[c];
 }
 
 // The plan whose every step stays within request.max_power_step_mw (see
@@ -239,10 +264,13 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     return std::nullopt;  // too fine a grid for the second state; the caller falls back
   }
   auto level_mwh = [&](int k) { return start_mwh + k * step_mwh; };
-  auto move_power_mw = [&](int e) {  // grid power, > 0 discharge
+  std::vector<double> power_by_move(moves);  // grid power of each move, > 0 discharge
+  for (int e = e_min; e <= e_max; ++e) {
     const double delta_mwh = e * step_mwh;
-    return delta_mwh > 0 ? -delta_mwh * inv_charge_eff / hours : -delta_mwh * discharge_eff / hours;
-  };
+    power_by_move[e - e_min] =
+        delta_mwh > 0 ? -delta_mwh * inv_charge_eff / hours : -delta_mwh * discharge_eff / hours;
+  }
+  auto move_power_mw = [&](int e) { return power_by_move[e - e_min]; };
   // The change of power interval i may make.
   auto window_of = [&](size_t i) { return StepWindowOf(request, i); };
   // Moves allowed after a move at power p, within `w`: P(e) falls as e grows, so they are
@@ -282,12 +310,16 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   };
   // Soft landing at the horizon: from move e at level k, ramping down to 0 in steps of
   // the limit must stay within the band.
+  std::vector<double> rest_by_move(moves, 0.0);  // MW x intervals of ramping down
+  for (int e = e_min; e <= e_max; ++e) {
+    const double p = move_power_mw(e);
+    for (double q = std::abs(p) - power_step_mw; q > kPowerToleranceMw; q -= power_step_mw) {
+      rest_by_move[e - e_min] += q;
+    }
+  }
   auto lands = [&](int k, int e) {
     const double p = move_power_mw(e);
-    double rest_mw_intervals = 0.0;
-    for (double q = std::abs(p) - power_step_mw; q > kPowerToleranceMw; q -= power_step_mw) {
-      rest_mw_intervals += q;
-    }
+    const double rest_mw_intervals = rest_by_move[e - e_min];
     const double at = level_mwh(k);
     if (p < 0) {
       return std::max(top_mwh, at) - at + kToleranceMwh >=
@@ -299,16 +331,19 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
 
   const size_t intervals = request.price_gbp_per_mwh.size();
   const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
-  // Rewards of every move in interval i, by e - e_min.
-  std::vector<double> move_reward(moves);
+  // Rewards of every move in each interval i, by i * moves + e - e_min, and the window of
+  // moves after each move in each interval i >= 1 (set_ranges), kept by the backward pass
+  // for the forward one.
+  std::vector<double> rewards_by_stage(intervals * moves);
+  std::vector<int> range_lo_by_stage(intervals * moves), range_hi_by_stage(intervals * moves);
   auto stage_rewards = [&](size_t i) {
     const double price = request.price_gbp_per_mwh[i];
     const double charge_price = ChargePrice(request, i);
+    double* reward = rewards_by_stage.data() + i * moves;
     for (int e = e_min; e <= e_max; ++e) {
       const double delta_mwh = e * step_mwh;
-      move_reward[e - e_min] = delta_mwh > 0
-                                   ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
-                                   : (price - degradation) * (-delta_mwh) * discharge_eff;
+      reward[e - e_min] = delta_mwh > 0 ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
+                                        : (price - degradation) * (-delta_mwh) * discharge_eff;
     }
   };
 
@@ -333,7 +368,8 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   for (size_t t = 1; t <= intervals; ++t) {
     table_offset[t + 1] = table_offset[t] + grid_of_table(t).cells();
   }
-  std::vector<double> values(table_offset[intervals + 1]);
+  // Every cell is written before it is read.
+  std::unique_ptr<double[]> values(new double[table_offset[intervals + 1]]);
   auto value_at = [&](size_t t, int k, int e) {  // -inf off the table's grid
     const Grid& grid = grid_of_table(t);
     const int row = grid.row(e), column = grid.column(k);
@@ -342,7 +378,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   };
   {
     const Grid& grid = grid_of_table(intervals);
-    double* terminal = values.data() + table_offset[intervals];
+    double* terminal = values.get() + table_offset[intervals];
     std::fill(terminal, terminal + grid.cells(), -inf);
     for (int r = 0; r < grid.moves; ++r) {
       for (int c = 0; c < grid.levels; ++c) {
@@ -378,14 +414,18 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   const std::vector<std::pair<int, int>> coarse_columns =
       coarse_from < intervals ? move_columns(coarse) : std::vector<std::pair<int, int>>();
   // Sparse table of maxima: level j holds, per row r, the maximum of rows r .. r + 2^j - 1.
-  std::vector<double> maxima;
+  std::unique_ptr<double[]> maxima;
+  size_t maxima_size = 0;
   for (size_t i = intervals; i-- > 1;) {
     const Grid& grid = grid_of_stage(i);
     const Grid& next_grid = grid_of_table(i + 1);
-    const double* next = values.data() + table_offset[i + 1];
+    const double* next = values.get() + table_offset[i + 1];
     const std::vector<std::pair<int, int>>& columns = grid.g == 1 ? fine_columns : coarse_columns;
     stage_rewards(i);
+    const double* move_reward = rewards_by_stage.data() + i * moves;
     set_ranges(window_of(i));
+    std::copy(range_lo.begin(), range_lo.end(), range_lo_by_stage.begin() + i * moves);
+    std::copy(range_hi.begin(), range_hi.end(), range_hi_by_stage.begin() + i * moves);
     // The widest window of moves, in rows, sets how many levels of maxima are needed.
     int widest_rows = 1;
     for (int p = 0; p < grid.moves; ++p) {
@@ -397,14 +437,18 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     int max_level = 0;
     while ((2 << max_level) <= widest_rows) ++max_level;
     const size_t layer = grid.cells();
-    if (maxima.size() < layer * (max_level + 1)) maxima.resize(layer * (max_level + 1));
+    if (maxima_size < layer * (max_level + 1)) {
+      maxima_size = layer * (max_level + 1);
+      maxima.reset(new double[maxima_size]);
+    }
     // Level 0: the value of each move from each level, whatever came before: its reward
     // plus the value of the state it leads to; -inf where the band forbids it.
     for (int r = 0; r < grid.moves; ++r) {
       const int e = grid.move(r);
-      double* row = maxima.data() + r * grid.stride;
-      std::fill(row, row + grid.stride, -inf);
+      double* row = maxima.get() + r * grid.stride;
       const auto [first, last] = columns[r];
+      std::fill(row, row + std::max(first, 0), -inf);
+      std::fill(row + std::max(first, last + 1), row + grid.stride, -inf);
       const double reward = move_reward[e - e_min];
       if (&next_grid == &grid) {
         // State (k + e, e) of the next table: same row, column shifted by e / g.
@@ -417,20 +461,17 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       }
     }
     for (int j = 1; j <= max_level; ++j) {
-      const double* below = maxima.data() + (j - 1) * layer;
-      double* out = maxima.data() + j * layer;
+      const double* below = maxima.get() + (j - 1) * layer;
+      double* out = maxima.get() + j * layer;
       const int half = 1 << (j - 1);
-      for (int r = 0; r < grid.moves; ++r) {
-        if (r + half < grid.moves) {
-          MaxOfRows(below + r * grid.stride, below + (r + half) * grid.stride,
-                    out + r * grid.stride, grid.stride);
-        } else {
-          std::copy(below + r * grid.stride, below + (r + 1) * grid.stride, out + r * grid.stride);
-        }
+      // Rows whose 2^j rows run past the last are never read.
+      for (int r = 0; r + 2 * half <= grid.moves; ++r) {
+        MaxOfRows(below + r * grid.stride, below + (r + half) * grid.stride, out + r * grid.stride,
+                  grid.stride);
       }
     }
     // Each previous move's row: the best move in its window.
-    double* value = values.data() + table_offset[i];
+    double* value = values.get() + table_offset[i];
     for (int p = 0; p < grid.moves; ++p) {
       const int prev = grid.move(p);
       const int from = grid.round_up(range_lo[prev - e_min]);
@@ -443,7 +484,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       const int first_row = grid.row(from), last_row = grid.row(until);
       int j = 0;
       while ((2 << j) <= last_row - first_row + 1) ++j;
-      const double* level = maxima.data() + j * layer;
+      const double* level = maxima.get() + j * layer;
       MaxOfRows(level + first_row * grid.stride, level + (last_row - (1 << j) + 1) * grid.stride,
                 out, grid.stride);
     }
@@ -454,8 +495,9 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   // to the band), the smallest of equal ones, and holding where it ties with the best.
   auto choose_move = [&](size_t i, int k, int prev) {
     const Grid& grid = grid_of_stage(i);
-    stage_rewards(i);
-    set_ranges(window_of(i));
+    const double* move_reward = rewards_by_stage.data() + i * moves;
+    const int* range_lo = range_lo_by_stage.data() + i * moves;
+    const int* range_hi = range_hi_by_stage.data() + i * moves;
     int lo, hi;
     band(k, &lo, &hi);
     lo = grid.round_up(lo);
@@ -485,6 +527,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   first_lo = std::max(first_lo, lo);
   first_hi = std::min(first_hi, hi);
   stage_rewards(0);
+  const double* move_reward = rewards_by_stage.data();
   double best = -inf;
   int first_move = 0;
   if (first_lo <= 0 && 0 <= first_hi) {
