@@ -156,6 +156,9 @@ struct Grid {
     const int r = d >> (g - 1);
     return r < moves ? r : -1;
   }
+  // The first row at or above move e and the last at or below it (e within the moves).
+  int row_at_or_above(int e) const { return (round_up(e) - e0) >> (g - 1); }
+  int row_at_or_below(int e) const { return (round_down(e) - e0) >> (g - 1); }
   // The column of level k, or -1 when k is not on the grid.
   int column(int k) const {
     const int d = k - k0;
@@ -413,6 +416,34 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   const std::vector<std::pair<int, int>> fine_columns = move_columns(fine);
   const std::vector<std::pair<int, int>> coarse_columns =
       coarse_from < intervals ? move_columns(coarse) : std::vector<std::pair<int, int>>();
+  // The first interval's moves, from the start (k = 0) after initial_power_mw.
+  int first_lo, first_hi;
+  {
+    int lo, hi;
+    next_range(request.initial_power_mw, window_of(0), &first_lo, &first_hi);
+    band(0, &lo, &hi);
+    first_lo = std::max(first_lo, lo);
+    first_hi = std::min(first_hi, hi);
+  }
+  if (first_lo > first_hi) return std::nullopt;
+  // Every interval's rewards and windows, and the moves by which each table's states can
+  // be reached from the start: reach_lo[t]..reach_hi[t], the hull of the windows of the
+  // moves reachable before (a superset: the band is ignored). The backward pass computes
+  // only those rows, and only they are ever read.
+  std::vector<int> reach_lo(intervals + 1, 1), reach_hi(intervals + 1, 0);
+  reach_lo[1] = first_lo;
+  reach_hi[1] = first_hi;
+  for (size_t i = 0; i < intervals; ++i) stage_rewards(i);
+  for (size_t i = 1; i < intervals; ++i) {
+    set_ranges(window_of(i));
+    std::copy(range_lo.begin(), range_lo.end(), range_lo_by_stage.begin() + i * moves);
+    std::copy(range_hi.begin(), range_hi.end(), range_hi_by_stage.begin() + i * moves);
+    if (reach_lo[i] > reach_hi[i]) continue;
+    const Grid& grid = grid_of_stage(i);
+    reach_lo[i + 1] = grid.round_up(range_lo[reach_lo[i] - e_min]);
+    reach_hi[i + 1] = grid.round_down(range_hi[reach_hi[i] - e_min]);
+    if (reach_lo[i + 1] > reach_hi[i + 1]) reach_lo[i + 1] = 1, reach_hi[i + 1] = 0;
+  }
   // Sparse table of maxima: level j holds, per row r, the maximum of rows r .. r + 2^j - 1.
   std::unique_ptr<double[]> maxima;
   size_t maxima_size = 0;
@@ -421,14 +452,17 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const Grid& next_grid = grid_of_table(i + 1);
     const double* next = values.get() + table_offset[i + 1];
     const std::vector<std::pair<int, int>>& columns = grid.g == 1 ? fine_columns : coarse_columns;
-    stage_rewards(i);
     const double* move_reward = rewards_by_stage.data() + i * moves;
-    set_ranges(window_of(i));
-    std::copy(range_lo.begin(), range_lo.end(), range_lo_by_stage.begin() + i * moves);
-    std::copy(range_hi.begin(), range_hi.end(), range_hi_by_stage.begin() + i * moves);
+    const int* range_lo = range_lo_by_stage.data() + i * moves;
+    const int* range_hi = range_hi_by_stage.data() + i * moves;
+    // The rows of previous moves reachable here and of the moves they may take.
+    const int p_first = grid.row_at_or_above(reach_lo[i]);
+    const int p_last = grid.row_at_or_below(reach_hi[i]);
+    const int r_first = grid.row_at_or_above(reach_lo[i + 1]);
+    const int r_last = grid.row_at_or_below(reach_hi[i + 1]);
     // The widest window of moves, in rows, sets how many levels of maxima are needed.
     int widest_rows = 1;
-    for (int p = 0; p < grid.moves; ++p) {
+    for (int p = p_first; p <= p_last; ++p) {
       const int prev = grid.move(p);
       const int from = grid.round_up(range_lo[prev - e_min]);
       const int until = grid.round_down(range_hi[prev - e_min]);
@@ -443,7 +477,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     }
     // Level 0: the value of each move from each level, whatever came before: its reward
     // plus the value of the state it leads to; -inf where the band forbids it.
-    for (int r = 0; r < grid.moves; ++r) {
+    for (int r = r_first; r <= r_last; ++r) {
       const int e = grid.move(r);
       double* row = maxima.get() + r * grid.stride;
       const auto [first, last] = columns[r];
@@ -465,14 +499,14 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       double* out = maxima.get() + j * layer;
       const int half = 1 << (j - 1);
       // Rows whose 2^j rows run past the last are never read.
-      for (int r = 0; r + 2 * half <= grid.moves; ++r) {
+      for (int r = r_first; r + 2 * half <= r_last + 1; ++r) {
         MaxOfRows(below + r * grid.stride, below + (r + half) * grid.stride, out + r * grid.stride,
                   grid.stride);
       }
     }
     // Each previous move's row: the best move in its window.
     double* value = values.get() + table_offset[i];
-    for (int p = 0; p < grid.moves; ++p) {
+    for (int p = p_first; p <= p_last; ++p) {
       const int prev = grid.move(p);
       const int from = grid.round_up(range_lo[prev - e_min]);
       const int until = grid.round_down(range_hi[prev - e_min]);
@@ -521,12 +555,6 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   };
 
   // The first interval, from the start (k = 0) after initial_power_mw.
-  int first_lo, first_hi, lo, hi;
-  next_range(request.initial_power_mw, window_of(0), &first_lo, &first_hi);
-  band(0, &lo, &hi);
-  first_lo = std::max(first_lo, lo);
-  first_hi = std::min(first_hi, hi);
-  stage_rewards(0);
   const double* move_reward = rewards_by_stage.data();
   double best = -inf;
   int first_move = 0;
