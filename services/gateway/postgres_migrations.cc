@@ -6,6 +6,8 @@
 #include "absl/time/clock.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "services/gateway/sqlite_schema_migration.h"
+#include "services/security/roles.h"
 
 namespace gridpilot {
 namespace {
@@ -62,6 +64,47 @@ CREATE INDEX plans_by_run ON plans (run_id, tick);
 CREATE INDEX agent_notes_by_run ON agent_notes (run_id, tick);
 )sql";
 
+// Migration 2: who acted, and the audit tables (SQLite's schema version 2 and its
+// approvals table). Rows written before it get the role their agent's name implies
+// (RoleOfStoredAgent), as SQLite's migration gives them.
+constexpr char kAuditTables[] = R"sql(
+ALTER TABLE proposals ADD COLUMN role TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN role TEXT NOT NULL DEFAULT '';
+CREATE TABLE audit_events (
+  run_id BIGINT NOT NULL, at TEXT NOT NULL, process TEXT NOT NULL, kind TEXT NOT NULL,
+  identity TEXT NOT NULL, role TEXT NOT NULL, detail_json TEXT NOT NULL,
+  dropped_before BIGINT NOT NULL, row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+CREATE TABLE approvals (
+  run_id BIGINT NOT NULL, approval_id BIGINT NOT NULL, event TEXT NOT NULL, at TEXT NOT NULL,
+  requester TEXT NOT NULL, requester_role TEXT NOT NULL,
+  decided_by TEXT NOT NULL, decided_by_role TEXT NOT NULL,
+  asset_id TEXT NOT NULL, priority BIGINT NOT NULL, power_mw DOUBLE PRECISION,
+  lease_start TEXT NOT NULL, lease_end TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+  proposal_reason TEXT NOT NULL, reason TEXT NOT NULL, expires_at TEXT NOT NULL,
+  proposal_id BIGINT NOT NULL, row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+CREATE INDEX audit_events_by_at ON audit_events (at);
+CREATE INDEX refused_calls_by_at ON refused_calls (at);
+CREATE INDEX approvals_by_run ON approvals (run_id, approval_id);
+)sql";
+
+// "CASE agent WHEN 'trader' THEN 'trader' ... ELSE '' END" over every name that has a role
+// (the role table's identities are letters, digits and '-': quoting is plain).
+std::string RoleOfAgentSql() {
+  std::vector<std::string> names = security::ProcessIdentities();
+  for (const std::string& role : security::PersonRoles()) names.push_back(role);
+  std::string sql = "CASE agent";
+  for (const std::string& name : names) {
+    absl::StrAppend(&sql, " WHEN '", name, "' THEN '", RoleOfStoredAgent(name), "'");
+  }
+  return absl::StrCat(sql, " ELSE '' END");
+}
+
+std::string AuditTablesMigration() {
+  const std::string role = RoleOfAgentSql();
+  return absl::StrCat(kAuditTables, "UPDATE proposals SET role = ", role,
+                      ";\nUPDATE decisions SET role = ", role, ";\n");
+}
+
 }  // namespace
 
 const std::vector<PostgresMigration>& StoreMigrations() {
@@ -69,6 +112,7 @@ const std::vector<PostgresMigration>& StoreMigrations() {
       new std::vector<PostgresMigration>{
           {1, "runs, telemetry, proposals, decisions, ledger, agent_notes, refused_calls, plans",
            kInitialSchema},
+          {2, "role on proposals and decisions; audit_events, approvals", AuditTablesMigration()},
       };
   return *migrations;
 }

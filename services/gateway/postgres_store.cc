@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/base/status_macros.h"
@@ -23,6 +25,9 @@ constexpr char kInsertLedger[] = "insert_ledger";
 constexpr char kInsertNote[] = "insert_note";
 constexpr char kInsertRefused[] = "insert_refused";
 constexpr char kInsertPlan[] = "insert_plan";
+constexpr char kInsertAuditEvent[] = "insert_audit_event";
+constexpr char kInsertApproval[] = "insert_approval";
+constexpr char kSelectAuditEvents[] = "select_audit_events";
 constexpr char kSelectTelemetry[] = "select_telemetry";
 constexpr char kSelectDecisions[] = "select_decisions";
 constexpr char kSelectLedger[] = "select_ledger";
@@ -139,8 +144,8 @@ absl::Status PostgresStore::Prepare() {
   const std::pair<const char*, const char*> statements[] = {
       {kInsertProposal,
        "INSERT INTO proposals (run_id, proposal_id, status, submitted_at, agent, asset_id, "
-       "priority, power_mw, lease_start, lease_end, idempotency_key, reason, detail) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"},
+       "priority, power_mw, lease_start, lease_end, idempotency_key, reason, detail, role) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"},
       {kInsertTelemetry,
        "INSERT INTO telemetry (run_id, interval_start, net_load_mw, embedded_solar_mw, "
        "embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, net_load_after_mw, excess_mw, "
@@ -148,8 +153,8 @@ absl::Status PostgresStore::Prepare() {
       {kInsertDecision,
        "INSERT INTO decisions (run_id, interval_start, asset_id, proposal_id, agent, priority, "
        "requested_mw, applied_mw, soc_before_mwh, soc_after_mwh, charge_mwh, discharge_mwh, "
-       "peaker_status, reason) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"},
+       "peaker_status, reason, role) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"},
       {kInsertLedger,
        "INSERT INTO ledger (run_id, interval_start, cause, asset_id, amount_gbp, note) "
        "VALUES ($1, $2, $3, $4, $5, $6)"},
@@ -161,6 +166,27 @@ absl::Status PostgresStore::Prepare() {
        "INSERT INTO plans (run_id, tick, agent, first_interval_start, intervals, power_mw, "
        "price_forecast_gbp_per_mwh, expected_value_gbp, reason) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
+      {kInsertAuditEvent,
+       "INSERT INTO audit_events (run_id, at, process, kind, identity, role, detail_json, "
+       "dropped_before) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"},
+      {kInsertApproval,
+       "INSERT INTO approvals (run_id, approval_id, event, at, requester, requester_role, "
+       "decided_by, decided_by_role, asset_id, priority, power_mw, lease_start, lease_end, "
+       "idempotency_key, proposal_reason, reason, expires_at, proposal_id) VALUES ($1, $2, $3, "
+       "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"},
+      // As SqliteStore's: reported events and the gateway's refusals merged, newest first,
+      // an event before a refusal of the same second, later rows first within a source. A
+      // refusal's detail is built by the caller from method, code and reason (columns 7-9).
+      {kSelectAuditEvents,
+       "SELECT at, process, kind, identity, role, detail_json, dropped_before, method, code, "
+       "reason FROM ("
+       "SELECT at, process, kind, identity, role, detail_json, dropped_before, "
+       "NULL::TEXT AS method, NULL::TEXT AS code, NULL::TEXT AS reason, 1 AS source, "
+       "row_seq AS seq FROM audit_events UNION ALL "
+       "SELECT at, 'gateway', 'refusal', identity, role, NULL, dropped_before, method, code, "
+       "reason, 0, row_seq FROM refused_calls) AS merged "
+       "WHERE ($1::TEXT = '' OR kind = $1::TEXT) AND at >= $2::TEXT "
+       "ORDER BY at DESC, source DESC, seq DESC LIMIT $3::BIGINT"},
       {kSelectTelemetry,
        "SELECT net_load_mw, embedded_solar_mw, embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, "
        "net_load_after_mw, excess_mw, baseline_excess_mw FROM telemetry "
@@ -257,7 +283,8 @@ absl::Status PostgresStore::RecordProposal(const region::ProposalRecord& record,
       .Text(base::FormatUtcTimestamp(p.end))
       .Text(p.idempotency_key)
       .Text(p.reason)
-      .Text(detail);
+      .Text(detail)
+      .Text(p.role);
   RETURN_IF_ERROR(Write(kInsertProposal, params));
   return EndWrite(/*commit_point=*/false);
 }
@@ -287,6 +314,118 @@ absl::Status PostgresStore::RecordRefusedCall(absl::Time at, const security::Ref
       .Int(dropped_before);
   RETURN_IF_ERROR(Write(kInsertRefused, params));
   return EndWrite(/*commit_point=*/false);
+}
+
+namespace {
+
+const char* ApprovalEventName(ApprovalEvent::Kind kind) {
+  switch (kind) {
+    case ApprovalEvent::Kind::kPending: return "pending";
+    case ApprovalEvent::Kind::kApproved: return "approved";
+    case ApprovalEvent::Kind::kRejected: return "rejected";
+    case ApprovalEvent::Kind::kLapsed: return "lapsed";
+  }
+  return "unknown";
+}
+
+// {"method":...,"code":...,"reason":...}: a refusal's detail, as SQLite's json_object
+// writes it.
+std::string RefusalDetailJson(const std::string& method, const std::string& code,
+                              const std::string& reason) {
+  nlohmann::ordered_json detail;
+  detail["method"] = method;
+  detail["code"] = code;
+  detail["reason"] = reason;
+  return detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+absl::Status PostgresStore::RecordApprovalEvent(const ApprovalEvent& event) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  const region::DispatchProposal& p = event.proposal;
+  PostgresParams params;
+  params.Int(run_id_)
+      .Int(event.approval_id)
+      .Text(ApprovalEventName(event.kind))
+      .Text(base::FormatUtcTimestamp(event.at))
+      .Text(event.requester)
+      .Text(event.requester_role)
+      .Text(event.decided_by)
+      .Text(event.decided_by_role)
+      .Text(p.asset_id)
+      .Int(static_cast<int>(p.priority))
+      .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
+      .Text(base::FormatUtcTimestamp(p.start))
+      .Text(base::FormatUtcTimestamp(p.end))
+      .Text(p.idempotency_key)
+      .Text(p.reason)
+      .Text(event.reason)
+      .Text(base::FormatUtcTimestamp(event.expires_at))
+      .Int(event.proposal_id);
+  RETURN_IF_ERROR(Write(kInsertApproval, params));
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status PostgresStore::RecordAuditEvent(const AuditEvent& event) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  PostgresParams params;
+  params.Int(run_id_)
+      .Text(base::FormatUtcTimestamp(event.at))
+      .Text(event.process)
+      .Text(event.kind)
+      .Text(event.identity)
+      .Text(event.role)
+      .Text(event.detail_json)
+      .Int(event.dropped_before);
+  RETURN_IF_ERROR(Write(kInsertAuditEvent, params));
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::StatusOr<std::vector<AuditEvent>> PostgresStore::ListAuditEvents(const AuditQuery& query) {
+  absl::MutexLock lock(&mu_);
+  // Timestamps are stored at whole seconds: a `since` inside a second includes that second.
+  const std::string since =
+      query.since == absl::InfinitePast()
+          ? std::string("")
+          : base::FormatUtcTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(query.since)));
+  PostgresParams params;
+  params.Text(query.kind).Text(since).Int(query.limit);
+  // On this connection, so inside the open batch: it sees records not yet flushed. Under a
+  // savepoint there, so that a failed read leaves the batch usable.
+  const bool in_batch = in_transaction_;
+  if (in_batch) RETURN_IF_ERROR(db_->Exec("SAVEPOINT audit_list"));
+  absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectAuditEvents, params);
+  if (in_batch) {
+    const absl::Status ended =
+        db_->Exec(rows.ok() ? "RELEASE SAVEPOINT audit_list" : "ROLLBACK TO SAVEPOINT audit_list");
+    if (rows.ok() && !ended.ok()) return ended;
+  }
+  if (!rows.ok()) return rows.status();
+  std::vector<AuditEvent> events;
+  events.reserve(rows->rows());
+  for (int r = 0; r < rows->rows(); ++r) {
+    AuditEvent e;
+    const std::string at = rows->Text(r, 0);
+    absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(at);
+    if (!parsed.ok()) {
+      return absl::InternalError(
+          absl::StrCat("audit log: stored time \"", at, "\" is not UTC ISO 8601"));
+    }
+    e.at = *parsed;
+    e.process = rows->Text(r, 1);
+    e.kind = rows->Text(r, 2);
+    e.identity = rows->Text(r, 3);
+    e.role = rows->Text(r, 4);
+    e.detail_json = rows->IsNull(r, 5)
+                        ? RefusalDetailJson(rows->Text(r, 7), rows->Text(r, 8), rows->Text(r, 9))
+                        : rows->Text(r, 5);
+    e.dropped_before = std::strtoll(rows->Text(r, 6).c_str(), nullptr, 10);
+    events.push_back(std::move(e));
+  }
+  return events;
 }
 
 absl::Status PostgresStore::RecordPlan(absl::Time tick, const std::string& agent,
@@ -345,7 +484,7 @@ absl::Status PostgresStore::WriteInterval(const std::string& start,
       decision.Null().Null().Null().Null().Text(
           std::string(assets::PeakerStatusName(p.next.status)));
     }
-    decision.Text(d.reason);
+    decision.Text(d.reason).Text(d.role);
     RETURN_IF_ERROR(Write(kInsertDecision, decision));
   }
   for (const market::LedgerEntry& e : outcome.entries) {

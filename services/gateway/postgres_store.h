@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -46,6 +47,9 @@ class PostgresStore final : public Store {
                           const AgentPlanRecord& plan) override;
   absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
                                  int64_t dropped_before) override;
+  absl::Status RecordApprovalEvent(const ApprovalEvent& event) override;
+  absl::Status RecordAuditEvent(const AuditEvent& event) override;
+  absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::Status Flush() override;

@@ -83,7 +83,7 @@ int CommittedIntervals(const std::string& url) {
 std::map<std::string, std::string> TableQueries(const std::string& sqlite_path) {
   std::map<std::string, std::string> out;
   for (const char* table : {"runs", "telemetry", "proposals", "decisions", "ledger", "agent_notes",
-                            "refused_calls", "plans"}) {
+                            "refused_calls", "plans", "audit_events", "approvals"}) {
     std::vector<std::string> columns;
     for (const StoreRow& row :
          SqliteRows(sqlite_path, absl::StrCat("PRAGMA table_info(", table, ")"))) {
@@ -129,8 +129,10 @@ class PostgresBacktestTest : public ::testing::Test {
     for (const auto& [table, sql] : TableQueries(SqlitePath())) {
       SCOPED_TRACE(table);
       const std::vector<StoreRow> sqlite_rows = SqliteRows(SqlitePath(), sql);
-      // A week without refused calls or agents' notes leaves those two tables empty.
-      if (table != "refused_calls" && table != "agent_notes") {
+      // A week without refused calls, agents' notes, reported events or approvals leaves
+      // those tables empty.
+      if (table != "refused_calls" && table != "agent_notes" && table != "audit_events" &&
+          table != "approvals") {
         EXPECT_FALSE(sqlite_rows.empty());
       }
       EXPECT_EQ(DiffStoreRows(sqlite_rows, PostgresRowsOf(url, sql)), "");

@@ -138,8 +138,8 @@ TEST_F(PostgresStoreTest, MigratesAnEmptyDatabaseToTheLatestSchemaOnce) {
   EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), latest);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' "
                   "AND table_name IN ('runs', 'telemetry', 'proposals', 'decisions', 'ledger', "
-                  "'agent_notes', 'refused_calls', 'plans')"),
-            8);
+                  "'agent_notes', 'refused_calls', 'plans', 'audit_events', 'approvals')"),
+            10);
   // Opening again applies nothing.
   ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_version"), latest);
@@ -188,7 +188,9 @@ TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItKnows) {
 // The calls of a small run, the same for both stores.
 void RecordASmallRun(Store& store) {
   ASSERT_TRUE(store.BeginRun(At(kDay1), At(kDay2), R"({"region": {"scale": 0.1}})").ok());
-  ASSERT_TRUE(store.RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+  region::ProposalRecord by_response = Record(1, "k1", 30);
+  by_response.proposal.role = "response";
+  ASSERT_TRUE(store.RecordProposal(by_response, ProposalStatus::kAccepted, "").ok());
   ASSERT_TRUE(store.RecordProposal(Record(2, "k0", -0.0), ProposalStatus::kAccepted, "").ok());
   ASSERT_TRUE(store
                   .RecordProposal(Record(0, "k2", NAN), ProposalStatus::kRejected,
@@ -209,8 +211,39 @@ void RecordASmallRun(Store& store) {
   call.code = "PERMISSION_DENIED";
   call.reason = "role viewer may not submit";
   ASSERT_TRUE(store.RecordRefusedCall(Interval(0), call, 7).ok());
+  AuditEvent reload;
+  reload.at = Interval(1);
+  reload.process = "forecast";
+  reload.kind = "model_reload";
+  reload.identity = "operator";
+  reload.role = "operator";
+  reload.detail_json = R"({"model":"demand","ok":true})";
+  reload.dropped_before = 2;
+  ASSERT_TRUE(store.RecordAuditEvent(reload).ok());
+  ApprovalEvent pending;
+  pending.kind = ApprovalEvent::Kind::kPending;
+  pending.approval_id = 4;
+  pending.at = Interval(0);
+  pending.requester = "operator";
+  pending.requester_role = "operator";
+  pending.proposal = Record(0, "k4", 120).proposal;
+  pending.reason = "power_mw 120 over the 100 MW limit";
+  pending.expires_at = Interval(1);
+  ApprovalEvent approved = pending;
+  approved.kind = ApprovalEvent::Kind::kApproved;
+  approved.decided_by = "alice";
+  approved.decided_by_role = "approver";
+  approved.reason = "checked with control room";
+  approved.proposal_id = 5;
+  ApprovalEvent lapsed = pending;
+  lapsed.kind = ApprovalEvent::Kind::kLapsed;
+  lapsed.proposal.power_mw = NAN;
+  for (const ApprovalEvent& event : {pending, approved, lapsed}) {
+    ASSERT_TRUE(store.RecordApprovalEvent(event).ok());
+  }
   for (int k = 0; k < 3; ++k) {
     region::IntervalOutcome outcome = MadeUpOutcome(Interval(k));
+    outcome.decisions[0].role = k == 1 ? "operator" : "response";
     outcome.batteries[0].soc_after_mwh = 40.0 + k / 3.0;  // not exact in decimal
     ASSERT_TRUE(store.RecordInterval(MadeUpRegion(Interval(k)), outcome).ok());
   }
@@ -231,7 +264,7 @@ TEST_F(PostgresStoreTest, WritesTheSameRowsAsSqliteForTheSameCalls) {
   }
   // Every column SQLite has, in insertion order (SQLite's rowid, PostgreSQL's row_seq).
   for (const char* table : {"runs", "telemetry", "proposals", "decisions", "ledger", "agent_notes",
-                            "refused_calls", "plans"}) {
+                            "refused_calls", "plans", "audit_events", "approvals"}) {
     SCOPED_TRACE(table);
     std::vector<std::string> columns;
     for (const StoreRow& row : gridpilot::testing::SqliteRows(
@@ -527,6 +560,187 @@ TEST(PostgresStoreConnectionTest, ALostConnectionIsUnavailableAndLosesOnlyTheOpe
   // Nothing later succeeds silently.
   EXPECT_FALSE(store.RecordAgentNote(Interval(5), "response", "after").ok());
   EXPECT_FALSE(store.Flush().ok());
+}
+
+TEST_F(PostgresStoreTest, KeepsTheRoleOfEveryProposalAndDecision) {
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  region::ProposalRecord by_operator = Record(1, "k1", 30);
+  by_operator.proposal.agent = "operator";
+  by_operator.proposal.role = "operator";
+  ASSERT_TRUE(store->RecordProposal(by_operator, ProposalStatus::kAccepted, "").ok());
+  region::IntervalOutcome outcome = MadeUpOutcome(Interval(1));
+  outcome.decisions[0].agent = "operator";
+  outcome.decisions[0].role = "operator";
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(1)), outcome).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  const std::vector<StoreRow> proposals = Rows("SELECT role FROM proposals");
+  ASSERT_EQ(proposals.size(), 1u);
+  EXPECT_EQ(proposals[0][0], "\"operator\"");
+  const std::vector<StoreRow> roles = Rows("SELECT role FROM decisions ORDER BY asset_id");
+  ASSERT_EQ(roles.size(), 2u);
+  EXPECT_EQ(roles[0][0], "\"operator\"");
+  EXPECT_EQ(roles[1][0], "\"\"");  // the idle peaker
+}
+
+// Turns a current database into what a gateway of migration 1 wrote: the same tables
+// without role, no audit_events or approvals, schema version 1.
+void DowngradeToMigration1(PostgresConnection& db) {
+  ASSERT_TRUE(
+      db.Exec("ALTER TABLE decisions DROP COLUMN role; ALTER TABLE proposals DROP "
+              "COLUMN role; DROP TABLE audit_events; DROP TABLE approvals; "
+              "DROP INDEX refused_calls_by_at; DELETE FROM schema_version WHERE version = 2")
+          .ok());
+}
+
+TEST_F(PostgresStoreTest, MigratesAVersion1DatabaseFillingRolesFromTheAgentsAndStillResumes) {
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+    ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+    region::ProposalRecord forged = Record(2, "k2", 10);
+    forged.proposal.agent = "mallory";  // a name a plaintext stack once accepted
+    ASSERT_TRUE(store->RecordProposal(forged, ProposalStatus::kAccepted, "").ok());
+    region::ProposalRecord by_operator = Record(3, "k3", 10);
+    by_operator.proposal.agent = "operator";
+    ASSERT_TRUE(store->RecordProposal(by_operator, ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(1)), MadeUpOutcome(Interval(1))).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  {
+    std::unique_ptr<PostgresConnection> db = Connect();
+    ASSERT_NE(db, nullptr);
+    DowngradeToMigration1(*db);
+  }
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = "
+                  "'proposals' AND column_name = 'role'"),
+            0);
+
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), 2);
+  const std::vector<StoreRow> proposals =
+      Rows("SELECT agent, role FROM proposals ORDER BY row_seq");
+  ASSERT_EQ(proposals.size(), 3u);  // every row kept
+  EXPECT_EQ(proposals[0][1], "\"response\"");
+  EXPECT_EQ(proposals[1][0], "\"mallory\"");
+  EXPECT_EQ(proposals[1][1], "\"\"");  // no gridpilot identity: no role
+  EXPECT_EQ(proposals[2][1], "\"operator\"");
+  const std::vector<StoreRow> decisions =
+      Rows("SELECT asset_id, role FROM decisions ORDER BY asset_id");
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(decisions[0][1], "\"response\"");
+  EXPECT_EQ(decisions[1][1], "\"\"");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM approvals"), 0);
+
+  // The resume path works on the migrated database, and new rows carry their role.
+  absl::StatusOr<ResumePoint> point = store->ResumeRun(At(kDay1), At(kDay2), "{}");
+  ASSERT_TRUE(point.ok()) << point.status();
+  EXPECT_EQ(point->intervals_committed, 1);
+  region::IntervalOutcome recomputed = MadeUpOutcome(Interval(1));
+  recomputed.decisions[0].role = "response";
+  EXPECT_TRUE(store->VerifyInterval(MadeUpRegion(Interval(1)), recomputed).ok());
+  region::IntervalOutcome later = MadeUpOutcome(Interval(2));
+  later.decisions[0].role = "response";
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(2)), later).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  const std::vector<StoreRow> roles = Rows(
+      "SELECT role FROM decisions WHERE interval_start = '2023-01-01T01:00:00Z' AND "
+      "asset_id = 'battery-1'");
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_EQ(roles[0][0], "\"response\"");
+}
+
+// The calls of SqliteStore's audit listing test, to either store.
+void RecordAuditCalls(Store& store) {
+  ASSERT_TRUE(store.BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  security::RefusedCall refused{"/gridpilot.v1.AssetService/SubmitDispatch", "trader", "trader",
+                                "PERMISSION_DENIED", "a trader proposes \"in\" the trading band"};
+  ASSERT_TRUE(store.RecordRefusedCall(At("2026-12-06T10:00:00Z"), refused, 0).ok());
+  AuditEvent thresholds;
+  thresholds.at = At("2026-12-06T10:01:00Z");
+  thresholds.process = "response";
+  thresholds.kind = "thresholds";
+  thresholds.identity = "operator";
+  thresholds.role = "operator";
+  thresholds.detail_json = R"({"old":{"ramp_limit_mw":100},"new":{"ramp_limit_mw":90}})";
+  ASSERT_TRUE(store.RecordAuditEvent(thresholds).ok());
+  AuditEvent flood;
+  flood.at = At("2026-12-06T10:02:00Z");
+  flood.process = "trader";
+  flood.kind = "refusal";
+  flood.detail_json = R"({"code":"UNAUTHENTICATED"})";
+  flood.dropped_before = 940;
+  ASSERT_TRUE(store.RecordAuditEvent(flood).ok());
+}
+
+TEST_F(PostgresStoreTest, ListsAuditEventsAndTheGatewaysRefusalsNewestFirst) {
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  RecordAuditCalls(*store);
+
+  // Before any Flush: the listing sees the open batch.
+  absl::StatusOr<std::vector<AuditEvent>> all = store->ListAuditEvents(AuditQuery{});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].process, "trader");
+  EXPECT_EQ((*all)[0].dropped_before, 940);
+  EXPECT_EQ((*all)[1].kind, "thresholds");
+  EXPECT_EQ((*all)[1].identity, "operator");
+  EXPECT_EQ((*all)[1].role, "operator");
+  EXPECT_EQ((*all)[1].at, At("2026-12-06T10:01:00Z"));
+  EXPECT_EQ((*all)[1].detail_json, R"({"old":{"ramp_limit_mw":100},"new":{"ramp_limit_mw":90}})");
+  EXPECT_EQ((*all)[2].process, "gateway");
+  EXPECT_EQ((*all)[2].kind, "refusal");
+  EXPECT_EQ((*all)[2].role, "trader");
+  EXPECT_THAT((*all)[2].detail_json, HasSubstr(R"("code":"PERMISSION_DENIED")"));
+  EXPECT_THAT((*all)[2].detail_json, HasSubstr("SubmitDispatch"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events"), 0);  // not yet committed
+  // The listing left the batch usable: it commits whole.
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events"), 2);
+
+  AuditQuery refusals;
+  refusals.kind = "refusal";
+  absl::StatusOr<std::vector<AuditEvent>> only = store->ListAuditEvents(refusals);
+  ASSERT_TRUE(only.ok());
+  EXPECT_EQ(only->size(), 2u);
+  AuditQuery recent;
+  recent.since = At("2026-12-06T10:00:30Z");
+  recent.limit = 1;
+  absl::StatusOr<std::vector<AuditEvent>> newest = store->ListAuditEvents(recent);
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->size(), 1u);
+  EXPECT_EQ((*newest)[0].process, "trader");
+  AuditQuery from_the_second;  // inside 10:01:00: that whole second is included
+  from_the_second.since = At("2026-12-06T10:01:00Z") + absl::Milliseconds(400);
+  absl::StatusOr<std::vector<AuditEvent>> two = store->ListAuditEvents(from_the_second);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->size(), 2u);
+
+  // The same listing, field for field, as SqliteStore's for the same calls.
+  std::string pattern = ::testing::TempDir() + "/postgres_audit_test_XXXXXX";
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  absl::StatusOr<std::unique_ptr<SqliteStore>> sqlite = SqliteStore::Open(pattern + "/s.sqlite");
+  ASSERT_TRUE(sqlite.ok()) << sqlite.status();
+  RecordAuditCalls(**sqlite);
+  absl::StatusOr<std::vector<AuditEvent>> expected = (*sqlite)->ListAuditEvents(AuditQuery{});
+  ASSERT_TRUE(expected.ok());
+  ASSERT_EQ(expected->size(), all->size());
+  for (size_t i = 0; i < all->size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ((*all)[i].at, (*expected)[i].at);
+    EXPECT_EQ((*all)[i].process, (*expected)[i].process);
+    EXPECT_EQ((*all)[i].kind, (*expected)[i].kind);
+    EXPECT_EQ((*all)[i].identity, (*expected)[i].identity);
+    EXPECT_EQ((*all)[i].role, (*expected)[i].role);
+    EXPECT_EQ((*all)[i].detail_json, (*expected)[i].detail_json);
+    EXPECT_EQ((*all)[i].dropped_before, (*expected)[i].dropped_before);
+  }
+  std::filesystem::remove_all(pattern);
 }
 
 }  // namespace
