@@ -5,16 +5,35 @@
 
 #include <future>
 
+#include "absl/strings/str_cat.h"
+
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
 
 namespace gridpilot::mcp {
+namespace {
+
+std::shared_ptr<grpc::Channel> ChannelOrNull(const std::string& address) {
+  return address.empty() ? nullptr : MakeChannel(address);
+}
+
+const char* ProcessName(StackProcess process) {
+  switch (process) {
+    case StackProcess::kGateway: return "gateway";
+    case StackProcess::kForecast: return "forecast";
+    case StackProcess::kResponse: return "response agent";
+    case StackProcess::kTrader: return "trader";
+  }
+  return "?";
+}
+
+}  // namespace
 
 GrpcStackCaller::GrpcStackCaller(const StackAddresses& addresses)
-    : gateway_(MakeChannel(addresses.gateway)),
-      forecast_(MakeChannel(addresses.forecast)),
-      response_(MakeChannel(addresses.response)),
-      trader_(MakeChannel(addresses.trader)) {}
+    : gateway_(ChannelOrNull(addresses.gateway)),
+      forecast_(ChannelOrNull(addresses.forecast)),
+      response_(ChannelOrNull(addresses.response)),
+      trader_(ChannelOrNull(addresses.trader)) {}
 
 absl::Status GrpcStackCaller::Call(StackProcess process, const std::string& method,
                                    const google::protobuf::Message& request,
@@ -26,6 +45,10 @@ absl::Status GrpcStackCaller::Call(StackProcess process, const std::string& meth
     case StackProcess::kForecast: channel = forecast_; break;
     case StackProcess::kResponse: channel = response_; break;
     case StackProcess::kTrader: channel = trader_; break;
+  }
+  if (channel == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("the ", ProcessName(process), " is not running in this stack"));
   }
   grpc::TemplatedGenericStub<google::protobuf::Message, google::protobuf::Message> stub(channel);
   grpc::ClientContext context;

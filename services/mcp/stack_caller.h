@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "services/console/stack_addresses.h"
+#include "services/console/stack_addresses.h"  // StackAddresses (a plain struct)
 
 namespace gridpilot::mcp {
 
@@ -35,6 +35,7 @@ class StackCaller {
 
 class GrpcStackCaller : public StackCaller {
  public:
+  // An empty address: that process is not in the stack; calls to it are Unavailable.
   explicit GrpcStackCaller(const StackAddresses& addresses);
   absl::Status Call(StackProcess process, const std::string& method,
                     const google::protobuf::Message& request, google::protobuf::Message* response,

@@ -110,19 +110,24 @@ Tool ProtoTool(const Deps& deps, std::string name, std::string title, std::strin
   return tool;
 }
 
-// The gateway clock's now, with the caller's token: the default issue time of forecasts.
-absl::StatusOr<std::string> GatewayNow(const Deps& deps, const ToolContext& context) {
+// The newest forecast issue time, asked with the caller's token: the gateway clock's now
+// floored to the settlement interval (forecasts are issued at interval starts).
+absl::StatusOr<std::string> LatestIssueTime(const Deps& deps, const ToolContext& context) {
   pb::GetClockStatusRequest request;
   pb::GetClockStatusResponse response;
   absl::Status called =
       deps.stack->Call(StackProcess::kGateway, "/gridpilot.v1.ClockService/GetClockStatus", request,
                        &response, context.caller.bearer_token, deps.timeout);
   if (!called.ok()) return called;
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", absl::FromUnixSeconds(response.now().seconds()),
+  const int64_t interval_s =
+      response.region().interval().seconds() > 0 ? response.region().interval().seconds() : 1800;
+  const int64_t now_s = response.now().seconds();
+  const int64_t issue_s = now_s - ((now_s % interval_s) + interval_s) % interval_s;
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", absl::FromUnixSeconds(issue_s),
                           absl::UTCTimeZone());
 }
 
-// A forecast-service tool whose request has an issue_time that defaults to the gateway's now.
+// A forecast-service tool whose request has an issue_time that defaults to the newest.
 template <typename Request, typename Response>
 Tool IssueTimeTool(const Deps& deps, std::string name, std::string title, std::string description,
                    std::string method, json input_schema) {
@@ -133,7 +138,7 @@ Tool IssueTimeTool(const Deps& deps, std::string name, std::string title, std::s
                                 const ToolContext& context) -> absl::StatusOr<ToolOutcome> {
     json filled = arguments;
     if (!filled.contains("issue_time")) {
-      absl::StatusOr<std::string> now = GatewayNow(deps, context);
+      absl::StatusOr<std::string> now = LatestIssueTime(deps, context);
       if (!now.ok()) return StackError(now.status());
       filled["issue_time"] = *now;
     }
@@ -343,15 +348,16 @@ void AddStackTools(StackCaller* stack, const LiveStateBoard* board, IdempotencyM
       deps, "get_net_load_forecast", "Net-load change forecasts",
       "Predicted change of region net load (MW) per horizon (30 min ... 4 h) from the last "
       "measured interval, with 90% prediction intervals, the 30-min ramp probability and the "
-      "anomaly verdict on the base reading. issue_time defaults to the gateway's now.",
+      "anomaly verdict on the base reading. issue_time defaults to the newest"
+      " (the gateway's now at the settlement interval's start).",
       "/gridpilot.v1.ForecastService/GetNetLoadChange",
-      Object({{"issue_time", TimeArg("forecast issue time (UTC); default: now")}})));
+      Object({{"issue_time", TimeArg("forecast issue time (UTC); default: the newest")}})));
   table->Add(IssueTimeTool<pb::ExplainRequest, pb::ExplainResponse>(
       deps, "explain_forecast", "Explain a forecast (SHAP)",
       "The top SHAP contributions (MW, signed) of the features behind each horizon's forecast "
-      "issued at issue_time (default: now), with the model's bias and the rest summed.",
+      "issued at issue_time (default: the newest), with the model's bias and the rest summed.",
       "/gridpilot.v1.ForecastService/Explain",
-      Object({{"issue_time", TimeArg("a forecast's issue time (UTC); default: now")},
+      Object({{"issue_time", TimeArg("a forecast's issue time (UTC); default: the newest")},
               {"top_k", {{"type", "integer"}, {"minimum", 1}, {"maximum", 50}}}})));
   table->Add(ProtoTool<pb::GetDayAheadDemandRequest, pb::GetDayAheadDemandResponse>(
       deps, "get_day_ahead_demand", "Day-ahead demand forecast",

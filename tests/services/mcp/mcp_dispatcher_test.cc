@@ -33,7 +33,7 @@ class FakeStack : public StackCaller {
     if (!refuse_with.ok()) return refuse_with;
     if (method == "/gridpilot.v1.ClockService/GetClockStatus") {
       auto* clock = static_cast<v1::GetClockStatusResponse*>(response);
-      clock->mutable_now()->set_seconds(1678248000);  // 2023-03-08T04:00:00Z
+      clock->mutable_now()->set_seconds(1678248000 + 600);  // 2023-03-08T04:10:00Z
       clock->set_ticks_done(7);
       clock->mutable_region()->set_ramp_limit_mw(40);
     } else if (method == "/gridpilot.v1.AssetService/ListAssets") {
@@ -171,7 +171,7 @@ TEST_F(DispatcherTest, ReadToolForwardsTheCallersTokenAndReturnsStructuredConten
   for (const RecordedCall& call : stack_.calls) EXPECT_EQ(call.token, "tok-operator");
 }
 
-TEST_F(DispatcherTest, ForecastDefaultsItsIssueTimeToTheGatewaysNow) {
+TEST_F(DispatcherTest, ForecastDefaultsItsIssueTimeToTheGatewaysNowAtTheIntervalStart) {
   Initialize();
   CallTool("get_net_load_forecast", json::object());
   ASSERT_EQ(stack_.calls.size(), 2u);
