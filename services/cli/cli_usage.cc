@@ -185,6 +185,15 @@ const CommandText kCommands[] = {
      "  admin: ROLE.token, 0600) and tokens.sha256 (their hashes, for the servers). Refuses\n"
      "  a DIR that already holds a CA.\n",
      "  init DIR           the directory to create (required)\n", ""},
+    {"mcp",
+     "gridpilot mcp --stdio --run_dir DIR [--role ROLE]\n"
+     "  The MCP server of a running stack on stdin/stdout, for a desktop MCP client to launch\n"
+     "  (gridpilot-mcp; `up` and `backtest` also serve it over HTTP, port in DIR/mcp.port).\n",
+     "  --stdio            serve MCP on stdin/stdout (only JSON-RPC on stdout, logs on stderr)\n"
+     "  --run_dir DIR      run directory of a running `gridpilot up` (port files, credentials)\n"
+     "  --role ROLE        act with DIR/credentials/ROLE.token (default ai-agent)\n"
+     "  --token_file FILE  act with the token in FILE instead\n",
+     ""},
 };
 
 }  // namespace

@@ -384,7 +384,7 @@ int main(int argc, char** argv) {
     std::printf("%s", gridpilot::CliUsage().c_str());
     return 0;
   }
-  if (command == "mcp") {
+  if (command == "mcp" && !gridpilot::WantsHelp(argc, argv)) {
     // The MCP server of a running stack, e.g. `gridpilot mcp --stdio --run_dir DIR` as a
     // desktop MCP client launches it: this process becomes gridpilot-mcp.
     const std::string binary = gridpilot::BinDir() + "/gridpilot-mcp";
