@@ -76,10 +76,25 @@ async function check(name, connect) {
   const glossary = await client.readResource({ uri: 'gridpilot://region/glossary' });
   assert.match(glossary.contents[0].text, /discharges to the grid/);
 
-  // Submit within limits as the operator: the gateway stores and applies it.
   const key = `sdk-${name}-${randomUUID()}`;
   const start = new Date(Math.ceil(now.getTime() / 300000) * 300000 + 300000);
   const end = new Date(start.getTime() + 3600000);
+  // Simulate first: what the arbiter would apply, with and without it; nothing stored.
+  const simulated = await client.callTool({
+    name: 'simulate_dispatch',
+    arguments: {
+      asset_id: battery.id, power_mw: 2.5, priority: 'DISPATCH_PRIORITY_RESILIENCE',
+      start: start.toISOString(), end: end.toISOString(),
+    },
+  });
+  assert.equal(simulated.isError, false, JSON.stringify(simulated.content));
+  const steps = simulated.structuredContent.simulation.steps;
+  assert.ok(steps.length >= 1, `${name}: simulated steps`);
+  assert.equal(steps.length, simulated.structuredContent.expected_net_load_mw.length);
+  assert.ok(steps.some((s) => String(s.proposal_id) === '-1' && Math.abs(s.requested_mw - 2.5) < 1e-9),
+    `${name}: the simulated proposal governs a step: ${JSON.stringify(steps)}`);
+
+  // Submit within limits as the operator: the gateway stores and applies it.
   const submitted = await client.callTool({
     name: 'submit_dispatch',
     arguments: {

@@ -41,6 +41,7 @@ absl::StatusOr<DispatchSimulationResult> SimulateDispatch(
   if (!submitted.ok()) return submitted.status();
 
   DispatchSimulationResult result;
+  result.simulated_proposal_id = submitted->proposal_id;
   const double net_before = engine.ledger().Net();
   const double penalty_before = Penalty(engine.ledger());
   for (size_t i = 0; i < steps; ++i) {

@@ -31,6 +31,7 @@ struct SimulatedStep {
 };
 
 struct DispatchSimulationResult {
+  int64_t simulated_proposal_id = 0;  // the id the proposal got in the copy (steps' with)
   std::vector<SimulatedStep> steps;
   double net_with_gbp = 0.0;  // ledger change over the steps, signed, income > 0
   double net_without_gbp = 0.0;

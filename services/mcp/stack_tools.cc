@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -274,18 +275,8 @@ absl::StatusOr<absl::Time> ParseTime(const json& arguments, const std::string& f
   return time;
 }
 
-Tool SubmitTool(const Deps& deps) {
-  Tool tool;
-  tool.name = "submit_dispatch";
-  tool.title = "Submit a dispatch proposal";
-  tool.description =
-      "Proposes a setpoint for one asset over a lease window [start, end). The gateway's "
-      "arbiter and interlocks decide what is applied (resilience outranks trading; the "
-      "interlocks clamp to the asset's limits), under your identity and role; the outcome is in "
-      "list_decisions once the interval is applied. Battery power_mw > 0 discharges to the "
-      "grid, < 0 charges; a peaker takes >= 0 (0 = stop). The same idempotency_key is never "
-      "stored twice.";
-  tool.input_schema = Object(
+json SubmitInputSchema() {
+  return Object(
       {{"asset_id", {{"type", "string"}, {"maxLength", 64}}},
        {"power_mw",
         {{"type", "number"},
@@ -298,32 +289,140 @@ Tool SubmitTool(const Deps& deps) {
        {"start", TimeArg("lease start (UTC)")},
        {"end", TimeArg("lease end, exclusive (UTC)")}},
       json::array({"asset_id", "power_mw", "priority", "start", "end"}));
+}
+
+// The proposal the arguments describe (checked against SubmitInputSchema); the key and
+// reason, when given, are marked as coming through MCP (the reason with the session).
+// InvalidArgument for times that do not parse or a lease that is empty or too long.
+absl::StatusOr<pb::DispatchProposal> ProposalFromArguments(const json& arguments,
+                                                           const ToolContext& context) {
+  absl::StatusOr<absl::Time> start = ParseTime(arguments, "start");
+  if (!start.ok()) return start.status();
+  absl::StatusOr<absl::Time> end = ParseTime(arguments, "end");
+  if (!end.ok()) return end.status();
+  if (*end <= *start) return absl::InvalidArgumentError("arguments.end: not after start");
+  if (*end - *start > kMaxLease) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("arguments.end: the lease is longer than ", absl::FormatDuration(kMaxLease)));
+  }
+  pb::DispatchProposal proposal;
+  proposal.set_asset_id(arguments.at("asset_id").get<std::string>());
+  pb::DispatchPriority priority = pb::DISPATCH_PRIORITY_UNSPECIFIED;
+  pb::DispatchPriority_Parse(arguments.at("priority").get<std::string>(), &priority);
+  proposal.set_priority(priority);
+  proposal.set_power_mw(arguments.at("power_mw").get<double>());
+  proposal.mutable_start()->set_seconds(absl::ToUnixSeconds(*start));
+  proposal.mutable_end()->set_seconds(absl::ToUnixSeconds(*end));
+  if (arguments.contains("idempotency_key")) {
+    proposal.set_idempotency_key(
+        absl::StrCat("mcp:", arguments.at("idempotency_key").get<std::string>()));
+  }
+  if (arguments.contains("reason")) {
+    proposal.set_reason(absl::StrCat("[mcp session ", context.caller.session_id, "] ",
+                                     arguments.at("reason").get<std::string>()));
+  }
+  return proposal;
+}
+
+Tool SimulateTool(const Deps& deps) {
+  Tool tool;
+  tool.name = "simulate_dispatch";
+  tool.title = "Simulate a dispatch proposal (dry run)";
+  tool.description =
+      "What the gateway's arbiter and interlocks would apply if this proposal were submitted "
+      "now, step by step from the gateway's clock to the lease's end (at most 48 steps), next "
+      "to the same steps without it: who it would displace, the MW applied, the ramp excess, "
+      "and the change in GBP and in the instability penalty. The expected net load is the last "
+      "measurement plus the current net-load change forecast per horizon (held beyond the "
+      "last horizon). Nothing is stored or applied. Battery power_mw > 0 discharges.";
+  tool.input_schema = SubmitInputSchema();
+  tool.output_schema =
+      json{{"type", "object"},
+           {"properties",
+            {{"simulation", SchemaOfMessage(pb::SimulateDispatchResponse::descriptor())},
+             {"expected_net_load_mw", {{"type", "array"}, {"items", {{"type", "number"}}}}},
+             {"net_load_basis", {{"type", "string"}}}}},
+           {"required", json::array({"simulation", "expected_net_load_mw", "net_load_basis"})}};
+  tool.handler = [deps](const json& arguments,
+                        const ToolContext& context) -> absl::StatusOr<ToolOutcome> {
+    absl::StatusOr<pb::DispatchProposal> proposal = ProposalFromArguments(arguments, context);
+    if (!proposal.ok()) return proposal.status();
+    pb::GetClockStatusRequest clock_request;
+    pb::GetClockStatusResponse clock;
+    absl::Status called =
+        deps.stack->Call(StackProcess::kGateway, "/gridpilot.v1.ClockService/GetClockStatus",
+                         clock_request, &clock, context.caller.bearer_token, deps.timeout);
+    if (!called.ok()) return StackError(called);
+    const int64_t step_s =
+        clock.region().step().seconds() > 0 ? clock.region().step().seconds() : 1800;
+    const int64_t now_s = clock.now().seconds();
+    const int64_t end_s = proposal->end().seconds();
+    const int64_t steps = std::clamp<int64_t>((end_s - now_s + step_s - 1) / step_s, 1, 48);
+    // The forecast issued at the newest interval start, with the caller's token.
+    absl::StatusOr<std::string> issue = LatestIssueTime(deps, context);
+    if (!issue.ok()) return StackError(issue.status());
+    pb::GetNetLoadChangeRequest forecast_request;
+    pb::GetNetLoadChangeResponse forecast;
+    absl::Status parsed = ArgumentsToRequest(json{{"issue_time", *issue}}, &forecast_request);
+    if (!parsed.ok()) return parsed;
+    called =
+        deps.stack->Call(StackProcess::kForecast, "/gridpilot.v1.ForecastService/GetNetLoadChange",
+                         forecast_request, &forecast, context.caller.bearer_token, deps.timeout);
+    if (!called.ok()) return StackError(called);
+    pb::SimulateDispatchRequest request;
+    request.set_agent(context.caller.role.empty() ? "mcp" : context.caller.role);
+    *request.mutable_proposal() = *proposal;
+    double expected = forecast.last_net_load_mw();
+    for (int64_t k = 0; k < steps; ++k) {
+      const int64_t t = now_s + k * step_s;
+      for (const pb::HorizonForecast& h : forecast.forecasts()) {
+        const int64_t target = h.target_interval_start().seconds();
+        if (t >= target && t < target + 1800) {
+          expected = forecast.last_net_load_mw() + h.change_mw();
+        }
+      }
+      request.add_expected_net_load_mw(expected);
+    }
+    pb::SimulateDispatchResponse response;
+    called = deps.stack->Call(StackProcess::kGateway, "/gridpilot.v1.AssetService/SimulateDispatch",
+                              request, &response, context.caller.bearer_token, deps.timeout);
+    if (!called.ok()) return StackError(called);
+    absl::StatusOr<json> printed = ProtoToJson(response);
+    if (!printed.ok()) return printed.status();
+    json expected_mw = json::array();
+    for (double value : request.expected_net_load_mw()) expected_mw.push_back(value);
+    ToolOutcome outcome;
+    outcome.structured =
+        json{{"simulation", *std::move(printed)},
+             {"expected_net_load_mw", std::move(expected_mw)},
+             {"net_load_basis", absl::StrCat("last measured ", forecast.last_net_load_mw(),
+                                             " MW + the change forecast issued ", *issue, " (",
+                                             forecast.model(), ")")}};
+    return outcome;
+  };
+  return tool;
+}
+
+Tool SubmitTool(const Deps& deps) {
+  Tool tool;
+  tool.name = "submit_dispatch";
+  tool.title = "Submit a dispatch proposal";
+  tool.description =
+      "Proposes a setpoint for one asset over a lease window [start, end). The gateway's "
+      "arbiter and interlocks decide what is applied (resilience outranks trading; the "
+      "interlocks clamp to the asset's limits), under your identity and role; the outcome is in "
+      "list_decisions once the interval is applied. Battery power_mw > 0 discharges to the "
+      "grid, < 0 charges; a peaker takes >= 0 (0 = stop). The same idempotency_key is never "
+      "stored twice.";
+  tool.input_schema = SubmitInputSchema();
   tool.output_schema = SchemaOfMessage(pb::SubmitDispatchResponse::descriptor());
   tool.handler = [deps](const json& arguments,
                         const ToolContext& context) -> absl::StatusOr<ToolOutcome> {
-    absl::StatusOr<absl::Time> start = ParseTime(arguments, "start");
-    if (!start.ok()) return start.status();
-    absl::StatusOr<absl::Time> end = ParseTime(arguments, "end");
-    if (!end.ok()) return end.status();
-    if (*end <= *start) return absl::InvalidArgumentError("arguments.end: not after start");
-    if (*end - *start > kMaxLease) {
-      return absl::InvalidArgumentError(absl::StrCat("arguments.end: the lease is longer than ",
-                                                     absl::FormatDuration(kMaxLease)));
-    }
+    absl::StatusOr<pb::DispatchProposal> proposal = ProposalFromArguments(arguments, context);
+    if (!proposal.ok()) return proposal.status();
     pb::SubmitDispatchRequest request;
     request.set_agent(context.caller.role.empty() ? "mcp" : context.caller.role);
-    pb::DispatchProposal* proposal = request.add_proposals();
-    proposal->set_asset_id(arguments.at("asset_id").get<std::string>());
-    pb::DispatchPriority priority = pb::DISPATCH_PRIORITY_UNSPECIFIED;
-    pb::DispatchPriority_Parse(arguments.at("priority").get<std::string>(), &priority);
-    proposal->set_priority(priority);
-    proposal->set_power_mw(arguments.at("power_mw").get<double>());
-    proposal->mutable_start()->set_seconds(absl::ToUnixSeconds(*start));
-    proposal->mutable_end()->set_seconds(absl::ToUnixSeconds(*end));
-    proposal->set_idempotency_key(
-        absl::StrCat("mcp:", arguments.at("idempotency_key").get<std::string>()));
-    proposal->set_reason(absl::StrCat("[mcp session ", context.caller.session_id, "] ",
-                                      arguments.at("reason").get<std::string>()));
+    *request.add_proposals() = *std::move(proposal);
     pb::SubmitDispatchResponse response;
     return CallToJson(deps, context, StackProcess::kGateway,
                       "/gridpilot.v1.AssetService/SubmitDispatch", request, &response);
@@ -406,6 +505,7 @@ void AddStackTools(StackCaller* stack, const LiveStateBoard* board, IdempotencyM
       "The ramp limit (MW per interval) and margin (MW) the response agent acts on.",
       StackProcess::kResponse, "/gridpilot.v1.ResponseService/GetThresholds",
       Object(json::object())));
+  table->Add(SimulateTool(deps));
   table->Add(SubmitTool(deps));
 
   Tool cancel = ProtoTool<pb::CancelDispatchRequest, pb::CancelDispatchResponse>(

@@ -9,6 +9,7 @@
 
 #include "gridpilot/v1/asset.pb.h"
 #include "gridpilot/v1/clock.pb.h"
+#include "gridpilot/v1/forecast.pb.h"
 #include "services/mcp/gridpilot_catalog.h"
 #include "services/mcp/json_rpc.h"
 #include "services/mcp/stack_tools.h"
@@ -43,6 +44,19 @@ class FakeStack : public StackCaller {
       battery->set_kind(v1::ASSET_KIND_BATTERY);
       battery->mutable_battery()->set_soc_mwh(12.5);
       battery->mutable_battery()->set_energy_capacity_mwh(50);
+    } else if (method == "/gridpilot.v1.ForecastService/GetNetLoadChange") {
+      auto* forecast = static_cast<v1::GetNetLoadChangeResponse*>(response);
+      forecast->set_last_net_load_mw(300);
+      v1::HorizonForecast* h1 = forecast->add_forecasts();
+      h1->mutable_target_interval_start()->set_seconds(1678248000);  // 04:00
+      h1->set_change_mw(10);
+      v1::HorizonForecast* h2 = forecast->add_forecasts();
+      h2->mutable_target_interval_start()->set_seconds(1678249800);  // 04:30
+      h2->set_change_mw(25);
+    } else if (method == "/gridpilot.v1.AssetService/SimulateDispatch") {
+      auto* simulated = static_cast<v1::SimulateDispatchResponse*>(response);
+      simulated->set_instability_penalty_gbp(12);
+      simulated->add_steps()->set_proposal_id(-1);
     } else if (method == "/gridpilot.v1.AssetService/SubmitDispatch") {
       auto* submitted = static_cast<v1::SubmitDispatchResponse*>(response);
       submitted->add_results()->set_proposal_id(++next_proposal_id);
@@ -245,6 +259,28 @@ TEST_F(DispatcherTest, SubmitActsAsTheCallerAndARetryWithTheSameKeyIsNotSentAgai
   EXPECT_EQ(again["structuredContent"]["results"][0]["proposal_id"], "41");
   EXPECT_TRUE(again["structuredContent"]["replayed"].get<bool>());
   EXPECT_EQ(stack_.calls.size(), 1u);
+}
+
+TEST_F(DispatcherTest, SimulateSendsTheForecastNetLoadPerStepAndStoresNothing) {
+  Initialize();
+  const json result = CallTool("simulate_dispatch", {{"asset_id", "battery-1"},
+                                                     {"power_mw", 20.0},
+                                                     {"priority", "DISPATCH_PRIORITY_RESILIENCE"},
+                                                     {"start", "2023-03-08T04:30:00Z"},
+                                                     {"end", "2023-03-08T05:40:00Z"}})["result"];
+  ASSERT_FALSE(result["isError"].get<bool>()) << result.dump();
+  // Now 04:10, 30-min steps to 05:40: 04:10 (h1: +10), 04:40 (h2: +25), 05:10 (held).
+  EXPECT_EQ(result["structuredContent"]["expected_net_load_mw"], json::array({310, 325, 325}));
+  EXPECT_EQ(result["structuredContent"]["simulation"]["steps"][0]["proposal_id"], "-1");
+  const RecordedCall& simulate = stack_.calls.back();
+  EXPECT_EQ(simulate.method, "/gridpilot.v1.AssetService/SimulateDispatch");
+  EXPECT_EQ(simulate.token, "tok-operator");
+  EXPECT_NE(simulate.request_text.find("agent: \"operator\""), std::string::npos);
+  for (const RecordedCall& call : stack_.calls) {
+    EXPECT_NE(call.method, "/gridpilot.v1.AssetService/SubmitDispatch");
+  }
+  // A read-only tool: no key or reason needed, and it says so.
+  EXPECT_TRUE(tools_.Find("simulate_dispatch")->annotations.read_only);
 }
 
 TEST_F(DispatcherTest, AStackRefusalIsAToolErrorCarryingTheStatus) {
