@@ -181,6 +181,10 @@ absl::StatusOr<int> HttpTransport::Start() {
              stream = [&events](const json& notification) { events.push_back(Dump(notification)); };
            }
            const json reply = dispatcher_->Handle(message, session->mcp.get(), stream);
+           if (reply.is_null()) {  // cancelled by the client: nothing to answer
+             res.status = 202;
+             return;
+           }
            if (rpc.method == "initialize") {
              if (reply.contains("error")) {
                sessions_.Close(session->id);

@@ -263,8 +263,12 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
   const std::string request_key = IdKey(id);
   context.cancelled = [session, request_key] { return session->IsCancelled(request_key); };
 
+  // A request the client cancelled gets no reply (MCP: the receiver should not answer
+  // it); one cancelled before it starts never reaches the stack.
+  if (context.cancelled()) return nullptr;
   context.progress(0, 1, absl::StrCat("calling ", tool->name));
   absl::StatusOr<ToolOutcome> outcome = tool->handler(arguments, context);
+  if (context.cancelled()) return nullptr;
   if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kInvalidArgument) {
     return ErrorReply(id, kInvalidParams, outcome.status().message());
   }

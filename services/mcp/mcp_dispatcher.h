@@ -37,7 +37,8 @@ class McpDispatcher {
   using RequestStream = std::function<void(const nlohmann::json&)>;
 
   // Handles one message (already parsed JSON). Returns the reply to a request, or null for
-  // notifications and responses (nothing to send). Never throws.
+  // notifications, responses and a tools/call the client cancelled (nothing to send).
+  // Never throws.
   nlohmann::json Handle(const nlohmann::json& message, McpSession* session,
                         const RequestStream& request_stream = nullptr) const;
   // Parses `text` first: a parse error reply for text that is not JSON.

@@ -319,6 +319,21 @@ TEST_F(DispatcherTest, ProgressGoesToTheRequestStreamWhenTheClientAskedForIt) {
   EXPECT_TRUE(sent_.empty());
 }
 
+TEST_F(DispatcherTest, ACancelledCallIsNotSentToTheStackNorAnswered) {
+  Initialize();
+  dispatcher_.Handle(json{{"jsonrpc", "2.0"},
+                          {"method", "notifications/cancelled"},
+                          {"params", {{"requestId", 77}, {"reason", "changed my mind"}}}},
+                     &session_);
+  EXPECT_TRUE(Request("tools/call", {{"name", "list_assets"}, {"arguments", json::object()}}, 77)
+                  .is_null());
+  EXPECT_TRUE(stack_.calls.empty());
+  // Another id still runs.
+  EXPECT_FALSE(Request("tools/call", {{"name", "list_assets"}, {"arguments", json::object()}}, 78)
+                   .is_null());
+  EXPECT_EQ(stack_.calls.size(), 1u);
+}
+
 TEST_F(DispatcherTest, SubscribersAreToldOfLiveStateUpdatesOthersAreNot) {
   Initialize();
   McpDispatcher::NotifyResourceUpdated(kLiveStateUri, &session_);
