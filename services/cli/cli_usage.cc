@@ -58,10 +58,11 @@ const CommandText kCommands[] = {
     {"backtest",
      "gridpilot backtest --from DATE --to DATE [options]\n"
      "gridpilot backtest --resume RUN_DIR [--json FILE] [--html FILE]\n"
-     "  Starts the gateway, forecast, response and trader processes on loopback, replays the\n"
-     "  window lock-step, stops them, prints a summary and writes the reports. A process that\n"
-     "  dies is restarted (the whole stack, the gateway resuming from its store; at most 3\n"
-     "  restarts per process in 10 min) and the report lists the restarts.\n",
+     "  Starts the gateway, forecast, response and trader processes (and the MCP server,\n"
+     "  RUN_DIR/mcp.port) on loopback, replays the window lock-step, stops them, prints a\n"
+     "  summary and writes the reports. A process that dies is restarted (the whole stack,\n"
+     "  the gateway resuming from its store; at most 3 restarts per process in 10 min) and\n"
+     "  the report lists the restarts.\n",
      "  --from DATE        first day replayed (required)\n"
      "  --to DATE          last day replayed, inclusive (required)\n"
      "  --json FILE        write the JSON report here (default: none)\n"
@@ -75,7 +76,8 @@ const CommandText kCommands[] = {
     {"up",
      "gridpilot up [options]\n"
      "  Runs the stack live until Ctrl-C: one simulated step of --step_seconds every\n"
-     "  --tick_seconds of wall time; any gRPC client can use the gateway address it prints.\n"
+     "  --tick_seconds of wall time; any gRPC client can use the gateway address it prints,\n"
+     "  and an MCP client the HTTP port in RUN_DIR/mcp.port (see gridpilot mcp).\n"
      "  A process that dies is restarted on the same port (0.5 s backoff doubling to 30 s,\n"
      "  given up after 3 restarts in 10 min); RUN_DIR/supervisor.json says who is up. Exits\n"
      "  0 only if the run ended as asked with every process running.\n",
@@ -210,6 +212,15 @@ const CommandText kCommands[] = {
      "  admin: ROLE.token, 0600) and tokens.sha256 (their hashes, for the servers). Refuses\n"
      "  a DIR that already holds a CA.\n",
      "  init DIR           the directory to create (required)\n", ""},
+    {"mcp",
+     "gridpilot mcp --stdio --run_dir DIR [--role ROLE]\n"
+     "  The MCP server of a running stack on stdin/stdout, for a desktop MCP client to launch\n"
+     "  (gridpilot-mcp; `up` and `backtest` also serve it over HTTP, port in DIR/mcp.port).\n",
+     "  --stdio            serve MCP on stdin/stdout (only JSON-RPC on stdout, logs on stderr)\n"
+     "  --run_dir DIR      run directory of a running `gridpilot up` (port files, credentials)\n"
+     "  --role ROLE        act with DIR/credentials/ROLE.token (default ai-agent)\n"
+     "  --token_file FILE  act with the token in FILE instead\n",
+     ""},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 // Every command's options: see cli_usage.cc (`gridpilot COMMAND --help`).
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -406,6 +407,18 @@ int main(int argc, char** argv) {
   if (command == "--help" || command == "-h" || command == "help") {
     std::printf("%s", gridpilot::CliUsage().c_str());
     return 0;
+  }
+  if (command == "mcp" && !gridpilot::WantsHelp(argc, argv)) {
+    // The MCP server of a running stack, e.g. `gridpilot mcp --stdio --run_dir DIR` as a
+    // desktop MCP client launches it: this process becomes gridpilot-mcp.
+    const std::string binary = gridpilot::BinDir() + "/gridpilot-mcp";
+    std::vector<char*> args = {const_cast<char*>(binary.c_str())};
+    for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+    args.push_back(nullptr);
+    execv(binary.c_str(), args.data());
+    std::fprintf(stderr, "gridpilot mcp: cannot run %s: %s\n", binary.c_str(),
+                 std::strerror(errno));
+    return 1;
   }
   if (gridpilot::WantsHelp(argc, argv)) {
     const std::string usage = gridpilot::CommandUsage(command);

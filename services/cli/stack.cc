@@ -279,6 +279,21 @@ absl::Status Stack::StartAll() {
     if (!alerter.ok()) return alerter.status();
   }
 
+  // gridpilot-mcp (services/mcp) serves MCP for AI clients on loopback HTTP; its port is
+  // RUN_DIR/mcp.port. Given each address, so that an agent left out is just unavailable.
+  {
+    std::vector<std::string> mcp_args = {absl::StrCat("--run_dir=", options.run_dir),
+                                         absl::StrCat("--gateway=", *gateway),
+                                         absl::StrCat("--forecast=", *forecast)};
+    for (const ProcessSpec& spec : specs_) {
+      if (spec.name == "response" || spec.name == "trader") {
+        mcp_args.push_back(absl::StrCat("--", spec.name, "=127.0.0.1:", spec.port));
+      }
+    }
+    absl::StatusOr<std::string> mcp = StartProcess("mcp", "gridpilot-mcp", mcp_args, 0);
+    if (!mcp.ok()) return mcp.status();
+  }
+
   // The agents must be registered before the clock starts, or the first ticks would
   // not wait for them.
   const int agents = static_cast<int>(ExpectedAgents(options).size());

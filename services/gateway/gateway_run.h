@@ -163,6 +163,11 @@ class GatewayRun {
   absl::Status Cancel(int64_t proposal_id);
   std::vector<v1::Asset> Assets() const;
   std::vector<v1::Decision> RecentDecisions(size_t limit) const;
+  // A dry run of one proposal from the run's clock on (core/region/dispatch_simulation.h):
+  // the proposal is checked as Submit checks it, then run on copies of the region; nothing
+  // is stored. InvalidArgument for a malformed request, FailedPrecondition after a failure.
+  absl::StatusOr<v1::SimulateDispatchResponse> Simulate(
+      const v1::SimulateDispatchRequest& request) const;
 
   // --- ApprovalService (services/gateway/gateway_run_approvals.cc) ---
   // Approvals lapse on the wall clock (the injected base::Clock): each call below first

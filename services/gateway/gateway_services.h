@@ -40,6 +40,10 @@ class AssetServiceImpl final : public v1::AssetService::Service {
                               v1::CancelDispatchResponse* response) override;
   grpc::Status ListDecisions(grpc::ServerContext* context, const v1::ListDecisionsRequest* request,
                              v1::ListDecisionsResponse* response) override;
+  // services/gateway/simulate_dispatch_service.cc
+  grpc::Status SimulateDispatch(grpc::ServerContext* context,
+                                const v1::SimulateDispatchRequest* request,
+                                v1::SimulateDispatchResponse* response) override;
 
  private:
   GatewayRun* run_;

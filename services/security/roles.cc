@@ -28,6 +28,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
        {"operator", "response", "trader", "ai-agent", "admin"}},
       {"/gridpilot.v1.AssetService/CancelDispatch", {"operator", "admin"}},
       {"/gridpilot.v1.AssetService/ListDecisions", {kAnyRole}},
+      {"/gridpilot.v1.AssetService/SimulateDispatch", {kAnyRole}},
       {"/gridpilot.v1.ClockService/RegisterAgent", {"response", "trader"}},
       {"/gridpilot.v1.ClockService/Start", {"operator", "admin"}},
       {"/gridpilot.v1.ClockService/GetClockStatus", {kAnyRole}},

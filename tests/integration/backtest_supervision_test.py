@@ -170,7 +170,7 @@ class BacktestSupervisionTest(unittest.TestCase):
         process, run_dir, report_path, log = self.start(name)
         store = os.path.join(run_dir, "store.sqlite")
         wait_until(lambda: committed_intervals(store) >= KILL_AFTER_INTERVALS and
-                   len(supervised_pids(run_dir)) == 4, "committed intervals", process)
+                   len(supervised_pids(run_dir)) == 5, "committed intervals", process)
         pids = supervised_pids(run_dir)
         process.kill()
         process.wait()

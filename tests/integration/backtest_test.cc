@@ -562,9 +562,9 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
     ASSERT_TRUE(p.contains("pid") && p["pid"].is_number_integer()) << p;
     pids[p["name"].get<std::string>()] = p["pid"].get<int>();
   }
-  EXPECT_EQ(pids.size(), 4u) << r["processes"];
+  EXPECT_EQ(pids.size(), 5u) << r["processes"];
   std::set<int> distinct;
-  for (const char* name : {"gateway", "forecast", "response", "trader"}) {
+  for (const char* name : {"gateway", "forecast", "response", "trader", "mcp"}) {
     ASSERT_TRUE(pids.contains(name)) << name << " missing from " << r["processes"];
     EXPECT_GT(pids[name], 0) << name;
     distinct.insert(pids[name]);
@@ -573,7 +573,7 @@ TEST_F(BacktestWeekTest, ReportHasEveryDocumentedKey) {
     EXPECT_EQ(cmdline.find("gridpilot-"), std::string::npos)
         << name << " (pid " << pids[name] << ") still runs after the backtest";
   }
-  EXPECT_EQ(distinct.size(), 4u) << r["processes"];
+  EXPECT_EQ(distinct.size(), 5u) << r["processes"];
 }
 
 // 2. The report's net is the sum of its causes, and the store's ledger rows add up to

@@ -25,6 +25,7 @@ BINARIES = {
     "gridpilot-console": ("services/console/main.cc", "--http_port"),
     "gridpilot-alerter": ("services/alerts/main.cc", "--linger_after_run"),
     "gridpilot-health-probe": ("services/health_probe/main.cc", "--address"),
+    "gridpilot-mcp": ("services/mcp/main.cc", "--stdio"),
 }
 
 # `gridpilot` subcommand -> a flag it accepts.
@@ -48,6 +49,7 @@ SUBCOMMANDS = {
     "approvals": "--run_dir",
     "approve": "--reason",
     "reject": "--reason",
+    "mcp": "--stdio",
 }
 
 

@@ -1,0 +1,44 @@
+#include "services/mcp/live_state_follower.h"
+
+#include "services/common/server_runner.h"
+#include "services/mcp/proto_json.h"
+
+namespace gridpilot::mcp {
+namespace {
+
+TickSubscriptionOptions FollowerOptions() {
+  TickSubscriptionOptions options;
+  options.subscriber = "mcp";
+  options.until_run_finished = false;
+  return options;
+}
+
+}  // namespace
+
+LiveStateFollower::LiveStateFollower(const std::string& gateway_address, LiveStateBoard* board,
+                                     std::function<void()> on_update)
+    : board_(board),
+      on_update_(std::move(on_update)),
+      subscription_(MakeChannel(gateway_address), FollowerOptions()) {}
+
+LiveStateFollower::~LiveStateFollower() { Stop(); }
+
+void LiveStateFollower::Start() {
+  thread_ = std::thread([this] {
+    TickCallbacks callbacks;
+    callbacks.on_tick = [this](const v1::Tick& tick) {
+      absl::StatusOr<nlohmann::json> printed = ProtoToJson(tick);
+      if (!printed.ok()) return;
+      board_->Publish(*std::move(printed));
+      on_update_();
+    };
+    subscription_.Run(callbacks);
+  });
+}
+
+void LiveStateFollower::Stop() {
+  subscription_.Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace gridpilot::mcp

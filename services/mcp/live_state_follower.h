@@ -1,0 +1,35 @@
+// LiveStateFollower: follows the gateway's tick stream on a thread of its own (as the mcp
+// process's identity: reading ticks is open to every role) and, for each tick, publishes it
+// to the LiveStateBoard and calls `on_update` so the transports can send
+// notifications/resources/updated to their subscribers.
+#ifndef GRIDPILOT_SERVICES_MCP_LIVE_STATE_FOLLOWER_H_
+#define GRIDPILOT_SERVICES_MCP_LIVE_STATE_FOLLOWER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "services/common/tick_subscription.h"
+#include "services/mcp/live_state_board.h"
+
+namespace gridpilot::mcp {
+
+class LiveStateFollower {
+ public:
+  LiveStateFollower(const std::string& gateway_address, LiveStateBoard* board,
+                    std::function<void()> on_update);
+  ~LiveStateFollower();
+  void Start();
+  void Stop();
+
+ private:
+  LiveStateBoard* board_;
+  std::function<void()> on_update_;
+  TickSubscription subscription_;
+  std::thread thread_;
+};
+
+}  // namespace gridpilot::mcp
+
+#endif  // GRIDPILOT_SERVICES_MCP_LIVE_STATE_FOLLOWER_H_

@@ -1,0 +1,176 @@
+// gridpilot-mcp: the Model Context Protocol server of a running gridpilot stack. A gRPC
+// client of the stack (addresses from the launcher's port files in --run_dir, or flags)
+// that serves MCP over Streamable HTTP at http://HOST:PORT/mcp, or over stdio with
+// --stdio. Every tool call reaches the stack with the MCP caller's bearer token.
+//   gridpilot-mcp --run_dir DIR [--port 0] [--port_file FILE]
+//   gridpilot-mcp --stdio --run_dir DIR [--role ai-agent | --token_file FILE]
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/base/logging.h"
+#include "services/common/credentials_flag.h"
+#include "services/common/flag_help.h"
+#include "services/common/metrics_server.h"
+#include "services/common/shutdown_signal.h"
+#include "services/mcp/gridpilot_catalog.h"
+#include "services/mcp/http_transport.h"
+#include "services/mcp/live_state_follower.h"
+#include "services/mcp/stack_tools.h"
+#include "services/mcp/stdio_transport.h"
+#include "services/security/private_file.h"
+#include "services/security/transport_credentials.h"
+
+ABSL_FLAG(std::string, run_dir, "", "run directory of `gridpilot up|backtest` (its *.port files)");
+ABSL_FLAG(std::string, gateway, "", "gateway host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, forecast, "", "forecast host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, response, "", "response agent host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, trader, "", "trader host:port (overrides --run_dir)");
+ABSL_FLAG(bool, stdio, false, "serve MCP on stdin/stdout instead of HTTP");
+ABSL_FLAG(std::string, role, "ai-agent",
+          "--stdio: act with the token CREDENTIALS/<role>.token (viewer, operator, ai-agent, ...)");
+ABSL_FLAG(std::string, token_file, "",
+          "--stdio: act with the token in this file (overrides --role)");
+ABSL_FLAG(std::string, host, "127.0.0.1", "HTTP listen address (loopback by default)");
+ABSL_FLAG(int, port, 0, "HTTP port of /mcp; 0 = any free port");
+ABSL_FLAG(std::string, port_file, "", "write the bound HTTP port here");
+ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
+          "Prometheus /metrics port; 0 = any free port; -1 (default) = no metrics endpoint");
+ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
+ABSL_FLAG(std::string, allowed_origins, "",
+          "comma-separated Origin values accepted besides loopback ones");
+ABSL_FLAG(double, call_timeout_seconds, 5.0, "deadline of each gRPC call a tool makes, 0.1..60 s");
+
+namespace gridpilot::mcp {
+namespace {
+
+int Main() {
+  base::SetLogTag("mcp");
+  // Explicit addresses win; the rest come from --run_dir's port files. An agent with no
+  // address (left out of the stack) makes its tools answer UNAVAILABLE.
+  StackAddresses addresses{absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
+                           absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)};
+  const std::string run_dir = absl::GetFlag(FLAGS_run_dir);
+  if (!run_dir.empty()) {
+    for (auto [name, address] :
+         {std::pair{"gateway", &addresses.gateway}, std::pair{"forecast", &addresses.forecast},
+          std::pair{"response", &addresses.response}, std::pair{"trader", &addresses.trader}}) {
+      if (!address->empty()) continue;
+      std::ifstream in(absl::StrCat(run_dir, "/", name, ".port"));
+      int port = 0;
+      if (in >> port && port > 0 && port < 65536) *address = absl::StrCat("127.0.0.1:", port);
+    }
+  }
+  if (addresses.gateway.empty() || addresses.forecast.empty()) {
+    base::LogError(
+        "no gateway or forecast address: give --run_dir of a running stack or "
+        "--gateway and --forecast host:port");
+    return 2;
+  }
+  const StackAddresses* resolved = &addresses;
+  const double timeout_seconds = absl::GetFlag(FLAGS_call_timeout_seconds);
+  if (!(timeout_seconds >= 0.1 && timeout_seconds <= 60)) {
+    base::LogError("--call_timeout_seconds must be in 0.1..60");
+    return 2;
+  }
+  const absl::Duration timeout = absl::Seconds(timeout_seconds);
+
+  GrpcStackCaller stack(*resolved);
+  auto registry = std::make_shared<prometheus::Registry>();
+  absl::StatusOr<std::unique_ptr<MetricsServer>> metrics_server =
+      absl::GetFlag(FLAGS_stdio) ? absl::StatusOr<std::unique_ptr<MetricsServer>>(nullptr)
+                                 : MetricsServer::StartUnlessOff(
+                                       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_metrics_port),
+                                       absl::GetFlag(FLAGS_metrics_port_file), registry);
+  if (!metrics_server.ok()) {
+    base::LogError(metrics_server.status().message());
+    return 2;
+  }
+  LiveStateBoard board;
+  IdempotencyMemory memory(4096);
+  ToolTable tools;
+  AddStackTools(&stack, &board, &memory, timeout, &tools);
+  const std::vector<Resource> resources = GridpilotResources(&stack, &board, timeout);
+  const std::vector<Prompt> prompts = GridpilotPrompts();
+  const McpDispatcher dispatcher(&tools, &resources, &prompts, "1.0");
+  const security::TokenTable* tokens = security::InstalledTokenTable();
+
+  if (absl::GetFlag(FLAGS_stdio)) {
+    McpCaller caller;
+    if (tokens != nullptr) {
+      std::string token_file = absl::GetFlag(FLAGS_token_file);
+      if (token_file.empty()) {
+        const std::string dir = security::ResolveCredentialsDir("", run_dir);
+        token_file = absl::StrCat(dir, "/", absl::GetFlag(FLAGS_role), ".token");
+      }
+      absl::StatusOr<std::string> token = security::ReadPrivateFile(token_file);
+      if (!token.ok()) {
+        base::LogError(token.status().message());
+        return 2;
+      }
+      caller.bearer_token = std::string(absl::StripAsciiWhitespace(*token));
+      std::optional<std::string> role = tokens->RoleOf(caller.bearer_token);
+      if (!role.has_value()) {
+        base::LogError(absl::StrCat(token_file, ": not one of this stack's tokens"));
+        return 2;
+      }
+      caller.role = *role;
+    }
+    StdioTransport stdio(&dispatcher, caller, stdin, stdout);
+    LiveStateFollower follower(resolved->gateway, &board,
+                               [&stdio] { stdio.NotifyResourceUpdated(kLiveStateUri); });
+    follower.Start();
+    base::LogInfo(absl::StrCat("serving MCP on stdio as role \"", caller.role, "\""));
+    const int code = stdio.Run();
+    follower.Stop();
+    return code;
+  }
+
+  HttpTransportOptions options;
+  options.host = absl::GetFlag(FLAGS_host);
+  options.port = absl::GetFlag(FLAGS_port);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  for (absl::string_view origin :
+       absl::StrSplit(absl::GetFlag(FLAGS_allowed_origins), ',', absl::SkipWhitespace())) {
+    options.allowed_origins.emplace_back(origin);
+  }
+  HttpTransport http(&dispatcher, tokens, options);
+  absl::StatusOr<int> port = http.Start();
+  if (!port.ok()) {
+    base::LogError(port.status().message());
+    return 2;
+  }
+  LiveStateFollower follower(resolved->gateway, &board,
+                             [&http] { http.NotifyResourceUpdated(kLiveStateUri); });
+  follower.Start();
+  base::LogInfo(absl::StrCat("MCP at http://", options.host, ":", *port, "/mcp for gateway ",
+                             resolved->gateway,
+                             tokens == nullptr ? " (no credentials: no token asked)" : ""));
+  WaitForShutdownSignal();
+  base::LogInfo("shutting down");
+  follower.Stop();
+  http.Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace gridpilot::mcp
+
+int main(int argc, char** argv) {
+  gridpilot::BlockShutdownSignals();
+  gridpilot::HandleHelpFlag(
+      argc, argv,
+      "gridpilot-mcp --run_dir DIR [--port 0] [--stdio] [flags]\n"
+      "The MCP (Model Context Protocol) server of a running gridpilot stack: tools, resources\n"
+      "and prompts for AI agents over Streamable HTTP at /mcp or over stdio.");
+  absl::ParseCommandLine(argc, argv);
+  if (!gridpilot::InstallCredentialsFromFlag("mcp", absl::GetFlag(FLAGS_run_dir))) return 2;
+  return gridpilot::mcp::Main();
+}
