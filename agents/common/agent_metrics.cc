@@ -18,8 +18,8 @@ AgentMetrics::AgentMetrics(const std::string& agent, prometheus::Registry* regis
                    .Add({{"agent", agent}}, TickLatencyBuckets())),
       answered_(prometheus::BuildHistogram()
                     .Name("gridpilot_tick_to_answer_seconds")
-                    .Help("Wall time from receiving a tick to the gateway acknowledging the "
-                          "agent's answer (decision plus SubmitDispatch), s")
+                    .Help("Wall time from receiving a tick to the agent's answer being sent "
+                          "on its session (decision plus the write), s")
                     .Register(*registry)
                     .Add({{"agent", agent}}, TickLatencyBuckets())),
       ticks_(prometheus::BuildCounter()
@@ -34,7 +34,7 @@ AgentMetrics::AgentMetrics(const std::string& agent, prometheus::Registry* regis
                      .Add({{"agent", agent}})),
       reconnects_(prometheus::BuildCounter()
                       .Name("gridpilot_tick_stream_reconnects_total")
-                      .Help("Times the tick stream ended before the run did and was re-opened")
+                      .Help("Times the agent session ended before the run did and was re-opened")
                       .Register(*registry)
                       .Add({{"agent", agent}})),
       rpc_errors_(prometheus::BuildCounter()
@@ -42,9 +42,7 @@ AgentMetrics::AgentMetrics(const std::string& agent, prometheus::Registry* regis
                       .Help("RPCs to the gateway that failed, by agent and rpc")
                       .Register(*registry)) {
   // Present at 0 from the start, so that dashboards and rate() see them before any error.
-  for (const char* rpc : {"SubmitDispatch", "Subscribe"}) {
-    rpc_errors_.Add({{"agent", agent_}, {"rpc", rpc}});
-  }
+  rpc_errors_.Add({{"agent", agent_}, {"rpc", "AgentSession"}});
 }
 
 void AgentMetrics::TickAnswered(absl::Duration decided, absl::Duration answered, int proposals) {

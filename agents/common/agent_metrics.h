@@ -1,8 +1,8 @@
 // AgentMetrics: what the agent runtime (agent_runtime.h) measures about an agent for
 // Prometheus: how long it takes from receiving a tick to deciding (the agent's OnTick,
 // which includes any forecast it waits for and, for the trader, the schedule solve) and
-// to the gateway acknowledging the answer; ticks and proposals; failed RPCs and broken
-// tick streams. The agent's decision logic knows nothing of it.
+// to the answer being sent on the session; ticks and proposals; failed RPCs and broken
+// sessions. The agent's decision logic knows nothing of it.
 #ifndef GRIDPILOT_AGENTS_COMMON_AGENT_METRICS_H_
 #define GRIDPILOT_AGENTS_COMMON_AGENT_METRICS_H_
 
@@ -22,12 +22,13 @@ class AgentMetrics {
   AgentMetrics(const std::string& agent, prometheus::Registry* registry);
 
   // One tick answered: `decided` is receipt to OnTick's return, `answered` receipt to the
-  // gateway's reply (wall time, >= 0). `proposals` is how many the answer carried.
+  // answer's write on the session returning (wall time, >= 0). `proposals` is how many the answer
+  // carried.
   void TickAnswered(absl::Duration decided, absl::Duration answered, int proposals);
-  // An RPC to the gateway failed: `rpc` is "SubmitDispatch" or "Subscribe" (a tick
-  // stream that broke). The status itself goes to the log.
+  // An RPC to the gateway failed: `rpc` is "AgentSession" (a session that broke, or an
+  // answer the gateway refused). The status itself goes to the log.
   void RpcFailed(const std::string& rpc);
-  // The tick stream ended before the run did and is being re-opened.
+  // The agent session ended before the run did and is being re-opened.
   void StreamReconnected();
 
  private:

@@ -1,5 +1,6 @@
 #include "agents/common/agent_runtime.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -14,14 +15,7 @@ namespace gridpilot {
 AgentRuntime::AgentRuntime(std::string agent_name, const std::string& gateway_address,
                            TickAgent* agent, AgentMetrics* metrics)
     : agent_name_(std::move(agent_name)), agent_(agent), metrics_(metrics) {
-  std::shared_ptr<grpc::Channel> channel = MakeChannel(gateway_address);
-  clock_ = v1::ClockService::NewStub(channel);
-  assets_ = v1::AssetService::NewStub(channel);
-  TickSubscriptionOptions options;
-  options.subscriber = agent_name_;
-  options.first_retry = absl::Milliseconds(100);
-  options.max_retry = absl::Seconds(2);
-  ticks_ = std::make_unique<TickSubscription>(channel, std::move(options));
+  clock_ = v1::ClockService::NewStub(MakeChannel(gateway_address));
 }
 
 absl::Status AgentRuntime::Register(absl::Duration timeout) {
@@ -46,60 +40,98 @@ absl::Status AgentRuntime::Register(absl::Duration timeout) {
   }
 }
 
-void AgentRuntime::Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals,
-                          std::string note, std::optional<v1::AgentPlan> plan) {
-  v1::SubmitDispatchRequest request;
-  request.set_agent(agent_name_);
-  request.set_note(std::move(note));
-  if (plan.has_value()) *request.mutable_plan() = *std::move(plan);
-  *request.mutable_answers_tick() = tick.time();
-  for (v1::DispatchProposal& p : proposals) *request.add_proposals() = std::move(p);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  v1::SubmitDispatchResponse response;
-  grpc::Status status = assets_->SubmitDispatch(&context, request, &response);
-  if (status.ok()) return;
-  if (metrics_ != nullptr) metrics_->RpcFailed("SubmitDispatch");
-  base::LogError(absl::StrCat("dispatch for tick ",
-                              base::FormatUtcTimestamp(FromProtoTime(tick.time())),
-                              " refused: ", status.error_message()));
-  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-    // Still answer the tick, so the lock-step does not wait for us in vain.
-    request.clear_proposals();
-    grpc::ClientContext retry;
-    assets_->SubmitDispatch(&retry, request, &response);
-  }
-}
-
 void AgentRuntime::Stop() {
   stop_ = true;
-  ticks_->Stop();
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+  if (active_session_ != nullptr) active_session_->TryCancel();
 }
 
-void AgentRuntime::OnTick(const v1::Tick& tick) {
-  // Wall time for the latency metrics only; it never enters a decision.
-  const absl::Time received = absl::Now();
-  std::vector<v1::DispatchProposal> proposals = agent_->OnTick(tick);
-  const absl::Time decided = absl::Now();
-  const int proposal_count = static_cast<int>(proposals.size());
-  Answer(tick, std::move(proposals), agent_->AnswerNote(), agent_->AnswerPlan());
-  if (metrics_ != nullptr) {
-    metrics_->TickAnswered(decided - received, absl::Now() - received, proposal_count);
+v1::AgentSessionRequest AgentRuntime::Answer(const v1::Tick& tick) {
+  v1::AgentSessionRequest message;
+  v1::SubmitDispatchRequest& answer = *message.mutable_answer();
+  for (v1::DispatchProposal& p : agent_->OnTick(tick)) *answer.add_proposals() = std::move(p);
+  answer.set_note(agent_->AnswerNote());
+  if (std::optional<v1::AgentPlan> plan = agent_->AnswerPlan(); plan.has_value()) {
+    *answer.mutable_plan() = *std::move(plan);
   }
+  *answer.mutable_answers_tick() = tick.time();
+  return message;
+}
+
+bool AgentRuntime::RunSession(grpc::Status* status) {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    active_session_ = &context;
+  }
+  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentSessionRequest, v1::AgentSessionResponse>>
+      stream = clock_->AgentSession(&context);
+  v1::AgentSessionRequest open;
+  open.mutable_open()->set_agent(agent_name_);
+  if (last_tick_time_.has_value())
+    *open.mutable_open()->mutable_after() = ToProtoTime(*last_tick_time_);
+  bool new_tick = false;
+  v1::AgentSessionResponse message;
+  if (stream->Write(open)) {
+    while (!stop_ && stream->Read(&message)) {
+      if (message.has_refused()) {
+        if (metrics_ != nullptr) metrics_->RpcFailed("AgentSession");
+        base::LogError(
+            absl::StrCat("answer to tick ",
+                         base::FormatUtcTimestamp(FromProtoTime(message.refused().answers_tick())),
+                         " refused (it counts as no action): ", message.refused().error()));
+        continue;
+      }
+      const v1::Tick& tick = message.tick();
+      const absl::Time time = FromProtoTime(tick.time());
+      if (last_tick_time_.has_value() && time <= *last_tick_time_) continue;
+      last_tick_time_ = time;
+      new_tick = true;
+      // Wall time for the latency metrics only; it never enters a decision.
+      const absl::Time received = absl::Now();
+      v1::AgentSessionRequest answer = Answer(tick);
+      const absl::Time decided = absl::Now();
+      if (!stream->Write(answer)) break;
+      if (metrics_ != nullptr) {
+        metrics_->TickAnswered(decided - received, absl::Now() - received,
+                               answer.answer().proposals_size());
+      }
+    }
+  }
+  *status = stream->Finish();
+  absl::MutexLock lock(&mu_);
+  active_session_ = nullptr;
+  return new_tick;
 }
 
 void AgentRuntime::Run() {
-  TickCallbacks callbacks;
-  callbacks.on_tick = [this](const v1::Tick& tick) { OnTick(tick); };
-  callbacks.on_stream_ended = [this](const grpc::Status& status, absl::Duration) {
+  constexpr absl::Duration kFirstRetry = absl::Milliseconds(100);
+  constexpr absl::Duration kMaxRetry = absl::Seconds(2);
+  absl::Duration retry = kFirstRetry;
+  while (true) {
+    grpc::Status status;
+    if (RunSession(&status)) retry = kFirstRetry;
+    if (stop_) return;
+    // The gateway ends a session OK only after the run's last tick.
+    if (status.ok()) {
+      base::LogInfo("run finished; no more ticks");
+      return;
+    }
     base::LogWarning(
-        absl::StrCat("tick stream ended (", status.error_message(), "); reconnecting"));
+        absl::StrCat("agent session ended (", status.error_message(), "); reconnecting"));
     if (metrics_ != nullptr) {
-      if (!status.ok()) metrics_->RpcFailed("Subscribe");
+      metrics_->RpcFailed("AgentSession");
       metrics_->StreamReconnected();
     }
-  };
-  ticks_->Run(callbacks);
+    {
+      // Wall time only paces reconnection attempts; Stop() ends the wait early.
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), retry);
+    }
+    retry = std::min(retry * 2, kMaxRetry);
+  }
 }
 
 }  // namespace gridpilot

@@ -1,10 +1,11 @@
 // AgentRuntime: the loop every agent process runs. It registers the agent with the
-// gateway's ClockService, follows the TelemetryService tick stream through a
-// TickSubscription (services/common/tick_subscription.h: resumed after the last tick seen
-// if the stream breaks), hands each tick to the agent's OnTick, and submits
-// the returned proposals as the agent's answer to that tick (an empty list is an answer:
-// "no action"). The agent's decision logic stays pure; this is the edge, and where the
-// agent's latency and RPC failures are measured (agent_metrics.h).
+// gateway's ClockService, then holds one ClockService.AgentSession stream: it reads each
+// tick, hands it to the agent's OnTick, and writes the returned proposals back on the same
+// stream as the agent's answer to that tick (an empty list is an answer: "no action"). If
+// the stream breaks it opens a new session after the last tick it handled, so each tick
+// reaches OnTick at most once, in time order. The agent's decision logic stays pure; this
+// is the edge, and where the agent's latency and RPC failures are measured
+// (agent_metrics.h).
 #ifndef GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 #define GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 
@@ -14,12 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/common/agent_metrics.h"
-#include "gridpilot/v1/asset.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
-#include "services/common/tick_subscription.h"
 
 namespace gridpilot {
 
@@ -47,24 +48,28 @@ class AgentRuntime {
 
   // Registers, retrying while the gateway is unavailable, for up to `timeout`.
   absl::Status Register(absl::Duration timeout);
-  // Follows ticks until the run finishes or Stop() is called.
+  // Answers ticks until the run finishes or Stop() is called. Pauses between sessions
+  // start at 100 ms and double, up to 2 s, while sessions bring no new tick.
   void Run();
   // Ends Run (and a Register still retrying) promptly, cancelling a stream read in
   // progress. Thread-safe.
   void Stop();
 
  private:
-  void OnTick(const v1::Tick& tick);
-  void Answer(const v1::Tick& tick, std::vector<v1::DispatchProposal> proposals, std::string note,
-              std::optional<v1::AgentPlan> plan);
+  // Holds one session until it ends; true if it brought a new tick.
+  bool RunSession(grpc::Status* status);
+  // The agent's answer to `tick`, timed into the metrics once sent.
+  v1::AgentSessionRequest Answer(const v1::Tick& tick);
 
   const std::string agent_name_;
   TickAgent* const agent_;
   AgentMetrics* const metrics_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
-  std::unique_ptr<v1::AssetService::Stub> assets_;
-  std::unique_ptr<TickSubscription> ticks_;
+  std::optional<absl::Time> last_tick_time_;  // Run's thread only: the resume point
   std::atomic<bool> stop_{false};
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* active_session_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

@@ -534,6 +534,7 @@ void GatewayRun::Loop() {
         ++first_kept_tick_;
       }
     }
+    NotifyTickListener();
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
       // The deadline is wall time on purpose, and read from the mutex rather than the
@@ -628,13 +629,26 @@ void GatewayRun::Loop() {
       FailLocked(AuditFailure("the run's last records (final commit)", flushed));
     }
   }
-  absl::MutexLock lock(&mu_);
-  sim_clock_.Set(options_.replay_to);
-  finished_ = true;
-  base::LogInfo(absl::StrCat(
-      engine_.intervals_applied() < ticks_total_ ? "run stopped early: " : "run finished: ",
-      engine_.intervals_applied(), " intervals settled, net ",
-      absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
+  {
+    absl::MutexLock lock(&mu_);
+    sim_clock_.Set(options_.replay_to);
+    finished_ = true;
+    base::LogInfo(absl::StrCat(
+        engine_.intervals_applied() < ticks_total_ ? "run stopped early: " : "run finished: ",
+        engine_.intervals_applied(), " intervals settled, net ",
+        absl::StrFormat("%.2f", engine_.ledger().Net()), " GBP"));
+  }
+  NotifyTickListener();
+}
+
+void GatewayRun::SetTickListener(std::function<void()> listener) {
+  absl::MutexLock lock(&listener_mu_);
+  tick_listener_ = std::move(listener);
+}
+
+void GatewayRun::NotifyTickListener() {
+  absl::MutexLock lock(&listener_mu_);
+  if (tick_listener_) tick_listener_();
 }
 
 v1::GetClockStatusResponse GatewayRun::Status() const {

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -143,6 +144,12 @@ class GatewayRun {
   // kFinished: the run is over and no such tick will come. kTimeout: try again.
   enum class TickWait { kTick, kFinished, kTimeout };
   TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick) const;
+  // `listener` is called on the run's thread, with none of the run's locks held, after each
+  // tick is published and once after the run has finished: streams push ticks from it
+  // instead of a thread per stream waiting in WaitForTick. It must be quick and must not
+  // call SetTickListener. Replaces any earlier listener; an empty function for none (after
+  // which it is never called again).
+  void SetTickListener(std::function<void()> listener);
   // Index of the first published-or-future tick at or after `time`.
   size_t FirstTickIndexAtOrAfter(absl::Time time) const;
   // Measurements of intervals in [start, end) that have ended by the clock.
@@ -231,6 +238,7 @@ class GatewayRun {
   void CountActionLocked(const Requester& requester) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records `event` in the audit store (if any); a failure stops the run.
   absl::Status RecordApprovalLocked(const ApprovalEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NotifyTickListener();
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
   // The feed's next reading, which must be of the step starting at `t`; an error if the
@@ -300,6 +308,8 @@ class GatewayRun {
   // only).
   std::deque<absl::Time> published_at_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, LatencyHistogram> answer_latency_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex listener_mu_;
+  std::function<void()> tick_listener_ ABSL_GUARDED_BY(listener_mu_);
   std::thread thread_;
 };
 

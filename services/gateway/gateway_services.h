@@ -8,6 +8,7 @@
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/ledger.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/gateway/agent_sessions.h"
 #include "services/gateway/gateway_run.h"
 
 namespace gridpilot {
@@ -73,9 +74,12 @@ class LedgerServiceImpl final : public v1::LedgerService::Service {
   GatewayRun* run_;
 };
 
-class ClockServiceImpl final : public v1::ClockService::Service {
+// AgentSession runs on gRPC's callback API (agent_sessions.h); the other methods are
+// synchronous.
+class ClockServiceImpl final
+    : public v1::ClockService::WithCallbackMethod_AgentSession<v1::ClockService::Service> {
  public:
-  explicit ClockServiceImpl(GatewayRun* run) : run_(run) {}
+  explicit ClockServiceImpl(GatewayRun* run) : run_(run), sessions_(run) {}
   grpc::Status RegisterAgent(grpc::ServerContext* context, const v1::RegisterAgentRequest* request,
                              v1::RegisterAgentResponse* response) override;
   grpc::Status Start(grpc::ServerContext* context, const v1::StartRequest* request,
@@ -83,9 +87,13 @@ class ClockServiceImpl final : public v1::ClockService::Service {
   grpc::Status GetClockStatus(grpc::ServerContext* context,
                               const v1::GetClockStatusRequest* request,
                               v1::GetClockStatusResponse* response) override;
+  AgentSessions::Reactor* AgentSession(grpc::CallbackServerContext* context) override {
+    return sessions_.Open(context);
+  }
 
  private:
   GatewayRun* run_;
+  AgentSessions sessions_;
 };
 
 }  // namespace gridpilot

@@ -7,7 +7,7 @@
 
 namespace gridpilot::security {
 
-std::optional<Caller> AuthenticatedCaller(const grpc::ServerContext* context) {
+std::optional<Caller> AuthenticatedCaller(const grpc::ServerContextBase* context) {
   const TokenTable* tokens = InstalledTokenTable();
   if (tokens == nullptr) return std::nullopt;
   if (context == nullptr) return std::nullopt;

@@ -16,7 +16,7 @@ namespace gridpilot::security {
 // call: a handler called directly, as the fuzz target does). Fails closed: a call that cannot be
 // identified (which the authorizer would already have refused) gives a caller with an empty
 // identity and role, which no identity or band check accepts.
-std::optional<Caller> AuthenticatedCaller(const grpc::ServerContext* context);
+std::optional<Caller> AuthenticatedCaller(const grpc::ServerContextBase* context);
 
 }  // namespace gridpilot::security
 

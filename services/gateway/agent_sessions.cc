@@ -1,0 +1,240 @@
+#include "services/gateway/agent_sessions.h"
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_status.h"
+#include "services/common/proto_time.h"
+#include "services/gateway/input_bounds.h"
+#include "services/security/authenticated_caller.h"
+#include "services/security/refusal_observer.h"
+
+namespace gridpilot {
+namespace {
+
+constexpr char kMethod[] = "/gridpilot.v1.ClockService/AgentSession";
+
+// A session refused for its credential: audited, then the status that ends it.
+grpc::Status Refused(const security::Caller& caller, std::string reason) {
+  security::RefusedCall refused;
+  refused.method = kMethod;
+  refused.identity = caller.identity;
+  refused.role = caller.role;
+  refused.code = "PERMISSION_DENIED";
+  refused.reason = std::move(reason);
+  security::ReportRefusal(refused);
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, refused.reason);
+}
+
+}  // namespace
+
+class AgentSessions::Session final : public AgentSessions::Reactor {
+ public:
+  Session(AgentSessions* owner, std::optional<security::Caller> caller)
+      : owner_(owner), run_(owner->run_), caller_(std::move(caller)) {
+    StartRead(&request_);
+  }
+
+  // Sends the next message (a refusal, else the next tick) unless one is being written;
+  // ends the session once the run has finished and every tick is sent.
+  void Push() {
+    absl::MutexLock lock(&mu_);
+    PushLocked();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The agent closed its side, or the call is gone: nothing more will be answered.
+      absl::MutexLock lock(&mu_);
+      FinishLocked(grpc::Status::OK);
+      return;
+    }
+    const grpc::Status handled = opened_ ? HandleAnswer() : HandleOpen();
+    if (!handled.ok()) {
+      absl::MutexLock lock(&mu_);
+      FinishLocked(handled);
+      return;
+    }
+    if (request_.kind_case() == v1::AgentSessionRequest::kOpen) owner_->Add(this);
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_ || finish_pending_) return;
+      PushLocked();  // the first ticks after `open`, or a refusal
+    }
+    StartRead(&request_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the agent's stream broke"));
+      return;
+    }
+    if (finish_pending_) {
+      FinishLocked(pending_status_);
+      return;
+    }
+    PushLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    if (opened_) owner_->Remove(this);
+    delete this;
+  }
+
+ private:
+  grpc::Status HandleOpen() {
+    if (request_.kind_case() != v1::AgentSessionRequest::kOpen) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "the first message of a session must be `open`");
+    }
+    const v1::AgentSessionOpen& open = request_.open();
+    if (caller_.has_value() && open.agent() != caller_->identity) {
+      return Refused(
+          *caller_, absl::StrCat("cannot open a session as agent \"", open.agent(),
+                                 "\": the caller is authenticated as \"", caller_->identity, "\""));
+    }
+    if (absl::Status valid =
+            ValidateIdentifier("open.agent", open.agent(), kMaxAgentNameBytes, /*required=*/true);
+        !valid.ok()) {
+      return ToGrpcStatus(valid);
+    }
+    size_t first = 0;
+    if (open.has_after()) {
+      if (absl::Status valid = ValidateProtoTimestamp("open.after", open.after()); !valid.ok()) {
+        return ToGrpcStatus(valid);
+      }
+      // The first tick strictly after `after` (ticks fall on whole steps of the run).
+      first = run_->FirstTickIndexAtOrAfter(FromProtoTime(open.after()) + absl::Nanoseconds(1));
+    }
+    absl::MutexLock lock(&mu_);
+    agent_ = open.agent();
+    next_tick_ = first;
+    opened_ = true;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status HandleAnswer() {
+    if (request_.kind_case() != v1::AgentSessionRequest::kAnswer) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "after `open`, every message of a session must be an `answer`");
+    }
+    v1::SubmitDispatchRequest* answer = request_.mutable_answer();
+    if (answer->agent().empty()) answer->set_agent(agent_);
+    if (answer->agent() != agent_) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("answer.agent: \"", answer->agent(),
+                                       "\" is not the session's agent \"", agent_, "\""));
+    }
+    if (!answer->has_answers_tick()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "answer.answers_tick: required");
+    }
+    if (caller_.has_value()) {
+      // The band comes from the authenticated caller, as for SubmitDispatch.
+      for (const v1::DispatchProposal& proposal : answer->proposals()) {
+        const absl::Status allowed =
+            security::AuthorizeProposal(*caller_, answer->agent(), proposal.priority());
+        if (!allowed.ok()) return Refused(*caller_, std::string(allowed.message()));
+      }
+    }
+    absl::StatusOr<std::vector<v1::ProposalResult>> submitted = run_->Submit(*answer);
+    if (submitted.ok()) return grpc::Status::OK;
+    // The tick is still answered, with no action, so the lock-step does not wait in vain.
+    v1::AgentSessionResponse refusal;
+    *refusal.mutable_refused()->mutable_answers_tick() = answer->answers_tick();
+    refusal.mutable_refused()->set_error(submitted.status().ToString());
+    answer->clear_proposals();
+    answer->clear_plan();
+    answer->clear_note();
+    submitted = run_->Submit(*answer);
+    absl::MutexLock lock(&mu_);
+    refusals_.push_back(std::move(refusal));
+    return grpc::Status::OK;
+  }
+
+  void PushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_ || finish_pending_ || !opened_) return;
+    if (!refusals_.empty()) {
+      response_ = std::move(refusals_.front());
+      refusals_.pop_front();
+      writing_ = true;
+      StartWrite(&response_);
+      return;
+    }
+    switch (run_->WaitForTick(next_tick_, absl::ZeroDuration(), response_.mutable_tick())) {
+      case GatewayRun::TickWait::kTick:
+        // The tick sent may be later than asked when that one is no longer kept.
+        next_tick_ = static_cast<size_t>(response_.tick().sequence()) + 1;
+        writing_ = true;
+        StartWrite(&response_);
+        return;
+      case GatewayRun::TickWait::kFinished: FinishLocked(grpc::Status::OK); return;
+      case GatewayRun::TickWait::kTimeout: return;  // the tick listener calls again
+    }
+  }
+
+  // Ends the call with `status` now, or after the write in flight.
+  void FinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    if (writing_) {
+      if (!finish_pending_) pending_status_ = std::move(status);
+      finish_pending_ = true;
+      return;
+    }
+    finished_ = true;
+    Finish(status);
+  }
+
+  AgentSessions* const owner_;
+  GatewayRun* const run_;
+  const std::optional<security::Caller> caller_;
+  v1::AgentSessionRequest request_;  // read callbacks only (gRPC runs them one at a time)
+  // Set once by HandleOpen, before the session is added to the owner's set.
+  std::string agent_;
+  bool opened_ = false;
+
+  absl::Mutex mu_;
+  size_t next_tick_ ABSL_GUARDED_BY(mu_) = 0;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool finish_pending_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status pending_status_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::AgentSessionResponse> refusals_ ABSL_GUARDED_BY(mu_);
+  v1::AgentSessionResponse response_ ABSL_GUARDED_BY(mu_);  // the message being written
+};
+
+AgentSessions::AgentSessions(GatewayRun* run) : run_(run) {
+  run_->SetTickListener([this] { PushTicks(); });
+}
+
+AgentSessions::~AgentSessions() { run_->SetTickListener(nullptr); }
+
+AgentSessions::Reactor* AgentSessions::Open(grpc::CallbackServerContext* context) {
+  return new Session(this, security::AuthenticatedCaller(context));
+}
+
+void AgentSessions::PushTicks() {
+  absl::MutexLock lock(&mu_);
+  for (Session* session : sessions_) session->Push();
+}
+
+void AgentSessions::Add(Session* session) {
+  absl::MutexLock lock(&mu_);
+  sessions_.insert(session);
+}
+
+void AgentSessions::Remove(Session* session) {
+  absl::MutexLock lock(&mu_);
+  sessions_.erase(session);
+}
+
+}  // namespace gridpilot
