@@ -320,4 +320,23 @@ absl::StatusOr<RegionSeries> LoadRegionSeries(const RegionCsvFormat& format,
   return result;
 }
 
+std::string DescribeCsvIngest(const RegionSeries& loaded, const RegionCsvFormat& format) {
+  const CsvIngestCounts& d = loaded.demand;
+  std::string text =
+      absl::StrCat("demand: ", d.rows, " rows at ", format.resolution_minutes, " min, stamps in ",
+                   format.time_zone, " marking interval ",
+                   format.stamp_marks == StampMarks::kEnd ? "ends" : "starts", ": ", d.gaps,
+                   " gaps, ", d.repeats, " repeats, ", d.holes, " holes, ", d.half_hours_incomplete,
+                   " half-hours incomplete; ", loaded.series.size(), " half-hours from ",
+                   base::FormatUtcTimestamp(loaded.series.start()));
+  if (loaded.price_resolution_minutes == 0) {
+    absl::StrAppend(&text, "; prices: none");
+  } else {
+    const CsvIngestCounts& p = loaded.price;
+    absl::StrAppend(&text, "; prices: ", p.rows, " rows at ", loaded.price_resolution_minutes,
+                    " min: ", p.gaps, " gaps, ", p.repeats, " repeats, ", p.holes, " holes");
+  }
+  return text;
+}
+
 }  // namespace gridpilot::data

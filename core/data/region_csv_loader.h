@@ -48,6 +48,9 @@ absl::StatusOr<RegionSeries> LoadRegionSeries(const RegionCsvFormat& format,
                                               const std::string& demand_csv,
                                               const std::string& price_csv);
 
+// One line for a log or a report: rows, resolution, zone, and the demand and price counts.
+std::string DescribeCsvIngest(const RegionSeries& loaded, const RegionCsvFormat& format);
+
 }  // namespace gridpilot::data
 
 #endif  // GRIDPILOT_CORE_DATA_REGION_CSV_LOADER_H_
