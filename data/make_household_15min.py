@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Derives household_load_15min_local_2007-03.csv from the team's full copy of the UCI
+"""Derives household_load_15min_local_2007-02_03.csv from the team's full copy of the UCI
 household meter (../shared/data/household_power_1min_2007Q1.csv).
 
 Documentation of how the shipped file was made; nothing in the build runs it.
 Usage: data/make_household_15min.py [SOURCE_DIR]   (default: ../shared/data next to the repo)
 
-Takes the minutes from 2007-03-18T00:00Z to the end of the source (2007-03-31T22:59Z), groups
+Takes the minutes from 2007-02-01T00:00Z to the end of the source (2007-03-31T22:59Z), groups
 them into quarter-hours by their timestamp_utc, and writes one row per quarter-hour: the start
 of the quarter-hour in Europe/London local time (no offset, "YYYY-MM-DD HH:MM") and the mean of
 Global_active_power over its 15 minutes, in kW, to 4 decimals. A quarter-hour with some
@@ -21,7 +21,7 @@ import zoneinfo
 here = os.path.dirname(os.path.abspath(__file__))
 src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "shared", "data")
 london = zoneinfo.ZoneInfo("Europe/London")
-start = datetime.datetime(2007, 3, 18, tzinfo=datetime.timezone.utc)
+start = datetime.datetime(2007, 2, 1, tzinfo=datetime.timezone.utc)
 
 bins = {}  # quarter-hour start (UTC) -> list of readings (None when missing)
 with open(os.path.join(src, "household_power_1min_2007Q1.csv"), newline="") as f:
@@ -34,7 +34,7 @@ with open(os.path.join(src, "household_power_1min_2007Q1.csv"), newline="") as f
         v = row["Global_active_power"]
         bins.setdefault(q, []).append(float(v) if v != "" else None)
 
-with open(os.path.join(here, "household_load_15min_local_2007-03.csv"), "w", newline="") as out:
+with open(os.path.join(here, "household_load_15min_local_2007-02_03.csv"), "w", newline="") as out:
     out.write("local_time,load_kw\n")
     for q in sorted(bins):
         values = bins[q]
