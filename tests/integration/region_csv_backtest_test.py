@@ -6,7 +6,9 @@ prices.
 Runs the shipped household worked example (data/household_15min.json) over 2007-03-20..26 on a
 copy of its file with three quarter-hours removed, and checks that the run completes, that the
 JSON report and the printed summary count the 3 gaps, 0 repeats and 4 holes met, and that the
-trader stood aside and said so. Then bad input stops the launcher before any process starts,
+trader stood aside and said so. No look-ahead at 15 minutes: a second run on the same file with
+every load from 2007-03-23 12:00 raised by half stores the same decisions and proposals before
+then, and different ones after. Then bad input stops the launcher before any process starts,
 with a message naming the file, line, column or key.
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR.
@@ -15,6 +17,7 @@ Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; $GRIDPILOT_
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import unittest
 
@@ -22,6 +25,20 @@ SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 DATA_FILE = "household_load_15min_local_2007-02_03.csv"
 REMOVED = ("2007-03-21 10:15", "2007-03-21 10:30", "2007-03-21 10:45")
+# The no-look-ahead run changes every load from this local stamp on (GMT then: = UTC).
+CHANGE_FROM_LOCAL = "2007-03-23 12:00"
+CHANGE_FROM_UTC = "2007-03-23T12:00:00Z"
+DECISIONS_SQL = ("SELECT interval_start, asset_id, agent, priority, requested_mw, applied_mw, "
+                 "soc_before_mwh, soc_after_mwh, peaker_status, reason FROM decisions "
+                 "WHERE interval_start {} ? ORDER BY interval_start, asset_id")
+PROPOSALS_SQL = ("SELECT agent, asset_id, priority, power_mw, lease_start, lease_end, status, "
+                 "submitted_at, idempotency_key, reason FROM proposals WHERE lease_start < ? "
+                 "ORDER BY lease_start, agent, asset_id, submitted_at, idempotency_key, status")
+
+
+def query(store, sql, *args):
+    with sqlite3.connect(store) as db:
+        return db.execute(sql, args).fetchall()
 
 
 def write_config(out_dir, name, demand_csv, **overrides):
@@ -57,6 +74,16 @@ class RegionCsvBacktestTest(unittest.TestCase):
         cls.json_path = os.path.join(cls.out_dir, "report.json")
         config = write_config(cls.out_dir, "config.json", cls.demand)
         cls.result = backtest(cls.out_dir, config, "run", "--json", cls.json_path)
+        # The same file with every load from CHANGE_FROM_LOCAL on raised by half.
+        changed = os.path.join(cls.out_dir, "household_changed.csv")
+        with open(cls.demand) as f, open(changed, "w") as out:
+            for line in f:
+                stamp, _, value = line.rstrip("\n").partition(",")
+                if stamp[:1].isdigit() and stamp >= CHANGE_FROM_LOCAL and value:
+                    value = f"{float(value) * 1.5:.4f}"
+                out.write(f"{stamp},{value}\n")
+        cls.changed_result = backtest(
+            cls.out_dir, write_config(cls.out_dir, "changed.json", changed), "changed")
 
     def test_run_completes_and_reports_gaps_repeats_and_holes(self):
         self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
@@ -79,6 +106,26 @@ class RegionCsvBacktestTest(unittest.TestCase):
         self.assertEqual(report["trader_pnl_gbp"], 0)
         with open(os.path.join(self.out_dir, "run", "trader.log")) as f:
             self.assertIn("no price seen yet: the trader stands aside", f.read())
+
+    def test_no_look_ahead_at_15_minutes(self):
+        """Changing the data from CHANGE_FROM on leaves every decision and proposal before it
+        unchanged, and changes some decision after it."""
+        self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
+        self.assertEqual(self.changed_result.returncode, 0,
+                         self.changed_result.stdout + self.changed_result.stderr)
+        original = os.path.join(self.out_dir, "run", "store.sqlite")
+        changed = os.path.join(self.out_dir, "changed", "store.sqlite")
+        before = DECISIONS_SQL.format("<")
+        rows = query(original, before, CHANGE_FROM_UTC)
+        self.assertEqual(len(rows), 2 * 48 * 3 + 2 * 24)  # two assets, 3.5 days of half-hours
+        self.assertEqual(rows, query(changed, before, CHANGE_FROM_UTC))
+        proposals = query(original, PROPOSALS_SQL, CHANGE_FROM_UTC)
+        self.assertTrue(proposals, "no proposal before the change: nothing compared")
+        self.assertEqual(proposals, query(changed, PROPOSALS_SQL, CHANGE_FROM_UTC))
+        after = DECISIONS_SQL.format(">=")
+        self.assertNotEqual(query(original, after, CHANGE_FROM_UTC),
+                            query(changed, after, CHANGE_FROM_UTC),
+                            "the changed data made no difference: was it read at all?")
 
     def test_bad_input_names_file_line_column_or_key(self):
         renamed = os.path.join(self.out_dir, "renamed.csv")
