@@ -19,6 +19,7 @@
 #include "core/data/grid_data_loader.h"
 #include "core/region/region_engine.h"
 #include "services/cli/stack.h"
+#include "services/cli/stack_credentials.h"
 
 namespace gridpilot {
 namespace {
@@ -58,6 +59,12 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  // Authenticated like the main job: RUN_DIR/credentials, Unix sockets between processes.
+  std::filesystem::create_directories(options.run_dir);
+  if (absl::Status secured = PrepareStackCredentials("", &options); !secured.ok()) {
+    std::fprintf(stderr, "credentials: %s\n", std::string(secured.message()).c_str());
+    return 1;
+  }
   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
   if (!stack.ok()) {
     std::fprintf(stderr, "cannot start the stack: %s\n",

@@ -18,6 +18,7 @@
 #include "bench/bench_inputs.h"
 #include "bench/round_trip_latency.h"
 #include "services/cli/stack.h"
+#include "services/cli/stack_credentials.h"
 
 namespace gridpilot {
 namespace {
@@ -41,6 +42,12 @@ int Main(int argc, char** argv) {
   options.step_seconds = 5.0;
   options.tick_seconds = tick_ms / 1000.0;
 
+  // Authenticated like the main job: RUN_DIR/credentials, Unix sockets between processes.
+  std::filesystem::create_directories(options.run_dir);
+  if (absl::Status secured = PrepareStackCredentials("", &options); !secured.ok()) {
+    std::fprintf(stderr, "credentials: %s\n", std::string(secured.message()).c_str());
+    return 1;
+  }
   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Launch(options);
   if (!stack.ok()) {
     std::fprintf(stderr, "cannot start the stack: %s\n",

@@ -1,8 +1,9 @@
 // What TLS and the role check cost one unary call: the same RPC (LedgerService.GetPnl on
 // a trivial in-process server) over plaintext, over mutual TLS with the caller's
-// certificate, and over TLS with a bearer token, all through StartGrpcServer and
-// MakeChannel as the processes use them, measured in the same run. Prints p50 and p99 and
-// the ratio to plaintext. Each call goes through the RpcAuthorizer (role table look-up,
+// certificate, over TLS with a bearer token, and over a Unix domain socket with local
+// credentials and the process token (as the launcher's stack calls itself), all through
+// StartGrpcServer and MakeChannel as the processes use them, measured in the same run. Prints p50
+// and p99 and the ratio to plaintext. Each call goes through the RpcAuthorizer (role table look-up,
 // and for the token a SHA-256); the TLS handshake is made once per channel, before timing.
 //
 //   tls_round_trip_bench [--calls N]   (default 20000)
@@ -73,8 +74,14 @@ int Run(int calls) {
     std::fprintf(stderr, "%s\n", std::string(installed.message()).c_str());
     return 1;
   }
+  const std::string socket = dir + "/bench.sock";
+  SetUnixSocketPath(socket);
   absl::StatusOr<RunningServer> tls_server = StartGrpcServer("127.0.0.1", 0, {&ledger}, "");
-  if (!tls_server.ok()) return 1;
+  if (!tls_server.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(tls_server.status().message()).c_str());
+    return 1;
+  }
+  std::shared_ptr<grpc::Channel> unix_socket = MakeChannel("unix:" + socket);
   const std::string tls_address = absl::StrCat("127.0.0.1:", tls_server->port);
   std::shared_ptr<grpc::Channel> mutual = MakeChannel(tls_address);
   absl::StatusOr<std::string> ca = security::ReadPublicFile(dir + "/ca.pem");
@@ -88,11 +95,12 @@ int Run(int calls) {
                                         grpc::AccessTokenCredentials(token->substr(0, 64))));
 
   // Interleaved in three rounds so that a change in machine load hits all three alike.
-  std::vector<Latency> p, m, b;
+  std::vector<Latency> p, m, b, u;
   for (int round = 0; round < 3; ++round) {
     p.push_back(Measure(plain, calls / 3, "plaintext"));
     m.push_back(Measure(mutual, calls / 3, "mutual TLS"));
     b.push_back(Measure(bearer, calls / 3, "TLS + token"));
+    u.push_back(Measure(unix_socket, calls / 3, "Unix socket + process token"));
   }
   auto median = [](std::vector<Latency> v, double Latency::*field) {
     std::sort(v.begin(), v.end(),
@@ -109,6 +117,9 @@ int Run(int calls) {
   std::printf("  TLS + bearer token p50 %7.1f us  p99 %7.1f us  p50 ratio %.2fx\n",
               median(b, &Latency::p50_us), median(b, &Latency::p99_us),
               median(b, &Latency::p50_us) / plain_p50);
+  std::printf("  UDS + process token p50 %6.1f us  p99 %7.1f us  p50 ratio %.2fx\n",
+              median(u, &Latency::p50_us), median(u, &Latency::p99_us),
+              median(u, &Latency::p50_us) / plain_p50);
   ShutdownServer(plain_server->server.get());
   ShutdownServer(tls_server->server.get());
   std::filesystem::remove_all(dir);

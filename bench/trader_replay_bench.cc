@@ -36,15 +36,21 @@
 // ramp limit given. With --split DATE also the capture before and from that day in the
 // same run (the part from it: the realised P&L since, over perfect foresight solved on its
 // prices alone, from the battery's initial SoC).
+// With --check_planner yes, every re-plan's request is also planned again by the planner
+// (core/planning/grid_dp_planner.h) and by the reference planner it replaced
+// (tests/core/planning/grid_dp_reference.h), alternating which goes first, and the bench
+// prints how many plans differ (powers, stored energies, objective or note compared
+// bit for bit) and the p50/p99/max of each one's CPU time per re-plan.
 // Usage: trader_replay_bench [--data_dir DIR] [--from 2022-10-01] [--to 2023-12-31]
 //                            [--ramp_limits 1000,15] [--overrides FILE]
 //                            [--suspect_ticks FILE] [--risk_aversion 0]
-//                            [--split 2023-07-01] [--day_ahead no]
+//                            [--split 2023-07-01] [--day_ahead no] [--check_planner yes]
 // --to is inclusive. DIR defaults to $GRIDPILOT_SOURCE_DIR/data, else ./data.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -55,6 +61,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "agents/trader/trader_agent.h"
@@ -66,6 +73,7 @@
 #include "core/market/perfect_foresight.h"
 #include "core/market/price_risk.h"
 #include "services/common/proto_time.h"
+#include "tests/core/planning/grid_dp_reference.h"
 
 namespace gridpilot {
 namespace {
@@ -137,6 +145,55 @@ absl::StatusOr<std::set<absl::Time>> ReadTicks(const std::string& path) {
   return ticks;
 }
 
+// The planner against its reference on the same requests (--check_planner).
+struct PlannerCheck {
+  int64_t replans = 0;
+  int64_t differing = 0;         // plans not bit-identical to the reference's
+  int64_t differing_policy = 0;  // the policy's own plan not identical to the planner's
+  std::vector<double> planner_us;
+  std::vector<double> reference_us;
+
+  static bool Same(const planning::BatterySchedule& a, const planning::BatterySchedule& b) {
+    return a.power_mw == b.power_mw && a.soc_after_mwh == b.soc_after_mwh &&
+           a.objective_gbp == b.objective_gbp && a.note == b.note;
+  }
+
+  // This thread's CPU time, us: a re-plan's cost without the time other processes on a
+  // shared machine take from it.
+  static double ThreadCpuUs() {
+    timespec now;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return 1e6 * static_cast<double>(now.tv_sec) + 1e-3 * static_cast<double>(now.tv_nsec);
+  }
+
+  void Check(const planning::ScheduleRequest& request, const planning::BatterySchedule& used) {
+    auto timed = [&](auto plan_fn, std::vector<double>* us) {
+      const double began_us = ThreadCpuUs();
+      planning::BatterySchedule plan = plan_fn(request);
+      us->push_back(ThreadCpuUs() - began_us);
+      return plan;
+    };
+    planning::BatterySchedule planned, reference;
+    if (replans % 2 == 0) {
+      planned = timed(planning::PlanBatterySchedule, &planner_us);
+      reference = timed(planning::reference::ReferencePlanBatterySchedule, &reference_us);
+    } else {
+      reference = timed(planning::reference::ReferencePlanBatterySchedule, &reference_us);
+      planned = timed(planning::PlanBatterySchedule, &planner_us);
+    }
+    ++replans;
+    if (!Same(planned, reference)) ++differing;
+    if (!Same(used, planned)) ++differing_policy;
+  }
+
+  static std::string Percentiles(std::vector<double> us) {
+    if (us.empty()) return "none";
+    std::sort(us.begin(), us.end());
+    auto at = [&](double q) { return us[static_cast<size_t>(q * (us.size() - 1))]; };
+    return absl::StrFormat("p50 %.1f us, p99 %.1f us, max %.1f us", at(0.5), at(0.99), us.back());
+  }
+};
+
 struct ReplayResult {
   v1::GetTraderPnlResponse pnl;
   // With a split: the P&L up to the split tick, and the rest (realised difference, perfect
@@ -147,6 +204,7 @@ struct ReplayResult {
   int64_t ticks = 0;
   double largest_step_mw = 0.0;  // largest |change| of applied power between intervals
   double seconds = 0.0;
+  std::optional<PlannerCheck> planner_check;
   int64_t overridden_intervals = 0;
   // The battery's net (energy bought and sold, degradation), GBP, in the intervals the
   // replayed resilience overrides governed and in the rest.
@@ -169,10 +227,18 @@ struct ReplayResult {
 ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, double ramp_limit_mw,
                     const StackEffects& effects, double risk_aversion,
                     const std::vector<data::DayAheadForecastRow>& day_ahead,
-                    std::optional<size_t> split) {
+                    std::optional<size_t> split, bool check_planner) {
   const absl::Time began = absl::Now();
   FixedVerdicts verdicts(&effects.suspect_ticks);
   TraderAgent trader(&verdicts, risk_aversion);
+  ReplayResult result;
+  if (check_planner) {
+    PlannerCheck& check = result.planner_check.emplace();
+    trader.SetReplanObserver(
+        [&check](const planning::ScheduleRequest& request, const planning::BatterySchedule& plan) {
+          check.Check(request, plan);
+        });
+  }
   v1::RegionInfo region;
   region.set_name("replay");
   region.set_scale(0.01);
@@ -186,7 +252,6 @@ ReplayResult Replay(const data::GridSeries& series, size_t first, size_t end, do
   double applied_mw = 0.0;           // power applied in the interval before the tick
   double scheduled_mw = 0.0;         // the proposal governing the interval at the tick
   std::optional<double> last_price;  // missing prices settle at the last known one
-  ReplayResult result;
   // day_ahead is sorted by publication; next_vintage is the first not yet in a tick.
   size_t next_vintage = 0;
   while (next_vintage < day_ahead.size() &&
@@ -368,6 +433,7 @@ int Main(int argc, char** argv) {
     }
     split = series->IndexOf(*split_day);
   }
+  const bool check_planner = Arg(argc, argv, "check_planner", "no") == "yes";
   std::vector<data::DayAheadForecastRow> day_ahead;
   if (Arg(argc, argv, "day_ahead", "yes") != "no") {
     absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded =
@@ -387,8 +453,8 @@ int Main(int argc, char** argv) {
   std::printf("trader replay %s .. %s (data loaded in %.2f s)\n", from_text.c_str(),
               to_text.c_str(), load_seconds);
   for (double limit_mw : ramp_limits_mw) {
-    const ReplayResult r =
-        Replay(*series, *first, end, limit_mw, effects, risk_aversion, day_ahead, split);
+    const ReplayResult r = Replay(*series, *first, end, limit_mw, effects, risk_aversion, day_ahead,
+                                  split, check_planner);
     const v1::GetTraderPnlResponse& p = r.pnl;
     std::printf("ramp limit %g MW/interval: %lld ticks in %.2f s (%.0f us per tick)\n", limit_mw,
                 static_cast<long long>(r.ticks), r.seconds, 1e6 * r.seconds / r.ticks);
@@ -402,6 +468,16 @@ int Main(int argc, char** argv) {
         p.yesterday_plan_pnl_gbp() != 0 ? p.realised_pnl_gbp() / p.yesterday_plan_pnl_gbp() : 0.0,
         r.largest_step_mw);
     std::printf("  note: %s\n", p.note().c_str());
+    if (r.planner_check.has_value()) {
+      const PlannerCheck& c = *r.planner_check;
+      std::printf(
+          "  planner check: %lld re-plans, %lld differ from the reference planner, "
+          "%lld from the policy's own plan\n",
+          static_cast<long long>(c.replans), static_cast<long long>(c.differing),
+          static_cast<long long>(c.differing_policy));
+      std::printf("    planner   %s\n", PlannerCheck::Percentiles(c.planner_us).c_str());
+      std::printf("    reference %s\n", PlannerCheck::Percentiles(c.reference_us).c_str());
+    }
     // The downside risk settings are for: the worst days, marked to market.
     std::vector<double> days;
     const assets::BatteryParams battery;

@@ -8,8 +8,10 @@
 #include "agents/response/response_metrics.h"
 #include "agents/response/response_service.h"
 #include "core/base/logging.h"
+#include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
+#include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, forecast, "",
@@ -32,8 +34,13 @@ int main(int argc, char** argv) {
     forecasts = std::make_unique<GrpcChangeForecastSource>(
         absl::GetFlag(FLAGS_forecast), absl::Seconds(absl::GetFlag(FLAGS_forecast_wait_seconds)));
   }
+  const AgentProcessOptions options = AgentProcessOptionsFromFlags(ResponseAgent::kAgentName);
+  // Threshold changes and refused calls go to the gateway's audit log.
+  AuditReporter audit("response", MakeChannel(options.gateway_address));
+  security::SetRefusalObserver(&audit);
   ResponseAgent agent(forecasts.get());
-  ResponseServiceImpl service(&agent);
-  return RunAgentProcess(AgentProcessOptionsFromFlags(ResponseAgent::kAgentName), &agent, &service,
-                         MakeResponseCollector(&agent));
+  ResponseServiceImpl service(&agent, &audit);
+  const int exit_code = RunAgentProcess(options, &agent, &service, MakeResponseCollector(&agent));
+  security::SetRefusalObserver(nullptr);
+  return exit_code;
 }

@@ -1,8 +1,19 @@
 #include "agents/response/response_service.h"
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "services/common/grpc_status.h"
+#include "services/security/authenticated_caller.h"
 
 namespace gridpilot {
+namespace {
+
+nlohmann::json ThresholdsJson(const v1::Thresholds& t) {
+  return {{"ramp_limit_mw", t.ramp_limit_mw()}, {"margin_mw", t.margin_mw()}};
+}
+
+}  // namespace
 
 grpc::Status ResponseServiceImpl::GetResponseStatus(grpc::ServerContext*,
                                                     const v1::GetResponseStatusRequest*,
@@ -30,13 +41,23 @@ grpc::Status ResponseServiceImpl::GetThresholds(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ResponseServiceImpl::SetThresholds(grpc::ServerContext*,
+grpc::Status ResponseServiceImpl::SetThresholds(grpc::ServerContext* context,
                                                 const v1::SetThresholdsRequest* request,
                                                 v1::SetThresholdsResponse* response) {
-  if (!request->has_thresholds()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "thresholds: required");
+  absl::MutexLock lock(&set_mu_);
+  const v1::Thresholds old_thresholds = agent_->Thresholds();
+  absl::Status set = request->has_thresholds() ? agent_->SetThresholds(request->thresholds())
+                                               : absl::InvalidArgumentError("thresholds: required");
+  if (audit_ != nullptr) {
+    const std::optional<security::Caller> caller = security::AuthenticatedCaller(context);
+    const security::Caller who = caller.value_or(security::Caller{});
+    nlohmann::json detail = {{"old", ThresholdsJson(old_thresholds)},
+                             {"outcome", set.ok() ? "changed" : std::string(set.message())}};
+    if (request->has_thresholds()) detail["requested"] = ThresholdsJson(request->thresholds());
+    if (set.ok()) detail["new"] = ThresholdsJson(agent_->Thresholds());
+    audit_->Report(v1::AUDIT_EVENT_KIND_THRESHOLDS, who.identity, who.role,
+                   detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-  absl::Status set = agent_->SetThresholds(request->thresholds());
   if (!set.ok()) return ToGrpcStatus(set);
   *response->mutable_thresholds() = agent_->Thresholds();
   return grpc::Status::OK;

@@ -13,8 +13,10 @@
 #include "agents/trader/trader_service.h"
 #include "core/base/logging.h"
 #include "core/market/price_risk.h"
+#include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
+#include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 
 ABSL_FLAG(std::string, forecast, "",
@@ -48,8 +50,13 @@ int main(int argc, char** argv) {
     verdicts = std::make_unique<GrpcTelemetryVerdictSource>(
         absl::GetFlag(FLAGS_forecast), absl::Seconds(absl::GetFlag(FLAGS_verdict_wait_seconds)));
   }
+  const AgentProcessOptions options = AgentProcessOptionsFromFlags(TraderAgent::kAgentName);
+  // Refused calls go to the gateway's audit log.
+  AuditReporter audit("trader", MakeChannel(options.gateway_address));
+  security::SetRefusalObserver(&audit);
   TraderAgent agent(verdicts.get(), risk_aversion);
   TraderServiceImpl service(&agent);
-  return RunAgentProcess(AgentProcessOptionsFromFlags(TraderAgent::kAgentName), &agent, &service,
-                         MakeTraderCollector(&agent));
+  const int exit_code = RunAgentProcess(options, &agent, &service, MakeTraderCollector(&agent));
+  security::SetRefusalObserver(nullptr);
+  return exit_code;
 }

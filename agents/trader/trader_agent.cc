@@ -207,6 +207,11 @@ v1::GetTraderPnlResponse TraderAgent::Pnl() const {
   return pnl;
 }
 
+void TraderAgent::SetReplanObserver(control::TradingPolicy::ReplanObserver observer) {
+  absl::MutexLock lock(&mu_);
+  policy_.set_replan_observer(std::move(observer));
+}
+
 v1::GetScheduleResponse TraderAgent::Schedule() const {
   absl::MutexLock lock(&mu_);
   return schedule_;

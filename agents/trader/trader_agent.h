@@ -43,6 +43,9 @@ class TraderAgent final : public TickAgent {
   // gateway's audit log.
   std::optional<v1::AgentPlan> AnswerPlan() override;
 
+  // Forwards to control::TradingPolicy::set_replan_observer (benchmarks only).
+  void SetReplanObserver(control::TradingPolicy::ReplanObserver observer);
+
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
   // Solves the hindsight perfect-foresight problem over the prices seen so far.

@@ -46,6 +46,12 @@ struct AnomalyFeatureMatrix {
 absl::StatusOr<AnomalyFeatureMatrix> AnomalyFeatures(std::span<const double> values,
                                                      const AnomalyFeatureOptions& options);
 
+// The last row of AnomalyFeatures(values, options) alone, bit for bit, as a one-row
+// matrix (no row when `values` is empty): the cost of one row, not of every row. The
+// same errors as AnomalyFeatures.
+absl::StatusOr<AnomalyFeatureMatrix> AnomalyFeaturesOfLastRow(std::span<const double> values,
+                                                              const AnomalyFeatureOptions& options);
+
 // Index of the run_length column in a matrix built with `options`.
 int RunLengthFeatureIndex(const AnomalyFeatureOptions& options);
 // Index of the dev_mean column of the first (shortest listed) window.

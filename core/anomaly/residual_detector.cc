@@ -191,4 +191,30 @@ absl::StatusOr<std::vector<ResidualScore>> ResidualDetector::Score(std::span<con
   return out;
 }
 
+absl::StatusOr<ResidualScore> ResidualDetector::ScoreLast(std::span<const double> values,
+                                                          int first_period) const {
+  if (absl::Status s = CheckFirstPeriod(first_period, options_.periods_per_day); !s.ok()) return s;
+  if (values.empty()) return absl::InvalidArgumentError("no reading to score");
+  const int periods = options_.periods_per_day;
+  const std::vector<double> smoothed = TrailingMean(values, SmoothingRows(options_));
+  const size_t last = values.size() - 1;
+  // SeasonalMedianForecast's value for the last row.
+  std::vector<double> history;
+  history.reserve(options_.forecast_lag_days.size());
+  const size_t day = static_cast<size_t>(std::max(periods, 1));
+  for (const int k : options_.forecast_lag_days) {
+    const size_t lag = static_cast<size_t>(std::max(k, 1)) * day;
+    if (lag > last) continue;
+    const double past = smoothed[last - lag];
+    if (!std::isnan(past)) history.push_back(past);
+  }
+  ResidualScore s;
+  s.forecast = history.empty() ? std::nan("") : MedianInPlace(history);
+  const int p = static_cast<int>((first_period + last) % periods);
+  s.residual = smoothed[last] - s.forecast;
+  s.z = (s.residual - center_[p]) / scale_[p];
+  s.flagged = std::abs(s.z) >= threshold_;  // false for NaN
+  return s;
+}
+
 }  // namespace gridpilot::anomaly

@@ -87,6 +87,11 @@ class ResidualDetector {
   absl::StatusOr<std::vector<ResidualScore>> Score(std::span<const double> values,
                                                    int first_period) const;
 
+  // The last row of Score(values, first_period) alone, bit for bit (the smoothing still
+  // runs over all of `values`: its running sums make each value depend on the first).
+  // InvalidArgument as Score, and for empty `values`. Thread-safe.
+  absl::StatusOr<ResidualScore> ScoreLast(std::span<const double> values, int first_period) const;
+
   // |z| that flags a row: max(threshold_z, the training |z| above which lies
   // max_training_flag_share of the training residuals).
   double threshold() const { return threshold_; }

@@ -106,13 +106,14 @@ absl::StatusOr<std::vector<ScoredReading>> SeriesAnomalyDetector::ScoreAll(
 absl::StatusOr<ScoredReading> SeriesAnomalyDetector::ScoreLast(std::span<const double> values,
                                                                int first_period) const {
   if (values.empty()) return absl::InvalidArgumentError("no reading to score");
+  // Only the last row's features and residual: the cost of one row, not of the history.
   ASSIGN_OR_RETURN(AnomalyFeatureMatrix features,
-                   AnomalyFeatures(values, FeatureOptionsOf(options_)));
+                   AnomalyFeaturesOfLastRow(values, FeatureOptionsOf(options_)));
   const size_t last = values.size() - 1;
   const double forest_score =
-      std::isnan(values[last]) ? std::nan("") : forest_.ScoreRow(features.row(last));
-  ASSIGN_OR_RETURN(std::vector<ResidualScore> residuals, residual_.Score(values, first_period));
-  return Judge(features, last, forest_score, residuals[last]);
+      std::isnan(values[last]) ? std::nan("") : forest_.ScoreRow(features.row(0));
+  ASSIGN_OR_RETURN(ResidualScore residual, residual_.ScoreLast(values, first_period));
+  return Judge(features, 0, forest_score, residual);
 }
 
 }  // namespace gridpilot::anomaly

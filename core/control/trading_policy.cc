@@ -171,6 +171,7 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
   const double mean_price =
       std::accumulate(forecast.begin(), forecast.end(), 0.0) / forecast.size();
   planning::BatterySchedule plan = planning::PlanBatterySchedule(request);
+  if (replan_observer_) replan_observer_(request, plan);
   // The plan moves between 1 MWh levels. Where no level is both within one step of the
   // power already running and able to ramp down before the floor, the planner keeps the
   // nearest level, which can step a little past the limit. The battery takes any power,

@@ -34,6 +34,7 @@
 #ifndef GRIDPILOT_CORE_CONTROL_TRADING_POLICY_H_
 #define GRIDPILOT_CORE_CONTROL_TRADING_POLICY_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@
 #include "core/forecast/conformal_band.h"
 #include "core/forecast/price_profile_correction.h"
 #include "core/forecast/profile_forecaster.h"
+#include "core/planning/grid_dp_planner.h"
 
 namespace gridpilot::control {
 
@@ -101,6 +103,13 @@ class TradingPolicy {
   // refuses or relaxes says so in its reason. Not thread-safe.
   TradingDecision Decide(const TradingObservation& obs, absl::Time now);
 
+  // Sees every re-plan's planner request and the plan PlanBatterySchedule returned for it
+  // (before (e)), on the thread that calls Decide. For benchmarks that replay the planner
+  // (bench/trader_replay_bench); it must not keep the references.
+  using ReplanObserver =
+      std::function<void(const planning::ScheduleRequest&, const planning::BatterySchedule&)>;
+  void set_replan_observer(ReplanObserver observer) { replan_observer_ = std::move(observer); }
+
   // The plan made on the last trusted tick, if any.
   const std::optional<TradingPlan>& last_plan() const { return last_plan_; }
   double risk_aversion() const { return risk_aversion_; }
@@ -126,6 +135,7 @@ class TradingPolicy {
   // ticks only): its expected change from one interval to the next centres the step window.
   forecast::ProfileForecaster net_load_;
   std::optional<TradingPlan> last_plan_;
+  ReplanObserver replan_observer_;
 };
 
 }  // namespace gridpilot::control

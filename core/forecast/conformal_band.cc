@@ -20,8 +20,14 @@ void ConformalBand::AddMeasurement(absl::Time interval_start, double value) {
     while (it != by_target.end() && it->first <= interval_start) {
       if (it->first == interval_start && std::isfinite(value)) {
         std::deque<double>& errors = errors_[horizon];
-        errors.push_back(std::fabs(value - it->second));
-        while (static_cast<int>(errors.size()) > window_) errors.pop_front();
+        std::vector<double>& sorted = sorted_errors_[horizon];
+        const double error = std::fabs(value - it->second);
+        errors.push_back(error);
+        sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), error), error);
+        while (static_cast<int>(errors.size()) > window_) {
+          sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), errors.front()));
+          errors.pop_front();
+        }
       }
       it = by_target.erase(it);
     }
@@ -29,12 +35,11 @@ void ConformalBand::AddMeasurement(absl::Time interval_start, double value) {
 }
 
 std::optional<double> ConformalBand::HalfWidth(absl::Duration horizon) const {
-  auto it = errors_.find(horizon);
-  if (it == errors_.end() || static_cast<int>(it->second.size()) < min_errors_) {
+  auto it = sorted_errors_.find(horizon);
+  if (it == sorted_errors_.end() || static_cast<int>(it->second.size()) < min_errors_) {
     return std::nullopt;
   }
-  std::vector<double> sorted(it->second.begin(), it->second.end());
-  std::sort(sorted.begin(), sorted.end());
+  const std::vector<double>& sorted = it->second;
   const double n = static_cast<double>(sorted.size());
   const size_t rank = static_cast<size_t>(std::ceil((n + 1.0) * coverage_));
   return sorted[std::min(rank, sorted.size()) - 1];

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -50,6 +51,8 @@ class ConformalBand {
   std::map<absl::Duration, std::map<absl::Time, double>> pending_;
   // horizon -> the last `window_` absolute errors, oldest first.
   std::map<absl::Duration, std::deque<double>> errors_;
+  // horizon -> the same errors in ascending order, so that a half-width is one look-up.
+  std::map<absl::Duration, std::vector<double>> sorted_errors_;
 };
 
 }  // namespace gridpilot::forecast

@@ -4,11 +4,17 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -126,6 +132,99 @@ BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
   return plan;
 }
 
+// A grid of states for one interval of the every-step-limited plan: levels k0 + g * c
+// (columns c < levels) and moves e0 + g * r (rows r < moves), g = 1 (fine) or 2 (coarse).
+// Rows are `stride` columns long: `levels` rounded up to a multiple of 4, the padding
+// holding -inf, so that rows can be combined four columns at a time.
+struct Grid {
+  int g = 1;
+  int k0 = 0;
+  int levels = 0;
+  int e0 = 0;
+  int moves = 0;
+  int stride = 0;
+  size_t cells() const { return static_cast<size_t>(moves) * static_cast<size_t>(stride); }
+  int level(int c) const { return k0 + g * c; }
+  int move(int r) const { return e0 + g * r; }
+  // Multiples of g at or below / at or above x (g is 1 or 2).
+  int round_down(int x) const { return g == 1 ? x : (x & ~1); }
+  int round_up(int x) const { return g == 1 ? x : ((x + 1) & ~1); }
+  // The row of move e, or -1 when e is not on the grid.
+  int row(int e) const {
+    const int d = e - e0;
+    if (d < 0 || (d & (g - 1)) != 0) return -1;
+    const int r = d >> (g - 1);
+    return r < moves ? r : -1;
+  }
+  // The first row at or above move e and the last at or below it (e within the moves).
+  int row_at_or_above(int e) const { return (round_up(e) - e0) >> (g - 1); }
+  int row_at_or_below(int e) const { return (round_down(e) - e0) >> (g - 1); }
+  // The column of level k, or -1 when k is not on the grid.
+  int column(int k) const {
+    const int d = k - k0;
+    if (d < 0 || (d & (g - 1)) != 0) return -1;
+    const int c = d >> (g - 1);
+    return c < levels ? c : -1;
+  }
+};
+
+// The grid of levels k_lo..k_hi and moves e_min..e_max (both ranges contain 0) at g.
+Grid MakeGrid(int g, int k_lo, int k_hi, int e_min, int e_max) {
+  Grid grid;
+  grid.g = g;
+  grid.k0 = grid.round_up(k_lo);
+  grid.levels = (grid.round_down(k_hi) - grid.k0) / g + 1;
+  grid.e0 = grid.round_up(e_min);
+  grid.moves = (grid.round_down(e_max) - grid.e0) / g + 1;
+  grid.stride = (grid.levels + 3) & ~3;
+  return grid;
+}
+
+// Whether this CPU runs AVX2: the row operations below then take four columns at a time.
+// Either way each column gets the same value (a maximum is one of its inputs, and a sum
+// is one IEEE addition).
+#if defined(__x86_64__)
+bool HasAvx2() {
+  static const bool has_avx2 = __builtin_cpu_supports("avx2");
+  return has_avx2;
+}
+
+__attribute__((target("avx2"))) void MaxOfRowsAvx2(const double* a, const double* b, double* out,
+                                                   int n) {
+  int c = 0;
+  for (; c + 4 <= n; c += 4) {
+    _mm256_storeu_pd(out + c, _mm256_max_pd(_mm256_loadu_pd(a + c), _mm256_loadu_pd(b + c)));
+  }
+  for (; c < n; ++c) out[c] = a[c] > b[c] ? a[c] : b[c];
+}
+
+__attribute__((target("avx2"))) void AddToRangeAvx2(double add, const double* in, double* out,
+                                                    int first, int last) {
+  const __m256d add4 = _mm256_set1_pd(add);
+  int c = first;
+  for (; c + 3 <= last; c += 4) {
+    _mm256_storeu_pd(out + c, _mm256_add_pd(add4, _mm256_loadu_pd(in + c)));
+  }
+  for (; c <= last; ++c) out[c] = add + in[c];
+}
+#endif
+
+// out[c] = max(a[c], b[c]) for c < n: exactly one of the two, never a sum.
+void MaxOfRows(const double* a, const double* b, double* out, int n) {
+#if defined(__x86_64__)
+  if (HasAvx2()) return MaxOfRowsAvx2(a, b, out, n);
+#endif
+  for (int c = 0; c < n; ++c) out[c] = a[c] > b[c] ? a[c] : b[c];
+}
+
+// out[c] = add + in[c] for first <= c <= last.
+void AddToRange(double add, const double* in, double* out, int first, int last) {
+#if defined(__x86_64__)
+  if (HasAvx2()) return AddToRangeAvx2(add, in, out, first, last);
+#endif
+  for (int c = first; c <= last; ++c) out[c] = add + in[c];
+}
+
 // The plan whose every step stays within request.max_power_step_mw (see
 // ScheduleRequest::limit_every_step), or nullopt when none exists from the start state.
 // State of the backward pass: (level k, move e of the interval before), where levels are
@@ -161,15 +260,20 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       std::floor(b.max_charge_mw * hours * b.charge_efficiency / step_mwh + kToleranceMwh));
   const int levels = k_hi - k_lo + 1;
   const int moves = e_max - e_min + 1;
-  if (e_min < -127 || e_max > 127 ||  // moves are stored as int8_t
-      static_cast<double>(levels) * moves * (request.price_gbp_per_mwh.size() + 2) > 5e7) {
+  // The values of every state of every interval are kept (8 bytes each): at most about
+  // 50 MB of them.
+  if (e_min < -127 || e_max > 127 ||  // moves fit in 8 bits, as the bounds have always been
+      static_cast<double>(levels) * moves * (request.price_gbp_per_mwh.size() + 2) > 6.25e6) {
     return std::nullopt;  // too fine a grid for the second state; the caller falls back
   }
   auto level_mwh = [&](int k) { return start_mwh + k * step_mwh; };
-  auto move_power_mw = [&](int e) {  // grid power, > 0 discharge
+  std::vector<double> power_by_move(moves);  // grid power of each move, > 0 discharge
+  for (int e = e_min; e <= e_max; ++e) {
     const double delta_mwh = e * step_mwh;
-    return delta_mwh > 0 ? -delta_mwh * inv_charge_eff / hours : -delta_mwh * discharge_eff / hours;
-  };
+    power_by_move[e - e_min] =
+        delta_mwh > 0 ? -delta_mwh * inv_charge_eff / hours : -delta_mwh * discharge_eff / hours;
+  }
+  auto move_power_mw = [&](int e) { return power_by_move[e - e_min]; };
   // The change of power interval i may make.
   auto window_of = [&](size_t i) { return StepWindowOf(request, i); };
   // Moves allowed after a move at power p, within `w`: P(e) falls as e grows, so they are
@@ -209,12 +313,16 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   };
   // Soft landing at the horizon: from move e at level k, ramping down to 0 in steps of
   // the limit must stay within the band.
+  std::vector<double> rest_by_move(moves, 0.0);  // MW x intervals of ramping down
+  for (int e = e_min; e <= e_max; ++e) {
+    const double p = move_power_mw(e);
+    for (double q = std::abs(p) - power_step_mw; q > kPowerToleranceMw; q -= power_step_mw) {
+      rest_by_move[e - e_min] += q;
+    }
+  }
   auto lands = [&](int k, int e) {
     const double p = move_power_mw(e);
-    double rest_mw_intervals = 0.0;
-    for (double q = std::abs(p) - power_step_mw; q > kPowerToleranceMw; q -= power_step_mw) {
-      rest_mw_intervals += q;
-    }
+    const double rest_mw_intervals = rest_by_move[e - e_min];
     const double at = level_mwh(k);
     if (p < 0) {
       return std::max(top_mwh, at) - at + kToleranceMwh >=
@@ -225,101 +333,236 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   };
 
   const size_t intervals = request.price_gbp_per_mwh.size();
-  const size_t states = static_cast<size_t>(levels) * moves;
-  auto state = [&](int k, int e) { return static_cast<size_t>(k - k_lo) * moves + (e - e_min); };
-  std::vector<double> value(states), next_value(states);
-  for (int k = k_lo; k <= k_hi; ++k) {
-    for (int e = e_min; e <= e_max; ++e) {
-      next_value[state(k, e)] =
-          lands(k, e) ? request.terminal_value_gbp_per_mwh * level_mwh(k) : -inf;
-    }
-  }
-  // choice[i][state] = the move taken in interval i from that state (i >= 1).
-  std::vector<int8_t> choice(intervals * states, 0);
-  std::vector<double> move_reward(moves), best_by_move(moves);
-  std::vector<int> window(moves);  // deque of candidate moves, see below
+  const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
+  // Rewards of every move in each interval i, by i * moves + e - e_min, and the window of
+  // moves after each move in each interval i >= 1 (set_ranges), kept by the backward pass
+  // for the forward one.
+  std::vector<double> rewards_by_stage(intervals * moves);
+  std::vector<int> range_lo_by_stage(intervals * moves), range_hi_by_stage(intervals * moves);
   auto stage_rewards = [&](size_t i) {
     const double price = request.price_gbp_per_mwh[i];
     const double charge_price = ChargePrice(request, i);
+    double* reward = rewards_by_stage.data() + i * moves;
     for (int e = e_min; e <= e_max; ++e) {
       const double delta_mwh = e * step_mwh;
-      move_reward[e - e_min] = delta_mwh > 0
-                                   ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
-                                   : (price - degradation) * (-delta_mwh) * discharge_eff;
+      reward[e - e_min] = delta_mwh > 0 ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
+                                        : (price - degradation) * (-delta_mwh) * discharge_eff;
     }
   };
-  // Multiples of g at or below / at or above x (g > 0).
-  auto round_down = [](int x, int g) { return x >= 0 ? x - x % g : x - (g + x % g) % g; };
-  auto round_up = [&](int x, int g) { return -round_down(-x, g); };
-  const size_t coarse_from = std::max<size_t>(1, request.coarse_from_interval);
-  for (size_t i = intervals; i-- > 1;) {
-    stage_rewards(i);
-    set_ranges(window_of(i));
-    int8_t* stage_choice = choice.data() + i * states;
-    // A coarse interval moves between even levels by even moves only: states with an odd
-    // level or an odd last move are unreachable and worth -inf to the interval before.
-    const int g = i >= coarse_from ? 2 : 1;
-    if (g > 1) std::fill(value.begin(), value.end(), -inf);
-    for (int k = round_up(k_lo, g); k <= k_hi; k += g) {
-      int lo, hi;
-      band(k, &lo, &hi);
-      lo = round_up(lo, g);  // k itself (holding) stays in the band
-      hi = round_down(hi, g);
-      // The value of each move from k, whatever came before (set for the moves
-      // lo - k .. hi - k in steps of g, the only ones read below).
-      {
-        // State (to, to - k) steps by g * (moves + 1) as `to` grows by g.
-        const double* next = next_value.data() + state(lo, lo - k);
-        for (int e = lo - k; e <= hi - k; e += g, next += g * (moves + 1)) {
-          best_by_move[e - e_min] = move_reward[e - e_min] + *next;
-        }
-      }
-      // The best move in a window of moves for each previous move. The windows slide
-      // upwards as the previous move grows (both ends are monotone), so a deque of
-      // candidates with falling values gives each maximum in amortised O(1); equal values
-      // keep the smaller move in front.
-      // Only states a move can arrive in (from level k - prev) are ever read.
-      double* value_row = value.data() + state(k, 0);
-      int8_t* choice_row = stage_choice + state(k, 0);
-      int head = 0, tail = 0, pushed = lo - k;
-      const int prev_last = std::min(e_max, k - k_lo);
-      for (int prev = round_up(std::max(e_min, k - k_hi), g); prev <= prev_last; prev += g) {
-        const int from = round_up(std::max(range_lo[prev - e_min], lo - k), g);
-        const int until = round_down(std::min(range_hi[prev - e_min], hi - k), g);
-        for (; pushed <= until; pushed += g) {
-          const double v = best_by_move[pushed - e_min];
-          while (tail > head && best_by_move[window[tail - 1] - e_min] < v) --tail;
-          window[tail++] = pushed;
-        }
-        while (tail > head && window[head] < from) ++head;
-        double best = -inf;
-        int best_e = from;
-        if (tail > head && from <= until) {
-          best_e = window[head];
-          best = best_by_move[best_e - e_min];
-          // Ties resolve to doing nothing, then to the smaller move.
-          if (from <= 0 && 0 <= until && best_by_move[-e_min] == best) best_e = 0;
-        }
-        value_row[prev] = best;
-        choice_row[prev] = static_cast<int8_t>(best_e);
+
+  // The value of a state (level k, move e of the interval before) at the start of each
+  // interval i >= 1, and the terminal value after the last, each in a table over the grid
+  // its interval moves on: a fine interval on every level and move, a coarse one on the
+  // even ones only (any other state of a coarse interval is worth -inf). Rows are moves,
+  // columns levels, so that one move's row over all levels is contiguous and the best
+  // move in a window of moves is a maximum over rows: with a table of maxima over 2^j
+  // consecutive rows, two of its rows per window (a sparse table), and no branch.
+  // Only values are kept; the forward pass finds each interval's move on the path again
+  // with the same ties as a full choice table would give (see choose_move).
+  const Grid fine = MakeGrid(1, k_lo, k_hi, e_min, e_max);
+  const Grid coarse = MakeGrid(2, k_lo, k_hi, e_min, e_max);
+  auto grid_of_stage = [&](size_t i) -> const Grid& { return i >= coarse_from ? coarse : fine; };
+  // Table t in 1..intervals: the values at the start of interval t (t = intervals: the
+  // terminal values), on the grid of interval t (the terminal on the last interval's).
+  auto grid_of_table = [&](size_t t) -> const Grid& {
+    return grid_of_stage(t < intervals ? t : intervals - 1);
+  };
+  std::vector<size_t> table_offset(intervals + 2, 0);
+  for (size_t t = 1; t <= intervals; ++t) {
+    table_offset[t + 1] = table_offset[t] + grid_of_table(t).cells();
+  }
+  // Every cell is written before it is read.
+  std::unique_ptr<double[]> values(new double[table_offset[intervals + 1]]);
+  auto value_at = [&](size_t t, int k, int e) {  // -inf off the table's grid
+    const Grid& grid = grid_of_table(t);
+    const int row = grid.row(e), column = grid.column(k);
+    if (row < 0 || column < 0) return -inf;
+    return values[table_offset[t] + static_cast<size_t>(row) * grid.stride + column];
+  };
+  {
+    const Grid& grid = grid_of_table(intervals);
+    double* terminal = values.get() + table_offset[intervals];
+    std::fill(terminal, terminal + grid.cells(), -inf);
+    for (int r = 0; r < grid.moves; ++r) {
+      for (int c = 0; c < grid.levels; ++c) {
+        const int k = grid.level(c), e = grid.move(r);
+        if (lands(k, e))
+          terminal[r * grid.stride + c] = request.terminal_value_gbp_per_mwh * level_mwh(k);
       }
     }
-    value.swap(next_value);
   }
+  // The levels each move may be taken from (band), per grid: a range of columns per row,
+  // since a move's band condition bounds the level on each side.
+  auto move_columns = [&](const Grid& grid) {
+    // Per column, the moves its band allows, [lowest, highest].
+    std::vector<int> lowest(grid.levels), highest(grid.levels);
+    for (int c = 0; c < grid.levels; ++c) {
+      int lo, hi;
+      band(grid.level(c), &lo, &hi);
+      lowest[c] = grid.round_up(lo) - grid.level(c);
+      highest[c] = grid.round_down(hi) - grid.level(c);
+    }
+    std::vector<std::pair<int, int>> columns(grid.moves, {0, -1});
+    for (int r = 0; r < grid.moves; ++r) {
+      const int e = grid.move(r);
+      auto allowed = [&](int c) { return lowest[c] <= e && e <= highest[c]; };
+      int first = 0, last = grid.levels - 1;
+      while (first < grid.levels && !allowed(first)) ++first;
+      while (last >= first && !allowed(last)) --last;
+      columns[r] = {first, last};
+    }
+    return columns;
+  };
+  const std::vector<std::pair<int, int>> fine_columns = move_columns(fine);
+  const std::vector<std::pair<int, int>> coarse_columns =
+      coarse_from < intervals ? move_columns(coarse) : std::vector<std::pair<int, int>>();
+  // The first interval's moves, from the start (k = 0) after initial_power_mw.
+  int first_lo, first_hi;
+  {
+    int lo, hi;
+    next_range(request.initial_power_mw, window_of(0), &first_lo, &first_hi);
+    band(0, &lo, &hi);
+    first_lo = std::max(first_lo, lo);
+    first_hi = std::min(first_hi, hi);
+  }
+  if (first_lo > first_hi) return std::nullopt;
+  // Every interval's rewards and windows, and the moves by which each table's states can
+  // be reached from the start: reach_lo[t]..reach_hi[t], the hull of the windows of the
+  // moves reachable before (a superset: the band is ignored). The backward pass computes
+  // only those rows, and only they are ever read.
+  std::vector<int> reach_lo(intervals + 1, 1), reach_hi(intervals + 1, 0);
+  reach_lo[1] = first_lo;
+  reach_hi[1] = first_hi;
+  for (size_t i = 0; i < intervals; ++i) stage_rewards(i);
+  for (size_t i = 1; i < intervals; ++i) {
+    set_ranges(window_of(i));
+    std::copy(range_lo.begin(), range_lo.end(), range_lo_by_stage.begin() + i * moves);
+    std::copy(range_hi.begin(), range_hi.end(), range_hi_by_stage.begin() + i * moves);
+    if (reach_lo[i] > reach_hi[i]) continue;
+    const Grid& grid = grid_of_stage(i);
+    reach_lo[i + 1] = grid.round_up(range_lo[reach_lo[i] - e_min]);
+    reach_hi[i + 1] = grid.round_down(range_hi[reach_hi[i] - e_min]);
+    if (reach_lo[i + 1] > reach_hi[i + 1]) reach_lo[i + 1] = 1, reach_hi[i + 1] = 0;
+  }
+  // Sparse table of maxima: level j holds, per row r, the maximum of rows r .. r + 2^j - 1.
+  std::unique_ptr<double[]> maxima;
+  size_t maxima_size = 0;
+  for (size_t i = intervals; i-- > 1;) {
+    const Grid& grid = grid_of_stage(i);
+    const Grid& next_grid = grid_of_table(i + 1);
+    const double* next = values.get() + table_offset[i + 1];
+    const std::vector<std::pair<int, int>>& columns = grid.g == 1 ? fine_columns : coarse_columns;
+    const double* move_reward = rewards_by_stage.data() + i * moves;
+    const int* range_lo = range_lo_by_stage.data() + i * moves;
+    const int* range_hi = range_hi_by_stage.data() + i * moves;
+    // The rows of previous moves reachable here and of the moves they may take.
+    const int p_first = grid.row_at_or_above(reach_lo[i]);
+    const int p_last = grid.row_at_or_below(reach_hi[i]);
+    const int r_first = grid.row_at_or_above(reach_lo[i + 1]);
+    const int r_last = grid.row_at_or_below(reach_hi[i + 1]);
+    // The widest window of moves, in rows, sets how many levels of maxima are needed.
+    int widest_rows = 1;
+    for (int p = p_first; p <= p_last; ++p) {
+      const int prev = grid.move(p);
+      const int from = grid.round_up(range_lo[prev - e_min]);
+      const int until = grid.round_down(range_hi[prev - e_min]);
+      widest_rows = std::max(widest_rows, (until - from) / grid.g + 1);
+    }
+    int max_level = 0;
+    while ((2 << max_level) <= widest_rows) ++max_level;
+    const size_t layer = grid.cells();
+    if (maxima_size < layer * (max_level + 1)) {
+      maxima_size = layer * (max_level + 1);
+      maxima.reset(new double[maxima_size]);
+    }
+    // Level 0: the value of each move from each level, whatever came before: its reward
+    // plus the value of the state it leads to; -inf where the band forbids it.
+    for (int r = r_first; r <= r_last; ++r) {
+      const int e = grid.move(r);
+      double* row = maxima.get() + r * grid.stride;
+      const auto [first, last] = columns[r];
+      std::fill(row, row + std::max(first, 0), -inf);
+      std::fill(row + std::max(first, last + 1), row + grid.stride, -inf);
+      const double reward = move_reward[e - e_min];
+      if (&next_grid == &grid) {
+        // State (k + e, e) of the next table: same row, column shifted by e / g.
+        const double* source = next + r * grid.stride + e / grid.g;
+        AddToRange(reward, source, row, first, last);
+      } else {
+        for (int c = first; c <= last; ++c) {
+          row[c] = reward + value_at(i + 1, grid.level(c) + e, e);
+        }
+      }
+    }
+    for (int j = 1; j <= max_level; ++j) {
+      const double* below = maxima.get() + (j - 1) * layer;
+      double* out = maxima.get() + j * layer;
+      const int half = 1 << (j - 1);
+      // Rows whose 2^j rows run past the last are never read.
+      for (int r = r_first; r + 2 * half <= r_last + 1; ++r) {
+        MaxOfRows(below + r * grid.stride, below + (r + half) * grid.stride, out + r * grid.stride,
+                  grid.stride);
+      }
+    }
+    // Each previous move's row: the best move in its window.
+    double* value = values.get() + table_offset[i];
+    for (int p = p_first; p <= p_last; ++p) {
+      const int prev = grid.move(p);
+      const int from = grid.round_up(range_lo[prev - e_min]);
+      const int until = grid.round_down(range_hi[prev - e_min]);
+      double* out = value + p * grid.stride;
+      if (from > until) {
+        std::fill(out, out + grid.stride, -inf);
+        continue;
+      }
+      const int first_row = grid.row(from), last_row = grid.row(until);
+      int j = 0;
+      while ((2 << j) <= last_row - first_row + 1) ++j;
+      const double* level = maxima.get() + j * layer;
+      MaxOfRows(level + first_row * grid.stride, level + (last_row - (1 << j) + 1) * grid.stride,
+                out, grid.stride);
+    }
+  }
+
+  // The move interval i >= 1 takes from level k after move `prev`, as a choice table
+  // filled by the backward pass would hold it: the best in the window of moves (clipped
+  // to the band), the smallest of equal ones, and holding where it ties with the best.
+  auto choose_move = [&](size_t i, int k, int prev) {
+    const Grid& grid = grid_of_stage(i);
+    const double* move_reward = rewards_by_stage.data() + i * moves;
+    const int* range_lo = range_lo_by_stage.data() + i * moves;
+    const int* range_hi = range_hi_by_stage.data() + i * moves;
+    int lo, hi;
+    band(k, &lo, &hi);
+    lo = grid.round_up(lo);
+    hi = grid.round_down(hi);
+    const int from = grid.round_up(std::max(range_lo[prev - e_min], lo - k));
+    const int until = grid.round_down(std::min(range_hi[prev - e_min], hi - k));
+    if (from > until) return from;
+    double best = -inf;
+    int best_e = from;
+    bool first = true;
+    for (int e = from; e <= until; e += grid.g) {
+      const double v = move_reward[e - e_min] + value_at(i + 1, k + e, e);
+      if (first || v > best) {
+        best = v;
+        best_e = e;
+        first = false;
+      }
+    }
+    if (from <= 0 && 0 <= until && move_reward[-e_min] + value_at(i + 1, k, 0) == best) best_e = 0;
+    return best_e;
+  };
+
   // The first interval, from the start (k = 0) after initial_power_mw.
-  int first_lo, first_hi, lo, hi;
-  next_range(request.initial_power_mw, window_of(0), &first_lo, &first_hi);
-  band(0, &lo, &hi);
-  first_lo = std::max(first_lo, lo);
-  first_hi = std::min(first_hi, hi);
-  stage_rewards(0);
+  const double* move_reward = rewards_by_stage.data();
   double best = -inf;
   int first_move = 0;
   if (first_lo <= 0 && 0 <= first_hi) {
-    best = move_reward[-e_min] + next_value[state(0, 0)];
+    best = move_reward[-e_min] + value_at(1, 0, 0);
   }
   for (int e = first_lo; e <= first_hi; ++e) {
-    const double candidate = move_reward[e - e_min] + next_value[state(e, e)];
+    const double candidate = move_reward[e - e_min] + value_at(1, e, e);
     if (candidate > best) {
       best = candidate;
       first_move = e;
@@ -332,7 +575,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   plan.soc_after_mwh.reserve(intervals);
   int k = 0, e = first_move;
   for (size_t i = 0; i < intervals; ++i) {
-    if (i > 0) e = choice[i * states + state(k, e)];
+    if (i > 0) e = choose_move(i, k, e);
     const double from_mwh = level_mwh(k);
     k += e;
     const double to_mwh = level_mwh(k);

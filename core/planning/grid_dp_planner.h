@@ -2,8 +2,9 @@
 // discharge? PlanBatterySchedule solves this exactly on a grid of stored-energy levels by
 // dynamic programming, backward over the intervals. It is pure and cheap (a 48-interval,
 // 100 MWh plan at 1 MWh resolution takes well under a millisecond; with every step
-// limited, which adds the previous power as a state, about 0.3-0.6 ms for a trading
-// plan), so the trader can re-plan every interval as prices become known.
+// limited, which adds the previous power as a state, a trading plan takes about 85 us of
+// CPU: docs/decisions.md, "Trader re-plan and forecast tick cost"), so the trader can
+// re-plan every interval as prices become known.
 //
 // Model. In each interval of h hours the battery moves from stored level a to level b:
 //   charging (b > a):    grid_in  = (b - a) / charge_efficiency,     grid_in  <= max_charge_mw * h
@@ -62,9 +63,11 @@ struct ScheduleRequest {
   // peaks the ramp limit cannot reach. If no such plan exists from the start state (the
   // battery already runs too hard towards a bound), the first-step-only plan above is
   // returned and `note` says so. A limit of max_charge_mw + max_discharge_mw or more limits
-  // nothing and plans as without. Costs O(levels x moves) per interval: for the default
-  // battery at 1 MWh and a 9 MW step, about 1 ms for 48 intervals on a busy 2-core
-  // machine, about 0.5 ms with coarse_from_interval 12.
+  // nothing and plans as without. Costs O(levels x moves x log(moves in a step window))
+  // per interval and keeps levels x moves values per interval (a grid where that times
+  // (intervals + 2) exceeds 6.25 million is refused like an infeasible one, as above):
+  // for the default battery at 1 MWh and a 10.5 MW step, about 85 us of CPU for 48
+  // intervals with coarse_from_interval 12 on a busy 2-core machine.
   bool limit_every_step = false;
   // With limit_every_step: from this interval on (0-based), the plan moves only between
   // levels start + 2k * soc_step_mwh, in whole multiples of 2 * soc_step_mwh, which

@@ -25,6 +25,7 @@ enum class DispatchPriority { kUnspecified = 0, kTrading = 1, kResilience = 2 };
 // What an agent asks of one asset.
 struct DispatchProposal {
   std::string agent;     // who asks, non-empty
+  std::string role;      // the authenticated role of who asks; "" when unauthenticated
   std::string asset_id;  // a registered asset
   DispatchPriority priority = DispatchPriority::kUnspecified;
   double power_mw = 0.0;        // battery: > 0 discharge, < 0 charge; peaker: output >= 0

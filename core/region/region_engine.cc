@@ -155,6 +155,7 @@ AssetDecision RegionEngine::Governing(const std::string& asset_id, absl::Time t)
   if (winner.has_value()) {
     decision.proposal_id = winner->id;
     decision.agent = winner->proposal.agent;
+    decision.role = winner->proposal.role;
     decision.priority = winner->proposal.priority;
     decision.requested_mw = winner->proposal.power_mw;
     decision.reason = winner->proposal.reason;

@@ -61,6 +61,7 @@ struct AssetDecision {
   std::string asset_id;
   int64_t proposal_id = 0;  // 0: no proposal governed this interval (idle)
   std::string agent;
+  std::string role;  // the governing proposal's role ("" when idle or unauthenticated)
   DispatchPriority priority = DispatchPriority::kUnspecified;
   double requested_mw = 0.0;  // battery > 0 discharge; peaker >= 0
   double applied_mw = 0.0;    // after interlocks and physics

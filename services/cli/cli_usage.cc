@@ -23,6 +23,9 @@ constexpr char kStackOptions[] =
                      half-width and each MWh discharged at forecast - A x half-width
   --credentials DIR  the stack's credentials (gridpilot credentials init); every gRPC port
                      serves TLS with roles (default: RUN_DIR/credentials, made on first use)
+  --store URL|FILE   the gateway's store: postgresql://USER[:PASSWORD]@HOST:PORT/DB (the
+                     password is best in PGPASSWORD or ~/.pgpass) or a SQLite file; a run is
+                     added to it (default: RUN_DIR/store.sqlite, new each run)
 )";
 
 constexpr char kOperatorOptions[] =
@@ -166,6 +169,14 @@ const CommandText kCommands[] = {
      "gridpilot reload-model [options]\n"
      "  Makes the forecast serve the newest model set of its registry.\n",
      "", kOperatorOptions},
+    {"audit",
+     "gridpilot audit [--kind KIND] [--since T] [--limit N] [options]\n"
+     "  The audit log's newest rows, newest first: calls refused by any server (with who\n"
+     "  and the role), response threshold changes and forecast model reloads.\n",
+     "  --kind KIND        refusal, thresholds or model_reload (default: all)\n"
+     "  --since T          a UTC time (2026-12-06T15:00:00Z) or a duration back (90m)\n"
+     "  --limit N          newest N, at most 1000 (default 20)\n",
+     kOperatorOptions},
     {"dispatch",
      "gridpilot dispatch --asset ID --power_mw X [options]\n"
      "  One operator proposal through the gateway's arbiter from the gateway's clock on;\n"

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,7 @@
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
+#include "services/gateway/postgres_url.h"
 #include "services/security/credentials_init.h"
 #include "services/security/transport_credentials.h"
 
@@ -107,7 +109,22 @@ StackOptions OptionsFrom(const std::map<std::string, std::string>& o) {
   options.trader_risk_aversion = get("trader_risk_aversion", "");
   options.from = get("from", options.from);
   options.to = get("to", options.to);
+  options.store = get("store", "");
+  if (!IsPostgresUrl(options.store)) options.store = absolute(options.store);
   return options;
+}
+
+// --store: a PostgreSQL URL's password leaves the URL for PGPASSWORD in the launcher's
+// environment, which libpq in the gateway reads (the gateway inherits it), so that it is
+// on no command line and not in run.json. A resumed backtest takes it from PGPASSWORD or
+// ~/.pgpass.
+void MoveStorePasswordToEnvironment(std::map<std::string, std::string>* o) {
+  auto it = o->find("store");
+  if (it == o->end()) return;
+  PostgresUrlParts parts = SplitPostgresPassword(it->second);
+  if (parts.password.empty()) return;
+  setenv("PGPASSWORD", parts.password.c_str(), /*overwrite=*/1);
+  it->second = parts.url;
 }
 
 std::vector<ProcessInfo> Processes(Stack& stack) {
@@ -147,6 +164,7 @@ absl::Status CheckRiskAversion(const StackOptions& options) {
 std::map<std::string, std::string> RunRecordOptions(std::map<std::string, std::string> o,
                                                     const StackOptions& options) {
   o["run_dir"] = options.run_dir;
+  if (!options.store.empty()) o["store"] = options.store;
   for (const char* key :
        {"config", "demand_csv", "price_csv", "model_dir", "registry", "json", "html"}) {
     if (o.contains(key) && !o[key].empty()) o[key] = std::filesystem::absolute(o[key]).string();
@@ -182,8 +200,9 @@ int Backtest(int argc, char** argv) {
       ParseOptions(argc, argv,
                    {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
                     "demand_csv", "price_csv", "day_ahead_csv", "step_seconds",
-                    "trader_risk_aversion", "resume", "credentials"});
+                    "trader_risk_aversion", "resume", "credentials", "store"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
+  MoveStorePasswordToEnvironment(&*o);
   const bool resume = o->contains("resume");
   if (resume) {
     o = ResumedOptions(*o);
@@ -295,8 +314,9 @@ int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv,
       {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir", "registry",
-       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials"});
+       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials", "store"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
+  MoveStorePasswordToEnvironment(&*o);
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
   // Default: the live simulator, one 5-second step per 5 seconds of wall time.

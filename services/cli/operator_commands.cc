@@ -20,6 +20,7 @@
 #include "gridpilot/v1/anomaly.grpc.pb.h"
 #include "gridpilot/v1/approval.grpc.pb.h"
 #include "gridpilot/v1/asset.grpc.pb.h"
+#include "gridpilot/v1/audit.grpc.pb.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "gridpilot/v1/ledger.grpc.pb.h"
@@ -680,6 +681,64 @@ int Approvals(const Options& o) {
   return 0;
 }
 
+// --since: a UTC timestamp ("2026-12-06T15:00:00Z") or a duration back from now ("90m").
+absl::StatusOr<absl::Time> ReadSince(const std::string& text) {
+  if (absl::Duration back; absl::ParseDuration(text, &back) && back >= absl::ZeroDuration()) {
+    return absl::Now() - back;
+  }
+  absl::StatusOr<absl::Time> at = base::ParseUtcTimestamp(text);
+  if (!at.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--since: \"", text,
+                     "\" is neither a UTC time (2026-12-06T15:00:00Z) nor a duration (90m)"));
+  }
+  return *at;
+}
+
+int Audit(const Options& o) {
+  const std::string cmd = "audit";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"gateway"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  int limit = 0;
+  if (!ReadLimit(o, 20, &limit) || limit > 1000) {
+    return Report(cmd, {2, "--limit must be an integer in 1..1000"});
+  }
+  v1::ListAuditEventsRequest request;
+  request.set_limit(limit);
+  if (o.contains("kind")) {
+    const v1::AuditEventKind kind = FromShortName<v1::AuditEventKind>(o.at("kind"));
+    if (kind == v1::AUDIT_EVENT_KIND_UNSPECIFIED) {
+      return Report(cmd, {2, absl::StrCat("--kind: unknown kind \"", o.at("kind"),
+                                          "\" (refusal, thresholds, model_reload)")});
+    }
+    request.set_kind(kind);
+  }
+  if (o.contains("since")) {
+    absl::StatusOr<absl::Time> since = ReadSince(o.at("since"));
+    if (!since.ok()) return Report(cmd, {2, std::string(since.status().message())});
+    *request.mutable_since() = ToProtoTime(*since);
+  }
+  v1::ListAuditEventsResponse events;
+  absl::Status s = Call<v1::AuditService>(
+      "gateway", (*at)[0], &v1::AuditService::Stub::ListAuditEvents, request, &events);
+  if (!s.ok()) return Refused(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ToJson(events));
+    return 0;
+  }
+  std::printf("%d audit rows (newest first, at most %d)\n", events.events_size(), limit);
+  for (const v1::AuditEvent& e : events.events()) {
+    const std::string who =
+        e.identity().empty() ? "(unauthenticated)" : absl::StrCat(e.identity(), "/", e.role());
+    std::printf("  %s  %-8s %-12s %-20s %s%s\n", Time(e.at()).c_str(), e.process().c_str(),
+                ShortName(e.kind()).c_str(), who.c_str(), e.detail_json().c_str(),
+                e.dropped_before() > 0
+                    ? absl::StrCat("  (", e.dropped_before(), " dropped before)").c_str()
+                    : "");
+  }
+  return 0;
+}
+
 // The approval id of approve and reject (the positional ID, passed as --id).
 bool ReadApprovalId(const Options& o, int64_t* id) {
   return o.contains("id") && absl::SimpleAtoi(o.at("id"), id) && *id > 0;
@@ -745,6 +804,7 @@ const std::vector<OperatorCommand>& OperatorCommands() {
       {"pnl", {}, Pnl},
       {"schedule", {"limit"}, Schedule},
       {"reload-model", {}, ReloadModel},
+      {"audit", {"kind", "since", "limit"}, Audit},
       {"dispatch", {"asset", "power_mw", "minutes", "priority", "reason"}, Dispatch},
       {"approvals", {}, Approvals},
       {"approve", {"id", "reason"}, Approve},

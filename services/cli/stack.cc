@@ -1,14 +1,20 @@
 #include "services/cli/stack.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "core/base/logging.h"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -66,7 +72,11 @@ absl::StatusOr<std::string> Stack::StartProcess(const std::string& name, const s
   args.push_back("--metrics_port=0");
   if (!options_.credentials_dir.empty()) {
     args.push_back(absl::StrCat("--credentials=", options_.credentials_dir));
+  } else {
+    args.push_back("--insecure");
   }
+  const std::string socket = UnixSocketPath(name);
+  if (!socket.empty()) args.push_back(absl::StrCat("--unix_socket=", socket));
   args.push_back(absl::StrCat("--metrics_port_file=", metrics_port_file));
   absl::StatusOr<ChildProcess> child =
       ChildProcess::Start(name, absl::StrCat(options_.bin_dir, "/", binary), args,
@@ -84,7 +94,37 @@ absl::StatusOr<std::string> Stack::StartProcess(const std::string& name, const s
   for (ProcessSpec& spec : specs_) {
     if (spec.name == name) spec.port = *bound;
   }
+  if (name == "gateway") gateway_address_ = absl::StrCat("127.0.0.1:", *bound);
+  if (!socket.empty()) return absl::StrCat("unix:", socket);
   return absl::StrCat("127.0.0.1:", *bound);
+}
+
+std::string Stack::UnixSocketPath(const std::string& name) const {
+  if (socket_dir_.empty()) return "";
+  return absl::StrCat(socket_dir_, "/", name, ".sock");
+}
+
+absl::Status Stack::PrepareSocketDir() {
+  if (options_.credentials_dir.empty()) return absl::OkStatus();
+  const std::string dir = absl::StrCat(options_.run_dir, "/sock");
+  // The longest socket name a stack process gets ("response.sock", "forecast.sock", ...).
+  constexpr size_t kLongestSocketName = std::string_view("/response.sock").size();
+  if (dir.size() + kLongestSocketName > kMaxUnixSocketPathBytes) {
+    base::LogWarning(absl::StrCat("run dir ", options_.run_dir, " is too long for Unix socket ",
+                                  "paths (", kMaxUnixSocketPathBytes,
+                                  " bytes): the stack talks over loopback TLS instead"));
+    return absl::OkStatus();
+  }
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return absl::UnavailableError(absl::StrCat(dir, ": ", error.message()));
+  // Only the launcher's user may reach the sockets: the directory is 0700 whatever the
+  // umask, and the servers still check each call's token.
+  if (chmod(dir.c_str(), 0700) != 0) {
+    return absl::UnavailableError(absl::StrCat(dir, ": chmod 0700: ", std::strerror(errno)));
+  }
+  socket_dir_ = dir;
+  return absl::OkStatus();
 }
 
 ChildProcess* Stack::Find(const std::string& name) {
@@ -155,8 +195,9 @@ absl::Status Stack::StartAll() {
   std::error_code ec;
   std::filesystem::create_directories(options.run_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(options.run_dir, ": ", ec.message()));
-  store_path_ = absl::StrCat(options.run_dir, "/store.sqlite");
-  if (!options.resume) {
+  store_path_ =
+      options.store.empty() ? absl::StrCat(options.run_dir, "/store.sqlite") : options.store;
+  if (!options.resume && options.store.empty()) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
       std::filesystem::remove(store_path_ + suffix);
     }
@@ -188,10 +229,10 @@ absl::Status Stack::StartAll() {
   if (!options.day_ahead_csv.empty()) {
     gateway_args.push_back(absl::StrCat("--day_ahead_csv=", options.day_ahead_csv));
   }
+  if (absl::Status prepared = PrepareSocketDir(); !prepared.ok()) return prepared;
   absl::StatusOr<std::string> gateway =
       StartProcess("gateway", "gridpilot-gateway", gateway_args, 0);
   if (!gateway.ok()) return gateway.status();
-  gateway_address_ = *gateway;
   std::shared_ptr<grpc::Channel> gateway_channel = MakeChannel(*gateway);
   clock_ = v1::ClockService::NewStub(gateway_channel);
   ledger_ = v1::LedgerService::NewStub(gateway_channel);

@@ -2,6 +2,10 @@
 // on a free port it picks itself (port 0, reported through a port file), in dependency
 // order: gateway, forecast (ready once its models are), response, trader. The
 // launcher then starts the clock, follows progress, collects the figures and stops them.
+// With credentials, each process also listens on RUN_DIR/sock/<name>.sock (the directory
+// 0700), and the stack's own calls (its processes' to each other, the launcher's) go
+// there; the TCP ports serve TLS for everyone else. docs/decisions.md, "Unix sockets for
+// the local stack".
 #ifndef GRIDPILOT_SERVICES_CLI_STACK_H_
 #define GRIDPILOT_SERVICES_CLI_STACK_H_
 
@@ -48,8 +52,13 @@ struct StackOptions {
   // waited for, not collected. Only "response" and "trader" may be left out.
   std::set<std::string> without;
   // The stack's credentials directory (transport_credentials.h), passed to every process
-  // as --credentials; empty = plaintext (PrepareStackCredentials always sets it).
+  // as --credentials; empty = plaintext with --insecure, TCP only (PrepareStackCredentials
+  // always sets it; only tests leave it empty).
   std::string credentials_dir;
+  // The gateway's --store: a PostgreSQL URL (without its password: see
+  // SplitPostgresPassword) or a SQLite file, kept across runs; empty = RUN_DIR/store.sqlite,
+  // removed at the start of a run that does not resume.
+  std::string store;
 };
 
 // The agents a lock-step gateway waits for: response and trader, less `without`.
@@ -114,6 +123,7 @@ class Stack {
 
   std::vector<ChildProcess>& processes() { return processes_; }
   const std::string& store_path() const { return store_path_; }
+  // The gateway's TCP (TLS) address, "127.0.0.1:port", for people and tools.
   const std::string& gateway_address() const { return gateway_address_; }
 
  private:
@@ -128,7 +138,13 @@ class Stack {
   Stack() = default;
   // Launch's work: every process started in order, the agents registered.
   absl::Status StartAll();
-  // Starts `name` on `port` (0 = any free port) and waits for it to listen.
+  // Makes RUN_DIR/sock (0700) when the stack has credentials and the paths fit; leaves
+  // socket_dir_ empty (TCP only, with a warning) when the run dir is too long for them.
+  absl::Status PrepareSocketDir();
+  // `name`'s socket path, or "" when the stack uses no sockets.
+  std::string UnixSocketPath(const std::string& name) const;
+  // Starts `name` on `port` (0 = any free port) and its socket, if any, and waits for it
+  // to listen. Returns the address its peers use: "unix:PATH", else "127.0.0.1:port".
   absl::StatusOr<std::string> StartProcess(const std::string& name, const std::string& binary,
                                            std::vector<std::string> args, int port);
   absl::Status WaitForecastReady(absl::Duration timeout);
@@ -140,6 +156,7 @@ class Stack {
   v1::GetClockStatusResponse last_status_;
   int64_t ticks_done_all_alive_ = 0;
   std::string gateway_address_;
+  std::string socket_dir_;  // RUN_DIR/sock, or "" without sockets
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::unique_ptr<v1::ForecastService::Stub> forecast_;

@@ -19,6 +19,10 @@ absl::Status PrepareStackCredentials(const std::string& given, StackOptions* opt
       if (!made.ok()) return made;
     }
   }
+  // A directory made before process tokens existed gets them now (the stack's Unix sockets
+  // need them).
+  absl::Status tokens = security::EnsureProcessTokens(options->credentials_dir);
+  if (!tokens.ok()) return tokens;
   return security::InstallProcessIdentity(options->credentials_dir, "launcher");
 }
 

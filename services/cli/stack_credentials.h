@@ -13,8 +13,9 @@
 namespace gridpilot {
 
 // Sets options->credentials_dir to `given` (made absolute) or to RUN_DIR/credentials
-// (created if it holds no CA yet) and installs the launcher's identity from it.
-// InitCredentials' and InstallProcessIdentity's errors.
+// (created if it holds no CA yet), adds any missing process token (EnsureProcessTokens)
+// and installs the launcher's identity from it. InitCredentials', EnsureProcessTokens' and
+// InstallProcessIdentity's errors.
 absl::Status PrepareStackCredentials(const std::string& given, StackOptions* options);
 
 }  // namespace gridpilot

@@ -1,9 +1,11 @@
 #include "services/console/stack_addresses.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -25,12 +27,14 @@ absl::StatusOr<std::string> ReadPortFile(const std::string& path) {
 }
 
 absl::Status CheckAddress(const std::string& name, const std::string& address) {
+  if (absl::StartsWith(address, "unix:") && address.size() > 5) return absl::OkStatus();
   const size_t colon = address.rfind(':');
   int port = 0;
   if (address.empty() || colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 1 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, " address \"", address, "\" is not host:port (give --run_dir or --", name, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " address \"", address,
+                     "\" is not host:port or unix:PATH (give --run_dir or --", name, ")"));
   }
   return absl::OkStatus();
 }
@@ -42,6 +46,14 @@ absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir) {
   for (auto [name, field] :
        {std::pair{"gateway", &out.gateway}, std::pair{"forecast", &out.forecast},
         std::pair{"response", &out.response}, std::pair{"trader", &out.trader}}) {
+    // The launcher's stack listens on RUN_DIR/sock/<name>.sock too: the socket is used when
+    // the run dir has one (docs/decisions.md, "Unix sockets for the local stack").
+    const std::string socket = absl::StrCat(run_dir, "/sock/", name, ".sock");
+    std::error_code error;
+    if (std::filesystem::is_socket(socket, error)) {
+      *field = absl::StrCat("unix:", socket);
+      continue;
+    }
     absl::StatusOr<std::string> address = ReadPortFile(absl::StrCat(run_dir, "/", name, ".port"));
     if (!address.ok()) return address.status();
     *field = *std::move(address);

@@ -1,6 +1,7 @@
 // StackAddresses: where the console finds a running gridpilot stack. The launcher
 // (`gridpilot up|backtest --run_dir DIR`) writes DIR/<process>.port, each holding the
-// port that process bound on 127.0.0.1; explicit host:port flags override them.
+// port that process bound on 127.0.0.1, and its processes listen on DIR/sock/<process>.sock
+// too (used first when present); explicit host:port or unix:PATH flags override them.
 #ifndef GRIDPILOT_SERVICES_CONSOLE_STACK_ADDRESSES_H_
 #define GRIDPILOT_SERVICES_CONSOLE_STACK_ADDRESSES_H_
 

@@ -1,5 +1,7 @@
 #include "services/forecast/forecast_service.h"
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/base/logging.h"
@@ -9,6 +11,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 #include "services/forecast/anomaly_service.h"
+#include "services/security/authenticated_caller.h"
 
 namespace gridpilot {
 namespace {
@@ -135,8 +138,26 @@ grpc::Status ForecastServiceImpl::Explain(grpc::ServerContext*, const v1::Explai
   return grpc::Status::OK;
 }
 
-grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext*, const v1::ReloadModelRequest*,
+grpc::Status ForecastServiceImpl::ReloadModel(grpc::ServerContext* context,
+                                              const v1::ReloadModelRequest*,
                                               v1::ReloadModelResponse* response) {
+  const grpc::Status reloaded = Reload(response);
+  if (audit_ != nullptr) {
+    const security::Caller who =
+        security::AuthenticatedCaller(context).value_or(security::Caller{});
+    nlohmann::json detail = {
+        {"model", ModelName()},
+        {"outcome", reloaded.ok() ? (response->changed() ? "reloaded" : "unchanged")
+                                  : reloaded.error_message()}};
+    if (reloaded.ok())
+      detail["cutoff"] = base::FormatUtcTimestamp(FromProtoTime(response->cutoff()));
+    audit_->Report(v1::AUDIT_EVENT_KIND_MODEL_RELOAD, who.identity, who.role,
+                   detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  return reloaded;
+}
+
+grpc::Status ForecastServiceImpl::Reload(v1::ReloadModelResponse* response) {
   ForecastBook* book = book_.load();
   if (book == nullptr) return kNotReady;
   absl::MutexLock reload(&reload_mu_);

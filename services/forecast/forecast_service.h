@@ -9,6 +9,7 @@
 
 #include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
+#include "services/common/audit_reporter.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/day_ahead_book.h"
 #include "services/forecast/forecast_book.h"
@@ -33,6 +34,9 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   // GetDayAheadDemand's source; while unset calls get UNAVAILABLE with `why_not`.
   void SetDayAheadBook(DayAheadBook* day_ahead) { day_ahead_.store(day_ahead); }
   void SetDayAheadUnavailable(std::string why_not);
+  // Where every ReloadModel call that reached the handler is audited (who, their role, the
+  // model serving after it, the outcome); null (the default) = none. Call before serving.
+  void SetAuditReporter(AuditReporter* audit) { audit_ = audit; }
 
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
                                 const v1::GetNetLoadChangeRequest* request,
@@ -56,6 +60,9 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   std::atomic<PriceBook*> prices_{nullptr};
   std::atomic<DayAheadBook*> day_ahead_{nullptr};
   std::string ModelName() const;
+  // ReloadModel's work, without its audit.
+  grpc::Status Reload(v1::ReloadModelResponse* response);
+  AuditReporter* audit_ = nullptr;
 
   mutable absl::Mutex mu_;
   std::string model_name_ ABSL_GUARDED_BY(mu_);

@@ -17,6 +17,7 @@
 #include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
@@ -110,7 +111,14 @@ int Main() {
   }
   auto registry = std::make_shared<prometheus::Registry>();
   ForecastMetrics metrics(registry.get());
+  // Model reloads and refused calls go to the gateway's audit log.
+  AuditReporter audit("forecast", MakeChannel(absl::GetFlag(FLAGS_gateway)));
+  security::SetRefusalObserver(&audit);
+  struct ObserverReset {
+    ~ObserverReset() { security::SetRefusalObserver(nullptr); }
+  } observer_reset;
   ForecastServiceImpl service;
+  service.SetAuditReporter(&audit);
   AnomalyServiceImpl anomaly_service;
   absl::StatusOr<RunningServer> server = StartGrpcServer(
       absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service, &anomaly_service},

@@ -724,6 +724,7 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
 
 absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     const v1::SubmitDispatchRequest& request, const std::optional<Requester>& requester) {
+  const std::string role = requester.has_value() ? requester->role : "";
   const absl::Time now = sim_clock_.Now();
   Store* const store = AuditStoreAt(now);
   {
@@ -743,6 +744,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     // What is kept of a refused request is cut to the bounds: an oversized field must
     // not reach the store by being refused.
     record.proposal.agent = Truncated(request.agent(), kMaxAgentNameBytes);
+    record.proposal.role = role;
     if (p != nullptr) {
       record.proposal.asset_id = Truncated(p->asset_id(), kMaxAssetIdBytes);
       record.proposal.power_mw = p->power_mw();
@@ -776,6 +778,7 @@ absl::StatusOr<std::vector<v1::ProposalResult>> GatewayRun::Submit(
     absl::StatusOr<region::DispatchProposal> p =
         FromProto(request.agent(), request.proposals(i), i, now, options_.lease_horizon);
     if (!p.ok()) return refuse(&request.proposals(i), p.status());
+    p->role = role;
     proposals.push_back(*std::move(p));
   }
   if (request.has_plan()) {

@@ -152,10 +152,11 @@ class GatewayRun {
   std::vector<v1::DayAheadDemandForecast> DayAheadForecasts(absl::Time published_before) const;
 
   // --- AssetService ---
-  // With a `requester`, each proposal beyond its limits (config.limits) is held as a
-  // pending approval instead of reaching the arbiter (ProposalResult.pending); the
-  // request is refused whole (ResourceExhausted, audited) when one would exceed the
-  // requester's pending bound.
+  // The requester's role is kept with every proposal and decision of the request (""
+  // without one: a gateway running without credentials). With a `requester`, each proposal beyond
+  // its limits (config.limits) is held as a pending approval instead of reaching the arbiter
+  // (ProposalResult.pending); the request is refused whole (ResourceExhausted, audited) when one
+  // would exceed the requester's pending bound.
   absl::StatusOr<std::vector<v1::ProposalResult>> Submit(
       const v1::SubmitDispatchRequest& request,
       const std::optional<Requester>& requester = std::nullopt);

@@ -24,6 +24,12 @@ inline constexpr size_t kMaxAssetIdBytes = 64;
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
 inline constexpr size_t kMaxReasonBytes = 1024;  // a proposal's or a plan's reason
 inline constexpr size_t kMaxNoteBytes = 2048;    // an answer's note
+// A reported audit event (AuditService.RecordAuditEvent): who, their role, the detail.
+inline constexpr size_t kMaxAuditIdentityBytes = 128;
+inline constexpr size_t kMaxAuditRoleBytes = 64;
+inline constexpr size_t kMaxAuditDetailBytes = 4096;
+// The most rows one ListAuditEvents call returns.
+inline constexpr int kMaxAuditListRows = 1000;
 // Most intervals in one plan (a year of half hours: far more than any agent plans).
 inline constexpr int kMaxPlanIntervals = 17520;
 // How far a lease may lie from the run's clock: start >= now - horizon and

@@ -27,14 +27,16 @@
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
+#include "services/gateway/audit_service.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/gateway_services.h"
 #include "services/gateway/grid_feed.h"
 #include "services/gateway/input_bounds.h"
 #include "services/gateway/metered_store.h"
+#include "services/gateway/postgres_url.h"
 #include "services/gateway/refusal_recorder.h"
-#include "services/gateway/sqlite_store.h"
+#include "services/gateway/store_open.h"
 
 ABSL_FLAG(std::string, config, "", "JSON config file (region, assets, data); empty = defaults");
 ABSL_FLAG(std::string, demand_csv, "", "NESO demand CSV (overrides the config)");
@@ -51,7 +53,9 @@ ABSL_FLAG(double, step_seconds, 1800,
           "simulated seconds per tick: 1800 replays the half-hourly data; a divisor of 1800 "
           "(e.g. 5) runs the live simulator (interpolation, noise, injected events)");
 ABSL_FLAG(double, deadline_seconds, 10.0, "lock-step: wall seconds to wait for agents per tick");
-ABSL_FLAG(std::string, store, "gridpilot.sqlite", "SQLite store path");
+ABSL_FLAG(std::string, store, "gridpilot.sqlite",
+          "SQLite store path, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB "
+          "(password from PGPASSWORD or ~/.pgpass rather than the URL)");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
@@ -204,8 +208,9 @@ int Main() {
     }
     day_ahead = *std::move(loaded);
   }
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open(absl::GetFlag(FLAGS_store));
+  // The store as logs name it: a PostgreSQL URL's password never reaches a log.
+  const std::string store_name = RedactPostgresUrl(absl::GetFlag(FLAGS_store));
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(absl::GetFlag(FLAGS_store));
   if (!store.ok()) {
     base::LogError(store.status().message());
     return 2;
@@ -236,7 +241,7 @@ int Main() {
     absl::StatusOr<ResumePoint> point =
         metered_store.ResumeRun(options.replay_from, options.replay_to, config_json, discard_from);
     if (!point.ok()) {
-      base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", point.status().message()));
+      base::LogError(absl::StrCat(store_name, ": ", point.status().message()));
       return 2;
     }
     base::LogInfo(absl::StrCat(
@@ -255,7 +260,7 @@ int Main() {
       // Live: continue at the step after the last stored one, from its assets and ledger.
       absl::StatusOr<StoredRunState> state = metered_store.LastState();
       if (!state.ok()) {
-        base::LogError(absl::StrCat(absl::GetFlag(FLAGS_store), ": ", state.status().message()));
+        base::LogError(absl::StrCat(store_name, ": ", state.status().message()));
         return 2;
       }
       // The region settles whole half-hours and a partial one cannot be rebuilt from the
@@ -307,9 +312,13 @@ int Main() {
   // Calls refused for want of a credential or a role go to the store's audit log, rate-limited.
   RefusalRecorder refusals(&metered_store, kRefusedCallsPerMinute, [] { return absl::Now(); });
   security::SetRefusalObserver(&refusals);
+  // What the other servers report (their refusals, threshold changes, model reloads), with
+  // the same per-minute bound for each process and kind.
+  AuditRecorder audit_recorder(&metered_store, kRefusedCallsPerMinute, [] { return absl::Now(); });
+  AuditServiceImpl audit(&audit_recorder, &metered_store);
   absl::StatusOr<RunningServer> server =
       StartGrpcServer(absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
-                      {&telemetry, &assets, &ledger, &clock, &approvals},
+                      {&telemetry, &assets, &ledger, &clock, &approvals, &audit},
                       absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     base::LogError(server.status().message());
@@ -317,8 +326,7 @@ int Main() {
   }
   std::shared_ptr<SnapshotCollector> run_metrics = MakeGatewayCollector(run->get());
   if (metrics != nullptr) metrics->Register(run_metrics);
-  base::LogInfo(
-      absl::StrCat("listening on port ", server->port, ", store ", absl::GetFlag(FLAGS_store)));
+  base::LogInfo(absl::StrCat("listening on port ", server->port, ", store ", store_name));
   std::atomic<bool> quit_starter{false};
   std::thread starter;
   if (absl::GetFlag(FLAGS_start_when_agents) > 0) {
@@ -351,8 +359,9 @@ int main(int argc, char** argv) {
       argc, argv,
       "gridpilot-gateway [--config FILE] [--from DATE] [--to DATE] [--mode lock_step|live] "
       "[flags]\nThe gateway: owns the grid feed (a replay of the shipped GB data), the "
-      "assets, the\ninterlocks, the dispatch arbiter, settlement and the SQLite store; "
-      "serves TelemetryService,\nAssetService, LedgerService, ClockService and ApprovalService.");
+      "assets, the\ninterlocks, the dispatch arbiter, settlement and the store (SQLite or "
+      "PostgreSQL); serves TelemetryService,\nAssetService, LedgerService, ClockService and "
+      "ApprovalService.");
   absl::ParseCommandLine(argc, argv);
   if (!gridpilot::InstallCredentialsFromFlag("gateway")) return 2;
   return gridpilot::Main();

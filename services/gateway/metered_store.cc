@@ -97,6 +97,14 @@ absl::Status MeteredStore::RecordApprovalEvent(const ApprovalEvent& event) {
   return Counted("approval_event", inner_->RecordApprovalEvent(event));
 }
 
+absl::Status MeteredStore::RecordAuditEvent(const AuditEvent& event) {
+  return Counted("audit_event", inner_->RecordAuditEvent(event));
+}
+
+absl::StatusOr<std::vector<AuditEvent>> MeteredStore::ListAuditEvents(const AuditQuery& query) {
+  return inner_->ListAuditEvents(query);
+}
+
 absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
                                       const AgentPlanRecord& plan) {
   return Counted("plan", inner_->RecordPlan(tick, agent, plan));

@@ -33,6 +33,9 @@ class MeteredStore final : public Store {
   absl::Status RecordApprovalEvent(const ApprovalEvent& event) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
+  // Passed through, errors counted.
+  absl::Status RecordAuditEvent(const AuditEvent& event) override;
+  absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
   absl::Status Flush() override;
   // Passed through; a resumed run's verified intervals are not counted again.
   absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,

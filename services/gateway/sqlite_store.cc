@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "services/gateway/sqlite_schema_migration.h"
 
 namespace gridpilot {
 namespace {
@@ -29,13 +30,14 @@ CREATE TABLE IF NOT EXISTS proposals (
   run_id INTEGER NOT NULL, proposal_id INTEGER NOT NULL, status TEXT NOT NULL,
   submitted_at TEXT NOT NULL, agent TEXT NOT NULL, asset_id TEXT NOT NULL,
   priority INTEGER NOT NULL, power_mw REAL, lease_start TEXT NOT NULL, lease_end TEXT NOT NULL,
-  idempotency_key TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL);
+  idempotency_key TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS decisions (
   run_id INTEGER NOT NULL, interval_start TEXT NOT NULL, asset_id TEXT NOT NULL,
   proposal_id INTEGER NOT NULL, agent TEXT NOT NULL, priority INTEGER NOT NULL,
   requested_mw REAL NOT NULL, applied_mw REAL NOT NULL,
   soc_before_mwh REAL, soc_after_mwh REAL, charge_mwh REAL, discharge_mwh REAL,
-  peaker_status TEXT, reason TEXT NOT NULL,
+  peaker_status TEXT, reason TEXT NOT NULL, role TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run_id, interval_start, asset_id));
 CREATE TABLE IF NOT EXISTS ledger (
   run_id INTEGER NOT NULL, interval_start TEXT NOT NULL, cause TEXT NOT NULL,
@@ -45,6 +47,10 @@ CREATE TABLE IF NOT EXISTS agent_notes (
 CREATE TABLE IF NOT EXISTS refused_calls (
   run_id INTEGER NOT NULL, at TEXT NOT NULL, method TEXT NOT NULL, identity TEXT NOT NULL,
   role TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
+  dropped_before INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_events (
+  run_id INTEGER NOT NULL, at TEXT NOT NULL, process TEXT NOT NULL, kind TEXT NOT NULL,
+  identity TEXT NOT NULL, role TEXT NOT NULL, detail_json TEXT NOT NULL,
   dropped_before INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS plans (
   run_id INTEGER NOT NULL, tick TEXT NOT NULL, agent TEXT NOT NULL,
@@ -135,22 +141,35 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   // WAL with synchronous=NORMAL: durable at checkpoints, no fsync per commit.
   RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
   RETURN_IF_ERROR(store->Exec(kSchema));
+  if (absl::Status migrated = MigrateSqliteSchema(db); !migrated.ok()) {
+    return absl::Status(migrated.code(), absl::StrCat(path, ": ", migrated.message()));
+  }
   RETURN_IF_ERROR(store->Prepare());
   return store;
 }
 
 absl::Status SqliteStore::Prepare() {
   const std::pair<sqlite3_stmt**, const char*> statements[] = {
-      {&insert_proposal_, "INSERT INTO proposals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_proposal_,
+       "INSERT INTO proposals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_telemetry_, "INSERT INTO telemetry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_decision_,
-       "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+       "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_ledger_, "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)"},
       {&insert_note_, "INSERT INTO agent_notes VALUES (?, ?, ?, ?)"},
       {&insert_refused_, "INSERT INTO refused_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_approval_,
        "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_audit_event_, "INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&select_audit_events_,
+       "SELECT at, process, kind, identity, role, detail_json, dropped_before FROM ("
+       "SELECT at, process, kind, identity, role, detail_json, dropped_before, 1 AS source, "
+       "rowid AS seq FROM audit_events UNION ALL "
+       "SELECT at, 'gateway', 'refusal', identity, role, "
+       "json_object('method', method, 'code', code, 'reason', reason), dropped_before, 0, rowid "
+       "FROM refused_calls) WHERE (?1 = '' OR kind = ?1) AND at >= ?2 "
+       "ORDER BY at DESC, source DESC, seq DESC LIMIT ?3"},
       {&select_telemetry_,
        "SELECT net_load_mw, embedded_solar_mw, embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, "
        "net_load_after_mw, excess_mw, baseline_excess_mw FROM telemetry "
@@ -174,9 +193,10 @@ absl::Status SqliteStore::Prepare() {
 SqliteStore::~SqliteStore() {
   absl::MutexLock lock(&mu_);
   CommitLocked().IgnoreError();
-  for (sqlite3_stmt* stmt : {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_,
-                             insert_note_, insert_refused_, insert_approval_, insert_plan_,
-                             select_telemetry_, select_decisions_, select_ledger_}) {
+  for (sqlite3_stmt* stmt :
+       {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
+        insert_refused_, insert_approval_, insert_plan_, insert_audit_event_, select_audit_events_,
+        select_telemetry_, select_decisions_, select_ledger_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -271,6 +291,7 @@ absl::Status SqliteStore::RecordProposal(const region::ProposalRecord& record,
           .Text(p.idempotency_key)
           .Text(p.reason)
           .Text(detail)
+          .Text(p.role)
           .Run());
   return EndWrite(/*commit_point=*/false);
 }
@@ -345,6 +366,65 @@ absl::Status SqliteStore::RecordRefusedCall(absl::Time at, const security::Refus
                       .Int(dropped_before)
                       .Run());
   return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status SqliteStore::RecordAuditEvent(const AuditEvent& event) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(Statement(db_, insert_audit_event_)
+                      .Int(run_id_)
+                      .Text(base::FormatUtcTimestamp(event.at))
+                      .Text(event.process)
+                      .Text(event.kind)
+                      .Text(event.identity)
+                      .Text(event.role)
+                      .Text(event.detail_json)
+                      .Int(event.dropped_before)
+                      .Run());
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::StatusOr<std::vector<AuditEvent>> SqliteStore::ListAuditEvents(const AuditQuery& query) {
+  absl::MutexLock lock(&mu_);
+  // Timestamps are stored at whole seconds: a `since` inside a second includes that second.
+  const std::string since =
+      query.since == absl::InfinitePast()
+          ? std::string("")
+          : base::FormatUtcTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(query.since)));
+  sqlite3_stmt* stmt = select_audit_events_;
+  sqlite3_bind_text(stmt, 1, query.kind.c_str(), static_cast<int>(query.kind.size()),
+                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt, 2, since.c_str(), static_cast<int>(since.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(stmt, 3, query.limit);
+  auto text = [&](int c) {
+    const unsigned char* t = sqlite3_column_text(stmt, c);
+    return std::string(t == nullptr ? "" : reinterpret_cast<const char*>(t));
+  };
+  std::vector<AuditEvent> events;
+  std::string bad_time;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    AuditEvent e;
+    const std::string at = text(0);
+    absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(at);
+    if (!parsed.ok()) bad_time = at;
+    e.at = parsed.ok() ? *parsed : absl::UnixEpoch();
+    e.process = text(1);
+    e.kind = text(2);
+    e.identity = text(3);
+    e.role = text(4);
+    e.detail_json = text(5);
+    e.dropped_before = sqlite3_column_int64(stmt, 6);
+    events.push_back(std::move(e));
+  }
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
+  if (!bad_time.empty()) {
+    return absl::InternalError(
+        absl::StrCat("audit log: stored time \"", bad_time, "\" is not UTC ISO 8601"));
+  }
+  return events;
 }
 
 namespace {
@@ -424,7 +504,7 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
         decision.Null().Null().Null().Null().Text(
             std::string(assets::PeakerStatusName(p.next.status)));
       }
-      RETURN_IF_ERROR(decision.Text(d.reason).Run());
+      RETURN_IF_ERROR(decision.Text(d.reason).Text(d.role).Run());
     }
     Statement ledger(db_, insert_ledger_);
     for (const market::LedgerEntry& e : outcome.entries) {

@@ -27,8 +27,9 @@ namespace gridpilot {
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if needed) the database at `path` and its schema.
-  // Unavailable naming the path if it cannot be opened.
+  // Opens (creating if needed) the database at `path` and its schema, migrating a file an
+  // older gateway wrote (sqlite_schema_migration.h). Unavailable naming the path if it
+  // cannot be opened; FailedPrecondition for a file from a newer gateway.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path,
                                                            int commit_every_records = 256);
   ~SqliteStore() override;
@@ -46,6 +47,8 @@ class SqliteStore final : public Store {
                                  int64_t dropped_before) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
+  absl::Status RecordAuditEvent(const AuditEvent& event) override;
+  absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
 
   // Commits the open transaction, if any.
   absl::Status Flush() override;
@@ -86,6 +89,8 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_refused_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_approval_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_plan_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_audit_event_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* select_audit_events_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_decisions_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -92,6 +92,26 @@ struct AgentPlanRecord {
   std::string reason;
 };
 
+// An act or refusal on one of the stack's other servers, as their processes report it
+// (AuditService.RecordAuditEvent), for the audit log. docs/decisions.md, "Audit of every act".
+struct AuditEvent {
+  absl::Time at = absl::UnixEpoch();  // wall time the gateway received it, UTC
+  std::string process;                // the reporting process ("response")
+  std::string kind;                   // "refusal", "thresholds" or "model_reload"
+  std::string identity;               // who acted or was refused; "" when unauthenticated
+  std::string role;                   // that caller's role; "" likewise
+  std::string detail_json;            // a JSON object
+  int64_t dropped_before = 0;         // events of the process not recorded since its last
+};
+
+// Which audit rows ListAuditEvents returns: the newest `limit` (> 0) with `kind` ("" =
+// every kind) at or after `since`.
+struct AuditQuery {
+  std::string kind;
+  absl::Time since = absl::InfinitePast();
+  int limit = 100;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -100,7 +120,8 @@ class Store {
   virtual absl::Status BeginRun(absl::Time replay_from, absl::Time replay_to,
                                 const std::string& config_json) = 0;
   // A submitted proposal and how it was received. For kRejected, `detail` is the error;
-  // `record.id` is 0 when nothing was stored in the arbiter.
+  // `record.id` is 0 when nothing was stored in the arbiter. The proposal's agent and role
+  // (the authenticated caller) are kept with it, and RecordInterval keeps each decision's.
   virtual absl::Status RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
                                       const std::string& detail) = 0;
   // An agent's note on its answer to the tick at `tick` (e.g. that it held on suspect
@@ -116,6 +137,13 @@ class Store {
   // The default: Unimplemented (a store that cannot record approvals stops a run that
   // holds one, as any failed audit write does).
   virtual absl::Status RecordApprovalEvent(const ApprovalEvent& event);
+  // An event another process of the stack reported (rate-limited by the caller): part of
+  // the audit log, kept across runs like refused calls. The default: Unimplemented.
+  virtual absl::Status RecordAuditEvent(const AuditEvent& event);
+  // The newest audit rows matching `query`, newest first, across every run: the reported
+  // events and the gateway's own refused calls (process "gateway", kind "refusal", detail
+  // {"method", "code", "reason"}). Sees records not yet flushed. The default: Unimplemented.
+  virtual absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query);
   // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
   virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                                   const AgentPlanRecord& plan) = 0;
@@ -157,6 +185,14 @@ inline absl::Status Store::RecordApprovalEvent(const ApprovalEvent&) {
 inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&,
                                                     absl::Time) {
   return absl::UnimplementedError("this store cannot resume a run");
+}
+
+inline absl::Status Store::RecordAuditEvent(const AuditEvent&) {
+  return absl::UnimplementedError("this store cannot record audit events");
+}
+
+inline absl::StatusOr<std::vector<AuditEvent>> Store::ListAuditEvents(const AuditQuery&) {
+  return absl::UnimplementedError("this store cannot list audit events");
 }
 
 inline absl::StatusOr<StoredRunState> Store::LastState() {

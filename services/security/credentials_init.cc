@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -95,8 +96,8 @@ absl::Status InitCredentials(const std::string& dir) {
         extensions, absl::StrCat("basicConstraints=critical,CA:FALSE\n"
                                  "keyUsage=critical,digitalSignature,keyEncipherment\n"
                                  "extendedKeyUsage=serverAuth,clientAuth\n"
-                                 "subjectAltName=DNS:localhost,IP:127.0.0.1,URI:gridpilot:",
-                                 name, "\n"));
+                                 "subjectAltName=DNS:localhost,DNS:",
+                                 name, ",IP:127.0.0.1,URI:gridpilot:", name, "\n"));
     if (!written.ok()) return written;
     const std::vector<std::string> sign = {"x509",
                                            "-req",
@@ -131,11 +132,39 @@ absl::Status InitCredentials(const std::string& dir) {
   }
   absl::Status written = WritePrivateFile(Path(dir, "tokens.sha256"), hashes);
   if (!written.ok()) return written;
+  if (absl::Status made = EnsureProcessTokens(dir); !made.ok()) return made;
   // openssl writes keys 0600 under a umask of 022 only since 3.0; force it regardless.
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (entry.path().extension() == ".key") chmod(entry.path().c_str(), 0600);
   }
   std::filesystem::remove(log, error);
+  return absl::OkStatus();
+}
+
+absl::Status EnsureProcessTokens(const std::string& dir) {
+  const std::string table_path = Path(dir, "tokens.sha256");
+  absl::StatusOr<std::string> table = ReadPrivateFile(table_path);
+  if (!table.ok()) return table.status();
+  std::vector<std::pair<std::string, std::string>> made;  // {token file, token}
+  std::string added;
+  for (const std::string& name : ProcessIdentities()) {
+    const std::string token_path = Path(dir, name + ".process-token");
+    std::error_code error;
+    if (std::filesystem::exists(token_path, error)) continue;
+    absl::StatusOr<std::string> token = NewBearerToken();
+    if (!token.ok()) return token.status();
+    absl::StrAppend(&added, "process:", name, " ", Sha256Hex(*token), "\n");
+    made.emplace_back(token_path, *std::move(token));
+  }
+  if (made.empty()) return absl::OkStatus();
+  // The hashes first: a token file never exists without its hash on the server side.
+  if (!table->empty() && table->back() != '\n') table->push_back('\n');
+  if (absl::Status written = WritePrivateFile(table_path, *table + added); !written.ok()) {
+    return written;
+  }
+  for (const auto& [path, token] : made) {
+    if (absl::Status written = WritePrivateFile(path, token + "\n"); !written.ok()) return written;
+  }
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 // Refused calls, for the audit log: the RpcAuthorizer (and a server's own identity checks)
 // report every call it refuses to the process's observer, if one is set. The gateway's
-// observer writes them to its store, rate-limited (services/gateway/refusal_recorder.h).
+// observer writes them to its store, rate-limited (services/gateway/refusal_recorder.h);
+// the other servers' send them there (services/common/audit_reporter.h).
 #ifndef GRIDPILOT_SERVICES_SECURITY_REFUSAL_OBSERVER_H_
 #define GRIDPILOT_SERVICES_SECURITY_REFUSAL_OBSERVER_H_
 

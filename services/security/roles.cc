@@ -23,6 +23,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.ApprovalService/ListApprovals", {kAnyRole}},
       {"/gridpilot.v1.ApprovalService/Approve", {"operator", "admin"}},
       {"/gridpilot.v1.ApprovalService/Reject", {"operator", "admin"}},
+      {"/gridpilot.v1.AuditService/ListAuditEvents", {kAnyRole}},
       {"/gridpilot.v1.AssetService/SubmitDispatch",
        {"operator", "response", "trader", "ai-agent", "admin"}},
       {"/gridpilot.v1.AssetService/CancelDispatch", {"operator", "admin"}},
@@ -47,6 +48,15 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.TraderService/GetSchedule", {kAnyRole}},
       {"/gridpilot.v1.TraderService/GetTraderStatus", {kAnyRole}},
       {"/gridpilot.v1.TraderService/GetTraderPnl", {kAnyRole}},
+  };
+  return *table;
+}
+
+// Methods only some of the stack's own processes may call, by certificate: method ->
+// process identities. No role reaches them.
+const std::map<std::string, std::vector<std::string>, std::less<>>& ProcessOnlyMethods() {
+  static const auto* table = new std::map<std::string, std::vector<std::string>, std::less<>>{
+      {"/gridpilot.v1.AuditService/RecordAuditEvent", {"forecast", "response", "trader"}},
   };
   return *table;
 }
@@ -89,6 +99,13 @@ std::optional<std::string> RoleOfProcess(absl::string_view identity) {
 
 absl::Status AuthorizeMethod(absl::string_view method, absl::string_view role) {
   if (IsGrpcInfrastructure(method)) return absl::OkStatus();
+  if (const auto process_only = ProcessOnlyMethods().find(method);
+      process_only != ProcessOnlyMethods().end()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role \"", role, "\" may not call ", method, "; only the processes ",
+                     absl::StrJoin(process_only->second, ", "),
+                     " may, by their certificates or process tokens"));
+  }
   const auto found = MethodRoles().find(method);
   if (found == MethodRoles().end()) {
     return absl::PermissionDeniedError(
@@ -102,9 +119,24 @@ absl::Status AuthorizeMethod(absl::string_view method, absl::string_view role) {
                    "; it needs one of: ", absl::StrJoin(allowed, ", ")));
 }
 
+absl::Status AuthorizeCaller(absl::string_view method, const Caller& caller) {
+  const auto process_only = ProcessOnlyMethods().find(method);
+  if (process_only == ProcessOnlyMethods().end()) return AuthorizeMethod(method, caller.role);
+  const std::vector<std::string>& allowed = process_only->second;
+  if (caller.is_process &&
+      std::find(allowed.begin(), allowed.end(), caller.identity) != allowed.end()) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(caller.is_process ? "process \"" : "a token of role \"", caller.identity,
+                   "\" may not call ", method, "; only the processes ",
+                   absl::StrJoin(allowed, ", "), " may, by their certificates or process tokens"));
+}
+
 std::vector<std::string> ListedMethods() {
   std::vector<std::string> methods;
   for (const auto& [method, roles] : MethodRoles()) methods.push_back(method);
+  for (const auto& [method, processes] : ProcessOnlyMethods()) methods.push_back(method);
   return methods;
 }
 

@@ -20,6 +20,9 @@ namespace gridpilot::security {
 struct Caller {
   std::string identity;
   std::string role;
+  // One of the stack's own processes: by its certificate, or by its process token (the run
+  // dir's Unix sockets); not a person's or tool's bearer token.
+  bool is_process = false;
 };
 
 // The roles a bearer token may carry, in the order `credentials init` writes them:
@@ -41,6 +44,12 @@ std::optional<std::string> RoleOfProcess(absl::string_view identity);
 // SubmitDispatch"). PermissionDenied naming the method, the role and the roles that may
 // call it; PermissionDenied for a method the table does not list (deny by default).
 absl::Status AuthorizeMethod(absl::string_view method, absl::string_view role);
+
+// OK if `caller` may call `method`. A method only the stack's own processes may call
+// (AuditService.RecordAuditEvent: forecast, response and trader) needs the caller to be one
+// of them by its certificate (a token of the same role is not the process); every other
+// method goes by AuthorizeMethod(method, caller.role). PermissionDenied otherwise.
+absl::Status AuthorizeCaller(absl::string_view method, const Caller& caller);
 
 // Every gridpilot.v1 method the table lists (for the test that checks it covers the protos).
 std::vector<std::string> ListedMethods();

@@ -36,12 +36,12 @@ absl::StatusOr<Caller> IdentifyCaller(const std::string* authorization,
     if (!absl::StartsWith(*authorization, kBearer)) {
       return absl::UnauthenticatedError("the authorization header is not \"Bearer <token>\"");
     }
-    const std::optional<std::string> role =
-        tokens.RoleOf(absl::string_view(*authorization).substr(kBearer.size()));
-    if (!role.has_value()) {
+    std::optional<Caller> caller =
+        tokens.CallerOf(absl::string_view(*authorization).substr(kBearer.size()));
+    if (!caller.has_value()) {
       return absl::UnauthenticatedError("the bearer token is not one of this stack's tokens");
     }
-    return Caller{*role, *role};
+    return *std::move(caller);
   }
   const std::vector<grpc::string_ref> names = auth.FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
   if (names.empty()) {
@@ -55,7 +55,7 @@ absl::StatusOr<Caller> IdentifyCaller(const std::string* authorization,
     return absl::UnauthenticatedError(absl::StrCat("the client certificate's common name \"",
                                                    identity, "\" is not a gridpilot process"));
   }
-  return Caller{identity, *role};
+  return Caller{identity, *role, /*is_process=*/true};
 }
 
 grpc::Status RpcAuthorizer::Process(const InputMetadata& auth_metadata, grpc::AuthContext* context,
@@ -71,7 +71,7 @@ grpc::Status RpcAuthorizer::Process(const InputMetadata& auth_metadata, grpc::Au
     return Refuse(method, Caller{}, grpc::StatusCode::UNAUTHENTICATED,
                   std::string(caller.status().message()));
   }
-  const absl::Status allowed = AuthorizeMethod(method, caller->role);
+  const absl::Status allowed = AuthorizeCaller(method, *caller);
   if (!allowed.ok()) {
     return Refuse(method, *caller, grpc::StatusCode::PERMISSION_DENIED,
                   std::string(allowed.message()));

@@ -1,8 +1,9 @@
 // The one place a gridpilot server decides who is calling and whether they may: a gRPC
 // AuthMetadataProcessor run on every call before any handler. The caller is the common
 // name of a client certificate the CA signed (a gridpilot process) or the role of a
-// bearer token whose SHA-256 is in the server's token table (a person or tool); the token
-// wins when both are present. The method is then checked against roles.h's table.
+// bearer token whose SHA-256 is in the server's token table (a person or tool, or one of
+// the stack's own processes calling over its Unix sockets); the token wins when both are
+// present. The method is then checked against roles.h's tables (AuthorizeCaller).
 // UNAUTHENTICATED when there is no valid credential, PERMISSION_DENIED for a wrong role;
 // messages say what was missing and never contain the token. Nothing is written to the
 // AuthContext: gRPC hands the processor the connection's context, so a property added per

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/security/private_file.h"
@@ -44,7 +45,19 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view content, absl::st
       return absl::InvalidArgumentError(
           absl::StrCat(source, ":", line_number, ": expected \"<role> <sha256 hex>\""));
     }
-    if (!IsPersonRole(fields[0])) {
+    constexpr absl::string_view kProcessPrefix = "process:";
+    Caller caller;
+    if (absl::StartsWith(fields[0], kProcessPrefix)) {
+      const absl::string_view identity = fields[0].substr(kProcessPrefix.size());
+      const std::optional<std::string> role = RoleOfProcess(identity);
+      if (!role.has_value()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(source, ":", line_number, ": unknown process \"", identity, "\""));
+      }
+      caller = Caller{std::string(identity), *role, /*is_process=*/true};
+    } else if (IsPersonRole(fields[0])) {
+      caller = Caller{std::string(fields[0]), std::string(fields[0])};
+    } else {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ":", line_number, ": unknown role \"", fields[0], "\""));
     }
@@ -56,7 +69,7 @@ absl::StatusOr<TokenTable> TokenTable::Parse(absl::string_view content, absl::st
       return absl::InvalidArgumentError(
           absl::StrCat(source, ":", line_number, ": hash is not 64 lowercase hex digits"));
     }
-    table.role_by_hash_[std::string(fields[1])] = std::string(fields[0]);
+    table.caller_by_hash_[std::string(fields[1])] = std::move(caller);
   }
   return table;
 }
@@ -68,8 +81,14 @@ absl::StatusOr<TokenTable> TokenTable::Load(const std::string& path) {
 }
 
 std::optional<std::string> TokenTable::RoleOf(absl::string_view token) const {
-  const auto found = role_by_hash_.find(Sha256Hex(token));
-  if (found == role_by_hash_.end()) return std::nullopt;
+  std::optional<Caller> caller = CallerOf(token);
+  if (!caller.has_value()) return std::nullopt;
+  return std::move(caller->role);
+}
+
+std::optional<Caller> TokenTable::CallerOf(absl::string_view token) const {
+  const auto found = caller_by_hash_.find(Sha256Hex(token));
+  if (found == caller_by_hash_.end()) return std::nullopt;
   return found->second;
 }
 

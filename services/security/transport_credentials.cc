@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/security/private_file.h"
 #include "services/security/roles.h"
@@ -18,6 +19,8 @@ struct TransportIdentity {
   // A process identity: its certificate and key, and the token table its servers check.
   std::string cert_pem;
   std::string key_pem;
+  // What it presents instead of its certificate over a Unix socket.
+  std::string process_token;
   std::optional<TokenTable> tokens;
   // A token-bearing client instead.
   std::string bearer_token;
@@ -44,8 +47,15 @@ absl::Status InstallProcessIdentity(const std::string& dir, const std::string& i
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = ReadPrivateFile(Path(dir, identity + ".key"));
   if (!key.ok()) return key.status();
+  const std::string token_path = Path(dir, identity + ".process-token");
+  absl::StatusOr<std::string> token = ReadPrivateFile(token_path);
+  if (!token.ok()) return token.status();
   absl::StatusOr<TokenTable> tokens = TokenTable::Load(Path(dir, "tokens.sha256"));
   if (!tokens.ok()) return tokens.status();
+  loaded->process_token = std::string(absl::StripAsciiWhitespace(*token));
+  if (loaded->process_token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(token_path, ": empty"));
+  }
   loaded->ca_pem = *std::move(ca);
   loaded->cert_pem = *std::move(cert);
   loaded->key_pem = *std::move(key);
@@ -94,8 +104,26 @@ std::shared_ptr<grpc::ServerCredentials> ServerTransportCredentials() {
   return credentials;
 }
 
-std::shared_ptr<grpc::ChannelCredentials> ChannelTransportCredentials() {
+std::shared_ptr<grpc::ServerCredentials> UnixSocketServerCredentials() {
+  if (installed == nullptr || !installed->tokens.has_value()) {
+    return grpc::InsecureServerCredentials();
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::experimental::LocalServerCredentials(UDS);
+  credentials->SetAuthMetadataProcessor(std::make_shared<RpcAuthorizer>(*installed->tokens));
+  return credentials;
+}
+
+bool IsUnixSocketAddress(const std::string& address) { return absl::StartsWith(address, "unix:"); }
+
+std::shared_ptr<grpc::ChannelCredentials> ChannelTransportCredentials(const std::string& address) {
   if (installed == nullptr) return grpc::InsecureChannelCredentials();
+  if (IsUnixSocketAddress(address)) {
+    const std::string& token =
+        installed->bearer_token.empty() ? installed->process_token : installed->bearer_token;
+    return grpc::CompositeChannelCredentials(grpc::experimental::LocalCredentials(UDS),
+                                             grpc::AccessTokenCredentials(token));
+  }
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = installed->ca_pem;
   if (installed->bearer_token.empty()) {

@@ -4,13 +4,18 @@
 //   ca.pem                  the stack's certificate authority
 //   <process>.pem/.key      a process's certificate (CN = its identity) and key (0600)
 //   <role>.token            a person's or tool's bearer token (0600)
+//   <process>.process-token a process's bearer token for the stack's Unix sockets (0600)
 //   tokens.sha256           "<role> <sha256 hex>" per token, for servers (0600)
 // With a process identity, servers serve TLS only and ask for (and verify) a client
 // certificate from the CA, and channels present the process's certificate (mutual TLS).
 // With a token instead (a person's CLI), channels verify the server against the CA and
 // send "authorization: Bearer <token>". Without either, servers and channels are
-// plaintext (a single process started by hand or by a unit test).
-// docs/decisions.md, "Identities, TLS and roles".
+// plaintext (a process started with --insecure, or a unit test's in-process server).
+// A Unix domain socket ("unix:PATH") carries no TLS: gRPC's local credentials, which let
+// only a peer on the same host through and count as secure, so the call credentials are
+// still sent; a process presents its process token there instead of its certificate, and
+// servers check it with the same authorizer. docs/decisions.md, "Identities, TLS and
+// roles" and "Unix sockets for the local stack".
 #ifndef GRIDPILOT_SERVICES_SECURITY_TRANSPORT_CREDENTIALS_H_
 #define GRIDPILOT_SERVICES_SECURITY_TRANSPORT_CREDENTIALS_H_
 
@@ -24,7 +29,8 @@
 
 namespace gridpilot::security {
 
-// Loads the CA, `identity`'s certificate and key and the token hashes from `dir` and makes
+// Loads the CA, `identity`'s certificate, key and process token and the token hashes from
+// `dir` and makes
 // them the process's transport identity. Must be called before any server or channel is
 // made, at most once. NotFound / PermissionDenied (a key or token file others can read) /
 // InvalidArgument naming the file; InvalidArgument for an unknown identity.
@@ -41,12 +47,21 @@ bool TransportSecured();
 // (no process identity installed).
 const TokenTable* InstalledTokenTable();
 
-// Credentials for a server: TLS with the CA-verified optional client certificate and the
-// authorizer (rpc_authorizer.h) when secured; plaintext otherwise.
+// Credentials for a server's TCP port: TLS with the CA-verified optional client certificate
+// and the authorizer (rpc_authorizer.h) when secured; plaintext otherwise.
 std::shared_ptr<grpc::ServerCredentials> ServerTransportCredentials();
 
-// Credentials for a channel to a stack process, as described above.
-std::shared_ptr<grpc::ChannelCredentials> ChannelTransportCredentials();
+// Credentials for a server's Unix domain socket: gRPC's local (UDS) credentials with the
+// same authorizer when secured; plaintext otherwise.
+std::shared_ptr<grpc::ServerCredentials> UnixSocketServerCredentials();
+
+// True if `address` names a Unix domain socket ("unix:PATH").
+bool IsUnixSocketAddress(const std::string& address);
+
+// Credentials for a channel to the stack process at `address`, as described above: over a
+// Unix socket, local credentials with the process token (or the person's token); over
+// TCP, TLS with the process certificate (or the person's token).
+std::shared_ptr<grpc::ChannelCredentials> ChannelTransportCredentials(const std::string& address);
 
 // The directory of credentials for the flag value `flag_dir`: itself if non-empty, else
 // `run_dir`/credentials if it holds a ca.pem, else "" (plaintext).

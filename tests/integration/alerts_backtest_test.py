@@ -25,7 +25,7 @@ import time
 import unittest
 
 from alert_receivers import Mailbox, Webhook, alert_sinks_config, free_port
-from gridpilot_processes import stop, wait_for_file
+from gridpilot_processes import by_hand, stop, wait_for_file
 
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR",
                             os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -63,7 +63,7 @@ class AlertsBacktestTest(unittest.TestCase):
         def start(name, binary, *args):
             log = open(os.path.join(run, name + ".log"), "w")
             cls.logs.append(log)
-            process = subprocess.Popen([os.path.join(BIN_DIR, binary), *args],
+            process = subprocess.Popen(by_hand(BIN_DIR, binary, *args),
                                        stdout=log, stderr=subprocess.STDOUT)
             cls.processes.append(process)
             return process

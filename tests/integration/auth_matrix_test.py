@@ -8,6 +8,9 @@ family's writes, a trader asking for resilience priority, a forged agent name, a
 certificate from another CA, plaintext to the TLS port and an expired certificate from the
 stack's own CA. Every attempt is counted; none may succeed, and each must fail with the
 status code the design gives it. The same requests with the right credential succeed.
+The stack's Unix sockets (RUN_DIR/sock, docs/decisions.md "Unix sockets for the local
+stack") are checked the same way: no token or a wrong one is UNAUTHENTICATED, a wrong role
+PERMISSION_DENIED, a process token is its process and no more.
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR (the repo), GRIDPILOT_BIN_DIR (build/bin).
 """
@@ -85,7 +88,7 @@ class AuthMatrixTest(unittest.TestCase):
         sys.path.insert(0, cls.stub_dir)
         cls.pb = {name: importlib.import_module("gridpilot.v1.%s_pb2" % name)
                   for name in ["types", "asset", "clock", "forecast", "response", "trader",
-                               "ledger", "anomaly", "telemetry", "approval"]}
+                               "ledger", "anomaly", "telemetry", "approval", "audit"]}
         cls.run_dir = os.path.join(cls.tmp, "run")
         cls.log = open(os.path.join(cls.tmp, "up.log"), "wb")
         cls.stack = gridpilot_processes.start_live_stack(
@@ -150,6 +153,19 @@ class AuthMatrixTest(unittest.TestCase):
             credentials = grpc.composite_channel_credentials(
                 credentials, grpc.access_token_call_credentials(token))
         return grpc.secure_channel(target, credentials, options=options)
+
+    def socket_channel(self, process, token=None):
+        """A channel to `process`'s Unix socket with gRPC's local credentials, as the stack's
+        own processes call each other, presenting `token` if given."""
+        credentials = grpc.local_channel_credentials(grpc.LocalConnectionType.UDS)
+        if token is not None:
+            credentials = grpc.composite_channel_credentials(
+                credentials, grpc.access_token_call_credentials(token))
+        return grpc.secure_channel(
+            "unix:" + os.path.join(self.run_dir, "sock", process + ".sock"), credentials)
+
+    def process_token(self, identity):
+        return read(os.path.join(self.credentials, identity + ".process-token"), "r").strip()
 
     def own_certificate(self, identity):
         return (read(os.path.join(self.credentials, identity + ".key")),
@@ -222,6 +238,11 @@ class AuthMatrixTest(unittest.TestCase):
             ("response", "/gridpilot.v1.ResponseService/SetThresholds",
              pb["response"].SetThresholdsRequest(thresholds=thresholds),
              pb["response"].SetThresholdsResponse, {"operator", "admin"}),
+            # Only the stack's processes, by certificate: no token role at all.
+            ("gateway", "/gridpilot.v1.AuditService/RecordAuditEvent",
+             pb["audit"].RecordAuditEventRequest(kind=pb["audit"].AUDIT_EVENT_KIND_REFUSAL,
+                                                 detail_json="{}"),
+             pb["audit"].RecordAuditEventResponse, set()),
         ]
 
     def current_thresholds(self):
@@ -420,8 +441,68 @@ class AuthMatrixTest(unittest.TestCase):
     def test_key_and_token_files_are_private(self):
         for name in os.listdir(self.credentials):
             mode = os.stat(os.path.join(self.credentials, name)).st_mode & 0o777
-            if name.endswith(".key") or name.endswith(".token") or name == "tokens.sha256":
+            if name.endswith(".key") or name.endswith("token") or name == "tokens.sha256":
                 self.assertEqual(mode, 0o600, name)
+        self.assertTrue(any(name.endswith(".process-token")
+                            for name in os.listdir(self.credentials)))
+
+    def test_unix_sockets_check_every_call_as_tcp_does(self):
+        pb = self.pb
+        sockets = os.path.join(self.run_dir, "sock")
+        self.assertEqual(os.stat(sockets).st_mode & 0o777, 0o700)
+        attempts = []  # (case, method, expected code, got code, details)
+
+        def attempt(case, channel, method, request, response_class, expected):
+            code, details = self.call(channel, method, request, response_class)
+            attempts.append((case, method, expected, code, details))
+            channel.close()
+
+        everything = [(p, m, r, c) for p, m, r, c in self.reads()] + [
+            (p, m, r, c) for p, m, r, c, _ in self.writes()]
+        for process, method, request, response_class in everything:
+            attempt("UDS, no token", self.socket_channel(process), method, request,
+                    response_class, UNAUTHENTICATED)
+            attempt("UDS, wrong token", self.socket_channel(process, "0" * 64), method, request,
+                    response_class, UNAUTHENTICATED)
+        for process, method, request, response_class, allowed in self.writes():
+            attempt("UDS, viewer token for a write", self.socket_channel(
+                process, self.tokens["viewer"]), method, request, response_class,
+                PERMISSION_DENIED)
+            if "trader" not in allowed:
+                attempt("UDS, trader process token for a write it may not make",
+                        self.socket_channel(process, self.process_token("trader")), method,
+                        request, response_class, PERMISSION_DENIED)
+        resilience = pb["types"].DISPATCH_PRIORITY_RESILIENCE
+        trading = pb["types"].DISPATCH_PRIORITY_TRADING
+        submit = "/gridpilot.v1.AssetService/SubmitDispatch"
+        reply = pb["asset"].SubmitDispatchResponse
+        trader = self.process_token("trader")
+        attempt("UDS, trader process asking for resilience priority",
+                self.socket_channel("gateway", trader), submit,
+                self.proposal_request("trader", resilience), reply, PERMISSION_DENIED)
+        attempt("UDS, trader process forging the response agent's name",
+                self.socket_channel("gateway", trader), submit,
+                self.proposal_request("response", trading), reply, PERMISSION_DENIED)
+        refused = len(attempts)
+        # The right credential over the socket: reads as a viewer, the response agent's
+        # own proposal with its process token.
+        for process, method, request, response_class in self.reads():
+            attempt("UDS, viewer read", self.socket_channel(process, self.tokens["viewer"]),
+                    method, request, response_class, OK)
+        attempt("UDS, response process proposes in its band",
+                self.socket_channel("gateway", self.process_token("response")), submit,
+                self.proposal_request("response", resilience), reply, OK)
+        wrong = [a for a in attempts if a[2] != a[3]]
+        succeeded = [a for a in attempts[:refused] if a[3] == OK]
+        print("UDS auth matrix: %d attempts to be refused, %d succeeded, %d with an unexpected "
+              "code; %d with the right credential" % (refused, len(succeeded), len(wrong),
+                                                      len(attempts) - refused))
+        self.assertEqual(wrong, [], "%d attempts" % len(attempts))
+        non_trader_writes = len([w for w in self.writes() if "trader" not in w[4]])
+        self.assertEqual(refused, 2 * len(everything) + len(self.writes()) + non_trader_writes + 2)
+        for case, _, _, _, details in attempts:
+            for token in list(self.tokens.values()) + [trader]:
+                self.assertNotIn(token, details, case)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ group or others, as ssh refuses such a key.
 Environment (set by ctest): GRIDPILOT_BIN_DIR (build/bin).
 """
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -66,6 +67,42 @@ class CredentialsFilesTest(unittest.TestCase):
                                 self.dir], capture_output=True, text=True, timeout=TIMEOUT_S)
         self.assertEqual(again.returncode, 1)
         self.assertIn("already holds credentials", again.stderr)
+
+    def gateway(self, *args):
+        return subprocess.run(
+            [os.path.join(BIN_DIR, "gridpilot-gateway"), "--from=2023-06-01", "--to=2023-06-01",
+             "--store", os.path.join(self.tmp, "s.sqlite"), "--port=0",
+             "--port_file", os.path.join(self.tmp, "port"), *args],
+            capture_output=True, text=True, timeout=TIMEOUT_S)
+
+    def test_no_process_serves_plaintext_by_accident(self):
+        # No credentials and no --insecure: refused, saying what to give.
+        refused = self.gateway()
+        self.assertEqual(refused.returncode, 2, refused.stderr)
+        self.assertIn("no credentials", refused.stderr)
+        self.assertIn("--insecure", refused.stderr)
+        # --insecure off loopback: refused before it listens.
+        off_loopback = self.gateway("--insecure", "--host=0.0.0.0")
+        self.assertNotEqual(off_loopback.returncode, 0)
+        self.assertIn("refusing to serve plaintext", off_loopback.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "port")))
+        # --insecure with credentials contradicts itself.
+        both = self.gateway("--insecure", "--credentials", self.dir)
+        self.assertEqual(both.returncode, 2, both.stderr)
+        self.assertIn("contradict", both.stderr)
+
+    def test_every_process_has_a_private_process_token_hashed_server_side(self):
+        with open(os.path.join(self.dir, "tokens.sha256"), encoding="ascii") as f:
+            table = f.read()
+        for name in PROCESSES:
+            path = os.path.join(self.dir, name + ".process-token")
+            self.assertEqual(self.mode(name + ".process-token"), 0o600, name)
+            with open(path, encoding="ascii") as f:
+                token = f.read().strip()
+            self.assertEqual(len(token), 64)
+            self.assertNotIn(token, table)
+            self.assertIn("process:%s %s" % (name, hashlib.sha256(token.encode()).hexdigest()),
+                          table)
 
     def test_gateway_refuses_files_others_can_read(self):
         for name in ["gateway.key", "tokens.sha256"]:

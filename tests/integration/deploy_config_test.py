@@ -9,6 +9,10 @@
   0.0.0.0 at a fixed gRPC port that its health check probes with gridpilot-health-probe,
   serves metrics on the port prometheus.yml scrapes it at, restarts by policy, and the
   store is on a named volume; the console follows the four services by name and port.
+- No unauthenticated port is published (README.md, "Security"): the gRPC ports run with
+  --credentials from compose secrets (each service gets its own key and process token) and
+  only the gateway's and the forecast's are published; metrics, the console (plain HTTP)
+  and nothing else are published beyond the host's loopback.
 - Grafana provisioning: the dashboard's datasource is the provisioned one, the provider
   loads the directory compose mounts the dashboards on, and the dashboard JSON is
   well-formed (unique panel ids, every target has a PromQL expression).
@@ -120,6 +124,51 @@ class DeployConfigTest(unittest.TestCase):
                              "forecast:" + forecast_port)
         # The clock starts once both agents have registered (no launcher in compose).
         self.assertEqual(flags_of(services["gateway"]["command"])["--start_when_agents"], "2")
+
+    def published(self, service):
+        """[(host_ip, published port)] of a resolved compose service."""
+        out = []
+        for port in service.get("ports", []):
+            if isinstance(port, dict):
+                out.append((port.get("host_ip", ""), str(port.get("published", ""))))
+            else:
+                parts = str(port).split(":")
+                out.append(("" if len(parts) < 3 else parts[0], parts[-2]))
+        return out
+
+    def test_no_unauthenticated_port_is_published(self):
+        services = self.compose["services"]
+        secrets = set(self.compose["secrets"])
+        for name in list(GRIDPILOT_SERVICES) + ["console"]:
+            with self.subTest(service=name):
+                service = services[name]
+                flags = flags_of(service["command"])
+                self.assertEqual(flags.get("--credentials"), "/run/secrets")
+                self.assertNotIn("--insecure", flags)
+                mounted = {s["source"] if isinstance(s, dict) else s
+                           for s in service.get("secrets", [])}
+                for needed in ("ca.pem", "tokens.sha256", name + ".pem", name + ".key",
+                               name + ".process-token"):
+                    self.assertIn(needed, mounted)
+                    self.assertIn(needed, secrets)
+                # No other process's key.
+                self.assertFalse([s for s in mounted if s.endswith(".key") and
+                                  s != name + ".key"])
+                allowed = set()
+                if name in ("gateway", "forecast"):
+                    allowed = {flags["--port"]}
+                for host_ip, port in self.published(service):
+                    self.assertTrue(port in allowed or host_ip == "127.0.0.1",
+                                    (name, host_ip, port))
+                    self.assertNotEqual(port, flags.get("--metrics_port"))
+                if name != "console":
+                    test = service["healthcheck"]["test"]
+                    self.assertIn("--ca=/run/secrets/ca.pem", test)
+                    self.assertIn("--token_file=/run/secrets/viewer.token", test)
+        self.assertEqual(self.published(services["console"]), [])
+        for name in ("prometheus", "grafana"):
+            for host_ip, _ in self.published(services[name]):
+                self.assertEqual(host_ip, "127.0.0.1", name)
 
     def test_console_follows_the_services_by_name(self):
         services = self.compose["services"]

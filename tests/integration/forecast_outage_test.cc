@@ -94,7 +94,7 @@ class ForecastOutageTest : public ::testing::Test {
   absl::StatusOr<int> Start(const std::string& name, const std::string& binary,
                             std::vector<std::string> args, std::optional<ChildProcess>* slot) {
     const std::string port_file = absl::StrCat(dir_, "/", name, ".port");
-    args.insert(args.end(), {"--port_file", port_file});
+    args.insert(args.end(), {"--port_file", port_file, "--insecure"});
     absl::StatusOr<ChildProcess> child = ChildProcess::Start(
         name, testing::BinaryPath(binary), args, absl::StrCat(dir_, "/", name, ".log"));
     if (!child.ok()) return child.status();

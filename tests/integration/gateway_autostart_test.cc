@@ -47,7 +47,7 @@ TEST(GatewayAutostartTest, StartsItsClockOnceTwoAgentsRegisterAndMetricsSayWhen)
   ASSERT_FALSE(dir.empty());
   absl::StatusOr<ChildProcess> gateway = ChildProcess::Start(
       "gateway", testing::BinaryPath("gridpilot-gateway"),
-      {"--from=2023-06-01", "--to=2023-06-01", "--start_when_agents=2", "--port=0",
+      {"--from=2023-06-01", "--to=2023-06-01", "--start_when_agents=2", "--port=0", "--insecure",
        absl::StrCat("--port_file=", dir, "/gateway.port"), "--metrics_port=0",
        absl::StrCat("--metrics_port_file=", dir, "/gateway.metrics.port"),
        absl::StrCat("--store=", dir, "/store.sqlite")},

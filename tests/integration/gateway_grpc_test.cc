@@ -98,8 +98,10 @@ int CountProposalRows(const std::string& db_path, const std::string& status,
 std::string RunExpectingExit(const std::vector<std::string>& args, const std::string& dir,
                              std::string* log) {
   const std::string log_path = dir + "/gateway.log";
+  std::vector<std::string> insecure_args = args;
+  insecure_args.push_back("--insecure");
   absl::StatusOr<ChildProcess> child =
-      ChildProcess::Start("gateway", GatewayBinary(), args, log_path);
+      ChildProcess::Start("gateway", GatewayBinary(), insecure_args, log_path);
   if (!child.ok()) {
     ADD_FAILURE() << child.status();
     return "";
@@ -147,10 +149,10 @@ class GatewayTest : public ::testing::Test {
     dir_ = testing::MakeTempDir("gateway_grpc");
     store_ = dir_ + "/s.sqlite";
     const std::string port_file = dir_ + "/port";
-    std::vector<std::string> args =
-        Concat(OneDayArgs(), {"--store", store_, "--port", "0", "--port_file", port_file,
-                              // Lock-step waits for a slow test agent rather than count a miss.
-                              "--deadline_seconds", "120"});
+    std::vector<std::string> args = Concat(
+        OneDayArgs(), {"--store", store_, "--port", "0", "--port_file", port_file, "--insecure",
+                       // Lock-step waits for a slow test agent rather than count a miss.
+                       "--deadline_seconds", "120"});
     args = Concat(args, extra_args);
     absl::StatusOr<ChildProcess> child =
         ChildProcess::Start("gateway", GatewayBinary(), args, dir_ + "/gateway.log");

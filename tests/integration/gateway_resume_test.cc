@@ -93,9 +93,10 @@ class Gateway {
           const std::vector<std::string>& extra_args) {
     const std::string port_file = absl::StrCat(dir, "/", name, ".port");
     std::vector<std::string> args = kReplay;
-    for (const std::string& a : {std::string("--store"), store, std::string("--port"),
-                                 std::string("0"), std::string("--port_file"), port_file,
-                                 std::string("--deadline_seconds"), std::string("120")}) {
+    for (const std::string& a :
+         {std::string("--store"), store, std::string("--port"), std::string("0"),
+          std::string("--port_file"), port_file, std::string("--insecure"),
+          std::string("--deadline_seconds"), std::string("120")}) {
       args.push_back(a);
     }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -317,10 +318,11 @@ TEST(GatewayResumeTest, ResumeWithAnotherReplayWindowIsRefusedNamingIt) {
     EXPECT_EQ(first.Stop(), "exit 0");
   }
   const std::string log_path = dir + "/refused.log";
-  absl::StatusOr<ChildProcess> child = ChildProcess::Start(
-      "gateway", testing::BinaryPath("gridpilot-gateway"),
-      {"--from", "2023-03-01", "--to", "2023-03-06", "--store", store, "--port", "0", "--resume"},
-      log_path);
+  absl::StatusOr<ChildProcess> child =
+      ChildProcess::Start("gateway", testing::BinaryPath("gridpilot-gateway"),
+                          {"--from", "2023-03-01", "--to", "2023-03-06", "--store", store, "--port",
+                           "0", "--resume", "--insecure"},
+                          log_path);
   ASSERT_TRUE(child.ok()) << child.status();
   const absl::Time give_up = absl::Now() + kExitTimeout;
   while (child->Running() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(20));

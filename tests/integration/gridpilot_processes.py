@@ -1,8 +1,9 @@
 """Starting and stopping the real gridpilot processes from the Python integration tests.
 
 Shared by the tests next to this file (each runs as a script, so this directory is on
-sys.path): `gridpilot up` in live mode, waiting for the files a process writes once it
-listens, and a clean stop (SIGTERM, then SIGKILL after a grace period).
+sys.path): `gridpilot up` in live mode, a single process started by hand, waiting for the
+files a process writes once it listens, and a clean stop (SIGTERM, then SIGKILL after a
+grace period).
 """
 
 import os
@@ -23,6 +24,13 @@ def start_live_stack(bin_dir, run_dir, date_from, date_to, log, *extra_args):
          "--from", date_from, "--to", date_to, "--step_seconds", "300", "--tick_seconds", "0.2",
          *extra_args],
         stdout=log, stderr=subprocess.STDOUT)
+
+
+def by_hand(bin_dir, binary, *args):
+    """The command line of the gridpilot process `binary` started by hand without
+    credentials: with --insecure (plaintext on loopback), without which it refuses to
+    start."""
+    return [os.path.join(bin_dir, binary), "--insecure", *args]
 
 
 def wait_for_file(path, timeout_s, process):

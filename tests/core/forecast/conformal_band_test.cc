@@ -1,6 +1,13 @@
 // ConformalBand: the online conformal band from scored forecasts.
 #include "core/forecast/conformal_band.h"
 
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <optional>
+#include <random>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace gridpilot::forecast {
@@ -59,6 +66,35 @@ TEST(ConformalBandTest, UnmeasuredTargetsAreDropped) {
   band.AddMeasurement(kT0, 0.0);  // late: its forecast is gone
   EXPECT_EQ(band.ErrorCount(kH1), 1);
   EXPECT_DOUBLE_EQ(*band.HalfWidth(kH1), 3.0);
+}
+
+// Over a long stream with many equal errors and a short window, every half-width is the
+// ceil((n + 1) * coverage)-th smallest of the last `window` errors, as sorting them gives.
+TEST(ConformalBandTest, HalfWidthIsTheRankedErrorOfTheWindowThroughout) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> error_tenths(0, 30);
+  ConformalBand band(0.8, 7, 3);
+  const absl::Duration horizon = absl::Minutes(30);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  std::deque<double> window;
+  for (int i = 0; i < 300; ++i) {
+    const absl::Time target = t0 + i * horizon;
+    const double error = 0.1 * error_tenths(rng);
+    band.AddForecast(horizon, target, 100.0);
+    band.AddMeasurement(target, 100.0 + (i % 2 == 0 ? error : -error));
+    window.push_back(std::fabs((100.0 + (i % 2 == 0 ? error : -error)) - 100.0));
+    if (window.size() > 7) window.pop_front();
+    std::vector<double> sorted(window.begin(), window.end());
+    std::sort(sorted.begin(), sorted.end());
+    const size_t rank = static_cast<size_t>(std::ceil((sorted.size() + 1.0) * 0.8));
+    const std::optional<double> half_width = band.HalfWidth(horizon);
+    if (sorted.size() < 3) {
+      EXPECT_FALSE(half_width.has_value()) << i;
+    } else {
+      ASSERT_TRUE(half_width.has_value()) << i;
+      EXPECT_EQ(*half_width, sorted[std::min(rank, sorted.size()) - 1]) << i;
+    }
+  }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ inline DispatchProposal MakeProposal(const std::string& agent, const std::string
                                      DispatchPriority priority, double power_mw, absl::Time start,
                                      absl::Time end, const std::string& reason) {
   return {.agent = agent,
+          .role = "",
           .asset_id = asset,
           .priority = priority,
           .power_mw = power_mw,

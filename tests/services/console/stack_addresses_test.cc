@@ -1,6 +1,11 @@
 // StackAddresses: the launcher's port files and the flags that override them.
 #include "services/console/stack_addresses.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -33,6 +38,33 @@ TEST(StackAddressesTest, ReadsEveryPortFile) {
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->trader, "10.0.0.2:7000");
   EXPECT_EQ(b->forecast, "127.0.0.1:40002");
+}
+
+TEST(StackAddressesTest, PrefersTheStacksUnixSocketWhereThereIsOne) {
+  const std::string dir = RunDir("addresses-sock");
+  int port = 40001;
+  for (const char* name : {"gateway", "forecast", "response", "trader"}) {
+    std::ofstream(dir + "/" + name + ".port") << port++ << "\n";
+  }
+  std::filesystem::create_directories(dir + "/sock");
+  // A regular file is not a socket: only a real one is used.
+  std::ofstream(dir + "/sock/trader.sock") << "x";
+  const std::string socket_path = dir + "/sock/gateway.sock";
+  const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(socket_path.size(), sizeof(address.sun_path));
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  absl::StatusOr<StackAddresses> a = ReadStackAddresses(dir);
+  close(fd);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->gateway, "unix:" + socket_path);
+  EXPECT_EQ(a->forecast, "127.0.0.1:40002");
+  EXPECT_EQ(a->trader, "127.0.0.1:40004");
+  absl::StatusOr<StackAddresses> b = ApplyAddressOverrides(*a, {});
+  EXPECT_TRUE(b.ok()) << b.status();
 }
 
 TEST(StackAddressesTest, MissingOrBadFilesAreNamed) {

@@ -639,5 +639,176 @@ TEST_F(SqliteStoreTest, LastStateIsTheLastIntervalsAssetsAndTheLedgerTotals) {
                    0.0);
 }
 
+TEST_F(SqliteStoreTest, KeepsTheRoleOfEveryProposalAndDecision) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+  region::ProposalRecord by_operator = Record(1, "k1", 30);
+  by_operator.proposal.agent = "operator";
+  by_operator.proposal.role = "operator";
+  ASSERT_TRUE(store->RecordProposal(by_operator, ProposalStatus::kAccepted, "").ok());
+  const absl::Time start = At("2023-01-01T00:30:00Z");
+  region::IntervalOutcome outcome = MadeUpOutcome(start);
+  outcome.decisions[0].agent = "operator";
+  outcome.decisions[0].role = "operator";
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), outcome).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  EXPECT_EQ(Text(reader.Query("SELECT role FROM proposals")[0][0]), "operator");
+  std::vector<Row> roles = reader.Query("SELECT role FROM decisions ORDER BY asset_id");
+  ASSERT_EQ(roles.size(), 2u);
+  EXPECT_EQ(Text(roles[0][0]), "operator");
+  EXPECT_EQ(Text(roles[1][0]), "");  // the idle peaker
+  EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 2);
+}
+
+// Turns a current file into what a gateway before the role columns wrote: the same tables
+// without role, no audit_events, user_version 0.
+void DowngradeToVersion1(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE proposals DROP COLUMN role; "
+                         "ALTER TABLE decisions DROP COLUMN role; DROP TABLE audit_events; "
+                         "PRAGMA user_version = 0;",
+                         nullptr, nullptr, &error),
+            SQLITE_OK)
+      << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion1FileFillingRolesFromTheAgentsAndStillResumes) {
+  const absl::Time from = At("2023-01-01T00:00:00Z");
+  const absl::Time to = At("2023-01-02T00:00:00Z");
+  const absl::Time start = At("2023-01-01T00:30:00Z");
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(from, to, "{}").ok());
+    ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+    region::ProposalRecord forged = Record(2, "k2", 10);
+    forged.proposal.agent = "mallory";  // a name a plaintext stack once accepted
+    ASSERT_TRUE(store->RecordProposal(forged, ProposalStatus::kAccepted, "").ok());
+    region::ProposalRecord by_operator = Record(3, "k3", 10);
+    by_operator.proposal.agent = "operator";
+    ASSERT_TRUE(store->RecordProposal(by_operator, ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  }
+  DowngradeToVersion1(path_);
+  {
+    Reader before(path_);
+    ASSERT_EQ(
+        before.Query("SELECT * FROM pragma_table_info('proposals') WHERE name = 'role'").size(),
+        0u);
+  }
+
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  {
+    Reader reader(path_);
+    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 2);
+    std::vector<Row> proposals =
+        reader.Query("SELECT agent, role, proposal_id FROM proposals ORDER BY rowid");
+    ASSERT_EQ(proposals.size(), 3u);  // every row kept
+    EXPECT_EQ(Text(proposals[0][1]), "response");
+    EXPECT_EQ(Text(proposals[1][0]), "mallory");
+    EXPECT_EQ(Text(proposals[1][1]), "");  // no gridpilot identity: no role
+    EXPECT_EQ(Text(proposals[2][1]), "operator");
+    std::vector<Row> decisions =
+        reader.Query("SELECT asset_id, agent, role, applied_mw FROM decisions ORDER BY asset_id");
+    ASSERT_EQ(decisions.size(), 2u);
+    EXPECT_EQ(Text(decisions[0][2]), "response");
+    EXPECT_DOUBLE_EQ(Real(decisions[0][3]), 25);
+    EXPECT_EQ(Text(decisions[1][2]), "");
+    EXPECT_EQ(reader.Query("SELECT * FROM audit_events").size(), 0u);
+  }
+  // The resume path works on the migrated file, and new rows carry their role.
+  absl::StatusOr<ResumePoint> point = store->ResumeRun(from, to, "{}");
+  ASSERT_TRUE(point.ok()) << point.status();
+  EXPECT_EQ(point->intervals_committed, 1);
+  region::IntervalOutcome recomputed = MadeUpOutcome(start);
+  recomputed.decisions[0].role = "response";
+  EXPECT_TRUE(store->VerifyInterval(MadeUpRegion(start), recomputed).ok());
+  const absl::Time next = start + absl::Minutes(30);
+  region::IntervalOutcome later = MadeUpOutcome(next);
+  later.decisions[0].role = "response";
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(next), later).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  std::vector<Row> roles = reader.Query(
+      "SELECT role FROM decisions WHERE interval_start = '2023-01-01T01:00:00Z' AND "
+      "asset_id = 'battery-1'");
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_EQ(Text(roles[0][0]), "response");
+}
+
+TEST_F(SqliteStoreTest, AFileFromANewerGatewayIsRefusedNamingBothVersions) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 3", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("schema version 3"));
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("this gateway's 2"));
+}
+
+TEST_F(SqliteStoreTest, ListsAuditEventsAndTheGatewaysRefusalsNewestFirst) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At("2023-01-01T00:00:00Z"), At("2023-01-02T00:00:00Z"), "{}").ok());
+  security::RefusedCall refused{"/gridpilot.v1.AssetService/SubmitDispatch", "trader", "trader",
+                                "PERMISSION_DENIED", "a trader proposes in the trading band"};
+  ASSERT_TRUE(store->RecordRefusedCall(At("2026-12-06T10:00:00Z"), refused, 0).ok());
+  AuditEvent thresholds;
+  thresholds.at = At("2026-12-06T10:01:00Z");
+  thresholds.process = "response";
+  thresholds.kind = "thresholds";
+  thresholds.identity = "operator";
+  thresholds.role = "operator";
+  thresholds.detail_json = R"({"old":{"ramp_limit_mw":100},"new":{"ramp_limit_mw":90}})";
+  ASSERT_TRUE(store->RecordAuditEvent(thresholds).ok());
+  AuditEvent flood;
+  flood.at = At("2026-12-06T10:02:00Z");
+  flood.process = "trader";
+  flood.kind = "refusal";
+  flood.detail_json = R"({"code":"UNAUTHENTICATED"})";
+  flood.dropped_before = 940;
+  ASSERT_TRUE(store->RecordAuditEvent(flood).ok());
+
+  // Before any Flush: the listing sees the open batch.
+  absl::StatusOr<std::vector<AuditEvent>> all = store->ListAuditEvents(AuditQuery{});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].process, "trader");
+  EXPECT_EQ((*all)[0].dropped_before, 940);
+  EXPECT_EQ((*all)[1].kind, "thresholds");
+  EXPECT_EQ((*all)[1].identity, "operator");
+  EXPECT_EQ((*all)[1].role, "operator");
+  EXPECT_EQ((*all)[1].at, At("2026-12-06T10:01:00Z"));
+  EXPECT_EQ((*all)[2].process, "gateway");
+  EXPECT_EQ((*all)[2].kind, "refusal");
+  EXPECT_EQ((*all)[2].role, "trader");
+  EXPECT_THAT((*all)[2].detail_json, HasSubstr(R"("code":"PERMISSION_DENIED")"));
+  EXPECT_THAT((*all)[2].detail_json, HasSubstr("SubmitDispatch"));
+
+  AuditQuery refusals;
+  refusals.kind = "refusal";
+  absl::StatusOr<std::vector<AuditEvent>> only = store->ListAuditEvents(refusals);
+  ASSERT_TRUE(only.ok());
+  EXPECT_EQ(only->size(), 2u);
+  AuditQuery recent;
+  recent.since = At("2026-12-06T10:00:30Z");
+  recent.limit = 1;
+  absl::StatusOr<std::vector<AuditEvent>> newest = store->ListAuditEvents(recent);
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->size(), 1u);
+  EXPECT_EQ((*newest)[0].process, "trader");
+}
+
 }  // namespace
 }  // namespace gridpilot

@@ -10,6 +10,7 @@
 #include "gridpilot/v1/anomaly.pb.h"
 #include "gridpilot/v1/approval.pb.h"
 #include "gridpilot/v1/asset.pb.h"
+#include "gridpilot/v1/audit.pb.h"
 #include "gridpilot/v1/clock.pb.h"
 #include "gridpilot/v1/forecast.pb.h"
 #include "gridpilot/v1/ledger.pb.h"
@@ -22,10 +23,15 @@ namespace {
 
 std::vector<std::string> ProtoMethods() {
   const google::protobuf::FileDescriptor* files[] = {
-      v1::ListAnomaliesRequest::descriptor()->file(), v1::ListAssetsRequest::descriptor()->file(),
-      v1::StartRequest::descriptor()->file(),         v1::GetAccuracyRequest::descriptor()->file(),
-      v1::GetPnlRequest::descriptor()->file(),        v1::ListEventsRequest::descriptor()->file(),
-      v1::SubscribeRequest::descriptor()->file(),     v1::GetScheduleRequest::descriptor()->file(),
+      v1::ListAnomaliesRequest::descriptor()->file(),
+      v1::ListAssetsRequest::descriptor()->file(),
+      v1::StartRequest::descriptor()->file(),
+      v1::GetAccuracyRequest::descriptor()->file(),
+      v1::GetPnlRequest::descriptor()->file(),
+      v1::ListEventsRequest::descriptor()->file(),
+      v1::SubscribeRequest::descriptor()->file(),
+      v1::GetScheduleRequest::descriptor()->file(),
+      v1::RecordAuditEventRequest::descriptor()->file(),
       v1::ListApprovalsRequest::descriptor()->file()};
   std::vector<std::string> methods;
   for (const google::protobuf::FileDescriptor* file : files) {
@@ -96,6 +102,26 @@ TEST(RolesTest, WritesNeedTheirRoles) {
 TEST(RolesTest, UnlistedMethodIsDenied) {
   const absl::Status status = AuthorizeMethod("/gridpilot.v1.AssetService/Detonate", "admin");
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST(RolesTest, OnlyTheReportingProcessesMayRecordAuditEvents) {
+  constexpr char kRecord[] = "/gridpilot.v1.AuditService/RecordAuditEvent";
+  for (const char* process : {"forecast", "response", "trader"}) {
+    const Caller certified{process, *RoleOfProcess(process), /*is_process=*/true};
+    EXPECT_TRUE(AuthorizeCaller(kRecord, certified).ok()) << process;
+  }
+  // A token of the same role as a process is not that process; no role reaches the method.
+  const Caller trader_token{"trader", "trader", /*is_process=*/false};
+  EXPECT_EQ(AuthorizeCaller(kRecord, trader_token).code(), absl::StatusCode::kPermissionDenied);
+  const Caller console{"console", "viewer", /*is_process=*/true};
+  EXPECT_EQ(AuthorizeCaller(kRecord, console).code(), absl::StatusCode::kPermissionDenied);
+  for (const std::string& role : PersonRoles()) {
+    EXPECT_EQ(AuthorizeMethod(kRecord, role).code(), absl::StatusCode::kPermissionDenied) << role;
+    // Reading the audit log is a read: open to every role, viewer included.
+    EXPECT_TRUE(
+        AuthorizeCaller("/gridpilot.v1.AuditService/ListAuditEvents", Caller{role, role}).ok())
+        << role;
+  }
 }
 
 TEST(RolesTest, ProcessCertificatesMapToRoles) {

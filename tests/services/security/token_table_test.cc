@@ -43,5 +43,33 @@ TEST(TokenTableTest, MalformedLinesNameTheLine) {
   EXPECT_EQ(one_field.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(TokenTableTest, AProcessTokenNamesItsProcessWithItsCertificatesRole) {
+  const std::string content = "viewer " + Sha256Hex("v-token") + "\nprocess:trader " +
+                              Sha256Hex("t-token") + "\nprocess:forecast " + Sha256Hex("f-token") +
+                              "\n";
+  absl::StatusOr<TokenTable> table = TokenTable::Parse(content, "tokens.sha256");
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::optional<Caller> trader = table->CallerOf("t-token");
+  ASSERT_TRUE(trader.has_value());
+  EXPECT_EQ(trader->identity, "trader");
+  EXPECT_EQ(trader->role, "trader");
+  std::optional<Caller> forecast = table->CallerOf("f-token");
+  ASSERT_TRUE(forecast.has_value());
+  EXPECT_EQ(forecast->identity, "forecast");
+  EXPECT_EQ(forecast->role, "viewer");
+  std::optional<Caller> viewer = table->CallerOf("v-token");
+  ASSERT_TRUE(viewer.has_value());
+  EXPECT_EQ(viewer->identity, "viewer");
+  EXPECT_EQ(table->CallerOf("x-token"), std::nullopt);
+}
+
+TEST(TokenTableTest, AnUnknownProcessIsRefusedWithItsLine) {
+  absl::StatusOr<TokenTable> table = TokenTable::Parse(
+      "viewer " + Sha256Hex("v") + "\nprocess:mallory " + Sha256Hex("m"), "tokens.sha256");
+  EXPECT_EQ(table.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(table.status().message().find("tokens.sha256:2"), absl::string_view::npos);
+  EXPECT_NE(table.status().message().find("mallory"), absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace gridpilot::security

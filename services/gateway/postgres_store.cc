@@ -1,0 +1,641 @@
+#include "services/gateway/postgres_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/base/status_macros.h"
+#include "core/base/time_util.h"
+#include "services/gateway/postgres_migrations.h"
+
+namespace gridpilot {
+namespace {
+
+// Prepared once per connection; named after what they do.
+constexpr char kInsertProposal[] = "insert_proposal";
+constexpr char kInsertTelemetry[] = "insert_telemetry";
+constexpr char kInsertDecision[] = "insert_decision";
+constexpr char kInsertLedger[] = "insert_ledger";
+constexpr char kInsertNote[] = "insert_note";
+constexpr char kInsertRefused[] = "insert_refused";
+constexpr char kInsertPlan[] = "insert_plan";
+constexpr char kSelectTelemetry[] = "select_telemetry";
+constexpr char kSelectDecisions[] = "select_decisions";
+constexpr char kSelectLedger[] = "select_ledger";
+
+const char* StatusName(ProposalStatus status) {
+  switch (status) {
+    case ProposalStatus::kAccepted: return "accepted";
+    case ProposalStatus::kDuplicate: return "duplicate";
+    case ProposalStatus::kRejected: return "rejected";
+    case ProposalStatus::kCancelled: return "cancelled";
+  }
+  return "?";
+}
+
+// "12.5 -3 0": as SqliteStore writes a plan's columns (0.1 resolution, space-separated).
+std::string CompactNumbers(const std::vector<double>& values) {
+  std::string out;
+  for (double v : values) {
+    if (!out.empty()) out += ' ';
+    out += absl::StrFormat("%.1f", v);
+  }
+  return out;
+}
+
+std::string OneLine(const std::string& text, size_t max_chars) {
+  std::string out = text.substr(0, max_chars);
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return text.size() > max_chars ? out + "..." : out;
+}
+
+// Reads one row of a result column by column and compares each cell with the value a
+// record would have written; keeps the first difference (as SqliteStore's check does).
+class RowCheck {
+ public:
+  RowCheck(const PostgresRows& rows, int row, std::string where)
+      : rows_(rows), row_(row), where_(std::move(where)) {}
+
+  RowCheck& Real(const char* column, std::optional<double> expected) {
+    const int c = index_++;
+    if (!difference_.empty()) return *this;
+    // NaN is stored as NULL (PostgresParams::Real).
+    if (expected.has_value() && std::isnan(*expected)) expected.reset();
+    const bool stored_null = rows_.IsNull(row_, c);
+    if (stored_null && !expected.has_value()) return *this;
+    const double stored = stored_null ? 0.0 : std::strtod(rows_.Text(row_, c).c_str(), nullptr);
+    // Exact: the value was written with 17 digits and is read back shortest-exact, and a
+    // re-execution is deterministic, so any difference at all is a divergence.
+    if (!stored_null && expected.has_value() && stored == *expected) return *this;
+    Differs(column, stored_null ? std::string("NULL") : absl::StrFormat("%.17g", stored),
+            expected.has_value() ? absl::StrFormat("%.17g", *expected) : std::string("NULL"));
+    return *this;
+  }
+  RowCheck& Int(const char* column, int64_t expected) {
+    const int c = index_++;
+    if (!difference_.empty()) return *this;
+    if (!rows_.IsNull(row_, c) && rows_.Text(row_, c) == absl::StrCat(expected)) return *this;
+    Differs(column, CellText(c), absl::StrCat(expected));
+    return *this;
+  }
+  RowCheck& Text(const char* column, const std::string& expected) {
+    const int c = index_++;
+    if (!difference_.empty()) return *this;
+    if (!rows_.IsNull(row_, c) && rows_.Text(row_, c) == expected) return *this;
+    Differs(column, CellText(c), absl::StrCat("\"", expected, "\""));
+    return *this;
+  }
+  RowCheck& Null(const char* column) { return Real(column, std::nullopt); }
+  RowCheck& Skip() {
+    ++index_;
+    return *this;
+  }
+  const std::string& difference() const { return difference_; }
+
+ private:
+  std::string CellText(int c) const {
+    return rows_.IsNull(row_, c) ? std::string("NULL") : rows_.Text(row_, c);
+  }
+  void Differs(const char* column, const std::string& stored, const std::string& recomputed) {
+    difference_ =
+        absl::StrCat(where_, ".", column, ": stored ", stored, ", recomputed ", recomputed);
+  }
+
+  const PostgresRows& rows_;
+  const int row_;
+  const std::string where_;
+  int index_ = 0;
+  std::string difference_;
+};
+
+PostgresParams RunAndStart(int64_t run_id, const std::string& start) {
+  PostgresParams params;
+  params.Int(run_id).Text(start);
+  return params;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url,
+                                                                   int commit_every_records,
+                                                                   int max_connect_attempts) {
+  absl::StatusOr<std::unique_ptr<PostgresConnection>> db =
+      PostgresConnection::Connect(url, max_connect_attempts);
+  if (!db.ok()) return db.status();
+  absl::StatusOr<int> version = ApplyMigrations(**db, StoreMigrations());
+  if (!version.ok()) return version.status();
+  std::unique_ptr<PostgresStore> store(
+      new PostgresStore(*std::move(db), std::max(1, commit_every_records)));
+  absl::MutexLock lock(&store->mu_);
+  RETURN_IF_ERROR(store->Prepare());
+  return store;
+}
+
+absl::Status PostgresStore::Prepare() {
+  const std::pair<const char*, const char*> statements[] = {
+      {kInsertProposal,
+       "INSERT INTO proposals (run_id, proposal_id, status, submitted_at, agent, asset_id, "
+       "priority, power_mw, lease_start, lease_end, idempotency_key, reason, detail) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"},
+      {kInsertTelemetry,
+       "INSERT INTO telemetry (run_id, interval_start, net_load_mw, embedded_solar_mw, "
+       "embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, net_load_after_mw, excess_mw, "
+       "baseline_excess_mw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+      {kInsertDecision,
+       "INSERT INTO decisions (run_id, interval_start, asset_id, proposal_id, agent, priority, "
+       "requested_mw, applied_mw, soc_before_mwh, soc_after_mwh, charge_mwh, discharge_mwh, "
+       "peaker_status, reason) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"},
+      {kInsertLedger,
+       "INSERT INTO ledger (run_id, interval_start, cause, asset_id, amount_gbp, note) "
+       "VALUES ($1, $2, $3, $4, $5, $6)"},
+      {kInsertNote, "INSERT INTO agent_notes (run_id, tick, agent, note) VALUES ($1, $2, $3, $4)"},
+      {kInsertRefused,
+       "INSERT INTO refused_calls (run_id, at, method, identity, role, code, reason, "
+       "dropped_before) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"},
+      {kInsertPlan,
+       "INSERT INTO plans (run_id, tick, agent, first_interval_start, intervals, power_mw, "
+       "price_forecast_gbp_per_mwh, expected_value_gbp, reason) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
+      {kSelectTelemetry,
+       "SELECT net_load_mw, embedded_solar_mw, embedded_wind_mw, price_gbp_per_mwh, dispatch_mw, "
+       "net_load_after_mw, excess_mw, baseline_excess_mw FROM telemetry "
+       "WHERE run_id = $1 AND interval_start = $2"},
+      {kSelectDecisions,
+       "SELECT asset_id, proposal_id, agent, priority, requested_mw, applied_mw, soc_before_mwh, "
+       "soc_after_mwh, charge_mwh, discharge_mwh, peaker_status, reason FROM decisions "
+       "WHERE run_id = $1 AND interval_start = $2 ORDER BY row_seq"},
+      {kSelectLedger,
+       "SELECT cause, asset_id, amount_gbp, note FROM ledger "
+       "WHERE run_id = $1 AND interval_start = $2 ORDER BY row_seq"},
+  };
+  for (const auto& [name, sql] : statements) RETURN_IF_ERROR(db_->Prepare(name, sql));
+  return absl::OkStatus();
+}
+
+PostgresStore::~PostgresStore() {
+  absl::MutexLock lock(&mu_);
+  CommitLocked().IgnoreError();  // a destructor has no caller to tell; Flush() reports
+}
+
+absl::Status PostgresStore::Write(const char* name, const PostgresParams& params) {
+  return db_->ExecPrepared(name, params).status();
+}
+
+absl::Status PostgresStore::BeginWrite() {
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (BeginRun)");
+  if (in_transaction_) return absl::OkStatus();
+  RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  in_transaction_ = true;
+  records_in_transaction_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::EndWrite(bool commit_point) {
+  ++records_in_transaction_;
+  if (!commit_point || records_in_transaction_ < commit_every_records_) return absl::OkStatus();
+  return CommitLocked();
+}
+
+absl::Status PostgresStore::CommitLocked() {
+  if (!in_transaction_) return absl::OkStatus();
+  in_transaction_ = false;
+  const absl::Status committed = db_->Exec("COMMIT");
+  if (committed.ok()) return committed;
+  if (db_->InTransaction()) db_->Exec("ROLLBACK").IgnoreError();  // reported below
+  return absl::Status(committed.code(),
+                      absl::StrCat(committed.message(), " (commit failed; ",
+                                   records_in_transaction_, " records of the batch are lost)"));
+}
+
+absl::Status PostgresStore::Flush() {
+  absl::MutexLock lock(&mu_);
+  return CommitLocked();
+}
+
+int64_t PostgresStore::run_id() const {
+  absl::MutexLock lock(&mu_);
+  return run_id_;
+}
+
+absl::Status PostgresStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
+                                     const std::string& config_json) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CommitLocked());
+  PostgresParams params;
+  params.Text(base::FormatUtcTimestamp(replay_from))
+      .Text(base::FormatUtcTimestamp(replay_to))
+      .Text(config_json);
+  absl::StatusOr<PostgresRows> inserted = db_->Query(
+      "INSERT INTO runs (replay_from, replay_to, config_json) VALUES ($1, $2, $3) "
+      "RETURNING run_id",
+      params);
+  if (!inserted.ok()) return inserted.status();
+  run_id_ = std::strtoll(inserted->Text(0, 0).c_str(), nullptr, 10);
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::RecordProposal(const region::ProposalRecord& record,
+                                           ProposalStatus status, const std::string& detail) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  const region::DispatchProposal& p = record.proposal;
+  PostgresParams params;
+  params.Int(run_id_)
+      .Int(record.id)
+      .Text(StatusName(status))
+      .Text(base::FormatUtcTimestamp(record.submitted_at))
+      .Text(p.agent)
+      .Text(p.asset_id)
+      .Int(static_cast<int>(p.priority))
+      .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
+      .Text(base::FormatUtcTimestamp(p.start))
+      .Text(base::FormatUtcTimestamp(p.end))
+      .Text(p.idempotency_key)
+      .Text(p.reason)
+      .Text(detail);
+  RETURN_IF_ERROR(Write(kInsertProposal, params));
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status PostgresStore::RecordAgentNote(absl::Time tick, const std::string& agent,
+                                            const std::string& note) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  PostgresParams params;
+  params.Int(run_id_).Text(base::FormatUtcTimestamp(tick)).Text(agent).Text(note);
+  RETURN_IF_ERROR(Write(kInsertNote, params));
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status PostgresStore::RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
+                                              int64_t dropped_before) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  PostgresParams params;
+  params.Int(run_id_)
+      .Text(base::FormatUtcTimestamp(at))
+      .Text(call.method)
+      .Text(call.identity)
+      .Text(call.role)
+      .Text(call.code)
+      .Text(call.reason)
+      .Int(dropped_before);
+  RETURN_IF_ERROR(Write(kInsertRefused, params));
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status PostgresStore::RecordPlan(absl::Time tick, const std::string& agent,
+                                       const AgentPlanRecord& plan) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  PostgresParams params;
+  params.Int(run_id_)
+      .Text(base::FormatUtcTimestamp(tick))
+      .Text(agent)
+      .Text(base::FormatUtcTimestamp(plan.first_interval_start))
+      .Int(static_cast<int64_t>(plan.power_mw.size()))
+      .Text(CompactNumbers(plan.power_mw))
+      .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh))
+      .Real(plan.expected_value_gbp)
+      .Text(plan.reason);
+  RETURN_IF_ERROR(Write(kInsertPlan, params));
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status PostgresStore::WriteInterval(const std::string& start,
+                                          const data::GridInterval& region_values,
+                                          const region::IntervalOutcome& outcome) {
+  PostgresParams telemetry;
+  telemetry.Int(run_id_)
+      .Text(start)
+      .Real(region_values.net_load_mw)
+      .Real(region_values.embedded_solar_mw)
+      .Real(region_values.embedded_wind_mw)
+      .Real(region_values.price_gbp_per_mwh)
+      .Real(outcome.dispatch_mw)
+      .Real(outcome.net_load_after_mw)
+      .Real(outcome.excess_mw)
+      .Real(outcome.baseline_excess_mw);
+  RETURN_IF_ERROR(Write(kInsertTelemetry, telemetry));
+  for (size_t i = 0; i < outcome.decisions.size(); ++i) {
+    const region::AssetDecision& d = outcome.decisions[i];
+    PostgresParams decision;
+    decision.Int(run_id_)
+        .Text(start)
+        .Text(d.asset_id)
+        .Int(d.proposal_id)
+        .Text(d.agent)
+        .Int(static_cast<int>(d.priority))
+        .Real(d.requested_mw)
+        .Real(d.applied_mw);
+    if (i < outcome.batteries.size()) {
+      const assets::BatteryInterval& b = outcome.batteries[i];
+      decision.Real(b.soc_before_mwh)
+          .Real(b.soc_after_mwh)
+          .Real(b.charge_mwh)
+          .Real(b.discharge_mwh)
+          .Null();
+    } else {
+      const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
+      decision.Null().Null().Null().Null().Text(
+          std::string(assets::PeakerStatusName(p.next.status)));
+    }
+    decision.Text(d.reason);
+    RETURN_IF_ERROR(Write(kInsertDecision, decision));
+  }
+  for (const market::LedgerEntry& e : outcome.entries) {
+    PostgresParams ledger;
+    ledger.Int(run_id_)
+        .Text(start)
+        .Text(std::string(market::LedgerCauseName(e.cause)))
+        .Text(e.asset_id)
+        .Real(e.amount_gbp)
+        .Text(e.note);
+    RETURN_IF_ERROR(Write(kInsertLedger, ledger));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::RecordInterval(const data::GridInterval& region_values,
+                                           const region::IntervalOutcome& outcome) {
+  absl::MutexLock lock(&mu_);
+  const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
+  RETURN_IF_ERROR(BeginWrite());
+  // A savepoint per interval: a failed row undoes only its own interval, never the
+  // records already accepted in the same batch.
+  RETURN_IF_ERROR(db_->Exec("SAVEPOINT interval"));
+  const absl::Status status = WriteInterval(start, region_values, outcome);
+  if (!status.ok()) {
+    db_->Exec("ROLLBACK TO SAVEPOINT interval; RELEASE SAVEPOINT interval").IgnoreError();
+    return status;
+  }
+  RETURN_IF_ERROR(db_->Exec("RELEASE SAVEPOINT interval"));
+  return EndWrite(/*commit_point=*/true);
+}
+
+absl::StatusOr<ResumePoint> PostgresStore::ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                                     const std::string& config_json,
+                                                     absl::Time discard_from) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CommitLocked());
+  const std::string from = base::FormatUtcTimestamp(replay_from);
+  const std::string to = base::FormatUtcTimestamp(replay_to);
+  // The server finds the run; only the latest run is read back, to say what differs when
+  // none matches (memory stays bounded however many runs the database holds).
+  PostgresParams wanted;
+  wanted.Text(from).Text(to).Text(config_json);
+  absl::StatusOr<PostgresRows> match = db_->Query(
+      "SELECT run_id FROM runs WHERE replay_from = $1 AND replay_to = $2 AND config_json = $3 "
+      "ORDER BY run_id DESC LIMIT 1",
+      wanted);
+  if (!match.ok()) return match.status();
+  if (match->rows() == 0) {
+    absl::StatusOr<PostgresRows> latest = db_->Query(
+        "SELECT run_id, replay_from, replay_to, config_json FROM runs ORDER BY run_id DESC "
+        "LIMIT 1",
+        PostgresParams());
+    if (!latest.ok()) return latest.status();
+    if (latest->rows() == 0) {
+      return absl::FailedPreconditionError("resume: the store holds no run to resume");
+    }
+    std::string difference;
+    if (latest->Text(0, 1) != from) {
+      difference =
+          absl::StrCat("replay_from (stored ", latest->Text(0, 1), ", this run ", from, ")");
+    } else if (latest->Text(0, 2) != to) {
+      difference = absl::StrCat("replay_to (stored ", latest->Text(0, 2), ", this run ", to, ")");
+    } else {
+      const std::string stored = latest->Text(0, 3);
+      size_t at = 0;
+      while (at < stored.size() && at < config_json.size() && stored[at] == config_json[at]) ++at;
+      difference = absl::StrCat("config (first difference at byte ", at, ": stored \"",
+                                OneLine(stored.substr(at), 40), "\", this run \"",
+                                OneLine(config_json.substr(at), 40), "\")");
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("resume: no run in the store has this replay window and config; the "
+                     "latest, run ",
+                     latest->Text(0, 0), ", differs in ", difference));
+  }
+  const int64_t found = std::strtoll(match->Text(0, 0).c_str(), nullptr, 10);
+  ResumePoint point;
+  point.run_id = found;
+  // One transaction: the discarded intervals and the unsettled tail go together or not at
+  // all. ISO timestamps compare as text, as in SQLite.
+  RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  absl::Status done = [&]() -> absl::Status {
+    if (discard_from != absl::InfiniteFuture()) {
+      const PostgresParams cut = RunAndStart(found, base::FormatUtcTimestamp(discard_from));
+      absl::StatusOr<PostgresRows> deleted =
+          db_->Query("DELETE FROM telemetry WHERE run_id = $1 AND interval_start >= $2", cut);
+      if (!deleted.ok()) return deleted.status();
+      point.intervals_discarded = deleted->affected();
+      for (const char* table : {"decisions", "ledger"}) {
+        RETURN_IF_ERROR(db_->Query(absl::StrCat("DELETE FROM ", table,
+                                                " WHERE run_id = $1 AND interval_start >= $2"),
+                                   cut)
+                            .status());
+      }
+    }
+    PostgresParams run;
+    run.Int(found);
+    absl::StatusOr<PostgresRows> held =
+        db_->Query("SELECT COUNT(*), MAX(interval_start) FROM telemetry WHERE run_id = $1", run);
+    if (!held.ok()) return held.status();
+    point.intervals_committed = std::strtoll(held->Text(0, 0).c_str(), nullptr, 10);
+    const std::string last = held->IsNull(0, 1) ? std::string() : held->Text(0, 1);
+    if (!last.empty()) {
+      absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(last);
+      if (!parsed.ok()) {
+        return absl::InternalError(absl::StrCat("resume: run ", found, ": stored interval_start \"",
+                                                last, "\": ", parsed.status().message()));
+      }
+      point.last_interval_start = *parsed;
+    }
+    // What was recorded after the last settled interval belongs to a tick that never
+    // settled; the resumed run records it again.
+    const PostgresParams after = RunAndStart(found, last);
+    for (const auto& [table, column] :
+         {std::pair<const char*, const char*>{"proposals", "submitted_at"},
+          {"plans", "tick"},
+          {"agent_notes", "tick"}}) {
+      RETURN_IF_ERROR(db_->Query(absl::StrCat("DELETE FROM ", table, " WHERE run_id = $1 AND ",
+                                              column, " > $2"),
+                                 after)
+                          .status());
+    }
+    return db_->Exec("COMMIT");
+  }();
+  if (!done.ok()) {
+    if (db_->InTransaction()) db_->Exec("ROLLBACK").IgnoreError();  // `done` is reported
+    return done;
+  }
+  run_id_ = found;
+  return point;
+}
+
+absl::Status PostgresStore::VerifyInterval(const data::GridInterval& region_values,
+                                           const region::IntervalOutcome& outcome) {
+  absl::MutexLock lock(&mu_);
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
+  auto diverged = [&](const std::string& what) {
+    return absl::InternalError(absl::StrCat("resume: interval ", start, " of run ", run_id_,
+                                            " differs from the stored one: ", what));
+  };
+  const PostgresParams key = RunAndStart(run_id_, start);
+  // Decisions first: when an agent answered differently, they name the cause.
+  {
+    absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectDecisions, key);
+    if (!rows.ok()) return rows.status();
+    const size_t stored = static_cast<size_t>(rows->rows());
+    for (size_t i = 0; i < stored; ++i) {
+      if (i >= outcome.decisions.size()) {
+        return diverged(absl::StrCat("decisions: ", i + 1, " or more stored, ",
+                                     outcome.decisions.size(), " recomputed"));
+      }
+      const region::AssetDecision& d = outcome.decisions[i];
+      RowCheck check(*rows, static_cast<int>(i),
+                     absl::StrCat("decisions[", i, "] (", d.asset_id, ")"));
+      check
+          .Text("asset_id", d.asset_id)
+          // Not the proposal id: ids are numbered in arrival order (see SqliteStore).
+          .Skip()
+          .Text("agent", d.agent)
+          .Int("priority", static_cast<int>(d.priority))
+          .Real("requested_mw", d.requested_mw)
+          .Real("applied_mw", d.applied_mw);
+      if (i < outcome.batteries.size()) {
+        const assets::BatteryInterval& b = outcome.batteries[i];
+        check.Real("soc_before_mwh", b.soc_before_mwh)
+            .Real("soc_after_mwh", b.soc_after_mwh)
+            .Real("charge_mwh", b.charge_mwh)
+            .Real("discharge_mwh", b.discharge_mwh)
+            .Null("peaker_status");
+      } else {
+        const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
+        check.Null("soc_before_mwh")
+            .Null("soc_after_mwh")
+            .Null("charge_mwh")
+            .Null("discharge_mwh")
+            .Text("peaker_status", std::string(assets::PeakerStatusName(p.next.status)));
+      }
+      check.Text("reason", d.reason);
+      if (!check.difference().empty()) return diverged(check.difference());
+    }
+    if (stored != outcome.decisions.size()) {
+      return diverged(absl::StrCat("decisions: ", stored, " stored, ", outcome.decisions.size(),
+                                   " recomputed"));
+    }
+  }
+  {
+    absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectTelemetry, key);
+    if (!rows.ok()) return rows.status();
+    if (rows->rows() == 0) return diverged("telemetry: no stored row");
+    RowCheck check(*rows, 0, "telemetry");
+    check.Real("net_load_mw", region_values.net_load_mw)
+        .Real("embedded_solar_mw", region_values.embedded_solar_mw)
+        .Real("embedded_wind_mw", region_values.embedded_wind_mw)
+        .Real("price_gbp_per_mwh", region_values.price_gbp_per_mwh)
+        .Real("dispatch_mw", outcome.dispatch_mw)
+        .Real("net_load_after_mw", outcome.net_load_after_mw)
+        .Real("excess_mw", outcome.excess_mw)
+        .Real("baseline_excess_mw", outcome.baseline_excess_mw);
+    if (!check.difference().empty()) return diverged(check.difference());
+  }
+  absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectLedger, key);
+  if (!rows.ok()) return rows.status();
+  const size_t stored = static_cast<size_t>(rows->rows());
+  for (size_t i = 0; i < stored; ++i) {
+    if (i >= outcome.entries.size()) {
+      return diverged(absl::StrCat("ledger: ", i + 1, " or more rows stored, ",
+                                   outcome.entries.size(), " recomputed"));
+    }
+    const market::LedgerEntry& e = outcome.entries[i];
+    RowCheck check(*rows, static_cast<int>(i), absl::StrCat("ledger[", i, "]"));
+    check.Text("cause", std::string(market::LedgerCauseName(e.cause)))
+        .Text("asset_id", e.asset_id)
+        .Real("amount_gbp", e.amount_gbp)
+        .Text("note", e.note);
+    if (!check.difference().empty()) return diverged(check.difference());
+  }
+  if (stored != outcome.entries.size()) {
+    return diverged(
+        absl::StrCat("ledger: ", stored, " rows stored, ", outcome.entries.size(), " recomputed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredRunState> PostgresStore::LastState() {
+  absl::MutexLock lock(&mu_);
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  RETURN_IF_ERROR(CommitLocked());
+  StoredRunState state;
+  PostgresParams run;
+  run.Int(run_id_);
+  absl::StatusOr<PostgresRows> held =
+      db_->Query("SELECT COUNT(*), MAX(interval_start) FROM telemetry WHERE run_id = $1", run);
+  if (!held.ok()) return held.status();
+  state.intervals = std::strtoll(held->Text(0, 0).c_str(), nullptr, 10);
+  if (held->IsNull(0, 1)) return state;
+  const std::string last = held->Text(0, 1);
+  absl::StatusOr<absl::Time> parsed = base::ParseUtcTimestamp(last);
+  if (!parsed.ok()) {
+    return absl::InternalError(absl::StrCat("run ", run_id_, ": stored interval_start \"", last,
+                                            "\": ", parsed.status().message()));
+  }
+  state.last_interval_start = *parsed;
+  absl::StatusOr<PostgresRows> decisions = db_->Query(
+      "SELECT asset_id, soc_after_mwh, peaker_status, applied_mw FROM decisions "
+      "WHERE run_id = $1 AND interval_start = $2 ORDER BY row_seq",
+      RunAndStart(run_id_, last));
+  if (!decisions.ok()) return decisions.status();
+  for (int r = 0; r < decisions->rows(); ++r) {
+    const std::string asset = decisions->Text(r, 0);
+    if (!decisions->IsNull(r, 1)) {
+      state.battery_soc_mwh[asset] = std::strtod(decisions->Text(r, 1).c_str(), nullptr);
+      continue;
+    }
+    assets::PeakerState& peaker = state.peakers[asset];
+    const std::string status = decisions->Text(r, 2);
+    if (status == assets::PeakerStatusName(assets::PeakerStatus::kOn)) {
+      peaker.status = assets::PeakerStatus::kOn;
+    } else if (status == assets::PeakerStatusName(assets::PeakerStatus::kStarting)) {
+      peaker.status = assets::PeakerStatus::kStarting;
+    } else if (status != assets::PeakerStatusName(assets::PeakerStatus::kOff)) {
+      return absl::InternalError(absl::StrCat("run ", run_id_, ", interval ", last, ": ", asset,
+                                              ": peaker_status \"", status,
+                                              "\" is not off, starting or on"));
+    }
+    peaker.output_mw = std::strtod(decisions->Text(r, 3).c_str(), nullptr);
+  }
+  // Summed by the server, in insertion order (an aggregate's ORDER BY fixes the order its
+  // rows are added in, so the totals are the same doubles on every read).
+  absl::StatusOr<PostgresRows> ledger = db_->Query(
+      "SELECT cause, SUM(amount_gbp ORDER BY row_seq) FROM ledger WHERE run_id = $1 "
+      "GROUP BY cause",
+      run);
+  if (!ledger.ok()) return ledger.status();
+  for (int r = 0; r < ledger->rows(); ++r) {
+    const std::string cause = ledger->Text(r, 0);
+    bool known = false;
+    for (int c = 0; c < market::kLedgerCauseCount && !known; ++c) {
+      if (market::LedgerCauseName(static_cast<market::LedgerCause>(c)) == cause) {
+        state.ledger_totals_gbp[c] = std::strtod(ledger->Text(r, 1).c_str(), nullptr);
+        known = true;
+      }
+    }
+    if (!known) {
+      return absl::InternalError(
+          absl::StrCat("run ", run_id_, ": ledger cause \"", cause, "\" is not known"));
+    }
+  }
+  return state;
+}
+
+}  // namespace gridpilot

@@ -1,0 +1,86 @@
+// PostgresStore: the Store on a PostgreSQL server (libpq), chosen with
+// `--store postgresql://...`. Same contract, same tables and the same rows as SqliteStore
+// (postgres_migrations.h has the schema): one database may hold many runs; writes are
+// grouped in a transaction that commits at the end of the first RecordInterval once at
+// least `commit_every_records` records are in it, on Flush() and on destruction, so what a
+// crash or a lost connection leaves is whole settled intervals only (the commit points of
+// store.h). Each interval is written under a savepoint, so a failed row undoes only its own
+// interval. Thread-safe (one mutex over one connection).
+//
+// Errors as the Store contract says: a lost connection is Unavailable ("connection lost"),
+// and the gateway fails the run; the store does not reconnect mid-run, since the open
+// batch is gone with the connection (a supervised launcher restarts the stack, which
+// resumes from the last commit). Opening retries a refused connection a bounded number of
+// times (postgres_connection.h). The password in the URL never appears in an error.
+#ifndef GRIDPILOT_SERVICES_GATEWAY_POSTGRES_STORE_H_
+#define GRIDPILOT_SERVICES_GATEWAY_POSTGRES_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/gateway/postgres_connection.h"
+#include "services/gateway/store.h"
+
+namespace gridpilot {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `url` (libpq connection URI), applies the schema migrations the database
+  // lacks, and prepares the statements. Unavailable when the server cannot be reached;
+  // FailedPrecondition when the database's schema is newer than this binary knows.
+  static absl::StatusOr<std::unique_ptr<PostgresStore>> Open(
+      const std::string& url, int commit_every_records = 256,
+      int max_connect_attempts = PostgresConnection::kMaxConnectAttempts);
+  ~PostgresStore() override;
+
+  absl::Status BeginRun(absl::Time replay_from, absl::Time replay_to,
+                        const std::string& config_json) override;
+  absl::Status RecordProposal(const region::ProposalRecord& record, ProposalStatus status,
+                              const std::string& detail) override;
+  absl::Status RecordAgentNote(absl::Time tick, const std::string& agent,
+                               const std::string& note) override;
+  absl::Status RecordPlan(absl::Time tick, const std::string& agent,
+                          const AgentPlanRecord& plan) override;
+  absl::Status RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
+                                 int64_t dropped_before) override;
+  absl::Status RecordInterval(const data::GridInterval& region_values,
+                              const region::IntervalOutcome& outcome) override;
+  absl::Status Flush() override;
+
+  absl::StatusOr<ResumePoint> ResumeRun(absl::Time replay_from, absl::Time replay_to,
+                                        const std::string& config_json,
+                                        absl::Time discard_from = absl::InfiniteFuture()) override;
+  absl::Status VerifyInterval(const data::GridInterval& region_values,
+                              const region::IntervalOutcome& outcome) override;
+  absl::StatusOr<StoredRunState> LastState() override;
+
+  int64_t run_id() const;
+
+ private:
+  PostgresStore(std::unique_ptr<PostgresConnection> db, int commit_every_records)
+      : db_(std::move(db)), commit_every_records_(commit_every_records) {}
+  absl::Status Prepare() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs a statement prepared by Prepare() for its effect.
+  absl::Status Write(const char* name, const PostgresParams& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status BeginWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EndWrite(bool commit_point) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteInterval(const std::string& start, const data::GridInterval& region_values,
+                             const region::IntervalOutcome& outcome)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  const std::unique_ptr<PostgresConnection> db_ ABSL_GUARDED_BY(mu_);
+  const int commit_every_records_;
+  int64_t run_id_ ABSL_GUARDED_BY(mu_) = 0;
+  bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;
+  int records_in_transaction_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace gridpilot
+
+#endif  // GRIDPILOT_SERVICES_GATEWAY_POSTGRES_STORE_H_
