@@ -21,6 +21,7 @@ packages=(
   clang-format
   clang-14 libfuzzer-14-dev
   openssl libssl-dev python3-cryptography
+  tzdata
 )
 # The web console's chart and browser-test packages come from npm. A machine that already
 # has node and npm (for example from NodeSource) keeps them; otherwise Debian's are installed.

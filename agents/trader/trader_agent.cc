@@ -68,6 +68,16 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   note_.clear();
   answer_plan_.reset();
   const control::TradingObservation obs = Observe(tick, verdict);
+  // No price yet (a region run with data.price_csv "none", or before its price file starts):
+  // nothing to trade on, so the trader stands aside and says so rather than plan on prices
+  // nobody published.
+  price_seen_ = price_seen_ || obs.price_gbp_per_mwh.has_value();
+  if (!price_seen_) {
+    constexpr char kNoPrice[] = "no price seen yet: the trader stands aside";
+    if (status_.last_reason() != kNoPrice) base::LogWarning(kNoPrice);
+    status_.set_last_reason(kNoPrice);
+    return {};
+  }
   const control::TradingDecision decision = policy_.Decide(obs, t);
   if (obs.interval_boundary && obs.battery.has_value()) {
     const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);

@@ -81,6 +81,7 @@ class TraderAgent final : public TickAgent {
   absl::Time first_settled_interval_ ABSL_GUARDED_BY(mu_);  // the first tick's time
   std::vector<std::optional<double>> prices_seen_ ABSL_GUARDED_BY(mu_);
   std::optional<double> last_price_ ABSL_GUARDED_BY(mu_);
+  bool price_seen_ ABSL_GUARDED_BY(mu_) = false;  // any tick so far has carried a price
   double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;
   std::optional<market::YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
   std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided

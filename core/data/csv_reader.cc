@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "core/base/time_util.h"
 
 namespace gridpilot::data {
@@ -104,7 +105,8 @@ absl::StatusOr<size_t> CsvFile::ColumnIndex(std::string_view name) const {
   }
   // Debian's Abseil keeps its own string_view type, so std::string_view needs converting.
   return absl::InvalidArgumentError(
-      absl::StrCat(path_, ": no column ", absl::string_view(name.data(), name.size())));
+      absl::StrCat(path_, ": no column ", absl::string_view(name.data(), name.size()),
+                   "; columns found: ", absl::StrJoin(header_, ", ")));
 }
 
 absl::StatusOr<std::optional<double>> CsvFile::OptionalNumber(const CsvRow& row,

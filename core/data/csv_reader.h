@@ -31,7 +31,8 @@ class CsvFile {
   const std::vector<std::string>& header() const { return header_; }
   const std::vector<CsvRow>& rows() const { return rows_; }
 
-  // Index of a column by exact name; InvalidArgument "path: no column NAME" otherwise.
+  // Index of a column by exact name; InvalidArgument "path: no column NAME; columns found:
+  // A, B" otherwise.
   absl::StatusOr<size_t> ColumnIndex(std::string_view name) const;
 
   // Field parsers. An empty field is a missing value (nullopt). Anything else that is

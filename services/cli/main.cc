@@ -27,6 +27,7 @@
 #include "services/cli/backtest_html.h"
 #include "services/cli/backtest_report.h"
 #include "services/cli/cli_usage.h"
+#include "services/cli/data_ingest_report.h"
 #include "services/cli/detect_command.h"
 #include "services/cli/forecast_eval_command.h"
 #include "services/cli/launcher_metrics.h"
@@ -222,6 +223,14 @@ int Backtest(int argc, char** argv) {
   if (absl::Status risk = CheckRiskAversion(options); !risk.ok()) {
     return Usage(std::string(risk.message()));
   }
+  // The region's files are read here first, so bad input stops the run before any process
+  // starts, and the report can say what the files held.
+  absl::StatusOr<std::optional<nlohmann::json>> data_report =
+      DataIngestReport(options.config, options.demand_csv, options.price_csv);
+  if (!data_report.ok()) {
+    std::fprintf(stderr, "gridpilot: %s\n", std::string(data_report.status().message()).c_str());
+    return 2;
+  }
   std::error_code dir_error;
   std::filesystem::create_directories(options.run_dir, dir_error);
   const absl::Status recorded =
@@ -276,7 +285,9 @@ int Backtest(int argc, char** argv) {
   report["restarts"] = restarts;
   report["processes_given_up"] = run->given_up;
   report["resumed"] = resume;
+  if (data_report->has_value()) report["data"] = **data_report;
   std::printf("%s", BacktestSummary(report).c_str());
+  if (data_report->has_value()) std::printf("%s", DataIngestSummary(**data_report).c_str());
   std::printf("  start-up (incl. model load/training) %.1f s; processes stopped %s; run dir %s\n",
               run->startup_seconds, clean ? "cleanly" : "by SIGKILL", options.run_dir.c_str());
   if (o->contains("json")) {

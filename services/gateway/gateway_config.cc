@@ -401,7 +401,31 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     r.String("demand_csv", &config->demand_csv);
     r.String("price_csv", &config->price_csv);
     r.String("day_ahead_csv", &config->day_ahead_csv);
+    data::RegionCsvFormat& format = config->data_format;
+    r.String("time_column", &format.time_column);
+    r.String("time_zone", &format.time_zone);
+    std::string stamp_marks = "start";
+    r.String("stamp_marks", &stamp_marks);
+    double resolution_minutes = format.resolution_minutes;
+    r.Number("resolution_minutes", &resolution_minutes);
+    r.String("net_load_column", &format.net_load_column);
+    r.String("solar_column", &format.solar_column);
+    r.String("wind_column", &format.wind_column);
+    r.String("price_time_column", &format.price_time_column);
+    r.String("price_column", &format.price_column);
     RETURN_IF_ERROR(r.Read());
+    if (stamp_marks != "start" && stamp_marks != "end") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("data.stamp_marks: \"", stamp_marks, "\" is not start or end"));
+    }
+    format.stamp_marks = stamp_marks == "end" ? data::StampMarks::kEnd : data::StampMarks::kStart;
+    if (resolution_minutes != 5 && resolution_minutes != 15 && resolution_minutes != 30 &&
+        resolution_minutes != 60) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("data.resolution_minutes: ", resolution_minutes, " is not 5, 15, 30 or 60"));
+    }
+    format.resolution_minutes = static_cast<int>(resolution_minutes);
+    RETURN_IF_ERROR(data::ValidateRegionCsvFormat(format, "data"));
     for (std::string* path : {&config->demand_csv, &config->price_csv, &config->day_ahead_csv}) {
       if (!path->empty() && *path != "none" && std::filesystem::path(*path).is_relative()) {
         *path = (base_dir / *path).string();

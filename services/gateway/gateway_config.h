@@ -15,8 +15,15 @@
 //                "ramp_rate_mw_per_min": 8, "fuel_gbp_per_mwh": 160, "start_cost_gbp": 2500}],
 //   "data": {"demand_csv": "gb_demand_2022_2023.csv",
 //            "price_csv": "gb_price_mid_2022-10_2023-12.csv",
-//            "day_ahead_csv": "gb_demand_forecast_dayahead_2022-10_2023-12.csv"},
-//            // relative to the config file; day_ahead_csv "none" publishes no operator forecast
+//            "day_ahead_csv": "gb_demand_forecast_dayahead_2022-10_2023-12.csv",
+//            "time_column": "timestamp_utc", "time_zone": "UTC", "stamp_marks": "start",
+//            "resolution_minutes": 30, "net_load_column": "ND",
+//            "solar_column": "EMBEDDED_SOLAR_GENERATION", "wind_column":
+//            "EMBEDDED_WIND_GENERATION", "price_time_column": "timestamp_utc", "price_column":
+//            "Price"},
+//            // paths relative to the config file; day_ahead_csv "none" publishes no operator
+//            // forecast, price_csv "none" gives no prices (the trader stands aside), a column
+//            // "none" is absent (solar and wind only); core/data/region_csv_format.h
 //   "live": {"ramp_window_min": 5, "noise_sd_mw": 0.15, "noise_correlation_seconds": 60,
 //            "random_events_per_hour": 1, "seed": 1,
 //            "events": [{"kind": "generator_trip", "at": "2023-06-01T10:00:00Z",
@@ -47,6 +54,7 @@
 #include "core/assets/peaker.h"
 #include "core/data/false_data_injection.h"
 #include "core/data/live_feed.h"
+#include "core/data/region_csv_format.h"
 #include "core/region/dispatch_limits.h"
 #include "core/region/region_engine.h"
 
@@ -58,8 +66,9 @@ struct GatewayConfig {
   std::vector<assets::PeakerParams> peakers = {assets::PeakerParams{}};
   std::string demand_csv;  // absolute or relative to the working directory; empty = default
   std::string price_csv;
-  std::string day_ahead_csv;  // NESO's day-ahead demand forecast; "none" = no such feed
-  data::LiveFeedConfig live;  // its step is set by the run
+  std::string day_ahead_csv;          // NESO's day-ahead demand forecast; "none" = no such feed
+  data::RegionCsvFormat data_format;  // the files' layout; defaults: the shipped GB files
+  data::LiveFeedConfig live;          // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
   std::vector<data::FalseDataInjection> false_data;    // none by default
   region::LimitTable limits = region::DefaultLimitTable();

@@ -20,6 +20,7 @@
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
+#include "core/data/region_csv_loader.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
@@ -185,11 +186,17 @@ int Main() {
   }
   const bool resume = absl::GetFlag(FLAGS_resume);
 
-  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(demand_csv, price_csv);
-  if (!series.ok()) {
-    base::LogError(absl::StrCat("cannot load the grid feed: ", series.status().message()));
+  absl::StatusOr<data::RegionSeries> loaded_series =
+      data::LoadRegionSeries(config->data_format, demand_csv, price_csv);
+  if (!loaded_series.ok()) {
+    base::LogError(absl::StrCat("cannot load the grid feed: ", loaded_series.status().message()));
     return 2;
   }
+  base::LogInfo(data::DescribeCsvIngest(*loaded_series, config->data_format));
+  if (price_csv == "none") {
+    base::LogWarning("data.price_csv is none: no prices, the trader stands aside");
+  }
+  absl::StatusOr<data::GridSeries> series = std::move(loaded_series->series);
   std::vector<data::DayAheadForecastRow> day_ahead;
   if (day_ahead_csv != "none") {
     absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded =

@@ -521,6 +521,47 @@ TEST(TraderAgentTest, NoBatteryNoProposal) {
   EXPECT_EQ(agent.Status().proposals_sent(), 0);
 }
 
+// A region run without prices (data.price_csv "none"): the trader proposes nothing and says
+// why, and trades as usual from the first tick that brings a price.
+TEST(TraderAgentTest, StandsAsideUntilAPriceIsSeen) {
+  TraderAgent agent;
+  agent.OnRegistered(Region());
+  const assets::BatteryParams params = Battery();
+  auto tick_at = [&](int k, std::optional<double> price) {
+    const absl::Time t = kStart + (k + 1) * base::kHalfHour;
+    v1::Tick tick;
+    tick.set_interval_boundary(true);
+    tick.set_sequence(k);
+    *tick.mutable_time() = ToProtoTime(t);
+    *tick.mutable_measured_interval_start() = ToProtoTime(t - base::kHalfHour);
+    if (price.has_value()) tick.set_price_gbp_per_mwh(*price);
+    tick.set_net_load_mw(300.0);
+    v1::Asset* asset = tick.add_assets();
+    asset->set_id(params.id);
+    asset->set_kind(v1::ASSET_KIND_BATTERY);
+    v1::BatteryState* b = asset->mutable_battery();
+    b->set_soc_mwh(params.soc_initial_mwh);
+    b->set_energy_capacity_mwh(params.energy_capacity_mwh);
+    b->set_max_charge_mw(params.max_charge_mw);
+    b->set_max_discharge_mw(params.max_discharge_mw);
+    b->set_charge_efficiency(params.charge_efficiency);
+    b->set_discharge_efficiency(params.discharge_efficiency);
+    b->set_soc_min_mwh(params.soc_min_mwh);
+    b->set_soc_max_mwh(params.soc_max_mwh);
+    b->set_reserve_mwh(params.reserve_mwh);
+    return tick;
+  };
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_TRUE(agent.OnTick(tick_at(k, std::nullopt)).empty()) << k;
+  }
+  EXPECT_EQ(agent.Status().proposals_sent(), 0);
+  EXPECT_EQ(agent.Status().last_reason(), "no price seen yet: the trader stands aside");
+  EXPECT_EQ(agent.OnTick(tick_at(4, 60.0)).size(), 1u);
+  EXPECT_EQ(agent.Status().proposals_sent(), 1);
+  // Once a price has been seen, a missing one is settled at the last known price, as before.
+  EXPECT_EQ(agent.OnTick(tick_at(5, std::nullopt)).size(), 1u);
+}
+
 }  // namespace
 }  // namespace gridpilot
 

@@ -139,7 +139,7 @@ TEST(CsvFileTest, CrlfLineEndsAndMissingFinalNewline) {
 TEST(CsvFileTest, UnknownAndDuplicateColumns) {
   absl::StatusOr<CsvFile> file = CsvFile::Parse("a,b\n1,2\n", "c.csv");
   ASSERT_TRUE(file.ok());
-  EXPECT_EQ(file->ColumnIndex("ND").status().message(), "c.csv: no column ND");
+  EXPECT_EQ(file->ColumnIndex("ND").status().message(), "c.csv: no column ND; columns found: a, b");
   EXPECT_EQ(file->OptionalNumber(file->rows()[0], 2).status().code(),
             absl::StatusCode::kOutOfRange);
   EXPECT_EQ(CsvFile::Parse("a,b,a\n", "d.csv").status().message(), "d.csv:1: duplicate column a");

@@ -210,7 +210,8 @@ TEST(LoadGridSeriesTest, MissingFilesAndColumns) {
   EXPECT_EQ(LoadGridSeries(missing, demand).status().code(), absl::StatusCode::kNotFound);
 
   const std::string no_nd = WriteTempFile("no_nd.csv", "timestamp_utc,TSD\n");
-  EXPECT_EQ(LoadGridSeries(no_nd, demand).status().message(), no_nd + ": no column ND");
+  EXPECT_EQ(LoadGridSeries(no_nd, demand).status().message(),
+            no_nd + ": no column ND; columns found: timestamp_utc, TSD");
 }
 
 TEST(LoadGridSeriesTest, EmptyDemandIsRejected) {

@@ -168,6 +168,45 @@ TEST_F(GatewayConfigTest, ParseFromTextNamesThePathAndResolvesAgainstIt) {
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("region.ramp_limit_mw"));
 }
 
+// The data section's layout keys (issue 21): defaults are the shipped GB layout; each key
+// is read, and a bad value names its key.
+TEST_F(GatewayConfigTest, DataLayoutKeys) {
+  absl::StatusOr<GatewayConfig> defaults = ParseGatewayConfig("{}", "/c/cfg.json");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(data::IsDefaultRegionCsvFormat(defaults->data_format));
+  absl::StatusOr<GatewayConfig> config = ParseGatewayConfig(
+      R"({"data": {"demand_csv": "h.csv", "price_csv": "none", "time_column": "local_time",
+                   "time_zone": "Europe/London", "stamp_marks": "end",
+                   "resolution_minutes": 15, "net_load_column": "load_kw",
+                   "solar_column": "none", "wind_column": "none",
+                   "price_time_column": "when", "price_column": "eur"}})",
+      "/c/cfg.json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const data::RegionCsvFormat& f = config->data_format;
+  EXPECT_EQ(config->price_csv, "none");
+  EXPECT_EQ(f.time_column, "local_time");
+  EXPECT_EQ(f.time_zone, "Europe/London");
+  EXPECT_EQ(f.stamp_marks, data::StampMarks::kEnd);
+  EXPECT_EQ(f.resolution_minutes, 15);
+  EXPECT_EQ(f.net_load_column, "load_kw");
+  EXPECT_EQ(f.solar_column, "none");
+  EXPECT_EQ(f.wind_column, "none");
+  EXPECT_EQ(f.price_time_column, "when");
+  EXPECT_EQ(f.price_column, "eur");
+
+  for (const auto& [json, want] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"data": {"time_zone": "Mars/Olympus"}})",
+            "/c/cfg.json: data.time_zone: \"Mars/Olympus\""},
+           {R"({"data": {"resolution_minutes": 7.5}})",
+            "data.resolution_minutes: 7.5 is not 5, 15, 30 or 60"},
+           {R"({"data": {"stamp_marks": "middle"}})", "data.stamp_marks: \"middle\""},
+           {R"({"data": {"net_load_column": ""}})", "data.net_load_column: must be 1 to 256"},
+           {R"({"data": {"holiday": "uk"}})", "data.holiday: unknown key"}}) {
+    absl::StatusOr<GatewayConfig> bad = ParseGatewayConfig(json, "/c/cfg.json");
+    EXPECT_THAT(std::string(bad.status().message()), HasSubstr(want)) << json;
+  }
+}
+
 struct BadCase {
   std::string name;
   std::string json;
