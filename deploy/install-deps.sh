@@ -10,6 +10,7 @@ packages=(
   libxgboost-dev xgboost
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
+  libmosquitto-dev mosquitto
   nlohmann-json3-dev
   glpk-utils libglpk-dev
   python3 python3-grpcio python3-grpc-tools python3-protobuf
