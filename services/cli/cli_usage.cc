@@ -116,6 +116,16 @@ const CommandText kCommands[] = {
      "  --every_days N     days between cut-offs (default 30)\n"
      "  --training_days N  days of history before each cut-off (default 365)\n",
      kDataOptions},
+    {"publish",
+     "gridpilot publish --to mqtt://HOST:PORT/TOPIC|grpc://HOST:PORT --from DATE [options]\n"
+     "  Replays the shipped data as live telemetry for a gateway started with --telemetry.\n",
+     "  --until DATE        end (exclusive; a date means its end; default from + 1 day)\n"
+     "  --speed 60x|max     data seconds per wall second (default 60x)\n"
+     "  --sample_seconds N  data seconds between samples, divides 1800 (default 60)\n"
+     "  --source ID         meter id (default gridpilot-publish); --first_seq N (default 1)\n"
+     "  --inject_step TIMESTAMP,MW,MINUTES   raise the net load by MW for MINUTES\n"
+     "  --credentials DIR, --role R (default telemetry)   grpc:// to a stack with TLS\n",
+     kDataOptions},
     {"detect",
      "gridpilot detect --input FILE.csv --column NAME --out scores.csv [options]\n"
      "  Anomaly detection on one column of a CSV (Isolation Forest, seasonal residual, flat\n"

@@ -30,6 +30,7 @@
 #include "services/cli/launcher_metrics.h"
 #include "services/cli/operator_commands.h"
 #include "services/cli/optimize_command.h"
+#include "services/cli/publish_command.h"
 #include "services/cli/run_record.h"
 #include "services/cli/stack.h"
 #include "services/cli/stack_credentials.h"
@@ -428,6 +429,10 @@ int main(int argc, char** argv) {
        {"input", "column", "time-column", "train", "contamination", "residual-threshold",
         "flat-rows", "seed", "features", "out"},
        gridpilot::RunDetectCommand},
+      {"publish",
+       {"to", "from", "until", "speed", "sample_seconds", "source", "first_seq", "inject_step",
+        "demand_csv", "price_csv", "credentials", "run_dir", "role"},
+       gridpilot::RunPublishCommand},
   };
   for (const gridpilot::OperatorCommand& op : gridpilot::OperatorCommands()) {
     if (command != op.name) continue;
