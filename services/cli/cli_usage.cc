@@ -79,7 +79,11 @@ const CommandText kCommands[] = {
      "  --from DATE        first day simulated (default 2023-01-01)\n"
      "  --to DATE          last day simulated, inclusive (default 2023-12-31)\n"
      "  --step_seconds S   simulated seconds per step, dividing 1800 (default 5)\n"
-     "  --tick_seconds S   wall seconds per step (default: --step_seconds)\n",
+     "  --tick_seconds S   wall seconds per step (default: --step_seconds)\n"
+     "  --telemetry URL    live telemetry in instead of the shipped data:\n"
+     "                     mqtt://HOST:PORT/TOPIC or grpc (TelemetryService.Publish); with\n"
+     "                     --telemetry_sources IDS, --telemetry_late_seconds S,\n"
+     "                     --telemetry_silence_seconds S (see gridpilot publish)\n",
      kStackOptions},
     {"optimize",
      "gridpilot optimize --prices FILE.csv --from DATE --to DATE --out schedule.csv [options]\n"

@@ -285,10 +285,18 @@ int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv,
       {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir", "registry",
-       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials"});
+       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials",
+       "telemetry", "telemetry_sources", "telemetry_late_seconds", "telemetry_silence_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
+  // Live telemetry in: passed to the gateway as they are (it validates them).
+  for (const char* key :
+       {"telemetry", "telemetry_sources", "telemetry_late_seconds", "telemetry_silence_seconds"}) {
+    if (o->contains(key)) {
+      options.gateway_telemetry_args.push_back(absl::StrCat("--", key, "=", o->at(key)));
+    }
+  }
   // Default: the live simulator, one 5-second step per 5 seconds of wall time.
   options.step_seconds = 5.0;
   if (!ReadStepSeconds(*o, &options)) {

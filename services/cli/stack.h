@@ -50,6 +50,8 @@ struct StackOptions {
   // The stack's credentials directory (transport_credentials.h), passed to every process
   // as --credentials; empty = plaintext (PrepareStackCredentials always sets it).
   std::string credentials_dir;
+  // Extra gateway flags for live telemetry in (--telemetry=..., --telemetry_sources=...).
+  std::vector<std::string> gateway_telemetry_args;
 };
 
 // The agents a lock-step gateway waits for: response and trader, less `without`.
