@@ -282,11 +282,12 @@ int Backtest(int argc, char** argv) {
 }
 
 int Up(int argc, char** argv) {
-  absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
-      argc, argv,
-      {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir", "registry",
-       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials",
-       "telemetry", "telemetry_sources", "telemetry_late_seconds", "telemetry_silence_seconds"});
+  absl::StatusOr<std::map<std::string, std::string>> o =
+      ParseOptions(argc, argv,
+                   {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir",
+                    "registry", "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion",
+                    "credentials", "telemetry", "telemetry_sources", "telemetry_late_seconds",
+                    "telemetry_silence_seconds", "telemetry_max_ahead_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
