@@ -292,8 +292,8 @@ int Up(int argc, char** argv) {
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
   // Live telemetry in: passed to the gateway as they are (it validates them).
-  for (const char* key :
-       {"telemetry", "telemetry_sources", "telemetry_late_seconds", "telemetry_silence_seconds"}) {
+  for (const char* key : {"telemetry", "telemetry_sources", "telemetry_late_seconds",
+                          "telemetry_silence_seconds", "telemetry_max_ahead_seconds"}) {
     if (o->contains(key)) {
       options.gateway_telemetry_args.push_back(absl::StrCat("--", key, "=", o->at(key)));
     }

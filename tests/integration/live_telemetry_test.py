@@ -139,6 +139,11 @@ class LiveTelemetryTest(unittest.TestCase):
         self.start_broker()
 
     def tearDown(self):
+        try:
+            with open(os.path.join(self.run_dir, "gateway.log")) as f:
+                print("gateway log, last lines:", *f.readlines()[-15:], sep="\n  ")
+        except OSError:
+            pass
         gridpilot_processes.stop(self.stack)
         gridpilot_processes.stop(self.broker)
         if hasattr(self, "stack_log"):
@@ -146,9 +151,9 @@ class LiveTelemetryTest(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_broker(self):
-        log = open(os.path.join(self.tmp, "mosquitto.log"), "a")
-        self.broker = subprocess.Popen([MOSQUITTO, "-c", self.broker_conf], stdout=log,
-                                       stderr=subprocess.STDOUT)
+        with open(os.path.join(self.tmp, "mosquitto.log"), "a") as log:
+            self.broker = subprocess.Popen([MOSQUITTO, "-c", self.broker_conf], stdout=log,
+                                           stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
