@@ -232,7 +232,7 @@ class LiveTelemetryTest(unittest.TestCase):
         self.assertLessEqual(accepted, sent["sent"], "a sample was accepted twice")
         self.assertGreater(accepted, 0.9 * sent["sent"])
         self.assertGreater(settled, 0.9 * sent["sent"])
-        with open(os.path.join(self.tmp, "stack.log")) as f:
+        with open(os.path.join(self.run_dir, "gateway.log")) as f:
             log = f.read()
         self.assertGreaterEqual(log.count("mqtt: connected to"), 2, "no reconnection logged")
         response = metrics(self.run_dir, "response")
