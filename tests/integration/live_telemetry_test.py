@@ -99,8 +99,9 @@ def stamp(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def hostile_payloads(now_s, count):
-    """`count` payloads cycling through every kind of bad message, each with its reason."""
+def hostile_payloads(now_s, last_seq, count):
+    """`count` payloads cycling through every kind of bad message, each with its reason;
+    `last_seq` is the latest sequence number the gateway accepted from gridpilot-publish."""
     good = {"timestamp": stamp(now_s), "source": "gridpilot-publish", "seq": 1,
             "values": {"net_load_mw": 100.0}}
     kinds = [
@@ -119,8 +120,8 @@ def hostile_payloads(now_s, count):
         (json.dumps({**good, "values": {"solar_mw": -50.0}}).encode(), "out_of_bounds"),
         (json.dumps({**good, "timestamp": stamp(now_s + 30 * 86400)}).encode(),
          "too_far_in_future"),
-        (json.dumps({**good, "seq": 1}).encode(), "duplicate_sequence"),
-        (json.dumps({**good, "seq": 0}).encode(), "out_of_order"),
+        (json.dumps({**good, "seq": last_seq}).encode(), "duplicate_sequence"),
+        (json.dumps({**good, "seq": 5}).encode(), "out_of_order"),
     ]
     return [kinds[i % len(kinds)] for i in range(count)]
 
@@ -271,7 +272,7 @@ class LiveTelemetryTest(unittest.TestCase):
 
         # 3. Hostile input on both paths: nothing accepted, each refused with its reason.
         before = self.gateway()
-        payloads = hostile_payloads(sim_time(), 420)
+        payloads = hostile_payloads(sim_time(), 100000 + 6 * 120 - 1, 420)
         publish_raw(self.broker_port, [p for p, _ in payloads])
         expected = {}
         for _, reason in payloads:
