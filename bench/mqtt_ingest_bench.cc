@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   }
   const pid_t broker = fork();
   if (broker == 0) {
-    execl("/usr/sbin/mosquitto", "mosquitto", "-c", conf.c_str(), "-q", nullptr);
+    execl("/usr/sbin/mosquitto", "mosquitto", "-c", conf.c_str(), nullptr);
     _exit(127);
   }
   absl::SleepFor(absl::Milliseconds(300));
@@ -77,7 +77,15 @@ int main(int argc, char** argv) {
   TelemetryIngest ingest(feed.get(), &clock);
   MqttUrl url{.host = "127.0.0.1", .port = port, .topic = "bench/telemetry"};
   std::unique_ptr<MqttSubscriber> subscriber = *MqttSubscriber::Start(url, "bench-gw", &ingest);
-  while (subscriber->connections() == 0) absl::SleepFor(absl::Milliseconds(10));
+  const absl::Time connect_by = absl::Now() + absl::Seconds(10);
+  while (subscriber->connections() == 0) {
+    if (absl::Now() > connect_by) {
+      std::fprintf(stderr, "no broker on port %d after 10 s\n", port);
+      kill(broker, SIGTERM);
+      std::_Exit(1);
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   absl::SleepFor(absl::Milliseconds(200));  // the subscription is in place
 
   // The consumer settles steps as they complete, as the run loop does.
