@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15
+  libmosquitto-dev mosquitto
   nlohmann-json3-dev
   glpk-utils libglpk-dev
   python3 python3-grpcio python3-grpc-tools python3-protobuf

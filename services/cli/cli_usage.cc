@@ -84,7 +84,11 @@ const CommandText kCommands[] = {
      "  --from DATE        first day simulated (default 2023-01-01)\n"
      "  --to DATE          last day simulated, inclusive (default 2023-12-31)\n"
      "  --step_seconds S   simulated seconds per step, dividing 1800 (default 5)\n"
-     "  --tick_seconds S   wall seconds per step (default: --step_seconds)\n",
+     "  --tick_seconds S   wall seconds per step (default: --step_seconds)\n"
+     "  --telemetry URL    live telemetry in instead of the shipped data:\n"
+     "                     mqtt://HOST:PORT/TOPIC or grpc (TelemetryService.Publish); with\n"
+     "                     --telemetry_sources IDS, --telemetry_late_seconds S,\n"
+     "                     --telemetry_silence_seconds S (see gridpilot publish)\n",
      kStackOptions},
     {"optimize",
      "gridpilot optimize --prices FILE.csv --from DATE --to DATE --out schedule.csv [options]\n"
@@ -120,6 +124,16 @@ const CommandText kCommands[] = {
      "  --registry DIR     where model sets are published (required)\n"
      "  --every_days N     days between cut-offs (default 30)\n"
      "  --training_days N  days of history before each cut-off (default 365)\n",
+     kDataOptions},
+    {"publish",
+     "gridpilot publish --to mqtt://HOST:PORT/TOPIC|grpc://HOST:PORT --from DATE [options]\n"
+     "  Replays the shipped data as live telemetry for a gateway started with --telemetry.\n",
+     "  --until DATE        end (exclusive; a date means its end; default from + 1 day)\n"
+     "  --speed 60x|max     data seconds per wall second (default 60x)\n"
+     "  --sample_seconds N  data seconds between samples, divides 1800 (default 60)\n"
+     "  --source ID         meter id (default gridpilot-publish); --first_seq N (default 1)\n"
+     "  --inject_step TIMESTAMP,MW,MINUTES   raise the net load by MW for MINUTES\n"
+     "  --credentials DIR, --role R (default telemetry)   grpc:// to a stack with TLS\n",
      kDataOptions},
     {"detect",
      "gridpilot detect --input FILE.csv --column NAME --out scores.csv [options]\n"

@@ -33,6 +33,7 @@
 #include "services/cli/launcher_metrics.h"
 #include "services/cli/operator_commands.h"
 #include "services/cli/optimize_command.h"
+#include "services/cli/publish_command.h"
 #include "services/cli/run_record.h"
 #include "services/cli/stack.h"
 #include "services/cli/stack_credentials.h"
@@ -315,11 +316,20 @@ int Up(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o = ParseOptions(
       argc, argv,
       {"from", "to", "config", "step_seconds", "tick_seconds", "run_dir", "model_dir", "registry",
-       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials", "store"});
+       "demand_csv", "price_csv", "day_ahead_csv", "trader_risk_aversion", "credentials", "store",
+       "telemetry", "telemetry_sources", "telemetry_late_seconds", "telemetry_silence_seconds",
+       "telemetry_max_ahead_seconds"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   MoveStorePasswordToEnvironment(&*o);
   StackOptions options = OptionsFrom(*o);
   options.mode = "live";
+  // Live telemetry in: passed to the gateway as they are (it validates them).
+  for (const char* key : {"telemetry", "telemetry_sources", "telemetry_late_seconds",
+                          "telemetry_silence_seconds", "telemetry_max_ahead_seconds"}) {
+    if (o->contains(key)) {
+      options.gateway_telemetry_args.push_back(absl::StrCat("--", key, "=", o->at(key)));
+    }
+  }
   // Default: the live simulator, one 5-second step per 5 seconds of wall time.
   options.step_seconds = 5.0;
   if (!ReadStepSeconds(*o, &options)) {
@@ -472,6 +482,10 @@ int main(int argc, char** argv) {
        {"input", "column", "time-column", "train", "contamination", "residual-threshold",
         "flat-rows", "seed", "features", "out"},
        gridpilot::RunDetectCommand},
+      {"publish",
+       {"to", "from", "until", "speed", "sample_seconds", "source", "first_seq", "inject_step",
+        "demand_csv", "price_csv", "credentials", "run_dir", "role"},
+       gridpilot::RunPublishCommand},
   };
   for (const gridpilot::OperatorCommand& op : gridpilot::OperatorCommands()) {
     if (command != op.name) continue;

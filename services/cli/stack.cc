@@ -219,6 +219,7 @@ absl::Status Stack::StartAll() {
       gateway_args.push_back(absl::StrCat("--resume_keep_ticks=", options.resume_keep_ticks));
     }
   }
+  for (const std::string& arg : options.gateway_telemetry_args) gateway_args.push_back(arg);
   if (!options.config.empty()) gateway_args.push_back(absl::StrCat("--config=", options.config));
   if (!options.demand_csv.empty()) {
     gateway_args.push_back(absl::StrCat("--demand_csv=", options.demand_csv));

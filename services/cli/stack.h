@@ -59,6 +59,8 @@ struct StackOptions {
   // SplitPostgresPassword) or a SQLite file, kept across runs; empty = RUN_DIR/store.sqlite,
   // removed at the start of a run that does not resume.
   std::string store;
+  // Extra gateway flags for live telemetry in (--telemetry=..., --telemetry_sources=...).
+  std::vector<std::string> gateway_telemetry_args;
 };
 
 // The agents a lock-step gateway waits for: response and trader, less `without`.

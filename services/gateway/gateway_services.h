@@ -10,12 +10,16 @@
 #include "gridpilot/v1/telemetry.grpc.pb.h"
 #include "services/gateway/agent_sessions.h"
 #include "services/gateway/gateway_run.h"
+#include "services/gateway/telemetry_ingest.h"
 
 namespace gridpilot {
 
 class TelemetryServiceImpl final : public v1::TelemetryService::Service {
  public:
-  explicit TelemetryServiceImpl(GatewayRun* run) : run_(run) {}
+  // `ingest` (not owned, may be null when the run is not on published telemetry) takes
+  // the readings of Publish.
+  explicit TelemetryServiceImpl(GatewayRun* run, TelemetryIngest* ingest = nullptr)
+      : run_(run), ingest_(ingest) {}
   grpc::Status Subscribe(grpc::ServerContext* context, const v1::SubscribeRequest* request,
                          grpc::ServerWriter<v1::SubscribeResponse>* writer) override;
   grpc::Status History(grpc::ServerContext* context, const v1::HistoryRequest* request,
@@ -23,9 +27,12 @@ class TelemetryServiceImpl final : public v1::TelemetryService::Service {
   grpc::Status DayAheadForecasts(grpc::ServerContext* context,
                                  const v1::DayAheadForecastsRequest* request,
                                  v1::DayAheadForecastsResponse* response) override;
+  grpc::Status Publish(grpc::ServerContext* context, grpc::ServerReader<v1::PublishRequest>* reader,
+                       v1::PublishResponse* response) override;
 
  private:
   GatewayRun* run_;
+  TelemetryIngest* ingest_;
 };
 
 class AssetServiceImpl final : public v1::AssetService::Service {

@@ -35,8 +35,11 @@
 #include "services/gateway/input_bounds.h"
 #include "services/gateway/metered_store.h"
 #include "services/gateway/postgres_url.h"
+#include "services/gateway/published_telemetry.h"
 #include "services/gateway/refusal_recorder.h"
+#include "services/gateway/sqlite_store.h"
 #include "services/gateway/store_open.h"
+#include "services/gateway/telemetry_ingest.h"
 
 ABSL_FLAG(std::string, config, "", "JSON config file (region, assets, data); empty = defaults");
 ABSL_FLAG(std::string, demand_csv, "", "NESO demand CSV (overrides the config)");
@@ -65,6 +68,21 @@ ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here
 ABSL_FLAG(int, start_when_agents, 0,
           "start the clock by itself once this many agents have registered (for stacks "
           "started without the launcher, e.g. docker-compose); 0 = wait for ClockService.Start");
+
+ABSL_FLAG(std::string, telemetry, "",
+          "live telemetry in, instead of the shipped data (needs --mode live): "
+          "mqtt://HOST[:PORT]/TOPIC subscribes to a broker, \"grpc\" takes only "
+          "TelemetryService.Publish (which an MQTT gateway serves too)");
+ABSL_FLAG(std::vector<std::string>, telemetry_sources, {"gridpilot-publish"},
+          "--telemetry: the meter ids accepted (comma list)");
+ABSL_FLAG(double, telemetry_late_seconds, 0,
+          "--telemetry: a step settles once data stamped this long after its end has come");
+ABSL_FLAG(double, telemetry_silence_seconds, 30,
+          "--telemetry: wall seconds without an accepted message after which steps settle "
+          "without data and the region is degraded");
+ABSL_FLAG(double, telemetry_max_ahead_seconds, 1800,
+          "--telemetry: messages stamped further ahead of the step being assembled are refused");
+ABSL_FLAG(std::string, mqtt_client_id, "gridpilot-gateway", "--telemetry mqtt: the client id");
 
 ABSL_FLAG(bool, resume, false,
           "continue the latest run in --store whose --from, --to and --config equal these, "
@@ -290,21 +308,37 @@ int Main() {
       return 2;
     }
   }
+  base::SystemClock wall_clock;
+  // Live telemetry in (--telemetry): the feed is published by meters, not the shipped data.
+  PublishedTelemetryOptions live_in;
+  live_in.telemetry = absl::GetFlag(FLAGS_telemetry);
+  live_in.sources = absl::GetFlag(FLAGS_telemetry_sources);
+  live_in.late_window = absl::Seconds(absl::GetFlag(FLAGS_telemetry_late_seconds));
+  live_in.silence_timeout = absl::Seconds(absl::GetFlag(FLAGS_telemetry_silence_seconds));
+  live_in.max_ahead = absl::Seconds(absl::GetFlag(FLAGS_telemetry_max_ahead_seconds));
+  live_in.mqtt_client_id = absl::GetFlag(FLAGS_mqtt_client_id);
+  absl::StatusOr<PublishedTelemetry> published =
+      StartPublishedTelemetry(live_in, options, &wall_clock);
+  if (!published.ok()) {
+    base::LogError(published.status().message());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
-      MakeGridFeed(*config, *series, options);
+      published->feed != nullptr ? std::move(published->feed)
+                                 : MakeGridFeed(*config, *series, options);
   if (!feed.ok()) {
     base::LogError(feed.status().message());
     return 2;
   }
-  base::SystemClock wall_clock;
   absl::StatusOr<std::unique_ptr<GatewayRun>> run =
       GatewayRun::Create(*std::move(config), *std::move(series), options, *std::move(feed),
                          &wall_clock, &metered_store, std::move(day_ahead));
   if (!run.ok()) {
+    published->mqtt.reset();
     base::LogError(run.status().message());
     return 2;
   }
-  TelemetryServiceImpl telemetry(run->get());
+  TelemetryServiceImpl telemetry(run->get(), published->ingest.get());
   AssetServiceImpl assets(run->get());
   LedgerServiceImpl ledger(run->get());
   ClockServiceImpl clock(run->get());
@@ -321,11 +355,17 @@ int Main() {
                       {&telemetry, &assets, &ledger, &clock, &approvals, &audit},
                       absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
+    published->mqtt.reset();
     base::LogError(server.status().message());
     return 2;
   }
   std::shared_ptr<SnapshotCollector> run_metrics = MakeGatewayCollector(run->get());
   if (metrics != nullptr) metrics->Register(run_metrics);
+  std::shared_ptr<SnapshotCollector> ingest_metrics;
+  if (published->ingest != nullptr) {
+    ingest_metrics = MakeTelemetryIngestCollector(published->ingest.get());
+    if (metrics != nullptr) metrics->Register(ingest_metrics);
+  }
   base::LogInfo(absl::StrCat("listening on port ", server->port, ", store ", store_name));
   std::atomic<bool> quit_starter{false};
   std::thread starter;
@@ -341,7 +381,8 @@ int Main() {
   quit_starter = true;
   if (starter.joinable()) starter.join();
   ShutdownServer(server->server.get());
-  metrics.reset();  // no scrape may read the run once it is gone
+  metrics.reset();          // no scrape may read the run once it is gone
+  published->mqtt.reset();  // no message may reach the feed once the run is gone
   // A failed run (GetClockStatus.failure says why) is a failed process.
   if (const absl::Status failure = (*run)->Failure(); !failure.ok()) {
     base::LogError(absl::StrCat("exiting with status 1: the run failed: ", failure.message()));

@@ -1,3 +1,5 @@
+#include <string>
+
 #include "services/common/proto_time.h"
 #include "services/gateway/gateway_services.h"
 
@@ -53,6 +55,69 @@ grpc::Status TelemetryServiceImpl::DayAheadForecasts(grpc::ServerContext*,
   for (v1::DayAheadDemandForecast& f :
        run_->DayAheadForecasts(FromProtoTime(request->published_before()))) {
     *response->add_forecasts() = std::move(f);
+  }
+  return grpc::Status::OK;
+}
+
+namespace {
+
+constexpr int64_t kMaxReadingsPerPublish = 1'000'000;
+constexpr int kMaxRejectionsListed = 100;
+
+}  // namespace
+
+grpc::Status TelemetryServiceImpl::Publish(grpc::ServerContext*,
+                                           grpc::ServerReader<v1::PublishRequest>* reader,
+                                           v1::PublishResponse* response) {
+  if (ingest_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "this gateway does not take published telemetry (start it with "
+                        "--telemetry grpc or --telemetry mqtt://HOST:PORT/TOPIC)");
+  }
+  v1::PublishRequest request;
+  while (reader->Read(&request)) {
+    const int64_t index = response->received();
+    if (index >= kMaxReadingsPerPublish) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "over 1000000 readings in one Publish call; open another");
+    }
+    response->set_received(index + 1);
+    const v1::TelemetryReading& reading = request.reading();
+    data::TelemetryVerdict verdict;
+    data::PushResult result;
+    if (!reading.has_timestamp()) {
+      verdict = data::TelemetryVerdict{.rejection = data::TelemetryRejection::kMalformed,
+                                       .detail = "timestamp is required"};
+      ingest_->RefuseUndecodable(IngestPath::kGrpc, verdict);
+    } else {
+      data::TelemetrySample sample;
+      sample.timestamp = FromProtoTime(reading.timestamp());
+      sample.source = reading.source();
+      sample.sequence = reading.sequence();
+      if (reading.has_net_load_mw()) sample.net_load_mw = reading.net_load_mw();
+      if (reading.has_solar_mw()) sample.solar_mw = reading.solar_mw();
+      if (reading.has_wind_mw()) sample.wind_mw = reading.wind_mw();
+      if (reading.has_price_gbp_per_mwh()) sample.price_gbp_per_mwh = reading.price_gbp_per_mwh();
+      result = ingest_->Accept(IngestPath::kGrpc, sample);
+      verdict = result.verdict;
+    }
+    if (verdict.accepted()) {
+      if (result.outcome == data::PushOutcome::kLate) {
+        response->set_late(response->late() + 1);
+      } else {
+        response->set_settles(response->settles() + 1);
+      }
+      continue;
+    }
+    response->set_rejected(response->rejected() + 1);
+    if (response->rejections_size() < kMaxRejectionsListed) {
+      v1::PublishRejection* rejection = response->add_rejections();
+      rejection->set_index(index);
+      rejection->set_source(reading.source().substr(0, 128));
+      rejection->set_sequence(reading.sequence());
+      rejection->set_reason(std::string(data::TelemetryRejectionName(*verdict.rejection)));
+      rejection->set_detail(verdict.detail);
+    }
   }
   return grpc::Status::OK;
 }

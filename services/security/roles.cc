@@ -47,6 +47,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.TelemetryService/Subscribe", {kAnyRole}},
       {"/gridpilot.v1.TelemetryService/History", {kAnyRole}},
       {"/gridpilot.v1.TelemetryService/DayAheadForecasts", {kAnyRole}},
+      {"/gridpilot.v1.TelemetryService/Publish", {"operator", "telemetry", "admin"}},
       {"/gridpilot.v1.TraderService/GetSchedule", {kAnyRole}},
       {"/gridpilot.v1.TraderService/GetTraderStatus", {kAnyRole}},
       {"/gridpilot.v1.TraderService/GetTraderPnl", {kAnyRole}},
@@ -74,8 +75,8 @@ bool IsGrpcInfrastructure(absl::string_view method) {
 }  // namespace
 
 const std::vector<std::string>& PersonRoles() {
-  static const auto* roles =
-      new std::vector<std::string>{"viewer", "operator", "trader", "response", "ai-agent", "admin"};
+  static const auto* roles = new std::vector<std::string>{
+      "viewer", "operator", "trader", "response", "ai-agent", "telemetry", "admin"};
   return *roles;
 }
 

@@ -67,6 +67,12 @@ TEST(RolesTest, WritesNeedTheirRoles) {
   };
   const Case cases[] = {
       {"/gridpilot.v1.AssetService/SubmitDispatch", "viewer", false},
+      {"/gridpilot.v1.TelemetryService/Publish", "telemetry", true},
+      {"/gridpilot.v1.TelemetryService/Publish", "operator", true},
+      {"/gridpilot.v1.TelemetryService/Publish", "viewer", false},
+      {"/gridpilot.v1.TelemetryService/Publish", "trader", false},
+      {"/gridpilot.v1.TelemetryService/Publish", "ai-agent", false},
+      {"/gridpilot.v1.AssetService/SubmitDispatch", "telemetry", false},
       {"/gridpilot.v1.AssetService/SubmitDispatch", "ai-agent", true},
       {"/gridpilot.v1.ApprovalService/ListApprovals", "viewer", true},
       {"/gridpilot.v1.ApprovalService/ListApprovals", "ai-agent", true},
