@@ -42,7 +42,15 @@ int StdioTransport::Run() {
     }
     if (too_long) {
       Write(ErrorReply(nullptr, kParseError, "message longer than the limit"));
-    } else if (line.find_first_not_of(" \t\r") != std::string::npos) {
+    } else if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      // A blank line: nothing to answer.
+    } else if (session_->protocol_version().empty()) {
+      // Until initialize has succeeded, messages are handled in order on this thread, so a
+      // request sent right after initialize (without waiting for its reply) sees the
+      // session initialized rather than racing it.
+      const nlohmann::json reply = dispatcher_->HandleText(line, session_.get());
+      if (!reply.is_null()) Write(reply);
+    } else {
       {
         absl::MutexLock lock(&flight_mutex_);
         auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flight_mutex_) {
