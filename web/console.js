@@ -579,6 +579,8 @@
     $('session').textContent = 'logged in: ' + session.role;
     $('session').hidden = false;
     $('logout').hidden = false;
+    $('pdf').hidden = false;
+    $('pdf').addEventListener('click', () => window.location.assign('/report.pdf'));
     $('logout').addEventListener('click', async () => {
       try { await write('/api/logout', {}); } catch (e) { /* ended anyway */ }
       window.location.assign('/login');

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/console/console_page.h"
+#include "services/console/pdf_printer.h"
 #include "services/console/stack_addresses.h"
 #include "services/console/stack_follower.h"
 #include "services/console/web_assets.h"
@@ -22,20 +23,39 @@ absl::Status BacktestHtmlReport::Collect(const std::string& run_dir) {
   return StackFollower::CollectFinishedRun(*addresses, &state_, absl::Minutes(2), options);
 }
 
-absl::Status BacktestHtmlReport::Write(const nlohmann::json& summary, const std::string& path) {
+absl::StatusOr<std::string> BacktestHtmlReport::Html(const nlohmann::json& summary) {
   absl::StatusOr<WebAssets> assets = LoadWebAssets(DefaultWebDir());
   if (!assets.ok()) return assets.status();
   state_.SetSummary(summary);
-  absl::StatusOr<std::string> html =
-      ReportPageHtml(*assets, state_.Snapshot(SnapshotQuery{}),
-                     absl::StrCat("gridpilot backtest ", summary.value("from", ""), " .. ",
-                                  summary.value("to", "")));
-  if (!html.ok()) return html.status();
+  return ReportPageHtml(*assets, state_.Snapshot(SnapshotQuery{}),
+                        absl::StrCat("gridpilot backtest ", summary.value("from", ""), " .. ",
+                                     summary.value("to", "")));
+}
+
+namespace {
+
+absl::Status WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
-  out << *html;
+  out << content;
   out.close();
   if (!out) return absl::UnavailableError(absl::StrCat(path, ": cannot write"));
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status BacktestHtmlReport::Write(const nlohmann::json& summary, const std::string& path) {
+  absl::StatusOr<std::string> html = Html(summary);
+  if (!html.ok()) return html.status();
+  return WriteFile(path, *html);
+}
+
+absl::Status BacktestHtmlReport::WritePdf(const nlohmann::json& summary, const std::string& path) {
+  absl::StatusOr<std::string> html = Html(summary);
+  if (!html.ok()) return html.status();
+  absl::StatusOr<std::string> pdf = PrintHtmlToPdf(*html);
+  if (!pdf.ok()) return pdf.status();
+  return WriteFile(path, *pdf);
 }
 
 }  // namespace gridpilot

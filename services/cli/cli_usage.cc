@@ -57,7 +57,7 @@ struct CommandText {
 const CommandText kCommands[] = {
     {"backtest",
      "gridpilot backtest --from DATE --to DATE [options]\n"
-     "gridpilot backtest --resume RUN_DIR [--json FILE] [--html FILE]\n"
+     "gridpilot backtest --resume RUN_DIR [--json FILE] [--html FILE] [--pdf FILE]\n"
      "  Starts the gateway, forecast, response and trader processes (and the MCP server,\n"
      "  RUN_DIR/mcp.port) on loopback, replays the window lock-step, stops them, prints a\n"
      "  summary and writes the reports. A process that dies is restarted (the whole stack,\n"
@@ -68,6 +68,8 @@ const CommandText kCommands[] = {
      "  --json FILE        write the JSON report here (default: none)\n"
      "  --html FILE        write a self-contained HTML report with the console's charts\n"
      "                     (default: none)\n"
+     "  --pdf FILE         the same report as PDF, printed by headless Chromium\n"
+     "                     (Debian's chromium; $GRIDPILOT_CHROMIUM names another)\n"
      "  --step_seconds S   simulated seconds per tick, dividing 1800 (default 1800; below\n"
      "                     1800 runs the live simulator lock-step)\n"
      "  --resume RUN_DIR   continue the backtest recorded in RUN_DIR/run.json (its launcher\n"

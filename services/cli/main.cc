@@ -44,6 +44,7 @@
 #include "services/cli/train_command.h"
 #include "services/common/proto_time.h"
 #include "services/common/shutdown_signal.h"
+#include "services/console/pdf_printer.h"
 #include "services/gateway/postgres_url.h"
 #include "services/security/credentials_init.h"
 #include "services/security/transport_credentials.h"
@@ -168,7 +169,7 @@ std::map<std::string, std::string> RunRecordOptions(std::map<std::string, std::s
   o["run_dir"] = options.run_dir;
   if (!options.store.empty()) o["store"] = options.store;
   for (const char* key :
-       {"config", "demand_csv", "price_csv", "model_dir", "registry", "json", "html"}) {
+       {"config", "demand_csv", "price_csv", "model_dir", "registry", "json", "html", "pdf"}) {
     if (o.contains(key) && !o[key].empty()) o[key] = std::filesystem::absolute(o[key]).string();
   }
   if (o.contains("day_ahead_csv") && o["day_ahead_csv"] != "none") {
@@ -177,20 +178,21 @@ std::map<std::string, std::string> RunRecordOptions(std::map<std::string, std::s
   return o;
 }
 
-// --resume RUN_DIR: the recorded options, with --json/--html given now taking precedence.
+// --resume RUN_DIR: the recorded options, with --json/--html/--pdf given now taking
+// precedence.
 absl::StatusOr<std::map<std::string, std::string>> ResumedOptions(
     const std::map<std::string, std::string>& given) {
   for (const auto& [key, value] : given) {
-    if (key != "resume" && key != "json" && key != "html") {
+    if (key != "resume" && key != "json" && key != "html" && key != "pdf") {
       return absl::InvalidArgumentError(
           absl::StrCat("--resume takes the run's options from its run.json: --", key,
-                       " cannot be given with it (only --json and --html)"));
+                       " cannot be given with it (only --json, --html and --pdf)"));
     }
   }
   const std::string run_dir = std::filesystem::absolute(given.at("resume")).string();
   absl::StatusOr<std::map<std::string, std::string>> recorded = ReadRunRecord(run_dir);
   if (!recorded.ok()) return recorded.status();
-  for (const char* key : {"json", "html"}) {
+  for (const char* key : {"json", "html", "pdf"}) {
     if (given.contains(key)) (*recorded)[key] = given.at(key);
   }
   (*recorded)["run_dir"] = run_dir;
@@ -200,8 +202,8 @@ absl::StatusOr<std::map<std::string, std::string>> ResumedOptions(
 int Backtest(int argc, char** argv) {
   absl::StatusOr<std::map<std::string, std::string>> o =
       ParseOptions(argc, argv,
-                   {"from", "to", "config", "json", "html", "run_dir", "model_dir", "registry",
-                    "demand_csv", "price_csv", "day_ahead_csv", "step_seconds",
+                   {"from", "to", "config", "json", "html", "pdf", "run_dir", "model_dir",
+                    "registry", "demand_csv", "price_csv", "day_ahead_csv", "step_seconds",
                     "trader_risk_aversion", "resume", "credentials", "store"});
   if (!o.ok()) return Usage(std::string(o.status().message()));
   MoveStorePasswordToEnvironment(&*o);
@@ -223,6 +225,14 @@ int Backtest(int argc, char** argv) {
   }
   if (absl::Status risk = CheckRiskAversion(options); !risk.ok()) {
     return Usage(std::string(risk.message()));
+  }
+  // A PDF needs Chromium: missing, the run would be wasted.
+  if (o->contains("pdf")) {
+    if (absl::StatusOr<std::string> chromium = FindChromium(PdfPrintOptions{}); !chromium.ok()) {
+      std::fprintf(stderr, "gridpilot: --pdf: %s\n",
+                   std::string(chromium.status().message()).c_str());
+      return 2;
+    }
   }
   // The region's files are read here first, so bad input stops the run before any process
   // starts, and the report can say what the files held.
@@ -266,7 +276,9 @@ int Backtest(int argc, char** argv) {
   // The HTML report's charts are read from the processes before they stop.
   BacktestHtmlReport html;
   absl::Status html_status = absl::OkStatus();
-  if (figures.ok() && o->contains("html")) html_status = html.Collect(options.run_dir);
+  if (figures.ok() && (o->contains("html") || o->contains("pdf"))) {
+    html_status = html.Collect(options.run_dir);
+  }
   const std::vector<ProcessInfo> processes = Processes(stack);
   const bool clean = stack.StopAll();
   if (!figures.ok()) {
@@ -308,6 +320,15 @@ int Backtest(int argc, char** argv) {
       return 1;
     }
     std::printf("  HTML report written to %s\n", o->at("html").c_str());
+  }
+  if (o->contains("pdf")) {
+    if (html_status.ok()) html_status = html.WritePdf(report, o->at("pdf"));
+    if (!html_status.ok()) {
+      std::fprintf(stderr, "gridpilot: --pdf %s: %s\n", o->at("pdf").c_str(),
+                   std::string(html_status.message()).c_str());
+      return 1;
+    }
+    std::printf("  PDF report written to %s\n", o->at("pdf").c_str());
   }
   return 0;
 }

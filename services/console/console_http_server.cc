@@ -116,7 +116,8 @@ ConsoleHttpServer::ConsoleHttpServer(const ConsoleState* state, WebAssets assets
       access_(access),
       options_(std::move(options)),
       sessions_(options_.sessions),
-      login_throttle_(options_.logins) {}
+      login_throttle_(options_.logins),
+      report_pdf_(state_, &assets_, options_.report_pdf) {}
 
 ConsoleHttpServer::~ConsoleHttpServer() { Stop(); }
 
@@ -134,6 +135,7 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
       !limits.ok()) {
     return limits.status();
   }
+  if (absl::Status pdf = ReportPdf::CheckOptions(options_.report_pdf); !pdf.ok()) return pdf;
   if (access_.tokens == nullptr) {
     return absl::InvalidArgumentError(
         "the console needs the stack's tokens.sha256 to check logins (--credentials DIR)");
@@ -378,6 +380,20 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
           sink.done();
           return false;
         });
+  });
+
+  s.Get(kReportPdfPath, [this](const httplib::Request&, httplib::Response& res) {
+    absl::StatusOr<std::string> pdf = report_pdf_.Print("gridpilot console report");
+    if (!pdf.ok()) {
+      base::LogWarning(absl::StrCat("PDF report: ", pdf.status().ToString()));
+      if (pdf.status().code() == absl::StatusCode::kResourceExhausted) {
+        res.set_header("Retry-After", "5");
+      }
+      return SendError(res, ReportPdfHttpStatus(pdf.status()), pdf.status().message());
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("Content-Disposition", "attachment; filename=\"gridpilot-report.pdf\"");
+    res.set_content(*std::move(pdf), "application/pdf");
   });
 
   const int bound = port == 0 ? s.bind_to_any_port(host) : (s.bind_to_port(host, port) ? port : -1);

@@ -17,6 +17,8 @@
 //   GET  /api/thresholds      the response agent's thresholds, read as the person
 //   POST /api/thresholds      {"ramp_limit_mw", "margin_mw"}: SetThresholds as the person
 //   POST /api/logout          ends the session
+//   GET  /report.pdf          the run's report as PDF (report_pdf.h): 503 with Retry-After
+//                             when the bound on concurrent prints is reached
 // API routes without a valid session get 401 {"error"}; the two POST /api routes also need
 // the X-CSRF-Token header of the session and a same-origin request (csrf_guard.h), else
 // 403. A refusal by the stack passes through: PERMISSION_DENIED as 403, INVALID_ARGUMENT
@@ -38,6 +40,7 @@
 #include "services/console/console_sessions.h"
 #include "services/console/console_state.h"
 #include "services/console/login_throttle.h"
+#include "services/console/report_pdf.h"
 #include "services/console/thresholds_access.h"
 #include "services/console/web_assets.h"
 #include "services/security/token_table.h"
@@ -67,6 +70,8 @@ struct ConsoleHttpOptions {
   // not be readable by group or others.
   std::string tls_cert_path;
   std::string tls_key_path;
+  // The "PDF" download: concurrent prints and the Chromium print's options.
+  ReportPdfOptions report_pdf;
   // The wall clock sessions and the login throttle run on.
   std::function<absl::Time()> now = [] { return absl::Now(); };
 };
@@ -106,6 +111,7 @@ class ConsoleHttpServer {
   const ConsoleHttpOptions options_;
   ConsoleSessions sessions_;
   LoginThrottle login_throttle_;
+  ReportPdf report_pdf_;
   bool https_ = false;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
