@@ -17,7 +17,7 @@ packages=(
   python3 python3-grpcio python3-grpc-tools python3-protobuf
   python3-sklearn
   prometheus-cpp-dev libcpp-httplib-dev
-  prometheus docker-compose chromium
+  prometheus docker-compose chromium poppler-utils
   python3-aiosmtpd
   clang-format
   clang-14 libfuzzer-14-dev
