@@ -169,6 +169,7 @@ absl::StatusOr<std::string> PrintHtmlToPdf(const std::string& html,
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
+    ::close_range(3, ~0U, 0);  // the caller's sockets and files stay the caller's
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -180,12 +181,14 @@ absl::StatusOr<std::string> PrintHtmlToPdf(const std::string& html,
   }
   ::setpgid(pid, pid);  // also in the child: whichever runs first
 
+  // Waits for the exit without reaping (WNOWAIT), so that the group's id cannot be reused
+  // before the group is killed below.
   const absl::Time deadline = absl::Now() + options.timeout;
-  int wait_status = 0;
   bool exited = false;
-  while (!exited) {
-    const pid_t r = ::waitpid(pid, &wait_status, WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR)) {
+  while (true) {
+    siginfo_t info = {};
+    const int r = ::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    if ((r == 0 && info.si_pid == pid) || (r < 0 && errno != EINTR)) {
       exited = true;
       break;
     }
@@ -194,9 +197,10 @@ absl::StatusOr<std::string> PrintHtmlToPdf(const std::string& html,
   }
   // Chromium's helpers (zygote, renderer, GPU) share its group; none may outlive it.
   ::kill(-pid, SIGKILL);
+  int wait_status = 0;
+  while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
   if (!exited) {
-    while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
-    }
     return absl::DeadlineExceededError(absl::StrCat("Chromium did not print the PDF within ",
                                                     absl::FormatDuration(options.timeout),
                                                     "; it was killed"));
@@ -215,7 +219,7 @@ absl::StatusOr<std::string> PrintHtmlToPdf(const std::string& html,
         absl::StrCat(*chromium, " wrote no PDF (", ec.message(), "): ", Tail(log_path)));
   }
   if (size > kMaxPdfBytes) {
-    return absl::ResourceExhaustedError(
+    return absl::OutOfRangeError(
         absl::StrCat("the PDF is ", size, " bytes, over the limit of ", kMaxPdfBytes));
   }
   std::ifstream in(pdf_path, std::ios::binary);

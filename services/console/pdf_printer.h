@@ -43,7 +43,7 @@ absl::StatusOr<std::string> FindChromium(const PdfPrintOptions& options);
 // The PDF of `html`. NotFound (no Chromium), InvalidArgument (page over
 // kMaxPrintHtmlBytes or bad options), DeadlineExceeded (timeout), Internal (Chromium
 // failed: its exit and the end of its output; or the output is not a PDF),
-// ResourceExhausted (PDF over kMaxPdfBytes), Unavailable (temporary files).
+// OutOfRange (PDF over kMaxPdfBytes), Unavailable (temporary files).
 absl::StatusOr<std::string> PrintHtmlToPdf(const std::string& html,
                                            const PdfPrintOptions& options = {});
 
