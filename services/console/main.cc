@@ -45,6 +45,8 @@ ABSL_FLAG(std::string, tls_key, "", "the key of --tls_cert (PEM, mode 0600)");
 ABSL_FLAG(int, session_idle_minutes, 30, "a session ends after this long without a request");
 ABSL_FLAG(int, session_hours, 12, "a session ends this long after login");
 ABSL_FLAG(double, poll_seconds, 1.0, "how often events, schedule, P&L and decisions are read");
+ABSL_FLAG(int, pdf_max_concurrent, 2,
+          "PDF downloads (/report.pdf) printed at once, in [1, 16]; more get 503");
 
 ABSL_DECLARE_FLAG(std::string, credentials);
 
@@ -111,6 +113,7 @@ int Main() {
   http_options.sessions.absolute = absl::Hours(session_hours);
   http_options.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
   http_options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
+  http_options.report_pdf.max_concurrent = absl::GetFlag(FLAGS_pdf_max_concurrent);
   ConsoleHttpServer http(&state, *std::move(assets), ConsoleAccess{tokens, &thresholds},
                          http_options);
   const std::string host = absl::GetFlag(FLAGS_http_host);

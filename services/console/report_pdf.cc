@@ -41,8 +41,8 @@ ReportPdf::ReportPdf(const ConsoleState* state, const WebAssets* assets, ReportP
 absl::Status ReportPdf::CheckOptions(const ReportPdfOptions& options) {
   if (options.max_concurrent < 1 || options.max_concurrent > kMaxConcurrentPdfPrints) {
     return absl::InvalidArgumentError(
-        absl::StrCat("concurrent PDF prints: ", options.max_concurrent, " is outside [1, ",
-                     kMaxConcurrentPdfPrints, "]"));
+        absl::StrCat("concurrent PDF prints (--pdf_max_concurrent): ", options.max_concurrent,
+                     " is outside [1, ", kMaxConcurrentPdfPrints, "]"));
   }
   return absl::OkStatus();
 }
