@@ -1,5 +1,6 @@
 #include "services/cli/advise_command.h"
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -59,6 +60,12 @@ absl::StatusOr<absl::Time> Day(const std::string& key, const std::string& text) 
 
 std::string DayText(absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()); }
 std::string Round(double x, int digits) { return absl::StrFormat("%.*f", digits, x); }
+
+// A power or energy for the summary: three significant figures, never an exponent.
+std::string Figure(double x) {
+  const double magnitude = std::abs(x);
+  return Round(x, magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3);
+}
 
 struct Inputs {
   advice::HalfHourSeries load;
@@ -216,11 +223,12 @@ int RunAdvice(const Inputs& in, const std::map<std::string, std::string>& o) {
   }
   std::printf("advice for %s (%s, prices %s)\n", DayText(a->day_start).c_str(), power_unit,
               a->prices_forecast ? "forecast from the price file" : "from the tariff");
-  std::printf("  peak limit %.3g %s; forecast peak %.3g %s\n", a->shift.peak_limit, power_unit,
-              a->forecast_outcome.peak_before, power_unit);
+  std::printf("  peak limit %s %s; forecast peak %s %s\n", Figure(a->shift.peak_limit).c_str(),
+              power_unit, Figure(a->forecast_outcome.peak_before).c_str(), power_unit);
   std::printf("  %s\n", a->sentence.c_str());
-  std::printf("  forecast peak reduction %.3g %s, forecast saving GBP %.2f\n",
-              a->forecast_outcome.peak_reduction(), power_unit, a->forecast_outcome.saved_gbp());
+  std::printf("  forecast peak reduction %s %s, forecast saving GBP %.2f\n",
+              Figure(a->forecast_outcome.peak_reduction()).c_str(), power_unit,
+              a->forecast_outcome.saved_gbp());
   if (a->battery.has_value()) {
     std::string charge;
     std::string discharge;
@@ -295,10 +303,12 @@ int RunScore(const Inputs& in, const std::map<std::string, std::string>& o) {
               DayText(advice::FloorToDay(*to)).c_str(), score->skipped.size());
   const double share = score->mean_actual_peak > 0 ? 100.0 / score->mean_actual_peak : 0.0;
   std::printf(
-      "  mean daily peak %.4g %s; reduced by %.4g %s (%.1f%%) as advised, %.4g %s "
-      "(%.1f%%) with hindsight\n",
-      score->mean_actual_peak, power_unit, score->advised_mean_peak_reduction, power_unit,
-      score->advised_mean_peak_reduction * share, score->hindsight_mean_peak_reduction, power_unit,
+      "  mean daily peak %s %s; reduced by %s %s (%.1f%%) as advised, %s %s (%.1f%%) "
+      "with hindsight\n",
+      Figure(score->mean_actual_peak).c_str(), power_unit,
+      Figure(score->advised_mean_peak_reduction).c_str(), power_unit,
+      score->advised_mean_peak_reduction * share,
+      Figure(score->hindsight_mean_peak_reduction).c_str(), power_unit,
       score->hindsight_mean_peak_reduction * share);
   std::printf("  saved GBP %.2f as advised, GBP %.2f with hindsight\n", score->advised_saved_gbp,
               score->hindsight_saved_gbp);
