@@ -185,6 +185,14 @@ const CommandText kCommands[] = {
      "gridpilot forecast [options]\n"
      "  The latest net-load change forecast, why (SHAP) and the verdict on its base.\n",
      "", kOperatorOptions},
+    {"advice",
+     "gridpilot advice [--date DATE] [options]\n"
+     "  The forecast process's flexibility advice on the region's own series up to the\n"
+     "  stack's clock: what to move where, the peak reduction and GBP saved, a battery plan.\n",
+     "  --date DATE        the advised day (default: the day after the latest interval)\n"
+     "  --flexible_share X (default 0.05), --peak_limit_mw P (default: --peak_percentile 90)\n"
+     "  --battery_capacity_mwh E, --battery_power_mw P  a battery to plan (default: none)\n",
+     kOperatorOptions},
     {"anomalies",
      "gridpilot anomalies [--limit N] [--kind KIND] [options]\n"
      "  The anomaly detectors' flagged readings, newest last.\n",
