@@ -15,6 +15,8 @@
 //       when the session does.
 //   GET  /api/session         {"role", "csrf_token", "idle_timeout_s", "expires_unix_s"}
 //   GET  /api/thresholds      the response agent's thresholds, read as the person
+//   GET  /api/advice          the forecast process's flexibility advice (AdviceService),
+//                             read as the person; query: advice_access.h
 //   POST /api/thresholds      {"ramp_limit_mw", "margin_mw"}: SetThresholds as the person
 //   POST /api/logout          ends the session
 // API routes without a valid session get 401 {"error"}; the two POST /api routes also need
@@ -35,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/console/advice_access.h"
 #include "services/console/console_sessions.h"
 #include "services/console/console_state.h"
 #include "services/console/login_throttle.h"
@@ -75,6 +78,7 @@ struct ConsoleHttpOptions {
 struct ConsoleAccess {
   const security::TokenTable* tokens = nullptr;  // login checks tokens against it; required
   ThresholdsAccess* thresholds = nullptr;        // the write; nullptr answers 503
+  AdviceAccess* advice = nullptr;                // /api/advice; nullptr answers 503
 };
 
 class ConsoleHttpServer {
