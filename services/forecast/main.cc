@@ -1,9 +1,9 @@
 // gridpilot-forecast: fetches the history before the replay from the gateway, trains (or
 // loads from --model_dir) the XGBoost net-load-change models on it, or serves the newest
 // set trained before the replay from a model registry (--registry), follows the tick
-// stream into its feature store and anomaly detectors, and serves ForecastService and
-// AnomalyService. Health is NOT_SERVING until
-// the models are ready.
+// stream into its feature store and anomaly detectors, and serves ForecastService,
+// AnomalyService and AdviceService (flexibility advice on the series it has received).
+// Health is NOT_SERVING until the models are ready.
 #include <optional>
 #include <thread>
 
