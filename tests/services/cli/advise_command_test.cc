@@ -124,6 +124,40 @@ TEST(AdviseCommandTest, ScoresOnTheActualDays) {
   EXPECT_THAT(Slurp(out + ".csv"), HasSubstr("day,peak_limit_kw,forecast_peak_kw,actual_peak_kw"));
 }
 
+TEST(AdviseCommandTest, ScoresTheShippedHouseholdMeterAndRegion) {
+  const std::string data = GRIDPILOT_TEST_DATA_DIR;
+  const std::string house = Temp("house-score");
+  ASSERT_EQ(RunAdviseCommand({{"input", data + "/household_load_15min_local_2007-02_03.csv"},
+                              {"column", "load_kw"},
+                              {"tariff", data + "/tariff_tou_example.csv"},
+                              {"score", "true"},
+                              {"from", "2007-03-20"},
+                              {"to", "2007-03-27"},
+                              {"out", house}}),
+            0);
+  const nlohmann::json h = nlohmann::json::parse(Slurp(house + ".json"));
+  EXPECT_EQ(h["days_scored"], 7);
+  // The local clock's spring-forward hole.
+  EXPECT_EQ(h["days_skipped"], nlohmann::json({"2007-03-25: 2 half-hours of load missing"}));
+  EXPECT_LE(h["advised_mean_peak_reduction"].get<double>(),
+            h["hindsight_mean_peak_reduction"].get<double>());
+  const std::string region = Temp("region-score");
+  ASSERT_EQ(RunAdviseCommand({{"input", data + "/gb_demand_2022_2023.csv"},
+                              {"column", "ND"},
+                              {"unit", "mw"},
+                              {"prices", data + "/gb_price_mid_2022-10_2023-12.csv"},
+                              {"flexible_share", "0.05"},
+                              {"score", "true"},
+                              {"from", "2023-01-01"},
+                              {"to", "2023-01-31"},
+                              {"out", region}}),
+            0);
+  const nlohmann::json r = nlohmann::json::parse(Slurp(region + ".json"));
+  EXPECT_EQ(r["days_scored"].get<int>() + r["days_skipped"].size(), 31u);
+  EXPECT_GT(r["advised_mean_peak_reduction"].get<double>(), 0.0);
+  EXPECT_GT(r["advised_saved_gbp"].get<double>(), 0.0);
+}
+
 TEST(AdviseCommandTest, BadFilesNameFileLineAndField) {
   const std::string meter = WriteMeter("b.csv", 3);
   testing::internal::CaptureStderr();
