@@ -198,6 +198,14 @@ function rgb(text) {
       }
     }
 
+    if (args.tokenFile) {
+      // The advice panel asks the forecast process once the session starts.
+      await page.waitForSelector('#advice-card:not([hidden])', { timeout });
+      await page.waitForFunction(() => ['ok', 'error'].includes(document.querySelector('#advice-result').dataset.state),
+                                 null, { timeout });
+      figures.advice = await page.textContent('#advice-result');
+    }
+
     await page.screenshot({ path: args.screenshot, fullPage: true });
 
     // Phone width: the layout reflows to one column without sideways scrolling.

@@ -574,6 +574,33 @@
     $('margin').value = t.margin_mw;
   }
 
+  // The advice panel: GET /api/advice with the form's options, shown as sentences.
+  function startAdvice() {
+    $('advice-card').hidden = false;
+    const result = $('advice-result');
+    const ask = async () => {
+      const q = new URLSearchParams({ flexible_share: $('advice-share').value || '0.05' });
+      if ($('advice-limit').value) q.set('peak_limit_mw', $('advice-limit').value);
+      if ($('advice-battery').value) q.set('battery_capacity_mwh', $('advice-battery').value);
+      result.textContent = 'asking...';
+      delete result.dataset.state;
+      try {
+        const a = await api('/api/advice?' + q.toString());
+        const windows = (list) => (list || []).map((w) => w.text).join(', ') || 'never';
+        result.textContent = a.day.slice(0, 10) + ': ' + a.advice + '; peak ' + fmt(a.forecast_peak_mw, 0) +
+          ' MW to ' + fmt(a.forecast_peak_after_mw, 0) + ' MW, saving £' + gbp(a.forecast_saved_gbp || 0) +
+          (a.has_battery ? '; battery: buy ' + windows(a.battery_charge) + ', use ' + windows(a.battery_discharge) +
+            ', return £' + gbp(a.battery_forecast_return_gbp || 0) : '');
+        result.dataset.state = 'ok';
+      } catch (e) {
+        result.textContent = 'no advice: ' + e.message;
+        result.dataset.state = 'error';
+      }
+    };
+    $('advice-form').addEventListener('submit', (ev) => { ev.preventDefault(); ask(); });
+    ask();
+  }
+
   async function startSession() {
     session = await api('/api/session');
     $('session').textContent = 'logged in: ' + session.role;
@@ -586,6 +613,7 @@
       window.location.assign('/login');
     });
     $('thresholds-card').hidden = false;
+    startAdvice();
     const result = $('thresholds-result');
     try {
       showThresholds((await api('/api/thresholds')).thresholds);

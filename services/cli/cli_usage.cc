@@ -137,6 +137,24 @@ const CommandText kCommands[] = {
      "  --inject_step TIMESTAMP,MW,MINUTES   raise the net load by MW for MINUTES\n"
      "  --credentials DIR, --role R (default telemetry)   grpc:// to a stack with TLS\n",
      kDataOptions},
+    {"advise",
+     "gridpilot advise --input FILE.csv --column NAME (--prices FILE | --tariff FILE) --out "
+     "PREFIX [options]\n"
+     "  Flexibility advice for the day after the data (or --date): the peak half-hours, what\n"
+     "  flexible load to move where, the forecast peak reduction and GBP saved, and when a\n"
+     "  battery should buy and use energy. --score --from DATE --to DATE scores the advice\n"
+     "  on each day as it happened instead. Writes PREFIX.csv and PREFIX.json.\n",
+     "  --input FILE.csv, --column NAME  the load (required; --time-column default: first)\n"
+     "  --unit kw|mw       the load's unit, also of --peak_limit and the battery (default kw)\n"
+     "  --prices FILE.csv  half-hourly prices, GBP/MWh (--price_column, default Price), or\n"
+     "  --tariff FILE.csv  a time-of-use tariff: start,end,pence_per_kwh (HH:MM, HH:MM, p)\n"
+     "  --flexible_share X share of load that can move, [0, 1] (default 0.2)\n"
+     "  --peak_limit P     the peak limit (default: --peak_percentile, 90, of the forecast)\n"
+     "  --date DATE        the advised day (default: the day after the last reading)\n"
+     "  --battery_capacity E  a battery of E kWh/MWh; --battery_power (default E/2),\n"
+     "                     --battery_efficiency round trip (0.9), --battery_wear_gbp_per_mwh\n"
+     "  --score --from DATE --to DATE  score advice made before each day on the actual day\n",
+     ""},
     {"detect",
      "gridpilot detect --input FILE.csv --column NAME --out scores.csv [options]\n"
      "  Anomaly detection on one column of a CSV (Isolation Forest, seasonal residual, flat\n"
@@ -169,6 +187,14 @@ const CommandText kCommands[] = {
      "gridpilot forecast [options]\n"
      "  The latest net-load change forecast, why (SHAP) and the verdict on its base.\n",
      "", kOperatorOptions},
+    {"advice",
+     "gridpilot advice [--date DATE] [options]\n"
+     "  The forecast process's flexibility advice on the region's own series up to the\n"
+     "  stack's clock: what to move where, the peak reduction and GBP saved, a battery plan.\n",
+     "  --date DATE        the advised day (default: the day after the latest interval)\n"
+     "  --flexible_share X (default 0.05), --peak_limit_mw P (default: --peak_percentile 90)\n"
+     "  --battery_capacity_mwh E, --battery_power_mw P  a battery to plan (default: none)\n",
+     kOperatorOptions},
     {"anomalies",
      "gridpilot anomalies [--limit N] [--kind KIND] [options]\n"
      "  The anomaly detectors' flagged readings, newest last.\n",

@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "core/base/time_util.h"
 #include "core/market/price_risk.h"
+#include "services/cli/advise_command.h"
 #include "services/cli/backtest_html.h"
 #include "services/cli/backtest_report.h"
 #include "services/cli/cli_usage.h"
@@ -503,6 +504,11 @@ int main(int argc, char** argv) {
        {"input", "column", "time-column", "train", "contamination", "residual-threshold",
         "flat-rows", "seed", "features", "out"},
        gridpilot::RunDetectCommand},
+      {"advise",
+       {"input", "column", "time-column", "unit", "prices", "price_column", "tariff",
+        "flexible_share", "peak_limit", "peak_percentile", "date", "battery_capacity",
+        "battery_power", "battery_efficiency", "battery_wear_gbp_per_mwh", "from", "to", "out"},
+       gridpilot::RunAdviseCommand},
       {"publish",
        {"to", "from", "until", "speed", "sample_seconds", "source", "first_seq", "inject_step",
         "demand_csv", "price_csv", "credentials", "run_dir", "role"},
@@ -549,8 +555,9 @@ int main(int argc, char** argv) {
   }
   for (const LocalCommand& local : local_commands) {
     if (command != local.name) continue;
-    absl::StatusOr<std::map<std::string, std::string>> o =
-        gridpilot::ParseOptions(argc, argv, local.options);
+    absl::StatusOr<std::map<std::string, std::string>> o = gridpilot::ParseOptions(
+        argc, argv, local.options,
+        command == "advise" ? std::vector<std::string>{"score"} : std::vector<std::string>{});
     if (!o.ok()) return gridpilot::Usage(std::string(o.status().message()));
     const int code = local.run(*o);
     if (code == 2) std::fprintf(stderr, "%s", gridpilot::CommandUsage(command).c_str());

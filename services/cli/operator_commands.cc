@@ -26,6 +26,7 @@
 #include "gridpilot/v1/ledger.grpc.pb.h"
 #include "gridpilot/v1/response.grpc.pb.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
+#include "services/cli/advice_command.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
@@ -800,6 +801,10 @@ const std::vector<OperatorCommand>& OperatorCommands() {
       {"assets", {}, Assets},
       {"events", {"limit"}, Events},
       {"forecast", {}, Forecast},
+      {"advice",
+       {"date", "flexible_share", "peak_limit_mw", "peak_percentile", "battery_capacity_mwh",
+        "battery_power_mw"},
+       RunAdviceCommand},
       {"anomalies", {"limit", "kind"}, Anomalies},
       {"pnl", {}, Pnl},
       {"schedule", {"limit"}, Schedule},

@@ -5,6 +5,7 @@
 //   assets     the asset registry with SoC, output and what is scheduled
 //   events     ramp events and episodes from the response agent
 //   forecast   the net-load change forecast issued at the latest interval boundary
+//   advice     the forecast process's flexibility advice for a day (advice_command.h)
 //   anomalies  the anomaly detectors' flagged readings
 //   pnl        the ledger by cause and the trader's P&L against perfect foresight
 //   audit      the audit log's newest rows: refusals on every server, threshold changes,

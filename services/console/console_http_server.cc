@@ -1,5 +1,6 @@
 #include "services/console/console_http_server.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
 #include <algorithm>
@@ -306,6 +307,26 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
     if (!t.ok()) return SendError(res, HttpStatusOf(t.status()), t.status().message());
     res.set_header("Cache-Control", "no-store");
     res.set_content(nlohmann::json{{"thresholds", ThresholdsJson(*t)}}.dump(), "application/json");
+  });
+
+  s.Get("/api/advice", [this](const httplib::Request& req, httplib::Response& res) {
+    std::optional<ConsoleSession> session = SessionOf(req);
+    if (!session.has_value()) return SendError(res, 401, "no valid session: log in at /login");
+    if (access_.advice == nullptr) return SendError(res, 503, "no forecast process configured");
+    absl::StatusOr<v1::AdviseRequest> request = AdviceRequestFromQuery(req.params);
+    if (!request.ok()) return SendBadRequest(res, request.status());
+    absl::StatusOr<v1::AdviseResponse> advice =
+        access_.advice->Advise(session->bearer_token, *request);
+    if (!advice.ok())
+      return SendError(res, HttpStatusOf(advice.status()), advice.status().message());
+    std::string json;
+    google::protobuf::util::JsonPrintOptions print;
+    print.preserve_proto_field_names = true;
+    if (!google::protobuf::util::MessageToJsonString(*advice, &json, print).ok()) {
+      return SendError(res, 500, "the advice could not be written as JSON");
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(json, "application/json");
   });
 
   s.Post("/api/thresholds", [this, writer](const httplib::Request& req, httplib::Response& res) {

@@ -15,6 +15,8 @@
 //       when the session does.
 //   GET  /api/session         {"role", "csrf_token", "idle_timeout_s", "expires_unix_s"}
 //   GET  /api/thresholds      the response agent's thresholds, read as the person
+//   GET  /api/advice          the forecast process's flexibility advice (AdviceService),
+//                             read as the person; query: advice_access.h
 //   POST /api/thresholds      {"ramp_limit_mw", "margin_mw"}: SetThresholds as the person
 //   POST /api/logout          ends the session
 //   GET  /report.pdf          the run's report as PDF (report_pdf.h): 503 with Retry-After
@@ -37,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/console/advice_access.h"
 #include "services/console/console_sessions.h"
 #include "services/console/console_state.h"
 #include "services/console/login_throttle.h"
@@ -80,6 +83,7 @@ struct ConsoleHttpOptions {
 struct ConsoleAccess {
   const security::TokenTable* tokens = nullptr;  // login checks tokens against it; required
   ThresholdsAccess* thresholds = nullptr;        // the write; nullptr answers 503
+  AdviceAccess* advice = nullptr;                // /api/advice; nullptr answers 503
 };
 
 class ConsoleHttpServer {

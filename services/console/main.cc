@@ -18,6 +18,7 @@
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
+#include "services/console/advice_access.h"
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
 #include "services/console/listen_address.h"
@@ -108,13 +109,14 @@ int Main() {
     return 2;
   }
   GrpcThresholdsAccess thresholds(resolved->response);
+  GrpcAdviceAccess advice(resolved->forecast);
   ConsoleHttpOptions http_options;
   http_options.sessions.idle = absl::Minutes(idle_minutes);
   http_options.sessions.absolute = absl::Hours(session_hours);
   http_options.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
   http_options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
   http_options.report_pdf.max_concurrent = absl::GetFlag(FLAGS_pdf_max_concurrent);
-  ConsoleHttpServer http(&state, *std::move(assets), ConsoleAccess{tokens, &thresholds},
+  ConsoleHttpServer http(&state, *std::move(assets), ConsoleAccess{tokens, &thresholds, &advice},
                          http_options);
   const std::string host = absl::GetFlag(FLAGS_http_host);
   absl::StatusOr<int> port =

@@ -77,6 +77,12 @@ void ForecastPipeline::IngestInterval(const v1::Tick& tick) {
     metrics_->IngestFailed("price");
     base::LogWarning(absl::StrCat("price: ", priced.message()));
   }
+  if (books_.advice != nullptr) {
+    if (absl::Status kept = books_.advice->Ingest(measured); !kept.ok()) {
+      metrics_->IngestFailed("advice");
+      base::LogWarning(kept.message());
+    }
+  }
   if (books_.day_ahead != nullptr) {
     if (absl::Status issued = books_.day_ahead->Ingest(measured); !issued.ok()) {
       metrics_->IngestFailed("day_ahead");

@@ -15,6 +15,7 @@
 #include "core/data/day_ahead_forecast_row.h"
 #include "core/data/grid_measurement.h"
 #include "gridpilot/v1/types.pb.h"
+#include "services/forecast/advice_book.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/day_ahead_book.h"
 #include "services/forecast/forecast_book.h"
@@ -35,6 +36,7 @@ struct ForecastBooks {
   ForecastBook* forecasts = nullptr;
   PriceBook* prices = nullptr;
   DayAheadBook* day_ahead = nullptr;
+  AdviceBook* advice = nullptr;  // may be null: no AdviceService
 };
 
 class ForecastPipeline {

@@ -1,9 +1,9 @@
 // gridpilot-forecast: fetches the history before the replay from the gateway, trains (or
 // loads from --model_dir) the XGBoost net-load-change models on it, or serves the newest
 // set trained before the replay from a model registry (--registry), follows the tick
-// stream into its feature store and anomaly detectors, and serves ForecastService and
-// AnomalyService. Health is NOT_SERVING until
-// the models are ready.
+// stream into its feature store and anomaly detectors, and serves ForecastService,
+// AnomalyService and AdviceService (flexibility advice on the series it has received).
+// Health is NOT_SERVING until the models are ready.
 #include <optional>
 #include <thread>
 
@@ -26,6 +26,7 @@
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 #include "services/common/tick_subscription.h"
+#include "services/forecast/advice_service.h"
 #include "services/forecast/anomaly_service.h"
 #include "services/forecast/forecast_metrics.h"
 #include "services/forecast/forecast_pipeline.h"
@@ -120,9 +121,11 @@ int Main() {
   ForecastServiceImpl service;
   service.SetAuditReporter(&audit);
   AnomalyServiceImpl anomaly_service;
-  absl::StatusOr<RunningServer> server = StartGrpcServer(
-      absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port), {&service, &anomaly_service},
-      absl::GetFlag(FLAGS_port_file), RpcMetricsInterceptors(registry.get()));
+  AdviceServiceImpl advice_service;
+  absl::StatusOr<RunningServer> server =
+      StartGrpcServer(absl::GetFlag(FLAGS_host), absl::GetFlag(FLAGS_port),
+                      {&service, &anomaly_service, &advice_service}, absl::GetFlag(FLAGS_port_file),
+                      RpcMetricsInterceptors(registry.get()));
   if (!server.ok()) {
     base::LogError(server.status().message());
     return 2;
@@ -215,6 +218,11 @@ int Main() {
     if (!priced.ok()) base::LogWarning(absl::StrCat("price history: ", priced.message()));
   }
   service.SetPriceBook(&prices);
+  AdviceBook advice;
+  for (const data::GridMeasurement& m : *history) {
+    if (absl::Status kept = advice.Ingest(m); !kept.ok()) base::LogWarning(kept.message());
+  }
+  advice_service.SetBook(&advice);
   // Day-ahead demand: trained on the whole days before the replay's first midnight.
   forecast::eval::DayAheadEvalConfig day_ahead_config;
   day_ahead_config.model_dir = absl::GetFlag(FLAGS_model_dir);
@@ -235,7 +243,7 @@ int Main() {
   metrics.SetReady(true);
 
   ForecastPipeline pipeline(
-      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr},
+      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &advice},
       &metrics);
   TickSubscriptionOptions follow;
   follow.subscriber = "forecast";

@@ -89,7 +89,8 @@ class AuthMatrixTest(unittest.TestCase):
         sys.path.insert(0, cls.stub_dir)
         cls.pb = {name: importlib.import_module("gridpilot.v1.%s_pb2" % name)
                   for name in ["types", "asset", "clock", "forecast", "response", "trader",
-                               "ledger", "anomaly", "telemetry", "approval", "audit"]}
+                               "ledger", "anomaly", "telemetry", "approval", "audit",
+                               "advice"]}
         cls.run_dir = os.path.join(cls.tmp, "run")
         cls.log = open(os.path.join(cls.tmp, "up.log"), "wb")
         cls.stack = gridpilot_processes.start_live_stack(
@@ -248,6 +249,8 @@ class AuthMatrixTest(unittest.TestCase):
              pb["forecast"].GetAccuracyRequest(), pb["forecast"].GetAccuracyResponse),
             ("forecast", "/gridpilot.v1.AnomalyService/ListAnomalies",
              pb["anomaly"].ListAnomaliesRequest(), pb["anomaly"].ListAnomaliesResponse),
+            ("forecast", "/gridpilot.v1.AdviceService/Advise",
+             pb["advice"].AdviseRequest(), pb["advice"].AdviseResponse),
             ("response", "/gridpilot.v1.ResponseService/GetResponseStatus",
              pb["response"].GetResponseStatusRequest(), pb["response"].GetResponseStatusResponse),
             ("trader", "/gridpilot.v1.TraderService/GetTraderStatus",

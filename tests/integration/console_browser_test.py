@@ -158,6 +158,8 @@ class ConsoleBrowserTest(unittest.TestCase):
         self.assertGreater(os.path.getsize(screenshot), 10000)
         self.assertEqual(figures["session"], "logged in: operator")
         self.assertTrue(figures["write_result"].startswith("applied by operator"), figures)
+        self.assertRegex(figures["advice"], r"^\d{4}-\d\d-\d\d: (move \S+ MWh of flexible load "
+                         r"from .* to |no peak above the limit)", figures)
         _, _, body = self.get("/api/thresholds")
         self.assertEqual(json.loads(body)["thresholds"], {"ramp_limit_mw": 37.5, "margin_mw": 4.5})
         # The anomaly in red is the injected one: the console's data has it in the attack

@@ -197,6 +197,21 @@ TEST_F(OperatorCliTest, AnomaliesReportWhatWasScored) {
   EXPECT_THAT(bad.output, HasSubstr("gremlins"));
 }
 
+TEST_F(OperatorCliTest, AdviceComesFromTheStacksOwnSeriesBeforeTheDay) {
+  ASSERT_NO_FATAL_FAILURE(ExpectHumanOutput(
+      "advice --battery_capacity_mwh 100",
+      {"advice for 2023-06-0", "of flexible load from", "battery: buy and store"}));
+  // A day the stack has already reached: the advice reads only the half-hours before it.
+  const nlohmann::json json = Json("advice --date 2023-06-01");
+  EXPECT_EQ(json["day"], "2023-06-01T00:00:00Z");
+  EXPECT_EQ(json["data_until"], "2023-05-31T23:30:00Z");
+  EXPECT_EQ(json["intervals"].size(), 48u);
+  EXPECT_THAT(json["advice"].get<std::string>(), HasSubstr("MWh of flexible load from"));
+  const CommandResult far = RunGridpilot(Run("advice --date 2023-07-01"));
+  EXPECT_EQ(far.exit_code, 1) << far.output;
+  EXPECT_THAT(far.output, HasSubstr("more than one day past the latest interval"));
+}
+
 TEST_F(OperatorCliTest, PnlShowsTheLedgerByCauseAndTheTrader) {
   ASSERT_NO_FATAL_FAILURE(ExpectHumanOutput("pnl", {"  net ", "of perfect foresight"}));
   const nlohmann::json json = Json("pnl");

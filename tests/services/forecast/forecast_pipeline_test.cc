@@ -120,6 +120,7 @@ struct Stack {
   std::unique_ptr<ForecastBook> forecasts;
   PriceBook prices;
   std::unique_ptr<DayAheadBook> day_ahead;
+  AdviceBook advice;
   std::unique_ptr<ForecastPipeline> pipeline;
 };
 
@@ -169,11 +170,12 @@ class ForecastPipelineTest : public ::testing::Test {
     stack->forecasts = std::make_unique<ForecastBook>(*forecaster_, *history_, *known_);
     for (const data::GridMeasurement& m : *history_) {
       EXPECT_TRUE(stack->prices.Ingest(m.interval_start, m.price_gbp_per_mwh).ok());
+      EXPECT_TRUE(stack->advice.Ingest(m).ok());
     }
     stack->day_ahead = std::make_unique<DayAheadBook>(*day_ahead_, *history_, *known_);
     stack->pipeline = std::make_unique<ForecastPipeline>(
         ForecastBooks{stack->anomalies.get(), stack->forecasts.get(), &stack->prices,
-                      stack->day_ahead.get()},
+                      stack->day_ahead.get(), &stack->advice},
         &stack->metrics);
     return stack;
   }
@@ -200,7 +202,7 @@ TEST_F(ForecastPipelineTest, EachIntervalTickFillsEveryBookAndTicksBetweenAddNot
     stack->pipeline->OnTick(tick);
     stack->pipeline->OnTick(BetweenTick(tick));
   }
-  for (const char* stage : {"anomaly", "forecast", "price", "day_ahead"}) {
+  for (const char* stage : {"anomaly", "forecast", "price", "day_ahead", "advice"}) {
     EXPECT_EQ(IngestErrors(stack->registry, stage), 0.0) << stage;
   }
   EXPECT_EQ(stack->anomalies->intervals_scored(), kReplayTicks);
@@ -228,6 +230,13 @@ TEST_F(ForecastPipelineTest, EachIntervalTickFillsEveryBookAndTicksBetweenAddNot
   }
   EXPECT_EQ(stack->forecasts->LatestIssueTime(),
             kReplayStart + (kReplayTicks - 1) * base::kHalfHour);
+  // The advice book holds every measured interval: tomorrow's advice reads up to the last.
+  advice::AdviceOptions region;
+  region.unit = advice::PowerUnit::kMegawatt;
+  absl::StatusOr<BookAdvice> advised = stack->advice.Advise(std::nullopt, region);
+  ASSERT_TRUE(advised.ok()) << advised.status();
+  EXPECT_EQ(advised->data_until,
+            FromProtoTime(IntervalTick(*data_, kReplayTicks - 1).measured_interval_start()));
   for (int day = 0; day <= 3; ++day) {
     const absl::Time midnight = kReplayStart + day * kDay;
     SCOPED_TRACE(base::FormatUtcTimestamp(midnight));

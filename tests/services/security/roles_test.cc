@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "gridpilot/v1/advice.pb.h"
 #include "gridpilot/v1/anomaly.pb.h"
 #include "gridpilot/v1/approval.pb.h"
 #include "gridpilot/v1/asset.pb.h"
@@ -32,7 +33,8 @@ std::vector<std::string> ProtoMethods() {
       v1::SubscribeRequest::descriptor()->file(),
       v1::GetScheduleRequest::descriptor()->file(),
       v1::RecordAuditEventRequest::descriptor()->file(),
-      v1::ListApprovalsRequest::descriptor()->file()};
+      v1::ListApprovalsRequest::descriptor()->file(),
+      v1::AdviseRequest::descriptor()->file()};
   std::vector<std::string> methods;
   for (const google::protobuf::FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {
