@@ -20,6 +20,7 @@
     ticks: emptyCols(TICK_COLS), forecast: emptyCols(FORECAST_COLS), lastIndex: -1,
     anomalies: [], events: [], episodes: [], decisions: [], schedule: null, pnl: null,
     latestForecast: null, sources: {}, summary: null, bandCoverage: 0.9, version: -1,
+    telemetry: { silent: false, silent_since_t: null },
   };
 
   function emptyCols(names) {
@@ -52,6 +53,7 @@
     data.pnl = s.pnl;
     data.latestForecast = s.latest_forecast;
     data.sources = s.sources || {};
+    data.telemetry = s.telemetry || { silent: false, silent_since_t: null };
     data.summary = s.summary;
     data.processes = s.processes || [];
     if (typeof s.band_coverage === 'number') data.bandCoverage = s.band_coverage;
@@ -436,6 +438,11 @@
           ' intervals: the forecast service keeps its newest 512.';
       }
     }
+    const silent = $('telemetry');
+    silent.hidden = !data.telemetry.silent;
+    silent.textContent = data.telemetry.silent
+      ? 'telemetry silent since ' + iso(data.telemetry.silent_since_t) + ' UTC: region degraded'
+      : '';
     const bad = Object.entries(data.sources).filter(([, v]) => !v.ok);
     $('sources').textContent = bad.map(([k, v]) => k + ': ' + v.error).join(' | ');
     // The launcher's supervisor: only processes that were restarted or are not running.

@@ -37,6 +37,12 @@ AgentMetrics::AgentMetrics(const std::string& agent, prometheus::Registry* regis
                       .Help("Times the agent session ended before the run did and was re-opened")
                       .Register(*registry)
                       .Add({{"agent", agent}})),
+      telemetry_silent_(prometheus::BuildGauge()
+                            .Name("gridpilot_agent_telemetry_silent")
+                            .Help("1 while the ticks say the live telemetry source is silent "
+                                  "(the region is degraded)")
+                            .Register(*registry)
+                            .Add({{"agent", agent}})),
       rpc_errors_(prometheus::BuildCounter()
                       .Name("gridpilot_rpc_errors_total")
                       .Help("RPCs to the gateway that failed, by agent and rpc")
@@ -57,5 +63,7 @@ void AgentMetrics::RpcFailed(const std::string& rpc) {
 }
 
 void AgentMetrics::StreamReconnected() { reconnects_.Increment(); }
+
+void AgentMetrics::TelemetrySilent(bool silent) { telemetry_silent_.Set(silent ? 1.0 : 0.0); }
 
 }  // namespace gridpilot

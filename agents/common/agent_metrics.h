@@ -10,6 +10,7 @@
 
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -30,6 +31,8 @@ class AgentMetrics {
   void RpcFailed(const std::string& rpc);
   // The agent session ended before the run did and is being re-opened.
   void StreamReconnected();
+  // The gateway's live telemetry source went silent (true) or came back (false).
+  void TelemetrySilent(bool silent);
 
  private:
   const std::string agent_;
@@ -38,6 +41,7 @@ class AgentMetrics {
   prometheus::Counter& ticks_;
   prometheus::Counter& proposals_;
   prometheus::Counter& reconnects_;
+  prometheus::Gauge& telemetry_silent_;
   prometheus::Family<prometheus::Counter>& rpc_errors_;
 };
 

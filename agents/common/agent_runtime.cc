@@ -51,7 +51,17 @@ v1::AgentSessionRequest AgentRuntime::Answer(const v1::Tick& tick) {
   v1::AgentSessionRequest message;
   v1::SubmitDispatchRequest& answer = *message.mutable_answer();
   for (v1::DispatchProposal& p : agent_->OnTick(tick)) *answer.add_proposals() = std::move(p);
-  answer.set_note(agent_->AnswerNote());
+  std::string note = agent_->AnswerNote();
+  if (std::optional<std::string> change = silence_.Observe(tick); change.has_value()) {
+    if (silence_.silent()) {
+      base::LogWarning(*change);
+    } else {
+      base::LogInfo(*change);
+    }
+    if (metrics_ != nullptr) metrics_->TelemetrySilent(silence_.silent());
+    absl::StrAppend(&note, note.empty() ? "" : "; ", *change);
+  }
+  answer.set_note(std::move(note));
   if (std::optional<v1::AgentPlan> plan = agent_->AnswerPlan(); plan.has_value()) {
     *answer.mutable_plan() = *std::move(plan);
   }

@@ -5,7 +5,8 @@
 // the stream breaks it opens a new session after the last tick it handled, so each tick
 // reaches OnTick at most once, in time order. The agent's decision logic stays pure; this
 // is the edge, and where the agent's latency and RPC failures are measured
-// (agent_metrics.h).
+// (agent_metrics.h). It also says when the ticks report the live telemetry source silent
+// (telemetry_silence_watch.h): logged, in the answer's note and in the metrics.
 #ifndef GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 #define GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 
@@ -20,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/common/agent_metrics.h"
+#include "agents/common/telemetry_silence_watch.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 
 namespace gridpilot {
@@ -66,6 +68,7 @@ class AgentRuntime {
   AgentMetrics* const metrics_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
   std::optional<absl::Time> last_tick_time_;  // Run's thread only: the resume point
+  TelemetrySilenceWatch silence_;             // Run's thread only
   std::atomic<bool> stop_{false};
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -122,6 +122,7 @@ absl::StatusOr<FeedReading> PublishedFeed::Next() {
         }
         if (newest_stamp_ < next_start_ + config_.step + config_.late_window) {
           ++counts_.steps_settled_silent;
+          reading.source_silent = true;
         }
         ++counts_.steps_settled;
         next_start_ += config_.step;

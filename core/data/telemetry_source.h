@@ -34,6 +34,7 @@ struct FeedReading {
   std::optional<double> embedded_wind_mw;   // >= 0
   std::optional<double> price_gbp_per_mwh;  // of the settlement interval; may be negative
   std::string event{};                      // injected events acting now; empty if none
+  bool source_silent = false;  // settled by the source's silence timeout: the region is degraded
 };
 
 class TelemetrySource {

@@ -93,6 +93,11 @@ void ConsoleState::AddTick(const v1::Tick& tick) {
   }
   absl::MutexLock lock(&mu_);
   if (!ticks_.empty() && point.time <= ticks_.back().time) return;
+  if (!tick.step().source_silent()) {
+    telemetry_silent_since_.reset();
+  } else if (!telemetry_silent_since_.has_value()) {
+    telemetry_silent_since_ = FromProtoTime(tick.step().start());
+  }
   point.index = next_index_++;
   ticks_.push_back(std::move(point));
   while (static_cast<int>(ticks_.size()) > options_.max_points) {
@@ -244,6 +249,10 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
     ticks["price_gbp_per_mwh"].push_back(OrNull(p.price_gbp_per_mwh));
   }
   out["ticks"] = std::move(ticks);
+  out["telemetry"] = {{"silent", telemetry_silent_since_.has_value()},
+                      {"silent_since_t", telemetry_silent_since_.has_value()
+                                             ? json(UnixSeconds(*telemetry_silent_since_))
+                                             : json(nullptr)}};
 
   json forecast = {{"index", json::array()},    {"issue_t", json::array()},
                    {"t", json::array()},        {"net_load_mw", json::array()},

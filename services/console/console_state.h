@@ -114,6 +114,9 @@ class ConsoleState {
   // Highest index dropped to keep max_points (-1 if none): a client that has not seen it
   // must reset.
   int64_t dropped_through_ ABSL_GUARDED_BY(mu_) = -1;
+  // Start of the first step the gateway settled with its live source silent, until a step
+  // settles with data (StepReading.source_silent); nullopt when not silent.
+  std::optional<absl::Time> telemetry_silent_since_ ABSL_GUARDED_BY(mu_);
   std::deque<TickPoint> ticks_ ABSL_GUARDED_BY(mu_);
   std::deque<ForecastPoint> forecasts_ ABSL_GUARDED_BY(mu_);
   v1::GetNetLoadChangeResponse latest_forecast_ ABSL_GUARDED_BY(mu_);

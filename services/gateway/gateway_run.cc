@@ -424,6 +424,7 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
     reading->set_embedded_wind_mw(*previous_step.embedded_wind_mw);
   reading->set_dispatch_mw(engine_.last_dispatch_mw());
   reading->set_event(previous_step.event);
+  reading->set_source_silent(previous_step.source_silent);
   for (v1::Asset& asset : AssetsLocked(t)) *tick.add_assets() = std::move(asset);
   for (v1::DayAheadDemandForecast& f : DayAheadPublishedIn(t - step_, t)) {
     *tick.add_day_ahead_forecasts() = std::move(f);

@@ -6,13 +6,16 @@ Starts a real Debian `mosquitto` on a free loopback port and `gridpilot up` with
   1. `gridpilot publish` replays six hours of the shipped data over MQTT at 1500x with an
      injected +40 MW step in the net load; the broker is SIGKILLed mid-run and restarted
      on the same port; the gateway reconnects. Ticks settle with data, the response agent
-     detects the step and opens a ramp episode, and every accepted sample is counted exactly once
+     detects the step and counters it with the battery (a resilience setpoint tens of MW
+     above the trader's in the next step), and every accepted sample is counted exactly once
      (accepted = settled + late + pending; redeliveries are refused as duplicates).
   2. The same through gRPC TelemetryService.Publish (`gridpilot publish --to grpc://`).
   3. Hostile input on both paths: several hundred malformed or invalid MQTT payloads and
      gRPC readings (unknown source, duplicate and out-of-order sequence numbers); each is
      refused with its reason (gridpilot_telemetry_rejected_total{reason}), none is
      accepted, and every process is still running.
+  4. Silence past the timeout: the gateway calls the region degraded and both agents say
+     so (log, metric, a note in the store) and say when data is back.
 Counts are printed; nothing about wall-clock speed is asserted.
 
 Environment (set by ctest): GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR (or the default cache).
@@ -25,6 +28,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -177,6 +181,35 @@ class LiveTelemetryTest(unittest.TestCase):
             time.sleep(0.2)
         self.fail(f"timed out waiting for {what}")
 
+    def assert_step_countered(self, step_at):
+        """The response agent countered the injected +40 MW step: from the tick after the
+        step that measured it, it set the battery to discharge tens of MW more than before
+        the step, and the gateway accepted it. (With the 30-minute ramp window the grid
+        tolerates the new level only gradually; the step policy's reference lags it.)"""
+        db = sqlite3.connect(f"file:{os.path.join(self.run_dir, 'store.sqlite')}?mode=ro",
+                             uri=True)
+        try:
+            rows = db.execute(
+                "SELECT lease_start, power_mw, status FROM proposals WHERE agent = 'response' "
+                "AND lease_start >= ? AND lease_start < ? ORDER BY lease_start",
+                (stamp(step_at - 1800), stamp(step_at + 1800))).fetchall()
+            scheduled = db.execute(
+                "SELECT power_mw FROM proposals WHERE agent = 'trader' AND lease_start <= ? "
+                "ORDER BY lease_start DESC LIMIT 1", (stamp(step_at),)).fetchone()
+        finally:
+            db.close()
+        trader_mw = scheduled[0] if scheduled else 0.0
+        after = [(at, mw, status) for at, mw, status in rows if at >= stamp(step_at)]
+        print(f"response proposals from the half hour before the step to 30 min after it: "
+              f"{len(rows)}, the first after it: {after[:3]}; the trader's setpoint "
+              f"{trader_mw:+.1f} MW")
+        self.assertTrue(after, "the response agent did not act on the step")
+        at, mw, status = after[0]
+        self.assertLessEqual(at, stamp(step_at + 600), "the response came late")
+        self.assertEqual(status, "accepted", at)
+        self.assertGreater(mw - trader_mw, 20.0,
+                           f"battery set to {mw:+.1f} MW at {at}: the +40 MW step not countered")
+
     def publish(self, to, start_s, hours, *extra):
         out = subprocess.run(
             [os.path.join(BIN_DIR, "gridpilot"), "publish", "--to", to, "--from", stamp(start_s),
@@ -188,8 +221,13 @@ class LiveTelemetryTest(unittest.TestCase):
 
     def test_mqtt_and_grpc_publish_feed_the_live_stack(self):
         self.stack_log = open(os.path.join(self.tmp, "stack.log"), "w")
+        # A 30-minute ramp window (the settlement interval): the step policy counters a
+        # jump over the steps that follow it rather than accepting the new level at once.
+        config = os.path.join(self.tmp, "live.json")
+        with open(config, "w") as f:
+            json.dump({"live": {"ramp_window_min": 30}}, f)
         self.stack = gridpilot_processes.start_live_stack(
-            BIN_DIR, self.run_dir, "2023-06-01", "2023-06-03", self.stack_log,
+            BIN_DIR, self.run_dir, "2023-06-01", "2023-06-03", self.stack_log, "--config", config,
             "--telemetry", f"mqtt://127.0.0.1:{self.broker_port}/{TOPIC}",
             "--telemetry_silence_seconds", "8", "--telemetry_max_ahead_seconds", "10800")
         sim_time = lambda: total(self.gateway(), "gridpilot_simulated_time_seconds")
@@ -242,11 +280,12 @@ class LiveTelemetryTest(unittest.TestCase):
         self.assertGreaterEqual(
             response["gridpilot_ramp_events_total"].get('{kind="measured"}', 0), 1,
             "the response agent did not see the injected step")
-        # A step inside one 5-minute tick is measured only after it happened, so the
+        # The step's first 5 minutes are measured only after they happened, so the
         # tracker's "countered" (the change after dispatch within the limit in the same
-        # step) is printed, not asserted; an episode opened on it must have ended.
+        # step) is printed, not asserted; the battery's answer in the next steps is.
         episodes = response["gridpilot_ramp_episodes_total"]
         self.assertGreaterEqual(sum(episodes.values()), 1, "no ramp episode on the step")
+        self.assert_step_countered(step_at)
 
         # 2. gRPC Publish: the next six hours through TelemetryService.Publish.
         grpc_start = (int(sim_time()) // 1800 + 2) * 1800
@@ -297,6 +336,37 @@ class LiveTelemetryTest(unittest.TestCase):
         self.assertEqual(total(m, "gridpilot_telemetry_settled_total"),
                          total(before, "gridpilot_telemetry_settled_total"))
         print("rejected by reason:", m["gridpilot_telemetry_rejected_total"])
+
+        # 4. Silence: nothing accepted for longer than --telemetry_silence_seconds (8 s). The
+        # gateway settles steps without data and calls the region degraded; both agents say
+        # so (log, metric, a note in the store), and say when data is back.
+        def agent_silent(agent, value):
+            a = metrics(self.run_dir, agent)
+            return a if a and total(a, "gridpilot_agent_telemetry_silent") == value else None
+        self.wait_for("the gateway to call the source silent",
+                      lambda: total(self.gateway(), "gridpilot_telemetry_silent") == 1)
+        for agent in ("response", "trader"):
+            self.wait_for(f"{agent} to say the telemetry is silent",
+                          lambda agent=agent: agent_silent(agent, 1))
+        back_start = (int(sim_time()) // 1800 + 2) * 1800
+        self.publish(f"grpc://127.0.0.1:{gateway_port}", back_start, 1, "--run_dir",
+                     self.run_dir, "--first_seq", "200000")
+        for agent in ("response", "trader"):
+            self.wait_for(f"{agent} to say the telemetry is back",
+                          lambda agent=agent: agent_silent(agent, 0))
+        with open(os.path.join(self.run_dir, "response.log")) as f:
+            log = f.read()
+        self.assertIn("telemetry silent since", log)
+        self.assertIn("telemetry back at", log)
+        db = sqlite3.connect(f"file:{os.path.join(self.run_dir, 'store.sqlite')}?mode=ro",
+                             uri=True)
+        try:
+            notes = db.execute("SELECT agent, tick, note FROM agent_notes WHERE note LIKE "
+                               "'%telemetry silent since%'").fetchall()
+        finally:
+            db.close()
+        print("silence notes:", notes[:4])
+        self.assertEqual({agent for agent, _, _ in notes}, {"response", "trader"})
         self.assertIsNone(self.stack.poll(), "the stack died")
         self.assertIsNone(self.broker.poll(), "the broker died")
         with open(os.path.join(self.run_dir, "supervisor.json")) as f:

@@ -56,6 +56,7 @@ TEST(PublishedFeedTest, AStepIsTheMeanOfItsSamplesOnceTheDataHasMovedOn) {
   EXPECT_EQ(counts.late, 1);
   EXPECT_EQ(counts.steps_settled, 1);
   EXPECT_EQ(counts.steps_settled_silent, 0);
+  EXPECT_FALSE(first->source_silent);
 }
 
 TEST(PublishedFeedTest, RejectionsAreCountedByReasonAndChangeNoStep) {
@@ -92,6 +93,7 @@ TEST(PublishedFeedTest, ASilentSourceSettlesEmptyStepsAfterTheTimeout) {
   ASSERT_TRUE(reading.ok()) << reading.status();
   EXPECT_EQ(reading->start, kT0);
   EXPECT_FALSE(reading->net_load_mw.has_value());
+  EXPECT_TRUE(reading->source_silent);
   EXPECT_TRUE(feed->Silent());
   EXPECT_EQ(feed->Counts().steps_settled_silent, 1);
   // Still silent: the next steps settle at once, empty, until the end of the feed.

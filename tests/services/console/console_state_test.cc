@@ -81,6 +81,28 @@ TEST(ConsoleStateTest, StepReadingIsPreferredAndOutOfOrderTicksIgnored) {
 
 // The band is the forecast service's interval, passed through: none while the service
 // gave none, then last + change +/- the half-width it served.
+TEST(ConsoleStateTest, SilentTelemetryIsShownFromItsFirstSilentStepUntilDataReturns) {
+  ConsoleState state;
+  auto step = [](int i, bool silent) {
+    v1::Tick tick = IntervalTick(i, 200.0, 50.0);
+    *tick.mutable_step()->mutable_start() = tick.measured_interval_start();
+    tick.mutable_step()->set_source_silent(silent);
+    return tick;
+  };
+  state.AddTick(step(0, false));
+  EXPECT_FALSE(state.Snapshot({})["telemetry"]["silent"].get<bool>());
+  EXPECT_TRUE(state.Snapshot({})["telemetry"]["silent_since_t"].is_null());
+  state.AddTick(step(1, true));
+  state.AddTick(step(2, true));
+  json s = state.Snapshot({});
+  EXPECT_TRUE(s["telemetry"]["silent"].get<bool>());
+  EXPECT_EQ(s["telemetry"]["silent_since_t"].get<double>(), Unix(kT0 + absl::Minutes(30)));
+  state.AddTick(step(3, false));
+  s = state.Snapshot({});
+  EXPECT_FALSE(s["telemetry"]["silent"].get<bool>());
+  EXPECT_TRUE(s["telemetry"]["silent_since_t"].is_null());
+}
+
 TEST(ConsoleStateTest, BandIsTheServicesInterval) {
   ConsoleState state;
   state.AddTick(IntervalTick(0, 200.0, 50.0));
