@@ -110,6 +110,13 @@ function rgb(text) {
       await page.waitForFunction(() => Number(document.querySelector('#chart-netload').dataset.anomalyPoints) > 0,
                                  null, { timeout });
       figures.anomaly_ms = Date.now() - t0;
+      // The table is re-rendered as data arrives: wait until a row is drawn in red, then read
+      // it (a failed wait falls through to the checks below, which say what was seen).
+      await page.waitForFunction(() => {
+        const tr = document.querySelector('#anomalies tbody tr.anomaly');
+        const m = tr && getComputedStyle(tr.cells[0]).color.match(/\d+/g);
+        return m && Number(m[0]) >= 180 && Number(m[1]) <= 90 && Number(m[2]) <= 90;
+      }, null, { timeout }).catch(() => {});
       const row = await page.$eval('#anomalies tbody tr.anomaly', (tr) => ({
         color: getComputedStyle(tr.cells[0]).color, title: tr.getAttribute('title'), kind: tr.dataset.kind,
         causeTitle: tr.querySelector('td.cause').getAttribute('title'),
