@@ -579,6 +579,7 @@
     $('session').textContent = 'logged in: ' + session.role;
     $('session').hidden = false;
     $('logout').hidden = false;
+    $('upload-link').hidden = false;
     $('logout').addEventListener('click', async () => {
       try { await write('/api/logout', {}); } catch (e) { /* ended anyway */ }
       window.location.assign('/login');
