@@ -615,6 +615,7 @@
     $('logout').hidden = false;
     $('pdf').hidden = false;
     $('pdf').addEventListener('click', () => window.location.assign('/report.pdf'));
+    $('upload-link').hidden = false;
     $('logout').addEventListener('click', async () => {
       try { await write('/api/logout', {}); } catch (e) { /* ended anyway */ }
       window.location.assign('/login');

@@ -19,6 +19,7 @@
 #include "services/console/login_page.h"
 #include "services/console/session_cookie.h"
 #include "services/console/snapshot_query.h"
+#include "services/console/upload_json.h"
 #include "services/security/private_file.h"
 
 namespace gridpilot {
@@ -165,10 +166,18 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
   httplib::Server& s = *server_;
   const size_t threads = static_cast<size_t>(std::max(2, options_.threads));
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_payload_max_length(kMaxRequestBodyBytes);
+  // The upload route takes a file; every other body stays under kMaxRequestBodyBytes,
+  // refused here from its headers before it is read.
+  s.set_payload_max_length(kMaxUploadBodyBytes);
 
   // Every route but the public ones needs a session: checked here, before any handler.
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.path != kUploadApiPath &&
+        (req.has_header("Transfer-Encoding") ||
+         req.get_header_value<uint64_t>("Content-Length") > kMaxRequestBodyBytes)) {
+      SendError(res, 413, absl::StrCat("request body over ", kMaxRequestBodyBytes, " bytes"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (IsPublicPath(req.path) || SessionOf(req).has_value()) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -349,6 +358,39 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
     res.set_content(
         nlohmann::json{{"thresholds", ThresholdsJson(*now_in_force)}, {"by", session->role}}.dump(),
         "application/json");
+  });
+
+  auto upload_page = std::make_shared<std::string>(assets_.upload_html);
+  s.Get(kUploadPagePath, [upload_page](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(*upload_page, "text/html; charset=utf-8");
+  });
+  serve_text(kUploadJsPath, &assets_.upload_js, "text/javascript; charset=utf-8");
+  // A file's text scored by the forecast service as the person; a write's checks (CSRF,
+  // same origin) although nothing is stored, since it spends the stack's CPU.
+  s.Post(kUploadApiPath, [this, writer](const httplib::Request& req, httplib::Response& res) {
+    std::optional<ConsoleSession> session = writer(req, res);
+    if (!session.has_value()) return;
+    if (access_.scoring == nullptr) return SendError(res, 503, "no forecast service configured");
+    absl::StatusOr<v1::ScoreReadingsRequest> request =
+        UploadRequest(req.body, req.get_header_value("Content-Type"), req.params);
+    if (!request.ok()) return SendBadRequest(res, request.status());
+    absl::StatusOr<v1::ScoreReadingsResponse> scored =
+        access_.scoring->Score(session->bearer_token, *request);
+    if (!scored.ok()) {
+      return SendError(res,
+                       scored.status().code() == absl::StatusCode::kResourceExhausted
+                           ? 429
+                           : HttpStatusOf(scored.status()),
+                       scored.status().message());
+    }
+    base::LogInfo(absl::StrCat("upload scored for ", session->role, ": ",
+                               base::EscapeForLog(request->source_name()), ", ",
+                               scored->rows_size(), " rows, ", scored->flagged(), " flagged"));
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(UploadResultJson(request->source_name(), *scored)
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
   });
 
   s.Get("/api/snapshot", [this](const httplib::Request& req, httplib::Response& res) {

@@ -21,10 +21,14 @@
 //   POST /api/logout          ends the session
 //   GET  /report.pdf          the run's report as PDF (report_pdf.h): 503 with Retry-After
 //                             when the bound on concurrent prints is reached
+//   GET  /upload, /upload.js  the upload page: a CSV or JSON file scored for anomalies
+//   POST /api/upload?format=csv|json&name=FILE&column=NAME   body: the file's text (at most
+//                             kMaxUploadBodyBytes); ScoreReadings as the person; 200 with
+//                             UploadResultJson, 400 naming line and field, 429 when busy
 // API routes without a valid session get 401 {"error"}; the two POST /api routes also need
-// the X-CSRF-Token header of the session and a same-origin request (csrf_guard.h), else
-// 403. A refusal by the stack passes through: PERMISSION_DENIED as 403, INVALID_ARGUMENT
-// as 400, with the stack's message. Bad query parameters get 400 with {"error"}.
+// the X-CSRF-Token header of the session and a same-origin request (so does the upload)
+// (csrf_guard.h), else 403. A refusal by the stack passes through: PERMISSION_DENIED as 403,
+// INVALID_ARGUMENT as 400, with the stack's message. Bad query parameters get 400 with {"error"}.
 // Thread-safe. docs/decisions.md, "Console sessions".
 #ifndef GRIDPILOT_SERVICES_CONSOLE_CONSOLE_HTTP_SERVER_H_
 #define GRIDPILOT_SERVICES_CONSOLE_CONSOLE_HTTP_SERVER_H_
@@ -44,6 +48,7 @@
 #include "services/console/console_state.h"
 #include "services/console/login_throttle.h"
 #include "services/console/report_pdf.h"
+#include "services/console/readings_scoring.h"
 #include "services/console/thresholds_access.h"
 #include "services/console/web_assets.h"
 #include "services/security/token_table.h"
@@ -58,8 +63,12 @@ namespace gridpilot {
 inline constexpr char kSessionCookie[] = "gridpilot_session";
 // Longest token accepted at login, bytes (a gridpilot token is 64).
 inline constexpr size_t kMaxLoginTokenBytes = 256;
-// Longest request body accepted, bytes (a login form or a thresholds write).
+// Longest request body accepted, bytes (a login form or a thresholds write); the upload
+// route alone takes up to kMaxUploadBodyBytes (upload_json.h). Larger: 413.
 inline constexpr size_t kMaxRequestBodyBytes = 16 * 1024;
+inline constexpr char kUploadPagePath[] = "/upload";
+inline constexpr char kUploadJsPath[] = "/upload.js";
+inline constexpr char kUploadApiPath[] = "/api/upload";
 
 struct ConsoleHttpOptions {
   absl::Duration min_event_interval = absl::Milliseconds(250);
@@ -84,6 +93,7 @@ struct ConsoleAccess {
   const security::TokenTable* tokens = nullptr;  // login checks tokens against it; required
   ThresholdsAccess* thresholds = nullptr;        // the write; nullptr answers 503
   AdviceAccess* advice = nullptr;                // /api/advice; nullptr answers 503
+  ReadingsScoring* scoring = nullptr;            // the upload; nullptr answers 503
 };
 
 class ConsoleHttpServer {

@@ -22,6 +22,7 @@
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
 #include "services/console/listen_address.h"
+#include "services/console/readings_scoring.h"
 #include "services/console/stack_addresses.h"
 #include "services/console/stack_follower.h"
 #include "services/console/thresholds_access.h"
@@ -110,13 +111,15 @@ int Main() {
   }
   GrpcThresholdsAccess thresholds(resolved->response);
   GrpcAdviceAccess advice(resolved->forecast);
+  GrpcReadingsScoring scoring(resolved->forecast);
   ConsoleHttpOptions http_options;
   http_options.sessions.idle = absl::Minutes(idle_minutes);
   http_options.sessions.absolute = absl::Hours(session_hours);
   http_options.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
   http_options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
   http_options.report_pdf.max_concurrent = absl::GetFlag(FLAGS_pdf_max_concurrent);
-  ConsoleHttpServer http(&state, *std::move(assets), ConsoleAccess{tokens, &thresholds, &advice},
+  ConsoleHttpServer http(&state, *std::move(assets),
+                         ConsoleAccess{tokens, &thresholds, &advice, &scoring},
                          http_options);
   const std::string host = absl::GetFlag(FLAGS_http_host);
   absl::StatusOr<int> port =

@@ -39,6 +39,8 @@ absl::StatusOr<WebAssets> LoadWebAssets(const std::string& web_dir) {
       {&assets.page_css, "console.css", ""},
       {&assets.chart_js, "node_modules/uplot/dist/uPlot.iife.min.js", npm_hint},
       {&assets.chart_css, "node_modules/uplot/dist/uPlot.min.css", npm_hint},
+      {&assets.upload_html, "upload.html", ""},
+      {&assets.upload_js, "upload.js", ""},
   };
   for (Source& s : sources) {
     absl::StatusOr<std::string> text = ReadFile(absl::StrCat(web_dir, "/", s.path), s.hint);

@@ -11,11 +11,13 @@
 namespace gridpilot {
 
 struct WebAssets {
-  std::string page_html;  // web/console.html, with the markers console_page.h fills
-  std::string page_js;    // web/console.js
-  std::string page_css;   // web/console.css
-  std::string chart_js;   // web/node_modules/uplot/dist/uPlot.iife.min.js
-  std::string chart_css;  // web/node_modules/uplot/dist/uPlot.min.css
+  std::string page_html;    // web/console.html, with the markers console_page.h fills
+  std::string page_js;      // web/console.js
+  std::string page_css;     // web/console.css
+  std::string chart_js;     // web/node_modules/uplot/dist/uPlot.iife.min.js
+  std::string chart_css;    // web/node_modules/uplot/dist/uPlot.min.css
+  std::string upload_html;  // web/upload.html
+  std::string upload_js;    // web/upload.js
 };
 
 // The web directory compiled in (the source tree's web/), overridden by $GRIDPILOT_WEB_DIR.

@@ -26,10 +26,17 @@ class AnomalyServiceImpl final : public v1::AnomalyService::Service {
                                grpc::ServerWriter<v1::StreamAnomaliesResponse>* writer) override;
   grpc::Status GetVerdict(grpc::ServerContext* context, const v1::GetVerdictRequest* request,
                           v1::GetVerdictResponse* response) override;
+  // Needs no book: scores the caller's series against itself
+  // (core/anomaly/self_fitted_scoring.h). At most kMaxConcurrentScorings at once.
+  grpc::Status ScoreReadings(grpc::ServerContext* context, const v1::ScoreReadingsRequest* request,
+                             v1::ScoreReadingsResponse* response) override;
+
+  static constexpr int kMaxConcurrentScorings = 2;
 
  private:
   std::atomic<AnomalyBook*> book_{nullptr};
   std::atomic<bool> stopping_{false};
+  std::atomic<int> scorings_{0};
 };
 
 }  // namespace gridpilot

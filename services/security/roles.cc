@@ -19,6 +19,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.AnomalyService/ListAnomalies", {kAnyRole}},
       {"/gridpilot.v1.AnomalyService/StreamAnomalies", {kAnyRole}},
       {"/gridpilot.v1.AnomalyService/GetVerdict", {kAnyRole}},
+      // Reads nothing of the stack and writes nothing: a viewer may score a file.
+      {"/gridpilot.v1.AnomalyService/ScoreReadings", {kAnyRole}},
       {"/gridpilot.v1.AssetService/ListAssets", {kAnyRole}},
       {"/gridpilot.v1.ApprovalService/ListApprovals", {kAnyRole}},
       {"/gridpilot.v1.ApprovalService/Approve", {"operator", "admin"}},

@@ -1,0 +1,24 @@
+#include "services/console/readings_scoring.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/grpc_status.h"
+#include "services/common/server_runner.h"
+
+namespace gridpilot {
+
+GrpcReadingsScoring::GrpcReadingsScoring(const std::string& address, absl::Duration deadline)
+    : deadline_(deadline), stub_(v1::AnomalyService::NewStub(MakeChannel(address))) {}
+
+absl::StatusOr<v1::ScoreReadingsResponse> GrpcReadingsScoring::Score(
+    const std::string& bearer_token, const v1::ScoreReadingsRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", bearer_token));
+  v1::ScoreReadingsResponse response;
+  const grpc::Status status = stub_->ScoreReadings(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+}  // namespace gridpilot
