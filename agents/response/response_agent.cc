@@ -137,7 +137,9 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
     obs.peaker_params = PeakerParamsFromProto(*peaker);
     obs.peaker = PeakerStateFromProto(*peaker);
   } else {
-    obs.peaker_params.capacity_mw = 0.0;
+    // No peaker in the registry: a unit too small to pay for any start keeps the params
+    // valid (a zero capacity would make the policy refuse to act at all).
+    obs.peaker_params.capacity_mw = 1e-9;
     obs.peaker_params.min_stable_load_mw = 0.0;
   }
   if (forecast != nullptr) {

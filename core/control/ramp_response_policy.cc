@@ -145,6 +145,35 @@ PeakerEconomics StartEconomics(const assets::PeakerParams& peaker,
   return e;
 }
 
+// What stopping a running peaker now would let through and what running on would burn,
+// over t and the intervals after it with a predicted change: avoided (by running on), the
+// penalty on the battery's shortfall in t with the peaker stopped (`stop`) and in each
+// interval after (each up to capacity); commitment, fuel at its output in t and at
+// max(min_stable_load, shortfall) after. The start cost is sunk, so it does not count.
+PeakerEconomics StopEconomics(const RampObservation& obs, absl::Duration interval,
+                              const assets::PeakerParams& peaker, const IntervalPlan& stop,
+                              double running_mw, const std::vector<double>& changes_ahead_mw,
+                              double half_width_mw, double penalty_gbp_per_mw) {
+  const double interval_h = absl::ToDoubleHours(interval);
+  PeakerEconomics e{
+      .avoided_gbp = std::clamp(stop.shortfall_mw, 0.0, peaker.capacity_mw) * penalty_gbp_per_mw,
+      .commitment_gbp = running_mw * interval_h * peaker.fuel_gbp_per_mwh};
+  for (double mw : ShortfallAheadMw(obs, interval, stop, changes_ahead_mw, half_width_mw)) {
+    e.avoided_gbp += std::min(mw, peaker.capacity_mw) * penalty_gbp_per_mw;
+    e.commitment_gbp += std::clamp(mw, peaker.min_stable_load_mw, peaker.capacity_mw) * interval_h *
+                        peaker.fuel_gbp_per_mwh;
+  }
+  return e;
+}
+
+// Intervals from a start command at t to the first interval the unit produces in: a unit
+// online at t + start_up_time produces from the first interval starting then or later
+// (assets/peaker.h), and never in t itself.
+int StartLeadIntervals(const assets::PeakerParams& peaker, absl::Duration interval) {
+  const double ratio = absl::FDivDuration(peaker.start_up_time, interval);
+  return std::max(1, static_cast<int>(std::ceil(ratio - 1e-9)));
+}
+
 // Empty if the inputs can be acted on, else why not.
 std::string InvalidInput(const RampObservation& obs, const ResponsePolicyConfig& config) {
   if (!std::isfinite(config.ramp_limit_mw) || config.ramp_limit_mw <= 0) {
@@ -239,6 +268,7 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
 
   // (d) Peaker commitment.
   std::string peaker_note;
+  const int lead_intervals = StartLeadIntervals(peaker, interval);
   if (status != assets::PeakerStatus::kOff) {
     const bool min_up_passed = status == assets::PeakerStatus::kOn &&
                                obs.decision_time - obs.peaker.status_since >= peaker.min_up_time;
@@ -259,6 +289,18 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
                     "peaker stop requested (the battery covers the step down from %.1f MW)%s",
                     peaker_mw,
                     stopped_mw > 0 ? ", held at min stable load until its min up time passes" : "");
+    } else if (const PeakerEconomics e =
+                   min_up_passed
+                       ? StopEconomics(obs, interval, peaker, stop, peaker_mw, changes_ahead_mw,
+                                       half_width_mw, config.instability_penalty_gbp_per_mw)
+                       : PeakerEconomics{};
+               min_up_passed && e.avoided_gbp < e.commitment_gbp) {
+      decision.peaker_mw = 0.0;
+      plan = stop;
+      peaker_note = absl::StrFormat(
+          "peaker stop requested: the penalty on what the battery cannot cover without it over "
+          "the next %d intervals (%.0f GBP) is below its fuel (%.0f GBP)",
+          static_cast<int>(changes_ahead_mw.size()) + 1, e.avoided_gbp, e.commitment_gbp);
     } else if (status == assets::PeakerStatus::kOn && std::abs(plan.shortfall_mw) > kPeakerNeedMw) {
       const double level_mw =
           std::clamp(peaker_mw + plan.shortfall_mw, peaker.min_stable_load_mw, peaker.capacity_mw);
@@ -269,36 +311,52 @@ ResponseDecision DecideResponse(const RampObservation& obs, const ResponsePolicy
             "%+.1f MW shortfall",
             peaker_mw, level_mw, plan.shortfall_mw);
       }
+    } else if (status == assets::PeakerStatus::kOn) {
+      // Down towards the band's low edge with the battery as planned: fuel saved, and a
+      // smaller step when it stops.
+      const double level_mw =
+          std::clamp(low_mw - plan.battery_mw, peaker.min_stable_load_mw, peaker_mw);
+      if (peaker_mw - level_mw > kDeadbandMw) {
+        decision.peaker_mw = level_mw;
+        plan = PlanInterval(obs, interval, scheduled_mw, level_mw, low_mw, high_mw);
+        peaker_note = absl::StrFormat(
+            "peaker lowered from %.1f to %.1f MW towards the band's low edge", peaker_mw, level_mw);
+      }
     }
-  } else if (!changes_ahead_mw.empty()) {
-    const std::vector<double> shortfall_mw =
+  } else if (changes_ahead_mw.size() >= static_cast<size_t>(lead_intervals)) {
+    // The shortfalls from t + lead on: the intervals a start now can serve.
+    const std::vector<double> all_mw =
         ShortfallAheadMw(obs, interval, plan, changes_ahead_mw, half_width_mw);
+    const std::vector<double> shortfall_mw(all_mw.begin() + (lead_intervals - 1), all_mw.end());
     const double need_mw = shortfall_mw[0];
+    const std::string when = lead_intervals == 1
+                                 ? std::string("next interval")
+                                 : absl::StrFormat("in %d intervals", lead_intervals);
     if (need_mw > kPeakerNeedMw) {
       if (!forecast_ok) {
         peaker_note = absl::StrFormat(
-            "peaker not started for the %.1f MW the battery may miss next interval: "
+            "peaker not started for the %.1f MW the battery may miss %s: "
             "no forecast, so no lead time",
-            need_mw);
+            need_mw, when);
       } else if (obs.decision_time - obs.peaker.status_since < peaker.min_down_time) {
         peaker_note = absl::StrFormat(
-            "peaker needed for %.1f MW next interval but its min down time has not passed; "
+            "peaker needed for %.1f MW %s but its min down time has not passed; "
             "battery only",
-            need_mw);
+            need_mw, when);
       } else if (const PeakerEconomics e = StartEconomics(peaker, shortfall_mw, interval,
                                                           config.instability_penalty_gbp_per_mw);
                  e.avoided_gbp < e.commitment_gbp) {
         peaker_note = absl::StrFormat(
-            "peaker not started for the %.1f MW the battery may miss next interval: the "
+            "peaker not started for the %.1f MW the battery may miss %s: the "
             "penalty avoided over the next %d intervals (%.0f GBP) is below the start and "
             "running cost (%.0f GBP)",
-            need_mw, static_cast<int>(shortfall_mw.size()), e.avoided_gbp, e.commitment_gbp);
+            need_mw, when, static_cast<int>(shortfall_mw.size()), e.avoided_gbp, e.commitment_gbp);
       } else {
         decision.peaker_mw = std::clamp(need_mw, peaker.min_stable_load_mw, peaker.capacity_mw);
         peaker_note = absl::StrFormat(
             "peaker start requested at %.1f MW now for the %.1f MW the battery cannot "
-            "deliver next interval",
-            *decision.peaker_mw, need_mw);
+            "deliver %s",
+            *decision.peaker_mw, need_mw, when);
       }
     }
   }

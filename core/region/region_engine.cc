@@ -13,6 +13,24 @@
 namespace gridpilot::region {
 namespace {
 
+// Keeps the run list of a peaker's totals up to date with one interval's transition.
+void RecordPeakerRun(assets::PeakerStatus before, const assets::PeakerInterval& step,
+                     absl::Time interval_start, AssetTotals& totals) {
+  const bool keeping = totals.runs.size() < AssetTotals::kMaxPeakerRunsKept;
+  if (step.started) {
+    ++totals.starts;
+    if (keeping) totals.runs.push_back(PeakerRun{.start_command = interval_start});
+  }
+  if (totals.runs.empty() || totals.runs.back().stopped != absl::InfiniteFuture()) return;
+  PeakerRun& run = totals.runs.back();
+  if (step.next.status == assets::PeakerStatus::kOn && run.online == absl::InfiniteFuture()) {
+    run.online = step.next.status_since;
+  }
+  if (step.next.status == assets::PeakerStatus::kOff && before != assets::PeakerStatus::kOff) {
+    run.stopped = interval_start;
+  }
+}
+
 std::map<std::string, AssetPowerRange> PowerRanges(
     const std::vector<assets::BatteryParams>& batteries,
     const std::vector<assets::PeakerParams>& peakers) {
@@ -115,11 +133,11 @@ RegionEngine::RegionEngine(RegionConfig region, std::vector<assets::BatteryParam
   for (const assets::BatteryParams& b : battery_params_) {
     battery_soc_mwh_.push_back(b.soc_initial_mwh);
     battery_power_mw_.push_back(0.0);
-    totals_.push_back({b.id, 0, 0.0});
+    totals_.push_back({.asset_id = b.id, .runs = {}});
   }
   for (const assets::PeakerParams& p : peaker_params_) {
     peaker_states_.push_back(assets::PeakerState{});
-    totals_.push_back({p.id, 0, 0.0});
+    totals_.push_back({.asset_id = p.id, .peaker = true, .runs = {}});
   }
 }
 
@@ -237,9 +255,11 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
     AssetDecision decision = Governing(params.id, interval_start);
     // With no proposal the peaker is asked for 0 MW: it stops when its minimum up
     // time allows, and never runs unasked.
+    const assets::PeakerStatus status_before = peaker_states_[i].status;
     assets::PeakerInterval step = assets::StepPeaker(
         params, peaker_states_[i], decision.requested_mw, interval_start, step_duration);
     peaker_states_[i] = step.next;
+    RecordPeakerRun(status_before, step, interval_start, totals_[total_index]);
     decision.applied_mw = step.output_mw;
     decision.reason = JoinReasons(decision.reason, step.note);
     out.dispatch_mw += step.output_mw;

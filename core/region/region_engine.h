@@ -81,11 +81,25 @@ struct IntervalOutcome {
   std::vector<market::LedgerEntry> entries;        // settlement of this interval
 };
 
+// One peaker run: from the interval its start was commanded in until the interval it was
+// off from (a stop, or an aborted start).
+struct PeakerRun {
+  absl::Time start_command;                     // start of the interval it was started in
+  absl::Time online = absl::InfiniteFuture();   // came online; InfiniteFuture if it never did
+  absl::Time stopped = absl::InfiniteFuture();  // off from; InfiniteFuture while running
+};
+
 // Per-asset running totals.
 struct AssetTotals {
   std::string asset_id;
   int64_t intervals_dispatched = 0;  // intervals with |applied| > 1e-9 MW
   double energy_mwh = 0.0;           // grid-side throughput (battery) or generation (peaker)
+  // Peakers only: starts in this run of the engine, and the first kMaxPeakerRunsKept runs
+  // (a bound on memory; starts keeps counting).
+  bool peaker = false;
+  int64_t starts = 0;
+  std::vector<PeakerRun> runs;
+  static constexpr size_t kMaxPeakerRunsKept = 1000;
 };
 
 // What a restarted live run carries over from its last stored interval

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/base/time_util.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 
@@ -45,7 +46,21 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["response_net_benefit_gbp"] = figures.pnl.response_net_benefit_gbp();
   nlohmann::json dispatches = nlohmann::json::object();
   for (const v1::AssetDispatchSummary& d : figures.pnl.dispatches()) {
-    dispatches[d.asset_id()] = {{"count", d.intervals_dispatched()}, {"mwh", d.energy_mwh()}};
+    nlohmann::json& entry = dispatches[d.asset_id()];
+    entry = {{"count", d.intervals_dispatched()}, {"mwh", d.energy_mwh()}};
+    if (!d.peaker()) continue;
+    entry["starts"] = d.starts();
+    nlohmann::json runs = nlohmann::json::array();
+    for (const v1::PeakerRun& run : d.runs()) {
+      auto stamp = [](bool has, const google::protobuf::Timestamp& t) -> nlohmann::json {
+        if (!has) return nullptr;
+        return base::FormatUtcTimestamp(FromProtoTime(t));
+      };
+      runs.push_back({{"start_command", stamp(true, run.start_command())},
+                      {"online", stamp(run.has_online(), run.online())},
+                      {"stopped", stamp(run.has_stopped(), run.stopped())}});
+    }
+    entry["runs"] = runs;
   }
   report["dispatches"] = dispatches;
   report["battery_cycles"] = figures.pnl.battery_cycles();
@@ -103,8 +118,12 @@ std::string BacktestSummary(const nlohmann::json& r) {
           episodes["countered"].get<int64_t>(), episodes["not_countered"].get<int64_t>(),
           episodes["did_not_happen"].get<int64_t>(), r["response_degraded_ticks"].get<int64_t>()));
   for (const auto& [asset, d] : r["dispatches"].items()) {
-    absl::StrAppend(&out, absl::StrFormat("  %s: dispatched in %d intervals, %.1f MWh\n", asset,
+    absl::StrAppend(&out, absl::StrFormat("  %s: dispatched in %d intervals, %.1f MWh", asset,
                                           d["count"].get<int64_t>(), d["mwh"].get<double>()));
+    if (d.contains("starts")) {
+      absl::StrAppend(&out, absl::StrFormat(", %d starts", d["starts"].get<int64_t>()));
+    }
+    absl::StrAppend(&out, "\n");
   }
   absl::StrAppend(&out,
                   absl::StrFormat("  battery cycles %.1f\n", r["battery_cycles"].get<double>()));

@@ -21,11 +21,12 @@ struct ProcessInfo {
 // region {name, ramp_limit_mw, instability_penalty_gbp_per_mw},
 // baseline_instability_penalty_gbp, ramp_events, ramp_events_by_kind {measured, forecast},
 // events (the same counts by kind), resilience_dispatch_cost_gbp, response_net_benefit_gbp,
-// dispatches {asset_id: {count, mwh}}, battery_cycles, forecast_change_30min_mae_mw,
-// forecast_change_30min_persistence_mae_mw, trader_pnl_gbp, perfect_foresight_pnl_gbp,
-// trader_capture_ratio, yesterday_plan_pnl_gbp, yesterday_plan_capture_ratio,
-// missed_answers, processes [{name, pid}].
-// Money is signed (income > 0, cost < 0); MW are region MW.
+// dispatches {asset_id: {count, mwh}; a peaker's also starts and runs [{start_command,
+// online, stopped}] (UTC, null if not reached; the first 1000)}, battery_cycles,
+// forecast_change_30min_mae_mw, forecast_change_30min_persistence_mae_mw, trader_pnl_gbp,
+// perfect_foresight_pnl_gbp, trader_capture_ratio, yesterday_plan_pnl_gbp,
+// yesterday_plan_capture_ratio, missed_answers, processes [{name, pid}]. Money is signed (income >
+// 0, cost < 0); MW are region MW.
 nlohmann::json BacktestReportJson(const std::string& from, const std::string& to,
                                   double wall_seconds, const StackFigures& figures,
                                   const std::vector<ProcessInfo>& processes);

@@ -1024,6 +1024,15 @@ v1::GetPnlResponse GatewayRun::Pnl() const {
     d->set_asset_id(totals.asset_id);
     d->set_intervals_dispatched(totals.intervals_dispatched);
     d->set_energy_mwh(totals.energy_mwh);
+    if (!totals.peaker) continue;
+    d->set_peaker(true);
+    d->set_starts(totals.starts);
+    for (const region::PeakerRun& run : totals.runs) {
+      v1::PeakerRun* r = d->add_runs();
+      *r->mutable_start_command() = ToProtoTime(run.start_command);
+      if (run.online != absl::InfiniteFuture()) *r->mutable_online() = ToProtoTime(run.online);
+      if (run.stopped != absl::InfiniteFuture()) *r->mutable_stopped() = ToProtoTime(run.stopped);
+    }
   }
   pnl.set_battery_cycles(engine_.battery_cycles());
   pnl.set_resilience_dispatch_cost_gbp(engine_.resilience_dispatch_cost_gbp());

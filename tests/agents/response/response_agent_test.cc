@@ -510,5 +510,18 @@ TEST(ResponseAgentTest, SuspectTelemetryHoldsTheLastDecision) {
   }
 }
 
+// A region without a peaker: the battery is still set against a forecast ramp, and no
+// proposal names a peaker (with a zero-capacity stand-in the policy refused to act at all).
+TEST(ResponseAgentTest, RegionWithoutAPeakerStillCountersRampsWithTheBattery) {
+  FakeChangeForecasts forecasts;
+  forecasts.result = std::vector<double>{40.0, 80.0};
+  ResponseAgent agent(&forecasts);
+  RegisterWithPinnedThresholds(agent);
+  v1::Tick tick = MakeTick(TickSpec{});
+  tick.mutable_assets()->RemoveLast();  // the peaker
+  ASSERT_EQ(tick.assets_size(), 1);
+  ExpectProposals(agent.OnTick(tick), kT, {{"battery-1", 26}});
+}
+
 }  // namespace
 }  // namespace gridpilot

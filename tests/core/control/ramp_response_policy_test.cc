@@ -488,6 +488,72 @@ void ExpectGradualHandBack(const ResponsePolicyConfig& config,
   }
 }
 
+// A ramp two intervals ahead (+60 MW in t+2) with a nearly empty battery (6 MWh): a
+// 20-min start-up serves t+1 already, so the start waits for the next decision; a 45-min
+// start-up produces only from t+2, so the start is requested now.
+TEST(DecideResponsePeakerTest, StartLeadFollowsStartUpTime) {
+  RampObservation obs = Obs([](RampObservation& o) {
+    o.forecast_change_mw = {0.0, 0.0, 60.0};
+    o.battery_soc_mwh = 6.0;
+  });
+  const ResponseDecision prompt = DecideResponse(obs, Config());
+  EXPECT_FALSE(prompt.peaker_mw.has_value()) << prompt.reason;
+
+  obs.peaker_params.start_up_time = absl::Minutes(45);
+  const ResponseDecision slow = DecideResponse(obs, Config());
+  ASSERT_TRUE(slow.peaker_mw.has_value()) << slow.reason;
+  EXPECT_GE(*slow.peaker_mw, obs.peaker_params.min_stable_load_mw);
+  EXPECT_NE(slow.reason.find("deliver in 2 intervals"), std::string::npos) << slow.reason;
+
+  // A 45-min start-up cannot serve t+1: a ramp there alone starts nothing.
+  obs.forecast_change_mw = {0.0, 60.0};
+  EXPECT_FALSE(DecideResponse(obs, Config()).peaker_mw.has_value());
+}
+
+// On at 40 MW for 2 h, flat load, battery nearly empty (6 MWh): it cannot take the stop,
+// so the peaker runs on, lowered to the band's low edge (40 - 14 = 26 MW).
+TEST(DecideResponsePeakerTest, RunningPeakerLoweredTowardsBandLowEdge) {
+  const RampObservation obs = Obs([](RampObservation& o) {
+    PeakerOn(o, 40.0, absl::Hours(2));
+    o.last_dispatch_mw = 40.0;
+    o.battery_soc_mwh = 6.0;
+  });
+  const ResponseDecision d = DecideResponse(obs, Config());
+  ASSERT_TRUE(d.peaker_mw.has_value()) << d.reason;
+  EXPECT_NEAR(*d.peaker_mw, 26.0, 1e-6);
+  EXPECT_NE(d.reason.find("peaker lowered from 40.0 to 26.0 MW"), std::string::npos) << d.reason;
+}
+
+// On at min stable load (20 MW) for 2 h, flat load, battery nearly empty: stopping lets a
+// step of about 20 - 14 - 1.9 = 4.1 MW through once. At 150 GBP/MW that costs less than the
+// fuel of running on (1,600 GBP per interval), so it stops; at 1,000 GBP/MW it runs on.
+TEST(DecideResponsePeakerTest, RunningPeakerStopsWhenItsFuelExceedsThePenaltyItAvoids) {
+  const RampObservation obs = Obs([](RampObservation& o) {
+    PeakerOn(o, 20.0, absl::Hours(2));
+    o.last_dispatch_mw = 20.0;
+    o.battery_soc_mwh = 6.0;
+  });
+  const ResponseDecision cheap = DecideResponse(obs, Config(15.0, 1.0, 150.0));
+  ASSERT_TRUE(cheap.peaker_mw.has_value()) << cheap.reason;
+  EXPECT_EQ(*cheap.peaker_mw, 0.0);
+  EXPECT_NE(cheap.reason.find("peaker stop requested: the penalty"), std::string::npos)
+      << cheap.reason;
+
+  const ResponseDecision dear = DecideResponse(obs, Config(15.0, 1.0, 1000.0));
+  EXPECT_FALSE(dear.peaker_mw.has_value()) << dear.reason;
+
+  // Within its minimum up time the economic stop is not considered (the unit would be
+  // held at min stable load anyway).
+  const RampObservation young = Obs([](RampObservation& o) {
+    PeakerOn(o, 20.0, absl::Minutes(30));
+    o.last_dispatch_mw = 20.0;
+    o.battery_soc_mwh = 6.0;
+  });
+  const ResponseDecision held = DecideResponse(young, Config(15.0, 1.0, 150.0));
+  EXPECT_EQ(held.reason.find("peaker stop requested: the penalty"), std::string::npos)
+      << held.reason;
+}
+
 TEST(DecideResponseCycleTest, HandBackIsGradualWithDefaultLimit) {
   ExpectGradualHandBack(Config(), {6.0, std::nullopt});
 }

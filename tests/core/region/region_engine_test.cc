@@ -360,6 +360,31 @@ TEST(RegionEngineTest, PeakerStopsWhenItsLeaseEndsOnceMinUpTimeAllows) {
   }
   EXPECT_DOUBLE_EQ(engine.ledger().Total(market::LedgerCause::kPeakerStarts), -2500);
   EXPECT_DOUBLE_EQ(engine.ledger().Total(market::LedgerCause::kPeakerFuel), -(30 + 20) * 0.5 * 160);
+  // The run as the totals record it: commanded at T0, online at T0+20 min, off from T0+90.
+  const AssetTotals& peaker = engine.asset_totals()[1];
+  EXPECT_TRUE(peaker.peaker);
+  EXPECT_FALSE(engine.asset_totals()[0].peaker);
+  EXPECT_EQ(peaker.starts, 1);
+  ASSERT_EQ(peaker.runs.size(), 1u);
+  EXPECT_EQ(peaker.runs[0].start_command, At(0));
+  EXPECT_EQ(peaker.runs[0].online, At(0) + absl::Minutes(20));
+  EXPECT_EQ(peaker.runs[0].stopped, At(3));
+}
+
+// A 45-min start-up, asked to start in interval 0 only: still starting at T0+30 min, so the
+// 0 MW request there aborts it.
+TEST(RegionEngineTest, AbortedPeakerStartIsARunThatNeverCameOnline) {
+  assets::PeakerParams slow;
+  slow.start_up_time = absl::Minutes(45);
+  RegionEngine engine(RegionConfig{}, {Battery()}, {slow}, 300.0);
+  Propose(engine, "response", DispatchPriority::kResilience, 30, 0, 1, "peaker-1");
+  for (int k = 0; k < 3; ++k) engine.ApplyStep(At(k), 300, 100);
+  const AssetTotals& peaker = engine.asset_totals()[1];
+  EXPECT_EQ(peaker.starts, 1);
+  ASSERT_EQ(peaker.runs.size(), 1u);
+  EXPECT_EQ(peaker.runs[0].start_command, At(0));
+  EXPECT_EQ(peaker.runs[0].online, absl::InfiniteFuture());
+  EXPECT_EQ(peaker.runs[0].stopped, At(1));
 }
 
 TEST(RegionEngineTest, AssetTotalsAndBatteryCycles) {
