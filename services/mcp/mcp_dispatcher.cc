@@ -233,8 +233,20 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
   if (const auto given = params.find("arguments"); given != params.end() && !given->is_null()) {
     arguments = *given;
   }
+  const auto observe = [&](const std::string& outcome, const std::string& text) {
+    if (!observer_) return;
+    ToolCallRecord record;
+    record.tool = tool->name;
+    record.read_only = tool->annotations.read_only;
+    record.arguments = arguments;
+    record.caller = session->caller();
+    record.outcome = outcome;
+    record.text = text;
+    observer_(record);
+  };
   if (absl::Status valid = ValidateAgainstSchema(arguments, tool->input_schema, "arguments");
       !valid.ok()) {
+    observe("invalid_params", std::string(valid.message()));
     return ErrorReply(id, kInvalidParams, valid.message());
   }
   ToolContext context;
@@ -268,8 +280,12 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
   if (context.cancelled()) return nullptr;
   context.progress(0, 1, absl::StrCat("calling ", tool->name));
   absl::StatusOr<ToolOutcome> outcome = tool->handler(arguments, context);
-  if (context.cancelled()) return nullptr;
+  if (context.cancelled()) {
+    observe("cancelled", "");
+    return nullptr;
+  }
   if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kInvalidArgument) {
+    observe("invalid_params", std::string(outcome.status().message()));
     return ErrorReply(id, kInvalidParams, outcome.status().message());
   }
   if (!outcome.ok()) {
@@ -279,6 +295,7 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
                                outcome.status().message());
     outcome = std::move(failed);
   }
+  observe(outcome->is_error ? "error" : "ok", outcome->is_error ? outcome->text : "");
   context.progress(1, 1, "done");
   if (!tool->annotations.read_only) {
     // The acting calls' trail on stderr, next to the gateway's audit log of proposals.
