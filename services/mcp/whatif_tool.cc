@@ -1,5 +1,6 @@
 #include "services/mcp/whatif_tool.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -90,6 +91,9 @@ absl::StatusOr<json> RunOne(const WhatifSettings& settings, const ToolContext& c
   absl::StatusOr<BacktestChild> child =
       BacktestChild::Start(settings.launcher, args, absl::StrCat(dir, "/", name, ".log"), run_dir);
   if (!child.ok()) return child.status();
+  // Start-up (the child stack, its models) takes most of a short run: say so.
+  *reported = std::max(*reported, phase / 2.0 + 0.01);
+  context.progress(*reported, 1, absl::StrCat(name, ": starting its stack"));
   while (child->Running()) {
     if (context.cancelled()) {
       child->Stop(settings.grace);
@@ -108,6 +112,10 @@ absl::StatusOr<json> RunOne(const WhatifSettings& settings, const ToolContext& c
   if (child->exit_code() != 0) {
     return absl::InternalError(absl::StrCat("the ", name, " backtest failed (exit ",
                                             child->exit_code(), "): ", child->LogTail(600)));
+  }
+  if (phase == 0) {
+    *reported = 0.5;
+    context.progress(*reported, 1, absl::StrCat(name, ": done"));
   }
   const json report = json::parse(ReadText(report_path), nullptr, false);
   if (!report.is_object()) {
