@@ -213,7 +213,8 @@ json McpDispatcher::Initialize(const json& id, const json& params, McpSession* s
        "battery. Read gridpilot://region/glossary first for units and signs (battery power > 0 "
        "discharges). Reads are free; submit_dispatch, cancel_dispatch, set_thresholds and "
        "reload_models act under your token's role, need an idempotency_key and a reason, and "
-       "the gateway's arbiter and interlocks decide what is applied."}};
+       "the gateway's arbiter and interlocks decide what is applied. whatif_backtest replays a "
+       "past window with overrides against its baseline (minutes: send a progressToken)."}};
   return ResultReply(id, std::move(result));
 }
 
