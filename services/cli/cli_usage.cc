@@ -217,7 +217,7 @@ const CommandText kCommands[] = {
      "gridpilot audit [--kind KIND] [--since T] [--limit N] [options]\n"
      "  The audit log's newest rows, newest first: calls refused by any server (with who\n"
      "  and the role), response threshold changes and forecast model reloads.\n",
-     "  --kind KIND        refusal, thresholds or model_reload (default: all)\n"
+     "  --kind KIND        refusal, thresholds, model_reload or mcp_call (default: all)\n"
      "  --since T          a UTC time (2026-12-06T15:00:00Z) or a duration back (90m)\n"
      "  --limit N          newest N, at most 1000 (default 20)\n",
      kOperatorOptions},

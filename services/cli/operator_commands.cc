@@ -710,7 +710,7 @@ int Audit(const Options& o) {
     const v1::AuditEventKind kind = FromShortName<v1::AuditEventKind>(o.at("kind"));
     if (kind == v1::AUDIT_EVENT_KIND_UNSPECIFIED) {
       return Report(cmd, {2, absl::StrCat("--kind: unknown kind \"", o.at("kind"),
-                                          "\" (refusal, thresholds, model_reload)")});
+                                          "\" (refusal, thresholds, model_reload, mcp_call)")});
     }
     request.set_kind(kind);
   }

@@ -291,6 +291,24 @@ absl::Status Stack::StartAll() {
         mcp_args.push_back(absl::StrCat("--", spec.name, "=127.0.0.1:", spec.port));
       }
     }
+    // Its what-if tool replays windows with this stack's config and data.
+    if (!options.config.empty()) {
+      mcp_args.push_back(
+          absl::StrCat("--whatif_config=", std::filesystem::absolute(options.config).string()));
+    }
+    std::vector<std::string> whatif_flags;
+    for (const auto& [key, value] :
+         {std::pair{"model_dir", options.model_dir}, std::pair{"registry", options.registry},
+          std::pair{"demand_csv", options.demand_csv}, std::pair{"price_csv", options.price_csv},
+          std::pair{"day_ahead_csv", options.day_ahead_csv}}) {
+      if (value.empty()) continue;
+      whatif_flags.push_back(absl::StrCat(
+          key, "=", value == "none" ? value : std::filesystem::absolute(value).string()));
+    }
+    if (!whatif_flags.empty()) {
+      mcp_args.push_back(
+          absl::StrCat("--whatif_backtest_flags=", absl::StrJoin(whatif_flags, ",")));
+    }
     absl::StatusOr<std::string> mcp = StartProcess("mcp", "gridpilot-mcp", mcp_args, 0);
     if (!mcp.ok()) return mcp.status();
   }

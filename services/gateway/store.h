@@ -97,7 +97,7 @@ struct AgentPlanRecord {
 struct AuditEvent {
   absl::Time at = absl::UnixEpoch();  // wall time the gateway received it, UTC
   std::string process;                // the reporting process ("response")
-  std::string kind;                   // "refusal", "thresholds" or "model_reload"
+  std::string kind;                   // "refusal", "thresholds", "model_reload", "mcp_call"
   std::string identity;               // who acted or was refused; "" when unauthenticated
   std::string role;                   // that caller's role; "" likewise
   std::string detail_json;            // a JSON object

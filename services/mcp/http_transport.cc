@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -70,6 +71,78 @@ HttpTransport::HttpTransport(const McpDispatcher* dispatcher, const security::To
       sessions_(options_.max_sessions) {}
 
 HttpTransport::~HttpTransport() { Stop(); }
+
+namespace {
+
+// One tools/call answered as a stream: its notifications, then its reply, as they happen.
+struct StreamedCall {
+  absl::Mutex mutex;
+  std::deque<std::string> events ABSL_GUARDED_BY(mutex);
+  bool done ABSL_GUARDED_BY(mutex) = false;
+  std::thread worker;
+};
+
+}  // namespace
+
+void HttpTransport::StreamToolCall(const json& message, const json& id,
+                                   const std::shared_ptr<HttpSession>& session,
+                                   httplib::Response& res) {
+  auto call = std::make_shared<StreamedCall>();
+  call->worker = std::thread([this, call, message, session] {
+    const json reply =
+        dispatcher_->Handle(message, session->mcp.get(), [&call](const json& notification) {
+          absl::MutexLock lock(&call->mutex);
+          call->events.push_back(Dump(notification));
+        });
+    absl::MutexLock lock(&call->mutex);
+    if (!reply.is_null()) call->events.push_back(Dump(reply));  // null: cancelled
+    call->done = true;
+  });
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, call, last_write = absl::Now()](size_t, httplib::DataSink& sink) mutable {
+        std::deque<std::string> batch;
+        bool done = false;
+        {
+          absl::MutexLock lock(&call->mutex);
+          auto ready = [&call, this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(call->mutex) {
+            return !call->events.empty() || call->done || stopping_.load();
+          };
+          call->mutex.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(500));
+          batch.swap(call->events);
+          done = call->done;
+        }
+        for (const std::string& event : batch) {
+          const std::string text = SseEvent(event);
+          if (!sink.write(text.data(), text.size())) return false;
+          last_write = absl::Now();
+        }
+        if (done) {
+          sink.done();
+          return true;
+        }
+        if (stopping_.load()) return false;
+        if (absl::Now() - last_write > kKeepAlive) {
+          constexpr char kComment[] = ": keep-alive\n\n";
+          if (!sink.write(kComment, sizeof(kComment) - 1)) return false;
+          last_write = absl::Now();
+        }
+        return true;
+      },
+      // When the stream ends, also when the client went away or the server stops: a call
+      // still running is cancelled (its work, e.g. a what-if's backtests, stopped), then
+      // its thread joined.
+      [call, session, request_key = id.dump()](bool) {
+        bool done = false;
+        {
+          absl::MutexLock lock(&call->mutex);
+          done = call->done;
+        }
+        if (!done) session->mcp->Cancel(request_key);
+        call->worker.join();
+      });
+}
 
 absl::StatusOr<int> HttpTransport::Start() {
   server_ = std::make_unique<httplib::Server>();
@@ -175,12 +248,11 @@ absl::StatusOr<int> HttpTransport::Start() {
                absl::StrContains(req.get_header_value("Accept"), "text/event-stream") &&
                rpc.method == "tools/call" && rpc.params.contains("_meta") &&
                rpc.params["_meta"].is_object() && rpc.params["_meta"].contains("progressToken");
-           std::vector<std::string> events;
-           McpDispatcher::RequestStream stream;
            if (wants_stream) {
-             stream = [&events](const json& notification) { events.push_back(Dump(notification)); };
+             StreamToolCall(message, rpc.id, session, res);
+             return;
            }
-           const json reply = dispatcher_->Handle(message, session->mcp.get(), stream);
+           const json reply = dispatcher_->Handle(message, session->mcp.get());
            if (reply.is_null()) {  // cancelled by the client: nothing to answer
              res.status = 202;
              return;
@@ -191,13 +263,6 @@ absl::StatusOr<int> HttpTransport::Start() {
              } else {
                res.set_header("Mcp-Session-Id", session->id);
              }
-           }
-           if (wants_stream) {
-             std::string body;
-             for (const std::string& event : events) body += SseEvent(event);
-             body += SseEvent(Dump(reply));
-             res.set_content(body, "text/event-stream");
-             return;
            }
            res.set_content(Dump(reply), "application/json");
          });

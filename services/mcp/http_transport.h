@@ -22,7 +22,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Response;
+}  // namespace httplib
 
 namespace gridpilot::mcp {
 
@@ -59,6 +60,12 @@ class HttpTransport {
   size_t session_count() const { return sessions_.size(); }
 
  private:
+  // Answers a tools/call that asked for progress with an SSE stream written as the call
+  // runs (its progress notifications, then its reply); cancels the call if the client
+  // goes away before it ends.
+  void StreamToolCall(const nlohmann::json& message, const nlohmann::json& id,
+                      const std::shared_ptr<HttpSession>& session, httplib::Response& res);
+
   const McpDispatcher* dispatcher_;
   const security::TokenTable* tokens_;
   const HttpTransportOptions options_;

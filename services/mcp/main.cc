@@ -5,7 +5,9 @@
 //   gridpilot-mcp --run_dir DIR [--port 0] [--port_file FILE]
 //   gridpilot-mcp --stdio --run_dir DIR [--role ai-agent | --token_file FILE]
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,16 +18,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/base/logging.h"
+#include "gridpilot/v1/clock.pb.h"
+#include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
+#include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 #include "services/mcp/gridpilot_catalog.h"
 #include "services/mcp/http_transport.h"
 #include "services/mcp/live_state_follower.h"
 #include "services/mcp/stack_tools.h"
 #include "services/mcp/stdio_transport.h"
+#include "services/mcp/whatif_tool.h"
 #include "services/security/private_file.h"
+#include "services/security/token_table.h"
 #include "services/security/transport_credentials.h"
 
 ABSL_FLAG(std::string, run_dir, "", "run directory of `gridpilot up|backtest` (its *.port files)");
@@ -46,10 +53,65 @@ ABSL_FLAG(int, metrics_port, gridpilot::kMetricsPortOff,
 ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port here");
 ABSL_FLAG(std::string, allowed_origins, "",
           "comma-separated Origin values accepted besides loopback ones");
+ABSL_FLAG(std::string, whatif_launcher, "",
+          "the `gridpilot` launcher the what-if tool runs backtests with; empty = the one next "
+          "to this binary");
+ABSL_FLAG(std::string, whatif_config, "",
+          "the stack's gateway config, the what-if's baseline (empty = the defaults)");
+ABSL_FLAG(std::string, whatif_scratch_dir, "",
+          "where what-if backtests run (removed after each); empty = RUN_DIR/whatif");
+ABSL_FLAG(std::string, whatif_backtest_flags, "",
+          "comma-separated key=value launcher options both what-if runs get (model_dir, "
+          "registry, demand_csv, price_csv, day_ahead_csv)");
+ABSL_FLAG(int, whatif_max_days, 31, "longest what-if window, days (1..366)");
+ABSL_FLAG(int, whatif_max_concurrent, 1, "what-if backtests running at once (1..4)");
 ABSL_FLAG(double, call_timeout_seconds, 5.0, "deadline of each gRPC call a tool makes, 0.1..60 s");
 
 namespace gridpilot::mcp {
 namespace {
+
+// The what-if tool's settings from the flags; InvalidArgument naming the flag.
+absl::StatusOr<WhatifSettings> WhatifSettingsFromFlags(const std::string& run_dir) {
+  WhatifSettings settings;
+  settings.launcher = absl::GetFlag(FLAGS_whatif_launcher);
+  if (settings.launcher.empty()) {
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    settings.launcher = (self.parent_path() / "gridpilot").string();
+  }
+  settings.base_config = absl::GetFlag(FLAGS_whatif_config);
+  if (!settings.base_config.empty()) {
+    settings.base_config = std::filesystem::absolute(settings.base_config).string();
+  }
+  settings.scratch_dir = absl::GetFlag(FLAGS_whatif_scratch_dir);
+  if (settings.scratch_dir.empty()) {
+    settings.scratch_dir =
+        run_dir.empty() ? std::filesystem::temp_directory_path().string() : run_dir + "/whatif";
+  }
+  settings.scratch_dir = std::filesystem::absolute(settings.scratch_dir).string();
+  for (absl::string_view pair :
+       absl::StrSplit(absl::GetFlag(FLAGS_whatif_backtest_flags), ',', absl::SkipWhitespace())) {
+    const std::vector<std::string> parts = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    static const std::set<std::string> kAllowed = {"model_dir", "registry", "demand_csv",
+                                                   "price_csv", "day_ahead_csv"};
+    if (parts.size() != 2 || !kAllowed.contains(parts[0])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--whatif_backtest_flags: \"", pair,
+                       "\" is not key=value with key one of model_dir, registry, demand_csv, "
+                       "price_csv, day_ahead_csv"));
+    }
+    settings.backtest_flags.push_back(absl::StrCat("--", parts[0], "=", parts[1]));
+  }
+  settings.max_days = absl::GetFlag(FLAGS_whatif_max_days);
+  if (settings.max_days < 1 || settings.max_days > 366) {
+    return absl::InvalidArgumentError("--whatif_max_days must be in 1..366");
+  }
+  settings.max_concurrent = absl::GetFlag(FLAGS_whatif_max_concurrent);
+  if (settings.max_concurrent < 1 || settings.max_concurrent > 4) {
+    return absl::InvalidArgumentError("--whatif_max_concurrent must be in 1..4");
+  }
+  return settings;
+}
 
 int Main() {
   base::SetLogTag("mcp");
@@ -97,10 +159,44 @@ int Main() {
   IdempotencyMemory memory(4096);
   ToolTable tools;
   AddStackTools(&stack, &board, &memory, timeout, &tools);
+  absl::StatusOr<WhatifSettings> whatif = WhatifSettingsFromFlags(run_dir);
+  if (!whatif.ok()) {
+    base::LogError(whatif.status().message());
+    return 2;
+  }
+  AddWhatifTool(
+      *whatif,
+      [&stack, timeout](const McpCaller& caller) -> absl::StatusOr<absl::Time> {
+        v1::GetClockStatusRequest request;
+        v1::GetClockStatusResponse response;
+        const absl::Status called =
+            stack.Call(StackProcess::kGateway, "/gridpilot.v1.ClockService/GetClockStatus", request,
+                       &response, caller.bearer_token, timeout);
+        if (!called.ok()) return called;
+        return absl::FromUnixSeconds(response.now().seconds());
+      },
+      &tools);
   const std::vector<Resource> resources = GridpilotResources(&stack, &board, timeout);
   const std::vector<Prompt> prompts = GridpilotPrompts();
-  const McpDispatcher dispatcher(&tools, &resources, &prompts, "1.0");
+  McpDispatcher dispatcher(&tools, &resources, &prompts, "1.0");
   const security::TokenTable* tokens = security::InstalledTokenTable();
+  // Tool calls to the gateway's audit log, as this process (its certificate); the caller
+  // is named by its token, looked up in the stack's token table.
+  AuditReporter audit("mcp", MakeChannel(resolved->gateway));
+  dispatcher.set_tool_call_observer([&audit, tokens](const ToolCallRecord& record) {
+    if (!ShouldAuditToolCall(record)) return;
+    nlohmann::json detail = ToolCallAuditDetail(record);
+    std::string identity;
+    std::string role = record.caller.role;
+    if (tokens != nullptr && !record.caller.bearer_token.empty()) {
+      if (std::optional<security::Caller> caller = tokens->CallerOf(record.caller.bearer_token)) {
+        identity = caller->identity;
+        role = caller->role;
+      }
+      detail["token_sha256_prefix"] = security::Sha256Hex(record.caller.bearer_token).substr(0, 16);
+    }
+    audit.Report(v1::AUDIT_EVENT_KIND_MCP_CALL, identity, role, detail.dump());
+  });
 
   if (absl::GetFlag(FLAGS_stdio)) {
     McpCaller caller;

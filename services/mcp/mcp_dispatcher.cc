@@ -213,7 +213,8 @@ json McpDispatcher::Initialize(const json& id, const json& params, McpSession* s
        "battery. Read gridpilot://region/glossary first for units and signs (battery power > 0 "
        "discharges). Reads are free; submit_dispatch, cancel_dispatch, set_thresholds and "
        "reload_models act under your token's role, need an idempotency_key and a reason, and "
-       "the gateway's arbiter and interlocks decide what is applied."}};
+       "the gateway's arbiter and interlocks decide what is applied. whatif_backtest replays a "
+       "past window with overrides against its baseline (minutes: send a progressToken)."}};
   return ResultReply(id, std::move(result));
 }
 
@@ -233,8 +234,20 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
   if (const auto given = params.find("arguments"); given != params.end() && !given->is_null()) {
     arguments = *given;
   }
+  const auto observe = [&](const std::string& outcome, const std::string& text) {
+    if (!observer_) return;
+    ToolCallRecord record;
+    record.tool = tool->name;
+    record.read_only = tool->annotations.read_only;
+    record.arguments = arguments;
+    record.caller = session->caller();
+    record.outcome = outcome;
+    record.text = text;
+    observer_(record);
+  };
   if (absl::Status valid = ValidateAgainstSchema(arguments, tool->input_schema, "arguments");
       !valid.ok()) {
+    observe("invalid_params", std::string(valid.message()));
     return ErrorReply(id, kInvalidParams, valid.message());
   }
   ToolContext context;
@@ -268,8 +281,12 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
   if (context.cancelled()) return nullptr;
   context.progress(0, 1, absl::StrCat("calling ", tool->name));
   absl::StatusOr<ToolOutcome> outcome = tool->handler(arguments, context);
-  if (context.cancelled()) return nullptr;
+  if (context.cancelled()) {
+    observe("cancelled", "");
+    return nullptr;
+  }
   if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kInvalidArgument) {
+    observe("invalid_params", std::string(outcome.status().message()));
     return ErrorReply(id, kInvalidParams, outcome.status().message());
   }
   if (!outcome.ok()) {
@@ -279,6 +296,7 @@ json McpDispatcher::CallTool(const json& id, const json& params, McpSession* ses
                                outcome.status().message());
     outcome = std::move(failed);
   }
+  observe(outcome->is_error ? "error" : "ok", outcome->is_error ? outcome->text : "");
   context.progress(1, 1, "done");
   if (!tool->annotations.read_only) {
     // The acting calls' trail on stderr, next to the gateway's audit log of proposals.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "services/mcp/mcp_call_audit.h"
 #include "services/mcp/mcp_session.h"
 #include "services/mcp/resources_and_prompts.h"
 #include "services/mcp/tool_table.h"
@@ -44,6 +45,12 @@ class McpDispatcher {
   // Parses `text` first: a parse error reply for text that is not JSON.
   nlohmann::json HandleText(absl::string_view text, McpSession* session) const;
 
+  // Called once for each tools/call of a known tool when it ends (outcome "ok", "error",
+  // "invalid_params" or "cancelled"), on the calling thread: must be thread-safe and must
+  // not block. Set before serving; none by default.
+  using ToolCallObserver = std::function<void(const ToolCallRecord&)>;
+  void set_tool_call_observer(ToolCallObserver observer) { observer_ = std::move(observer); }
+
   // Tells `session` that resource `uri` changed, if it subscribed to it.
   static void NotifyResourceUpdated(const std::string& uri, McpSession* session);
 
@@ -68,6 +75,7 @@ class McpDispatcher {
   const std::vector<Resource>* resources_;
   const std::vector<Prompt>* prompts_;
   const std::string server_version_;
+  ToolCallObserver observer_;
 };
 
 }  // namespace gridpilot::mcp

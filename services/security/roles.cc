@@ -62,7 +62,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
 // process identities. No role reaches them.
 const std::map<std::string, std::vector<std::string>, std::less<>>& ProcessOnlyMethods() {
   static const auto* table = new std::map<std::string, std::vector<std::string>, std::less<>>{
-      {"/gridpilot.v1.AuditService/RecordAuditEvent", {"forecast", "response", "trader"}},
+      {"/gridpilot.v1.AuditService/RecordAuditEvent", {"forecast", "response", "trader", "mcp"}},
   };
   return *table;
 }

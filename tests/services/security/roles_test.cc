@@ -117,7 +117,7 @@ TEST(RolesTest, UnlistedMethodIsDenied) {
 
 TEST(RolesTest, OnlyTheReportingProcessesMayRecordAuditEvents) {
   constexpr char kRecord[] = "/gridpilot.v1.AuditService/RecordAuditEvent";
-  for (const char* process : {"forecast", "response", "trader"}) {
+  for (const char* process : {"forecast", "response", "trader", "mcp"}) {
     const Caller certified{process, *RoleOfProcess(process), /*is_process=*/true};
     EXPECT_TRUE(AuthorizeCaller(kRecord, certified).ok()) << process;
   }
