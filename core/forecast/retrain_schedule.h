@@ -23,7 +23,7 @@ struct RetrainSchedule {
   int training_days = 365;                   // history before each cut-off, days
 };
 
-inline constexpr int kMinRetrainTrainingDays = 28;
+inline constexpr int kMinRetrainTrainingDays = 35;  // a week of feature warm-up, 4 weeks of rows
 inline constexpr int kMaxRetrainTrainingDays = 3660;
 
 // Parses the config's fields: `every` is "none", "day" or "month"; `at` is "HH:MM" (UTC,

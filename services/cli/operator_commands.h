@@ -7,6 +7,7 @@
 //   forecast   the net-load change forecast issued at the latest interval boundary
 //   anomalies  the anomaly detectors' flagged readings
 //   pnl        the ledger by cause and the trader's P&L against perfect foresight
+//   models     the forecast's models with their cut-offs and ages, and the retraining schedule
 //   audit      the audit log's newest rows: refusals on every server, threshold changes,
 //              model reloads (--kind, --since, --limit)
 //   dispatch   submits one operator proposal through the gateway's arbiter, after the

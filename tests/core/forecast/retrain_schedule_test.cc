@@ -16,7 +16,7 @@ TEST(RetrainScheduleTest, ParsesEachCadence) {
   EXPECT_EQ(month->at, absl::Minutes(30));
   EXPECT_EQ(month->training_days, 60);
   EXPECT_EQ(CadenceName(month->cadence), "month");
-  EXPECT_EQ(ParseRetrainSchedule("day", "23:59", 28, "r")->cadence, RetrainCadence::kDay);
+  EXPECT_EQ(ParseRetrainSchedule("day", "23:59", 35, "r")->cadence, RetrainCadence::kDay);
   EXPECT_EQ(ParseRetrainSchedule("none", "00:00", 365, "r")->cadence, RetrainCadence::kNone);
 }
 
@@ -30,7 +30,7 @@ TEST(RetrainScheduleTest, BadFieldsAreNamed) {
   for (const Case& c :
        {Case{"weekly", "00:30", 60, "retrain.every"}, Case{"day", "24:00", 60, "retrain.at"},
         Case{"day", "0:30", 60, "retrain.at"}, Case{"day", "00:60", 60, "retrain.at"},
-        Case{"day", "ab:cd", 60, "retrain.at"}, Case{"day", "00:30", 27, "retrain.training_days"},
+        Case{"day", "ab:cd", 60, "retrain.at"}, Case{"day", "00:30", 34, "retrain.training_days"},
         Case{"day", "00:30", 3661, "retrain.training_days"}}) {
     absl::StatusOr<RetrainSchedule> parsed = ParseRetrainSchedule(c.every, c.at, c.days, "retrain");
     ASSERT_FALSE(parsed.ok()) << c.every << " " << c.at << " " << c.days;
