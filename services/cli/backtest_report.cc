@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/cli/served_models_report.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
+#include "services/console/served_models_report.h"
 
 namespace gridpilot {
 

@@ -26,11 +26,11 @@
 #include "gridpilot/v1/ledger.grpc.pb.h"
 #include "gridpilot/v1/response.grpc.pb.h"
 #include "gridpilot/v1/trader.grpc.pb.h"
-#include "services/cli/served_models_report.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
+#include "services/console/served_models_report.h"
 #include "services/console/stack_addresses.h"
 
 namespace gridpilot {

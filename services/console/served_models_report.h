@@ -1,8 +1,9 @@
-// The forecast's served models (ForecastService.GetModels) as the launcher reports them:
-// the JSON of the backtest report's "retraining" key and of `gridpilot models --json`, and
+// The forecast's served models (ForecastService.GetModels) as the console, the launcher and
+// the CLI report them: the console's models card, the backtest report's "retraining" key and
+// `gridpilot models --json`, and
 // the table `gridpilot models` prints.
-#ifndef GRIDPILOT_SERVICES_CLI_SERVED_MODELS_REPORT_H_
-#define GRIDPILOT_SERVICES_CLI_SERVED_MODELS_REPORT_H_
+#ifndef GRIDPILOT_SERVICES_CONSOLE_SERVED_MODELS_REPORT_H_
+#define GRIDPILOT_SERVICES_CONSOLE_SERVED_MODELS_REPORT_H_
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,4 +24,4 @@ std::string ServedModelsTable(const v1::GetModelsResponse& models);
 
 }  // namespace gridpilot
 
-#endif  // GRIDPILOT_SERVICES_CLI_SERVED_MODELS_REPORT_H_
+#endif  // GRIDPILOT_SERVICES_CONSOLE_SERVED_MODELS_REPORT_H_

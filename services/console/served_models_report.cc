@@ -1,4 +1,4 @@
-#include "services/cli/served_models_report.h"
+#include "services/console/served_models_report.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
