@@ -33,8 +33,12 @@ absl::StatusOr<forecast::RetrainSchedule> ReadRetrainConfig(const std::string& p
             absl::StrCat(where, ".training_days: must be a whole number"));
       }
       const int64_t days = value.get<int64_t>();
-      // Out of int range is out of the schedule's range: let its check name it.
-      training_days = days > 100000 || days < 0 ? -1 : static_cast<int>(days);
+      if (days < forecast::kMinRetrainTrainingDays || days > forecast::kMaxRetrainTrainingDays) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ".training_days: ", days, " is not in ", forecast::kMinRetrainTrainingDays, "..",
+            forecast::kMaxRetrainTrainingDays));
+      }
+      training_days = static_cast<int>(days);
     } else {
       return absl::InvalidArgumentError(absl::StrCat(where, ".", key, ": unknown key"));
     }
