@@ -22,7 +22,9 @@ struct ServedModel {
   absl::Time cutoff;   // trained only on intervals that ended by then
   // The first issue time it served (the stack's clock): from then on its forecasts.
   absl::Time first_issue = absl::InfinitePast();
-  double training_wall_seconds = 0.0;  // 0 when loaded rather than trained
+  // Wall seconds of its training (startup: training or loading from the model cache;
+  // 0 for a registry set).
+  double training_wall_seconds = 0.0;
   // Wall seconds the tick pipeline waited for its training to finish (0: none).
   double waited_wall_seconds = 0.0;
   int64_t training_intervals = 0;  // 0 when not known (a loaded set without the field)
