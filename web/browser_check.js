@@ -135,6 +135,14 @@ function rgb(text) {
       figures.event_ms = Date.now() - t0;
     }
 
+    // The forecast's models: the serving one (startup, with its cut-off) is listed.
+    await page.waitForSelector('#models tbody tr.serving', { timeout });
+    const model = await page.$eval('#models tbody tr.serving', (tr) => ({
+      source: tr.dataset.source, cutoff: tr.cells[1].textContent }));
+    check(model.source === 'startup' && /^\d{4}-\d\d-\d\dT/.test(model.cutoff),
+      'models card: serving row ' + JSON.stringify(model));
+    figures.model_source = model.source;
+
     // Time-range filter: the last 2 h of data is fewer points than all of it.
     const allPoints = Number(await page.getAttribute('#chart-netload', 'data-points'));
     await page.selectOption('#range', '7200');

@@ -56,6 +56,7 @@
     data.telemetry = s.telemetry || { silent: false, silent_since_t: null };
     data.summary = s.summary;
     data.processes = s.processes || [];
+    data.models = s.models || null;
     if (typeof s.band_coverage === 'number') data.bandCoverage = s.band_coverage;
   }
 
@@ -396,6 +397,20 @@
       '; battery cycles ' + fmt(p.battery_cycles, 1);
   }
 
+  // The forecast's models: each one's cut-off and age on the stack's clock, the schedule.
+  function drawModels() {
+    const m = data.models;
+    const list = m ? m.models : [];
+    fillTable('models', ['source', 'cutoff_utc', 'first_issue_utc', 'age_days', 'training_s', 'waited_s'],
+      list.map((x) => [x.source, x.cutoff, x.first_issue_time || '', x.age_seconds === null ? '' : fmt(x.age_seconds / 86400, 1),
+                       fmt(x.training_wall_seconds, 1), fmt(x.waited_wall_seconds, 1)]),
+      (i) => ({ tr: { title: list[i].model, 'data-source': list[i].source,
+                      class: i === list.length - 1 ? 'serving' : '' } }));
+    $('models-note').textContent = !m ? 'no models read yet'
+      : 'retraining: ' + (m.every === 'none' ? 'none' : 'every ' + m.every + ' at ' + m.at + ' UTC on ' +
+        m.training_days + ' days') + '; the last row is serving';
+  }
+
   function drawSummary() {
     const s = data.summary;
     $('summary-card').hidden = !s;
@@ -481,6 +496,7 @@
       drawEpisodes();
       drawDecisions(r);
       drawPnl();
+      drawModels();
       drawSummary();
       drawStatusLine();
       document.body.dataset.version = String(data.version);

@@ -5,6 +5,7 @@
 #include "core/base/time_util.h"
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
+#include "services/console/served_models_report.h"
 
 namespace gridpilot {
 
@@ -81,6 +82,10 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["trader_suspect_ticks_held"] = figures.trader.suspect_ticks_held();
   report["trader_risk_aversion"] = figures.trader.risk_aversion();
   report["missed_answers"] = figures.clock.missed_answers();
+  // Only with scheduled retraining, so that a run without it reports exactly as before.
+  if (!figures.models.retrain_every().empty() && figures.models.retrain_every() != "none") {
+    report["retraining"] = ServedModelsJson(figures.models);
+  }
   nlohmann::json procs = nlohmann::json::array();
   for (const ProcessInfo& p : processes) procs.push_back({{"name", p.name}, {"pid", p.pid}});
   report["processes"] = procs;
@@ -141,6 +146,22 @@ std::string BacktestSummary(const nlohmann::json& r) {
                   "  30-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",
                   r["forecast_change_30min_mae_mw"].get<double>(),
                   r["forecast_change_30min_persistence_mae_mw"].get<double>()));
+  }
+  if (r.contains("retraining")) {
+    const nlohmann::json& retraining = r["retraining"];
+    absl::StrAppend(
+        &out,
+        absl::StrFormat("  retrained every %s at %s UTC on %d days: %d cut-offs",
+                        retraining["every"].get<std::string>(), retraining["at"].get<std::string>(),
+                        retraining["training_days"].get<int>(), retraining["cutoffs"].size()));
+    for (const nlohmann::json& m : retraining["models"]) {
+      if (m["source"] != "retrain") continue;
+      absl::StrAppend(&out, absl::StrFormat("; %s (trained %.1f s, ticks waited %.1f s)",
+                                            m["cutoff"].get<std::string>(),
+                                            m["training_wall_seconds"].get<double>(),
+                                            m["waited_wall_seconds"].get<double>()));
+    }
+    absl::StrAppend(&out, "\n");
   }
   return out;
 }

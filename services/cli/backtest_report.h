@@ -25,8 +25,9 @@ struct ProcessInfo {
 // online, stopped}] (UTC, null if not reached; the first 1000)}, battery_cycles,
 // forecast_change_30min_mae_mw, forecast_change_30min_persistence_mae_mw, trader_pnl_gbp,
 // perfect_foresight_pnl_gbp, trader_capture_ratio, yesterday_plan_pnl_gbp,
-// yesterday_plan_capture_ratio, missed_answers, processes [{name, pid}]. Money is signed (income >
-// 0, cost < 0); MW are region MW.
+// yesterday_plan_capture_ratio, missed_answers, processes [{name, pid}]; with scheduled
+// retraining also retraining (served_models_report.h: the cut-offs used and when each was
+// swapped in). Money is signed (income > 0, cost < 0); MW are region MW.
 nlohmann::json BacktestReportJson(const std::string& from, const std::string& to,
                                   double wall_seconds, const StackFigures& figures,
                                   const std::vector<ProcessInfo>& processes);

@@ -213,6 +213,12 @@ const CommandText kCommands[] = {
      "gridpilot reload-model [options]\n"
      "  Makes the forecast serve the newest model set of its registry.\n",
      "", kOperatorOptions},
+    {"models",
+     "gridpilot models [options]\n"
+     "  The forecast's models, oldest first: where each came from (startup, registry,\n"
+     "  retrain, reload), its training cut-off, the first issue time it served, its age on\n"
+     "  the stack's clock, what its training cost; and the retraining schedule.\n",
+     "", kOperatorOptions},
     {"audit",
      "gridpilot audit [--kind KIND] [--since T] [--limit N] [options]\n"
      "  The audit log's newest rows, newest first: calls refused by any server (with who\n"

@@ -31,6 +31,7 @@
 #include "services/common/proto_enum.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
+#include "services/console/served_models_report.h"
 #include "services/console/stack_addresses.h"
 
 namespace gridpilot {
@@ -564,6 +565,24 @@ int ReloadModel(const Options& o) {
   return 0;
 }
 
+// The forecast's served models, their cut-offs and ages, and the retraining schedule.
+int Models(const Options& o) {
+  const std::string cmd = "models";
+  absl::StatusOr<std::vector<std::string>> at = AddressesOf(o, {"forecast"});
+  if (!at.ok()) return Refused(cmd, at.status());
+  v1::GetModelsResponse response;
+  absl::Status s =
+      Call<v1::ForecastService>("forecast", (*at)[0], &v1::ForecastService::Stub::GetModels,
+                                v1::GetModelsRequest(), &response);
+  if (!s.ok()) return Fail(cmd, s);
+  if (WantsJson(o)) {
+    PrintJson(ServedModelsJson(response));
+    return 0;
+  }
+  std::printf("%s", ServedModelsTable(response).c_str());
+  return 0;
+}
+
 // Asks on stdin; true only for "yes" (or "y").
 bool Confirmed(const std::string& question) {
   std::fprintf(stderr, "%s Type yes to confirm: ", question.c_str());
@@ -809,6 +828,7 @@ const std::vector<OperatorCommand>& OperatorCommands() {
       {"pnl", {}, Pnl},
       {"schedule", {"limit"}, Schedule},
       {"reload-model", {}, ReloadModel},
+      {"models", {}, Models},
       {"audit", {"kind", "since", "limit"}, Audit},
       {"dispatch", {"asset", "power_mw", "minutes", "priority", "reason"}, Dispatch},
       {"approvals", {}, Approvals},

@@ -8,6 +8,7 @@
 //   advice     the forecast process's flexibility advice for a day (advice_command.h)
 //   anomalies  the anomaly detectors' flagged readings
 //   pnl        the ledger by cause and the trader's P&L against perfect foresight
+//   models     the forecast's models with their cut-offs and ages, and the retraining schedule
 //   audit      the audit log's newest rows: refusals on every server, threshold changes,
 //              model reloads (--kind, --since, --limit)
 //   dispatch   submits one operator proposal through the gateway's arbiter, after the

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "core/base/logging.h"
+#include "services/cli/retrain_config.h"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -28,6 +29,10 @@ std::chrono::system_clock::time_point Deadline(absl::Duration d) {
 
 // True if the config file at `path` has a top-level "alerts" section (README.md, "Alerts").
 // A file that cannot be read or parsed is the gateway's to report.
+// How long, in lock-step with scheduled retraining, the agents wait for the forecast at a
+// cut-off (the forecast service's longest max_wait): a longer training is not waited for.
+constexpr int kRetrainWaitSeconds = 60;
+
 bool ConfigHasAlerts(const std::string& path) {
   if (path.empty()) return false;
   std::ifstream in(path);
@@ -203,6 +208,12 @@ absl::Status Stack::StartAll() {
     }
   }
 
+  // Scheduled retraining (README.md, "Scheduled retraining"): in lock-step the tick at a
+  // cut-off waits for the training, so the agents and the gateway wait longer for it.
+  absl::StatusOr<forecast::RetrainSchedule> retrain = ReadRetrainConfig(options.config);
+  if (!retrain.ok()) return retrain.status();
+  const bool retraining = retrain->cadence != forecast::RetrainCadence::kNone;
+  const bool retrain_waits = retraining && options.mode == "lock_step";
   std::vector<std::string> gateway_args = {absl::StrCat("--from=", options.from),
                                            absl::StrCat("--to=", options.to),
                                            absl::StrCat("--mode=", options.mode),
@@ -212,6 +223,9 @@ absl::Status Stack::StartAll() {
   if (options.mode == "lock_step") {
     gateway_args.push_back(
         absl::StrCat("--expected_agents=", absl::StrJoin(ExpectedAgents(options), ",")));
+  }
+  if (retrain_waits) {
+    gateway_args.push_back(absl::StrCat("--deadline_seconds=", kRetrainWaitSeconds + 30));
   }
   if (options.resume) {
     gateway_args.push_back("--resume");
@@ -239,11 +253,20 @@ absl::Status Stack::StartAll() {
   ledger_ = v1::LedgerService::NewStub(gateway_channel);
 
   const std::string model_dir = options.model_dir.empty() ? DefaultModelDir() : options.model_dir;
+  std::vector<std::string> forecast_args = {absl::StrCat("--gateway=", *gateway),
+                                            absl::StrCat("--model_dir=", model_dir),
+                                            absl::StrCat("--registry=", options.registry)};
+  if (retraining) {
+    // Retrained sets are published to the registry, by default the run dir's.
+    if (options.registry.empty()) {
+      forecast_args.back() = absl::StrCat("--registry=", options.run_dir, "/registry");
+    }
+    for (std::string& flag : RetrainForecastFlags(*retrain, options.mode == "lock_step")) {
+      forecast_args.push_back(std::move(flag));
+    }
+  }
   absl::StatusOr<std::string> forecast =
-      StartProcess("forecast", "gridpilot-forecast",
-                   {absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
-                    absl::StrCat("--registry=", options.registry)},
-                   0);
+      StartProcess("forecast", "gridpilot-forecast", forecast_args, 0);
   if (!forecast.ok()) return forecast.status();
   forecast_ = v1::ForecastService::NewStub(MakeChannel(*forecast));
   const absl::Time give_up = absl::Now() + options.start_timeout;
@@ -252,9 +275,13 @@ absl::Status Stack::StartAll() {
   }
 
   if (!options.without.contains("response")) {
-    absl::StatusOr<std::string> response = StartProcess(
-        "response", "gridpilot-response",
-        {absl::StrCat("--gateway=", *gateway), absl::StrCat("--forecast=", *forecast)}, 0);
+    std::vector<std::string> response_args = {absl::StrCat("--gateway=", *gateway),
+                                              absl::StrCat("--forecast=", *forecast)};
+    if (retrain_waits) {
+      response_args.push_back(absl::StrCat("--forecast_wait_seconds=", kRetrainWaitSeconds));
+    }
+    absl::StatusOr<std::string> response =
+        StartProcess("response", "gridpilot-response", response_args, 0);
     if (!response.ok()) return response.status();
     response_ = v1::ResponseService::NewStub(MakeChannel(*response));
   }
@@ -263,6 +290,9 @@ absl::Status Stack::StartAll() {
                                             absl::StrCat("--forecast=", *forecast)};
     if (!options.trader_risk_aversion.empty()) {
       trader_args.push_back(absl::StrCat("--risk_aversion=", options.trader_risk_aversion));
+    }
+    if (retrain_waits) {
+      trader_args.push_back(absl::StrCat("--verdict_wait_seconds=", kRetrainWaitSeconds));
     }
     absl::StatusOr<std::string> trader = StartProcess("trader", "gridpilot-trader", trader_args, 0);
     if (!trader.ok()) return trader.status();
@@ -418,6 +448,10 @@ absl::StatusOr<StackFigures> Stack::Collect() {
   grpc::Status rc = ledger_->GetPnl(&ledger_context, {}, &figures.pnl);
   if (!rc.ok()) return FromGrpcStatus(rc);
   rc = forecast_->GetAccuracy(&forecast_context, {}, &figures.accuracy);
+  if (!rc.ok()) return FromGrpcStatus(rc);
+  grpc::ClientContext models_context;
+  models_context.set_deadline(Deadline(absl::Seconds(5)));
+  rc = forecast_->GetModels(&models_context, {}, &figures.models);
   if (!rc.ok()) return FromGrpcStatus(rc);
   // An agent left out of the launch has no figures: its fields stay empty.
   if (response_ != nullptr) {

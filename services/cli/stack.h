@@ -74,6 +74,7 @@ struct StackFigures {
   v1::GetClockStatusResponse clock;
   v1::GetPnlResponse pnl;
   v1::GetAccuracyResponse accuracy;
+  v1::GetModelsResponse models;  // the forecast's served models and retraining schedule
   v1::GetResponseStatusResponse response;
   v1::GetTraderStatusResponse trader;
   v1::GetTraderPnlResponse trader_pnl;

@@ -199,6 +199,13 @@ void ConsoleState::SetProcesses(nlohmann::json processes) {
   Changed();
 }
 
+void ConsoleState::SetModels(nlohmann::json models) {
+  absl::MutexLock lock(&mu_);
+  if (models == models_) return;
+  models_ = std::move(models);
+  Changed();
+}
+
 void ConsoleState::SetSummary(nlohmann::json summary) {
   absl::MutexLock lock(&mu_);
   summary_ = std::move(summary);
@@ -393,6 +400,7 @@ json ConsoleState::Snapshot(const SnapshotQuery& query) const {
   out["sources"] = std::move(sources);
   out["summary"] = summary_.is_null() ? json(nullptr) : summary_;
   out["processes"] = processes_.is_null() ? json::array() : processes_;
+  out["models"] = models_;
   return out;
 }
 

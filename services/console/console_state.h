@@ -70,6 +70,9 @@ class ConsoleState {
   // pid, state, restarts, last_exit, last_restart_utc), shown with their restarts.
   // Counts as a change only when they differ from the last ones set.
   void SetProcesses(nlohmann::json processes);
+  // The forecast's served models (served_models_report.h's ServedModelsJson): each model's
+  // cut-off and age, and the retraining schedule. Counts as a change only when they differ.
+  void SetModels(nlohmann::json models);
 
   // Increases on every change.
   int64_t version() const;
@@ -80,7 +83,8 @@ class ConsoleState {
   // reset (true when the client must replace its series rather than append), ticks and
   // forecast (columnar: index, t in Unix seconds, values; null where unknown),
   // latest_forecast, band_coverage, anomalies, events (each with the decisions applied at
-  // its decision time), episodes, schedule, pnl, decisions, sources, summary.
+  // its decision time), episodes, schedule, pnl, decisions, sources, summary, processes,
+  // models (SetModels; null until set).
   nlohmann::json Snapshot(const SnapshotQuery& query) const;
 
  private:
@@ -131,6 +135,7 @@ class ConsoleState {
   std::map<std::string, std::string> sources_ ABSL_GUARDED_BY(mu_);
   nlohmann::json summary_ ABSL_GUARDED_BY(mu_);
   nlohmann::json processes_ ABSL_GUARDED_BY(mu_);
+  nlohmann::json models_ ABSL_GUARDED_BY(mu_);  // null until set
 };
 
 }  // namespace gridpilot

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
+#include "services/console/served_models_report.h"
 
 namespace gridpilot {
 namespace {
@@ -199,6 +200,12 @@ void StackFollower::PollOnce() {
     v1::GetPnlResponse response;
     grpc::Status s = ledger_->GetPnl(c, v1::GetPnlRequest(), &response);
     if (s.ok()) state_->SetPnl(response);
+    return s;
+  });
+  call("forecast models", [this](grpc::ClientContext* c) {
+    v1::GetModelsResponse response;
+    grpc::Status s = forecast_->GetModels(c, v1::GetModelsRequest(), &response);
+    if (s.ok()) state_->SetModels(ServedModelsJson(response));
     return s;
   });
   call("audit log", [this](grpc::ClientContext* c) {

@@ -1,6 +1,7 @@
 #include "services/forecast/forecast_metrics.h"
 
 #include <cmath>
+#include <map>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -118,6 +119,40 @@ std::shared_ptr<SnapshotCollector> MakeForecastBookCollector(const ForecastBook*
                                           "Measured intervals the anomaly detectors scored")
                       .Add(static_cast<double>(anomalies->intervals_scored()))
                       .Take());
+    return out;
+  });
+}
+
+std::shared_ptr<SnapshotCollector> MakeModelCollector(const ModelHistory* models,
+                                                      const ForecastBook* book) {
+  return std::make_shared<SnapshotCollector>([models, book] {
+    SnapshotFamily cutoff = SnapshotFamily::Gauge(
+        "gridpilot_forecast_model_cutoff_seconds",
+        "Training cut-off of the serving net-load change model, Unix seconds (trained only on "
+        "intervals that ended by then), labelled by where it came from");
+    SnapshotFamily age = SnapshotFamily::Gauge(
+        "gridpilot_forecast_model_age_seconds",
+        "Newest forecast issue time minus the serving model's cut-off, seconds of the stack's "
+        "clock (replay time in a backtest)");
+    SnapshotFamily swaps = SnapshotFamily::Counter(
+        "gridpilot_forecast_model_swaps_total",
+        "Net-load change models put into service, by source (startup, registry, retrain, "
+        "reload)");
+    std::map<std::string, double> by_source = {
+        {"startup", 0.0}, {"registry", 0.0}, {"retrain", 0.0}, {"reload", 0.0}};
+    const std::vector<ServedModel> all = models->All();
+    for (const ServedModel& m : all) by_source[m.source] += 1.0;
+    for (const auto& [source, count] : by_source) swaps.Add({{"source", source}}, count);
+    if (!all.empty()) {
+      const ServedModel& serving = all.back();
+      const MetricLabels labels = {{"source", serving.source}};
+      cutoff.Add(labels, absl::ToDoubleSeconds(serving.cutoff - absl::UnixEpoch()));
+      if (const absl::Time latest = book->LatestIssueTime(); latest != absl::InfinitePast()) {
+        age.Add(labels, absl::ToDoubleSeconds(latest - serving.cutoff));
+      }
+    }
+    std::vector<prometheus::MetricFamily> out;
+    for (SnapshotFamily* f : {&cutoff, &age, &swaps}) out.push_back(f->Take());
     return out;
   });
 }

@@ -16,6 +16,7 @@
 #include "services/common/metric_snapshot.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/forecast_book.h"
+#include "services/forecast/model_history.h"
 
 namespace gridpilot {
 
@@ -51,6 +52,14 @@ class ForecastMetrics {
 // `book` and `anomalies` are not owned and must outlive the collector's last scrape.
 std::shared_ptr<SnapshotCollector> MakeForecastBookCollector(const ForecastBook* book,
                                                              const AnomalyBook* anomalies);
+
+// The serving model's training cut-off (gridpilot_forecast_model_cutoff_seconds, Unix
+// seconds) and age (gridpilot_forecast_model_age_seconds: the newest issue time minus the
+// cut-off, in the stack's clock, so a backtest reports replay time), with the serving
+// model's source as a label, and the models swapped in by source
+// (gridpilot_forecast_model_swaps_total). Not owned; must outlive the last scrape.
+std::shared_ptr<SnapshotCollector> MakeModelCollector(const ModelHistory* models,
+                                                      const ForecastBook* book);
 
 }  // namespace gridpilot
 

@@ -38,6 +38,7 @@ void ForecastPipeline::OnTick(const v1::Tick& tick) {
       published.push_back(DayAheadRowOf(f));
     }
     books_.forecasts->AddDayAheadForecasts(published);
+    if (books_.retrainer != nullptr) books_.retrainer->AddDayAheadForecasts(published);
     if (books_.day_ahead != nullptr) books_.day_ahead->AddDayAheadForecasts(published);
   }
   // The feature store is half-hourly: only a tick that starts an interval brings a new
@@ -89,6 +90,7 @@ void ForecastPipeline::IngestInterval(const v1::Tick& tick) {
       base::LogWarning(absl::StrCat("day-ahead demand: ", issued.message()));
     }
   }
+  if (books_.retrainer != nullptr) books_.retrainer->BeforeIssue(measured);
   if (absl::Status ingested = books_.forecasts->Ingest(measured); !ingested.ok()) {
     metrics_->IngestFailed("forecast");
     base::LogWarning(absl::StrCat("tick: ", ingested.message()));

@@ -20,6 +20,7 @@
 #include "services/forecast/day_ahead_book.h"
 #include "services/forecast/forecast_book.h"
 #include "services/forecast/forecast_metrics.h"
+#include "services/forecast/model_retrainer.h"
 #include "services/forecast/price_book.h"
 
 namespace gridpilot {
@@ -30,13 +31,16 @@ data::GridMeasurement MeasurementOf(const v1::Tick& tick);
 data::DayAheadForecastRow DayAheadRowOf(const v1::DayAheadDemandForecast& forecast);
 
 // The books one pipeline feeds. None is owned; all must outlive the pipeline. `day_ahead`
-// may be null (no day-ahead demand model); the others may not.
+// may be null (no day-ahead demand model), and so may `retrainer` (no scheduled
+// retraining: it sees each measurement and vintage just before the forecast book); the
+// others may not.
 struct ForecastBooks {
   AnomalyBook* anomalies = nullptr;
   ForecastBook* forecasts = nullptr;
   PriceBook* prices = nullptr;
   DayAheadBook* day_ahead = nullptr;
   AdviceBook* advice = nullptr;  // may be null: no AdviceService
+  ModelRetrainer* retrainer = nullptr;
 };
 
 class ForecastPipeline {

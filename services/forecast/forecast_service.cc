@@ -34,6 +34,11 @@ void ForecastServiceImpl::SetRegistry(std::string registry_dir, std::string serv
   serving_set_path_ = std::move(serving_set_path);
 }
 
+void ForecastServiceImpl::SetModelName(std::string model_name) {
+  absl::MutexLock lock(&mu_);
+  model_name_ = std::move(model_name);
+}
+
 std::string ForecastServiceImpl::ModelName() const {
   absl::MutexLock lock(&mu_);
   return model_name_;
@@ -181,9 +186,23 @@ grpc::Status ForecastServiceImpl::Reload(v1::ReloadModelResponse* response) {
     const std::string name = RegistryModelName(*set);
     absl::Status swapped = book->SwapForecaster(set->forecaster);
     if (!swapped.ok()) return ToGrpcStatus(swapped);
-    absl::MutexLock lock(&mu_);
-    serving_set_path_ = set->path;
-    model_name_ = name;
+    {
+      absl::MutexLock lock(&mu_);
+      serving_set_path_ = set->path;
+      model_name_ = name;
+    }
+    if (models_ != nullptr) {
+      ServedModel record;
+      record.source = "reload";
+      record.name = name;
+      record.cutoff = set->cutoff;
+      record.first_issue = now + base::kHalfHour;  // the next ingested tick's
+      if (const auto it = set->metadata.find("training_intervals");
+          it != set->metadata.end() && it->is_number_integer()) {
+        record.training_intervals = it->get<int64_t>();
+      }
+      models_->Add(std::move(record));
+    }
     base::LogInfo(absl::StrCat("reloaded: ", name));
   }
   response->set_model(ModelName());
@@ -258,6 +277,32 @@ grpc::Status ForecastServiceImpl::GetDayAheadDemand(grpc::ServerContext*,
       "%s; 90%% half-widths %.3f MW with a vintage, %.3f MW without",
       trained.training_days, base::FormatUtcTimestamp(trained.training_first_day),
       trained.half_widths.with_neso_mw, trained.half_widths.without_neso_mw));
+  return grpc::Status::OK;
+}
+
+grpc::Status ForecastServiceImpl::GetModels(grpc::ServerContext*, const v1::GetModelsRequest*,
+                                            v1::GetModelsResponse* response) {
+  ForecastBook* book = book_.load();
+  if (book == nullptr || models_ == nullptr) return kNotReady;
+  for (const ServedModel& m : models_->All()) {
+    v1::ServedModelRecord* out = response->add_models();
+    out->set_source(m.source);
+    out->set_model(m.name);
+    *out->mutable_cutoff() = ToProtoTime(m.cutoff);
+    if (m.first_issue != absl::InfinitePast()) {
+      *out->mutable_first_issue_time() = ToProtoTime(m.first_issue);
+    }
+    out->set_training_wall_seconds(m.training_wall_seconds);
+    out->set_waited_wall_seconds(m.waited_wall_seconds);
+    out->set_training_intervals(m.training_intervals);
+  }
+  response->set_retrain_every(forecast::CadenceName(schedule_.cadence));
+  response->set_retrain_at(absl::StrFormat("%02d:%02d", absl::ToInt64Hours(schedule_.at),
+                                           absl::ToInt64Minutes(schedule_.at) % 60));
+  response->set_retrain_training_days(schedule_.training_days);
+  if (const absl::Time latest = book->LatestIssueTime(); latest != absl::InfinitePast()) {
+    *response->mutable_latest_issue_time() = ToProtoTime(latest);
+  }
   return grpc::Status::OK;
 }
 

@@ -8,11 +8,13 @@
 #include "absl/synchronization/mutex.h"
 
 #include "core/forecast/models/change_model_registry.h"
+#include "core/forecast/retrain_schedule.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
 #include "services/common/audit_reporter.h"
 #include "services/forecast/anomaly_book.h"
 #include "services/forecast/day_ahead_book.h"
 #include "services/forecast/forecast_book.h"
+#include "services/forecast/model_history.h"
 #include "services/forecast/price_book.h"
 
 namespace gridpilot {
@@ -37,6 +39,14 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   // Where every ReloadModel call that reached the handler is audited (who, their role, the
   // model serving after it, the outcome); null (the default) = none. Call before serving.
   void SetAuditReporter(AuditReporter* audit) { audit_ = audit; }
+  // GetModels' source (not owned; null until set: GetModels answers UNAVAILABLE); a
+  // ReloadModel that swaps adds its record there. Call before serving.
+  void SetModelHistory(ModelHistory* models, forecast::RetrainSchedule schedule) {
+    models_ = models;
+    schedule_ = schedule;
+  }
+  // The name GetNetLoadChange reports from now on (a scheduled retraining's swap).
+  void SetModelName(std::string model_name);
 
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
                                 const v1::GetNetLoadChangeRequest* request,
@@ -53,6 +63,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   grpc::Status GetDayAheadDemand(grpc::ServerContext* context,
                                  const v1::GetDayAheadDemandRequest* request,
                                  v1::GetDayAheadDemandResponse* response) override;
+  grpc::Status GetModels(grpc::ServerContext* context, const v1::GetModelsRequest* request,
+                         v1::GetModelsResponse* response) override;
 
  private:
   std::atomic<ForecastBook*> book_{nullptr};
@@ -63,6 +75,8 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   // ReloadModel's work, without its audit.
   grpc::Status Reload(v1::ReloadModelResponse* response);
   AuditReporter* audit_ = nullptr;
+  ModelHistory* models_ = nullptr;
+  forecast::RetrainSchedule schedule_;
 
   mutable absl::Mutex mu_;
   std::string model_name_ ABSL_GUARDED_BY(mu_);

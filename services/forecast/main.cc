@@ -31,6 +31,8 @@
 #include "services/forecast/forecast_metrics.h"
 #include "services/forecast/forecast_pipeline.h"
 #include "services/forecast/forecast_service.h"
+#include "services/forecast/model_history.h"
+#include "services/forecast/model_retrainer.h"
 
 ABSL_FLAG(std::string, gateway, "", "gateway address host:port (required)");
 ABSL_FLAG(std::string, model_dir, "gridpilot-models", "where trained models are cached");
@@ -45,6 +47,14 @@ ABSL_FLAG(std::string, registry, "",
           "change model registry (gridpilot train --registry): serve its newest set trained "
           "before the replay instead of training, and reload from it on ReloadModel; empty = "
           "train (or load from --model_dir) on the history");
+ABSL_FLAG(std::string, retrain_every, "none",
+          "scheduled walk-forward retraining of the change models: none, day or month "
+          "(the config's \"retrain\" section; README.md, \"Scheduled retraining\")");
+ABSL_FLAG(std::string, retrain_at, "00:00", "UTC time of day of the retraining cut-offs, HH:MM");
+ABSL_FLAG(int, retrain_training_days, 365, "days of history before each retraining cut-off");
+ABSL_FLAG(std::string, retrain_swap, "at_cutoff",
+          "at_cutoff: the forecast at the cut-off waits for the new models (deterministic, "
+          "backtests); when_ready: the old models serve until the new are trained (live)");
 ABSL_FLAG(std::string, host, "127.0.0.1", "listen address");
 ABSL_FLAG(int, port, 0, "listen port; 0 = any free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
@@ -110,6 +120,19 @@ int Main() {
     base::LogError("--gateway is required");
     return 2;
   }
+  absl::StatusOr<forecast::RetrainSchedule> schedule = forecast::ParseRetrainSchedule(
+      absl::GetFlag(FLAGS_retrain_every), absl::GetFlag(FLAGS_retrain_at),
+      absl::GetFlag(FLAGS_retrain_training_days), "--retrain");
+  if (!schedule.ok()) {
+    base::LogError(schedule.status().message());
+    return 2;
+  }
+  const std::string swap_flag = absl::GetFlag(FLAGS_retrain_swap);
+  if (swap_flag != "at_cutoff" && swap_flag != "when_ready") {
+    base::LogError(
+        absl::StrCat("--retrain_swap: \"", swap_flag, "\" is not one of at_cutoff, when_ready"));
+    return 2;
+  }
   auto registry = std::make_shared<prometheus::Registry>();
   ForecastMetrics metrics(registry.get());
   // Model reloads and refused calls go to the gateway's audit log.
@@ -168,6 +191,8 @@ int Main() {
   const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
   std::optional<forecast::models::NetLoadChangeForecaster> forecaster;
   std::string model_name, serving_set;
+  ServedModel first_model;
+  first_model.first_issue = *replay_start;
   if (const std::string registry_dir = absl::GetFlag(FLAGS_registry); !registry_dir.empty()) {
     // No look-ahead: the newest set trained on data before the replay starts.
     absl::StatusOr<forecast::models::ChangeModelSet> set =
@@ -175,6 +200,8 @@ int Main() {
     if (set.ok() && set->forecaster.horizons() == horizons) {
       model_name = RegistryModelName(*set);
       serving_set = set->path;
+      first_model.source = "registry";
+      first_model.cutoff = set->cutoff;
       forecaster.emplace(std::move(set->forecaster));
     } else {
       base::LogWarning(absl::StrCat(
@@ -198,7 +225,15 @@ int Main() {
         history->size(), day_ahead->size(), base::FormatUtcTimestamp(*replay_start),
         forecast::models::ChangeModelFingerprint(*history, horizons, ml::XgboostParams{},
                                                  *day_ahead));
+    first_model.source = "startup";
+    first_model.cutoff = *replay_start;
+    first_model.training_intervals = static_cast<int64_t>(history->size());
+    first_model.training_wall_seconds = absl::ToDoubleSeconds(absl::Now() - began);
   }
+  first_model.name = model_name;
+  ModelHistory models;
+  models.Add(first_model);
+  service.SetModelHistory(&models, *schedule);
   service.SetRegistry(absl::GetFlag(FLAGS_registry), serving_set);
   base::LogInfo(absl::StrCat(model_name, "; ready in ", absl::FormatDuration(absl::Now() - began)));
   absl::StatusOr<anomaly::SeriesAnomalyDetector> detector =
@@ -236,14 +271,43 @@ int Main() {
     base::LogWarning(why);
     service.SetDayAheadUnavailable(why);
   }
+  // Scheduled retraining keeps its own history: the window before the replay it may need.
+  std::optional<ModelRetrainer> retrainer;
+  if (schedule->cadence != forecast::RetrainCadence::kNone) {
+    absl::StatusOr<std::vector<data::GridMeasurement>> retrain_history =
+        FetchHistory(telemetry.get(), *replay_start - absl::Hours(24) * schedule->training_days,
+                     *replay_start - base::kHalfHour);
+    if (!retrain_history.ok()) {
+      base::LogError(retrain_history.status().message());
+      return 2;
+    }
+    RetrainOptions options;
+    options.schedule = *schedule;
+    options.swap = swap_flag == "when_ready" ? RetrainSwap::kWhenReady : RetrainSwap::kAtCutoff;
+    options.registry_dir = absl::GetFlag(FLAGS_registry);
+    retrainer.emplace(
+        options, *std::move(retrain_history), *day_ahead, *replay_start, &book, &models,
+        [&service](const ServedModel& swapped) { service.SetModelName(swapped.name); });
+    base::LogInfo(absl::StrFormat(
+        "retraining every %s at %s UTC on %d days, swapped %s; first cut-off %s",
+        absl::GetFlag(FLAGS_retrain_every), absl::GetFlag(FLAGS_retrain_at),
+        schedule->training_days, swap_flag,
+        retrainer->next_cutoff().has_value() ? base::FormatUtcTimestamp(*retrainer->next_cutoff())
+                                             : std::string("none")));
+  }
   service.SetBook(&book, model_name);
   std::shared_ptr<SnapshotCollector> book_metrics = MakeForecastBookCollector(&book, &anomalies);
-  if (metrics_server != nullptr) metrics_server->Register(book_metrics);
+  std::shared_ptr<SnapshotCollector> model_metrics = MakeModelCollector(&models, &book);
+  if (metrics_server != nullptr) {
+    metrics_server->Register(book_metrics);
+    metrics_server->Register(model_metrics);
+  }
   server->server->GetHealthCheckService()->SetServingStatus(true);
   metrics.SetReady(true);
 
   ForecastPipeline pipeline(
-      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &advice},
+      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &advice,
+       retrainer.has_value() ? &*retrainer : nullptr},
       &metrics);
   TickSubscriptionOptions follow;
   follow.subscriber = "forecast";
@@ -262,6 +326,7 @@ int Main() {
   anomaly_service.Stop();
   ShutdownServer(server->server.get());
   follower.join();
+  retrainer.reset();       // waits for a training in progress
   metrics_server.reset();  // no scrape may read the books once they are gone
   return 0;
 }

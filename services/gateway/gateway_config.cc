@@ -381,7 +381,8 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
   for (const auto& [key, value] : root.items()) {
     if (key != "region" && key != "batteries" && key != "peakers" && key != "data" &&
         key != "live" && key != "false_data" && key != "limits" &&
-        key != "alerts") {  // alerts: gridpilot-alerter
+        key != "alerts" &&   // alerts: gridpilot-alerter
+        key != "retrain") {  // retrain: gridpilot-forecast, through the launcher
       return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
     }
   }

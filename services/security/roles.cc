@@ -42,6 +42,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.ForecastService/GetPriceForecast", {kAnyRole}},
       {"/gridpilot.v1.ForecastService/GetDayAheadDemand", {kAnyRole}},
       {"/gridpilot.v1.AdviceService/Advise", {kAnyRole}},
+      {"/gridpilot.v1.ForecastService/GetModels", {kAnyRole}},
       {"/gridpilot.v1.LedgerService/GetPnl", {kAnyRole}},
       {"/gridpilot.v1.ResponseService/GetResponseStatus", {kAnyRole}},
       {"/gridpilot.v1.ResponseService/ListEvents", {kAnyRole}},

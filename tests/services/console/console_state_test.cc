@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/proto_time.h"
+#include "services/console/served_models_report.h"
 
 namespace gridpilot {
 namespace {
@@ -269,6 +270,32 @@ TEST(ConsoleStateTest, SupervisedProcessesAreInTheSnapshotAndChangeOnlyWhenTheyD
   state.SetProcesses(running);
   EXPECT_GT(state.version(), after);
   EXPECT_EQ(state.Snapshot({})["processes"][0]["state"], "running");
+}
+
+TEST(ConsoleStateTest, ModelsAreShownAsSetAndOnlyAChangeCounts) {
+  ConsoleState state;
+  EXPECT_TRUE(state.Snapshot({})["models"].is_null());
+  v1::GetModelsResponse response;
+  response.set_retrain_every("month");
+  response.set_retrain_at("00:30");
+  response.set_retrain_training_days(35);
+  *response.mutable_latest_issue_time() = ToProtoTime(absl::FromUnixSeconds(1675209600 + 86400));
+  v1::ServedModelRecord* model = response.add_models();
+  model->set_source("retrain");
+  *model->mutable_cutoff() = ToProtoTime(absl::FromUnixSeconds(1675209600));  // 2023-02-01
+  *model->mutable_first_issue_time() = model->cutoff();
+  const json models = ServedModelsJson(response);
+  const int64_t before = state.version();
+  state.SetModels(models);
+  const int64_t after = state.version();
+  EXPECT_GT(after, before);
+  const json shown = state.Snapshot({})["models"];
+  EXPECT_EQ(shown["every"], "month");
+  EXPECT_EQ(shown["cutoffs"], json::array({"2023-02-01T00:00:00Z"}));
+  EXPECT_EQ(shown["models"][0]["first_issue_time"], "2023-02-01T00:00:00Z");
+  EXPECT_EQ(shown["models"][0]["age_seconds"], 86400.0);
+  state.SetModels(models);  // the same again: no change for long-polling pages
+  EXPECT_EQ(state.version(), after);
 }
 
 }  // namespace
