@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -254,7 +255,9 @@ int RunChange(const std::map<std::string, std::string>& o,
     print(eval::PeriodLabel(month.period), month.metrics, month.ramp_threshold_mw, month.ramps,
           month.ramp_alarms);
   }
-  print("total", result->total, 0.0, result->ramps, result->ramp_alarms);
+  // The months' thresholds differ: the total has none of its own (NaN).
+  print("total", result->total, std::numeric_limits<double>::quiet_NaN(), result->ramps,
+        result->ramp_alarms);
   std::printf(
       "  the model beats the best baseline at every horizon in %d of %zu months (total ramp "
       "counts summed over months, each with its own threshold: hits %d, misses %d, false "
