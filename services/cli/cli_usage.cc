@@ -114,7 +114,13 @@ const CommandText kCommands[] = {
      "  --from DATE, --to DATE  the evaluated window (required)\n"
      "  --out FILE.csv     every forecast and its outturn (required)\n"
      "  --model_dir DIR    model cache (default $GRIDPILOT_MODEL_DIR or\n"
-     "                     ~/.cache/gridpilot/models)\n",
+     "                     ~/.cache/gridpilot/models)\n"
+     "  --walk_forward monthly  refit at every month start on data before it; a table\n"
+     "                     per month and the total\n"
+     "  --months_out FILE.csv  with --walk_forward: the monthly table as CSV\n"
+     "  --correction C     day-ahead walk-forward: NESO correction whole (default),\n"
+     "                     rolling or gated (only lead bands that beat NESO before)\n"
+     "  --rolling_months N  --correction rolling: months of slopes' window (default 3)\n",
      kDataOptions},
     {"train",
      "gridpilot train --target change --from DATE --to DATE --registry DIR [options]\n"

@@ -13,6 +13,7 @@
 #include "core/forecast/eval/price_forecast_eval.h"
 #include "core/forecast/profile_forecaster.h"
 #include "core/region/region_engine.h"
+#include "services/cli/forecast_walk_forward.h"
 #include "services/cli/shipped_data.h"
 #include "services/cli/stack.h"
 
@@ -171,6 +172,7 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
 
   absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(DemandCsv(o), PriceCsv(o));
   if (!series.ok()) return Fail(1, std::string(series.status().message()));
+  if (o.contains("walk_forward")) return RunForecastWalkForward(o, *series, *from, to);
   if (target == "day-ahead") return RunDayAheadEval(o, *series, *from, to);
   const std::vector<data::GridMeasurement> measurements = RegionMeasurements(*series);
   if (target == "price") return RunPriceEval(o, measurements, *from, to);

@@ -9,6 +9,8 @@
 //              D-1 23:45 UTC, against persistence, seasonal naive and NESO's own day-ahead
 //              forecast, with MAE, RMSE and MAPE side by side
 //              (core/forecast/eval/day_ahead_demand_eval.h).
+// With --walk_forward monthly, each is refitted at every month start and reported month by
+// month (services/cli/forecast_walk_forward.h).
 // Other tools read the CSV: keep the option and column names. This file parses, loads,
 // calls the core and writes.
 #ifndef GRIDPILOT_SERVICES_CLI_FORECAST_EVAL_COMMAND_H_

@@ -102,12 +102,23 @@ int NesoLeadBand(double lead_hours) {
 }
 
 std::vector<double> FitNesoErrorBetas(const DayAheadTrainingSet& set) {
+  return FitNesoErrorBetas(set, absl::InfinitePast(), absl::InfiniteFuture());
+}
+
+std::vector<double> FitNesoErrorBetas(const DayAheadTrainingSet& set, absl::Time first_target,
+                                      absl::Time end_target) {
+  const bool windowed =
+      first_target != absl::InfinitePast() || end_target != absl::InfiniteFuture();
   const size_t lead_col = FeatureIndex("neso_lead_hours");
   const size_t error_col = FeatureIndex("neso_error_last_known_mw");
   std::vector<double> xy(kNesoLeadBands, 0.0), xx(kNesoLeadBands, 0.0);
   for (size_t r = 0; r < set.rows; ++r) {
     const float error = set.features[r * set.cols + error_col];
     if (std::isnan(set.neso_mw[r]) || std::isnan(error)) continue;
+    if (windowed && (r >= set.target_starts.size() || set.target_starts[r] < first_target ||
+                     set.target_starts[r] >= end_target)) {
+      continue;
+    }
     const int band = NesoLeadBand(set.features[r * set.cols + lead_col]);
     xy[band] += static_cast<double>(error) * (set.actuals_mw[r] - set.neso_mw[r]);
     xx[band] += static_cast<double>(error) * error;
@@ -169,6 +180,16 @@ absl::StatusOr<DayAheadDemandForecaster> DayAheadDemandForecaster::LoadOrTrain(
   RETURN_IF_ERROR(forecaster.fallback_model_->SaveJson(path));
   base::LogInfo(absl::StrCat("trained and saved day-ahead demand model ", path));
   return forecaster;
+}
+
+absl::StatusOr<DayAheadDemandForecaster> DayAheadDemandForecaster::WithNesoErrorBetas(
+    std::vector<double> betas) const {
+  if (betas.size() != static_cast<size_t>(kNesoLeadBands) ||
+      !std::all_of(betas.begin(), betas.end(), [](double b) { return std::isfinite(b); })) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the NESO correction needs ", kNesoLeadBands, " finite slopes"));
+  }
+  return DayAheadDemandForecaster(std::move(betas), fallback_model_);
 }
 
 absl::StatusOr<std::optional<double>> DayAheadDemandForecaster::Forecast(

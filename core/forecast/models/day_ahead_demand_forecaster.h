@@ -65,6 +65,10 @@ int NesoLeadBand(double lead_hours);
 // band with none.
 std::vector<double> FitNesoErrorBetas(const DayAheadTrainingSet& set);
 
+// The same fit over the set's rows whose target starts in [first_target, end_target) only.
+std::vector<double> FitNesoErrorBetas(const DayAheadTrainingSet& set, absl::Time first_target,
+                                      absl::Time end_target);
+
 // The fallback model's view of a feature row: every "neso*" feature set to NaN.
 std::vector<float> WithoutNesoFeatures(std::vector<float> row);
 
@@ -95,6 +99,10 @@ class DayAheadDemandForecaster {
                                                          absl::Time cutoff) const;
 
   const std::vector<double>& neso_error_betas() const { return neso_error_betas_; }
+
+  // A copy that corrects NESO's forecast with `betas` (one per lead band) instead, sharing
+  // the fallback model. InvalidArgument unless there are kNesoLeadBands finite betas.
+  absl::StatusOr<DayAheadDemandForecaster> WithNesoErrorBetas(std::vector<double> betas) const;
 
   // Forecast ND (GB MW) of the half-hour starting at target_start as seen at `cutoff`:
   // NESO + correction, or week-old ND + the fallback model's change. nullopt when neither
