@@ -89,9 +89,46 @@ class FleetMaster {
 
 }  // namespace
 
+std::optional<FleetSolution> SolveFleetIfUnbound(const std::vector<Problem>& problems,
+                                                 std::optional<double> export_limit_mwh,
+                                                 std::optional<double> import_limit_mwh) {
+  const int n = problems[0].size();
+  FleetSolution out;
+  out.terminal_missed.assign(problems.size(), false);
+  std::vector<double> net_export_mwh(n, 0.0);
+  double scale_mwh = 0.0;
+  for (const Problem& p : problems) {
+    Plan& plan =
+        out.plans.emplace_back(SolveWithMultipliers(p, std::vector<double>(p.day_cap.size(), 0.0)));
+    for (int t = 0; t < n; ++t) net_export_mwh[t] += plan.discharge_mwh[t] - plan.charge_mwh[t];
+    scale_mwh += p.max_charge_mwh + p.max_discharge_mwh;
+  }
+  // The plans' own rounding only: a flow over the limit by more is a binding limit.
+  const double tolerance_mwh = 1e-9 * std::max(1.0, scale_mwh);
+  for (int t = 0; t < n; ++t) {
+    if (export_limit_mwh && net_export_mwh[t] > *export_limit_mwh + tolerance_mwh) {
+      return std::nullopt;
+    }
+    if (import_limit_mwh && -net_export_mwh[t] > *import_limit_mwh + tolerance_mwh) {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 FleetSolution SolveFleet(const std::vector<Problem>& problems,
                          std::optional<double> export_limit_mwh,
                          std::optional<double> import_limit_mwh) {
+  if (std::optional<FleetSolution> unbound =
+          SolveFleetIfUnbound(problems, export_limit_mwh, import_limit_mwh)) {
+    return *std::move(unbound);
+  }
+  return SolveFleetCoupled(problems, export_limit_mwh, import_limit_mwh);
+}
+
+FleetSolution SolveFleetCoupled(const std::vector<Problem>& problems,
+                                std::optional<double> export_limit_mwh,
+                                std::optional<double> import_limit_mwh) {
   const int batteries = static_cast<int>(problems.size());
   const int n = problems[0].size();
   // Coupling rows: for each interval, net export then net import, where limited.

@@ -23,7 +23,9 @@ struct FleetSolution {
   double gap = 0.0;                   // Lagrangian bound - objective
 };
 
-// Several batteries behind one connection, exactly, by Dantzig-Wolfe column generation.
+// Several batteries behind one connection, exactly: when the batteries' own optima together
+// meet the limits, those (SolveFleetIfUnbound); otherwise by Dantzig-Wolfe column generation
+// (SolveFleetCoupled).
 // Pricing each coupling row at its shadow price y >= 0 separates the batteries: each
 // solves its own problem (SolveWithMultipliers) at the price p_t - y_export_t +
 // y_import_t, whose value, summed, plus sum_r y_r limit_r bounds the fleet optimum from
@@ -37,9 +39,23 @@ struct FleetSolution {
 // interval, unset = none, at least one set. `gap` bounds the shortfall from the fleet
 // optimum: rounding-small when column generation converged, larger if it ran out of
 // rounds. Deterministic; thread-safe.
+// First SolveFleetIfUnbound, then, when a limit binds, SolveFleetCoupled.
 FleetSolution SolveFleet(const std::vector<Problem>& problems,
                          std::optional<double> export_limit_mwh,
                          std::optional<double> import_limit_mwh);
+
+// Each battery alone (SolveWithMultipliers at the market price); when their plans together
+// meet every limit (to the plans' rounding), those plans: the relaxation of the fleet LP
+// without the coupling rows has a feasible optimum, so it is the fleet optimum (gap 0).
+// nullopt when a limit binds. About one single-battery solve per battery.
+std::optional<FleetSolution> SolveFleetIfUnbound(const std::vector<Problem>& problems,
+                                                 std::optional<double> export_limit_mwh,
+                                                 std::optional<double> import_limit_mwh);
+
+// The column generation above, whether or not a limit binds.
+FleetSolution SolveFleetCoupled(const std::vector<Problem>& problems,
+                                std::optional<double> export_limit_mwh,
+                                std::optional<double> import_limit_mwh);
 
 }  // namespace gridpilot::planning::lp
 
