@@ -7,8 +7,10 @@
 //  * GLPK's simplex (presolve on) on the same LP (tests/core/planning/glpk_oracle.h).
 // For each fleet: median and mean microseconds per re-plan over consecutive windows, the
 // share of windows where a limit binds, each method's ratio to the current fleet LP, and
-// the worst relative objective difference from it. Then the year of 2023's re-plans
-// (17,520 windows) with the new solve against the current one, objective by objective.
+// the worst relative objective difference from it; the column generation with dual
+// smoothing and with rows added as they bind. Then, for the two-battery fleets, the year of
+// 2023's re-plans (17,520 windows) with the new solve against the current one, objective by
+// objective. $FLEET_BENCH_WINDOWS (default 1000), $FLEET_BENCH_SKIP_YEAR.
 // Optional argument: the data directory (default: the source tree's).
 #include <glpk.h>
 
@@ -114,12 +116,22 @@ double FleetObjective(const std::vector<planning::lp::Problem>& problems,
   return objective;
 }
 
+// The dual smoothing of the fourth method ($FLEET_BENCH_SMOOTHING, default 0.5).
+double Smoothing() {
+  static const double smoothing = std::getenv("FLEET_BENCH_SMOOTHING") != nullptr
+                                      ? std::strtod(std::getenv("FLEET_BENCH_SMOOTHING"), nullptr)
+                                      : 0.5;
+  return smoothing;
+}
+
 struct WindowResult {
-  double current_us = 0.0, new_us = 0.0, glpk_us = 0.0;
-  double current_gbp = 0.0, new_gbp = 0.0, glpk_gbp = 0.0;
+  double current_us = 0.0, new_us = 0.0, glpk_us = 0.0, smoothed_us = 0.0, rows_us = 0.0;
+  double current_gbp = 0.0, new_gbp = 0.0, glpk_gbp = 0.0, smoothed_gbp = 0.0, rows_gbp = 0.0;
   bool binding = false;
 };
 
+// `with_glpk`: also GLPK and the two column generation variants; otherwise the current
+// fleet LP and the new solve only.
 WindowResult RunWindow(const Fleet& fleet, const std::vector<double>& prices, bool with_glpk) {
   std::vector<planning::lp::Problem> problems;
   for (const assets::BatteryParams& b : fleet.batteries) problems.push_back(Problem(b, prices));
@@ -133,6 +145,17 @@ WindowResult RunWindow(const Fleet& fleet, const std::vector<double>& prices, bo
   const planning::lp::FleetSolution fast = planning::lp::SolveFleet(problems, limit_mwh, limit_mwh);
   r.new_us = MicrosSince(start);
   r.binding = !planning::lp::SolveFleetIfUnbound(problems, limit_mwh, limit_mwh).has_value();
+  if (!with_glpk) return r;
+  start = Clock::now();
+  const planning::lp::FleetSolution smoothed =
+      planning::lp::SolveFleetCoupled(problems, limit_mwh, limit_mwh, Smoothing());
+  r.smoothed_us = MicrosSince(start);
+  r.smoothed_gbp = FleetObjective(problems, smoothed);
+  start = Clock::now();
+  const planning::lp::FleetSolution by_rows =
+      planning::lp::SolveFleetRowGeneration(problems, limit_mwh, limit_mwh, Smoothing());
+  r.rows_us = MicrosSince(start);
+  r.rows_gbp = FleetObjective(problems, by_rows);
   r.current_gbp = FleetObjective(problems, current);
   r.new_gbp = FleetObjective(problems, fast);
   if (with_glpk) {
@@ -152,8 +175,10 @@ double RelativeDifference(double a, double b) {
 }
 
 void BenchFleet(const Fleet& fleet, const std::vector<double>& prices, size_t first, size_t count) {
-  std::vector<double> current_us, new_us, glpk_us, new_binding_us, new_unbound_us;
-  double worst_new = 0.0, worst_glpk = 0.0, worst_new_glpk = 0.0;
+  std::vector<double> current_us, new_us, glpk_us, new_binding_us, new_unbound_us, smoothed_us,
+      rows_us;
+  double worst_new = 0.0, worst_glpk = 0.0, worst_new_glpk = 0.0, worst_smoothed = 0.0,
+         worst_rows = 0.0;
   int binding = 0;
   for (size_t w = 0; w < count; ++w) {
     const std::vector<double> window(prices.begin() + first + w,
@@ -162,6 +187,10 @@ void BenchFleet(const Fleet& fleet, const std::vector<double>& prices, size_t fi
     current_us.push_back(r.current_us);
     new_us.push_back(r.new_us);
     glpk_us.push_back(r.glpk_us);
+    smoothed_us.push_back(r.smoothed_us);
+    rows_us.push_back(r.rows_us);
+    worst_rows = std::max(worst_rows, RelativeDifference(r.rows_gbp, r.glpk_gbp));
+    worst_smoothed = std::max(worst_smoothed, RelativeDifference(r.smoothed_gbp, r.glpk_gbp));
     (r.binding ? new_binding_us : new_unbound_us).push_back(r.new_us);
     binding += r.binding ? 1 : 0;
     if (RelativeDifference(r.new_gbp, r.current_gbp) > 1e-6) {
@@ -182,7 +211,14 @@ void BenchFleet(const Fleet& fleet, const std::vector<double>& prices, size_t fi
               Median(new_us), Mean(new_us), Mean(new_us) / current_mean, worst_new);
   std::printf("  %-28s %10.1f %10.1f %11.3fx %14.1e\n", "GLPK simplex", Median(glpk_us),
               Mean(glpk_us), Mean(glpk_us) / current_mean, worst_glpk);
-  std::printf("  worst rel diff, new against GLPK: %.1e\n", worst_new_glpk);
+  std::printf("  %-28s %10.1f %10.1f %11.3fx %14s\n", "DW with dual smoothing", Median(smoothed_us),
+              Mean(smoothed_us), Mean(smoothed_us) / current_mean, "-");
+  std::printf("  %-28s %10.1f %10.1f %11.3fx %14s\n", "DW, rows as they bind, smoothed",
+              Median(rows_us), Mean(rows_us), Mean(rows_us) / current_mean, "-");
+  std::printf(
+      "  worst rel diff against GLPK: new %.1e; with smoothing %.2f: DW %.1e, rows as they bind "
+      "%.1e\n",
+      worst_new_glpk, Smoothing(), worst_smoothed, worst_rows);
   if (!new_unbound_us.empty()) {
     std::printf("  new, windows where no limit binds: median %.1f us (%.1f us per battery)\n",
                 Median(new_unbound_us), Median(new_unbound_us) / fleet.batteries.size());
@@ -251,7 +287,11 @@ int Main(int argc, char** argv) {
                              : 1000;
   for (const Fleet& fleet : fleets) BenchFleet(fleet, prices, 10000, windows);
   if (full_year) {
-    for (const Fleet& fleet : fleets) YearOfReplans(fleet, prices, year_first, year_windows);
+    // The shipped two-battery region's batteries (the three-battery fleet's year would take
+    // minutes of the current fleet LP).
+    for (size_t f = 1; f < fleets.size(); ++f) {
+      YearOfReplans(fleets[f], prices, year_first, year_windows);
+    }
   }
   return 0;
 }
