@@ -145,9 +145,10 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   bool held = false;
   for (const v1::Asset* battery : batteries) {
     Book& book = BookFor(battery->id());
-    const control::TradingObservation obs = Observe(
-        tick, battery,
-        RampShareMw(ramp_limit_mw_, BatteryParamsFromProto(*battery), fleet_rating_mw), verdict);
+    const double ramp_share_mw =
+        RampShareMw(ramp_limit_mw_, BatteryParamsFromProto(*battery), fleet_rating_mw);
+    control::TradingObservation obs = Observe(tick, battery, ramp_share_mw, verdict);
+    if (ramp_share_mw < ramp_limit_mw_) obs.load_change_share = ramp_share_mw / ramp_limit_mw_;
     const control::TradingDecision decision = book.policy.Decide(obs, t);
     if (obs.interval_boundary) {
       Account(book, obs.battery->params, battery->battery().power_mw(), obs.price_gbp_per_mwh, t);

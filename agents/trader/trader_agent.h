@@ -11,9 +11,10 @@
 // settles each ended interval at its price for its P&L report.
 // Every battery in the ticks is traded, each by its own policy (independent plans: the
 // region has no shared connection limit), with a share of the ramp limit pro rata to its
-// power rating (RampShareMw); the schedule and the audit plan are the fleet's sums. With
-// one battery everything is exactly the single-battery trader's.
-// Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
+// power rating (RampShareMw), and the same share of the expected net-load change to lean
+// with (TradingObservation::load_change_share); the schedule and the audit plan are the fleet's
+// sums. With one battery everything is exactly the single-battery trader's. Thread-safe: OnTick on
+// the runtime thread, accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 #define GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 
