@@ -249,6 +249,7 @@ void YearOfReplans(const Fleet& fleet, const std::vector<double>& prices, size_t
 }
 
 int Main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it is measured
   std::string data_dir;
   if (argc > 1) {
     data_dir = argv[1];
@@ -285,7 +286,9 @@ int Main(int argc, char** argv) {
   const size_t windows = std::getenv("FLEET_BENCH_WINDOWS") != nullptr
                              ? std::strtoul(std::getenv("FLEET_BENCH_WINDOWS"), nullptr, 10)
                              : 1000;
-  for (const Fleet& fleet : fleets) BenchFleet(fleet, prices, 10000, windows);
+  if (windows > 0) {
+    for (const Fleet& fleet : fleets) BenchFleet(fleet, prices, 10000, windows);
+  }
   if (full_year) {
     // The shipped two-battery region's batteries (the three-battery fleet's year would take
     // minutes of the current fleet LP).
