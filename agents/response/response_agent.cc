@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agents/common/asset_from_proto.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "core/control/battery_duty_split.h"
 #include "core/control/step_response_policy.h"
 #include "core/region/region_engine.h"
 #include "services/common/proto_enum.h"
@@ -30,6 +34,35 @@ v1::DispatchProposal Proposal(const std::string& asset_id, double power_mw, absl
       absl::StrCat(ResponseAgent::kAgentName, "/", asset_id, "/", base::FormatUtcTimestamp(t)));
   p.set_reason(reason);
   return p;
+}
+
+// The tick's batteries, in its order, and their ids.
+std::vector<control::DutyBattery> Batteries(const v1::Tick& tick, std::vector<std::string>* ids) {
+  std::vector<control::DutyBattery> batteries;
+  for (const v1::Asset& asset : tick.assets()) {
+    if (asset.kind() != v1::ASSET_KIND_BATTERY) continue;
+    ids->push_back(asset.id());
+    batteries.push_back({.params = BatteryParamsFromProto(asset),
+                         .soc_mwh = asset.battery().soc_mwh(),
+                         .scheduled_mw = asset.scheduled_power_mw()});
+  }
+  return batteries;
+}
+
+// The proposals for a fleet setpoint of `total_mw` split by control::SplitDuty, into
+// `proposals`, and the setpoints into `kept` (by id). With several batteries one whose
+// share leaves its schedule unchanged gets no proposal (the trader's stands).
+void ProposeSplit(const std::vector<control::DutyBattery>& batteries,
+                  const std::vector<std::string>& ids, double total_mw, absl::Time t,
+                  absl::Duration duration, const std::string& reason,
+                  std::vector<v1::DispatchProposal>* proposals,
+                  std::vector<std::pair<std::string, double>>* kept) {
+  const std::vector<double> setpoints_mw = control::SplitDuty(batteries, total_mw, duration);
+  for (size_t i = 0; i < batteries.size(); ++i) {
+    if (batteries.size() > 1 && setpoints_mw[i] == batteries[i].scheduled_mw) continue;
+    proposals->push_back(Proposal(ids[i], setpoints_mw[i], t, duration, reason));
+    if (kept != nullptr) kept->emplace_back(ids[i], setpoints_mw[i]);
+  }
 }
 
 }  // namespace
@@ -96,10 +129,11 @@ void ResponseAgent::HoldInterval(const v1::Tick& tick, const std::string& cause,
   const std::string reason =
       absl::StrCat("held from ", base::FormatUtcTimestamp(last_decision_time_), ": telemetry for ",
                    measured, " is suspect");
-  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
-  if (battery != nullptr && last_battery_mw_.has_value() && !Stepping()) {
-    proposals->push_back(Proposal(battery->id(), *last_battery_mw_, t, config_.interval, reason));
+  if (!Stepping()) {
+    for (const auto& [id, power_mw] : last_battery_mw_) {
+      proposals->push_back(Proposal(id, power_mw, t, config_.interval, reason));
+    }
   }
   if (peaker != nullptr && peaker_request_mw_.has_value()) {
     proposals->push_back(Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval, reason));
@@ -123,12 +157,15 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   obs.decision_time = t;
   if (tick.has_net_load_mw()) obs.last_net_load_mw = tick.net_load_mw();
   obs.last_dispatch_mw = tick.dispatch_mw();
-  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
+  std::vector<std::string> battery_ids;
+  const std::vector<control::DutyBattery> batteries = Batteries(tick, &battery_ids);
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
-  if (battery != nullptr) {
-    obs.battery = BatteryParamsFromProto(*battery);
-    obs.battery_soc_mwh = battery->battery().soc_mwh();
-    obs.scheduled_battery_mw = battery->scheduled_power_mw();
+  if (!batteries.empty()) {
+    // Several batteries: the policy decides for the fleet as one (battery_duty_split.h).
+    control::FleetBattery fleet = control::FleetAsOneBattery(batteries);
+    obs.battery = std::move(fleet.params);
+    obs.battery_soc_mwh = fleet.soc_mwh;
+    obs.scheduled_battery_mw = fleet.scheduled_mw;
   } else {
     // No battery in the registry: a zero-power battery keeps the policy's arithmetic valid.
     obs.battery.max_charge_mw = obs.battery.max_discharge_mw = 1e-9;
@@ -160,7 +197,7 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   last_measured_start_ = measured_start;
 
   control::ResponseDecision decision = control::DecideResponse(obs, config_);
-  last_battery_mw_ = decision.battery_mw;
+  last_battery_mw_.clear();
   last_decision_time_ = t;
   if (decision.degraded != status_.degraded()) {
     if (decision.degraded) {
@@ -179,9 +216,9 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
 
   const size_t first_new = proposals->size();
   // In the live simulator the step policy owns the battery; this policy keeps the peaker.
-  if (battery != nullptr && decision.battery_mw.has_value() && !Stepping()) {
-    proposals->push_back(
-        Proposal(battery->id(), *decision.battery_mw, t, config_.interval, decision.reason));
+  if (!batteries.empty() && decision.battery_mw.has_value() && !Stepping()) {
+    ProposeSplit(batteries, battery_ids, *decision.battery_mw, t, config_.interval, decision.reason,
+                 proposals, &last_battery_mw_);
   }
   if (decision.peaker_mw.has_value()) {
     peaker_request_mw_ = *decision.peaker_mw > 0.0 ? decision.peaker_mw : std::nullopt;
@@ -261,24 +298,27 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
     }
     return sum / static_cast<double>(end - begin);
   };
-  const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
+  std::vector<std::string> battery_ids;
+  const std::vector<control::DutyBattery> batteries = Batteries(tick, &battery_ids);
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   bool responding = peaker_request_mw_.has_value();
-  if (battery != nullptr && window_.size() >= steps_per_window) {
+  if (!batteries.empty() && window_.size() >= steps_per_window) {
+    control::FleetBattery fleet = control::FleetAsOneBattery(batteries);
     control::StepObservation obs{
         .decision_time = t,
         .last_net_load_mw = point.net_load_mw,
         .reference_after_dispatch_mw =
             mean(window_.size() - steps_per_window, window_.size(), &StepPoint::after_dispatch_mw),
-        .scheduled_battery_mw = battery->scheduled_power_mw(),
+        .scheduled_battery_mw = fleet.scheduled_mw,
         .peaker_mw = peaker != nullptr ? peaker->peaker().output_mw() : 0.0,
-        .battery_soc_mwh = battery->battery().soc_mwh(),
-        .battery = BatteryParamsFromProto(*battery)};
+        .battery_soc_mwh = fleet.soc_mwh,
+        .battery = std::move(fleet.params)};
     control::StepDecision decision = control::DecideStepResponse(obs, step_config);
     if (decision.battery_mw.has_value()) {
       std::string reason = decision.reason;
       if (!reading.event().empty()) absl::StrAppend(&reason, " [", reading.event(), "]");
-      proposals->push_back(Proposal(battery->id(), *decision.battery_mw, t, step_, reason));
+      ProposeSplit(batteries, battery_ids, *decision.battery_mw, t, step_, reason, proposals,
+                   nullptr);
       responding = true;
     }
   }

@@ -14,6 +14,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -92,8 +93,9 @@ class ResponseAgent final : public TickAgent {
   std::optional<double> last_net_load_mw_ ABSL_GUARDED_BY(mu_);  // from the previous tick
   absl::Time last_measured_start_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::optional<double> peaker_request_mw_ ABSL_GUARDED_BY(mu_);  // kept until released
-  // The battery setpoint of the last interval decision (nullopt: left to the trader).
-  std::optional<double> last_battery_mw_ ABSL_GUARDED_BY(mu_);
+  // The battery setpoints of the last interval decision, by battery id (empty: left to the
+  // trader). Several batteries share the decision (core/control/battery_duty_split.h).
+  std::vector<std::pair<std::string, double>> last_battery_mw_ ABSL_GUARDED_BY(mu_);
   absl::Time last_decision_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided
   v1::GetResponseStatusResponse status_ ABSL_GUARDED_BY(mu_);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "agents/common/asset_from_proto.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
@@ -15,7 +16,7 @@
 namespace gridpilot {
 
 TraderAgent::TraderAgent(TelemetryVerdictSource* verdicts, double risk_aversion)
-    : verdicts_(verdicts), policy_(risk_aversion) {
+    : verdicts_(verdicts), risk_aversion_(risk_aversion) {
   status_.set_risk_aversion(risk_aversion);
 }
 
@@ -25,12 +26,20 @@ void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   ramp_limit_mw_ = region.ramp_limit_mw();
 }
 
+double TraderAgent::RampShareMw(double ramp_limit_mw, const assets::BatteryParams& battery,
+                                double fleet_rating_mw) {
+  const double rating_mw = std::max(battery.max_charge_mw, battery.max_discharge_mw);
+  if (fleet_rating_mw <= 0.0 || rating_mw >= fleet_rating_mw) return ramp_limit_mw;
+  return ramp_limit_mw * rating_mw / fleet_rating_mw;
+}
+
 control::TradingObservation TraderAgent::Observe(
-    const v1::Tick& tick, const std::optional<TelemetryVerdict>& verdict) const {
+    const v1::Tick& tick, const v1::Asset* battery, double ramp_limit_mw,
+    const std::optional<TelemetryVerdict>& verdict) const {
   control::TradingObservation obs;
   obs.interval_boundary = tick.interval_boundary();
   obs.interval = interval_;
-  obs.ramp_limit_mw = ramp_limit_mw_;
+  obs.ramp_limit_mw = ramp_limit_mw;
   obs.measured_interval_start = FromProtoTime(tick.measured_interval_start());
   if (tick.has_price_gbp_per_mwh()) obs.price_gbp_per_mwh = tick.price_gbp_per_mwh();
   if (tick.has_net_load_mw()) obs.net_load_mw = tick.net_load_mw();
@@ -38,7 +47,7 @@ control::TradingObservation TraderAgent::Observe(
     obs.suspect = true;
     obs.suspect_cause = verdict->cause;
   }
-  if (const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY); battery != nullptr) {
+  if (battery != nullptr) {
     obs.battery = control::TradingBattery{.params = BatteryParamsFromProto(*battery),
                                           .soc_mwh = battery->battery().soc_mwh(),
                                           .scheduled_power_mw = battery->scheduled_power_mw()};
@@ -49,6 +58,42 @@ control::TradingObservation TraderAgent::Observe(
   }
   return obs;
 }
+
+TraderAgent::Book& TraderAgent::BookFor(const std::string& id) {
+  for (auto& [book_id, book] : books_) {
+    if (book_id == id) return *book;
+  }
+  auto& [book_id, book] = books_.emplace_back(id, std::make_unique<Book>(risk_aversion_));
+  if (replan_observer_) book->policy.set_replan_observer(replan_observer_);
+  return *book;
+}
+
+namespace {
+
+// A fleet's plans as one: powers and stored energies summed interval by interval (over the
+// intervals every plan reaches), expected values summed, the reasons joined by battery.
+control::TradingPlan FleetPlan(
+    const std::vector<std::pair<std::string, control::TradingPlan>>& plans) {
+  control::TradingPlan fleet = plans.front().second;
+  if (plans.size() == 1) return fleet;
+  size_t intervals = fleet.power_mw.size();
+  for (const auto& [id, plan] : plans) intervals = std::min(intervals, plan.power_mw.size());
+  fleet.power_mw.assign(intervals, 0.0);
+  fleet.soc_after_mwh.assign(intervals, 0.0);
+  fleet.expected_value_gbp = 0.0;
+  fleet.reason.clear();
+  for (const auto& [id, plan] : plans) {
+    for (size_t i = 0; i < intervals; ++i) {
+      fleet.power_mw[i] += plan.power_mw[i];
+      fleet.soc_after_mwh[i] += plan.soc_after_mwh[i];
+    }
+    fleet.expected_value_gbp += plan.expected_value_gbp;
+    absl::StrAppend(&fleet.reason, fleet.reason.empty() ? "" : "; ", id, ": ", plan.reason);
+  }
+  return fleet;
+}
+
+}  // namespace
 
 std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   const absl::Time t = FromProtoTime(tick.time());
@@ -67,36 +112,71 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   // What AnswerNote and AnswerPlan say belongs to this tick's answer only.
   note_.clear();
   answer_plan_.reset();
-  const control::TradingObservation obs = Observe(tick, verdict);
   // No price yet (a region run with data.price_csv "none", or before its price file starts):
   // nothing to trade on, so the trader stands aside and says so rather than plan on prices
   // nobody published.
-  price_seen_ = price_seen_ || obs.price_gbp_per_mwh.has_value();
+  price_seen_ = price_seen_ || tick.has_price_gbp_per_mwh();
   if (!price_seen_) {
     constexpr char kNoPrice[] = "no price seen yet: the trader stands aside";
     if (status_.last_reason() != kNoPrice) base::LogWarning(kNoPrice);
     status_.set_last_reason(kNoPrice);
     return {};
   }
-  const control::TradingDecision decision = policy_.Decide(obs, t);
-  if (obs.interval_boundary && obs.battery.has_value()) {
-    const v1::Asset* battery = FindAsset(tick, v1::ASSET_KIND_BATTERY);
-    Account(obs.battery->params, battery->battery().power_mw(), obs.price_gbp_per_mwh, t);
+  std::vector<const v1::Asset*> batteries;
+  double fleet_rating_mw = 0.0;
+  for (const v1::Asset& asset : tick.assets()) {
+    if (asset.kind() != v1::ASSET_KIND_BATTERY) continue;
+    batteries.push_back(&asset);
+    fleet_rating_mw +=
+        std::max(asset.battery().max_charge_mw(), asset.battery().max_discharge_mw());
   }
-  if (!decision.power_mw.has_value()) return {};
-  if (decision.held) {
-    note_ = decision.note;
+  // A battery the tick does not show (a tick between boundaries may carry only day-ahead
+  // vintages) still feeds its policy's learning, as a tick without a battery.
+  for (auto& [id, book] : books_) {
+    const bool shown = std::any_of(batteries.begin(), batteries.end(),
+                                   [&id](const v1::Asset* b) { return b->id() == id; });
+    if (shown) continue;
+    control::TradingObservation obs = Observe(tick, nullptr, ramp_limit_mw_, verdict);
+    book->policy.Decide(obs, t);
+  }
+  std::vector<v1::DispatchProposal> proposals;
+  std::vector<std::pair<std::string, control::TradingPlan>> plans;
+  std::vector<std::string> reasons;
+  bool held = false;
+  for (const v1::Asset* battery : batteries) {
+    Book& book = BookFor(battery->id());
+    const double ramp_share_mw =
+        RampShareMw(ramp_limit_mw_, BatteryParamsFromProto(*battery), fleet_rating_mw);
+    control::TradingObservation obs = Observe(tick, battery, ramp_share_mw, verdict);
+    if (ramp_share_mw < ramp_limit_mw_) obs.load_change_share = ramp_share_mw / ramp_limit_mw_;
+    const control::TradingDecision decision = book.policy.Decide(obs, t);
+    if (obs.interval_boundary) {
+      Account(book, obs.battery->params, battery->battery().power_mw(), obs.price_gbp_per_mwh, t);
+    }
+    if (!decision.power_mw.has_value()) continue;
+    if (decision.held) {
+      absl::StrAppend(&note_, note_.empty() ? "" : "; ",
+                      batteries.size() > 1 ? absl::StrCat(battery->id(), ": ") : "", decision.note);
+      held = true;
+    }
+    if (decision.plan.has_value()) plans.emplace_back(battery->id(), *decision.plan);
+    reasons.push_back(batteries.size() > 1 ? absl::StrCat(battery->id(), ": ", decision.reason)
+                                           : decision.reason);
+    proposals.push_back(TradingProposal(battery->id(), *decision.power_mw, decision.interval_start,
+                                        decision.reason));
+  }
+  if (proposals.empty()) return {};
+  if (held) {
     status_.set_suspect_ticks_held(status_.suspect_ticks_held() + 1);
     base::LogWarning(note_);
   }
-  if (decision.plan.has_value()) {
-    Publish(*decision.plan);
+  if (!plans.empty()) {
+    Publish(FleetPlan(plans));
     status_.set_plans_made(status_.plans_made() + 1);
     *status_.mutable_last_plan_time() = tick.time();
   }
-  status_.set_last_reason(decision.reason);
-  return {TradingProposal(obs.battery->params.id, *decision.power_mw, decision.interval_start,
-                          decision.reason)};
+  status_.set_last_reason(absl::StrJoin(reasons, "; "));
+  return proposals;
 }
 
 void TraderAgent::Publish(const control::TradingPlan& plan) {
@@ -152,64 +232,88 @@ std::optional<v1::AgentPlan> TraderAgent::AnswerPlan() {
   return answer_plan_;
 }
 
-void TraderAgent::Account(const assets::BatteryParams& params, double ended_power_mw,
+void TraderAgent::Account(Book& book, const assets::BatteryParams& params, double ended_power_mw,
                           std::optional<double> ended_price, absl::Time t) {
-  if (!battery_at_start_.has_value()) {
+  if (!book.at_start.has_value()) {
     // The first tick: the battery has not run yet under this trader.
-    battery_at_start_ = params;
-    first_settled_interval_ = t;
-    yesterday_plan_.emplace(params, interval_, control::TradingPolicy::StepLimitMw(ramp_limit_mw_));
+    book.at_start = params;
+    book.first_settled_interval = t;
+    book.yesterday_plan.emplace(params, interval_,
+                                control::TradingPolicy::StepLimitMw(ramp_limit_mw_));
   } else {
-    if (ended_price.has_value()) last_price_ = ended_price;
+    if (ended_price.has_value()) book.last_price = ended_price;
     // Settled as the gateway settles: a missing price at the last known one.
-    if (last_price_.has_value()) {
+    if (book.last_price.has_value()) {
       const double hours = absl::ToDoubleHours(interval_);
       assets::BatteryInterval ended;
       ended.power_mw = ended_power_mw;
       ended.charge_mwh = std::max(0.0, -ended_power_mw) * hours;
       ended.discharge_mwh = std::max(0.0, ended_power_mw) * hours;
       for (const market::LedgerEntry& e :
-           market::SettleBattery(params, ended, *last_price_, t - interval_, "")) {
-        realised_pnl_gbp_ += e.amount_gbp;
+           market::SettleBattery(params, ended, *book.last_price, t - interval_, "")) {
+        book.realised_pnl_gbp += e.amount_gbp;
       }
     }
-    prices_seen_.push_back(ended_price);
+    book.prices_seen.push_back(ended_price);
   }
-  yesterday_plan_->Step(t, ended_price);
+  book.yesterday_plan->Step(t, ended_price);
 }
 
 v1::GetTraderPnlResponse TraderAgent::Pnl() const {
   absl::MutexLock lock(&mu_);
   v1::GetTraderPnlResponse pnl;
-  pnl.set_intervals(static_cast<int64_t>(prices_seen_.size()));
-  pnl.set_realised_pnl_gbp(realised_pnl_gbp_);
-  if (!battery_at_start_.has_value() || prices_seen_.empty()) return pnl;
-  // Hindsight over exactly the settled intervals, from the same start, energy-neutral
-  // (ending at the starting SoC), with the same trading floor.
-  absl::StatusOr<market::PerfectForesight> perfect =
-      market::SolvePerfectForesight(first_settled_interval_, prices_seen_, *battery_at_start_,
-                                    battery_at_start_->soc_initial_mwh);
-  if (!perfect.ok()) {
-    pnl.set_note(absl::StrCat("perfect foresight unavailable: ", perfect.status().message()));
-    return pnl;
+  if (books_.empty()) return pnl;
+  const Book& first = *books_.front().second;
+  pnl.set_intervals(static_cast<int64_t>(first.prices_seen.size()));
+  double realised_gbp = 0.0;
+  for (const auto& [id, book] : books_) realised_gbp += book->realised_pnl_gbp;
+  pnl.set_realised_pnl_gbp(realised_gbp);
+  if (first.prices_seen.empty()) return pnl;
+  double perfect_gbp = 0.0;
+  double yesterday_gbp = 0.0;
+  int missing_prices = 0;
+  for (const auto& [id, book] : books_) {
+    v1::BatteryPnl* out = pnl.add_batteries();
+    out->set_battery_id(id);
+    out->set_realised_pnl_gbp(book->realised_pnl_gbp);
+    if (book->prices_seen.empty()) continue;
+    // Hindsight over exactly the settled intervals, from the same start, energy-neutral
+    // (ending at the starting SoC), with the same trading floor.
+    absl::StatusOr<market::PerfectForesight> perfect =
+        market::SolvePerfectForesight(book->first_settled_interval, book->prices_seen,
+                                      *book->at_start, book->at_start->soc_initial_mwh);
+    if (!perfect.ok()) {
+      pnl.set_note(
+          absl::StrCat("perfect foresight unavailable for ", id, ": ", perfect.status().message()));
+      pnl.clear_batteries();
+      return pnl;
+    }
+    out->set_perfect_foresight_pnl_gbp(perfect->result.objective_gbp);
+    out->set_yesterday_plan_pnl_gbp(book->yesterday_plan->pnl_gbp());
+    if (perfect->result.objective_gbp > 0) {
+      out->set_capture_ratio(book->realised_pnl_gbp / perfect->result.objective_gbp);
+    }
+    perfect_gbp += perfect->result.objective_gbp;
+    yesterday_gbp += book->yesterday_plan->pnl_gbp();
+    if (&*book == &first) missing_prices = perfect->missing_prices;
   }
-  const double perfect_gbp = perfect->result.objective_gbp;
   pnl.set_perfect_foresight_pnl_gbp(perfect_gbp);
-  pnl.set_yesterday_plan_pnl_gbp(yesterday_plan_->pnl_gbp());
+  pnl.set_yesterday_plan_pnl_gbp(yesterday_gbp);
   if (perfect_gbp > 0) {
-    pnl.set_capture_ratio(realised_pnl_gbp_ / perfect_gbp);
-    pnl.set_yesterday_plan_capture_ratio(yesterday_plan_->pnl_gbp() / perfect_gbp);
+    pnl.set_capture_ratio(realised_gbp / perfect_gbp);
+    pnl.set_yesterday_plan_capture_ratio(yesterday_gbp / perfect_gbp);
   }
   pnl.set_note(
       absl::StrFormat("perfect foresight: the exact optimiser on the %d actual prices (hindsight), "
                       "energy-neutral, %d missing filled with the previous price; no ramp limit",
-                      pnl.intervals(), perfect->missing_prices));
+                      pnl.intervals(), missing_prices));
   return pnl;
 }
 
 void TraderAgent::SetReplanObserver(control::TradingPolicy::ReplanObserver observer) {
   absl::MutexLock lock(&mu_);
-  policy_.set_replan_observer(std::move(observer));
+  replan_observer_ = std::move(observer);
+  for (auto& [id, book] : books_) book->policy.set_replan_observer(replan_observer_);
 }
 
 v1::GetScheduleResponse TraderAgent::Schedule() const {

@@ -9,12 +9,19 @@
 // telemetry it says so in its answer's note. Without a verdict source, or when the source
 // fails, it plans as usual (its own inputs are prices; the failure is logged). It also
 // settles each ended interval at its price for its P&L report.
-// Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
+// Every battery in the ticks is traded, each by its own policy (independent plans: the
+// region has no shared connection limit), with a share of the ramp limit pro rata to its
+// power rating (RampShareMw), and the same share of the expected net-load change to lean
+// with (TradingObservation::load_change_share); the schedule and the audit plan are the fleet's
+// sums. With one battery everything is exactly the single-battery trader's. Thread-safe: OnTick on
+// the runtime thread, accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 #define GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -46,19 +53,41 @@ class TraderAgent final : public TickAgent {
   // Forwards to control::TradingPolicy::set_replan_observer (benchmarks only).
   void SetReplanObserver(control::TradingPolicy::ReplanObserver observer);
 
+  // The ramp limit a battery's plans step within: `ramp_limit_mw` times its power rating
+  // (the larger of its charge and discharge limits) over the sum of all batteries' ratings.
+  static double RampShareMw(double ramp_limit_mw, const assets::BatteryParams& battery,
+                            double fleet_rating_mw);
+
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
   // Solves the hindsight perfect-foresight problem over the prices seen so far.
   v1::GetTraderPnlResponse Pnl() const;
 
  private:
-  // The policy's view of `tick`, whose verdict is `verdict` (nullopt: none).
-  control::TradingObservation Observe(const v1::Tick& tick,
+  // One battery's policy and accounting since the first tick it was seen in (see Pnl()).
+  struct Book {
+    explicit Book(double risk_aversion) : policy(risk_aversion) {}
+    control::TradingPolicy policy;
+    std::optional<assets::BatteryParams> at_start;
+    absl::Time first_settled_interval;  // the first tick's time
+    std::vector<std::optional<double>> prices_seen;
+    std::optional<double> last_price;
+    double realised_pnl_gbp = 0.0;
+    std::optional<market::YesterdayPlanBaseline> yesterday_plan;
+  };
+
+  // The policy's view of `tick` for `battery` (null: none shown; its ramp share `ramp_limit_mw`),
+  // whose verdict is `verdict` (nullopt: none).
+  control::TradingObservation Observe(const v1::Tick& tick, const v1::Asset* battery,
+                                      double ramp_limit_mw,
                                       const std::optional<TelemetryVerdict>& verdict) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // The book of battery `id`, made on first sight.
+  Book& BookFor(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Settles the interval that just ended at its price and feeds the baseline.
-  void Account(const assets::BatteryParams& params, double ended_power_mw,
+  void Account(Book& book, const assets::BatteryParams& params, double ended_power_mw,
                std::optional<double> ended_price, absl::Time t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // The published schedule and the audit log's plan for `plan`.
@@ -73,18 +102,14 @@ class TraderAgent final : public TickAgent {
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double ramp_limit_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // the region's
-  control::TradingPolicy policy_ ABSL_GUARDED_BY(mu_);
+  const double risk_aversion_;
+  control::TradingPolicy::ReplanObserver replan_observer_ ABSL_GUARDED_BY(mu_);
+  // By battery id, in the order first seen.
+  std::vector<std::pair<std::string, std::unique_ptr<Book>>> books_ ABSL_GUARDED_BY(mu_);
   v1::GetScheduleResponse schedule_ ABSL_GUARDED_BY(mu_);
   v1::GetTraderStatusResponse status_ ABSL_GUARDED_BY(mu_);
-  // Accounting since the first tick (see Pnl()).
-  std::optional<assets::BatteryParams> battery_at_start_ ABSL_GUARDED_BY(mu_);
-  absl::Time first_settled_interval_ ABSL_GUARDED_BY(mu_);  // the first tick's time
-  std::vector<std::optional<double>> prices_seen_ ABSL_GUARDED_BY(mu_);
-  std::optional<double> last_price_ ABSL_GUARDED_BY(mu_);
   bool price_seen_ ABSL_GUARDED_BY(mu_) = false;  // any tick so far has carried a price
-  double realised_pnl_gbp_ ABSL_GUARDED_BY(mu_) = 0.0;
-  std::optional<market::YesterdayPlanBaseline> yesterday_plan_ ABSL_GUARDED_BY(mu_);
-  std::string note_ ABSL_GUARDED_BY(mu_);  // for the answer to the tick just decided
+  std::string note_ ABSL_GUARDED_BY(mu_);         // for the answer to the tick just decided
   std::optional<v1::AgentPlan> answer_plan_ ABSL_GUARDED_BY(mu_);  // likewise
 };
 

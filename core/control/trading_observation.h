@@ -40,9 +40,13 @@ struct TradingObservation {
   // day-ahead vintages.
   bool interval_boundary = true;
   absl::Duration interval = absl::Minutes(30);  // the region's settlement interval
-  double ramp_limit_mw = 0.0;          // the grid's tolerated change of net load per interval, MW;
-                                       // 0 = no step limit on the trader's plans
-  absl::Time measured_interval_start;  // start of the interval that has just ended
+  double ramp_limit_mw = 0.0;  // the grid's tolerated change of net load per interval, MW;
+                               // 0 = no step limit on the trader's plans
+  // The battery's share of the region's expected net-load change that its steps lean with
+  // and follow (trading_policy.h (d)), in (0, 1]: 1 for a region's only battery; with
+  // several, the same share as its ramp limit's, so the fleet together leans as one battery.
+  double load_change_share = 1.0;
+  absl::Time measured_interval_start;       // start of the interval that has just ended
   std::optional<double> price_gbp_per_mwh;  // its price; nullopt when not known
   std::optional<double> net_load_mw;        // its measured net load; nullopt when missing
   // The anomaly detectors judge the measurement possibly false (no verdict = trusted).

@@ -157,8 +157,8 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
     request.step_centre_mw.resize(kHorizonIntervals);
     const double widest_change_mw = params.max_charge_mw + params.max_discharge_mw;
     for (int i = 0; i < kHorizonIntervals; ++i) {
-      request.step_centre_mw[i] =
-          std::clamp(load_mw[i + 1] - load_mw[i], -widest_change_mw, widest_change_mw);
+      request.step_centre_mw[i] = std::clamp((load_mw[i + 1] - load_mw[i]) * obs.load_change_share,
+                                             -widest_change_mw, widest_change_mw);
     }
     // From the interval after the planned one, the plan must follow an expected change of
     // load beyond the follow threshold: not to trade it (the planned interval itself is

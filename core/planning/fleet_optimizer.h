@@ -11,6 +11,7 @@
 #define GRIDPILOT_CORE_PLANNING_FLEET_OPTIMIZER_H_
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/planning/battery_lp.h"
@@ -23,7 +24,9 @@ struct FleetSolution {
   double gap = 0.0;                   // Lagrangian bound - objective
 };
 
-// Several batteries behind one connection, exactly, by Dantzig-Wolfe column generation.
+// Several batteries behind one connection, exactly: when the batteries' own optima together
+// meet the limits, those (SolveFleetIfUnbound); otherwise by Dantzig-Wolfe column generation
+// (SolveFleetCoupled).
 // Pricing each coupling row at its shadow price y >= 0 separates the batteries: each
 // solves its own problem (SolveWithMultipliers) at the price p_t - y_export_t +
 // y_import_t, whose value, summed, plus sum_r y_r limit_r bounds the fleet optimum from
@@ -37,9 +40,52 @@ struct FleetSolution {
 // interval, unset = none, at least one set. `gap` bounds the shortfall from the fleet
 // optimum: rounding-small when column generation converged, larger if it ran out of
 // rounds. Deterministic; thread-safe.
+// First SolveFleetIfUnbound, then, when a limit binds, SolveFleetCoupled.
 FleetSolution SolveFleet(const std::vector<Problem>& problems,
                          std::optional<double> export_limit_mwh,
                          std::optional<double> import_limit_mwh);
+
+// Each battery alone (SolveWithMultipliers at the market price); when their plans together
+// meet every limit (to the plans' rounding), those plans: the relaxation of the fleet LP
+// without the coupling rows has a feasible optimum, so it is the fleet optimum (gap 0).
+// nullopt when a limit binds. About one single-battery solve per battery.
+std::optional<FleetSolution> SolveFleetIfUnbound(const std::vector<Problem>& problems,
+                                                 std::optional<double> export_limit_mwh,
+                                                 std::optional<double> import_limit_mwh);
+
+// The column generation above, whether or not a limit binds. `smoothing` in [0, 1): each
+// round prices at smoothing x the shadow prices of the best bound so far + (1 - smoothing)
+// x the master's (Wentges' dual smoothing); a round whose smoothed pricing finds no
+// improving column prices again at the master's, and convergence is decided there, so the
+// result is the same optimum. 0: plain column generation.
+FleetSolution SolveFleetCoupled(const std::vector<Problem>& problems,
+                                std::optional<double> export_limit_mwh,
+                                std::optional<double> import_limit_mwh, double smoothing = 0.0);
+
+// The column generation with coupling rows added as they bind: it starts from each
+// battery's own optimum, adds the rows that plan breaks, decomposes over those rows only
+// (keeping every column found so far), and repeats with the rows the mixed plans break
+// until they break none. The last master's optimum is that of a relaxation of the fleet LP
+// and feasible for all of it, so it is the fleet optimum; `gap` is the last decomposition's.
+// `smoothing` as SolveFleetCoupled's.
+FleetSolution SolveFleetRowGeneration(const std::vector<Problem>& problems,
+                                      std::optional<double> export_limit_mwh,
+                                      std::optional<double> import_limit_mwh,
+                                      double smoothing = 0.0);
+
+// One coupling row: the fleet's net export (sign +1) or net import (-1) in one interval,
+// MWh, at most limit_mwh.
+struct CouplingRow {
+  int interval = 0;
+  int sign = 1;
+  double limit_mwh = 0.0;
+};
+
+// The column generation over `rows` only. `columns` (battery, plan), when given, seeds the
+// master and receives every column the rounds add.
+FleetSolution DecomposeOverRows(const std::vector<Problem>& problems,
+                                const std::vector<CouplingRow>& rows, double smoothing,
+                                std::vector<std::pair<int, Plan>>* columns);
 
 }  // namespace gridpilot::planning::lp
 

@@ -81,6 +81,17 @@ nlohmann::json BacktestReportJson(const std::string& from, const std::string& to
   report["yesterday_plan_capture_ratio"] = trader.yesterday_plan_capture_ratio();
   report["trader_suspect_ticks_held"] = figures.trader.suspect_ticks_held();
   report["trader_risk_aversion"] = figures.trader.risk_aversion();
+  // Several batteries: each one's share of the trader's figures.
+  if (trader.batteries_size() > 1) {
+    nlohmann::json by_battery = nlohmann::json::object();
+    for (const v1::BatteryPnl& b : trader.batteries()) {
+      by_battery[b.battery_id()] = {{"pnl_gbp", b.realised_pnl_gbp()},
+                                    {"perfect_foresight_pnl_gbp", b.perfect_foresight_pnl_gbp()},
+                                    {"capture_ratio", b.capture_ratio()},
+                                    {"yesterday_plan_pnl_gbp", b.yesterday_plan_pnl_gbp()}};
+    }
+    report["trader_pnl_by_battery"] = by_battery;
+  }
   report["missed_answers"] = figures.clock.missed_answers();
   // Only with scheduled retraining, so that a run without it reports exactly as before.
   if (!figures.models.retrain_every().empty() && figures.models.retrain_every() != "none") {
@@ -140,6 +151,14 @@ std::string BacktestSummary(const nlohmann::json& r) {
                       r["perfect_foresight_pnl_gbp"].get<double>(),
                       r["yesterday_plan_pnl_gbp"].get<double>(),
                       r["yesterday_plan_capture_ratio"].get<double>()));
+  if (r.contains("trader_pnl_by_battery")) {
+    for (const auto& [battery, b] : r["trader_pnl_by_battery"].items()) {
+      absl::StrAppend(&out,
+                      absl::StrFormat("    %s: trader P&L %.0f GBP = %.2f of %.0f GBP\n", battery,
+                                      b["pnl_gbp"].get<double>(), b["capture_ratio"].get<double>(),
+                                      b["perfect_foresight_pnl_gbp"].get<double>()));
+    }
+  }
   if (!r["forecast_change_30min_mae_mw"].is_null()) {
     absl::StrAppend(
         &out, absl::StrFormat(

@@ -525,3 +525,66 @@ TEST(ResponseAgentTest, RegionWithoutAPeakerStillCountersRampsWithTheBattery) {
 
 }  // namespace
 }  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// A second, smaller battery (20 MW / 40 MWh, soc 2..38, reserve 8) in the tick.
+void AddSmallBattery(v1::Tick& tick, double soc_mwh, double scheduled_mw) {
+  v1::Asset* battery = tick.add_assets();
+  battery->set_id("battery-2");
+  battery->set_kind(v1::ASSET_KIND_BATTERY);
+  battery->set_scheduled_power_mw(scheduled_mw);
+  v1::BatteryState* b = battery->mutable_battery();
+  b->set_soc_mwh(soc_mwh);
+  b->set_energy_capacity_mwh(40);
+  b->set_max_charge_mw(20);
+  b->set_max_discharge_mw(20);
+  b->set_charge_efficiency(0.95);
+  b->set_discharge_efficiency(0.95);
+  b->set_soc_min_mwh(2);
+  b->set_soc_max_mwh(38);
+  b->set_reserve_mwh(8);
+  b->set_degradation_gbp_per_mwh(5);
+}
+
+// Two batteries: the decision is the fleet's (the band edge, 26 MW, as with one battery)
+// and is split pro rata to each battery's headroom; a suspect tick holds both setpoints.
+TEST(ResponseAgentTest, TwoBatteriesShareTheDutyByHeadroom) {
+  FakeChangeForecasts forecasts;
+  forecasts.result = std::vector<double>{40, 40};
+  ResponseAgent agent(&forecasts);
+  RegisterWithPinnedThresholds(agent);
+  v1::Tick tick = MakeTick(TickSpec{});
+  AddSmallBattery(tick, 20.0, 0.0);
+  // Headroom up: battery-1 50 MW, battery-2 20 MW (its 18 MWh above soc_min give 34.2 MW).
+  ExpectProposals(agent.OnTick(tick), kT,
+                  {{"battery-1", 26.0 * 50.0 / 70.0}, {"battery-2", 26.0 * 20.0 / 70.0}});
+
+  // The small battery nearly empty (3 MWh: 1.9 MW of headroom) and the trader already
+  // discharging the big one at 10 MW (40 MW of headroom left): the change beyond the
+  // schedules goes 40 : 1.9 between them.
+  ResponseAgent second(&forecasts);
+  RegisterWithPinnedThresholds(second);
+  TickSpec spec;
+  spec.scheduled_battery_mw = 10.0;
+  v1::Tick low = MakeTick(spec);
+  AddSmallBattery(low, 3.0, 0.0);
+  const std::vector<v1::DispatchProposal> got = second.OnTick(low);
+  ASSERT_EQ(got.size(), 2u);
+  const double small_headroom_mw = 1.0 * 0.95 / 0.5;
+  const double needed_mw = got[0].power_mw() + got[1].power_mw() - 10.0;
+  EXPECT_GT(needed_mw, 1.0);
+  EXPECT_NEAR(got[1].power_mw(), needed_mw * small_headroom_mw / (40.0 + small_headroom_mw), 1e-9);
+  EXPECT_LE(got[1].power_mw(), small_headroom_mw + 1e-9);
+
+  // A suspect tick next: both batteries' last setpoints are proposed again.
+  forecasts.suspect = true;
+  v1::Tick next = MakeTick(TickSpec{.t = kT + base::kHalfHour});
+  AddSmallBattery(next, 19.0, 0.0);
+  ExpectProposals(agent.OnTick(next), kT + base::kHalfHour,
+                  {{"battery-1", 26.0 * 50.0 / 70.0}, {"battery-2", 26.0 * 20.0 / 70.0}});
+}
+
+}  // namespace
+}  // namespace gridpilot
