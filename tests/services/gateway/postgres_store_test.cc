@@ -9,9 +9,9 @@
 
 #include <filesystem>
 #include <functional>
-#include <tuple>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
