@@ -10,7 +10,8 @@ approve is the gateway's PERMISSION_DENIED as 403; an operator's approve without
 token or from another origin is 403 and decides nothing; a malformed body is 400 naming the
 field; with the session's CSRF token the approve applies and the store's audit shows the
 operator as approver; approving it again is 404. A second held proposal is rejected
-through the console with a reason.
+through the console with a reason. In Debian's headless Chromium (web/approvals_check.js)
+the operator sees a third in the page's card and approves it with the button.
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR.
 """
@@ -33,6 +34,7 @@ SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 # Hang detectors, not speed assertions.
 START_TIMEOUT_S = 300.0
 CLI_TIMEOUT_S = 60.0
+BROWSER_TIMEOUT_S = 90
 LIMITS = {"limits": {"roles": {"ai-agent": {"max_abs_power_mw": 5,
                                             "priority_band": "trading"}}}}
 
@@ -177,13 +179,28 @@ class ConsoleApprovalsTest(unittest.TestCase):
         self.assertEqual(self.listed(cookie), [])
 
         events = self.query("SELECT approval_id, event, decided_by, decided_by_role, reason "
-                            "FROM approvals WHERE event != 'pending' ORDER BY rowid")
+                            "FROM approvals WHERE event != 'pending' AND approval_id IN "
+                            f"({approval_id}, {rejected_id}) ORDER BY rowid")
         self.assertEqual(events, [
             (approval_id, "approved", "operator", "operator", "checked on the console"),
             (rejected_id, "rejected", "operator", "operator", "not now")])
         rows = self.query(f"SELECT agent, status, power_mw FROM proposals "
                           f"WHERE proposal_id = {proposal_id}")
         self.assertEqual(rows, [("ai-agent", "accepted", 8.0)])
+
+    def test_the_console_page_lists_and_approves_in_a_browser(self):
+        approval_id = self.hold(7, "for the browser")
+        token_file = os.path.join(self.run_dir, "credentials", "operator.token")
+        result = subprocess.run(
+            ["node", os.path.join(SOURCE_DIR, "web", "approvals_check.js"), "--url",
+             self.console.origin, "--token-file", token_file, "--approval-id", str(approval_id),
+             "--expect", "|power_mw| 7 is above its limit 5 MW", "--screenshot",
+             os.path.join(self.tmp, "approvals.png"), "--timeout-s", str(BROWSER_TIMEOUT_S)],
+            capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S * 3)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        rows = self.query("SELECT event, decided_by, reason FROM approvals WHERE approval_id = "
+                          f"{approval_id} AND event != 'pending'")
+        self.assertEqual(rows, [("approved", "operator", "checked in the browser")])
 
 
 if __name__ == "__main__":
