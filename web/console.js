@@ -624,6 +624,76 @@
     ask();
   }
 
+  // The pending approvals: GET /api/approvals, each approved or rejected with the reason
+  // field's text as a write; the table is rebuilt after each decision and every 15 s.
+  function startApprovals() {
+    $('approvals-card').hidden = false;
+    const result = $('approvals-result');
+    const body = document.querySelector('#approvals tbody');
+    const stamp = (t) => (t ? String(t).replace('T', ' ').replace(/(\.\d+)?Z$/, '') : '');
+    const cell = (row, text, cls) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      row.appendChild(td);
+      return td;
+    };
+    const decide = async (id, verb) => {
+      result.textContent = verb + ' ' + id + '...';
+      delete result.dataset.state;
+      try {
+        const r = await write('/api/approvals/' + verb, { approval_id: Number(id), reason: $('approvals-reason').value });
+        result.textContent = 'approval ' + r.approval_id + ' ' + r.decision + ' by ' + r.by +
+          (r.proposal_id ? ': proposal ' + r.proposal_id : '');
+        result.dataset.state = 'ok';
+      } catch (e) {
+        result.textContent = 'refused: ' + e.message;
+        result.dataset.state = 'error';
+      }
+      load();
+    };
+    const load = async () => {
+      let list;
+      try {
+        list = (await api('/api/approvals')).approvals || [];
+      } catch (e) {
+        result.textContent = 'cannot read the approvals: ' + e.message;
+        result.dataset.state = 'error';
+        return;
+      }
+      body.replaceChildren();
+      if (list.length === 0) {
+        const row = body.insertRow();
+        cell(row, 'none pending').colSpan = 9;
+      }
+      for (const a of list) {
+        const p = a.proposal || {};
+        const row = body.insertRow();
+        row.dataset.approvalId = a.approval_id;
+        cell(row, a.approval_id);
+        cell(row, a.identity + ' (' + a.role + ')');
+        cell(row, p.asset_id || '');
+        cell(row, fmt(p.power_mw || 0, 1), 'num');
+        cell(row, stamp(p.start) + ' to ' + stamp(p.end));
+        cell(row, a.pending_reason || '');
+        cell(row, p.reason || '');
+        cell(row, stamp(a.expires_at));
+        const td = cell(row, '');
+        for (const verb of ['approve', 'reject']) {
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = verb;
+          b.dataset.verb = verb;
+          b.addEventListener('click', () => decide(a.approval_id, verb));
+          td.appendChild(b);
+        }
+      }
+    };
+    $('approvals-refresh').addEventListener('click', load);
+    setInterval(load, 15000);
+    load();
+  }
+
   async function startSession() {
     session = await api('/api/session');
     $('session').textContent = 'logged in: ' + session.role;
@@ -638,6 +708,7 @@
     });
     $('thresholds-card').hidden = false;
     startAdvice();
+    startApprovals();
     const result = $('thresholds-result');
     try {
       showThresholds((await api('/api/thresholds')).thresholds);

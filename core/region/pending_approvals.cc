@@ -21,6 +21,16 @@ const PendingApproval& PendingApprovals::Add(const std::string& identity, const 
   return held_.emplace(entry.id, std::move(entry)).first->second;
 }
 
+absl::Status PendingApprovals::Restore(const PendingApproval& entry, int64_t max_used_id) {
+  if (entry.id < 1 || held_.contains(entry.id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("approval ", entry.id, ": not a positive id, or already held"));
+  }
+  held_.emplace(entry.id, entry);
+  next_id_ = std::max({next_id_, entry.id + 1, max_used_id + 1});
+  return absl::OkStatus();
+}
+
 const PendingApproval* PendingApprovals::FindByKey(const std::string& identity,
                                                    const std::string& key) const {
   if (key.empty()) return nullptr;

@@ -37,6 +37,11 @@ class PendingApprovals {
                              const DispatchProposal& proposal, const std::string& reason,
                              absl::Time created_at, absl::Time expires_at);
 
+  // Holds `entry` as it was held before a restart, with its own id, and keeps later ids
+  // above `max_used_id` and every restored id. InvalidArgument when its id is not positive
+  // or already held.
+  absl::Status Restore(const PendingApproval& entry, int64_t max_used_id);
+
   // The held entry of `identity` with this non-empty idempotency key, or null.
   const PendingApproval* FindByKey(const std::string& identity, const std::string& key) const;
 

@@ -37,6 +37,18 @@ void SendBadRequest(httplib::Response& res, const absl::Status& status) {
   SendError(res, 400, status.message());
 }
 
+// `message` as JSON with the proto field names, not cached.
+void SendProtoJson(httplib::Response& res, const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, print).ok()) {
+    return SendError(res, 500, "the answer could not be written as JSON");
+  }
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(json, "application/json");
+}
+
 // The HTTP status for a refusal by the stack (or by the console's own checks).
 int HttpStatusOf(const absl::Status& status) {
   switch (status.code()) {
@@ -44,6 +56,7 @@ int HttpStatusOf(const absl::Status& status) {
     case absl::StatusCode::kOutOfRange: return 400;
     case absl::StatusCode::kUnauthenticated: return 401;
     case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kNotFound: return 404;
     case absl::StatusCode::kFailedPrecondition: return 409;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded: return 503;
@@ -359,6 +372,49 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
         nlohmann::json{{"thresholds", ThresholdsJson(*now_in_force)}, {"by", session->role}}.dump(),
         "application/json");
   });
+
+  // The gateway's pending approvals, listed and decided as the person (approvals_access.h).
+  s.Get("/api/approvals", [this](const httplib::Request& req, httplib::Response& res) {
+    std::optional<ConsoleSession> session = SessionOf(req);
+    if (!session.has_value()) return SendError(res, 401, "no valid session: log in at /login");
+    if (access_.approvals == nullptr) return SendError(res, 503, "no gateway configured");
+    absl::StatusOr<v1::ListApprovalsResponse> list = access_.approvals->List(session->bearer_token);
+    if (!list.ok()) return SendError(res, HttpStatusOf(list.status()), list.status().message());
+    SendProtoJson(res, *list);
+  });
+  for (const bool approve : {true, false}) {
+    s.Post(approve ? "/api/approvals/approve" : "/api/approvals/reject",
+           [this, writer, approve](const httplib::Request& req, httplib::Response& res) {
+             std::optional<ConsoleSession> session = writer(req, res);
+             if (!session.has_value()) return;
+             if (access_.approvals == nullptr) return SendError(res, 503, "no gateway configured");
+             absl::StatusOr<ApprovalDecision> decision = ParseApprovalDecision(req.body);
+             if (!decision.ok()) return SendBadRequest(res, decision.status());
+             const std::string what = absl::StrCat(approve ? "Approve " : "Reject ",
+                                                   decision->approval_id, " by ", session->role);
+             absl::StatusOr<v1::ApproveResponse> done = v1::ApproveResponse();
+             if (approve) {
+               done = access_.approvals->Approve(session->bearer_token, decision->approval_id,
+                                                 decision->reason);
+             } else if (absl::Status rejected = access_.approvals->Reject(
+                            session->bearer_token, decision->approval_id, decision->reason);
+                        !rejected.ok()) {
+               done = rejected;
+             }
+             if (!done.ok()) {
+               base::LogWarning(absl::StrCat(what, " refused: ", done.status().ToString()));
+               return SendError(res, HttpStatusOf(done.status()), done.status().message());
+             }
+             base::LogInfo(what);
+             res.set_header("Cache-Control", "no-store");
+             res.set_content(nlohmann::json{{"approval_id", decision->approval_id},
+                                            {"decision", approve ? "approved" : "rejected"},
+                                            {"proposal_id", done->proposal_id()},
+                                            {"by", session->role}}
+                                 .dump(),
+                             "application/json");
+           });
+  }
 
   auto upload_page = std::make_shared<std::string>(assets_.upload_html);
   s.Get(kUploadPagePath, [upload_page](const httplib::Request&, httplib::Response& res) {

@@ -18,6 +18,9 @@
 //   GET  /api/advice          the forecast process's flexibility advice (AdviceService),
 //                             read as the person; query: advice_access.h
 //   POST /api/thresholds      {"ramp_limit_mw", "margin_mw"}: SetThresholds as the person
+//   GET  /api/approvals       the gateway's pending approvals (ListApprovals) as the person
+//   POST /api/approvals/approve, /api/approvals/reject   {"approval_id", "reason"}: the
+//                             gateway's Approve or Reject as the person (a write)
 //   POST /api/logout          ends the session
 //   GET  /report.pdf          the run's report as PDF (report_pdf.h): 503 with Retry-After
 //                             when the bound on concurrent prints is reached
@@ -25,7 +28,7 @@
 //   POST /api/upload?format=csv|json&name=FILE&column=NAME   body: the file's text (at most
 //                             kMaxUploadBodyBytes); ScoreReadings as the person; 200 with
 //                             UploadResultJson, 400 naming line and field, 429 when busy
-// API routes without a valid session get 401 {"error"}; the two POST /api routes also need
+// API routes without a valid session get 401 {"error"}; the POST /api routes also need
 // the X-CSRF-Token header of the session and a same-origin request (so does the upload)
 // (csrf_guard.h), else 403. A refusal by the stack passes through: PERMISSION_DENIED as 403,
 // INVALID_ARGUMENT as 400, with the stack's message. Bad query parameters get 400 with {"error"}.
@@ -44,11 +47,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/console/advice_access.h"
+#include "services/console/approvals_access.h"
 #include "services/console/console_sessions.h"
 #include "services/console/console_state.h"
 #include "services/console/login_throttle.h"
-#include "services/console/report_pdf.h"
 #include "services/console/readings_scoring.h"
+#include "services/console/report_pdf.h"
 #include "services/console/thresholds_access.h"
 #include "services/console/web_assets.h"
 #include "services/security/token_table.h"
@@ -94,6 +98,7 @@ struct ConsoleAccess {
   ThresholdsAccess* thresholds = nullptr;        // the write; nullptr answers 503
   AdviceAccess* advice = nullptr;                // /api/advice; nullptr answers 503
   ReadingsScoring* scoring = nullptr;            // the upload; nullptr answers 503
+  ApprovalsAccess* approvals = nullptr;          // /api/approvals*; nullptr answers 503
 };
 
 class ConsoleHttpServer {

@@ -19,6 +19,7 @@
 #include "services/common/flag_help.h"
 #include "services/common/shutdown_signal.h"
 #include "services/console/advice_access.h"
+#include "services/console/approvals_access.h"
 #include "services/console/console_http_server.h"
 #include "services/console/console_state.h"
 #include "services/console/listen_address.h"
@@ -112,6 +113,7 @@ int Main() {
   GrpcThresholdsAccess thresholds(resolved->response);
   GrpcAdviceAccess advice(resolved->forecast);
   GrpcReadingsScoring scoring(resolved->forecast);
+  GrpcApprovalsAccess approvals(resolved->gateway);
   ConsoleHttpOptions http_options;
   http_options.sessions.idle = absl::Minutes(idle_minutes);
   http_options.sessions.absolute = absl::Hours(session_hours);
@@ -119,7 +121,7 @@ int Main() {
   http_options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
   http_options.report_pdf.max_concurrent = absl::GetFlag(FLAGS_pdf_max_concurrent);
   ConsoleHttpServer http(&state, *std::move(assets),
-                         ConsoleAccess{tokens, &thresholds, &advice, &scoring},
+                         ConsoleAccess{tokens, &thresholds, &advice, &scoring, &approvals},
                          http_options);
   const std::string host = absl::GetFlag(FLAGS_http_host);
   absl::StatusOr<int> port =

@@ -263,6 +263,13 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
     absl::MutexLock lock(&run->mu_);
     RETURN_IF_ERROR(run->engine_.Restore(*carried));
   }
+  {
+    absl::MutexLock lock(&run->mu_);
+    run->approvals_ = region::PendingApprovals(options.restored_approvals.max_approval_id + 1);
+    for (const region::PendingApproval& entry : options.restored_approvals.pending) {
+      RETURN_IF_ERROR(run->approvals_.Restore(entry, options.restored_approvals.max_approval_id));
+    }
+  }
   return run;
 }
 

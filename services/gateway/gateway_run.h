@@ -99,6 +99,11 @@ struct GatewayRunOptions {
   // configured asset must be in it. Live mode only; replay_from is then the step after
   // the stored run's last one.
   std::optional<StoredRunState> carried_state;
+  // A resumed run, live or lock-step: the approvals its store still holds pending
+  // (Store::LoadApprovals), held again with their ids and expiry; new ids continue after
+  // the largest it used. Those that expired meanwhile lapse, at their expiry, on the first
+  // tick or call.
+  StoredApprovals restored_approvals;
 };
 
 // The authenticated caller of a request (under TLS). Limits apply only to such callers:

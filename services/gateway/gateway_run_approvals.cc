@@ -37,7 +37,11 @@ ApprovalEvent EventOf(ApprovalEvent::Kind kind, const region::PendingApproval& e
 absl::Status GatewayRun::RecordApprovalLocked(const ApprovalEvent& event) {
   Store* const store = AuditStoreAt(sim_clock_.Now());
   if (store == nullptr) return absl::OkStatus();
-  const absl::Status stored = store->RecordApprovalEvent(event);
+  // Durable at once (a commit, not the tick's batch): the caller was given this approval
+  // id or decision, and a gateway restarted after a crash takes pending ones back from
+  // the store (Store::LoadApprovals). Approvals are rare, so the commit costs little.
+  absl::Status stored = store->RecordApprovalEvent(event);
+  if (stored.ok()) stored = store->Flush();
   if (stored.ok()) return absl::OkStatus();
   const absl::Status error =
       ApprovalAuditFailure(absl::StrCat("approval ", event.approval_id), stored);
@@ -119,7 +123,9 @@ absl::StatusOr<v1::ProposalResult> GatewayRun::HoldForApprovalLocked(
     result.set_pending_reason(held->reason);
     return result;
   }
-  const absl::Time created = wall_clock_->Now();
+  // Whole seconds, as the store keeps times: an approval taken back from the store after a
+  // restart has the very same creation and expiry.
+  const absl::Time created = absl::FromUnixSeconds(absl::ToUnixSeconds(wall_clock_->Now()));
   const region::PendingApproval& entry =
       approvals_.Add(requester.identity, requester.role, proposal, reason, created,
                      created + config_.limits.approval_timeout);

@@ -300,6 +300,17 @@ int Main() {
       }
       options.carried_state = *std::move(state);
     }
+    // Pending approvals survive the restart (docs/decisions.md, "Approvals on the console
+    // and across gateway restarts").
+    absl::StatusOr<StoredApprovals> approvals = metered_store.LoadApprovals();
+    if (!approvals.ok()) {
+      base::LogError(absl::StrCat(store_name, ": ", approvals.status().message()));
+      return 2;
+    }
+    if (!approvals->pending.empty()) {
+      base::LogInfo(absl::StrCat("resuming ", approvals->pending.size(), " pending approvals"));
+    }
+    options.restored_approvals = *std::move(approvals);
   } else {
     absl::Status begun =
         metered_store.BeginRun(options.replay_from, options.replay_to, config_json);

@@ -148,4 +148,6 @@ absl::Status MeteredStore::VerifyInterval(const data::GridInterval& region_value
 
 absl::StatusOr<StoredRunState> MeteredStore::LastState() { return inner_->LastState(); }
 
+absl::StatusOr<StoredApprovals> MeteredStore::LoadApprovals() { return inner_->LoadApprovals(); }
+
 }  // namespace gridpilot

@@ -44,6 +44,7 @@ class MeteredStore final : public Store {
   absl::Status VerifyInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::StatusOr<StoredRunState> LastState() override;
+  absl::StatusOr<StoredApprovals> LoadApprovals() override;
 
  private:
   absl::Status Counted(const char* operation, absl::Status status);

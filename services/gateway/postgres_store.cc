@@ -710,6 +710,35 @@ absl::Status PostgresStore::VerifyInterval(const data::GridInterval& region_valu
   return absl::OkStatus();
 }
 
+absl::StatusOr<StoredApprovals> PostgresStore::LoadApprovals() {
+  absl::MutexLock lock(&mu_);
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  RETURN_IF_ERROR(CommitLocked());
+  PostgresParams run;
+  run.Int(run_id_);
+  StoredApprovals stored;
+  absl::StatusOr<PostgresRows> max_id =
+      db_->Query("SELECT COALESCE(MAX(approval_id), 0) FROM approvals WHERE run_id = $1", run);
+  if (!max_id.ok()) return max_id.status();
+  stored.max_approval_id = std::strtoll(max_id->Text(0, 0).c_str(), nullptr, 10);
+  absl::StatusOr<PostgresRows> rows = db_->Query(PendingApprovalsSql("row_seq", "$1"), run);
+  if (!rows.ok()) return rows.status();
+  if (rows->rows() > kMaxRestoredApprovals) {
+    return absl::InternalError(
+        absl::StrCat("run ", run_id_, ": more than ", kMaxRestoredApprovals, " pending approvals"));
+  }
+  for (int r = 0; r < rows->rows(); ++r) {
+    std::vector<std::optional<std::string>> cells;
+    for (int c = 0; c < rows->columns(); ++c) {
+      cells.push_back(rows->IsNull(r, c) ? std::nullopt
+                                         : std::optional<std::string>(rows->Text(r, c)));
+    }
+    ASSIGN_OR_RETURN(region::PendingApproval entry, PendingApprovalFromRow(run_id_, cells));
+    stored.pending.push_back(std::move(entry));
+  }
+  return stored;
+}
+
 absl::StatusOr<StoredRunState> PostgresStore::LastState() {
   absl::MutexLock lock(&mu_);
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");

@@ -822,6 +822,52 @@ absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values
   return absl::OkStatus();
 }
 
+absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
+  absl::MutexLock lock(&mu_);
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  RETURN_IF_ERROR(CommitLocked());
+  StoredApprovals stored;
+  for (const bool pending : {false, true}) {
+    const std::string sql =
+        pending ? PendingApprovalsSql("rowid", "?")
+                : "SELECT COALESCE(MAX(approval_id), 0) FROM approvals WHERE run_id = ?";
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
+    }
+    sqlite3_bind_int64(stmt, 1, run_id_);
+    int rc;
+    absl::Status parsed = absl::OkStatus();
+    while (parsed.ok() && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      if (!pending) {
+        stored.max_approval_id = sqlite3_column_int64(stmt, 0);
+        continue;
+      }
+      std::vector<std::optional<std::string>> cells;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        const unsigned char* t = sqlite3_column_text(stmt, c);
+        cells.push_back(t == nullptr
+                            ? std::nullopt
+                            : std::optional<std::string>(reinterpret_cast<const char*>(t)));
+      }
+      absl::StatusOr<region::PendingApproval> entry = PendingApprovalFromRow(run_id_, cells);
+      if (entry.ok()) {
+        stored.pending.push_back(*std::move(entry));
+      } else {
+        parsed = entry.status();
+      }
+    }
+    sqlite3_finalize(stmt);
+    RETURN_IF_ERROR(parsed);
+    if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
+  }
+  if (stored.pending.size() > static_cast<size_t>(kMaxRestoredApprovals)) {
+    return absl::InternalError(
+        absl::StrCat("run ", run_id_, ": more than ", kMaxRestoredApprovals, " pending approvals"));
+  }
+  return stored;
+}
+
 absl::StatusOr<StoredRunState> SqliteStore::LastState() {
   absl::MutexLock lock(&mu_);
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");

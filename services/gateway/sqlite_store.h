@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   absl::Status VerifyInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::StatusOr<StoredRunState> LastState() override;
+  absl::StatusOr<StoredApprovals> LoadApprovals() override;
 
   int64_t run_id() const;
 

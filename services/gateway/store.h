@@ -39,6 +39,7 @@
 #include "core/data/grid_series.h"
 #include "core/region/dispatch_arbiter.h"
 #include "core/region/region_engine.h"
+#include "services/gateway/stored_approvals.h"
 #include "services/security/refusal_observer.h"
 
 namespace gridpilot {
@@ -176,6 +177,9 @@ class Store {
   // stored and comes back as InfinitePast) and its ledger totals by cause. The default:
   // Unimplemented.
   virtual absl::StatusOr<StoredRunState> LastState();
+  // After ResumeRun: the run's approvals still pending (stored_approvals.h) and its largest
+  // approval id. The default: Unimplemented.
+  virtual absl::StatusOr<StoredApprovals> LoadApprovals();
 };
 
 inline absl::Status Store::RecordApprovalEvent(const ApprovalEvent&) {
@@ -193,6 +197,10 @@ inline absl::Status Store::RecordAuditEvent(const AuditEvent&) {
 
 inline absl::StatusOr<std::vector<AuditEvent>> Store::ListAuditEvents(const AuditQuery&) {
   return absl::UnimplementedError("this store cannot list audit events");
+}
+
+inline absl::StatusOr<StoredApprovals> Store::LoadApprovals() {
+  return absl::UnimplementedError("this store cannot read pending approvals");
 }
 
 inline absl::StatusOr<StoredRunState> Store::LastState() {

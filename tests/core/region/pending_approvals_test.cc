@@ -61,5 +61,25 @@ TEST(PendingApprovalsTest, AddTakeAndLapse) {
             4);
 }
 
+TEST(PendingApprovalsTest, RestoredEntriesKeepTheirIdsAndNewIdsGoPastTheUsedOnes) {
+  PendingApprovals pending;
+  PendingApproval old;
+  old.id = 4;
+  old.identity = "mcp";
+  old.role = "ai-agent";
+  old.proposal = Keyed("mcp", "k4");
+  old.created_at = kT0;
+  old.expires_at = kT0 + absl::Minutes(15);
+  ASSERT_TRUE(pending.Restore(old, /*max_used_id=*/7).ok());
+  EXPECT_EQ(pending.Restore(old, 7).code(), absl::StatusCode::kInvalidArgument);
+  old.id = 0;
+  EXPECT_EQ(pending.Restore(old, 7).code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_NE(pending.Find(4), nullptr);
+  EXPECT_EQ(pending.FindByKey("mcp", "k4"), pending.Find(4));
+  EXPECT_EQ(
+      pending.Add("mcp", "ai-agent", Keyed("mcp", ""), "big", kT0, kT0 + absl::Minutes(15)).id, 8);
+  EXPECT_EQ(pending.TakeLapsed(kT0 + absl::Minutes(15)).size(), 2u);
+}
+
 }  // namespace
 }  // namespace gridpilot::region

@@ -11,8 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "core/base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/proto_time.h"
@@ -65,6 +67,58 @@ class FakeThresholds : public ThresholdsAccess {
   int sets_ = 0;
 };
 
+// The gateway's ApprovalService as the console sees it: approval 7 is pending; deciding
+// needs the operator's token; each decision is kept with its token and reason.
+class FakeApprovals : public ApprovalsAccess {
+ public:
+  absl::StatusOr<v1::ListApprovalsResponse> List(const std::string& token) override {
+    if (token != kOperatorToken && token != kViewerToken) {
+      return absl::UnauthenticatedError("unknown token");
+    }
+    absl::MutexLock lock(&mu_);
+    v1::ListApprovalsResponse response;
+    if (!decided_) {
+      v1::PendingApproval* a = response.add_approvals();
+      a->set_approval_id(7);
+      a->set_identity("ai-agent");
+      a->mutable_proposal()->set_power_mw(8.0);
+      a->set_pending_reason("|power_mw| 8 is above its limit 5 MW");
+    }
+    return response;
+  }
+  absl::StatusOr<v1::ApproveResponse> Approve(const std::string& token, int64_t id,
+                                              const std::string& reason) override {
+    RETURN_IF_ERROR(Decide(token, id, "approved " + reason));
+    v1::ApproveResponse response;
+    response.set_proposal_id(42);
+    return response;
+  }
+  absl::Status Reject(const std::string& token, int64_t id, const std::string& reason) override {
+    return Decide(token, id, "rejected " + reason);
+  }
+  std::vector<std::string> decisions() {
+    absl::MutexLock lock(&mu_);
+    return decisions_;
+  }
+
+ private:
+  absl::Status Decide(const std::string& token, int64_t id, const std::string& what) {
+    if (token == kViewerToken) {
+      return absl::PermissionDeniedError(
+          "/gridpilot.v1.ApprovalService/Approve needs role operator or admin; the caller is "
+          "viewer");
+    }
+    absl::MutexLock lock(&mu_);
+    if (id != 7 || decided_) return absl::NotFoundError(absl::StrCat("approval ", id));
+    decided_ = true;
+    decisions_.push_back(what);
+    return absl::OkStatus();
+  }
+  absl::Mutex mu_;
+  bool decided_ = false;
+  std::vector<std::string> decisions_;
+};
+
 WebAssets Assets() {
   return MinimalWebAssets("/* page */", "/* css */", "/* uPlot */", "/* uPlot css */");
 }
@@ -95,8 +149,9 @@ class ConsoleHttpServerTest : public ::testing::Test {
       absl::MutexLock lock(&clock_mu_);
       return now_;
     };
-    server_ = std::make_unique<ConsoleHttpServer>(&state_, Assets(),
-                                                  ConsoleAccess{&tokens_, &thresholds_}, options);
+    server_ = std::make_unique<ConsoleHttpServer>(
+        &state_, Assets(), ConsoleAccess{&tokens_, &thresholds_, nullptr, nullptr, &approvals_},
+        options);
     port_file_ = ::testing::TempDir() + "/console-http.port";
     std::filesystem::remove(port_file_);
     absl::StatusOr<int> port = server_->Start("127.0.0.1", 0, port_file_);
@@ -141,6 +196,7 @@ class ConsoleHttpServerTest : public ::testing::Test {
   absl::Time now_ = absl::FromUnixSeconds(1780000000);
   security::TokenTable tokens_;
   FakeThresholds thresholds_;
+  FakeApprovals approvals_;
   ConsoleState state_;
   std::unique_ptr<ConsoleHttpServer> server_;
   std::unique_ptr<httplib::Client> client_;
@@ -340,6 +396,49 @@ TEST_F(ConsoleHttpServerTest, AViewersWriteIsThePeersPermissionDeniedAs403) {
   EXPECT_THAT(nlohmann::json::parse(r->body)["error"].get<std::string>(),
               HasSubstr("needs role operator or admin; the caller is viewer"));
   EXPECT_EQ(thresholds_.sets(), 0);
+}
+
+TEST_F(ConsoleHttpServerTest, ApprovalsAreListedAndDecidedAsThePersonWithTheWriteChecks) {
+  EXPECT_EQ(client_->Get("/api/approvals")->status, 401);
+  auto [viewer, viewer_csrf] = Session(kViewerToken);
+  httplib::Result listed = client_->Get("/api/approvals", viewer);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  const nlohmann::json list = nlohmann::json::parse(listed->body);
+  EXPECT_EQ(list["approvals"][0]["approval_id"], "7");  // proto JSON: int64 as a string
+  EXPECT_EQ(list["approvals"][0]["pending_reason"], "|power_mw| 8 is above its limit 5 MW");
+  const std::string origin = "http://127.0.0.1:" + std::to_string(port_);
+  viewer.emplace(kCsrfHeader, viewer_csrf);
+  viewer.emplace("Origin", origin);
+  const std::string approve7 = R"({"approval_id": 7, "reason": "ok"})";
+  httplib::Result denied =
+      client_->Post("/api/approvals/approve", viewer, approve7, "application/json");
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_THAT(denied->body, HasSubstr("the caller is viewer"));
+
+  auto [headers, csrf] = Session(kOperatorToken);
+  EXPECT_EQ(client_->Post("/api/approvals/approve", headers, approve7, "application/json")->status,
+            403);  // no CSRF token
+  headers.emplace(kCsrfHeader, csrf);
+  headers.emplace("Origin", origin);
+  httplib::Result malformed = client_->Post("/api/approvals/approve", headers,
+                                            R"({"approval_id": -7})", "application/json");
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_THAT(malformed->body, HasSubstr("approval_id: a positive integer is required"));
+  EXPECT_TRUE(approvals_.decisions().empty());
+  httplib::Result ok =
+      client_->Post("/api/approvals/approve", headers, approve7, "application/json");
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  const nlohmann::json body = nlohmann::json::parse(ok->body);
+  EXPECT_EQ(body["decision"], "approved");
+  EXPECT_EQ(body["proposal_id"], 42);
+  EXPECT_EQ(body["by"], "operator");
+  EXPECT_EQ(approvals_.decisions(), std::vector<std::string>{"approved ok"});
+  httplib::Result again =
+      client_->Post("/api/approvals/reject", headers, approve7, "application/json");
+  EXPECT_EQ(again->status, 404);
+  EXPECT_EQ(nlohmann::json::parse(client_->Get("/api/approvals", headers)->body).count("approvals"),
+            0u);
 }
 
 TEST_F(ConsoleHttpServerTest, SessionsEndOnLogoutAndAfterTheIdleLifetime) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -740,6 +741,89 @@ TEST_F(PostgresStoreTest, ListsAuditEventsAndTheGatewaysRefusalsNewestFirst) {
     EXPECT_EQ((*all)[i].detail_json, (*expected)[i].detail_json);
     EXPECT_EQ((*all)[i].dropped_before, (*expected)[i].dropped_before);
   }
+  std::filesystem::remove_all(pattern);
+}
+
+}  // namespace
+}  // namespace gridpilot
+
+namespace gridpilot {
+namespace {
+
+// Records approval events into a begun run of `store`, then reopens it with `reopen` and
+// ResumeRun and returns LoadApprovals: 1 approved, 2 still pending, 3 lapsed, 4 pending
+// again after an earlier life's 4 was rejected (ids of a pre-restart life could repeat).
+StoredApprovals LoadAfterEvents(Store& store, const std::function<Store*()>& reopen) {
+  EXPECT_TRUE(store.BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  auto event = [&](int64_t id, ApprovalEvent::Kind kind, double power_mw) {
+    ApprovalEvent e;
+    e.kind = kind;
+    e.approval_id = id;
+    e.at = Interval(static_cast<int>(id));
+    e.requester = "ai-agent";
+    e.requester_role = "ai-agent";
+    e.proposal = Record(0, absl::StrCat("k", id), power_mw).proposal;
+    e.proposal.agent = "ai-agent";
+    e.reason = absl::StrCat("|power_mw| ", power_mw, " is above its limit");
+    e.expires_at = e.at + absl::Minutes(15);
+    EXPECT_TRUE(store.RecordApprovalEvent(e).ok());
+  };
+  using Kind = ApprovalEvent::Kind;
+  event(1, Kind::kPending, 11);
+  event(2, Kind::kPending, -12);
+  event(4, Kind::kPending, 14);
+  event(1, Kind::kApproved, 11);
+  event(3, Kind::kPending, 13);
+  event(3, Kind::kLapsed, 13);
+  event(4, Kind::kRejected, 14);
+  event(4, Kind::kPending, 15);
+  EXPECT_TRUE(store.Flush().ok());
+  Store* again = reopen();
+  EXPECT_TRUE(again->ResumeRun(At(kDay1), At(kDay2), "{}").ok());
+  absl::StatusOr<StoredApprovals> loaded = again->LoadApprovals();
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  return loaded.ok() ? *loaded : StoredApprovals();
+}
+
+TEST_F(PostgresStoreTest, LoadApprovalsGivesTheStillPendingOnesAsSqliteDoes) {
+  std::string pattern = ::testing::TempDir() + "/postgres_store_test_XXXXXX";
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const std::string sqlite_path = pattern + "/store.sqlite";
+  std::vector<StoredApprovals> loaded;
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> sqlite = SqliteStore::Open(sqlite_path);
+    ASSERT_TRUE(sqlite.ok()) << sqlite.status();
+    std::unique_ptr<SqliteStore> reopened;
+    loaded.push_back(LoadAfterEvents(**sqlite, [&]() -> Store* {
+      sqlite->reset();
+      reopened = *SqliteStore::Open(sqlite_path);
+      return reopened.get();
+    }));
+    std::unique_ptr<PostgresStore> postgres = Open(1);
+    ASSERT_NE(postgres, nullptr);
+    std::unique_ptr<PostgresStore> reopened_pg;
+    loaded.push_back(LoadAfterEvents(*postgres, [&]() -> Store* {
+      postgres.reset();
+      reopened_pg = Open(1);
+      return reopened_pg.get();
+    }));
+  }
+  for (const StoredApprovals& stored : loaded) {
+    EXPECT_EQ(stored.max_approval_id, 4);
+    ASSERT_EQ(stored.pending.size(), 2u);
+    EXPECT_EQ(stored.pending[0].id, 2);
+    EXPECT_EQ(stored.pending[0].proposal.power_mw, -12);
+    EXPECT_EQ(stored.pending[0].created_at, Interval(2));
+    EXPECT_EQ(stored.pending[0].expires_at, Interval(2) + absl::Minutes(15));
+    EXPECT_EQ(stored.pending[1].id, 4);
+    EXPECT_EQ(stored.pending[1].proposal.power_mw, 15);
+  }
+  const region::PendingApproval& s = loaded[0].pending[0];
+  const region::PendingApproval& p = loaded[1].pending[0];
+  EXPECT_EQ(std::tie(s.identity, s.role, s.reason, s.proposal.asset_id, s.proposal.start,
+                     s.proposal.end, s.proposal.idempotency_key, s.proposal.reason),
+            std::tie(p.identity, p.role, p.reason, p.proposal.asset_id, p.proposal.start,
+                     p.proposal.end, p.proposal.idempotency_key, p.proposal.reason));
   std::filesystem::remove_all(pattern);
 }
 

@@ -1,0 +1,70 @@
+// Drives Debian's headless Chromium (playwright-core) through the console page's pending
+// approvals card. Used by tests/integration/console_approvals_test.py.
+//
+//   node approvals_check.js --url BASE --token-file FILE --approval-id N --expect TEXT
+//                           --screenshot FILE [--timeout-s 60] [--chromium /usr/bin/chromium]
+//
+// Logs in through the login form with the token in FILE, waits for the card's row of
+// approval N, checks the row contains TEXT (e.g. the limit exceeded), types a reason,
+// clicks the row's approve button and waits for the result line to say approval N was
+// approved and for the row to go. Prints one JSON line; exits non-zero on the first failure.
+'use strict';
+const fs = require('fs');
+const { chromium } = require('playwright-core');
+
+function parseArgs(argv) {
+  const out = { timeoutS: 60, chromium: '/usr/bin/chromium' };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--url') out.url = argv[++i];
+    else if (a === '--token-file') out.tokenFile = argv[++i];
+    else if (a === '--approval-id') out.approvalId = argv[++i];
+    else if (a === '--expect') out.expect = argv[++i];
+    else if (a === '--screenshot') out.screenshot = argv[++i];
+    else if (a === '--timeout-s') out.timeoutS = Number(argv[++i]);
+    else if (a === '--chromium') out.chromium = argv[++i];
+    else throw new Error('unknown argument ' + a);
+  }
+  for (const k of ['url', 'tokenFile', 'approvalId', 'expect', 'screenshot']) {
+    if (out[k] === undefined) throw new Error('--' + k + ' is required');
+  }
+  return out;
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error('check failed: ' + message);
+}
+
+(async () => {
+  const args = parseArgs(process.argv);
+  const timeout = args.timeoutS * 1000;
+  const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(args.url + '/', { waitUntil: 'load', timeout });
+    check(new URL(page.url()).pathname === '/login', 'expected the login page, got ' + page.url());
+    await page.fill('#token', fs.readFileSync(args.tokenFile, 'utf8').trim());
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout }), page.click('#login')]);
+    const row = '#approvals tr[data-approval-id="' + args.approvalId + '"]';
+    await page.waitForSelector(row, { timeout });
+    const text = await page.textContent(row);
+    check(text.includes(args.expect), 'row ' + args.approvalId + ' says ' + JSON.stringify(text));
+    await page.fill('#approvals-reason', 'checked in the browser');
+    await page.screenshot({ path: args.screenshot, fullPage: true });
+    await page.click(row + ' button[data-verb="approve"]');
+    await page.waitForSelector('#approvals-result[data-state="ok"]', { timeout });
+    const result = await page.textContent('#approvals-result');
+    check(result.startsWith('approval ' + args.approvalId + ' approved by operator'),
+          'result line says ' + JSON.stringify(result));
+    await page.waitForSelector(row, { state: 'detached', timeout });
+    check(errors.length === 0, 'page errors: ' + errors.join('; '));
+    console.log(JSON.stringify({ approval_id: args.approvalId, result }));
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => {
+  console.error(String(e && e.stack ? e.stack : e));
+  process.exit(1);
+});
