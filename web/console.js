@@ -702,6 +702,7 @@
     $('pdf').hidden = false;
     $('pdf').addEventListener('click', () => window.location.assign('/report.pdf'));
     $('upload-link').hidden = false;
+    $('upload-link').addEventListener('click', () => window.location.assign('/upload'));
     $('logout').addEventListener('click', async () => {
       try { await write('/api/logout', {}); } catch (e) { /* ended anyway */ }
       window.location.assign('/login');
