@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -17,6 +19,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "core/base/logging.h"
 #include "gridpilot/v1/clock.pb.h"
 #include "services/common/audit_reporter.h"
@@ -28,6 +32,7 @@
 #include "services/mcp/gridpilot_catalog.h"
 #include "services/mcp/http_transport.h"
 #include "services/mcp/live_state_follower.h"
+#include "services/mcp/read_call_tally.h"
 #include "services/mcp/stack_tools.h"
 #include "services/mcp/stdio_transport.h"
 #include "services/mcp/whatif_tool.h"
@@ -65,6 +70,10 @@ ABSL_FLAG(std::string, whatif_backtest_flags, "",
           "registry, demand_csv, price_csv, day_ahead_csv)");
 ABSL_FLAG(int, whatif_max_days, 31, "longest what-if window, days (1..366)");
 ABSL_FLAG(int, whatif_max_concurrent, 1, "what-if backtests running at once (1..4)");
+ABSL_FLAG(int, audit_reads_every_seconds, 60,
+          "successful read-only tool calls reach the audit log as one row per caller, session "
+          "and tool this often, 1..3600 s (and before any act); acts, what-ifs and failures get "
+          "a row each at once");
 ABSL_FLAG(double, call_timeout_seconds, 5.0, "deadline of each gRPC call a tool makes, 0.1..60 s");
 
 namespace gridpilot::mcp {
@@ -112,6 +121,25 @@ absl::StatusOr<WhatifSettings> WhatifSettingsFromFlags(const std::string& run_di
   }
   return settings;
 }
+
+// Runs `task` every `period` on its own thread, and once more when destroyed.
+class PeriodicTask {
+ public:
+  PeriodicTask(absl::Duration period, std::function<void()> task)
+      : task_(std::move(task)), thread_([this, period] {
+          while (!stop_.WaitForNotificationWithTimeout(period)) task_();
+        }) {}
+  ~PeriodicTask() {
+    stop_.Notify();
+    thread_.join();
+    task_();
+  }
+
+ private:
+  const std::function<void()> task_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
 
 int Main() {
   base::SetLogTag("mcp");
@@ -181,11 +209,16 @@ int Main() {
   McpDispatcher dispatcher(&tools, &resources, &prompts, "1.0");
   const security::TokenTable* tokens = security::InstalledTokenTable();
   // Tool calls to the gateway's audit log, as this process (its certificate); the caller
-  // is named by its token, looked up in the stack's token table.
+  // is named by its token, looked up in the stack's token table. Acts, what-ifs and
+  // failures get a row each; successful reads are tallied (read_call_tally.h) and sent
+  // every --audit_reads_every_seconds, and before any act so the log stays in order.
+  const int reads_every_s = absl::GetFlag(FLAGS_audit_reads_every_seconds);
+  if (reads_every_s < 1 || reads_every_s > 3600) {
+    base::LogError("--audit_reads_every_seconds must be in 1..3600");
+    return 2;
+  }
   AuditReporter audit("mcp", MakeChannel(resolved->gateway));
-  dispatcher.set_tool_call_observer([&audit, tokens](const ToolCallRecord& record) {
-    if (!ShouldAuditToolCall(record)) return;
-    nlohmann::json detail = ToolCallAuditDetail(record);
+  auto report = [&audit, tokens](const ToolCallRecord& record, nlohmann::json detail) {
     std::string identity;
     std::string role = record.caller.role;
     if (tokens != nullptr && !record.caller.bearer_token.empty()) {
@@ -196,7 +229,26 @@ int Main() {
       detail["token_sha256_prefix"] = security::Sha256Hex(record.caller.bearer_token).substr(0, 16);
     }
     audit.Report(v1::AUDIT_EVENT_KIND_MCP_CALL, identity, role, detail.dump());
+  };
+  ReadCallTally reads;
+  auto send_reads = [&reads, &report] {
+    const ReadTallyTake take = reads.Take();
+    for (const ReadTallyRow& row : take.rows) report(row.last, ReadTallyAuditDetail(row));
+    if (take.overflow_calls > 0) {
+      base::LogWarning(absl::StrCat(take.overflow_calls, " read calls were not tallied for the ",
+                                    "audit log: over ", kMaxReadTallyKeys,
+                                    " callers, sessions and tools in one period"));
+    }
+  };
+  dispatcher.set_tool_call_observer([&reads, &report, &send_reads](const ToolCallRecord& record) {
+    if (!ShouldAuditToolCall(record)) {
+      reads.Add(record, absl::Now());
+      return;
+    }
+    send_reads();
+    report(record, ToolCallAuditDetail(record));
   });
+  PeriodicTask reads_sender(absl::Seconds(reads_every_s), send_reads);
 
   if (absl::GetFlag(FLAGS_stdio)) {
     McpCaller caller;

@@ -1,7 +1,8 @@
 // Which MCP tool calls go to the gateway's audit log, and what their row says. A call is
 // audited when it acts (a tool that is not read-only), when it runs a what-if backtest, or
 // when it fails (refused by the stack, bad arguments, or cancelled); successful reads are
-// not (they change nothing, and a polling client would spend the log's rate budget).
+// tallied instead (read_call_tally.h: one row per caller, session and tool per period), as
+// a polling client would otherwise spend the log's rate budget on rows that change nothing.
 // The row: tool, arguments (summarised to a bounded size), MCP session, outcome; the
 // identity and role are the caller's token's, as the stack's token table names them.
 // Pure. docs/decisions.md, "MCP what-if backtest and audit of MCP calls".

@@ -107,8 +107,15 @@ class McpWhatifTest(unittest.TestCase):
         self.assertGreaterEqual(outcomes.count("error"), 4, whatifs)
         self.assertTrue(any(r["role"] == "viewer" and d["tool"] == "whatif_backtest"
                             for r, d in details))
-        # Successful reads are not audited.
-        self.assertFalse(any(d["tool"] == "get_grid_state" for _, d in details))
+        # A successful read is tallied, not a row per call: the client's get_grid_state
+        # reaches the log as one row with its count (sent before the act that followed it).
+        reads = [(r, d) for r, d in details
+                 if d["tool"] == "get_grid_state" and d["session"] == outcome["session"]]
+        self.assertEqual(len(reads), 1, rows)
+        read_row, read = reads[0]
+        self.assertEqual(read["calls"], 1)
+        self.assertEqual(read["outcome"], "ok")
+        self.assertEqual(read_row["identity"], "ai-agent")
 
 
 if __name__ == "__main__":
