@@ -3,6 +3,7 @@
 // proposals for the battery and the peaker, and serves ResponseService.
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/synchronization/mutex.h"
 #include "agents/common/agent_process.h"
 #include "agents/response/response_agent.h"
 #include "agents/response/response_metrics.h"
@@ -20,6 +21,9 @@ ABSL_FLAG(double, forecast_wait_seconds, 5.0, "longest wait for one forecast");
 
 int main(int argc, char** argv) {
   using namespace gridpilot;
+  // Abseil's lock-order checking costs every lock, gRPC's included; the tests keep it
+  // (docs/decisions.md, "Per-tick CPU outside the hand-off").
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   BlockShutdownSignals();
   HandleHelpFlag(argc, argv,
                  "gridpilot-response --gateway HOST:PORT [--forecast HOST:PORT] [flags]\n"

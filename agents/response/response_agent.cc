@@ -229,11 +229,15 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
         Proposal(peaker->id(), *peaker_request_mw_, t, config_.interval, decision.reason));
   }
 
-  std::string decided = proposals->size() == first_new ? "no dispatch" : "";
-  for (size_t i = first_new; i < proposals->size(); ++i) {
-    const v1::DispatchProposal& p = (*proposals)[i];
-    absl::StrAppend(&decided, decided.empty() ? "" : ", ", p.asset_id(), " ",
-                    absl::StrFormat("%+.1f MW", p.power_mw()));
+  // What was decided, as the ramp events record it; formatted only for a tick with events.
+  std::string decided;
+  if (!decision.events.empty()) {
+    if (proposals->size() == first_new) decided = "no dispatch";
+    for (size_t i = first_new; i < proposals->size(); ++i) {
+      const v1::DispatchProposal& p = (*proposals)[i];
+      absl::StrAppend(&decided, decided.empty() ? "" : ", ", p.asset_id(), " ",
+                      absl::StrFormat("%+.1f MW", p.power_mw()));
+    }
   }
   forecast_exceeds_ = false;
   for (const control::RampEvent& e : decision.events) {

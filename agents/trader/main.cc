@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "agents/common/agent_process.h"
 #include "agents/trader/trader_agent.h"
 #include "agents/trader/trader_metrics.h"
@@ -30,6 +31,9 @@ ABSL_FLAG(double, verdict_wait_seconds, 5.0, "longest wait for one verdict");
 
 int main(int argc, char** argv) {
   using namespace gridpilot;
+  // Abseil's lock-order checking costs every lock, gRPC's included; the tests keep it
+  // (docs/decisions.md, "Per-tick CPU outside the hand-off").
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   BlockShutdownSignals();
   HandleHelpFlag(argc, argv,
                  "gridpilot-trader --gateway HOST:PORT [--forecast HOST:PORT] [flags]\n"

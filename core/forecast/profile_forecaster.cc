@@ -78,21 +78,37 @@ std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
 
   std::vector<double> forecast;
   forecast.reserve(intervals);
+  if (!newest_period_.has_value()) {
+    forecast.assign(intervals, last_known);
+    return forecast;
+  }
+  // Known(p, start) for p = target - d days, with the slot and the day of the week stepped
+  // back a day at a time instead of divided out for every candidate (the same candidates
+  // and the same sums in the same order, so the same bits).
+  const int64_t newest = *newest_period_;
   for (int i = 0; i < intervals; ++i) {
     const int64_t target = start + i;
+    const int64_t target_day = FloorDiv(target, kPeriodsPerDay);
     const bool weekend = IsWeekend(target);
+    int64_t slot = static_cast<int64_t>(Slot(target));
+    int64_t day_of_week = target_day + 3 - 7 * FloorDiv(target_day + 3, 7);  // Monday = 0
     // Weighted sums and the next weight, for same-kind days and for all days.
     double same_sum = 0.0, same_weights = 0.0, same_next = 1.0;
     double all_sum = 0.0, all_weights = 0.0, all_next = 1.0;
     for (int d = 1; d <= kLookbackDays; ++d) {
       const int64_t p = target - d * kPeriodsPerDay;
-      std::optional<double> price = Known(p, start);
-      if (!price.has_value()) continue;
-      all_sum += all_next * *price;
+      slot -= kPeriodsPerDay;
+      if (slot < 0) slot += kKeptPeriods;
+      if (--day_of_week < 0) day_of_week += 7;
+      if (p >= start || p > newest || p <= newest - kKeptPeriods) continue;
+      if (period_[slot] != p) continue;
+      const double price = price_gbp_per_mwh_[slot];
+      if (std::isnan(price)) continue;
+      all_sum += all_next * price;
       all_weights += all_next;
       all_next *= kDayDecay;
-      if (IsWeekend(p) == weekend) {
-        same_sum += same_next * *price;
+      if ((day_of_week >= 5) == weekend) {
+        same_sum += same_next * price;
         same_weights += same_next;
         same_next *= kDayDecay;
       }

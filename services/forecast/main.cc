@@ -11,6 +11,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
@@ -335,6 +336,9 @@ int Main() {
 }  // namespace gridpilot
 
 int main(int argc, char** argv) {
+  // Abseil's lock-order checking costs every lock, gRPC's included; the tests keep it
+  // (docs/decisions.md, "Per-tick CPU outside the hand-off").
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   gridpilot::BlockShutdownSignals();
   gridpilot::HandleHelpFlag(
       argc, argv,

@@ -46,8 +46,11 @@ absl::Status ValidatePlan(const v1::AgentPlan& plan, double power_limit_mw) {
     if (!std::isfinite(plan.power_mw(i))) {
       return absl::InvalidArgumentError(absl::StrCat("plan.power_mw[", i, "]: not finite"));
     }
-    RETURN_IF_ERROR(ValidatePowerBound(absl::StrCat("plan.power_mw[", i, "]"), plan.power_mw(i),
-                                       power_limit_mw));
+    // The field's name is built only for the error: a plan of 48 intervals comes every tick.
+    if (std::abs(plan.power_mw(i)) > power_limit_mw) {
+      return ValidatePowerBound(absl::StrCat("plan.power_mw[", i, "]"), plan.power_mw(i),
+                                power_limit_mw);
+    }
   }
   for (int i = 0; i < plan.price_forecast_gbp_per_mwh_size(); ++i) {
     const double price = plan.price_forecast_gbp_per_mwh(i);

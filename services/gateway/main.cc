@@ -15,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/base/clock.h"
 #include "core/base/logging.h"
@@ -406,6 +407,9 @@ int Main() {
 }  // namespace gridpilot
 
 int main(int argc, char** argv) {
+  // Abseil's lock-order checking costs every lock, gRPC's included; the tests keep it
+  // (docs/decisions.md, "Per-tick CPU outside the hand-off").
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   gridpilot::BlockShutdownSignals();
   gridpilot::HandleHelpFlag(
       argc, argv,

@@ -1,7 +1,10 @@
 #include "core/forecast/profile_forecaster.h"
 
 #include <cmath>
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -194,6 +197,92 @@ TEST(ProfileForecasterTest, WorksTheSameBefore1970) {
   // Day 19 is a Saturday: Sunday 13, Saturday 12, Sunday 6, Saturday 5.
   const double weekend = (487.0 + 0.9 * 412.0 + 0.81 * 88.0 + 0.729 * 55.0) / 3.439;
   EXPECT_NEAR(expected[0], Sine(40) + weekend, 1e-9);
+}
+
+// The method as the header states it, read from a plain map of everything kept, with the
+// weekday from absl's civil calendar: the oracle for the ring buffer's index arithmetic.
+std::vector<double> DirectForecast(const std::map<int64_t, std::optional<double>>& kept,
+                                   int64_t newest, int64_t start, int intervals) {
+  auto known = [&](int64_t p) -> std::optional<double> {
+    if (p >= start || p > newest || p <= newest - ProfileForecaster::kHistoryDays * 48) {
+      return std::nullopt;
+    }
+    auto it = kept.find(p);
+    return it == kept.end() ? std::nullopt : it->second;
+  };
+  auto weekend = [](int64_t p) {
+    const absl::Weekday day = absl::GetWeekday(absl::CivilDay(
+        absl::ToCivilDay(absl::UnixEpoch() + p * base::kHalfHour, absl::UTCTimeZone())));
+    return day == absl::Weekday::saturday || day == absl::Weekday::sunday;
+  };
+  double last_known = 0.0;
+  for (int64_t p = std::min(start - 1, newest); p > newest - 28 * 48; --p) {
+    if (std::optional<double> v = known(p)) {
+      last_known = *v;
+      break;
+    }
+  }
+  std::vector<double> out;
+  for (int64_t target = start; target < start + intervals; ++target) {
+    double same_sum = 0.0, same_weights = 0.0, same_next = 1.0;
+    double all_sum = 0.0, all_weights = 0.0, all_next = 1.0;
+    for (int d = 1; d <= ProfileForecaster::kLookbackDays; ++d) {
+      const int64_t p = target - d * 48;
+      std::optional<double> v = known(p);
+      if (!v.has_value()) continue;
+      all_sum += all_next * *v;
+      all_weights += all_next;
+      all_next *= ProfileForecaster::kDayDecay;
+      if (weekend(p) == weekend(target)) {
+        same_sum += same_next * *v;
+        same_weights += same_next;
+        same_next *= ProfileForecaster::kDayDecay;
+      }
+    }
+    out.push_back(same_weights > 0.0  ? same_sum / same_weights
+                  : all_weights > 0.0 ? all_sum / all_weights
+                                      : last_known);
+  }
+  return out;
+}
+
+TEST(ProfileForecasterTest, EqualsTheDirectMethodBitForBitOnRandomHistories) {
+  std::mt19937_64 rng(20);
+  std::uniform_real_distribution<double> price(-50.0, 400.0);
+  std::uniform_int_distribution<int> roll(0, 99);
+  int compared = 0;
+  for (int history = 0; history < 40; ++history) {
+    // Half-hour indices since the epoch: some histories start in 1969, most in 2023.
+    const int64_t first = history % 5 == 0 ? -700 - 13 * history : 935000 + 37 * history;
+    ProfileForecaster f;
+    std::map<int64_t, std::optional<double>> kept;
+    int64_t newest = first;
+    int64_t p = first;
+    for (int n = 0; n < 2400; ++n) {
+      const int r = roll(rng);
+      if (r < 3) p += 1 + roll(rng);  // a gap never observed
+      const int64_t observed = r == 5 && p - first > 200 ? p - 1 - roll(rng) * 2 : p;
+      std::optional<double> value = r < 12 ? std::nullopt : std::optional<double>(price(rng));
+      f.Observe(absl::UnixEpoch() + observed * base::kHalfHour, value);
+      if (observed > newest - 28 * 48) kept[observed] = value;
+      newest = std::max(newest, observed);
+      if (observed == p) ++p;
+      if (n % 97 == 0 || n == 2399) {
+        // Starts after the newest half-hour and inside the kept history.
+        for (const int64_t start : {newest + 1, newest + 1 + roll(rng), newest - roll(rng) * 5}) {
+          const std::vector<double> got =
+              f.Forecast(absl::UnixEpoch() + start * base::kHalfHour, 96);
+          const std::vector<double> want = DirectForecast(kept, newest, start, 96);
+          ASSERT_EQ(got.size(), want.size());
+          for (size_t i = 0; i < got.size(); ++i) {
+            ASSERT_EQ(got[i], want[i]) << "history " << history << " start " << start << " +" << i;
+          }
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 40 * 26 * 3);
 }
 
 }  // namespace
