@@ -82,6 +82,8 @@ class ResponseAgent final : public TickAgent {
   mutable absl::Mutex mu_;
   control::ResponsePolicyConfig config_ ABSL_GUARDED_BY(mu_);
   // The region's configured ramp limit, MW: the reference SetThresholds bounds against.
+  // The batteries' shared connection, from the region (none unless the config sets one).
+  control::DutyConnection connection_ ABSL_GUARDED_BY(mu_);
   double region_ramp_limit_mw_ ABSL_GUARDED_BY(mu_) = control::ResponsePolicyConfig{}.ramp_limit_mw;
   absl::Duration step_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   absl::Duration ramp_window_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);

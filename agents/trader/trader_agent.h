@@ -9,8 +9,10 @@
 // telemetry it says so in its answer's note. Without a verdict source, or when the source
 // fails, it plans as usual (its own inputs are prices; the failure is logged). It also
 // settles each ended interval at its price for its P&L report.
-// Every battery in the ticks is traded, each by its own policy (independent plans: the
-// region has no shared connection limit), with a share of the ramp limit pro rata to its
+// Every battery in the ticks is traded, each by its own policy, with a share of the
+// batteries' shared connection pro rata to its power rating when the region sets one and
+// the batteries' ratings together exceed it (ConnectionShare: the plans together then keep
+// within it), and a share of the ramp limit pro rata to its
 // power rating (RampShareMw), and the same share of the expected net-load change to lean
 // with (TradingObservation::load_change_share); the schedule and the audit plan are the fleet's
 // sums. With one battery everything is exactly the single-battery trader's. Thread-safe: OnTick on
@@ -58,6 +60,15 @@ class TraderAgent final : public TickAgent {
   static double RampShareMw(double ramp_limit_mw, const assets::BatteryParams& battery,
                             double fleet_rating_mw);
 
+  // `battery` with its power limits capped at its share of the batteries' shared connection:
+  // in each direction with a limit that the fleet's ratings in that direction
+  // (`fleet_discharge_mw`, `fleet_charge_mw`, sums of the batteries' limits) exceed, the
+  // limit times its own limit over the fleet's. Otherwise unchanged.
+  static assets::BatteryParams ConnectionShare(const assets::BatteryParams& battery,
+                                               double fleet_discharge_mw, double fleet_charge_mw,
+                                               std::optional<double> export_limit_mw,
+                                               std::optional<double> import_limit_mw);
+
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
   // Solves the hindsight perfect-foresight problem over the prices seen so far.
@@ -102,6 +113,9 @@ class TraderAgent final : public TickAgent {
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double ramp_limit_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // the region's
+  // The region's batteries' shared connection, MW; unset = none.
+  std::optional<double> export_limit_mw_ ABSL_GUARDED_BY(mu_);
+  std::optional<double> import_limit_mw_ ABSL_GUARDED_BY(mu_);
   const double risk_aversion_;
   control::TradingPolicy::ReplanObserver replan_observer_ ABSL_GUARDED_BY(mu_);
   // By battery id, in the order first seen.
