@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
 #include "agents/response/forecast_client.h"
+#include "core/control/battery_duty_split.h"
 #include "core/control/ramp_episode_tracker.h"
 #include "core/control/ramp_response_policy.h"
 #include "gridpilot/v1/response.pb.h"
