@@ -5,6 +5,7 @@
 // the batteries' shared connection capping the fleet's headroom.
 #include "core/control/battery_duty_split.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,17 +127,17 @@ TEST(BatteryDutySplitTest, TheSharedConnectionCapsTheFleetsHeadroom) {
       {"charge beyond the import limit: only up to it",
        {{Big(), 50.0, 0.0}, {Small(), 20.0, -10.0}},
        -70.0,
-       DutyConnection{.import_limit_mw = 30.0},
+       DutyConnection{.export_limit_mw = std::nullopt, .import_limit_mw = 30.0},
        {-20.0 * 50.0 / 60.0, -10.0 - 20.0 * 10.0 / 60.0}},
       {"an export limit does not hold back charge",
        {{Big(), 50.0, 0.0}, {Small(), 20.0, 0.0}},
        -70.0,
-       DutyConnection{.export_limit_mw = 10.0},
+       DutyConnection{.export_limit_mw = 10.0, .import_limit_mw = std::nullopt},
        {-50.0, -20.0}},
       {"one battery behind a smaller connection takes only what it allows",
        {{Big(), 50.0, 5.0}},
        50.0,
-       DutyConnection{.export_limit_mw = 30.0},
+       DutyConnection{.export_limit_mw = 30.0, .import_limit_mw = std::nullopt},
        {30.0}},
   };
   for (const ConnectionCase& c : cases) {
@@ -149,8 +150,12 @@ TEST(BatteryDutySplitTest, TheSharedConnectionCapsTheFleetsHeadroom) {
       EXPECT_NEAR(got[i], c.expected_mw[i], 1e-9) << "battery " << i;
       sum_mw += got[i];
     }
-    if (c.connection.export_limit_mw) EXPECT_LE(sum_mw, *c.connection.export_limit_mw + 1e-9);
-    if (c.connection.import_limit_mw) EXPECT_GE(sum_mw, -*c.connection.import_limit_mw - 1e-9);
+    if (c.connection.export_limit_mw) {
+      EXPECT_LE(sum_mw, *c.connection.export_limit_mw + 1e-9);
+    }
+    if (c.connection.import_limit_mw) {
+      EXPECT_GE(sum_mw, -*c.connection.import_limit_mw - 1e-9);
+    }
   }
 }
 

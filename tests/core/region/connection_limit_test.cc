@@ -44,17 +44,17 @@ TEST(ConnectionLimitTest, KeepsTheSumWithinTheLimitByTheRule) {
        {1, 1}},
       {"import excess: pro rata to size",
        {{-50.0, kT}, {-20.0, kT}},
-       ConnectionLimit{.import_limit_mw = 35.0},
+       ConnectionLimit{.export_limit_mw = std::nullopt, .import_limit_mw = 35.0},
        {-25.0, -10.0},
        {1, 1}},
       {"an export limit leaves charging alone",
        {{-50.0, kT}, {-20.0, kT}},
-       ConnectionLimit{.export_limit_mw = 10.0},
+       ConnectionLimit{.export_limit_mw = 10.0, .import_limit_mw = std::nullopt},
        {-50.0, -20.0},
        {0, 0}},
       {"a charging battery relieves the connection and is kept",
        {{50.0, kT}, {20.0, kT}, {-15.0, kT}},
-       ConnectionLimit{.export_limit_mw = 50.0},
+       ConnectionLimit{.export_limit_mw = 50.0, .import_limit_mw = std::nullopt},
        {50.0 * 65.0 / 70.0, 20.0 * 65.0 / 70.0, -15.0},
        {1, 1, 0}},
       {"trading gives way before resilience",
@@ -64,18 +64,18 @@ TEST(ConnectionLimitTest, KeepsTheSumWithinTheLimitByTheRule) {
        {0, 0}},
       {"trading gives way first, resilience kept",
        {{40.0, kR}, {20.0, kT}},
-       ConnectionLimit{.export_limit_mw = 45.0},
+       ConnectionLimit{.export_limit_mw = 45.0, .import_limit_mw = std::nullopt},
        {40.0, 5.0},
        {0, 1}},
       {"trading cut to 0, then resilience pro rata",
        {{40.0, kR}, {20.0, kR}, {10.0, kT}},
-       ConnectionLimit{.export_limit_mw = 30.0},
+       ConnectionLimit{.export_limit_mw = 30.0, .import_limit_mw = std::nullopt},
        {20.0, 10.0, 0.0},
        {1, 1, 1}},
       {"idle counts with trading", {{30.0, kIdle}, {40.0, kR}}, limit_60, {20.0, 40.0}, {1, 0}},
       {"a zero limit stops every export",
        {{5.0, kT}, {3.0, kR}},
-       ConnectionLimit{.export_limit_mw = 0.0},
+       ConnectionLimit{.export_limit_mw = 0.0, .import_limit_mw = std::nullopt},
        {0.0, 0.0},
        {1, 1}},
   };
@@ -88,17 +88,24 @@ TEST(ConnectionLimitTest, KeepsTheSumWithinTheLimitByTheRule) {
     for (size_t i = 0; i < got.power_mw.size(); ++i) {
       EXPECT_NEAR(got.power_mw[i], c.expected_mw[i], 1e-9) << "battery " << i;
       EXPECT_EQ(!got.reason[i].empty(), c.clamped[i]) << "battery " << i << ": " << got.reason[i];
-      if (!c.clamped[i]) EXPECT_EQ(got.power_mw[i], c.setpoints[i].power_mw);
+      if (!c.clamped[i]) {
+        EXPECT_EQ(got.power_mw[i], c.setpoints[i].power_mw);
+      }
       sum_mw += got.power_mw[i];
     }
-    if (c.limit.export_limit_mw) EXPECT_LE(sum_mw, *c.limit.export_limit_mw + 1e-9);
-    if (c.limit.import_limit_mw) EXPECT_GE(sum_mw, -*c.limit.import_limit_mw - 1e-9);
+    if (c.limit.export_limit_mw) {
+      EXPECT_LE(sum_mw, *c.limit.export_limit_mw + 1e-9);
+    }
+    if (c.limit.import_limit_mw) {
+      EXPECT_GE(sum_mw, -*c.limit.import_limit_mw - 1e-9);
+    }
   }
 }
 
 TEST(ConnectionLimitTest, TheReasonNamesTheConnectionAndTheLimit) {
-  const ConnectionClamped got = ClampToConnection(
-      {{50.0, kT}, {20.0, kT}}, ConnectionLimit{.export_limit_mw = 60.0, .import_limit_mw = {}});
+  const ConnectionClamped got =
+      ClampToConnection({{50.0, kT}, {20.0, kT}},
+                        ConnectionLimit{.export_limit_mw = 60.0, .import_limit_mw = std::nullopt});
   EXPECT_THAT(got.reason[0], HasSubstr("shared connection"));
   EXPECT_THAT(got.reason[0], HasSubstr("export limit 60.00 MW"));
   EXPECT_THAT(got.reason[0], HasSubstr("50.00 ->"));
@@ -109,8 +116,9 @@ TEST(ConnectionLimitTest, ValidateNamesTheField) {
   EXPECT_TRUE(
       (ConnectionLimit{.export_limit_mw = 0.0, .import_limit_mw = 60.0}.Validate("c").ok()));
   for (const double bad : {-1.0, kMaxConnectionLimitMw * 2, std::nan("")}) {
-    const absl::Status s = ConnectionLimit{.export_limit_mw = {}, .import_limit_mw = bad}.Validate(
-        "region.battery_connection");
+    const absl::Status s =
+        ConnectionLimit{.export_limit_mw = std::nullopt, .import_limit_mw = bad}.Validate(
+            "region.battery_connection");
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(std::string(s.message()), HasSubstr("region.battery_connection.import_limit_mw"));
   }
