@@ -217,7 +217,7 @@ TEST(TraderFleetTest, ConnectionShareIsProRataToTheLimitsOnlyWhereTheFleetExceed
 }
 
 TEST(TraderFleetTest, BehindASharedConnectionThePlansTogetherKeepWithinIt) {
-  constexpr double kLimitMw = 35.0;
+  constexpr double kLimitMw = 25.0;
   const FleetRun free = RunFleet({Big(), Small()}, kRampLimitMw);
   const FleetRun shared = RunFleet({Big(), Small()}, kRampLimitMw, kLimitMw);
   ASSERT_EQ(shared.batteries[0].proposals_mw.size(), shared.batteries[1].proposals_mw.size());
