@@ -31,6 +31,7 @@
 #include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
 #include "core/planning/battery_lp.h"
+#include "core/planning/battery_lp_solver.h"
 #include "core/planning/fleet_optimizer.h"
 #include "tests/core/planning/glpk_oracle.h"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A full-stack backtest of the shipped two-battery region behind a shared connection
-(deploy/two-batteries-shared-connection.json: 50 + 20 MW behind 50 MW each way), a week of
+(deploy/two-batteries-shared-connection.json: 50 + 20 MW behind 30 MW each way), a week of
 January 2023 (issue 22 part 5).
 
 - Both batteries are dispatched and the trader's P&L is reported per battery.
@@ -23,7 +23,7 @@ import unittest
 
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
-LIMIT_MW = 50.0
+LIMIT_MW = 30.0
 
 
 class SharedConnectionBacktestTest(unittest.TestCase):
@@ -87,7 +87,7 @@ class SharedConnectionBacktestTest(unittest.TestCase):
     def test_connection_clamps_name_the_limit(self):
         for (reason,) in self.query(
                 "SELECT reason FROM decisions WHERE reason LIKE '%shared connection%'"):
-            self.assertIn("limit 50.00 MW", reason)
+            self.assertIn("limit 30.00 MW", reason)
 
 
 if __name__ == "__main__":
