@@ -75,6 +75,40 @@ assets::BatteryParams Small() {
   return p;
 }
 
+// 20 MW / 80 MWh: a four-hour battery beside the two-hour ones, so that the fleet is not
+// one battery scaled (where the split of the connection is exactly the fleet optimum).
+assets::BatteryParams LongSmall() {
+  assets::BatteryParams p = Small();
+  p.energy_capacity_mwh = 80.0;
+  p.soc_min_mwh = 4.0;
+  p.soc_max_mwh = 76.0;
+  p.soc_initial_mwh = 40.0;
+  p.reserve_mwh = 16.0;
+  return p;
+}
+
+// 50 MW batteries of four hours and one hour.
+assets::BatteryParams LongBig() {
+  assets::BatteryParams p;
+  p.id = "battery-long";
+  p.energy_capacity_mwh = 200.0;
+  p.soc_min_mwh = 10.0;
+  p.soc_max_mwh = 190.0;
+  p.soc_initial_mwh = 100.0;
+  p.reserve_mwh = 40.0;
+  return p;
+}
+assets::BatteryParams ShortBig() {
+  assets::BatteryParams p;
+  p.id = "battery-short";
+  p.energy_capacity_mwh = 50.0;
+  p.soc_min_mwh = 2.5;
+  p.soc_max_mwh = 47.5;
+  p.soc_initial_mwh = 25.0;
+  p.reserve_mwh = 10.0;
+  return p;
+}
+
 // One battery's LP for the window, starting at its initial SoC, floor soc_min + reserve,
 // no terminal requirement (a range of [floor, soc_max], which every plan meets), no cap.
 planning::lp::Problem Problem(const assets::BatteryParams& b, const std::vector<double>& prices) {
@@ -295,9 +329,13 @@ int Main(int argc, char** argv) {
       {"3 x 50 MW / 100 MWh behind 60 MW", {assets::BatteryParams{}, {}, {}}, 60.0},
       {"50 MW/100 MWh + 20 MW/40 MWh behind 60 MW", {assets::BatteryParams{}, Small()}, 60.0},
       {"50 MW/100 MWh + 20 MW/40 MWh behind 70 MW", {assets::BatteryParams{}, Small()}, 70.0},
-      {"50 MW/100 MWh + 20 MW/40 MWh behind 50 MW (shipped)",
+      {"50 MW/100 MWh + 20 MW/40 MWh behind 30 MW (shipped)",
        {assets::BatteryParams{}, Small()},
-       50.0},
+       30.0},
+      {"50 MW/100 MWh + 20 MW/80 MWh behind 30 MW", {assets::BatteryParams{}, LongSmall()}, 30.0},
+      {"3 x 50 MW / 100 MWh, 200 MWh, 50 MWh behind 60 MW",
+       {assets::BatteryParams{}, LongBig(), ShortBig()},
+       60.0},
   };
   const size_t windows = std::getenv("FLEET_BENCH_WINDOWS") != nullptr
                              ? std::strtoul(std::getenv("FLEET_BENCH_WINDOWS"), nullptr, 10)
