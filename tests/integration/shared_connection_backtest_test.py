@@ -1,7 +1,6 @@
 #!/usr/bin/python3
 """A full-stack backtest of the shipped two-battery region behind a shared connection
-(deploy/two-batteries-shared-connection.json: 50 + 20 MW behind 30 MW each way), a week of
-January 2023 (issue 22 part 5).
+(deploy/two-batteries-shared-connection.json: 50 + 20 MW behind 30 MW each way), January 2023 (issue 22 part 5).
 
 - Both batteries are dispatched and the trader's P&L is reported per battery.
 - No settled interval's battery sum (applied, from the store) is beyond the limit, and the
@@ -39,7 +38,7 @@ class SharedConnectionBacktestTest(unittest.TestCase):
         config = os.path.join(SOURCE_DIR, "deploy", "two-batteries-shared-connection.json")
         cls.result = subprocess.run(
             [os.path.join(BIN_DIR, "gridpilot"), "backtest", "--from", "2023-01-01", "--to",
-             "2023-01-07", "--config", config, "--run_dir", cls.run_dir, "--json", cls.json_path],
+             "2023-01-31", "--config", config, "--run_dir", cls.run_dir, "--json", cls.json_path],
             capture_output=True, text=True, timeout=600)
         if cls.result.returncode != 0:
             raise AssertionError("backtest failed:\n" + cls.result.stdout + cls.result.stderr)
@@ -65,11 +64,11 @@ class SharedConnectionBacktestTest(unittest.TestCase):
         sums = self.query(
             "SELECT interval_start, SUM(applied_mw) FROM decisions "
             "WHERE asset_id IN ('battery-1', 'battery-2') GROUP BY interval_start")
-        self.assertEqual(len(sums), 7 * 48)
+        self.assertEqual(len(sums), 31 * 48)
         for start, total_mw in sums:
             self.assertLessEqual(abs(total_mw), LIMIT_MW + 1e-6, start)
         at_limit = [s for s, total_mw in sums if abs(total_mw) > LIMIT_MW - 1e-3]
-        self.assertGreater(len(at_limit), 5)
+        self.assertGreater(len(at_limit), 10)
 
     def test_the_traders_plans_keep_within_the_limit(self):
         # The last trading proposal for each battery and interval, summed over the batteries.
@@ -78,11 +77,11 @@ class SharedConnectionBacktestTest(unittest.TestCase):
             "proposal_id = (SELECT MAX(proposal_id) FROM proposals q WHERE q.agent = 'trader' "
             "AND q.asset_id = p.asset_id AND q.lease_start = p.lease_start) "
             "GROUP BY lease_start HAVING COUNT(*) = 2")
-        self.assertGreater(len(pairs), 7 * 48 - 2)
+        self.assertGreater(len(pairs), 31 * 48 - 2)
         for start, total_mw in pairs:
             self.assertLessEqual(abs(total_mw), LIMIT_MW + 1e-6, start)
-        # The plans use the connection: some intervals' proposals sit at the limit.
-        self.assertGreater(sum(1 for _, total_mw in pairs if abs(total_mw) > LIMIT_MW - 1e-3), 5)
+        # The plans use the connection: many intervals' proposals come near the limit.
+        self.assertGreater(sum(1 for _, total_mw in pairs if abs(total_mw) > 0.9 * LIMIT_MW), 50)
 
     def test_connection_clamps_name_the_limit(self):
         for (reason,) in self.query(
