@@ -9,14 +9,14 @@
 // telemetry it says so in its answer's note. Without a verdict source, or when the source
 // fails, it plans as usual (its own inputs are prices; the failure is logged). It also
 // settles each ended interval at its price for its P&L report.
-// Every battery in the ticks is traded, each by its own policy, with a share of the
-// batteries' shared connection pro rata to its power rating when the region sets one and
-// the batteries' ratings together exceed it (ConnectionShare: the plans together then keep
-// within it), and a share of the ramp limit pro rata to its
-// power rating (RampShareMw), and the same share of the expected net-load change to lean
-// with (TradingObservation::load_change_share); the schedule and the audit plan are the fleet's
-// sums. With one battery everything is exactly the single-battery trader's. Thread-safe: OnTick on
-// the runtime thread, accessors on gRPC threads.
+// Every battery in the ticks is traded, each by its own policy, with a share of the ramp
+// limit pro rata to its power rating (RampShareMw) and the same share of the expected
+// net-load change to lean with (TradingObservation::load_change_share). Behind a shared
+// connection (RegionInfo's battery limits) that the batteries' limits together exceed, each
+// plans within its share of it, pro rata to its own limit (ConnectionShare), so that their
+// plans together keep within it. The schedule and the audit plan are the fleet's sums. With
+// one battery and no connection everything is exactly the single-battery trader's.
+// Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 #define GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 
