@@ -1,14 +1,16 @@
-// Times a fleet's 48-interval re-plan behind one grid connection three ways, in the same
+// Times a fleet's 48-interval re-plan behind one grid connection four ways, in the same
 // process, on the same LPs, with real GB prices (Oct 2022 - Dec 2023; missing prices are
 // filled with the previous period's):
 //  * the current fleet LP: Dantzig-Wolfe column generation (lp::SolveFleetCoupled);
 //  * the new fleet solve (lp::SolveFleet): each battery alone, and the column generation
 //    only when their plans together break a limit;
 //  * GLPK's simplex (presolve on) on the same LP (tests/core/planning/glpk_oracle.h).
+//  * the trader's plan behind a shared connection: each battery alone with its share of
+//    the connection (TraderAgent::ConnectionShare), valued at its own problem.
 // For each fleet: median and mean microseconds per re-plan over consecutive windows, the
-// share of windows where a limit binds, each method's ratio to the current fleet LP, and
-// the worst relative objective difference from it; the column generation with dual
-// smoothing and with rows added as they bind. Then, for the two-battery fleets, the year of
+// share of windows where a limit binds, each method's ratio to the current fleet LP, the
+// worst relative objective difference from it, and the split's objective against the
+// fleet optimum. Then, for the two-battery fleets, the year of
 // 2023's re-plans (17,520 windows) with the new solve against the current one, objective by
 // objective. $FLEET_BENCH_WINDOWS (default 1000), $FLEET_BENCH_SKIP_YEAR.
 // Optional argument: the data directory (default: the source tree's).
@@ -29,6 +31,7 @@
 #include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
 #include "core/planning/battery_lp.h"
+#include "core/planning/battery_lp_solver.h"
 #include "core/planning/fleet_optimizer.h"
 #include "tests/core/planning/glpk_oracle.h"
 
@@ -69,6 +72,40 @@ assets::BatteryParams Small() {
   p.soc_max_mwh = 38.0;
   p.soc_initial_mwh = 20.0;
   p.reserve_mwh = 8.0;
+  return p;
+}
+
+// 20 MW / 80 MWh: a four-hour battery beside the two-hour ones, so that the fleet is not
+// one battery scaled (where the split of the connection is exactly the fleet optimum).
+assets::BatteryParams LongSmall() {
+  assets::BatteryParams p = Small();
+  p.energy_capacity_mwh = 80.0;
+  p.soc_min_mwh = 4.0;
+  p.soc_max_mwh = 76.0;
+  p.soc_initial_mwh = 40.0;
+  p.reserve_mwh = 16.0;
+  return p;
+}
+
+// 50 MW batteries of four hours and one hour.
+assets::BatteryParams LongBig() {
+  assets::BatteryParams p;
+  p.id = "battery-long";
+  p.energy_capacity_mwh = 200.0;
+  p.soc_min_mwh = 10.0;
+  p.soc_max_mwh = 190.0;
+  p.soc_initial_mwh = 100.0;
+  p.reserve_mwh = 40.0;
+  return p;
+}
+assets::BatteryParams ShortBig() {
+  assets::BatteryParams p;
+  p.id = "battery-short";
+  p.energy_capacity_mwh = 50.0;
+  p.soc_min_mwh = 2.5;
+  p.soc_max_mwh = 47.5;
+  p.soc_initial_mwh = 25.0;
+  p.reserve_mwh = 10.0;
   return p;
 }
 
@@ -116,22 +153,36 @@ double FleetObjective(const std::vector<planning::lp::Problem>& problems,
   return objective;
 }
 
-// The dual smoothing of the fourth method ($FLEET_BENCH_SMOOTHING, default 0.5).
-double Smoothing() {
-  static const double smoothing = std::getenv("FLEET_BENCH_SMOOTHING") != nullptr
-                                      ? std::strtod(std::getenv("FLEET_BENCH_SMOOTHING"), nullptr)
-                                      : 0.5;
-  return smoothing;
+// Each battery's problem with its power limits capped at its share of the connection, pro
+// rata to its limit in each direction where the fleet's exceed the connection: the trader's
+// plan behind a shared connection (agents/trader: TraderAgent::ConnectionShare).
+std::vector<planning::lp::Problem> SplitProblems(const Fleet& fleet,
+                                                 const std::vector<double>& prices) {
+  double fleet_discharge_mw = 0.0, fleet_charge_mw = 0.0;
+  for (const assets::BatteryParams& b : fleet.batteries) {
+    fleet_discharge_mw += b.max_discharge_mw;
+    fleet_charge_mw += b.max_charge_mw;
+  }
+  std::vector<planning::lp::Problem> problems;
+  for (assets::BatteryParams b : fleet.batteries) {
+    if (fleet_discharge_mw > fleet.connection_mw) {
+      b.max_discharge_mw = fleet.connection_mw * b.max_discharge_mw / fleet_discharge_mw;
+    }
+    if (fleet_charge_mw > fleet.connection_mw) {
+      b.max_charge_mw = fleet.connection_mw * b.max_charge_mw / fleet_charge_mw;
+    }
+    problems.push_back(Problem(b, prices));
+  }
+  return problems;
 }
 
 struct WindowResult {
-  double current_us = 0.0, new_us = 0.0, glpk_us = 0.0, smoothed_us = 0.0, rows_us = 0.0;
-  double current_gbp = 0.0, new_gbp = 0.0, glpk_gbp = 0.0, smoothed_gbp = 0.0, rows_gbp = 0.0;
+  double current_us = 0.0, new_us = 0.0, glpk_us = 0.0, split_us = 0.0;
+  double current_gbp = 0.0, new_gbp = 0.0, glpk_gbp = 0.0, split_gbp = 0.0;
   bool binding = false;
 };
 
-// `with_glpk`: also GLPK and the two column generation variants; otherwise the current
-// fleet LP and the new solve only.
+// `with_glpk`: also GLPK and the split; otherwise the current fleet LP and the new solve.
 WindowResult RunWindow(const Fleet& fleet, const std::vector<double>& prices, bool with_glpk) {
   std::vector<planning::lp::Problem> problems;
   for (const assets::BatteryParams& b : fleet.batteries) problems.push_back(Problem(b, prices));
@@ -145,28 +196,27 @@ WindowResult RunWindow(const Fleet& fleet, const std::vector<double>& prices, bo
   const planning::lp::FleetSolution fast = planning::lp::SolveFleet(problems, limit_mwh, limit_mwh);
   r.new_us = MicrosSince(start);
   r.binding = !planning::lp::SolveFleetIfUnbound(problems, limit_mwh, limit_mwh).has_value();
-  if (!with_glpk) return r;
-  start = Clock::now();
-  const planning::lp::FleetSolution smoothed =
-      planning::lp::SolveFleetCoupled(problems, limit_mwh, limit_mwh, Smoothing());
-  r.smoothed_us = MicrosSince(start);
-  r.smoothed_gbp = FleetObjective(problems, smoothed);
-  start = Clock::now();
-  const planning::lp::FleetSolution by_rows =
-      planning::lp::SolveFleetRowGeneration(problems, limit_mwh, limit_mwh, Smoothing());
-  r.rows_us = MicrosSince(start);
-  r.rows_gbp = FleetObjective(problems, by_rows);
   r.current_gbp = FleetObjective(problems, current);
   r.new_gbp = FleetObjective(problems, fast);
-  if (with_glpk) {
-    lp_oracle::OracleFleet oracle{{}, fleet.connection_mw, fleet.connection_mw};
-    for (const assets::BatteryParams& b : fleet.batteries) {
-      oracle.batteries.push_back(Oracle(b, prices));
-    }
-    start = Clock::now();
-    r.glpk_gbp = lp_oracle::SolveFleetWithGlpk(oracle).objective_gbp;
-    r.glpk_us = MicrosSince(start);
+  if (!with_glpk) return r;
+  start = Clock::now();
+  const std::vector<planning::lp::Problem> split_problems = SplitProblems(fleet, prices);
+  double split_gbp = 0.0;
+  for (size_t b = 0; b < split_problems.size(); ++b) {
+    const planning::lp::Plan plan = planning::lp::SolveWithMultipliers(
+        split_problems[b], std::vector<double>(split_problems[b].day_cap.size(), 0.0));
+    // Valued at the battery's own problem: the same prices, SoC bounds and wear.
+    split_gbp += planning::lp::Objective(problems[b], plan);
   }
+  r.split_us = MicrosSince(start);
+  r.split_gbp = split_gbp;
+  lp_oracle::OracleFleet oracle{{}, fleet.connection_mw, fleet.connection_mw};
+  for (const assets::BatteryParams& b : fleet.batteries) {
+    oracle.batteries.push_back(Oracle(b, prices));
+  }
+  start = Clock::now();
+  r.glpk_gbp = lp_oracle::SolveFleetWithGlpk(oracle).objective_gbp;
+  r.glpk_us = MicrosSince(start);
   return r;
 }
 
@@ -175,10 +225,9 @@ double RelativeDifference(double a, double b) {
 }
 
 void BenchFleet(const Fleet& fleet, const std::vector<double>& prices, size_t first, size_t count) {
-  std::vector<double> current_us, new_us, glpk_us, new_binding_us, new_unbound_us, smoothed_us,
-      rows_us;
-  double worst_new = 0.0, worst_glpk = 0.0, worst_new_glpk = 0.0, worst_smoothed = 0.0,
-         worst_rows = 0.0;
+  std::vector<double> current_us, new_us, glpk_us, new_binding_us, new_unbound_us, split_us;
+  double worst_new = 0.0, worst_glpk = 0.0, worst_new_glpk = 0.0;
+  double optimum_gbp = 0.0, split_gbp = 0.0;
   int binding = 0;
   for (size_t w = 0; w < count; ++w) {
     const std::vector<double> window(prices.begin() + first + w,
@@ -187,10 +236,9 @@ void BenchFleet(const Fleet& fleet, const std::vector<double>& prices, size_t fi
     current_us.push_back(r.current_us);
     new_us.push_back(r.new_us);
     glpk_us.push_back(r.glpk_us);
-    smoothed_us.push_back(r.smoothed_us);
-    rows_us.push_back(r.rows_us);
-    worst_rows = std::max(worst_rows, RelativeDifference(r.rows_gbp, r.glpk_gbp));
-    worst_smoothed = std::max(worst_smoothed, RelativeDifference(r.smoothed_gbp, r.glpk_gbp));
+    split_us.push_back(r.split_us);
+    optimum_gbp += r.glpk_gbp;
+    split_gbp += r.split_gbp;
     (r.binding ? new_binding_us : new_unbound_us).push_back(r.new_us);
     binding += r.binding ? 1 : 0;
     if (RelativeDifference(r.new_gbp, r.current_gbp) > 1e-6) {
@@ -211,14 +259,13 @@ void BenchFleet(const Fleet& fleet, const std::vector<double>& prices, size_t fi
               Median(new_us), Mean(new_us), Mean(new_us) / current_mean, worst_new);
   std::printf("  %-28s %10.1f %10.1f %11.3fx %14.1e\n", "GLPK simplex", Median(glpk_us),
               Mean(glpk_us), Mean(glpk_us) / current_mean, worst_glpk);
-  std::printf("  %-28s %10.1f %10.1f %11.3fx %14s\n", "DW with dual smoothing", Median(smoothed_us),
-              Mean(smoothed_us), Mean(smoothed_us) / current_mean, "-");
-  std::printf("  %-28s %10.1f %10.1f %11.3fx %14s\n", "DW, rows as they bind, smoothed",
-              Median(rows_us), Mean(rows_us), Mean(rows_us) / current_mean, "-");
+  std::printf("  %-28s %10.1f %10.1f %11.3fx %14s\n", "split of the connection", Median(split_us),
+              Mean(split_us), Mean(split_us) / current_mean, "-");
+  std::printf("  worst rel diff against GLPK: new %.1e\n", worst_new_glpk);
   std::printf(
-      "  worst rel diff against GLPK: new %.1e; with smoothing %.2f: DW %.1e, rows as they bind "
-      "%.1e\n",
-      worst_new_glpk, Smoothing(), worst_smoothed, worst_rows);
+      "  objective summed over the windows: fleet optimum %.0f GBP, split of the connection "
+      "%.0f GBP (%.2f%% of it)\n",
+      optimum_gbp, split_gbp, optimum_gbp != 0.0 ? 100.0 * split_gbp / optimum_gbp : 0.0);
   if (!new_unbound_us.empty()) {
     std::printf("  new, windows where no limit binds: median %.1f us (%.1f us per battery)\n",
                 Median(new_unbound_us), Median(new_unbound_us) / fleet.batteries.size());
@@ -282,6 +329,13 @@ int Main(int argc, char** argv) {
       {"3 x 50 MW / 100 MWh behind 60 MW", {assets::BatteryParams{}, {}, {}}, 60.0},
       {"50 MW/100 MWh + 20 MW/40 MWh behind 60 MW", {assets::BatteryParams{}, Small()}, 60.0},
       {"50 MW/100 MWh + 20 MW/40 MWh behind 70 MW", {assets::BatteryParams{}, Small()}, 70.0},
+      {"50 MW/100 MWh + 20 MW/40 MWh behind 30 MW (shipped)",
+       {assets::BatteryParams{}, Small()},
+       30.0},
+      {"50 MW/100 MWh + 20 MW/80 MWh behind 30 MW", {assets::BatteryParams{}, LongSmall()}, 30.0},
+      {"3 x 50 MW / 100 MWh, 200 MWh, 50 MWh behind 60 MW",
+       {assets::BatteryParams{}, LongBig(), ShortBig()},
+       60.0},
   };
   const size_t windows = std::getenv("FLEET_BENCH_WINDOWS") != nullptr
                              ? std::strtoul(std::getenv("FLEET_BENCH_WINDOWS"), nullptr, 10)
@@ -292,7 +346,7 @@ int Main(int argc, char** argv) {
   if (full_year) {
     // The shipped two-battery region's batteries (the three-battery fleet's year would take
     // minutes of the current fleet LP).
-    for (size_t f = 1; f < fleets.size(); ++f) {
+    for (size_t f = 1; f < 3; ++f) {
       YearOfReplans(fleets[f], prices, year_first, year_windows);
     }
   }

@@ -54,10 +54,11 @@ std::vector<control::DutyBattery> Batteries(const v1::Tick& tick, std::vector<st
 // share leaves its schedule unchanged gets no proposal (the trader's stands).
 void ProposeSplit(const std::vector<control::DutyBattery>& batteries,
                   const std::vector<std::string>& ids, double total_mw, absl::Time t,
-                  absl::Duration duration, const std::string& reason,
-                  std::vector<v1::DispatchProposal>* proposals,
+                  absl::Duration duration, const control::DutyConnection& connection,
+                  const std::string& reason, std::vector<v1::DispatchProposal>* proposals,
                   std::vector<std::pair<std::string, double>>* kept) {
-  const std::vector<double> setpoints_mw = control::SplitDuty(batteries, total_mw, duration);
+  const std::vector<double> setpoints_mw =
+      control::SplitDuty(batteries, total_mw, duration, connection);
   for (size_t i = 0; i < batteries.size(); ++i) {
     if (batteries.size() > 1 && setpoints_mw[i] == batteries[i].scheduled_mw) continue;
     proposals->push_back(Proposal(ids[i], setpoints_mw[i], t, duration, reason));
@@ -71,6 +72,13 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
   config_.ramp_limit_mw = region.ramp_limit_mw();
   region_ramp_limit_mw_ = region.ramp_limit_mw();
+  connection_ = {};
+  if (region.has_battery_export_limit_mw()) {
+    connection_.export_limit_mw = region.battery_export_limit_mw();
+  }
+  if (region.has_battery_import_limit_mw()) {
+    connection_.import_limit_mw = region.battery_import_limit_mw();
+  }
   config_.instability_penalty_gbp_per_mw = region.instability_penalty_gbp_per_mw();
   config_.interval = FromProtoDuration(region.interval());
   step_ = region.has_step() ? FromProtoDuration(region.step()) : config_.interval;
@@ -162,7 +170,7 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   if (!batteries.empty()) {
     // Several batteries: the policy decides for the fleet as one (battery_duty_split.h).
-    control::FleetBattery fleet = control::FleetAsOneBattery(batteries);
+    control::FleetBattery fleet = control::FleetAsOneBattery(batteries, connection_);
     obs.battery = std::move(fleet.params);
     obs.battery_soc_mwh = fleet.soc_mwh;
     obs.scheduled_battery_mw = fleet.scheduled_mw;
@@ -217,8 +225,8 @@ void ResponseAgent::DecideInterval(const v1::Tick& tick, const std::vector<doubl
   const size_t first_new = proposals->size();
   // In the live simulator the step policy owns the battery; this policy keeps the peaker.
   if (!batteries.empty() && decision.battery_mw.has_value() && !Stepping()) {
-    ProposeSplit(batteries, battery_ids, *decision.battery_mw, t, config_.interval, decision.reason,
-                 proposals, &last_battery_mw_);
+    ProposeSplit(batteries, battery_ids, *decision.battery_mw, t, config_.interval, connection_,
+                 decision.reason, proposals, &last_battery_mw_);
   }
   if (decision.peaker_mw.has_value()) {
     peaker_request_mw_ = *decision.peaker_mw > 0.0 ? decision.peaker_mw : std::nullopt;
@@ -307,7 +315,7 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
   const v1::Asset* peaker = FindAsset(tick, v1::ASSET_KIND_PEAKER);
   bool responding = peaker_request_mw_.has_value();
   if (!batteries.empty() && window_.size() >= steps_per_window) {
-    control::FleetBattery fleet = control::FleetAsOneBattery(batteries);
+    control::FleetBattery fleet = control::FleetAsOneBattery(batteries, connection_);
     control::StepObservation obs{
         .decision_time = t,
         .last_net_load_mw = point.net_load_mw,
@@ -321,8 +329,8 @@ void ResponseAgent::DecideStep(const v1::Tick& tick, std::vector<v1::DispatchPro
     if (decision.battery_mw.has_value()) {
       std::string reason = decision.reason;
       if (!reading.event().empty()) absl::StrAppend(&reason, " [", reading.event(), "]");
-      ProposeSplit(batteries, battery_ids, *decision.battery_mw, t, step_, reason, proposals,
-                   nullptr);
+      ProposeSplit(batteries, battery_ids, *decision.battery_mw, t, step_, connection_, reason,
+                   proposals, nullptr);
       responding = true;
     }
   }

@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "agents/common/agent_runtime.h"
 #include "agents/response/forecast_client.h"
+#include "core/control/battery_duty_split.h"
 #include "core/control/ramp_episode_tracker.h"
 #include "core/control/ramp_response_policy.h"
 #include "gridpilot/v1/response.pb.h"
@@ -82,6 +83,8 @@ class ResponseAgent final : public TickAgent {
   mutable absl::Mutex mu_;
   control::ResponsePolicyConfig config_ ABSL_GUARDED_BY(mu_);
   // The region's configured ramp limit, MW: the reference SetThresholds bounds against.
+  // The batteries' shared connection, from the region (none unless the config sets one).
+  control::DutyConnection connection_ ABSL_GUARDED_BY(mu_);
   double region_ramp_limit_mw_ ABSL_GUARDED_BY(mu_) = control::ResponsePolicyConfig{}.ramp_limit_mw;
   absl::Duration step_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   absl::Duration ramp_window_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);

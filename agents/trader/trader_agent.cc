@@ -24,6 +24,25 @@ void TraderAgent::OnRegistered(const v1::RegionInfo& region) {
   absl::MutexLock lock(&mu_);
   interval_ = FromProtoDuration(region.interval());
   ramp_limit_mw_ = region.ramp_limit_mw();
+  export_limit_mw_.reset();
+  import_limit_mw_.reset();
+  if (region.has_battery_export_limit_mw()) export_limit_mw_ = region.battery_export_limit_mw();
+  if (region.has_battery_import_limit_mw()) import_limit_mw_ = region.battery_import_limit_mw();
+}
+
+assets::BatteryParams TraderAgent::ConnectionShare(const assets::BatteryParams& battery,
+                                                   double fleet_discharge_mw,
+                                                   double fleet_charge_mw,
+                                                   std::optional<double> export_limit_mw,
+                                                   std::optional<double> import_limit_mw) {
+  assets::BatteryParams shared = battery;
+  if (export_limit_mw.has_value() && fleet_discharge_mw > *export_limit_mw) {
+    shared.max_discharge_mw = *export_limit_mw * battery.max_discharge_mw / fleet_discharge_mw;
+  }
+  if (import_limit_mw.has_value() && fleet_charge_mw > *import_limit_mw) {
+    shared.max_charge_mw = *import_limit_mw * battery.max_charge_mw / fleet_charge_mw;
+  }
+  return shared;
 }
 
 double TraderAgent::RampShareMw(double ramp_limit_mw, const assets::BatteryParams& battery,
@@ -124,11 +143,15 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   }
   std::vector<const v1::Asset*> batteries;
   double fleet_rating_mw = 0.0;
+  double fleet_discharge_mw = 0.0;
+  double fleet_charge_mw = 0.0;
   for (const v1::Asset& asset : tick.assets()) {
     if (asset.kind() != v1::ASSET_KIND_BATTERY) continue;
     batteries.push_back(&asset);
     fleet_rating_mw +=
         std::max(asset.battery().max_charge_mw(), asset.battery().max_discharge_mw());
+    fleet_discharge_mw += asset.battery().max_discharge_mw();
+    fleet_charge_mw += asset.battery().max_charge_mw();
   }
   // A battery the tick does not show (a tick between boundaries may carry only day-ahead
   // vintages) still feeds its policy's learning, as a tick without a battery.
@@ -149,9 +172,12 @@ std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
         RampShareMw(ramp_limit_mw_, BatteryParamsFromProto(*battery), fleet_rating_mw);
     control::TradingObservation obs = Observe(tick, battery, ramp_share_mw, verdict);
     if (ramp_share_mw < ramp_limit_mw_) obs.load_change_share = ramp_share_mw / ramp_limit_mw_;
+    const assets::BatteryParams own_params = obs.battery->params;
+    obs.battery->params = ConnectionShare(own_params, fleet_discharge_mw, fleet_charge_mw,
+                                          export_limit_mw_, import_limit_mw_);
     const control::TradingDecision decision = book.policy.Decide(obs, t);
     if (obs.interval_boundary) {
-      Account(book, obs.battery->params, battery->battery().power_mw(), obs.price_gbp_per_mwh, t);
+      Account(book, own_params, battery->battery().power_mw(), obs.price_gbp_per_mwh, t);
     }
     if (!decision.power_mw.has_value()) continue;
     if (decision.held) {

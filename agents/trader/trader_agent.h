@@ -9,12 +9,14 @@
 // telemetry it says so in its answer's note. Without a verdict source, or when the source
 // fails, it plans as usual (its own inputs are prices; the failure is logged). It also
 // settles each ended interval at its price for its P&L report.
-// Every battery in the ticks is traded, each by its own policy (independent plans: the
-// region has no shared connection limit), with a share of the ramp limit pro rata to its
-// power rating (RampShareMw), and the same share of the expected net-load change to lean
-// with (TradingObservation::load_change_share); the schedule and the audit plan are the fleet's
-// sums. With one battery everything is exactly the single-battery trader's. Thread-safe: OnTick on
-// the runtime thread, accessors on gRPC threads.
+// Every battery in the ticks is traded, each by its own policy, with a share of the ramp
+// limit pro rata to its power rating (RampShareMw) and the same share of the expected
+// net-load change to lean with (TradingObservation::load_change_share). Behind a shared
+// connection (RegionInfo's battery limits) that the batteries' limits together exceed, each
+// plans within its share of it, pro rata to its own limit (ConnectionShare), so that their
+// plans together keep within it. The schedule and the audit plan are the fleet's sums. With
+// one battery and no connection everything is exactly the single-battery trader's.
+// Thread-safe: OnTick on the runtime thread, accessors on gRPC threads.
 #ifndef GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 #define GRIDPILOT_AGENTS_TRADER_TRADER_AGENT_H_
 
@@ -57,6 +59,15 @@ class TraderAgent final : public TickAgent {
   // (the larger of its charge and discharge limits) over the sum of all batteries' ratings.
   static double RampShareMw(double ramp_limit_mw, const assets::BatteryParams& battery,
                             double fleet_rating_mw);
+
+  // `battery` with its power limits capped at its share of the batteries' shared connection:
+  // in each direction with a limit that the fleet's ratings in that direction
+  // (`fleet_discharge_mw`, `fleet_charge_mw`, sums of the batteries' limits) exceed, the
+  // limit times its own limit over the fleet's. Otherwise unchanged.
+  static assets::BatteryParams ConnectionShare(const assets::BatteryParams& battery,
+                                               double fleet_discharge_mw, double fleet_charge_mw,
+                                               std::optional<double> export_limit_mw,
+                                               std::optional<double> import_limit_mw);
 
   v1::GetScheduleResponse Schedule() const;
   v1::GetTraderStatusResponse Status() const;
@@ -102,6 +113,9 @@ class TraderAgent final : public TickAgent {
   mutable absl::Mutex mu_;
   absl::Duration interval_ ABSL_GUARDED_BY(mu_) = absl::Minutes(30);
   double ramp_limit_mw_ ABSL_GUARDED_BY(mu_) = 0.0;  // the region's
+  // The region's batteries' shared connection, MW; unset = none.
+  std::optional<double> export_limit_mw_ ABSL_GUARDED_BY(mu_);
+  std::optional<double> import_limit_mw_ ABSL_GUARDED_BY(mu_);
   const double risk_aversion_;
   control::TradingPolicy::ReplanObserver replan_observer_ ABSL_GUARDED_BY(mu_);
   // By battery id, in the order first seen.

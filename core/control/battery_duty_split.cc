@@ -7,12 +7,30 @@
 
 namespace gridpilot::control {
 
-FleetBattery FleetAsOneBattery(const std::vector<DutyBattery>& batteries) {
+namespace {
+
+void CapByConnection(const DutyConnection& connection, assets::BatteryParams* params) {
+  constexpr double kLeastMw = 1e-9;  // keeps the params valid behind a 0 MW limit
+  if (connection.export_limit_mw.has_value()) {
+    params->max_discharge_mw =
+        std::min(params->max_discharge_mw, std::max(kLeastMw, *connection.export_limit_mw));
+  }
+  if (connection.import_limit_mw.has_value()) {
+    params->max_charge_mw =
+        std::min(params->max_charge_mw, std::max(kLeastMw, *connection.import_limit_mw));
+  }
+}
+
+}  // namespace
+
+FleetBattery FleetAsOneBattery(const std::vector<DutyBattery>& batteries,
+                               const DutyConnection& connection) {
   FleetBattery fleet;
   if (batteries.size() == 1) {
     fleet.params = batteries[0].params;
     fleet.soc_mwh = batteries[0].soc_mwh;
     fleet.scheduled_mw = batteries[0].scheduled_mw;
+    CapByConnection(connection, &fleet.params);
     return fleet;
   }
   assets::BatteryParams& p = fleet.params;
@@ -41,11 +59,12 @@ FleetBattery FleetAsOneBattery(const std::vector<DutyBattery>& batteries) {
   p.charge_efficiency = charge_eff_weighted / p.energy_capacity_mwh;
   p.discharge_efficiency = discharge_eff_weighted / p.energy_capacity_mwh;
   p.degradation_gbp_per_mwh = degradation_weighted / rating_mw;
+  CapByConnection(connection, &p);
   return fleet;
 }
 
 std::vector<double> SplitDuty(const std::vector<DutyBattery>& batteries, double total_mw,
-                              absl::Duration interval) {
+                              absl::Duration interval, const DutyConnection& connection) {
   std::vector<double> setpoints_mw;
   double scheduled_mw = 0.0;
   for (const DutyBattery& b : batteries) {
@@ -69,7 +88,19 @@ std::vector<double> SplitDuty(const std::vector<DutyBattery>& batteries, double 
     fleet_headroom_mw += headroom_mw.back();
     fleet_rating_mw += rating_mw.back();
   }
-  const double needed_mw = std::abs(delta_mw);
+  double needed_mw = std::abs(delta_mw);
+  const std::optional<double>& connection_limit_mw =
+      up ? connection.export_limit_mw : connection.import_limit_mw;
+  bool connection_bound = false;
+  if (connection_limit_mw.has_value()) {
+    const double connection_headroom_mw =
+        std::max(0.0, *connection_limit_mw - (up ? scheduled_mw : -scheduled_mw));
+    if (connection_headroom_mw < needed_mw) {
+      needed_mw = connection_headroom_mw;
+      connection_bound = true;
+    }
+  }
+  if (needed_mw == 0.0) return setpoints_mw;
   const double sign = up ? 1.0 : -1.0;
   for (size_t i = 0; i < batteries.size(); ++i) {
     double share_mw;
@@ -81,7 +112,7 @@ std::vector<double> SplitDuty(const std::vector<DutyBattery>& batteries, double 
     setpoints_mw[i] += sign * share_mw;
   }
   // One battery takes the whole setpoint, to the bit.
-  if (batteries.size() == 1) setpoints_mw[0] = total_mw;
+  if (batteries.size() == 1 && !connection_bound) setpoints_mw[0] = total_mw;
   return setpoints_mw;
 }
 

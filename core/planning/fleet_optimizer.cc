@@ -128,6 +128,14 @@ FleetSolution SolveFleet(const std::vector<Problem>& problems,
 
 namespace {
 
+// One coupling row: the fleet's net export (sign +1) or net import (-1) in one interval,
+// MWh, at most limit_mwh.
+struct CouplingRow {
+  int interval = 0;
+  int sign = 1;
+  double limit_mwh = 0.0;
+};
+
 // The coupling rows of a fleet: for each interval, net export then net import, where limited.
 std::vector<CouplingRow> AllRows(int intervals, std::optional<double> export_limit_mwh,
                                  std::optional<double> import_limit_mwh) {
@@ -139,77 +147,9 @@ std::vector<CouplingRow> AllRows(int intervals, std::optional<double> export_lim
   return rows;
 }
 
-}  // namespace
-
-FleetSolution SolveFleetCoupled(const std::vector<Problem>& problems,
-                                std::optional<double> export_limit_mwh,
-                                std::optional<double> import_limit_mwh, double smoothing) {
-  return DecomposeOverRows(problems,
-                           AllRows(problems[0].size(), export_limit_mwh, import_limit_mwh),
-                           smoothing, nullptr);
-}
-
-FleetSolution SolveFleetRowGeneration(const std::vector<Problem>& problems,
-                                      std::optional<double> export_limit_mwh,
-                                      std::optional<double> import_limit_mwh, double smoothing) {
-  const int n = problems[0].size();
-  const std::vector<CouplingRow> all = AllRows(n, export_limit_mwh, import_limit_mwh);
-  double scale_mwh = 0.0;
-  for (const Problem& p : problems) scale_mwh += p.max_charge_mwh + p.max_discharge_mwh;
-  const double tolerance_mwh = 1e-9 * std::max(1.0, scale_mwh);
-  std::vector<bool> active(all.size(), false);
-  std::vector<CouplingRow> rows;
-  std::vector<std::pair<int, Plan>> columns;
-  // Start from each battery's own optimum: no rows yet, so these are the first columns.
-  std::vector<Plan> plans;
-  for (const Problem& p : problems) {
-    plans.push_back(SolveWithMultipliers(p, std::vector<double>(p.day_cap.size(), 0.0)));
-    columns.emplace_back(static_cast<int>(columns.size()), plans.back());
-  }
-  std::optional<FleetSolution> last;
-  for (;;) {
-    bool added = false;
-    for (size_t r = 0; r < all.size(); ++r) {
-      if (active[r]) continue;
-      double flow_mwh = 0.0;
-      for (const Plan& plan : plans) {
-        flow_mwh +=
-            all[r].sign * (plan.discharge_mwh[all[r].interval] - plan.charge_mwh[all[r].interval]);
-      }
-      if (flow_mwh > all[r].limit_mwh + tolerance_mwh) {
-        active[r] = true;
-        added = true;
-      }
-    }
-    if (!added) break;
-    rows.clear();
-    for (size_t r = 0; r < all.size(); ++r) {
-      if (active[r]) rows.push_back(all[r]);
-    }
-    last = DecomposeOverRows(problems, rows, smoothing, &columns);
-    plans = last->plans;
-    if (std::none_of(all.begin(), all.end(), [&](const CouplingRow& row) {
-          double flow_mwh = 0.0;
-          for (const Plan& plan : plans) {
-            flow_mwh +=
-                row.sign * (plan.discharge_mwh[row.interval] - plan.charge_mwh[row.interval]);
-          }
-          return flow_mwh > row.limit_mwh + tolerance_mwh;
-        })) {
-      break;
-    }
-  }
-  // No row broken (or, after rounding, only active ones): the last decomposition stands.
-  if (last.has_value()) return *std::move(last);
-  FleetSolution out;
-  out.plans = std::move(plans);
-  out.terminal_missed.assign(problems.size(), false);
-  return out;
-}
-
+// The column generation over `rows` only.
 FleetSolution DecomposeOverRows(const std::vector<Problem>& problems,
-                                const std::vector<CouplingRow>& rows, double smoothing,
-                                std::vector<std::pair<int, Plan>>* columns) {
+                                const std::vector<CouplingRow>& rows) {
   const int batteries = static_cast<int>(problems.size());
   const int n = problems[0].size();
   std::vector<double> limit;
@@ -244,62 +184,33 @@ FleetSolution DecomposeOverRows(const std::vector<Problem>& problems,
     }
     return flow;
   };
-  if (columns != nullptr) {
-    for (const auto& [b, plan] : *columns) {
-      master.AddColumn(b, Objective(problems[b], plan), flows(plan));
-      column_battery.push_back(b);
-      column_plan.push_back(plan);
-    }
-  }
   double bound = kInf;
-  // Smoothing: shadow prices priced at, and the best bound's, on the coupling rows.
-  std::vector<double> priced_y(couplings, 0.0);
-  std::vector<double> center_y;
   for (int round = 0;; ++round) {
     master.Solve();
     const std::vector<double> y = master.Duals();
     std::vector<std::pair<int, Plan>> entering;
-    // With smoothing, a round that finds no column at the smoothed prices (a mispricing)
-    // prices again at the master's own, and only that decides convergence.
-    for (bool exact : {smoothing == 0.0 || center_y.empty(), true}) {
+    double lagrangian = 0.0;
+    for (int r = 0; r < couplings; ++r) lagrangian += std::max(0.0, y[r]) * limit[r];
+    for (int b = 0; b < batteries; ++b) {
+      Problem priced = problems[b];
       for (int r = 0; r < couplings; ++r) {
-        priced_y[r] = exact ? std::max(0.0, y[r])
-                            : smoothing * center_y[r] + (1.0 - smoothing) * std::max(0.0, y[r]);
+        priced.price[row_interval[r]] -= row_sign[r] * std::max(0.0, y[r]);
       }
-      double lagrangian = 0.0;
-      for (int r = 0; r < couplings; ++r) lagrangian += priced_y[r] * limit[r];
-      for (int b = 0; b < batteries; ++b) {
-        Problem priced = problems[b];
-        for (int r = 0; r < couplings; ++r) {
-          priced.price[row_interval[r]] -= row_sign[r] * priced_y[r];
-        }
-        Plan plan = SolveWithMultipliers(priced, std::vector<double>(priced.day_cap.size(), 0.0));
-        const double value = Objective(priced, plan);
-        // The idle column is priced on its own: 0, or -penalty where holding misses the
-        // battery's terminal range.
-        lagrangian += std::max(value, idle_objective[b]);
-        // The column's reduced cost at the master's duals (at the priced ones: `value`).
-        double reduced = value;
-        if (!exact) {
-          reduced = Objective(problems[b], plan);
-          const std::vector<double> flow = flows(plan);
-          for (int r = 0; r < couplings; ++r) reduced -= std::max(0.0, y[r]) * flow[r];
-        }
-        // Against the master's scale: the duals, and so `value`, can be far larger.
-        if (reduced - y[couplings + b] > 1e-10 * std::max(1.0, std::abs(master.objective()))) {
-          entering.emplace_back(b, std::move(plan));
-        }
+      Plan plan = SolveWithMultipliers(priced, std::vector<double>(priced.day_cap.size(), 0.0));
+      const double value = Objective(priced, plan);
+      // The idle column is priced on its own: 0, or -penalty where holding misses the
+      // battery's terminal range.
+      lagrangian += std::max(value, idle_objective[b]);
+      // `value` is the column's reduced cost at the master's duals; against the master's
+      // scale: the duals, and so `value`, can be far larger.
+      if (value - y[couplings + b] > 1e-10 * std::max(1.0, std::abs(master.objective()))) {
+        entering.emplace_back(b, std::move(plan));
       }
-      if (lagrangian < bound) {
-        bound = lagrangian;
-        center_y = priced_y;
-      }
-      if (!entering.empty() || exact) break;
     }
+    bound = std::min(bound, lagrangian);
     if (entering.empty() || round >= kMaxFleetRounds) break;
     for (auto& [b, plan] : entering) {
       master.AddColumn(b, Objective(problems[b], plan), flows(plan));
-      if (columns != nullptr) columns->emplace_back(b, plan);
       column_battery.push_back(b);
       column_plan.push_back(std::move(plan));
     }
@@ -324,6 +235,15 @@ FleetSolution DecomposeOverRows(const std::vector<Problem>& problems,
   for (int b = 0; b < batteries; ++b) objective += Objective(problems[b], out.plans[b]);
   out.gap = std::max(0.0, bound - objective);
   return out;
+}
+
+}  // namespace
+
+FleetSolution SolveFleetCoupled(const std::vector<Problem>& problems,
+                                std::optional<double> export_limit_mwh,
+                                std::optional<double> import_limit_mwh) {
+  return DecomposeOverRows(problems,
+                           AllRows(problems[0].size(), export_limit_mwh, import_limit_mwh));
 }
 
 }  // namespace gridpilot::planning::lp

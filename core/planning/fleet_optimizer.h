@@ -11,7 +11,6 @@
 #define GRIDPILOT_CORE_PLANNING_FLEET_OPTIMIZER_H_
 
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include "core/planning/battery_lp.h"
@@ -53,39 +52,10 @@ std::optional<FleetSolution> SolveFleetIfUnbound(const std::vector<Problem>& pro
                                                  std::optional<double> export_limit_mwh,
                                                  std::optional<double> import_limit_mwh);
 
-// The column generation above, whether or not a limit binds. `smoothing` in [0, 1): each
-// round prices at smoothing x the shadow prices of the best bound so far + (1 - smoothing)
-// x the master's (Wentges' dual smoothing); a round whose smoothed pricing finds no
-// improving column prices again at the master's, and convergence is decided there, so the
-// result is the same optimum. 0: plain column generation.
+// The column generation above, whether or not a limit binds.
 FleetSolution SolveFleetCoupled(const std::vector<Problem>& problems,
                                 std::optional<double> export_limit_mwh,
-                                std::optional<double> import_limit_mwh, double smoothing = 0.0);
-
-// The column generation with coupling rows added as they bind: it starts from each
-// battery's own optimum, adds the rows that plan breaks, decomposes over those rows only
-// (keeping every column found so far), and repeats with the rows the mixed plans break
-// until they break none. The last master's optimum is that of a relaxation of the fleet LP
-// and feasible for all of it, so it is the fleet optimum; `gap` is the last decomposition's.
-// `smoothing` as SolveFleetCoupled's.
-FleetSolution SolveFleetRowGeneration(const std::vector<Problem>& problems,
-                                      std::optional<double> export_limit_mwh,
-                                      std::optional<double> import_limit_mwh,
-                                      double smoothing = 0.0);
-
-// One coupling row: the fleet's net export (sign +1) or net import (-1) in one interval,
-// MWh, at most limit_mwh.
-struct CouplingRow {
-  int interval = 0;
-  int sign = 1;
-  double limit_mwh = 0.0;
-};
-
-// The column generation over `rows` only. `columns` (battery, plan), when given, seeds the
-// master and receives every column the rounds add.
-FleetSolution DecomposeOverRows(const std::vector<Problem>& problems,
-                                const std::vector<CouplingRow>& rows, double smoothing,
-                                std::vector<std::pair<int, Plan>>* columns);
+                                std::optional<double> import_limit_mwh);
 
 }  // namespace gridpilot::planning::lp
 

@@ -88,7 +88,7 @@ absl::Status RegionConfig::Validate() const {
     return absl::InvalidArgumentError(
         "region.ramp_window must be a multiple of region.step and at most region.interval");
   }
-  return absl::OkStatus();
+  return battery_connection.Validate("region.battery_connection");
 }
 
 absl::Status RegionEngine::Validate(const RegionConfig& region,
@@ -202,22 +202,32 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
     price_note = "price missing and none known yet; settled at 0 GBP/MWh";
   }
 
-  size_t total_index = 0;
-  for (size_t i = 0; i < battery_params_.size(); ++i, ++total_index) {
+  // Each battery's own interlocks, then the shared connection's on their sum.
+  std::vector<AssetDecision> battery_decisions;
+  std::vector<ConnectionSetpoint> setpoints;
+  for (size_t i = 0; i < battery_params_.size(); ++i) {
     const assets::BatteryParams& params = battery_params_[i];
-    AssetDecision decision = Governing(params.id, interval_start);
+    AssetDecision& decision = battery_decisions.emplace_back(Governing(params.id, interval_start));
     // The reserve is for resilience: trading (and idle) requests keep above it.
     const double floor_mwh = decision.priority == DispatchPriority::kResilience
                                  ? params.soc_min_mwh
                                  : params.soc_min_mwh + params.reserve_mwh;
     assets::ClampedSetpoint clamped = assets::ClampBatteryPower(
         params, battery_soc_mwh_[i], decision.requested_mw, floor_mwh, step_duration);
+    decision.reason = JoinReasons(decision.reason, clamped.reason);
+    setpoints.push_back({.power_mw = clamped.power_mw, .priority = decision.priority});
+  }
+  const ConnectionClamped connection = ClampToConnection(setpoints, region_.battery_connection);
+  size_t total_index = 0;
+  for (size_t i = 0; i < battery_params_.size(); ++i, ++total_index) {
+    const assets::BatteryParams& params = battery_params_[i];
+    AssetDecision decision = std::move(battery_decisions[i]);
     assets::BatteryInterval step =
-        assets::StepBattery(params, battery_soc_mwh_[i], clamped.power_mw, step_duration);
+        assets::StepBattery(params, battery_soc_mwh_[i], connection.power_mw[i], step_duration);
     battery_soc_mwh_[i] = step.soc_after_mwh;
     battery_power_mw_[i] = step.power_mw;
     decision.applied_mw = step.power_mw;
-    decision.reason = JoinReasons(decision.reason, clamped.reason);
+    decision.reason = JoinReasons(decision.reason, connection.reason[i]);
     out.dispatch_mw += step.power_mw;
     double applied_net_gbp = 0.0;
     for (market::LedgerEntry& e :

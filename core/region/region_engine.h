@@ -18,6 +18,7 @@
 #include "core/assets/battery.h"
 #include "core/assets/peaker.h"
 #include "core/market/ledger.h"
+#include "core/region/connection_limit.h"
 #include "core/region/dispatch_arbiter.h"
 
 namespace gridpilot::region {
@@ -47,6 +48,8 @@ struct RegionConfig {
   absl::Duration interval = absl::Minutes(30);     // settlement interval
   absl::Duration step = absl::Minutes(30);         // physics and dispatch step; divides interval
   absl::Duration ramp_window = absl::Minutes(30);  // a multiple of step, <= interval
+  // The batteries' shared grid connection; none by default (connection_limit.h).
+  ConnectionLimit battery_connection;
 
   double ToleranceMw() const { return RampToleranceMw(ramp_limit_mw, interval, step, ramp_window); }
   // GBP per MW of excess per step.

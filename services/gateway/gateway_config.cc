@@ -350,6 +350,24 @@ absl::Status ReadLimits(const Json& j, GatewayConfig* config) {
   return absl::OkStatus();
 }
 
+// region.battery_connection: {"export_limit_mw": X, "import_limit_mw": Y}, at least one.
+absl::Status ReadBatteryConnection(const Json& j, region::ConnectionLimit* limit) {
+  constexpr char kWhere[] = "region.battery_connection";
+  ObjectReader r(j, kWhere);
+  double export_mw = std::nan("");
+  double import_mw = std::nan("");
+  r.Number("export_limit_mw", &export_mw);
+  r.Number("import_limit_mw", &import_mw);
+  RETURN_IF_ERROR(r.Read());
+  if (!std::isnan(export_mw)) limit->export_limit_mw = export_mw;
+  if (!std::isnan(import_mw)) limit->import_limit_mw = import_mw;
+  if (!limit->any()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kWhere, ": set export_limit_mw, import_limit_mw or both"));
+  }
+  return limit->Validate(kWhere);
+}
+
 // Every asset a limit names must be configured.
 absl::Status CheckLimitAssets(const GatewayConfig& config) {
   std::set<std::string> known;
@@ -392,6 +410,9 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     r.Number("scale", &config->region.scale);
     r.Number("ramp_limit_mw", &config->region.ramp_limit_mw);
     r.Number("instability_penalty_gbp_per_mw", &config->region.instability_penalty_gbp_per_mw);
+    r.Custom("battery_connection", [config](const Json& j) -> absl::Status {
+      return ReadBatteryConnection(j, &config->region.battery_connection);
+    });
     RETURN_IF_ERROR(r.Read());
   }
   RETURN_IF_ERROR(

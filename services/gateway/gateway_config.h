@@ -5,7 +5,10 @@
 //
 // {
 //   "region": {"name": "gb-1pct", "scale": 0.01, "ramp_limit_mw": 15,
-//              "instability_penalty_gbp_per_mw": 150},
+//              "instability_penalty_gbp_per_mw": 150,
+//              "battery_connection": {"export_limit_mw": 50, "import_limit_mw": 50}},
+//              // the batteries' shared grid connection, MW; none by default
+//              // (core/region/connection_limit.h)
 //   "batteries": [{"id": "battery-1", "energy_capacity_mwh": 100, "max_charge_mw": 50,
 //                  "max_discharge_mw": 50, "charge_efficiency": 0.95,
 //                  "discharge_efficiency": 0.95, "soc_min_mwh": 5, "soc_max_mwh": 95,

@@ -484,6 +484,9 @@ v1::RegionInfo GatewayRun::Region() const {
   *info.mutable_replay_end() = ToProtoTime(options_.replay_to);
   *info.mutable_step() = ToProtoDuration(config_.region.step);
   *info.mutable_ramp_window() = ToProtoDuration(config_.region.ramp_window);
+  const region::ConnectionLimit& connection = config_.region.battery_connection;
+  if (connection.export_limit_mw) info.set_battery_export_limit_mw(*connection.export_limit_mw);
+  if (connection.import_limit_mw) info.set_battery_import_limit_mw(*connection.import_limit_mw);
   return info;
 }
 

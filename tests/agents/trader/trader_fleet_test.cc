@@ -2,9 +2,10 @@
 // pattern, each battery simulated as the gateway would: a proposal per battery every tick,
 // each battery planned on its own (its plans equal a lone trader's with that battery and its
 // share of the ramp limit), both trading, the schedule the fleet's sum, and the P&L per
-// battery adding up to the total.
+// battery adding up to the total; behind a shared connection, the plans' sum within it.
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,10 +65,16 @@ struct FleetRun {
 
 // One agent over kTicks ticks with `batteries`; the gateway applies in interval t each
 // battery's proposal made one tick earlier, clamped at its trading floor.
-FleetRun RunFleet(std::vector<assets::BatteryParams> params, double ramp_limit_mw) {
+// `connection_limit_mw`, when set, is the batteries' shared connection both ways.
+FleetRun RunFleet(std::vector<assets::BatteryParams> params, double ramp_limit_mw,
+                  std::optional<double> connection_limit_mw = std::nullopt) {
   TraderAgent agent;
   v1::RegionInfo region;
   region.set_ramp_limit_mw(ramp_limit_mw);
+  if (connection_limit_mw.has_value()) {
+    region.set_battery_export_limit_mw(*connection_limit_mw);
+    region.set_battery_import_limit_mw(*connection_limit_mw);
+  }
   *region.mutable_interval() = ToProtoDuration(base::kHalfHour);
   agent.OnRegistered(region);
   FleetRun run;
@@ -182,6 +189,54 @@ TEST(TraderFleetTest, PnlPerBatteryAddsUpToTheTotal) {
   const FleetRun alone = RunFleet({Big()}, kRampLimitMw);
   ASSERT_EQ(alone.pnl.batteries_size(), 1);
   EXPECT_EQ(alone.pnl.realised_pnl_gbp(), alone.pnl.batteries(0).realised_pnl_gbp());
+}
+
+TEST(TraderFleetTest, ConnectionShareIsProRataToTheLimitsOnlyWhereTheFleetExceedsIt) {
+  struct ShareCase {
+    std::string name;
+    std::optional<double> export_limit_mw;
+    std::optional<double> import_limit_mw;
+    double want_discharge_mw;
+    double want_charge_mw;
+  };
+  const std::vector<ShareCase> cases = {
+      {"no connection", std::nullopt, std::nullopt, 20.0, 20.0},
+      {"connection above the fleet's rating", 70.0, 80.0, 20.0, 20.0},
+      {"export binds", 35.0, std::nullopt, 35.0 * 20.0 / 70.0, 20.0},
+      {"import binds", 100.0, 14.0, 20.0, 14.0 * 20.0 / 70.0},
+      {"both bind", 35.0, 7.0, 10.0, 2.0},
+  };
+  for (const ShareCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const assets::BatteryParams got =
+        TraderAgent::ConnectionShare(Small(), 70.0, 70.0, c.export_limit_mw, c.import_limit_mw);
+    EXPECT_DOUBLE_EQ(got.max_discharge_mw, c.want_discharge_mw);
+    EXPECT_DOUBLE_EQ(got.max_charge_mw, c.want_charge_mw);
+    EXPECT_EQ(got.energy_capacity_mwh, Small().energy_capacity_mwh);
+  }
+}
+
+TEST(TraderFleetTest, BehindASharedConnectionThePlansTogetherKeepWithinIt) {
+  constexpr double kLimitMw = 25.0;
+  const FleetRun free = RunFleet({Big(), Small()}, kRampLimitMw);
+  const FleetRun shared = RunFleet({Big(), Small()}, kRampLimitMw, kLimitMw);
+  ASSERT_EQ(shared.batteries[0].proposals_mw.size(), shared.batteries[1].proposals_mw.size());
+  double free_peak_mw = 0.0, shared_peak_mw = 0.0;
+  for (size_t k = 0; k < shared.batteries[0].proposals_mw.size(); ++k) {
+    const double sum_mw = shared.batteries[0].proposals_mw[k] + shared.batteries[1].proposals_mw[k];
+    EXPECT_LE(std::abs(sum_mw), kLimitMw + 1e-9) << "tick " << k;
+    shared_peak_mw = std::max(shared_peak_mw, std::abs(sum_mw));
+    free_peak_mw = std::max(free_peak_mw, std::abs(free.batteries[0].proposals_mw[k] +
+                                                   free.batteries[1].proposals_mw[k]));
+  }
+  // Without the connection the fleet goes beyond it (so the test can fail), and with it
+  // both batteries still trade.
+  EXPECT_GT(free_peak_mw, kLimitMw + 1.0);
+  EXPECT_GT(shared_peak_mw, kLimitMw / 2.0);
+  for (const Simulated& s : shared.batteries) {
+    EXPECT_GT(s.discharged_mwh, 1.0) << s.params.id;
+    EXPECT_GT(s.charged_mwh, 1.0) << s.params.id;
+  }
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // The response agent's split of one fleet setpoint across batteries
 // (core/control/battery_duty_split.h), table-driven: pro rata to each battery's headroom in
 // the needed direction, within its power and SoC limits, the excess beyond the fleet's
-// headroom pro rata to the power ratings, and a single battery taking the whole setpoint.
+// headroom pro rata to the power ratings, a single battery taking the whole setpoint, and
+// the batteries' shared connection capping the fleet's headroom.
 #include "core/control/battery_duty_split.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +91,86 @@ TEST(BatteryDutySplitTest, SharesTheChangeByTheRule) {
     }
     EXPECT_NEAR(sum_mw, c.total_mw, 1e-9);
   }
+}
+
+struct ConnectionCase {
+  std::string name;
+  std::vector<DutyBattery> batteries;
+  double total_mw;
+  DutyConnection connection;
+  std::vector<double> expected_mw;
+};
+
+TEST(BatteryDutySplitTest, TheSharedConnectionCapsTheFleetsHeadroom) {
+  const DutyConnection limit_60{.export_limit_mw = 60.0, .import_limit_mw = 60.0};
+  const std::vector<ConnectionCase> cases = {
+      {"within the connection: as without it",
+       {{Big(), 50.0, 0.0}, {Small(), 20.0, 0.0}},
+       35.0,
+       limit_60,
+       {25.0, 10.0}},
+      {"discharge beyond the export limit: only up to it, pro rata to headroom",
+       {{Big(), 50.0, 0.0}, {Small(), 20.0, 0.0}},
+       70.0,
+       limit_60,
+       {60.0 * 50.0 / 70.0, 60.0 * 20.0 / 70.0}},
+      {"the others' schedules use the connection: headroom is limit - their sum",
+       {{Big(), 50.0, 40.0}, {Small(), 20.0, 10.0}},
+       65.0,
+       limit_60,
+       {40.0 + 10.0 * 10.0 / 20.0, 10.0 + 10.0 * 10.0 / 20.0}},
+      {"schedule already at the export limit: no more discharge asked",
+       {{Big(), 50.0, 45.0}, {Small(), 20.0, 15.0}},
+       70.0,
+       limit_60,
+       {45.0, 15.0}},
+      {"charge beyond the import limit: only up to it",
+       {{Big(), 50.0, 0.0}, {Small(), 20.0, -10.0}},
+       -70.0,
+       DutyConnection{.export_limit_mw = std::nullopt, .import_limit_mw = 30.0},
+       {-20.0 * 50.0 / 60.0, -10.0 - 20.0 * 10.0 / 60.0}},
+      {"an export limit does not hold back charge",
+       {{Big(), 50.0, 0.0}, {Small(), 20.0, 0.0}},
+       -70.0,
+       DutyConnection{.export_limit_mw = 10.0, .import_limit_mw = std::nullopt},
+       {-50.0, -20.0}},
+      {"one battery behind a smaller connection takes only what it allows",
+       {{Big(), 50.0, 5.0}},
+       50.0,
+       DutyConnection{.export_limit_mw = 30.0, .import_limit_mw = std::nullopt},
+       {30.0}},
+  };
+  for (const ConnectionCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::vector<double> got =
+        SplitDuty(c.batteries, c.total_mw, absl::Minutes(30), c.connection);
+    ASSERT_EQ(got.size(), c.expected_mw.size());
+    double sum_mw = 0.0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_NEAR(got[i], c.expected_mw[i], 1e-9) << "battery " << i;
+      sum_mw += got[i];
+    }
+    if (c.connection.export_limit_mw) {
+      EXPECT_LE(sum_mw, *c.connection.export_limit_mw + 1e-9);
+    }
+    if (c.connection.import_limit_mw) {
+      EXPECT_GE(sum_mw, -*c.connection.import_limit_mw - 1e-9);
+    }
+  }
+}
+
+TEST(BatteryDutySplitTest, TheFleetAsOneBatteryIsCappedByTheConnection) {
+  const FleetBattery fleet =
+      FleetAsOneBattery({{Big(), 50.0, 0.0}, {Small(), 20.0, 0.0}},
+                        DutyConnection{.export_limit_mw = 60.0, .import_limit_mw = 0.0});
+  EXPECT_DOUBLE_EQ(fleet.params.max_discharge_mw, 60.0);
+  EXPECT_DOUBLE_EQ(fleet.params.max_charge_mw, 1e-9);
+  EXPECT_TRUE(fleet.params.Validate().ok());
+  const FleetBattery roomy =
+      FleetAsOneBattery({{Big(), 50.0, 0.0}, {Small(), 20.0, 0.0}},
+                        DutyConnection{.export_limit_mw = 100.0, .import_limit_mw = 100.0});
+  EXPECT_DOUBLE_EQ(roomy.params.max_discharge_mw, 70.0);
+  EXPECT_DOUBLE_EQ(roomy.params.max_charge_mw, 70.0);
 }
 
 TEST(BatteryDutySplitTest, OneBatteryIsItsOwnFleet) {

@@ -1,9 +1,8 @@
 // The fleet solve behind one connection (core/planning/fleet_optimizer.h) on random fleets
 // of 2-4 batteries with random prices and limits from tight to loose: SolveFleet (each
 // battery alone, column generation only when a limit binds) equals GLPK's optimum of the
-// same LP and the column generation alone (SolveFleetCoupled; also with dual smoothing, and
-// with rows added as they bind: SolveFleetRowGeneration) to 1e-9 relative, its
-// plans keep within the limits, and where it says no limit binds its plans are each
+// same LP and the column generation alone (SolveFleetCoupled) to 1e-9 relative, its plans
+// keep within the limits, and where it says no limit binds its plans are each
 // battery's own optimum.
 #include "core/planning/fleet_optimizer.h"
 
@@ -104,13 +103,6 @@ TEST(FleetOptimizerTest, EqualsGlpkAndTheColumnGenerationOnRandomFleets) {
     const double scale = std::max(1.0, std::abs(glpk.objective_gbp));
     EXPECT_NEAR(objective, glpk.objective_gbp, 1e-9 * scale);
     EXPECT_NEAR(objective, FleetObjective(fleet.problems, coupled), 1e-9 * scale);
-    // The variants the bench measures reach the same optimum.
-    const FleetSolution smoothed =
-        SolveFleetCoupled(fleet.problems, fleet.limit_mwh, fleet.limit_mwh, 0.5);
-    EXPECT_NEAR(FleetObjective(fleet.problems, smoothed), glpk.objective_gbp, 1e-9 * scale);
-    const FleetSolution by_rows =
-        SolveFleetRowGeneration(fleet.problems, fleet.limit_mwh, fleet.limit_mwh, 0.5);
-    EXPECT_NEAR(FleetObjective(fleet.problems, by_rows), glpk.objective_gbp, 1e-9 * scale);
     // Within the limits, interval by interval.
     for (int t = 0; t < 48; ++t) {
       double net_export_mwh = 0.0;

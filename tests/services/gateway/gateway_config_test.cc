@@ -250,6 +250,21 @@ TEST_F(GatewayConfigTest, BadFilesAreInvalidArgumentNamingFileAndKey) {
        R"({"peakers": [{"min_stable_load_mw": 70}]})",
        {"min_stable_load_mw"}},
       {"negative start-up time", R"({"peakers": [{"start_up_time_min": -5}]})", {"start_up_time"}},
+      {"connection limit negative",
+       R"({"region": {"battery_connection": {"export_limit_mw": -5}}})",
+       {"region.battery_connection.export_limit_mw", "-5", "outside"}},
+      {"connection limit too large",
+       R"({"region": {"battery_connection": {"import_limit_mw": 1e9}}})",
+       {"region.battery_connection.import_limit_mw", "outside"}},
+      {"connection limit as a string",
+       R"({"region": {"battery_connection": {"export_limit_mw": "60"}}})",
+       {"region.battery_connection.export_limit_mw", "wrong type"}},
+      {"connection with no limit",
+       R"({"region": {"battery_connection": {}}})",
+       {"region.battery_connection", "export_limit_mw"}},
+      {"connection unknown key",
+       R"({"region": {"battery_connection": {"limit_mw": 60}}})",
+       {"region.battery_connection.limit_mw", "unknown key"}},
       {"duplicate asset ids",
        R"({"batteries": [{"id": "x"}], "peakers": [{"id": "x"}]})",
        {"\"x\"", "used twice"}},
@@ -265,6 +280,23 @@ TEST_F(GatewayConfigTest, BadFilesAreInvalidArgumentNamingFileAndKey) {
     EXPECT_THAT(message, HasSubstr(path));
     for (const std::string& part : c.want_parts) EXPECT_THAT(message, HasSubstr(part));
   }
+}
+
+TEST_F(GatewayConfigTest, BatteryConnectionIsReadAndNoneByDefault) {
+  absl::StatusOr<GatewayConfig> none = LoadGatewayConfig("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->region.battery_connection.any());
+  absl::StatusOr<GatewayConfig> both = ParseGatewayConfig(
+      R"({"region": {"battery_connection": {"export_limit_mw": 55, "import_limit_mw": 40}}})",
+      "/c/cfg.json");
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->region.battery_connection.export_limit_mw, 55.0);
+  EXPECT_EQ(both->region.battery_connection.import_limit_mw, 40.0);
+  absl::StatusOr<GatewayConfig> export_only = ParseGatewayConfig(
+      R"({"region": {"battery_connection": {"export_limit_mw": 0}}})", "/c/cfg.json");
+  ASSERT_TRUE(export_only.ok()) << export_only.status();
+  EXPECT_EQ(export_only->region.battery_connection.export_limit_mw, 0.0);
+  EXPECT_FALSE(export_only->region.battery_connection.import_limit_mw.has_value());
 }
 
 TEST_F(GatewayConfigTest, MissingFileIsNotFoundNamingThePath) {
