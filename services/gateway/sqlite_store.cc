@@ -477,12 +477,12 @@ absl::Status SqliteStore::RecordTelemetrySamples(
                                .Int(run_id_)
                                .Text(s.source)
                                .Int(s.sequence)
-                               .Text(base::FormatUtcTimestamp(s.timestamp))
+                               .Text(FormatSampleTime(s.timestamp))
                                .Real(s.net_load_mw)
                                .Real(s.solar_mw)
                                .Real(s.wind_mw)
                                .Real(s.price_gbp_per_mwh)
-                               .Text(base::FormatUtcTimestamp(stored.received_at))
+                               .Text(FormatSampleTime(stored.received_at))
                                .Int(stored.late ? 1 : 0)
                                .Run();
     if (!written.ok()) {

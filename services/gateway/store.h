@@ -122,6 +122,13 @@ struct StoredTelemetrySample {
   bool late = false;  // its step had already settled: stored, never settled
 };
 
+// A sample's stamps as both stores keep them: ISO-8601 UTC text with the fraction of a
+// second when there is one ("2023-06-01T00:00:00.25Z"), so sub-second meters keep their
+// order.
+inline std::string FormatSampleTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
 class Store {
  public:
   virtual ~Store() = default;
