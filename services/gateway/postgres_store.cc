@@ -544,6 +544,8 @@ absl::Status PostgresStore::RecordTelemetrySamples(
     return status;
   }
   RETURN_IF_ERROR(db_->Exec("RELEASE SAVEPOINT samples"));
+  // Each row counts towards the commit threshold, so the batch stays bounded in rows.
+  if (!samples.empty()) records_in_transaction_ += static_cast<int>(samples.size()) - 1;
   return EndWrite(/*commit_point=*/false);
 }
 

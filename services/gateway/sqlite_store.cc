@@ -491,6 +491,8 @@ absl::Status SqliteStore::RecordTelemetrySamples(
     }
   }
   RETURN_IF_ERROR(Exec("RELEASE samples"));
+  // Each row counts towards the commit threshold, so the batch stays bounded in rows.
+  if (!samples.empty()) records_in_transaction_ += static_cast<int>(samples.size()) - 1;
   return EndWrite(/*commit_point=*/false);
 }
 
