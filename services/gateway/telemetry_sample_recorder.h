@@ -23,8 +23,9 @@ namespace gridpilot {
 struct TelemetrySampleRecorderOptions {
   // Samples waiting for the writer, at most (memory: about 150 bytes each). 1..10,000,000.
   int64_t max_queued_samples = 200'000;
-  // Samples per RecordTelemetrySamples call, at most. 1..100,000.
-  int64_t max_batch_samples = 5'000;
+  // Samples per RecordTelemetrySamples call, at most. 1..100,000. A call holds the store
+  // (and the tick loop's next record) for about 2 ms on SQLite, 9 ms on PostgreSQL at 1,000.
+  int64_t max_batch_samples = 1'000;
 };
 
 // Counts since creation: every offered sample is in exactly one of written, dropped,
