@@ -84,6 +84,10 @@ ABSL_FLAG(double, telemetry_silence_seconds, 30,
 ABSL_FLAG(double, telemetry_max_ahead_seconds, 1800,
           "--telemetry: messages stamped further ahead of the step being assembled are refused");
 ABSL_FLAG(std::string, mqtt_client_id, "gridpilot-gateway", "--telemetry mqtt: the client id");
+ABSL_FLAG(int64_t, telemetry_samples_queue, 200000,
+          "--telemetry: accepted samples waiting to be written to the store's "
+          "telemetry_samples table, at most (1..10000000; more are dropped and counted); 0 "
+          "stores no samples");
 
 ABSL_FLAG(bool, resume, false,
           "continue the latest run in --store whose --from, --to and --config equal these, "
@@ -329,6 +333,10 @@ int Main() {
   live_in.silence_timeout = absl::Seconds(absl::GetFlag(FLAGS_telemetry_silence_seconds));
   live_in.max_ahead = absl::Seconds(absl::GetFlag(FLAGS_telemetry_max_ahead_seconds));
   live_in.mqtt_client_id = absl::GetFlag(FLAGS_mqtt_client_id);
+  if (absl::GetFlag(FLAGS_telemetry_samples_queue) > 0) {
+    live_in.sample_store = &metered_store;
+    live_in.samples.max_queued_samples = absl::GetFlag(FLAGS_telemetry_samples_queue);
+  }
   absl::StatusOr<PublishedTelemetry> published =
       StartPublishedTelemetry(live_in, options, &wall_clock);
   if (!published.ok()) {

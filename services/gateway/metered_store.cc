@@ -101,6 +101,11 @@ absl::Status MeteredStore::RecordAuditEvent(const AuditEvent& event) {
   return Counted("audit_event", inner_->RecordAuditEvent(event));
 }
 
+absl::Status MeteredStore::RecordTelemetrySamples(
+    const std::vector<StoredTelemetrySample>& samples) {
+  return Counted("telemetry_samples", inner_->RecordTelemetrySamples(samples));
+}
+
 absl::StatusOr<std::vector<AuditEvent>> MeteredStore::ListAuditEvents(const AuditQuery& query) {
   return inner_->ListAuditEvents(query);
 }

@@ -35,6 +35,7 @@ class MeteredStore final : public Store {
                               const region::IntervalOutcome& outcome) override;
   // Passed through, errors counted.
   absl::Status RecordAuditEvent(const AuditEvent& event) override;
+  absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>& samples) override;
   absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
   absl::Status Flush() override;
   // Passed through; a resumed run's verified intervals are not counted again.

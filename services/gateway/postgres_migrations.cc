@@ -87,6 +87,16 @@ CREATE INDEX refused_calls_by_at ON refused_calls (at);
 CREATE INDEX approvals_by_run ON approvals (run_id, approval_id);
 )sql";
 
+// Migration 3: the raw live telemetry samples (SQLite's schema version 3). No index: the
+// table is written at the ingest's rate and read by run.
+constexpr char kTelemetrySamples[] = R"sql(
+CREATE TABLE telemetry_samples (
+  run_id BIGINT NOT NULL, source TEXT NOT NULL, sequence BIGINT NOT NULL, stamp TEXT NOT NULL,
+  net_load_mw DOUBLE PRECISION, solar_mw DOUBLE PRECISION, wind_mw DOUBLE PRECISION,
+  price_gbp_per_mwh DOUBLE PRECISION, received_at TEXT NOT NULL, late BIGINT NOT NULL,
+  row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+)sql";
+
 // "CASE agent WHEN 'trader' THEN 'trader' ... ELSE '' END" over every name that has a role
 // (the role table's identities are letters, digits and '-': quoting is plain).
 std::string RoleOfAgentSql() {
@@ -113,6 +123,7 @@ const std::vector<PostgresMigration>& StoreMigrations() {
           {1, "runs, telemetry, proposals, decisions, ledger, agent_notes, refused_calls, plans",
            kInitialSchema},
           {2, "role on proposals and decisions; audit_events, approvals", AuditTablesMigration()},
+          {3, "telemetry_samples", kTelemetrySamples},
       };
   return *migrations;
 }

@@ -500,6 +500,60 @@ absl::Status PostgresStore::WriteInterval(const std::string& start,
   return absl::OkStatus();
 }
 
+absl::Status PostgresStore::RecordTelemetrySamples(
+    const std::vector<StoredTelemetrySample>& samples) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  // All or none: a savepoint, as for an interval. Rows go in multi-row INSERTs of at most
+  // sample_rows_per_insert_ rows, one round trip each (docs/decisions.md, "Raw telemetry
+  // samples stored").
+  RETURN_IF_ERROR(db_->Exec("SAVEPOINT samples"));
+  absl::Status status = absl::OkStatus();
+  constexpr int kColumns = 10;
+  for (size_t first = 0; first < samples.size() && status.ok();
+       first += static_cast<size_t>(sample_rows_per_insert_)) {
+    const size_t rows =
+        std::min(samples.size() - first, static_cast<size_t>(sample_rows_per_insert_));
+    std::string sql =
+        "INSERT INTO telemetry_samples (run_id, source, sequence, stamp, net_load_mw, solar_mw, "
+        "wind_mw, price_gbp_per_mwh, received_at, late) VALUES ";
+    PostgresParams params;
+    for (size_t r = 0; r < rows; ++r) {
+      const StoredTelemetrySample& stored = samples[first + r];
+      const data::TelemetrySample& s = stored.sample;
+      absl::StrAppend(&sql, r == 0 ? "(" : ",(");
+      for (int c = 1; c <= kColumns; ++c) {
+        absl::StrAppend(&sql, c == 1 ? "$" : ",$", static_cast<int64_t>(r) * kColumns + c);
+      }
+      sql += ")";
+      params.Int(run_id_)
+          .Text(s.source)
+          .Int(s.sequence)
+          .Text(FormatSampleTime(s.timestamp))
+          .Real(s.net_load_mw)
+          .Real(s.solar_mw)
+          .Real(s.wind_mw)
+          .Real(s.price_gbp_per_mwh)
+          .Text(FormatSampleTime(stored.received_at))
+          .Int(stored.late ? 1 : 0);
+    }
+    status = db_->Query(sql, params).status();
+  }
+  if (!status.ok()) {
+    db_->Exec("ROLLBACK TO SAVEPOINT samples; RELEASE SAVEPOINT samples").IgnoreError();
+    return status;
+  }
+  RETURN_IF_ERROR(db_->Exec("RELEASE SAVEPOINT samples"));
+  // Each row counts towards the commit threshold, so the batch stays bounded in rows.
+  if (!samples.empty()) records_in_transaction_ += static_cast<int>(samples.size()) - 1;
+  return EndWrite(/*commit_point=*/false);
+}
+
+void PostgresStore::set_sample_rows_per_insert(int rows) {
+  absl::MutexLock lock(&mu_);
+  sample_rows_per_insert_ = std::clamp(rows, 1, kMaxSampleRowsPerInsert);
+}
+
 absl::Status PostgresStore::RecordInterval(const data::GridInterval& region_values,
                                            const region::IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);

@@ -49,6 +49,8 @@ class PostgresStore final : public Store {
                                  int64_t dropped_before) override;
   absl::Status RecordApprovalEvent(const ApprovalEvent& event) override;
   absl::Status RecordAuditEvent(const AuditEvent& event) override;
+  // Samples go in multi-row INSERTs (sample_rows_per_insert rows each).
+  absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>& samples) override;
   absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
@@ -63,6 +65,11 @@ class PostgresStore final : public Store {
   absl::StatusOr<StoredApprovals> LoadApprovals() override;
 
   int64_t run_id() const;
+  // Rows per INSERT statement of RecordTelemetrySamples, clamped to 1..kMaxSampleRowsPerInsert
+  // (10 parameters a row; PostgreSQL takes at most 65,535 a statement). 1 is a round trip a
+  // row, the old way, kept for the bench's comparison.
+  static constexpr int kMaxSampleRowsPerInsert = 1000;
+  void set_sample_rows_per_insert(int rows);
 
  private:
   PostgresStore(std::unique_ptr<PostgresConnection> db, int commit_every_records)
@@ -84,6 +91,7 @@ class PostgresStore final : public Store {
   int64_t run_id_ ABSL_GUARDED_BY(mu_) = 0;
   bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;
   int records_in_transaction_ ABSL_GUARDED_BY(mu_) = 0;
+  int sample_rows_per_insert_ ABSL_GUARDED_BY(mu_) = kMaxSampleRowsPerInsert;
 };
 
 }  // namespace gridpilot

@@ -37,7 +37,11 @@ absl::StatusOr<PublishedTelemetry> StartPublishedTelemetry(const PublishedTeleme
   if (!feed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--telemetry: ", feed.status().message()));
   }
-  out.ingest = std::make_unique<TelemetryIngest>(feed->get(), wall_clock);
+  if (live.sample_store != nullptr) {
+    out.samples =
+        std::make_unique<TelemetrySampleRecorder>(live.sample_store, wall_clock, live.samples);
+  }
+  out.ingest = std::make_unique<TelemetryIngest>(feed->get(), wall_clock, out.samples.get());
   out.feed = *std::move(feed);
   if (mqtt) {
     absl::StatusOr<std::unique_ptr<MqttSubscriber>> subscriber =

@@ -14,7 +14,9 @@
 #include "core/data/published_feed.h"
 #include "services/gateway/gateway_run.h"
 #include "services/gateway/mqtt_subscriber.h"
+#include "services/gateway/store.h"
 #include "services/gateway/telemetry_ingest.h"
+#include "services/gateway/telemetry_sample_recorder.h"
 
 namespace gridpilot {
 
@@ -25,9 +27,14 @@ struct PublishedTelemetryOptions {
   absl::Duration silence_timeout = absl::Seconds(30);
   absl::Duration max_ahead = absl::Minutes(30);
   std::string mqtt_client_id = "gridpilot-gateway";
+  // Where accepted samples are written (not owned; a run begun); null: not stored.
+  Store* sample_store = nullptr;
+  TelemetrySampleRecorderOptions samples{};
 };
 
 struct PublishedTelemetry {
+  // Null unless samples are stored. Declared first: destroyed after what feeds it.
+  std::unique_ptr<TelemetrySampleRecorder> samples;
   std::unique_ptr<data::TelemetrySource> feed;  // for GatewayRun; null for the shipped data
   std::unique_ptr<TelemetryIngest> ingest;      // null for the shipped data
   // Destroy before the run (it pushes into the run's feed).

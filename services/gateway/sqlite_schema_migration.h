@@ -3,7 +3,8 @@
 // proposals and decisions and no audit_events table; version 2 has both. Migrating adds
 // the columns and fills the old rows' role from their agent by the role table (the agent of
 // a version-1 row under TLS was the authenticated identity), '' for an agent that is no
-// gridpilot identity. docs/decisions.md, "Audit of every act".
+// gridpilot identity. docs/decisions.md, "Audit of every act". Version 3 adds the
+// telemetry_samples table (created with the others); migrating to it only counts it.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_SQLITE_SCHEMA_MIGRATION_H_
 #define GRIDPILOT_SERVICES_GATEWAY_SQLITE_SCHEMA_MIGRATION_H_
 
@@ -15,7 +16,7 @@
 
 namespace gridpilot {
 
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 // The role a stored agent name holds by the role table: a process's role for a process
 // identity, the role itself for a person role (a token's identity is its role), "" else.

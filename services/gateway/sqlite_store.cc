@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS approvals (
   lease_start TEXT NOT NULL, lease_end TEXT NOT NULL, idempotency_key TEXT NOT NULL,
   proposal_reason TEXT NOT NULL, reason TEXT NOT NULL, expires_at TEXT NOT NULL,
   proposal_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS telemetry_samples (
+  run_id INTEGER NOT NULL, source TEXT NOT NULL, sequence INTEGER NOT NULL, stamp TEXT NOT NULL,
+  net_load_mw REAL, solar_mw REAL, wind_mw REAL, price_gbp_per_mwh REAL,
+  received_at TEXT NOT NULL, late INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_by_interval ON ledger (run_id, interval_start);
 )sql";
 
@@ -162,6 +166,7 @@ absl::Status SqliteStore::Prepare() {
        "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_audit_event_, "INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_sample_, "INSERT INTO telemetry_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&select_audit_events_,
        "SELECT at, process, kind, identity, role, detail_json, dropped_before FROM ("
        "SELECT at, process, kind, identity, role, detail_json, dropped_before, 1 AS source, "
@@ -195,8 +200,8 @@ SqliteStore::~SqliteStore() {
   CommitLocked().IgnoreError();
   for (sqlite3_stmt* stmt :
        {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
-        insert_refused_, insert_approval_, insert_plan_, insert_audit_event_, select_audit_events_,
-        select_telemetry_, select_decisions_, select_ledger_}) {
+        insert_refused_, insert_approval_, insert_plan_, insert_audit_event_, insert_sample_,
+        select_audit_events_, select_telemetry_, select_decisions_, select_ledger_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -457,6 +462,37 @@ absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
                       .Real(plan.expected_value_gbp)
                       .Text(plan.reason)
                       .Run());
+  return EndWrite(/*commit_point=*/false);
+}
+
+absl::Status SqliteStore::RecordTelemetrySamples(
+    const std::vector<StoredTelemetrySample>& samples) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(BeginWrite());
+  // All or none: a savepoint, as for an interval.
+  RETURN_IF_ERROR(Exec("SAVEPOINT samples"));
+  for (const StoredTelemetrySample& stored : samples) {
+    const data::TelemetrySample& s = stored.sample;
+    absl::Status written = Statement(db_, insert_sample_)
+                               .Int(run_id_)
+                               .Text(s.source)
+                               .Int(s.sequence)
+                               .Text(FormatSampleTime(s.timestamp))
+                               .Real(s.net_load_mw)
+                               .Real(s.solar_mw)
+                               .Real(s.wind_mw)
+                               .Real(s.price_gbp_per_mwh)
+                               .Text(FormatSampleTime(stored.received_at))
+                               .Int(stored.late ? 1 : 0)
+                               .Run();
+    if (!written.ok()) {
+      Exec("ROLLBACK TO samples; RELEASE samples").IgnoreError();  // `written` says why
+      return written;
+    }
+  }
+  RETURN_IF_ERROR(Exec("RELEASE samples"));
+  // Each row counts towards the commit threshold, so the batch stays bounded in rows.
+  if (!samples.empty()) records_in_transaction_ += static_cast<int>(samples.size()) - 1;
   return EndWrite(/*commit_point=*/false);
 }
 

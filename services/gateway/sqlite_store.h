@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
   absl::Status RecordInterval(const data::GridInterval& region_values,
                               const region::IntervalOutcome& outcome) override;
   absl::Status RecordAuditEvent(const AuditEvent& event) override;
+  absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>& samples) override;
   absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
 
   // Commits the open transaction, if any.
@@ -91,6 +92,7 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_approval_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_plan_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* insert_audit_event_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* insert_sample_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_audit_events_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_decisions_ ABSL_GUARDED_BY(mu_) = nullptr;

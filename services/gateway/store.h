@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/data/grid_series.h"
+#include "core/data/telemetry_sample.h"
 #include "core/region/dispatch_arbiter.h"
 #include "core/region/region_engine.h"
 #include "services/gateway/stored_approvals.h"
@@ -113,6 +114,21 @@ struct AuditQuery {
   int limit = 100;
 };
 
+// One live telemetry sample the gateway accepted, as it came (docs/decisions.md, "Raw
+// telemetry samples stored"): kept whether or not it was settled.
+struct StoredTelemetrySample {
+  data::TelemetrySample sample;
+  absl::Time received_at = absl::UnixEpoch();  // the gateway's wall clock, UTC
+  bool late = false;  // its step had already settled: stored, never settled
+};
+
+// A sample's stamps as both stores keep them: ISO-8601 UTC text with the fraction of a
+// second when there is one ("2023-06-01T00:00:00.25Z"), so sub-second meters keep their
+// order.
+inline std::string FormatSampleTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -145,6 +161,10 @@ class Store {
   // events and the gateway's own refused calls (process "gateway", kind "refusal", detail
   // {"method", "code", "reason"}). Sees records not yet flushed. The default: Unimplemented.
   virtual absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query);
+  // Accepted live telemetry samples, in the order given, into the current run's batch
+  // (durable at the next commit point, like every other record; never a commit point
+  // itself). All of them or none. The default: Unimplemented.
+  virtual absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>& samples);
   // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
   virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                                   const AgentPlanRecord& plan) = 0;
@@ -189,6 +209,10 @@ inline absl::Status Store::RecordApprovalEvent(const ApprovalEvent&) {
 inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&,
                                                     absl::Time) {
   return absl::UnimplementedError("this store cannot resume a run");
+}
+
+inline absl::Status Store::RecordTelemetrySamples(const std::vector<StoredTelemetrySample>&) {
+  return absl::UnimplementedError("this store cannot record telemetry samples");
 }
 
 inline absl::Status Store::RecordAuditEvent(const AuditEvent&) {

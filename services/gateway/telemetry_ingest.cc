@@ -1,6 +1,7 @@
 #include "services/gateway/telemetry_ingest.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -20,7 +21,15 @@ data::PushResult TelemetryIngest::Accept(IngestPath path, const data::TelemetryS
     ++received_[static_cast<size_t>(path)];
   }
   data::PushResult result = feed_->Push(sample);
-  if (result.outcome == data::PushOutcome::kRejected) CountRejection(path, result.verdict);
+  if (result.outcome == data::PushOutcome::kRejected) {
+    CountRejection(path, result.verdict);
+  } else if (samples_ != nullptr) {
+    StoredTelemetrySample stored;
+    stored.sample = sample;
+    stored.received_at = wall_clock_->Now();
+    stored.late = result.outcome == data::PushOutcome::kLate;
+    samples_->Offer(std::move(stored));
+  }
   return result;
 }
 

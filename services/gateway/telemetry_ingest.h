@@ -17,6 +17,7 @@
 #include "core/base/clock.h"
 #include "core/data/published_feed.h"
 #include "services/common/metric_snapshot.h"
+#include "services/gateway/telemetry_sample_recorder.h"
 
 namespace gridpilot {
 
@@ -25,11 +26,14 @@ inline constexpr int kRejectionLogsPerMinute = 20;
 
 class TelemetryIngest {
  public:
-  // `feed` and `wall_clock` are not owned and must outlive the ingest.
-  TelemetryIngest(data::PublishedFeed* feed, base::Clock* wall_clock)
-      : feed_(feed), wall_clock_(wall_clock) {}
+  // `feed`, `wall_clock` and `samples` are not owned and must outlive the ingest;
+  // `samples` may be null (accepted samples are then not stored).
+  TelemetryIngest(data::PublishedFeed* feed, base::Clock* wall_clock,
+                  TelemetrySampleRecorder* samples = nullptr)
+      : feed_(feed), wall_clock_(wall_clock), samples_(samples) {}
 
-  // Pushes `sample` into the feed. Thread-safe.
+  // Pushes `sample` into the feed and, when accepted (settled or late), offers it to the
+  // sample recorder with the wall time and its late flag. Thread-safe.
   data::PushResult Accept(IngestPath path, const data::TelemetrySample& sample);
   // Counts and logs a message its edge could not decode. Thread-safe.
   void RefuseUndecodable(IngestPath path, const data::TelemetryVerdict& verdict);
@@ -42,6 +46,7 @@ class TelemetryIngest {
 
   data::PublishedFeed* const feed_;
   base::Clock* const wall_clock_;
+  TelemetrySampleRecorder* const samples_;
   mutable absl::Mutex mu_;
   std::array<int64_t, 2> received_ ABSL_GUARDED_BY(mu_){};
   // Decoding failures (the feed counts the others).

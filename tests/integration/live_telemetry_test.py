@@ -269,6 +269,7 @@ class LiveTelemetryTest(unittest.TestCase):
               f"{total(m, 'gridpilot_telemetry_rejected_total'):.0f}")
         self.assertEqual(accepted, settled + late + pending)
         self.assertLessEqual(accepted, sent["sent"], "a sample was accepted twice")
+        accepted_by_mqtt = accepted
         self.assertGreater(accepted, 0.9 * sent["sent"])
         self.assertGreater(settled, 0.9 * sent["sent"])
         with open(os.path.join(self.run_dir, "gateway.log")) as f:
@@ -336,6 +337,18 @@ class LiveTelemetryTest(unittest.TestCase):
         self.assertEqual(total(m, "gridpilot_telemetry_settled_total"),
                          total(before, "gridpilot_telemetry_settled_total"))
         print("rejected by reason:", m["gridpilot_telemetry_rejected_total"])
+        # Raw samples stored: each accepted one once (settled or late, flagged), no refused
+        # one. The store commits at interval ends, so the MQTT hours are committed by now.
+        db = sqlite3.connect(f"file:{os.path.join(self.run_dir, 'store.sqlite')}?mode=ro",
+                             uri=True)
+        rows = db.execute("SELECT source, sequence, late FROM telemetry_samples").fetchall()
+        db.close()
+        print(f"telemetry_samples: {len(rows)} rows, {sum(r[2] for r in rows)} late")
+        self.assertEqual(len({(r[0], r[1]) for r in rows}), len(rows), "a sample stored twice")
+        self.assertEqual({r[0] for r in rows}, {"gridpilot-publish"})
+        self.assertGreaterEqual(len(rows), accepted_by_mqtt)
+        self.assertLessEqual(len(rows), total(m, "gridpilot_telemetry_accepted_total"))
+        self.assertLessEqual(sum(r[2] for r in rows), total(m, "gridpilot_telemetry_late_total"))
 
         # 4. Silence: nothing accepted for longer than --telemetry_silence_seconds (8 s). The
         # gateway settles steps without data and calls the region degraded; both agents say

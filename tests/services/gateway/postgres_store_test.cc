@@ -139,8 +139,9 @@ TEST_F(PostgresStoreTest, MigratesAnEmptyDatabaseToTheLatestSchemaOnce) {
   EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), latest);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' "
                   "AND table_name IN ('runs', 'telemetry', 'proposals', 'decisions', 'ledger', "
-                  "'agent_notes', 'refused_calls', 'plans', 'audit_events', 'approvals')"),
-            10);
+                  "'agent_notes', 'refused_calls', 'plans', 'audit_events', 'approvals', "
+                  "'telemetry_samples')"),
+            11);
   // Opening again applies nothing.
   ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_version"), latest);
@@ -184,6 +185,25 @@ TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItKnows) {
               HasSubstr(absl::StrCat("schema is version ", newer,
                                      ", newer than this gateway knows (", newer - 1, ")")));
   EXPECT_THAT(refused.status().message(), Not(HasSubstr(server_->password())));
+}
+
+// `n` accepted samples of two meters, every third one late, some values absent, -0 and a
+// value not exact in decimal among them.
+std::vector<StoredTelemetrySample> MadeUpSamples(int n) {
+  std::vector<StoredTelemetrySample> out;
+  for (int i = 0; i < n; ++i) {
+    StoredTelemetrySample s;
+    s.sample.timestamp = Interval(0) + absl::Seconds(10 * i) + absl::Milliseconds(250);
+    s.sample.source = i % 2 == 0 ? "meter-a" : "meter-b";
+    s.sample.sequence = i / 2 + 1;
+    s.sample.net_load_mw = 250.0 + i / 3.0;
+    if (i % 2 == 0) s.sample.solar_mw = -0.0;
+    if (i % 4 == 1) s.sample.price_gbp_per_mwh = -12.5;
+    s.received_at = Interval(1) + absl::Milliseconds(i);
+    s.late = i % 3 == 2;
+    out.push_back(s);
+  }
+  return out;
 }
 
 // The calls of a small run, the same for both stores.
@@ -242,6 +262,7 @@ void RecordASmallRun(Store& store) {
   for (const ApprovalEvent& event : {pending, approved, lapsed}) {
     ASSERT_TRUE(store.RecordApprovalEvent(event).ok());
   }
+  ASSERT_TRUE(store.RecordTelemetrySamples(MadeUpSamples(7)).ok());
   for (int k = 0; k < 3; ++k) {
     region::IntervalOutcome outcome = MadeUpOutcome(Interval(k));
     outcome.decisions[0].role = k == 1 ? "operator" : "response";
@@ -264,8 +285,9 @@ TEST_F(PostgresStoreTest, WritesTheSameRowsAsSqliteForTheSameCalls) {
     RecordASmallRun(*postgres);
   }
   // Every column SQLite has, in insertion order (SQLite's rowid, PostgreSQL's row_seq).
-  for (const char* table : {"runs", "telemetry", "proposals", "decisions", "ledger", "agent_notes",
-                            "refused_calls", "plans", "audit_events", "approvals"}) {
+  for (const char* table :
+       {"runs", "telemetry", "proposals", "decisions", "ledger", "agent_notes", "refused_calls",
+        "plans", "audit_events", "approvals", "telemetry_samples"}) {
     SCOPED_TRACE(table);
     std::vector<std::string> columns;
     for (const StoreRow& row : gridpilot::testing::SqliteRows(
@@ -588,11 +610,11 @@ TEST_F(PostgresStoreTest, KeepsTheRoleOfEveryProposalAndDecision) {
 // Turns a current database into what a gateway of migration 1 wrote: the same tables
 // without role, no audit_events or approvals, schema version 1.
 void DowngradeToMigration1(PostgresConnection& db) {
-  ASSERT_TRUE(
-      db.Exec("ALTER TABLE decisions DROP COLUMN role; ALTER TABLE proposals DROP "
-              "COLUMN role; DROP TABLE audit_events; DROP TABLE approvals; "
-              "DROP INDEX refused_calls_by_at; DELETE FROM schema_version WHERE version = 2")
-          .ok());
+  ASSERT_TRUE(db.Exec("ALTER TABLE decisions DROP COLUMN role; ALTER TABLE proposals DROP "
+                      "COLUMN role; DROP TABLE audit_events; DROP TABLE approvals; "
+                      "DROP INDEX refused_calls_by_at; DROP TABLE telemetry_samples; "
+                      "DELETE FROM schema_version WHERE version >= 2")
+                  .ok());
 }
 
 TEST_F(PostgresStoreTest, MigratesAVersion1DatabaseFillingRolesFromTheAgentsAndStillResumes) {
@@ -621,7 +643,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion1DatabaseFillingRolesFromTheAgentsAndS
 
   std::unique_ptr<PostgresStore> store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), 2);
+  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"),
+            static_cast<int64_t>(StoreMigrations().size()));
   const std::vector<StoreRow> proposals =
       Rows("SELECT agent, role FROM proposals ORDER BY row_seq");
   ASSERT_EQ(proposals.size(), 3u);  // every row kept
@@ -653,6 +676,59 @@ TEST_F(PostgresStoreTest, MigratesAVersion1DatabaseFillingRolesFromTheAgentsAndS
       "asset_id = 'battery-1'");
   ASSERT_EQ(roles.size(), 1u);
   EXPECT_EQ(roles[0][0], "\"response\"");
+}
+
+TEST_F(PostgresStoreTest, MigratesAVersion2DatabaseAddingTheSamplesTableKeepingItsRows) {
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+    ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(1)), MadeUpOutcome(Interval(1))).ok());
+    ASSERT_TRUE(store->Flush().ok());
+    std::unique_ptr<PostgresConnection> db = Connect();
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(
+        db->Exec("DROP TABLE telemetry_samples; DELETE FROM schema_version WHERE version = 3")
+            .ok());
+  }
+  ASSERT_EQ(Count("SELECT MAX(version) FROM schema_version"), 2);
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry_samples"), 0);
+  ASSERT_TRUE(store->ResumeRun(At(kDay1), At(kDay2), "{}").ok());
+  ASSERT_TRUE(store->RecordTelemetrySamples(MadeUpSamples(4)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry_samples"), 4);
+}
+
+TEST_F(PostgresStoreTest, SamplesGoInMultiRowInsertsInOrderAllOrNone) {
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  store->set_sample_rows_per_insert(3);  // 7 samples: INSERTs of 3, 3 and 1 rows
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  ASSERT_TRUE(store->RecordTelemetrySamples(MadeUpSamples(7)).ok());
+  // A NUL byte in the 7th sample's source, so the third INSERT fails after two succeeded.
+  std::vector<StoredTelemetrySample> spoilt = MadeUpSamples(7);
+  spoilt[6].sample.source = std::string("meter\0c", 7);
+  const absl::Status refused = store->RecordTelemetrySamples(spoilt);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << refused;
+  ASSERT_TRUE(store->Flush().ok());
+  const std::vector<StoreRow> rows = Rows(
+      "SELECT source, sequence, stamp, solar_mw, price_gbp_per_mwh, received_at, late "
+      "FROM telemetry_samples ORDER BY row_seq");
+  ASSERT_EQ(rows.size(), 7u);  // the first call's rows only
+  EXPECT_EQ(rows[0][0], "\"meter-a\"");
+  EXPECT_EQ(rows[0][2], "\"2023-01-01T00:00:00.25Z\"");
+  EXPECT_EQ(rows[0][3], "0");
+  EXPECT_EQ(rows[1][3], "NULL");
+  EXPECT_EQ(rows[1][4], "-12.5");
+  EXPECT_EQ(rows[2][6], "1");
+  EXPECT_EQ(rows[6][0], "\"meter-a\"");
+  EXPECT_EQ(rows[6][1], "4");
 }
 
 // The calls of SqliteStore's audit listing test, to either store.

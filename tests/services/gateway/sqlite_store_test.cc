@@ -2,6 +2,7 @@
 // operator's tool would, when batched writes become visible, WAL mode, run ids and open
 // errors.
 #include "services/gateway/sqlite_store.h"
+#include "services/gateway/sqlite_schema_migration.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -659,7 +660,7 @@ TEST_F(SqliteStoreTest, KeepsTheRoleOfEveryProposalAndDecision) {
   ASSERT_EQ(roles.size(), 2u);
   EXPECT_EQ(Text(roles[0][0]), "operator");
   EXPECT_EQ(Text(roles[1][0]), "");  // the idle peaker
-  EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 2);
+  EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), kSqliteSchemaVersion);
 }
 
 // Turns a current file into what a gateway before the role columns wrote: the same tables
@@ -671,7 +672,7 @@ void DowngradeToVersion1(const std::string& path) {
   EXPECT_EQ(sqlite3_exec(db,
                          "ALTER TABLE proposals DROP COLUMN role; "
                          "ALTER TABLE decisions DROP COLUMN role; DROP TABLE audit_events; "
-                         "PRAGMA user_version = 0;",
+                         "DROP TABLE telemetry_samples; PRAGMA user_version = 0;",
                          nullptr, nullptr, &error),
             SQLITE_OK)
       << (error ? error : "");
@@ -708,7 +709,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion1FileFillingRolesFromTheAgentsAndStillRe
   ASSERT_NE(store, nullptr);
   {
     Reader reader(path_);
-    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 2);
+    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), kSqliteSchemaVersion);
     std::vector<Row> proposals =
         reader.Query("SELECT agent, role, proposal_id FROM proposals ORDER BY rowid");
     ASSERT_EQ(proposals.size(), 3u);  // every row kept
@@ -748,13 +749,69 @@ TEST_F(SqliteStoreTest, AFileFromANewerGatewayIsRefusedNamingBothVersions) {
   { ASSERT_NE(OpenStore(), nullptr); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 3", nullptr, nullptr, nullptr), SQLITE_OK);
+  const std::string newer = absl::StrCat("PRAGMA user_version = ", kSqliteSchemaVersion + 1);
+  ASSERT_EQ(sqlite3_exec(db, newer.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(store.status().message()), HasSubstr("schema version 3"));
-  EXPECT_THAT(std::string(store.status().message()), HasSubstr("this gateway's 2"));
+  EXPECT_THAT(std::string(store.status().message()),
+              HasSubstr(absl::StrCat("schema version ", kSqliteSchemaVersion + 1)));
+  EXPECT_THAT(std::string(store.status().message()),
+              HasSubstr(absl::StrCat("this gateway's ", kSqliteSchemaVersion)));
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion2FileAddingTheSamplesTableKeepingItsRows) {
+  const absl::Time from = At("2023-01-01T00:00:00Z");
+  const absl::Time to = At("2023-01-02T00:00:00Z");
+  const absl::Time start = At("2023-01-01T00:30:00Z");
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(from, to, "{}").ok());
+    ASSERT_TRUE(store->RecordProposal(Record(1, "k1", 30), ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(start), MadeUpOutcome(start)).ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE telemetry_samples; PRAGMA user_version = 2", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  {
+    Reader reader(path_);
+    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 3);
+    EXPECT_EQ(reader.Query("SELECT * FROM proposals").size(), 1u);
+    EXPECT_EQ(reader.Query("SELECT * FROM telemetry").size(), 1u);
+    EXPECT_EQ(reader.Query("SELECT * FROM telemetry_samples").size(), 0u);
+  }
+  ASSERT_TRUE(store->ResumeRun(from, to, "{}").ok());
+  StoredTelemetrySample late;
+  late.sample.timestamp = At("2023-01-01T00:10:00Z") + absl::Milliseconds(500);
+  late.sample.source = "meter-1";
+  late.sample.sequence = 9;
+  late.sample.net_load_mw = 301.5;
+  late.received_at = At("2023-01-01T00:40:00Z");
+  late.late = true;
+  ASSERT_TRUE(store->RecordTelemetrySamples({late}).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  std::vector<Row> rows = reader.Query(
+      "SELECT run_id, source, sequence, stamp, net_load_mw, solar_mw, received_at, late FROM "
+      "telemetry_samples");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(Int(rows[0][0]), 1);
+  EXPECT_EQ(Text(rows[0][1]), "meter-1");
+  EXPECT_EQ(Int(rows[0][2]), 9);
+  EXPECT_EQ(Text(rows[0][3]), "2023-01-01T00:10:00.5Z");
+  EXPECT_DOUBLE_EQ(Real(rows[0][4]), 301.5);
+  EXPECT_TRUE(IsNull(rows[0][5]));
+  EXPECT_EQ(Text(rows[0][6]), "2023-01-01T00:40:00Z");
+  EXPECT_EQ(Int(rows[0][7]), 1);
 }
 
 TEST_F(SqliteStoreTest, ListsAuditEventsAndTheGatewaysRefusalsNewestFirst) {
