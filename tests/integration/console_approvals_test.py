@@ -11,7 +11,8 @@ token or from another origin is 403 and decides nothing; a malformed body is 400
 field; with the session's CSRF token the approve applies and the store's audit shows the
 operator as approver; approving it again is 404. A second held proposal is rejected
 through the console with a reason. In Debian's headless Chromium (web/approvals_check.js)
-the operator sees a third in the page's card and approves it with the button.
+a viewer sees a third in the page's card read-only (no buttons, a line saying who may
+decide), and the operator sees it with the buttons and approves it.
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR.
 """
@@ -139,7 +140,12 @@ class ConsoleApprovalsTest(unittest.TestCase):
         self.assertIn("|power_mw| 8 is above its limit 5 MW", a["pending_reason"])
         self.assertIn("expires_at", a)
 
-        # A viewer may look but not decide: the gateway's PERMISSION_DENIED as 403.
+        # A viewer may look but not decide: its session says so (the page shows no buttons),
+        # and the gateway's PERMISSION_DENIED is a 403 should it try anyway.
+        status, _, body = c.request("GET", "/api/session", headers={"Cookie": viewer_cookie})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["can_decide_approvals"], False)
+        self.assertEqual(json.loads(body)["approval_decider_roles"], ["operator", "admin"])
         status, body = self.decide("approve", viewer_cookie, viewer_csrf,
                                    {"approval_id": approval_id})
         self.assertEqual(status, 403, body)
@@ -188,15 +194,28 @@ class ConsoleApprovalsTest(unittest.TestCase):
                           f"WHERE proposal_id = {proposal_id}")
         self.assertEqual(rows, [("ai-agent", "accepted", 8.0)])
 
-    def test_the_console_page_lists_and_approves_in_a_browser(self):
-        approval_id = self.hold(7, "for the browser")
-        token_file = os.path.join(self.run_dir, "credentials", "operator.token")
-        result = subprocess.run(
+    def browser_check(self, role, approval_id, *extra):
+        """Runs web/approvals_check.js logged in as `role` on approval `approval_id`."""
+        token_file = os.path.join(self.run_dir, "credentials", role + ".token")
+        return subprocess.run(
             ["node", os.path.join(SOURCE_DIR, "web", "approvals_check.js"), "--url",
              self.console.origin, "--token-file", token_file, "--approval-id", str(approval_id),
              "--expect", "|power_mw| 7 is above its limit 5 MW", "--screenshot",
-             os.path.join(self.tmp, "approvals.png"), "--timeout-s", str(BROWSER_TIMEOUT_S)],
+             os.path.join(self.tmp, role + "-approvals.png"), "--timeout-s",
+             str(BROWSER_TIMEOUT_S), *extra],
             capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S * 3)
+
+    def test_the_console_page_lists_and_approves_in_a_browser(self):
+        approval_id = self.hold(7, "for the browser")
+        # A viewer sees the row read-only: no buttons, a line naming who can decide.
+        result = self.browser_check("viewer", approval_id, "--read-only")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn('"buttons":0', result.stdout)
+        # The check fails if the viewer's page offers the buttons (run as the operator).
+        result = self.browser_check("operator", approval_id, "--read-only")
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+        self.assertIn("approve/reject buttons shown", result.stderr)
+        result = self.browser_check("operator", approval_id)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         rows = self.query("SELECT event, decided_by, reason FROM approvals WHERE approval_id = "
                           f"{approval_id} AND event != 'pending'")
