@@ -236,7 +236,8 @@ class AuthMatrixTest(unittest.TestCase):
             closing.set()
 
     def reads(self):
-        """(process, method, request, response class): one read per RPC family."""
+        """(process, method, request, response class): one read per RPC family, and
+        each of the gateway's audit-trail reads."""
         pb = self.pb
         return [
             ("gateway", "/gridpilot.v1.ClockService/GetClockStatus",
@@ -245,6 +246,13 @@ class AuthMatrixTest(unittest.TestCase):
              pb["asset"].ListAssetsRequest(), pb["asset"].ListAssetsResponse),
             ("gateway", "/gridpilot.v1.LedgerService/GetPnl",
              pb["ledger"].GetPnlRequest(), pb["ledger"].GetPnlResponse),
+            # The gateway's audit trails: reads open to every role, never to no credential.
+            ("gateway", "/gridpilot.v1.AssetService/ListDecisions",
+             pb["asset"].ListDecisionsRequest(limit=5), pb["asset"].ListDecisionsResponse),
+            ("gateway", "/gridpilot.v1.ApprovalService/ListApprovals",
+             pb["approval"].ListApprovalsRequest(), pb["approval"].ListApprovalsResponse),
+            ("gateway", "/gridpilot.v1.AuditService/ListAuditEvents",
+             pb["audit"].ListAuditEventsRequest(limit=5), pb["audit"].ListAuditEventsResponse),
             ("forecast", "/gridpilot.v1.ForecastService/GetAccuracy",
              pb["forecast"].GetAccuracyRequest(), pb["forecast"].GetAccuracyResponse),
             ("forecast", "/gridpilot.v1.AnomalyService/ListAnomalies",
