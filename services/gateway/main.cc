@@ -308,7 +308,10 @@ int Main() {
       return 2;
     }
     if (!approvals->pending.empty()) {
-      base::LogInfo(absl::StrCat("resuming ", approvals->pending.size(), " pending approvals"));
+      base::LogInfo(absl::StrCat(approvals->pending.size(), " pending approvals ",
+                                 options.mode == v1::CLOCK_MODE_LIVE
+                                     ? "resumed"
+                                     : "lapse: the lock-step run is re-executed from its start"));
     }
     options.restored_approvals = *std::move(approvals);
   } else {
