@@ -625,9 +625,20 @@
   }
 
   // The pending approvals: GET /api/approvals, each approved or rejected with the reason
-  // field's text as a write; the table is rebuilt after each decision and every 15 s.
+  // field's text as a write; the table is rebuilt after each decision and every 15 s. A
+  // session whose role cannot decide (session.can_decide_approvals) sees the table
+  // read-only, with no buttons: the gateway would refuse them.
   function startApprovals() {
     $('approvals-card').hidden = false;
+    const canDecide = session.can_decide_approvals === true;
+    if (!canDecide) {
+      const roles = session.approval_decider_roles || [];
+      $('approvals-read-only').textContent = 'Read-only for ' + session.role + ': approving or rejecting needs the ' +
+        (roles.length ? roles.join(' or ') : 'operator or admin') + ' role.';
+      $('approvals-read-only').hidden = false;
+      $('approvals-reason-label').hidden = true;
+      $('approvals-actions-head').hidden = true;
+    }
     const result = $('approvals-result');
     const body = document.querySelector('#approvals tbody');
     const stamp = (t) => (t ? String(t).replace('T', ' ').replace(/(\.\d+)?Z$/, '') : '');
@@ -664,7 +675,7 @@
       body.replaceChildren();
       if (list.length === 0) {
         const row = body.insertRow();
-        cell(row, 'none pending').colSpan = 9;
+        cell(row, 'none pending').colSpan = canDecide ? 9 : 8;
       }
       for (const a of list) {
         const p = a.proposal || {};
@@ -678,6 +689,7 @@
         cell(row, a.pending_reason || '');
         cell(row, p.reason || '');
         cell(row, stamp(a.expires_at));
+        if (!canDecide) continue;
         const td = cell(row, '');
         for (const verb of ['approve', 'reject']) {
           const b = document.createElement('button');

@@ -1,8 +1,6 @@
 #include "services/cli/child_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,41 +10,23 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-
-extern char** environ;
+#include "services/common/process_spawn.h"
 
 namespace gridpilot {
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& name, const std::string& binary,
                                                  const std::vector<std::string>& args,
                                                  const std::string& log_path, bool append_log) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(binary.c_str()));
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // The launcher blocks SIGTERM/SIGINT to wait for them; children start with none blocked
-  // and in their own process group, so a Ctrl-C reaches the launcher, which stops them.
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot start ", binary, ": ", strerror(rc)));
-  }
-  return ChildProcess(name, pid, log_path);
+  SpawnRequest request;
+  request.binary = binary;
+  request.args = args;
+  request.log_path = log_path;
+  request.append_log = append_log;
+  // The launcher blocks SIGTERM/SIGINT to wait for them; children start in their own
+  // process group, so a Ctrl-C reaches the launcher, which stops them.
+  absl::StatusOr<pid_t> pid = SpawnInOwnProcessGroup(request);
+  if (!pid.ok()) return pid.status();
+  return ChildProcess(name, *pid, log_path);
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

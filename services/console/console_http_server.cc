@@ -21,9 +21,13 @@
 #include "services/console/snapshot_query.h"
 #include "services/console/upload_json.h"
 #include "services/security/private_file.h"
+#include "services/security/roles.h"
 
 namespace gridpilot {
 namespace {
+
+constexpr absl::string_view kApproveMethod = "/gridpilot.v1.ApprovalService/Approve";
+constexpr absl::string_view kRejectMethod = "/gridpilot.v1.ApprovalService/Reject";
 
 void SendError(httplib::Response& res, int http_status, absl::string_view message) {
   res.status = http_status;
@@ -286,8 +290,22 @@ absl::StatusOr<int> ConsoleHttpServer::Start(const std::string& host, int port,
     std::optional<ConsoleSession> session = SessionOf(req);
     if (!session.has_value()) return SendError(res, 401, "no valid session: log in at /login");
     res.set_header("Cache-Control", "no-store");
+    // Which roles the gateway lets decide approvals, from the one roles table: the page
+    // shows the approve and reject buttons only to them (the gateway still checks).
+    nlohmann::json decider_roles = nlohmann::json::array();
+    for (const std::string& role : security::PersonRoles()) {
+      if (security::AuthorizeMethod(kApproveMethod, role).ok() &&
+          security::AuthorizeMethod(kRejectMethod, role).ok()) {
+        decider_roles.push_back(role);
+      }
+    }
+    const bool can_decide_approvals =
+        security::AuthorizeMethod(kApproveMethod, session->role).ok() &&
+        security::AuthorizeMethod(kRejectMethod, session->role).ok();
     const nlohmann::json body = {
         {"role", session->role},
+        {"can_decide_approvals", can_decide_approvals},
+        {"approval_decider_roles", decider_roles},
         {"csrf_token", session->csrf_token},
         {"idle_timeout_s", absl::ToInt64Seconds(options_.sessions.idle)},
         {"expires_unix_s", absl::ToUnixSeconds(session->created + options_.sessions.absolute)}};

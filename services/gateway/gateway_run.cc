@@ -269,9 +269,14 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
   {
     absl::MutexLock lock(&run->mu_);
     run->approvals_ = region::PendingApprovals(options.restored_approvals.max_approval_id + 1);
-    for (const region::PendingApproval& entry : options.restored_approvals.pending) {
-      RETURN_IF_ERROR(run->approvals_.Restore(entry, options.restored_approvals.max_approval_id));
+    if (options.mode == v1::CLOCK_MODE_LIVE) {
+      for (const region::PendingApproval& entry : options.restored_approvals.pending) {
+        RETURN_IF_ERROR(run->approvals_.Restore(entry, options.restored_approvals.max_approval_id));
+      }
     }
+  }
+  if (options.mode != v1::CLOCK_MODE_LIVE) {
+    RETURN_IF_ERROR(run->LapseForReExecution(options.restored_approvals.pending));
   }
   return run;
 }

@@ -99,10 +99,12 @@ struct GatewayRunOptions {
   // configured asset must be in it. Live mode only; replay_from is then the step after
   // the stored run's last one.
   std::optional<StoredRunState> carried_state;
-  // A resumed run, live or lock-step: the approvals its store still holds pending
-  // (Store::LoadApprovals), held again with their ids and expiry; new ids continue after
-  // the largest it used. Those that expired meanwhile lapse, at their expiry, on the first
-  // tick or call.
+  // A resumed run: the approvals its store still holds pending (Store::LoadApprovals);
+  // new ids continue after the largest it used. A live run holds them again with their
+  // ids and expiry (those that expired meanwhile lapse, at their expiry, on the first tick
+  // or call); a lock-step run, re-executed from its start without the calls that made
+  // them, records them all as lapsed when it is created (docs/decisions.md, "Approvals
+  // across a lock-step resume").
   StoredApprovals restored_approvals;
 };
 
@@ -227,6 +229,10 @@ class GatewayRun {
   // Records every pending approval whose expiry has passed on the wall clock as lapsed.
   // A failed record stops the run (FailLocked) and is returned.
   absl::Status LapseExpiredLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A resumed lock-step run re-executes from its start, so no pending approval of the
+  // killed run is held again: each is recorded as lapsed (at its expiry if that has
+  // passed, else now), straight to the store. An error when the store refuses.
+  absl::Status LapseForReExecution(const std::vector<region::PendingApproval>& pending);
   // The limits verdict on each of `proposals` of `requester`, counting the actions and
   // pending approvals the earlier ones would add. ResourceExhausted (recorded as a
   // rejected proposal) when one is refused.

@@ -1,6 +1,7 @@
 // GatewayRun's limits and pending approvals: the verdict on an authenticated caller's
 // proposals, holding those beyond its limits, and an operator's approval, rejection or
 // their lapse (docs/decisions.md, "Limits and approvals").
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -55,6 +56,27 @@ absl::Status GatewayRun::LapseExpiredLocked() {
     event.reason = absl::StrCat("not decided within the approval timeout (",
                                 absl::FormatDuration(entry.expires_at - entry.created_at), ")");
     RETURN_IF_ERROR(RecordApprovalLocked(event));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GatewayRun::LapseForReExecution(const std::vector<region::PendingApproval>& pending) {
+  if (pending.empty() || store_ == nullptr) return absl::OkStatus();
+  // Whole seconds, as every approval time the store keeps.
+  const absl::Time now = absl::FromUnixSeconds(absl::ToUnixSeconds(wall_clock_->Now()));
+  for (const region::PendingApproval& entry : pending) {
+    ApprovalEvent event =
+        EventOf(ApprovalEvent::Kind::kLapsed, entry, std::min(entry.expires_at, now));
+    event.reason = absl::StrCat(
+        "the lock-step run was resumed: it is re-executed from ",
+        base::FormatUtcTimestamp(options_.replay_from),
+        " without the call that made this approval, so the tick it was made for has passed");
+    absl::Status stored = store_->RecordApprovalEvent(event);
+    if (stored.ok()) stored = store_->Flush();
+    if (!stored.ok()) {
+      return ApprovalAuditFailure(absl::StrCat("approval ", entry.id, " lapsing on resume"),
+                                  stored);
+    }
   }
   return absl::OkStatus();
 }

@@ -313,7 +313,11 @@ int Main() {
       return 2;
     }
     if (!approvals->pending.empty()) {
-      base::LogInfo(absl::StrCat("resuming ", approvals->pending.size(), " pending approvals"));
+      base::LogInfo(options.mode == v1::CLOCK_MODE_LIVE
+                        ? absl::StrCat("resuming ", approvals->pending.size(), " pending approvals")
+                        : absl::StrCat(approvals->pending.size(),
+                                       " pending approvals lapse: a lock-step run is "
+                                       "re-executed from its start"));
     }
     options.restored_approvals = *std::move(approvals);
   } else {

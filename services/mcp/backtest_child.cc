@@ -1,12 +1,9 @@
 #include "services/mcp/backtest_child.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,8 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-
-extern char** environ;
+#include "services/common/process_spawn.h"
 
 namespace gridpilot::mcp {
 namespace {
@@ -73,32 +69,16 @@ absl::StatusOr<BacktestChild> BacktestChild::Start(const std::string& launcher,
                                                    const std::vector<std::string>& args,
                                                    const std::string& log_path,
                                                    std::string run_dir) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(launcher.c_str()));
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
+  SpawnRequest request;
+  request.binary = launcher;
+  request.args = args;
+  request.log_path = log_path;
+  request.log_file_mode = 0600;
+  request.stdin_from_dev_null = true;
   // gridpilot-mcp blocks SIGTERM/SIGINT to wait for them; the launcher must get them.
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, launcher.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot start ", launcher, ": ", strerror(rc)));
-  }
-  return BacktestChild(pid, log_path, std::move(run_dir));
+  absl::StatusOr<pid_t> pid = SpawnInOwnProcessGroup(request);
+  if (!pid.ok()) return pid.status();
+  return BacktestChild(*pid, log_path, std::move(run_dir));
 }
 
 BacktestChild::BacktestChild(BacktestChild&& other) noexcept

@@ -12,13 +12,9 @@ back.
 Environment (set by ctest): GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR (or the default cache).
 """
 
-import json
 import os
 import re
 import shutil
-import sqlite3
-import subprocess
-import time
 import unittest
 
 import gridpilot_processes
@@ -26,9 +22,6 @@ import gridpilot_processes
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 # Hang detectors, not speed assertions.
 START_TIMEOUT_S = 300.0
-CLI_TIMEOUT_S = 60.0
-LIMITS = {"limits": {"roles": {"ai-agent": {"max_abs_power_mw": 5,
-                                            "priority_band": "trading"}}}}
 
 
 class ApprovalsCliTest(unittest.TestCase):
@@ -41,9 +34,7 @@ class ApprovalsCliTest(unittest.TestCase):
         shutil.rmtree(cls.out_dir, ignore_errors=True)
         os.makedirs(cls.out_dir)
         cls.run_dir = os.path.join(cls.out_dir, "run")
-        config = os.path.join(cls.out_dir, "gateway.json")
-        with open(config, "w") as f:
-            json.dump(LIMITS, f)
+        config = gridpilot_processes.write_ai_agent_limits(cls.out_dir)
         cls.log_path = os.path.join(cls.out_dir, "up.log")
         cls.log = open(cls.log_path, "w")
         cls.up = gridpilot_processes.start_live_stack(BIN_DIR, cls.run_dir, "2023-01-01",
@@ -52,13 +43,7 @@ class ApprovalsCliTest(unittest.TestCase):
         if not gridpilot_processes.wait_for_file(port_file, START_TIMEOUT_S, cls.up):
             cls.stop()
             raise AssertionError("the gateway never listened:\n" + cls.output())
-        # The CLI finds the gateway and the credentials through the run directory; wait
-        # until the gateway answers.
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if cls.cli("approvals").returncode == 0:
-                break
-            time.sleep(0.2)
+        gridpilot_processes.wait_for_gateway_cli(BIN_DIR, cls.run_dir, START_TIMEOUT_S, cls.up)
 
     @classmethod
     def stop(cls):
@@ -77,32 +62,20 @@ class ApprovalsCliTest(unittest.TestCase):
     @classmethod
     def cli(cls, *args):
         # The approval ID of approve and reject stands right after the command.
-        return subprocess.run([os.path.join(BIN_DIR, "gridpilot"), *args, "--run_dir",
-                               cls.run_dir], capture_output=True, text=True,
-                              timeout=CLI_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        return gridpilot_processes.cli(BIN_DIR, cls.run_dir, *args)
 
     def dispatch_as_ai_agent(self, power_mw, reason):
         # A two-day lease: the live replay runs 25 simulated minutes a second.
-        result = self.cli("dispatch", "--role", "ai-agent", "--asset", "battery-1",
-                          "--power_mw", str(power_mw), "--priority", "trading",
-                          "--minutes", "2880", "--reason", reason, "--yes")
+        result = gridpilot_processes.dispatch_as_ai_agent(BIN_DIR, self.run_dir, power_mw,
+                                                          reason, 2880)
         self.assertEqual(result.returncode, 0, result.stderr)
         return result.stdout
 
     def pending(self):
-        result = self.cli("approvals", "--json")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        return json.loads(result.stdout).get("approvals", [])
+        return gridpilot_processes.pending_approvals(BIN_DIR, self.run_dir)
 
     def query(self, sql):
-        # The live gateway commits every tick; wait for the rows of the step just taken.
-        time.sleep(1.0)
-        db = sqlite3.connect(f"file:{os.path.join(self.run_dir, 'store.sqlite')}?mode=ro",
-                             uri=True, timeout=10)
-        try:
-            return db.execute(sql).fetchall()
-        finally:
-            db.close()
+        return gridpilot_processes.query_store(self.run_dir, sql)
 
     def test_held_approved_and_rejected_through_the_cli(self):
         applied = self.dispatch_as_ai_agent(3, "within limits")
@@ -141,9 +114,8 @@ class ApprovalsCliTest(unittest.TestCase):
         self.assertIn("NOT_FOUND", again.stderr)
 
         second = self.dispatch_as_ai_agent(-9, "charge hard")
-        m = re.search(r"held for approval (\d+)", second)
-        self.assertIsNotNone(m, second)
-        rejected_id = m.group(1)
+        rejected_id = gridpilot_processes.held_approval_id(second)
+        self.assertIsNotNone(rejected_id, second)
         rejected = self.cli("reject", rejected_id, "--reason", "not now")
         self.assertEqual(rejected.returncode, 0, rejected.stderr)
         self.assertEqual(rejected.stdout, f"rejected {rejected_id}\n")

@@ -19,8 +19,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
-import subprocess
 import time
 import unittest
 
@@ -30,9 +28,6 @@ BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 # Hang detectors, not speed assertions.
 START_TIMEOUT_S = 300.0
 WAIT_TIMEOUT_S = 120.0
-CLI_TIMEOUT_S = 60.0
-LIMITS = {"limits": {"roles": {"ai-agent": {"max_abs_power_mw": 5,
-                                            "priority_band": "trading"}}}}
 # Half-hour steps (a live gateway resumes at a half-hour boundary), one a second, so that
 # a 7-day lease outlives the test on the run's clock.
 STEP_ARGS = ("--step_seconds", "1800", "--tick_seconds", "1")
@@ -56,9 +51,7 @@ class ApprovalsRestartTest(unittest.TestCase):
         shutil.rmtree(self.out_dir, ignore_errors=True)
         os.makedirs(self.out_dir)
         self.run_dir = os.path.join(self.out_dir, "run")
-        config = os.path.join(self.out_dir, "gateway.json")
-        with open(config, "w") as f:
-            json.dump(LIMITS, f)
+        config = gridpilot_processes.write_ai_agent_limits(self.out_dir)
         self.log_path = os.path.join(self.out_dir, "up.log")
         self.log = open(self.log_path, "w")
         self.up = gridpilot_processes.start_live_stack(BIN_DIR, self.run_dir, "2023-01-01",
@@ -76,31 +69,23 @@ class ApprovalsRestartTest(unittest.TestCase):
             return f.read()
 
     def cli(self, *args):
-        return subprocess.run([os.path.join(BIN_DIR, "gridpilot"), *args, "--run_dir",
-                               self.run_dir], capture_output=True, text=True,
-                              timeout=CLI_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        return gridpilot_processes.cli(BIN_DIR, self.run_dir, *args)
 
     def wait_for_cli(self):
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and self.up.poll() is None:
-            if self.cli("approvals").returncode == 0:
-                return
-            time.sleep(0.2)
-        self.fail("the gateway never answered:\n" + self.output())
+        if not gridpilot_processes.wait_for_gateway_cli(BIN_DIR, self.run_dir, START_TIMEOUT_S,
+                                                        self.up):
+            self.fail("the gateway never answered:\n" + self.output())
 
     def hold(self, power_mw):
-        result = self.cli("dispatch", "--role", "ai-agent", "--asset", "battery-1",
-                          "--power_mw", str(power_mw), "--priority", "trading",
-                          "--minutes", "10000", "--reason", "beyond limits", "--yes")
+        result = gridpilot_processes.dispatch_as_ai_agent(BIN_DIR, self.run_dir, power_mw,
+                                                          "beyond limits", 10000)
         self.assertEqual(result.returncode, 0, result.stderr)
-        m = re.search(r"held for approval (\d+)", result.stdout)
-        self.assertIsNotNone(m, result.stdout)
-        return m.group(1)
+        approval_id = gridpilot_processes.held_approval_id(result.stdout)
+        self.assertIsNotNone(approval_id, result.stdout)
+        return approval_id
 
     def pending(self):
-        result = self.cli("approvals", "--json")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        return json.loads(result.stdout).get("approvals", [])
+        return gridpilot_processes.pending_approvals(BIN_DIR, self.run_dir)
 
     def test_a_pending_approval_is_approved_after_the_gateway_restarts(self):
         approval_id = self.hold(8)
@@ -133,17 +118,13 @@ class ApprovalsRestartTest(unittest.TestCase):
         second = self.hold(9)
         self.assertGreater(int(second), int(approval_id))
 
-        time.sleep(2.0)  # the live gateway commits every tick
-        db = sqlite3.connect(f"file:{os.path.join(self.run_dir, 'store.sqlite')}?mode=ro",
-                             uri=True, timeout=10)
-        try:
-            events = db.execute("SELECT approval_id, event, decided_by, reason FROM approvals "
-                                "ORDER BY rowid").fetchall()
-            proposal = db.execute("SELECT agent, status, power_mw FROM proposals WHERE "
-                                  f"proposal_id = {proposal_id} AND detail LIKE 'approval %'"
-                                  ).fetchall()
-        finally:
-            db.close()
+        # The live gateway commits every tick (one a second here).
+        events = gridpilot_processes.query_store(
+            self.run_dir, "SELECT approval_id, event, decided_by, reason FROM approvals "
+            "ORDER BY rowid", settle_s=2.0)
+        proposal = gridpilot_processes.query_store(
+            self.run_dir, "SELECT agent, status, power_mw FROM proposals WHERE "
+            f"proposal_id = {proposal_id} AND detail LIKE 'approval %'", settle_s=0.0)
         self.assertEqual([e[:3] for e in events], [
             (int(approval_id), "pending", ""),
             (int(approval_id), "approved", "operator"),

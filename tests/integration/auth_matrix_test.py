@@ -257,6 +257,20 @@ class AuthMatrixTest(unittest.TestCase):
              pb["trader"].GetTraderStatusRequest(), pb["trader"].GetTraderStatusResponse),
         ]
 
+    def audit_trail_reads(self):
+        """The gateway's audit trails, as reads(): open to every role, never to no
+        credential. Kept out of the TCP refusal matrix, whose refusals share the audit's
+        60-a-minute budget with test_refusals_are_audited_and_rate_limited."""
+        pb = self.pb
+        return [
+            ("gateway", "/gridpilot.v1.AssetService/ListDecisions",
+             pb["asset"].ListDecisionsRequest(limit=5), pb["asset"].ListDecisionsResponse),
+            ("gateway", "/gridpilot.v1.ApprovalService/ListApprovals",
+             pb["approval"].ListApprovalsRequest(), pb["approval"].ListApprovalsResponse),
+            ("gateway", "/gridpilot.v1.AuditService/ListAuditEvents",
+             pb["audit"].ListAuditEventsRequest(limit=5), pb["audit"].ListAuditEventsResponse),
+        ]
+
     def writes(self):
         """(process, method, request, response class, roles allowed): every write RPC."""
         pb = self.pb
@@ -402,7 +416,7 @@ class AuthMatrixTest(unittest.TestCase):
     def test_the_right_credential_succeeds(self):
         pb = self.pb
         launcher_key, launcher_cert = self.own_certificate("launcher")
-        for process, method, request, response_class in self.reads():
+        for process, method, request, response_class in self.reads() + self.audit_trail_reads():
             for name, channel in [
                     ("viewer token", self.channel(process, token=self.tokens["viewer"])),
                     ("launcher certificate",
@@ -526,7 +540,7 @@ class AuthMatrixTest(unittest.TestCase):
             attempts.append((case, method, expected, code, details))
             channel.close()
 
-        everything = [(p, m, r, c) for p, m, r, c in self.reads()] + [
+        everything = [(p, m, r, c) for p, m, r, c in self.reads() + self.audit_trail_reads()] + [
             (p, m, r, c) for p, m, r, c, _ in self.writes()]
         for process, method, request, response_class in everything:
             attempt("UDS, no token", self.socket_channel(process), method, request,
@@ -555,7 +569,7 @@ class AuthMatrixTest(unittest.TestCase):
         refused = len(attempts)
         # The right credential over the socket: reads as a viewer, the response agent's
         # own proposal with its process token.
-        for process, method, request, response_class in self.reads():
+        for process, method, request, response_class in self.reads() + self.audit_trail_reads():
             attempt("UDS, viewer read", self.socket_channel(process, self.tokens["viewer"]),
                     method, request, response_class, OK)
         attempt("UDS, response process proposes in its band",

@@ -11,19 +11,17 @@ token or from another origin is 403 and decides nothing; a malformed body is 400
 field; with the session's CSRF token the approve applies and the store's audit shows the
 operator as approver; approving it again is 404. A second held proposal is rejected
 through the console with a reason. In Debian's headless Chromium (web/approvals_check.js)
-the operator sees a third in the page's card and approves it with the button.
+a viewer sees a third in the page's card read-only (no buttons, a line saying who may
+decide), and the operator sees it with the buttons and approves it.
 
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR.
 """
 
 import json
 import os
-import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
-import time
 import unittest
 
 import gridpilot_processes
@@ -33,10 +31,7 @@ BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 # Hang detectors, not speed assertions.
 START_TIMEOUT_S = 300.0
-CLI_TIMEOUT_S = 60.0
 BROWSER_TIMEOUT_S = 90
-LIMITS = {"limits": {"roles": {"ai-agent": {"max_abs_power_mw": 5,
-                                            "priority_band": "trading"}}}}
 
 
 class ConsoleApprovalsTest(unittest.TestCase):
@@ -46,9 +41,7 @@ class ConsoleApprovalsTest(unittest.TestCase):
             raise RuntimeError("GRIDPILOT_SOURCE_DIR and GRIDPILOT_BIN_DIR must be set")
         cls.tmp = tempfile.mkdtemp(prefix="gridpilot_console_approvals_")
         cls.run_dir = os.path.join(cls.tmp, "run")
-        config = os.path.join(cls.tmp, "gateway.json")
-        with open(config, "w") as f:
-            json.dump(LIMITS, f)
+        config = gridpilot_processes.write_ai_agent_limits(cls.tmp)
         cls.stack_log = open(os.path.join(cls.tmp, "up.log"), "wb")
         cls.stack = gridpilot_processes.start_live_stack(
             BIN_DIR, cls.run_dir, "2023-01-01", "2023-01-31", cls.stack_log, "--config", config)
@@ -57,10 +50,8 @@ class ConsoleApprovalsTest(unittest.TestCase):
             if not gridpilot_processes.wait_for_file(os.path.join(cls.run_dir, "trader.port"),
                                                      START_TIMEOUT_S, cls.stack):
                 raise RuntimeError("the stack did not come up:\n" + read(cls.stack_log.name))
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while (cls.cli("approvals").returncode != 0 and time.monotonic() < deadline
-                   and cls.stack.poll() is None):
-                time.sleep(0.2)
+            gridpilot_processes.wait_for_gateway_cli(BIN_DIR, cls.run_dir, START_TIMEOUT_S,
+                                                     cls.stack)
             creds = os.path.join(cls.run_dir, "credentials")
             cls.tokens = {role: read(os.path.join(creds, role + ".token")).strip()
                           for role in ["viewer", "operator"]}
@@ -78,21 +69,14 @@ class ConsoleApprovalsTest(unittest.TestCase):
         cls.stack_log.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    @classmethod
-    def cli(cls, *args):
-        return subprocess.run([os.path.join(BIN_DIR, "gridpilot"), *args, "--run_dir",
-                               cls.run_dir], capture_output=True, text=True,
-                              timeout=CLI_TIMEOUT_S, stdin=subprocess.DEVNULL)
-
     def hold(self, power_mw, reason):
         """Proposes as the ai-agent beyond its limit; returns the approval id (int)."""
-        result = self.cli("dispatch", "--role", "ai-agent", "--asset", "battery-1",
-                          "--power_mw", str(power_mw), "--priority", "trading",
-                          "--minutes", "2880", "--reason", reason, "--yes")
+        result = gridpilot_processes.dispatch_as_ai_agent(BIN_DIR, self.run_dir, power_mw,
+                                                          reason, 2880)
         self.assertEqual(result.returncode, 0, result.stderr)
-        m = re.search(r"held for approval (\d+)", result.stdout)
-        self.assertIsNotNone(m, result.stdout)
-        return int(m.group(1))
+        approval_id = gridpilot_processes.held_approval_id(result.stdout)
+        self.assertIsNotNone(approval_id, result.stdout)
+        return int(approval_id)
 
     def listed(self, cookie):
         status, _, body = self.console.request("GET", "/api/approvals",
@@ -112,13 +96,7 @@ class ConsoleApprovalsTest(unittest.TestCase):
         return status, json.loads(answer)
 
     def query(self, sql):
-        time.sleep(1.0)  # the live gateway commits every tick
-        db = sqlite3.connect(f"file:{os.path.join(self.run_dir, 'store.sqlite')}?mode=ro",
-                             uri=True, timeout=10)
-        try:
-            return db.execute(sql).fetchall()
-        finally:
-            db.close()
+        return gridpilot_processes.query_store(self.run_dir, sql)
 
     def test_approve_and_reject_through_the_console(self):
         c = self.console
@@ -139,7 +117,12 @@ class ConsoleApprovalsTest(unittest.TestCase):
         self.assertIn("|power_mw| 8 is above its limit 5 MW", a["pending_reason"])
         self.assertIn("expires_at", a)
 
-        # A viewer may look but not decide: the gateway's PERMISSION_DENIED as 403.
+        # A viewer may look but not decide: its session says so (the page shows no buttons),
+        # and the gateway's PERMISSION_DENIED is a 403 should it try anyway.
+        status, _, body = c.request("GET", "/api/session", headers={"Cookie": viewer_cookie})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["can_decide_approvals"], False)
+        self.assertEqual(json.loads(body)["approval_decider_roles"], ["operator", "admin"])
         status, body = self.decide("approve", viewer_cookie, viewer_csrf,
                                    {"approval_id": approval_id})
         self.assertEqual(status, 403, body)
@@ -188,15 +171,28 @@ class ConsoleApprovalsTest(unittest.TestCase):
                           f"WHERE proposal_id = {proposal_id}")
         self.assertEqual(rows, [("ai-agent", "accepted", 8.0)])
 
-    def test_the_console_page_lists_and_approves_in_a_browser(self):
-        approval_id = self.hold(7, "for the browser")
-        token_file = os.path.join(self.run_dir, "credentials", "operator.token")
-        result = subprocess.run(
+    def browser_check(self, role, approval_id, *extra):
+        """Runs web/approvals_check.js logged in as `role` on approval `approval_id`."""
+        token_file = os.path.join(self.run_dir, "credentials", role + ".token")
+        return subprocess.run(
             ["node", os.path.join(SOURCE_DIR, "web", "approvals_check.js"), "--url",
              self.console.origin, "--token-file", token_file, "--approval-id", str(approval_id),
              "--expect", "|power_mw| 7 is above its limit 5 MW", "--screenshot",
-             os.path.join(self.tmp, "approvals.png"), "--timeout-s", str(BROWSER_TIMEOUT_S)],
+             os.path.join(self.tmp, role + "-approvals.png"), "--timeout-s",
+             str(BROWSER_TIMEOUT_S), *extra],
             capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S * 3)
+
+    def test_the_console_page_lists_and_approves_in_a_browser(self):
+        approval_id = self.hold(7, "for the browser")
+        # A viewer sees the row read-only: no buttons, a line naming who can decide.
+        result = self.browser_check("viewer", approval_id, "--read-only")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn('"buttons":0', result.stdout)
+        # The check fails if the viewer's page offers the buttons (run as the operator).
+        result = self.browser_check("operator", approval_id, "--read-only")
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+        self.assertIn("approve/reject buttons shown", result.stderr)
+        result = self.browser_check("operator", approval_id)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         rows = self.query("SELECT event, decided_by, reason FROM approvals WHERE approval_id = "
                           f"{approval_id} AND event != 'pending'")

@@ -18,7 +18,6 @@ Environment (set by ctest): GRIDPILOT_SOURCE_DIR (the repo), GRIDPILOT_BIN_DIR (
 the forecast model cache is $GRIDPILOT_MODEL_DIR as for every integration test.
 """
 
-import http.client
 import json
 import os
 import shutil
@@ -26,9 +25,9 @@ import subprocess
 import time
 import unittest
 import urllib.error
-import urllib.parse
 import urllib.request
 
+from console_login_test import Console, read
 from gridpilot_processes import start_live_stack, stop, wait_for_file
 
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
@@ -56,44 +55,27 @@ class ConsoleBrowserTest(unittest.TestCase):
             json.dump(CONFIG, f)
         cls.stack = cls.console = None
         cls.stack_log = open(os.path.join(cls.out_dir, "up.log"), "w")
-        cls.console_log = open(os.path.join(cls.out_dir, "console.log"), "w")
         cls.stack = start_live_stack(BIN_DIR, cls.run_dir, "2023-03-08", "2023-03-08",
                                      cls.stack_log, "--config", config)
         try:
             if not wait_for_file(os.path.join(cls.run_dir, "trader.port"), START_TIMEOUT_S, cls.stack):
                 raise RuntimeError("the stack did not come up; see " + cls.stack_log.name)
-            port_file = os.path.join(cls.out_dir, "console.port")
-            cls.console = subprocess.Popen(
-                [os.path.join(BIN_DIR, "gridpilot-console"), "--run_dir", cls.run_dir,
-                 "--http_port", "0", "--http_port_file", port_file, "--web_dir", cls.web_dir,
-                 "--poll_seconds", "0.5"],
-                stdout=cls.console_log, stderr=subprocess.STDOUT)
-            if not wait_for_file(port_file, START_TIMEOUT_S, cls.console):
-                raise RuntimeError("the console did not start; see " + cls.console_log.name)
-            with open(port_file) as f:
-                cls.port = int(f.read().strip())
-            cls.base = "http://127.0.0.1:%d" % cls.port
+            # The console's log and port file are out_dir/console.{log,port}.
+            cls.console = Console(cls.out_dir, cls.run_dir, "console", "--poll_seconds", "0.5")
+            cls.console.wait()
+            cls.port = cls.console.port
+            cls.base = cls.console.origin
             cls.token_file = os.path.join(cls.run_dir, "credentials", "operator.token")
-            with open(cls.token_file) as f:
-                token = f.read().strip()
-            conn = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=30)
-            conn.request("POST", "/login", urllib.parse.urlencode({"token": token}),
-                         {"Content-Type": "application/x-www-form-urlencoded"})
-            login = conn.getresponse()
-            login.read()
-            conn.close()
-            if login.status != 303:
-                raise RuntimeError("login with operator.token answered %d" % login.status)
-            cls.cookie = login.getheader("Set-Cookie").split(";")[0]
+            cls.cookie, _, _ = cls.console.session(read(cls.token_file).strip())
         except Exception:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        stop(cls.console)
+        if cls.console is not None:
+            cls.console.stop()
         stop(cls.stack)
-        cls.console_log.close()
         cls.stack_log.close()
 
     def get(self, path):

@@ -26,8 +26,8 @@ import shutil
 import subprocess
 import time
 import unittest
-import urllib.parse
 
+from console_login_test import Console, read
 from gridpilot_processes import start_live_stack, stop, wait_for_file
 
 SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
@@ -73,40 +73,26 @@ class ConsoleUploadTest(unittest.TestCase):
         cls.run_dir = os.path.join(cls.out_dir, "run")
         cls.stack = cls.console = None
         cls.stack_log = open(os.path.join(cls.out_dir, "up.log"), "w")
-        cls.console_log = open(os.path.join(cls.out_dir, "console.log"), "w")
         cls.stack = start_live_stack(BIN_DIR, cls.run_dir, "2023-03-08", "2023-03-08", cls.stack_log)
         try:
             if not wait_for_file(os.path.join(cls.run_dir, "trader.port"), START_TIMEOUT_S, cls.stack):
                 raise RuntimeError("the stack did not come up; see " + cls.stack_log.name)
-            port_file = os.path.join(cls.out_dir, "console.port")
-            cls.console = subprocess.Popen(
-                [os.path.join(BIN_DIR, "gridpilot-console"), "--run_dir", cls.run_dir,
-                 "--http_port", "0", "--http_port_file", port_file, "--web_dir", cls.web_dir],
-                stdout=cls.console_log, stderr=subprocess.STDOUT)
-            if not wait_for_file(port_file, START_TIMEOUT_S, cls.console):
-                raise RuntimeError("the console did not start; see " + cls.console_log.name)
-            with open(port_file) as f:
-                cls.port = int(f.read().strip())
-            cls.base = "http://127.0.0.1:%d" % cls.port
+            # The console's log and port file are out_dir/console.{log,port}.
+            cls.console = Console(cls.out_dir, cls.run_dir, "console")
+            cls.console.wait()
+            cls.port = cls.console.port
+            cls.base = cls.console.origin
             cls.token_file = os.path.join(cls.run_dir, "credentials", "viewer.token")
-            with open(cls.token_file) as f:
-                token = f.read().strip()
-            status, headers, _ = cls.request("POST", "/login", urllib.parse.urlencode({"token": token}),
-                                              {"Content-Type": "application/x-www-form-urlencoded"})
-            if status != 303:
-                raise RuntimeError("login with viewer.token answered %d" % status)
-            cls.cookie = headers["Set-Cookie"].split(";")[0]
-            _, _, body = cls.request("GET", "/api/session", None, {"Cookie": cls.cookie})
-            cls.csrf = json.loads(body)["csrf_token"]
+            cls.cookie, cls.csrf, _ = cls.console.session(read(cls.token_file).strip())
         except Exception:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        stop(cls.console)
+        if cls.console is not None:
+            cls.console.stop()
         stop(cls.stack)
-        cls.console_log.close()
         cls.stack_log.close()
 
     @classmethod

@@ -11,8 +11,9 @@
   store is on a named volume; the console follows the four services by name and port.
 - No unauthenticated port is published (README.md, "Security"): the gRPC ports run with
   --credentials from compose secrets (each service gets its own key and process token) and
-  only the gateway's and the forecast's are published; metrics, the console (plain HTTP)
-  and nothing else are published beyond the host's loopback.
+  only the gateway's and the forecast's are published; metrics and nothing else are
+  published beyond the host's loopback. The console serves HTTPS with its own certificate
+  and key from the secrets, and is published on the host's loopback only.
 - Grafana provisioning: the dashboard's datasource is the provisioned one, the provider
   loads the directory compose mounts the dashboards on, and the dashboard JSON is
   well-formed (unique panel ids, every target has a PromQL expression).
@@ -165,7 +166,11 @@ class DeployConfigTest(unittest.TestCase):
                     test = service["healthcheck"]["test"]
                     self.assertIn("--ca=/run/secrets/ca.pem", test)
                     self.assertIn("--token_file=/run/secrets/viewer.token", test)
-        self.assertEqual(self.published(services["console"]), [])
+        console = services["console"]
+        self.assertEqual(self.published(console), [("127.0.0.1", "8443")])
+        console_flags = flags_of(console["command"])
+        self.assertEqual(console_flags.get("--tls_cert"), "/run/secrets/console.pem")
+        self.assertEqual(console_flags.get("--tls_key"), "/run/secrets/console.key")
         for name in ("prometheus", "grafana"):
             for host_ip, _ in self.published(services[name]):
                 self.assertEqual(host_ip, "127.0.0.1", name)

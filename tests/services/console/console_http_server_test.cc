@@ -338,6 +338,8 @@ TEST_F(ConsoleHttpServerTest, LoginSetsAnHttpOnlyStrictCookieAndTheSessionGivesR
   httplib::Result session = client_->Get("/api/session", headers);
   const nlohmann::json body = nlohmann::json::parse(session->body);
   EXPECT_EQ(body["role"], "operator");
+  EXPECT_EQ(body["can_decide_approvals"], true);
+  EXPECT_EQ(body["approval_decider_roles"], nlohmann::json::array({"operator", "admin"}));
   EXPECT_EQ(body["idle_timeout_s"], 1800);
   EXPECT_EQ(client_->Get("/", headers)->status, 200);
   EXPECT_EQ(server_->sessions(), 2);
@@ -401,6 +403,10 @@ TEST_F(ConsoleHttpServerTest, AViewersWriteIsThePeersPermissionDeniedAs403) {
 TEST_F(ConsoleHttpServerTest, ApprovalsAreListedAndDecidedAsThePersonWithTheWriteChecks) {
   EXPECT_EQ(client_->Get("/api/approvals")->status, 401);
   auto [viewer, viewer_csrf] = Session(kViewerToken);
+  // The page shows a viewer the card without buttons; /api/session says so.
+  httplib::Result viewer_session = client_->Get("/api/session", viewer);
+  ASSERT_TRUE(viewer_session);
+  EXPECT_EQ(nlohmann::json::parse(viewer_session->body)["can_decide_approvals"], false);
   httplib::Result listed = client_->Get("/api/approvals", viewer);
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->status, 200) << listed->body;

@@ -1,9 +1,11 @@
-// Pending approvals survive a gateway restart (docs/decisions.md, "Approvals on the console
-// and across gateway restarts"): a run holds two ai-agent proposals in a SQLite store; a
-// second GatewayRun on the reopened, resumed store (Store::LoadApprovals) holds the one not
-// yet expired with its id and expiry, records the one that expired while it was down as
-// lapsed at its expiry, lets an operator approve the survivor, and numbers new approvals
-// after the old ones. Also the row parser's refusals.
+// Pending approvals survive a live gateway's restart (docs/decisions.md, "Approvals on the
+// console and across gateway restarts"): a run holds two ai-agent proposals in a SQLite
+// store; a second GatewayRun on the reopened, resumed store (Store::LoadApprovals) holds
+// the one not yet expired with its id and expiry, records the one that expired while it was
+// down as lapsed at its expiry, lets an operator approve the survivor, and numbers new
+// approvals after the old ones. A resumed lock-step run, re-executed from its start, holds
+// none and records each as lapsed ("Approvals across a lock-step resume"). Also the row
+// parser's refusals.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -56,6 +58,7 @@ class ApprovalsRestartTest : public ::testing::Test {
     db_path_ = dir_ + "/store.db";
     options_.replay_from = kSeriesStart + base::kHalfHour;
     options_.replay_to = options_.replay_from + 10 * base::kHalfHour;
+    options_.mode = v1::CLOCK_MODE_LIVE;  // the supervisor's restart of `gridpilot up`
   }
   void TearDown() override {
     run_.reset();
@@ -172,6 +175,40 @@ TEST_F(ApprovalsRestartTest, PendingApprovalsSurviveARestart) {
   ASSERT_TRUE(held.ok()) << held.status();
   ASSERT_EQ(held->size(), 1u);
   EXPECT_EQ((*held)[0].id, 3);
+}
+
+TEST_F(ApprovalsRestartTest, ALockStepResumeLapsesEveryPendingApprovalAndRecordsWhy) {
+  options_.mode = v1::CLOCK_MODE_LOCK_STEP;
+  Start(/*resume=*/false);
+  const int64_t expires_while_down = Hold(8.0);  // expires 09:15
+  wall_clock_.Advance(absl::Minutes(10));
+  const int64_t unexpired = Hold(-9.0);  // expires 09:25
+  ASSERT_EQ(expires_while_down, 1);
+  ASSERT_EQ(unexpired, 2);
+  ASSERT_TRUE(store_->Flush().ok());
+
+  // Resumed at 09:20: the run starts again from replay_from, before either was made.
+  wall_clock_.Advance(absl::Minutes(10));
+  Start(/*resume=*/true);
+  absl::StatusOr<std::vector<region::PendingApproval>> held = run_->PendingApprovals();
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_TRUE(held->empty());
+  EXPECT_EQ(run_->Approve(unexpired, kOperator, "").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(Query("SELECT approval_id || ' ' || event || ' ' || at FROM approvals "
+                    "ORDER BY rowid"),
+              ElementsAre("1 pending 2026-01-01T09:00:00Z", "2 pending 2026-01-01T09:10:00Z",
+                          "1 lapsed 2026-01-01T09:15:00Z", "2 lapsed 2026-01-01T09:20:00Z"));
+  EXPECT_THAT(Query("SELECT reason FROM approvals WHERE approval_id = 2 AND event = 'lapsed'"),
+              ElementsAre(HasSubstr("lock-step run was resumed: it is re-executed from "
+                                    "2023-01-01T00:30:00Z")));
+  EXPECT_EQ(Hold(7.0), 3);  // ids still go on after the old ones
+
+  // A further resume finds nothing pending but the new one, and lapses it too.
+  wall_clock_.Advance(absl::Minutes(1));
+  Start(/*resume=*/true);
+  EXPECT_THAT(Query("SELECT approval_id || ' ' || event || ' ' || at FROM approvals "
+                    "WHERE approval_id = 3 ORDER BY rowid"),
+              ElementsAre("3 pending 2026-01-01T09:20:00Z", "3 lapsed 2026-01-01T09:21:00Z"));
 }
 
 TEST(PendingApprovalFromRowTest, NamesTheBadColumn) {

@@ -57,6 +57,8 @@ TEST(RolesTest, TableListsExactlyTheProtoMethods) {
 TEST(RolesTest, ReadsAreOpenToEveryRole) {
   for (const std::string& role : PersonRoles()) {
     EXPECT_TRUE(AuthorizeMethod("/gridpilot.v1.AssetService/ListAssets", role).ok()) << role;
+    EXPECT_TRUE(AuthorizeMethod("/gridpilot.v1.AssetService/ListDecisions", role).ok()) << role;
+    EXPECT_TRUE(AuthorizeMethod("/gridpilot.v1.AuditService/ListAuditEvents", role).ok()) << role;
     EXPECT_TRUE(AuthorizeMethod("/grpc.health.v1.Health/Check", role).ok()) << role;
   }
 }

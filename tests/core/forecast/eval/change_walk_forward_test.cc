@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "core/base/time_util.h"
 #include "gtest/gtest.h"
+#include "tests/core/forecast/eval/synthetic_grid.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -16,16 +17,7 @@ absl::Time Utc(const char* text) { return *base::ParseUtcTimestamp(text); }
 
 // A daily cycle plus a weekday effect plus deterministic noise in [-4, 4] MW.
 std::vector<data::GridMeasurement> Synthetic(absl::Time start, int days) {
-  std::vector<data::GridMeasurement> out;
-  uint64_t state = 4242;
-  for (int i = 0; i < days * 48; ++i) {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const double noise = static_cast<double>(state >> 40) / (1ULL << 24) * 8.0 - 4.0;
-    const double day_angle = 2 * std::numbers::pi * (i % 48) / 48.0;
-    const double net = 300 + 80 * std::sin(day_angle) + 20 * ((i / 48) % 7 == 5) + noise;
-    out.push_back({start + i * base::kHalfHour, net, 10.0, 20.0, std::nullopt});
-  }
-  return out;
+  return synthetic::SyntheticMeasurements(start, days, 4242);
 }
 
 ChangeEvalConfig SmallConfig(const std::string& dir_name) {

@@ -11,6 +11,7 @@
 #include "core/forecast/day_ahead_demand_features.h"
 #include "core/forecast/models/day_ahead_demand_forecaster.h"
 #include "gtest/gtest.h"
+#include "tests/core/forecast/eval/synthetic_grid.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -20,47 +21,14 @@ const absl::Time kStart = absl::FromUnixSeconds(1667260800);  // 2022-11-01T00:0
 
 absl::Time Utc(const char* text) { return *base::ParseUtcTimestamp(text); }
 
-// Deterministic noise in [-1, 1].
-class Noise {
- public:
-  double Next() {
-    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(state_ >> 40) / (1ULL << 24) * 2.0 - 1.0;
-  }
+using SyntheticData = synthetic::SyntheticDayAheadData;
 
- private:
-  uint64_t state_ = 12345;
-};
-
-// `days` days of ND with a daily cycle, a weekend dip and noise; NESO's vintage for day D
-// published at D-1 23:45 (the one of every fifth day at 23:46 instead, so too late).
-struct SyntheticData {
-  data::GridSeries series;
-  std::vector<data::DayAheadForecastRow> neso;
-};
-
+// `days` days of ND from kStart; NESO's vintage for day D published at D-1 23:45 (the one
+// of every fifth day at 23:46 instead, so too late), ND + 150 MW + up to 300 MW of noise.
 SyntheticData Synthetic(int days) {
-  Noise noise;
-  std::vector<data::GridInterval> intervals;
-  for (int i = 0; i < days * 48; ++i) {
-    const double angle = 2 * std::numbers::pi * (i % 48) / 48.0;
-    const bool weekend = ((i / 48) % 7) >= 5;
-    data::GridInterval g;
-    g.start = kStart + i * base::kHalfHour;
-    g.net_load_mw = 25000 + 5000 * std::sin(angle) - 2000 * weekend + 400 * noise.Next();
-    g.embedded_solar_mw = 100.0;
-    g.embedded_wind_mw = 200.0;
-    intervals.push_back(g);
-  }
-  SyntheticData data{*data::GridSeries::Create(intervals), {}};
-  for (int i = 0; i < days * 48; ++i) {
-    const int day = i / 48;
-    const absl::Time published = DayAheadCutoff(kStart + day * kDay) +
-                                 (day % 5 == 4 ? absl::Minutes(1) : absl::ZeroDuration());
-    data.neso.push_back(
-        {intervals[i].start, published, *intervals[i].net_load_mw + 150 + 300 * noise.Next()});
-  }
-  return data;
+  return synthetic::SyntheticDayAhead(
+      kStart, days, 12345,
+      [](int, double nd_mw, synthetic::Noise& noise) { return nd_mw + 150 + 300 * noise.Next(); });
 }
 
 TEST(UkCalendarTest, SummerTimeAndBankHolidays) {

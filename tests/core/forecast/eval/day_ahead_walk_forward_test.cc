@@ -12,6 +12,7 @@
 #include "core/base/time_util.h"
 #include "core/forecast/day_ahead_demand_features.h"
 #include "gtest/gtest.h"
+#include "tests/core/forecast/eval/synthetic_grid.h"
 
 namespace gridpilot::forecast::eval {
 namespace {
@@ -20,50 +21,18 @@ constexpr absl::Duration kDay = absl::Hours(24);
 
 absl::Time Utc(const char* text) { return *base::ParseUtcTimestamp(text); }
 
-// Deterministic noise in [-1, 1].
-class Noise {
- public:
-  double Next() {
-    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(state_ >> 40) / (1ULL << 24) * 2.0 - 1.0;
-  }
+using SyntheticData = synthetic::SyntheticDayAheadData;
 
- private:
-  uint64_t state_ = 777;
-};
-
-struct SyntheticData {
-  data::GridSeries series;
-  std::vector<data::DayAheadForecastRow> neso;
-};
-
-// ND from `start` for `days` days: a daily cycle, a weekend dip and noise. NESO's vintage
-// of day D is published at D-1 23:45 (that of every fifth day a minute late, so those days
-// take the XGBoost fallback), with an error that drifts from day to day.
+// ND from `start` for `days` days. NESO's vintage of day D is published at D-1 23:45 (that
+// of every fifth day a minute late, so those days take the XGBoost fallback), with an error
+// that drifts from day to day.
 SyntheticData Synthetic(absl::Time start, int days) {
-  Noise noise;
-  std::vector<data::GridInterval> intervals;
-  for (int i = 0; i < days * 48; ++i) {
-    const double angle = 2 * std::numbers::pi * (i % 48) / 48.0;
-    const bool weekend = ((i / 48) % 7) >= 5;
-    data::GridInterval g;
-    g.start = start + i * base::kHalfHour;
-    g.net_load_mw = 25000 + 5000 * std::sin(angle) - 2000 * weekend + 400 * noise.Next();
-    g.embedded_solar_mw = 100.0;
-    g.embedded_wind_mw = 200.0;
-    intervals.push_back(g);
-  }
-  SyntheticData data{*data::GridSeries::Create(intervals), {}};
   double drift = 0.0;
-  for (int i = 0; i < days * 48; ++i) {
-    const int day = i / 48;
-    if (i % 48 == 0) drift = 0.7 * drift + 200 * noise.Next();
-    const absl::Time published = DayAheadCutoff(start + day * kDay) +
-                                 (day % 5 == 4 ? absl::Minutes(1) : absl::ZeroDuration());
-    data.neso.push_back(
-        {intervals[i].start, published, *intervals[i].net_load_mw + drift + 200 * noise.Next()});
-  }
-  return data;
+  return synthetic::SyntheticDayAhead(start, days, 777,
+                                      [&drift](int i, double nd_mw, synthetic::Noise& noise) {
+                                        if (i % 48 == 0) drift = 0.7 * drift + 200 * noise.Next();
+                                        return nd_mw + drift + 200 * noise.Next();
+                                      });
 }
 
 ml::XgboostParams SmallParams() {
