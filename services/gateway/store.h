@@ -74,7 +74,8 @@ struct ApprovalEvent {
   enum class Kind { kPending, kApproved, kRejected, kLapsed };
   Kind kind = Kind::kPending;
   int64_t approval_id = 0;
-  absl::Time at;          // the gateway's wall clock; a lapse is at its expiry
+  // The gateway's wall clock; a lapse is at its expiry, or at a lock-step resume if earlier.
+  absl::Time at;
   std::string requester;  // the identity that proposed (the proposal's agent)
   std::string requester_role;
   std::string decided_by;       // approved, rejected: the approver's identity; else empty
