@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -175,6 +176,48 @@ class AuthMatrixTest(unittest.TestCase):
         except grpc.RpcError as error:
             return error.code(), error.details() or ""
 
+    def session(self, channel, agent, answer=None):
+        """The status code of one ClockService.AgentSession opened as `agent`; with `answer`
+        (a SubmitDispatchRequest), that answer goes to the first tick. OK if the session was
+        still open after the first tick and the answer."""
+        pb = self.pb
+        stub = channel.stream_stream(
+            "/gridpilot.v1.ClockService/AgentSession",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=pb["clock"].AgentSessionResponse.FromString)
+        outgoing = [pb["clock"].AgentSessionRequest(open=pb["clock"].AgentSessionOpen(agent=agent))]
+        sent = threading.Event()
+        closing = threading.Event()
+
+        def requests():
+            yield outgoing[0]
+            sent.wait(RPC_TIMEOUT_S)
+            if len(outgoing) > 1:
+                yield outgoing[1]
+            closing.wait(RPC_TIMEOUT_S)  # keeps the agent's side open until the call ends
+
+        call = stub(requests(), timeout=RPC_TIMEOUT_S)
+        try:
+            ticks = 0
+            for response in call:
+                if not response.HasField("tick"):
+                    continue
+                ticks += 1
+                if ticks == 1 and answer is not None:
+                    answer.answers_tick.CopyFrom(response.tick.time)
+                    outgoing.append(pb["clock"].AgentSessionRequest(answer=answer))
+                    sent.set()
+                elif ticks == 1 or ticks > 2:
+                    sent.set()
+                    call.cancel()
+                    return OK, ""
+            return OK, ""
+        except grpc.RpcError as error:
+            return error.code(), error.details() or ""
+        finally:
+            sent.set()
+            closing.set()
+
     def reads(self):
         """(process, method, request, response class): one read per RPC family."""
         pb = self.pb
@@ -285,6 +328,22 @@ class AuthMatrixTest(unittest.TestCase):
                     pb["clock"].RegisterAgentRequest(agent="response"),
                     pb["clock"].RegisterAgentResponse, PERMISSION_DENIED)
             channel.close()
+        # The agent session: the role table, then the identity and band checks on the stream.
+        session = "/gridpilot.v1.ClockService/AgentSession"
+        for role in sorted(set(self.tokens) - {"trader"}):
+            channel = self.channel("gateway", token=self.tokens[role])
+            code, details = self.session(channel, "trader")
+            attempts.append(("wrong role " + role, session, PERMISSION_DENIED, code, details))
+            channel.close()
+        channel = self.channel("gateway", key=trader_key, cert=trader_cert)
+        code, details = self.session(channel, "response")
+        attempts.append(("trader certificate opens a session as \"response\"", session,
+                         PERMISSION_DENIED, code, details))
+        code, details = self.session(channel, "trader",
+                                     self.proposal_request("trader", resilience))
+        attempts.append(("trader certificate answers on its session with resilience priority",
+                         session, PERMISSION_DENIED, code, details))
+        channel.close()
         channel = self.channel("gateway", token=self.tokens["response"])
         attempt("response token asks for trading priority", channel, submit,
                 self.proposal_request("response", trading), pb["asset"].SubmitDispatchResponse,
