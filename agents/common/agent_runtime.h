@@ -14,12 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/common/agent_metrics.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
+#include "services/common/agent_session_client.h"
 
 namespace gridpilot {
 
