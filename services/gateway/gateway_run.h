@@ -148,7 +148,21 @@ class GatewayRun {
   // kept (its sequence says which; continue from sequence + 1).
   // kFinished: the run is over and no such tick will come. kTimeout: try again.
   enum class TickWait { kTick, kFinished, kTimeout };
-  TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick) const;
+  // Who waits: the agents and every other follower see a tick once it is released (after
+  // the forecaster's answer, below); the forecaster sees it as soon as it is published.
+  enum class TickAudience { kAgents, kForecaster };
+  TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick,
+                       TickAudience audience = TickAudience::kAgents) const;
+  // The forecast process's session (ClockService.AgentSession with `open.forecaster`)
+  // opened (true) or ended (false). While one is open, each interval tick is released to
+  // the agents only after its forecast arrives (AttachForecast), the run stops, or the
+  // answer deadline passes; other ticks, and every tick while none is open, are released
+  // as they are published.
+  void ForecasterConnected(bool connected);
+  // The forecaster's answer to the tick at forecast.issue_time(): attached to that tick
+  // (if it has forecasts) and the tick released. An answer to any other tick (a late
+  // one, or one re-sent on a resumed session) is ignored.
+  void AttachForecast(const v1::GetNetLoadChangeResponse& forecast);
   // `listener` is called on the run's thread, with none of the run's locks held, after each
   // tick is published and once after the run has finished: streams push ticks from it
   // instead of a thread per stream waiting in WaitForTick. It must be quick and must not
@@ -244,6 +258,9 @@ class GatewayRun {
   // Records `event` in the audit store (if any); a failure stops the run.
   absl::Status RecordApprovalLocked(const ApprovalEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NotifyTickListener();
+  // Releases the tick just published (number k) to the agents: at once, or, with a
+  // forecaster connected, once its forecast is attached (ForecasterConnected).
+  void ReleaseTick(int64_t k);
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
   // The feed's next reading, which must be of the step starting at `t`; an error if the
@@ -292,6 +309,11 @@ class GatewayRun {
   double interval_dispatch_sum_mw_ ABSL_GUARDED_BY(mu_) = 0.0;
   std::map<std::string, int> agents_ ABSL_GUARDED_BY(mu_);  // name -> consecutive misses
   absl::Time answering_tick_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Ticks released to the agents: ticks numbered below this (docs/decisions.md, "One
+  // stream per process per tick").
+  size_t released_ticks_ ABSL_GUARDED_BY(mu_) = 0;
+  int forecasters_ ABSL_GUARDED_BY(mu_) = 0;             // open forecaster sessions
+  bool forecast_attached_ ABSL_GUARDED_BY(mu_) = false;  // for answering_tick_
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);

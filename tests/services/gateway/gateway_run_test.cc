@@ -759,6 +759,56 @@ TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
   EXPECT_EQ((*run)->DayAheadForecasts(absl::InfiniteFuture()).size(), 3u);
 }
 
+// With a forecaster connected, an interval tick reaches the agents only after the
+// forecaster has answered it, and carries what it answered; an answer to another tick is
+// ignored; once the forecaster is gone, ticks are released without waiting.
+TEST_F(GatewayRunTest, AForecasterSeesEachTickFirstAndItsForecastRidesOnTheTick) {
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(3));
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  run->ForecasterConnected(true);
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t0 = FromProtoTime(tick.time());
+  ASSERT_TRUE(tick.interval_boundary());
+  // The agents do not see it yet (the deadline is kWait, far beyond this wait).
+  EXPECT_EQ(run->WaitForTick(0, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout);
+  v1::GetNetLoadChangeResponse other;
+  *other.mutable_issue_time() = ToProtoTime(t0 + base::kHalfHour);
+  other.add_forecasts()->set_change_mw(99.0);
+  run->AttachForecast(other);  // not the tick awaited: ignored
+  EXPECT_EQ(run->WaitForTick(0, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout);
+  v1::GetNetLoadChangeResponse forecast;
+  *forecast.mutable_issue_time() = ToProtoTime(t0);
+  forecast.add_forecasts()->set_change_mw(12.5);
+  forecast.mutable_verdict()->set_suspect(true);
+  run->AttachForecast(forecast);
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  ASSERT_TRUE(tick.has_forecast());
+  ASSERT_EQ(tick.forecast().forecasts_size(), 1);
+  EXPECT_EQ(tick.forecast().forecasts(0).change_mw(), 12.5);
+  EXPECT_TRUE(tick.forecast().verdict().suspect());
+  ASSERT_TRUE(run->Submit(Answer("agent", t0, {})).ok());
+  // An answer with no forecasts releases the tick without attaching anything.
+  ASSERT_EQ(run->WaitForTick(1, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t1 = FromProtoTime(tick.time());
+  v1::GetNetLoadChangeResponse none;
+  *none.mutable_issue_time() = ToProtoTime(t1);
+  run->AttachForecast(none);
+  ASSERT_EQ(run->WaitForTick(1, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_FALSE(tick.has_forecast());
+  // The forecaster goes away: the next tick is released without a forecast.
+  run->ForecasterConnected(false);
+  ASSERT_TRUE(run->Submit(Answer("agent", t1, {})).ok());
+  ASSERT_EQ(run->WaitForTick(2, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_FALSE(tick.has_forecast());
+  ASSERT_TRUE(run->Submit(Answer("agent", FromProtoTime(tick.time()), {})).ok());
+  EXPECT_TRUE(run->WaitFinished(kWait));
+}
+
 TEST_F(GatewayRunTest, StopEndsAWaitingRun) {
   std::unique_ptr<GatewayRun> run = MakeRun(Options(50));
   ASSERT_NE(run, nullptr);
