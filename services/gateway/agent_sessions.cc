@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/logging.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/input_bounds.h"
@@ -91,7 +92,10 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
 
   void OnDone() override {
     if (opened_) owner_->Remove(this);
-    if (opened_ && forecaster_) run_->ForecasterConnected(false);
+    if (opened_ && forecaster_) {
+      run_->ForecasterConnected(false);
+      base::LogInfo("forecaster session ended: ticks are released without waiting for it");
+    }
     delete this;
   }
 
@@ -133,7 +137,11 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       // The first tick strictly after `after` (ticks fall on whole steps of the run).
       first = run_->FirstTickIndexAtOrAfter(FromProtoTime(open.after()) + absl::Nanoseconds(1));
     }
-    if (open.forecaster()) run_->ForecasterConnected(true);
+    if (open.forecaster()) {
+      run_->ForecasterConnected(true);
+      base::LogInfo(absl::StrCat("forecaster session opened by \"", open.agent(),
+                                 "\": interval ticks wait for its forecast"));
+    }
     absl::MutexLock lock(&mu_);
     agent_ = open.agent();
     forecaster_ = open.forecaster();

@@ -655,19 +655,31 @@ void GatewayRun::ReleaseTick(int64_t k) {
   {
     absl::MutexLock lock(&mu_);
     // Forecasts are of settlement intervals: only an interval tick waits for one.
-    wait_for_forecast = forecasters_ > 0 && ticks_.back().interval_boundary();
+    wait_for_forecast = forecasters_ > 0 && ticks_.back().interval_boundary() &&
+                        forecast_misses_ < options_.max_consecutive_misses;
   }
   if (wait_for_forecast) {
     NotifyTickListener();  // the forecaster sees the tick first
-    absl::MutexLock lock(&mu_);
     // Wall time bounds how long a stalled forecaster can hold the tick, as for agents.
+    const absl::Duration bound =
+        options_.mode == v1::CLOCK_MODE_LOCK_STEP
+            ? options_.forecast_deadline
+            : std::min(options_.forecast_deadline, options_.live_tick_period / 2);
+    absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(
                              +[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                                return run->stop_ || run->forecast_attached_ ||
                                       run->forecasters_ == 0;
                              },
                              this),
-                         options_.answer_deadline);
+                         bound);
+    if (forecast_attached_) {
+      forecast_misses_ = 0;
+    } else if (forecasters_ > 0 && !stop_ &&
+               ++forecast_misses_ == options_.max_consecutive_misses) {
+      base::LogWarning(absl::StrCat("the forecaster missed ", forecast_misses_,
+                                    " ticks in a row; no longer waiting for it"));
+    }
   }
   {
     absl::MutexLock lock(&mu_);
@@ -681,13 +693,15 @@ void GatewayRun::ReleaseTick(int64_t k) {
 void GatewayRun::ForecasterConnected(bool connected) {
   absl::MutexLock lock(&mu_);
   forecasters_ += connected ? 1 : -1;
+  if (connected) forecast_misses_ = 0;  // a new forecaster is waited for
 }
 
 void GatewayRun::AttachForecast(const v1::GetNetLoadChangeResponse& forecast) {
   absl::MutexLock lock(&mu_);
-  if (forecast_attached_ || ticks_.empty() ||
-      released_ticks_ > static_cast<size_t>(ticks_.back().sequence()) ||
-      FromProtoTime(forecast.issue_time()) != answering_tick_) {
+  if (ticks_.empty() || FromProtoTime(forecast.issue_time()) != answering_tick_) return;
+  // No longer waited for but caught up with the newest tick: waited for again from the next.
+  if (forecast_misses_ >= options_.max_consecutive_misses) forecast_misses_ = 0;
+  if (forecast_attached_ || released_ticks_ > static_cast<size_t>(ticks_.back().sequence())) {
     return;
   }
   if (forecast.forecasts_size() > 0) *ticks_.back().mutable_forecast() = forecast;

@@ -65,6 +65,13 @@ struct GatewayRunOptions {
   absl::Time replay_to;    // end (exclusive) of the last
   v1::ClockMode mode = v1::CLOCK_MODE_LOCK_STEP;
   absl::Duration answer_deadline = absl::Seconds(10);  // lock-step wait per tick (wall)
+  // Lock-step: how long an interval tick waits for the forecaster's answer (wall) before
+  // the agents get it without a forecast. Long enough for a scheduled retraining at its
+  // cut-off (the forecaster answers that tick once the new models issue it); a forecaster
+  // that misses max_consecutive_misses ticks in a row stops being waited for until it
+  // answers a tick in time again. Live, the wait is at most half of live_tick_period, so
+  // the forecaster never delays the clock.
+  absl::Duration forecast_deadline = absl::Seconds(60);
   absl::Duration live_tick_period = absl::Seconds(2);  // live: wall time per tick
   // Simulated time per tick; the feed's step. The settlement interval (30 min) replays
   // the data as it is; a divisor of it (e.g. 5 s) is for the live simulator
@@ -155,9 +162,10 @@ class GatewayRun {
                        TickAudience audience = TickAudience::kAgents) const;
   // The forecast process's session (ClockService.AgentSession with `open.forecaster`)
   // opened (true) or ended (false). While one is open, each interval tick is released to
-  // the agents only after its forecast arrives (AttachForecast), the run stops, or the
-  // answer deadline passes; other ticks, and every tick while none is open, are released
-  // as they are published.
+  // the agents only after its forecast arrives (AttachForecast), the run stops, or
+  // forecast_deadline passes (options above); other ticks, every tick while none is open,
+  // and every tick while the forecaster is not waited for, are released as they are
+  // published.
   void ForecasterConnected(bool connected);
   // The forecaster's answer to the tick at forecast.issue_time(): attached to that tick
   // (if it has forecasts) and the tick released. An answer to any other tick (a late
@@ -313,6 +321,7 @@ class GatewayRun {
   // stream per process per tick").
   size_t released_ticks_ ABSL_GUARDED_BY(mu_) = 0;
   int forecasters_ ABSL_GUARDED_BY(mu_) = 0;             // open forecaster sessions
+  int forecast_misses_ ABSL_GUARDED_BY(mu_) = 0;         // interval ticks in a row
   bool forecast_attached_ ABSL_GUARDED_BY(mu_) = false;  // for answering_tick_
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;

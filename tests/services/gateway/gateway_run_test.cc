@@ -64,6 +64,7 @@ GatewayRunOptions Options(int ticks) {
   options.replay_to = options.replay_from + ticks * base::kHalfHour;
   options.mode = v1::CLOCK_MODE_LOCK_STEP;
   options.answer_deadline = kWait;
+  options.forecast_deadline = kWait;
   return options;
 }
 
@@ -807,6 +808,58 @@ TEST_F(GatewayRunTest, AForecasterSeesEachTickFirstAndItsForecastRidesOnTheTick)
   EXPECT_FALSE(tick.has_forecast());
   ASSERT_TRUE(run->Submit(Answer("agent", FromProtoTime(tick.time()), {})).ok());
   EXPECT_TRUE(run->WaitFinished(kWait));
+}
+
+// A connected forecaster that does not answer holds each interval tick for the forecast
+// deadline only, and after max_consecutive_misses such ticks none at all; once it answers
+// the newest tick again it is waited for again.
+TEST_F(GatewayRunTest, ASilentForecasterIsWaitedForUpToItsDeadlineThenNoLonger) {
+  GatewayRunOptions options = Options(8);
+  options.forecast_deadline = absl::Seconds(1);
+  options.max_consecutive_misses = 2;
+  std::unique_ptr<GatewayRun> run = MakeRun(options);
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  run->ForecasterConnected(true);
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  // Ticks 0 and 1: released without a forecast once the deadline has passed.
+  for (size_t k = 0; k < 2; ++k) {
+    ASSERT_EQ(run->WaitForTick(k, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+              GatewayRun::TickWait::kTick);
+    EXPECT_EQ(run->WaitForTick(k, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout)
+        << "tick " << k << " was released before the forecaster's deadline";
+    ASSERT_EQ(run->WaitForTick(k, kWait, &tick), GatewayRun::TickWait::kTick);
+    EXPECT_FALSE(tick.has_forecast());
+    ASSERT_TRUE(run->Submit(Answer("agent", FromProtoTime(tick.time()), {})).ok());
+  }
+  // Tick 2: two misses in a row, so it is released at once; the forecast that comes now
+  // is too late for it, but makes the forecaster waited for again.
+  ASSERT_EQ(run->WaitForTick(2, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t2 = FromProtoTime(tick.time());
+  ASSERT_EQ(run->WaitForTick(2, absl::Milliseconds(200), &tick), GatewayRun::TickWait::kTick)
+      << "a forecaster that missed twice in a row still held the tick";
+  v1::GetNetLoadChangeResponse late;
+  *late.mutable_issue_time() = ToProtoTime(t2);
+  late.add_forecasts()->set_change_mw(7.0);
+  run->AttachForecast(late);
+  ASSERT_TRUE(run->Submit(Answer("agent", t2, {})).ok());
+  ASSERT_EQ(run->WaitForTick(2, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_FALSE(tick.has_forecast());
+  // Tick 3 waits for the forecaster again and carries its forecast.
+  ASSERT_EQ(run->WaitForTick(3, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t3 = FromProtoTime(tick.time());
+  EXPECT_EQ(run->WaitForTick(3, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout);
+  v1::GetNetLoadChangeResponse forecast;
+  *forecast.mutable_issue_time() = ToProtoTime(t3);
+  forecast.add_forecasts()->set_change_mw(3.0);
+  run->AttachForecast(forecast);
+  ASSERT_EQ(run->WaitForTick(3, kWait, &tick), GatewayRun::TickWait::kTick);
+  ASSERT_TRUE(tick.has_forecast());
+  EXPECT_EQ(tick.forecast().forecasts(0).change_mw(), 3.0);
+  run->Stop();
 }
 
 TEST_F(GatewayRunTest, StopEndsAWaitingRun) {
