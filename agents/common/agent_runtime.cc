@@ -1,6 +1,5 @@
 #include "agents/common/agent_runtime.h"
 
-#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -15,7 +14,11 @@ namespace gridpilot {
 AgentRuntime::AgentRuntime(std::string agent_name, const std::string& gateway_address,
                            TickAgent* agent, AgentMetrics* metrics)
     : agent_name_(std::move(agent_name)), agent_(agent), metrics_(metrics) {
-  clock_ = v1::ClockService::NewStub(MakeChannel(gateway_address));
+  std::shared_ptr<grpc::Channel> channel = MakeChannel(gateway_address);
+  clock_ = v1::ClockService::NewStub(channel);
+  AgentSessionClientOptions options;
+  options.agent = agent_name_;
+  session_ = std::make_unique<AgentSessionClient>(channel, std::move(options));
 }
 
 absl::Status AgentRuntime::Register(absl::Duration timeout) {
@@ -42,9 +45,7 @@ absl::Status AgentRuntime::Register(absl::Duration timeout) {
 
 void AgentRuntime::Stop() {
   stop_ = true;
-  absl::MutexLock lock(&mu_);
-  stopping_ = true;
-  if (active_session_ != nullptr) active_session_->TryCancel();
+  session_->Stop();
 }
 
 v1::AgentSessionRequest AgentRuntime::Answer(const v1::Tick& tick) {
@@ -69,78 +70,37 @@ v1::AgentSessionRequest AgentRuntime::Answer(const v1::Tick& tick) {
   return message;
 }
 
-bool AgentRuntime::RunSession(grpc::Status* status) {
-  grpc::ClientContext context;
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) return false;
-    active_session_ = &context;
-  }
-  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentSessionRequest, v1::AgentSessionResponse>>
-      stream = clock_->AgentSession(&context);
-  v1::AgentSessionRequest open;
-  open.mutable_open()->set_agent(agent_name_);
-  if (last_tick_time_.has_value())
-    *open.mutable_open()->mutable_after() = ToProtoTime(*last_tick_time_);
-  bool new_tick = false;
-  v1::AgentSessionResponse message;
-  if (stream->Write(open)) {
-    while (!stop_ && stream->Read(&message)) {
-      if (message.has_refused()) {
-        if (metrics_ != nullptr) metrics_->RpcFailed("AgentSession");
-        base::LogError(
-            absl::StrCat("answer to tick ",
-                         base::FormatUtcTimestamp(FromProtoTime(message.refused().answers_tick())),
-                         " refused (it counts as no action): ", message.refused().error()));
-        continue;
-      }
-      const v1::Tick& tick = message.tick();
-      const absl::Time time = FromProtoTime(tick.time());
-      if (last_tick_time_.has_value() && time <= *last_tick_time_) continue;
-      last_tick_time_ = time;
-      new_tick = true;
-      // Wall time for the latency metrics only; it never enters a decision.
-      const absl::Time received = absl::Now();
-      v1::AgentSessionRequest answer = Answer(tick);
-      const absl::Time decided = absl::Now();
-      if (!stream->Write(answer)) break;
-      if (metrics_ != nullptr) {
-        metrics_->TickAnswered(decided - received, absl::Now() - received,
-                               answer.answer().proposals_size());
-      }
-    }
-  }
-  *status = stream->Finish();
-  absl::MutexLock lock(&mu_);
-  active_session_ = nullptr;
-  return new_tick;
-}
-
 void AgentRuntime::Run() {
-  constexpr absl::Duration kFirstRetry = absl::Milliseconds(100);
-  constexpr absl::Duration kMaxRetry = absl::Seconds(2);
-  absl::Duration retry = kFirstRetry;
-  while (true) {
-    grpc::Status status;
-    if (RunSession(&status)) retry = kFirstRetry;
-    if (stop_) return;
-    // The gateway ends a session OK only after the run's last tick.
-    if (status.ok()) {
-      base::LogInfo("run finished; no more ticks");
-      return;
+  AgentSessionCallbacks callbacks;
+  absl::Time decided;
+  callbacks.on_tick = [this, &decided](const v1::Tick& tick) {
+    v1::AgentSessionRequest answer = Answer(tick);
+    decided = absl::Now();  // wall time for the latency metrics only
+    return answer;
+  };
+  callbacks.on_answered = [this, &decided](const v1::AgentSessionRequest& answer,
+                                           absl::Time received) {
+    if (metrics_ != nullptr) {
+      metrics_->TickAnswered(decided - received, absl::Now() - received,
+                             answer.answer().proposals_size());
     }
+  };
+  callbacks.on_refused = [this](const v1::AnswerRefused& refused) {
+    if (metrics_ != nullptr) metrics_->RpcFailed("AgentSession");
+    base::LogError(absl::StrCat("answer to tick ",
+                                base::FormatUtcTimestamp(FromProtoTime(refused.answers_tick())),
+                                " refused (it counts as no action): ", refused.error()));
+  };
+  callbacks.on_session_ended = [this](const grpc::Status& status, absl::Duration) {
     base::LogWarning(
         absl::StrCat("agent session ended (", status.error_message(), "); reconnecting"));
     if (metrics_ != nullptr) {
       metrics_->RpcFailed("AgentSession");
       metrics_->StreamReconnected();
     }
-    {
-      // Wall time only paces reconnection attempts; Stop() ends the wait early.
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), retry);
-    }
-    retry = std::min(retry * 2, kMaxRetry);
+  };
+  if (session_->Run(callbacks) == AgentSessionClient::End::kRunFinished) {
+    base::LogInfo("run finished; no more ticks");
   }
 }
 

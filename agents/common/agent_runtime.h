@@ -1,12 +1,12 @@
 // AgentRuntime: the loop every agent process runs. It registers the agent with the
-// gateway's ClockService, then holds one ClockService.AgentSession stream: it reads each
-// tick, hands it to the agent's OnTick, and writes the returned proposals back on the same
-// stream as the agent's answer to that tick (an empty list is an answer: "no action"). If
-// the stream breaks it opens a new session after the last tick it handled, so each tick
-// reaches OnTick at most once, in time order. The agent's decision logic stays pure; this
-// is the edge, and where the agent's latency and RPC failures are measured
-// (agent_metrics.h). It also says when the ticks report the live telemetry source silent
-// (telemetry_silence_watch.h): logged, in the answer's note and in the metrics.
+// gateway's ClockService, then holds one ClockService.AgentSession through an
+// AgentSessionClient (services/common/agent_session_client.h: resumed after the last tick
+// handled if the stream breaks): each tick goes to the agent's OnTick, and the returned
+// proposals go back on the same stream as the agent's answer to that tick (an empty list
+// is an answer: "no action"). The agent's decision logic stays pure; this is the edge, and
+// where the agent's latency and RPC failures are measured (agent_metrics.h). It also says
+// when the ticks report the live telemetry source silent (telemetry_silence_watch.h):
+// logged, in the answer's note and in the metrics.
 #ifndef GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 #define GRIDPILOT_AGENTS_COMMON_AGENT_RUNTIME_H_
 
@@ -16,13 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/common/agent_metrics.h"
 #include "agents/common/telemetry_silence_watch.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
+#include "services/common/agent_session_client.h"
 
 namespace gridpilot {
 
@@ -58,21 +57,16 @@ class AgentRuntime {
   void Stop();
 
  private:
-  // Holds one session until it ends; true if it brought a new tick.
-  bool RunSession(grpc::Status* status);
-  // The agent's answer to `tick`, timed into the metrics once sent.
+  // The agent's answer to `tick`.
   v1::AgentSessionRequest Answer(const v1::Tick& tick);
 
   const std::string agent_name_;
   TickAgent* const agent_;
   AgentMetrics* const metrics_;
   std::unique_ptr<v1::ClockService::Stub> clock_;
-  std::optional<absl::Time> last_tick_time_;  // Run's thread only: the resume point
-  TelemetrySilenceWatch silence_;             // Run's thread only
+  std::unique_ptr<AgentSessionClient> session_;
+  TelemetrySilenceWatch silence_;  // the session's tick thread only
   std::atomic<bool> stop_{false};
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::ClientContext* active_session_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

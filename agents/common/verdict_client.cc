@@ -23,4 +23,10 @@ absl::StatusOr<TelemetryVerdict> GrpcTelemetryVerdictSource::VerdictAt(absl::Tim
   return TelemetryVerdict{verdict.suspect(), verdict.anomaly().cause()};
 }
 
+std::optional<TelemetryVerdict> VerdictOfTick(const v1::Tick& tick) {
+  if (!tick.has_forecast() || !tick.forecast().has_verdict()) return std::nullopt;
+  const v1::Verdict& verdict = tick.forecast().verdict();
+  return TelemetryVerdict{verdict.suspect(), verdict.anomaly().cause()};
+}
+
 }  // namespace gridpilot

@@ -4,11 +4,13 @@
 #define GRIDPILOT_AGENTS_COMMON_VERDICT_CLIENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridpilot/v1/anomaly.grpc.pb.h"
+#include "gridpilot/v1/types.pb.h"
 
 namespace gridpilot {
 
@@ -18,6 +20,10 @@ struct TelemetryVerdict {
   bool suspect = false;
   std::string cause;  // the detectors' readable cause, when flagged
 };
+
+// The verdict carried by the forecast the gateway attached to `tick` (Tick.forecast), if
+// any: agents ask a TelemetryVerdictSource only when the tick carries none.
+std::optional<TelemetryVerdict> VerdictOfTick(const v1::Tick& tick);
 
 class TelemetryVerdictSource {
  public:

@@ -19,6 +19,10 @@ absl::StatusOr<IssuedChangeForecast> GrpcChangeForecastSource::ChangeForecast(
   v1::GetNetLoadChangeResponse response;
   grpc::Status status = stub_->GetNetLoadChange(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
+  return IssuedChangeForecastOf(response);
+}
+
+IssuedChangeForecast IssuedChangeForecastOf(const v1::GetNetLoadChangeResponse& response) {
   IssuedChangeForecast issued;
   for (const v1::HorizonForecast& f : response.forecasts()) {
     issued.changes_mw.push_back(f.change_mw());
@@ -26,6 +30,11 @@ absl::StatusOr<IssuedChangeForecast> GrpcChangeForecastSource::ChangeForecast(
   issued.base_suspect = response.verdict().suspect();
   issued.suspect_cause = response.verdict().anomaly().cause();
   return issued;
+}
+
+std::optional<IssuedChangeForecast> ChangeForecastOfTick(const v1::Tick& tick) {
+  if (!tick.has_forecast() || tick.forecast().forecasts().empty()) return std::nullopt;
+  return IssuedChangeForecastOf(tick.forecast());
 }
 
 }  // namespace gridpilot

@@ -4,12 +4,14 @@
 #define GRIDPILOT_AGENTS_RESPONSE_FORECAST_CLIENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridpilot/v1/forecast.grpc.pb.h"
+#include "gridpilot/v1/types.pb.h"
 
 namespace gridpilot {
 
@@ -21,6 +23,14 @@ struct IssuedChangeForecast {
   bool base_suspect = false;
   std::string suspect_cause;  // the detectors' cause, when suspect
 };
+
+// The forecast as the agent uses it, from the forecast service's answer.
+IssuedChangeForecast IssuedChangeForecastOf(const v1::GetNetLoadChangeResponse& response);
+
+// The forecast the gateway attached to `tick` (Tick.forecast), if any: in lock-step the
+// forecast process answers each tick with it before the agents see the tick, so the agent
+// asks a ChangeForecastSource only when the tick carries none.
+std::optional<IssuedChangeForecast> ChangeForecastOfTick(const v1::Tick& tick);
 
 class ChangeForecastSource {
  public:

@@ -90,12 +90,15 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
 }
 
 std::vector<v1::DispatchProposal> ResponseAgent::OnTick(const v1::Tick& tick) {
-  // Forecasts are of settlement intervals, so only an interval tick asks for them. The
-  // call is made outside the lock: it may wait for the forecast service.
+  // Forecasts are of settlement intervals, so only an interval tick needs one: the one the
+  // tick carries, else one asked for outside the lock (it may wait for the service).
   std::optional<IssuedChangeForecast> forecast;
   std::string degraded_reason;
   if (tick.interval_boundary()) {
-    if (forecasts_ != nullptr) {
+    forecast = ChangeForecastOfTick(tick);
+    if (forecast.has_value()) {
+      // Attached by the gateway: nothing to ask.
+    } else if (forecasts_ != nullptr) {
       absl::StatusOr<IssuedChangeForecast> changes =
           forecasts_->ChangeForecast(FromProtoTime(tick.time()));
       if (changes.ok()) {

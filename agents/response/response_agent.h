@@ -1,6 +1,7 @@
 // ResponseAgent: the response agent's tick handler. At each settlement-interval tick
-// it turns the tick into a RampObservation, asks the forecast service for net-load-change
-// forecasts (falling back to measured data alone, "degraded", when they are unavailable)
+// it turns the tick into a RampObservation, takes the net-load-change forecasts the tick
+// carries (or, when it carries none, asks the forecast service; falling back to measured
+// data alone, "degraded", when they are unavailable)
 // and applies the pure DecideResponse policy (battery and peaker). When the gateway steps
 // faster than the interval (the live simulator), the battery is instead set every step by
 // DecideStepResponse from the step readings, and the interval policy keeps the peaker.

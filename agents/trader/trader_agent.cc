@@ -116,9 +116,11 @@ control::TradingPlan FleetPlan(
 
 std::vector<v1::DispatchProposal> TraderAgent::OnTick(const v1::Tick& tick) {
   const absl::Time t = FromProtoTime(tick.time());
-  // Asked before taking the lock: it is a network call. Only boundary ticks are decided.
+  // The verdict the tick carries, else one asked before taking the lock (a network call).
+  // Only boundary ticks are decided.
   std::optional<TelemetryVerdict> verdict;
-  if (tick.interval_boundary() && verdicts_ != nullptr) {
+  if (tick.interval_boundary()) verdict = VerdictOfTick(tick);
+  if (tick.interval_boundary() && !verdict.has_value() && verdicts_ != nullptr) {
     absl::StatusOr<TelemetryVerdict> asked = verdicts_->VerdictAt(t);
     if (asked.ok()) {
       verdict = *std::move(asked);

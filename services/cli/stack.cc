@@ -29,10 +29,6 @@ std::chrono::system_clock::time_point Deadline(absl::Duration d) {
 
 // True if the config file at `path` has a top-level "alerts" section (README.md, "Alerts").
 // A file that cannot be read or parsed is the gateway's to report.
-// How long, in lock-step with scheduled retraining, the agents wait for the forecast at a
-// cut-off (the forecast service's longest max_wait): a longer training is not waited for.
-constexpr int kRetrainWaitSeconds = 60;
-
 bool ConfigHasAlerts(const std::string& path) {
   if (path.empty()) return false;
   std::ifstream in(path);
@@ -209,11 +205,11 @@ absl::Status Stack::StartAll() {
   }
 
   // Scheduled retraining (README.md, "Scheduled retraining"): in lock-step the tick at a
-  // cut-off waits for the training, so the agents and the gateway wait longer for it.
+  // cut-off waits for the training; the gateway holds it until the forecast process answers
+  // it (--forecast_deadline_seconds), so no process needs a longer wait.
   absl::StatusOr<forecast::RetrainSchedule> retrain = ReadRetrainConfig(options.config);
   if (!retrain.ok()) return retrain.status();
   const bool retraining = retrain->cadence != forecast::RetrainCadence::kNone;
-  const bool retrain_waits = retraining && options.mode == "lock_step";
   std::vector<std::string> gateway_args = {absl::StrCat("--from=", options.from),
                                            absl::StrCat("--to=", options.to),
                                            absl::StrCat("--mode=", options.mode),
@@ -223,9 +219,6 @@ absl::Status Stack::StartAll() {
   if (options.mode == "lock_step") {
     gateway_args.push_back(
         absl::StrCat("--expected_agents=", absl::StrJoin(ExpectedAgents(options), ",")));
-  }
-  if (retrain_waits) {
-    gateway_args.push_back(absl::StrCat("--deadline_seconds=", kRetrainWaitSeconds + 30));
   }
   if (options.resume) {
     gateway_args.push_back("--resume");
@@ -277,9 +270,6 @@ absl::Status Stack::StartAll() {
   if (!options.without.contains("response")) {
     std::vector<std::string> response_args = {absl::StrCat("--gateway=", *gateway),
                                               absl::StrCat("--forecast=", *forecast)};
-    if (retrain_waits) {
-      response_args.push_back(absl::StrCat("--forecast_wait_seconds=", kRetrainWaitSeconds));
-    }
     absl::StatusOr<std::string> response =
         StartProcess("response", "gridpilot-response", response_args, 0);
     if (!response.ok()) return response.status();
@@ -290,9 +280,6 @@ absl::Status Stack::StartAll() {
                                             absl::StrCat("--forecast=", *forecast)};
     if (!options.trader_risk_aversion.empty()) {
       trader_args.push_back(absl::StrCat("--risk_aversion=", options.trader_risk_aversion));
-    }
-    if (retrain_waits) {
-      trader_args.push_back(absl::StrCat("--verdict_wait_seconds=", kRetrainWaitSeconds));
     }
     absl::StatusOr<std::string> trader = StartProcess("trader", "gridpilot-trader", trader_args, 0);
     if (!trader.ok()) return trader.status();

@@ -4,8 +4,8 @@
 // ended, which goes in this order to: the anomaly book (scored, with the one-step check
 // against the 30-min forecast of that interval), the price book, the day-ahead book, and
 // the forecast book (which issues the forecasts for the decision time the measurement
-// completes). Nothing here reads a clock or a network: main.cc feeds it from a
-// TickSubscription; a test feeds it ticks directly.
+// completes). Nothing here reads a clock or a network: main.cc feeds it from its
+// forecaster session (AgentSessionClient); a test feeds it ticks directly.
 //
 // The conversions from the gateway's Tick are here too, so that the history main.cc
 // fetches before the replay and the ticks during it become the same domain values.
@@ -48,7 +48,7 @@ class ForecastPipeline {
   // `metrics` (not owned, not null) must outlive the pipeline.
   ForecastPipeline(ForecastBooks books, ForecastMetrics* metrics);
 
-  // Takes one tick; ticks come in time order, each once (a TickSubscription's on_tick).
+  // Takes one tick; ticks come in time order, each once (an AgentSessionClient's on_tick).
   // A book that refuses the measurement (a repeated or out-of-order interval, a model
   // error) is logged and counted in the metrics (IngestFailed with the book's stage) and
   // the other books still take it: a tick is never an error for the process. What each

@@ -49,25 +49,18 @@ std::string RegistryModelName(const forecast::models::ChangeModelSet& set) {
                       " (trained on data before ", base::FormatUtcTimestamp(set.cutoff), ")");
 }
 
-grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
-                                                   const v1::GetNetLoadChangeRequest* request,
-                                                   v1::GetNetLoadChangeResponse* response) {
+absl::StatusOr<v1::GetNetLoadChangeResponse> ForecastServiceImpl::NetLoadChange(
+    absl::Time issue_time, absl::Duration max_wait) const {
   ForecastBook* book = book_.load();
-  if (book == nullptr) return kNotReady;
-  if (!request->has_issue_time()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "issue_time: required");
-  }
-  const absl::Duration max_wait = FromProtoDuration(request->max_wait());
-  if (max_wait < absl::ZeroDuration() || max_wait > absl::Minutes(1)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_wait: must be in [0, 60 s]");
-  }
-  absl::StatusOr<IssuedForecast> issued = book->Get(FromProtoTime(request->issue_time()), max_wait);
-  if (!issued.ok()) return ToGrpcStatus(issued.status());
-  *response->mutable_issue_time() = ToProtoTime(issued->issue_time);
-  response->set_last_net_load_mw(issued->last_net_load_mw);
+  if (book == nullptr) return absl::UnavailableError("models are still loading");
+  absl::StatusOr<IssuedForecast> issued = book->Get(issue_time, max_wait);
+  if (!issued.ok()) return issued.status();
+  v1::GetNetLoadChangeResponse response;
+  *response.mutable_issue_time() = ToProtoTime(issued->issue_time);
+  response.set_last_net_load_mw(issued->last_net_load_mw);
   for (size_t j = 0; j < issued->forecasts.size(); ++j) {
     const forecast::models::ChangeForecast& f = issued->forecasts[j];
-    v1::HorizonForecast* out = response->add_forecasts();
+    v1::HorizonForecast* out = response.add_forecasts();
     *out->mutable_horizon() = ToProtoDuration(f.horizon_intervals * base::kHalfHour);
     *out->mutable_target_interval_start() = ToProtoTime(f.target_interval_start);
     out->set_change_mw(f.change_mw);
@@ -77,20 +70,38 @@ grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
     }
     if (f.ramp_probability.has_value()) out->set_ramp_probability(*f.ramp_probability);
   }
-  response->set_interval_coverage(ForecastBook::kIntervalCoverage);
+  response.set_interval_coverage(ForecastBook::kIntervalCoverage);
   if (issued->model != nullptr) {
     if (std::optional<double> threshold = issued->model->ramp_threshold_mw()) {
-      response->set_ramp_threshold_mw(*threshold);
+      response.set_ramp_threshold_mw(*threshold);
     }
   }
-  response->set_model(ModelName());
+  response.set_model(ModelName());
   // The anomaly book scores an interval before the forecast book issues on it, so the
   // verdict is there already.
   if (AnomalyBook* anomalies = anomalies_.load(); anomalies != nullptr) {
     absl::StatusOr<IntervalVerdict> verdict =
         anomalies->Get(issued->issue_time - base::kHalfHour, absl::ZeroDuration());
-    if (verdict.ok()) *response->mutable_verdict() = ToProtoVerdict(*verdict);
+    if (verdict.ok()) *response.mutable_verdict() = ToProtoVerdict(*verdict);
   }
+  return response;
+}
+
+grpc::Status ForecastServiceImpl::GetNetLoadChange(grpc::ServerContext*,
+                                                   const v1::GetNetLoadChangeRequest* request,
+                                                   v1::GetNetLoadChangeResponse* response) {
+  if (book_.load() == nullptr) return kNotReady;
+  if (!request->has_issue_time()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "issue_time: required");
+  }
+  const absl::Duration max_wait = FromProtoDuration(request->max_wait());
+  if (max_wait < absl::ZeroDuration() || max_wait > absl::Minutes(1)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_wait: must be in [0, 60 s]");
+  }
+  absl::StatusOr<v1::GetNetLoadChangeResponse> answer =
+      NetLoadChange(FromProtoTime(request->issue_time()), max_wait);
+  if (!answer.ok()) return ToGrpcStatus(answer.status());
+  *response = *std::move(answer);
   return grpc::Status::OK;
 }
 

@@ -48,6 +48,12 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
   // The name GetNetLoadChange reports from now on (a scheduled retraining's swap).
   void SetModelName(std::string model_name);
 
+  // What GetNetLoadChange answers for `issue_time` (waiting up to `max_wait` for the
+  // forecast to be issued): also the forecaster's answer on its ClockService.AgentSession.
+  // Unavailable while the models load; the book's errors otherwise. Thread-safe.
+  absl::StatusOr<v1::GetNetLoadChangeResponse> NetLoadChange(absl::Time issue_time,
+                                                             absl::Duration max_wait) const;
+
   grpc::Status GetNetLoadChange(grpc::ServerContext* context,
                                 const v1::GetNetLoadChangeRequest* request,
                                 v1::GetNetLoadChangeResponse* response) override;

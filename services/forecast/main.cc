@@ -18,6 +18,7 @@
 #include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
+#include "services/common/agent_session_client.h"
 #include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
@@ -26,7 +27,6 @@
 #include "services/common/rpc_metrics_interceptor.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
-#include "services/common/tick_subscription.h"
 #include "services/forecast/advice_service.h"
 #include "services/forecast/anomaly_service.h"
 #include "services/forecast/forecast_metrics.h"
@@ -310,14 +310,28 @@ int Main() {
       {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &advice,
        retrainer.has_value() ? &*retrainer : nullptr},
       &metrics);
-  TickSubscriptionOptions follow;
-  follow.subscriber = "forecast";
-  follow.first_retry = absl::Milliseconds(200);
-  follow.max_retry = absl::Milliseconds(200);
-  TickSubscription ticks(channel, std::move(follow));
-  TickCallbacks callbacks;
-  callbacks.on_tick = [&pipeline](const v1::Tick& tick) { pipeline.OnTick(tick); };
-  callbacks.on_stream_ended = [&metrics](const grpc::Status& status, absl::Duration) {
+  // The forecaster's session: each tick comes here before any agent sees it, and the
+  // forecast issued at it goes back to the gateway, which attaches it to the tick.
+  AgentSessionClientOptions session_options;
+  session_options.agent = "forecast";
+  session_options.forecaster = true;
+  session_options.first_retry = absl::Milliseconds(200);
+  session_options.max_retry = absl::Milliseconds(200);
+  AgentSessionClient ticks(channel, std::move(session_options));
+  AgentSessionCallbacks callbacks;
+  callbacks.on_tick = [&pipeline, &service](const v1::Tick& tick) {
+    pipeline.OnTick(tick);
+    v1::AgentSessionRequest answer;
+    v1::GetNetLoadChangeResponse& forecast = *answer.mutable_forecast();
+    if (tick.interval_boundary()) {
+      absl::StatusOr<v1::GetNetLoadChangeResponse> issued =
+          service.NetLoadChange(FromProtoTime(tick.time()), absl::ZeroDuration());
+      if (issued.ok()) forecast = *std::move(issued);
+    }
+    *forecast.mutable_issue_time() = tick.time();
+    return answer;
+  };
+  callbacks.on_session_ended = [&metrics](const grpc::Status& status, absl::Duration) {
     if (!status.ok()) metrics.StreamBroken();
   };
   std::thread follower([&] { ticks.Run(callbacks); });

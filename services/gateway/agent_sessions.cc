@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/logging.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/input_bounds.h"
@@ -16,6 +17,9 @@ namespace gridpilot {
 namespace {
 
 constexpr char kMethod[] = "/gridpilot.v1.ClockService/AgentSession";
+constexpr char kForecasterIdentity[] = "forecast";
+// More horizons than any forecast set serves (8 today): a bound on what a forecaster sends.
+constexpr int kMaxForecastHorizons = 96;
 
 // A session refused for its credential: audited, then the status that ends it.
 grpc::Status Refused(const security::Caller& caller, std::string reason) {
@@ -88,6 +92,10 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
 
   void OnDone() override {
     if (opened_) owner_->Remove(this);
+    if (opened_ && forecaster_) {
+      run_->ForecasterConnected(false);
+      base::LogInfo("forecaster session ended: ticks are released without waiting for it");
+    }
     delete this;
   }
 
@@ -103,6 +111,19 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
           *caller_, absl::StrCat("cannot open a session as agent \"", open.agent(),
                                  "\": the caller is authenticated as \"", caller_->identity, "\""));
     }
+    // The roles table lets the forecast process's role (viewer) call the method; only the
+    // forecast process may hold a forecaster session, and only agents an agent session.
+    if (caller_.has_value() && open.forecaster() && caller_->identity != kForecasterIdentity) {
+      return Refused(*caller_, absl::StrCat("\"", caller_->identity,
+                                            "\" may not open a forecaster session: only \"",
+                                            kForecasterIdentity, "\" may"));
+    }
+    if (caller_.has_value() && !open.forecaster() && caller_->role != "response" &&
+        caller_->role != "trader") {
+      return Refused(*caller_,
+                     absl::StrCat("role \"", caller_->role, "\" may not call ", kMethod,
+                                  " as an agent (only the roles response and trader may)"));
+    }
     if (absl::Status valid =
             ValidateIdentifier("open.agent", open.agent(), kMaxAgentNameBytes, /*required=*/true);
         !valid.ok()) {
@@ -116,14 +137,45 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       // The first tick strictly after `after` (ticks fall on whole steps of the run).
       first = run_->FirstTickIndexAtOrAfter(FromProtoTime(open.after()) + absl::Nanoseconds(1));
     }
+    if (open.forecaster()) {
+      run_->ForecasterConnected(true);
+      base::LogInfo(absl::StrCat("forecaster session opened by \"", open.agent(),
+                                 "\": interval ticks wait for its forecast"));
+    }
     absl::MutexLock lock(&mu_);
     agent_ = open.agent();
+    forecaster_ = open.forecaster();
     next_tick_ = first;
     opened_ = true;
     return grpc::Status::OK;
   }
 
+  grpc::Status HandleForecast() {
+    if (request_.kind_case() != v1::AgentSessionRequest::kForecast) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "after `open`, every message of a forecaster session must be a "
+                          "`forecast`");
+    }
+    const v1::GetNetLoadChangeResponse& forecast = request_.forecast();
+    if (!forecast.has_issue_time()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "forecast.issue_time: required");
+    }
+    if (absl::Status valid = ValidateProtoTimestamp("forecast.issue_time", forecast.issue_time());
+        !valid.ok()) {
+      return ToGrpcStatus(valid);
+    }
+    if (forecast.forecasts_size() > kMaxForecastHorizons) {
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("forecast.forecasts: ", forecast.forecasts_size(),
+                       " horizons is more than the limit of ", kMaxForecastHorizons));
+    }
+    run_->AttachForecast(forecast);
+    return grpc::Status::OK;
+  }
+
   grpc::Status HandleAnswer() {
+    if (forecaster_) return HandleForecast();
     if (request_.kind_case() != v1::AgentSessionRequest::kAnswer) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "after `open`, every message of a session must be an `answer`");
@@ -170,7 +222,9 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       StartWrite(&response_);
       return;
     }
-    switch (run_->WaitForTick(next_tick_, absl::ZeroDuration(), response_.mutable_tick())) {
+    switch (run_->WaitForTick(
+        next_tick_, absl::ZeroDuration(), response_.mutable_tick(),
+        forecaster_ ? GatewayRun::TickAudience::kForecaster : GatewayRun::TickAudience::kAgents)) {
       case GatewayRun::TickWait::kTick:
         // The tick sent may be later than asked when that one is no longer kept.
         next_tick_ = static_cast<size_t>(response_.tick().sequence()) + 1;
@@ -200,6 +254,7 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
   v1::AgentSessionRequest request_;  // read callbacks only (gRPC runs them one at a time)
   // Set once by HandleOpen, before the session is added to the owner's set.
   std::string agent_;
+  bool forecaster_ = false;
   bool opened_ = false;
 
   absl::Mutex mu_;

@@ -542,6 +542,7 @@ void GatewayRun::Loop() {
       if (stop_) break;
       answering_tick_ = t;
       answered_.clear();
+      forecast_attached_ = false;
       ticks_.push_back(BuildTick(t, k, previous_reading_));
       published_at_.push_back(wall_clock_->Now());  // for the latency metric only
       // Live, only the tick window is kept (docs/decisions.md, "Memory bounds"); a lock-step
@@ -553,7 +554,7 @@ void GatewayRun::Loop() {
         ++first_kept_tick_;
       }
     }
-    NotifyTickListener();
+    ReleaseTick(k);
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
       // The deadline is wall time on purpose, and read from the mutex rather than the
@@ -660,6 +661,64 @@ void GatewayRun::Loop() {
   NotifyTickListener();
 }
 
+void GatewayRun::ReleaseTick(int64_t k) {
+  bool wait_for_forecast = false;
+  {
+    absl::MutexLock lock(&mu_);
+    // Forecasts are of settlement intervals: only an interval tick waits for one.
+    wait_for_forecast = forecasters_ > 0 && ticks_.back().interval_boundary() &&
+                        forecast_misses_ < options_.max_consecutive_misses;
+  }
+  if (wait_for_forecast) {
+    NotifyTickListener();  // the forecaster sees the tick first
+    // Wall time bounds how long a stalled forecaster can hold the tick, as for agents.
+    const absl::Duration bound =
+        options_.mode == v1::CLOCK_MODE_LOCK_STEP
+            ? options_.forecast_deadline
+            : std::min(options_.forecast_deadline, options_.live_tick_period / 2);
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(
+                             +[](GatewayRun* run) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                               return run->stop_ || run->forecast_attached_ ||
+                                      run->forecasters_ == 0;
+                             },
+                             this),
+                         bound);
+    if (forecast_attached_) {
+      forecast_misses_ = 0;
+    } else if (forecasters_ > 0 && !stop_ &&
+               ++forecast_misses_ == options_.max_consecutive_misses) {
+      base::LogWarning(absl::StrCat("the forecaster missed ", forecast_misses_,
+                                    " ticks in a row; no longer waiting for it"));
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    released_ticks_ = static_cast<size_t>(k) + 1;
+    // Answer latency counts from the release: when the agents could first see the tick.
+    published_at_.back() = wall_clock_->Now();
+  }
+  NotifyTickListener();
+}
+
+void GatewayRun::ForecasterConnected(bool connected) {
+  absl::MutexLock lock(&mu_);
+  forecasters_ += connected ? 1 : -1;
+  if (connected) forecast_misses_ = 0;  // a new forecaster is waited for
+}
+
+void GatewayRun::AttachForecast(const v1::GetNetLoadChangeResponse& forecast) {
+  absl::MutexLock lock(&mu_);
+  if (ticks_.empty() || FromProtoTime(forecast.issue_time()) != answering_tick_) return;
+  // No longer waited for but caught up with the newest tick: waited for again from the next.
+  if (forecast_misses_ >= options_.max_consecutive_misses) forecast_misses_ = 0;
+  if (forecast_attached_ || released_ticks_ > static_cast<size_t>(ticks_.back().sequence())) {
+    return;
+  }
+  if (forecast.forecasts_size() > 0) *ticks_.back().mutable_forecast() = forecast;
+  forecast_attached_ = true;
+}
+
 void GatewayRun::SetTickListener(std::function<void()> listener) {
   absl::MutexLock lock(&listener_mu_);
   tick_listener_ = std::move(listener);
@@ -718,14 +777,18 @@ bool GatewayRun::WaitFinished(absl::Duration timeout) const {
   return mu_.AwaitWithTimeout(absl::Condition(&finished_), timeout);
 }
 
-GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeout,
-                                             v1::Tick* tick) const {
+GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick,
+                                             TickAudience audience) const {
   absl::MutexLock lock(&mu_);
-  auto ready = [this, index]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return first_kept_tick_ + ticks_.size() > index || finished_ || stop_;
+  auto visible = [this, audience]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return audience == TickAudience::kForecaster ? first_kept_tick_ + ticks_.size()
+                                                 : released_ticks_;
+  };
+  auto ready = [this, index, &visible]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return visible() > index || finished_ || stop_;
   };
   mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  if (first_kept_tick_ + ticks_.size() > index) {
+  if (visible() > index) {
     *tick = ticks_[index < first_kept_tick_ ? 0 : index - first_kept_tick_];
     return TickWait::kTick;
   }

@@ -65,6 +65,13 @@ struct GatewayRunOptions {
   absl::Time replay_to;    // end (exclusive) of the last
   v1::ClockMode mode = v1::CLOCK_MODE_LOCK_STEP;
   absl::Duration answer_deadline = absl::Seconds(10);  // lock-step wait per tick (wall)
+  // Lock-step: how long an interval tick waits for the forecaster's answer (wall) before
+  // the agents get it without a forecast. Long enough for a scheduled retraining at its
+  // cut-off (the forecaster answers that tick once the new models issue it); a forecaster
+  // that misses max_consecutive_misses ticks in a row stops being waited for until it
+  // answers a tick in time again. Live, the wait is at most half of live_tick_period, so
+  // the forecaster never delays the clock.
+  absl::Duration forecast_deadline = absl::Seconds(60);
   absl::Duration live_tick_period = absl::Seconds(2);  // live: wall time per tick
   // Simulated time per tick; the feed's step. The settlement interval (30 min) replays
   // the data as it is; a divisor of it (e.g. 5 s) is for the live simulator
@@ -150,7 +157,22 @@ class GatewayRun {
   // kept (its sequence says which; continue from sequence + 1).
   // kFinished: the run is over and no such tick will come. kTimeout: try again.
   enum class TickWait { kTick, kFinished, kTimeout };
-  TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick) const;
+  // Who waits: the agents and every other follower see a tick once it is released (after
+  // the forecaster's answer, below); the forecaster sees it as soon as it is published.
+  enum class TickAudience { kAgents, kForecaster };
+  TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick,
+                       TickAudience audience = TickAudience::kAgents) const;
+  // The forecast process's session (ClockService.AgentSession with `open.forecaster`)
+  // opened (true) or ended (false). While one is open, each interval tick is released to
+  // the agents only after its forecast arrives (AttachForecast), the run stops, or
+  // forecast_deadline passes (options above); other ticks, every tick while none is open,
+  // and every tick while the forecaster is not waited for, are released as they are
+  // published.
+  void ForecasterConnected(bool connected);
+  // The forecaster's answer to the tick at forecast.issue_time(): attached to that tick
+  // (if it has forecasts) and the tick released. An answer to any other tick (a late
+  // one, or one re-sent on a resumed session) is ignored.
+  void AttachForecast(const v1::GetNetLoadChangeResponse& forecast);
   // `listener` is called on the run's thread, with none of the run's locks held, after each
   // tick is published and once after the run has finished: streams push ticks from it
   // instead of a thread per stream waiting in WaitForTick. It must be quick and must not
@@ -250,6 +272,9 @@ class GatewayRun {
   // Records `event` in the audit store (if any); a failure stops the run.
   absl::Status RecordApprovalLocked(const ApprovalEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NotifyTickListener();
+  // Releases the tick just published (number k) to the agents: at once, or, with a
+  // forecaster connected, once its forecast is attached (ForecasterConnected).
+  void ReleaseTick(int64_t k);
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
   // The feed's next reading, which must be of the step starting at `t`; an error if the
@@ -298,6 +323,12 @@ class GatewayRun {
   double interval_dispatch_sum_mw_ ABSL_GUARDED_BY(mu_) = 0.0;
   std::map<std::string, int> agents_ ABSL_GUARDED_BY(mu_);  // name -> consecutive misses
   absl::Time answering_tick_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Ticks released to the agents: ticks numbered below this (docs/decisions.md, "One
+  // stream per process per tick").
+  size_t released_ticks_ ABSL_GUARDED_BY(mu_) = 0;
+  int forecasters_ ABSL_GUARDED_BY(mu_) = 0;             // open forecaster sessions
+  int forecast_misses_ ABSL_GUARDED_BY(mu_) = 0;         // interval ticks in a row
+  bool forecast_attached_ ABSL_GUARDED_BY(mu_) = false;  // for answering_tick_
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);

@@ -57,6 +57,10 @@ ABSL_FLAG(double, step_seconds, 1800,
           "simulated seconds per tick: 1800 replays the half-hourly data; a divisor of 1800 "
           "(e.g. 5) runs the live simulator (interpolation, noise, injected events)");
 ABSL_FLAG(double, deadline_seconds, 10.0, "lock-step: wall seconds to wait for agents per tick");
+ABSL_FLAG(double, forecast_deadline_seconds, 60.0,
+          "lock-step: wall seconds an interval tick waits for the forecast process's forecast "
+          "(a scheduled retraining answers its cut-off tick once trained); live: at most half "
+          "of --tick_seconds");
 ABSL_FLAG(std::string, store, "gridpilot.sqlite",
           "SQLite store path, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB "
           "(password from PGPASSWORD or ~/.pgpass rather than the URL)");
@@ -196,6 +200,13 @@ int Main() {
   }
   options.live_tick_period = absl::Seconds(absl::GetFlag(FLAGS_tick_seconds));
   options.answer_deadline = absl::Seconds(absl::GetFlag(FLAGS_deadline_seconds));
+  const double forecast_deadline_seconds = absl::GetFlag(FLAGS_forecast_deadline_seconds);
+  if (!(forecast_deadline_seconds >= 0.0 && forecast_deadline_seconds <= 3600.0)) {
+    base::LogError(absl::StrCat("--forecast_deadline_seconds: ", forecast_deadline_seconds,
+                                " is not in [0, 3600]"));
+    return 2;
+  }
+  options.forecast_deadline = absl::Seconds(forecast_deadline_seconds);
   options.step = absl::Seconds(absl::GetFlag(FLAGS_step_seconds));
   for (const std::string& agent : absl::GetFlag(FLAGS_expected_agents)) {
     if (agent.empty()) continue;

@@ -32,7 +32,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& MethodRoles(
       {"/gridpilot.v1.AssetService/ListDecisions", {kAnyRole}},
       {"/gridpilot.v1.AssetService/SimulateDispatch", {kAnyRole}},
       {"/gridpilot.v1.ClockService/RegisterAgent", {"response", "trader"}},
-      {"/gridpilot.v1.ClockService/AgentSession", {"response", "trader"}},
+      // viewer: the forecast process's forecaster session (the gateway checks the identity).
+      {"/gridpilot.v1.ClockService/AgentSession", {"response", "trader", "viewer"}},
       {"/gridpilot.v1.ClockService/Start", {"operator", "admin"}},
       {"/gridpilot.v1.ClockService/GetClockStatus", {kAnyRole}},
       {"/gridpilot.v1.ForecastService/GetNetLoadChange", {kAnyRole}},

@@ -193,16 +193,18 @@ class AuthMatrixTest(unittest.TestCase):
         except grpc.RpcError as error:
             return error.code(), error.details() or ""
 
-    def session(self, channel, agent, answer=None):
-        """The status code of one ClockService.AgentSession opened as `agent`; with `answer`
-        (a SubmitDispatchRequest), that answer goes to the first tick. OK if the session was
-        still open after the first tick and the answer."""
+    def session(self, channel, agent, answer=None, forecaster=False):
+        """The status code of one ClockService.AgentSession opened as `agent` (as the
+        forecaster if `forecaster`); with `answer` (a SubmitDispatchRequest), that answer goes
+        to the first tick. OK if the session was still open after the first tick and the
+        answer."""
         pb = self.pb
         stub = channel.stream_stream(
             "/gridpilot.v1.ClockService/AgentSession",
             request_serializer=lambda m: m.SerializeToString(),
             response_deserializer=pb["clock"].AgentSessionResponse.FromString)
-        outgoing = [pb["clock"].AgentSessionRequest(open=pb["clock"].AgentSessionOpen(agent=agent))]
+        outgoing = [pb["clock"].AgentSessionRequest(
+            open=pb["clock"].AgentSessionOpen(agent=agent, forecaster=forecaster))]
         sent = threading.Event()
         closing = threading.Event()
 
@@ -513,6 +515,37 @@ class AuthMatrixTest(unittest.TestCase):
             self.assertEqual(raised.exception.code(), PERMISSION_DENIED)
             self.assertIn("authenticated as \"trader\"", raised.exception.details())
         channel.close()
+
+    def test_a_forecaster_session_needs_the_forecast_identity(self):
+        # The roles table lets the viewer role (the forecast process's) call AgentSession;
+        # the gateway then refuses a forecaster session from any identity but "forecast",
+        # and audits the refusal.
+        trader_key, trader_cert = self.own_certificate("trader")
+        cases = [
+            ("viewer token", self.channel("gateway", token=self.tokens["viewer"]), "viewer"),
+            ("trader certificate", self.channel("gateway", key=trader_key, cert=trader_cert),
+             "trader"),
+            ("trader process token on the Unix socket",
+             self.socket_channel("gateway", token=self.process_token("trader")), "trader"),
+        ]
+        for case, channel, identity in cases:
+            code, details = self.session(channel, identity, forecaster=True)
+            channel.close()
+            self.assertEqual(code, PERMISSION_DENIED, "%s: %s" % (case, details))
+            self.assertIn("may not open a forecaster session", details, case)
+        store = os.path.join(self.run_dir, "store.sqlite")
+        deadline = time.monotonic() + 60.0
+        rows = []
+        while time.monotonic() < deadline:
+            with sqlite3.connect("file:%s?mode=ro" % store, uri=True) as db:
+                rows = db.execute("SELECT identity, code FROM refused_calls WHERE method = ? "
+                                  "AND reason LIKE '%may not open a forecaster session%'",
+                                  ("/gridpilot.v1.ClockService/AgentSession",)).fetchall()
+            if {"viewer", "trader"} <= {r[0] for r in rows}:
+                break
+            time.sleep(0.2)
+        self.assertTrue({"viewer", "trader"} <= {r[0] for r in rows}, rows)
+        self.assertTrue(all(r[1] == "PERMISSION_DENIED" for r in rows), rows)
 
     def test_key_and_token_files_are_private(self):
         for name in os.listdir(self.credentials):

@@ -9,9 +9,15 @@
 // The replay is 2023-03-01 .. 2023-03-03: every day has measured ramps beyond the 15 MW
 // limit of the 1% region (the morning rise 06:00-07:30 UTC, the evening fall 20:00-23:30),
 // so any degraded stretch of a sim day includes some.
+//
+// A second test stalls the forecast process (SIGSTOP) in a lock-step run: its forecaster
+// session stays open but never answers, so each interval tick waits for it only up to the
+// gateway's --forecast_deadline_seconds, and after three such ticks not at all; the ticks
+// still reach the agent, which decides every one degraded.
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -43,7 +49,7 @@ namespace {
 using ::testing::HasSubstr;
 
 // Hang detectors, not speed assertions. The first forecast start trains the models
-// (seconds); the restart loads them from the shared model dir.
+// (seconds; none with $GRIDPILOT_MODEL_DIR's cache); the restart loads them.
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kForecastReadyTimeout = absl::Seconds(90);
 constexpr absl::Duration kRpcTimeout = absl::Seconds(10);
@@ -78,7 +84,9 @@ class ForecastOutageTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::MakeTempDir("forecast_outage");
-    model_dir_ = dir_ + "/models";
+    // The shared model cache when ctest names one (trained once), else this test's own.
+    const char* cache = std::getenv("GRIDPILOT_MODEL_DIR");
+    model_dir_ = cache != nullptr && *cache != '\0' ? std::string(cache) : dir_ + "/models";
   }
 
   void TearDown() override {
@@ -347,6 +355,85 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
   EXPECT_GT(recovered->ticks_seen(), ramped->ticks_seen()) << Diagnostics();
 
   // --- Clean shutdown: SIGTERM ends every process with exit 0. ---
+  for (std::optional<ChildProcess>* child : {&response_, &forecast_, &gateway_}) {
+    EXPECT_TRUE((*child)->Stop(kStopGrace)) << (*child)->name() << " ignored SIGTERM";
+    EXPECT_EQ((*child)->exit_description(), "exit 0") << (*child)->name() << "\n"
+                                                      << (*child)->LogTail(20);
+  }
+}
+
+TEST_F(ForecastOutageTest, LockStepTicksGoOnWithoutAStalledForecaster) {
+  absl::StatusOr<int> gateway_port =
+      Start("gateway", "gridpilot-gateway",
+            {"--from", "2023-03-01", "--to", "2023-03-01", "--mode", "lock_step",
+             "--forecast_deadline_seconds", "1", "--store", dir_ + "/s.sqlite", "--port", "0"},
+            &gateway_);
+  ASSERT_TRUE(gateway_port.ok()) << gateway_port.status() << Diagnostics();
+  gateway_port_ = *gateway_port;
+  std::shared_ptr<grpc::Channel> gateway = MakeChannel(testing::LoopbackAddress(gateway_port_));
+  clock_ = v1::ClockService::NewStub(gateway);
+
+  absl::StatusOr<int> forecast_port = StartForecast("forecast", 0);
+  ASSERT_TRUE(forecast_port.ok()) << forecast_port.status() << Diagnostics();
+  // The forecaster's session must be open before the process is stalled.
+  const absl::Time opened_by = absl::Now() + kStartTimeout;
+  while (absl::Now() < opened_by &&
+         testing::ReadFile(gateway_->log_path()).find("forecaster session opened") ==
+             std::string::npos) {
+    absl::SleepFor(kPollPeriod);
+  }
+  ASSERT_THAT(testing::ReadFile(gateway_->log_path()), HasSubstr("forecaster session opened"))
+      << Diagnostics();
+
+  absl::StatusOr<int> response_port = Start(
+      "response", "gridpilot-response",
+      {"--gateway", testing::LoopbackAddress(gateway_port_), "--forecast",
+       testing::LoopbackAddress(*forecast_port), "--forecast_wait_seconds", "0.05", "--port", "0"},
+      &response_);
+  ASSERT_TRUE(response_port.ok()) << response_port.status() << Diagnostics();
+  response_stub_ =
+      v1::ResponseService::NewStub(MakeChannel(testing::LoopbackAddress(*response_port)));
+  const absl::Time give_up = absl::Now() + kStartTimeout;
+  while (absl::Now() < give_up) {
+    const auto agents = ClockStatus().registered_agents();
+    if (std::find(agents.begin(), agents.end(), kAgent) != agents.end()) break;
+    absl::SleepFor(kPollPeriod);
+  }
+  ASSERT_THAT(ClockStatus().registered_agents(), ::testing::Contains(kAgent)) << Diagnostics();
+
+  ASSERT_EQ(kill(forecast_->pid(), SIGSTOP), 0);
+  Note("forecast stalled (SIGSTOP)");
+  {
+    v1::StartResponse started;
+    grpc::Status status =
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::Start, {}, &started, kRpcTimeout);
+    ASSERT_TRUE(status.ok()) << status.error_message() << Diagnostics();
+  }
+  // 48 ticks: three wait 1 s each for the forecaster, the rest not at all. Hang detector.
+  const absl::Time finish_by = absl::Now() + absl::Seconds(45);
+  v1::GetClockStatusResponse clock = ClockStatus();
+  while (clock.state() != v1::RUN_STATE_FINISHED && absl::Now() < finish_by) {
+    absl::SleepFor(absl::Milliseconds(100));
+    clock = ClockStatus();
+  }
+  ASSERT_EQ(clock.state(), v1::RUN_STATE_FINISHED) << clock.ShortDebugString() << Diagnostics();
+  Note(absl::StrCat("run finished: ", clock.ShortDebugString()));
+  EXPECT_EQ(clock.failure(), "") << Diagnostics();
+  EXPECT_EQ(clock.ticks_done(), 48) << Diagnostics();
+  EXPECT_EQ(clock.missed_answers(), 0) << "the agent missed ticks" << Diagnostics();
+  EXPECT_THAT(testing::ReadFile(gateway_->log_path()),
+              HasSubstr("the forecaster missed 3 ticks in a row; no longer waiting for it"))
+      << Diagnostics();
+
+  std::optional<AgentStatus> status = AgentStatusNow();
+  ASSERT_TRUE(status.has_value()) << Diagnostics();
+  Note(absl::StrCat("agent: ", Describe(*status)));
+  EXPECT_EQ(status->ticks_seen(), 48) << Diagnostics();
+  EXPECT_EQ(status->degraded_ticks(), 48) << Diagnostics();
+  EXPECT_TRUE(status->degraded()) << Diagnostics();
+  EXPECT_THAT(status->degraded_reason(), HasSubstr("forecast")) << Diagnostics();
+
+  ASSERT_EQ(kill(forecast_->pid(), SIGCONT), 0);
   for (std::optional<ChildProcess>* child : {&response_, &forecast_, &gateway_}) {
     EXPECT_TRUE((*child)->Stop(kStopGrace)) << (*child)->name() << " ignored SIGTERM";
     EXPECT_EQ((*child)->exit_description(), "exit 0") << (*child)->name() << "\n"

@@ -64,6 +64,7 @@ GatewayRunOptions Options(int ticks) {
   options.replay_to = options.replay_from + ticks * base::kHalfHour;
   options.mode = v1::CLOCK_MODE_LOCK_STEP;
   options.answer_deadline = kWait;
+  options.forecast_deadline = kWait;
   return options;
 }
 
@@ -757,6 +758,108 @@ TEST_F(GatewayRunTest, OperatorForecastsArePublishedOnlyOnceTheyAreOut) {
   }
   EXPECT_EQ(published_on_tick, (std::vector<int>{1, 0, 1, 0}));
   EXPECT_EQ((*run)->DayAheadForecasts(absl::InfiniteFuture()).size(), 3u);
+}
+
+// With a forecaster connected, an interval tick reaches the agents only after the
+// forecaster has answered it, and carries what it answered; an answer to another tick is
+// ignored; once the forecaster is gone, ticks are released without waiting.
+TEST_F(GatewayRunTest, AForecasterSeesEachTickFirstAndItsForecastRidesOnTheTick) {
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(3));
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  run->ForecasterConnected(true);
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t0 = FromProtoTime(tick.time());
+  ASSERT_TRUE(tick.interval_boundary());
+  // The agents do not see it yet (the deadline is kWait, far beyond this wait).
+  EXPECT_EQ(run->WaitForTick(0, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout);
+  v1::GetNetLoadChangeResponse other;
+  *other.mutable_issue_time() = ToProtoTime(t0 + base::kHalfHour);
+  other.add_forecasts()->set_change_mw(99.0);
+  run->AttachForecast(other);  // not the tick awaited: ignored
+  EXPECT_EQ(run->WaitForTick(0, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout);
+  v1::GetNetLoadChangeResponse forecast;
+  *forecast.mutable_issue_time() = ToProtoTime(t0);
+  forecast.add_forecasts()->set_change_mw(12.5);
+  forecast.mutable_verdict()->set_suspect(true);
+  run->AttachForecast(forecast);
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  ASSERT_TRUE(tick.has_forecast());
+  ASSERT_EQ(tick.forecast().forecasts_size(), 1);
+  EXPECT_EQ(tick.forecast().forecasts(0).change_mw(), 12.5);
+  EXPECT_TRUE(tick.forecast().verdict().suspect());
+  ASSERT_TRUE(run->Submit(Answer("agent", t0, {})).ok());
+  // An answer with no forecasts releases the tick without attaching anything.
+  ASSERT_EQ(run->WaitForTick(1, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t1 = FromProtoTime(tick.time());
+  v1::GetNetLoadChangeResponse none;
+  *none.mutable_issue_time() = ToProtoTime(t1);
+  run->AttachForecast(none);
+  ASSERT_EQ(run->WaitForTick(1, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_FALSE(tick.has_forecast());
+  // The forecaster goes away: the next tick is released without a forecast.
+  run->ForecasterConnected(false);
+  ASSERT_TRUE(run->Submit(Answer("agent", t1, {})).ok());
+  ASSERT_EQ(run->WaitForTick(2, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_FALSE(tick.has_forecast());
+  ASSERT_TRUE(run->Submit(Answer("agent", FromProtoTime(tick.time()), {})).ok());
+  EXPECT_TRUE(run->WaitFinished(kWait));
+}
+
+// A connected forecaster that does not answer holds each interval tick for the forecast
+// deadline only, and after max_consecutive_misses such ticks none at all; once it answers
+// the newest tick again it is waited for again.
+TEST_F(GatewayRunTest, ASilentForecasterIsWaitedForUpToItsDeadlineThenNoLonger) {
+  GatewayRunOptions options = Options(8);
+  options.forecast_deadline = absl::Seconds(1);
+  options.max_consecutive_misses = 2;
+  std::unique_ptr<GatewayRun> run = MakeRun(options);
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  run->ForecasterConnected(true);
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  // Ticks 0 and 1: released without a forecast once the deadline has passed.
+  for (size_t k = 0; k < 2; ++k) {
+    ASSERT_EQ(run->WaitForTick(k, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+              GatewayRun::TickWait::kTick);
+    EXPECT_EQ(run->WaitForTick(k, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout)
+        << "tick " << k << " was released before the forecaster's deadline";
+    ASSERT_EQ(run->WaitForTick(k, kWait, &tick), GatewayRun::TickWait::kTick);
+    EXPECT_FALSE(tick.has_forecast());
+    ASSERT_TRUE(run->Submit(Answer("agent", FromProtoTime(tick.time()), {})).ok());
+  }
+  // Tick 2: two misses in a row, so it is released at once; the forecast that comes now
+  // is too late for it, but makes the forecaster waited for again.
+  ASSERT_EQ(run->WaitForTick(2, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t2 = FromProtoTime(tick.time());
+  ASSERT_EQ(run->WaitForTick(2, absl::Milliseconds(200), &tick), GatewayRun::TickWait::kTick)
+      << "a forecaster that missed twice in a row still held the tick";
+  v1::GetNetLoadChangeResponse late;
+  *late.mutable_issue_time() = ToProtoTime(t2);
+  late.add_forecasts()->set_change_mw(7.0);
+  run->AttachForecast(late);
+  ASSERT_TRUE(run->Submit(Answer("agent", t2, {})).ok());
+  ASSERT_EQ(run->WaitForTick(2, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_FALSE(tick.has_forecast());
+  // Tick 3 waits for the forecaster again and carries its forecast.
+  ASSERT_EQ(run->WaitForTick(3, kWait, &tick, GatewayRun::TickAudience::kForecaster),
+            GatewayRun::TickWait::kTick);
+  const absl::Time t3 = FromProtoTime(tick.time());
+  EXPECT_EQ(run->WaitForTick(3, absl::Milliseconds(50), &tick), GatewayRun::TickWait::kTimeout);
+  v1::GetNetLoadChangeResponse forecast;
+  *forecast.mutable_issue_time() = ToProtoTime(t3);
+  forecast.add_forecasts()->set_change_mw(3.0);
+  run->AttachForecast(forecast);
+  ASSERT_EQ(run->WaitForTick(3, kWait, &tick), GatewayRun::TickWait::kTick);
+  ASSERT_TRUE(tick.has_forecast());
+  EXPECT_EQ(tick.forecast().forecasts(0).change_mw(), 3.0);
+  run->Stop();
 }
 
 TEST_F(GatewayRunTest, StopEndsAWaitingRun) {

@@ -92,7 +92,7 @@ TEST(RolesTest, WritesNeedTheirRoles) {
       {"/gridpilot.v1.AssetService/CancelDispatch", "trader", false},
       {"/gridpilot.v1.ClockService/RegisterAgent", "viewer", false},
       {"/gridpilot.v1.ClockService/RegisterAgent", "response", true},
-      {"/gridpilot.v1.ClockService/AgentSession", "viewer", false},
+      {"/gridpilot.v1.ClockService/AgentSession", "viewer", true},
       {"/gridpilot.v1.ClockService/AgentSession", "operator", false},
       {"/gridpilot.v1.ClockService/AgentSession", "trader", true},
       {"/gridpilot.v1.ClockService/Start", "trader", false},
