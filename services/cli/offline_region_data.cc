@@ -43,10 +43,10 @@ absl::StatusOr<OfflineRegionData> LoadOfflineRegionData(
   ASSIGN_OR_RETURN(region.holidays, data::LoadHolidayCalendar(config.holidays));
   ASSIGN_OR_RETURN(data::RegionSeries loaded,
                    data::LoadRegionSeries(region.format, region.demand_csv, price_csv));
-  region.series = std::move(loaded.series);
   region.description =
       absl::StrCat(config_path, ": ", data::DescribeCsvIngest(loaded, region.format), "; scale ",
                    region.scale, "; holidays ", region.holidays.Describe());
+  region.series = std::move(loaded.series);
   return region;
 }
 

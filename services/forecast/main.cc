@@ -138,6 +138,7 @@ int Main() {
     base::LogError(absl::StrCat("--holidays: ", holidays.status().message()));
     return 2;
   }
+  base::LogInfo(absl::StrCat("holidays for the forecast features: ", holidays->Describe()));
   if (swap_flag != "at_cutoff" && swap_flag != "when_ready") {
     base::LogError(
         absl::StrCat("--retrain_swap: \"", swap_flag, "\" is not one of at_cutoff, when_ready"));
