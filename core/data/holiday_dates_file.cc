@@ -1,5 +1,6 @@
 #include "core/data/holiday_dates_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -72,6 +73,14 @@ absl::StatusOr<base::HolidayCalendar> ParseHolidayDates(absl::string_view text,
 absl::StatusOr<base::HolidayCalendar> LoadHolidayCalendar(const std::string& spec) {
   if (spec.empty() || spec == "uk") return base::HolidayCalendar::Uk();
   if (spec == "none") return base::HolidayCalendar::None();
+  std::error_code ec;
+  if (!std::filesystem::exists(spec, ec)) {
+    return absl::NotFoundError(absl::StrCat("holidays file ", spec, ": no such file"));
+  }
+  // Not a device or a pipe: reading /dev/stdin or a FIFO could block for ever.
+  if (!std::filesystem::is_regular_file(spec, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(spec, ": not a regular file"));
+  }
   std::ifstream in(spec, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("holidays file ", spec, ": cannot open"));
   // Read no more than the bounds allow (every line at its longest), plus one byte to notice.

@@ -31,7 +31,8 @@ absl::StatusOr<base::HolidayCalendar> ParseHolidayDates(absl::string_view text,
                                                         const std::string& path);
 
 // The calendar `spec` names: "uk", "none", or a dates file read from disk (NotFound if it
-// cannot be opened; otherwise as ParseHolidayDates). An empty spec is "uk".
+// does not exist or cannot be opened, InvalidArgument if it is not a regular file or is
+// larger than the bounds allow; otherwise as ParseHolidayDates). An empty spec is "uk".
 absl::StatusOr<base::HolidayCalendar> LoadHolidayCalendar(const std::string& spec);
 
 }  // namespace gridpilot::data

@@ -72,6 +72,9 @@ TEST(HolidayDatesFileTest, LoadsTheNamedCalendar) {
   const absl::StatusOr<base::HolidayCalendar> missing = LoadHolidayCalendar(path);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr(path));
+  const absl::StatusOr<base::HolidayCalendar> device = LoadHolidayCalendar("/dev/null");
+  EXPECT_EQ(device.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(device.status().message(), HasSubstr("not a regular file"));
 }
 
 }  // namespace
