@@ -1,10 +1,13 @@
-// Fuzzes the CSV ingest (core/data/csv_reader.h, core/data/grid_data_loader.h) through the
-// loaders' public entry points, which read files: the input is written to in-memory
-// files first.
-// Input: the first byte chooses the entry point (its value mod 4):
+// Fuzzes the CSV ingest (core/data/csv_reader.h, grid_data_loader.h, region_csv_loader.h,
+// day_ahead_csv_loader.h, holiday_dates_file.h) through the loaders' public entry points,
+// which read files: the input is written to in-memory files first.
+// Input: the first byte chooses the entry point (its value mod 8; 7 as 3):
 //   0 LoadGridSeries: the rest is the demand file, a form feed ('\f'), the price file;
 //   1 LoadPriceSeries; 2 LoadDayAheadForecast; 3 CsvFile::Parse and every field parser
-//   on every cell.
+//   on every cell; 4 LoadRegionSeries with a non-default layout (columns t, load, pv;
+//   Europe/London local stamps marking interval ends, 15 minutes; a price file with t, p
+//   after a form feed, none without one); 5 LoadRegionDayAheadForecast in that layout
+//   (columns end, issued, kw); 6 ParseHolidayDates.
 // Invariants: a refusal is InvalidArgument naming the file; an accepted file's values are
 // finite and within the plausible ranges of grid_data_loader.h; an accepted series is
 // half-hourly and has one interval per demand (or price) row; accepted day-ahead rows are
@@ -24,7 +27,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "core/data/csv_reader.h"
+#include "core/data/day_ahead_csv_loader.h"
 #include "core/data/grid_data_loader.h"
+#include "core/data/holiday_dates_file.h"
+#include "core/data/region_csv_loader.h"
 #include "fuzz/invariant.h"
 
 namespace gridpilot::data {
@@ -142,6 +148,78 @@ void FuzzDayAhead(std::string_view text) {
   }
 }
 
+RegionCsvFormat LocalLayout() {
+  RegionCsvFormat format;
+  format.time_column = "t";
+  format.time_zone = "Europe/London";
+  format.stamp_marks = StampMarks::kEnd;
+  format.resolution_minutes = 15;
+  format.net_load_column = "load";
+  format.solar_column = "pv";
+  format.wind_column = kNoColumn;
+  format.price_time_column = "t";
+  format.price_column = "p";
+  format.day_ahead_time_column = "end";
+  format.day_ahead_published_column = "issued";
+  format.day_ahead_column = "kw";
+  return format;
+}
+
+void FuzzRegionSeries(std::string_view rest) {
+  const Files& files = TempFiles();
+  const size_t split = rest.find('\f');
+  WriteFile(files.demand_fd, rest.substr(0, split));
+  std::string price_path = "none";
+  if (split != std::string_view::npos) {
+    WriteFile(files.price_fd, rest.substr(split + 1));
+    price_path = files.price;
+  }
+  const absl::StatusOr<RegionSeries> loaded =
+      LoadRegionSeries(LocalLayout(), files.demand, price_path);
+  if (!loaded.ok()) return CheckRefusal(loaded.status(), files.demand, files.price);
+  if (loaded->series.size() > static_cast<size_t>(kMaxRegionIntervals)) Fail("too many intervals");
+  CheckSeries(loaded->series);
+  for (const CsvIngestCounts* c : {&loaded->demand, &loaded->price}) {
+    if (c->rows < 0 || c->gaps < 0 || c->repeats < 0 || c->holes < 0 ||
+        c->half_hours_incomplete < 0) {
+      Fail("a negative ingest count");
+    }
+  }
+  if (split == std::string_view::npos && loaded->price_resolution_minutes != 0) {
+    Fail("a price resolution without a price file");
+  }
+}
+
+void FuzzRegionDayAhead(std::string_view text) {
+  const Files& files = TempFiles();
+  WriteFile(files.demand_fd, text);
+  const absl::StatusOr<std::vector<DayAheadForecastRow>> rows =
+      LoadRegionDayAheadForecast(LocalLayout(), files.demand);
+  if (!rows.ok()) return CheckRefusal(rows.status(), files.demand, files.demand);
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const DayAheadForecastRow& row = (*rows)[i];
+    CheckIn(row.net_load_mw, kMinDemandMw, kMaxDemandMw, "day-ahead value outside its range");
+    if ((row.target_start - absl::UnixEpoch()) % absl::Minutes(30) != absl::ZeroDuration()) {
+      Fail("a day-ahead target off the half-hour grid");
+    }
+    if (i > 0) {
+      const DayAheadForecastRow& previous = (*rows)[i - 1];
+      if (row.target_start < previous.target_start ||
+          (row.target_start == previous.target_start && row.published <= previous.published)) {
+        Fail("region day-ahead rows not sorted by target then publication");
+      }
+    }
+  }
+}
+
+void FuzzHolidayDates(std::string_view text) {
+  const std::string path = "holidays.txt";
+  const absl::StatusOr<base::HolidayCalendar> calendar =
+      ParseHolidayDates(absl::string_view(text.data(), text.size()), path);
+  if (!calendar.ok()) return CheckRefusal(calendar.status(), path, path);
+  if (calendar->kind() != base::HolidayCalendar::Kind::kDates) Fail("a file is not kDates");
+}
+
 void FuzzCsvFile(std::string_view text) {
   const std::string path = "fuzz.csv";
   const absl::StatusOr<CsvFile> file = CsvFile::Parse(text, path);
@@ -177,10 +255,13 @@ void FuzzCsvFile(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 8) {
     case 0: gridpilot::data::FuzzGridSeries(rest); break;
     case 1: gridpilot::data::FuzzPriceSeries(rest); break;
     case 2: gridpilot::data::FuzzDayAhead(rest); break;
+    case 4: gridpilot::data::FuzzRegionSeries(rest); break;
+    case 5: gridpilot::data::FuzzRegionDayAhead(rest); break;
+    case 6: gridpilot::data::FuzzHolidayDates(rest); break;
     default: gridpilot::data::FuzzCsvFile(rest); break;
   }
   return 0;

@@ -33,12 +33,16 @@ absl::Status ValidateRegionCsvFormat(const RegionCsvFormat& format, const std::s
     return absl::InvalidArgumentError(absl::StrCat(where, ".time_zone: \"", format.time_zone,
                                                    "\" is not a time zone of the tz database"));
   }
-  for (const auto& [name, key] : {std::pair{&format.time_column, "time_column"},
-                                  std::pair{&format.net_load_column, "net_load_column"},
-                                  std::pair{&format.solar_column, "solar_column"},
-                                  std::pair{&format.wind_column, "wind_column"},
-                                  std::pair{&format.price_time_column, "price_time_column"},
-                                  std::pair{&format.price_column, "price_column"}}) {
+  for (const auto& [name, key] :
+       {std::pair{&format.time_column, "time_column"},
+        std::pair{&format.net_load_column, "net_load_column"},
+        std::pair{&format.solar_column, "solar_column"},
+        std::pair{&format.wind_column, "wind_column"},
+        std::pair{&format.price_time_column, "price_time_column"},
+        std::pair{&format.price_column, "price_column"},
+        std::pair{&format.day_ahead_time_column, "day_ahead_time_column"},
+        std::pair{&format.day_ahead_published_column, "day_ahead_published_column"},
+        std::pair{&format.day_ahead_column, "day_ahead_column"}}) {
     if (absl::Status ok = CheckColumn(*name, where, key); !ok.ok()) return ok;
   }
   return absl::OkStatus();
@@ -50,7 +54,10 @@ bool IsDefaultRegionCsvFormat(const RegionCsvFormat& format) {
          format.stamp_marks == d.stamp_marks && format.resolution_minutes == d.resolution_minutes &&
          format.net_load_column == d.net_load_column && format.solar_column == d.solar_column &&
          format.wind_column == d.wind_column && format.price_time_column == d.price_time_column &&
-         format.price_column == d.price_column;
+         format.price_column == d.price_column &&
+         format.day_ahead_time_column == d.day_ahead_time_column &&
+         format.day_ahead_published_column == d.day_ahead_published_column &&
+         format.day_ahead_column == d.day_ahead_column;
 }
 
 }  // namespace gridpilot::data

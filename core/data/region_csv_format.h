@@ -28,6 +28,12 @@ struct RegionCsvFormat {
   std::string wind_column = "EMBEDDED_WIND_GENERATION";    // kNoColumn: the file has none
   std::string price_time_column = "timestamp_utc";
   std::string price_column = "Price";
+  // The operator's day-ahead forecast file (day_ahead_csv, core/data/day_ahead_csv_loader.h):
+  // the target interval's stamp (read with time_zone and stamp_marks, as the demand file's),
+  // the vintage's publication instant (in time_zone) and the forecast value.
+  std::string day_ahead_time_column = "timestamp_utc";
+  std::string day_ahead_published_column = "PublishTime";
+  std::string day_ahead_column = "NationalDemand";
 };
 
 // InvalidArgument naming the key (prefixed with `where`, e.g. "cfg.json: data") for a

@@ -14,6 +14,7 @@
 #include "core/base/time_util.h"
 #include "core/data/csv_reader.h"
 #include "core/data/grid_data_loader.h"
+#include "core/data/region_stamp.h"
 
 namespace gridpilot::data {
 namespace {
@@ -37,44 +38,29 @@ absl::Status FieldError(const CsvFile& file, const CsvRow& row, size_t column,
       absl::StrCat(file.path(), ":", row.line, ": column ", file.header()[column], ": ", what));
 }
 
-// Parses one stamp. "...Z" is UTC; otherwise "YYYY-MM-DD HH:MM[:SS]" (or with a T) is local
-// to `zone`: a repeated local time takes its first pass unless `previous` is already at or
-// past it, a local time inside a hole is an error.
+// Parses one stamp (region_stamp.h): a repeated local time takes its first pass unless
+// `previous` is already at or past it, a local time inside a hole is an error.
 absl::StatusOr<absl::Time> ParseStamp(const CsvFile& file, const CsvRow& row, size_t column,
                                       const absl::TimeZone& zone,
                                       std::optional<absl::Time> previous, bool* repeated) {
   *repeated = false;
   const std::string& field = row.fields[column];
-  if (field.empty()) return FieldError(file, row, column, "value is empty");
-  if (field.back() == 'Z') {
-    absl::StatusOr<absl::Time> t = base::ParseUtcTimestamp(field);
-    if (!t.ok()) return FieldError(file, row, column, std::string(t.status().message()));
-    return *t;
-  }
-  std::string text = absl::StrReplaceAll(field, {{" ", "T"}});
-  if (text.size() == 16) text += ":00";  // seconds optional
-  absl::CivilSecond civil;
-  if (text.size() != 19 || !absl::ParseCivilTime(text, &civil)) {
-    return FieldError(file, row, column,
-                      absl::StrCat("\"", field,
-                                   "\" is not a stamp (YYYY-MM-DD HH:MM[:SS], local, or ISO 8601 "
-                                   "with Z)"));
-  }
-  const absl::TimeZone::TimeInfo info = zone.At(civil);
-  switch (info.kind) {
-    case absl::TimeZone::TimeInfo::UNIQUE: return info.pre;
-    case absl::TimeZone::TimeInfo::SKIPPED:
+  absl::StatusOr<RegionStamp> stamp = ParseRegionStamp(field, zone);
+  if (!stamp.ok()) return FieldError(file, row, column, std::string(stamp.status().message()));
+  switch (stamp->kind) {
+    case RegionStamp::Kind::kUnique: return stamp->first;
+    case RegionStamp::Kind::kSkipped:
       return FieldError(
           file, row, column,
           absl::StrCat("\"", field, "\" does not exist in ", zone.name(), " (the clock skips it)"));
-    case absl::TimeZone::TimeInfo::REPEATED:
-      if (previous && *previous >= info.pre) {
+    case RegionStamp::Kind::kRepeated:
+      if (previous && *previous >= stamp->first) {
         *repeated = true;
-        return info.post;
+        return stamp->second;
       }
-      return info.pre;
+      return stamp->first;
   }
-  return info.pre;
+  return stamp->first;
 }
 
 // The local clock step between two rows, for counting holes; zero for UTC stamps.

@@ -46,8 +46,8 @@ int DaysFromChristmas(absl::CivilDay day) {
   return std::clamp(best, -15, 15);
 }
 
-bool IsHolidayAt(absl::Time t) {
-  return base::IsEnglandWalesBankHoliday(absl::CivilDay(base::UkLocalTime(t)));
+bool IsHolidayAt(const base::HolidayCalendar& holidays, absl::Time t) {
+  return holidays.IsHoliday(absl::CivilDay(base::UkLocalTime(t)));
 }
 
 }  // namespace
@@ -111,7 +111,7 @@ const std::vector<std::string>& DayAheadDemandFeatures::FeatureNames() {
       "local_day_of_week",       // Monday = 0
       "local_day_of_year",       // 1..366
       "bst",                     // 1 in British Summer Time
-      "bank_holiday",            // England & Wales, the target's local day
+      "bank_holiday",            // the calendar's (uk: England & Wales), target's local day
       "bank_holiday_d1",         // ... the local day of target - 24 h
       "bank_holiday_d7",         // ... the local day of target - 7 days
       "days_from_christmas",     // signed, clipped to [-15, 15]
@@ -147,9 +147,9 @@ std::vector<float> DayAheadDemandFeatures::Features(absl::Time target_start,
                                  7));
   f.push_back(static_cast<float>(absl::GetYearDay(local_day)));
   f.push_back(base::UkUtcOffset(target_start) > absl::ZeroDuration() ? 1.0f : 0.0f);
-  f.push_back(IsHolidayAt(target_start) ? 1.0f : 0.0f);
-  f.push_back(IsHolidayAt(target_start - kDay) ? 1.0f : 0.0f);
-  f.push_back(IsHolidayAt(target_start - 7 * kDay) ? 1.0f : 0.0f);
+  f.push_back(IsHolidayAt(holidays_, target_start) ? 1.0f : 0.0f);
+  f.push_back(IsHolidayAt(holidays_, target_start - kDay) ? 1.0f : 0.0f);
+  f.push_back(IsHolidayAt(holidays_, target_start - 7 * kDay) ? 1.0f : 0.0f);
   f.push_back(static_cast<float>(DaysFromChristmas(local_day)));
 
   absl::Time published;

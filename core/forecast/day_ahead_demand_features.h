@@ -15,9 +15,11 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "core/base/holiday_calendar.h"
 #include "core/data/grid_data_loader.h"
 #include "core/data/grid_series.h"
 
@@ -32,9 +34,11 @@ absl::Time DayAheadCutoff(absl::Time day_start);
 // LoadDayAheadForecast returns it).
 class DayAheadDemandFeatures {
  public:
+  // The bank_holiday features read `holidays` (default: England & Wales, uk_calendar.h).
   DayAheadDemandFeatures(const data::GridSeries* series,
-                         const std::vector<data::DayAheadForecastRow>* neso)
-      : series_(series), neso_(neso) {}
+                         const std::vector<data::DayAheadForecastRow>* neso,
+                         base::HolidayCalendar holidays = base::HolidayCalendar::Uk())
+      : series_(series), neso_(neso), holidays_(std::move(holidays)) {}
 
   // ND of the half-hour starting at `interval_start` if that half-hour had ended by
   // `cutoff` and has a value; nullopt otherwise (also outside the series).
@@ -75,6 +79,7 @@ class DayAheadDemandFeatures {
 
   const data::GridSeries* series_;
   const std::vector<data::DayAheadForecastRow>* neso_;
+  base::HolidayCalendar holidays_;
 };
 
 }  // namespace gridpilot::forecast

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <numbers>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -56,7 +57,9 @@ std::vector<std::string> BuildFeatureNames() {
 
 }  // namespace
 
-FeatureStore::FeatureStore() {
+FeatureStore::FeatureStore() : FeatureStore(base::HolidayCalendar::Uk()) {}
+
+FeatureStore::FeatureStore(base::HolidayCalendar holidays) : holidays_(std::move(holidays)) {
   net_load_mw_.fill(kNaN);
   solar_mw_.fill(kNaN);
   wind_mw_.fill(kNaN);
@@ -237,7 +240,7 @@ std::vector<float> FeatureStore::Features() const {
   const double local_day_fraction = (local.hour() * 60 + local.minute()) / 1440.0;
   put(std::sin(kTwoPi * local_day_fraction));
   put(std::cos(kTwoPi * local_day_fraction));
-  put(base::IsEnglandWalesBankHoliday(absl::CivilDay(local)) ? 1.0 : 0.0);
+  put(holidays_.IsHoliday(absl::CivilDay(local)) ? 1.0 : 0.0);
 
   const double forecast_lag1 = DayAheadAt(t - base::kHalfHour);
   for (int h = 1; h <= kDayAheadHorizons; ++h) {

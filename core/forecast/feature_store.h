@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/base/holiday_calendar.h"
 #include "core/data/day_ahead_forecast_row.h"
 #include "core/data/grid_measurement.h"
 
@@ -27,7 +28,9 @@ class FeatureStore {
   // Eight days: last week's same period (lag 337) plus slack.
   static constexpr size_t kCapacityIntervals = 384;
 
+  // The holiday feature reads `holidays` (default: England & Wales, uk_calendar.h).
   FeatureStore();
+  explicit FeatureStore(base::HolidayCalendar holidays);
 
   // Appends the next interval. m.interval_start must lie on the UTC half-hour grid
   // (:00 or :30). The first push sets the start; a later push must be later than the
@@ -77,7 +80,7 @@ class FeatureStore {
   //   renewable_penetration   (solar + wind) / (net + solar + wind) of lag 1; NaN unless
   //                           gross load > 0
   //   local_hour_of_day_{sin,cos}  as hour_of_day, in UK local time (demand follows it)
-  //   bank_holiday            1 on an England & Wales bank holiday (UK local day), else 0
+  //   bank_holiday            1 on a holiday of the store's calendar (UK local day), else 0
   // From the operator's day-ahead forecast F (newest vintage pushed; NaN where none):
   //   day_ahead_change_h{h}_mw, h = 1..8: F(decision_time + (h-1)*30 min) - F(lag 1),
   //                           the operator's expected change at horizon h
@@ -111,6 +114,7 @@ class FeatureStore {
   size_t size_ = 0;  // intervals held
   absl::Time last_start_ = absl::InfinitePast();
   std::map<absl::Time, DayAheadValue> day_ahead_;  // by target start
+  base::HolidayCalendar holidays_;
 };
 
 // Feeds a FeatureStore the day-ahead vintages it may see: holds vintages in publication

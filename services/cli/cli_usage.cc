@@ -120,7 +120,10 @@ const CommandText kCommands[] = {
      "  --months_out FILE.csv  with --walk_forward: the monthly table as CSV\n"
      "  --correction C     day-ahead walk-forward: NESO correction whole (default),\n"
      "                     rolling or gated (only lead bands that beat NESO before)\n"
-     "  --rolling_months N  --correction rolling: months of slopes' window (default 3)\n",
+     "  --rolling_months N  --correction rolling: months of slopes' window (default 3)\n"
+     "  --config FILE      read the region of this launcher config (data layout, scale,\n"
+     "                     day-ahead file, holidays) instead of the shipped GB files\n"
+     "  --training_days N  --target change: days of history before --from (default 365)\n",
      kDataOptions},
     {"train",
      "gridpilot train --target change --from DATE --to DATE --registry DIR [options]\n"
@@ -131,7 +134,9 @@ const CommandText kCommands[] = {
      "  --from DATE, --to DATE  the first cut-off and the end of the last period (required)\n"
      "  --registry DIR     where model sets are published (required)\n"
      "  --every_days N     days between cut-offs (default 30)\n"
-     "  --training_days N  days of history before each cut-off (default 365)\n",
+     "  --training_days N  days of history before each cut-off (default 365)\n"
+     "  --config FILE      read the region of this launcher config (data layout, scale,\n"
+     "                     day-ahead file, holidays) instead of the shipped GB files\n",
      kDataOptions},
     {"publish",
      "gridpilot publish --to mqtt://HOST:PORT/TOPIC|grpc://HOST:PORT --from DATE [options]\n"

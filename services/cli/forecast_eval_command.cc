@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "core/base/time_util.h"
 #include "core/data/grid_data_loader.h"
@@ -14,6 +15,7 @@
 #include "core/forecast/profile_forecaster.h"
 #include "core/region/region_engine.h"
 #include "services/cli/forecast_walk_forward.h"
+#include "services/cli/offline_region_data.h"
 #include "services/cli/shipped_data.h"
 #include "services/cli/stack.h"
 
@@ -31,14 +33,16 @@ std::string Option(const std::map<std::string, std::string>& o, const std::strin
 }
 
 // --target day-ahead: series and window already parsed and loaded.
-int RunDayAheadEval(const std::map<std::string, std::string>& o, const data::GridSeries& series,
+int RunDayAheadEval(const std::map<std::string, std::string>& o, const OfflineRegionData& region,
                     absl::Time from, absl::Time to) {
+  const data::GridSeries& series = region.series;
   // NESO's day-ahead forecast ships next to the demand file (data/README.md).
-  absl::StatusOr<std::vector<data::DayAheadForecastRow>> neso = LoadGbDayAheadForecast(o);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> neso = UnscaledDayAhead(region);
   if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
 
   forecast::eval::DayAheadEvalConfig config;
   config.model_dir = Option(o, "model_dir", DefaultModelDir());
+  config.holidays = region.holidays;
   std::printf(
       "forecast-eval day-ahead %s .. %s: issued at D-1 23:45 UTC for the 48 "
       "half-hours of each day D; training on up to %d days before %s (models in %s)\n",
@@ -170,15 +174,27 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
   const absl::Time to = *to_day + absl::Hours(24);  // --to is inclusive
   if (to <= *from) return Fail(2, "--to must not be before --from");
 
-  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(DemandCsv(o), PriceCsv(o));
-  if (!series.ok()) return Fail(1, std::string(series.status().message()));
-  if (o.contains("walk_forward")) return RunForecastWalkForward(o, *series, *from, to);
-  if (target == "day-ahead") return RunDayAheadEval(o, *series, *from, to);
-  const std::vector<data::GridMeasurement> measurements = RegionMeasurements(*series);
+  if (o.contains("walk_forward") && o.contains("config")) {
+    return Fail(2, "--walk_forward reads the shipped GB layout only; it does not take --config");
+  }
+  int training_days = forecast::eval::ChangeEvalConfig{}.training_days;
+  if (o.contains("training_days") &&
+      (target != "change" || !absl::SimpleAtoi(o.at("training_days"), &training_days) ||
+       training_days < 28 || training_days > 3660)) {
+    return Fail(2, "--training_days: a whole number of days in 28..3660, for --target change");
+  }
+  absl::StatusOr<OfflineRegionData> region = LoadOfflineRegionData(o);
+  if (!region.ok()) return Fail(1, std::string(region.status().message()));
+  if (o.contains("config")) std::printf("region: %s\n", region->description.c_str());
+  if (o.contains("walk_forward")) return RunForecastWalkForward(o, region->series, *from, to);
+  if (target == "day-ahead") return RunDayAheadEval(o, *region, *from, to);
+  const std::vector<data::GridMeasurement> measurements = ScaledMeasurements(*region);
   if (target == "price") return RunPriceEval(o, measurements, *from, to);
 
   forecast::eval::ChangeEvalConfig config;
   config.model_dir = Option(o, "model_dir", DefaultModelDir());
+  config.training_days = training_days;
+  config.holidays = region->holidays;
   std::printf(
       "forecast-eval change %s .. %s: training on the %d days before %s "
       "(models in %s)\n",
@@ -186,7 +202,7 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
       config.model_dir.c_str());
   std::fflush(stdout);
   // The operator's day-ahead vintages, scaled to the region as the gateway sends them.
-  absl::StatusOr<std::vector<data::DayAheadForecastRow>> neso = LoadRegionDayAheadForecast(o);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> neso = ScaledDayAhead(*region);
   if (!neso.ok()) return Fail(1, std::string(neso.status().message()));
   absl::StatusOr<forecast::eval::ChangeEvalResult> result =
       forecast::eval::EvaluateChangeForecasts(measurements, *from, to, config, *neso);
@@ -203,8 +219,8 @@ int RunForecastEvalCommand(const std::map<std::string, std::string>& o) {
 
   std::printf(
       "  %zu rows (%d issue times skipped: last net load missing); region MW "
-      "(GB x %.2f)\n",
-      result->rows.size(), result->skipped_issue_times, region::RegionConfig{}.scale);
+      "(the demand file's units x %.2f)\n",
+      result->rows.size(), result->skipped_issue_times, region->scale);
   std::printf(
       "  intervals: %.0f%% nominal, rolling as the forecast service serves them (per "
       "horizon the errors of the last 500 forecasts measured by issue time), warmed "

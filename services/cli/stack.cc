@@ -19,6 +19,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
+#include "services/gateway/gateway_config.h"
 
 namespace gridpilot {
 namespace {
@@ -210,6 +211,9 @@ absl::Status Stack::StartAll() {
   absl::StatusOr<forecast::RetrainSchedule> retrain = ReadRetrainConfig(options.config);
   if (!retrain.ok()) return retrain.status();
   const bool retraining = retrain->cadence != forecast::RetrainCadence::kNone;
+  // The forecast process reads the region's holidays from the config the gateway reads.
+  absl::StatusOr<GatewayConfig> region_config = LoadGatewayConfig(options.config);
+  if (!region_config.ok()) return region_config.status();
   std::vector<std::string> gateway_args = {absl::StrCat("--from=", options.from),
                                            absl::StrCat("--to=", options.to),
                                            absl::StrCat("--mode=", options.mode),
@@ -257,6 +261,9 @@ absl::Status Stack::StartAll() {
     for (std::string& flag : RetrainForecastFlags(*retrain, options.mode == "lock_step")) {
       forecast_args.push_back(std::move(flag));
     }
+  }
+  if (region_config->holidays != "uk") {
+    forecast_args.push_back(absl::StrCat("--holidays=", region_config->holidays));
   }
   absl::StatusOr<std::string> forecast =
       StartProcess("forecast", "gridpilot-forecast", forecast_args, 0);

@@ -12,7 +12,7 @@
 #include "core/data/grid_data_loader.h"
 #include "core/forecast/eval/change_forecast_eval.h"
 #include "core/forecast/models/change_model_registry.h"
-#include "services/cli/shipped_data.h"
+#include "services/cli/offline_region_data.h"
 
 namespace gridpilot {
 namespace {
@@ -54,11 +54,11 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     return Fail(2, "--training_days must be a whole number of days in 28..3660");
   }
 
-  absl::StatusOr<data::GridSeries> series = data::LoadGridSeries(DemandCsv(o), PriceCsv(o));
-  if (!series.ok()) return Fail(1, std::string(series.status().message()));
-  const std::vector<data::GridMeasurement> all = RegionMeasurements(*series);
+  absl::StatusOr<OfflineRegionData> region = LoadOfflineRegionData(o);
+  if (!region.ok()) return Fail(1, std::string(region.status().message()));
+  const std::vector<data::GridMeasurement> all = ScaledMeasurements(*region);
   // Each training row and replayed forecast sees only the vintages published before it.
-  absl::StatusOr<std::vector<data::DayAheadForecastRow>> day_ahead = LoadRegionDayAheadForecast(o);
+  absl::StatusOr<std::vector<data::DayAheadForecastRow>> day_ahead = ScaledDayAhead(*region);
   if (!day_ahead.ok()) return Fail(1, std::string(day_ahead.status().message()));
   const std::vector<int>& horizons = forecast::models::ServedChangeHorizons();
   const ml::XgboostParams params;
@@ -70,6 +70,7 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
   std::printf(
       "  cut-off                training rows  train s   next-period MAE h1 MW "
       "(seasonal naive, persistence)\n");
+  if (o.contains("config")) std::printf("  region: %s\n", region->description.c_str());
   std::fflush(stdout);
   int published = 0, kept = 0;
   for (absl::Time cutoff = *from; cutoff < end; cutoff += absl::Hours(24 * every_days)) {
@@ -87,7 +88,8 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     // Wall time measures the training for the report; it is not an input to the models.
     const absl::Time began = absl::Now();
     absl::StatusOr<forecast::models::NetLoadChangeForecaster> forecaster =
-        forecast::models::NetLoadChangeForecaster::Train(history, horizons, params, *day_ahead);
+        forecast::models::NetLoadChangeForecaster::Train(history, horizons, params, *day_ahead,
+                                                         region->holidays);
     if (!forecaster.ok()) {
       return Fail(1, absl::StrFormat("cut-off %s: %s", base::FormatUtcTimestamp(cutoff),
                                      forecaster.status().message()));
@@ -97,7 +99,7 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
     absl::StatusOr<std::vector<forecast::eval::ChangeEvalRow>> rows =
         forecast::eval::ReplayChangeForecasts(*forecaster, all, cutoff, next,
                                               std::vector<double>(horizons.size(), 0.0), nullptr,
-                                              *day_ahead);
+                                              *day_ahead, region->holidays);
     if (!rows.ok()) return Fail(1, std::string(rows.status().message()));
     nlohmann::json validation = {{"from", base::FormatUtcTimestamp(cutoff)},
                                  {"to", base::FormatUtcTimestamp(next)}};
@@ -121,6 +123,7 @@ int RunTrainCommand(const std::map<std::string, std::string>& o) {
                                        {"min_child_weight", params.min_child_weight},
                                        {"seed", params.seed}}},
                                      {"train_wall_seconds", train_seconds},
+                                     {"holidays", region->holidays.Describe()},
                                      {"validation", validation}};
     absl::Status status =
         forecast::models::PublishChangeModelSet(o.at("registry"), *forecaster, cutoff, metadata);

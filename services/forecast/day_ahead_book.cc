@@ -67,7 +67,7 @@ absl::Status DayAheadBook::Ingest(const data::GridMeasurement& measurement) {
   // The day's forecast, from what had ended or been published by its cut-off (the
   // features' gates); the series is rebuilt once a day.
   ASSIGN_OR_RETURN(const data::GridSeries series, data::GridSeries::Create(intervals_));
-  const forecast::DayAheadDemandFeatures features(&series, &day_ahead_);
+  const forecast::DayAheadDemandFeatures features(&series, &day_ahead_, trained_.holidays);
   ASSIGN_OR_RETURN(
       std::vector<forecast::eval::DayAheadEvalRow> rows,
       forecast::eval::ForecastDayAheadDays(trained_.forecaster, features, day,

@@ -18,8 +18,9 @@ constexpr size_t kIssuedKept = 512;
 
 ForecastBook::ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
                            const std::vector<data::GridMeasurement>& history,
-                           const std::vector<data::DayAheadForecastRow>& day_ahead)
-    : day_ahead_(day_ahead) {
+                           const std::vector<data::DayAheadForecastRow>& day_ahead,
+                           const base::HolidayCalendar& holidays)
+    : store_(holidays), day_ahead_(day_ahead) {
   absl::MutexLock lock(&mu_);
   forecaster_ =
       std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));

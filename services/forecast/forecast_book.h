@@ -57,10 +57,12 @@ class ForecastBook {
   static constexpr int kIntervalMinErrors = 10;  // no interval before this many
 
   // `history` warms the feature store (measurements strictly before the first tick);
-  // `day_ahead` holds the operator's day-ahead forecast values (region MW) known so far.
+  // `day_ahead` holds the operator's day-ahead forecast values (region MW) known so far;
+  // `holidays` is the calendar the forecaster was trained with.
   ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
                const std::vector<data::GridMeasurement>& history,
-               const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+               const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+               const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
 
   // Queues newly published day-ahead forecast values (region MW). Each reaches the
   // features from the first decision time after its publication (FeatureStore's rule).

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "core/data/holiday_dates_file.h"
 #include "core/forecast/models/change_model_registry.h"
 #include "gridpilot/v1/clock.grpc.pb.h"
 #include "gridpilot/v1/telemetry.grpc.pb.h"
@@ -51,6 +52,9 @@ ABSL_FLAG(std::string, registry, "",
 ABSL_FLAG(std::string, retrain_every, "none",
           "scheduled walk-forward retraining of the change models: none, day or month "
           "(the config's \"retrain\" section; README.md, \"Scheduled retraining\")");
+ABSL_FLAG(std::string, holidays, "uk",
+          "the region's holidays for the forecast features: uk, none, or a file of ISO dates "
+          "(the config's data.holidays; the launcher passes it)");
 ABSL_FLAG(std::string, retrain_at, "00:00", "UTC time of day of the retraining cut-offs, HH:MM");
 ABSL_FLAG(int, retrain_training_days, 365, "days of history before each retraining cut-off");
 ABSL_FLAG(std::string, retrain_swap, "at_cutoff",
@@ -129,6 +133,13 @@ int Main() {
     return 2;
   }
   const std::string swap_flag = absl::GetFlag(FLAGS_retrain_swap);
+  absl::StatusOr<base::HolidayCalendar> holidays =
+      data::LoadHolidayCalendar(absl::GetFlag(FLAGS_holidays));
+  if (!holidays.ok()) {
+    base::LogError(absl::StrCat("--holidays: ", holidays.status().message()));
+    return 2;
+  }
+  base::LogInfo(absl::StrCat("holidays for the forecast features: ", holidays->Describe()));
   if (swap_flag != "at_cutoff" && swap_flag != "when_ready") {
     base::LogError(
         absl::StrCat("--retrain_swap: \"", swap_flag, "\" is not one of at_cutoff, when_ready"));
@@ -214,7 +225,8 @@ int Main() {
   if (!forecaster.has_value()) {
     absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained =
         forecast::models::NetLoadChangeForecaster::LoadOrTrain(
-            absl::GetFlag(FLAGS_model_dir), *history, horizons, ml::XgboostParams{}, *day_ahead);
+            absl::GetFlag(FLAGS_model_dir), *history, horizons, ml::XgboostParams{}, *day_ahead,
+            *holidays);
     if (!trained.ok()) {
       base::LogError(absl::StrCat("models: ", trained.status().message()));
       return 2;
@@ -225,7 +237,7 @@ int Main() {
         "values before %s (fingerprint %016x)",
         history->size(), day_ahead->size(), base::FormatUtcTimestamp(*replay_start),
         forecast::models::ChangeModelFingerprint(*history, horizons, ml::XgboostParams{},
-                                                 *day_ahead));
+                                                 *day_ahead, *holidays));
     first_model.source = "startup";
     first_model.cutoff = *replay_start;
     first_model.training_intervals = static_cast<int64_t>(history->size());
@@ -247,7 +259,7 @@ int Main() {
                         absl::GetFlag(FLAGS_one_step_suspect_multiple));
   anomaly_service.SetBook(&anomalies);
   service.SetAnomalyBook(&anomalies);
-  ForecastBook book(*std::move(forecaster), *history, *day_ahead);
+  ForecastBook book(*std::move(forecaster), *history, *day_ahead, *holidays);
   PriceBook prices;
   for (const data::GridMeasurement& m : *history) {
     absl::Status priced = prices.Ingest(m.interval_start, m.price_gbp_per_mwh);
@@ -262,6 +274,7 @@ int Main() {
   // Day-ahead demand: trained on the whole days before the replay's first midnight.
   forecast::eval::DayAheadEvalConfig day_ahead_config;
   day_ahead_config.model_dir = absl::GetFlag(FLAGS_model_dir);
+  day_ahead_config.holidays = *holidays;
   absl::StatusOr<std::unique_ptr<DayAheadBook>> day_ahead_book =
       DayAheadBook::Train(*history, *day_ahead, *replay_start, day_ahead_config);
   if (day_ahead_book.ok()) {
@@ -286,6 +299,7 @@ int Main() {
     options.schedule = *schedule;
     options.swap = swap_flag == "when_ready" ? RetrainSwap::kWhenReady : RetrainSwap::kAtCutoff;
     options.registry_dir = absl::GetFlag(FLAGS_registry);
+    options.holidays = *holidays;
     retrainer.emplace(
         options, *std::move(retrain_history), *day_ahead, *replay_start, &book, &models,
         [&service](const ServedModel& swapped) { service.SetModelName(swapped.name); });

@@ -126,7 +126,7 @@ ModelRetrainer::Trained ModelRetrainer::Train(
   const absl::Time began = absl::Now();
   absl::StatusOr<forecast::models::NetLoadChangeForecaster> forecaster =
       forecast::models::NetLoadChangeForecaster::Train(history, options_.horizons, options_.params,
-                                                       day_ahead);
+                                                       day_ahead, options_.holidays);
   ServedModel record;
   record.source = "retrain";
   record.cutoff = cutoff;

@@ -45,6 +45,7 @@ struct RetrainOptions {
   std::string registry_dir;  // each retrained set is published here; empty = not published
   std::vector<int> horizons = forecast::models::ServedChangeHorizons();
   ml::XgboostParams params;
+  base::HolidayCalendar holidays;  // the features' holiday flag, as the startup models'
 };
 
 class ModelRetrainer {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/data/holiday_dates_file.h"
 #include "services/common/json_error.h"
 #include "services/gateway/input_bounds.h"
 #include "services/security/roles.h"
@@ -435,6 +436,10 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
     r.String("wind_column", &format.wind_column);
     r.String("price_time_column", &format.price_time_column);
     r.String("price_column", &format.price_column);
+    r.String("day_ahead_time_column", &format.day_ahead_time_column);
+    r.String("day_ahead_published_column", &format.day_ahead_published_column);
+    r.String("day_ahead_column", &format.day_ahead_column);
+    r.String("holidays", &config->holidays);
     RETURN_IF_ERROR(r.Read());
     if (stamp_marks != "start" && stamp_marks != "end") {
       return absl::InvalidArgumentError(
@@ -452,6 +457,17 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
       if (!path->empty() && *path != "none" && std::filesystem::path(*path).is_relative()) {
         *path = (base_dir / *path).string();
       }
+    }
+    if (config->holidays.empty()) config->holidays = "uk";
+    if (config->holidays != "uk" && config->holidays != "none" &&
+        std::filesystem::path(config->holidays).is_relative()) {
+      config->holidays = (base_dir / config->holidays).string();
+    }
+    if (absl::StatusOr<base::HolidayCalendar> holidays =
+            data::LoadHolidayCalendar(config->holidays);
+        !holidays.ok()) {
+      return absl::Status(holidays.status().code(),
+                          absl::StrCat("data.holidays: ", holidays.status().message()));
     }
   }
   if (root.contains("live")) RETURN_IF_ERROR(ReadLive(root.at("live"), config));

@@ -23,10 +23,12 @@
 //            "resolution_minutes": 30, "net_load_column": "ND",
 //            "solar_column": "EMBEDDED_SOLAR_GENERATION", "wind_column":
 //            "EMBEDDED_WIND_GENERATION", "price_time_column": "timestamp_utc", "price_column":
-//            "Price"},
+//            "Price", "day_ahead_time_column": "timestamp_utc", "day_ahead_published_column":
+//            "PublishTime", "day_ahead_column": "NationalDemand", "holidays": "uk"},
 //            // paths relative to the config file; day_ahead_csv "none" publishes no operator
 //            // forecast, price_csv "none" gives no prices (the trader stands aside), a column
-//            // "none" is absent (solar and wind only); core/data/region_csv_format.h
+//            // "none" is absent (solar and wind only); core/data/region_csv_format.h;
+//            // holidays: uk, none or a file of dates, core/data/holiday_dates_file.h
 //   "live": {"ramp_window_min": 5, "noise_sd_mw": 0.15, "noise_correlation_seconds": 60,
 //            "random_events_per_hour": 1, "seed": 1,
 //            "events": [{"kind": "generator_trip", "at": "2023-06-01T10:00:00Z",
@@ -71,7 +73,10 @@ struct GatewayConfig {
   std::string price_csv;
   std::string day_ahead_csv;          // NESO's day-ahead demand forecast; "none" = no such feed
   data::RegionCsvFormat data_format;  // the files' layout; defaults: the shipped GB files
-  data::LiveFeedConfig live;          // its step is set by the run
+  // The region's holidays for the forecast features: "uk", "none" or a dates file's path
+  // (made absolute; checked on load). The launcher hands it to gridpilot-forecast.
+  std::string holidays = "uk";
+  data::LiveFeedConfig live;                           // its step is set by the run
   absl::Duration live_ramp_window = absl::Minutes(5);  // region.ramp_window when stepping fast
   std::vector<data::FalseDataInjection> false_data;    // none by default
   region::LimitTable limits = region::DefaultLimitTable();

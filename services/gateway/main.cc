@@ -20,6 +20,7 @@
 #include "core/base/clock.h"
 #include "core/base/logging.h"
 #include "core/base/time_util.h"
+#include "core/data/day_ahead_csv_loader.h"
 #include "core/data/grid_data_loader.h"
 #include "core/data/region_csv_loader.h"
 #include "services/common/credentials_flag.h"
@@ -234,7 +235,7 @@ int Main() {
   std::vector<data::DayAheadForecastRow> day_ahead;
   if (day_ahead_csv != "none") {
     absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded =
-        data::LoadDayAheadForecast(day_ahead_csv);
+        data::LoadRegionDayAheadForecast(config->data_format, day_ahead_csv);
     if (!loaded.ok()) {
       base::LogError(
           absl::StrCat("cannot load the day-ahead forecast: ", loaded.status().message()));

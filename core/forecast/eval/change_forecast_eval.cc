@@ -92,7 +92,8 @@ absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
     const models::NetLoadChangeForecaster& forecaster,
     const std::vector<data::GridMeasurement>& measurements, absl::Time first_issue,
     absl::Time end_issue, const std::vector<double>& half_widths_mw, int* skipped,
-    const std::vector<data::DayAheadForecastRow>& day_ahead) {
+    const std::vector<data::DayAheadForecastRow>& day_ahead,
+    const base::HolidayCalendar& holidays) {
   const std::vector<int>& horizons = forecaster.horizons();
   if (half_widths_mw.size() != horizons.size()) {
     return absl::InvalidArgumentError(
@@ -100,7 +101,7 @@ absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
   }
   if (skipped != nullptr) *skipped = 0;
   std::vector<ChangeEvalRow> rows;
-  FeatureStore store;
+  FeatureStore store(holidays);
   DayAheadForecastFeed feed(day_ahead);
   for (const data::GridMeasurement& m : measurements) {
     const absl::Time t = m.interval_start + base::kHalfHour;
@@ -245,15 +246,15 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
 
   ChangeEvalResult result;
   result.training_intervals = static_cast<int>(history.size());
-  ASSIGN_OR_RETURN(
-      const models::NetLoadChangeForecaster calibration_model,
-      models::NetLoadChangeForecaster::LoadOrTrain(config.model_dir, calibration_history,
-                                                   config.horizons, config.params, day_ahead));
+  ASSIGN_OR_RETURN(const models::NetLoadChangeForecaster calibration_model,
+                   models::NetLoadChangeForecaster::LoadOrTrain(
+                       config.model_dir, calibration_history, config.horizons, config.params,
+                       day_ahead, config.holidays));
   const std::vector<double> zero(config.horizons.size(), 0.0);
   // Actuals come from `history` only, so no calibration residual uses the evaluation period.
   ASSIGN_OR_RETURN(const std::vector<ChangeEvalRow> calibration_rows,
                    ReplayChangeForecasts(calibration_model, history, history[split].interval_start,
-                                         from, zero, nullptr, day_ahead));
+                                         from, zero, nullptr, day_ahead, config.holidays));
   result.calibration_rows = std::numeric_limits<int>::max();
   for (int h : config.horizons) {
     std::vector<double> residuals;
@@ -267,12 +268,13 @@ absl::StatusOr<ChangeEvalResult> EvaluateChangeForecasts(
     result.half_widths_mw.push_back(width);
   }
 
-  ASSIGN_OR_RETURN(const models::NetLoadChangeForecaster model,
-                   models::NetLoadChangeForecaster::LoadOrTrain(
-                       config.model_dir, history, config.horizons, config.params, day_ahead));
+  ASSIGN_OR_RETURN(
+      const models::NetLoadChangeForecaster model,
+      models::NetLoadChangeForecaster::LoadOrTrain(config.model_dir, history, config.horizons,
+                                                   config.params, day_ahead, config.holidays));
   ASSIGN_OR_RETURN(result.rows,
                    ReplayChangeForecasts(model, measurements, from, to, result.half_widths_mw,
-                                         &result.skipped_issue_times, day_ahead));
+                                         &result.skipped_issue_times, day_ahead, config.holidays));
   // Intervals as served: rolling over the errors known at issue time, warmed with the
   // calibration model's held-out forecasts (whose errors roll out after kBandWindow).
   std::vector<ChangeEvalRow> banded = calibration_rows;

@@ -76,6 +76,7 @@ struct ChangeEvalConfig {
   double calibration_fraction = 0.2;  // last part of the window held out
   double coverage = 0.9;              // nominal interval coverage
   double ramp_quantile = 0.95;        // of |30-min change| in the training window
+  base::HolidayCalendar holidays;     // the features' holiday flag (default: uk)
 };
 
 struct ChangeEvalResult {
@@ -102,14 +103,15 @@ absl::StatusOr<double> ConformalQuantile(std::vector<double> values, double cove
 // (one per horizon). Actuals come from `measurements` (any interval, so the caller
 // decides how far they reach). Stops pushing once t reaches end_issue. *skipped counts
 // issue times without a known last net load. The store gets the `day_ahead` vintages
-// (region MW) published before each decision time, as the forecast service gets them.
-// InvalidArgument if half_widths_mw does not match the horizons or the measurements are
-// not on the grid.
+// (region MW) published before each decision time, as the forecast service gets them, and
+// reads `holidays`. InvalidArgument if half_widths_mw does not match the horizons or the
+// measurements are not on the grid.
 absl::StatusOr<std::vector<ChangeEvalRow>> ReplayChangeForecasts(
     const models::NetLoadChangeForecaster& forecaster,
     const std::vector<data::GridMeasurement>& measurements, absl::Time first_issue,
     absl::Time end_issue, const std::vector<double>& half_widths_mw, int* skipped = nullptr,
-    const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+    const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+    const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
 
 // Metrics of one horizon over `rows` (other horizons ignored).
 HorizonMetrics ScoreHorizon(const std::vector<ChangeEvalRow>& rows, int horizon_intervals);

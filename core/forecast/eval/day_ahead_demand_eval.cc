@@ -138,7 +138,7 @@ absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
         "the data must cover at least ", config.min_training_days, " training days before ",
         base::FormatUtcTimestamp(from), " (it has ", std::max(training_days, 0), ")"));
   }
-  const DayAheadDemandFeatures features(&series, &neso);
+  const DayAheadDemandFeatures features(&series, &neso, config.holidays);
 
   // Calibration: a model that never saw the held-out last days scores them.
   const int fit_days =
@@ -186,7 +186,8 @@ absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
                                static_cast<int>(without_neso.size()),
                                first_day,
                                training_days,
-                               static_cast<int>(training_set.rows)};
+                               static_cast<int>(training_set.rows),
+                               config.holidays};
 }
 
 absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
@@ -206,7 +207,7 @@ absl::StatusOr<DayAheadEvalResult> EvaluateDayAheadDemand(
   result.training_first_day = trained.training_first_day;
   result.training_days = trained.training_days;
   result.training_rows = trained.training_rows;
-  const DayAheadDemandFeatures features(&series, &neso);
+  const DayAheadDemandFeatures features(&series, &neso, config.holidays);
   ASSIGN_OR_RETURN(result.rows, ForecastDayAheadDays(trained.forecaster, features, from, to,
                                                      result.half_widths, &result.skipped_targets));
   result.metrics = ScoreDayAhead(result.rows);

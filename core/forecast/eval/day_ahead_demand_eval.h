@@ -102,6 +102,7 @@ struct DayAheadEvalConfig {
   int min_training_days = 28;         // fewer available in the data is an error
   double calibration_fraction = 0.2;  // last part of the training days held out
   double coverage = 0.9;              // nominal interval coverage
+  base::HolidayCalendar holidays;     // the features' holiday flags (default: uk)
 };
 
 struct DayAheadEvalResult {
@@ -128,6 +129,7 @@ struct TrainedDayAheadDemand {
   absl::Time training_first_day;
   int training_days = 0;
   int training_rows = 0;
+  base::HolidayCalendar holidays;  // the calendar it was trained with: forecast with it too
 };
 absl::StatusOr<TrainedDayAheadDemand> TrainDayAheadDemand(
     const data::GridSeries& series, const std::vector<data::DayAheadForecastRow>& neso,

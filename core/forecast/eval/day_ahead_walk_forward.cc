@@ -113,7 +113,7 @@ absl::StatusOr<DayAheadWalkForwardResult> WalkForwardDayAhead(
                      base::FormatUtcTimestamp(to), " is not a non-empty span of UTC days"));
   }
   ASSIGN_OR_RETURN(const std::vector<WalkForwardPeriod> periods, MonthlyPeriods(from, to));
-  const DayAheadDemandFeatures features(&series, &neso);
+  const DayAheadDemandFeatures features(&series, &neso, config.eval.holidays);
   DayAheadWalkForwardResult result;
   for (const WalkForwardPeriod& period : periods) {
     DayAheadMonth month;

@@ -61,7 +61,8 @@ absl::StatusOr<double> AbsChangeQuantile(const std::vector<data::GridMeasurement
 
 absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
     const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-    const std::vector<data::DayAheadForecastRow>& day_ahead) {
+    const std::vector<data::DayAheadForecastRow>& day_ahead,
+    const base::HolidayCalendar& holidays) {
   for (int h : horizons) {
     if (h < 1) return absl::InvalidArgumentError(absl::StrCat("horizon ", h, " is < 1"));
   }
@@ -75,7 +76,7 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
   const absl::Time first_start = history.front().interval_start;
   std::vector<double> net_by_offset;
   std::vector<size_t> row_offsets;
-  FeatureStore store;
+  FeatureStore store(holidays);
   DayAheadForecastFeed feed(day_ahead);
   for (const data::GridMeasurement& m : history) {
     RETURN_IF_ERROR(store.Push(m));
@@ -108,7 +109,8 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
 
 uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& history,
                                 const std::vector<int>& horizons, const ml::XgboostParams& params,
-                                const std::vector<data::DayAheadForecastRow>& day_ahead) {
+                                const std::vector<data::DayAheadForecastRow>& day_ahead,
+                                const base::HolidayCalendar& holidays) {
   base::Fnv1a fnv;
   for (const std::string& name : FeatureStore::FeatureNames()) {
     fnv.Bytes(name.data(), name.size() + 1);  // with the terminator, so names can't merge
@@ -134,14 +136,17 @@ uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& histor
       fnv.Optional(row.net_load_mw);
     }
   }
+  holidays.AddToFingerprint(&fnv);
   return fnv.hash();
 }
 
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
     const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-    const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead) {
+    const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead,
+    const base::HolidayCalendar& holidays) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
-  ASSIGN_OR_RETURN(const TrainingSet set, BuildChangeTrainingSet(history, horizons, day_ahead));
+  ASSIGN_OR_RETURN(const TrainingSet set,
+                   BuildChangeTrainingSet(history, horizons, day_ahead, holidays));
   std::vector<std::shared_ptr<const ml::XgboostRegressor>> models;
   for (size_t j = 0; j < horizons.size(); ++j) {
     std::vector<float> features;
@@ -261,9 +266,11 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
     const std::string& model_dir, const std::vector<data::GridMeasurement>& history,
     const std::vector<int>& horizons, const ml::XgboostParams& params,
-    const std::vector<data::DayAheadForecastRow>& day_ahead) {
+    const std::vector<data::DayAheadForecastRow>& day_ahead,
+    const base::HolidayCalendar& holidays) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
-  const uint64_t fingerprint = ChangeModelFingerprint(history, horizons, params, day_ahead);
+  const uint64_t fingerprint =
+      ChangeModelFingerprint(history, horizons, params, day_ahead, holidays);
   const std::string suffix = absl::StrFormat("_%016x", fingerprint);
   std::error_code ec;
   bool all_exist = true;
@@ -286,7 +293,8 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
     base::LogWarning(absl::StrCat("retraining: ", loaded.status().message()));
   }
 
-  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster, Train(history, horizons, params, day_ahead));
+  ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster,
+                   Train(history, horizons, params, day_ahead, holidays));
   RETURN_IF_ERROR(forecaster.Save(model_dir, suffix));
   base::LogInfo(absl::StrCat("trained and saved net-load change models ",
                              absl::StrFormat("%016x", fingerprint), " in ", model_dir));

@@ -70,18 +70,21 @@ inline constexpr size_t kChangeWarmUpIntervals = 336 + 2;
 // intervals: the features at the decision time just after that measurement, and its
 // targets. Before each row the store gets the `day_ahead` vintages (region MW, any
 // order) published before that decision time, as the forecast service gets them; with
-// none, the operator-forecast features are NaN. InvalidArgument if a horizon is < 1 or
+// none, the operator-forecast features are NaN. The holiday feature reads `holidays`.
+// InvalidArgument if a horizon is < 1 or
 // the history is not strictly increasing on the half-hour grid (the FeatureStore's error).
 absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
     const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-    const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+    const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+    const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
 
 // 64-bit FNV-1a over every time and value of `history` and `day_ahead` (missing
-// distinguished from any number), the horizons, the params and the feature names: equal
-// inputs, equal key.
-uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& history,
-                                const std::vector<int>& horizons, const ml::XgboostParams& params,
-                                const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+// distinguished from any number), the horizons, the params, the feature names and the
+// holiday calendar (HolidayCalendar::AddToFingerprint: nothing for uk): equal inputs, equal key.
+uint64_t ChangeModelFingerprint(
+    const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
+    const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+    const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
 
 // Copyable and movable (copies share the immutable models). Forecast is thread-safe.
 class NetLoadChangeForecaster {
@@ -96,18 +99,19 @@ class NetLoadChangeForecaster {
   // horizon has fewer than 1000 usable rows; Internal on an XGBoost failure.
   static absl::StatusOr<NetLoadChangeForecaster> Train(
       const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-      const ml::XgboostParams& params,
-      const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+      const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+      const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
 
   // Loads model_dir/change_h{h}_{fingerprint as 16 hex digits}.json for every horizon
   // when all exist (and load); otherwise trains as Train does and saves them. Creates
   // model_dir if needed. Different history, horizons or params give a different
-  // fingerprint (day_ahead included), so a stale model is never reused. Errors as Train, plus
-  // Internal when model_dir cannot be created or a model cannot be saved.
+  // fingerprint (day_ahead and the holiday calendar included), so a stale model is never reused.
+  // Errors as Train, plus Internal when model_dir cannot be created or a model cannot be saved.
   static absl::StatusOr<NetLoadChangeForecaster> LoadOrTrain(
       const std::string& model_dir, const std::vector<data::GridMeasurement>& history,
       const std::vector<int>& horizons, const ml::XgboostParams& params,
-      const std::vector<data::DayAheadForecastRow>& day_ahead = {});
+      const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+      const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
 
   // Writes one XGBoost JSON model per horizon to dir/change_h{h}{suffix}.json and the
   // ramp alarm (if any) to dir/ramp_h1{suffix}.json with its threshold as the attribute

@@ -207,6 +207,45 @@ TEST_F(GatewayConfigTest, DataLayoutKeys) {
   }
 }
 
+// data.holidays: uk by default, none, or a dates file relative to the config, checked on
+// load (an error names the key, the file and the line); the day-ahead file's layout keys.
+TEST_F(GatewayConfigTest, HolidaysAndDayAheadLayoutKeys) {
+  absl::StatusOr<GatewayConfig> defaults = ParseGatewayConfig("{}", "/c/cfg.json");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->holidays, "uk");
+  absl::StatusOr<GatewayConfig> none =
+      ParseGatewayConfig(R"({"data": {"holidays": "none"}})", "/c/cfg.json");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->holidays, "none");
+
+  Write("conf/ie.txt", "# Ireland\n2023-03-17\n");
+  const std::string path = Write("conf/cfg.json", R"({"data": {"holidays": "ie.txt",
+      "day_ahead_time_column": "target_local", "day_ahead_published_column": "issued",
+      "day_ahead_column": "forecast_kw"}})");
+  absl::StatusOr<GatewayConfig> file = LoadGatewayConfig(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(std::filesystem::path(file->holidays), std::filesystem::absolute(dir_ / "conf/ie.txt"));
+  EXPECT_EQ(file->data_format.day_ahead_time_column, "target_local");
+  EXPECT_EQ(file->data_format.day_ahead_published_column, "issued");
+  EXPECT_EQ(file->data_format.day_ahead_column, "forecast_kw");
+  EXPECT_FALSE(data::IsDefaultRegionCsvFormat(file->data_format));
+
+  Write("conf/bad.txt", "2023-03-17\n2023-02-30\n");
+  const std::string bad_path = Write("conf/bad.json", R"({"data": {"holidays": "bad.txt"}})");
+  absl::StatusOr<GatewayConfig> bad = LoadGatewayConfig(bad_path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("data.holidays: "));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("bad.txt:2: \"2023-02-30\""));
+  absl::StatusOr<GatewayConfig> missing =
+      ParseGatewayConfig(R"({"data": {"holidays": "no-such.txt"}})", "/c/cfg.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("/c/no-such.txt"));
+  absl::StatusOr<GatewayConfig> empty_column =
+      ParseGatewayConfig(R"({"data": {"day_ahead_column": ""}})", "/c/cfg.json");
+  EXPECT_THAT(std::string(empty_column.status().message()),
+              HasSubstr("data.day_ahead_column: must be 1 to 256"));
+}
+
 struct BadCase {
   std::string name;
   std::string json;
