@@ -115,6 +115,9 @@ namespace gridpilot {
 // and roles"): a flood of bad calls costs at most about 86,000 rows a day.
 constexpr int kRefusedCallsPerMinute = 60;
 
+// Upper bound on --tick_seconds, --deadline_seconds and --forecast_deadline_seconds (an hour).
+constexpr double kMaxWaitSeconds = 3600.0;
+
 namespace {
 
 // "2023-12-31" means the whole day (end = next midnight); a timestamp is exclusive.
@@ -199,15 +202,27 @@ int Main() {
     base::LogError(absl::StrCat("--mode: \"", mode, "\" is not lock_step or live"));
     return 2;
   }
-  options.live_tick_period = absl::Seconds(absl::GetFlag(FLAGS_tick_seconds));
-  options.answer_deadline = absl::Seconds(absl::GetFlag(FLAGS_deadline_seconds));
-  const double forecast_deadline_seconds = absl::GetFlag(FLAGS_forecast_deadline_seconds);
-  if (!(forecast_deadline_seconds >= 0.0 && forecast_deadline_seconds <= 3600.0)) {
-    base::LogError(absl::StrCat("--forecast_deadline_seconds: ", forecast_deadline_seconds,
-                                " is not in [0, 3600]"));
-    return 2;
+  struct SecondsFlag {
+    const char* name;
+    double seconds;
+    bool zero_allowed;
+    absl::Duration* out;
+  };
+  for (const SecondsFlag& flag :
+       {SecondsFlag{"--tick_seconds", absl::GetFlag(FLAGS_tick_seconds), false,
+                    &options.live_tick_period},
+        SecondsFlag{"--deadline_seconds", absl::GetFlag(FLAGS_deadline_seconds), false,
+                    &options.answer_deadline},
+        SecondsFlag{"--forecast_deadline_seconds", absl::GetFlag(FLAGS_forecast_deadline_seconds),
+                    true, &options.forecast_deadline}}) {
+    const bool above_min = flag.zero_allowed ? flag.seconds >= 0.0 : flag.seconds > 0.0;
+    if (!(above_min && flag.seconds <= kMaxWaitSeconds)) {
+      base::LogError(absl::StrCat(flag.name, ": ", flag.seconds, " is not in ",
+                                  flag.zero_allowed ? "[0" : "(0", ", ", kMaxWaitSeconds, "]"));
+      return 2;
+    }
+    *flag.out = absl::Seconds(flag.seconds);
   }
-  options.forecast_deadline = absl::Seconds(forecast_deadline_seconds);
   options.step = absl::Seconds(absl::GetFlag(FLAGS_step_seconds));
   for (const std::string& agent : absl::GetFlag(FLAGS_expected_agents)) {
     if (agent.empty()) continue;
