@@ -40,6 +40,9 @@ class NullStore final : public Store {
   absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {
     return absl::OkStatus();
   }
+  absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>&) override {
+    return absl::OkStatus();
+  }
   absl::Status Flush() override { return absl::OkStatus(); }
 };
 

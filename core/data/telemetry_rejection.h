@@ -15,7 +15,7 @@ enum class TelemetryRejection {
   kWrongUnits,         // a value named with units other than the documented ones
   kOutOfBounds,        // a value outside the input bounds (e.g. negative solar)
   kTooFarInFuture,     // stamped further ahead of the feed than allowed
-  kOutOfOrder,         // stamped before, or numbered below, an earlier sample of its source
+  kOutOfOrder,         // numbered too far below its source's newest to tell from a duplicate
   kDuplicateSequence,  // the sequence number of an earlier sample of its source
 };
 

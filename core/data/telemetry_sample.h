@@ -18,7 +18,7 @@ namespace gridpilot::data {
 struct TelemetrySample {
   absl::Time timestamp{};  // when measured, UTC
   std::string source{};    // the sending meter's id; must be configured
-  int64_t sequence = 0;    // per source, strictly increasing
+  int64_t sequence = 0;    // per source, each number once (in any order)
   std::optional<double> net_load_mw{};
   std::optional<double> solar_mw{};
   std::optional<double> wind_mw{};

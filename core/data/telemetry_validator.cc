@@ -102,23 +102,20 @@ TelemetryVerdict TelemetryValidator::Check(const TelemetrySample& sample, absl::
                                absl::FormatDuration(config_.max_ahead), " after ",
                                base::FormatUtcTimestamp(now)));
   }
-  SourceState& s = state->second;
-  if (s.seen) {
-    if (sample.sequence == s.last_sequence) {
+  TelemetrySequenceWindow& window = state->second;
+  switch (window.Classify(sample.sequence)) {
+    case TelemetrySequenceWindow::Seen::kDuplicate:
       return Reject(TelemetryRejection::kDuplicateSequence,
                     absl::StrCat(sample.source, " #", sample.sequence, ": already received"));
-    }
-    if (sample.sequence < s.last_sequence || sample.timestamp < s.last_timestamp) {
-      return Reject(
-          TelemetryRejection::kOutOfOrder,
-          absl::StrCat(sample.source, " #", sample.sequence, " stamped ",
-                       base::FormatUtcTimestamp(sample.timestamp), ": after #", s.last_sequence,
-                       " stamped ", base::FormatUtcTimestamp(s.last_timestamp)));
-    }
+    case TelemetrySequenceWindow::Seen::kTooOld:
+      return Reject(TelemetryRejection::kOutOfOrder,
+                    absl::StrCat(sample.source, " #", sample.sequence, " stamped ",
+                                 base::FormatUtcTimestamp(sample.timestamp), ": ",
+                                 TelemetrySequenceWindow::kSpan, " or more below #",
+                                 window.newest(), ", too old to tell from a redelivery"));
+    case TelemetrySequenceWindow::Seen::kNew: break;
   }
-  s.seen = true;
-  s.last_sequence = sample.sequence;
-  s.last_timestamp = sample.timestamp;
+  window.Accept(sample.sequence);
   return TelemetryVerdict{};
 }
 

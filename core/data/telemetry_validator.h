@@ -1,7 +1,7 @@
 // TelemetryValidator: the checks every live telemetry message passes before it can count,
 // whichever path it came by (MQTT or gRPC Publish). Pure: it knows the configured
-// sources, the feed's "now" as the caller gives it, and each source's last accepted
-// sample; no clock, no I/O. See core/data/telemetry_rejection.h for the reasons.
+// sources, the feed's "now" as the caller gives it, and each source's recently accepted
+// sequence numbers; no clock, no I/O. See core/data/telemetry_rejection.h for the reasons.
 #ifndef GRIDPILOT_CORE_DATA_TELEMETRY_VALIDATOR_H_
 #define GRIDPILOT_CORE_DATA_TELEMETRY_VALIDATOR_H_
 
@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "core/data/telemetry_rejection.h"
 #include "core/data/telemetry_sample.h"
+#include "core/data/telemetry_sequence_window.h"
 
 namespace gridpilot::data {
 
@@ -51,19 +52,18 @@ class TelemetryValidator {
  public:
   explicit TelemetryValidator(TelemetryValidatorConfig config);  // config must Validate()
 
-  // Judges `sample` against the feed's `now` (the end of the step being assembled); an
-  // accepted sample becomes its source's latest, so a redelivered one is then refused
-  // as a duplicate.
+  // Judges `sample` against the feed's `now` (the end of the step being assembled). The
+  // order of arrival does not matter: a sequence number not yet accepted from its source
+  // is accepted whatever its stamp (the feed then puts it into its step, or counts it late
+  // if that step has settled); one accepted before is refused as duplicate_sequence; one
+  // TelemetrySequenceWindow::kSpan or more below the source's newest is refused as
+  // out_of_order, since it can no longer be told from a duplicate.
   TelemetryVerdict Check(const TelemetrySample& sample, absl::Time now);
 
  private:
-  struct SourceState {
-    bool seen = false;
-    int64_t last_sequence = 0;
-    absl::Time last_timestamp;
-  };
   TelemetryValidatorConfig config_;
-  absl::flat_hash_map<std::string, SourceState> sources_;  // one per configured source
+  // One per configured source (8 KiB each once it has sent).
+  absl::flat_hash_map<std::string, TelemetrySequenceWindow> sources_;
 };
 
 }  // namespace gridpilot::data

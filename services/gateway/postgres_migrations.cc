@@ -87,14 +87,22 @@ CREATE INDEX refused_calls_by_at ON refused_calls (at);
 CREATE INDEX approvals_by_run ON approvals (run_id, approval_id);
 )sql";
 
-// Migration 3: the raw live telemetry samples (SQLite's schema version 3). No index: the
-// table is written at the ingest's rate and read by run.
+// Migration 3: the raw live telemetry samples (SQLite's schema version 3).
 constexpr char kTelemetrySamples[] = R"sql(
 CREATE TABLE telemetry_samples (
   run_id BIGINT NOT NULL, source TEXT NOT NULL, sequence BIGINT NOT NULL, stamp TEXT NOT NULL,
   net_load_mw DOUBLE PRECISION, solar_mw DOUBLE PRECISION, wind_mw DOUBLE PRECISION,
   price_gbp_per_mwh DOUBLE PRECISION, received_at TEXT NOT NULL, late BIGINT NOT NULL,
   row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+)sql";
+
+// Migration 4: telemetry_samples keyed on (run_id, source, sequence) (SQLite's schema
+// version 4): the first stored row of each key (lowest row_seq) is kept.
+constexpr char kKeyTelemetrySamples[] = R"sql(
+DELETE FROM telemetry_samples a USING telemetry_samples b
+  WHERE a.run_id = b.run_id AND a.source = b.source AND a.sequence = b.sequence
+    AND a.row_seq > b.row_seq;
+CREATE UNIQUE INDEX telemetry_samples_key ON telemetry_samples (run_id, source, sequence);
 )sql";
 
 // "CASE agent WHEN 'trader' THEN 'trader' ... ELSE '' END" over every name that has a role
@@ -124,6 +132,7 @@ const std::vector<PostgresMigration>& StoreMigrations() {
            kInitialSchema},
           {2, "role on proposals and decisions; audit_events, approvals", AuditTablesMigration()},
           {3, "telemetry_samples", kTelemetrySamples},
+          {4, "telemetry_samples keyed on (run_id, source, sequence)", kKeyTelemetrySamples},
       };
   return *migrations;
 }

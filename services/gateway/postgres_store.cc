@@ -526,6 +526,7 @@ absl::Status PostgresStore::RecordTelemetrySamples(
         absl::StrAppend(&sql, c == 1 ? "$" : ",$", static_cast<int64_t>(r) * kColumns + c);
       }
       sql += ")";
+      if (r + 1 == rows) sql += " ON CONFLICT (run_id, source, sequence) DO NOTHING";
       params.Int(run_id_)
           .Text(s.source)
           .Int(s.sequence)

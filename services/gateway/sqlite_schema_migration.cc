@@ -60,6 +60,14 @@ absl::Status AddRoleColumn(sqlite3* db, const char* table) {
                                "UPDATE ", table, " SET role = ", RoleOfAgentSql(), ";"));
 }
 
+// Version 4: one row per (run_id, source, sequence), the first stored of each.
+constexpr char kKeyTelemetrySamples[] = R"sql(
+DELETE FROM telemetry_samples WHERE rowid NOT IN (
+  SELECT MIN(rowid) FROM telemetry_samples GROUP BY run_id, source, sequence);
+CREATE UNIQUE INDEX IF NOT EXISTS telemetry_samples_key
+  ON telemetry_samples (run_id, source, sequence);
+)sql";
+
 }  // namespace
 
 std::string RoleOfStoredAgent(const std::string& agent) {
@@ -80,6 +88,7 @@ absl::Status MigrateSqliteSchema(sqlite3* db) {
   if (absl::Status begun = Exec(db, "BEGIN IMMEDIATE"); !begun.ok()) return begun;
   absl::Status migrated = AddRoleColumn(db, "proposals");
   if (migrated.ok()) migrated = AddRoleColumn(db, "decisions");
+  if (migrated.ok()) migrated = Exec(db, kKeyTelemetrySamples);
   if (migrated.ok()) {
     migrated = Exec(db, absl::StrCat("PRAGMA user_version = ", kSqliteSchemaVersion, "; COMMIT"));
   }

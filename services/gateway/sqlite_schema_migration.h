@@ -5,6 +5,8 @@
 // a version-1 row under TLS was the authenticated identity), '' for an agent that is no
 // gridpilot identity. docs/decisions.md, "Audit of every act". Version 3 adds the
 // telemetry_samples table (created with the others); migrating to it only counts it.
+// Version 4 keys telemetry_samples on (run_id, source, sequence) with a unique index;
+// migrating keeps the first stored row (lowest rowid) of each key and deletes the others.
 #ifndef GRIDPILOT_SERVICES_GATEWAY_SQLITE_SCHEMA_MIGRATION_H_
 #define GRIDPILOT_SERVICES_GATEWAY_SQLITE_SCHEMA_MIGRATION_H_
 
@@ -16,7 +18,7 @@
 
 namespace gridpilot {
 
-inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 // The role a stored agent name holds by the role table: a process's role for a process
 // identity, the role itself for a person role (a token's identity is its role), "" else.

@@ -166,7 +166,9 @@ absl::Status SqliteStore::Prepare() {
        "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_plan_, "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_audit_event_, "INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
-      {&insert_sample_, "INSERT INTO telemetry_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_sample_,
+       "INSERT INTO telemetry_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+       "ON CONFLICT (run_id, source, sequence) DO NOTHING"},
       {&select_audit_events_,
        "SELECT at, process, kind, identity, role, detail_json, dropped_before FROM ("
        "SELECT at, process, kind, identity, role, detail_json, dropped_before, 1 AS source, "

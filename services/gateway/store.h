@@ -164,8 +164,10 @@ class Store {
   virtual absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query);
   // Accepted live telemetry samples, in the order given, into the current run's batch
   // (durable at the next commit point, like every other record; never a commit point
-  // itself). All of them or none. The default: Unimplemented.
-  virtual absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>& samples);
+  // itself). All of them or none. A sample whose (source, sequence) the run already holds
+  // is skipped, so a redelivery or a resumed gateway never stores one twice.
+  virtual absl::Status RecordTelemetrySamples(
+      const std::vector<StoredTelemetrySample>& samples) = 0;
   // The plan an agent's answer to the tick at `tick` came from: part of the audit log.
   virtual absl::Status RecordPlan(absl::Time tick, const std::string& agent,
                                   const AgentPlanRecord& plan) = 0;
@@ -210,10 +212,6 @@ inline absl::Status Store::RecordApprovalEvent(const ApprovalEvent&) {
 inline absl::StatusOr<ResumePoint> Store::ResumeRun(absl::Time, absl::Time, const std::string&,
                                                     absl::Time) {
   return absl::UnimplementedError("this store cannot resume a run");
-}
-
-inline absl::Status Store::RecordTelemetrySamples(const std::vector<StoredTelemetrySample>&) {
-  return absl::UnimplementedError("this store cannot record telemetry samples");
 }
 
 inline absl::Status Store::RecordAuditEvent(const AuditEvent&) {

@@ -2,6 +2,7 @@
 #include "core/data/telemetry_validator.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace gridpilot::data {
 namespace {
 
 const absl::Time kNow = *base::ParseUtcTimestamp("2023-06-01T12:00:00Z");
+constexpr int64_t kSpan = static_cast<int64_t>(TelemetrySequenceWindow::kSpan);
 
 TelemetryValidatorConfig Config() {
   return TelemetryValidatorConfig{.sources = {"meter-a", "meter-b"},
@@ -61,8 +63,7 @@ TEST(TelemetryValidatorTest, EachBadSampleIsRejectedWithItsReason) {
       {"future", Sample("meter-a", 2, kNow + absl::Minutes(31)),
        TelemetryRejection::kTooFarInFuture},
       {"duplicate", Sample("meter-a", 1, kNow), TelemetryRejection::kDuplicateSequence},
-      {"lower sequence", Sample("meter-a", 0, kNow), TelemetryRejection::kOutOfOrder},
-      {"earlier stamp", Sample("meter-a", 2, kNow - absl::Seconds(2)),
+      {"far below the newest", Sample("meter-a", 1 - kSpan, kNow - absl::Seconds(2)),
        TelemetryRejection::kOutOfOrder},
   };
   for (const RejectCase& c : cases) {
@@ -72,6 +73,45 @@ TEST(TelemetryValidatorTest, EachBadSampleIsRejectedWithItsReason) {
     ASSERT_TRUE(verdict.rejection.has_value()) << c.name;
     EXPECT_EQ(*verdict.rejection, c.reason) << c.name << ": " << verdict.detail;
     EXPECT_FALSE(verdict.detail.empty()) << c.name;
+  }
+}
+
+struct ArrivalCase {
+  std::string name;
+  std::vector<int64_t> sequences;  // in the order they arrive
+  // The verdict on each: 'a' accepted, 'd' duplicate_sequence, 'o' out_of_order.
+  std::string verdicts;
+};
+
+// Whatever the order of arrival, a sequence number is accepted once; the stamps here do
+// not follow the numbers (sample n is stamped n mod 3600 seconds after kNow - 1 h).
+TEST(TelemetryValidatorTest, OrderOfArrivalDoesNotMatterButEachNumberCountsOnce) {
+  const std::vector<ArrivalCase> cases = {
+      {"in order", {1, 2, 3}, "aaa"},
+      {"reversed", {3, 2, 1}, "aaa"},
+      {"redelivered older after newer", {10, 11, 12, 5, 6, 11, 5}, "aaaaadd"},
+      {"a gap filled later", {1, 4, 2, 3, 4, 2}, "aaaadd"},
+      {"the oldest still tracked", {kSpan, 1, 1}, "aad"},
+      {"one older than that", {kSpan, 0}, "ao"},
+      {"a jump forgets what it passed", {1, 2, 3 * kSpan, 2, 3 * kSpan - 1}, "aaaoa"},
+      {"a jump within the span keeps it", {5, 7, kSpan + 4, 5, 6, 7, 4}, "aaadado"},
+      {"negative numbers", {-3, -5, -3, -4}, "aada"},
+      {"the extremes", {INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MAX}, "aaoad"},
+  };
+  for (const ArrivalCase& c : cases) {
+    TelemetryValidator validator(Config());
+    ASSERT_EQ(c.sequences.size(), c.verdicts.size()) << c.name;
+    for (size_t i = 0; i < c.sequences.size(); ++i) {
+      const int64_t n = c.sequences[i];
+      const absl::Time stamp = kNow - absl::Hours(1) + absl::Seconds(n % 3600);
+      const TelemetryVerdict verdict = validator.Check(Sample("meter-a", n, stamp), kNow);
+      const char got = !verdict.rejection                                             ? 'a'
+                       : *verdict.rejection == TelemetryRejection::kDuplicateSequence ? 'd'
+                       : *verdict.rejection == TelemetryRejection::kOutOfOrder        ? 'o'
+                                                                                      : '?';
+      EXPECT_EQ(got, c.verdicts[i])
+          << c.name << ", arrival " << i << " (#" << n << "): " << verdict.detail;
+    }
   }
 }
 

@@ -177,6 +177,9 @@ class MemoryStore final : public Store {
   absl::Status RecordPlan(absl::Time, const std::string&, const AgentPlanRecord&) override {
     return absl::OkStatus();
   }
+  absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>&) override {
+    return absl::OkStatus();
+  }
   absl::Status RecordInterval(const data::GridInterval&, const region::IntervalOutcome&) override {
     absl::MutexLock lock(&mu_);
     if (intervals_ >= fail_intervals_from_) return interval_error_;

@@ -37,6 +37,10 @@ class FakeStore final : public Store {
     ++intervals;
     return Next();
   }
+  absl::Status RecordTelemetrySamples(const std::vector<StoredTelemetrySample>& rows) override {
+    samples += static_cast<int>(rows.size());
+    return Next();
+  }
   absl::Status Flush() override { return Next(); }
 
   absl::Status fail_next = absl::OkStatus();
@@ -45,6 +49,7 @@ class FakeStore final : public Store {
   std::vector<std::string> refused;
   std::vector<std::string> plans;  // reasons
   int intervals = 0;
+  int samples = 0;
 
  private:
   absl::Status Next() {
@@ -163,6 +168,12 @@ TEST(MeteredStoreTest, PassesFailuresThroughAndCountsThem) {
   plan.reason = "plan at noon";
   EXPECT_TRUE(store.RecordPlan(absl::UnixEpoch(), "trader", plan).ok());
   EXPECT_EQ(inner.plans, std::vector<std::string>{"plan at noon"});
+  EXPECT_TRUE(store.RecordTelemetrySamples(std::vector<StoredTelemetrySample>(3)).ok());
+  EXPECT_EQ(inner.samples, 3);
+  inner.fail_next = absl::UnavailableError("locked");
+  EXPECT_EQ(store.RecordTelemetrySamples({}).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "telemetry_samples"}}),
+            1);
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "interval"}}), 1);
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "flush"}}), 1);
   EXPECT_EQ(Value(registry, "gridpilot_store_errors_total", {{"operation", "note"}}), 0);

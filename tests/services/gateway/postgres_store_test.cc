@@ -263,6 +263,13 @@ void RecordASmallRun(Store& store) {
     ASSERT_TRUE(store.RecordApprovalEvent(event).ok());
   }
   ASSERT_TRUE(store.RecordTelemetrySamples(MadeUpSamples(7)).ok());
+  // Redelivered: received later and flagged otherwise, so a stored copy would differ.
+  std::vector<StoredTelemetrySample> again = MadeUpSamples(9);
+  for (StoredTelemetrySample& s : again) {
+    s.received_at += absl::Minutes(5);
+    s.late = !s.late;
+  }
+  ASSERT_TRUE(store.RecordTelemetrySamples(again).ok());  // 2 new samples, the last ones
   for (int k = 0; k < 3; ++k) {
     region::IntervalOutcome outcome = MadeUpOutcome(Interval(k));
     outcome.decisions[0].role = k == 1 ? "operator" : "response";
@@ -689,13 +696,14 @@ TEST_F(PostgresStoreTest, MigratesAVersion2DatabaseAddingTheSamplesTableKeepingI
     std::unique_ptr<PostgresConnection> db = Connect();
     ASSERT_NE(db, nullptr);
     ASSERT_TRUE(
-        db->Exec("DROP TABLE telemetry_samples; DELETE FROM schema_version WHERE version = 3")
+        db->Exec("DROP TABLE telemetry_samples; DELETE FROM schema_version WHERE version >= 3")
             .ok());
   }
   ASSERT_EQ(Count("SELECT MAX(version) FROM schema_version"), 2);
   std::unique_ptr<PostgresStore> store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), 3);
+  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"),
+            static_cast<int64_t>(StoreMigrations().size()));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry_samples"), 0);
@@ -703,6 +711,85 @@ TEST_F(PostgresStoreTest, MigratesAVersion2DatabaseAddingTheSamplesTableKeepingI
   ASSERT_TRUE(store->RecordTelemetrySamples(MadeUpSamples(4)).ok());
   ASSERT_TRUE(store->Flush().ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry_samples"), 4);
+}
+
+TEST_F(PostgresStoreTest, StoresASampleOncePerRunThroughRedeliveryAndResume) {
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    store->set_sample_rows_per_insert(3);  // duplicates within a statement and across them
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+    ASSERT_TRUE(store->RecordTelemetrySamples(MadeUpSamples(4)).ok());
+    std::vector<StoredTelemetrySample> again = MadeUpSamples(6);
+    again.push_back(again[5]);
+    for (StoredTelemetrySample& s : again) s.received_at += absl::Minutes(5);
+    ASSERT_TRUE(store->RecordTelemetrySamples(again).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry_samples"), 6);
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->ResumeRun(At(kDay1), At(kDay2), "{}").ok());
+    ASSERT_TRUE(store->RecordTelemetrySamples(MadeUpSamples(8)).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());  // another run: its own
+    ASSERT_TRUE(store->RecordTelemetrySamples(MadeUpSamples(2)).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  const std::vector<StoreRow> per_run = Rows(
+      "SELECT run_id, COUNT(*), COUNT(DISTINCT (source, sequence)) FROM telemetry_samples "
+      "GROUP BY run_id ORDER BY run_id");
+  ASSERT_EQ(per_run.size(), 2u);
+  EXPECT_EQ(per_run[0][1], "8");
+  EXPECT_EQ(per_run[0][2], "8");
+  EXPECT_EQ(per_run[1][1], "2");
+  // The first stored copy is the one kept: samples 0-3 as first received, 4-5 from the
+  // second call, 6-7 from the resumed gateway.
+  const std::vector<StoreRow> received = Rows(
+      "SELECT received_at FROM telemetry_samples WHERE run_id = (SELECT MIN(run_id) FROM runs) "
+      "ORDER BY row_seq");
+  ASSERT_EQ(received.size(), 8u);
+  const std::vector<StoredTelemetrySample> first = MadeUpSamples(8);
+  for (size_t i = 0; i < received.size(); ++i) {
+    const absl::Time at =
+        first[i].received_at + (i == 4 || i == 5 ? absl::Minutes(5) : absl::ZeroDuration());
+    EXPECT_EQ(received[i][0], absl::StrCat("\"", FormatSampleTime(at), "\"")) << "row " << i;
+  }
+}
+
+TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseKeepingTheFirstRowOfEachSample) {
+  {
+    std::unique_ptr<PostgresStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+    ASSERT_TRUE(store->Flush().ok());
+    // A version-3 database: no key, and samples stored twice (as a resumed gateway could).
+    std::unique_ptr<PostgresConnection> db = Connect();
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->Exec("DROP INDEX telemetry_samples_key; "
+                         "DELETE FROM schema_version WHERE version >= 4; "
+                         "INSERT INTO telemetry_samples (run_id, source, sequence, stamp, "
+                         "net_load_mw, received_at, late) VALUES "
+                         "(1, 'm-1', 7, '2023-01-01T00:10:07Z', 1, '2023-01-01T00:10:00Z', 0), "
+                         "(1, 'm-1', 8, '2023-01-01T00:10:08Z', 2, '2023-01-01T00:10:00Z', 0), "
+                         "(1, 'm-1', 7, '2023-01-01T00:10:07Z', 1, '2023-01-01T00:50:00Z', 1), "
+                         "(1, 'm-1', 7, '2023-01-01T00:10:07Z', 1, '2023-01-01T00:55:00Z', 1)")
+                    .ok());
+  }
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM telemetry_samples"), 4);
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Count("SELECT MAX(version) FROM schema_version"), 4);
+  const std::vector<StoreRow> rows =
+      Rows("SELECT sequence, received_at, late FROM telemetry_samples ORDER BY row_seq");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (StoreRow{"7", "\"2023-01-01T00:10:00Z\"", "0"}));
+  EXPECT_EQ(rows[1][0], "8");
 }
 
 TEST_F(PostgresStoreTest, SamplesGoInMultiRowInsertsInOrderAllOrNone) {

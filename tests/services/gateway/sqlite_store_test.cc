@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -784,7 +785,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAddingTheSamplesTableKeepingItsRows
   ASSERT_NE(store, nullptr);
   {
     Reader reader(path_);
-    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 3);
+    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), kSqliteSchemaVersion);
     EXPECT_EQ(reader.Query("SELECT * FROM proposals").size(), 1u);
     EXPECT_EQ(reader.Query("SELECT * FROM telemetry").size(), 1u);
     EXPECT_EQ(reader.Query("SELECT * FROM telemetry_samples").size(), 0u);
@@ -812,6 +813,114 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAddingTheSamplesTableKeepingItsRows
   EXPECT_TRUE(IsNull(rows[0][5]));
   EXPECT_EQ(Text(rows[0][6]), "2023-01-01T00:40:00Z");
   EXPECT_EQ(Int(rows[0][7]), 1);
+}
+
+StoredTelemetrySample KeyedSample(const char* source, int64_t sequence, int received_minute) {
+  StoredTelemetrySample s;
+  s.sample.timestamp = At("2023-01-01T00:10:00Z") + absl::Seconds(sequence);
+  s.sample.source = source;
+  s.sample.sequence = sequence;
+  s.sample.net_load_mw = 300.0 + sequence;
+  s.received_at = At("2023-01-01T00:10:00Z") + absl::Minutes(received_minute);
+  return s;
+}
+
+TEST_F(SqliteStoreTest, StoresASampleOncePerRunThroughRedeliveryAndResume) {
+  const absl::Time from = At("2023-01-01T00:00:00Z");
+  const absl::Time to = At("2023-01-02T00:00:00Z");
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(from, to, "{}").ok());
+    ASSERT_TRUE(
+        store->RecordTelemetrySamples({KeyedSample("m-1", 1, 0), KeyedSample("m-2", 1, 0)}).ok());
+    // Redelivered (received later), a duplicate inside one batch, and one new sample.
+    ASSERT_TRUE(store
+                    ->RecordTelemetrySamples({KeyedSample("m-1", 1, 5), KeyedSample("m-1", 2, 5),
+                                              KeyedSample("m-1", 2, 6)})
+                    .ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  {
+    // A resumed gateway offered them all again.
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->ResumeRun(from, to, "{}").ok());
+    ASSERT_TRUE(store
+                    ->RecordTelemetrySamples({KeyedSample("m-1", 1, 9), KeyedSample("m-2", 1, 9),
+                                              KeyedSample("m-1", 2, 9), KeyedSample("m-2", 2, 9)})
+                    .ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  {
+    // Another run keeps its own samples under the same numbers.
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(from, to, "{}").ok());
+    ASSERT_TRUE(store->RecordTelemetrySamples({KeyedSample("m-1", 1, 20)}).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  Reader reader(path_);
+  const std::vector<Row> rows = reader.Query(
+      "SELECT run_id, source, sequence, received_at FROM telemetry_samples ORDER BY rowid");
+  ASSERT_EQ(rows.size(), 5u);
+  const std::vector<std::tuple<int64_t, std::string, int64_t, std::string>> expected = {
+      {1, "m-1", 1, "2023-01-01T00:10:00Z"},
+      {1, "m-2", 1, "2023-01-01T00:10:00Z"},
+      {1, "m-1", 2, "2023-01-01T00:15:00Z"},
+      {1, "m-2", 2, "2023-01-01T00:19:00Z"},
+      {2, "m-1", 1, "2023-01-01T00:30:00Z"}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(std::make_tuple(Int(rows[i][0]), Text(rows[i][1]), Int(rows[i][2]), Text(rows[i][3])),
+              expected[i])
+        << "row " << i;
+  }
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion3FileKeepingTheFirstRowOfEachSample) {
+  const absl::Time from = At("2023-01-01T00:00:00Z");
+  const absl::Time to = At("2023-01-02T00:00:00Z");
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->BeginRun(from, to, "{}").ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  {
+    // A version-3 file: no key, and a sample stored twice (as a resumed gateway could).
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX telemetry_samples_key; PRAGMA user_version = 3; "
+                           "INSERT INTO telemetry_samples VALUES "
+                           "(1, 'm-1', 7, '2023-01-01T00:10:07Z', 1, NULL, NULL, NULL, "
+                           "'2023-01-01T00:10:00Z', 0), "
+                           "(1, 'm-1', 8, '2023-01-01T00:10:08Z', 2, NULL, NULL, NULL, "
+                           "'2023-01-01T00:10:00Z', 0), "
+                           "(1, 'm-1', 7, '2023-01-01T00:10:07Z', 1, NULL, NULL, NULL, "
+                           "'2023-01-01T00:50:00Z', 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  {
+    Reader reader(path_);
+    EXPECT_EQ(Int(reader.Query("PRAGMA user_version")[0][0]), 4);
+    const std::vector<Row> rows =
+        reader.Query("SELECT sequence, received_at, late FROM telemetry_samples ORDER BY rowid");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(Int(rows[0][0]), 7);
+    EXPECT_EQ(Text(rows[0][1]), "2023-01-01T00:10:00Z");
+    EXPECT_EQ(Int(rows[0][2]), 0);
+    EXPECT_EQ(Int(rows[1][0]), 8);
+  }
+  ASSERT_TRUE(store->ResumeRun(from, to, "{}").ok());
+  ASSERT_TRUE(store->RecordTelemetrySamples({KeyedSample("m-1", 7, 30)}).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  Reader reader(path_);
+  EXPECT_EQ(reader.Query("SELECT * FROM telemetry_samples").size(), 2u);
 }
 
 TEST_F(SqliteStoreTest, ListsAuditEventsAndTheGatewaysRefusalsNewestFirst) {
