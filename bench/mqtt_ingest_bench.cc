@@ -9,14 +9,17 @@
 // the broker and of each thread of this process, so the share of each is visible.
 //
 // Usage: mqtt_ingest_bench [N] [--publishers P] [--qos 0|1] [--no-subscriber]
-//                          [--threaded-publishers]
+//                          [--threaded-publishers] [--max-unacked U] [--batch-wait-ms W]
 //                          [--store PATH|postgresql://URL] [--rows-per-insert R] [--store-only]
 // N defaults to 200000, P to 1. By default each publisher writes on its own sending thread
 // and reads its acknowledgements every 64 messages; --threaded-publishers uses libmosquitto's
-// network thread instead (a wake-up and a write per message). --no-subscriber measures the
+// network thread instead (a wake-up and a write per message). A publisher without a network
+// thread waits for acknowledgements while U (default 256; 0 = no limit) of its messages are
+// unacknowledged: libmosquitto walks its whole list of unacknowledged messages on every
+// acknowledgement, so a long list costs the publisher CPU per message. --no-subscriber measures the
 // publishers and the broker alone (the broker's share). --store writes every accepted sample to
 // that store (a SQLite file or a PostgreSQL URL; --rows-per-insert sets PostgreSQL's rows per
-// INSERT).
+// INSERT; --batch-wait-ms the sample recorder's max_batch_wait, default its own, 5 ms).
 #include <dirent.h>
 #include <mosquitto.h>
 #include <netinet/in.h>
@@ -128,6 +131,8 @@ int main(int argc, char** argv) {
   bool store_only = false;
   std::string store_name;
   int rows_per_insert = PostgresStore::kMaxSampleRowsPerInsert;
+  int64_t max_unacked = 256;
+  int batch_wait_ms = -1;  // the recorder's default
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -139,6 +144,10 @@ int main(int argc, char** argv) {
       store_only = true;
     } else if (arg == "--threaded-publishers") {
       threaded_publishers = true;
+    } else if (arg == "--batch-wait-ms" && has_value) {
+      batch_wait_ms = std::atoi(argv[++i]);
+    } else if (arg == "--max-unacked" && has_value) {
+      max_unacked = std::atoll(argv[++i]);
     } else if (arg == "--no-subscriber") {
       subscribe = false;
     } else if (arg == "--store" && has_value) {
@@ -156,8 +165,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--store-only needs --store\n");
     return 2;
   }
-  if (n <= 0 || n > 10'000'000 || publishers < 1 || publishers > 64 || (qos != 0 && qos != 1)) {
-    std::fprintf(stderr, "N must be 1..10000000, --publishers 1..64, --qos 0 or 1\n");
+  if (n <= 0 || n > 10'000'000 || publishers < 1 || publishers > 64 || (qos != 0 && qos != 1) ||
+      max_unacked < 0 || max_unacked > 1'000'000) {
+    std::fprintf(stderr,
+                 "N must be 1..10000000, --publishers 1..64, --qos 0 or 1, "
+                 "--max-unacked 0..1000000\n");
     return 2;
   }
   // The ingest alone, no network: decode and accept N payloads on this thread.
@@ -251,6 +263,7 @@ int main(int argc, char** argv) {
   if (store != nullptr) {
     TelemetrySampleRecorderOptions options;
     options.max_queued_samples = 10'000'000;  // the bench measures the write rate, not drops
+    if (batch_wait_ms >= 0) options.max_batch_wait = absl::Milliseconds(batch_wait_ms);
     recorder = std::make_unique<TelemetrySampleRecorder>(store.get(), &clock, options);
     NameNewTasks(before, "sample recorder (store writes)", &thread_names);
   }
@@ -365,6 +378,10 @@ int main(int argc, char** argv) {
         if (!threaded_publishers && i % kMessagesPerRead == kMessagesPerRead - 1) {
           mosquitto_loop(pubs[p]->client, 0, 1);
         }
+        while (!threaded_publishers && qos == 1 && max_unacked > 0 &&
+               i + 1 - pubs[p]->acknowledged.load() >= max_unacked) {
+          mosquitto_loop(pubs[p]->client, 1, 1);
+        }
       }
       while (!threaded_publishers && pubs[p]->acknowledged.load() < share) {
         mosquitto_loop(pubs[p]->client, 100, 1);
@@ -422,9 +439,10 @@ int main(int argc, char** argv) {
   consumer.detach();
   const double publish_s = absl::ToDoubleSeconds(published - start);
   std::printf(
-      "messages %lld  publishers %d  qos %d  published (acknowledged) in %.3f s  =>  %.0f "
-      "published/s\n",
-      static_cast<long long>(n), publishers, qos, publish_s, static_cast<double>(n) / publish_s);
+      "messages %lld  publishers %d  qos %d  max unacked %lld  published (acknowledged) in %.3f s"
+      "  =>  %.0f published/s\n",
+      static_cast<long long>(n), publishers, qos, static_cast<long long>(max_unacked), publish_s,
+      static_cast<double>(n) / publish_s);
   if (subscribe) {
     const double accept_s = absl::ToDoubleSeconds(accepted_at - start);
     std::printf(

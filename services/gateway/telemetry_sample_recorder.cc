@@ -15,6 +15,8 @@ namespace {
 TelemetrySampleRecorderOptions Clamped(TelemetrySampleRecorderOptions options) {
   options.max_queued_samples = std::clamp<int64_t>(options.max_queued_samples, 1, 10'000'000);
   options.max_batch_samples = std::clamp<int64_t>(options.max_batch_samples, 1, 100'000);
+  options.max_batch_wait =
+      std::clamp(options.max_batch_wait, absl::ZeroDuration(), absl::Seconds(1));
   return options;
 }
 
@@ -69,6 +71,16 @@ void TelemetrySampleRecorder::WriteLoop() {
                ABSL_NO_THREAD_SAFETY_ANALYSIS { return self->stopping_ || !self->queue_.empty(); },
           this));
       if (queue_.empty()) return;  // stopping, and everything is written
+      if (options_.max_batch_wait > absl::ZeroDuration()) {
+        mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](TelemetrySampleRecorder* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                   return self->stopping_ ||
+                                          static_cast<int64_t>(self->queue_.size()) >=
+                                              self->options_.max_batch_samples;
+                                 },
+                                 this),
+                             options_.max_batch_wait);
+      }
       const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_batch_samples));
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
