@@ -10,6 +10,7 @@
 //
 // Usage: mqtt_ingest_bench [N] [--publishers P] [--qos 0|1] [--no-subscriber]
 //                          [--threaded-publishers] [--max-unacked U] [--batch-wait-ms W]
+//                          [--broker-option "LINE"]...
 //                          [--store PATH|postgresql://URL] [--rows-per-insert R] [--store-only]
 // N defaults to 200000, P to 1. By default each publisher writes on its own sending thread
 // and reads its acknowledgements every 64 messages; --threaded-publishers uses libmosquitto's
@@ -20,6 +21,7 @@
 // publishers and the broker alone (the broker's share). --store writes every accepted sample to
 // that store (a SQLite file or a PostgreSQL URL; --rows-per-insert sets PostgreSQL's rows per
 // INSERT; --batch-wait-ms the sample recorder's max_batch_wait, default its own, 5 ms).
+// --broker-option adds a line to the broker's mosquitto.conf (e.g. "set_tcp_nodelay true").
 #include <dirent.h>
 #include <mosquitto.h>
 #include <netinet/in.h>
@@ -133,6 +135,7 @@ int main(int argc, char** argv) {
   int rows_per_insert = PostgresStore::kMaxSampleRowsPerInsert;
   int64_t max_unacked = 256;
   int batch_wait_ms = -1;  // the recorder's default
+  std::vector<std::string> broker_options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -144,6 +147,8 @@ int main(int argc, char** argv) {
       store_only = true;
     } else if (arg == "--threaded-publishers") {
       threaded_publishers = true;
+    } else if (arg == "--broker-option" && has_value) {
+      broker_options.push_back(argv[++i]);
     } else if (arg == "--batch-wait-ms" && has_value) {
       batch_wait_ms = std::atoi(argv[++i]);
     } else if (arg == "--max-unacked" && has_value) {
@@ -218,6 +223,7 @@ int main(int argc, char** argv) {
     std::fprintf(
         f, "listener %d 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nlog_type error\n",
         port);
+    for (const std::string& line : broker_options) std::fprintf(f, "%s\n", line.c_str());
     std::fclose(f);
   }
   const pid_t broker = fork();

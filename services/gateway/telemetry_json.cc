@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/time_util.h"
 #include "nlohmann/json.hpp"
+#include "services/gateway/telemetry_json_plain.h"
 
 namespace gridpilot {
 
@@ -19,6 +20,16 @@ data::TelemetryVerdict Bad(data::TelemetryRejection reason, std::string detail) 
 }  // namespace
 
 std::variant<data::TelemetrySample, data::TelemetryVerdict> DecodeTelemetryJson(
+    std::string_view payload) {
+  if (payload.size() <= kMaxTelemetryPayloadBytes) {
+    if (std::optional<data::TelemetrySample> plain = DecodePlainTelemetryJson(payload)) {
+      return *std::move(plain);
+    }
+  }
+  return DecodeTelemetryJsonDocument(payload);
+}
+
+std::variant<data::TelemetrySample, data::TelemetryVerdict> DecodeTelemetryJsonDocument(
     std::string_view payload) {
   using data::TelemetryRejection;
   if (payload.size() > kMaxTelemetryPayloadBytes) {

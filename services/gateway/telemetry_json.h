@@ -20,8 +20,14 @@ namespace gridpilot {
 // Largest payload decoded; a longer one is refused as malformed unread.
 inline constexpr size_t kMaxTelemetryPayloadBytes = 4096;
 
-// The sample, or why the payload is not one (kMalformed or kWrongUnits, with detail).
+// The sample, or why the payload is not one (kMalformed or kWrongUnits, with detail). The
+// plain form is decoded without a JSON document (services/gateway/telemetry_json_plain.h);
+// everything else by DecodeTelemetryJsonDocument.
 std::variant<data::TelemetrySample, data::TelemetryVerdict> DecodeTelemetryJson(
+    std::string_view payload);
+
+// The same through a parsed JSON document (nlohmann::json), for any payload.
+std::variant<data::TelemetrySample, data::TelemetryVerdict> DecodeTelemetryJsonDocument(
     std::string_view payload);
 
 // The JSON form of `sample` (the inverse of DecodeTelemetryJson).
