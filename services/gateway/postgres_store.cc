@@ -775,6 +775,16 @@ absl::StatusOr<StoredApprovals> PostgresStore::LoadApprovals() {
       db_->Query("SELECT COALESCE(MAX(approval_id), 0) FROM approvals WHERE run_id = $1", run);
   if (!max_id.ok()) return max_id.status();
   stored.max_approval_id = std::strtoll(max_id->Text(0, 0).c_str(), nullptr, 10);
+  absl::StatusOr<PostgresRows> approved = db_->Query(FirstApprovedSql("row_seq", "$1"), run);
+  if (!approved.ok()) return approved.status();
+  if (approved->rows() > 0) {
+    std::vector<std::optional<std::string>> cells;
+    for (int c = 0; c < approved->columns(); ++c) {
+      cells.push_back(approved->IsNull(0, c) ? std::nullopt
+                                             : std::optional<std::string>(approved->Text(0, c)));
+    }
+    RETURN_IF_ERROR(ReadFirstApprovedRow(run_id_, cells, &stored));
+  }
   absl::StatusOr<PostgresRows> rows = db_->Query(PendingApprovalsSql("row_seq", "$1"), run);
   if (!rows.ok()) return rows.status();
   if (rows->rows() > kMaxRestoredApprovals) {

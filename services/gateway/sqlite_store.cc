@@ -863,10 +863,14 @@ absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
   RETURN_IF_ERROR(CommitLocked());
   StoredApprovals stored;
-  for (const bool pending : {false, true}) {
-    const std::string sql =
-        pending ? PendingApprovalsSql("rowid", "?")
-                : "SELECT COALESCE(MAX(approval_id), 0) FROM approvals WHERE run_id = ?";
+  enum class Query { kMaxId, kFirstApproved, kPending };
+  for (const Query query : {Query::kMaxId, Query::kFirstApproved, Query::kPending}) {
+    const bool pending = query == Query::kPending;
+    const std::string sql = pending ? PendingApprovalsSql("rowid", "?")
+                            : query == Query::kFirstApproved
+                                ? FirstApprovedSql("rowid", "?")
+                                : "SELECT COALESCE(MAX(approval_id), 0) FROM approvals "
+                                  "WHERE run_id = ?";
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
       return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
@@ -875,7 +879,7 @@ absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
     int rc;
     absl::Status parsed = absl::OkStatus();
     while (parsed.ok() && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      if (!pending) {
+      if (query == Query::kMaxId) {
         stored.max_approval_id = sqlite3_column_int64(stmt, 0);
         continue;
       }
@@ -885,6 +889,10 @@ absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
         cells.push_back(t == nullptr
                             ? std::nullopt
                             : std::optional<std::string>(reinterpret_cast<const char*>(t)));
+      }
+      if (!pending) {
+        parsed = ReadFirstApprovedRow(run_id_, cells, &stored);
+        continue;
       }
       absl::StatusOr<region::PendingApproval> entry = PendingApprovalFromRow(run_id_, cells);
       if (entry.ok()) {

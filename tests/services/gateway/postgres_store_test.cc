@@ -893,6 +893,10 @@ TEST_F(PostgresStoreTest, LoadApprovalsGivesTheStillPendingOnesAsSqliteDoes) {
     EXPECT_EQ(stored.pending[0].expires_at, Interval(2) + absl::Minutes(15));
     EXPECT_EQ(stored.pending[1].id, 4);
     EXPECT_EQ(stored.pending[1].proposal.power_mw, 15);
+    ASSERT_TRUE(stored.first_approved.has_value());  // a lock-step resume refuses the run
+    EXPECT_EQ(stored.first_approved->id, 1);
+    EXPECT_EQ(stored.first_approved->decided_at, Interval(1));
+    EXPECT_EQ(stored.approved_count, 1);
   }
   const region::PendingApproval& s = loaded[0].pending[0];
   const region::PendingApproval& p = loaded[1].pending[0];
