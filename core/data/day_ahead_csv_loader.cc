@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/data/csv_field_error.h"
 #include "core/data/csv_reader.h"
 #include "core/data/grid_data_loader.h"
 #include "core/data/region_csv_loader.h"
@@ -13,12 +14,6 @@
 
 namespace gridpilot::data {
 namespace {
-
-absl::Status FieldError(const CsvFile& file, const CsvRow& row, size_t column,
-                        const std::string& what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(file.path(), ":", row.line, ": column ", file.header()[column], ": ", what));
-}
 
 // The stamp in `column`; kRepeated resolves to the second pass when `second_if_past` is
 // set and is strictly after the first pass, or always when `always_second`.

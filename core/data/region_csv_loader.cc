@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "core/data/csv_field_error.h"
 #include "core/data/csv_reader.h"
 #include "core/data/grid_data_loader.h"
 #include "core/data/region_stamp.h"
@@ -31,12 +32,6 @@ struct ColumnSpec {
   double max;
   const char* unit;
 };
-
-absl::Status FieldError(const CsvFile& file, const CsvRow& row, size_t column,
-                        const std::string& what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(file.path(), ":", row.line, ": column ", file.header()[column], ": ", what));
-}
 
 // Parses one stamp (region_stamp.h): a repeated local time takes its first pass unless
 // `previous` is already at or past it, a local time inside a hole is an error.

@@ -87,18 +87,9 @@ int Main() {
     return 2;
   }
   const std::string run_dir = absl::GetFlag(FLAGS_run_dir);
-  StackAddresses addresses;
-  if (!run_dir.empty()) {
-    absl::StatusOr<StackAddresses> from_dir = ReadStackAddresses(run_dir);
-    if (!from_dir.ok()) {
-      base::LogError(from_dir.status().message());
-      return 2;
-    }
-    addresses = *from_dir;
-  }
-  absl::StatusOr<StackAddresses> resolved = ApplyAddressOverrides(
-      addresses, {absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
-                  absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)});
+  absl::StatusOr<StackAddresses> resolved =
+      ResolveStackAddresses(run_dir, {absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
+                                      absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)});
   if (!resolved.ok()) {
     base::LogError(resolved.status().message());
     return 2;

@@ -2,10 +2,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/proto_time.h"
 #include "services/common/server_runner.h"
+#include "services/console/person_call.h"
 
 namespace gridpilot {
 
@@ -15,8 +15,7 @@ GrpcAdviceAccess::GrpcAdviceAccess(const std::string& address, absl::Duration de
 absl::StatusOr<v1::AdviseResponse> GrpcAdviceAccess::Advise(const std::string& bearer_token,
                                                             const v1::AdviseRequest& request) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", bearer_token));
+  PreparePersonCall(context, bearer_token, deadline_);
   v1::AdviseResponse response;
   const grpc::Status status = stub_->Advise(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);

@@ -1,22 +1,11 @@
 #include "services/console/approvals_access.h"
 
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "nlohmann/json.hpp"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
+#include "services/console/person_call.h"
 
 namespace gridpilot {
-namespace {
-
-void PrepareCall(grpc::ClientContext& context, const std::string& bearer_token,
-                 absl::Duration deadline) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", bearer_token));
-}
-
-}  // namespace
-
 absl::StatusOr<ApprovalDecision> ParseApprovalDecision(const std::string& body) {
   const nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
@@ -41,7 +30,7 @@ GrpcApprovalsAccess::GrpcApprovalsAccess(const std::string& address, absl::Durat
 absl::StatusOr<v1::ListApprovalsResponse> GrpcApprovalsAccess::List(
     const std::string& bearer_token) {
   grpc::ClientContext context;
-  PrepareCall(context, bearer_token, deadline_);
+  PreparePersonCall(context, bearer_token, deadline_);
   v1::ListApprovalsRequest request;
   v1::ListApprovalsResponse response;
   const grpc::Status status = stub_->ListApprovals(&context, request, &response);
@@ -53,7 +42,7 @@ absl::StatusOr<v1::ApproveResponse> GrpcApprovalsAccess::Approve(const std::stri
                                                                  int64_t approval_id,
                                                                  const std::string& reason) {
   grpc::ClientContext context;
-  PrepareCall(context, bearer_token, deadline_);
+  PreparePersonCall(context, bearer_token, deadline_);
   v1::ApproveRequest request;
   request.set_approval_id(approval_id);
   request.set_reason(reason);
@@ -66,7 +55,7 @@ absl::StatusOr<v1::ApproveResponse> GrpcApprovalsAccess::Approve(const std::stri
 absl::Status GrpcApprovalsAccess::Reject(const std::string& bearer_token, int64_t approval_id,
                                          const std::string& reason) {
   grpc::ClientContext context;
-  PrepareCall(context, bearer_token, deadline_);
+  PreparePersonCall(context, bearer_token, deadline_);
   v1::RejectRequest request;
   request.set_approval_id(approval_id);
   request.set_reason(reason);

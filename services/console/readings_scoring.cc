@@ -1,9 +1,8 @@
 #include "services/console/readings_scoring.h"
 
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
+#include "services/console/person_call.h"
 
 namespace gridpilot {
 
@@ -13,8 +12,7 @@ GrpcReadingsScoring::GrpcReadingsScoring(const std::string& address, absl::Durat
 absl::StatusOr<v1::ScoreReadingsResponse> GrpcReadingsScoring::Score(
     const std::string& bearer_token, const v1::ScoreReadingsRequest& request) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", bearer_token));
+  PreparePersonCall(context, bearer_token, deadline_);
   v1::ScoreReadingsResponse response;
   const grpc::Status status = stub_->ScoreReadings(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);

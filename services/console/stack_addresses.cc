@@ -75,4 +75,15 @@ absl::StatusOr<StackAddresses> ApplyAddressOverrides(StackAddresses addresses,
   return addresses;
 }
 
+absl::StatusOr<StackAddresses> ResolveStackAddresses(const std::string& run_dir,
+                                                     const StackAddresses& overrides) {
+  StackAddresses addresses;
+  if (!run_dir.empty()) {
+    absl::StatusOr<StackAddresses> from_dir = ReadStackAddresses(run_dir);
+    if (!from_dir.ok()) return from_dir.status();
+    addresses = *std::move(from_dir);
+  }
+  return ApplyAddressOverrides(std::move(addresses), overrides);
+}
+
 }  // namespace gridpilot

@@ -27,6 +27,12 @@ absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir);
 absl::StatusOr<StackAddresses> ApplyAddressOverrides(StackAddresses addresses,
                                                      const StackAddresses& overrides);
 
+// What a process of the stack's tools calls: the addresses in RUN_DIR (ReadStackAddresses)
+// when `run_dir` is not empty, each then replaced by its non-empty override
+// (ApplyAddressOverrides). The errors are theirs.
+absl::StatusOr<StackAddresses> ResolveStackAddresses(const std::string& run_dir,
+                                                     const StackAddresses& overrides);
+
 }  // namespace gridpilot
 
 #endif  // GRIDPILOT_SERVICES_CONSOLE_STACK_ADDRESSES_H_

@@ -259,6 +259,18 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
     }
     ASSIGN_OR_RETURN(carried, CarriedStateFor(config, *options.carried_state));
   }
+  if (options.mode != v1::CLOCK_MODE_LIVE && options.restored_approvals.first_approved) {
+    // docs/decisions.md, "Review findings": an approved proposal cannot be re-applied.
+    const ApprovedApproval& approved = *options.restored_approvals.first_approved;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "resume: approval ", approved.id, " of this run was approved by ", approved.decided_by,
+        " at ", base::FormatUtcTimestamp(approved.decided_at), " and applied to the run (",
+        options.restored_approvals.approved_count,
+        " approved in all); a lock-step resume re-executes the run from ",
+        base::FormatUtcTimestamp(options.replay_from),
+        " without the operator's call, so its intervals would differ from the stored ones: "
+        "start a new run (without --resume) instead"));
+  }
   std::unique_ptr<GatewayRun> run(new GatewayRun(std::move(config), std::move(gb_series), options,
                                                  std::move(feed), wall_clock, store,
                                                  std::move(previous), std::move(day_ahead)));

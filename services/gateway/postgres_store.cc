@@ -8,10 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "services/gateway/interval_verification.h"
 #include "services/gateway/postgres_migrations.h"
 
 namespace gridpilot {
@@ -58,63 +60,31 @@ std::string OneLine(const std::string& text, size_t max_chars) {
   return text.size() > max_chars ? out + "..." : out;
 }
 
-// Reads one row of a result column by column and compares each cell with the value a
-// record would have written; keeps the first difference (as SqliteStore's check does).
-class RowCheck {
+// A row of a query result (not owned) as the interval verification reads it. Cells come as
+// text: a double was written with 17 digits and is read back shortest-exact.
+class PostgresRow : public StoredRow {
  public:
-  RowCheck(const PostgresRows& rows, int row, std::string where)
-      : rows_(rows), row_(row), where_(std::move(where)) {}
-
-  RowCheck& Real(const char* column, std::optional<double> expected) {
-    const int c = index_++;
-    if (!difference_.empty()) return *this;
-    // NaN is stored as NULL (PostgresParams::Real).
-    if (expected.has_value() && std::isnan(*expected)) expected.reset();
-    const bool stored_null = rows_.IsNull(row_, c);
-    if (stored_null && !expected.has_value()) return *this;
-    const double stored = stored_null ? 0.0 : std::strtod(rows_.Text(row_, c).c_str(), nullptr);
-    // Exact: the value was written with 17 digits and is read back shortest-exact, and a
-    // re-execution is deterministic, so any difference at all is a divergence.
-    if (!stored_null && expected.has_value() && stored == *expected) return *this;
-    Differs(column, stored_null ? std::string("NULL") : absl::StrFormat("%.17g", stored),
-            expected.has_value() ? absl::StrFormat("%.17g", *expected) : std::string("NULL"));
-    return *this;
+  PostgresRow(const PostgresRows& rows, int row) : rows_(rows), row_(row) {}
+  bool IsNull(int column) const override { return rows_.IsNull(row_, column); }
+  double Real(int column) const override {
+    return std::strtod(rows_.Text(row_, column).c_str(), nullptr);
   }
-  RowCheck& Int(const char* column, int64_t expected) {
-    const int c = index_++;
-    if (!difference_.empty()) return *this;
-    if (!rows_.IsNull(row_, c) && rows_.Text(row_, c) == absl::StrCat(expected)) return *this;
-    Differs(column, CellText(c), absl::StrCat(expected));
-    return *this;
+  std::optional<int64_t> Int(int column) const override {
+    int64_t value = 0;
+    if (IsNull(column) || !absl::SimpleAtoi(rows_.Text(row_, column), &value)) return std::nullopt;
+    return value;
   }
-  RowCheck& Text(const char* column, const std::string& expected) {
-    const int c = index_++;
-    if (!difference_.empty()) return *this;
-    if (!rows_.IsNull(row_, c) && rows_.Text(row_, c) == expected) return *this;
-    Differs(column, CellText(c), absl::StrCat("\"", expected, "\""));
-    return *this;
+  std::optional<std::string> Text(int column) const override {
+    if (IsNull(column)) return std::nullopt;
+    return rows_.Text(row_, column);
   }
-  RowCheck& Null(const char* column) { return Real(column, std::nullopt); }
-  RowCheck& Skip() {
-    ++index_;
-    return *this;
+  std::string Shown(int column) const override {
+    return IsNull(column) ? std::string("NULL") : rows_.Text(row_, column);
   }
-  const std::string& difference() const { return difference_; }
 
  private:
-  std::string CellText(int c) const {
-    return rows_.IsNull(row_, c) ? std::string("NULL") : rows_.Text(row_, c);
-  }
-  void Differs(const char* column, const std::string& stored, const std::string& recomputed) {
-    difference_ =
-        absl::StrCat(where_, ".", column, ": stored ", stored, ", recomputed ", recomputed);
-  }
-
   const PostgresRows& rows_;
-  const int row_;
-  const std::string where_;
-  int index_ = 0;
-  std::string difference_;
+  int row_;
 };
 
 PostgresParams RunAndStart(int64_t run_id, const std::string& start) {
@@ -677,92 +647,31 @@ absl::Status PostgresStore::VerifyInterval(const data::GridInterval& region_valu
                                            const region::IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
-  const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
-  auto diverged = [&](const std::string& what) {
-    return absl::InternalError(absl::StrCat("resume: interval ", start, " of run ", run_id_,
-                                            " differs from the stored one: ", what));
-  };
-  const PostgresParams key = RunAndStart(run_id_, start);
+  const IntervalVerification verify(run_id_, region_values, outcome);
+  const PostgresParams key = RunAndStart(run_id_, base::FormatUtcTimestamp(outcome.interval_start));
   // Decisions first: when an agent answered differently, they name the cause.
   {
     absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectDecisions, key);
     if (!rows.ok()) return rows.status();
     const size_t stored = static_cast<size_t>(rows->rows());
     for (size_t i = 0; i < stored; ++i) {
-      if (i >= outcome.decisions.size()) {
-        return diverged(absl::StrCat("decisions: ", i + 1, " or more stored, ",
-                                     outcome.decisions.size(), " recomputed"));
-      }
-      const region::AssetDecision& d = outcome.decisions[i];
-      RowCheck check(*rows, static_cast<int>(i),
-                     absl::StrCat("decisions[", i, "] (", d.asset_id, ")"));
-      check
-          .Text("asset_id", d.asset_id)
-          // Not the proposal id: ids are numbered in arrival order (see SqliteStore).
-          .Skip()
-          .Text("agent", d.agent)
-          .Int("priority", static_cast<int>(d.priority))
-          .Real("requested_mw", d.requested_mw)
-          .Real("applied_mw", d.applied_mw);
-      if (i < outcome.batteries.size()) {
-        const assets::BatteryInterval& b = outcome.batteries[i];
-        check.Real("soc_before_mwh", b.soc_before_mwh)
-            .Real("soc_after_mwh", b.soc_after_mwh)
-            .Real("charge_mwh", b.charge_mwh)
-            .Real("discharge_mwh", b.discharge_mwh)
-            .Null("peaker_status");
-      } else {
-        const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
-        check.Null("soc_before_mwh")
-            .Null("soc_after_mwh")
-            .Null("charge_mwh")
-            .Null("discharge_mwh")
-            .Text("peaker_status", std::string(assets::PeakerStatusName(p.next.status)));
-      }
-      check.Text("reason", d.reason);
-      if (!check.difference().empty()) return diverged(check.difference());
+      RETURN_IF_ERROR(verify.Decision(i, PostgresRow(*rows, static_cast<int>(i))));
     }
-    if (stored != outcome.decisions.size()) {
-      return diverged(absl::StrCat("decisions: ", stored, " stored, ", outcome.decisions.size(),
-                                   " recomputed"));
-    }
+    RETURN_IF_ERROR(verify.DecisionsEnd(stored));
   }
   {
     absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectTelemetry, key);
     if (!rows.ok()) return rows.status();
-    if (rows->rows() == 0) return diverged("telemetry: no stored row");
-    RowCheck check(*rows, 0, "telemetry");
-    check.Real("net_load_mw", region_values.net_load_mw)
-        .Real("embedded_solar_mw", region_values.embedded_solar_mw)
-        .Real("embedded_wind_mw", region_values.embedded_wind_mw)
-        .Real("price_gbp_per_mwh", region_values.price_gbp_per_mwh)
-        .Real("dispatch_mw", outcome.dispatch_mw)
-        .Real("net_load_after_mw", outcome.net_load_after_mw)
-        .Real("excess_mw", outcome.excess_mw)
-        .Real("baseline_excess_mw", outcome.baseline_excess_mw);
-    if (!check.difference().empty()) return diverged(check.difference());
+    const PostgresRow row(*rows, 0);
+    RETURN_IF_ERROR(verify.Telemetry(rows->rows() > 0 ? &row : nullptr));
   }
   absl::StatusOr<PostgresRows> rows = db_->ExecPrepared(kSelectLedger, key);
   if (!rows.ok()) return rows.status();
   const size_t stored = static_cast<size_t>(rows->rows());
   for (size_t i = 0; i < stored; ++i) {
-    if (i >= outcome.entries.size()) {
-      return diverged(absl::StrCat("ledger: ", i + 1, " or more rows stored, ",
-                                   outcome.entries.size(), " recomputed"));
-    }
-    const market::LedgerEntry& e = outcome.entries[i];
-    RowCheck check(*rows, static_cast<int>(i), absl::StrCat("ledger[", i, "]"));
-    check.Text("cause", std::string(market::LedgerCauseName(e.cause)))
-        .Text("asset_id", e.asset_id)
-        .Real("amount_gbp", e.amount_gbp)
-        .Text("note", e.note);
-    if (!check.difference().empty()) return diverged(check.difference());
+    RETURN_IF_ERROR(verify.Ledger(i, PostgresRow(*rows, static_cast<int>(i))));
   }
-  if (stored != outcome.entries.size()) {
-    return diverged(
-        absl::StrCat("ledger: ", stored, " rows stored, ", outcome.entries.size(), " recomputed"));
-  }
-  return absl::OkStatus();
+  return verify.LedgerEnd(stored);
 }
 
 absl::StatusOr<StoredApprovals> PostgresStore::LoadApprovals() {
@@ -776,6 +685,16 @@ absl::StatusOr<StoredApprovals> PostgresStore::LoadApprovals() {
       db_->Query("SELECT COALESCE(MAX(approval_id), 0) FROM approvals WHERE run_id = $1", run);
   if (!max_id.ok()) return max_id.status();
   stored.max_approval_id = std::strtoll(max_id->Text(0, 0).c_str(), nullptr, 10);
+  absl::StatusOr<PostgresRows> approved = db_->Query(FirstApprovedSql("row_seq", "$1"), run);
+  if (!approved.ok()) return approved.status();
+  if (approved->rows() > 0) {
+    std::vector<std::optional<std::string>> cells;
+    for (int c = 0; c < approved->columns(); ++c) {
+      cells.push_back(approved->IsNull(0, c) ? std::nullopt
+                                             : std::optional<std::string>(approved->Text(0, c)));
+    }
+    RETURN_IF_ERROR(ReadFirstApprovedRow(run_id_, cells, &stored));
+  }
   absl::StatusOr<PostgresRows> rows = db_->Query(PendingApprovalsSql("row_seq", "$1"), run);
   if (!rows.ok()) return rows.status();
   if (rows->rows() > kMaxRestoredApprovals) {

@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
+#include "services/gateway/interval_verification.h"
 #include "services/gateway/sqlite_schema_migration.h"
 
 namespace gridpilot {
@@ -566,69 +567,30 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
 
 namespace {
 
-// Reads one row of a query column by column and compares each cell with the value a
-// record would have written; keeps the first difference.
-class RowCheck {
+// A row of a stepped statement (not owned) as the interval verification reads it.
+class SqliteRow : public StoredRow {
  public:
-  RowCheck(sqlite3_stmt* row, std::string where) : row_(row), where_(std::move(where)) {}
-
-  RowCheck& Real(const char* column, std::optional<double> expected) {
-    const int c = index_++;
-    if (!difference_.empty()) return *this;
-    const bool stored_null = sqlite3_column_type(row_, c) == SQLITE_NULL;
-    if (stored_null && !expected.has_value()) return *this;
-    const std::string stored =
-        stored_null ? "NULL" : absl::StrFormat("%.17g", sqlite3_column_double(row_, c));
-    // Exact: SQLite keeps a REAL as the same 8-byte double, and a re-execution is
-    // deterministic, so any difference at all is a divergence.
-    if (!stored_null && expected.has_value() && sqlite3_column_double(row_, c) == *expected) {
-      return *this;
-    }
-    Differs(column, stored,
-            expected.has_value() ? absl::StrFormat("%.17g", *expected) : std::string("NULL"));
-    return *this;
+  explicit SqliteRow(sqlite3_stmt* row) : row_(row) {}
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(row_, column) == SQLITE_NULL;
   }
-  RowCheck& Int(const char* column, int64_t expected) {
-    const int c = index_++;
-    if (!difference_.empty()) return *this;
-    if (sqlite3_column_type(row_, c) == SQLITE_INTEGER &&
-        sqlite3_column_int64(row_, c) == expected) {
-      return *this;
-    }
-    Differs(column, ColumnText(c), absl::StrCat(expected));
-    return *this;
+  double Real(int column) const override { return sqlite3_column_double(row_, column); }
+  std::optional<int64_t> Int(int column) const override {
+    if (sqlite3_column_type(row_, column) != SQLITE_INTEGER) return std::nullopt;
+    return sqlite3_column_int64(row_, column);
   }
-  RowCheck& Text(const char* column, const std::string& expected) {
-    const int c = index_++;
-    if (!difference_.empty()) return *this;
-    if (sqlite3_column_type(row_, c) == SQLITE_TEXT && ColumnText(c) == expected) return *this;
-    Differs(column, ColumnText(c), absl::StrCat("\"", expected, "\""));
-    return *this;
+  std::optional<std::string> Text(int column) const override {
+    if (sqlite3_column_type(row_, column) != SQLITE_TEXT) return std::nullopt;
+    return Shown(column);
   }
-  RowCheck& Null(const char* column) { return Real(column, std::nullopt); }
-  // A column that is not compared.
-  RowCheck& Skip() {
-    ++index_;
-    return *this;
-  }
-  // Empty when every cell matched; otherwise "where.column: stored X, recomputed Y".
-  const std::string& difference() const { return difference_; }
-
- private:
-  std::string ColumnText(int c) const {
-    if (sqlite3_column_type(row_, c) == SQLITE_NULL) return "NULL";
-    const unsigned char* text = sqlite3_column_text(row_, c);
+  std::string Shown(int column) const override {
+    if (IsNull(column)) return "NULL";
+    const unsigned char* text = sqlite3_column_text(row_, column);
     return text == nullptr ? "" : reinterpret_cast<const char*>(text);
   }
-  void Differs(const char* column, const std::string& stored, const std::string& recomputed) {
-    difference_ =
-        absl::StrCat(where_, ".", column, ": stored ", stored, ", recomputed ", recomputed);
-  }
 
+ private:
   sqlite3_stmt* row_;
-  std::string where_;
-  int index_ = 0;
-  std::string difference_;
 };
 
 // Binds (run_id, interval_start) to a prepared query (not owned) and resets it on exit.
@@ -770,94 +732,31 @@ absl::Status SqliteStore::VerifyInterval(const data::GridInterval& region_values
   absl::MutexLock lock(&mu_);
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
   const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
-  auto diverged = [&](const std::string& what) {
-    return absl::InternalError(absl::StrCat("resume: interval ", start, " of run ", run_id_,
-                                            " differs from the stored one: ", what));
-  };
+  const IntervalVerification verify(run_id_, region_values, outcome);
   // Decisions first: when an agent answered differently, they name the cause.
   {
     BoundQuery q(select_decisions_, run_id_, start);
     size_t i = 0;
     int rc;
     for (; (rc = q.Step()) == SQLITE_ROW; ++i) {
-      if (i >= outcome.decisions.size()) {
-        return diverged(absl::StrCat("decisions: ", i + 1, " or more stored, ",
-                                     outcome.decisions.size(), " recomputed"));
-      }
-      const region::AssetDecision& d = outcome.decisions[i];
-      RowCheck check(q.row(), absl::StrCat("decisions[", i, "] (", d.asset_id, ")"));
-      check
-          .Text("asset_id", d.asset_id)
-          // Not the proposal id: ids are numbered in arrival order, and two agents
-          // answering one tick arrive in either order. What the proposal asked for is
-          // compared instead (agent, priority, requested power, reason).
-          .Skip()
-          .Text("agent", d.agent)
-          .Int("priority", static_cast<int>(d.priority))
-          .Real("requested_mw", d.requested_mw)
-          .Real("applied_mw", d.applied_mw);
-      if (i < outcome.batteries.size()) {
-        const assets::BatteryInterval& b = outcome.batteries[i];
-        check.Real("soc_before_mwh", b.soc_before_mwh)
-            .Real("soc_after_mwh", b.soc_after_mwh)
-            .Real("charge_mwh", b.charge_mwh)
-            .Real("discharge_mwh", b.discharge_mwh)
-            .Null("peaker_status");
-      } else {
-        const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
-        check.Null("soc_before_mwh")
-            .Null("soc_after_mwh")
-            .Null("charge_mwh")
-            .Null("discharge_mwh")
-            .Text("peaker_status", std::string(assets::PeakerStatusName(p.next.status)));
-      }
-      check.Text("reason", d.reason);
-      if (!check.difference().empty()) return diverged(check.difference());
+      RETURN_IF_ERROR(verify.Decision(i, SqliteRow(q.row())));
     }
     if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
-    if (i != outcome.decisions.size()) {
-      return diverged(
-          absl::StrCat("decisions: ", i, " stored, ", outcome.decisions.size(), " recomputed"));
-    }
+    RETURN_IF_ERROR(verify.DecisionsEnd(i));
   }
   {
     BoundQuery q(select_telemetry_, run_id_, start);
     const int rc = q.Step();
-    if (rc == SQLITE_DONE) return diverged("telemetry: no stored row");
-    if (rc != SQLITE_ROW) return SqliteError(rc, sqlite3_errmsg(db_));
-    RowCheck check(q.row(), "telemetry");
-    check.Real("net_load_mw", region_values.net_load_mw)
-        .Real("embedded_solar_mw", region_values.embedded_solar_mw)
-        .Real("embedded_wind_mw", region_values.embedded_wind_mw)
-        .Real("price_gbp_per_mwh", region_values.price_gbp_per_mwh)
-        .Real("dispatch_mw", outcome.dispatch_mw)
-        .Real("net_load_after_mw", outcome.net_load_after_mw)
-        .Real("excess_mw", outcome.excess_mw)
-        .Real("baseline_excess_mw", outcome.baseline_excess_mw);
-    if (!check.difference().empty()) return diverged(check.difference());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
+    const SqliteRow row(q.row());
+    RETURN_IF_ERROR(verify.Telemetry(rc == SQLITE_ROW ? &row : nullptr));
   }
   BoundQuery q(select_ledger_, run_id_, start);
   size_t i = 0;
   int rc;
-  for (; (rc = q.Step()) == SQLITE_ROW; ++i) {
-    if (i >= outcome.entries.size()) {
-      return diverged(absl::StrCat("ledger: ", i + 1, " or more rows stored, ",
-                                   outcome.entries.size(), " recomputed"));
-    }
-    const market::LedgerEntry& e = outcome.entries[i];
-    RowCheck check(q.row(), absl::StrCat("ledger[", i, "]"));
-    check.Text("cause", std::string(market::LedgerCauseName(e.cause)))
-        .Text("asset_id", e.asset_id)
-        .Real("amount_gbp", e.amount_gbp)
-        .Text("note", e.note);
-    if (!check.difference().empty()) return diverged(check.difference());
-  }
+  for (; (rc = q.Step()) == SQLITE_ROW; ++i) RETURN_IF_ERROR(verify.Ledger(i, SqliteRow(q.row())));
   if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
-  if (i != outcome.entries.size()) {
-    return diverged(
-        absl::StrCat("ledger: ", i, " rows stored, ", outcome.entries.size(), " recomputed"));
-  }
-  return absl::OkStatus();
+  return verify.LedgerEnd(i);
 }
 
 absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
@@ -865,10 +764,14 @@ absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
   RETURN_IF_ERROR(CommitLocked());
   StoredApprovals stored;
-  for (const bool pending : {false, true}) {
-    const std::string sql =
-        pending ? PendingApprovalsSql("rowid", "?")
-                : "SELECT COALESCE(MAX(approval_id), 0) FROM approvals WHERE run_id = ?";
+  enum class Query { kMaxId, kFirstApproved, kPending };
+  for (const Query query : {Query::kMaxId, Query::kFirstApproved, Query::kPending}) {
+    const bool pending = query == Query::kPending;
+    const std::string sql = pending ? PendingApprovalsSql("rowid", "?")
+                            : query == Query::kFirstApproved
+                                ? FirstApprovedSql("rowid", "?")
+                                : "SELECT COALESCE(MAX(approval_id), 0) FROM approvals "
+                                  "WHERE run_id = ?";
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
       return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
@@ -877,7 +780,7 @@ absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
     int rc;
     absl::Status parsed = absl::OkStatus();
     while (parsed.ok() && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      if (!pending) {
+      if (query == Query::kMaxId) {
         stored.max_approval_id = sqlite3_column_int64(stmt, 0);
         continue;
       }
@@ -887,6 +790,10 @@ absl::StatusOr<StoredApprovals> SqliteStore::LoadApprovals() {
         cells.push_back(t == nullptr
                             ? std::nullopt
                             : std::optional<std::string>(reinterpret_cast<const char*>(t)));
+      }
+      if (!pending) {
+        parsed = ReadFirstApprovedRow(run_id_, cells, &stored);
+        continue;
       }
       absl::StatusOr<region::PendingApproval> entry = PendingApprovalFromRow(run_id_, cells);
       if (entry.ok()) {

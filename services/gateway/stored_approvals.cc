@@ -1,6 +1,7 @@
 #include "services/gateway/stored_approvals.h"
 
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -29,6 +30,43 @@ std::string PendingApprovalsSql(const std::string& order_column, const std::stri
                       "d.event <> 'pending' AND d.",
                       order_column, " > a.", order_column, ") ORDER BY a.", order_column, " LIMIT ",
                       kMaxRestoredApprovals + 1);
+}
+
+std::string FirstApprovedSql(const std::string& order_column, const std::string& param) {
+  return absl::StrCat(
+      "SELECT a.approval_id, a.decided_by, a.at, (SELECT COUNT(*) FROM approvals c WHERE "
+      "c.run_id = a.run_id AND c.event = 'approved') FROM approvals a WHERE a.run_id = ",
+      param, " AND a.event = 'approved' ORDER BY a.", order_column, " LIMIT 1");
+}
+
+absl::Status ReadFirstApprovedRow(int64_t run_id,
+                                  const std::vector<std::optional<std::string>>& cells,
+                                  StoredApprovals* stored) {
+  constexpr const char* kApprovedColumns[] = {"approval_id", "decided_by", "at", "count"};
+  constexpr size_t kApprovedColumnCount = sizeof(kApprovedColumns) / sizeof(kApprovedColumns[0]);
+  if (cells.size() != kApprovedColumnCount) {
+    return absl::InternalError(absl::StrCat("approved approvals of run ", run_id, ": ",
+                                            cells.size(), " columns read, ", kApprovedColumnCount,
+                                            " expected"));
+  }
+  auto bad = [&](size_t column, absl::string_view why) {
+    return absl::InternalError(absl::StrCat("approved approvals of run ", run_id, ": ",
+                                            kApprovedColumns[column], " \"",
+                                            cells[column].value_or("NULL"), "\": ", why));
+  };
+  ApprovedApproval approved;
+  if (!absl::SimpleAtoi(cells[0].value_or(""), &approved.id) || approved.id < 1) {
+    return bad(0, "not an id");
+  }
+  approved.decided_by = cells[1].value_or("");
+  absl::StatusOr<absl::Time> at = base::ParseUtcTimestamp(cells[2].value_or(""));
+  if (!at.ok()) return bad(2, at.status().message());
+  approved.decided_at = *at;
+  int64_t count = 0;
+  if (!absl::SimpleAtoi(cells[3].value_or(""), &count) || count < 1) return bad(3, "not a count");
+  stored->first_approved = std::move(approved);
+  stored->approved_count = count;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<region::PendingApproval> PendingApprovalFromRow(

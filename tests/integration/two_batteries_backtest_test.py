@@ -12,40 +12,15 @@ part 5): a week of 2023 in which both batteries are dispatched.
 Environment (set by ctest): GRIDPILOT_SOURCE_DIR, GRIDPILOT_BIN_DIR; $GRIDPILOT_MODEL_DIR.
 """
 
-import json
-import os
-import shutil
-import sqlite3
-import subprocess
 import unittest
 
-SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
-BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
+from shipped_config_backtest import ShippedConfigBacktestTest
 
-
-class TwoBatteriesBacktestTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not SOURCE_DIR or not BIN_DIR:
-            raise unittest.SkipTest("GRIDPILOT_SOURCE_DIR/GRIDPILOT_BIN_DIR not set (run under ctest)")
-        cls.out_dir = os.path.join(os.path.dirname(BIN_DIR), "test-output", "two-batteries")
-        shutil.rmtree(cls.out_dir, ignore_errors=True)
-        os.makedirs(cls.out_dir)
-        cls.json_path = os.path.join(cls.out_dir, "report.json")
-        cls.run_dir = os.path.join(cls.out_dir, "run")
-        cls.result = subprocess.run(
-            [os.path.join(BIN_DIR, "gridpilot"), "backtest", "--from", "2023-01-01", "--to",
-             "2023-01-07", "--config", os.path.join(SOURCE_DIR, "deploy", "two-batteries.json"),
-             "--run_dir", cls.run_dir, "--json", cls.json_path],
-            capture_output=True, text=True, timeout=600)
-        if cls.result.returncode != 0:
-            raise AssertionError("backtest failed:\n" + cls.result.stdout + cls.result.stderr)
-        with open(cls.json_path) as f:
-            cls.report = json.load(f)
-
-    def query(self, sql, *args):
-        with sqlite3.connect(os.path.join(self.run_dir, "store.sqlite")) as db:
-            return db.execute(sql, args).fetchall()
+class TwoBatteriesBacktestTest(ShippedConfigBacktestTest):
+    OUTPUT_NAME = "two-batteries"
+    CONFIG = "two-batteries.json"
+    DATE_FROM = "2023-01-01"
+    DATE_TO = "2023-01-07"
 
     def test_every_asset_is_listed_and_both_batteries_are_dispatched(self):
         dispatches = self.report["dispatches"]

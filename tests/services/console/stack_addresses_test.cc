@@ -89,5 +89,30 @@ TEST(StackAddressesTest, EveryAddressMustBeHostPort) {
   EXPECT_THAT(std::string(a.status().message()), HasSubstr("response address \"localhost\""));
 }
 
+TEST(StackAddressesTest, ResolvesFromTheRunDirThenTheOverrides) {
+  const std::string dir = RunDir("addresses-resolve");
+  int port = 40001;
+  for (const char* name : {"gateway", "forecast", "response", "trader"}) {
+    std::ofstream(dir + "/" + name + ".port") << port++ << "\n";
+  }
+  absl::StatusOr<StackAddresses> a = ResolveStackAddresses(dir, {"", "10.0.0.2:7000", "", ""});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->gateway, "127.0.0.1:40001");
+  EXPECT_EQ(a->forecast, "10.0.0.2:7000");
+  EXPECT_EQ(a->trader, "127.0.0.1:40004");
+  // No run dir: the overrides alone, each required.
+  a = ResolveStackAddresses("", {"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->response, "127.0.0.1:3");
+  a = ResolveStackAddresses("", {"127.0.0.1:1", "", "127.0.0.1:3", "127.0.0.1:4"});
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("forecast"));
+  // A run dir without its files is named, overrides or not.
+  a = ResolveStackAddresses(RunDir("addresses-resolve-empty"),
+                            {"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4"});
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("gateway.port"));
+}
+
 }  // namespace
 }  // namespace gridpilot

@@ -4,10 +4,11 @@
 // the one not yet expired with its id and expiry, records the one that expired while it was
 // down as lapsed at its expiry, lets an operator approve the survivor, and numbers new
 // approvals after the old ones. A resumed lock-step run, re-executed from its start, holds
-// none and records each as lapsed ("Approvals across a lock-step resume"). Also the row
-// parser's refusals.
+// none and records each as lapsed ("Approvals across a lock-step resume"), and refuses a run
+// in which an approval was approved. Also the row parsers' refusals.
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -75,7 +76,13 @@ class ApprovalsRestartTest : public ::testing::Test {
     store_ = *std::move(store);
     GatewayRunOptions options = options_;
     if (resume) {
-      ASSERT_TRUE(store_->ResumeRun(options.replay_from, options.replay_to, "{}").ok());
+      absl::StatusOr<ResumePoint> point =
+          store_->ResumeRun(options.replay_from, options.replay_to, "{}");
+      ASSERT_TRUE(point.ok()) << point.status();
+      if (options.mode == v1::CLOCK_MODE_LOCK_STEP) {  // as the gateway's main does
+        options.verified_through =
+            std::min(point->last_interval_start, options.replay_to - base::kHalfHour);
+      }
       absl::StatusOr<StoredApprovals> approvals = store_->LoadApprovals();
       ASSERT_TRUE(approvals.ok()) << approvals.status();
       options.restored_approvals = *std::move(approvals);
@@ -91,8 +98,11 @@ class ApprovalsRestartTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<GatewayRun>> run =
         GatewayRun::Create(*std::move(config), std::move(series), options, *std::move(feed),
                            &wall_clock_, store_.get());
-    ASSERT_TRUE(run.ok()) << run.status();
-    run_ = *std::move(run);
+    created_ = run.status();
+    if (expect_created_) {
+      ASSERT_TRUE(run.ok()) << run.status();
+    }
+    if (run.ok()) run_ = *std::move(run);
   }
 
   // A held ai-agent proposal of `power_mw`; its approval id.
@@ -123,6 +133,8 @@ class ApprovalsRestartTest : public ::testing::Test {
   GatewayRunOptions options_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<GatewayRun> run_;
+  bool expect_created_ = true;
+  absl::Status created_;
 };
 
 TEST_F(ApprovalsRestartTest, PendingApprovalsSurviveARestart) {
@@ -211,6 +223,47 @@ TEST_F(ApprovalsRestartTest, ALockStepResumeLapsesEveryPendingApprovalAndRecords
               ElementsAre("3 pending 2026-01-01T09:20:00Z", "3 lapsed 2026-01-01T09:21:00Z"));
 }
 
+// An approved proposal changed the run's intervals, and a lock-step re-execution cannot
+// replay the operator's call: the resume is refused up front, naming the approval, rather
+// than failing its verification at the first interval the approval changed (what it did
+// before: "decisions[0] (battery-1).agent: stored ai-agent, recomputed \"\"").
+TEST_F(ApprovalsRestartTest, ALockStepResumeRefusesARunWithAnApprovedApproval) {
+  options_.mode = v1::CLOCK_MODE_LOCK_STEP;
+  Start(/*resume=*/false);
+  const int64_t approved = Hold(-9.0);
+  wall_clock_.Advance(absl::Minutes(2));
+  ASSERT_TRUE(run_->Approve(approved, kOperator, "charge now").ok());
+  const int64_t still_pending = Hold(8.0);
+  ASSERT_EQ(still_pending, 2);
+  // The run settles every interval with the approved charge (no agent is waited for).
+  ASSERT_TRUE(run_->Start().ok());
+  ASSERT_TRUE(run_->WaitFinished(absl::Seconds(60)));
+  ASSERT_TRUE(run_->Failure().ok()) << run_->Failure();
+  const std::vector<std::string> events =
+      Query("SELECT approval_id || ' ' || event FROM approvals ORDER BY rowid");
+  ASSERT_THAT(events, ElementsAre("1 pending", "1 approved", "2 pending"));
+  EXPECT_THAT(Query("SELECT COUNT(*) FROM decisions WHERE agent = 'ai-agent'"), ElementsAre("10"));
+
+  wall_clock_.Advance(absl::Minutes(5));
+  expect_created_ = false;
+  Start(/*resume=*/true);
+  EXPECT_EQ(run_, nullptr);
+  EXPECT_EQ(created_.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(created_.message(),
+              HasSubstr("resume: approval 1 of this run was approved by operator at "
+                        "2026-01-01T09:02:00Z and applied to the run (1 approved in all)"));
+  EXPECT_THAT(created_.message(), HasSubstr("re-executes the run from 2023-01-01T00:30:00Z"));
+  EXPECT_THAT(created_.message(), HasSubstr("start a new run (without --resume)"));
+  // Refused before anything is written: the pending one is not lapsed.
+  EXPECT_EQ(Query("SELECT approval_id || ' ' || event FROM approvals ORDER BY rowid"), events);
+
+  // A live restart of the same store continues with the approved one applied: not refused.
+  options_.mode = v1::CLOCK_MODE_LIVE;
+  expect_created_ = true;
+  Start(/*resume=*/true);
+  ASSERT_NE(run_, nullptr);
+}
+
 TEST(PendingApprovalFromRowTest, NamesTheBadColumn) {
   std::vector<std::optional<std::string>> row = {"4",
                                                  "2026-01-01T09:00:00Z",
@@ -242,6 +295,28 @@ TEST(PendingApprovalFromRowTest, NamesTheBadColumn) {
   EXPECT_THAT(broken(7, "soon").message(), HasSubstr("lease_start \"soon\""));
   row.pop_back();
   EXPECT_EQ(PendingApprovalFromRow(7, row).status().code(), absl::StatusCode::kInternal);
+}
+
+TEST(ReadFirstApprovedRowTest, ReadsTheRowAndNamesTheBadColumn) {
+  const std::vector<std::optional<std::string>> row = {"3", "operator", "2026-01-01T09:02:00Z",
+                                                       "2"};
+  StoredApprovals stored;
+  ASSERT_TRUE(ReadFirstApprovedRow(7, row, &stored).ok());
+  ASSERT_TRUE(stored.first_approved.has_value());
+  EXPECT_EQ(stored.first_approved->id, 3);
+  EXPECT_EQ(stored.first_approved->decided_by, "operator");
+  EXPECT_EQ(stored.first_approved->decided_at, kWallStart + absl::Minutes(2));
+  EXPECT_EQ(stored.approved_count, 2);
+  auto broken = [&](size_t column, std::optional<std::string> value) {
+    std::vector<std::optional<std::string>> bad = row;
+    bad[column] = value;
+    StoredApprovals ignored;
+    return ReadFirstApprovedRow(7, bad, &ignored);
+  };
+  EXPECT_THAT(broken(0, "x").message(), HasSubstr("run 7: approval_id \"x\""));
+  EXPECT_THAT(broken(2, std::nullopt).message(), HasSubstr("at \"NULL\""));
+  EXPECT_THAT(broken(3, "0").message(), HasSubstr("count \"0\""));
+  EXPECT_EQ(ReadFirstApprovedRow(7, {"3"}, &stored).code(), absl::StatusCode::kInternal);
 }
 
 }  // namespace

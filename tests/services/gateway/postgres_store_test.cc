@@ -22,6 +22,7 @@
 #include "services/gateway/sqlite_store.h"
 #include "tests/integration/postgres_server.h"
 #include "tests/integration/store_rows.h"
+#include "tests/services/gateway/made_up_interval.h"
 
 namespace gridpilot {
 namespace {
@@ -38,58 +39,9 @@ constexpr char kDay2[] = "2023-01-02T00:00:00Z";
 absl::Time At(const char* text) { return *base::ParseUtcTimestamp(text); }
 absl::Time Interval(int k) { return At(kDay1) + k * absl::Minutes(30); }
 
-region::ProposalRecord Record(int64_t id, const std::string& key, double power_mw) {
-  region::ProposalRecord r;
-  r.id = id;
-  r.submitted_at = At(kDay1);
-  r.proposal.agent = "response";
-  r.proposal.asset_id = "battery-1";
-  r.proposal.priority = region::DispatchPriority::kResilience;
-  r.proposal.power_mw = power_mw;
-  r.proposal.start = At(kDay1);
-  r.proposal.end = At(kDay1) + absl::Minutes(30);
-  r.proposal.idempotency_key = key;
-  r.proposal.reason = "ramp ahead";
-  return r;
-}
-
-// A made-up interval: one battery discharging, one peaker starting.
-region::IntervalOutcome MadeUpOutcome(absl::Time start) {
-  region::IntervalOutcome out;
-  out.interval_start = start;
-  region::AssetDecision battery;
-  battery.asset_id = "battery-1";
-  battery.proposal_id = 3;
-  battery.agent = "response";
-  battery.priority = region::DispatchPriority::kResilience;
-  battery.requested_mw = 30;
-  battery.applied_mw = 25;
-  battery.reason = "ramp ahead; clamped";
-  region::AssetDecision peaker;
-  peaker.asset_id = "peaker-1";
-  peaker.requested_mw = 0;
-  peaker.applied_mw = 0;
-  out.decisions = {battery, peaker};
-  out.batteries.push_back(assets::BatteryInterval{25, 50, 50 - 12.5 / 0.95, 0, 12.5});
-  assets::PeakerInterval p;
-  p.next.status = assets::PeakerStatus::kStarting;
-  out.peakers.push_back(p);
-  out.net_load_mw = 340;
-  out.dispatch_mw = 25;
-  out.net_load_after_mw = 315;
-  out.excess_mw = 0;
-  out.baseline_excess_mw = 25;
-  out.entries = {
-      {start, market::LedgerCause::kArbitrageSold, 1000.5, "battery-1", ""},
-      {start, market::LedgerCause::kBatteryDegradation, -62.5, "battery-1", "wear"},
-      {start, market::LedgerCause::kInstabilityPenalty, 0, "", ""},
-  };
-  return out;
-}
-
-data::GridInterval MadeUpRegion(absl::Time start) {
-  return data::GridInterval{start, 340, std::nullopt, 12.25, 80.04};
-}
+using ::gridpilot::testing::MadeUpOutcome;
+using ::gridpilot::testing::MadeUpRegion;
+using ::gridpilot::testing::Record;
 
 // One server for the suite (each test has its own database); a test that stops a server
 // starts its own.
@@ -980,6 +932,10 @@ TEST_F(PostgresStoreTest, LoadApprovalsGivesTheStillPendingOnesAsSqliteDoes) {
     EXPECT_EQ(stored.pending[0].expires_at, Interval(2) + absl::Minutes(15));
     EXPECT_EQ(stored.pending[1].id, 4);
     EXPECT_EQ(stored.pending[1].proposal.power_mw, 15);
+    ASSERT_TRUE(stored.first_approved.has_value());  // a lock-step resume refuses the run
+    EXPECT_EQ(stored.first_approved->id, 1);
+    EXPECT_EQ(stored.first_approved->decided_at, Interval(1));
+    EXPECT_EQ(stored.approved_count, 1);
   }
   const region::PendingApproval& s = loaded[0].pending[0];
   const region::PendingApproval& p = loaded[1].pending[0];

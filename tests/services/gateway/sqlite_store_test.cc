@@ -20,6 +20,7 @@
 #include "core/base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/services/gateway/made_up_interval.h"
 
 namespace gridpilot {
 namespace {
@@ -98,58 +99,9 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_;
 };
 
-region::ProposalRecord Record(int64_t id, const std::string& key, double power_mw) {
-  region::ProposalRecord r;
-  r.id = id;
-  r.submitted_at = At("2023-01-01T00:00:00Z");
-  r.proposal.agent = "response";
-  r.proposal.asset_id = "battery-1";
-  r.proposal.priority = region::DispatchPriority::kResilience;
-  r.proposal.power_mw = power_mw;
-  r.proposal.start = At("2023-01-01T00:00:00Z");
-  r.proposal.end = At("2023-01-01T00:30:00Z");
-  r.proposal.idempotency_key = key;
-  r.proposal.reason = "ramp ahead";
-  return r;
-}
-
-// A made-up interval: one battery discharging, one peaker starting.
-region::IntervalOutcome MadeUpOutcome(absl::Time start) {
-  region::IntervalOutcome out;
-  out.interval_start = start;
-  region::AssetDecision battery;
-  battery.asset_id = "battery-1";
-  battery.proposal_id = 3;
-  battery.agent = "response";
-  battery.priority = region::DispatchPriority::kResilience;
-  battery.requested_mw = 30;
-  battery.applied_mw = 25;
-  battery.reason = "ramp ahead; clamped";
-  region::AssetDecision peaker;
-  peaker.asset_id = "peaker-1";
-  peaker.requested_mw = 0;
-  peaker.applied_mw = 0;
-  out.decisions = {battery, peaker};
-  out.batteries.push_back(assets::BatteryInterval{25, 50, 50 - 12.5 / 0.95, 0, 12.5});
-  assets::PeakerInterval p;
-  p.next.status = assets::PeakerStatus::kStarting;
-  out.peakers.push_back(p);
-  out.net_load_mw = 340;
-  out.dispatch_mw = 25;
-  out.net_load_after_mw = 315;
-  out.excess_mw = 0;
-  out.baseline_excess_mw = 25;
-  out.entries = {
-      {start, market::LedgerCause::kArbitrageSold, 1000.5, "battery-1", ""},
-      {start, market::LedgerCause::kBatteryDegradation, -62.5, "battery-1", ""},
-      {start, market::LedgerCause::kInstabilityPenalty, 0, "", ""},
-  };
-  return out;
-}
-
-data::GridInterval MadeUpRegion(absl::Time start) {
-  return data::GridInterval{start, 340, std::nullopt, 12.25, 80.04};
-}
+using ::gridpilot::testing::MadeUpOutcome;
+using ::gridpilot::testing::MadeUpRegion;
+using ::gridpilot::testing::Record;
 
 TEST_F(SqliteStoreTest, WritesRunsProposalsIntervalsAndLedger) {
   std::unique_ptr<SqliteStore> store = OpenStore();
