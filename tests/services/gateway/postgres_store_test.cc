@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "services/gateway/postgres_migrations.h"
 #include "services/gateway/sqlite_store.h"
+#include "services/gateway/store_open.h"
 #include "tests/integration/postgres_server.h"
 #include "tests/integration/store_rows.h"
 
@@ -425,6 +426,26 @@ TEST_F(PostgresStoreTest, ATicksRecordsGoToTheServerInOneRoundTripWithItsInterva
   EXPECT_EQ(Count("SELECT COUNT(*) FROM (SELECT proposal_id, ROW_NUMBER() OVER (ORDER BY row_seq) "
                   "AS n FROM proposals) AS p WHERE proposal_id = n"),
             6);
+}
+
+// Live mode (OpenStore(url, /*commit_every_interval=*/true)): the commit goes with the
+// interval's rows, so a tick and the Flush after it cost one round trip and the tick is
+// visible to other readers at once.
+TEST_F(PostgresStoreTest, CommittingEveryIntervalSendsTheCommitWithTheTick) {
+  absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore(url_, /*commit_every_interval=*/true);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  auto* store = dynamic_cast<PostgresStore*>(opened->get());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  for (int k = 0; k < 3; ++k) {
+    const int64_t before = store->round_trips();
+    ASSERT_TRUE(store->RecordProposal(Record(k + 1, "", 10), ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(k)), MadeUpOutcome(Interval(k))).ok());
+    ASSERT_TRUE(store->Flush().ok());
+    EXPECT_EQ(store->round_trips(), before + 1) << "tick " << k;
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), k + 1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), k + 1);
+  }
 }
 
 TEST_F(PostgresStoreTest, ARowTheServerRefusesFailsTheSendAndUndoesOnlyTheRecordsQueuedWithIt) {
