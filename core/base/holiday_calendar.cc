@@ -25,6 +25,23 @@ HolidayCalendar HolidayCalendar::Dates(std::vector<absl::CivilDay> days, std::st
   return calendar;
 }
 
+HolidayCalendar HolidayCalendar::InZone(absl::TimeZone zone, std::string zone_name) const {
+  HolidayCalendar calendar = *this;
+  calendar.zone_ = zone;
+  calendar.zone_name_ = std::move(zone_name);
+  return calendar;
+}
+
+absl::CivilSecond HolidayCalendar::LocalTime(absl::Time t) const {
+  if (!zone_.has_value()) return UkLocalTime(t);
+  return absl::ToCivilSecond(t, *zone_);
+}
+
+bool HolidayCalendar::IsDaylightSaving(absl::Time t) const {
+  if (!zone_.has_value()) return UkUtcOffset(t) > absl::ZeroDuration();
+  return zone_->At(t).is_dst;
+}
+
 bool HolidayCalendar::IsHoliday(absl::CivilDay local_day) const {
   switch (kind_) {
     case Kind::kUk: return IsEnglandWalesBankHoliday(local_day);
@@ -35,15 +52,22 @@ bool HolidayCalendar::IsHoliday(absl::CivilDay local_day) const {
 }
 
 std::string HolidayCalendar::Describe() const {
+  std::string days;
   switch (kind_) {
-    case Kind::kUk: return "uk";
-    case Kind::kNone: return "none";
-    case Kind::kDates: return absl::StrCat(days_->size(), " dates from ", source_);
+    case Kind::kUk: days = "uk"; break;
+    case Kind::kNone: days = "none"; break;
+    case Kind::kDates: days = absl::StrCat(days_->size(), " dates from ", source_); break;
   }
-  return "";
+  if (zone_.has_value()) absl::StrAppend(&days, " on ", zone_name_, " days");
+  return days;
 }
 
 void HolidayCalendar::AddToFingerprint(Fnv1a* fnv) const {
+  if (zone_.has_value()) {
+    fnv->Bytes("holiday_zone", sizeof("holiday_zone"));
+    fnv->Value(static_cast<uint64_t>(zone_name_.size()));
+    fnv->Bytes(zone_name_.data(), zone_name_.size());
+  }
   if (kind_ == Kind::kUk) return;
   // A tag no other fingerprint field starts with, then the kind and the days.
   fnv->Bytes("holidays", sizeof("holidays"));

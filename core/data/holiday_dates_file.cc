@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 
 namespace gridpilot::data {
 namespace {
@@ -95,6 +96,19 @@ absl::StatusOr<base::HolidayCalendar> LoadHolidayCalendar(const std::string& spe
                      " lines of at most ", kMaxHolidayLineBytes, " bytes)"));
   }
   return ParseHolidayDates(text, spec);
+}
+
+absl::StatusOr<base::HolidayCalendar> LoadRegionHolidayCalendar(const std::string& spec,
+                                                                const std::string& time_zone) {
+  absl::StatusOr<base::HolidayCalendar> calendar = LoadHolidayCalendar(spec);
+  if (!calendar.ok()) return calendar;
+  if (time_zone.empty() || time_zone == "UTC" || time_zone == "Europe/London") return calendar;
+  absl::TimeZone zone;
+  if (time_zone.size() > kMaxHolidayLineBytes || !absl::LoadTimeZone(time_zone, &zone)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("time_zone: \"", time_zone, "\" is not a time zone"));
+  }
+  return calendar->InZone(zone, time_zone);
 }
 
 }  // namespace gridpilot::data

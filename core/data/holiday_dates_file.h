@@ -35,6 +35,14 @@ absl::StatusOr<base::HolidayCalendar> ParseHolidayDates(absl::string_view text,
 // larger than the bounds allow; otherwise as ParseHolidayDates). An empty spec is "uk".
 absl::StatusOr<base::HolidayCalendar> LoadHolidayCalendar(const std::string& spec);
 
+// The calendar of a region: `spec` as LoadHolidayCalendar, its days counted on the local
+// days of `time_zone` (the config's data.time_zone, an IANA name read from the system's tz
+// database) — except for "" or "UTC" (the default: GB's stamps are UTC and its days are the
+// UK's) and "Europe/London", which keep the built-in UK clock. InvalidArgument
+// `time_zone: "X" is not a time zone` for a name the database does not know.
+absl::StatusOr<base::HolidayCalendar> LoadRegionHolidayCalendar(const std::string& spec,
+                                                                const std::string& time_zone);
+
 }  // namespace gridpilot::data
 
 #endif  // GRIDPILOT_CORE_DATA_HOLIDAY_DATES_FILE_H_

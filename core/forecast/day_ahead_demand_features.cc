@@ -7,7 +7,6 @@
 
 #include "absl/time/civil_time.h"
 #include "core/base/time_util.h"
-#include "core/base/uk_calendar.h"
 
 namespace gridpilot::forecast {
 namespace {
@@ -44,10 +43,6 @@ int DaysFromChristmas(absl::CivilDay day) {
     if (std::abs(d) < std::abs(best)) best = d;
   }
   return std::clamp(best, -15, 15);
-}
-
-bool IsHolidayAt(const base::HolidayCalendar& holidays, absl::Time t) {
-  return holidays.IsHoliday(absl::CivilDay(base::UkLocalTime(t)));
 }
 
 }  // namespace
@@ -139,17 +134,17 @@ std::vector<float> DayAheadDemandFeatures::Features(absl::Time target_start,
                                                     absl::Time cutoff) const {
   std::vector<float> f;
   f.reserve(FeatureNames().size());
-  const absl::CivilSecond local = base::UkLocalTime(target_start);
+  const absl::CivilSecond local = holidays_.LocalTime(target_start);
   const absl::CivilDay local_day(local);
   f.push_back(static_cast<float>((local.hour() * 60 + local.minute()) / 30));
   f.push_back(static_cast<float>((static_cast<int>(absl::GetWeekday(local_day)) + 7 -
                                   static_cast<int>(absl::Weekday::monday)) %
                                  7));
   f.push_back(static_cast<float>(absl::GetYearDay(local_day)));
-  f.push_back(base::UkUtcOffset(target_start) > absl::ZeroDuration() ? 1.0f : 0.0f);
-  f.push_back(IsHolidayAt(holidays_, target_start) ? 1.0f : 0.0f);
-  f.push_back(IsHolidayAt(holidays_, target_start - kDay) ? 1.0f : 0.0f);
-  f.push_back(IsHolidayAt(holidays_, target_start - 7 * kDay) ? 1.0f : 0.0f);
+  f.push_back(holidays_.IsDaylightSaving(target_start) ? 1.0f : 0.0f);
+  f.push_back(holidays_.IsHolidayAt(target_start) ? 1.0f : 0.0f);
+  f.push_back(holidays_.IsHolidayAt(target_start - kDay) ? 1.0f : 0.0f);
+  f.push_back(holidays_.IsHolidayAt(target_start - 7 * kDay) ? 1.0f : 0.0f);
   f.push_back(static_cast<float>(DaysFromChristmas(local_day)));
 
   absl::Time published;

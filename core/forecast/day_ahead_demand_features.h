@@ -68,7 +68,8 @@ class DayAheadDemandFeatures {
   std::vector<float> Features(absl::Time target_start, absl::Time cutoff) const;
 
   // Names of the features, one per element of Features(). "dN" is the same UTC half-hour
-  // N days (N x 24 h) before the target; local means UK local time (uk_calendar.h).
+  // N days (N x 24 h) before the target; local means the holiday calendar's clock (UK local
+  // time unless the calendar is in a region's zone, holiday_calendar.h).
   static const std::vector<std::string>& FeatureNames();
 
   // The outturn ND of a half-hour with no gate: for scoring and training targets only.

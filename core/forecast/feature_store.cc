@@ -12,7 +12,6 @@
 #include "absl/time/civil_time.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
-#include "core/base/uk_calendar.h"
 
 namespace gridpilot::forecast {
 namespace {
@@ -236,11 +235,11 @@ std::vector<float> FeatureStore::Features() const {
   const double gross_mw = net(1) + solar + wind;
   put(gross_mw > 0.0 ? (solar + wind) / gross_mw : kNaN);  // false for NaN
 
-  const absl::CivilSecond local = base::UkLocalTime(t);
+  const absl::CivilSecond local = holidays_.LocalTime(t);
   const double local_day_fraction = (local.hour() * 60 + local.minute()) / 1440.0;
   put(std::sin(kTwoPi * local_day_fraction));
   put(std::cos(kTwoPi * local_day_fraction));
-  put(holidays_.IsHoliday(absl::CivilDay(local)) ? 1.0 : 0.0);
+  put(holidays_.IsHolidayAt(t) ? 1.0 : 0.0);
 
   const double forecast_lag1 = DayAheadAt(t - base::kHalfHour);
   for (int h = 1; h <= kDayAheadHorizons; ++h) {

@@ -79,8 +79,9 @@ class FeatureStore {
   //   embedded_solar_diff_lag1_lag2_mw, embedded_wind_diff_lag1_lag2_mw
   //   renewable_penetration   (solar + wind) / (net + solar + wind) of lag 1; NaN unless
   //                           gross load > 0
-  //   local_hour_of_day_{sin,cos}  as hour_of_day, in UK local time (demand follows it)
-  //   bank_holiday            1 on a holiday of the store's calendar (UK local day), else 0
+  //   local_hour_of_day_{sin,cos}  as hour_of_day, in the calendar's local time (UK unless
+  //                           the calendar is in a region's zone; demand follows it)
+  //   bank_holiday            1 on a holiday of the store's calendar (its local day), else 0
   // From the operator's day-ahead forecast F (newest vintage pushed; NaN where none):
   //   day_ahead_change_h{h}_mw, h = 1..8: F(decision_time + (h-1)*30 min) - F(lag 1),
   //                           the operator's expected change at horizon h

@@ -40,7 +40,8 @@ absl::StatusOr<OfflineRegionData> LoadOfflineRegionData(
                               "gb_demand_forecast_dayahead_2022-10_2023-12.csv");
   region.format = config.data_format;
   region.scale = config.region.scale;
-  ASSIGN_OR_RETURN(region.holidays, data::LoadHolidayCalendar(config.holidays));
+  ASSIGN_OR_RETURN(region.holidays,
+                   data::LoadRegionHolidayCalendar(config.holidays, config.data_format.time_zone));
   ASSIGN_OR_RETURN(data::RegionSeries loaded,
                    data::LoadRegionSeries(region.format, region.demand_csv, price_csv));
   region.description =

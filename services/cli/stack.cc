@@ -265,6 +265,10 @@ absl::Status Stack::StartAll() {
   if (region_config->holidays != "uk") {
     forecast_args.push_back(absl::StrCat("--holidays=", region_config->holidays));
   }
+  if (region_config->data_format.time_zone != "UTC") {
+    forecast_args.push_back(
+        absl::StrCat("--holidays_time_zone=", region_config->data_format.time_zone));
+  }
   absl::StatusOr<std::string> forecast =
       StartProcess("forecast", "gridpilot-forecast", forecast_args, 0);
   if (!forecast.ok()) return forecast.status();

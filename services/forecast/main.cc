@@ -55,6 +55,9 @@ ABSL_FLAG(std::string, retrain_every, "none",
 ABSL_FLAG(std::string, holidays, "uk",
           "the region's holidays for the forecast features: uk, none, or a file of ISO dates "
           "(the config's data.holidays; the launcher passes it)");
+ABSL_FLAG(std::string, holidays_time_zone, "",
+          "the time zone whose local days the holidays and the local-time features are counted "
+          "on (the config's data.time_zone; empty, UTC or Europe/London: the UK clock)");
 ABSL_FLAG(std::string, retrain_at, "00:00", "UTC time of day of the retraining cut-offs, HH:MM");
 ABSL_FLAG(int, retrain_training_days, 365, "days of history before each retraining cut-off");
 ABSL_FLAG(std::string, retrain_swap, "at_cutoff",
@@ -133,8 +136,8 @@ int Main() {
     return 2;
   }
   const std::string swap_flag = absl::GetFlag(FLAGS_retrain_swap);
-  absl::StatusOr<base::HolidayCalendar> holidays =
-      data::LoadHolidayCalendar(absl::GetFlag(FLAGS_holidays));
+  absl::StatusOr<base::HolidayCalendar> holidays = data::LoadRegionHolidayCalendar(
+      absl::GetFlag(FLAGS_holidays), absl::GetFlag(FLAGS_holidays_time_zone));
   if (!holidays.ok()) {
     base::LogError(absl::StrCat("--holidays: ", holidays.status().message()));
     return 2;

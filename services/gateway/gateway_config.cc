@@ -464,7 +464,7 @@ absl::Status ParseConfig(const Json& root, const std::filesystem::path& base_dir
       config->holidays = (base_dir / config->holidays).string();
     }
     if (absl::StatusOr<base::HolidayCalendar> holidays =
-            data::LoadHolidayCalendar(config->holidays);
+            data::LoadRegionHolidayCalendar(config->holidays, format.time_zone);
         !holidays.ok()) {
       return absl::Status(holidays.status().code(),
                           absl::StrCat("data.holidays: ", holidays.status().message()));

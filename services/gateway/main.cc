@@ -260,7 +260,8 @@ int Main() {
   }
   // The store as logs name it: a PostgreSQL URL's password never reaches a log.
   const std::string store_name = RedactPostgresUrl(absl::GetFlag(FLAGS_store));
-  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(absl::GetFlag(FLAGS_store));
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenStore(absl::GetFlag(FLAGS_store), options.mode == v1::CLOCK_MODE_LIVE);
   if (!store.ok()) {
     base::LogError(store.status().message());
     return 2;

@@ -1,5 +1,6 @@
 #include "services/gateway/postgres_connection.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -131,6 +132,12 @@ bool PostgresConnection::InTransaction() const {
   return PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }
 
+absl::Status PostgresConnection::CheckConnected() const {
+  if (PQstatus(conn_) != CONNECTION_BAD) return absl::OkStatus();
+  return absl::UnavailableError(
+      absl::StrCat(display_url_, ": connection lost: ", Trimmed(PQerrorMessage(conn_))));
+}
+
 absl::Status PostgresConnection::CheckParams(const PostgresParams& params) const {
   if (params.bytes() > kMaxStatementBytes) {
     return absl::InvalidArgumentError(absl::StrCat(display_url_, ": a statement's values total ",
@@ -167,6 +174,7 @@ absl::StatusOr<PostgresRows> PostgresConnection::Take(PGresult* result) {
 }
 
 absl::Status PostgresConnection::Exec(const std::string& sql) {
+  ++round_trips_;
   PGresult* result = PQexec(conn_, sql.c_str());
   // PQexec returns the last statement's result; an earlier failure stops the rest and is
   // the one returned.
@@ -195,11 +203,13 @@ absl::StatusOr<PostgresRows> PostgresConnection::Query(const std::string& sql,
                                                        const PostgresParams& params) {
   if (absl::Status checked = CheckParams(params); !checked.ok()) return checked;
   const RawParams raw = Raw(params);
+  ++round_trips_;
   return Take(PQexecParams(conn_, sql.c_str(), static_cast<int>(raw.values.size()), nullptr,
                            raw.values.data(), raw.lengths.data(), nullptr, /*resultFormat=*/0));
 }
 
 absl::Status PostgresConnection::Prepare(const std::string& name, const std::string& sql) {
+  ++round_trips_;
   return Take(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)).status();
 }
 
@@ -207,9 +217,78 @@ absl::StatusOr<PostgresRows> PostgresConnection::ExecPrepared(const std::string&
                                                               const PostgresParams& params) {
   if (absl::Status checked = CheckParams(params); !checked.ok()) return checked;
   const RawParams raw = Raw(params);
+  ++round_trips_;
   return Take(PQexecPrepared(conn_, name.c_str(), static_cast<int>(raw.values.size()),
                              raw.values.data(), raw.lengths.data(), nullptr,
                              /*resultFormat=*/0));
+}
+
+absl::Status PostgresConnection::Pipeline(const std::vector<PostgresStatement>& statements,
+                                          size_t* failed) {
+  if (failed != nullptr) *failed = statements.size();
+  if (statements.empty()) return absl::OkStatus();
+  for (const PostgresStatement& statement : statements) {
+    if (absl::Status checked = CheckParams(statement.params); !checked.ok()) return checked;
+  }
+  if (PQenterPipelineMode(conn_) != 1) return Take(nullptr).status();
+  ++round_trips_;
+  bool sent = true;
+  for (const PostgresStatement& statement : statements) {
+    const RawParams raw = Raw(statement.params);
+    const int queued =
+        statement.prepared.empty()
+            ? PQsendQueryParams(conn_, statement.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                                /*resultFormat=*/0)
+            : PQsendQueryPrepared(conn_, statement.prepared.c_str(),
+                                  static_cast<int>(raw.values.size()), raw.values.data(),
+                                  raw.lengths.data(), nullptr, /*resultFormat=*/0);
+    if (queued != 1) {
+      sent = false;
+      break;
+    }
+  }
+  // The sync point flushes everything queued and asks for every result up to it.
+  if (PQpipelineSync(conn_) != 1) sent = false;
+  absl::Status first_error = absl::OkStatus();
+  if (!sent) first_error = Take(nullptr).status();
+  // Each statement's results end with a null; the sync point ends the pipeline. Two nulls
+  // in a row mean no more results are coming (the connection failed).
+  size_t index = 0;
+  bool synced = false;
+  int nulls_in_a_row = 0;
+  while (sent) {
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      if (++nulls_in_a_row > 1) break;
+      ++index;
+      continue;
+    }
+    nulls_in_a_row = 0;
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(result);
+      synced = true;
+      break;
+    }
+    if (status == PGRES_PIPELINE_ABORTED) {
+      PQclear(result);
+      continue;
+    }
+    const absl::Status taken = Take(result).status();
+    if (!taken.ok() && first_error.ok()) {
+      first_error = taken;
+      if (failed != nullptr) *failed = std::min(index, statements.size() - 1);
+    }
+  }
+  if (sent && !synced && first_error.ok()) first_error = Take(nullptr).status();
+  if (PQexitPipelineMode(conn_) != 1 && first_error.ok()) {
+    first_error = absl::InternalError(absl::StrCat(
+        display_url_, ": cannot leave pipeline mode: ", Trimmed(PQerrorMessage(conn_))));
+  }
+  if (!first_error.ok() && failed != nullptr && *failed == statements.size() && !synced) {
+    *failed = 0;  // not known which: the pipeline as a whole failed
+  }
+  return first_error;
 }
 
 }  // namespace gridpilot

@@ -53,6 +53,15 @@ class PostgresParams {
   int nul_parameter_ = 0;
 };
 
+// One statement of a pipeline (PostgresConnection::Pipeline): a statement prepared under
+// `prepared` with `params`, or, when `prepared` is empty, `sql` (one statement, no
+// parameters: BEGIN, SAVEPOINT, ...).
+struct PostgresStatement {
+  std::string prepared;
+  std::string sql;
+  PostgresParams params;
+};
+
 // The rows a statement returned, as text cells.
 class PostgresRows {
  public:
@@ -95,6 +104,22 @@ class PostgresConnection {
   absl::Status Prepare(const std::string& name, const std::string& sql);
   absl::StatusOr<PostgresRows> ExecPrepared(const std::string& name, const PostgresParams& params);
 
+  // Sends every statement in libpq's pipeline mode and then waits once for all their
+  // results: one round trip to the server however many statements. Statements run in order;
+  // after the first that fails, the server skips the rest (and a transaction it is in is
+  // left failed, for the caller to roll back). OK when all ran; otherwise the first
+  // failure's error (as Query's), with *failed (if not null) set to its index; *failed is
+  // statements.size() when none failed. Each statement's values are checked as Query's
+  // before anything is sent (InvalidArgument, nothing sent). Drops any rows returned.
+  absl::Status Pipeline(const std::vector<PostgresStatement>& statements, size_t* failed = nullptr);
+  // InvalidArgument when `params` could not be sent (over kMaxStatementBytes, a NUL byte).
+  absl::Status CheckParams(const PostgresParams& params) const;
+
+  // Unavailable ("connection lost") once libpq has found the connection broken; OK otherwise.
+  absl::Status CheckConnected() const;
+  // Statements and pipelines sent so far: each waited for the server once.
+  int64_t round_trips() const { return round_trips_; }
+
   // True while a transaction is open (or failed and not yet rolled back).
   bool InTransaction() const;
   // The server as logs may name it: the URL with its password redacted.
@@ -103,12 +128,12 @@ class PostgresConnection {
  private:
   PostgresConnection(PGconn* conn, std::string display_url)
       : conn_(conn), display_url_(std::move(display_url)) {}
-  absl::Status CheckParams(const PostgresParams& params) const;
   // OK for a command or rows result; the error for anything else (the result is freed).
   absl::StatusOr<PostgresRows> Take(PGresult* result);
 
   PGconn* conn_;
   const std::string display_url_;
+  int64_t round_trips_ = 0;
 };
 
 }  // namespace gridpilot

@@ -178,12 +178,94 @@ PostgresStore::~PostgresStore() {
   CommitLocked().IgnoreError();  // a destructor has no caller to tell; Flush() reports
 }
 
-absl::Status PostgresStore::Write(const char* name, const PostgresParams& params) {
-  return db_->ExecPrepared(name, params).status();
+absl::Status PostgresStore::Queue(const char* name, PostgresParams params) {
+  RETURN_IF_ERROR(db_->CheckConnected());  // a lost server fails the record call at once
+  RETURN_IF_ERROR(db_->CheckParams(params));
+  queued_bytes_ += params.bytes();
+  PostgresStatement statement;
+  statement.prepared = name;
+  statement.params = std::move(params);
+  queued_.push_back(std::move(statement));
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::EndQueuedRecord() {
+  ++queued_records_;
+  ++records_in_transaction_;
+  if (queued_.size() >= kMaxQueuedStatements || queued_bytes_ >= kMaxQueuedBytes) {
+    return SendQueued(/*commit=*/false);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::BeginQueuedWrite() {
+  if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (BeginRun)");
+  if (in_transaction_) return absl::OkStatus();
+  in_transaction_ = true;
+  begin_queued_ = true;
+  records_in_transaction_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::SendQueued(bool commit) {
+  if (queued_.empty() && !begin_queued_ && !commit) return absl::OkStatus();
+  const auto plain = [](const char* sql) {
+    PostgresStatement statement;
+    statement.sql = sql;
+    return statement;
+  };
+  std::vector<PostgresStatement> statements;
+  statements.reserve(queued_.size() + 4);
+  if (begin_queued_) statements.push_back(plain("BEGIN"));
+  const bool has_rows = !queued_.empty();
+  // The savepoint lets a refused row undo the rows of this send only.
+  if (has_rows) statements.push_back(plain("SAVEPOINT queued"));
+  const size_t first_row = statements.size();
+  for (PostgresStatement& statement : queued_) statements.push_back(std::move(statement));
+  const size_t rows = queued_.size();
+  const int records = queued_records_;
+  if (has_rows) statements.push_back(plain("RELEASE SAVEPOINT queued"));
+  if (commit && in_transaction_) statements.push_back(plain("COMMIT"));
+  queued_.clear();
+  queued_bytes_ = 0;
+  queued_records_ = 0;
+  const bool began_here = begin_queued_;
+  begin_queued_ = false;
+  size_t failed = statements.size();
+  const absl::Status sent = db_->Pipeline(statements, &failed);
+  const bool committed = commit && in_transaction_;
+  if (sent.ok()) {
+    if (committed) in_transaction_ = false;
+    return sent;
+  }
+  if (began_here && failed == 0) {  // BEGIN itself failed: no transaction, nothing stored
+    in_transaction_ = db_->InTransaction();
+    return sent;
+  }
+  if (committed && failed == statements.size() - 1) {  // the COMMIT failed
+    in_transaction_ = false;
+    if (db_->InTransaction()) db_->Exec("ROLLBACK").IgnoreError();  // reported below
+    return absl::Status(sent.code(),
+                        absl::StrCat(sent.message(), " (commit failed; ", records_in_transaction_,
+                                     " records of the batch are lost)"));
+  }
+  // A refused row: undo this send's rows, keep the batch before them.
+  if (has_rows && db_->InTransaction()) {
+    db_->Exec("ROLLBACK TO SAVEPOINT queued; RELEASE SAVEPOINT queued").IgnoreError();
+  }
+  in_transaction_ = db_->InTransaction();
+  records_in_transaction_ -= std::min(records_in_transaction_, records);
+  const std::string which =
+      failed >= first_row && failed < first_row + rows
+          ? absl::StrCat("row ", failed - first_row + 1, " of ", rows, " queued")
+          : std::string("a queued batch");
+  return absl::Status(sent.code(), absl::StrCat(sent.message(), " (", which, "; the ", records,
+                                                " records queued with it are not stored)"));
 }
 
 absl::Status PostgresStore::BeginWrite() {
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (BeginRun)");
+  RETURN_IF_ERROR(SendQueued(/*commit=*/false));
   if (in_transaction_) return absl::OkStatus();
   RETURN_IF_ERROR(db_->Exec("BEGIN"));
   in_transaction_ = true;
@@ -198,6 +280,7 @@ absl::Status PostgresStore::EndWrite(bool commit_point) {
 }
 
 absl::Status PostgresStore::CommitLocked() {
+  if (!queued_.empty() || begin_queued_) return SendQueued(/*commit=*/true);
   if (!in_transaction_) return absl::OkStatus();
   in_transaction_ = false;
   const absl::Status committed = db_->Exec("COMMIT");
@@ -216,6 +299,11 @@ absl::Status PostgresStore::Flush() {
 int64_t PostgresStore::run_id() const {
   absl::MutexLock lock(&mu_);
   return run_id_;
+}
+
+int64_t PostgresStore::round_trips() const {
+  absl::MutexLock lock(&mu_);
+  return db_->round_trips();
 }
 
 absl::Status PostgresStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
@@ -238,7 +326,7 @@ absl::Status PostgresStore::BeginRun(absl::Time replay_from, absl::Time replay_t
 absl::Status PostgresStore::RecordProposal(const region::ProposalRecord& record,
                                            ProposalStatus status, const std::string& detail) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(BeginQueuedWrite());
   const region::DispatchProposal& p = record.proposal;
   PostgresParams params;
   params.Int(run_id_)
@@ -255,24 +343,24 @@ absl::Status PostgresStore::RecordProposal(const region::ProposalRecord& record,
       .Text(p.reason)
       .Text(detail)
       .Text(p.role);
-  RETURN_IF_ERROR(Write(kInsertProposal, params));
-  return EndWrite(/*commit_point=*/false);
+  RETURN_IF_ERROR(Queue(kInsertProposal, std::move(params)));
+  return EndQueuedRecord();
 }
 
 absl::Status PostgresStore::RecordAgentNote(absl::Time tick, const std::string& agent,
                                             const std::string& note) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(BeginQueuedWrite());
   PostgresParams params;
   params.Int(run_id_).Text(base::FormatUtcTimestamp(tick)).Text(agent).Text(note);
-  RETURN_IF_ERROR(Write(kInsertNote, params));
-  return EndWrite(/*commit_point=*/false);
+  RETURN_IF_ERROR(Queue(kInsertNote, std::move(params)));
+  return EndQueuedRecord();
 }
 
 absl::Status PostgresStore::RecordRefusedCall(absl::Time at, const security::RefusedCall& call,
                                               int64_t dropped_before) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(BeginQueuedWrite());
   PostgresParams params;
   params.Int(run_id_)
       .Text(base::FormatUtcTimestamp(at))
@@ -282,8 +370,8 @@ absl::Status PostgresStore::RecordRefusedCall(absl::Time at, const security::Ref
       .Text(call.code)
       .Text(call.reason)
       .Int(dropped_before);
-  RETURN_IF_ERROR(Write(kInsertRefused, params));
-  return EndWrite(/*commit_point=*/false);
+  RETURN_IF_ERROR(Queue(kInsertRefused, std::move(params)));
+  return EndQueuedRecord();
 }
 
 namespace {
@@ -313,7 +401,7 @@ std::string RefusalDetailJson(const std::string& method, const std::string& code
 
 absl::Status PostgresStore::RecordApprovalEvent(const ApprovalEvent& event) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(BeginQueuedWrite());
   const region::DispatchProposal& p = event.proposal;
   PostgresParams params;
   params.Int(run_id_)
@@ -334,13 +422,13 @@ absl::Status PostgresStore::RecordApprovalEvent(const ApprovalEvent& event) {
       .Text(event.reason)
       .Text(base::FormatUtcTimestamp(event.expires_at))
       .Int(event.proposal_id);
-  RETURN_IF_ERROR(Write(kInsertApproval, params));
-  return EndWrite(/*commit_point=*/false);
+  RETURN_IF_ERROR(Queue(kInsertApproval, std::move(params)));
+  return EndQueuedRecord();
 }
 
 absl::Status PostgresStore::RecordAuditEvent(const AuditEvent& event) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(BeginQueuedWrite());
   PostgresParams params;
   params.Int(run_id_)
       .Text(base::FormatUtcTimestamp(event.at))
@@ -350,8 +438,8 @@ absl::Status PostgresStore::RecordAuditEvent(const AuditEvent& event) {
       .Text(event.role)
       .Text(event.detail_json)
       .Int(event.dropped_before);
-  RETURN_IF_ERROR(Write(kInsertAuditEvent, params));
-  return EndWrite(/*commit_point=*/false);
+  RETURN_IF_ERROR(Queue(kInsertAuditEvent, std::move(params)));
+  return EndQueuedRecord();
 }
 
 absl::StatusOr<std::vector<AuditEvent>> PostgresStore::ListAuditEvents(const AuditQuery& query) {
@@ -363,6 +451,7 @@ absl::StatusOr<std::vector<AuditEvent>> PostgresStore::ListAuditEvents(const Aud
           : base::FormatUtcTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(query.since)));
   PostgresParams params;
   params.Text(query.kind).Text(since).Int(query.limit);
+  RETURN_IF_ERROR(SendQueued(/*commit=*/false));  // the list includes every record accepted
   // On this connection, so inside the open batch: it sees records not yet flushed. Under a
   // savepoint there, so that a failed read leaves the batch usable.
   const bool in_batch = in_transaction_;
@@ -401,7 +490,7 @@ absl::StatusOr<std::vector<AuditEvent>> PostgresStore::ListAuditEvents(const Aud
 absl::Status PostgresStore::RecordPlan(absl::Time tick, const std::string& agent,
                                        const AgentPlanRecord& plan) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(BeginWrite());
+  RETURN_IF_ERROR(BeginQueuedWrite());
   PostgresParams params;
   params.Int(run_id_)
       .Text(base::FormatUtcTimestamp(tick))
@@ -412,8 +501,8 @@ absl::Status PostgresStore::RecordPlan(absl::Time tick, const std::string& agent
       .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh))
       .Real(plan.expected_value_gbp)
       .Text(plan.reason);
-  RETURN_IF_ERROR(Write(kInsertPlan, params));
-  return EndWrite(/*commit_point=*/false);
+  RETURN_IF_ERROR(Queue(kInsertPlan, std::move(params)));
+  return EndQueuedRecord();
 }
 
 absl::Status PostgresStore::WriteInterval(const std::string& start,
@@ -430,7 +519,7 @@ absl::Status PostgresStore::WriteInterval(const std::string& start,
       .Real(outcome.net_load_after_mw)
       .Real(outcome.excess_mw)
       .Real(outcome.baseline_excess_mw);
-  RETURN_IF_ERROR(Write(kInsertTelemetry, telemetry));
+  RETURN_IF_ERROR(Queue(kInsertTelemetry, std::move(telemetry)));
   for (size_t i = 0; i < outcome.decisions.size(); ++i) {
     const region::AssetDecision& d = outcome.decisions[i];
     PostgresParams decision;
@@ -455,7 +544,7 @@ absl::Status PostgresStore::WriteInterval(const std::string& start,
           std::string(assets::PeakerStatusName(p.next.status)));
     }
     decision.Text(d.reason).Text(d.role);
-    RETURN_IF_ERROR(Write(kInsertDecision, decision));
+    RETURN_IF_ERROR(Queue(kInsertDecision, std::move(decision)));
   }
   for (const market::LedgerEntry& e : outcome.entries) {
     PostgresParams ledger;
@@ -465,7 +554,7 @@ absl::Status PostgresStore::WriteInterval(const std::string& start,
         .Text(e.asset_id)
         .Real(e.amount_gbp)
         .Text(e.note);
-    RETURN_IF_ERROR(Write(kInsertLedger, ledger));
+    RETURN_IF_ERROR(Queue(kInsertLedger, std::move(ledger)));
   }
   return absl::OkStatus();
 }
@@ -529,17 +618,18 @@ absl::Status PostgresStore::RecordInterval(const data::GridInterval& region_valu
                                            const region::IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);
   const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
-  RETURN_IF_ERROR(BeginWrite());
-  // A savepoint per interval: a failed row undoes only its own interval, never the
-  // records already accepted in the same batch.
-  RETURN_IF_ERROR(db_->Exec("SAVEPOINT interval"));
-  const absl::Status status = WriteInterval(start, region_values, outcome);
-  if (!status.ok()) {
-    db_->Exec("ROLLBACK TO SAVEPOINT interval; RELEASE SAVEPOINT interval").IgnoreError();
+  RETURN_IF_ERROR(BeginQueuedWrite());
+  const size_t queued_before = queued_.size();
+  const size_t bytes_before = queued_bytes_;
+  if (absl::Status status = WriteInterval(start, region_values, outcome); !status.ok()) {
+    queued_.resize(queued_before);  // a row that cannot be sent: none of the interval's
+    queued_bytes_ = bytes_before;
     return status;
   }
-  RETURN_IF_ERROR(db_->Exec("RELEASE SAVEPOINT interval"));
-  return EndWrite(/*commit_point=*/true);
+  ++queued_records_;
+  ++records_in_transaction_;
+  // The tick's records and this interval go in one round trip, with the commit when due.
+  return SendQueued(/*commit=*/records_in_transaction_ >= commit_every_records_);
 }
 
 absl::StatusOr<ResumePoint> PostgresStore::ResumeRun(absl::Time replay_from, absl::Time replay_to,
@@ -647,6 +737,7 @@ absl::Status PostgresStore::VerifyInterval(const data::GridInterval& region_valu
                                            const region::IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);
   if (run_id_ == 0) return absl::FailedPreconditionError("store: no run begun (ResumeRun)");
+  RETURN_IF_ERROR(SendQueued(/*commit=*/false));
   const IntervalVerification verify(run_id_, region_values, outcome);
   const PostgresParams key = RunAndStart(run_id_, base::FormatUtcTimestamp(outcome.interval_start));
   // Decisions first: when an agent answered differently, they name the cause.

@@ -4,8 +4,18 @@
 // grouped in a transaction that commits at the end of the first RecordInterval once at
 // least `commit_every_records` records are in it, on Flush() and on destruction, so what a
 // crash or a lost connection leaves is whole settled intervals only (the commit points of
-// store.h). Each interval is written under a savepoint, so a failed row undoes only its own
-// interval. Thread-safe (one mutex over one connection).
+// store.h). Thread-safe (one mutex over one connection).
+//
+// One round trip a tick: the record calls of a tick (proposals, notes, plans, refusals,
+// approval and audit events) are checked and queued, and go to the server with the
+// interval's own rows when RecordInterval ends the tick, in one libpq pipeline under a
+// savepoint (with the commit when the batch is due). So a row the server refuses fails that
+// RecordInterval (or the Flush, or the read, that sent it) and undoes the rows queued since
+// the previous send, never the batch before them; a value that cannot be sent (a NUL byte,
+// over the bound) fails its own record call, as before. Reads send the queue first, so they
+// see every record accepted. At most kMaxQueuedStatements statements or kMaxQueuedBytes of
+// values wait; more are sent at once. docs/decisions.md, "PostgreSQL per-tick writes in one
+// round trip".
 //
 // Errors as the Store contract says: a lost connection is Unavailable ("connection lost"),
 // and the gateway fails the run; the store does not reconnect mid-run, since the open
@@ -71,13 +81,26 @@ class PostgresStore final : public Store {
   static constexpr int kMaxSampleRowsPerInsert = 1000;
   void set_sample_rows_per_insert(int rows);
 
+  // Bounds on the records queued between two sends.
+  static constexpr size_t kMaxQueuedStatements = 2000;
+  static constexpr size_t kMaxQueuedBytes = size_t{4} << 20;
+  // Round trips to the server so far (every statement or pipeline sent, reads included).
+  int64_t round_trips() const;
+
  private:
   PostgresStore(std::unique_ptr<PostgresConnection> db, int commit_every_records)
       : db_(std::move(db)), commit_every_records_(commit_every_records) {}
   absl::Status Prepare() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs a statement prepared by Prepare() for its effect.
-  absl::Status Write(const char* name, const PostgresParams& params)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues a statement prepared by Prepare() for the next send; InvalidArgument (nothing
+  // queued) when its values cannot be sent.
+  absl::Status Queue(const char* name, PostgresParams params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts a record whose statements are queued; sends the queue once it reaches a bound.
+  absl::Status EndQueuedRecord() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Opens the batch's transaction with the next send (BEGIN goes first in its pipeline).
+  absl::Status BeginQueuedWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends the queue in one pipeline under a savepoint, then COMMIT when `commit`.
+  absl::Status SendQueued(bool commit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends the queue, then opens the transaction on the server (for writes not queued).
   absl::Status BeginWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EndWrite(bool commit_point) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -92,6 +115,10 @@ class PostgresStore final : public Store {
   bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;
   int records_in_transaction_ ABSL_GUARDED_BY(mu_) = 0;
   int sample_rows_per_insert_ ABSL_GUARDED_BY(mu_) = kMaxSampleRowsPerInsert;
+  std::vector<PostgresStatement> queued_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int queued_records_ ABSL_GUARDED_BY(mu_) = 0;  // record calls behind queued_
+  bool begin_queued_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace gridpilot

@@ -6,9 +6,11 @@
 
 namespace gridpilot {
 
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& store) {
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& store,
+                                                 bool commit_every_interval) {
   if (IsPostgresUrl(store)) {
-    absl::StatusOr<std::unique_ptr<PostgresStore>> opened = PostgresStore::Open(store);
+    absl::StatusOr<std::unique_ptr<PostgresStore>> opened =
+        PostgresStore::Open(store, commit_every_interval ? 1 : 256);
     if (!opened.ok()) return opened.status();
     return std::unique_ptr<Store>(*std::move(opened));
   }

@@ -13,7 +13,12 @@
 namespace gridpilot {
 
 // Opens the store `store` names; the errors of SqliteStore::Open or PostgresStore::Open.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& store);
+// `commit_every_interval` (live mode, which flushes after every interval anyway): a
+// PostgresStore commits at the end of every RecordInterval, so the commit travels in the
+// interval's round trip and the Flush that follows has nothing to send. SQLite, whose
+// commit is local, is opened as before.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& store,
+                                                 bool commit_every_interval = false);
 
 }  // namespace gridpilot
 

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "core/base/uk_calendar.h"
 #include "gtest/gtest.h"
 
 namespace gridpilot::base {
@@ -48,6 +50,49 @@ TEST(HolidayCalendarTest, EachChoiceFlagsItsOwnDays) {
 
 // uk adds nothing, so the model keys from before the key existed still hold; every other
 // calendar gives its own key, and the file's name is not part of it.
+// New York's 2023-11-05 has 25 hours (daylight saving ends at 02:00 EDT): every
+// half-hour of that local day is a holiday, from 04:00Z on the 5th to 05:00Z on the 6th.
+TEST(HolidayCalendarTest, InAZoneTheHolidayIsTheZonesLocalDayAcrossAClockChange) {
+  absl::TimeZone new_york;
+  ASSERT_TRUE(absl::LoadTimeZone("America/New_York", &new_york));
+  const HolidayCalendar calendar = HolidayCalendar::Dates({absl::CivilDay(2023, 11, 5)}, "us.txt")
+                                       .InZone(new_york, "America/New_York");
+  const absl::Time day_start =
+      absl::FromCivil(absl::CivilSecond(2023, 11, 5, 4, 0, 0), absl::UTCTimeZone());
+  const absl::Time day_end =
+      absl::FromCivil(absl::CivilSecond(2023, 11, 6, 5, 0, 0), absl::UTCTimeZone());
+  int flagged = 0;
+  for (absl::Time t = day_start - absl::Hours(48); t < day_end + absl::Hours(48);
+       t += absl::Minutes(30)) {
+    const bool expected = t >= day_start && t < day_end;
+    EXPECT_EQ(calendar.IsHolidayAt(t), expected) << absl::FormatTime(t);
+    flagged += calendar.IsHolidayAt(t) ? 1 : 0;
+  }
+  EXPECT_EQ(flagged, 50);
+  // Its clock: 01:30 happens twice, first in daylight saving time, then not.
+  const absl::Time first_pass = day_start + absl::Minutes(90);  // 05:30Z = 01:30 EDT
+  EXPECT_TRUE(calendar.IsDaylightSaving(first_pass));
+  EXPECT_FALSE(calendar.IsDaylightSaving(first_pass + absl::Hours(1)));  // 01:30 EST
+  EXPECT_EQ(calendar.LocalTime(first_pass), absl::CivilSecond(2023, 11, 5, 1, 30, 0));
+  EXPECT_EQ(calendar.LocalTime(first_pass + absl::Hours(1)),
+            absl::CivilSecond(2023, 11, 5, 1, 30, 0));
+  EXPECT_EQ(calendar.Describe(), "1 dates from us.txt on America/New_York days");
+  EXPECT_EQ(calendar.zone_name(), "America/New_York");
+}
+
+// Without a zone the clock is the UK's, as before: local time, daylight saving and holidays
+// are uk_calendar.h's.
+TEST(HolidayCalendarTest, WithoutAZoneTheClockIsTheUks) {
+  const HolidayCalendar uk = HolidayCalendar::Uk();
+  EXPECT_EQ(uk.zone_name(), "");
+  for (absl::Time t = absl::FromUnixSeconds(1640995200);  // 2022-01-01T00:00Z
+       t < absl::FromUnixSeconds(1704067200); t += absl::Minutes(30)) {
+    ASSERT_EQ(uk.LocalTime(t), UkLocalTime(t));
+    ASSERT_EQ(uk.IsDaylightSaving(t), UkUtcOffset(t) > absl::ZeroDuration());
+    ASSERT_EQ(uk.IsHolidayAt(t), IsEnglandWalesBankHoliday(absl::CivilDay(UkLocalTime(t))));
+  }
+}
+
 TEST(HolidayCalendarTest, FingerprintSeparatesCalendarsButKeepsUkKeys) {
   Fnv1a bare;
   bare.Value(uint64_t{42});
@@ -62,6 +107,13 @@ TEST(HolidayCalendarTest, FingerprintSeparatesCalendarsButKeepsUkKeys) {
   EXPECT_NE(one, other);
   EXPECT_NE(empty, none);
   EXPECT_EQ(one, Fingerprint(HolidayCalendar::Dates({absl::CivilDay(2023, 3, 17)}, "b")));
+  // A zone is part of the key (the features differ); its absence adds nothing.
+  absl::TimeZone tokyo;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Tokyo", &tokyo));
+  const uint64_t uk_in_tokyo = Fingerprint(HolidayCalendar::Uk().InZone(tokyo, "Asia/Tokyo"));
+  EXPECT_NE(uk_in_tokyo, bare.hash());
+  EXPECT_NE(Fingerprint(HolidayCalendar::None().InZone(tokyo, "Asia/Tokyo")), none);
+  EXPECT_NE(uk_in_tokyo, Fingerprint(HolidayCalendar::Uk().InZone(absl::UTCTimeZone(), "Etc/UTC")));
 }
 
 }  // namespace

@@ -77,5 +77,23 @@ TEST(HolidayDatesFileTest, LoadsTheNamedCalendar) {
   EXPECT_THAT(device.status().message(), HasSubstr("not a regular file"));
 }
 
+TEST(HolidayDatesFileTest, ARegionsCalendarCountsDaysInItsTimeZoneButUtcAndLondonKeepTheUkClock) {
+  for (const char* uk_clock : {"", "UTC", "Europe/London"}) {
+    absl::StatusOr<base::HolidayCalendar> calendar = LoadRegionHolidayCalendar("uk", uk_clock);
+    ASSERT_TRUE(calendar.ok()) << calendar.status();
+    EXPECT_EQ(calendar->zone_name(), "") << uk_clock;
+    EXPECT_EQ(calendar->Describe(), "uk");
+  }
+  absl::StatusOr<base::HolidayCalendar> tokyo = LoadRegionHolidayCalendar("none", "Asia/Tokyo");
+  ASSERT_TRUE(tokyo.ok()) << tokyo.status();
+  EXPECT_EQ(tokyo->zone_name(), "Asia/Tokyo");
+  EXPECT_EQ(tokyo->Describe(), "none on Asia/Tokyo days");
+  const absl::StatusOr<base::HolidayCalendar> bad = LoadRegionHolidayCalendar("uk", "Mars/Olympus");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "time_zone: \"Mars/Olympus\" is not a time zone");
+  EXPECT_EQ(LoadRegionHolidayCalendar("/no/such/file", "Asia/Tokyo").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace gridpilot::data

@@ -300,6 +300,36 @@ TEST(FeatureStoreTest, LocalTimeAndBankHoliday) {
   EXPECT_EQ(Feature(christmas, "bank_holiday"), 1.0f);
 }
 
+// A region in Tokyo whose dates file flags 2023-05-03: the decisions of that Tokyo day
+// (2023-05-02T15:00Z to 2023-05-03T15:00Z) are holidays, not those of the UTC or UK day.
+TEST(FeatureStoreTest, BankHolidayAndLocalHourFollowTheRegionsZone) {
+  absl::TimeZone tokyo;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Tokyo", &tokyo));
+  const base::HolidayCalendar calendar =
+      base::HolidayCalendar::Dates({absl::CivilDay(2023, 5, 3)}, "jp.txt")
+          .InZone(tokyo, "Asia/Tokyo");
+  FeatureStore store(calendar);
+  const absl::Time first = At("2023-05-01T00:00:00Z");
+  int holidays = 0;
+  for (int i = 0; i < 4 * 48; ++i) {
+    ASSERT_TRUE(store.Push(Measurement(first + i * base::kHalfHour, 200.0)).ok());
+    const absl::Time t = store.decision_time();
+    const bool tokyo_may_3 = t >= At("2023-05-02T15:00:00Z") && t < At("2023-05-03T15:00:00Z");
+    EXPECT_EQ(Feature(store, "bank_holiday"), tokyo_may_3 ? 1.0f : 0.0f)
+        << base::FormatUtcTimestamp(t);
+    holidays += Feature(store, "bank_holiday") == 1.0f ? 1 : 0;
+    if (t == At("2023-05-03T12:00:00Z")) {  // 21:00 in Tokyo (no daylight saving)
+      EXPECT_NEAR(Feature(store, "local_hour_of_day_sin"), std::sin(kTwoPi * 21 / 24), 1e-6);
+      EXPECT_NEAR(Feature(store, "local_hour_of_day_cos"), std::cos(kTwoPi * 21 / 24), 1e-6);
+    }
+  }
+  EXPECT_EQ(holidays, 48);
+  // The same dates on the UK clock (no zone): the UK day, 2023-05-02T23:00Z to 05-03T23:00Z.
+  FeatureStore uk(base::HolidayCalendar::Dates({absl::CivilDay(2023, 5, 3)}, "jp.txt"));
+  ASSERT_TRUE(uk.Push(Measurement(At("2023-05-03T19:30:00Z"), 200.0)).ok());
+  EXPECT_EQ(Feature(uk, "bank_holiday"), 1.0f);  // 21:00 BST on the 3rd; 05:00 on the 4th in Tokyo
+}
+
 data::DayAheadForecastRow Vintage(const char* target, const char* published,
                                   std::optional<double> demand_mw) {
   return {At(target), At(published), demand_mw};

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "services/gateway/postgres_migrations.h"
 #include "services/gateway/sqlite_store.h"
+#include "services/gateway/store_open.h"
 #include "tests/integration/postgres_server.h"
 #include "tests/integration/store_rows.h"
 #include "tests/services/gateway/made_up_interval.h"
@@ -331,6 +332,104 @@ TEST_F(PostgresStoreTest, AFailedIntervalUndoesOnlyItselfNotItsBatch) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM ledger"), 3);
+}
+
+TEST_F(PostgresStoreTest, ATicksRecordsGoToTheServerInOneRoundTripWithItsInterval) {
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  for (int k = 0; k < 3; ++k) {
+    const int64_t before = store->round_trips();
+    ASSERT_TRUE(
+        store->RecordProposal(Record(2 * k + 1, "", 10), ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(
+        store->RecordProposal(Record(2 * k + 2, "", -5), ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordAgentNote(Interval(k), "response", "held").ok());
+    AgentPlanRecord plan;
+    plan.first_interval_start = Interval(k);
+    plan.power_mw = {1, 2};
+    plan.price_forecast_gbp_per_mwh = {50, 60};
+    ASSERT_TRUE(store->RecordPlan(Interval(k), "trader", plan).ok());
+    AuditEvent event;
+    event.at = Interval(k);
+    event.process = "forecast";
+    event.kind = "model_reload";
+    event.detail_json = "{}";
+    ASSERT_TRUE(store->RecordAuditEvent(event).ok());
+    EXPECT_EQ(store->round_trips(), before)
+        << "tick " << k << ": records sent before the tick's end";
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(k)), MadeUpOutcome(Interval(k))).ok());
+    // Telemetry, two decisions, three ledger rows and the five records above: one pipeline.
+    EXPECT_EQ(store->round_trips(), before + 1) << "tick " << k;
+  }
+  // A read sees what was queued: the audit list sends the queue first.
+  AuditEvent last;
+  last.at = Interval(3);
+  last.process = "gateway";
+  last.kind = "x";
+  last.detail_json = "{}";
+  ASSERT_TRUE(store->RecordAuditEvent(last).ok());
+  const AuditQuery every_kind;
+  absl::StatusOr<std::vector<AuditEvent>> listed = store->ListAuditEvents(every_kind);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->size(), 4u);
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), 6);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM agent_notes"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM plans"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events"), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM decisions"), 6);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ledger"), 9);
+  // In call order: the proposals' insertion order is their ids'.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM (SELECT proposal_id, ROW_NUMBER() OVER (ORDER BY row_seq) "
+                  "AS n FROM proposals) AS p WHERE proposal_id = n"),
+            6);
+}
+
+// Live mode (OpenStore(url, /*commit_every_interval=*/true)): the commit goes with the
+// interval's rows, so a tick and the Flush after it cost one round trip and the tick is
+// visible to other readers at once.
+TEST_F(PostgresStoreTest, CommittingEveryIntervalSendsTheCommitWithTheTick) {
+  absl::StatusOr<std::unique_ptr<Store>> opened = OpenStore(url_, /*commit_every_interval=*/true);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  auto* store = dynamic_cast<PostgresStore*>(opened->get());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  for (int k = 0; k < 3; ++k) {
+    const int64_t before = store->round_trips();
+    ASSERT_TRUE(store->RecordProposal(Record(k + 1, "", 10), ProposalStatus::kAccepted, "").ok());
+    ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(k)), MadeUpOutcome(Interval(k))).ok());
+    ASSERT_TRUE(store->Flush().ok());
+    EXPECT_EQ(store->round_trips(), before + 1) << "tick " << k;
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), k + 1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), k + 1);
+  }
+}
+
+TEST_F(PostgresStoreTest, ARowTheServerRefusesFailsTheSendAndUndoesOnlyTheRecordsQueuedWithIt) {
+  std::unique_ptr<PostgresStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->BeginRun(At(kDay1), At(kDay2), "{}").ok());
+  ASSERT_TRUE(store->RecordProposal(Record(1, "", 1), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(0)), MadeUpOutcome(Interval(0))).ok());
+  // Queued with an interval the server refuses (the same interval again: duplicate key).
+  ASSERT_TRUE(store->RecordProposal(Record(2, "", 2), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(store->RecordAgentNote(Interval(1), "response", "lost with the interval").ok());
+  const absl::Status failed =
+      store->RecordInterval(MadeUpRegion(Interval(0)), MadeUpOutcome(Interval(0)));
+  EXPECT_EQ(failed.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(failed.message(), HasSubstr("duplicate key"));
+  EXPECT_THAT(failed.message(), HasSubstr("the 3 records queued with it are not stored"));
+  // The store goes on: the batch before the refusal and the next tick are kept.
+  ASSERT_TRUE(store->RecordProposal(Record(3, "", 3), ProposalStatus::kAccepted, "").ok());
+  ASSERT_TRUE(store->RecordInterval(MadeUpRegion(Interval(1)), MadeUpOutcome(Interval(1))).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals WHERE proposal_id IN (1, 3)"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM proposals"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM agent_notes"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM telemetry"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ledger"), 6);
 }
 
 TEST_F(PostgresStoreTest, RecordingBeforeBeginRunIsFailedPrecondition) {
