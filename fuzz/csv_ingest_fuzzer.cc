@@ -181,7 +181,7 @@ void FuzzRegionSeries(std::string_view rest) {
   CheckSeries(loaded->series);
   for (const CsvIngestCounts* c : {&loaded->demand, &loaded->price}) {
     if (c->rows < 0 || c->gaps < 0 || c->repeats < 0 || c->holes < 0 ||
-        c->half_hours_incomplete < 0) {
+        c->intervals_incomplete < 0) {
       Fail("a negative ingest count");
     }
   }
