@@ -207,17 +207,17 @@ TEST_P(RegionEngineResolutionTest, EnergyAndMoneyUseTheIntervalsHours) {
   ASSERT_TRUE(region.Validate().ok());
   RegionEngine engine(region, {Battery(50)}, {assets::PeakerParams{}}, 300.0);
   const absl::Time t0 = kT0;
-  const DispatchProposal p = MakeProposal("trader", "battery-1", DispatchPriority::kTrading, 20, t0,
+  const DispatchProposal p = MakeProposal("trader", "battery-1", DispatchPriority::kTrading, 10, t0,
                                           t0 + 2 * interval, "sell");
   ASSERT_TRUE(engine.arbiter().Submit(p, t0).ok());
   const IntervalOutcome first = engine.ApplyStep(t0, 300, 80);
-  EXPECT_NEAR(first.batteries[0].discharge_mwh, 20 * hours, 1e-12);
-  EXPECT_NEAR(first.batteries[0].soc_after_mwh, 50 - 20 * hours / 0.95, 1e-9);
+  EXPECT_NEAR(first.batteries[0].discharge_mwh, 10 * hours, 1e-12);
+  EXPECT_NEAR(first.batteries[0].soc_after_mwh, 50 - 10 * hours / 0.95, 1e-9);
   const market::LedgerEntry* sold =
       FindEntry(first, market::LedgerCause::kArbitrageSold, "battery-1");
   ASSERT_NE(sold, nullptr);
-  EXPECT_NEAR(sold->amount_gbp, 20 * hours * 80, 1e-9);
-  // A 40 MW step in one interval (300 -> 340 before dispatch, 280 -> 320 after) against a
+  EXPECT_NEAR(sold->amount_gbp, 10 * hours * 80, 1e-9);
+  // A 40 MW step in one interval (300 -> 340 before dispatch, 290 -> 330 after) against a
   // 15 MW limit per interval: 25 MW of excess, the full penalty of one interval.
   const IntervalOutcome second = engine.ApplyStep(t0 + interval, 340, 80);
   EXPECT_DOUBLE_EQ(second.baseline_excess_mw, 25);
