@@ -10,8 +10,9 @@
 //   (columns end, issued, kw); 6 ParseHolidayDates.
 // Invariants: a refusal is InvalidArgument naming the file; an accepted file's values are
 // finite and within the plausible ranges of grid_data_loader.h; an accepted series is
-// half-hourly and has one interval per demand (or price) row; accepted day-ahead rows are
-// sorted by target then publication; every row of a parsed CSV has the header's width.
+// regular at its interval (15 minutes for 4) and has one interval per demand (or price) row;
+// accepted day-ahead rows are sorted by target then publication; every row of a parsed CSV has the
+// header's width.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -91,8 +92,8 @@ void CheckIn(const std::optional<double>& value, double min, double max, const c
 void CheckSeries(const GridSeries& series) {
   for (size_t i = 0; i < series.size(); ++i) {
     const GridInterval& interval = series.intervals()[i];
-    if (i > 0 && interval.start != series.intervals()[i - 1].start + absl::Minutes(30)) {
-      Fail("series is not half-hourly");
+    if (i > 0 && interval.start != series.intervals()[i - 1].start + series.interval()) {
+      Fail("series is not regular at its interval");
     }
     CheckIn(interval.net_load_mw, kMinDemandMw, kMaxDemandMw, "ND outside its range");
     CheckIn(interval.embedded_solar_mw, kMinEmbeddedMw, kMaxEmbeddedMw, "solar outside its range");
@@ -179,9 +180,10 @@ void FuzzRegionSeries(std::string_view rest) {
   if (!loaded.ok()) return CheckRefusal(loaded.status(), files.demand, files.price);
   if (loaded->series.size() > static_cast<size_t>(kMaxRegionIntervals)) Fail("too many intervals");
   CheckSeries(loaded->series);
+  if (loaded->series.interval() != absl::Minutes(15)) Fail("not at the layout's 15 minutes");
   for (const CsvIngestCounts* c : {&loaded->demand, &loaded->price}) {
     if (c->rows < 0 || c->gaps < 0 || c->repeats < 0 || c->holes < 0 ||
-        c->half_hours_incomplete < 0) {
+        c->intervals_incomplete < 0) {
       Fail("a negative ingest count");
     }
   }

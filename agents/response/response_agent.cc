@@ -81,6 +81,8 @@ void ResponseAgent::OnRegistered(const v1::RegionInfo& region) {
   }
   config_.instability_penalty_gbp_per_mw = region.instability_penalty_gbp_per_mw();
   config_.interval = FromProtoDuration(region.interval());
+  // The lookahead stays 2 hours at any resolution (4 half-hours, 8 quarter-hours).
+  config_.lookahead_intervals = static_cast<int>(control::kResponseLookahead / config_.interval);
   step_ = region.has_step() ? FromProtoDuration(region.step()) : config_.interval;
   ramp_window_ = region.has_ramp_window() ? FromProtoDuration(region.ramp_window()) : step_;
   *status_.mutable_step() = ToProtoDuration(step_);

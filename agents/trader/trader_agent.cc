@@ -82,7 +82,8 @@ TraderAgent::Book& TraderAgent::BookFor(const std::string& id) {
   for (auto& [book_id, book] : books_) {
     if (book_id == id) return *book;
   }
-  auto& [book_id, book] = books_.emplace_back(id, std::make_unique<Book>(risk_aversion_));
+  auto& [book_id, book] =
+      books_.emplace_back(id, std::make_unique<Book>(risk_aversion_, interval_));
   if (replan_observer_) book->policy.set_replan_observer(replan_observer_);
   return *book;
 }

@@ -77,7 +77,7 @@ class TraderAgent final : public TickAgent {
  private:
   // One battery's policy and accounting since the first tick it was seen in (see Pnl()).
   struct Book {
-    explicit Book(double risk_aversion) : policy(risk_aversion) {}
+    Book(double risk_aversion, absl::Duration interval) : policy(risk_aversion, interval) {}
     control::TradingPolicy policy;
     std::optional<assets::BatteryParams> at_start;
     absl::Time first_settled_interval;  // the first tick's time

@@ -56,6 +56,9 @@
 
 namespace gridpilot::control {
 
+// How far ahead the response reads forecasts, at any resolution.
+inline constexpr absl::Duration kResponseLookahead = absl::Hours(2);
+
 struct ResponsePolicyConfig {
   double ramp_limit_mw = 15.0;  // tolerated |N_t - N_{t-1}|, > 0
   double margin_mw = 1.0;       // kept in hand for forecast error, >= 0

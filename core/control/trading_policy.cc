@@ -23,9 +23,13 @@ constexpr int kPriceIntervalWindow = 500;
 constexpr int kPriceIntervalMinErrors = 10;
 }  // namespace
 
-TradingPolicy::TradingPolicy(double risk_aversion)
+TradingPolicy::TradingPolicy(double risk_aversion, absl::Duration interval)
     : risk_aversion_(risk_aversion),
-      price_band_(kPriceIntervalCoverage, kPriceIntervalWindow, kPriceIntervalMinErrors) {}
+      horizon_intervals_(HorizonIntervals(interval)),
+      prices_(interval),
+      price_band_(kPriceIntervalCoverage, kPriceIntervalWindow, kPriceIntervalMinErrors),
+      price_correction_(horizon_intervals_, interval),
+      net_load_(interval) {}
 
 TradingDecision TradingPolicy::Decide(const TradingObservation& obs, absl::Time now) {
   // Vintages come in publication order, so a later one replaces an earlier one.
@@ -110,9 +114,9 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
   // The price view: the profile plus its correction, from the last known price's distance
   // from its profile and NESO's demand forecast's distance from the net-load profile. That
   // profile runs from the interval at `now`: its changes also centre the step window.
-  const std::vector<double> load_mw = net_load_.Forecast(now, kHorizonIntervals + 1);
-  std::vector<double> demand_deviation_mw(kHorizonIntervals, 0.0);
-  for (int i = 0; i < kHorizonIntervals; ++i) {
+  const std::vector<double> load_mw = net_load_.Forecast(now, horizon_intervals_ + 1);
+  std::vector<double> demand_deviation_mw(horizon_intervals_, 0.0);
+  for (int i = 0; i < horizon_intervals_; ++i) {
     const auto day_ahead = day_ahead_demand_mw_.find(plan_start + i * interval);
     if (day_ahead != day_ahead_demand_mw_.end()) {
       demand_deviation_mw[i] = day_ahead->second - load_mw[i + 1];
@@ -122,7 +126,7 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
   const double price_anomaly =
       price.has_value() ? *price - prices_.Forecast(obs.measured_interval_start, 1)[0] : 0.0;
   const std::vector<double> forecast =
-      price_correction_.Forecast(plan_start, prices_.Forecast(plan_start, kHorizonIntervals),
+      price_correction_.Forecast(plan_start, prices_.Forecast(plan_start, horizon_intervals_),
                                  price_anomaly, demand_deviation_mw);
   // Risk settings: trades valued into the forecast's intervals (horizon k + 1 intervals
   // from `now` for the k-th planned interval), and this forecast recorded to be scored.
@@ -154,9 +158,9 @@ TradingDecision TradingPolicy::Plan(const TradingObservation& obs, absl::Time no
   // (StepWindowFor): net load after dispatch moves by the load's change minus the
   // battery's, so a step that follows the load offsets it instead of adding to it.
   if (max_power_step_mw > 0) {
-    request.step_centre_mw.resize(kHorizonIntervals);
+    request.step_centre_mw.resize(horizon_intervals_);
     const double widest_change_mw = params.max_charge_mw + params.max_discharge_mw;
-    for (int i = 0; i < kHorizonIntervals; ++i) {
+    for (int i = 0; i < horizon_intervals_; ++i) {
       request.step_centre_mw[i] = std::clamp((load_mw[i + 1] - load_mw[i]) * obs.load_change_share,
                                              -widest_change_mw, widest_change_mw);
     }

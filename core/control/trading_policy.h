@@ -80,8 +80,12 @@ struct TradingDecision {
 
 class TradingPolicy {
  public:
-  // Planned intervals.
+  // Planned intervals at 30 minutes; at any resolution, 24 hours of intervals
+  // (HorizonIntervals).
   static constexpr int kHorizonIntervals = 48;
+  static int HorizonIntervals(absl::Duration interval) {
+    return static_cast<int>(absl::Hours(24) / interval);
+  }
   // The trader's own steps are kept to this share of the grid's ramp limit, leaving the
   // rest for load changes (around the expected change of net load: (d)).
   static constexpr double kStepShareOfRampLimit = 0.7;
@@ -96,7 +100,9 @@ class TradingPolicy {
   // ValidateRiskAversion) > 0 makes every plan value its trades into the 90% intervals of
   // its price forecast, built from the trader's own past errors (ConformalBand: per
   // horizon, the last 500 errors known at the plan's time; none before 10).
-  explicit TradingPolicy(double risk_aversion = 0.0);
+  // `interval` is the region's settlement interval (5, 15, 30 or 60 minutes): observations
+  // must carry it, and profiles, correction and plans are on its grid.
+  explicit TradingPolicy(double risk_aversion = 0.0, absl::Duration interval = absl::Minutes(30));
 
   // Applies the policy above to the tick at `now` (the decision time t: the end of the
   // measured interval). Ticks must come in time order. Never fails: a plan the planner
@@ -123,11 +129,12 @@ class TradingPolicy {
                        double soc_at_plan_start_mwh, absl::Time plan_start);
 
   const double risk_aversion_;
+  const int horizon_intervals_;
   forecast::ProfileForecaster prices_;
   // Scores the price forecasts plans were made on (only with risk_aversion_ > 0).
   forecast::ConformalBand price_band_;
   // What the trader adds to the price profile; learns from every ended interval's price.
-  forecast::PriceProfileCorrection price_correction_{kHorizonIntervals};
+  forecast::PriceProfileCorrection price_correction_;
   // NESO's day-ahead demand forecast (region MW) by target interval start: the latest
   // vintage published before the last tick, targets from the planned interval on.
   std::map<absl::Time, double> day_ahead_demand_mw_;

@@ -1,5 +1,6 @@
-// The typed half-hourly GB series that the gateway replays: one GridInterval per
-// settlement period, regular and sorted, with missing values kept missing.
+// The typed series that the gateway replays: one GridInterval per settlement interval
+// (30 minutes for GB; a region's resolution_minutes otherwise), regular and sorted, with
+// missing values kept missing.
 #ifndef GRIDPILOT_CORE_DATA_GRID_SERIES_H_
 #define GRIDPILOT_CORE_DATA_GRID_SERIES_H_
 
@@ -12,7 +13,7 @@
 
 namespace gridpilot::data {
 
-// One half-hour of GB data. All power values are GB-wide averages over the interval (MW).
+// One interval of the region's data. All power values are GB-wide averages over the interval (MW).
 // A value absent from the source stays std::nullopt; it is never replaced by zero.
 struct GridInterval {
   absl::Time start;                         // interval start, UTC
@@ -22,13 +23,15 @@ struct GridInterval {
   std::optional<double> price_gbp_per_mwh;  // Market Index Price, may be negative
 };
 
-// A regular half-hourly series. Invariant: intervals()[i].start == start() + i * 30 min.
+// A regular series. Invariant: intervals()[i].start == start() + i * interval().
 class GridSeries {
  public:
   GridSeries() = default;
 
-  // Fails with InvalidArgument if the intervals are not consecutive half-hours.
-  static absl::StatusOr<GridSeries> Create(std::vector<GridInterval> intervals);
+  // Fails with InvalidArgument if the intervals are not consecutive, `interval` apart, or
+  // `interval` is not 5, 15, 30 or 60 minutes.
+  static absl::StatusOr<GridSeries> Create(std::vector<GridInterval> intervals,
+                                           absl::Duration interval = absl::Minutes(30));
 
   bool empty() const { return intervals_.empty(); }
   size_t size() const { return intervals_.size(); }
@@ -36,14 +39,17 @@ class GridSeries {
   absl::Time end() const;    // end of the last interval (exclusive)
   const GridInterval& at(size_t i) const { return intervals_[i]; }
   const std::vector<GridInterval>& intervals() const { return intervals_; }
+  absl::Duration interval() const { return interval_; }  // each interval's length
 
   // Index of the interval starting exactly at `start`, or nullopt if outside the series
-  // or not on the half-hour grid.
+  // or not on the series' grid.
   std::optional<size_t> IndexOf(absl::Time start) const;
 
  private:
-  explicit GridSeries(std::vector<GridInterval> intervals) : intervals_(std::move(intervals)) {}
+  GridSeries(std::vector<GridInterval> intervals, absl::Duration interval)
+      : intervals_(std::move(intervals)), interval_(interval) {}
   std::vector<GridInterval> intervals_;
+  absl::Duration interval_ = absl::Minutes(30);
 };
 
 }  // namespace gridpilot::data

@@ -29,12 +29,12 @@ double EventShare(const FeedEvent& e, absl::Time x) {
   return 1.0 - absl::FDivDuration(recovering, recovery);
 }
 
-// Linear interpolation of one field between half-hour centres at time x.
+// Linear interpolation of one field between the series' interval centres at time x.
 std::optional<double> Interpolate(const GridSeries& series, absl::Time x,
                                   std::optional<double> GridInterval::*field) {
-  const absl::Time first_centre = series.start() + base::kHalfHour / 2;
+  const absl::Time first_centre = series.start() + series.interval() / 2;
   const double position =
-      absl::FDivDuration(x - first_centre, base::kHalfHour);  // in half-hours from centre 0
+      absl::FDivDuration(x - first_centre, series.interval());  // in intervals from centre 0
   const double floor = std::floor(position);
   const long last = static_cast<long>(series.size()) - 1;
   const long i = std::clamp(static_cast<long>(floor), 0L, last);
@@ -82,6 +82,11 @@ absl::Status LiveFeedConfig::Validate() const {
 absl::StatusOr<LiveFeed> LiveFeed::Create(GridSeries region_series, absl::Time from, absl::Time to,
                                           LiveFeedConfig config) {
   if (absl::Status valid = config.Validate(); !valid.ok()) return valid;
+  if ((region_series.interval() / config.step) * config.step != region_series.interval()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("live.step_seconds must divide the series' interval of ",
+                     absl::FormatDuration(region_series.interval())));
+  }
   if (!region_series.IndexOf(from).has_value() || to > region_series.end() || to <= from) {
     return absl::InvalidArgumentError(absl::StrCat(
         "live feed span ", base::FormatUtcTimestamp(from), " to ", base::FormatUtcTimestamp(to),
@@ -136,7 +141,7 @@ absl::StatusOr<FeedReading> LiveFeed::Next() {
   r.net_load_mw = Interpolate(series_, middle, &GridInterval::net_load_mw);
   r.embedded_solar_mw = Interpolate(series_, middle, &GridInterval::embedded_solar_mw);
   r.embedded_wind_mw = Interpolate(series_, middle, &GridInterval::embedded_wind_mw);
-  const absl::Time interval_start = r.start - (r.start - series_.start()) % base::kHalfHour;
+  const absl::Time interval_start = r.start - (r.start - series_.start()) % series_.interval();
   r.price_gbp_per_mwh = series_.at(*series_.IndexOf(interval_start)).price_gbp_per_mwh;
 
   // AR(1) noise, advanced every step whether or not the reading is present.

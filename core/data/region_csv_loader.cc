@@ -187,61 +187,62 @@ absl::StatusOr<std::vector<StampedRow>> ReadStamped(const CsvFile& file,
   return grid;
 }
 
-// Onto the half-hour grid (UTC, aligned to the epoch): finer intervals averaged, a half-hour
-// missing a sub-interval missing; an hourly value repeated over both of its half-hours.
-absl::StatusOr<std::vector<StampedRow>> ToHalfHours(const std::vector<StampedRow>& grid,
-                                                    absl::Duration step, const std::string& path,
-                                                    CsvIngestCounts* counts) {
+// Onto the grid of `target` (UTC, aligned to the epoch): finer intervals averaged, a
+// target interval missing a sub-interval missing (a partial mean biases a load with a daily
+// shape) and partial target intervals at either end dropped; a coarser value repeated over
+// each of its target intervals (the same average power); an equal step kept as it is.
+absl::StatusOr<std::vector<StampedRow>> OntoGrid(const std::vector<StampedRow>& grid,
+                                                 absl::Duration step, absl::Duration target,
+                                                 const std::string& path, CsvIngestCounts* counts) {
   std::vector<StampedRow> out;
   if (grid.empty()) return out;
   const size_t width = grid.front().values.size();
-  if (step >= base::kHalfHour) {
-    const int64_t copies = step / base::kHalfHour;
-    if ((grid.front().start - absl::UnixEpoch()) % base::kHalfHour != absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": first interval starts at ",
-                                                     base::FormatUtcTimestamp(grid.front().start),
-                                                     ", not on a half-hour"));
+  if (step >= target) {
+    const int64_t copies = step / target;
+    if ((grid.front().start - absl::UnixEpoch()) % target != absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": first interval starts at ", base::FormatUtcTimestamp(grid.front().start),
+          ", not on the ", absl::FormatDuration(target), " grid"));
     }
+    if (copies == 1) return grid;
     for (const StampedRow& row : grid) {
       for (int64_t k = 0; k < copies; ++k) {
-        StampedRow half = row;
-        half.start = row.start + k * base::kHalfHour;
-        out.push_back(std::move(half));
+        StampedRow part = row;
+        part.start = row.start + k * target;
+        out.push_back(std::move(part));
       }
     }
     return out;
   }
-  const int64_t per_half_hour = base::kHalfHour / step;
+  const int64_t per_target = target / step;
   size_t i = 0;
-  // Skip a leading partial half-hour.
-  while (i < grid.size() &&
-         (grid[i].start - absl::UnixEpoch()) % base::kHalfHour != absl::ZeroDuration()) {
+  // Skip a leading partial target interval.
+  while (i < grid.size() && (grid[i].start - absl::UnixEpoch()) % target != absl::ZeroDuration()) {
     ++i;
   }
-  for (; i + static_cast<size_t>(per_half_hour) <= grid.size();
-       i += static_cast<size_t>(per_half_hour)) {
-    StampedRow half;
-    half.start = grid[i].start;
+  for (; i + static_cast<size_t>(per_target) <= grid.size(); i += static_cast<size_t>(per_target)) {
+    StampedRow whole;
+    whole.start = grid[i].start;
     bool incomplete = false;
     for (size_t c = 0; c < width; ++c) {
       double sum = 0.0;
       int present = 0;
-      for (int64_t k = 0; k < per_half_hour; ++k) {
+      for (int64_t k = 0; k < per_target; ++k) {
         const std::optional<double>& v = grid[i + static_cast<size_t>(k)].values[c];
         if (v) {
           sum += *v;
           ++present;
         }
       }
-      if (present == per_half_hour) {
-        half.values.push_back(sum / static_cast<double>(per_half_hour));
+      if (present == per_target) {
+        whole.values.push_back(sum / static_cast<double>(per_target));
       } else {
-        half.values.push_back(std::nullopt);
+        whole.values.push_back(std::nullopt);
         incomplete = incomplete || present > 0;
       }
     }
-    if (incomplete) ++counts->half_hours_incomplete;
-    out.push_back(std::move(half));
+    if (incomplete) ++counts->intervals_incomplete;
+    out.push_back(std::move(whole));
   }
   return out;
 }
@@ -250,7 +251,8 @@ absl::StatusOr<std::vector<StampedRow>> ToHalfHours(const std::vector<StampedRow
 
 absl::StatusOr<RegionSeries> LoadRegionSeries(const RegionCsvFormat& format,
                                               const std::string& demand_csv,
-                                              const std::string& price_csv) {
+                                              const std::string& price_csv,
+                                              absl::Duration interval) {
   RETURN_IF_ERROR(ValidateRegionCsvFormat(format, "data"));
   RegionSeries result;
   ASSIGN_OR_RETURN(const CsvFile demand, CsvFile::Read(demand_csv));
@@ -262,14 +264,16 @@ absl::StatusOr<RegionSeries> LoadRegionSeries(const RegionCsvFormat& format,
   ASSIGN_OR_RETURN(const std::vector<StampedRow> demand_grid,
                    ReadStamped(demand, format.time_column, demand_columns, format, &demand_step,
                                &result.demand));
-  ASSIGN_OR_RETURN(const std::vector<StampedRow> demand_half,
-                   ToHalfHours(demand_grid, demand_step, demand_csv, &result.demand));
-  if (demand_half.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(demand_csv, ": no whole half-hour in the file"));
+  if (interval == absl::ZeroDuration()) interval = demand_step;
+  ASSIGN_OR_RETURN(const std::vector<StampedRow> demand_on_grid,
+                   OntoGrid(demand_grid, demand_step, interval, demand_csv, &result.demand));
+  if (demand_on_grid.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        demand_csv, ": no whole ", absl::FormatDuration(interval), " interval in the file"));
   }
   std::vector<GridInterval> intervals;
-  intervals.reserve(demand_half.size());
-  for (const StampedRow& row : demand_half) {
+  intervals.reserve(demand_on_grid.size());
+  for (const StampedRow& row : demand_on_grid) {
     GridInterval interval;
     interval.start = row.start;
     interval.net_load_mw = row.values[0];
@@ -286,18 +290,18 @@ absl::StatusOr<RegionSeries> LoadRegionSeries(const RegionCsvFormat& format,
     ASSIGN_OR_RETURN(const std::vector<StampedRow> price_grid,
                      ReadStamped(prices, format.price_time_column, price_columns, format,
                                  &price_step, &result.price));
-    ASSIGN_OR_RETURN(const std::vector<StampedRow> price_half,
-                     ToHalfHours(price_grid, price_step, price_csv, &result.price));
+    ASSIGN_OR_RETURN(const std::vector<StampedRow> price_on_grid,
+                     OntoGrid(price_grid, price_step, interval, price_csv, &result.price));
     result.price_resolution_minutes = static_cast<int>(price_step / absl::Minutes(1));
     const absl::Time first = intervals.front().start;
-    const absl::Time end = intervals.back().start + base::kHalfHour;
-    for (const StampedRow& row : price_half) {
+    const absl::Time end = intervals.back().start + interval;
+    for (const StampedRow& row : price_on_grid) {
       if (row.start < first || row.start >= end) continue;
-      const int64_t index = (row.start - first) / base::kHalfHour;
+      const int64_t index = (row.start - first) / interval;
       intervals[static_cast<size_t>(index)].price_gbp_per_mwh = row.values[0];
     }
   }
-  ASSIGN_OR_RETURN(result.series, GridSeries::Create(std::move(intervals)));
+  ASSIGN_OR_RETURN(result.series, GridSeries::Create(std::move(intervals), interval));
   return result;
 }
 
@@ -307,8 +311,9 @@ std::string DescribeCsvIngest(const RegionSeries& loaded, const RegionCsvFormat&
       absl::StrCat("demand: ", d.rows, " rows at ", format.resolution_minutes, " min, stamps in ",
                    format.time_zone, " marking interval ",
                    format.stamp_marks == StampMarks::kEnd ? "ends" : "starts", ": ", d.gaps,
-                   " gaps, ", d.repeats, " repeats, ", d.holes, " holes, ", d.half_hours_incomplete,
-                   " half-hours incomplete; ", loaded.series.size(), " half-hours from ",
+                   " gaps, ", d.repeats, " repeats, ", d.holes, " holes, ", d.intervals_incomplete,
+                   " intervals incomplete; ", loaded.series.size(), " intervals of ",
+                   absl::FormatDuration(loaded.series.interval()), " from ",
                    base::FormatUtcTimestamp(loaded.series.start()));
   if (loaded.price_resolution_minutes == 0) {
     absl::StrAppend(&text, "; prices: none");

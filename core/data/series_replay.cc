@@ -13,13 +13,14 @@ absl::StatusOr<std::unique_ptr<SeriesReplay>> SeriesReplay::Create(GridSeries se
   if (!first.has_value() || !last.has_value() || *last <= *first) {
     return absl::InvalidArgumentError(absl::StrCat(
         "replay span ", base::FormatUtcTimestamp(from), " to ", base::FormatUtcTimestamp(to),
-        " is not on the half-hour grid inside the data (", base::FormatUtcTimestamp(series.start()),
-        " to ", base::FormatUtcTimestamp(series.end()), ")"));
+        " is not on the data's ", absl::FormatDuration(series.interval()),
+        " grid inside the data (", base::FormatUtcTimestamp(series.start()), " to ",
+        base::FormatUtcTimestamp(series.end()), ")"));
   }
   return std::unique_ptr<SeriesReplay>(new SeriesReplay(std::move(series), *first, *last));
 }
 
-absl::Duration SeriesReplay::step() const { return base::kHalfHour; }
+absl::Duration SeriesReplay::step() const { return series_.interval(); }
 
 absl::StatusOr<FeedReading> SeriesReplay::Next() {
   if (next_ >= end_) {

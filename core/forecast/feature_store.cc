@@ -19,14 +19,19 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 constexpr int kDayAheadHorizons = 8;  // ServedChangeHorizons()
-// Oldest operator-forecast target the features read: lag 2's interval.
-constexpr absl::Duration kDayAheadKept = absl::Hours(1);
 
 double ValueOrNaN(const std::optional<double>& v) { return v.has_value() ? *v : kNaN; }
 
-bool OnHalfHourGrid(absl::Time t) {
+bool OnGrid(absl::Time t, absl::Duration interval) {
   return t != absl::InfinitePast() && t != absl::InfiniteFuture() &&
-         (t - absl::UnixEpoch()) % base::kHalfHour == absl::ZeroDuration();
+         (t - absl::UnixEpoch()) % interval == absl::ZeroDuration();
+}
+
+absl::Duration SupportedOrHalfHour(absl::Duration interval) {
+  return interval == absl::Minutes(5) || interval == absl::Minutes(15) ||
+                 interval == absl::Minutes(60)
+             ? interval
+             : base::kHalfHour;
 }
 
 std::vector<std::string> BuildFeatureNames() {
@@ -58,11 +63,14 @@ std::vector<std::string> BuildFeatureNames() {
 
 FeatureStore::FeatureStore() : FeatureStore(base::HolidayCalendar::Uk()) {}
 
-FeatureStore::FeatureStore(base::HolidayCalendar holidays) : holidays_(std::move(holidays)) {
-  net_load_mw_.fill(kNaN);
-  solar_mw_.fill(kNaN);
-  wind_mw_.fill(kNaN);
-}
+FeatureStore::FeatureStore(base::HolidayCalendar holidays, absl::Duration interval)
+    : interval_(SupportedOrHalfHour(interval)),
+      per_day_(static_cast<size_t>(absl::Hours(24) / interval_)),
+      capacity_(8 * per_day_),
+      net_load_mw_(capacity_, kNaN),
+      solar_mw_(capacity_, kNaN),
+      wind_mw_(capacity_, kNaN),
+      holidays_(std::move(holidays)) {}
 
 const std::vector<std::string>& FeatureStore::FeatureNames() {
   static const std::vector<std::string>* const kNames =
@@ -71,11 +79,11 @@ const std::vector<std::string>& FeatureStore::FeatureNames() {
 }
 
 absl::Status FeatureStore::Push(const data::GridMeasurement& m) {
-  if (!OnHalfHourGrid(m.interval_start)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("interval start ", absl::FormatTime(m.interval_start, absl::UTCTimeZone()),
-                     " is not on the UTC half-hour grid (last interval start ",
-                     size_ == 0 ? "none" : base::FormatUtcTimestamp(last_start_), ")"));
+  if (!OnGrid(m.interval_start, interval_)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "interval start ", absl::FormatTime(m.interval_start, absl::UTCTimeZone()),
+        " is not on the UTC ", absl::FormatDuration(interval_), " grid (last interval start ",
+        size_ == 0 ? "none" : base::FormatUtcTimestamp(last_start_), ")"));
   }
   if (size_ > 0) {
     if (m.interval_start <= last_start_) {
@@ -84,16 +92,16 @@ absl::Status FeatureStore::Push(const data::GridMeasurement& m) {
           " is not after the last interval start ", base::FormatUtcTimestamp(last_start_)));
     }
     // Skipped intervals become all-missing; beyond a full ring the older ones would be
-    // overwritten anyway, so at most kCapacityIntervals are written.
-    const int64_t skipped = (m.interval_start - last_start_) / base::kHalfHour - 1;
-    for (int64_t i = 0; i < std::min<int64_t>(skipped, kCapacityIntervals); ++i) {
+    // overwritten anyway, so at most capacity_ are written.
+    const int64_t skipped = (m.interval_start - last_start_) / interval_ - 1;
+    for (int64_t i = 0; i < std::min<int64_t>(skipped, static_cast<int64_t>(capacity_)); ++i) {
       Append(kNaN, kNaN, kNaN);
     }
   }
   Append(ValueOrNaN(m.net_load_mw), ValueOrNaN(m.embedded_solar_mw),
          ValueOrNaN(m.embedded_wind_mw));
   last_start_ = m.interval_start;
-  day_ahead_.erase(day_ahead_.begin(), day_ahead_.lower_bound(decision_time() - kDayAheadKept));
+  day_ahead_.erase(day_ahead_.begin(), day_ahead_.lower_bound(decision_time() - 2 * interval_));
   return absl::OkStatus();
 }
 
@@ -104,7 +112,7 @@ absl::Status FeatureStore::PushDayAheadForecast(const data::DayAheadForecastRow&
         base::FormatUtcTimestamp(row.published), " is not before the decision time ",
         size_ == 0 ? "(nothing pushed yet)" : base::FormatUtcTimestamp(decision_time())));
   }
-  if (!row.net_load_mw.has_value() || row.target_start < decision_time() - kDayAheadKept) {
+  if (!row.net_load_mw.has_value() || row.target_start < decision_time() - 2 * interval_) {
     return absl::OkStatus();
   }
   auto [it, inserted] =
@@ -147,17 +155,17 @@ void FeatureStore::Append(double net_load_mw, double solar_mw, double wind_mw) {
   net_load_mw_[next_] = net_load_mw;
   solar_mw_[next_] = solar_mw;
   wind_mw_[next_] = wind_mw;
-  next_ = (next_ + 1) % kCapacityIntervals;
-  if (size_ < kCapacityIntervals) ++size_;
+  next_ = (next_ + 1) % capacity_;
+  if (size_ < capacity_) ++size_;
 }
 
 absl::Time FeatureStore::decision_time() const {
-  return size_ == 0 ? absl::InfinitePast() : last_start_ + base::kHalfHour;
+  return size_ == 0 ? absl::InfinitePast() : last_start_ + interval_;
 }
 
-double FeatureStore::Lag(const std::array<double, kCapacityIntervals>& ring, size_t k) const {
+double FeatureStore::Lag(const std::vector<double>& ring, size_t k) const {
   if (k > size_) return kNaN;
-  return ring[(next_ + kCapacityIntervals - k) % kCapacityIntervals];
+  return ring[(next_ + capacity_ - k) % capacity_];
 }
 
 std::optional<double> FeatureStore::last_net_load_mw() const {
@@ -167,10 +175,10 @@ std::optional<double> FeatureStore::last_net_load_mw() const {
 }
 
 std::optional<double> FeatureStore::NetLoadAt(absl::Time interval_start) const {
-  if (size_ == 0 || !OnHalfHourGrid(interval_start) || interval_start >= decision_time()) {
+  if (size_ == 0 || !OnGrid(interval_start, interval_) || interval_start >= decision_time()) {
     return std::nullopt;
   }
-  const int64_t k = (decision_time() - interval_start) / base::kHalfHour;
+  const int64_t k = (decision_time() - interval_start) / interval_;
   if (k < 1 || k > static_cast<int64_t>(size_)) return std::nullopt;
   const double v = Lag(net_load_mw_, static_cast<size_t>(k));
   if (std::isnan(v)) return std::nullopt;
@@ -202,12 +210,17 @@ std::vector<float> FeatureStore::Features() const {
   auto net = [this](size_t k) { return Lag(net_load_mw_, k); };
   put(net(1));
   for (size_t k = 1; k <= 11; ++k) put(net(k) - net(k + 1));  // NaN propagates
-  put(net(48) - net(49));
-  put(net(336) - net(337));
-  put(net(47) - net(49));
-  put(net(335) - net(337));
+  // Yesterday and last week at the same time of day, in this store's intervals.
+  const size_t day = per_day_;
+  const size_t week = 7 * per_day_;
+  put(net(day) - net(day + 1));
+  put(net(week) - net(week + 1));
+  put(net(day - 1) - net(day + 1));
+  put(net(week - 1) - net(week + 1));
 
-  for (size_t window : {4, 12, 48}) {
+  // Windows of 2, 6 and 24 hours (4, 12 and 48 half-hours).
+  const size_t two_hours = day / 12;
+  for (size_t window : {two_hours, 3 * two_hours, day}) {
     double sum = 0.0;
     int count = 0;
     for (size_t k = 1; k <= window; ++k) {
@@ -241,13 +254,13 @@ std::vector<float> FeatureStore::Features() const {
   put(std::cos(kTwoPi * local_day_fraction));
   put(holidays_.IsHolidayAt(t) ? 1.0 : 0.0);
 
-  const double forecast_lag1 = DayAheadAt(t - base::kHalfHour);
+  const double forecast_lag1 = DayAheadAt(t - interval_);
   for (int h = 1; h <= kDayAheadHorizons; ++h) {
-    put(DayAheadAt(t + (h - 1) * base::kHalfHour) - forecast_lag1);
+    put(DayAheadAt(t + (h - 1) * interval_) - forecast_lag1);
   }
   const double error_lag1 = net(1) - forecast_lag1;
   put(error_lag1);
-  put(error_lag1 - (net(2) - DayAheadAt(t - 2 * base::kHalfHour)));
+  put(error_lag1 - (net(2) - DayAheadAt(t - 2 * interval_)));
   return f;
 }
 

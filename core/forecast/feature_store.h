@@ -2,7 +2,10 @@
 // far. One FeatureStore is fed online by the forecast service (one Push per telemetry
 // interval) and offline by the training-set builder over a whole history, so features
 // used for training and for serving come from the same code by construction. It holds a
-// fixed ring of the last kCapacityIntervals half-hours and never looks past its last push.
+// fixed ring of the last eight days of intervals and never looks past its last push.
+// Intervals are the region's (5, 15, 30 or 60 minutes; half-hours for GB): the lags and
+// windows below are named in half-hours and mean the same stretch of time at any
+// resolution (docs/decisions.md, "Native resolution").
 #ifndef GRIDPILOT_CORE_FORECAST_FEATURE_STORE_H_
 #define GRIDPILOT_CORE_FORECAST_FEATURE_STORE_H_
 
@@ -25,12 +28,20 @@ namespace gridpilot::forecast {
 // Copyable; a copy is a snapshot.
 class FeatureStore {
  public:
-  // Eight days: last week's same period (lag 337) plus slack.
+  // Eight days of half-hours: last week's same period (lag 337) plus slack. At another
+  // resolution, eight days of its intervals (Capacity()).
   static constexpr size_t kCapacityIntervals = 384;
 
   // The holiday feature reads `holidays` (default: England & Wales, uk_calendar.h).
+  // `interval` is 5, 15, 30 or 60 minutes (anything else is taken as 30).
   FeatureStore();
-  explicit FeatureStore(base::HolidayCalendar holidays);
+  explicit FeatureStore(base::HolidayCalendar holidays,
+                        absl::Duration interval = absl::Minutes(30));
+
+  absl::Duration interval() const { return interval_; }
+  size_t capacity() const { return capacity_; }  // intervals kept: eight days'
+  // Intervals in a day at this store's resolution (48 at 30 minutes).
+  size_t intervals_per_day() const { return per_day_; }
 
   // Appends the next interval. m.interval_start must lie on the UTC half-hour grid
   // (:00 or :30). The first push sets the start; a later push must be later than the
@@ -45,7 +56,7 @@ class FeatureStore {
   // vintage can only be pushed once the store has reached the first decision it may
   // inform; otherwise InvalidArgument naming both times, and the store is unchanged.
   // Per target the newest publication wins (an older one pushed later is ignored); a
-  // missing value, or a target more than an hour before decision_time(), is ignored.
+  // missing value, or a target more than two intervals before decision_time(), is ignored.
   absl::Status PushDayAheadForecast(const data::DayAheadForecastRow& row);
 
   // The decision time the features are for: the last interval start + 30 min.
@@ -98,7 +109,7 @@ class FeatureStore {
 
  private:
   // Value of lag k (1 = last interval) of a ring; NaN when not held. k >= 1.
-  double Lag(const std::array<double, kCapacityIntervals>& ring, size_t k) const;
+  double Lag(const std::vector<double>& ring, size_t k) const;
   void Append(double net_load_mw, double solar_mw, double wind_mw);
   // Operator forecast of the interval starting at `target_start`; NaN if none held.
   double DayAheadAt(absl::Time target_start) const;
@@ -108,9 +119,12 @@ class FeatureStore {
     double demand_mw;
   };
 
-  std::array<double, kCapacityIntervals> net_load_mw_;
-  std::array<double, kCapacityIntervals> solar_mw_;
-  std::array<double, kCapacityIntervals> wind_mw_;
+  absl::Duration interval_;
+  size_t per_day_;   // intervals per day
+  size_t capacity_;  // 8 * per_day_
+  std::vector<double> net_load_mw_;
+  std::vector<double> solar_mw_;
+  std::vector<double> wind_mw_;
   size_t next_ = 0;  // ring slot the next interval goes to
   size_t size_ = 0;  // intervals held
   absl::Time last_start_ = absl::InfinitePast();

@@ -39,8 +39,8 @@ std::optional<std::array<double, kN>> SolveLinear(std::array<double, kN * kN> a,
 
 }  // namespace
 
-PriceProfileCorrection::PriceProfileCorrection(int horizon_intervals)
-    : sums_(horizon_intervals > 0 ? horizon_intervals : 0) {}
+PriceProfileCorrection::PriceProfileCorrection(int horizon_intervals, absl::Duration interval)
+    : interval_(interval), sums_(horizon_intervals > 0 ? horizon_intervals : 0) {}
 
 std::optional<PriceProfileCorrection::Terms> PriceProfileCorrection::Coefficients(
     const Sums& sums) const {
@@ -79,14 +79,14 @@ void PriceProfileCorrection::Observe(absl::Time interval_start,
                                      std::optional<double> price_gbp_per_mwh) {
   while (!issued_.empty() &&
          issued_.front().first_interval_start +
-                 static_cast<int64_t>(issued_.front().terms.size()) * base::kHalfHour <=
+                 static_cast<int64_t>(issued_.front().terms.size()) * interval_ <=
              interval_start) {
     issued_.pop_front();
   }
   if (!price_gbp_per_mwh.has_value() || !std::isfinite(*price_gbp_per_mwh)) return;
   for (const Issued& issued : issued_) {
     if (interval_start < issued.first_interval_start) continue;
-    const int64_t h = (interval_start - issued.first_interval_start) / base::kHalfHour;
+    const int64_t h = (interval_start - issued.first_interval_start) / interval_;
     if (h >= static_cast<int64_t>(issued.terms.size()) || h >= static_cast<int64_t>(sums_.size())) {
       continue;
     }

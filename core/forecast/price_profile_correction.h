@@ -38,9 +38,11 @@ class PriceProfileCorrection {
   static constexpr double kRidge = 1.0;  // added to each diagonal of the normal equations
   static constexpr int kTerms = 3;       // 1, price anomaly, demand deviation
 
-  // `horizon_intervals` (> 0) half-hours get their own coefficients; forecasts may be
-  // shorter, and half-hours beyond it are not corrected.
-  explicit PriceProfileCorrection(int horizon_intervals);
+  // `horizon_intervals` (> 0) intervals, each `interval` long (the region's settlement
+  // interval; the half-hours of the comments above for GB), get their own coefficients;
+  // forecasts may be shorter, and intervals beyond it are not corrected.
+  explicit PriceProfileCorrection(int horizon_intervals,
+                                  absl::Duration interval = absl::Minutes(30));
 
   // The profile plus the correction, £/MWh, for the half-hours starting at
   // `first_interval_start` (on the half-hour grid), one per profile value.
@@ -76,6 +78,7 @@ class PriceProfileCorrection {
   // The horizon's coefficients, or nullopt while it has too few samples.
   std::optional<Terms> Coefficients(const Sums& sums) const;
 
+  absl::Duration interval_;
   std::vector<Sums> sums_;  // by horizon
   std::deque<Issued> issued_;
 };

@@ -4,44 +4,39 @@
 #include <cmath>
 #include <limits>
 
-#include "core/base/time_util.h"
-
 namespace gridpilot::forecast {
 namespace {
 
-constexpr int64_t kPeriodsPerDay = 48;
-constexpr int64_t kKeptPeriods = ProfileForecaster::kHistoryDays * kPeriodsPerDay;
-
-// Half-hour index since the Unix epoch, floored so that times before 1970 also land in
-// the half-hour that contains them.
-int64_t PeriodIndex(absl::Time t) {
-  absl::Duration remainder;
-  return absl::IDivDuration(absl::Floor(t - absl::UnixEpoch(), base::kHalfHour), base::kHalfHour,
-                            &remainder);
-}
-
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
-// Whether the UTC day containing `period` is a Saturday or Sunday. Day 0 (1970-01-01)
-// was a Thursday, so (day + 3) mod 7 counts from Monday = 0.
-bool IsWeekend(int64_t period) {
-  const int64_t day = FloorDiv(period, kPeriodsPerDay);
+}  // namespace
+
+ProfileForecaster::ProfileForecaster(absl::Duration interval)
+    : interval_(interval),
+      periods_per_day_(absl::Hours(24) / interval),
+      kept_periods_(kHistoryDays * periods_per_day_) {}
+
+int64_t ProfileForecaster::PeriodIndex(absl::Time t) const {
+  absl::Duration remainder;
+  return absl::IDivDuration(absl::Floor(t - absl::UnixEpoch(), interval_), interval_, &remainder);
+}
+
+bool ProfileForecaster::IsWeekend(int64_t period) const {
+  const int64_t day = FloorDiv(period, periods_per_day_);
   return day + 3 - 7 * FloorDiv(day + 3, 7) >= 5;
 }
 
-size_t Slot(int64_t period) {
-  return static_cast<size_t>(period - kKeptPeriods * FloorDiv(period, kKeptPeriods));
+size_t ProfileForecaster::Slot(int64_t period) const {
+  return static_cast<size_t>(period - kept_periods_ * FloorDiv(period, kept_periods_));
 }
-
-}  // namespace
 
 void ProfileForecaster::Observe(absl::Time interval_start,
                                 std::optional<double> price_gbp_per_mwh) {
   const int64_t period = PeriodIndex(interval_start);
-  if (newest_period_.has_value() && period <= *newest_period_ - kKeptPeriods) return;
+  if (newest_period_.has_value() && period <= *newest_period_ - kept_periods_) return;
   if (price_gbp_per_mwh_.empty()) {
-    price_gbp_per_mwh_.assign(kKeptPeriods, std::numeric_limits<double>::quiet_NaN());
-    period_.assign(kKeptPeriods, std::numeric_limits<int64_t>::min());
+    price_gbp_per_mwh_.assign(kept_periods_, std::numeric_limits<double>::quiet_NaN());
+    period_.assign(kept_periods_, std::numeric_limits<int64_t>::min());
   }
   const size_t slot = Slot(period);
   price_gbp_per_mwh_[slot] = price_gbp_per_mwh.value_or(std::numeric_limits<double>::quiet_NaN());
@@ -51,7 +46,7 @@ void ProfileForecaster::Observe(absl::Time interval_start,
 
 std::optional<double> ProfileForecaster::Known(int64_t period, int64_t start) const {
   if (period >= start || !newest_period_.has_value() || period > *newest_period_ ||
-      period <= *newest_period_ - kKeptPeriods) {
+      period <= *newest_period_ - kept_periods_) {
     return std::nullopt;
   }
   const size_t slot = Slot(period);
@@ -67,7 +62,7 @@ std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
   // Fallback: the last known price before the start, else 0.
   double last_known = 0.0;
   if (newest_period_.has_value()) {
-    for (int64_t p = std::min(start - 1, *newest_period_); p > *newest_period_ - kKeptPeriods;
+    for (int64_t p = std::min(start - 1, *newest_period_); p > *newest_period_ - kept_periods_;
          --p) {
       if (std::optional<double> price = Known(p, start)) {
         last_known = *price;
@@ -88,7 +83,7 @@ std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
   const int64_t newest = *newest_period_;
   for (int i = 0; i < intervals; ++i) {
     const int64_t target = start + i;
-    const int64_t target_day = FloorDiv(target, kPeriodsPerDay);
+    const int64_t target_day = FloorDiv(target, periods_per_day_);
     const bool weekend = IsWeekend(target);
     int64_t slot = static_cast<int64_t>(Slot(target));
     int64_t day_of_week = target_day + 3 - 7 * FloorDiv(target_day + 3, 7);  // Monday = 0
@@ -96,11 +91,11 @@ std::vector<double> ProfileForecaster::Forecast(absl::Time first_interval_start,
     double same_sum = 0.0, same_weights = 0.0, same_next = 1.0;
     double all_sum = 0.0, all_weights = 0.0, all_next = 1.0;
     for (int d = 1; d <= kLookbackDays; ++d) {
-      const int64_t p = target - d * kPeriodsPerDay;
-      slot -= kPeriodsPerDay;
-      if (slot < 0) slot += kKeptPeriods;
+      const int64_t p = target - d * periods_per_day_;
+      slot -= periods_per_day_;
+      if (slot < 0) slot += kept_periods_;
       if (--day_of_week < 0) day_of_week += 7;
-      if (p >= start || p > newest || p <= newest - kKeptPeriods) continue;
+      if (p >= start || p > newest || p <= newest - kept_periods_) continue;
       if (period_[slot] != p) continue;
       const double price = price_gbp_per_mwh_[slot];
       if (std::isnan(price)) continue;

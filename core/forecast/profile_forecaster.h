@@ -26,6 +26,7 @@
 #ifndef GRIDPILOT_CORE_FORECAST_PROFILE_FORECASTER_H_
 #define GRIDPILOT_CORE_FORECAST_PROFILE_FORECASTER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -36,6 +37,10 @@ namespace gridpilot::forecast {
 
 class ProfileForecaster {
  public:
+  // `interval` (5, 15, 30 or 60 minutes; dividing a day) is the grid's period: the
+  // half-hour of the comments here for GB, the region's resolution otherwise.
+  explicit ProfileForecaster(absl::Duration interval = absl::Minutes(30));
+
   static constexpr int kLookbackDays = 28;
   static constexpr double kDayDecay = 0.9;
   // History kept, counted back from the newest observed half-hour: exactly what a
@@ -58,6 +63,17 @@ class ProfileForecaster {
   // The value kept for `period` (half-hour index since the Unix epoch) if it is known,
   // kept, and before `start`.
   std::optional<double> Known(int64_t period, int64_t start) const;
+  // Interval index since the Unix epoch, floored so that times before 1970 also land in
+  // the interval that contains them.
+  int64_t PeriodIndex(absl::Time t) const;
+  // Whether the UTC day containing `period` is a Saturday or Sunday. Day 0 (1970-01-01)
+  // was a Thursday, so (day + 3) mod 7 counts from Monday = 0.
+  bool IsWeekend(int64_t period) const;
+  size_t Slot(int64_t period) const;
+
+  absl::Duration interval_;
+  int64_t periods_per_day_;
+  int64_t kept_periods_;
 
   // Ring buffer over half-hour indices: slot period % size holds that period's price
   // (NaN when missing) and the period it belongs to.

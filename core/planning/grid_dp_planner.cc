@@ -809,7 +809,14 @@ ScheduleRequest TradingScheduleRequest(const assets::BatteryParams& battery, dou
   request.max_power_step_mw = max_power_step_mw;
   request.initial_power_mw = initial_power_mw;
   request.limit_every_step = true;
-  request.coarse_from_interval = kTradingFineIntervals;
+  // At another resolution than 30 minutes: the same hours fine and the same share of an
+  // interval's energy per level (1 MWh per half-hour), so the grid can move at all at 5 min.
+  const double half_hours = absl::FDivDuration(interval, absl::Minutes(30));
+  request.soc_step_mwh = half_hours;
+  request.coarse_from_interval =
+      interval == absl::Minutes(30) ? kTradingFineIntervals
+                                    : static_cast<size_t>(std::lround(
+                                          static_cast<double>(kTradingFineIntervals) / half_hours));
   const double mean_price =
       std::accumulate(prices.begin(), prices.end(), 0.0) / static_cast<double>(prices.size());
   request.terminal_value_gbp_per_mwh =

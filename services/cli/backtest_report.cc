@@ -160,10 +160,14 @@ std::string BacktestSummary(const nlohmann::json& r) {
     }
   }
   if (!r["forecast_change_30min_mae_mw"].is_null()) {
+    // The key keeps its name; its horizon is one interval: the step of a backtest.
+    const double step_s = r.contains("step_seconds") ? r["step_seconds"].get<double>() : 1800.0;
+    const int horizon_min =
+        step_s == 300.0 || step_s == 900.0 || step_s == 3600.0 ? static_cast<int>(step_s / 60) : 30;
     absl::StrAppend(
         &out, absl::StrFormat(
-                  "  30-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",
-                  r["forecast_change_30min_mae_mw"].get<double>(),
+                  "  %d-min net-load change forecast MAE %.2f MW (no-change baseline %.2f MW)\n",
+                  horizon_min, r["forecast_change_30min_mae_mw"].get<double>(),
                   r["forecast_change_30min_persistence_mae_mw"].get<double>()));
   }
   if (r.contains("retraining")) {

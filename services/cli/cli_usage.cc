@@ -70,8 +70,9 @@ const CommandText kCommands[] = {
      "                     (default: none)\n"
      "  --pdf FILE         the same report as PDF, printed by headless Chromium\n"
      "                     (Debian's chromium; $GRIDPILOT_CHROMIUM names another)\n"
-     "  --step_seconds S   simulated seconds per tick, dividing 1800 (default 1800; below\n"
-     "                     1800 runs the live simulator lock-step)\n"
+     "  --step_seconds S   simulated seconds per tick, dividing the region's interval\n"
+     "                     (default: the interval, data.resolution_minutes; shorter runs\n"
+     "                     the live simulator lock-step)\n"
      "  --resume RUN_DIR   continue the backtest recorded in RUN_DIR/run.json (its launcher\n"
      "                     was killed) from its store's last committed interval\n",
      kStackOptions},

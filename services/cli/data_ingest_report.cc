@@ -34,7 +34,7 @@ absl::StatusOr<std::optional<nlohmann::json>> DataIngestReport(const std::string
                    data::LoadRegionSeries(config.data_format, demand, price));
   const data::RegionCsvFormat& f = config.data_format;
   nlohmann::json demand_counts = Counts(loaded.demand);
-  demand_counts["half_hours_incomplete"] = loaded.demand.half_hours_incomplete;
+  demand_counts["intervals_incomplete"] = loaded.demand.intervals_incomplete;
   nlohmann::json price_counts = nullptr;
   if (loaded.price_resolution_minutes > 0) {
     price_counts = Counts(loaded.price);
@@ -46,8 +46,8 @@ absl::StatusOr<std::optional<nlohmann::json>> DataIngestReport(const std::string
       {"time_zone", f.time_zone},
       {"stamp_marks", f.stamp_marks == data::StampMarks::kEnd ? "end" : "start"},
       {"resolution_minutes", f.resolution_minutes},
-      {"half_hours", loaded.series.size()},
-      {"first_half_hour", base::FormatUtcTimestamp(loaded.series.start())},
+      {"intervals", loaded.series.size()},
+      {"first_interval", base::FormatUtcTimestamp(loaded.series.start())},
       {"demand", demand_counts},
       {"price", price_counts}};
   return report;
@@ -59,8 +59,8 @@ std::string DataIngestSummary(const nlohmann::json& data) {
       "  data: ", d["rows"].get<int64_t>(), " rows at ", data["resolution_minutes"].get<int>(),
       " min, stamps local to ", data["time_zone"].get<std::string>(), ": ",
       d["gaps"].get<int64_t>(), " gaps, ", d["repeats"].get<int64_t>(), " repeats, ",
-      d["holes"].get<int64_t>(), " holes, ", d["half_hours_incomplete"].get<int64_t>(),
-      " half-hours incomplete (missing, never zero)");
+      d["holes"].get<int64_t>(), " holes, ", d["intervals_incomplete"].get<int64_t>(),
+      " intervals incomplete (missing, never zero)");
   if (data["price"].is_null()) {
     absl::StrAppend(&out, "; no prices: the trader stands aside\n");
   } else {

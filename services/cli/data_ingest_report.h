@@ -15,8 +15,8 @@ namespace gridpilot {
 // Reads the gateway config at `config_path` (empty: defaults) and, unless its data layout is
 // the default one with a price file, loads the files as the gateway will (`demand_csv` and
 // `price_csv` override the config's, as the gateway's flags do) and returns
-// {demand_csv, price_csv, time_zone, stamp_marks, resolution_minutes, half_hours,
-//  demand {rows, gaps, repeats, holes, half_hours_incomplete},
+// {demand_csv, price_csv, time_zone, stamp_marks, resolution_minutes, intervals,
+//  demand {rows, gaps, repeats, holes, intervals_incomplete},
 //  price {rows, resolution_minutes, gaps, repeats, holes} or null without prices}.
 // Errors are the config's or the loader's, naming file, line and key.
 absl::StatusOr<std::optional<nlohmann::json>> DataIngestReport(const std::string& config_path,

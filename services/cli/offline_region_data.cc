@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "core/base/time_util.h"
 #include "core/data/day_ahead_csv_loader.h"
 #include "core/data/grid_data_loader.h"
 #include "core/data/holiday_dates_file.h"
@@ -42,8 +43,9 @@ absl::StatusOr<OfflineRegionData> LoadOfflineRegionData(
   region.scale = config.region.scale;
   ASSIGN_OR_RETURN(region.holidays,
                    data::LoadRegionHolidayCalendar(config.holidays, config.data_format.time_zone));
-  ASSIGN_OR_RETURN(data::RegionSeries loaded,
-                   data::LoadRegionSeries(region.format, region.demand_csv, price_csv));
+  ASSIGN_OR_RETURN(
+      data::RegionSeries loaded,
+      data::LoadRegionSeries(region.format, region.demand_csv, price_csv, base::kHalfHour));
   region.description =
       absl::StrCat(config_path, ": ", data::DescribeCsvIngest(loaded, region.format), "; scale ",
                    region.scale, "; holidays ", region.holidays.Describe());

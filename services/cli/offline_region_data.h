@@ -2,7 +2,8 @@
 // --config: the shipped GB files (shipped_data.h), read as before, scaled to the default
 // region. With --config FILE (the file the launcher takes): the files, layout, scale,
 // day-ahead file and holidays that config gives the gateway and the forecast service,
-// read through LoadRegionSeries, so offline figures are of the same data the stack runs on.
+// read through LoadRegionSeries onto half-hours (the offline models and evaluations are
+// half-hourly), so offline figures are of the same data the stack runs on at 30 minutes.
 // --demand_csv, --price_csv and --day_ahead_csv override the config's files, as for the
 // launcher.
 #ifndef GRIDPILOT_SERVICES_CLI_OFFLINE_REGION_DATA_H_

@@ -214,11 +214,14 @@ absl::Status Stack::StartAll() {
   // The forecast process reads the region's holidays from the config the gateway reads.
   absl::StatusOr<GatewayConfig> region_config = LoadGatewayConfig(options.config);
   if (!region_config.ok()) return region_config.status();
+  const int resolution_minutes = region_config->data_format.resolution_minutes;
+  const double step_seconds =
+      options.step_seconds > 0.0 ? options.step_seconds : 60.0 * resolution_minutes;
   std::vector<std::string> gateway_args = {absl::StrCat("--from=", options.from),
                                            absl::StrCat("--to=", options.to),
                                            absl::StrCat("--mode=", options.mode),
                                            absl::StrCat("--tick_seconds=", options.tick_seconds),
-                                           absl::StrCat("--step_seconds=", options.step_seconds),
+                                           absl::StrCat("--step_seconds=", step_seconds),
                                            absl::StrCat("--store=", store_path_)};
   if (options.mode == "lock_step") {
     gateway_args.push_back(
@@ -250,9 +253,10 @@ absl::Status Stack::StartAll() {
   ledger_ = v1::LedgerService::NewStub(gateway_channel);
 
   const std::string model_dir = options.model_dir.empty() ? DefaultModelDir() : options.model_dir;
-  std::vector<std::string> forecast_args = {absl::StrCat("--gateway=", *gateway),
-                                            absl::StrCat("--model_dir=", model_dir),
-                                            absl::StrCat("--registry=", options.registry)};
+  std::vector<std::string> forecast_args = {
+      absl::StrCat("--gateway=", *gateway), absl::StrCat("--model_dir=", model_dir),
+      absl::StrCat("--resolution_minutes=", resolution_minutes),
+      absl::StrCat("--registry=", options.registry)};
   if (retraining) {
     // Retrained sets are published to the registry, by default the run dir's.
     if (options.registry.empty()) {

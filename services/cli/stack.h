@@ -35,9 +35,11 @@ struct StackOptions {
   std::string price_csv;
   std::string from = "2023-01-01";
   std::string to = "2023-12-31";
-  std::string mode = "lock_step";    // or "live"
-  double tick_seconds = 2.0;         // live mode: wall seconds per tick
-  double step_seconds = 1800.0;      // simulated seconds per tick; < 1800 = live simulator
+  std::string mode = "lock_step";  // or "live"
+  double tick_seconds = 2.0;       // live mode: wall seconds per tick
+  // Simulated seconds per tick; 0 = the region's interval (data.resolution_minutes);
+  // shorter than the interval = live simulator.
+  double step_seconds = 0.0;
   std::string model_dir;             // forecast model cache; empty = DefaultModelDir()
   std::string registry;              // change model registry for the forecast; empty = none
   std::string trader_risk_aversion;  // the trader's --risk_aversion; empty = its default (0)

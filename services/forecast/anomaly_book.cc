@@ -12,13 +12,12 @@ namespace {
 // Verdicts kept for Get: a year of half-hours and then some.
 constexpr size_t kVerdictsKept = 20000;
 
-// Half-hour of the UTC day the interval starts in, 0..47.
-int PeriodOfDay(absl::Time interval_start) {
+// Interval of the UTC day the interval starts in, 0..(intervals per day - 1).
+int PeriodOfDay(absl::Time interval_start, absl::Duration interval) {
   const absl::Time midnight =
       absl::FromCivil(absl::ToCivilDay(interval_start, absl::UTCTimeZone()), absl::UTCTimeZone());
   absl::Duration remainder;
-  return static_cast<int>(
-      absl::IDivDuration(interval_start - midnight, base::kHalfHour, &remainder));
+  return static_cast<int>(absl::IDivDuration(interval_start - midnight, interval, &remainder));
 }
 
 double ValueOf(const data::GridMeasurement& m) {
@@ -28,28 +27,28 @@ double ValueOf(const data::GridMeasurement& m) {
 }  // namespace
 
 absl::StatusOr<anomaly::SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
-    const std::vector<data::GridMeasurement>& history,
-    const anomaly::SeriesAnomalyOptions& options) {
+    const std::vector<data::GridMeasurement>& history, const anomaly::SeriesAnomalyOptions& options,
+    absl::Duration interval) {
   if (history.empty()) return absl::InvalidArgumentError("no history to fit the detectors on");
   std::vector<double> values;
   values.reserve(history.size());
   for (const data::GridMeasurement& m : history) values.push_back(ValueOf(m));
-  return anomaly::SeriesAnomalyDetector::Fit(values, PeriodOfDay(history.front().interval_start),
-                                             options);
+  return anomaly::SeriesAnomalyDetector::Fit(
+      values, PeriodOfDay(history.front().interval_start, interval), options);
 }
 
 AnomalyBook::AnomalyBook(anomaly::SeriesAnomalyDetector detector,
                          const std::vector<data::GridMeasurement>& history,
-                         double one_step_suspect_multiple)
-    : detector_(std::move(detector)),
+                         double one_step_suspect_multiple, absl::Duration interval)
+    : interval_(interval),
+      detector_(std::move(detector)),
       one_step_suspect_multiple_(one_step_suspect_multiple),
       history_rows_(static_cast<size_t>(detector_.HistoryRows())) {
   const size_t keep = std::min(history.size(), history_rows_);
   for (size_t i = history.size() - keep; i < history.size(); ++i) {
     recent_mw_.push_back(ValueOf(history[i]));
   }
-  recent_end_ =
-      history.empty() ? absl::InfinitePast() : history.back().interval_start + base::kHalfHour;
+  recent_end_ = history.empty() ? absl::InfinitePast() : history.back().interval_start + interval_;
 }
 
 absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
@@ -61,7 +60,7 @@ absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
         "interval ", base::FormatUtcTimestamp(measurement.interval_start), " was already scored"));
   }
   if (recent_end_ != absl::InfinitePast()) {
-    for (absl::Time t = recent_end_; t < measurement.interval_start; t += base::kHalfHour) {
+    for (absl::Time t = recent_end_; t < measurement.interval_start; t += interval_) {
       recent_mw_.push_back(std::nan(""));
     }
   }
@@ -70,11 +69,11 @@ absl::StatusOr<IntervalVerdict> AnomalyBook::Ingest(
     recent_mw_.erase(recent_mw_.begin(),
                      recent_mw_.begin() + static_cast<long>(recent_mw_.size() - history_rows_ - 1));
   }
-  recent_end_ = measurement.interval_start + base::kHalfHour;
+  recent_end_ = measurement.interval_start + interval_;
   const absl::Time first_start =
-      measurement.interval_start - static_cast<int64_t>(recent_mw_.size() - 1) * base::kHalfHour;
+      measurement.interval_start - static_cast<int64_t>(recent_mw_.size() - 1) * interval_;
   absl::StatusOr<anomaly::ScoredReading> reading =
-      detector_.ScoreLast(recent_mw_, PeriodOfDay(first_start));
+      detector_.ScoreLast(recent_mw_, PeriodOfDay(first_start, interval_));
   if (!reading.ok()) return reading.status();
   if (one_step.has_value() && one_step_suspect_multiple_ > 0) {
     anomaly::ApplyOneStepCheck(*one_step, one_step_suspect_multiple_, &*reading);

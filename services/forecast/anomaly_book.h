@@ -27,11 +27,12 @@ struct IntervalVerdict {
   bool flagged() const { return reading.label.kind != anomaly::AnomalyKind::kNone; }
 };
 
-// Fits the detector on the net load of `history` (half-hourly, in order; missing values
-// allowed). InvalidArgument when it cannot be fitted.
+// Fits the detector on the net load of `history` (one row per `interval`, in order; missing
+// values allowed; options' periods_per_day must match). InvalidArgument when it cannot be
+// fitted.
 absl::StatusOr<anomaly::SeriesAnomalyDetector> FitNetLoadAnomalyDetector(
-    const std::vector<data::GridMeasurement>& history,
-    const anomaly::SeriesAnomalyOptions& options);
+    const std::vector<data::GridMeasurement>& history, const anomaly::SeriesAnomalyOptions& options,
+    absl::Duration interval = absl::Minutes(30));
 
 class AnomalyBook {
  public:
@@ -41,7 +42,7 @@ class AnomalyBook {
   // at that many interval half-widths; 0 leaves it off.
   AnomalyBook(anomaly::SeriesAnomalyDetector detector,
               const std::vector<data::GridMeasurement>& history,
-              double one_step_suspect_multiple = 0.0);
+              double one_step_suspect_multiple = 0.0, absl::Duration interval = absl::Minutes(30));
 
   // Scores the interval of one tick's measurement, and with `one_step` (the 30-min
   // forecast of this interval, with its interval) applies the one-step check. An interval
@@ -65,9 +66,11 @@ class AnomalyBook {
   std::vector<IntervalVerdict> WaitForNew(size_t* seen, absl::Duration max_wait) const;
 
   int64_t intervals_scored() const;
+  absl::Duration interval() const { return interval_; }
   double threshold() const { return detector_.threshold(); }
 
  private:
+  const absl::Duration interval_;  // the region's resolution
   const anomaly::SeriesAnomalyDetector detector_;
   const double one_step_suspect_multiple_;
   const size_t history_rows_;

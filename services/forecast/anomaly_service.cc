@@ -192,7 +192,7 @@ grpc::Status AnomalyServiceImpl::GetVerdict(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "max_wait: must be in [0, 60 s]");
   }
   absl::StatusOr<IntervalVerdict> verdict =
-      book->Get(FromProtoTime(request->tick_time()) - base::kHalfHour, max_wait);
+      book->Get(FromProtoTime(request->tick_time()) - book->interval(), max_wait);
   if (!verdict.ok()) return ToGrpcStatus(verdict.status());
   *response->mutable_verdict() = ToProtoVerdict(*verdict);
   return grpc::Status::OK;

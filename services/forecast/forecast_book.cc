@@ -19,8 +19,8 @@ constexpr size_t kIssuedKept = 512;
 ForecastBook::ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
                            const std::vector<data::GridMeasurement>& history,
                            const std::vector<data::DayAheadForecastRow>& day_ahead,
-                           const base::HolidayCalendar& holidays)
-    : store_(holidays), day_ahead_(day_ahead) {
+                           const base::HolidayCalendar& holidays, absl::Duration interval)
+    : interval_(interval), store_(holidays, interval), day_ahead_(day_ahead) {
   absl::MutexLock lock(&mu_);
   forecaster_ =
       std::make_shared<const forecast::models::NetLoadChangeForecaster>(std::move(forecaster));
@@ -37,7 +37,7 @@ ForecastBook::ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
 
 void ForecastBook::ScoreTarget(absl::Time interval_start, double actual_net_load_mw) {
   for (size_t i = 0; i < scores_.size(); ++i) {
-    const absl::Time issue = interval_start - (scores_[i].horizon_intervals - 1) * base::kHalfHour;
+    const absl::Time issue = interval_start - (scores_[i].horizon_intervals - 1) * interval_;
     auto it = issued_.find(issue);
     if (it == issued_.end() || i >= it->second.forecasts.size()) continue;
     const double actual_change = actual_net_load_mw - it->second.last_net_load_mw;
@@ -72,7 +72,7 @@ absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
       // Each interval is what the errors known now say: taken before this one is added.
       std::vector<std::optional<double>> half_widths;
       for (const forecast::models::ChangeForecast& f : *forecasts) {
-        const absl::Duration horizon = f.horizon_intervals * base::kHalfHour;
+        const absl::Duration horizon = f.horizon_intervals * interval_;
         half_widths.push_back(band_.HalfWidth(horizon));
         band_.AddForecast(horizon, f.target_interval_start, *base + f.change_mw);
       }

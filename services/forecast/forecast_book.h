@@ -58,11 +58,15 @@ class ForecastBook {
 
   // `history` warms the feature store (measurements strictly before the first tick);
   // `day_ahead` holds the operator's day-ahead forecast values (region MW) known so far;
-  // `holidays` is the calendar the forecaster was trained with.
+  // `holidays` is the calendar the forecaster was trained with; `interval` the region's
+  // resolution it was trained at (horizons are counted in it).
   ForecastBook(forecast::models::NetLoadChangeForecaster forecaster,
                const std::vector<data::GridMeasurement>& history,
                const std::vector<data::DayAheadForecastRow>& day_ahead = {},
-               const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
+               const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk(),
+               absl::Duration interval = absl::Minutes(30));
+
+  absl::Duration interval() const { return interval_; }
 
   // Queues newly published day-ahead forecast values (region MW). Each reaches the
   // features from the first decision time after its publication (FeatureStore's rule).
@@ -96,6 +100,7 @@ class ForecastBook {
 
   std::shared_ptr<const forecast::models::NetLoadChangeForecaster> forecaster_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
+  const absl::Duration interval_;  // the region's resolution
   forecast::FeatureStore store_ ABSL_GUARDED_BY(mu_);
   forecast::DayAheadForecastFeed day_ahead_ ABSL_GUARDED_BY(mu_);
   forecast::ConformalBand band_ ABSL_GUARDED_BY(mu_){kIntervalCoverage, kIntervalWindow,

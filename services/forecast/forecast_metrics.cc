@@ -10,8 +10,8 @@
 namespace gridpilot {
 namespace {
 
-std::string HorizonLabel(int horizon_intervals) {
-  return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(base::kHalfHour));
+std::string HorizonLabel(int horizon_intervals, absl::Duration interval) {
+  return absl::StrCat(horizon_intervals * absl::ToInt64Minutes(interval));
 }
 
 }  // namespace
@@ -77,9 +77,9 @@ void ForecastMetrics::OnVerdict(const IntervalVerdict& verdict) {
   if (std::isfinite(verdict.reading.residual.z)) residual_sigma_.Set(verdict.reading.residual.z);
 }
 
-void ForecastMetrics::OnIssued(const IssuedForecast& issued) {
+void ForecastMetrics::OnIssued(const IssuedForecast& issued, absl::Duration interval) {
   for (const forecast::models::ChangeForecast& f : issued.forecasts) {
-    const std::string horizon = HorizonLabel(f.horizon_intervals);
+    const std::string horizon = HorizonLabel(f.horizon_intervals, interval);
     forecast_mw_.Add({{"horizon_minutes", horizon}}).Set(issued.last_net_load_mw + f.change_mw);
     forecast_change_mw_.Add({{"horizon_minutes", horizon}}).Set(f.change_mw);
   }
@@ -107,7 +107,8 @@ std::shared_ptr<SnapshotCollector> MakeForecastBookCollector(const ForecastBook*
         "gridpilot_forecast_mae_mw",
         "Mean absolute error of the net-load change forecast since the start, MW, by horizon");
     for (const HorizonScore& s : book->Scores()) {
-      const MetricLabels horizon = {{"horizon_minutes", HorizonLabel(s.horizon_intervals)}};
+      const MetricLabels horizon = {
+          {"horizon_minutes", HorizonLabel(s.horizon_intervals, book->interval())}};
       error.Add(horizon, s.abs_error_sum_mw);
       persistence.Add(horizon, s.persistence_abs_error_sum_mw);
       scored.Add(horizon, static_cast<double>(s.count));

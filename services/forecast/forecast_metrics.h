@@ -30,7 +30,8 @@ class ForecastMetrics {
   // The verdict on a newly measured interval.
   void OnVerdict(const IntervalVerdict& verdict);
   // The forecasts issued for one decision time: net load per horizon = base + change.
-  void OnIssued(const IssuedForecast& issued);
+  // `interval`: the region's resolution, which the horizons count.
+  void OnIssued(const IssuedForecast& issued, absl::Duration interval = absl::Minutes(30));
   // A measurement that `stage` ("anomaly", "forecast") could not take.
   void IngestFailed(const std::string& stage);
   // The tick stream from the gateway broke before the run ended.

@@ -97,9 +97,9 @@ void ForecastPipeline::IngestInterval(const v1::Tick& tick) {
     return;
   }
   // The forecast for the decision time this measurement completes, if one was issued.
-  absl::StatusOr<IssuedForecast> issued =
-      books_.forecasts->Get(measured.interval_start + base::kHalfHour, absl::ZeroDuration());
-  if (issued.ok()) metrics_->OnIssued(*issued);
+  absl::StatusOr<IssuedForecast> issued = books_.forecasts->Get(
+      measured.interval_start + books_.forecasts->interval(), absl::ZeroDuration());
+  if (issued.ok()) metrics_->OnIssued(*issued, books_.forecasts->interval());
 }
 
 }  // namespace gridpilot

@@ -61,7 +61,7 @@ absl::StatusOr<v1::GetNetLoadChangeResponse> ForecastServiceImpl::NetLoadChange(
   for (size_t j = 0; j < issued->forecasts.size(); ++j) {
     const forecast::models::ChangeForecast& f = issued->forecasts[j];
     v1::HorizonForecast* out = response.add_forecasts();
-    *out->mutable_horizon() = ToProtoDuration(f.horizon_intervals * base::kHalfHour);
+    *out->mutable_horizon() = ToProtoDuration(f.horizon_intervals * interval_);
     *out->mutable_target_interval_start() = ToProtoTime(f.target_interval_start);
     out->set_change_mw(f.change_mw);
     if (const std::optional<double>& half = issued->half_width_mw[j]; half.has_value()) {
@@ -81,7 +81,7 @@ absl::StatusOr<v1::GetNetLoadChangeResponse> ForecastServiceImpl::NetLoadChange(
   // verdict is there already.
   if (AnomalyBook* anomalies = anomalies_.load(); anomalies != nullptr) {
     absl::StatusOr<IntervalVerdict> verdict =
-        anomalies->Get(issued->issue_time - base::kHalfHour, absl::ZeroDuration());
+        anomalies->Get(issued->issue_time - interval_, absl::ZeroDuration());
     if (verdict.ok()) *response.mutable_verdict() = ToProtoVerdict(*verdict);
   }
   return response;
@@ -111,7 +111,7 @@ grpc::Status ForecastServiceImpl::GetAccuracy(grpc::ServerContext*, const v1::Ge
   if (book == nullptr) return kNotReady;
   for (const HorizonScore& s : book->Scores()) {
     v1::HorizonAccuracy* out = response->add_horizons();
-    *out->mutable_horizon() = ToProtoDuration(s.horizon_intervals * base::kHalfHour);
+    *out->mutable_horizon() = ToProtoDuration(s.horizon_intervals * interval_);
     out->set_count(s.count);
     if (s.count > 0) {
       out->set_mae_mw(s.abs_error_sum_mw / s.count);
@@ -138,7 +138,7 @@ grpc::Status ForecastServiceImpl::Explain(grpc::ServerContext*, const v1::Explai
   *response->mutable_issue_time() = request->issue_time();
   for (const HorizonExplanation& h : *explained) {
     v1::HorizonExplanation* out = response->add_horizons();
-    *out->mutable_horizon() = ToProtoDuration(h.horizon_intervals * base::kHalfHour);
+    *out->mutable_horizon() = ToProtoDuration(h.horizon_intervals * interval_);
     out->set_change_mw(h.explanation.forecast);
     out->set_bias_mw(h.explanation.bias);
     out->set_others_mw(h.explanation.others);
@@ -207,7 +207,7 @@ grpc::Status ForecastServiceImpl::Reload(v1::ReloadModelResponse* response) {
       record.source = "reload";
       record.name = name;
       record.cutoff = set->cutoff;
-      record.first_issue = now + base::kHalfHour;  // the next ingested tick's
+      record.first_issue = now + interval_;  // the next ingested tick's
       if (const auto it = set->metadata.find("training_intervals");
           it != set->metadata.end() && it->is_number_integer()) {
         record.training_intervals = it->get<int64_t>();
@@ -234,7 +234,7 @@ grpc::Status ForecastServiceImpl::GetPriceForecast(grpc::ServerContext*,
   *response->mutable_issue_time() = ToProtoTime(issued->issue_time);
   for (size_t k = 0; k < issued->price_gbp_per_mwh.size(); ++k) {
     v1::HalfHourPrice* out = response->add_prices();
-    *out->mutable_interval_start() = ToProtoTime(issued->issue_time + k * base::kHalfHour);
+    *out->mutable_interval_start() = ToProtoTime(issued->issue_time + k * interval_);
     const double price = issued->price_gbp_per_mwh[k];
     out->set_price_gbp_per_mwh(price);
     if (const std::optional<double>& half = issued->half_width_gbp[k]; half.has_value()) {

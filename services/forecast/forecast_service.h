@@ -26,6 +26,9 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
  public:
   // `book` is set once the models are ready; until then calls get UNAVAILABLE.
   void SetBook(ForecastBook* book, std::string model_name);
+  // The region's resolution (30 minutes unless set, before serving): horizons and price
+  // intervals are counted in it.
+  void SetInterval(absl::Duration interval) { interval_ = interval; }
   // ReloadModel's source: a change model registry and the set now serving (empty path:
   // the models did not come from the registry).
   void SetRegistry(std::string registry_dir, std::string serving_set_path);
@@ -73,6 +76,7 @@ class ForecastServiceImpl final : public v1::ForecastService::Service {
                          v1::GetModelsResponse* response) override;
 
  private:
+  absl::Duration interval_ = absl::Minutes(30);
   std::atomic<ForecastBook*> book_{nullptr};
   std::atomic<AnomalyBook*> anomalies_{nullptr};
   std::atomic<PriceBook*> prices_{nullptr};

@@ -58,6 +58,9 @@ ABSL_FLAG(std::string, holidays, "uk",
 ABSL_FLAG(std::string, holidays_time_zone, "",
           "the time zone whose local days the holidays and the local-time features are counted "
           "on (the config's data.time_zone; empty, UTC or Europe/London: the UK clock)");
+ABSL_FLAG(int, resolution_minutes, 30,
+          "the region's interval, 5, 15, 30 or 60 minutes (the config's data.resolution_minutes; "
+          "the launcher passes it): features, horizons and models are in these intervals");
 ABSL_FLAG(std::string, retrain_at, "00:00", "UTC time of day of the retraining cut-offs, HH:MM");
 ABSL_FLAG(int, retrain_training_days, 365, "days of history before each retraining cut-off");
 ABSL_FLAG(std::string, retrain_swap, "at_cutoff",
@@ -143,6 +146,17 @@ int Main() {
     return 2;
   }
   base::LogInfo(absl::StrCat("holidays for the forecast features: ", holidays->Describe()));
+  const int resolution_minutes = absl::GetFlag(FLAGS_resolution_minutes);
+  if (resolution_minutes != 5 && resolution_minutes != 15 && resolution_minutes != 30 &&
+      resolution_minutes != 60) {
+    base::LogError(
+        absl::StrCat("--resolution_minutes: ", resolution_minutes, " is not 5, 15, 30 or 60"));
+    return 2;
+  }
+  const absl::Duration interval = absl::Minutes(resolution_minutes);
+  // Half-hourly only: the registry's sets, household advice and the day-ahead demand model
+  // (docs/decisions.md, "Native resolution").
+  const bool half_hourly = interval == base::kHalfHour;
   if (swap_flag != "at_cutoff" && swap_flag != "when_ready") {
     base::LogError(
         absl::StrCat("--retrain_swap: \"", swap_flag, "\" is not one of at_cutoff, when_ready"));
@@ -157,6 +171,7 @@ int Main() {
     ~ObserverReset() { security::SetRefusalObserver(nullptr); }
   } observer_reset;
   ForecastServiceImpl service;
+  service.SetInterval(interval);
   service.SetAuditReporter(&audit);
   AnomalyServiceImpl anomaly_service;
   AdviceServiceImpl advice_service;
@@ -189,8 +204,7 @@ int Main() {
   }
   absl::StatusOr<std::vector<data::GridMeasurement>> history = FetchHistory(
       telemetry.get(), *replay_start - absl::Hours(24) * absl::GetFlag(FLAGS_training_days),
-      *replay_start -
-          base::kHalfHour);  // the first tick carries the interval just before the replay
+      *replay_start - interval);  // the first tick carries the interval just before the replay
   if (!history.ok()) {
     base::LogError(history.status().message());
     return 2;
@@ -208,7 +222,8 @@ int Main() {
   std::string model_name, serving_set;
   ServedModel first_model;
   first_model.first_issue = *replay_start;
-  if (const std::string registry_dir = absl::GetFlag(FLAGS_registry); !registry_dir.empty()) {
+  if (const std::string registry_dir = absl::GetFlag(FLAGS_registry);
+      !registry_dir.empty() && half_hourly) {
     // No look-ahead: the newest set trained on data before the replay starts.
     absl::StatusOr<forecast::models::ChangeModelSet> set =
         forecast::models::LoadNewestChangeModelSet(registry_dir, *replay_start);
@@ -229,18 +244,19 @@ int Main() {
     absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained =
         forecast::models::NetLoadChangeForecaster::LoadOrTrain(
             absl::GetFlag(FLAGS_model_dir), *history, horizons, ml::XgboostParams{}, *day_ahead,
-            *holidays);
+            *holidays, interval);
     if (!trained.ok()) {
       base::LogError(absl::StrCat("models: ", trained.status().message()));
       return 2;
     }
     forecaster.emplace(*std::move(trained));
     model_name = absl::StrFormat(
-        "xgboost net-load change h1..h8, trained on %d intervals and %d day-ahead forecast "
-        "values before %s (fingerprint %016x)",
-        history->size(), day_ahead->size(), base::FormatUtcTimestamp(*replay_start),
+        "xgboost net-load change h1..h8, trained on %d intervals of %d min and %d day-ahead "
+        "forecast values before %s (fingerprint %016x)",
+        history->size(), resolution_minutes, day_ahead->size(),
+        base::FormatUtcTimestamp(*replay_start),
         forecast::models::ChangeModelFingerprint(*history, horizons, ml::XgboostParams{},
-                                                 *day_ahead, *holidays));
+                                                 *day_ahead, *holidays, interval));
     first_model.source = "startup";
     first_model.cutoff = *replay_start;
     first_model.training_intervals = static_cast<int64_t>(history->size());
@@ -252,34 +268,41 @@ int Main() {
   service.SetModelHistory(&models, *schedule);
   service.SetRegistry(absl::GetFlag(FLAGS_registry), serving_set);
   base::LogInfo(absl::StrCat(model_name, "; ready in ", absl::FormatDuration(absl::Now() - began)));
+  anomaly::SeriesAnomalyOptions anomaly_options;
+  anomaly_options.residual.periods_per_day = static_cast<int>(absl::Hours(24) / interval);
   absl::StatusOr<anomaly::SeriesAnomalyDetector> detector =
-      FitNetLoadAnomalyDetector(*history, anomaly::SeriesAnomalyOptions{});
+      FitNetLoadAnomalyDetector(*history, anomaly_options, interval);
   if (!detector.ok()) {
     base::LogError(absl::StrCat("anomaly detectors: ", detector.status().message()));
     return 2;
   }
   AnomalyBook anomalies(*std::move(detector), *history,
-                        absl::GetFlag(FLAGS_one_step_suspect_multiple));
+                        absl::GetFlag(FLAGS_one_step_suspect_multiple), interval);
   anomaly_service.SetBook(&anomalies);
   service.SetAnomalyBook(&anomalies);
-  ForecastBook book(*std::move(forecaster), *history, *day_ahead, *holidays);
-  PriceBook prices;
+  ForecastBook book(*std::move(forecaster), *history, *day_ahead, *holidays, interval);
+  PriceBook prices(interval);
   for (const data::GridMeasurement& m : *history) {
     absl::Status priced = prices.Ingest(m.interval_start, m.price_gbp_per_mwh);
     if (!priced.ok()) base::LogWarning(absl::StrCat("price history: ", priced.message()));
   }
   service.SetPriceBook(&prices);
   AdviceBook advice;
-  for (const data::GridMeasurement& m : *history) {
-    if (absl::Status kept = advice.Ingest(m); !kept.ok()) base::LogWarning(kept.message());
+  if (half_hourly) {
+    for (const data::GridMeasurement& m : *history) {
+      if (absl::Status kept = advice.Ingest(m); !kept.ok()) base::LogWarning(kept.message());
+    }
+    advice_service.SetBook(&advice);
   }
-  advice_service.SetBook(&advice);
   // Day-ahead demand: trained on the whole days before the replay's first midnight.
   forecast::eval::DayAheadEvalConfig day_ahead_config;
   day_ahead_config.model_dir = absl::GetFlag(FLAGS_model_dir);
   day_ahead_config.holidays = *holidays;
   absl::StatusOr<std::unique_ptr<DayAheadBook>> day_ahead_book =
-      DayAheadBook::Train(*history, *day_ahead, *replay_start, day_ahead_config);
+      half_hourly ? DayAheadBook::Train(*history, *day_ahead, *replay_start, day_ahead_config)
+                  : absl::UnimplementedError(absl::StrCat("the day-ahead demand model is "
+                                                          "half-hourly; this region is at ",
+                                                          resolution_minutes, " min"));
   if (day_ahead_book.ok()) {
     service.SetDayAheadBook(day_ahead_book->get());
   } else {
@@ -293,7 +316,7 @@ int Main() {
   if (schedule->cadence != forecast::RetrainCadence::kNone) {
     absl::StatusOr<std::vector<data::GridMeasurement>> retrain_history =
         FetchHistory(telemetry.get(), *replay_start - absl::Hours(24) * schedule->training_days,
-                     *replay_start - base::kHalfHour);
+                     *replay_start - interval);
     if (!retrain_history.ok()) {
       base::LogError(retrain_history.status().message());
       return 2;
@@ -303,6 +326,7 @@ int Main() {
     options.swap = swap_flag == "when_ready" ? RetrainSwap::kWhenReady : RetrainSwap::kAtCutoff;
     options.registry_dir = absl::GetFlag(FLAGS_registry);
     options.holidays = *holidays;
+    options.interval = interval;
     retrainer.emplace(
         options, *std::move(retrain_history), *day_ahead, *replay_start, &book, &models,
         [&service](const ServedModel& swapped) { service.SetModelName(swapped.name); });
@@ -324,8 +348,8 @@ int Main() {
   metrics.SetReady(true);
 
   ForecastPipeline pipeline(
-      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr, &advice,
-       retrainer.has_value() ? &*retrainer : nullptr},
+      {&anomalies, &book, &prices, day_ahead_book.ok() ? day_ahead_book->get() : nullptr,
+       half_hourly ? &advice : nullptr, retrainer.has_value() ? &*retrainer : nullptr},
       &metrics);
   // The forecaster's session: each tick comes here before any agent sees it, and the
   // forecast issued at it goes back to the gateway, which attaches it to the tick.

@@ -54,7 +54,7 @@ void ModelRetrainer::Trim(absl::Time now) {
 
 void ModelRetrainer::BeforeIssue(const data::GridMeasurement& measured) {
   if (!next_cutoff_.has_value()) return;
-  const absl::Time issue = measured.interval_start + base::kHalfHour;
+  const absl::Time issue = measured.interval_start + options_.interval;
   history_.push_back(measured);
   if (issue < *next_cutoff_) return;
   // The newest cut-off the decision time reached (a gap in the ticks may cross several).
@@ -76,7 +76,7 @@ void ModelRetrainer::BeforeIssue(const data::GridMeasurement& measured) {
   const absl::Time train_from = cutoff - absl::Hours(24) * options_.schedule.training_days;
   std::vector<data::GridMeasurement> history;
   for (const data::GridMeasurement& m : history_) {
-    if (m.interval_start >= train_from && m.interval_start + base::kHalfHour <= cutoff) {
+    if (m.interval_start >= train_from && m.interval_start + options_.interval <= cutoff) {
       history.push_back(m);
     }
   }
@@ -98,7 +98,7 @@ void ModelRetrainer::BeforeIssue(const data::GridMeasurement& measured) {
         Trained trained = Train(cutoff, std::move(history), std::move(day_ahead));
         if (options_.swap == RetrainSwap::kWhenReady) {
           // The next ingested tick is the first the new models issue.
-          SwapIn(std::move(trained), book_->LatestIssueTime() + base::kHalfHour, 0.0);
+          SwapIn(std::move(trained), book_->LatestIssueTime() + options_.interval, 0.0);
           absl::MutexLock lock(&mu_);
           training_done_ = true;
           return;
@@ -126,7 +126,8 @@ ModelRetrainer::Trained ModelRetrainer::Train(
   const absl::Time began = absl::Now();
   absl::StatusOr<forecast::models::NetLoadChangeForecaster> forecaster =
       forecast::models::NetLoadChangeForecaster::Train(history, options_.horizons, options_.params,
-                                                       day_ahead, options_.holidays);
+                                                       day_ahead, options_.holidays,
+                                                       options_.interval);
   ServedModel record;
   record.source = "retrain";
   record.cutoff = cutoff;

@@ -46,6 +46,7 @@ struct RetrainOptions {
   std::vector<int> horizons = forecast::models::ServedChangeHorizons();
   ml::XgboostParams params;
   base::HolidayCalendar holidays;  // the features' holiday flag, as the startup models'
+  absl::Duration interval = absl::Minutes(30);  // the region's resolution
 };
 
 class ModelRetrainer {

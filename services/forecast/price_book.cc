@@ -19,12 +19,12 @@ absl::Status PriceBook::Ingest(absl::Time interval_start, std::optional<double> 
   }
   last_interval_ = interval_start;
   profile_.Observe(interval_start, price_gbp_per_mwh);
-  const absl::Time issue_time = interval_start + base::kHalfHour;
+  const absl::Time issue_time = interval_start + interval_;
   // Scores every kept forecast of this interval: horizon k was issued k half-hours before
   // it. The price is known from issue_time on.
   if (price_gbp_per_mwh.has_value()) {
     for (int k = 0; k < kHorizonIntervals; ++k) {
-      auto it = issued_.find(interval_start - k * base::kHalfHour);
+      auto it = issued_.find(interval_start - k * interval_);
       if (it == issued_.end()) continue;
       std::deque<ScoredError>& errors = errors_[k];
       errors.push_back({issue_time, std::abs(it->second[k] - *price_gbp_per_mwh)});

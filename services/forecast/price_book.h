@@ -37,6 +37,10 @@ class PriceBook {
   static constexpr int kIntervalMinErrors = 10;
   static constexpr size_t kIssuedKept = 96;
 
+  // Intervals of `interval` (the region's resolution): kHorizonIntervals of them ahead.
+  explicit PriceBook(absl::Duration interval = absl::Minutes(30))
+      : interval_(interval), profile_(interval) {}
+
   // Observes the price (nullopt = missing) of the interval starting at `interval_start`
   // and issues the forecast for interval_start + 30 min. InvalidArgument unless the
   // interval is after the last one observed.
@@ -53,6 +57,7 @@ class PriceBook {
   };
 
   mutable absl::Mutex mu_;
+  const absl::Duration interval_;
   forecast::ProfileForecaster profile_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Time> last_interval_ ABSL_GUARDED_BY(mu_);
   // Issued forecasts (prices only; Get adds the intervals), kept kIssuedKept, which is

@@ -186,8 +186,13 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
     std::unique_ptr<data::TelemetrySource> feed, base::Clock* wall_clock, Store* store,
     std::vector<data::DayAheadForecastRow> gb_day_ahead) {
   RETURN_IF_ERROR(region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
-  if (config.region.interval != base::kHalfHour) {
-    return absl::InvalidArgumentError("region.interval must be 30 minutes (the data's resolution)");
+  // The region settles at its data's resolution (docs/decisions.md, "Native resolution").
+  if (config.region.interval != gb_series.interval()) {
+    config.region.interval = gb_series.interval();
+    config.region.step = gb_series.interval();
+    config.region.ramp_window = gb_series.interval();
+    RETURN_IF_ERROR(
+        region::RegionEngine::Validate(config.region, config.batteries, config.peakers));
   }
   RETURN_IF_ERROR(ValidateReplayWindow(gb_series, options));
   if (options.lease_horizon <= absl::ZeroDuration()) {
@@ -219,7 +224,7 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
         absl::StrCat("the feed's step ", absl::FormatDuration(feed->step()),
                      " is not the run's step ", absl::FormatDuration(options.step)));
   }
-  if (options.step < base::kHalfHour) {
+  if (options.step < config.region.interval) {
     config.region.step = options.step;
     config.region.ramp_window = std::max(options.step, config.live_ramp_window);
     RETURN_IF_ERROR(
@@ -361,9 +366,10 @@ namespace {
 
 // The interval's values as reported: `false_data_mw` is added to the net load (and so
 // to the gross load), which is what an injection of false data does to telemetry.
-void FillMeasurement(const data::GridInterval& region, double false_data_mw, v1::Tick* tick) {
+void FillMeasurement(const data::GridInterval& region, absl::Duration interval,
+                     double false_data_mw, v1::Tick* tick) {
   *tick->mutable_measured_interval_start() = ToProtoTime(region.start);
-  *tick->mutable_time() = ToProtoTime(region.start + base::kHalfHour);
+  *tick->mutable_time() = ToProtoTime(region.start + interval);
   if (region.net_load_mw) tick->set_net_load_mw(*region.net_load_mw + false_data_mw);
   if (region.embedded_solar_mw) tick->set_embedded_solar_mw(*region.embedded_solar_mw);
   if (region.embedded_wind_mw) tick->set_embedded_wind_mw(*region.embedded_wind_mw);
@@ -434,10 +440,10 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
                                const data::FeedReading& previous_step) const {
   v1::Tick tick;
   tick.set_sequence(sequence);
-  const absl::Time interval_start = t - (t - gb_series_.start()) % base::kHalfHour;
-  FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1),
-                  data::FalseDataOffsetMw(config_.false_data, interval_start - base::kHalfHour),
-                  &tick);
+  const absl::Duration interval = gb_series_.interval();
+  const absl::Time interval_start = t - (t - gb_series_.start()) % interval;
+  FillMeasurement(RegionInterval(*gb_series_.IndexOf(interval_start) - 1), interval,
+                  data::FalseDataOffsetMw(config_.false_data, interval_start - interval), &tick);
   *tick.mutable_time() = ToProtoTime(t);
   tick.set_interval_boundary(t == interval_start);
   tick.set_dispatch_mw(last_interval_dispatch_mw_);
@@ -614,8 +620,8 @@ void GatewayRun::Loop() {
       if (!approvals_.empty() && !LapseExpiredLocked().ok()) break;
       outcome = engine_.ApplyStep(t, region.net_load_mw, region.price_gbp_per_mwh);
       interval_dispatch_sum_mw_ += outcome.dispatch_mw;
-      if ((t + step_ - gb_series_.start()) % base::kHalfHour == absl::ZeroDuration()) {
-        last_interval_dispatch_mw_ = interval_dispatch_sum_mw_ / (base::kHalfHour / step_);
+      if ((t + step_ - gb_series_.start()) % gb_series_.interval() == absl::ZeroDuration()) {
+        last_interval_dispatch_mw_ = interval_dispatch_sum_mw_ / (gb_series_.interval() / step_);
         interval_dispatch_sum_mw_ = 0.0;
       }
       for (const region::AssetDecision& d : outcome.decisions) {
@@ -823,10 +829,10 @@ std::vector<v1::Tick> GatewayRun::History(absl::Time start, absl::Time end) cons
   std::vector<v1::Tick> out;
   for (const data::GridInterval& gb : gb_series_.intervals()) {
     if (gb.start < start) continue;
-    if (gb.start + base::kHalfHour > known_until) break;
+    if (gb.start + gb_series_.interval() > known_until) break;
     std::optional<size_t> index = gb_series_.IndexOf(gb.start);
-    FillMeasurement(RegionInterval(*index), data::FalseDataOffsetMw(config_.false_data, gb.start),
-                    &out.emplace_back());
+    FillMeasurement(RegionInterval(*index), gb_series_.interval(),
+                    data::FalseDataOffsetMw(config_.false_data, gb.start), &out.emplace_back());
   }
   return out;
 }

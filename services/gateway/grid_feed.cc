@@ -46,12 +46,15 @@ absl::Status ValidateReplayWindow(const data::GridSeries& gb_series,
         absl::StrCat("replay end ", base::FormatUtcTimestamp(options.replay_to),
                      " is after the data's end ", base::FormatUtcTimestamp(gb_series.end())));
   }
-  if (options.step <= absl::ZeroDuration() || options.step > base::kHalfHour ||
-      (base::kHalfHour / options.step) * options.step != base::kHalfHour) {
-    return absl::InvalidArgumentError("step must be > 0 and divide 30 minutes");
+  const absl::Duration interval = gb_series.interval();
+  if (options.step <= absl::ZeroDuration() || options.step > interval ||
+      (interval / options.step) * options.step != interval) {
+    return absl::InvalidArgumentError(absl::StrCat("step must be > 0 and divide the data's ",
+                                                   absl::FormatDuration(interval), " interval"));
   }
-  if ((options.replay_to - options.replay_from) % base::kHalfHour != absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("the replay must span whole half-hours");
+  if ((options.replay_to - options.replay_from) % interval != absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the replay must span whole intervals of ", absl::FormatDuration(interval)));
   }
   return absl::OkStatus();
 }
@@ -66,9 +69,9 @@ absl::StatusOr<std::unique_ptr<data::TelemetrySource>> MakeGridFeed(
     region_intervals.push_back(ScaleToRegion(gb, config.region.scale));
   }
   ASSIGN_OR_RETURN(data::GridSeries region_series,
-                   data::GridSeries::Create(std::move(region_intervals)));
-  const absl::Time from = options.replay_from - base::kHalfHour;
-  if (options.step == base::kHalfHour) {
+                   data::GridSeries::Create(std::move(region_intervals), gb_series.interval()));
+  const absl::Time from = options.replay_from - gb_series.interval();
+  if (options.step == gb_series.interval()) {
     ASSIGN_OR_RETURN(std::unique_ptr<data::SeriesReplay> replay,
                      data::SeriesReplay::Create(std::move(region_series), from, options.replay_to));
     return replay;

@@ -248,6 +248,14 @@ int Main() {
   }
   absl::StatusOr<data::GridSeries> series = std::move(loaded_series->series);
   std::vector<data::DayAheadForecastRow> day_ahead;
+  if (day_ahead_csv != "none" && series->interval() != base::kHalfHour) {
+    // NESO's day-ahead vintages are half-hourly GB forecasts (docs/decisions.md, "Native
+    // resolution"): a region at another resolution runs without one.
+    base::LogWarning(absl::StrCat("data.day_ahead_csv ", day_ahead_csv,
+                                  " is half-hourly: left out at resolution_minutes ",
+                                  config->data_format.resolution_minutes));
+    day_ahead_csv = "none";
+  }
   if (day_ahead_csv != "none") {
     absl::StatusOr<std::vector<data::DayAheadForecastRow>> loaded =
         data::LoadRegionDayAheadForecast(config->data_format, day_ahead_csv);
@@ -320,7 +328,7 @@ int Main() {
       // applied (docs/decisions.md, "Resumable runs").
       const absl::Time after_last = point->last_interval_start + options.step;
       options.replay_from =
-          absl::UnixEpoch() + absl::Ceil(after_last - absl::UnixEpoch(), base::kHalfHour);
+          absl::UnixEpoch() + absl::Ceil(after_last - absl::UnixEpoch(), series->interval());
       if (options.replay_from > after_last) {
         base::LogInfo(absl::StrCat("--resume: steps ", base::FormatUtcTimestamp(after_last), " to ",
                                    base::FormatUtcTimestamp(options.replay_from), " are skipped (",
@@ -365,6 +373,7 @@ int Main() {
   live_in.silence_timeout = absl::Seconds(absl::GetFlag(FLAGS_telemetry_silence_seconds));
   live_in.max_ahead = absl::Seconds(absl::GetFlag(FLAGS_telemetry_max_ahead_seconds));
   live_in.mqtt_client_id = absl::GetFlag(FLAGS_mqtt_client_id);
+  live_in.interval = series->interval();
   if (absl::GetFlag(FLAGS_telemetry_samples_queue) > 0) {
     live_in.sample_store = &metered_store;
     live_in.samples.max_queued_samples = absl::GetFlag(FLAGS_telemetry_samples_queue);

@@ -25,7 +25,7 @@ absl::StatusOr<PublishedTelemetry> StartPublishedTelemetry(const PublishedTeleme
   }
   data::PublishedFeedConfig config;
   // As the shipped feed: the first reading is one settlement interval before the replay.
-  config.first_step_start = run.replay_from - base::kHalfHour;
+  config.first_step_start = run.replay_from - live.interval;
   config.end = run.replay_to;
   config.step = run.step;
   config.late_window = live.late_window;

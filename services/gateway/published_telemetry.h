@@ -26,6 +26,8 @@ struct PublishedTelemetryOptions {
   absl::Duration late_window = absl::ZeroDuration();
   absl::Duration silence_timeout = absl::Seconds(30);
   absl::Duration max_ahead = absl::Minutes(30);
+  // The region's settlement interval (the data's resolution_minutes).
+  absl::Duration interval = absl::Minutes(30);
   std::string mqtt_client_id = "gridpilot-gateway";
   // Where accepted samples are written (not owned; a run begun); null: not stored.
   Store* sample_store = nullptr;

@@ -35,7 +35,7 @@ TEST(ForecastEvalRegionCliTest, ChangeForecastsOfTheHouseholdExample) {
   // The region as the gateway reads it: 15-minute local stamps, scale 10, uk holidays.
   EXPECT_THAT(r.output, HasSubstr("region: "));
   EXPECT_THAT(r.output, HasSubstr("Europe/London"));
-  EXPECT_THAT(r.output, HasSubstr("half-hours from 2007-02-01T00:00:00Z"));
+  EXPECT_THAT(r.output, HasSubstr("intervals of 30m from 2007-02-01T00:00:00Z"));
   EXPECT_THAT(r.output, HasSubstr("scale 10; holidays uk"));
   EXPECT_THAT(r.output, HasSubstr("(the demand file's units x 10.00)"));
   for (const char* line : {"horizon 1 (30 min ahead)", "horizon 8 (240 min ahead)",

@@ -54,7 +54,7 @@ class GatewayFlagBoundsTest(unittest.TestCase):
                 capture_output=True, text=True, timeout=30)
             self.assertEqual(result.returncode, 2, result.stderr)
             self.assertNotIn("is not in", result.stderr)
-            self.assertIn("step must be > 0 and divide 30 minutes", result.stderr)
+            self.assertIn("step must be > 0 and divide the data's 30m interval", result.stderr)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """`gridpilot backtest` on a region's own CSV (issue 21, part 1): not GB, another column name,
-15-minute resolution, local stamps (Europe/London) across the 2007-03-25 clock change, no
-prices.
+15-minute resolution run natively (ticks, decisions and settlement every 15 minutes), local
+stamps (Europe/London) across the 2007-03-25 clock change, no prices.
 
 Runs the shipped household worked example (data/household_15min.json) over 2007-03-20..26 on a
 copy of its file with three quarter-hours removed, and checks that the run completes, that the
@@ -97,8 +97,17 @@ class RegionCsvBacktestTest(unittest.TestCase):
         self.assertEqual(data["demand"]["repeats"], 0)
         self.assertEqual(data["demand"]["holes"], 4)  # 01:00-01:45 local on 2007-03-25
         self.assertIsNone(data["price"])
-        # 7 days (--to is inclusive) of half-hours; UTC days are 48 half-hours, clock change or not.
-        self.assertEqual(report["ticks"], 7 * 48)
+        # 7 days (--to is inclusive) of quarter-hours, 4 ticks an hour; UTC days are 96
+        # quarter-hours, clock change or not.
+        self.assertEqual(report["ticks"], 7 * 96)
+        self.assertEqual(report["step_seconds"], 900)
+        starts = [r[0] for r in query(os.path.join(self.out_dir, "run", "store.sqlite"),
+                                      "SELECT DISTINCT interval_start FROM decisions "
+                                      "ORDER BY interval_start")]
+        self.assertEqual(len(starts), 7 * 96)
+        self.assertEqual(starts[:3], ["2007-03-20T00:00:00Z", "2007-03-20T00:15:00Z",
+                                      "2007-03-20T00:30:00Z"])
+        self.assertIn("15 min", self.result.stdout)
         self.assertIn("0 repeats, 4 holes", self.result.stdout)
         self.assertIn("3 gaps", self.result.stdout)
         self.assertIn("no prices: the trader stands aside", self.result.stdout)
@@ -107,7 +116,7 @@ class RegionCsvBacktestTest(unittest.TestCase):
         with open(os.path.join(self.out_dir, "run", "trader.log")) as f:
             self.assertIn("no price seen yet: the trader stands aside", f.read())
 
-    def test_no_look_ahead_at_15_minutes(self):
+    def test_no_look_ahead_at_native_15_minutes(self):
         """Changing the data from CHANGE_FROM on leaves every decision and proposal before it
         unchanged, and changes some decision after it."""
         self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
@@ -117,7 +126,7 @@ class RegionCsvBacktestTest(unittest.TestCase):
         changed = os.path.join(self.out_dir, "changed", "store.sqlite")
         before = DECISIONS_SQL.format("<")
         rows = query(original, before, CHANGE_FROM_UTC)
-        self.assertEqual(len(rows), 2 * 48 * 3 + 2 * 24)  # two assets, 3.5 days of half-hours
+        self.assertEqual(len(rows), 2 * 96 * 3 + 2 * 48)  # two assets, 3.5 days of quarter-hours
         self.assertEqual(rows, query(changed, before, CHANGE_FROM_UTC))
         proposals = query(original, PROPOSALS_SQL, CHANGE_FROM_UTC)
         self.assertTrue(proposals, "no proposal before the change: nothing compared")

@@ -37,7 +37,7 @@ absl::Status ValidateHorizons(const std::vector<int>& horizons) {
 }  // namespace
 
 absl::StatusOr<double> AbsChangeQuantile(const std::vector<data::GridMeasurement>& measurements,
-                                         double q) {
+                                         double q, absl::Duration interval) {
   if (!(q > 0.0 && q <= 1.0)) {
     return absl::InvalidArgumentError(absl::StrCat("quantile ", q, " not in (0, 1]"));
   }
@@ -45,7 +45,7 @@ absl::StatusOr<double> AbsChangeQuantile(const std::vector<data::GridMeasurement
   for (size_t i = 1; i < measurements.size(); ++i) {
     const data::GridMeasurement& a = measurements[i - 1];
     const data::GridMeasurement& b = measurements[i];
-    if (b.interval_start - a.interval_start != base::kHalfHour) continue;
+    if (b.interval_start - a.interval_start != interval) continue;
     if (a.net_load_mw.has_value() && b.net_load_mw.has_value()) {
       changes.push_back(std::abs(*b.net_load_mw - *a.net_load_mw));
     }
@@ -61,8 +61,8 @@ absl::StatusOr<double> AbsChangeQuantile(const std::vector<data::GridMeasurement
 
 absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
     const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-    const std::vector<data::DayAheadForecastRow>& day_ahead,
-    const base::HolidayCalendar& holidays) {
+    const std::vector<data::DayAheadForecastRow>& day_ahead, const base::HolidayCalendar& holidays,
+    absl::Duration interval) {
   for (int h : horizons) {
     if (h < 1) return absl::InvalidArgumentError(absl::StrCat("horizon ", h, " is < 1"));
   }
@@ -76,15 +76,16 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
   const absl::Time first_start = history.front().interval_start;
   std::vector<double> net_by_offset;
   std::vector<size_t> row_offsets;
-  FeatureStore store(holidays);
+  FeatureStore store(holidays, interval);
   DayAheadForecastFeed feed(day_ahead);
+  const size_t warm_up = ChangeWarmUpIntervals(store.interval());
   for (const data::GridMeasurement& m : history) {
     RETURN_IF_ERROR(store.Push(m));
     RETURN_IF_ERROR(feed.PushPublishedBefore(store));
-    const size_t offset = static_cast<size_t>((m.interval_start - first_start) / base::kHalfHour);
+    const size_t offset = static_cast<size_t>((m.interval_start - first_start) / store.interval());
     net_by_offset.resize(offset + 1, std::numeric_limits<double>::quiet_NaN());
     net_by_offset[offset] = m.net_load_mw.value_or(std::numeric_limits<double>::quiet_NaN());
-    if (offset + 1 < kChangeWarmUpIntervals) continue;
+    if (offset + 1 < warm_up) continue;
     const std::vector<float> row = store.Features();
     set.features.insert(set.features.end(), row.begin(), row.end());
     set.decision_times.push_back(store.decision_time());
@@ -110,7 +111,7 @@ absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
 uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& history,
                                 const std::vector<int>& horizons, const ml::XgboostParams& params,
                                 const std::vector<data::DayAheadForecastRow>& day_ahead,
-                                const base::HolidayCalendar& holidays) {
+                                const base::HolidayCalendar& holidays, absl::Duration interval) {
   base::Fnv1a fnv;
   for (const std::string& name : FeatureStore::FeatureNames()) {
     fnv.Bytes(name.data(), name.size() + 1);  // with the terminator, so names can't merge
@@ -128,7 +129,7 @@ uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& histor
   ml::AddToFingerprint(params, &fnv);
   // Only the vintages a training row can see: those published by the last decision time.
   const absl::Time end =
-      history.empty() ? absl::InfinitePast() : history.back().interval_start + base::kHalfHour;
+      history.empty() ? absl::InfinitePast() : history.back().interval_start + interval;
   for (const data::DayAheadForecastRow& row : day_ahead) {
     if (row.published < end) {
       fnv.Value(absl::ToUnixNanos(row.target_start));
@@ -137,16 +138,18 @@ uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& histor
     }
   }
   holidays.AddToFingerprint(&fnv);
+  // Half-hourly keys are as they were, so existing caches are still found.
+  if (interval != base::kHalfHour) fnv.Value(absl::ToInt64Minutes(interval));
   return fnv.hash();
 }
 
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
     const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
     const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead,
-    const base::HolidayCalendar& holidays) {
+    const base::HolidayCalendar& holidays, absl::Duration interval) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
   ASSIGN_OR_RETURN(const TrainingSet set,
-                   BuildChangeTrainingSet(history, horizons, day_ahead, holidays));
+                   BuildChangeTrainingSet(history, horizons, day_ahead, holidays, interval));
   std::vector<std::shared_ptr<const ml::XgboostRegressor>> models;
   for (size_t j = 0; j < horizons.size(); ++j) {
     std::vector<float> features;
@@ -163,7 +166,7 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
       return absl::InvalidArgumentError(absl::StrCat(
           "horizon ", horizons[j], ": only ", targets.size(),
           " rows with a known target, need at least ", kMinTrainingRows, " (history of ",
-          history.size(), " intervals, ", kChangeWarmUpIntervals, " of them warm-up)"));
+          history.size(), " intervals, ", ChangeWarmUpIntervals(interval), " of them warm-up)"));
     }
     ASSIGN_OR_RETURN(
         std::unique_ptr<ml::XgboostRegressor> model,
@@ -175,7 +178,8 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Train(
     return NetLoadChangeForecaster(horizons, std::move(models), nullptr, 0.0);
 
   // The ramp alarm: P(|30-min change| > threshold), on the same rows.
-  ASSIGN_OR_RETURN(const double threshold_mw, AbsChangeQuantile(history, kRampEventQuantile));
+  ASSIGN_OR_RETURN(const double threshold_mw,
+                   AbsChangeQuantile(history, kRampEventQuantile, interval));
   const std::vector<float>& changes = set.targets[h1 - horizons.begin()];
   std::vector<float> features, events;
   for (size_t r = 0; r < set.rows; ++r) {
@@ -266,11 +270,11 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::Load(
 absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
     const std::string& model_dir, const std::vector<data::GridMeasurement>& history,
     const std::vector<int>& horizons, const ml::XgboostParams& params,
-    const std::vector<data::DayAheadForecastRow>& day_ahead,
-    const base::HolidayCalendar& holidays) {
+    const std::vector<data::DayAheadForecastRow>& day_ahead, const base::HolidayCalendar& holidays,
+    absl::Duration interval) {
   RETURN_IF_ERROR(ValidateHorizons(horizons));
   const uint64_t fingerprint =
-      ChangeModelFingerprint(history, horizons, params, day_ahead, holidays);
+      ChangeModelFingerprint(history, horizons, params, day_ahead, holidays, interval);
   const std::string suffix = absl::StrFormat("_%016x", fingerprint);
   std::error_code ec;
   bool all_exist = true;
@@ -294,7 +298,7 @@ absl::StatusOr<NetLoadChangeForecaster> NetLoadChangeForecaster::LoadOrTrain(
   }
 
   ASSIGN_OR_RETURN(NetLoadChangeForecaster forecaster,
-                   Train(history, horizons, params, day_ahead, holidays));
+                   Train(history, horizons, params, day_ahead, holidays, interval));
   RETURN_IF_ERROR(forecaster.Save(model_dir, suffix));
   base::LogInfo(absl::StrCat("trained and saved net-load change models ",
                              absl::StrFormat("%016x", fingerprint), " in ", model_dir));
@@ -313,7 +317,7 @@ absl::StatusOr<std::vector<ChangeForecast>> NetLoadChangeForecaster::Forecast(
     ASSIGN_OR_RETURN(const double change_mw, models_[j]->Predict(features));
     ChangeForecast& f = forecasts.emplace_back();
     f.horizon_intervals = horizons_[j];
-    f.target_interval_start = store.decision_time() + (horizons_[j] - 1) * base::kHalfHour;
+    f.target_interval_start = store.decision_time() + (horizons_[j] - 1) * store.interval();
     f.change_mw = change_mw;
     if (horizons_[j] == 1 && ramp_model_ != nullptr) {
       ASSIGN_OR_RETURN(f.ramp_probability, ramp_model_->Predict(features));

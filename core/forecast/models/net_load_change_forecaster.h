@@ -56,7 +56,7 @@ inline const std::vector<int>& ServedChangeHorizons() {
 // intervals of `measurements` (both 30 min apart and present). InvalidArgument if there
 // is no such pair or q is out of range.
 absl::StatusOr<double> AbsChangeQuantile(const std::vector<data::GridMeasurement>& measurements,
-                                         double q);
+                                         double q, absl::Duration interval = absl::Minutes(30));
 
 // The quantile of |30-min change| of the training history that defines a ramp event for
 // the ramp-alarm model (the 95th percentile, as the evaluation defines ramp events).
@@ -64,6 +64,10 @@ inline constexpr double kRampEventQuantile = 0.95;
 
 // Intervals a FeatureStore must hold before a row is emitted: lag 337 must exist.
 inline constexpr size_t kChangeWarmUpIntervals = 336 + 2;
+// The same at any resolution: a week of intervals plus 2.
+inline size_t ChangeWarmUpIntervals(absl::Duration interval) {
+  return static_cast<size_t>(absl::Hours(24 * 7) / interval) + 2;
+}
 
 // Pushes `history` (sorted; gaps allowed and treated as missing) through one FeatureStore
 // and emits one row per measurement once the store holds kChangeWarmUpIntervals
@@ -76,15 +80,17 @@ inline constexpr size_t kChangeWarmUpIntervals = 336 + 2;
 absl::StatusOr<TrainingSet> BuildChangeTrainingSet(
     const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
     const std::vector<data::DayAheadForecastRow>& day_ahead = {},
-    const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
+    const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk(),
+    absl::Duration interval = absl::Minutes(30));
 
 // 64-bit FNV-1a over every time and value of `history` and `day_ahead` (missing
 // distinguished from any number), the horizons, the params, the feature names and the
 // holiday calendar (HolidayCalendar::AddToFingerprint: nothing for uk): equal inputs, equal key.
-uint64_t ChangeModelFingerprint(
-    const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
-    const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead = {},
-    const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
+uint64_t ChangeModelFingerprint(const std::vector<data::GridMeasurement>& history,
+                                const std::vector<int>& horizons, const ml::XgboostParams& params,
+                                const std::vector<data::DayAheadForecastRow>& day_ahead = {},
+                                const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk(),
+                                absl::Duration interval = absl::Minutes(30));
 
 // Copyable and movable (copies share the immutable models). Forecast is thread-safe.
 class NetLoadChangeForecaster {
@@ -100,7 +106,8 @@ class NetLoadChangeForecaster {
   static absl::StatusOr<NetLoadChangeForecaster> Train(
       const std::vector<data::GridMeasurement>& history, const std::vector<int>& horizons,
       const ml::XgboostParams& params, const std::vector<data::DayAheadForecastRow>& day_ahead = {},
-      const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
+      const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk(),
+      absl::Duration interval = absl::Minutes(30));
 
   // Loads model_dir/change_h{h}_{fingerprint as 16 hex digits}.json for every horizon
   // when all exist (and load); otherwise trains as Train does and saves them. Creates
@@ -111,7 +118,8 @@ class NetLoadChangeForecaster {
       const std::string& model_dir, const std::vector<data::GridMeasurement>& history,
       const std::vector<int>& horizons, const ml::XgboostParams& params,
       const std::vector<data::DayAheadForecastRow>& day_ahead = {},
-      const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk());
+      const base::HolidayCalendar& holidays = base::HolidayCalendar::Uk(),
+      absl::Duration interval = absl::Minutes(30));
 
   // Writes one XGBoost JSON model per horizon to dir/change_h{h}{suffix}.json and the
   // ramp alarm (if any) to dir/ramp_h1{suffix}.json with its threshold as the attribute

@@ -245,3 +245,52 @@ TEST(TradingPolicyTest, NoRampLimitNoStepWindow) {
 
 }  // namespace
 }  // namespace gridpilot::control
+
+namespace gridpilot::control {
+namespace {
+
+// At a region's own resolution the trader plans 24 hours of its intervals, learns its
+// price profile per interval and discharges into the one dear interval it has seen.
+class TradingPolicyResolutionTest : public testing::TestWithParam<int> {};
+
+TEST_P(TradingPolicyResolutionTest, PlansADayOfIntervalsAndSellsIntoTheDearOne) {
+  const absl::Duration interval = absl::Minutes(GetParam());
+  const int per_day = static_cast<int>(absl::Hours(24) / interval);
+  const absl::Time spike = kMonday + absl::Hours(17);
+  auto tick = [&](absl::Time t, double soc_mwh) {
+    TradingObservation obs;
+    obs.interval = interval;
+    obs.ramp_limit_mw = kRampLimitMw;
+    obs.measured_interval_start = t - interval;
+    obs.price_gbp_per_mwh =
+        (t - interval - spike) % absl::Hours(24) == absl::ZeroDuration() ? 1000.0 : 0.0;
+    obs.net_load_mw = 300.0;
+    obs.battery = TradingBattery{
+        .params = assets::BatteryParams{}, .soc_mwh = soc_mwh, .scheduled_power_mw = 0.0};
+    return obs;
+  };
+  TradingPolicy policy(0.0, interval);
+  for (int k = 1; k <= per_day; ++k)
+    policy.Decide(tick(kMonday + k * interval, 50.0), kMonday + k * interval);
+  // Tuesday, two intervals before 17:00: the planned interval starts one interval before it.
+  const absl::Time decision = kMonday + absl::Hours(24 + 17) - 2 * interval;
+  const TradingDecision d = policy.Decide(tick(decision, 90.0), decision);
+  SCOPED_TRACE(d.reason);
+  ASSERT_TRUE(d.plan.has_value());
+  EXPECT_EQ(d.plan->interval, interval);
+  EXPECT_EQ(d.interval_start, decision + interval);
+  ASSERT_EQ(d.plan->power_mw.size(), static_cast<size_t>(per_day));
+  EXPECT_EQ(TradingPolicy::HorizonIntervals(interval), per_day);
+  // The profile expects the spike in the plan's second interval (Tuesday 17:00) only (at
+  // 5 minutes a day is enough for the price correction to start: within 1 GBP/MWh).
+  EXPECT_NEAR(d.plan->price_forecast_gbp_per_mwh[1], 1000.0, 1.0);
+  EXPECT_NEAR(d.plan->price_forecast_gbp_per_mwh[2], 0.0, 1.0);
+  EXPECT_GT(d.plan->power_mw[1], 0.0);  // discharges into it
+  for (double soc_mwh : d.plan->soc_after_mwh) EXPECT_GE(soc_mwh, kFloorMwh - 1e-9);
+}
+
+INSTANTIATE_TEST_SUITE_P(FiveFifteenAndSixtyMinutes, TradingPolicyResolutionTest,
+                         testing::Values(5, 15, 60));
+
+}  // namespace
+}  // namespace gridpilot::control

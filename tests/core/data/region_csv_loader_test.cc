@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "core/base/time_util.h"
@@ -91,12 +92,19 @@ TEST(LoadRegionSeriesTest, SpringHoleIsCountedAndTheUtcSeriesStaysRegular) {
   EXPECT_EQ(got->demand.holes, 4);  // 01:00 to 01:45 local never happen
   EXPECT_EQ(got->demand.gaps, 0);
   EXPECT_EQ(got->demand.repeats, 0);
-  ASSERT_EQ(got->series.size(), 4u);
+  // At the file's own 15 minutes: one interval per row, UTC-regular.
+  ASSERT_EQ(got->series.size(), 8u);
+  EXPECT_EQ(got->series.interval(), absl::Minutes(15));
   EXPECT_EQ(got->series.start(), Utc("2023-03-26T00:00:00Z"));
-  // The first half-hour averages rows 0 and 1 (loads 10 and 11).
+  EXPECT_EQ(*got->series.at(0).net_load_mw, 10.0);
+  EXPECT_EQ(*got->series.at(7).net_load_mw, 17.0);
+  EXPECT_FALSE(got->series.at(0).price_gbp_per_mwh.has_value());
+  // Onto half-hours when asked (the offline commands): the first averages rows 0 and 1.
+  got = LoadRegionSeries(LondonQuarterHours(), demand, "none", base::kHalfHour);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->series.size(), 4u);
   EXPECT_DOUBLE_EQ(*got->series.at(0).net_load_mw, 10.5);
   EXPECT_DOUBLE_EQ(*got->series.at(3).net_load_mw, 16.5);
-  EXPECT_FALSE(got->series.at(0).price_gbp_per_mwh.has_value());
 }
 
 TEST(LoadRegionSeriesTest, AutumnRepeatTakesTheSecondPass) {
@@ -109,9 +117,9 @@ TEST(LoadRegionSeriesTest, AutumnRepeatTakesTheSecondPass) {
   EXPECT_EQ(got->demand.repeats, 4);
   EXPECT_EQ(got->demand.holes, 0);
   EXPECT_EQ(got->demand.gaps, 0);
-  ASSERT_EQ(got->series.size(), 8u);
+  ASSERT_EQ(got->series.size(), 16u);
   EXPECT_EQ(got->series.start(), Utc("2023-10-28T23:00:00Z"));
-  EXPECT_DOUBLE_EQ(*got->series.at(7).net_load_mw, 24.5);
+  EXPECT_EQ(*got->series.at(15).net_load_mw, 25.0);
 }
 
 TEST(LoadRegionSeriesTest, GapsStayMissingAndMakeTheirHalfHourMissing) {
@@ -120,7 +128,13 @@ TEST(LoadRegionSeriesTest, GapsStayMissingAndMakeTheirHalfHourMissing) {
   absl::StatusOr<RegionSeries> got = LoadRegionSeries(LondonQuarterHours(), demand, "none");
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->demand.gaps, 3);
-  EXPECT_EQ(got->demand.half_hours_incomplete, 1);  // rows 2+3; rows 4+5 are wholly gaps
+  EXPECT_EQ(got->demand.intervals_incomplete, 0);
+  ASSERT_EQ(got->series.size(), 8u);
+  for (size_t i : {3, 4, 5}) EXPECT_FALSE(got->series.at(i).net_load_mw.has_value()) << i;
+  EXPECT_EQ(*got->series.at(6).net_load_mw, 16.0);
+  got = LoadRegionSeries(LondonQuarterHours(), demand, "none", base::kHalfHour);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->demand.intervals_incomplete, 1);  // rows 2+3; rows 4+5 are wholly gaps
   ASSERT_EQ(got->series.size(), 4u);
   EXPECT_TRUE(got->series.at(0).net_load_mw.has_value());
   EXPECT_FALSE(got->series.at(1).net_load_mw.has_value());  // never zero
@@ -135,9 +149,9 @@ TEST(LoadRegionSeriesTest, EndMarksShiftEachRowBackOneInterval) {
       WriteTempFile("end.csv", QuarterHours(absl::CivilMinute(2023, 1, 10, 0, 15), 4));
   absl::StatusOr<RegionSeries> got = LoadRegionSeries(f, demand, "none");
   ASSERT_TRUE(got.ok()) << got.status();
-  ASSERT_EQ(got->series.size(), 2u);
+  ASSERT_EQ(got->series.size(), 4u);
   EXPECT_EQ(got->series.start(), Utc("2023-01-10T00:00:00Z"));
-  EXPECT_DOUBLE_EQ(*got->series.at(0).net_load_mw, 10.5);
+  EXPECT_EQ(*got->series.at(0).net_load_mw, 10.0);
 }
 
 TEST(LoadRegionSeriesTest, HalfHourlyPricesJoinQuarterHourDemand) {
@@ -155,10 +169,53 @@ TEST(LoadRegionSeriesTest, HalfHourlyPricesJoinQuarterHourDemand) {
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->price_resolution_minutes, 30);
   EXPECT_EQ(got->price.gaps, 1);
+  // Each half-hourly price fills both of its quarter-hours; the gap stays missing.
+  ASSERT_EQ(got->series.size(), 8u);
   EXPECT_EQ(got->series.at(0).price_gbp_per_mwh, 50.0);
-  EXPECT_EQ(got->series.at(1).price_gbp_per_mwh, 60.0);
-  EXPECT_FALSE(got->series.at(2).price_gbp_per_mwh.has_value());
-  EXPECT_EQ(got->series.at(3).price_gbp_per_mwh, 80.0);
+  EXPECT_EQ(got->series.at(1).price_gbp_per_mwh, 50.0);
+  EXPECT_EQ(got->series.at(2).price_gbp_per_mwh, 60.0);
+  EXPECT_EQ(got->series.at(3).price_gbp_per_mwh, 60.0);
+  EXPECT_FALSE(got->series.at(4).price_gbp_per_mwh.has_value());
+  EXPECT_FALSE(got->series.at(5).price_gbp_per_mwh.has_value());
+  EXPECT_EQ(got->series.at(6).price_gbp_per_mwh, 80.0);
+  EXPECT_EQ(got->series.at(7).price_gbp_per_mwh, 80.0);
+}
+
+TEST(LoadRegionSeriesTest, FiveMinuteDemandTakesHourlyPricesAndFinerPricesAreAveraged) {
+  RegionCsvFormat f = LondonQuarterHours();
+  f.resolution_minutes = 5;
+  f.price_time_column = "when";
+  f.price_column = "eur";
+  std::string text = "local_time,load_kw\n";
+  for (int i = 0; i < 24; ++i) {
+    absl::StrAppend(&text, absl::StrFormat("2023-01-10 %02d:%02d,%d\n", i / 12, 5 * (i % 12), i));
+  }
+  const std::string demand = WriteTempFile("five.csv", text);
+  const std::string hourly =
+      WriteTempFile("hourly_p.csv", "when,eur\n2023-01-10 00:00,40\n2023-01-10 01:00,70\n");
+  absl::StatusOr<RegionSeries> got = LoadRegionSeries(f, demand, hourly);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->series.interval(), absl::Minutes(5));
+  ASSERT_EQ(got->series.size(), 24u);
+  EXPECT_EQ(*got->series.at(13).net_load_mw, 13.0);
+  EXPECT_EQ(got->price_resolution_minutes, 60);
+  for (size_t i = 0; i < 12; ++i) EXPECT_EQ(got->series.at(i).price_gbp_per_mwh, 40.0) << i;
+  for (size_t i = 12; i < 24; ++i) EXPECT_EQ(got->series.at(i).price_gbp_per_mwh, 70.0) << i;
+
+  // 15-minute demand with 5-minute prices: each quarter-hour's price is the mean of its
+  // three; one missing makes it missing (and is counted).
+  f.resolution_minutes = 15;
+  const std::string fine = WriteTempFile("fine_p.csv",
+                                         "when,eur\n2023-01-10 00:00,10\n2023-01-10 00:05,20\n"
+                                         "2023-01-10 00:10,60\n2023-01-10 00:15,5\n"
+                                         "2023-01-10 00:25,5\n");
+  got = LoadRegionSeries(
+      f, WriteTempFile("q.csv", QuarterHours(absl::CivilMinute(2023, 1, 10, 0, 0), 4)), fine);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->price_resolution_minutes, 5);
+  EXPECT_DOUBLE_EQ(*got->series.at(0).price_gbp_per_mwh, 30.0);
+  EXPECT_FALSE(got->series.at(1).price_gbp_per_mwh.has_value());
+  EXPECT_EQ(got->price.intervals_incomplete, 1);
 }
 
 TEST(LoadRegionSeriesTest, HourlyValuesFillBothHalfHours) {
@@ -168,12 +225,18 @@ TEST(LoadRegionSeriesTest, HourlyValuesFillBothHalfHours) {
       WriteTempFile("hourly.csv", "local_time,load_kw\n2023-01-10 00:00,5\n2023-01-10 01:00,7\n");
   absl::StatusOr<RegionSeries> got = LoadRegionSeries(f, demand, "none");
   ASSERT_TRUE(got.ok()) << got.status();
+  // Natively: hourly intervals.
+  EXPECT_EQ(got->series.interval(), absl::Hours(1));
+  ASSERT_EQ(got->series.size(), 2u);
+  EXPECT_EQ(got->series.end(), Utc("2023-01-10T02:00:00Z"));
+  got = LoadRegionSeries(f, demand, "none", base::kHalfHour);
+  ASSERT_TRUE(got.ok()) << got.status();
   ASSERT_EQ(got->series.size(), 4u);
   EXPECT_EQ(got->series.at(1).net_load_mw, 5.0);
   EXPECT_EQ(got->series.at(2).net_load_mw, 7.0);
 }
 
-// No look-ahead at 15 minutes: changing rows after a time leaves every half-hour that ends
+// No look-ahead at 15 minutes: changing rows after a time leaves every interval that ends
 // by then unchanged.
 TEST(LoadRegionSeriesTest, FutureRowsDoNotChangeEarlierHalfHours) {
   const std::string base_text = QuarterHours(absl::CivilMinute(2023, 3, 25, 20, 0), 40);
@@ -196,10 +259,10 @@ TEST(LoadRegionSeriesTest, FutureRowsDoNotChangeEarlierHalfHours) {
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_EQ(a->series.size(), b->series.size());
-  for (size_t i = 0; i < 10; ++i) {
+  for (size_t i = 0; i < 20; ++i) {
     EXPECT_EQ(a->series.at(i).net_load_mw, b->series.at(i).net_load_mw) << i;
   }
-  EXPECT_NE(a->series.at(10).net_load_mw, b->series.at(10).net_load_mw);
+  EXPECT_NE(a->series.at(20).net_load_mw, b->series.at(20).net_load_mw);
 }
 
 TEST(LoadRegionSeriesTest, BadInputNamesFileLineAndField) {

@@ -71,8 +71,7 @@ TEST(SeriesReplayTest, RefusesASpanOffTheGridOrOutsideTheData) {
         SeriesReplay::Create(Series(), c.from, c.to);
     ASSERT_FALSE(replay.ok());
     EXPECT_EQ(replay.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_THAT(std::string(replay.status().message()),
-                HasSubstr("half-hour grid inside the data"));
+    EXPECT_THAT(std::string(replay.status().message()), HasSubstr("30m grid inside the data"));
   }
 }
 

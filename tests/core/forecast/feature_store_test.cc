@@ -176,6 +176,73 @@ TEST(FeatureStoreTest, SeasonalChangesAppearWhenTheHistoryReachesThem) {
   EXPECT_FALSE(store.NetLoadAt(start + (n - 385) * base::kHalfHour).has_value());
 }
 
+// At another resolution the same features mean the same stretches of time, counted in
+// that resolution's intervals: yesterday is a day of intervals back, last week seven days,
+// the windows 2, 6 and 24 hours; a push off the grid is refused; no look-ahead.
+class FeatureStoreResolutionTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(FeatureStoreResolutionTest, LagsAndWindowsAreInTheResolutionsIntervals) {
+  const absl::Duration interval = absl::Minutes(GetParam());
+  const size_t per_day = static_cast<size_t>(absl::Hours(24) / interval);
+  const absl::Time start = At("2023-02-01T00:00:00Z");
+  FeatureStore store(base::HolidayCalendar::Uk(), interval);
+  EXPECT_EQ(store.capacity(), 8 * per_day);
+  std::vector<double> net;
+  const size_t n = 9 * per_day;  // past the ring's capacity
+  for (size_t i = 0; i < n; ++i) {
+    net.push_back(Wiggly(i));
+    ASSERT_TRUE(store.Push(Measurement(start + i * interval, net[i])).ok());
+  }
+  EXPECT_EQ(store.decision_time(), start + n * interval);
+  EXPECT_FLOAT_EQ(Feature(store, "net_load_lag1_mw"), static_cast<float>(net[n - 1]));
+  EXPECT_FLOAT_EQ(Feature(store, "net_load_diff_lag1_lag2_mw"),
+                  static_cast<float>(net[n - 1] - net[n - 2]));
+  EXPECT_FLOAT_EQ(Feature(store, "net_load_change_yesterday_mw"),
+                  static_cast<float>(net[n - per_day] - net[n - per_day - 1]));
+  EXPECT_FLOAT_EQ(Feature(store, "net_load_change2_last_week_mw"),
+                  static_cast<float>(net[n - 7 * per_day + 1] - net[n - 7 * per_day - 1]));
+  // The 2-hour window ("4" half-hours): 2 h of this resolution's intervals.
+  const size_t two_hours = per_day / 12;
+  double sum = 0.0;
+  for (size_t k = 1; k <= two_hours; ++k) sum += net[n - k];
+  EXPECT_FLOAT_EQ(Feature(store, "net_load_mean_4_mw"), static_cast<float>(sum / two_hours));
+  EXPECT_EQ(store.NetLoadAt(start + (n - 8 * per_day) * interval), net[n - 8 * per_day]);
+  EXPECT_FALSE(store.NetLoadAt(start + (n - 8 * per_day - 1) * interval).has_value());
+
+  // Off this resolution's grid: refused, naming the grid.
+  const absl::Status off = store.Push(Measurement(store.decision_time() + absl::Minutes(1), 1.0));
+  EXPECT_EQ(off.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(off.message(), HasSubstr(absl::FormatDuration(interval) + " grid"));
+}
+
+TEST_P(FeatureStoreResolutionTest, NoLookAhead) {
+  const absl::Duration interval = absl::Minutes(GetParam());
+  const size_t per_day = static_cast<size_t>(absl::Hours(24) / interval);
+  const absl::Time start = At("2023-03-01T00:00:00Z");
+  const size_t n = 9 * per_day;
+  const size_t cut = 8 * per_day + 3;
+  FeatureStore a(base::HolidayCalendar::Uk(), interval), b(base::HolidayCalendar::Uk(), interval);
+  size_t compared = 0;
+  bool later_differ = false;
+  for (size_t i = 0; i < n; ++i) {
+    data::GridMeasurement m = Measurement(start + i * interval, Wiggly(i));
+    ASSERT_TRUE(a.Push(m).ok());
+    if (i >= cut) m.net_load_mw = *m.net_load_mw * 3 + 17;
+    ASSERT_TRUE(b.Push(m).ok());
+    if (a.decision_time() <= start + cut * interval) {
+      EXPECT_THAT(a.Features(), Pointwise(NanSensitiveFloatEq(), b.Features()));
+      ++compared;
+    } else if (a.Features() != b.Features()) {
+      later_differ = true;
+    }
+  }
+  EXPECT_EQ(compared, cut);
+  EXPECT_TRUE(later_differ);
+}
+
+INSTANTIATE_TEST_SUITE_P(FiveFifteenAndSixtyMinutes, FeatureStoreResolutionTest,
+                         ::testing::Values(5, 15, 60));
+
 TEST(FeatureStoreTest, NetLoadAtAndLastNetLoad) {
   const absl::Time start = At("2023-02-01T00:00:00Z");
   FeatureStore store = PushSeries(start, {100, 110, 120});

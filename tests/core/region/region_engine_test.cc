@@ -193,6 +193,40 @@ TEST(RegionEngineTest, BatteryEnergyBalanceOverSeveralIntervals) {
   EXPECT_NEAR(soc_mwh, 50 + 38 - 40 / 0.95 + 4.75, 1e-9);
 }
 
+// A region at 5 or 60 minutes (its data's resolution) settles each of its intervals: energy
+// and money are MW x the interval's hours, and the ramp limit and penalty are per interval.
+class RegionEngineResolutionTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(RegionEngineResolutionTest, EnergyAndMoneyUseTheIntervalsHours) {
+  const absl::Duration interval = absl::Minutes(GetParam());
+  const double hours = absl::ToDoubleHours(interval);
+  RegionConfig region;
+  region.interval = interval;
+  region.step = interval;
+  region.ramp_window = interval;
+  ASSERT_TRUE(region.Validate().ok());
+  RegionEngine engine(region, {Battery(50)}, {assets::PeakerParams{}}, 300.0);
+  const absl::Time t0 = kT0;
+  const DispatchProposal p = MakeProposal("trader", "battery-1", DispatchPriority::kTrading, 10, t0,
+                                          t0 + 2 * interval, "sell");
+  ASSERT_TRUE(engine.arbiter().Submit(p, t0).ok());
+  const IntervalOutcome first = engine.ApplyStep(t0, 300, 80);
+  EXPECT_NEAR(first.batteries[0].discharge_mwh, 10 * hours, 1e-12);
+  EXPECT_NEAR(first.batteries[0].soc_after_mwh, 50 - 10 * hours / 0.95, 1e-9);
+  const market::LedgerEntry* sold =
+      FindEntry(first, market::LedgerCause::kArbitrageSold, "battery-1");
+  ASSERT_NE(sold, nullptr);
+  EXPECT_NEAR(sold->amount_gbp, 10 * hours * 80, 1e-9);
+  // A 40 MW step in one interval (300 -> 340 before dispatch, 290 -> 330 after) against a
+  // 15 MW limit per interval: 25 MW of excess, the full penalty of one interval.
+  const IntervalOutcome second = engine.ApplyStep(t0 + interval, 340, 80);
+  EXPECT_DOUBLE_EQ(second.baseline_excess_mw, 25);
+  EXPECT_DOUBLE_EQ(second.excess_mw, 25);
+  EXPECT_DOUBLE_EQ(PenaltyGbp(second), -25 * 150.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(FiveAndSixtyMinutes, RegionEngineResolutionTest, ::testing::Values(5, 60));
+
 TEST(RegionEngineTest, InstabilityExcessAfterDispatchVersusBaseline) {
   // The previous interval's net load was 300 MW; this one steps to 340 MW; limit 15.
   for (bool dispatch : {false, true}) {

@@ -43,16 +43,16 @@ TEST(DataIngestReportTest, LocalQuarterHoursAreCountedInJsonAndSummary) {
   EXPECT_EQ(data["demand_csv"], demand);
   EXPECT_EQ(data["time_zone"], "Europe/London");
   EXPECT_EQ(data["resolution_minutes"], 15);
-  EXPECT_EQ(data["half_hours"], 3);
+  EXPECT_EQ(data["intervals"], 6);  // at the native 15 minutes, the gap included
   EXPECT_EQ(data["demand"]["rows"], 5);
   EXPECT_EQ(data["demand"]["gaps"], 1);
   EXPECT_EQ(data["demand"]["holes"], 4);
   EXPECT_EQ(data["demand"]["repeats"], 0);
-  EXPECT_EQ(data["demand"]["half_hours_incomplete"], 1);
+  EXPECT_EQ(data["demand"]["intervals_incomplete"], 0);
   EXPECT_TRUE(data["price"].is_null());
   const std::string summary = DataIngestSummary(data);
   EXPECT_THAT(summary, HasSubstr("5 rows at 15 min, stamps local to Europe/London: 1 gaps, "
-                                 "0 repeats, 4 holes, 1 half-hours incomplete"));
+                                 "0 repeats, 4 holes, 0 intervals incomplete"));
   EXPECT_THAT(summary, HasSubstr("no prices: the trader stands aside"));
 }
 

@@ -347,6 +347,58 @@ TEST_F(GatewayRunTest, LockStepTicksCarryTheIntervalJustEndedAndSettle) {
   EXPECT_EQ(Count(db_path, "SELECT COUNT(*) FROM proposals WHERE status = 'accepted'"), kTicks / 2);
 }
 
+// A region at 15 minutes (its data's resolution): the region's interval is 15 minutes,
+// a lock-step replay ticks every 15 minutes, every tick is an interval boundary measuring
+// the quarter-hour just ended, and a discharge settles MW x 0.25 h.
+TEST_F(GatewayRunTest, AQuarterHourRegionTicksAndSettlesEveryQuarterHour) {
+  constexpr absl::Duration kQuarter = absl::Minutes(15);
+  constexpr int kTicks = 8;
+  std::vector<data::GridInterval> intervals;
+  for (size_t i = 0; i < 40; ++i) {
+    intervals.push_back(data::GridInterval{kSeriesStart + i * kQuarter, RegionNetLoadMw(i) * 100,
+                                           RegionSolarMw(i) * 100, kRegionWindMw * 100,
+                                           PriceGbpPerMwh(i)});
+  }
+  absl::StatusOr<data::GridSeries> series =
+      data::GridSeries::Create(std::move(intervals), kQuarter);
+  ASSERT_TRUE(series.ok()) << series.status();
+  GatewayRunOptions options = Options(kTicks);
+  options.replay_from = kSeriesStart + kQuarter;
+  options.replay_to = options.replay_from + kTicks * kQuarter;
+  options.step = kQuarter;
+  GatewayConfig config;
+  absl::StatusOr<std::unique_ptr<data::TelemetrySource>> feed =
+      MakeGridFeed(config, *series, options);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  absl::StatusOr<std::unique_ptr<GatewayRun>> created = GatewayRun::Create(
+      std::move(config), *std::move(series), options, *std::move(feed), WallClock(), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status();
+  GatewayRun& run = **created;
+  const v1::RegionInfo region = run.RegisterAgent("test-agent");
+  EXPECT_EQ(FromProtoDuration(region.interval()), kQuarter);
+  ASSERT_TRUE(run.Start().ok());
+  for (int i = 0; i < kTicks; ++i) {
+    SCOPED_TRACE(i);
+    v1::Tick tick;
+    ASSERT_EQ(run.WaitForTick(i, kWait, &tick), GatewayRun::TickWait::kTick);
+    const absl::Time t = options.replay_from + i * kQuarter;
+    EXPECT_EQ(FromProtoTime(tick.time()), t);
+    EXPECT_TRUE(tick.interval_boundary());
+    EXPECT_EQ(FromProtoTime(tick.measured_interval_start()), t - kQuarter);
+    EXPECT_NEAR(tick.net_load_mw(), RegionNetLoadMw(i), 1e-9);
+    std::vector<v1::DispatchProposal> proposals;
+    proposals.push_back(BatteryProposal(kDischargeMw, t, kQuarter));
+    ASSERT_TRUE(run.Submit(Answer("test-agent", t, std::move(proposals))).ok());
+  }
+  ASSERT_TRUE(run.WaitFinished(kWait));
+  const std::vector<v1::Tick> history = run.History(kSeriesStart, absl::InfiniteFuture());
+  ASSERT_EQ(history.size(), static_cast<size_t>(kTicks + 1));
+  EXPECT_EQ(FromProtoTime(history[1].measured_interval_start()), kSeriesStart + kQuarter);
+  const v1::GetPnlResponse pnl = run.Pnl();
+  EXPECT_EQ(pnl.intervals_settled(), kTicks);
+  EXPECT_NEAR(pnl.dispatches(0).energy_mwh(), kTicks * kDischargeMw * 0.25, 1e-9);
+}
+
 TEST_F(GatewayRunTest, SilentAgentIsCountedThenNoLongerWaitedFor) {
   constexpr int kTicks = 100;
   GatewayRunOptions options = Options(kTicks);
