@@ -234,58 +234,81 @@ bool HasAvx512() {
   return has_avx512;
 }
 
-// The AVX-512 walk of trees [0, 16 * (num_trees / 16)): sixteen trees per vector, each lane
-// stepping as TreeEnsemble's scalar `step` does (the node layout is the header's Node:
-// word 0 the value, word 1 left_offset in its low and feature | default_left in its high
-// 16 bits). Returns `sum` plus the leaves in tree order and stores in *trees_done the
-// number of trees walked.
+// One step of sixteen walks, lane by lane as TreeEnsemble's scalar `step` (the node layout
+// is the header's Node: word 0 the value, word 1 left_offset in its low and feature |
+// default_left in its high 16 bits). GCC 12 warns that the unmasked gathers and shifts read
+// an undefined register: the masked forms with every lane set and a zero source are the
+// same instructions.
+__attribute__((target("avx512f"), always_inline)) inline __m512i StepAvx512(__m512i at,
+                                                                            const char* words,
+                                                                            const float* row,
+                                                                            __m512i limit) {
+  const __mmask16 all = 0xffff;
+  const __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), all, at, words, 8);
+  const __m512i meta = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), all, at, words + 4, 8);
+  const __m512i feature =
+      _mm512_and_si512(_mm512_maskz_srli_epi32(all, meta, 16), _mm512_set1_epi32(0x7fff));
+  const __mmask16 present = _mm512_cmplt_epi32_mask(feature, limit);
+  const __m512 value = _mm512_mask_i32gather_ps(
+      _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN()), present, feature, row, 4);
+  const __mmask16 is_nan = _mm512_cmp_ps_mask(value, value, _CMP_UNORD_Q);
+  const __mmask16 below = _mm512_cmp_ps_mask(value, threshold, _CMP_LT_OQ);
+  const __mmask16 default_left =
+      _mm512_test_epi32_mask(meta, _mm512_set1_epi32(static_cast<int32_t>(0x80000000u)));
+  const __mmask16 go_left = static_cast<__mmask16>((is_nan & default_left) | below);
+  const __m512i left = _mm512_add_epi32(at, _mm512_and_si512(meta, _mm512_set1_epi32(0xffff)));
+  return _mm512_mask_add_epi32(left, static_cast<__mmask16>(~go_left), left, _mm512_set1_epi32(1));
+}
+
+// Adds to `sum` the leaves the sixteen walks `at` stopped at, in lane (tree) order.
+__attribute__((target("avx512f"), always_inline)) inline float AddLanesAvx512(__m512i at,
+                                                                              const char* words,
+                                                                              float sum) {
+  alignas(64) float leaves[16];
+  _mm512_store_ps(leaves, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, at, words, 8));
+  for (float leaf : leaves) sum += leaf;
+  return sum;
+}
+
+// The AVX-512 walk of every tree: four vectors of sixteen trees step together, so the
+// gathers of one overlap the others'. Returns `sum` plus the leaves in tree order.
 __attribute__((target("avx512f"))) float AddLeavesAvx512(const void* nodes, const int32_t* roots,
                                                          const int32_t* depths, size_t num_trees,
-                                                         const float* row, size_t limit, float sum,
-                                                         size_t* trees_done) {
+                                                         const float* row, size_t limit,
+                                                         float sum) {
   constexpr size_t kLanes = 16;
   const char* const words = static_cast<const char*>(nodes);
-  const __m512i low16 = _mm512_set1_epi32(0xffff);
-  const __m512i feature_bits = _mm512_set1_epi32(0x7fff);
-  const __m512i default_left_bit = _mm512_set1_epi32(0x80000000);
   const __m512i limit_v = _mm512_set1_epi32(static_cast<int32_t>(std::min<size_t>(limit, 0x7fff)));
-  const __m512i one = _mm512_set1_epi32(1);
-  // GCC 12 warns that the unmasked gathers and shifts read an undefined register: the
-  // masked forms with every lane set and a zero source are the same instructions.
-  const __mmask16 all = 0xffff;
-  const __m512 zero_ps = _mm512_setzero_ps();
-  const __m512i zero_epi32 = _mm512_setzero_si512();
-  const __m512 missing = _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN());
   size_t t = 0;
-  for (; t + kLanes <= num_trees; t += kLanes) {
-    __m512i at = _mm512_loadu_si512(roots + t);
-    const int32_t steps = *std::max_element(depths + t, depths + t + kLanes);
+  constexpr size_t kVectors = 4;
+  for (; t + kVectors * kLanes <= num_trees; t += kVectors * kLanes) {
+    __m512i at[kVectors];
+    for (size_t v = 0; v < kVectors; ++v) at[v] = _mm512_loadu_si512(roots + t + v * kLanes);
+    const int32_t steps = *std::max_element(depths + t, depths + t + kVectors * kLanes);
     for (int32_t s = 0; s < steps; ++s) {
-      const __m512 threshold = _mm512_mask_i32gather_ps(zero_ps, all, at, words, 8);
-      const __m512i meta = _mm512_mask_i32gather_epi32(zero_epi32, all, at, words + 4, 8);
-      const __m512i feature =
-          _mm512_and_si512(_mm512_maskz_srli_epi32(all, meta, 16), feature_bits);
-      const __mmask16 present = _mm512_cmplt_epi32_mask(feature, limit_v);
-      const __m512 value = _mm512_mask_i32gather_ps(missing, present, feature, row, 4);
-      const __mmask16 is_nan = _mm512_cmp_ps_mask(value, value, _CMP_UNORD_Q);
-      const __mmask16 below = _mm512_cmp_ps_mask(value, threshold, _CMP_LT_OQ);
-      const __mmask16 default_left = _mm512_test_epi32_mask(meta, default_left_bit);
-      const __mmask16 go_left = static_cast<__mmask16>((is_nan & default_left) | below);
-      const __m512i left = _mm512_add_epi32(at, _mm512_and_si512(meta, low16));
-      at = _mm512_mask_add_epi32(left, static_cast<__mmask16>(~go_left), left, one);
+      for (size_t v = 0; v < kVectors; ++v) at[v] = StepAvx512(at[v], words, row, limit_v);
     }
-    alignas(64) float leaves[kLanes];
-    _mm512_store_ps(leaves, _mm512_mask_i32gather_ps(zero_ps, all, at, words, 8));
-    for (size_t k = 0; k < kLanes; ++k) sum += leaves[k];
+    for (size_t v = 0; v < kVectors; ++v) sum = AddLanesAvx512(at[v], words, sum);
   }
-  *trees_done = t;
+  // The rest, up to sixteen at a time; lanes past the last tree walk tree 0 and are not
+  // added.
+  for (; t < num_trees; t += kLanes) {
+    const size_t lanes = std::min(kLanes, num_trees - t);
+    const __mmask16 active = static_cast<__mmask16>((1u << lanes) - 1);
+    __m512i at = _mm512_mask_loadu_epi32(_mm512_set1_epi32(roots[0]), active, roots + t);
+    const int32_t steps = *std::max_element(depths + t, depths + t + lanes);
+    for (int32_t s = 0; s < steps; ++s) at = StepAvx512(at, words, row, limit_v);
+    alignas(64) float leaves[kLanes];
+    _mm512_store_ps(leaves, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, at, words, 8));
+    for (size_t k = 0; k < lanes; ++k) sum += leaves[k];
+  }
   return sum;
 }
 
 }  // namespace
 #endif
 
-float TreeEnsemble::AddLeaves(size_t first_tree, const float* row, size_t limit, float sum) const {
+float TreeEnsemble::AddLeaves(const float* row, size_t limit, float sum) const {
   const Node* const nodes = nodes_.data();
   // One step down from node i; a leaf steps to itself.
   auto step = [nodes, row, limit](int32_t i) {
@@ -300,7 +323,7 @@ float TreeEnsemble::AddLeaves(size_t first_tree, const float* row, size_t limit,
   // interleaving lets the CPU overlap eight of them.
   constexpr size_t kLanes = 8;
   const size_t num_trees = tree_roots_.size();
-  size_t t = first_tree;
+  size_t t = 0;
   for (; t + kLanes <= num_trees; t += kLanes) {
     int32_t at[kLanes];
     int32_t steps = 0;
@@ -332,21 +355,19 @@ double TreeEnsemble::Finish(float sum) const {
 // from being read past its end and makes a leaf's feature missing.
 double TreeEnsemble::Predict(const float* row, size_t cols) const {
   const size_t limit = std::min(cols, num_features_);
-  float sum = base_score_;
-  size_t trees_done = 0;
 #if defined(__x86_64__)
   static_assert(sizeof(Node) == 8 && offsetof(Node, value) == 0 &&
                 offsetof(Node, left_offset) == 4 && offsetof(Node, feature) == 6);
   if (HasAvx512()) {
-    sum = AddLeavesAvx512(nodes_.data(), tree_roots_.data(), tree_depths_.data(),
-                          tree_roots_.size(), row, limit, sum, &trees_done);
+    return Finish(AddLeavesAvx512(nodes_.data(), tree_roots_.data(), tree_depths_.data(),
+                                  tree_roots_.size(), row, limit, base_score_));
   }
 #endif
-  return Finish(AddLeaves(trees_done, row, limit, sum));
+  return Finish(AddLeaves(row, limit, base_score_));
 }
 
 double TreeEnsemble::PredictPortable(const float* row, size_t cols) const {
-  return Finish(AddLeaves(0, row, std::min(cols, num_features_), base_score_));
+  return Finish(AddLeaves(row, std::min(cols, num_features_), base_score_));
 }
 
 }  // namespace gridpilot::ml

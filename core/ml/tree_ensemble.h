@@ -39,9 +39,9 @@ class TreeEnsemble {
   // for binary:logistic, the sigmoid of that sum from the base margin (a probability).
   // cols should equal num_features(); a feature index >= cols is treated as missing, so
   // a short row is never read past its end. No allocation, no lock.
-  // On a CPU with AVX-512 the walk takes sixteen trees per vector (gathers); elsewhere,
-  // and for the trees left over, eight scalar walks side by side. Both add the leaves in
-  // tree order, so the result does not depend on the path.
+  // On a CPU with AVX-512 the walk takes sixteen trees per vector (gathers), four vectors
+  // at a time; elsewhere, eight scalar walks side by side. Both add the leaves in tree
+  // order, so the result does not depend on the path.
   double Predict(const float* row, size_t cols) const;
 
   // Predict without the AVX-512 path, whatever the CPU: for tests that compare the two.
@@ -73,9 +73,10 @@ class TreeEnsemble {
 
   TreeEnsemble() = default;
 
-  // base_score_ plus the leaves of trees [first_tree, num_trees()), added in tree order to
-  // `sum`, walked by the portable path; `limit` as in Predict.
-  float AddLeaves(size_t first_tree, const float* row, size_t limit, float sum) const;
+  // `sum` plus the leaves of every tree, added in tree order, walked by the portable path;
+  // `limit` as in Predict.
+  float AddLeaves(const float* row, size_t limit, float sum) const;
+  // The prediction from the summed margin: the sum, or its sigmoid for binary:logistic.
   double Finish(float sum) const;
 
   std::vector<Node> nodes_;           // every tree, each stored breadth-first from its root

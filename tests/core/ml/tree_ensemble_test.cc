@@ -292,8 +292,9 @@ TEST(TreeEnsembleTest, RejectsMalformedOrUnsupportedModels) {
 }
 
 TEST(TreeEnsembleTest, VectorGroupsMixingLeavesAndSplitsAddInTreeOrder) {
-  // 37 trees: two groups of sixteen for the AVX-512 walk and five left over, cycling through
-  // the tiny model's two trees and a single leaf, so each group walks trees of depth 0, 1
+  // 70 trees: one block of four vectors of sixteen for the AVX-512 walk and six left over
+  // (one part-filled vector; the portable walk: eight and eight and so on), cycling through
+  // the tiny model's two trees and a single leaf, so each vector walks trees of depth 0, 1
   // and 2 side by side. The expected value adds the leaves one by one in float.
   Json model = TinyModel();
   Json& trees = model["learner"]["gradient_booster"]["model"]["trees"];
@@ -301,11 +302,11 @@ TEST(TreeEnsembleTest, VectorGroupsMixingLeavesAndSplitsAddInTreeOrder) {
   const Json leaf = Json::parse(R"({"left_children": [-1], "right_children": [-1],
       "split_indices": [0], "split_conditions": [0.0078125], "default_left": [0]})");
   trees = Json::array();
-  for (int t = 0; t < 37; ++t) trees.push_back(t % 3 == 0 ? tree0 : t % 3 == 1 ? tree1 : leaf);
-  model["learner"]["gradient_booster"]["model"]["tree_info"] = std::vector<int>(37, 0);
+  for (int t = 0; t < 70; ++t) trees.push_back(t % 3 == 0 ? tree0 : t % 3 == 1 ? tree1 : leaf);
+  model["learner"]["gradient_booster"]["model"]["tree_info"] = std::vector<int>(70, 0);
   absl::StatusOr<TreeEnsemble> ensemble = TreeEnsemble::FromXgboostJson(model.dump());
   ASSERT_TRUE(ensemble.ok()) << ensemble.status();
-  ASSERT_EQ(ensemble->num_trees(), 37u);
+  ASSERT_EQ(ensemble->num_trees(), 70u);
   const std::vector<std::vector<float>> rows = {
       {0.5f, 0.0f, 0.0f}, {2.0f, -3.0f, 1.0f}, {kNaN, kNaN, kNaN}, {2.0f, kNaN, -1.0f}};
   for (const std::vector<float>& row : rows) {
@@ -315,7 +316,7 @@ TEST(TreeEnsembleTest, VectorGroupsMixingLeavesAndSplitsAddInTreeOrder) {
     };
     const float leaf1 = !std::isnan(row[2]) && row[2] < 0.5f ? 0.25f : 0.125f;
     float expected = 0.5f;
-    for (int t = 0; t < 37; ++t) expected += t % 3 == 0 ? leaf0() : t % 3 == 1 ? leaf1 : 0.0078125f;
+    for (int t = 0; t < 70; ++t) expected += t % 3 == 0 ? leaf0() : t % 3 == 1 ? leaf1 : 0.0078125f;
     EXPECT_EQ(ensemble->Predict(row.data(), 3), expected) << row[0] << " " << row[1];
     EXPECT_EQ(ensemble->PredictPortable(row.data(), 3), expected) << row[0] << " " << row[1];
   }
