@@ -3,11 +3,11 @@
 // call (25-35 us a row), which put the forecasts on the critical path of a backtest.
 // TreeEnsemble reads the trees once from the model's JSON (XGBoosterSaveModelToBuffer
 // with {"format":"json"}) into one flat node array and then walks them with no
-// allocation, no lock and no data-dependent branch (about 3 us a row for 300 trees of
-// depth 6; docs/decisions.md "Tree ensemble layout and the forecast tick's allocations"). It
-// reproduces XGBoost's arithmetic, so the two agree to the bit: float accumulation in tree order,
-// "go left iff value < threshold", NaN takes the default branch. XgboostRegressor builds one for
-// every model it trains or loads.
+// allocation, no lock and no data-dependent branch (about 2 us a row for 300 trees of
+// depth 6 with AVX-512, 3 us without; docs/decisions.md "Tree ensemble layout and the
+// forecast tick's allocations"). It reproduces XGBoost's arithmetic, so the two agree to
+// the bit: float accumulation in tree order, "go left iff value < threshold", NaN takes
+// the default branch. XgboostRegressor builds one for every model it trains or loads.
 #ifndef GRIDPILOT_CORE_ML_TREE_ENSEMBLE_H_
 #define GRIDPILOT_CORE_ML_TREE_ENSEMBLE_H_
 
