@@ -178,11 +178,27 @@ absl::StatusOr<IsolationForest> IsolationForest::Fit(std::span<const double> row
 }
 
 double IsolationForest::TotalPathLength(const double* row) const {
+  // kLanes trees walk side by side, their chains of loads overlapping; the path lengths
+  // are still added in tree order, so the total is the same double as a tree-by-tree walk.
+  const Node* const nodes = nodes_.data();
+  const size_t num_trees = tree_roots_.size();
   double total = 0.0;
-  for (const uint32_t root : tree_roots_) {
-    uint32_t i = root;
+  size_t t = 0;
+  for (; t + kLanes <= num_trees; t += kLanes) {
+    uint32_t at[kLanes];
+    for (size_t j = 0; j < kLanes; ++j) at[j] = tree_roots_[t + j];
     for (int step = 0; step < max_depth_; ++step) {
-      const Node& n = nodes_[i];
+      for (size_t j = 0; j < kLanes; ++j) {
+        const Node& n = nodes[at[j]];
+        at[j] = n.left_child + (row[n.feature] >= n.value ? 1u : 0u);
+      }
+    }
+    for (size_t j = 0; j < kLanes; ++j) total += leaf_path_length_[at[j]];
+  }
+  for (; t < num_trees; ++t) {
+    uint32_t i = tree_roots_[t];
+    for (int step = 0; step < max_depth_; ++step) {
+      const Node& n = nodes[i];
       i = n.left_child + (row[n.feature] >= n.value ? 1u : 0u);
     }
     total += leaf_path_length_[i];

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -102,9 +107,10 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
   ASSIGN_OR_RETURN(const std::string num_features_text,
                    FindString(root, "learner.learner_model_param.num_feature"));
   int32_t num_features = 0;
-  if (!absl::SimpleAtoi(num_features_text, &num_features) || num_features < 1) {
+  if (!absl::SimpleAtoi(num_features_text, &num_features) || num_features < 1 ||
+      num_features >= kLeafFeature) {
     return Bad(absl::StrCat("learner.learner_model_param.num_feature is \"", num_features_text,
-                            "\"; expected a positive integer"));
+                            "\"; expected an integer in [1, ", kLeafFeature, ")"));
   }
   ASSIGN_OR_RETURN(const Json* trees, Find(root, "learner.gradient_booster.model.trees"));
   ASSIGN_OR_RETURN(const Json* tree_info, Find(root, "learner.gradient_booster.model.tree_info"));
@@ -176,14 +182,17 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
     int32_t tree_depth = 0;
     for (size_t k = 0; k < order.size(); ++k) {
       const size_t i = order[k];
-      const int32_t self = root_index + static_cast<int32_t>(k);
+      if (order.size() > kMaxTreeNodes) {
+        return Bad(absl::StrCat(where, " has more than ", kMaxTreeNodes, " reachable nodes"));
+      }
       if (left[i] == -1) {
         if (right[i] != -1) {
           return Bad(absl::StrCat(where, ": node ", i, " has right child ", right[i],
                                   " but no left child"));
         }
-        ensemble.nodes_.push_back({std::numeric_limits<float>::quiet_NaN(), 0, self - 1, false});
-        ensemble.leaf_values_.push_back(static_cast<float>(condition[i]));
+        const Node leaf = {static_cast<float>(condition[i]), 0,
+                           static_cast<uint16_t>(kLeafFeature | kDefaultLeftBit)};
+        ensemble.nodes_.push_back(leaf);
         tree_depth = std::max(tree_depth, depth[k]);
         continue;
       }
@@ -200,10 +209,16 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
         return Bad(absl::StrCat(where, ".split_indices[", i, "] is ", feature[i],
                                 "; the model has ", num_features, " features"));
       }
-      ensemble.nodes_.push_back({static_cast<float>(condition[i]), static_cast<int32_t>(feature[i]),
-                                 root_index + static_cast<int32_t>(order.size()) - 2,
-                                 default_left[i] != 0});
-      ensemble.leaf_values_.push_back(0.0f);
+      // The left child is order[order.size() - 2], at root_index + order.size() - 2.
+      const size_t left_offset = order.size() - 2 - k;
+      if (left_offset > kMaxTreeNodes) {
+        return Bad(absl::StrCat(where, " has more than ", kMaxTreeNodes, " reachable nodes"));
+      }
+      const Node split = {
+          static_cast<float>(condition[i]), static_cast<uint16_t>(left_offset),
+          static_cast<uint16_t>(static_cast<uint16_t>(feature[i]) |
+                                (default_left[i] != 0 ? kDefaultLeftBit : uint16_t{0}))};
+      ensemble.nodes_.push_back(split);
     }
     ensemble.tree_roots_.push_back(root_index);
     ensemble.tree_depths_.push_back(tree_depth);
@@ -211,21 +226,102 @@ absl::StatusOr<TreeEnsemble> TreeEnsemble::FromXgboostJson(std::string_view json
   return ensemble;
 }
 
-double TreeEnsemble::Predict(const float* row, size_t cols) const {
+#if defined(__x86_64__)
+namespace {
+
+bool HasAvx512() {
+  static const bool has_avx512 = __builtin_cpu_supports("avx512f");
+  return has_avx512;
+}
+
+// One step of sixteen walks, lane by lane as TreeEnsemble's scalar `step` (the node layout
+// is the header's Node: word 0 the value, word 1 left_offset in its low and feature |
+// default_left in its high 16 bits). GCC 12 warns that the unmasked gathers and shifts read
+// an undefined register: the masked forms with every lane set and a zero source are the
+// same instructions.
+__attribute__((target("avx512f"), always_inline)) inline __m512i StepAvx512(__m512i at,
+                                                                            const char* words,
+                                                                            const float* row,
+                                                                            __m512i limit) {
+  const __mmask16 all = 0xffff;
+  const __m512 threshold = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), all, at, words, 8);
+  const __m512i meta = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), all, at, words + 4, 8);
+  const __m512i feature =
+      _mm512_and_si512(_mm512_maskz_srli_epi32(all, meta, 16), _mm512_set1_epi32(0x7fff));
+  const __mmask16 present = _mm512_cmplt_epi32_mask(feature, limit);
+  const __m512 value = _mm512_mask_i32gather_ps(
+      _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN()), present, feature, row, 4);
+  const __mmask16 is_nan = _mm512_cmp_ps_mask(value, value, _CMP_UNORD_Q);
+  const __mmask16 below = _mm512_cmp_ps_mask(value, threshold, _CMP_LT_OQ);
+  const __mmask16 default_left =
+      _mm512_test_epi32_mask(meta, _mm512_set1_epi32(static_cast<int32_t>(0x80000000u)));
+  const __mmask16 go_left = static_cast<__mmask16>((is_nan & default_left) | below);
+  const __m512i left = _mm512_add_epi32(at, _mm512_and_si512(meta, _mm512_set1_epi32(0xffff)));
+  return _mm512_mask_add_epi32(left, static_cast<__mmask16>(~go_left), left, _mm512_set1_epi32(1));
+}
+
+// Adds to `sum` the leaves the sixteen walks `at` stopped at, in lane (tree) order.
+__attribute__((target("avx512f"), always_inline)) inline float AddLanesAvx512(__m512i at,
+                                                                              const char* words,
+                                                                              float sum) {
+  alignas(64) float leaves[16];
+  _mm512_store_ps(leaves, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, at, words, 8));
+  for (float leaf : leaves) sum += leaf;
+  return sum;
+}
+
+// The AVX-512 walk of every tree: four vectors of sixteen trees step together, so the
+// gathers of one overlap the others'. Returns `sum` plus the leaves in tree order.
+__attribute__((target("avx512f"))) float AddLeavesAvx512(const void* nodes, const int32_t* roots,
+                                                         const int32_t* depths, size_t num_trees,
+                                                         const float* row, size_t limit,
+                                                         float sum) {
+  constexpr size_t kLanes = 16;
+  const char* const words = static_cast<const char*>(nodes);
+  const __m512i limit_v = _mm512_set1_epi32(static_cast<int32_t>(std::min<size_t>(limit, 0x7fff)));
+  size_t t = 0;
+  constexpr size_t kVectors = 4;
+  for (; t + kVectors * kLanes <= num_trees; t += kVectors * kLanes) {
+    __m512i at[kVectors];
+    for (size_t v = 0; v < kVectors; ++v) at[v] = _mm512_loadu_si512(roots + t + v * kLanes);
+    const int32_t steps = *std::max_element(depths + t, depths + t + kVectors * kLanes);
+    for (int32_t s = 0; s < steps; ++s) {
+      for (size_t v = 0; v < kVectors; ++v) at[v] = StepAvx512(at[v], words, row, limit_v);
+    }
+    for (size_t v = 0; v < kVectors; ++v) sum = AddLanesAvx512(at[v], words, sum);
+  }
+  // The rest, up to sixteen at a time; lanes past the last tree walk tree 0 and are not
+  // added.
+  for (; t < num_trees; t += kLanes) {
+    const size_t lanes = std::min(kLanes, num_trees - t);
+    const __mmask16 active = static_cast<__mmask16>((1u << lanes) - 1);
+    __m512i at = _mm512_mask_loadu_epi32(_mm512_set1_epi32(roots[0]), active, roots + t);
+    const int32_t steps = *std::max_element(depths + t, depths + t + lanes);
+    for (int32_t s = 0; s < steps; ++s) at = StepAvx512(at, words, row, limit_v);
+    alignas(64) float leaves[kLanes];
+    _mm512_store_ps(leaves, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, at, words, 8));
+    for (size_t k = 0; k < lanes; ++k) sum += leaves[k];
+  }
+  return sum;
+}
+
+}  // namespace
+#endif
+
+float TreeEnsemble::AddLeaves(const float* row, size_t limit, float sum) const {
   const Node* const nodes = nodes_.data();
   // One step down from node i; a leaf steps to itself.
-  auto step = [nodes, row, cols](int32_t i) {
+  auto step = [nodes, row, limit](int32_t i) {
     const Node& node = nodes[i];
-    const size_t f = static_cast<size_t>(node.feature);
-    const float value = f < cols ? row[f] : std::numeric_limits<float>::quiet_NaN();
-    const bool go_left = std::isnan(value) ? node.default_left : value < node.threshold;
-    return node.left + !go_left;
+    const size_t f = node.feature & kLeafFeature;
+    const float value = f < limit ? row[f] : std::numeric_limits<float>::quiet_NaN();
+    const bool go_left =
+        std::isnan(value) ? (node.feature & kDefaultLeftBit) != 0 : value < node.value;
+    return i + static_cast<int32_t>(node.left_offset) + !go_left;
   };
-  // XGBoost starts from base_score and adds each tree's leaf in float, in tree order;
-  // doing the same gives bit-identical results. Eight trees walk side by side because a
-  // walk is a chain of dependent loads: interleaving lets the CPU overlap eight of them.
+  // Eight trees walk side by side because a walk is a chain of dependent loads:
+  // interleaving lets the CPU overlap eight of them.
   constexpr size_t kLanes = 8;
-  float sum = base_score_;
   const size_t num_trees = tree_roots_.size();
   size_t t = 0;
   for (; t + kLanes <= num_trees; t += kLanes) {
@@ -238,15 +334,40 @@ double TreeEnsemble::Predict(const float* row, size_t cols) const {
     for (int32_t s = 0; s < steps; ++s) {
       for (size_t k = 0; k < kLanes; ++k) at[k] = step(at[k]);
     }
-    for (size_t k = 0; k < kLanes; ++k) sum += leaf_values_[at[k]];
+    for (size_t k = 0; k < kLanes; ++k) sum += nodes[at[k]].value;
   }
   for (; t < num_trees; ++t) {
     int32_t a = tree_roots_[t];
     for (int32_t s = 0; s < tree_depths_[t]; ++s) a = step(a);
-    sum += leaf_values_[a];
+    sum += nodes[a].value;
   }
+  return sum;
+}
+
+double TreeEnsemble::Finish(float sum) const {
   if (logistic_) return 1.0f / (1.0f + std::exp(-sum));  // XGBoost's float sigmoid
   return sum;
+}
+
+// XGBoost starts from base_score and adds each tree's leaf in float, in tree order; doing
+// the same gives bit-identical results. Every split feature is below num_features_ and a
+// leaf's is kLeafFeature, above it, so one comparison with `limit` both keeps a short row
+// from being read past its end and makes a leaf's feature missing.
+double TreeEnsemble::Predict(const float* row, size_t cols) const {
+  const size_t limit = std::min(cols, num_features_);
+#if defined(__x86_64__)
+  static_assert(sizeof(Node) == 8 && offsetof(Node, value) == 0 &&
+                offsetof(Node, left_offset) == 4 && offsetof(Node, feature) == 6);
+  if (HasAvx512()) {
+    return Finish(AddLeavesAvx512(nodes_.data(), tree_roots_.data(), tree_depths_.data(),
+                                  tree_roots_.size(), row, limit, base_score_));
+  }
+#endif
+  return Finish(AddLeaves(row, limit, base_score_));
+}
+
+double TreeEnsemble::PredictPortable(const float* row, size_t cols) const {
+  return Finish(AddLeaves(row, std::min(cols, num_features_), base_score_));
 }
 
 }  // namespace gridpilot::ml

@@ -1,5 +1,7 @@
 #include "services/forecast/day_ahead_book.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
@@ -65,7 +67,12 @@ absl::Status DayAheadBook::Ingest(const data::GridMeasurement& measurement) {
   const absl::Time day = measurement.interval_start + base::kHalfHour;
   if (!IsUtcMidnightTime(day)) return absl::OkStatus();
   // The day's forecast, from what had ended or been published by its cut-off (the
-  // features' gates); the series is rebuilt once a day.
+  // features' gates); the series is rebuilt once a day, from the intervals the features
+  // can read: none starts before day - kOutturnKept.
+  const auto first_kept =
+      std::find_if(intervals_.begin(), intervals_.end(),
+                   [&](const data::GridInterval& i) { return i.start >= day - kOutturnKept; });
+  intervals_.erase(intervals_.begin(), first_kept);
   ASSIGN_OR_RETURN(const data::GridSeries series, data::GridSeries::Create(intervals_));
   const forecast::DayAheadDemandFeatures features(&series, &day_ahead_, trained_.holidays);
   ASSIGN_OR_RETURN(

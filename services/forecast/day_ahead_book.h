@@ -23,6 +23,10 @@ namespace gridpilot {
 class DayAheadBook {
  public:
   static constexpr size_t kDaysKept = 7;
+  // How far before the day it forecasts the book keeps outturn: the features read back 14
+  // days (nd_d14_mw) at most, so forecasts equal those on the whole series, and the daily
+  // rebuild copies 16 days, not the whole year it would otherwise grow to.
+  static constexpr absl::Duration kOutturnKept = absl::Hours(24 * 16);
 
   // Trains the model (TrainDayAheadDemand) on the whole days of `history` (consecutive
   // half-hours, region MW) before the UTC midnight at or before `replay_start`, with `day_ahead`

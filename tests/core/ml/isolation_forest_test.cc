@@ -49,6 +49,23 @@ TEST(IsolationForestTest, SameSeedGivesIdenticalScoresAndAnotherSeedDoesNot) {
   for (size_t r = 0; r < 50; ++r) EXPECT_DOUBLE_EQ(a->ScoreRow(&rows[2 * r]), sa[r]);
 }
 
+TEST(IsolationForestTest, ScoreRowEqualsScoreToTheBitForAnyTreeCount) {
+  // ScoreRow walks several trees side by side and Score several rows; both add the path
+  // lengths in tree order, so they agree exactly, including the trees left over when the
+  // count is not a multiple of the lanes.
+  const std::vector<double> rows = NormalCloud(1000, 9);
+  for (int tree_count : {1, 7, 16, 37, 100}) {
+    IsolationForestOptions options;
+    options.tree_count = tree_count;
+    absl::StatusOr<IsolationForest> forest = IsolationForest::Fit(rows, 2, options);
+    ASSERT_TRUE(forest.ok()) << forest.status();
+    const std::vector<double> scores = *forest->Score(rows);
+    for (size_t r = 0; r < scores.size(); ++r) {
+      ASSERT_EQ(forest->ScoreRow(&rows[2 * r]), scores[r]) << tree_count << " trees, row " << r;
+    }
+  }
+}
+
 TEST(IsolationForestTest, OutliersScoreAboveEveryInlierPercentile) {
   std::vector<double> rows = NormalCloud(3000, 11);
   // Far out in both coordinates: axis-parallel splits isolate a point that is extreme in one

@@ -104,8 +104,10 @@ TEST_P(TreeEnsembleMatchesXgboostTest, OnRandomRowsWithMissingValuesAndExactThre
     } else {
       max_relative_diff = std::max(max_relative_diff, diff / std::abs(expected));
     }
-    // The regressor's own Predict goes through its TreeEnsemble.
+    // The regressor's own Predict goes through its TreeEnsemble; the portable walk (no
+    // AVX-512) takes the same decisions and additions.
     EXPECT_EQ((*model)->Predict(row).value(), actual) << "row " << r;
+    EXPECT_EQ(ensemble->PredictPortable(row.data(), row.size()), actual) << "row " << r;
     batch.insert(batch.end(), row.begin(), row.end());
     ensemble_predictions.push_back(actual);
   }
@@ -198,6 +200,7 @@ TEST(TreeEnsembleTest, HandWrittenModelRoutesLeftRightAndMissing) {
   // A short row: features past its end count as missing, never read.
   const float short_row[] = {2.0f};
   EXPECT_EQ(ensemble->Predict(short_row, 1), 0.5 + 30 + 0.125);
+  EXPECT_EQ(ensemble->PredictPortable(short_row, 1), 0.5 + 30 + 0.125);
 }
 
 TEST(TreeEnsembleTest, LogisticModelReturnsTheSigmoidOfTheMargin) {
@@ -280,6 +283,43 @@ TEST(TreeEnsembleTest, RejectsMalformedOrUnsupportedModels) {
                  {"trees[0].split_type[2] is categorical"});
   ExpectRejected([](Json& m) { Tree(m, 1)["left_children"] = Json::array(); },
                  {"trees[1].left_children is empty"});
+  // The compact node keeps a feature in 15 bits, one value of which marks a leaf.
+  ExpectRejected([](Json& m) { m["learner"]["learner_model_param"]["num_feature"] = "32767"; },
+                 {"num_feature is \"32767\"", "[1, 32767)"});
+  Json widest = TinyModel();
+  widest["learner"]["learner_model_param"]["num_feature"] = "32766";
+  EXPECT_TRUE(TreeEnsemble::FromXgboostJson(widest.dump()).ok());
+}
+
+TEST(TreeEnsembleTest, VectorGroupsMixingLeavesAndSplitsAddInTreeOrder) {
+  // 70 trees: one block of four vectors of sixteen for the AVX-512 walk and six left over
+  // (one part-filled vector; the portable walk: eight and eight and so on), cycling through
+  // the tiny model's two trees and a single leaf, so each vector walks trees of depth 0, 1
+  // and 2 side by side. The expected value adds the leaves one by one in float.
+  Json model = TinyModel();
+  Json& trees = model["learner"]["gradient_booster"]["model"]["trees"];
+  const Json tree0 = trees[0], tree1 = trees[1];
+  const Json leaf = Json::parse(R"({"left_children": [-1], "right_children": [-1],
+      "split_indices": [0], "split_conditions": [0.0078125], "default_left": [0]})");
+  trees = Json::array();
+  for (int t = 0; t < 70; ++t) trees.push_back(t % 3 == 0 ? tree0 : t % 3 == 1 ? tree1 : leaf);
+  model["learner"]["gradient_booster"]["model"]["tree_info"] = std::vector<int>(70, 0);
+  absl::StatusOr<TreeEnsemble> ensemble = TreeEnsemble::FromXgboostJson(model.dump());
+  ASSERT_TRUE(ensemble.ok()) << ensemble.status();
+  ASSERT_EQ(ensemble->num_trees(), 70u);
+  const std::vector<std::vector<float>> rows = {
+      {0.5f, 0.0f, 0.0f}, {2.0f, -3.0f, 1.0f}, {kNaN, kNaN, kNaN}, {2.0f, kNaN, -1.0f}};
+  for (const std::vector<float>& row : rows) {
+    auto leaf0 = [&] {
+      if (std::isnan(row[0]) || row[0] < 1.0f) return 10.0f;
+      return !std::isnan(row[1]) && row[1] < -2.0f ? 20.0f : 30.0f;
+    };
+    const float leaf1 = !std::isnan(row[2]) && row[2] < 0.5f ? 0.25f : 0.125f;
+    float expected = 0.5f;
+    for (int t = 0; t < 70; ++t) expected += t % 3 == 0 ? leaf0() : t % 3 == 1 ? leaf1 : 0.0078125f;
+    EXPECT_EQ(ensemble->Predict(row.data(), 3), expected) << row[0] << " " << row[1];
+    EXPECT_EQ(ensemble->PredictPortable(row.data(), 3), expected) << row[0] << " " << row[1];
+  }
 }
 
 }  // namespace

@@ -106,8 +106,11 @@ TEST(DayAheadBookTest, ServesTheEvaluationsForecastFromWhatArrivedByTheCutOff) {
     for (size_t k = 0; k < 48; ++k) {
       EXPECT_EQ((*served)[k].target_start, day + k * base::kHalfHour);
       EXPECT_EQ((*served)[k].issue_time, forecast::DayAheadCutoff(day));
-      EXPECT_DOUBLE_EQ((*served)[k].forecast_mw, (*offline)[k].forecast_mw) << k;
-      EXPECT_DOUBLE_EQ((*served)[k].upper_mw, (*offline)[k].upper_mw) << k;
+      // To the bit, although the book keeps only DayAheadBook::kOutturnKept of outturn.
+      EXPECT_EQ((*served)[k].forecast_mw, (*offline)[k].forecast_mw) << k;
+      EXPECT_EQ((*served)[k].upper_mw, (*offline)[k].upper_mw) << k;
+      EXPECT_EQ((*served)[k].persistence_mw, (*offline)[k].persistence_mw) << k;
+      EXPECT_EQ((*served)[k].seasonal_naive_mw, (*offline)[k].seasonal_naive_mw) << k;
       EXPECT_TRUE((*served)[k].has_neso);
     }
   }
