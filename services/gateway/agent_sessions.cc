@@ -138,7 +138,7 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       first = run_->FirstTickIndexAtOrAfter(FromProtoTime(open.after()) + absl::Nanoseconds(1));
     }
     if (open.forecaster()) {
-      run_->ForecasterConnected(true);
+      run_->ForecasterConnected(true, first);
       base::LogInfo(absl::StrCat("forecaster session opened by \"", open.agent(),
                                  "\": interval ticks wait for its forecast"));
     }
