@@ -578,6 +578,7 @@ void GatewayRun::Loop() {
         ahead_forecasts_.erase(first);
       }
       BuildAheadLocked(k);
+      forecaster_visible_.store(first_kept_tick_ + ticks_.size() + ahead_ticks_.size());
       published_at_.push_back(wall_clock_->Now());  // for the latency metric only
       // Live, only the tick window is kept (docs/decisions.md, "Memory bounds"); a lock-step
       // run is bounded by its data window and its report reads every tick once it ends.
@@ -687,6 +688,7 @@ void GatewayRun::Loop() {
     absl::MutexLock lock(&mu_);
     sim_clock_.Set(options_.replay_to);
     finished_ = true;
+    ended_.store(true);
     base::LogInfo(absl::StrCat(
         engine_.intervals_applied() < ticks_total_ ? "run stopped early: " : "run finished: ",
         engine_.intervals_applied(), " intervals settled, net ",
@@ -734,6 +736,7 @@ void GatewayRun::ReleaseTick(int64_t k) {
   {
     absl::MutexLock lock(&mu_);
     released_ticks_ = static_cast<size_t>(k) + 1;
+    agents_visible_.store(released_ticks_);
     // Answer latency counts from the release: when the agents could first see the tick.
     published_at_.back() = wall_clock_->Now();
   }
@@ -857,6 +860,12 @@ GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeou
     return TickWait::kTick;
   }
   return (finished_ || stop_) ? TickWait::kFinished : TickWait::kTimeout;
+}
+
+bool GatewayRun::MayHaveTick(size_t index, TickAudience audience) const {
+  const size_t visible =
+      audience == TickAudience::kForecaster ? forecaster_visible_.load() : agents_visible_.load();
+  return index < visible || ended_.load();
 }
 
 GatewayRun::Retained GatewayRun::RetainedCounts() const {

@@ -23,6 +23,7 @@
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -172,6 +173,11 @@ class GatewayRun {
   enum class TickAudience { kAgents, kForecaster };
   TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick,
                        TickAudience audience = TickAudience::kAgents) const;
+  // False only if WaitForTick(index, zero timeout, ..., audience) would time out now: a
+  // check without the run's lock, for streams the tick listener pushes to, so one with
+  // nothing new costs no lock. Once a tick is visible (or the run has finished), every
+  // call after the listener call that follows returns true.
+  bool MayHaveTick(size_t index, TickAudience audience) const;
   // The forecast process's session (ClockService.AgentSession with `open.forecaster`)
   // opened (true) or ended (false). While one is open, each interval tick is released to
   // the agents only after its forecast arrives (AttachForecast), the run stops, or
@@ -355,6 +361,11 @@ class GatewayRun {
   // and its answers to those ticks by issue time, until the tick is published.
   std::deque<v1::Tick> ahead_ticks_ ABSL_GUARDED_BY(mu_);
   std::map<absl::Time, v1::GetNetLoadChangeResponse> ahead_forecasts_ ABSL_GUARDED_BY(mu_);
+  // For MayHaveTick, written under mu_: ticks the agents (released_ticks_) and the
+  // forecaster can see, and whether the run has finished.
+  std::atomic<size_t> agents_visible_{0};
+  std::atomic<size_t> forecaster_visible_{0};
+  std::atomic<bool> ended_{false};
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);
