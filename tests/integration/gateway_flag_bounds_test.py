@@ -3,7 +3,8 @@
 
 --tick_seconds and --deadline_seconds must be in (0, 3600], --forecast_deadline_seconds in
 [0, 3600], --forecast_lead_ticks in [0, 16]: each bad value exits 2 before the gateway
-serves, with the flag and its bounds in the message. Environment (set by ctest): GRIDPILOT_BIN_DIR (build/bin).
+serves, with the flag and its bounds in the message. Environment (set by ctest):
+GRIDPILOT_BIN_DIR (build/bin).
 """
 
 import os
