@@ -10,6 +10,10 @@
 // A tick is published every `step` of simulated time. A tick at decision time t carries
 // the reading of the step [t - step, t) and the measurement of the last settlement
 // interval that ended by t: agents never see a step or an interval before it has ended.
+// A connected forecaster gets an interval tick before the agents and its forecast rides on
+// the tick; in lock-step it also gets the data part of up to forecast_lead_ticks ticks
+// ahead, which depends on no decision (docs/decisions.md, "The forecaster ahead of the
+// agents").
 //
 // Seams: the readings come from an injected data::TelemetrySource (replay, simulator,
 // later live buses); wall time (live pacing, answer latency) from an injected
