@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
+#include <sstream>
 #include <string_view>
 #include <system_error>
 
@@ -121,16 +121,18 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::Train(
 
 absl::Status XgboostRegressor::SetAttribute(const std::string& name, const std::string& value) {
   absl::MutexLock lock(&mu_);
-  return XgbCall(XGBoosterSetAttr(booster_, name.c_str(), value.c_str()),
+  ASSIGN_OR_RETURN(void* booster, BoosterLocked());
+  return XgbCall(XGBoosterSetAttr(booster, name.c_str(), value.c_str()),
                  absl::StrCat("SetAttr(", name, ")"));
 }
 
 absl::StatusOr<std::optional<std::string>> XgboostRegressor::Attribute(
     const std::string& name) const {
   absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(void* booster, BoosterLocked());
   const char* value = nullptr;
   int found = 0;
-  RETURN_IF_ERROR(XgbCall(XGBoosterGetAttr(booster_, name.c_str(), &value, &found),
+  RETURN_IF_ERROR(XgbCall(XGBoosterGetAttr(booster, name.c_str(), &value, &found),
                           absl::StrCat("GetAttr(", name, ")")));
   if (found == 0) return std::nullopt;
   return std::string(value);
@@ -150,29 +152,44 @@ absl::StatusOr<std::unique_ptr<XgboostRegressor>> XgboostRegressor::LoadJson(
     const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open model file ", path));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream read;
+  read << in.rdbuf();
+  std::string bytes = std::move(read).str();
   if (in.bad()) return absl::InternalError(absl::StrCat("cannot read model file ", path));
 
+  // One parse: XGBoost's own, and its re-serialisation, wait until a call needs them.
+  absl::StatusOr<TreeEnsemble> ensemble = TreeEnsemble::FromXgboostJson(bytes);
+  if (!ensemble.ok()) {
+    return absl::Status(ensemble.status().code(),
+                        absl::StrCat("model file ", path, ": ", ensemble.status().message()));
+  }
+  return std::unique_ptr<XgboostRegressor>(
+      new XgboostRegressor(nullptr, *std::move(ensemble), std::move(bytes)));
+}
+
+absl::StatusOr<void*> XgboostRegressor::BoosterLocked() const {
+  if (booster_ != nullptr) return booster_;
   BoosterHandle booster_raw = nullptr;
   RETURN_IF_ERROR(XgbCall(XGBoosterCreate(nullptr, 0, &booster_raw), "BoosterCreate"));
   BoosterPtr booster(booster_raw);
-  RETURN_IF_ERROR(XgbCall(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()),
-                          absl::StrCat("LoadModelFromBuffer(", path, ")")));
-  // Compiled from the booster's own JSON rather than the file's bytes, so the ensemble
-  // always describes exactly the model XGBoost holds.
-  absl::StatusOr<std::unique_ptr<XgboostRegressor>> model = FromBooster(booster.release());
-  if (!model.ok()) {
-    return absl::Status(model.status().code(),
-                        absl::StrCat("model file ", path, ": ", model.status().message()));
-  }
-  return model;
+  RETURN_IF_ERROR(
+      XgbCall(XGBoosterLoadModelFromBuffer(booster.get(), model_json_.data(), model_json_.size()),
+              "LoadModelFromBuffer"));
+  // PredictWithXgboost's single rows are far cheaper on one thread than waking a pool.
+  RETURN_IF_ERROR(SetParam(booster.get(), "nthread", "1"));
+  booster_ = booster.release();
+  std::string().swap(model_json_);
+  return booster_;
 }
 
-XgboostRegressor::~XgboostRegressor() { XGBoosterFree(booster_); }
+XgboostRegressor::~XgboostRegressor() {
+  if (booster_ != nullptr) XGBoosterFree(booster_);
+}
 
 absl::StatusOr<std::string> XgboostRegressor::ModelJson() const {
   absl::MutexLock lock(&mu_);
-  return SaveToJson(booster_);
+  ASSIGN_OR_RETURN(void* booster, BoosterLocked());
+  return SaveToJson(booster);
 }
 
 absl::Status XgboostRegressor::SaveJson(const std::string& path) const {
@@ -225,9 +242,12 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::Contributions(
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
+  absl::StatusOr<void*> booster = BoosterLocked();
   absl::Status status =
-      XgbCall(XGBoosterPredictFromDMatrix(booster_, matrix, kConfig, &shape, &dim, &result),
-              "PredictFromDMatrix");
+      booster.ok()
+          ? XgbCall(XGBoosterPredictFromDMatrix(*booster, matrix, kConfig, &shape, &dim, &result),
+                    "PredictFromDMatrix")
+          : booster.status();
   std::vector<double> contributions;
   if (status.ok()) {
     bst_ulong total = 1;
@@ -259,11 +279,12 @@ absl::StatusOr<std::vector<double>> XgboostRegressor::PredictBatchWithXgboost(
       R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
       R"("strict_shape":false,"cache_id":0,"missing":NaN})";
   absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(void* booster, BoosterLocked());
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
   RETURN_IF_ERROR(XgbCall(
-      XGBoosterPredictFromDense(booster_, values.c_str(), kConfig, nullptr, &shape, &dim, &result),
+      XGBoosterPredictFromDense(booster, values.c_str(), kConfig, nullptr, &shape, &dim, &result),
       "PredictFromDense"));
   if (dim < 1 || shape[0] != rows) {
     return absl::InternalError("XGBoost PredictFromDense returned an unexpected shape");

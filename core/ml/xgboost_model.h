@@ -62,9 +62,12 @@ class XgboostRegressor {
       const std::vector<float>& features_row_major, size_t rows, size_t cols,
       const std::vector<float>& targets, const XgboostParams& params);
 
-  // Loads a model written by SaveJson. NotFound if the file does not exist; Internal if
-  // XGBoost cannot read it; InvalidArgument if it is not a model TreeEnsemble can
-  // evaluate (another objective or booster, categorical splits; see TreeEnsemble).
+  // Loads a model written by SaveJson, parsing the file once (into the TreeEnsemble that
+  // Predict uses); XGBoost reads it only when a call first needs the booster (attributes,
+  // SaveJson, the *WithXgboost predictions, Contributions), which then returns Internal if
+  // XGBoost cannot. NotFound if the file does not exist; InvalidArgument if it is not a
+  // model TreeEnsemble can evaluate (another objective or booster, categorical splits;
+  // see TreeEnsemble).
   static absl::StatusOr<std::unique_ptr<XgboostRegressor>> LoadJson(const std::string& path);
 
   ~XgboostRegressor();
@@ -110,8 +113,8 @@ class XgboostRegressor {
   absl::StatusOr<std::optional<std::string>> Attribute(const std::string& name) const;
 
  private:
-  XgboostRegressor(void* booster, TreeEnsemble ensemble)
-      : booster_(booster), ensemble_(std::move(ensemble)) {}
+  XgboostRegressor(void* booster, TreeEnsemble ensemble, std::string model_json = "")
+      : booster_(booster), model_json_(std::move(model_json)), ensemble_(std::move(ensemble)) {}
 
   // Takes ownership of `booster` (freed on error too) and compiles its TreeEnsemble.
   static absl::StatusOr<std::unique_ptr<XgboostRegressor>> FromBooster(void* booster);
@@ -119,9 +122,15 @@ class XgboostRegressor {
   // InvalidArgument unless row.size() == num_features().
   absl::Status CheckRowSize(const std::vector<float>& row) const;
 
+  // The booster, loaded from model_json_ on first use. Internal if XGBoost cannot.
+  absl::StatusOr<void*> BoosterLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
-  void* const booster_ ABSL_PT_GUARDED_BY(mu_);  // BoosterHandle, owned
-  const TreeEnsemble ensemble_;                  // compiled from booster_'s JSON
+  // BoosterHandle, owned; null until first needed after LoadJson.
+  mutable void* booster_ ABSL_GUARDED_BY(mu_);
+  // While booster_ is null: the model's JSON to load it from.
+  mutable std::string model_json_ ABSL_GUARDED_BY(mu_);
+  const TreeEnsemble ensemble_;  // compiled from the same JSON as booster_
 };
 
 }  // namespace gridpilot::ml

@@ -138,7 +138,7 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       first = run_->FirstTickIndexAtOrAfter(FromProtoTime(open.after()) + absl::Nanoseconds(1));
     }
     if (open.forecaster()) {
-      run_->ForecasterConnected(true);
+      run_->ForecasterConnected(true, first);
       base::LogInfo(absl::StrCat("forecaster session opened by \"", open.agent(),
                                  "\": interval ticks wait for its forecast"));
     }
@@ -222,9 +222,11 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       StartWrite(&response_);
       return;
     }
-    switch (run_->WaitForTick(
-        next_tick_, absl::ZeroDuration(), response_.mutable_tick(),
-        forecaster_ ? GatewayRun::TickAudience::kForecaster : GatewayRun::TickAudience::kAgents)) {
+    const GatewayRun::TickAudience audience =
+        forecaster_ ? GatewayRun::TickAudience::kForecaster : GatewayRun::TickAudience::kAgents;
+    if (!run_->MayHaveTick(next_tick_, audience)) return;  // the tick listener calls again
+    switch (
+        run_->WaitForTick(next_tick_, absl::ZeroDuration(), response_.mutable_tick(), audience)) {
       case GatewayRun::TickWait::kTick:
         // The tick sent may be later than asked when that one is no longer kept.
         next_tick_ = static_cast<size_t>(response_.tick().sequence()) + 1;

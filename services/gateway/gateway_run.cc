@@ -198,6 +198,11 @@ absl::StatusOr<std::unique_ptr<GatewayRun>> GatewayRun::Create(
   if (options.lease_horizon <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("lease_horizon must be > 0");
   }
+  if (options.forecast_lead_ticks < 0 || options.forecast_lead_ticks > kMaxForecastLeadTicks) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("forecast_lead_ticks: ", options.forecast_lead_ticks, " is not in [0, ",
+                     kMaxForecastLeadTicks, "]"));
+  }
   if (options.tick_window < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("tick_window must be >= 0");
   }
@@ -436,8 +441,7 @@ std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const 
   return assets;
 }
 
-v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
-                               const data::FeedReading& previous_step) const {
+v1::Tick GatewayRun::DataTick(absl::Time t, int64_t sequence) const {
   v1::Tick tick;
   tick.set_sequence(sequence);
   const absl::Duration interval = gb_series_.interval();
@@ -446,6 +450,26 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
                   data::FalseDataOffsetMw(config_.false_data, interval_start - interval), &tick);
   *tick.mutable_time() = ToProtoTime(t);
   tick.set_interval_boundary(t == interval_start);
+  for (v1::DayAheadDemandForecast& f : DayAheadPublishedIn(t - step_, t)) {
+    *tick.add_day_ahead_forecasts() = std::move(f);
+  }
+  return tick;
+}
+
+bool GatewayRun::BuildAheadLocked(int64_t k) {
+  if (options_.mode != v1::CLOCK_MODE_LOCK_STEP) return false;
+  const int64_t last = std::min(ticks_total_ - 1, k + options_.forecast_lead_ticks);
+  bool built = false;
+  for (int64_t j = k + 1 + static_cast<int64_t>(ahead_ticks_.size()); j <= last; ++j) {
+    ahead_ticks_.push_back(DataTick(options_.replay_from + j * step_, j));
+    built = true;
+  }
+  return built;
+}
+
+v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
+                               const data::FeedReading& previous_step) const {
+  v1::Tick tick = DataTick(t, sequence);
   tick.set_dispatch_mw(last_interval_dispatch_mw_);
   v1::StepReading* reading = tick.mutable_step();
   *reading->mutable_start() = ToProtoTime(previous_step.start);
@@ -459,9 +483,6 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
   reading->set_event(previous_step.event);
   reading->set_source_silent(previous_step.source_silent);
   for (v1::Asset& asset : AssetsLocked(t)) *tick.add_assets() = std::move(asset);
-  for (v1::DayAheadDemandForecast& f : DayAheadPublishedIn(t - step_, t)) {
-    *tick.add_day_ahead_forecasts() = std::move(f);
-  }
   return tick;
 }
 
@@ -562,6 +583,20 @@ void GatewayRun::Loop() {
       answered_.clear();
       forecast_attached_ = false;
       ticks_.push_back(BuildTick(t, k, previous_reading_));
+      if (!ahead_ticks_.empty()) ahead_ticks_.pop_front();  // tick k, now published in full
+      // A forecast sent ahead for tick k rides on it now; older ones are of past ticks.
+      while (!ahead_forecasts_.empty() && ahead_forecasts_.begin()->first <= t) {
+        auto first = ahead_forecasts_.begin();
+        if (first->first == t) {
+          if (first->second.forecasts_size() > 0) {
+            *ticks_.back().mutable_forecast() = std::move(first->second);
+          }
+          forecast_attached_ = true;
+        }
+        ahead_forecasts_.erase(first);
+      }
+      BuildAheadLocked(k);
+      forecaster_visible_.store(first_kept_tick_ + ticks_.size() + ahead_ticks_.size());
       published_at_.push_back(wall_clock_->Now());  // for the latency metric only
       // Live, only the tick window is kept (docs/decisions.md, "Memory bounds"); a lock-step
       // run is bounded by its data window and its report reads every tick once it ends.
@@ -671,6 +706,7 @@ void GatewayRun::Loop() {
     absl::MutexLock lock(&mu_);
     sim_clock_.Set(options_.replay_to);
     finished_ = true;
+    ended_.store(true);
     base::LogInfo(absl::StrCat(
         engine_.intervals_applied() < ticks_total_ ? "run stopped early: " : "run finished: ",
         engine_.intervals_applied(), " intervals settled, net ",
@@ -686,6 +722,11 @@ void GatewayRun::ReleaseTick(int64_t k) {
     // Forecasts are of settlement intervals: only an interval tick waits for one.
     wait_for_forecast = forecasters_ > 0 && ticks_.back().interval_boundary() &&
                         forecast_misses_ < options_.max_consecutive_misses;
+    // Its forecast came while the agents decided the tick before (forecast_lead_ticks).
+    if (forecast_attached_) {
+      wait_for_forecast = false;
+      forecast_misses_ = 0;
+    }
   }
   if (wait_for_forecast) {
     NotifyTickListener();  // the forecaster sees the tick first
@@ -713,21 +754,44 @@ void GatewayRun::ReleaseTick(int64_t k) {
   {
     absl::MutexLock lock(&mu_);
     released_ticks_ = static_cast<size_t>(k) + 1;
+    agents_visible_.store(released_ticks_);
     // Answer latency counts from the release: when the agents could first see the tick.
     published_at_.back() = wall_clock_->Now();
   }
   NotifyTickListener();
 }
 
-void GatewayRun::ForecasterConnected(bool connected) {
+void GatewayRun::ForecasterConnected(bool connected, size_t resumes_at) {
   absl::MutexLock lock(&mu_);
   forecasters_ += connected ? 1 : -1;
-  if (connected) forecast_misses_ = 0;  // a new forecaster is waited for
+  if (!connected) return;
+  const size_t published = first_kept_tick_ + ticks_.size();
+  if (forecaster_seen_ && resumes_at + 1 < published) {
+    // Catching up from an older tick: waited for again once it answers the newest
+    // (AttachForecast), so the ticks meanwhile do not wait out forecast_deadline.
+    forecast_misses_ = options_.max_consecutive_misses;
+    base::LogInfo(absl::StrCat("forecaster resumes at tick ", resumes_at, " of ", published,
+                               " published: not waited for until it has caught up"));
+  } else {
+    forecast_misses_ = 0;  // a new forecaster is waited for
+  }
+  forecaster_seen_ = true;
 }
 
 void GatewayRun::AttachForecast(const v1::GetNetLoadChangeResponse& forecast) {
   absl::MutexLock lock(&mu_);
-  if (ticks_.empty() || FromProtoTime(forecast.issue_time()) != answering_tick_) return;
+  const absl::Time issue_time = FromProtoTime(forecast.issue_time());
+  if (ticks_.empty() || issue_time < answering_tick_) return;
+  if (issue_time > answering_tick_) {
+    // Only a tick sent ahead (lock-step), each answered once; kept until it is published.
+    for (const v1::Tick& ahead : ahead_ticks_) {
+      if (FromProtoTime(ahead.time()) != issue_time) continue;
+      if (forecast_misses_ >= options_.max_consecutive_misses) forecast_misses_ = 0;
+      if (ahead.interval_boundary()) ahead_forecasts_.try_emplace(issue_time, forecast);
+      return;
+    }
+    return;
+  }
   // No longer waited for but caught up with the newest tick: waited for again from the next.
   if (forecast_misses_ >= options_.max_consecutive_misses) forecast_misses_ = 0;
   if (forecast_attached_ || released_ticks_ > static_cast<size_t>(ticks_.back().sequence())) {
@@ -799,18 +863,27 @@ GatewayRun::TickWait GatewayRun::WaitForTick(size_t index, absl::Duration timeou
                                              TickAudience audience) const {
   absl::MutexLock lock(&mu_);
   auto visible = [this, audience]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return audience == TickAudience::kForecaster ? first_kept_tick_ + ticks_.size()
-                                                 : released_ticks_;
+    return audience == TickAudience::kForecaster
+               ? first_kept_tick_ + ticks_.size() + ahead_ticks_.size()
+               : released_ticks_;
   };
   auto ready = [this, index, &visible]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return visible() > index || finished_ || stop_;
   };
   mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
   if (visible() > index) {
-    *tick = ticks_[index < first_kept_tick_ ? 0 : index - first_kept_tick_];
+    const size_t published = first_kept_tick_ + ticks_.size();
+    *tick = index >= published ? ahead_ticks_[index - published]
+                               : ticks_[index < first_kept_tick_ ? 0 : index - first_kept_tick_];
     return TickWait::kTick;
   }
   return (finished_ || stop_) ? TickWait::kFinished : TickWait::kTimeout;
+}
+
+bool GatewayRun::MayHaveTick(size_t index, TickAudience audience) const {
+  const size_t visible =
+      audience == TickAudience::kForecaster ? forecaster_visible_.load() : agents_visible_.load();
+  return index < visible || ended_.load();
 }
 
 GatewayRun::Retained GatewayRun::RetainedCounts() const {

@@ -10,6 +10,10 @@
 // A tick is published every `step` of simulated time. A tick at decision time t carries
 // the reading of the step [t - step, t) and the measurement of the last settlement
 // interval that ended by t: agents never see a step or an interval before it has ended.
+// A connected forecaster gets an interval tick before the agents and its forecast rides on
+// the tick; in lock-step it also gets the data part of up to forecast_lead_ticks ticks
+// ahead, which depends on no decision (docs/decisions.md, "The forecaster ahead of the
+// agents").
 //
 // Seams: the readings come from an injected data::TelemetrySource (replay, simulator,
 // later live buses); wall time (live pacing, answer latency) from an injected
@@ -23,6 +27,7 @@
 #ifndef GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 #define GRIDPILOT_SERVICES_GATEWAY_GATEWAY_RUN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -59,6 +64,8 @@ namespace gridpilot {
 // Two hours of run time: 4 ticks of a half-hourly replay, 1440 of the 5 s live simulator
 // (about 6.5 MB). Reconnecting followers resume within seconds of wall time.
 inline constexpr absl::Duration kDefaultTickWindow = absl::Hours(2);
+// The most ticks a lock-step forecaster may be sent ahead of the agents.
+inline constexpr int kMaxForecastLeadTicks = 16;
 
 struct GatewayRunOptions {
   absl::Time replay_from;  // first interval decided
@@ -72,6 +79,12 @@ struct GatewayRunOptions {
   // answers a tick in time again. Live, the wait is at most half of live_tick_period, so
   // the forecaster never delays the clock.
   absl::Duration forecast_deadline = absl::Seconds(60);
+  // Lock-step: the forecaster is sent the data of up to this many ticks beyond the one the
+  // agents are deciding (only what the forecast reads, none of the agents' decisions), so
+  // it forecasts tick k + 1 while the agents decide tick k. 0 = it sees each tick only once
+  // published; live, always 0. In [0, kMaxForecastLeadTicks] (docs/decisions.md, "The
+  // forecaster ahead of the agents").
+  int forecast_lead_ticks = 0;
   absl::Duration live_tick_period = absl::Seconds(2);  // live: wall time per tick
   // Simulated time per tick; the feed's step. The settlement interval (30 min) replays
   // the data as it is; a divisor of it (e.g. 5 s) is for the live simulator
@@ -158,20 +171,30 @@ class GatewayRun {
   // kFinished: the run is over and no such tick will come. kTimeout: try again.
   enum class TickWait { kTick, kFinished, kTimeout };
   // Who waits: the agents and every other follower see a tick once it is released (after
-  // the forecaster's answer, below); the forecaster sees it as soon as it is published.
+  // the forecaster's answer, below); the forecaster sees it as soon as it is published,
+  // and in lock-step up to forecast_lead_ticks earlier, then as the tick's data part only
+  // (DataTick: no assets, no dispatch, no step reading).
   enum class TickAudience { kAgents, kForecaster };
   TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick,
                        TickAudience audience = TickAudience::kAgents) const;
+  // False only if WaitForTick(index, zero timeout, ..., audience) would time out now: a
+  // check without the run's lock, for streams the tick listener pushes to, so one with
+  // nothing new costs no lock. Once a tick is visible (or the run has finished), every
+  // call after the listener call that follows returns true.
+  bool MayHaveTick(size_t index, TickAudience audience) const;
   // The forecast process's session (ClockService.AgentSession with `open.forecaster`)
   // opened (true) or ended (false). While one is open, each interval tick is released to
   // the agents only after its forecast arrives (AttachForecast), the run stops, or
   // forecast_deadline passes (options above); other ticks, every tick while none is open,
   // and every tick while the forecaster is not waited for, are released as they are
-  // published.
-  void ForecasterConnected(bool connected);
+  // published. A forecaster that connects again during the run (a restarted forecast
+  // process) and resumes before the newest tick, `resumes_at` (the first tick number its
+  // session sends), is catching up: no tick waits for it until it answers the newest tick.
+  void ForecasterConnected(bool connected, size_t resumes_at = 0);
   // The forecaster's answer to the tick at forecast.issue_time(): attached to that tick
-  // (if it has forecasts) and the tick released. An answer to any other tick (a late
-  // one, or one re-sent on a resumed session) is ignored.
+  // (if it has forecasts) and the tick released; an answer to a tick sent ahead is kept
+  // until that tick is published. An answer to any other tick (a late one, or one re-sent
+  // on a resumed session) is ignored.
   void AttachForecast(const v1::GetNetLoadChangeResponse& forecast);
   // `listener` is called on the run's thread, with none of the run's locks held, after each
   // tick is published and once after the run has finished: streams push ticks from it
@@ -284,6 +307,13 @@ class GatewayRun {
   void FailLocked(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::Tick BuildTick(absl::Time t, int64_t sequence, const data::FeedReading& previous_step) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The part of tick `sequence` (at `t`) that is data, not decisions: its time, the
+  // measured interval and the day-ahead values published in [t - step, t). A function of
+  // the replayed data alone, so it can be built ahead of the agents' answers.
+  v1::Tick DataTick(absl::Time t, int64_t sequence) const;
+  // Lock-step with forecast_lead_ticks > 0: extends ahead_ticks_ to the ticks up to
+  // number k + forecast_lead_ticks, after tick k has been published; true if it added any.
+  bool BuildAheadLocked(int64_t k) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -327,8 +357,19 @@ class GatewayRun {
   // stream per process per tick").
   size_t released_ticks_ ABSL_GUARDED_BY(mu_) = 0;
   int forecasters_ ABSL_GUARDED_BY(mu_) = 0;             // open forecaster sessions
+  bool forecaster_seen_ ABSL_GUARDED_BY(mu_) = false;    // one has connected in this run
   int forecast_misses_ ABSL_GUARDED_BY(mu_) = 0;         // interval ticks in a row
   bool forecast_attached_ ABSL_GUARDED_BY(mu_) = false;  // for answering_tick_
+  // Lock-step, the forecaster's view beyond the published ticks: ahead_ticks_[i] is the data
+  // part of tick number first_kept_tick_ + ticks_.size() + i (at most forecast_lead_ticks),
+  // and its answers to those ticks by issue time, until the tick is published.
+  std::deque<v1::Tick> ahead_ticks_ ABSL_GUARDED_BY(mu_);
+  std::map<absl::Time, v1::GetNetLoadChangeResponse> ahead_forecasts_ ABSL_GUARDED_BY(mu_);
+  // For MayHaveTick, written under mu_: ticks the agents (released_ticks_) and the
+  // forecaster can see, and whether the run has finished.
+  std::atomic<size_t> agents_visible_{0};
+  std::atomic<size_t> forecaster_visible_{0};
+  std::atomic<bool> ended_{false};
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);

@@ -62,6 +62,9 @@ ABSL_FLAG(double, forecast_deadline_seconds, 60.0,
           "lock-step: wall seconds an interval tick waits for the forecast process's forecast "
           "(a scheduled retraining answers its cut-off tick once trained); live: at most half "
           "of --tick_seconds");
+ABSL_FLAG(int, forecast_lead_ticks, 2,
+          "lock-step: ticks of data the forecast process is sent ahead of the agents, so it "
+          "forecasts the next tick while they decide this one; 0 = none; at most 16");
 ABSL_FLAG(std::string, store, "gridpilot.sqlite",
           "SQLite store path, or a PostgreSQL URL postgresql://USER@HOST:PORT/DB "
           "(password from PGPASSWORD or ~/.pgpass rather than the URL)");
@@ -224,6 +227,12 @@ int Main() {
     *flag.out = absl::Seconds(flag.seconds);
   }
   options.step = absl::Seconds(absl::GetFlag(FLAGS_step_seconds));
+  options.forecast_lead_ticks = absl::GetFlag(FLAGS_forecast_lead_ticks);
+  if (options.forecast_lead_ticks < 0 || options.forecast_lead_ticks > kMaxForecastLeadTicks) {
+    base::LogError(absl::StrCat("--forecast_lead_ticks: ", options.forecast_lead_ticks,
+                                " is not in [0, ", kMaxForecastLeadTicks, "]"));
+    return 2;
+  }
   for (const std::string& agent : absl::GetFlag(FLAGS_expected_agents)) {
     if (agent.empty()) continue;
     if (absl::Status valid = ValidateIdentifier("--expected_agents", agent, kMaxAgentNameBytes,

@@ -13,7 +13,8 @@
 // A second test stalls the forecast process (SIGSTOP) in a lock-step run: its forecaster
 // session stays open but never answers, so each interval tick waits for it only up to the
 // gateway's --forecast_deadline_seconds, and after three such ticks not at all; the ticks
-// still reach the agent, which decides every one degraded.
+// still reach the agent, which decides every one degraded. A third kills the forecast
+// process mid lock-step run and starts another: the run goes on while it catches up.
 #include <signal.h>
 
 #include <algorithm>
@@ -133,6 +134,51 @@ class ForecastOutageTest : public ::testing::Test {
         absl::StrCat(name, " never served GetAccuracy (last: ", status.error_message(), ")"));
   }
 
+  // Starts a lock-step gateway with `gateway_args`, a forecast process whose forecaster
+  // session is open, and the response agent, registered; the run is not started.
+  absl::Status StartLockStepStack(std::vector<std::string> gateway_args) {
+    absl::StatusOr<int> gateway_port =
+        Start("gateway", "gridpilot-gateway", std::move(gateway_args), &gateway_);
+    if (!gateway_port.ok()) return gateway_port.status();
+    gateway_port_ = *gateway_port;
+    std::shared_ptr<grpc::Channel> gateway = MakeChannel(testing::LoopbackAddress(gateway_port_));
+    clock_ = v1::ClockService::NewStub(gateway);
+    absl::StatusOr<int> forecast_port = StartForecast("forecast", 0);
+    if (!forecast_port.ok()) return forecast_port.status();
+    forecast_port_ = *forecast_port;
+    if (!WaitForGatewayLog("forecaster session opened")) {
+      return absl::UnavailableError("the forecaster's session never opened");
+    }
+    absl::StatusOr<int> response_port =
+        Start("response", "gridpilot-response",
+              {"--gateway", testing::LoopbackAddress(gateway_port_), "--forecast",
+               testing::LoopbackAddress(*forecast_port), "--forecast_wait_seconds", "0.05",
+               "--port", "0"},
+              &response_);
+    if (!response_port.ok()) return response_port.status();
+    response_stub_ =
+        v1::ResponseService::NewStub(MakeChannel(testing::LoopbackAddress(*response_port)));
+    const absl::Time give_up = absl::Now() + kStartTimeout;
+    while (absl::Now() < give_up) {
+      const auto agents = ClockStatus().registered_agents();
+      if (std::find(agents.begin(), agents.end(), kAgent) != agents.end()) {
+        return absl::OkStatus();
+      }
+      absl::SleepFor(kPollPeriod);
+    }
+    return absl::UnavailableError("the response agent never registered");
+  }
+
+  // True once the gateway's log holds `text` (within kStartTimeout).
+  bool WaitForGatewayLog(const std::string& text) {
+    const absl::Time give_up = absl::Now() + kStartTimeout;
+    while (absl::Now() < give_up) {
+      if (testing::ReadFile(gateway_->log_path()).find(text) != std::string::npos) return true;
+      absl::SleepFor(kPollPeriod);
+    }
+    return false;
+  }
+
   v1::GetClockStatusResponse ClockStatus() {
     v1::GetClockStatusResponse status;
     grpc::Status rpc = testing::UnaryCall(*clock_, &v1::ClockService::Stub::GetClockStatus, {},
@@ -202,6 +248,7 @@ class ForecastOutageTest : public ::testing::Test {
   std::string dir_;
   std::string model_dir_;
   int gateway_port_ = 0;
+  int forecast_port_ = 0;  // set by StartLockStepStack
   std::optional<ChildProcess> gateway_;
   std::optional<ChildProcess> forecast_;
   std::optional<ChildProcess> response_;
@@ -363,43 +410,10 @@ TEST_F(ForecastOutageTest, AgentDegradesWhileForecastIsDownAndRecoversWhenItRetu
 }
 
 TEST_F(ForecastOutageTest, LockStepTicksGoOnWithoutAStalledForecaster) {
-  absl::StatusOr<int> gateway_port =
-      Start("gateway", "gridpilot-gateway",
-            {"--from", "2023-03-01", "--to", "2023-03-01", "--mode", "lock_step",
-             "--forecast_deadline_seconds", "1", "--store", dir_ + "/s.sqlite", "--port", "0"},
-            &gateway_);
-  ASSERT_TRUE(gateway_port.ok()) << gateway_port.status() << Diagnostics();
-  gateway_port_ = *gateway_port;
-  std::shared_ptr<grpc::Channel> gateway = MakeChannel(testing::LoopbackAddress(gateway_port_));
-  clock_ = v1::ClockService::NewStub(gateway);
-
-  absl::StatusOr<int> forecast_port = StartForecast("forecast", 0);
-  ASSERT_TRUE(forecast_port.ok()) << forecast_port.status() << Diagnostics();
-  // The forecaster's session must be open before the process is stalled.
-  const absl::Time opened_by = absl::Now() + kStartTimeout;
-  while (absl::Now() < opened_by &&
-         testing::ReadFile(gateway_->log_path()).find("forecaster session opened") ==
-             std::string::npos) {
-    absl::SleepFor(kPollPeriod);
-  }
-  ASSERT_THAT(testing::ReadFile(gateway_->log_path()), HasSubstr("forecaster session opened"))
-      << Diagnostics();
-
-  absl::StatusOr<int> response_port = Start(
-      "response", "gridpilot-response",
-      {"--gateway", testing::LoopbackAddress(gateway_port_), "--forecast",
-       testing::LoopbackAddress(*forecast_port), "--forecast_wait_seconds", "0.05", "--port", "0"},
-      &response_);
-  ASSERT_TRUE(response_port.ok()) << response_port.status() << Diagnostics();
-  response_stub_ =
-      v1::ResponseService::NewStub(MakeChannel(testing::LoopbackAddress(*response_port)));
-  const absl::Time give_up = absl::Now() + kStartTimeout;
-  while (absl::Now() < give_up) {
-    const auto agents = ClockStatus().registered_agents();
-    if (std::find(agents.begin(), agents.end(), kAgent) != agents.end()) break;
-    absl::SleepFor(kPollPeriod);
-  }
-  ASSERT_THAT(ClockStatus().registered_agents(), ::testing::Contains(kAgent)) << Diagnostics();
+  const absl::Status started = StartLockStepStack(
+      {"--from", "2023-03-01", "--to", "2023-03-01", "--mode", "lock_step",
+       "--forecast_deadline_seconds", "1", "--store", dir_ + "/s.sqlite", "--port", "0"});
+  ASSERT_TRUE(started.ok()) << started << Diagnostics();
 
   ASSERT_EQ(kill(forecast_->pid(), SIGSTOP), 0);
   Note("forecast stalled (SIGSTOP)");
@@ -438,6 +452,61 @@ TEST_F(ForecastOutageTest, LockStepTicksGoOnWithoutAStalledForecaster) {
     EXPECT_TRUE((*child)->Stop(kStopGrace)) << (*child)->name() << " ignored SIGTERM";
     EXPECT_EQ((*child)->exit_description(), "exit 0") << (*child)->name() << "\n"
                                                       << (*child)->LogTail(20);
+  }
+}
+
+// A forecast process killed and started again mid lock-step run (outside the launcher,
+// which restarts the whole stack instead) is sent every tick from the first again: the
+// run goes on without waiting for it while it catches up, then waits for it again, so the
+// last day's ticks carry its forecasts and the agent is not degraded at the end.
+TEST_F(ForecastOutageTest, LockStepRunGoesOnWhileARestartedForecasterCatchesUp) {
+  constexpr int kTicks = 31 * 48;
+  const absl::Status started =
+      StartLockStepStack({"--from", "2023-03-01", "--to", "2023-03-31", "--mode", "lock_step",
+                          "--forecast_deadline_seconds", "30", "--deadline_seconds", "60",
+                          "--store", dir_ + "/s.sqlite", "--port", "0"});
+  ASSERT_TRUE(started.ok()) << started << Diagnostics();
+  {
+    v1::StartResponse response;
+    grpc::Status status =
+        testing::UnaryCall(*clock_, &v1::ClockService::Stub::Start, {}, &response, kRpcTimeout);
+    ASSERT_TRUE(status.ok()) << status.error_message() << Diagnostics();
+  }
+  // Hold the run on a tick after the first day (the gateway waits for the stopped agent),
+  // then replace the forecast process, on the same port (the agent's fallback address).
+  const absl::Time held_by = absl::Now() + kStartTimeout;
+  while (ClockStatus().ticks_done() < 48 && absl::Now() < held_by) absl::SleepFor(kPollPeriod);
+  ASSERT_EQ(kill(response_->pid(), SIGSTOP), 0);
+  Note(absl::StrCat("response stopped at ", ClockStatus().ticks_done(), " ticks done"));
+  ASSERT_EQ(kill(forecast_->pid(), SIGKILL), 0);
+  absl::StatusOr<int> restarted = StartForecast("forecast-2", forecast_port_);
+  ASSERT_TRUE(restarted.ok()) << restarted.status() << Diagnostics();
+  ASSERT_TRUE(WaitForGatewayLog("forecaster resumes at tick 0 of")) << Diagnostics();
+  Note("forecast restarted");
+  ASSERT_EQ(kill(response_->pid(), SIGCONT), 0);
+
+  const absl::Time finish_by = absl::Now() + absl::Seconds(120);  // a hang detector
+  v1::GetClockStatusResponse clock = ClockStatus();
+  while (clock.state() != v1::RUN_STATE_FINISHED && absl::Now() < finish_by) {
+    absl::SleepFor(absl::Milliseconds(100));
+    clock = ClockStatus();
+  }
+  ASSERT_EQ(clock.state(), v1::RUN_STATE_FINISHED) << clock.ShortDebugString() << Diagnostics();
+  Note(absl::StrCat("run finished: ", clock.ShortDebugString()));
+  EXPECT_EQ(clock.failure(), "") << Diagnostics();
+  EXPECT_EQ(clock.ticks_done(), kTicks) << Diagnostics();
+  EXPECT_EQ(clock.missed_answers(), 0) << Diagnostics();
+  const std::string gateway_log = testing::ReadFile(gateway_->log_path());
+  EXPECT_THAT(gateway_log, ::testing::Not(HasSubstr("the forecaster missed")))
+      << "a tick waited out the forecast deadline" << Diagnostics();
+  std::optional<AgentStatus> status = AgentStatusNow();
+  ASSERT_TRUE(status.has_value()) << Diagnostics();
+  Note(absl::StrCat("agent: ", Describe(*status)));
+  EXPECT_EQ(status->ticks_seen(), kTicks) << Diagnostics();
+  EXPECT_FALSE(status->degraded())
+      << "the restarted forecaster's forecasts never came back" << Diagnostics();
+  for (std::optional<ChildProcess>* child : {&response_, &forecast_, &gateway_}) {
+    EXPECT_TRUE((*child)->Stop(kStopGrace)) << (*child)->name() << " ignored SIGTERM";
   }
 }
 

@@ -2,8 +2,9 @@
 """The gateway refuses wait and tick flags outside their bounds, naming the flag.
 
 --tick_seconds and --deadline_seconds must be in (0, 3600], --forecast_deadline_seconds in
-[0, 3600]: each bad value exits 2 before the gateway serves, with the flag and its bounds
-in the message. Environment (set by ctest): GRIDPILOT_BIN_DIR (build/bin).
+[0, 3600], --forecast_lead_ticks in [0, 16]: each bad value exits 2 before the gateway
+serves, with the flag and its bounds in the message. Environment (set by ctest):
+GRIDPILOT_BIN_DIR (build/bin).
 """
 
 import os
@@ -21,6 +22,8 @@ BAD = [
     ("--deadline_seconds", "3601", "(0, 3600]"),
     ("--forecast_deadline_seconds", "-0.5", "[0, 3600]"),
     ("--forecast_deadline_seconds", "inf", "[0, 3600]"),
+    ("--forecast_lead_ticks", "17", "[0, 16]"),
+    ("--forecast_lead_ticks", "-1", "[0, 16]"),
 ]
 
 
@@ -50,7 +53,7 @@ class GatewayFlagBoundsTest(unittest.TestCase):
                 [os.path.join(BIN_DIR, "gridpilot-gateway"), "--insecure", "--port=0",
                  "--from=2023-06-01", "--to=2023-06-02", f"--store={run_dir}/store.sqlite",
                  "--deadline_seconds=3600", "--tick_seconds=0.01",
-                 "--forecast_deadline_seconds=0", "--step_seconds=7"],
+                 "--forecast_deadline_seconds=0", "--forecast_lead_ticks=16", "--step_seconds=7"],
                 capture_output=True, text=True, timeout=30)
             self.assertEqual(result.returncode, 2, result.stderr)
             self.assertNotIn("is not in", result.stderr)
