@@ -6,8 +6,9 @@ Runs the shipped household worked example (data/household_15min.json: 15-minute 
 stamps, Europe/London, scale 10) through the simulator with 5-minute steps, no noise and no
 events, on 2007-03-27 (after the clock went forward, so local stamps are an hour ahead of
 UTC). Every stored step's net load must be the linear interpolation, at the step's middle,
-between the centres of the region's half-hours, which the test computes itself from the CSV
-(15-minute rows converted from local time to UTC, averaged per half-hour, scaled by 10). A
+between the centres of the region's own 15-minute intervals (the region runs at its data's
+resolution), which the test computes itself from the CSV (rows converted from local time to
+UTC, scaled by 10). A
 simulator on GB's series (tens of thousands of MW scaled by 10) or on the file's local
 stamps read as UTC (an hour off: the test checks that this differs) would fail it.
 
@@ -29,34 +30,31 @@ SOURCE_DIR = os.environ.get("GRIDPILOT_SOURCE_DIR", "")
 BIN_DIR = os.environ.get("GRIDPILOT_BIN_DIR", "")
 DAY = "2007-03-27"
 STEP = datetime.timedelta(minutes=5)
-HALF_HOUR = datetime.timedelta(minutes=30)
+INTERVAL = datetime.timedelta(minutes=15)  # the household file's resolution_minutes
 UTC = datetime.timezone.utc
 
 
-def region_half_hours(config):
-    """The region's half-hourly net load (MW) by UTC start, from the config's CSV."""
+def region_intervals(config):
+    """The region's net load (MW) per 15-minute interval by UTC start, from the config's CSV."""
     zone = zoneinfo.ZoneInfo(config["data"]["time_zone"])
     scale = config["region"]["scale"]
-    sums = {}
+    values = {}
     with open(config["data"]["demand_csv"]) as f:
         for row in csv.DictReader(f):
-            if row["load_kw"] == "":  # a gap: its half-hour stays missing
+            if row["load_kw"] == "":  # a gap: its interval stays missing
                 continue
             local = datetime.datetime.strptime(row["local_time"], "%Y-%m-%d %H:%M")
-            start = local.replace(tzinfo=zone).astimezone(UTC)
-            half = start - datetime.timedelta(minutes=start.minute % 30)
-            total, count = sums.get(half, (0.0, 0))
-            sums[half] = (total + float(row["load_kw"]), count + 1)
-    return {half: total / count * scale for half, (total, count) in sums.items() if count == 2}
+            values[local.replace(tzinfo=zone).astimezone(UTC)] = float(row["load_kw"]) * scale
+    return values
 
 
-def interpolated(half_hours, at):
-    """Linear interpolation between half-hour centres at instant `at`; one side's value
+def interpolated(intervals, at):
+    """Linear interpolation between interval centres at instant `at`; one side's value
     where the other is missing, as the simulator does."""
-    centre = at - datetime.timedelta(minutes=15)
-    first = centre - datetime.timedelta(minutes=centre.minute % 30, seconds=centre.second)
-    weight = (at - (first + datetime.timedelta(minutes=15))) / HALF_HOUR
-    a, b = half_hours.get(first), half_hours.get(first + HALF_HOUR)
+    centre = at - INTERVAL / 2
+    first = centre - datetime.timedelta(minutes=centre.minute % 15, seconds=centre.second)
+    weight = (at - (first + INTERVAL / 2)) / INTERVAL
+    a, b = intervals.get(first), intervals.get(first + INTERVAL)
     if a is None or b is None:
         return b if a is None else a
     return a + (b - a) * weight
@@ -70,7 +68,7 @@ class RegionLiveSimulatorTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def test_each_step_interpolates_the_regions_half_hours(self):
+    def test_each_step_interpolates_the_regions_intervals(self):
         with open(os.path.join(SOURCE_DIR, "data", "household_15min.json")) as f:
             config = json.load(f)
         config["data"]["demand_csv"] = os.path.join(SOURCE_DIR, "data",
@@ -90,18 +88,18 @@ class RegionLiveSimulatorTest(unittest.TestCase):
                           "ORDER BY interval_start").fetchall()
         db.close()
         self.assertEqual(len(rows), 288)  # one day of 5-minute steps
-        half_hours = region_half_hours(config)
+        intervals = region_intervals(config)
         for start_text, net_load_mw in rows:
             start = datetime.datetime.strptime(start_text, "%Y-%m-%dT%H:%M:%SZ").replace(
                 tzinfo=UTC)
-            expected = interpolated(half_hours, start + STEP / 2)
+            expected = interpolated(intervals, start + STEP / 2)
             self.assertAlmostEqual(net_load_mw, expected, delta=1e-9, msg=start_text)
         # The check can tell: local stamps read as UTC (an hour off) give other values.
         naive = dict(config, data=dict(config["data"], time_zone="UTC"))
-        naive_half_hours = region_half_hours(naive)
+        naive_intervals = region_intervals(naive)
         differing = sum(
             1 for start_text, net_load_mw in rows
-            if abs(net_load_mw - interpolated(naive_half_hours, datetime.datetime.strptime(
+            if abs(net_load_mw - interpolated(naive_intervals, datetime.datetime.strptime(
                 start_text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) + STEP / 2)) > 0.1)
         self.assertGreater(differing, 100)
 
