@@ -240,6 +240,11 @@ int Main() {
           "; training on the history instead"));
     }
   }
+  if (!absl::GetFlag(FLAGS_registry).empty() && !half_hourly) {
+    base::LogWarning(absl::StrCat("registry ", absl::GetFlag(FLAGS_registry),
+                                  ": holds half-hourly sets only; this region is at ",
+                                  resolution_minutes, " min, so it is neither read nor written"));
+  }
   if (!forecaster.has_value()) {
     absl::StatusOr<forecast::models::NetLoadChangeForecaster> trained =
         forecast::models::NetLoadChangeForecaster::LoadOrTrain(
@@ -324,7 +329,9 @@ int Main() {
     RetrainOptions options;
     options.schedule = *schedule;
     options.swap = swap_flag == "when_ready" ? RetrainSwap::kWhenReady : RetrainSwap::kAtCutoff;
-    options.registry_dir = absl::GetFlag(FLAGS_registry);
+    // Sets trained at another resolution stay out of the registry, which holds (and serves)
+    // half-hourly sets only.
+    options.registry_dir = half_hourly ? absl::GetFlag(FLAGS_registry) : "";
     options.holidays = *holidays;
     options.interval = interval;
     retrainer.emplace(

@@ -355,6 +355,8 @@ Tool SimulateTool(const Deps& deps) {
     if (!called.ok()) return StackError(called);
     const int64_t step_s =
         clock.region().step().seconds() > 0 ? clock.region().step().seconds() : 1800;
+    const int64_t interval_s =
+        clock.region().interval().seconds() > 0 ? clock.region().interval().seconds() : 1800;
     const int64_t now_s = clock.now().seconds();
     const int64_t end_s = proposal->end().seconds();
     const int64_t steps = std::clamp<int64_t>((end_s - now_s + step_s - 1) / step_s, 1, 48);
@@ -377,7 +379,7 @@ Tool SimulateTool(const Deps& deps) {
       const int64_t t = now_s + k * step_s;
       for (const pb::HorizonForecast& h : forecast.forecasts()) {
         const int64_t target = h.target_interval_start().seconds();
-        if (t >= target && t < target + 1800) {
+        if (t >= target && t < target + interval_s) {
           expected = forecast.last_net_load_mw() + h.change_mw();
         }
       }

@@ -34,9 +34,13 @@ class FakeStack : public StackCaller {
     if (!refuse_with.ok()) return refuse_with;
     if (method == "/gridpilot.v1.ClockService/GetClockStatus") {
       auto* clock = static_cast<v1::GetClockStatusResponse*>(response);
-      clock->mutable_now()->set_seconds(1678248000 + 600);  // 2023-03-08T04:10:00Z
+      clock->mutable_now()->set_seconds(now_s);
       clock->set_ticks_done(7);
       clock->mutable_region()->set_ramp_limit_mw(40);
+      if (region_interval_s > 0) {
+        clock->mutable_region()->mutable_interval()->set_seconds(region_interval_s);
+        clock->mutable_region()->mutable_step()->set_seconds(region_interval_s);
+      }
     } else if (method == "/gridpilot.v1.AssetService/ListAssets") {
       auto* assets = static_cast<v1::ListAssetsResponse*>(response);
       v1::Asset* battery = assets->add_assets();
@@ -65,6 +69,8 @@ class FakeStack : public StackCaller {
   }
   std::vector<RecordedCall> calls;
   absl::Status refuse_with = absl::OkStatus();
+  int64_t now_s = 1678248000 + 600;  // 2023-03-08T04:10:00Z
+  int64_t region_interval_s = 0;     // 0: the clock leaves the region's interval unset
   int64_t next_proposal_id = 40;
 };
 
@@ -281,6 +287,21 @@ TEST_F(DispatcherTest, SimulateSendsTheForecastNetLoadPerStepAndStoresNothing) {
   }
   // A read-only tool: no key or reason needed, and it says so.
   EXPECT_TRUE(tools_.Find("simulate_dispatch")->annotations.read_only);
+}
+
+TEST_F(DispatcherTest, SimulateReadsEachHorizonOverTheRegionsIntervalNotAHalfHour) {
+  Initialize();
+  stack_.region_interval_s = 900;    // a 15-minute region
+  stack_.now_s = 1678248000 + 1200;  // 04:20, past the 04:00 interval's end (04:15)
+  const json result = CallTool("simulate_dispatch", {{"asset_id", "battery-1"},
+                                                     {"power_mw", 20.0},
+                                                     {"priority", "DISPATCH_PRIORITY_RESILIENCE"},
+                                                     {"start", "2023-03-08T04:30:00Z"},
+                                                     {"end", "2023-03-08T04:50:00Z"}})["result"];
+  ASSERT_FALSE(result["isError"].get<bool>()) << result.dump();
+  // 15-min steps 04:20 (no horizon's interval holds it: the last measured 300) and 04:35
+  // (h2's [04:30, 04:45): +25). Read over half-hours, 04:20 would take h1's +10.
+  EXPECT_EQ(result["structuredContent"]["expected_net_load_mw"], json::array({300, 325}));
 }
 
 TEST_F(DispatcherTest, AStackRefusalIsAToolErrorCarryingTheStatus) {
