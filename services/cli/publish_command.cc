@@ -32,6 +32,9 @@ namespace {
 
 constexpr absl::Duration kRetryPeriod = absl::Milliseconds(100);
 constexpr absl::Duration kGiveUpAfter = absl::Seconds(60);
+// Messages sent but not yet acknowledged by the broker, at most: libmosquitto walks its whole
+// list of them on every acknowledgement (docs/decisions.md, "MQTT ingest: where the CPU goes").
+constexpr int64_t kMaxUnacknowledged = 256;
 constexpr int64_t kMaxSamples = 50'000'000;
 
 std::string Option(const std::map<std::string, std::string>& o, const std::string& key,
@@ -157,6 +160,10 @@ int PublishMqtt(const MqttUrl& url, SampleSource* samples, Pacer* pacer) {
     pacer->WaitFor(sample->timestamp);
     const std::string payload = EncodeTelemetryJson(*sample);
     const absl::Time give_up = absl::Now() + kGiveUpAfter;
+    // A broker away longer than kGiveUpAfter ends the wait; the publish below then fails.
+    while (sent - counts.acknowledged.load() >= kMaxUnacknowledged && absl::Now() < give_up) {
+      absl::SleepFor(absl::Microseconds(200));
+    }
     while ((rc = mosquitto_publish(client, nullptr, url.topic.c_str(),
                                    static_cast<int>(payload.size()), payload.data(), /*qos=*/1,
                                    /*retain=*/false)) != MOSQ_ERR_SUCCESS) {
