@@ -20,21 +20,21 @@ absl::Status PriceBook::Ingest(absl::Time interval_start, std::optional<double> 
   last_interval_ = interval_start;
   profile_.Observe(interval_start, price_gbp_per_mwh);
   const absl::Time issue_time = interval_start + interval_;
-  // Scores every kept forecast of this interval: horizon k was issued k half-hours before
+  // Scores every kept forecast of this interval: horizon k was issued k intervals before
   // it. The price is known from issue_time on.
   if (price_gbp_per_mwh.has_value()) {
-    for (int k = 0; k < kHorizonIntervals; ++k) {
+    for (int k = 0; k < horizon_intervals_; ++k) {
       auto it = issued_.find(interval_start - k * interval_);
       if (it == issued_.end()) continue;
       std::deque<ScoredError>& errors = errors_[k];
       errors.push_back({issue_time, std::abs(it->second[k] - *price_gbp_per_mwh)});
-      while (errors.size() > static_cast<size_t>(kIntervalWindow) + kIssuedKept) {
+      while (errors.size() > static_cast<size_t>(kIntervalWindow) + issued_kept()) {
         errors.pop_front();
       }
     }
   }
-  issued_[issue_time] = profile_.Forecast(issue_time, kHorizonIntervals);
-  while (issued_.size() > kIssuedKept) issued_.erase(issued_.begin());
+  issued_[issue_time] = profile_.Forecast(issue_time, horizon_intervals_);
+  while (issued_.size() > issued_kept()) issued_.erase(issued_.begin());
   return absl::OkStatus();
 }
 
@@ -51,7 +51,7 @@ absl::StatusOr<IssuedPriceForecast> PriceBook::Get(std::optional<absl::Time> iss
   IssuedPriceForecast out;
   out.issue_time = it->first;
   out.price_gbp_per_mwh = it->second;
-  for (int k = 0; k < kHorizonIntervals; ++k) {
+  for (int k = 0; k < horizon_intervals_; ++k) {
     // The last kIntervalWindow errors known at the issue time, and their conformal
     // quantile.
     std::vector<double> known;

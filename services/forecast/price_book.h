@@ -1,4 +1,4 @@
-// PriceBook: the forecast process's price forecasts for the next 48 half-hours. It
+// PriceBook: the forecast process's price forecasts for the next 24 h of intervals. It
 // observes each tick's price of the interval just ended, issues a forecast at the
 // decision time that follows (the trader's profile, core/forecast/profile_forecaster.h: the same
 // method the trader plans on, so an operator sees the price view the trader acts on),
@@ -9,7 +9,6 @@
 #ifndef GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
 #define GRIDPILOT_SERVICES_FORECAST_PRICE_BOOK_H_
 
-#include <array>
 #include <deque>
 #include <map>
 #include <optional>
@@ -25,24 +24,32 @@ namespace gridpilot {
 
 struct IssuedPriceForecast {
   absl::Time issue_time;
-  std::vector<double> price_gbp_per_mwh;              // half-hours from issue_time on
-  std::vector<std::optional<double>> half_width_gbp;  // per half-hour; nullopt: too few errors
+  std::vector<double> price_gbp_per_mwh;              // intervals from issue_time on
+  std::vector<std::optional<double>> half_width_gbp;  // per interval; nullopt: too few errors
 };
 
 class PriceBook {
  public:
-  static constexpr int kHorizonIntervals = 48;
+  static constexpr absl::Duration kHorizon = absl::Hours(24);
   static constexpr double kIntervalCoverage = 0.9;
   static constexpr int kIntervalWindow = 500;
   static constexpr int kIntervalMinErrors = 10;
-  static constexpr size_t kIssuedKept = 96;
 
-  // Intervals of `interval` (the region's resolution): kHorizonIntervals of them ahead.
+  // Intervals of `interval` (the region's resolution: 5, 15, 30 or 60 min): kHorizon of them
+  // ahead (48 at 30 min, 96 at 15, 288 at 5, 24 at 60), as the trader plans.
   explicit PriceBook(absl::Duration interval = absl::Minutes(30))
-      : interval_(interval), profile_(interval) {}
+      : interval_(interval),
+        horizon_intervals_(static_cast<int>(kHorizon / interval)),
+        profile_(interval),
+        errors_(static_cast<size_t>(horizon_intervals_)) {}
+
+  // Forecast values per issue time: the intervals in kHorizon.
+  int horizon_intervals() const { return horizon_intervals_; }
+  // Issued forecasts kept: two horizons' worth, long enough for every horizon to be scored.
+  size_t issued_kept() const { return 2 * static_cast<size_t>(horizon_intervals_); }
 
   // Observes the price (nullopt = missing) of the interval starting at `interval_start`
-  // and issues the forecast for interval_start + 30 min. InvalidArgument unless the
+  // and issues the forecast for the interval after it. InvalidArgument unless the
   // interval is after the last one observed.
   absl::Status Ingest(absl::Time interval_start, std::optional<double> price_gbp_per_mwh);
 
@@ -58,13 +65,13 @@ class PriceBook {
 
   mutable absl::Mutex mu_;
   const absl::Duration interval_;
+  const int horizon_intervals_;
   forecast::ProfileForecaster profile_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Time> last_interval_ ABSL_GUARDED_BY(mu_);
-  // Issued forecasts (prices only; Get adds the intervals), kept kIssuedKept, which is
-  // long enough for every horizon to be scored.
+  // Issued forecasts (prices only; Get adds the intervals), issued_kept() of them.
   std::map<absl::Time, std::vector<double>> issued_ ABSL_GUARDED_BY(mu_);
   // Per horizon, the newest errors: enough for the window of any kept issue time.
-  std::array<std::deque<ScoredError>, kHorizonIntervals> errors_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::deque<ScoredError>> errors_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gridpilot

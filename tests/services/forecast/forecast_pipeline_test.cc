@@ -219,12 +219,12 @@ TEST_F(ForecastPipelineTest, EachIntervalTickFillsEveryBookAndTicksBetweenAddNot
     absl::StatusOr<IntervalVerdict> verdict = stack->anomalies->Get(measured, absl::ZeroDuration());
     ASSERT_TRUE(verdict.ok()) << verdict.status();
     EXPECT_EQ(verdict->reading.value, tick.net_load_mw());
-    // The price book keeps its newest kIssuedKept forecasts.
-    if (k >= kReplayTicks - static_cast<int>(PriceBook::kIssuedKept)) {
+    // The price book keeps its newest issued_kept() forecasts.
+    if (k >= kReplayTicks - static_cast<int>(stack->prices.issued_kept())) {
       absl::StatusOr<IssuedPriceForecast> prices = stack->prices.Get(t);
       ASSERT_TRUE(prices.ok()) << prices.status();
       EXPECT_EQ(prices->price_gbp_per_mwh.size(),
-                static_cast<size_t>(PriceBook::kHorizonIntervals));
+                static_cast<size_t>(stack->prices.horizon_intervals()));
     }
     EXPECT_FALSE(stack->forecasts->Get(t + absl::Minutes(10), absl::ZeroDuration()).ok());
   }

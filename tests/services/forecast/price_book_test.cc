@@ -38,7 +38,7 @@ TEST(PriceBookTest, ServesTheTradersProfileWithIntervalsFromKnownErrors) {
   absl::StatusOr<IssuedPriceForecast> issued = book.Get(std::nullopt);
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_EQ(issued->issue_time, issue);
-  EXPECT_EQ(issued->price_gbp_per_mwh, profile.Forecast(issue, PriceBook::kHorizonIntervals));
+  EXPECT_EQ(issued->price_gbp_per_mwh, profile.Forecast(issue, book.horizon_intervals()));
   ASSERT_EQ(issued->half_width_gbp.size(), 48u);
   // Ten days of forecasts have been scored: every horizon has an interval, wider far out.
   for (const std::optional<double>& w : issued->half_width_gbp) ASSERT_TRUE(w.has_value());
@@ -64,7 +64,7 @@ TEST(PriceBookTest, LaterPricesNeverChangeAnEarlierForecast) {
     ASSERT_TRUE(b.Ingest(start, i < cut ? Price(i) : 500.0 - Price(i)).ok());
   }
   int compared = 0, differ = 0;
-  for (size_t i = 48 * 8 - PriceBook::kIssuedKept + 1; i <= 48 * 8; ++i) {
+  for (size_t i = 48 * 8 - a.issued_kept() + 1; i <= 48 * 8; ++i) {
     const absl::Time issue = kStart + i * base::kHalfHour;
     absl::StatusOr<IssuedPriceForecast> x = a.Get(issue), y = b.Get(issue);
     ASSERT_TRUE(x.ok() && y.ok()) << x.status() << y.status();
@@ -78,6 +78,29 @@ TEST(PriceBookTest, LaterPricesNeverChangeAnEarlierForecast) {
   }
   EXPECT_GT(compared, 20);
   EXPECT_GT(differ, 20);
+}
+
+TEST(PriceBookTest, AQuarterHourRegionGetsTwentyFourHoursOfQuarterHours) {
+  const absl::Duration quarter = absl::Minutes(15);
+  PriceBook book(quarter);
+  forecast::ProfileForecaster profile(quarter);
+  EXPECT_EQ(book.horizon_intervals(), 96);
+  for (size_t i = 0; i < 96 * 10; ++i) {
+    const absl::Time start = kStart + i * quarter;
+    ASSERT_TRUE(book.Ingest(start, Price(i / 2)).ok());
+    profile.Observe(start, Price(i / 2));
+  }
+  const absl::Time issue = kStart + 96 * 10 * quarter;
+  absl::StatusOr<IssuedPriceForecast> issued = book.Get(std::nullopt);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_EQ(issued->issue_time, issue);
+  EXPECT_EQ(issued->price_gbp_per_mwh, profile.Forecast(issue, 96));
+  ASSERT_EQ(issued->half_width_gbp.size(), 96u);
+  // Ten days scored: the horizon 24 h out (the 96th quarter-hour) has its interval too.
+  EXPECT_TRUE(issued->half_width_gbp[95].has_value());
+  EXPECT_EQ(book.issued_kept(), 192u);
+  EXPECT_TRUE(book.Get(issue - 191 * quarter).ok());
+  EXPECT_FALSE(book.Get(issue - 192 * quarter).ok());  // evicted
 }
 
 TEST(PriceBookTest, ErrorsNameTheTimes) {
