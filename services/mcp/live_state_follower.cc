@@ -1,7 +1,6 @@
 #include "services/mcp/live_state_follower.h"
 
 #include "services/common/server_runner.h"
-#include "services/mcp/proto_json.h"
 
 namespace gridpilot::mcp {
 namespace {
@@ -27,9 +26,7 @@ void LiveStateFollower::Start() {
   thread_ = std::thread([this] {
     TickCallbacks callbacks;
     callbacks.on_tick = [this](const v1::Tick& tick) {
-      absl::StatusOr<nlohmann::json> printed = ProtoToJson(tick);
-      if (!printed.ok()) return;
-      board_->Publish(*std::move(printed));
+      board_->Publish(tick);
       on_update_();
     };
     subscription_.Run(callbacks);

@@ -373,9 +373,15 @@ TEST_F(DispatcherTest, SubscribersAreToldOfLiveStateUpdatesOthersAreNot) {
 
 TEST_F(DispatcherTest, ReadsResourcesAndRendersPrompts) {
   Initialize();
-  board_.Publish(json{{"sequence", "3"}});
+  v1::Tick tick;
+  tick.set_sequence(3);
+  board_.Publish(tick);
   const json live = Request("resources/read", {{"uri", kLiveStateUri}})["result"];
   EXPECT_EQ(json::parse(live["contents"][0]["text"].get<std::string>())["tick"]["sequence"], "3");
+  tick.set_sequence(4);  // a newer tick replaces the one printed for the last read
+  board_.Publish(tick);
+  const json newer = Request("resources/read", {{"uri", kLiveStateUri}})["result"];
+  EXPECT_EQ(json::parse(newer["contents"][0]["text"].get<std::string>())["tick"]["sequence"], "4");
   const json glossary = Request("resources/read", {{"uri", kGlossaryUri}})["result"];
   EXPECT_NE(glossary["contents"][0]["text"].get<std::string>().find("battery-1"),
             std::string::npos);
