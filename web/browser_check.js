@@ -58,12 +58,6 @@ async function drawnPixels(page, id) {
   }, id);
 }
 
-// "rgb(229, 55, 43)" -> [229, 55, 43]
-function rgb(text) {
-  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(text || '');
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
-}
-
 (async () => {
   const args = parseArgs(process.argv);
   const timeout = args.timeoutS * 1000;
@@ -110,19 +104,28 @@ function rgb(text) {
       await page.waitForFunction(() => Number(document.querySelector('#chart-netload').dataset.anomalyPoints) > 0,
                                  null, { timeout });
       figures.anomaly_ms = Date.now() - t0;
-      // The table is re-rendered as data arrives: wait until a row is drawn in red, then read
-      // it (a failed wait falls through to the checks below, which say what was seen).
-      await page.waitForFunction(() => {
+      // The table is re-rendered as data arrives, which detaches its rows, and a detached row
+      // has no computed style. So the row is found and its colour read in one step inside the
+      // page (page.$eval finds and reads in two), and only a row drawn in red ends the wait.
+      const anomalyRow = (requireRed) => {
         const tr = document.querySelector('#anomalies tbody tr.anomaly');
-        const m = tr && getComputedStyle(tr.cells[0]).color.match(/\d+/g);
-        return m && Number(m[0]) >= 180 && Number(m[1]) <= 90 && Number(m[2]) <= 90;
-      }, null, { timeout }).catch(() => {});
-      const row = await page.$eval('#anomalies tbody tr.anomaly', (tr) => ({
-        color: getComputedStyle(tr.cells[0]).color, title: tr.getAttribute('title'), kind: tr.dataset.kind,
-        causeTitle: tr.querySelector('td.cause').getAttribute('title'),
-      }));
-      const c = rgb(row.color);
-      check(c && c[0] >= 180 && c[1] <= 90 && c[2] <= 90, 'anomaly row is not red: ' + row.color);
+        if (!tr) return null;
+        const seen = {
+          color: getComputedStyle(tr.cells[0]).color, title: tr.getAttribute('title'), kind: tr.dataset.kind,
+          causeTitle: tr.querySelector('td.cause').getAttribute('title'),
+        };
+        const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(seen.color);
+        const red = m !== null && Number(m[1]) >= 180 && Number(m[2]) <= 90 && Number(m[3]) <= 90;
+        return red || !requireRed ? seen : null;
+      };
+      let row;
+      try {
+        row = await (await page.waitForFunction(anomalyRow, true, { timeout })).jsonValue();
+      } catch (e) {
+        const seen = await page.evaluate(anomalyRow, false).catch((e2) => String(e2));
+        throw new Error('check failed: no anomaly row drawn in red within ' + args.timeoutS + ' s (' +
+                        String(e.message).split('\n')[0] + '); last seen: ' + JSON.stringify(seen));
+      }
       check(row.title && row.title.length > 5 && row.causeTitle === row.title, 'anomaly has no cause tooltip');
       figures.anomalies = await page.$$eval('#anomalies tbody tr.anomaly', (r) => r.length);
       figures.anomaly_kind = row.kind;
