@@ -313,14 +313,18 @@ absl::Status Stack::StartAll() {
   }
 
   // gridpilot-mcp (services/mcp) serves MCP for AI clients on loopback HTTP; its port is
-  // RUN_DIR/mcp.port. Given each address, so that an agent left out is just unavailable.
+  // RUN_DIR/mcp.port. Given each address (its Unix socket where it has one), so that an
+  // agent left out is just unavailable, whatever an earlier run left in the run dir.
   {
     std::vector<std::string> mcp_args = {absl::StrCat("--run_dir=", options.run_dir),
                                          absl::StrCat("--gateway=", *gateway),
                                          absl::StrCat("--forecast=", *forecast)};
     for (const ProcessSpec& spec : specs_) {
       if (spec.name == "response" || spec.name == "trader") {
-        mcp_args.push_back(absl::StrCat("--", spec.name, "=127.0.0.1:", spec.port));
+        const std::string socket = UnixSocketPath(spec.name);
+        mcp_args.push_back(absl::StrCat("--", spec.name, "=",
+                                        socket.empty() ? absl::StrCat("127.0.0.1:", spec.port)
+                                                       : absl::StrCat("unix:", socket)));
       }
     }
     // Its what-if tool replays windows with this stack's config and data.

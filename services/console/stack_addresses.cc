@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -41,11 +42,12 @@ absl::Status CheckAddress(const std::string& name, const std::string& address) {
 
 }  // namespace
 
-absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir) {
+absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir,
+                                                  AgentAddresses agents) {
   StackAddresses out;
-  for (auto [name, field] :
-       {std::pair{"gateway", &out.gateway}, std::pair{"forecast", &out.forecast},
-        std::pair{"response", &out.response}, std::pair{"trader", &out.trader}}) {
+  for (auto [name, field, is_agent] :
+       {std::tuple{"gateway", &out.gateway, false}, std::tuple{"forecast", &out.forecast, false},
+        std::tuple{"response", &out.response, true}, std::tuple{"trader", &out.trader, true}}) {
     // The launcher's stack listens on RUN_DIR/sock/<name>.sock too: the socket is used when
     // the run dir has one (docs/decisions.md, "Unix sockets for the local stack").
     const std::string socket = absl::StrCat(run_dir, "/sock/", name, ".sock");
@@ -54,7 +56,12 @@ absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir) {
       *field = absl::StrCat("unix:", socket);
       continue;
     }
-    absl::StatusOr<std::string> address = ReadPortFile(absl::StrCat(run_dir, "/", name, ".port"));
+    const std::string port_file = absl::StrCat(run_dir, "/", name, ".port");
+    if (is_agent && agents == AgentAddresses::kOptional &&
+        !std::filesystem::exists(port_file, error)) {
+      continue;
+    }
+    absl::StatusOr<std::string> address = ReadPortFile(port_file);
     if (!address.ok()) return address.status();
     *field = *std::move(address);
   }
@@ -62,28 +69,32 @@ absl::StatusOr<StackAddresses> ReadStackAddresses(const std::string& run_dir) {
 }
 
 absl::StatusOr<StackAddresses> ApplyAddressOverrides(StackAddresses addresses,
-                                                     const StackAddresses& overrides) {
+                                                     const StackAddresses& overrides,
+                                                     AgentAddresses agents) {
   if (!overrides.gateway.empty()) addresses.gateway = overrides.gateway;
   if (!overrides.forecast.empty()) addresses.forecast = overrides.forecast;
   if (!overrides.response.empty()) addresses.response = overrides.response;
   if (!overrides.trader.empty()) addresses.trader = overrides.trader;
-  for (auto [name, value] :
-       {std::pair{"gateway", &addresses.gateway}, std::pair{"forecast", &addresses.forecast},
-        std::pair{"response", &addresses.response}, std::pair{"trader", &addresses.trader}}) {
+  for (auto [name, value, is_agent] : {std::tuple{"gateway", &addresses.gateway, false},
+                                       std::tuple{"forecast", &addresses.forecast, false},
+                                       std::tuple{"response", &addresses.response, true},
+                                       std::tuple{"trader", &addresses.trader, true}}) {
+    if (is_agent && agents == AgentAddresses::kOptional && value->empty()) continue;
     if (absl::Status s = CheckAddress(name, *value); !s.ok()) return s;
   }
   return addresses;
 }
 
 absl::StatusOr<StackAddresses> ResolveStackAddresses(const std::string& run_dir,
-                                                     const StackAddresses& overrides) {
+                                                     const StackAddresses& overrides,
+                                                     AgentAddresses agents) {
   StackAddresses addresses;
   if (!run_dir.empty()) {
-    absl::StatusOr<StackAddresses> from_dir = ReadStackAddresses(run_dir);
+    absl::StatusOr<StackAddresses> from_dir = ReadStackAddresses(run_dir, agents);
     if (!from_dir.ok()) return from_dir.status();
     addresses = *std::move(from_dir);
   }
-  return ApplyAddressOverrides(std::move(addresses), overrides);
+  return ApplyAddressOverrides(std::move(addresses), overrides, agents);
 }
 
 }  // namespace gridpilot

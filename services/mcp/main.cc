@@ -1,12 +1,11 @@
 // gridpilot-mcp: the Model Context Protocol server of a running gridpilot stack. A gRPC
-// client of the stack (addresses from the launcher's port files in --run_dir, or flags)
+// client of the stack (addresses from the launcher's sockets and port files in --run_dir, or flags)
 // that serves MCP over Streamable HTTP at http://HOST:PORT/mcp, or over stdio with
 // --stdio. Every tool call reaches the stack with the MCP caller's bearer token.
 //   gridpilot-mcp --run_dir DIR [--port 0] [--port_file FILE]
 //   gridpilot-mcp --stdio --run_dir DIR [--role ai-agent | --token_file FILE]
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <string>
@@ -29,6 +28,7 @@
 #include "services/common/metrics_server.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
+#include "services/console/stack_addresses.h"
 #include "services/mcp/gridpilot_catalog.h"
 #include "services/mcp/http_transport.h"
 #include "services/mcp/live_state_follower.h"
@@ -40,11 +40,12 @@
 #include "services/security/token_table.h"
 #include "services/security/transport_credentials.h"
 
-ABSL_FLAG(std::string, run_dir, "", "run directory of `gridpilot up|backtest` (its *.port files)");
-ABSL_FLAG(std::string, gateway, "", "gateway host:port (overrides --run_dir)");
-ABSL_FLAG(std::string, forecast, "", "forecast host:port (overrides --run_dir)");
-ABSL_FLAG(std::string, response, "", "response agent host:port (overrides --run_dir)");
-ABSL_FLAG(std::string, trader, "", "trader host:port (overrides --run_dir)");
+ABSL_FLAG(std::string, run_dir, "",
+          "run directory of `gridpilot up|backtest` (its sockets and *.port files)");
+ABSL_FLAG(std::string, gateway, "", "gateway host:port or unix:PATH (overrides --run_dir)");
+ABSL_FLAG(std::string, forecast, "", "forecast host:port or unix:PATH (overrides --run_dir)");
+ABSL_FLAG(std::string, response, "", "response agent host:port or unix:PATH (overrides --run_dir)");
+ABSL_FLAG(std::string, trader, "", "trader host:port or unix:PATH (overrides --run_dir)");
 ABSL_FLAG(bool, stdio, false, "serve MCP on stdin/stdout instead of HTTP");
 ABSL_FLAG(std::string, role, "ai-agent",
           "--stdio: act with the token CREDENTIALS/<role>.token (viewer, operator, ai-agent, ...)");
@@ -143,28 +144,19 @@ class PeriodicTask {
 
 int Main() {
   base::SetLogTag("mcp");
-  // Explicit addresses win; the rest come from --run_dir's port files. An agent with no
-  // address (left out of the stack) makes its tools answer UNAVAILABLE.
-  StackAddresses addresses{absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
-                           absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)};
+  // Explicit addresses win; the rest come from --run_dir, its Unix sockets first, as for the
+  // console. An agent with no address (left out of the stack) makes its tools answer
+  // UNAVAILABLE.
   const std::string run_dir = absl::GetFlag(FLAGS_run_dir);
-  if (!run_dir.empty()) {
-    for (auto [name, address] :
-         {std::pair{"gateway", &addresses.gateway}, std::pair{"forecast", &addresses.forecast},
-          std::pair{"response", &addresses.response}, std::pair{"trader", &addresses.trader}}) {
-      if (!address->empty()) continue;
-      std::ifstream in(absl::StrCat(run_dir, "/", name, ".port"));
-      int port = 0;
-      if (in >> port && port > 0 && port < 65536) *address = absl::StrCat("127.0.0.1:", port);
-    }
-  }
-  if (addresses.gateway.empty() || addresses.forecast.empty()) {
-    base::LogError(
-        "no gateway or forecast address: give --run_dir of a running stack or "
-        "--gateway and --forecast host:port");
+  absl::StatusOr<StackAddresses> resolved =
+      ResolveStackAddresses(run_dir,
+                            {absl::GetFlag(FLAGS_gateway), absl::GetFlag(FLAGS_forecast),
+                             absl::GetFlag(FLAGS_response), absl::GetFlag(FLAGS_trader)},
+                            AgentAddresses::kOptional);
+  if (!resolved.ok()) {
+    base::LogError(resolved.status().message());
     return 2;
   }
-  const StackAddresses* resolved = &addresses;
   const double timeout_seconds = absl::GetFlag(FLAGS_call_timeout_seconds);
   if (!(timeout_seconds >= 0.1 && timeout_seconds <= 60)) {
     base::LogError("--call_timeout_seconds must be in 0.1..60");

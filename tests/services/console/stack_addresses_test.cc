@@ -114,5 +114,55 @@ TEST(StackAddressesTest, ResolvesFromTheRunDirThenTheOverrides) {
   EXPECT_THAT(std::string(a.status().message()), HasSubstr("gateway.port"));
 }
 
+// The MCP server's lookup: the agents may be missing (a stack started without one), the
+// gateway and the forecast process may not, and sockets win over port files as for the console.
+TEST(StackAddressesTest, AnAgentMayBeMissingWhereTheCallerAllowsIt) {
+  const std::string dir = RunDir("addresses-optional");
+  std::ofstream(dir + "/gateway.port") << "40001\n";
+  std::ofstream(dir + "/forecast.port") << "40002\n";
+  std::filesystem::create_directories(dir + "/sock");
+  const std::string socket_path = dir + "/sock/response.sock";
+  const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(socket_path.size(), sizeof(address.sun_path));
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const StackAddresses no_overrides;
+  absl::StatusOr<StackAddresses> a =
+      ResolveStackAddresses(dir, no_overrides, AgentAddresses::kOptional);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->gateway, "127.0.0.1:40001");
+  EXPECT_EQ(a->response, "unix:" + socket_path);
+  EXPECT_EQ(a->trader, "");
+  // The console's lookup needs every process.
+  a = ResolveStackAddresses(dir, no_overrides);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("trader.port"));
+  // An agent's override still wins and is still checked.
+  a = ResolveStackAddresses(dir, {"", "", "", "10.0.0.2:7000"}, AgentAddresses::kOptional);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->trader, "10.0.0.2:7000");
+  a = ResolveStackAddresses(dir, {"", "", "", "trader"}, AgentAddresses::kOptional);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("trader address \"trader\""));
+  // A port file that is there must hold a port, agent or not.
+  std::ofstream(dir + "/trader.port") << "port\n";
+  a = ResolveStackAddresses(dir, no_overrides, AgentAddresses::kOptional);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("trader.port"));
+  close(fd);
+  // The gateway and the forecast process are never optional.
+  std::filesystem::remove(dir + "/forecast.port");
+  std::filesystem::remove(dir + "/trader.port");
+  a = ResolveStackAddresses(dir, no_overrides, AgentAddresses::kOptional);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("forecast.port"));
+  a = ResolveStackAddresses("", {"127.0.0.1:1", "", "", ""}, AgentAddresses::kOptional);
+  EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("forecast"));
+}
+
 }  // namespace
 }  // namespace gridpilot
