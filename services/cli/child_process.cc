@@ -59,7 +59,8 @@ ChildProcess::~ChildProcess() {
 void ChildProcess::Reap(int wait_status) {
   ended_ = true;
   if (WIFEXITED(wait_status)) {
-    exit_description_ = absl::StrCat("exit ", WEXITSTATUS(wait_status));
+    exit_code_ = WEXITSTATUS(wait_status);
+    exit_description_ = absl::StrCat("exit ", exit_code_);
   } else if (WIFSIGNALED(wait_status)) {
     exit_description_ = absl::StrCat("signal ", WTERMSIG(wait_status));
   }

@@ -34,6 +34,8 @@ class ChildProcess {
   bool Running();
   // The exit description once ended ("exit 2", "signal 9").
   const std::string& exit_description() const { return exit_description_; }
+  // The code it exited with once ended by exit; -1 while running or if a signal ended it.
+  int exit_code() const { return exit_code_; }
 
   // Waits for `port_file` to appear (the process writes it once listening) and returns the
   // port. Fails early if the process exits; DeadlineExceeded after `timeout`.
@@ -57,6 +59,7 @@ class ChildProcess {
   std::string log_path_;
   bool ended_ = false;
   std::string exit_description_;
+  int exit_code_ = -1;
 };
 
 }  // namespace gridpilot

@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "core/base/logging.h"
 #include "services/cli/retrain_config.h"
+#include "services/common/exit_codes.h"
 #include "services/common/grpc_status.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -92,6 +93,11 @@ absl::StatusOr<std::string> Stack::StartProcess(const std::string& name, const s
     *slot = *std::move(child);
   }
   absl::StatusOr<int> bound = slot->WaitForPort(port_file, absl::Seconds(60));
+  if (!bound.ok() && slot->exit_code() == kExitStartRefused) {
+    // Restarting it would be refused the same way: its last log line says why.
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " refused to start: ", slot->LogTail(1)));
+  }
   if (!bound.ok()) return bound.status();
   for (ProcessSpec& spec : specs_) {
     if (spec.name == name) spec.port = *bound;

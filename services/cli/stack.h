@@ -88,7 +88,8 @@ class Stack {
   // On failure the processes already started are stopped and the error names the one
   // that failed, with the tail of its log.
   // If a process exited during the launch and `ended_process` is set, its name is stored
-  // there ("" when the failure was something else).
+  // there ("" when the failure was something else). FailedPrecondition, with the process's
+  // last log line, when a process refused to start (services/common/exit_codes.h).
   static absl::StatusOr<std::unique_ptr<Stack>> Launch(const StackOptions& options,
                                                        std::string* ended_process = nullptr);
 
@@ -121,7 +122,8 @@ class Stack {
   // Restarts the ended process `name` with the same arguments on the same port, so peers
   // holding its address reconnect; the gateway also gets --resume. Returns once it
   // listens (and, for the forecast, answers). NotFound for an unknown name;
-  // FailedPrecondition if it still runs; Unavailable if it fails to start.
+  // FailedPrecondition if it still runs or refused to start (services/common/exit_codes.h);
+  // Unavailable if it fails to start.
   absl::Status Restart(const std::string& name);
   // The running-or-ended child `name`, or nullptr.
   ChildProcess* Find(const std::string& name);

@@ -132,7 +132,12 @@ absl::StatusOr<SupervisedBacktest> RunSupervisedBacktest(StackOptions options,
       std::string ended_in_launch;
       launched = Stack::Launch(options, &ended_in_launch);
       if (launched.ok()) break;
-      if (launched.status().code() == absl::StatusCode::kCancelled) return launched.status();
+      // Cancelled: interrupted. FailedPrecondition: a process refused to start (the gateway
+      // a lock-step resume of a run with an approved approval); a restart is refused alike.
+      if (launched.status().code() == absl::StatusCode::kCancelled ||
+          launched.status().code() == absl::StatusCode::kFailedPrecondition) {
+        return launched.status();
+      }
       if (ended_in_launch.empty()) {
         return absl::UnavailableError(absl::StrCat(
             "restarting the stack after ", name, " exited failed: ", launched.status().message()));

@@ -24,6 +24,7 @@
 #include "core/data/grid_data_loader.h"
 #include "core/data/region_csv_loader.h"
 #include "services/common/credentials_flag.h"
+#include "services/common/exit_codes.h"
 #include "services/common/flag_help.h"
 #include "services/common/metrics_server.h"
 #include "services/common/rpc_metrics_interceptor.h"
@@ -406,7 +407,7 @@ int Main() {
   if (!run.ok()) {
     published->mqtt.reset();
     base::LogError(run.status().message());
-    return 2;
+    return run.status().code() == absl::StatusCode::kFailedPrecondition ? kExitStartRefused : 2;
   }
   TelemetryServiceImpl telemetry(run->get(), published->ingest.get());
   AssetServiceImpl assets(run->get());
