@@ -1,6 +1,7 @@
 #include "core/planning/grid_dp_planner.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -15,6 +16,7 @@
 #include <immintrin.h>
 #endif
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -279,6 +281,12 @@ struct EveryStepScratch {
   static constexpr size_t kKeptCells = size_t{1} << 19;
   std::vector<double> values;
   std::vector<double> maxima;
+  // Per step window (lower_mw, upper_mw): range_lo then range_hi of every move, for the
+  // moves and powers described by ranges_key (e_min, e_max, soc step, hours, 1 / charge
+  // efficiency, discharge efficiency). At most kKeptWindows windows are kept.
+  static constexpr size_t kKeptWindows = 1024;
+  std::array<double, 6> ranges_key = {};
+  absl::flat_hash_map<std::pair<double, double>, std::vector<int>> ranges_by_window;
 };
 
 // The plan whose every step stays within request.max_power_step_mw (see
@@ -344,10 +352,30 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   std::vector<int> range_lo(moves), range_hi(moves);
   StepWindow ranges_window{std::numeric_limits<double>::quiet_NaN(), 0.0};
   // next_range for every move at once: as e grows its power falls, and both ends of its
-  // range rise, so two pointers sweep them in O(moves).
+  // range rise, so two pointers sweep them in O(moves). Re-plans meet the same windows
+  // again (a step centre follows the load profile, so consecutive plans share most of
+  // them), so each window's ranges are kept per thread for the battery and grid that gave
+  // them.
+  const std::array<double, 6> ranges_key = {static_cast<double>(e_min),
+                                            static_cast<double>(e_max),
+                                            step_mwh,
+                                            hours,
+                                            inv_charge_eff,
+                                            discharge_eff};
+  if (scratch.ranges_key != ranges_key) {
+    scratch.ranges_by_window.clear();
+    scratch.ranges_key = ranges_key;
+  }
   auto set_ranges = [&](StepWindow w) {
     if (w.lower_mw == ranges_window.lower_mw && w.upper_mw == ranges_window.upper_mw) return;
     ranges_window = w;
+    const std::pair<double, double> window_key(w.lower_mw, w.upper_mw);
+    if (auto kept = scratch.ranges_by_window.find(window_key);
+        kept != scratch.ranges_by_window.end()) {
+      std::copy(kept->second.begin(), kept->second.begin() + moves, range_lo.begin());
+      std::copy(kept->second.begin() + moves, kept->second.end(), range_hi.begin());
+      return;
+    }
     int lo = e_min, last_within = e_min - 1;
     for (int e = e_min; e <= e_max; ++e) {
       const double p = move_power_mw(e);
@@ -359,6 +387,12 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       range_lo[e - e_min] = lo;
       range_hi[e - e_min] = std::max(last_within, lo - 1);
     }
+    if (scratch.ranges_by_window.size() >= EveryStepScratch::kKeptWindows) {
+      scratch.ranges_by_window.clear();
+    }
+    std::vector<int>& kept = scratch.ranges_by_window[window_key];
+    kept.assign(range_lo.begin(), range_lo.end());
+    kept.insert(kept.end(), range_hi.begin(), range_hi.end());
   };
   // Levels reachable from level k: never below min(level, floor) nor above
   // max(level, soc_max), as in the first-step-only plan.
@@ -564,10 +598,12 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       const double* below = maxima.data() + (j - 1) * layer;
       double* out = maxima.data() + j * layer;
       const int half = 1 << (j - 1);
-      // Rows whose 2^j rows run past the last are never read.
-      for (int r = r_first; r + 2 * half <= r_last + 1; ++r) {
-        MaxOfRows(below + r * grid.stride, below + (r + half) * grid.stride, out + r * grid.stride,
-                  grid.stride);
+      // Rows whose 2^j rows run past the last are never read. Rows are contiguous, so the
+      // layer's rows r_first.. are one run of cells.
+      const int rows = r_last + 2 - 2 * half - r_first;
+      if (rows > 0) {
+        MaxOfRows(below + r_first * grid.stride, below + (r_first + half) * grid.stride,
+                  out + r_first * grid.stride, rows * grid.stride);
       }
     }
     // Each previous move's row: the best move in its window.
