@@ -272,6 +272,14 @@ void AddToRange(double add, const double* in, double* out, int first, int last) 
 // floor(log2(n)) for n >= 1.
 int FloorLog2(int n) { return 31 - __builtin_clz(static_cast<unsigned>(n)); }
 
+// Tables start on a 64-byte cache line, and rows are a multiple of 8 doubles long, so that
+// no row operation stores across two lines. A table keeps kCellsPerLine spare cells for that.
+constexpr size_t kCellsPerLine = 8;
+double* AlignedToLine(double* cells) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(cells);
+  return reinterpret_cast<double*>((at + 63) & ~uintptr_t{63});
+}
+
 // The value tables of the every-step-limited plan, kept per thread between plans so that a
 // re-plan does not allocate and fault in about 0.6 MB afresh (8 bytes a state, about 73,000
 // states for the default battery's trading plan). Cells are always written before they
@@ -467,16 +475,17 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   std::vector<double> own_values;  // for plans too large to keep between plans
   std::vector<double>& values =
       value_cells <= EveryStepScratch::kKeptCells ? scratch.values : own_values;
-  if (values.size() < value_cells) values.resize(value_cells);
+  if (values.size() < value_cells + kCellsPerLine) values.resize(value_cells + kCellsPerLine);
+  double* const value_cell0 = AlignedToLine(values.data());
   auto value_at = [&](size_t t, int k, int e) {  // -inf off the table's grid
     const Grid& grid = grid_of_table(t);
     const int row = grid.row(e), column = grid.column(k);
     if (row < 0 || column < 0) return -inf;
-    return values[table_offset[t] + static_cast<size_t>(row) * grid.stride + column];
+    return value_cell0[table_offset[t] + static_cast<size_t>(row) * grid.stride + column];
   };
   {
     const Grid& grid = grid_of_table(intervals);
-    double* terminal = values.data() + table_offset[intervals];
+    double* terminal = value_cell0 + table_offset[intervals];
     std::fill(terminal, terminal + grid.cells(), -inf);
     for (int r = 0; r < grid.moves; ++r) {
       for (int c = 0; c < grid.levels; ++c) {
@@ -547,7 +556,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   for (size_t i = intervals; i-- > 1;) {
     const Grid& grid = grid_of_stage(i);
     const Grid& next_grid = grid_of_table(i + 1);
-    const double* next = values.data() + table_offset[i + 1];
+    const double* next = value_cell0 + table_offset[i + 1];
     const std::vector<std::pair<int, int>>& columns = grid.g == 1 ? fine_columns : coarse_columns;
     const double* move_reward = rewards_by_stage.data() + i * moves;
     const int* range_lo = range_lo_by_stage.data() + i * moves;
@@ -574,12 +583,15 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     }
     const int max_level = FloorLog2(widest_rows);
     const size_t layer = grid.cells();
-    if (maxima.size() < layer * (max_level + 1)) maxima.resize(layer * (max_level + 1));
+    if (maxima.size() < layer * (max_level + 1) + kCellsPerLine) {
+      maxima.resize(layer * (max_level + 1) + kCellsPerLine);
+    }
+    double* const maxima_cell0 = AlignedToLine(maxima.data());
     // Level 0: the value of each move from each level, whatever came before: its reward
     // plus the value of the state it leads to; -inf where the band forbids it.
     for (int r = r_first; r <= r_last; ++r) {
       const int e = grid.move(r);
-      double* row = maxima.data() + r * grid.stride;
+      double* row = maxima_cell0 + r * grid.stride;
       const auto [first, last] = columns[r];
       std::fill(row, row + std::max(first, 0), -inf);
       std::fill(row + std::max(first, last + 1), row + grid.stride, -inf);
@@ -595,8 +607,8 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       }
     }
     for (int j = 1; j <= max_level; ++j) {
-      const double* below = maxima.data() + (j - 1) * layer;
-      double* out = maxima.data() + j * layer;
+      const double* below = maxima_cell0 + (j - 1) * layer;
+      double* out = maxima_cell0 + j * layer;
       const int half = 1 << (j - 1);
       // Rows whose 2^j rows run past the last are never read. Rows are contiguous, so the
       // layer's rows r_first.. are one run of cells.
@@ -607,7 +619,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       }
     }
     // Each previous move's row: the best move in its window.
-    double* value = values.data() + table_offset[i];
+    double* value = value_cell0 + table_offset[i];
     for (int p = p_first; p <= p_last; ++p) {
       double* out = value + p * grid.stride;
       const int first_row = window_first_row[p], last_row = window_last_row[p];
@@ -616,7 +628,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
         continue;
       }
       const int j = FloorLog2(last_row - first_row + 1);
-      const double* level = maxima.data() + j * layer;
+      const double* level = maxima_cell0 + j * layer;
       MaxOfRows(level + first_row * grid.stride, level + (last_row - (1 << j) + 1) * grid.stride,
                 out, grid.stride);
     }
