@@ -442,10 +442,14 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const double price = request.price_gbp_per_mwh[i];
     const double charge_price = ChargePrice(request, i);
     double* reward = rewards_by_stage.data() + i * moves;
-    for (int e = e_min; e <= e_max; ++e) {
+    // Discharging or holding (e <= 0), then charging, each loop without a branch.
+    for (int e = e_min; e <= std::min(0, e_max); ++e) {
       const double delta_mwh = e * step_mwh;
-      reward[e - e_min] = delta_mwh > 0 ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
-                                        : (price - degradation) * (-delta_mwh) * discharge_eff;
+      reward[e - e_min] = (price - degradation) * (-delta_mwh) * discharge_eff;
+    }
+    for (int e = std::max(1, e_min); e <= e_max; ++e) {
+      const double delta_mwh = e * step_mwh;
+      reward[e - e_min] = -(charge_price + degradation) * delta_mwh * inv_charge_eff;
     }
   };
 
@@ -601,8 +605,19 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
         const double* source = next + r * grid.stride + e / grid.g;
         AddToRange(reward, source, row, first, last);
       } else {
+        // The last fine interval before the coarse ones: state (k + e, e) lies on the next
+        // table's grid only for an even move to an even level; -inf elsewhere.
+        const int next_row = next_grid.row(e);
+        if (next_row < 0) {
+          std::fill(row + std::max(first, 0), row + last + 1, -inf);
+          continue;
+        }
+        const double* next_cells = next + next_row * next_grid.stride;
         for (int c = first; c <= last; ++c) {
-          row[c] = reward + value_at(i + 1, grid.level(c) + e, e);
+          const int d = grid.level(c) + e - next_grid.k0;
+          row[c] = (d & 1) != 0 || d < 0 || (d >> 1) >= next_grid.levels
+                       ? -inf
+                       : reward + next_cells[d >> 1];
         }
       }
     }
