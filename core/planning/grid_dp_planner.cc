@@ -1,10 +1,10 @@
 #include "core/planning/grid_dp_planner.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -16,6 +16,7 @@
 #include <immintrin.h>
 #endif
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -134,8 +135,8 @@ BatterySchedule HoldPlan(const ScheduleRequest& r, std::string note) {
 
 // A grid of states for one interval of the every-step-limited plan: levels k0 + g * c
 // (columns c < levels) and moves e0 + g * r (rows r < moves), g = 1 (fine) or 2 (coarse).
-// Rows are `stride` columns long: `levels` rounded up to a multiple of 4, the padding
-// holding -inf, so that rows can be combined four columns at a time.
+// Rows are `stride` columns long: `levels` rounded up to a multiple of 8, the padding
+// holding -inf, so that rows can be combined eight columns at a time.
 struct Grid {
   int g = 1;
   int k0 = 0;
@@ -176,17 +177,58 @@ Grid MakeGrid(int g, int k_lo, int k_hi, int e_min, int e_max) {
   grid.levels = (grid.round_down(k_hi) - grid.k0) / g + 1;
   grid.e0 = grid.round_up(e_min);
   grid.moves = (grid.round_down(e_max) - grid.e0) / g + 1;
-  grid.stride = (grid.levels + 3) & ~3;
+  grid.stride = (grid.levels + 7) & ~7;
   return grid;
 }
 
-// Whether this CPU runs AVX2: the row operations below then take four columns at a time.
-// Either way each column gets the same value (a maximum is one of its inputs, and a sum
-// is one IEEE addition).
+// The row operations below take eight columns at a time where the CPU runs AVX-512, four
+// where it runs AVX2. Either way each column gets the same value (a maximum is one of its
+// inputs, and a sum is one IEEE addition), so plans do not depend on the CPU.
+enum class RowIsa { kScalar, kAvx2, kAvx512 };
+
+RowIsa DetectRowIsa() {
 #if defined(__x86_64__)
-bool HasAvx2() {
-  static const bool has_avx2 = __builtin_cpu_supports("avx2");
-  return has_avx2;
+  __builtin_cpu_init();  // this runs as a static initialiser, perhaps before libgcc's
+  if (__builtin_cpu_supports("avx512f")) return RowIsa::kAvx512;
+  if (__builtin_cpu_supports("avx2")) return RowIsa::kAvx2;
+#endif
+  return RowIsa::kScalar;
+}
+
+const RowIsa kRowIsa = DetectRowIsa();
+
+#if defined(__x86_64__)
+// vmaxpd on eight lanes; the masked form with every lane selected, because GCC 12's
+// _mm512_max_pd passes an undefined vector that -Wmaybe-uninitialized rejects.
+__attribute__((target("avx512f"), always_inline)) inline __m512d Max8(__m512d a, __m512d b) {
+  return _mm512_mask_max_pd(a, static_cast<__mmask8>(0xFF), a, b);
+}
+
+__attribute__((target("avx512f"))) void MaxOfRowsAvx512(const double* a, const double* b,
+                                                        double* out, int n) {
+  int c = 0;
+  for (; c + 8 <= n; c += 8) {
+    _mm512_storeu_pd(out + c, Max8(_mm512_loadu_pd(a + c), _mm512_loadu_pd(b + c)));
+  }
+  if (c < n) {
+    const __mmask8 tail = static_cast<__mmask8>((1u << (n - c)) - 1);
+    _mm512_mask_storeu_pd(
+        out + c, tail,
+        Max8(_mm512_maskz_loadu_pd(tail, a + c), _mm512_maskz_loadu_pd(tail, b + c)));
+  }
+}
+
+__attribute__((target("avx512f"))) void AddToRangeAvx512(double add, const double* in, double* out,
+                                                         int first, int last) {
+  const __m512d add8 = _mm512_set1_pd(add);
+  int c = first;
+  for (; c + 7 <= last; c += 8) {
+    _mm512_storeu_pd(out + c, _mm512_add_pd(add8, _mm512_loadu_pd(in + c)));
+  }
+  if (c <= last) {
+    const __mmask8 tail = static_cast<__mmask8>((1u << (last - c + 1)) - 1);
+    _mm512_mask_storeu_pd(out + c, tail, _mm512_add_pd(add8, _mm512_maskz_loadu_pd(tail, in + c)));
+  }
 }
 
 __attribute__((target("avx2"))) void MaxOfRowsAvx2(const double* a, const double* b, double* out,
@@ -212,7 +254,8 @@ __attribute__((target("avx2"))) void AddToRangeAvx2(double add, const double* in
 // out[c] = max(a[c], b[c]) for c < n: exactly one of the two, never a sum.
 void MaxOfRows(const double* a, const double* b, double* out, int n) {
 #if defined(__x86_64__)
-  if (HasAvx2()) return MaxOfRowsAvx2(a, b, out, n);
+  if (kRowIsa == RowIsa::kAvx512) return MaxOfRowsAvx512(a, b, out, n);
+  if (kRowIsa == RowIsa::kAvx2) return MaxOfRowsAvx2(a, b, out, n);
 #endif
   for (int c = 0; c < n; ++c) out[c] = a[c] > b[c] ? a[c] : b[c];
 }
@@ -220,10 +263,39 @@ void MaxOfRows(const double* a, const double* b, double* out, int n) {
 // out[c] = add + in[c] for first <= c <= last.
 void AddToRange(double add, const double* in, double* out, int first, int last) {
 #if defined(__x86_64__)
-  if (HasAvx2()) return AddToRangeAvx2(add, in, out, first, last);
+  if (kRowIsa == RowIsa::kAvx512) return AddToRangeAvx512(add, in, out, first, last);
+  if (kRowIsa == RowIsa::kAvx2) return AddToRangeAvx2(add, in, out, first, last);
 #endif
   for (int c = first; c <= last; ++c) out[c] = add + in[c];
 }
+
+// floor(log2(n)) for n >= 1.
+int FloorLog2(int n) { return 31 - __builtin_clz(static_cast<unsigned>(n)); }
+
+// Tables start on a 64-byte cache line, and rows are a multiple of 8 doubles long, so that
+// no row operation stores across two lines. A table keeps kCellsPerLine spare cells for that.
+constexpr size_t kCellsPerLine = 8;
+double* AlignedToLine(double* cells) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(cells);
+  return reinterpret_cast<double*>((at + 63) & ~uintptr_t{63});
+}
+
+// The value tables of the every-step-limited plan, kept per thread between plans so that a
+// re-plan does not allocate and fault in about 0.6 MB afresh (8 bytes a state, about 73,000
+// states for the default battery's trading plan). Cells are always written before they
+// are read, so what a previous plan left in them never matters.
+// A plan needing more value cells than kKeptCells (4 MB of them) uses its own tables.
+struct EveryStepScratch {
+  static constexpr size_t kKeptCells = size_t{1} << 19;
+  std::vector<double> values;
+  std::vector<double> maxima;
+  // Per step window (lower_mw, upper_mw): range_lo then range_hi of every move, for the
+  // moves and powers described by ranges_key (e_min, e_max, soc step, hours, 1 / charge
+  // efficiency, discharge efficiency). At most kKeptWindows windows are kept.
+  static constexpr size_t kKeptWindows = 1024;
+  std::array<double, 6> ranges_key = {};
+  absl::flat_hash_map<std::pair<double, double>, std::vector<int>> ranges_by_window;
+};
 
 // The plan whose every step stays within request.max_power_step_mw (see
 // ScheduleRequest::limit_every_step), or nullopt when none exists from the start state.
@@ -243,6 +315,7 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   const double power_step_mw = request.max_power_step_mw;
   constexpr double kPowerToleranceMw = 1e-9;
   const double inf = std::numeric_limits<double>::infinity();
+  thread_local EveryStepScratch scratch;
 
   // Level indices k: start + k * step within [min(floor, start), max(top, start)].
   const int k_lo = static_cast<int>(
@@ -287,10 +360,30 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
   std::vector<int> range_lo(moves), range_hi(moves);
   StepWindow ranges_window{std::numeric_limits<double>::quiet_NaN(), 0.0};
   // next_range for every move at once: as e grows its power falls, and both ends of its
-  // range rise, so two pointers sweep them in O(moves).
+  // range rise, so two pointers sweep them in O(moves). Re-plans meet the same windows
+  // again (a step centre follows the load profile, so consecutive plans share most of
+  // them), so each window's ranges are kept per thread for the battery and grid that gave
+  // them.
+  const std::array<double, 6> ranges_key = {static_cast<double>(e_min),
+                                            static_cast<double>(e_max),
+                                            step_mwh,
+                                            hours,
+                                            inv_charge_eff,
+                                            discharge_eff};
+  if (scratch.ranges_key != ranges_key) {
+    scratch.ranges_by_window.clear();
+    scratch.ranges_key = ranges_key;
+  }
   auto set_ranges = [&](StepWindow w) {
     if (w.lower_mw == ranges_window.lower_mw && w.upper_mw == ranges_window.upper_mw) return;
     ranges_window = w;
+    const std::pair<double, double> window_key(w.lower_mw, w.upper_mw);
+    if (auto kept = scratch.ranges_by_window.find(window_key);
+        kept != scratch.ranges_by_window.end()) {
+      std::copy(kept->second.begin(), kept->second.begin() + moves, range_lo.begin());
+      std::copy(kept->second.begin() + moves, kept->second.end(), range_hi.begin());
+      return;
+    }
     int lo = e_min, last_within = e_min - 1;
     for (int e = e_min; e <= e_max; ++e) {
       const double p = move_power_mw(e);
@@ -302,6 +395,12 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
       range_lo[e - e_min] = lo;
       range_hi[e - e_min] = std::max(last_within, lo - 1);
     }
+    if (scratch.ranges_by_window.size() >= EveryStepScratch::kKeptWindows) {
+      scratch.ranges_by_window.clear();
+    }
+    std::vector<int>& kept = scratch.ranges_by_window[window_key];
+    kept.assign(range_lo.begin(), range_lo.end());
+    kept.insert(kept.end(), range_hi.begin(), range_hi.end());
   };
   // Levels reachable from level k: never below min(level, floor) nor above
   // max(level, soc_max), as in the first-step-only plan.
@@ -343,10 +442,14 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const double price = request.price_gbp_per_mwh[i];
     const double charge_price = ChargePrice(request, i);
     double* reward = rewards_by_stage.data() + i * moves;
-    for (int e = e_min; e <= e_max; ++e) {
+    // Discharging or holding (e <= 0), then charging, each loop without a branch.
+    for (int e = e_min; e <= std::min(0, e_max); ++e) {
       const double delta_mwh = e * step_mwh;
-      reward[e - e_min] = delta_mwh > 0 ? -(charge_price + degradation) * delta_mwh * inv_charge_eff
-                                        : (price - degradation) * (-delta_mwh) * discharge_eff;
+      reward[e - e_min] = (price - degradation) * (-delta_mwh) * discharge_eff;
+    }
+    for (int e = std::max(1, e_min); e <= e_max; ++e) {
+      const double delta_mwh = e * step_mwh;
+      reward[e - e_min] = -(charge_price + degradation) * delta_mwh * inv_charge_eff;
     }
   };
 
@@ -372,16 +475,21 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     table_offset[t + 1] = table_offset[t] + grid_of_table(t).cells();
   }
   // Every cell is written before it is read.
-  std::unique_ptr<double[]> values(new double[table_offset[intervals + 1]]);
+  const size_t value_cells = table_offset[intervals + 1];
+  std::vector<double> own_values;  // for plans too large to keep between plans
+  std::vector<double>& values =
+      value_cells <= EveryStepScratch::kKeptCells ? scratch.values : own_values;
+  if (values.size() < value_cells + kCellsPerLine) values.resize(value_cells + kCellsPerLine);
+  double* const value_cell0 = AlignedToLine(values.data());
   auto value_at = [&](size_t t, int k, int e) {  // -inf off the table's grid
     const Grid& grid = grid_of_table(t);
     const int row = grid.row(e), column = grid.column(k);
     if (row < 0 || column < 0) return -inf;
-    return values[table_offset[t] + static_cast<size_t>(row) * grid.stride + column];
+    return value_cell0[table_offset[t] + static_cast<size_t>(row) * grid.stride + column];
   };
   {
     const Grid& grid = grid_of_table(intervals);
-    double* terminal = values.get() + table_offset[intervals];
+    double* terminal = value_cell0 + table_offset[intervals];
     std::fill(terminal, terminal + grid.cells(), -inf);
     for (int r = 0; r < grid.moves; ++r) {
       for (int c = 0; c < grid.levels; ++c) {
@@ -445,12 +553,14 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     if (reach_lo[i + 1] > reach_hi[i + 1]) reach_lo[i + 1] = 1, reach_hi[i + 1] = 0;
   }
   // Sparse table of maxima: level j holds, per row r, the maximum of rows r .. r + 2^j - 1.
-  std::unique_ptr<double[]> maxima;
-  size_t maxima_size = 0;
+  std::vector<double> own_maxima;
+  std::vector<double>& maxima =
+      value_cells <= EveryStepScratch::kKeptCells ? scratch.maxima : own_maxima;
+  std::vector<int> window_first_row(moves), window_last_row(moves);
   for (size_t i = intervals; i-- > 1;) {
     const Grid& grid = grid_of_stage(i);
     const Grid& next_grid = grid_of_table(i + 1);
-    const double* next = values.get() + table_offset[i + 1];
+    const double* next = value_cell0 + table_offset[i + 1];
     const std::vector<std::pair<int, int>>& columns = grid.g == 1 ? fine_columns : coarse_columns;
     const double* move_reward = rewards_by_stage.data() + i * moves;
     const int* range_lo = range_lo_by_stage.data() + i * moves;
@@ -460,26 +570,32 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
     const int p_last = grid.row_at_or_below(reach_hi[i]);
     const int r_first = grid.row_at_or_above(reach_lo[i + 1]);
     const int r_last = grid.row_at_or_below(reach_hi[i + 1]);
-    // The widest window of moves, in rows, sets how many levels of maxima are needed.
+    // Each previous move's window of moves in rows (empty: first > last), and the widest,
+    // which sets how many levels of maxima are needed.
     int widest_rows = 1;
     for (int p = p_first; p <= p_last; ++p) {
       const int prev = grid.move(p);
       const int from = grid.round_up(range_lo[prev - e_min]);
       const int until = grid.round_down(range_hi[prev - e_min]);
-      widest_rows = std::max(widest_rows, (until - from) / grid.g + 1);
+      if (from > until) {
+        window_first_row[p] = 1, window_last_row[p] = 0;
+        continue;
+      }
+      window_first_row[p] = (from - grid.e0) >> (grid.g - 1);
+      window_last_row[p] = (until - grid.e0) >> (grid.g - 1);
+      widest_rows = std::max(widest_rows, window_last_row[p] - window_first_row[p] + 1);
     }
-    int max_level = 0;
-    while ((2 << max_level) <= widest_rows) ++max_level;
+    const int max_level = FloorLog2(widest_rows);
     const size_t layer = grid.cells();
-    if (maxima_size < layer * (max_level + 1)) {
-      maxima_size = layer * (max_level + 1);
-      maxima.reset(new double[maxima_size]);
+    if (maxima.size() < layer * (max_level + 1) + kCellsPerLine) {
+      maxima.resize(layer * (max_level + 1) + kCellsPerLine);
     }
+    double* const maxima_cell0 = AlignedToLine(maxima.data());
     // Level 0: the value of each move from each level, whatever came before: its reward
     // plus the value of the state it leads to; -inf where the band forbids it.
     for (int r = r_first; r <= r_last; ++r) {
       const int e = grid.move(r);
-      double* row = maxima.get() + r * grid.stride;
+      double* row = maxima_cell0 + r * grid.stride;
       const auto [first, last] = columns[r];
       std::fill(row, row + std::max(first, 0), -inf);
       std::fill(row + std::max(first, last + 1), row + grid.stride, -inf);
@@ -489,36 +605,45 @@ std::optional<BatterySchedule> PlanEveryStepLimited(const ScheduleRequest& reque
         const double* source = next + r * grid.stride + e / grid.g;
         AddToRange(reward, source, row, first, last);
       } else {
+        // The last fine interval before the coarse ones: state (k + e, e) lies on the next
+        // table's grid only for an even move to an even level; -inf elsewhere.
+        const int next_row = next_grid.row(e);
+        if (next_row < 0) {
+          std::fill(row + std::max(first, 0), row + last + 1, -inf);
+          continue;
+        }
+        const double* next_cells = next + next_row * next_grid.stride;
         for (int c = first; c <= last; ++c) {
-          row[c] = reward + value_at(i + 1, grid.level(c) + e, e);
+          const int d = grid.level(c) + e - next_grid.k0;
+          row[c] = (d & 1) != 0 || d < 0 || (d >> 1) >= next_grid.levels
+                       ? -inf
+                       : reward + next_cells[d >> 1];
         }
       }
     }
     for (int j = 1; j <= max_level; ++j) {
-      const double* below = maxima.get() + (j - 1) * layer;
-      double* out = maxima.get() + j * layer;
+      const double* below = maxima_cell0 + (j - 1) * layer;
+      double* out = maxima_cell0 + j * layer;
       const int half = 1 << (j - 1);
-      // Rows whose 2^j rows run past the last are never read.
-      for (int r = r_first; r + 2 * half <= r_last + 1; ++r) {
-        MaxOfRows(below + r * grid.stride, below + (r + half) * grid.stride, out + r * grid.stride,
-                  grid.stride);
+      // Rows whose 2^j rows run past the last are never read. Rows are contiguous, so the
+      // layer's rows r_first.. are one run of cells.
+      const int rows = r_last + 2 - 2 * half - r_first;
+      if (rows > 0) {
+        MaxOfRows(below + r_first * grid.stride, below + (r_first + half) * grid.stride,
+                  out + r_first * grid.stride, rows * grid.stride);
       }
     }
     // Each previous move's row: the best move in its window.
-    double* value = values.get() + table_offset[i];
+    double* value = value_cell0 + table_offset[i];
     for (int p = p_first; p <= p_last; ++p) {
-      const int prev = grid.move(p);
-      const int from = grid.round_up(range_lo[prev - e_min]);
-      const int until = grid.round_down(range_hi[prev - e_min]);
       double* out = value + p * grid.stride;
-      if (from > until) {
+      const int first_row = window_first_row[p], last_row = window_last_row[p];
+      if (first_row > last_row) {
         std::fill(out, out + grid.stride, -inf);
         continue;
       }
-      const int first_row = grid.row(from), last_row = grid.row(until);
-      int j = 0;
-      while ((2 << j) <= last_row - first_row + 1) ++j;
-      const double* level = maxima.get() + j * layer;
+      const int j = FloorLog2(last_row - first_row + 1);
+      const double* level = maxima_cell0 + j * layer;
       MaxOfRows(level + first_row * grid.stride, level + (last_row - (1 << j) + 1) * grid.stride,
                 out, grid.stride);
     }

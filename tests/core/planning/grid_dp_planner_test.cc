@@ -841,5 +841,60 @@ TEST(PlanBatteryScheduleEveryStepTest, MatchesTheReferencePlannerBitForBit) {
   EXPECT_GT(refused, 5);
 }
 
+// The planner keeps each step window's move ranges between plans (consecutive re-plans
+// share most windows) and its value tables per thread. Re-plans that shift the same
+// centres along, as the trader's do, alternating between batteries whose moves have other
+// powers (efficiencies, power limits, soc steps and sizes down to a grid narrower than
+// one eight-column block), must each still match the reference planner bit for bit: a
+// window's ranges for one battery are never used for another.
+TEST(PlanBatteryScheduleEveryStepTest, ReplansSharingWindowsAcrossBatteriesMatchTheReference) {
+  std::vector<assets::BatteryParams> batteries(4);
+  batteries[1].charge_efficiency = 0.94;  // the same moves as the default, other powers
+  batteries[1].discharge_efficiency = 0.96;
+  batteries[2].max_charge_mw = 30.0;
+  batteries[2].max_discharge_mw = 40.0;
+  batteries[3].energy_capacity_mwh = 10.0;
+  batteries[3].soc_min_mwh = 1.0;
+  batteries[3].soc_max_mwh = 9.0;
+  batteries[3].soc_initial_mwh = 5.0;
+  batteries[3].reserve_mwh = 1.0;
+  batteries[3].max_charge_mw = 6.0;
+  batteries[3].max_discharge_mw = 6.0;
+  std::mt19937 rng(20);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  std::vector<double> centres(48 + 40), prices(48 + 40);
+  for (size_t i = 0; i < centres.size(); ++i) {
+    centres[i] = 12.0 * std::sin(0.3 * static_cast<double>(i)) + uniform(-6.0, 6.0);
+    prices[i] = 80.0 + 40.0 * std::sin(0.2 * static_cast<double>(i)) + uniform(-30.0, 30.0);
+  }
+  int compared = 0, limited = 0;
+  for (int tick = 0; tick < 40; ++tick) {
+    for (size_t b = 0; b < batteries.size(); ++b) {
+      const assets::BatteryParams& battery = batteries[b];
+      const double scale = battery.max_charge_mw / 50.0;
+      std::vector<double> horizon_prices(prices.begin() + tick, prices.begin() + tick + 48);
+      ScheduleRequest r =
+          TradingScheduleRequest(battery, uniform(battery.soc_min_mwh, battery.soc_max_mwh),
+                                 uniform(-battery.max_charge_mw, battery.max_discharge_mw),
+                                 horizon_prices, absl::Minutes(30), 15.0 * scale);
+      if (b == 2 && tick % 2 == 1) r.soc_step_mwh = 0.5;
+      r.step_centre_mw.assign(centres.begin() + tick, centres.begin() + tick + 48);
+      for (double& c : r.step_centre_mw) c *= scale;
+      r.follow_beyond_mw = 17.0 * scale;
+      r.follow_from_interval = 1;
+      SCOPED_TRACE(testing::Message() << "tick " << tick << " battery " << b);
+      const BatterySchedule plan = PlanBatterySchedule(r);
+      EXPECT_TRUE(SamePlan(plan, reference::ReferencePlanBatterySchedule(r))) << plan.note;
+      EXPECT_TRUE(SamePlan(plan, PlanBatterySchedule(r))) << "planned again";
+      ++compared;
+      if (plan.note.find("only the first is limited") == std::string::npos) ++limited;
+    }
+  }
+  EXPECT_EQ(compared, 160);
+  EXPECT_GT(limited, 80);  // mostly plans limited at every step, which keep the ranges
+}
+
 }  // namespace
 }  // namespace gridpilot::planning
