@@ -306,14 +306,19 @@ AgentSessions::Reactor* AgentSessions::Open(grpc::CallbackServerContext* context
 
 void AgentSessions::PushTicks() {
   absl::MutexLock lock(&mu_);
-  // A write takes tens of microseconds on this thread (the transport writes inline and the
-  // reader wakes), so the order is the critical path's: the agent that answered slowest
-  // last time first, the forecaster (whose ticks run ahead of the agents') last
-  // (docs/decisions.md, "The tick's hops").
+  // Each write takes the run's thread tens of microseconds (gRPC writes inline and the
+  // reader wakes), so the later sessions wait for the earlier ones' writes. Lock-step, the
+  // tick goes on once the slowest agent has answered: the agent that answered slowest last
+  // time goes first. Live, every answer counts on its own: the quickest goes first. The
+  // forecaster goes last: lock-step, it is sent ticks ahead of the agents'; live, the
+  // agents have nothing new while an interval tick waits for its forecast
+  // (GatewayRun::ReleaseTick) (docs/decisions.md, "The lock-step tick's hops").
+  const bool slowest_first = run_->mode() == v1::CLOCK_MODE_LOCK_STEP;
   push_order_.assign(sessions_.begin(), sessions_.end());
-  std::stable_sort(push_order_.begin(), push_order_.end(), [](Session* a, Session* b) {
+  std::stable_sort(push_order_.begin(), push_order_.end(), [slowest_first](Session* a, Session* b) {
     if (a->forecaster() != b->forecaster()) return b->forecaster();
-    return a->last_answer_ns() > b->last_answer_ns();
+    return slowest_first ? a->last_answer_ns() > b->last_answer_ns()
+                         : a->last_answer_ns() < b->last_answer_ns();
   });
   for (Session* session : push_order_) session->Push();
 }

@@ -2,10 +2,10 @@
 // (proto/gridpilot/v1/clock.proto), one bidirectional stream per agent on gRPC's callback
 // API. No thread waits per stream: the run's tick listener (GatewayRun::SetTickListener)
 // pushes each newly published tick to every open session (the agents before the
-// forecaster, the slowest-answering agent first), and an answer read from a session goes
-// to GatewayRun::Submit on the gRPC thread that read it. A lock-step tick is
-// then one message to each agent and one back (docs/decisions.md, "One stream per process
-// per tick").
+// forecaster; lock-step the agent slowest to answer first, live the quickest), and an
+// answer read from a session goes to GatewayRun::Submit on the gRPC thread that read it.
+// A lock-step tick is then one message to each agent and one back (docs/decisions.md,
+// "One stream per process per tick").
 //
 // A session's first message names its agent (under TLS it must be the authenticated
 // identity) and, when resuming, the last tick it saw; the session then sends every tick
