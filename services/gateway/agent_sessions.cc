@@ -1,9 +1,13 @@
 #include "services/gateway/agent_sessions.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/logging.h"
@@ -33,6 +37,14 @@ grpc::Status Refused(const security::Caller& caller, std::string reason) {
   return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, refused.reason);
 }
 
+// Steady-clock nanoseconds: only orders the pushes (AgentSessions::PushTicks), never a
+// decision.
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 class AgentSessions::Session final : public AgentSessions::Reactor {
@@ -49,12 +61,22 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
     PushLocked();
   }
 
+  // Set once by HandleOpen, before the session is added to the owner's set.
+  bool forecaster() const { return forecaster_; }
+  // How long the agent took to answer its last tick: from the tick's write to the answer's
+  // read (ns, steady clock); 0 before its first answer.
+  int64_t last_answer_ns() const { return last_answer_ns_.load(std::memory_order_relaxed); }
+
   void OnReadDone(bool ok) override {
     if (!ok) {
       // The agent closed its side, or the call is gone: nothing more will be answered.
       absl::MutexLock lock(&mu_);
       FinishLocked(grpc::Status::OK);
       return;
+    }
+    if (opened_ && !forecaster_) {
+      absl::MutexLock lock(&mu_);
+      last_answer_ns_.store(SteadyNanos() - tick_written_ns_, std::memory_order_relaxed);
     }
     const grpc::Status handled = opened_ ? HandleAnswer() : HandleOpen();
     if (!handled.ok()) {
@@ -230,6 +252,7 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
       case GatewayRun::TickWait::kTick:
         // The tick sent may be later than asked when that one is no longer kept.
         next_tick_ = static_cast<size_t>(response_.tick().sequence()) + 1;
+        tick_written_ns_ = SteadyNanos();
         writing_ = true;
         StartWrite(&response_);
         return;
@@ -261,6 +284,8 @@ class AgentSessions::Session final : public AgentSessions::Reactor {
 
   absl::Mutex mu_;
   size_t next_tick_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t tick_written_ns_ ABSL_GUARDED_BY(mu_) = 0;  // SteadyNanos() at the last tick's write
+  std::atomic<int64_t> last_answer_ns_{0};
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool finish_pending_ ABSL_GUARDED_BY(mu_) = false;
@@ -281,7 +306,21 @@ AgentSessions::Reactor* AgentSessions::Open(grpc::CallbackServerContext* context
 
 void AgentSessions::PushTicks() {
   absl::MutexLock lock(&mu_);
-  for (Session* session : sessions_) session->Push();
+  // Each write takes the run's thread tens of microseconds (gRPC writes inline and the
+  // reader wakes), so the later sessions wait for the earlier ones' writes. Lock-step, the
+  // tick goes on once the slowest agent has answered: the agent that answered slowest last
+  // time goes first. Live, every answer counts on its own: the quickest goes first. The
+  // forecaster goes last: lock-step, it is sent ticks ahead of the agents'; live, the
+  // agents have nothing new while an interval tick waits for its forecast
+  // (GatewayRun::ReleaseTick) (docs/decisions.md, "The lock-step tick's hops").
+  const bool slowest_first = run_->mode() == v1::CLOCK_MODE_LOCK_STEP;
+  push_order_.assign(sessions_.begin(), sessions_.end());
+  std::stable_sort(push_order_.begin(), push_order_.end(), [slowest_first](Session* a, Session* b) {
+    if (a->forecaster() != b->forecaster()) return b->forecaster();
+    return slowest_first ? a->last_answer_ns() > b->last_answer_ns()
+                         : a->last_answer_ns() < b->last_answer_ns();
+  });
+  for (Session* session : push_order_) session->Push();
 }
 
 void AgentSessions::Add(Session* session) {

@@ -1,10 +1,11 @@
 // AgentSessions: the gateway's side of ClockService.AgentSession
 // (proto/gridpilot/v1/clock.proto), one bidirectional stream per agent on gRPC's callback
 // API. No thread waits per stream: the run's tick listener (GatewayRun::SetTickListener)
-// pushes each newly published tick to every open session, and an answer read from a
-// session goes to GatewayRun::Submit on the gRPC thread that read it. A lock-step tick is
-// then one message to each agent and one back (docs/decisions.md, "One stream per process
-// per tick").
+// pushes each newly published tick to every open session (the agents before the
+// forecaster; lock-step the agent slowest to answer first, live the quickest), and an
+// answer read from a session goes to GatewayRun::Submit on the gRPC thread that read it.
+// A lock-step tick is then one message to each agent and one back (docs/decisions.md,
+// "One stream per process per tick").
 //
 // A session's first message names its agent (under TLS it must be the authenticated
 // identity) and, when resuming, the last tick it saw; the session then sends every tick
@@ -17,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <set>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -49,7 +51,8 @@ class AgentSessions {
 
   GatewayRun* const run_;
   absl::Mutex mu_;
-  std::set<Session*> sessions_ ABSL_GUARDED_BY(mu_);  // opened and not yet done
+  std::set<Session*> sessions_ ABSL_GUARDED_BY(mu_);       // opened and not yet done
+  std::vector<Session*> push_order_ ABSL_GUARDED_BY(mu_);  // PushTicks' order, reused
 };
 
 }  // namespace gridpilot

@@ -163,6 +163,7 @@ class GatewayRun {
   v1::GetClockStatusResponse Status() const;
   // Blocks until the run has finished or `timeout` passes; true if finished.
   bool WaitFinished(absl::Duration timeout) const;
+  v1::ClockMode mode() const { return options_.mode; }
 
   // --- TelemetryService ---
   // Waits up to `timeout` for tick number `index`. kTick: *tick is filled with that tick,
@@ -170,13 +171,15 @@ class GatewayRun {
   // kept (its sequence says which; continue from sequence + 1).
   // kFinished: the run is over and no such tick will come. kTimeout: try again.
   enum class TickWait { kTick, kFinished, kTimeout };
-  // Who waits: the agents and every other follower see a tick once it is released (after
-  // the forecaster's answer, below); the forecaster sees it as soon as it is published,
-  // and in lock-step up to forecast_lead_ticks earlier, then as the tick's data part only
-  // (DataTick: no assets, no dispatch, no step reading).
-  enum class TickAudience { kAgents, kForecaster };
+  // Who waits: the agents' sessions see a tick once it is released (after the forecaster's
+  // answer, below); every other follower (Subscribe, metrics) just after the tick listener
+  // has pushed it to those sessions, so waking the followers does not delay the agents;
+  // the forecaster sees it as soon as it is published, and in lock-step up to
+  // forecast_lead_ticks earlier, then as the tick's data part only (DataTick: no assets, no
+  // dispatch, no step reading).
+  enum class TickAudience { kAgents, kFollowers, kForecaster };
   TickWait WaitForTick(size_t index, absl::Duration timeout, v1::Tick* tick,
-                       TickAudience audience = TickAudience::kAgents) const;
+                       TickAudience audience = TickAudience::kFollowers) const;
   // False only if WaitForTick(index, zero timeout, ..., audience) would time out now: a
   // check without the run's lock, for streams the tick listener pushes to, so one with
   // nothing new costs no lock. Once a tick is visible (or the run has finished), every
@@ -296,7 +299,8 @@ class GatewayRun {
   absl::Status RecordApprovalLocked(const ApprovalEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void NotifyTickListener();
   // Releases the tick just published (number k) to the agents: at once, or, with a
-  // forecaster connected, once its forecast is attached (ForecasterConnected).
+  // forecaster connected, once its forecast is attached (ForecasterConnected); then, once
+  // the tick listener has pushed it to the agents' sessions, to the other followers.
   void ReleaseTick(int64_t k);
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
@@ -356,6 +360,9 @@ class GatewayRun {
   // Ticks released to the agents: ticks numbered below this (docs/decisions.md, "One
   // stream per process per tick").
   size_t released_ticks_ ABSL_GUARDED_BY(mu_) = 0;
+  // Ticks the followers (TickAudience::kFollowers) see: released_ticks_ once the tick
+  // listener has pushed the released tick.
+  size_t followers_released_ ABSL_GUARDED_BY(mu_) = 0;
   int forecasters_ ABSL_GUARDED_BY(mu_) = 0;             // open forecaster sessions
   bool forecaster_seen_ ABSL_GUARDED_BY(mu_) = false;    // one has connected in this run
   int forecast_misses_ ABSL_GUARDED_BY(mu_) = 0;         // interval ticks in a row

@@ -929,6 +929,40 @@ TEST_F(GatewayRunTest, StopEndsAWaitingRun) {
   run.reset();  // joins the loop thread
 }
 
+// The tick listener pushes a released tick to the agents' sessions before any other
+// follower (Subscribe) is woken for it: inside the listener the agents' view has the tick
+// and the followers' does not yet; once the listener returns, the followers see it too.
+TEST_F(GatewayRunTest, TheAgentsAreSentATickBeforeTheOtherFollowersSeeIt) {
+  std::unique_ptr<GatewayRun> run = MakeRun(Options(3));
+  ASSERT_NE(run, nullptr);
+  run->RegisterAgent("agent");
+  absl::Mutex mu;
+  int calls_with_agents_tick = 0;
+  GatewayRun* raw = run.get();
+  run->SetTickListener([&] {
+    v1::Tick tick;
+    const bool agents =
+        raw->WaitForTick(0, absl::ZeroDuration(), &tick, GatewayRun::TickAudience::kAgents) ==
+        GatewayRun::TickWait::kTick;
+    const bool followers =
+        raw->WaitForTick(0, absl::ZeroDuration(), &tick, GatewayRun::TickAudience::kFollowers) ==
+        GatewayRun::TickWait::kTick;
+    absl::MutexLock lock(&mu);
+    if (agents && calls_with_agents_tick++ == 0) {
+      EXPECT_FALSE(followers) << "a follower saw tick 0 before the agents' sessions were sent it";
+    }
+  });
+  ASSERT_TRUE(run->Start().ok());
+  v1::Tick tick;
+  ASSERT_EQ(run->WaitForTick(0, kWait, &tick), GatewayRun::TickWait::kTick);
+  EXPECT_EQ(tick.sequence(), 0);
+  run->SetTickListener(nullptr);
+  run->Stop();
+  run.reset();
+  absl::MutexLock lock(&mu);
+  EXPECT_GE(calls_with_agents_tick, 1);
+}
+
 // Live mode on a fake wall clock: 30 minutes of simulated time in 10 s steps, paced at
 // 2 s of wall time a tick, run through in a fraction of a second of real time. Each time
 // the run sleeps, the test checks that the tick just published came when it was due, the
