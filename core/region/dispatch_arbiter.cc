@@ -98,6 +98,13 @@ absl::Status DispatchArbiter::Cancel(int64_t proposal_id) {
 
 std::optional<ProposalRecord> DispatchArbiter::Resolve(const std::string& asset_id, absl::Time t,
                                                        DispatchPriority max_priority) const {
+  const ProposalRecord* winner = Winner(asset_id, t, max_priority);
+  if (winner == nullptr) return std::nullopt;
+  return *winner;
+}
+
+const ProposalRecord* DispatchArbiter::Winner(const std::string& asset_id, absl::Time t,
+                                              DispatchPriority max_priority) const {
   const ProposalRecord* best = nullptr;
   // proposals_ is ordered by id, which is submission order, so among equal priorities
   // the last one seen is the most recent.
@@ -109,8 +116,7 @@ std::optional<ProposalRecord> DispatchArbiter::Resolve(const std::string& asset_
     }
     if (best == nullptr || p.priority >= best->proposal.priority) best = &record;
   }
-  if (best == nullptr) return std::nullopt;
-  return *best;
+  return best;
 }
 
 void DispatchArbiter::ExpireBefore(absl::Time t) {

@@ -92,6 +92,10 @@ class DispatchArbiter {
   std::optional<ProposalRecord> Resolve(
       const std::string& asset_id, absl::Time t,
       DispatchPriority max_priority = DispatchPriority::kResilience) const;
+  // The same proposal without a copy: null when none applies; valid until the arbiter is
+  // next changed (Submit, Cancel, ExpireBefore).
+  const ProposalRecord* Winner(const std::string& asset_id, absl::Time t,
+                               DispatchPriority max_priority = DispatchPriority::kResilience) const;
 
   // Forgets proposals (cancelled or not) whose lease ended at or before `t`, and the
   // idempotency keys of proposals whose lease ended at or before `t - key_window`.

@@ -169,8 +169,8 @@ absl::Status RegionEngine::Restore(const CarriedState& state) {
 AssetDecision RegionEngine::Governing(const std::string& asset_id, absl::Time t) const {
   AssetDecision decision;
   decision.asset_id = asset_id;
-  std::optional<ProposalRecord> winner = arbiter_.Resolve(asset_id, t);
-  if (winner.has_value()) {
+  const ProposalRecord* winner = arbiter_.Winner(asset_id, t);
+  if (winner != nullptr) {
     decision.proposal_id = winner->id;
     decision.agent = winner->proposal.agent;
     decision.role = winner->proposal.role;
@@ -237,11 +237,11 @@ IntervalOutcome RegionEngine::ApplyStep(absl::Time interval_start,
     }
     if (decision.priority == DispatchPriority::kResilience) {
       // What trading alone would have done in this interval, from the same SoC.
-      std::optional<ProposalRecord> trading =
-          arbiter_.Resolve(params.id, interval_start, DispatchPriority::kTrading);
+      const ProposalRecord* trading =
+          arbiter_.Winner(params.id, interval_start, DispatchPriority::kTrading);
       const double trading_mw =
           assets::ClampBatteryPower(params, step.soc_before_mwh,
-                                    trading ? trading->proposal.power_mw : 0.0,
+                                    trading != nullptr ? trading->proposal.power_mw : 0.0,
                                     params.soc_min_mwh + params.reserve_mwh, step_duration)
               .power_mw;
       double trading_net_gbp = 0.0;

@@ -81,8 +81,6 @@ double PlanPowerLimitMw(const GatewayConfig& config) {
   return limit_mw;
 }
 
-constexpr size_t kRecentDecisionsKept = 1000;
-
 // The error for a call whose audit row could not be written: the store's code, and a
 // message saying what was not recorded and that the run has stopped.
 absl::Status AuditFailure(absl::string_view what, const absl::Status& stored) {
@@ -387,19 +385,19 @@ void FillMeasurement(const data::GridInterval& region, absl::Duration interval,
 
 }  // namespace
 
-std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const {
-  std::vector<v1::Asset> assets;
+void GatewayRun::AddAssetsLocked(absl::Time scheduled_for,
+                                 google::protobuf::RepeatedPtrField<v1::Asset>* assets) const {
   const region::DispatchArbiter& arbiter = engine_.arbiter();
   auto schedule = [&](v1::Asset* asset) {
-    std::optional<region::ProposalRecord> winner = arbiter.Resolve(asset->id(), scheduled_for);
-    if (winner.has_value()) {
+    const region::ProposalRecord* winner = arbiter.Winner(asset->id(), scheduled_for);
+    if (winner != nullptr) {
       asset->set_scheduled_power_mw(winner->proposal.power_mw);
       asset->set_scheduled_proposal_id(winner->id);
     }
   };
   for (size_t i = 0; i < engine_.battery_params().size(); ++i) {
     const assets::BatteryParams& p = engine_.battery_params()[i];
-    v1::Asset& asset = assets.emplace_back();
+    v1::Asset& asset = *assets->Add();
     asset.set_id(p.id);
     asset.set_kind(v1::ASSET_KIND_BATTERY);
     v1::BatteryState* b = asset.mutable_battery();
@@ -419,7 +417,7 @@ std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const 
   for (size_t i = 0; i < engine_.peaker_params().size(); ++i) {
     const assets::PeakerParams& p = engine_.peaker_params()[i];
     const assets::PeakerState& s = engine_.peaker_states()[i];
-    v1::Asset& asset = assets.emplace_back();
+    v1::Asset& asset = *assets->Add();
     asset.set_id(p.id);
     asset.set_kind(v1::ASSET_KIND_PEAKER);
     v1::PeakerState* ps = asset.mutable_peaker();
@@ -438,7 +436,6 @@ std::vector<v1::Asset> GatewayRun::AssetsLocked(absl::Time scheduled_for) const 
     ps->set_start_cost_gbp(p.start_cost_gbp);
     schedule(&asset);
   }
-  return assets;
 }
 
 v1::Tick GatewayRun::DataTick(absl::Time t, int64_t sequence) const {
@@ -450,9 +447,7 @@ v1::Tick GatewayRun::DataTick(absl::Time t, int64_t sequence) const {
                   data::FalseDataOffsetMw(config_.false_data, interval_start - interval), &tick);
   *tick.mutable_time() = ToProtoTime(t);
   tick.set_interval_boundary(t == interval_start);
-  for (v1::DayAheadDemandForecast& f : DayAheadPublishedIn(t - step_, t)) {
-    *tick.add_day_ahead_forecasts() = std::move(f);
-  }
+  AddDayAheadPublishedIn(t - step_, t, tick.mutable_day_ahead_forecasts());
   return tick;
 }
 
@@ -482,31 +477,34 @@ v1::Tick GatewayRun::BuildTick(absl::Time t, int64_t sequence,
   reading->set_dispatch_mw(engine_.last_dispatch_mw());
   reading->set_event(previous_step.event);
   reading->set_source_silent(previous_step.source_silent);
-  for (v1::Asset& asset : AssetsLocked(t)) *tick.add_assets() = std::move(asset);
+  AddAssetsLocked(t, tick.mutable_assets());
   return tick;
 }
 
-std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadPublishedIn(absl::Time from,
-                                                                        absl::Time to) const {
+void GatewayRun::AddDayAheadPublishedIn(
+    absl::Time from, absl::Time to,
+    google::protobuf::RepeatedPtrField<v1::DayAheadDemandForecast>* out) const {
   auto published_before = [](const data::DayAheadForecastRow& row, absl::Time t) {
     return row.published < t;
   };
   auto first = std::lower_bound(day_ahead_.begin(), day_ahead_.end(), from, published_before);
   auto last = std::lower_bound(first, day_ahead_.end(), to, published_before);
-  std::vector<v1::DayAheadDemandForecast> out;
-  out.reserve(last - first);
+  out->Reserve(out->size() + static_cast<int>(last - first));
   for (auto it = first; it != last; ++it) {
-    v1::DayAheadDemandForecast& f = out.emplace_back();
+    v1::DayAheadDemandForecast& f = *out->Add();
     *f.mutable_target_start() = ToProtoTime(it->target_start);
     *f.mutable_published() = ToProtoTime(it->published);
     f.set_demand_mw(*it->net_load_mw);
   }
-  return out;
 }
 
 std::vector<v1::DayAheadDemandForecast> GatewayRun::DayAheadForecasts(
     absl::Time published_before) const {
-  return DayAheadPublishedIn(absl::InfinitePast(), std::min(published_before, sim_clock_.Now()));
+  google::protobuf::RepeatedPtrField<v1::DayAheadDemandForecast> published;
+  AddDayAheadPublishedIn(absl::InfinitePast(), std::min(published_before, sim_clock_.Now()),
+                         &published);
+  return std::vector<v1::DayAheadDemandForecast>(std::make_move_iterator(published.begin()),
+                                                 std::make_move_iterator(published.end()));
 }
 
 v1::RegionInfo GatewayRun::RegisterAgent(const std::string& agent) {
@@ -659,17 +657,7 @@ void GatewayRun::Loop() {
         last_interval_dispatch_mw_ = interval_dispatch_sum_mw_ / (gb_series_.interval() / step_);
         interval_dispatch_sum_mw_ = 0.0;
       }
-      for (const region::AssetDecision& d : outcome.decisions) {
-        v1::Decision& out = recent_decisions_.emplace_back();
-        *out.mutable_interval_start() = ToProtoTime(t);
-        out.set_asset_id(d.asset_id);
-        out.set_proposal_id(d.proposal_id);
-        out.set_agent(d.agent);
-        out.set_requested_mw(d.requested_mw);
-        out.set_applied_mw(d.applied_mw);
-        out.set_reason(d.reason);
-        if (recent_decisions_.size() > kRecentDecisionsKept) recent_decisions_.pop_front();
-      }
+      recent_decisions_.Add(t, outcome.decisions);
     }
     if (store_ != nullptr && t <= options_.verified_through) {
       // Resumed: this interval is already stored; it must come out the same again.
@@ -1175,15 +1163,18 @@ absl::Status GatewayRun::Cancel(int64_t proposal_id) {
 }
 
 std::vector<v1::Asset> GatewayRun::Assets() const {
-  absl::MutexLock lock(&mu_);
-  return AssetsLocked(sim_clock_.Now());
+  google::protobuf::RepeatedPtrField<v1::Asset> assets;
+  {
+    absl::MutexLock lock(&mu_);
+    AddAssetsLocked(sim_clock_.Now(), &assets);
+  }
+  return std::vector<v1::Asset>(std::make_move_iterator(assets.begin()),
+                                std::make_move_iterator(assets.end()));
 }
 
 std::vector<v1::Decision> GatewayRun::RecentDecisions(size_t limit) const {
   absl::MutexLock lock(&mu_);
-  const size_t n = std::min(limit, recent_decisions_.size());
-  return std::vector<v1::Decision>(recent_decisions_.end() - static_cast<long>(n),
-                                   recent_decisions_.end());
+  return recent_decisions_.Newest(limit);
 }
 
 v1::GetPnlResponse GatewayRun::Pnl() const {

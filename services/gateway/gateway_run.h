@@ -57,6 +57,7 @@
 #include "gridpilot/v1/types.pb.h"
 #include "services/gateway/gateway_config.h"
 #include "services/gateway/input_bounds.h"
+#include "services/gateway/recent_decision_log.h"
 #include "services/gateway/store.h"
 
 namespace gridpilot {
@@ -64,6 +65,8 @@ namespace gridpilot {
 // Two hours of run time: 4 ticks of a half-hourly replay, 1440 of the 5 s live simulator
 // (about 6.5 MB). Reconnecting followers resume within seconds of wall time.
 inline constexpr absl::Duration kDefaultTickWindow = absl::Hours(2);
+// The decisions AssetService.ListDecisions can return (RecentDecisionLog).
+inline constexpr size_t kRecentDecisionsKept = 1000;
 // The most ticks a lock-step forecaster may be sent ahead of the agents.
 inline constexpr int kMaxForecastLeadTicks = 16;
 
@@ -270,8 +273,10 @@ class GatewayRun {
              std::unique_ptr<data::TelemetrySource> feed, base::Clock* wall_clock, Store* store,
              data::FeedReading previous_reading, std::vector<data::DayAheadForecastRow> day_ahead);
 
-  // Day-ahead values published in [from, to), oldest publication first.
-  std::vector<v1::DayAheadDemandForecast> DayAheadPublishedIn(absl::Time from, absl::Time to) const;
+  // Appends the day-ahead values published in [from, to) to `out`, oldest publication first.
+  void AddDayAheadPublishedIn(
+      absl::Time from, absl::Time to,
+      google::protobuf::RepeatedPtrField<v1::DayAheadDemandForecast>* out) const;
 
   void Loop();
   // Records every pending approval whose expiry has passed on the wall clock as lapsed.
@@ -318,7 +323,9 @@ class GatewayRun {
   // Lock-step with forecast_lead_ticks > 0: extends ahead_ticks_ to the ticks up to
   // number k + forecast_lead_ticks, after tick k has been published; true if it added any.
   bool BuildAheadLocked(int64_t k) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<v1::Asset> AssetsLocked(absl::Time scheduled_for) const
+  // Appends every asset's state, with what is scheduled for it at `scheduled_for`.
+  void AddAssetsLocked(absl::Time scheduled_for,
+                       google::protobuf::RepeatedPtrField<v1::Asset>* assets) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool AllAnsweredLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether lock-step waits for `agent` (options.expected_agents).
@@ -379,7 +386,8 @@ class GatewayRun {
   std::atomic<bool> ended_{false};
   std::set<std::string> answered_ ABSL_GUARDED_BY(mu_);
   int64_t missed_answers_ ABSL_GUARDED_BY(mu_) = 0;
-  std::deque<v1::Decision> recent_decisions_ ABSL_GUARDED_BY(mu_);
+  RecentDecisionLog recent_decisions_ ABSL_GUARDED_BY(mu_) =
+      RecentDecisionLog(kRecentDecisionsKept);
   region::PendingApprovals approvals_ ABSL_GUARDED_BY(mu_);
   // Wall times of the last hour's actions applied within limits, by identity; kept only
   // for identities with an actions-per-hour limit (so at most that many each).

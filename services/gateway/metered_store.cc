@@ -52,14 +52,35 @@ MeteredStore::MeteredStore(Store* inner, prometheus::Registry* registry)
       errors_(prometheus::BuildCounter()
                   .Name("gridpilot_store_errors_total")
                   .Help("Store operations that failed, by operation")
-                  .Register(*registry)) {
+                  .Register(*registry)),
+      // Present at 0 from the start, so rate() works from the first scrape.
+      ramp_steps_no_dispatch_(ramp_steps_.Add({{"view", "no_dispatch"}})),
+      ramp_steps_after_dispatch_(ramp_steps_.Add({{"view", "after_dispatch"}})),
+      ramp_excess_mw_no_dispatch_(ramp_excess_mw_.Add({{"view", "no_dispatch"}})),
+      ramp_excess_mw_after_dispatch_(ramp_excess_mw_.Add({{"view", "after_dispatch"}})) {
   for (const char* op : {"begin_run", "proposal", "note", "plan", "interval", "flush"}) {
     errors_.Add({{"operation", op}});  // present at 0, so rate() works from the start
   }
-  for (const char* view : {"no_dispatch", "after_dispatch"}) {
-    ramp_steps_.Add({{"view", view}});
-    ramp_excess_mw_.Add({{"view", view}});
+}
+
+prometheus::Counter& MeteredStore::Cached(std::vector<CachedCounter>& cache,
+                                          prometheus::Family<prometheus::Counter>& family,
+                                          const std::array<const char*, 3>& names,
+                                          const std::array<std::string_view, 3>& values) {
+  for (const CachedCounter& cached : cache) {
+    if (cached.values[0] == values[0] && cached.values[1] == values[1] &&
+        cached.values[2] == values[2]) {
+      return *cached.counter;
+    }
   }
+  prometheus::Counter& counter = family.Add({{names[0], std::string(values[0])},
+                                             {names[1], std::string(values[1])},
+                                             {names[2], std::string(values[2])}});
+  if (cache.size() < kMaxCached) {
+    cache.push_back(CachedCounter{
+        {std::string(values[0]), std::string(values[1]), std::string(values[2])}, &counter});
+  }
+  return counter;
 }
 
 absl::Status MeteredStore::Counted(const char* operation, absl::Status status) {
@@ -74,11 +95,12 @@ absl::Status MeteredStore::BeginRun(absl::Time replay_from, absl::Time replay_to
 
 absl::Status MeteredStore::RecordProposal(const region::ProposalRecord& record,
                                           ProposalStatus status, const std::string& detail) {
-  proposals_
-      .Add({{"agent", record.proposal.agent},
-            {"asset", record.proposal.asset_id},
-            {"status", StatusLabel(status)}})
-      .Increment();
+  {
+    absl::MutexLock lock(&cache_mu_);
+    Cached(proposal_counters_, proposals_, {"agent", "asset", "status"},
+           {record.proposal.agent, record.proposal.asset_id, StatusLabel(status)})
+        .Increment();
+  }
   return Counted("proposal", inner_->RecordProposal(record, status, detail));
 }
 
@@ -117,23 +139,26 @@ absl::Status MeteredStore::RecordPlan(absl::Time tick, const std::string& agent,
 
 absl::Status MeteredStore::RecordInterval(const data::GridInterval& region_values,
                                           const region::IntervalOutcome& outcome) {
-  for (const region::AssetDecision& d : outcome.decisions) {
-    const char* result = d.proposal_id == 0                                   ? "idle"
-                         : std::abs(d.applied_mw - d.requested_mw) <= kSameMw ? "applied"
-                                                                              : "limited";
-    decisions_
-        .Add({{"asset", d.asset_id},
-              {"agent", d.proposal_id == 0 ? "none" : d.agent},
-              {"result", result}})
-        .Increment();
+  {
+    absl::MutexLock lock(&cache_mu_);
+    for (const region::AssetDecision& d : outcome.decisions) {
+      const char* result = d.proposal_id == 0                                   ? "idle"
+                           : std::abs(d.applied_mw - d.requested_mw) <= kSameMw ? "applied"
+                                                                                : "limited";
+      const std::string_view agent =
+          d.proposal_id == 0 ? std::string_view("none") : std::string_view(d.agent);
+      Cached(decision_counters_, decisions_, {"asset", "agent", "result"},
+             {d.asset_id, agent, result})
+          .Increment();
+    }
   }
   if (outcome.baseline_excess_mw > 0.0) {
-    ramp_steps_.Add({{"view", "no_dispatch"}}).Increment();
-    ramp_excess_mw_.Add({{"view", "no_dispatch"}}).Increment(outcome.baseline_excess_mw);
+    ramp_steps_no_dispatch_.Increment();
+    ramp_excess_mw_no_dispatch_.Increment(outcome.baseline_excess_mw);
   }
   if (outcome.excess_mw > 0.0) {
-    ramp_steps_.Add({{"view", "after_dispatch"}}).Increment();
-    ramp_excess_mw_.Add({{"view", "after_dispatch"}}).Increment(outcome.excess_mw);
+    ramp_steps_after_dispatch_.Increment();
+    ramp_excess_mw_after_dispatch_.Increment(outcome.excess_mw);
   }
   return Counted("interval", inner_->RecordInterval(region_values, outcome));
 }

@@ -7,6 +7,13 @@
 #ifndef GRIDPILOT_SERVICES_GATEWAY_METERED_STORE_H_
 #define GRIDPILOT_SERVICES_GATEWAY_METERED_STORE_H_
 
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/registry.h"
@@ -48,6 +55,19 @@ class MeteredStore final : public Store {
   absl::StatusOr<StoredApprovals> LoadApprovals() override;
 
  private:
+  // A counter of a family labelled by three names, found again without building its label
+  // map: each call site's label values are compared with those already seen (a gateway has
+  // a few agents and assets). Past kMaxCached label sets the family is asked directly.
+  struct CachedCounter {
+    std::array<std::string, 3> values;
+    prometheus::Counter* counter;
+  };
+  static constexpr size_t kMaxCached = 64;
+  prometheus::Counter& Cached(std::vector<CachedCounter>& cache,
+                              prometheus::Family<prometheus::Counter>& family,
+                              const std::array<const char*, 3>& names,
+                              const std::array<std::string_view, 3>& values)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache_mu_);
   absl::Status Counted(const char* operation, absl::Status status);
 
   Store* const inner_;
@@ -57,6 +77,13 @@ class MeteredStore final : public Store {
   prometheus::Family<prometheus::Counter>& ramp_excess_mw_;
   prometheus::Family<prometheus::Counter>& notes_;
   prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Counter& ramp_steps_no_dispatch_;
+  prometheus::Counter& ramp_steps_after_dispatch_;
+  prometheus::Counter& ramp_excess_mw_no_dispatch_;
+  prometheus::Counter& ramp_excess_mw_after_dispatch_;
+  absl::Mutex cache_mu_;
+  std::vector<CachedCounter> proposal_counters_ ABSL_GUARDED_BY(cache_mu_);
+  std::vector<CachedCounter> decision_counters_ ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace gridpilot

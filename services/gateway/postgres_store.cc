@@ -14,6 +14,7 @@
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
 #include "services/gateway/interval_verification.h"
+#include "services/gateway/plan_numbers.h"
 #include "services/gateway/postgres_migrations.h"
 
 namespace gridpilot {
@@ -42,16 +43,6 @@ const char* StatusName(ProposalStatus status) {
     case ProposalStatus::kCancelled: return "cancelled";
   }
   return "?";
-}
-
-// "12.5 -3 0": as SqliteStore writes a plan's columns (0.1 resolution, space-separated).
-std::string CompactNumbers(const std::vector<double>& values) {
-  std::string out;
-  for (double v : values) {
-    if (!out.empty()) out += ' ';
-    out += absl::StrFormat("%.1f", v);
-  }
-  return out;
 }
 
 std::string OneLine(const std::string& text, size_t max_chars) {

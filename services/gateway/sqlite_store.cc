@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@
 #include "core/base/status_macros.h"
 #include "core/base/time_util.h"
 #include "services/gateway/interval_verification.h"
+#include "services/gateway/plan_numbers.h"
 #include "services/gateway/sqlite_schema_migration.h"
 
 namespace gridpilot {
@@ -91,7 +93,8 @@ const char* StatusName(ProposalStatus status) {
 }
 
 // Binds values positionally to a statement prepared once (not owned), runs it and
-// resets it for the next row.
+// resets it for the next row. Text is bound without a copy: the bytes must stay valid
+// until Run() (a temporary in the same chain of calls does), which unbinds them.
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
@@ -112,23 +115,42 @@ class Statement {
     sqlite3_bind_null(stmt_, ++index_);
     return *this;
   }
-  Statement& Text(const std::string& v) {
-    sqlite3_bind_text(stmt_, ++index_, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  Statement& Text(std::string_view v) {
+    // A null pointer would bind NULL, not the empty text.
+    sqlite3_bind_text(stmt_, ++index_, v.data() == nullptr ? "" : v.data(),
+                      static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
+  }
+  // A UTC timestamp as text, formatted into this statement's own buffers (a row has at
+  // most kTimeSlots; beyond them the text is copied into SQLite).
+  Statement& Time(absl::Time t) {
+    const size_t slot = times_used_++;
+    if (slot >= kTimeSlots) {
+      const std::string text = base::FormatUtcTimestamp(t);
+      sqlite3_bind_text(stmt_, ++index_, text.data(), static_cast<int>(text.size()),
+                        SQLITE_TRANSIENT);
+      return *this;
+    }
+    times_[slot] = base::FormatUtcTimestampText(t);
+    return Text(times_[slot].view());
   }
   absl::Status Run() {
     const int rc = sqlite3_step(stmt_);
     sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
+    sqlite3_clear_bindings(stmt_);  // no binding outlives the bytes it points at
     index_ = 0;
+    times_used_ = 0;
     if (rc != SQLITE_DONE) return SqliteError(rc, sqlite3_errmsg(db_));
     return absl::OkStatus();
   }
 
  private:
+  static constexpr size_t kTimeSlots = 4;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   int index_ = 0;
+  size_t times_used_ = 0;
+  base::UtcTimestampText times_[kTimeSlots];
 };
 
 }  // namespace
@@ -186,6 +208,8 @@ absl::Status SqliteStore::Prepare() {
        "SELECT asset_id, proposal_id, agent, priority, requested_mw, applied_mw, soc_before_mwh, "
        "soc_after_mwh, charge_mwh, discharge_mwh, peaker_status, reason FROM decisions "
        "WHERE run_id = ? AND interval_start = ? ORDER BY rowid"},
+      {&savepoint_interval_, "SAVEPOINT interval"},
+      {&release_interval_, "RELEASE interval"},
       {&select_ledger_,
        "SELECT cause, asset_id, amount_gbp, note FROM ledger "
        "WHERE run_id = ? AND interval_start = ? ORDER BY rowid"},
@@ -204,7 +228,8 @@ SqliteStore::~SqliteStore() {
   for (sqlite3_stmt* stmt :
        {insert_proposal_, insert_telemetry_, insert_decision_, insert_ledger_, insert_note_,
         insert_refused_, insert_approval_, insert_plan_, insert_audit_event_, insert_sample_,
-        select_audit_events_, select_telemetry_, select_decisions_, select_ledger_}) {
+        select_audit_events_, select_telemetry_, select_decisions_, select_ledger_,
+        savepoint_interval_, release_interval_}) {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
@@ -268,11 +293,8 @@ absl::Status SqliteStore::BeginRun(absl::Time replay_from, absl::Time replay_to,
                          -1, &stmt, nullptr) != SQLITE_OK) {
     return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db_)));
   }
-  absl::Status inserted = Statement(db_, stmt)
-                              .Text(base::FormatUtcTimestamp(replay_from))
-                              .Text(base::FormatUtcTimestamp(replay_to))
-                              .Text(config_json)
-                              .Run();
+  absl::Status inserted =
+      Statement(db_, stmt).Time(replay_from).Time(replay_to).Text(config_json).Run();
   sqlite3_finalize(stmt);
   RETURN_IF_ERROR(inserted);
   run_id_ = sqlite3_last_insert_rowid(db_);
@@ -289,13 +311,13 @@ absl::Status SqliteStore::RecordProposal(const region::ProposalRecord& record,
           .Int(run_id_)
           .Int(record.id)
           .Text(StatusName(status))
-          .Text(base::FormatUtcTimestamp(record.submitted_at))
+          .Time(record.submitted_at)
           .Text(p.agent)
           .Text(p.asset_id)
           .Int(static_cast<int>(p.priority))
           .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
-          .Text(base::FormatUtcTimestamp(p.start))
-          .Text(base::FormatUtcTimestamp(p.end))
+          .Time(p.start)
+          .Time(p.end)
           .Text(p.idempotency_key)
           .Text(p.reason)
           .Text(detail)
@@ -308,12 +330,8 @@ absl::Status SqliteStore::RecordAgentNote(absl::Time tick, const std::string& ag
                                           const std::string& note) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
-  RETURN_IF_ERROR(Statement(db_, insert_note_)
-                      .Int(run_id_)
-                      .Text(base::FormatUtcTimestamp(tick))
-                      .Text(agent)
-                      .Text(note)
-                      .Run());
+  RETURN_IF_ERROR(
+      Statement(db_, insert_note_).Int(run_id_).Time(tick).Text(agent).Text(note).Run());
   return EndWrite(/*commit_point=*/false);
 }
 
@@ -340,7 +358,7 @@ absl::Status SqliteStore::RecordApprovalEvent(const ApprovalEvent& event) {
           .Int(run_id_)
           .Int(event.approval_id)
           .Text(ApprovalEventName(event.kind))
-          .Text(base::FormatUtcTimestamp(event.at))
+          .Time(event.at)
           .Text(event.requester)
           .Text(event.requester_role)
           .Text(event.decided_by)
@@ -348,12 +366,12 @@ absl::Status SqliteStore::RecordApprovalEvent(const ApprovalEvent& event) {
           .Text(p.asset_id)
           .Int(static_cast<int>(p.priority))
           .Real(std::isfinite(p.power_mw) ? std::optional<double>(p.power_mw) : std::nullopt)
-          .Text(base::FormatUtcTimestamp(p.start))
-          .Text(base::FormatUtcTimestamp(p.end))
+          .Time(p.start)
+          .Time(p.end)
           .Text(p.idempotency_key)
           .Text(p.reason)
           .Text(event.reason)
-          .Text(base::FormatUtcTimestamp(event.expires_at))
+          .Time(event.expires_at)
           .Int(event.proposal_id)
           .Run());
   return EndWrite(/*commit_point=*/false);
@@ -365,7 +383,7 @@ absl::Status SqliteStore::RecordRefusedCall(absl::Time at, const security::Refus
   RETURN_IF_ERROR(BeginWrite());
   RETURN_IF_ERROR(Statement(db_, insert_refused_)
                       .Int(run_id_)
-                      .Text(base::FormatUtcTimestamp(at))
+                      .Time(at)
                       .Text(call.method)
                       .Text(call.identity)
                       .Text(call.role)
@@ -381,7 +399,7 @@ absl::Status SqliteStore::RecordAuditEvent(const AuditEvent& event) {
   RETURN_IF_ERROR(BeginWrite());
   RETURN_IF_ERROR(Statement(db_, insert_audit_event_)
                       .Int(run_id_)
-                      .Text(base::FormatUtcTimestamp(event.at))
+                      .Time(event.at)
                       .Text(event.process)
                       .Text(event.kind)
                       .Text(event.identity)
@@ -435,30 +453,15 @@ absl::StatusOr<std::vector<AuditEvent>> SqliteStore::ListAuditEvents(const Audit
   return events;
 }
 
-namespace {
-
-// "12.5 -3 0": the values at 0.1 resolution, space-separated (a plan's columns stay small:
-// about 600 bytes for the trader's 48 intervals).
-std::string CompactNumbers(const std::vector<double>& values) {
-  std::string out;
-  for (double v : values) {
-    if (!out.empty()) out += ' ';
-    out += absl::StrFormat("%.1f", v);
-  }
-  return out;
-}
-
-}  // namespace
-
 absl::Status SqliteStore::RecordPlan(absl::Time tick, const std::string& agent,
                                      const AgentPlanRecord& plan) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(BeginWrite());
   RETURN_IF_ERROR(Statement(db_, insert_plan_)
                       .Int(run_id_)
-                      .Text(base::FormatUtcTimestamp(tick))
+                      .Time(tick)
                       .Text(agent)
-                      .Text(base::FormatUtcTimestamp(plan.first_interval_start))
+                      .Time(plan.first_interval_start)
                       .Int(static_cast<int64_t>(plan.power_mw.size()))
                       .Text(CompactNumbers(plan.power_mw))
                       .Text(CompactNumbers(plan.price_forecast_gbp_per_mwh))
@@ -502,11 +505,12 @@ absl::Status SqliteStore::RecordTelemetrySamples(
 absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values,
                                          const region::IntervalOutcome& outcome) {
   absl::MutexLock lock(&mu_);
-  const std::string start = base::FormatUtcTimestamp(outcome.interval_start);
+  const base::UtcTimestampText start_text = base::FormatUtcTimestampText(outcome.interval_start);
+  const std::string_view start = start_text.view();
   RETURN_IF_ERROR(BeginWrite());
   // A savepoint per interval: a failed row undoes only its own interval, never the
   // records already accepted in the same batch.
-  RETURN_IF_ERROR(Exec("SAVEPOINT interval"));
+  RETURN_IF_ERROR(Statement(db_, savepoint_interval_).Run());
   absl::Status status = [&]() -> absl::Status {
     Statement telemetry(db_, insert_telemetry_);
     RETURN_IF_ERROR(telemetry.Int(run_id_)
@@ -540,8 +544,7 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
             .Null();
       } else {
         const assets::PeakerInterval& p = outcome.peakers[i - outcome.batteries.size()];
-        decision.Null().Null().Null().Null().Text(
-            std::string(assets::PeakerStatusName(p.next.status)));
+        decision.Null().Null().Null().Null().Text(assets::PeakerStatusName(p.next.status));
       }
       RETURN_IF_ERROR(decision.Text(d.reason).Text(d.role).Run());
     }
@@ -549,7 +552,7 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
     for (const market::LedgerEntry& e : outcome.entries) {
       RETURN_IF_ERROR(ledger.Int(run_id_)
                           .Text(start)
-                          .Text(std::string(market::LedgerCauseName(e.cause)))
+                          .Text(market::LedgerCauseName(e.cause))
                           .Text(e.asset_id)
                           .Real(e.amount_gbp)
                           .Text(e.note)
@@ -561,7 +564,7 @@ absl::Status SqliteStore::RecordInterval(const data::GridInterval& region_values
     Exec("ROLLBACK TO interval; RELEASE interval").IgnoreError();
     return status;
   }
-  RETURN_IF_ERROR(Exec("RELEASE interval"));
+  RETURN_IF_ERROR(Statement(db_, release_interval_).Run());
   return EndWrite(/*commit_point=*/true);
 }
 

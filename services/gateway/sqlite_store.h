@@ -97,6 +97,9 @@ class SqliteStore final : public Store {
   sqlite3_stmt* select_telemetry_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_decisions_ ABSL_GUARDED_BY(mu_) = nullptr;
   sqlite3_stmt* select_ledger_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // An interval's savepoint, opened and released once a tick.
+  sqlite3_stmt* savepoint_interval_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* release_interval_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace gridpilot

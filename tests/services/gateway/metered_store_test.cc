@@ -115,6 +115,36 @@ TEST(MeteredStoreTest, CountsProposalsByHowTheyWereReceived) {
             1);
 }
 
+// Label sets are remembered up to a bound; past it each call finds its counter in the
+// family, and every label set still counts only its own calls.
+TEST(MeteredStoreTest, CountsEveryLabelSetSeparatelyBeyondTheOnesRemembered) {
+  FakeStore inner;
+  prometheus::Registry registry;
+  MeteredStore store(&inner, &registry);
+  for (int round = 0; round < 3; ++round) {
+    for (int a = 0; a < 100; ++a) {
+      const std::string agent = "agent-" + std::to_string(a);
+      ASSERT_TRUE(
+          store.RecordProposal(Proposal(agent, "battery-1"), ProposalStatus::kAccepted, "").ok());
+      if (a % 2 == 0) {
+        ASSERT_TRUE(
+            store.RecordProposal(Proposal(agent, "battery-1"), ProposalStatus::kRejected, "").ok());
+      }
+    }
+  }
+  for (int a = 0; a < 100; ++a) {
+    const std::string agent = "agent-" + std::to_string(a);
+    EXPECT_EQ(Value(registry, "gridpilot_proposals_total",
+                    {{"agent", agent}, {"asset", "battery-1"}, {"status", "accepted"}}),
+              3)
+        << agent;
+    EXPECT_EQ(Value(registry, "gridpilot_proposals_total",
+                    {{"agent", agent}, {"asset", "battery-1"}, {"status", "rejected"}}),
+              a % 2 == 0 ? 3 : -1)
+        << agent;
+  }
+}
+
 TEST(MeteredStoreTest, CountsDecisionsAndRampStepsPerInterval) {
   FakeStore inner;
   prometheus::Registry registry;
