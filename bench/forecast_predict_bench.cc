@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/base/time_util.h"
 #include "core/data/grid_measurement.h"
@@ -216,6 +217,28 @@ int Run() {
                    }) /
       100;
 
+  // The same ticks one at a time, each after the caches were filled with other data (a
+  // 16 MB buffer written), as in the stack where four processes share two cores' caches,
+  // and each after a 1 ms pause (a core idle between ticks).
+  std::vector<char> evict(16 << 20);
+  auto per_tick_median = [&](auto between) {
+    store = warm_store();
+    next = kTrainIntervals;
+    std::vector<double> micros;
+    for (size_t i = 0; i < 1000; ++i) {
+      between();
+      const double start = ThreadCpuMicros();
+      if (!store.Push(history[next++]).ok()) std::abort();
+      sink += forecaster->Forecast(store).value().back().change_mw;
+      micros.push_back(ThreadCpuMicros() - start);
+    }
+    return Median(std::move(micros));
+  };
+  const double hot_tick_us = per_tick_median([] {});
+  const double cold_tick_us = per_tick_median([&] {
+    for (size_t i = 0; i < evict.size(); i += 64) evict[i] = static_cast<char>(evict[i] + i);
+  });
+  const double idle_tick_us = per_tick_median([] { absl::SleepFor(absl::Milliseconds(1)); });
   std::printf("\nagreement: max |TreeEnsemble (both paths) - XGBoost| over %zu rows = %g\n",
               kBatchRows, max_abs_diff);
   std::printf("model: %zu trees, %zu features\n\n", ensemble->num_trees(),
@@ -230,6 +253,9 @@ int Run() {
   std::printf("  FeatureStore Push + Features            %10.2f\n", feature_tick_us);
   std::printf("  Push + Forecast, %zu horizons + ramp alarm %8.2f\n", horizons.size(),
               forecast_tick_us);
+  std::printf("  one tick at a time, caches warm         %10.2f\n", hot_tick_us);
+  std::printf("  one tick at a time, caches evicted      %10.2f\n", cold_tick_us);
+  std::printf("  one tick at a time, 1 ms pause before   %10.2f\n", idle_tick_us);
   std::printf("  same with XGBoost single-row (estimate) %10.2f  = Push+Features + %zu x %.2f\n",
               feature_tick_us + horizons.size() * xgb_single_us, horizons.size(), xgb_single_us);
   std::printf("\n(checksum %g)\n", sink);

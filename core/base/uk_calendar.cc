@@ -28,9 +28,22 @@ constexpr absl::CivilDay kEnglandWalesBankHolidays[] = {
 }  // namespace
 
 absl::Duration UkUtcOffset(absl::Time t) {
-  const absl::civil_year_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
-  const bool summer = t >= LastSundayOneAmUtc(year, 3) && t < LastSundayOneAmUtc(year, 10);
-  return summer ? absl::Hours(1) : absl::ZeroDuration();
+  // The summer of the year asked last, per thread: every tick's features ask this of a
+  // time in the same year as the tick before.
+  struct Summer {
+    absl::Time year_start = absl::InfiniteFuture();
+    absl::Time year_end = absl::InfinitePast();
+    absl::Time begins, ends;
+  };
+  thread_local Summer summer;
+  if (!(t >= summer.year_start && t < summer.year_end)) {
+    const absl::civil_year_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+    summer.year_start = absl::FromCivil(absl::CivilYear(year), absl::UTCTimeZone());
+    summer.year_end = absl::FromCivil(absl::CivilYear(year + 1), absl::UTCTimeZone());
+    summer.begins = LastSundayOneAmUtc(year, 3);
+    summer.ends = LastSundayOneAmUtc(year, 10);
+  }
+  return t >= summer.begins && t < summer.ends ? absl::Hours(1) : absl::ZeroDuration();
 }
 
 absl::CivilSecond UkLocalTime(absl::Time t) {

@@ -66,8 +66,9 @@ absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
   latest_issue_ = issue_time;
   std::optional<double> base = store_.last_net_load_mw();
   if (base.has_value()) {
+    std::vector<float> features = store_.Features();
     absl::StatusOr<std::vector<forecast::models::ChangeForecast>> forecasts =
-        forecaster_->Forecast(store_);
+        forecaster_->Forecast(store_, features);
     if (forecasts.ok()) {
       // Each interval is what the errors known now say: taken before this one is added.
       std::vector<std::optional<double>> half_widths;
@@ -77,8 +78,8 @@ absl::Status ForecastBook::Ingest(const data::GridMeasurement& measurement) {
         band_.AddForecast(horizon, f.target_interval_start, *base + f.change_mw);
       }
       issued_[issue_time] = IssuedForecast{
-          issue_time,        *base,      *std::move(forecasts), std::move(half_widths),
-          store_.Features(), forecaster_};
+          issue_time,          *base,      *std::move(forecasts), std::move(half_widths),
+          std::move(features), forecaster_};
     } else {
       base::LogWarning(absl::StrCat("no forecast at ", base::FormatUtcTimestamp(issue_time), ": ",
                                     forecasts.status().message()));

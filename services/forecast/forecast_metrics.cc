@@ -78,10 +78,17 @@ void ForecastMetrics::OnVerdict(const IntervalVerdict& verdict) {
 }
 
 void ForecastMetrics::OnIssued(const IssuedForecast& issued, absl::Duration interval) {
+  absl::MutexLock lock(&horizons_mu_);
   for (const forecast::models::ChangeForecast& f : issued.forecasts) {
-    const std::string horizon = HorizonLabel(f.horizon_intervals, interval);
-    forecast_mw_.Add({{"horizon_minutes", horizon}}).Set(issued.last_net_load_mw + f.change_mw);
-    forecast_change_mw_.Add({{"horizon_minutes", horizon}}).Set(f.change_mw);
+    const int64_t minutes = f.horizon_intervals * absl::ToInt64Minutes(interval);
+    auto [it, added] = horizon_gauges_.try_emplace(minutes);
+    if (added) {
+      const std::string horizon = HorizonLabel(f.horizon_intervals, interval);
+      it->second = {&forecast_mw_.Add({{"horizon_minutes", horizon}}),
+                    &forecast_change_mw_.Add({{"horizon_minutes", horizon}})};
+    }
+    it->second.forecast_mw->Set(issued.last_net_load_mw + f.change_mw);
+    it->second.change_mw->Set(f.change_mw);
   }
 }
 

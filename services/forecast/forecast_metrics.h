@@ -6,9 +6,13 @@
 #ifndef GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_
 #define GRIDPILOT_SERVICES_FORECAST_FORECAST_METRICS_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -44,6 +48,14 @@ class ForecastMetrics {
   prometheus::Gauge& residual_sigma_;
   prometheus::Family<prometheus::Gauge>& forecast_mw_;
   prometheus::Family<prometheus::Gauge>& forecast_change_mw_;
+  // The two gauges of each horizon, by horizon in minutes: found once, then set per tick
+  // without building a label map (Family::Add's gauges live as long as the family).
+  struct HorizonGauges {
+    prometheus::Gauge* forecast_mw;
+    prometheus::Gauge* change_mw;
+  };
+  absl::Mutex horizons_mu_;
+  absl::flat_hash_map<int64_t, HorizonGauges> horizon_gauges_ ABSL_GUARDED_BY(horizons_mu_);
   prometheus::Family<prometheus::Counter>& ingest_errors_;
   prometheus::Family<prometheus::Counter>& rpc_errors_;
 };

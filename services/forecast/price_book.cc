@@ -22,10 +22,17 @@ absl::Status PriceBook::Ingest(absl::Time interval_start, std::optional<double> 
   const absl::Time issue_time = interval_start + interval_;
   // Scores every kept forecast of this interval: horizon k was issued k intervals before
   // it. The price is known from issue_time on.
+  // The issue times are walked newest first from one search (a find per horizon was most of
+  // this method's time).
   if (price_gbp_per_mwh.has_value()) {
-    for (int k = 0; k < horizon_intervals_; ++k) {
-      auto it = issued_.find(interval_start - k * interval_);
-      if (it == issued_.end()) continue;
+    auto above = issued_.upper_bound(interval_start);  // the first kept issue time after
+    absl::Time issued_at = interval_start;
+    for (int k = 0; k < horizon_intervals_; ++k, issued_at -= interval_) {
+      while (above != issued_.begin() && std::prev(above)->first > issued_at) --above;
+      if (above == issued_.begin()) break;  // nothing kept from issued_at back
+      const auto it = std::prev(above);
+      if (it->first != issued_at) continue;
+      above = it;
       std::deque<ScoredError>& errors = errors_[k];
       errors.push_back({issue_time, std::abs(it->second[k] - *price_gbp_per_mwh)});
       while (errors.size() > static_cast<size_t>(kIntervalWindow) + issued_kept()) {

@@ -310,7 +310,14 @@ absl::StatusOr<std::vector<ChangeForecast>> NetLoadChangeForecaster::Forecast(
   if (store.size() == 0) {
     return absl::FailedPreconditionError("no measurement pushed yet: nothing to forecast from");
   }
-  const std::vector<float> features = store.Features();
+  return Forecast(store, store.Features());
+}
+
+absl::StatusOr<std::vector<ChangeForecast>> NetLoadChangeForecaster::Forecast(
+    const FeatureStore& store, const std::vector<float>& features) const {
+  if (store.size() == 0) {
+    return absl::FailedPreconditionError("no measurement pushed yet: nothing to forecast from");
+  }
   std::vector<ChangeForecast> forecasts;
   forecasts.reserve(horizons_.size());
   for (size_t j = 0; j < horizons_.size(); ++j) {

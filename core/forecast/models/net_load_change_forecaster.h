@@ -136,6 +136,10 @@ class NetLoadChangeForecaster {
   // One forecast per horizon, in horizons() order, for a decision at
   // store.decision_time(). FailedPrecondition if the store is empty.
   absl::StatusOr<std::vector<ChangeForecast>> Forecast(const FeatureStore& store) const;
+  // The same from `features`, which must be store.Features(): for a caller that keeps
+  // the row too.
+  absl::StatusOr<std::vector<ChangeForecast>> Forecast(const FeatureStore& store,
+                                                       const std::vector<float>& features) const;
 
   // SHAP contributions of each horizon's model for a feature row of FeatureStore
   // (store.Features()): per horizon in horizons() order, one value per FeatureNames()

@@ -116,5 +116,39 @@ TEST(HolidayCalendarTest, FingerprintSeparatesCalendarsButKeepsUkKeys) {
   EXPECT_NE(uk_in_tokyo, Fingerprint(HolidayCalendar::Uk().InZone(absl::UTCTimeZone(), "Etc/UTC")));
 }
 
+// UkUtcOffset keeps the last year's clock changes; times asked in any order of years, on
+// both sides of each change, get that year's (2022: 27 Mar / 30 Oct, 2023: 26 Mar / 29 Oct,
+// 2024: 31 Mar / 27 Oct, 2030: 31 Mar / 27 Oct, each at 01:00 UTC).
+TEST(UkCalendarTest, OffsetAcrossYearsInAnyOrder) {
+  struct Change {
+    absl::CivilSecond at_utc;
+    bool starts_summer;
+  };
+  const std::vector<Change> changes = {
+      {absl::CivilSecond(2023, 3, 26, 1, 0, 0), true},
+      {absl::CivilSecond(2022, 10, 30, 1, 0, 0), false},
+      {absl::CivilSecond(2024, 3, 31, 1, 0, 0), true},
+      {absl::CivilSecond(2023, 10, 29, 1, 0, 0), false},
+      {absl::CivilSecond(2022, 3, 27, 1, 0, 0), true},
+      {absl::CivilSecond(2030, 10, 27, 1, 0, 0), false},
+      {absl::CivilSecond(2024, 10, 27, 1, 0, 0), false},
+      {absl::CivilSecond(2030, 3, 31, 1, 0, 0), true},
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const Change& change : changes) {
+      const absl::Time at = absl::FromCivil(change.at_utc, absl::UTCTimeZone());
+      const absl::Duration before = change.starts_summer ? absl::ZeroDuration() : absl::Hours(1);
+      const absl::Duration after = change.starts_summer ? absl::Hours(1) : absl::ZeroDuration();
+      EXPECT_EQ(UkUtcOffset(at - absl::Seconds(1)), before) << change.at_utc;
+      EXPECT_EQ(UkUtcOffset(at), after) << change.at_utc;
+      // New Year's Eve and Day around it are winter in every year.
+      const absl::CivilYear year(change.at_utc.year());
+      EXPECT_EQ(UkUtcOffset(absl::FromCivil(year, absl::UTCTimeZone()) - absl::Seconds(1)),
+                absl::ZeroDuration());
+      EXPECT_EQ(UkUtcOffset(absl::FromCivil(year, absl::UTCTimeZone())), absl::ZeroDuration());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gridpilot::base

@@ -14,6 +14,7 @@
 #include <random>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/base/time_util.h"
 #include "gmock/gmock.h"
@@ -101,6 +102,20 @@ double IngestErrors(prometheus::Registry& registry, const std::string& stage) {
     }
   }
   return 0.0;
+}
+
+// The gauge `name` with horizon_minutes = `minutes`; NaN if there is none.
+double HorizonGauge(prometheus::Registry& registry, const std::string& name,
+                    const std::string& minutes) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      for (const prometheus::ClientMetric::Label& label : metric.label) {
+        if (label.name == "horizon_minutes" && label.value == minutes) return metric.gauge.value;
+      }
+    }
+  }
+  return std::nan("");
 }
 
 // Equal element by element, a missing (NaN) feature equal to a missing one.
@@ -245,6 +260,25 @@ TEST_F(ForecastPipelineTest, EachIntervalTickFillsEveryBookAndTicksBetweenAddNot
     ASSERT_TRUE(rows.ok()) << rows.status();
     ASSERT_EQ(rows->size(), 48u);
     EXPECT_EQ(rows->front().issue_time, midnight - absl::Minutes(15));
+  }
+}
+
+TEST_F(ForecastPipelineTest, HorizonGaugesHoldTheNewestIssuedForecast) {
+  std::unique_ptr<Stack> stack = MakeStack();
+  for (int k = 0; k < kReplayTicks; ++k) {
+    const v1::Tick tick = IntervalTick(*data_, k);
+    stack->pipeline->OnTick(tick);
+    absl::StatusOr<IssuedForecast> issued =
+        stack->forecasts->Get(FromProtoTime(tick.time()), absl::ZeroDuration());
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    for (const forecast::models::ChangeForecast& f : issued->forecasts) {
+      const std::string minutes = absl::StrCat(30 * f.horizon_intervals);
+      SCOPED_TRACE(absl::StrCat("tick ", k, ", horizon ", minutes, " min"));
+      EXPECT_EQ(HorizonGauge(stack->registry, "gridpilot_forecast_change_mw", minutes),
+                f.change_mw);
+      EXPECT_EQ(HorizonGauge(stack->registry, "gridpilot_forecast_net_load_mw", minutes),
+                issued->last_net_load_mw + f.change_mw);
+    }
   }
 }
 

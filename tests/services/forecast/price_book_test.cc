@@ -4,10 +4,13 @@
 #include "services/forecast/price_book.h"
 
 #include <cmath>
+#include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/base/time_util.h"
+#include "core/forecast/eval/change_forecast_eval.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -53,6 +56,52 @@ TEST(PriceBookTest, ServesTheTradersProfileWithIntervalsFromKnownErrors) {
   ASSERT_TRUE(early.ok()) << early.status();
   EXPECT_TRUE(early->half_width_gbp[0].has_value());
   EXPECT_FALSE(early->half_width_gbp[47].has_value());
+}
+
+// Every issued forecast's intervals, on a series with runs of skipped intervals (so some
+// issue times were never issued) and missing prices, against the errors recomputed here from
+// the served forecasts: each horizon k's error of the forecast issued k intervals before a
+// priced interval, known once that interval ended, the newest kIntervalWindow known at the
+// issue time.
+TEST(PriceBookTest, IntervalsComeFromTheErrorsOfTheForecastsIssuedBefore) {
+  PriceBook book;
+  const int horizons = book.horizon_intervals();
+  std::map<absl::Time, std::vector<double>> served;
+  std::vector<std::vector<std::pair<absl::Time, double>>> errors(horizons);
+  size_t checked = 0;
+  for (size_t i = 0; i < 48 * 16; ++i) {
+    if (i % 97 >= 90 || i % 31 == 7) continue;  // skipped intervals
+    const absl::Time start = kStart + i * base::kHalfHour;
+    const std::optional<double> price =
+        i % 23 == 5 ? std::nullopt : std::optional<double>(Price(i));
+    ASSERT_TRUE(book.Ingest(start, price).ok());
+    const absl::Time issue = start + base::kHalfHour;
+    if (price.has_value()) {
+      for (int k = 0; k < horizons; ++k) {
+        auto it = served.find(start - k * base::kHalfHour);
+        if (it != served.end()) errors[k].push_back({issue, std::abs(it->second[k] - *price)});
+      }
+    }
+    absl::StatusOr<IssuedPriceForecast> issued = book.Get(issue);
+    ASSERT_TRUE(issued.ok()) << issued.status();
+    served[issue] = issued->price_gbp_per_mwh;
+    for (int k = 0; k < horizons; ++k) {
+      std::vector<double> known;
+      for (auto e = errors[k].rbegin();
+           e != errors[k].rend() && known.size() < static_cast<size_t>(PriceBook::kIntervalWindow);
+           ++e) {
+        known.push_back(e->second);
+      }
+      std::optional<double> expected;
+      if (known.size() >= static_cast<size_t>(PriceBook::kIntervalMinErrors)) {
+        expected = forecast::eval::ConformalQuantile(std::move(known), PriceBook::kIntervalCoverage)
+                       .value();
+      }
+      ASSERT_EQ(issued->half_width_gbp[k], expected) << "interval " << i << ", horizon " << k;
+      checked += expected.has_value();
+    }
+  }
+  EXPECT_GT(checked, 20000u);
 }
 
 TEST(PriceBookTest, LaterPricesNeverChangeAnEarlierForecast) {
