@@ -17,6 +17,7 @@
 #include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
+#include "services/common/grpc_poll_strategy.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   // Abseil's lock-order checking costs every lock, gRPC's included; the tests keep it
   // (docs/decisions.md, "Per-tick CPU outside the hand-off").
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  SelectGrpcPollStrategy();  // before any gRPC object
   BlockShutdownSignals();
   HandleHelpFlag(argc, argv,
                  "gridpilot-trader --gateway HOST:PORT [--forecast HOST:PORT] [flags]\n"

@@ -23,6 +23,7 @@
 #include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
+#include "services/common/grpc_poll_strategy.h"
 #include "services/common/metrics_server.h"
 #include "services/common/proto_time.h"
 #include "services/common/rpc_metrics_interceptor.h"
@@ -401,6 +402,7 @@ int main(int argc, char** argv) {
   // Abseil's lock-order checking costs every lock, gRPC's included; the tests keep it
   // (docs/decisions.md, "Per-tick CPU outside the hand-off").
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  gridpilot::SelectGrpcPollStrategy();  // before any gRPC object
   gridpilot::BlockShutdownSignals();
   gridpilot::HandleHelpFlag(
       argc, argv,

@@ -25,6 +25,7 @@
 #include "services/common/audit_reporter.h"
 #include "services/common/credentials_flag.h"
 #include "services/common/flag_help.h"
+#include "services/common/grpc_poll_strategy.h"
 #include "services/common/metrics_server.h"
 #include "services/common/server_runner.h"
 #include "services/common/shutdown_signal.h"
@@ -304,6 +305,7 @@ int Main() {
 }  // namespace gridpilot::mcp
 
 int main(int argc, char** argv) {
+  gridpilot::SelectGrpcPollStrategy();  // before any gRPC object
   gridpilot::BlockShutdownSignals();
   gridpilot::HandleHelpFlag(
       argc, argv,
