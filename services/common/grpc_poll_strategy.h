@@ -2,9 +2,8 @@
 // "epoll1": one epoll set per process that every polling thread shares, so a message for
 // a session's reader is often picked up by another gRPC thread (a server's poller, the
 // callback threads) and handed over, a second thread wake-up per message. "poll" polls
-// each call's own set on the thread that waits for it. Measured on the 2023 backtest
-// (docs/decisions.md, "The gRPC poller"): 11.0-11.6 s against 13.1-13.5 s, and every
-// agent's CPU per tick lower.
+// each call's own set on the thread that waits for it (docs/decisions.md, "The gRPC
+// poller").
 #ifndef GRIDPILOT_SERVICES_COMMON_GRPC_POLL_STRATEGY_H_
 #define GRIDPILOT_SERVICES_COMMON_GRPC_POLL_STRATEGY_H_
 

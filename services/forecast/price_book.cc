@@ -22,8 +22,7 @@ absl::Status PriceBook::Ingest(absl::Time interval_start, std::optional<double> 
   const absl::Time issue_time = interval_start + interval_;
   // Scores every kept forecast of this interval: horizon k was issued k intervals before
   // it. The price is known from issue_time on.
-  // The issue times are walked newest first from one search (a find per horizon was most of
-  // this method's time).
+  // The issue times are walked newest first from one search.
   if (price_gbp_per_mwh.has_value()) {
     auto above = issued_.upper_bound(interval_start);  // the first kept issue time after
     absl::Time issued_at = interval_start;

@@ -747,8 +747,8 @@ void GatewayRun::ReleaseTick(int64_t k) {
     published_at_.back() = wall_clock_->Now();
   }
   NotifyTickListener();
-  // Only now the followers: an unlock that wakes a waiting Subscribe thread costs this
-  // thread 20 us at the median (docs/decisions.md, "The lock-step tick's hops").
+  // Only now the followers, so that waking a waiting Subscribe thread never delays the
+  // agents' pushes (docs/decisions.md, "The lock-step tick's hops").
   absl::MutexLock lock(&mu_);
   followers_released_ = released_ticks_;
 }
