@@ -31,9 +31,8 @@ struct ProcessState {
 };
 
 struct AlertObservation {
-  // Run time of the observation (simulated in a backtest), never earlier than the newest
-  // tick any field reflects: the alerter reads the gateway's clock after the other fields.
-  // Alerts are stamped with it and the rules' hold and rate windows are measured in it.
+  // Run time of the observation: the tick's time (simulated in a backtest). Alerts are
+  // stamped with it and the rules' hold and rate windows are measured in it.
   absl::Time now;
   std::vector<AnomalySeen> new_anomalies;
   // Cumulative ticks each agent held on suspect telemetry, by agent ("response", "trader").

@@ -34,8 +34,9 @@ void Alerter::Send(const std::vector<alerts::AlertNotice>& notices) {
 
 void Alerter::OnTick(const v1::Tick& tick) {
   alerts::AlertObservation observation;
+  observation.now = FromProtoTime(tick.time());
   if (options_.live) observation.since_last_tick = absl::ZeroDuration();
-  observer_->Observe(FromProtoTime(tick.time()), &observation);
+  observer_->Observe(&observation);
   bool sent = false;
   {
     absl::MutexLock lock(&mu_);
@@ -56,7 +57,7 @@ void Alerter::CheckStale() {
     if (!last_tick_time_) return;
     alerts::AlertObservation observation;
     // The run's clock stands still while no tick comes: alerts are stamped with the last
-    // tick's observation time, and the summary gives the wall time waited.
+    // tick's time, and the summary gives the wall time waited.
     observation.now = *last_tick_time_;
     observation.since_last_tick = absl::Now() - *last_tick_wall_time_;
     const std::vector<alerts::AlertNotice> notices = evaluator_.Evaluate(observation);

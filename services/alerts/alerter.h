@@ -1,6 +1,6 @@
 // Alerter: the alerter process's loop. It follows the gateway's ticks (TickSubscription);
 // at each tick it observes the stack (StackObserver), evaluates the rules
-// (core/alerts/alert_evaluator.h) at the observation's run time and hands the alerts to every
+// (core/alerts/alert_evaluator.h) with the tick's run time and hands the alerts to every
 // sink's DeliveryQueue. In live mode a timer also evaluates between ticks, so that "data
 // stale" fires when ticks stop coming. Sinks never hold the loop: they queue.
 #ifndef GRIDPILOT_SERVICES_ALERTS_ALERTER_H_
@@ -72,7 +72,7 @@ class Alerter {
   mutable absl::Mutex mu_;
   alerts::AlertEvaluator evaluator_ ABSL_GUARDED_BY(mu_);
   int64_t evaluations_ ABSL_GUARDED_BY(mu_) = 0;
-  std::optional<absl::Time> last_tick_time_ ABSL_GUARDED_BY(mu_);       // its observation's now
+  std::optional<absl::Time> last_tick_time_ ABSL_GUARDED_BY(mu_);       // run time
   std::optional<absl::Time> last_tick_wall_time_ ABSL_GUARDED_BY(mu_);  // when it arrived
 };
 

@@ -1,6 +1,5 @@
 #include "services/alerts/stack_observer.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -35,8 +34,7 @@ StackObserver::StackObserver(const StackAddresses& addresses, std::string superv
       anomalies_(v1::AnomalyService::NewStub(MakeChannel(addresses.forecast))),
       response_(v1::ResponseService::NewStub(MakeChannel(addresses.response))),
       trader_(v1::TraderService::NewStub(MakeChannel(addresses.trader))),
-      ledger_(v1::LedgerService::NewStub(MakeChannel(addresses.gateway))),
-      clock_(v1::ClockService::NewStub(MakeChannel(addresses.gateway))) {}
+      ledger_(v1::LedgerService::NewStub(MakeChannel(addresses.gateway))) {}
 
 void StackObserver::NoteError(const std::string& peer, const std::string& error) {
   std::string& last = last_errors_[peer];
@@ -94,16 +92,7 @@ void StackObserver::ReadSupervisor(alerts::AlertObservation* o) {
   o->processes = *std::move(processes);
 }
 
-std::optional<absl::Time> StackObserver::ReadClock() {
-  v1::GetClockStatusResponse clock;
-  const grpc::Status status =
-      Call(clock_.get(), &v1::ClockService::Stub::GetClockStatus, rpc_timeout_, &clock);
-  NoteError("gateway (GetClockStatus)", status.ok() ? "" : status.error_message());
-  if (!status.ok() || !clock.has_now()) return std::nullopt;
-  return FromProtoTime(clock.now());
-}
-
-void StackObserver::Observe(absl::Time tick_time, alerts::AlertObservation* o) {
+void StackObserver::Observe(alerts::AlertObservation* o) {
   ReadAnomalies(o);
   v1::GetResponseStatusResponse response;
   grpc::Status status =
@@ -130,12 +119,6 @@ void StackObserver::Observe(absl::Time tick_time, alerts::AlertObservation* o) {
     o->instability_penalty_gbp = penalty_gbp;
   }
   ReadSupervisor(o);
-  // Last: the clock has reached every tick whose effects the reads above saw.
-  absl::Time now = tick_time;
-  if (const std::optional<absl::Time> clock = ReadClock(); clock) now = std::max(now, *clock);
-  if (last_now_) now = std::max(now, *last_now_);
-  o->now = now;
-  last_now_ = now;
 }
 
 }  // namespace gridpilot
