@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -571,6 +572,12 @@ void GatewayRun::Loop() {
   // Live: tick k is due at paced_from + k * live_tick_period on the wall clock. A loop
   // that fell behind does not sleep until it has caught up.
   const absl::Time paced_from = wall_clock_->Now();
+  // The interval applied last and not yet stored. It is stored after the next tick is
+  // released, while the agents decide that tick, so the store's write is not part of the
+  // tick-to-tick chain. What a crash keeps is unchanged: a store closes its batches only at
+  // an interval's end, and resuming cuts the rows after the last stored interval by time,
+  // so the answers to a tick recorded before the interval before it are cut with that tick.
+  std::optional<SettledInterval> unstored;
   for (int64_t k = 0; k < ticks_total_; ++k) {
     const absl::Time t = options_.replay_from + k * step_;
     sim_clock_.Set(t);
@@ -606,6 +613,9 @@ void GatewayRun::Loop() {
       }
     }
     ReleaseTick(k);
+    if (unstored.has_value() && !StoreInterval(*std::exchange(unstored, std::nullopt))) {
+      break;
+    }
     if (options_.mode == v1::CLOCK_MODE_LOCK_STEP) {
       absl::MutexLock lock(&mu_);
       // The deadline is wall time on purpose, and read from the mutex rather than the
@@ -659,30 +669,9 @@ void GatewayRun::Loop() {
       }
       recent_decisions_.Add(t, outcome.decisions);
     }
-    if (store_ != nullptr && t <= options_.verified_through) {
-      // Resumed: this interval is already stored; it must come out the same again.
-      const absl::Status verified = store_->VerifyInterval(region, outcome);
-      if (!verified.ok()) {
-        absl::MutexLock lock(&mu_);
-        FailLocked(verified);
-        break;
-      }
-      if (t == options_.verified_through) {
-        base::LogInfo(absl::StrCat("resume: ", k + 1,
-                                   " stored intervals re-executed and equal; recording from ",
-                                   base::FormatUtcTimestamp(t + step_)));
-      }
-    } else if (store_ != nullptr) {
-      absl::Status stored = store_->RecordInterval(region, outcome);
-      // Live: an operator may be reading the store now, so every tick is committed.
-      if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
-      if (!stored.ok()) {
-        absl::MutexLock lock(&mu_);
-        FailLocked(AuditFailure(absl::StrCat("the step at ", base::FormatUtcTimestamp(t)), stored));
-        break;
-      }
-    }
+    unstored = SettledInterval{k, region, std::move(outcome)};
   }
+  if (unstored.has_value()) StoreInterval(*unstored);
   if (store_ != nullptr) {
     absl::Status flushed = store_->Flush();
     if (!flushed.ok()) {
@@ -703,6 +692,34 @@ void GatewayRun::Loop() {
   NotifyTickListener();
 }
 
+bool GatewayRun::StoreInterval(const SettledInterval& interval) {
+  if (store_ == nullptr) return true;
+  const absl::Time t = interval.region.start;
+  if (t <= options_.verified_through) {
+    // Resumed: this interval is already stored; it must come out the same again.
+    const absl::Status verified = store_->VerifyInterval(interval.region, interval.outcome);
+    if (!verified.ok()) {
+      absl::MutexLock lock(&mu_);
+      FailLocked(verified);
+      return false;
+    }
+    if (t == options_.verified_through) {
+      base::LogInfo(absl::StrCat("resume: ", interval.tick + 1,
+                                 " stored intervals re-executed and equal; recording from ",
+                                 base::FormatUtcTimestamp(t + step_)));
+    }
+    return true;
+  }
+  absl::Status stored = store_->RecordInterval(interval.region, interval.outcome);
+  // Live: an operator may be reading the store now, so every tick is committed.
+  if (stored.ok() && options_.mode == v1::CLOCK_MODE_LIVE) stored = store_->Flush();
+  if (!stored.ok()) {
+    absl::MutexLock lock(&mu_);
+    FailLocked(AuditFailure(absl::StrCat("the step at ", base::FormatUtcTimestamp(t)), stored));
+    return false;
+  }
+  return true;
+}
 void GatewayRun::ReleaseTick(int64_t k) {
   bool wait_for_forecast = false;
   {
@@ -885,6 +902,11 @@ bool GatewayRun::MayHaveTick(size_t index, TickAudience audience) const {
 GatewayRun::Retained GatewayRun::RetainedCounts() const {
   absl::MutexLock lock(&mu_);
   return Retained{ticks_.size(), engine_.arbiter().keys_held(), engine_.arbiter().proposals_held()};
+}
+
+size_t GatewayRun::NewestTickIndex() const {
+  absl::MutexLock lock(&mu_);
+  return followers_released_ == 0 ? 0 : followers_released_ - 1;
 }
 
 size_t GatewayRun::FirstTickIndexAtOrAfter(absl::Time time) const {

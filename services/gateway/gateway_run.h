@@ -210,6 +210,9 @@ class GatewayRun {
   void SetTickListener(std::function<void()> listener);
   // Index of the first published-or-future tick at or after `time`.
   size_t FirstTickIndexAtOrAfter(absl::Time time) const;
+  // The index of the newest tick the followers (TickAudience::kFollowers) can read; 0
+  // before the first.
+  size_t NewestTickIndex() const;
   // Measurements of intervals in [start, end) that have ended by the clock.
   std::vector<v1::Tick> History(absl::Time start, absl::Time end) const;
   // The day-ahead forecast values (region MW) published before min(published_before,
@@ -307,6 +310,14 @@ class GatewayRun {
   // forecaster connected, once its forecast is attached (ForecasterConnected); then, once
   // the tick listener has pushed it to the agents' sessions, to the other followers.
   void ReleaseTick(int64_t k);
+  // An interval the loop has applied.
+  struct SettledInterval {
+    int64_t tick = 0;
+    data::GridInterval region;
+    region::IntervalOutcome outcome;
+  };
+  // Records (or, resumed, verifies) the interval; false once the run has failed on it.
+  bool StoreInterval(const SettledInterval& interval);
   v1::RegionInfo Region() const;  // from immutable config and options; no lock needed
   data::GridInterval RegionInterval(size_t series_index) const;
   // The feed's next reading, which must be of the step starting at `t`; an error if the
