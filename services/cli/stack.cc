@@ -25,6 +25,9 @@
 namespace gridpilot {
 namespace {
 
+// How often WaitFinished reports progress.
+constexpr absl::Duration kProgressPeriod = absl::Milliseconds(100);
+
 std::chrono::system_clock::time_point Deadline(absl::Duration d) {
   return absl::ToChronoTime(absl::Now() + d);
 }
@@ -400,7 +403,7 @@ ChildProcess* Stack::FirstEnded() {
 absl::Status Stack::WaitFinished(
     const std::function<void(const v1::GetClockStatusResponse&)>& progress,
     const std::function<void(const v1::GetClockStatusResponse&)>& on_poll) {
-  absl::Time next_report = absl::Now() + absl::Seconds(1);
+  absl::Time next_report = absl::Now() + kProgressPeriod;
   while (true) {
     if (ChildProcess* ended = FirstEnded(); ended != nullptr) {
       return absl::UnavailableError(
@@ -431,7 +434,7 @@ absl::Status Stack::WaitFinished(
     if (WaitForShutdownSignalFor(0) != 0) return absl::CancelledError("interrupted");
     if (absl::Now() >= next_report) {
       progress(*status);
-      next_report = absl::Now() + absl::Seconds(1);
+      next_report = absl::Now() + kProgressPeriod;
     }
     // Deaths are looked for every millisecond (waitpid is cheap), the clock every 20: the
     // sooner a death is seen, the fewer ticks a lock-step run settles after it.

@@ -39,6 +39,9 @@ bool TickSubscription::FollowOneStream(const TickCallbacks& callbacks, grpc::Sta
   v1::SubscribeRequest request;
   request.set_subscriber(options_.subscriber);
   if (last_tick_time_.has_value()) *request.mutable_from_time() = ToProtoTime(*last_tick_time_);
+  if (options_.min_tick_gap > absl::ZeroDuration()) {
+    *request.mutable_min_tick_gap() = ToProtoDuration(options_.min_tick_gap);
+  }
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return false;

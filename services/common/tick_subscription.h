@@ -48,6 +48,9 @@ struct TickSubscriptionOptions {
   // run finished. False: Run follows until Stop(), reconnecting after every end (a
   // follower that outlives one run, like the console).
   bool until_run_finished = true;
+  // SubscribeRequest.min_tick_gap: zero for every tick; more for only the newest tick, at
+  // most once per gap (a follower of the current state).
+  absl::Duration min_tick_gap = absl::ZeroDuration();
 };
 
 // What a follower does with the stream; all are called on Run's thread, one at a time.

@@ -1,23 +1,63 @@
+#include <algorithm>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/proto_time.h"
 #include "services/gateway/gateway_services.h"
+#include "services/gateway/input_bounds.h"
 
 namespace gridpilot {
+namespace {
+
+constexpr absl::Duration kMaxTickGap = absl::Seconds(60);
+constexpr absl::Duration kCancelCheck = absl::Milliseconds(200);
+constexpr int64_t kMaxReadingsPerPublish = 1'000'000;
+constexpr int kMaxRejectionsListed = 100;
+
+}  // namespace
 
 grpc::Status TelemetryServiceImpl::Subscribe(grpc::ServerContext* context,
                                              const v1::SubscribeRequest* request,
                                              grpc::ServerWriter<v1::SubscribeResponse>* writer) {
+  if (request->has_from_time()) {
+    if (absl::Status valid = ValidateProtoTimestamp("from_time", request->from_time());
+        !valid.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(valid.message()));
+    }
+  }
+  absl::Duration min_tick_gap = absl::ZeroDuration();
+  if (request->has_min_tick_gap()) {
+    const google::protobuf::Duration& gap = request->min_tick_gap();
+    if (gap.seconds() < 0 || gap.nanos() < 0 || gap.nanos() > 999'999'999 ||
+        FromProtoDuration(gap) > kMaxTickGap) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("min_tick_gap: ", gap.seconds(), " s ", gap.nanos(),
+                                       " ns is outside [0, 60 s]"));
+    }
+    min_tick_gap = FromProtoDuration(gap);
+  }
   size_t next = request->has_from_time()
                     ? run_->FirstTickIndexAtOrAfter(FromProtoTime(request->from_time()))
                     : 0;
+  // Wall time: it paces this stream only and enters no decision.
+  absl::Time sent_at = absl::InfinitePast();
   v1::SubscribeResponse response;
   v1::Tick& tick = *response.mutable_tick();
   while (!context->IsCancelled()) {
-    // A short wait so a cancelled client or a server shutdown is noticed promptly.
-    switch (run_->WaitForTick(next, absl::Milliseconds(200), &tick)) {
+    if (min_tick_gap > absl::ZeroDuration()) {
+      const absl::Duration wait = sent_at + min_tick_gap - absl::Now();
+      if (wait > absl::ZeroDuration()) {
+        // In short steps, so a cancelled client or a server shutdown is noticed promptly.
+        absl::SleepFor(std::min(wait, kCancelCheck));
+        continue;
+      }
+      next = std::max(next, run_->NewestTickIndex());
+    }
+    switch (run_->WaitForTick(next, kCancelCheck, &tick)) {
       case GatewayRun::TickWait::kTick:
         if (!writer->Write(response)) return grpc::Status::CANCELLED;
+        sent_at = absl::Now();
         // The tick sent may be later than `next` when `next` is older than the tick window.
         next = static_cast<size_t>(tick.sequence()) + 1;
         break;
@@ -58,13 +98,6 @@ grpc::Status TelemetryServiceImpl::DayAheadForecasts(grpc::ServerContext*,
   }
   return grpc::Status::OK;
 }
-
-namespace {
-
-constexpr int64_t kMaxReadingsPerPublish = 1'000'000;
-constexpr int kMaxRejectionsListed = 100;
-
-}  // namespace
 
 grpc::Status TelemetryServiceImpl::Publish(grpc::ServerContext*,
                                            grpc::ServerReader<v1::PublishRequest>* reader,

@@ -9,6 +9,9 @@ TickSubscriptionOptions FollowerOptions() {
   TickSubscriptionOptions options;
   options.subscriber = "mcp";
   options.until_run_finished = false;
+  // The board shows the newest tick; a backtest's every tick would cost the gateway and
+  // this process a message each, for states no reader sees.
+  options.min_tick_gap = kBoardTickGap;
   return options;
 }
 

@@ -682,6 +682,60 @@ TEST_F(GatewayTest, LockStepWithATestAgent) {
   EXPECT_TRUE(battery_summary) << pnl.ShortDebugString();
 }
 
+// A follower of the current state asks for at most one tick per second: it gets the newest
+// each time, always the run's last, and far fewer than the run's 48 (an agent-less
+// lock-step day takes well under a second).
+TEST_F(GatewayTest, SubscribeWithAMinTickGapSendsTheNewestTicksAndTheLast) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::SubscribeRequest subscribe;
+  subscribe.set_subscriber("board");
+  subscribe.mutable_min_tick_gap()->set_seconds(1);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      telemetry_->Subscribe(&context, subscribe);
+  ASSERT_TRUE(StartClock().ok());
+  std::vector<int64_t> sequences;
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) sequences.push_back(message.tick().sequence());
+  const grpc::Status finished = reader->Finish();
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
+  ASSERT_FALSE(sequences.empty());
+  EXPECT_LT(sequences.size(), 48u);
+  EXPECT_TRUE(std::is_sorted(sequences.begin(), sequences.end()) &&
+              std::adjacent_find(sequences.begin(), sequences.end()) == sequences.end())
+      << absl::StrJoin(sequences, ",");
+  EXPECT_EQ(sequences.back(), 47);
+  EXPECT_EQ(message.tick().sequence(), 47);
+  EXPECT_EQ(FromProtoTime(message.tick().time()), Utc(kReplayStart) + 47 * base::kHalfHour);
+}
+
+TEST_F(GatewayTest, SubscribeRefusesAGapOrStartOutOfBounds) {
+  auto refusal = [this](const v1::SubscribeRequest& request) {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+        telemetry_->Subscribe(&context, request);
+    v1::SubscribeResponse message;
+    EXPECT_FALSE(reader->Read(&message));
+    return reader->Finish();
+  };
+  v1::SubscribeRequest request;
+  request.mutable_min_tick_gap()->set_seconds(61);
+  grpc::Status status = refusal(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("min_tick_gap: 61 s 0 ns is outside [0, 60 s]"));
+  request.mutable_min_tick_gap()->set_seconds(0);
+  request.mutable_min_tick_gap()->set_nanos(-1);
+  status = refusal(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("min_tick_gap"));
+  request.clear_min_tick_gap();
+  request.mutable_from_time()->set_nanos(1'000'000'000);
+  status = refusal(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("from_time: nanos 1000000000"));
+}
+
 TEST_F(GatewayTest, HistoryBeforeStartHasNoLookAhead) {
   grpc::ClientContext context;
   SetDeadline(&context);
