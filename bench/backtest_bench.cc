@@ -1,6 +1,6 @@
 // backtest_bench: the full-year 2023 backtest through all four processes, in ticks per
 // second and CPU per process per tick (/proc/<pid>/stat), next to baselines measured in
-// the same run on the same machine:
+// the same run on the same machine (and the CPU of gridpilot-mcp, which follows the run):
 //   - the in-process floor: the same year's decisions by the same code in this process,
 //     with no gRPC (bench/in_process_backtest.h), and the stack's ratio to it;
 //   - the same year through the RegionEngine alone, in this process, with no agents and
@@ -103,6 +103,9 @@ int Main(int argc, char** argv) {
   for (size_t i = 0; i < kProcesses.size(); ++i) {
     cpu_seconds[i] = -ProcessCpuSeconds((*stack)->Find(kProcesses[i])->pid());
   }
+  // gridpilot-mcp follows the run (as in the main job) without being waited for.
+  const ChildProcess* mcp = (*stack)->Find("mcp");
+  double mcp_cpu_seconds = mcp != nullptr ? -ProcessCpuSeconds(mcp->pid()) : 0.0;
   const absl::Time began = absl::Now();
   absl::Status run = (*stack)->StartClock();
   if (run.ok()) run = (*stack)->WaitFinished([](const v1::GetClockStatusResponse&) {});
@@ -110,6 +113,7 @@ int Main(int argc, char** argv) {
   for (size_t i = 0; i < kProcesses.size(); ++i) {
     cpu_seconds[i] += ProcessCpuSeconds((*stack)->Find(kProcesses[i])->pid());
   }
+  if (mcp != nullptr) mcp_cpu_seconds += ProcessCpuSeconds(mcp->pid());
   if (!run.ok()) {
     std::fprintf(stderr, "run failed: %s\n", std::string(run.message()).c_str());
     return 1;
@@ -161,6 +165,10 @@ int Main(int argc, char** argv) {
   }
   std::printf("    all four CPU %.2f s = %.0f us per tick\n", cpu_total,
               1e6 * cpu_total / std::max<int64_t>(ticks, 1));
+  if (mcp != nullptr) {
+    std::printf("    and gridpilot-mcp, following the ticks: CPU %.2f s = %.0f us per tick\n",
+                mcp_cpu_seconds, 1e6 * mcp_cpu_seconds / std::max<int64_t>(ticks, 1));
+  }
   if (figures.ok()) std::printf("    net %.0f GBP\n", figures->pnl.net_gbp());
   std::printf(
       "  in-process floor (same code, one process, no gRPC): %lld ticks in %.2f s = %.0f "

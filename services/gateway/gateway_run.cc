@@ -572,11 +572,11 @@ void GatewayRun::Loop() {
   // Live: tick k is due at paced_from + k * live_tick_period on the wall clock. A loop
   // that fell behind does not sleep until it has caught up.
   const absl::Time paced_from = wall_clock_->Now();
-  // The interval applied last and not yet stored. It is stored after the next tick is
-  // released, while the agents decide that tick, so the store's write is not part of the
-  // tick-to-tick chain. What a crash keeps is unchanged: a store closes its batches only at
-  // an interval's end, and resuming cuts the rows after the last stored interval by time,
-  // so the answers to a tick recorded before the interval before it are cut with that tick.
+  // Lock-step, the interval applied last is stored after the next tick is released, while
+  // the agents decide that tick, so the store's write is not part of the tick-to-tick
+  // chain. What a crash keeps is unchanged: a store closes its batches only at an
+  // interval's end, and resuming cuts the rows after the last stored interval by time, so
+  // the answers to a tick recorded before the interval before it are cut with that tick.
   std::optional<SettledInterval> unstored;
   for (int64_t k = 0; k < ticks_total_; ++k) {
     const absl::Time t = options_.replay_from + k * step_;
@@ -670,6 +670,12 @@ void GatewayRun::Loop() {
       recent_decisions_.Add(t, outcome.decisions);
     }
     unstored = SettledInterval{k, region, std::move(outcome)};
+    // Live, the next tick is not due yet and an operator may be reading the store: the
+    // interval is stored now, not while the agents decide the next tick.
+    if (options_.mode == v1::CLOCK_MODE_LIVE &&
+        !StoreInterval(*std::exchange(unstored, std::nullopt))) {
+      break;
+    }
   }
   if (unstored.has_value()) StoreInterval(*unstored);
   if (store_ != nullptr) {
