@@ -726,6 +726,7 @@ bool GatewayRun::StoreInterval(const SettledInterval& interval) {
   }
   return true;
 }
+
 void GatewayRun::ReleaseTick(int64_t k) {
   bool wait_for_forecast = false;
   {
