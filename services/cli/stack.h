@@ -95,8 +95,9 @@ class Stack {
 
   absl::Status StartClock();
   absl::StatusOr<v1::GetClockStatusResponse> ClockStatus();
-  // Polls until the run is finished; calls `progress` about every 0.1 s (a what-if's child
-  // run of a month lasts about a second, and its progress is read from these reports).
+  // Polls until the run is finished; calls `progress` about every 0.1 s (gridpilot-mcp's
+  // what-if tool reads a child run's progress from these reports, so a short run must
+  // report too).
   // Unavailable if a process dies on the way (FirstEnded() names it); Internal with the
   // gateway's message if its run failed; Cancelled on SIGINT/SIGTERM
   // (the caller blocks them with BlockShutdownSignals and then stops the stack). Launch also
